@@ -1,0 +1,4 @@
+export * from './events.js'
+export * from './money.js'
+export * from './problem.js'
+export * from './pagination.js'

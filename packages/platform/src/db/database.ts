@@ -1,0 +1,24 @@
+import { Kysely, MysqlAdapter, type Transaction } from 'kysely'
+
+export type DatabaseKind = 'postgres' | 'mysql' | 'pglite'
+/** SQL dialect: PGlite speaks PostgreSQL. */
+export type SqlDialect = 'postgres' | 'mysql'
+
+/**
+ * One way to reach a service's own database, whatever it is. Business code uses `db` (Kysely)
+ * and `transaction`; `kind` is for the rare statement that differs between dialects.
+ */
+export interface Database<DB = any> {
+  readonly kind: DatabaseKind
+  readonly dialect: SqlDialect
+  readonly db: Kysely<DB>
+  transaction<T>(fn: (trx: Transaction<DB>) => Promise<T>): Promise<T>
+  /** Throws when the database cannot answer; used by `/readyz`. */
+  ping(): Promise<void>
+  close(): Promise<void>
+}
+
+/** The dialect behind any Kysely instance or transaction (for migrations and shared SQL). */
+export function dialectOf(db: Kysely<any>): SqlDialect {
+  return db.getExecutor().adapter instanceof MysqlAdapter ? 'mysql' : 'postgres'
+}

@@ -1,0 +1,60 @@
+import { mkdirSync } from 'node:fs'
+import { Kysely, MysqlDialect, PostgresDialect, sql } from 'kysely'
+import type { Database, DatabaseKind } from './database.js'
+
+export interface OpenDatabaseOptions {
+  /** Pool size for PostgreSQL and MySQL (PGlite has exactly one connection). */
+  poolSize?: number
+}
+
+/**
+ * Opens a database from a URL: `postgres://…` (pg), `mysql://…` (mysql2) or `pglite:<folder>` /
+ * `pglite:memory` (embedded PGlite). Drivers are loaded lazily so a service only loads its own.
+ *
+ * PGlite has a single connection that kysely-pglite-dialect serializes: never use `db` while a
+ * transaction on the same database is open in the same flow, or it waits for itself.
+ */
+export async function openDatabase(url: string, options: OpenDatabaseOptions = {}): Promise<Database> {
+  const poolSize = options.poolSize ?? 10
+  const kind = kindOf(url)
+  let db: Kysely<any>
+  if (kind === 'postgres') {
+    const { default: pg } = await import('pg')
+    // BIGINT and NUMERIC as strings would leak into JSON; counts fit in a double.
+    pg.types.setTypeParser(20, (v) => Number(v))
+    db = new Kysely({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: url, max: poolSize }) }) })
+  } else if (kind === 'mysql') {
+    const { createPool } = await import('mysql2')
+    const pool = createPool({ uri: url, connectionLimit: poolSize, timezone: 'Z', supportBigNumbers: true, dateStrings: false })
+    db = new Kysely({ dialect: new MysqlDialect({ pool }) })
+  } else {
+    const { PGlite } = await import('@electric-sql/pglite')
+    const { PGliteDialect } = await import('kysely-pglite-dialect')
+    const folder = url.slice('pglite:'.length).replace(/^\/\//, '')
+    let client
+    if (folder === 'memory' || folder === '') client = new PGlite()
+    else {
+      mkdirSync(folder, { recursive: true })
+      client = new PGlite(folder)
+    }
+    await client.waitReady
+    db = new Kysely({ dialect: new PGliteDialect(client) })
+  }
+  return {
+    kind,
+    dialect: kind === 'mysql' ? 'mysql' : 'postgres',
+    db,
+    transaction: (fn) => db.transaction().execute(fn),
+    ping: async () => {
+      await sql`select 1`.execute(db)
+    },
+    close: () => db.destroy(),
+  }
+}
+
+export function kindOf(url: string): DatabaseKind {
+  if (/^postgres(ql)?:\/\//.test(url)) return 'postgres'
+  if (/^mysql:\/\//.test(url) || /^mariadb:\/\//.test(url)) return 'mysql'
+  if (url.startsWith('pglite:')) return 'pglite'
+  throw new Error(`unsupported database URL scheme (want postgres://, mysql:// or pglite:): ${url.split(':')[0]}`)
+}

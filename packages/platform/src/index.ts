@@ -1,0 +1,6 @@
+export * from './errors.js'
+export * from './config.js'
+export * from './log.js'
+export * from './db/database.js'
+export * from './db/open-database.js'
+export * from './messaging/bus.js'

@@ -1,0 +1,98 @@
+#!/usr/bin/env bash
+# Makes sure the servers the integration tests need are answering, then creates the users,
+# databases and vhost the tests use. On a Debian machine as root it starts (and, when missing,
+# installs with apt) a server that is not answering; elsewhere it names the server and says how
+# to start it. Tests never skip silently because a server is missing.
+set -euo pipefail
+
+PG_HOST=${INFRA_PG_HOST:-127.0.0.1} PG_PORT=${INFRA_PG_PORT:-5432}
+MY_HOST=${INFRA_MYSQL_HOST:-127.0.0.1} MY_PORT=${INFRA_MYSQL_PORT:-3306}
+REDIS_HOST=${INFRA_REDIS_HOST:-127.0.0.1} REDIS_PORT=${INFRA_REDIS_PORT:-6379}
+AMQP_HOST=${INFRA_AMQP_HOST:-127.0.0.1} AMQP_PORT=${INFRA_AMQP_PORT:-5672}
+
+can_manage() { [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; }
+port_open() { timeout 2 bash -c "echo > /dev/tcp/$1/$2" 2>/dev/null; }
+wait_port() { # host port name seconds
+  for _ in $(seq 1 "$4"); do port_open "$1" "$2" && return 0; sleep 1; done
+  echo "infra: $3 did not start answering on $1:$2" >&2; return 1
+}
+apt_install() {
+  echo "infra: installing $* with apt" >&2
+  DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
+}
+need() { # name host port how-to-start
+  echo "infra: $1 is not answering on $2:$3 and this machine is not one this script may manage." >&2
+  echo "       Start it yourself: $4" >&2
+  exit 1
+}
+
+ensure_postgres() {
+  port_open "$PG_HOST" "$PG_PORT" && return 0
+  can_manage || need PostgreSQL "$PG_HOST" "$PG_PORT" "e.g. pg_ctlcluster <version> main start"
+  [ -d /etc/postgresql ] || apt_install postgresql
+  echo "infra: starting PostgreSQL" >&2
+  pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | head -n1)" main start || true
+  wait_port "$PG_HOST" "$PG_PORT" PostgreSQL 60
+}
+ensure_mariadb() {
+  port_open "$MY_HOST" "$MY_PORT" && return 0
+  can_manage || need MariaDB "$MY_HOST" "$MY_PORT" "e.g. start-stop-daemon --start --background --exec /usr/sbin/mariadbd"
+  [ -x /usr/sbin/mariadbd ] || apt_install mariadb-server
+  echo "infra: starting MariaDB" >&2
+  mkdir -p /run/mysqld && chown mysql:mysql /run/mysqld 2>/dev/null || true
+  start-stop-daemon --start --oknodo --background --exec /usr/sbin/mariadbd
+  wait_port "$MY_HOST" "$MY_PORT" MariaDB 60
+}
+ensure_redis() {
+  port_open "$REDIS_HOST" "$REDIS_PORT" && return 0
+  can_manage || need Redis "$REDIS_HOST" "$REDIS_PORT" "redis-server --daemonize yes --port 6379"
+  command -v redis-server >/dev/null || apt_install redis-server
+  echo "infra: starting Redis" >&2
+  redis-server --daemonize yes --bind 127.0.0.1 --port "$REDIS_PORT" --save "" --appendonly no
+  wait_port "$REDIS_HOST" "$REDIS_PORT" Redis 30
+}
+ensure_rabbitmq() {
+  port_open "$AMQP_HOST" "$AMQP_PORT" && return 0
+  can_manage || need RabbitMQ "$AMQP_HOST" "$AMQP_PORT" "rabbitmq-server -detached"
+  command -v rabbitmq-server >/dev/null || apt_install rabbitmq-server
+  echo "infra: starting RabbitMQ" >&2
+  rabbitmq-server -detached || true
+  wait_port "$AMQP_HOST" "$AMQP_PORT" RabbitMQ 120
+}
+
+ensure_postgres
+ensure_mariadb
+ensure_redis
+ensure_rabbitmq
+
+# Users, databases and vhost of the tests. Each suite then creates its own database on them.
+if can_manage || [ -n "${INFRA_PROVISION:-}" ]; then
+  psql -q -h "$PG_HOST" -p "$PG_PORT" -U postgres -d postgres -v ON_ERROR_STOP=1 >/dev/null <<'SQL'
+DO $$ BEGIN
+  IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'emporium') THEN
+    CREATE ROLE emporium LOGIN PASSWORD 'emporium' CREATEDB;
+  END IF;
+END $$;
+SQL
+  psql -q -h "$PG_HOST" -p "$PG_PORT" -U postgres -d postgres -tAc \
+    "SELECT 1 FROM pg_database WHERE datname = 'emporium_test'" | grep -q 1 ||
+    psql -q -h "$PG_HOST" -p "$PG_PORT" -U postgres -d postgres -c "CREATE DATABASE emporium_test OWNER emporium" >/dev/null
+  mariadb -h "$MY_HOST" -P "$MY_PORT" -uroot <<'SQL'
+CREATE USER IF NOT EXISTS 'emporium'@'%' IDENTIFIED BY 'emporium';
+CREATE USER IF NOT EXISTS 'emporium'@'localhost' IDENTIFIED BY 'emporium';
+CREATE DATABASE IF NOT EXISTS emporium_test;
+GRANT ALL PRIVILEGES ON `emporium\_%`.* TO 'emporium'@'%';
+GRANT ALL PRIVILEGES ON `emporium\_%`.* TO 'emporium'@'localhost';
+FLUSH PRIVILEGES;
+SQL
+  if command -v rabbitmqctl >/dev/null; then
+    rabbitmqctl -q list_users 2>/dev/null | grep -q '^emporium\b' ||
+      rabbitmqctl -q add_user emporium emporium >/dev/null
+    rabbitmqctl -q list_vhosts 2>/dev/null | grep -qx 'emporium_test' ||
+      rabbitmqctl -q add_vhost emporium_test >/dev/null
+    rabbitmqctl -q set_permissions -p emporium_test emporium '.*' '.*' '.*' >/dev/null
+    rabbitmqctl -q set_permissions -p emporium_test guest '.*' '.*' '.*' >/dev/null
+  fi
+fi
+echo "infra: PostgreSQL, MariaDB, Redis and RabbitMQ are answering; test users, databases and vhost are in place" >&2

@@ -1,0 +1,13 @@
+import { defineConfig } from 'vitest/config'
+
+export default defineConfig({
+  test: {
+    include: ['{packages,services,apps,tests,scripts}/**/*.test.ts'],
+    exclude: ['**/node_modules/**', '**/.data/**'],
+    testTimeout: 60_000,
+    hookTimeout: 120_000,
+    // Integration suites each create their own databases and queues, so files run in parallel.
+    pool: 'forks',
+    reporters: process.env.CI ? ['default'] : ['default'],
+  },
+})
