@@ -1,0 +1,16 @@
+import Type from 'typebox'
+import { SharedConfig } from '@emporium/platform'
+
+/** The embedded platform's environment variables; every one has a default. */
+export const AllInOneConfig = Type.Object({
+  LOG_LEVEL: SharedConfig.LOG_LEVEL,
+  SHUTDOWN_TIMEOUT_SECONDS: SharedConfig.SHUTDOWN_TIMEOUT_SECONDS,
+  /** The gateway's port: the platform's one public address. */
+  PORT: Type.Integer({ minimum: 1, maximum: 65535, default: 8080 }),
+  HOST: Type.String({ default: '127.0.0.1' }),
+  /** Where each service keeps its PGlite database folder (`<DATA_DIR>/<service>`). */
+  DATA_DIR: Type.String({ default: './.data', minLength: 1 }),
+  /** Services other than the gateway listen on consecutive ports from here, on 127.0.0.1. */
+  EMBEDDED_PORT_BASE: Type.Integer({ minimum: 1, maximum: 65000, default: 8081 }),
+})
+export type AllInOneConfig = Type.Static<typeof AllInOneConfig>

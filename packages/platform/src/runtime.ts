@@ -1,0 +1,168 @@
+import type { FastifyInstance, FastifyPluginAsync } from 'fastify'
+import type { Migration } from 'kysely'
+import type { Database } from './db/database.js'
+import { migrate } from './db/migrate.js'
+import { createHttpServer } from './http/server.js'
+import type { Logger } from './log.js'
+import type { EventBus } from './messaging/bus.js'
+import type { EventHandler } from './messaging/consumer.js'
+import { createOutboxRelay, type OutboxRelay } from './messaging/outbox-relay.js'
+import { createConsumerSubscription } from './messaging/subscription.js'
+import { createMetricsRegistry, type Registry } from './metrics.js'
+
+/** A readiness check: throws when the service cannot serve (its database, its broker). */
+export interface ReadinessCheck {
+  name: string
+  check(): Promise<void>
+}
+
+/**
+ * A service as a value, made by its factory from its config. The same value runs alone in its
+ * own process, or beside every other service in the embedded all-in-one process.
+ */
+export interface Service {
+  name: string
+  /** Its HTTP API, as an encapsulated fastify plugin. */
+  routes?: FastifyPluginAsync
+  /** Its own database: migrated at start, checked by `/readyz`, its outbox relayed. */
+  database?: Database
+  /** Its migrations (a folder of Kysely migration modules, or the modules themselves). */
+  migrations?: URL | Record<string, Migration>
+  /** Events it consumes, each handled once through its inbox. */
+  consumers?: EventHandler[]
+  /** Extra readiness checks (e.g. its Redis). */
+  readiness?: ReadinessCheck[]
+  /** Called once migrations ran, before the server listens (seeding, background jobs). */
+  start?(): Promise<void>
+  /** Releases what the factory opened; called last on shutdown. */
+  close?(): Promise<void>
+}
+
+export interface RunOptions {
+  port: number
+  host?: string
+  log: Logger
+  /** Required when the service has consumers or a database with an outbox. */
+  bus?: EventBus
+  registry?: Registry
+}
+
+export interface RunningService {
+  name: string
+  url: string
+  server: FastifyInstance
+  relay?: OutboxRelay
+  /** Stops accepting requests and waits for those in flight. */
+  stopHttp(): Promise<void>
+  /** Flushes the outbox and releases the service's resources. */
+  stopBackground(): Promise<void>
+}
+
+/** Migrates, subscribes, starts the relay and listens. Shutdown is driven by `runProcess`. */
+export async function startService(service: Service, options: RunOptions): Promise<RunningService> {
+  const log = options.log.child({ service: service.name })
+  const registry = options.registry ?? createMetricsRegistry(service.name)
+  const { database } = service
+  const { bus } = options
+  const readiness: ReadinessCheck[] = [...(service.readiness ?? [])]
+  if (database) {
+    await migrate(database, { migrations: service.migrations })
+    readiness.unshift({ name: 'database', check: () => database.ping() })
+  }
+  let relay: OutboxRelay | undefined
+  if (database && bus) {
+    relay = createOutboxRelay({ database, bus, log, registry })
+    relay.start()
+    readiness.push({ name: 'broker', check: () => bus.check() })
+  }
+  if (service.consumers?.length) {
+    if (!bus || !database) throw new Error(`${service.name}: consumers need a bus and a database (for the inbox)`)
+    await bus.subscribe(
+      createConsumerSubscription({ consumer: service.name, handlers: service.consumers, database, log }),
+    )
+  }
+  await service.start?.()
+  const server = await createHttpServer({ service: service.name, log, registry, routes: service.routes, readiness })
+  const address = await server.listen({ port: options.port, host: options.host ?? '127.0.0.1' })
+  log.info({ address }, `${service.name} listening`)
+  return {
+    name: service.name,
+    url: address,
+    server,
+    relay,
+    stopHttp: () => server.close(),
+    async stopBackground() {
+      if (relay) {
+        await relay.flush(5_000).catch((error: unknown) => log.warn({ err: error }, 'outbox flush failed'))
+        await relay.stop()
+      }
+      await service.close?.()
+    },
+  }
+}
+
+/**
+ * Runs services until SIGTERM/SIGINT, then drains in order: stop accepting and finish in-flight
+ * requests, stop consumers (waiting for handlers in flight), flush the outbox, close
+ * connections. A second signal, or the timeout, exits at once.
+ */
+export function handleShutdown(options: {
+  services: RunningService[]
+  bus?: EventBus
+  log: Logger
+  timeoutMs: number
+  onExit?: (code: number) => void
+}): () => Promise<void> {
+  const exit = options.onExit ?? ((code: number) => process.exit(code))
+  let stopping: Promise<void> | undefined
+  const stop = () => {
+    stopping ??= (async () => {
+      options.log.info('shutting down')
+      const timer = setTimeout(() => {
+        options.log.error('shutdown took too long; exiting')
+        exit(1)
+      }, options.timeoutMs)
+      timer.unref()
+      await Promise.allSettled(options.services.map((s) => s.stopHttp()))
+      await options.bus?.close().catch((error: unknown) => options.log.warn({ err: error }, 'bus close failed'))
+      await Promise.allSettled(options.services.map((s) => s.stopBackground()))
+      clearTimeout(timer)
+      options.log.info('stopped')
+    })()
+    return stopping
+  }
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (stopping) exit(1)
+    options.log.info({ signal }, 'signal received')
+    void stop().then(() => exit(0))
+  }
+  process.on('SIGTERM', onSignal)
+  process.on('SIGINT', onSignal)
+  return stop
+}
+
+/**
+ * The whole life of a process running one or more services: start them in order (a failure to
+ * start exits non-zero with the reason), then drain them on SIGTERM.
+ */
+export async function runProcess(options: {
+  log: Logger
+  bus?: EventBus
+  timeoutMs: number
+  services: Array<{ create: () => Service | Promise<Service>; port: number; host?: string }>
+}): Promise<RunningService[]> {
+  const running: RunningService[] = []
+  try {
+    for (const entry of options.services) {
+      const service = await entry.create()
+      running.push(await startService(service, { port: entry.port, host: entry.host, log: options.log, bus: options.bus }))
+    }
+  } catch (error) {
+    options.log.fatal({ err: error }, 'failed to start')
+    await Promise.allSettled(running.map((s) => s.stopHttp().then(() => s.stopBackground())))
+    await options.bus?.close().catch(() => undefined)
+    process.exit(1)
+  }
+  handleShutdown({ services: running, bus: options.bus, log: options.log, timeoutMs: options.timeoutMs })
+  return running
+}

@@ -1,0 +1,11 @@
+import { createLogger, loadConfigOrExit, runProcess } from '@emporium/platform'
+import { GatewayConfig } from './config.js'
+import { createGatewayService } from './service.js'
+
+const config = loadConfigOrExit(GatewayConfig)
+const log = createLogger({ service: 'gateway', level: config.LOG_LEVEL })
+await runProcess({
+  log,
+  timeoutMs: config.SHUTDOWN_TIMEOUT_SECONDS * 1000,
+  services: [{ create: () => createGatewayService(config), port: config.PORT, host: config.HOST }],
+})
