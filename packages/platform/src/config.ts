@@ -25,20 +25,19 @@ export function loadConfig<S extends Type.TObject>(
   const withDefaults = Value.Default(schema, raw)
   const converted = Value.Convert(schema, withDefaults)
   if (Value.Check(schema, converted)) return converted as Type.Static<S>
-  const problems = new Map<string, string>()
-  for (const error of Value.Errors(schema, converted)) {
-    const missing = (error.params as { requiredProperties?: string[] }).requiredProperties
-    if (error.keyword === 'required' && missing) {
-      for (const name of missing) problems.set(name, `${name} is required but not set`)
+  // Checked variable by variable so that every bad one is named, each with one message.
+  const problems: string[] = []
+  const values = converted as Record<string, unknown>
+  const required = new Set(schema.required ?? [])
+  for (const [name, property] of Object.entries(schema.properties) as [string, Type.TSchema][]) {
+    if (values[name] === undefined) {
+      if (required.has(name)) problems.push(`${name} is required but not set`)
       continue
     }
-    const name = error.instancePath.replace(/^\//, '').split('/')[0] || '(config)'
-    if (!problems.has(name)) {
-      const shown = env[name] === undefined ? '' : ` (got ${JSON.stringify(redactValue(name, env[name]!))})`
-      problems.set(name, `${name} ${error.message}${shown}`)
-    }
+    if (Value.Check(property, values[name])) continue
+    problems.push(`${name} ${describe(property)} (got ${JSON.stringify(redactValue(name, env[name] ?? ''))})`)
   }
-  throw new ConfigError([...problems.values()])
+  throw new ConfigError(problems)
 }
 
 /** For `main.ts`: a bad configuration stops the process with a message naming the variable. */
@@ -55,6 +54,20 @@ export function loadConfigOrExit<S extends Type.TObject>(
     }
     throw error
   }
+}
+
+function describe(schema: Type.TSchema): string {
+  const s = schema as Record<string, unknown>
+  const options = (s.anyOf as Array<{ const?: unknown }> | undefined)?.map((o) => o.const)
+  if (options?.every((o) => o !== undefined)) return `must be one of ${options.join(', ')}`
+  const range = [s.minimum !== undefined && `>= ${s.minimum}`, s.maximum !== undefined && `<= ${s.maximum}`]
+    .filter(Boolean)
+    .join(' and ')
+  if (s.type === 'integer') return `must be an integer${range ? ` ${range}` : ''}`
+  if (s.type === 'number') return `must be a number${range ? ` ${range}` : ''}`
+  if (s.type === 'boolean') return 'must be true or false'
+  if (s.pattern) return `must match ${String(s.pattern)}`
+  return 'is not valid'
 }
 
 function redactValue(name: string, value: string): string {

@@ -1,0 +1,76 @@
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { startProcess, waitForOk, type Started } from './process.js'
+
+// The embedded default as `npm start` runs it: one process, the gateway on PORT.
+describe('embedded platform (npm start)', () => {
+  const port = 18080 + Math.floor(Math.random() * 500)
+  const base = `http://127.0.0.1:${port}`
+  const dataDir = mkdtempSync(join(tmpdir(), 'emporium-e2e-'))
+  let started: Started
+
+  beforeAll(async () => {
+    started = startProcess('apps/all-in-one/src/main.ts', {
+      PORT: String(port),
+      DATA_DIR: dataDir,
+      EMBEDDED_PORT_BASE: String(port + 1),
+      LOG_LEVEL: 'info',
+    })
+    await waitForOk(`${base}/readyz`, started)
+  })
+
+  afterAll(async () => {
+    if (started.child.exitCode === null) started.child.kill('SIGKILL')
+    rmSync(dataDir, { recursive: true, force: true })
+  })
+
+  it('serves the gateway health endpoints', async () => {
+    expect((await fetch(`${base}/healthz`)).status).toBe(200)
+    const ready = await fetch(`${base}/readyz`)
+    expect(ready.status).toBe(200)
+    const metrics = await (await fetch(`${base}/metrics`)).text()
+    expect(metrics).toContain('process_cpu_user_seconds_total')
+  })
+
+  it('answers an unknown API route with a 404 problem and a request id', async () => {
+    const response = await fetch(`${base}/api/v1/nothing-here`, { headers: { 'x-request-id': 'e2e-abc-1' } })
+    expect(response.status).toBe(404)
+    expect(response.headers.get('content-type')).toMatch(/^application\/problem\+json/)
+    expect(response.headers.get('x-request-id')).toBe('e2e-abc-1')
+    const problem = (await response.json()) as Record<string, unknown>
+    expect(problem).toMatchObject({ status: 404 })
+    expect(typeof problem.title).toBe('string')
+    expect(typeof problem.detail).toBe('string')
+  })
+
+  it('logs JSON lines carrying the service name', () => {
+    const lines = started.output().split('\n').filter((l) => l.startsWith('{'))
+    expect(lines.length).toBeGreaterThan(0)
+    expect(lines.map((l) => JSON.parse(l) as { service?: string }).some((l) => l.service === 'gateway')).toBe(true)
+  })
+
+  it('drains and exits 0 on SIGTERM', async () => {
+    started.child.kill('SIGTERM')
+    const { code } = await started.exited
+    expect(code).toBe(0)
+    expect(started.output()).toContain('stopped')
+  })
+})
+
+describe('a service process with bad configuration', () => {
+  it('exits non-zero and names the variable', async () => {
+    const started = startProcess('services/gateway/src/main.ts', { PORT: 'not-a-port' })
+    const { code } = await started.exited
+    expect(code).not.toBe(0)
+    expect(started.output()).toMatch(/PORT must be an integer/)
+  })
+
+  it('names a variable that is out of range (all-in-one)', async () => {
+    const started = startProcess('apps/all-in-one/src/main.ts', { EMBEDDED_PORT_BASE: '99999' })
+    const { code } = await started.exited
+    expect(code).not.toBe(0)
+    expect(started.output()).toMatch(/EMBEDDED_PORT_BASE/)
+  })
+})
