@@ -1,0 +1,99 @@
+import { readdir } from 'node:fs/promises'
+import { Migrator, type Migration, type MigrationProvider } from 'kysely'
+import type { Database } from './database.js'
+import { platformMigrations } from './platform-migrations.js'
+
+export type { Migration }
+
+export interface MigrateOptions {
+  /**
+   * The service's migrations: a folder of Kysely migration modules (`001-create-users.ts`, each
+   * exporting `up(db)`), or the migrations themselves. Applied in name order.
+   */
+  migrations?: URL | Record<string, Migration>
+  /** Also apply the platform's tables (outbox, inbox) first. Default true. */
+  platform?: boolean
+}
+
+export interface MigrateResult {
+  /** Names of the migrations this call applied, `platform/` or `service/` first. */
+  applied: string[]
+}
+
+/*
+ * Each history has its own tables, so a service may name a migration anything without colliding
+ * with the platform's, and either list can grow on its own.
+ */
+const histories = {
+  platform: { migrationTableName: 'platform_migrations', migrationLockTableName: 'platform_migrations_lock' },
+  service: { migrationTableName: 'service_migrations', migrationLockTableName: 'service_migrations_lock' },
+} as const
+
+/**
+ * Brings a service's database up to date: the platform's tables, then the service's own.
+ * Safe when several replicas start at once: Kysely's Migrator holds a database lock while it
+ * runs (an advisory lock on PostgreSQL, `get_lock` on MySQL), and a replica that waited finds the
+ * migrations applied. Throws, naming the migration, when one fails.
+ */
+export async function migrate(database: Database, options: MigrateOptions = {}): Promise<MigrateResult> {
+  const applied: string[] = []
+  if (options.platform ?? true) {
+    applied.push(...(await run(database, 'platform', platformMigrations)))
+  }
+  if (options.migrations) {
+    const provider =
+      options.migrations instanceof URL
+        ? createFolderMigrationProvider(options.migrations)
+        : { getMigrations: async () => options.migrations as Record<string, Migration> }
+    applied.push(...(await run(database, 'service', provider)))
+  }
+  return { applied }
+}
+
+async function run(
+  database: Database,
+  history: keyof typeof histories,
+  source: Record<string, Migration> | MigrationProvider,
+): Promise<string[]> {
+  const provider = 'getMigrations' in source ? source : { getMigrations: async () => source }
+  const migrator = new Migrator({ db: database.db, provider, ...histories[history] })
+  const { error, results = [] } = await migrator.migrateToLatest()
+  if (error) {
+    const failed = results.find((r) => r.status === 'Error')
+    const what = failed ? `migration ${history}/${failed.migrationName}` : `${history} migrations`
+    throw new Error(`${what} failed: ${error instanceof Error ? error.message : String(error)}`, {
+      cause: error,
+    })
+  }
+  return results.filter((r) => r.status === 'Success').map((r) => `${history}/${r.migrationName}`)
+}
+
+const moduleFile = /^(?!.*\.d\.[mc]?ts$)(?!.*\.test\.[mc]?[jt]s$).+\.[mc]?[jt]s$/
+
+/**
+ * Reads a folder of migration modules. Unlike Kysely's FileMigrationProvider it imports file
+ * URLs (portable across platforms) and fails on a module without `up`, so a misnamed export
+ * cannot silently skip a migration.
+ */
+export function createFolderMigrationProvider(folder: URL): MigrationProvider {
+  const base = folder.href.endsWith('/') ? folder : new URL(`${folder.href}/`)
+  return {
+    async getMigrations() {
+      const files = (await readdir(base)).filter((f) => moduleFile.test(f)).sort()
+      const migrations: Record<string, Migration> = {}
+      for (const file of files) {
+        const mod = (await import(new URL(file, base).href)) as Partial<Migration> & {
+          default?: Partial<Migration>
+        }
+        const migration = typeof mod.up === 'function' ? mod : mod.default
+        if (typeof migration?.up !== 'function') {
+          throw new Error(`migration ${file} in ${base.pathname} exports no up(db) function`)
+        }
+        const name = file.slice(0, file.lastIndexOf('.'))
+        if (migrations[name]) throw new Error(`two migrations are named ${name} in ${base.pathname}`)
+        migrations[name] = migration as Migration
+      }
+      return migrations
+    },
+  }
+}

@@ -1,0 +1,138 @@
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
+import { fileURLToPath } from 'node:url'
+import amqp from 'amqplib'
+import { sql } from 'kysely'
+import { afterAll, describe, expect, it } from 'vitest'
+import { createTestDatabase, testServers, type TestDatabase } from '../../testing/test-databases.js'
+
+// Real processes, killed with SIGKILL at random moments and restarted, over real PostgreSQL
+// and RabbitMQ: every state change's event must take effect exactly once at the consumer.
+const TOTAL = Number(process.env.CRASH_TOTAL ?? 5_000)
+const here = fileURLToPath(new URL('.', import.meta.url))
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
+const between = (min: number, max: number) => min + Math.floor(Math.random() * (max - min))
+
+class Proc {
+  child?: ChildProcess
+  output = ''
+  starts = 0
+  kills = 0
+  constructor(
+    private readonly file: string,
+    private readonly env: Record<string, string>,
+  ) {}
+  start() {
+    this.starts++
+    const child = spawn(process.execPath, ['--import', 'tsx', `${here}${this.file}`], {
+      env: { ...process.env, ...this.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
+    child.stdout!.on('data', (d: Buffer) => (this.output += d.toString()))
+    child.stderr!.on('data', (d: Buffer) => (this.output += d.toString()))
+    this.child = child
+  }
+  get running() {
+    return this.child !== undefined && this.child.exitCode === null && this.child.signalCode === null
+  }
+  async kill() {
+    if (!this.running) return
+    const exited = new Promise((r) => this.child!.once('exit', r))
+    this.child!.kill('SIGKILL')
+    this.kills++
+    await exited
+  }
+  async waitFor(text: string, timeoutMs = 30_000) {
+    const deadline = Date.now() + timeoutMs
+    while (!this.output.includes(text)) {
+      if (Date.now() > deadline) throw new Error(`timed out waiting for "${text}":\n${this.output}`)
+      await sleep(50)
+    }
+  }
+}
+
+const rabbitmqctl = (...args: string[]) => execFileSync('rabbitmqctl', args, { stdio: 'pipe', timeout: 120_000 })
+
+describe.each([
+  { name: 'producer and consumer killed at random', restartBroker: false },
+  { name: 'the same, with RabbitMQ restarted in the middle', restartBroker: true },
+])('crash test: $name', ({ restartBroker }) => {
+  const id = randomBytes(4).toString('hex')
+  const exchange = `crash.${id}`
+  const consumer = `crash-consumer-${id}`
+  const databases: TestDatabase[] = []
+  const procs: Proc[] = []
+
+  afterAll(async () => {
+    await Promise.all(procs.map((p) => p.kill()))
+    await Promise.all(databases.map((d) => d.drop()))
+    const connection = await amqp.connect(testServers.rabbitmq)
+    const channel = await connection.createChannel()
+    for (const queue of [consumer, `${consumer}.dlq`, ...[0, 1, 2, 3, 4, 5].map((n) => `${consumer}.retry.${n}`)]) {
+      await channel.deleteQueue(queue)
+    }
+    await channel.deleteExchange(exchange)
+    await connection.close()
+  })
+
+  it(`applies exactly ${TOTAL} effects, once each, and leaves no unsent outbox row`, async () => {
+    const producerDb = await createTestDatabase('postgres')
+    const consumerDb = await createTestDatabase('postgres')
+    databases.push(producerDb, consumerDb)
+    const common = { RABBITMQ_URL: testServers.rabbitmq, EXCHANGE: exchange, LOG_LEVEL: 'error' }
+    const consumerProc = new Proc('consumer.ts', { ...common, DATABASE_URL: consumerDb.url, CONSUMER: consumer })
+    const producerProc = new Proc('producer.ts', { ...common, DATABASE_URL: producerDb.url, TOTAL: String(TOTAL) })
+    procs.push(consumerProc, producerProc)
+
+    // The consumer's queue must exist before anything is published to the topic exchange.
+    consumerProc.start()
+    await consumerProc.waitFor('consuming')
+    producerProc.start()
+
+    const count = async (db: TestDatabase, query: string) =>
+      Number((await sql.raw<{ c: number }>(query).execute(db.database.db)).rows[0]!.c)
+    const produced = () => count(producerDb, 'select count(*) as c from changes').catch(() => 0)
+
+    let brokerRestarted = false
+    const chaosDeadline = Date.now() + 240_000
+    while ((await produced()) < TOTAL || producerProc.kills < 3 || consumerProc.kills < 3) {
+      if (Date.now() > chaosDeadline) throw new Error(`chaos phase timed out at ${await produced()} changes`)
+      await sleep(between(300, 1_200))
+      const victim = Math.random() < 0.5 ? producerProc : consumerProc
+      await victim.kill()
+      await sleep(between(50, 400))
+      victim.start()
+      if (restartBroker && !brokerRestarted && (await produced()) >= TOTAL / 2) {
+        brokerRestarted = true
+        rabbitmqctl('stop_app')
+        await sleep(1_000)
+        rabbitmqctl('start_app')
+        rabbitmqctl('await_startup')
+      }
+    }
+    if (restartBroker) expect(brokerRestarted).toBe(true)
+    if (!producerProc.running) producerProc.start()
+    if (!consumerProc.running) consumerProc.start()
+
+    // Quiet phase: everything drains.
+    const drainDeadline = Date.now() + 180_000
+    for (;;) {
+      const unsent = await count(producerDb, 'select count(*) as c from outbox where sent_at is null')
+      const effects = await count(consumerDb, 'select count(*) as c from effects')
+      if (unsent === 0 && effects >= TOTAL) break
+      if (Date.now() > drainDeadline) {
+        throw new Error(`not drained: ${unsent} unsent, ${effects} effects\n${producerProc.output}\n${consumerProc.output}`)
+      }
+      await sleep(250)
+    }
+    await sleep(1_500) // a late duplicate would land now
+
+    expect(await count(producerDb, 'select count(*) as c from changes')).toBe(TOTAL)
+    expect(await count(producerDb, 'select count(*) as c from outbox where sent_at is null')).toBe(0)
+    expect(await count(consumerDb, 'select count(*) as c from effects')).toBe(TOTAL)
+    expect(await count(consumerDb, 'select count(distinct n) as c from effects')).toBe(TOTAL)
+    expect(await count(consumerDb, 'select count(distinct event_id) as c from effects')).toBe(TOTAL)
+    expect(producerProc.kills).toBeGreaterThanOrEqual(3)
+    expect(consumerProc.kills).toBeGreaterThanOrEqual(3)
+  }, 600_000)
+})

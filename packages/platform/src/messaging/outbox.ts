@@ -1,0 +1,88 @@
+import { randomUUID } from 'node:crypto'
+import type { Transaction } from 'kysely'
+import Value from 'typebox/value'
+import { EventEnvelope, type EventDefinition } from '@emporium/contracts'
+import { currentContext } from '../context.js'
+import { AppError } from '../errors.js'
+import type { PlatformTables } from '../db/platform-migrations.js'
+
+export interface OutboxDeps {
+  /** The service that publishes the events (the envelope's `source`). */
+  source: string
+  /** W3C trace context of the current span, when tracing is on. */
+  traceparent?: () => string | undefined
+  /** Clock for `occurredAt`; tests pin it. */
+  now?: () => Date
+}
+
+export interface EventMeta {
+  correlationId?: string
+  causationId?: string | null
+  /** A deterministic id, for a producer that must not emit the same fact twice. */
+  id?: string
+}
+
+export interface Outbox {
+  /**
+   * Writes an event in the caller's transaction; the relay publishes it after commit, so the
+   * event exists exactly when the state change does. Throws (publishing nothing) when `data`
+   * does not match the definition's schema.
+   */
+  add<DB, D>(
+    trx: Transaction<DB>,
+    definition: EventDefinition<string, D>,
+    data: D,
+    meta?: EventMeta,
+  ): Promise<EventEnvelope<D>>
+}
+
+export function createOutbox(deps: OutboxDeps): Outbox {
+  const now = deps.now ?? (() => new Date())
+  return {
+    async add(trx, definition, data, meta = {}) {
+      // Outside a transaction the event could commit without its state change, or vice versa.
+      if (!trx.isTransaction) {
+        throw new AppError('internal', 'PLATFORM.OUTBOX_OUTSIDE_TRANSACTION', 'outbox.add needs a transaction')
+      }
+      const context = currentContext()
+      const id = meta.id ?? randomUUID()
+      const occurredAt = now()
+      const traceparent = deps.traceparent?.()
+      const envelope: EventEnvelope<typeof data> = {
+        id,
+        type: definition.type,
+        version: definition.version,
+        occurredAt: occurredAt.toISOString(),
+        source: deps.source,
+        correlationId: meta.correlationId ?? context?.correlationId ?? id,
+        // An HTTP request has no causing event; its request id is the cause then.
+        causationId: meta.causationId ?? context?.causationId ?? context?.requestId ?? null,
+        ...(traceparent ? { traceparent } : {}),
+        data,
+      }
+      const parsed = definition.parse(envelope)
+      const errors = parsed.ok ? [...Value.Errors(EventEnvelope, envelope)] : []
+      if (!parsed.ok || errors.length > 0) {
+        const problems = parsed.ok ? errors.map((e) => `${e.instancePath || '/'} ${e.message}`) : parsed.errors
+        throw new AppError(
+          'internal',
+          'PLATFORM.INVALID_EVENT',
+          `refusing to write an invalid ${definition.type} v${definition.version} event: ${problems.join('; ')}`,
+          { details: { problems } },
+        )
+      }
+      await (trx as unknown as Transaction<PlatformTables>)
+        .insertInto('outbox')
+        .values({
+          id,
+          type: definition.type,
+          version: definition.version,
+          payload: JSON.stringify(envelope),
+          created_at: occurredAt,
+          sent_at: null,
+        })
+        .execute()
+      return envelope
+    },
+  }
+}
