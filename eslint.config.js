@@ -1,0 +1,327 @@
+// Lint config, including the import rules of STYLE.md ("Import rules").
+//
+// The import rules are plain `no-restricted-imports` options on the import string, so they need
+// no module resolution: they work on files that do not exist yet (a new service is covered the
+// day it is created) and on the virtual paths of scripts/lint-rules.test.ts. Two rule names
+// carry them, so the two concerns never need a cross product of config blocks:
+// - `no-restricted-imports`: what a file may import, by area and layer (packages by name,
+//   layer folders by relative path). A later block replaces an earlier block's options for
+//   the same rule, so every block below carries the complete list for its files.
+// - `@typescript-eslint/no-restricted-imports` (the same rule under another name): relative
+//   imports that climb out of their own workspace package, checked by directory depth.
+// Do not add other `no-restricted-imports` options in a separate block: they would replace
+// these. Extend `restrictions()` instead.
+import fs from 'node:fs'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import js from '@eslint/js'
+import globals from 'globals'
+import { defineConfig } from 'eslint/config'
+import tseslint from 'typescript-eslint'
+
+const root = path.dirname(fileURLToPath(import.meta.url))
+const SOURCE = '*.{ts,tsx,mts,cts,js,mjs,cjs}'
+/** Test code: test files, and helpers shared by tests (`*-test-support.ts`, `test/`, `testing/`). */
+const TEST_FILES = [
+  '*.test.{ts,tsx}',
+  '*-test-support.{ts,tsx}',
+  `test/**/${SOURCE}`,
+  `testing/**/${SOURCE}`,
+]
+const WORKSPACE_GROUPS = ['packages', 'services', 'apps']
+const LAYERS = ['domain', 'app', 'infra', 'http', 'events']
+/** Deepest directory nesting (below packages/, services/, apps/) the depth rule covers. */
+const MAX_DEPTH = 12
+
+/** `@emporium/x/sub` subpaths that workspace packages declare in their `exports` maps. */
+function exportedSubpaths() {
+  const subpaths = []
+  for (const group of WORKSPACE_GROUPS) {
+    const dir = path.join(root, group)
+    if (!fs.existsSync(dir)) continue
+    for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+      const manifest = path.join(dir, entry.name, 'package.json')
+      if (!entry.isDirectory() || !fs.existsSync(manifest)) continue
+      const { name, exports } = JSON.parse(fs.readFileSync(manifest, 'utf8'))
+      if (typeof name !== 'string' || !exports || typeof exports !== 'object') continue
+      for (const key of Object.keys(exports)) {
+        if (key.startsWith('./') && key !== './') subpaths.push(`${name}/${key.slice(2)}`)
+      }
+    }
+  }
+  return subpaths
+}
+
+const escapeRegex = (text) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+const oneOf = (names) => `(${names.join('|')})`
+const globToRegex = (subpath) => subpath.split('*').map(escapeRegex).join('[^/]+')
+
+const exported = exportedSubpaths()
+const testingSubpaths = exported.filter((s) => /\/testing(\/|$)/.test(s))
+
+// Packages that do I/O or are frameworks. The app layer must not touch them either, bar logging,
+// metrics, tracing and resilience, which come through @emporium/platform anyway.
+const CLIENT_PACKAGES = [
+  'fastify',
+  '@fastify/[^/]+',
+  'kysely',
+  'kysely-[^/]+',
+  'pg',
+  'pg-[^/]+',
+  'mysql2',
+  'ioredis',
+  'redis',
+  'amqplib',
+  'amqp-connection-manager',
+  'undici',
+  '@electric-sql/[^/]+',
+]
+const IO_PACKAGES = [
+  ...CLIENT_PACKAGES,
+  'pino',
+  'pino-[^/]+',
+  'prom-client',
+  '@opentelemetry/[^/]+',
+  'cockatiel',
+]
+const NODE_IO_MODULES = [
+  'fs',
+  'net',
+  'http',
+  'https',
+  'http2',
+  'child_process',
+  'dgram',
+  'dns',
+  'tls',
+  'cluster',
+  'worker_threads',
+  'readline',
+  'inspector',
+  'process',
+]
+/** What the domain layer may take from @emporium/platform: its error types, nothing with I/O. */
+export const DOMAIN_PLATFORM_IMPORTS = [
+  'AppError',
+  'isAppError',
+  'PermanentError',
+  'ErrorKind',
+  'FieldError',
+]
+
+const pattern = (regex, message) => ({ regex, message, caseSensitive: true })
+/** A relative import that goes up at least one level and then enters one of `names`. */
+const upInto = (names) => `^(\\./)?(\\.\\./)+(.*/)?${oneOf(names)}(/|$)`
+
+const rules = {
+  internals: pattern(
+    // Any @emporium/<pkg>/<sub> other than the subpaths packages export.
+    `^(?!${oneOf(exported.map(globToRegex))}$)@emporium/[^/]+/`,
+    'Import another workspace package by its entry (`@emporium/<name>`) or a subpath its ' +
+      'package.json exports; its src/ files are internal. If you need something it does not ' +
+      'export, export it from its entry.',
+  ),
+  testingOnlyInTests: pattern(
+    `^${oneOf(testingSubpaths.map(globToRegex).concat('@emporium/[^/]+/testing'))}(/|$)`,
+    'Test helpers (`@emporium/*/testing`) are for test code only (*.test.ts, *-test-support.ts, ' +
+      'test/ folders); production code gets its dependencies from the composition root.',
+  ),
+  outsiderIntoWorkspace: pattern(
+    `^(\\./)?(\\.\\./)+${oneOf(WORKSPACE_GROUPS)}/`,
+    'Import workspace packages by name (`@emporium/<name>`), never by a relative path into ' +
+      'their files.',
+  ),
+  contractsOnlySchemaLibrary: (extra) =>
+    pattern(
+      `^(?!${oneOf(['typebox', ...extra])}(/|$)|\\.\\.?(/|$))`,
+      'Contracts import only the schema library (typebox) and their own files: the storefront ' +
+        'and every service import them, so they carry no runtime, Node or workspace dependency.',
+    ),
+  platformNoBusiness: pattern(
+    `^@emporium/(?!${oneOf(['contracts', 'platform'])}(/|$))`,
+    'The platform holds no business logic: it never imports services or apps (only ' +
+      '@emporium/contracts). Let the service pass what the platform needs as an argument.',
+  ),
+  serviceNoOtherService: pattern(
+    `^@emporium/(?!${oneOf(['contracts', 'platform'])}(/|$))`,
+    'Services never import another service (or an app): call its API through a client typed ' +
+      'by @emporium/contracts, or keep a local copy built from its events. Within the service, ' +
+      'import your own files by relative path.',
+  ),
+  domainNoOuterLayers: pattern(
+    upInto(['app', 'infra', 'http', 'events']),
+    'domain/ must not import app/, infra/, http/ or events/: the domain has no I/O and knows ' +
+      'nothing of use cases. Move the dependency outwards, or have app/ pass in what the rule ' +
+      'needs as a plain value.',
+  ),
+  domainNoCompositionRoot: pattern(
+    `^(\\./)?(\\.\\./)+${oneOf(['service', 'main', 'config'])}(\\.[cm]?[jt]s)?$`,
+    'domain/ must not import service.ts, main.ts or config.ts: pass values in as arguments.',
+  ),
+  domainNoIoPackages: pattern(
+    `^${oneOf(IO_PACKAGES)}(/|$)`,
+    'domain/ must not import I/O or framework packages: keep rules pure, and do I/O in infra/ ' +
+      'behind a port defined in app/ports.ts.',
+  ),
+  domainNoNodeIo: pattern(
+    `^(node:)?${oneOf(NODE_IO_MODULES)}(/|$)`,
+    'domain/ must not use Node I/O modules: keep rules pure, and do I/O in infra/ behind a ' +
+      'port defined in app/ports.ts.',
+  ),
+  domainPlatformErrorsOnly: {
+    name: '@emporium/platform',
+    allowImportNames: DOMAIN_PLATFORM_IMPORTS,
+    message: `domain/ may take only the error types from @emporium/platform (${DOMAIN_PLATFORM_IMPORTS.join(', ')}); anything with I/O belongs in infra/ behind a port in app/ports.ts.`,
+  },
+  appNoAdapters: pattern(
+    upInto(['infra', 'http', 'events']),
+    'app/ must not import infra/, http/ or events/: declare what the use case needs in ' +
+      'app/ports.ts and let service.ts pass the infra/ adapter in.',
+  ),
+  appNoClients: pattern(
+    `^${oneOf(CLIENT_PACKAGES)}(/|$)`,
+    'app/ must not import fastify or database, broker or HTTP clients: declare a port in ' +
+      'app/ports.ts (implemented in infra/), and use @emporium/platform for the rest.',
+  ),
+  infraNoEntryPoints: pattern(
+    upInto(['http', 'events']),
+    'infra/ must not import http/ or events/: adapters are called by use cases, not the other ' +
+      'way round. Move shared code to app/ or domain/.',
+  ),
+  entryPointsNoInfra: pattern(
+    upInto(['infra']),
+    'http/ and events/ must not import infra/: call a use case from app/ (service.ts wires ' +
+      'the adapters into it).',
+  ),
+}
+
+/**
+ * The complete `no-restricted-imports` options for one kind of file.
+ * @param {'other' | 'outside' | 'workspace' | 'contracts' | 'platform' | 'service' | 'domain' | 'app' | 'infra' | 'http' | 'events'} area
+ */
+function restrictions(area, { test = false } = {}) {
+  const patterns = [rules.internals]
+  const paths = []
+  if (area === 'outside') patterns.push(rules.outsiderIntoWorkspace)
+  if (area !== 'other' && area !== 'outside' && !test) patterns.push(rules.testingOnlyInTests)
+  if (area === 'contracts') patterns.push(rules.contractsOnlySchemaLibrary(test ? ['vitest'] : []))
+  if (area === 'platform') patterns.push(rules.platformNoBusiness)
+  if (LAYERS.includes(area) || area === 'service') patterns.push(rules.serviceNoOtherService)
+  if (area === 'domain') {
+    patterns.push(rules.domainNoOuterLayers, rules.domainNoCompositionRoot)
+    patterns.push(rules.domainNoIoPackages, rules.domainNoNodeIo)
+    paths.push(rules.domainPlatformErrorsOnly)
+  }
+  if (area === 'app') patterns.push(rules.appNoAdapters, rules.appNoClients)
+  if (area === 'infra') patterns.push(rules.infraNoEntryPoints)
+  if (area === 'http' || area === 'events') patterns.push(rules.entryPointsNoInfra)
+  return ['error', { paths, patterns }]
+}
+
+/** From general to specific: the last block matching a file decides. */
+const AREAS = [
+  ['other', '**'],
+  ['outside', '{scripts,tests}/**'],
+  ['workspace', '{packages,services,apps}/**'],
+  ['contracts', 'packages/contracts/src/**'],
+  ['platform', 'packages/platform/**'],
+  ['service', 'services/**'],
+  ...LAYERS.map((layer) => [layer, `services/*/src/${layer}/**`]),
+]
+
+const importRuleBlocks = AREAS.flatMap(([area, glob]) => [
+  {
+    name: `emporium/imports/${area}`,
+    files: [`${glob}/${SOURCE}`],
+    rules: { 'no-restricted-imports': restrictions(area) },
+  },
+  {
+    name: `emporium/imports/${area}/tests`,
+    files: TEST_FILES.map((test) => `${glob}/${test}`),
+    rules: { 'no-restricted-imports': restrictions(area, { test: true }) },
+  },
+])
+
+// A file `depth` directories below packages/, services/ or apps/ leaves its own workspace package
+// with `depth` times `../`. Another package is imported by name, never by path.
+const depthBlocks = Array.from({ length: MAX_DEPTH }, (_, i) => i + 1).map((depth) => ({
+  name: `emporium/imports/no-escape/depth-${depth}`,
+  files: [`{${WORKSPACE_GROUPS.join(',')}}/${'*/'.repeat(depth)}${SOURCE}`],
+  rules: {
+    '@typescript-eslint/no-restricted-imports': [
+      'error',
+      {
+        patterns: [
+          pattern(
+            `^(\\./)?(\\.\\./){${depth - 1}}\\.\\.(/|$)`,
+            'This relative import leaves its workspace package. Services never import another ' +
+              'service: call its API through a client typed by @emporium/contracts, or keep a ' +
+              'local copy built from its events. Other packages are imported by name ' +
+              '(`@emporium/<name>`), never by a path into their files.',
+          ),
+        ],
+      },
+    ],
+  },
+}))
+
+export default defineConfig(
+  {
+    name: 'emporium/ignores',
+    ignores: [
+      '**/node_modules/',
+      '**/.data/',
+      '**/.tsbuild/',
+      '**/dist/',
+      '**/coverage/',
+      '**/test-results/',
+      'scripts/lint-fixtures/',
+    ],
+  },
+  js.configs.recommended,
+  tseslint.configs.recommended,
+  {
+    name: 'emporium/base',
+    languageOptions: {
+      ecmaVersion: 2023,
+      sourceType: 'module',
+      globals: { ...globals.node },
+    },
+    linterOptions: { reportUnusedDisableDirectives: 'error' },
+    rules: {
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        {
+          args: 'after-used',
+          argsIgnorePattern: '^_',
+          varsIgnorePattern: '^_',
+          caughtErrorsIgnorePattern: '^_',
+          destructuredArrayIgnorePattern: '^_',
+          ignoreRestSiblings: true,
+        },
+      ],
+      // verbatimModuleSyntax keeps every import that is not marked `type`.
+      '@typescript-eslint/consistent-type-imports': [
+        'error',
+        {
+          prefer: 'type-imports',
+          fixStyle: 'inline-type-imports',
+          disallowTypeAnnotations: false,
+        },
+      ],
+      // `Kysely<any>` is Kysely's documented type for migrations and schema-agnostic helpers.
+      '@typescript-eslint/no-explicit-any': 'off',
+      '@typescript-eslint/no-import-type-side-effects': 'error',
+      'prefer-const': ['error', { destructuring: 'all' }],
+      eqeqeq: ['error', 'always', { null: 'ignore' }],
+    },
+  },
+  {
+    name: 'emporium/no-console',
+    files: [`{packages,services,apps}/**/${SOURCE}`],
+    ignores: [`apps/*/src/main.ts`, `**/*-cli.ts`],
+    rules: { 'no-console': 'error' },
+  },
+  ...importRuleBlocks,
+  ...depthBlocks,
+)
