@@ -54,8 +54,10 @@ export interface RunningService {
   relay?: OutboxRelay
   /** Stops accepting requests and waits for those in flight. */
   stopHttp(): Promise<void>
-  /** Flushes the outbox and releases the service's resources. */
-  stopBackground(): Promise<void>
+  /** Publishes what its outbox holds now, then stops the relay. */
+  stopRelay(): Promise<void>
+  /** Releases the service's resources (after the bus stopped delivering to it). */
+  close(): Promise<void>
 }
 
 /** Migrates, subscribes, starts the relay and listens. Shutdown is driven by `runProcess`. */
@@ -91,20 +93,20 @@ export async function startService(service: Service, options: RunOptions): Promi
     server,
     relay,
     stopHttp: () => server.close(),
-    async stopBackground() {
-      if (relay) {
-        await relay.flush(5_000).catch((error: unknown) => log.warn({ err: error }, 'outbox flush failed'))
-        await relay.stop()
-      }
-      await service.close?.()
+    async stopRelay() {
+      if (!relay) return
+      await relay.flush(5_000)
+      await relay.stop()
     },
+    close: async () => service.close?.(),
   }
 }
 
 /**
  * Runs services until SIGTERM/SIGINT, then drains in order: stop accepting and finish in-flight
- * requests, stop consumers (waiting for handlers in flight), flush the outbox, close
- * connections. A second signal, or the timeout, exits at once.
+ * requests; publish what the outboxes hold; stop consumers, waiting for handlers in flight (an
+ * event they write now stays in the outbox and is published at the next start: never lost);
+ * close connections. A second signal, or the timeout, exits at once.
  */
 export function handleShutdown(options: {
   services: RunningService[]
@@ -124,8 +126,9 @@ export function handleShutdown(options: {
       }, options.timeoutMs)
       timer.unref()
       await Promise.allSettled(options.services.map((s) => s.stopHttp()))
+      await Promise.allSettled(options.services.map((s) => s.stopRelay()))
       await options.bus?.close().catch((error: unknown) => options.log.warn({ err: error }, 'bus close failed'))
-      await Promise.allSettled(options.services.map((s) => s.stopBackground()))
+      await Promise.allSettled(options.services.map((s) => s.close()))
       clearTimeout(timer)
       options.log.info('stopped')
     })()
@@ -159,7 +162,7 @@ export async function runProcess(options: {
     }
   } catch (error) {
     options.log.fatal({ err: error }, 'failed to start')
-    await Promise.allSettled(running.map((s) => s.stopHttp().then(() => s.stopBackground())))
+    await Promise.allSettled(running.map((s) => s.stopHttp().then(() => s.stopRelay()).then(() => s.close())))
     await options.bus?.close().catch(() => undefined)
     process.exit(1)
   }

@@ -25,8 +25,14 @@ export interface MigrateResult {
  * with the platform's, and either list can grow on its own.
  */
 const histories = {
-  platform: { migrationTableName: 'platform_migrations', migrationLockTableName: 'platform_migrations_lock' },
-  service: { migrationTableName: 'service_migrations', migrationLockTableName: 'service_migrations_lock' },
+  platform: {
+    migrationTableName: 'platform_migrations',
+    migrationLockTableName: 'platform_migrations_lock',
+  },
+  service: {
+    migrationTableName: 'service_migrations',
+    migrationLockTableName: 'service_migrations_lock',
+  },
 } as const
 
 /**
@@ -35,16 +41,19 @@ const histories = {
  * runs (an advisory lock on PostgreSQL, `get_lock` on MySQL), and a replica that waited finds the
  * migrations applied. Throws, naming the migration, when one fails.
  */
-export async function migrate(database: Database, options: MigrateOptions = {}): Promise<MigrateResult> {
+export async function migrate(
+  database: Database,
+  options: MigrateOptions = {},
+): Promise<MigrateResult> {
   const applied: string[] = []
   if (options.platform ?? true) {
-    applied.push(...(await run(database, 'platform', platformMigrations)))
+    applied.push(...(await run(database, 'platform', fixed(platformMigrations))))
   }
   if (options.migrations) {
     const provider =
       options.migrations instanceof URL
         ? createFolderMigrationProvider(options.migrations)
-        : { getMigrations: async () => options.migrations as Record<string, Migration> }
+        : fixed(options.migrations)
     applied.push(...(await run(database, 'service', provider)))
   }
   return { applied }
@@ -53,9 +62,8 @@ export async function migrate(database: Database, options: MigrateOptions = {}):
 async function run(
   database: Database,
   history: keyof typeof histories,
-  source: Record<string, Migration> | MigrationProvider,
+  provider: MigrationProvider,
 ): Promise<string[]> {
-  const provider = 'getMigrations' in source ? source : { getMigrations: async () => source }
   const migrator = new Migrator({ db: database.db, provider, ...histories[history] })
   const { error, results = [] } = await migrator.migrateToLatest()
   if (error) {
@@ -66,6 +74,10 @@ async function run(
     })
   }
   return results.filter((r) => r.status === 'Success').map((r) => `${history}/${r.migrationName}`)
+}
+
+function fixed(migrations: Record<string, Migration>): MigrationProvider {
+  return { getMigrations: async () => migrations }
 }
 
 const moduleFile = /^(?!.*\.d\.[mc]?ts$)(?!.*\.test\.[mc]?[jt]s$).+\.[mc]?[jt]s$/
@@ -90,7 +102,8 @@ export function createFolderMigrationProvider(folder: URL): MigrationProvider {
           throw new Error(`migration ${file} in ${base.pathname} exports no up(db) function`)
         }
         const name = file.slice(0, file.lastIndexOf('.'))
-        if (migrations[name]) throw new Error(`two migrations are named ${name} in ${base.pathname}`)
+        if (migrations[name])
+          throw new Error(`two migrations are named ${name} in ${base.pathname}`)
         migrations[name] = migration as Migration
       }
       return migrations

@@ -1,4 +1,4 @@
-import type { ColumnType, Generated, Kysely, Migration } from 'kysely'
+import { sql, type ColumnType, type Generated, type Kysely, type Migration } from 'kysely'
 import { dialectOf } from './database.js'
 
 /** Rows of the tables the platform adds to every service's database. */
@@ -45,13 +45,17 @@ export const platformMigrations: Record<string, Migration> = {
         .addColumn('type', 'varchar(100)', (c) => c.notNull())
         .addColumn('version', 'integer', (c) => c.notNull())
         // MySQL's `text` stops at 64 KiB; an event is small, but a limit we never hit is cheap.
-        .addColumn('payload', mysql ? 'mediumtext' : 'text', (c) => c.notNull())
+        .addColumn('payload', mysql ? sql`mediumtext` : 'text', (c) => c.notNull())
         .addColumn('created_at', mysql ? 'datetime(3)' : 'timestamptz(3)', (c) => c.notNull())
         .addColumn('sent_at', mysql ? 'datetime(3)' : 'timestamptz(3)')
         .execute()
       // One index serves both hot queries on every dialect (MySQL has no partial indexes):
       // "sent_at is null order by seq" for the relay, "sent_at < cutoff" for the retention purge.
-      await db.schema.createIndex('outbox_sent_at_seq_idx').on('outbox').columns(['sent_at', 'seq']).execute()
+      await db.schema
+        .createIndex('outbox_sent_at_seq_idx')
+        .on('outbox')
+        .columns(['sent_at', 'seq'])
+        .execute()
     },
   },
   '002-create-inbox': {

@@ -42,7 +42,11 @@ export function createOutbox(deps: OutboxDeps): Outbox {
     async add(trx, definition, data, meta = {}) {
       // Outside a transaction the event could commit without its state change, or vice versa.
       if (!trx.isTransaction) {
-        throw new AppError('internal', 'PLATFORM.OUTBOX_OUTSIDE_TRANSACTION', 'outbox.add needs a transaction')
+        throw new AppError(
+          'internal',
+          'PLATFORM.OUTBOX_OUTSIDE_TRANSACTION',
+          'outbox.add needs a transaction',
+        )
       }
       const context = currentContext()
       const id = meta.id ?? randomUUID()
@@ -63,7 +67,9 @@ export function createOutbox(deps: OutboxDeps): Outbox {
       const parsed = definition.parse(envelope)
       const errors = parsed.ok ? [...Value.Errors(EventEnvelope, envelope)] : []
       if (!parsed.ok || errors.length > 0) {
-        const problems = parsed.ok ? errors.map((e) => `${e.instancePath || '/'} ${e.message}`) : parsed.errors
+        const problems = parsed.ok
+          ? errors.map((e) => `${e.instancePath || '/'} ${e.message}`)
+          : parsed.errors
         throw new AppError(
           'internal',
           'PLATFORM.INVALID_EVENT',
