@@ -1,8 +1,8 @@
-import type { FastifyInstance, FastifyPluginAsync } from 'fastify'
 import type { Migration } from 'kysely'
 import type { Database } from './db/database.js'
 import { migrate } from './db/migrate.js'
-import { createHttpServer } from './http/server.js'
+import type { ReadinessCheck } from './http/health.js'
+import { createHttpServer, type HttpRoutes, type HttpServer } from './http/server.js'
 import type { Logger } from './log.js'
 import type { EventBus } from './messaging/bus.js'
 import type { EventHandler } from './messaging/consumer.js'
@@ -10,11 +10,6 @@ import { createOutboxRelay, type OutboxRelay } from './messaging/outbox-relay.js
 import { createConsumerSubscription } from './messaging/subscription.js'
 import { createMetricsRegistry, type Registry } from './metrics.js'
 
-/** A readiness check: throws when the service cannot serve (its database, its broker). */
-export interface ReadinessCheck {
-  name: string
-  check(): Promise<void>
-}
 
 /**
  * A service as a value, made by its factory from its config. The same value runs alone in its
@@ -23,7 +18,7 @@ export interface ReadinessCheck {
 export interface Service {
   name: string
   /** Its HTTP API, as an encapsulated fastify plugin. */
-  routes?: FastifyPluginAsync
+  routes?: HttpRoutes
   /** Its own database: migrated at start, checked by `/readyz`, its outbox relayed. */
   database?: Database
   /** Its migrations (a folder of Kysely migration modules, or the modules themselves). */
@@ -50,7 +45,7 @@ export interface RunOptions {
 export interface RunningService {
   name: string
   url: string
-  server: FastifyInstance
+  server: HttpServer
   relay?: OutboxRelay
   /** Stops accepting requests and waits for those in flight. */
   stopHttp(): Promise<void>

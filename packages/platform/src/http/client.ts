@@ -1,0 +1,209 @@
+import { Counter, type Registry } from 'prom-client'
+import { Agent } from 'undici'
+import { currentContext } from '../context.js'
+import type { Logger } from '../log.js'
+import { injectTraceHeaders, withSpan } from '../tracing.js'
+import {
+  AttemptTimeout,
+  NetworkFailure,
+  ServerFailure,
+  createClientPolicies,
+  toUpstreamError,
+  type Outcome,
+} from './client-policy.js'
+import { registered } from './request-metrics.js'
+
+export type HttpMethod = 'GET' | 'HEAD' | 'PUT' | 'DELETE' | 'OPTIONS' | 'POST' | 'PATCH'
+
+/** Methods whose repetition has no further effect: only these are retried. */
+const idempotent = new Set<HttpMethod>(['GET', 'HEAD', 'PUT', 'DELETE', 'OPTIONS'])
+
+type QueryValue = string | number | boolean | undefined
+export interface ServiceRequest {
+  method: HttpMethod
+  /** Path under the base URL, starting with `/`. */
+  path: string
+  query?: Record<string, QueryValue | QueryValue[]>
+  /** Sent as JSON. */
+  body?: unknown
+  headers?: Record<string, string>
+  /** The caller's cancellation, e.g. the incoming request's `request.signal`. */
+  signal?: AbortSignal
+}
+
+export interface ServiceResponse<T> {
+  status: number
+  headers: Record<string, string | string[] | undefined>
+  /** Parsed JSON, the text of another media type, or undefined when empty. */
+  body: T
+}
+
+export interface ServiceClient {
+  /**
+   * Resolves with any answer below 500 (a 4xx is the caller's to interpret). Throws AppError
+   * `UPSTREAM.TIMEOUT` (504) when no answer came in time, and `UPSTREAM.UNAVAILABLE` (503) for
+   * a 5xx, an unreachable upstream, or an open circuit (then with `retryAfterSeconds`).
+   */
+  request<T = unknown>(request: ServiceRequest): Promise<ServiceResponse<T>>
+  close(): Promise<void>
+}
+
+export interface ServiceClientOptions {
+  /** The upstream's name: the `upstream` label of the metrics and the subject of errors. */
+  name: string
+  /** Instances of the upstream, used in turn (a retry goes to the next one). */
+  baseUrls: string[]
+  registry: Registry
+  log: Logger
+  /** Per attempt, from sending to the whole body received. */
+  timeoutMs?: number
+  /** Further attempts of an idempotent request after a transient failure. */
+  retries?: number
+  backoff?: { initialDelayMs?: number; maxDelayMs?: number }
+  breaker?: { consecutiveFailures?: number; halfOpenAfterMs?: number }
+  /** Keep-alive connections per instance. */
+  connections?: number
+}
+
+/**
+ * A client for another service's API: a timeout on every attempt, retries with jittered
+ * exponential backoff for idempotent methods on transient failures only, a circuit breaker per
+ * upstream, and the work and trace context (`x-request-id`, `x-correlation-id`, `traceparent`)
+ * passed on so the upstream's logs and spans join the caller's.
+ */
+export function createServiceClient(options: ServiceClientOptions): ServiceClient {
+  const { name, registry, log } = options
+  if (options.baseUrls.length === 0) throw new Error(`${name}: no base URL`)
+  const bases = options.baseUrls.map((raw) => {
+    const url = new URL(raw)
+    return { origin: url.origin, prefix: url.pathname.replace(/\/$/, '') }
+  })
+  const timeoutMs = options.timeoutMs ?? 2_000
+  const agent = new Agent({ connections: options.connections ?? 32, keepAliveTimeout: 10_000 })
+  const policies = createClientPolicies({
+    upstream: name,
+    registry,
+    log,
+    retries: options.retries ?? 2,
+    backoff: {
+      initialDelayMs: options.backoff?.initialDelayMs ?? 50,
+      maxDelayMs: options.backoff?.maxDelayMs ?? 1_000,
+    },
+    breaker: {
+      consecutiveFailures: options.breaker?.consecutiveFailures ?? 5,
+      halfOpenAfterMs: options.breaker?.halfOpenAfterMs ?? 10_000,
+    },
+  })
+  const calls = registered(
+    registry,
+    'http_client_requests_total',
+    () =>
+      new Counter({
+        name: 'http_client_requests_total',
+        help: 'Outbound HTTP calls (after retries), by upstream, method and outcome',
+        labelNames: ['upstream', 'method', 'outcome'],
+        registers: [registry],
+      }),
+  )
+  let turn = 0
+
+  async function attempt<T>(request: ServiceRequest): Promise<ServiceResponse<T>> {
+    const base = bases[turn++ % bases.length]!
+    const path = base.prefix + request.path + queryString(request.query)
+    const attributes = {
+      'http.request.method': request.method,
+      'server.address': base.origin,
+      'url.path': request.path,
+      'emporium.upstream': name,
+    }
+    return withSpan(
+      `${request.method} ${name}`,
+      attributes,
+      async (span) => {
+        const timer = new AbortController()
+        const timeout = setTimeout(() => timer.abort(new AttemptTimeout(timeoutMs)), timeoutMs)
+        const signal = request.signal
+          ? AbortSignal.any([timer.signal, request.signal])
+          : timer.signal
+        try {
+          const response = await agent.request({
+            origin: base.origin,
+            path,
+            method: request.method,
+            headers: headersFor(request),
+            body: request.body === undefined ? undefined : JSON.stringify(request.body),
+            signal,
+          })
+          const text = await response.body.text()
+          const result: ServiceResponse<T> = {
+            status: response.statusCode,
+            headers: response.headers,
+            body: parseBody(text, response.headers['content-type']) as T,
+          }
+          span.setAttribute('http.response.status_code', result.status)
+          if (result.status >= 500) throw new ServerFailure(result)
+          return result
+        } catch (error) {
+          if (timer.signal.aborted) throw timer.signal.reason
+          if (request.signal?.aborted || error instanceof ServerFailure) throw error
+          throw new NetworkFailure(error)
+        } finally {
+          clearTimeout(timeout)
+        }
+      },
+      { kind: 'client' },
+    )
+  }
+
+  return {
+    async request<T>(request: ServiceRequest): Promise<ServiceResponse<T>> {
+      const policy = idempotent.has(request.method) ? policies.idempotent : policies.unsafe
+      let outcome: Outcome = 'success'
+      try {
+        const response = await policy.execute(() => attempt<T>(request), request.signal)
+        if (response.status >= 400) outcome = 'client_error'
+        return response
+      } catch (error) {
+        const mapped = toUpstreamError(error, name, policies.retryAfterSeconds)
+        outcome = mapped.outcome
+        throw mapped.error
+      } finally {
+        calls.inc({ upstream: name, method: request.method, outcome })
+      }
+    },
+    close: () => agent.close(),
+  }
+}
+
+function headersFor(request: ServiceRequest): Record<string, string> {
+  const work = currentContext()
+  return {
+    accept: 'application/json',
+    ...(request.body === undefined ? {} : { 'content-type': 'application/json' }),
+    ...(work ? { 'x-request-id': work.requestId, 'x-correlation-id': work.correlationId } : {}),
+    ...injectTraceHeaders(),
+    ...request.headers,
+  }
+}
+
+function queryString(query: ServiceRequest['query']): string {
+  if (!query) return ''
+  const params = new URLSearchParams()
+  for (const [key, value] of Object.entries(query)) {
+    for (const item of Array.isArray(value) ? value : [value]) {
+      if (item !== undefined) params.append(key, String(item))
+    }
+  }
+  const text = params.toString()
+  return text ? `?${text}` : ''
+}
+
+function parseBody(text: string, contentType: string | string[] | undefined): unknown {
+  if (text === '') return undefined
+  if (!String(contentType ?? '').includes('json')) return text
+  try {
+    return JSON.parse(text)
+  } catch {
+    return text
+  }
+}

@@ -1,0 +1,79 @@
+import { randomUUID } from 'node:crypto'
+import type { IncomingMessage } from 'node:http'
+import { SpanKind, SpanStatusCode, context, trace, type Span } from '@opentelemetry/api'
+import type { FastifyInstance, FastifyRequest } from 'fastify'
+import { runWithContext } from '../context.js'
+import { extractContext, setupTracing } from '../tracing.js'
+
+/** What a client may send as a request or correlation id; anything else is replaced. */
+const saneId = /^[A-Za-z0-9._:-]{1,128}$/
+
+function saneHeader(value: string | string[] | undefined): string | undefined {
+  return typeof value === 'string' && saneId.test(value) ? value : undefined
+}
+
+/** Fastify's `genReqId`: the client's `x-request-id` when it is a sane token, else a UUID. */
+export function requestIdOf(raw: IncomingMessage): string {
+  return saneHeader(raw.headers['x-request-id']) ?? randomUUID()
+}
+
+/** The route pattern (`/products/:id`), never the raw URL; `unmatched` for a 404. */
+export function routeOf(request: FastifyRequest): string {
+  return request.is404 ? 'unmatched' : (request.routeOptions.url ?? 'unmatched')
+}
+
+/**
+ * Every request runs inside its WorkContext (request and correlation ids) and inside a server
+ * span whose parent is the incoming `traceparent`, so handlers, logs, outgoing calls and
+ * messages all carry them. Every response carries `x-request-id`.
+ */
+export function installRequestContext(app: FastifyInstance): void {
+  setupTracing()
+  const tracer = trace.getTracer('emporium-http')
+  const spans = new WeakMap<FastifyRequest, Span>()
+
+  app.addHook('onRequest', (request, reply, done) => {
+    reply.header('x-request-id', request.id)
+    const route = routeOf(request)
+    const parent = extractContext(request.headers)
+    const span = tracer.startSpan(
+      `${request.method} ${route}`,
+      {
+        kind: SpanKind.SERVER,
+        attributes: { 'http.request.method': request.method, 'http.route': route },
+      },
+      parent,
+    )
+    const work = {
+      requestId: request.id,
+      correlationId: saneHeader(request.headers['x-correlation-id']) ?? request.id,
+    }
+    spans.set(request, span)
+    // done() inside run/with: the rest of the lifecycle continues from it and inherits both
+    // contexts (fastify carries the async context across body parsing with an AsyncResource).
+    runWithContext(work, () => context.with(trace.setSpan(parent, span), done))
+  })
+
+  app.addHook('onError', (request, _reply, error, done) => {
+    // Only the event here: whether the span failed depends on the status sent (4xx is not).
+    spans.get(request)?.recordException(error)
+    done()
+  })
+
+  app.addHook('onResponse', (request, reply, done) => {
+    const span = spans.get(request)
+    if (span) {
+      span.setAttribute('http.response.status_code', reply.statusCode)
+      if (reply.statusCode >= 500) span.setStatus({ code: SpanStatusCode.ERROR })
+      span.end()
+      spans.delete(request)
+    }
+    done()
+  })
+
+  app.addHook('onRequestAbort', (request, done) => {
+    spans.get(request)?.end()
+    spans.delete(request)
+    done()
+  })
+}

@@ -1,0 +1,112 @@
+import type { TypeBoxTypeProvider, FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import Fastify, {
+  LogController,
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type RawReplyDefaultExpression,
+  type RawRequestDefaultExpression,
+  type RawServerDefault,
+} from 'fastify'
+import type { Registry } from 'prom-client'
+import type { Logger } from '../log.js'
+import { operationalRoutes, registerOperationalRoutes, type ReadinessCheck } from './health.js'
+import { handleFrameworkError, installProblemHandling } from './problem.js'
+import { installRequestContext, requestIdOf } from './request-context.js'
+import { installRequestMetrics } from './request-metrics.js'
+import { buildValidator } from './validation.js'
+
+/**
+ * A service's routes: an encapsulated plugin, typed by TypeBox schemas. A plain
+ * `FastifyPluginAsync` fits too (it may call `withTypeProvider<TypeBoxTypeProvider>()` itself).
+ */
+export type HttpRoutes = FastifyPluginAsyncTypebox
+
+export interface HttpServerOptions {
+  /** The service's name, bound to the logger unless it names the service already. */
+  service: string
+  log: Logger
+  /** This service's registry (never prom-client's global one: services may share a process). */
+  registry: Registry
+  routes?: HttpRoutes
+  /** Checks `/readyz` runs, each within `readinessTimeoutMs`. */
+  readiness?: ReadinessCheck[]
+  readinessTimeoutMs?: number
+  /** Largest request body accepted; more is a 413. */
+  bodyLimit?: number
+  /**
+   * Deadline for a request from arrival to response (fastify's `handlerTimeout`): past it the
+   * client gets a 503 problem and `request.signal` aborts the handler's work. Off by default,
+   * since a route that streams (server-sent events) hijacks the reply and so escapes it anyway.
+   */
+  requestTimeoutMs?: number
+}
+
+export type HttpServer = FastifyInstance<
+  RawServerDefault,
+  RawRequestDefaultExpression,
+  RawReplyDefaultExpression,
+  FastifyBaseLogger,
+  TypeBoxTypeProvider
+>
+
+/**
+ * The HTTP server of one service, built apart from listening: callers `listen()` it, or
+ * `inject()` requests in tests. Every response carries `x-request-id`; every error is a problem
+ * document; requests run in their work and trace contexts; `/healthz`, `/readyz` and `/metrics`
+ * are served. `close()` stops accepting, answers 503 to requests arriving meanwhile, waits for
+ * those in flight and closes idle keep-alive connections so that it does not hang on them.
+ */
+export function createHttpServer(options: HttpServerOptions): HttpServer {
+  // Bound once: the caller's logger usually names the service already, and a second binding
+  // would repeat the key in every line.
+  const bound = options.log.bindings().service !== undefined
+  const app = Fastify({
+    loggerInstance: bound ? options.log : options.log.child({ service: options.service }),
+    logController: new LogController({
+      requestIdLogLabel: 'requestId',
+      disableRequestLogging: (request) => operationalRoutes.has(request.routeOptions.url ?? ''),
+    }),
+    genReqId: requestIdOf,
+    // The id comes from genReqId, which vets the header first.
+    requestIdHeader: false,
+    bodyLimit: options.bodyLimit ?? 1024 * 1024,
+    handlerTimeout: options.requestTimeoutMs ?? 0,
+    // Slow clients may not hold a connection open indefinitely while sending a request.
+    requestTimeout: 30_000,
+    return503OnClosing: true,
+    forceCloseConnections: 'idle',
+    schemaController: { compilersFactory: { buildValidator } },
+    frameworkErrors: handleFrameworkError,
+  }).withTypeProvider<TypeBoxTypeProvider>() as unknown as HttpServer
+  const root = app as unknown as FastifyInstance
+
+  // Hooks and handlers on the root instance, so that the encapsulated routes inherit them.
+  installRequestContext(root)
+  installProblemHandling(root)
+  installRequestMetrics(root, options.registry, operationalRoutes)
+  registerOperationalRoutes(root, {
+    registry: options.registry,
+    readiness: options.readiness ?? [],
+    readinessTimeoutMs: options.readinessTimeoutMs ?? 2_000,
+  })
+  installDrain(root)
+  if (options.routes) void app.register(options.routes)
+  return app
+}
+
+/**
+ * `forceCloseConnections: 'idle'` closes the connections idle when `close()` starts; one busy
+ * then would stay open after its response for the keep-alive timeout, holding `close()` up.
+ * Responses sent while closing therefore ask the client to close the connection.
+ */
+function installDrain(app: FastifyInstance): void {
+  let closing = false
+  app.addHook('preClose', (done) => {
+    closing = true
+    done()
+  })
+  app.addHook('onSend', (_request, reply, payload, done) => {
+    if (closing) reply.header('connection', 'close')
+    done(null, payload)
+  })
+}

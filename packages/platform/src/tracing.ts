@@ -1,0 +1,158 @@
+import {
+  ROOT_CONTEXT,
+  SpanKind,
+  SpanStatusCode,
+  context,
+  propagation,
+  trace,
+  type Attributes,
+  type Context,
+  type Span,
+} from '@opentelemetry/api'
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks'
+import { W3CTraceContextPropagator } from '@opentelemetry/core'
+import {
+  BasicTracerProvider,
+  type ReadableSpan,
+  type SpanProcessor,
+} from '@opentelemetry/sdk-trace-base'
+
+export type { Span, Context as TraceContext }
+
+type Carrier = Record<string, string | string[] | undefined>
+
+/**
+ * Forwards to processors added at any time: sdk-trace-base 2.x fixes the processors at
+ * construction, but an exporter is wired by `main.ts`, possibly after a server or client has
+ * already called `setupTracing()`.
+ */
+class ForwardingSpanProcessor implements SpanProcessor {
+  readonly processors: SpanProcessor[] = []
+  onStart(span: Parameters<SpanProcessor['onStart']>[0], parent: Context): void {
+    for (const p of this.processors) p.onStart(span, parent)
+  }
+  onEnd(span: ReadableSpan): void {
+    for (const p of this.processors) p.onEnd(span)
+  }
+  async forceFlush(): Promise<void> {
+    await Promise.all(this.processors.map((p) => p.forceFlush()))
+  }
+  async shutdown(): Promise<void> {
+    await Promise.all(this.processors.map((p) => p.shutdown()))
+  }
+}
+
+interface TracingState {
+  provider: BasicTracerProvider
+  forwarding: ForwardingSpanProcessor
+}
+
+// On globalThis, like OpenTelemetry's own globals, so a second copy of this module (test
+// isolation, two bundles in one process) finds the first setup instead of fighting over it.
+const stateKey = Symbol.for('emporium.platform.tracing')
+const globals = globalThis as { [stateKey]?: TracingState }
+
+/**
+ * Installs the process-wide OpenTelemetry context manager, W3C propagator and tracer provider,
+ * once; later calls only add their span processors. With no processor, spans are still created
+ * and their ids propagated (traceparent across HTTP and messages, trace ids in logs), but
+ * nothing is exported. To export, in `main.ts`:
+ * `setupTracing({ spanProcessors: [new BatchSpanProcessor(new OTLPTraceExporter())] })`
+ * (the OTLP exporter package is not a dependency yet).
+ */
+export function setupTracing(options: { spanProcessors?: SpanProcessor[] } = {}): void {
+  let state = globals[stateKey]
+  if (!state) {
+    const forwarding = new ForwardingSpanProcessor()
+    const provider = new BasicTracerProvider({ spanProcessors: [forwarding] })
+    context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable())
+    propagation.setGlobalPropagator(new W3CTraceContextPropagator())
+    trace.setGlobalTracerProvider(provider)
+    state = { provider, forwarding }
+    globals[stateKey] = state
+  }
+  state.forwarding.processors.push(...(options.spanProcessors ?? []))
+}
+
+/** Flushes and stops the span processors, for graceful shutdown. */
+export async function shutdownTracing(): Promise<void> {
+  await globals[stateKey]?.provider.shutdown()
+}
+
+/**
+ * The trace context carried by incoming headers or a message envelope (`{ traceparent }`), on
+ * top of the root context: an incoming request or message starts from what its sender says,
+ * never from whatever happens to be active.
+ */
+export function extractContext(carrier: Carrier): Context {
+  setupTracing()
+  return propagation.extract(ROOT_CONTEXT, carrier)
+}
+
+/** Headers (`traceparent`, and `tracestate` when there is one) for the active context. */
+export function injectTraceHeaders(): Record<string, string> {
+  setupTracing()
+  const carrier: Record<string, string> = {}
+  propagation.inject(context.active(), carrier)
+  return carrier
+}
+
+/** The active W3C traceparent, to stamp on an outgoing message; undefined outside a span. */
+export function currentTraceparent(): string | undefined {
+  return injectTraceHeaders().traceparent
+}
+
+/** The trace id of the active span, e.g. for a log line or a test. */
+export function currentTraceId(): string | undefined {
+  return trace.getActiveSpan()?.spanContext().traceId
+}
+
+const spanKinds = {
+  internal: SpanKind.INTERNAL,
+  server: SpanKind.SERVER,
+  client: SpanKind.CLIENT,
+  producer: SpanKind.PRODUCER,
+  consumer: SpanKind.CONSUMER,
+} as const
+
+export interface SpanOptions {
+  kind?: keyof typeof spanKinds
+  /** The parent; the active context by default. A consumer passes `extractContext(...)`. */
+  parent?: Context
+}
+
+/**
+ * Runs `fn` in a new span, child of `options.parent` or the active context, with the span
+ * active inside `fn` (so logs, outgoing calls and messages carry it). The span ends when `fn`
+ * settles; a thrown error is recorded on it and rethrown.
+ */
+export async function withSpan<T>(
+  name: string,
+  attributes: Attributes,
+  fn: (span: Span) => T | Promise<T>,
+  options: SpanOptions = {},
+): Promise<T> {
+  setupTracing()
+  const tracer = trace.getTracer('emporium')
+  const kind = spanKinds[options.kind ?? 'internal']
+  const parent = options.parent ?? context.active()
+  return tracer.startActiveSpan(name, { kind, attributes }, parent, async (span) => {
+    try {
+      return await fn(span)
+    } catch (error) {
+      recordError(span, error)
+      throw error
+    } finally {
+      span.end()
+    }
+  })
+}
+
+/** Marks a span failed with the error; for spans whose end is not managed by `withSpan`. */
+export function recordError(span: Span, error: unknown): void {
+  if (error instanceof Error) span.recordException(error)
+  span.setStatus({
+    code: SpanStatusCode.ERROR,
+    message: error instanceof Error ? error.message : String(error),
+  })
+}
