@@ -1,0 +1,98 @@
+import { performance } from 'node:perf_hooks'
+import type { ConfirmChannel, ConsumeMessage } from 'amqplib'
+import type { EventEnvelope } from '@emporium/contracts'
+import { PermanentError } from '../errors.js'
+import type { Logger } from '../log.js'
+import type { RetryPolicy, Subscription } from './bus.js'
+import { errorText, stepAfterFailure } from './bus-failure.js'
+import type { BusMetrics, HandledOutcome } from './bus-metrics.js'
+import {
+  attemptOf,
+  forwardOptions,
+  headersAfterFailure,
+  parseEnvelope,
+} from './rabbitmq-message.js'
+import { queuesOf, sendToQueueConfirmed } from './rabbitmq-topology.js'
+
+export interface DeliveryDeps {
+  subscription: Subscription
+  retry: RetryPolicy
+  log: Logger
+  metrics: BusMetrics
+  /** Channels known to be closed: nothing is acked or nacked on them. */
+  closedChannels: WeakSet<ConfirmChannel>
+  isClosing(): boolean
+}
+
+/**
+ * Handles one delivery to its end: run the handler, then ack; or, when it throws, send the
+ * message on to its next retry queue (or the DLQ), wait for the broker's confirm, and only then
+ * ack the original, so there is no moment when neither copy is safe. Everything happens on the
+ * channel the message arrived on: if that channel dies meanwhile, the ack is skipped and the
+ * broker redelivers the message (at worst a duplicate, which the inbox absorbs).
+ */
+export function createDeliveryHandler(deps: DeliveryDeps) {
+  const { subscription, log, metrics, closedChannels } = deps
+  const { consumer, types } = subscription
+
+  function settle(channel: ConfirmChannel, message: ConsumeMessage, how: 'ack' | 'requeue'): void {
+    if (closedChannels.has(channel)) return
+    try {
+      if (how === 'ack') channel.ack(message)
+      else channel.nack(message, false, true)
+    } catch (err) {
+      // The channel closed under us: the broker requeues the message by itself.
+      log.warn({ err, consumer }, 'bus could not settle a message; it will be redelivered')
+    }
+  }
+
+  async function moveFailed(
+    channel: ConfirmChannel,
+    message: ConsumeMessage,
+    attempt: number,
+    error: unknown,
+    envelope: EventEnvelope | undefined,
+  ): Promise<HandledOutcome> {
+    const step = stepAfterFailure(error, attempt, deps.retry)
+    const dead = step.kind === 'dead_letter'
+    const q = queuesOf(consumer)
+    const target = dead ? q.dlq : q.retry(step.level)
+    const text = errorText(error)
+    const fields = { consumer, eventId: envelope?.id, type: envelope?.type, attempt, error: text }
+    if (dead) log.error(fields, 'event dead-lettered')
+    else log.warn({ ...fields, retryInMs: step.delayMs }, 'event handler failed; will retry')
+    const options = forwardOptions(
+      message.properties,
+      headersAfterFailure(message, attempt, text, dead),
+    )
+    try {
+      await sendToQueueConfirmed(channel, target, message.content, options)
+      settle(channel, message, 'ack')
+      return dead ? 'dead_letter' : 'retry'
+    } catch (err) {
+      log.error({ err, consumer, target }, 'bus could not move a failed message; requeueing it')
+      // A pause, so that a fault that persists does not spin the handler in a tight loop.
+      await new Promise((resolve) => setTimeout(resolve, deps.isClosing() ? 0 : 1_000))
+      settle(channel, message, 'requeue')
+      return 'retry'
+    }
+  }
+
+  return async function deliver(channel: ConfirmChannel, message: ConsumeMessage): Promise<void> {
+    const started = performance.now()
+    const envelope = parseEnvelope(message)
+    const attempt = attemptOf(message)
+    const type = envelope?.type ?? String(message.properties.type ?? 'unknown')
+    let outcome: HandledOutcome = 'ok'
+    try {
+      if (!envelope) throw new PermanentError('message body is not a JSON event envelope')
+      // A binding left from an older deploy: parked for an operator rather than mishandled.
+      if (!types.includes(type)) throw new PermanentError(`${consumer} does not handle ${type}`)
+      await subscription.handle(envelope, { attempt })
+    } catch (error) {
+      outcome = await moveFailed(channel, message, attempt, error, envelope)
+    }
+    if (outcome === 'ok') settle(channel, message, 'ack')
+    metrics.handled(consumer, type, outcome, (performance.now() - started) / 1_000)
+  }
+}
