@@ -35,7 +35,9 @@ describe('embedded platform (npm start)', () => {
   })
 
   it('answers an unknown API route with a 404 problem and a request id', async () => {
-    const response = await fetch(`${base}/api/v1/nothing-here`, { headers: { 'x-request-id': 'e2e-abc-1' } })
+    const response = await fetch(`${base}/api/v1/nothing-here`, {
+      headers: { 'x-request-id': 'e2e-abc-1' },
+    })
     expect(response.status).toBe(404)
     expect(response.headers.get('content-type')).toMatch(/^application\/problem\+json/)
     expect(response.headers.get('x-request-id')).toBe('e2e-abc-1')
@@ -46,9 +48,14 @@ describe('embedded platform (npm start)', () => {
   })
 
   it('logs JSON lines carrying the service name', () => {
-    const lines = started.output().split('\n').filter((l) => l.startsWith('{'))
+    const lines = started
+      .output()
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
     expect(lines.length).toBeGreaterThan(0)
-    expect(lines.map((l) => JSON.parse(l) as { service?: string }).some((l) => l.service === 'gateway')).toBe(true)
+    expect(
+      lines.map((l) => JSON.parse(l) as { service?: string }).some((l) => l.service === 'gateway'),
+    ).toBe(true)
   })
 
   it('drains and exits 0 on SIGTERM', async () => {

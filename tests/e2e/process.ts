@@ -29,7 +29,8 @@ export function startProcess(entry: string, env: Record<string, string>): Starte
 export async function waitForOk(url: string, started: Started, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs
   while (Date.now() < deadline) {
-    if (started.child.exitCode !== null) throw new Error(`process exited early:\n${started.output()}`)
+    if (started.child.exitCode !== null)
+      throw new Error(`process exited early:\n${started.output()}`)
     try {
       const response = await fetch(url)
       if (response.ok) return

@@ -1,4 +1,10 @@
-import { createInProcessBus, createLogger, defaultRetryPolicy, loadConfigOrExit, runProcess } from '@emporium/platform'
+import {
+  createInProcessBus,
+  createLogger,
+  defaultRetryPolicy,
+  loadConfigOrExit,
+  runProcess,
+} from '@emporium/platform'
 import { AllInOneConfig } from './config.js'
 import { embeddedServices } from './services.js'
 

@@ -49,10 +49,14 @@ export function defineEvent<T extends string, S extends Type.TSchema>(
     schema,
     parse(envelope) {
       if (envelope.type !== type || envelope.version !== version) {
-        return { ok: false, errors: [`expected ${type} v${version}, got ${envelope.type} v${envelope.version}`] }
+        return {
+          ok: false,
+          errors: [`expected ${type} v${version}, got ${envelope.type} v${envelope.version}`],
+        }
       }
       // Clean a copy: consumers tolerate unknown fields but must not act on them.
-      if (Value.Check(schema, envelope.data)) return { ok: true, data: envelope.data as Type.Static<S> }
+      if (Value.Check(schema, envelope.data))
+        return { ok: true, data: envelope.data as Type.Static<S> }
       const errors = [...Value.Errors(schema, envelope.data)].map(
         (e) => `${e.instancePath || '/'} ${e.message}`,
       )

@@ -11,8 +11,16 @@ const Schema = Type.Object({
 
 describe('loadConfig', () => {
   it('applies defaults and converts numbers and booleans from text', () => {
-    const config = loadConfig(Schema, { ORDERS_DATABASE_URL: 'postgres://x', ORDERS_SAGA_ENABLED: 'false' })
-    expect(config).toMatchObject({ ORDERS_PORT: 8084, ORDERS_SAGA_ENABLED: false, LOG_LEVEL: 'info', RABBITMQ_URL: 'memory' })
+    const config = loadConfig(Schema, {
+      ORDERS_DATABASE_URL: 'postgres://x',
+      ORDERS_SAGA_ENABLED: 'false',
+    })
+    expect(config).toMatchObject({
+      ORDERS_PORT: 8084,
+      ORDERS_SAGA_ENABLED: false,
+      LOG_LEVEL: 'info',
+      RABBITMQ_URL: 'memory',
+    })
   })
 
   it('names a missing variable', () => {
@@ -21,7 +29,11 @@ describe('loadConfig', () => {
 
   it('names every bad variable, and only those', () => {
     try {
-      loadConfig(Schema, { ORDERS_DATABASE_URL: 'postgres://x', ORDERS_PORT: 'eighty', LOG_LEVEL: 'loud' })
+      loadConfig(Schema, {
+        ORDERS_DATABASE_URL: 'postgres://x',
+        ORDERS_PORT: 'eighty',
+        LOG_LEVEL: 'loud',
+      })
       expect.unreachable()
     } catch (error) {
       expect(error).toBeInstanceOf(ConfigError)
@@ -33,17 +45,21 @@ describe('loadConfig', () => {
   })
 
   it('refuses a number out of range', () => {
-    expect(() => loadConfig(Schema, { ORDERS_DATABASE_URL: 'x', ORDERS_PORT: '70000' })).toThrowError(/ORDERS_PORT/)
+    expect(() =>
+      loadConfig(Schema, { ORDERS_DATABASE_URL: 'x', ORDERS_PORT: '70000' }),
+    ).toThrowError(/ORDERS_PORT/)
   })
 
   it('treats an empty variable as unset', () => {
-    expect(() => loadConfig(Schema, { ORDERS_DATABASE_URL: '' })).toThrowError(/ORDERS_DATABASE_URL is required/)
+    expect(() => loadConfig(Schema, { ORDERS_DATABASE_URL: '' })).toThrowError(
+      /ORDERS_DATABASE_URL is required/,
+    )
   })
 
   it('never prints the value of a secret-looking variable', () => {
     const Secret = Type.Object({ USERS_DATABASE_URL: Type.String({ pattern: '^mysql://' }) })
-    expect(() => loadConfig(Secret, { USERS_DATABASE_URL: 'postgres://u:hunter2@h/db' })).toThrowError(
-      /^(?![\s\S]*hunter2)[\s\S]*USERS_DATABASE_URL/,
-    )
+    expect(() =>
+      loadConfig(Secret, { USERS_DATABASE_URL: 'postgres://u:hunter2@h/db' }),
+    ).toThrowError(/^(?![\s\S]*hunter2)[\s\S]*USERS_DATABASE_URL/)
   })
 })

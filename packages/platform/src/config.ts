@@ -35,7 +35,9 @@ export function loadConfig<S extends Type.TObject>(
       continue
     }
     if (Value.Check(property, values[name])) continue
-    problems.push(`${name} ${describe(property)} (got ${JSON.stringify(redactValue(name, env[name] ?? ''))})`)
+    problems.push(
+      `${name} ${describe(property)} (got ${JSON.stringify(redactValue(name, env[name] ?? ''))})`,
+    )
   }
   throw new ConfigError(problems)
 }
@@ -60,7 +62,10 @@ function describe(schema: Type.TSchema): string {
   const s = schema as Record<string, unknown>
   const options = (s.anyOf as Array<{ const?: unknown }> | undefined)?.map((o) => o.const)
   if (options?.every((o) => o !== undefined)) return `must be one of ${options.join(', ')}`
-  const range = [s.minimum !== undefined && `>= ${s.minimum}`, s.maximum !== undefined && `<= ${s.maximum}`]
+  const range = [
+    s.minimum !== undefined && `>= ${s.minimum}`,
+    s.maximum !== undefined && `<= ${s.maximum}`,
+  ]
     .filter(Boolean)
     .join(' and ')
   if (s.type === 'integer') return `must be an integer${range ? ` ${range}` : ''}`

@@ -37,7 +37,9 @@ export function maskCardNumbers(text: string): string {
  * JSON logs carrying the service name and, inside a traced request or message handler, the
  * trace and span ids (the request id is added by the HTTP server's child logger).
  */
-export function createLogger(options: { service: string; level?: string } & Pick<LoggerOptions, 'base'>): Logger {
+export function createLogger(
+  options: { service: string; level?: string } & Pick<LoggerOptions, 'base'>,
+): Logger {
   return pino({
     level: options.level ?? 'info',
     base: { service: options.service, ...(options.base ?? {}) },

@@ -10,7 +10,6 @@ import { createOutboxRelay, type OutboxRelay } from './messaging/outbox-relay.js
 import { createConsumerSubscription } from './messaging/subscription.js'
 import { createMetricsRegistry, type Registry } from './metrics.js'
 
-
 /**
  * A service as a value, made by its factory from its config. The same value runs alone in its
  * own process, or beside every other service in the embedded all-in-one process.
@@ -73,13 +72,25 @@ export async function startService(service: Service, options: RunOptions): Promi
     readiness.push({ name: 'broker', check: () => bus.check() })
   }
   if (service.consumers?.length) {
-    if (!bus || !database) throw new Error(`${service.name}: consumers need a bus and a database (for the inbox)`)
+    if (!bus || !database)
+      throw new Error(`${service.name}: consumers need a bus and a database (for the inbox)`)
     await bus.subscribe(
-      createConsumerSubscription({ consumer: service.name, handlers: service.consumers, database, log }),
+      createConsumerSubscription({
+        consumer: service.name,
+        handlers: service.consumers,
+        database,
+        log,
+      }),
     )
   }
   await service.start?.()
-  const server = await createHttpServer({ service: service.name, log, registry, routes: service.routes, readiness })
+  const server = await createHttpServer({
+    service: service.name,
+    log,
+    registry,
+    routes: service.routes,
+    readiness,
+  })
   const address = await server.listen({ port: options.port, host: options.host ?? '127.0.0.1' })
   log.info({ address }, `${service.name} listening`)
   return {
@@ -122,7 +133,9 @@ export function handleShutdown(options: {
       timer.unref()
       await Promise.allSettled(options.services.map((s) => s.stopHttp()))
       await Promise.allSettled(options.services.map((s) => s.stopRelay()))
-      await options.bus?.close().catch((error: unknown) => options.log.warn({ err: error }, 'bus close failed'))
+      await options.bus
+        ?.close()
+        .catch((error: unknown) => options.log.warn({ err: error }, 'bus close failed'))
       await Promise.allSettled(options.services.map((s) => s.close()))
       clearTimeout(timer)
       options.log.info('stopped')
@@ -153,14 +166,33 @@ export async function runProcess(options: {
   try {
     for (const entry of options.services) {
       const service = await entry.create()
-      running.push(await startService(service, { port: entry.port, host: entry.host, log: options.log, bus: options.bus }))
+      running.push(
+        await startService(service, {
+          port: entry.port,
+          host: entry.host,
+          log: options.log,
+          bus: options.bus,
+        }),
+      )
     }
   } catch (error) {
     options.log.fatal({ err: error }, 'failed to start')
-    await Promise.allSettled(running.map((s) => s.stopHttp().then(() => s.stopRelay()).then(() => s.close())))
+    await Promise.allSettled(
+      running.map((s) =>
+        s
+          .stopHttp()
+          .then(() => s.stopRelay())
+          .then(() => s.close()),
+      ),
+    )
     await options.bus?.close().catch(() => undefined)
     process.exit(1)
   }
-  handleShutdown({ services: running, bus: options.bus, log: options.log, timeoutMs: options.timeoutMs })
+  handleShutdown({
+    services: running,
+    bus: options.bus,
+    log: options.log,
+    timeoutMs: options.timeoutMs,
+  })
   return running
 }

@@ -1,4 +1,4 @@
-import { Kysely, MysqlAdapter, type Transaction } from 'kysely'
+import { type Kysely, MysqlAdapter, type Transaction } from 'kysely'
 
 export type DatabaseKind = 'postgres' | 'mysql' | 'pglite'
 /** SQL dialect: PGlite speaks PostgreSQL. */

@@ -14,7 +14,10 @@ export interface OpenDatabaseOptions {
  * PGlite has a single connection that kysely-pglite-dialect serializes: never use `db` while a
  * transaction on the same database is open in the same flow, or it waits for itself.
  */
-export async function openDatabase(url: string, options: OpenDatabaseOptions = {}): Promise<Database> {
+export async function openDatabase(
+  url: string,
+  options: OpenDatabaseOptions = {},
+): Promise<Database> {
   const poolSize = options.poolSize ?? 10
   const kind = kindOf(url)
   let db: Kysely<any>
@@ -22,10 +25,18 @@ export async function openDatabase(url: string, options: OpenDatabaseOptions = {
     const { default: pg } = await import('pg')
     // BIGINT and NUMERIC as strings would leak into JSON; counts fit in a double.
     pg.types.setTypeParser(20, (v) => Number(v))
-    db = new Kysely({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: url, max: poolSize }) }) })
+    db = new Kysely({
+      dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: url, max: poolSize }) }),
+    })
   } else if (kind === 'mysql') {
     const { createPool } = await import('mysql2')
-    const pool = createPool({ uri: url, connectionLimit: poolSize, timezone: 'Z', supportBigNumbers: true, dateStrings: false })
+    const pool = createPool({
+      uri: url,
+      connectionLimit: poolSize,
+      timezone: 'Z',
+      supportBigNumbers: true,
+      dateStrings: false,
+    })
     db = new Kysely({ dialect: new MysqlDialect({ pool }) })
   } else {
     const { PGlite } = await import('@electric-sql/pglite')
@@ -56,5 +67,7 @@ export function kindOf(url: string): DatabaseKind {
   if (/^postgres(ql)?:\/\//.test(url)) return 'postgres'
   if (/^mysql:\/\//.test(url) || /^mariadb:\/\//.test(url)) return 'mysql'
   if (url.startsWith('pglite:')) return 'pglite'
-  throw new Error(`unsupported database URL scheme (want postgres://, mysql:// or pglite:): ${url.split(':')[0]}`)
+  throw new Error(
+    `unsupported database URL scheme (want postgres://, mysql:// or pglite:): ${url.split(':')[0]}`,
+  )
 }

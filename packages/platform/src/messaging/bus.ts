@@ -42,7 +42,9 @@ export interface RetryPolicy {
   delaysMs: readonly number[]
 }
 
-export const defaultRetryPolicy: RetryPolicy = { delaysMs: [1_000, 5_000, 30_000, 120_000, 600_000] }
+export const defaultRetryPolicy: RetryPolicy = {
+  delaysMs: [1_000, 5_000, 30_000, 120_000, 600_000],
+}
 
 /**
  * The one bus interface, with a RabbitMQ adapter and an in-process adapter of the same

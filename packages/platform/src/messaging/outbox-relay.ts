@@ -147,7 +147,11 @@ export function createOutboxRelay(deps: OutboxRelayDeps): OutboxRelay {
   }
 
   async function markSent(executor: Kysely<PlatformTables>, ids: string[]): Promise<void> {
-    await executor.updateTable('outbox').set({ sent_at: new Date() }).where('id', 'in', ids).execute()
+    await executor
+      .updateTable('outbox')
+      .set({ sent_at: new Date() })
+      .where('id', 'in', ids)
+      .execute()
   }
 
   async function loop(): Promise<void> {

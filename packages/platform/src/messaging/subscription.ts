@@ -32,12 +32,20 @@ export function createConsumerSubscription(deps: {
     const handler = byType.get(envelope.type)?.find((h) => h.event.version === envelope.version)
     if (!handler) {
       // A version this consumer does not know yet: producers publish new versions beside old.
-      deps.log.warn({ eventId: envelope.id, type: envelope.type, version: envelope.version }, 'no handler for event version; skipped')
+      deps.log.warn(
+        { eventId: envelope.id, type: envelope.type, version: envelope.version },
+        'no handler for event version; skipped',
+      )
       return
     }
     const parsed = handler.event.parse(envelope)
-    if (!parsed.ok) throw new PermanentError(`invalid ${envelope.type} v${envelope.version}: ${parsed.errors.join('; ')}`)
-    const outcome = await inbox.handleOnce(envelope, (trx) => handler.handle(parsed.data, { trx, envelope }))
+    if (!parsed.ok)
+      throw new PermanentError(
+        `invalid ${envelope.type} v${envelope.version}: ${parsed.errors.join('; ')}`,
+      )
+    const outcome = await inbox.handleOnce(envelope, (trx) =>
+      handler.handle(parsed.data, { trx, envelope }),
+    )
     if (outcome === 'duplicate') deps.log.debug({ eventId: envelope.id }, 'duplicate event skipped')
   }
 
@@ -45,13 +53,21 @@ export function createConsumerSubscription(deps: {
     consumer: deps.consumer,
     types: [...byType.keys()],
     handle(envelope, delivery) {
-      const parent = envelope.traceparent ? extractContext({ traceparent: envelope.traceparent }) : context.active()
+      const parent = envelope.traceparent
+        ? extractContext({ traceparent: envelope.traceparent })
+        : context.active()
       return context.with(parent, () =>
         runWithContext(
-          { requestId: envelope.id, correlationId: envelope.correlationId, causationId: envelope.id },
+          {
+            requestId: envelope.id,
+            correlationId: envelope.correlationId,
+            causationId: envelope.id,
+          },
           () =>
-            withSpan(`consume ${envelope.type}`, { 'messaging.consumer': deps.consumer, 'messaging.attempt': delivery.attempt }, () =>
-              dispatch(envelope),
+            withSpan(
+              `consume ${envelope.type}`,
+              { 'messaging.consumer': deps.consumer, 'messaging.attempt': delivery.attempt },
+              () => dispatch(envelope),
             ),
         ),
       )

@@ -7,10 +7,12 @@ import type { Database, DatabaseKind } from '../db/database.js'
  * vhost. Each suite gets its own fresh database on them, so suites run in parallel.
  */
 export const testServers = {
-  postgres: process.env.TEST_POSTGRES_URL ?? 'postgres://emporium:emporium@127.0.0.1:5432/emporium_test',
+  postgres:
+    process.env.TEST_POSTGRES_URL ?? 'postgres://emporium:emporium@127.0.0.1:5432/emporium_test',
   mysql: process.env.TEST_MYSQL_URL ?? 'mysql://emporium:emporium@127.0.0.1:3306/emporium_test',
   redis: process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379/0',
-  rabbitmq: process.env.TEST_RABBITMQ_URL ?? 'amqp://emporium:emporium@127.0.0.1:5672/emporium_test',
+  rabbitmq:
+    process.env.TEST_RABBITMQ_URL ?? 'amqp://emporium:emporium@127.0.0.1:5672/emporium_test',
 }
 
 export interface TestDatabase {

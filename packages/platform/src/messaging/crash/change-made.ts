@@ -3,11 +3,19 @@ import Type from 'typebox'
 import type { Migration } from 'kysely'
 
 /** The crash test's one event: state change number `n` happened. */
-export const ChangeMade = defineEvent('change.made', 1, Type.Object({ n: Type.Integer({ minimum: 1 }) }))
+export const ChangeMade = defineEvent(
+  'change.made',
+  1,
+  Type.Object({ n: Type.Integer({ minimum: 1 }) }),
+)
 
 export const producerMigrations: Record<string, Migration> = {
   '001-changes': {
-    up: (db) => db.schema.createTable('changes').addColumn('n', 'integer', (c) => c.primaryKey()).execute(),
+    up: (db) =>
+      db.schema
+        .createTable('changes')
+        .addColumn('n', 'integer', (c) => c.primaryKey())
+        .execute(),
   },
 }
 

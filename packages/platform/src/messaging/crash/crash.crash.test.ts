@@ -33,7 +33,9 @@ class Proc {
     this.child = child
   }
   get running() {
-    return this.child !== undefined && this.child.exitCode === null && this.child.signalCode === null
+    return (
+      this.child !== undefined && this.child.exitCode === null && this.child.signalCode === null
+    )
   }
   async kill() {
     if (!this.running) return
@@ -51,7 +53,8 @@ class Proc {
   }
 }
 
-const rabbitmqctl = (...args: string[]) => execFileSync('rabbitmqctl', args, { stdio: 'pipe', timeout: 120_000 })
+const rabbitmqctl = (...args: string[]) =>
+  execFileSync('rabbitmqctl', args, { stdio: 'pipe', timeout: 120_000 })
 
 describe.each([
   { name: 'producer and consumer killed at random', restartBroker: false },
@@ -68,7 +71,11 @@ describe.each([
     await Promise.all(databases.map((d) => d.drop()))
     const connection = await amqp.connect(testServers.rabbitmq)
     const channel = await connection.createChannel()
-    for (const queue of [consumer, `${consumer}.dlq`, ...[0, 1, 2, 3, 4, 5].map((n) => `${consumer}.retry.${n}`)]) {
+    for (const queue of [
+      consumer,
+      `${consumer}.dlq`,
+      ...[0, 1, 2, 3, 4, 5].map((n) => `${consumer}.retry.${n}`),
+    ]) {
       await channel.deleteQueue(queue)
     }
     await channel.deleteExchange(exchange)
@@ -80,8 +87,16 @@ describe.each([
     const consumerDb = await createTestDatabase('postgres')
     databases.push(producerDb, consumerDb)
     const common = { RABBITMQ_URL: testServers.rabbitmq, EXCHANGE: exchange, LOG_LEVEL: 'error' }
-    const consumerProc = new Proc('consumer.ts', { ...common, DATABASE_URL: consumerDb.url, CONSUMER: consumer })
-    const producerProc = new Proc('producer.ts', { ...common, DATABASE_URL: producerDb.url, TOTAL: String(TOTAL) })
+    const consumerProc = new Proc('consumer.ts', {
+      ...common,
+      DATABASE_URL: consumerDb.url,
+      CONSUMER: consumer,
+    })
+    const producerProc = new Proc('producer.ts', {
+      ...common,
+      DATABASE_URL: producerDb.url,
+      TOTAL: String(TOTAL),
+    })
     procs.push(consumerProc, producerProc)
 
     // The consumer's queue must exist before anything is published to the topic exchange.
@@ -96,7 +111,8 @@ describe.each([
     let brokerRestarted = false
     const chaosDeadline = Date.now() + 240_000
     while ((await produced()) < TOTAL || producerProc.kills < 3 || consumerProc.kills < 3) {
-      if (Date.now() > chaosDeadline) throw new Error(`chaos phase timed out at ${await produced()} changes`)
+      if (Date.now() > chaosDeadline)
+        throw new Error(`chaos phase timed out at ${await produced()} changes`)
       await sleep(between(300, 1_200))
       const victim = Math.random() < 0.5 ? producerProc : consumerProc
       await victim.kill()
@@ -117,18 +133,25 @@ describe.each([
     // Quiet phase: everything drains.
     const drainDeadline = Date.now() + 180_000
     for (;;) {
-      const unsent = await count(producerDb, 'select count(*) as c from outbox where sent_at is null')
+      const unsent = await count(
+        producerDb,
+        'select count(*) as c from outbox where sent_at is null',
+      )
       const effects = await count(consumerDb, 'select count(*) as c from effects')
       if (unsent === 0 && effects >= TOTAL) break
       if (Date.now() > drainDeadline) {
-        throw new Error(`not drained: ${unsent} unsent, ${effects} effects\n${producerProc.output}\n${consumerProc.output}`)
+        throw new Error(
+          `not drained: ${unsent} unsent, ${effects} effects\n${producerProc.output}\n${consumerProc.output}`,
+        )
       }
       await sleep(250)
     }
     await sleep(1_500) // a late duplicate would land now
 
     expect(await count(producerDb, 'select count(*) as c from changes')).toBe(TOTAL)
-    expect(await count(producerDb, 'select count(*) as c from outbox where sent_at is null')).toBe(0)
+    expect(await count(producerDb, 'select count(*) as c from outbox where sent_at is null')).toBe(
+      0,
+    )
     expect(await count(consumerDb, 'select count(*) as c from effects')).toBe(TOTAL)
     expect(await count(consumerDb, 'select count(distinct n) as c from effects')).toBe(TOTAL)
     expect(await count(consumerDb, 'select count(distinct event_id) as c from effects')).toBe(TOTAL)

@@ -16,8 +16,20 @@ const log = createLogger({ service: 'crash-producer', level: process.env.LOG_LEV
 const registry = createMetricsRegistry('crash-producer', { processMetrics: false })
 const database = await openDatabase(process.env.DATABASE_URL!, { poolSize: 4 })
 await migrate(database, { migrations: producerMigrations })
-const bus = createRabbitMqBus({ url: process.env.RABBITMQ_URL!, exchange: process.env.EXCHANGE!, log, registry })
-const relay = createOutboxRelay({ database, bus, log, registry, pollIntervalMs: 50, maxBackoffMs: 1_000 })
+const bus = createRabbitMqBus({
+  url: process.env.RABBITMQ_URL!,
+  exchange: process.env.EXCHANGE!,
+  log,
+  registry,
+})
+const relay = createOutboxRelay({
+  database,
+  bus,
+  log,
+  registry,
+  pollIntervalMs: 50,
+  maxBackoffMs: 1_000,
+})
 relay.start()
 const outbox = createOutbox({ source: 'crash-producer' })
 
