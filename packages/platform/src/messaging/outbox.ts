@@ -4,12 +4,13 @@ import Value from 'typebox/value'
 import { EventEnvelope, type EventDefinition } from '@emporium/contracts'
 import { currentContext } from '../context.js'
 import { AppError } from '../errors.js'
+import { currentTraceparent } from '../tracing.js'
 import type { PlatformTables } from '../db/platform-migrations.js'
 
 export interface OutboxDeps {
   /** The service that publishes the events (the envelope's `source`). */
   source: string
-  /** W3C trace context of the current span, when tracing is on. */
+  /** W3C trace context to stamp on events; defaults to the active span's, so a trace continues across the broker. */
   traceparent?: () => string | undefined
   /** Clock for `occurredAt`; tests pin it. */
   now?: () => Date
@@ -51,7 +52,7 @@ export function createOutbox(deps: OutboxDeps): Outbox {
       const context = currentContext()
       const id = meta.id ?? randomUUID()
       const occurredAt = now()
-      const traceparent = deps.traceparent?.()
+      const traceparent = (deps.traceparent ?? currentTraceparent)()
       const envelope: EventEnvelope<typeof data> = {
         id,
         type: definition.type,
