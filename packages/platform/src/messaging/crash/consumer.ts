@@ -32,4 +32,4 @@ await bus.subscribe(
     ],
   }),
 )
-process.stdout.write('consuming\n')
+process.stdout.write('ready\n')

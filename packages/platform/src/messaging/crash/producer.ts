@@ -32,6 +32,7 @@ const relay = createOutboxRelay({
 })
 relay.start()
 const outbox = createOutbox({ source: 'crash-producer' })
+process.stdout.write('ready\n')
 
 const { last } = await database.db
   .selectFrom('changes')
