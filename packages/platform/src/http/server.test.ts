@@ -290,3 +290,22 @@ describe('shutdown', () => {
     }
   })
 })
+
+describe('OpenAPI document', () => {
+  it('describes the routes from their schemas and leaves operational routes out', async () => {
+    const app = build({ openapi: { title: 'Lines API', version: '2.0.0' } })
+    const response = await app.inject({ method: 'GET', url: '/openapi.json' })
+    expect(response.statusCode).toBe(200)
+    const doc = response.json<{
+      openapi: string
+      info: { title: string; version: string }
+      paths: Record<string, Record<string, { requestBody?: unknown }>>
+    }>()
+    expect(doc.openapi).toBe('3.1.0')
+    expect(doc.info).toMatchObject({ title: 'Lines API', version: '2.0.0' })
+    expect(doc.paths['/items']?.post?.requestBody).toBeDefined()
+    expect(Object.keys(doc.paths)).not.toContain('/healthz')
+    expect(Object.keys(doc.paths)).not.toContain('/metrics')
+    expect(Object.keys(doc.paths)).not.toContain('/openapi.json')
+  })
+})

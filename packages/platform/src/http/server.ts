@@ -7,6 +7,7 @@ import Fastify, {
   type RawRequestDefaultExpression,
   type RawServerDefault,
 } from 'fastify'
+import swagger from '@fastify/swagger'
 import type { Registry } from 'prom-client'
 import type { Logger } from '../log.js'
 import { operationalRoutes, registerOperationalRoutes, type ReadinessCheck } from './health.js'
@@ -39,6 +40,8 @@ export interface HttpServerOptions {
    * since a route that streams (server-sent events) hijacks the reply and so escapes it anyway.
    */
   requestTimeoutMs?: number
+  /** Describes the service's API in the OpenAPI 3.1 document served at `/openapi.json`. */
+  openapi?: { title?: string; version?: string; description?: string }
 }
 
 export type HttpServer = FastifyInstance<
@@ -90,6 +93,7 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
     readinessTimeoutMs: options.readinessTimeoutMs ?? 2_000,
   })
   installDrain(root)
+  registerOpenApi(root, options)
   if (options.routes) void app.register(options.routes)
   return app
 }
@@ -109,4 +113,28 @@ function installDrain(app: FastifyInstance): void {
     if (closing) reply.header('connection', 'close')
     done(null, payload)
   })
+}
+
+/**
+ * The service's OpenAPI 3.1 document, generated from the same route schemas that validate
+ * requests and serialize responses, at `GET /openapi.json` (the gateway merges these into the
+ * public document). Operational routes are left out of it.
+ */
+function registerOpenApi(app: FastifyInstance, options: HttpServerOptions): void {
+  void app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: options.openapi?.title ?? `Emporium ${options.service} service`,
+        version: options.openapi?.version ?? '1.0.0',
+        ...(options.openapi?.description ? { description: options.openapi.description } : {}),
+      },
+    },
+    hideUntagged: false,
+    transform: ({ schema, url }) => {
+      const hidden = operationalRoutes.has(url) || url === '/openapi.json'
+      return { schema: hidden ? { ...schema, hide: true } : schema, url }
+    },
+  })
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger())
 }
