@@ -11,7 +11,7 @@ import { embeddedServices } from './services.js'
 // The embedded default behind `npm start`: every service in this one process, each on its own
 // port with its own PGlite folder, events through the in-process bus.
 const config = loadConfigOrExit(AllInOneConfig)
-const log = createLogger({ service: 'all-in-one', level: config.LOG_LEVEL })
+const log = createLogger({ base: { process: 'all-in-one' }, level: config.LOG_LEVEL })
 const bus = createInProcessBus({ retry: defaultRetryPolicy, log })
 const running = await runProcess({
   log,

@@ -38,11 +38,13 @@ export function maskCardNumbers(text: string): string {
  * trace and span ids (the request id is added by the HTTP server's child logger).
  */
 export function createLogger(
-  options: { service: string; level?: string } & Pick<LoggerOptions, 'base'>,
+  options: { service?: string; level?: string } & Pick<LoggerOptions, 'base'>,
 ): Logger {
   return pino({
     level: options.level ?? 'info',
-    base: { service: options.service, ...(options.base ?? {}) },
+    // A process hosting several services (the embedded mode) names none here: each service's
+    // child logger adds its own, so no line carries two.
+    base: { ...(options.service ? { service: options.service } : {}), ...(options.base ?? {}) },
     redact: { paths: redactPaths, censor: '[redacted]' },
     timestamp: pino.stdTimeFunctions.isoTime,
     formatters: { level: (label) => ({ level: label }) },

@@ -56,7 +56,10 @@ export interface RunningService {
 
 /** Migrates, subscribes, starts the relay and listens. Shutdown is driven by `runProcess`. */
 export async function startService(service: Service, options: RunOptions): Promise<RunningService> {
-  const log = options.log.child({ service: service.name })
+  const log =
+    options.log.bindings().service === service.name
+      ? options.log
+      : options.log.child({ service: service.name })
   const registry = options.registry ?? createMetricsRegistry(service.name)
   const { database } = service
   const { bus } = options
