@@ -1,1 +1,96 @@
-export {}
+import {
+  ConfigError,
+  createLogger,
+  createOutbox,
+  openDatabase,
+  type Database,
+  type Logger,
+  type Service,
+} from '@emporium/platform'
+import { createAuthenticate } from './app/authenticate.js'
+import { createGetMe } from './app/get-me.js'
+import { createLogin } from './app/login.js'
+import { createLogout } from './app/logout.js'
+import { createRefreshSession } from './app/refresh-session.js'
+import { createRegister } from './app/register.js'
+import type { SessionDeps } from './app/session.js'
+import { createUpdateMe } from './app/update-me.js'
+import { checkUsersConfig, type UsersConfig } from './config.js'
+import { parseAdminEmails } from './domain/roles.js'
+import { createArgon2Hasher, type Argon2Cost } from './infra/argon2-hasher.js'
+import { createJoseAccessTokens } from './infra/jose-access-tokens.js'
+import { createKyselyStore } from './infra/kysely-store.js'
+import { loadKeyRing } from './infra/signing-keys.js'
+import { usersRoutes } from './http/routes.js'
+
+export { UsersConfig, loadUsersConfig } from './config.js'
+
+export interface UsersServiceDeps {
+  log?: Logger
+  /** A database opened by the caller (tests), who then closes it; default: USERS_DATABASE_URL. */
+  database?: Database
+  /** The clock of tokens and timestamps; tests move it. */
+  now?: () => Date
+  /**
+   * argon2id cost of new password hashes. For tests only (a cheap cost keeps suites fast);
+   * production takes the library's defaults, and no environment variable reaches this.
+   */
+  passwordHashCost?: Argon2Cost
+}
+
+/**
+ * The users service: accounts, passwords, sessions (refresh token families), access tokens and
+ * the keys that sign them. Throws a ConfigError naming the variable when the configuration or
+ * the signing keys are not usable.
+ */
+export async function createUsersService(
+  config: UsersConfig,
+  deps: UsersServiceDeps = {},
+): Promise<Service> {
+  const problems = checkUsersConfig(config)
+  if (problems.length > 0) throw new ConfigError(problems)
+  const log = deps.log ?? createLogger({ service: 'users', level: config.LOG_LEVEL })
+  const now = deps.now ?? (() => new Date())
+  const keys = await loadKeyRing({
+    keys: config.USERS_SIGNING_KEYS,
+    file: config.USERS_SIGNING_KEY_FILE,
+  })
+  for (const warning of keys.warnings) log.warn(warning)
+  const database = deps.database ?? (await openDatabase(config.USERS_DATABASE_URL))
+
+  const store = createKyselyStore({ database, outbox: createOutbox({ source: 'users', now }) })
+  const hasher = createArgon2Hasher(deps.passwordHashCost)
+  const accessTokens = createJoseAccessTokens({
+    keys,
+    issuer: config.USERS_JWT_ISSUER,
+    audience: config.USERS_JWT_AUDIENCE,
+    ttlSeconds: config.USERS_ACCESS_TOKEN_TTL_SECONDS,
+    now,
+  })
+  const admins = parseAdminEmails(config.ADMIN_EMAILS)
+  const session: SessionDeps = {
+    accessTokens,
+    admins,
+    refreshTokenTtlSeconds: config.USERS_REFRESH_TOKEN_TTL_SECONDS,
+    now,
+  }
+
+  return {
+    name: 'users',
+    database,
+    migrations: new URL('../migrations/', import.meta.url),
+    routes: usersRoutes({
+      register: createRegister({ ...session, store, hasher }),
+      login: createLogin({ ...session, store, hasher }),
+      refreshSession: createRefreshSession({ ...session, store, log }),
+      logout: createLogout({ store, now }),
+      getMe: createGetMe({ store, admins }),
+      updateMe: createUpdateMe({ store, admins, now }),
+      authenticate: createAuthenticate({ accessTokens }),
+      jwks: () => keys.jwks,
+    }),
+    close: async () => {
+      if (!deps.database) await database.close()
+    },
+  }
+}

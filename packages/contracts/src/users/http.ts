@@ -1,0 +1,199 @@
+import Type from 'typebox'
+
+/*
+ * The users service's HTTP API (API.md, "Identity"). The service mounts these routes at its
+ * root (`/auth/register`, `/users/me`, …); the gateway serves them under `/api/v1`.
+ */
+
+/** Shortest password accepted at registration. */
+export const passwordMinLength = 10
+/** Longest password accepted: bounds the cost of hashing what a client sends. */
+export const passwordMaxLength = 1024
+
+/** A role. Everyone is a `customer`; `admin` comes from configuration, never from a request. */
+export const Role = Type.Union([Type.Literal('customer'), Type.Literal('admin')])
+export type Role = Type.Static<typeof Role>
+
+const Email = Type.String({
+  format: 'email',
+  maxLength: 254,
+  description: 'E-mail address; compared case-insensitively and stored lower-cased.',
+})
+const Name = Type.String({
+  minLength: 1,
+  maxLength: 100,
+  description: 'Display name, 1 to 100 characters once trimmed.',
+})
+
+/** Body of `POST /auth/register`. */
+export const RegisterBody = Type.Object(
+  {
+    /** E-mail address of the new account; unique case-insensitively. */
+    email: Email,
+    /** Password, at least 10 characters (at most 1024). Never stored nor returned. */
+    password: Type.String({
+      minLength: passwordMinLength,
+      maxLength: passwordMaxLength,
+      description: 'Password, at least 10 characters (at most 1024). Never stored nor returned.',
+    }),
+    /** Display name. */
+    name: Name,
+  },
+  { additionalProperties: false },
+)
+export type RegisterBody = Type.Static<typeof RegisterBody>
+
+/** Body of `POST /auth/login`. */
+export const LoginBody = Type.Object(
+  {
+    /** E-mail address of the account, in any case. */
+    email: Type.String({ minLength: 1, maxLength: 254, description: 'E-mail address, any case.' }),
+    /** The account's password. */
+    password: Type.String({
+      minLength: 1,
+      maxLength: passwordMaxLength,
+      description: "The account's password.",
+    }),
+  },
+  { additionalProperties: false },
+)
+export type LoginBody = Type.Static<typeof LoginBody>
+
+const RefreshToken = Type.String({
+  minLength: 1,
+  maxLength: 512,
+  description: 'An opaque refresh token, as issued by register, login or refresh.',
+})
+
+/** Body of `POST /auth/refresh`. */
+export const RefreshBody = Type.Object(
+  {
+    /** The refresh token to exchange; it is spent by this call (rotation). */
+    refreshToken: RefreshToken,
+  },
+  { additionalProperties: false },
+)
+export type RefreshBody = Type.Static<typeof RefreshBody>
+
+/** Body of `POST /auth/logout` (with the caller's bearer access token). */
+export const LogoutBody = Type.Object(
+  {
+    /** A refresh token of the session to end: its whole family is revoked. */
+    refreshToken: RefreshToken,
+  },
+  { additionalProperties: false },
+)
+export type LogoutBody = Type.Static<typeof LogoutBody>
+
+/** An account as other resources show it. */
+export const User = Type.Object({
+  /** Opaque id of the account (the `sub` of its access tokens). */
+  id: Type.String({ description: 'Opaque id of the account (the `sub` of its access tokens).' }),
+  /** E-mail address, lower-cased. */
+  email: Type.String({ description: 'E-mail address, lower-cased.' }),
+  /** Display name. */
+  name: Type.String({ description: 'Display name.' }),
+  /** Roles of the account: always `customer`, and `admin` for configured e-mails. */
+  roles: Type.Array(Role, { description: 'Always `customer`; `admin` for configured e-mails.' }),
+})
+export type User = Type.Static<typeof User>
+
+/** The caller's own account, `GET /users/me`. */
+export const Me = Type.Object({
+  /** Opaque id of the account. */
+  id: Type.String({ description: 'Opaque id of the account.' }),
+  /** E-mail address, lower-cased. */
+  email: Type.String({ description: 'E-mail address, lower-cased.' }),
+  /** Display name. */
+  name: Type.String({ description: 'Display name.' }),
+  /** Roles of the account. */
+  roles: Type.Array(Role, { description: 'Roles of the account.' }),
+  /** When the account was registered, RFC 3339 UTC. */
+  createdAt: Type.String({
+    format: 'date-time',
+    description: 'When the account was registered, RFC 3339 UTC.',
+  }),
+})
+export type Me = Type.Static<typeof Me>
+
+/** Body of `PATCH /users/me`: only the name is writable; any other field is a 400. */
+export const PatchMeBody = Type.Object(
+  {
+    /** New display name, 1 to 100 characters once trimmed. */
+    name: Type.Optional(Name),
+  },
+  { additionalProperties: false },
+)
+export type PatchMeBody = Type.Static<typeof PatchMeBody>
+
+/** A new access token and refresh token, `POST /auth/refresh`. */
+export const TokenResponse = Type.Object({
+  /** JWT to send as `Authorization: Bearer <accessToken>`. */
+  accessToken: Type.String({ description: 'JWT to send as `Authorization: Bearer …`.' }),
+  /** Opaque token to get the next access token; single use. */
+  refreshToken: Type.String({ description: 'Opaque token for the next refresh; single use.' }),
+  /** Seconds until the access token expires. */
+  expiresIn: Type.Integer({ description: 'Seconds until the access token expires.' }),
+})
+export type TokenResponse = Type.Static<typeof TokenResponse>
+
+/** A new session: `POST /auth/register` (201) and `POST /auth/login` (200). */
+export const AuthResponse = Type.Object({
+  /** The account. */
+  user: User,
+  /** JWT to send as `Authorization: Bearer <accessToken>`. */
+  accessToken: TokenResponse.properties.accessToken,
+  /** Opaque token to get the next access token; single use. */
+  refreshToken: TokenResponse.properties.refreshToken,
+  /** Seconds until the access token expires. */
+  expiresIn: TokenResponse.properties.expiresIn,
+})
+export type AuthResponse = Type.Static<typeof AuthResponse>
+
+/**
+ * The claims of an access token (a JWT signed with EdDSA/Ed25519, or ES256 where configured,
+ * its header naming the key in `kid`; verify against `/.well-known/jwks.json`).
+ */
+export const AccessTokenClaims = Type.Object({
+  /** The account id. */
+  sub: Type.String({ description: 'The account id.' }),
+  /** The account's roles when the token was issued. */
+  roles: Type.Array(Role, { description: "The account's roles when the token was issued." }),
+  /** Issued at, seconds since the epoch. */
+  iat: Type.Integer({ description: 'Issued at, seconds since the epoch.' }),
+  /** Expires at, seconds since the epoch. */
+  exp: Type.Integer({ description: 'Expires at, seconds since the epoch.' }),
+  /** Issuer: the users service (`USERS_JWT_ISSUER`, default `emporium-users`). */
+  iss: Type.String({ description: 'Issuer (`USERS_JWT_ISSUER`, default `emporium-users`).' }),
+  /** Audience: the platform (`USERS_JWT_AUDIENCE`, default `emporium`). */
+  aud: Type.String({ description: 'Audience (`USERS_JWT_AUDIENCE`, default `emporium`).' }),
+  /** Unique id of this token. */
+  jti: Type.String({ description: 'Unique id of this token.' }),
+})
+export type AccessTokenClaims = Type.Static<typeof AccessTokenClaims>
+
+/** A public key that verifies access tokens (RFC 7517); never carries private material. */
+export const PublicJwk = Type.Object({
+  /** Key type: `OKP` (Ed25519) or `EC` (P-256). */
+  kty: Type.String({ description: 'Key type: `OKP` (Ed25519) or `EC` (P-256).' }),
+  /** Curve: `Ed25519` or `P-256`. */
+  crv: Type.String({ description: 'Curve: `Ed25519` or `P-256`.' }),
+  /** Public key (base64url). */
+  x: Type.String({ description: 'Public key, or its x coordinate (base64url).' }),
+  /** y coordinate of an EC public key (base64url). */
+  y: Type.Optional(Type.String({ description: 'y coordinate of an EC public key (base64url).' })),
+  /** Key id, as in the `kid` header of the tokens it verifies. */
+  kid: Type.String({ description: 'Key id, as in the `kid` header of the tokens it verifies.' }),
+  /** JWS algorithm of the tokens it verifies: `EdDSA` or `ES256`. */
+  alg: Type.String({ description: 'JWS algorithm: `EdDSA` or `ES256`.' }),
+  /** Always `sig`. */
+  use: Type.Literal('sig', { description: 'Always `sig`.' }),
+})
+export type PublicJwk = Type.Static<typeof PublicJwk>
+
+/** `GET /.well-known/jwks.json`: every key that verifies access tokens, the signing key first. */
+export const Jwks = Type.Object({
+  /** The public keys. */
+  keys: Type.Array(PublicJwk, { description: 'The public keys, the current signing key first.' }),
+})
+export type Jwks = Type.Static<typeof Jwks>

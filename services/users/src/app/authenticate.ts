@@ -1,0 +1,35 @@
+import { AppError } from '@emporium/platform'
+import type { AccessTokens, Identity } from './ports.js'
+
+/** Why a request is not authenticated; the HTTP layer answers 401 with `www-authenticate`. */
+export class Unauthenticated extends AppError {
+  constructor(
+    readonly reason: 'missing' | 'invalid',
+    message: string,
+  ) {
+    super(
+      'unauthorized',
+      reason === 'missing' ? 'USERS.MISSING_TOKEN' : 'USERS.INVALID_TOKEN',
+      message,
+    )
+  }
+}
+
+/**
+ * The identity an `Authorization: Bearer` header proves, verified with this service's own keys:
+ * the gateway verifies too, but a request that reached the service another way must not be
+ * able to claim an identity.
+ */
+export function createAuthenticate(deps: { accessTokens: AccessTokens }) {
+  return async function authenticate(authorization: string | undefined): Promise<Identity> {
+    if (!authorization) {
+      throw new Unauthenticated('missing', 'This request needs a bearer access token.')
+    }
+    const match = /^Bearer[ ]+([A-Za-z0-9._~+/-]+=*)$/i.exec(authorization.trim())
+    const identity = match?.[1] ? await deps.accessTokens.verify(match[1]) : undefined
+    if (!identity) {
+      throw new Unauthenticated('invalid', 'The access token is not valid or has expired.')
+    }
+    return identity
+  }
+}

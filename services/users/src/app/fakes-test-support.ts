@@ -1,0 +1,155 @@
+import type { users } from '@emporium/contracts'
+import type {
+  AccessTokens,
+  Identity,
+  PasswordHasher,
+  RefreshTokenRecord,
+  RefreshTokens,
+  Repositories,
+  Store,
+  UserRecord,
+  Users,
+} from './ports.js'
+import type { SessionDeps } from './session.js'
+
+/**
+ * In-memory fakes of the ports. Transactions run one at a time and roll back on a throw, which
+ * is what the use cases rely on from a database.
+ */
+export function createFakeStore() {
+  let userRows = new Map<string, UserRecord>()
+  let tokenRows = new Map<string, RefreshTokenRecord>()
+  let events: users.UserRegisteredData[] = []
+  let queue: Promise<unknown> = Promise.resolve()
+  /** Set to make the next insert fail as a concurrent registration would. */
+  const faults = { nextInsertTaken: false }
+
+  const usersRepo: Users = {
+    findById: async (id) => copy(userRows.get(id)),
+    findByEmail: async (email) => copy([...userRows.values()].find((u) => u.email === email)),
+    async insert(user) {
+      if (faults.nextInsertTaken || [...userRows.values()].some((u) => u.email === user.email)) {
+        faults.nextInsertTaken = false
+        return 'email_taken'
+      }
+      userRows.set(user.id, { ...user })
+      return 'inserted'
+    },
+    async updateName(id, name, now) {
+      const user = userRows.get(id)
+      if (!user) return undefined
+      userRows.set(id, { ...user, name, updatedAt: now })
+      return copy(userRows.get(id))
+    },
+  }
+  const refreshTokens: RefreshTokens = {
+    async insert(token) {
+      if (tokenRows.has(token.tokenHash)) throw new Error('duplicate token hash')
+      tokenRows.set(token.tokenHash, { ...token })
+    },
+    findForUpdate: async (hash) => copy(tokenRows.get(hash)),
+    async spend(hash, now) {
+      const token = tokenRows.get(hash)
+      if (!token || token.usedAt || token.revokedAt || token.expiresAt <= now) return false
+      tokenRows.set(hash, { ...token, usedAt: now })
+      return true
+    },
+    async revokeFamily(familyId, now) {
+      for (const [hash, token] of tokenRows) {
+        if (token.familyId === familyId && !token.revokedAt) {
+          tokenRows.set(hash, { ...token, revokedAt: now })
+        }
+      }
+    },
+  }
+  const tx: Repositories = {
+    users: usersRepo,
+    refreshTokens,
+    events: {
+      async userRegistered(data) {
+        events.push(data)
+      },
+    },
+  }
+  const store: Store = {
+    users: usersRepo,
+    transaction<T>(work: (tx: Repositories) => Promise<T>): Promise<T> {
+      const run = queue.then(async () => {
+        const saved = { userRows: new Map(userRows), tokenRows: new Map(tokenRows), events }
+        events = [...events]
+        try {
+          return await work(tx)
+        } catch (error) {
+          ;({ userRows, tokenRows, events } = saved)
+          throw error
+        }
+      })
+      queue = run.catch(() => undefined)
+      return run
+    },
+  }
+  return {
+    store,
+    faults,
+    users: () => [...userRows.values()],
+    tokens: () => [...tokenRows.values()],
+    events: () => events,
+  }
+}
+
+function copy<T extends object>(row: T | undefined): T | undefined {
+  return row && { ...row }
+}
+
+/** Hashes are `hashed:<password>`; every call is recorded. */
+export function createFakeHasher() {
+  const verified: string[] = []
+  const hasher: PasswordHasher = {
+    hash: async (password) => `hashed:${password}`,
+    async verify(hash, password) {
+      verified.push(hash)
+      return hash === `hashed:${password}`
+    },
+  }
+  return { hasher, verified }
+}
+
+/** Tokens are `fake-token-<n>`; verify knows the ones it issued and not revoked by the test. */
+export function createFakeAccessTokens(): AccessTokens & { issued: Map<string, Identity> } {
+  const issued = new Map<string, Identity>()
+  return {
+    issued,
+    async issue(identity) {
+      const token = `fake-token-${issued.size + 1}`
+      issued.set(token, identity)
+      return { token, expiresIn: 900 }
+    },
+    verify: async (token) => issued.get(token),
+  }
+}
+
+/** A clock the test moves. */
+export function createClock(start = new Date('2030-01-01T00:00:00Z')) {
+  let current = start.getTime()
+  return {
+    now: () => new Date(current),
+    advance(seconds: number) {
+      current += seconds * 1000
+    },
+  }
+}
+
+/** The session deps of every use case, with fakes, and ADMIN_EMAILS = admin@example.com. */
+export function createFakes() {
+  const store = createFakeStore()
+  const hasher = createFakeHasher()
+  const accessTokens = createFakeAccessTokens()
+  const clock = createClock()
+  const session: SessionDeps = {
+    accessTokens,
+    admins: new Set(['admin@example.com']),
+    refreshTokenTtlSeconds: 3600,
+    now: clock.now,
+  }
+  return { ...store, fakeStore: store, hasher, accessTokens, clock, session }
+}

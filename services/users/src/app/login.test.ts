@@ -1,0 +1,55 @@
+import { describe, expect, it } from 'vitest'
+import { createFakes } from './fakes-test-support.js'
+import { createLogin } from './login.js'
+import { createRegister } from './register.js'
+
+async function setup() {
+  const fakes = createFakes()
+  const deps = { ...fakes.session, store: fakes.store, hasher: fakes.hasher.hasher }
+  const registered = await createRegister(deps)({
+    email: 'bob@example.com',
+    password: 'correct horse',
+    name: 'Bob',
+  })
+  return { ...fakes, login: createLogin(deps), registered }
+}
+
+describe('login', () => {
+  it('opens a new session (a new refresh token family) for the right password, any e-mail case', async () => {
+    const { login, registered, tokens } = await setup()
+    const result = await login({ email: ' BOB@example.com', password: 'correct horse' })
+    expect(result.user).toEqual(registered.user)
+    expect(result.refreshToken).not.toBe(registered.refreshToken)
+    const [first, second] = tokens()
+    expect(first?.familyId).not.toBe(second?.familyId)
+  })
+
+  it('fails alike for a wrong password and an unknown e-mail, verifying a hash either way', async () => {
+    const { login, hasher } = await setup()
+    const wrongPassword = await login({ email: 'bob@example.com', password: 'wrong' }).catch(
+      (e: unknown) => e,
+    )
+    const unknownEmail = await login({ email: 'nobody@example.com', password: 'x' }).catch(
+      (e: unknown) => e,
+    )
+    for (const error of [wrongPassword, unknownEmail]) {
+      expect(error).toMatchObject({
+        kind: 'unauthorized',
+        code: 'USERS.INVALID_CREDENTIALS',
+        message: 'The e-mail or password is wrong.',
+      })
+    }
+    // The unknown e-mail cost a verification too (of a dummy hash), so timing does not tell.
+    expect(hasher.verified).toEqual(['hashed:correct horse', 'hashed:not a password of anyone'])
+  })
+
+  it('computes roles at each login, so ADMIN_EMAILS changes apply to existing accounts', async () => {
+    const fakes = createFakes()
+    const deps = { ...fakes.session, store: fakes.store, hasher: fakes.hasher.hasher }
+    await createRegister(deps)({ email: 'carol@example.com', password: 'correct horse', name: 'C' })
+    const promoted = createLogin({ ...deps, admins: new Set(['carol@example.com']) })
+    const result = await promoted({ email: 'carol@example.com', password: 'correct horse' })
+    expect(result.user.roles).toEqual(['customer', 'admin'])
+    expect(fakes.accessTokens.issued.get(result.accessToken)?.roles).toEqual(['customer', 'admin'])
+  })
+})

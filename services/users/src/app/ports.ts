@@ -1,0 +1,95 @@
+import type { users } from '@emporium/contracts'
+import type { Role } from '../domain/roles.js'
+
+/** An account as stored. */
+export interface UserRecord {
+  id: string
+  /** Normalised (trimmed, lower-cased); unique. */
+  email: string
+  name: string
+  /** PHC string of the password's argon2id hash. Never leaves the service. */
+  passwordHash: string
+  createdAt: Date
+  updatedAt: Date
+}
+
+/** A refresh token as stored: only its hash, so a database leak yields no usable token. */
+export interface RefreshTokenRecord {
+  /** SHA-256 of the token, hex. */
+  tokenHash: string
+  /** Every token rotated from one login shares a family; reuse of a spent one revokes it. */
+  familyId: string
+  userId: string
+  expiresAt: Date
+  usedAt: Date | null
+  revokedAt: Date | null
+  createdAt: Date
+}
+
+export interface Users {
+  findById(id: string): Promise<UserRecord | undefined>
+  /** By normalised e-mail. */
+  findByEmail(email: string): Promise<UserRecord | undefined>
+  /** `email_taken` when the e-mail is registered already, including by a concurrent insert. */
+  insert(user: UserRecord): Promise<'inserted' | 'email_taken'>
+  /** The updated account, or undefined when there is none with that id. */
+  updateName(id: string, name: string, now: Date): Promise<UserRecord | undefined>
+}
+
+export interface RefreshTokens {
+  insert(token: RefreshTokenRecord): Promise<void>
+  /** Reads the token and locks it until the transaction ends. */
+  findForUpdate(tokenHash: string): Promise<RefreshTokenRecord | undefined>
+  /**
+   * Marks the token used if and only if it is unused, unrevoked and unexpired at `now`, as one
+   * conditional update: of two concurrent calls for one token, exactly one gets true.
+   */
+  spend(tokenHash: string, now: Date): Promise<boolean>
+  /** Revokes every token of the family not revoked yet. */
+  revokeFamily(familyId: string, now: Date): Promise<void>
+}
+
+/** Events written in the transaction of the change they describe (the outbox). */
+export interface Events {
+  userRegistered(data: users.UserRegisteredData): Promise<void>
+}
+
+/** The repositories as one transaction sees them. */
+export interface Repositories {
+  users: Users
+  refreshTokens: RefreshTokens
+  events: Events
+}
+
+/** The service's storage. */
+export interface Store {
+  /** Reads and writes outside a transaction (events need one: they are not offered here). */
+  users: Users
+  /** Runs `work` in one transaction: its writes and events commit together or not at all. */
+  transaction<T>(work: (tx: Repositories) => Promise<T>): Promise<T>
+}
+
+export interface PasswordHasher {
+  /** Off the event loop. */
+  hash(password: string): Promise<string>
+  /** False for a wrong password or a malformed hash; never throws for either. */
+  verify(hash: string, password: string): Promise<boolean>
+}
+
+/** Who an access token speaks for. */
+export interface Identity {
+  userId: string
+  roles: Role[]
+}
+
+export interface IssuedAccessToken {
+  token: string
+  /** Seconds until it expires. */
+  expiresIn: number
+}
+
+export interface AccessTokens {
+  issue(identity: Identity): Promise<IssuedAccessToken>
+  /** The identity of a valid token of ours, or undefined (bad signature, expired, wrong iss/aud…). */
+  verify(token: string): Promise<Identity | undefined>
+}

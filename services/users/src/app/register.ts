@@ -1,0 +1,54 @@
+import { randomUUID } from 'node:crypto'
+import { AppError } from '@emporium/platform'
+import type { users } from '@emporium/contracts'
+import { parseEmail } from '../domain/email.js'
+import { parseName } from '../domain/name.js'
+import { checkPassword } from '../domain/password-policy.js'
+import { rolesOf } from '../domain/roles.js'
+import type { PasswordHasher, Store, UserRecord } from './ports.js'
+import { issueTokens, storeRefreshToken, toUser, type SessionDeps } from './session.js'
+
+export interface RegisterDeps extends SessionDeps {
+  store: Store
+  hasher: PasswordHasher
+}
+
+const emailTaken = () =>
+  new AppError('conflict', 'USERS.EMAIL_TAKEN', 'This e-mail address is already registered.')
+
+/**
+ * Creates an account and its first session. The account, its first refresh token and
+ * `user.registered` commit in one transaction; a duplicate e-mail (in any case, or registered
+ * concurrently) is a 409.
+ */
+export function createRegister(deps: RegisterDeps) {
+  return async function register(input: users.RegisterBody): Promise<users.AuthResponse> {
+    const email = parseEmail(input.email)
+    checkPassword(input.password)
+    const name = parseName(input.name)
+    // Cheap check first, so a taken e-mail costs no hashing; the unique index decides races.
+    if (await deps.store.users.findByEmail(email)) throw emailTaken()
+    const passwordHash = await deps.hasher.hash(input.password)
+    const now = deps.now()
+    const user: UserRecord = {
+      id: randomUUID(),
+      email,
+      name,
+      passwordHash,
+      createdAt: now,
+      updatedAt: now,
+    }
+    const refreshToken = await deps.store.transaction(async (tx) => {
+      if ((await tx.users.insert(user)) === 'email_taken') throw emailTaken()
+      await tx.events.userRegistered({
+        userId: user.id,
+        email,
+        name,
+        roles: rolesOf(email, deps.admins),
+        registeredAt: now.toISOString(),
+      })
+      return storeRefreshToken(tx, deps, user.id)
+    })
+    return { user: toUser(user, deps.admins), ...(await issueTokens(deps, user, refreshToken)) }
+  }
+}

@@ -1,0 +1,63 @@
+import { describe, expect, it } from 'vitest'
+import { normalizeEmail, parseEmail } from './email.js'
+import { parseName } from './name.js'
+import { checkPassword, passwordPolicy } from './password-policy.js'
+import { parseAdminEmails, rolesOf } from './roles.js'
+
+describe('e-mail', () => {
+  it('is normalised by trimming and lower-casing', () => {
+    expect(normalizeEmail('  Ann.Lee@Example.COM\n')).toBe('ann.lee@example.com')
+    expect(parseEmail(' X@Y.io ')).toBe('x@y.io')
+  })
+
+  it.each(['', 'plain', '@example.com', 'a@b', 'a b@example.com', 'a@@example.com', 'a@.com'])(
+    'refuses %j with a 400 on /body/email',
+    (raw) => {
+      expect(() => parseEmail(raw)).toThrow(
+        expect.objectContaining({
+          code: 'USERS.INVALID_EMAIL',
+          details: { errors: [{ path: '/body/email', message: 'must be an e-mail address' }] },
+        }),
+      )
+    },
+  )
+
+  it('refuses addresses longer than 254 characters', () => {
+    expect(() => parseEmail(`${'a'.repeat(250)}@b.io`)).toThrow(/not valid/)
+  })
+})
+
+describe('password policy', () => {
+  it('wants 10 to 1024 characters, counted as code points', () => {
+    expect(() => checkPassword('123456789')).toThrow(
+      expect.objectContaining({ code: 'USERS.WEAK_PASSWORD' }),
+    )
+    expect(() => checkPassword('1234567890')).not.toThrow()
+    expect(() => checkPassword('😀'.repeat(10))).not.toThrow()
+    expect(() => checkPassword('x'.repeat(passwordPolicy.maxLength))).not.toThrow()
+    expect(() => checkPassword('x'.repeat(passwordPolicy.maxLength + 1))).toThrow(/at most 1024/)
+  })
+})
+
+describe('name', () => {
+  it('is trimmed and 1 to 100 characters', () => {
+    expect(parseName('  Zoë  ')).toBe('Zoë')
+    expect(() => parseName(' \t ')).toThrow(expect.objectContaining({ code: 'USERS.INVALID_NAME' }))
+    expect(parseName('n'.repeat(100))).toHaveLength(100)
+    expect(() => parseName('n'.repeat(101))).toThrow()
+  })
+})
+
+describe('roles', () => {
+  const admins = parseAdminEmails(' Root@Example.com, ,ops@example.com ')
+
+  it('reads ADMIN_EMAILS comma-separated, case-insensitively, ignoring blanks', () => {
+    expect([...admins]).toEqual(['root@example.com', 'ops@example.com'])
+    expect(parseAdminEmails('').size).toBe(0)
+  })
+
+  it('gives customer to everyone and admin to the listed e-mails', () => {
+    expect(rolesOf('someone@example.com', admins)).toEqual(['customer'])
+    expect(rolesOf('ROOT@example.com', admins)).toEqual(['customer', 'admin'])
+  })
+})

@@ -1,0 +1,127 @@
+import Type from 'typebox'
+import { Problem, users } from '@emporium/contracts'
+import type { HttpRoutes } from '@emporium/platform'
+import type { Identity } from '../app/ports.js'
+import { createBearerAuth } from './bearer-auth.js'
+
+/** The use cases the routes call, wired by service.ts. */
+export interface UsersRoutesDeps {
+  register(body: users.RegisterBody): Promise<users.AuthResponse>
+  login(body: users.LoginBody): Promise<users.AuthResponse>
+  refreshSession(refreshToken: string): Promise<users.TokenResponse>
+  logout(caller: Identity, refreshToken: string): Promise<void>
+  getMe(caller: Identity): Promise<users.Me>
+  updateMe(caller: Identity, patch: users.PatchMeBody): Promise<users.User>
+  authenticate(authorization: string | undefined): Promise<Identity>
+  /** The public keys that verify access tokens. */
+  jwks(): users.Jwks
+}
+
+const tags = ['identity']
+
+/**
+ * API.md's Identity table, at the service's root: the gateway maps `/api/v1/auth/*` and
+ * `/api/v1/users/*` here by stripping `/api/v1`. JWKS is public and served as is.
+ */
+export function usersRoutes(deps: UsersRoutesDeps): HttpRoutes {
+  return async (app) => {
+    const auth = createBearerAuth(deps.authenticate)
+
+    app.post(
+      '/auth/register',
+      {
+        schema: {
+          tags,
+          summary: 'Create an account and sign in',
+          body: users.RegisterBody,
+          response: { 201: users.AuthResponse, 400: Problem, 409: Problem },
+        },
+      },
+      async (request, reply) => reply.code(201).send(await deps.register(request.body)),
+    )
+
+    app.post(
+      '/auth/login',
+      {
+        schema: {
+          tags,
+          summary: 'Sign in with e-mail and password',
+          body: users.LoginBody,
+          response: { 200: users.AuthResponse, 400: Problem, 401: Problem },
+        },
+      },
+      async (request) => deps.login(request.body),
+    )
+
+    app.post(
+      '/auth/refresh',
+      {
+        schema: {
+          tags,
+          summary: 'Exchange a refresh token for new tokens (the old one is spent)',
+          body: users.RefreshBody,
+          response: { 200: users.TokenResponse, 400: Problem, 401: Problem },
+        },
+      },
+      async (request) => deps.refreshSession(request.body.refreshToken),
+    )
+
+    app.post(
+      '/auth/logout',
+      {
+        onRequest: auth.hook,
+        schema: {
+          tags,
+          summary: "Sign out: revoke the refresh token's whole family",
+          body: users.LogoutBody,
+          response: { 204: Type.Null({ description: 'Signed out.' }), 400: Problem, 401: Problem },
+        },
+      },
+      async (request, reply) => {
+        await deps.logout(auth.identity(request), request.body.refreshToken)
+        return reply.code(204).send(null)
+      },
+    )
+
+    app.get(
+      '/users/me',
+      {
+        onRequest: auth.hook,
+        schema: {
+          tags,
+          summary: 'The caller’s account',
+          response: { 200: users.Me, 401: Problem },
+        },
+      },
+      async (request) => deps.getMe(auth.identity(request)),
+    )
+
+    app.patch(
+      '/users/me',
+      {
+        onRequest: auth.hook,
+        schema: {
+          tags,
+          summary: 'Change the caller’s name (nothing else is writable)',
+          body: users.PatchMeBody,
+          response: { 200: users.User, 400: Problem, 401: Problem },
+        },
+      },
+      async (request) => deps.updateMe(auth.identity(request), request.body),
+    )
+
+    app.get(
+      '/.well-known/jwks.json',
+      {
+        schema: {
+          tags,
+          summary: 'Public keys that verify access tokens',
+          response: { 200: users.Jwks },
+        },
+      },
+      async (_request, reply) =>
+        // Verifiers cache it; an unknown kid should make them fetch it again.
+        reply.header('cache-control', 'public, max-age=300').send(deps.jwks()),
+    )
+  }
+}

@@ -1,0 +1,150 @@
+import type { Kysely, Selectable, Transaction } from 'kysely'
+import { users as contracts } from '@emporium/contracts'
+import type { Database, Outbox } from '@emporium/platform'
+import type {
+  RefreshTokenRecord,
+  RefreshTokens,
+  Repositories,
+  Store,
+  UserRecord,
+  Users,
+} from '../app/ports.js'
+import type { RefreshTokensTable, UsersTable, UsersTables } from './tables.js'
+
+/** The store on the service's database (MariaDB/MySQL, PostgreSQL or PGlite), through Kysely. */
+export function createKyselyStore(deps: { database: Database; outbox: Outbox }): Store {
+  const db = deps.database.db as Kysely<UsersTables>
+  return {
+    users: createUsers(db),
+    transaction: (work) =>
+      db.transaction().execute((trx) => work(repositories(trx as Transaction<UsersTables>))),
+  }
+
+  function repositories(trx: Transaction<UsersTables>): Repositories {
+    return {
+      users: createUsers(trx),
+      refreshTokens: createRefreshTokens(trx),
+      events: {
+        async userRegistered(data) {
+          await deps.outbox.add(trx, contracts.UserRegistered, data)
+        },
+      },
+    }
+  }
+}
+
+function createUsers(db: Kysely<UsersTables>): Users {
+  const byId = (id: string) =>
+    db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst()
+  return {
+    findById: async (id) => toUser(await byId(id)),
+    async findByEmail(email) {
+      const row = await db
+        .selectFrom('users')
+        .selectAll()
+        .where('email', '=', email)
+        .executeTakeFirst()
+      return toUser(row)
+    },
+    async insert(user) {
+      try {
+        await db
+          .insertInto('users')
+          .values({
+            id: user.id,
+            email: user.email,
+            name: user.name,
+            password_hash: user.passwordHash,
+            created_at: user.createdAt,
+            updated_at: user.updatedAt,
+          })
+          .execute()
+        return 'inserted'
+      } catch (error) {
+        if (isUniqueViolation(error)) return 'email_taken'
+        throw error
+      }
+    },
+    async updateName(id, name, now) {
+      await db.updateTable('users').set({ name, updated_at: now }).where('id', '=', id).execute()
+      return toUser(await byId(id))
+    },
+  }
+}
+
+function createRefreshTokens(db: Kysely<UsersTables>): RefreshTokens {
+  return {
+    async insert(token) {
+      await db
+        .insertInto('refresh_tokens')
+        .values({
+          token_hash: token.tokenHash,
+          family_id: token.familyId,
+          user_id: token.userId,
+          expires_at: token.expiresAt,
+          used_at: token.usedAt,
+          revoked_at: token.revokedAt,
+          created_at: token.createdAt,
+        })
+        .execute()
+    },
+    async findForUpdate(tokenHash) {
+      const row = await db
+        .selectFrom('refresh_tokens')
+        .selectAll()
+        .where('token_hash', '=', tokenHash)
+        .forUpdate()
+        .executeTakeFirst()
+      return row && toRefreshToken(row)
+    },
+    async spend(tokenHash, now) {
+      const result = await db
+        .updateTable('refresh_tokens')
+        .set({ used_at: now })
+        .where('token_hash', '=', tokenHash)
+        .where('used_at', 'is', null)
+        .where('revoked_at', 'is', null)
+        .where('expires_at', '>', now)
+        .executeTakeFirst()
+      return BigInt(result.numUpdatedRows) === 1n
+    },
+    async revokeFamily(familyId, now) {
+      await db
+        .updateTable('refresh_tokens')
+        .set({ revoked_at: now })
+        .where('family_id', '=', familyId)
+        .where('revoked_at', 'is', null)
+        .execute()
+    },
+  }
+}
+
+function toUser(row: Selectable<UsersTable> | undefined): UserRecord | undefined {
+  if (!row) return undefined
+  return {
+    id: row.id,
+    email: row.email,
+    name: row.name,
+    passwordHash: row.password_hash,
+    createdAt: new Date(row.created_at),
+    updatedAt: new Date(row.updated_at),
+  }
+}
+
+function toRefreshToken(row: Selectable<RefreshTokensTable>): RefreshTokenRecord {
+  return {
+    tokenHash: row.token_hash,
+    familyId: row.family_id,
+    userId: row.user_id,
+    expiresAt: new Date(row.expires_at),
+    usedAt: row.used_at && new Date(row.used_at),
+    revokedAt: row.revoked_at && new Date(row.revoked_at),
+    createdAt: new Date(row.created_at),
+  }
+}
+
+/** A unique index refused the row: PostgreSQL/PGlite SQLSTATE 23505, MySQL/MariaDB 1062. */
+function isUniqueViolation(error: unknown): boolean {
+  const e = error as { code?: unknown; errno?: unknown }
+  return e.code === '23505' || e.code === 'ER_DUP_ENTRY' || e.errno === 1062
+}

@@ -1,0 +1,561 @@
+import { randomUUID } from 'node:crypto'
+import { decodeJwt, decodeProtectedHeader, importJWK, SignJWT, UnsecuredJWT, type JWK } from 'jose'
+import { pino } from 'pino'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { EventEnvelope } from '@emporium/contracts'
+import {
+  createHttpServer,
+  createInProcessBus,
+  createMetricsRegistry,
+  createOutbox,
+  redactPaths,
+  startService,
+  type DatabaseKind,
+  type RunningService,
+} from '@emporium/platform'
+import { createTestDatabase, waitFor, type TestDatabase } from '@emporium/platform/testing'
+import { createUsersService, loadUsersConfig, type UsersConfig } from '../src/service.js'
+import { createKyselyStore } from '../src/infra/kysely-store.js'
+import { generatePrivateJwk } from '../src/infra/signing-keys.js'
+
+/** Cheap argon2id for tests only (see createArgon2Hasher); production uses the defaults. */
+const testHashCost = { memoryCost: 1024, timeCost: 1 }
+
+interface Reply {
+  status: number
+  headers: Headers
+  body: any
+}
+
+/**
+ * API.md's Identity table, end to end over real HTTP against one database kind: the service as
+ * the runtime starts it (migrations, outbox relay, in-process bus), with its logs captured.
+ */
+export function identitySuite(kind: DatabaseKind): void {
+  describe(`identity API on ${kind}`, () => {
+    const logLines: string[] = []
+    const log = pino(
+      { level: 'trace', redact: { paths: redactPaths, censor: '[redacted]' } },
+      { write: (line: string) => void logLines.push(line) },
+    )
+    const bus = createInProcessBus({ retry: { delaysMs: [10] }, log })
+    const published: EventEnvelope[] = []
+    /** Every response body, to prove no password or hash ever leaves. */
+    const bodies: string[] = []
+    const passwords = new Set<string>()
+    const tokens = new Set<string>()
+    let testDb: TestDatabase
+    let running: RunningService
+    let oldKey: JWK
+    let currentKey: JWK
+    let config: UsersConfig
+
+    beforeAll(async () => {
+      ;[testDb, oldKey, currentKey] = await Promise.all([
+        createTestDatabase(kind),
+        generatePrivateJwk('key-2029'),
+        generatePrivateJwk('key-2030'),
+      ])
+      // Through the same loading as main.ts (defaults for the rest: 900 s access tokens…).
+      config = loadUsersConfig({
+        LOG_LEVEL: 'trace',
+        USERS_DATABASE_URL: testDb.url,
+        USERS_REFRESH_TOKEN_TTL_SECONDS: '3600',
+        // Rotation: the new key signs, the old one still verifies.
+        USERS_SIGNING_KEYS: JSON.stringify([currentKey, oldKey]),
+        ADMIN_EMAILS: ' Boss@Example.com , ops@example.com',
+      })
+      await bus.subscribe({
+        consumer: 'identity-test',
+        types: ['user.registered'],
+        handle: async (envelope) => void published.push(envelope),
+      })
+      const service = await createUsersService(config, {
+        log,
+        database: testDb.database,
+        passwordHashCost: testHashCost,
+      })
+      running = await startService(service, { port: 0, log, bus })
+    })
+
+    afterAll(async () => {
+      await running?.stopHttp()
+      await running?.stopRelay()
+      await bus.close()
+      await running?.close()
+      await testDb?.drop()
+    })
+
+    async function call(
+      method: string,
+      path: string,
+      options: { body?: unknown; token?: string; authorization?: string } = {},
+    ): Promise<Reply> {
+      const headers: Record<string, string> = {}
+      if (options.body !== undefined) headers['content-type'] = 'application/json'
+      const authorization = options.authorization ?? (options.token && `Bearer ${options.token}`)
+      if (authorization) headers.authorization = authorization
+      const response = await fetch(`${running.url}${path}`, {
+        method,
+        headers,
+        body: options.body === undefined ? undefined : JSON.stringify(options.body),
+      })
+      const text = await response.text()
+      bodies.push(text)
+      const body = text && JSON.parse(text)
+      for (const token of [body?.accessToken, body?.refreshToken]) {
+        if (typeof token === 'string') tokens.add(token)
+      }
+      return { status: response.status, headers: response.headers, body }
+    }
+
+    let n = 0
+    async function register(overrides: Record<string, unknown> = {}) {
+      n += 1
+      const body = {
+        email: `User${n}.${kind}@Example.com`,
+        password: `pass-${n}-${kind}-long-enough`,
+        name: `User ${n}`,
+        ...overrides,
+      }
+      if (typeof body.password === 'string') passwords.add(body.password)
+      return { reply: await call('POST', '/auth/register', { body }), body }
+    }
+
+    /** Claims of a token this service would issue, for tokens the tests forge. */
+    function claims(sub: string, overrides: Record<string, unknown> = {}) {
+      const now = Math.floor(Date.now() / 1000)
+      return {
+        sub,
+        roles: ['customer', 'admin'],
+        iss: 'emporium-users',
+        aud: 'emporium',
+        jti: 'forged',
+        iat: now,
+        exp: now + 600,
+        ...overrides,
+      }
+    }
+    async function sign(key: JWK, payload: Record<string, unknown>, kid = key.kid!) {
+      return new SignJWT(payload)
+        .setProtectedHeader({ alg: 'EdDSA', kid, typ: 'at+jwt' })
+        .sign(await importJWK(key, 'EdDSA'))
+    }
+
+    function expectProblem(reply: Reply, status: number, code?: string) {
+      expect(reply.status).toBe(status)
+      expect(reply.headers.get('content-type')).toMatch(/^application\/problem\+json/)
+      expect(reply.body).toMatchObject({
+        status,
+        type: expect.any(String),
+        detail: expect.any(String),
+      })
+      if (code) expect(reply.body.code).toBe(code)
+    }
+
+    it('registers: 201 with user, tokens and expiry; e-mail normalised; token signed by the newest key', async () => {
+      const { reply, body } = await register()
+      expect(reply.status).toBe(201)
+      expect(reply.body).toEqual({
+        user: {
+          id: expect.any(String),
+          email: body.email.toLowerCase(),
+          name: body.name,
+          roles: ['customer'],
+        },
+        accessToken: expect.stringMatching(/^[\w-]+\.[\w-]+\.[\w-]+$/),
+        refreshToken: expect.stringMatching(/^[\w-]{43}$/),
+        expiresIn: 900,
+      })
+      expect(decodeProtectedHeader(reply.body.accessToken)).toEqual({
+        alg: 'EdDSA',
+        kid: 'key-2030',
+        typ: 'at+jwt',
+      })
+      expect(decodeJwt(reply.body.accessToken)).toMatchObject({
+        sub: reply.body.user.id,
+        roles: ['customer'],
+        iss: 'emporium-users',
+        aud: 'emporium',
+        jti: expect.any(String),
+        exp: expect.any(Number),
+        iat: expect.any(Number),
+      })
+    })
+
+    it('refuses an e-mail registered already in another case with 409; a race of two is one 201 and one 409', async () => {
+      const { body } = await register()
+      const again = await register({ email: `  ${body.email.toUpperCase()} `.trim() })
+      expectProblem(again.reply, 409, 'USERS.EMAIL_TAKEN')
+      const email = `race.${kind}@example.com`
+      const [a, b] = await Promise.all([
+        register({ email }),
+        register({ email: email.toUpperCase() }),
+      ])
+      expect([a.reply.status, b.reply.status].sort()).toEqual([201, 409])
+    })
+
+    it('refuses a weak password, a bad e-mail and unknown fields with 400 listing them, writing nothing', async () => {
+      const weak = await register({ password: 'short' })
+      expectProblem(weak.reply, 400)
+      expect(weak.reply.body.errors).toEqual([
+        { path: '/body/password', message: expect.any(String) },
+      ])
+
+      const bad = await register({ email: 'not-an-email' })
+      expectProblem(bad.reply, 400)
+      expect(bad.reply.body.errors).toEqual([{ path: '/body/email', message: expect.any(String) }])
+
+      const email = `mass.assign.${kind}@example.com`
+      const admin = await register({ email, role: 'admin', roles: ['admin'] })
+      expectProblem(admin.reply, 400)
+      expect(admin.reply.body.errors.map((e: { path: string }) => e.path).sort()).toEqual([
+        '/body/role',
+        '/body/roles',
+      ])
+      const rows = await testDb.database.db
+        .selectFrom('users')
+        .select('id')
+        .where('email', '=', email)
+        .execute()
+      expect(rows).toEqual([])
+    })
+
+    it('logs in with any e-mail case: 200 with user and tokens', async () => {
+      const { reply, body } = await register()
+      const login = await call('POST', '/auth/login', {
+        body: { email: body.email.toUpperCase(), password: body.password },
+      })
+      expect(login.status).toBe(200)
+      expect(login.body).toEqual({
+        user: reply.body.user,
+        accessToken: expect.any(String),
+        refreshToken: expect.any(String),
+        expiresIn: 900,
+      })
+    })
+
+    it('answers a wrong e-mail and a wrong password with the same 401 body', async () => {
+      const { body } = await register()
+      const wrongPassword = await call('POST', '/auth/login', {
+        body: { email: body.email, password: 'wrong-password-123' },
+      })
+      const wrongEmail = await call('POST', '/auth/login', {
+        body: { email: `nobody.${kind}@example.com`, password: body.password },
+      })
+      expectProblem(wrongPassword, 401, 'USERS.INVALID_CREDENTIALS')
+      const { instance: _a, ...first } = wrongPassword.body
+      const { instance: _b, ...second } = wrongEmail.body
+      expect(second).toEqual(first)
+      expect(wrongEmail.status).toBe(401)
+    })
+
+    it('rotates refresh tokens; reusing a spent one is 401 and revokes the rotated one too', async () => {
+      const { reply } = await register()
+      const first = reply.body.refreshToken
+      const rotated = await call('POST', '/auth/refresh', { body: { refreshToken: first } })
+      expect(rotated.status).toBe(200)
+      expect(rotated.body).toEqual({
+        accessToken: expect.any(String),
+        refreshToken: expect.any(String),
+        expiresIn: 900,
+      })
+      expect(rotated.body.refreshToken).not.toBe(first)
+      expect(rotated.body.accessToken).not.toBe(reply.body.accessToken)
+
+      const reuse = await call('POST', '/auth/refresh', { body: { refreshToken: first } })
+      expectProblem(reuse, 401, 'USERS.INVALID_REFRESH_TOKEN')
+      const afterReuse = await call('POST', '/auth/refresh', {
+        body: { refreshToken: rotated.body.refreshToken },
+      })
+      expectProblem(afterReuse, 401, 'USERS.INVALID_REFRESH_TOKEN')
+      // Only hashes are stored.
+      const stored = await testDb.database.db
+        .selectFrom('refresh_tokens')
+        .select('token_hash')
+        .where('token_hash', 'in', [first, rotated.body.refreshToken])
+        .execute()
+      expect(stored).toEqual([])
+    })
+
+    it('lets exactly one of two concurrent refreshes of the same token succeed', async () => {
+      const { reply } = await register()
+      const refreshToken = reply.body.refreshToken
+      const results = await Promise.all([
+        call('POST', '/auth/refresh', { body: { refreshToken } }),
+        call('POST', '/auth/refresh', { body: { refreshToken } }),
+      ])
+      expect(results.map((r) => r.status).sort()).toEqual([200, 401])
+      // The loser presented a spent token: that is reuse, so the family is revoked, and the
+      // winner's new token with it (clients must not refresh one token twice at once).
+      const winner = results.find((r) => r.status === 200)!
+      const next = await call('POST', '/auth/refresh', {
+        body: { refreshToken: winner.body.refreshToken },
+      })
+      expectProblem(next, 401, 'USERS.INVALID_REFRESH_TOKEN')
+    })
+
+    it('logs out: 204 needs the bearer, revokes the family, and leaves other users alone', async () => {
+      const mine = (await register()).reply.body
+      const theirs = (await register()).reply.body
+
+      const anonymous = await call('POST', '/auth/logout', {
+        body: { refreshToken: mine.refreshToken },
+      })
+      expectProblem(anonymous, 401)
+      expect(anonymous.headers.get('www-authenticate')).toMatch(/^Bearer/)
+
+      // Someone else's refresh token: 204, and nothing happens to it.
+      const foreign = await call('POST', '/auth/logout', {
+        token: mine.accessToken,
+        body: { refreshToken: theirs.refreshToken },
+      })
+      expect(foreign.status).toBe(204)
+      const stillWorks = await call('POST', '/auth/refresh', {
+        body: { refreshToken: theirs.refreshToken },
+      })
+      expect(stillWorks.status).toBe(200)
+
+      const logout = await call('POST', '/auth/logout', {
+        token: mine.accessToken,
+        body: { refreshToken: mine.refreshToken },
+      })
+      expect(logout.status).toBe(204)
+      expect(logout.body).toBe('')
+      const refresh = await call('POST', '/auth/refresh', {
+        body: { refreshToken: mine.refreshToken },
+      })
+      expectProblem(refresh, 401, 'USERS.INVALID_REFRESH_TOKEN')
+    })
+
+    it('GET /users/me: 200 with the account of the token', async () => {
+      const { reply, body } = await register()
+      const me = await call('GET', '/users/me', { token: reply.body.accessToken })
+      expect(me.status).toBe(200)
+      expect(me.body).toEqual({
+        id: reply.body.user.id,
+        email: body.email.toLowerCase(),
+        name: body.name,
+        roles: ['customer'],
+        createdAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/),
+      })
+    })
+
+    it('GET /users/me: 401 with www-authenticate for missing, garbage, expired, wrong-audience, alg none and foreign-key tokens', async () => {
+      const { reply } = await register()
+      const sub = reply.body.user.id
+      const past = Math.floor(Date.now() / 1000) - 3600
+      const foreignKey = await generatePrivateJwk('key-2030')
+      const cases: Array<[string, { authorization?: string; token?: string }]> = [
+        ['missing', {}],
+        ['not bearer', { authorization: `Basic ${Buffer.from('a:b').toString('base64')}` }],
+        ['garbage', { token: 'garbage.token.here' }],
+        ['expired', { token: await sign(currentKey, claims(sub, { iat: past, exp: past + 900 })) }],
+        ['wrong audience', { token: await sign(currentKey, claims(sub, { aud: 'elsewhere' })) }],
+        ['wrong issuer', { token: await sign(currentKey, claims(sub, { iss: 'mallory' })) }],
+        ['alg none', { token: new UnsecuredJWT(claims(sub)).encode() }],
+        ['another key with our kid', { token: await sign(foreignKey, claims(sub)) }],
+        [
+          'tampered claims',
+          {
+            token: ((t: string) => {
+              const [h, , s] = t.split('.')
+              const p = Buffer.from(JSON.stringify(claims(sub))).toString('base64url')
+              return `${h}.${p}.${s}`
+            })(reply.body.accessToken),
+          },
+        ],
+      ]
+      for (const [name, auth] of cases) {
+        const me = await call('GET', '/users/me', auth)
+        expect({ name, status: me.status }).toEqual({ name, status: 401 })
+        expect(me.headers.get('www-authenticate'), name).toMatch(/^Bearer realm="emporium"/)
+        expect(me.body.code, name).toMatch(/^USERS\.(MISSING|INVALID)_TOKEN$/)
+      }
+      // A well-formed token of ours still works (the cases above failed for their own reason).
+      const valid = await sign(currentKey, claims(sub))
+      expect((await call('GET', '/users/me', { token: valid })).status).toBe(200)
+    })
+
+    it('PATCH /users/me changes the name only; role, email, id and unknown fields are 400', async () => {
+      const { reply, body } = await register()
+      const token = reply.body.accessToken
+      const renamed = await call('PATCH', '/users/me', { token, body: { name: '  New Name ' } })
+      expect(renamed.status).toBe(200)
+      expect(renamed.body).toEqual({ ...reply.body.user, name: 'New Name' })
+      for (const field of [
+        { roles: ['admin'] },
+        { role: 'admin' },
+        { email: 'other@example.com' },
+        { id: 'someone-else' },
+        { name: 'x', isAdmin: true },
+      ]) {
+        const refused = await call('PATCH', '/users/me', { token, body: field })
+        expectProblem(refused, 400)
+        expect(refused.body.errors.length).toBeGreaterThan(0)
+      }
+      const blank = await call('PATCH', '/users/me', { token, body: { name: '   ' } })
+      expectProblem(blank, 400, 'USERS.INVALID_NAME')
+      const me = await call('GET', '/users/me', { token })
+      expect(me.body).toMatchObject({
+        name: 'New Name',
+        email: body.email.toLowerCase(),
+        roles: ['customer'],
+      })
+    })
+
+    it('serves the JWKS: public members only, the signing key first, both keys', async () => {
+      const jwks = await call('GET', '/.well-known/jwks.json')
+      expect(jwks.status).toBe(200)
+      expect(jwks.body.keys.map((k: JWK) => k.kid)).toEqual(['key-2030', 'key-2029'])
+      for (const key of jwks.body.keys) {
+        expect(key).not.toHaveProperty('d')
+        expect(key).toEqual({
+          kty: 'OKP',
+          crv: 'Ed25519',
+          x: expect.any(String),
+          kid: key.kid,
+          alg: 'EdDSA',
+          use: 'sig',
+        })
+      }
+    })
+
+    it('rotation: a token signed by the old key (before rotation) still verifies; new tokens carry the new kid', async () => {
+      // The service as it ran before the rotation: the old key alone.
+      const before = await createUsersService(
+        { ...config, USERS_SIGNING_KEYS: JSON.stringify([oldKey]) },
+        { log, database: testDb.database, passwordHashCost: testHashCost },
+      )
+      const server = createHttpServer({
+        service: 'users',
+        log,
+        registry: createMetricsRegistry('users', { processMetrics: false }),
+        routes: before.routes,
+      })
+      const { body } = await register()
+      const login = await server.inject({
+        method: 'POST',
+        url: '/auth/login',
+        payload: { email: body.email, password: body.password },
+      })
+      await server.close()
+      expect(login.statusCode).toBe(200)
+      const oldToken = login.json().accessToken
+      expect(decodeProtectedHeader(oldToken).kid).toBe('key-2029')
+      expect((await call('GET', '/users/me', { token: oldToken })).status).toBe(200)
+
+      const fresh = await call('POST', '/auth/login', {
+        body: { email: body.email, password: body.password },
+      })
+      expect(decodeProtectedHeader(fresh.body.accessToken).kid).toBe('key-2030')
+    })
+
+    it('gives admin to ADMIN_EMAILS, case-insensitively, in the response, the token and /users/me', async () => {
+      const { reply } = await register({ email: 'BOSS@example.COM' })
+      expect(reply.status).toBe(201)
+      expect(reply.body.user.roles).toEqual(['customer', 'admin'])
+      expect(decodeJwt(reply.body.accessToken).roles).toEqual(['customer', 'admin'])
+      const me = await call('GET', '/users/me', { token: reply.body.accessToken })
+      expect(me.body.roles).toEqual(['customer', 'admin'])
+    })
+
+    it('writes user.registered to the outbox with the account, and the relay publishes it', async () => {
+      const { reply } = await register({ name: 'Evented' })
+      const user = reply.body.user
+      const rows = await testDb.database.db
+        .selectFrom('outbox')
+        .select(['type', 'version', 'payload'])
+        .where('type', '=', 'user.registered')
+        .execute()
+      const envelopes = rows.map((r) => JSON.parse(r.payload as string) as EventEnvelope)
+      const mine = envelopes.find((e) => (e.data as { userId: string }).userId === user.id)
+      expect(mine).toMatchObject({
+        type: 'user.registered',
+        version: 1,
+        source: 'users',
+        data: {
+          userId: user.id,
+          email: user.email,
+          name: 'Evented',
+          roles: ['customer'],
+          registeredAt: expect.any(String),
+        },
+      })
+      expect(Object.keys(mine!.data as object).sort()).toEqual([
+        'email',
+        'name',
+        'registeredAt',
+        'roles',
+        'userId',
+      ])
+      // Every registration wrote exactly one, and failed ones none.
+      const users = await testDb.database.db.selectFrom('users').select('id').execute()
+      expect(envelopes).toHaveLength(users.length)
+      await waitFor('the relay to publish it', async () => published.some((e) => e.id === mine!.id))
+    })
+
+    it('stores an e-mail once: a second insert of it is email_taken, not a database error', async () => {
+      const store = createKyselyStore({
+        database: testDb.database,
+        outbox: createOutbox({ source: 'users' }),
+      })
+      const now = new Date()
+      const row = (id: string) => ({
+        id,
+        email: `direct.${kind}@example.com`,
+        name: 'Direct',
+        passwordHash: 'x',
+        createdAt: now,
+        updatedAt: now,
+      })
+      expect(await store.users.insert(row(randomUUID()))).toBe('inserted')
+      expect(await store.users.insert(row(randomUUID()))).toBe('email_taken')
+      await expect(
+        store.transaction(async (tx) => {
+          if ((await tx.users.insert(row(randomUUID()))) === 'email_taken') throw new Error('taken')
+        }),
+      ).rejects.toThrow('taken')
+      expect(await store.users.findByEmail(`direct.${kind}@example.com`)).toMatchObject({
+        name: 'Direct',
+        createdAt: now,
+      })
+    })
+
+    it('documents its routes in /openapi.json', async () => {
+      const doc = await call('GET', '/openapi.json')
+      expect(doc.status).toBe(200)
+      expect(Object.keys(doc.body.paths).sort()).toEqual([
+        '/.well-known/jwks.json',
+        '/auth/login',
+        '/auth/logout',
+        '/auth/refresh',
+        '/auth/register',
+        '/users/me',
+      ])
+    })
+
+    it('never returns nor logs a password or a password hash (nor a token)', async () => {
+      const hashes = await testDb.database.db
+        .selectFrom('users')
+        .select('password_hash')
+        .where('email', 'not like', 'direct.%') // written by the store test, not through HTTP
+        .execute()
+      expect(hashes.length).toBeGreaterThan(5)
+      expect(hashes.every((h) => String(h.password_hash).startsWith('$argon2id$'))).toBe(true)
+      const everything = bodies.join('\n')
+      const logs = logLines.join('\n')
+      expect(logLines.length).toBeGreaterThan(20)
+      for (const secret of [...passwords, ...hashes.map((h) => String(h.password_hash))]) {
+        expect(everything.includes(secret)).toBe(false)
+        expect(logs.includes(secret)).toBe(false)
+      }
+      expect(tokens.size).toBeGreaterThan(10)
+      for (const token of tokens) expect(logs.includes(token)).toBe(false)
+      expect(everything).not.toMatch(/argon2|password_?hash/i)
+      expect(logs).not.toMatch(/argon2/i)
+      // Bearer headers are redacted by the platform's logger.
+      expect(logs).not.toMatch(/Bearer ey/)
+    })
+  })
+}
