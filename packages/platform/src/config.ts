@@ -82,7 +82,15 @@ function redactValue(name: string, value: string): string {
 /** Shared variables, not prefixed: every service that talks to the broker reads these. */
 export const SharedConfig = {
   LOG_LEVEL: Type.Union(
-    ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)),
+    [
+      Type.Literal('fatal'),
+      Type.Literal('error'),
+      Type.Literal('warn'),
+      Type.Literal('info'),
+      Type.Literal('debug'),
+      Type.Literal('trace'),
+      Type.Literal('silent'),
+    ],
     { default: 'info' },
   ),
   /** `amqp://user:pass@host:5672/vhost`, or `memory` for the in-process bus. */
