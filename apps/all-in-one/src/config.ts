@@ -1,5 +1,5 @@
 import Type from 'typebox'
-import { SharedConfig } from '@emporium/platform'
+import { loadConfigOrExit, SharedConfig } from '@emporium/platform'
 
 /** The embedded platform's environment variables; every one has a default. */
 export const AllInOneConfig = Type.Object({
@@ -12,5 +12,16 @@ export const AllInOneConfig = Type.Object({
   DATA_DIR: Type.String({ default: './.data', minLength: 1 }),
   /** Services other than the gateway listen on consecutive ports from here, on 127.0.0.1. */
   EMBEDDED_PORT_BASE: Type.Integer({ minimum: 1, maximum: 65000, default: 8081 }),
+  /** E-mails that get the admin role when they register (comma-separated). */
+  ADMIN_EMAILS: Type.String({ default: '' }),
 })
 export type AllInOneConfig = Type.Static<typeof AllInOneConfig>
+
+/**
+ * The embedded platform's own settings, and the environment it was started with: a service's
+ * own variables (e.g. `GATEWAY_RATE_LIMIT_PER_MINUTE`) reach that service in this mode too,
+ * except those the embedded mode fixes (ports, databases, broker).
+ */
+export function loadAllInOneConfig(env: Record<string, string | undefined> = process.env) {
+  return { config: loadConfigOrExit(AllInOneConfig, env), env }
+}

@@ -1,5 +1,7 @@
-import { createGatewayService } from '@emporium/gateway'
-import type { Service } from '@emporium/platform'
+import { resolve } from 'node:path'
+import { createGatewayService, GatewayConfig } from '@emporium/gateway'
+import { loadConfig, type Service } from '@emporium/platform'
+import { createUsersService, UsersConfig } from '@emporium/users'
 import type { AllInOneConfig } from './config.js'
 
 interface Entry {
@@ -8,21 +10,56 @@ interface Entry {
   host?: string
 }
 
+type Env = Record<string, string | undefined>
+
 /**
  * The services of the embedded platform, in start order (the gateway last, once its upstreams
- * answer). Each gets its own port from EMBEDDED_PORT_BASE and its own data folder.
+ * answer). Each listens on 127.0.0.1 on its own port from EMBEDDED_PORT_BASE, keeps its PGlite
+ * database in its own folder under DATA_DIR, and validates its settings with its own schema.
  */
-export function embeddedServices(config: AllInOneConfig): Entry[] {
+export function embeddedServices(config: AllInOneConfig, env: Env): Entry[] {
+  const dataDir = resolve(config.DATA_DIR)
+  const local = (offset: number) => ({
+    port: config.EMBEDDED_PORT_BASE + offset,
+    url: `http://127.0.0.1:${config.EMBEDDED_PORT_BASE + offset}`,
+  })
+  const users = local(0)
+  const shared = {
+    LOG_LEVEL: config.LOG_LEVEL,
+    RABBITMQ_URL: 'memory',
+    SHUTDOWN_TIMEOUT_SECONDS: String(config.SHUTDOWN_TIMEOUT_SECONDS),
+  }
   return [
     {
       create: () =>
-        createGatewayService({
-          LOG_LEVEL: config.LOG_LEVEL,
-          RABBITMQ_URL: 'memory',
-          SHUTDOWN_TIMEOUT_SECONDS: config.SHUTDOWN_TIMEOUT_SECONDS,
-          PORT: config.PORT,
-          HOST: config.HOST,
-        }),
+        createUsersService(
+          loadConfig(UsersConfig, {
+            ...env,
+            ...shared,
+            USERS_PORT: String(users.port),
+            USERS_HOST: '127.0.0.1',
+            USERS_DATABASE_URL: `pglite:${dataDir}/users`,
+            USERS_SIGNING_KEY_FILE: env.USERS_SIGNING_KEYS
+              ? undefined
+              : `${dataDir}/users/signing-keys.json`,
+            ADMIN_EMAILS: config.ADMIN_EMAILS,
+          }),
+        ),
+      port: users.port,
+      host: '127.0.0.1',
+    },
+    {
+      create: () =>
+        createGatewayService(
+          loadConfig(GatewayConfig, {
+            ...env,
+            ...shared,
+            PORT: String(config.PORT),
+            HOST: config.HOST,
+            GATEWAY_USERS_URLS: users.url,
+            REDIS_URL: env.REDIS_URL ?? 'memory',
+          }),
+        ),
       port: config.PORT,
       host: config.HOST,
     },

@@ -7,6 +7,8 @@ export const ErrorKind = {
   conflict: 409,
   unprocessable: 422,
   too_many: 429,
+  /** An upstream answered with something that cannot be passed on (the gateway). */
+  bad_gateway: 502,
   unavailable: 503,
   timeout: 504,
   internal: 500,

@@ -24,6 +24,8 @@ export interface Service {
   migrations?: URL | Record<string, Migration>
   /** Events it consumes, each handled once through its inbox. */
   consumers?: EventHandler[]
+  /** Its metrics registry, when its factory registers metrics of its own; else one is made. */
+  registry?: Registry
   /** Extra readiness checks (e.g. its Redis). */
   readiness?: ReadinessCheck[]
   /** Called once migrations ran, before the server listens (seeding, background jobs). */
@@ -60,7 +62,7 @@ export async function startService(service: Service, options: RunOptions): Promi
     options.log.bindings().service === service.name
       ? options.log
       : options.log.child({ service: service.name })
-  const registry = options.registry ?? createMetricsRegistry(service.name)
+  const registry = options.registry ?? service.registry ?? createMetricsRegistry(service.name)
   const { database } = service
   const { bus } = options
   const readiness: ReadinessCheck[] = [...(service.readiness ?? [])]

@@ -1,5 +1,17 @@
 import Type from 'typebox'
-import { SharedConfig } from '@emporium/platform'
+import Value from 'typebox/value'
+import { ConfigError, SharedConfig } from '@emporium/platform'
+import type { UpstreamName } from './domain/route-table.js'
+
+// Comma-separated http(s) base URLs; empty when the service is not deployed (its routes are 503).
+const urlList = (service: string) =>
+  Type.String({
+    default: '',
+    pattern: '^\\s*(https?://[^\\s,]+\\s*(,\\s*https?://[^\\s,]+\\s*)*)?$',
+    description: `Base URLs of the ${service} service's instances, comma-separated.`,
+  })
+const positive = (fallback: number, description: string) =>
+  Type.Integer({ minimum: 1, default: fallback, description })
 
 /** The gateway's environment variables. */
 export const GatewayConfig = Type.Object({
@@ -8,5 +20,90 @@ export const GatewayConfig = Type.Object({
   PORT: Type.Integer({ minimum: 1, maximum: 65535, default: 8080 }),
   /** Interface to listen on. */
   HOST: Type.String({ default: '0.0.0.0' }),
+  GATEWAY_USERS_URLS: urlList('users'),
+  GATEWAY_CATALOG_URLS: urlList('catalog'),
+  GATEWAY_CART_URLS: urlList('cart'),
+  GATEWAY_ORDERS_URLS: urlList('orders'),
+  GATEWAY_PAYMENTS_URLS: urlList('payments'),
+  GATEWAY_NOTIFICATIONS_URLS: urlList('notifications'),
+  /** `iss` of access tokens. */
+  GATEWAY_JWT_ISSUER: Type.String({ minLength: 1, default: 'emporium-users' }),
+  /** `aud` of access tokens. */
+  GATEWAY_JWT_AUDIENCE: Type.String({ minLength: 1, default: 'emporium' }),
+  /** The issuer's keys; empty: the first users URL + `/.well-known/jwks.json`. */
+  GATEWAY_JWKS_URL: Type.String({ default: '', pattern: '^(https?://\\S+)?$' }),
+  /** Time for an upstream to start answering (its headers); past it, a 504. */
+  GATEWAY_UPSTREAM_TIMEOUT_MS: positive(10_000, 'Upstream answer deadline'),
+  /**
+   * Longest silence inside a response body (an event stream's upstream should send a comment
+   * line more often than this); 0 for none.
+   */
+  GATEWAY_UPSTREAM_IDLE_TIMEOUT_MS: Type.Integer({ minimum: 0, default: 300_000 }),
+  /** How long an instance that refused a connection (or answered 503) is left out. */
+  GATEWAY_UPSTREAM_COOLDOWN_MS: positive(5_000, 'Instance cool-down'),
+  /** Consecutive failures of an upstream that open its circuit. */
+  GATEWAY_BREAKER_FAILURES: positive(5, 'Failures that open a circuit'),
+  /** How long an open circuit refuses calls before letting a trial through. */
+  GATEWAY_BREAKER_HALF_OPEN_MS: positive(10_000, 'Open circuit duration'),
+  /** `redis://…` for limits shared by every replica; `memory` (embedded mode): per instance. */
+  REDIS_URL: Type.String({ minLength: 1, default: 'memory', pattern: '^(memory|rediss?://\\S+)$' }),
+  /** Prefix of the gateway's Redis keys. */
+  GATEWAY_REDIS_KEY_PREFIX: Type.String({ default: 'gateway:' }),
+  /** Behind a proxy (TLS terminator, load balancer) that sets `x-forwarded-for`/`-proto`. */
+  GATEWAY_TRUST_PROXY: Type.Boolean({ default: false }),
+  /** How many trusted proxies append to `x-forwarded-for` (the client is the entry before). */
+  GATEWAY_TRUSTED_PROXY_HOPS: Type.Integer({ minimum: 1, maximum: 10, default: 1 }),
+  /** Origins allowed by CORS, comma-separated, or `*`; empty: no cross-origin access. */
+  GATEWAY_CORS_ORIGINS: Type.String({ default: '' }),
+  /** Requests per client (user, else address) per minute. */
+  GATEWAY_RATE_LIMIT_PER_MINUTE: positive(300, 'Requests per client per minute'),
+  /** Login attempts per client address per login window. */
+  GATEWAY_LOGIN_LIMIT_PER_CLIENT: positive(20, 'Login attempts per client'),
+  /** Failed logins per account (e-mail) per login window. */
+  GATEWAY_LOGIN_FAILURES_PER_ACCOUNT: positive(10, 'Failed logins per account'),
+  GATEWAY_LOGIN_WINDOW_SECONDS: positive(900, 'Login limits window'),
+  /** Registrations per client address per registration window. */
+  GATEWAY_REGISTER_LIMIT_PER_CLIENT: positive(10, 'Registrations per client'),
+  GATEWAY_REGISTER_WINDOW_SECONDS: positive(3_600, 'Registration limit window'),
+  /** Largest request body; more is a 413 (API.md: 1 MiB). */
+  GATEWAY_BODY_LIMIT_BYTES: positive(1024 * 1024, 'Request body limit'),
+  /** How long the services' OpenAPI documents are cached. */
+  GATEWAY_OPENAPI_CACHE_SECONDS: positive(60, 'OpenAPI cache'),
 })
 export type GatewayConfig = Type.Static<typeof GatewayConfig>
+
+/** What a caller passes in code (the all-in-one, tests): anything left out takes its default. */
+export type GatewayConfigInput = Partial<GatewayConfig>
+
+/** Fills defaults and checks values, as `loadConfig` does for the environment. */
+export function resolveGatewayConfig(input: GatewayConfigInput): GatewayConfig {
+  const config = Value.Default(GatewayConfig, Value.Clone(input)) as GatewayConfig
+  if (Value.Check(GatewayConfig, config)) return config
+  const problems = [...Value.Errors(GatewayConfig, config)].map(
+    (error) => `${error.instancePath.slice(1) || 'config'} ${error.message}`,
+  )
+  throw new ConfigError(problems)
+}
+
+export function upstreamUrls(config: GatewayConfig): Record<UpstreamName, string[]> {
+  const list = (text: string) =>
+    text
+      .split(',')
+      .map((url) => url.trim().replace(/\/+$/, ''))
+      .filter(Boolean)
+  return {
+    users: list(config.GATEWAY_USERS_URLS),
+    catalog: list(config.GATEWAY_CATALOG_URLS),
+    cart: list(config.GATEWAY_CART_URLS),
+    orders: list(config.GATEWAY_ORDERS_URLS),
+    payments: list(config.GATEWAY_PAYMENTS_URLS),
+    notifications: list(config.GATEWAY_NOTIFICATIONS_URLS),
+  }
+}
+
+/** The JWKS URL: configured, else the users service's (undefined when neither is known). */
+export function jwksUrl(config: GatewayConfig): string | undefined {
+  if (config.GATEWAY_JWKS_URL) return config.GATEWAY_JWKS_URL
+  const users = upstreamUrls(config).users[0]
+  return users ? `${users}/.well-known/jwks.json` : undefined
+}

@@ -7,5 +7,7 @@ const log = createLogger({ service: 'gateway', level: config.LOG_LEVEL })
 await runProcess({
   log,
   timeoutMs: config.SHUTDOWN_TIMEOUT_SECONDS * 1000,
-  services: [{ create: () => createGatewayService(config), port: config.PORT, host: config.HOST }],
+  services: [
+    { create: () => createGatewayService(config, { log }), port: config.PORT, host: config.HOST },
+  ],
 })

@@ -1,10 +1,141 @@
-import type { Service } from '@emporium/platform'
-import type { GatewayConfig } from './config.js'
+import {
+  AppError,
+  createJwtVerifier,
+  createLogger,
+  createMetricsRegistry,
+  type JwtVerifier,
+  type Logger,
+  type Service,
+} from '@emporium/platform'
+import { Agent } from 'undici'
+import {
+  jwksUrl,
+  resolveGatewayConfig,
+  upstreamUrls,
+  type GatewayConfig,
+  type GatewayConfigInput,
+} from './config.js'
+import { createMemoryRateLimitStore } from './infra/memory-rate-limit-store.js'
+import { createOpenApiSource } from './infra/openapi-documents.js'
+import { createRedisRateLimitStore } from './infra/redis-rate-limit-store.js'
+import { createUpstreams } from './infra/upstreams.js'
 import { gatewayRoutes } from './http/routes.js'
 
-export { GatewayConfig } from './config.js'
+export { GatewayConfig, type GatewayConfigInput } from './config.js'
 
-/** The API gateway: the one public entry (`/api/v1`), the storefront's host. */
-export function createGatewayService(_config: GatewayConfig): Service {
-  return { name: 'gateway', routes: gatewayRoutes() }
+export interface GatewayDeps {
+  /** Defaults to a logger of its own at `LOG_LEVEL`. */
+  log?: Logger
+}
+
+/**
+ * The API gateway: the one public entry (`/api/v1`), the storefront's host. Every setting left
+ * out of `input` takes its default (see config.ts): in the embedded mode, pass at least the
+ * services' URLs.
+ */
+export function createGatewayService(
+  input: GatewayConfigInput = {},
+  deps: GatewayDeps = {},
+): Service {
+  const config = resolveGatewayConfig(input)
+  const log = deps.log ?? createLogger({ service: 'gateway', level: config.LOG_LEVEL })
+  const registry = createMetricsRegistry('gateway')
+  const urls = upstreamUrls(config)
+  const dispatcher = new Agent({
+    headersTimeout: config.GATEWAY_UPSTREAM_TIMEOUT_MS,
+    bodyTimeout: config.GATEWAY_UPSTREAM_IDLE_TIMEOUT_MS,
+    connect: { timeout: Math.min(config.GATEWAY_UPSTREAM_TIMEOUT_MS, 5_000) },
+    keepAliveTimeout: 10_000,
+  })
+  const memory = createMemoryRateLimitStore()
+  const redis =
+    config.REDIS_URL === 'memory'
+      ? undefined
+      : createRedisRateLimitStore({
+          url: config.REDIS_URL,
+          keyPrefix: config.GATEWAY_REDIS_KEY_PREFIX,
+          fallback: memory,
+          log,
+          registry,
+        })
+  const keysUrl = jwksUrl(config)
+  const verifier = keysUrl
+    ? createJwtVerifier({
+        jwksUrl: keysUrl,
+        issuer: config.GATEWAY_JWT_ISSUER,
+        audience: config.GATEWAY_JWT_AUDIENCE,
+        log,
+      })
+    : undefined
+
+  return {
+    name: 'gateway',
+    registry,
+    routes: gatewayRoutes({
+      verifier: verifier ?? noKeys,
+      store: redis ?? memory,
+      upstreams: createUpstreams(urls, {
+        cooldownMs: config.GATEWAY_UPSTREAM_COOLDOWN_MS,
+        breaker: {
+          consecutiveFailures: config.GATEWAY_BREAKER_FAILURES,
+          halfOpenAfterMs: config.GATEWAY_BREAKER_HALF_OPEN_MS,
+        },
+        registry,
+        log,
+      }),
+      openapi: createOpenApiSource({
+        urls,
+        dispatcher,
+        cacheMs: config.GATEWAY_OPENAPI_CACHE_SECONDS * 1000,
+        log,
+      }),
+      dispatcher,
+      registry,
+      trust: { enabled: config.GATEWAY_TRUST_PROXY, hops: config.GATEWAY_TRUSTED_PROXY_HOPS },
+      corsOrigins: list(config.GATEWAY_CORS_ORIGINS),
+      bodyLimit: config.GATEWAY_BODY_LIMIT_BYTES,
+      policies: policies(config),
+    }),
+    readiness: redis ? [{ name: 'redis', check: () => redis.readiness() }] : [],
+    async start() {
+      await redis?.start()
+      // Warms the key cache; a users service not up yet is asked again on the first token.
+      void verifier?.keys.refresh()
+    },
+    async close() {
+      await redis?.close()
+      await dispatcher.close()
+    },
+  }
+}
+
+function policies(config: GatewayConfig) {
+  const loginWindowMs = config.GATEWAY_LOGIN_WINDOW_SECONDS * 1000
+  return {
+    general: { name: 'client', limit: config.GATEWAY_RATE_LIMIT_PER_MINUTE, periodMs: 60_000 },
+    login: { name: 'login', limit: config.GATEWAY_LOGIN_LIMIT_PER_CLIENT, periodMs: loginWindowMs },
+    account: {
+      name: 'login-account',
+      limit: config.GATEWAY_LOGIN_FAILURES_PER_ACCOUNT,
+      periodMs: loginWindowMs,
+    },
+    register: {
+      name: 'register',
+      limit: config.GATEWAY_REGISTER_LIMIT_PER_CLIENT,
+      periodMs: config.GATEWAY_REGISTER_WINDOW_SECONDS * 1000,
+    },
+  }
+}
+
+const list = (text: string) =>
+  text
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean)
+
+/** Without a users service or JWKS URL no token can be checked: protected routes are a 503. */
+const noKeys: JwtVerifier = {
+  async verify() {
+    throw new AppError('unavailable', 'AUTH.KEYS_UNAVAILABLE', 'Tokens cannot be verified now.')
+  },
 }

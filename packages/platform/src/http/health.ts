@@ -1,10 +1,15 @@
 import type { FastifyInstance } from 'fastify'
 import type { Registry } from 'prom-client'
 
-/** A dependency the service needs to serve (its database, its broker): throws when it cannot. */
+/**
+ * A dependency the service needs to serve (its database, its broker): throws when it cannot.
+ * It may instead resolve with a message when the service still serves without it, degraded
+ * (the gateway's Redis: limits fall back to per-instance ones): the service stays ready and
+ * `/readyz` shows the message as that check's status.
+ */
 export interface ReadinessCheck {
   name: string
-  check: () => Promise<void>
+  check: () => Promise<void | string>
 }
 
 /**
@@ -19,16 +24,19 @@ class CheckTimeout extends Error {
   }
 }
 
-async function runCheck(check: ReadinessCheck, timeoutMs: number): Promise<string> {
+async function runCheck(
+  check: ReadinessCheck,
+  timeoutMs: number,
+): Promise<{ ok: boolean; status: string }> {
   let timer: NodeJS.Timeout | undefined
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new CheckTimeout(timeoutMs)), timeoutMs)
   })
   try {
-    await Promise.race([check.check(), timeout])
-    return 'ok'
+    const degraded = await Promise.race([check.check(), timeout])
+    return { ok: true, status: typeof degraded === 'string' ? degraded : 'ok' }
   } catch (error) {
-    return error instanceof Error ? error.message : String(error)
+    return { ok: false, status: error instanceof Error ? error.message : String(error) }
   } finally {
     clearTimeout(timer)
   }
@@ -48,8 +56,8 @@ export function registerOperationalRoutes(
 
   app.get('/readyz', async (request, reply) => {
     const results = await Promise.all(readiness.map((c) => runCheck(c, readinessTimeoutMs)))
-    const checks = Object.fromEntries(readiness.map((c, i) => [c.name, results[i]!]))
-    const ready = results.every((r) => r === 'ok')
+    const checks = Object.fromEntries(readiness.map((c, i) => [c.name, results[i]!.status]))
+    const ready = results.every((r) => r.ok)
     if (!ready) request.log.warn({ checks }, 'not ready')
     return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'unavailable', checks })
   })

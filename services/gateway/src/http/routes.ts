@@ -1,15 +1,135 @@
-import type { FastifyPluginAsync } from 'fastify'
+import type { JwtVerifier, Registry } from '@emporium/platform'
+import cors from '@fastify/cors'
+import helmet from '@fastify/helmet'
+import replyFrom from '@fastify/reply-from'
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest, FastifySchema } from 'fastify'
+import type { Dispatcher } from 'undici'
+import type { OpenApiSource, RateLimitStore, Upstreams } from '../app/ports.js'
+import type { ProxyTrust } from '../domain/client-address.js'
+import type { RatePolicy } from '../domain/gcra.js'
+import { mergeOpenApi } from '../domain/openapi-merge.js'
+import { createRouteMatcher } from '../domain/route-match.js'
+import { routeTable, type SpecialLimit } from '../domain/route-table.js'
+import { renderApiDocs } from './api-docs-page.js'
+import { passThroughBodies } from './body.js'
+import { edgeHook, edgeStateOf } from './edge.js'
+import { createGatewayMetrics } from './gateway-metrics.js'
+import { loginGuard } from './login-guard.js'
+import { createProxy } from './proxy.js'
+
+export interface GatewayRoutesOptions {
+  verifier: JwtVerifier
+  store: RateLimitStore
+  upstreams: Upstreams
+  openapi: OpenApiSource
+  /** The undici dispatcher upstream calls go through (timeouts, connection pools). */
+  dispatcher: Dispatcher
+  registry: Registry
+  trust: ProxyTrust
+  /** Origins allowed by CORS (`*` for any); none: no CORS headers at all. */
+  corsOrigins: string[]
+  bodyLimit: number
+  policies: { general: RatePolicy; account: RatePolicy } & Record<SpecialLimit, RatePolicy>
+}
+
+const methods = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']
+// Out of the gateway's own generated document (`/openapi.json`): the public one is merged.
+const hidden = { hide: true } as FastifySchema
 
 /**
- * The gateway's own routes. Routing of `/api/v1` to the services arrives with them; until then
- * every `/api/v1` path is an unknown route (a 404 problem).
+ * The gateway's routes: the public API under `/api/v1` (and the issuer's JWKS) forwarded by the
+ * route table, the merged OpenAPI document and its HTML reference, and `GET /`. Everything here
+ * passes the edge (identity, limits, access) first. Operational routes (`/healthz`, `/readyz`,
+ * `/metrics`) are the platform's, outside this plugin: probes are neither limited nor logged.
  */
-export function gatewayRoutes(): FastifyPluginAsync {
+export function gatewayRoutes(options: GatewayRoutesOptions): FastifyPluginAsync {
   return async (app) => {
-    app.get('/', async () => ({
+    const metrics = createGatewayMetrics(options.registry)
+    const match = createRouteMatcher(routeTable)
+
+    if (options.corsOrigins.length > 0) {
+      await app.register(cors, {
+        origin: options.corsOrigins.includes('*') ? '*' : options.corsOrigins,
+        methods,
+        allowedHeaders: ['authorization', 'content-type', 'idempotency-key', 'x-request-id'],
+        exposedHeaders: [
+          'ratelimit-limit',
+          'ratelimit-remaining',
+          'ratelimit-reset',
+          'ratelimit-policy',
+          'retry-after',
+          'x-request-id',
+          'location',
+        ],
+        maxAge: 600,
+      })
+    }
+    await app.register(helmet, {
+      // JSON needs no sources; pages the gateway serves set their own (the docs page does).
+      contentSecurityPolicy: {
+        useDefaults: false,
+        directives: {
+          defaultSrc: ["'none'"],
+          baseUri: ["'none'"],
+          formAction: ["'none'"],
+          frameAncestors: ["'none'"],
+        },
+      },
+      // Sent by the edge only to clients that came over TLS: over plain HTTP it means nothing,
+      // and on localhost it would pin the browser to an HTTPS that is not there.
+      strictTransportSecurity: false,
+    })
+    await app.register(replyFrom, {
+      undici: options.dispatcher as unknown as { request: Dispatcher['request'] },
+      disableRequestLogging: true,
+      disableCache: true,
+    })
+    passThroughBodies(app, {
+      limit: options.bodyLimit,
+      buffer: (request) => edgeStateOf(request).match?.rule.limit !== undefined,
+    })
+    app.addHook('onRequest', edgeHook({ ...options, match, metrics }))
+
+    const guard = loginGuard({ store: options.store, policy: options.policies.account, metrics })
+    const forward = createProxy({ upstreams: options.upstreams, trust: options.trust, metrics })
+    async function proxied(request: FastifyRequest, reply: FastifyReply) {
+      const { rule, upstreamPath } = edgeStateOf(request).match! // the edge answered 404 else
+      const onStatus = rule.limit === 'login' ? await guard(request, reply) : undefined
+      const body = Buffer.isBuffer(request.body) ? request.body : undefined
+      await forward(request, reply, {
+        upstream: rule.upstream,
+        route: rule.path,
+        path: upstreamPath,
+        body,
+        onStatus,
+      })
+      return reply
+    }
+    for (const url of ['/api/v1', '/api/v1/*', '/.well-known/jwks.json']) {
+      app.route({
+        method: methods,
+        url,
+        config: { proxied: true },
+        schema: hidden,
+        handler: proxied,
+      })
+    }
+
+    app.get('/', { schema: hidden }, async () => ({
       name: 'Emporium',
       api: '/api/v1',
+      docs: '/api/v1/docs',
+      openapi: '/api/v1/openapi.json',
       health: { alive: '/healthz', ready: '/readyz', metrics: '/metrics' },
     }))
+    const publicDocument = async () => mergeOpenApi(await options.openapi.documents(), match)
+    app.get('/api/v1/openapi.json', { schema: hidden }, publicDocument)
+    app.get('/api/v1/docs', { schema: hidden }, async (_request, reply) => {
+      const page = renderApiDocs(await publicDocument())
+      return reply
+        .header('content-security-policy', page.contentSecurityPolicy)
+        .type('text/html; charset=utf-8')
+        .send(page.html)
+    })
   }
 }

@@ -1,0 +1,86 @@
+import { SignJWT, exportJWK, generateKeyPair } from 'jose'
+import { pino } from 'pino'
+import { beforeAll, describe, expect, it } from 'vitest'
+import { createMetricsRegistry } from '../metrics.js'
+import { createHttpServer, type HttpServer } from '../http/server.js'
+import { bearerAuth, bearerToken, identityOf } from './bearer-auth.js'
+import { createLocalJwtVerifier } from './jwt-verifier.js'
+
+let sign: (roles: string[]) => Promise<string>
+let app: HttpServer
+
+beforeAll(async () => {
+  const { privateKey, publicKey } = await generateKeyPair('EdDSA', { extractable: true })
+  const jwk = { ...(await exportJWK(publicKey)), kid: 'k1', alg: 'EdDSA' }
+  sign = (roles) =>
+    new SignJWT({ roles })
+      .setProtectedHeader({ alg: 'EdDSA', kid: 'k1' })
+      .setSubject('user-7')
+      .setJti('t-1')
+      .setIssuer('emporium-users')
+      .setAudience('emporium')
+      .setExpirationTime('5m')
+      .sign(privateKey)
+  const verifier = createLocalJwtVerifier([jwk], { issuer: 'emporium-users', audience: 'emporium' })
+  const auth = bearerAuth(verifier)
+  app = createHttpServer({
+    service: 'auth-test',
+    log: pino({ level: 'silent' }),
+    registry: createMetricsRegistry('auth-test', { processMetrics: false }),
+    routes: async (routes) => {
+      routes.get('/me', { preHandler: auth.authenticate }, async (request) => ({
+        userId: identityOf(request)?.userId,
+      }))
+      routes.post('/admin', { preHandler: auth.requireRole('admin') }, async () => ({ ok: true }))
+    },
+  })
+})
+
+describe('bearerAuth', () => {
+  it('lets a valid token through and exposes the identity', async () => {
+    const token = await sign(['customer'])
+    const response = await app.inject({ url: '/me', headers: { authorization: `Bearer ${token}` } })
+    expect(response.statusCode).toBe(200)
+    expect(response.json()).toEqual({ userId: 'user-7' })
+  })
+
+  it('answers 401 problems with www-authenticate: Bearer', async () => {
+    const cases = [{}, { authorization: 'Basic dXNlcjpwYXNz' }, { authorization: 'Bearer x.y.z' }]
+    for (const headers of cases) {
+      const response = await app.inject({ url: '/me', headers: { ...headers, 'x-user-id': 'u1' } })
+      expect(response.statusCode).toBe(401)
+      expect(response.headers['content-type']).toContain('application/problem+json')
+      expect(response.headers['www-authenticate']).toMatch(/^Bearer realm="emporium"/)
+    }
+    const invalid = await app.inject({ url: '/me', headers: { authorization: 'Bearer x.y.z' } })
+    expect(invalid.headers['www-authenticate']).toContain('error="invalid_token"')
+    expect(invalid.json()).toMatchObject({ status: 401, code: 'AUTH.INVALID_TOKEN' })
+  })
+
+  it('answers 403 to a caller without the role', async () => {
+    const customer = await sign(['customer'])
+    const denied = await app.inject({
+      method: 'POST',
+      url: '/admin',
+      headers: { authorization: `Bearer ${customer}` },
+    })
+    expect(denied.statusCode).toBe(403)
+    expect(denied.json()).toMatchObject({ code: 'AUTH.FORBIDDEN' })
+    const admin = await sign(['customer', 'admin'])
+    const allowed = await app.inject({
+      method: 'POST',
+      url: '/admin',
+      headers: { authorization: `Bearer ${admin}` },
+    })
+    expect(allowed.statusCode).toBe(200)
+  })
+
+  it('parses only well-formed bearer headers', () => {
+    expect(bearerToken('Bearer abc.def.ghi')).toBe('abc.def.ghi')
+    expect(bearerToken('bearer abc')).toBe('abc')
+    expect(bearerToken('Bearer')).toBeUndefined()
+    expect(bearerToken('Bearer a b')).toBeUndefined()
+    expect(bearerToken(['Bearer a'])).toBeUndefined()
+    expect(bearerToken(undefined)).toBeUndefined()
+  })
+})

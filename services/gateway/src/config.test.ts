@@ -1,0 +1,59 @@
+import { ConfigError, loadConfig } from '@emporium/platform'
+import { describe, expect, it } from 'vitest'
+import { GatewayConfig, jwksUrl, resolveGatewayConfig, upstreamUrls } from './config.js'
+
+describe('gateway config', () => {
+  it('has defaults for everything: port 8080, in-memory limits, no upstreams', () => {
+    const config = loadConfig(GatewayConfig, {})
+    expect(config).toMatchObject({
+      PORT: 8080,
+      REDIS_URL: 'memory',
+      GATEWAY_JWT_ISSUER: 'emporium-users',
+      GATEWAY_JWT_AUDIENCE: 'emporium',
+      GATEWAY_UPSTREAM_TIMEOUT_MS: 10_000,
+      GATEWAY_TRUST_PROXY: false,
+      GATEWAY_RATE_LIMIT_PER_MINUTE: 300,
+      GATEWAY_LOGIN_LIMIT_PER_CLIENT: 20,
+      GATEWAY_LOGIN_FAILURES_PER_ACCOUNT: 10,
+      GATEWAY_REGISTER_LIMIT_PER_CLIENT: 10,
+      GATEWAY_BODY_LIMIT_BYTES: 1024 * 1024,
+    })
+    expect(Object.values(upstreamUrls(config)).every((urls) => urls.length === 0)).toBe(true)
+    expect(jwksUrl(config)).toBeUndefined()
+  })
+
+  it('reads URL lists, and takes the JWKS from the first users URL by default', () => {
+    const config = loadConfig(GatewayConfig, {
+      GATEWAY_USERS_URLS: 'http://users-1:8080/, http://users-2:8080',
+      GATEWAY_TRUST_PROXY: 'true',
+    })
+    expect(upstreamUrls(config).users).toEqual(['http://users-1:8080', 'http://users-2:8080'])
+    expect(jwksUrl(config)).toBe('http://users-1:8080/.well-known/jwks.json')
+    expect(config.GATEWAY_TRUST_PROXY).toBe(true)
+    expect(jwksUrl({ ...config, GATEWAY_JWKS_URL: 'https://id.example/jwks' })).toBe(
+      'https://id.example/jwks',
+    )
+  })
+
+  it('names bad variables', () => {
+    const error = (() => {
+      try {
+        loadConfig(GatewayConfig, {
+          GATEWAY_CART_URLS: 'cart:8080',
+          REDIS_URL: 'mysql://x',
+          PORT: '0',
+        })
+      } catch (e) {
+        return e as ConfigError
+      }
+    })()
+    expect(error).toBeInstanceOf(ConfigError)
+    const named = error!.problems.map((p) => p.split(' ')[0]).sort()
+    expect(named).toEqual(['GATEWAY_CART_URLS', 'PORT', 'REDIS_URL'])
+  })
+
+  it('fills defaults for settings given in code, and checks them', () => {
+    expect(resolveGatewayConfig({ PORT: 9000 })).toMatchObject({ PORT: 9000, REDIS_URL: 'memory' })
+    expect(() => resolveGatewayConfig({ GATEWAY_RATE_LIMIT_PER_MINUTE: 0 })).toThrow(ConfigError)
+  })
+})

@@ -1,0 +1,97 @@
+import { describe, expect, it } from 'vitest'
+import { baseDocument, mergeOpenApi } from './openapi-merge.js'
+import { createRouteMatcher } from './route-match.js'
+import { routeTable } from './route-table.js'
+
+const match = createRouteMatcher(routeTable)
+const ok = { '200': { description: 'OK' } }
+
+const catalog = {
+  openapi: '3.1.0',
+  info: { title: 'catalog', version: '1' },
+  paths: {
+    '/products': { get: { summary: 'List', responses: ok }, post: { responses: ok } },
+    '/products/{id}': {
+      parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
+      get: { responses: { '200': { $ref: '#/components/responses/Product' } } },
+    },
+    '/internal/reservations': { post: { responses: ok } },
+  },
+  components: {
+    schemas: { Money: { type: 'object' }, Item: { type: 'string' } },
+    responses: { Product: { description: 'A product' } },
+  },
+}
+const cart = {
+  openapi: '3.1.0',
+  info: { title: 'cart', version: '1' },
+  paths: {
+    '/cart': {
+      get: {
+        responses: {
+          '200': {
+            content: { 'application/json': { schema: { $ref: '#/components/schemas/Item' } } },
+          },
+        },
+      },
+    },
+  },
+  components: { schemas: { Money: { type: 'object' }, Item: { type: 'integer' } } },
+}
+
+describe('mergeOpenApi', () => {
+  it('is a valid OpenAPI 3.1 document with nothing to merge', () => {
+    const merged = mergeOpenApi([], match)
+    expect(merged).toEqual(baseDocument())
+    expect(merged).toMatchObject({
+      openapi: '3.1.0',
+      info: { title: expect.any(String) },
+      paths: {},
+    })
+  })
+
+  it('puts public paths under /api/v1 with their access, and leaves internal routes out', () => {
+    const merged = mergeOpenApi([{ upstream: 'catalog', document: catalog }], match) as {
+      paths: Record<string, Record<string, Record<string, unknown>>>
+    }
+    expect(Object.keys(merged.paths).sort()).toEqual(['/api/v1/products', '/api/v1/products/{id}'])
+    expect(merged.paths['/api/v1/products']!.get!.security).toBeUndefined()
+    expect(merged.paths['/api/v1/products']!.post).toMatchObject({
+      security: [{ bearerAuth: [] }],
+      'x-emporium-access': 'admin',
+      tags: ['catalog'],
+    })
+    expect(merged.paths['/api/v1/products/{id}']!.parameters).toHaveLength(1)
+  })
+
+  it('keeps one copy of identical components and renames clashing ones', () => {
+    const merged = mergeOpenApi(
+      [
+        { upstream: 'catalog', document: catalog },
+        { upstream: 'cart', document: cart },
+      ],
+      match,
+    ) as {
+      paths: Record<string, Record<string, unknown>>
+      components: Record<string, Record<string, unknown>>
+    }
+    expect(Object.keys(merged.components.schemas!).sort()).toEqual(['Item', 'Money', 'cart_Item'])
+    expect(JSON.stringify(merged.paths['/api/v1/cart'])).toContain('#/components/schemas/cart_Item')
+    expect(merged.paths['/api/v1/cart']!.get).toMatchObject({ security: [{ bearerAuth: [] }] })
+  })
+
+  it('only places a path where the table sends it to that very service', () => {
+    const orders = {
+      openapi: '3.1.0',
+      info: { title: 'orders', version: '1' },
+      paths: {
+        '/orders/{id}/events': { get: { responses: ok } },
+        '/orders': { get: { responses: ok } },
+      },
+    }
+    const merged = mergeOpenApi([{ upstream: 'orders', document: orders }], match) as {
+      paths: object
+    }
+    expect(Object.keys(merged.paths)).toEqual(['/api/v1/orders'])
+  })
+})

@@ -1,0 +1,143 @@
+import {
+  AppError,
+  bearerChallenge,
+  bearerToken,
+  isAppError,
+  missingRole,
+  missingToken,
+  type JwtVerifier,
+  type VerifiedToken,
+} from '@emporium/platform'
+import type { FastifyReply, FastifyRequest } from 'fastify'
+import type { RateLimitStore } from '../app/ports.js'
+import {
+  clientAddress,
+  ipv6Network,
+  rateLimitSubject,
+  type ProxyTrust,
+} from '../domain/client-address.js'
+import { strictest, type RatePolicy } from '../domain/gcra.js'
+import { canonicalSegments, type RouteMatch } from '../domain/route-match.js'
+import type { SpecialLimit } from '../domain/route-table.js'
+import { stripIdentityHeaders } from './forward-headers.js'
+import type { GatewayMetrics } from './gateway-metrics.js'
+import { setRateLimitHeaders, tooManyRequests } from './rate-limit-headers.js'
+
+/** What the edge learnt about a request, for the handlers after it. */
+export interface EdgeState {
+  /** The client's address (from `x-forwarded-for` only behind a trusted proxy). */
+  client: string
+  /** Whether the client reached the edge over TLS. */
+  secure: boolean
+  /** The verified caller, when a valid access token came (on any route). */
+  identity?: VerifiedToken
+  /** The route-table rule of a proxied request. */
+  match?: RouteMatch
+}
+
+const states = new WeakMap<FastifyRequest, EdgeState>()
+
+export function edgeStateOf(request: FastifyRequest): EdgeState {
+  const state = states.get(request)
+  if (!state) throw new Error('edge hook did not run for this request')
+  return state
+}
+
+export interface EdgeOptions {
+  verifier: JwtVerifier
+  store: RateLimitStore
+  policies: { general: RatePolicy } & Record<SpecialLimit, RatePolicy>
+  trust: ProxyTrust
+  match: (method: string, segments: readonly string[]) => RouteMatch | undefined
+  metrics: GatewayMetrics
+}
+
+/** Whether a route is proxied (its rule comes from the table), from its fastify config. */
+export const isProxied = (request: FastifyRequest) =>
+  (request.routeOptions.config as { proxied?: boolean }).proxied === true
+
+/**
+ * The edge, in order, for every request of the gateway's routes: strip identity headers; find
+ * the client; verify a bearer token if one came (so an authenticated client spends its own
+ * quota); find the route rule; spend the quotas (every response then carries `ratelimit-*`,
+ * errors included); then refuse what the rule does not allow: 401 with `www-authenticate`
+ * without a valid token, 403 for a missing role, 404 for a path no rule knows.
+ */
+export function edgeHook(options: EdgeOptions) {
+  const { policies, trust } = options
+  return async function edge(request: FastifyRequest, reply: FastifyReply): Promise<void> {
+    const spoofed = stripIdentityHeaders(request.raw.headers)
+    if (spoofed.length > 0) request.log.info({ headers: spoofed }, 'identity headers stripped')
+    const peer = request.raw.socket.remoteAddress
+    const state: EdgeState = {
+      client: clientAddress(peer, request.headers['x-forwarded-for'], trust),
+      secure: isSecure(request, trust.enabled),
+    }
+    states.set(request, state)
+    if (state.secure)
+      reply.header('strict-transport-security', 'max-age=31536000; includeSubDomains')
+
+    const token = bearerToken(request.headers.authorization)
+    let tokenError: unknown
+    if (token) {
+      try {
+        state.identity = await options.verifier.verify(token)
+      } catch (error) {
+        tokenError = error
+      }
+    }
+
+    let pathError: unknown
+    if (isProxied(request)) {
+      try {
+        const path = request.raw.url!.split('?')[0]!
+        state.match = options.match(request.method, canonicalSegments(path))
+      } catch (error) {
+        pathError = error
+      }
+    }
+
+    const special = state.match?.rule.limit
+    const spending = [
+      options.store.consume(
+        policies.general,
+        rateLimitSubject(state.identity?.userId, state.client),
+      ),
+    ]
+    if (special) {
+      spending.push(
+        options.store.consume(policies[special], `ip:${ipv6Network(state.client) ?? state.client}`),
+      )
+    }
+    const decision = strictest(await Promise.all(spending))!
+    setRateLimitHeaders(reply, decision)
+    if (!decision.allowed) {
+      options.metrics.rateLimited.inc({ policy: decision.policy.name })
+      throw tooManyRequests(decision)
+    }
+
+    if (pathError) throw pathError
+    if (isProxied(request) && !state.match) {
+      const path = (request.raw.url ?? '').split('?')[0]!.slice(0, 200)
+      throw new AppError('not_found', 'HTTP.NOT_FOUND', `No route ${request.method} ${path}.`)
+    }
+    const access = state.match?.rule.access ?? 'public'
+    if (access === 'public') return
+    if (!state.identity) {
+      // Keys that cannot be fetched are the gateway's trouble (503), not the token's.
+      if (isAppError(tokenError) && tokenError.kind !== 'unauthorized') throw tokenError
+      const invalid = isAppError(tokenError) ? tokenError : undefined
+      reply.header('www-authenticate', bearerChallenge(invalid))
+      throw invalid ?? missingToken()
+    }
+    if (access === 'admin' && !state.identity.roles.includes('admin')) throw missingRole('admin')
+  }
+}
+
+function isSecure(request: FastifyRequest, trustProxy: boolean): boolean {
+  if ((request.raw.socket as { encrypted?: boolean }).encrypted) return true
+  if (!trustProxy) return false
+  const proto = request.headers['x-forwarded-proto']
+  const last = (Array.isArray(proto) ? proto.join(',') : (proto ?? '')).split(',').pop()
+  return last?.trim().toLowerCase() === 'https'
+}

@@ -1,0 +1,114 @@
+import type { IncomingHttpHeaders } from 'node:http'
+
+type Headers = Record<string, string | string[] | number | undefined>
+
+/*
+ * Headers by which a client could claim an identity, should a service (or a library in one)
+ * ever read them. The gateway removes them from every request: services learn who calls only
+ * from the access token, which they verify again.
+ */
+const identityPrefixes = [
+  'x-user', // x-user-id, x-user-roles, x-userid, …
+  'x-identity',
+  'x-authenticated-',
+  'x-auth-',
+  'x-remote-user',
+  'remote-user',
+  'x-forwarded-user',
+  'x-forwarded-email',
+  'x-gateway-',
+]
+
+export function isIdentityHeader(name: string): boolean {
+  const lower = name.toLowerCase()
+  return identityPrefixes.some((prefix) => lower.startsWith(prefix))
+}
+
+/** Deletes identity headers in place; returns the names removed (for the log). */
+export function stripIdentityHeaders(headers: Headers): string[] {
+  const removed: string[] = []
+  for (const name of Object.keys(headers)) {
+    if (isIdentityHeader(name)) {
+      delete headers[name]
+      removed.push(name)
+    }
+  }
+  return removed
+}
+
+// Set by the gateway itself below; a client's own values are never passed on.
+const replacedByGateway = [
+  'forwarded',
+  'x-real-ip',
+  'x-forwarded-for',
+  'x-forwarded-proto',
+  'x-forwarded-host',
+  'x-forwarded-port',
+  'x-request-id',
+  'x-correlation-id',
+  'traceparent',
+  'tracestate',
+]
+
+export interface ForwardContext {
+  /** The whole `x-forwarded-for` chain to send (trusted entries plus the peer). */
+  forwardedFor: string
+  /** `http` or `https`, as the client reached the edge. */
+  proto: string
+  /** The host the client asked for. */
+  host: string | undefined
+  requestId: string
+  correlationId: string
+  /** `traceparent` (and `tracestate`) of the gateway's span for this request. */
+  trace: Record<string, string>
+  /** The request goes without a body (a GET's is dropped): no length or type to announce. */
+  bodyless?: boolean
+}
+
+const bodyHeaders = ['content-length', 'transfer-encoding', 'content-type', 'content-encoding']
+
+/**
+ * What the upstream receives: the client's headers (Authorization unchanged, for the service
+ * to verify) without identity headers, with the gateway's request id, trace context and
+ * `x-forwarded-*`.
+ */
+export function upstreamRequestHeaders(incoming: Headers, context: ForwardContext): Headers {
+  const out: Headers = {}
+  for (const [name, value] of Object.entries(incoming)) {
+    const lower = name.toLowerCase()
+    if (isIdentityHeader(lower) || replacedByGateway.includes(lower)) continue
+    if (context.bodyless && bodyHeaders.includes(lower)) continue
+    out[lower] = value
+  }
+  out['x-forwarded-for'] = context.forwardedFor
+  out['x-forwarded-proto'] = context.proto
+  if (context.host) out['x-forwarded-host'] = context.host
+  out['x-request-id'] = context.requestId
+  out['x-correlation-id'] = context.correlationId
+  Object.assign(out, context.trace)
+  return out
+}
+
+// The gateway's own concern (CORS, rate limits, transport security) or internals of a service.
+const droppedFromResponses = [
+  'x-request-id',
+  'server',
+  'x-powered-by',
+  'strict-transport-security',
+  'connection',
+  'keep-alive',
+  'transfer-encoding',
+]
+const droppedPrefixes = ['ratelimit-', 'x-ratelimit-', 'access-control-']
+
+/** An upstream's response headers as the client gets them. */
+export function clientResponseHeaders(upstream: IncomingHttpHeaders | Headers): Headers {
+  const out: Headers = {}
+  for (const [name, value] of Object.entries(upstream)) {
+    const lower = name.toLowerCase()
+    if (lower.startsWith(':') || droppedFromResponses.includes(lower)) continue
+    if (droppedPrefixes.some((prefix) => lower.startsWith(prefix))) continue
+    out[lower] = value
+  }
+  return out
+}

@@ -1,0 +1,37 @@
+import type { Registry } from '@emporium/platform'
+import { Counter, Histogram } from 'prom-client'
+
+export interface GatewayMetrics {
+  upstreamRequests: Counter<'upstream' | 'route' | 'method' | 'status'>
+  upstreamDuration: Histogram<'upstream' | 'route'>
+  rateLimited: Counter<'policy'>
+}
+
+/**
+ * The gateway's own metrics, beside the platform's per-route request metrics (whose route label
+ * is the catch-all pattern for proxied calls): upstream calls by the route-table rule, and
+ * refusals by limit. Labels are bounded: rule patterns and outcomes, never URLs.
+ */
+export function createGatewayMetrics(registry: Registry): GatewayMetrics {
+  return {
+    upstreamRequests: new Counter({
+      name: 'gateway_upstream_requests_total',
+      help: 'Requests forwarded, by upstream, route rule, method and status (or failure)',
+      labelNames: ['upstream', 'route', 'method', 'status'],
+      registers: [registry],
+    }),
+    upstreamDuration: new Histogram({
+      name: 'gateway_upstream_duration_seconds',
+      help: 'Time until an upstream answered (its headers), by upstream and route rule',
+      labelNames: ['upstream', 'route'],
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers: [registry],
+    }),
+    rateLimited: new Counter({
+      name: 'gateway_rate_limited_total',
+      help: 'Requests refused with 429, by limit',
+      labelNames: ['policy'],
+      registers: [registry],
+    }),
+  }
+}

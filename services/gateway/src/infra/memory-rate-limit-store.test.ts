@@ -1,0 +1,30 @@
+import { describe, expect, it } from 'vitest'
+import type { RatePolicy } from '../domain/gcra.js'
+import { createMemoryRateLimitStore } from './memory-rate-limit-store.js'
+
+const policy: RatePolicy = { name: 'test', limit: 5, periodMs: 60_000 }
+
+describe('memory rate limit store', () => {
+  it('keeps quotas per policy and key', async () => {
+    let now = 0
+    const store = createMemoryRateLimitStore({ now: () => now })
+    const other = { ...policy, name: 'other' }
+    for (let i = 0; i < 5; i++) expect((await store.consume(policy, 'a')).allowed).toBe(true)
+    expect((await store.consume(policy, 'a')).allowed).toBe(false)
+    expect((await store.consume(policy, 'b')).allowed).toBe(true)
+    expect((await store.consume(other, 'a')).allowed).toBe(true)
+    now = 12_000
+    expect((await store.consume(policy, 'a')).allowed).toBe(true)
+  })
+
+  it('stays bounded, forgetting expired then oldest quotas', async () => {
+    let now = 0
+    const store = createMemoryRateLimitStore({ maxKeys: 10, now: () => now })
+    for (let i = 0; i < 50; i++) {
+      now += 1
+      await store.consume(policy, `k${i}`)
+    }
+    // The newest client still has its quota spent; memory did not grow past the bound.
+    expect((await store.consume(policy, 'k49')).remaining).toBe(3)
+  })
+})

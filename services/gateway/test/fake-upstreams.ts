@@ -1,0 +1,220 @@
+import { createHash } from 'node:crypto'
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { setTimeout as delay } from 'node:timers/promises'
+import { SignJWT, exportJWK, generateKeyPair, type CryptoKey, type JWK } from 'jose'
+
+/** A local HTTP server that can be stopped and started again on the same port. */
+export interface FakeServer {
+  url: string
+  port: number
+  stop(): Promise<void>
+  start(): Promise<void>
+}
+
+async function serve(
+  handler: (req: IncomingMessage, res: ServerResponse) => unknown,
+  port = 0,
+): Promise<FakeServer> {
+  let server: Server
+  const sockets = new Set<import('node:net').Socket>()
+  const listen = async (at: number) => {
+    server = createServer((req, res) => {
+      Promise.resolve(handler(req, res)).catch(() => res.destroy())
+    })
+    server.on('connection', (socket) => {
+      sockets.add(socket)
+      socket.on('close', () => sockets.delete(socket))
+    })
+    await new Promise<void>((resolve) => server.listen(at, '127.0.0.1', resolve))
+    return (server.address() as AddressInfo).port
+  }
+  const bound = await listen(port)
+  return {
+    url: `http://127.0.0.1:${bound}`,
+    port: bound,
+    async stop() {
+      for (const socket of sockets) socket.destroy()
+      await new Promise<void>((resolve) => server.close(() => resolve()))
+    },
+    async start() {
+      await listen(bound)
+    },
+  }
+}
+
+async function readBody(req: IncomingMessage): Promise<Buffer> {
+  const chunks: Buffer[] = []
+  for await (const chunk of req) chunks.push(chunk as Buffer)
+  return Buffer.concat(chunks)
+}
+
+function json(res: ServerResponse, status: number, body: unknown, type = 'application/json') {
+  res.writeHead(status, { 'content-type': type })
+  res.end(JSON.stringify(body))
+}
+
+const problem = (status: number, code: string, detail: string) => ({
+  type: `https://emporium.dev/problems/${code.toLowerCase()}`,
+  title: 'Error',
+  status,
+  detail,
+  code,
+})
+
+/** What an echo upstream received. */
+export interface Echo {
+  method: string
+  url: string
+  headers: Record<string, string | string[] | undefined>
+  bodyLength: number
+  bodySha256: string
+  body: string
+}
+
+/**
+ * An upstream that echoes what it received, and behaves by the last path segment: `slow`
+ * answers after 2 s, `boom` is a 500 with a stack trace in text, `problem` a 500 problem
+ * document, `missing` a 404 problem, `unavailable` a 503, `events` a slow event stream
+ * (5 events 150 ms apart). `GET /openapi.json` serves `document` when set.
+ */
+export async function startEchoUpstream(
+  options: { name?: string; document?: Record<string, unknown> } = {},
+) {
+  const received: Echo[] = []
+  const server = await serve(async (req, res) => {
+    const path = (req.url ?? '').split('?')[0]!
+    const last = path.split('/').pop()
+    if (path === '/openapi.json') {
+      if (options.document) return json(res, 200, options.document)
+      return json(res, 404, problem(404, 'HTTP.NOT_FOUND', 'none'), 'application/problem+json')
+    }
+    const body = await readBody(req)
+    const echo: Echo = {
+      method: req.method!,
+      url: req.url!,
+      headers: req.headers,
+      bodyLength: body.length,
+      bodySha256: createHash('sha256').update(body).digest('hex'),
+      body: body.length <= 4096 ? body.toString('utf8') : '',
+    }
+    received.push(echo)
+    if (last === 'slow') await delay(2_000)
+    if (last === 'boom') {
+      res.writeHead(500, { 'content-type': 'text/plain', 'x-debug-sql': 'SELECT * FROM users' })
+      return res.end('Error: SELECT password FROM users\n    at /srv/app/src/db.ts:12')
+    }
+    if (last === 'problem') {
+      return json(
+        res,
+        500,
+        problem(500, 'INTERNAL', 'An unexpected error occurred.'),
+        'application/problem+json',
+      )
+    }
+    if (last === 'missing') {
+      return json(
+        res,
+        404,
+        problem(404, 'CATALOG.NOT_FOUND', 'No such product.'),
+        'application/problem+json',
+      )
+    }
+    if (last === 'unavailable') {
+      res.writeHead(503, { 'content-type': 'text/html' })
+      return res.end('<h1>nginx 503</h1>')
+    }
+    if (last === 'events') {
+      res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' })
+      for (let i = 1; i <= 5; i++) {
+        res.write(`id: ${i}\nevent: status\ndata: {"n":${i},"at":${Date.now()}}\n\n`)
+        if (i < 5) await delay(150)
+      }
+      return res.end()
+    }
+    json(res, 200, { upstream: options.name ?? 'echo', ...echo })
+  })
+  return { ...server, received }
+}
+
+export interface FakeUsers extends FakeServer {
+  /** An access token as the users service would sign it; `claims` override the defaults. */
+  token(
+    claims?: Record<string, unknown>,
+    options?: { expiresIn?: string | number },
+  ): Promise<string>
+  /** The same, signed with a key the JWKS does not publish. */
+  foreignToken(claims?: Record<string, unknown>): Promise<string>
+  jwksFetches: () => number
+  logins: Array<{ email: string; ok: boolean }>
+  registrations: number
+}
+
+/**
+ * A users service: publishes an EdDSA key at `/.well-known/jwks.json`; `POST /auth/login`
+ * accepts the password `right-password` (else a 401 problem); `POST /auth/register` answers 201;
+ * everything else echoes what it received.
+ */
+export async function startFakeUsers(): Promise<FakeUsers> {
+  const own = await generateKeyPair('EdDSA', { extractable: true })
+  const foreign = await generateKeyPair('EdDSA', { extractable: true })
+  const jwk: JWK = { ...(await exportJWK(own.publicKey)), kid: 'key-1', alg: 'EdDSA', use: 'sig' }
+  let fetches = 0
+  const logins: FakeUsers['logins'] = []
+  const state = { registrations: 0 }
+  const server = await serve(async (req, res) => {
+    const path = (req.url ?? '').split('?')[0]
+    const body = await readBody(req)
+    if (path === '/.well-known/jwks.json') {
+      fetches++
+      return json(res, 200, { keys: [jwk] })
+    }
+    if (path === '/auth/login' && req.method === 'POST') {
+      const { email, password } = JSON.parse(body.toString() || '{}') as Record<string, string>
+      const ok = password === 'right-password'
+      logins.push({ email: email ?? '', ok })
+      if (ok) return json(res, 200, { accessToken: 'a', refreshToken: 'r', expiresIn: 900 })
+      return json(
+        res,
+        401,
+        problem(401, 'AUTH.INVALID_CREDENTIALS', 'Wrong e-mail or password.'),
+        'application/problem+json',
+      )
+    }
+    if (path === '/auth/register' && req.method === 'POST') {
+      state.registrations++
+      return json(res, 201, { user: { id: 'u-new' } })
+    }
+    json(res, 200, { upstream: 'users', method: req.method, url: req.url, headers: req.headers })
+  })
+  const sign = (key: CryptoKey, claims: Record<string, unknown>, expiresIn: string | number) =>
+    new SignJWT({
+      sub: 'user-1',
+      iss: 'emporium-users',
+      aud: 'emporium',
+      jti: `t-${Math.random().toString(36).slice(2)}`,
+      roles: ['customer'],
+      ...claims,
+    })
+      .setProtectedHeader({ alg: 'EdDSA', kid: 'key-1' })
+      .setIssuedAt()
+      .setExpirationTime(expiresIn)
+      .sign(key)
+  return {
+    ...server,
+    token: (claims = {}, options = {}) => sign(own.privateKey, claims, options.expiresIn ?? '15m'),
+    foreignToken: (claims = {}) => sign(foreign.privateKey, claims, '15m'),
+    jwksFetches: () => fetches,
+    logins,
+    get registrations() {
+      return state.registrations
+    },
+  }
+}
+
+/** A port nothing listens on. */
+export async function closedPort(): Promise<number> {
+  const server = await serve(() => undefined)
+  await server.stop()
+  return server.port
+}

@@ -1,0 +1,166 @@
+import { randomUUID } from 'node:crypto'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { closedPort, startEchoUpstream, startFakeUsers, type FakeUsers } from './fake-upstreams.js'
+import { call, from, startGateway, type Answer, type TestGateway } from './gateway-harness.js'
+
+let users: FakeUsers
+let catalog: Awaited<ReturnType<typeof startEchoUpstream>>
+const gateways: TestGateway[] = []
+
+beforeAll(async () => {
+  ;[users, catalog] = await Promise.all([startFakeUsers(), startEchoUpstream()])
+})
+
+afterAll(async () => {
+  await Promise.all(gateways.map((g) => g.stop()))
+  await Promise.all([users?.stop(), catalog?.stop()])
+})
+
+async function gateway(config: Parameters<typeof startGateway>[0]) {
+  const started = await startGateway({
+    GATEWAY_USERS_URLS: users.url,
+    GATEWAY_CATALOG_URLS: catalog.url,
+    ...config,
+  })
+  gateways.push(started)
+  return started
+}
+
+function expectLimited(answer: Answer, limit: number) {
+  expect(answer.status, answer.text).toBe(429)
+  expect(answer.headers['content-type']).toContain('application/problem+json')
+  expect(answer.json()).toMatchObject({ status: 429, code: 'RATE_LIMIT.EXCEEDED' })
+  expect(Number(answer.headers['retry-after'])).toBeGreaterThan(0)
+  expect(answer.headers['ratelimit-limit']).toBe(String(limit))
+  expect(answer.headers['ratelimit-remaining']).toBe('0')
+  expect(Number(answer.headers['ratelimit-reset'])).toBeGreaterThan(0)
+}
+
+const login = (g: TestGateway, address: string, email: string, password = 'wrong-password') =>
+  call(`${g.url}/api/v1/auth/login`, {
+    method: 'POST',
+    headers: { ...from(address), 'content-type': 'application/json' },
+    body: JSON.stringify({ email, password }),
+  })
+
+describe('rate limits', () => {
+  it('holds one limit across two gateway instances sharing Redis', async () => {
+    const shared = {
+      GATEWAY_REDIS_KEY_PREFIX: `gateway-test:${randomUUID()}:`,
+      GATEWAY_RATE_LIMIT_PER_MINUTE: 6,
+    }
+    const [a, b] = [await gateway(shared), await gateway(shared)]
+    const answers: Answer[] = []
+    for (let i = 0; i < 14; i++) {
+      const target = i % 2 === 0 ? a : b
+      answers.push(await call(`${target.url}/api/v1/categories`, { headers: from('198.51.100.7') }))
+    }
+    expect(answers.filter((r) => r.status === 200)).toHaveLength(6)
+    expect(answers.slice(0, 6).map((r) => r.headers['ratelimit-remaining'])).toEqual([
+      '5',
+      '4',
+      '3',
+      '2',
+      '1',
+      '0',
+    ])
+    for (const refused of answers.slice(6)) expectLimited(refused, 6)
+    // Another client has a quota of its own.
+    expect(
+      (await call(`${b.url}/api/v1/categories`, { headers: from('198.51.100.8') })).status,
+    ).toBe(200)
+  })
+
+  it('limits failed logins per account, from however many addresses', async () => {
+    const g = await gateway({
+      GATEWAY_LOGIN_FAILURES_PER_ACCOUNT: 3,
+      GATEWAY_LOGIN_LIMIT_PER_CLIENT: 50,
+    })
+    const victim = `victim-${randomUUID()}@example.com`
+    for (let i = 1; i <= 3; i++) {
+      const answer = await login(g, `203.0.113.${i}`, victim)
+      expect(answer.status).toBe(401)
+      expect(answer.headers['ratelimit-limit']).toBeDefined()
+    }
+    const blocked = await login(g, '203.0.113.50', victim, 'right-password')
+    expectLimited(blocked, 3)
+    // The same account written otherwise is the same account.
+    expectLimited(await login(g, '203.0.113.51', `  ${victim.toUpperCase()} `), 3)
+    expect(users.logins.filter((l) => l.email.trim().toLowerCase() === victim)).toHaveLength(3)
+    // Other accounts are not affected, and successful logins do not count.
+    const happy = `happy-${randomUUID()}@example.com`
+    for (let i = 0; i < 5; i++) {
+      expect((await login(g, `203.0.113.${60 + i}`, happy, 'right-password')).status).toBe(200)
+    }
+    expect((await login(g, '203.0.113.70', `other-${randomUUID()}@example.com`)).status).toBe(401)
+  })
+
+  it('limits logins per client address, with the login limit in the headers', async () => {
+    const g = await gateway({
+      GATEWAY_LOGIN_LIMIT_PER_CLIENT: 4,
+      GATEWAY_LOGIN_FAILURES_PER_ACCOUNT: 50,
+    })
+    const remaining: string[] = []
+    for (let i = 0; i < 4; i++) {
+      const answer = await login(g, '192.0.2.44', `user${i}-${randomUUID()}@example.com`)
+      expect(answer.status).toBe(401)
+      remaining.push(String(answer.headers['ratelimit-remaining']))
+    }
+    expect(remaining).toEqual(['3', '2', '1', '0'])
+    expectLimited(
+      await login(g, '192.0.2.44', `new-${randomUUID()}@example.com`, 'right-password'),
+      4,
+    )
+    expect((await login(g, '192.0.2.45', `new-${randomUUID()}@example.com`)).status).toBe(401)
+    // Only the login route is this strict.
+    expect((await call(`${g.url}/api/v1/categories`, { headers: from('192.0.2.44') })).status).toBe(
+      200,
+    )
+  })
+
+  it('limits registrations per client address, forwarding each body intact', async () => {
+    const g = await gateway({ GATEWAY_REGISTER_LIMIT_PER_CLIENT: 3 })
+    const before = users.registrations
+    const register = (address: string) =>
+      call(`${g.url}/api/v1/auth/register`, {
+        method: 'POST',
+        headers: { ...from(address), 'content-type': 'application/json' },
+        body: JSON.stringify({
+          email: `${randomUUID()}@example.com`,
+          password: 'long-enough-1',
+          name: 'A',
+        }),
+      })
+    for (let i = 0; i < 3; i++) expect((await register('192.0.2.80')).status).toBe(201)
+    expectLimited(await register('192.0.2.80'), 3)
+    expect((await register('192.0.2.81')).status).toBe(201)
+    expect(users.registrations - before).toBe(4)
+  })
+
+  it('keeps serving with per-instance limits while Redis is unreachable, and says so', async () => {
+    const g = await gateway({
+      REDIS_URL: `redis://127.0.0.1:${await closedPort()}`,
+      GATEWAY_RATE_LIMIT_PER_MINUTE: 4,
+    })
+    const answers: Answer[] = []
+    for (let i = 0; i < 5; i++)
+      answers.push(await call(`${g.url}/api/v1/categories`, { headers: from('198.51.100.99') }))
+    expect(answers.slice(0, 4).map((a) => a.status)).toEqual([200, 200, 200, 200])
+    for (const answer of answers) expect(answer.ms).toBeLessThan(500)
+    expectLimited(answers[4]!, 4)
+    const ready = await call(`${g.url}/readyz`)
+    expect(ready.status).toBe(200)
+    expect(ready.json<{ checks: Record<string, string> }>().checks.redis).toMatch(
+      /^degraded: per-instance/,
+    )
+    const metrics = await call(`${g.url}/metrics`)
+    expect(metrics.text).toMatch(/gateway_rate_limit_degraded\{[^}]*\} 1/)
+  })
+
+  it('reports Redis as ok in /readyz when it is reachable', async () => {
+    const g = await gateway({})
+    const ready = await call(`${g.url}/readyz`)
+    expect(ready.status).toBe(200)
+    expect(ready.json()).toMatchObject({ status: 'ready', checks: { redis: 'ok' } })
+  })
+})
