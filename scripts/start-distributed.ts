@@ -17,18 +17,38 @@ const services = readdirSync('services')
 const children: ChildProcess[] = []
 let stopping = false
 for (const name of services) {
+  await startService(name)
+}
+
+// Resolves once the service logs that it listens (or after 60 s, or when it exits), so that the
+// gateway starts after its upstreams.
+function startService(name: string): Promise<void> {
   const child = spawn(process.execPath, ['--import', 'tsx', `services/${name}/src/main.ts`], {
     env: process.env,
     stdio: ['ignore', 'pipe', 'pipe'],
-  })
-  for (const stream of [child.stdout, child.stderr]) {
-    createInterface({ input: stream! }).on('line', (line) => console.log(`[${name}] ${line}`))
-  }
-  child.on('exit', (code, signal) => {
-    console.log(`[${name}] exited (${signal ?? code})`)
-    if (!stopping) stopAll(1)
+    // Its own process group: Ctrl-C in the terminal reaches only this launcher, which sends
+    // each service one SIGTERM (a second signal would make a service skip its drain).
+    detached: true,
   })
   children.push(child)
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, 60_000)
+    for (const stream of [child.stdout, child.stderr]) {
+      createInterface({ input: stream! }).on('line', (line) => {
+        console.log(`[${name}] ${line}`)
+        if (line.includes(`${name} listening`)) {
+          clearTimeout(timer)
+          resolve()
+        }
+      })
+    }
+    child.on('exit', (code, signal) => {
+      console.log(`[${name}] exited (${signal ?? code})`)
+      clearTimeout(timer)
+      resolve()
+      if (!stopping) stopAll(1)
+    })
+  })
 }
 
 function stopAll(code: number) {
