@@ -11,11 +11,12 @@ export class ConfigError extends Error {
 /**
  * Validates environment variables against a schema of them, once, at start. Keys of the schema
  * are the variable names; numbers and booleans are converted from their text; defaults apply.
- * Throws a ConfigError naming every missing or bad variable.
+ * Throws a ConfigError naming every missing or bad variable. Values already typed (a config
+ * built in code, as the embedded mode and tests do) pass through the same checks.
  */
 export function loadConfig<S extends Type.TObject>(
   schema: S,
-  env: Record<string, string | undefined> = process.env,
+  env: Record<string, unknown> = process.env,
 ): Type.Static<S> {
   const raw: Record<string, unknown> = {}
   for (const key of Object.keys(schema.properties)) {
@@ -36,7 +37,7 @@ export function loadConfig<S extends Type.TObject>(
     }
     if (Value.Check(property, values[name])) continue
     problems.push(
-      `${name} ${describe(property)} (got ${JSON.stringify(redactValue(name, env[name] ?? ''))})`,
+      `${name} ${describe(property)} (got ${JSON.stringify(redactValue(name, String(env[name] ?? '')))})`,
     )
   }
   throw new ConfigError(problems)

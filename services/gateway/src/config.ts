@@ -1,6 +1,5 @@
 import Type from 'typebox'
-import Value from 'typebox/value'
-import { ConfigError, SharedConfig } from '@emporium/platform'
+import { loadConfig, SharedConfig } from '@emporium/platform'
 import type { UpstreamName } from './domain/route-table.js'
 
 // Comma-separated http(s) base URLs; empty when the service is not deployed (its routes are 503).
@@ -75,14 +74,9 @@ export type GatewayConfig = Type.Static<typeof GatewayConfig>
 /** What a caller passes in code (the all-in-one, tests): anything left out takes its default. */
 export type GatewayConfigInput = Partial<GatewayConfig>
 
-/** Fills defaults and checks values, as `loadConfig` does for the environment. */
+/** Fills defaults and checks values exactly as for the environment. */
 export function resolveGatewayConfig(input: GatewayConfigInput): GatewayConfig {
-  const config = Value.Default(GatewayConfig, Value.Clone(input)) as GatewayConfig
-  if (Value.Check(GatewayConfig, config)) return config
-  const problems = [...Value.Errors(GatewayConfig, config)].map(
-    (error) => `${error.instancePath.slice(1) || 'config'} ${error.message}`,
-  )
-  throw new ConfigError(problems)
+  return loadConfig(GatewayConfig, input)
 }
 
 export function upstreamUrls(config: GatewayConfig): Record<UpstreamName, string[]> {
