@@ -1,1 +1,161 @@
-export {}
+/*
+ * Storage, decided:
+ * - Carts sit behind one CartStore port: Redis in production (CART_REDIS_URL; a hash per user,
+ *   written by compare-and-set, expiring 30 idle days after its last write), or the service's
+ *   SQL database when there is no Redis (embedded mode; an hourly sweep drops idle carts).
+ * - The service always has a small SQL database (CART_DATABASE_URL: PostgreSQL in production,
+ *   PGlite embedded) for its inbox and the local copy of catalog prices. The copy is written in
+ *   the inbox transaction of the event that changed it, so each event applies exactly once; it
+ *   is also dated by the event's occurredAt and applied only over an older entry, so late or
+ *   out-of-order events cannot roll a price back.
+ * - A line keeps the name and price the catalog gave when it was last added or set; a read
+ *   shows the copy's price instead when the copy is newer (`previousUnitPrice` tells the
+ *   change). Reads never call the catalog: while its last answer was a failure, lines are
+ *   marked `stale`. Writes that need a price (add, set quantity > 0) ask the catalog and fail
+ *   with 503 + retry-after when it cannot answer. "Newer" compares the catalog event's
+ *   occurredAt with the cart's clock at the lookup: clocks skewed by more than the time between
+ *   a price change and the next lookup could show the older of two prices until the next event.
+ */
+import { Redis } from 'ioredis'
+import {
+  createJwtVerifier,
+  createLogger,
+  createMetricsRegistry,
+  createServiceClient,
+  on,
+  openDatabase,
+  type Database,
+  type JwtVerifier,
+  type Logger,
+  type Service,
+} from '@emporium/platform'
+import { catalog } from '@emporium/contracts'
+import { createAddItem } from './app/add-item.js'
+import { createClearCart } from './app/clear-cart.js'
+import { createGetCart } from './app/get-cart.js'
+import type { CartStore } from './app/ports.js'
+import { createRemoveItem } from './app/remove-item.js'
+import { createShowCart } from './app/show-cart.js'
+import { createSweepIdleCarts } from './app/sweep-idle-carts.js'
+import { createUpdateItem } from './app/update-item.js'
+import type { CartConfig } from './config.js'
+import { onProductDeleted, onProductUpdated } from './events/on-product-changed.js'
+import { cartRoutes } from './http/routes.js'
+import { createHttpCatalog } from './infra/http-catalog.js'
+import { createRedisCartStore } from './infra/redis-cart-store.js'
+import { createSqlCartStore } from './infra/sql-cart-store.js'
+import { createSqlPriceCopy, createSqlPriceCopyWriter } from './infra/sql-price-copy.js'
+
+export { CartConfig, loadCartConfig } from './config.js'
+
+export interface CartServiceDeps {
+  log?: Logger
+  /** A database opened by the caller (tests), who then closes it; default: CART_DATABASE_URL. */
+  database?: Database
+  now?: () => Date
+  /** Prefix of the Redis keys (default `emporium:cart:`); tests use one per run. */
+  redisKeyPrefix?: string
+  /** Period of the idle sweep of the SQL store (default: hourly). */
+  sweepEveryMs?: number
+  /** Token verification (default: the JWKS at CART_JWKS_URL). */
+  verifier?: JwtVerifier
+  /** Catalog client tuning (tests: fewer retries, a quick breaker). */
+  catalogClient?: {
+    retries?: number
+    breaker?: { consecutiveFailures?: number; halfOpenAfterMs?: number }
+  }
+}
+
+/** The cart service: one cart per customer, priced by the catalog. */
+export async function createCartService(
+  config: CartConfig,
+  deps: CartServiceDeps = {},
+): Promise<Service & { clearCart(userId: string): Promise<void> }> {
+  const log = deps.log ?? createLogger({ service: 'cart', level: config.LOG_LEVEL })
+  const now = deps.now ?? (() => new Date())
+  const registry = createMetricsRegistry('cart')
+  const database = deps.database ?? (await openDatabase(config.CART_DATABASE_URL))
+  const idleTtlMs = config.CART_IDLE_TTL_DAYS * 86_400_000
+
+  const redisUrl = config.CART_REDIS_URL
+  const redis =
+    redisUrl && redisUrl !== 'memory'
+      ? new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 2 })
+      : undefined
+  const store: CartStore = redis
+    ? createRedisCartStore({
+        redis,
+        keyPrefix: deps.redisKeyPrefix ?? 'emporium:cart:',
+        ttlMs: idleTtlMs,
+      })
+    : createSqlCartStore(database)
+
+  const client = createServiceClient({
+    name: 'catalog',
+    baseUrls: config.CART_CATALOG_URLS.split(',').map((url) => url.trim()),
+    registry,
+    log,
+    timeoutMs: config.CART_CATALOG_TIMEOUT_MS,
+    retries: deps.catalogClient?.retries ?? 1,
+    breaker: deps.catalogClient?.breaker ?? { consecutiveFailures: 5, halfOpenAfterMs: 10_000 },
+  })
+  const catalogPort = createHttpCatalog({ client })
+  const verifier =
+    deps.verifier ??
+    createJwtVerifier({
+      jwksUrl: config.CART_JWKS_URL,
+      issuer: config.CART_JWT_ISSUER,
+      audience: config.CART_JWT_AUDIENCE,
+      log,
+    })
+  const showCart = createShowCart({
+    prices: createSqlPriceCopy(database.db),
+    catalog: catalogPort,
+    defaultCurrency: config.CART_CURRENCY,
+    now,
+  })
+  const itemDeps = { store, catalog: catalogPort, showCart, now }
+  const clearCart = createClearCart({ store })
+  const sweep = createSweepIdleCarts({ store, idleTtlMs, now })
+  const pricesIn = (trx: Parameters<typeof createSqlPriceCopyWriter>[0]) =>
+    createSqlPriceCopyWriter(trx)
+  let sweeper: NodeJS.Timeout | undefined
+
+  return {
+    name: 'cart',
+    database,
+    registry,
+    migrations: new URL('../migrations/', import.meta.url),
+    consumers: [
+      on(catalog.ProductUpdated, onProductUpdated({ pricesIn })),
+      on(catalog.ProductDeleted, onProductDeleted({ pricesIn })),
+    ],
+    readiness: redis ? [{ name: 'redis', check: async () => void (await redis.ping()) }] : [],
+    routes: cartRoutes({
+      verifier,
+      getCart: createGetCart({ store, showCart }),
+      addItem: createAddItem(itemDeps),
+      updateItem: createUpdateItem(itemDeps),
+      removeItem: createRemoveItem({ store, showCart, now }),
+      clearCart,
+    }),
+    clearCart,
+    async start() {
+      if (redis) await redis.connect()
+      else {
+        const run = () =>
+          sweep()
+            .then((n) => n > 0 && log.info({ carts: n }, 'idle carts swept'))
+            .catch((error: unknown) => log.warn({ err: error }, 'idle cart sweep failed'))
+        sweeper = setInterval(run, deps.sweepEveryMs ?? 3_600_000)
+        sweeper.unref()
+      }
+    },
+    close: async () => {
+      if (sweeper) clearInterval(sweeper)
+      await client.close()
+      if (redis) await redis.quit().catch(() => undefined)
+      if (!deps.database) await database.close()
+    },
+  }
+}

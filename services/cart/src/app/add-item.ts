@@ -1,0 +1,33 @@
+import { AppError } from '@emporium/platform'
+import { addLine } from '../domain/cart.js'
+import type { PricedCart } from '../domain/pricing.js'
+import { mutateCart } from './mutate-cart.js'
+import type { Catalog, CartStore } from './ports.js'
+import type { ShowCart } from './show-cart.js'
+
+export interface ItemDeps {
+  store: CartStore
+  catalog: Catalog
+  showCart: ShowCart
+  now: () => Date
+}
+
+/** Adds units of a product at the catalog's current price and name (merging with its line). */
+export function createAddItem(deps: ItemDeps) {
+  return async function addItem(
+    userId: string,
+    input: { productId: string; quantity: number },
+  ): Promise<PricedCart> {
+    const product = await requireProduct(deps.catalog, input.productId)
+    const cart = await mutateCart(deps.store, userId, deps.now, (current) =>
+      addLine(current, product, input.quantity, deps.now()),
+    )
+    return deps.showCart(cart)
+  }
+}
+
+export async function requireProduct(catalog: Catalog, productId: string) {
+  const product = await catalog.product(productId)
+  if (!product) throw new AppError('not_found', 'CART.PRODUCT_NOT_FOUND', 'No such product.')
+  return product
+}

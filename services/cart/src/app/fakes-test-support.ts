@@ -1,0 +1,57 @@
+import { AppError } from '@emporium/platform'
+import type { PricedProduct, StoredCart } from '../domain/cart.js'
+import type { PriceEntry } from '../domain/pricing.js'
+import type { CartStore, Catalog, PriceCopy } from './ports.js'
+
+/** In-memory CartStore with the real one's compare-and-set semantics. */
+export function fakeCartStore(): CartStore & { carts: Map<string, StoredCart> } {
+  const carts = new Map<string, StoredCart>()
+  return {
+    carts,
+    get: async (userId) => structuredClone(carts.get(userId)),
+    async save(cart, expectedVersion) {
+      if ((carts.get(cart.userId)?.version ?? 0) !== expectedVersion) return false
+      carts.set(cart.userId, structuredClone(cart))
+      return true
+    },
+    delete: async (userId) => void carts.delete(userId),
+    async sweepIdle(idleSince) {
+      let n = 0
+      for (const [id, cart] of carts)
+        if (Date.parse(cart.updatedAt) < idleSince.getTime()) n += Number(carts.delete(id))
+      return n
+    },
+  }
+}
+
+/** A catalog of given products; `down = true` makes it fail like an unreachable one. */
+export function fakeCatalog(
+  products: PricedProduct[] = [],
+): Catalog & { byId: Map<string, PricedProduct>; down: boolean; calls: number } {
+  const byId = new Map(products.map((p) => [p.productId, p]))
+  const fake: Catalog & { byId: Map<string, PricedProduct>; down: boolean; calls: number } = {
+    byId,
+    down: false,
+    calls: 0,
+    async product(productId) {
+      fake.calls++
+      if (fake.down)
+        throw new AppError('unavailable', 'CART.CATALOG_UNAVAILABLE', 'down', {
+          details: { retryAfterSeconds: 5 },
+        })
+      return byId.get(productId)
+    },
+    reachable: () => !fake.down,
+  }
+  return fake
+}
+
+export function fakePriceCopy(
+  entries: PriceEntry[] = [],
+): PriceCopy & { entries: Map<string, PriceEntry> } {
+  const map = new Map(entries.map((e) => [e.productId, e]))
+  return {
+    entries: map,
+    lookup: async (ids) => new Map(ids.flatMap((id) => (map.has(id) ? [[id, map.get(id)!]] : []))),
+  }
+}

@@ -1,0 +1,43 @@
+import type { PricedProduct, StoredCart } from '../domain/cart.js'
+import type { PriceEntry } from '../domain/pricing.js'
+
+/** Where carts live: Redis in production, the service's SQL database embedded. */
+export interface CartStore {
+  /** The user's cart, or undefined when there is none (never written, cleared or expired). */
+  get(userId: string): Promise<StoredCart | undefined>
+  /**
+   * Writes `cart` (whose `version` is `expectedVersion + 1`) only if the stored version is still
+   * `expectedVersion` (0: no cart). False when another write came first. Refreshes the idle TTL.
+   */
+  save(cart: StoredCart, expectedVersion: number): Promise<boolean>
+  delete(userId: string): Promise<void>
+  /** Deletes carts untouched since `idleSince`; a store with its own expiry (Redis TTL) returns 0. */
+  sweepIdle(idleSince: Date): Promise<number>
+}
+
+/** The catalog, asked when a line is added or changed. */
+export interface Catalog {
+  /**
+   * The product now, or undefined when it is unknown or deleted. Throws AppError `unavailable`
+   * (`CART.CATALOG_UNAVAILABLE`, with retryAfterSeconds) when the catalog cannot answer.
+   */
+  product(productId: string): Promise<PricedProduct | undefined>
+  /** False while the catalog's last answer was a failure (prices cannot be confirmed). */
+  reachable(): boolean
+}
+
+/** The local copy of prices, read side. */
+export interface PriceCopy {
+  lookup(productIds: string[]): Promise<Map<string, PriceEntry>>
+}
+
+/** A change of a product, as told by a catalog event. */
+export type PriceChange =
+  | { kind: 'updated'; productId: string; name: string; price: PriceEntry['price']; asOf: string }
+  | { kind: 'deleted'; productId: string; asOf: string }
+
+/** The local copy of prices, write side (inside the consumer's inbox transaction). */
+export interface PriceCopyWriter {
+  /** Applies the change only if it is newer than what the copy holds: repeats are harmless. */
+  apply(change: PriceChange): Promise<void>
+}

@@ -1,0 +1,130 @@
+import { describe, expect, it } from 'vitest'
+import { addLine, emptyCart, removeLine, setLineQuantity, type StoredCart } from './cart.js'
+import { priceCart, type PriceEntry } from './pricing.js'
+
+const t0 = new Date('2026-01-01T00:00:00Z')
+const product = (id: string, amount = 1000, available = 50, currency = 'USD') => ({
+  productId: id,
+  name: `P ${id}`,
+  unitPrice: { amount, currency },
+  available,
+})
+const withLines = (lines: StoredCart['lines']): StoredCart => ({
+  ...emptyCart('u1'),
+  lines,
+  version: 1,
+})
+const code = (fn: () => unknown) => {
+  try {
+    fn()
+  } catch (error) {
+    return (error as { code: string }).code
+  }
+  return 'no error'
+}
+
+describe('cart rules', () => {
+  it('adds a line, then merges quantities and refreshes the price', () => {
+    const one = withLines(addLine(emptyCart('u1'), product('a'), 2, t0))
+    const two = addLine(one, product('a', 1200), 3, t0)
+    expect(two).toEqual([
+      expect.objectContaining({
+        productId: 'a',
+        quantity: 5,
+        unitPrice: { amount: 1200, currency: 'USD' },
+      }),
+    ])
+  })
+
+  it('refuses a merged quantity over 99, over available, a 101st line, another currency', () => {
+    const cart = withLines(addLine(emptyCart('u1'), product('a', 1000, 500), 60, t0))
+    expect(code(() => addLine(cart, product('a', 1000, 500), 40, t0))).toBe('CART.QUANTITY_LIMIT')
+    expect(code(() => addLine(cart, product('a', 1000, 61), 2, t0))).toBe('CART.NOT_ENOUGH_STOCK')
+    expect(code(() => addLine(cart, product('b', 1, 9, 'EUR'), 1, t0))).toBe(
+      'CART.CURRENCY_MISMATCH',
+    )
+    let full = emptyCart('u1')
+    for (let i = 0; i < 100; i++) full = withLines(addLine(full, product(`p${i}`), 1, t0))
+    expect(code(() => addLine(full, product('x'), 1, t0))).toBe('CART.TOO_MANY_LINES')
+    expect(addLine(full, product('p3'), 1, t0)).toHaveLength(100)
+  })
+
+  it('sets and removes lines; an absent line is 404', () => {
+    const cart = withLines(addLine(emptyCart('u1'), product('a'), 2, t0))
+    expect(setLineQuantity(cart, product('a'), 7, t0)[0]!.quantity).toBe(7)
+    expect(code(() => setLineQuantity(cart, product('b'), 1, t0))).toBe('CART.LINE_NOT_FOUND')
+    expect(code(() => setLineQuantity(cart, product('a', 1, 3), 4, t0))).toBe(
+      'CART.NOT_ENOUGH_STOCK',
+    )
+    expect(removeLine(cart, 'a')).toEqual([])
+    expect(code(() => removeLine(cart, 'b'))).toBe('CART.LINE_NOT_FOUND')
+  })
+})
+
+describe('pricing', () => {
+  const cart = withLines([
+    ...addLine(emptyCart('u1'), product('a', 1000), 2, t0),
+    ...addLine(emptyCart('u1'), product('b', 250), 4, t0),
+  ])
+  const options = { catalogReachable: true, defaultCurrency: 'USD', now: t0 }
+
+  it('totals lines at their stored prices', () => {
+    const priced = priceCart(cart, new Map(), options)
+    expect(priced.subtotal).toEqual({ amount: 3000, currency: 'USD' })
+    expect(priced.itemCount).toBe(6)
+    expect(priced.stale).toBeUndefined()
+    expect(priced.items[1]!.lineTotal).toEqual({ amount: 1000, currency: 'USD' })
+  })
+
+  it('takes a newer copy, ignores an older one, leaves deleted products out', () => {
+    const copy = (
+      id: string,
+      asOf: string,
+      rest: Partial<PriceEntry> = {},
+    ): [string, PriceEntry] => [
+      id,
+      {
+        productId: id,
+        name: `new ${id}`,
+        price: { amount: 900, currency: 'USD' },
+        deleted: false,
+        asOf,
+        ...rest,
+      },
+    ]
+    const priced = priceCart(
+      cart,
+      new Map([copy('a', '2026-01-02T00:00:00Z'), copy('b', '2025-12-31T00:00:00Z')]),
+      options,
+    )
+    expect(priced.items[0]).toMatchObject({
+      name: 'new a',
+      unitPrice: { amount: 900 },
+      previousUnitPrice: { amount: 1000 },
+    })
+    expect(priced.items[1]).toMatchObject({ name: 'P b', unitPrice: { amount: 250 } })
+    expect(priced.subtotal.amount).toBe(2800)
+    expect(priced.priceChanged).toBe(true)
+    const gone = priceCart(
+      cart,
+      new Map([copy('b', '2026-01-02T00:00:00Z', { deleted: true })]),
+      options,
+    )
+    expect(gone.items[1]).toMatchObject({ unavailable: true, lineTotal: { amount: 0 } })
+    expect(gone.subtotal.amount).toBe(2000)
+    expect(gone.itemCount).toBe(2)
+  })
+
+  it('marks everything stale while the catalog is unreachable; an empty cart uses the default currency', () => {
+    const priced = priceCart(cart, new Map(), { ...options, catalogReachable: false })
+    expect(priced.stale).toBe(true)
+    expect(priced.items.every((i) => i.stale)).toBe(true)
+    const empty = priceCart(emptyCart('u1'), new Map(), options)
+    expect(empty).toEqual({
+      items: [],
+      subtotal: { amount: 0, currency: 'USD' },
+      itemCount: 0,
+      updatedAt: t0.toISOString(),
+    })
+  })
+})

@@ -1,0 +1,56 @@
+import type { Redis } from 'ioredis'
+import type { CartStore } from '../app/ports.js'
+import type { CartLine } from '../domain/cart.js'
+
+// Compare-and-set of a cart hash {v, lines, updatedAt}, refreshing its idle TTL, atomically.
+const saveScript = `
+local current = tonumber(redis.call('HGET', KEYS[1], 'v') or '0')
+if current ~= tonumber(ARGV[1]) then return 0 end
+redis.call('HSET', KEYS[1], 'v', ARGV[2], 'lines', ARGV[3], 'updatedAt', ARGV[4])
+redis.call('PEXPIRE', KEYS[1], ARGV[5])
+return 1`
+
+export interface RedisCartStoreOptions {
+  redis: Redis
+  /** Prefix of every key (e.g. `emporium:cart:`); tests use one of their own. */
+  keyPrefix: string
+  /** Idle time after which Redis drops a cart; every write restarts it. */
+  ttlMs: number
+}
+
+/** Carts as Redis hashes, one key per user, expiring after `ttlMs` without a write. */
+export function createRedisCartStore(options: RedisCartStoreOptions): CartStore {
+  const { redis, keyPrefix, ttlMs } = options
+  const key = (userId: string) => `${keyPrefix}cart:${userId}`
+  return {
+    async get(userId) {
+      const hash = await redis.hgetall(key(userId))
+      if (!hash.v) return undefined
+      return {
+        userId,
+        version: Number(hash.v),
+        lines: JSON.parse(hash.lines ?? '[]') as CartLine[],
+        updatedAt: hash.updatedAt ?? new Date(0).toISOString(),
+      }
+    },
+    async save(cart, expectedVersion) {
+      const result = await redis.eval(
+        saveScript,
+        1,
+        key(cart.userId),
+        String(expectedVersion),
+        String(cart.version),
+        JSON.stringify(cart.lines),
+        cart.updatedAt,
+        String(ttlMs),
+      )
+      return result === 1
+    },
+    async delete(userId) {
+      await redis.del(key(userId))
+    },
+    async sweepIdle() {
+      return 0
+    },
+  }
+}

@@ -1,0 +1,57 @@
+import type { Database } from '@emporium/platform'
+import type { CartStore } from '../app/ports.js'
+import type { CartLine } from '../domain/cart.js'
+import type { CartTables } from './tables.js'
+
+/** Carts in the service's SQL database (embedded mode); idle ones go by `sweepIdle`. */
+export function createSqlCartStore(database: Database<CartTables>): CartStore {
+  const { db } = database
+  return {
+    async get(userId) {
+      const row = await db
+        .selectFrom('carts')
+        .selectAll()
+        .where('user_id', '=', userId)
+        .executeTakeFirst()
+      if (!row) return undefined
+      return {
+        userId,
+        lines: JSON.parse(row.lines) as CartLine[],
+        version: Number(row.version),
+        updatedAt: new Date(row.updated_at).toISOString(),
+      }
+    },
+    async save(cart, expectedVersion) {
+      const values = {
+        lines: JSON.stringify(cart.lines),
+        version: cart.version,
+        updated_at: new Date(cart.updatedAt),
+      }
+      if (expectedVersion === 0) {
+        const result = await db
+          .insertInto('carts')
+          .values({ user_id: cart.userId, ...values })
+          .onConflict((oc) => oc.column('user_id').doNothing())
+          .executeTakeFirst()
+        return Number(result.numInsertedOrUpdatedRows ?? 0) === 1
+      }
+      const result = await db
+        .updateTable('carts')
+        .set(values)
+        .where('user_id', '=', cart.userId)
+        .where('version', '=', expectedVersion)
+        .executeTakeFirst()
+      return Number(result.numUpdatedRows) === 1
+    },
+    async delete(userId) {
+      await db.deleteFrom('carts').where('user_id', '=', userId).execute()
+    },
+    async sweepIdle(idleSince) {
+      const result = await db
+        .deleteFrom('carts')
+        .where('updated_at', '<', idleSince)
+        .executeTakeFirst()
+      return Number(result.numDeletedRows)
+    },
+  }
+}

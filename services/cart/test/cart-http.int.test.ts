@@ -1,0 +1,264 @@
+import { randomUUID } from 'node:crypto'
+import {
+  createInProcessBus,
+  createLogger,
+  startService,
+  type EventBus,
+  type RunningService,
+} from '@emporium/platform'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { loadCartConfig } from '../src/config.js'
+import { createCartService } from '../src/service.js'
+import { localServer, tokenIssuer } from './http-support.js'
+
+// The whole service over real HTTP: PGlite (carts, inbox, price copy), the in-process bus, a
+// fake catalog we own (a real local HTTP server we can stop) and tokens from a local JWKS.
+const log = createLogger({ service: 'cart', level: 'silent' })
+const products = new Map([
+  ['lamp', product('lamp', 'Desk lamp', 1999, 10)],
+  ['mug', product('mug', 'Mug', 850, 200)],
+  ['vase', product('vase', 'Vase', 850, 200)],
+])
+
+function product(id: string, name: string, amount: number, available: number) {
+  return {
+    id,
+    sku: `SKU-${id}`,
+    name,
+    description: `${name}, a fine one`,
+    price: { amount, currency: 'USD' },
+    category: { id: 'c1', name: 'Home', slug: 'home' },
+    imageUrl: `/images/${id}.svg`,
+    available,
+    createdAt: '2026-01-01T00:00:00.000Z',
+  }
+}
+
+function catalogHandler(method: string, path: string) {
+  const match = /^\/products\/([^/?]+)$/.exec(path)
+  if (path === '/healthz') return { status: 200, body: { status: 'ok' } }
+  const found = match && method === 'GET' ? products.get(decodeURIComponent(match[1]!)) : undefined
+  return found ? { status: 200, body: found } : { status: 404, body: { title: 'Not Found' } }
+}
+
+describe('cart service over HTTP', () => {
+  let catalog: Awaited<ReturnType<typeof localServer>>
+  let issuer: Awaited<ReturnType<typeof tokenIssuer>>
+  let bus: EventBus
+  let running: RunningService
+  let token: string
+
+  beforeAll(async () => {
+    catalog = await localServer(catalogHandler)
+    issuer = await tokenIssuer()
+    const config = loadCartConfig({
+      CART_DATABASE_URL: 'pglite:memory',
+      CART_CATALOG_URLS: catalog.url,
+      CART_CATALOG_TIMEOUT_MS: '500',
+      CART_JWKS_URL: issuer.jwksUrl,
+      LOG_LEVEL: 'silent',
+    })
+    bus = createInProcessBus({ log })
+    const service = await createCartService(config, {
+      log,
+      catalogClient: { retries: 0, breaker: { consecutiveFailures: 2, halfOpenAfterMs: 60_000 } },
+    })
+    running = await startService(service, { port: 0, log, bus })
+    token = await issuer.sign('user-1')
+  })
+
+  afterAll(async () => {
+    await running?.stopHttp()
+    await bus?.close()
+    await running?.close()
+    await catalog?.stop()
+    await issuer?.stop()
+  })
+
+  async function call(method: string, path: string, body?: unknown, bearer: string | null = token) {
+    const headers: Record<string, string> = {}
+    if (bearer) headers.authorization = `Bearer ${bearer}`
+    if (body !== undefined) headers['content-type'] = 'application/json'
+    const response = await fetch(`${running.url}${path}`, {
+      method,
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+    })
+    const text = await response.text()
+    return {
+      status: response.status,
+      headers: response.headers,
+      body: text ? JSON.parse(text) : undefined,
+    }
+  }
+
+  it('needs a bearer token', async () => {
+    const res = await call('GET', '/cart', undefined, null)
+    expect(res.status).toBe(401)
+    expect(res.headers.get('www-authenticate')).toMatch(/^Bearer/)
+    expect((await call('GET', '/cart', undefined, 'not-a-token')).status).toBe(401)
+  })
+
+  it('gives an empty cart to a customer without one', async () => {
+    const res = await call('GET', '/cart', undefined, await issuer.sign('user-empty'))
+    expect(res.status).toBe(200)
+    expect(res.body).toMatchObject({
+      items: [],
+      subtotal: { amount: 0, currency: 'USD' },
+      itemCount: 0,
+    })
+  })
+
+  it('prices on the server: a price in the body is a 400, the catalog price is used', async () => {
+    const bad = await call('POST', '/cart/items', {
+      productId: 'lamp',
+      quantity: 1,
+      price: { amount: 1, currency: 'USD' },
+    })
+    expect(bad.status).toBe(400)
+    expect(bad.headers.get('content-type')).toMatch(/problem\+json/)
+    const res = await call('POST', '/cart/items', { productId: 'lamp', quantity: 2 })
+    expect(res.status).toBe(200)
+    expect(res.body.items).toEqual([
+      {
+        productId: 'lamp',
+        name: 'Desk lamp',
+        unitPrice: { amount: 1999, currency: 'USD' },
+        quantity: 2,
+        lineTotal: { amount: 3998, currency: 'USD' },
+      },
+    ])
+  })
+
+  it('merges quantities, refuses more than available (409) and unknown products (404)', async () => {
+    const res = await call('POST', '/cart/items', { productId: 'lamp', quantity: 3 })
+    expect(res.body).toMatchObject({ itemCount: 5, subtotal: { amount: 9995 } })
+    const over = await call('POST', '/cart/items', { productId: 'lamp', quantity: 6 })
+    expect(over.status).toBe(409)
+    expect(over.body.code).toBe('CART.NOT_ENOUGH_STOCK')
+    expect((await call('POST', '/cart/items', { productId: 'ghost', quantity: 1 })).status).toBe(
+      404,
+    )
+    expect((await call('POST', '/cart/items', { productId: 'mug', quantity: 100 })).status).toBe(
+      400,
+    )
+    expect((await call('POST', '/cart/items', { productId: 'mug', quantity: 0 })).status).toBe(400)
+  })
+
+  it('keeps each customer to their own cart', async () => {
+    const other = await issuer.sign('user-2')
+    expect((await call('GET', '/cart', undefined, other)).body.items).toEqual([])
+    expect((await call('PATCH', '/cart/items/lamp', { quantity: 1 }, other)).status).toBe(404)
+  })
+
+  it('takes a price change from a product.updated event', async () => {
+    await bus.publish({
+      id: randomUUID(),
+      type: 'product.updated',
+      version: 1,
+      occurredAt: new Date(Date.now() + 1000).toISOString(),
+      source: 'catalog',
+      correlationId: randomUUID(),
+      causationId: null,
+      data: {
+        productId: 'lamp',
+        sku: 'SKU-lamp',
+        name: 'Desk lamp II',
+        price: { amount: 1500, currency: 'USD' },
+        categoryId: 'c1',
+        imageUrl: '/images/lamp.svg',
+        previousPrice: { amount: 1999, currency: 'USD' },
+      },
+    })
+    const res = await call('GET', '/cart')
+    expect(res.body).toMatchObject({
+      subtotal: { amount: 7500, currency: 'USD' },
+      priceChanged: true,
+      items: [
+        {
+          productId: 'lamp',
+          name: 'Desk lamp II',
+          unitPrice: { amount: 1500 },
+          previousUnitPrice: { amount: 1999 },
+          lineTotal: { amount: 7500 },
+        },
+      ],
+    })
+  })
+
+  it('applies each event once and never rolls a price back; a deleted product leaves the totals', async () => {
+    const envelope = (type: string, occurredAt: Date, data: unknown) => ({
+      id: randomUUID(),
+      type,
+      version: 1,
+      occurredAt: occurredAt.toISOString(),
+      source: 'catalog',
+      correlationId: randomUUID(),
+      causationId: null,
+      data,
+    })
+    const vaseData = (amount: number) => ({
+      productId: 'vase',
+      sku: 'SKU-vase',
+      name: 'Vase',
+      price: { amount, currency: 'USD' },
+      categoryId: 'c1',
+      imageUrl: '/images/vase.svg',
+    })
+    const buyer = await issuer.sign('user-events')
+    await call('POST', '/cart/items', { productId: 'vase', quantity: 2 }, buyer)
+    const later = new Date(Date.now() + 5_000)
+    const update = envelope('product.updated', later, vaseData(900))
+    await bus.publish(update)
+    await bus.publish(update) // redelivery: the inbox skips it
+    await bus.publish(envelope('product.updated', new Date(Date.now() + 1_000), vaseData(100)))
+    expect((await call('GET', '/cart', undefined, buyer)).body.subtotal.amount).toBe(1800)
+    await bus.publish(
+      envelope('product.deleted', new Date(Date.now() + 9_000), { productId: 'vase' }),
+    )
+    const gone = await call('GET', '/cart', undefined, buyer)
+    expect(gone.body).toMatchObject({
+      itemCount: 0,
+      subtotal: { amount: 0 },
+      items: [{ unavailable: true }],
+    })
+  })
+
+  it('sets quantities; 0 removes the line; an absent line is 404', async () => {
+    await call('POST', '/cart/items', { productId: 'mug', quantity: 1 })
+    expect((await call('PATCH', '/cart/items/mug', { quantity: 4 })).body.itemCount).toBe(9)
+    const removed = await call('PATCH', '/cart/items/mug', { quantity: 0 })
+    expect(removed.status).toBe(200)
+    expect(removed.body.items.map((i: { productId: string }) => i.productId)).toEqual(['lamp'])
+    expect((await call('PATCH', '/cart/items/mug', { quantity: 2 })).status).toBe(404)
+    expect((await call('PATCH', '/cart/items/lamp', { quantity: 100 })).status).toBe(400)
+  })
+
+  it('reads while the catalog is down (stale), and refuses adding with a quick 503', async () => {
+    await catalog.stop()
+    const started = Date.now()
+    const add = await call('POST', '/cart/items', { productId: 'mug', quantity: 1 })
+    expect(add.status).toBe(503)
+    expect(add.headers.get('retry-after')).toMatch(/^\d+$/)
+    expect(add.body.code).toBe('CART.CATALOG_UNAVAILABLE')
+    expect(Date.now() - started).toBeLessThan(2_000)
+    const read = await call('GET', '/cart')
+    expect(read.status).toBe(200)
+    expect(read.body).toMatchObject({ stale: true, itemCount: 5, items: [{ stale: true }] })
+    // A second failure opens the breaker: answers without waiting for the catalog at all.
+    await call('POST', '/cart/items', { productId: 'mug', quantity: 1 })
+    const open = await call('POST', '/cart/items', { productId: 'mug', quantity: 1 })
+    expect(open.status).toBe(503)
+    // Removing needs no price.
+    expect((await call('DELETE', '/cart/items/lamp')).body.items).toEqual([])
+  })
+
+  it('empties the cart with DELETE /cart (204), also when there is none', async () => {
+    const buyer = await issuer.sign('user-events')
+    expect((await call('GET', '/cart', undefined, buyer)).body.items).toHaveLength(1)
+    const res = await call('DELETE', '/cart', undefined, buyer)
+    expect(res.status).toBe(204)
+    expect((await call('GET', '/cart', undefined, buyer)).body.items).toEqual([])
+    expect((await call('DELETE', '/cart', undefined, buyer)).status).toBe(204)
+  })
+})
