@@ -1,6 +1,8 @@
 import { resolve } from 'node:path'
 import { createGatewayService, GatewayConfig } from '@emporium/gateway'
 import { loadConfig, type Service } from '@emporium/platform'
+import { createCartService, CartConfig } from '@emporium/cart'
+import { createCatalogService, CatalogConfig } from '@emporium/catalog'
 import { createUsersService, UsersConfig } from '@emporium/users'
 import type { AllInOneConfig } from './config.js'
 
@@ -24,6 +26,9 @@ export function embeddedServices(config: AllInOneConfig, env: Env): Entry[] {
     url: `http://127.0.0.1:${config.EMBEDDED_PORT_BASE + offset}`,
   })
   const users = local(0)
+  const catalog = local(1)
+  const cart = local(2)
+  const jwks = `${users.url}/.well-known/jwks.json`
   const shared = {
     LOG_LEVEL: config.LOG_LEVEL,
     RABBITMQ_URL: 'memory',
@@ -50,6 +55,39 @@ export function embeddedServices(config: AllInOneConfig, env: Env): Entry[] {
     },
     {
       create: () =>
+        createCatalogService(
+          loadConfig(CatalogConfig, {
+            ...env,
+            ...shared,
+            CATALOG_PORT: String(catalog.port),
+            CATALOG_HOST: '127.0.0.1',
+            CATALOG_DATABASE_URL: `pglite:${dataDir}/catalog`,
+            CATALOG_JWKS_URL: jwks,
+            CATALOG_SEED_DEMO: env.CATALOG_SEED_DEMO ?? 'true',
+          }),
+        ),
+      port: catalog.port,
+      host: '127.0.0.1',
+    },
+    {
+      create: () =>
+        createCartService(
+          loadConfig(CartConfig, {
+            ...env,
+            ...shared,
+            CART_PORT: String(cart.port),
+            CART_HOST: '127.0.0.1',
+            CART_DATABASE_URL: `pglite:${dataDir}/cart`,
+            CART_REDIS_URL: 'memory',
+            CART_CATALOG_URLS: catalog.url,
+            CART_JWKS_URL: jwks,
+          }),
+        ),
+      port: cart.port,
+      host: '127.0.0.1',
+    },
+    {
+      create: () =>
         createGatewayService(
           loadConfig(GatewayConfig, {
             ...env,
@@ -57,6 +95,8 @@ export function embeddedServices(config: AllInOneConfig, env: Env): Entry[] {
             PORT: String(config.PORT),
             HOST: config.HOST,
             GATEWAY_USERS_URLS: users.url,
+            GATEWAY_CATALOG_URLS: catalog.url,
+            GATEWAY_CART_URLS: cart.url,
             REDIS_URL: env.REDIS_URL ?? 'memory',
           }),
         ),

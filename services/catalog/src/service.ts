@@ -1,1 +1,130 @@
-export {}
+import {
+  createJwtVerifier,
+  createLogger,
+  createOutbox,
+  openDatabase,
+  type Database,
+  type JwtVerifier,
+  type Logger,
+  type Service,
+} from '@emporium/platform'
+import type { CatalogConfig } from './config.js'
+import { generateDemoCatalog } from './domain/demo-catalog.js'
+import { createCommitReservation } from './app/commit-reservation.js'
+import { createGetProduct, createGetProductImage, createListCategories } from './app/get-product.js'
+import { createListProducts } from './app/list-products.js'
+import {
+  createCreateProduct,
+  createDeleteProduct,
+  createSetStock,
+  createUpdateProduct,
+} from './app/manage-products.js'
+import { createExpireReservations, createReleaseReservation } from './app/release-reservation.js'
+import { createReserveStock } from './app/reserve-stock.js'
+import { createKyselyStore } from './infra/kysely-store.js'
+import { catalogRoutes } from './http/routes.js'
+
+export { CatalogConfig, loadCatalogConfig } from './config.js'
+
+export interface CatalogServiceDeps {
+  log?: Logger
+  /** A database opened by the caller (tests), who then closes it; default: CATALOG_DATABASE_URL. */
+  database?: Database
+  /** The clock of timestamps and reservation expiry; tests move it. */
+  now?: () => Date
+  /** Verifies admin access tokens; default: the users service's JWKS (CATALOG_JWKS_URL). */
+  verifier?: JwtVerifier
+  /** How often the expiry job runs (default 15 s); 0 disables the timer (tests drive it). */
+  expiryIntervalMs?: number
+}
+
+/** The service value plus what the saga (in process) and tests drive directly. */
+export interface CatalogService extends Service {
+  /** Releases held reservations past their time; returns how many. The timer calls it too. */
+  expireReservations(): Promise<number>
+  reserveStock: ReturnType<typeof createReserveStock>
+  commitReservation: ReturnType<typeof createCommitReservation>
+  releaseReservation: ReturnType<typeof createReleaseReservation>
+  /** Seeds the demo catalog when there is no product; true when it did. */
+  seedDemo(): Promise<boolean>
+}
+
+/**
+ * The catalog service: products, categories, search, stock and reservations. PostgreSQL in
+ * production, PGlite embedded, with the same code and migrations.
+ */
+export async function createCatalogService(
+  config: CatalogConfig,
+  deps: CatalogServiceDeps = {},
+): Promise<CatalogService> {
+  const log = deps.log ?? createLogger({ service: 'catalog', level: config.LOG_LEVEL })
+  const now = deps.now ?? (() => new Date())
+  const database = deps.database ?? (await openDatabase(config.CATALOG_DATABASE_URL))
+  const verifier =
+    deps.verifier ??
+    createJwtVerifier({
+      jwksUrl: config.CATALOG_JWKS_URL,
+      issuer: config.CATALOG_JWT_ISSUER,
+      audience: config.CATALOG_JWT_AUDIENCE,
+      log,
+    })
+  const store = createKyselyStore({
+    database,
+    outbox: createOutbox({ source: 'catalog', now }),
+    log,
+  })
+  const reservations = { reservations: store, now }
+  const reserveStock = createReserveStock({
+    ...reservations,
+    ttlSeconds: config.CATALOG_RESERVATION_TTL_SECONDS,
+  })
+  const commitReservation = createCommitReservation(reservations)
+  const releaseReservation = createReleaseReservation(reservations)
+  const expireReservations = createExpireReservations({ ...reservations, log })
+  const seedDemo = () => store.seedIfEmpty(generateDemoCatalog(), now())
+  const intervalMs = deps.expiryIntervalMs ?? 15_000
+  let timer: NodeJS.Timeout | undefined
+  let running: Promise<unknown> = Promise.resolve()
+
+  return {
+    name: 'catalog',
+    database,
+    migrations: new URL('../migrations/', import.meta.url),
+    routes: catalogRoutes({
+      verifier,
+      listProducts: createListProducts({ store }),
+      getProduct: createGetProduct({ store }),
+      getProductImage: createGetProductImage({ store }),
+      listCategories: createListCategories({ store }),
+      createProduct: createCreateProduct({ store, now }),
+      updateProduct: createUpdateProduct({ store, now }),
+      deleteProduct: createDeleteProduct({ store, now }),
+      setStock: createSetStock({ store }),
+      reserveStock,
+      commitReservation,
+      releaseReservation: (orderId) => releaseReservation(orderId, 'cancelled'),
+    }),
+    expireReservations,
+    reserveStock,
+    commitReservation,
+    releaseReservation,
+    seedDemo,
+    async start() {
+      await store.detectSearchFeatures()
+      if (config.CATALOG_SEED_DEMO && (await seedDemo())) log.info('demo catalog seeded')
+      if (intervalMs > 0) {
+        timer = setInterval(() => {
+          running = expireReservations()
+            .then((count) => count > 0 && log.info({ count }, 'reservations expired'))
+            .catch((error: unknown) => log.error({ err: error }, 'reservation expiry failed'))
+        }, intervalMs)
+        timer.unref()
+      }
+    },
+    async close() {
+      if (timer) clearInterval(timer)
+      await running
+      if (!deps.database) await database.close()
+    },
+  }
+}

@@ -42,3 +42,57 @@ export const ProductDeleted = defineEvent(
     productId: Type.String({ minLength: 1, description: "The product's id." }),
   }),
 )
+
+const OrderId = Type.String({ minLength: 1, description: 'The order the reservation is for.' })
+const StockLine = Type.Object({
+  /** The product. */
+  productId: Type.String({ minLength: 1 }),
+  /** Units. */
+  quantity: Type.Integer({ minimum: 1 }),
+})
+
+/** All lines of an order are held (all or none); they stay held until commit, release or expiry. */
+export const StockReserved = defineEvent(
+  'stock.reserved',
+  1,
+  Type.Object({
+    orderId: OrderId,
+    lines: Type.Array(StockLine),
+    /** When the hold expires unless committed or released. */
+    expiresAt: Type.String({ format: 'date-time' }),
+  }),
+)
+
+/** Nothing was held: some lines fell short (each with what was requested and available). */
+export const StockRejected = defineEvent(
+  'stock.rejected',
+  1,
+  Type.Object({
+    orderId: OrderId,
+    shortLines: Type.Array(
+      Type.Object({
+        productId: Type.String({ minLength: 1 }),
+        requested: Type.Integer({ minimum: 1 }),
+        available: Type.Integer({ minimum: 0 }),
+      }),
+    ),
+  }),
+)
+
+/** A held reservation was given back: the order was cancelled, or the hold expired. */
+export const StockReleased = defineEvent(
+  'stock.released',
+  1,
+  Type.Object({
+    orderId: OrderId,
+    reason: Type.Union([Type.Literal('cancelled'), Type.Literal('expired')]),
+    lines: Type.Array(StockLine),
+  }),
+)
+
+/** A held reservation was committed (order confirmed): its units left the warehouse's stock. */
+export const StockCommitted = defineEvent(
+  'stock.committed',
+  1,
+  Type.Object({ orderId: OrderId, lines: Type.Array(StockLine) }),
+)

@@ -47,3 +47,163 @@ export const StockLevel = Type.Object({
   available: Type.Integer({ minimum: 0, description: 'onHand minus reserved.' }),
 })
 export type StockLevel = Type.Static<typeof StockLevel>
+
+/*
+ * Requests of the catalog service's HTTP API (API.md, "Catalog"), mounted at the service's root
+ * (`/products`, `/categories`); the gateway serves them under `/api/v1`. Bodies reject unknown
+ * fields. `/internal/*` routes are not in the gateway's table: the saga and tests call them.
+ */
+
+const Id = Type.String({ minLength: 1, maxLength: 64, description: 'Opaque id.' })
+
+/** Sort orders of the product list; `relevance` needs `q` (without it the list is `newest`). */
+export const ProductSort = Type.Union(
+  [
+    Type.Literal('relevance'),
+    Type.Literal('price_asc'),
+    Type.Literal('price_desc'),
+    Type.Literal('newest'),
+  ],
+  { description: 'relevance (with q), price_asc, price_desc or newest.' },
+)
+export type ProductSort = Type.Static<typeof ProductSort>
+
+/** Query of `GET /products`. */
+export const ListProductsQuery = Type.Object({
+  /** Full-text search over name and description. */
+  q: Type.Optional(Type.String({ maxLength: 200, description: 'Full-text search.' })),
+  /** A category's slug or id. */
+  category: Type.Optional(Type.String({ maxLength: 100, description: "A category's slug or id." })),
+  /** Least price, in minor units. */
+  minPrice: Type.Optional(Type.Integer({ minimum: 0, description: 'Least price (minor units).' })),
+  /** Greatest price, in minor units. */
+  maxPrice: Type.Optional(
+    Type.Integer({ minimum: 0, description: 'Greatest price (minor units).' }),
+  ),
+  /** Sort order; default relevance with q, newest without. */
+  sort: Type.Optional(ProductSort),
+  /** Page size, 1 to 100. */
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 20 })),
+  /** Opaque cursor from a previous page's `nextCursor`. */
+  cursor: Type.Optional(Type.String({ maxLength: 512 })),
+})
+export type ListProductsQuery = Type.Static<typeof ListProductsQuery>
+
+/** A page of products. */
+export const ProductPage = Type.Object({
+  /** The products of this page. */
+  items: Type.Array(Product),
+  /** Pass as `?cursor=` for the next page; null at the end. */
+  nextCursor: Type.Union([Type.String(), Type.Null()]),
+})
+export type ProductPage = Type.Static<typeof ProductPage>
+
+/** Response of `GET /categories`. */
+export const CategoryList = Type.Object({ items: Type.Array(Category) })
+export type CategoryList = Type.Static<typeof CategoryList>
+
+/** Path parameters of `/products/{id}...`. */
+export const ProductParams = Type.Object({ id: Id })
+export type ProductParams = Type.Static<typeof ProductParams>
+
+const Attributes = Type.Record(Type.String(), Type.Unknown(), {
+  description: 'Free-form attributes (colour, size…).',
+})
+
+/** Body of `POST /products` (admin). */
+export const CreateProductBody = Type.Object(
+  {
+    sku: Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9][A-Za-z0-9._-]*$' }),
+    name: Type.String({ minLength: 1, maxLength: 200 }),
+    description: Type.String({ maxLength: 5000, default: '' }),
+    price: Money,
+    /** The category's id or slug. */
+    categoryId: Type.String({
+      minLength: 1,
+      maxLength: 100,
+      description: "Category's id or slug.",
+    }),
+    /** Defaults to the generated image the catalog serves. */
+    imageUrl: Type.Optional(Type.String({ minLength: 1, maxLength: 2048 })),
+    attributes: Type.Optional(Attributes),
+    /** Initial stock on hand (default 0). */
+    onHand: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000_000_000 })),
+  },
+  { additionalProperties: false },
+)
+export type CreateProductBody = Type.Static<typeof CreateProductBody>
+
+/** Body of `PATCH /products/{id}` (admin): the fields to change. */
+export const UpdateProductBody = Type.Object(
+  {
+    name: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+    description: Type.Optional(Type.String({ maxLength: 5000 })),
+    price: Type.Optional(Money),
+    categoryId: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+    imageUrl: Type.Optional(Type.String({ minLength: 1, maxLength: 2048 })),
+    attributes: Type.Optional(Attributes),
+  },
+  { additionalProperties: false, minProperties: 1 },
+)
+export type UpdateProductBody = Type.Static<typeof UpdateProductBody>
+
+/** Body of `PUT /products/{id}/stock` (admin). */
+export const SetStockBody = Type.Object(
+  { onHand: Type.Integer({ minimum: 0, maximum: 1_000_000_000 }) },
+  { additionalProperties: false },
+)
+export type SetStockBody = Type.Static<typeof SetStockBody>
+
+/** One line of a reservation. */
+export const ReservationLine = Type.Object(
+  {
+    productId: Id,
+    quantity: Type.Integer({ minimum: 1, maximum: 10_000 }),
+  },
+  { additionalProperties: false },
+)
+export type ReservationLine = Type.Static<typeof ReservationLine>
+
+/** Body of `POST /internal/reservations` (not public). */
+export const ReserveBody = Type.Object(
+  {
+    orderId: Id,
+    lines: Type.Array(ReservationLine, { minItems: 1, maxItems: 100 }),
+  },
+  { additionalProperties: false },
+)
+export type ReserveBody = Type.Static<typeof ReserveBody>
+
+/** A line that could not be held. */
+export const ShortLine = Type.Object({
+  productId: Type.String(),
+  requested: Type.Integer({ minimum: 1 }),
+  available: Type.Integer({ minimum: 0 }),
+})
+export type ShortLine = Type.Static<typeof ShortLine>
+
+/** Status of an order's reservation. */
+export const ReservationStatus = Type.Union([
+  Type.Literal('held'),
+  Type.Literal('committed'),
+  Type.Literal('released'),
+  Type.Literal('expired'),
+  Type.Literal('rejected'),
+])
+export type ReservationStatus = Type.Static<typeof ReservationStatus>
+
+/** Outcome of reserve/commit/release: the reservation's status now, and the short lines. */
+export const ReservationResult = Type.Object({
+  orderId: Type.String(),
+  status: ReservationStatus,
+  /** When held: when it expires unless committed or released. */
+  expiresAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+  lines: Type.Array(Type.Object({ productId: Type.String(), quantity: Type.Integer() })),
+  /** When rejected: the lines that fell short. */
+  shortLines: Type.Array(ShortLine),
+})
+export type ReservationResult = Type.Static<typeof ReservationResult>
+
+/** Path parameters of `/internal/reservations/{orderId}/...`. */
+export const ReservationParams = Type.Object({ orderId: Id })
+export type ReservationParams = Type.Static<typeof ReservationParams>

@@ -1,0 +1,86 @@
+import type { catalog } from '@emporium/contracts'
+import type { ListCriteria } from '../domain/listing.js'
+import type { Cursor } from '../domain/cursor.js'
+import type { DemoCatalog } from '../domain/demo-catalog.js'
+import type { ShortLine, StockLine } from '../domain/reservation.js'
+
+/** A product row as the store returns it (joined with its category and stock). */
+export type ProductView = catalog.Product & {
+  attributes: Record<string, unknown>
+  updatedAt: string
+}
+
+export interface ListPage {
+  items: ProductView[]
+  /** The sort key and id of the last item, when there may be more. */
+  next: Cursor | null
+}
+
+export interface NewProduct {
+  id: string
+  sku: string
+  name: string
+  description: string
+  price: { amount: number; currency: string }
+  categoryId: string
+  imageUrl: string | null
+  attributes: Record<string, unknown>
+  onHand: number
+  now: Date
+}
+
+export type ProductPatch = Partial<
+  Pick<NewProduct, 'name' | 'description' | 'price' | 'categoryId' | 'imageUrl' | 'attributes'>
+>
+
+/** Products, categories and stock. Writes record their events in the same transaction. */
+export interface CatalogStore {
+  listProducts(criteria: ListCriteria, after: Cursor | null): Promise<ListPage>
+  getProduct(id: string): Promise<ProductView | undefined>
+  /** Name and SKU of a product, deleted ones too (their images stay for past orders). */
+  imageSubject(id: string): Promise<{ sku: string; name: string } | undefined>
+  listCategories(): Promise<catalog.Category[]>
+  /** A category by id or slug. */
+  findCategory(idOrSlug: string): Promise<catalog.Category | undefined>
+  insertProduct(product: NewProduct): Promise<'inserted' | 'sku_taken'>
+  updateProduct(id: string, patch: ProductPatch, now: Date): Promise<'updated' | 'not_found'>
+  deleteProduct(id: string, now: Date): Promise<'deleted' | 'not_found'>
+  setStock(
+    id: string,
+    onHand: number,
+  ): Promise<catalog.StockLevel | 'not_found' | { below: { reserved: number } }>
+  /** Inserts the demo catalog when there is no product at all; false when there were some. */
+  seedIfEmpty(demo: DemoCatalog, now: Date): Promise<boolean>
+}
+
+export interface StoredReservation {
+  orderId: string
+  status: catalog.ReservationStatus
+  lines: StockLine[]
+  shortLines: ShortLine[]
+  expiresAt: Date | null
+}
+
+/** Reservations: each call is one transaction, its event in the same one. */
+export interface ReservationStore {
+  /**
+   * Holds every line (normalised: sorted, one per product) or none. An order seen before gets
+   * its stored reservation back, unchanged and with no new event.
+   */
+  reserve(
+    orderId: string,
+    lines: StockLine[],
+    now: Date,
+    expiresAt: Date,
+  ): Promise<StoredReservation>
+  /** Moves a held reservation's units out of onHand and reserved. */
+  commit(orderId: string, now: Date): Promise<StoredReservation | 'not_found' | 'not_held'>
+  /** Gives a held reservation's units back. */
+  release(
+    orderId: string,
+    reason: 'cancelled' | 'expired',
+    now: Date,
+  ): Promise<StoredReservation | 'not_found' | 'committed'>
+  /** Order ids of held reservations whose hold ended at or before `now`. */
+  expiredHolds(now: Date, limit: number): Promise<string[]>
+}

@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest'
+import { decodeCursor, encodeCursor, type Cursor } from './cursor.js'
+
+describe('cursor', () => {
+  it('round-trips each sort key', () => {
+    const cursors: Cursor[] = [
+      { sort: 'newest', key: '2026-01-02T03:04:05.678Z', id: 'a' },
+      { sort: 'price_asc', key: 1999, id: 'b' },
+      { sort: 'price_desc', key: 0, id: 'c' },
+      { sort: 'relevance', key: '0.607927', id: 'd' },
+    ]
+    for (const cursor of cursors) {
+      const text = encodeCursor(cursor)
+      expect(text).toMatch(/^[A-Za-z0-9_-]+$/)
+      expect(decodeCursor(text, cursor.sort)).toEqual(cursor)
+    }
+  })
+
+  it('refuses garbage, tampering and a cursor of another sort with a 400', () => {
+    const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url')
+    const bad = [
+      '',
+      'not base64!',
+      'e30',
+      b64({ sort: 'newest' }),
+      b64(['newest', 'yesterday', 'a']),
+      b64(['price_asc', -1, 'a']),
+      b64(['price_asc', 1.5, 'a']),
+      b64(['price_asc', '1', 'a']),
+      b64(['relevance', '1e9', 'a']),
+      b64(['newest', '2026-01-01T00:00:00Z', '']),
+      b64(['cheapest', 1, 'a']),
+    ]
+    for (const text of bad) {
+      expect(() => decodeCursor(text, 'price_asc'), text).toThrow(
+        expect.objectContaining({ kind: 'invalid', code: 'CATALOG.INVALID_CURSOR' }),
+      )
+    }
+    const other = encodeCursor({ sort: 'newest', key: '2026-01-01T00:00:00.000Z', id: 'a' })
+    expect(() => decodeCursor(other, 'price_asc')).toThrow(/cursor/)
+  })
+})

@@ -1,0 +1,57 @@
+import { AppError } from '@emporium/platform'
+
+/** The orders a product list can be in (`relevance` only with a search). */
+export type SortOrder = 'relevance' | 'price_asc' | 'price_desc' | 'newest'
+
+/**
+ * Where a page ended: the sort order, the last row's sort key and its id (the tie-breaker).
+ * The key is a price (integer), a creation time (ISO string) or a rank (decimal string).
+ */
+export interface Cursor {
+  sort: SortOrder
+  key: string | number
+  id: string
+}
+
+const sorts = new Set<SortOrder>(['relevance', 'price_asc', 'price_desc', 'newest'])
+
+/** base64url of a small JSON array; opaque to clients. */
+export function encodeCursor(cursor: Cursor): string {
+  return Buffer.from(JSON.stringify([cursor.sort, cursor.key, cursor.id]), 'utf8').toString(
+    'base64url',
+  )
+}
+
+/** The cursor of `?cursor=`, checked against the sort it must continue; 400 when it is not one. */
+export function decodeCursor(text: string, sort: SortOrder): Cursor {
+  let value: unknown
+  try {
+    if (!/^[A-Za-z0-9_-]+$/.test(text)) throw new Error('not base64url')
+    value = JSON.parse(Buffer.from(text, 'base64url').toString('utf8'))
+  } catch {
+    throw invalidCursor()
+  }
+  if (!Array.isArray(value) || value.length !== 3) throw invalidCursor()
+  const [s, key, id] = value as unknown[]
+  if (typeof s !== 'string' || !sorts.has(s as SortOrder) || s !== sort) throw invalidCursor()
+  if (typeof id !== 'string' || id.length === 0 || id.length > 64) throw invalidCursor()
+  if (s === 'newest') {
+    if (typeof key !== 'string' || Number.isNaN(Date.parse(key))) throw invalidCursor()
+  } else if (s === 'relevance') {
+    if (typeof key !== 'string' || !/^\d{1,6}(\.\d{1,9})?$/.test(key)) throw invalidCursor()
+  } else if (typeof key !== 'number' || !Number.isSafeInteger(key) || key < 0) {
+    throw invalidCursor()
+  }
+  return { sort: s as SortOrder, key: key as string | number, id }
+}
+
+function invalidCursor(): AppError {
+  return new AppError(
+    'invalid',
+    'CATALOG.INVALID_CURSOR',
+    'The cursor is not valid for this list.',
+    {
+      details: { errors: [{ path: '/querystring/cursor', message: 'is not a valid cursor' }] },
+    },
+  )
+}

@@ -1,0 +1,217 @@
+import Type from 'typebox'
+import { catalog, Problem } from '@emporium/contracts'
+import { bearerAuth, type HttpRoutes, type JwtVerifier } from '@emporium/platform'
+import type { ListRequest } from '../domain/listing.js'
+import type { StockLine } from '../domain/reservation.js'
+
+/** The use cases the routes call, wired by service.ts. */
+export interface CatalogRoutesDeps {
+  verifier: JwtVerifier
+  listProducts(request: ListRequest): Promise<catalog.ProductPage>
+  getProduct(id: string): Promise<catalog.Product>
+  getProductImage(id: string): Promise<string>
+  listCategories(): Promise<catalog.CategoryList>
+  createProduct(body: catalog.CreateProductBody): Promise<catalog.Product>
+  updateProduct(id: string, body: catalog.UpdateProductBody): Promise<catalog.Product>
+  deleteProduct(id: string): Promise<void>
+  setStock(id: string, onHand: number): Promise<catalog.StockLevel>
+  reserveStock(orderId: string, lines: StockLine[]): Promise<catalog.ReservationResult>
+  commitReservation(orderId: string): Promise<catalog.ReservationResult>
+  releaseReservation(orderId: string): Promise<catalog.ReservationResult>
+}
+
+const tags = ['catalog']
+const internalTags = ['internal']
+
+/**
+ * API.md's Catalog table at the service's root (the gateway strips `/api/v1`), the generated
+ * product images (`/products/{id}/image`, under the gateway's public `/api/v1/products/**`), and
+ * the internal reservation API (`/internal/*`, never in the gateway's table).
+ */
+export function catalogRoutes(deps: CatalogRoutesDeps): HttpRoutes {
+  return async (app) => {
+    const auth = bearerAuth(deps.verifier)
+    const admin = auth.requireRole('admin')
+
+    app.get(
+      '/products',
+      {
+        schema: {
+          tags,
+          summary: 'List, filter, sort and search products',
+          querystring: catalog.ListProductsQuery,
+          response: { 200: catalog.ProductPage, 400: Problem },
+        },
+      },
+      async (request) => deps.listProducts(request.query),
+    )
+
+    app.get(
+      '/products/:id',
+      {
+        schema: {
+          tags,
+          summary: 'One product',
+          params: catalog.ProductParams,
+          response: { 200: catalog.Product, 404: Problem },
+        },
+      },
+      async (request) => deps.getProduct(request.params.id),
+    )
+
+    app.get(
+      '/products/:id/image',
+      {
+        schema: {
+          tags,
+          summary: "The product's generated picture (SVG)",
+          params: catalog.ProductParams,
+        },
+      },
+      async (request, reply) => {
+        const svg = await deps.getProductImage(request.params.id)
+        return reply
+          .header('content-type', 'image/svg+xml; charset=utf-8')
+          .header('cache-control', 'public, max-age=86400')
+          .header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'")
+          .send(svg)
+      },
+    )
+
+    app.get(
+      '/categories',
+      {
+        schema: {
+          tags,
+          summary: 'Every category',
+          response: { 200: catalog.CategoryList },
+        },
+      },
+      async () => deps.listCategories(),
+    )
+
+    app.post(
+      '/products',
+      {
+        preHandler: admin,
+        schema: {
+          tags,
+          summary: 'Create a product (admin)',
+          body: catalog.CreateProductBody,
+          response: {
+            201: catalog.Product,
+            400: Problem,
+            401: Problem,
+            403: Problem,
+            409: Problem,
+          },
+        },
+      },
+      async (request, reply) => reply.code(201).send(await deps.createProduct(request.body)),
+    )
+
+    app.patch(
+      '/products/:id',
+      {
+        preHandler: admin,
+        schema: {
+          tags,
+          summary: 'Change a product (admin)',
+          params: catalog.ProductParams,
+          body: catalog.UpdateProductBody,
+          response: {
+            200: catalog.Product,
+            400: Problem,
+            401: Problem,
+            403: Problem,
+            404: Problem,
+          },
+        },
+      },
+      async (request) => deps.updateProduct(request.params.id, request.body),
+    )
+
+    app.delete(
+      '/products/:id',
+      {
+        preHandler: admin,
+        schema: {
+          tags,
+          summary: 'Remove a product from the catalog (admin; soft)',
+          params: catalog.ProductParams,
+          response: {
+            204: Type.Null({ description: 'Deleted.' }),
+            401: Problem,
+            403: Problem,
+            404: Problem,
+          },
+        },
+      },
+      async (request, reply) => {
+        await deps.deleteProduct(request.params.id)
+        return reply.code(204).send(null)
+      },
+    )
+
+    app.put(
+      '/products/:id/stock',
+      {
+        preHandler: admin,
+        schema: {
+          tags,
+          summary: 'Set the stock on hand (admin)',
+          params: catalog.ProductParams,
+          body: catalog.SetStockBody,
+          response: {
+            200: catalog.StockLevel,
+            400: Problem,
+            401: Problem,
+            403: Problem,
+            404: Problem,
+            409: Problem,
+          },
+        },
+      },
+      async (request) => deps.setStock(request.params.id, request.body.onHand),
+    )
+
+    app.post(
+      '/internal/reservations',
+      {
+        schema: {
+          tags: internalTags,
+          summary: "Hold all of an order's lines or none (idempotent per order id)",
+          body: catalog.ReserveBody,
+          response: { 200: catalog.ReservationResult, 400: Problem },
+        },
+      },
+      async (request) => deps.reserveStock(request.body.orderId, request.body.lines),
+    )
+
+    app.post(
+      '/internal/reservations/:orderId/commit',
+      {
+        schema: {
+          tags: internalTags,
+          summary: "Commit an order's held stock (idempotent)",
+          params: catalog.ReservationParams,
+          response: { 200: catalog.ReservationResult, 404: Problem, 409: Problem },
+        },
+      },
+      async (request) => deps.commitReservation(request.params.orderId),
+    )
+
+    app.post(
+      '/internal/reservations/:orderId/release',
+      {
+        schema: {
+          tags: internalTags,
+          summary: "Release an order's held stock (idempotent)",
+          params: catalog.ReservationParams,
+          response: { 200: catalog.ReservationResult, 404: Problem, 409: Problem },
+        },
+      },
+      async (request) => deps.releaseReservation(request.params.orderId),
+    )
+  }
+}

@@ -1,0 +1,556 @@
+import { sql, type RawBuilder, type Transaction } from 'kysely'
+import { catalog as events } from '@emporium/contracts'
+import type { Database, Logger, Outbox } from '@emporium/platform'
+import type { Cursor } from '../domain/cursor.js'
+import type { DemoCatalog } from '../domain/demo-catalog.js'
+import type { ListCriteria } from '../domain/listing.js'
+import {
+  commitAction,
+  releaseAction,
+  type ShortLine,
+  type StockLine,
+} from '../domain/reservation.js'
+import type {
+  CatalogStore,
+  ListPage,
+  NewProduct,
+  ProductView,
+  ReservationStore,
+  StoredReservation,
+} from '../app/ports.js'
+import { defaultImageUrl } from '../app/product-view.js'
+
+type Trx = Transaction<any>
+
+export interface KyselyStoreDeps {
+  database: Database
+  outbox: Outbox
+  log?: Logger
+}
+
+export interface KyselyStore extends CatalogStore, ReservationStore {
+  /** Whether pg_trgm similarity widens searches (set by `detectSearchFeatures`). */
+  readonly trigram: boolean
+  /**
+   * Tries to enable pg_trgm (needs the right to create it: a trusted extension since PG 13, so
+   * a database owner can) and its index. PGlite has no pg_trgm loaded by `openDatabase`: the
+   * search then falls back to full-text only.
+   */
+  detectSearchFeatures(): Promise<boolean>
+}
+
+/** Below this word similarity a name is not a typo of the search. */
+const similarityThreshold = 0.45
+
+const productColumns = sql`
+  p.id, p.sku, p.name, p.description, p.price_amount, p.price_currency, p.image_url,
+  p.attributes, p.created_at, p.updated_at,
+  c.id as category_id, c.name as category_name, c.slug as category_slug,
+  coalesce(s.on_hand - s.reserved, 0) as available`
+
+function toView(row: any): ProductView {
+  return {
+    id: row.id,
+    sku: row.sku,
+    name: row.name,
+    description: row.description,
+    price: { amount: Number(row.price_amount), currency: String(row.price_currency).trim() },
+    category: { id: row.category_id, name: row.category_name, slug: row.category_slug },
+    imageUrl: row.image_url ?? defaultImageUrl(row.id),
+    available: Math.max(0, Number(row.available)),
+    createdAt: new Date(row.created_at).toISOString(),
+    updatedAt: new Date(row.updated_at).toISOString(),
+    attributes: typeof row.attributes === 'string' ? JSON.parse(row.attributes) : row.attributes,
+  }
+}
+
+function snapshotOf(view: ProductView): events.ProductSnapshot {
+  return {
+    productId: view.id,
+    sku: view.sku,
+    name: view.name,
+    price: view.price,
+    categoryId: view.category.id,
+    imageUrl: view.imageUrl,
+  }
+}
+
+function isUniqueViolation(error: unknown): boolean {
+  return (error as { code?: unknown } | null)?.code === '23505'
+}
+
+class Rejected extends Error {
+  constructor(readonly failed: string[]) {
+    super('reservation rejected')
+  }
+}
+
+export function createKyselyStore(deps: KyselyStoreDeps): KyselyStore {
+  const { database, outbox } = deps
+  const db = database.db
+  let trigram = false
+
+  async function viewIn(executor: Trx | typeof db, id: string, forUpdate = false) {
+    const { rows } = await sql<any>`
+      select ${productColumns}
+      from products p
+      join categories c on c.id = p.category_id
+      left join stock s on s.product_id = p.id
+      where p.id = ${id} and p.deleted_at is null
+      ${forUpdate ? sql`for update of p` : sql``}`.execute(executor)
+    return rows[0] ? toView(rows[0]) : undefined
+  }
+
+  async function loadReservation(
+    executor: Trx | typeof db,
+    orderId: string,
+    forUpdate = false,
+  ): Promise<StoredReservation | undefined> {
+    const { rows } = await sql<any>`
+      select order_id, status, short_lines, expires_at from reservations
+      where order_id = ${orderId} ${forUpdate ? sql`for update` : sql``}`.execute(executor)
+    const row = rows[0]
+    if (!row) return undefined
+    const lines = await sql<any>`
+      select product_id, quantity from reservation_lines where order_id = ${orderId}
+      order by product_id`.execute(executor)
+    return {
+      orderId: row.order_id,
+      status: row.status,
+      shortLines:
+        typeof row.short_lines === 'string' ? JSON.parse(row.short_lines) : row.short_lines,
+      expiresAt: row.expires_at ? new Date(row.expires_at) : null,
+      lines: lines.rows.map((l: any) => ({
+        productId: l.product_id,
+        quantity: Number(l.quantity),
+      })),
+    }
+  }
+
+  async function insertLines(trx: Trx, orderId: string, lines: StockLine[]) {
+    await trx
+      .insertInto('reservation_lines')
+      .values(
+        lines.map((l) => ({ order_id: orderId, product_id: l.productId, quantity: l.quantity })),
+      )
+      .execute()
+  }
+
+  function searchMatch(q: string): { where: RawBuilder<unknown>; rank: RawBuilder<unknown> } {
+    const query = sql`websearch_to_tsquery('english', ${q})`
+    if (trigram && q.length >= 4) {
+      const similarity = sql`word_similarity(lower(${q}), lower(p.name))`
+      return {
+        where: sql`(p.search @@ ${query} or ${similarity} >= ${similarityThreshold})`,
+        // Full-text rank first; a near miss of the name adds a little.
+        rank: sql`round((ts_rank(p.search, ${query}) + 0.05 * ${similarity})::numeric, 6)`,
+      }
+    }
+    return {
+      where: sql`p.search @@ ${query}`,
+      rank: sql`round(ts_rank(p.search, ${query})::numeric, 6)`,
+    }
+  }
+
+  const store: KyselyStore = {
+    get trigram() {
+      return trigram
+    },
+
+    async detectSearchFeatures() {
+      try {
+        await sql`create extension if not exists pg_trgm`.execute(db)
+      } catch (error) {
+        deps.log?.debug({ err: error }, 'pg_trgm cannot be created')
+      }
+      try {
+        const { rows } = await sql<{ present: boolean }>`
+          select exists (select 1 from pg_extension where extname = 'pg_trgm') as present`.execute(
+          db,
+        )
+        trigram = rows[0]?.present === true
+        if (trigram) {
+          await sql`create index if not exists products_name_trgm_idx on products using gin (lower(name) gin_trgm_ops)`.execute(
+            db,
+          )
+        }
+      } catch (error) {
+        deps.log?.warn({ err: error }, 'pg_trgm detection failed; full-text search only')
+        trigram = false
+      }
+      deps.log?.info(
+        { trigram },
+        trigram ? 'typo-tolerant search on (pg_trgm)' : 'search without pg_trgm: full-text only',
+      )
+      return trigram
+    },
+
+    async listProducts(criteria: ListCriteria, after: Cursor | null): Promise<ListPage> {
+      const filters: RawBuilder<unknown>[] = [sql`p.deleted_at is null`]
+      if (criteria.category) {
+        filters.push(sql`(c.slug = ${criteria.category} or c.id = ${criteria.category})`)
+      }
+      if (criteria.minPrice !== undefined) filters.push(sql`p.price_amount >= ${criteria.minPrice}`)
+      if (criteria.maxPrice !== undefined) filters.push(sql`p.price_amount <= ${criteria.maxPrice}`)
+      let rank: RawBuilder<unknown> = sql`0`
+      if (criteria.q) {
+        const match = searchMatch(criteria.q)
+        filters.push(match.where)
+        rank = match.rank
+      }
+      let keyset: RawBuilder<unknown> = sql`true`
+      let order: RawBuilder<unknown>
+      switch (criteria.sort) {
+        case 'price_asc':
+          order = sql`price_amount asc, id asc`
+          if (after) keyset = sql`(price_amount, id) > (${after.key}::bigint, ${after.id})`
+          break
+        case 'price_desc':
+          order = sql`price_amount desc, id desc`
+          if (after) keyset = sql`(price_amount, id) < (${after.key}::bigint, ${after.id})`
+          break
+        case 'relevance':
+          order = sql`rank desc, id desc`
+          if (after) keyset = sql`(rank, id) < (${after.key}::numeric, ${after.id})`
+          break
+        default:
+          order = sql`created_at desc, id desc`
+          if (after) keyset = sql`(created_at, id) < (${after.key}::timestamptz, ${after.id})`
+      }
+      const { rows } = await sql<any>`
+        with matching as (
+          select ${productColumns}, ${rank} as rank
+          from products p
+          join categories c on c.id = p.category_id
+          left join stock s on s.product_id = p.id
+          where ${sql.join(filters, sql` and `)}
+        )
+        select *, rank::text as rank_text from matching
+        where ${keyset}
+        order by ${order}
+        limit ${criteria.limit + 1}`.execute(db)
+      const more = rows.length > criteria.limit
+      const page = rows.slice(0, criteria.limit)
+      const last = page.at(-1)
+      let next: Cursor | null = null
+      if (more && last) {
+        const key =
+          criteria.sort === 'relevance'
+            ? String(last.rank_text)
+            : criteria.sort === 'newest'
+              ? new Date(last.created_at).toISOString()
+              : Number(last.price_amount)
+        next = { sort: criteria.sort, key, id: last.id }
+      }
+      return { items: page.map(toView), next }
+    },
+
+    getProduct: (id) => viewIn(db, id),
+
+    async imageSubject(id) {
+      const row = await db
+        .selectFrom('products')
+        .select(['sku', 'name'])
+        .where('id', '=', id)
+        .executeTakeFirst()
+      return row ? { sku: row.sku, name: row.name } : undefined
+    },
+
+    async listCategories() {
+      return db.selectFrom('categories').select(['id', 'name', 'slug']).orderBy('name').execute()
+    },
+
+    async findCategory(idOrSlug) {
+      return db
+        .selectFrom('categories')
+        .select(['id', 'name', 'slug'])
+        .where((eb) => eb.or([eb('id', '=', idOrSlug), eb('slug', '=', idOrSlug)]))
+        .executeTakeFirst()
+    },
+
+    async insertProduct(product: NewProduct) {
+      try {
+        return await database.transaction(async (trx) => {
+          const taken = await trx
+            .selectFrom('products')
+            .select('id')
+            .where('sku', '=', product.sku)
+            .executeTakeFirst()
+          if (taken) return 'sku_taken' as const
+          await trx
+            .insertInto('products')
+            .values({
+              id: product.id,
+              sku: product.sku,
+              name: product.name,
+              description: product.description,
+              price_amount: product.price.amount,
+              price_currency: product.price.currency,
+              category_id: product.categoryId,
+              image_url: product.imageUrl,
+              attributes: JSON.stringify(product.attributes),
+              created_at: product.now,
+              updated_at: product.now,
+            })
+            .execute()
+          await trx
+            .insertInto('stock')
+            .values({ product_id: product.id, on_hand: product.onHand, reserved: 0 })
+            .execute()
+          const view = (await viewIn(trx, product.id))!
+          await outbox.add(trx, events.ProductCreated, snapshotOf(view))
+          return 'inserted' as const
+        })
+      } catch (error) {
+        if (isUniqueViolation(error)) return 'sku_taken'
+        throw error
+      }
+    },
+
+    async updateProduct(id, patch, now) {
+      return database.transaction(async (trx) => {
+        const before = await viewIn(trx, id, true)
+        if (!before) return 'not_found' as const
+        const values: Record<string, unknown> = { updated_at: now }
+        if (patch.name !== undefined) values.name = patch.name
+        if (patch.description !== undefined) values.description = patch.description
+        if (patch.price !== undefined) {
+          values.price_amount = patch.price.amount
+          values.price_currency = patch.price.currency
+        }
+        if (patch.categoryId !== undefined) values.category_id = patch.categoryId
+        if (patch.imageUrl !== undefined) values.image_url = patch.imageUrl
+        if (patch.attributes !== undefined) values.attributes = JSON.stringify(patch.attributes)
+        await trx.updateTable('products').set(values).where('id', '=', id).execute()
+        const after = (await viewIn(trx, id))!
+        const priceChanged =
+          before.price.amount !== after.price.amount ||
+          before.price.currency !== after.price.currency
+        await outbox.add(trx, events.ProductUpdated, {
+          ...snapshotOf(after),
+          ...(priceChanged ? { previousPrice: before.price } : {}),
+        })
+        return 'updated' as const
+      })
+    },
+
+    async deleteProduct(id, now) {
+      return database.transaction(async (trx) => {
+        const result = await trx
+          .updateTable('products')
+          .set({ deleted_at: now, updated_at: now })
+          .where('id', '=', id)
+          .where('deleted_at', 'is', null)
+          .executeTakeFirst()
+        if (Number(result.numUpdatedRows) === 0) return 'not_found' as const
+        await outbox.add(trx, events.ProductDeleted, { productId: id })
+        return 'deleted' as const
+      })
+    },
+
+    async setStock(id, onHand) {
+      return database.transaction(async (trx) => {
+        const { rows } = await sql<any>`
+          select s.on_hand, s.reserved from stock s join products p on p.id = s.product_id
+          where s.product_id = ${id} and p.deleted_at is null
+          for update of s`.execute(trx)
+        const row = rows[0]
+        if (!row) return 'not_found' as const
+        const reserved = Number(row.reserved)
+        if (onHand < reserved) return { below: { reserved } }
+        await trx
+          .updateTable('stock')
+          .set({ on_hand: onHand })
+          .where('product_id', '=', id)
+          .execute()
+        return { productId: id, onHand, reserved, available: onHand - reserved }
+      })
+    },
+
+    async seedIfEmpty(demo: DemoCatalog, now: Date) {
+      return database.transaction(async (trx) => {
+        // Two replicas starting at once: one seeds, the other then sees products.
+        await sql`select pg_advisory_xact_lock(4242001)`.execute(trx)
+        const any = await trx.selectFrom('products').select('id').limit(1).executeTakeFirst()
+        if (any) return false
+        await trx
+          .insertInto('categories')
+          .values(demo.categories)
+          .onConflict((oc) => oc.doNothing())
+          .execute()
+        const categories = await trx.selectFrom('categories').select(['id', 'slug']).execute()
+        const bySlug = new Map(categories.map((c) => [c.slug, c.id]))
+        const idOf = new Map(demo.categories.map((c) => [c.id, bySlug.get(c.slug) ?? c.id]))
+        for (let i = 0; i < demo.products.length; i += 200) {
+          const chunk = demo.products.slice(i, i + 200)
+          await trx
+            .insertInto('products')
+            .values(
+              chunk.map((p) => ({
+                id: p.id,
+                sku: p.sku,
+                name: p.name,
+                description: p.description,
+                price_amount: p.priceAmount,
+                price_currency: p.currency,
+                category_id: idOf.get(p.categoryId)!,
+                image_url: null,
+                attributes: JSON.stringify(p.attributes),
+                created_at: p.createdAt,
+                updated_at: now,
+              })),
+            )
+            .execute()
+          await trx
+            .insertInto('stock')
+            .values(chunk.map((p) => ({ product_id: p.id, on_hand: p.onHand, reserved: 0 })))
+            .execute()
+        }
+        for (const p of demo.products) {
+          await outbox.add(trx, events.ProductCreated, {
+            productId: p.id,
+            sku: p.sku,
+            name: p.name,
+            price: { amount: p.priceAmount, currency: p.currency },
+            categoryId: idOf.get(p.categoryId)!,
+            imageUrl: defaultImageUrl(p.id),
+          })
+        }
+        return true
+      })
+    },
+
+    async reserve(orderId, lines, now, expiresAt) {
+      try {
+        const held = await database.transaction(async (trx) => {
+          const existing = await loadReservation(trx, orderId)
+          if (existing) return existing
+          const inserted = await sql<any>`
+            insert into reservations (order_id, status, short_lines, created_at, updated_at, expires_at)
+            values (${orderId}, 'held', '[]'::jsonb, ${now}, ${now}, ${expiresAt})
+            on conflict (order_id) do nothing
+            returning order_id`.execute(trx)
+          // A concurrent reserve of the same order won: its outcome is ours.
+          if (inserted.rows.length === 0) return (await loadReservation(trx, orderId))!
+          const failed: string[] = []
+          // Lines come sorted by product id: every reservation locks rows in the same order.
+          for (const line of lines) {
+            const updated = await sql`
+              update stock s set reserved = s.reserved + ${line.quantity}
+              from products p
+              where s.product_id = ${line.productId} and p.id = s.product_id
+                and p.deleted_at is null
+                and s.on_hand - s.reserved >= ${line.quantity}
+              returning s.product_id`.execute(trx)
+            if (updated.rows.length === 0) failed.push(line.productId)
+          }
+          // All or none: undo every line held so far (and the reservation row).
+          if (failed.length > 0) throw new Rejected(failed)
+          await insertLines(trx, orderId, lines)
+          await outbox.add(trx, events.StockReserved, {
+            orderId,
+            lines,
+            expiresAt: expiresAt.toISOString(),
+          })
+          return { orderId, status: 'held' as const, lines, shortLines: [], expiresAt }
+        })
+        return held
+      } catch (error) {
+        if (!(error instanceof Rejected)) throw error
+        return rejectReservation(orderId, lines, error.failed, now)
+      }
+    },
+
+    async commit(orderId, now) {
+      return database.transaction(async (trx) => {
+        const reservation = await loadReservation(trx, orderId, true)
+        if (!reservation) return 'not_found' as const
+        const action = commitAction(reservation.status)
+        if (action === 'noop') return reservation
+        if (action === 'refuse') return 'not_held' as const
+        for (const line of reservation.lines) {
+          await sql`
+            update stock set on_hand = on_hand - ${line.quantity}, reserved = reserved - ${line.quantity}
+            where product_id = ${line.productId}`.execute(trx)
+        }
+        await trx
+          .updateTable('reservations')
+          .set({ status: 'committed', updated_at: now })
+          .where('order_id', '=', orderId)
+          .execute()
+        await outbox.add(trx, events.StockCommitted, { orderId, lines: reservation.lines })
+        return { ...reservation, status: 'committed' as const }
+      })
+    },
+
+    async release(orderId, reason, now) {
+      return database.transaction(async (trx) => {
+        const reservation = await loadReservation(trx, orderId, true)
+        if (!reservation) return 'not_found' as const
+        const action = releaseAction(reservation.status)
+        if (action === 'noop') return reservation
+        if (action === 'refuse') return 'committed' as const
+        for (const line of reservation.lines) {
+          await sql`
+            update stock set reserved = reserved - ${line.quantity}
+            where product_id = ${line.productId}`.execute(trx)
+        }
+        const status = reason === 'expired' ? ('expired' as const) : ('released' as const)
+        await trx
+          .updateTable('reservations')
+          .set({ status, updated_at: now })
+          .where('order_id', '=', orderId)
+          .execute()
+        await outbox.add(trx, events.StockReleased, { orderId, reason, lines: reservation.lines })
+        return { ...reservation, status }
+      })
+    },
+
+    async expiredHolds(now, limit) {
+      const rows = await db
+        .selectFrom('reservations')
+        .select('order_id')
+        .where('status', '=', 'held')
+        .where('expires_at', '<=', now)
+        .orderBy('expires_at')
+        .limit(limit)
+        .execute()
+      return rows.map((r) => r.order_id as string)
+    },
+  }
+
+  /** Records a rejection (no stock held) with its short lines, and `stock.rejected`. */
+  async function rejectReservation(
+    orderId: string,
+    lines: StockLine[],
+    failed: string[],
+    now: Date,
+  ): Promise<StoredReservation> {
+    return database.transaction(async (trx) => {
+      const { rows } = await sql<any>`
+        select s.product_id, s.on_hand - s.reserved as available
+        from stock s join products p on p.id = s.product_id
+        where p.deleted_at is null and s.product_id in (${sql.join(failed)})`.execute(trx)
+      const available = new Map(rows.map((r: any) => [r.product_id as string, Number(r.available)]))
+      const short: ShortLine[] = lines
+        .filter((l) => failed.includes(l.productId))
+        .map((l) => ({
+          productId: l.productId,
+          requested: l.quantity,
+          // What was there when it fell short; never more than the request minus one.
+          available: Math.max(0, Math.min(available.get(l.productId) ?? 0, l.quantity - 1)),
+        }))
+      const inserted = await sql<any>`
+        insert into reservations (order_id, status, short_lines, created_at, updated_at, expires_at)
+        values (${orderId}, 'rejected', ${JSON.stringify(short)}::jsonb, ${now}, ${now}, null)
+        on conflict (order_id) do nothing
+        returning order_id`.execute(trx)
+      if (inserted.rows.length === 0) return (await loadReservation(trx, orderId))!
+      await insertLines(trx, orderId, lines)
+      await outbox.add(trx, events.StockRejected, { orderId, shortLines: short })
+      return { orderId, status: 'rejected' as const, lines, shortLines: short, expiresAt: null }
+    })
+  }
+
+  return store
+}

@@ -1,0 +1,4 @@
+import { catalogSuite, seedSuite } from './catalog-suite.js'
+
+catalogSuite('postgres')
+seedSuite('postgres')
