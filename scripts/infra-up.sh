@@ -75,13 +75,17 @@ DO $$ BEGIN
   END IF;
 END $$;
 SQL
-  psql -q -h "$PG_HOST" -p "$PG_PORT" -U postgres -d postgres -tAc \
-    "SELECT 1 FROM pg_database WHERE datname = 'emporium_test'" | grep -q 1 ||
-    psql -q -h "$PG_HOST" -p "$PG_PORT" -U postgres -d postgres -c "CREATE DATABASE emporium_test OWNER emporium" >/dev/null
+  # emporium_test for the tests; one database per service for `npm run start:distributed`.
+  for db in emporium_test emporium_catalog emporium_cart emporium_orders emporium_payments emporium_notifications; do
+    psql -q -h "$PG_HOST" -p "$PG_PORT" -U postgres -d postgres -tAc \
+      "SELECT 1 FROM pg_database WHERE datname = '$db'" | grep -q 1 ||
+      psql -q -h "$PG_HOST" -p "$PG_PORT" -U postgres -d postgres -c "CREATE DATABASE $db OWNER emporium" >/dev/null
+  done
   mariadb -h "$MY_HOST" -P "$MY_PORT" -uroot <<'SQL'
 CREATE USER IF NOT EXISTS 'emporium'@'%' IDENTIFIED BY 'emporium';
 CREATE USER IF NOT EXISTS 'emporium'@'localhost' IDENTIFIED BY 'emporium';
 CREATE DATABASE IF NOT EXISTS emporium_test;
+CREATE DATABASE IF NOT EXISTS emporium_users;
 GRANT ALL PRIVILEGES ON `emporium\_%`.* TO 'emporium'@'%';
 GRANT ALL PRIVILEGES ON `emporium\_%`.* TO 'emporium'@'localhost';
 FLUSH PRIVILEGES;
@@ -96,3 +100,4 @@ SQL
   fi
 fi
 echo "infra: PostgreSQL, MariaDB, Redis and RabbitMQ are answering; test users, databases and vhost are in place" >&2
+echo "infra: databases of the distributed mode (emporium_users on MariaDB; emporium_catalog, emporium_cart, … on PostgreSQL) are in place" >&2
