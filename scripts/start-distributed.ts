@@ -20,8 +20,8 @@ for (const name of services) {
   await startService(name)
 }
 
-// Resolves once the service logs that it listens (or after 60 s, or when it exits), so that the
-// gateway starts after its upstreams.
+// Resolves once the service answers `/healthz` on its port (`<NAME>_PORT`, the gateway's `PORT`),
+// or after 60 s, or when it exits: the gateway starts after its upstreams.
 function startService(name: string): Promise<void> {
   const child = spawn(process.execPath, ['--import', 'tsx', `services/${name}/src/main.ts`], {
     env: process.env,
@@ -31,24 +31,27 @@ function startService(name: string): Promise<void> {
     detached: true,
   })
   children.push(child)
-  return new Promise((resolve) => {
-    const timer = setTimeout(resolve, 60_000)
-    for (const stream of [child.stdout, child.stderr]) {
-      createInterface({ input: stream! }).on('line', (line) => {
-        console.log(`[${name}] ${line}`)
-        if (line.includes(`${name} listening`)) {
-          clearTimeout(timer)
-          resolve()
-        }
-      })
-    }
-    child.on('exit', (code, signal) => {
-      console.log(`[${name}] exited (${signal ?? code})`)
-      clearTimeout(timer)
-      resolve()
-      if (!stopping) stopAll(1)
-    })
+  for (const stream of [child.stdout, child.stderr]) {
+    createInterface({ input: stream! }).on('line', (line) => console.log(`[${name}] ${line}`))
+  }
+  child.on('exit', (code, signal) => {
+    console.log(`[${name}] exited (${signal ?? code})`)
+    if (!stopping) stopAll(1)
   })
+  const port = process.env[name === 'gateway' ? 'PORT' : `${name.toUpperCase()}_PORT`]
+  return port ? untilHealthy(`http://127.0.0.1:${port}/healthz`, child) : Promise.resolve()
+}
+
+async function untilHealthy(url: string, child: ChildProcess): Promise<void> {
+  const deadline = Date.now() + 60_000
+  while (Date.now() < deadline && child.exitCode === null) {
+    try {
+      if ((await fetch(url)).ok) return
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 200))
+  }
 }
 
 function stopAll(code: number) {
