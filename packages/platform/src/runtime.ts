@@ -3,8 +3,11 @@ import type { Database } from './db/database.js'
 import { migrate } from './db/migrate.js'
 import type { ReadinessCheck } from './http/health.js'
 import { createHttpServer, type HttpRoutes, type HttpServer } from './http/server.js'
-import type { Logger } from './log.js'
-import type { EventBus } from './messaging/bus.js'
+import { ConfigError } from './config.js'
+import { createLogger, type Logger } from './log.js'
+import { defaultRetryPolicy, type EventBus } from './messaging/bus.js'
+import { createInProcessBus } from './messaging/in-process-bus.js'
+import { createRabbitMqBus } from './messaging/rabbitmq-bus.js'
 import type { EventHandler } from './messaging/consumer.js'
 import { createOutboxRelay, type OutboxRelay } from './messaging/outbox-relay.js'
 import { createConsumerSubscription } from './messaging/subscription.js'
@@ -200,4 +203,40 @@ export async function runProcess(options: {
     timeoutMs: options.timeoutMs,
   })
   return running
+}
+
+/**
+ * `main.ts` of a service with its own process: load its config, create it, pick the bus from
+ * `RABBITMQ_URL` (RabbitMQ for `amqp(s)://`, else in-process) and run it until SIGTERM. A bad
+ * setting (a ConfigError from loading or from the factory) exits 78 naming the variable.
+ */
+export async function runStandalone<
+  C extends { LOG_LEVEL: string; RABBITMQ_URL: string; SHUTDOWN_TIMEOUT_SECONDS: number },
+>(options: {
+  name: string
+  loadConfig: () => C
+  create: (config: C, deps: { log: Logger }) => Service | Promise<Service>
+  listen: (config: C) => { port: number; host?: string }
+}): Promise<RunningService[]> {
+  const orExit = async <T>(load: () => T | Promise<T>): Promise<T> => {
+    try {
+      return await load()
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error
+      process.stderr.write(`${error.message}\n`)
+      process.exit(78) // EX_CONFIG
+    }
+  }
+  const config = await orExit(options.loadConfig)
+  const log = createLogger({ service: options.name, level: config.LOG_LEVEL })
+  const service = await orExit(() => options.create(config, { log }))
+  const bus = /^amqps?:\/\//.test(config.RABBITMQ_URL)
+    ? createRabbitMqBus({ url: config.RABBITMQ_URL, log, connectionName: options.name })
+    : createInProcessBus({ retry: defaultRetryPolicy, log })
+  return runProcess({
+    log,
+    bus,
+    timeoutMs: config.SHUTDOWN_TIMEOUT_SECONDS * 1000,
+    services: [{ create: () => service, ...options.listen(config) }],
+  })
 }

@@ -1,35 +1,12 @@
-import {
-  ConfigError,
-  createInProcessBus,
-  createLogger,
-  createRabbitMqBus,
-  defaultRetryPolicy,
-  runProcess,
-} from '@emporium/platform'
+import { runStandalone } from '@emporium/platform'
 import { loadCartConfig } from './config.js'
 import { createCartService } from './service.js'
 
-// The cart service alone in its process. A bad configuration stops it before it listens, with
-// exit code 78 and a message naming the variable.
-async function orExit<T>(load: () => T | Promise<T>): Promise<T> {
-  try {
-    return await load()
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error
-    process.stderr.write(`${error.message}\n`)
-    process.exit(78) // EX_CONFIG
-  }
-}
-
-const config = await orExit(() => loadCartConfig())
-const log = createLogger({ service: 'cart', level: config.LOG_LEVEL })
-const service = await orExit(() => createCartService(config, { log }))
-const bus = /^amqps?:\/\//.test(config.RABBITMQ_URL)
-  ? createRabbitMqBus({ url: config.RABBITMQ_URL, log, connectionName: 'cart' })
-  : createInProcessBus({ retry: defaultRetryPolicy, log })
-await runProcess({
-  log,
-  bus,
-  timeoutMs: config.SHUTDOWN_TIMEOUT_SECONDS * 1000,
-  services: [{ create: () => service, port: config.CART_PORT, host: config.CART_HOST }],
+// The cart service alone in its process. A bad configuration stops it before it listens,
+// with exit code 78 and a message naming the variable.
+await runStandalone({
+  name: 'cart',
+  loadConfig: () => loadCartConfig(),
+  create: (config, deps) => createCartService(config, deps),
+  listen: (config) => ({ port: config.CART_PORT, host: config.CART_HOST }),
 })

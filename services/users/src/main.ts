@@ -1,35 +1,13 @@
-import {
-  ConfigError,
-  createInProcessBus,
-  createLogger,
-  createRabbitMqBus,
-  defaultRetryPolicy,
-  runProcess,
-} from '@emporium/platform'
+import { runStandalone } from '@emporium/platform'
 import { loadUsersConfig } from './config.js'
 import { createUsersService } from './service.js'
 
 // The users service alone in its process. A bad configuration, or signing keys that cannot be
-// used, stops it before it listens, with exit code 78 and a message naming the variable.
-async function orExit<T>(load: () => T | Promise<T>): Promise<T> {
-  try {
-    return await load()
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error
-    process.stderr.write(`${error.message}\n`)
-    process.exit(78) // EX_CONFIG
-  }
-}
-
-const config = await orExit(() => loadUsersConfig())
-const log = createLogger({ service: 'users', level: config.LOG_LEVEL })
-const service = await orExit(() => createUsersService(config, { log }))
-const bus = /^amqps?:\/\//.test(config.RABBITMQ_URL)
-  ? createRabbitMqBus({ url: config.RABBITMQ_URL, log, connectionName: 'users' })
-  : createInProcessBus({ retry: defaultRetryPolicy, log })
-await runProcess({
-  log,
-  bus,
-  timeoutMs: config.SHUTDOWN_TIMEOUT_SECONDS * 1000,
-  services: [{ create: () => service, port: config.USERS_PORT, host: config.USERS_HOST }],
+// used, stops it before it listens,
+// with exit code 78 and a message naming the variable.
+await runStandalone({
+  name: 'users',
+  loadConfig: () => loadUsersConfig(),
+  create: (config, deps) => createUsersService(config, deps),
+  listen: (config) => ({ port: config.USERS_PORT, host: config.USERS_HOST }),
 })
