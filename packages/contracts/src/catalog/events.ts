@@ -96,3 +96,10 @@ export const StockCommitted = defineEvent(
   1,
   Type.Object({ orderId: OrderId, lines: Type.Array(StockLine) }),
 )
+
+/** A committed reservation's units came back to onHand: a confirmed order was cancelled. */
+export const StockRestocked = defineEvent(
+  'stock.restocked',
+  1,
+  Type.Object({ orderId: OrderId, lines: Type.Array(StockLine) }),
+)

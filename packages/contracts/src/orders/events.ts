@@ -1,0 +1,80 @@
+import Type from 'typebox'
+import { defineEvent } from '../events.js'
+import { Money } from '../money.js'
+import { CancellationReason } from './http.js'
+
+/*
+ * The checkout saga's events published by the orders service (DESIGN.md, "The checkout saga").
+ * Every status change of an order is one of them, so that a consumer (notifications' status
+ * stream) can follow an order from its events alone.
+ */
+
+const OrderId = Type.String({ minLength: 1, maxLength: 64 })
+const UserId = Type.String({ minLength: 1 })
+const Line = Type.Object({
+  productId: Type.String({ minLength: 1 }),
+  name: Type.String(),
+  unitPrice: Money,
+  quantity: Type.Integer({ minimum: 1 }),
+})
+const At = Type.String({ format: 'date-time', description: 'When the order entered the status.' })
+
+/** Step 1: the order is stored `pending`; catalog reserves its lines (all or none). */
+export const OrderPlaced = defineEvent(
+  'order.placed',
+  1,
+  Type.Object({ orderId: OrderId, userId: UserId, lines: Type.Array(Line), total: Money, at: At }),
+)
+
+/**
+ * Step 3: stock is held, the order is `awaiting_payment`; payments charges `amount` with the
+ * payment method tokenized at placement (idempotent on the order id).
+ */
+export const OrderPaymentRequested = defineEvent(
+  'order.payment-requested',
+  1,
+  Type.Object({
+    orderId: OrderId,
+    userId: UserId,
+    amount: Money,
+    /** The payments service's id of the card tokenized when the order was placed. */
+    paymentMethodId: Type.String({ minLength: 1 }),
+    at: At,
+  }),
+)
+
+/** Step 5: paid; catalog commits the reservation, cart empties, notifications tell the shopper. */
+export const OrderConfirmed = defineEvent(
+  'order.confirmed',
+  1,
+  Type.Object({ orderId: OrderId, userId: UserId, lines: Type.Array(Line), total: Money, at: At }),
+)
+
+/**
+ * The order is cancelled (from `previousStatus`): catalog releases its hold (or restocks a
+ * committed one), payments refunds a capture or drops a charge not yet made.
+ */
+export const OrderCancelled = defineEvent(
+  'order.cancelled',
+  1,
+  Type.Object({
+    orderId: OrderId,
+    userId: UserId,
+    previousStatus: Type.Union([
+      Type.Literal('pending'),
+      Type.Literal('awaiting_payment'),
+      Type.Literal('confirmed'),
+    ]),
+    reason: CancellationReason,
+    lines: Type.Array(Line),
+    total: Money,
+    at: At,
+  }),
+)
+
+/** The order left the warehouse. */
+export const OrderShipped = defineEvent(
+  'order.shipped',
+  1,
+  Type.Object({ orderId: OrderId, userId: UserId, at: At }),
+)

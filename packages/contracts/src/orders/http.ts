@@ -1,0 +1,145 @@
+import Type from 'typebox'
+import { Money } from '../money.js'
+
+/*
+ * The orders service's HTTP API (API.md, "Orders and payments"). The service mounts these routes
+ * at its root (`/orders`, `/orders/{id}`, ...); the gateway serves them under `/api/v1`. The
+ * order status stream (`GET /orders/{id}/events`) is served by the notifications service.
+ */
+
+const Id = Type.String({ minLength: 1, maxLength: 64, description: 'Opaque id.' })
+
+/** Order statuses (API.md): `confirmed`, `shipped` and `cancelled` are the ends. */
+export const OrderStatus = Type.Union(
+  [
+    Type.Literal('pending'),
+    Type.Literal('awaiting_payment'),
+    Type.Literal('confirmed'),
+    Type.Literal('shipped'),
+    Type.Literal('cancelled'),
+  ],
+  { description: 'pending → awaiting_payment → confirmed → shipped, or cancelled.' },
+)
+export type OrderStatus = Type.Static<typeof OrderStatus>
+
+/** Statuses after which the status stream ends. */
+export const finalOrderStatuses: readonly OrderStatus[] = ['confirmed', 'shipped', 'cancelled']
+
+/**
+ * Why an order was cancelled (a stable code the storefront turns into words):
+ * `out_of_stock`, `card_declined`, `insufficient_funds`, `payment_failed` (the provider kept
+ * failing), `stock_timeout` / `payment_timeout` (a saga step heard nothing by its deadline),
+ * `reservation_expired`, `customer_cancelled`, `admin_cancelled`.
+ */
+export const CancellationReason = Type.String({
+  minLength: 1,
+  maxLength: 64,
+  description:
+    'out_of_stock, card_declined, insufficient_funds, payment_failed, stock_timeout, ' +
+    'payment_timeout, reservation_expired, customer_cancelled or admin_cancelled.',
+})
+
+/** A shipping address. */
+export const ShippingAddress = Type.Object(
+  {
+    name: Type.String({ minLength: 1, maxLength: 200 }),
+    line1: Type.String({ minLength: 1, maxLength: 200 }),
+    line2: Type.Optional(Type.String({ maxLength: 200 })),
+    city: Type.String({ minLength: 1, maxLength: 100 }),
+    postalCode: Type.String({ minLength: 1, maxLength: 20 }),
+    /** ISO 3166-1 alpha-2. */
+    country: Type.String({ pattern: '^[A-Z]{2}$', description: 'ISO 3166-1 alpha-2 code.' }),
+    region: Type.Optional(Type.String({ maxLength: 100 })),
+    phone: Type.Optional(Type.String({ maxLength: 40 })),
+  },
+  { additionalProperties: false },
+)
+export type ShippingAddress = Type.Static<typeof ShippingAddress>
+
+/** Card data: passed through to the payments service, never stored or logged in full. */
+export const CardInput = Type.Object(
+  {
+    cardNumber: Type.String({ pattern: '^[0-9]{12,19}$', description: '12 to 19 digits.' }),
+    expMonth: Type.Integer({ minimum: 1, maximum: 12 }),
+    expYear: Type.Integer({ minimum: 2000, maximum: 2200 }),
+    cvc: Type.String({ pattern: '^[0-9]{3,4}$' }),
+  },
+  { additionalProperties: false },
+)
+export type CardInput = Type.Static<typeof CardInput>
+
+/** Body of `POST /orders` (with an `Idempotency-Key` header). */
+export const PlaceOrderBody = Type.Object(
+  { shippingAddress: ShippingAddress, payment: CardInput },
+  { additionalProperties: false },
+)
+export type PlaceOrderBody = Type.Static<typeof PlaceOrderBody>
+
+/** One line of an order: the name and price the catalog confirmed when it was placed. */
+export const OrderItem = Type.Object({
+  productId: Type.String(),
+  name: Type.String(),
+  unitPrice: Money,
+  quantity: Type.Integer({ minimum: 1 }),
+  lineTotal: Money,
+})
+export type OrderItem = Type.Static<typeof OrderItem>
+
+/** The payment as the order knows it (from the payments service's events). */
+export const OrderPayment = Type.Object({
+  /** authorized, captured, declined, refunded or failed. */
+  status: Type.String({ description: 'authorized, captured, declined, refunded or failed.' }),
+  last4: Type.String({ pattern: '^[0-9]{4}$' }),
+})
+
+/** An order (API.md). */
+export const Order = Type.Object({
+  id: Type.String(),
+  status: OrderStatus,
+  items: Type.Array(OrderItem),
+  total: Money,
+  shippingAddress: ShippingAddress,
+  payment: Type.Union([OrderPayment, Type.Null()]),
+  cancellationReason: Type.Union([CancellationReason, Type.Null()]),
+  createdAt: Type.String({ format: 'date-time' }),
+  updatedAt: Type.String({ format: 'date-time' }),
+})
+export type Order = Type.Static<typeof Order>
+
+/** Query of `GET /orders`. */
+export const ListOrdersQuery = Type.Object(
+  {
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 20 })),
+    cursor: Type.Optional(Type.String({ maxLength: 512 })),
+    /** Admins only: everyone's orders. */
+    all: Type.Optional(Type.Boolean({ description: "Admins only: everyone's orders." })),
+    /** Only orders in this status. */
+    status: Type.Optional(OrderStatus),
+  },
+  { additionalProperties: false },
+)
+export type ListOrdersQuery = Type.Static<typeof ListOrdersQuery>
+
+/** A page of orders, newest first. */
+export const OrderPage = Type.Object({
+  items: Type.Array(Order),
+  nextCursor: Type.Union([Type.String(), Type.Null()]),
+})
+export type OrderPage = Type.Static<typeof OrderPage>
+
+/** Path parameters of `/orders/{id}...`. */
+export const OrderParams = Type.Object({ id: Id })
+export type OrderParams = Type.Static<typeof OrderParams>
+
+/**
+ * One server-sent event of `GET /orders/{id}/events` (event name `status`): the order's status
+ * when the stream opens, then one per change; the stream ends after a final status.
+ */
+export const OrderStatusEvent = Type.Object({
+  orderId: Type.String(),
+  status: OrderStatus,
+  cancellationReason: Type.Union([CancellationReason, Type.Null()]),
+  /** When the order entered this status. */
+  at: Type.String({ format: 'date-time' }),
+})
+export type OrderStatusEvent = Type.Static<typeof OrderStatusEvent>
