@@ -1,0 +1,223 @@
+import { randomUUID } from 'node:crypto'
+import { expect, it } from 'vitest'
+import { cards, ShopClient } from './shop-client.js'
+
+/**
+ * The checkout flows of API.md end to end through the gateway, shared by the embedded and the
+ * distributed runs. `platform()` gives the running platform once `beforeAll` has started it.
+ */
+export interface CheckoutPlatform {
+  client: ShopClient
+  adminToken: string
+  /** What the slow card (answers after 5 s) ends as with this platform's payment deadline. */
+  slowCardEnds: 'confirmed' | 'cancelled'
+}
+
+export function checkoutSuite(platform: () => CheckoutPlatform) {
+  const buy = async (card: string, quantity = 2, price = 1250, onHand = 10) => {
+    const { client, adminToken } = platform()
+    const product = await client.createProduct(adminToken, price, onHand)
+    const shopper = await client.register()
+    await client.addToCart(shopper.token, product.id, quantity)
+    const placed = await client.placeOrder(shopper.token, card)
+    expect(placed.status, JSON.stringify(placed.body)).toBe(202)
+    expect(placed.body.status).toBe('pending')
+    expect(placed.body.total).toEqual({ amount: price * quantity, currency: 'USD' })
+    expect(JSON.stringify(placed.body)).not.toContain(card)
+    return { client, adminToken, product, shopper, order: placed.body }
+  }
+
+  it('approved card: confirmed, live on the status stream, cart emptied, stock committed', async () => {
+    const { client, adminToken, product, shopper, order } = await buy(cards.approved, 3)
+    const stream = await client.statusStream(shopper.token, order.id)
+    expect(stream.contentType).toContain('text/event-stream')
+    const statuses = stream.events.map((e) => e.status)
+    expect(statuses.at(-1)).toBe('confirmed')
+    // One event per change, in order, from whatever status the order had when it opened.
+    const path = ['pending', 'awaiting_payment', 'confirmed']
+    expect(path.slice(path.indexOf(statuses[0]!))).toEqual(statuses)
+
+    const confirmed = await client.waitForOrder(shopper.token, order.id)
+    expect(confirmed.status).toBe('confirmed')
+    expect(confirmed.payment).toEqual({ status: 'captured', last4: '4242' })
+    const payments = await client.payments(shopper.token, order.id)
+    expect(payments.map((p) => [p.status, p.amount.amount, p.last4])).toEqual([
+      ['captured', 3750, '4242'],
+    ])
+    await expect
+      .poll(async () => (await client.call('/cart', { token: shopper.token })).body.itemCount, {
+        timeout: 20_000,
+      })
+      .toBe(0)
+    await expect
+      .poll(() => client.stock(adminToken, product.id), { timeout: 20_000 })
+      .toMatchObject({ onHand: 7, reserved: 0, available: 7 })
+  })
+
+  it('declined cards: cancelled with the reason, stock released, nothing captured', async () => {
+    for (const [card, reason] of [
+      [cards.declined, 'card_declined'],
+      [cards.insufficientFunds, 'insufficient_funds'],
+    ] as const) {
+      const { client, adminToken, product, shopper, order } = await buy(card)
+      const ended = await client.waitForOrder(shopper.token, order.id)
+      expect(ended).toMatchObject({ status: 'cancelled', cancellationReason: reason })
+      expect(ended.payment?.status).toBe('declined')
+      await expect
+        .poll(() => client.stock(adminToken, product.id), { timeout: 20_000 })
+        .toMatchObject({ onHand: 10, reserved: 0, available: 10 })
+      const payments = await client.payments(shopper.token, order.id)
+      expect(payments.every((p) => p.status === 'declined')).toBe(true)
+      // The cart is kept for another try.
+      expect((await client.call('/cart', { token: shopper.token })).body.itemCount).toBe(2)
+    }
+  })
+
+  it('transient provider errors are retried: confirmed, captured once', async () => {
+    const { client, shopper, order } = await buy(cards.transient)
+    const ended = await client.waitForOrder(shopper.token, order.id)
+    expect(ended.status).toBe('confirmed')
+    const payments = await client.payments(shopper.token, order.id)
+    expect(payments.map((p) => p.status)).toEqual(['captured'])
+  })
+
+  it('slow provider: the order ends by its deadline, and money follows the outcome', async () => {
+    const { client, adminToken, product, shopper, order } = await buy(cards.slow)
+    const ended = await client.waitForOrder(shopper.token, order.id)
+    expect(ended.status).toBe(platform().slowCardEnds)
+    if (ended.status === 'confirmed') {
+      expect(ended.payment?.status).toBe('captured')
+    } else {
+      // Cancelled by the payment deadline; the capture that lands later is refunded.
+      expect(ended.cancellationReason).toBe('payment_timeout')
+      await expect
+        .poll(async () => (await client.payments(shopper.token, order.id)).map((p) => p.status), {
+          timeout: 30_000,
+        })
+        .toEqual(['refunded'])
+      await expect
+        .poll(() => client.stock(adminToken, product.id), { timeout: 20_000 })
+        .toMatchObject({ onHand: 10, reserved: 0 })
+    }
+  })
+
+  it('customer cancel after confirmation: refunded and stock restored; ship needs admin and a confirmed order', async () => {
+    const { client, adminToken, product, shopper, order } = await buy(cards.approved, 4)
+    await client.waitForOrder(shopper.token, order.id)
+    await expect
+      .poll(() => client.stock(adminToken, product.id), { timeout: 20_000 })
+      .toMatchObject({ onHand: 6 })
+    const cancelled = await client.call(`/orders/${order.id}/cancel`, {
+      token: shopper.token,
+      method: 'POST',
+    })
+    expect(cancelled.status).toBe(202)
+    expect(cancelled.body).toMatchObject({
+      status: 'cancelled',
+      cancellationReason: 'customer_cancelled',
+    })
+    await expect
+      .poll(async () => (await client.order(shopper.token, order.id)).payment?.status, {
+        timeout: 20_000,
+      })
+      .toBe('refunded')
+    await expect
+      .poll(() => client.stock(adminToken, product.id), { timeout: 20_000 })
+      .toMatchObject({ onHand: 10, reserved: 0, available: 10 })
+    const again = await client.call(`/orders/${order.id}/cancel`, {
+      token: shopper.token,
+      method: 'POST',
+    })
+    expect(again.status).toBe(409)
+    expect(again.headers.get('content-type')).toContain('application/problem+json')
+    // A cancelled order cannot be shipped.
+    const ship = await client.call(`/orders/${order.id}/ship`, {
+      token: adminToken,
+      method: 'POST',
+    })
+    expect(ship.status).toBe(409)
+
+    const second = await buy(cards.approved, 1)
+    await client.waitForOrder(second.shopper.token, second.order.id)
+    const byCustomer = await client.call(`/orders/${second.order.id}/ship`, {
+      token: second.shopper.token,
+      method: 'POST',
+    })
+    expect(byCustomer.status).toBe(403)
+    const shipped = await client.call(`/orders/${second.order.id}/ship`, {
+      token: adminToken,
+      method: 'POST',
+    })
+    expect(shipped.status).toBe(200)
+    expect(shipped.body.status).toBe('shipped')
+    const late = await client.call(`/orders/${second.order.id}/cancel`, {
+      token: second.shopper.token,
+      method: 'POST',
+    })
+    expect(late.status).toBe(409)
+  })
+
+  it('an Idempotency-Key sent 10 times at once places one order; misuse is refused', async () => {
+    const { client, adminToken } = platform()
+    const product = await client.createProduct(adminToken, 500, 10)
+    const shopper = await client.register()
+    const missing = await client.call('/orders', {
+      token: shopper.token,
+      body: { shippingAddress: {}, payment: {} },
+    })
+    expect(missing.status).toBe(400)
+    const empty = await client.placeOrder(shopper.token, cards.approved)
+    expect(empty.status).toBe(400)
+    await client.addToCart(shopper.token, product.id, 1)
+
+    const key = randomUUID()
+    const replies = await Promise.all(
+      Array.from({ length: 10 }, () => client.placeOrder(shopper.token, cards.approved, key)),
+    )
+    expect(replies.map((r) => r.status)).toEqual(Array(10).fill(202))
+    expect(new Set(replies.map((r) => r.body.id)).size).toBe(1)
+    expect(new Set(replies.map((r) => JSON.stringify(r.body))).size).toBe(1)
+    const mine = await client.call('/orders', { token: shopper.token })
+    expect(mine.body.items).toHaveLength(1)
+    const reused = await client.placeOrder(shopper.token, cards.declined, key)
+    expect(reused.status).toBe(422)
+
+    // Someone else's order and payments cannot even be seen.
+    const stranger = await client.register()
+    expect(
+      (await client.call(`/orders/${replies[0]!.body.id}`, { token: stranger.token })).status,
+    ).toBe(404)
+    expect(await client.payments(stranger.token, replies[0]!.body.id)).toEqual([])
+  })
+
+  it('oversell: 100 buyers at once for 20 units → exactly 20 confirmed, 80 cancelled', async () => {
+    const { client, adminToken } = platform()
+    const price = 999
+    const product = await client.createProduct(adminToken, price, 20)
+    const buyers: Array<{ token: string }> = []
+    for (let i = 0; i < 100; i += 10) {
+      buyers.push(...(await Promise.all(Array.from({ length: 10 }, () => client.register()))))
+    }
+    await Promise.all(buyers.map((b) => client.addToCart(b.token, product.id, 1)))
+    const placed = await Promise.all(buyers.map((b) => client.placeOrder(b.token, cards.approved)))
+    expect(placed.map((p) => p.status)).toEqual(Array(100).fill(202))
+    const ended = await Promise.all(
+      placed.map((p, i) => client.waitForOrder(buyers[i]!.token, p.body.id, undefined, 120_000)),
+    )
+    const confirmed = ended.filter((o) => o.status === 'confirmed')
+    expect(confirmed).toHaveLength(20)
+    expect(
+      ended.filter((o) => o.status === 'cancelled' && o.cancellationReason === 'out_of_stock'),
+    ).toHaveLength(80)
+    await expect
+      .poll(() => client.stock(adminToken, product.id), { timeout: 30_000 })
+      .toMatchObject({ onHand: 0, reserved: 0, available: 0 })
+    let captured = 0
+    for (const [i, order] of ended.entries()) {
+      for (const payment of await client.payments(buyers[i]!.token, order.id)) {
+        if (payment.status === 'captured') captured += payment.amount.amount
+      }
+    }
+    expect(captured).toBe(20 * price)
+  }, 300_000)
+}
