@@ -1,0 +1,34 @@
+import type { orders } from '@emporium/contracts'
+import { lineTotal } from '../domain/money.js'
+import type { OrderLine, OrderRecord } from '../domain/order.js'
+
+/** An order as the API shows it (API.md's order). */
+export function toOrder(order: OrderRecord): orders.Order {
+  return {
+    id: order.id,
+    status: order.status,
+    items: order.lines.map((line) => ({
+      productId: line.productId,
+      name: line.name,
+      unitPrice: { ...line.unitPrice },
+      quantity: line.quantity,
+      lineTotal: lineTotal(line),
+    })),
+    total: { ...order.total },
+    shippingAddress: { ...order.shippingAddress },
+    payment: order.payment ? { status: order.payment.status, last4: order.payment.last4 } : null,
+    cancellationReason: order.cancellationReason,
+    createdAt: order.createdAt.toISOString(),
+    updatedAt: order.updatedAt.toISOString(),
+  }
+}
+
+/** The lines as the saga's events carry them. */
+export function eventLines(lines: readonly OrderLine[]) {
+  return lines.map((line) => ({
+    productId: line.productId,
+    name: line.name,
+    unitPrice: { ...line.unitPrice },
+    quantity: line.quantity,
+  }))
+}

@@ -1,0 +1,196 @@
+import { randomUUID } from 'node:crypto'
+import { orders as events, type orders } from '@emporium/contracts'
+import { AppError, type Logger } from '@emporium/platform'
+import { orderFingerprint } from '../domain/idempotency.js'
+import { orderTotal } from '../domain/money.js'
+import type { OrderLine, OrderRecord } from '../domain/order.js'
+import { eventLines, toOrder } from './order-view.js'
+import type {
+  CartPort,
+  CatalogPort,
+  IdempotencyStore,
+  KeyClaim,
+  OrderStore,
+  PaymentsPort,
+  StoredResponse,
+} from './ports.js'
+
+export interface PlaceOrderDeps {
+  orders: OrderStore
+  keys: IdempotencyStore
+  cart: CartPort
+  catalog: CatalogPort
+  payments: PaymentsPort
+  now: () => Date
+  /** How long catalog has to reserve the stock. */
+  stockDeadlineMs: number
+  log: Logger
+  /** How long a claim holds its key before another request may take it over. Default 30 s. */
+  leaseMs?: number
+  /** How long a request waits for another holding the same key. Default 10 s. */
+  waitMs?: number
+  pollMs?: number
+  newId?: () => string
+}
+
+export interface PlaceOrderRequest {
+  userId: string
+  /** The caller's `Authorization` header, passed to the cart. */
+  authorization: string
+  idempotencyKey: string
+  body: orders.PlaceOrderBody
+}
+
+/** The response to send: the first one, or the stored one replayed. */
+export type PlaceOrderResult = StoredResponse & { replayed: boolean }
+
+/** Most catalog lookups in flight for one placement. */
+const lookupConcurrency = 8
+
+/** Thrown inside the order's transaction when another request took the key over meanwhile. */
+class LostClaim extends Error {}
+
+/**
+ * `POST /orders`: the caller's cart, priced by the catalog, paid with a card tokenized by
+ * payments, stored `pending` with `order.placed` in one transaction. Idempotent per (caller,
+ * key): the key is claimed first (its own transaction), a repeat replays the stored response,
+ * a request meeting one in progress waits for it, and any failure gives the key back so that
+ * the client can retry with it; nothing is written before the final transaction.
+ */
+export function createPlaceOrder(deps: PlaceOrderDeps) {
+  const leaseMs = deps.leaseMs ?? 30_000
+  const waitMs = deps.waitMs ?? 10_000
+  const pollMs = deps.pollMs ?? 100
+  const newId = deps.newId ?? randomUUID
+
+  async function place(request: PlaceOrderRequest, claim: KeyClaim): Promise<StoredResponse> {
+    const cartLines = await deps.cart.orderableLines(request.authorization)
+    if (cartLines.length === 0) {
+      throw new AppError(
+        'invalid',
+        'ORDERS.EMPTY_CART',
+        'The cart has nothing that can be ordered.',
+      )
+    }
+    const lines = await mapLimit(cartLines, lookupConcurrency, async (line): Promise<OrderLine> => {
+      const product = await deps.catalog.product(line.productId)
+      if (!product) {
+        throw new AppError(
+          'conflict',
+          'ORDERS.PRODUCT_UNAVAILABLE',
+          `Product ${line.productId} is no longer sold; remove it from the cart.`,
+          { details: { productId: line.productId } },
+        )
+      }
+      return {
+        productId: line.productId,
+        name: product.name,
+        unitPrice: { ...product.price },
+        quantity: line.quantity,
+      }
+    })
+    const total = orderTotal(lines)
+    const method = await deps.payments.tokenize(request.userId, request.body.payment)
+    const at = deps.now()
+    const order: OrderRecord = {
+      id: newId(),
+      userId: request.userId,
+      status: 'pending',
+      lines,
+      total,
+      shippingAddress: request.body.shippingAddress,
+      paymentMethod: { id: method.paymentMethodId, last4: method.last4, brand: method.brand },
+      payment: null,
+      cancellationReason: null,
+      deadlineAt: new Date(at.getTime() + deps.stockDeadlineMs),
+      createdAt: at,
+      updatedAt: at,
+    }
+    const response: StoredResponse = { status: 202, body: JSON.stringify(toOrder(order)) }
+    await deps.orders.transaction(async (tx) => {
+      if (!(await tx.completeKey(claim, response))) throw new LostClaim()
+      await tx.insert(order)
+      await tx.emit(events.OrderPlaced, {
+        orderId: order.id,
+        userId: order.userId,
+        lines: eventLines(lines),
+        total,
+        at: at.toISOString(),
+      })
+    })
+    deps.log.info({ orderId: order.id, total }, 'order placed')
+    return response
+  }
+
+  return async (request: PlaceOrderRequest): Promise<PlaceOrderResult> => {
+    const print = orderFingerprint(request.body)
+    const waitUntil = Date.now() + waitMs
+    for (;;) {
+      const outcome = await deps.keys.claim(
+        request.userId,
+        request.idempotencyKey,
+        print,
+        deps.now(),
+        leaseMs,
+      )
+      if (outcome.kind === 'reused') throw keyReused()
+      if (outcome.kind === 'completed') return { ...outcome.response, replayed: true }
+      if (outcome.kind === 'in_progress') {
+        if (Date.now() >= waitUntil) throw stillInProgress()
+        await new Promise((resolve) => setTimeout(resolve, pollMs))
+        continue
+      }
+      try {
+        return { ...(await place(request, outcome.claim)), replayed: false }
+      } catch (error) {
+        // Another request took the expired lease over: its outcome is the answer.
+        if (error instanceof LostClaim) continue
+        await deps.keys
+          .release(outcome.claim)
+          .catch((e: unknown) => deps.log.warn({ err: e }, 'could not release an idempotency key'))
+        throw error
+      }
+    }
+  }
+}
+
+function keyReused(): AppError {
+  return new AppError(
+    'unprocessable',
+    'ORDERS.IDEMPOTENCY_KEY_REUSED',
+    'This Idempotency-Key was used with a different request body.',
+  )
+}
+
+function stillInProgress(): AppError {
+  return new AppError(
+    'conflict',
+    'ORDERS.IDEMPOTENCY_KEY_IN_PROGRESS',
+    'A request with this Idempotency-Key is still being processed; retry shortly.',
+    { details: { retryAfterSeconds: 1 } },
+  )
+}
+
+/** `fn` over `items` with at most `limit` calls at once, results in order; fails fast. */
+async function mapLimit<T, R>(
+  items: T[],
+  limit: number,
+  fn: (item: T) => Promise<R>,
+): Promise<R[]> {
+  const results = new Array<R>(items.length)
+  let next = 0
+  let failed = false
+  const worker = async () => {
+    while (!failed && next < items.length) {
+      const index = next++
+      try {
+        results[index] = await fn(items[index]!)
+      } catch (error) {
+        failed = true
+        throw error
+      }
+    }
+  }
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker))
+  return results
+}

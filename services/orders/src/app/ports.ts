@@ -1,0 +1,121 @@
+import type { EventDefinition } from '@emporium/contracts'
+import type { Money, OrderRecord, OrderStatus } from '../domain/order.js'
+import type { OrderCursor } from '../domain/cursor.js'
+
+/** The `data` of an event contract. */
+export type EventData<E> = E extends EventDefinition<string, infer D> ? D : never
+
+/** The card as the shopper typed it: passed to payments, never stored or logged. */
+export interface Card {
+  cardNumber: string
+  expMonth: number
+  expYear: number
+  cvc: string
+}
+
+/** A cart line that can be ordered (lines the cart marks `unavailable` are left out). */
+export interface CartLine {
+  productId: string
+  quantity: number
+}
+
+/** The cart service, asked with the caller's own token. */
+export interface CartPort {
+  /** Throws AppError `unavailable` (with retryAfterSeconds) when the cart cannot answer. */
+  orderableLines(authorization: string): Promise<CartLine[]>
+}
+
+/** The catalog service: the authoritative name and price of a product. */
+export interface CatalogPort {
+  /** The product now, or undefined when it is unknown or deleted; throws `unavailable`. */
+  product(productId: string): Promise<{ name: string; price: Money } | undefined>
+}
+
+/** What orders may keep of a card: the payments service's token, last4 and brand. */
+export interface PaymentMethod {
+  paymentMethodId: string
+  last4: string
+  brand: string
+}
+
+/** The payments service's tokenization. */
+export interface PaymentsPort {
+  /** Throws AppError `invalid` (with field errors) for a bad card; `unavailable` when down. */
+  tokenize(userId: string, card: Card): Promise<PaymentMethod>
+}
+
+/** Everything done to orders inside one transaction (a use case's, or a consumer's inbox's). */
+export interface OrderTx {
+  /** The order, its row locked until commit; undefined when there is none. */
+  lock(orderId: string): Promise<OrderRecord | undefined>
+  insert(order: OrderRecord): Promise<void>
+  /** Writes the order's mutable fields (status, payment, reason, deadline, updated_at). */
+  save(order: OrderRecord): Promise<void>
+  /** Writes an event to the outbox in this transaction. */
+  emit<D>(event: EventDefinition<string, D>, data: D): Promise<void>
+  /** Stores the response of a claimed key; false when the claim was lost (another took it). */
+  completeKey(claim: KeyClaim, response: StoredResponse): Promise<boolean>
+}
+
+export interface ListCriteria {
+  /** Only this customer's orders; undefined: everyone's (admin). */
+  userId?: string
+  status?: OrderStatus
+  after?: OrderCursor
+  limit: number
+}
+
+/** Where orders live. */
+export interface OrderStore {
+  transaction<T>(fn: (tx: OrderTx) => Promise<T>): Promise<T>
+  find(orderId: string): Promise<OrderRecord | undefined>
+  /** Newest first, after the cursor. */
+  list(criteria: ListCriteria): Promise<OrderRecord[]>
+  /**
+   * Cancels, one transaction each, orders waiting past their deadline: `decide` gets each due
+   * order, locked (replicas skip orders another holds), and writes through `tx`. A failing
+   * order is logged and left for the next sweep. Returns how many `decide` said it changed.
+   */
+  forEachDue(
+    now: Date,
+    decide: (order: OrderRecord, tx: OrderTx) => Promise<boolean>,
+  ): Promise<number>
+}
+
+/** A key this request holds. */
+export interface KeyClaim {
+  userId: string
+  key: string
+  token: string
+}
+
+export interface StoredResponse {
+  status: number
+  /** The response body, serialized once: a replay sends these very bytes. */
+  body: string
+}
+
+export type ClaimOutcome =
+  | { kind: 'claimed'; claim: KeyClaim }
+  | { kind: 'reused' }
+  | { kind: 'completed'; response: StoredResponse }
+  | { kind: 'in_progress' }
+
+/** The idempotency keys of `POST /orders`. */
+export interface IdempotencyStore {
+  /**
+   * In its own transaction: takes the key (new, or its lease expired) for `leaseMs`, or says
+   * why not: another body used it, it is done (the response to replay), or held by another.
+   */
+  claim(
+    userId: string,
+    key: string,
+    fingerprint: string,
+    now: Date,
+    leaseMs: number,
+  ): Promise<ClaimOutcome>
+  /** Gives a failed request's key back so the client may retry with it. */
+  release(claim: KeyClaim): Promise<void>
+  /** Deletes keys created before `before`; returns how many. */
+  purge(before: Date): Promise<number>
+}

@@ -1,0 +1,35 @@
+import type { Logger } from '@emporium/platform'
+import { timeoutReason } from '../domain/order.js'
+import { cancelOrderIn } from './cancellation.js'
+import type { IdempotencyStore, OrderStore } from './ports.js'
+
+/**
+ * Cancels orders whose saga step heard nothing by its deadline (`stock_timeout`,
+ * `payment_timeout`), each in its own transaction with `order.cancelled`, and forgets
+ * idempotency keys older than their time to live. Returns how many orders it cancelled.
+ */
+export function createSweepDeadlines(deps: {
+  orders: OrderStore
+  keys: IdempotencyStore
+  now: () => Date
+  idempotencyTtlMs: number
+  log: Logger
+}) {
+  return async (): Promise<number> => {
+    const now = deps.now()
+    const cancelled = await deps.orders.forEachDue(now, async (order, tx) => {
+      const reason = timeoutReason(order.status)
+      if (!reason) return false
+      await cancelOrderIn(tx, order, reason, now)
+      deps.log.info({ orderId: order.id, reason }, 'order timed out')
+      return true
+    })
+    try {
+      const purged = await deps.keys.purge(new Date(now.getTime() - deps.idempotencyTtlMs))
+      if (purged > 0) deps.log.debug({ purged }, 'expired idempotency keys deleted')
+    } catch (error) {
+      deps.log.warn({ err: error }, 'deleting expired idempotency keys failed')
+    }
+    return cancelled
+  }
+}

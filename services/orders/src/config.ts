@@ -1,0 +1,44 @@
+import Type from 'typebox'
+import { loadConfig, SharedConfig } from '@emporium/platform'
+
+const urlList = (description: string) =>
+  Type.String({ pattern: '^https?://[^,\\s]+(,https?://[^,\\s]+)*$', description })
+
+/** The orders service's environment variables. */
+export const OrdersConfig = Type.Object({
+  ...SharedConfig,
+  /** Port of the service's HTTP API (internal: the public reaches it through the gateway). */
+  ORDERS_PORT: Type.Integer({ minimum: 1, maximum: 65535, default: 8084 }),
+  /** Interface to listen on. */
+  ORDERS_HOST: Type.String({ default: '0.0.0.0', minLength: 1 }),
+  /** `postgres://user:pass@host:5432/orders` in production, `pglite:<folder>` embedded. */
+  ORDERS_DATABASE_URL: Type.String({ pattern: '^(postgres|postgresql)://|^pglite:' }),
+  /** Base URLs of the cart service, comma-separated (used in turn). */
+  ORDERS_CART_URLS: urlList('Base URLs of the cart service.'),
+  /** Base URLs of the catalog service, comma-separated (used in turn). */
+  ORDERS_CATALOG_URLS: urlList('Base URLs of the catalog service.'),
+  /** Base URLs of the payments service's internal API, comma-separated (used in turn). */
+  ORDERS_PAYMENTS_URLS: urlList('Base URLs of the payments service.'),
+  /** Timeout of one call to cart, catalog or payments. */
+  ORDERS_UPSTREAM_TIMEOUT_MS: Type.Integer({ minimum: 50, maximum: 60_000, default: 3000 }),
+  /** JWKS of the users service, to verify the bearer tokens the gateway forwards. */
+  ORDERS_JWKS_URL: Type.String({ pattern: '^https?://' }),
+  /** Expected `iss` of access tokens. */
+  ORDERS_JWT_ISSUER: Type.String({ default: 'emporium-users', minLength: 1 }),
+  /** Expected `aud` of access tokens. */
+  ORDERS_JWT_AUDIENCE: Type.String({ default: 'emporium', minLength: 1 }),
+  /** A `pending` order that catalog has not answered for in this time is cancelled. */
+  ORDERS_STOCK_DEADLINE_SECONDS: Type.Integer({ minimum: 1, maximum: 86_400, default: 30 }),
+  /** An `awaiting_payment` order that payments has not answered for in this time is cancelled. */
+  ORDERS_PAYMENT_DEADLINE_SECONDS: Type.Integer({ minimum: 1, maximum: 86_400, default: 60 }),
+  /** How long an `Idempotency-Key` is remembered (at least a day, as clients are promised). */
+  ORDERS_IDEMPOTENCY_TTL_HOURS: Type.Integer({ minimum: 24, maximum: 24 * 90, default: 24 }),
+})
+export type OrdersConfig = Type.Static<typeof OrdersConfig>
+
+/** Loads and checks the configuration; throws a ConfigError naming the variables. */
+export function loadOrdersConfig(
+  env: Record<string, string | undefined> = process.env,
+): OrdersConfig {
+  return loadConfig(OrdersConfig, env)
+}

@@ -1,0 +1,142 @@
+import Type from 'typebox'
+import { Problem, orders } from '@emporium/contracts'
+import { bearerAuth, identityOf, type HttpRoutes, type JwtVerifier } from '@emporium/platform'
+import type { FastifyReply, FastifyRequest } from 'fastify'
+import { idempotencyKeyOf } from '../domain/idempotency.js'
+import type { Caller } from '../app/manage-order.js'
+import type { PlaceOrderRequest, PlaceOrderResult } from '../app/place-order.js'
+
+/** The use cases the routes call, wired by service.ts. */
+export interface OrdersRoutesDeps {
+  verifier: JwtVerifier
+  placeOrder(request: PlaceOrderRequest): Promise<PlaceOrderResult>
+  listOrders(caller: Caller, query: orders.ListOrdersQuery): Promise<orders.OrderPage>
+  getOrder(caller: Caller, orderId: string): Promise<orders.Order>
+  cancelOrder(caller: Caller, orderId: string): Promise<orders.Order>
+  shipOrder(orderId: string): Promise<orders.Order>
+}
+
+const tags = ['orders']
+
+const PlaceOrderHeaders = Type.Object({
+  'idempotency-key': Type.Optional(
+    Type.String({
+      description:
+        'Required: 1 to 255 printable characters. A repeat with the same body gets the first ' +
+        'response again; with another body, a 422.',
+    }),
+  ),
+})
+
+/**
+ * API.md's Orders table at the service's root (the gateway strips `/api/v1`). Every route
+ * verifies the bearer token itself; a customer sees only their own orders (someone else's is a
+ * 404), an admin everyone's.
+ */
+export function ordersRoutes(deps: OrdersRoutesDeps): HttpRoutes {
+  return async (app) => {
+    const auth = bearerAuth(deps.verifier)
+    const callerOf = (request: FastifyRequest): Caller => {
+      const identity = identityOf(request)!
+      return { userId: identity.userId, admin: identity.roles.includes('admin') }
+    }
+    const errors = { 400: Problem, 401: Problem, 403: Problem, 404: Problem, 409: Problem }
+
+    app.post(
+      '/orders',
+      {
+        onRequest: auth.authenticate,
+        // Before the body is validated: a missing key is named as such whatever the body.
+        preValidation: async (request) => {
+          idempotencyKeyOf(request.headers['idempotency-key'])
+        },
+        schema: {
+          tags,
+          summary: 'Place the caller’s cart as an order (202: pending; the saga continues)',
+          headers: PlaceOrderHeaders,
+          body: orders.PlaceOrderBody,
+          response: {
+            202: orders.Order,
+            400: Problem,
+            401: Problem,
+            409: Problem,
+            422: Problem,
+            503: Problem,
+          },
+        },
+      },
+      async (request, reply) => {
+        const result = await deps.placeOrder({
+          userId: callerOf(request).userId,
+          authorization: request.headers.authorization!,
+          idempotencyKey: idempotencyKeyOf(request.headers['idempotency-key']),
+          body: request.body,
+        })
+        if (result.replayed) reply.header('idempotent-replayed', 'true')
+        // The stored text itself, so that a replay is byte for byte the first answer (it is
+        // an Order serialized once; the typed reply only knows objects).
+        return (reply as unknown as FastifyReply)
+          .code(result.status)
+          .header('content-type', 'application/json; charset=utf-8')
+          .send(result.body)
+      },
+    )
+
+    app.get(
+      '/orders',
+      {
+        onRequest: auth.authenticate,
+        schema: {
+          tags,
+          summary: 'The caller’s orders, newest first (everyone’s for an admin with all=true)',
+          querystring: orders.ListOrdersQuery,
+          response: { 200: orders.OrderPage, 400: Problem, 401: Problem, 403: Problem },
+        },
+      },
+      async (request) => deps.listOrders(callerOf(request), request.query),
+    )
+
+    app.get(
+      '/orders/:id',
+      {
+        onRequest: auth.authenticate,
+        schema: {
+          tags,
+          summary: 'One order (someone else’s is a 404, except for an admin)',
+          params: orders.OrderParams,
+          response: { 200: orders.Order, 401: Problem, 404: Problem },
+        },
+      },
+      async (request) => deps.getOrder(callerOf(request), request.params.id),
+    )
+
+    app.post(
+      '/orders/:id/cancel',
+      {
+        onRequest: auth.authenticate,
+        schema: {
+          tags,
+          summary: 'Cancel an order until it ships (a paid one is refunded)',
+          params: orders.OrderParams,
+          response: { 202: orders.Order, ...errors },
+        },
+      },
+      async (request, reply) =>
+        reply.code(202).send(await deps.cancelOrder(callerOf(request), request.params.id)),
+    )
+
+    app.post(
+      '/orders/:id/ship',
+      {
+        onRequest: auth.requireRole('admin'),
+        schema: {
+          tags,
+          summary: 'Mark a confirmed order shipped (admin)',
+          params: orders.OrderParams,
+          response: { 200: orders.Order, ...errors },
+        },
+      },
+      async (request) => deps.shipOrder(request.params.id),
+    )
+  }
+}

@@ -1,0 +1,129 @@
+import Value from 'typebox/value'
+import { cart, catalog, payments, type Problem } from '@emporium/contracts'
+import { AppError, isAppError, type ServiceClient } from '@emporium/platform'
+import type { CartPort, CatalogPort, PaymentsPort } from '../app/ports.js'
+
+/** `retry-after` of a 503 when the client's breaker gives none. */
+const defaultRetryAfterSeconds = 5
+
+/**
+ * An upstream that could not answer (down, 5xx, timeout, open circuit) as our 503 with
+ * `retry-after`; anything else passes unchanged.
+ */
+function unavailable(upstream: string, error: unknown): never {
+  if (isAppError(error) && (error.kind === 'unavailable' || error.kind === 'timeout')) {
+    throw new AppError(
+      'unavailable',
+      `ORDERS.${upstream.toUpperCase()}_UNAVAILABLE`,
+      `The ${upstream} service cannot answer now; try again shortly (with the same Idempotency-Key).`,
+      {
+        cause: error,
+        details: {
+          retryAfterSeconds: error.details.retryAfterSeconds ?? defaultRetryAfterSeconds,
+        },
+      },
+    )
+  }
+  throw error
+}
+
+function unexpected(upstream: string, status: number): AppError {
+  return new AppError('unavailable', 'UPSTREAM.UNAVAILABLE', `${upstream} answered ${status}`, {
+    details: { retryAfterSeconds: defaultRetryAfterSeconds },
+  })
+}
+
+/** The cart's `GET /cart`, asked with the caller's own token (the cart is the token's). */
+export function createHttpCart(client: ServiceClient): CartPort {
+  return {
+    async orderableLines(authorization) {
+      let response
+      try {
+        response = await client.request<unknown>({
+          method: 'GET',
+          path: '/cart',
+          headers: { authorization },
+        })
+      } catch (error) {
+        unavailable('cart', error)
+      }
+      if (response.status === 401) {
+        throw new AppError('unauthorized', 'AUTH.INVALID_TOKEN', 'The cart refused the token.')
+      }
+      if (response.status !== 200 || !Value.Check(cart.Cart, response.body)) {
+        unavailable('cart', unexpected('cart', response.status))
+      }
+      return (response.body as cart.Cart).items
+        .filter((item) => !item.unavailable)
+        .map((item) => ({ productId: item.productId, quantity: item.quantity }))
+    },
+  }
+}
+
+/** The catalog's `GET /products/{id}`: the authoritative name and price. */
+export function createHttpCatalog(client: ServiceClient): CatalogPort {
+  return {
+    async product(productId) {
+      let response
+      try {
+        response = await client.request<unknown>({
+          method: 'GET',
+          path: `/products/${encodeURIComponent(productId)}`,
+        })
+      } catch (error) {
+        unavailable('catalog', error)
+      }
+      if (response.status === 404) return undefined
+      if (response.status !== 200 || !Value.Check(catalog.Product, response.body)) {
+        unavailable('catalog', unexpected('catalog', response.status))
+      }
+      const product = response.body as catalog.Product
+      return { name: product.name, price: { ...product.price } }
+    },
+  }
+}
+
+/**
+ * Payments' `POST /internal/payment-methods`: the card in, a token out. A card payments
+ * refuses (400/422) is our 400 `ORDERS.INVALID_CARD` with its field errors, under our body's
+ * names (`/body/payment/...`).
+ */
+export function createHttpPayments(client: ServiceClient): PaymentsPort {
+  return {
+    async tokenize(userId, card) {
+      let response
+      try {
+        response = await client.request<unknown>({
+          method: 'POST',
+          path: '/internal/payment-methods',
+          body: { userId, card },
+        })
+      } catch (error) {
+        unavailable('payments', error)
+      }
+      if (response.status === 400 || response.status === 422) {
+        const problem = (response.body ?? {}) as Partial<Problem>
+        const errors = Array.isArray(problem.errors)
+          ? problem.errors.map((e) => ({
+              path: String(e.path).replace(/^\/body\/card/, '/body/payment'),
+              message: String(e.message),
+            }))
+          : []
+        throw new AppError(
+          'invalid',
+          'ORDERS.INVALID_CARD',
+          typeof problem.detail === 'string' ? problem.detail : 'The card was refused.',
+          { details: { errors, ...(problem.code ? { upstreamCode: problem.code } : {}) } },
+        )
+      }
+      if (
+        (response.status !== 200 && response.status !== 201) ||
+        !Value.Check(payments.PaymentMethod, response.body)
+      ) {
+        unavailable('payments', unexpected('payments', response.status))
+      }
+      const method = response.body as payments.PaymentMethod
+      return { paymentMethodId: method.paymentMethodId, last4: method.last4, brand: method.brand }
+    },
+  }
+}

@@ -1,0 +1,245 @@
+import type { Kysely, Transaction } from 'kysely'
+import type { Database, Logger, Outbox } from '@emporium/platform'
+import type { OrderRecord, OrderStatus, PaymentStatus } from '../domain/order.js'
+import type { ListCriteria, OrderStore, OrderTx } from '../app/ports.js'
+import type { OrdersTable, OrdersTables } from './tables.js'
+
+type Executor = Kysely<OrdersTables>
+
+const dueStatuses: OrderStatus[] = ['pending', 'awaiting_payment']
+/** Orders taken per look at the due list; a sweep looks a bounded number of times. */
+const dueBatch = 100
+const dueBatchesPerSweep = 20
+
+/**
+ * Orders in the service's SQL database (PostgreSQL, or PGlite embedded), with the outbox and
+ * the idempotency key's completion in the same transactions.
+ */
+export function createSqlOrderStore(deps: {
+  database: Database
+  outbox: Outbox
+  log: Logger
+}): OrderStore {
+  const { database, outbox, log } = deps
+  const db = database.db as Kysely<OrdersTables>
+  // PGlite is one connection: nobody else could hold a row, and SKIP LOCKED buys nothing.
+  const skipLocked = database.kind !== 'pglite'
+
+  async function dueIds(now: Date, limit: number): Promise<string[]> {
+    const rows = await db
+      .selectFrom('orders')
+      .select('id')
+      .where('status', 'in', dueStatuses)
+      .where('deadline_at', '<=', now)
+      .orderBy('deadline_at')
+      .limit(limit)
+      .execute()
+    return rows.map((r) => r.id)
+  }
+
+  return {
+    transaction: (fn) => db.transaction().execute((trx) => fn(createSqlOrderTx(trx, outbox))),
+
+    find: (orderId) => load(db, orderId),
+
+    async list(criteria: ListCriteria) {
+      let query = db.selectFrom('orders').selectAll()
+      if (criteria.userId !== undefined) query = query.where('user_id', '=', criteria.userId)
+      if (criteria.status !== undefined) query = query.where('status', '=', criteria.status)
+      const after = criteria.after
+      if (after) {
+        query = query.where((eb) =>
+          eb.or([
+            eb('created_at', '<', after.createdAt),
+            eb.and([eb('created_at', '=', after.createdAt), eb('id', '<', after.id)]),
+          ]),
+        )
+      }
+      const rows = await query
+        .orderBy('created_at', 'desc')
+        .orderBy('id', 'desc')
+        .limit(criteria.limit)
+        .execute()
+      return withLines(db, rows)
+    },
+
+    async forEachDue(now, decide) {
+      let changed = 0
+      const tried = new Set<string>()
+      for (let batch = 0; batch < dueBatchesPerSweep; batch++) {
+        const ids = (await dueIds(now, dueBatch)).filter((id) => !tried.has(id))
+        for (const id of ids) {
+          tried.add(id)
+          try {
+            const done = await db.transaction().execute(async (trx) => {
+              let query = trx
+                .selectFrom('orders')
+                .selectAll()
+                .where('id', '=', id)
+                .where('status', 'in', dueStatuses)
+                .where('deadline_at', '<=', now)
+                .forUpdate()
+              if (skipLocked) query = query.skipLocked()
+              const row = await query.executeTakeFirst()
+              // Gone from the list meanwhile, or another replica holds it.
+              if (!row) return false
+              const [order] = await withLines(trx, [row])
+              return decide(order!, createSqlOrderTx(trx, outbox))
+            })
+            if (done) changed++
+          } catch (error) {
+            log.error({ err: error, orderId: id }, 'deadline of an order could not be applied')
+          }
+        }
+        if (ids.length === 0) break
+      }
+      return changed
+    },
+  }
+}
+
+/** The transaction-bound half of the store, for use cases and consumers alike. */
+export function createSqlOrderTx(trx: Transaction<any>, outbox: Outbox): OrderTx {
+  const tx = trx as Transaction<OrdersTables>
+  return {
+    async lock(orderId) {
+      const row = await tx
+        .selectFrom('orders')
+        .selectAll()
+        .where('id', '=', orderId)
+        .forUpdate()
+        .executeTakeFirst()
+      if (!row) return undefined
+      return (await withLines(tx, [row]))[0]
+    },
+
+    async insert(order) {
+      await tx
+        .insertInto('orders')
+        .values({
+          id: order.id,
+          user_id: order.userId,
+          status: order.status,
+          currency: order.total.currency,
+          total_amount: order.total.amount,
+          shipping_address: JSON.stringify(order.shippingAddress),
+          payment_method_id: order.paymentMethod.id,
+          card_last4: order.paymentMethod.last4,
+          card_brand: order.paymentMethod.brand,
+          payment_status: order.payment?.status ?? null,
+          cancellation_reason: order.cancellationReason,
+          deadline_at: order.deadlineAt,
+          created_at: order.createdAt,
+          updated_at: order.updatedAt,
+        })
+        .execute()
+      await tx
+        .insertInto('order_lines')
+        .values(
+          order.lines.map((line, position) => ({
+            order_id: order.id,
+            position,
+            product_id: line.productId,
+            name: line.name,
+            unit_amount: line.unitPrice.amount,
+            quantity: line.quantity,
+          })),
+        )
+        .execute()
+    },
+
+    async save(order) {
+      await tx
+        .updateTable('orders')
+        .set({
+          status: order.status,
+          payment_status: order.payment?.status ?? null,
+          card_last4: order.payment?.last4 ?? order.paymentMethod.last4,
+          cancellation_reason: order.cancellationReason,
+          deadline_at: order.deadlineAt,
+          updated_at: order.updatedAt,
+        })
+        .where('id', '=', order.id)
+        .execute()
+    },
+
+    async emit(event, data) {
+      await outbox.add(tx, event, data)
+    },
+
+    async completeKey(claim, response) {
+      const result = await tx
+        .updateTable('idempotency_keys')
+        .set({
+          state: 'completed',
+          response_status: response.status,
+          response_body: response.body,
+        })
+        .where('user_id', '=', claim.userId)
+        .where('key', '=', claim.key)
+        .where('claim_token', '=', claim.token)
+        .where('state', '=', 'in_progress')
+        .executeTakeFirst()
+      return Number(result.numUpdatedRows) === 1
+    },
+  }
+}
+
+async function load(executor: Executor, orderId: string): Promise<OrderRecord | undefined> {
+  const row = await executor
+    .selectFrom('orders')
+    .selectAll()
+    .where('id', '=', orderId)
+    .executeTakeFirst()
+  return row ? (await withLines(executor, [row]))[0] : undefined
+}
+
+async function withLines(executor: Executor, rows: OrdersTable[]): Promise<OrderRecord[]> {
+  if (rows.length === 0) return []
+  const lines = await executor
+    .selectFrom('order_lines')
+    .selectAll()
+    .where(
+      'order_id',
+      'in',
+      rows.map((r) => r.id),
+    )
+    .orderBy('order_id')
+    .orderBy('position')
+    .execute()
+  const byOrder = new Map<string, typeof lines>()
+  for (const line of lines) {
+    const list = byOrder.get(line.order_id) ?? []
+    list.push(line)
+    byOrder.set(line.order_id, list)
+  }
+  return rows.map((row) => {
+    const currency = row.currency.trim()
+    return {
+      id: row.id,
+      userId: row.user_id,
+      status: row.status as OrderStatus,
+      lines: (byOrder.get(row.id) ?? []).map((line) => ({
+        productId: line.product_id,
+        name: line.name,
+        unitPrice: { amount: Number(line.unit_amount), currency },
+        quantity: Number(line.quantity),
+      })),
+      total: { amount: Number(row.total_amount), currency },
+      shippingAddress: JSON.parse(row.shipping_address),
+      paymentMethod: {
+        id: row.payment_method_id,
+        last4: row.card_last4.trim(),
+        brand: row.card_brand,
+      },
+      payment:
+        row.payment_status === null
+          ? null
+          : { status: row.payment_status as PaymentStatus, last4: row.card_last4.trim() },
+      cancellationReason: row.cancellation_reason,
+      deadlineAt: row.deadline_at === null ? null : new Date(row.deadline_at),
+      createdAt: new Date(row.created_at),
+      updatedAt: new Date(row.updated_at),
+    }
+  })
+}

@@ -1,0 +1,45 @@
+/** The orders service's tables, as Kysely sees them. */
+export interface OrdersTable {
+  id: string
+  user_id: string
+  status: string
+  currency: string
+  total_amount: number | string
+  /** JSON of the shipping address. */
+  shipping_address: string
+  payment_method_id: string
+  card_last4: string
+  card_brand: string
+  payment_status: string | null
+  cancellation_reason: string | null
+  deadline_at: Date | null
+  created_at: Date
+  updated_at: Date
+}
+
+export interface OrderLinesTable {
+  order_id: string
+  position: number
+  product_id: string
+  name: string
+  unit_amount: number | string
+  quantity: number
+}
+
+export interface IdempotencyKeysTable {
+  user_id: string
+  key: string
+  fingerprint: string
+  state: 'in_progress' | 'completed'
+  claim_token: string
+  lease_until: Date
+  response_status: number | null
+  response_body: string | null
+  created_at: Date
+}
+
+export interface OrdersTables {
+  orders: OrdersTable
+  order_lines: OrderLinesTable
+  idempotency_keys: IdempotencyKeysTable
+}

@@ -1,0 +1,180 @@
+/*
+ * The orders service orchestrates the checkout saga (docs/checkout.md):
+ * - `POST /orders` reads the caller's cart (cart, with the caller's token), confirms each
+ *   line's name and price (catalog), tokenizes the card (payments), then stores the order
+ *   `pending` with `order.placed` in one transaction. Idempotent per (caller, Idempotency-Key).
+ * - Consumers of catalog's and payments' answers move the order on (inbox transaction, row
+ *   locked, every state change with its event in the outbox).
+ * - A sweeper cancels orders whose step heard nothing by its deadline, and forgets old
+ *   idempotency keys. PostgreSQL in production (replicas skip each other's locked rows), PGlite
+ *   embedded, with the same code and migrations.
+ */
+import {
+  createJwtVerifier,
+  createLogger,
+  createMetricsRegistry,
+  createOutbox,
+  createServiceClient,
+  on,
+  openDatabase,
+  type Database,
+  type JwtVerifier,
+  type Logger,
+  type Service,
+} from '@emporium/platform'
+import { catalog, payments } from '@emporium/contracts'
+import { createCancelOrder, createShipOrder } from './app/manage-order.js'
+import { createPlaceOrder } from './app/place-order.js'
+import { createGetOrder, createListOrders } from './app/query-orders.js'
+import { createSagaSteps } from './app/saga-steps.js'
+import { createSweepDeadlines } from './app/sweep-deadlines.js'
+import type { OrdersConfig } from './config.js'
+import {
+  onPaymentCaptured,
+  onPaymentDeclined,
+  onPaymentRefunded,
+} from './events/on-payment-events.js'
+import { onStockRejected, onStockReleased, onStockReserved } from './events/on-stock-events.js'
+import { ordersRoutes } from './http/routes.js'
+import { createHttpCart, createHttpCatalog, createHttpPayments } from './infra/http-upstreams.js'
+import { createSqlIdempotencyStore } from './infra/sql-idempotency-store.js'
+import { createSqlOrderStore, createSqlOrderTx } from './infra/sql-order-store.js'
+
+export { OrdersConfig, loadOrdersConfig } from './config.js'
+
+/** Tuning of the clients of cart, catalog and payments (tests: no retries, a quick breaker). */
+export interface UpstreamClientTuning {
+  retries?: number
+  breaker?: { consecutiveFailures?: number; halfOpenAfterMs?: number }
+}
+
+export interface OrdersServiceDeps {
+  log?: Logger
+  /** A database opened by the caller (tests), who then closes it; default: ORDERS_DATABASE_URL. */
+  database?: Database
+  /** The clock of timestamps and deadlines; tests move it. */
+  now?: () => Date
+  /** Token verification (default: the JWKS at ORDERS_JWKS_URL). */
+  verifier?: JwtVerifier
+  /** Period of the deadline sweeper (default 1 s); 0 disables the timer (tests drive it). */
+  sweepIntervalMs?: number
+  clients?: UpstreamClientTuning
+}
+
+/** The service value plus what tests (and the embedded mode) drive directly. */
+export interface OrdersService extends Service {
+  /** Cancels orders past their saga deadline and purges old idempotency keys; returns how many orders. */
+  sweepDeadlines(): Promise<number>
+}
+
+/** The orders service: orders, their state machine and the checkout saga. */
+export async function createOrdersService(
+  config: OrdersConfig,
+  deps: OrdersServiceDeps = {},
+): Promise<OrdersService> {
+  const log = deps.log ?? createLogger({ service: 'orders', level: config.LOG_LEVEL })
+  const now = deps.now ?? (() => new Date())
+  const registry = createMetricsRegistry('orders')
+  const database = deps.database ?? (await openDatabase(config.ORDERS_DATABASE_URL))
+  const outbox = createOutbox({ source: 'orders', now })
+  const verifier =
+    deps.verifier ??
+    createJwtVerifier({
+      jwksUrl: config.ORDERS_JWKS_URL,
+      issuer: config.ORDERS_JWT_ISSUER,
+      audience: config.ORDERS_JWT_AUDIENCE,
+      log,
+    })
+
+  const client = (name: string, urls: string) =>
+    createServiceClient({
+      name,
+      baseUrls: urls.split(',').map((url) => url.trim()),
+      registry,
+      log,
+      timeoutMs: config.ORDERS_UPSTREAM_TIMEOUT_MS,
+      retries: deps.clients?.retries ?? 1,
+      breaker: deps.clients?.breaker ?? { consecutiveFailures: 5, halfOpenAfterMs: 10_000 },
+    })
+  const clients = [
+    client('cart', config.ORDERS_CART_URLS),
+    client('catalog', config.ORDERS_CATALOG_URLS),
+    client('payments', config.ORDERS_PAYMENTS_URLS),
+  ] as const
+
+  const orders = createSqlOrderStore({ database, outbox, log })
+  const keys = createSqlIdempotencyStore(database)
+  const steps = createSagaSteps({
+    now,
+    paymentDeadlineMs: config.ORDERS_PAYMENT_DEADLINE_SECONDS * 1000,
+    log,
+  })
+  const saga = {
+    steps,
+    ordersIn: (trx: Parameters<typeof createSqlOrderTx>[0]) => createSqlOrderTx(trx, outbox),
+  }
+  const sweepDeadlines = createSweepDeadlines({
+    orders,
+    keys,
+    now,
+    idempotencyTtlMs: config.ORDERS_IDEMPOTENCY_TTL_HOURS * 3_600_000,
+    log,
+  })
+
+  const intervalMs = deps.sweepIntervalMs ?? 1_000
+  let timer: NodeJS.Timeout | undefined
+  let sweeping: Promise<unknown> | undefined
+
+  return {
+    name: 'orders',
+    database,
+    registry,
+    migrations: new URL('../migrations/', import.meta.url),
+    consumers: [
+      on(catalog.StockReserved, onStockReserved(saga)),
+      on(catalog.StockRejected, onStockRejected(saga)),
+      on(catalog.StockReleased, onStockReleased(saga)),
+      on(payments.PaymentCaptured, onPaymentCaptured(saga)),
+      on(payments.PaymentDeclined, onPaymentDeclined(saga)),
+      on(payments.PaymentRefunded, onPaymentRefunded(saga)),
+    ],
+    routes: ordersRoutes({
+      verifier,
+      placeOrder: createPlaceOrder({
+        orders,
+        keys,
+        cart: createHttpCart(clients[0]),
+        catalog: createHttpCatalog(clients[1]),
+        payments: createHttpPayments(clients[2]),
+        now,
+        stockDeadlineMs: config.ORDERS_STOCK_DEADLINE_SECONDS * 1000,
+        log,
+      }),
+      listOrders: createListOrders({ orders }),
+      getOrder: createGetOrder({ orders }),
+      cancelOrder: createCancelOrder({ orders, now }),
+      shipOrder: createShipOrder({ orders, now }),
+    }),
+    sweepDeadlines,
+    async start() {
+      if (intervalMs <= 0) return
+      timer = setInterval(() => {
+        // One sweep at a time: a slow one is not stacked on.
+        if (sweeping) return
+        sweeping = sweepDeadlines()
+          .then((count) => count > 0 && log.info({ count }, 'orders past their deadline cancelled'))
+          .catch((error: unknown) => log.error({ err: error }, 'deadline sweep failed'))
+          .finally(() => {
+            sweeping = undefined
+          })
+      }, intervalMs)
+      timer.unref()
+    },
+    async close() {
+      if (timer) clearInterval(timer)
+      await sweeping
+      await Promise.all(clients.map((c) => c.close()))
+      if (!deps.database) await database.close()
+    },
+  }
+}

@@ -1,0 +1,126 @@
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+
+export interface FakeRequest {
+  method: string
+  path: string
+  headers: IncomingHttpHeaders
+  body: any
+}
+
+export interface FakeAnswer {
+  status: number
+  body?: unknown
+  /** Milliseconds to wait before answering. */
+  delayMs?: number
+}
+
+/**
+ * A tiny real HTTP server standing in for one of our own services. `down` makes it drop every
+ * connection without an answer (an unreachable upstream); `requests` records what it got.
+ */
+export async function fakeServer(handle: (request: FakeRequest) => FakeAnswer) {
+  const state = { down: false, requests: [] as FakeRequest[] }
+  const server: Server = createServer((req, res) => {
+    const chunks: Buffer[] = []
+    req.on('data', (chunk: Buffer) => chunks.push(chunk))
+    req.on('end', () => {
+      if (state.down) {
+        req.socket.destroy()
+        return
+      }
+      const text = Buffer.concat(chunks).toString('utf8')
+      const request: FakeRequest = {
+        method: req.method ?? 'GET',
+        path: req.url ?? '/',
+        headers: req.headers,
+        body: text ? JSON.parse(text) : undefined,
+      }
+      state.requests.push(request)
+      const answer = handle(request)
+      const send = () => {
+        res.writeHead(answer.status, { 'content-type': 'application/json' })
+        res.end(answer.body === undefined ? '' : JSON.stringify(answer.body))
+      }
+      if (answer.delayMs) setTimeout(send, answer.delayMs)
+      else send()
+    })
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const { port } = server.address() as AddressInfo
+  return {
+    url: `http://127.0.0.1:${port}`,
+    state,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections()
+        server.close(() => resolve())
+      }),
+  }
+}
+
+/** The `sub` of a bearer token, unverified (the fake cart trusts its caller). */
+export function subjectOf(authorization: string | undefined): string | undefined {
+  const payload = authorization?.split(' ')[1]?.split('.')[1]
+  if (!payload) return undefined
+  return (JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as { sub: string }).sub
+}
+
+export function product(id: string, name: string, amount: number, currency = 'USD') {
+  return {
+    id,
+    sku: `SKU-${id}`,
+    name,
+    description: `${name}, a fine one`,
+    price: { amount, currency },
+    category: { id: 'c1', name: 'Home', slug: 'home' },
+    imageUrl: `/images/${id}.svg`,
+    available: 100,
+    createdAt: '2026-01-01T00:00:00.000Z',
+  }
+}
+
+export interface FakeCartLine {
+  productId: string
+  quantity: number
+  unitPrice?: number
+  unavailable?: boolean
+}
+
+/** A cart as the cart service answers it (its prices may be stale; the catalog's rule). */
+export function cartOf(lines: FakeCartLine[]) {
+  const items = lines.map((line) => {
+    const unitPrice = { amount: line.unitPrice ?? 1, currency: 'USD' }
+    return {
+      productId: line.productId,
+      name: `cart name of ${line.productId}`,
+      unitPrice,
+      quantity: line.quantity,
+      lineTotal: {
+        amount: line.unavailable ? 0 : unitPrice.amount * line.quantity,
+        currency: 'USD',
+      },
+      ...(line.unavailable ? { unavailable: true } : {}),
+    }
+  })
+  return {
+    items,
+    subtotal: { amount: items.reduce((sum, i) => sum + i.lineTotal.amount, 0), currency: 'USD' },
+    itemCount: lines.filter((l) => !l.unavailable).reduce((sum, l) => sum + l.quantity, 0),
+    updatedAt: new Date().toISOString(),
+  }
+}
+
+/** Luhn's check, as payments validates a card number. */
+export function luhnValid(digits: string): boolean {
+  let sum = 0
+  for (let i = 0; i < digits.length; i++) {
+    let d = Number(digits[digits.length - 1 - i])
+    if (i % 2 === 1) {
+      d *= 2
+      if (d > 9) d -= 9
+    }
+    sum += d
+  }
+  return sum % 10 === 0
+}

@@ -1,0 +1,23 @@
+import { describe, expect, it } from 'vitest'
+import type { DatabaseKind } from '@emporium/platform'
+import { ordersHarness } from './harness.js'
+import { manageCases } from './manage-cases.js'
+import { placementCases } from './placement-cases.js'
+import { sagaCases } from './saga-cases.js'
+
+/**
+ * The orders service end to end over real HTTP against one database kind (one database, one
+ * service, shared by every case of the file).
+ */
+export function ordersSuite(kind: DatabaseKind): void {
+  describe(`orders on ${kind}`, () => {
+    const h = ordersHarness(kind)
+    placementCases(h)
+    sagaCases(h)
+    manageCases(h)
+    // Every event above was handled or deliberately ignored: none made a handler throw.
+    it('dead-lettered no event', async () => {
+      expect(await h.bus.deadLetters.list('orders')).toEqual([])
+    })
+  })
+}

@@ -1,0 +1,260 @@
+import { randomUUID } from 'node:crypto'
+import { describe, expect, it } from 'vitest'
+import { orderFingerprint } from '../src/domain/idempotency.js'
+import { card, address, body, type Harness, type Reply } from './harness.js'
+
+/** `POST /orders`: pricing, idempotency, upstream failures, nothing half-written. */
+export function placementCases(h: Harness): void {
+  const { call, customer, place, outbox, ordersOf, keysOf, carts } = h
+  describe('placing an order', () => {
+    it('needs a bearer token and an Idempotency-Key', async () => {
+      expect((await call('POST', '/orders', undefined, { body, key: 'k' })).status).toBe(401)
+      const who = customer()
+      const missing = await call('POST', '/orders', who.bearer, { body })
+      expect(missing.status).toBe(400)
+      expect(missing.body.code).toBe('ORDERS.IDEMPOTENCY_KEY_REQUIRED')
+      // Named even when the body is bad too.
+      const both = await call('POST', '/orders', who.bearer, { body: {} })
+      expect(both.body.code).toBe('ORDERS.IDEMPOTENCY_KEY_REQUIRED')
+      const long = await place(who, 'k'.repeat(256))
+      expect(long.body.code).toBe('ORDERS.IDEMPOTENCY_KEY_REQUIRED')
+      expect(await ordersOf(who.userId)).toHaveLength(0)
+    })
+
+    it('validates the body (unknown fields, a bad card shape) with a 400', async () => {
+      const who = customer()
+      const reply = await place(who, randomUUID(), { ...body, coupon: 'FREE' })
+      expect(reply.status).toBe(400)
+      const short = await place(who, randomUUID(), { ...body, payment: { ...card, cvc: '1' } })
+      expect(short.status).toBe(400)
+      expect(JSON.stringify(short.body)).not.toContain(card.cardNumber)
+    })
+
+    it('places the cart at the catalog’s prices: 202 pending, order.placed, no card kept', async () => {
+      const who = customer([
+        { productId: 'lamp', quantity: 2, unitPrice: 5 },
+        { productId: 'mug', quantity: 1, unitPrice: 5 },
+        { productId: 'gone', quantity: 1, unavailable: true },
+      ])
+      h.upstreams().cart.state.requests.length = 0
+      h.upstreams().payments.state.requests.length = 0
+      const reply = await place(who)
+      expect(reply.status, reply.text).toBe(202)
+      expect(reply.headers.get('content-type')).toMatch(/application\/json/)
+      const order = reply.body
+      expect(order).toMatchObject({
+        status: 'pending',
+        items: [
+          {
+            productId: 'lamp',
+            name: 'Desk lamp',
+            unitPrice: { amount: 1999, currency: 'USD' },
+            quantity: 2,
+            lineTotal: { amount: 3998, currency: 'USD' },
+          },
+          { productId: 'mug', name: 'Mug', quantity: 1, lineTotal: { amount: 850 } },
+        ],
+        total: { amount: 4848, currency: 'USD' },
+        shippingAddress: address,
+        payment: null,
+        cancellationReason: null,
+      })
+      expect(order.createdAt).toBe(order.updatedAt)
+      // The caller's own token went to the cart, with the request id.
+      expect(h.upstreams().cart.state.requests[0]!.headers.authorization).toBe(who.bearer)
+      expect(h.upstreams().cart.state.requests[0]!.headers['x-request-id']).toBe(
+        reply.headers.get('x-request-id'),
+      )
+      expect(h.upstreams().payments.state.requests[0]!.body).toEqual({ userId: who.userId, card })
+
+      const [event] = await outbox('order.placed', order.id)
+      expect(event).toMatchObject({
+        source: 'orders',
+        data: {
+          orderId: order.id,
+          userId: who.userId,
+          total: { amount: 4848, currency: 'USD' },
+          lines: [
+            { productId: 'lamp', name: 'Desk lamp', unitPrice: { amount: 1999 }, quantity: 2 },
+            { productId: 'mug', name: 'Mug', unitPrice: { amount: 850 }, quantity: 1 },
+          ],
+        },
+      })
+      const row = (await ordersOf(who.userId))[0]!
+      expect(row).toMatchObject({ status: 'pending', card_last4: '4242', card_brand: 'visa' })
+      expect(String(row.payment_method_id)).toMatch(/^pm_/)
+      expect(new Date(row.deadline_at).getTime() - new Date(row.created_at).getTime()).toBe(30_000)
+      // Neither the number nor the cvc anywhere in our tables.
+      const everything = JSON.stringify([
+        await ordersOf(who.userId),
+        await keysOf(who.userId),
+        await outbox('order.placed', order.id),
+      ])
+      expect(everything).not.toContain(card.cardNumber)
+      expect(everything).not.toContain('"cvc"')
+    })
+
+    it('refuses an empty cart (or one with only unavailable lines) with a 400, writing nothing', async () => {
+      for (const lines of [[], [{ productId: 'lamp', quantity: 1, unavailable: true }]]) {
+        const who = customer(lines)
+        const reply = await place(who, 'same-key')
+        expect(reply.status).toBe(400)
+        expect(reply.body.code).toBe('ORDERS.EMPTY_CART')
+        expect(await ordersOf(who.userId)).toHaveLength(0)
+        expect(await keysOf(who.userId)).toHaveLength(0)
+        // The key was given back: once the cart holds something, it places the order.
+        carts.set(who.userId, [{ productId: 'mug', quantity: 1 }])
+        expect((await place(who, 'same-key')).status).toBe(202)
+      }
+    })
+
+    it('refuses a product the catalog no longer has with a 409', async () => {
+      const who = customer([{ productId: 'vanished', quantity: 1 }])
+      const reply = await place(who)
+      expect(reply.status).toBe(409)
+      expect(reply.body.code).toBe('ORDERS.PRODUCT_UNAVAILABLE')
+      expect(await ordersOf(who.userId)).toHaveLength(0)
+    })
+
+    it('replays a repeat with the same key: the same status and body, one order', async () => {
+      const who = customer()
+      const first = await place(who, 'replay-1')
+      const again = await place(who, 'replay-1')
+      expect(first.status).toBe(202)
+      expect(again.status).toBe(202)
+      expect(again.text).toBe(first.text)
+      expect(again.headers.get('idempotent-replayed')).toBe('true')
+      expect(await ordersOf(who.userId)).toHaveLength(1)
+      expect(await outbox('order.placed', first.body.id)).toHaveLength(1)
+      // The key is the caller's: another customer's same key is another order.
+      const other = customer()
+      const theirs = await place(other, 'replay-1')
+      expect(theirs.status).toBe(202)
+      expect(theirs.body.id).not.toBe(first.body.id)
+    })
+
+    it('refuses the same key with another body (422)', async () => {
+      const who = customer()
+      expect((await place(who, 'reuse')).status).toBe(202)
+      const other = await place(who, 'reuse', {
+        ...body,
+        shippingAddress: { ...address, city: 'Paris' },
+      })
+      expect(other.status).toBe(422)
+      expect(other.body.code).toBe('ORDERS.IDEMPOTENCY_KEY_REUSED')
+      expect(await ordersOf(who.userId)).toHaveLength(1)
+    })
+
+    it('places one order for 10 concurrent identical requests', async () => {
+      const who = customer()
+      h.setPaymentsDelay(300)
+      try {
+        const replies = await Promise.all(
+          Array.from({ length: 10 }, () => place(who, 'concurrent')),
+        )
+        expect(replies.map((r) => r.status)).toEqual(Array(10).fill(202))
+        expect(new Set(replies.map((r) => r.text)).size).toBe(1)
+      } finally {
+        h.setPaymentsDelay(0)
+      }
+      expect(await ordersOf(who.userId)).toHaveLength(1)
+      const row = (await ordersOf(who.userId))[0]!
+      expect(await outbox('order.placed', row.id)).toHaveLength(1)
+    })
+
+    it('refuses a card payments refuses with its errors, writing nothing', async () => {
+      const who = customer()
+      const reply = await place(who, 'bad-card', {
+        ...body,
+        payment: { ...card, cardNumber: '4242424242424241' },
+      })
+      expect(reply.status).toBe(400)
+      expect(reply.body).toMatchObject({
+        code: 'ORDERS.INVALID_CARD',
+        errors: [{ path: '/body/payment/cardNumber', message: 'fails the Luhn check' }],
+      })
+      expect(reply.text).not.toContain('4242424242424241')
+      expect(await ordersOf(who.userId)).toHaveLength(0)
+      expect(await keysOf(who.userId)).toHaveLength(0)
+    })
+
+    it('answers 503 with retry-after while payments is down, writing nothing; the key works after', async () => {
+      const who = customer()
+      const placedBefore = (await outbox('order.placed')).length
+      h.upstreams().payments.state.down = true
+      let reply: Reply
+      try {
+        reply = await place(who, 'outage')
+      } finally {
+        h.upstreams().payments.state.down = false
+      }
+      expect(reply.status).toBe(503)
+      expect(reply.body.code).toBe('ORDERS.PAYMENTS_UNAVAILABLE')
+      expect(reply.headers.get('retry-after')).toMatch(/^\d+$/)
+      expect(await ordersOf(who.userId)).toHaveLength(0)
+      expect(await keysOf(who.userId)).toHaveLength(0)
+      expect(await outbox('order.placed')).toHaveLength(placedBefore)
+      const retry = await place(who, 'outage')
+      expect(retry.status).toBe(202)
+    })
+
+    it('takes over a key whose holder died (lease expired); waits for a live one', async () => {
+      const who = customer()
+      const row = {
+        user_id: who.userId,
+        fingerprint: orderFingerprint(body),
+        state: 'in_progress',
+        claim_token: randomUUID(),
+        created_at: new Date(),
+      }
+      await h
+        .db()
+        .insertInto('idempotency_keys')
+        .values({ ...row, key: 'dead', lease_until: new Date(Date.now() - 1_000) })
+        .execute()
+      const reply = await place(who, 'dead')
+      expect(reply.status).toBe(202)
+      expect(await ordersOf(who.userId)).toHaveLength(1)
+
+      await h
+        .db()
+        .insertInto('idempotency_keys')
+        .values({ ...row, key: 'alive', lease_until: new Date(Date.now() + 30_000) })
+        .execute()
+      // The holder "finishes" while the request waits: it replays the holder's response.
+      const waiting = place(who, 'alive')
+      await new Promise((resolve) => setTimeout(resolve, 300))
+      await h
+        .db()
+        .updateTable('idempotency_keys')
+        .set({ state: 'completed', response_status: 202, response_body: reply.text })
+        .where('user_id', '=', who.userId)
+        .where('key', '=', 'alive')
+        .execute()
+      const replayed = await waiting
+      expect(replayed.status).toBe(202)
+      expect(replayed.text).toBe(reply.text)
+      expect(await ordersOf(who.userId)).toHaveLength(1)
+    })
+
+    it('answers 503 while the cart or the catalog is down', async () => {
+      const who = customer()
+      h.upstreams().cart.state.down = true
+      try {
+        const reply = await place(who, 'cart-outage')
+        expect(reply.status).toBe(503)
+        expect(reply.body.code).toBe('ORDERS.CART_UNAVAILABLE')
+      } finally {
+        h.upstreams().cart.state.down = false
+      }
+      h.upstreams().catalog.state.down = true
+      try {
+        expect((await place(who, 'cart-outage')).body.code).toBe('ORDERS.CATALOG_UNAVAILABLE')
+      } finally {
+        h.upstreams().catalog.state.down = false
+      }
+      expect(await ordersOf(who.userId)).toHaveLength(0)
+      expect((await place(who, 'cart-outage')).status).toBe(202)
+    })
+  })
+}
