@@ -1,0 +1,186 @@
+import type { EventDefinition, Money, payments } from '@emporium/contracts'
+import type { LedgerKind, PaymentState } from '../domain/payment.js'
+
+/* ---------- The payment provider (a PSP adapter; README.md tells how to add one) ---------- */
+
+/** Card data as the shopper typed it; it reaches the provider's tokenize and nothing else. */
+export interface CardDetails {
+  cardNumber: string
+  expMonth: number
+  expYear: number
+  cvc: string
+}
+
+/** What the provider gives back for a card: a reusable token and what may be shown of it. */
+export interface TokenizedCard {
+  token: string
+  last4: string
+  brand: string
+}
+
+/** An expected business outcome is a value, never an exception (STYLE.md, "Errors"). */
+export type Declined = { ok: false; reason: string }
+export type AuthorizeResult = { ok: true; authorizationId: string } | Declined
+export type CaptureResult = { ok: true; captureId: string } | Declined
+
+/**
+ * A payment service provider, shaped like a real one (Stripe's PaymentIntents): every call that
+ * moves money carries an idempotency key, and a repeated key answers with the first result
+ * without a second effect. Calls that fail transiently (the provider is down, overloaded, or a
+ * network fault) throw `ProviderTransientError`; anything else thrown is a bug or a refusal that
+ * retrying cannot fix.
+ */
+export interface PaymentProvider {
+  /** Exchanges a card for a token the charges use later. */
+  tokenize(card: CardDetails): Promise<TokenizedCard>
+  /** Holds `amount` on the tokenized card, or declines (`card_declined`, ...). */
+  authorize(request: {
+    idempotencyKey: string
+    token: string
+    amount: Money
+  }): Promise<AuthorizeResult>
+  /** Takes the held money. */
+  capture(request: {
+    idempotencyKey: string
+    authorizationId: string
+    amount: Money
+  }): Promise<CaptureResult>
+  /** Gives captured money back, in full here. */
+  refund(request: {
+    idempotencyKey: string
+    captureId: string
+    amount: Money
+  }): Promise<{ refundId: string }>
+  /** Releases a hold that will not be captured. */
+  void(request: { idempotencyKey: string; authorizationId: string }): Promise<{ voidId: string }>
+}
+
+/** The provider could not answer now; the same call (same idempotency key) may be retried. */
+export class ProviderTransientError extends Error {
+  constructor(message: string, options: { cause?: unknown } = {}) {
+    super(message, { cause: options.cause })
+    this.name = 'ProviderTransientError'
+  }
+}
+
+/* ---------- Storage ---------- */
+
+/** A tokenized card as kept here: never the number or the CVC. */
+export interface StoredPaymentMethod {
+  id: string
+  userId: string
+  providerToken: string
+  last4: string
+  brand: string
+  expMonth: number
+  expYear: number
+  createdAt: Date
+}
+
+/** A payment row. */
+export interface PaymentRecord {
+  id: string
+  orderId: string
+  userId: string
+  paymentMethodId: string
+  providerToken: string
+  amount: Money
+  last4: string
+  brand: string
+  state: PaymentState
+  declineReason: string | null
+  authorizationId: string | null
+  captureId: string | null
+  refundId: string | null
+  /** Of the `order.payment-requested` event: the events we publish continue its flow. */
+  correlationId: string
+  causationId: string | null
+  /** Processing passes that ended in a failure since the last success (sets the retry delay). */
+  failures: number
+  createdAt: Date
+  updatedAt: Date
+}
+
+export type NewPayment = Omit<
+  PaymentRecord,
+  'declineReason' | 'authorizationId' | 'captureId' | 'refundId' | 'failures' | 'state'
+>
+
+export interface PaymentMethodStore {
+  save(method: StoredPaymentMethod): Promise<void>
+}
+
+/** The consumers' writes, inside their inbox transaction (service.ts binds it). */
+export interface PaymentWriter {
+  findMethod(id: string): Promise<StoredPaymentMethod | undefined>
+  /** Inserts a `pending` payment; false (and nothing written) when the order has one already. */
+  insertPending(payment: NewPayment): Promise<boolean>
+  /** Records that an order is cancelled; a repeat is a no-op. */
+  recordCancellation(cancellation: { orderId: string; reason: string; at: Date }): Promise<void>
+  /** The order's payment, locked until the transaction ends. */
+  lockPaymentOfOrder(orderId: string): Promise<PaymentRecord | undefined>
+  setState(paymentId: string, state: PaymentState, at: Date): Promise<void>
+}
+
+/** An event to write to the outbox with a state change; `id` makes it once-only. */
+export interface PendingEvent {
+  id: string
+  event: EventDefinition<string, any>
+  data: unknown
+}
+
+/** A state change of a payment, with its ledger entry and events, written in one transaction. */
+export interface Transition {
+  state: PaymentState
+  declineReason?: string
+  authorizationId?: string
+  captureId?: string
+  refundId?: string
+  /** The provider effect this records (append-only; at most one per payment and kind). */
+  ledger?: { kind: LedgerKind; reference: string }
+  events?: PendingEvent[]
+}
+
+/** What the processor needs of the database. */
+export interface ProcessorStore {
+  /**
+   * Takes up to `limit` payments with work to do and no live lease (oldest first, skipping rows
+   * another replica is taking), leasing them to `token` until `until`.
+   */
+  claimDue(options: {
+    now: Date
+    until: Date
+    token: string
+    limit: number
+  }): Promise<PaymentRecord[]>
+  /** Prolongs the lease; false when `token` lost it (another processor took over). */
+  extendClaim(id: string, token: string, until: Date): Promise<boolean>
+  /**
+   * Ends the lease. `retryAt` keeps the payment out of reach until then (after a failure, which
+   * also counts in `failures`); null makes it due at once or leaves a finished one alone.
+   */
+  releaseClaim(id: string, token: string, retryAt: Date | null): Promise<void>
+  isCancelled(orderId: string): Promise<boolean>
+  /**
+   * In one transaction: locks the payment, re-reads whether its order is cancelled, and applies
+   * what `decide` returns (state, ledger entry, outbox events). Returns the payment as it then is
+   * (unchanged when `decide` returned undefined).
+   */
+  transition(
+    id: string,
+    at: Date,
+    decide: (payment: PaymentRecord, cancelled: boolean) => Transition | undefined,
+  ): Promise<PaymentRecord>
+}
+
+/** Reads for the HTTP API. */
+export interface PaymentQueries {
+  /** Newest first, excluding `pending` payments; `after` continues a previous page. */
+  list(query: {
+    userId?: string
+    orderId?: string
+    limit: number
+    after?: { createdAt: Date; id: string }
+  }): Promise<PaymentRecord[]>
+  reconciliation(): Promise<payments.Reconciliation>
+}

@@ -1,0 +1,246 @@
+import { randomUUID } from 'node:crypto'
+import { payments as contract } from '@emporium/contracts'
+import type { Logger } from '@emporium/platform'
+import { backoffDelayMs } from '../domain/backoff.js'
+import {
+  DeclineReason,
+  dueStates,
+  idempotencyKey,
+  PaymentState,
+  type ProviderOperation,
+} from '../domain/payment.js'
+import type { ProviderCaller } from './call-provider.js'
+import type {
+  PaymentProvider,
+  PaymentRecord,
+  PendingEvent,
+  ProcessorStore,
+  Transition,
+} from './ports.js'
+
+export interface PaymentProcessorDeps {
+  store: ProcessorStore
+  provider: PaymentProvider
+  callProvider: ProviderCaller
+  now: () => Date
+  log: Logger
+  /** How long a claim lasts; renewed before each provider step. Longer than one step's retries. */
+  leaseMs: number
+  /** Payments one `processPending` takes. */
+  batchSize?: number
+}
+
+type Step = PaymentRecord | 'later'
+
+/**
+ * The processor: takes payments with work to do and moves each through the provider, one step
+ * at a time (authorize, then capture, void or refund). Each provider call happens outside any
+ * transaction with the order's idempotency key for that operation; its outcome, ledger entry and
+ * event are then recorded in one transaction that re-checks the payment's state and whether its
+ * order was cancelled meanwhile. A crash between the call and the record replays the call, which
+ * the provider answers with its first result: never a second charge.
+ */
+export function createPaymentProcessor(deps: PaymentProcessorDeps) {
+  const { store, provider, callProvider, log } = deps
+  const batchSize = deps.batchSize ?? 20
+  const leaseEnd = () => new Date(deps.now().getTime() + deps.leaseMs)
+
+  async function claim(limit: number): Promise<{ token: string; claimed: PaymentRecord[] }> {
+    const token = randomUUID()
+    const now = deps.now()
+    const claimed = await store.claimDue({
+      now,
+      until: new Date(now.getTime() + deps.leaseMs),
+      token,
+      limit,
+    })
+    return { token, claimed }
+  }
+
+  /** Works on one claimed payment until it is finished or must wait; never rejects. */
+  async function advance(claimed: PaymentRecord, token: string): Promise<void> {
+    let payment = claimed
+    try {
+      // At most authorize → capture → refund: the bound only guards against a bug looping.
+      for (let steps = 0; steps < 6 && dueStates.includes(payment.state); steps++) {
+        if (!(await store.extendClaim(payment.id, token, leaseEnd()))) {
+          log.warn({ paymentId: payment.id }, 'payment lease lost; another processor has it')
+          return
+        }
+        const next = await step(payment)
+        if (next === 'later') {
+          await store.releaseClaim(payment.id, token, retryAt(payment.failures + 1))
+          return
+        }
+        payment = next
+      }
+      await store.releaseClaim(payment.id, token, null)
+    } catch (error) {
+      log.error(
+        { err: error, paymentId: payment.id, orderId: payment.orderId, state: payment.state },
+        'payment processing failed; will retry',
+      )
+      await store
+        .releaseClaim(payment.id, token, retryAt(payment.failures + 1))
+        .catch((releaseError: unknown) =>
+          log.warn({ err: releaseError, paymentId: payment.id }, 'releasing a payment failed'),
+        )
+    }
+  }
+
+  function retryAt(failures: number): Date {
+    const ms = backoffDelayMs(failures, { baseMs: 1_000, capMs: 60_000, random: Math.random })
+    return new Date(deps.now().getTime() + ms)
+  }
+
+  function step(payment: PaymentRecord): Promise<Step> {
+    switch (payment.state) {
+      case PaymentState.pending:
+        return authorize(payment)
+      case PaymentState.authorized:
+        return captureOrVoid(payment)
+      case PaymentState.refundPending:
+        return refund(payment)
+      default:
+        return Promise.resolve(payment)
+    }
+  }
+
+  const key = (payment: PaymentRecord, operation: ProviderOperation) =>
+    idempotencyKey(payment.orderId, operation)
+
+  /** Records a change if the payment is still in `from` (else another processor moved it). */
+  function record(
+    payment: PaymentRecord,
+    from: PaymentState,
+    change: (cancelled: boolean) => Transition,
+  ): Promise<PaymentRecord> {
+    return store.transition(payment.id, deps.now(), (current, cancelled) =>
+      current.state === from ? change(cancelled) : undefined,
+    )
+  }
+
+  async function authorize(payment: PaymentRecord): Promise<Step> {
+    if (await store.isCancelled(payment.orderId)) {
+      return record(payment, 'pending', () => declined(payment, DeclineReason.orderCancelled))
+    }
+    const result = await callProvider({ operation: 'authorize', orderId: payment.orderId }, () =>
+      provider.authorize({
+        idempotencyKey: key(payment, 'authorize'),
+        token: payment.providerToken,
+        amount: payment.amount,
+      }),
+    )
+    if (!result.ok) {
+      log.warn({ orderId: payment.orderId, attempts: result.attempts }, 'authorization failed')
+      return record(payment, 'pending', (cancelled) =>
+        cancelled
+          ? declined(payment, DeclineReason.orderCancelled)
+          : declined(payment, DeclineReason.providerError, 'failed'),
+      )
+    }
+    const answer = result.value
+    if (!answer.ok) return record(payment, 'pending', () => declined(payment, answer.reason))
+    // Recorded even if the order was cancelled meanwhile: the hold exists; the next step voids it.
+    return record(payment, 'pending', () => ({
+      state: 'authorized',
+      authorizationId: answer.authorizationId,
+      ledger: { kind: 'authorization', reference: answer.authorizationId },
+    }))
+  }
+
+  async function captureOrVoid(payment: PaymentRecord): Promise<Step> {
+    const authorizationId = payment.authorizationId!
+    if (await store.isCancelled(payment.orderId)) {
+      const result = await callProvider({ operation: 'void', orderId: payment.orderId }, () =>
+        provider.void({ idempotencyKey: key(payment, 'void'), authorizationId }),
+      )
+      if (!result.ok) return 'later'
+      return record(payment, 'authorized', () => ({
+        ...declined(payment, DeclineReason.orderCancelled),
+        ledger: { kind: 'void', reference: result.value.voidId },
+      }))
+    }
+    const result = await callProvider({ operation: 'capture', orderId: payment.orderId }, () =>
+      provider.capture({
+        idempotencyKey: key(payment, 'capture'),
+        authorizationId,
+        amount: payment.amount,
+      }),
+    )
+    // Never "failed" here: a capture whose answer was lost may have happened. Try again later;
+    // if the order is cancelled meanwhile, the hold is voided instead.
+    if (!result.ok) return 'later'
+    const answer = result.value
+    if (!answer.ok) return record(payment, 'authorized', () => declined(payment, answer.reason))
+    return record(payment, 'authorized', (cancelled) => ({
+      // Captured after the order was cancelled: refund it straight away.
+      state: cancelled ? 'refund_pending' : 'captured',
+      captureId: answer.captureId,
+      ledger: { kind: 'capture', reference: answer.captureId },
+      events: [event(payment, contract.PaymentCaptured, 'captured', {})],
+    }))
+  }
+
+  async function refund(payment: PaymentRecord): Promise<Step> {
+    const result = await callProvider({ operation: 'refund', orderId: payment.orderId }, () =>
+      provider.refund({
+        idempotencyKey: key(payment, 'refund'),
+        captureId: payment.captureId!,
+        amount: payment.amount,
+      }),
+    )
+    if (!result.ok) return 'later'
+    return record(payment, 'refund_pending', () => ({
+      state: 'refunded',
+      refundId: result.value.refundId,
+      ledger: { kind: 'refund', reference: result.value.refundId },
+      events: [event(payment, contract.PaymentRefunded, 'refunded', {})],
+    }))
+  }
+
+  function declined(
+    payment: PaymentRecord,
+    reason: string,
+    state: 'declined' | 'failed' = 'declined',
+  ): Transition {
+    return {
+      state,
+      declineReason: reason,
+      events: [event(payment, contract.PaymentDeclined, 'declined', { reason })],
+    }
+  }
+
+  function event(
+    payment: PaymentRecord,
+    definition: PendingEvent['event'],
+    suffix: string,
+    extra: Record<string, unknown>,
+  ): PendingEvent {
+    return {
+      // One id per fact: the outbox's primary key refuses a second copy of it.
+      id: `${payment.id}:${suffix}`,
+      event: definition,
+      data: {
+        paymentId: payment.id,
+        orderId: payment.orderId,
+        userId: payment.userId,
+        amount: payment.amount,
+        last4: payment.last4,
+        at: deps.now().toISOString(),
+        ...extra,
+      },
+    }
+  }
+
+  /** Claims a batch of due payments and works on them together; resolves with how many. */
+  async function processPending(): Promise<number> {
+    const { token, claimed } = await claim(batchSize)
+    await Promise.all(claimed.map((payment) => advance(payment, token)))
+    return claimed.length
+  }
+
+  return { claim, advance, processPending }
+}
+
+export type PaymentProcessor = ReturnType<typeof createPaymentProcessor>

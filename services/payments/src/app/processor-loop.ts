@@ -1,0 +1,93 @@
+import type { Logger } from '@emporium/platform'
+import type { PaymentProcessor } from './process-payments.js'
+
+export interface ProcessorLoop {
+  start(): void
+  /** Look now rather than at the next tick (a consumer just recorded work). */
+  wake(): void
+  /** Ends the loop and waits for the payments in flight. */
+  stop(): Promise<void>
+}
+
+/**
+ * Runs the processor in the background: every `intervalMs`, or at once when woken, it claims as
+ * many due payments as it has free slots and works on them without waiting for each other, so a
+ * slow provider answer holds one slot, not the queue.
+ */
+export function createProcessorLoop(deps: {
+  processor: PaymentProcessor
+  intervalMs: number
+  /** Payments worked on at once by this replica. */
+  concurrency?: number
+  log: Logger
+}): ProcessorLoop {
+  const concurrency = deps.concurrency ?? 20
+  const inFlight = new Set<Promise<void>>()
+  let running = false
+  let woken = false
+  let done: Promise<void> = Promise.resolve()
+  let sleeping: (() => void) | undefined
+  let failures = 0
+
+  async function tick(): Promise<boolean> {
+    const free = concurrency - inFlight.size
+    if (free <= 0) return false
+    const { token, claimed } = await deps.processor.claim(free)
+    for (const payment of claimed) {
+      const work: Promise<void> = deps.processor.advance(payment, token).finally(() => {
+        inFlight.delete(work)
+        wake() // a slot is free
+      })
+      inFlight.add(work)
+    }
+    return claimed.length === free // a full batch: more are probably waiting
+  }
+
+  async function loop(): Promise<void> {
+    while (running) {
+      woken = false
+      let more = false
+      try {
+        more = await tick()
+        failures = 0
+      } catch (error) {
+        failures += 1
+        if (failures === 1) deps.log.warn({ err: error }, 'payment processor: claiming failed')
+      }
+      if (!running) break
+      if (failures === 0 && (more || woken)) continue
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(finish, deps.intervalMs * Math.min(2 ** failures, 50))
+        function finish() {
+          clearTimeout(timer)
+          sleeping = undefined
+          resolve()
+        }
+        sleeping = finish
+      })
+    }
+  }
+
+  function wake(): void {
+    woken = true
+    sleeping?.()
+  }
+
+  return {
+    start() {
+      if (running) return
+      running = true
+      done = loop().catch((error: unknown) => {
+        running = false
+        deps.log.error({ err: error }, 'payment processor stopped unexpectedly')
+      })
+    },
+    wake,
+    async stop() {
+      running = false
+      sleeping?.()
+      await done
+      await Promise.allSettled([...inFlight])
+    },
+  }
+}

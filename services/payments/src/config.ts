@@ -1,0 +1,37 @@
+import Type from 'typebox'
+import { loadConfig, SharedConfig } from '@emporium/platform'
+
+/** The payments service's environment variables. */
+export const PaymentsConfig = Type.Object({
+  ...SharedConfig,
+  /** Port of the service's HTTP API (internal: the public reaches it through the gateway). */
+  PAYMENTS_PORT: Type.Integer({ minimum: 1, maximum: 65535, default: 8085 }),
+  /** Interface to listen on. */
+  PAYMENTS_HOST: Type.String({ default: '0.0.0.0', minLength: 1 }),
+  /** The service's database: `postgres://…` in production, `pglite:<folder>` embedded. */
+  PAYMENTS_DATABASE_URL: Type.String({ pattern: '^(postgres|postgresql)://|^pglite:' }),
+  /** JWKS of the users service, to verify the bearer tokens the gateway forwards. */
+  PAYMENTS_JWKS_URL: Type.String({ pattern: '^https?://' }),
+  /** Expected `iss` of access tokens. */
+  PAYMENTS_JWT_ISSUER: Type.String({ default: 'emporium-users', minLength: 1 }),
+  /** Expected `aud` of access tokens. */
+  PAYMENTS_JWT_AUDIENCE: Type.String({ default: 'emporium', minLength: 1 }),
+  /** The payment provider: only the built-in simulated acquirer (API.md's test cards) for now. */
+  PAYMENTS_PROVIDER: Type.Union([Type.Literal('simulated')], { default: 'simulated' }),
+  /** How long the simulated acquirer takes to answer for the "slow" test card. */
+  PAYMENTS_SIMULATED_SLOW_MS: Type.Integer({ minimum: 0, maximum: 120_000, default: 5000 }),
+  /** Bound of one provider call; past it the call counts as a transient failure. */
+  PAYMENTS_PROVIDER_TIMEOUT_MS: Type.Integer({ minimum: 10, maximum: 120_000, default: 10_000 }),
+  /** Attempts of one provider call (the first included) while it fails transiently. */
+  PAYMENTS_MAX_ATTEMPTS: Type.Integer({ minimum: 1, maximum: 10, default: 4 }),
+  /** First delay of the jittered exponential backoff between attempts. */
+  PAYMENTS_RETRY_BASE_MS: Type.Integer({ minimum: 0, maximum: 60_000, default: 200 }),
+})
+export type PaymentsConfig = Type.Static<typeof PaymentsConfig>
+
+/** Loads and checks the configuration; throws a ConfigError naming the variables. */
+export function loadPaymentsConfig(
+  env: Record<string, string | undefined> = process.env,
+): PaymentsConfig {
+  return loadConfig(PaymentsConfig, env)
+}

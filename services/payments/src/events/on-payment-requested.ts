@@ -1,0 +1,48 @@
+import { randomUUID } from 'node:crypto'
+import type { EventDefinition, orders } from '@emporium/contracts'
+import { PermanentError, type HandlerContext } from '@emporium/platform'
+import type { PaymentWriter } from '../app/ports.js'
+
+type PaymentRequestedData =
+  typeof orders.OrderPaymentRequested extends EventDefinition<string, infer D> ? D : never
+/** The consumers' writes within their inbox transaction. */
+export type PaymentsIn = (trx: HandlerContext['trx']) => PaymentWriter
+
+/**
+ * `order.payment-requested`: records the payment `pending` with the card tokenized at placement
+ * (last4 and brand copied); the processor charges it. One payment per order: a repeat (another
+ * event id for the same order) is a no-op. A payment method that does not exist or belongs to
+ * someone else can never be charged: the event is dead-lettered, and the order's payment
+ * deadline cancels it.
+ */
+export function onPaymentRequested(deps: {
+  paymentsIn: PaymentsIn
+  now: () => Date
+  kick: () => void
+}) {
+  return async (data: PaymentRequestedData, { trx, envelope }: HandlerContext) => {
+    const writer = deps.paymentsIn(trx)
+    const method = await writer.findMethod(data.paymentMethodId)
+    if (!method || method.userId !== data.userId) {
+      throw new PermanentError(
+        `payment method ${data.paymentMethodId} of order ${data.orderId} is unknown or not the buyer's`,
+      )
+    }
+    const now = deps.now()
+    const inserted = await writer.insertPending({
+      id: randomUUID(),
+      orderId: data.orderId,
+      userId: data.userId,
+      paymentMethodId: method.id,
+      providerToken: method.providerToken,
+      amount: data.amount,
+      last4: method.last4,
+      brand: method.brand,
+      correlationId: envelope.correlationId,
+      causationId: envelope.id,
+      createdAt: now,
+      updatedAt: now,
+    })
+    if (inserted) deps.kick()
+  }
+}

@@ -1,0 +1,194 @@
+import { sql, type Kysely, type Selectable, type Transaction } from 'kysely'
+import type { payments } from '@emporium/contracts'
+import type { Database, Outbox } from '@emporium/platform'
+import { dueStates } from '../domain/payment.js'
+import type { PaymentMethodStore, PaymentQueries, ProcessorStore } from '../app/ports.js'
+import { methodRow, toRecord } from './rows.js'
+import type { PaymentsTable, PaymentsTables } from './tables.js'
+
+type Executor = Kysely<PaymentsTables> | Transaction<PaymentsTables>
+
+/**
+ * The payments service's storage on PostgreSQL or PGlite: payment methods, payments, the
+ * append-only ledger and cancellations, the processor's claims, and the reads of the HTTP API.
+ */
+export function createKyselyPaymentStore(deps: {
+  database: Database<PaymentsTables>
+  outbox: Outbox
+}): PaymentMethodStore & PaymentQueries & ProcessorStore {
+  const { database, outbox } = deps
+  const db = database.db
+
+  return {
+    async save(method) {
+      await db.insertInto('payment_methods').values(methodRow(method)).execute()
+    },
+
+    async list(query) {
+      let q = db
+        .selectFrom('payments')
+        .selectAll()
+        .where('state', '<>', 'pending')
+        .orderBy('created_at', 'desc')
+        .orderBy('id', 'desc')
+        .limit(query.limit)
+      if (query.userId !== undefined) q = q.where('user_id', '=', query.userId)
+      if (query.orderId !== undefined) q = q.where('order_id', '=', query.orderId)
+      const after = query.after
+      if (after) {
+        q = q.where((eb) =>
+          eb.or([
+            eb('created_at', '<', after.createdAt),
+            eb.and([eb('created_at', '=', after.createdAt), eb('id', '<', after.id)]),
+          ]),
+        )
+      }
+      return (await q.execute()).map(toRecord)
+    },
+
+    async reconciliation() {
+      const sums = await db
+        .selectFrom('ledger_entries')
+        .select((eb) => ['currency', 'kind', eb.fn.sum<number | string>('amount').as('total')])
+        .groupBy(['currency', 'kind'])
+        .execute()
+      const byCurrency = new Map<string, payments.Reconciliation['currencies'][number]>()
+      for (const row of sums) {
+        const currency = row.currency.trim()
+        const entry = byCurrency.get(currency) ?? {
+          currency,
+          authorized: 0,
+          captured: 0,
+          refunded: 0,
+          net: 0,
+        }
+        const total = Number(row.total)
+        if (row.kind === 'authorization') entry.authorized += total
+        if (row.kind === 'capture') entry.captured += total
+        if (row.kind === 'refund') entry.refunded += total
+        entry.net = entry.captured - entry.refunded
+        byCurrency.set(currency, entry)
+      }
+      const doubles = await db
+        .selectFrom('ledger_entries')
+        .select('order_id')
+        .where('kind', '=', 'capture')
+        .groupBy('order_id')
+        .having((eb) => eb.fn.countAll(), '>', 1)
+        .orderBy('order_id')
+        .execute()
+      return {
+        currencies: [...byCurrency.values()].sort((a, b) => a.currency.localeCompare(b.currency)),
+        doubleCaptures: doubles.map((row) => row.order_id),
+      }
+    },
+
+    async claimDue({ now, until, token, limit }) {
+      // PostgreSQL: rows another replica is claiming right now are skipped, not waited for.
+      // PGlite has one connection and one processor: nothing to skip (as the outbox relay).
+      const lock = database.kind === 'pglite' ? sql`` : sql`for update skip locked`
+      const result = await sql<Selectable<PaymentsTable>>`
+        update payments set claim_token = ${token}, claimed_until = ${until}
+        where id in (
+          select id from payments
+          where state in (${sql.join(dueStates)})
+            and (claimed_until is null or claimed_until <= ${now})
+          order by created_at, id
+          limit ${limit}
+          ${lock}
+        )
+        returning *`.execute(db)
+      return result.rows.map(toRecord)
+    },
+
+    async extendClaim(id, token, until) {
+      const result = await db
+        .updateTable('payments')
+        .set({ claimed_until: until })
+        .where('id', '=', id)
+        .where('claim_token', '=', token)
+        .executeTakeFirst()
+      return Number(result.numUpdatedRows) === 1
+    },
+
+    async releaseClaim(id, token, retryAt) {
+      await db
+        .updateTable('payments')
+        .set((eb) => ({
+          claim_token: null,
+          claimed_until: retryAt,
+          failures: retryAt ? eb('failures', '+', 1) : 0,
+        }))
+        .where('id', '=', id)
+        .where('claim_token', '=', token)
+        .execute()
+    },
+
+    async isCancelled(orderId) {
+      return (await cancellationOf(db, orderId)) !== undefined
+    },
+
+    async transition(id, at, decide) {
+      return database.transaction(async (trx) => {
+        const row = await trx
+          .selectFrom('payments')
+          .selectAll()
+          .where('id', '=', id)
+          .forUpdate()
+          .executeTakeFirstOrThrow()
+        const current = toRecord(row)
+        const cancelled = (await cancellationOf(trx, current.orderId)) !== undefined
+        const change = decide(current, cancelled)
+        if (!change) return current
+        const updated = await trx
+          .updateTable('payments')
+          .set({
+            state: change.state,
+            updated_at: at,
+            ...(change.declineReason !== undefined && { decline_reason: change.declineReason }),
+            ...(change.authorizationId !== undefined && {
+              authorization_id: change.authorizationId,
+            }),
+            ...(change.captureId !== undefined && { capture_id: change.captureId }),
+            ...(change.refundId !== undefined && { refund_id: change.refundId }),
+          })
+          .where('id', '=', id)
+          .returningAll()
+          .executeTakeFirstOrThrow()
+        if (change.ledger) {
+          // Unique per payment and kind: a replayed provider answer adds nothing.
+          await trx
+            .insertInto('ledger_entries')
+            .values({
+              payment_id: current.id,
+              order_id: current.orderId,
+              kind: change.ledger.kind,
+              amount: current.amount.amount,
+              currency: current.amount.currency,
+              provider_reference: change.ledger.reference,
+              at,
+            })
+            .onConflict((oc) => oc.columns(['payment_id', 'kind']).doNothing())
+            .execute()
+        }
+        for (const pending of change.events ?? []) {
+          await outbox.add(trx, pending.event, pending.data, {
+            id: pending.id,
+            correlationId: current.correlationId,
+            causationId: current.causationId,
+          })
+        }
+        return toRecord(updated)
+      })
+    },
+  }
+}
+
+/** The order's cancellation, if we heard of one. */
+function cancellationOf(executor: Executor, orderId: string) {
+  return executor
+    .selectFrom('order_cancellations')
+    .select('order_id')
+    .where('order_id', '=', orderId)
+    .executeTakeFirst()
+}

@@ -1,0 +1,177 @@
+import { randomUUID } from 'node:crypto'
+import type { Money } from '@emporium/contracts'
+import { cardBrand, last4Of } from '../domain/card.js'
+import {
+  ProviderTransientError,
+  type AuthorizeResult,
+  type CaptureResult,
+  type PaymentProvider,
+} from '../app/ports.js'
+
+/** The simulated acquirer's memory (its own table in production, a map in unit tests). */
+export interface AcquirerStore {
+  read(key: string): Promise<string | undefined>
+  /** Stores `value` unless the key holds one; returns what the key holds then (first wins). */
+  writeOnce(key: string, value: string): Promise<string>
+  /** Adds one to the counter under `key`; returns the new count. */
+  increment(key: string): Promise<number>
+}
+
+/** How a tokenized card behaves at authorization (API.md's test cards). */
+export type CardBehaviour = 'approve' | 'card_declined' | 'insufficient_funds' | 'flaky' | 'slow'
+
+/** API.md's test cards; any other valid card is approved. */
+export const testCards: Readonly<Record<string, CardBehaviour>> = {
+  '4242424242424242': 'approve',
+  '4000000000000002': 'card_declined',
+  '4000000000009995': 'insufficient_funds',
+  '4000000000000119': 'flaky',
+  '4000000000000259': 'slow',
+}
+
+/** The flaky card fails this many authorize attempts (per idempotency key), then approves. */
+const flakyFailures = 2
+
+interface TokenEntry {
+  behaviour: CardBehaviour
+  last4: string
+  brand: string
+}
+
+interface Operation<R> {
+  /** What the request was, so that a key reused for another request is refused. */
+  request: string
+  result: R
+}
+
+/**
+ * The built-in provider: an acquirer simulated from API.md's test cards, with a real PSP's
+ * contract. It keeps its own state (tokens → behaviour, last4 and brand, never the number;
+ * results by idempotency key; attempt counts) in `store`, and answers a repeated idempotency key
+ * with the first result, at once and without a second effect. Only the first answer to the slow
+ * card's authorization is slow.
+ */
+export function createSimulatedProvider(deps: {
+  store: AcquirerStore
+  slowMs: number
+  sleep?: (ms: number) => Promise<void>
+}): PaymentProvider {
+  const { store } = deps
+  const sleep = deps.sleep ?? ((ms: number) => new Promise((r) => setTimeout(r, ms)))
+
+  /** Runs `effect` once per idempotency key; a repeat returns the stored first result. */
+  async function once<R>(
+    key: string,
+    request: unknown,
+    effect: () => Promise<R>,
+  ): Promise<{ result: R; first: boolean }> {
+    const fingerprint = JSON.stringify(request)
+    const stored = await store.read(`op:${key}`)
+    if (stored !== undefined) return { result: replay<R>(key, stored, fingerprint), first: false }
+    const result = await effect()
+    const value = JSON.stringify({ request: fingerprint, result } satisfies Operation<R>)
+    const winner = await store.writeOnce(`op:${key}`, value)
+    return { result: replay<R>(key, winner, fingerprint), first: winner === value }
+  }
+
+  function replay<R>(key: string, stored: string, fingerprint: string): R {
+    const operation = JSON.parse(stored) as Operation<R>
+    if (operation.request !== fingerprint) {
+      // Stripe answers 400 idempotency_error: a bug of the caller, not worth retrying.
+      throw new Error(`idempotency key ${key} was used for a different request`)
+    }
+    return operation.result
+  }
+
+  /**
+   * Records the one effect allowed on `target` (a capture of an authorization, a refund of a
+   * capture): its id, or the id a concurrent request with the same key recorded; undefined when
+   * a request with another key had it.
+   */
+  async function effectOnce(target: string, key: string, prefix: string) {
+    const mine = JSON.stringify({ key, id: `${prefix}_sim_${randomUUID()}` })
+    const winner = JSON.parse(await store.writeOnce(target, mine)) as { key: string; id: string }
+    return winner.key === key ? winner.id : undefined
+  }
+
+  async function entry(token: string): Promise<TokenEntry | undefined> {
+    const stored = await store.read(`token:${token}`)
+    return stored === undefined ? undefined : (JSON.parse(stored) as TokenEntry)
+  }
+
+  return {
+    async tokenize(card) {
+      const token = `tok_sim_${randomUUID()}`
+      const value: TokenEntry = {
+        behaviour: testCards[card.cardNumber] ?? 'approve',
+        last4: last4Of(card.cardNumber),
+        brand: cardBrand(card.cardNumber),
+      }
+      await store.writeOnce(`token:${token}`, JSON.stringify(value))
+      return { token, last4: value.last4, brand: value.brand }
+    },
+
+    async authorize({ idempotencyKey, token, amount }) {
+      const card = await entry(token)
+      const { result, first } = await once<AuthorizeResult>(
+        idempotencyKey,
+        { token, amount },
+        async () => {
+          if (!card) return { ok: false, reason: 'invalid_payment_method' }
+          if (card.behaviour === 'flaky') {
+            const attempt = await store.increment(`attempts:${idempotencyKey}`)
+            if (attempt <= flakyFailures) {
+              throw new ProviderTransientError(`simulated provider error (attempt ${attempt})`)
+            }
+          }
+          if (card.behaviour === 'card_declined' || card.behaviour === 'insufficient_funds') {
+            return { ok: false, reason: card.behaviour }
+          }
+          const authorizationId = `auth_sim_${randomUUID()}`
+          await store.writeOnce(
+            `authorization:${authorizationId}`,
+            JSON.stringify({ token, amount } satisfies { token: string; amount: Money }),
+          )
+          return { ok: true, authorizationId }
+        },
+      )
+      if (first && card?.behaviour === 'slow') await sleep(deps.slowMs)
+      return result
+    },
+
+    async capture({ idempotencyKey, authorizationId, amount }) {
+      const { result } = await once<CaptureResult>(
+        idempotencyKey,
+        { authorizationId, amount },
+        async () => {
+          const held = await store.read(`authorization:${authorizationId}`)
+          if (held === undefined) return { ok: false, reason: 'authorization_not_found' }
+          if ((JSON.parse(held) as { amount: Money }).amount.amount < amount.amount) {
+            return { ok: false, reason: 'amount_too_large' }
+          }
+          // One capture per authorization, whatever the key; a concurrent twin (same key) gets
+          // the same capture.
+          const captureId = await effectOnce(`captured:${authorizationId}`, idempotencyKey, 'cap')
+          return captureId ? { ok: true, captureId } : { ok: false, reason: 'already_captured' }
+        },
+      )
+      return result
+    },
+
+    async refund({ idempotencyKey, captureId, amount }) {
+      const { result } = await once(idempotencyKey, { captureId, amount }, async () => {
+        const refundId = await effectOnce(`refunded:${captureId}`, idempotencyKey, 're')
+        if (!refundId) throw new Error(`capture ${captureId} is refunded already`)
+        return { refundId }
+      })
+      return result
+    },
+
+    async void({ idempotencyKey, authorizationId }) {
+      const { result } = await once(idempotencyKey, { authorizationId }, async () => ({
+        voidId: `void_sim_${randomUUID()}`,
+      }))
+      return result
+    },
+  }
+}

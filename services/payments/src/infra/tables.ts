@@ -1,0 +1,73 @@
+import type { ColumnType, Generated } from 'kysely'
+import type { PlatformTables } from '@emporium/platform'
+
+/** bigint columns: numbers from pg (the platform's parser), maybe strings elsewhere. */
+type BigInt = ColumnType<number | string, number, number>
+
+export interface PaymentMethodsTable {
+  id: string
+  user_id: string
+  provider_token: string
+  last4: string
+  brand: string
+  exp_month: number
+  exp_year: number
+  created_at: Date
+}
+
+export interface PaymentsTable {
+  id: string
+  order_id: string
+  user_id: string
+  payment_method_id: string
+  provider_token: string
+  amount: BigInt
+  currency: string
+  last4: string
+  brand: string
+  state: string
+  decline_reason: string | null
+  authorization_id: string | null
+  capture_id: string | null
+  refund_id: string | null
+  correlation_id: string
+  causation_id: string | null
+  claim_token: string | null
+  claimed_until: Date | null
+  failures: Generated<number>
+  created_at: Date
+  updated_at: Date
+}
+
+export interface LedgerEntriesTable {
+  id: Generated<number | string>
+  payment_id: string
+  order_id: string
+  kind: string
+  amount: BigInt
+  currency: string
+  provider_reference: string
+  at: Date
+}
+
+export interface OrderCancellationsTable {
+  order_id: string
+  reason: string
+  cancelled_at: Date
+  recorded_at: Date
+}
+
+export interface SimulatedAcquirerTable {
+  key: string
+  value: string | null
+  count: Generated<number>
+  updated_at: Date
+}
+
+export interface PaymentsTables extends PlatformTables {
+  payment_methods: PaymentMethodsTable
+  payments: PaymentsTable
+  ledger_entries: LedgerEntriesTable
+  order_cancellations: OrderCancellationsTable
+  simulated_acquirer: SimulatedAcquirerTable
+}

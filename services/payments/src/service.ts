@@ -1,0 +1,152 @@
+/*
+ * Payments, decided (docs/checkout.md, "Card data" and "Payments"; README.md for providers):
+ * - Cards are tokenized synchronously for orders at placement; only the provider's token, last4,
+ *   brand and expiry are kept.
+ * - The consumer of `order.payment-requested` only records the payment `pending` in its inbox
+ *   transaction. A processor claims due payments under a lease (SKIP LOCKED on PostgreSQL), calls
+ *   the provider outside any transaction with per-order idempotency keys, retrying transient
+ *   failures with jittered backoff, and records state, ledger and event in one transaction.
+ * - `order.cancelled` is remembered; a captured payment is refunded, one not yet charged is
+ *   declined (`order_cancelled`) or its hold voided.
+ * - `GET /payments` does not list a payment still `pending`: no public status says "nothing
+ *   asked of the provider yet"; `refund_pending` shows as `captured` until the refund lands.
+ */
+import {
+  createJwtVerifier,
+  createLogger,
+  createOutbox,
+  on,
+  openDatabase,
+  type Database,
+  type JwtVerifier,
+  type Logger,
+  type Service,
+} from '@emporium/platform'
+import { orders } from '@emporium/contracts'
+import { createProviderCaller } from './app/call-provider.js'
+import { createListPayments } from './app/list-payments.js'
+import type { PaymentProvider } from './app/ports.js'
+import { createPaymentProcessor } from './app/process-payments.js'
+import { createProcessorLoop } from './app/processor-loop.js'
+import { createTokenizeCard } from './app/tokenize-card.js'
+import type { PaymentsConfig } from './config.js'
+import { onOrderCancelled } from './events/on-order-cancelled.js'
+import { onPaymentRequested } from './events/on-payment-requested.js'
+import { paymentsRoutes } from './http/routes.js'
+import { createKyselyPaymentStore } from './infra/kysely-payment-store.js'
+import { createSqlPaymentWriter } from './infra/sql-payment-writer.js'
+import { createSimulatedProvider } from './infra/simulated-provider.js'
+import { createSqlAcquirerStore } from './infra/sql-acquirer-store.js'
+import type { PaymentsTables } from './infra/tables.js'
+
+export { PaymentsConfig, loadPaymentsConfig } from './config.js'
+export { ProviderTransientError, type PaymentProvider } from './app/ports.js'
+
+export interface PaymentsServiceDeps {
+  log?: Logger
+  /** A database opened by the caller (tests), who then closes it; default: PAYMENTS_DATABASE_URL. */
+  database?: Database
+  /** The clock of timestamps, leases and expiry checks; tests move it. */
+  now?: () => Date
+  /** Token verification (default: the JWKS at PAYMENTS_JWKS_URL). */
+  verifier?: JwtVerifier
+  /**
+   * The provider instead of the one PAYMENTS_PROVIDER names; or a function of that one (tests
+   * wrap the simulated acquirer to inject faults).
+   */
+  provider?: PaymentProvider | ((builtIn: PaymentProvider) => PaymentProvider)
+  /** Period of the processor loop (default 200 ms); 0 disables it (tests call processPending). */
+  processIntervalMs?: number
+  /** Payments one processPending call claims (default 20); tests make races with small ones. */
+  processBatchSize?: number
+}
+
+/** The service value plus what tests drive directly. */
+export interface PaymentsService extends Service {
+  /** Claims due payments and works on them until each is finished or must wait; how many. */
+  processPending(): Promise<number>
+}
+
+/**
+ * The payments service: tokenized cards, one payment per order charged through the provider,
+ * refunds, and the append-only ledger. PostgreSQL in production, PGlite embedded.
+ */
+export async function createPaymentsService(
+  config: PaymentsConfig,
+  deps: PaymentsServiceDeps = {},
+): Promise<PaymentsService> {
+  const log = deps.log ?? createLogger({ service: 'payments', level: config.LOG_LEVEL })
+  const now = deps.now ?? (() => new Date())
+  const database = (deps.database ??
+    (await openDatabase(config.PAYMENTS_DATABASE_URL))) as Database<PaymentsTables>
+  const verifier =
+    deps.verifier ??
+    createJwtVerifier({
+      jwksUrl: config.PAYMENTS_JWKS_URL,
+      issuer: config.PAYMENTS_JWT_ISSUER,
+      audience: config.PAYMENTS_JWT_AUDIENCE,
+      log,
+    })
+  const builtIn = createSimulatedProvider({
+    store: createSqlAcquirerStore(database.db),
+    slowMs: config.PAYMENTS_SIMULATED_SLOW_MS,
+  })
+  const provider =
+    typeof deps.provider === 'function' ? deps.provider(builtIn) : (deps.provider ?? builtIn)
+  const store = createKyselyPaymentStore({
+    database,
+    outbox: createOutbox({ source: 'payments', now }),
+  })
+  const backoffCapMs = 5_000
+  const callProvider = createProviderCaller({
+    maxAttempts: config.PAYMENTS_MAX_ATTEMPTS,
+    baseMs: config.PAYMENTS_RETRY_BASE_MS,
+    capMs: backoffCapMs,
+    timeoutMs: config.PAYMENTS_PROVIDER_TIMEOUT_MS,
+    log,
+  })
+  const processor = createPaymentProcessor({
+    store,
+    provider,
+    callProvider,
+    now,
+    log,
+    batchSize: deps.processBatchSize,
+    // One step's calls and backoff, with room to record: a crashed replica's lease ends soon after.
+    leaseMs:
+      config.PAYMENTS_MAX_ATTEMPTS * (config.PAYMENTS_PROVIDER_TIMEOUT_MS + backoffCapMs) + 5_000,
+  })
+  const intervalMs = deps.processIntervalMs ?? 200
+  const loop = intervalMs > 0 ? createProcessorLoop({ processor, intervalMs, log }) : undefined
+  // Consumers call this from inside their transaction: look shortly after it commits (PGlite
+  // queues the claim behind it anyway; the interval catches a PostgreSQL commit that took longer).
+  const kick = () => {
+    if (loop) setTimeout(() => loop.wake(), 20).unref()
+  }
+  const paymentsIn = (trx: Parameters<typeof createSqlPaymentWriter>[0]) =>
+    createSqlPaymentWriter(trx)
+
+  return {
+    name: 'payments',
+    database,
+    migrations: new URL('../migrations/', import.meta.url),
+    consumers: [
+      on(orders.OrderPaymentRequested, onPaymentRequested({ paymentsIn, now, kick })),
+      on(orders.OrderCancelled, onOrderCancelled({ paymentsIn, now, kick })),
+    ],
+    routes: paymentsRoutes({
+      verifier,
+      tokenizeCard: createTokenizeCard({ provider, methods: store, now }),
+      listPayments: createListPayments({ queries: store }),
+      reconciliation: () => store.reconciliation(),
+    }),
+    processPending: () => processor.processPending(),
+    async start() {
+      loop?.start()
+    },
+    async close() {
+      await loop?.stop()
+      if (!deps.database) await database.close()
+    },
+  }
+}

@@ -1,0 +1,171 @@
+import { randomUUID } from 'node:crypto'
+import { pino } from 'pino'
+import {
+  createInProcessBus,
+  openDatabase,
+  startService,
+  type Database,
+  type DatabaseKind,
+  type EventBus,
+  type RunningService,
+} from '@emporium/platform'
+import { createTestDatabase, type TestDatabase } from '@emporium/platform/testing'
+import {
+  createPaymentsService,
+  loadPaymentsConfig,
+  ProviderTransientError,
+  type PaymentProvider,
+  type PaymentsService,
+} from '../src/service.js'
+import { createTestTokens } from './test-tokens.js'
+
+/** Faults a test injects around the simulated acquirer, by order id. */
+export interface Faults {
+  /** Authorize calls that reached the wrapper, by idempotency key. */
+  authorizeCalls: Map<string, number>
+  captureCalls: Map<string, number>
+  /** Authorize always fails transiently (the provider is down for this order). */
+  alwaysTransient: Set<string>
+  /** The acquirer records the capture, then the call fails as if we crashed before our commit. */
+  crashAfterCapture: Set<string>
+  /** The next n captures fail transiently. */
+  captureTransient: Map<string, number>
+  /** Runs just before the capture reaches the acquirer (e.g. the order is cancelled meanwhile). */
+  beforeCapture: Map<string, () => Promise<void>>
+}
+
+const orderOf = (key: string) => key.slice(0, key.lastIndexOf(':'))
+const bump = (map: Map<string, number>, key: string) => map.set(key, (map.get(key) ?? 0) + 1)
+
+function withFaults(inner: PaymentProvider, faults: Faults): PaymentProvider {
+  return {
+    tokenize: (card) => inner.tokenize(card),
+    async authorize(request) {
+      bump(faults.authorizeCalls, request.idempotencyKey)
+      if (faults.alwaysTransient.has(orderOf(request.idempotencyKey))) {
+        throw new ProviderTransientError('provider down (test)')
+      }
+      return inner.authorize(request)
+    },
+    async capture(request) {
+      const orderId = orderOf(request.idempotencyKey)
+      bump(faults.captureCalls, request.idempotencyKey)
+      const left = faults.captureTransient.get(orderId) ?? 0
+      if (left > 0) {
+        faults.captureTransient.set(orderId, left - 1)
+        throw new ProviderTransientError('capture unavailable (test)')
+      }
+      await faults.beforeCapture.get(orderId)?.()
+      const result = await inner.capture(request)
+      if (faults.crashAfterCapture.delete(orderId)) throw new Error('simulated crash (test)')
+      return result
+    },
+    refund: (request) => inner.refund(request),
+    void: (request) => inner.void(request),
+  }
+}
+
+export interface Harness {
+  kind: DatabaseKind
+  testDb: TestDatabase
+  bus: EventBus
+  service: PaymentsService
+  running: RunningService
+  faults: Faults
+  tokens: ReturnType<typeof createTestTokens>
+  /** Every log line so far (JSON). */
+  logs: string[]
+  /** Moves the service's clock forward (leases, retry delays). */
+  shift(ms: number): void
+  /** Another service instance on the same database (its own connections; not started). */
+  secondInstance(options?: { batchSize?: number }): Promise<{
+    service: PaymentsService
+    database: Database
+  }>
+  close(): Promise<void>
+}
+
+/** The slow test card's delay in the tests, unless a harness sets its own. */
+export const slowMs = 60
+
+export async function createHarness(
+  kind: DatabaseKind,
+  options: { batchSize?: number; processIntervalMs?: number; slowMs?: number } = {},
+): Promise<Harness> {
+  // Everything at debug, unredacted: the card-data test checks nothing in it names a card.
+  const logs: string[] = []
+  const log = pino({ level: 'debug' }, { write: (line: string) => void logs.push(line) })
+  const bus = createInProcessBus({ retry: { delaysMs: [10] }, log })
+  const tokens = createTestTokens()
+  const testDb = await createTestDatabase(kind)
+  let shiftMs = 0
+  const now = () => new Date(Date.now() + shiftMs)
+  const faults: Faults = {
+    authorizeCalls: new Map(),
+    captureCalls: new Map(),
+    alwaysTransient: new Set(),
+    crashAfterCapture: new Set(),
+    captureTransient: new Map(),
+    beforeCapture: new Map(),
+  }
+  const config = loadPaymentsConfig({
+    PAYMENTS_DATABASE_URL: testDb.url,
+    PAYMENTS_JWKS_URL: 'http://127.0.0.1:9/.well-known/jwks.json',
+    PAYMENTS_SIMULATED_SLOW_MS: String(options.slowMs ?? slowMs),
+    PAYMENTS_PROVIDER_TIMEOUT_MS: '3000',
+    PAYMENTS_MAX_ATTEMPTS: '4',
+    PAYMENTS_RETRY_BASE_MS: '5',
+    LOG_LEVEL: 'silent',
+  })
+  const make = (database: Database, batchSize?: number) =>
+    createPaymentsService(config, {
+      log,
+      database,
+      verifier: tokens.verifier,
+      now,
+      provider: (inner) => withFaults(inner, faults),
+      processIntervalMs: options.processIntervalMs ?? 0,
+      processBatchSize: batchSize,
+    })
+  const service = await make(testDb.database, options.batchSize)
+  const running = await startService(service, { port: 0, log, bus })
+  const extra: Database[] = []
+  return {
+    kind,
+    testDb,
+    bus,
+    service,
+    running,
+    faults,
+    tokens,
+    logs,
+    shift: (ms) => void (shiftMs += ms),
+    async secondInstance(second = {}) {
+      const database = await openDatabase(testDb.url)
+      extra.push(database)
+      return { service: await make(database, second.batchSize), database }
+    },
+    async close() {
+      await running.stopHttp()
+      await running.stopRelay()
+      await running.close()
+      await bus.close()
+      for (const database of extra) await database.close()
+      await testDb.drop()
+    },
+  }
+}
+
+/** An event as the orders service would publish it. */
+export function envelope(type: string, data: unknown, id: string = randomUUID()) {
+  return {
+    id,
+    type,
+    version: 1,
+    occurredAt: new Date().toISOString(),
+    source: 'orders',
+    correlationId: `corr-${id}`,
+    causationId: null,
+    data,
+  }
+}

@@ -1,0 +1,3 @@
+import { paymentsSuite } from './payments-suite.js'
+
+paymentsSuite('pglite')
