@@ -29,7 +29,7 @@ import {
   type Logger,
   type Service,
 } from '@emporium/platform'
-import { catalog } from '@emporium/contracts'
+import { catalog, orders } from '@emporium/contracts'
 import { createAddItem } from './app/add-item.js'
 import { createClearCart } from './app/clear-cart.js'
 import { createGetCart } from './app/get-cart.js'
@@ -39,11 +39,12 @@ import { createShowCart } from './app/show-cart.js'
 import { createSweepIdleCarts } from './app/sweep-idle-carts.js'
 import { createUpdateItem } from './app/update-item.js'
 import type { CartConfig } from './config.js'
+import { onOrderConfirmed, type CartsIn } from './events/on-order-confirmed.js'
 import { onProductDeleted, onProductUpdated } from './events/on-product-changed.js'
 import { cartRoutes } from './http/routes.js'
 import { createHttpCatalog } from './infra/http-catalog.js'
 import { createRedisCartStore } from './infra/redis-cart-store.js'
-import { createSqlCartStore } from './infra/sql-cart-store.js'
+import { createSqlCartClear, createSqlCartStore } from './infra/sql-cart-store.js'
 import { createSqlPriceCopy, createSqlPriceCopyWriter } from './infra/sql-price-copy.js'
 
 export { CartConfig, loadCartConfig } from './config.js'
@@ -119,6 +120,12 @@ export async function createCartService(
   const sweep = createSweepIdleCarts({ store, idleTtlMs, now })
   const pricesIn = (trx: Parameters<typeof createSqlPriceCopyWriter>[0]) =>
     createSqlPriceCopyWriter(trx)
+  // The SQL store clears in the consumer's inbox transaction. Redis cannot join it: its DEL
+  // runs before the inbox row commits. Harmless: a failed DEL throws, so nothing commits and
+  // the event is retried; a DEL followed by a failed commit is redelivered and deletes again,
+  // the same effect as one later delivery (only a cart rewritten in that retry window would
+  // be emptied, as if the confirmation had come a moment later).
+  const cartsIn: CartsIn = redis ? () => store : (trx) => createSqlCartClear(trx)
   let sweeper: NodeJS.Timeout | undefined
 
   return {
@@ -129,6 +136,7 @@ export async function createCartService(
     consumers: [
       on(catalog.ProductUpdated, onProductUpdated({ pricesIn })),
       on(catalog.ProductDeleted, onProductDeleted({ pricesIn })),
+      on(orders.OrderConfirmed, onOrderConfirmed({ cartsIn })),
     ],
     readiness: redis ? [{ name: 'redis', check: async () => void (await redis.ping()) }] : [],
     routes: cartRoutes({

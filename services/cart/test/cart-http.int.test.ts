@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { loadCartConfig } from '../src/config.js'
 import { createCartService } from '../src/service.js'
 import { localServer, tokenIssuer } from './http-support.js'
+import { orderConfirmed } from './order-confirmed-suite.js'
 
 // The whole service over real HTTP: PGlite (carts, inbox, price copy), the in-process bus, a
 // fake catalog we own (a real local HTTP server we can stop) and tokens from a local JWKS.
@@ -232,6 +233,23 @@ describe('cart service over HTTP', () => {
     expect(removed.body.items.map((i: { productId: string }) => i.productId)).toEqual(['lamp'])
     expect((await call('PATCH', '/cart/items/mug', { quantity: 2 })).status).toBe(404)
     expect((await call('PATCH', '/cart/items/lamp', { quantity: 100 })).status).toBe(400)
+  })
+
+  it("empties the buyer's cart when the order is confirmed (embedded: SQL store, PGlite)", async () => {
+    const buyer = await issuer.sign('user-confirmed')
+    const bystander = await issuer.sign('user-bystander')
+    for (const bearer of [buyer, bystander]) {
+      const added = await call('POST', '/cart/items', { productId: 'mug', quantity: 1 }, bearer)
+      expect(added.status).toBe(200)
+    }
+    const event = orderConfirmed('user-confirmed')
+    await bus.publish(event)
+    expect((await call('GET', '/cart', undefined, buyer)).body.items).toEqual([])
+    expect((await call('GET', '/cart', undefined, bystander)).body.itemCount).toBe(1)
+    // A redelivery after the shopper filled a new cart changes nothing.
+    await call('POST', '/cart/items', { productId: 'mug', quantity: 2 }, buyer)
+    await bus.publish(event)
+    expect((await call('GET', '/cart', undefined, buyer)).body.itemCount).toBe(2)
   })
 
   it('reads while the catalog is down (stale), and refuses adding with a quick 503', async () => {

@@ -5,7 +5,9 @@ import { testServers } from '@emporium/platform/testing'
 import { afterAll, expect, it } from 'vitest'
 import { loadCartConfig } from '../src/config.js'
 import { createCartService } from '../src/service.js'
+import { createRedisCartStore } from '../src/infra/redis-cart-store.js'
 import { localServer, tokenIssuer } from './http-support.js'
+import { cartOf, orderConfirmed } from './order-confirmed-suite.js'
 
 // The production wiring: carts in Redis (with their idle TTL), the rest in the SQL database.
 const log = createLogger({ service: 'cart', level: 'silent' })
@@ -91,4 +93,41 @@ it('keeps carts in Redis with a 30-day idle TTL, and a broken or hung catalog is
   expect(hung.status).toBe(503)
   expect(((await hung.json()) as { code: string }).code).toBe('CART.CATALOG_UNAVAILABLE')
   expect(Date.now() - started).toBeLessThan(1_500)
+})
+
+it('empties the Redis cart on order.confirmed; a redelivery is skipped by the SQL inbox', async () => {
+  const config = loadCartConfig({
+    CART_REDIS_URL: testServers.redis,
+    CART_DATABASE_URL: 'pglite:memory',
+    // Never called: clearing needs no catalog and no token.
+    CART_CATALOG_URLS: 'http://127.0.0.1:9',
+    CART_JWKS_URL: 'http://127.0.0.1:9/.well-known/jwks.json',
+    LOG_LEVEL: 'silent',
+  })
+  const bus = createInProcessBus({ log, retry: { delaysMs: [10] } })
+  const service = await createCartService(config, { log, redisKeyPrefix: prefix })
+  const running = await startService(service, { port: 0, log, bus })
+  cleanups.push(async () => {
+    await running.stopHttp()
+    await bus.close()
+    await running.close()
+  })
+  const carts = createRedisCartStore({ redis, keyPrefix: prefix, ttlMs: 86_400_000 })
+  await carts.save(cartOf('buyer'), 0)
+  await carts.save(cartOf('bystander'), 0)
+
+  const event = orderConfirmed('buyer')
+  await bus.publish(event)
+  expect(await redis.exists(`${prefix}cart:buyer`)).toBe(0)
+  expect(await carts.get('bystander')).toBeDefined()
+
+  // The shopper fills a new cart; the same event again is skipped (its inbox row committed).
+  await carts.save(cartOf('buyer'), 0)
+  await bus.publish(event)
+  expect(await carts.get('buyer')).toBeDefined()
+  // Another confirmation empties it again; one for a user with no cart is fine.
+  await bus.publish(orderConfirmed('buyer'))
+  await bus.publish(orderConfirmed('nobody'))
+  expect(await carts.get('buyer')).toBeUndefined()
+  expect(await bus.deadLetters.list('cart')).toEqual([])
 })

@@ -2,25 +2,32 @@ import {
   createJwtVerifier,
   createLogger,
   createOutbox,
+  on,
   openDatabase,
   type Database,
   type JwtVerifier,
   type Logger,
   type Service,
 } from '@emporium/platform'
+import { orders } from '@emporium/contracts'
 import type { CatalogConfig } from './config.js'
 import { generateDemoCatalog } from './domain/demo-catalog.js'
+import { createCancelReservation } from './app/cancel-reservation.js'
 import { createCommitReservation } from './app/commit-reservation.js'
 import { createGetProduct, createGetProductImage, createListCategories } from './app/get-product.js'
 import { createListProducts } from './app/list-products.js'
 import {
   createCreateProduct,
   createDeleteProduct,
+  createGetStock,
   createSetStock,
   createUpdateProduct,
 } from './app/manage-products.js'
 import { createExpireReservations, createReleaseReservation } from './app/release-reservation.js'
 import { createReserveStock } from './app/reserve-stock.js'
+import { onOrderCancelled } from './events/on-order-cancelled.js'
+import { onOrderConfirmed } from './events/on-order-confirmed.js'
+import { onOrderPlaced } from './events/on-order-placed.js'
 import { createKyselyStore } from './infra/kysely-store.js'
 import { catalogRoutes } from './http/routes.js'
 
@@ -45,6 +52,8 @@ export interface CatalogService extends Service {
   reserveStock: ReturnType<typeof createReserveStock>
   commitReservation: ReturnType<typeof createCommitReservation>
   releaseReservation: ReturnType<typeof createReleaseReservation>
+  /** What `order.cancelled` does (release, restock or tombstone), in a transaction of its own. */
+  cancelReservation: ReturnType<typeof createCancelReservation>
   /** Seeds the demo catalog when there is no product; true when it did. */
   seedDemo(): Promise<boolean>
 }
@@ -81,6 +90,7 @@ export async function createCatalogService(
   const commitReservation = createCommitReservation(reservations)
   const releaseReservation = createReleaseReservation(reservations)
   const expireReservations = createExpireReservations({ ...reservations, log })
+  const orderEvents = { reservationsIn: store.reservationsIn, now, log }
   const seedDemo = () => store.seedIfEmpty(generateDemoCatalog(), now())
   const intervalMs = deps.expiryIntervalMs ?? 15_000
   let timer: NodeJS.Timeout | undefined
@@ -90,6 +100,15 @@ export async function createCatalogService(
     name: 'catalog',
     database,
     migrations: new URL('../migrations/', import.meta.url),
+    // The checkout saga's stock steps, each in its inbox transaction (docs/checkout.md).
+    consumers: [
+      on(
+        orders.OrderPlaced,
+        onOrderPlaced({ ...orderEvents, ttlSeconds: config.CATALOG_RESERVATION_TTL_SECONDS }),
+      ),
+      on(orders.OrderConfirmed, onOrderConfirmed(orderEvents)),
+      on(orders.OrderCancelled, onOrderCancelled(orderEvents)),
+    ],
     routes: catalogRoutes({
       verifier,
       listProducts: createListProducts({ store }),
@@ -100,6 +119,7 @@ export async function createCatalogService(
       updateProduct: createUpdateProduct({ store, now }),
       deleteProduct: createDeleteProduct({ store, now }),
       setStock: createSetStock({ store }),
+      getStock: createGetStock({ store }),
       reserveStock,
       commitReservation,
       releaseReservation: (orderId) => releaseReservation(orderId, 'cancelled'),
@@ -108,6 +128,7 @@ export async function createCatalogService(
     reserveStock,
     commitReservation,
     releaseReservation,
+    cancelReservation: createCancelReservation(reservations),
     seedDemo,
     async start() {
       await store.detectSearchFeatures()

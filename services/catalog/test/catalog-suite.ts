@@ -14,6 +14,7 @@ import { createTestDatabase, type TestDatabase } from '@emporium/platform/testin
 import { createCatalogService, loadCatalogConfig, type CatalogService } from '../src/service.js'
 import { createKyselyStore } from '../src/infra/kysely-store.js'
 import { generateDemoCatalog } from '../src/domain/demo-catalog.js'
+import { sagaConsumerTests } from './saga-consumers.js'
 import { createTestTokens } from './test-tokens.js'
 
 interface Reply {
@@ -104,6 +105,35 @@ export function catalogSuite(kind: DatabaseKind): void {
         .where('product_id', '=', productId)
         .executeTakeFirstOrThrow()
       return { onHand: Number(row.on_hand), reserved: Number(row.reserved) }
+    }
+
+    async function reservationOf(orderId: string) {
+      const row = await testDb.database.db
+        .selectFrom('reservations')
+        .select('status')
+        .where('order_id', '=', orderId)
+        .executeTakeFirst()
+      if (!row) return undefined
+      const lines = await testDb.database.db
+        .selectFrom('reservation_lines')
+        .select(['product_id', 'quantity'])
+        .where('order_id', '=', orderId)
+        .orderBy('product_id')
+        .execute()
+      return {
+        status: row.status as string,
+        lines: lines.map((l) => ({ productId: l.product_id, quantity: Number(l.quantity) })),
+      }
+    }
+
+    async function inboxCount(eventId: string) {
+      const rows = await testDb.database.db
+        .selectFrom('inbox')
+        .select('event_id')
+        .where('consumer', '=', 'catalog')
+        .where('event_id', '=', eventId)
+        .execute()
+      return rows.length
     }
 
     beforeAll(async () => {
@@ -278,6 +308,16 @@ export function catalogSuite(kind: DatabaseKind): void {
         const ok = await call('PUT', `/products/${product.id}/stock`, { onHand: 6 }, admin)
         expect(ok.body).toEqual({ productId: product.id, onHand: 6, reserved: 6, available: 0 })
         expect((await call('GET', `/products/${product.id}`)).body.available).toBe(0)
+        const read = await call('GET', `/products/${product.id}/stock`, undefined, admin)
+        expect(read.status).toBe(200)
+        expect(read.body).toEqual({ productId: product.id, onHand: 6, reserved: 6, available: 0 })
+        expect(
+          (await call('GET', `/products/${product.id}/stock`, undefined, customer)).status,
+        ).toBe(403)
+        expect((await call('GET', `/products/${product.id}/stock`)).status).toBe(401)
+        expect(
+          (await call('GET', `/products/${randomUUID()}/stock`, undefined, admin)).status,
+        ).toBe(404)
         expect(
           (await call('PUT', `/products/${product.id}/stock`, { onHand: -1 }, admin)).status,
         ).toBe(400)
@@ -628,6 +668,23 @@ export function catalogSuite(kind: DatabaseKind): void {
         expect(await stockOf(product.id)).toEqual({ onHand: 2, reserved: 0 })
       })
 
+      it('answers a restocked reservation as restocked, holding nothing', async () => {
+        const product = await createProduct({ onHand: 2 })
+        const orderId = randomUUID()
+        await reserve(orderId, [{ productId: product.id, quantity: 2 }])
+        await call('POST', `/internal/reservations/${orderId}/commit`)
+        await service.cancelReservation(orderId)
+        expect(await stockOf(product.id)).toEqual({ onHand: 2, reserved: 0 })
+        const again = await reserve(orderId, [{ productId: product.id, quantity: 2 }])
+        expect(again.status).toBe(200)
+        expect(again.body).toMatchObject({ status: 'restocked', expiresAt: null })
+        expect((await call('POST', `/internal/reservations/${orderId}/release`)).body.status).toBe(
+          'restocked',
+        )
+        expect((await call('POST', `/internal/reservations/${orderId}/commit`)).status).toBe(409)
+        expect(await stockOf(product.id)).toEqual({ onHand: 2, reserved: 0 })
+      })
+
       it('rejects bad reservation bodies', async () => {
         expect((await reserve('o', [])).status).toBe(400)
         expect((await reserve('o', [{ productId: 'p', quantity: 0 }])).status).toBe(400)
@@ -642,6 +699,15 @@ export function catalogSuite(kind: DatabaseKind): void {
         ).toBe(400)
       })
     })
+
+    sagaConsumerTests(() => ({
+      bus,
+      createProduct,
+      stockOf,
+      outboxOf,
+      reservationOf,
+      inboxCount,
+    }))
   })
 }
 

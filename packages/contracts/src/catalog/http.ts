@@ -189,6 +189,8 @@ export const ReservationStatus = Type.Union([
   Type.Literal('released'),
   Type.Literal('expired'),
   Type.Literal('rejected'),
+  /** Was committed, then its order was cancelled: the units are back on hand. */
+  Type.Literal('restocked'),
 ])
 export type ReservationStatus = Type.Static<typeof ReservationStatus>
 

@@ -15,6 +15,12 @@ export interface CartStore {
   sweepIdle(idleSince: Date): Promise<number>
 }
 
+/**
+ * Emptying carts, bound to where the caller's effect commits: the SQL store within the
+ * consumer's inbox transaction, Redis on its own (see the service's `cartsIn`).
+ */
+export type CartClear = Pick<CartStore, 'delete'>
+
 /** The catalog, asked when a line is added or changed. */
 export interface Catalog {
   /**

@@ -1,5 +1,6 @@
+import type { Kysely } from 'kysely'
 import type { Database } from '@emporium/platform'
-import type { CartStore } from '../app/ports.js'
+import type { CartClear, CartStore } from '../app/ports.js'
 import type { CartLine } from '../domain/cart.js'
 import type { CartTables } from './tables.js'
 
@@ -43,15 +44,26 @@ export function createSqlCartStore(database: Database<CartTables>): CartStore {
         .executeTakeFirst()
       return Number(result.numUpdatedRows) === 1
     },
-    async delete(userId) {
-      await db.deleteFrom('carts').where('user_id', '=', userId).execute()
-    },
+    delete: createSqlCartClear(db).delete,
     async sweepIdle(idleSince) {
       const result = await db
         .deleteFrom('carts')
         .where('updated_at', '<', idleSince)
         .executeTakeFirst()
       return Number(result.numDeletedRows)
+    },
+  }
+}
+
+/**
+ * The SQL store's delete with the given handle: a transaction the caller owns (the
+ * `order.confirmed` consumer's inbox transaction, so the clear commits with its inbox row; on
+ * PGlite, with its single connection, the store's own handle would wait for that transaction).
+ */
+export function createSqlCartClear(db: Kysely<any>): CartClear {
+  return {
+    async delete(userId) {
+      await (db as Kysely<CartTables>).deleteFrom('carts').where('user_id', '=', userId).execute()
     },
   }
 }

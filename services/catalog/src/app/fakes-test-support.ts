@@ -1,4 +1,10 @@
-import { releaseAction, commitAction, shortLines, type StockLine } from '../domain/reservation.js'
+import {
+  cancelAction,
+  commitAction,
+  releaseAction,
+  shortLines,
+  type StockLine,
+} from '../domain/reservation.js'
 import type { ReservationStore, StoredReservation } from './ports.js'
 
 /**
@@ -57,6 +63,32 @@ export function createFakeReservations(
       r.status = reason === 'expired' ? 'expired' : 'released'
       events.push({ type: 'stock.released', data: { orderId, reason } })
       return r
+    },
+    async cancel(orderId) {
+      const r = reservations.get(orderId)
+      const action = cancelAction(r?.status)
+      if (action === 'tombstone') {
+        const tombstone = {
+          orderId,
+          status: 'released' as const,
+          lines: [],
+          shortLines: [],
+          expiresAt: null,
+        }
+        reservations.set(orderId, tombstone)
+        return { action, reservation: tombstone }
+      }
+      if (action === 'release') {
+        apply(r!.lines, (s, q) => (s.reserved -= q))
+        r!.status = 'released'
+        events.push({ type: 'stock.released', data: { orderId, reason: 'cancelled' } })
+      }
+      if (action === 'restock') {
+        apply(r!.lines, (s, q) => (s.onHand += q))
+        r!.status = 'restocked'
+        events.push({ type: 'stock.restocked', data: { orderId, lines: r!.lines } })
+      }
+      return { action, reservation: r! }
     },
     async expiredHolds(now, limit) {
       return [...reservations.values()]

@@ -73,6 +73,15 @@ export function createDeleteProduct(deps: Deps) {
   }
 }
 
+/** `GET /products/{id}/stock` (admin): on hand, reserved and available. */
+export function createGetStock(deps: { store: CatalogStore }) {
+  return async (id: string): Promise<catalog.StockLevel> => {
+    const stock = await deps.store.getStock(id)
+    if (!stock) throw productNotFound()
+    return stock
+  }
+}
+
 /** `PUT /products/{id}/stock` (admin): 409 when onHand would fall below what is reserved. */
 export function createSetStock(deps: { store: CatalogStore }) {
   return async (id: string, onHand: number): Promise<catalog.StockLevel> => {

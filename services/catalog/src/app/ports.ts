@@ -1,8 +1,14 @@
 import type { catalog } from '@emporium/contracts'
+import type { HandlerContext } from '@emporium/platform'
 import type { ListCriteria } from '../domain/listing.js'
 import type { Cursor } from '../domain/cursor.js'
 import type { DemoCatalog } from '../domain/demo-catalog.js'
-import type { ShortLine, StockLine } from '../domain/reservation.js'
+import type {
+  CancelAction,
+  ReservationStatus,
+  ShortLine,
+  StockLine,
+} from '../domain/reservation.js'
 
 /** A product row as the store returns it (joined with its category and stock). */
 export type ProductView = catalog.Product & {
@@ -45,6 +51,8 @@ export interface CatalogStore {
   insertProduct(product: NewProduct): Promise<'inserted' | 'sku_taken'>
   updateProduct(id: string, patch: ProductPatch, now: Date): Promise<'updated' | 'not_found'>
   deleteProduct(id: string, now: Date): Promise<'deleted' | 'not_found'>
+  /** Stock of a product not deleted. */
+  getStock(id: string): Promise<catalog.StockLevel | undefined>
   setStock(
     id: string,
     onHand: number,
@@ -55,13 +63,22 @@ export interface CatalogStore {
 
 export interface StoredReservation {
   orderId: string
-  status: catalog.ReservationStatus
+  status: ReservationStatus
   lines: StockLine[]
   shortLines: ShortLine[]
   expiresAt: Date | null
 }
 
-/** Reservations: each call is one transaction, its event in the same one. */
+/** What an order's cancellation did, and the reservation after it. */
+export interface CancelOutcome {
+  action: CancelAction
+  reservation: StoredReservation
+}
+
+/**
+ * Reservations: each call is one transaction (its own, or the one the store was bound to by
+ * `ReservationsIn`), its event in the same one.
+ */
 export interface ReservationStore {
   /**
    * Holds every line (normalised: sorted, one per product) or none. An order seen before gets
@@ -81,6 +98,18 @@ export interface ReservationStore {
     reason: 'cancelled' | 'expired',
     now: Date,
   ): Promise<StoredReservation | 'not_found' | 'committed'>
+  /**
+   * An order was cancelled: releases its hold (`stock.released`, reason `cancelled`), restocks
+   * its committed units (`stock.restocked`), or, when there is no reservation yet, records a
+   * tombstone (`released` with no lines, no event) so a late placement holds nothing.
+   */
+  cancel(orderId: string, now: Date): Promise<CancelOutcome>
   /** Order ids of held reservations whose hold ended at or before `now`. */
   expiredHolds(now: Date, limit: number): Promise<string[]>
 }
+
+/**
+ * The reservation store bound to a transaction it does not own (an event consumer's inbox
+ * transaction): every call runs in it, commits or rolls back with it.
+ */
+export type ReservationsIn = (trx: HandlerContext['trx']) => ReservationStore

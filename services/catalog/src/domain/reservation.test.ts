@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest'
-import { commitAction, expiryOf, normalizeLines, releaseAction, shortLines } from './reservation.js'
+import {
+  cancelAction,
+  commitAction,
+  expiryOf,
+  normalizeLines,
+  releaseAction,
+  restockAction,
+  shortLines,
+} from './reservation.js'
 
 describe('reservation rules', () => {
   it('sums duplicate lines and sorts them by product, so locks are taken in one order', () => {
@@ -44,12 +52,27 @@ describe('reservation rules', () => {
   it('commits and releases only what is held; repeats are no-ops', () => {
     expect(commitAction('held')).toBe('apply')
     expect(commitAction('committed')).toBe('noop')
-    for (const s of ['released', 'expired', 'rejected'] as const)
+    for (const s of ['released', 'expired', 'rejected', 'restocked'] as const)
       expect(commitAction(s)).toBe('refuse')
     expect(releaseAction('held')).toBe('apply')
     expect(releaseAction('committed')).toBe('refuse')
-    for (const s of ['released', 'expired', 'rejected'] as const)
+    for (const s of ['released', 'expired', 'rejected', 'restocked'] as const)
       expect(releaseAction(s)).toBe('noop')
+  })
+
+  it('restocks only committed units, once', () => {
+    expect(restockAction('committed')).toBe('apply')
+    expect(restockAction('restocked')).toBe('noop')
+    for (const s of ['held', 'released', 'expired', 'rejected'] as const)
+      expect(restockAction(s)).toBe('refuse')
+  })
+
+  it('cancels by what the reservation holds: tombstone, release, restock or nothing', () => {
+    expect(cancelAction(undefined)).toBe('tombstone')
+    expect(cancelAction('held')).toBe('release')
+    expect(cancelAction('committed')).toBe('restock')
+    for (const s of ['released', 'expired', 'rejected', 'restocked'] as const)
+      expect(cancelAction(s)).toBe('noop')
   })
 
   it('expires a hold after its TTL', () => {

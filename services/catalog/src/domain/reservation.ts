@@ -11,7 +11,13 @@ export interface ShortLine {
   available: number
 }
 
-export type ReservationStatus = 'held' | 'committed' | 'released' | 'expired' | 'rejected'
+/**
+ * `restocked`: a committed reservation whose units came back to onHand (a confirmed order was
+ * cancelled). A `released` reservation with no lines is a tombstone: the order was cancelled
+ * before it was placed here, so its late placement holds nothing.
+ */
+export type ReservationStatus =
+  'held' | 'committed' | 'released' | 'expired' | 'rejected' | 'restocked'
 
 /**
  * The lines of a reservation as they are applied: one per product (duplicates summed) in a
@@ -60,11 +66,36 @@ export function commitAction(status: ReservationStatus): 'apply' | 'noop' | 'ref
 
 /**
  * What releasing a reservation in `status` does: give the stock back (held), nothing (already
- * released, expired or never held: idempotent), or refuse (committed stock has left).
+ * released, expired, restocked or never held: idempotent), or refuse (committed stock has left).
  */
 export function releaseAction(status: ReservationStatus): 'apply' | 'noop' | 'refuse' {
   if (status === 'held') return 'apply'
   if (status === 'committed') return 'refuse'
+  return 'noop'
+}
+
+/**
+ * What restocking a reservation in `status` does: put its units back on hand (committed),
+ * nothing (already restocked), or refuse (its units never left the stock).
+ */
+export function restockAction(status: ReservationStatus): 'apply' | 'noop' | 'refuse' {
+  if (status === 'committed') return 'apply'
+  if (status === 'restocked') return 'noop'
+  return 'refuse'
+}
+
+/** What an order's cancellation does to its reservation; see `cancelAction`. */
+export type CancelAction = 'tombstone' | 'release' | 'restock' | 'noop'
+
+/**
+ * What an order's cancellation does to its reservation (`undefined`: none yet): leave a
+ * tombstone (the cancellation overtook the placement), release a hold, restock committed units
+ * (a confirmed order cancelled), or nothing (nothing is held any more: idempotent).
+ */
+export function cancelAction(status: ReservationStatus | undefined): CancelAction {
+  if (status === undefined) return 'tombstone'
+  if (releaseAction(status) === 'apply') return 'release'
+  if (restockAction(status) === 'apply') return 'restock'
   return 'noop'
 }
 

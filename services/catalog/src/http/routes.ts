@@ -15,6 +15,7 @@ export interface CatalogRoutesDeps {
   updateProduct(id: string, body: catalog.UpdateProductBody): Promise<catalog.Product>
   deleteProduct(id: string): Promise<void>
   setStock(id: string, onHand: number): Promise<catalog.StockLevel>
+  getStock(id: string): Promise<catalog.StockLevel>
   reserveStock(orderId: string, lines: StockLine[]): Promise<catalog.ReservationResult>
   commitReservation(orderId: string): Promise<catalog.ReservationResult>
   releaseReservation(orderId: string): Promise<catalog.ReservationResult>
@@ -151,6 +152,20 @@ export function catalogRoutes(deps: CatalogRoutesDeps): HttpRoutes {
         await deps.deleteProduct(request.params.id)
         return reply.code(204).send(null)
       },
+    )
+
+    app.get(
+      '/products/:id/stock',
+      {
+        preHandler: admin,
+        schema: {
+          tags,
+          summary: 'Stock of a product: on hand, reserved, available (admin)',
+          params: catalog.ProductParams,
+          response: { 200: catalog.StockLevel, 401: Problem, 403: Problem, 404: Problem },
+        },
+      },
+      async (request) => deps.getStock(request.params.id),
     )
 
     app.put(

@@ -4,21 +4,9 @@ import type { Database, Logger, Outbox } from '@emporium/platform'
 import type { Cursor } from '../domain/cursor.js'
 import type { DemoCatalog } from '../domain/demo-catalog.js'
 import type { ListCriteria } from '../domain/listing.js'
-import {
-  commitAction,
-  releaseAction,
-  type ShortLine,
-  type StockLine,
-} from '../domain/reservation.js'
-import type {
-  CatalogStore,
-  ListPage,
-  NewProduct,
-  ProductView,
-  ReservationStore,
-  StoredReservation,
-} from '../app/ports.js'
+import type { CatalogStore, ListPage, NewProduct, ProductView } from '../app/ports.js'
 import { defaultImageUrl } from '../app/product-view.js'
+import { createKyselyReservations, type KyselyReservations } from './kysely-reservations.js'
 
 type Trx = Transaction<any>
 
@@ -28,7 +16,7 @@ export interface KyselyStoreDeps {
   log?: Logger
 }
 
-export interface KyselyStore extends CatalogStore, ReservationStore {
+export interface KyselyStore extends CatalogStore, KyselyReservations {
   /** Whether pg_trgm similarity widens searches (set by `detectSearchFeatures`). */
   readonly trigram: boolean
   /**
@@ -79,12 +67,6 @@ function isUniqueViolation(error: unknown): boolean {
   return (error as { code?: unknown } | null)?.code === '23505'
 }
 
-class Rejected extends Error {
-  constructor(readonly failed: string[]) {
-    super('reservation rejected')
-  }
-}
-
 export function createKyselyStore(deps: KyselyStoreDeps): KyselyStore {
   const { database, outbox } = deps
   const db = database.db
@@ -99,41 +81,6 @@ export function createKyselyStore(deps: KyselyStoreDeps): KyselyStore {
       where p.id = ${id} and p.deleted_at is null
       ${forUpdate ? sql`for update of p` : sql``}`.execute(executor)
     return rows[0] ? toView(rows[0]) : undefined
-  }
-
-  async function loadReservation(
-    executor: Trx | typeof db,
-    orderId: string,
-    forUpdate = false,
-  ): Promise<StoredReservation | undefined> {
-    const { rows } = await sql<any>`
-      select order_id, status, short_lines, expires_at from reservations
-      where order_id = ${orderId} ${forUpdate ? sql`for update` : sql``}`.execute(executor)
-    const row = rows[0]
-    if (!row) return undefined
-    const lines = await sql<any>`
-      select product_id, quantity from reservation_lines where order_id = ${orderId}
-      order by product_id`.execute(executor)
-    return {
-      orderId: row.order_id,
-      status: row.status,
-      shortLines:
-        typeof row.short_lines === 'string' ? JSON.parse(row.short_lines) : row.short_lines,
-      expiresAt: row.expires_at ? new Date(row.expires_at) : null,
-      lines: lines.rows.map((l: any) => ({
-        productId: l.product_id,
-        quantity: Number(l.quantity),
-      })),
-    }
-  }
-
-  async function insertLines(trx: Trx, orderId: string, lines: StockLine[]) {
-    await trx
-      .insertInto('reservation_lines')
-      .values(
-        lines.map((l) => ({ order_id: orderId, product_id: l.productId, quantity: l.quantity })),
-      )
-      .execute()
   }
 
   function searchMatch(q: string): { where: RawBuilder<unknown>; rank: RawBuilder<unknown> } {
@@ -153,6 +100,8 @@ export function createKyselyStore(deps: KyselyStoreDeps): KyselyStore {
   }
 
   const store: KyselyStore = {
+    ...createKyselyReservations({ database, outbox }),
+
     get trigram() {
       return trigram
     },
@@ -348,6 +297,17 @@ export function createKyselyStore(deps: KyselyStoreDeps): KyselyStore {
       })
     },
 
+    async getStock(id) {
+      const { rows } = await sql<any>`
+        select s.on_hand, s.reserved from stock s join products p on p.id = s.product_id
+        where s.product_id = ${id} and p.deleted_at is null`.execute(db)
+      const row = rows[0]
+      if (!row) return undefined
+      const onHand = Number(row.on_hand)
+      const reserved = Number(row.reserved)
+      return { productId: id, onHand, reserved, available: onHand - reserved }
+    },
+
     async setStock(id, onHand) {
       return database.transaction(async (trx) => {
         const { rows } = await sql<any>`
@@ -419,137 +379,6 @@ export function createKyselyStore(deps: KyselyStoreDeps): KyselyStore {
         return true
       })
     },
-
-    async reserve(orderId, lines, now, expiresAt) {
-      try {
-        const held = await database.transaction(async (trx) => {
-          const existing = await loadReservation(trx, orderId)
-          if (existing) return existing
-          const inserted = await sql<any>`
-            insert into reservations (order_id, status, short_lines, created_at, updated_at, expires_at)
-            values (${orderId}, 'held', '[]'::jsonb, ${now}, ${now}, ${expiresAt})
-            on conflict (order_id) do nothing
-            returning order_id`.execute(trx)
-          // A concurrent reserve of the same order won: its outcome is ours.
-          if (inserted.rows.length === 0) return (await loadReservation(trx, orderId))!
-          const failed: string[] = []
-          // Lines come sorted by product id: every reservation locks rows in the same order.
-          for (const line of lines) {
-            const updated = await sql`
-              update stock s set reserved = s.reserved + ${line.quantity}
-              from products p
-              where s.product_id = ${line.productId} and p.id = s.product_id
-                and p.deleted_at is null
-                and s.on_hand - s.reserved >= ${line.quantity}
-              returning s.product_id`.execute(trx)
-            if (updated.rows.length === 0) failed.push(line.productId)
-          }
-          // All or none: undo every line held so far (and the reservation row).
-          if (failed.length > 0) throw new Rejected(failed)
-          await insertLines(trx, orderId, lines)
-          await outbox.add(trx, events.StockReserved, {
-            orderId,
-            lines,
-            expiresAt: expiresAt.toISOString(),
-          })
-          return { orderId, status: 'held' as const, lines, shortLines: [], expiresAt }
-        })
-        return held
-      } catch (error) {
-        if (!(error instanceof Rejected)) throw error
-        return rejectReservation(orderId, lines, error.failed, now)
-      }
-    },
-
-    async commit(orderId, now) {
-      return database.transaction(async (trx) => {
-        const reservation = await loadReservation(trx, orderId, true)
-        if (!reservation) return 'not_found' as const
-        const action = commitAction(reservation.status)
-        if (action === 'noop') return reservation
-        if (action === 'refuse') return 'not_held' as const
-        for (const line of reservation.lines) {
-          await sql`
-            update stock set on_hand = on_hand - ${line.quantity}, reserved = reserved - ${line.quantity}
-            where product_id = ${line.productId}`.execute(trx)
-        }
-        await trx
-          .updateTable('reservations')
-          .set({ status: 'committed', updated_at: now })
-          .where('order_id', '=', orderId)
-          .execute()
-        await outbox.add(trx, events.StockCommitted, { orderId, lines: reservation.lines })
-        return { ...reservation, status: 'committed' as const }
-      })
-    },
-
-    async release(orderId, reason, now) {
-      return database.transaction(async (trx) => {
-        const reservation = await loadReservation(trx, orderId, true)
-        if (!reservation) return 'not_found' as const
-        const action = releaseAction(reservation.status)
-        if (action === 'noop') return reservation
-        if (action === 'refuse') return 'committed' as const
-        for (const line of reservation.lines) {
-          await sql`
-            update stock set reserved = reserved - ${line.quantity}
-            where product_id = ${line.productId}`.execute(trx)
-        }
-        const status = reason === 'expired' ? ('expired' as const) : ('released' as const)
-        await trx
-          .updateTable('reservations')
-          .set({ status, updated_at: now })
-          .where('order_id', '=', orderId)
-          .execute()
-        await outbox.add(trx, events.StockReleased, { orderId, reason, lines: reservation.lines })
-        return { ...reservation, status }
-      })
-    },
-
-    async expiredHolds(now, limit) {
-      const rows = await db
-        .selectFrom('reservations')
-        .select('order_id')
-        .where('status', '=', 'held')
-        .where('expires_at', '<=', now)
-        .orderBy('expires_at')
-        .limit(limit)
-        .execute()
-      return rows.map((r) => r.order_id as string)
-    },
-  }
-
-  /** Records a rejection (no stock held) with its short lines, and `stock.rejected`. */
-  async function rejectReservation(
-    orderId: string,
-    lines: StockLine[],
-    failed: string[],
-    now: Date,
-  ): Promise<StoredReservation> {
-    return database.transaction(async (trx) => {
-      const { rows } = await sql<any>`
-        select s.product_id, s.on_hand - s.reserved as available
-        from stock s join products p on p.id = s.product_id
-        where p.deleted_at is null and s.product_id in (${sql.join(failed)})`.execute(trx)
-      const available = new Map(rows.map((r: any) => [r.product_id as string, Number(r.available)]))
-      const short: ShortLine[] = lines
-        .filter((l) => failed.includes(l.productId))
-        .map((l) => ({
-          productId: l.productId,
-          requested: l.quantity,
-          // What was there when it fell short; never more than the request minus one.
-          available: Math.max(0, Math.min(available.get(l.productId) ?? 0, l.quantity - 1)),
-        }))
-      const inserted = await sql<any>`
-        insert into reservations (order_id, status, short_lines, created_at, updated_at, expires_at)
-        values (${orderId}, 'rejected', ${JSON.stringify(short)}::jsonb, ${now}, ${now}, null)
-        on conflict (order_id) do nothing
-        returning order_id`.execute(trx)
-      if (inserted.rows.length === 0) return (await loadReservation(trx, orderId))!
-      await insertLines(trx, orderId, lines)
-      await outbox.add(trx, events.StockRejected, { orderId, shortLines: short })
-      return { orderId, status: 'rejected' as const, lines, shortLines: short, expiresAt: null }
-    })
   }
 
   return store

@@ -1,0 +1,21 @@
+import type { HandlerContext } from '@emporium/platform'
+import type { OrderEventDeps } from './order-event-deps.js'
+
+/**
+ * `order.confirmed`: the held units leave the stock (`stock.committed`). A reservation that is
+ * missing or no longer holds anything is logged and acknowledged: retrying cannot change it,
+ * and the confirmation stands either way (orders owns the order).
+ */
+export function onOrderConfirmed(deps: OrderEventDeps) {
+  return async (data: { orderId: string }, { trx }: HandlerContext) => {
+    const outcome = await deps.reservationsIn(trx).commit(data.orderId, deps.now())
+    if (outcome === 'not_found') {
+      deps.log.error({ orderId: data.orderId }, 'order confirmed without a reservation')
+    } else if (outcome === 'not_held') {
+      deps.log.error(
+        { orderId: data.orderId },
+        'order confirmed but its reservation holds nothing (released, expired, rejected, restocked)',
+      )
+    }
+  }
+}

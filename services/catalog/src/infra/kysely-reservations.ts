@@ -1,0 +1,258 @@
+import { sql, type Transaction } from 'kysely'
+import { catalog as events } from '@emporium/contracts'
+import type { Database, Outbox } from '@emporium/platform'
+import {
+  cancelAction,
+  commitAction,
+  releaseAction,
+  shortLines,
+  type StockLine,
+} from '../domain/reservation.js'
+import type {
+  CancelOutcome,
+  ReservationStore,
+  ReservationsIn,
+  StoredReservation,
+} from '../app/ports.js'
+
+type Trx = Transaction<any>
+
+export interface KyselyReservations extends ReservationStore {
+  /** The same store running in a transaction the caller owns (an event consumer's). */
+  reservationsIn: ReservationsIn
+}
+
+/*
+ * Every operation is written against a transaction it is given; the store's own methods open
+ * one each (the internal HTTP API, the expiry job), `reservationsIn(trx)` runs them in the
+ * caller's (a consumer's inbox transaction: on PGlite, with its single connection, a second
+ * transaction opened from a handler would wait for the handler forever). Nothing here throws
+ * to roll back a business outcome: a rejection is written, not thrown, so that it commits
+ * together with the caller's inbox row.
+ *
+ * Stock rows are locked in one order everywhere (product id, byte order: `collate "C"`, which
+ * is also the order of `normalizeLines` for ids in the basic multilingual plane), so that
+ * reservations, commits, releases and restocks of overlapping lines never deadlock.
+ */
+export function createKyselyReservations(deps: {
+  database: Database
+  outbox: Pick<Outbox, 'add'>
+}): KyselyReservations {
+  const { database, outbox } = deps
+
+  async function load(
+    trx: Trx,
+    orderId: string,
+    forUpdate = false,
+  ): Promise<StoredReservation | undefined> {
+    const { rows } = await sql<any>`
+      select order_id, status, short_lines, expires_at from reservations
+      where order_id = ${orderId} ${forUpdate ? sql`for update` : sql``}`.execute(trx)
+    const row = rows[0]
+    if (!row) return undefined
+    const lines = await sql<any>`
+      select product_id, quantity from reservation_lines where order_id = ${orderId}
+      order by product_id collate "C"`.execute(trx)
+    return {
+      orderId: row.order_id,
+      status: row.status,
+      shortLines:
+        typeof row.short_lines === 'string' ? JSON.parse(row.short_lines) : row.short_lines,
+      expiresAt: row.expires_at ? new Date(row.expires_at) : null,
+      lines: lines.rows.map((l: any) => ({
+        productId: l.product_id,
+        quantity: Number(l.quantity),
+      })),
+    }
+  }
+
+  /** Locks the stock rows of `lines` (in product id order); what each has available now. */
+  async function lockAvailable(trx: Trx, lines: StockLine[]): Promise<Map<string, number>> {
+    if (lines.length === 0) return new Map()
+    const { rows } = await sql<any>`
+      select s.product_id, s.on_hand - s.reserved as available
+      from stock s join products p on p.id = s.product_id
+      where s.product_id in (${sql.join(lines.map((l) => l.productId))})
+        and p.deleted_at is null
+      order by s.product_id collate "C"
+      for update of s`.execute(trx)
+    return new Map(rows.map((r: any) => [r.product_id as string, Number(r.available)]))
+  }
+
+  async function insertLines(trx: Trx, orderId: string, lines: StockLine[]) {
+    if (lines.length === 0) return
+    await trx
+      .insertInto('reservation_lines')
+      .values(
+        lines.map((l) => ({ order_id: orderId, product_id: l.productId, quantity: l.quantity })),
+      )
+      .execute()
+  }
+
+  /** Inserts the order's reservation row; false when one exists (a concurrent writer won). */
+  async function claim(trx: Trx, r: Omit<StoredReservation, 'lines'>, now: Date): Promise<boolean> {
+    const inserted = await sql<any>`
+      insert into reservations (order_id, status, short_lines, created_at, updated_at, expires_at)
+      values (${r.orderId}, ${r.status}, ${JSON.stringify(r.shortLines)}::jsonb, ${now}, ${now},
+              ${r.expiresAt})
+      on conflict (order_id) do nothing
+      returning order_id`.execute(trx)
+    return inserted.rows.length === 1
+  }
+
+  async function setStatus(trx: Trx, orderId: string, status: string, now: Date) {
+    await trx
+      .updateTable('reservations')
+      .set({ status, updated_at: now })
+      .where('order_id', '=', orderId)
+      .execute()
+  }
+
+  async function reserve(
+    trx: Trx,
+    orderId: string,
+    lines: StockLine[],
+    now: Date,
+    expiresAt: Date,
+  ): Promise<StoredReservation> {
+    const existing = await load(trx, orderId)
+    if (existing) return existing
+    // Every line's stock row is locked before deciding: all or none, with no partial hold to undo.
+    const short = shortLines(lines, await lockAvailable(trx, lines))
+    const outcome: StoredReservation =
+      short.length === 0
+        ? { orderId, status: 'held', lines, shortLines: [], expiresAt }
+        : { orderId, status: 'rejected', lines, shortLines: short, expiresAt: null }
+    // A concurrent reserve of the same order won: its outcome is ours.
+    if (!(await claim(trx, outcome, now))) return (await load(trx, orderId))!
+    await insertLines(trx, orderId, lines)
+    if (outcome.status === 'rejected') {
+      await outbox.add(trx, events.StockRejected, { orderId, shortLines: short })
+      return outcome
+    }
+    for (const line of lines) {
+      // The rows are locked and were checked; the condition stays as a belt behind the lock.
+      const updated = await sql`
+        update stock set reserved = reserved + ${line.quantity}
+        where product_id = ${line.productId} and on_hand - reserved >= ${line.quantity}
+        returning product_id`.execute(trx)
+      if (updated.rows.length !== 1) {
+        throw new Error(`stock of ${line.productId} changed under its lock (order ${orderId})`)
+      }
+    }
+    await outbox.add(trx, events.StockReserved, {
+      orderId,
+      lines,
+      expiresAt: expiresAt.toISOString(),
+    })
+    return outcome
+  }
+
+  async function commit(trx: Trx, orderId: string, now: Date) {
+    const reservation = await load(trx, orderId, true)
+    if (!reservation) return 'not_found' as const
+    const action = commitAction(reservation.status)
+    if (action === 'noop') return reservation
+    if (action === 'refuse') return 'not_held' as const
+    for (const line of reservation.lines) {
+      await sql`
+        update stock set on_hand = on_hand - ${line.quantity}, reserved = reserved - ${line.quantity}
+        where product_id = ${line.productId}`.execute(trx)
+    }
+    await setStatus(trx, orderId, 'committed', now)
+    await outbox.add(trx, events.StockCommitted, { orderId, lines: reservation.lines })
+    return { ...reservation, status: 'committed' as const }
+  }
+
+  /** Gives a locked, held reservation's units back. */
+  async function applyRelease(
+    trx: Trx,
+    reservation: StoredReservation,
+    reason: 'cancelled' | 'expired',
+    now: Date,
+  ): Promise<StoredReservation> {
+    const { orderId, lines } = reservation
+    for (const line of lines) {
+      await sql`
+        update stock set reserved = reserved - ${line.quantity}
+        where product_id = ${line.productId}`.execute(trx)
+    }
+    const status = reason === 'expired' ? ('expired' as const) : ('released' as const)
+    await setStatus(trx, orderId, status, now)
+    await outbox.add(trx, events.StockReleased, { orderId, reason, lines })
+    return { ...reservation, status }
+  }
+
+  async function release(trx: Trx, orderId: string, reason: 'cancelled' | 'expired', now: Date) {
+    const reservation = await load(trx, orderId, true)
+    if (!reservation) return 'not_found' as const
+    const action = releaseAction(reservation.status)
+    if (action === 'noop') return reservation
+    if (action === 'refuse') return 'committed' as const
+    return applyRelease(trx, reservation, reason, now)
+  }
+
+  async function cancel(trx: Trx, orderId: string, now: Date): Promise<CancelOutcome> {
+    // Twice at most: a tombstone that loses to a concurrent placement decides again on it.
+    for (let attempt = 0; attempt < 2; attempt++) {
+      const reservation = await load(trx, orderId, true)
+      const action = cancelAction(reservation?.status)
+      if (action === 'tombstone') {
+        const tombstone = {
+          orderId,
+          status: 'released' as const,
+          lines: [],
+          shortLines: [],
+          expiresAt: null,
+        }
+        if (await claim(trx, tombstone, now)) return { action, reservation: tombstone }
+        continue
+      }
+      if (action === 'noop') return { action, reservation: reservation! }
+      if (action === 'release') {
+        return { action, reservation: await applyRelease(trx, reservation!, 'cancelled', now) }
+      }
+      // Committed units left the stock: a confirmed order cancelled brings them back.
+      for (const line of reservation!.lines) {
+        await sql`
+          update stock set on_hand = on_hand + ${line.quantity}
+          where product_id = ${line.productId}`.execute(trx)
+      }
+      await setStatus(trx, orderId, 'restocked', now)
+      await outbox.add(trx, events.StockRestocked, { orderId, lines: reservation!.lines })
+      return { action, reservation: { ...reservation!, status: 'restocked' } }
+    }
+    throw new Error(`reservation of order ${orderId} neither found nor insertable`)
+  }
+
+  async function expiredHolds(executor: Trx | typeof database.db, now: Date, limit: number) {
+    const rows = await executor
+      .selectFrom('reservations')
+      .select('order_id')
+      .where('status', '=', 'held')
+      .where('expires_at', '<=', now)
+      .orderBy('expires_at')
+      .limit(limit)
+      .execute()
+    return rows.map((r) => r.order_id as string)
+  }
+
+  function reservationsIn(trx: Trx): ReservationStore {
+    return {
+      reserve: (orderId, lines, now, expiresAt) => reserve(trx, orderId, lines, now, expiresAt),
+      commit: (orderId, now) => commit(trx, orderId, now),
+      release: (orderId, reason, now) => release(trx, orderId, reason, now),
+      cancel: (orderId, now) => cancel(trx, orderId, now),
+      expiredHolds: (now, limit) => expiredHolds(trx, now, limit),
+    }
+  }
+
+  return {
+    reservationsIn,
+    reserve: (...args) => database.transaction((trx) => reservationsIn(trx).reserve(...args)),
+    commit: (...args) => database.transaction((trx) => reservationsIn(trx).commit(...args)),
+    release: (...args) => database.transaction((trx) => reservationsIn(trx).release(...args)),
+    cancel: (...args) => database.transaction((trx) => reservationsIn(trx).cancel(...args)),
+    expiredHolds: (now, limit) => expiredHolds(database.db, now, limit),
+  }
+}
