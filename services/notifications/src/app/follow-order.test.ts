@@ -1,0 +1,121 @@
+import { createLogger } from '@emporium/platform'
+import { describe, expect, it } from 'vitest'
+import type { OrderStatus } from '../domain/order-status.js'
+import { createChangeFeed } from './change-feed.js'
+import { createFollowOrder } from './follow-order.js'
+import type { StatusChange, StatusReader } from './ports.js'
+
+/** The projection in memory: an owner per order and its change log. */
+function memoryReader() {
+  const owners = new Map<string, string>()
+  const log: StatusChange[] = []
+  const reader: StatusReader = {
+    ownerOf: async (orderId) => owners.get(orderId),
+    latestChange: async (orderId) => log.filter((c) => c.orderId === orderId).at(-1),
+    changesAfter: async (orderId, seq) => log.filter((c) => c.orderId === orderId && c.seq > seq),
+    latestSeqs: async (ids) =>
+      new Map(log.filter((c) => ids.includes(c.orderId)).map((c) => [c.orderId, c.seq])),
+  }
+  const add = (orderId: string, userId: string, status: OrderStatus) => {
+    owners.set(orderId, userId)
+    log.push({ seq: log.length + 1, orderId, status, cancellationReason: null, at: 'now' })
+    return log.length
+  }
+  return { reader, add }
+}
+
+function setup(waitMs = 300) {
+  const memory = memoryReader()
+  const feed = createChangeFeed({
+    reader: memory.reader,
+    pollMs: 20,
+    log: createLogger({ service: 'test', level: 'silent' }),
+  })
+  const follow = createFollowOrder({ reader: memory.reader, feed, waitMs })
+  return { ...memory, feed, follow }
+}
+
+async function collect(result: Awaited<ReturnType<ReturnType<typeof setup>['follow']>>) {
+  if (result.kind !== 'stream') return result.kind
+  const seen: string[] = []
+  for await (const change of result.changes) seen.push(`${change.seq}:${change.status}`)
+  return seen
+}
+
+const customer = { userId: 'u1', admin: false }
+const signal = () => new AbortController().signal
+
+describe('follow order', () => {
+  it('streams the current status, then each change, and ends at a final one', async () => {
+    const { add, follow, feed } = setup()
+    add('o1', 'u1', 'pending')
+    const result = await follow({ orderId: 'o1', caller: customer, signal: signal() })
+    const seen = collect(result)
+    setTimeout(() => {
+      add('o1', 'u1', 'awaiting_payment')
+      add('o1', 'u1', 'confirmed')
+    }, 30)
+    expect(await seen).toEqual(['1:pending', '2:awaiting_payment', '3:confirmed'])
+    feed.close()
+  })
+
+  it('hides the order from others, not from an admin', async () => {
+    const { add, follow } = setup()
+    add('o1', 'u1', 'cancelled')
+    await expect(
+      follow({ orderId: 'o1', caller: { userId: 'u2', admin: false }, signal: signal() }),
+    ).rejects.toMatchObject({ kind: 'not_found', code: 'NOTIFICATIONS.ORDER_NOT_FOUND' })
+    const result = await follow({
+      orderId: 'o1',
+      caller: { userId: 'u2', admin: true },
+      signal: signal(),
+    })
+    expect(await collect(result)).toEqual(['1:cancelled'])
+  })
+
+  it('resumes after Last-Event-ID, ignores an id the order never reached', async () => {
+    const { add, follow } = setup()
+    add('o1', 'u1', 'pending')
+    add('o1', 'u1', 'awaiting_payment')
+    add('o1', 'u1', 'confirmed')
+    const after = (lastEventId: number) =>
+      follow({ orderId: 'o1', caller: customer, lastEventId, signal: signal() }).then(collect)
+    expect(await after(1)).toEqual(['2:awaiting_payment', '3:confirmed'])
+    expect(await after(3)).toBe('nothing_more')
+    expect(await after(99)).toEqual(['3:confirmed'])
+  })
+
+  it('waits for an order that is not known yet, then gives up', async () => {
+    const { add, follow, feed } = setup()
+    const opening = follow({ orderId: 'o2', caller: customer, signal: signal() })
+    setTimeout(() => {
+      add('o2', 'u1', 'confirmed')
+      feed.notify('o2')
+    }, 50)
+    expect(await collect(await opening)).toEqual(['1:confirmed'])
+    const started = Date.now()
+    await expect(
+      follow({ orderId: 'o3', caller: customer, signal: signal() }),
+    ).rejects.toMatchObject({ kind: 'not_found' })
+    expect(Date.now() - started).toBeGreaterThanOrEqual(280)
+  })
+
+  it('learns of a change by polling alone (another replica consumed it)', async () => {
+    const { add, follow } = setup()
+    add('o4', 'u1', 'pending')
+    const seen = collect(await follow({ orderId: 'o4', caller: customer, signal: signal() }))
+    setTimeout(() => add('o4', 'u1', 'shipped'), 30)
+    expect(await seen).toEqual(['1:pending', '2:shipped'])
+  })
+
+  it('ends when its signal aborts', async () => {
+    const { add, follow } = setup()
+    add('o5', 'u1', 'pending')
+    const controller = new AbortController()
+    const seen = collect(
+      await follow({ orderId: 'o5', caller: customer, signal: controller.signal }),
+    )
+    setTimeout(() => controller.abort(), 30)
+    expect(await seen).toEqual(['1:pending'])
+  })
+})

@@ -1,0 +1,93 @@
+import type { RenderedMessage, Template } from '../domain/message-templates.js'
+import type { OrderStatus, StatusFact } from '../domain/order-status.js'
+
+/** One status an order entered, as the status stream sends it (`seq` is the SSE event id). */
+export interface StatusChange {
+  seq: number
+  orderId: string
+  status: OrderStatus
+  cancellationReason: string | null
+  /** RFC 3339: when the order entered the status. */
+  at: string
+}
+
+/** Reads of the status projection, outside any transaction (any replica sees every change). */
+export interface StatusReader {
+  /** The order's owner, once any of its events has arrived. */
+  ownerOf(orderId: string): Promise<string | undefined>
+  latestChange(orderId: string): Promise<StatusChange | undefined>
+  /** The order's changes with `seq` above `seq`, oldest first. */
+  changesAfter(orderId: string, seq: number): Promise<StatusChange[]>
+  /** The highest `seq` of each of these orders that has any change. */
+  latestSeqs(orderIds: readonly string[]): Promise<Map<string, number>>
+}
+
+export interface Recipient {
+  userId: string
+  email: string
+  name: string
+}
+
+/** A message to queue, rendered when its event arrived. */
+export interface NewMessage extends RenderedMessage {
+  eventId: string
+  userId: string
+  orderId: string | null
+  /** The e-mail address, or `user:<id>` while the user's address is not known yet. */
+  to: string
+}
+
+/** Writes within the consumer's transaction (the inbox row commits with them). */
+export interface NotificationWriter {
+  /**
+   * Applies a status fact to the projection if it moves the order forward, recording the
+   * change under the event's id. Returns whether the order changed.
+   */
+  applyStatus(fact: StatusFact, eventId: string): Promise<boolean>
+  recipient(userId: string): Promise<Recipient | undefined>
+  saveRecipient(recipient: Recipient, registeredAt: Date): Promise<void>
+  /** Queues a message; a second one for the same event and template is ignored. */
+  enqueue(message: NewMessage): Promise<void>
+}
+
+/** A message claimed for one attempt to send it. */
+export interface ClaimedMessage {
+  id: string
+  template: Template
+  userId: string
+  to: string
+  subject: string
+  text: string
+  /** Attempts so far, this one included. */
+  attempts: number
+}
+
+/** The queue of messages to send, shared by every replica. */
+export interface MessageQueue {
+  /**
+   * Claims up to `limit` pending messages due at `now` (rows another replica is claiming are
+   * skipped), counting the attempt and hiding them from other claims until `leaseUntil`.
+   */
+  claimDue(now: Date, leaseUntil: Date, limit: number): Promise<ClaimedMessage[]>
+  /** The known e-mail addresses of these users. */
+  emailsOf(userIds: readonly string[]): Promise<Map<string, string>>
+  markSent(id: string, to: string, at: Date): Promise<void>
+  markRetry(id: string, nextAttemptAt: Date, error: string): Promise<void>
+  markFailed(id: string, error: string): Promise<void>
+}
+
+/** A message on its way out. */
+export interface OutgoingMessage {
+  id: string
+  template: Template
+  from: string
+  to: string
+  subject: string
+  text: string
+}
+
+/** Where messages go: the log, a file, an SMTP server. Throws when the message was not sent. */
+export interface Sender {
+  send(message: OutgoingMessage): Promise<void>
+  close?(): Promise<void>
+}

@@ -1,0 +1,43 @@
+import type { RenderedMessage } from '../domain/message-templates.js'
+import type { StatusFact } from '../domain/order-status.js'
+import type { NotificationWriter } from './ports.js'
+
+/** Renders a message for a recipient whose name may not be known yet. */
+export type Render = (name: string | undefined) => RenderedMessage
+
+/**
+ * An order event: the projection moves forward if the status is ahead of the current one, and
+ * the shopper's message (if the event has one) is queued either way: every order event is a
+ * fact the orders service committed, so a message for it is due even when it arrives after a
+ * later status. Returns whether the projection changed.
+ */
+export async function recordOrderFact(
+  writer: NotificationWriter,
+  input: { eventId: string; fact: StatusFact; render?: Render },
+): Promise<boolean> {
+  const changed = await writer.applyStatus(input.fact, input.eventId)
+  if (input.render) {
+    await queueMessage(writer, {
+      eventId: input.eventId,
+      userId: input.fact.userId,
+      orderId: input.fact.orderId,
+      render: input.render,
+    })
+  }
+  return changed
+}
+
+/** Queues the shopper's message, addressed to their e-mail if it is known already. */
+export async function queueMessage(
+  writer: NotificationWriter,
+  input: { eventId: string; userId: string; orderId: string | null; render: Render },
+): Promise<void> {
+  const recipient = await writer.recipient(input.userId)
+  await writer.enqueue({
+    ...input.render(recipient?.name),
+    eventId: input.eventId,
+    userId: input.userId,
+    orderId: input.orderId,
+    to: recipient?.email ?? `user:${input.userId}`,
+  })
+}

@@ -1,0 +1,45 @@
+import Type from 'typebox'
+import { loadConfig, SharedConfig } from '@emporium/platform'
+
+/** The notifications service's environment variables. */
+export const NotificationsConfig = Type.Object({
+  ...SharedConfig,
+  /** Port of the service's HTTP API (internal: the public reaches it through the gateway). */
+  NOTIFICATIONS_PORT: Type.Integer({ minimum: 1, maximum: 65535, default: 8086 }),
+  /** Interface to listen on. */
+  NOTIFICATIONS_HOST: Type.String({ default: '0.0.0.0', minLength: 1 }),
+  /**
+   * The service's database (status projection, messages, recipients, inbox):
+   * `postgres://…` in production, `pglite:<folder>` embedded.
+   */
+  NOTIFICATIONS_DATABASE_URL: Type.String({ pattern: '^(postgres|postgresql)://|^pglite:' }),
+  /** JWKS of the users service, to verify the bearer tokens the gateway forwards. */
+  NOTIFICATIONS_JWKS_URL: Type.String({ pattern: '^https?://' }),
+  /** Expected `iss` of access tokens. */
+  NOTIFICATIONS_JWT_ISSUER: Type.String({ default: 'emporium-users', minLength: 1 }),
+  /** Expected `aud` of access tokens. */
+  NOTIFICATIONS_JWT_AUDIENCE: Type.String({ default: 'emporium', minLength: 1 }),
+  /**
+   * How messages leave: `log` (logged without their content), `file:<path>` (one JSON line per
+   * message appended to the file), or an `smtp://` / `smtps://` URL (sent through nodemailer).
+   */
+  NOTIFICATIONS_SENDER: Type.String({ default: 'log', pattern: '^(log|file:.+|smtps?://.+)$' }),
+  /** The `From` of every message. */
+  NOTIFICATIONS_FROM: Type.String({ default: 'Emporium <orders@emporium.local>', minLength: 3 }),
+  /** Attempts to send one message before it is marked failed. */
+  NOTIFICATIONS_SEND_MAX_ATTEMPTS: Type.Integer({ minimum: 1, maximum: 50, default: 6 }),
+  /** How often an open status stream checks the shared database for changes. */
+  NOTIFICATIONS_STREAM_POLL_MS: Type.Integer({ minimum: 20, maximum: 60_000, default: 500 }),
+  /** Seconds between heartbeat comments on an open status stream. */
+  NOTIFICATIONS_STREAM_HEARTBEAT_SECONDS: Type.Integer({ minimum: 1, maximum: 300, default: 15 }),
+  /** How long a stream of an order not yet known waits for its `order.placed` before a 404. */
+  NOTIFICATIONS_STREAM_ORDER_WAIT_MS: Type.Integer({ minimum: 0, maximum: 60_000, default: 5000 }),
+})
+export type NotificationsConfig = Type.Static<typeof NotificationsConfig>
+
+/** Loads and checks the configuration; throws a ConfigError naming the variables. */
+export function loadNotificationsConfig(
+  env: Record<string, string | undefined> = process.env,
+): NotificationsConfig {
+  return loadConfig(NotificationsConfig, env)
+}

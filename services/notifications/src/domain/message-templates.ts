@@ -1,0 +1,137 @@
+/*
+ * What the shopper is told, as plain-text e-mails. Pure: the consumers render a message when the
+ * event arrives and store it; the dispatcher only sends what is stored.
+ */
+
+export interface Money {
+  amount: number
+  currency: string
+}
+
+export interface Line {
+  name: string
+  unitPrice: Money
+  quantity: number
+}
+
+/** The kinds of message; one message per event and template at most. */
+export const Template = {
+  orderConfirmed: 'order_confirmed',
+  orderCancelled: 'order_cancelled',
+  orderShipped: 'order_shipped',
+  paymentRefunded: 'payment_refunded',
+} as const
+export type Template = (typeof Template)[keyof typeof Template]
+
+export interface RenderedMessage {
+  template: Template
+  subject: string
+  text: string
+}
+
+/** `$19.99`, `¥1,200`: minor units shown with the currency's own number of decimals. */
+export function formatMoney(money: Money): string {
+  let format: Intl.NumberFormat
+  try {
+    format = new Intl.NumberFormat('en-US', { style: 'currency', currency: money.currency })
+  } catch {
+    return `${(money.amount / 100).toFixed(2)} ${money.currency}`
+  }
+  const digits = format.resolvedOptions().maximumFractionDigits ?? 2
+  return format.format(money.amount / 10 ** digits)
+}
+
+const reasons: Record<string, string> = {
+  out_of_stock: 'some items were out of stock',
+  card_declined: 'your card was declined',
+  insufficient_funds: 'your card was declined for insufficient funds',
+  payment_failed: 'we could not process the payment',
+  stock_timeout: 'we could not reserve your items in time',
+  payment_timeout: 'the payment did not complete in time',
+  reservation_expired: 'the hold on your items expired before payment',
+  customer_cancelled: 'you cancelled it',
+  admin_cancelled: 'our staff cancelled it',
+}
+
+/** Words for a cancellation reason code (an unknown code is shown as it is). */
+export function describeReason(reason: string): string {
+  return reasons[reason] ?? reason.replaceAll('_', ' ')
+}
+
+function greeting(name: string | undefined): string {
+  return name && name.trim() !== '' ? `Hello ${name.trim()},` : 'Hello,'
+}
+
+function lineTotal(line: Line): Money {
+  return { amount: line.unitPrice.amount * line.quantity, currency: line.unitPrice.currency }
+}
+
+function lineList(lines: readonly Line[]): string {
+  return lines
+    .map(
+      (line) =>
+        `  ${line.quantity} × ${line.name} at ${formatMoney(line.unitPrice)} = ${formatMoney(lineTotal(line))}`,
+    )
+    .join('\n')
+}
+
+const signature = '\n\n— Emporium'
+
+/** The order is paid and confirmed: what was bought and the total. */
+export function orderConfirmedMessage(
+  order: { orderId: string; lines: readonly Line[]; total: Money },
+  name?: string,
+): RenderedMessage {
+  return {
+    template: Template.orderConfirmed,
+    subject: `Your Emporium order ${order.orderId} is confirmed`,
+    text:
+      `${greeting(name)}\n\nThank you for your order ${order.orderId}. It is paid and confirmed.\n\n` +
+      `${lineList(order.lines)}\n\nTotal: ${formatMoney(order.total)}` +
+      signature,
+  }
+}
+
+/** The order is cancelled, and why; a paid one says a refund follows. */
+export function orderCancelledMessage(
+  order: { orderId: string; reason: string; previousStatus: string; total: Money },
+  name?: string,
+): RenderedMessage {
+  const refund =
+    order.previousStatus === 'confirmed'
+      ? `\n\nThe ${formatMoney(order.total)} you paid will be refunded to your card.`
+      : '\n\nNothing was charged.'
+  return {
+    template: Template.orderCancelled,
+    subject: `Your Emporium order ${order.orderId} was cancelled`,
+    text:
+      `${greeting(name)}\n\nYour order ${order.orderId} was cancelled: ` +
+      `${describeReason(order.reason)}.${refund}` +
+      signature,
+  }
+}
+
+/** The order left the warehouse. */
+export function orderShippedMessage(order: { orderId: string }, name?: string): RenderedMessage {
+  return {
+    template: Template.orderShipped,
+    subject: `Your Emporium order ${order.orderId} has shipped`,
+    text: `${greeting(name)}\n\nGood news: your order ${order.orderId} is on its way.` + signature,
+  }
+}
+
+/** A capture was refunded in full. */
+export function paymentRefundedMessage(
+  refund: { orderId: string; amount: Money; last4: string },
+  name?: string,
+): RenderedMessage {
+  return {
+    template: Template.paymentRefunded,
+    subject: `Refund issued for your Emporium order ${refund.orderId}`,
+    text:
+      `${greeting(name)}\n\nWe have refunded ${formatMoney(refund.amount)} for your order ` +
+      `${refund.orderId} to the card ending in ${refund.last4}. ` +
+      'It may take a few days to appear on your statement.' +
+      signature,
+  }
+}

@@ -1,0 +1,95 @@
+import { orders } from '@emporium/contracts'
+import { describe, expect, it } from 'vitest'
+import {
+  advances,
+  finalStatuses,
+  project,
+  type OrderStatus,
+  type StatusFact,
+} from './order-status.js'
+
+const fact = (status: OrderStatus, reason: string | null = null): StatusFact => ({
+  orderId: 'o1',
+  userId: 'u1',
+  status,
+  cancellationReason: reason,
+  at: '2026-01-01T00:00:00.000Z',
+})
+
+function permutations<T>(items: readonly T[]): T[][] {
+  if (items.length <= 1) return [[...items]]
+  return items.flatMap((item, i) =>
+    permutations([...items.slice(0, i), ...items.slice(i + 1)]).map((rest) => [item, ...rest]),
+  )
+}
+
+describe('order status projection', () => {
+  it('agrees with the contracts on the final statuses', () => {
+    expect([...finalStatuses].sort()).toEqual([...orders.finalOrderStatuses].sort())
+  })
+
+  it('moves forward only', () => {
+    expect(advances(undefined, 'pending')).toBe(true)
+    expect(advances(undefined, 'confirmed')).toBe(true)
+    expect(advances('pending', 'awaiting_payment')).toBe(true)
+    expect(advances('awaiting_payment', 'confirmed')).toBe(true)
+    expect(advances('confirmed', 'shipped')).toBe(true)
+    expect(advances('confirmed', 'cancelled')).toBe(true)
+    expect(advances('pending', 'cancelled')).toBe(true)
+    expect(advances('confirmed', 'awaiting_payment')).toBe(false)
+    expect(advances('awaiting_payment', 'pending')).toBe(false)
+    expect(advances('confirmed', 'confirmed')).toBe(false)
+  })
+
+  it('keeps the first of shipped and cancelled', () => {
+    expect(advances('shipped', 'cancelled')).toBe(false)
+    expect(advances('cancelled', 'shipped')).toBe(false)
+    expect(advances('cancelled', 'confirmed')).toBe(false)
+  })
+
+  it('reaches the same end for every order of the happy path', () => {
+    const facts = [fact('pending'), fact('awaiting_payment'), fact('confirmed'), fact('shipped')]
+    for (const order of permutations(facts)) expect(project(order)?.status).toBe('shipped')
+  })
+
+  it('reaches cancelled for every order of a cancellation after confirmation', () => {
+    const facts = [
+      fact('pending'),
+      fact('awaiting_payment'),
+      fact('confirmed'),
+      fact('cancelled', 'customer_cancelled'),
+    ]
+    for (const order of permutations(facts)) {
+      expect(project(order)).toMatchObject({
+        status: 'cancelled',
+        cancellationReason: 'customer_cancelled',
+      })
+    }
+  })
+
+  it('reaches cancelled for every order of a declined payment, duplicates included', () => {
+    const facts = [
+      fact('pending'),
+      fact('awaiting_payment'),
+      fact('awaiting_payment'),
+      fact('cancelled', 'card_declined'),
+      fact('pending'),
+    ]
+    for (const order of permutations(facts)) expect(project(order)?.status).toBe('cancelled')
+  })
+
+  it('starts an order at confirmed when its confirmation comes first', () => {
+    expect(project([fact('confirmed'), fact('pending'), fact('awaiting_payment')])?.status).toBe(
+      'confirmed',
+    )
+  })
+
+  it('lets whichever of shipped and cancelled came first win', () => {
+    expect(project([fact('confirmed'), fact('shipped'), fact('cancelled', 'x')])?.status).toBe(
+      'shipped',
+    )
+    expect(project([fact('confirmed'), fact('cancelled', 'x'), fact('shipped')])?.status).toBe(
+      'cancelled',
+    )
+  })
+})

@@ -1,0 +1,131 @@
+import { PassThrough } from 'node:stream'
+import Type from 'typebox'
+import { Problem, orders } from '@emporium/contracts'
+import { bearerAuth, identityOf, type HttpRoutes, type JwtVerifier } from '@emporium/platform'
+import type { FastifyReply, FastifyRequest } from 'fastify'
+import type { FollowOrder } from '../app/follow-order.js'
+import { heartbeatFrame, lastEventIdOf, retryFrame, statusFrame } from './sse.js'
+
+export interface NotificationsRoutesDeps {
+  verifier: JwtVerifier
+  followOrder: FollowOrder
+  heartbeatMs: number
+  /** Aborted when the service stops: open streams end so that shutdown does not wait on them. */
+  shutdown: AbortController
+}
+
+const tags = ['orders']
+
+/**
+ * `GET /orders/{id}/events` (API.md; the gateway serves it under `/api/v1`): the order's status
+ * as server-sent events until a final status.
+ *
+ * The stream is a PassThrough handed to `reply.send`, not a hijacked reply: fastify keeps
+ * running the hooks (x-request-id and the other headers set so far, the drain's
+ * `connection: close`, request metrics and logs when the stream ends), and destroys the
+ * PassThrough when the client goes away, which is what stops the timers and the feed here.
+ */
+export function notificationsRoutes(deps: NotificationsRoutesDeps): HttpRoutes {
+  return async (app) => {
+    const auth = bearerAuth(deps.verifier)
+
+    // Before fastify waits for in-flight requests: end the streams (they would never finish).
+    app.addHook('preClose', (done) => {
+      deps.shutdown.abort()
+      done()
+    })
+
+    app.get(
+      '/orders/:id/events',
+      {
+        onRequest: auth.authenticate,
+        schema: {
+          tags,
+          summary: 'Follow an order’s status (server-sent events) until a final status',
+          description:
+            'Event `status` with an OrderStatusEvent: the current status first (or every change ' +
+            'after Last-Event-ID), then one per change; the stream ends after confirmed, shipped ' +
+            'or cancelled. 204 when Last-Event-ID is the final status already.',
+          params: orders.OrderParams,
+          headers: Type.Object({
+            'last-event-id': Type.Optional(Type.String({ description: 'Resume after this id.' })),
+          }),
+          response: {
+            200: {
+              description: 'A text/event-stream of `status` events.',
+              content: { 'text/event-stream': { schema: orders.OrderStatusEvent } },
+            },
+            204: Type.Null({ description: 'Nothing more will come: the order is final.' }),
+            401: Problem,
+            404: Problem,
+            503: Problem,
+          },
+        },
+      },
+      async (request, reply) => stream(request, reply, request.params.id),
+    )
+
+    async function stream(request: FastifyRequest, reply: FastifyReply, orderId: string) {
+      const identity = identityOf(request)!
+      // Ends on client disconnect or service shutdown.
+      const ended = new AbortController()
+      const end = () => ended.abort()
+      reply.raw.once('close', end)
+      deps.shutdown.signal.addEventListener('abort', end, { once: true })
+      const release = () => {
+        reply.raw.off('close', end)
+        deps.shutdown.signal.removeEventListener('abort', end)
+      }
+      let result
+      try {
+        result = await deps.followOrder({
+          orderId,
+          caller: { userId: identity.userId, admin: identity.roles.includes('admin') },
+          lastEventId: lastEventIdOf(request.headers['last-event-id']),
+          signal: ended.signal,
+        })
+      } catch (error) {
+        release()
+        throw error
+      }
+      if (result.kind === 'nothing_more') {
+        release()
+        return reply.code(204).send(null)
+      }
+
+      const body = new PassThrough()
+      const heartbeat = setInterval(() => write(heartbeatFrame), deps.heartbeatMs)
+      function write(frame: string) {
+        if (!body.destroyed && !body.writableEnded) body.write(frame)
+      }
+      function finish() {
+        clearInterval(heartbeat)
+        release()
+        if (!body.destroyed && !body.writableEnded) body.end()
+        // Ended by shutdown: close its connection once the end is written, rather than leave it
+        // open as keep-alive (the server's close would wait for it) or wait for the client.
+        if (deps.shutdown.signal.aborted) {
+          reply.raw.once('finish', () => request.raw.socket?.destroySoon())
+        }
+      }
+      body.once('close', () => ended.abort())
+
+      write(retryFrame)
+      void (async () => {
+        try {
+          for await (const change of result.changes) write(statusFrame(change))
+        } catch (error) {
+          // The client reconnects with Last-Event-ID and resumes.
+          request.log.warn({ err: error }, 'status stream failed')
+        } finally {
+          finish()
+        }
+      })()
+      return reply
+        .header('content-type', 'text/event-stream; charset=utf-8')
+        .header('cache-control', 'no-cache')
+        .header('x-accel-buffering', 'no')
+        .send(body)
+    }
+  }
+}

@@ -1,0 +1,133 @@
+import { randomUUID } from 'node:crypto'
+import type { Kysely } from 'kysely'
+import type { MessageQueue, NotificationWriter } from '../app/ports.js'
+import type { Template } from '../domain/message-templates.js'
+import { applyStatusFact } from './sql-projection.js'
+import type { NotificationTables } from './tables.js'
+
+/** The consumer's writes, bound to its transaction. */
+export function createSqlNotificationWriter(
+  trx: Kysely<NotificationTables>,
+  now: () => Date,
+): NotificationWriter {
+  return {
+    applyStatus: (fact, eventId) => applyStatusFact(trx, fact, eventId),
+    async recipient(userId) {
+      const row = await trx
+        .selectFrom('recipients')
+        .select(['user_id', 'email', 'name'])
+        .where('user_id', '=', userId)
+        .executeTakeFirst()
+      return row && { userId: row.user_id, email: row.email, name: row.name }
+    },
+    async saveRecipient(recipient, registeredAt) {
+      await trx
+        .insertInto('recipients')
+        .values({
+          user_id: recipient.userId,
+          email: recipient.email,
+          name: recipient.name,
+          registered_at: registeredAt,
+        })
+        .onConflict((oc) =>
+          oc.column('user_id').doUpdateSet((eb) => ({
+            email: eb.ref('excluded.email'),
+            name: eb.ref('excluded.name'),
+            registered_at: eb.ref('excluded.registered_at'),
+          })),
+        )
+        .execute()
+    },
+    async enqueue(message) {
+      const at = now()
+      await trx
+        .insertInto('messages')
+        .values({
+          id: randomUUID(),
+          event_id: message.eventId,
+          template: message.template,
+          user_id: message.userId,
+          order_id: message.orderId,
+          to_address: message.to,
+          subject: message.subject,
+          body: message.text,
+          status: 'pending',
+          next_attempt_at: at,
+          created_at: at,
+          sent_at: null,
+          last_error: null,
+        })
+        .onConflict((oc) => oc.columns(['event_id', 'template']).doNothing())
+        .execute()
+    },
+  }
+}
+
+/**
+ * The message queue over the shared table. A claim takes due rows with `FOR UPDATE SKIP LOCKED`
+ * and pushes their next attempt past a lease in the same statement, so replicas never claim the
+ * same message at once and a crashed replica's claims come due again when the lease ends.
+ */
+export function createSqlMessageQueue(db: Kysely<NotificationTables>): MessageQueue {
+  return {
+    async claimDue(now, leaseUntil, limit) {
+      const rows = await db
+        .updateTable('messages')
+        .set((eb) => ({ attempts: eb('attempts', '+', 1), next_attempt_at: leaseUntil }))
+        .where('id', 'in', (eb) =>
+          eb
+            .selectFrom('messages')
+            .select('id')
+            .where('status', '=', 'pending')
+            .where('next_attempt_at', '<=', now)
+            .orderBy('next_attempt_at')
+            .limit(limit)
+            .forUpdate()
+            .skipLocked(),
+        )
+        .returning(['id', 'template', 'user_id', 'to_address', 'subject', 'body', 'attempts'])
+        .execute()
+      return rows.map((row) => ({
+        id: row.id,
+        template: row.template as Template,
+        userId: row.user_id,
+        to: row.to_address,
+        subject: row.subject,
+        text: row.body,
+        attempts: Number(row.attempts),
+      }))
+    },
+    async emailsOf(userIds) {
+      const rows = await db
+        .selectFrom('recipients')
+        .select(['user_id', 'email'])
+        .where('user_id', 'in', [...new Set(userIds)])
+        .execute()
+      return new Map(rows.map((row) => [row.user_id, row.email]))
+    },
+    async markSent(id, to, at) {
+      await db
+        .updateTable('messages')
+        .set({ status: 'sent', sent_at: at, to_address: to, last_error: null })
+        .where('id', '=', id)
+        .where('status', '=', 'pending')
+        .execute()
+    },
+    async markRetry(id, nextAttemptAt, error) {
+      await db
+        .updateTable('messages')
+        .set({ next_attempt_at: nextAttemptAt, last_error: error })
+        .where('id', '=', id)
+        .where('status', '=', 'pending')
+        .execute()
+    },
+    async markFailed(id, error) {
+      await db
+        .updateTable('messages')
+        .set({ status: 'failed', last_error: error })
+        .where('id', '=', id)
+        .where('status', '=', 'pending')
+        .execute()
+    },
+  }
+}

@@ -1,0 +1,50 @@
+import type { Generated } from 'kysely'
+
+export interface OrderStatusTable {
+  order_id: string
+  user_id: string
+  status: string
+  cancellation_reason: string | null
+  rank: number
+  updated_at: Date
+}
+
+export interface StatusChangesTable {
+  seq: Generated<number | string>
+  order_id: string
+  status: string
+  cancellation_reason: string | null
+  at: Date
+  event_id: string
+}
+
+export interface RecipientsTable {
+  user_id: string
+  email: string
+  name: string
+  registered_at: Date
+}
+
+export interface MessagesTable {
+  id: string
+  event_id: string
+  template: string
+  user_id: string
+  order_id: string | null
+  to_address: string
+  subject: string
+  body: string
+  status: 'pending' | 'sent' | 'failed'
+  attempts: Generated<number>
+  next_attempt_at: Date
+  last_error: string | null
+  created_at: Date
+  sent_at: Date | null
+}
+
+export interface NotificationTables {
+  order_status: OrderStatusTable
+  status_changes: StatusChangesTable
+  recipients: RecipientsTable
+  messages: MessagesTable
+}

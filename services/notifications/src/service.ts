@@ -1,0 +1,147 @@
+/*
+ * What the notifications service decided:
+ * - The order status projection is built from the orders service's events alone (never its
+ *   API or database), written in each event's inbox transaction: a status only moves forward
+ *   by rank, so late, repeated and reordered events leave it the same (domain/order-status.ts).
+ * - Status streams read the shared database: a change consumed by any replica reaches the
+ *   streams of every replica (a poll per interval, plus an after-commit wake-up when the
+ *   consumer ran on this replica).
+ * - Messages are rendered when their event arrives and stored (one per event and template);
+ *   a dispatcher loop sends them through the configured sender, at least once, with retries.
+ */
+import {
+  createJwtVerifier,
+  createLogger,
+  on,
+  openDatabase,
+  type Database,
+  type JwtVerifier,
+  type Logger,
+  type Service,
+} from '@emporium/platform'
+import { orders, payments, users } from '@emporium/contracts'
+import type { Kysely } from 'kysely'
+import { createChangeFeed } from './app/change-feed.js'
+import { createDispatchPending } from './app/dispatch-messages.js'
+import { createFollowOrder } from './app/follow-order.js'
+import type { Sender } from './app/ports.js'
+import type { NotificationsConfig } from './config.js'
+import type { ConsumerDeps } from './events/deps.js'
+import {
+  onOrderCancelled,
+  onOrderConfirmed,
+  onOrderPaymentRequested,
+  onOrderPlaced,
+  onOrderShipped,
+} from './events/on-order-events.js'
+import { onPaymentRefunded } from './events/on-payment-refunded.js'
+import { onUserRegistered } from './events/on-user-registered.js'
+import { notificationsRoutes } from './http/routes.js'
+import { withAfterCommit } from './infra/after-commit.js'
+import { senderFromConfig } from './infra/senders.js'
+import { createSqlMessageQueue, createSqlNotificationWriter } from './infra/sql-messages.js'
+import { createSqlStatusReader } from './infra/sql-projection.js'
+import type { NotificationTables } from './infra/tables.js'
+
+export { NotificationsConfig, loadNotificationsConfig } from './config.js'
+export type { OutgoingMessage, Sender } from './app/ports.js'
+
+export interface NotificationsServiceDeps {
+  log?: Logger
+  /** A database opened by the caller (tests), who then closes it; default: the configured one. */
+  database?: Database
+  now?: () => Date
+  /** Token verification (default: the JWKS at NOTIFICATIONS_JWKS_URL). */
+  verifier?: JwtVerifier
+  /** Where messages go (default: NOTIFICATIONS_SENDER). Closed by the caller when given. */
+  sender?: Sender
+  /** Period of the dispatcher loop; 0 runs none (tests call `dispatchPending`). Default 500. */
+  dispatchIntervalMs?: number
+}
+
+export type NotificationsService = Service & {
+  /** Sends the messages that are due now; resolves to how many were sent. */
+  dispatchPending(): Promise<number>
+}
+
+/** The notifications service: order status streams and the shopper's e-mails. */
+export async function createNotificationsService(
+  config: NotificationsConfig,
+  deps: NotificationsServiceDeps = {},
+): Promise<NotificationsService> {
+  const log = deps.log ?? createLogger({ service: 'notifications', level: config.LOG_LEVEL })
+  const now = deps.now ?? (() => new Date())
+  const opened = deps.database ?? (await openDatabase(config.NOTIFICATIONS_DATABASE_URL))
+  const { database, afterCommit } = withAfterCommit(opened)
+  const db = database.db as Kysely<NotificationTables>
+  const verifier =
+    deps.verifier ??
+    createJwtVerifier({
+      jwksUrl: config.NOTIFICATIONS_JWKS_URL,
+      issuer: config.NOTIFICATIONS_JWT_ISSUER,
+      audience: config.NOTIFICATIONS_JWT_AUDIENCE,
+      log,
+    })
+  const sender = deps.sender ?? senderFromConfig(config.NOTIFICATIONS_SENDER, log)
+
+  const reader = createSqlStatusReader(db)
+  const feed = createChangeFeed({ reader, pollMs: config.NOTIFICATIONS_STREAM_POLL_MS, log })
+  const shutdown = new AbortController()
+  const consumerDeps: ConsumerDeps = {
+    writerIn: (trx) => createSqlNotificationWriter(trx as Kysely<NotificationTables>, now),
+    changedAfterCommit: (trx, orderId) => afterCommit(trx, () => feed.notify(orderId)),
+  }
+  const dispatchPending = createDispatchPending({
+    queue: createSqlMessageQueue(db),
+    sender,
+    from: config.NOTIFICATIONS_FROM,
+    now,
+    log,
+    maxAttempts: config.NOTIFICATIONS_SEND_MAX_ATTEMPTS,
+  })
+  const dispatchIntervalMs = deps.dispatchIntervalMs ?? 500
+  let dispatcher: NodeJS.Timeout | undefined
+  let dispatching: Promise<unknown> = Promise.resolve()
+
+  return {
+    name: 'notifications',
+    database,
+    migrations: new URL('../migrations/', import.meta.url),
+    consumers: [
+      on(orders.OrderPlaced, onOrderPlaced(consumerDeps)),
+      on(orders.OrderPaymentRequested, onOrderPaymentRequested(consumerDeps)),
+      on(orders.OrderConfirmed, onOrderConfirmed(consumerDeps)),
+      on(orders.OrderCancelled, onOrderCancelled(consumerDeps)),
+      on(orders.OrderShipped, onOrderShipped(consumerDeps)),
+      on(payments.PaymentRefunded, onPaymentRefunded(consumerDeps)),
+      on(users.UserRegistered, onUserRegistered(consumerDeps)),
+    ],
+    routes: notificationsRoutes({
+      verifier,
+      followOrder: createFollowOrder({
+        reader,
+        feed,
+        waitMs: config.NOTIFICATIONS_STREAM_ORDER_WAIT_MS,
+      }),
+      heartbeatMs: config.NOTIFICATIONS_STREAM_HEARTBEAT_SECONDS * 1000,
+      shutdown,
+    }),
+    dispatchPending,
+    async start() {
+      if (dispatchIntervalMs <= 0) return
+      dispatcher = setInterval(() => {
+        dispatching = dispatchPending().catch((error: unknown) =>
+          log.warn({ err: error }, 'message dispatch failed'),
+        )
+      }, dispatchIntervalMs)
+    },
+    async close() {
+      shutdown.abort()
+      feed.close()
+      if (dispatcher) clearInterval(dispatcher)
+      await dispatching
+      if (!deps.sender) await sender.close?.()
+      if (!deps.database) await opened.close()
+    },
+  }
+}
