@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import { expect, it } from 'vitest'
-import { cards, ShopClient } from './shop-client.js'
+import { cards, type ShopClient } from './shop-client.js'
 
 /**
  * The checkout flows of API.md end to end through the gateway, shared by the embedded and the

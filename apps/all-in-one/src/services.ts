@@ -3,6 +3,9 @@ import { createGatewayService, GatewayConfig } from '@emporium/gateway'
 import { loadConfig, type Service } from '@emporium/platform'
 import { createCartService, CartConfig } from '@emporium/cart'
 import { createCatalogService, CatalogConfig } from '@emporium/catalog'
+import { createNotificationsService, NotificationsConfig } from '@emporium/notifications'
+import { createOrdersService, OrdersConfig } from '@emporium/orders'
+import { createPaymentsService, PaymentsConfig } from '@emporium/payments'
 import { createUsersService, UsersConfig } from '@emporium/users'
 import type { AllInOneConfig } from './config.js'
 
@@ -28,6 +31,9 @@ export function embeddedServices(config: AllInOneConfig, env: Env): Entry[] {
   const users = local(0)
   const catalog = local(1)
   const cart = local(2)
+  const orders = local(3)
+  const payments = local(4)
+  const notifications = local(5)
   const jwks = `${users.url}/.well-known/jwks.json`
   const shared = {
     LOG_LEVEL: config.LOG_LEVEL,
@@ -88,6 +94,54 @@ export function embeddedServices(config: AllInOneConfig, env: Env): Entry[] {
     },
     {
       create: () =>
+        createPaymentsService(
+          loadConfig(PaymentsConfig, {
+            ...env,
+            ...shared,
+            PAYMENTS_PORT: String(payments.port),
+            PAYMENTS_HOST: '127.0.0.1',
+            PAYMENTS_DATABASE_URL: `pglite:${dataDir}/payments`,
+            PAYMENTS_JWKS_URL: jwks,
+          }),
+        ),
+      port: payments.port,
+      host: '127.0.0.1',
+    },
+    {
+      create: () =>
+        createOrdersService(
+          loadConfig(OrdersConfig, {
+            ...env,
+            ...shared,
+            ORDERS_PORT: String(orders.port),
+            ORDERS_HOST: '127.0.0.1',
+            ORDERS_DATABASE_URL: `pglite:${dataDir}/orders`,
+            ORDERS_CART_URLS: cart.url,
+            ORDERS_CATALOG_URLS: catalog.url,
+            ORDERS_PAYMENTS_URLS: payments.url,
+            ORDERS_JWKS_URL: jwks,
+          }),
+        ),
+      port: orders.port,
+      host: '127.0.0.1',
+    },
+    {
+      create: () =>
+        createNotificationsService(
+          loadConfig(NotificationsConfig, {
+            ...env,
+            ...shared,
+            NOTIFICATIONS_PORT: String(notifications.port),
+            NOTIFICATIONS_HOST: '127.0.0.1',
+            NOTIFICATIONS_DATABASE_URL: `pglite:${dataDir}/notifications`,
+            NOTIFICATIONS_JWKS_URL: jwks,
+          }),
+        ),
+      port: notifications.port,
+      host: '127.0.0.1',
+    },
+    {
+      create: () =>
         createGatewayService(
           loadConfig(GatewayConfig, {
             ...env,
@@ -97,6 +151,9 @@ export function embeddedServices(config: AllInOneConfig, env: Env): Entry[] {
             GATEWAY_USERS_URLS: users.url,
             GATEWAY_CATALOG_URLS: catalog.url,
             GATEWAY_CART_URLS: cart.url,
+            GATEWAY_ORDERS_URLS: orders.url,
+            GATEWAY_PAYMENTS_URLS: payments.url,
+            GATEWAY_NOTIFICATIONS_URLS: notifications.url,
             REDIS_URL: env.REDIS_URL ?? 'memory',
           }),
         ),
