@@ -1,35 +1,17 @@
-import { generateKeyPairSync, randomUUID, sign } from 'node:crypto'
+import { randomUUID } from 'node:crypto'
 import type { EventDefinition, EventEnvelope } from '@emporium/contracts'
-import { createLocalJwtVerifier, type EventBus, type JwtVerifier } from '@emporium/platform'
+import type { EventBus, JwtVerifier } from '@emporium/platform'
+import { createTestTokens as createSharedTokens } from '@emporium/platform/testing'
 import { Agent, fetch as undiciFetch, type RequestInit } from 'undici'
 import type { OutgoingMessage, Sender } from '../src/service.js'
 
-/** Signs access tokens the way the users service does, and a verifier trusting only that key. */
+/** The platform's test tokens, as these suites call them: `token(userId, roles)`. */
 export function createTestTokens(): {
   verifier: JwtVerifier
   token(userId: string, roles?: string[]): string
 } {
-  const { publicKey, privateKey } = generateKeyPairSync('ed25519')
-  const jwk = { ...publicKey.export({ format: 'jwk' }), kid: 'test-key', alg: 'EdDSA', use: 'sig' }
-  const encode = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url')
-  return {
-    verifier: createLocalJwtVerifier([jwk], { issuer: 'emporium-users', audience: 'emporium' }),
-    token(userId, roles = ['customer']) {
-      const now = Math.floor(Date.now() / 1000)
-      const header = encode({ alg: 'EdDSA', kid: 'test-key', typ: 'JWT' })
-      const payload = encode({
-        sub: userId,
-        roles,
-        jti: randomUUID(),
-        iss: 'emporium-users',
-        aud: 'emporium',
-        iat: now,
-        exp: now + 300,
-      })
-      const signature = sign(null, Buffer.from(`${header}.${payload}`), privateKey)
-      return `${header}.${payload}.${signature.toString('base64url')}`
-    },
-  }
+  const shared = createSharedTokens()
+  return { verifier: shared.verifier, token: (sub, roles) => shared.sign({ sub, roles }) }
 }
 
 const producers: Record<string, string> = { order: 'orders', payment: 'payments', user: 'users' }

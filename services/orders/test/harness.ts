@@ -10,7 +10,7 @@ import {
 } from '@emporium/platform'
 import { createTestDatabase, type TestDatabase } from '@emporium/platform/testing'
 import { createOrdersService, loadOrdersConfig, type OrdersService } from '../src/service.js'
-import { createTestTokens } from './test-tokens.js'
+import { createTestTokens } from '@emporium/platform/testing'
 import {
   cartOf,
   fakeServer,

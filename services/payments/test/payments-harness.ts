@@ -17,7 +17,7 @@ import {
   type PaymentProvider,
   type PaymentsService,
 } from '../src/service.js'
-import { createTestTokens } from './test-tokens.js'
+import { createTestTokens } from '@emporium/platform/testing'
 
 /** Faults a test injects around the simulated acquirer, by order id. */
 export interface Faults {

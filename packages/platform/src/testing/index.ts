@@ -1,2 +1,3 @@
 export * from './test-databases.js'
 export * from '../messaging/bus-conformance.js'
+export * from './test-tokens.js'

@@ -1,6 +1,6 @@
 import type { EventDefinition } from '@emporium/contracts'
 import type { Money, OrderRecord, OrderStatus } from '../domain/order.js'
-import type { OrderCursor } from '../domain/cursor.js'
+import type { OrderCursor } from './cursor.js'
 
 /** The `data` of an event contract. */
 export type EventData<E> = E extends EventDefinition<string, infer D> ? D : never

@@ -1,6 +1,6 @@
 import type { orders } from '@emporium/contracts'
 import { missingRole } from '@emporium/platform'
-import { decodeCursor, encodeCursor } from '../domain/cursor.js'
+import { decodeCursor, encodeCursor } from './cursor.js'
 import { orderNotFound, visibleTo, type Caller } from './manage-order.js'
 import { toOrder } from './order-view.js'
 import type { OrderStore } from './ports.js'

@@ -1,5 +1,5 @@
 import type { payments } from '@emporium/contracts'
-import { decodeCursor, encodeCursor } from '../domain/cursor.js'
+import { decodeCursor, encodeCursor } from './cursor.js'
 import { publicStatus } from '../domain/payment.js'
 import type { PaymentQueries, PaymentRecord } from './ports.js'
 
