@@ -28,6 +28,8 @@ import {
   type JwtVerifier,
   type Logger,
   type Service,
+  startPeriodic,
+  type PeriodicJob,
 } from '@emporium/platform'
 import { catalog, orders } from '@emporium/contracts'
 import { createAddItem } from './app/add-item.js'
@@ -126,7 +128,7 @@ export async function createCartService(
   // the same effect as one later delivery (only a cart rewritten in that retry window would
   // be emptied, as if the confirmation had come a moment later).
   const cartsIn: CartsIn = redis ? () => store : (trx) => createSqlCartClear(trx)
-  let sweeper: NodeJS.Timeout | undefined
+  let sweeper: PeriodicJob | undefined
 
   return {
     name: 'cart',
@@ -151,16 +153,19 @@ export async function createCartService(
     async start() {
       if (redis) await redis.connect()
       else {
-        const run = () =>
-          sweep()
-            .then((n) => n > 0 && log.info({ carts: n }, 'idle carts swept'))
-            .catch((error: unknown) => log.warn({ err: error }, 'idle cart sweep failed'))
-        sweeper = setInterval(run, deps.sweepEveryMs ?? 3_600_000)
-        sweeper.unref()
+        sweeper = startPeriodic({
+          everyMs: deps.sweepEveryMs ?? 3_600_000,
+          log,
+          what: 'idle cart sweep',
+          run: async () => {
+            const carts = await sweep()
+            if (carts > 0) log.info({ carts }, 'idle carts swept')
+          },
+        })
       }
     },
     close: async () => {
-      if (sweeper) clearInterval(sweeper)
+      await sweeper?.stop()
       await client.close()
       if (redis) await redis.quit().catch(() => undefined)
       if (!deps.database) await database.close()

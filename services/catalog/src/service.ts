@@ -8,6 +8,8 @@ import {
   type JwtVerifier,
   type Logger,
   type Service,
+  startPeriodic,
+  type PeriodicJob,
 } from '@emporium/platform'
 import { orders } from '@emporium/contracts'
 import type { CatalogConfig } from './config.js'
@@ -93,8 +95,7 @@ export async function createCatalogService(
   const orderEvents = { reservationsIn: store.reservationsIn, now, log }
   const seedDemo = () => store.seedIfEmpty(generateDemoCatalog(), now())
   const intervalMs = deps.expiryIntervalMs ?? 15_000
-  let timer: NodeJS.Timeout | undefined
-  let running: Promise<unknown> = Promise.resolve()
+  let expiry: PeriodicJob | undefined
 
   return {
     name: 'catalog',
@@ -134,17 +135,19 @@ export async function createCatalogService(
       await store.detectSearchFeatures()
       if (config.CATALOG_SEED_DEMO && (await seedDemo())) log.info('demo catalog seeded')
       if (intervalMs > 0) {
-        timer = setInterval(() => {
-          running = expireReservations()
-            .then((count) => count > 0 && log.info({ count }, 'reservations expired'))
-            .catch((error: unknown) => log.error({ err: error }, 'reservation expiry failed'))
-        }, intervalMs)
-        timer.unref()
+        expiry = startPeriodic({
+          everyMs: intervalMs,
+          log,
+          what: 'reservation expiry',
+          run: async () => {
+            const count = await expireReservations()
+            if (count > 0) log.info({ count }, 'reservations expired')
+          },
+        })
       }
     },
     async close() {
-      if (timer) clearInterval(timer)
-      await running
+      await expiry?.stop()
       if (!deps.database) await database.close()
     },
   }

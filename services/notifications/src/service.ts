@@ -18,6 +18,8 @@ import {
   type JwtVerifier,
   type Logger,
   type Service,
+  startPeriodic,
+  type PeriodicJob,
 } from '@emporium/platform'
 import { orders, payments, users } from '@emporium/contracts'
 import type { Kysely } from 'kysely'
@@ -100,8 +102,7 @@ export async function createNotificationsService(
     maxAttempts: config.NOTIFICATIONS_SEND_MAX_ATTEMPTS,
   })
   const dispatchIntervalMs = deps.dispatchIntervalMs ?? 500
-  let dispatcher: NodeJS.Timeout | undefined
-  let dispatching: Promise<unknown> = Promise.resolve()
+  let dispatcher: PeriodicJob | undefined
 
   return {
     name: 'notifications',
@@ -129,17 +130,17 @@ export async function createNotificationsService(
     dispatchPending,
     async start() {
       if (dispatchIntervalMs <= 0) return
-      dispatcher = setInterval(() => {
-        dispatching = dispatchPending().catch((error: unknown) =>
-          log.warn({ err: error }, 'message dispatch failed'),
-        )
-      }, dispatchIntervalMs)
+      dispatcher = startPeriodic({
+        everyMs: dispatchIntervalMs,
+        log,
+        what: 'message dispatch',
+        run: dispatchPending,
+      })
     },
     async close() {
       shutdown.abort()
       feed.close()
-      if (dispatcher) clearInterval(dispatcher)
-      await dispatching
+      await dispatcher?.stop()
       if (!deps.sender) await sender.close?.()
       if (!deps.database) await opened.close()
     },

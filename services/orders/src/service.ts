@@ -21,6 +21,8 @@ import {
   type JwtVerifier,
   type Logger,
   type Service,
+  startPeriodic,
+  type PeriodicJob,
 } from '@emporium/platform'
 import { catalog, payments } from '@emporium/contracts'
 import { createCancelOrder, createShipOrder } from './app/manage-order.js'
@@ -122,8 +124,7 @@ export async function createOrdersService(
   })
 
   const intervalMs = deps.sweepIntervalMs ?? 1_000
-  let timer: NodeJS.Timeout | undefined
-  let sweeping: Promise<unknown> | undefined
+  let sweeper: PeriodicJob | undefined
 
   return {
     name: 'orders',
@@ -158,21 +159,18 @@ export async function createOrdersService(
     sweepDeadlines,
     async start() {
       if (intervalMs <= 0) return
-      timer = setInterval(() => {
-        // One sweep at a time: a slow one is not stacked on.
-        if (sweeping) return
-        sweeping = sweepDeadlines()
-          .then((count) => count > 0 && log.info({ count }, 'orders past their deadline cancelled'))
-          .catch((error: unknown) => log.error({ err: error }, 'deadline sweep failed'))
-          .finally(() => {
-            sweeping = undefined
-          })
-      }, intervalMs)
-      timer.unref()
+      sweeper = startPeriodic({
+        everyMs: intervalMs,
+        log,
+        what: 'deadline sweep',
+        run: async () => {
+          const count = await sweepDeadlines()
+          if (count > 0) log.info({ count }, 'orders past their deadline cancelled')
+        },
+      })
     },
     async close() {
-      if (timer) clearInterval(timer)
-      await sweeping
+      await sweeper?.stop()
       await Promise.all(clients.map((c) => c.close()))
       if (!deps.database) await database.close()
     },
