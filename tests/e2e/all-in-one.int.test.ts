@@ -18,8 +18,9 @@ describe('embedded platform (npm start)', () => {
       EMBEDDED_PORT_BASE: String(port + 1),
       LOG_LEVEL: 'info',
     })
-    await waitForOk(`${base}/readyz`, started)
-  })
+    // Seven services, each creating its PGlite database on first start: slow on a busy machine.
+    await waitForOk(`${base}/readyz`, started, 150_000)
+  }, 180_000)
 
   afterAll(async () => {
     if (started.child.exitCode === null) started.child.kill('SIGKILL')

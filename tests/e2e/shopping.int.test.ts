@@ -55,7 +55,7 @@ describe('shopping through the gateway (embedded platform)', () => {
       ADMIN_EMAILS: 'admin@shop.example',
       LOG_LEVEL: 'warn',
     })
-    await waitForOk(`${base}/readyz`, started, 120_000)
+    await waitForOk(`${base}/readyz`, started, 150_000)
     for (const [who, email] of [
       ['shopper', 'shopper@shop.example'],
       ['admin', 'admin@shop.example'],
