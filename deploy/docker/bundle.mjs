@@ -1,0 +1,155 @@
+// Bundles each service into what its container runs, with no TypeScript, no tsx and no dev
+// dependencies: `dist/<service>/` holds
+//   services/<service>/src/main.mjs      the service, its workspace packages and npm packages
+//   services/<service>/migrations/*.mjs  its migrations (loaded from the folder next to src/)
+//   node_modules/                        only the packages that cannot be bundled, with theirs
+//   apps/storefront/dist/                (gateway) the built storefront it serves at `/`
+//   main.mjs, healthcheck.mjs            what the image runs and its HEALTHCHECK
+// The paths keep the repository's layout because the code finds its migrations and the
+// storefront with `new URL('../migrations/', import.meta.url)` and the like.
+// Usage: node deploy/docker/bundle.mjs [service…]   (all seven by default)
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs'
+import { builtinModules, createRequire } from 'node:module'
+import path from 'node:path'
+import { build } from 'esbuild'
+
+const SERVICES = ['users', 'catalog', 'cart', 'orders', 'payments', 'notifications', 'gateway']
+// Each service's port variable and its default (services/<name>/src/config.ts).
+const PORTS = {
+  users: ['USERS_PORT', 8081],
+  catalog: ['CATALOG_PORT', 8082],
+  cart: ['CART_PORT', 8083],
+  orders: ['ORDERS_PORT', 8084],
+  payments: ['PAYMENTS_PORT', 8085],
+  notifications: ['NOTIFICATIONS_PORT', 8086],
+  gateway: ['PORT', 8080],
+}
+// Not bundled: native addons (argon2), Kysely (one copy shared by the service and its
+// migrations), and modules only the embedded mode or optional features load (PGlite and its
+// dialect, pg-native): containers always name a real database, so those are left out entirely.
+const KEEP = ['kysely', '@node-rs/argon2']
+const LEAVE_OUT = ['@electric-sql/pglite', 'kysely-pglite-dialect', 'pg-native']
+
+// ESM output of CommonJS packages needs `require`, `__filename` and `__dirname` in scope.
+const banner = [
+  "import { createRequire as __cr } from 'node:module'",
+  "import { fileURLToPath as __fu } from 'node:url'",
+  "import { dirname as __dn } from 'node:path'",
+  'const require = __cr(import.meta.url)',
+  'const __filename = __fu(import.meta.url)',
+  'const __dirname = __dn(__filename)',
+].join(';')
+
+const common = {
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  outExtension: { '.js': '.mjs' },
+  external: [...KEEP, ...LEAVE_OUT],
+  banner: { js: banner },
+  legalComments: 'none',
+  sourcemap: 'linked',
+  logLevel: 'warning',
+  metafile: true,
+}
+
+const root = process.cwd()
+const wanted = process.argv.slice(2)
+for (const name of wanted.length > 0 ? wanted : SERVICES) {
+  if (!SERVICES.includes(name)) throw new Error(`unknown service ${name}`)
+  const out = path.join(root, 'dist', name)
+  rmSync(out, { recursive: true, force: true })
+  const main = await build({
+    ...common,
+    entryPoints: [`services/${name}/src/main.ts`],
+    outdir: path.join(out, 'services', name, 'src'),
+  })
+  const migrationsDir = `services/${name}/migrations`
+  const migrations = existsSync(migrationsDir)
+    ? readdirSync(migrationsDir).filter((f) => /\.ts$/.test(f) && !/\.(test|d)\.ts$/.test(f))
+    : []
+  let migrationImports = []
+  if (migrations.length > 0) {
+    const result = await build({
+      ...common,
+      entryPoints: migrations.map((f) => path.join(migrationsDir, f)),
+      outdir: path.join(out, migrationsDir),
+      sourcemap: false,
+    })
+    migrationImports = externalsOf(result.metafile)
+  }
+  const needed = new Set([...externalsOf(main.metafile), ...migrationImports])
+  for (const pkg of closure([...needed].filter((p) => KEEP.includes(p)))) {
+    cpSync(path.join(root, 'node_modules', pkg), path.join(out, 'node_modules', pkg), {
+      recursive: true,
+      dereference: true,
+    })
+  }
+  if (name === 'gateway') {
+    const storefront = path.join(root, 'apps/storefront/dist')
+    if (!existsSync(storefront))
+      throw new Error('build the storefront first (npm run build -w apps/storefront)')
+    mkdirSync(path.join(out, 'apps/storefront'), { recursive: true })
+    cpSync(storefront, path.join(out, 'apps/storefront/dist'), { recursive: true })
+  }
+  writeFileSync(path.join(out, 'main.mjs'), `import './services/${name}/src/main.mjs'\n`)
+  const [portVariable, defaultPort] = PORTS[name]
+  writeFileSync(
+    path.join(out, 'healthcheck.mjs'),
+    [
+      `// HEALTHCHECK of the ${name} image: exit 0 when /healthz answers 2xx within 3 s.`,
+      `const port = process.env.${portVariable} || '${defaultPort}'`,
+      'const ok = await fetch(`http://127.0.0.1:${port}/healthz`, { signal: AbortSignal.timeout(3000) })',
+      '  .then((r) => r.ok)',
+      '  .catch(() => false)',
+      'process.exit(ok ? 0 : 1)',
+      '',
+    ].join('\n'),
+  )
+  console.log(`bundled ${name}: ${[...needed].sort().join(', ') || 'no external packages'}`)
+}
+
+/** The bare package names a build left external. */
+function externalsOf(metafile) {
+  const names = new Set()
+  for (const output of Object.values(metafile.outputs)) {
+    for (const imp of output.imports) {
+      if (!imp.external || imp.path.startsWith('node:') || imp.path.startsWith('.')) continue
+      if (builtinModules.includes(imp.path.split('/')[0])) continue
+      const parts = imp.path.split('/')
+      names.add(parts[0].startsWith('@') ? `${parts[0]}/${parts[1]}` : parts[0])
+    }
+  }
+  return [...names]
+}
+
+/** The packages and every dependency they install (optional ones only when present). */
+function closure(packages) {
+  const seen = new Set()
+  const visit = (pkg, from) => {
+    let manifestPath
+    try {
+      manifestPath = createRequire(path.join(from, 'noop.js')).resolve(`${pkg}/package.json`)
+    } catch {
+      // Some packages hide package.json behind `exports`: find the folder by hand.
+      manifestPath = path.join(root, 'node_modules', pkg, 'package.json')
+      if (!existsSync(manifestPath)) return // an optional dependency for another platform
+    }
+    if (seen.has(pkg)) return
+    seen.add(pkg)
+    const manifest = JSON.parse(readFileSync(manifestPath, 'utf8'))
+    const deps = { ...manifest.dependencies, ...manifest.optionalDependencies }
+    for (const dep of Object.keys(deps)) visit(dep, path.dirname(manifestPath))
+  }
+  for (const pkg of packages) visit(pkg, root)
+  return seen
+}

@@ -1,0 +1,72 @@
+// Shared by the deploy tests: the services, their config schemas, and what those require.
+import { execFileSync } from 'node:child_process'
+import { readFileSync } from 'node:fs'
+import type Type from 'typebox'
+import { parse, parseAllDocuments } from 'yaml'
+import { CartConfig } from '@emporium/cart'
+import { CatalogConfig } from '@emporium/catalog'
+import { GatewayConfig } from '@emporium/gateway'
+import { NotificationsConfig } from '@emporium/notifications'
+import { OrdersConfig } from '@emporium/orders'
+import { PaymentsConfig } from '@emporium/payments'
+import { UsersConfig } from '@emporium/users'
+
+/** Every deployable service and the schema of its environment. */
+export const schemas: Record<string, Type.TObject> = {
+  users: UsersConfig,
+  catalog: CatalogConfig,
+  cart: CartConfig,
+  orders: OrdersConfig,
+  payments: PaymentsConfig,
+  notifications: NotificationsConfig,
+  gateway: GatewayConfig,
+}
+export const services = Object.keys(schemas)
+
+/**
+ * Variables a service cannot start without: required by its schema and without a default.
+ * Beyond the schema: users needs one signing-key source, and a gateway without its upstreams'
+ * URLs starts but answers 503 on their routes, so a deployment must name all six.
+ */
+export function requiredVariables(service: string): string[] {
+  const schema = schemas[service]!
+  const properties = schema.properties as Record<string, { default?: unknown }>
+  const required = (schema.required ?? []).filter((key) => properties[key]?.default === undefined)
+  if (service === 'gateway') {
+    required.push(
+      ...services.filter((s) => s !== 'gateway').map((s) => `GATEWAY_${s.toUpperCase()}_URLS`),
+    )
+  }
+  return required
+}
+
+/** For users: one of these must be set too (checkUsersConfig). */
+export const usersKeySources = ['USERS_SIGNING_KEYS', 'USERS_SIGNING_KEY_FILE']
+
+export const repoRoot = new URL('../../', import.meta.url)
+export const readRepoFile = (path: string) => readFileSync(new URL(path, repoRoot), 'utf8')
+export const readYaml = (path: string) => parse(readRepoFile(path), { merge: true }) as unknown
+
+/** Kubernetes object as rendered, loosely typed. */
+export interface K8sObject {
+  apiVersion: string
+  kind: string
+  metadata: { name: string; namespace?: string; labels?: Record<string, string> }
+  [key: string]: unknown
+}
+
+/** `kubectl kustomize <dir>` parsed into objects. Fails, saying how, when kubectl is missing. */
+export function renderKustomize(dir: string): K8sObject[] {
+  let out: string
+  try {
+    out = execFileSync('kubectl', ['kustomize', dir], { cwd: repoRoot, encoding: 'utf8' })
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
+      throw new Error('kubectl is not installed: `apt-get install kubectl` (or see kubernetes.io)')
+    }
+    throw error
+  }
+  return parseAllDocuments(out)
+    .map((doc) => doc.toJS() as K8sObject | null)
+    .filter((o): o is K8sObject => o !== null)
+}

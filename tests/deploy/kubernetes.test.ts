@@ -1,0 +1,271 @@
+import { Deployment, StatefulSet } from 'kubernetes-models/apps/v1'
+import { HorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2'
+import { Ingress, NetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1'
+import { PodDisruptionBudget } from 'kubernetes-models/policy/v1'
+import { ConfigMap, Namespace, Secret, Service, ServiceAccount } from 'kubernetes-models/v1'
+import { beforeAll, describe, expect, it } from 'vitest'
+import {
+  readRepoFile,
+  renderKustomize,
+  requiredVariables,
+  services,
+  usersKeySources,
+  type K8sObject,
+} from './deploy-test-support.js'
+
+// Renders each overlay with kubectl's built-in kustomize and checks the objects against the
+// Kubernetes schemas (kubernetes-models, offline) and the policies of issue 7.
+const models: Record<string, new (data: never) => { validate(): void }> = {
+  'apps/v1/Deployment': Deployment,
+  'apps/v1/StatefulSet': StatefulSet,
+  'autoscaling/v2/HorizontalPodAutoscaler': HorizontalPodAutoscaler,
+  'networking.k8s.io/v1/Ingress': Ingress,
+  'networking.k8s.io/v1/NetworkPolicy': NetworkPolicy,
+  'policy/v1/PodDisruptionBudget': PodDisruptionBudget,
+  'v1/ConfigMap': ConfigMap,
+  'v1/Namespace': Namespace,
+  'v1/Secret': Secret,
+  'v1/Service': Service,
+  'v1/ServiceAccount': ServiceAccount,
+}
+const ports: Record<string, number> = {
+  gateway: 8080,
+  users: 8081,
+  catalog: 8082,
+  cart: 8083,
+  orders: 8084,
+  payments: 8085,
+  notifications: 8086,
+}
+// Who calls whom (DESIGN.md): each service may be reached only from these.
+const callers: Record<string, string[]> = {
+  users: ['gateway', 'catalog', 'cart', 'orders', 'payments', 'notifications'],
+  catalog: ['gateway', 'cart', 'orders'],
+  cart: ['gateway', 'orders'],
+  orders: ['gateway'],
+  payments: ['gateway', 'orders'],
+  notifications: ['gateway'],
+  gateway: [],
+}
+
+/** kustomize folds long base64 values of a Secret over lines; the API server ignores the breaks. */
+function normalised(object: K8sObject): K8sObject {
+  if (object.kind !== 'Secret' || !object.data) return object
+  const data = Object.entries(object.data as Record<string, string>)
+  return { ...object, data: Object.fromEntries(data.map(([k, v]) => [k, v.replace(/\s/g, '')])) }
+}
+
+type Container = any
+type EnvEntry = {
+  name: string
+  value?: string
+  valueFrom?: { secretKeyRef?: { name: string; key: string }; configMapKeyRef?: any }
+}
+
+describe.each(['dev', 'prod'])('the %s overlay', (overlay) => {
+  let objects: K8sObject[]
+  const find = (kind: string, name: string) =>
+    objects.find((o) => o.kind === kind && o.metadata.name === name) as any
+  const podSpecs = () =>
+    objects
+      .filter((o) => o.kind === 'Deployment' || o.kind === 'StatefulSet')
+      .map((o) => ({ name: o.metadata.name, spec: (o as any).spec.template.spec }))
+
+  beforeAll(() => {
+    objects = renderKustomize(`deploy/k8s/overlays/${overlay}`)
+  })
+
+  it('renders objects that all validate against the Kubernetes schemas', () => {
+    expect(objects.length).toBeGreaterThan(40)
+    for (const object of objects) {
+      const Model = models[`${object.apiVersion}/${object.kind}`]
+      expect(Model, `no schema for ${object.apiVersion} ${object.kind}`).toBeDefined()
+      expect(
+        () => new Model!(normalised(object) as never).validate(),
+        object.metadata.name,
+      ).not.toThrow()
+    }
+  })
+
+  it('puts everything in its own namespace', () => {
+    const namespace = overlay === 'dev' ? 'emporium-dev' : 'emporium'
+    expect(find('Namespace', namespace)).toBeDefined()
+    for (const object of objects.filter((o) => o.kind !== 'Namespace')) {
+      expect(object.metadata.namespace, object.metadata.name).toBe(namespace)
+    }
+  })
+
+  it.each(services)('gives %s a Deployment, Service, HPA, PDB and ServiceAccount', (name) => {
+    const deployment = find('Deployment', name)
+    expect(deployment).toBeDefined()
+    for (const kind of ['Service', 'HorizontalPodAutoscaler', 'PodDisruptionBudget']) {
+      expect(find(kind, name), `${kind} ${name}`).toBeDefined()
+    }
+    const account = find('ServiceAccount', name)
+    expect(account.automountServiceAccountToken).toBe(false)
+    const pod = deployment.spec.template.spec
+    expect(pod.serviceAccountName).toBe(name)
+    // The kubelet's SIGKILL must come after the platform's own drain deadline.
+    const shared = objects.find(
+      (o) => o.kind === 'ConfigMap' && o.metadata.name.startsWith('emporium-shared'),
+    ) as any
+    const drain = Number(shared.data.SHUTDOWN_TIMEOUT_SECONDS)
+    expect(drain).toBeGreaterThan(0)
+    expect(pod.terminationGracePeriodSeconds).toBeGreaterThan(drain)
+    expect(find('HorizontalPodAutoscaler', name).spec.scaleTargetRef.name).toBe(name)
+    expect(find('Service', name).spec.ports[0].port).toBe(ports[name])
+  })
+
+  it.each(services)('probes %s on /healthz and /readyz of its own port', (name) => {
+    const [container] = find('Deployment', name).spec.template.spec.containers as Container[]
+    expect(container.ports[0].containerPort).toBe(ports[name])
+    expect(container.livenessProbe.httpGet.path).toBe('/healthz')
+    expect(container.startupProbe.httpGet.path).toBe('/healthz')
+    expect(container.readinessProbe.httpGet.path).toBe('/readyz')
+    for (const probe of ['livenessProbe', 'startupProbe', 'readinessProbe']) {
+      expect(container[probe].httpGet.port).toBe('http')
+    }
+    expect(container.resources.requests).toMatchObject({ cpu: expect.any(String) })
+    expect(container.resources.limits).toMatchObject({ memory: expect.any(String) })
+    const tmp = container.volumeMounts.find((m: any) => m.mountPath === '/tmp')
+    expect(tmp).toBeDefined()
+  })
+
+  it('runs no container as root, and the services with a read-only root', () => {
+    for (const { name, spec } of podSpecs()) {
+      expect(spec.securityContext.runAsNonRoot, name).toBe(true)
+      expect(spec.securityContext.seccompProfile.type, name).toBe('RuntimeDefault')
+      for (const container of spec.containers as Container[]) {
+        const context = container.securityContext
+        expect(context.runAsNonRoot, name).toBe(true)
+        expect(context.allowPrivilegeEscalation, name).toBe(false)
+        expect(context.capabilities.drop, name).toEqual(['ALL'])
+        expect(context.privileged ?? false, name).toBe(false)
+        if (services.includes(name)) expect(context.readOnlyRootFilesystem, name).toBe(true)
+      }
+    }
+  })
+
+  it('pins every image by tag', () => {
+    for (const { name, spec } of podSpecs()) {
+      for (const container of spec.containers as Container[]) {
+        const image: string = container.image
+        const tag = /^[^@]+:([^/:@]+)$/.exec(image)?.[1]
+        expect(tag, `${name}: ${image}`).toBeDefined()
+        expect(tag, `${name}: ${image}`).not.toBe('latest')
+      }
+    }
+  })
+
+  it.each(services)('provides every variable %s requires', (name) => {
+    const [container] = find('Deployment', name).spec.template.spec.containers as Container[]
+    const provided = new Set<string>()
+    for (const entry of (container.env ?? []) as EnvEntry[]) {
+      const ref = entry.valueFrom?.secretKeyRef
+      if (ref) {
+        // A Secret of the render must hold the key; one made outside (prod) is named per key.
+        const secret = find('Secret', ref.name)
+        if (secret) expect(Object.keys(secret.data ?? {}), entry.name).toContain(ref.key)
+        else expect(overlay).toBe('prod')
+      } else {
+        expect(entry.value ?? entry.valueFrom, entry.name).toBeDefined()
+      }
+      provided.add(entry.name)
+    }
+    for (const source of container.envFrom ?? []) {
+      const kind = source.configMapRef ? 'ConfigMap' : 'Secret'
+      const ref = source.configMapRef ?? source.secretRef
+      const object = find(kind, ref.name)
+      expect(object, `${kind} ${ref.name}`).toBeDefined()
+      for (const key of Object.keys(object.data ?? {})) provided.add(key)
+    }
+    for (const variable of requiredVariables(name)) {
+      expect([...provided], `${name} needs ${variable}`).toContain(variable)
+    }
+    if (name === 'users') expect(usersKeySources.some((k) => provided.has(k))).toBe(true)
+    if (overlay === 'prod' && name === 'users') expect(provided).toContain('USERS_SIGNING_KEYS')
+  })
+
+  it('denies all traffic by default and admits each service only from its callers', () => {
+    const deny = find('NetworkPolicy', 'default-deny-all')
+    expect(deny.spec.podSelector).toEqual({})
+    expect(deny.spec.policyTypes).toEqual(['Ingress', 'Egress'])
+    for (const name of services) {
+      const policy = find('NetworkPolicy', name)
+      expect(policy.spec.podSelector.matchLabels['app.kubernetes.io/name']).toBe(name)
+      const [fromServices] = policy.spec.ingress
+      const sources = fromServices.from.map(
+        (peer: any) => peer.podSelector?.matchLabels?.['app.kubernetes.io/name'],
+      )
+      if (name === 'gateway') {
+        expect(sources).toEqual(['ingress-nginx'])
+        expect(fromServices.from[0].namespaceSelector).toBeDefined()
+      } else {
+        expect(sources.sort()).toEqual([...callers[name]!].sort())
+      }
+      // DNS, then exactly the services it calls.
+      const egressTo = policy.spec.egress
+        .slice(1)
+        .map((rule: any) => rule.to[0].podSelector.matchLabels['app.kubernetes.io/name'])
+      const callees = services.filter((s) => callers[s]!.includes(name))
+      expect(egressTo.sort()).toEqual(callees.sort())
+      expect(policy.spec.egress[0].ports).toContainEqual({ protocol: 'UDP', port: 53 })
+      expect(find('NetworkPolicy', `${name}-datastores`), `${name}-datastores`).toBeDefined()
+    }
+  })
+
+  it('exposes only the gateway through the Ingress', () => {
+    const ingresses = objects.filter((o) => o.kind === 'Ingress') as any[]
+    expect(ingresses).toHaveLength(1)
+    const backends = ingresses[0].spec.rules.flatMap((r: any) =>
+      r.http.paths.map((p: any) => p.backend.service.name),
+    )
+    expect(new Set(backends)).toEqual(new Set(['gateway']))
+  })
+
+  if (overlay === 'dev') {
+    it('runs one replica of each service and the datastores in the cluster', () => {
+      for (const name of services) expect(find('Deployment', name).spec.replicas).toBe(1)
+      for (const store of ['postgres', 'mariadb', 'redis', 'rabbitmq']) {
+        const set = find('StatefulSet', store)
+        expect(set, store).toBeDefined()
+        expect(set.spec.volumeClaimTemplates).toHaveLength(1)
+        expect(find('Service', store), store).toBeDefined()
+      }
+    })
+  } else {
+    it('runs at least two replicas of each service and keeps them under scaling', () => {
+      for (const name of services) {
+        expect(find('Deployment', name).spec.replicas).toBeGreaterThanOrEqual(2)
+        expect(find('HorizontalPodAutoscaler', name).spec.minReplicas).toBeGreaterThanOrEqual(2)
+        expect(find('PodDisruptionBudget', name).spec.minAvailable).toBe(1)
+      }
+      expect(objects.filter((o) => o.kind === 'StatefulSet')).toEqual([])
+    })
+  }
+})
+
+describe('the deploy sources', () => {
+  it('keep the dev overlay’s PostgreSQL init script identical to compose’s', () => {
+    expect(readRepoFile('deploy/k8s/overlays/dev/postgres-init.sh')).toBe(
+      readRepoFile('deploy/compose/postgres-init.sh'),
+    )
+  })
+
+  it('copy every workspace manifest into the Dockerfile’s install layer', () => {
+    const dockerfile = readRepoFile('deploy/Dockerfile')
+    const lock = JSON.parse(readRepoFile('package-lock.json')) as {
+      packages: Record<string, { link?: boolean }>
+    }
+    const workspaces = Object.keys(lock.packages).filter(
+      (p) => p !== '' && !p.includes('node_modules/'),
+    )
+    expect(workspaces.length).toBeGreaterThan(8)
+    for (const workspace of workspaces) {
+      expect(dockerfile).toContain(`COPY ${workspace}/package.json ${workspace}/`)
+    }
+    expect(dockerfile).toMatch(/^USER 10001:10001$/m)
+    expect(dockerfile).toMatch(/^HEALTHCHECK /m)
+    expect(dockerfile).toMatch(/^ARG NODE_IMAGE=node:20-bookworm-slim$/m)
+  })
+})
