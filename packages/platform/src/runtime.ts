@@ -230,9 +230,11 @@ export async function runStandalone<
   const config = await orExit(options.loadConfig)
   const log = createLogger({ service: options.name, level: config.LOG_LEVEL })
   const service = await orExit(() => options.create(config, { log }))
+  // One registry for the service and its bus, so `/metrics` shows the bus_* series too.
+  const registry = (service.registry ??= createMetricsRegistry(options.name))
   const bus = /^amqps?:\/\//.test(config.RABBITMQ_URL)
-    ? createRabbitMqBus({ url: config.RABBITMQ_URL, log, connectionName: options.name })
-    : createInProcessBus({ retry: defaultRetryPolicy, log })
+    ? createRabbitMqBus({ url: config.RABBITMQ_URL, log, connectionName: options.name, registry })
+    : createInProcessBus({ retry: defaultRetryPolicy, log, registry })
   return runProcess({
     log,
     bus,
