@@ -61,10 +61,21 @@ ensure_rabbitmq() {
   wait_port "$AMQP_HOST" "$AMQP_PORT" RabbitMQ 120
 }
 
+# The storefront's browser tests drive Debian's headless Chromium.
+ensure_chromium() {
+  [ -x /usr/bin/chromium ] && return 0
+  if ! can_manage; then
+    echo "infra: /usr/bin/chromium is missing (the browser tests need it): e.g. apt-get install chromium" >&2
+    exit 1
+  fi
+  apt_install chromium
+}
+
 ensure_postgres
 ensure_mariadb
 ensure_redis
 ensure_rabbitmq
+ensure_chromium
 
 # Users, databases and vhost of the tests. Each suite then creates its own database on them.
 if can_manage || [ -n "${INFRA_PROVISION:-}" ]; then
@@ -99,5 +110,5 @@ SQL
     rabbitmqctl -q set_permissions -p emporium_test guest '.*' '.*' '.*' >/dev/null
   fi
 fi
-echo "infra: PostgreSQL, MariaDB, Redis and RabbitMQ are answering; test users, databases and vhost are in place" >&2
+echo "infra: PostgreSQL, MariaDB, Redis and RabbitMQ are answering, Chromium is installed; test users, databases and vhost are in place" >&2
 echo "infra: databases of the distributed mode (emporium_users on MariaDB; emporium_catalog, emporium_cart, … on PostgreSQL) are in place" >&2

@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url'
 import Type from 'typebox'
 import { loadConfig, SharedConfig } from '@emporium/platform'
 import type { UpstreamName } from './domain/route-table.js'
@@ -68,6 +69,8 @@ export const GatewayConfig = Type.Object({
   GATEWAY_BODY_LIMIT_BYTES: positive(1024 * 1024, 'Request body limit'),
   /** How long the services' OpenAPI documents are cached. */
   GATEWAY_OPENAPI_CACHE_SECONDS: positive(60, 'OpenAPI cache'),
+  /** The built storefront served at `/`; empty: the repository's `apps/storefront/dist`. */
+  GATEWAY_STOREFRONT_DIR: Type.String({ default: '' }),
 })
 export type GatewayConfig = Type.Static<typeof GatewayConfig>
 
@@ -100,4 +103,12 @@ export function jwksUrl(config: GatewayConfig): string | undefined {
   if (config.GATEWAY_JWKS_URL) return config.GATEWAY_JWKS_URL
   const users = upstreamUrls(config).users[0]
   return users ? `${users}/.well-known/jwks.json` : undefined
+}
+
+/** The storefront's build directory: configured, else the repository's `apps/storefront/dist`. */
+export function storefrontDir(config: GatewayConfig): string {
+  return (
+    config.GATEWAY_STOREFRONT_DIR ||
+    fileURLToPath(new URL('../../../apps/storefront/dist/', import.meta.url))
+  )
 }

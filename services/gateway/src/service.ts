@@ -11,6 +11,7 @@ import { Agent } from 'undici'
 import {
   jwksUrl,
   resolveGatewayConfig,
+  storefrontDir,
   upstreamUrls,
   type GatewayConfig,
   type GatewayConfigInput,
@@ -95,6 +96,7 @@ export function createGatewayService(
       corsOrigins: list(config.GATEWAY_CORS_ORIGINS),
       bodyLimit: config.GATEWAY_BODY_LIMIT_BYTES,
       policies: policies(config),
+      storefrontDir: storefrontDir(config),
     }),
     readiness: redis ? [{ name: 'redis', check: () => redis.readiness() }] : [],
     async start() {

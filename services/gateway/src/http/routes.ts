@@ -16,6 +16,7 @@ import { edgeHook, edgeStateOf } from './edge.js'
 import { createGatewayMetrics } from './gateway-metrics.js'
 import { loginGuard } from './login-guard.js'
 import { createProxy } from './proxy.js'
+import { hasStorefront, serveStorefront } from './storefront.js'
 
 export interface GatewayRoutesOptions {
   verifier: JwtVerifier
@@ -30,6 +31,8 @@ export interface GatewayRoutesOptions {
   corsOrigins: string[]
   bodyLimit: number
   policies: { general: RatePolicy; account: RatePolicy } & Record<SpecialLimit, RatePolicy>
+  /** The built storefront, served at `/` when it holds an `index.html`. */
+  storefrontDir?: string
 }
 
 const methods = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']
@@ -38,7 +41,8 @@ const hidden = { hide: true } as FastifySchema
 
 /**
  * The gateway's routes: the public API under `/api/v1` (and the issuer's JWKS) forwarded by the
- * route table, the merged OpenAPI document and its HTML reference, and `GET /`. Everything here
+ * route table, the merged OpenAPI document and its HTML reference, the storefront's pages (or
+ * the JSON index at `GET /` without a storefront build). Everything here
  * passes the edge (identity, limits, access) first. Operational routes (`/healthz`, `/readyz`,
  * `/metrics`) are the platform's, outside this plugin: probes are neither limited nor logged.
  */
@@ -115,13 +119,18 @@ export function gatewayRoutes(options: GatewayRoutesOptions): FastifyPluginAsync
       })
     }
 
-    app.get('/', { schema: hidden }, async () => ({
+    const index = async () => ({
       name: 'Emporium',
       api: '/api/v1',
       docs: '/api/v1/docs',
       openapi: '/api/v1/openapi.json',
       health: { alive: '/healthz', ready: '/readyz', metrics: '/metrics' },
-    }))
+    })
+    if (options.storefrontDir && hasStorefront(options.storefrontDir)) {
+      await serveStorefront(app, options.storefrontDir, index)
+    } else {
+      app.get('/', { schema: hidden }, index)
+    }
     const publicDocument = async () => mergeOpenApi(await options.openapi.documents(), match)
     app.get('/api/v1/openapi.json', { schema: hidden }, publicDocument)
     app.get('/api/v1/docs', { schema: hidden }, async (_request, reply) => {

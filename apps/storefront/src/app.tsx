@@ -1,0 +1,157 @@
+import type { ComponentType } from 'preact'
+import { useEffect, useRef, useState } from 'preact/hooks'
+import { cartStore, refreshCart } from './api/cart'
+import { api } from './api/client'
+import { isAdmin, session } from './api/session'
+import { ErrorMessage, Loading } from './components/ui'
+import { Link, match, navigate, useLocation } from './lib/router'
+import { useStore } from './lib/store'
+import { AuthPage } from './pages/auth'
+import { CartPage } from './pages/cart'
+import { CheckoutPage } from './pages/checkout'
+import { HomePage } from './pages/home'
+import { NotFoundPage } from './pages/not-found'
+import { OrderPage } from './pages/order'
+import { OrdersPage } from './pages/orders'
+import { ProductPage } from './pages/product'
+import { ProductsPage } from './pages/products'
+
+type Page = ComponentType<{ params: Record<string, string> }>
+
+const routes: [string, Page][] = [
+  ['/', HomePage],
+  ['/products', ProductsPage],
+  ['/products/:id', ProductPage],
+  ['/cart', CartPage],
+  ['/checkout', CheckoutPage],
+  ['/orders', OrdersPage],
+  ['/orders/:id', OrderPage],
+  ['/signin', () => <AuthPage mode="signin" />],
+  ['/register', () => <AuthPage mode="register" />],
+  ['/admin', AdminPage],
+  ['/admin/:section', AdminPage],
+]
+
+export function App() {
+  const { path } = useLocation()
+  const main = useRef<HTMLElement>(null)
+  const first = useRef(true)
+  useEffect(() => {
+    // Move focus to the new page so keyboard and screen-reader users start at its top.
+    if (first.current) first.current = false
+    else main.current?.focus()
+  }, [path])
+  useEffect(() => {
+    void refreshCart().catch(() => undefined)
+  }, [])
+
+  let page = <NotFoundPage />
+  for (const [pattern, Component] of routes) {
+    const params = match(pattern, path)
+    if (params) {
+      page = <Component params={params} />
+      break
+    }
+  }
+  return (
+    <>
+      <a class="skip" href="#main">
+        Skip to content
+      </a>
+      <Header />
+      <main id="main" ref={main} tabIndex={-1}>
+        {page}
+      </main>
+      <footer class="footer">
+        <p>Emporium · test shop — no real payments are taken.</p>
+      </footer>
+    </>
+  )
+}
+
+function Header() {
+  const current = useStore(session)
+  const cart = useStore(cartStore)
+  const [error, setError] = useState<unknown>(undefined)
+  async function signOut() {
+    const ending = session.get()
+    setError(undefined)
+    try {
+      if (ending) {
+        await api('/auth/logout', {
+          method: 'POST',
+          body: { refreshToken: ending.refreshToken },
+          auth: true,
+        })
+      }
+    } catch {
+      // Signed out here whatever the server said: the tokens are dropped below.
+    }
+    session.set(null)
+    navigate('/')
+  }
+  return (
+    <header class="header">
+      <div class="header-inner">
+        <Link href="/" class="brand">
+          Emporium
+        </Link>
+        <nav aria-label="Main">
+          <ul>
+            <li>
+              <Link href="/products">Shop</Link>
+            </li>
+            {current && (
+              <li>
+                <Link href="/cart">
+                  Cart{cart && cart.itemCount > 0 ? ` (${cart.itemCount})` : ''}
+                </Link>
+              </li>
+            )}
+            {current && (
+              <li>
+                <Link href="/orders">Orders</Link>
+              </li>
+            )}
+            {isAdmin(current) && (
+              <li>
+                <Link href="/admin">Back office</Link>
+              </li>
+            )}
+            {current ? (
+              <li>
+                <button type="button" class="link-button" onClick={() => void signOut()}>
+                  Sign out <span class="muted">({current.user.name})</span>
+                </button>
+              </li>
+            ) : (
+              <>
+                <li>
+                  <Link href="/signin">Sign in</Link>
+                </li>
+                <li>
+                  <Link href="/register">Register</Link>
+                </li>
+              </>
+            )}
+          </ul>
+        </nav>
+      </div>
+      <ErrorMessage error={error} />
+    </header>
+  )
+}
+
+type AdminModule = typeof import('./admin/admin')
+
+// The back office is its own chunk: shoppers never download it.
+function AdminPage({ params }: { params: Record<string, string> }) {
+  const [module, setModule] = useState<AdminModule | undefined>(undefined)
+  const [error, setError] = useState<unknown>(undefined)
+  useEffect(() => {
+    import('./admin/admin').then(setModule, setError)
+  }, [])
+  if (error) return <ErrorMessage error={error} />
+  if (!module) return <Loading />
+  return <module.AdminApp section={params.section ?? 'products'} />
+}

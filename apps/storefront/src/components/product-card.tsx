@@ -1,0 +1,19 @@
+import type { catalog } from '@emporium/contracts'
+import { formatMoney } from '../lib/format'
+import { Link } from '../lib/router'
+
+/** A product in a grid: image, name, price, availability. */
+export function ProductCard({ product }: { product: catalog.Product }) {
+  return (
+    <li class="card">
+      <img src={product.imageUrl} alt="" width={240} height={180} loading="lazy" />
+      <h3>
+        <Link href={`/products/${encodeURIComponent(product.id)}`}>{product.name}</Link>
+      </h3>
+      <p class="price">{formatMoney(product.price)}</p>
+      <p class={product.available > 0 ? 'stock' : 'stock out'}>
+        {product.available > 0 ? 'In stock' : 'Out of stock'}
+      </p>
+    </li>
+  )
+}

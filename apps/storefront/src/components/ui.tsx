@@ -1,0 +1,107 @@
+import type { ComponentChildren } from 'preact'
+import { useCallback, useEffect, useState } from 'preact/hooks'
+import { ApiError, messageOf } from '../api/client'
+
+/** An error shown to a person; 429 counts down its `retry-after`. */
+export function ErrorMessage({ error }: { error: unknown }) {
+  const wait = error instanceof ApiError && error.status === 429 ? (error.retryAfter ?? 1) : 0
+  const [left, setLeft] = useState(wait)
+  useEffect(() => {
+    setLeft(wait)
+    if (!wait) return
+    const timer = setInterval(() => setLeft((n) => Math.max(0, n - 1)), 1000)
+    return () => clearInterval(timer)
+  }, [error, wait])
+  if (!error) return null
+  const text =
+    wait > 0
+      ? left > 0
+        ? `Slow down: too many requests. Please wait ${left} s and try again.`
+        : 'You can try again now.'
+      : messageOf(error)
+  return (
+    <p class="notice error" role="alert">
+      {text}
+    </p>
+  )
+}
+
+export function Loading({ label = 'Loading…' }: { label?: string }) {
+  return (
+    <p class="loading" role="status">
+      {label}
+    </p>
+  )
+}
+
+export function Notice({ children }: { children: ComponentChildren }) {
+  return (
+    <p class="notice info" role="status">
+      {children}
+    </p>
+  )
+}
+
+/** The state of one asynchronous load: data, error, loading, and a way to run it again. */
+export interface Loaded<T> {
+  data: T | undefined
+  error: unknown
+  loading: boolean
+  reload: () => void
+  setData: (data: T) => void
+}
+
+/** Runs `load` when `deps` change; ignores answers that arrive after a newer load began. */
+export function useLoad<T>(load: (signal: AbortSignal) => Promise<T>, deps: unknown[]): Loaded<T> {
+  const [data, setData] = useState<T | undefined>(undefined)
+  const [error, setError] = useState<unknown>(undefined)
+  const [loading, setLoading] = useState(true)
+  const [round, setRound] = useState(0)
+  useEffect(() => {
+    const controller = new AbortController()
+    setLoading(true)
+    setError(undefined)
+    load(controller.signal).then(
+      (value) => {
+        if (controller.signal.aborted) return
+        setData(value)
+        setLoading(false)
+      },
+      (failure: unknown) => {
+        if (controller.signal.aborted) return
+        setError(failure)
+        setLoading(false)
+      },
+    )
+    return () => controller.abort()
+  }, [...deps, round])
+  const reload = useCallback(() => setRound((n) => n + 1), [])
+  return { data, error, loading, reload, setData }
+}
+
+/** Loading or error for a load that has no data yet; null once there is data. */
+export function LoadState({
+  state,
+}: {
+  state: Pick<Loaded<unknown>, 'data' | 'error' | 'loading' | 'reload'>
+}) {
+  if (state.error) {
+    return (
+      <div>
+        <ErrorMessage error={state.error} />
+        <button type="button" onClick={state.reload}>
+          Try again
+        </button>
+      </div>
+    )
+  }
+  if (state.loading && state.data === undefined) return <Loading />
+  return null
+}
+
+/** The page's title, for the tab and for screen readers. */
+export function useTitle(title: string) {
+  useEffect(() => {
+    document.title = title ? `${title} · Emporium` : 'Emporium'
+  }, [title])
+}

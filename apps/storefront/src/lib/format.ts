@@ -1,0 +1,70 @@
+import type { Money, orders } from '@emporium/contracts'
+
+const formatters = new Map<string, Intl.NumberFormat>()
+
+/** Minor units of a currency (2 for USD, 0 for JPY). */
+export function currencyDigits(currency: string): number {
+  return formatter(currency).resolvedOptions().maximumFractionDigits ?? 2
+}
+
+function formatter(currency: string): Intl.NumberFormat {
+  let format = formatters.get(currency)
+  if (!format) {
+    format = new Intl.NumberFormat('en-US', { style: 'currency', currency })
+    formatters.set(currency, format)
+  }
+  return format
+}
+
+/** `{amount: 1999, currency: 'USD'}` → `$19.99`. */
+export function formatMoney(money: Money): string {
+  return formatter(money.currency).format(money.amount / 10 ** currencyDigits(money.currency))
+}
+
+/** A price typed by a person (`19.99`) in minor units, or undefined when it is not a price. */
+export function parsePrice(text: string, currency = 'USD'): number | undefined {
+  const trimmed = text.trim()
+  if (!/^\d+([.,]\d{0,2})?$/.test(trimmed)) return undefined
+  return Math.round(Number(trimmed.replace(',', '.')) * 10 ** currencyDigits(currency))
+}
+
+/** Minor units back to the text a price field shows. */
+export const priceText = (money: Money) =>
+  (money.amount / 10 ** currencyDigits(money.currency)).toFixed(currencyDigits(money.currency))
+
+export const statusWords: Record<orders.OrderStatus, string> = {
+  pending: 'Pending',
+  awaiting_payment: 'Awaiting payment',
+  confirmed: 'Confirmed',
+  shipped: 'Shipped',
+  cancelled: 'Cancelled',
+}
+
+const reasons: Record<string, string> = {
+  out_of_stock: 'Some items were out of stock.',
+  card_declined: 'Your card was declined.',
+  insufficient_funds: 'Your card was declined: insufficient funds.',
+  payment_failed: 'The payment could not be processed. No money was taken.',
+  stock_timeout: 'We could not confirm stock in time.',
+  payment_timeout: 'The payment took too long to confirm; any charge is refunded.',
+  reservation_expired: 'The items were held too long and released.',
+  customer_cancelled: 'You cancelled this order.',
+  admin_cancelled: 'The shop cancelled this order.',
+}
+
+/** A cancellation reason code in words. */
+export const reasonWords = (code: string | null) =>
+  code ? (reasons[code] ?? `Cancelled (${code.replace(/_/g, ' ')}).`) : 'Cancelled.'
+
+export const formatDate = (iso: string) =>
+  new Date(iso).toLocaleString('en-US', { dateStyle: 'medium', timeStyle: 'short' })
+
+/** A random UUID, also where `crypto.randomUUID` is missing (plain HTTP off localhost). */
+export function uuid(): string {
+  if (typeof crypto.randomUUID === 'function' && window.isSecureContext) return crypto.randomUUID()
+  const bytes = crypto.getRandomValues(new Uint8Array(16))
+  bytes[6] = (bytes[6]! & 0x0f) | 0x40
+  bytes[8] = (bytes[8]! & 0x3f) | 0x80
+  const hex = [...bytes].map((b) => b.toString(16).padStart(2, '0')).join('')
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`
+}

@@ -1,0 +1,134 @@
+import type { cart } from '@emporium/contracts'
+import { useEffect, useState } from 'preact/hooks'
+import { cartStore, changeCart, refreshCart } from '../api/cart'
+import { ErrorMessage, Loading, Notice, useTitle } from '../components/ui'
+import { formatMoney } from '../lib/format'
+import { Link } from '../lib/router'
+import { useStore } from '../lib/store'
+import { RequireSignIn } from './auth'
+
+export function CartPage() {
+  useTitle('Your cart')
+  return (
+    <RequireSignIn>
+      <CartView />
+    </RequireSignIn>
+  )
+}
+
+function CartView() {
+  const value = useStore(cartStore)
+  const [error, setError] = useState<unknown>(undefined)
+  const [busy, setBusy] = useState<string | undefined>(undefined)
+  useEffect(() => {
+    refreshCart().catch(setError)
+  }, [])
+
+  async function change(productId: string, method: string, body?: unknown) {
+    setBusy(productId)
+    setError(undefined)
+    try {
+      await changeCart(`/cart/items/${encodeURIComponent(productId)}`, method, body)
+    } catch (failure) {
+      setError(failure)
+    } finally {
+      setBusy(undefined)
+    }
+  }
+
+  if (!value) return error ? <ErrorMessage error={error} /> : <Loading />
+  return (
+    <section>
+      <h1>Your cart</h1>
+      <ErrorMessage error={error} />
+      {value.priceChanged && (
+        <Notice>Some prices changed since you added the items. The new prices are shown.</Notice>
+      )}
+      {value.stale && (
+        <Notice>
+          Some prices could not be confirmed just now; they are checked again at checkout.
+        </Notice>
+      )}
+      {value.items.length === 0 ? (
+        <p>
+          Your cart is empty. <Link href="/products">Go shopping</Link>.
+        </p>
+      ) : (
+        <>
+          <ul class="lines">
+            {value.items.map((line) => (
+              <CartLine
+                key={line.productId}
+                line={line}
+                busy={busy === line.productId}
+                onQuantity={(quantity) => void change(line.productId, 'PATCH', { quantity })}
+                onRemove={() => void change(line.productId, 'DELETE')}
+              />
+            ))}
+          </ul>
+          <p class="subtotal">
+            Subtotal ({value.itemCount} {value.itemCount === 1 ? 'item' : 'items'}):{' '}
+            <strong>{formatMoney(value.subtotal)}</strong>
+          </p>
+          {value.itemCount > 0 && (
+            <Link href="/checkout" class="button primary">
+              Checkout
+            </Link>
+          )}
+        </>
+      )}
+    </section>
+  )
+}
+
+interface LineProps {
+  line: cart.CartItem
+  busy: boolean
+  onQuantity: (quantity: number) => void
+  onRemove: () => void
+}
+
+function CartLine({ line, busy, onQuantity, onRemove }: LineProps) {
+  const [quantity, setQuantity] = useState(String(line.quantity))
+  useEffect(() => setQuantity(String(line.quantity)), [line.quantity])
+  const inputId = `qty-${line.productId}`
+  function submit(event: SubmitEvent) {
+    event.preventDefault()
+    const next = Number(quantity)
+    if (Number.isInteger(next) && next >= 0 && next <= 99 && next !== line.quantity)
+      onQuantity(next)
+  }
+  return (
+    <li class={line.unavailable ? 'line unavailable' : 'line'} aria-busy={busy}>
+      <div class="line-name">
+        <Link href={`/products/${encodeURIComponent(line.productId)}`}>{line.name}</Link>
+        <span class="muted">
+          {formatMoney(line.unitPrice)} each
+          {line.previousUnitPrice && ` (was ${formatMoney(line.previousUnitPrice)})`}
+          {line.stale && ' · price not confirmed'}
+        </span>
+        {line.unavailable && (
+          <span class="error-text">No longer sold: remove it to check out.</span>
+        )}
+      </div>
+      <form class="line-qty" onSubmit={submit}>
+        <label for={inputId}>Quantity of {line.name}</label>
+        <input
+          id={inputId}
+          type="number"
+          min={0}
+          max={99}
+          value={quantity}
+          onInput={(event) => setQuantity(event.currentTarget.value)}
+        />
+        <button type="submit" disabled={busy}>
+          Update
+        </button>
+      </form>
+      <span class="line-total">{formatMoney(line.lineTotal)}</span>
+      <button type="button" class="danger" onClick={onRemove} disabled={busy}>
+        Remove<span class="visually-hidden"> {line.name}</span>
+      </button>
+    </li>
+  )
+}

@@ -1,0 +1,213 @@
+import type { orders } from '@emporium/contracts'
+import { useRef, useState } from 'preact/hooks'
+import { cartStore, refreshCart } from '../api/cart'
+import { api } from '../api/client'
+import { ErrorMessage, Loading, useTitle } from '../components/ui'
+import { formatMoney, uuid } from '../lib/format'
+import { Link, navigate } from '../lib/router'
+import { useStore } from '../lib/store'
+import { RequireSignIn } from './auth'
+
+export function CheckoutPage() {
+  useTitle('Checkout')
+  return (
+    <RequireSignIn>
+      <Checkout />
+    </RequireSignIn>
+  )
+}
+
+const testCards: [string, string][] = [
+  ['4242 4242 4242 4242', 'approved'],
+  ['4000 0000 0000 0002', 'declined'],
+  ['4000 0000 0000 9995', 'insufficient funds'],
+  ['4000 0000 0000 0119', 'fails twice, then approved'],
+  ['4000 0000 0000 0259', 'approved after 5 s'],
+]
+
+function Checkout() {
+  const value = useStore(cartStore)
+  const [busy, setBusy] = useState(false)
+  const [error, setError] = useState<unknown>(undefined)
+  // One key per attempt: the same order body sent again (a retry, a double click) carries the
+  // same key, so the server replays the first answer instead of placing a second order.
+  const attempt = useRef<{ body: string; key: string } | undefined>(undefined)
+  const submitting = useRef(false)
+
+  async function submit(event: SubmitEvent) {
+    event.preventDefault()
+    if (submitting.current) return
+    const form = new FormData(event.currentTarget as HTMLFormElement)
+    const text = (name: string) => form.get(name)?.toString().trim() ?? ''
+    const optional = (name: string) => text(name) || undefined
+    const body: orders.PlaceOrderBody = {
+      shippingAddress: {
+        name: text('name'),
+        line1: text('line1'),
+        line2: optional('line2'),
+        city: text('city'),
+        postalCode: text('postalCode'),
+        country: text('country').toUpperCase(),
+        phone: optional('phone'),
+      },
+      payment: {
+        cardNumber: text('cardNumber').replace(/[\s-]/g, ''),
+        expMonth: Number(text('expMonth')),
+        expYear: Number(text('expYear')),
+        cvc: text('cvc'),
+      },
+    }
+    const json = JSON.stringify(body)
+    if (attempt.current?.body !== json) attempt.current = { body: json, key: uuid() }
+    submitting.current = true
+    setBusy(true)
+    setError(undefined)
+    try {
+      const order = await api<orders.Order>('/orders', {
+        method: 'POST',
+        body,
+        auth: true,
+        headers: { 'idempotency-key': attempt.current.key },
+      })
+      void refreshCart().catch(() => undefined)
+      navigate(`/orders/${encodeURIComponent(order.id)}`, { replace: true })
+    } catch (failure) {
+      setError(failure)
+    } finally {
+      submitting.current = false
+      setBusy(false)
+    }
+  }
+
+  if (!value) return <Loading />
+  if (value.itemCount === 0) {
+    return (
+      <section>
+        <h1>Checkout</h1>
+        <p>
+          Your cart is empty. <Link href="/products">Go shopping</Link>.
+        </p>
+      </section>
+    )
+  }
+  const year = new Date().getFullYear()
+  return (
+    <section>
+      <h1>Checkout</h1>
+      <p>
+        {value.itemCount} {value.itemCount === 1 ? 'item' : 'items'}, subtotal{' '}
+        <strong>{formatMoney(value.subtotal)}</strong> · <Link href="/cart">Edit cart</Link>
+      </p>
+      <form class="checkout" onSubmit={(event) => void submit(event)}>
+        <fieldset>
+          <legend>Shipping address</legend>
+          <Field id="name" label="Full name" autoComplete="name" />
+          <Field id="line1" label="Address" autoComplete="address-line1" />
+          <Field
+            id="line2"
+            label="Address line 2 (optional)"
+            autoComplete="address-line2"
+            optional
+          />
+          <Field id="city" label="City" autoComplete="address-level2" />
+          <Field id="postalCode" label="Postal code" autoComplete="postal-code" />
+          <Field
+            id="country"
+            label="Country code (2 letters, e.g. US)"
+            autoComplete="country"
+            pattern="[A-Za-z]{2}"
+            value="US"
+          />
+          <Field id="phone" label="Phone (optional)" autoComplete="tel" optional />
+        </fieldset>
+        <fieldset>
+          <legend>Card</legend>
+          <Field
+            id="cardNumber"
+            label="Card number"
+            autoComplete="cc-number"
+            inputMode="numeric"
+            pattern="[0-9 \-]{12,23}"
+            describedBy="card-hint"
+          />
+          <div id="card-hint" class="hint">
+            <p>This is a test shop: use a test card with any future expiry and any 3-digit CVC.</p>
+            <ul>
+              {testCards.map(([number, outcome]) => (
+                <li key={number}>
+                  <code>{number}</code> — {outcome}
+                </li>
+              ))}
+            </ul>
+          </div>
+          <div class="row">
+            <Field
+              id="expMonth"
+              label="Expiry month"
+              inputMode="numeric"
+              pattern="(0?[1-9]|1[0-2])"
+              autoComplete="cc-exp-month"
+            />
+            <Field
+              id="expYear"
+              label="Expiry year"
+              inputMode="numeric"
+              pattern="20[0-9]{2}"
+              value={String(year + 2)}
+              autoComplete="cc-exp-year"
+            />
+            <Field
+              id="cvc"
+              label="CVC"
+              inputMode="numeric"
+              pattern="[0-9]{3,4}"
+              autoComplete="cc-csc"
+            />
+          </div>
+        </fieldset>
+        <ErrorMessage error={error} />
+        <button type="submit" class="primary" disabled={busy} aria-busy={busy}>
+          {busy ? 'Placing order…' : `Place order · ${formatMoney(value.subtotal)}`}
+        </button>
+      </form>
+    </section>
+  )
+}
+
+interface FieldProps {
+  id: string
+  label: string
+  optional?: boolean
+  value?: string
+  pattern?: string
+  inputMode?: 'numeric' | 'text'
+  autoComplete?: string
+  describedBy?: string
+}
+
+function Field({
+  id,
+  label,
+  optional,
+  value,
+  pattern,
+  inputMode,
+  autoComplete,
+  describedBy,
+}: FieldProps) {
+  return (
+    <div class="field">
+      <label for={`co-${id}`}>{label}</label>
+      <input
+        id={`co-${id}`}
+        name={id}
+        required={!optional}
+        defaultValue={value}
+        pattern={pattern}
+        inputMode={inputMode}
+        autoComplete={autoComplete}
+        aria-describedby={describedBy}
+      />
+    </div>
+  )
+}

@@ -1,0 +1,52 @@
+import type { catalog } from '@emporium/contracts'
+import { api } from '../api/client'
+import { ProductCard } from '../components/product-card'
+import { LoadState, useLoad, useTitle } from '../components/ui'
+import { Link, navigate } from '../lib/router'
+
+function search(event: SubmitEvent) {
+  event.preventDefault()
+  const q = new FormData(event.currentTarget as HTMLFormElement).get('q')?.toString().trim() ?? ''
+  navigate(q ? `/products?q=${encodeURIComponent(q)}` : '/products')
+}
+
+export function HomePage() {
+  useTitle('')
+  const categories = useLoad(() => api<catalog.CategoryList>('/categories'), [])
+  const featured = useLoad(() => api<catalog.ProductPage>('/products?sort=newest&limit=8'), [])
+  return (
+    <>
+      <section class="hero">
+        <h1>Welcome to Emporium</h1>
+        <p>Everyday things, shipped fast. Search the shop or start with a category.</p>
+        <form class="search" role="search" action="/products" onSubmit={search}>
+          <label for="home-q">Search products</label>
+          <input id="home-q" name="q" type="search" placeholder="e.g. mug" />
+          <button type="submit">Search</button>
+        </form>
+      </section>
+      <section aria-labelledby="categories">
+        <h2 id="categories">Categories</h2>
+        <LoadState state={categories} />
+        <ul class="chips">
+          {categories.data?.items.map((category) => (
+            <li key={category.id}>
+              <Link href={`/products?category=${encodeURIComponent(category.slug)}`}>
+                {category.name}
+              </Link>
+            </li>
+          ))}
+        </ul>
+      </section>
+      <section aria-labelledby="featured">
+        <h2 id="featured">New in</h2>
+        <LoadState state={featured} />
+        <ul class="grid">
+          {featured.data?.items.map((product) => (
+            <ProductCard key={product.id} product={product} />
+          ))}
+        </ul>
+      </section>
+    </>
+  )
+}

@@ -1,0 +1,154 @@
+import type { orders } from '@emporium/contracts'
+import { useEffect, useState } from 'preact/hooks'
+import { api } from '../api/client'
+import { followOrder } from '../api/order-events'
+import { ErrorMessage, LoadState, useLoad, useTitle } from '../components/ui'
+import { formatDate, formatMoney, reasonWords, statusWords } from '../lib/format'
+import { Link } from '../lib/router'
+import { RequireSignIn } from './auth'
+
+export function OrderPage({ params }: { params: Record<string, string> }) {
+  useTitle('Your order')
+  return (
+    <RequireSignIn>
+      <OrderView id={params.id!} />
+    </RequireSignIn>
+  )
+}
+
+const steps: orders.OrderStatus[] = ['pending', 'awaiting_payment', 'confirmed', 'shipped']
+const finals: orders.OrderStatus[] = ['confirmed', 'shipped', 'cancelled']
+const cancellable: orders.OrderStatus[] = ['pending', 'awaiting_payment', 'confirmed']
+
+function OrderView({ id }: { id: string }) {
+  const order = useLoad(
+    (signal) => api<orders.Order>(`/orders/${encodeURIComponent(id)}`, { auth: true, signal }),
+    [id],
+  )
+  const [live, setLive] = useState<orders.OrderStatusEvent | undefined>(undefined)
+  const [streamError, setStreamError] = useState<unknown>(undefined)
+  const [cancelError, setCancelError] = useState<unknown>(undefined)
+  const [cancelling, setCancelling] = useState(false)
+  const initial = order.data?.status
+  const following = initial !== undefined && !finals.includes(initial)
+
+  useEffect(() => {
+    if (!following) return
+    const controller = new AbortController()
+    void followOrder(
+      id,
+      (event) => {
+        setStreamError(undefined)
+        setLive(event)
+        // The final status changes the payment too: read the whole order once more.
+        if (finals.includes(event.status)) order.reload()
+      },
+      setStreamError,
+      controller.signal,
+    )
+    return () => controller.abort()
+  }, [id, following])
+
+  if (!order.data) return <LoadState state={order} />
+  const data = order.data
+  // The stream is ahead of the order last read until a final status, which the order then has.
+  const newer = live && !finals.includes(data.status) ? live : undefined
+  const status = newer?.status ?? data.status
+  const reason = newer ? newer.cancellationReason : data.cancellationReason
+
+  async function cancel() {
+    if (!window.confirm('Cancel this order? A paid order is refunded.')) return
+    setCancelling(true)
+    setCancelError(undefined)
+    try {
+      order.setData(
+        await api<orders.Order>(`/orders/${encodeURIComponent(id)}/cancel`, {
+          method: 'POST',
+          auth: true,
+        }),
+      )
+    } catch (failure) {
+      setCancelError(failure)
+    } finally {
+      setCancelling(false)
+    }
+  }
+
+  return (
+    <section>
+      <h1>Order {data.id}</h1>
+      <p class="muted">Placed {formatDate(data.createdAt)}</p>
+      <div class="status-box" aria-live="polite">
+        <p>
+          Status: <strong data-status={status}>{statusWords[status]}</strong>
+        </p>
+        {status === 'cancelled' && <p class="error-text">{reasonWords(reason)}</p>}
+        {!finals.includes(status) && <p class="muted">Updating live…</p>}
+      </div>
+      {status !== 'cancelled' && (
+        <ol class="steps" aria-label="Progress">
+          {steps.map((step) => (
+            <li
+              key={step}
+              class={steps.indexOf(step) <= steps.indexOf(status) ? 'done' : ''}
+              aria-current={step === status ? 'step' : undefined}
+            >
+              {statusWords[step]}
+            </li>
+          ))}
+        </ol>
+      )}
+      {streamError !== undefined && !finals.includes(status) && (
+        <p class="muted">Live updates interrupted; reconnecting…</p>
+      )}
+      <table>
+        <caption class="visually-hidden">Items</caption>
+        <thead>
+          <tr>
+            <th scope="col">Item</th>
+            <th scope="col">Price</th>
+            <th scope="col">Qty</th>
+            <th scope="col">Total</th>
+          </tr>
+        </thead>
+        <tbody>
+          {data.items.map((item) => (
+            <tr key={item.productId}>
+              <td>{item.name}</td>
+              <td>{formatMoney(item.unitPrice)}</td>
+              <td>{item.quantity}</td>
+              <td>{formatMoney(item.lineTotal)}</td>
+            </tr>
+          ))}
+        </tbody>
+        <tfoot>
+          <tr>
+            <th scope="row" colSpan={3}>
+              Total
+            </th>
+            <td>{formatMoney(data.total)}</td>
+          </tr>
+        </tfoot>
+      </table>
+      <p>
+        Ship to: {data.shippingAddress.name}, {data.shippingAddress.line1},{' '}
+        {data.shippingAddress.city} {data.shippingAddress.postalCode},{' '}
+        {data.shippingAddress.country}
+      </p>
+      {data.payment && (
+        <p>
+          Card ending {data.payment.last4}: {data.payment.status}
+        </p>
+      )}
+      <ErrorMessage error={cancelError} />
+      {cancellable.includes(status) && (
+        <button type="button" class="danger" onClick={() => void cancel()} disabled={cancelling}>
+          {cancelling ? 'Cancelling…' : 'Cancel order'}
+        </button>
+      )}
+      <p>
+        <Link href="/orders">All your orders</Link>
+      </p>
+    </section>
+  )
+}

@@ -1,0 +1,95 @@
+import type { catalog } from '@emporium/contracts'
+import { useState } from 'preact/hooks'
+import { changeCart } from '../api/cart'
+import { api } from '../api/client'
+import { session } from '../api/session'
+import { ErrorMessage, LoadState, Notice, useLoad, useTitle } from '../components/ui'
+import { formatMoney } from '../lib/format'
+import { Link } from '../lib/router'
+import { useStore } from '../lib/store'
+
+export function ProductPage({ params }: { params: Record<string, string> }) {
+  const id = params.id!
+  const product = useLoad(
+    (signal) => api<catalog.Product>(`/products/${encodeURIComponent(id)}`, { signal }),
+    [id],
+  )
+  useTitle(product.data?.name ?? 'Product')
+  if (!product.data) return <LoadState state={product} />
+  const p = product.data
+  return (
+    <article class="product">
+      <img src={p.imageUrl} alt={`Picture of ${p.name}`} width={480} height={360} />
+      <div>
+        <h1>{p.name}</h1>
+        <p class="muted">
+          {p.category.name} · SKU {p.sku}
+        </p>
+        <p class="price big">{formatMoney(p.price)}</p>
+        <p class={p.available > 0 ? 'stock' : 'stock out'}>
+          {p.available > 0 ? `${p.available} available` : 'Out of stock'}
+        </p>
+        <p>{p.description}</p>
+        <AddToCart product={p} />
+      </div>
+    </article>
+  )
+}
+
+function AddToCart({ product }: { product: catalog.Product }) {
+  const current = useStore(session)
+  const [quantity, setQuantity] = useState(1)
+  const [busy, setBusy] = useState(false)
+  const [error, setError] = useState<unknown>(undefined)
+  const [added, setAdded] = useState('')
+  if (!current) {
+    const next = encodeURIComponent(`/products/${product.id}`)
+    return (
+      <p>
+        <Link href={`/signin?next=${next}`}>Sign in</Link> or{' '}
+        <Link href={`/register?next=${next}`}>create an account</Link> to buy.
+      </p>
+    )
+  }
+  if (product.available === 0) return null
+  async function add(event: SubmitEvent) {
+    event.preventDefault()
+    setBusy(true)
+    setError(undefined)
+    setAdded('')
+    try {
+      await changeCart('/cart/items', 'POST', { productId: product.id, quantity })
+      setAdded(`Added ${quantity} × ${product.name} to your cart.`)
+    } catch (failure) {
+      setError(failure)
+    } finally {
+      setBusy(false)
+    }
+  }
+  const most = Math.min(99, product.available)
+  return (
+    <form class="add" onSubmit={(event) => void add(event)}>
+      <div class="field small">
+        <label for="quantity">Quantity</label>
+        <input
+          id="quantity"
+          type="number"
+          min={1}
+          max={most}
+          required
+          value={quantity}
+          onInput={(event) => setQuantity(Number(event.currentTarget.value) || 1)}
+        />
+      </div>
+      <button type="submit" class="primary" disabled={busy}>
+        {busy ? 'Adding…' : 'Add to cart'}
+      </button>
+      <ErrorMessage error={error} />
+      {added && (
+        <Notice>
+          {added} <Link href="/cart">View cart</Link>
+        </Notice>
+      )}
+    </form>
+  )
+}

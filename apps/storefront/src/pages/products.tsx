@@ -1,0 +1,174 @@
+import type { catalog } from '@emporium/contracts'
+import { useState } from 'preact/hooks'
+import { api } from '../api/client'
+import { ProductCard } from '../components/product-card'
+import { ErrorMessage, LoadState, useLoad, useTitle } from '../components/ui'
+import { parsePrice } from '../lib/format'
+import { navigate, useLocation } from '../lib/router'
+
+const sorts: [catalog.ProductSort | '', string][] = [
+  ['', 'Best match'],
+  ['newest', 'Newest'],
+  ['price_asc', 'Price: low to high'],
+  ['price_desc', 'Price: high to low'],
+]
+const pageSize = 12
+
+/** The listing's query string for the API from the page's (prices in minor units there too). */
+function apiQuery(query: URLSearchParams, cursor?: string): string {
+  const params = new URLSearchParams()
+  for (const key of ['q', 'category', 'minPrice', 'maxPrice', 'sort']) {
+    const value = query.get(key)
+    if (value) params.set(key, value)
+  }
+  params.set('limit', String(pageSize))
+  if (cursor) params.set('cursor', cursor)
+  return params.toString()
+}
+
+export function ProductsPage() {
+  const { query } = useLocation()
+  const key = apiQuery(query)
+  useTitle(query.get('q') ? `Search: ${query.get('q')}` : 'Shop')
+  const categories = useLoad(() => api<catalog.CategoryList>('/categories'), [])
+  const first = useLoad((signal) => api<catalog.ProductPage>(`/products?${key}`, { signal }), [key])
+  const [more, setMore] = useState<{ key: string; items: catalog.Product[]; next: string | null }>()
+  const [moreError, setMoreError] = useState<unknown>(undefined)
+  const [loadingMore, setLoadingMore] = useState(false)
+
+  const extra = more?.key === key ? more : undefined
+  const items = [...(first.data?.items ?? []), ...(extra?.items ?? [])]
+  const next = extra ? extra.next : (first.data?.nextCursor ?? null)
+
+  async function loadMore() {
+    if (!next) return
+    setLoadingMore(true)
+    setMoreError(undefined)
+    try {
+      const page = await api<catalog.ProductPage>(`/products?${apiQuery(query, next)}`)
+      setMore({ key, items: [...(extra?.items ?? []), ...page.items], next: page.nextCursor })
+    } catch (error) {
+      setMoreError(error)
+    } finally {
+      setLoadingMore(false)
+    }
+  }
+
+  return (
+    <>
+      <h1>Shop</h1>
+      <Filters key={query.toString()} query={query} categories={categories.data?.items ?? []} />
+      <section aria-labelledby="results" aria-busy={first.loading}>
+        <h2 id="results" class="visually-hidden">
+          Results
+        </h2>
+        <LoadState state={first} />
+        {first.data && items.length === 0 && <p>No products match. Try other words or filters.</p>}
+        <ul class="grid">
+          {items.map((product) => (
+            <ProductCard key={product.id} product={product} />
+          ))}
+        </ul>
+        <ErrorMessage error={moreError} />
+        {next && first.data && (
+          <button type="button" onClick={() => void loadMore()} disabled={loadingMore}>
+            {loadingMore ? 'Loading…' : 'Load more'}
+          </button>
+        )}
+      </section>
+    </>
+  )
+}
+
+function Filters({
+  query,
+  categories,
+}: {
+  query: URLSearchParams
+  categories: catalog.Category[]
+}) {
+  const asPrice = (minor: string | null) => (minor ? (Number(minor) / 100).toFixed(2) : '')
+  const [fields, setFields] = useState(() => ({
+    q: query.get('q') ?? '',
+    category: query.get('category') ?? '',
+    minPrice: asPrice(query.get('minPrice')),
+    maxPrice: asPrice(query.get('maxPrice')),
+    sort: query.get('sort') ?? '',
+  }))
+  const [problem, setProblem] = useState('')
+  const bind = (name: keyof typeof fields) => ({
+    name,
+    value: fields[name],
+    onInput: (event: Event) => {
+      const value = (event.currentTarget as HTMLInputElement).value
+      setFields((current) => ({ ...current, [name]: value }))
+    },
+  })
+
+  function apply(event: SubmitEvent) {
+    event.preventDefault()
+    const params = new URLSearchParams()
+    if (fields.q.trim()) params.set('q', fields.q.trim())
+    if (fields.category) params.set('category', fields.category)
+    for (const [field, name] of [
+      ['minPrice', 'Min price'],
+      ['maxPrice', 'Max price'],
+    ] as const) {
+      if (!fields[field].trim()) continue
+      const minor = parsePrice(fields[field])
+      if (minor === undefined) {
+        setProblem(`${name} must be an amount like 12.50.`)
+        return
+      }
+      params.set(field, String(minor))
+    }
+    if (fields.sort) params.set('sort', fields.sort)
+    setProblem('')
+    navigate(`/products${params.size ? `?${params}` : ''}`)
+  }
+  return (
+    <form class="filters" role="search" onSubmit={apply}>
+      <div class="field grow">
+        <label for="f-q">Search</label>
+        <input id="f-q" type="search" {...bind('q')} />
+      </div>
+      <div class="field">
+        <label for="f-category">Category</label>
+        <select id="f-category" {...bind('category')} onChange={bind('category').onInput}>
+          <option value="">All categories</option>
+          {categories.map((category) => (
+            <option key={category.id} value={category.slug}>
+              {category.name}
+            </option>
+          ))}
+        </select>
+      </div>
+      <div class="field small">
+        <label for="f-min">Min price ($)</label>
+        <input id="f-min" inputMode="decimal" {...bind('minPrice')} />
+      </div>
+      <div class="field small">
+        <label for="f-max">Max price ($)</label>
+        <input id="f-max" inputMode="decimal" {...bind('maxPrice')} />
+      </div>
+      <div class="field">
+        <label for="f-sort">Sort by</label>
+        <select id="f-sort" {...bind('sort')} onChange={bind('sort').onInput}>
+          {sorts.map(([value, label]) => (
+            <option key={value} value={value}>
+              {label}
+            </option>
+          ))}
+        </select>
+      </div>
+      <div class="field actions">
+        <button type="submit">Apply</button>
+      </div>
+      {problem && (
+        <p class="notice error" role="alert">
+          {problem}
+        </p>
+      )}
+    </form>
+  )
+}

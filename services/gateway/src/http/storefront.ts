@@ -1,0 +1,96 @@
+import { existsSync, statSync } from 'node:fs'
+import { join, relative, resolve, sep } from 'node:path'
+import { AppError } from '@emporium/platform'
+import fastifyStatic from '@fastify/static'
+import type { FastifyInstance, FastifyReply, FastifyRequest, FastifySchema } from 'fastify'
+
+/** The pages' policy: everything from this origin only, no inline code, no framing. */
+export const pageContentSecurityPolicy = [
+  "default-src 'self'",
+  "img-src 'self' data:",
+  "style-src 'self'",
+  "script-src 'self'",
+  "connect-src 'self'",
+  "frame-ancestors 'none'",
+  "base-uri 'none'",
+  "form-action 'self'",
+].join('; ')
+
+// Paths that are never the single-page app, whatever the client accepts.
+const apiPrefixes = ['/api/', '/.well-known/']
+const operational = new Set(['/api', '/healthz', '/readyz', '/metrics'])
+
+/** Whether a storefront build (its `index.html`) is in `dir`. */
+export function hasStorefront(dir: string): boolean {
+  return existsSync(join(dir, 'index.html'))
+}
+
+/** Whether the path may be answered with the app's page (history-routed client paths). */
+export function isPagePath(path: string): boolean {
+  if (operational.has(path)) return false
+  return !apiPrefixes.some((prefix) => path.startsWith(prefix))
+}
+
+const acceptsHtml = (request: FastifyRequest) =>
+  (request.headers.accept ?? '').toLowerCase().includes('text/html')
+
+/**
+ * Serves the built storefront from `dir`: its files as they are (Vite's hashed `assets/` cached
+ * for a year, everything else revalidated), and `index.html` for any other GET of a page path
+ * from a client that accepts HTML, so that deep links reach the client-side router. What is
+ * neither is the platform's JSON 404. `fallback` answers `GET /` for clients that do not accept
+ * HTML (the JSON index of the API).
+ */
+export async function serveStorefront(
+  app: FastifyInstance,
+  dir: string,
+  fallback: (request: FastifyRequest, reply: FastifyReply) => Promise<unknown>,
+): Promise<void> {
+  const root = resolve(dir)
+  await app.register(fastifyStatic, {
+    root,
+    serve: false,
+    cacheControl: false,
+    setHeaders(res, path) {
+      const hashed = relative(root, path).startsWith(`assets${sep}`)
+      res.setHeader('cache-control', hashed ? 'public, max-age=31536000, immutable' : 'no-cache')
+    },
+  })
+
+  const page = (reply: FastifyReply) =>
+    reply.header('content-security-policy', pageContentSecurityPolicy).sendFile('index.html')
+
+  app.get('/', { schema: { hide: true } as FastifySchema }, async (request, reply) =>
+    acceptsHtml(request) ? page(reply) : fallback(request, reply),
+  )
+  app.get('/*', { schema: { hide: true } as FastifySchema }, async (request, reply) => {
+    const path = decodePath(request.url)
+    const file = path === undefined ? undefined : fileIn(root, path)
+    if (file) {
+      return reply.header('content-security-policy', pageContentSecurityPolicy).sendFile(file)
+    }
+    if (path !== undefined && isPagePath(path) && acceptsHtml(request)) return page(reply)
+    const shown = (request.url.split('?')[0] ?? '').slice(0, 200)
+    throw new AppError('not_found', 'HTTP.NOT_FOUND', `No route ${request.method} ${shown}.`)
+  })
+}
+
+function decodePath(url: string): string | undefined {
+  try {
+    return decodeURIComponent(url.split('?')[0] ?? '/')
+  } catch {
+    return undefined
+  }
+}
+
+/** The file under `root` that `path` names (relative to root), if there is one. */
+function fileIn(root: string, path: string): string | undefined {
+  if (path.includes('\0')) return undefined
+  const full = resolve(root, `.${path}`)
+  if (!full.startsWith(root + sep)) return undefined
+  try {
+    return statSync(full).isFile() ? relative(root, full) : undefined
+  } catch {
+    return undefined
+  }
+}
