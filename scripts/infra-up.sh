@@ -71,11 +71,22 @@ ensure_chromium() {
   apt_install chromium
 }
 
+# The deploy tests render the Kustomize overlays with kubectl's built-in kustomize.
+ensure_kubectl() {
+  command -v kubectl >/dev/null 2>&1 && return 0
+  if ! can_manage; then
+    echo "infra: kubectl is missing (the deploy tests need it): e.g. apt-get install kubectl" >&2
+    exit 1
+  fi
+  apt_install kubectl
+}
+
 ensure_postgres
 ensure_mariadb
 ensure_redis
 ensure_rabbitmq
 ensure_chromium
+ensure_kubectl
 
 # Users, databases and vhost of the tests. Each suite then creates its own database on them.
 if can_manage || [ -n "${INFRA_PROVISION:-}" ]; then
@@ -110,5 +121,5 @@ SQL
     rabbitmqctl -q set_permissions -p emporium_test guest '.*' '.*' '.*' >/dev/null
   fi
 fi
-echo "infra: PostgreSQL, MariaDB, Redis and RabbitMQ are answering, Chromium is installed; test users, databases and vhost are in place" >&2
+echo "infra: PostgreSQL, MariaDB, Redis and RabbitMQ are answering, Chromium and kubectl are installed; test users, databases and vhost are in place" >&2
 echo "infra: databases of the distributed mode (emporium_users on MariaDB; emporium_catalog, emporium_cart, … on PostgreSQL) are in place" >&2
