@@ -46,7 +46,7 @@ import { onProductDeleted, onProductUpdated } from './events/on-product-changed.
 import { cartRoutes } from './http/routes.js'
 import { createHttpCatalog } from './infra/http-catalog.js'
 import { createRedisCartStore } from './infra/redis-cart-store.js'
-import { createSqlCartClear, createSqlCartStore } from './infra/sql-cart-store.js'
+import { createSqlCartStore, createSqlCartWriter } from './infra/sql-cart-store.js'
 import { createSqlPriceCopy, createSqlPriceCopyWriter } from './infra/sql-price-copy.js'
 
 export { CartConfig, loadCartConfig } from './config.js'
@@ -122,12 +122,11 @@ export async function createCartService(
   const sweep = createSweepIdleCarts({ store, idleTtlMs, now })
   const pricesIn = (trx: Parameters<typeof createSqlPriceCopyWriter>[0]) =>
     createSqlPriceCopyWriter(trx)
-  // The SQL store clears in the consumer's inbox transaction. Redis cannot join it: its DEL
-  // runs before the inbox row commits. Harmless: a failed DEL throws, so nothing commits and
-  // the event is retried; a DEL followed by a failed commit is redelivered and deletes again,
-  // the same effect as one later delivery (only a cart rewritten in that retry window would
-  // be emptied, as if the confirmation had come a moment later).
-  const cartsIn: CartsIn = redis ? () => store : (trx) => createSqlCartClear(trx)
+  // The SQL store settles an order in the consumer's inbox transaction. Redis cannot join it:
+  // its write runs before the inbox row commits. A failed write throws, so nothing commits and
+  // the event is retried; a write followed by a failed commit is redelivered, and finds the
+  // order in the cart's settled list (written with the lines), so it subtracts nothing again.
+  const cartsIn: CartsIn = redis ? () => store : (trx) => createSqlCartWriter(trx)
   let sweeper: PeriodicJob | undefined
 
   return {
@@ -138,7 +137,7 @@ export async function createCartService(
     consumers: [
       on(catalog.ProductUpdated, onProductUpdated({ pricesIn })),
       on(catalog.ProductDeleted, onProductDeleted({ pricesIn })),
-      on(orders.OrderConfirmed, onOrderConfirmed({ cartsIn })),
+      on(orders.OrderConfirmed, onOrderConfirmed({ cartsIn, now })),
     ],
     readiness: redis ? [{ name: 'redis', check: async () => void (await redis.ping()) }] : [],
     routes: cartRoutes({

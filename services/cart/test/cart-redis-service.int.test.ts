@@ -95,11 +95,11 @@ it('keeps carts in Redis with a 30-day idle TTL, and a broken or hung catalog is
   expect(Date.now() - started).toBeLessThan(1_500)
 })
 
-it('empties the Redis cart on order.confirmed; a redelivery is skipped by the SQL inbox', async () => {
+it("takes the order's lines out of the Redis cart on order.confirmed; a redelivery is skipped", async () => {
   const config = loadCartConfig({
     CART_REDIS_URL: testServers.redis,
     CART_DATABASE_URL: 'pglite:memory',
-    // Never called: clearing needs no catalog and no token.
+    // Never called: settling an order needs no catalog and no token.
     CART_CATALOG_URLS: 'http://127.0.0.1:9',
     CART_JWKS_URL: 'http://127.0.0.1:9/.well-known/jwks.json',
     LOG_LEVEL: 'silent',
@@ -113,21 +113,45 @@ it('empties the Redis cart on order.confirmed; a redelivery is skipped by the SQ
     await running.close()
   })
   const carts = createRedisCartStore({ redis, keyPrefix: prefix, ttlMs: 86_400_000 })
-  await carts.save(cartOf('buyer'), 0)
+  // The buyer ordered p1 × 1, then added p2 before the confirmation came.
+  await carts.save(
+    cartOf('buyer', 1, [
+      ['p1', 1],
+      ['p2', 1],
+    ]),
+    0,
+  )
   await carts.save(cartOf('bystander'), 0)
 
-  const event = orderConfirmed('buyer')
+  const event = orderConfirmed('buyer', [['p1', 1]])
   await bus.publish(event)
-  expect(await redis.exists(`${prefix}cart:buyer`)).toBe(0)
-  expect(await carts.get('bystander')).toBeDefined()
+  const lines = async (userId: string) =>
+    (await carts.get(userId))?.lines.map((l) => [l.productId, l.quantity])
+  expect(await lines('buyer')).toEqual([['p2', 1]])
+  expect(await lines('bystander')).toEqual([['p1', 1]])
 
-  // The shopper fills a new cart; the same event again is skipped (its inbox row committed).
-  await carts.save(cartOf('buyer'), 0)
+  // The same event again is skipped (its inbox row committed), even with p1 back in the cart.
+  await carts.save(
+    cartOf('buyer', 3, [
+      ['p2', 1],
+      ['p1', 1],
+    ]),
+    2,
+  )
   await bus.publish(event)
-  expect(await carts.get('buyer')).toBeDefined()
-  // Another confirmation empties it again; one for a user with no cart is fine.
-  await bus.publish(orderConfirmed('buyer'))
+  expect(await lines('buyer')).toEqual([
+    ['p2', 1],
+    ['p1', 1],
+  ])
+  // Another order of both empties it; one for a user with no cart writes none.
+  await bus.publish(
+    orderConfirmed('buyer', [
+      ['p1', 1],
+      ['p2', 1],
+    ]),
+  )
   await bus.publish(orderConfirmed('nobody'))
-  expect(await carts.get('buyer')).toBeUndefined()
+  expect(await carts.get('buyer')).toMatchObject({ lines: [], version: 4 })
+  expect(await redis.exists(`${prefix}cart:nobody`)).toBe(0)
   expect(await bus.deadLetters.list('cart')).toEqual([])
 })

@@ -1,9 +1,10 @@
 import { afterAll } from 'vitest'
 import { migrate } from '@emporium/platform'
 import { createTestDatabase, type TestDatabase } from '@emporium/platform/testing'
-import { createSqlCartStore } from '../src/infra/sql-cart-store.js'
+import { createSqlCartStore, createSqlCartWriter } from '../src/infra/sql-cart-store.js'
 import { cartStoreSuite } from './cart-store-suite.js'
-import { clearOnConfirmSuite } from './order-confirmed-suite.js'
+import { settleOnConfirmSuite } from './order-confirmed-suite.js'
+import { storeLegacySqlCart } from './sql-support.js'
 
 // One database for both suites (test users are unique per run).
 let opened: Promise<TestDatabase> | undefined
@@ -24,4 +25,13 @@ cartStoreSuite(
   30 * 86_400_000,
 )
 
-clearOnConfirmSuite('PGlite', async () => (await open()).database)
+settleOnConfirmSuite('SQL store on PGlite, in the inbox transaction', async () => {
+  const { database } = await open()
+  return {
+    store: createSqlCartStore(database),
+    cartsIn: (trx) => createSqlCartWriter(trx),
+    database,
+    storeLegacyCart: (userId, lines) => storeLegacySqlCart(database, userId, lines),
+    close: async () => undefined,
+  }
+})

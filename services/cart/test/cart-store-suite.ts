@@ -14,10 +14,12 @@ const cart = (
   version: number,
   quantity = 1,
   updatedAt = new Date(),
+  settledOrderIds: string[] = [],
 ): StoredCart => ({
   userId,
   version,
   updatedAt: updatedAt.toISOString(),
+  settledOrderIds,
   lines: [
     {
       productId: 'p1',
@@ -47,6 +49,21 @@ export function cartStoreSuite(name: string, open: () => Promise<StoreUnderTest>
       const first = cart(u, 1)
       expect(await store.save(first, 0)).toBe(true)
       expect(await store.get(u)).toEqual(first)
+    })
+
+    it('stores the settled order ids with the lines, and replaces them on each write', async () => {
+      const u = user('s')
+      const first = cart(u, 1, 2, new Date(), ['o1', 'o2'])
+      expect(await store.save(first, 0)).toBe(true)
+      expect(await store.get(u)).toEqual(first)
+      expect(await store.save(cart(u, 2, 1, new Date(), ['o2', 'o3']), 1)).toBe(true)
+      expect(await store.get(u)).toMatchObject({ version: 2, settledOrderIds: ['o2', 'o3'] })
+      // A failed compare-and-set writes neither.
+      expect(await store.save(cart(u, 2, 9, new Date(), ['x']), 1)).toBe(false)
+      expect(await store.get(u)).toMatchObject({
+        lines: [{ quantity: 1 }],
+        settledOrderIds: ['o2', 'o3'],
+      })
     })
 
     it('writes only over the expected version', async () => {

@@ -43,7 +43,7 @@ export const OrderPaymentRequested = defineEvent(
   }),
 )
 
-/** Step 5: paid; catalog commits the reservation, cart empties, notifications tell the shopper. */
+/** Step 5: paid; catalog commits the reservation, cart removes the ordered lines, notifications tell the shopper. */
 export const OrderConfirmed = defineEvent(
   'order.confirmed',
   1,

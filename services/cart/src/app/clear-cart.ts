@@ -1,10 +1,8 @@
 import type { CartClear } from './ports.js'
 
 /**
- * Empties a user's cart; idempotent (no cart is fine). Called by `DELETE /cart`, and by the
- * `order.confirmed` consumer of the checkout saga with the order's customer id (the cart is
- * cleared on confirmation, not at placement, so a cart being checked out survives a failed
- * order).
+ * Empties a user's cart; idempotent (no cart is fine). Called by `DELETE /cart`. (A confirmed
+ * order does not empty the cart: it takes out only what it bought, see settle-ordered-lines.ts.)
  */
 export function createClearCart(deps: { store: CartClear }) {
   return async function clearCart(userId: string): Promise<void> {

@@ -1,25 +1,38 @@
 import { AppError } from '@emporium/platform'
 import { emptyCart, type CartLine, type StoredCart } from '../domain/cart.js'
-import type { CartStore } from './ports.js'
+import type { CartWriter } from './ports.js'
 
 const attempts = 5
 
 /**
+ * What a change makes of the cart: its new lines (the settled list kept as it is), new lines and
+ * settled list, or `undefined` to leave the cart unwritten.
+ */
+export type CartChange = (
+  cart: StoredCart,
+) => CartLine[] | Pick<StoredCart, 'lines' | 'settledOrderIds'> | undefined
+
+/**
  * Read-modify-write of a cart with optimistic concurrency: `change` runs on the current cart
- * and is run again on the newer one when another write came first (two tabs adding at once).
+ * and is run again on the newer one when another write came first (two tabs adding at once, an
+ * order settling while the shopper adds). Answers the cart as written, or as it is when
+ * `change` left it alone (possibly the empty cart of version 0, which is not stored).
  */
 export async function mutateCart(
-  store: CartStore,
+  store: CartWriter,
   userId: string,
   now: () => Date,
-  change: (cart: StoredCart) => CartLine[],
+  change: CartChange,
 ): Promise<StoredCart> {
   for (let i = 0; i < attempts; i++) {
     const current = (await store.get(userId)) ?? emptyCart(userId)
-    const lines = change(current)
+    const changed = change(current)
+    if (changed === undefined) return current
     const next: StoredCart = {
       userId,
-      lines,
+      ...(Array.isArray(changed)
+        ? { lines: changed, settledOrderIds: current.settledOrderIds }
+        : { lines: changed.lines, settledOrderIds: changed.settledOrderIds }),
       updatedAt: now().toISOString(),
       version: current.version + 1,
     }

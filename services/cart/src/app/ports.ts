@@ -15,11 +15,15 @@ export interface CartStore {
   sweepIdle(idleSince: Date): Promise<number>
 }
 
-/**
- * Emptying carts, bound to where the caller's effect commits: the SQL store within the
- * consumer's inbox transaction, Redis on its own (see the service's `cartsIn`).
- */
+/** Emptying a cart (`DELETE /cart`). */
 export type CartClear = Pick<CartStore, 'delete'>
+
+/**
+ * Reading and compare-and-set writing of carts, bound to where the caller's effect commits: for
+ * the `order.confirmed` consumer, the SQL store within its inbox transaction, Redis on its own
+ * (see the service's `cartsIn`).
+ */
+export type CartWriter = Pick<CartStore, 'get' | 'save'>
 
 /** The catalog, asked when a line is added or changed. */
 export interface Catalog {

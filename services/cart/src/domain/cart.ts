@@ -25,6 +25,12 @@ export interface StoredCart {
   lines: CartLine[]
   updatedAt: string
   version: number
+  /**
+   * Ids of the last orders whose lines were taken out of this cart, oldest first (see
+   * settle-order.ts): a redelivered confirmation finds its order here and changes nothing.
+   * Carts stored before the list existed read as empty.
+   */
+  settledOrderIds: string[]
 }
 
 /** What the catalog says of a product at the moment it is added or updated. */
@@ -37,7 +43,13 @@ export interface PricedProduct {
 }
 
 export function emptyCart(userId: string): StoredCart {
-  return { userId, lines: [], updatedAt: new Date(0).toISOString(), version: 0 }
+  return {
+    userId,
+    lines: [],
+    updatedAt: new Date(0).toISOString(),
+    version: 0,
+    settledOrderIds: [],
+  }
 }
 
 /**

@@ -1,5 +1,6 @@
 import { orders, type EventEnvelope } from '@emporium/contracts'
 import { describe, expect, it } from 'vitest'
+import { fakeCartStore } from '../app/fakes-test-support.js'
 import { onOrderConfirmed } from './on-order-confirmed.js'
 
 // Contract: a fixture validated against the producer's schema, then handled.
@@ -29,15 +30,44 @@ const event: EventEnvelope = {
 }
 
 describe('order.confirmed consumer', () => {
-  it("empties the customer's cart with the store bound to the inbox transaction", async () => {
+  it("takes the order's lines out of the customer's cart with the store bound to the inbox transaction", async () => {
     const parsed = orders.OrderConfirmed.parse(event)
     if (!parsed.ok) throw new Error(parsed.errors.join())
     const trx = { name: 'the inbox transaction' } as never
-    const deleted: Array<{ userId: string; trx: unknown }> = []
-    const cartsIn = (bound: unknown) => ({
-      delete: async (userId: string) => void deleted.push({ userId, trx: bound }),
+    const at = new Date('2026-05-01T12:00:01.000Z')
+    const line = (productId: string, quantity: number) => ({
+      productId,
+      name: productId,
+      unitPrice: { amount: 1200, currency: 'USD' },
+      quantity,
+      pricedAt: '2026-05-01T11:00:00.000Z',
     })
-    await onOrderConfirmed({ cartsIn })(parsed.data, { trx, envelope: event })
-    expect(deleted).toEqual([{ userId: 'u1', trx }])
+    const store = fakeCartStore()
+    // p1 × 3: the 2 ordered, 1 more added since; p2 added since.
+    store.carts.set('u1', {
+      userId: 'u1',
+      version: 4,
+      updatedAt: '2026-05-01T11:59:59.000Z',
+      lines: [line('p1', 3), line('p2', 1)],
+      settledOrderIds: [],
+    })
+    const bound: unknown[] = []
+    const cartsIn = (handle: unknown) => (bound.push(handle), store)
+    const handle = onOrderConfirmed({ cartsIn, now: () => at })
+    await handle(parsed.data, { trx, envelope: event })
+    expect(bound).toEqual([trx])
+    expect(store.carts.get('u1')).toEqual({
+      userId: 'u1',
+      version: 5,
+      updatedAt: at.toISOString(),
+      lines: [line('p1', 1), line('p2', 1)],
+      settledOrderIds: ['o1'],
+    })
+    // The same event again (a redelivery the inbox could not stop) subtracts nothing.
+    await handle(parsed.data, { trx, envelope: event })
+    expect(store.carts.get('u1')).toMatchObject({
+      version: 5,
+      lines: [line('p1', 1), line('p2', 1)],
+    })
   })
 })

@@ -1,16 +1,22 @@
 import type { HandlerContext } from '@emporium/platform'
-import { createClearCart } from '../app/clear-cart.js'
-import type { CartClear } from '../app/ports.js'
+import type { CartWriter } from '../app/ports.js'
+import { createSettleOrderedLines, type ConfirmedOrder } from '../app/settle-ordered-lines.js'
 
-/** Carts as the consumer may empty them, given its inbox transaction. */
-export type CartsIn = (trx: HandlerContext['trx']) => CartClear
+/** Carts as the consumer may change them, given its inbox transaction. */
+export type CartsIn = (trx: HandlerContext['trx']) => CartWriter
 
 /**
- * `order.confirmed`: the shopper bought what the cart held, so the cart empties. Idempotent: a
- * redelivery is skipped by the inbox, and deleting a cart that is gone is fine anyway.
+ * `order.confirmed`: the shopper bought what the order lists, so exactly that leaves the cart
+ * (each line's quantity subtracted, lines reaching 0 dropped); what the shopper added after
+ * placing the order (a product, or more units of an ordered one) stays. Not emptying the cart:
+ * the confirmation arrives a second or more after the order is placed, and the cart may have
+ * been refilled meanwhile. Exactly once in effect: the SQL store writes in the inbox
+ * transaction, which skips a redelivery; Redis cannot join that transaction, so the cart itself
+ * records the orders it settled (in the same compare-and-set write) and a redelivery after a
+ * crash between that write and the inbox commit subtracts nothing.
  */
-export function onOrderConfirmed(deps: { cartsIn: CartsIn }) {
-  return async (data: { userId: string }, { trx }: HandlerContext) => {
-    await createClearCart({ store: deps.cartsIn(trx) })(data.userId)
+export function onOrderConfirmed(deps: { cartsIn: CartsIn; now: () => Date }) {
+  return async (data: ConfirmedOrder, { trx }: HandlerContext) => {
+    await createSettleOrderedLines({ store: deps.cartsIn(trx), now: deps.now })(data)
   }
 }

@@ -2,11 +2,12 @@ import type { Redis } from 'ioredis'
 import type { CartStore } from '../app/ports.js'
 import type { CartLine } from '../domain/cart.js'
 
-// Compare-and-set of a cart hash {v, lines, updatedAt}, refreshing its idle TTL, atomically.
+// Compare-and-set of a cart hash {v, lines, updatedAt, settled}, refreshing its idle TTL,
+// atomically: the settled order ids change in the same write as the lines they account for.
 const saveScript = `
 local current = tonumber(redis.call('HGET', KEYS[1], 'v') or '0')
 if current ~= tonumber(ARGV[1]) then return 0 end
-redis.call('HSET', KEYS[1], 'v', ARGV[2], 'lines', ARGV[3], 'updatedAt', ARGV[4])
+redis.call('HSET', KEYS[1], 'v', ARGV[2], 'lines', ARGV[3], 'updatedAt', ARGV[4], 'settled', ARGV[6])
 redis.call('PEXPIRE', KEYS[1], ARGV[5])
 return 1`
 
@@ -18,7 +19,10 @@ export interface RedisCartStoreOptions {
   ttlMs: number
 }
 
-/** Carts as Redis hashes, one key per user, expiring after `ttlMs` without a write. */
+/**
+ * Carts as Redis hashes, one key per user, expiring after `ttlMs` without a write. `settled` (a
+ * JSON array of order ids) came later: a hash without it reads as an empty list.
+ */
 export function createRedisCartStore(options: RedisCartStoreOptions): CartStore {
   const { redis, keyPrefix, ttlMs } = options
   const key = (userId: string) => `${keyPrefix}cart:${userId}`
@@ -31,6 +35,7 @@ export function createRedisCartStore(options: RedisCartStoreOptions): CartStore 
         version: Number(hash.v),
         lines: JSON.parse(hash.lines ?? '[]') as CartLine[],
         updatedAt: hash.updatedAt ?? new Date(0).toISOString(),
+        settledOrderIds: JSON.parse(hash.settled ?? '[]') as string[],
       }
     },
     async save(cart, expectedVersion) {
@@ -43,6 +48,7 @@ export function createRedisCartStore(options: RedisCartStoreOptions): CartStore 
         JSON.stringify(cart.lines),
         cart.updatedAt,
         String(ttlMs),
+        JSON.stringify(cart.settledOrderIds),
       )
       return result === 1
     },

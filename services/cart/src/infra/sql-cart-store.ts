@@ -1,12 +1,35 @@
 import type { Kysely } from 'kysely'
 import type { Database } from '@emporium/platform'
-import type { CartClear, CartStore } from '../app/ports.js'
+import type { CartStore, CartWriter } from '../app/ports.js'
 import type { CartLine } from '../domain/cart.js'
 import type { CartTables } from './tables.js'
 
 /** Carts in the service's SQL database (embedded mode); idle ones go by `sweepIdle`. */
 export function createSqlCartStore(database: Database<CartTables>): CartStore {
   const { db } = database
+  return {
+    ...createSqlCartWriter(db),
+    async delete(userId) {
+      await db.deleteFrom('carts').where('user_id', '=', userId).execute()
+    },
+    async sweepIdle(idleSince) {
+      const result = await db
+        .deleteFrom('carts')
+        .where('updated_at', '<', idleSince)
+        .executeTakeFirst()
+      return Number(result.numDeletedRows)
+    },
+  }
+}
+
+/**
+ * The SQL store's reads and compare-and-set writes with the given handle: the database, or a
+ * transaction the caller owns (the `order.confirmed` consumer's inbox transaction, so the
+ * cart's change commits with its inbox row; on PGlite, with its single connection, the store's
+ * own handle would wait for that transaction).
+ */
+export function createSqlCartWriter(handle: Kysely<any>): CartWriter {
+  const db = handle as Kysely<CartTables>
   return {
     async get(userId) {
       const row = await db
@@ -20,6 +43,7 @@ export function createSqlCartStore(database: Database<CartTables>): CartStore {
         lines: JSON.parse(row.lines) as CartLine[],
         version: Number(row.version),
         updatedAt: new Date(row.updated_at).toISOString(),
+        settledOrderIds: JSON.parse(row.settled_order_ids ?? '[]') as string[],
       }
     },
     async save(cart, expectedVersion) {
@@ -27,6 +51,7 @@ export function createSqlCartStore(database: Database<CartTables>): CartStore {
         lines: JSON.stringify(cart.lines),
         version: cart.version,
         updated_at: new Date(cart.updatedAt),
+        settled_order_ids: JSON.stringify(cart.settledOrderIds),
       }
       if (expectedVersion === 0) {
         const result = await db
@@ -43,27 +68,6 @@ export function createSqlCartStore(database: Database<CartTables>): CartStore {
         .where('version', '=', expectedVersion)
         .executeTakeFirst()
       return Number(result.numUpdatedRows) === 1
-    },
-    delete: createSqlCartClear(db).delete,
-    async sweepIdle(idleSince) {
-      const result = await db
-        .deleteFrom('carts')
-        .where('updated_at', '<', idleSince)
-        .executeTakeFirst()
-      return Number(result.numDeletedRows)
-    },
-  }
-}
-
-/**
- * The SQL store's delete with the given handle: a transaction the caller owns (the
- * `order.confirmed` consumer's inbox transaction, so the clear commits with its inbox row; on
- * PGlite, with its single connection, the store's own handle would wait for that transaction).
- */
-export function createSqlCartClear(db: Kysely<any>): CartClear {
-  return {
-    async delete(userId) {
-      await (db as Kysely<CartTables>).deleteFrom('carts').where('user_id', '=', userId).execute()
     },
   }
 }

@@ -6,6 +6,8 @@ export interface CartsTable {
   lines: string
   version: number
   updated_at: Date
+  /** JSON array of order ids; null in carts stored before the column (an empty list). */
+  settled_order_ids: string | null
 }
 
 export interface ProductPricesTable {
