@@ -12,6 +12,8 @@ export interface Database<DB = any> {
   readonly kind: DatabaseKind
   readonly dialect: SqlDialect
   readonly db: Kysely<DB>
+  /** The service's own schema when it shares a database with others (the embedded PGlite). */
+  readonly schema?: string
   transaction<T>(fn: (trx: Transaction<DB>) => Promise<T>): Promise<T>
   /** Throws when the database cannot answer; used by `/readyz`. */
   ping(): Promise<void>

@@ -64,7 +64,13 @@ async function run(
   history: keyof typeof histories,
   provider: MigrationProvider,
 ): Promise<string[]> {
-  const migrator = new Migrator({ db: database.db, provider, ...histories[history] })
+  const migrator = new Migrator({
+    db: database.db,
+    provider,
+    ...histories[history],
+    // Kysely looks for its history tables in every schema it can see: name this service's.
+    ...(database.schema ? { migrationTableSchema: database.schema } : {}),
+  })
   const { error, results = [] } = await migrator.migrateToLatest()
   if (error) {
     const failed = results.find((r) => r.status === 'Error')

@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs'
 import { Kysely, MysqlDialect, PostgresDialect, sql } from 'kysely'
 import type { Database, DatabaseKind } from './database.js'
+import { sharedPGliteDialect } from './shared-pglite.js'
 
 export interface OpenDatabaseOptions {
   /** Pool size for PostgreSQL and MySQL (PGlite has exactly one connection). */
@@ -10,6 +11,8 @@ export interface OpenDatabaseOptions {
 /**
  * Opens a database from a URL: `postgres://…` (pg), `mysql://…` (mysql2) or `pglite:<folder>` /
  * `pglite:memory` (embedded PGlite). Drivers are loaded lazily so a service only loads its own.
+ * `pglite:<folder>?schema=<name>` shares one PGlite instance per folder between the services of
+ * a process, each in its own schema (see shared-pglite.ts): the embedded mode's default.
  *
  * PGlite has a single connection that kysely-pglite-dialect serializes: never use `db` while a
  * transaction on the same database is open in the same flow, or it waits for itself.
@@ -21,13 +24,20 @@ export async function openDatabase(
   const poolSize = options.poolSize ?? 10
   const kind = kindOf(url)
   let db: Kysely<any>
+  let schema: string | undefined
   if (kind === 'postgres') {
     const { default: pg } = await import('pg')
     // BIGINT and NUMERIC as strings would leak into JSON; counts fit in a double.
     pg.types.setTypeParser(20, (v) => Number(v))
-    db = new Kysely({
-      dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: url, max: poolSize }) }),
-    })
+    const pool = new pg.Pool({ connectionString: url, max: poolSize })
+    // A connection the server drops (a restart, a failover, pg_terminate_backend) is an 'error'
+    // event: on the pool when the connection is idle there, on the client when it is checked out
+    // between two queries (a transaction waiting on the broker). Unheard, either crashes the
+    // process. The pool discards such a connection; the next query on it fails and its caller
+    // sees that; new queries get a new connection.
+    pool.on('error', () => {})
+    pool.on('connect', (client) => client.on('error', () => {}))
+    db = new Kysely({ dialect: new PostgresDialect({ pool }) })
   } else if (kind === 'mysql') {
     const { createPool } = await import('mysql2')
     const pool = createPool({
@@ -38,6 +48,10 @@ export async function openDatabase(
       dateStrings: false,
     })
     db = new Kysely({ dialect: new MysqlDialect({ pool }) })
+  } else if (url.includes('?schema=')) {
+    const [location, name] = url.slice('pglite:'.length).replace(/^\/\//, '').split('?schema=')
+    schema = name!
+    db = new Kysely({ dialect: await sharedPGliteDialect(location || 'memory', schema) })
   } else {
     const { PGlite } = await import('@electric-sql/pglite')
     const { PGliteDialect } = await import('kysely-pglite-dialect')
@@ -55,6 +69,7 @@ export async function openDatabase(
     kind,
     dialect: kind === 'mysql' ? 'mysql' : 'postgres',
     db,
+    ...(schema ? { schema } : {}),
     transaction: (fn) => db.transaction().execute(fn),
     ping: async () => {
       await sql`select 1`.execute(db)
