@@ -98,4 +98,30 @@ export const SharedConfig = {
   RABBITMQ_URL: Type.String({ default: 'memory', minLength: 1 }),
   /** Seconds to finish in-flight work after SIGTERM before the process exits anyway. */
   SHUTDOWN_TIMEOUT_SECONDS: Type.Number({ minimum: 1, maximum: 600, default: 20 }),
+  /**
+   * Fault injection, for the chaos runner (`npm run chaos`): every HTTP request to this process
+   * (bar `/healthz`, `/readyz`, `/metrics`) waits this many milliseconds before it is handled, as
+   * if the service or its network were slow. 0 (the default) is off; never set it in production.
+   */
+  EXTRA_LATENCY_MS: Type.Integer({ minimum: 0, maximum: 60_000, default: 0 }),
+  /** With EXTRA_LATENCY_MS: up to this many more milliseconds per request, at random. Default 0. */
+  EXTRA_LATENCY_JITTER_MS: Type.Integer({ minimum: 0, maximum: 60_000, default: 0 }),
+  /**
+   * Fault injection switched while the process runs: a JSON file `{"ms": 300, "jitterMs": 200}`
+   * read every second; while it exists it replaces EXTRA_LATENCY_MS and EXTRA_LATENCY_JITTER_MS.
+   * Empty (the default): none.
+   */
+  EXTRA_LATENCY_FILE: Type.String({ default: '' }),
+}
+
+/** The HTTP server's injected latency from the shared settings (undefined when off). */
+export function extraLatencyOf(config: {
+  EXTRA_LATENCY_MS?: number
+  EXTRA_LATENCY_JITTER_MS?: number
+  EXTRA_LATENCY_FILE?: string
+}): { ms: number; jitterMs: number; file?: string } | undefined {
+  const ms = config.EXTRA_LATENCY_MS ?? 0
+  const jitterMs = config.EXTRA_LATENCY_JITTER_MS ?? 0
+  const file = config.EXTRA_LATENCY_FILE || undefined
+  return ms > 0 || jitterMs > 0 || file ? { ms, jitterMs, ...(file ? { file } : {}) } : undefined
 }

@@ -2,8 +2,13 @@ import type { Migration } from 'kysely'
 import type { Database } from './db/database.js'
 import { migrate } from './db/migrate.js'
 import type { ReadinessCheck } from './http/health.js'
-import { createHttpServer, type HttpRoutes, type HttpServer } from './http/server.js'
-import { ConfigError } from './config.js'
+import {
+  createHttpServer,
+  type ExtraLatency,
+  type HttpRoutes,
+  type HttpServer,
+} from './http/server.js'
+import { ConfigError, extraLatencyOf } from './config.js'
 import { createLogger, type Logger } from './log.js'
 import { defaultRetryPolicy, type EventBus } from './messaging/bus.js'
 import { createInProcessBus } from './messaging/in-process-bus.js'
@@ -44,6 +49,8 @@ export interface RunOptions {
   /** Required when the service has consumers or a database with an outbox. */
   bus?: EventBus
   registry?: Registry
+  /** Fault injection (EXTRA_LATENCY_MS): a delay before every request is handled. */
+  extraLatency?: ExtraLatency
 }
 
 export interface RunningService {
@@ -98,6 +105,7 @@ export async function startService(service: Service, options: RunOptions): Promi
     registry,
     routes: service.routes,
     readiness,
+    extraLatency: options.extraLatency,
   })
   const address = await server.listen({ port: options.port, host: options.host ?? '127.0.0.1' })
   log.info({ address }, `${service.name} listening`)
@@ -169,6 +177,8 @@ export async function runProcess(options: {
   bus?: EventBus
   timeoutMs: number
   services: Array<{ create: () => Service | Promise<Service>; port: number; host?: string }>
+  /** Fault injection for every service of the process (`extraLatencyOf(config)`). */
+  extraLatency?: ExtraLatency
 }): Promise<RunningService[]> {
   const running: RunningService[] = []
   try {
@@ -180,6 +190,7 @@ export async function runProcess(options: {
           host: entry.host,
           log: options.log,
           bus: options.bus,
+          extraLatency: options.extraLatency,
         }),
       )
     }
@@ -211,7 +222,14 @@ export async function runProcess(options: {
  * setting (a ConfigError from loading or from the factory) exits 78 naming the variable.
  */
 export async function runStandalone<
-  C extends { LOG_LEVEL: string; RABBITMQ_URL: string; SHUTDOWN_TIMEOUT_SECONDS: number },
+  C extends {
+    LOG_LEVEL: string
+    RABBITMQ_URL: string
+    SHUTDOWN_TIMEOUT_SECONDS: number
+    EXTRA_LATENCY_MS?: number
+    EXTRA_LATENCY_JITTER_MS?: number
+    EXTRA_LATENCY_FILE?: string
+  },
 >(options: {
   name: string
   loadConfig: () => C
@@ -240,5 +258,6 @@ export async function runStandalone<
     bus,
     timeoutMs: config.SHUTDOWN_TIMEOUT_SECONDS * 1000,
     services: [{ create: () => service, ...options.listen(config) }],
+    extraLatency: extraLatencyOf(config),
   })
 }

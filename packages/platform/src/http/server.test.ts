@@ -1,3 +1,4 @@
+import { PassThrough } from 'node:stream'
 import { setTimeout as delay } from 'node:timers/promises'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { pino } from 'pino'
@@ -54,6 +55,14 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
   app.get('/slow', async () => {
     await delay(300)
     return { done: true }
+  })
+  // An event stream that ends after `ms` (or never), as the gateway passes one on.
+  app.get('/stream', async (request, reply) => {
+    const { ms } = request.query as { ms?: string }
+    const body = new PassThrough()
+    body.write('event: status\ndata: {}\n\n')
+    if (ms) setTimeout(() => body.end('data: {}\n\n'), Number(ms))
+    return reply.type('text/event-stream').send(body)
   })
 }
 
@@ -285,6 +294,43 @@ describe('shutdown', () => {
       const res = await slow
       expect(res.statusCode).toBe(200)
       expect(await res.body.json()).toEqual({ done: true })
+    } finally {
+      await pool.destroy()
+    }
+  })
+
+  it('closes a connection that goes idle after closing began, once its stream ends', async () => {
+    const server = build()
+    const url = await server.listen({ port: 0, host: '127.0.0.1' })
+    const pool = new Pool(url, { connections: 1 })
+    try {
+      // Headers left before close(): the response cannot ask for `connection: close` any more.
+      const res = await pool.request({ method: 'GET', path: '/stream?ms=100' })
+      const text = res.body.text()
+      await delay(50)
+      const closed = server.close().then(() => 'closed')
+      // Without the sweep, the kept-alive connection holds close() for 72 s.
+      expect(await Promise.race([closed, delay(3_000).then(() => 'hung')])).toBe('closed')
+      expect(await text).toContain('event: status')
+    } finally {
+      await pool.destroy()
+    }
+  })
+
+  it('cuts an event stream the service does not end itself', async () => {
+    const server = build()
+    const url = await server.listen({ port: 0, host: '127.0.0.1' })
+    const pool = new Pool(url, { connections: 1 })
+    try {
+      const res = await pool.request({ method: 'GET', path: '/stream' })
+      const ended = res.body.text().then(
+        () => 'ended',
+        () => 'cut',
+      )
+      await delay(50)
+      const closed = server.close().then(() => 'closed')
+      expect(await Promise.race([closed, delay(3_000).then(() => 'hung')])).toBe('closed')
+      expect(await ended).toBe('cut')
     } finally {
       await pool.destroy()
     }

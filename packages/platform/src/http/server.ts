@@ -1,3 +1,4 @@
+import type { ServerResponse } from 'node:http'
 import type { TypeBoxTypeProvider, FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import Fastify, {
   LogController,
@@ -10,6 +11,7 @@ import Fastify, {
 import swagger from '@fastify/swagger'
 import type { Registry } from 'prom-client'
 import type { Logger } from '../log.js'
+import { installExtraLatency, type ExtraLatency } from './extra-latency.js'
 import { operationalRoutes, registerOperationalRoutes, type ReadinessCheck } from './health.js'
 import { handleFrameworkError, installProblemHandling } from './problem.js'
 import { installRequestContext, requestIdOf } from './request-context.js'
@@ -42,7 +44,14 @@ export interface HttpServerOptions {
   requestTimeoutMs?: number
   /** Describes the service's API in the OpenAPI 3.1 document served at `/openapi.json`. */
   openapi?: { title?: string; version?: string; description?: string }
+  /**
+   * Fault injection (chaos tests; `EXTRA_LATENCY_MS`, `EXTRA_LATENCY_FILE`): every request but
+   * the operational routes waits before it is handled. Off when absent.
+   */
+  extraLatency?: ExtraLatency
 }
+
+export type { ExtraLatency } from './extra-latency.js'
 
 export type HttpServer = FastifyInstance<
   RawServerDefault,
@@ -87,6 +96,8 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
   installRequestContext(root)
   installProblemHandling(root)
   installRequestMetrics(root, options.registry, operationalRoutes)
+  // Counted from arrival, the added time shows in the latency histograms as a real delay would.
+  if (options.extraLatency) installExtraLatency(root, options.extraLatency)
   registerOperationalRoutes(root, {
     registry: options.registry,
     readiness: options.readiness ?? [],
@@ -101,19 +112,42 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
 /**
  * `forceCloseConnections: 'idle'` closes the connections idle when `close()` starts; one busy
  * then would stay open after its response for the keep-alive timeout, holding `close()` up.
- * Responses sent while closing therefore ask the client to close the connection.
+ * Responses sent while closing therefore ask the client to close the connection, and connections
+ * that go idle later (a response whose headers left before closing and that ends after) are
+ * closed as they do. Event streams never end on their own: a service ends its own streams in a
+ * `preClose` hook (notifications does); any still open a moment later (the gateway's proxied
+ * ones) are cut, and the client reconnects, to another replica.
  */
 function installDrain(app: FastifyInstance): void {
   let closing = false
-  app.addHook('preClose', (done) => {
-    closing = true
-    done()
-  })
+  const streams = new Set<ServerResponse>()
+  let sweep: NodeJS.Timeout | undefined
   app.addHook('onSend', (_request, reply, payload, done) => {
     if (closing) reply.header('connection', 'close')
+    else if (String(reply.getHeader('content-type') ?? '').startsWith('text/event-stream')) {
+      const raw = reply.raw
+      streams.add(raw)
+      raw.once('close', () => streams.delete(raw))
+    }
     done(null, payload)
   })
+  app.addHook('preClose', (done) => {
+    closing = true
+    sweep = setInterval(() => app.server.closeIdleConnections(), 100)
+    sweep.unref()
+    setTimeout(() => {
+      for (const raw of streams) raw.destroy()
+    }, STREAM_GRACE_MS).unref()
+    done()
+  })
+  app.addHook('onClose', (_instance, done) => {
+    clearInterval(sweep)
+    done()
+  })
 }
+
+/** How long a service has to end its own event streams once closing starts. */
+const STREAM_GRACE_MS = 250
 
 /**
  * The service's OpenAPI 3.1 document, generated from the same route schemas that validate
