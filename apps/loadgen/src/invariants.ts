@@ -1,0 +1,168 @@
+import { setTimeout as sleep } from 'node:timers/promises'
+import type { catalog, orders, payments } from '@emporium/contracts'
+import { createHttp, newThrottle, type CallInit, type Http } from './http.js'
+import { ordersFinal, paymentsReconcile, stockSound } from './invariant-rules.js'
+import { createRecorder } from './stats.js'
+import type { InvariantOptions, InvariantResult } from './types.js'
+
+interface Session {
+  accessToken: string
+  user?: { roles: string[] }
+}
+
+/** An admin's request settings, or why there is none. */
+async function signIn(http: Http, options: InvariantOptions): Promise<CallInit | string> {
+  const throttle = newThrottle()
+  const label = 'token' in options.admin ? 'the token' : options.admin.email
+  let session: Session | undefined
+  if ('token' in options.admin) {
+    const me = await http.call<{ roles: string[] }>('users.me', '/users/me', {
+      token: options.admin.token,
+      throttle,
+    })
+    if (!me.answered || me.status !== 200)
+      return `the admin token was not accepted (${describe(me)})`
+    session = { accessToken: options.admin.token, user: me.body }
+  } else {
+    const { email, password } = options.admin
+    const login = await http.call<Session>('auth.login', '/auth/login', {
+      body: { email, password },
+      throttle,
+    })
+    if (login.answered && login.status === 200) session = login.body
+    else if (login.answered && login.status === 401 && options.registerAdmin !== false) {
+      const created = await http.call<Session>('auth.register', '/auth/register', {
+        body: { email, password, name: 'Load Admin' },
+        throttle,
+      })
+      if (!created.answered || created.status !== 201)
+        return `${email} cannot log in (401) nor register (${describe(created)})`
+      session = created.body
+    } else return `${email} cannot log in (${describe(login)})`
+  }
+  if (!session.user?.roles.includes('admin'))
+    return `${label} is not an admin (list it in ADMIN_EMAILS when starting the platform, as npm run start:load does)`
+  return { token: session.accessToken, throttle }
+}
+
+function describe(reply: Awaited<ReturnType<Http['call']>>): string {
+  if (reply.answered) return `HTTP ${reply.status}`
+  return reply.outcome.kind === 'error' ? reply.outcome.error : reply.outcome.kind
+}
+
+async function get<T>(http: Http, path: string, init: CallInit): Promise<T> {
+  const reply = await http.call<T>('admin', path, init)
+  if (!reply.answered || reply.status !== 200) throw new Error(`GET ${path}: ${describe(reply)}`)
+  return reply.body
+}
+
+/** Every page of a list. */
+async function walk<T>(http: Http, path: string, init: CallInit): Promise<T[]> {
+  const items: T[] = []
+  let cursor: string | null = null
+  do {
+    const sep = path.includes('?') ? '&' : '?'
+    const query: string = cursor ? `${sep}cursor=${encodeURIComponent(cursor)}` : ''
+    const page: { items: T[]; nextCursor: string | null } = await get(http, path + query, init)
+    items.push(...page.items)
+    cursor = page.nextCursor
+  } while (cursor)
+  return items
+}
+
+/** Waits (up to `seconds`) until no order is pending or awaiting payment; true if none is. */
+async function settle(http: Http, init: CallInit, seconds: number): Promise<boolean> {
+  const deadline = Date.now() + seconds * 1000
+  for (;;) {
+    let open = 0
+    for (const status of ['pending', 'awaiting_payment']) {
+      const page = await get<orders.OrderPage>(
+        http,
+        `/orders?all=true&limit=1&status=${status}`,
+        init,
+      )
+      open += page.items.length
+    }
+    if (open === 0) return true
+    if (Date.now() >= deadline) return false
+    await sleep(1_000)
+  }
+}
+
+async function stockLevels(http: Http, init: CallInit, ids: readonly string[]) {
+  const levels: catalog.StockLevel[] = []
+  let next = 0
+  const worker = async () => {
+    while (next < ids.length) {
+      const id = ids[next++]!
+      const reply = await http.call<catalog.StockLevel>(
+        'admin',
+        `/products/${encodeURIComponent(id)}/stock`,
+        { ...init, expect: [404] },
+      )
+      if (reply.answered && reply.status === 200) levels.push(reply.body)
+      else if (!reply.answered || reply.status !== 404)
+        throw new Error(`stock of ${id}: ${describe(reply)}`)
+    }
+  }
+  await Promise.all(Array.from({ length: 8 }, worker))
+  return levels
+}
+
+/**
+ * Checks, as an admin over the public API, what must hold after a run once the platform has
+ * settled: no order stuck before a final status, stock never negative (and none held once no
+ * order is open), captured money equal to the confirmed totals. When no admin can sign in the
+ * check is skipped (one result with `skipped: true` saying why), not failed.
+ */
+export async function checkInvariants(options: InvariantOptions): Promise<InvariantResult[]> {
+  const stop = new AbortController()
+  const http = createHttp({
+    baseUrl: options.baseUrl,
+    recorder: createRecorder(),
+    timeoutMs: (options.requestTimeoutSeconds ?? 30) * 1000,
+    maxRetryWaitMs: 60_000,
+    stop: stop.signal,
+    connections: 16,
+  })
+  const settleSeconds = options.settleSeconds ?? 30
+  try {
+    const init = await signIn(http, options)
+    if (typeof init === 'string')
+      return [{ name: 'invariants', ok: true, skipped: true, detail: `skipped: ${init}` }]
+    const results: InvariantResult[] = []
+    const attempt = async (name: string, check: () => Promise<InvariantResult>) => {
+      try {
+        results.push(await check())
+      } catch (error) {
+        results.push({ name, ok: false, detail: `could not check: ${(error as Error).message}` })
+      }
+    }
+    let noneOpen = false
+    let all: orders.Order[] = []
+    await attempt('orders final', async () => {
+      noneOpen = await settle(http, init, settleSeconds)
+      all = await walk<orders.Order>(http, '/orders?all=true&limit=100', init)
+      return ordersFinal(all, settleSeconds)
+    })
+    await attempt('stock never negative', async () =>
+      stockSound(await stockLevels(http, init, [...new Set(options.productIds ?? [])]), noneOpen),
+    )
+    await attempt('payments reconcile', async () => {
+      // Refunds follow cancellations by an event: give the ledger a few more looks.
+      const deadline = Date.now() + Math.max(5, settleSeconds / 3) * 1000
+      for (;;) {
+        const list = await walk<payments.Payment>(http, '/payments?limit=100', init)
+        const ledger = await get<payments.Reconciliation>(http, '/payments/reconciliation', init)
+        const result = paymentsReconcile(all, list, ledger)
+        if (result.ok || Date.now() >= deadline) return result
+        await sleep(1_000)
+        all = await walk<orders.Order>(http, '/orders?all=true&limit=100', init)
+      }
+    })
+    return results
+  } finally {
+    stop.abort()
+    await http.close()
+  }
+}

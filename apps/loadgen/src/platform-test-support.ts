@@ -1,0 +1,97 @@
+import { spawn, type ChildProcess } from 'node:child_process'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+// Test helpers: the embedded platform as `npm start` runs it, and the CLI as `npm run loadgen`.
+
+export const repoRoot = fileURLToPath(new URL('../../../', import.meta.url))
+
+export interface Embedded {
+  baseUrl: string
+  admin: { email: string; password: string }
+  stop(): Promise<void>
+}
+
+/**
+ * Starts the all-in-one on spare ports with its own data folder, an admin e-mail and the
+ * gateway's per-client limits raised (the whole crowd comes from one address).
+ */
+export async function startEmbedded(timeoutMs = 150_000): Promise<Embedded> {
+  const port = 28_500 + Math.floor(Math.random() * 150) * 8
+  const dataDir = mkdtempSync(join(tmpdir(), 'emporium-loadgen-'))
+  const admin = { email: 'admin@loadgen.test', password: 'admin-password-123' }
+  let output = ''
+  const child: ChildProcess = spawn(
+    process.execPath,
+    ['--import', 'tsx', 'apps/all-in-one/src/main.ts'],
+    {
+      cwd: repoRoot,
+      env: {
+        ...process.env,
+        PORT: String(port),
+        EMBEDDED_PORT_BASE: String(port + 1),
+        DATA_DIR: dataDir,
+        ADMIN_EMAILS: admin.email,
+        LOG_LEVEL: 'warn',
+        GATEWAY_RATE_LIMIT_PER_MINUTE: '1000000',
+        GATEWAY_REGISTER_LIMIT_PER_CLIENT: '100000',
+        GATEWAY_LOGIN_LIMIT_PER_CLIENT: '100000',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  )
+  child.stdout!.on('data', (d: Buffer) => (output += d.toString()))
+  child.stderr!.on('data', (d: Buffer) => (output += d.toString()))
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
+  const stop = async () => {
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGTERM')
+      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000)
+      await exited
+      clearTimeout(timer)
+    }
+    rmSync(dataDir, { recursive: true, force: true })
+  }
+  const baseUrl = `http://127.0.0.1:${port}`
+  const deadline = Date.now() + timeoutMs
+  for (;;) {
+    if (child.exitCode !== null) {
+      await stop()
+      throw new Error(`the platform exited early:\n${output}`)
+    }
+    try {
+      if ((await fetch(`${baseUrl}/readyz`)).ok) break
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) {
+      await stop()
+      throw new Error(`the platform was not ready in ${timeoutMs} ms:\n${output}`)
+    }
+    await new Promise((r) => setTimeout(r, 250))
+  }
+  return { baseUrl, admin, stop }
+}
+
+/** Runs `npm run loadgen -- <args>`'s entry point; resolves with its exit code and output. */
+export function runCli(
+  args: string[],
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', 'apps/loadgen/src/main.ts', ...args],
+      {
+        cwd: repoRoot,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    )
+    let stdout = ''
+    let stderr = ''
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()))
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
+    child.once('exit', (code) => resolve({ code, stdout, stderr }))
+  })
+}

@@ -1,0 +1,97 @@
+import { randomUUID } from 'node:crypto'
+import type { orders } from '@emporium/contracts'
+import { between } from '../random.js'
+import { cardNumbers } from '../types.js'
+import { addInStock } from './cart.js'
+import { isOk, as, withShopper, type Scenario } from './context.js'
+import { followOrder } from './follow-order.js'
+
+/** A shopper's pause after an order before their next cart (see ShopperPool.release). */
+const restAfterOrderMs = 3_000
+
+const shippingAddress = {
+  name: 'Load Shopper',
+  line1: '1 Market Street',
+  city: 'Springfield',
+  postalCode: '12345',
+  country: 'US',
+}
+
+/**
+ * Fills an emptied cart with one to three products in stock, places the order with a test
+ * card and an Idempotency-Key (retried once with the same key when no answer came), then
+ * follows it to its final status.
+ */
+export const checkout: Scenario = (context) =>
+  withShopper(
+    context,
+    async (shopper, init) => {
+      const { http, random, checkout: tally } = context
+      const clear = await http.call('cart.clear', '/cart', { ...init, method: 'DELETE' })
+      if (!isOk(clear)) {
+        tally.notPlaced(clear.outcome.kind === 'throttled' ? 'throttled' : 'error')
+        return 'failed'
+      }
+      const added = new Set<string>()
+      const wanted = between(random, 1, 3)
+      for (let i = 0; i < wanted; i++) {
+        const product = await addInStock(context, init, added)
+        if (product === 'failed') {
+          tally.notPlaced('error')
+          return 'failed'
+        }
+        if (product !== 'sold_out') added.add(product.id)
+      }
+      if (added.size === 0) {
+        tally.notPlaced('out_of_stock')
+        return 'done'
+      }
+
+      const card = context.pickCard(random)
+      const key = randomUUID()
+      const body = {
+        shippingAddress,
+        payment: {
+          cardNumber: cardNumbers[card],
+          expMonth: 12,
+          expYear: new Date().getUTCFullYear() + 3,
+          cvc: '123',
+        },
+      }
+      const started = Date.now()
+      const place = () =>
+        http.call<orders.Order>('orders.place', '/orders', {
+          ...init,
+          body,
+          headers: { 'idempotency-key': key },
+        })
+      let placed = await place()
+      if (!placed.answered && placed.outcome.kind === 'error') placed = await place()
+      if (!isOk(placed)) {
+        const kind = placed.outcome.kind
+        tally.notPlaced(
+          kind === 'expected'
+            ? placed.outcome.reason
+            : kind === 'throttled'
+              ? 'throttled'
+              : 'error',
+        )
+        return kind === 'expected' ? 'done' : 'failed'
+      }
+      tally.placed()
+      context.orderIds.push(placed.body.id)
+      if (context.follow === 'none') {
+        tally.ended(card, undefined, null, 0)
+        return 'done'
+      }
+      const end = await followOrder(
+        context,
+        () => as(context, shopper),
+        placed.body.id,
+        started + context.finalTimeoutMs,
+      )
+      tally.ended(card, end?.status, end?.cancellationReason ?? null, Date.now() - started)
+      return 'done'
+    },
+    restAfterOrderMs,
+  )

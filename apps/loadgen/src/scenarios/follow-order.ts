@@ -1,0 +1,53 @@
+import { setTimeout as sleep } from 'node:timers/promises'
+import { orders } from '@emporium/contracts'
+import type { CallInit } from '../http.js'
+import type { ScenarioContext } from './context.js'
+
+export interface OrderEnd {
+  status: orders.OrderStatus
+  cancellationReason: string | null
+}
+
+const isFinal = (status: string) => orders.finalOrderStatuses.includes(status as orders.OrderStatus)
+
+/**
+ * Follows an order until a final status or `deadline` (epoch ms): its status stream, as the
+ * storefront does (falling back to polling if the stream fails or ends early), or polling
+ * `GET /orders/{id}` with a growing pause. Undefined when the order was not seen final.
+ */
+export async function followOrder(
+  context: ScenarioContext,
+  auth: () => Promise<CallInit | undefined>,
+  orderId: string,
+  deadline: number,
+): Promise<OrderEnd | undefined> {
+  const { http, stop } = context
+  const path = `/orders/${encodeURIComponent(orderId)}`
+  if (context.follow === 'stream') {
+    const init = await auth()
+    let last: OrderEnd | undefined
+    const outcome = init
+      ? await http.stream('orders.stream', `${path}/events`, init, deadline - Date.now(), (e) => {
+          if (e.event !== 'status') return false
+          const data = JSON.parse(e.data) as orders.OrderStatusEvent
+          last = { status: data.status, cancellationReason: data.cancellationReason }
+          return isFinal(data.status)
+        })
+      : 'failed'
+    if (outcome === 'done') return last
+    if (outcome === 'timeout') return undefined
+  }
+  let pause = 200
+  while (Date.now() < deadline && !stop.aborted) {
+    const init = await auth()
+    if (!init) return undefined
+    const reply = await http.call<orders.Order>('orders.poll', path, init)
+    if (reply.answered && reply.status === 200 && isFinal(reply.body.status))
+      return { status: reply.body.status, cancellationReason: reply.body.cancellationReason }
+    await sleep(Math.min(pause, Math.max(0, deadline - Date.now())), undefined, {
+      signal: stop,
+    }).catch(() => undefined)
+    pause = Math.min(2_000, pause * 1.5)
+  }
+  return undefined
+}

@@ -1,0 +1,17 @@
+import type { catalog } from '@emporium/contracts'
+import { isOk, reader, type Scenario } from './context.js'
+
+/** Opens a product page (sometimes a second one), as from a link. */
+export const view: Scenario = async (context) => {
+  const { http, book, random } = context
+  const init = await reader(context)
+  const pages = random() < 0.3 ? 2 : 1
+  for (let i = 0; i < pages; i++) {
+    const product = book.pick()
+    if (!product) return 'done'
+    const reply = await http.call<catalog.Product>('products.view', `/products/${product.id}`, init)
+    if (!isOk(reply)) return 'failed'
+    book.remember([reply.body])
+  }
+  return 'done'
+}
