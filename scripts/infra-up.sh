@@ -81,12 +81,52 @@ ensure_kubectl() {
   apt_install kubectl
 }
 
+# The container test (tests/containers) builds and runs the images with podman: Debian's
+# podman, buildah and runc, debootstrap for the local Node base image (deploy/docker/local-base.sh),
+# and two settings this machine needs: runc (crun refuses its hybrid cgroups) and open-file and
+# process limits that fit under the host's (podman's defaults cannot be raised here).
+PODMAN_CONF=${INFRA_CONTAINERS_CONF:-/etc/containers/containers.conf}
+ensure_podman() {
+  local missing=()
+  for tool in podman buildah runc debootstrap; do
+    command -v "$tool" >/dev/null 2>&1 || missing+=("$tool")
+  done
+  if [ "${#missing[@]}" -gt 0 ]; then
+    if ! can_manage; then
+      echo "infra: ${missing[*]} missing (the container test needs them): e.g. apt-get install podman buildah runc debootstrap" >&2
+      exit 1
+    fi
+    echo "infra: installing ${missing[*]} with apt" >&2
+    # Another apt may be running (e.g. a parallel infra:up): wait for its lock.
+    DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 update -qq >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq \
+      --no-install-recommends podman buildah runc debootstrap slirp4netns fuse-overlayfs uidmap \
+      >/dev/null
+  fi
+  can_manage || return 0
+  # Adds each setting to its table unless the key is already there, keeping the rest of the file.
+  mkdir -p "$(dirname "$PODMAN_CONF")"
+  touch "$PODMAN_CONF"
+  conf_set containers default_ulimits '["nofile=16384:16384", "nproc=16384:16384"]'
+  conf_set engine runtime '"runc"'
+}
+conf_set() { # table key value
+  grep -Eq "^[[:space:]]*$2[[:space:]]*=" "$PODMAN_CONF" && return 0
+  if grep -Eq "^[[:space:]]*\[$1\][[:space:]]*$" "$PODMAN_CONF"; then
+    sed -i -E "/^[[:space:]]*\[$1\][[:space:]]*$/a $2 = $3" "$PODMAN_CONF"
+  else
+    printf '\n[%s]\n%s = %s\n' "$1" "$2" "$3" >>"$PODMAN_CONF"
+  fi
+  echo "infra: $PODMAN_CONF: [$1] $2 = $3" >&2
+}
+
 ensure_postgres
 ensure_mariadb
 ensure_redis
 ensure_rabbitmq
 ensure_chromium
 ensure_kubectl
+ensure_podman
 
 # Users, databases and vhost of the tests. Each suite then creates its own database on them.
 if can_manage || [ -n "${INFRA_PROVISION:-}" ]; then
@@ -121,5 +161,5 @@ SQL
     rabbitmqctl -q set_permissions -p emporium_test guest '.*' '.*' '.*' >/dev/null
   fi
 fi
-echo "infra: PostgreSQL, MariaDB, Redis and RabbitMQ are answering, Chromium and kubectl are installed; test users, databases and vhost are in place" >&2
+echo "infra: PostgreSQL, MariaDB, Redis and RabbitMQ are answering, Chromium, kubectl and podman are installed; test users, databases and vhost are in place" >&2
 echo "infra: databases of the distributed mode (emporium_users on MariaDB; emporium_catalog, emporium_cart, … on PostgreSQL) are in place" >&2

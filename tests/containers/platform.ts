@@ -1,0 +1,209 @@
+import { execFileSync } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
+import { createServer } from 'node:net'
+import { createTestDatabase, testServers, type TestDatabase } from '@emporium/platform/testing'
+import { podman, podmanStatus, removeOrphans, ServiceContainer } from './podman.js'
+
+// The whole platform as containers (one per service, from the images build-images.sh made) on
+// this machine's real MariaDB, PostgreSQL, Redis and RabbitMQ: fresh databases, a RabbitMQ vhost
+// and Redis key prefix of its own, every container on the host network bound to 127.0.0.1.
+
+export const SERVICES = [
+  'users',
+  'catalog',
+  'cart',
+  'orders',
+  'payments',
+  'notifications',
+  'gateway',
+] as const
+export type ServiceName = (typeof SERVICES)[number]
+
+export const ADMIN_EMAIL = 'admin@containers.example'
+/** Drain limit inside the containers; `podman stop` waits longer before it kills. */
+export const SHUTDOWN_TIMEOUT_SECONDS = 10
+
+export interface ContainerPlatform {
+  api: string
+  gateway: string
+  containers: Record<ServiceName, ServiceContainer>
+  /** Removes the containers, the key volume, the databases and the vhost (never fails). */
+  remove(): Promise<void>
+}
+
+const rabbitmqctl = (...args: string[]) =>
+  execFileSync('rabbitmqctl', args, { stdio: 'pipe', timeout: 120_000 })
+
+/**
+ * Starts the seven containers of `tag` (users first: its JWKS verifies every token; the gateway
+ * last). On failure everything made so far is removed before the error is thrown.
+ */
+export async function startContainerPlatform(tag: string): Promise<ContainerPlatform> {
+  const id = randomBytes(4).toString('hex')
+  const vhost = `containers_${id}`
+  const keyVolume = `emporium-ct-${id}-keys`
+  const databases: TestDatabase[] = []
+  const containers = {} as Record<ServiceName, ServiceContainer>
+  let vhostMade = false
+  let volumeMade = false
+
+  const remove = async () => {
+    await Promise.all(Object.values(containers).map((c) => c.remove()))
+    if (volumeMade) await podmanStatus(['volume', 'rm', '--force', keyVolume]).catch(() => {})
+    await Promise.all(databases.map((d) => d.drop().catch(() => undefined)))
+    if (vhostMade) {
+      try {
+        rabbitmqctl('delete_vhost', vhost)
+      } catch {
+        // already gone
+      }
+    }
+  }
+
+  try {
+    await removeOrphans()
+    rabbitmqctl('add_vhost', vhost)
+    vhostMade = true
+    const amqp = new URL(testServers.rabbitmq)
+    rabbitmqctl('set_permissions', '-p', vhost, decodeURIComponent(amqp.username), '.*', '.*', '.*')
+    amqp.pathname = `/${vhost}`
+    const database = async (kind: 'mysql' | 'postgres') => {
+      const made = await createTestDatabase(kind)
+      databases.push(made)
+      return made.url
+    }
+    const db = {
+      users: await database('mysql'),
+      catalog: await database('postgres'),
+      cart: await database('postgres'),
+      orders: await database('postgres'),
+      payments: await database('postgres'),
+      notifications: await database('postgres'),
+    }
+    // The users service keeps its generated signing keys on a volume, as in compose.yaml: the
+    // only writable place besides /tmp (a new volume takes the image's owner, uid 10001).
+    await podman([
+      'volume',
+      'create',
+      '--label',
+      'emporium.test=containers',
+      '--label',
+      `emporium.test.pid=${process.pid}`,
+      keyVolume,
+    ])
+    volumeMade = true
+
+    const base = await freePorts(SERVICES.length)
+    const port = Object.fromEntries(SERVICES.map((s, i) => [s, base + i])) as Record<
+      ServiceName,
+      number
+    >
+    const url = (s: ServiceName) => `http://127.0.0.1:${port[s]}`
+    const jwks = `${url('users')}/.well-known/jwks.json`
+    const common = {
+      RABBITMQ_URL: amqp.toString(),
+      LOG_LEVEL: 'info',
+      SHUTDOWN_TIMEOUT_SECONDS: String(SHUTDOWN_TIMEOUT_SECONDS),
+    }
+    const env: Record<ServiceName, Record<string, string>> = {
+      users: {
+        USERS_PORT: String(port.users),
+        USERS_HOST: '127.0.0.1',
+        USERS_DATABASE_URL: db.users,
+        USERS_SIGNING_KEY_FILE: '/var/lib/emporium/signing-keys.json',
+        ADMIN_EMAILS: ADMIN_EMAIL,
+      },
+      catalog: {
+        CATALOG_PORT: String(port.catalog),
+        CATALOG_HOST: '127.0.0.1',
+        CATALOG_DATABASE_URL: db.catalog,
+        CATALOG_JWKS_URL: jwks,
+        CATALOG_SEED_DEMO: 'true',
+      },
+      cart: {
+        CART_PORT: String(port.cart),
+        CART_HOST: '127.0.0.1',
+        CART_DATABASE_URL: db.cart,
+        CART_REDIS_URL: testServers.redis,
+        CART_CATALOG_URLS: url('catalog'),
+        CART_JWKS_URL: jwks,
+      },
+      orders: {
+        ORDERS_PORT: String(port.orders),
+        ORDERS_HOST: '127.0.0.1',
+        ORDERS_DATABASE_URL: db.orders,
+        ORDERS_CART_URLS: url('cart'),
+        ORDERS_CATALOG_URLS: url('catalog'),
+        ORDERS_PAYMENTS_URLS: url('payments'),
+        ORDERS_JWKS_URL: jwks,
+      },
+      payments: {
+        PAYMENTS_PORT: String(port.payments),
+        PAYMENTS_HOST: '127.0.0.1',
+        PAYMENTS_DATABASE_URL: db.payments,
+        PAYMENTS_JWKS_URL: jwks,
+      },
+      notifications: {
+        NOTIFICATIONS_PORT: String(port.notifications),
+        NOTIFICATIONS_HOST: '127.0.0.1',
+        NOTIFICATIONS_DATABASE_URL: db.notifications,
+        NOTIFICATIONS_JWKS_URL: jwks,
+      },
+      gateway: {
+        PORT: String(port.gateway),
+        HOST: '127.0.0.1',
+        GATEWAY_JWKS_URL: jwks,
+        GATEWAY_USERS_URLS: url('users'),
+        GATEWAY_CATALOG_URLS: url('catalog'),
+        GATEWAY_CART_URLS: url('cart'),
+        GATEWAY_ORDERS_URLS: url('orders'),
+        GATEWAY_PAYMENTS_URLS: url('payments'),
+        GATEWAY_NOTIFICATIONS_URLS: url('notifications'),
+        REDIS_URL: testServers.redis,
+        GATEWAY_REDIS_KEY_PREFIX: `containers-${id}:`,
+        // One client (127.0.0.1) plays every shopper here.
+        GATEWAY_RATE_LIMIT_PER_MINUTE: '100000',
+        GATEWAY_REGISTER_LIMIT_PER_CLIENT: '1000',
+      },
+    }
+    for (const s of SERVICES) {
+      containers[s] = new ServiceContainer(
+        s,
+        `emporium-ct-${id}-${s}`,
+        `localhost/emporium/${s}:${tag}`,
+        port[s],
+        { ...common, ...env[s] },
+        s === 'users' ? ['--volume', `${keyVolume}:/var/lib/emporium`] : [],
+      )
+    }
+
+    await containers.users.start()
+    await containers.users.ready()
+    const middle = SERVICES.filter((s) => s !== 'users' && s !== 'gateway')
+    for (const s of middle) await containers[s].start()
+    await Promise.all(middle.map((s) => containers[s].ready()))
+    await containers.gateway.start()
+    await containers.gateway.ready()
+    return { api: `${url('gateway')}/api/v1`, gateway: url('gateway'), containers, remove }
+  } catch (error) {
+    await remove()
+    throw error
+  }
+}
+
+/** The first of `count` consecutive ports in 19000–19887 that nothing listens on (host network). */
+async function freePorts(count: number): Promise<number> {
+  const free = (port: number) =>
+    new Promise<boolean>((resolve) => {
+      const server = createServer()
+      server.once('error', () => resolve(false))
+      server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)))
+    })
+  for (let attempt = 0; attempt < 20; attempt++) {
+    const base = 19000 + Math.floor(Math.random() * 111) * 8
+    let all = true
+    for (let port = base; port < base + count && all; port++) all = await free(port)
+    if (all) return base
+  }
+  throw new Error('no free ports in 19000-19887')
+}
