@@ -1,6 +1,6 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createTestDatabase, testServers, type TestDatabase } from '@emporium/platform/testing'
@@ -8,20 +8,41 @@ import { repoRoot } from './process.js'
 
 // The distributed mode for end-to-end tests: every service its own process on real MariaDB,
 // PostgreSQL, Redis and RabbitMQ, each test run with fresh databases, its own RabbitMQ vhost
-// and its own Redis key prefixes, so runs never see each other's data or messages.
+// and its own Redis key prefixes, so runs never see each other's data or messages. Orders,
+// catalog, cart, payments and notifications can run as several replicas on one database.
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
-/** One service process that can be killed and started again with the same environment. */
+/** One service process that can be killed, hung and started again with the same environment. */
 export class ServiceProcess {
   child?: ChildProcess
   output = ''
   starts = 0
   kills = 0
+  /**
+   * Exits nobody asked for (not `stop()`), with the last of the output: a crash when it had
+   * been ready (`wasReady`), else a start that failed (e.g. its database down meanwhile).
+   */
+  unexpectedExits: Array<{
+    at: Date
+    code: number | null
+    signal: string | null
+    wasReady: boolean
+    tail: string
+  }> = []
+  private wasReady = false
+  /** Extra environment of the current start (e.g. EXTRA_LATENCY_MS), {} for none. */
+  overrides: Record<string, string> = {}
+  private stopping = false
+  private paused = false
+
   constructor(
+    /** The service (its folder under services/). */
     readonly name: string,
     readonly port: number,
     private readonly env: Record<string, string>,
+    /** This replica's name: the service's for the first, `<service>-<n>` for the others. */
+    readonly instance: string = name,
   ) {}
 
   get url() {
@@ -34,14 +55,19 @@ export class ServiceProcess {
     )
   }
 
-  start() {
+  /** Starts the process; `overrides` are added to its environment for this start only. */
+  start(overrides: Record<string, string> = {}) {
     this.starts++
+    this.overrides = overrides
+    this.stopping = false
+    this.paused = false
+    this.wasReady = false
     const child = spawn(
       process.execPath,
       ['--import', 'tsx', `services/${this.name}/src/main.ts`],
       {
         cwd: repoRoot,
-        env: { ...process.env, ...this.env },
+        env: { ...process.env, ...this.env, ...overrides },
         stdio: ['ignore', 'pipe', 'pipe'],
       },
     )
@@ -51,6 +77,12 @@ export class ServiceProcess {
     }
     child.stdout!.on('data', keep)
     child.stderr!.on('data', keep)
+    // 'close': after the output is read to its end, so the tail holds the last words.
+    child.once('close', (code, signal) => {
+      if (this.stopping || this.child !== child) return
+      const tail = this.output.slice(-4000)
+      this.unexpectedExits.push({ at: new Date(), code, signal, wasReady: this.wasReady, tail })
+    })
     this.child = child
   }
 
@@ -58,32 +90,70 @@ export class ServiceProcess {
   async ready(timeoutMs = 90_000) {
     const deadline = Date.now() + timeoutMs
     while (Date.now() < deadline) {
-      if (!this.running) throw new Error(`${this.name} exited:\n${this.output}`)
+      if (!this.running) throw new Error(`${this.instance} exited:\n${this.output}`)
       try {
-        if ((await fetch(`${this.url}/readyz`)).ok) return
+        if ((await fetch(`${this.url}/readyz`, { signal: AbortSignal.timeout(2_000) })).ok) {
+          this.wasReady = true
+          return
+        }
       } catch {
         // not listening yet
       }
       await sleep(150)
     }
-    throw new Error(`${this.name} not ready in ${timeoutMs} ms:\n${this.output}`)
+    throw new Error(`${this.instance} not ready in ${timeoutMs} ms:\n${this.output}`)
   }
 
   /** Stops it with `signal` (SIGKILL: no drain at all) and waits for the exit. */
   async stop(signal: NodeJS.Signals = 'SIGTERM') {
     if (!this.running) return
+    this.stopping = true
     const exited = new Promise((r) => this.child!.once('exit', r))
     this.child!.kill(signal)
+    // A hung process handles SIGTERM only once it runs again.
+    if (this.paused && signal !== 'SIGKILL') this.resume()
     if (signal === 'SIGKILL') this.kills++
     await exited
   }
+
+  /** SIGSTOP: the process hangs, its sockets stay open and silent (a stuck event loop, a GC). */
+  pause() {
+    if (!this.running) return
+    this.child!.kill('SIGSTOP')
+    this.paused = true
+  }
+
+  /** SIGCONT after `pause()`. */
+  resume() {
+    if (!this.running) return
+    this.child!.kill('SIGCONT')
+    this.paused = false
+  }
+}
+
+/** Services that may run as several replicas on one database. */
+export type ReplicatedService = 'catalog' | 'cart' | 'orders' | 'payments' | 'notifications'
+export type ServiceName = 'users' | 'gateway' | ReplicatedService
+
+export interface DistributedOptions {
+  /** Replicas per service (default 1 each); the gateway gets every replica's URL. */
+  replicas?: Partial<Record<ReplicatedService, number>>
+  /** Environment for one service's processes only, over the common `env`. */
+  serviceEnv?: Partial<Record<ServiceName, Record<string, string>>>
+  /** Environment for one process (by instance name, e.g. `orders-2`), over the others. */
+  instanceEnv?: (instance: string, service: ServiceName) => Record<string, string>
 }
 
 export interface DistributedPlatform {
   api: string
+  /** Every process by instance name: `orders` (the first replica), `orders-2`, …, `gateway`. */
   services: Record<string, ServiceProcess>
+  /** The processes of each service, first replica first. */
+  replicas: Record<ServiceName, ServiceProcess[]>
   databases: Record<string, TestDatabase>
   vhost: string
+  /** `amqp://…/<vhost>`: the run's own vhost. */
+  rabbitmqUrl: string
   /** Restarts RabbitMQ itself (stop_app/start_app): every service must reconnect. */
   restartBroker(): void
   stop(): Promise<void>
@@ -92,150 +162,220 @@ export interface DistributedPlatform {
 const rabbitmqctl = (...args: string[]) =>
   execFileSync('rabbitmqctl', args, { stdio: 'pipe', timeout: 120_000 })
 
+/** Restarts RabbitMQ's application and waits until it serves again. */
+export function restartBroker(): void {
+  try {
+    rabbitmqctl('stop_app')
+  } finally {
+    // Whatever happened to stop_app, leave the broker running.
+    rabbitmqctl('start_app')
+    rabbitmqctl('await_startup')
+  }
+}
+
 /**
  * Starts users, catalog, cart, payments, orders, notifications and the gateway as processes.
  * `env` is given to every process (e.g. shorter saga deadlines, higher rate limits).
  */
 export async function startDistributedPlatform(
   env: Record<string, string> = {},
+  options: DistributedOptions = {},
 ): Promise<DistributedPlatform> {
   const id = randomBytes(4).toString('hex')
   const vhost = `e2e_${id}`
-  rabbitmqctl('add_vhost', vhost)
-  const amqp = new URL(testServers.rabbitmq)
-  rabbitmqctl('set_permissions', '-p', vhost, decodeURIComponent(amqp.username), '.*', '.*', '.*')
-  amqp.pathname = `/${vhost}`
   const keyDir = mkdtempSync(join(tmpdir(), 'emporium-e2e-'))
-  const names = ['catalog', 'cart', 'orders', 'payments', 'notifications'] as const
-  const databases: Record<string, TestDatabase> = {
-    users: await createTestDatabase('mysql'),
-  }
-  for (const name of names) databases[name] = await createTestDatabase('postgres')
-
-  const base = 21000 + Math.floor(Math.random() * 2000) * 8
-  const port = {
-    users: base,
-    catalog: base + 1,
-    cart: base + 2,
-    orders: base + 3,
-    payments: base + 4,
-    notifications: base + 5,
-    gateway: base + 6,
-  }
-  const url = (name: keyof typeof port) => `http://127.0.0.1:${port[name]}`
-  const jwks = `${url('users')}/.well-known/jwks.json`
-  const common = {
-    RABBITMQ_URL: amqp.toString(),
-    LOG_LEVEL: 'warn',
-    SHUTDOWN_TIMEOUT_SECONDS: '5',
-    ...env,
-  }
-  const services: Record<string, ServiceProcess> = {
-    users: new ServiceProcess('users', port.users, {
-      ...common,
-      USERS_PORT: String(port.users),
-      USERS_HOST: '127.0.0.1',
-      USERS_DATABASE_URL: databases.users!.url,
-      USERS_SIGNING_KEY_FILE: join(keyDir, 'signing-keys.json'),
-      ADMIN_EMAILS: 'admin@e2e.example',
-    }),
-    catalog: new ServiceProcess('catalog', port.catalog, {
-      ...common,
-      CATALOG_PORT: String(port.catalog),
-      CATALOG_HOST: '127.0.0.1',
-      CATALOG_DATABASE_URL: databases.catalog!.url,
-      CATALOG_JWKS_URL: jwks,
-      CATALOG_SEED_DEMO: 'true',
-    }),
-    cart: new ServiceProcess('cart', port.cart, {
-      ...common,
-      CART_PORT: String(port.cart),
-      CART_HOST: '127.0.0.1',
-      CART_DATABASE_URL: databases.cart!.url,
-      CART_REDIS_URL: testServers.redis,
-      CART_CATALOG_URLS: url('catalog'),
-      CART_JWKS_URL: jwks,
-    }),
-    payments: new ServiceProcess('payments', port.payments, {
-      ...common,
-      PAYMENTS_PORT: String(port.payments),
-      PAYMENTS_HOST: '127.0.0.1',
-      PAYMENTS_DATABASE_URL: databases.payments!.url,
-      PAYMENTS_JWKS_URL: jwks,
-    }),
-    orders: new ServiceProcess('orders', port.orders, {
-      ...common,
-      ORDERS_PORT: String(port.orders),
-      ORDERS_HOST: '127.0.0.1',
-      ORDERS_DATABASE_URL: databases.orders!.url,
-      ORDERS_CART_URLS: url('cart'),
-      ORDERS_CATALOG_URLS: url('catalog'),
-      ORDERS_PAYMENTS_URLS: url('payments'),
-      ORDERS_JWKS_URL: jwks,
-    }),
-    notifications: new ServiceProcess('notifications', port.notifications, {
-      ...common,
-      NOTIFICATIONS_PORT: String(port.notifications),
-      NOTIFICATIONS_HOST: '127.0.0.1',
-      NOTIFICATIONS_DATABASE_URL: databases.notifications!.url,
-      NOTIFICATIONS_JWKS_URL: jwks,
-    }),
-    gateway: new ServiceProcess('gateway', port.gateway, {
-      ...common,
-      PORT: String(port.gateway),
-      HOST: '127.0.0.1',
-      GATEWAY_USERS_URLS: url('users'),
-      GATEWAY_CATALOG_URLS: url('catalog'),
-      GATEWAY_CART_URLS: url('cart'),
-      GATEWAY_ORDERS_URLS: url('orders'),
-      GATEWAY_PAYMENTS_URLS: url('payments'),
-      GATEWAY_NOTIFICATIONS_URLS: url('notifications'),
-      REDIS_URL: testServers.redis,
-      GATEWAY_REDIS_KEY_PREFIX: `e2e-${id}:`,
-      GATEWAY_RATE_LIMIT_PER_MINUTE: '1000000',
-      GATEWAY_REGISTER_LIMIT_PER_CLIENT: '100000',
-      GATEWAY_LOGIN_LIMIT_PER_CLIENT: '100000',
-      GATEWAY_UPSTREAM_COOLDOWN_MS: '500',
-      GATEWAY_BREAKER_HALF_OPEN_MS: '1000',
-    }),
-  }
-  const stopAll = async () => {
+  const databases: Record<string, TestDatabase> = {}
+  const services: Record<string, ServiceProcess> = {}
+  const cleanUp = async () => {
     await Promise.all(Object.values(services).map((s) => s.stop('SIGKILL')))
+    await Promise.all(Object.values(databases).map((d) => d.drop().catch(() => undefined)))
+    try {
+      rabbitmqctl('delete_vhost', vhost)
+    } catch {
+      // already gone
+    }
+    rmSync(keyDir, { recursive: true, force: true })
   }
+
   try {
-    // The users service first (its JWKS verifies every token), the gateway last.
-    services.users!.start()
-    await services.users!.ready()
-    for (const name of ['catalog', 'cart', 'payments', 'orders', 'notifications'])
-      services[name]!.start()
-    for (const name of ['catalog', 'cart', 'payments', 'orders', 'notifications'])
-      await services[name]!.ready()
-    services.gateway!.start()
-    await services.gateway!.ready()
+    rabbitmqctl('add_vhost', vhost)
+    const amqp = new URL(testServers.rabbitmq)
+    rabbitmqctl('set_permissions', '-p', vhost, decodeURIComponent(amqp.username), '.*', '.*', '.*')
+    amqp.pathname = `/${vhost}`
+    databases.users = await createTestDatabase('mysql')
+    for (const name of ['catalog', 'cart', 'orders', 'payments', 'notifications']) {
+      databases[name] = await createTestDatabase('postgres')
+    }
+
+    const count = (name: ServiceName) =>
+      name === 'users' || name === 'gateway'
+        ? 1
+        : Math.max(1, options.replicas?.[name as ReplicatedService] ?? 1)
+    const order: ServiceName[] = [
+      'users',
+      'catalog',
+      'cart',
+      'orders',
+      'payments',
+      'notifications',
+      'gateway',
+    ]
+    // One block of 16 ports per run, at random, so that parallel runs rarely collide.
+    const base = 21000 + Math.floor(Math.random() * 1000) * 16
+    let next = base
+    const ports = {} as Record<ServiceName, number[]>
+    for (const name of order) ports[name] = Array.from({ length: count(name) }, () => next++)
+    if (next - base > 16) throw new Error('too many replicas for one block of 16 ports')
+    const urls = (name: ServiceName) => ports[name].map((p) => `http://127.0.0.1:${p}`).join(',')
+    const jwks = `http://127.0.0.1:${ports.users[0]}/.well-known/jwks.json`
+    const common = {
+      RABBITMQ_URL: amqp.toString(),
+      LOG_LEVEL: 'warn',
+      SHUTDOWN_TIMEOUT_SECONDS: '5',
+      ...env,
+    }
+    const specific = (name: ServiceName, port: number): Record<string, string> => {
+      switch (name) {
+        case 'users':
+          return {
+            USERS_PORT: String(port),
+            USERS_HOST: '127.0.0.1',
+            USERS_DATABASE_URL: databases.users!.url,
+            USERS_SIGNING_KEY_FILE: join(keyDir, 'signing-keys.json'),
+            ADMIN_EMAILS: 'admin@e2e.example',
+          }
+        case 'catalog':
+          return {
+            CATALOG_PORT: String(port),
+            CATALOG_HOST: '127.0.0.1',
+            CATALOG_DATABASE_URL: databases.catalog!.url,
+            CATALOG_JWKS_URL: jwks,
+            CATALOG_SEED_DEMO: 'true',
+          }
+        case 'cart':
+          return {
+            CART_PORT: String(port),
+            CART_HOST: '127.0.0.1',
+            CART_DATABASE_URL: databases.cart!.url,
+            CART_REDIS_URL: testServers.redis,
+            CART_CATALOG_URLS: urls('catalog'),
+            CART_JWKS_URL: jwks,
+          }
+        case 'payments':
+          return {
+            PAYMENTS_PORT: String(port),
+            PAYMENTS_HOST: '127.0.0.1',
+            PAYMENTS_DATABASE_URL: databases.payments!.url,
+            PAYMENTS_JWKS_URL: jwks,
+          }
+        case 'orders':
+          return {
+            ORDERS_PORT: String(port),
+            ORDERS_HOST: '127.0.0.1',
+            ORDERS_DATABASE_URL: databases.orders!.url,
+            ORDERS_CART_URLS: urls('cart'),
+            ORDERS_CATALOG_URLS: urls('catalog'),
+            ORDERS_PAYMENTS_URLS: urls('payments'),
+            ORDERS_JWKS_URL: jwks,
+          }
+        case 'notifications':
+          return {
+            NOTIFICATIONS_PORT: String(port),
+            NOTIFICATIONS_HOST: '127.0.0.1',
+            NOTIFICATIONS_DATABASE_URL: databases.notifications!.url,
+            NOTIFICATIONS_JWKS_URL: jwks,
+          }
+        case 'gateway':
+          return {
+            PORT: String(port),
+            HOST: '127.0.0.1',
+            GATEWAY_USERS_URLS: urls('users'),
+            GATEWAY_CATALOG_URLS: urls('catalog'),
+            GATEWAY_CART_URLS: urls('cart'),
+            GATEWAY_ORDERS_URLS: urls('orders'),
+            GATEWAY_PAYMENTS_URLS: urls('payments'),
+            GATEWAY_NOTIFICATIONS_URLS: urls('notifications'),
+            REDIS_URL: testServers.redis,
+            GATEWAY_REDIS_KEY_PREFIX: `e2e-${id}:`,
+            GATEWAY_RATE_LIMIT_PER_MINUTE: '1000000',
+            GATEWAY_REGISTER_LIMIT_PER_CLIENT: '100000',
+            GATEWAY_LOGIN_LIMIT_PER_CLIENT: '100000',
+            GATEWAY_UPSTREAM_COOLDOWN_MS: '500',
+            GATEWAY_BREAKER_HALF_OPEN_MS: '1000',
+          }
+      }
+    }
+    const envOf = (name: ServiceName, port: number, instance: string) => ({
+      ...common,
+      ...specific(name, port),
+      ...options.serviceEnv?.[name],
+      ...options.instanceEnv?.(instance, name),
+    })
+    const replicas = {} as Record<ServiceName, ServiceProcess[]>
+    for (const name of order) {
+      replicas[name] = ports[name].map((port, i) => {
+        const instance = i === 0 ? name : `${name}-${i + 1}`
+        return new ServiceProcess(name, port, envOf(name, port, instance), instance)
+      })
+      for (const replica of replicas[name]) services[replica.instance] = replica
+    }
+
+    // The users service first (its JWKS verifies every token), the gateway last. A service's
+    // first replica migrates its database before the others start, so they never race on it.
+    const startAll = async (list: ServiceProcess[]) => {
+      for (const s of list) s.start()
+      for (const s of list) await s.ready()
+    }
+    await startAll(replicas.users)
+    const middle = order.filter((n) => n !== 'users' && n !== 'gateway')
+    await startAll(middle.map((n) => replicas[n][0]!))
+    await startAll(middle.flatMap((n) => replicas[n].slice(1)))
+    await startAll(replicas.gateway)
+
+    return {
+      api: `http://127.0.0.1:${ports.gateway[0]}/api/v1`,
+      services,
+      replicas,
+      databases,
+      vhost,
+      rabbitmqUrl: amqp.toString(),
+      restartBroker,
+      stop: cleanUp,
+    }
   } catch (error) {
-    await stopAll()
+    await cleanUp()
     throw error
   }
+}
 
-  return {
-    api: `${url('gateway')}/api/v1`,
-    services,
-    databases,
-    vhost,
-    restartBroker() {
-      rabbitmqctl('stop_app')
-      rabbitmqctl('start_app')
-      rabbitmqctl('await_startup')
-    },
-    async stop() {
-      await stopAll()
-      await Promise.all(Object.values(databases).map((d) => d.drop().catch(() => undefined)))
-      try {
-        rabbitmqctl('delete_vhost', vhost)
-      } catch {
-        // already gone
-      }
-      rmSync(keyDir, { recursive: true, force: true })
-    },
+/** The PostgreSQL cluster of this machine, as scripts/infra-up.sh starts it. */
+function postgresCluster(): string[] {
+  const version = readdirSync('/etc/postgresql').sort()[0]
+  if (!version) throw new Error('no PostgreSQL cluster under /etc/postgresql')
+  return ['--skip-systemctl-redirect', version, 'main']
+}
+
+/** Stops the local PostgreSQL server (fast: open transactions roll back, clients are cut). */
+export function stopPostgres(): void {
+  execFileSync('pg_ctlcluster', [...postgresCluster(), 'stop'], { stdio: 'pipe', timeout: 60_000 })
+}
+
+/**
+ * Starts the local PostgreSQL server exactly as scripts/infra-up.sh does (a no-op when it runs),
+ * then waits until it accepts connections.
+ */
+export function startPostgres(): void {
+  try {
+    execFileSync('pg_ctlcluster', [...postgresCluster(), 'start'], {
+      stdio: 'pipe',
+      timeout: 60_000,
+    })
+  } catch {
+    // Already running: pg_ctlcluster says so with a non-zero exit.
   }
+  const url = new URL(testServers.postgres)
+  execFileSync('bash', [
+    '-c',
+    `for i in $(seq 1 120); do pg_isready -q -h ${url.hostname} -p ${url.port || 5432} && exit 0; sleep 0.5; done; exit 1`,
+  ])
 }

@@ -26,6 +26,12 @@ export const PaymentsConfig = Type.Object({
   PAYMENTS_MAX_ATTEMPTS: Type.Integer({ minimum: 1, maximum: 10, default: 4 }),
   /** First delay of the jittered exponential backoff between attempts. */
   PAYMENTS_RETRY_BASE_MS: Type.Integer({ minimum: 0, maximum: 60_000, default: 200 }),
+  /**
+   * Fault injection, for the chaos runner (`npm run chaos`): serve `POST /internal/simulator/faults`
+   * (admin token; never routed by the gateway), which makes the simulated acquirer refuse calls or
+   * lose its answers for a while. Off by default; never on in production.
+   */
+  PAYMENTS_SIMULATED_FAULTS_API: Type.Boolean({ default: false }),
 })
 export type PaymentsConfig = Type.Static<typeof PaymentsConfig>
 

@@ -33,8 +33,10 @@ import type { PaymentsConfig } from './config.js'
 import { onOrderCancelled } from './events/on-order-cancelled.js'
 import { onPaymentRequested } from './events/on-payment-requested.js'
 import { paymentsRoutes } from './http/routes.js'
+import { simulatorRoutes } from './http/simulator-routes.js'
 import { createKyselyPaymentStore } from './infra/kysely-payment-store.js'
 import { createSqlPaymentWriter } from './infra/sql-payment-writer.js'
+import { createSimulatorFaults, withSimulatedFaults } from './infra/simulated-faults.js'
 import { createSimulatedProvider } from './infra/simulated-provider.js'
 import { createSqlAcquirerStore } from './infra/sql-acquirer-store.js'
 import type { PaymentsTables } from './infra/tables.js'
@@ -87,10 +89,16 @@ export async function createPaymentsService(
       audience: config.PAYMENTS_JWT_AUDIENCE,
       log,
     })
-  const builtIn = createSimulatedProvider({
-    store: createSqlAcquirerStore(database.db),
+  const acquirerStore = createSqlAcquirerStore(database.db)
+  // The chaos runner's outages (PAYMENTS_SIMULATED_FAULTS_API); without it nothing reads them.
+  const faults = config.PAYMENTS_SIMULATED_FAULTS_API
+    ? createSimulatorFaults({ store: acquirerStore, now })
+    : undefined
+  const simulated = createSimulatedProvider({
+    store: acquirerStore,
     slowMs: config.PAYMENTS_SIMULATED_SLOW_MS,
   })
+  const builtIn = faults ? withSimulatedFaults(simulated, { faults }) : simulated
   const provider =
     typeof deps.provider === 'function' ? deps.provider(builtIn) : (deps.provider ?? builtIn)
   const store = createKyselyPaymentStore({
@@ -134,12 +142,21 @@ export async function createPaymentsService(
       on(orders.OrderPaymentRequested, onPaymentRequested({ paymentsIn, now, kick })),
       on(orders.OrderCancelled, onOrderCancelled({ paymentsIn, now, kick })),
     ],
-    routes: paymentsRoutes({
-      verifier,
-      tokenizeCard: createTokenizeCard({ provider, methods: store, now }),
-      listPayments: createListPayments({ queries: store }),
-      reconciliation: () => store.reconciliation(),
-    }),
+    routes: async (app, options) => {
+      await paymentsRoutes({
+        verifier,
+        tokenizeCard: createTokenizeCard({ provider, methods: store, now }),
+        listPayments: createListPayments({ queries: store }),
+        reconciliation: () => store.reconciliation(),
+      })(app, options)
+      if (faults) {
+        await simulatorRoutes({
+          verifier,
+          setFaults: (request) => faults.set(request),
+          currentFaults: () => faults.current(),
+        })(app, options)
+      }
+    },
     processPending: () => processor.processPending(),
     async start() {
       loop?.start()

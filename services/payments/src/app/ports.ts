@@ -22,6 +22,8 @@ export interface TokenizedCard {
 export type Declined = { ok: false; reason: string }
 export type AuthorizeResult = { ok: true; authorizationId: string } | Declined
 export type CaptureResult = { ok: true; captureId: string } | Declined
+/** A hold that was captured already cannot be voided: `{ok: false, reason: 'already_captured'}`. */
+export type VoidResult = { ok: true; voidId: string } | Declined
 
 /**
  * A payment service provider, shaped like a real one (Stripe's PaymentIntents): every call that
@@ -51,8 +53,8 @@ export interface PaymentProvider {
     captureId: string
     amount: Money
   }): Promise<{ refundId: string }>
-  /** Releases a hold that will not be captured. */
-  void(request: { idempotencyKey: string; authorizationId: string }): Promise<{ voidId: string }>
+  /** Releases a hold that will not be captured; refused (`already_captured`) once captured. */
+  void(request: { idempotencyKey: string; authorizationId: string }): Promise<VoidResult>
 }
 
 /** The provider could not answer now; the same call (same idempotency key) may be retried. */

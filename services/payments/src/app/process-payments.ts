@@ -156,10 +156,20 @@ export function createPaymentProcessor(deps: PaymentProcessorDeps) {
         provider.void({ idempotencyKey: key(payment, 'void'), authorizationId }),
       )
       if (!result.ok) return 'later'
-      return record(payment, 'authorized', () => ({
-        ...declined(payment, DeclineReason.orderCancelled),
-        ledger: { kind: 'void', reference: result.value.voidId },
-      }))
+      const voided = result.value
+      if (voided.ok) {
+        return record(payment, 'authorized', () => ({
+          ...declined(payment, DeclineReason.orderCancelled),
+          ledger: { kind: 'void', reference: voided.voidId },
+        }))
+      }
+      // The hold was captured already: a capture whose answer we lost (a timeout, a crash). Ask
+      // for it again with its key, which answers with that capture; it is recorded below and,
+      // the order being cancelled, refunded.
+      if (voided.reason !== 'already_captured') {
+        throw new Error(`the provider refused to void ${authorizationId}: ${voided.reason}`)
+      }
+      log.warn({ orderId: payment.orderId }, 'void refused: captured already; refunding instead')
     }
     const result = await callProvider({ operation: 'capture', orderId: payment.orderId }, () =>
       provider.capture({
@@ -169,7 +179,8 @@ export function createPaymentProcessor(deps: PaymentProcessorDeps) {
       }),
     )
     // Never "failed" here: a capture whose answer was lost may have happened. Try again later;
-    // if the order is cancelled meanwhile, the hold is voided instead.
+    // if the order is cancelled meanwhile, the hold is voided instead (or, if that capture did
+    // happen, the provider refuses the void and the capture is refunded).
     if (!result.ok) return 'later'
     const answer = result.value
     if (!answer.ok) return record(payment, 'authorized', () => declined(payment, answer.reason))

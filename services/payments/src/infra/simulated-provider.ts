@@ -6,6 +6,7 @@ import {
   type AuthorizeResult,
   type CaptureResult,
   type PaymentProvider,
+  type VoidResult,
 } from '../app/ports.js'
 
 /** The simulated acquirer's memory (its own table in production, a map in unit tests). */
@@ -146,6 +147,9 @@ export function createSimulatedProvider(deps: {
         async () => {
           const held = await store.read(`authorization:${authorizationId}`)
           if (held === undefined) return { ok: false, reason: 'authorization_not_found' }
+          if ((await store.read(`voided:${authorizationId}`)) !== undefined) {
+            return { ok: false, reason: 'authorization_voided' }
+          }
           if ((JSON.parse(held) as { amount: Money }).amount.amount < amount.amount) {
             return { ok: false, reason: 'amount_too_large' }
           }
@@ -168,9 +172,15 @@ export function createSimulatedProvider(deps: {
     },
 
     async void({ idempotencyKey, authorizationId }) {
-      const { result } = await once(idempotencyKey, { authorizationId }, async () => ({
-        voidId: `void_sim_${randomUUID()}`,
-      }))
+      const { result } = await once<VoidResult>(idempotencyKey, { authorizationId }, async () => {
+        // As at a real PSP, a captured hold cannot be voided (the caller refunds it instead).
+        if ((await store.read(`captured:${authorizationId}`)) !== undefined) {
+          return { ok: false, reason: 'already_captured' }
+        }
+        const voidId = `void_sim_${randomUUID()}`
+        await store.writeOnce(`voided:${authorizationId}`, voidId)
+        return { ok: true, voidId }
+      })
       return result
     },
   }

@@ -1,0 +1,423 @@
+import { execFile } from 'node:child_process'
+import { promisify } from 'node:util'
+import { sql, type Kysely } from 'kysely'
+import { pino } from 'pino'
+import { createRabbitMqBus } from '@emporium/platform'
+import type { DistributedPlatform } from '../e2e/distributed.js'
+
+// The invariants of the checkout saga (DESIGN.md, "The checkout saga"), checked over the
+// services' own databases and the run's RabbitMQ vhost once the platform has settled. Each
+// service's tables are those of its migrations (services/<name>/migrations).
+
+const run = promisify(execFile)
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
+const finalStatuses = ['confirmed', 'shipped', 'cancelled']
+
+export interface InvariantResult {
+  name: string
+  ok: boolean
+  detail: string
+}
+
+export interface StockLevel {
+  onHand: number
+  reserved: number
+}
+
+export interface DeadLetterSummary {
+  consumer: string
+  id: string
+  type: string
+  attempts: number
+  error: string
+}
+
+/** Facts of the run the report shows beside the invariants. */
+export interface Outcome {
+  orders: Record<string, number>
+  cancellations: Record<string, number>
+  confirmedTotal: number
+  payments: Record<string, number>
+  deadLetters: DeadLetterSummary[]
+  /** Orders in the database the load generator never got a 202 for (its answer was lost). */
+  ordersUnknownToClient: number
+}
+
+type Db = Kysely<any>
+const dbOf = (platform: DistributedPlatform, name: string): Db =>
+  platform.databases[name]!.database.db
+
+async function rows<T>(db: Db, query: ReturnType<typeof sql<T>>): Promise<T[]> {
+  return (await query.execute(db)).rows
+}
+
+/** Every product's stock now (catalog's `stock` table). */
+export async function stockLevels(platform: DistributedPlatform): Promise<Map<string, StockLevel>> {
+  const levels = await rows<{ product_id: string; on_hand: number; reserved: number }>(
+    dbOf(platform, 'catalog'),
+    sql`select product_id, on_hand, reserved from stock`,
+  )
+  return new Map(levels.map((r) => [r.product_id, { onHand: r.on_hand, reserved: r.reserved }]))
+}
+
+/** The run's queues: name → messages ready or unacked. */
+async function queueDepths(vhost: string): Promise<Map<string, number>> {
+  const { stdout } = await run(
+    'rabbitmqctl',
+    ['list_queues', '-p', vhost, 'name', 'messages', '--formatter', 'json', '-q'],
+    { timeout: 60_000 },
+  )
+  const queues = JSON.parse(stdout || '[]') as Array<{ name: string; messages: number }>
+  return new Map(queues.map((q) => [q.name, q.messages]))
+}
+
+/** What still moves: open orders, payments due, unsent events, held stock, queued messages. */
+async function inFlight(platform: DistributedPlatform): Promise<string[]> {
+  const open: string[] = []
+  const count = async (db: string, query: ReturnType<typeof sql<{ n: number }>>) =>
+    Number((await rows(dbOf(platform, db), query))[0]?.n ?? 0)
+  const orders = await count(
+    'orders',
+    sql`select count(*)::int as n from orders where status not in ('confirmed', 'shipped', 'cancelled')`,
+  )
+  if (orders) open.push(`${orders} orders not final`)
+  const payments = await count(
+    'payments',
+    sql`select count(*)::int as n from payments where state in ('pending', 'authorized', 'refund_pending')`,
+  )
+  if (payments) open.push(`${payments} payments due`)
+  const held = await count(
+    'catalog',
+    sql`select count(*)::int as n from reservations where status = 'held'`,
+  )
+  if (held) open.push(`${held} reservations held`)
+  for (const name of Object.keys(platform.databases)) {
+    const unsent = await count(name, sql`select count(*) as n from outbox where sent_at is null`)
+    if (unsent) open.push(`${unsent} unsent in ${name}'s outbox`)
+  }
+  for (const [queue, messages] of await queueDepths(platform.vhost)) {
+    if (messages > 0 && !queue.endsWith('.dlq')) open.push(`${messages} messages in ${queue}`)
+  }
+  return open
+}
+
+/**
+ * Waits until nothing moves any more (every order final, no payment due, no unsent event, no
+ * held stock, no queued message), or `timeoutMs`; returns what still moved then, if anything.
+ */
+export async function settle(
+  platform: DistributedPlatform,
+  timeoutMs: number,
+): Promise<{ seconds: number; open: string[] }> {
+  const started = Date.now()
+  let open: string[] = []
+  for (;;) {
+    try {
+      open = await inFlight(platform)
+    } catch (error) {
+      open = [`cannot look: ${String(error)}`]
+    }
+    if (open.length === 0 || Date.now() - started > timeoutMs) break
+    await sleep(1_000)
+  }
+  return { seconds: (Date.now() - started) / 1000, open }
+}
+
+/** The run's dead letters with their last error (the dlq command's `list`). */
+async function deadLetters(platform: DistributedPlatform): Promise<DeadLetterSummary[]> {
+  const dlqs = [...(await queueDepths(platform.vhost))].filter(
+    ([name, messages]) => name.endsWith('.dlq') && messages > 0,
+  )
+  if (dlqs.length === 0) return []
+  const bus = createRabbitMqBus({ url: platform.rabbitmqUrl, log: pino({ level: 'silent' }) })
+  try {
+    const letters: DeadLetterSummary[] = []
+    for (const [queue] of dlqs) {
+      for (const letter of await bus.deadLetters.list(queue.slice(0, -'.dlq'.length))) {
+        letters.push({
+          consumer: letter.consumer,
+          id: letter.id,
+          type: letter.envelope.type,
+          attempts: letter.attempts,
+          error: letter.error.slice(0, 300),
+        })
+      }
+    }
+    return letters
+  } finally {
+    await bus.close()
+  }
+}
+
+const sample = (items: readonly unknown[], n = 5) =>
+  items.length > n
+    ? `${JSON.stringify(items.slice(0, n))} … (${items.length} in all)`
+    : JSON.stringify(items)
+
+/**
+ * Checks every invariant; `initialStock` is the stock before the load, `clientOrderIds` the
+ * orders the load generator was told about, `confirmedSeen` how many it saw confirmed.
+ */
+export async function checkInvariants(
+  platform: DistributedPlatform,
+  input: { initialStock: Map<string, StockLevel>; clientOrderIds: readonly string[] },
+): Promise<{ results: InvariantResult[]; outcome: Outcome }> {
+  const results: InvariantResult[] = []
+  const check = (name: string, ok: boolean, detail: string) => results.push({ name, ok, detail })
+  const orders = dbOf(platform, 'orders')
+  const catalog = dbOf(platform, 'catalog')
+  const payments = dbOf(platform, 'payments')
+
+  // ---- orders: every one final
+  const allOrders = await rows<{
+    id: string
+    status: string
+    total_amount: number
+    currency: string
+    payment_status: string | null
+    cancellation_reason: string | null
+  }>(
+    orders,
+    sql`select id, status, total_amount, currency, payment_status, cancellation_reason from orders`,
+  )
+  const byStatus: Record<string, number> = {}
+  const cancellations: Record<string, number> = {}
+  for (const order of allOrders) {
+    byStatus[order.status] = (byStatus[order.status] ?? 0) + 1
+    if (order.status === 'cancelled') {
+      const reason = order.cancellation_reason ?? 'unknown'
+      cancellations[reason] = (cancellations[reason] ?? 0) + 1
+    }
+  }
+  const notFinal = allOrders.filter((o) => !finalStatuses.includes(o.status))
+  check(
+    'every order final',
+    notFinal.length === 0,
+    notFinal.length === 0
+      ? `${allOrders.length} orders, all confirmed, shipped or cancelled`
+      : `${notFinal.length} of ${allOrders.length} not final: ${sample(notFinal.map((o) => `${o.id} ${o.status}`))}`,
+  )
+  const confirmed = allOrders.filter((o) => o.status === 'confirmed' || o.status === 'shipped')
+  check(
+    'orders confirmed during the run',
+    confirmed.length > 0,
+    `${confirmed.length} confirmed of ${allOrders.length} placed`,
+  )
+  const known = new Set(input.clientOrderIds)
+  const ids = new Set(allOrders.map((o) => o.id))
+  const lost = input.clientOrderIds.filter((id) => !ids.has(id))
+  check(
+    'every order the client was given exists',
+    lost.length === 0,
+    lost.length === 0
+      ? `${input.clientOrderIds.length} accepted orders all stored`
+      : `${lost.length} accepted (202) but not stored: ${sample(lost)}`,
+  )
+
+  // ---- payments: at most one per order, at most one capture per order at the acquirer,
+  // every acquirer capture in our ledger, every payment finished
+  const doubled = await rows<{ order_id: string; n: number }>(
+    payments,
+    sql`select order_id, count(*)::int as n from payments group by order_id having count(*) > 1`,
+  )
+  const acquirerCaptures = await rows<{ order_id: string; capture_id: string }>(
+    payments,
+    sql`select substr(a.key, 4, length(a.key) - 3 - length(':authorize')) as order_id,
+               c.value::jsonb ->> 'id' as capture_id
+        from simulated_acquirer a
+        join simulated_acquirer c
+          on c.key = 'captured:' || (a.value::jsonb -> 'result' ->> 'authorizationId')
+        where a.key like 'op:%:authorize'`,
+  )
+  const capturesPerOrder = new Map<string, number>()
+  for (const c of acquirerCaptures)
+    capturesPerOrder.set(c.order_id, (capturesPerOrder.get(c.order_id) ?? 0) + 1)
+  const twiceAtAcquirer = [...capturesPerOrder].filter(([, n]) => n > 1)
+  check(
+    'no double capture',
+    doubled.length === 0 && twiceAtAcquirer.length === 0,
+    `${doubled.length} orders with more than one payment, ${twiceAtAcquirer.length} captured more than once at the acquirer (${acquirerCaptures.length} captures there)`,
+  )
+  const ledger = await rows<{
+    order_id: string
+    kind: string
+    provider_reference: string
+    amount: number
+    currency: string
+  }>(payments, sql`select order_id, kind, provider_reference, amount, currency from ledger_entries`)
+  const ledgerCaptures = new Set(
+    ledger.filter((e) => e.kind === 'capture').map((e) => e.provider_reference),
+  )
+  const unrecorded = acquirerCaptures.filter((c) => !ledgerCaptures.has(c.capture_id))
+  check(
+    'every capture at the acquirer is in the ledger',
+    unrecorded.length === 0,
+    unrecorded.length === 0
+      ? `${acquirerCaptures.length} acquirer captures, all recorded`
+      : `${unrecorded.length} captures the ledger does not know: ${sample(unrecorded.map((c) => c.order_id))}`,
+  )
+  const paymentStates = await rows<{ state: string; n: number }>(
+    payments,
+    sql`select state, count(*)::int as n from payments group by state`,
+  )
+  const byState = Object.fromEntries(paymentStates.map((r) => [r.state, r.n]))
+  const due = ['pending', 'authorized', 'refund_pending'].reduce((n, s) => n + (byState[s] ?? 0), 0)
+  check('every payment finished', due === 0, `payments by state ${JSON.stringify(byState)}`)
+
+  // ---- ledger: captured − refunded per order = the order's total if confirmed, else 0
+  const net = new Map<string, number>()
+  for (const entry of ledger) {
+    const sign = entry.kind === 'capture' ? 1 : entry.kind === 'refund' ? -1 : 0
+    net.set(entry.order_id, (net.get(entry.order_id) ?? 0) + sign * entry.amount)
+  }
+  const byId = new Map(allOrders.map((o) => [o.id, o]))
+  const mismatches: string[] = []
+  for (const order of allOrders) {
+    const expected = finalStatuses.slice(0, 2).includes(order.status) ? order.total_amount : 0
+    const actual = net.get(order.id) ?? 0
+    if (actual !== expected)
+      mismatches.push(`${order.id} ${order.status}: net ${actual}, expected ${expected}`)
+  }
+  for (const orderId of net.keys()) {
+    if (!byId.has(orderId)) mismatches.push(`${orderId}: money moved for an unknown order`)
+  }
+  const confirmedTotal = confirmed.reduce((sum, o) => sum + o.total_amount, 0)
+  const netTotal = [...net.values()].reduce((a, b) => a + b, 0)
+  check(
+    'ledger reconciles',
+    mismatches.length === 0 && netTotal === confirmedTotal,
+    mismatches.length === 0
+      ? `captured − refunded = ${netTotal} = confirmed totals ${confirmedTotal}`
+      : `${mismatches.length} orders off: ${sample(mismatches)}; net ${netTotal} vs confirmed ${confirmedTotal}`,
+  )
+
+  // ---- stock: initial onHand − units of confirmed orders = onHand now; nothing reserved
+  const sold = new Map<string, number>()
+  for (const line of await rows<{ product_id: string; n: number }>(
+    orders,
+    sql`select l.product_id, sum(l.quantity)::int as n from order_lines l
+        join orders o on o.id = l.order_id
+        where o.status in ('confirmed', 'shipped') group by l.product_id`,
+  ))
+    sold.set(line.product_id, line.n)
+  const committed = new Map<string, number>()
+  for (const line of await rows<{ product_id: string; n: number }>(
+    catalog,
+    sql`select rl.product_id, sum(rl.quantity)::int as n from reservation_lines rl
+        join reservations r on r.order_id = rl.order_id
+        where r.status = 'committed' group by rl.product_id`,
+  ))
+    committed.set(line.product_id, line.n)
+  const now = await stockLevels(platform)
+  const off: string[] = []
+  let unitsSold = 0
+  for (const [productId, level] of now) {
+    const before = input.initialStock.get(productId)
+    const units = sold.get(productId) ?? 0
+    unitsSold += units
+    if (level.reserved !== 0 || level.onHand < 0) off.push(`${productId}: ${JSON.stringify(level)}`)
+    if (before && before.onHand - units !== level.onHand)
+      off.push(`${productId}: ${before.onHand} − ${units} sold ≠ ${level.onHand} on hand`)
+    if ((committed.get(productId) ?? 0) !== units)
+      off.push(`${productId}: ${committed.get(productId) ?? 0} committed ≠ ${units} sold`)
+  }
+  for (const productId of sold.keys())
+    if (!now.has(productId)) off.push(`${productId}: sold but unknown to catalog`)
+  const held = await rows<{ n: number }>(
+    catalog,
+    sql`select count(*)::int as n from reservations where status = 'held'`,
+  )
+  const heldCount = held[0]?.n ?? 0
+  check(
+    'stock conserved',
+    off.length === 0 && heldCount === 0,
+    off.length === 0 && heldCount === 0
+      ? `${now.size} products: initial on hand − ${unitsSold} units sold = on hand now; committed = sold; nothing reserved`
+      : `${off.length} products off, ${heldCount} reservations held: ${sample(off)}`,
+  )
+
+  // ---- messaging: nothing left in any outbox; dead letters listed
+  const unsent: string[] = []
+  for (const name of Object.keys(platform.databases)) {
+    const [row] = await rows<{ n: number }>(
+      dbOf(platform, name),
+      sql`select count(*) as n from outbox where sent_at is null`,
+    )
+    if (Number(row?.n ?? 0) > 0) unsent.push(`${name}: ${row!.n}`)
+  }
+  check(
+    'no unsent event in any outbox',
+    unsent.length === 0,
+    unsent.length === 0
+      ? `outboxes of ${Object.keys(platform.databases).join(', ')} all sent`
+      : unsent.join(', '),
+  )
+  const letters = await deadLetters(platform)
+  const [paymentRows] = await rows<{ n: number }>(
+    payments,
+    sql`select count(*)::int as n from payments`,
+  )
+  return {
+    results,
+    outcome: {
+      orders: byStatus,
+      cancellations,
+      confirmedTotal,
+      payments: { ...byState, total: paymentRows?.n ?? 0 },
+      deadLetters: letters,
+      ordersUnknownToClient: allOrders.filter((o) => !known.has(o.id)).length,
+    },
+  }
+}
+
+/** How a steadfast shopper's attempt ends when the product sold out (steadfast.ts). */
+export const soldOut = 'out of stock at add to cart'
+
+/**
+ * Shoppers who retried their checkout with one Idempotency-Key through the faults: each has
+ * exactly the order its accepted answer named (none twice, none lost), or at most one when no
+ * answer came in time.
+ */
+export async function checkSteadfast(
+  platform: DistributedPlatform,
+  checkouts: ReadonlyArray<{ userId: string; orderId?: string; failure?: string }>,
+): Promise<InvariantResult> {
+  const users = checkouts.filter((c) => c.userId)
+  const owned = new Map<string, string[]>()
+  if (users.length > 0) {
+    const found = await rows<{ id: string; user_id: string }>(
+      dbOf(platform, 'orders'),
+      sql`select id, user_id from orders where user_id in (${sql.join(users.map((u) => u.userId))})`,
+    )
+    for (const order of found)
+      owned.set(order.user_id, [...(owned.get(order.user_id) ?? []), order.id])
+  }
+  const wrong: string[] = []
+  for (const checkout of users) {
+    const orders = owned.get(checkout.userId) ?? []
+    if (
+      checkout.orderId ? orders.length !== 1 || orders[0] !== checkout.orderId : orders.length > 1
+    )
+      wrong.push(
+        `${checkout.userId}: told ${checkout.orderId ?? 'nothing'}, has ${JSON.stringify(orders)}`,
+      )
+  }
+  const accepted = users.filter((c) => c.orderId).length
+  const reasons: Record<string, number> = {}
+  for (const c of checkouts.filter((x) => x.failure)) {
+    const reason = c.failure!.replace(/[0-9a-f-]{36}/g, '…').slice(0, 60)
+    reasons[reason] = (reasons[reason] ?? 0) + 1
+  }
+  // Sold out is an answer; any other end (given up after retrying, refused) is a failure.
+  const failed = checkouts.filter((c) => c.failure && c.failure !== soldOut)
+  return {
+    name: 'one order per retried checkout',
+    ok: wrong.length === 0 && failed.length === 0,
+    detail:
+      `${checkouts.length} shoppers retrying with one Idempotency-Key: ${accepted} orders accepted` +
+      (wrong.length === 0
+        ? ', each stored once'
+        : `; ${wrong.length} with the wrong orders: ${sample(wrong)}`) +
+      (Object.keys(reasons).length ? `; not accepted: ${JSON.stringify(reasons)}` : ''),
+  }
+}

@@ -1,0 +1,117 @@
+import { randomUUID } from 'node:crypto'
+import { cards, ShopClient } from '../e2e/shop-client.js'
+import { soldOut } from './invariants.js'
+
+// Steadfast shoppers: beside the load generator's crowd (which gives up at the first error, as
+// most visitors do), shoppers who insist, as a storefront does while a service restarts. Each
+// registers, puts one of a few scarce products in the cart and places one order, retrying every
+// step through the faults, the order always with the same Idempotency-Key. Afterwards each must
+// have exactly one order, the one its accepted answer named; the scarce products sell out under
+// contention, so stock conservation is tested where it is tight.
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
+
+/** A definite answer (4xx): retrying would not change it. */
+class Refused extends Error {}
+
+export interface SteadfastCheckout {
+  userId: string
+  /** The order the platform's 202 named; undefined when it was never accepted in time. */
+  orderId?: string
+  /** What ended the attempt when no order was accepted. */
+  failure?: string
+  attempts: number
+}
+
+export interface SteadfastOptions {
+  api: string
+  adminToken: string
+  /** How many shoppers, spread evenly over `seconds`. */
+  shoppers: number
+  seconds: number
+  /** How long one shopper insists (a step's retries stop then). */
+  patienceSeconds?: number
+  signal?: AbortSignal
+}
+
+const mix = [cards.approved, cards.approved, cards.approved, cards.transient, cards.declined]
+
+/** Creates the scarce products (fewer units than the shoppers want, so some sell out). */
+export async function createScarceProducts(api: string, adminToken: string, shoppers: number) {
+  const client = new ShopClient(api)
+  const products = []
+  const units = Math.max(4, Math.floor((shoppers * 1.5) / 5 / 1.4))
+  for (let i = 0; i < 5; i++)
+    products.push(await client.createProduct(adminToken, 1000 + i * 111, units))
+  return products.map((p) => p.id)
+}
+
+/** Runs the shoppers; resolves when each has an accepted order or has given up. */
+export async function runSteadfast(
+  options: SteadfastOptions & { productIds: readonly string[] },
+): Promise<SteadfastCheckout[]> {
+  const client = new ShopClient(options.api)
+  const patienceMs = (options.patienceSeconds ?? 150) * 1000
+  const gapMs = (options.seconds * 1000) / Math.max(1, options.shoppers)
+
+  /**
+   * Runs `step` until it returns a value, or the deadline passes (then throws its last error);
+   * a `Refused` (the platform's considered no) ends it at once.
+   */
+  async function insist<T>(deadline: number, step: () => Promise<T | undefined>): Promise<T> {
+    let last: unknown
+    for (;;) {
+      try {
+        const value = await step()
+        if (value !== undefined) return value
+      } catch (error) {
+        if (error instanceof Refused) throw error
+        last = error
+      }
+      if (Date.now() > deadline) throw last ?? new Error('gave up')
+      await sleep(300 + Math.random() * 400)
+    }
+  }
+
+  async function shop(i: number): Promise<SteadfastCheckout> {
+    await sleep(i * gapMs)
+    const deadline = Date.now() + patienceMs
+    let attempts = 0
+    const result: SteadfastCheckout = { userId: '', attempts: 0 }
+    try {
+      const { token, userId } = await insist(deadline, () => client.register())
+      result.userId = userId
+      const productId = options.productIds[i % options.productIds.length]!
+      const quantity = 1 + (i % 2)
+      await insist(deadline, async () => {
+        const reply = await client.call('/cart/items', { token, body: { productId, quantity } })
+        if (reply.status === 200) return true
+        if (reply.status === 409) throw new Refused(soldOut)
+        return undefined
+      })
+      const key = randomUUID()
+      const card = mix[i % mix.length]!
+      const order = await insist(deadline, async () => {
+        attempts++
+        const reply = await client.placeOrder(token, card, key).catch(() => undefined)
+        if (reply?.status === 202) return reply.body
+        if (reply && reply.status < 500 && ![409, 429].includes(reply.status))
+          throw new Refused(`refused ${reply.status}: ${JSON.stringify(reply.body).slice(0, 200)}`)
+        return undefined
+      })
+      result.orderId = order.id
+    } catch (error) {
+      result.failure = error instanceof Error ? error.message : String(error)
+    }
+    result.attempts = attempts
+    return result
+  }
+
+  return Promise.all(
+    Array.from({ length: options.shoppers }, (_, i) =>
+      options.signal?.aborted
+        ? Promise.resolve({ userId: '', attempts: 0, failure: 'aborted' })
+        : shop(i),
+    ),
+  )
+}
