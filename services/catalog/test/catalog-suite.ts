@@ -496,6 +496,26 @@ export function catalogSuite(kind: DatabaseKind): void {
         expect(reply.body.items.map((p: any) => p.id)).toContain(typoTarget)
       })
 
+      it.runIf(kind === 'postgres')('pages through a search widened for a typo', async () => {
+        const more = [
+          await createProduct({ name: 'Quillfeather Hammock Stand' }),
+          await createProduct({ name: 'Quillfeather Hammock Pillow' }),
+        ]
+        const seen: string[] = []
+        let cursor: string | null = null
+        do {
+          const reply: Reply = await call(
+            'GET',
+            `/products?q=hamock&limit=1${cursor ? `&cursor=${cursor}` : ''}`,
+          )
+          expect(reply.status).toBe(200)
+          seen.push(...reply.body.items.map((p: any) => p.id))
+          cursor = reply.body.nextCursor
+        } while (cursor && seen.length < 50)
+        expect(new Set(seen).size).toBe(seen.length)
+        for (const id of [typoTarget, ...more.map((p) => p.id)]) expect(seen).toContain(id)
+      })
+
       it.runIf(kind === 'pglite')(
         'has no typo tolerance on PGlite (openDatabase loads no pg_trgm): exact words only',
         async () => {

@@ -2,7 +2,6 @@ import type { catalog } from '@emporium/contracts'
 import { decodeCursor, encodeCursor } from '../domain/cursor.js'
 import { listCriteria, type ListRequest } from '../domain/listing.js'
 import type { CatalogStore } from './ports.js'
-import { toPublicProduct } from './product-view.js'
 
 /** `GET /products`: filters, sort, keyset pagination with an opaque cursor. */
 export function createListProducts(deps: { store: CatalogStore }) {
@@ -11,7 +10,7 @@ export function createListProducts(deps: { store: CatalogStore }) {
     const after = request.cursor ? decodeCursor(request.cursor, criteria.sort) : null
     const page = await deps.store.listProducts(criteria, after)
     return {
-      items: page.items.map(toPublicProduct),
+      items: page.items,
       nextCursor: page.next ? encodeCursor(page.next) : null,
     }
   }

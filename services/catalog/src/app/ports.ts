@@ -17,7 +17,7 @@ export type ProductView = catalog.Product & {
 }
 
 export interface ListPage {
-  items: ProductView[]
+  items: catalog.Product[]
   /** The sort key and id of the last item, when there may be more. */
   next: Cursor | null
 }

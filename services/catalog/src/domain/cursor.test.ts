@@ -8,6 +8,8 @@ describe('cursor', () => {
       { sort: 'price_asc', key: 1999, id: 'b' },
       { sort: 'price_desc', key: 0, id: 'c' },
       { sort: 'relevance', key: '0.607927', id: 'd' },
+      { sort: 'relevance', key: '0.042500', id: 'e', typo: true },
+      { sort: 'price_asc', key: 500, id: 'f', typo: true },
     ]
     for (const cursor of cursors) {
       const text = encodeCursor(cursor)
@@ -30,6 +32,8 @@ describe('cursor', () => {
       b64(['relevance', '1e9', 'a']),
       b64(['newest', '2026-01-01T00:00:00Z', '']),
       b64(['cheapest', 1, 'a']),
+      b64(['price_asc', 1, 'a', 'fuzzy']),
+      b64(['price_asc', 1, 'a', 'typo', 'x']),
     ]
     for (const text of bad) {
       expect(() => decodeCursor(text, 'price_asc'), text).toThrow(

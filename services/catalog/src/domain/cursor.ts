@@ -6,21 +6,26 @@ export type SortOrder = 'relevance' | 'price_asc' | 'price_desc' | 'newest'
 /**
  * Where a page ended: the sort order, the last row's sort key and its id (the tie-breaker).
  * The key is a price (integer), a creation time (ISO string) or a rank (decimal string).
+ * `typo` marks a search whose words matched nothing, widened to names that look like them:
+ * its next pages continue that widened list.
  */
 export interface Cursor {
   sort: SortOrder
   key: string | number
   id: string
+  typo?: true
 }
 
 const sorts = new Set<SortOrder>(['relevance', 'price_asc', 'price_desc', 'newest'])
 
 /** base64url of a small JSON array; opaque to clients. */
 export function encodeCursor(cursor: Cursor): string {
-  return Buffer.from(JSON.stringify([cursor.sort, cursor.key, cursor.id]), 'utf8').toString(
-    'base64url',
-  )
+  const fields = [cursor.sort, cursor.key, cursor.id]
+  if (cursor.typo) fields.push(typoMark)
+  return Buffer.from(JSON.stringify(fields), 'utf8').toString('base64url')
 }
+
+const typoMark = 'typo'
 
 /** The cursor of `?cursor=`, checked against the sort it must continue; 400 when it is not one. */
 export function decodeCursor(text: string, sort: SortOrder): Cursor {
@@ -31,8 +36,9 @@ export function decodeCursor(text: string, sort: SortOrder): Cursor {
   } catch {
     throw invalidCursor()
   }
-  if (!Array.isArray(value) || value.length !== 3) throw invalidCursor()
-  const [s, key, id] = value as unknown[]
+  if (!Array.isArray(value) || value.length < 3 || value.length > 4) throw invalidCursor()
+  const [s, key, id, mark] = value as unknown[]
+  if (value.length === 4 && mark !== typoMark) throw invalidCursor()
   if (typeof s !== 'string' || !sorts.has(s as SortOrder) || s !== sort) throw invalidCursor()
   if (typeof id !== 'string' || id.length === 0 || id.length > 64) throw invalidCursor()
   if (s === 'newest') {
@@ -42,7 +48,9 @@ export function decodeCursor(text: string, sort: SortOrder): Cursor {
   } else if (typeof key !== 'number' || !Number.isSafeInteger(key) || key < 0) {
     throw invalidCursor()
   }
-  return { sort: s as SortOrder, key: key as string | number, id }
+  const cursor: Cursor = { sort: s as SortOrder, key: key as string | number, id }
+  if (mark === typoMark) cursor.typo = true
+  return cursor
 }
 
 function invalidCursor(): AppError {

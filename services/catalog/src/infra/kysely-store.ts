@@ -1,4 +1,4 @@
-import { sql, type RawBuilder, type Transaction } from 'kysely'
+import { sql, type Transaction } from 'kysely'
 import { catalog as events } from '@emporium/contracts'
 import type { Database, Logger, Outbox } from '@emporium/platform'
 import type { Cursor } from '../domain/cursor.js'
@@ -7,6 +7,8 @@ import type { ListCriteria } from '../domain/listing.js'
 import type { CatalogStore, ListPage, NewProduct, ProductView } from '../app/ports.js'
 import { defaultImageUrl } from '../app/product-view.js'
 import { createKyselyReservations, type KyselyReservations } from './kysely-reservations.js'
+import { cursorAfter, listedProduct, listingSql, similarityThreshold } from './listing-sql.js'
+import { createStatementRunner } from './prepared.js'
 
 type Trx = Transaction<any>
 
@@ -26,9 +28,6 @@ export interface KyselyStore extends CatalogStore, KyselyReservations {
    */
   detectSearchFeatures(): Promise<boolean>
 }
-
-/** Below this word similarity a name is not a typo of the search. */
-const similarityThreshold = 0.45
 
 const productColumns = sql`
   p.id, p.sku, p.name, p.description, p.price_amount, p.price_currency, p.image_url,
@@ -70,6 +69,7 @@ function isUniqueViolation(error: unknown): boolean {
 export function createKyselyStore(deps: KyselyStoreDeps): KyselyStore {
   const { database, outbox } = deps
   const db = database.db
+  const run = createStatementRunner(database)
   let trigram = false
 
   async function viewIn(executor: Trx | typeof db, id: string, forUpdate = false) {
@@ -83,20 +83,19 @@ export function createKyselyStore(deps: KyselyStoreDeps): KyselyStore {
     return rows[0] ? toView(rows[0]) : undefined
   }
 
-  function searchMatch(q: string): { where: RawBuilder<unknown>; rank: RawBuilder<unknown> } {
-    const query = sql`websearch_to_tsquery('english', ${q})`
-    if (trigram && q.length >= 4) {
-      const similarity = sql`word_similarity(lower(${q}), lower(p.name))`
-      return {
-        where: sql`(p.search @@ ${query} or ${similarity} >= ${similarityThreshold})`,
-        // Full-text rank first; a near miss of the name adds a little.
-        rank: sql`round((ts_rank(p.search, ${query}) + 0.05 * ${similarity})::numeric, 6)`,
-      }
-    }
-    return {
-      where: sql`p.search @@ ${query}`,
-      rank: sql`round(ts_rank(p.search, ${query})::numeric, 6)`,
-    }
+  /**
+   * A search widened by pg_trgm, in a transaction of its own that sets the word similarity
+   * threshold for `%>` and keeps the planner off sequential scans: pg_trgm declares its
+   * similarity functions as cheap as a comparison, so on a small table the planner would
+   * rather compute the similarity of every name than read the trigram index (30 times slower
+   * with the 1,000 demo products).
+   */
+  function typoSearch(criteria: ListCriteria, after: Cursor | null) {
+    return database.transaction(async (trx) => {
+      await sql`select set_config('pg_trgm.word_similarity_threshold', ${String(similarityThreshold)}, true),
+        set_config('enable_seqscan', 'off', true)`.execute(trx)
+      return run(listingSql(criteria, after, true), trx)
+    })
   }
 
   const store: KyselyStore = {
@@ -119,7 +118,7 @@ export function createKyselyStore(deps: KyselyStoreDeps): KyselyStore {
         )
         trigram = rows[0]?.present === true
         if (trigram) {
-          await sql`create index if not exists products_name_trgm_idx on products using gin (lower(name) gin_trgm_ops)`.execute(
+          await sql`create index if not exists products_name_trgm_idx on products using gin (lower(name) gin_trgm_ops) with (fastupdate = off)`.execute(
             db,
           )
         }
@@ -135,63 +134,21 @@ export function createKyselyStore(deps: KyselyStoreDeps): KyselyStore {
     },
 
     async listProducts(criteria: ListCriteria, after: Cursor | null): Promise<ListPage> {
-      const filters: RawBuilder<unknown>[] = [sql`p.deleted_at is null`]
-      if (criteria.category) {
-        filters.push(sql`(c.slug = ${criteria.category} or c.id = ${criteria.category})`)
+      const typoAllowed = trigram && criteria.q !== undefined && criteria.q.length >= 4
+      let typo = typoAllowed && after?.typo === true
+      let rows = typo ? await typoSearch(criteria, after) : await run(listingSql(criteria, after))
+      if (typoAllowed && !after && rows.length === 0) {
+        // No product has those words: widen to names that look like them (a typo).
+        typo = true
+        rows = await typoSearch(criteria, after)
       }
-      if (criteria.minPrice !== undefined) filters.push(sql`p.price_amount >= ${criteria.minPrice}`)
-      if (criteria.maxPrice !== undefined) filters.push(sql`p.price_amount <= ${criteria.maxPrice}`)
-      let rank: RawBuilder<unknown> = sql`0`
-      if (criteria.q) {
-        const match = searchMatch(criteria.q)
-        filters.push(match.where)
-        rank = match.rank
-      }
-      let keyset: RawBuilder<unknown> = sql`true`
-      let order: RawBuilder<unknown>
-      switch (criteria.sort) {
-        case 'price_asc':
-          order = sql`price_amount asc, id asc`
-          if (after) keyset = sql`(price_amount, id) > (${after.key}::bigint, ${after.id})`
-          break
-        case 'price_desc':
-          order = sql`price_amount desc, id desc`
-          if (after) keyset = sql`(price_amount, id) < (${after.key}::bigint, ${after.id})`
-          break
-        case 'relevance':
-          order = sql`rank desc, id desc`
-          if (after) keyset = sql`(rank, id) < (${after.key}::numeric, ${after.id})`
-          break
-        default:
-          order = sql`created_at desc, id desc`
-          if (after) keyset = sql`(created_at, id) < (${after.key}::timestamptz, ${after.id})`
-      }
-      const { rows } = await sql<any>`
-        with matching as (
-          select ${productColumns}, ${rank} as rank
-          from products p
-          join categories c on c.id = p.category_id
-          left join stock s on s.product_id = p.id
-          where ${sql.join(filters, sql` and `)}
-        )
-        select *, rank::text as rank_text from matching
-        where ${keyset}
-        order by ${order}
-        limit ${criteria.limit + 1}`.execute(db)
       const more = rows.length > criteria.limit
-      const page = rows.slice(0, criteria.limit)
+      const page = more ? rows.slice(0, criteria.limit) : rows
       const last = page.at(-1)
-      let next: Cursor | null = null
-      if (more && last) {
-        const key =
-          criteria.sort === 'relevance'
-            ? String(last.rank_text)
-            : criteria.sort === 'newest'
-              ? new Date(last.created_at).toISOString()
-              : Number(last.price_amount)
-        next = { sort: criteria.sort, key, id: last.id }
+      return {
+        items: page.map(listedProduct),
+        next: more && last ? cursorAfter(criteria, last, typo) : null,
       }
-      return { items: page.map(toView), next }
     },
 
     getProduct: (id) => viewIn(db, id),
@@ -328,7 +285,7 @@ export function createKyselyStore(deps: KyselyStoreDeps): KyselyStore {
     },
 
     async seedIfEmpty(demo: DemoCatalog, now: Date) {
-      return database.transaction(async (trx) => {
+      const seeded = await database.transaction(async (trx) => {
         // Two replicas starting at once: one seeds, the other then sees products.
         await sql`select pg_advisory_xact_lock(4242001)`.execute(trx)
         const any = await trx.selectFrom('products').select('id').limit(1).executeTakeFirst()
@@ -378,6 +335,10 @@ export function createKyselyStore(deps: KyselyStoreDeps): KyselyStore {
         }
         return true
       })
+      // Fresh statistics at once: until autovacuum gets to it, the planner would take the new
+      // products for an empty table and join and sort them all for each page.
+      if (seeded) await sql`analyze products, stock, categories`.execute(db)
+      return seeded
     },
   }
 

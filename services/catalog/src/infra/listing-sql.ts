@@ -1,0 +1,173 @@
+import type { catalog } from '@emporium/contracts'
+import type { Cursor } from '../domain/cursor.js'
+import type { ListCriteria } from '../domain/listing.js'
+import { defaultImageUrl } from '../app/product-view.js'
+
+/** One statement of a product list: its text, its parameters, and whether to prepare it. */
+export interface ListingSql {
+  text: string
+  parameters: unknown[]
+  /**
+   * Whether one plan is good for any values, so that the statement can be prepared and planned
+   * once per connection (`oneGoodPlan`); otherwise it is planned for its values each time.
+   */
+  prepare: boolean
+}
+
+/** Below this word similarity a name is not a typo of the search (pg_trgm). */
+export const similarityThreshold = 0.45
+
+/**
+ * The page query of `GET /products`: `limit + 1` rows (one more says there is a next page) in
+ * the sort's order, after the cursor. The products are chosen and limited first, from the
+ * sort's partial index (`WHERE deleted_at IS NULL`, ending in the id tie-breaker, which the
+ * keyset condition continues), and only that page is joined with its categories and looks its
+ * stock up (by key, row by row: never a join of the whole stock table, whatever the plan). A
+ * search matches with the full-text GIN index and ranks only what matched. With `typo`, the
+ * fallback of a search whose words match nothing, it matches names that look like the words
+ * instead (pg_trgm's `%>`, from the trigram index; the caller sets the threshold), ranked as
+ * before: full-text rank plus a little for the name's likeness.
+ */
+export function listingSql(criteria: ListCriteria, after: Cursor | null, typo = false): ListingSql {
+  const parameters: unknown[] = []
+  const param = (value: unknown, type?: string) => {
+    parameters.push(value)
+    return type ? `$${parameters.length}::${type}` : `$${parameters.length}`
+  }
+  const where = ['p.deleted_at is null']
+  if (criteria.category !== undefined) {
+    // One category, by id or slug (an id wins): an equality the category indexes can use.
+    const category = param(criteria.category, 'text')
+    where.push(
+      `p.category_id = (select k.id from categories k where k.id = ${category} or k.slug = ${category} order by k.id = ${category} desc limit 1)`,
+    )
+  }
+  if (criteria.minPrice !== undefined) {
+    where.push(`p.price_amount >= ${param(criteria.minPrice, 'bigint')}`)
+  }
+  if (criteria.maxPrice !== undefined) {
+    where.push(`p.price_amount <= ${param(criteria.maxPrice, 'bigint')}`)
+  }
+  let rank = ''
+  if (criteria.q !== undefined) {
+    const q = param(criteria.q, 'text')
+    const query = `websearch_to_tsquery('english', ${q})`
+    if (typo) {
+      // The words matched nothing (that is when the caller asks for typos): names alone.
+      where.push(`lower(p.name) %> lower(${q})`)
+      // Full-text rank first; a near miss of the name adds a little.
+      rank = `round((ts_rank(p.search, ${query}) + 0.05 * word_similarity(lower(${q}), lower(p.name)))::numeric, 6)`
+    } else {
+      where.push(`p.search @@ ${query}`)
+      rank = `round(ts_rank(p.search, ${query})::numeric, 6)`
+    }
+  }
+  let order: string
+  switch (criteria.sort) {
+    case 'price_asc':
+      order = 'p.price_amount, p.id'
+      if (after)
+        where.push(`(p.price_amount, p.id) > (${param(after.key, 'bigint')}, ${param(after.id)})`)
+      break
+    case 'price_desc':
+      order = 'p.price_amount desc, p.id desc'
+      if (after)
+        where.push(`(p.price_amount, p.id) < (${param(after.key, 'bigint')}, ${param(after.id)})`)
+      break
+    case 'relevance':
+      // The keyset condition on the rank is applied above the ranking (see below).
+      order = 'p.rank desc, p.id desc'
+      break
+    default:
+      order = 'p.created_at desc, p.id desc'
+      if (after) {
+        where.push(
+          `(p.created_at, p.id) < (${param(after.key, 'timestamptz')}, ${param(after.id)})`,
+        )
+      }
+  }
+  const ranked = criteria.sort === 'relevance'
+  const columns = `p.id, p.sku, p.name, p.description, p.price_amount, p.price_currency,
+    p.image_url, p.category_id, p.created_at`
+  const limit = `limit ${criteria.limit + 1}`
+  let page = `select ${columns}
+  from products p
+  where ${where.join('\n    and ')}
+  order by ${order}
+  ${limit}`
+  if (criteria.q !== undefined) {
+    // A search takes what its words match from the GIN index, then sorts that: `offset 0`
+    // keeps PostgreSQL from walking the sort's index instead, filtering by the words, which
+    // can read most of the catalog when the matches sit at the far end of it (the cheapest
+    // shirts are dearer than most products), and from pushing the cursor's condition down into
+    // the ranking, where it would rank every match twice. It costs what ranking the matches
+    // costs, whatever the order.
+    const keyset =
+      ranked && after
+        ? `where (p.rank, p.id) < (${param(after.key, 'numeric')}, ${param(after.id)})`
+        : ''
+    page = `select * from (
+    select ${columns}${ranked ? `, ${rank} as rank` : ''}
+    from products p
+    where ${where.join('\n      and ')}
+    offset 0
+  ) p
+  ${keyset}
+  order by ${order}
+  ${limit}`
+  }
+  const text = `select p.id, p.sku, p.name, p.description, p.price_amount, p.price_currency, p.image_url,
+  to_char(p.created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as created_at,
+  c.id as category_id, c.name as category_name, c.slug as category_slug,
+  coalesce((select s.on_hand - s.reserved from stock s where s.product_id = p.id), 0) as available${ranked ? ', p.rank::text as rank' : ''}
+from (
+  ${page}
+) p
+join categories c on c.id = p.category_id
+order by ${order}`
+  return { text, parameters, prepare: !typo && oneGoodPlan(criteria) }
+}
+
+/**
+ * Whether the page query has one good plan whatever its values (PostgreSQL runs a prepared
+ * statement's generic plan, made without them, from its sixth run when that looks no dearer):
+ * - a listing walks its sort's index, filtered by category, from the keyset on;
+ * - a search takes its matches from the GIN index and sorts them;
+ * but a price range read newest first depends on the range (walk the newest index, or take
+ * the range from the price index and sort it), and so does a range with both ends even in
+ * price order, since PostgreSQL then takes it for tiny and would rather take it all and sort
+ * it than walk the price index through it.
+ */
+function oneGoodPlan(criteria: ListCriteria): boolean {
+  if (criteria.q !== undefined) return true
+  const ends = Number(criteria.minPrice !== undefined) + Number(criteria.maxPrice !== undefined)
+  return ends === 0 || (ends === 1 && criteria.sort !== 'newest')
+}
+
+/** A row of `listingSql` as the API shows it. */
+export function listedProduct(row: any): catalog.Product {
+  return {
+    id: row.id,
+    sku: row.sku,
+    name: row.name,
+    description: row.description,
+    price: { amount: Number(row.price_amount), currency: String(row.price_currency).trim() },
+    category: { id: row.category_id, name: row.category_name, slug: row.category_slug },
+    imageUrl: row.image_url ?? defaultImageUrl(row.id),
+    available: Math.max(0, Number(row.available)),
+    createdAt: row.created_at,
+  }
+}
+
+/** Where the page of `rows` (the last row shown) ended, for the next page's cursor. */
+export function cursorAfter(criteria: ListCriteria, last: any, typo: boolean): Cursor {
+  const key =
+    criteria.sort === 'relevance'
+      ? String(last.rank)
+      : criteria.sort === 'newest'
+        ? String(last.created_at)
+        : Number(last.price_amount)
+  return typo
+    ? { sort: criteria.sort, key, id: last.id, typo }
+    : { sort: criteria.sort, key, id: last.id }
+}

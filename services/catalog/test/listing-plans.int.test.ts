@@ -1,0 +1,280 @@
+import { sql, type Kysely } from 'kysely'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createOutbox, migrate, openDatabase, type DatabaseKind } from '@emporium/platform'
+import { createTestDatabase, type TestDatabase } from '@emporium/platform/testing'
+import type { Cursor } from '../src/domain/cursor.js'
+import { generateDemoCatalog } from '../src/domain/demo-catalog.js'
+import type { ListCriteria } from '../src/domain/listing.js'
+import { createKyselyStore, type KyselyStore } from '../src/infra/kysely-store.js'
+import { listingSql, similarityThreshold } from '../src/infra/listing-sql.js'
+
+interface PlanNode {
+  'Node Type': string
+  'Relation Name'?: string
+  'Index Name'?: string
+  'Actual Rows': number
+  'Actual Loops': number
+  'Rows Removed by Filter'?: number
+  'Rows Removed by Index Recheck'?: number
+  Plans?: PlanNode[]
+}
+
+function nodesOf(plan: PlanNode): PlanNode[] {
+  return [plan, ...(plan.Plans ?? []).flatMap(nodesOf)]
+}
+
+const quote = (value: unknown) => `'${String(value).replaceAll("'", "''")}'`
+
+/**
+ * The executed plan of a page query as a prepared statement, planned for its values
+ * (`force_custom_plan`) or once for any (`force_generic_plan`, what a prepared statement runs
+ * from its sixth run).
+ */
+async function executedPlan(
+  db: Kysely<any>,
+  criteria: ListCriteria,
+  after: Cursor | null,
+  mode: 'force_custom_plan' | 'force_generic_plan',
+  typo = false,
+): Promise<PlanNode[]> {
+  const statement = listingSql(criteria, after, typo)
+  return db.connection().execute(async (conn) => {
+    await sql.raw(`set plan_cache_mode = ${mode}`).execute(conn)
+    if (typo) {
+      await sql`select set_config('pg_trgm.word_similarity_threshold', ${String(similarityThreshold)}, false),
+        set_config('enable_seqscan', 'off', false)`.execute(conn)
+    }
+    await sql.raw(`prepare plan_probe as ${statement.text}`).execute(conn)
+    try {
+      const args = statement.parameters.length
+        ? `(${statement.parameters.map(quote).join(', ')})`
+        : ''
+      const { rows } = await sql
+        .raw<{ 'QUERY PLAN': Array<{ Plan: PlanNode }> }>(
+          `explain (analyze, format json) execute plan_probe${args}`,
+        )
+        .execute(conn)
+      return nodesOf(rows[0]!['QUERY PLAN'][0]!.Plan)
+    } finally {
+      await sql.raw('deallocate plan_probe; reset all').execute(conn)
+    }
+  })
+}
+
+const reads = (nodes: PlanNode[], table: string) =>
+  nodes.filter((n) => n['Relation Name'] === table)
+/** Rows a scan read: those it returned and those its filters dropped. */
+const rowsRead = (node: PlanNode) =>
+  (node['Actual Rows'] +
+    (node['Rows Removed by Filter'] ?? 0) +
+    (node['Rows Removed by Index Recheck'] ?? 0)) *
+  node['Actual Loops']
+
+/**
+ * The page queries against the seeded demo catalog (about 1,000 products): each sort reads one
+ * page from its index, never the whole catalog, whether planned for its values or prepared
+ * once; a search ranks only its matches; statements are prepared once per connection.
+ */
+function listingPlanSuite(kind: DatabaseKind): void {
+  describe(`product list queries on ${kind}`, () => {
+    let testDb: TestDatabase
+    let store: KyselyStore
+    let total: number
+
+    beforeAll(async () => {
+      testDb = await createTestDatabase(kind)
+      await migrate(testDb.database, { migrations: new URL('../migrations/', import.meta.url) })
+      store = createKyselyStore({
+        database: testDb.database,
+        outbox: createOutbox({ source: 'catalog' }),
+      })
+      await store.detectSearchFeatures()
+      await store.seedIfEmpty(generateDemoCatalog(), new Date())
+      const { rows } = await sql<{ n: number }>`select count(*)::int as n from products`.execute(
+        testDb.database.db,
+      )
+      total = rows[0]!.n
+    })
+    afterAll(async () => testDb?.drop())
+
+    it.runIf(kind === 'postgres')(
+      'reads one page from the index of its sort, planned for its values or prepared once',
+      async () => {
+        const page = (sort: ListCriteria['sort'], extra: Partial<ListCriteria> = {}) => ({
+          sort,
+          limit: 20,
+          ...extra,
+        })
+        const first = await store.listProducts(page('newest'), null)
+        const cheapest = await store.listProducts(page('price_asc'), null)
+        const garden = await store.listProducts(
+          page('newest', { category: 'garden', limit: 100 }),
+          null,
+        )
+        // At most the page, read in order from an index; where a price floor within a category
+        // leaves the planner a choice, at most that category (a twelfth of the catalog).
+        const cases: Array<[string, ListCriteria, Cursor | null, number?]> = [
+          ['newest', page('newest'), null],
+          ['price_asc', page('price_asc'), null],
+          ['price_desc', page('price_desc'), null],
+          ['category by slug', page('newest', { category: 'books' }), null],
+          ['category by price', page('price_asc', { category: 'books' }), null],
+          [
+            'category by price, dearest',
+            page('price_desc', { category: 'garden', minPrice: 500 }),
+            null,
+            garden.items.length,
+          ],
+          ['price range', page('price_asc', { minPrice: 2000, maxPrice: 9000 }), null],
+          ['price floor', page('price_asc', { minPrice: 2000 }), null],
+          ['price ceiling, dearest', page('price_desc', { maxPrice: 9000 }), null],
+          ['newest, page 2', page('newest'), first.next],
+          ['price_asc, page 2', page('price_asc'), cheapest.next],
+        ]
+        for (const [name, criteria, after, bound] of cases) {
+          // The generic plan matters where the statement is prepared.
+          const modes = listingSql(criteria, after).prepare
+            ? (['force_custom_plan', 'force_generic_plan'] as const)
+            : (['force_custom_plan'] as const)
+          for (const mode of modes) {
+            const nodes = await executedPlan(testDb.database.db, criteria, after, mode)
+            const products = reads(nodes, 'products')
+            expect(products.length, `${name} ${mode}`).toBeGreaterThan(0)
+            for (const node of products) {
+              expect(node['Node Type'], `${name} ${mode}`).not.toBe('Seq Scan')
+              if (bound === undefined) {
+                expect(node['Node Type'], `${name} ${mode}`).toMatch(/^Index (Only )?Scan$/)
+              }
+              expect(rowsRead(node), `${name} ${mode}`).toBeLessThanOrEqual(
+                bound ?? criteria.limit + 1,
+              )
+            }
+            for (const node of reads(nodes, 'stock')) {
+              expect(rowsRead(node), `${name} ${mode}: stock`).toBeLessThanOrEqual(
+                criteria.limit + 1,
+              )
+            }
+          }
+        }
+      },
+    )
+
+    // A prepared statement runs its generic plan from its sixth run when that costs no more
+    // than planning for the values, as it does for a ranked search: the plan it keeps.
+    it.runIf(kind === 'postgres')(
+      'ranks and sorts only the products that match a search, found by the GIN index',
+      async () => {
+        const { rows } = await sql<{ n: number }>`
+          select count(*)::int as n from products
+          where deleted_at is null and search @@ websearch_to_tsquery('english', 'steel')`.execute(
+          testDb.database.db,
+        )
+        const matches = rows[0]!.n
+        expect(matches).toBeGreaterThan(20)
+        expect(matches).toBeLessThan(total / 5)
+        for (const sort of ['relevance', 'price_asc', 'newest'] as const) {
+          const nodes = await executedPlan(
+            testDb.database.db,
+            { sort, q: 'steel', limit: 20 },
+            null,
+            'force_generic_plan',
+          )
+          expect(
+            nodes.some((n) => n['Index Name'] === 'products_search_idx'),
+            sort,
+          ).toBe(true)
+          for (const node of reads(nodes, 'products')) {
+            expect(node['Node Type'], sort).not.toBe('Seq Scan')
+            expect(rowsRead(node), sort).toBeLessThanOrEqual(matches)
+          }
+        }
+      },
+    )
+
+    it.runIf(kind === 'postgres')(
+      'widens a search whose words match nothing to names that look like them, page after page',
+      async () => {
+        const nodes = await executedPlan(
+          testDb.database.db,
+          { sort: 'relevance', q: 'hamdmade', limit: 20 },
+          null,
+          'force_custom_plan',
+          true,
+        )
+        expect(nodes.some((n) => n['Index Name'] === 'products_name_trgm_idx')).toBe(true)
+        expect(reads(nodes, 'products').every((n) => n['Node Type'] !== 'Seq Scan')).toBe(true)
+
+        const { rows } = await sql<{ id: string }>`
+          select id from products
+          where word_similarity('hamdmade', lower(name)) >= ${similarityThreshold}`.execute(
+          testDb.database.db,
+        )
+        expect(rows.length).toBeGreaterThan(20)
+        const seen: string[] = []
+        let after: Cursor | null = null
+        do {
+          const criteria: ListCriteria = { sort: 'relevance', q: 'hamdmade', limit: 20 }
+          const result: Awaited<ReturnType<KyselyStore['listProducts']>> = await store.listProducts(
+            criteria,
+            after,
+          )
+          seen.push(...result.items.map((p) => p.id))
+          expect(result.items.every((p) => /handmade/i.test(p.name))).toBe(true)
+          after = result.next
+          if (after) expect(after.typo).toBe(true)
+        } while (after)
+        expect(new Set(seen).size).toBe(seen.length)
+        expect(new Set(seen)).toEqual(new Set(rows.map((r) => r.id)))
+      },
+    )
+
+    it('prepares a page query once per connection, unless its best plan depends on its values', async () => {
+      // One connection, so that its prepared statements are the ones listed.
+      const single =
+        kind === 'postgres' ? await openDatabase(testDb.url, { poolSize: 1 }) : testDb.database
+      try {
+        const own = createKyselyStore({ database: single, outbox: createOutbox({ source: 'c' }) })
+        const statements = async () => {
+          const { rows } = await sql<{ name: string; runs: number }>`
+            select name, (generic_plans + custom_plans)::int as runs from pg_prepared_statements
+            where name like 'catalog_%'`.execute(single.db)
+          return rows
+        }
+        const before = await statements()
+        // Values that need quoting where PGlite inlines them.
+        const criteria: ListCriteria = { sort: 'price_asc', category: "o'brien's", limit: 7 }
+        for (let i = 0; i < 3; i++) {
+          expect((await own.listProducts(criteria, null)).items).toEqual([])
+        }
+        const books = await own.listProducts({ ...criteria, category: 'books' }, null)
+        expect(books.items).toHaveLength(7)
+        expect(books.items.every((p) => p.category.slug === 'books')).toBe(true)
+        await own.listProducts({ sort: 'price_asc', q: "steel o'brien", limit: 7 }, null)
+        await own.listProducts({ sort: 'newest', minPrice: 100, maxPrice: 900, limit: 7 }, null)
+        const after = await statements()
+        const added = after.filter((s) => !before.some((b) => b.name === s.name))
+        // The category listing, run four times, and the search; not the range read newest first.
+        expect(added.map((s) => s.runs).sort()).toEqual([1, 4])
+        const { rows } = await sql<{ n: number }>`select count(*)::int as n from products`.execute(
+          single.db,
+        )
+        expect(rows[0]!.n).toBe(total)
+      } finally {
+        if (single !== testDb.database) await single.close()
+      }
+    })
+
+    it('keeps the full-text and trigram indexes without a pending list', async () => {
+      const { rows } = await sql<{ relname: string; reloptions: string[] | null }>`
+        select relname, reloptions from pg_class
+        where relname in ('products_search_idx', 'products_name_trgm_idx')`.execute(
+        testDb.database.db,
+      )
+      expect(rows.length).toBeGreaterThan(0)
+      for (const row of rows) expect(row.reloptions, row.relname).toContain('fastupdate=off')
+    })
+  })
+}
+
+listingPlanSuite('postgres')
+listingPlanSuite('pglite')
