@@ -1,174 +1,223 @@
-// `npm run bench:catalog -- [--mode embedded|distributed|both] [--seconds 10] [--concurrency 16]`
-// Starts the platform in the chosen mode(s) on spare ports, then measures product listing and
-// search through the gateway: requests per second and latency percentiles, printed as a table.
-// A benchmark, not a test: figures depend on the machine; compare rows of one run.
-import { spawn, type ChildProcess } from 'node:child_process'
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+// Benchmark 2, catalog listing and search: 20 products per page through the gateway (and the
+// newest-first listing from the catalog directly), over the seeded ~1,000 products and over
+// ~100,000 (the seeded catalog copied with new ids by one INSERT … SELECT), in the embedded mode
+// and the distributed one, next to a bare fastify JSON route.
+import { existsSync } from 'node:fs'
 import { join } from 'node:path'
-import { parseArgs } from 'node:util'
-import { Pool } from 'undici'
+import pg from 'pg'
+import { startDistributed, startEmbedded } from './lib/platform.js'
+import { hotSummary, profilingArgs } from './lib/profile.js'
+import { freePort, scratchDir, spawnTsx, waitForHttp } from './lib/processes.js'
+import type { Ratio, Section } from './lib/report.js'
+import { ensurePackage } from './lib/tools.js'
+import { wrk, type WrkResult } from './lib/wrk.js'
 
-const { values } = parseArgs({
-  options: {
-    mode: { type: 'string', default: 'embedded' },
-    seconds: { type: 'string', default: '10' },
-    concurrency: { type: 'string', default: '16' },
-  },
-})
-const seconds = Number(values.seconds)
-const concurrency = Number(values.concurrency)
-const modes = values.mode === 'both' ? ['embedded', 'distributed'] : [values.mode!]
+export interface CatalogBenchOptions {
+  seconds: number
+  connections: number
+  /** Size of the large catalog; 0 skips it. */
+  largeProducts: number
+  /** The large catalog in the embedded mode too (the PGlite bulk insert takes minutes). */
+  largeEmbedded?: boolean
+  /** Run the catalog (and the embedded process) under `--cpu-prof`; print the hottest functions. */
+  profile?: boolean
+}
 
-interface Row {
+/** Listing and search of Vendure 3.7 (best: SQLite), from the issue's reference figures. */
+const vendureListingRps = 48
+
+const words = ['lamp', 'coffee', 'oak', 'handmade', 'shirt', 'wireless', 'garden', 'steel']
+const scenarios = {
+  'list 20 newest': ['/api/v1/products?limit=20'],
+  'list 20 by price': Array.from(
+    { length: 50 },
+    (_, i) => `/api/v1/products?limit=20&sort=price_asc&minPrice=${i * 100}`,
+  ),
+  'search 20': words.map((word) => `/api/v1/products?limit=20&q=${word}`),
+}
+
+interface Row extends WrkResult {
   mode: string
+  products: string
   scenario: string
-  requests: number
-  errors: number
-  rps: number
-  p50: number
-  p90: number
-  p99: number
-  max: number
 }
 
-async function start(mode: string, port: number): Promise<{ stop: () => Promise<void> }> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'emporium-bench-'))
-  // One client address sends every request: lift the per-client limit, or it measures 429s.
-  const env: Record<string, string> = {
-    ...(process.env as Record<string, string>),
-    LOG_LEVEL: 'error',
-    GATEWAY_RATE_LIMIT_PER_MINUTE: '1000000',
-  }
-  let child: ChildProcess
-  if (mode === 'embedded') {
-    child = spawn(process.execPath, ['--import', 'tsx', 'apps/all-in-one/src/main.ts'], {
-      env: { ...env, PORT: String(port), EMBEDDED_PORT_BASE: String(port + 1), DATA_DIR: dataDir },
-      stdio: 'ignore',
-    })
-  } else {
-    // The distributed mode as `.env.example` describes it (servers from `npm run infra:up`).
-    child = spawn(process.execPath, ['--import', 'tsx', 'scripts/start-distributed.ts'], {
-      env: { ...env, PORT: String(port), REDIS_URL: 'memory' },
-      stdio: 'ignore',
-    })
-  }
-  const deadline = Date.now() + 120_000
-  for (;;) {
-    try {
-      const response = await fetch(`http://127.0.0.1:${port}/api/v1/products?limit=1`)
-      if (response.ok) break
-    } catch {
-      // starting
-    }
-    if (Date.now() > deadline || child.exitCode !== null) {
-      child.kill('SIGTERM')
-      throw new Error(`${mode} did not start`)
-    }
-    await new Promise((r) => setTimeout(r, 250))
-  }
-  return {
-    async stop() {
-      const exited = new Promise((r) => child.once('exit', r))
-      child.kill('SIGTERM')
-      await exited
-      rmSync(dataDir, { recursive: true, force: true })
-    },
-  }
-}
-
-async function measure(
-  mode: string,
-  scenario: string,
-  origin: string,
-  paths: () => string,
-): Promise<Row> {
-  const pool = new Pool(origin, { connections: concurrency })
-  const latencies: number[] = []
-  let errors = 0
-  const statuses = new Map<number, number>()
-  const until = Date.now() + seconds * 1000
-  const worker = async () => {
-    while (Date.now() < until) {
-      const started = performance.now()
-      try {
-        const { statusCode, body } = await pool.request({ method: 'GET', path: paths() })
-        await body.dump()
-        if (statusCode !== 200) {
-          errors++
-          statuses.set(statusCode, (statuses.get(statusCode) ?? 0) + 1)
-        }
-      } catch {
-        errors++
-      }
-      latencies.push(performance.now() - started)
-    }
-  }
-  await Promise.all(Array.from({ length: concurrency }, worker))
-  await pool.close()
-  if (statuses.size > 0)
-    console.error(`${mode} ${scenario}: non-200 answers`, Object.fromEntries(statuses))
-  latencies.sort((a, b) => a - b)
-  const at = (q: number) =>
-    Number(
-      (latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? 0).toFixed(1),
-    )
-  return {
-    mode,
-    scenario,
-    requests: latencies.length,
-    errors,
-    rps: Math.round(latencies.length / seconds),
-    p50: at(0.5),
-    p90: at(0.9),
-    p99: at(0.99),
-    max: at(1),
-  }
-}
-
-const words = [
-  'lamp',
-  'coffee',
-  'oak',
-  'handmade',
-  'shirt',
-  'wireless',
-  'garden',
-  'steel',
-  'cotton',
-  'desk',
-]
-const rows: Row[] = []
-for (const [i, mode] of modes.entries()) {
-  const port = 18200 + i * 20
-  const platform = await start(mode, port)
-  const origin = `http://127.0.0.1:${port}`
-  try {
-    await measure(mode, 'warm-up', origin, () => '/api/v1/products?limit=20')
-    let page = 0
-    rows.push(await measure(mode, 'list 20 newest', origin, () => '/api/v1/products?limit=20'))
-    rows.push(
-      await measure(
-        mode,
-        'list 20 by price',
-        origin,
-        () => `/api/v1/products?limit=20&sort=price_asc&minPrice=${(page++ % 50) * 100}`,
-      ),
-    )
-    let w = 0
-    rows.push(
-      await measure(
-        mode,
-        'search 20',
-        origin,
-        () => `/api/v1/products?limit=20&q=${words[w++ % words.length]}`,
-      ),
-    )
-  } finally {
-    await platform.stop()
-  }
-}
-console.log(
-  `\nCatalog through the gateway: ${seconds} s per row, ${concurrency} concurrent clients; latency in ms`,
+/**
+ * Copies the seeded products (with their stock) `copies` times under new ids and SKUs, older
+ * than the originals and at slightly different prices, so that listings page over a large table.
+ */
+function copyProductsSql(copies: number): string {
+  return `
+with source as (select * from products where deleted_at is null and sku not like '%-x%'),
+added as (
+  insert into products (id, sku, name, description, price_amount, price_currency, category_id,
+                        image_url, attributes, created_at, updated_at)
+  select md5(s.id || ':' || g)::uuid::text, s.sku || '-x' || g, s.name, s.description,
+         s.price_amount + (g % 100), s.price_currency, s.category_id, s.image_url, s.attributes,
+         s.created_at - make_interval(days => g), s.updated_at
+  from source s cross join generate_series(1, ${copies}) g
+  returning id
 )
-console.table(rows)
+insert into stock (product_id, on_hand, reserved) select id, 100, 0 from added`
+}
+
+async function growPostgres(url: string, target: number): Promise<number> {
+  const client = new pg.Client(url)
+  await client.connect()
+  try {
+    const { rows } = await client.query<{ n: string }>('select count(*) as n from products')
+    const seeded = Number(rows[0]!.n)
+    await client.query(copyProductsSql(Math.max(0, Math.ceil(target / seeded) - 1)))
+    await client.query('analyze products; analyze stock')
+    const after = await client.query<{ n: string }>('select count(*) as n from products')
+    return Number(after.rows[0]!.n)
+  } finally {
+    await client.end()
+  }
+}
+
+/** The embedded catalog's tables, in a PGlite folder of DATA_DIR (the process stopped). */
+async function growPglite(dataDir: string, target: number): Promise<number> {
+  const { PGlite } = await import('@electric-sql/pglite')
+  // One shared instance with a schema per service, or a folder per service.
+  const shared = join(dataDir, 'pglite')
+  const db = new PGlite(existsSync(shared) ? shared : join(dataDir, 'catalog'))
+  try {
+    if (existsSync(shared)) await db.exec('set search_path to catalog')
+    const { rows } = await db.query<{ n: number }>('select count(*)::int as n from products')
+    const seeded = rows[0]!.n
+    await db.exec(copyProductsSql(Math.max(0, Math.ceil(target / seeded) - 1)))
+    await db.exec('analyze products; analyze stock')
+    const after = await db.query<{ n: number }>('select count(*)::int as n from products')
+    return after.rows[0]!.n
+  } finally {
+    await db.close()
+  }
+}
+
+export async function catalogBenchmark(options: CatalogBenchOptions): Promise<Section> {
+  await ensurePackage('wrk', '/usr/bin/wrk')
+  const rows: Row[] = []
+  const notes: string[] = []
+  const measure = async (
+    origin: string,
+    paths: string[],
+    labels: Omit<Row, keyof WrkResult>,
+  ): Promise<void> => {
+    const result = await wrk(origin, {
+      paths,
+      connections: options.connections,
+      seconds: options.seconds,
+      warmupSeconds: 1,
+    })
+    rows.push({ ...labels, ...result })
+    console.error(`  ${labels.mode} ${labels.products} ${labels.scenario}: ${result.rps} req/s`)
+  }
+  const listings = async (mode: string, products: string, gateway: string, catalog: string) => {
+    for (const [scenario, paths] of Object.entries(scenarios)) {
+      await measure(gateway, paths, { mode, products, scenario })
+    }
+    await measure(catalog, ['/products?limit=20'], {
+      mode,
+      products,
+      scenario: 'list 20 newest, catalog direct',
+    })
+  }
+
+  const barePort = await freePort()
+  const bare = spawnTsx(
+    'bare-fastify',
+    'scripts/bench/lib/bare-server.ts',
+    {},
+    {
+      args: [String(barePort)],
+    },
+  )
+  await waitForHttp(`http://127.0.0.1:${barePort}/healthz`, { child: bare })
+  await measure(`http://127.0.0.1:${barePort}`, ['/json'], {
+    mode: '-',
+    products: '-',
+    scenario: 'bare fastify JSON route',
+  })
+  await bare.stop()
+
+  // Every request comes from one address: lift the per-client limit, or it measures 429s.
+  const unlimited = { GATEWAY_RATE_LIMIT_PER_MINUTE: '1000000000' }
+  const large = options.largeProducts > 0
+  const largeLabel = (n: number) => `${Math.round(n / 1000)}k`
+
+  const profiles = options.profile ? scratchDir('profiles') : undefined
+  let embedded = await startEmbedded({
+    env: unlimited,
+    nodeArgs: profilingArgs(profiles, 'all-in-one'),
+  })
+  await listings('embedded', '1k', embedded.gateway, embedded.catalog)
+  if (large && options.largeEmbedded) {
+    await embedded.stop()
+    const started = Date.now()
+    const count = await growPglite(embedded.dataDir, options.largeProducts)
+    notes.push(`Embedded: ${count} products inserted in ${(Date.now() - started) / 1000} s.`)
+    embedded = await startEmbedded({ env: unlimited, dataDir: embedded.dataDir })
+    await listings('embedded', largeLabel(count), embedded.gateway, embedded.catalog)
+  }
+  await embedded.stop()
+
+  const distributed = await startDistributed(
+    ['users', 'catalog', 'gateway'],
+    { ...unlimited, LOG_LEVEL: 'warn', CATALOG_SEED_DEMO: 'true' },
+    { nodeArgs: { catalog: profilingArgs(profiles, 'catalog') } },
+  )
+  await listings('distributed', '1k', distributed.gateway!, distributed.urls.catalog!)
+  if (large) {
+    const count = await growPostgres(distributed.databases.catalog!, options.largeProducts)
+    await listings(
+      'distributed',
+      largeLabel(count),
+      distributed.gateway!,
+      distributed.urls.catalog!,
+    )
+  }
+  await distributed.stop()
+  if (profiles) {
+    notes.push(hotSummary(profiles, 'all-in-one', 12, 15))
+    notes.push(hotSummary(profiles, 'catalog', 12, 10))
+  }
+
+  const bareRps = rows[0]!.rps
+  const ratios: Ratio[] = rows.slice(1).map((row) => ({
+    name: `${row.mode} ${row.products}: ${row.scenario} / bare fastify`,
+    value: row.rps / bareRps,
+    unit: '×',
+    target: row.scenario === 'list 20 newest' ? { op: '>=', value: 0.3 } : undefined,
+  }))
+  for (const row of rows.filter((r) => r.scenario === 'list 20 newest')) {
+    ratios.push({
+      name: `${row.mode} ${row.products}: list 20 newest / Vendure's ${vendureListingRps} req/s`,
+      value: row.rps / vendureListingRps,
+      unit: '×',
+      target: { op: '>=', value: 50 },
+      note: 'the issue’s reference figure, not measured here',
+    })
+  }
+  if (rows.some((r) => r.errors > 0)) {
+    notes.push('Some rows had errors (see the errors column): their figures are suspect.')
+  }
+  return {
+    name: 'catalog',
+    title: 'Catalog listing and search',
+    method:
+      `wrk, ${options.connections} connections, 1 thread, ${options.seconds} s per row after ` +
+      `1 s of warm-up. Through the gateway (per-client limit lifted) unless the row says ` +
+      `"catalog direct". By price: 50 pages from different minimum prices; search: ` +
+      `${words.length} words in turn. The large catalog is the seeded one copied with new ids.`,
+    tables: [
+      {
+        title: 'Throughput',
+        columns: ['mode', 'products', 'scenario', 'req/s', 'p50 ms', 'p99 ms', 'errors'],
+        rows: rows.map((r) => [r.mode, r.products, r.scenario, r.rps, r.p50, r.p99, r.errors]),
+      },
+    ],
+    ratios,
+    notes,
+  }
+}

@@ -1,4 +1,4 @@
-import { createLogger, loadConfigOrExit, runProcess } from '@emporium/platform'
+import { createLogger, extraLatencyOf, loadConfigOrExit, runProcess } from '@emporium/platform'
 import { GatewayConfig } from './config.js'
 import { createGatewayService } from './service.js'
 
@@ -7,6 +7,7 @@ const log = createLogger({ service: 'gateway', level: config.LOG_LEVEL })
 await runProcess({
   log,
   timeoutMs: config.SHUTDOWN_TIMEOUT_SECONDS * 1000,
+  extraLatency: extraLatencyOf(config),
   services: [
     { create: () => createGatewayService(config, { log }), port: config.PORT, host: config.HOST },
   ],

@@ -1,6 +1,5 @@
 import type { JwtVerifier, Registry } from '@emporium/platform'
 import cors from '@fastify/cors'
-import helmet from '@fastify/helmet'
 import replyFrom from '@fastify/reply-from'
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest, FastifySchema } from 'fastify'
 import type { Dispatcher } from 'undici'
@@ -16,6 +15,7 @@ import { edgeHook, edgeStateOf } from './edge.js'
 import { createGatewayMetrics } from './gateway-metrics.js'
 import { loginGuard } from './login-guard.js'
 import { createProxy } from './proxy.js'
+import { addSecurityHeaders } from './security-headers.js'
 import { hasStorefront, serveStorefront } from './storefront.js'
 
 export interface GatewayRoutesOptions {
@@ -68,21 +68,7 @@ export function gatewayRoutes(options: GatewayRoutesOptions): FastifyPluginAsync
         maxAge: 600,
       })
     }
-    await app.register(helmet, {
-      // JSON needs no sources; pages the gateway serves set their own (the docs page does).
-      contentSecurityPolicy: {
-        useDefaults: false,
-        directives: {
-          defaultSrc: ["'none'"],
-          baseUri: ["'none'"],
-          formAction: ["'none'"],
-          frameAncestors: ["'none'"],
-        },
-      },
-      // Sent by the edge only to clients that came over TLS: over plain HTTP it means nothing,
-      // and on localhost it would pin the browser to an HTTPS that is not there.
-      strictTransportSecurity: false,
-    })
+    addSecurityHeaders(app)
     await app.register(replyFrom, {
       undici: options.dispatcher as unknown as { request: Dispatcher['request'] },
       disableRequestLogging: true,

@@ -1,0 +1,334 @@
+// Benchmark 3, checkout: confirmed orders per second end to end in the distributed mode (every
+// service its own process, PostgreSQL, MariaDB, Redis, RabbitMQ), place→confirmed latency at a
+// fixed arrival rate (the load generator, checkout-only, approved cards), and next to them
+// PostgreSQL's commit rate on the same machine (pgbench, one INSERT per transaction, as many
+// clients as there are concurrent shoppers).
+import { writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { runLoad } from '@emporium/loadgen'
+import pg from 'pg'
+import { agent, checkoutOnce, registerShoppers, type Shopper } from './lib/checkout-driver.js'
+import {
+  deleteRedisKeys,
+  postgresBackendsCpu,
+  postgresCommits,
+  scratchPostgres,
+  startDistributed,
+} from './lib/platform.js'
+import { run, scratchDir, treeCpu, type Child } from './lib/processes.js'
+import { hotSummary, profilingArgs } from './lib/profile.js'
+import { percentile, type Section } from './lib/report.js'
+
+export interface CheckoutBenchOptions {
+  /** Length of the throughput run and of the fixed-rate run, s. */
+  seconds: number
+  /**
+   * Shoppers checking out at once in the throughput run (default 32: more only queue, and past
+   * the machine's capacity timeouts open the gateway's circuit breakers).
+   */
+  concurrency?: number
+  /** Arrival rate of the latency run, checkouts/s (default: 40% of the measured throughput). */
+  rate?: number
+  /** Run every service under `--cpu-prof` and print the busiest ones' hottest functions. */
+  profile?: boolean
+}
+
+export async function checkoutBenchmark(options: CheckoutBenchOptions): Promise<Section> {
+  const concurrency = options.concurrency ?? 32
+  // pgbench's clients: PostgreSQL allows 100 connections, and the services hold pools too.
+  const pgClients = Math.min(concurrency, 32)
+  const all = [
+    'users',
+    'catalog',
+    'cart',
+    'orders',
+    'payments',
+    'notifications',
+    'gateway',
+  ] as const
+  const profiles = options.profile ? scratchDir('profiles') : undefined
+  const platform = await startDistributed(
+    [...all],
+    {
+      LOG_LEVEL: 'warn',
+      CATALOG_SEED_DEMO: 'true',
+      GATEWAY_RATE_LIMIT_PER_MINUTE: '1000000000',
+      GATEWAY_REGISTER_LIMIT_PER_CLIENT: '1000000',
+      GATEWAY_LOGIN_LIMIT_PER_CLIENT: '1000000',
+    },
+    { nodeArgs: Object.fromEntries(all.map((name) => [name, profilingArgs(profiles, name)])) },
+  )
+  const gateway = platform.gateway!
+  // Stock for every order of the run: sold-out products would measure cancellations instead.
+  const catalogDb = new pg.Client(platform.databases.catalog!)
+  await catalogDb.connect()
+  await catalogDb.query('update stock set on_hand = 10000000')
+  const { rows } = await catalogDb.query<{ id: string }>(
+    'select id from products where deleted_at is null order by id limit 200',
+  )
+  await catalogDb.end()
+  const productIds = rows.map((r) => r.id)
+
+  const registering = Date.now()
+  const shoppers = await registerShoppers(platform.urls.users!, concurrency)
+  console.error(`  ${concurrency} shoppers registered in ${(Date.now() - registering) / 1000} s`)
+  // The loadgen's shoppers and ours: their carts are Redis keys of the users database's ids.
+  const cleanupCarts = async () => {
+    const users = await listUserIds(platform.databases.users!)
+    await deleteRedisKeys(users.map((id) => `emporium:cart:${id}`))
+  }
+  // The cart service learns prices from the catalog's events: wait until a checkout goes through.
+  await warmUp(gateway, shoppers[0]!, productIds)
+
+  const services = Object.entries(platform.children) as Array<[string, Child]>
+  const cpuBefore = services.map(([, child]) => treeCpu(child.pid))
+  const pgBefore = await postgresBackendsCpu()
+  const commitsBefore = await postgresCommits()
+  const throughput = await closedLoop(gateway, shoppers, productIds, options.seconds)
+  const pgAfter = await postgresBackendsCpu()
+  await new Promise((r) => setTimeout(r, 1_500)) // backends report their counts within a second
+  const commitsPerOrder =
+    ((await postgresCommits()) - commitsBefore) / Math.max(1, throughput.confirmed)
+  const perOrder = (seconds: number) => (seconds * 1000) / Math.max(1, throughput.confirmed)
+  const cpuPerOrder = services.map(([name, child], i) => ({
+    name,
+    ms: perOrder(treeCpu(child.pid) - cpuBefore[i]!),
+  }))
+  let pgSeconds = 0
+  for (const [pid, cpu] of pgAfter) pgSeconds += cpu - (pgBefore.get(pid) ?? 0)
+  cpuPerOrder.push({ name: 'PostgreSQL backends (this run’s databases)', ms: perOrder(pgSeconds) })
+  console.error(
+    `  closed loop: ${throughput.confirmed} confirmed in ${throughput.seconds.toFixed(1)} s`,
+  )
+  const confirmedPerSecond = throughput.confirmed / throughput.seconds
+
+  const rate = options.rate ?? Math.max(2, Math.round(confirmedPerSecond * 0.4))
+  const report = await runLoad({
+    baseUrl: gateway,
+    rate,
+    durationSeconds: options.seconds,
+    mix: { checkout: 1 },
+    cards: { approved: 1 },
+    // Each loadgen shopper rests 3 s after an order: enough of them for the rate.
+    shoppers: Math.max(8, Math.ceil(rate * 5)),
+    maxInFlight: 512,
+    followOrders: 'stream',
+    finalTimeoutSeconds: 60,
+  })
+  console.error(`  loadgen at ${rate}/s: ${report.checkout.confirmed} confirmed`)
+  await cleanupCarts()
+  await agent.close()
+  const stopping = Date.now()
+  await platform.stop()
+  console.error(`  platform stopped in ${(Date.now() - stopping) / 1000} s`)
+  const notes: string[] = []
+  if (report.totals.errors > 0) notes.push(`The load generator saw ${report.totals.errors} errors.`)
+  if (profiles) {
+    const busiest = cpuPerOrder.filter((c) => c.name in platform.children)
+    for (const { name } of busiest.sort((a, b) => b.ms - a.ms).slice(0, 4)) {
+      notes.push(hotSummary(profiles, name, 10, 20))
+    }
+  }
+
+  const pgbench = await commitCeiling(pgClients, Math.min(options.seconds, 10))
+  console.error(`  pgbench: ${Math.round(pgbench)} commits/s`)
+
+  const closed = throughput.latencies
+  return {
+    name: 'checkout',
+    title: 'Checkout throughput',
+    method:
+      `Distributed mode, every service its own process (LOG_LEVEL=warn, stock raised so nothing ` +
+      `sells out). Throughput: ${concurrency} shoppers checking out back to back for ` +
+      `${options.seconds} s (add one product, place the order with an approved card, follow its ` +
+      `status stream to the end). Latency: the load generator, checkout only, approved cards, ` +
+      `${rate} checkouts/s for ${options.seconds} s (open model). Ceiling: pgbench, one INSERT ` +
+      `per transaction, ${pgClients} clients, on a scratch database of the same server.`,
+    tables: [
+      {
+        title: 'Orders',
+        columns: [
+          'run',
+          'placed',
+          'confirmed',
+          'other end',
+          'not placed',
+          'confirmed/s',
+          'place→final p50 ms',
+          'p90 ms',
+          'p99 ms',
+          'max ms',
+        ],
+        rows: [
+          [
+            `${concurrency} shoppers back to back`,
+            throughput.placed,
+            throughput.confirmed,
+            throughput.placed - throughput.confirmed,
+            throughput.failed,
+            confirmedPerSecond,
+            percentile(closed, 0.5),
+            percentile(closed, 0.9),
+            percentile(closed, 0.99),
+            percentile(closed, 1),
+          ],
+          [
+            `load generator at ${rate}/s`,
+            report.checkout.placed,
+            report.checkout.confirmed,
+            report.checkout.placed - report.checkout.confirmed,
+            Object.values(report.checkout.notPlaced).reduce((sum, n) => sum + n, 0),
+            report.checkout.confirmed / options.seconds, // over the arrivals' window
+            report.checkout.placeToFinal.p50,
+            report.checkout.placeToFinal.p90,
+            report.checkout.placeToFinal.p99,
+            report.checkout.placeToFinal.max,
+          ],
+        ],
+      },
+      {
+        title: 'CPU time per confirmed order in the back-to-back run, by process',
+        columns: ['process', 'CPU ms per order'],
+        rows: [
+          ...cpuPerOrder.sort((a, b) => b.ms - a.ms).map((c) => [c.name, c.ms]),
+          ['all of the above', cpuPerOrder.reduce((sum, c) => sum + c.ms, 0)],
+        ],
+      },
+      {
+        title: 'PostgreSQL commit ceiling',
+        columns: ['pgbench', 'transactions/s'],
+        rows: [[`one INSERT per transaction, ${pgClients} clients`, pgbench]],
+      },
+    ],
+    ratios: [
+      {
+        name: 'confirmed orders per second, end to end',
+        value: confirmedPerSecond,
+        unit: '/s',
+        target: { op: '>=', value: 200 },
+      },
+      {
+        name: 'confirmed orders/s / PostgreSQL single-insert commits/s',
+        value: confirmedPerSecond / pgbench,
+        unit: '×',
+      },
+      {
+        name: 'PostgreSQL transactions per confirmed order (all services, pg_stat_database)',
+        value: commitsPerOrder,
+        unit: 'tx',
+        note: `so the commit ceiling alone allows ${Math.round(pgbench / commitsPerOrder)} orders/s`,
+      },
+      {
+        name: `place→confirmed p99 at ${rate}/s`,
+        value: report.checkout.placeToFinal.p99,
+        unit: 'ms',
+      },
+    ],
+    notes,
+  }
+}
+
+async function listUserIds(url: string): Promise<string[]> {
+  const mysql = await import('mysql2/promise')
+  const connection = await mysql.createConnection(url)
+  try {
+    const [rows] = await connection.query('select id from users')
+    return (rows as Array<{ id: string }>).map((row) => String(row.id))
+  } finally {
+    await connection.end()
+  }
+}
+
+async function warmUp(gateway: string, shopper: Shopper, productIds: string[]): Promise<void> {
+  const deadline = Date.now() + 120_000
+  for (;;) {
+    try {
+      const outcome = await checkoutOnce(gateway, shopper, productIds[0]!)
+      if (outcome.status === 'confirmed') return
+    } catch (error) {
+      if (Date.now() > deadline) throw error
+    }
+    if (Date.now() > deadline) throw new Error('no checkout was confirmed within 2 minutes')
+    await new Promise((r) => setTimeout(r, 500))
+  }
+}
+
+async function closedLoop(
+  gateway: string,
+  shoppers: Shopper[],
+  productIds: string[],
+  seconds: number,
+): Promise<{
+  placed: number
+  confirmed: number
+  failed: number
+  seconds: number
+  latencies: number[]
+}> {
+  const until = performance.now() + seconds * 1000
+  const latencies: number[] = []
+  let placed = 0
+  let confirmed = 0
+  const failures = new Map<string, number>()
+  const started = performance.now()
+  let lastEnd = started
+  await Promise.all(
+    shoppers.map(async (shopper, i) => {
+      let n = i
+      while (performance.now() < until) {
+        try {
+          const outcome = await checkoutOnce(gateway, shopper, productIds[n++ % productIds.length]!)
+          placed++
+          if (outcome.status === 'confirmed') confirmed++
+          latencies.push(outcome.placeToFinalMs)
+        } catch (error) {
+          const reason = (error as Error).message.slice(0, 120)
+          failures.set(reason, (failures.get(reason) ?? 0) + 1)
+          await new Promise((r) => setTimeout(r, 100)) // no tight loop on a persistent error
+        }
+        lastEnd = performance.now()
+      }
+    }),
+  )
+  for (const [reason, count] of failures) console.error(`  closed loop: ${count} × ${reason}`)
+  latencies.sort((a, b) => a - b)
+  const failed = [...failures.values()].reduce((sum, n) => sum + n, 0)
+  return { placed, confirmed, failed, seconds: (lastEnd - started) / 1000, latencies }
+}
+
+async function commitCeiling(clients: number, seconds: number): Promise<number> {
+  const url = await scratchPostgres('pgbench')
+  const client = new pg.Client(url)
+  await client.connect()
+  await client.query(
+    'create table bench_commits (id bigserial primary key, v integer not null, at timestamptz not null default now())',
+  )
+  await client.end()
+  const dir = scratchDir('pgbench')
+  const script = join(dir, 'insert.sql')
+  writeFileSync(script, '\\set v random(1, 1000000)\nINSERT INTO bench_commits (v) VALUES (:v);\n')
+  const database = new URL(url).pathname.slice(1)
+  const output = await run(
+    '/usr/bin/pgbench',
+    [
+      '-n',
+      '-h',
+      '127.0.0.1',
+      '-U',
+      'emporium',
+      '-c',
+      String(clients),
+      '-j',
+      '2',
+      '-T',
+      String(seconds),
+      '-f',
+      script,
+      database,
+    ],
+    { env: { ...process.env, PGPASSWORD: 'emporium' }, timeoutMs: (seconds + 60) * 1000 },
+  )
+  const tps = /tps = ([\d.]+)/.exec(output)
+  if (!tps) throw new Error(`pgbench printed no tps:\n${output}`)
+  return Number(tps[1])
+}

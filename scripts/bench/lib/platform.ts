@@ -1,0 +1,344 @@
+// The platform as the benchmarks run it: the distributed mode (one process per service, settings
+// from `.env.example` with ports, databases and vhost of this run) or the embedded one, on spare
+// ports, with scratch databases, a scratch vhost and Redis keys that are all removed afterwards.
+import { randomBytes } from 'node:crypto'
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { parseEnv } from 'node:util'
+import { Redis } from 'ioredis'
+import mysql from 'mysql2/promise'
+import pg from 'pg'
+import { onCleanup } from './cleanup.js'
+import {
+  freePort,
+  isFree,
+  processCpu,
+  run,
+  scratchDir,
+  sleep,
+  spawnTsx,
+  treeCpu,
+  waitForHttp,
+  type Child,
+} from './processes.js'
+
+/** A short id of this run, in every scratch name (databases, vhost, Redis keys). */
+export const runId = `${Date.now().toString(36)}${randomBytes(2).toString('hex')}`
+
+export const servers = {
+  postgresAdmin: 'postgres://postgres@127.0.0.1:5432/postgres',
+  mysqlAdmin: 'mysql://root@127.0.0.1:3306/',
+  redis: 'redis://127.0.0.1:6379/0',
+  rabbitmqHost: 'amqp://guest:guest@127.0.0.1:5672',
+}
+
+/** A PostgreSQL database owned by `emporium`, dropped at cleanup; returns its URL. */
+export async function scratchPostgres(name: string): Promise<string> {
+  const database = `emporium_bench_${runId}_${name}`
+  await postgresAdmin(`create database ${database} owner emporium`)
+  onCleanup(`drop database ${database}`, () =>
+    postgresAdmin(`drop database if exists ${database} with (force)`),
+  )
+  return `postgres://emporium:emporium@127.0.0.1:5432/${database}`
+}
+
+/** Runs one statement as the superuser, retrying for a minute while the server restarts. */
+export async function postgresAdmin(statement: string): Promise<void> {
+  await whileRestarting(async () => {
+    const client = new pg.Client(servers.postgresAdmin)
+    await client.connect()
+    try {
+      await client.query(statement)
+    } finally {
+      await client.end()
+    }
+  })
+}
+
+/**
+ * Retries `work` while a server refuses connections or is starting up: on a shared machine
+ * someone else's test may restart it (the chaos runner does), and a scratch database or vhost
+ * must still be removed.
+ */
+async function whileRestarting(work: () => Promise<void>): Promise<void> {
+  const deadline = Date.now() + 60_000
+  for (;;) {
+    try {
+      return await work()
+    } catch (error) {
+      const text = `${(error as { code?: string }).code ?? ''} ${(error as Error).message}`
+      const transient =
+        /ECONNREFUSED|ECONNRESET|57P03|starting up|shutting down|nodedown|start_app|unable to/.test(
+          text,
+        )
+      if (!transient || Date.now() > deadline) throw error
+      await sleep(1_000)
+    }
+  }
+}
+
+/**
+ * CPU time so far of the PostgreSQL backends serving this run's databases, by backend pid
+ * (backends run on this machine; the server is shared, its other backends are left out).
+ */
+export async function postgresBackendsCpu(): Promise<Map<number, number>> {
+  const client = new pg.Client(servers.postgresAdmin)
+  await client.connect()
+  try {
+    const { rows } = await client.query<{ pid: number }>(
+      'select pid from pg_stat_activity where datname like $1',
+      [`emporium_bench_${runId}_%`],
+    )
+    return new Map(rows.map((row) => [row.pid, processCpu(row.pid)]))
+  } finally {
+    await client.end()
+  }
+}
+
+/** Transactions committed so far in this run's PostgreSQL databases (pg_stat_database). */
+export async function postgresCommits(): Promise<number> {
+  const client = new pg.Client(servers.postgresAdmin)
+  await client.connect()
+  try {
+    const { rows } = await client.query<{ n: string | null }>(
+      'select sum(xact_commit) as n from pg_stat_database where datname like $1',
+      [`emporium_bench_${runId}_%`],
+    )
+    return Number(rows[0]?.n ?? 0)
+  } finally {
+    await client.end()
+  }
+}
+
+/** A MariaDB database (`emporium` may use every `emporium_%` one), dropped at cleanup. */
+export async function scratchMysql(name: string): Promise<string> {
+  const database = `emporium_bench_${runId}_${name}`
+  await mysqlAdmin(`create database ${database}`)
+  onCleanup(`drop database ${database}`, () => mysqlAdmin(`drop database if exists ${database}`))
+  return `mysql://emporium:emporium@127.0.0.1:3306/${database}`
+}
+
+async function mysqlAdmin(statement: string): Promise<void> {
+  await whileRestarting(async () => {
+    const connection = await mysql.createConnection(servers.mysqlAdmin)
+    try {
+      await connection.query(statement)
+    } finally {
+      await connection.end()
+    }
+  })
+}
+
+/** A RabbitMQ vhost `guest` may use, deleted (with its queues) at cleanup; returns its URL. */
+export async function scratchVhost(): Promise<string> {
+  const vhost = `emporium_bench_${runId}`
+  await run('rabbitmqctl', ['-q', 'add_vhost', vhost], { timeoutMs: 60_000 })
+  onCleanup(`delete vhost ${vhost}`, () =>
+    whileRestarting(async () => {
+      await run('rabbitmqctl', ['-q', 'delete_vhost', vhost], { timeoutMs: 60_000 })
+    }),
+  )
+  await run('rabbitmqctl', ['-q', 'set_permissions', '-p', vhost, 'guest', '.*', '.*', '.*'], {
+    timeoutMs: 60_000,
+  })
+  return `${servers.rabbitmqHost}/${vhost}`
+}
+
+/** Deletes the Redis keys matching `pattern` (SCAN, never KEYS). */
+export async function deleteRedisKeys(patterns: string[]): Promise<number> {
+  const redis = new Redis(servers.redis, { lazyConnect: true, maxRetriesPerRequest: 1 })
+  await redis.connect()
+  let deleted = 0
+  try {
+    for (const pattern of patterns) {
+      let cursor = '0'
+      do {
+        const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000)
+        cursor = next
+        if (keys.length > 0) deleted += await redis.del(...keys)
+      } while (cursor !== '0')
+    }
+  } finally {
+    redis.disconnect()
+  }
+  return deleted
+}
+
+export type ServiceName =
+  'users' | 'catalog' | 'cart' | 'orders' | 'payments' | 'notifications' | 'gateway'
+
+export interface Distributed {
+  /** The gateway's origin (or undefined when it was not started). */
+  gateway?: string
+  /** Each started service's origin. */
+  urls: Partial<Record<ServiceName, string>>
+  children: Partial<Record<ServiceName, Child>>
+  /** Each started service's database URL. */
+  databases: Partial<Record<ServiceName, string>>
+  env: Record<string, string>
+  stop(): Promise<void>
+}
+
+const portKey = (service: ServiceName) =>
+  service === 'gateway' ? 'PORT' : `${service.toUpperCase()}_PORT`
+
+/**
+ * Starts `services` of the distributed mode with `.env.example`'s settings, except: ports
+ * from the spare range, scratch databases, a scratch vhost, the gateway's Redis keys under a
+ * prefix of this run, and `overrides` last. Services not started leave their gateway URLs empty.
+ */
+export async function startDistributed(
+  services: ServiceName[],
+  overrides: Record<string, string> = {},
+  options: { nodeArgs?: Partial<Record<ServiceName, string[]>> } = {},
+): Promise<Distributed> {
+  const example = parseEnv(readFileSync('.env.example', 'utf8')) as Record<string, string>
+  const env: Record<string, string> = { ...example }
+  const ports = new Map<string, number>()
+  const all: ServiceName[] = ['users', 'catalog', 'cart', 'orders', 'payments', 'notifications']
+  for (const service of [...all, 'gateway' as const]) {
+    const old = example[portKey(service)]
+    if (old) ports.set(old, await freePort())
+  }
+  for (const [key, value] of Object.entries(env)) {
+    env[key] = value.replace(/127\.0\.0\.1:(\d+)/g, (text, port: string) => {
+      const mapped = ports.get(port)
+      return mapped ? `127.0.0.1:${mapped}` : text
+    })
+  }
+  for (const [old, port] of ports) {
+    for (const service of [...all, 'gateway' as const]) {
+      if (example[portKey(service)] === old) env[portKey(service)] = String(port)
+    }
+  }
+  for (const service of all) {
+    if (!services.includes(service)) env[`GATEWAY_${service.toUpperCase()}_URLS`] = ''
+  }
+  const databases: Partial<Record<ServiceName, string>> = {}
+  for (const service of services) {
+    const key = `${service.toUpperCase()}_DATABASE_URL`
+    const url = env[key]
+    if (!url) continue
+    databases[service] = url.startsWith('mysql')
+      ? await scratchMysql(service)
+      : await scratchPostgres(service)
+    env[key] = databases[service]!
+  }
+  if (services.some((s) => s !== 'gateway')) env.RABBITMQ_URL = await scratchVhost()
+  const dir = scratchDir('distributed')
+  env.USERS_SIGNING_KEY_FILE = join(dir, 'users-signing-keys.json')
+  env.GATEWAY_REDIS_KEY_PREFIX = `emporium-bench:${runId}:`
+  onCleanup('delete Redis keys', async () => {
+    await deleteRedisKeys([`emporium-bench:${runId}:*`])
+  })
+  Object.assign(env, overrides)
+
+  const children: Partial<Record<ServiceName, Child>> = {}
+  const urls: Partial<Record<ServiceName, string>> = {}
+  const start = async (service: ServiceName) => {
+    const child = spawnTsx(service, `services/${service}/src/main.ts`, env, {
+      nodeArgs: options.nodeArgs?.[service],
+    })
+    children[service] = child
+    const url = `http://127.0.0.1:${env[portKey(service)]}`
+    await waitForHttp(`${url}/readyz`, { child, timeoutMs: 120_000 })
+    urls[service] = url
+  }
+  // Past SHUTDOWN_TIMEOUT_SECONDS a service exits anyway; SIGKILL only after that.
+  const graceMs = (Number(env.SHUTDOWN_TIMEOUT_SECONDS) || 20) * 1000 + 5_000
+  const stop = async () => {
+    // The gateway first, then the rest at once (each drains its own work).
+    await children.gateway?.stop(graceMs)
+    await Promise.all(Object.values(children).map((child) => child.stop(graceMs)))
+  }
+  try {
+    await Promise.all(services.filter((s) => s !== 'gateway').map(start))
+    if (services.includes('gateway')) await start('gateway')
+  } catch (error) {
+    await stop()
+    throw error
+  }
+  return { gateway: urls.gateway, urls, children, databases, env, stop }
+}
+
+export interface Embedded {
+  gateway: string
+  /** The catalog service's own origin inside the embedded process. */
+  catalog: string
+  dataDir: string
+  child: Child
+  stop(): Promise<void>
+}
+
+/** Six consecutive free ports (the embedded services after the gateway's). */
+async function portBlock(size: number): Promise<number> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const base = await freePort()
+    if (base + size > 19999) continue
+    let ok = true
+    for (let i = 1; i < size && ok; i++) ok = await isFree(base + i)
+    if (ok) return base
+  }
+  throw new Error('no block of free ports')
+}
+
+/**
+ * `npm start`'s process (`tsx apps/all-in-one/src/main.ts`) on spare ports with its own DATA_DIR
+ * (a fresh scratch one unless given). Resolves when `/readyz` answers 200.
+ */
+export async function startEmbedded(
+  options: { dataDir?: string; env?: Record<string, string>; nodeArgs?: string[] } = {},
+): Promise<Embedded & { readyMs: number; readyCpuSeconds: number }> {
+  const port = await freePort()
+  const base = await portBlock(6)
+  const dataDir = options.dataDir ?? scratchDir('data')
+  const started = performance.now()
+  const child = spawnTsx(
+    'all-in-one',
+    'apps/all-in-one/src/main.ts',
+    {
+      PORT: String(port),
+      EMBEDDED_PORT_BASE: String(base),
+      DATA_DIR: dataDir,
+      LOG_LEVEL: 'warn',
+      ...options.env,
+    },
+    { nodeArgs: options.nodeArgs },
+  )
+  const gateway = `http://127.0.0.1:${port}`
+  try {
+    await waitForHttp(`${gateway}/readyz`, { child, timeoutMs: 180_000, intervalMs: 25 })
+  } catch (error) {
+    await child.stop()
+    throw error
+  }
+  const readyMs = performance.now() - started
+  const readyCpuSeconds = treeCpu(child.pid)
+  return {
+    gateway,
+    catalog: `http://127.0.0.1:${base + 1}`,
+    dataDir,
+    child,
+    readyMs,
+    readyCpuSeconds,
+    stop: () => child.stop(30_000),
+  }
+}
+
+/** A fresh shopper registered with the users service; its access token lasts 15 minutes. */
+export async function registerShopper(
+  origin: string,
+  prefix = '',
+): Promise<{ userId: string; accessToken: string }> {
+  const email = `bench-${runId}-${randomBytes(4).toString('hex')}@example.com`
+  const response = await fetch(`${origin}${prefix}/auth/register`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email, password: 'benchmark-password-1', name: 'Bench Shopper' }),
+  })
+  const body = (await response.json()) as { user?: { id: string }; accessToken?: string }
+  if (!response.ok || !body.user || !body.accessToken) {
+    throw new Error(`register failed: ${response.status} ${JSON.stringify(body)}`)
+  }
+  return { userId: body.user.id, accessToken: body.accessToken }
+}

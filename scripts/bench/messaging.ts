@@ -1,0 +1,247 @@
+// Benchmark 4, messaging: the platform's own path (outbox in PostgreSQL → relay → RabbitMQ with
+// publisher confirms → consumer handling each event once through its inbox, with one insert as
+// its effect) against bare amqplib publishing and consuming the same messages (confirm channel,
+// persistent, acks), in a scratch vhost and a scratch database, all in this one process.
+import amqp from 'amqplib'
+import Type from 'typebox'
+import { defineEvent, type EventEnvelope } from '@emporium/contracts'
+import {
+  createConsumerSubscription,
+  createLogger,
+  createMetricsRegistry,
+  createOutbox,
+  createOutboxRelay,
+  createRabbitMqBus,
+  migrate,
+  on,
+  openDatabase,
+  type Database,
+} from '@emporium/platform'
+import { sql, type Kysely } from 'kysely'
+import { onCleanup } from './lib/cleanup.js'
+import { scratchPostgres, scratchVhost } from './lib/platform.js'
+import { sleep } from './lib/processes.js'
+import type { Section } from './lib/report.js'
+
+export interface MessagingBenchOptions {
+  messages: number
+}
+
+const BenchHappened = defineEvent(
+  'bench.happened',
+  1,
+  Type.Object({ n: Type.Integer(), note: Type.String() }),
+)
+// About the size of a real event's data (an order line or a price change).
+const note = 'x'.repeat(200)
+
+interface Row {
+  contender: string
+  messages: number
+  /** Time to publish (and have confirmed) them all, s. */
+  publishSeconds: number
+  /** Time until the consumer handled the last, s. */
+  totalSeconds: number
+}
+
+export async function messagingBenchmark(options: MessagingBenchOptions): Promise<Section> {
+  const n = options.messages
+  const rabbitUrl = await scratchVhost()
+  const rows: Row[] = []
+  const envelope = (i: number): EventEnvelope => ({
+    id: `bench-${i}-${Math.random().toString(36).slice(2, 10)}`,
+    type: BenchHappened.type,
+    version: 1,
+    occurredAt: new Date().toISOString(),
+    source: 'bench',
+    correlationId: `c-${i}`,
+    causationId: null,
+    data: { n: i, note },
+  })
+
+  rows.push(await bareAmqp(rabbitUrl, n, 'pipelined', envelope))
+  rows.push(await bareAmqp(rabbitUrl, Math.min(n, 2_000), 'each', envelope))
+  rows.push(await platformPath(rabbitUrl, n))
+
+  const [pipelined, each, platform] = rows as [Row, Row, Row]
+  const rate = (row: Row, seconds: number) => row.messages / seconds
+  return {
+    name: 'messaging',
+    title: 'Messaging',
+    method:
+      `${n.toLocaleString('en-US')} events of ~0.5 kB. Platform: written to the outbox first ` +
+      `(100 per transaction, not timed), then the relay (batches of 100, publisher confirms) and ` +
+      `a consumer (prefetch 20; inbox row and one effect row per event, one transaction each) ` +
+      `start together; timed until the last event is handled. Bare amqplib: a confirm channel ` +
+      `publishing persistent messages to a durable queue, a consumer acking each (prefetch 20). ` +
+      `Everything in one Node process, a scratch vhost and database.`,
+    tables: [
+      {
+        title: 'Throughput',
+        columns: ['contender', 'messages', 'published/s', 'end to end /s'],
+        rows: rows.map((row) => [
+          row.contender,
+          row.messages,
+          rate(row, row.publishSeconds),
+          rate(row, row.totalSeconds),
+        ]),
+      },
+    ],
+    ratios: [
+      {
+        name: 'platform end to end / bare amqplib (pipelined confirms) end to end',
+        value: rate(platform, platform.totalSeconds) / rate(pipelined, pipelined.totalSeconds),
+        unit: '×',
+      },
+      {
+        name: 'relay publishing / bare publishing with pipelined confirms',
+        value: rate(platform, platform.publishSeconds) / rate(pipelined, pipelined.publishSeconds),
+        unit: '×',
+      },
+      {
+        name: 'bare: pipelined confirms / awaiting each confirm (publishing)',
+        value: rate(pipelined, pipelined.publishSeconds) / rate(each, each.publishSeconds),
+        unit: '×',
+        note: 'reference: 8.7k vs 1k msg/s',
+      },
+    ],
+    notes: [],
+  }
+}
+
+async function bareAmqp(
+  url: string,
+  n: number,
+  confirms: 'pipelined' | 'each',
+  envelope: (i: number) => EventEnvelope,
+): Promise<Row> {
+  const connection = await amqp.connect(url)
+  const closed = onCleanup('close amqplib connection', () => connection.close())
+  try {
+    const queue = `bench.bare.${confirms}`
+    const publisher = await connection.createConfirmChannel()
+    await publisher.assertQueue(queue, { durable: true })
+    await publisher.purgeQueue(queue)
+    const consumer = await connection.createChannel()
+    await consumer.prefetch(20)
+    let consumed = 0
+    let allConsumed!: () => void
+    const done = new Promise<void>((resolve) => (allConsumed = resolve))
+    await consumer.consume(queue, (message) => {
+      if (!message) return
+      JSON.parse(message.content.toString()) // as a real consumer would
+      consumer.ack(message)
+      if (++consumed === n) allConsumed()
+    })
+    const started = performance.now()
+    for (let i = 0; i < n; i++) {
+      const body = Buffer.from(JSON.stringify(envelope(i)))
+      if (confirms === 'each') {
+        await new Promise<void>((resolve, reject) =>
+          publisher.sendToQueue(queue, body, { persistent: true }, (error) =>
+            error ? reject(error as Error) : resolve(),
+          ),
+        )
+      } else {
+        publisher.sendToQueue(queue, body, { persistent: true })
+        if (i % 1_000 === 999) await publisher.waitForConfirms() // bounded window
+      }
+    }
+    await publisher.waitForConfirms()
+    const published = performance.now()
+    await done
+    const finished = performance.now()
+    await publisher.deleteQueue(queue)
+    return {
+      contender: `bare amqplib, ${confirms === 'each' ? 'awaiting each confirm' : 'pipelined confirms'}`,
+      messages: n,
+      publishSeconds: (published - started) / 1000,
+      totalSeconds: (finished - started) / 1000,
+    }
+  } finally {
+    await closed.now()
+  }
+}
+
+async function platformPath(url: string, n: number): Promise<Row> {
+  const log = createLogger({ service: 'bench-messaging', level: 'warn' })
+  const database: Database = await openDatabase(await scratchPostgres('messaging'))
+  const closeDatabase = onCleanup('close messaging database', () => database.close())
+  const bus = createRabbitMqBus({
+    url,
+    exchange: 'bench.events',
+    log,
+    registry: createMetricsRegistry('bench'),
+  })
+  const closeBus = onCleanup('close the bus', () => bus.close())
+  try {
+    await migrate(database, {
+      migrations: {
+        '001-create-effects': {
+          up: (db: Kysely<any>) =>
+            db.schema
+              .createTable('effects')
+              .addColumn('event_id', 'varchar(64)', (c) => c.notNull())
+              .addColumn('n', 'integer', (c) => c.notNull())
+              .execute(),
+        },
+      },
+    })
+    const outbox = createOutbox({ source: 'bench' })
+    for (let i = 0; i < n; i += 100) {
+      await database.transaction(async (trx) => {
+        for (let j = i; j < Math.min(n, i + 100); j++) {
+          await outbox.add(trx, BenchHappened, { n: j, note })
+        }
+      })
+    }
+    const db = database.db as Kysely<any>
+    const count = async (query: string) => {
+      const { rows } = await sql.raw<{ n: string }>(query).execute(db)
+      return Number(rows[0]!.n)
+    }
+    const started = performance.now()
+    await bus.subscribe(
+      createConsumerSubscription({
+        consumer: 'bench-consumer',
+        database,
+        log,
+        handlers: [
+          on(BenchHappened, async (data, { trx, envelope }) => {
+            await trx.insertInto('effects').values({ event_id: envelope.id, n: data.n }).execute()
+          }),
+        ],
+      }),
+    )
+    const relay = createOutboxRelay({ database, bus, log, registry: createMetricsRegistry('r') })
+    relay.start()
+    const stopRelay = onCleanup('stop the relay', () => relay.stop())
+    let published: number | undefined
+    for (;;) {
+      if (published === undefined) {
+        const unsent = await count('select count(*) as n from outbox where sent_at is null')
+        if (unsent === 0) published = performance.now()
+      }
+      const handled = await count(
+        "select count(*) as n from inbox where consumer = 'bench-consumer'",
+      )
+      if (handled >= n) break
+      if (performance.now() - started > 600_000) throw new Error(`only ${handled} of ${n} handled`)
+      await sleep(20)
+    }
+    const finished = performance.now()
+    published ??= finished
+    const effects = await count('select count(*) as n from effects')
+    if (effects !== n) throw new Error(`${effects} effects for ${n} events`)
+    await stopRelay.now()
+    return {
+      contender: 'platform: outbox → relay → RabbitMQ → consumer with inbox',
+      messages: n,
+      publishSeconds: (published - started) / 1000,
+      totalSeconds: (finished - started) / 1000,
+    }
+  } finally {
+    await closeBus.now()
+    await closeDatabase.now()
+  }
+}
