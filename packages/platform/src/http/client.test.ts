@@ -169,6 +169,39 @@ describe('service client', () => {
     expect(hits).toBe(5)
   })
 
+  it('leaves a dead instance out of the rotation so its sibling serves, and tries it later', async () => {
+    const dead = 'http://127.0.0.1:1'
+    const catalog = client({
+      baseUrls: [dead, baseUrl],
+      breaker: { consecutiveFailures: 3 },
+      ejectForMs: 300,
+    })
+    const post = () =>
+      catalog.request({ method: 'POST', path: '/thing', body: {} }).then(
+        () => 'ok',
+        (error: AppError) => error.code,
+      )
+    // POST is never retried: the first call to the dead instance fails, none after it.
+    const outcomes = []
+    for (let i = 0; i < 10; i++) outcomes.push(await post())
+    expect(outcomes).toEqual(['UPSTREAM.UNAVAILABLE', ...Array(9).fill('ok')])
+    expect(hits).toBe(9)
+    expect(await metric('http_client_breaker_state', { upstream: 'catalog' })).toBe(0)
+    // Once the time is up the instance is tried again (and, still dead, left out again).
+    await delay(350)
+    const again = [await post(), await post(), await post()]
+    expect(again.filter((o) => o !== 'ok')).toHaveLength(1)
+    expect(hits).toBe(11)
+  })
+
+  it('with one instance, keeps calling it (the breaker alone guards it)', async () => {
+    behave = async (n) => ({ status: n === 1 ? 503 : 200 })
+    const catalog = client({ retries: 0, ejectForMs: 60_000 })
+    await failure(catalog.request({ method: 'GET', path: '/thing' }))
+    expect((await catalog.request({ method: 'GET', path: '/thing' })).status).toBe(200)
+    expect(hits).toBe(2)
+  })
+
   it('does not count 4xx answers against the circuit', async () => {
     behave = async () => ({ status: 404 })
     const catalog = client({ retries: 0, breaker: { consecutiveFailures: 2 } })

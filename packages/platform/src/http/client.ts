@@ -63,6 +63,11 @@ export interface ServiceClientOptions {
   breaker?: { consecutiveFailures?: number; halfOpenAfterMs?: number }
   /** Keep-alive connections per instance. */
   connections?: number
+  /**
+   * With several instances, one that gave no answer (refused, reset, timed out) or a 502-504 is
+   * left out of the rotation for this long, so its siblings take its calls. Default 5,000 ms.
+   */
+  ejectForMs?: number
 }
 
 /**
@@ -106,9 +111,33 @@ export function createServiceClient(options: ServiceClientOptions): ServiceClien
       }),
   )
   let turn = 0
+  // One dead or hung replica must not take its service down for us: it is taken out of the
+  // rotation for a while (the breaker, shared by the instances, then sees only the healthy ones
+  // answer), and tried again afterwards. When every instance is out, they are used in turn.
+  const ejectForMs = options.ejectForMs ?? 5_000
+  const ejectedUntil = bases.map(() => 0)
+  function pick(): number {
+    const now = Date.now()
+    for (let i = 0; i < bases.length; i++) {
+      const index = turn++ % bases.length
+      if (ejectedUntil[index]! <= now) return index
+    }
+    return turn++ % bases.length
+  }
+  function eject(index: number, error: unknown): void {
+    if (bases.length < 2 || !isInstanceFault(error)) return
+    if (ejectedUntil[index]! <= Date.now()) {
+      log.warn(
+        { upstream: name, instance: bases[index]!.origin, err: error, forMs: ejectForMs },
+        'instance left out of the rotation',
+      )
+    }
+    ejectedUntil[index] = Date.now() + ejectForMs
+  }
 
   async function attempt<T>(request: ServiceRequest): Promise<ServiceResponse<T>> {
-    const base = bases[turn++ % bases.length]!
+    const index = pick()
+    const base = bases[index]!
     const path = base.prefix + request.path + queryString(request.query)
     const attributes = {
       'http.request.method': request.method,
@@ -144,9 +173,13 @@ export function createServiceClient(options: ServiceClientOptions): ServiceClien
           if (result.status >= 500) throw new ServerFailure(result)
           return result
         } catch (error) {
-          if (timer.signal.aborted) throw timer.signal.reason
-          if (request.signal?.aborted || error instanceof ServerFailure) throw error
-          throw new NetworkFailure(error)
+          const failure = timer.signal.aborted
+            ? timer.signal.reason
+            : request.signal?.aborted || error instanceof ServerFailure
+              ? error
+              : new NetworkFailure(error)
+          if (!request.signal?.aborted) eject(index, failure)
+          throw failure
         } finally {
           clearTimeout(timeout)
         }
@@ -173,6 +206,15 @@ export function createServiceClient(options: ServiceClientOptions): ServiceClien
     },
     close: () => agent.close(),
   }
+}
+
+/** A failure that says this instance is unwell, not that the request was bad. */
+function isInstanceFault(error: unknown): boolean {
+  return (
+    error instanceof AttemptTimeout ||
+    error instanceof NetworkFailure ||
+    (error instanceof ServerFailure && error.response.status >= 502 && error.response.status <= 504)
+  )
 }
 
 function headersFor(request: ServiceRequest): Record<string, string> {

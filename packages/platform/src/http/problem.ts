@@ -1,6 +1,7 @@
 import { STATUS_CODES } from 'node:http'
 import type { Problem } from '@emporium/contracts'
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import { isDependencyUnavailable } from '../dependency-errors.js'
 import { isAppError } from '../errors.js'
 import { toFieldErrors } from './validation.js'
 
@@ -16,6 +17,9 @@ export function problemType(code: string): string {
 }
 
 export const contentType = 'application/problem+json'
+
+/** `retry-after` of a 503 for a data store that cannot be reached (a restart takes seconds). */
+const dependencyRetryAfterSeconds = 2
 
 interface Rendered {
   problem: Problem
@@ -76,6 +80,19 @@ export function renderError(error: unknown, requestId: string): Rendered {
   if (status !== undefined && status >= 400 && status < 500 && fastifyError.message) {
     const code = `HTTP.${(STATUS_CODES[status] ?? 'CLIENT_ERROR').toUpperCase().replace(/\W+/g, '_')}`
     return { problem: problem(status, code, fastifyError.message, requestId), internal: false }
+  }
+  // A database or Redis that is restarting or unreachable: the request may succeed shortly.
+  if (isDependencyUnavailable(error)) {
+    return {
+      problem: problem(
+        503,
+        'SERVICE.UNAVAILABLE',
+        'The service cannot reach its data store right now. Try again shortly.',
+        requestId,
+      ),
+      retryAfterSeconds: dependencyRetryAfterSeconds,
+      internal: true,
+    }
   }
   // Anything else may carry a stack, SQL or a peer's address in its message: none of it leaves.
   return {
