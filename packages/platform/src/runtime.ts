@@ -83,6 +83,8 @@ export async function startService(service: Service, options: RunOptions): Promi
   let relay: OutboxRelay | undefined
   if (database && bus) {
     relay = createOutboxRelay({ database, bus, log, registry })
+    const started = relay
+    database.onOutboxCommit(() => started.wake())
     relay.start()
     readiness.push({ name: 'broker', check: () => bus.check() })
   }

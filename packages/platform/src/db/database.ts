@@ -15,6 +15,11 @@ export interface Database<DB = any> {
   /** The service's own schema when it shares a database with others (the embedded PGlite). */
   readonly schema?: string
   transaction<T>(fn: (trx: Transaction<DB>) => Promise<T>): Promise<T>
+  /**
+   * Runs `listener` after each commit of a transaction that wrote outbox rows (the relay wakes
+   * on it rather than waiting for its next poll).
+   */
+  onOutboxCommit(listener: () => void): void
   /** Throws when the database cannot answer; used by `/readyz`. */
   ping(): Promise<void>
   close(): Promise<void>

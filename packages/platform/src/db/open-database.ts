@@ -1,5 +1,6 @@
 import { mkdirSync } from 'node:fs'
-import { Kysely, MysqlDialect, PostgresDialect, sql } from 'kysely'
+import { type Dialect, Kysely, MysqlDialect, PostgresDialect, sql } from 'kysely'
+import { withCommitSignal } from './commit-signal.js'
 import type { Database, DatabaseKind } from './database.js'
 import { sharedPGliteDialect } from './shared-pglite.js'
 
@@ -23,6 +24,11 @@ export async function openDatabase(
 ): Promise<Database> {
   const poolSize = options.poolSize ?? 10
   const kind = kindOf(url)
+  const listeners: Array<() => void> = []
+  const watch = (dialect: Dialect) =>
+    withCommitSignal(dialect, () => {
+      for (const listener of listeners) listener()
+    })
   let db: Kysely<any>
   let schema: string | undefined
   if (kind === 'postgres') {
@@ -37,7 +43,7 @@ export async function openDatabase(
     // sees that; new queries get a new connection.
     pool.on('error', () => {})
     pool.on('connect', (client) => client.on('error', () => {}))
-    db = new Kysely({ dialect: new PostgresDialect({ pool }) })
+    db = new Kysely({ dialect: watch(new PostgresDialect({ pool })) })
   } else if (kind === 'mysql') {
     const { createPool } = await import('mysql2')
     const pool = createPool({
@@ -47,11 +53,11 @@ export async function openDatabase(
       supportBigNumbers: true,
       dateStrings: false,
     })
-    db = new Kysely({ dialect: new MysqlDialect({ pool }) })
+    db = new Kysely({ dialect: watch(new MysqlDialect({ pool })) })
   } else if (url.includes('?schema=')) {
     const [location, name] = url.slice('pglite:'.length).replace(/^\/\//, '').split('?schema=')
     schema = name!
-    db = new Kysely({ dialect: await sharedPGliteDialect(location || 'memory', schema) })
+    db = new Kysely({ dialect: watch(await sharedPGliteDialect(location || 'memory', schema)) })
   } else {
     const { PGlite } = await import('@electric-sql/pglite')
     const { PGliteDialect } = await import('kysely-pglite-dialect')
@@ -63,7 +69,7 @@ export async function openDatabase(
       client = new PGlite(folder)
     }
     await client.waitReady
-    db = new Kysely({ dialect: new PGliteDialect(client) })
+    db = new Kysely({ dialect: watch(new PGliteDialect(client)) })
   }
   return {
     kind,
@@ -71,6 +77,9 @@ export async function openDatabase(
     db,
     ...(schema ? { schema } : {}),
     transaction: (fn) => db.transaction().execute(fn),
+    onOutboxCommit: (listener) => {
+      listeners.push(listener)
+    },
     ping: async () => {
       await sql`select 1`.execute(db)
     },

@@ -203,6 +203,33 @@ describe.each<DatabaseKind>(['postgres', 'mysql', 'pglite'])(
         expect(await unsentIds()).toEqual([])
       })
 
+      it('hears of each commit that wrote outbox rows and publishes at once; a rollback or a transaction without events wakes nothing', async () => {
+        const bus = createRecordingBus()
+        const r = relay({ bus, pollIntervalMs: 60_000 })
+        let commits = 0
+        database.onOutboxCommit(() => {
+          commits += 1
+          r.wake()
+        })
+        r.start()
+        await sleep(100)
+        // Only the commit signal can publish these: the relay would poll again in a minute.
+        const [first] = await addWidgets(1)
+        await until(() => bus.published.length === 1, 'published after commit', 5_000)
+        expect(bus.published[0]!.id).toBe(first!.id)
+        await expect(
+          database.transaction(async (trx) => {
+            await outbox.add(trx, WidgetMade, { n: 9 })
+            throw new Error('rolled back')
+          }),
+        ).rejects.toThrow('rolled back')
+        await database.transaction((trx) => trx.selectFrom('outbox').select('id').execute())
+        expect(commits).toBe(1)
+        await addWidgets(2, 2)
+        await until(() => bus.published.length === 3, 'published after the second commit', 5_000)
+        expect(commits).toBe(2)
+      })
+
       it('a failing bus leaves rows unsent; the relay backs off, logs once, recovers', async () => {
         const added = await addWidgets(3)
         const bus = createRecordingBus()

@@ -5,6 +5,7 @@ import { EventEnvelope, type EventDefinition } from '@emporium/contracts'
 import { currentContext } from '../context.js'
 import { AppError } from '../errors.js'
 import { currentTraceparent } from '../tracing.js'
+import { signalOnCommit } from '../db/commit-signal.js'
 import type { PlatformTables } from '../db/platform-migrations.js'
 
 export interface OutboxDeps {
@@ -89,6 +90,8 @@ export function createOutbox(deps: OutboxDeps): Outbox {
           sent_at: null,
         })
         .execute()
+      // The relay hears of the commit and publishes at once (it polls only as a fallback).
+      await signalOnCommit(trx)
       return envelope
     },
   }
