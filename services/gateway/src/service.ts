@@ -16,7 +16,6 @@ import {
   type GatewayConfig,
   type GatewayConfigInput,
 } from './config.js'
-import { cachingVerifier } from './infra/caching-verifier.js'
 import { createMemoryRateLimitStore } from './infra/memory-rate-limit-store.js'
 import { createOpenApiSource } from './infra/openapi-documents.js'
 import { createRedisRateLimitStore } from './infra/redis-rate-limit-store.js'
@@ -74,7 +73,7 @@ export function createGatewayService(
     name: 'gateway',
     registry,
     routes: gatewayRoutes({
-      verifier: verifier ? cachingVerifier(verifier) : noKeys,
+      verifier: verifier ?? noKeys,
       store: redis ?? memory,
       upstreams: createUpstreams(urls, {
         cooldownMs: config.GATEWAY_UPSTREAM_COOLDOWN_MS,

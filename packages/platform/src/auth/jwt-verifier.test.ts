@@ -126,12 +126,35 @@ describe('createJwtVerifier (remote JWKS)', () => {
       fetch: issuer.fetch,
       keysMaxAgeMs: 0, // always stale: a refresh is attempted, and fails, in the background
       keysCooldownMs: 0,
+      cachedTokens: 0, // each verification goes to the key set
     })
     const token = await key.sign()
     await verifier.verify(token)
     issuer.state.up = false
     for (let i = 0; i < 3; i++) await expect(verifier.verify(token)).resolves.toBeDefined()
     expect(verifier.keys.status()).toMatchObject({ keys: 1, lastError: expect.any(String) })
+  })
+
+  it('remembers a token that verified: checking it again needs neither keys nor signature', async () => {
+    const key = await signer('k1')
+    const issuer = fakeIssuer([key.jwk])
+    const verifier = createJwtVerifier({
+      ...rules,
+      jwksUrl: 'http://users/.well-known/jwks.json',
+      fetch: issuer.fetch,
+      keysMaxAgeMs: 0, // always stale: every trip to the key set would fetch again
+      keysCooldownMs: 0,
+    })
+    const token = await key.sign()
+    const first = await verifier.verify(token)
+    await new Promise((r) => setTimeout(r, 20))
+    const fetches = issuer.state.fetches
+    for (let i = 0; i < 3; i++) expect(await verifier.verify(token)).toEqual(first)
+    await new Promise((r) => setTimeout(r, 20))
+    expect(issuer.state.fetches).toBe(fetches)
+    // A forged token is still checked, and refused, every time.
+    const forged = token.slice(0, -4) + (token.endsWith('AAAA') ? 'BBBB' : 'AAAA')
+    await expect(verifier.verify(forged)).rejects.toMatchObject({ code: 'AUTH.INVALID_TOKEN' })
   })
 
   it('fetches a new kid on first sight, at most once per cooldown', async () => {

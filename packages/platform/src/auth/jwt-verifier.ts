@@ -2,6 +2,7 @@ import { createLocalJWKSet, errors, jwtVerify, type JSONWebKeySet, type JWK } fr
 import { AppError, isAppError } from '../errors.js'
 import type { Logger } from '../log.js'
 import { createRemoteKeySet, type KeyResolver, type RemoteKeySet } from './remote-key-set.js'
+import { cachingVerifier } from './caching-verifier.js'
 
 /** Who an access token says the caller is, once its signature and claims are checked. */
 export interface VerifiedToken {
@@ -99,6 +100,12 @@ export interface RemoteJwtVerifierOptions extends TokenRules {
   keysTimeoutMs?: number
   /** For tests. */
   fetch?: typeof fetch
+  /**
+   * Tokens that verified are remembered until they expire (`caching-verifier.ts`), so a
+   * client's every request does not repeat the signature check. At most this many; 0 turns the
+   * cache off. Default 10,000.
+   */
+  cachedTokens?: number
 }
 
 /**
@@ -117,7 +124,12 @@ export function createJwtVerifier(
     log: options.log,
     fetch: options.fetch,
   })
-  return { ...verifierWith(keys.getKey, options, options.log), keys }
+  const verifier = verifierWith(keys.getKey, options, options.log)
+  const cachedTokens = options.cachedTokens ?? 10_000
+  return {
+    ...(cachedTokens > 0 ? cachingVerifier(verifier, { maxEntries: cachedTokens }) : verifier),
+    keys,
+  }
 }
 
 /** Verifies against keys given up front (public JWKs), e.g. in tests. */

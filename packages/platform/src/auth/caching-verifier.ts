@@ -1,4 +1,4 @@
-import type { JwtVerifier, VerifiedToken } from '@emporium/platform'
+import type { JwtVerifier, VerifiedToken } from './jwt-verifier.js'
 
 export interface CachingVerifierOptions {
   /** Tokens remembered at most; the oldest entry is dropped beyond. Default 10,000. */

@@ -1,4 +1,5 @@
-import { AppError, type JwtVerifier, type VerifiedToken } from '@emporium/platform'
+import { AppError } from '../errors.js'
+import type { JwtVerifier, VerifiedToken } from './jwt-verifier.js'
 import { describe, expect, it } from 'vitest'
 import { cachingVerifier } from './caching-verifier.js'
 
