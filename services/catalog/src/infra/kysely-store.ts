@@ -37,14 +37,7 @@ const productColumns = sql`
 
 function toView(row: any): ProductView {
   return {
-    id: row.id,
-    sku: row.sku,
-    name: row.name,
-    description: row.description,
-    price: { amount: Number(row.price_amount), currency: String(row.price_currency).trim() },
-    category: { id: row.category_id, name: row.category_name, slug: row.category_slug },
-    imageUrl: row.image_url ?? defaultImageUrl(row.id),
-    available: Math.max(0, Number(row.available)),
+    ...listedProduct(row),
     createdAt: new Date(row.created_at).toISOString(),
     updatedAt: new Date(row.updated_at).toISOString(),
     attributes: typeof row.attributes === 'string' ? JSON.parse(row.attributes) : row.attributes,
