@@ -62,4 +62,20 @@ describe('loadConfig', () => {
       loadConfig(Secret, { USERS_DATABASE_URL: 'postgres://u:hunter2@h/db' }),
     ).toThrowError(/^(?![\s\S]*hunter2)[\s\S]*USERS_DATABASE_URL/)
   })
+
+  it('never prints a password inside a URL of any other variable', () => {
+    const Sender = Type.Object({
+      NOTIFICATIONS_SENDER: Type.String({ pattern: '^(log|smtps?://.+)$' }),
+    })
+    const message = (() => {
+      try {
+        loadConfig(Sender, { NOTIFICATIONS_SENDER: 'smpt://mailer:hunter2@mail.example:587' })
+      } catch (error) {
+        return (error as Error).message
+      }
+      return ''
+    })()
+    expect(message).toContain('smpt://mailer:[redacted]@mail.example:587')
+    expect(message).not.toContain('hunter2')
+  })
 })

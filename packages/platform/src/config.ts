@@ -77,7 +77,9 @@ function describe(schema: Type.TSchema): string {
 }
 
 function redactValue(name: string, value: string): string {
-  return /SECRET|PASSWORD|KEY|TOKEN|_URL/i.test(name) ? '[redacted]' : value
+  if (/SECRET|PASSWORD|KEY|TOKEN|_URL/i.test(name)) return '[redacted]'
+  // Any other value may hold a URL with credentials (NOTIFICATIONS_SENDER=smtp://user:pass@…).
+  return value.replace(/(\/\/[^/@\s:]*:)[^@\s]*@/g, '$1[redacted]@')
 }
 
 /** Shared variables, not prefixed: every service that talks to the broker reads these. */
