@@ -21,6 +21,11 @@ export interface OutboxRelayDeps {
   maxBackoffMs?: number
   /** How long sent rows are kept (for inspection) before they are deleted. Default 24 h. */
   retentionMs?: number
+  /**
+   * How long the inbox remembers a handled event (against redeliveries, which come within
+   * minutes; a replayed dead letter was never handled) before the row is deleted. Default 7 days.
+   */
+  inboxRetentionMs?: number
   /** How often to delete expired rows. Default 60 s. */
   purgeIntervalMs?: number
   /** A publish not confirmed within this is a failure, so a stuck broker cannot hold row locks forever. Default 30 s. */
@@ -60,6 +65,7 @@ export function createOutboxRelay(deps: OutboxRelayDeps): OutboxRelay {
   const maxBackoffMs = deps.maxBackoffMs ?? 30_000
   const retentionMs = deps.retentionMs ?? 24 * 60 * 60 * 1_000
   const purgeIntervalMs = deps.purgeIntervalMs ?? 60_000
+  const inboxRetentionMs = deps.inboxRetentionMs ?? 7 * 24 * 60 * 60 * 1_000
   const publishTimeoutMs = deps.publishTimeoutMs ?? 30_000
   const db = deps.database.db as unknown as Kysely<PlatformTables>
   const metrics = registerRelayMetrics(deps.registry, backlog, log)
@@ -202,13 +208,19 @@ export function createOutboxRelay(deps: OutboxRelayDeps): OutboxRelay {
     try {
       const cutoff = new Date(Date.now() - retentionMs)
       // In chunks, so one purge never holds many locks or a long transaction.
-      while (running && (await purgeSome(cutoff)) === purgeChunk);
+      while (running && (await purgeSent(cutoff)) === purgeChunk);
     } catch (error) {
       log.warn({ err: error }, 'outbox relay: deleting old sent events failed')
     }
+    try {
+      const cutoff = new Date(Date.now() - inboxRetentionMs)
+      while (running && (await purgeHandled(cutoff)) === purgeChunk);
+    } catch (error) {
+      log.warn({ err: error }, 'outbox relay: deleting old inbox rows failed')
+    }
   }
 
-  async function purgeSome(cutoff: Date): Promise<number> {
+  async function purgeSent(cutoff: Date): Promise<number> {
     const query =
       deps.database.dialect === 'mysql'
         ? db.deleteFrom('outbox').where('sent_at', '<', cutoff).limit(purgeChunk)
@@ -216,6 +228,28 @@ export function createOutboxRelay(deps: OutboxRelayDeps): OutboxRelay {
             .deleteFrom('outbox')
             .where('id', 'in', (qb) =>
               qb.selectFrom('outbox').select('id').where('sent_at', '<', cutoff).limit(purgeChunk),
+            )
+    const result = await query.executeTakeFirst()
+    return Number(result.numDeletedRows)
+  }
+
+  /** Inbox rows past their retention, by the `handled_at` index; a service without consumers has none. */
+  async function purgeHandled(cutoff: Date): Promise<number> {
+    const query =
+      deps.database.dialect === 'mysql'
+        ? db.deleteFrom('inbox').where('handled_at', '<', cutoff).limit(purgeChunk)
+        : db
+            .deleteFrom('inbox')
+            .where(({ eb, refTuple, selectFrom }) =>
+              eb(
+                refTuple('consumer', 'event_id'),
+                'in',
+                selectFrom('inbox')
+                  .select(['consumer', 'event_id'])
+                  .where('handled_at', '<', cutoff)
+                  .limit(purgeChunk)
+                  .$asTuple('consumer', 'event_id'),
+              ),
             )
     const result = await query.executeTakeFirst()
     return Number(result.numDeletedRows)

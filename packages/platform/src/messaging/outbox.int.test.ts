@@ -336,6 +336,27 @@ describe.each<DatabaseKind>(['postgres', 'mysql', 'pglite'])(
         expect(ids).toEqual([added[1]!.id, added[2]!.id, unsent.id].sort())
       })
 
+      it('deletes inbox rows older than their retention, with the outbox purge', async () => {
+        const old = new Date(Date.now() - 120_000)
+        await db
+          .insertInto('inbox')
+          .values([
+            { consumer: 'c1', event_id: 'old-1', handled_at: old },
+            { consumer: 'c2', event_id: 'old-1', handled_at: old },
+            { consumer: 'c1', event_id: 'new-1', handled_at: new Date() },
+          ])
+          .execute()
+        relay({
+          bus: createRecordingBus(),
+          inboxRetentionMs: 60_000,
+          purgeIntervalMs: 20,
+        }).start()
+        await until(async () => (await rowCount('inbox')) === 1, 'old inbox rows purged')
+        expect(await db.selectFrom('inbox').select(['consumer', 'event_id']).execute()).toEqual([
+          { consumer: 'c1', event_id: 'new-1' },
+        ])
+      })
+
       it('stop() ends the loop', async () => {
         const bus = createRecordingBus()
         const r = relay({ bus, pollIntervalMs: 10 })
