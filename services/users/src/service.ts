@@ -6,6 +6,8 @@ import {
   type Database,
   type Logger,
   type Service,
+  startPeriodic,
+  type PeriodicJob,
 } from '@emporium/platform'
 import { createAuthenticate } from './app/authenticate.js'
 import { createGetMe } from './app/get-me.js'
@@ -75,6 +77,7 @@ export async function createUsersService(
     now,
   }
 
+  let purge: PeriodicJob | undefined
   return {
     name: 'users',
     database,
@@ -89,8 +92,24 @@ export async function createUsersService(
       authenticate: createAuthenticate({ accessTokens }),
       jwks: () => keys.jwks,
     }),
+    async start() {
+      // Sessions expired a day ago or more go, whole families at once; hourly is plenty.
+      purge = startPeriodic({
+        everyMs: sessionPurgeEveryMs,
+        log,
+        what: 'expired session purge',
+        run: async () => {
+          const count = await store.purgeExpiredSessions(new Date(now().getTime() - dayMs))
+          if (count > 0) log.info({ count }, 'expired refresh tokens deleted')
+        },
+      })
+    },
     close: async () => {
+      await purge?.stop()
       if (!deps.database) await database.close()
     },
   }
 }
+
+const dayMs = 24 * 60 * 60 * 1000
+const sessionPurgeEveryMs = 60 * 60 * 1000

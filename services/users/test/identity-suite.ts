@@ -522,6 +522,53 @@ export function identitySuite(kind: DatabaseKind): void {
       })
     })
 
+    it('purges the refresh tokens of sessions expired long ago, whole families only', async () => {
+      const store = createKyselyStore({
+        database: testDb.database,
+        outbox: createOutbox({ source: 'users' }),
+      })
+      const now = new Date()
+      const userId = randomUUID()
+      await store.users.insert({
+        id: userId,
+        email: `direct.purge.${kind}@example.com`,
+        name: 'Purge',
+        passwordHash: 'x',
+        createdAt: now,
+        updatedAt: now,
+      })
+      const day = 24 * 60 * 60 * 1000
+      const ago = (days: number) => new Date(now.getTime() - days * day)
+      const token = (familyId: string, expiresAt: Date) => ({
+        tokenHash: randomUUID().replaceAll('-', '') + randomUUID().replaceAll('-', ''),
+        familyId,
+        userId,
+        expiresAt,
+        usedAt: null,
+        revokedAt: null,
+        createdAt: ago(40),
+      })
+      const [oldFamily, liveFamily] = [randomUUID(), randomUUID()]
+      const tokens = [
+        token(oldFamily, ago(10)),
+        token(oldFamily, ago(9)),
+        // A live session keeps its spent, long-expired tokens: reuse detection needs them.
+        token(liveFamily, ago(20)),
+        token(liveFamily, new Date(now.getTime() + day)),
+      ]
+      await store.transaction(async (tx) => {
+        for (const t of tokens) await tx.refreshTokens.insert(t)
+      })
+      expect(await store.purgeExpiredSessions(ago(1))).toBe(2)
+      const left = await testDb.database.db
+        .selectFrom('refresh_tokens')
+        .select('family_id')
+        .where('user_id', '=', userId)
+        .execute()
+      expect(left.map((r: { family_id: string }) => r.family_id)).toEqual([liveFamily, liveFamily])
+      expect(await store.purgeExpiredSessions(ago(1))).toBe(0)
+    })
+
     it('documents its routes in /openapi.json', async () => {
       const doc = await call('GET', '/openapi.json')
       expect(doc.status).toBe(200)

@@ -87,6 +87,21 @@ export function createFakeStore() {
       queue = run.catch(() => undefined)
       return run
     },
+    async purgeExpiredSessions(cutoff) {
+      const newest = new Map<string, number>()
+      for (const token of tokenRows.values()) {
+        const at = token.expiresAt.getTime()
+        newest.set(token.familyId, Math.max(newest.get(token.familyId) ?? 0, at))
+      }
+      let deleted = 0
+      for (const [hash, token] of tokenRows) {
+        if (newest.get(token.familyId)! < cutoff.getTime()) {
+          tokenRows.delete(hash)
+          deleted += 1
+        }
+      }
+      return deleted
+    },
   }
   return {
     store,

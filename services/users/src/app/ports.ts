@@ -67,6 +67,12 @@ export interface Store {
   users: Users
   /** Runs `work` in one transaction: its writes and events commit together or not at all. */
   transaction<T>(work: (tx: Repositories) => Promise<T>): Promise<T>
+  /**
+   * Deletes the refresh tokens of every family whose newest token expired before `cutoff`
+   * (a family still in use keeps its spent tokens, which reuse detection needs). Returns how
+   * many tokens went.
+   */
+  purgeExpiredSessions(cutoff: Date): Promise<number>
 }
 
 export interface PasswordHasher {

@@ -18,6 +18,25 @@ export function createKyselyStore(deps: { database: Database; outbox: Outbox }):
     users: createUsers(db),
     transaction: (work) =>
       db.transaction().execute((trx) => work(repositories(trx as Transaction<UsersTables>))),
+    async purgeExpiredSessions(cutoff) {
+      // Wrapped in a derived table: MySQL refuses a subquery on the table a DELETE changes.
+      const result = await db
+        .deleteFrom('refresh_tokens')
+        .where('family_id', 'in', (qb) =>
+          qb
+            .selectFrom((inner) =>
+              inner
+                .selectFrom('refresh_tokens')
+                .select('family_id')
+                .groupBy('family_id')
+                .having((eb) => eb.fn.max('expires_at'), '<', cutoff)
+                .as('expired'),
+            )
+            .select('expired.family_id'),
+        )
+        .executeTakeFirst()
+      return Number(result.numDeletedRows)
+    },
   }
 
   function repositories(trx: Transaction<UsersTables>): Repositories {
