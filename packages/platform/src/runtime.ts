@@ -81,10 +81,11 @@ export async function startService(service: Service, options: RunOptions): Promi
     readiness.unshift({ name: 'database', check: () => database.ping() })
   }
   let relay: OutboxRelay | undefined
+  let stopHearingCommits = () => {}
   if (database && bus) {
     relay = createOutboxRelay({ database, bus, log, registry })
     const started = relay
-    database.onOutboxCommit(() => started.wake())
+    stopHearingCommits = database.onOutboxCommit(() => started.wake())
     relay.start()
     readiness.push({ name: 'broker', check: () => bus.check() })
   }
@@ -121,6 +122,7 @@ export async function startService(service: Service, options: RunOptions): Promi
       if (!relay) return
       await relay.flush(5_000)
       await relay.stop()
+      stopHearingCommits()
     },
     close: async () => service.close?.(),
   }

@@ -17,9 +17,9 @@ export interface Database<DB = any> {
   transaction<T>(fn: (trx: Transaction<DB>) => Promise<T>): Promise<T>
   /**
    * Runs `listener` after each commit of a transaction that wrote outbox rows (the relay wakes
-   * on it rather than waiting for its next poll).
+   * on it rather than waiting for its next poll). Returns what stops the listening.
    */
-  onOutboxCommit(listener: () => void): void
+  onOutboxCommit(listener: () => void): () => void
   /** Throws when the database cannot answer; used by `/readyz`. */
   ping(): Promise<void>
   close(): Promise<void>

@@ -79,6 +79,10 @@ export async function openDatabase(
     transaction: (fn) => db.transaction().execute(fn),
     onOutboxCommit: (listener) => {
       listeners.push(listener)
+      return () => {
+        const at = listeners.indexOf(listener)
+        if (at >= 0) listeners.splice(at, 1)
+      }
     },
     ping: async () => {
       await sql`select 1`.execute(db)

@@ -207,7 +207,7 @@ describe.each<DatabaseKind>(['postgres', 'mysql', 'pglite'])(
         const bus = createRecordingBus()
         const r = relay({ bus, pollIntervalMs: 60_000 })
         let commits = 0
-        database.onOutboxCommit(() => {
+        const stop = database.onOutboxCommit(() => {
           commits += 1
           r.wake()
         })
@@ -227,6 +227,10 @@ describe.each<DatabaseKind>(['postgres', 'mysql', 'pglite'])(
         expect(commits).toBe(1)
         await addWidgets(2, 2)
         await until(() => bus.published.length === 3, 'published after the second commit', 5_000)
+        expect(commits).toBe(2)
+        // Once it stops listening, a commit reaches it no more.
+        stop()
+        await addWidgets(1)
         expect(commits).toBe(2)
       })
 
