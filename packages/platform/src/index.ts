@@ -27,3 +27,18 @@ export * from './auth/caching-verifier.js'
 export * from './auth/bearer-auth.js'
 export type { RemoteKeySet } from './auth/remote-key-set.js'
 export * from './http/cursor.js'
+export {
+  generatePrivateJwk,
+  loadKeyRing,
+  privateJwkProblems,
+  readPrivateJwks,
+  type KeyRing,
+  type KeySources,
+  type PublicSigningJwk,
+  type SigningAlgorithm,
+  type SigningKey,
+} from './auth/key-ring.js'
+export * from './auth/service-credentials.js'
+export * from './auth/service-caller.js'
+export * from './auth/service-trust.js'
+export * from './auth/service-jwks-route.js'
