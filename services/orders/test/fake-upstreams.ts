@@ -87,8 +87,17 @@ export interface FakeCartLine {
   unavailable?: boolean
 }
 
-/** A cart as the cart service answers it (its prices may be stale; the catalog's rule). */
+/** When each fake cart (each array of lines) last changed: a new array is a cart written anew. */
+const cartWrites = new WeakMap<FakeCartLine[], string>()
+let lastWrite = Date.parse('2026-01-01T00:00:00.000Z')
+
+/**
+ * A cart as the cart service answers it (its prices may be stale; the catalog's rule). Its
+ * `updatedAt` stays the same while `lines` is the same array, as the real cart's does until it
+ * is written.
+ */
 export function cartOf(lines: FakeCartLine[]) {
+  if (!cartWrites.has(lines)) cartWrites.set(lines, new Date(++lastWrite).toISOString())
   const items = lines.map((line) => {
     const unitPrice = { amount: line.unitPrice ?? 1, currency: 'USD' }
     return {
@@ -107,7 +116,7 @@ export function cartOf(lines: FakeCartLine[]) {
     items,
     subtotal: { amount: items.reduce((sum, i) => sum + i.lineTotal.amount, 0), currency: 'USD' },
     itemCount: lines.filter((l) => !l.unavailable).reduce((sum, l) => sum + l.quantity, 0),
-    updatedAt: new Date().toISOString(),
+    updatedAt: cartWrites.get(lines)!,
   }
 }
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import type { DatabaseKind } from '@emporium/platform'
+import { cartOnceCases } from './cart-once-cases.js'
 import { ordersHarness } from './harness.js'
 import { manageCases } from './manage-cases.js'
 import { placementCases } from './placement-cases.js'
@@ -13,6 +14,7 @@ export function ordersSuite(kind: DatabaseKind): void {
   describe(`orders on ${kind}`, () => {
     const h = ordersHarness(kind)
     placementCases(h)
+    cartOnceCases(h)
     sagaCases(h)
     manageCases(h)
     // Every event above was handled or deliberately ignored: none made a handler throw.

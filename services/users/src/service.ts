@@ -18,6 +18,7 @@ import { createRegister } from './app/register.js'
 import type { SessionDeps } from './app/session.js'
 import { createUpdateMe } from './app/update-me.js'
 import { checkUsersConfig, type UsersConfig } from './config.js'
+import { loadPasswordDictionaries } from './domain/password-policy.js'
 import { parseAdminEmails } from './domain/roles.js'
 import { createArgon2Hasher, type Argon2Cost } from './infra/argon2-hasher.js'
 import { createJoseAccessTokens } from './infra/jose-access-tokens.js'
@@ -93,6 +94,8 @@ export async function createUsersService(
       jwks: () => keys.jwks,
     }),
     async start() {
+      // zxcvbn's dictionaries, built once now rather than on the first registration.
+      loadPasswordDictionaries()
       // Sessions expired a day ago or more go, whole families at once; hourly is plenty.
       purge = startPeriodic({
         everyMs: sessionPurgeEveryMs,

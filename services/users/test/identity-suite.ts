@@ -221,6 +221,30 @@ export function identitySuite(kind: DatabaseKind): void {
       expect(rows).toEqual([])
     })
 
+    it('refuses a guessable password with 400 USERS.WEAK_PASSWORD saying why, writing nothing', async () => {
+      const email = `ada.lovelace.${kind}@example.com`
+      const cases = [
+        ['aaaaaaaaaaaa', /Repeated character/],
+        ['password123', /commonly used password/],
+        ['lovelace1815!', /personal or page related data/],
+      ] as const
+      for (const [password, reason] of cases) {
+        const weak = await register({ email, name: 'Ada Lovelace', password })
+        expectProblem(weak.reply, 400)
+        expect(weak.reply.body.code).toBe('USERS.WEAK_PASSWORD')
+        expect(weak.reply.body.detail).toMatch(reason)
+        expect(weak.reply.body.errors).toEqual([
+          { path: '/body/password', message: expect.stringMatching(reason) },
+        ])
+      }
+      const rows = await testDb.database.db
+        .selectFrom('users')
+        .select('id')
+        .where('email', '=', email)
+        .execute()
+      expect(rows).toEqual([])
+    })
+
     it('logs in with any e-mail case: 200 with user and tokens', async () => {
       const { reply, body } = await register()
       const login = await call('POST', '/auth/login', {

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import { orders as events, type orders } from '@emporium/contracts'
 import { AppError, type Logger } from '@emporium/platform'
+import { cartIdentity } from '../domain/cart-identity.js'
 import { orderFingerprint } from '../domain/idempotency.js'
 import { orderTotal } from '../domain/money.js'
 import type { OrderLine, OrderRecord } from '../domain/order.js'
@@ -50,6 +51,9 @@ const lookupConcurrency = 8
 /** Thrown inside the order's transaction when another request took the key over meanwhile. */
 class LostClaim extends Error {}
 
+/** Thrown inside the order's transaction when another order holds the cart (a concurrent one). */
+class CartTaken extends Error {}
+
 /**
  * `POST /orders`: the caller's cart, priced by the catalog, paid with a card tokenized by
  * payments, stored `pending` with `order.placed` in one transaction. Idempotent per (caller,
@@ -64,7 +68,8 @@ export function createPlaceOrder(deps: PlaceOrderDeps) {
   const newId = deps.newId ?? randomUUID
 
   async function place(request: PlaceOrderRequest, claim: KeyClaim): Promise<StoredResponse> {
-    const cartLines = await deps.cart.orderableLines(request.authorization)
+    const cart = await deps.cart.snapshot(request.authorization)
+    const cartLines = cart.lines.filter((line) => !line.unavailable)
     if (cartLines.length === 0) {
       throw new AppError(
         'invalid',
@@ -72,6 +77,11 @@ export function createPlaceOrder(deps: PlaceOrderDeps) {
         'The cart has nothing that can be ordered.',
       )
     }
+    // The same cart, still held by an order in flight: refused before the card is tokenized.
+    // The unique index below is what enforces it; this answers the common case cheaply.
+    const identity = cartIdentity(cart)
+    const holder = await deps.orders.orderHoldingCart(request.userId, identity)
+    if (holder !== undefined) throw cartAlreadyPlaced(holder)
     const lines = await mapLimit(cartLines, lookupConcurrency, async (line): Promise<OrderLine> => {
       const product = await deps.catalog.product(line.productId)
       if (!product) {
@@ -107,17 +117,22 @@ export function createPlaceOrder(deps: PlaceOrderDeps) {
       updatedAt: at,
     }
     const response: StoredResponse = { status: 202, body: JSON.stringify(toOrder(order)) }
-    await deps.orders.transaction(async (tx) => {
-      if (!(await tx.completeKey(claim, response))) throw new LostClaim()
-      await tx.insert(order)
-      await tx.emit(events.OrderPlaced, {
-        orderId: order.id,
-        userId: order.userId,
-        lines: eventLines(lines),
-        total,
-        at: at.toISOString(),
+    try {
+      await deps.orders.transaction(async (tx) => {
+        if (!(await tx.completeKey(claim, response))) throw new LostClaim()
+        if (!(await tx.insert(order, identity))) throw new CartTaken()
+        await tx.emit(events.OrderPlaced, {
+          orderId: order.id,
+          userId: order.userId,
+          lines: eventLines(lines),
+          total,
+          at: at.toISOString(),
+        })
       })
-    })
+    } catch (error) {
+      if (!(error instanceof CartTaken)) throw error
+      throw cartAlreadyPlaced(await deps.orders.orderHoldingCart(request.userId, identity))
+    }
     deps.log.info({ orderId: order.id, total }, 'order placed')
     return response
   }
@@ -159,6 +174,17 @@ function keyReused(): AppError {
     'unprocessable',
     'ORDERS.IDEMPOTENCY_KEY_REUSED',
     'This Idempotency-Key was used with a different request body.',
+  )
+}
+
+function cartAlreadyPlaced(orderId: string | undefined): AppError {
+  const which = orderId === undefined ? 'An order' : `Order ${orderId}`
+  return new AppError(
+    'conflict',
+    'ORDERS.CART_ALREADY_PLACED',
+    `${which}, placed from this very cart, is still in progress: the cart can be placed again ` +
+      'only if that order is cancelled, or once its lines have left the cart.',
+    { details: orderId === undefined ? {} : { orderId } },
   )
 }
 

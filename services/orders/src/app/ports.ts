@@ -1,4 +1,5 @@
 import type { EventDefinition } from '@emporium/contracts'
+import type { CartSnapshot } from '../domain/cart-identity.js'
 import type { Money, OrderRecord, OrderStatus } from '../domain/order.js'
 import type { OrderCursor } from './cursor.js'
 
@@ -13,16 +14,13 @@ export interface Card {
   cvc: string
 }
 
-/** A cart line that can be ordered (lines the cart marks `unavailable` are left out). */
-export interface CartLine {
-  productId: string
-  quantity: number
-}
-
 /** The cart service, asked with the caller's own token. */
 export interface CartPort {
-  /** Throws AppError `unavailable` (with retryAfterSeconds) when the cart cannot answer. */
-  orderableLines(authorization: string): Promise<CartLine[]>
+  /**
+   * The caller's cart as it is now: every line (the unavailable ones flagged) and when it last
+   * changed. Throws AppError `unavailable` (with retryAfterSeconds) when the cart cannot answer.
+   */
+  snapshot(authorization: string): Promise<CartSnapshot>
 }
 
 /** The catalog service: the authoritative name and price of a product. */
@@ -48,7 +46,11 @@ export interface PaymentsPort {
 export interface OrderTx {
   /** The order, its row locked until commit; undefined when there is none. */
   lock(orderId: string): Promise<OrderRecord | undefined>
-  insert(order: OrderRecord): Promise<void>
+  /**
+   * Inserts the order, placed from the cart `cartIdentity` identifies; false (and the
+   * transaction must be abandoned) when another order not cancelled holds that cart already.
+   */
+  insert(order: OrderRecord, cartIdentity?: string): Promise<boolean>
   /** Writes the order's mutable fields (status, payment, reason, deadline, updated_at). */
   save(order: OrderRecord): Promise<void>
   /** Writes an event to the outbox in this transaction. */
@@ -69,6 +71,8 @@ export interface ListCriteria {
 export interface OrderStore {
   transaction<T>(fn: (tx: OrderTx) => Promise<T>): Promise<T>
   find(orderId: string): Promise<OrderRecord | undefined>
+  /** The id of the caller's order, not cancelled, placed from this cart; undefined if none. */
+  orderHoldingCart(userId: string, cartIdentity: string): Promise<string | undefined>
   /** Newest first, after the cursor. */
   list(criteria: ListCriteria): Promise<OrderRecord[]>
   /**

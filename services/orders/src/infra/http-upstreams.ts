@@ -36,7 +36,7 @@ function unexpected(upstream: string, status: number): AppError {
 /** The cart's `GET /cart`, asked with the caller's own token (the cart is the token's). */
 export function createHttpCart(client: ServiceClient): CartPort {
   return {
-    async orderableLines(authorization) {
+    async snapshot(authorization) {
       let response
       try {
         response = await client.request<unknown>({
@@ -53,9 +53,15 @@ export function createHttpCart(client: ServiceClient): CartPort {
       if (response.status !== 200 || !Value.Check(cart.Cart, response.body)) {
         unavailable('cart', unexpected('cart', response.status))
       }
-      return (response.body as cart.Cart).items
-        .filter((item) => !item.unavailable)
-        .map((item) => ({ productId: item.productId, quantity: item.quantity }))
+      const body = response.body as cart.Cart
+      return {
+        updatedAt: body.updatedAt,
+        lines: body.items.map((item) => ({
+          productId: item.productId,
+          quantity: item.quantity,
+          unavailable: item.unavailable === true,
+        })),
+      }
     },
   }
 }

@@ -6,6 +6,9 @@ import type { OrdersTable, OrdersTables } from './tables.js'
 
 type Executor = Kysely<OrdersTables>
 
+/** migrations/002: one order not cancelled per (customer, cart identity). */
+const cartHeldIndex = 'orders_cart_held_uq'
+
 const dueStatuses: OrderStatus[] = ['pending', 'awaiting_payment']
 /** Orders taken per look at the due list; a sweep looks a bounded number of times. */
 const dueBatch = 100
@@ -41,6 +44,17 @@ export function createSqlOrderStore(deps: {
     transaction: (fn) => db.transaction().execute((trx) => fn(createSqlOrderTx(trx, outbox))),
 
     find: (orderId) => load(db, orderId),
+
+    async orderHoldingCart(userId, cartIdentity) {
+      const row = await db
+        .selectFrom('orders')
+        .select('id')
+        .where('user_id', '=', userId)
+        .where('cart_identity', '=', cartIdentity)
+        .where('status', '<>', 'cancelled')
+        .executeTakeFirst()
+      return row?.id
+    },
 
     async list(criteria: ListCriteria) {
       let query = db.selectFrom('orders').selectAll()
@@ -113,26 +127,32 @@ export function createSqlOrderTx(trx: Transaction<any>, outbox: Outbox): OrderTx
       return (await withLines(tx, [row]))[0]
     },
 
-    async insert(order) {
-      await tx
-        .insertInto('orders')
-        .values({
-          id: order.id,
-          user_id: order.userId,
-          status: order.status,
-          currency: order.total.currency,
-          total_amount: order.total.amount,
-          shipping_address: JSON.stringify(order.shippingAddress),
-          payment_method_id: order.paymentMethod.id,
-          card_last4: order.paymentMethod.last4,
-          card_brand: order.paymentMethod.brand,
-          payment_status: order.payment?.status ?? null,
-          cancellation_reason: order.cancellationReason,
-          deadline_at: order.deadlineAt,
-          created_at: order.createdAt,
-          updated_at: order.updatedAt,
-        })
-        .execute()
+    async insert(order, cartIdentity) {
+      try {
+        await tx
+          .insertInto('orders')
+          .values({
+            id: order.id,
+            user_id: order.userId,
+            status: order.status,
+            currency: order.total.currency,
+            total_amount: order.total.amount,
+            shipping_address: JSON.stringify(order.shippingAddress),
+            payment_method_id: order.paymentMethod.id,
+            card_last4: order.paymentMethod.last4,
+            card_brand: order.paymentMethod.brand,
+            payment_status: order.payment?.status ?? null,
+            cancellation_reason: order.cancellationReason,
+            deadline_at: order.deadlineAt,
+            created_at: order.createdAt,
+            updated_at: order.updatedAt,
+            cart_identity: cartIdentity ?? null,
+          })
+          .execute()
+      } catch (error) {
+        if (isCartHeld(error)) return false
+        throw error
+      }
       await tx
         .insertInto('order_lines')
         .values(
@@ -146,6 +166,7 @@ export function createSqlOrderTx(trx: Transaction<any>, outbox: Outbox): OrderTx
           })),
         )
         .execute()
+      return true
     },
 
     async save(order) {
@@ -183,6 +204,12 @@ export function createSqlOrderTx(trx: Transaction<any>, outbox: Outbox): OrderTx
       return Number(result.numUpdatedRows) === 1
     },
   }
+}
+
+/** The unique index of the carts held by orders not cancelled refused the row (SQLSTATE 23505). */
+function isCartHeld(error: unknown): boolean {
+  const e = error as { code?: unknown; constraint?: unknown } | null
+  return e?.code === '23505' && (e.constraint ?? cartHeldIndex) === cartHeldIndex
 }
 
 async function load(executor: Executor, orderId: string): Promise<OrderRecord | undefined> {

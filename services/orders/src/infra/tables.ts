@@ -15,6 +15,8 @@ export interface OrdersTable {
   deadline_at: Date | null
   created_at: Date
   updated_at: Date
+  /** The cart the order was placed from (domain/cart-identity.ts); null for older orders. */
+  cart_identity: string | null
 }
 
 export interface OrderLinesTable {

@@ -24,8 +24,8 @@ const emailTaken = () =>
 export function createRegister(deps: RegisterDeps) {
   return async function register(input: users.RegisterBody): Promise<users.AuthResponse> {
     const email = parseEmail(input.email)
-    checkPassword(input.password)
     const name = parseName(input.name)
+    checkPassword(input.password, [email, name])
     // Cheap check first, so a taken e-mail costs no hashing; the unique index decides races.
     if (await deps.store.users.findByEmail(email)) throw emailTaken()
     const passwordHash = await deps.hasher.hash(input.password)

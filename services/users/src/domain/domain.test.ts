@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { normalizeEmail, parseEmail } from './email.js'
 import { parseName } from './name.js'
-import { checkPassword, passwordPolicy } from './password-policy.js'
 import { parseAdminEmails, rolesOf } from './roles.js'
 
 describe('e-mail', () => {
@@ -24,18 +23,6 @@ describe('e-mail', () => {
 
   it('refuses addresses longer than 254 characters', () => {
     expect(() => parseEmail(`${'a'.repeat(250)}@b.io`)).toThrow(/not valid/)
-  })
-})
-
-describe('password policy', () => {
-  it('wants 10 to 1024 characters, counted as code points', () => {
-    expect(() => checkPassword('123456789')).toThrow(
-      expect.objectContaining({ code: 'USERS.WEAK_PASSWORD' }),
-    )
-    expect(() => checkPassword('1234567890')).not.toThrow()
-    expect(() => checkPassword('😀'.repeat(10))).not.toThrow()
-    expect(() => checkPassword('x'.repeat(passwordPolicy.maxLength))).not.toThrow()
-    expect(() => checkPassword('x'.repeat(passwordPolicy.maxLength + 1))).toThrow(/at most 1024/)
   })
 })
 

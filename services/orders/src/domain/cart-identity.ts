@@ -1,0 +1,22 @@
+import { createHash } from 'node:crypto'
+
+/** A cart as the cart service showed it at placement: when it last changed, and every line. */
+export interface CartSnapshot {
+  /** The cart's `updatedAt` (RFC 3339): it moves on every write, the shopper's or the cart's own. */
+  updatedAt: string
+  lines: ReadonlyArray<{ productId: string; quantity: number; unavailable?: boolean }>
+}
+
+/**
+ * Which cart an order was placed from, as a hex SHA-256 of the cart's `updatedAt` and its lines
+ * (product, units, unavailable) in the cart's order. Two placements read the same identity while
+ * the cart is unchanged; any write (the shopper's, or the cart taking the ordered lines out on
+ * `order.confirmed`) gives a new one. An order keeps its identity for ever: a cart that was
+ * settled never shows that `updatedAt` again, so only orders that still hold the cart collide.
+ */
+export function cartIdentity(cart: CartSnapshot): string {
+  const lines = cart.lines.map((l) => [l.productId, l.quantity, l.unavailable === true])
+  return createHash('sha256')
+    .update(JSON.stringify([cart.updatedAt, lines]))
+    .digest('hex')
+}
