@@ -62,8 +62,10 @@ export function judgePassword(
   }
   // Few distinct characters is a repeat whatever zxcvbn says, and the input its matching is
   // slowest on: decided without it.
-  if (new Set(password).size < 4) {
-    return refused(0, translations.warnings.extendedRepeat, [translations.suggestions.repeated])
+  const distinct = new Set(password).size
+  if (distinct < 4) {
+    const warning = distinct === 1 ? 'simpleRepeat' : 'extendedRepeat'
+    return refused(0, translations.warnings[warning], [translations.suggestions.repeated])
   }
   loadPasswordDictionaries()
   const result = estimator!.check(password, contextWords(userInputs))
