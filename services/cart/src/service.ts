@@ -24,6 +24,7 @@ import {
   createServiceClient,
   on,
   openDatabase,
+  type BreakerSettings,
   type Database,
   type JwtVerifier,
   type Logger,
@@ -65,7 +66,7 @@ export interface CartServiceDeps {
   /** Catalog client tuning (tests: fewer retries, a quick breaker). */
   catalogClient?: {
     retries?: number
-    breaker?: { consecutiveFailures?: number; halfOpenAfterMs?: number }
+    breaker?: Partial<BreakerSettings>
   }
 }
 
@@ -100,7 +101,7 @@ export async function createCartService(
     log,
     timeoutMs: config.CART_CATALOG_TIMEOUT_MS,
     retries: deps.catalogClient?.retries ?? 1,
-    breaker: deps.catalogClient?.breaker ?? { consecutiveFailures: 5, halfOpenAfterMs: 10_000 },
+    breaker: deps.catalogClient?.breaker,
   })
   const catalogPort = createHttpCatalog({ client })
   const verifier =

@@ -38,6 +38,8 @@ function product(id: string, name: string, amount: number, available: number) {
 function catalogHandler(method: string, path: string) {
   const match = /^\/products\/([^/?]+)$/.exec(path)
   if (path === '/healthz') return { status: 200, body: { status: 'ok' } }
+  // A product whose lookup hits a bug in the catalog.
+  if (match?.[1] === 'broken') return { status: 500, body: { code: 'INTERNAL', status: 500 } }
   const found = match && method === 'GET' ? products.get(decodeURIComponent(match[1]!)) : undefined
   return found ? { status: 200, body: found } : { status: 404, body: { title: 'Not Found' } }
 }
@@ -55,14 +57,15 @@ describe('cart service over HTTP', () => {
     const config = loadCartConfig({
       CART_DATABASE_URL: 'pglite:memory',
       CART_CATALOG_URLS: catalog.url,
-      CART_CATALOG_TIMEOUT_MS: '500',
+      CART_CATALOG_TIMEOUT_MS: '2000',
       CART_JWKS_URL: issuer.jwksUrl,
       LOG_LEVEL: 'silent',
     })
     bus = createInProcessBus({ log })
     const service = await createCartService(config, {
       log,
-      catalogClient: { retries: 0, breaker: { consecutiveFailures: 2, halfOpenAfterMs: 60_000 } },
+      // A strict breaker: over half of 2 calls in the window failing would open it.
+      catalogClient: { retries: 0, breaker: { minimumCalls: 2, halfOpenAfterMs: 60_000 } },
     })
     running = await startService(service, { port: 0, log, bus })
     token = await issuer.sign('user-1')
@@ -257,6 +260,27 @@ describe('cart service over HTTP', () => {
     expect((await call('GET', '/cart', undefined, buyer)).body.itemCount).toBe(3)
   })
 
+  it('a catalog that answers 500 for one product does not make the cart refuse the others', async () => {
+    const shopper = await issuer.sign('user-bugs')
+    const burst = await Promise.all(
+      Array.from({ length: 20 }, () =>
+        call('POST', '/cart/items', { productId: 'broken', quantity: 1 }, shopper),
+      ),
+    )
+    for (const answer of burst) {
+      expect(answer.status).toBe(500)
+      expect(answer.body).toMatchObject({ code: 'UPSTREAM.SERVER_ERROR' })
+    }
+    const other = await call('POST', '/cart/items', { productId: 'mug', quantity: 1 }, shopper)
+    expect(other.status).toBe(200)
+    const cart = await call('GET', '/cart', undefined, shopper)
+    expect(cart.body).toMatchObject({ itemCount: 1, items: [{ productId: 'mug' }] })
+    expect(cart.body.stale).toBeFalsy()
+    const metrics = await (await fetch(`${running.url}/metrics`)).text()
+    expect(metrics).toMatch(/http_client_upstream_bugs_total\{[^}]*upstream="catalog"[^}]*\} 20/)
+    expect(metrics).toMatch(/http_client_breaker_state\{[^}]*upstream="catalog"[^}]*\} 0/)
+  })
+
   it('reads while the catalog is down (stale), and refuses adding with a quick 503', async () => {
     await catalog.stop()
     const started = Date.now()
@@ -268,7 +292,7 @@ describe('cart service over HTTP', () => {
     const read = await call('GET', '/cart')
     expect(read.status).toBe(200)
     expect(read.body).toMatchObject({ stale: true, itemCount: 5, items: [{ stale: true }] })
-    // A second failure opens the breaker: answers without waiting for the catalog at all.
+    // Further failures open the breaker: answers without waiting for the catalog at all.
     await call('POST', '/cart/items', { productId: 'mug', quantity: 1 })
     const open = await call('POST', '/cart/items', { productId: 'mug', quantity: 1 })
     expect(open.status).toBe(503)

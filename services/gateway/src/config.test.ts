@@ -56,4 +56,21 @@ describe('gateway config', () => {
     expect(resolveGatewayConfig({ PORT: 9000 })).toMatchObject({ PORT: 9000, REDIS_URL: 'memory' })
     expect(() => resolveGatewayConfig({ GATEWAY_RATE_LIMIT_PER_MINUTE: 0 })).toThrow(ConfigError)
   })
+
+  it('takes the breaker as a failure ratio strictly between 0 and 1, over a window', () => {
+    expect(loadConfig(GatewayConfig, { GATEWAY_BREAKER_FAILURE_RATIO: '0.25' })).toMatchObject({
+      GATEWAY_BREAKER_FAILURE_RATIO: 0.25,
+    })
+    for (const ratio of ['0', '1', '1.5', 'half']) {
+      expect(() => loadConfig(GatewayConfig, { GATEWAY_BREAKER_FAILURE_RATIO: ratio })).toThrow(
+        /GATEWAY_BREAKER_FAILURE_RATIO/,
+      )
+    }
+    expect(() => loadConfig(GatewayConfig, { GATEWAY_BREAKER_MIN_CALLS: '0' })).toThrow(
+      /GATEWAY_BREAKER_MIN_CALLS/,
+    )
+    expect(() => loadConfig(GatewayConfig, { GATEWAY_BREAKER_WINDOW_MS: '10' })).toThrow(
+      /GATEWAY_BREAKER_WINDOW_MS/,
+    )
+  })
 })

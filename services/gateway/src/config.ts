@@ -41,8 +41,20 @@ export const GatewayConfig = Type.Object({
   GATEWAY_UPSTREAM_IDLE_TIMEOUT_MS: Type.Integer({ minimum: 0, default: 300_000 }),
   /** How long an instance that refused a connection (or answered 503) is left out. */
   GATEWAY_UPSTREAM_COOLDOWN_MS: positive(5_000, 'Instance cool-down'),
-  /** Consecutive failures of an upstream that open its circuit. */
-  GATEWAY_BREAKER_FAILURES: positive(5, 'Failures that open a circuit'),
+  /**
+   * Share of an upstream's calls in the window that got no answer (refused, reset, timed out) or
+   * a 502-504, above which its circuit opens. A 500 is the upstream's bug: it never counts.
+   */
+  GATEWAY_BREAKER_FAILURE_RATIO: Type.Number({
+    exclusiveMinimum: 0,
+    exclusiveMaximum: 1,
+    default: 0.5,
+    description: 'Failure ratio that opens a circuit',
+  }),
+  /** The sliding window over which that ratio is taken. */
+  GATEWAY_BREAKER_WINDOW_MS: Type.Integer({ minimum: 1_000, default: 10_000 }),
+  /** Calls to an upstream in the window below which its circuit never opens. */
+  GATEWAY_BREAKER_MIN_CALLS: positive(20, 'Least calls in the window to open a circuit'),
   /** How long an open circuit refuses calls before letting a trial through. */
   GATEWAY_BREAKER_HALF_OPEN_MS: positive(10_000, 'Open circuit duration'),
   /** `redis://…` for limits shared by every replica; `memory` (embedded mode): per instance. */

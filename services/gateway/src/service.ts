@@ -78,7 +78,9 @@ export function createGatewayService(
       upstreams: createUpstreams(urls, {
         cooldownMs: config.GATEWAY_UPSTREAM_COOLDOWN_MS,
         breaker: {
-          consecutiveFailures: config.GATEWAY_BREAKER_FAILURES,
+          failureRatio: config.GATEWAY_BREAKER_FAILURE_RATIO,
+          windowMs: config.GATEWAY_BREAKER_WINDOW_MS,
+          minimumCalls: config.GATEWAY_BREAKER_MIN_CALLS,
           halfOpenAfterMs: config.GATEWAY_BREAKER_HALF_OPEN_MS,
         },
         registry,

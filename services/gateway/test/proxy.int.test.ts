@@ -50,7 +50,7 @@ beforeAll(async () => {
     GATEWAY_ORDERS_URLS: `http://127.0.0.1:${deadPort}`,
     GATEWAY_PAYMENTS_URLS: `http://127.0.0.1:${await closedPort()}`,
     GATEWAY_UPSTREAM_TIMEOUT_MS: 300,
-    GATEWAY_BREAKER_FAILURES: 5,
+    GATEWAY_BREAKER_MIN_CALLS: 5,
     GATEWAY_BREAKER_HALF_OPEN_MS: 60_000,
     GATEWAY_CORS_ORIGINS: 'https://shop.example',
   })

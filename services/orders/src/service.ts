@@ -17,6 +17,7 @@ import {
   createServiceClient,
   on,
   openDatabase,
+  type BreakerSettings,
   type Database,
   type JwtVerifier,
   type Logger,
@@ -47,7 +48,7 @@ export { OrdersConfig, loadOrdersConfig } from './config.js'
 /** Tuning of the clients of cart, catalog and payments (tests: no retries, a quick breaker). */
 export interface UpstreamClientTuning {
   retries?: number
-  breaker?: { consecutiveFailures?: number; halfOpenAfterMs?: number }
+  breaker?: Partial<BreakerSettings>
 }
 
 export interface OrdersServiceDeps {
@@ -96,7 +97,7 @@ export async function createOrdersService(
       log,
       timeoutMs: config.ORDERS_UPSTREAM_TIMEOUT_MS,
       retries: deps.clients?.retries ?? 1,
-      breaker: deps.clients?.breaker ?? { consecutiveFailures: 5, halfOpenAfterMs: 10_000 },
+      breaker: deps.clients?.breaker,
     })
   const clients = [
     client('cart', config.ORDERS_CART_URLS),

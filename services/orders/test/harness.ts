@@ -254,7 +254,7 @@ export function ordersHarness(kind: DatabaseKind) {
       now: () => new Date(Date.now() + shiftMs),
       sweepIntervalMs: 0,
       // No retries, and a breaker that does not open between tests.
-      clients: { retries: 0, breaker: { consecutiveFailures: 1_000, halfOpenAfterMs: 1_000 } },
+      clients: { retries: 0, breaker: { minimumCalls: 1_000_000, halfOpenAfterMs: 1_000 } },
     })
     running = await startService(service, { port: 0, log, bus })
   })

@@ -1,19 +1,14 @@
-import {
-  BrokenCircuitError,
-  CircuitState,
-  ConsecutiveBreaker,
-  ExponentialBackoff,
-  IsolatedCircuitError,
-  circuitBreaker,
-  handleWhen,
-  retry,
-  wrap,
-  type IPolicy,
-} from 'cockatiel'
+import { ExponentialBackoff, handleWhen, retry, wrap, type IPolicy } from 'cockatiel'
 import { Counter, Gauge, type Registry } from 'prom-client'
 import { AppError } from '../errors.js'
 import type { Logger } from '../log.js'
 import { registered } from './request-metrics.js'
+import {
+  createUpstreamBreaker,
+  isInfrastructureStatus,
+  isOpenCircuit,
+  type BreakerSettings,
+} from './upstream-breaker.js'
 
 /** An attempt that got no answer in time. */
 export class AttemptTimeout extends Error {
@@ -31,7 +26,10 @@ export class NetworkFailure extends Error {
   }
 }
 
-/** A 5xx answer, thrown inside the policies so the breaker and the retry see it. */
+/**
+ * A 502-504 answer, thrown inside the policies so the breaker and the retry see it. Other 5xx
+ * answers are returned from the policies (the upstream answered: a bug, not an outage).
+ */
 export class ServerFailure<R extends { status: number }> extends Error {
   constructor(readonly response: R) {
     super(`answered ${response.status}`)
@@ -39,27 +37,13 @@ export class ServerFailure<R extends { status: number }> extends Error {
   }
 }
 
-const retriedStatuses = new Set([502, 503, 504])
-
-// A 500 is a bug upstream that a retry would repeat; 502-504 and lost answers are transient.
-const isTransient = (error: Error) =>
-  error instanceof AttemptTimeout ||
-  error instanceof NetworkFailure ||
-  (error instanceof ServerFailure && retriedStatuses.has(error.response.status))
-
-// 4xx answers are the caller's business, never thrown, so they never open the circuit.
+// Infrastructure failures: no answer, or 502-504. They are transient (retried) and they are
+// what the breaker counts. 4xx and other 5xx answers are returned, never thrown: the upstream
+// answered, so they count as successes for the breaker, and a retry would repeat a bug.
 const isUpstreamFault = (error: Error) =>
   error instanceof AttemptTimeout ||
   error instanceof NetworkFailure ||
-  error instanceof ServerFailure
-
-// The gauge's values, by cockatiel's state (whose own numbering puts open before half-open).
-const stateValue: Record<CircuitState, number> = {
-  [CircuitState.Closed]: 0,
-  [CircuitState.HalfOpen]: 1,
-  [CircuitState.Open]: 2,
-  [CircuitState.Isolated]: 2,
-}
+  (error instanceof ServerFailure && isInfrastructureStatus(error.response.status))
 
 export interface PolicyOptions {
   upstream: string
@@ -67,7 +51,7 @@ export interface PolicyOptions {
   log: Logger
   retries: number
   backoff: { initialDelayMs: number; maxDelayMs: number }
-  breaker: { consecutiveFailures: number; halfOpenAfterMs: number }
+  breaker: BreakerSettings
 }
 
 export interface ClientPolicies {
@@ -105,22 +89,15 @@ export function createClientPolicies(options: PolicyOptions): ClientPolicies {
       }),
   )
 
-  const breaker = circuitBreaker(handleWhen(isUpstreamFault), {
-    halfOpenAfter: options.breaker.halfOpenAfterMs,
-    breaker: new ConsecutiveBreaker(options.breaker.consecutiveFailures),
-  })
-  let openedAt = 0
-  gauge.set({ upstream }, 0)
-  breaker.onBreak(() => {
-    openedAt = Date.now()
-  })
-  breaker.onStateChange((state) => {
-    gauge.set({ upstream }, stateValue[state])
-    const level = state === CircuitState.Closed ? 'info' : 'warn'
-    log[level]({ upstream, state: CircuitState[state] }, 'circuit breaker changed state')
+  const breaker = createUpstreamBreaker({
+    upstream,
+    settings: options.breaker,
+    isFault: isUpstreamFault,
+    gauge,
+    log,
   })
 
-  const retryPolicy = retry(handleWhen(isTransient), {
+  const retryPolicy = retry(handleWhen(isUpstreamFault), {
     maxAttempts: options.retries,
     backoff: new ExponentialBackoff({
       initialDelay: options.backoff.initialDelayMs,
@@ -130,12 +107,9 @@ export function createClientPolicies(options: PolicyOptions): ClientPolicies {
   retryPolicy.onRetry(() => retries.inc({ upstream }))
 
   return {
-    idempotent: wrap(retryPolicy, breaker),
-    unsafe: breaker,
-    retryAfterSeconds() {
-      const remaining = openedAt + options.breaker.halfOpenAfterMs - Date.now()
-      return Math.max(1, Math.ceil(remaining / 1000))
-    },
+    idempotent: wrap(retryPolicy, breaker.policy),
+    unsafe: breaker.policy,
+    retryAfterSeconds: breaker.retryAfterSeconds,
   }
 }
 
@@ -154,7 +128,7 @@ export function toUpstreamError(
   upstream: string,
   retryAfterSeconds: () => number,
 ): { error: unknown; outcome: Outcome } {
-  if (error instanceof BrokenCircuitError || error instanceof IsolatedCircuitError) {
+  if (isOpenCircuit(error)) {
     const message = `${upstream} is unavailable (circuit open)`
     return {
       outcome: 'circuit_open',

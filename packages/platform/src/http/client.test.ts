@@ -143,19 +143,22 @@ describe('service client', () => {
     })
   })
 
-  it('opens the circuit after consecutive failures, fails fast, half-opens and closes', async () => {
+  it('opens the circuit on a ratio of 502-504 over the minimum of calls, fails fast, closes', async () => {
     behave = async () => ({ status: 503 })
     const catalog = client({
       retries: 0,
-      breaker: { consecutiveFailures: 3, halfOpenAfterMs: 300 },
+      breaker: { failureRatio: 0.5, windowMs: 10_000, minimumCalls: 6, halfOpenAfterMs: 300 },
     })
     const call = () => catalog.request({ method: 'GET', path: '/thing' })
-    for (let i = 0; i < 3; i++) await failure(call())
-    expect(hits).toBe(3)
+    // Below the minimum of calls in the window, failures alone do not open it.
+    for (let i = 0; i < 5; i++) await failure(call())
+    expect(await metric('http_client_breaker_state', { upstream: 'catalog' })).toBe(0)
+    await failure(call()) // the sixth: 6 of 6 failed
+    expect(hits).toBe(6)
     expect(await metric('http_client_breaker_state', { upstream: 'catalog' })).toBe(2)
 
     const open = await failure(call())
-    expect(hits).toBe(3) // failed fast: the upstream saw nothing
+    expect(hits).toBe(6) // failed fast: the upstream saw nothing
     expect(open).toMatchObject({ code: 'UPSTREAM.UNAVAILABLE', kind: 'unavailable' })
     expect(open.details.retryAfterSeconds).toBe(1)
     expect(await metric('http_client_requests_total', { outcome: 'circuit_open' })).toBe(1)
@@ -166,14 +169,82 @@ describe('service client', () => {
     expect((await call()).body).toEqual({ back: true })
     expect(await metric('http_client_breaker_state', { upstream: 'catalog' })).toBe(0)
     await call()
-    expect(hits).toBe(5)
+    expect(hits).toBe(8)
+  })
+
+  it('opens on refused connections as on 503s', async () => {
+    const catalog = client({
+      baseUrls: ['http://127.0.0.1:1'],
+      retries: 0,
+      breaker: { minimumCalls: 4, halfOpenAfterMs: 60_000 },
+    })
+    const call = () => catalog.request({ method: 'GET', path: '/thing' })
+    for (let i = 0; i < 4; i++) {
+      expect(await failure(call())).toMatchObject({ details: { reason: 'network_error' } })
+    }
+    expect(await failure(call())).toMatchObject({
+      code: 'UPSTREAM.UNAVAILABLE',
+      details: { reason: 'circuit_open', retryAfterSeconds: 60 },
+    })
+  })
+
+  it('weighs failures against the answers in the window, not a run of consecutive ones', async () => {
+    const catalog = client({ retries: 0, breaker: { failureRatio: 0.5, minimumCalls: 4 } })
+    const call = () => catalog.request({ method: 'GET', path: '/thing' })
+    for (let i = 0; i < 6; i++) await call()
+    behave = async () => ({ status: 502 })
+    // Six failures in a row, but 6 of 12 calls: not above half.
+    for (let i = 0; i < 6; i++) await failure(call())
+    expect(await metric('http_client_breaker_state', { upstream: 'catalog' })).toBe(0)
+    await failure(call()) // 7 of 13
+    expect(await metric('http_client_breaker_state', { upstream: 'catalog' })).toBe(2)
+  })
+
+  it('passes a 500 to the caller as UPSTREAM.SERVER_ERROR and counts it as a bug, not an outage', async () => {
+    behave = async () => ({ status: 500, body: { code: 'INTERNAL' } })
+    // A breaker that two infrastructure failures would open.
+    const catalog = client({ breaker: { minimumCalls: 2, halfOpenAfterMs: 60_000 } })
+    const errors = await Promise.all(
+      Array.from({ length: 20 }, () => failure(catalog.request({ method: 'GET', path: '/thing' }))),
+    )
+    for (const error of errors) {
+      expect(error).toMatchObject({
+        code: 'UPSTREAM.SERVER_ERROR',
+        kind: 'internal',
+        status: 500,
+        details: { upstream: 'catalog', status: 500 },
+      })
+    }
+    expect(hits).toBe(20) // never retried
+    expect(await metric('http_client_breaker_state', { upstream: 'catalog' })).toBe(0)
+    expect(await metric('http_client_upstream_bugs_total', { upstream: 'catalog' })).toBe(20)
+    expect(await metric('http_client_requests_total', { outcome: 'server_error' })).toBe(20)
+    // The next caller, asking for something that works, is served.
+    behave = async () => ({ status: 200, body: { fine: true } })
+    expect((await catalog.request({ method: 'GET', path: '/thing' })).body).toEqual({ fine: true })
+  })
+
+  it('does not leave an instance that answers 500 out of the rotation', async () => {
+    const second = Fastify()
+    second.get('/thing', async () => ({ from: 'second' }))
+    const secondUrl = await second.listen({ port: 0, host: '127.0.0.1' })
+    try {
+      behave = async () => ({ status: 500 })
+      const catalog = client({ baseUrls: [baseUrl, secondUrl], ejectForMs: 60_000 })
+      for (let i = 0; i < 4; i++) {
+        await catalog.request({ method: 'GET', path: '/thing' }).catch(() => undefined)
+      }
+      expect(hits).toBe(2) // still every other call
+    } finally {
+      await second.close()
+    }
   })
 
   it('leaves a dead instance out of the rotation so its sibling serves, and tries it later', async () => {
     const dead = 'http://127.0.0.1:1'
     const catalog = client({
       baseUrls: [dead, baseUrl],
-      breaker: { consecutiveFailures: 3 },
+      breaker: { minimumCalls: 3 },
       ejectForMs: 300,
     })
     const post = () =>
@@ -204,7 +275,7 @@ describe('service client', () => {
 
   it('does not count 4xx answers against the circuit', async () => {
     behave = async () => ({ status: 404 })
-    const catalog = client({ retries: 0, breaker: { consecutiveFailures: 2 } })
+    const catalog = client({ retries: 0, breaker: { minimumCalls: 2 } })
     for (let i = 0; i < 4; i++)
       expect((await catalog.request({ method: 'GET', path: '/thing' })).status).toBe(404)
     expect(hits).toBe(4)

@@ -1,6 +1,7 @@
 import { Counter, type Registry } from 'prom-client'
 import { Agent } from 'undici'
 import { currentContext } from '../context.js'
+import { AppError } from '../errors.js'
 import type { Logger } from '../log.js'
 import { injectTraceHeaders, withSpan } from '../tracing.js'
 import {
@@ -12,6 +13,11 @@ import {
   type Outcome,
 } from './client-policy.js'
 import { registered } from './request-metrics.js'
+import {
+  defaultBreakerSettings,
+  isInfrastructureStatus,
+  type BreakerSettings,
+} from './upstream-breaker.js'
 
 export type HttpMethod = 'GET' | 'HEAD' | 'PUT' | 'DELETE' | 'OPTIONS' | 'POST' | 'PATCH'
 
@@ -41,8 +47,10 @@ export interface ServiceResponse<T> {
 export interface ServiceClient {
   /**
    * Resolves with any answer below 500 (a 4xx is the caller's to interpret). Throws AppError
-   * `UPSTREAM.TIMEOUT` (504) when no answer came in time, and `UPSTREAM.UNAVAILABLE` (503) for
-   * a 5xx, an unreachable upstream, or an open circuit (then with `retryAfterSeconds`).
+   * `UPSTREAM.TIMEOUT` (504) when no answer came in time, `UPSTREAM.UNAVAILABLE` (503) for a
+   * 502-504, an unreachable upstream, or an open circuit (then with `retryAfterSeconds`), and
+   * `UPSTREAM.SERVER_ERROR` (kind `internal`, 500) for any other 5xx: a bug upstream, which is
+   * neither retried nor counted against the upstream by the breaker or the instance rotation.
    */
   request<T = unknown>(request: ServiceRequest): Promise<ServiceResponse<T>>
   close(): Promise<void>
@@ -60,7 +68,11 @@ export interface ServiceClientOptions {
   /** Further attempts of an idempotent request after a transient failure. */
   retries?: number
   backoff?: { initialDelayMs?: number; maxDelayMs?: number }
-  breaker?: { consecutiveFailures?: number; halfOpenAfterMs?: number }
+  /**
+   * When the upstream is judged down (see BreakerSettings): by default over half of at least 20
+   * calls in 10 s failed for want of an answer or with 502-504; open for 10 s.
+   */
+  breaker?: Partial<BreakerSettings>
   /** Keep-alive connections per instance. */
   connections?: number
   /**
@@ -94,10 +106,7 @@ export function createServiceClient(options: ServiceClientOptions): ServiceClien
       initialDelayMs: options.backoff?.initialDelayMs ?? 50,
       maxDelayMs: options.backoff?.maxDelayMs ?? 1_000,
     },
-    breaker: {
-      consecutiveFailures: options.breaker?.consecutiveFailures ?? 5,
-      halfOpenAfterMs: options.breaker?.halfOpenAfterMs ?? 10_000,
-    },
+    breaker: { ...defaultBreakerSettings, ...options.breaker },
   })
   const calls = registered(
     registry,
@@ -107,6 +116,17 @@ export function createServiceClient(options: ServiceClientOptions): ServiceClien
         name: 'http_client_requests_total',
         help: 'Outbound HTTP calls (after retries), by upstream, method and outcome',
         labelNames: ['upstream', 'method', 'outcome'],
+        registers: [registry],
+      }),
+  )
+  const bugs = registered(
+    registry,
+    'http_client_upstream_bugs_total',
+    () =>
+      new Counter({
+        name: 'http_client_upstream_bugs_total',
+        help: 'Answers 500 (any 5xx but 502-504) from an upstream: bugs there, not outages',
+        labelNames: ['upstream'],
         registers: [registry],
       }),
   )
@@ -133,6 +153,18 @@ export function createServiceClient(options: ServiceClientOptions): ServiceClien
       )
     }
     ejectedUntil[index] = Date.now() + ejectForMs
+  }
+
+  /** A 5xx other than 502-504: counted and logged as the upstream's bug, a 500 for our caller. */
+  function upstreamBug(request: ServiceRequest, status: number): AppError {
+    bugs.inc({ upstream: name })
+    log.error(
+      { upstream: name, method: request.method, path: request.path, status },
+      'upstream answered with a server error: a bug there, not an outage',
+    )
+    return new AppError('internal', 'UPSTREAM.SERVER_ERROR', `${name} answered ${status}`, {
+      details: { upstream: name, reason: 'server_error', status },
+    })
   }
 
   async function attempt<T>(request: ServiceRequest): Promise<ServiceResponse<T>> {
@@ -170,7 +202,7 @@ export function createServiceClient(options: ServiceClientOptions): ServiceClien
             body: parseBody(text, response.headers['content-type']) as T,
           }
           span.setAttribute('http.response.status_code', result.status)
-          if (result.status >= 500) throw new ServerFailure(result)
+          if (isInfrastructureStatus(result.status)) throw new ServerFailure(result)
           return result
         } catch (error) {
           const failure = timer.signal.aborted
@@ -191,18 +223,23 @@ export function createServiceClient(options: ServiceClientOptions): ServiceClien
   return {
     async request<T>(request: ServiceRequest): Promise<ServiceResponse<T>> {
       const policy = idempotent.has(request.method) ? policies.idempotent : policies.unsafe
-      let outcome: Outcome = 'success'
+      let response: ServiceResponse<T>
       try {
-        const response = await policy.execute(() => attempt<T>(request), request.signal)
-        if (response.status >= 400) outcome = 'client_error'
-        return response
+        response = await policy.execute(() => attempt<T>(request), request.signal)
       } catch (error) {
         const mapped = toUpstreamError(error, name, policies.retryAfterSeconds)
-        outcome = mapped.outcome
+        calls.inc({ upstream: name, method: request.method, outcome: mapped.outcome })
         throw mapped.error
-      } finally {
-        calls.inc({ upstream: name, method: request.method, outcome })
       }
+      const outcome: Outcome =
+        response.status >= 500
+          ? 'server_error'
+          : response.status >= 400
+            ? 'client_error'
+            : 'success'
+      calls.inc({ upstream: name, method: request.method, outcome })
+      if (response.status >= 500) throw upstreamBug(request, response.status)
+      return response
     },
     close: () => agent.close(),
   }
@@ -213,7 +250,7 @@ function isInstanceFault(error: unknown): boolean {
   return (
     error instanceof AttemptTimeout ||
     error instanceof NetworkFailure ||
-    (error instanceof ServerFailure && error.response.status >= 502 && error.response.status <= 504)
+    (error instanceof ServerFailure && isInfrastructureStatus(error.response.status))
   )
 }
 

@@ -12,8 +12,9 @@ export interface Upstream {
   readonly name: UpstreamName
   readonly instances: number
   /**
-   * Runs a call through the circuit breaker, which counts the UpstreamFaults it throws. While
-   * the circuit is open it throws at once a 503 AppError with `retryAfterSeconds`.
+   * Runs a call through the circuit breaker, which weighs the UpstreamFaults it throws against
+   * the calls that returned (over a window, see BreakerSettings). While the circuit is open it
+   * throws at once a 503 AppError with `retryAfterSeconds`.
    */
   execute<T>(call: () => Promise<T>): Promise<T>
   /**

@@ -22,7 +22,10 @@ export class SocketFault extends UpstreamFault {}
 /** No answer (headers) within the deadline. */
 export class TimeoutFault extends UpstreamFault {}
 
-/** A 5xx answer; the response (not yet read) goes with it, to be passed on or replaced. */
+/**
+ * A 502, 503 or 504 answer (the upstream cannot serve now); the response (not yet read) goes
+ * with it, to be passed on or replaced. Any other 5xx is an answer, not a fault.
+ */
 export class ServerFault<R> extends UpstreamFault {
   constructor(
     upstream: string,

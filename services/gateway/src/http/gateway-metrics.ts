@@ -5,12 +5,14 @@ export interface GatewayMetrics {
   upstreamRequests: Counter<'upstream' | 'route' | 'method' | 'status'>
   upstreamDuration: Histogram<'upstream' | 'route'>
   rateLimited: Counter<'policy'>
+  upstreamBugs: Counter<'upstream'>
 }
 
 /**
  * The gateway's own metrics, beside the platform's per-route request metrics (whose route label
- * is the catch-all pattern for proxied calls): upstream calls by the route-table rule, and
- * refusals by limit. Labels are bounded: rule patterns and outcomes, never URLs.
+ * is the catch-all pattern for proxied calls): upstream calls by the route-table rule, refusals
+ * by limit, and the upstreams' bugs (500s, which do not count against their health). Labels are
+ * bounded: rule patterns and outcomes, never URLs.
  */
 export function createGatewayMetrics(registry: Registry): GatewayMetrics {
   return {
@@ -31,6 +33,12 @@ export function createGatewayMetrics(registry: Registry): GatewayMetrics {
       name: 'gateway_rate_limited_total',
       help: 'Requests refused with 429, by limit',
       labelNames: ['policy'],
+      registers: [registry],
+    }),
+    upstreamBugs: new Counter({
+      name: 'gateway_upstream_bugs_total',
+      help: 'Answers 500 (any 5xx but 502-504) passed on from an upstream: bugs, not outages',
+      labelNames: ['upstream'],
       registers: [registry],
     }),
   }

@@ -1,6 +1,11 @@
 import type { IncomingHttpHeaders } from 'node:http'
 import type { Readable } from 'node:stream'
-import { AppError, currentContext, injectTraceHeaders } from '@emporium/platform'
+import {
+  AppError,
+  currentContext,
+  injectTraceHeaders,
+  isInfrastructureStatus,
+} from '@emporium/platform'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { Upstream, Upstreams } from '../app/ports.js'
 import { forwardedForHeader, type ProxyTrust } from '../domain/client-address.js'
@@ -42,9 +47,11 @@ const idempotent = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE'])
  * Forwards a request through @fastify/reply-from, streaming both bodies (event streams too).
  * Instances are tried in turn: one that refuses the connection or answers 503 rests for a
  * cool-down, and the request goes to the next when it can be sent again (nothing sent yet, or
- * a bodiless or buffered idempotent call). The upstream's circuit breaker counts failures; open,
- * it answers 503 at once. No answer in time is a 504; unreachable, a 503 with `retry-after`; a
- * 5xx that is not a problem document becomes a generic one (nothing of the upstream leaks).
+ * a bodiless or buffered idempotent call). The upstream's circuit breaker counts infrastructure
+ * failures (no answer, 502-504) as a share of its calls; open, it answers 503 at once. No answer
+ * in time is a 504; unreachable, a 503 with `retry-after`. Any other 5xx is the upstream's bug:
+ * passed on (counted, logged), never held against the upstream or its instance. A 5xx that is not
+ * a problem document becomes a generic one (nothing of the upstream leaks).
  */
 export function createProxy(deps: {
   upstreams: Upstreams
@@ -157,7 +164,8 @@ export function createProxy(deps: {
       } else {
         upstream.markUp(base)
       }
-      if (response.statusCode >= 500)
+      // Thrown for the breaker to count; the answer is passed on all the same (see forward).
+      if (isInfrastructureStatus(response.statusCode))
         throw new ServerFault(upstream.name, response, response.statusCode)
       return response
     }
@@ -201,6 +209,13 @@ export function createProxy(deps: {
       return
     }
     if (!response) throw clientError(failure, upstream)
+    if (response.statusCode >= 500 && !isInfrastructureStatus(response.statusCode)) {
+      metrics.upstreamBugs.inc({ upstream: target.upstream })
+      request.log.error(
+        { upstream: target.upstream, route: target.route, status: response.statusCode },
+        'upstream answered with a server error: a bug there, passed on',
+      )
+    }
     if (response.statusCode >= 500 && !isProblem(response.headers)) {
       discard(response.stream)
       throw replacement(response, upstream)

@@ -1,12 +1,11 @@
-import { AppError, type Logger, type Registry } from '@emporium/platform'
 import {
-  BrokenCircuitError,
-  CircuitState,
-  ConsecutiveBreaker,
-  IsolatedCircuitError,
-  circuitBreaker,
-  handleWhen,
-} from 'cockatiel'
+  AppError,
+  createUpstreamBreaker,
+  isOpenCircuit,
+  type BreakerSettings,
+  type Logger,
+  type Registry,
+} from '@emporium/platform'
 import { Gauge } from 'prom-client'
 import type { Upstream, Upstreams } from '../app/ports.js'
 import type { UpstreamName } from '../domain/route-table.js'
@@ -15,17 +14,10 @@ import { UpstreamFault } from '../domain/upstream-faults.js'
 export interface UpstreamOptions {
   /** How long an instance rests after refusing a connection or answering 503. */
   cooldownMs: number
-  breaker: { consecutiveFailures: number; halfOpenAfterMs: number }
+  /** When an upstream is judged down: a ratio of infrastructure failures over a window. */
+  breaker: BreakerSettings
   registry: Registry
   log: Logger
-}
-
-// By cockatiel's state; the same values as the platform client's `http_client_breaker_state`.
-const stateValue: Record<CircuitState, number> = {
-  [CircuitState.Closed]: 0,
-  [CircuitState.HalfOpen]: 1,
-  [CircuitState.Open]: 2,
-  [CircuitState.Isolated]: 2,
 }
 
 /** Every configured service: its instances (round-robin, resting the failing) and breaker. */
@@ -57,7 +49,7 @@ function createUpstream(
   name: UpstreamName,
   bases: string[],
   options: UpstreamOptions,
-  breakerGauge: Gauge,
+  breakerGauge: Gauge<'upstream'>,
   instanceGauge: Gauge,
 ): Upstream {
   const { log } = options
@@ -65,40 +57,34 @@ function createUpstream(
   for (const base of bases) instanceGauge.set({ upstream: name, instance: base }, 1)
   let turn = 0
 
-  const breaker = circuitBreaker(
-    handleWhen((error) => error instanceof UpstreamFault),
-    {
-      halfOpenAfter: options.breaker.halfOpenAfterMs,
-      breaker: new ConsecutiveBreaker(options.breaker.consecutiveFailures),
-    },
-  )
-  let openedAt = 0
-  breakerGauge.set({ upstream: name }, 0)
-  breaker.onBreak(() => {
-    openedAt = Date.now()
+  // The platform's breaker, as the service client's: it counts UpstreamFaults (no answer, a
+  // 502-504) against the calls that got any other answer, 500s included.
+  const breaker = createUpstreamBreaker({
+    upstream: name,
+    settings: options.breaker,
+    isFault: (error) => error instanceof UpstreamFault,
+    gauge: breakerGauge,
+    log,
   })
-  breaker.onStateChange((state) => {
-    breakerGauge.set({ upstream: name }, stateValue[state])
-    const level = state === CircuitState.Closed ? 'info' : 'warn'
-    log[level]({ upstream: name, state: CircuitState[state] }, 'circuit breaker changed state')
-  })
-  const openFor = () =>
-    Math.max(1, Math.ceil((openedAt + options.breaker.halfOpenAfterMs - Date.now()) / 1000))
 
   return {
     name,
     instances: instances.length,
     async execute(call) {
       try {
-        return await breaker.execute(call)
+        return await breaker.policy.execute(call)
       } catch (error) {
-        if (error instanceof BrokenCircuitError || error instanceof IsolatedCircuitError) {
+        if (isOpenCircuit(error)) {
           throw new AppError(
             'unavailable',
             'UPSTREAM.UNAVAILABLE',
             `The ${name} service is unavailable.`,
             {
-              details: { retryAfterSeconds: openFor(), upstream: name, reason: 'circuit_open' },
+              details: {
+                retryAfterSeconds: breaker.retryAfterSeconds(),
+                upstream: name,
+                reason: 'circuit_open',
+              },
             },
           )
         }
