@@ -1,5 +1,9 @@
 import { Counter, type Registry } from 'prom-client'
 import { Agent } from 'undici'
+import {
+  serviceAuthorizationHeader,
+  type ServiceCredentials,
+} from '../auth/service-credentials.js'
 import { currentContext } from '../context.js'
 import { AppError } from '../errors.js'
 import type { Logger } from '../log.js'
@@ -80,6 +84,12 @@ export interface ServiceClientOptions {
    * left out of the rotation for this long, so its siblings take its calls. Default 5,000 ms.
    */
   ejectForMs?: number
+  /**
+   * This service's credentials: every call then carries `x-service-authorization` for the
+   * audience `audience` (default `name`), as the upstream's internal routes require.
+   */
+  credentials?: Pick<ServiceCredentials, 'authorization'>
+  audience?: string
 }
 
 /**
@@ -191,7 +201,14 @@ export function createServiceClient(options: ServiceClientOptions): ServiceClien
             origin: base.origin,
             path,
             method: request.method,
-            headers: headersFor(request),
+            headers: options.credentials
+              ? {
+                  ...headersFor(request),
+                  [serviceAuthorizationHeader]: await options.credentials.authorization(
+                    options.audience ?? name,
+                  ),
+                }
+              : headersFor(request),
             body: request.body === undefined ? undefined : JSON.stringify(request.body),
             signal,
           })
