@@ -24,6 +24,8 @@ describe('forward headers', () => {
       'x-identity',
       'x-authenticated-user',
       'remote-user',
+      'x-service-authorization',
+      'X-Service-Authorization',
     ]) {
       expect(isIdentityHeader(name), name).toBe(true)
     }
@@ -47,6 +49,7 @@ describe('forward headers', () => {
       {
         authorization: 'Bearer abc',
         'x-user-id': 'admin',
+        'x-service-authorization': 'Bearer smuggled',
         'x-forwarded-for': 'forged',
         forwarded: 'for=forged',
         'x-request-id': 'client-id',

@@ -17,6 +17,9 @@ const identityPrefixes = [
   'x-forwarded-user',
   'x-forwarded-email',
   'x-gateway-',
+  // x-service-authorization: a service credential is signed by the calling service, never a
+  // client; the gateway calls no internal route, so none ever passes through it.
+  'x-service-',
 ]
 
 export function isIdentityHeader(name: string): boolean {
