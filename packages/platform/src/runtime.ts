@@ -36,6 +36,11 @@ export interface Service {
   registry?: Registry
   /** Extra readiness checks (e.g. its Redis). */
   readiness?: ReadinessCheck[]
+  /**
+   * An incoming `traceparent` is continued (default), or only linked from a new trace: the
+   * public edge (the gateway) does not let clients choose the trace ids in our logs.
+   */
+  incomingTrace?: 'continue' | 'link'
   /** Called once migrations ran, before the server listens (seeding, background jobs). */
   start?(): Promise<void>
   /** Releases what the factory opened; called last on shutdown. */
@@ -109,6 +114,7 @@ export async function startService(service: Service, options: RunOptions): Promi
     routes: service.routes,
     readiness,
     extraLatency: options.extraLatency,
+    incomingTrace: service.incomingTrace,
   })
   const address = await server.listen({ port: options.port, host: options.host ?? '127.0.0.1' })
   log.info({ address }, `${service.name} listening`)

@@ -1,6 +1,15 @@
 import { randomUUID } from 'node:crypto'
 import type { IncomingMessage } from 'node:http'
-import { SpanKind, SpanStatusCode, context, trace, type Span } from '@opentelemetry/api'
+import {
+  ROOT_CONTEXT,
+  SpanKind,
+  SpanStatusCode,
+  context,
+  isSpanContextValid,
+  trace,
+  type Link,
+  type Span,
+} from '@opentelemetry/api'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { runWithContext } from '../context.js'
 import { extractContext, setupTracing } from '../tracing.js'
@@ -23,11 +32,24 @@ export function routeOf(request: FastifyRequest): string {
 }
 
 /**
- * Every request runs inside its WorkContext (request and correlation ids) and inside a server
- * span whose parent is the incoming `traceparent`, so handlers, logs, outgoing calls and
- * messages all carry them. Every response carries `x-request-id`.
+ * What a server makes of an incoming `traceparent`: `continue` its trace (a trusted caller: the
+ * gateway, another service), or `link` it: start a new trace whose server span links to the
+ * caller's (the public edge, so that clients cannot choose the trace ids in our logs).
  */
-export function installRequestContext(app: FastifyInstance): void {
+export type IncomingTrace = 'continue' | 'link'
+
+/**
+ * Every request runs inside its WorkContext (request and correlation ids) and inside a server
+ * span whose parent is the incoming `traceparent` (or, with `incomingTrace: 'link'`, a new trace
+ * linked to it, the linked ids in the request's log lines as `linkedTraceId`/`linkedSpanId`), so
+ * handlers, logs, outgoing calls and messages all carry them. Every response carries
+ * `x-request-id`.
+ */
+export function installRequestContext(
+  app: FastifyInstance,
+  options: { incomingTrace?: IncomingTrace } = {},
+): void {
+  const linking = options.incomingTrace === 'link'
   setupTracing()
   const tracer = trace.getTracer('emporium-http')
   const spans = new WeakMap<FastifyRequest, Span>()
@@ -35,12 +57,24 @@ export function installRequestContext(app: FastifyInstance): void {
   app.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id)
     const route = routeOf(request)
-    const parent = extractContext(request.headers)
+    const incoming = extractContext(request.headers)
+    const links: Link[] = []
+    if (linking) {
+      const caller = trace.getSpanContext(incoming)
+      if (caller && isSpanContextValid(caller)) {
+        links.push({ context: caller })
+        const ids = { linkedTraceId: caller.traceId, linkedSpanId: caller.spanId }
+        request.log = request.log.child(ids)
+        reply.log = request.log
+      }
+    }
+    const parent = linking ? ROOT_CONTEXT : incoming
     const span = tracer.startSpan(
       `${request.method} ${route}`,
       {
         kind: SpanKind.SERVER,
         attributes: { 'http.request.method': request.method, 'http.route': route },
+        links,
       },
       parent,
     )

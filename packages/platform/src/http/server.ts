@@ -11,10 +11,12 @@ import Fastify, {
 import swagger from '@fastify/swagger'
 import type { Registry } from 'prom-client'
 import type { Logger } from '../log.js'
+import { installBodyDrain } from './body-drain.js'
 import { installExtraLatency, type ExtraLatency } from './extra-latency.js'
 import { operationalRoutes, registerOperationalRoutes, type ReadinessCheck } from './health.js'
 import { handleFrameworkError, installProblemHandling } from './problem.js'
-import { installRequestContext, requestIdOf } from './request-context.js'
+import { createClientErrorHandler, installProtocolChecks } from './protocol-errors.js'
+import { installRequestContext, requestIdOf, type IncomingTrace } from './request-context.js'
 import { installRequestMetrics } from './request-metrics.js'
 import { buildValidator } from './validation.js'
 
@@ -33,6 +35,11 @@ export interface HttpServerOptions {
   routes?: HttpRoutes
   /** Checks `/readyz` runs, each within `readinessTimeoutMs`. */
   readiness?: ReadinessCheck[]
+  /**
+   * `liveness`: this port is public and a management server (createManagementServer) serves
+   * `/readyz` and `/metrics`; here `/healthz` alone. Default `all`.
+   */
+  operationalRoutes?: 'all' | 'liveness'
   readinessTimeoutMs?: number
   /** Largest request body accepted; more is a 413. */
   bodyLimit?: number
@@ -49,6 +56,11 @@ export interface HttpServerOptions {
    * the operational routes waits before it is handled. Off when absent.
    */
   extraLatency?: ExtraLatency
+  /**
+   * `continue` (default) the caller's `traceparent`, or `link` it from a new trace: the public
+   * edge does, so that clients cannot choose trace ids in our logs.
+   */
+  incomingTrace?: IncomingTrace
 }
 
 export type { ExtraLatency } from './extra-latency.js'
@@ -72,8 +84,9 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
   // Bound once: the caller's logger usually names the service already, and a second binding
   // would repeat the key in every line.
   const bound = options.log.bindings().service !== undefined
+  const logger = bound ? options.log : options.log.child({ service: options.service })
   const app = Fastify({
-    loggerInstance: bound ? options.log : options.log.child({ service: options.service }),
+    loggerInstance: logger,
     logController: new LogController({
       requestIdLogLabel: 'requestId',
       disableRequestLogging: (request) => operationalRoutes.has(request.routeOptions.url ?? ''),
@@ -89,12 +102,18 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
     forceCloseConnections: 'idle',
     schemaController: { compilersFactory: { buildValidator } },
     frameworkErrors: handleFrameworkError,
+    // Errors node's parser meets before fastify sees a request: problem documents too.
+    clientErrorHandler: createClientErrorHandler(logger),
+    // A missing Host is answered by installProtocolChecks (node's own answer has no body).
+    http: { requireHostHeader: false },
   }).withTypeProvider<TypeBoxTypeProvider>() as unknown as HttpServer
   const root = app as unknown as FastifyInstance
 
   // Hooks and handlers on the root instance, so that the encapsulated routes inherit them.
-  installRequestContext(root)
+  installRequestContext(root, { incomingTrace: options.incomingTrace })
   installProblemHandling(root)
+  installProtocolChecks(root)
+  installBodyDrain(root)
   installRequestMetrics(root, options.registry, operationalRoutes)
   // Counted from arrival, the added time shows in the latency histograms as a real delay would.
   if (options.extraLatency) installExtraLatency(root, options.extraLatency)
@@ -102,6 +121,7 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
     registry: options.registry,
     readiness: options.readiness ?? [],
     readinessTimeoutMs: options.readinessTimeoutMs ?? 2_000,
+    livenessOnly: options.operationalRoutes === 'liveness',
   })
   installDrain(root)
   registerOpenApi(root, options)
