@@ -101,6 +101,8 @@ export function createGatewayService(
       storefrontDir: storefrontDir(config),
     }),
     readiness: redis ? [{ name: 'redis', check: () => redis.readiness() }] : [],
+    // Clients may send a traceparent; it is linked from the gateway's own trace, not continued.
+    incomingTrace: 'link',
     async start() {
       await redis?.start()
       // Warms the key cache; a users service not up yet is asked again on the first token.
