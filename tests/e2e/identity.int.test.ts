@@ -42,6 +42,8 @@ describe('identity through the gateway (distributed: users on MariaDB, limits in
       GATEWAY_REDIS_KEY_PREFIX: prefix,
       GATEWAY_TRUST_PROXY: 'true',
       GATEWAY_LOGIN_FAILURES_PER_ACCOUNT: '5',
+      // The sixth failure makes the account refuse strangers for this long: the test's next try.
+      GATEWAY_LOGIN_ACCOUNT_DELAY_SECONDS: '30',
       GATEWAY_LOGIN_LIMIT_PER_CLIENT: '8',
       GATEWAY_REGISTER_LIMIT_PER_CLIENT: '4',
       GATEWAY_UPSTREAM_TIMEOUT_MS: '3000',
@@ -297,8 +299,16 @@ describe('identity through the gateway (distributed: users on MariaDB, limits in
     expect(afterLogout.status).toBe(401)
   })
 
-  it('limits failed logins per account, whatever client they come from', async () => {
+  it('slows an account down after failed logins from many clients, not its own device', async () => {
     const session = await register()
+    const home = client()
+    const signedIn = await call('/auth/login', {
+      body: { email: session.user.email, password: 'correct horse battery' },
+      from: home,
+    })
+    expect(signedIn.status).toBe(200)
+    const device = signedIn.headers.getSetCookie()[0]!.split(';')[0]!
+    expect(device).toMatch(/^emporium_device=/)
     const statuses: number[] = []
     for (let i = 0; i < 7; i++) {
       const response = await call('/auth/login', {
@@ -309,8 +319,14 @@ describe('identity through the gateway (distributed: users on MariaDB, limits in
       if (response.status === 429)
         expect(Number(response.headers.get('retry-after'))).toBeGreaterThan(0)
     }
-    expect(statuses.slice(0, 5)).toEqual([401, 401, 401, 401, 401])
-    expect(statuses.at(-1)).toBe(429)
+    expect(statuses).toEqual([401, 401, 401, 401, 401, 401, 429])
+    // The owner's device, where they signed in before, is not slowed down.
+    const own = await call('/auth/login', {
+      body: { email: session.user.email, password: 'correct horse battery' },
+      from: home,
+      headers: { cookie: device },
+    })
+    expect(own.status).toBe(200)
   })
 
   it('limits login attempts and registrations per client', async () => {

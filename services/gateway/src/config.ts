@@ -71,9 +71,30 @@ export const GatewayConfig = Type.Object({
   GATEWAY_RATE_LIMIT_PER_MINUTE: positive(300, 'Requests per client per minute'),
   /** Login attempts per client address per login window. */
   GATEWAY_LOGIN_LIMIT_PER_CLIENT: positive(20, 'Login attempts per client'),
-  /** Failed logins per account (e-mail) per login window. */
-  GATEWAY_LOGIN_FAILURES_PER_ACCOUNT: positive(10, 'Failed logins per account'),
+  /**
+   * Failed logins on one account (e-mail) from clients without a device token of it, before each
+   * further one makes the account refuse such clients for a growing delay (below). Failures are
+   * forgotten a login window after the last one.
+   */
+  GATEWAY_LOGIN_FAILURES_PER_ACCOUNT: positive(10, 'Failed logins per account before delays'),
+  /** Failed logins per account and client (its device token, else its address) per window. */
+  GATEWAY_LOGIN_FAILURES_PER_ACCOUNT_CLIENT: positive(5, 'Failed logins per account and client'),
+  /** The first delay past those free failures; each further failure doubles it. */
+  GATEWAY_LOGIN_ACCOUNT_DELAY_SECONDS: positive(1, 'First account delay'),
+  /** The longest delay: a guesser with any number of addresses gets about one try per this. */
+  GATEWAY_LOGIN_ACCOUNT_DELAY_MAX_SECONDS: positive(900, 'Longest account delay'),
   GATEWAY_LOGIN_WINDOW_SECONDS: positive(900, 'Login limits window'),
+  /**
+   * Keys (32 characters or more, comma-separated) of the device tokens handed out after a
+   * successful login: the first signs, all verify (rotation). Every replica needs the same keys.
+   * Empty: a random key per process, so a token holds on that instance until it restarts.
+   */
+  GATEWAY_DEVICE_TOKEN_KEYS: Type.String({
+    default: '',
+    pattern: '^(\\s*[^,\\s]{32,}\\s*(,\\s*[^,\\s]{32,}\\s*)*)?$',
+  }),
+  /** How long a device token is honoured (the cookie's lifetime). */
+  GATEWAY_DEVICE_TOKEN_DAYS: positive(90, 'Device token lifetime'),
   /** Registrations per client address per registration window. */
   GATEWAY_REGISTER_LIMIT_PER_CLIENT: positive(10, 'Registrations per client'),
   GATEWAY_REGISTER_WINDOW_SECONDS: positive(3_600, 'Registration limit window'),

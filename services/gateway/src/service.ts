@@ -7,6 +7,7 @@ import {
   type Logger,
   type Service,
 } from '@emporium/platform'
+import { randomBytes } from 'node:crypto'
 import { Agent } from 'undici'
 import {
   jwksUrl,
@@ -16,6 +17,7 @@ import {
   type GatewayConfig,
   type GatewayConfigInput,
 } from './config.js'
+import { createDeviceTokens } from './domain/device-token.js'
 import { createMemoryRateLimitStore } from './infra/memory-rate-limit-store.js'
 import { createOpenApiSource } from './infra/openapi-documents.js'
 import { createRedisRateLimitStore } from './infra/redis-rate-limit-store.js'
@@ -98,6 +100,10 @@ export function createGatewayService(
       corsOrigins: list(config.GATEWAY_CORS_ORIGINS),
       bodyLimit: config.GATEWAY_BODY_LIMIT_BYTES,
       policies: policies(config),
+      devices: {
+        tokens: createDeviceTokens(deviceKeys(config), config.GATEWAY_DEVICE_TOKEN_DAYS * dayMs),
+        lifetimeSeconds: config.GATEWAY_DEVICE_TOKEN_DAYS * 86_400,
+      },
       storefrontDir: storefrontDir(config),
     }),
     readiness: redis ? [{ name: 'redis', check: () => redis.readiness() }] : [],
@@ -122,7 +128,14 @@ function policies(config: GatewayConfig) {
     login: { name: 'login', limit: config.GATEWAY_LOGIN_LIMIT_PER_CLIENT, periodMs: loginWindowMs },
     account: {
       name: 'login-account',
-      limit: config.GATEWAY_LOGIN_FAILURES_PER_ACCOUNT,
+      freeFailures: config.GATEWAY_LOGIN_FAILURES_PER_ACCOUNT,
+      baseDelayMs: config.GATEWAY_LOGIN_ACCOUNT_DELAY_SECONDS * 1000,
+      maxDelayMs: config.GATEWAY_LOGIN_ACCOUNT_DELAY_MAX_SECONDS * 1000,
+      windowMs: loginWindowMs,
+    },
+    accountClient: {
+      name: 'login-account-client',
+      limit: config.GATEWAY_LOGIN_FAILURES_PER_ACCOUNT_CLIENT,
       periodMs: loginWindowMs,
     },
     register: {
@@ -131,6 +144,14 @@ function policies(config: GatewayConfig) {
       periodMs: config.GATEWAY_REGISTER_WINDOW_SECONDS * 1000,
     },
   }
+}
+
+const dayMs = 86_400_000
+
+/** The configured device-token keys, else one random key of this process's own. */
+function deviceKeys(config: GatewayConfig): string[] {
+  const keys = list(config.GATEWAY_DEVICE_TOKEN_KEYS)
+  return keys.length > 0 ? keys : [randomBytes(32).toString('base64url')]
 }
 
 const list = (text: string) =>

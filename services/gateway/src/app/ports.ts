@@ -1,3 +1,4 @@
+import type { AccountAttempt, AccountDelayPolicy } from '../domain/account-delay.js'
 import type { RateDecision, RatePolicy } from '../domain/gcra.js'
 import type { UpstreamName } from '../domain/route-table.js'
 
@@ -5,6 +6,10 @@ import type { UpstreamName } from '../domain/route-table.js'
 export interface RateLimitStore {
   /** Spends `cost` tokens (1) of `key`'s quota under `policy`, or gives some back (-1). */
   consume(policy: RatePolicy, key: string, cost?: number): Promise<RateDecision>
+  /** A login attempt on account `key` from a client it does not trust (domain/account-delay). */
+  spendAccountAttempt(policy: AccountDelayPolicy, key: string): Promise<AccountAttempt>
+  /** Gives back an attempt that did not fail, with the `ticket` its spending returned. */
+  refundAccountAttempt(policy: AccountDelayPolicy, key: string, ticket: number): Promise<void>
 }
 
 /** One service behind the gateway: its instances and its circuit breaker. */

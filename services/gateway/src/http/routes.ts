@@ -13,7 +13,7 @@ import { renderApiDocs } from './api-docs-page.js'
 import { passThroughBodies } from './body.js'
 import { edgeHook, edgeStateOf } from './edge.js'
 import { createGatewayMetrics } from './gateway-metrics.js'
-import { loginGuard } from './login-guard.js'
+import { loginGuard, type LoginDevices, type LoginPolicies } from './login-guard.js'
 import { createProxy } from './proxy.js'
 import { addSecurityHeaders } from './security-headers.js'
 import { hasStorefront, serveStorefront } from './storefront.js'
@@ -30,7 +30,9 @@ export interface GatewayRoutesOptions {
   /** Origins allowed by CORS (`*` for any); none: no CORS headers at all. */
   corsOrigins: string[]
   bodyLimit: number
-  policies: { general: RatePolicy; account: RatePolicy } & Record<SpecialLimit, RatePolicy>
+  policies: { general: RatePolicy } & LoginPolicies & Record<SpecialLimit, RatePolicy>
+  /** Device tokens for logins (login-guard.ts). */
+  devices: LoginDevices
   /** The built storefront, served at `/` when it holds an `index.html`. */
   storefrontDir?: string
 }
@@ -80,7 +82,12 @@ export function gatewayRoutes(options: GatewayRoutesOptions): FastifyPluginAsync
     })
     app.addHook('onRequest', edgeHook({ ...options, match, metrics }))
 
-    const guard = loginGuard({ store: options.store, policy: options.policies.account, metrics })
+    const guard = loginGuard({
+      store: options.store,
+      policies: options.policies,
+      devices: options.devices,
+      metrics,
+    })
     const forward = createProxy({ upstreams: options.upstreams, trust: options.trust, metrics })
     async function proxied(request: FastifyRequest, reply: FastifyReply) {
       const { rule, upstreamPath } = edgeStateOf(request).match! // the edge answered 404 else

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import type { AccountDelayPolicy } from '../domain/account-delay.js'
 import type { RatePolicy } from '../domain/gcra.js'
 import { createMemoryRateLimitStore } from './memory-rate-limit-store.js'
 
@@ -26,5 +27,27 @@ describe('memory rate limit store', () => {
     }
     // The newest client still has its quota spent; memory did not grow past the bound.
     expect((await store.consume(policy, 'k49')).remaining).toBe(3)
+  })
+
+  it('keeps account delays per account, refunds included', async () => {
+    let now = 0
+    const store = createMemoryRateLimitStore({ now: () => now })
+    const delays: AccountDelayPolicy = {
+      name: 'delay',
+      freeFailures: 1,
+      baseDelayMs: 1_000,
+      maxDelayMs: 5_000,
+      windowMs: 60_000,
+    }
+    expect(await store.spendAccountAttempt(delays, 'a')).toMatchObject({ allowed: true })
+    const second = await store.spendAccountAttempt(delays, 'a')
+    expect(second).toEqual({ allowed: true, retryAfterMs: 0, ticket: 1_000 })
+    expect(await store.spendAccountAttempt(delays, 'a')).toMatchObject({ allowed: false })
+    expect(await store.spendAccountAttempt(delays, 'b')).toMatchObject({ allowed: true })
+    await store.refundAccountAttempt(delays, 'a', second.ticket)
+    expect(await store.spendAccountAttempt(delays, 'a')).toMatchObject({ allowed: true })
+    expect(await store.spendAccountAttempt(delays, 'a')).toMatchObject({ retryAfterMs: 1_000 })
+    now = 1_000
+    expect(await store.spendAccountAttempt(delays, 'a')).toMatchObject({ ticket: 3_000 })
   })
 })

@@ -2,6 +2,7 @@ import type { Logger, Registry } from '@emporium/platform'
 import { Redis } from 'ioredis'
 import { Gauge } from 'prom-client'
 import type { RateLimitStore } from '../app/ports.js'
+import type { AccountDelayPolicy } from '../domain/account-delay.js'
 import type { RatePolicy } from '../domain/gcra.js'
 
 /*
@@ -34,9 +35,46 @@ end
 return {1, math.floor((now + period - nextTat) / interval + 0.000001), math.ceil(nextTat - now), 0}
 `
 
+/*
+ * domain/account-delay.ts in Lua (a hash {f: failures, b: blocked until, ms}, its TTL the
+ * state's expiry). ARGV: op (1 spends, -1 refunds), free failures, base delay, max delay,
+ * window (ms), ticket (a refund's). Returns {allowed, retryAfterMs, ticket}.
+ */
+const accountDelayScript = `
+local clock = redis.call('TIME')
+local now = tonumber(clock[1]) * 1000 + math.floor(tonumber(clock[2]) / 1000)
+local failures = tonumber(redis.call('HGET', KEYS[1], 'f') or '0')
+local blocked = tonumber(redis.call('HGET', KEYS[1], 'b') or '0')
+if ARGV[1] == '1' then
+  if blocked > now then return {0, blocked - now, 0} end
+  failures = failures + 1
+  local free = tonumber(ARGV[2])
+  local delay = 0
+  if failures > free then
+    delay = math.min(tonumber(ARGV[3]) * 2 ^ (failures - free - 1), tonumber(ARGV[4]))
+  end
+  blocked = 0
+  if delay > 0 then blocked = now + delay end
+  redis.call('HSET', KEYS[1], 'f', failures, 'b', string.format('%d', blocked))
+  redis.call('PEXPIRE', KEYS[1], math.max(tonumber(ARGV[5]), delay))
+  return {1, 0, blocked}
+end
+if redis.call('EXISTS', KEYS[1]) == 0 then return {1, 0, 0} end
+if failures > 0 then failures = failures - 1 end
+if string.format('%d', blocked) == ARGV[6] then blocked = 0 end
+if failures == 0 and blocked <= now then
+  redis.call('DEL', KEYS[1])
+else
+  redis.call('HSET', KEYS[1], 'f', failures, 'b', string.format('%d', blocked))
+end
+return {1, 0, 0}
+`
+
 type GcraReply = [number, number, number, number]
+type AccountReply = [number, number, number]
 type ScriptedRedis = Redis & {
   gatewayGcra(key: string, limit: number, periodMs: number, cost: number): Promise<GcraReply>
+  gatewayAccountDelay(key: string, ...args: Array<number | string>): Promise<AccountReply>
 }
 
 export interface SharedRateLimitStore extends RateLimitStore {
@@ -72,6 +110,7 @@ export function createRedisRateLimitStore(options: {
     enableAutoPipelining: true,
   }) as ScriptedRedis
   client.defineCommand('gatewayGcra', { numberOfKeys: 1, lua: gcraScript })
+  client.defineCommand('gatewayAccountDelay', { numberOfKeys: 1, lua: accountDelayScript })
   const gauge = new Gauge({
     name: 'gateway_rate_limit_degraded',
     help: '1 while Redis is unreachable and rate limits hold per instance only',
@@ -99,6 +138,28 @@ export function createRedisRateLimitStore(options: {
   client.on('error', (error: Error) => degrade(error.message))
   client.on('ready', restore)
 
+  /** Runs `command` on Redis, or `fallback` while it cannot be reached. */
+  async function shared<T>(command: () => Promise<T>, fallback: () => Promise<T>): Promise<T> {
+    if (client.status !== 'ready') {
+      degrade(`connection ${client.status}`)
+      return fallback()
+    }
+    try {
+      const result = await command()
+      restore()
+      return result
+    } catch (error) {
+      degrade(error instanceof Error ? error.message : String(error))
+      return fallback()
+    }
+  }
+  const accountArgs = (policy: AccountDelayPolicy) => [
+    policy.freeFailures,
+    policy.baseDelayMs,
+    policy.maxDelayMs,
+    policy.windowMs,
+  ]
+
   return {
     async consume(policy: RatePolicy, key: string, cost = 1) {
       if (client.status !== 'ready') {
@@ -115,6 +176,26 @@ export function createRedisRateLimitStore(options: {
         degrade(error instanceof Error ? error.message : String(error))
         return fallback.consume(policy, key, cost)
       }
+    },
+    async spendAccountAttempt(policy, key) {
+      const redisKey = `${options.keyPrefix}ad:${policy.name}:${key}`
+      return shared(
+        async () => {
+          const reply = await client.gatewayAccountDelay(redisKey, 1, ...accountArgs(policy), 0)
+          const [allowed, retryAfterMs, ticket] = reply.map(Number) as AccountReply
+          return { allowed: allowed === 1, retryAfterMs, ticket }
+        },
+        () => fallback.spendAccountAttempt(policy, key),
+      )
+    },
+    async refundAccountAttempt(policy, key, ticket) {
+      const redisKey = `${options.keyPrefix}ad:${policy.name}:${key}`
+      await shared(
+        async () => {
+          await client.gatewayAccountDelay(redisKey, -1, ...accountArgs(policy), String(ticket))
+        },
+        () => fallback.refundAccountAttempt(policy, key, ticket),
+      )
     },
     async start() {
       // The 'error' event has said why already; the rejection only says it closed.
