@@ -18,7 +18,19 @@ describe('payments config', () => {
       PAYMENTS_PROVIDER_TIMEOUT_MS: 10_000,
       PAYMENTS_MAX_ATTEMPTS: 4,
       PAYMENTS_RETRY_BASE_MS: 200,
+      PAYMENTS_DECLINE_WINDOW_SECONDS: 3600,
+      PAYMENTS_MAX_DECLINES_PER_USER: 5,
+      PAYMENTS_MAX_DECLINES_PER_CARD: 3,
     })
+  })
+
+  it('refuses a short card fingerprint key without printing it', () => {
+    expect(() =>
+      loadPaymentsConfig({ ...required, PAYMENTS_CARD_FINGERPRINT_KEY: 'short-k3y' }),
+    ).toThrow(/PAYMENTS_CARD_FINGERPRINT_KEY/)
+    expect(() =>
+      loadPaymentsConfig({ ...required, PAYMENTS_CARD_FINGERPRINT_KEY: 'short-k3y' }),
+    ).not.toThrow(/short-k3y/)
   })
 
   it('converts numbers from text', () => {

@@ -32,6 +32,25 @@ export const PaymentsConfig = Type.Object({
    * lose its answers for a while. Off by default; never on in production.
    */
   PAYMENTS_SIMULATED_FAULTS_API: Type.Boolean({ default: false }),
+  /**
+   * Velocity limits on declined payments (card testing): past either limit within the window,
+   * tokenizing a card for that user, or that card for anyone, is refused with 429 and
+   * `retry-after` before the provider is asked. Declines by the provider count; cancellations do not.
+   */
+  PAYMENTS_DECLINE_WINDOW_SECONDS: Type.Integer({ minimum: 1, maximum: 604_800, default: 3600 }),
+  /** Most declined payments of one user within the window. */
+  PAYMENTS_MAX_DECLINES_PER_USER: Type.Integer({ minimum: 1, maximum: 1_000_000, default: 5 }),
+  /** Most declined payments of one card (by fingerprint, across users) within the window. */
+  PAYMENTS_MAX_DECLINES_PER_CARD: Type.Integer({ minimum: 1, maximum: 1_000_000, default: 3 }),
+  /**
+   * Secret of the card fingerprints (HMAC-SHA256 of the number) that tell one card across users.
+   * Set a random value of 32+ characters in production and keep it: a new one starts every card's
+   * count afresh. The default suits development only.
+   */
+  PAYMENTS_CARD_FINGERPRINT_KEY: Type.String({
+    minLength: 16,
+    default: 'emporium-development-card-fingerprint-key',
+  }),
 })
 export type PaymentsConfig = Type.Static<typeof PaymentsConfig>
 

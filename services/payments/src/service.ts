@@ -145,7 +145,18 @@ export async function createPaymentsService(
     routes: async (app, options) => {
       await paymentsRoutes({
         verifier,
-        tokenizeCard: createTokenizeCard({ provider, methods: store, now }),
+        tokenizeCard: createTokenizeCard({
+          provider,
+          methods: store,
+          declines: store,
+          limits: {
+            perUser: config.PAYMENTS_MAX_DECLINES_PER_USER,
+            perCard: config.PAYMENTS_MAX_DECLINES_PER_CARD,
+            windowMs: config.PAYMENTS_DECLINE_WINDOW_SECONDS * 1000,
+          },
+          fingerprintKey: config.PAYMENTS_CARD_FINGERPRINT_KEY,
+          now,
+        }),
         listPayments: createListPayments({ queries: store }),
         reconciliation: () => store.reconciliation(),
       })(app, options)

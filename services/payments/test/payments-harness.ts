@@ -21,6 +21,8 @@ import { createTestTokens } from '@emporium/platform/testing'
 
 /** Faults a test injects around the simulated acquirer, by order id. */
 export interface Faults {
+  /** Tokenize calls that reached the provider. */
+  tokenizeCalls: number
   /** Authorize calls that reached the wrapper, by idempotency key. */
   authorizeCalls: Map<string, number>
   captureCalls: Map<string, number>
@@ -39,7 +41,10 @@ const bump = (map: Map<string, number>, key: string) => map.set(key, (map.get(ke
 
 function withFaults(inner: PaymentProvider, faults: Faults): PaymentProvider {
   return {
-    tokenize: (card) => inner.tokenize(card),
+    async tokenize(card) {
+      faults.tokenizeCalls++
+      return inner.tokenize(card)
+    },
     async authorize(request) {
       bump(faults.authorizeCalls, request.idempotencyKey)
       if (faults.alwaysTransient.has(orderOf(request.idempotencyKey))) {
@@ -90,7 +95,13 @@ export const slowMs = 60
 
 export async function createHarness(
   kind: DatabaseKind,
-  options: { batchSize?: number; processIntervalMs?: number; slowMs?: number } = {},
+  options: {
+    batchSize?: number
+    processIntervalMs?: number
+    slowMs?: number
+    /** More environment (e.g. decline limits). */
+    env?: Record<string, string>
+  } = {},
 ): Promise<Harness> {
   // Everything at debug, unredacted: the card-data test checks nothing in it names a card.
   const logs: string[] = []
@@ -101,6 +112,7 @@ export async function createHarness(
   let shiftMs = 0
   const now = () => new Date(Date.now() + shiftMs)
   const faults: Faults = {
+    tokenizeCalls: 0,
     authorizeCalls: new Map(),
     captureCalls: new Map(),
     alwaysTransient: new Set(),
@@ -115,7 +127,11 @@ export async function createHarness(
     PAYMENTS_PROVIDER_TIMEOUT_MS: '3000',
     PAYMENTS_MAX_ATTEMPTS: '4',
     PAYMENTS_RETRY_BASE_MS: '5',
+    // The suites decline the same test cards many times over; the velocity tests set their own.
+    PAYMENTS_MAX_DECLINES_PER_USER: '1000000',
+    PAYMENTS_MAX_DECLINES_PER_CARD: '1000000',
     LOG_LEVEL: 'silent',
+    ...options.env,
   })
   const make = (database: Database, batchSize?: number) =>
     createPaymentsService(config, {

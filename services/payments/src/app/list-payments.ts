@@ -30,7 +30,7 @@ export function createListPayments(deps: { queries: PaymentQueries }) {
     const page = rows.slice(0, limit)
     const last = page.at(-1)
     return {
-      items: page.map(toPayment),
+      items: page.map((record) => toPayment(record, caller)),
       nextCursor:
         rows.length > limit && last
           ? encodeCursor({ createdAt: last.createdAt.toISOString(), id: last.id })
@@ -39,8 +39,12 @@ export function createListPayments(deps: { queries: PaymentQueries }) {
   }
 }
 
-/** A payment as API.md shows it. */
-export function toPayment(record: PaymentRecord): payments.Payment {
+/**
+ * A payment as API.md shows it. The precise decline reason (`card_declined`,
+ * `insufficient_funds`, ...) is for admins only: telling a card tester which decline it was
+ * helps them; the shopper sees the status `declined`.
+ */
+export function toPayment(record: PaymentRecord, caller: Caller): payments.Payment {
   return {
     id: record.id,
     orderId: record.orderId,
@@ -49,7 +53,7 @@ export function toPayment(record: PaymentRecord): payments.Payment {
     amount: record.amount,
     last4: record.last4,
     brand: record.brand,
-    declineReason: record.declineReason,
+    ...(caller.admin ? { declineReason: record.declineReason } : {}),
     createdAt: record.createdAt.toISOString(),
     updatedAt: record.updatedAt.toISOString(),
   }

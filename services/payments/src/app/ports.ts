@@ -77,6 +77,8 @@ export interface StoredPaymentMethod {
   expMonth: number
   expYear: number
   createdAt: Date
+  /** Keyed hash of the card number (domain/decline-velocity.ts): the same card, never the number. */
+  cardFingerprint?: string | null
 }
 
 /** A payment row. */
@@ -110,6 +112,15 @@ export type NewPayment = Omit<
 
 export interface PaymentMethodStore {
   save(method: StoredPaymentMethod): Promise<void>
+}
+
+/** Who a velocity limit counts the declines of. */
+export type DeclineSubject = { userId: string } | { cardFingerprint: string }
+
+/** Declines by the provider (not cancellations, not provider errors), for velocity limits. */
+export interface DeclineHistory {
+  /** When the `limit` newest declines of `subject` since `since` happened, newest first. */
+  recentDeclines(subject: DeclineSubject, since: Date, limit: number): Promise<Date[]>
 }
 
 /** The consumers' writes, inside their inbox transaction (service.ts binds it). */

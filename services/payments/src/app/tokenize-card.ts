@@ -2,19 +2,45 @@ import { randomUUID } from 'node:crypto'
 import type { payments } from '@emporium/contracts'
 import { AppError } from '@emporium/platform'
 import { checkCard } from '../domain/card.js'
-import { ProviderTransientError, type PaymentMethodStore, type PaymentProvider } from './ports.js'
+import {
+  cardFingerprint,
+  declineBackoffMs,
+  type DeclineLimits,
+} from '../domain/decline-velocity.js'
+import {
+  ProviderTransientError,
+  type DeclineHistory,
+  type DeclineSubject,
+  type PaymentMethodStore,
+  type PaymentProvider,
+} from './ports.js'
 
 /**
- * `POST /internal/payment-methods`: checks the card (Luhn, expiry), has the provider tokenize it
- * and keeps the token, last4, brand and expiry — never the number or the CVC. A bad card is a
- * 400 with nothing stored; a provider that cannot answer is a 503 (orders then refuses the order
- * with nothing written).
+ * `POST /internal/payment-methods`: checks the card (Luhn, expiry), refuses it while its user or
+ * the card itself is past a limit of recent declines (card testing: 429 with `retry-after`, the
+ * provider never asked), has the provider tokenize it and keeps the token, last4, brand, expiry
+ * and a keyed fingerprint — never the number or the CVC. A bad card is a 400 with nothing
+ * stored; a provider that cannot answer is a 503 (orders then refuses the order with nothing
+ * written).
  */
 export function createTokenizeCard(deps: {
   provider: PaymentProvider
   methods: PaymentMethodStore
+  declines: DeclineHistory
+  limits: DeclineLimits
+  /** The secret of the card fingerprints (PAYMENTS_CARD_FINGERPRINT_KEY). */
+  fingerprintKey: string
   now: () => Date
 }) {
+  const { limits } = deps
+
+  /** Milliseconds until `subject` may try again, or undefined. */
+  async function backoff(subject: DeclineSubject, limit: number, now: Date) {
+    const since = new Date(now.getTime() - limits.windowMs)
+    const recent = await deps.declines.recentDeclines(subject, since, limit)
+    return declineBackoffMs(recent, limit, limits.windowMs, now)
+  }
+
   return async (body: payments.TokenizeCardBody): Promise<payments.PaymentMethod> => {
     const now = deps.now()
     const errors = checkCard(body.card, now)
@@ -22,6 +48,21 @@ export function createTokenizeCard(deps: {
       throw new AppError('invalid', 'PAYMENTS.INVALID_CARD', 'The card was refused.', {
         details: { errors },
       })
+    }
+    const fingerprint = cardFingerprint(deps.fingerprintKey, body.card.cardNumber)
+    const waits = await Promise.all([
+      backoff({ userId: body.userId }, limits.perUser, now),
+      backoff({ cardFingerprint: fingerprint }, limits.perCard, now),
+    ])
+    const waitMs = Math.max(...waits.map((w) => w ?? 0))
+    if (waitMs > 0) {
+      // Says neither which limit nor why the earlier payments were declined.
+      throw new AppError(
+        'too_many',
+        'PAYMENTS.TOO_MANY_DECLINES',
+        'Too many declined payments recently; try again later.',
+        { details: { retryAfterSeconds: Math.ceil(waitMs / 1000) } },
+      )
     }
     let tokenized
     try {
@@ -45,6 +86,7 @@ export function createTokenizeCard(deps: {
       expMonth: body.card.expMonth,
       expYear: body.card.expYear,
       createdAt: now,
+      cardFingerprint: fingerprint,
     })
     return { paymentMethodId: id, last4: tokenized.last4, brand: tokenized.brand }
   }

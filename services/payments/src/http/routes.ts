@@ -60,7 +60,7 @@ export function paymentsRoutes(deps: PaymentsRoutesDeps): HttpRoutes {
           tags: ['internal'],
           summary: 'Tokenize a card (orders, at placement); keeps no number or CVC',
           body: payments.TokenizeCardBody,
-          response: { 201: payments.PaymentMethod, 400: Problem, 503: Problem },
+          response: { 201: payments.PaymentMethod, 400: Problem, 429: Problem, 503: Problem },
         },
       },
       async (request, reply) => reply.code(201).send(await deps.tokenizeCard(request.body)),

@@ -1,8 +1,13 @@
 import { sql, type Kysely, type Selectable, type Transaction } from 'kysely'
 import type { payments } from '@emporium/contracts'
 import type { Database, Outbox } from '@emporium/platform'
-import { dueStates } from '../domain/payment.js'
-import type { PaymentMethodStore, PaymentQueries, ProcessorStore } from '../app/ports.js'
+import { DeclineReason, dueStates } from '../domain/payment.js'
+import type {
+  DeclineHistory,
+  PaymentMethodStore,
+  PaymentQueries,
+  ProcessorStore,
+} from '../app/ports.js'
 import { methodRow, toRecord } from './rows.js'
 import type { PaymentsTable, PaymentsTables } from './tables.js'
 
@@ -15,13 +20,33 @@ type Executor = Kysely<PaymentsTables> | Transaction<PaymentsTables>
 export function createKyselyPaymentStore(deps: {
   database: Database<PaymentsTables>
   outbox: Outbox
-}): PaymentMethodStore & PaymentQueries & ProcessorStore {
+}): PaymentMethodStore & PaymentQueries & ProcessorStore & DeclineHistory {
   const { database, outbox } = deps
   const db = database.db
 
   return {
     async save(method) {
       await db.insertInto('payment_methods').values(methodRow(method)).execute()
+    },
+
+    async recentDeclines(subject, since, limit) {
+      let q = db
+        .selectFrom('payments')
+        .select('payments.updated_at')
+        .where('payments.state', '=', 'declined')
+        // A cancelled order's stopped charge is no decline of the card.
+        .where('payments.decline_reason', '<>', DeclineReason.orderCancelled)
+        .where('payments.updated_at', '>=', since)
+        .orderBy('payments.updated_at', 'desc')
+        .limit(limit)
+      if ('userId' in subject) {
+        q = q.where('payments.user_id', '=', subject.userId)
+      } else {
+        q = q
+          .innerJoin('payment_methods', 'payment_methods.id', 'payments.payment_method_id')
+          .where('payment_methods.card_fingerprint', '=', subject.cardFingerprint)
+      }
+      return (await q.execute()).map((row) => new Date(row.updated_at))
     },
 
     async list(query) {

@@ -15,6 +15,7 @@ export function methodRow(method: StoredPaymentMethod) {
     exp_month: method.expMonth,
     exp_year: method.expYear,
     created_at: method.createdAt,
+    card_fingerprint: method.cardFingerprint ?? null,
   }
 }
 

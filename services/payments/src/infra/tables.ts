@@ -13,6 +13,8 @@ export interface PaymentMethodsTable {
   exp_month: number
   exp_year: number
   created_at: Date
+  /** HMAC of the card number (migration 002); null for cards tokenized before it. */
+  card_fingerprint: string | null
 }
 
 export interface PaymentsTable {

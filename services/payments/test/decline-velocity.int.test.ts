@@ -1,0 +1,157 @@
+import { randomUUID } from 'node:crypto'
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import type { DatabaseKind } from '@emporium/platform'
+import { createHarness, envelope, type Harness } from './payments-harness.js'
+
+const cards = {
+  approved: '4242424242424242',
+  declined: '4000000000000002',
+  insufficient: '4000000000009995',
+}
+const nextYear = new Date().getUTCFullYear() + 1
+const card = (cardNumber: string) => ({ cardNumber, expMonth: 12, expYear: nextYear, cvc: '987' })
+const windowSeconds = 3600
+
+/**
+ * Card testing (issue 13, item 9): velocity limits on declined payments per user and per card
+ * fingerprint, refused at tokenization with 429 and retry-after before the provider is asked,
+ * lifted when the window has passed (the service's clock moved, no sleeping).
+ */
+for (const kind of ['pglite', 'postgres'] as DatabaseKind[]) {
+  describe(`decline velocity limits on ${kind}`, () => {
+    let h: Harness
+
+    beforeAll(async () => {
+      h = await createHarness(kind, {
+        env: {
+          PAYMENTS_MAX_DECLINES_PER_USER: '4',
+          PAYMENTS_MAX_DECLINES_PER_CARD: '3',
+          PAYMENTS_DECLINE_WINDOW_SECONDS: String(windowSeconds),
+        },
+      })
+    })
+    afterAll(async () => {
+      await h?.close()
+    })
+    // Each case starts with no history (and the clock where it is).
+    beforeEach(async () => {
+      const db = h.testDb.database.db
+      for (const table of [
+        'ledger_entries',
+        'payments',
+        'payment_methods',
+        'order_cancellations',
+      ] as const)
+        await db.deleteFrom(table).execute()
+    })
+
+    async function tokenize(number: string, userId: string) {
+      const response = await fetch(`${h.running.url}/internal/payment-methods`, {
+        method: 'POST',
+        headers: await h.internal.headers(),
+        body: JSON.stringify({ userId, card: card(number) }),
+      })
+      const text = await response.text()
+      return { status: response.status, headers: response.headers, body: JSON.parse(text) }
+    }
+
+    /** Tokenizes and charges one order; resolves once the processor has decided it. */
+    async function pay(number: string, userId: string, options: { cancelled?: boolean } = {}) {
+      const method = await tokenize(number, userId)
+      expect(method.status, JSON.stringify(method.body)).toBe(201)
+      const orderId = `ord-${randomUUID()}`
+      if (options.cancelled) {
+        await h.bus.publish(
+          envelope('order.cancelled', {
+            orderId,
+            userId,
+            previousStatus: 'awaiting_payment',
+            reason: 'customer_cancelled',
+            lines: [],
+            total: { amount: 2500, currency: 'USD' },
+            at: new Date().toISOString(),
+          }),
+        )
+      }
+      await h.bus.publish(
+        envelope('order.payment-requested', {
+          orderId,
+          userId,
+          amount: { amount: 2500, currency: 'USD' },
+          paymentMethodId: method.body.paymentMethodId,
+          at: new Date().toISOString(),
+        }),
+      )
+      while ((await h.service.processPending()) > 0);
+      const row = await h.testDb.database.db
+        .selectFrom('payments')
+        .select('state')
+        .where('order_id', '=', orderId)
+        .executeTakeFirstOrThrow()
+      return row.state as string
+    }
+
+    function expectRefused(reply: Awaited<ReturnType<typeof tokenize>>, maxSeconds: number) {
+      expect(reply.status, JSON.stringify(reply.body)).toBe(429)
+      expect(reply.headers.get('content-type')).toMatch(/application\/problem\+json/)
+      expect(reply.body.code).toBe('PAYMENTS.TOO_MANY_DECLINES')
+      const retryAfter = Number(reply.headers.get('retry-after'))
+      // Generous margins: the declines happened a few seconds (at most) before.
+      expect(retryAfter).toBeGreaterThan(maxSeconds - 120)
+      expect(retryAfter).toBeLessThanOrEqual(maxSeconds)
+      // Not which decline it was, nor which limit.
+      expect(JSON.stringify(reply.body)).not.toMatch(/card_declined|insufficient_funds/)
+    }
+
+    it('many declined cards for one user: refused (even a good card) before the provider, until the window passes', async () => {
+      const user = randomUUID()
+      for (const number of [cards.declined, cards.insufficient, cards.declined, cards.insufficient])
+        expect(await pay(number, user)).toBe('declined')
+      const calls = h.faults.tokenizeCalls
+      expectRefused(await tokenize(cards.approved, user), windowSeconds)
+      expectRefused(await tokenize(cards.declined, user), windowSeconds)
+      expect(h.faults.tokenizeCalls).toBe(calls)
+      expect(
+        await h.testDb.database.db.selectFrom('payment_methods').selectAll().execute(),
+      ).toHaveLength(4)
+      // Another user is not held back by this one (each card declined only twice).
+      expect((await tokenize(cards.approved, randomUUID())).status).toBe(201)
+
+      h.shift(windowSeconds * 1000 + 1000)
+      expect(await pay(cards.approved, user)).toBe('captured')
+    })
+
+    it('one card across users: refused for anyone once it has been declined too often', async () => {
+      for (let i = 0; i < 3; i++) expect(await pay(cards.declined, randomUUID())).toBe('declined')
+      const calls = h.faults.tokenizeCalls
+      const stranger = randomUUID()
+      expectRefused(await tokenize(cards.declined, stranger), windowSeconds)
+      expect(h.faults.tokenizeCalls).toBe(calls)
+      // The stranger's own other card is fine: the card is limited, not them.
+      expect((await tokenize(cards.approved, stranger)).status).toBe(201)
+
+      // Half-way through the window it is still refused, with a shorter wait.
+      h.shift((windowSeconds / 2) * 1000)
+      expectRefused(await tokenize(cards.declined, stranger), windowSeconds / 2)
+      h.shift((windowSeconds / 2) * 1000 + 1000)
+      expect((await tokenize(cards.declined, stranger)).status).toBe(201)
+    })
+
+    it('does not count approvals, bad input or cancelled charges', async () => {
+      const user = randomUUID()
+      for (let i = 0; i < 6; i++) expect(await pay(cards.approved, user)).toBe('captured')
+      // Charges stopped by a cancellation end `declined` (order_cancelled): not the card's fault.
+      for (let i = 0; i < 4; i++)
+        expect(await pay(cards.declined, user, { cancelled: true })).toBe('declined')
+      expect((await tokenize('4242424242424241', user)).status).toBe(400)
+      expect((await tokenize(cards.approved, user)).status).toBe(201)
+    })
+
+    it('keeps a keyed fingerprint of the card, never the number', async () => {
+      await tokenize(cards.declined, randomUUID())
+      const rows = await h.testDb.database.db.selectFrom('payment_methods').selectAll().execute()
+      expect(rows[0]!.card_fingerprint).toMatch(/^[0-9a-f]{64}$/)
+      expect(JSON.stringify(rows)).not.toContain(cards.declined)
+    })
+  })
+}
