@@ -1,5 +1,6 @@
 export * from './events.js'
 export * from './money.js'
+export * from './text.js'
 export * from './problem.js'
 export * from './pagination.js'
 export * as users from './users/index.js'

@@ -1,5 +1,6 @@
 import Type from 'typebox'
 import { Money } from '../money.js'
+import { Id } from '../text.js'
 
 /*
  * The cart service's HTTP API (API.md, "Cart"). The service mounts these routes at its root
@@ -12,7 +13,7 @@ export const maxLineQuantity = 99
 /** Most lines in one cart. */
 export const maxCartLines = 100
 
-const ProductId = Type.String({ minLength: 1, maxLength: 64, description: 'The product.' })
+const ProductId = Id({ description: 'The product.' })
 
 /** Body of `POST /cart/items`. */
 export const AddItemBody = Type.Object(

@@ -1,5 +1,6 @@
 import Type from 'typebox'
-import { Money } from '../money.js'
+import { Money, Price } from '../money.js'
+import { Attributes, CursorParam, Id as IdOf, MultilineText, PriceAmount, Text } from '../text.js'
 
 /** A product category. */
 export const Category = Type.Object({
@@ -54,7 +55,7 @@ export type StockLevel = Type.Static<typeof StockLevel>
  * fields. `/internal/*` routes are not in the gateway's table: the saga and tests call them.
  */
 
-const Id = Type.String({ minLength: 1, maxLength: 64, description: 'Opaque id.' })
+const Id = IdOf()
 
 /** Sort orders of the product list; `relevance` needs `q` (without it the list is `newest`). */
 export const ProductSort = Type.Union(
@@ -71,21 +72,22 @@ export type ProductSort = Type.Static<typeof ProductSort>
 /** Query of `GET /products`. */
 export const ListProductsQuery = Type.Object({
   /** Full-text search over name and description. */
-  q: Type.Optional(Type.String({ maxLength: 200, description: 'Full-text search.' })),
+  q: Type.Optional(Text({ maxLength: 200, description: 'Full-text search.' })),
   /** A category's slug or id. */
-  category: Type.Optional(Type.String({ maxLength: 100, description: "A category's slug or id." })),
+  category: Type.Optional(Text({ maxLength: 100, description: "A category's slug or id." })),
   /** Least price, in minor units. */
-  minPrice: Type.Optional(Type.Integer({ minimum: 0, description: 'Least price (minor units).' })),
+  minPrice: Type.Optional({ ...PriceAmount, description: 'Least price (minor units, ≤ 10^11).' }),
   /** Greatest price, in minor units. */
-  maxPrice: Type.Optional(
-    Type.Integer({ minimum: 0, description: 'Greatest price (minor units).' }),
-  ),
+  maxPrice: Type.Optional({
+    ...PriceAmount,
+    description: 'Greatest price (minor units, ≤ 10^11).',
+  }),
   /** Sort order; default relevance with q, newest without. */
   sort: Type.Optional(ProductSort),
   /** Page size, 1 to 100. */
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 20 })),
   /** Opaque cursor from a previous page's `nextCursor`. */
-  cursor: Type.Optional(Type.String({ maxLength: 512 })),
+  cursor: Type.Optional(CursorParam),
 })
 export type ListProductsQuery = Type.Static<typeof ListProductsQuery>
 
@@ -106,25 +108,35 @@ export type CategoryList = Type.Static<typeof CategoryList>
 export const ProductParams = Type.Object({ id: Id })
 export type ProductParams = Type.Static<typeof ProductParams>
 
-const Attributes = Type.Record(Type.String(), Type.Unknown(), {
-  description: 'Free-form attributes (colour, size…).',
+/**
+ * Where a product's image is: an `https://` URL, or a path on this platform (`/images/…`).
+ * Nothing else: `javascript:`, `data:`, `http:` and protocol-relative `//host` would put another
+ * origin's (or a script's) content on the storefront's pages.
+ */
+export const imageUrlPattern = String.raw`^(?:https://[A-Za-z0-9.-]+(?::[0-9]{1,5})?(?:[/?#][\x21-\x7E]*)?|/(?![/\\])[\x21-\x7E]*)$`
+
+const ImageUrl = Type.String({
+  minLength: 1,
+  maxLength: 2048,
+  pattern: imageUrlPattern,
+  description: 'An https:// URL or a path starting with one `/` (printable ASCII, no spaces).',
 })
 
 /** Body of `POST /products` (admin). */
 export const CreateProductBody = Type.Object(
   {
     sku: Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9][A-Za-z0-9._-]*$' }),
-    name: Type.String({ minLength: 1, maxLength: 200 }),
-    description: Type.String({ maxLength: 5000, default: '' }),
-    price: Money,
+    name: Text({ minLength: 1, maxLength: 200 }),
+    description: MultilineText({ maxLength: 5000, default: '' }),
+    price: Price,
     /** The category's id or slug. */
-    categoryId: Type.String({
+    categoryId: Text({
       minLength: 1,
       maxLength: 100,
       description: "Category's id or slug.",
     }),
     /** Defaults to the generated image the catalog serves. */
-    imageUrl: Type.Optional(Type.String({ minLength: 1, maxLength: 2048 })),
+    imageUrl: Type.Optional(ImageUrl),
     attributes: Type.Optional(Attributes),
     /** Initial stock on hand (default 0). */
     onHand: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000_000_000 })),
@@ -136,11 +148,11 @@ export type CreateProductBody = Type.Static<typeof CreateProductBody>
 /** Body of `PATCH /products/{id}` (admin): the fields to change. */
 export const UpdateProductBody = Type.Object(
   {
-    name: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
-    description: Type.Optional(Type.String({ maxLength: 5000 })),
-    price: Type.Optional(Money),
-    categoryId: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
-    imageUrl: Type.Optional(Type.String({ minLength: 1, maxLength: 2048 })),
+    name: Type.Optional(Text({ minLength: 1, maxLength: 200 })),
+    description: Type.Optional(MultilineText({ maxLength: 5000 })),
+    price: Type.Optional(Price),
+    categoryId: Type.Optional(Text({ minLength: 1, maxLength: 100 })),
+    imageUrl: Type.Optional(ImageUrl),
     attributes: Type.Optional(Attributes),
   },
   { additionalProperties: false, minProperties: 1 },

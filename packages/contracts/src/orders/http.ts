@@ -1,5 +1,6 @@
 import Type from 'typebox'
 import { Money } from '../money.js'
+import { CursorParam, Id as IdOf, Text } from '../text.js'
 
 /*
  * The orders service's HTTP API (API.md, "Orders and payments"). The service mounts these routes
@@ -7,7 +8,7 @@ import { Money } from '../money.js'
  * order status stream (`GET /orders/{id}/events`) is served by the notifications service.
  */
 
-const Id = Type.String({ minLength: 1, maxLength: 64, description: 'Opaque id.' })
+const Id = IdOf()
 
 /** Order statuses (API.md): `confirmed`, `shipped` and `cancelled` are the ends. */
 export const OrderStatus = Type.Union(
@@ -42,15 +43,15 @@ export const CancellationReason = Type.String({
 /** A shipping address. */
 export const ShippingAddress = Type.Object(
   {
-    name: Type.String({ minLength: 1, maxLength: 200 }),
-    line1: Type.String({ minLength: 1, maxLength: 200 }),
-    line2: Type.Optional(Type.String({ maxLength: 200 })),
-    city: Type.String({ minLength: 1, maxLength: 100 }),
-    postalCode: Type.String({ minLength: 1, maxLength: 20 }),
+    name: Text({ minLength: 1, maxLength: 200 }),
+    line1: Text({ minLength: 1, maxLength: 200 }),
+    line2: Type.Optional(Text({ maxLength: 200 })),
+    city: Text({ minLength: 1, maxLength: 100 }),
+    postalCode: Text({ minLength: 1, maxLength: 20 }),
     /** ISO 3166-1 alpha-2. */
     country: Type.String({ pattern: '^[A-Z]{2}$', description: 'ISO 3166-1 alpha-2 code.' }),
-    region: Type.Optional(Type.String({ maxLength: 100 })),
-    phone: Type.Optional(Type.String({ maxLength: 40 })),
+    region: Type.Optional(Text({ maxLength: 100 })),
+    phone: Type.Optional(Text({ maxLength: 40 })),
   },
   { additionalProperties: false },
 )
@@ -110,7 +111,7 @@ export type Order = Type.Static<typeof Order>
 export const ListOrdersQuery = Type.Object(
   {
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 20 })),
-    cursor: Type.Optional(Type.String({ maxLength: 512 })),
+    cursor: Type.Optional(CursorParam),
     /** Admins only: everyone's orders. */
     all: Type.Optional(Type.Boolean({ description: "Admins only: everyone's orders." })),
     /** Only orders in this status. */

@@ -1,5 +1,6 @@
 import Type from 'typebox'
 import { Money } from '../money.js'
+import { CursorParam, Id } from '../text.js'
 import { CardInput } from '../orders/http.js'
 
 /*
@@ -39,9 +40,9 @@ export type Payment = Type.Static<typeof Payment>
 /** Query of `GET /payments`. */
 export const ListPaymentsQuery = Type.Object(
   {
-    orderId: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+    orderId: Type.Optional(Id({ description: 'Only the payments of this order.' })),
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 20 })),
-    cursor: Type.Optional(Type.String({ maxLength: 512 })),
+    cursor: Type.Optional(CursorParam),
   },
   { additionalProperties: false },
 )
@@ -56,7 +57,7 @@ export type PaymentPage = Type.Static<typeof PaymentPage>
 
 /** Body of `POST /internal/payment-methods` (orders, at placement): tokenize a card. */
 export const TokenizeCardBody = Type.Object(
-  { userId: Type.String({ minLength: 1, maxLength: 64 }), card: CardInput },
+  { userId: Id({ description: 'The account the card is for.' }), card: CardInput },
   { additionalProperties: false },
 )
 export type TokenizeCardBody = Type.Static<typeof TokenizeCardBody>

@@ -1,4 +1,5 @@
 import Type from 'typebox'
+import { Text, textPattern } from '../text.js'
 
 /*
  * The users service's HTTP API (API.md, "Identity"). The service mounts these routes at its
@@ -16,10 +17,11 @@ export type Role = Type.Static<typeof Role>
 
 const Email = Type.String({
   format: 'email',
+  pattern: textPattern,
   maxLength: 254,
   description: 'E-mail address; compared case-insensitively and stored lower-cased.',
 })
-const Name = Type.String({
+const Name = Text({
   minLength: 1,
   maxLength: 100,
   description: 'Display name, 1 to 100 characters once trimmed.',
@@ -31,7 +33,7 @@ export const RegisterBody = Type.Object(
     /** E-mail address of the new account; unique case-insensitively. */
     email: Email,
     /** Password, at least 10 characters (at most 1024). Never stored nor returned. */
-    password: Type.String({
+    password: Text({
       minLength: passwordMinLength,
       maxLength: passwordMaxLength,
       description: 'Password, at least 10 characters (at most 1024). Never stored nor returned.',
@@ -47,9 +49,9 @@ export type RegisterBody = Type.Static<typeof RegisterBody>
 export const LoginBody = Type.Object(
   {
     /** E-mail address of the account, in any case. */
-    email: Type.String({ minLength: 1, maxLength: 254, description: 'E-mail address, any case.' }),
+    email: Text({ minLength: 1, maxLength: 254, description: 'E-mail address, any case.' }),
     /** The account's password. */
-    password: Type.String({
+    password: Text({
       minLength: 1,
       maxLength: passwordMaxLength,
       description: "The account's password.",
@@ -59,7 +61,7 @@ export const LoginBody = Type.Object(
 )
 export type LoginBody = Type.Static<typeof LoginBody>
 
-const RefreshToken = Type.String({
+const RefreshToken = Text({
   minLength: 1,
   maxLength: 512,
   description: 'An opaque refresh token, as issued by register, login or refresh.',

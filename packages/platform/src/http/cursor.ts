@@ -28,7 +28,29 @@ export function decodeTimeIdCursor(text: string, code: string): TimeIdCursor {
   }
   if (!Array.isArray(value) || value.length !== 2) throw invalid()
   const [at, id] = value as unknown[]
-  if (typeof at !== 'string' || Number.isNaN(Date.parse(at))) throw invalid()
-  if (typeof id !== 'string' || id.length === 0 || id.length > 64) throw invalid()
-  return { at: new Date(at), id }
+  const time = typeof at === 'string' ? parseCursorTime(at) : undefined
+  if (time === undefined) throw invalid()
+  if (typeof id !== 'string' || !cursorIdPattern.test(id)) throw invalid()
+  return { at: time, id }
+}
+
+/** Ids in cursors are ours (UUIDs): printable ASCII, so a forged one cannot carry a NUL. */
+const cursorIdPattern = /^[\x21-\x7e]{1,64}$/
+
+const isoUtc = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d{1,6})?Z$/
+
+/**
+ * A cursor's time, when it is an RFC 3339 UTC time a database can compare with: years 1 to 9999
+ * and a real calendar date. `Date.parse` takes more (`+275760-09-13`, year 0, `2026-02-31`),
+ * which PostgreSQL refuses with an error, not an empty page.
+ */
+export function parseCursorTime(text: string): Date | undefined {
+  const match = isoUtc.exec(text)
+  if (!match) return undefined
+  const [year, month, day, hour, minute, second] = match.slice(1, 7).map(Number) as number[]
+  if (year! < 1 || hour! > 23 || minute! > 59 || second! > 59) return undefined
+  const date = new Date(text)
+  if (Number.isNaN(date.getTime())) return undefined
+  if (date.getUTCMonth() + 1 !== month || date.getUTCDate() !== day) return undefined
+  return date
 }

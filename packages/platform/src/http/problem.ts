@@ -1,6 +1,7 @@
 import { STATUS_CODES } from 'node:http'
 import type { Problem } from '@emporium/contracts'
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import { isDataException } from '../data-errors.js'
 import { isDependencyUnavailable } from '../dependency-errors.js'
 import { isAppError } from '../errors.js'
 import { toFieldErrors } from './validation.js'
@@ -26,6 +27,8 @@ interface Rendered {
   retryAfterSeconds?: number
   /** Whether this is our fault: logged as an error with the cause, body kept generic. */
   internal: boolean
+  /** A client's fault that a schema should have caught: logged as a warning with the cause. */
+  warn?: boolean
 }
 
 /** Fastify's own 4xx errors, by its code, as our stable codes. */
@@ -94,6 +97,20 @@ export function renderError(error: unknown, requestId: string): Rendered {
       internal: true,
     }
   }
+  // A value the database refused (SQLSTATE class 22): the request's fault, though its schema
+  // should have said so; the detail stays generic, as the database's message quotes SQL.
+  if (isDataException(error)) {
+    return {
+      problem: problem(
+        400,
+        'HTTP.INVALID_VALUE',
+        'A value in the request is out of range or not valid text.',
+        requestId,
+      ),
+      internal: false,
+      warn: true,
+    }
+  }
   // Anything else may carry a stack, SQL or a peer's address in its message: none of it leaves.
   return {
     problem: problem(500, 'INTERNAL', 'An unexpected error occurred.', requestId),
@@ -112,6 +129,8 @@ function handleError(error: unknown, request: FastifyRequest, reply: FastifyRepl
   const rendered = renderError(error, request.id)
   if (rendered.internal || rendered.problem.status >= 500) {
     request.log.error({ err: error }, 'request failed')
+  } else if (rendered.warn) {
+    request.log.warn({ err: error, code: rendered.problem.code }, 'value refused by the database')
   } else {
     request.log.info({ code: rendered.problem.code, status: rendered.problem.status }, 'rejected')
   }

@@ -34,6 +34,11 @@ describe('cursor', () => {
       b64(['cheapest', 1, 'a']),
       b64(['price_asc', 1, 'a', 'fuzzy']),
       b64(['price_asc', 1, 'a', 'typo', 'x']),
+      // Values that parse in JavaScript but that the database refuses with an error.
+      b64(['price_asc', 1e20, 'a']),
+      b64(['price_asc', 100_000_000_001, 'a']),
+      b64(['price_asc', 1, 'a\u0000']),
+      b64(['price_asc', 1, 'a b']),
     ]
     for (const text of bad) {
       expect(() => decodeCursor(text, 'price_asc'), text).toThrow(
@@ -42,5 +47,24 @@ describe('cursor', () => {
     }
     const other = encodeCursor({ sort: 'newest', key: '2026-01-01T00:00:00.000Z', id: 'a' })
     expect(() => decodeCursor(other, 'price_asc')).toThrow(/cursor/)
+  })
+
+  it('refuses a time the database cannot compare with, though JavaScript parses it', () => {
+    const newest = (key: string) => encodeCursor({ sort: 'newest', key, id: 'a' })
+    for (const key of [
+      '+275760-09-13T00:00:00.000Z',
+      '0000-01-01T00:00:00.000Z',
+      '2026-02-31T00:00:00.000Z',
+      '2026-01-01T24:00:00.000Z',
+      '2026-01-01',
+      'Thu, 01 Jan 2026 00:00:00 GMT',
+    ]) {
+      expect(() => decodeCursor(newest(key), 'newest'), key).toThrow(
+        expect.objectContaining({ code: 'CATALOG.INVALID_CURSOR' }),
+      )
+    }
+    for (const key of ['0001-01-01T00:00:00.000Z', '9999-12-31T23:59:59.999Z']) {
+      expect(decodeCursor(newest(key), 'newest').key).toBe(key)
+    }
   })
 })

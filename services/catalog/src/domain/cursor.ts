@@ -40,17 +40,36 @@ export function decodeCursor(text: string, sort: SortOrder): Cursor {
   const [s, key, id, mark] = value as unknown[]
   if (value.length === 4 && mark !== typoMark) throw invalidCursor()
   if (typeof s !== 'string' || !sorts.has(s as SortOrder) || s !== sort) throw invalidCursor()
-  if (typeof id !== 'string' || id.length === 0 || id.length > 64) throw invalidCursor()
+  if (typeof id !== 'string' || !idPattern.test(id)) throw invalidCursor()
   if (s === 'newest') {
-    if (typeof key !== 'string' || Number.isNaN(Date.parse(key))) throw invalidCursor()
+    if (typeof key !== 'string' || !isCursorTime(key)) throw invalidCursor()
   } else if (s === 'relevance') {
     if (typeof key !== 'string' || !/^\d{1,6}(\.\d{1,9})?$/.test(key)) throw invalidCursor()
-  } else if (typeof key !== 'number' || !Number.isSafeInteger(key) || key < 0) {
+  } else if (typeof key !== 'number' || !Number.isSafeInteger(key) || key < 0 || key > maxPrice) {
     throw invalidCursor()
   }
   const cursor: Cursor = { sort: s as SortOrder, key: key as string | number, id }
   if (mark === typoMark) cursor.typo = true
   return cursor
+}
+
+// Ids are ours (UUIDs): printable ASCII, so a forged cursor cannot carry a NUL to the database.
+const idPattern = /^[\x21-\x7e]{1,64}$/
+// Prices are bigint columns; no price is above the contracts' maximum (10^11).
+const maxPrice = 100_000_000_000
+const isoUtc = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d{1,6})?Z$/
+
+/**
+ * Whether a cursor's time is one PostgreSQL can compare with: RFC 3339 UTC, years 1 to 9999, a
+ * real calendar date. `Date.parse` takes more (`+275760-09-13`, year 0), which the query refuses.
+ */
+function isCursorTime(text: string): boolean {
+  const match = isoUtc.exec(text)
+  if (!match) return false
+  const [year, month, day, hour, minute, second] = match.slice(1, 7).map(Number) as number[]
+  if (year! < 1 || hour! > 23 || minute! > 59 || second! > 59) return false
+  const date = new Date(text)
+  return date.getUTCMonth() + 1 === month && date.getUTCDate() === day
 }
 
 function invalidCursor(): AppError {

@@ -1,6 +1,6 @@
 import { PassThrough } from 'node:stream'
 import Type from 'typebox'
-import { Problem, orders } from '@emporium/contracts'
+import { Problem, Text, orders } from '@emporium/contracts'
 import { bearerAuth, identityOf, type HttpRoutes, type JwtVerifier } from '@emporium/platform'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { FollowOrder } from '../app/follow-order.js'
@@ -48,7 +48,7 @@ export function notificationsRoutes(deps: NotificationsRoutesDeps): HttpRoutes {
             'or cancelled. 204 when Last-Event-ID is the final status already.',
           params: orders.OrderParams,
           headers: Type.Object({
-            'last-event-id': Type.Optional(Type.String({ description: 'Resume after this id.' })),
+            'last-event-id': Type.Optional(Text({ description: 'Resume after this id.' })),
           }),
           response: {
             200: {

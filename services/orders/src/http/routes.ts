@@ -1,5 +1,5 @@
 import Type from 'typebox'
-import { Problem, orders } from '@emporium/contracts'
+import { Problem, Text, orders } from '@emporium/contracts'
 import { bearerAuth, identityOf, type HttpRoutes, type JwtVerifier } from '@emporium/platform'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { idempotencyKeyOf } from '../domain/idempotency.js'
@@ -20,7 +20,7 @@ const tags = ['orders']
 
 const PlaceOrderHeaders = Type.Object({
   'idempotency-key': Type.Optional(
-    Type.String({
+    Text({
       description:
         'Required: 1 to 255 printable characters. A repeat with the same body gets the first ' +
         'response again; with another body, a 422.',
