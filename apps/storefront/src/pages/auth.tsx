@@ -69,7 +69,8 @@ export function AuthPage({ mode }: { mode: 'signin' | 'register' }) {
           />
           {registering && (
             <small id="password-hint" class="muted">
-              At least 10 characters.
+              At least 10 characters, not a common password or your name: a few uncommon words work
+              well.
             </small>
           )}
         </div>
