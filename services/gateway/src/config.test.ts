@@ -52,6 +52,33 @@ describe('gateway config', () => {
     expect(named).toEqual(['GATEWAY_CART_URLS', 'PORT', 'REDIS_URL'])
   })
 
+  it('takes device-token keys of 32 characters or more, comma-separated, and never prints them', () => {
+    const [a, b] = ['a'.repeat(32), 'b'.repeat(40)]
+    expect(
+      loadConfig(GatewayConfig, { GATEWAY_DEVICE_TOKEN_KEYS: ` ${a} , ${b}` })
+        .GATEWAY_DEVICE_TOKEN_KEYS,
+    ).toBe(` ${a} , ${b}`)
+    expect(loadConfig(GatewayConfig, {})).toMatchObject({
+      GATEWAY_DEVICE_TOKEN_KEYS: '',
+      GATEWAY_LOGIN_FAILURES_PER_ACCOUNT: 10,
+      GATEWAY_LOGIN_FAILURES_PER_ACCOUNT_CLIENT: 5,
+      GATEWAY_LOGIN_ACCOUNT_DELAY_SECONDS: 1,
+      GATEWAY_LOGIN_ACCOUNT_DELAY_MAX_SECONDS: 900,
+    })
+    const short = 'short-secret-key'
+    for (const keys of [short, `${a},${short}`, `${a},,${b}`]) {
+      const error = (() => {
+        try {
+          loadConfig(GatewayConfig, { GATEWAY_DEVICE_TOKEN_KEYS: keys })
+        } catch (e) {
+          return e as ConfigError
+        }
+      })()
+      expect(error?.message).toMatch(/GATEWAY_DEVICE_TOKEN_KEYS/)
+      expect(error?.message).not.toContain(short)
+    }
+  })
+
   it('fills defaults for settings given in code, and checks them', () => {
     expect(resolveGatewayConfig({ PORT: 9000 })).toMatchObject({ PORT: 9000, REDIS_URL: 'memory' })
     expect(() => resolveGatewayConfig({ GATEWAY_RATE_LIMIT_PER_MINUTE: 0 })).toThrow(ConfigError)

@@ -15,12 +15,16 @@ import {
   createJwtVerifier,
   createLogger,
   createOutbox,
+  createServiceTrust,
   on,
   openDatabase,
+  parseTrustedCallers,
+  requireServiceCaller,
   type Database,
   type JwtVerifier,
   type Logger,
   type Service,
+  type ServiceTrust,
 } from '@emporium/platform'
 import { orders } from '@emporium/contracts'
 import { createProviderCaller } from './app/call-provider.js'
@@ -52,6 +56,8 @@ export interface PaymentsServiceDeps {
   now?: () => Date
   /** Token verification (default: the JWKS at PAYMENTS_JWKS_URL). */
   verifier?: JwtVerifier
+  /** The services whose credentials are checked (default: PAYMENTS_TRUSTED_CALLERS). */
+  serviceTrust?: ServiceTrust
   /**
    * The provider instead of the one PAYMENTS_PROVIDER names; or a function of that one (tests
    * wrap the simulated acquirer to inject faults).
@@ -91,6 +97,15 @@ export async function createPaymentsService(
     })
   const acquirerStore = createSqlAcquirerStore(database.db)
   // The chaos runner's outages (PAYMENTS_SIMULATED_FAULTS_API); without it nothing reads them.
+  const serviceTrust =
+    deps.serviceTrust ??
+    createServiceTrust(
+      parseTrustedCallers('PAYMENTS_TRUSTED_CALLERS', config.PAYMENTS_TRUSTED_CALLERS),
+      { log },
+    )
+  if (serviceTrust.callers.length === 0) {
+    log.warn('PAYMENTS_TRUSTED_CALLERS is empty: no service can tokenize cards (orders cannot)')
+  }
   const faults = config.PAYMENTS_SIMULATED_FAULTS_API
     ? createSimulatorFaults({ store: acquirerStore, now })
     : undefined
@@ -145,6 +160,13 @@ export async function createPaymentsService(
     routes: async (app, options) => {
       await paymentsRoutes({
         verifier,
+        // Cards are tokenized for the orders service only (zero trust: the port is no key).
+        internalCaller: requireServiceCaller({
+          audience: 'payments',
+          trust: serviceTrust,
+          allowed: ['orders'],
+          log,
+        }),
         tokenizeCard: createTokenizeCard({
           provider,
           methods: store,
@@ -170,6 +192,8 @@ export async function createPaymentsService(
     },
     processPending: () => processor.processPending(),
     async start() {
+      // Warms the callers' keys; one that is not up yet is asked again on its first call.
+      void serviceTrust.refresh()
       loop?.start()
     },
     async close() {

@@ -1,5 +1,6 @@
 import { Ajv, type Options } from 'ajv'
 import formatsModule from 'ajv-formats'
+import { multilineTextPattern, textPattern } from '@emporium/contracts'
 import type { FastifySchemaValidationError, FastifyServerOptions } from 'fastify'
 import type { FieldError } from '../errors.js'
 
@@ -65,7 +66,11 @@ export function toFieldErrors(
   const seen = new Set<string>()
   const out: FieldError[] = []
   for (const error of errors) {
-    const params = error.params as { missingProperty?: string; additionalProperty?: string }
+    const params = error.params as {
+      missingProperty?: string
+      additionalProperty?: string
+      pattern?: string
+    }
     let path = root + error.instancePath
     let message = error.message ?? 'is invalid'
     if (error.keyword === 'required' && params.missingProperty !== undefined) {
@@ -74,6 +79,12 @@ export function toFieldErrors(
     } else if (error.keyword === 'additionalProperties' && params.additionalProperty) {
       path = `${path}/${params.additionalProperty}`
       message = 'is not an allowed field'
+    } else if (
+      error.keyword === 'pattern' &&
+      (params.pattern === textPattern || params.pattern === multilineTextPattern)
+    ) {
+      // The contracts' text rule, said in words rather than as its regular expression.
+      message = 'must not contain control characters'
     }
     const key = `${path}\u0000${message}`
     if (seen.has(key)) continue
