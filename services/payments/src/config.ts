@@ -16,6 +16,13 @@ export const PaymentsConfig = Type.Object({
   PAYMENTS_JWT_ISSUER: Type.String({ default: 'emporium-users', minLength: 1 }),
   /** Expected `aud` of access tokens. */
   PAYMENTS_JWT_AUDIENCE: Type.String({ default: 'emporium', minLength: 1 }),
+  /**
+   * The services that may call the internal routes and where their public keys come from: a
+   * JSON object, service name to its JWKS URL or an array of its public JWKs, e.g.
+   * `{"orders":"http://orders:8084/.well-known/service-jwks.json"}`. Only `orders` is admitted
+   * (POST /internal/payment-methods). Empty (the default): none, so checkout cannot tokenize cards.
+   */
+  PAYMENTS_TRUSTED_CALLERS: Type.String({ default: '' }),
   /** The payment provider: only the built-in simulated acquirer (API.md's test cards) for now. */
   PAYMENTS_PROVIDER: Type.Union([Type.Literal('simulated')], { default: 'simulated' }),
   /** How long the simulated acquirer takes to answer for the "slow" test card. */

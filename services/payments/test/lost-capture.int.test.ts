@@ -28,7 +28,7 @@ describe('a capture whose answer was lost, then the order cancelled', () => {
     const userId = randomUUID()
     const tokenized = await fetch(`${h.running.url}/internal/payment-methods`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: await h.internal.headers(),
       body: JSON.stringify({
         userId,
         card: { cardNumber: '4242424242424242', expMonth: 12, expYear: 2099, cvc: '123' },

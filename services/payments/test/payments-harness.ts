@@ -2,12 +2,17 @@ import { randomUUID } from 'node:crypto'
 import { pino } from 'pino'
 import {
   createInProcessBus,
+  createServiceCredentials,
+  createServiceTrust,
+  generatePrivateJwk,
   openDatabase,
   startService,
   type Database,
   type DatabaseKind,
   type EventBus,
   type RunningService,
+  type ServiceCredentials,
+  type ServiceTrust,
 } from '@emporium/platform'
 import { createTestDatabase, type TestDatabase } from '@emporium/platform/testing'
 import {
@@ -70,6 +75,34 @@ function withFaults(inner: PaymentProvider, faults: Faults): PaymentProvider {
   }
 }
 
+/** The orders service as the tests impersonate it: its credentials, and payments' trust. */
+export interface InternalCallers {
+  /** Credentials of `orders`, the one caller of `/internal/payment-methods`. */
+  orders: ServiceCredentials
+  /** Credentials of `cart`: trusted, but not allowed on payments' routes. */
+  cart: ServiceCredentials
+  trust: ServiceTrust
+  /** Headers of a JSON call as the orders service makes it. */
+  headers(): Promise<Record<string, string>>
+}
+
+export async function createInternalCallers(): Promise<InternalCallers> {
+  const orders = createServiceCredentials({ caller: 'orders', keys: [await generatePrivateJwk()] })
+  const cart = createServiceCredentials({ caller: 'cart', keys: [await generatePrivateJwk()] })
+  return {
+    orders,
+    cart,
+    trust: createServiceTrust({
+      orders: { keys: orders.publicJwks().keys },
+      cart: { keys: cart.publicJwks().keys },
+    }),
+    headers: async () => ({
+      'content-type': 'application/json',
+      'x-service-authorization': await orders.authorization('payments'),
+    }),
+  }
+}
+
 export interface Harness {
   kind: DatabaseKind
   testDb: TestDatabase
@@ -78,6 +111,7 @@ export interface Harness {
   running: RunningService
   faults: Faults
   tokens: ReturnType<typeof createTestTokens>
+  internal: InternalCallers
   /** Every log line so far (JSON). */
   logs: string[]
   /** Moves the service's clock forward (leases, retry delays). */
@@ -108,6 +142,7 @@ export async function createHarness(
   const log = pino({ level: 'debug' }, { write: (line: string) => void logs.push(line) })
   const bus = createInProcessBus({ retry: { delaysMs: [10] }, log })
   const tokens = createTestTokens()
+  const internal = await createInternalCallers()
   const testDb = await createTestDatabase(kind)
   let shiftMs = 0
   const now = () => new Date(Date.now() + shiftMs)
@@ -138,6 +173,7 @@ export async function createHarness(
       log,
       database,
       verifier: tokens.verifier,
+      serviceTrust: internal.trust,
       now,
       provider: (inner) => withFaults(inner, faults),
       processIntervalMs: options.processIntervalMs ?? 0,
@@ -154,6 +190,7 @@ export async function createHarness(
     running,
     faults,
     tokens,
+    internal,
     logs,
     shift: (ms) => void (shiftMs += ms),
     async secondInstance(second = {}) {

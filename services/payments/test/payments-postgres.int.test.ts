@@ -25,7 +25,7 @@ describe('two processors on one PostgreSQL database', () => {
       const orderId = `race-${i}-${randomUUID()}`
       const reply = await fetch(`${h.running.url}/internal/payment-methods`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        headers: await h.internal.headers(),
         body: JSON.stringify({
           userId,
           card: { cardNumber: numbers[i % 3], expMonth: 12, expYear: 2099, cvc: '123' },

@@ -32,7 +32,9 @@ export function paymentsSuite(kind: DatabaseKind): void {
     const db = () => h.testDb.database.db
 
     async function call(method: string, path: string, body?: unknown, auth?: string) {
-      const headers: Record<string, string> = {}
+      const headers: Record<string, string> = path.startsWith('/internal/')
+        ? await h.internal.headers()
+        : {}
       if (body !== undefined) headers['content-type'] = 'application/json'
       if (auth) headers.authorization = auth
       const response = await fetch(`${h.running.url}${path}`, {

@@ -27,7 +27,7 @@ for (const kind of ['pglite', 'postgres'] as DatabaseKind[]) {
       const orderId = `loop-${randomUUID()}`
       const reply = await fetch(`${h.running.url}/internal/payment-methods`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        headers: await h.internal.headers(),
         body: JSON.stringify({
           userId,
           card: { cardNumber, expMonth: 12, expYear: 2099, cvc: '123' },

@@ -12,7 +12,7 @@ import {
 } from '@emporium/platform'
 import { createTestDatabase, createTestTokens, type TestDatabase } from '@emporium/platform/testing'
 import { createPaymentsService, loadPaymentsConfig } from '../src/service.js'
-import { envelope } from './payments-harness.js'
+import { createInternalCallers, envelope, type InternalCallers } from './payments-harness.js'
 
 // PAYMENTS_SIMULATED_FAULTS_API: the chaos runner makes the simulated acquirer fail for a while
 // through `POST /internal/simulator/faults`; the processor, running on its own as in production,
@@ -38,14 +38,17 @@ describe('simulated acquirer outages on PostgreSQL', () => {
   let testDb: TestDatabase
   let bus: EventBus
   let running: RunningService
+  let internal: InternalCallers
 
   beforeAll(async () => {
     testDb = await createTestDatabase('postgres')
     bus = createInProcessBus({ retry: { delaysMs: [10] }, log })
+    internal = await createInternalCallers()
     const service = await createPaymentsService(env({ PAYMENTS_SIMULATED_FAULTS_API: 'true' }), {
       log,
       database: testDb.database,
       verifier: tokens.verifier,
+      serviceTrust: internal.trust,
       processIntervalMs: 100,
     })
     running = await startService(service, { port: 0, log, bus })
@@ -70,7 +73,7 @@ describe('simulated acquirer outages on PostgreSQL', () => {
     const userId = randomUUID()
     const reply = await fetch(`${running.url}/internal/payment-methods`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: await internal.headers(),
       body: JSON.stringify({
         userId,
         card: { cardNumber, expMonth: 12, expYear: 2099, cvc: '123' },

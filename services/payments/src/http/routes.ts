@@ -1,10 +1,18 @@
 import { payments, Problem } from '@emporium/contracts'
-import { bearerAuth, identityOf, type HttpRoutes, type JwtVerifier } from '@emporium/platform'
+import {
+  bearerAuth,
+  identityOf,
+  type HttpRoutes,
+  type JwtVerifier,
+  type ServiceCallerHook,
+} from '@emporium/platform'
 import type { Caller } from '../app/list-payments.js'
 
 /** The use cases the routes call, wired by service.ts. */
 export interface PaymentsRoutesDeps {
   verifier: JwtVerifier
+  /** Admits the services that may call the `/internal` routes (orders), by their credential. */
+  internalCaller: ServiceCallerHook
   tokenizeCard(body: payments.TokenizeCardBody): Promise<payments.PaymentMethod>
   listPayments(caller: Caller, query: payments.ListPaymentsQuery): Promise<payments.PaymentPage>
   reconciliation(): Promise<payments.Reconciliation>
@@ -56,11 +64,22 @@ export function paymentsRoutes(deps: PaymentsRoutesDeps): HttpRoutes {
     app.post(
       '/internal/payment-methods',
       {
+        // Checked before the body is read: a caller without a credential learns nothing.
+        onRequest: deps.internalCaller,
         schema: {
           tags: ['internal'],
           summary: 'Tokenize a card (orders, at placement); keeps no number or CVC',
+          description:
+            'Only for the orders service: `x-service-authorization: Bearer <service credential>`.',
           body: payments.TokenizeCardBody,
-          response: { 201: payments.PaymentMethod, 400: Problem, 429: Problem, 503: Problem },
+          response: {
+            201: payments.PaymentMethod,
+            400: Problem,
+            401: Problem,
+            403: Problem,
+            429: Problem,
+            503: Problem,
+          },
         },
       },
       async (request, reply) => reply.code(201).send(await deps.tokenizeCard(request.body)),
