@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { GatewayConfigInput } from '../src/config.js'
-import { startFakeUsers, type FakeUsers } from './fake-upstreams.js'
+import { closedPort, startFakeUsers, type FakeUsers } from './fake-upstreams.js'
 import { call, from, startGateway, type Answer, type TestGateway } from './gateway-harness.js'
 
 let users: FakeUsers
@@ -159,4 +159,20 @@ describe.each([
     for (let i = 0; i < 5; i++) expect((await login(next(), address(), bob)).status).toBe(401)
     expectRefused(await login(next(), address(), bob, 'right-password', aliceDevice))
   })
+})
+
+it('keeps both login limits per instance while Redis is unreachable', async () => {
+  const g = await startGateway({
+    ...limits,
+    GATEWAY_USERS_URLS: users.url,
+    REDIS_URL: `redis://127.0.0.1:${await closedPort()}`,
+  })
+  started.push(g)
+  const owner = `owner-${randomUUID()}@example.com`
+  const stranger = address()
+  for (let i = 0; i < 3; i++) expect((await login(g, stranger, owner)).status).toBe(401)
+  expectRefused(await login(g, stranger, owner))
+  expect((await login(g, address(), owner, 'right-password')).status).toBe(200)
+  for (let i = 0; i < 2; i++) expect((await login(g, address(), owner)).status).toBe(401)
+  expectRefused(await login(g, address(), owner))
 })
