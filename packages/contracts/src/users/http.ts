@@ -32,11 +32,18 @@ export const RegisterBody = Type.Object(
   {
     /** E-mail address of the new account; unique case-insensitively. */
     email: Email,
-    /** Password, at least 10 characters (at most 1024). Never stored nor returned. */
+    /**
+     * Password, at least 10 characters (at most 1024), not guessable: common passwords, repeats,
+     * sequences and ones built from the e-mail or name are a 400 `USERS.WEAK_PASSWORD` saying why.
+     * Never stored nor returned.
+     */
     password: Text({
       minLength: passwordMinLength,
       maxLength: passwordMaxLength,
-      description: 'Password, at least 10 characters (at most 1024). Never stored nor returned.',
+      description:
+        'Password, at least 10 characters (at most 1024), not guessable: common passwords, ' +
+        'repeats, sequences and ones built from the e-mail or name are a 400 ' +
+        '`USERS.WEAK_PASSWORD` saying why. Never stored nor returned.',
     }),
     /** Display name. */
     name: Name,
