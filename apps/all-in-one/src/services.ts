@@ -19,10 +19,11 @@ type Env = Record<string, string | undefined>
 
 /**
  * The services of the embedded platform, in start order (the gateway last, once its upstreams
- * answer). Each listens on 127.0.0.1 on its own port from EMBEDDED_PORT_BASE, keeps its tables in
- * a schema of its own in the one PGlite database under `DATA_DIR/pglite` (one WebAssembly Postgres
- * for all: a seventh of the start-up time and memory of one each), and validates its settings
- * with its own schema.
+ * answer). Each listens on 127.0.0.1 on its own port from EMBEDDED_PORT_BASE (the gateway's
+ * management server on the next one, EMBEDDED_PORT_BASE + 6), keeps its tables in a schema of
+ * its own in the one PGlite database under `DATA_DIR/pglite` (one WebAssembly Postgres for all:
+ * a seventh of the start-up time and memory of one each), and validates its settings with its
+ * own schema.
  */
 export function embeddedServices(config: AllInOneConfig, env: Env): Entry[] {
   const dataDir = resolve(config.DATA_DIR)
@@ -36,6 +37,8 @@ export function embeddedServices(config: AllInOneConfig, env: Env): Entry[] {
   const orders = local(3)
   const payments = local(4)
   const notifications = local(5)
+  // The gateway's /metrics and detailed /readyz: the port after the services', never public.
+  const management = local(6)
   const jwks = `${users.url}/.well-known/jwks.json`
   const shared = {
     LOG_LEVEL: config.LOG_LEVEL,
@@ -150,6 +153,8 @@ export function embeddedServices(config: AllInOneConfig, env: Env): Entry[] {
             ...shared,
             PORT: String(config.PORT),
             HOST: config.HOST,
+            GATEWAY_MANAGEMENT_PORT: String(management.port),
+            GATEWAY_MANAGEMENT_HOST: '127.0.0.1',
             GATEWAY_USERS_URLS: users.url,
             GATEWAY_CATALOG_URLS: catalog.url,
             GATEWAY_CART_URLS: cart.url,

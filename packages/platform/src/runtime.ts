@@ -2,6 +2,7 @@ import type { Migration } from 'kysely'
 import type { Database } from './db/database.js'
 import { migrate } from './db/migrate.js'
 import type { ReadinessCheck } from './http/health.js'
+import { createManagementServer } from './http/management-server.js'
 import {
   createHttpServer,
   type ExtraLatency,
@@ -37,6 +38,12 @@ export interface Service {
   /** Extra readiness checks (e.g. its Redis). */
   readiness?: ReadinessCheck[]
   /**
+   * A management server of its own for `/metrics` and the detailed `/readyz` (and `/healthz`),
+   * when the service's port is public (the gateway's): that port then answers `/healthz` only.
+   * Port 0 picks a free one (tests); host default 127.0.0.1.
+   */
+  management?: { port: number; host?: string }
+  /**
    * An incoming `traceparent` is continued (default), or only linked from a new trace: the
    * public edge (the gateway) does not let clients choose the trace ids in our logs.
    */
@@ -62,6 +69,8 @@ export interface RunningService {
   name: string
   url: string
   server: HttpServer
+  /** The management server's address, when the service has one. */
+  managementUrl?: string
   relay?: OutboxRelay
   /** Stops accepting requests and waits for those in flight. */
   stopHttp(): Promise<void>
@@ -115,15 +124,34 @@ export async function startService(service: Service, options: RunOptions): Promi
     readiness,
     extraLatency: options.extraLatency,
     incomingTrace: service.incomingTrace,
+    operationalRoutes: service.management ? 'liveness' : 'all',
   })
-  const address = await server.listen({ port: options.port, host: options.host ?? '127.0.0.1' })
+  let management: ReturnType<typeof createManagementServer> | undefined
+  let managementUrl: string | undefined
+  if (service.management) {
+    const { port, host } = service.management
+    management = createManagementServer({ service: service.name, log, registry, readiness })
+    managementUrl = await management.listen({ port, host: host ?? '127.0.0.1' })
+    log.info({ address: managementUrl }, `${service.name} management listening`)
+  }
+  const address = await server
+    .listen({ port: options.port, host: options.host ?? '127.0.0.1' })
+    .catch(async (error: unknown) => {
+      await management?.close()
+      throw error
+    })
   log.info({ address }, `${service.name} listening`)
   return {
     name: service.name,
     url: address,
     server,
     relay,
-    stopHttp: () => server.close(),
+    managementUrl,
+    // Scrapes and probes are answered until the requests in flight are done.
+    async stopHttp() {
+      await server.close()
+      await management?.close()
+    },
     async stopRelay() {
       if (!relay) return
       await relay.flush(5_000)

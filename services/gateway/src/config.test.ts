@@ -17,6 +17,12 @@ describe('gateway config', () => {
       GATEWAY_LOGIN_FAILURES_PER_ACCOUNT: 10,
       GATEWAY_REGISTER_LIMIT_PER_CLIENT: 10,
       GATEWAY_BODY_LIMIT_BYTES: 1024 * 1024,
+      GATEWAY_BREAKER_FAILURE_RATIO: 0.5,
+      GATEWAY_BREAKER_WINDOW_MS: 10_000,
+      GATEWAY_BREAKER_MIN_CALLS: 20,
+      GATEWAY_BREAKER_HALF_OPEN_MS: 10_000,
+      GATEWAY_MANAGEMENT_PORT: 9090,
+      GATEWAY_MANAGEMENT_HOST: '0.0.0.0',
     })
     expect(Object.values(upstreamUrls(config)).every((urls) => urls.length === 0)).toBe(true)
     expect(jwksUrl(config)).toBeUndefined()

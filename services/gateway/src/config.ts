@@ -20,6 +20,14 @@ export const GatewayConfig = Type.Object({
   PORT: Type.Integer({ minimum: 1, maximum: 65535, default: 8080 }),
   /** Interface to listen on. */
   HOST: Type.String({ default: '0.0.0.0' }),
+  /**
+   * Port of the management server: `/metrics`, the detailed `/readyz` and `/healthz`, for
+   * Prometheus and the probes; never routed by an Ingress. The public port keeps `/healthz` only.
+   * 0 picks a free port (tests).
+   */
+  GATEWAY_MANAGEMENT_PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 9090 }),
+  /** Interface of the management server. */
+  GATEWAY_MANAGEMENT_HOST: Type.String({ minLength: 1, default: '0.0.0.0' }),
   GATEWAY_USERS_URLS: urlList('users'),
   GATEWAY_CATALOG_URLS: urlList('catalog'),
   GATEWAY_CART_URLS: urlList('cart'),

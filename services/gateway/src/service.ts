@@ -107,6 +107,8 @@ export function createGatewayService(
       storefrontDir: storefrontDir(config),
     }),
     readiness: redis ? [{ name: 'redis', check: () => redis.readiness() }] : [],
+    // Metrics and the detailed readiness stay off the public port (its `/healthz` is bare).
+    management: { port: config.GATEWAY_MANAGEMENT_PORT, host: config.GATEWAY_MANAGEMENT_HOST },
     // Clients may send a traceparent; it is linked from the gateway's own trace, not continued.
     incomingTrace: 'link',
     async start() {

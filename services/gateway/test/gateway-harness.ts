@@ -15,10 +15,14 @@ export const testDefaults: GatewayConfigInput = {
   GATEWAY_UPSTREAM_COOLDOWN_MS: 1_000,
   GATEWAY_TRUST_PROXY: true,
   GATEWAY_RATE_LIMIT_PER_MINUTE: 1_000,
+  GATEWAY_MANAGEMENT_PORT: 0,
+  GATEWAY_MANAGEMENT_HOST: '127.0.0.1',
 }
 
 export interface TestGateway {
   url: string
+  /** The management server (`/metrics`, `/readyz`). */
+  managementUrl: string
   running: RunningService
   stop(): Promise<void>
 }
@@ -32,6 +36,7 @@ export async function startGateway(config: GatewayConfigInput): Promise<TestGate
   const running = await startService(service, { port: 0, log })
   return {
     url: running.url,
+    managementUrl: running.managementUrl!,
     running,
     async stop() {
       await running.stopHttp()

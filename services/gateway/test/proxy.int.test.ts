@@ -166,7 +166,7 @@ describe('proxying', () => {
     const open = await call(`${gateway.url}/api/v1/orders`, { headers: bearer(token) })
     expect(open.status).toBe(503)
     expect(Number(open.headers['retry-after'])).toBeGreaterThan(30) // the open circuit's time
-    const metrics = await call(`${gateway.url}/metrics`)
+    const metrics = await call(`${gateway.managementUrl}/metrics`)
     expect(metrics.text).toMatch(/gateway_upstream_breaker_state\{[^}]*upstream="orders"[^}]*\} 2/)
   })
 
@@ -262,7 +262,7 @@ describe('edge hygiene', () => {
   })
 
   it('exposes metrics by upstream and route', async () => {
-    const metrics = await call(`${gateway.url}/metrics`)
+    const metrics = await call(`${gateway.managementUrl}/metrics`)
     expect(metrics.text).toMatch(
       /gateway_upstream_requests_total\{[^}]*upstream="catalog"[^}]*route="\/api\/v1\/categories\/\*\*"/,
     )

@@ -34,6 +34,11 @@ export const NotificationsConfig = Type.Object({
   NOTIFICATIONS_STREAM_HEARTBEAT_SECONDS: Type.Integer({ minimum: 1, maximum: 300, default: 15 }),
   /** How long a stream of an order not yet known waits for its `order.placed` before a 404. */
   NOTIFICATIONS_STREAM_ORDER_WAIT_MS: Type.Integer({ minimum: 0, maximum: 60_000, default: 5000 }),
+  /**
+   * Order-status streams one user may have open at once, across every replica (counted in the
+   * database); one more is a 429 with `retry-after`.
+   */
+  NOTIFICATIONS_MAX_STREAMS_PER_USER: Type.Integer({ minimum: 1, maximum: 1000, default: 5 }),
 })
 export type NotificationsConfig = Type.Static<typeof NotificationsConfig>
 

@@ -43,6 +43,7 @@ import { withAfterCommit } from './infra/after-commit.js'
 import { senderFromConfig } from './infra/senders.js'
 import { createSqlMessageQueue, createSqlNotificationWriter } from './infra/sql-messages.js'
 import { createSqlStatusReader } from './infra/sql-projection.js'
+import { createSqlStreamSlots } from './infra/sql-stream-slots.js'
 import type { NotificationTables } from './infra/tables.js'
 
 export { NotificationsConfig, loadNotificationsConfig } from './config.js'
@@ -125,6 +126,11 @@ export async function createNotificationsService(
         waitMs: config.NOTIFICATIONS_STREAM_ORDER_WAIT_MS,
       }),
       heartbeatMs: config.NOTIFICATIONS_STREAM_HEARTBEAT_SECONDS * 1000,
+      // Renewed at each heartbeat; a replica that died leaves slots that expire after three.
+      slots: createSqlStreamSlots(db, {
+        max: config.NOTIFICATIONS_MAX_STREAMS_PER_USER,
+        leaseMs: config.NOTIFICATIONS_STREAM_HEARTBEAT_SECONDS * 3000,
+      }),
       shutdown,
     }),
     dispatchPending,

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto'
+import { setTimeout as delay } from 'node:timers/promises'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { orders, payments, users } from '@emporium/contracts'
 import {
@@ -414,6 +415,48 @@ export function notificationsSuite(kind: DatabaseKind): void {
         stream.close()
         // The order goes on; the closed stream's timers and watch are gone (nothing throws).
         await publish(bus, orders.OrderConfirmed, o.confirmed())
+      })
+
+      it('caps a user’s open streams: one more is a 429, and a closed one frees its slot', async () => {
+        const userId = `u-${randomUUID()}`
+        const ids = Array.from({ length: 6 }, () => `o-${randomUUID()}`)
+        for (const id of ids)
+          await publish(bus, orders.OrderPlaced, orderEvents(id, userId).placed())
+        const open: Array<Awaited<ReturnType<typeof openStream>>> = []
+        for (const id of ids.slice(0, 5)) {
+          const stream = await openStream(http, streamUrl(id), bearer(userId))
+          expect(stream.status).toBe(200)
+          open.push(stream)
+        }
+        const refused = await http.fetch(streamUrl(ids[5]!), { headers: bearer(userId) })
+        expect(refused.status).toBe(429)
+        expect(refused.headers.get('retry-after')).toBe('5')
+        expect(refused.headers.get('content-type')).toMatch(/problem\+json/)
+        expect(await refused.json()).toMatchObject({
+          status: 429,
+          code: 'NOTIFICATIONS.TOO_MANY_STREAMS',
+        })
+        // Another shopper is not held back by this one.
+        const otherId = `u-${randomUUID()}`
+        const theirs = orderEvents(`o-${randomUUID()}`, otherId)
+        await publish(bus, orders.OrderPlaced, theirs.placed())
+        const other = await openStream(http, streamUrl(theirs.placed().orderId), bearer(otherId))
+        expect(other.status).toBe(200)
+        other.close()
+        // Closing a stream frees its slot once the server sees the client go.
+        open.shift()!.close()
+        let reopened: Awaited<ReturnType<typeof openStream>> | undefined
+        for (let attempt = 0; attempt < 50 && !reopened; attempt++) {
+          const stream = await openStream(http, streamUrl(ids[5]!), bearer(userId))
+          if (stream.status === 200) reopened = stream
+          else {
+            expect(stream.status).toBe(429)
+            stream.close()
+            await delay(100)
+          }
+        }
+        expect(reopened).toBeDefined()
+        for (const stream of [...open, reopened!]) stream.close()
       })
 
       it('ends open streams when the server stops, without waiting for them', async () => {

@@ -2,6 +2,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { randomUUID } from 'node:crypto'
+import type { Kysely } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { orders, users } from '@emporium/contracts'
 import {
@@ -98,6 +99,43 @@ describe('two replicas on one PostgreSQL database', () => {
     expect(statuses([(await stream.next())!])).toMatchObject([{ status: 'awaiting_payment' }])
     await publish(b().bus, orders.OrderConfirmed, o.confirmed())
     expect(statuses(await stream.rest())).toMatchObject([{ status: 'confirmed', orderId }])
+  })
+
+  it('caps a user’s open streams across both replicas, opened all at once', async () => {
+    const userId = `u-${randomUUID()}`
+    const ids = Array.from({ length: 8 }, () => `o-${randomUUID()}`)
+    for (const id of ids)
+      await publish(b().bus, orders.OrderPlaced, orderEvents(id, userId).placed())
+    const headers = { authorization: `Bearer ${tokens.token(userId)}` }
+    const streams = await Promise.all(
+      ids.map((id, i) =>
+        openStream(http, `${replicas[i % 2]!.running.url}/orders/${id}/events`, headers),
+      ),
+    )
+    const codes = streams.map((stream) => stream.status).sort()
+    expect(codes).toEqual([200, 200, 200, 200, 200, 429, 429, 429])
+    for (const stream of streams) stream.close()
+  })
+
+  it('does not count the slots of a replica that died (their leases expired)', async () => {
+    const userId = `u-${randomUUID()}`
+    const orderId = `o-${randomUUID()}`
+    await publish(b().bus, orders.OrderPlaced, orderEvents(orderId, userId).placed())
+    const db = testDb.database.db as Kysely<{
+      stream_leases: { id: string; user_id: string; expires_at: Date }
+    }>
+    const gone = new Date(Date.now() - 60_000)
+    await db
+      .insertInto('stream_leases')
+      .values(
+        Array.from({ length: 5 }, () => ({ id: randomUUID(), user_id: userId, expires_at: gone })),
+      )
+      .execute()
+    const stream = await openStream(http, `${a().running.url}/orders/${orderId}/events`, {
+      authorization: `Bearer ${tokens.token(userId)}`,
+    })
+    expect(stream.status).toBe(200)
+    stream.close()
   })
 
   it('applies an event delivered to both replicas at once only once', async () => {

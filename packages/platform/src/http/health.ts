@@ -45,14 +45,21 @@ async function runCheck(
 /**
  * `/healthz` (the process answers), `/readyz` (every check passes, each within its timeout, run
  * in parallel) and `/metrics` (Prometheus text of this service's registry). Not public: the
- * gateway routes only `/api/v1`, so a failing check's message may name the dependency.
+ * gateway routes only `/api/v1`, so a failing check's message may name the dependency. With
+ * `livenessOnly` (a public port, whose management server serves the rest), only `/healthz`.
  */
 export function registerOperationalRoutes(
   app: FastifyInstance,
-  options: { registry: Registry; readiness: ReadinessCheck[]; readinessTimeoutMs: number },
+  options: {
+    registry: Registry
+    readiness: ReadinessCheck[]
+    readinessTimeoutMs: number
+    livenessOnly?: boolean
+  },
 ): void {
   const { registry, readiness, readinessTimeoutMs } = options
   app.get('/healthz', async () => ({ status: 'ok' }))
+  if (options.livenessOnly) return
 
   app.get('/readyz', async (request, reply) => {
     const results = await Promise.all(readiness.map((c) => runCheck(c, readinessTimeoutMs)))

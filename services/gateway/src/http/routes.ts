@@ -45,8 +45,9 @@ const hidden = { hide: true } as FastifySchema
  * The gateway's routes: the public API under `/api/v1` (and the issuer's JWKS) forwarded by the
  * route table, the merged OpenAPI document and its HTML reference, the storefront's pages (or
  * the JSON index at `GET /` without a storefront build). Everything here
- * passes the edge (identity, limits, access) first. Operational routes (`/healthz`, `/readyz`,
- * `/metrics`) are the platform's, outside this plugin: probes are neither limited nor logged.
+ * passes the edge (identity, limits, access) first. The bare `/healthz` is the platform's, outside
+ * this plugin (probes are neither limited nor logged); `/readyz` and `/metrics` are served on the
+ * management port only (GATEWAY_MANAGEMENT_PORT).
  */
 export function gatewayRoutes(options: GatewayRoutesOptions): FastifyPluginAsync {
   return async (app) => {
@@ -117,7 +118,7 @@ export function gatewayRoutes(options: GatewayRoutesOptions): FastifyPluginAsync
       api: '/api/v1',
       docs: '/api/v1/docs',
       openapi: '/api/v1/openapi.json',
-      health: { alive: '/healthz', ready: '/readyz', metrics: '/metrics' },
+      health: { alive: '/healthz' },
     })
     if (options.storefrontDir && hasStorefront(options.storefrontDir)) {
       await serveStorefront(app, options.storefrontDir, index)

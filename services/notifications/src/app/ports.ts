@@ -91,3 +91,17 @@ export interface Sender {
   send(message: OutgoingMessage): Promise<void>
   close?(): Promise<void>
 }
+
+/** One open status stream's place in its user's allowance. */
+export interface StreamSlot {
+  /** Keeps the slot taken (a stream renews it at each heartbeat; a lost replica's expire). */
+  renew(): Promise<void>
+  /** Frees the slot; calling it again does nothing. */
+  release(): Promise<void>
+}
+
+/** A user's open status streams, counted across every replica. */
+export interface StreamSlots {
+  /** Takes one of the user's slots; undefined when all of them are taken. */
+  acquire(userId: string): Promise<StreamSlot | undefined>
+}

@@ -1,20 +1,40 @@
 import { PassThrough } from 'node:stream'
 import Type from 'typebox'
 import { Problem, Text, orders } from '@emporium/contracts'
-import { bearerAuth, identityOf, type HttpRoutes, type JwtVerifier } from '@emporium/platform'
+import {
+  AppError,
+  bearerAuth,
+  identityOf,
+  type HttpRoutes,
+  type JwtVerifier,
+} from '@emporium/platform'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { FollowOrder } from '../app/follow-order.js'
+import type { StreamSlots } from '../app/ports.js'
 import { heartbeatFrame, lastEventIdOf, retryFrame, statusFrame } from './sse.js'
 
 export interface NotificationsRoutesDeps {
   verifier: JwtVerifier
   followOrder: FollowOrder
   heartbeatMs: number
+  /** The cap on a user's open streams (NOTIFICATIONS_MAX_STREAMS_PER_USER). */
+  slots: StreamSlots
   /** Aborted when the service stops: open streams end so that shutdown does not wait on them. */
   shutdown: AbortController
 }
 
 const tags = ['orders']
+
+/** A slot frees when one of the user's streams ends: a guess of when to try again. */
+const slotRetryAfterSeconds = 5
+
+const tooManyStreams = () =>
+  new AppError(
+    'too_many',
+    'NOTIFICATIONS.TOO_MANY_STREAMS',
+    'Too many order-status streams are open for this account; close one and try again.',
+    { details: { retryAfterSeconds: slotRetryAfterSeconds } },
+  )
 
 /**
  * `GET /orders/{id}/events` (API.md; the gateway serves it under `/api/v1`): the order's status
@@ -58,6 +78,7 @@ export function notificationsRoutes(deps: NotificationsRoutesDeps): HttpRoutes {
             204: Type.Null({ description: 'Nothing more will come: the order is final.' }),
             401: Problem,
             404: Problem,
+            429: Problem,
             503: Problem,
           },
         },
@@ -67,6 +88,16 @@ export function notificationsRoutes(deps: NotificationsRoutesDeps): HttpRoutes {
 
     async function stream(request: FastifyRequest, reply: FastifyReply, orderId: string) {
       const identity = identityOf(request)!
+      const slot = await deps.slots.acquire(identity.userId)
+      if (!slot) throw tooManyStreams()
+      // Freed when the response closes, however it ends (sent, stream over, client gone).
+      const free = () => {
+        slot.release().catch((error: unknown) => {
+          request.log.warn({ err: error }, 'stream slot not released (it expires)')
+        })
+      }
+      reply.raw.once('close', free)
+      if (reply.raw.destroyed) free()
       // Ends on client disconnect or service shutdown.
       const ended = new AbortController()
       const end = () => ended.abort()
@@ -94,7 +125,12 @@ export function notificationsRoutes(deps: NotificationsRoutesDeps): HttpRoutes {
       }
 
       const body = new PassThrough()
-      const heartbeat = setInterval(() => write(heartbeatFrame), deps.heartbeatMs)
+      const heartbeat = setInterval(() => {
+        write(heartbeatFrame)
+        slot.renew().catch((error: unknown) => {
+          request.log.warn({ err: error }, 'stream slot not renewed')
+        })
+      }, deps.heartbeatMs)
       function write(frame: string) {
         if (!body.destroyed && !body.writableEnded) body.write(frame)
       }

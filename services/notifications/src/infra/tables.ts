@@ -42,9 +42,16 @@ export interface MessagesTable {
   sent_at: Date | null
 }
 
+export interface StreamLeasesTable {
+  id: string
+  user_id: string
+  expires_at: Date
+}
+
 export interface NotificationTables {
   order_status: OrderStatusTable
   status_changes: StatusChangesTable
   recipients: RecipientsTable
   messages: MessagesTable
+  stream_leases: StreamLeasesTable
 }
