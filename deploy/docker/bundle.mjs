@@ -32,6 +32,9 @@ const PORTS = {
   notifications: ['NOTIFICATIONS_PORT', 8086],
   gateway: ['PORT', 8080],
 }
+// Where the HEALTHCHECK asks `/healthz`: the service's port, or its management server's when it
+// has one (the gateway's public port serves a bare /healthz, but probes belong on management).
+const HEALTH_PORTS = { ...PORTS, gateway: ['GATEWAY_MANAGEMENT_PORT', 9090] }
 // Not bundled: native addons (argon2), Kysely (one copy shared by the service and its
 // migrations), and modules only the embedded mode or optional features load (PGlite and its
 // dialect, pg-native): containers always name a real database, so those are left out entirely.
@@ -102,7 +105,7 @@ for (const name of wanted.length > 0 ? wanted : SERVICES) {
     cpSync(storefront, path.join(out, 'apps/storefront/dist'), { recursive: true })
   }
   writeFileSync(path.join(out, 'main.mjs'), `import './services/${name}/src/main.mjs'\n`)
-  const [portVariable, defaultPort] = PORTS[name]
+  const [portVariable, defaultPort] = HEALTH_PORTS[name]
   writeFileSync(
     path.join(out, 'healthcheck.mjs'),
     [

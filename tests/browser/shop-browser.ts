@@ -37,7 +37,8 @@ export async function startPlatform(
     GATEWAY_REGISTER_LIMIT_PER_CLIENT: '100000',
   })
   // Generous: the machine is shared, and PGlite migrations take a while on a busy one.
-  await waitForOk(`http://127.0.0.1:${port}/readyz`, started, 240_000)
+  // The gateway's management server (EMBEDDED_PORT_BASE + 6) answers readiness.
+  await waitForOk(`http://127.0.0.1:${port + 7}/readyz`, started, 240_000)
   return started
 }
 

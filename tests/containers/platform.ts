@@ -93,7 +93,9 @@ export async function startContainerPlatform(tag: string): Promise<ContainerPlat
     ])
     volumeMade = true
 
-    const base = await freePorts(SERVICES.length)
+    // One more after the services': the gateway's management server (/readyz, /metrics).
+    const base = await freePorts(SERVICES.length + 1)
+    const managementPort = base + SERVICES.length
     const port = Object.fromEntries(SERVICES.map((s, i) => [s, base + i])) as Record<
       ServiceName,
       number
@@ -152,6 +154,8 @@ export async function startContainerPlatform(tag: string): Promise<ContainerPlat
       gateway: {
         PORT: String(port.gateway),
         HOST: '127.0.0.1',
+        GATEWAY_MANAGEMENT_PORT: String(managementPort),
+        GATEWAY_MANAGEMENT_HOST: '127.0.0.1',
         GATEWAY_JWKS_URL: jwks,
         GATEWAY_USERS_URLS: url('users'),
         GATEWAY_CATALOG_URLS: url('catalog'),
@@ -174,6 +178,7 @@ export async function startContainerPlatform(tag: string): Promise<ContainerPlat
         port[s],
         { ...common, ...env[s] },
         s === 'users' ? ['--volume', `${keyVolume}:/var/lib/emporium`] : [],
+        s === 'gateway' ? managementPort : undefined,
       )
     }
 

@@ -70,10 +70,17 @@ export class ServiceContainer {
     readonly port: number,
     private readonly env: Record<string, string>,
     private readonly extraArgs: string[] = [],
+    /** Its management server's port, when it has one (the gateway): `/readyz` is there. */
+    readonly managementPort?: number,
   ) {}
 
   get url() {
     return `http://127.0.0.1:${this.port}`
+  }
+
+  /** Where `/readyz` and `/metrics` are: the management server, else the service's own port. */
+  get managementUrl() {
+    return this.managementPort ? `http://127.0.0.1:${this.managementPort}` : this.url
   }
 
   /**
@@ -125,7 +132,8 @@ export class ServiceContainer {
     const deadline = Date.now() + timeoutMs
     while (Date.now() < deadline) {
       try {
-        if ((await fetch(`${this.url}/readyz`, { signal: AbortSignal.timeout(2_000) })).ok) return
+        const url = `${this.managementUrl}/readyz`
+        if ((await fetch(url, { signal: AbortSignal.timeout(2_000) })).ok) return
       } catch {
         // not listening yet
       }

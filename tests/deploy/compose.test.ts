@@ -13,6 +13,7 @@ interface ComposeService {
   read_only?: boolean
   cap_drop?: string[]
   volumes?: string[]
+  ports?: string[]
 }
 const compose = readYaml('compose.yaml') as {
   services: Record<string, ComposeService>
@@ -75,5 +76,20 @@ describe('compose.yaml', () => {
     const gateway = compose.services.gateway!.environment!
     expect(gateway.GATEWAY_ORDERS_URLS).toContain('http://orders-2:8084')
     expect(gateway.GATEWAY_CATALOG_URLS).toContain('http://catalog-2:8082')
+  })
+
+  it("keeps the gateway's metrics and readiness on its management port, published to this machine only", () => {
+    const gateway = compose.services.gateway!
+    expect(gateway.environment!.GATEWAY_MANAGEMENT_PORT).toBe('9090')
+    const published = gateway.ports!.filter((p) => p.endsWith(':9090'))
+    expect(published).toHaveLength(1)
+    expect(published[0]).toMatch(/^127\.0\.0\.1:/)
+    const prometheus = readYaml('deploy/observability/prometheus/prometheus.yml') as {
+      scrape_configs: Array<{ job_name: string; static_configs?: Array<{ targets: string[] }> }>
+    }
+    const targets = prometheus.scrape_configs.find((c) => c.job_name === 'emporium-static')!
+      .static_configs![0]!.targets
+    expect(targets).toContain('gateway:9090')
+    expect(targets).not.toContain('gateway:8080')
   })
 })

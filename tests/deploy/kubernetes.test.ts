@@ -37,6 +37,8 @@ const ports: Record<string, number> = {
   payments: 8085,
   notifications: 8086,
 }
+// The gateway's management server (GATEWAY_MANAGEMENT_PORT): /metrics and the detailed /readyz.
+const managementPort = 9090
 // Who calls whom (DESIGN.md): each service may be reached only from these.
 const callers: Record<string, string[]> = {
   users: ['gateway', 'catalog', 'cart', 'orders', 'payments', 'notifications'],
@@ -122,8 +124,10 @@ describe.each(['dev', 'prod'])('the %s overlay', (overlay) => {
     expect(container.livenessProbe.httpGet.path).toBe('/healthz')
     expect(container.startupProbe.httpGet.path).toBe('/healthz')
     expect(container.readinessProbe.httpGet.path).toBe('/readyz')
+    // The gateway's public port answers a bare /healthz only: its probes use the management port.
+    const probed = name === 'gateway' ? 'management' : 'http'
     for (const probe of ['livenessProbe', 'startupProbe', 'readinessProbe']) {
-      expect(container[probe].httpGet.port).toBe('http')
+      expect(container[probe].httpGet.port).toBe(probed)
     }
     expect(container.resources.requests).toMatchObject({ cpu: expect.any(String) })
     expect(container.resources.limits).toMatchObject({ memory: expect.any(String) })
@@ -212,6 +216,30 @@ describe.each(['dev', 'prod'])('the %s overlay', (overlay) => {
       expect(policy.spec.egress[0].ports).toContainEqual({ protocol: 'UDP', port: 53 })
       expect(find('NetworkPolicy', `${name}-datastores`), `${name}-datastores`).toBeDefined()
     }
+  })
+
+  it("keeps the gateway's metrics and readiness on its management port, off every public path", () => {
+    const deployment = find('Deployment', 'gateway')
+    const [container] = deployment.spec.template.spec.containers as Container[]
+    const management = container.ports.find((p: any) => p.name === 'management')
+    expect(management.containerPort).toBe(managementPort)
+    const config =
+      find('ConfigMap', 'gateway-config') ??
+      objects.find((o) => o.kind === 'ConfigMap' && o.metadata.name.startsWith('gateway-config'))
+    expect((config as any).data.GATEWAY_MANAGEMENT_PORT).toBe(String(managementPort))
+    // Prometheus scrapes the management port; the Service (the Ingress's backend) lacks it.
+    const annotations = deployment.spec.template.metadata.annotations
+    expect(annotations['prometheus.io/port']).toBe(String(managementPort))
+    expect(annotations['prometheus.io/path']).toBe('/metrics')
+    const servicePorts = find('Service', 'gateway').spec.ports.map((p: any) => p.port)
+    expect(servicePorts).toEqual([ports.gateway])
+    // The ingress controller reaches the public port only, Prometheus the management port only.
+    const [fromIngress, fromPrometheus] = find('NetworkPolicy', 'gateway').spec.ingress
+    expect(fromIngress.ports).toEqual([{ protocol: 'TCP', port: ports.gateway }])
+    expect(fromPrometheus.from[0].podSelector.matchLabels['app.kubernetes.io/name']).toBe(
+      'prometheus',
+    )
+    expect(fromPrometheus.ports).toEqual([{ protocol: 'TCP', port: managementPort }])
   })
 
   it('exposes only the gateway through the Ingress', () => {

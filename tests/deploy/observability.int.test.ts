@@ -116,8 +116,10 @@ describe('the observability kit', () => {
         DATA_DIR: dataDir,
         LOG_LEVEL: 'warn',
       })
-      await waitForOk(`http://127.0.0.1:${port}/readyz`, started, 120_000)
-      const ports = [port, ...servicesInOrder.map((_, i) => port + 1 + i)]
+      // The gateway's /readyz and /metrics are on its management port (EMBEDDED_PORT_BASE + 6).
+      const management = port + 7
+      await waitForOk(`http://127.0.0.1:${management}/readyz`, started, 120_000)
+      const ports = [management, ...servicesInOrder.map((_, i) => port + 1 + i)]
       for (const p of ports) {
         const text = await (await fetch(`http://127.0.0.1:${p}/metrics`)).text()
         expect(text, `metrics of port ${p}`).toContain('http_requests_total')

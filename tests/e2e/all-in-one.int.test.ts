@@ -8,6 +8,8 @@ import { startProcess, waitForOk, type Started } from './process.js'
 describe('embedded platform (npm start)', () => {
   const port = 18080 + Math.floor(Math.random() * 500)
   const base = `http://127.0.0.1:${port}`
+  // The gateway's management server: the port after the services' (EMBEDDED_PORT_BASE + 6).
+  const management = `http://127.0.0.1:${port + 7}`
   const dataDir = mkdtempSync(join(tmpdir(), 'emporium-e2e-'))
   let started: Started
 
@@ -19,7 +21,7 @@ describe('embedded platform (npm start)', () => {
       LOG_LEVEL: 'info',
     })
     // Seven services, each creating its PGlite database on first start: slow on a busy machine.
-    await waitForOk(`${base}/readyz`, started, 150_000)
+    await waitForOk(`${management}/readyz`, started, 150_000)
   }, 180_000)
 
   afterAll(async () => {
@@ -27,11 +29,13 @@ describe('embedded platform (npm start)', () => {
     rmSync(dataDir, { recursive: true, force: true })
   })
 
-  it('serves the gateway health endpoints', async () => {
+  it('serves liveness publicly, metrics and readiness on the management port only', async () => {
     expect((await fetch(`${base}/healthz`)).status).toBe(200)
-    const ready = await fetch(`${base}/readyz`)
+    expect((await fetch(`${base}/readyz`)).status).toBe(404)
+    expect((await fetch(`${base}/metrics`)).status).toBe(404)
+    const ready = await fetch(`${management}/readyz`)
     expect(ready.status).toBe(200)
-    const metrics = await (await fetch(`${base}/metrics`)).text()
+    const metrics = await (await fetch(`${management}/metrics`)).text()
     expect(metrics).toContain('process_cpu_user_seconds_total')
   })
 

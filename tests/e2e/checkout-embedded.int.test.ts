@@ -26,7 +26,8 @@ describe('checkout through the gateway (embedded platform)', () => {
       GATEWAY_RATE_LIMIT_PER_MINUTE: '1000000',
       GATEWAY_REGISTER_LIMIT_PER_CLIENT: '100000',
     })
-    await waitForOk(`http://127.0.0.1:${port}/readyz`, started, 150_000)
+    // The gateway's management server: EMBEDDED_PORT_BASE + 6.
+    await waitForOk(`http://127.0.0.1:${port + 7}/readyz`, started, 150_000)
     const client = new ShopClient(`http://127.0.0.1:${port}/api/v1`)
     const admin = await client.register('admin@e2e.example')
     platform = { client, adminToken: admin.token, slowCardEnds: 'cancelled' }

@@ -43,10 +43,17 @@ export class ServiceProcess {
     private readonly env: Record<string, string>,
     /** This replica's name: the service's for the first, `<service>-<n>` for the others. */
     readonly instance: string = name,
+    /** Its management server's port, when it has one (the gateway): `/readyz` is there. */
+    readonly managementPort?: number,
   ) {}
 
   get url() {
     return `http://127.0.0.1:${this.port}`
+  }
+
+  /** Where `/readyz` and `/metrics` are: the management server, else the service's own port. */
+  get managementUrl() {
+    return this.managementPort ? `http://127.0.0.1:${this.managementPort}` : this.url
   }
 
   get running() {
@@ -92,7 +99,8 @@ export class ServiceProcess {
     while (Date.now() < deadline) {
       if (!this.running) throw new Error(`${this.instance} exited:\n${this.output}`)
       try {
-        if ((await fetch(`${this.url}/readyz`, { signal: AbortSignal.timeout(2_000) })).ok) {
+        const url = `${this.managementUrl}/readyz`
+        if ((await fetch(url, { signal: AbortSignal.timeout(2_000) })).ok) {
           this.wasReady = true
           return
         }
@@ -225,6 +233,7 @@ export async function startDistributedPlatform(
     let next = base
     const ports = {} as Record<ServiceName, number[]>
     for (const name of order) ports[name] = Array.from({ length: count(name) }, () => next++)
+    const managementPort = next++ // the gateway's /metrics and /readyz
     if (next - base > 16) throw new Error('too many replicas for one block of 16 ports')
     const urls = (name: ServiceName) => ports[name].map((p) => `http://127.0.0.1:${p}`).join(',')
     const jwks = `http://127.0.0.1:${ports.users[0]}/.well-known/jwks.json`
@@ -289,6 +298,8 @@ export async function startDistributedPlatform(
           return {
             PORT: String(port),
             HOST: '127.0.0.1',
+            GATEWAY_MANAGEMENT_PORT: String(managementPort),
+            GATEWAY_MANAGEMENT_HOST: '127.0.0.1',
             GATEWAY_USERS_URLS: urls('users'),
             GATEWAY_CATALOG_URLS: urls('catalog'),
             GATEWAY_CART_URLS: urls('cart'),
@@ -315,7 +326,8 @@ export async function startDistributedPlatform(
     for (const name of order) {
       replicas[name] = ports[name].map((port, i) => {
         const instance = i === 0 ? name : `${name}-${i + 1}`
-        return new ServiceProcess(name, port, envOf(name, port, instance), instance)
+        const management = name === 'gateway' ? managementPort : undefined
+        return new ServiceProcess(name, port, envOf(name, port, instance), instance, management)
       })
       for (const replica of replicas[name]) services[replica.instance] = replica
     }

@@ -12,6 +12,7 @@ import { startProcess, waitForOk, type Started } from './process.js'
 describe('identity through the gateway (distributed: users on MariaDB, limits in Redis)', () => {
   const usersPort = 19000 + Math.floor(Math.random() * 400)
   const gatewayPort = usersPort + 500
+  const managementPort = usersPort + 250 // the gateway's /readyz and /metrics
   const api = `http://127.0.0.1:${gatewayPort}/api/v1`
   const keyDir = mkdtempSync(join(tmpdir(), 'emporium-keys-'))
   const prefix = `e2e-${randomBytes(4).toString('hex')}:`
@@ -37,6 +38,8 @@ describe('identity through the gateway (distributed: users on MariaDB, limits in
     gateway = startProcess('services/gateway/src/main.ts', {
       PORT: String(gatewayPort),
       HOST: '127.0.0.1',
+      GATEWAY_MANAGEMENT_PORT: String(managementPort),
+      GATEWAY_MANAGEMENT_HOST: '127.0.0.1',
       GATEWAY_USERS_URLS: `http://127.0.0.1:${usersPort}`,
       REDIS_URL: testServers.redis,
       GATEWAY_REDIS_KEY_PREFIX: prefix,
@@ -49,7 +52,7 @@ describe('identity through the gateway (distributed: users on MariaDB, limits in
       GATEWAY_UPSTREAM_TIMEOUT_MS: '3000',
       LOG_LEVEL: 'warn',
     })
-    await waitForOk(`http://127.0.0.1:${gatewayPort}/readyz`, gateway)
+    await waitForOk(`http://127.0.0.1:${managementPort}/readyz`, gateway)
   })
 
   afterAll(async () => {

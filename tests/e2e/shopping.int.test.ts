@@ -55,7 +55,8 @@ describe('shopping through the gateway (embedded platform)', () => {
       ADMIN_EMAILS: 'admin@shop.example',
       LOG_LEVEL: 'warn',
     })
-    await waitForOk(`${base}/readyz`, started, 150_000)
+    // The gateway's management server: EMBEDDED_PORT_BASE + 6.
+    await waitForOk(`http://127.0.0.1:${port + 7}/readyz`, started, 150_000)
     for (const [who, email] of [
       ['shopper', 'shopper@shop.example'],
       ['admin', 'admin@shop.example'],

@@ -10,7 +10,10 @@ export const AllInOneConfig = Type.Object({
   HOST: Type.String({ default: '127.0.0.1' }),
   /** Where each service keeps its PGlite database folder (`<DATA_DIR>/<service>`). */
   DATA_DIR: Type.String({ default: './.data', minLength: 1 }),
-  /** Services other than the gateway listen on consecutive ports from here, on 127.0.0.1. */
+  /**
+   * Services other than the gateway listen on consecutive ports from here, on 127.0.0.1, and the
+   * gateway's management server (`/metrics`, the detailed `/readyz`) on the next: base + 6.
+   */
   EMBEDDED_PORT_BASE: Type.Integer({ minimum: 1, maximum: 65000, default: 8081 }),
   /** E-mails that get the admin role when they register (comma-separated). */
   ADMIN_EMAILS: Type.String({ default: '' }),

@@ -20,3 +20,4 @@ const running = await runProcess({
 })
 const gateway = running.find((s) => s.name === 'gateway')
 log.info(`Emporium is running at ${gateway?.url ?? `http://${config.HOST}:${config.PORT}`}`)
+if (gateway?.managementUrl) log.info(`Metrics and readiness at ${gateway.managementUrl}`)

@@ -98,6 +98,12 @@ export const SharedConfig = {
   ),
   /** `amqp://user:pass@host:5672/vhost`, or `memory` for the in-process bus. */
   RABBITMQ_URL: Type.String({ default: 'memory', minLength: 1 }),
+  /**
+   * The list of revoked access tokens (logout, password change, admin revoked) that every
+   * verifier checks: `redis://host:6379/0` when the services run as separate processes (every
+   * process must name the same one), `memory` (the default) for one process (the embedded mode).
+   */
+  REVOCATIONS_URL: Type.String({ default: 'memory', pattern: '^(memory$|rediss?://)' }),
   /** Seconds to finish in-flight work after SIGTERM before the process exits anyway. */
   SHUTDOWN_TIMEOUT_SECONDS: Type.Number({ minimum: 1, maximum: 600, default: 20 }),
   /**

@@ -5,6 +5,8 @@ export const ErrorKind = {
   forbidden: 403,
   not_found: 404,
   conflict: 409,
+  /** Something that existed and is spent for good (a used or expired single-use link). */
+  gone: 410,
   unprocessable: 422,
   too_many: 429,
   /** An upstream answered with something that cannot be passed on (the gateway). */

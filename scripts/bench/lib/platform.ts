@@ -228,6 +228,9 @@ export async function startDistributed(
   const dir = scratchDir('distributed')
   env.USERS_SIGNING_KEY_FILE = join(dir, 'users-signing-keys.json')
   env.GATEWAY_REDIS_KEY_PREFIX = `emporium-bench:${runId}:`
+  // The gateway's /readyz and /metrics are on its management port.
+  env.GATEWAY_MANAGEMENT_PORT = String(await freePort())
+  env.GATEWAY_MANAGEMENT_HOST = '127.0.0.1'
   onCleanup('delete Redis keys', async () => {
     await deleteRedisKeys([`emporium-bench:${runId}:*`])
   })
@@ -241,7 +244,9 @@ export async function startDistributed(
     })
     children[service] = child
     const url = `http://127.0.0.1:${env[portKey(service)]}`
-    await waitForHttp(`${url}/readyz`, { child, timeoutMs: 120_000 })
+    const management =
+      service === 'gateway' ? `http://127.0.0.1:${env.GATEWAY_MANAGEMENT_PORT}` : url
+    await waitForHttp(`${management}/readyz`, { child, timeoutMs: 120_000 })
     urls[service] = url
   }
   // Past SHUTDOWN_TIMEOUT_SECONDS a service exits anyway; SIGKILL only after that.
@@ -270,7 +275,7 @@ export interface Embedded {
   stop(): Promise<void>
 }
 
-/** Six consecutive free ports (the embedded services after the gateway's). */
+/** Consecutive free ports (the embedded services and the gateway's management server). */
 async function portBlock(size: number): Promise<number> {
   for (let attempt = 0; attempt < 50; attempt++) {
     const base = await freePort()
@@ -290,7 +295,7 @@ export async function startEmbedded(
   options: { dataDir?: string; env?: Record<string, string>; nodeArgs?: string[] } = {},
 ): Promise<Embedded & { readyMs: number; readyCpuSeconds: number }> {
   const port = await freePort()
-  const base = await portBlock(6)
+  const base = await portBlock(7)
   const dataDir = options.dataDir ?? scratchDir('data')
   const started = performance.now()
   const child = spawnTsx(
@@ -307,7 +312,9 @@ export async function startEmbedded(
   )
   const gateway = `http://127.0.0.1:${port}`
   try {
-    await waitForHttp(`${gateway}/readyz`, { child, timeoutMs: 180_000, intervalMs: 25 })
+    // The gateway's management server: EMBEDDED_PORT_BASE + 6.
+    const management = `http://127.0.0.1:${base + 6}`
+    await waitForHttp(`${management}/readyz`, { child, timeoutMs: 180_000, intervalMs: 25 })
   } catch (error) {
     await child.stop()
     throw error

@@ -67,7 +67,7 @@ describe('upstream circuit breakers', () => {
     expect(other.status).toBe(200)
     expect(other.json()).toMatchObject({ upstream: 'catalog', url: '/products/p1' })
 
-    const metrics = (await call(`${g.url}/metrics`)).text
+    const metrics = (await call(`${g.managementUrl}/metrics`)).text
     expect(metricValue(metrics, 'gateway_upstream_bugs_total', 'catalog')).toBe(25)
     expect(metricValue(metrics, 'gateway_upstream_breaker_state', 'catalog')).toBe(0)
     expect(metrics).toMatch(
@@ -89,7 +89,7 @@ describe('upstream circuit breakers', () => {
     expect(catalog.received.length).toBe(seen) // refused without asking the catalog
     expect(
       metricValue(
-        (await call(`${g.url}/metrics`)).text,
+        (await call(`${g.managementUrl}/metrics`)).text,
         'gateway_upstream_breaker_state',
         'catalog',
       ),
@@ -100,7 +100,7 @@ describe('upstream circuit breakers', () => {
     expect(back.status).toBe(200)
     expect(
       metricValue(
-        (await call(`${g.url}/metrics`)).text,
+        (await call(`${g.managementUrl}/metrics`)).text,
         'gateway_upstream_breaker_state',
         'catalog',
       ),
@@ -114,7 +114,7 @@ describe('upstream circuit breakers', () => {
       expect(answer.status).toBe(503)
       expect(answer.headers['retry-after']).toBe('1') // the instance's cool-down
     }
-    const metrics = (await call(`${g.url}/metrics`)).text
+    const metrics = (await call(`${g.managementUrl}/metrics`)).text
     expect(metricValue(metrics, 'gateway_upstream_breaker_state', 'catalog')).toBe(0)
     await call(`${g.url}/api/v1/products/p1`) // the fourth: 4 of 4 failed
     const open = await call(`${g.url}/api/v1/products/p1`)
@@ -122,7 +122,7 @@ describe('upstream circuit breakers', () => {
     expect(Number(open.headers['retry-after'])).toBeGreaterThan(20) // the open circuit's time
     expect(
       metricValue(
-        (await call(`${g.url}/metrics`)).text,
+        (await call(`${g.managementUrl}/metrics`)).text,
         'gateway_upstream_breaker_state',
         'catalog',
       ),

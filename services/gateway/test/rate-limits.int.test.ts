@@ -124,18 +124,18 @@ describe('rate limits', () => {
     expect(answers.slice(0, 4).map((a) => a.status)).toEqual([200, 200, 200, 200])
     for (const answer of answers) expect(answer.ms).toBeLessThan(500)
     expectLimited(answers[4]!, 4)
-    const ready = await call(`${g.url}/readyz`)
+    const ready = await call(`${g.managementUrl}/readyz`)
     expect(ready.status).toBe(200)
     expect(ready.json<{ checks: Record<string, string> }>().checks.redis).toMatch(
       /^degraded: per-instance/,
     )
-    const metrics = await call(`${g.url}/metrics`)
+    const metrics = await call(`${g.managementUrl}/metrics`)
     expect(metrics.text).toMatch(/gateway_rate_limit_degraded\{[^}]*\} 1/)
   })
 
   it('reports Redis as ok in /readyz when it is reachable', async () => {
     const g = await gateway({})
-    const ready = await call(`${g.url}/readyz`)
+    const ready = await call(`${g.managementUrl}/readyz`)
     expect(ready.status).toBe(200)
     expect(ready.json()).toMatchObject({ status: 'ready', checks: { redis: 'ok' } })
   })

@@ -33,8 +33,28 @@ export const UsersConfig = Type.Object({
    * it does not exist. The embedded mode keeps it in the service's data folder.
    */
   USERS_SIGNING_KEY_FILE: Type.Optional(Type.String({ minLength: 1 })),
-  /** E-mails that get the `admin` role, comma-separated, case-insensitive (API.md). */
+  /**
+   * E-mails that get the `admin` role once the address is verified (through the link of the
+   * verification e-mail; or at sign-in, for one verified before it was listed), comma-separated,
+   * case-insensitive. Registration alone never grants it. Taking an address out does not revoke
+   * admin: `npm run admin -- revoke <email>` does.
+   */
   ADMIN_EMAILS: Type.String({ default: '' }),
+  /** The storefront's base URL: verification links are `<it>/verify-email#token=…`. */
+  USERS_PUBLIC_URL: Type.String({ default: 'http://localhost:8080', pattern: '^https?://[^\\s]+$' }),
+  /** How long a verification link works. */
+  USERS_VERIFICATION_TTL_SECONDS: Type.Integer({
+    minimum: 300,
+    maximum: 7 * 86_400,
+    default: 86_400,
+  }),
+  /**
+   * A file of private JWKs (generated, mode 0600, when missing) whose holder may call
+   * `POST /internal/admins` as `admin-cli`: the `npm run admin` command against a running
+   * embedded platform. Unset (the default outside the embedded mode): no such route; the command
+   * then writes to USERS_DATABASE_URL itself.
+   */
+  USERS_ADMIN_CLI_KEY_FILE: Type.Optional(Type.String({ minLength: 1 })),
 })
 export type UsersConfig = Type.Static<typeof UsersConfig>
 

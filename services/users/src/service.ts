@@ -3,13 +3,19 @@ import {
   createLogger,
   createOutbox,
   openDatabase,
+  revocationListFor,
   type Database,
   type Logger,
+  type RevocationList,
   type Service,
   startPeriodic,
   type PeriodicJob,
 } from '@emporium/platform'
 import { createAuthenticate } from './app/authenticate.js'
+import { createChangePassword } from './app/change-password.js'
+import { createResendVerification } from './app/request-verification.js'
+import { createSetAdmin } from './app/set-admin.js'
+import { createVerifyEmail } from './app/verify-email.js'
 import { createGetMe } from './app/get-me.js'
 import { createLogin } from './app/login.js'
 import { createLogout } from './app/logout.js'
@@ -22,6 +28,8 @@ import { loadPasswordDictionaries } from './domain/password-policy.js'
 import { parseAdminEmails } from './domain/roles.js'
 import { createArgon2Hasher, type Argon2Cost } from './infra/argon2-hasher.js'
 import { createJoseAccessTokens } from './infra/jose-access-tokens.js'
+import { createJoseVerificationTokens } from './infra/jose-verification-tokens.js'
+import { adminCliCaller } from './infra/admin-cli-key.js'
 import { createKyselyStore } from './infra/kysely-store.js'
 import { loadKeyRing } from './infra/signing-keys.js'
 import { usersRoutes } from './http/routes.js'
@@ -34,6 +42,8 @@ export interface UsersServiceDeps {
   database?: Database
   /** The clock of tokens and timestamps; tests move it. */
   now?: () => Date
+  /** The revocation list (default: the one REVOCATIONS_URL names, shared in the process). */
+  revocations?: RevocationList
   /**
    * argon2id cost of new password hashes. For tests only (a cheap cost keeps suites fast);
    * production takes the library's defaults, and no environment variable reaches this.
@@ -71,6 +81,27 @@ export async function createUsersService(
     now,
   })
   const admins = parseAdminEmails(config.ADMIN_EMAILS)
+  const revocations = deps.revocations ?? revocationListFor(config.REVOCATIONS_URL, { log })
+  // Kept until no access token they name can be valid: the lifetime, the verifiers' clock
+  // tolerance and a margin.
+  const revocation = {
+    revocations,
+    revocationTtlMs: (config.USERS_ACCESS_TOKEN_TTL_SECONDS + 60) * 1000,
+    now,
+  }
+  const verification = {
+    verificationTokens: createJoseVerificationTokens({
+      keys,
+      issuer: config.USERS_JWT_ISSUER,
+      audience: config.USERS_JWT_AUDIENCE,
+      ttlSeconds: config.USERS_VERIFICATION_TTL_SECONDS,
+      now,
+    }),
+    publicUrl: config.USERS_PUBLIC_URL,
+  }
+  const adminCaller = config.USERS_ADMIN_CLI_KEY_FILE
+    ? await adminCliCaller(config.USERS_ADMIN_CLI_KEY_FILE, log)
+    : undefined
   const session: SessionDeps = {
     accessTokens,
     admins,
@@ -84,16 +115,24 @@ export async function createUsersService(
     database,
     migrations: new URL('../migrations/', import.meta.url),
     routes: usersRoutes({
-      register: createRegister({ ...session, store, hasher }),
+      register: createRegister({ ...session, ...verification, store, hasher }),
       login: createLogin({ ...session, store, hasher }),
-      refreshSession: createRefreshSession({ ...session, store, log }),
-      logout: createLogout({ store, now }),
-      getMe: createGetMe({ store, admins }),
-      updateMe: createUpdateMe({ store, admins, now }),
-      authenticate: createAuthenticate({ accessTokens }),
+      refreshSession: createRefreshSession({ ...session, ...revocation, store, log }),
+      logout: createLogout({ ...revocation, store }),
+      getMe: createGetMe({ store }),
+      updateMe: createUpdateMe({ store, now }),
+      verifyEmail: createVerifyEmail({ ...verification, store, admins, now }),
+      resendVerification: createResendVerification({ ...verification, store }),
+      changePassword: createChangePassword({ ...revocation, store, hasher }),
+      setAdmin: createSetAdmin({ ...revocation, store, admins }),
+      adminCaller,
+      authenticate: createAuthenticate({ accessTokens, revocations }),
       jwks: () => keys.jwks,
     }),
     async start() {
+      // The list in memory starts empty, and Redis may have lost entries: the stored ones go
+      // back in (re-adding an entry is harmless).
+      await revocations.add(await store.activeRevocations(now()))
       // zxcvbn's dictionaries, built once now rather than on the first registration.
       loadPasswordDictionaries()
       // Sessions expired a day ago or more go, whole families at once; hourly is plenty.
@@ -104,6 +143,7 @@ export async function createUsersService(
         run: async () => {
           const count = await store.purgeExpiredSessions(new Date(now().getTime() - dayMs))
           if (count > 0) log.info({ count }, 'expired refresh tokens deleted')
+          await store.purgeRevocations(now())
         },
       })
     },

@@ -162,6 +162,7 @@ export function identitySuite(kind: DatabaseKind): void {
           email: body.email.toLowerCase(),
           name: body.name,
           roles: ['customer'],
+          emailVerified: false,
         },
         accessToken: expect.stringMatching(/^[\w-]+\.[\w-]+\.[\w-]+$/),
         refreshToken: expect.stringMatching(/^[\w-]{43}$/),
@@ -180,6 +181,8 @@ export function identitySuite(kind: DatabaseKind): void {
         jti: expect.any(String),
         exp: expect.any(Number),
         iat: expect.any(Number),
+        // The session: logout and a password change revoke its access tokens by it.
+        sid: expect.stringMatching(/^[0-9a-f-]{36}$/),
       })
     })
 
@@ -361,6 +364,7 @@ export function identitySuite(kind: DatabaseKind): void {
         email: body.email.toLowerCase(),
         name: body.name,
         roles: ['customer'],
+        emailVerified: false,
         createdAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/),
       })
     })
@@ -475,13 +479,167 @@ export function identitySuite(kind: DatabaseKind): void {
       expect(decodeProtectedHeader(fresh.body.accessToken).kid).toBe('key-2030')
     })
 
-    it('gives admin to ADMIN_EMAILS, case-insensitively, in the response, the token and /users/me', async () => {
-      const { reply } = await register({ email: 'BOSS@example.COM' })
+    /** The link of the newest verification e-mail of the account, from the outbox. */
+    async function linkOf(userId: string): Promise<string> {
+      const rows = await testDb.database.db
+        .selectFrom('outbox')
+        .select('payload')
+        .where('type', '=', 'user.verification-requested')
+        .execute()
+      const links = rows
+        .map((r) => JSON.parse(r.payload as string) as EventEnvelope)
+        .filter((e) => (e.data as { userId: string }).userId === userId)
+        .map((e) => (e.data as { link: string }).link)
+      expect(links.length).toBeGreaterThan(0)
+      return links.at(-1)!
+    }
+    const tokenOf = (link: string) => new URL(link).hash.replace(/^#token=/, '')
+
+    it('gives admin to an ADMIN_EMAILS address only once verified through the link, which works once', async () => {
+      const { reply, body } = await register({ email: 'BOSS@example.COM' })
       expect(reply.status).toBe(201)
-      expect(reply.body.user.roles).toEqual(['customer', 'admin'])
-      expect(decodeJwt(reply.body.accessToken).roles).toEqual(['customer', 'admin'])
-      const me = await call('GET', '/users/me', { token: reply.body.accessToken })
-      expect(me.body.roles).toEqual(['customer', 'admin'])
+      expect(reply.body.user).toMatchObject({ roles: ['customer'], emailVerified: false })
+      expect(decodeJwt(reply.body.accessToken).roles).toEqual(['customer'])
+      const link = await linkOf(reply.body.user.id)
+      expect(link).toMatch(/^http:\/\/localhost:8080\/verify-email#token=[\w-]+\.[\w-]+\.[\w-]+$/)
+      const token = tokenOf(link)
+      // A verification token is no access token, nor the reverse.
+      expect((await call('GET', '/users/me', { token })).status).toBe(401)
+      const notALink = await call('POST', '/auth/verify-email', {
+        body: { token: reply.body.accessToken },
+      })
+      expectProblem(notALink, 400, 'USERS.INVALID_VERIFICATION_TOKEN')
+      // Altered: the payload changed, the signature kept.
+      const [h, p, sig] = token.split('.')
+      const payload = JSON.parse(Buffer.from(p!, 'base64url').toString())
+      const altered = Buffer.from(
+        JSON.stringify({ ...payload, email: 'ops@example.com' }),
+      ).toString('base64url')
+      expectProblem(
+        await call('POST', '/auth/verify-email', { body: { token: `${h}.${altered}.${sig}` } }),
+        400,
+        'USERS.INVALID_VERIFICATION_TOKEN',
+      )
+      expectProblem(
+        await call('POST', '/auth/verify-email', { body: { token: 'not a token' } }),
+        400,
+      )
+
+      const verified = await call('POST', '/auth/verify-email', { body: { token } })
+      expect(verified.status).toBe(204)
+      expectProblem(
+        await call('POST', '/auth/verify-email', { body: { token } }),
+        410,
+        'USERS.VERIFICATION_TOKEN_USED',
+      )
+      const login = await call('POST', '/auth/login', {
+        body: { email: body.email, password: body.password },
+      })
+      expect(login.body.user).toMatchObject({ roles: ['customer', 'admin'], emailVerified: true })
+      expect(decodeJwt(login.body.accessToken).roles).toEqual(['customer', 'admin'])
+      const me = await call('GET', '/users/me', { token: login.body.accessToken })
+      expect(me.body).toMatchObject({ roles: ['customer', 'admin'], emailVerified: true })
+      // The session open before verification gets admin at its next refresh.
+      const refreshed = await call('POST', '/auth/refresh', {
+        body: { refreshToken: reply.body.refreshToken },
+      })
+      expect(decodeJwt(refreshed.body.accessToken).roles).toEqual(['customer', 'admin'])
+    })
+
+    it('resends a link (202) to an unverified address only; the bearer is needed', async () => {
+      const { reply } = await register()
+      const first = await linkOf(reply.body.user.id)
+      expect((await call('POST', '/auth/verify-email/resend')).status).toBe(401)
+      const resent = await call('POST', '/auth/verify-email/resend', {
+        token: reply.body.accessToken,
+      })
+      expect(resent.status).toBe(202)
+      expect(Date.parse(resent.body.expiresAt)).toBeGreaterThan(Date.now() + 86_000_000)
+      const second = await linkOf(reply.body.user.id)
+      expect(second).not.toBe(first)
+      // Either link verifies; then both are spent.
+      expect(
+        (await call('POST', '/auth/verify-email', { body: { token: tokenOf(first) } })).status,
+      ).toBe(204)
+      expectProblem(
+        await call('POST', '/auth/verify-email', { body: { token: tokenOf(second) } }),
+        410,
+        'USERS.VERIFICATION_TOKEN_USED',
+      )
+      expectProblem(
+        await call('POST', '/auth/verify-email/resend', { token: reply.body.accessToken }),
+        409,
+        'USERS.EMAIL_ALREADY_VERIFIED',
+      )
+    })
+
+    it('logout voids the access tokens of the session at once, not at their expiry', async () => {
+      const { reply, body } = await register()
+      const other = await call('POST', '/auth/login', {
+        body: { email: body.email, password: body.password },
+      })
+      const token = reply.body.accessToken
+      expect((await call('GET', '/users/me', { token })).status).toBe(200)
+      const out = await call('POST', '/auth/logout', {
+        token,
+        body: { refreshToken: reply.body.refreshToken },
+      })
+      expect(out.status).toBe(204)
+      expectProblem(await call('GET', '/users/me', { token }), 401)
+      // The account's other session goes on.
+      expect((await call('GET', '/users/me', { token: other.body.accessToken })).status).toBe(200)
+      // The entry is stored, so a restart reloads it.
+      const stored = await testDb.database.db
+        .selectFrom('revocations' as never)
+        .select(['kind' as never, 'subject' as never])
+        .execute()
+      expect(stored).toContainEqual({ kind: 'session', subject: decodeJwt(token).sid })
+    })
+
+    it('changes the password (204): other sessions are signed out at once, this one goes on', async () => {
+      const { reply, body } = await register()
+      const other = await call('POST', '/auth/login', {
+        body: { email: body.email, password: body.password },
+      })
+      const token = reply.body.accessToken
+      const newPassword = `tangerine velvet orbit ${kind} 42`
+      passwords.add(newPassword)
+      expectProblem(
+        await call('POST', '/users/me/password', {
+          token,
+          body: { currentPassword: 'wrong password here', newPassword },
+        }),
+        403,
+        'USERS.WRONG_PASSWORD',
+      )
+      expectProblem(
+        await call('POST', '/users/me/password', {
+          token,
+          body: { currentPassword: body.password, newPassword: 'aaaaaaaaaaaa' },
+        }),
+        400,
+        'USERS.WEAK_PASSWORD',
+      )
+      expectProblem(await call('POST', '/users/me/password', { token, body: { newPassword } }), 400)
+      const changed = await call('POST', '/users/me/password', {
+        token,
+        body: { currentPassword: body.password, newPassword },
+      })
+      expect(changed.status).toBe(204)
+      expect((await call('GET', '/users/me', { token })).status).toBe(200)
+      expectProblem(await call('GET', '/users/me', { token: other.body.accessToken }), 401)
+      expectProblem(
+        await call('POST', '/auth/refresh', { body: { refreshToken: other.body.refreshToken } }),
+        401,
+      )
+      const oldLogin = await call('POST', '/auth/login', {
+        body: { email: body.email, password: body.password },
+      })
+      expectProblem(oldLogin, 401)
+      const newLogin = await call('POST', '/auth/login', {
+        body: { email: body.email, password: newPassword },
+      })
+      expect(newLogin.status).toBe(200)
     })
 
     it('writes user.registered to the outbox with the account, and the relay publishes it', async () => {
@@ -530,6 +688,8 @@ export function identitySuite(kind: DatabaseKind): void {
         email: `direct.${kind}@example.com`,
         name: 'Direct',
         passwordHash: 'x',
+        emailVerifiedAt: null,
+        isAdmin: false,
         createdAt: now,
         updatedAt: now,
       })
@@ -558,6 +718,8 @@ export function identitySuite(kind: DatabaseKind): void {
         email: `direct.purge.${kind}@example.com`,
         name: 'Purge',
         passwordHash: 'x',
+        emailVerifiedAt: null,
+        isAdmin: false,
         createdAt: now,
         updatedAt: now,
       })
@@ -602,7 +764,10 @@ export function identitySuite(kind: DatabaseKind): void {
         '/auth/logout',
         '/auth/refresh',
         '/auth/register',
+        '/auth/verify-email',
+        '/auth/verify-email/resend',
         '/users/me',
+        '/users/me/password',
       ])
     })
 

@@ -22,3 +22,31 @@ export type UserRegisteredData = Type.Static<typeof UserRegisteredData>
 
 /** An account was created. Published by the users service only. */
 export const UserRegistered = defineEvent('user.registered', 1, UserRegisteredData)
+
+/** Data of `user.verification-requested` v1. */
+export const UserVerificationRequestedData = Type.Object({
+  /** The account's id. */
+  userId: Type.String({ minLength: 1, description: "The account's id." }),
+  /** The address to prove, lower-cased: the message goes there. */
+  email: Type.String({ minLength: 1, description: 'The address to prove, lower-cased.' }),
+  /** Its display name. */
+  name: Type.String({ description: 'Its display name.' }),
+  /** The link to send: the storefront's verification page with the token after `#token=`. */
+  link: Type.String({ minLength: 1, description: 'The link that proves the address.' }),
+  /** When the link stops working, RFC 3339 UTC. */
+  expiresAt: Type.String({
+    format: 'date-time',
+    description: 'When the link stops working, RFC 3339 UTC.',
+  }),
+})
+export type UserVerificationRequestedData = Type.Static<typeof UserVerificationRequestedData>
+
+/**
+ * An account asked to prove its e-mail address (at registration, or again later): the
+ * notifications service sends the link. Published by the users service only.
+ */
+export const UserVerificationRequested = defineEvent(
+  'user.verification-requested',
+  1,
+  UserVerificationRequestedData,
+)

@@ -104,6 +104,10 @@ export const User = Type.Object({
   name: Type.String({ description: 'Display name.' }),
   /** Roles of the account: always `customer`, and `admin` for configured e-mails. */
   roles: Type.Array(Role, { description: 'Always `customer`; `admin` for configured e-mails.' }),
+  /** Whether the owner proved the address through the link of the verification e-mail. */
+  emailVerified: Type.Boolean({
+    description: 'Whether the owner proved the address through the verification e-mail.',
+  }),
 })
 export type User = Type.Static<typeof User>
 
@@ -117,6 +121,10 @@ export const Me = Type.Object({
   name: Type.String({ description: 'Display name.' }),
   /** Roles of the account. */
   roles: Type.Array(Role, { description: 'Roles of the account.' }),
+  /** Whether the owner proved the address through the link of the verification e-mail. */
+  emailVerified: Type.Boolean({
+    description: 'Whether the owner proved the address through the verification e-mail.',
+  }),
   /** When the account was registered, RFC 3339 UTC. */
   createdAt: Type.String({
     format: 'date-time',
@@ -178,6 +186,10 @@ export const AccessTokenClaims = Type.Object({
   aud: Type.String({ description: 'Audience (`USERS_JWT_AUDIENCE`, default `emporium`).' }),
   /** Unique id of this token. */
   jti: Type.String({ description: 'Unique id of this token.' }),
+  /** The session (sign-in) it belongs to: logout and a password change revoke by it. */
+  sid: Type.Optional(
+    Type.String({ description: 'The session it belongs to (logout revokes by it).' }),
+  ),
 })
 export type AccessTokenClaims = Type.Static<typeof AccessTokenClaims>
 
@@ -206,3 +218,76 @@ export const Jwks = Type.Object({
   keys: Type.Array(PublicJwk, { description: 'The public keys, the current signing key first.' }),
 })
 export type Jwks = Type.Static<typeof Jwks>
+
+/** Body of `POST /auth/verify-email`: the token of the link in the verification e-mail. */
+export const VerifyEmailBody = Type.Object(
+  {
+    /** The token the link carries (after `#token=`). */
+    token: Type.String({
+      minLength: 1,
+      maxLength: 4096,
+      pattern: '^[A-Za-z0-9_.-]+$',
+      description: 'The token the link of the verification e-mail carries (after `#token=`).',
+    }),
+  },
+  { additionalProperties: false },
+)
+export type VerifyEmailBody = Type.Static<typeof VerifyEmailBody>
+
+/** `202` of `POST /auth/verify-email/resend`. */
+export const VerificationSent = Type.Object({
+  /** When the link just sent stops working, RFC 3339 UTC. */
+  expiresAt: Type.String({
+    format: 'date-time',
+    description: 'When the link just sent stops working, RFC 3339 UTC.',
+  }),
+})
+export type VerificationSent = Type.Static<typeof VerificationSent>
+
+const password = (minLength: number, description: string) =>
+  Type.String({
+    minLength,
+    maxLength: passwordMaxLength,
+    pattern: '^[^\\u0000-\\u001F\\u007F]*$',
+    description,
+  })
+
+/** Body of `POST /users/me/password`. */
+export const ChangePasswordBody = Type.Object(
+  {
+    /** The password the account has now. */
+    currentPassword: password(1, 'The password the account has now.'),
+    /** The new password, under the same rules as at registration. */
+    newPassword: password(
+      passwordMinLength,
+      'The new password, under the same rules as at registration.',
+    ),
+  },
+  { additionalProperties: false },
+)
+export type ChangePasswordBody = Type.Static<typeof ChangePasswordBody>
+
+/** Body of the internal `POST /internal/admins` (the `npm run admin` command). */
+export const AdminRoleBody = Type.Object(
+  {
+    /** `grant` or `revoke`. */
+    action: Type.Union([Type.Literal('grant'), Type.Literal('revoke')], {
+      description: '`grant` or `revoke` the admin role.',
+    }),
+    /** The account's e-mail address, any case. */
+    email: Type.String({ minLength: 1, maxLength: 254, pattern: '^[^\\u0000-\\u001F\\u007F]*$' }),
+  },
+  { additionalProperties: false },
+)
+export type AdminRoleBody = Type.Static<typeof AdminRoleBody>
+
+/** Answer of `POST /internal/admins`. */
+export const AdminRoleResult = Type.Object({
+  /** The account. */
+  user: User,
+  /** Whether the call changed anything (false: it was already so). */
+  changed: Type.Boolean({ description: 'Whether the call changed anything.' }),
+  /** The address is in ADMIN_EMAILS: a revoke is undone at its next sign-in. */
+  listedInAdminEmails: Type.Boolean({ description: 'The address is in ADMIN_EMAILS.' }),
+})
+export type AdminRoleResult = Type.Static<typeof AdminRoleResult>

@@ -3,6 +3,8 @@ import { AppError, isAppError } from '../errors.js'
 import type { Logger } from '../log.js'
 import { createRemoteKeySet, type KeyResolver, type RemoteKeySet } from './remote-key-set.js'
 import { cachingVerifier } from './caching-verifier.js'
+import { revocationListFor, withRevocations } from './revocation-check.js'
+import type { RevocationList } from './revocations.js'
 
 /** Who an access token says the caller is, once its signature and claims are checked. */
 export interface VerifiedToken {
@@ -14,6 +16,10 @@ export interface VerifiedToken {
   tokenId: string
   /** When the token stops being valid (`exp`). */
   expiresAt: Date
+  /** The session it belongs to (`sid`: a refresh token family), when it says. */
+  sessionId?: string
+  /** When it was issued (`iat`), when it says. */
+  issuedAt?: Date
 }
 
 export interface JwtVerifier {
@@ -69,6 +75,8 @@ function verifierWith(getKey: KeyResolver, rules: TokenRules, log?: Logger): Jwt
           roles: roles as string[],
           tokenId: payload.jti,
           expiresAt: new Date(payload.exp! * 1000),
+          ...(typeof payload.sid === 'string' ? { sessionId: payload.sid } : {}),
+          ...(typeof payload.iat === 'number' ? { issuedAt: new Date(payload.iat * 1000) } : {}),
         }
       } catch (error) {
         if (isAppError(error)) throw error
@@ -106,6 +114,11 @@ export interface RemoteJwtVerifierOptions extends TokenRules {
    * cache off. Default 10,000.
    */
   cachedTokens?: number
+  /**
+   * Revoked tokens to refuse: a list, or the REVOCATIONS_URL that names one (`memory`,
+   * `redis://…`; see `revocationListFor`). Default: none.
+   */
+  revocations?: RevocationList | string
 }
 
 /**
@@ -126,10 +139,13 @@ export function createJwtVerifier(
   })
   const verifier = verifierWith(keys.getKey, options, options.log)
   const cachedTokens = options.cachedTokens ?? 10_000
-  return {
-    ...(cachedTokens > 0 ? cachingVerifier(verifier, { maxEntries: cachedTokens }) : verifier),
-    keys,
-  }
+  const cached =
+    cachedTokens > 0 ? cachingVerifier(verifier, { maxEntries: cachedTokens }) : verifier
+  const revocations =
+    typeof options.revocations === 'string'
+      ? revocationListFor(options.revocations, { log: options.log })
+      : options.revocations
+  return { ...(revocations ? withRevocations(cached, revocations) : cached), keys }
 }
 
 /** Verifies against keys given up front (public JWKs), e.g. in tests. */

@@ -1,5 +1,5 @@
 import { AppError } from '@emporium/platform'
-import type { AccessTokens, Identity } from './ports.js'
+import type { AccessTokens, Identity, RevocationList } from './ports.js'
 
 /** Why a request is not authenticated; the HTTP layer answers 401 with `www-authenticate`. */
 export class Unauthenticated extends AppError {
@@ -18,9 +18,13 @@ export class Unauthenticated extends AppError {
 /**
  * The identity an `Authorization: Bearer` header proves, verified with this service's own keys:
  * the gateway verifies too, but a request that reached the service another way must not be
- * able to claim an identity.
+ * able to claim an identity. A revoked token (logout, password change, admin revoked) is refused
+ * as the gateway refuses it.
  */
-export function createAuthenticate(deps: { accessTokens: AccessTokens }) {
+export function createAuthenticate(deps: {
+  accessTokens: AccessTokens
+  revocations?: Pick<RevocationList, 'isRevoked'>
+}) {
   return async function authenticate(authorization: string | undefined): Promise<Identity> {
     if (!authorization) {
       throw new Unauthenticated('missing', 'This request needs a bearer access token.')
@@ -29,6 +33,9 @@ export function createAuthenticate(deps: { accessTokens: AccessTokens }) {
     const identity = match?.[1] ? await deps.accessTokens.verify(match[1]) : undefined
     if (!identity) {
       throw new Unauthenticated('invalid', 'The access token is not valid or has expired.')
+    }
+    if (deps.revocations?.isRevoked(identity)) {
+      throw new Unauthenticated('invalid', 'The access token has been revoked.')
     }
     return identity
   }

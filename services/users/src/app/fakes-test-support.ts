@@ -6,10 +6,15 @@ import type {
   RefreshTokenRecord,
   RefreshTokens,
   Repositories,
+  RevocationEntry,
+  RevocationList,
   Store,
   UserRecord,
   Users,
+  VerificationTokens,
 } from './ports.js'
+import type { VerificationDeps } from './request-verification.js'
+import type { RevokeDeps } from './revoke.js'
 import type { SessionDeps } from './session.js'
 
 /**
@@ -20,6 +25,8 @@ export function createFakeStore() {
   let userRows = new Map<string, UserRecord>()
   let tokenRows = new Map<string, RefreshTokenRecord>()
   let events: users.UserRegisteredData[] = []
+  let verificationEvents: users.UserVerificationRequestedData[] = []
+  let storedRevocations: RevocationEntry[] = []
   let queue: Promise<unknown> = Promise.resolve()
   /** Set to make the next insert fail as a concurrent registration would. */
   const faults = { nextInsertTaken: false }
@@ -41,6 +48,25 @@ export function createFakeStore() {
       userRows.set(id, { ...user, name, updatedAt: now })
       return copy(userRows.get(id))
     },
+    async markVerified(id, now, grantAdmin) {
+      const user = userRows.get(id)
+      if (!user || user.emailVerifiedAt) return false
+      userRows.set(id, {
+        ...user,
+        emailVerifiedAt: now,
+        isAdmin: user.isAdmin || grantAdmin,
+        updatedAt: now,
+      })
+      return true
+    },
+    async setAdmin(id, isAdmin, now) {
+      const user = userRows.get(id)
+      if (user) userRows.set(id, { ...user, isAdmin, updatedAt: now })
+    },
+    async updatePassword(id, passwordHash, now) {
+      const user = userRows.get(id)
+      if (user) userRows.set(id, { ...user, passwordHash, updatedAt: now })
+    },
   }
   const refreshTokens: RefreshTokens = {
     async insert(token) {
@@ -61,6 +87,13 @@ export function createFakeStore() {
         }
       }
     },
+    liveFamilies: async (userId) => [
+      ...new Set(
+        [...tokenRows.values()]
+          .filter((t) => t.userId === userId && !t.revokedAt)
+          .map((t) => t.familyId),
+      ),
+    ],
   }
   const tx: Repositories = {
     users: usersRepo,
@@ -69,18 +102,34 @@ export function createFakeStore() {
       async userRegistered(data) {
         events.push(data)
       },
+      async verificationRequested(data) {
+        verificationEvents.push(data)
+      },
+    },
+    revocations: {
+      async add(entries) {
+        storedRevocations.push(...entries)
+      },
     },
   }
   const store: Store = {
     users: usersRepo,
     transaction<T>(work: (tx: Repositories) => Promise<T>): Promise<T> {
       const run = queue.then(async () => {
-        const saved = { userRows: new Map(userRows), tokenRows: new Map(tokenRows), events }
+        const saved = {
+          userRows: new Map(userRows),
+          tokenRows: new Map(tokenRows),
+          events,
+          verificationEvents,
+          storedRevocations,
+        }
         events = [...events]
+        verificationEvents = [...verificationEvents]
+        storedRevocations = [...storedRevocations]
         try {
           return await work(tx)
         } catch (error) {
-          ;({ userRows, tokenRows, events } = saved)
+          ;({ userRows, tokenRows, events, verificationEvents, storedRevocations } = saved)
           throw error
         }
       })
@@ -102,6 +151,12 @@ export function createFakeStore() {
       }
       return deleted
     },
+    activeRevocations: async (now) => storedRevocations.filter((e) => e.until > now),
+    async purgeRevocations(now) {
+      const before = storedRevocations.length
+      storedRevocations = storedRevocations.filter((e) => e.until > now)
+      return before - storedRevocations.length
+    },
   }
   return {
     store,
@@ -109,6 +164,8 @@ export function createFakeStore() {
     users: () => [...userRows.values()],
     tokens: () => [...tokenRows.values()],
     events: () => events,
+    verificationEvents: () => verificationEvents,
+    storedRevocations: () => storedRevocations,
   }
 }
 
@@ -143,6 +200,45 @@ export function createFakeAccessTokens(): AccessTokens & { issued: Map<string, I
   }
 }
 
+/**
+ * Verification tokens `verify:<userId>:<email>:<expires ms>:<sig>`: `check` refuses any whose
+ * signature part is not `ok` (a forged one) and those past their expiry.
+ */
+export function createFakeVerificationTokens(now: () => Date, ttlSeconds = 86_400) {
+  const tokens: VerificationTokens = {
+    async issue({ userId, email }) {
+      const expiresAt = new Date(now().getTime() + ttlSeconds * 1000)
+      return { token: `verify:${userId}:${email}:${expiresAt.getTime()}:ok`, expiresAt }
+    },
+    async check(token) {
+      const [kind, userId, email, expires, sig] = token.split(':')
+      if (kind !== 'verify' || sig !== 'ok' || !userId || !email) {
+        return { ok: false, reason: 'invalid' }
+      }
+      if (Number(expires) <= now().getTime()) return { ok: false, reason: 'expired' }
+      return { ok: true, userId, email }
+    },
+  }
+  return tokens
+}
+
+/** A revocation list in memory that records what was added. */
+export function createFakeRevocationList(): RevocationList & { added: RevocationEntry[] } {
+  const added: RevocationEntry[] = []
+  return {
+    added,
+    async add(entries) {
+      added.push(...entries)
+    },
+    isRevoked: (token) =>
+      added.some((e) =>
+        e.kind === 'session'
+          ? e.sessionId === token.sessionId
+          : e.userId === token.userId && (token.issuedAt?.getTime() ?? 0) <= e.before.getTime(),
+      ),
+  }
+}
+
 /** A clock the test moves. */
 export function createClock(start = new Date('2030-01-01T00:00:00Z')) {
   let current = start.getTime()
@@ -160,11 +256,16 @@ export function createFakes() {
   const hasher = createFakeHasher()
   const accessTokens = createFakeAccessTokens()
   const clock = createClock()
-  const session: SessionDeps = {
+  const revocations = createFakeRevocationList()
+  const session: SessionDeps & VerificationDeps & RevokeDeps & { revocations: RevocationList } = {
     accessTokens,
     admins: new Set(['admin@example.com']),
     refreshTokenTtlSeconds: 3600,
     now: clock.now,
+    verificationTokens: createFakeVerificationTokens(clock.now),
+    publicUrl: 'https://shop.example',
+    revocations,
+    revocationTtlMs: 960_000,
   }
-  return { ...store, fakeStore: store, hasher, accessTokens, clock, session }
+  return { ...store, fakeStore: store, hasher, accessTokens, clock, session, revocations }
 }

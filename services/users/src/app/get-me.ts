@@ -5,19 +5,19 @@ import type { Identity, Store, UserRecord } from './ports.js'
 
 export interface GetMeDeps {
   store: Store
-  admins: ReadonlySet<string>
 }
 
 /** A valid token of an account that no longer exists is as good as no token. */
 export const unknownAccount = () =>
   new AppError('unauthorized', 'USERS.UNKNOWN_ACCOUNT', 'The account of this token does not exist.')
 
-export function toMe(user: UserRecord, admins: ReadonlySet<string>): users.Me {
+export function toMe(user: UserRecord): users.Me {
   return {
     id: user.id,
     email: user.email,
     name: user.name,
-    roles: rolesOf(user.email, admins),
+    roles: rolesOf(user),
+    emailVerified: user.emailVerifiedAt !== null,
     createdAt: user.createdAt.toISOString(),
   }
 }
@@ -27,6 +27,6 @@ export function createGetMe(deps: GetMeDeps) {
   return async function getMe(caller: Identity): Promise<users.Me> {
     const user = await deps.store.users.findById(caller.userId)
     if (!user) throw unknownAccount()
-    return toMe(user, deps.admins)
+    return toMe(user)
   }
 }

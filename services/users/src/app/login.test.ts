@@ -43,13 +43,26 @@ describe('login', () => {
     expect(hasher.verified).toEqual(['hashed:correct horse', 'hashed:not a password of anyone'])
   })
 
-  it('computes roles at each login, so ADMIN_EMAILS changes apply to existing accounts', async () => {
+  it('grants admin at login to a verified address listed in ADMIN_EMAILS later, never an unverified one', async () => {
     const fakes = createFakes()
     const deps = { ...fakes.session, store: fakes.store, hasher: fakes.hasher.hasher }
-    await createRegister(deps)({ email: 'carol@example.com', password: 'correct horse', name: 'C' })
+    const carol = { email: 'carol@example.com', password: 'correct horse' }
+    const registered = await createRegister(deps)({ ...carol, name: 'C' })
     const promoted = createLogin({ ...deps, admins: new Set(['carol@example.com']) })
-    const result = await promoted({ email: 'carol@example.com', password: 'correct horse' })
+    const unverified = await promoted(carol)
+    expect(unverified.user.roles).toEqual(['customer'])
+
+    await fakes.store.transaction((tx) =>
+      tx.users.markVerified(registered.user.id, fakes.clock.now(), false),
+    )
+    const result = await promoted(carol)
     expect(result.user.roles).toEqual(['customer', 'admin'])
-    expect(fakes.accessTokens.issued.get(result.accessToken)?.roles).toEqual(['customer', 'admin'])
+    expect(fakes.accessTokens.issued.get(result.accessToken)).toMatchObject({
+      roles: ['customer', 'admin'],
+      // The access token names its session (the refresh token family).
+      sessionId: fakes.tokens().at(-1)?.familyId,
+    })
+    // Stored: it stays admin when the list changes (only the admin command revokes).
+    expect((await createLogin(deps)(carol)).user.roles).toEqual(['customer', 'admin'])
   })
 })

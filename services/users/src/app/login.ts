@@ -1,7 +1,8 @@
 import { AppError } from '@emporium/platform'
 import type { users } from '@emporium/contracts'
 import { normalizeEmail } from '../domain/email.js'
-import type { PasswordHasher, Store } from './ports.js'
+import { isListedAdmin } from '../domain/roles.js'
+import type { PasswordHasher, Store, UserRecord } from './ports.js'
 import { issueTokens, storeRefreshToken, toUser, type SessionDeps } from './session.js'
 
 export interface LoginDeps extends SessionDeps {
@@ -16,7 +17,8 @@ export const invalidCredentials = () =>
 /**
  * Checks an e-mail and password and opens a session (a new refresh token family). An unknown
  * e-mail verifies the password against a dummy hash of the same cost, so that it takes as long
- * as a wrong password.
+ * as a wrong password. A verified address listed in ADMIN_EMAILS since it was verified gets
+ * `admin` here; an unverified one never does.
  */
 export function createLogin(deps: LoginDeps) {
   let dummy: Promise<string> | undefined
@@ -24,13 +26,20 @@ export function createLogin(deps: LoginDeps) {
   const dummyHash = () => (dummy ??= deps.hasher.hash('not a password of anyone'))
 
   return async function login(input: users.LoginBody): Promise<users.AuthResponse> {
-    const user = await deps.store.users.findByEmail(normalizeEmail(input.email))
-    if (!user) {
+    const found = await deps.store.users.findByEmail(normalizeEmail(input.email))
+    if (!found) {
       await deps.hasher.verify(await dummyHash(), input.password)
       throw invalidCredentials()
     }
-    if (!(await deps.hasher.verify(user.passwordHash, input.password))) throw invalidCredentials()
-    const refreshToken = await deps.store.transaction((tx) => storeRefreshToken(tx, deps, user.id))
-    return { user: toUser(user, deps.admins), ...(await issueTokens(deps, user, refreshToken)) }
+    if (!(await deps.hasher.verify(found.passwordHash, input.password))) throw invalidCredentials()
+    let user: UserRecord = found
+    const session = await deps.store.transaction(async (tx) => {
+      if (!user.isAdmin && user.emailVerifiedAt && isListedAdmin(user.email, deps.admins)) {
+        await tx.users.setAdmin(user.id, true, deps.now())
+        user = { ...user, isAdmin: true }
+      }
+      return storeRefreshToken(tx, deps, user.id)
+    })
+    return { user: toUser(user), ...(await issueTokens(deps, user, session)) }
   }
 }

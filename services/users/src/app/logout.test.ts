@@ -15,7 +15,7 @@ describe('logout', () => {
       email: 'eve@example.com',
       password: 'correct horse',
     })
-    const logout = createLogout({ store: fakes.store, now: fakes.clock.now })
+    const logout = createLogout({ ...fakes.session, store: fakes.store })
 
     // Eve presenting Fay's token changes nothing.
     await logout({ userId: eve.user.id, roles: ['customer'] }, fay.refreshToken)

@@ -25,6 +25,7 @@ describe('get and update me', () => {
       email: 'gil@example.com',
       name: 'Gil',
       roles: ['customer'],
+      emailVerified: false,
       createdAt: clock.now().toISOString(),
     })
   })

@@ -9,6 +9,10 @@ export interface UserRecord {
   name: string
   /** PHC string of the password's argon2id hash. Never leaves the service. */
   passwordHash: string
+  /** When the owner proved the address (the link of the verification e-mail); null before. */
+  emailVerifiedAt: Date | null
+  /** Granted to a verified ADMIN_EMAILS address or by `npm run admin -- grant`. */
+  isAdmin: boolean
   createdAt: Date
   updatedAt: Date
 }
@@ -34,6 +38,13 @@ export interface Users {
   insert(user: UserRecord): Promise<'inserted' | 'email_taken'>
   /** The updated account, or undefined when there is none with that id. */
   updateName(id: string, name: string, now: Date): Promise<UserRecord | undefined>
+  /**
+   * Marks the address verified (and grants admin when `grantAdmin`) if and only if it is not
+   * verified yet, as one conditional update: of two concurrent uses of a link one gets true.
+   */
+  markVerified(id: string, now: Date, grantAdmin: boolean): Promise<boolean>
+  setAdmin(id: string, isAdmin: boolean, now: Date): Promise<void>
+  updatePassword(id: string, passwordHash: string, now: Date): Promise<void>
 }
 
 export interface RefreshTokens {
@@ -47,11 +58,25 @@ export interface RefreshTokens {
   spend(tokenHash: string, now: Date): Promise<boolean>
   /** Revokes every token of the family not revoked yet. */
   revokeFamily(familyId: string, now: Date): Promise<void>
+  /** The families of the account that still have a token not revoked. */
+  liveFamilies(userId: string): Promise<string[]>
+}
+
+/** An entry of the revocation list (the platform's `Revocation`). */
+export type RevocationEntry =
+  | { kind: 'session'; sessionId: string; until: Date }
+  | { kind: 'user'; userId: string; before: Date; until: Date }
+
+/** The revocation list every verifier checks (Redis or this process's memory). */
+export interface RevocationList {
+  add(entries: readonly RevocationEntry[]): Promise<void>
+  isRevoked(token: { userId: string; sessionId?: string; issuedAt?: Date }): boolean
 }
 
 /** Events written in the transaction of the change they describe (the outbox). */
 export interface Events {
   userRegistered(data: users.UserRegisteredData): Promise<void>
+  verificationRequested(data: users.UserVerificationRequestedData): Promise<void>
 }
 
 /** The repositories as one transaction sees them. */
@@ -59,6 +84,8 @@ export interface Repositories {
   users: Users
   refreshTokens: RefreshTokens
   events: Events
+  /** The stored copy of revocation entries (reloaded at start). */
+  revocations: { add(entries: readonly RevocationEntry[]): Promise<void> }
 }
 
 /** The service's storage. */
@@ -73,6 +100,10 @@ export interface Store {
    * many tokens went.
    */
   purgeExpiredSessions(cutoff: Date): Promise<number>
+  /** Stored revocation entries still in force at `now`. */
+  activeRevocations(now: Date): Promise<RevocationEntry[]>
+  /** Deletes the entries no token can need any more; returns how many went. */
+  purgeRevocations(now: Date): Promise<number>
 }
 
 export interface PasswordHasher {
@@ -86,6 +117,10 @@ export interface PasswordHasher {
 export interface Identity {
   userId: string
   roles: Role[]
+  /** The session (refresh token family) the token belongs to: its `sid`. */
+  sessionId?: string
+  /** `iat` of the token it came from (verified tokens only). */
+  issuedAt?: Date
 }
 
 export interface IssuedAccessToken {
@@ -98,4 +133,15 @@ export interface AccessTokens {
   issue(identity: Identity): Promise<IssuedAccessToken>
   /** The identity of a valid token of ours, or undefined (bad signature, expired, wrong iss/aud…). */
   verify(token: string): Promise<Identity | undefined>
+}
+
+/** Signed, expiring links that prove an e-mail address. */
+export interface VerificationTokens {
+  issue(subject: { userId: string; email: string }): Promise<{ token: string; expiresAt: Date }>
+  /** The account and address a token of ours names, or why it is refused. */
+  check(
+    token: string,
+  ): Promise<
+    { ok: true; userId: string; email: string } | { ok: false; reason: 'invalid' | 'expired' }
+  >
 }

@@ -1,10 +1,14 @@
 import { AppError } from '@emporium/platform'
 import type { users } from '@emporium/contracts'
-import type { Store } from './ports.js'
+import type { RevocationList, Store } from './ports.js'
+import { revokeSessions } from './revoke.js'
 import { hashRefreshToken, issueTokens, storeRefreshToken, type SessionDeps } from './session.js'
 
 export interface RefreshSessionDeps extends SessionDeps {
   store: Store
+  revocations: RevocationList
+  /** How long a revocation entry must be kept: the longest access-token lifetime and a margin. */
+  revocationTtlMs: number
   /** Told of every reuse: a stolen token, or a client refreshing twice at once. */
   log?: { warn(details: object, message: string): void }
 }
@@ -17,7 +21,7 @@ const invalidRefreshToken = () =>
   )
 
 type Outcome =
-  | { ok: true; userId: string; refreshToken: string }
+  | { ok: true; userId: string; refreshToken: string; familyId: string }
   | { ok: false; reason: 'unknown' | 'revoked' | 'expired' }
   | { ok: false; reason: 'reused'; familyId: string }
 
@@ -39,14 +43,15 @@ export function createRefreshSession(deps: RefreshSessionDeps) {
         const spent = await tx.refreshTokens.findForUpdate(tokenHash)
         if (!spent) throw new Error('a refresh token vanished while being spent')
         const next = await storeRefreshToken(tx, deps, spent.userId, spent.familyId)
-        return { ok: true, userId: spent.userId, refreshToken: next }
+        return { ok: true, userId: spent.userId, ...next }
       }
       const token = await tx.refreshTokens.findForUpdate(tokenHash)
       if (!token) return { ok: false, reason: 'unknown' }
       if (token.revokedAt) return { ok: false, reason: 'revoked' }
       if (token.usedAt) {
-        // Committed, not rolled back with the 401 that follows.
+        // Committed, not rolled back with the 401 that follows; the family's access tokens go too.
         await tx.refreshTokens.revokeFamily(token.familyId, now)
+        await tx.revocations.add(revokeSessions(deps, [token.familyId]))
         return { ok: false, reason: 'reused', familyId: token.familyId }
       }
       return { ok: false, reason: 'expired' }
@@ -54,11 +59,12 @@ export function createRefreshSession(deps: RefreshSessionDeps) {
     if (!outcome.ok) {
       if (outcome.reason === 'reused') {
         deps.log?.warn({ familyId: outcome.familyId }, 'refresh token reused: family revoked')
+        await deps.revocations.add(revokeSessions(deps, [outcome.familyId]))
       }
       throw invalidRefreshToken()
     }
     const user = await deps.store.users.findById(outcome.userId)
     if (!user) throw invalidRefreshToken()
-    return issueTokens(deps, user, outcome.refreshToken)
+    return issueTokens(deps, user, outcome)
   }
 }

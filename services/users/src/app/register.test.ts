@@ -25,6 +25,7 @@ describe('register', () => {
         email: 'alice@example.com',
         name: 'Alice',
         roles: ['customer'],
+        emailVerified: false,
       },
       accessToken: 'fake-token-1',
       refreshToken: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/),
@@ -82,10 +83,20 @@ describe('register', () => {
     expect(users()).toEqual([])
   })
 
-  it('makes an account admin when its e-mail is in ADMIN_EMAILS, whatever its case', async () => {
-    const { register, events } = setup()
+  it('never makes an account admin at registration, even an ADMIN_EMAILS one', async () => {
+    const { register, events, verificationEvents } = setup()
     const result = await register({ ...alice, email: 'Admin@Example.com' })
-    expect(result.user.roles).toEqual(['customer', 'admin'])
-    expect(events()[0]?.roles).toEqual(['customer', 'admin'])
+    expect(result.user).toMatchObject({ roles: ['customer'], emailVerified: false })
+    expect(events()[0]?.roles).toEqual(['customer'])
+    // The link to prove the address is on its way, in the same transaction.
+    expect(verificationEvents()).toEqual([
+      {
+        userId: result.user.id,
+        email: 'admin@example.com',
+        name: 'Alice',
+        link: expect.stringMatching(/^https:\/\/shop\.example\/verify-email#token=verify:/),
+        expiresAt: expect.any(String),
+      },
+    ])
   })
 })

@@ -6,9 +6,10 @@ import { parseName } from '../domain/name.js'
 import { checkPassword } from '../domain/password-policy.js'
 import { rolesOf } from '../domain/roles.js'
 import type { PasswordHasher, Store, UserRecord } from './ports.js'
+import { requestVerification, type VerificationDeps } from './request-verification.js'
 import { issueTokens, storeRefreshToken, toUser, type SessionDeps } from './session.js'
 
-export interface RegisterDeps extends SessionDeps {
+export interface RegisterDeps extends SessionDeps, VerificationDeps {
   store: Store
   hasher: PasswordHasher
 }
@@ -17,9 +18,10 @@ const emailTaken = () =>
   new AppError('conflict', 'USERS.EMAIL_TAKEN', 'This e-mail address is already registered.')
 
 /**
- * Creates an account and its first session. The account, its first refresh token and
- * `user.registered` commit in one transaction; a duplicate e-mail (in any case, or registered
- * concurrently) is a 409.
+ * Creates an account and its first session. The account, its first refresh token,
+ * `user.registered` and `user.verification-requested` (the link) commit in one transaction; a
+ * duplicate e-mail (in any case, or registered concurrently) is a 409. Registration never grants
+ * `admin`, not even to an ADMIN_EMAILS address: that waits for the address to be verified.
  */
 export function createRegister(deps: RegisterDeps) {
   return async function register(input: users.RegisterBody): Promise<users.AuthResponse> {
@@ -35,20 +37,23 @@ export function createRegister(deps: RegisterDeps) {
       email,
       name,
       passwordHash,
+      emailVerifiedAt: null,
+      isAdmin: false,
       createdAt: now,
       updatedAt: now,
     }
-    const refreshToken = await deps.store.transaction(async (tx) => {
+    const session = await deps.store.transaction(async (tx) => {
       if ((await tx.users.insert(user)) === 'email_taken') throw emailTaken()
       await tx.events.userRegistered({
         userId: user.id,
         email,
         name,
-        roles: rolesOf(email, deps.admins),
+        roles: rolesOf(user),
         registeredAt: now.toISOString(),
       })
+      await requestVerification(tx, deps, user)
       return storeRefreshToken(tx, deps, user.id)
     })
-    return { user: toUser(user, deps.admins), ...(await issueTokens(deps, user, refreshToken)) }
+    return { user: toUser(user), ...(await issueTokens(deps, user, session)) }
   }
 }

@@ -6,10 +6,16 @@ import type { AccessTokens, Repositories, UserRecord } from './ports.js'
 /** What every use case that opens or continues a session needs. */
 export interface SessionDeps {
   accessTokens: AccessTokens
-  /** Normalised e-mails that get `admin`. */
+  /** Normalised e-mails that get `admin` once verified (ADMIN_EMAILS). */
   admins: ReadonlySet<string>
   refreshTokenTtlSeconds: number
   now: () => Date
+}
+
+/** A refresh token just stored, and the session (family) it continues. */
+export interface StoredRefreshToken {
+  refreshToken: string
+  familyId: string
 }
 
 /** An opaque refresh token: 32 random bytes, base64url. Only its hash is stored. */
@@ -22,26 +28,27 @@ export function hashRefreshToken(token: string): string {
   return createHash('sha256').update(token).digest('hex')
 }
 
-/** The account as clients see it, roles computed from the configuration now. */
-export function toUser(record: UserRecord, admins: ReadonlySet<string>): users.User {
+/** The account as clients see it. */
+export function toUser(record: UserRecord): users.User {
   return {
     id: record.id,
     email: record.email,
     name: record.name,
-    roles: rolesOf(record.email, admins),
+    roles: rolesOf(record),
+    emailVerified: record.emailVerifiedAt !== null,
   }
 }
 
 /**
  * Stores a new refresh token for `user` in `tx`, in `familyId` (a new family for a login).
- * Returns the token itself, which exists nowhere else from now on.
+ * Returns the token itself, which exists nowhere else from now on, and its family.
  */
 export async function storeRefreshToken(
   tx: Repositories,
   deps: SessionDeps,
   userId: string,
   familyId: string = randomUUID(),
-): Promise<string> {
+): Promise<StoredRefreshToken> {
   const token = newRefreshToken()
   const now = deps.now()
   await tx.refreshTokens.insert({
@@ -53,18 +60,19 @@ export async function storeRefreshToken(
     revokedAt: null,
     createdAt: now,
   })
-  return token
+  return { refreshToken: token, familyId }
 }
 
-/** An access token for the account, with its roles as the configuration says now. */
+/** An access token of the session for the account, with its roles as stored now. */
 export async function issueTokens(
   deps: SessionDeps,
   user: UserRecord,
-  refreshToken: string,
+  session: StoredRefreshToken,
 ): Promise<users.TokenResponse> {
   const { token, expiresIn } = await deps.accessTokens.issue({
     userId: user.id,
-    roles: rolesOf(user.email, deps.admins),
+    roles: rolesOf(user),
+    sessionId: session.familyId,
   })
-  return { accessToken: token, refreshToken, expiresIn }
+  return { accessToken: token, refreshToken: session.refreshToken, expiresIn }
 }

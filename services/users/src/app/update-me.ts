@@ -6,7 +6,6 @@ import { toUser } from './session.js'
 
 export interface UpdateMeDeps {
   store: Store
-  admins: ReadonlySet<string>
   now: () => Date
 }
 
@@ -16,7 +15,7 @@ export function createUpdateMe(deps: UpdateMeDeps) {
     if (patch.name === undefined) {
       const user = await deps.store.users.findById(caller.userId)
       if (!user) throw unknownAccount()
-      return toUser(user, deps.admins)
+      return toUser(user)
     }
     const updated = await deps.store.users.updateName(
       caller.userId,
@@ -24,6 +23,6 @@ export function createUpdateMe(deps: UpdateMeDeps) {
       deps.now(),
     )
     if (!updated) throw unknownAccount()
-    return toUser(updated, deps.admins)
+    return toUser(updated)
   }
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { normalizeEmail, parseEmail } from './email.js'
 import { parseName } from './name.js'
-import { parseAdminEmails, rolesOf } from './roles.js'
+import { isListedAdmin, parseAdminEmails, rolesOf } from './roles.js'
 
 describe('e-mail', () => {
   it('is normalised by trimming and lower-casing', () => {
@@ -43,8 +43,10 @@ describe('roles', () => {
     expect(parseAdminEmails('').size).toBe(0)
   })
 
-  it('gives customer to everyone and admin to the listed e-mails', () => {
-    expect(rolesOf('someone@example.com', admins)).toEqual(['customer'])
-    expect(rolesOf('ROOT@example.com', admins)).toEqual(['customer', 'admin'])
+  it('lists addresses case-insensitively; admin is the stored grant, not the list', () => {
+    expect(isListedAdmin('someone@example.com', admins)).toBe(false)
+    expect(isListedAdmin('ROOT@example.com', admins)).toBe(true)
+    expect(rolesOf({ isAdmin: false })).toEqual(['customer'])
+    expect(rolesOf({ isAdmin: true })).toEqual(['customer', 'admin'])
   })
 })

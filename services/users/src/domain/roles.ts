@@ -13,10 +13,15 @@ export function parseAdminEmails(list: string): ReadonlySet<string> {
   )
 }
 
+/** Whether ADMIN_EMAILS lists the address (it grants `admin` only once the address is verified). */
+export function isListedAdmin(email: string, admins: ReadonlySet<string>): boolean {
+  return admins.has(normalizeEmail(email))
+}
+
 /**
- * The roles of an account. Computed whenever a token is issued, not stored: removing an e-mail
- * from ADMIN_EMAILS takes `admin` away at the next login or refresh.
+ * The roles of an account: `admin` is stored, granted to a verified ADMIN_EMAILS address or by
+ * `npm run admin -- grant`, and taken away by `npm run admin -- revoke`.
  */
-export function rolesOf(email: string, admins: ReadonlySet<string>): Role[] {
-  return admins.has(normalizeEmail(email)) ? [Roles.customer, Roles.admin] : [Roles.customer]
+export function rolesOf(account: { isAdmin: boolean }): Role[] {
+  return account.isAdmin ? [Roles.customer, Roles.admin] : [Roles.customer]
 }

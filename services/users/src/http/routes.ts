@@ -1,5 +1,6 @@
 import Type from 'typebox'
 import { Problem, users } from '@emporium/contracts'
+import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { HttpRoutes } from '@emporium/platform'
 import type { Identity } from '../app/ports.js'
 import { createBearerAuth } from './bearer-auth.js'
@@ -12,6 +13,15 @@ export interface UsersRoutesDeps {
   logout(caller: Identity, refreshToken: string): Promise<void>
   getMe(caller: Identity): Promise<users.Me>
   updateMe(caller: Identity, patch: users.PatchMeBody): Promise<users.User>
+  verifyEmail(token: string): Promise<void>
+  resendVerification(caller: Identity): Promise<users.VerificationSent>
+  changePassword(caller: Identity, body: users.ChangePasswordBody): Promise<void>
+  setAdmin(body: users.AdminRoleBody): Promise<users.AdminRoleResult>
+  /**
+   * `onRequest` of the internal admin route: only the `admin-cli` service credential passes.
+   * Undefined: the route is not served (the command then writes to the database itself).
+   */
+  adminCaller?: (request: FastifyRequest, reply: FastifyReply) => Promise<void>
   authenticate(authorization: string | undefined): Promise<Identity>
   /** The public keys that verify access tokens. */
   jwks(): users.Jwks
@@ -82,6 +92,84 @@ export function usersRoutes(deps: UsersRoutesDeps): HttpRoutes {
         return reply.code(204).send(null)
       },
     )
+
+    app.post(
+      '/auth/verify-email',
+      {
+        schema: {
+          tags,
+          summary: 'Prove the e-mail address with the token of the verification link',
+          body: users.VerifyEmailBody,
+          response: {
+            204: Type.Null({ description: 'The address is verified.' }),
+            400: Problem,
+            410: Problem,
+          },
+        },
+      },
+      async (request, reply) => {
+        await deps.verifyEmail(request.body.token)
+        return reply.code(204).send(null)
+      },
+    )
+
+    app.post(
+      '/auth/verify-email/resend',
+      {
+        onRequest: auth.hook,
+        schema: {
+          tags,
+          summary: 'Send the caller a new verification link',
+          response: { 202: users.VerificationSent, 401: Problem, 409: Problem },
+        },
+      },
+      async (request, reply) =>
+        reply.code(202).send(await deps.resendVerification(auth.identity(request))),
+    )
+
+    app.post(
+      '/users/me/password',
+      {
+        onRequest: auth.hook,
+        schema: {
+          tags,
+          summary: "Change the caller's password; every other session is signed out",
+          body: users.ChangePasswordBody,
+          response: {
+            204: Type.Null({ description: 'Changed; the other sessions are revoked.' }),
+            400: Problem,
+            401: Problem,
+            403: Problem,
+          },
+        },
+      },
+      async (request, reply) => {
+        await deps.changePassword(auth.identity(request), request.body)
+        return reply.code(204).send(null)
+      },
+    )
+
+    if (deps.adminCaller) {
+      app.post(
+        '/internal/admins',
+        {
+          onRequest: deps.adminCaller,
+          schema: {
+            tags: ['internal'],
+            summary: 'Grant or revoke admin (the `npm run admin` command only)',
+            body: users.AdminRoleBody,
+            response: {
+              200: users.AdminRoleResult,
+              400: Problem,
+              401: Problem,
+              403: Problem,
+              404: Problem,
+            },
+          },
+        },
+        async (request) => deps.setAdmin(request.body),
+      )
+    }
 
     app.get(
       '/users/me',

@@ -29,7 +29,10 @@ export function createJoseAccessTokens(deps: JoseAccessTokensDeps): AccessTokens
   return {
     async issue(identity) {
       const iat = Math.floor(deps.now().getTime() / 1000)
-      const token = await new SignJWT({ roles: identity.roles })
+      const claims = identity.sessionId
+        ? { roles: identity.roles, sid: identity.sessionId }
+        : { roles: identity.roles }
+      const token = await new SignJWT(claims)
         .setProtectedHeader({ alg: keys.signing.alg, kid: keys.signing.kid, typ: accessTokenType })
         .setSubject(identity.userId)
         .setIssuer(deps.issuer)
@@ -66,8 +69,13 @@ export function createJoseAccessTokens(deps: JoseAccessTokensDeps): AccessTokens
 }
 
 function identityOf(payload: Record<string, unknown>): Identity | undefined {
-  const { sub, roles: claimed } = payload
+  const { sub, roles: claimed, sid, iat } = payload
   if (typeof sub !== 'string' || sub === '' || !Array.isArray(claimed)) return undefined
   if (!claimed.every((r) => typeof r === 'string' && roles.has(r))) return undefined
-  return { userId: sub, roles: claimed as Role[] }
+  return {
+    userId: sub,
+    roles: claimed as Role[],
+    ...(typeof sid === 'string' ? { sessionId: sid } : {}),
+    ...(typeof iat === 'number' ? { issuedAt: new Date(iat * 1000) } : {}),
+  }
 }

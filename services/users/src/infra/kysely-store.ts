@@ -1,10 +1,12 @@
 import type { Kysely, Selectable, Transaction } from 'kysely'
 import { users as contracts } from '@emporium/contracts'
 import type { Database, Outbox } from '@emporium/platform'
+import { randomUUID } from 'node:crypto'
 import type {
   RefreshTokenRecord,
   RefreshTokens,
   Repositories,
+  RevocationEntry,
   Store,
   UserRecord,
   Users,
@@ -37,6 +39,30 @@ export function createKyselyStore(deps: { database: Database; outbox: Outbox }):
         .executeTakeFirst()
       return Number(result.numDeletedRows)
     },
+    async activeRevocations(now) {
+      const rows = await db
+        .selectFrom('revocations')
+        .selectAll()
+        .where('expires_at', '>', now)
+        .execute()
+      return rows.flatMap((row): RevocationEntry[] => {
+        const until = new Date(row.expires_at)
+        if (row.kind === 'session') return [{ kind: 'session', sessionId: row.subject, until }]
+        if (row.kind === 'user' && row.revoked_before) {
+          return [
+            { kind: 'user', userId: row.subject, before: new Date(row.revoked_before), until },
+          ]
+        }
+        return []
+      })
+    },
+    async purgeRevocations(now) {
+      const result = await db
+        .deleteFrom('revocations')
+        .where('expires_at', '<=', now)
+        .executeTakeFirst()
+      return Number(result.numDeletedRows)
+    },
   }
 
   function repositories(trx: Transaction<UsersTables>): Repositories {
@@ -46,6 +72,26 @@ export function createKyselyStore(deps: { database: Database; outbox: Outbox }):
       events: {
         async userRegistered(data) {
           await deps.outbox.add(trx, contracts.UserRegistered, data)
+        },
+        async verificationRequested(data) {
+          await deps.outbox.add(trx, contracts.UserVerificationRequested, data)
+        },
+      },
+      revocations: {
+        async add(entries) {
+          if (entries.length === 0) return
+          await trx
+            .insertInto('revocations')
+            .values(
+              entries.map((entry) => ({
+                id: randomUUID(),
+                kind: entry.kind,
+                subject: entry.kind === 'session' ? entry.sessionId : entry.userId,
+                revoked_before: entry.kind === 'user' ? entry.before : null,
+                expires_at: entry.until,
+              })),
+            )
+            .execute()
         },
       },
     }
@@ -74,6 +120,8 @@ function createUsers(db: Kysely<UsersTables>): Users {
             email: user.email,
             name: user.name,
             password_hash: user.passwordHash,
+            email_verified_at: user.emailVerifiedAt,
+            is_admin: user.isAdmin,
             created_at: user.createdAt,
             updated_at: user.updatedAt,
           })
@@ -87,6 +135,29 @@ function createUsers(db: Kysely<UsersTables>): Users {
     async updateName(id, name, now) {
       await db.updateTable('users').set({ name, updated_at: now }).where('id', '=', id).execute()
       return toUser(await byId(id))
+    },
+    async markVerified(id, now, grantAdmin) {
+      const result = await db
+        .updateTable('users')
+        .set({ email_verified_at: now, updated_at: now, ...(grantAdmin ? { is_admin: true } : {}) })
+        .where('id', '=', id)
+        .where('email_verified_at', 'is', null)
+        .executeTakeFirst()
+      return BigInt(result.numUpdatedRows) === 1n
+    },
+    async setAdmin(id, isAdmin, now) {
+      await db
+        .updateTable('users')
+        .set({ is_admin: isAdmin, updated_at: now })
+        .where('id', '=', id)
+        .execute()
+    },
+    async updatePassword(id, passwordHash, now) {
+      await db
+        .updateTable('users')
+        .set({ password_hash: passwordHash, updated_at: now })
+        .where('id', '=', id)
+        .execute()
     },
   }
 }
@@ -135,6 +206,16 @@ function createRefreshTokens(db: Kysely<UsersTables>): RefreshTokens {
         .where('revoked_at', 'is', null)
         .execute()
     },
+    async liveFamilies(userId) {
+      const rows = await db
+        .selectFrom('refresh_tokens')
+        .select('family_id')
+        .distinct()
+        .where('user_id', '=', userId)
+        .where('revoked_at', 'is', null)
+        .execute()
+      return rows.map((row) => row.family_id)
+    },
   }
 }
 
@@ -145,6 +226,8 @@ function toUser(row: Selectable<UsersTable> | undefined): UserRecord | undefined
     email: row.email,
     name: row.name,
     passwordHash: row.password_hash,
+    emailVerifiedAt: row.email_verified_at && new Date(row.email_verified_at),
+    isAdmin: Boolean(row.is_admin),
     createdAt: new Date(row.created_at),
     updatedAt: new Date(row.updated_at),
   }

@@ -4,6 +4,7 @@ import type { ColumnType } from 'kysely'
 export interface UsersTables {
   users: UsersTable
   refresh_tokens: RefreshTokensTable
+  revocations: RevocationsTable
 }
 
 export interface UsersTable {
@@ -13,6 +14,9 @@ export interface UsersTable {
   email: string
   name: string
   password_hash: string
+  email_verified_at: Date | null
+  /** A boolean; MySQL/MariaDB give 0/1. */
+  is_admin: ColumnType<boolean | number, boolean, boolean>
   created_at: ColumnType<Date, Date, never>
   updated_at: Date
 }
@@ -26,4 +30,16 @@ export interface RefreshTokensTable {
   used_at: Date | null
   revoked_at: Date | null
   created_at: ColumnType<Date, Date, never>
+}
+
+/** Entries of the revocation list, kept until no token they name can be valid (`expires_at`). */
+export interface RevocationsTable {
+  id: string
+  /** `session` or `user`. */
+  kind: string
+  /** The session id (refresh token family) or the account id. */
+  subject: string
+  /** `user` entries: tokens issued at or before it are void. */
+  revoked_before: Date | null
+  expires_at: Date
 }
