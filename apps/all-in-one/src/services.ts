@@ -43,6 +43,8 @@ export function embeddedServices(config: AllInOneConfig, env: Env): Entry[] {
   const shared = {
     LOG_LEVEL: config.LOG_LEVEL,
     RABBITMQ_URL: 'memory',
+    // One list in the process: the users service writes it, every verifier reads it.
+    REVOCATIONS_URL: 'memory',
     SHUTDOWN_TIMEOUT_SECONDS: String(config.SHUTDOWN_TIMEOUT_SECONDS),
   }
   return [
@@ -59,6 +61,9 @@ export function embeddedServices(config: AllInOneConfig, env: Env): Entry[] {
               ? undefined
               : `${dataDir}/users/signing-keys.json`,
             ADMIN_EMAILS: config.ADMIN_EMAILS,
+            USERS_PUBLIC_URL: env.USERS_PUBLIC_URL ?? `http://localhost:${config.PORT}`,
+            // `npm run admin` proves itself with this key to the running platform.
+            USERS_ADMIN_CLI_KEY_FILE: `${dataDir}/users/admin-cli-keys.json`,
           }),
         ),
       port: users.port,

@@ -111,6 +111,7 @@ export async function createCartService(
       issuer: config.CART_JWT_ISSUER,
       audience: config.CART_JWT_AUDIENCE,
       log,
+      revocations: config.REVOCATIONS_URL,
     })
   const showCart = createShowCart({
     prices: createSqlPriceCopy(database.db),

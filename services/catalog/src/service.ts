@@ -78,6 +78,7 @@ export async function createCatalogService(
       issuer: config.CATALOG_JWT_ISSUER,
       audience: config.CATALOG_JWT_AUDIENCE,
       log,
+      revocations: config.REVOCATIONS_URL,
     })
   const store = createKyselyStore({
     database,

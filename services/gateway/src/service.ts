@@ -68,6 +68,7 @@ export function createGatewayService(
         issuer: config.GATEWAY_JWT_ISSUER,
         audience: config.GATEWAY_JWT_AUDIENCE,
         log,
+        revocations: config.REVOCATIONS_URL,
       })
     : undefined
 

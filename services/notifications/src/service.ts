@@ -38,6 +38,7 @@ import {
 } from './events/on-order-events.js'
 import { onPaymentRefunded } from './events/on-payment-refunded.js'
 import { onUserRegistered } from './events/on-user-registered.js'
+import { onVerificationRequested } from './events/on-verification-requested.js'
 import { notificationsRoutes } from './http/routes.js'
 import { withAfterCommit } from './infra/after-commit.js'
 import { senderFromConfig } from './infra/senders.js'
@@ -84,6 +85,7 @@ export async function createNotificationsService(
       issuer: config.NOTIFICATIONS_JWT_ISSUER,
       audience: config.NOTIFICATIONS_JWT_AUDIENCE,
       log,
+      revocations: config.REVOCATIONS_URL,
     })
   const sender = deps.sender ?? senderFromConfig(config.NOTIFICATIONS_SENDER, log)
 
@@ -117,6 +119,7 @@ export async function createNotificationsService(
       on(orders.OrderShipped, onOrderShipped(consumerDeps)),
       on(payments.PaymentRefunded, onPaymentRefunded(consumerDeps)),
       on(users.UserRegistered, onUserRegistered(consumerDeps)),
+      on(users.UserVerificationRequested, onVerificationRequested(consumerDeps)),
     ],
     routes: notificationsRoutes({
       verifier,

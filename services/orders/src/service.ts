@@ -87,6 +87,7 @@ export async function createOrdersService(
       issuer: config.ORDERS_JWT_ISSUER,
       audience: config.ORDERS_JWT_AUDIENCE,
       log,
+      revocations: config.REVOCATIONS_URL,
     })
 
   const client = (name: string, urls: string) =>

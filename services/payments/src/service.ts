@@ -94,6 +94,7 @@ export async function createPaymentsService(
       issuer: config.PAYMENTS_JWT_ISSUER,
       audience: config.PAYMENTS_JWT_AUDIENCE,
       log,
+      revocations: config.REVOCATIONS_URL,
     })
   const acquirerStore = createSqlAcquirerStore(database.db)
   // The chaos runner's outages (PAYMENTS_SIMULATED_FAULTS_API); without it nothing reads them.

@@ -48,6 +48,11 @@ export const routeTable: readonly RouteRule[] = [
   { methods: ['POST'], path: '/api/v1/auth/register', upstream: 'users', access: 'public', limit: 'register' },
   { methods: ['POST'], path: '/api/v1/auth/refresh', upstream: 'users', access: 'public' },
   { methods: ['POST'], path: '/api/v1/auth/logout', upstream: 'users', access: 'bearer' },
+  // A signed link cannot be guessed: the general limit is enough. Resending mails someone, and a
+  // password change tries the current password: both count as registrations do.
+  { methods: ['POST'], path: '/api/v1/auth/verify-email', upstream: 'users', access: 'public' },
+  { methods: ['POST'], path: '/api/v1/auth/verify-email/resend', upstream: 'users', access: 'bearer', limit: 'register' },
+  { methods: ['POST'], path: '/api/v1/users/me/password', upstream: 'users', access: 'bearer', limit: 'register' },
   { methods: 'any', path: '/api/v1/users/**', upstream: 'users', access: 'bearer' },
   { methods: read, path: '/.well-known/jwks.json', upstream: 'users', access: 'public', strip: '' },
   // Catalog: anyone reads, admins write.

@@ -20,6 +20,7 @@ export const Template = {
   orderCancelled: 'order_cancelled',
   orderShipped: 'order_shipped',
   paymentRefunded: 'payment_refunded',
+  emailVerification: 'email_verification',
 } as const
 export type Template = (typeof Template)[keyof typeof Template]
 
@@ -117,6 +118,22 @@ export function orderShippedMessage(order: { orderId: string }, name?: string): 
     template: Template.orderShipped,
     subject: `Your Emporium order ${order.orderId} has shipped`,
     text: `${greeting(name)}\n\nGood news: your order ${order.orderId} is on its way.` + signature,
+  }
+}
+
+/** The link that proves an address (it is a credential: the log sender never shows a text). */
+export function emailVerificationMessage(
+  request: { link: string; expiresAt: string },
+  name?: string,
+): RenderedMessage {
+  return {
+    template: Template.emailVerification,
+    subject: 'Confirm your e-mail address for Emporium',
+    text:
+      `${greeting(name)}\n\nPlease confirm that this is your e-mail address by opening this link:\n\n` +
+      `${request.link}\n\nThe link works once, until ${request.expiresAt}. If you did not create ` +
+      'an Emporium account, ignore this message.' +
+      signature,
   }
 }
 
