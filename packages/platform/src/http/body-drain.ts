@@ -30,11 +30,14 @@ export function installBodyDrain(app: FastifyInstance, bounds: DrainBounds = def
     // `complete` is node's (an injected request has none): the parser has not seen the end yet.
     const unread = raw.complete === false && !raw.readableEnded && !raw.destroyed
     if (!unread || !raw.socket || raw.socket.destroyed) return done(null, payload)
-    const drained = drain(raw, bounds)
     if (typeof payload !== 'string' && !Buffer.isBuffer(payload)) {
-      // A stream (a proxied answer) or no body: read the rest meanwhile, end as it ends.
+      // A stream (a proxied answer) or no body. A success may still be reading the request as
+      // it streams (an upstream that answers while it consumes): left alone. An error will not
+      // read it: the rest is read meanwhile, and the answer ends as it ends.
+      if (reply.statusCode >= 400) void drain(raw, bounds)
       return done(null, payload)
     }
+    const drained = drain(raw, bounds)
     const body = new PassThrough()
     reply.header('content-length', String(Buffer.byteLength(payload)))
     body.write(payload)
