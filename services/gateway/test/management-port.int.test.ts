@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startEchoUpstream } from './fake-upstreams.js'
 import { call, startGateway, type TestGateway } from './gateway-harness.js'
@@ -36,6 +39,28 @@ describe('public port', () => {
       }
     }
     expect(catalog.received).toHaveLength(0) // nothing was forwarded either
+  })
+
+  it('does not answer them with the storefront page either', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gateway-storefront-'))
+    writeFileSync(join(dir, 'index.html'), '<!doctype html><title>shop</title>')
+    const shop = await startGateway({
+      GATEWAY_CATALOG_URLS: catalog.url,
+      GATEWAY_STOREFRONT_DIR: dir,
+    })
+    try {
+      expect(
+        (await call(`${shop.url}/account`, { headers: { accept: 'text/html' } })).text,
+      ).toContain('<title>shop</title>')
+      for (const path of ['/metrics', '/readyz']) {
+        const answer = await call(`${shop.url}${path}`, { headers: { accept: 'text/html' } })
+        expect(answer.status, path).toBe(404)
+        expect(answer.json()).toMatchObject({ code: 'HTTP.NOT_FOUND' })
+      }
+    } finally {
+      await shop.stop()
+      rmSync(dir, { recursive: true, force: true })
+    }
   })
 
   it('no longer points to them from the API index', async () => {
