@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
-import type { Harness } from './harness.js'
+import { body, card, throttledCard, type Harness } from './harness.js'
 
 /** A cart's contents are placed once while an order from it is in flight (issue 13, item 5). */
 export function cartOnceCases(h: Harness): void {
@@ -36,6 +36,19 @@ export function cartOnceCases(h: Harness): void {
       expect(stillThere.status).toBe(409)
       expect(stillThere.body.code).toBe('ORDERS.CART_ALREADY_PLACED')
       expect(await ordersOf(who.userId)).toHaveLength(1)
+    })
+
+    it('passes payments’ 429 on a card past its decline limits: retry-after, nothing written, the cart still free', async () => {
+      const who = customer()
+      const payload = { ...body, payment: { ...card, cardNumber: throttledCard } }
+      const reply = await place(who, 'throttled', payload)
+      expect(reply.status, reply.text).toBe(429)
+      expect(reply.body.code).toBe('ORDERS.TOO_MANY_DECLINES')
+      expect(reply.headers.get('retry-after')).toBe('1234')
+      expect(reply.headers.get('content-type')).toMatch(/application\/problem\+json/)
+      expect(await ordersOf(who.userId)).toHaveLength(0)
+      expect(await keysOf(who.userId)).toHaveLength(0)
+      expect((await place(who)).status).toBe(202)
     })
 
     it('places exactly one order for concurrent placements of one cart under different keys', async () => {

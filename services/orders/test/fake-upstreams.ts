@@ -13,6 +13,7 @@ export interface FakeAnswer {
   body?: unknown
   /** Milliseconds to wait before answering. */
   delayMs?: number
+  headers?: Record<string, string>
 }
 
 /**
@@ -39,7 +40,7 @@ export async function fakeServer(handle: (request: FakeRequest) => FakeAnswer) {
       state.requests.push(request)
       const answer = handle(request)
       const send = () => {
-        res.writeHead(answer.status, { 'content-type': 'application/json' })
+        res.writeHead(answer.status, { 'content-type': 'application/json', ...answer.headers })
         res.end(answer.body === undefined ? '' : JSON.stringify(answer.body))
       }
       if (answer.delayMs) setTimeout(send, answer.delayMs)

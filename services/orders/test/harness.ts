@@ -36,6 +36,8 @@ export const address = {
   country: 'GB',
 }
 export const body = { shippingAddress: address, payment: card }
+/** A card the fake payments refuses as past its decline limits (429, retry-after 1234). */
+export const throttledCard = '4000000000000101'
 
 /**
  * The orders service end to end over real HTTP against one database kind: the service as the
@@ -229,6 +231,19 @@ export function ordersHarness(kind: DatabaseKind) {
             detail: 'The card number is not valid.',
             code: 'PAYMENTS.INVALID_CARD',
             errors: [{ path: '/body/card/cardNumber', message: 'fails the Luhn check' }],
+          },
+        }
+      }
+      if (number === throttledCard) {
+        return {
+          status: 429,
+          headers: { 'retry-after': '1234' },
+          body: {
+            type: 'https://emporium.dev/problems/payments/too-many-declines',
+            title: 'Too Many Requests',
+            status: 429,
+            detail: 'Too many declined payments recently; try again later.',
+            code: 'PAYMENTS.TOO_MANY_DECLINES',
           },
         }
       }

@@ -77,11 +77,11 @@ export function sagaCases(h: Harness): void {
     })
 
     it.each([
-      ['insufficient_funds', 'insufficient_funds', 'declined'],
-      ['card_declined', 'card_declined', 'declined'],
+      ['insufficient_funds', 'payment_declined', 'declined'],
+      ['card_declined', 'payment_declined', 'declined'],
       ['provider_error', 'payment_failed', 'failed'],
     ])('cancels on payment.declined %s (reason %s)', async (reason, cancellation, status) => {
-      const { userId, order } = await awaitingPayment()
+      const { userId, bearer, order } = await awaitingPayment()
       await publish('payment.declined', payment(order.id, userId, 3998, { reason }))
       expect(await statusOf(order.id)).toMatchObject({
         status: 'cancelled',
@@ -93,6 +93,23 @@ export function sagaCases(h: Harness): void {
       expect(events[0].data).toMatchObject({
         previousStatus: 'awaiting_payment',
         reason: cancellation,
+      })
+      // The shopper sees a generic decline; an admin sees which decline it was.
+      for (const path of [`/orders/${order.id}`, '/orders']) {
+        const own = await h.call('GET', path, bearer)
+        const seen = path === '/orders' ? own.body.items[0] : own.body
+        expect(seen).toMatchObject({ id: order.id, cancellationReason: cancellation })
+        expect(seen).not.toHaveProperty('declineReason')
+        expect(own.text).not.toContain(reason)
+      }
+      const byAdmin = await h.call('GET', `/orders/${order.id}`, h.admin)
+      expect(byAdmin.body).toMatchObject({
+        cancellationReason: cancellation,
+        declineReason: reason,
+      })
+      const listed = await h.call('GET', '/orders?all=true&status=cancelled&limit=100', h.admin)
+      expect(listed.body.items.find((o: any) => o.id === order.id)).toMatchObject({
+        declineReason: reason,
       })
     })
 

@@ -28,7 +28,9 @@ export const finalOrderStatuses: readonly OrderStatus[] = ['confirmed', 'shipped
 
 /**
  * Why an order was cancelled (a stable code the storefront turns into words):
- * `out_of_stock`, `card_declined`, `insufficient_funds`, `payment_failed` (the provider kept
+ * `out_of_stock`, `payment_declined` (the card was declined; which decline it was is shown to
+ * admins only, as the order's `declineReason`), `card_declined` and `insufficient_funds` (orders
+ * cancelled before that rule), `payment_failed` (the provider kept
  * failing), `stock_timeout` / `payment_timeout` (a saga step heard nothing by its deadline),
  * `reservation_expired`, `customer_cancelled`, `admin_cancelled`.
  */
@@ -36,7 +38,7 @@ export const CancellationReason = Type.String({
   minLength: 1,
   maxLength: 64,
   description:
-    'out_of_stock, card_declined, insufficient_funds, payment_failed, stock_timeout, ' +
+    'out_of_stock, payment_declined, payment_failed, stock_timeout, ' +
     'payment_timeout, reservation_expired, customer_cancelled or admin_cancelled.',
 })
 
@@ -102,6 +104,19 @@ export const Order = Type.Object({
   shippingAddress: ShippingAddress,
   payment: Type.Union([OrderPayment, Type.Null()]),
   cancellationReason: Type.Union([CancellationReason, Type.Null()]),
+  /**
+   * Admins only: why the payment was declined or failed, as the provider said (`card_declined`,
+   * `insufficient_funds`, `provider_error`, ...). Never shown to the shopper, who sees the
+   * generic `payment_declined`: telling a card tester which decline it was helps them.
+   */
+  declineReason: Type.Optional(
+    Type.String({
+      maxLength: 64,
+      description:
+        "Admins only: the provider's precise reason for a declined or failed payment " +
+        '(card_declined, insufficient_funds, provider_error, ...).',
+    }),
+  ),
   createdAt: Type.String({ format: 'date-time' }),
   updatedAt: Type.String({ format: 'date-time' }),
 })

@@ -30,7 +30,7 @@ export function createCancelOrder(deps: { orders: OrderStore; now: () => Date })
       const order = await tx.lock(orderId)
       if (!visibleTo(caller, order)) throw orderNotFound(orderId)
       const reason = order.userId === caller.userId ? 'customer_cancelled' : 'admin_cancelled'
-      return toOrder(await cancelOrderIn(tx, order, reason, deps.now()))
+      return toOrder(await cancelOrderIn(tx, order, reason, deps.now()), caller)
     })
 }
 
@@ -48,6 +48,7 @@ export function createShipOrder(deps: { orders: OrderStore; now: () => Date }) {
         userId: order.userId,
         at: now.toISOString(),
       })
-      return toOrder(shipped)
+      // Only an admin ships.
+      return toOrder(shipped, { admin: true })
     })
 }

@@ -2,8 +2,14 @@ import type { orders } from '@emporium/contracts'
 import { lineTotal } from '../domain/money.js'
 import type { OrderLine, OrderRecord } from '../domain/order.js'
 
-/** An order as the API shows it (API.md's order). */
-export function toOrder(order: OrderRecord): orders.Order {
+/**
+ * An order as the API shows it (API.md's order). The precise decline reason is added for an
+ * admin only; the shopper sees the generic cancellation reason.
+ */
+export function toOrder(
+  order: OrderRecord,
+  viewer: { admin: boolean } = { admin: false },
+): orders.Order {
   return {
     id: order.id,
     status: order.status,
@@ -18,6 +24,7 @@ export function toOrder(order: OrderRecord): orders.Order {
     shippingAddress: { ...order.shippingAddress },
     payment: order.payment ? { status: order.payment.status, last4: order.payment.last4 } : null,
     cancellationReason: order.cancellationReason,
+    ...(viewer.admin && order.declineReason ? { declineReason: order.declineReason } : {}),
     createdAt: order.createdAt.toISOString(),
     updatedAt: order.updatedAt.toISOString(),
   }

@@ -10,7 +10,7 @@ export function createGetOrder(deps: { orders: OrderStore }) {
   return async (caller: Caller, orderId: string): Promise<orders.Order> => {
     const order = await deps.orders.find(orderId)
     if (!visibleTo(caller, order)) throw orderNotFound(orderId)
-    return toOrder(order)
+    return toOrder(order, caller)
   }
 }
 
@@ -28,7 +28,7 @@ export function createListOrders(deps: { orders: OrderStore }) {
     const page = found.slice(0, limit)
     const last = page.at(-1)
     return {
-      items: page.map(toOrder),
+      items: page.map((order) => toOrder(order, caller)),
       nextCursor:
         found.length > limit && last
           ? encodeCursor({ createdAt: last.createdAt, id: last.id })

@@ -123,7 +123,12 @@ export function createSagaSteps(deps: SagaStepsDeps) {
       if (outcome.cancellationReason === undefined || order.status !== 'awaiting_payment') {
         return ignore(order, 'payment.declined')
       }
-      await cancelOrderIn(tx, order, outcome.cancellationReason, deps.now())
+      await cancelOrderIn(
+        tx,
+        { ...order, declineReason: outcome.declineReason },
+        outcome.cancellationReason,
+        deps.now(),
+      )
     },
 
     /** The capture was refunded (the order was cancelled after payment). */

@@ -66,6 +66,11 @@ export interface OrderRecord {
   paymentMethod: { id: string; last4: string; brand: string }
   payment: OrderPayment | null
   cancellationReason: string | null
+  /**
+   * The provider's precise reason when the payment was declined or failed (`card_declined`,
+   * ...): for admins only; the shopper sees the generic cancellation reason.
+   */
+  declineReason?: string | null
   /** When the saga step in progress times out; null once no step is awaited. */
   deadlineAt: Date | null
   createdAt: Date

@@ -3,16 +3,21 @@ import { declineOutcome, mergePaymentStatus } from './payment.js'
 
 describe('payment outcomes', () => {
   it.each([
-    ['card_declined', 'declined', 'card_declined'],
-    ['insufficient_funds', 'declined', 'insufficient_funds'],
-    ['provider_error', 'failed', 'payment_failed'],
-    ['order_cancelled', 'declined', undefined],
-  ])('a decline for %s: payment %s, order reason %s', (reason, status, cancellation) => {
-    expect(declineOutcome(reason)).toEqual({
-      paymentStatus: status,
-      cancellationReason: cancellation,
-    })
-  })
+    ['card_declined', 'declined', 'payment_declined', 'card_declined'],
+    ['insufficient_funds', 'declined', 'payment_declined', 'insufficient_funds'],
+    ['do_not_honor', 'declined', 'payment_declined', 'do_not_honor'],
+    ['provider_error', 'failed', 'payment_failed', 'provider_error'],
+    ['order_cancelled', 'declined', undefined, undefined],
+  ])(
+    'a decline for %s: payment %s, order reason %s, admins see %s',
+    (reason, status, cancellation, precise) => {
+      expect(declineOutcome(reason)).toEqual({
+        paymentStatus: status,
+        cancellationReason: cancellation,
+        declineReason: precise,
+      })
+    },
+  )
 
   it('never lets a late event undo a refund or a capture', () => {
     expect(mergePaymentStatus(undefined, 'captured')).toBe('captured')

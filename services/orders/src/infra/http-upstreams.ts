@@ -27,6 +27,12 @@ function unavailable(upstream: string, error: unknown): never {
   throw error
 }
 
+/** `retry-after` in seconds as an upstream sent it (a number), else a minute. */
+function retryAfterOf(headers: Record<string, string | string[] | undefined>): number {
+  const value = Number(headers['retry-after'])
+  return Number.isFinite(value) && value > 0 ? Math.ceil(value) : 60
+}
+
 function unexpected(upstream: string, status: number): AppError {
   return new AppError('unavailable', 'UPSTREAM.UNAVAILABLE', `${upstream} answered ${status}`, {
     details: { retryAfterSeconds: defaultRetryAfterSeconds },
@@ -120,6 +126,16 @@ export function createHttpPayments(client: ServiceClient): PaymentsPort {
           'ORDERS.INVALID_CARD',
           typeof problem.detail === 'string' ? problem.detail : 'The card was refused.',
           { details: { errors, ...(problem.code ? { upstreamCode: problem.code } : {}) } },
+        )
+      }
+      if (response.status === 429) {
+        // Card testing: too many declines of this shopper or this card lately. Passed on as
+        // our 429 with payments' retry-after; nothing was tokenized, nothing is written.
+        throw new AppError(
+          'too_many',
+          'ORDERS.TOO_MANY_DECLINES',
+          'Too many declined payments recently; try again later.',
+          { details: { retryAfterSeconds: retryAfterOf(response.headers) } },
         )
       }
       if (

@@ -177,6 +177,7 @@ export function createSqlOrderTx(trx: Transaction<any>, outbox: Outbox): OrderTx
           payment_status: order.payment?.status ?? null,
           card_last4: order.payment?.last4 ?? order.paymentMethod.last4,
           cancellation_reason: order.cancellationReason,
+          decline_reason: order.declineReason ?? null,
           deadline_at: order.deadlineAt,
           updated_at: order.updatedAt,
         })
@@ -264,6 +265,7 @@ async function withLines(executor: Executor, rows: OrdersTable[]): Promise<Order
           ? null
           : { status: row.payment_status as PaymentStatus, last4: row.card_last4.trim() },
       cancellationReason: row.cancellation_reason,
+      declineReason: row.decline_reason ?? null,
       deadlineAt: row.deadline_at === null ? null : new Date(row.deadline_at),
       createdAt: new Date(row.created_at),
       updatedAt: new Date(row.updated_at),

@@ -17,6 +17,8 @@ export interface OrdersTable {
   updated_at: Date
   /** The cart the order was placed from (domain/cart-identity.ts); null for older orders. */
   cart_identity: string | null
+  /** The provider's precise reason of a declined or failed payment (admins only); migration 003. */
+  decline_reason: string | null
 }
 
 export interface OrderLinesTable {
