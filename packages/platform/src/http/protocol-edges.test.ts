@@ -91,6 +91,12 @@ describe('errors answered before any handler', () => {
       'HTTP.URI_TOO_LONG',
     ],
     [
+      'a URI over 8 KiB',
+      `GET /items/1?q=${'a'.repeat(10_000)} HTTP/1.1\r\nhost: e\r\n\r\n`,
+      414,
+      'HTTP.URI_TOO_LONG',
+    ],
+    [
       'a parameter too long',
       `GET /items/${'a'.repeat(500)} HTTP/1.1\r\nhost: e\r\n\r\n`,
       414,

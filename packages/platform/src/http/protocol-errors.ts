@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Duplex } from 'node:stream'
 import type { FastifyInstance } from 'fastify'
-import { AppError } from '../errors.js'
 import type { Logger } from '../log.js'
 import { contentType, problem, sendProblem } from './problem.js'
 
@@ -13,8 +12,8 @@ import { contentType, problem, sendProblem } from './problem.js'
  * parse error nothing more can be read from it reliably.
  */
 
-/** A request line longer than this in a header overflow is a URI too long (414), not a 431. */
-const longRequestLine = 8 * 1024
+/** The longest URI served (nginx's default too); longer is a 414. */
+const maxUriLength = 8 * 1024
 /** How long a connection answered with a parse error may stay open for the client to close. */
 const lingerMs = 5_000
 
@@ -27,9 +26,12 @@ interface ParseError extends Error {
 function classify(error: ParseError): { status: number; code: string; detail: string } {
   switch (error.code) {
     case 'HPE_HEADER_OVERFLOW': {
+      // The packet being parsed when the head outgrew 16 KiB: when it is the request line
+      // still, the URI is to blame (a URI split over several packets shows as a 431).
       const packet = error.rawPacket
+      const requestLine = packet && /^[A-Z]+ /.test(packet.subarray(0, 16).toString('latin1'))
       const end = packet ? packet.indexOf('\n') : -1
-      if (packet && (end === -1 || end > longRequestLine)) {
+      if (requestLine && (end === -1 || end > maxUriLength)) {
         return { status: 414, code: 'HTTP.URI_TOO_LONG', detail: 'The request URI is too long.' }
       }
       return {
@@ -64,10 +66,10 @@ const versionNotSupported = {
 /** A whole HTTP/1.1 response carrying a problem document, for writing straight to a socket. */
 function rawProblem(status: number, code: string, detail: string): string {
   const id = randomUUID()
-  const body = JSON.stringify(problem(status, code, detail, id))
-  const title = problem(status, code, detail, id).title
+  const document = problem(status, code, detail, id)
+  const body = JSON.stringify(document)
   return (
-    `HTTP/1.1 ${status} ${title}\r\n` +
+    `HTTP/1.1 ${status} ${document.title}\r\n` +
     `content-type: ${contentType}\r\n` +
     `content-length: ${Buffer.byteLength(body)}\r\n` +
     `x-request-id: ${id}\r\n` +
@@ -127,17 +129,27 @@ export function installProtocolChecks(app: FastifyInstance): void {
     answerAndClose(socket, rawProblem(405, 'HTTP.METHOD_NOT_ALLOWED', detail))
   })
   app.addHook('onRequest', async (request, reply) => {
-    const { httpVersionMajor: major, httpVersionMinor: minor } = request.raw
-    if (major !== 1 || minor > 1) {
-      const { status, code, detail } = versionNotSupported
+    const refuse = (status: number, code: string, detail: string) => {
       request.log.info({ code, status }, 'rejected')
       return sendProblem(reply, {
         problem: problem(status, code, detail, request.id),
         internal: false,
       })
     }
+    const { httpVersionMajor: major, httpVersionMinor: minor } = request.raw
+    if (major !== 1 || minor > 1) {
+      const { status, code, detail } = versionNotSupported
+      return refuse(status, code, detail)
+    }
+    if ((request.raw.url ?? '').length > maxUriLength) {
+      return refuse(
+        414,
+        'HTTP.URI_TOO_LONG',
+        `The request URI is longer than ${maxUriLength} bytes.`,
+      )
+    }
     if (minor === 1 && request.headers.host === undefined) {
-      throw new AppError('invalid', 'HTTP.BAD_REQUEST', 'An HTTP/1.1 request needs a Host header.')
+      return refuse(400, 'HTTP.BAD_REQUEST', 'An HTTP/1.1 request needs a Host header.')
     }
   })
 }
