@@ -41,7 +41,10 @@ export const UsersConfig = Type.Object({
    */
   ADMIN_EMAILS: Type.String({ default: '' }),
   /** The storefront's base URL: verification links are `<it>/verify-email#token=…`. */
-  USERS_PUBLIC_URL: Type.String({ default: 'http://localhost:8080', pattern: '^https?://[^\\s]+$' }),
+  USERS_PUBLIC_URL: Type.String({
+    default: 'http://localhost:8080',
+    pattern: '^https?://[^\\s]+$',
+  }),
   /** How long a verification link works. */
   USERS_VERIFICATION_TTL_SECONDS: Type.Integer({
     minimum: 300,
