@@ -1,8 +1,10 @@
 import type { AddressInfo } from 'node:net'
+import { Duplex } from 'node:stream'
 import { pino } from 'pino'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createMetricsRegistry } from '../metrics.js'
 import { rawRequest, type RawAnswer } from '../testing/raw-http.js'
+import { createClientErrorHandler } from './protocol-errors.js'
 import { createHttpServer, type HttpServer } from './server.js'
 
 const log = pino({ level: 'silent' })
@@ -150,5 +152,31 @@ describe('errors answered before any handler', () => {
   ]
   it.each(cases)('%s is a problem document', async (_name, head, status, code) => {
     expectProblem(await rawRequest(url, head), status, code)
+  })
+})
+
+describe('the client error handler', () => {
+  // The server's 30 s request timeout is too long to wait for here: the handler is given the
+  // error node raises, on a socket of its own.
+  it('answers a request that took too long with a 408 problem and closes', async () => {
+    const written: Buffer[] = []
+    const socket = new Duplex({
+      read() {},
+      write(chunk: Buffer, _encoding, callback) {
+        written.push(chunk)
+        callback()
+      },
+    })
+    const timeout = Object.assign(new Error('Request timeout'), {
+      code: 'ERR_HTTP_REQUEST_TIMEOUT',
+    })
+    createClientErrorHandler(log)(timeout, socket)
+    await new Promise((resolve) => socket.once('finish', resolve))
+    const text = Buffer.concat(written).toString()
+    expect(text).toMatch(/^HTTP\/1\.1 408 Request Timeout\r\n/)
+    expect(text).toMatch(/\r\nconnection: close\r\n/)
+    const body = JSON.parse(text.slice(text.indexOf('\r\n\r\n') + 4)) as Record<string, unknown>
+    expect(body).toMatchObject({ status: 408, code: 'HTTP.REQUEST_TIMEOUT' })
+    socket.destroy()
   })
 })
