@@ -138,7 +138,15 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       {},
       {
         replicas: chaosReplicas,
-        serviceEnv: { payments: { PAYMENTS_SIMULATED_FAULTS_API: 'true' } },
+        serviceEnv: {
+          payments: {
+            PAYMENTS_SIMULATED_FAULTS_API: 'true',
+            // The crowd shares the simulated acquirer's few declining test cards: card-testing
+            // limits would refuse most of them (their own tests prove those limits).
+            PAYMENTS_MAX_DECLINES_PER_USER: '1000000',
+            PAYMENTS_MAX_DECLINES_PER_CARD: '1000000',
+          },
+        },
         instanceEnv: (instance) => ({ EXTRA_LATENCY_FILE: latencyFile(instance) }),
       },
     )

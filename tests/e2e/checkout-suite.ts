@@ -54,20 +54,25 @@ export function checkoutSuite(platform: () => CheckoutPlatform) {
       .toMatchObject({ onHand: 7, reserved: 0, available: 7 })
   })
 
-  it('declined cards: cancelled with the reason, stock released, nothing captured', async () => {
+  it('declined cards: cancelled with a generic reason (the precise one for admins), stock released, nothing captured', async () => {
     for (const [card, reason] of [
       [cards.declined, 'card_declined'],
       [cards.insufficientFunds, 'insufficient_funds'],
     ] as const) {
       const { client, adminToken, product, shopper, order } = await buy(card)
       const ended = await client.waitForOrder(shopper.token, order.id)
-      expect(ended).toMatchObject({ status: 'cancelled', cancellationReason: reason })
+      expect(ended).toMatchObject({ status: 'cancelled', cancellationReason: 'payment_declined' })
+      expect(ended).not.toHaveProperty('declineReason')
       expect(ended.payment?.status).toBe('declined')
+      const byAdmin = await client.call(`/orders/${order.id}`, { token: adminToken })
+      expect(byAdmin.body).toMatchObject({ declineReason: reason })
+      const adminPayments = await client.payments(adminToken, order.id)
+      expect(adminPayments).toMatchObject([{ status: 'declined', declineReason: reason }])
       await expect
         .poll(() => client.stock(adminToken, product.id), { timeout: 20_000 })
         .toMatchObject({ onHand: 10, reserved: 0, available: 10 })
       const payments = await client.payments(shopper.token, order.id)
-      expect(payments.every((p) => p.status === 'declined')).toBe(true)
+      expect(payments.every((p) => p.status === 'declined' && !('declineReason' in p))).toBe(true)
       // The cart is kept for another try.
       expect((await client.call('/cart', { token: shopper.token })).body.itemCount).toBe(2)
     }
@@ -228,4 +233,51 @@ export function checkoutSuite(platform: () => CheckoutPlatform) {
     }
     expect(captured).toBe(20 * price)
   }, 300_000)
+
+  it('one cart, one order: the same cart under a new key is a 409 until its order is cancelled', async () => {
+    const { client, shopper, order } = await buy(cards.approved)
+    const again = await client.placeOrder(shopper.token, cards.approved)
+    expect(again.status, JSON.stringify(again.body)).toBe(409)
+    expect(again.body).toMatchObject({ code: 'ORDERS.CART_ALREADY_PLACED' })
+    const cancel = await client.call(`/orders/${order.id}/cancel`, {
+      method: 'POST',
+      token: shopper.token,
+    })
+    expect(cancel.status).toBe(202)
+    await client.waitForOrder(shopper.token, order.id)
+    const afterCancel = await client.placeOrder(shopper.token, cards.approved)
+    expect(afterCancel.status, JSON.stringify(afterCancel.body)).toBe(202)
+    const mine = await client.call('/orders', { token: shopper.token })
+    expect(mine.body.items).toHaveLength(2)
+  })
+
+  // Last: it leaves the declined test card refused for the rest of the decline window.
+  it('card testing: declines past the limit are refused with 429 and retry-after, for any shopper', async () => {
+    const { client, adminToken } = platform()
+    const product = await client.createProduct(adminToken, 500, 50)
+    const shopper = await client.register()
+    await client.addToCart(shopper.token, product.id, 1)
+    let refused: Awaited<ReturnType<ShopClient['placeOrder']>> | undefined
+    // At most 3 declines of one card (the default) or 5 of one shopper, whichever comes first.
+    for (let attempt = 0; attempt < 6 && !refused; attempt++) {
+      const placed = await client.placeOrder(shopper.token, cards.declined)
+      if (placed.status === 429) refused = placed
+      else {
+        expect(placed.status, JSON.stringify(placed.body)).toBe(202)
+        const ended = await client.waitForOrder(shopper.token, placed.body.id)
+        expect(ended).toMatchObject({ status: 'cancelled', cancellationReason: 'payment_declined' })
+      }
+    }
+    expect(refused, 'no 429 after 6 declines').toBeDefined()
+    expect(refused!.body).toMatchObject({ status: 429, code: 'ORDERS.TOO_MANY_DECLINES' })
+    expect(Number(refused!.headers.get('retry-after'))).toBeGreaterThan(0)
+    // The card is refused for another shopper too, who may still pay with another card.
+    const other = await client.register()
+    await client.addToCart(other.token, product.id, 1)
+    const sameCard = await client.placeOrder(other.token, cards.declined)
+    expect(sameCard.status, JSON.stringify(sameCard.body)).toBe(429)
+    expect(sameCard.headers.get('retry-after')).toMatch(/^\d+$/)
+    const ownCard = await client.placeOrder(other.token, cards.approved)
+    expect(ownCard.status, JSON.stringify(ownCard.body)).toBe(202)
+  })
 }

@@ -38,6 +38,9 @@ export async function startEmbedded(timeoutMs = 150_000): Promise<Embedded> {
         GATEWAY_RATE_LIMIT_PER_MINUTE: '1000000',
         GATEWAY_REGISTER_LIMIT_PER_CLIENT: '100000',
         GATEWAY_LOGIN_LIMIT_PER_CLIENT: '100000',
+        // The shoppers share the few declining test cards: no card-testing limits here.
+        PAYMENTS_MAX_DECLINES_PER_USER: '1000000',
+        PAYMENTS_MAX_DECLINES_PER_CARD: '1000000',
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     },

@@ -114,6 +114,9 @@ export function AdminOrders() {
                     {order.status === 'cancelled' && (
                       <span class="muted"> {reasonWords(order.cancellationReason)}</span>
                     )}
+                    {order.declineReason && (
+                      <span class="muted"> ({order.declineReason.replace(/_/g, ' ')})</span>
+                    )}
                   </td>
                   <td class="actions">
                     {order.status === 'confirmed' && (

@@ -13,7 +13,9 @@ describe('money', () => {
   })
 
   it('puts cancellation reasons in words, unknown ones included', () => {
-    expect(reasonWords('card_declined')).toBe('Your card was declined.')
+    expect(reasonWords('payment_declined')).toBe('Your payment was declined. No money was taken.')
+    // Older orders' precise reasons read the same: never which decline it was.
+    expect(reasonWords('insufficient_funds')).toBe(reasonWords('payment_declined'))
     expect(reasonWords('some_new_reason')).toBe('Cancelled (some new reason).')
     expect(reasonWords(null)).toBe('Cancelled.')
   })

@@ -42,8 +42,9 @@ export const statusWords: Record<orders.OrderStatus, string> = {
 
 const reasons: Record<string, string> = {
   out_of_stock: 'Some items were out of stock.',
-  card_declined: 'Your card was declined.',
-  insufficient_funds: 'Your card was declined: insufficient funds.',
+  payment_declined: 'Your payment was declined. No money was taken.',
+  card_declined: 'Your payment was declined. No money was taken.',
+  insufficient_funds: 'Your payment was declined. No money was taken.',
   payment_failed: 'The payment could not be processed. No money was taken.',
   stock_timeout: 'We could not confirm stock in time.',
   payment_timeout: 'The payment took too long to confirm; any charge is refunded.',

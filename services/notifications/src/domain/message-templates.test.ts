@@ -46,12 +46,23 @@ describe('message templates', () => {
   it('gives the reason of a cancellation, and the refund when it was paid', () => {
     const unpaid = orderCancelledMessage({
       orderId: 'o-3',
-      reason: 'card_declined',
+      reason: 'payment_declined',
       previousStatus: 'awaiting_payment',
       total: usd(500),
     })
     expect(unpaid.template).toBe('order_cancelled')
-    expect(unpaid.text).toContain('was cancelled: your card was declined.')
+    expect(unpaid.text).toContain('was cancelled: your payment was declined.')
+    // Reasons of orders cancelled before the generic one never say which decline it was.
+    for (const reason of ['card_declined', 'insufficient_funds']) {
+      const older = orderCancelledMessage({
+        orderId: 'o-3',
+        reason,
+        previousStatus: 'awaiting_payment',
+        total: usd(500),
+      })
+      expect(older.text).toContain('was cancelled: your payment was declined.')
+      expect(older.text).not.toMatch(/insufficient|card_declined/)
+    }
     expect(unpaid.text).toContain('Nothing was charged.')
     const paid = orderCancelledMessage({
       orderId: 'o-3',

@@ -44,8 +44,10 @@ export function formatMoney(money: Money): string {
 
 const reasons: Record<string, string> = {
   out_of_stock: 'some items were out of stock',
-  card_declined: 'your card was declined',
-  insufficient_funds: 'your card was declined for insufficient funds',
+  // Never which decline it was (card testing): the precise reason is for the shop's admins.
+  payment_declined: 'your payment was declined',
+  card_declined: 'your payment was declined',
+  insufficient_funds: 'your payment was declined',
   payment_failed: 'we could not process the payment',
   stock_timeout: 'we could not reserve your items in time',
   payment_timeout: 'the payment did not complete in time',
