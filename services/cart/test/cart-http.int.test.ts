@@ -57,7 +57,8 @@ describe('cart service over HTTP', () => {
     const config = loadCartConfig({
       CART_DATABASE_URL: 'pglite:memory',
       CART_CATALOG_URLS: catalog.url,
-      CART_CATALOG_TIMEOUT_MS: '2000',
+      // Generous: with the strict breaker below, timeouts on a busy machine would open it.
+      CART_CATALOG_TIMEOUT_MS: '10000',
       CART_JWKS_URL: issuer.jwksUrl,
       LOG_LEVEL: 'silent',
     })

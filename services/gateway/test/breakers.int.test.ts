@@ -28,6 +28,8 @@ async function gateway(catalogUrls = catalog.url, openMs = 1_000) {
     GATEWAY_BREAKER_MIN_CALLS: 4,
     GATEWAY_BREAKER_FAILURE_RATIO: 0.5,
     GATEWAY_BREAKER_HALF_OPEN_MS: openMs,
+    // A deadline no busy machine misses: a timeout is an infrastructure failure.
+    GATEWAY_UPSTREAM_TIMEOUT_MS: 10_000,
   })
   gateways.push(started)
   return started

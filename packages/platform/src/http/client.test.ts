@@ -202,8 +202,12 @@ describe('service client', () => {
 
   it('passes a 500 to the caller as UPSTREAM.SERVER_ERROR and counts it as a bug, not an outage', async () => {
     behave = async () => ({ status: 500, body: { code: 'INTERNAL' } })
-    // A breaker that two infrastructure failures would open.
-    const catalog = client({ breaker: { minimumCalls: 2, halfOpenAfterMs: 60_000 } })
+    // A breaker that two infrastructure failures would open (and a deadline no busy machine
+    // misses: a timeout is an infrastructure failure).
+    const catalog = client({
+      timeoutMs: 10_000,
+      breaker: { minimumCalls: 2, halfOpenAfterMs: 60_000 },
+    })
     const errors = await Promise.all(
       Array.from({ length: 20 }, () => failure(catalog.request({ method: 'GET', path: '/thing' }))),
     )
