@@ -160,9 +160,9 @@ describe('identity through the gateway (distributed: users on MariaDB, limits in
     expect(login.status).toBe(401)
   })
 
-  it('gives an admin e-mail from ADMIN_EMAILS the admin role, case-insensitively', async () => {
-    const session = await register('boss@example.com')
-    expect(session.user.roles).toContain('admin')
+  it('never makes an ADMIN_EMAILS address admin at registration: it must be verified first', async () => {
+    const session = await register('BOSS@example.com')
+    expect(session.user).toMatchObject({ roles: ['customer'], emailVerified: false })
   })
 
   it('answers a wrong e-mail and a wrong password with the same 401', async () => {

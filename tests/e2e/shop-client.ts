@@ -1,4 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto'
+import { readFile } from 'node:fs/promises'
 import type { catalog, orders, payments } from '@emporium/contracts'
 
 // A small client of the public API (API.md) for end-to-end tests: what a storefront or a
@@ -71,6 +72,27 @@ export class ShopClient {
     if (reply.status !== 201)
       throw new Error(`register ${reply.status}: ${JSON.stringify(reply.body)}`)
     return { token: reply.body.accessToken, userId: reply.body.user.id }
+  }
+
+  /**
+   * Registers an ADMIN_EMAILS address and proves it through the link the platform mails (its
+   * NOTIFICATIONS_SENDER must be `file:<mailbox>`), as admin is granted only to a verified
+   * address; returns an admin's token.
+   */
+  async registerAdmin(email: string, mailbox: string) {
+    const password = 'correct horse battery staple'
+    await this.register(email)
+    const token = await verificationToken(mailbox, email)
+    const verified = await this.call('/auth/verify-email', { body: { token } })
+    if (verified.status !== 204) throw new Error(`verify ${verified.status}`)
+    const login = await this.call<{ accessToken: string; user: { id: string; roles: string[] } }>(
+      '/auth/login',
+      { body: { email, password } },
+    )
+    if (!login.body.user?.roles.includes('admin')) {
+      throw new Error(`not admin after verification: ${JSON.stringify(login.body)}`)
+    }
+    return { token: login.body.accessToken, userId: login.body.user.id }
   }
 
   /** Creates a product with `onHand` units (admin). */
@@ -200,5 +222,31 @@ export class ShopClient {
       if (data) events.push(JSON.parse(data) as orders.OrderStatusEvent)
     }
     return { contentType: response.headers.get('content-type'), events }
+  }
+}
+
+/**
+ * The token of the newest verification link mailed to `email` in a `file:` sender's mailbox
+ * (one JSON message a line), waited for up to `timeoutMs`.
+ */
+export async function verificationToken(
+  mailbox: string,
+  email: string,
+  timeoutMs = 30_000,
+): Promise<string> {
+  const deadline = Date.now() + timeoutMs
+  for (;;) {
+    const text = await readFile(mailbox, 'utf8').catch(() => '')
+    const token = text
+      .split('\n')
+      .filter((line) => line.trim() !== '')
+      .map((line) => JSON.parse(line) as { to: string; template: string; text: string })
+      .filter((m) => m.template === 'email_verification' && m.to === email.toLowerCase())
+      .map((m) => /#token=([A-Za-z0-9_.-]+)/.exec(m.text)?.[1])
+      .filter((t): t is string => t !== undefined)
+      .at(-1)
+    if (token) return token
+    if (Date.now() > deadline) throw new Error(`no verification e-mail for ${email} in ${mailbox}`)
+    await new Promise((resolve) => setTimeout(resolve, 100))
   }
 }
