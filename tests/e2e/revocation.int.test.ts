@@ -2,8 +2,9 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { runAdminCommand } from '../../services/users/src/admin-command.js'
-import { startProcess, waitForOk, type Started } from './process.js'
+import { execFile } from 'node:child_process'
+import { promisify } from 'node:util'
+import { repoRoot, startProcess, waitForOk, type Started } from './process.js'
 import { verificationToken } from './shop-client.js'
 
 // Issue 13 item 4 on the embedded platform, as `npm start` runs it: admin only for a verified
@@ -94,9 +95,16 @@ describe('verification and revocation (embedded platform)', () => {
     expect(admin.body.user.roles).toEqual(['customer', 'admin'])
     expect(await statuses(admin.body.accessToken)).toEqual([200, 200])
 
-    const output = { out: () => undefined, err: () => undefined }
-    const env = { DATA_DIR: dataDir, EMBEDDED_PORT_BASE: String(base) }
-    expect(await runAdminCommand(['revoke', email], env, output)).toBe(0)
+    // `npm run admin -- revoke <email>`, as an operator types it, beside the running platform.
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      ['--import', 'tsx', 'services/users/src/admin-cli.ts', 'revoke', email],
+      {
+        cwd: repoRoot,
+        env: { ...process.env, DATA_DIR: dataDir, EMBEDDED_PORT_BASE: String(base) },
+      },
+    )
+    expect(stdout).toMatch(/is no longer admin/)
     await refusedEverywhere(admin.body.accessToken)
     // A refresh gives a token without admin.
     const refreshed = await call('/auth/refresh', {
