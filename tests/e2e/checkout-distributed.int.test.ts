@@ -13,7 +13,7 @@ describe('checkout through the gateway (distributed: real PostgreSQL, Redis, Rab
   beforeAll(async () => {
     running = await startDistributedPlatform()
     const client = new ShopClient(running.api)
-    const admin = await client.register('admin@e2e.example')
+    const admin = await client.registerAdmin('admin@e2e.example', running.mailbox)
     platform = { client, adminToken: admin.token, slowCardEnds: 'confirmed' }
   }, 240_000)
 

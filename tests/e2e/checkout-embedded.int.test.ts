@@ -21,6 +21,7 @@ describe('checkout through the gateway (embedded platform)', () => {
       EMBEDDED_PORT_BASE: String(port + 1),
       DATA_DIR: dataDir,
       ADMIN_EMAILS: 'admin@e2e.example',
+      NOTIFICATIONS_SENDER: `file:${join(dataDir, 'mailbox.jsonl')}`,
       LOG_LEVEL: 'warn',
       ORDERS_PAYMENT_DEADLINE_SECONDS: '3',
       GATEWAY_RATE_LIMIT_PER_MINUTE: '1000000',
@@ -29,7 +30,7 @@ describe('checkout through the gateway (embedded platform)', () => {
     // The gateway's management server: EMBEDDED_PORT_BASE + 6.
     await waitForOk(`http://127.0.0.1:${port + 7}/readyz`, started, 150_000)
     const client = new ShopClient(`http://127.0.0.1:${port}/api/v1`)
-    const admin = await client.register('admin@e2e.example')
+    const admin = await client.registerAdmin('admin@e2e.example', join(dataDir, 'mailbox.jsonl'))
     platform = { client, adminToken: admin.token, slowCardEnds: 'cancelled' }
   }, 180_000)
 

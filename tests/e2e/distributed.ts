@@ -162,6 +162,8 @@ export interface DistributedPlatform {
   vhost: string
   /** `amqp://…/<vhost>`: the run's own vhost. */
   rabbitmqUrl: string
+  /** The notifications sender's file (`file:` sender): verification links land here. */
+  mailbox: string
   /** Restarts RabbitMQ itself (stop_app/start_app): every service must reconnect. */
   restartBroker(): void
   stop(): Promise<void>
@@ -239,6 +241,8 @@ export async function startDistributedPlatform(
     const jwks = `http://127.0.0.1:${ports.users[0]}/.well-known/jwks.json`
     const common = {
       RABBITMQ_URL: amqp.toString(),
+      // Every process checks the one revocation list (logout, password change, admin revoked).
+      REVOCATIONS_URL: testServers.redis,
       LOG_LEVEL: 'warn',
       SHUTDOWN_TIMEOUT_SECONDS: '5',
       ...env,
@@ -293,6 +297,7 @@ export async function startDistributedPlatform(
             NOTIFICATIONS_HOST: '127.0.0.1',
             NOTIFICATIONS_DATABASE_URL: databases.notifications!.url,
             NOTIFICATIONS_JWKS_URL: jwks,
+            NOTIFICATIONS_SENDER: `file:${join(keyDir, 'mailbox.jsonl')}`,
           }
         case 'gateway':
           return {
@@ -351,6 +356,7 @@ export async function startDistributedPlatform(
       databases,
       vhost,
       rabbitmqUrl: amqp.toString(),
+      mailbox: join(keyDir, 'mailbox.jsonl'),
       restartBroker,
       stop: cleanUp,
     }

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startProcess, waitForOk, type Started } from './process.js'
+import { verificationToken } from './shop-client.js'
 
 // Browsing and the cart through the gateway of the embedded platform, as `npm start` runs it:
 // the seeded demo catalog, carts priced by the catalog, a price change reaching the cart by
@@ -53,6 +54,7 @@ describe('shopping through the gateway (embedded platform)', () => {
       EMBEDDED_PORT_BASE: String(port + 1),
       DATA_DIR: dataDir,
       ADMIN_EMAILS: 'admin@shop.example',
+      NOTIFICATIONS_SENDER: `file:${join(dataDir, 'mailbox.jsonl')}`,
       LOG_LEVEL: 'warn',
     })
     // The gateway's management server: EMBEDDED_PORT_BASE + 6.
@@ -67,6 +69,13 @@ describe('shopping through the gateway (embedded platform)', () => {
       expect(response.status).toBe(201)
       tokens[who] = response.body.accessToken
     }
+    // Admin is granted to a verified ADMIN_EMAILS address only: follow the mailed link.
+    const token = await verificationToken(join(dataDir, 'mailbox.jsonl'), 'admin@shop.example')
+    expect((await call('/auth/verify-email', { body: { token } })).status).toBe(204)
+    const admin = await call<{ accessToken: string }>('/auth/login', {
+      body: { email: 'admin@shop.example', password: 'correct horse battery' },
+    })
+    tokens.admin = admin.body.accessToken
   }, 180_000)
 
   afterAll(() => {
