@@ -76,12 +76,14 @@ export interface Echo {
  * An upstream that echoes what it received, and behaves by the last path segment: `slow`
  * answers after 2 s, `boom` is a 500 with a stack trace in text, `problem` a 500 problem
  * document, `missing` a 404 problem, `unavailable` a 503, `events` a slow event stream
- * (5 events 150 ms apart). `GET /openapi.json` serves `document` when set.
+ * (the first event at once, the other four once `releaseEvents()` is called, or after 20 s).
+ * `GET /openapi.json` serves `document` when set.
  */
 export async function startEchoUpstream(
   options: { name?: string; document?: Record<string, unknown> } = {},
 ) {
   const received: Echo[] = []
+  const events = { ended: false, release: () => {} }
   const server = await serve(async (req, res) => {
     const path = (req.url ?? '').split('?')[0]!
     const last = path.split('/').pop()
@@ -126,15 +128,26 @@ export async function startEchoUpstream(
     }
     if (last === 'events') {
       res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' })
+      events.ended = false
+      const released = new Promise<void>((resolve) => (events.release = resolve))
       for (let i = 1; i <= 5; i++) {
         res.write(`id: ${i}\nevent: status\ndata: {"n":${i},"at":${Date.now()}}\n\n`)
-        if (i < 5) await delay(150)
+        // A gate, not a clock: the test sees the first event while the stream is still open.
+        if (i === 1) await Promise.race([released, delay(20_000)])
       }
+      events.ended = true
       return res.end()
     }
     json(res, 200, { upstream: options.name ?? 'echo', ...echo })
   })
-  return { ...server, received }
+  return {
+    ...server,
+    received,
+    /** Lets an open event stream send its remaining events and end. */
+    releaseEvents: () => events.release(),
+    /** Whether the last event stream has sent everything. */
+    eventsEnded: () => events.ended,
+  }
 }
 
 export interface FakeUsers extends FakeServer {

@@ -64,22 +64,23 @@ afterAll(async () => {
 
 describe('proxying', () => {
   it('streams an event stream through as it comes (first event before the upstream ends)', async () => {
-    const started = Date.now()
     const response = await request(`${gateway.url}/api/v1/orders/o1/events`, {
       headers: bearer(token),
     })
     expect(response.statusCode).toBe(200)
     expect(response.headers['content-type']).toBe('text/event-stream')
-    const arrivals: number[] = []
     let text = ''
+    let sawFirstWhileOpen = false
     for await (const chunk of response.body) {
-      arrivals.push(Date.now() - started)
       text += (chunk as Buffer).toString()
+      if (!sawFirstWhileOpen && /^data: /m.test(text)) {
+        // The upstream holds the rest until released: the first event was not buffered.
+        sawFirstWhileOpen = !notifications.eventsEnded()
+        notifications.releaseEvents()
+      }
     }
+    expect(sawFirstWhileOpen).toBe(true)
     expect(text.match(/^data: /gm)).toHaveLength(5)
-    // The upstream takes 600 ms for the five; the first arrived long before the last.
-    expect(arrivals[0]!).toBeLessThan(300)
-    expect(arrivals.at(-1)! - arrivals[0]!).toBeGreaterThan(400)
     expect(notifications.received.at(-1)?.url).toBe('/orders/o1/events')
   })
 
