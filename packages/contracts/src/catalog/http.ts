@@ -166,26 +166,6 @@ export const SetStockBody = Type.Object(
 )
 export type SetStockBody = Type.Static<typeof SetStockBody>
 
-/** One line of a reservation. */
-export const ReservationLine = Type.Object(
-  {
-    productId: Id,
-    quantity: Type.Integer({ minimum: 1, maximum: 10_000 }),
-  },
-  { additionalProperties: false },
-)
-export type ReservationLine = Type.Static<typeof ReservationLine>
-
-/** Body of `POST /internal/reservations` (not public). */
-export const ReserveBody = Type.Object(
-  {
-    orderId: Id,
-    lines: Type.Array(ReservationLine, { minItems: 1, maxItems: 100 }),
-  },
-  { additionalProperties: false },
-)
-export type ReserveBody = Type.Static<typeof ReserveBody>
-
 /** A line that could not be held. */
 export const ShortLine = Type.Object({
   productId: Type.String(),
@@ -217,7 +197,3 @@ export const ReservationResult = Type.Object({
   shortLines: Type.Array(ShortLine),
 })
 export type ReservationResult = Type.Static<typeof ReservationResult>
-
-/** Path parameters of `/internal/reservations/{orderId}/...`. */
-export const ReservationParams = Type.Object({ orderId: Id })
-export type ReservationParams = Type.Static<typeof ReservationParams>

@@ -2,7 +2,6 @@ import Type from 'typebox'
 import { catalog, Problem } from '@emporium/contracts'
 import { bearerAuth, type HttpRoutes, type JwtVerifier } from '@emporium/platform'
 import type { ListRequest } from '../domain/listing.js'
-import type { StockLine } from '../domain/reservation.js'
 
 /** The use cases the routes call, wired by service.ts. */
 export interface CatalogRoutesDeps {
@@ -16,18 +15,15 @@ export interface CatalogRoutesDeps {
   deleteProduct(id: string): Promise<void>
   setStock(id: string, onHand: number): Promise<catalog.StockLevel>
   getStock(id: string): Promise<catalog.StockLevel>
-  reserveStock(orderId: string, lines: StockLine[]): Promise<catalog.ReservationResult>
-  commitReservation(orderId: string): Promise<catalog.ReservationResult>
-  releaseReservation(orderId: string): Promise<catalog.ReservationResult>
 }
 
 const tags = ['catalog']
-const internalTags = ['internal']
 
 /**
- * API.md's Catalog table at the service's root (the gateway strips `/api/v1`), the generated
- * product images (`/products/{id}/image`, under the gateway's public `/api/v1/products/**`), and
- * the internal reservation API (`/internal/*`, never in the gateway's table).
+ * API.md's Catalog table at the service's root (the gateway strips `/api/v1`) and the generated
+ * product images (`/products/{id}/image`, under the gateway's public `/api/v1/products/**`).
+ * Stock is reserved, committed and released only through the saga's events: there is no
+ * reservation API anyone reaching the port could call.
  */
 export function catalogRoutes(deps: CatalogRoutesDeps): HttpRoutes {
   return async (app) => {
@@ -188,45 +184,6 @@ export function catalogRoutes(deps: CatalogRoutesDeps): HttpRoutes {
         },
       },
       async (request) => deps.setStock(request.params.id, request.body.onHand),
-    )
-
-    app.post(
-      '/internal/reservations',
-      {
-        schema: {
-          tags: internalTags,
-          summary: "Hold all of an order's lines or none (idempotent per order id)",
-          body: catalog.ReserveBody,
-          response: { 200: catalog.ReservationResult, 400: Problem },
-        },
-      },
-      async (request) => deps.reserveStock(request.body.orderId, request.body.lines),
-    )
-
-    app.post(
-      '/internal/reservations/:orderId/commit',
-      {
-        schema: {
-          tags: internalTags,
-          summary: "Commit an order's held stock (idempotent)",
-          params: catalog.ReservationParams,
-          response: { 200: catalog.ReservationResult, 404: Problem, 409: Problem },
-        },
-      },
-      async (request) => deps.commitReservation(request.params.orderId),
-    )
-
-    app.post(
-      '/internal/reservations/:orderId/release',
-      {
-        schema: {
-          tags: internalTags,
-          summary: "Release an order's held stock (idempotent)",
-          params: catalog.ReservationParams,
-          response: { 200: catalog.ReservationResult, 404: Problem, 409: Problem },
-        },
-      },
-      async (request) => deps.releaseReservation(request.params.orderId),
     )
   }
 }
