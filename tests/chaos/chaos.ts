@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { testServers } from '@emporium/platform/testing'
 import { startDistributedPlatform, type DistributedPlatform } from '../e2e/distributed.js'
+import { ShopClient } from '../e2e/shop-client.js'
 import { createFaultInjector, restoreServersSync, type Crash, type FaultRecord } from './faults.js'
 import {
   checkInvariants,
@@ -150,7 +151,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
         instanceEnv: (instance) => ({ EXTRA_LATENCY_FILE: latencyFile(instance) }),
       },
     )
-    const adminToken = await registerAdmin(platform.api)
+    const adminToken = await registerAdmin(platform.api, platform.mailbox)
     const steadfastShoppers = options.mode === 'short' ? 200 : Math.round(loadSeconds * 1.5)
     const scarce = await createScarceProducts(platform.api, adminToken, steadfastShoppers)
     const initialStock = await stockLevels(platform)
@@ -273,17 +274,10 @@ function saveLogs(platform: DistributedPlatform): string {
   return dir
 }
 
-/** The admin of the e2e platform (ADMIN_EMAILS), registered through the gateway. */
-async function registerAdmin(api: string): Promise<string> {
-  const response = await fetch(`${api}/auth/register`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({
-      email: 'admin@e2e.example',
-      password: 'correct horse battery staple',
-      name: 'Chaos Admin',
-    }),
-  })
-  if (response.status !== 201) throw new Error(`admin registration: ${response.status}`)
-  return ((await response.json()) as { accessToken: string }).accessToken
+/**
+ * The admin of the e2e platform (ADMIN_EMAILS), registered through the gateway and proven
+ * through the mailed link (admin is granted to a verified address only).
+ */
+async function registerAdmin(api: string, mailbox: string): Promise<string> {
+  return (await new ShopClient(api).registerAdmin('admin@e2e.example', mailbox)).token
 }
