@@ -112,6 +112,10 @@ export function embeddedServices(config: AllInOneConfig, env: Env): Entry[] {
             PAYMENTS_HOST: '127.0.0.1',
             PAYMENTS_DATABASE_URL: `pglite:${dataDir}/pglite?schema=payments`,
             PAYMENTS_JWKS_URL: jwks,
+            // Orders' credentials are checked against the keys it publishes on its own port.
+            PAYMENTS_TRUSTED_CALLERS:
+              env.PAYMENTS_TRUSTED_CALLERS ??
+              JSON.stringify({ orders: `${orders.url}/.well-known/service-jwks.json` }),
           }),
         ),
       port: payments.port,
@@ -130,6 +134,9 @@ export function embeddedServices(config: AllInOneConfig, env: Env): Entry[] {
             ORDERS_CATALOG_URLS: catalog.url,
             ORDERS_PAYMENTS_URLS: payments.url,
             ORDERS_JWKS_URL: jwks,
+            ORDERS_SERVICE_KEY_FILE: env.ORDERS_SERVICE_KEYS
+              ? undefined
+              : `${dataDir}/orders/service-keys.json`,
           }),
         ),
       port: orders.port,

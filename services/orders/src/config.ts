@@ -27,6 +27,16 @@ export const OrdersConfig = Type.Object({
   ORDERS_JWT_ISSUER: Type.String({ default: 'emporium-users', minLength: 1 }),
   /** Expected `aud` of access tokens. */
   ORDERS_JWT_AUDIENCE: Type.String({ default: 'emporium', minLength: 1 }),
+  /**
+   * The orders service's own keys for its service credentials (the `x-service-authorization` it
+   * sends payments, cart and catalog): a JSON array of private JWKs (Ed25519 `OKP` or P-256
+   * `EC`, each with a `kid`). The first signs, all are published at
+   * `/.well-known/service-jwks.json`. Takes precedence over ORDERS_SERVICE_KEY_FILE. One of the
+   * two is required.
+   */
+  ORDERS_SERVICE_KEYS: Type.Optional(Type.String()),
+  /** A file holding those keys in the same form; generated (Ed25519, mode 0600) when missing. */
+  ORDERS_SERVICE_KEY_FILE: Type.Optional(Type.String({ minLength: 1 })),
   /** A `pending` order that catalog has not answered for in this time is cancelled. */
   ORDERS_STOCK_DEADLINE_SECONDS: Type.Integer({ minimum: 1, maximum: 86_400, default: 30 }),
   /** An `awaiting_payment` order that payments has not answered for in this time is cancelled. */

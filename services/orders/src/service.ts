@@ -15,6 +15,7 @@ import {
   createMetricsRegistry,
   createOutbox,
   createServiceClient,
+  loadServiceCredentials,
   on,
   openDatabase,
   type BreakerSettings,
@@ -22,6 +23,7 @@ import {
   type JwtVerifier,
   type Logger,
   type Service,
+  type ServiceCredentials,
   startPeriodic,
   type PeriodicJob,
 } from '@emporium/platform'
@@ -59,6 +61,8 @@ export interface OrdersServiceDeps {
   now?: () => Date
   /** Token verification (default: the JWKS at ORDERS_JWKS_URL). */
   verifier?: JwtVerifier
+  /** The service's own credentials (default: ORDERS_SERVICE_KEYS or ORDERS_SERVICE_KEY_FILE). */
+  serviceCredentials?: ServiceCredentials
   /** Period of the deadline sweeper (default 1 s); 0 disables the timer (tests drive it). */
   sweepIntervalMs?: number
   clients?: UpstreamClientTuning
@@ -90,8 +94,22 @@ export async function createOrdersService(
       revocations: config.REVOCATIONS_URL,
     })
 
+  // Every call carries the service's credential: payments requires it on /internal routes; for
+  // cart and catalog it is harmless today and lets them lock down routes later.
+  const credentials =
+    deps.serviceCredentials ??
+    (await loadServiceCredentials({
+      caller: 'orders',
+      keys: config.ORDERS_SERVICE_KEYS,
+      file: config.ORDERS_SERVICE_KEY_FILE,
+      keysVariable: 'ORDERS_SERVICE_KEYS',
+      fileVariable: 'ORDERS_SERVICE_KEY_FILE',
+      log,
+    }))
+
   const client = (name: string, urls: string) =>
     createServiceClient({
+      credentials,
       name,
       baseUrls: urls.split(',').map((url) => url.trim()),
       registry,
@@ -143,6 +161,7 @@ export async function createOrdersService(
     ],
     routes: ordersRoutes({
       verifier,
+      credentials,
       placeOrder: createPlaceOrder({
         orders,
         keys,

@@ -2,8 +2,11 @@ import { randomUUID } from 'node:crypto'
 import { Writable } from 'node:stream'
 import { pino } from 'pino'
 import { afterAll, beforeAll, expect } from 'vitest'
+import { decodeJwt } from 'jose'
 import {
   createInProcessBus,
+  createServiceCredentials,
+  generatePrivateJwk,
   startService,
   type DatabaseKind,
   type RunningService,
@@ -219,7 +222,15 @@ export function ordersHarness(kind: DatabaseKind) {
       return found ? { status: 200, body: found } : { status: 404, body: { title: 'Not Found' } }
     })
     let methods = 0
+    const credentials = createServiceCredentials({
+      caller: 'orders',
+      keys: [await generatePrivateJwk()],
+    })
     payments = await fakeServer((request) => {
+      // As payments does (its own tests verify the signature): orders' credential, for payments.
+      if (!isOrdersCredentialForPayments(request.headers['x-service-authorization'])) {
+        return { status: 401, body: { status: 401, code: 'AUTH.INVALID_SERVICE_CREDENTIAL' } }
+      }
       const number = String(request.body?.card?.cardNumber ?? '')
       if (!luhnValid(number)) {
         return {
@@ -266,6 +277,7 @@ export function ordersHarness(kind: DatabaseKind) {
       log,
       database: testDb.database,
       verifier: tokens.verifier,
+      serviceCredentials: credentials,
       now: () => new Date(Date.now() + shiftMs),
       sweepIntervalMs: 0,
       // No retries, and a breaker that does not open between tests.
@@ -315,3 +327,13 @@ export function ordersHarness(kind: DatabaseKind) {
 }
 
 export type Harness = ReturnType<typeof ordersHarness>
+
+function isOrdersCredentialForPayments(header: string | string[] | undefined): boolean {
+  if (typeof header !== 'string' || !header.startsWith('Bearer ')) return false
+  try {
+    const claims = decodeJwt(header.slice('Bearer '.length))
+    return claims.iss === 'service:orders' && claims.aud === 'service:payments'
+  } catch {
+    return false
+  }
+}

@@ -193,8 +193,6 @@ export async function createPaymentsService(
     },
     processPending: () => processor.processPending(),
     async start() {
-      // Warms the callers' keys; one that is not up yet is asked again on its first call.
-      void serviceTrust.refresh()
       loop?.start()
     },
     async close() {

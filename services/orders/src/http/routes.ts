@@ -1,6 +1,13 @@
 import Type from 'typebox'
 import { Problem, Text, orders } from '@emporium/contracts'
-import { bearerAuth, identityOf, type HttpRoutes, type JwtVerifier } from '@emporium/platform'
+import {
+  bearerAuth,
+  identityOf,
+  serveServiceJwks,
+  type HttpRoutes,
+  type JwtVerifier,
+  type ServiceCredentials,
+} from '@emporium/platform'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { idempotencyKeyOf } from '../domain/idempotency.js'
 import type { Caller } from '../app/manage-order.js'
@@ -9,6 +16,8 @@ import type { PlaceOrderRequest, PlaceOrderResult } from '../app/place-order.js'
 /** The use cases the routes call, wired by service.ts. */
 export interface OrdersRoutesDeps {
   verifier: JwtVerifier
+  /** The service's credentials, whose public keys its callees fetch (service-jwks.json). */
+  credentials: ServiceCredentials
   placeOrder(request: PlaceOrderRequest): Promise<PlaceOrderResult>
   listOrders(caller: Caller, query: orders.ListOrdersQuery): Promise<orders.OrderPage>
   getOrder(caller: Caller, orderId: string): Promise<orders.Order>
@@ -36,6 +45,7 @@ const PlaceOrderHeaders = Type.Object({
 export function ordersRoutes(deps: OrdersRoutesDeps): HttpRoutes {
   return async (app) => {
     const auth = bearerAuth(deps.verifier)
+    serveServiceJwks(app, deps.credentials)
     const callerOf = (request: FastifyRequest): Caller => {
       const identity = identityOf(request)!
       return { userId: identity.userId, admin: identity.roles.includes('admin') }
