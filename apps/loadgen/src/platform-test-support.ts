@@ -76,6 +76,29 @@ export async function startEmbedded(timeoutMs = 150_000): Promise<Embedded> {
     }
     await new Promise((r) => setTimeout(r, 250))
   }
+  // Registration never grants admin: the account is registered, then granted by the admin
+  // command (`npm run admin -- grant`) through the running platform, as an operator would.
+  const registered = await fetch(`${baseUrl}/api/v1/auth/register`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ ...admin, name: 'Loadgen Admin' }),
+  })
+  const granted = await new Promise<number | null>((resolve) => {
+    const cli = spawn(
+      process.execPath,
+      ['--import', 'tsx', 'services/users/src/admin-cli.ts', 'grant', admin.email],
+      {
+        cwd: repoRoot,
+        env: { ...process.env, DATA_DIR: dataDir, EMBEDDED_PORT_BASE: String(port + 1) },
+        stdio: 'ignore',
+      },
+    )
+    cli.once('exit', resolve)
+  })
+  if (registered.status !== 201 || granted !== 0) {
+    await stop()
+    throw new Error(`admin setup: register ${registered.status}, grant exit ${granted}`)
+  }
   return { baseUrl, admin, stop }
 }
 
