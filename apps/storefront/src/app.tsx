@@ -15,6 +15,7 @@ import { OrderPage } from './pages/order'
 import { OrdersPage } from './pages/orders'
 import { ProductPage } from './pages/product'
 import { ProductsPage } from './pages/products'
+import { VerifyEmailPage } from './pages/verify-email'
 
 type Page = ComponentType<{ params: Record<string, string> }>
 
@@ -28,6 +29,7 @@ const routes: [string, Page][] = [
   ['/orders/:id', OrderPage],
   ['/signin', () => <AuthPage mode="signin" />],
   ['/register', () => <AuthPage mode="register" />],
+  ['/verify-email', VerifyEmailPage],
   ['/admin', AdminPage],
   ['/admin/:section', AdminPage],
 ]
