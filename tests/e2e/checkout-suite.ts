@@ -235,7 +235,9 @@ export function checkoutSuite(platform: () => CheckoutPlatform) {
   }, 300_000)
 
   it('one cart, one order: the same cart under a new key is a 409 until its order is cancelled', async () => {
-    const { client, shopper, order } = await buy(cards.approved)
+    // The slow card keeps the order in flight for seconds (an approved one is confirmed and
+    // leaves the cart within a second, after which the cart is another one).
+    const { client, shopper, order } = await buy(cards.slow)
     const again = await client.placeOrder(shopper.token, cards.approved)
     expect(again.status, JSON.stringify(again.body)).toBe(409)
     expect(again.body).toMatchObject({ code: 'ORDERS.CART_ALREADY_PLACED' })
