@@ -217,6 +217,24 @@ export function notificationsSuite(kind: DatabaseKind): void {
         expect(await service.dispatchPending()).toBe(0)
       })
 
+      it('sends the verification link of user.verification-requested to the address it names', async () => {
+        const userId = `u-${randomUUID()}`
+        const link = `https://shop.example/verify-email#token=${randomUUID()}`
+        await publish(bus, users.UserVerificationRequested, {
+          userId,
+          email: 'new@example.com',
+          name: 'Neve',
+          link,
+          expiresAt: new Date(Date.now() + 86_400_000).toISOString(),
+        })
+        expect(await service.dispatchPending()).toBeGreaterThanOrEqual(1)
+        const mine = sent.filter((m) => m.to === 'new@example.com')
+        expect(mine).toHaveLength(1)
+        expect(mine[0]).toMatchObject({ template: 'email_verification' })
+        expect(mine[0]!.text).toContain(link)
+        expect(mine[0]!.text).toMatch(/^Hello Neve,/)
+      })
+
       it('retries a failing send with backoff, then gives up', async () => {
         await service.dispatchPending()
         const userId = `u-${randomUUID()}`
