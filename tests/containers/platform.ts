@@ -138,12 +138,16 @@ export async function startContainerPlatform(tag: string): Promise<ContainerPlat
         ORDERS_CATALOG_URLS: url('catalog'),
         ORDERS_PAYMENTS_URLS: url('payments'),
         ORDERS_JWKS_URL: jwks,
+        ORDERS_SERVICE_KEY_FILE: '/var/lib/emporium/orders-service-keys.json',
       },
       payments: {
         PAYMENTS_PORT: String(port.payments),
         PAYMENTS_HOST: '127.0.0.1',
         PAYMENTS_DATABASE_URL: db.payments,
         PAYMENTS_JWKS_URL: jwks,
+        PAYMENTS_TRUSTED_CALLERS: JSON.stringify({
+          orders: `${url('orders')}/.well-known/service-jwks.json`,
+        }),
       },
       notifications: {
         NOTIFICATIONS_PORT: String(port.notifications),

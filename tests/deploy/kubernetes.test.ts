@@ -44,7 +44,8 @@ const callers: Record<string, string[]> = {
   users: ['gateway', 'catalog', 'cart', 'orders', 'payments', 'notifications'],
   catalog: ['gateway', 'cart', 'orders'],
   cart: ['gateway', 'orders'],
-  orders: ['gateway'],
+  // Payments fetches orders' public service keys (/.well-known/service-jwks.json).
+  orders: ['gateway', 'payments'],
   payments: ['gateway', 'orders'],
   notifications: ['gateway'],
   gateway: [],
@@ -216,6 +217,21 @@ describe.each(['dev', 'prod'])('the %s overlay', (overlay) => {
       expect(policy.spec.egress[0].ports).toContainEqual({ protocol: 'UDP', port: 53 })
       expect(find('NetworkPolicy', `${name}-datastores`), `${name}-datastores`).toBeDefined()
     }
+  })
+
+  it('gives orders its service key from a Secret and has payments trust only orders', () => {
+    const [container] = find('Deployment', 'orders').spec.template.spec.containers as Container[]
+    const key = container.env.find((e: any) => e.name === 'ORDERS_SERVICE_KEYS')
+    expect(key.valueFrom.secretKeyRef).toEqual({
+      name: expect.stringMatching(/^orders-secrets/),
+      key: 'ORDERS_SERVICE_KEYS',
+    })
+    const config = objects.find(
+      (o) => o.kind === 'ConfigMap' && o.metadata.name.startsWith('payments-config'),
+    ) as any
+    expect(JSON.parse(config.data.PAYMENTS_TRUSTED_CALLERS)).toEqual({
+      orders: `http://orders:${ports.orders}/.well-known/service-jwks.json`,
+    })
   })
 
   it("keeps the gateway's metrics and readiness on its management port, off every public path", () => {

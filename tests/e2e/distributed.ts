@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto'
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { generatePrivateJwk } from '@emporium/platform'
 import { createTestDatabase, testServers, type TestDatabase } from '@emporium/platform/testing'
 import { repoRoot } from './process.js'
 
@@ -239,6 +240,10 @@ export async function startDistributedPlatform(
     if (next - base > 16) throw new Error('too many replicas for one block of 16 ports')
     const urls = (name: ServiceName) => ports[name].map((p) => `http://127.0.0.1:${p}`).join(',')
     const jwks = `http://127.0.0.1:${ports.users[0]}/.well-known/jwks.json`
+    // Orders' service key, shared by its replicas; payments trusts its public half inline (no
+    // fetch from a replica the chaos runner may have killed).
+    const ordersKey = await generatePrivateJwk()
+    const { d: _private, ...ordersPublicKey } = ordersKey
     const common = {
       RABBITMQ_URL: amqp.toString(),
       // Every process checks the one revocation list (logout, password change, admin revoked).
@@ -280,6 +285,7 @@ export async function startDistributedPlatform(
             PAYMENTS_HOST: '127.0.0.1',
             PAYMENTS_DATABASE_URL: databases.payments!.url,
             PAYMENTS_JWKS_URL: jwks,
+            PAYMENTS_TRUSTED_CALLERS: JSON.stringify({ orders: [ordersPublicKey] }),
           }
         case 'orders':
           return {
@@ -290,6 +296,7 @@ export async function startDistributedPlatform(
             ORDERS_CATALOG_URLS: urls('catalog'),
             ORDERS_PAYMENTS_URLS: urls('payments'),
             ORDERS_JWKS_URL: jwks,
+            ORDERS_SERVICE_KEYS: JSON.stringify([ordersKey]),
           }
         case 'notifications':
           return {

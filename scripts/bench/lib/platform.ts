@@ -227,6 +227,7 @@ export async function startDistributed(
   if (services.some((s) => s !== 'gateway')) env.RABBITMQ_URL = await scratchVhost()
   const dir = scratchDir('distributed')
   env.USERS_SIGNING_KEY_FILE = join(dir, 'users-signing-keys.json')
+  env.ORDERS_SERVICE_KEY_FILE = join(dir, 'orders-service-keys.json')
   env.GATEWAY_REDIS_KEY_PREFIX = `emporium-bench:${runId}:`
   // The gateway's /readyz and /metrics are on its management port.
   env.GATEWAY_MANAGEMENT_PORT = String(await freePort())
