@@ -32,6 +32,8 @@ export async function startPlatform(
     EMBEDDED_PORT_BASE: String(port + 1),
     DATA_DIR: dataDir,
     ADMIN_EMAILS: adminEmail,
+    // Verification links land here (admin is granted to a verified ADMIN_EMAILS address only).
+    NOTIFICATIONS_SENDER: `file:${join(dataDir, 'mailbox.jsonl')}`,
     LOG_LEVEL: 'warn',
     GATEWAY_RATE_LIMIT_PER_MINUTE: '1000000',
     GATEWAY_REGISTER_LIMIT_PER_CLIENT: '100000',

@@ -4,6 +4,7 @@ import { join } from 'node:path'
 import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { repoRoot, type Started } from '../e2e/process.js'
+import { verificationToken } from '../e2e/shop-client.js'
 import {
   addToCart,
   fillCheckout,
@@ -159,6 +160,15 @@ describe('the storefront in a browser', () => {
     expect(confirmedOrderId).not.toBe('')
     const page = await newPage()
     await register(page, adminEmail, 'Shop Admin')
+    // Admin comes with the proven address: follow the e-mail's link, then sign in again.
+    const token = await verificationToken(join(dataDir, 'mailbox.jsonl'), adminEmail)
+    await page.goto(`/verify-email#token=${token}`)
+    await page.getByText('Your e-mail address is confirmed.').waitFor()
+    await page.getByRole('button', { name: /Sign out/ }).click()
+    await page.goto('/signin')
+    await page.getByLabel('Email').fill(adminEmail)
+    await page.getByLabel('Password').fill('correct horse battery')
+    await page.getByRole('button', { name: 'Sign in' }).click()
     await page.getByRole('link', { name: 'Back office' }).click()
     await page.getByRole('heading', { name: 'Back office' }).waitFor()
 
