@@ -23,7 +23,7 @@ import { repoRoot, startProcess, type Started } from './process.js'
  * FUZZ_SEED and FUZZ_RUNS replay or widen a run (the seed is printed on failure).
  */
 const seed = Number(process.env.FUZZ_SEED ?? 20261213)
-const numRuns = Number(process.env.FUZZ_RUNS ?? 300)
+const numRuns = Number(process.env.FUZZ_RUNS ?? 200)
 
 describe('fuzzing every public operation through the gateway (embedded platform)', () => {
   const port = 21000 + Math.floor(Math.random() * 500)
