@@ -131,7 +131,7 @@ describe('the storefront in a browser', () => {
     await page.getByRole('button', { name: /Place order/ }).click()
     await page.waitForURL(/\/orders\/[^/]+$/, slow)
     await page.locator('[data-status="cancelled"]').waitFor(slow)
-    await page.getByText('Your card was declined.').waitFor()
+    await page.getByText('Your payment was declined.', { exact: false }).waitFor()
     expect(await page.getByRole('button', { name: 'Cancel order' }).count()).toBe(0)
     await page.screenshot({ path: join(artifacts, 'order-declined-phone.png'), fullPage: true })
   }, 120_000)

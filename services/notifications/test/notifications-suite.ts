@@ -171,7 +171,7 @@ export function notificationsSuite(kind: DatabaseKind): void {
         })
         const o = orderEvents(`o-${randomUUID()}`, userId)
         await publish(bus, orders.OrderPlaced, o.placed())
-        await publish(bus, orders.OrderCancelled, o.cancelled('card_declined'))
+        await publish(bus, orders.OrderCancelled, o.cancelled('payment_declined'))
         await publish(bus, payments.PaymentRefunded, o.refunded())
         await publish(bus, orders.OrderShipped, orderEvents(`o-${randomUUID()}`, userId).shipped())
         const messages = await messagesOf(userId)
@@ -185,7 +185,7 @@ export function notificationsSuite(kind: DatabaseKind): void {
           expect(message.body).toMatch(/^Hello Ada,/)
         }
         expect(messages.find((m) => m.template === 'order_cancelled')!.body).toContain(
-          'your card was declined',
+          'your payment was declined',
         )
       })
     })
