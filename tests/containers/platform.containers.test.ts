@@ -1,3 +1,5 @@
+import { execFileSync } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { cards, ShopClient } from '../e2e/shop-client.js'
 import { buildImages, podman, podmanStatus } from './podman.js'
@@ -17,6 +19,7 @@ import {
 // `npm run test:containers` (vitest.containers.config.ts); deploy/README.md explains it.
 
 const STOP_GRACE_SECONDS = 30
+const repoRoot = fileURLToPath(new URL('../../', import.meta.url))
 
 describe('the platform as containers (podman, host network, real datastores)', () => {
   let tag: string
@@ -48,9 +51,32 @@ describe('the platform as containers (podman, host network, real datastores)', (
     return platform
   }
   let admin: Promise<{ token: string }> | undefined
-  /** The admin account (ADMIN_EMAILS), registered once. */
+  /**
+   * The admin account, registered once and granted by the admin command against the users
+   * database, as an operator of a distributed platform does (registration never grants admin).
+   */
   const adminToken = async () => {
-    admin ??= new ShopClient(running().api).register(ADMIN_EMAIL)
+    admin ??= (async () => {
+      const client = new ShopClient(running().api)
+      await client.register(ADMIN_EMAIL)
+      execFileSync(
+        process.execPath,
+        ['--import', 'tsx', 'services/users/src/admin-cli.ts', 'grant', ADMIN_EMAIL],
+        {
+          cwd: repoRoot,
+          env: {
+            ...process.env,
+            USERS_DATABASE_URL: running().usersDatabaseUrl,
+            REVOCATIONS_URL: 'memory',
+          },
+          stdio: 'pipe',
+          timeout: 60_000,
+        },
+      )
+      const login = await client.login(ADMIN_EMAIL)
+      if (!login.roles.includes('admin')) throw new Error('the admin command did not grant admin')
+      return login
+    })()
     return (await admin).token
   }
 

@@ -27,6 +27,8 @@ export interface ContainerPlatform {
   api: string
   gateway: string
   containers: Record<ServiceName, ServiceContainer>
+  /** The users database: the admin command writes to it (`npm run admin -- grant`). */
+  usersDatabaseUrl: string
   /** Removes the containers, the key volume, the databases and the vhost (never fails). */
   remove(): Promise<void>
 }
@@ -193,7 +195,13 @@ export async function startContainerPlatform(tag: string): Promise<ContainerPlat
     await Promise.all(middle.map((s) => containers[s].ready()))
     await containers.gateway.start()
     await containers.gateway.ready()
-    return { api: `${url('gateway')}/api/v1`, gateway: url('gateway'), containers, remove }
+    return {
+      api: `${url('gateway')}/api/v1`,
+      gateway: url('gateway'),
+      containers,
+      usersDatabaseUrl: db.users,
+      remove,
+    }
   } catch (error) {
     await remove()
     throw error
