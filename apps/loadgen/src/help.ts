@@ -63,9 +63,9 @@ Verdict and output
   --json FILE|-              also write the JSON report (with invariants and verdict); "-" writes it
                              to stdout and the table to stderr
   --admin-email E            admin for the invariant check (default ${defaults.adminEmail});
-  --admin-password P         logs in, or registers when unknown: it is admin only when ADMIN_EMAILS
-                             lists it (npm run start:load does). Without an admin the check is
-                             skipped and says why; that is not a failure.
+  --admin-password P         logs in, or registers when unknown; an operator makes it admin with
+                             npm run admin -- grant E (registration alone never does). Without an
+                             admin the check is skipped and says why; that is not a failure.
   --settle S                 wait up to S seconds for open orders to end (default ${defaults.settle})
   --no-invariants            skip the check
   -h, --help                 this text
@@ -95,8 +95,9 @@ Rate limits
   platform with raised limits and an admin for the invariant check:
     npm run start:load   npm start with GATEWAY_RATE_LIMIT_PER_MINUTE,
                          GATEWAY_REGISTER_LIMIT_PER_CLIENT and GATEWAY_LOGIN_LIMIT_PER_CLIENT
-                         raised and ADMIN_EMAILS=${defaults.adminEmail}
+                         raised
     npm run loadgen -- --rate 15 --duration 60 --ramp 10 --shoppers 60
+    npm run admin -- grant ${defaults.adminEmail}   (once, after the first run registered it)
 
 Invariants (admin, over the API, after the run settles)
   orders final           GET /orders?all=true walked fully: every order confirmed, shipped or

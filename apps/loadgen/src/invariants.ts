@@ -41,7 +41,7 @@ async function signIn(http: Http, options: InvariantOptions): Promise<CallInit |
     } else return `${email} cannot log in (${describe(login)})`
   }
   if (!session.user?.roles.includes('admin'))
-    return `${label} is not an admin (list it in ADMIN_EMAILS when starting the platform, as npm run start:load does)`
+    return `${label} is not an admin (grant it with \`npm run admin -- grant ${label}\` while the platform runs, then run again)`
   return { token: session.accessToken, throttle }
 }
 

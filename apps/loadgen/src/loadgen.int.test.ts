@@ -137,7 +137,7 @@ describe('load generator against the embedded platform', () => {
       expect.objectContaining({
         ok: true,
         skipped: true,
-        detail: expect.stringContaining('ADMIN_EMAILS'),
+        detail: expect.stringContaining('npm run admin -- grant'),
       }),
     ])
   }, 60_000)
