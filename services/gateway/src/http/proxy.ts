@@ -1,7 +1,5 @@
-import { AsyncLocalStorage } from 'node:async_hooks'
 import type { IncomingHttpHeaders } from 'node:http'
 import type { Readable } from 'node:stream'
-import type { Dispatcher } from 'undici'
 import {
   AppError,
   currentContext,
@@ -45,24 +43,6 @@ export interface ForwardTarget {
 
 const idempotent = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE'])
 
-const cancellation = new AsyncLocalStorage<AbortSignal>()
-
-/**
- * The dispatcher reply-from sends through, with each call cancelled when its client goes away
- * before the upstream answered (reply-from takes no signal of its own): an upstream still
- * working for nobody (an order-status stream waiting for its order holds one of the user's
- * stream slots meanwhile) stops at once.
- */
-export function cancellable(dispatcher: Dispatcher): Pick<Dispatcher, 'request'> {
-  return {
-    request: ((options: Dispatcher.RequestOptions, callback?: unknown) =>
-      (dispatcher.request as (...args: unknown[]) => unknown)(
-        { ...options, signal: options.signal ?? cancellation.getStore() },
-        callback,
-      )) as Dispatcher['request'],
-  }
-}
-
 /**
  * Forwards a request through @fastify/reply-from, streaming both bodies (event streams too).
  * Instances are tried in turn: one that refuses the connection or answers 503 rests for a
@@ -94,44 +74,37 @@ export function createProxy(deps: {
         reply.raw.off('close', onClose)
         fn()
       }
-      const gone = new AbortController()
-      const onClose = () =>
-        settle(() => {
-          gone.abort()
-          reject(new ClientGone())
-        })
+      const onClose = () => settle(() => reject(new ClientGone()))
       reply.raw.once('close', onClose)
       let headers: UpstreamResponse['headers'] = {}
       try {
-        cancellation.run(gone.signal, () =>
-          reply.from(base + target.path, {
-            ...(target.body === undefined
-              ? {}
-              : {
-                  body: target.body,
-                  contentType: request.headers['content-type'] ?? 'application/octet-stream',
-                }),
-            retryDelay: () => null,
-            rewriteRequestHeaders: (_request, incoming) =>
-              upstreamRequestHeaders(
-                incoming as IncomingHttpHeaders,
-                forwardContext(request),
-              ) as IncomingHttpHeaders,
-            // Copied by us once the answer is known to pass (a replaced 5xx keeps none of them).
-            rewriteHeaders: (incoming) => {
-              headers = clientResponseHeaders(incoming as IncomingHttpHeaders)
-              return {}
-            },
-            onResponse: (_request, _reply, res) => {
-              const { statusCode, stream } = res as unknown as {
-                statusCode: number
-                stream: Readable
-              }
-              settle(() => resolve({ statusCode, headers, stream }))
-            },
-            onError: (_reply, { error }) => settle(() => reject(classify(target.upstream, error))),
-          }),
-        )
+        reply.from(base + target.path, {
+          ...(target.body === undefined
+            ? {}
+            : {
+                body: target.body,
+                contentType: request.headers['content-type'] ?? 'application/octet-stream',
+              }),
+          retryDelay: () => null,
+          rewriteRequestHeaders: (_request, incoming) =>
+            upstreamRequestHeaders(
+              incoming as IncomingHttpHeaders,
+              forwardContext(request),
+            ) as IncomingHttpHeaders,
+          // Copied by us once the answer is known to pass (a replaced 5xx keeps none of them).
+          rewriteHeaders: (incoming) => {
+            headers = clientResponseHeaders(incoming as IncomingHttpHeaders)
+            return {}
+          },
+          onResponse: (_request, _reply, res) => {
+            const { statusCode, stream } = res as unknown as {
+              statusCode: number
+              stream: Readable
+            }
+            settle(() => resolve({ statusCode, headers, stream }))
+          },
+          onError: (_reply, { error }) => settle(() => reject(classify(target.upstream, error))),
+        })
       } catch (error) {
         settle(() => reject(classify(target.upstream, error)))
       }

@@ -14,7 +14,7 @@ import { passThroughBodies } from './body.js'
 import { edgeHook, edgeStateOf } from './edge.js'
 import { createGatewayMetrics } from './gateway-metrics.js'
 import { loginGuard, type LoginDevices, type LoginPolicies } from './login-guard.js'
-import { cancellable, createProxy } from './proxy.js'
+import { createProxy } from './proxy.js'
 import { addSecurityHeaders } from './security-headers.js'
 import { hasStorefront, serveStorefront } from './storefront.js'
 
@@ -73,7 +73,7 @@ export function gatewayRoutes(options: GatewayRoutesOptions): FastifyPluginAsync
     }
     addSecurityHeaders(app)
     await app.register(replyFrom, {
-      undici: cancellable(options.dispatcher),
+      undici: options.dispatcher as unknown as { request: Dispatcher['request'] },
       disableRequestLogging: true,
       disableCache: true,
     })
