@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { afterAll, beforeAll, describe } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { checkoutSuite, type CheckoutPlatform } from './checkout-suite.js'
 import { startProcess, waitForOk, type Started } from './process.js'
 import { ShopClient } from './shop-client.js'
@@ -40,4 +40,42 @@ describe('checkout through the gateway (embedded platform)', () => {
   })
 
   checkoutSuite(() => platform)
+
+  // Zero trust inside the network: reaching a service's own port opens no internal door.
+  it('locks the internal routes on the services’ ports and never routes them at the gateway', async () => {
+    const service = (offset: number) => `http://127.0.0.1:${port + 1 + offset}`
+    const [catalog, orders, payments] = [service(1), service(3), service(4)]
+    const card = { cardNumber: '4242424242424242', expMonth: 12, expYear: 2099, cvc: '123' }
+    const tokenize = (base: string, headers: Record<string, string>) =>
+      fetch(`${base}/internal/payment-methods`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body: JSON.stringify({ userId: 'someone-else', card }),
+      })
+    const bare = await tokenize(payments, {})
+    expect(bare.status).toBe(401)
+    expect(((await bare.json()) as { code: string }).code).toBe('AUTH.SERVICE_CREDENTIAL_REQUIRED')
+    const user = `Bearer ${platform.adminToken}`
+    for (const headers of [{ authorization: user }, { 'x-service-authorization': user }]) {
+      expect((await tokenize(payments, headers)).status).toBe(401)
+    }
+    // Through the gateway: no such route, and a smuggled credential header is dropped anyway.
+    const viaGateway = await tokenize(`http://127.0.0.1:${port}/api/v1`, {
+      'x-service-authorization': user,
+    })
+    expect(viaGateway.status).toBe(404)
+    // Stock has no HTTP door at all.
+    const reserve = await fetch(`${catalog}/internal/reservations`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ orderId: 'o-1', lines: [{ productId: 'p-1', quantity: 1 }] }),
+    })
+    expect(reserve.status).toBe(404)
+    // Orders publishes the public half of its service key, nothing private.
+    const jwks = (await (await fetch(`${orders}/.well-known/service-jwks.json`)).json()) as {
+      keys: Array<Record<string, unknown>>
+    }
+    expect(jwks.keys.length).toBeGreaterThan(0)
+    for (const key of jwks.keys) expect(key).not.toHaveProperty('d')
+  })
 })
