@@ -99,7 +99,10 @@ describe('every request schema of the contracts', () => {
 
   it('bound prices to the documented maximum', () => {
     const { CreateProductBody } = contracts.catalog
-    const price = CreateProductBody.properties.price.properties.amount
+    const price = CreateProductBody.properties.price.properties.amount as unknown as {
+      maximum?: number
+      description?: string
+    }
     expect(price.maximum).toBe(contracts.maxPriceAmount)
     expect(price.description).toContain('10^11')
   })

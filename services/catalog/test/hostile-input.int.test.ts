@@ -94,7 +94,7 @@ describe('the catalog refuses hostile input with a 400 (PostgreSQL)', () => {
       expect(reply.type, query).toMatch(/^application\/problem\+json/)
     }
     const nul = await call('GET', '/products?q=%00')
-    expect(nul.body.errors).toEqual([
+    expect((nul.body as { errors: unknown }).errors).toEqual([
       { path: '/querystring/q', message: 'must not contain control characters' },
     ])
     expect((await call('GET', '/products?q=caf%C3%A9%20%F0%9F%98%80')).status).toBe(200)
@@ -140,7 +140,7 @@ describe('the catalog refuses hostile input with a 400 (PostgreSQL)', () => {
       }),
     )
     expect(created.status, JSON.stringify(created.body)).toBe(201)
-    const id = created.body.id as string
+    const id = (created.body as { id: string }).id
     for (const patch of [
       { imageUrl: 'javascript:alert(1)' },
       { name: 'x\u0000' },

@@ -1,9 +1,6 @@
 import { Counter, type Registry } from 'prom-client'
 import { Agent } from 'undici'
-import {
-  serviceAuthorizationHeader,
-  type ServiceCredentials,
-} from '../auth/service-credentials.js'
+import { serviceAuthorizationHeader, type ServiceCredentials } from '../auth/service-credentials.js'
 import { currentContext } from '../context.js'
 import { AppError } from '../errors.js'
 import type { Logger } from '../log.js'
