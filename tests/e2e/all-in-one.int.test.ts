@@ -1,8 +1,10 @@
+import { randomUUID } from 'node:crypto'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startProcess, waitForOk, type Started } from './process.js'
+import { ShopClient } from './shop-client.js'
 
 // The embedded default as `npm start` runs it: one process, the gateway on PORT.
 describe('embedded platform (npm start)', () => {
@@ -19,6 +21,10 @@ describe('embedded platform (npm start)', () => {
       DATA_DIR: dataDir,
       EMBEDDED_PORT_BASE: String(port + 1),
       LOG_LEVEL: 'info',
+      // A stream of an order not known yet waits for it (then 404s): how the stream cap test
+      // holds slots for a while.
+      NOTIFICATIONS_STREAM_ORDER_WAIT_MS: '8000',
+      NOTIFICATIONS_MAX_STREAMS_PER_USER: '2',
     })
     // Seven services, each creating its PGlite database on first start: slow on a busy machine.
     await waitForOk(`${management}/readyz`, started, 150_000)
@@ -62,6 +68,44 @@ describe('embedded platform (npm start)', () => {
       lines.map((l) => JSON.parse(l) as { service?: string }).some((l) => l.service === 'gateway'),
     ).toBe(true)
   })
+
+  it('caps a shopper’s open order-status streams through the gateway, and frees ended ones', async () => {
+    const { token } = await new ShopClient(`${base}/api/v1`).register()
+    // A stream of an order not known yet is held open while its order is waited for (8 s here),
+    // then answered 404. No client here goes away early: every stream ends on its own.
+    const open = async () => {
+      const answer = await fetch(`${base}/api/v1/orders/${randomUUID()}/events`, {
+        headers: { authorization: `Bearer ${token}` },
+      })
+      const body = await answer.text()
+      return { status: answer.status, headers: answer.headers, body }
+    }
+    const held = [open(), open()]
+    let refused: Awaited<ReturnType<typeof open>> | undefined
+    for (const deadline = Date.now() + 60_000; !refused && Date.now() < deadline;) {
+      await new Promise((resolve) => setTimeout(resolve, 250))
+      const answer = await open()
+      if (answer.status === 429) refused = answer
+    }
+    expect(refused?.headers.get('retry-after')).toBe('5')
+    expect(refused?.headers.get('content-type')).toMatch(/^application\/problem\+json/)
+    expect(JSON.parse(refused?.body ?? '{}')).toMatchObject({
+      status: 429,
+      code: 'NOTIFICATIONS.TOO_MANY_STREAMS',
+    })
+    // Once the held streams end (their orders never came: 404), their slots are free again.
+    expect((await Promise.all(held)).map((answer) => answer.status)).toEqual([404, 404])
+    let freed = false
+    for (const deadline = Date.now() + 60_000; !freed && Date.now() < deadline;) {
+      const answer = await open()
+      if (answer.status === 404) freed = true
+      else {
+        expect(answer.status).toBe(429)
+        await new Promise((resolve) => setTimeout(resolve, 250))
+      }
+    }
+    expect(freed).toBe(true)
+  }, 120_000)
 
   it('drains and exits 0 on SIGTERM', async () => {
     started.child.kill('SIGTERM')
