@@ -105,8 +105,8 @@ describe('errors answered before any route', () => {
     ],
     ['a bad request line', 'GET  HTTP/1.1\r\nhost: e\r\n\r\n', 400, 'HTTP.BAD_REQUEST'],
     ['an unknown method', 'BREW /api/v1 HTTP/1.1\r\nhost: e\r\n\r\n', 400, 'HTTP.BAD_REQUEST'],
-    ['HTTP/3.0', 'GET /api/v1 HTTP/3.0\r\nhost: e\r\n\r\n', 505, 'HTTP.VERSION_NOT_SUPPORTED'],
-    ['HTTP/2.0', 'GET /api/v1 HTTP/2.0\r\nhost: e\r\n\r\n', 505, 'HTTP.VERSION_NOT_SUPPORTED'],
+    ['HTTP/3.0', 'GET /api/v1 HTTP/3.0\r\nhost: e\r\n\r\n', 400, 'HTTP.VERSION_NOT_SUPPORTED'],
+    ['HTTP/2.0', 'GET /api/v1 HTTP/2.0\r\nhost: e\r\n\r\n', 400, 'HTTP.VERSION_NOT_SUPPORTED'],
     ['no Host', 'GET /api/v1 HTTP/1.1\r\n\r\n', 400, 'HTTP.BAD_REQUEST'],
     ['a bad URL', 'GET /api/v1/products/%E0%A4%A HTTP/1.1\r\nhost: e\r\n\r\n', 400, 'HTTP.BAD_URL'],
     [

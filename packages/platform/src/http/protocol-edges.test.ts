@@ -106,9 +106,9 @@ describe('errors answered before any handler', () => {
     ],
     ['an unknown method', 'FOO / HTTP/1.1\r\nhost: e\r\n\r\n', 400, 'HTTP.BAD_REQUEST'],
     ['a garbage request line', 'garbage\r\n\r\n', 400, 'HTTP.BAD_REQUEST'],
-    ['HTTP/1.2', 'GET / HTTP/1.2\r\nhost: e\r\n\r\n', 505, 'HTTP.VERSION_NOT_SUPPORTED'],
-    ['HTTP/2.0 as text', 'GET / HTTP/2.0\r\nhost: e\r\n\r\n', 505, 'HTTP.VERSION_NOT_SUPPORTED'],
-    ['HTTP/0.9', 'GET /\r\n\r\n', 505, 'HTTP.VERSION_NOT_SUPPORTED'],
+    ['HTTP/1.2', 'GET / HTTP/1.2\r\nhost: e\r\n\r\n', 400, 'HTTP.VERSION_NOT_SUPPORTED'],
+    ['HTTP/2.0 as text', 'GET / HTTP/2.0\r\nhost: e\r\n\r\n', 400, 'HTTP.VERSION_NOT_SUPPORTED'],
+    ['HTTP/0.9', 'GET /\r\n\r\n', 400, 'HTTP.VERSION_NOT_SUPPORTED'],
     ['no Host in HTTP/1.1', 'GET /items/1 HTTP/1.1\r\n\r\n', 400, 'HTTP.BAD_REQUEST'],
     [
       'both content-length and chunked',

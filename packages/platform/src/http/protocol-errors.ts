@@ -57,8 +57,10 @@ function classify(error: ParseError): { status: number; code: string; detail: st
   }
 }
 
+// A client's bad request line, so a 4xx: no input anyone sends may yield a 5xx (issue 13), and
+// 505 would count as a server failure in every dashboard and breaker that reads status classes.
 const versionNotSupported = {
-  status: 505,
+  status: 400,
   code: 'HTTP.VERSION_NOT_SUPPORTED',
   detail: 'Only HTTP/1.0 and HTTP/1.1 are served here.',
 }
@@ -110,7 +112,7 @@ export function createClientErrorHandler(log: Logger) {
 /**
  * The answers node's server gives without calling a handler, and what the parser lets through
  * that we do not serve, as problem documents: `Expect` other than `100-continue` (417),
- * `CONNECT` (405), HTTP versions other than 1.0 and 1.1 (505), HTTP/1.1 without `Host` (400;
+ * `CONNECT` (405), HTTP versions other than 1.0 and 1.1 (400 `HTTP.VERSION_NOT_SUPPORTED`), HTTP/1.1 without `Host` (400;
  * node's own check is turned off by `requireHostHeader: false` so that it comes here).
  */
 export function installProtocolChecks(app: FastifyInstance): void {
