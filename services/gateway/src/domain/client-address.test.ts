@@ -71,6 +71,15 @@ describe('loginAccountKey', () => {
     expect(normalizeEmail('ＡＮＮ@example.com')).toBe('ann@example.com')
   })
 
+  it('reads a body that starts with a byte-order mark, as the users service does', () => {
+    const key = loginAccountKey(body({ email: 'ann@example.com', password: 'x' }))
+    const marked = Buffer.concat([
+      Buffer.from('\ufeff'),
+      body({ email: 'ann@example.com', password: 'x' }),
+    ])
+    expect(loginAccountKey(marked)).toBe(key)
+  })
+
   it('is undefined when the body names no e-mail', () => {
     for (const raw of ['', 'not json', 'null', '[]', '{"email": 5}', '{"email": "  "}']) {
       expect(loginAccountKey(Buffer.from(raw)), raw).toBeUndefined()
