@@ -65,4 +65,24 @@ describe('set admin', () => {
       code: 'USERS.UNKNOWN_EMAIL',
     })
   })
+
+  it('a revoke whose list update failed is finished by running it again', async () => {
+    const { deps, second, identityOf, revocations, clock } = await setup()
+    const setAdmin = createSetAdmin(deps)
+    await setAdmin({ action: 'grant', email: 'hal@example.com' })
+    const token = { ...identityOf(second.accessToken), issuedAt: clock.now() }
+    const add = revocations.add
+    revocations.add = async () => {
+      throw new Error('Redis unreachable')
+    }
+    await expect(setAdmin({ action: 'revoke', email: 'hal@example.com' })).rejects.toThrow(
+      'Redis unreachable',
+    )
+    expect(revocations.isRevoked(token)).toBe(false)
+    revocations.add = add
+    clock.advance(5)
+    const again = await setAdmin({ action: 'revoke', email: 'hal@example.com' })
+    expect(again).toMatchObject({ changed: false, user: { roles: ['customer'] } })
+    expect(revocations.isRevoked(token)).toBe(true)
+  })
 })

@@ -16,6 +16,8 @@ export interface SetAdminDeps extends RevokeDeps {
  * Grants or revokes `admin` (the `npm run admin` command). A revoke also voids every access
  * token the account holds (the revocation list): the next refresh gives a token without
  * `admin`, within seconds rather than at the token's expiry. A grant shows at the next refresh.
+ * Repeating a revoke puts the account's stored entries on the list again, so a revoke whose list
+ * update failed can be retried.
  */
 export function createSetAdmin(deps: SetAdminDeps) {
   return async function setAdmin(input: users.AdminRoleBody): Promise<users.AdminRoleResult> {
@@ -25,7 +27,17 @@ export function createSetAdmin(deps: SetAdminDeps) {
     }
     const admin = input.action === 'grant'
     const listedInAdminEmails = isListedAdmin(user.email, deps.admins)
-    if (user.isAdmin === admin) return { user: toUser(user), changed: false, listedInAdminEmails }
+    if (user.isAdmin === admin) {
+      // A revoke whose list update failed (Redis down after the database committed: the command
+      // exits 3) is finished by running it again: the account's stored entries go to the list.
+      if (!admin) {
+        const stored = await deps.store.activeRevocations(deps.now())
+        await deps.revocations.add(
+          stored.filter((entry) => entry.kind === 'user' && entry.userId === user.id),
+        )
+      }
+      return { user: toUser(user), changed: false, listedInAdminEmails }
+    }
     const entries = await deps.store.transaction(async (tx) => {
       await tx.users.setAdmin(user.id, admin, deps.now())
       if (admin) return []
