@@ -113,6 +113,24 @@ describe('rate limits', () => {
     expect(users.registrations - before).toBe(4)
   })
 
+  it('limits password changes per account too, wherever they come from', async () => {
+    const g = await gateway({ GATEWAY_REGISTER_LIMIT_PER_CLIENT: 3 })
+    const token = await users.token({ sub: `user-${randomUUID()}` })
+    const change = (address: string) =>
+      call(`${g.url}/api/v1/users/me/password`, {
+        method: 'POST',
+        headers: {
+          ...from(address),
+          authorization: `Bearer ${token}`,
+          'content-type': 'application/json',
+        },
+        body: JSON.stringify({ currentPassword: 'a-guess', newPassword: 'long-enough-1' }),
+      })
+    // Guesses at the current password from a new address each: the account's quota still ends.
+    for (let i = 0; i < 3; i++) expect((await change(`192.0.2.${90 + i}`)).status).toBe(200)
+    expectLimited(await change('192.0.2.99'), 3)
+  })
+
   it('keeps serving with per-instance limits while Redis is unreachable, and says so', async () => {
     const g = await gateway({
       REDIS_URL: `redis://127.0.0.1:${await closedPort()}`,

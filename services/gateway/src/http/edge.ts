@@ -108,6 +108,11 @@ export function edgeHook(options: EdgeOptions) {
       spending.push(
         options.store.consume(policies[special], `ip:${ipv6Network(state.client) ?? state.client}`),
       )
+      // A signed-in caller spends the same quota as a user too: a password change tries the
+      // current password, and guesses spread over many addresses must not escape the limit.
+      if (state.identity) {
+        spending.push(options.store.consume(policies[special], `user:${state.identity.userId}`))
+      }
     }
     const decision = strictest(await Promise.all(spending))!
     setRateLimitHeaders(reply, decision)
