@@ -17,7 +17,7 @@ import {
 } from '@emporium/platform'
 import { createSetAdmin } from './app/set-admin.js'
 import { parseAdminEmails } from './domain/roles.js'
-import { adminCliName } from './infra/admin-cli-key.js'
+import { adminCliName, runningAdminEndpoint } from './infra/admin-cli-key.js'
 import { createKyselyStore } from './infra/kysely-store.js'
 
 /** The command's environment: the users database when distributed, DATA_DIR when embedded. */
@@ -32,7 +32,10 @@ export const AdminCommandConfig = Type.Object({
   /** Embedded: the platform's data folder. */
   DATA_DIR: Type.String({ default: './.data', minLength: 1 }),
   EMBEDDED_PORT_BASE: Type.Integer({ minimum: 1, maximum: 65000, default: 8081 }),
-  /** Embedded: where the running users service answers (default 127.0.0.1:EMBEDDED_PORT_BASE). */
+  /**
+   * Embedded: where the running users service answers (default: the address it records in
+   * DATA_DIR while it runs, else 127.0.0.1:EMBEDDED_PORT_BASE).
+   */
   USERS_ADMIN_URL: Type.Optional(Type.String({ pattern: '^https?://' })),
 })
 export type AdminCommandConfig = Type.Static<typeof AdminCommandConfig>
@@ -48,8 +51,9 @@ export const usage = 'usage: npm run admin -- grant <email> | revoke <email>'
  * `npm run admin -- grant|revoke <email>`. Distributed (USERS_DATABASE_URL set): writes the users
  * database and the revocation list itself. Embedded: the running platform holds the PGlite
  * database, so the command asks its users service (`POST /internal/admins`, proven with the key
- * file the service keeps in DATA_DIR); when nothing answers there it opens the database itself
- * (the revocation entry is stored, and loaded when the platform starts). Returns the exit code:
+ * file the service keeps in DATA_DIR, at the address it records there while it runs); only when no
+ * platform runs does it open the database itself (the revocation entry is stored, and loaded when
+ * the platform starts). Returns the exit code:
  * 0 done (or already so), 1 no such account, 2 usage or configuration, 3 the service failed.
  */
 export async function runAdminCommand(
@@ -110,16 +114,18 @@ async function throughService(
   config: AdminCommandConfig,
   body: users.AdminRoleBody,
 ): Promise<users.AdminRoleResult | undefined> {
+  const keyFile = `${resolve(config.DATA_DIR)}/users/admin-cli-keys.json`
   let keys: unknown
   try {
-    keys = JSON.parse(
-      await readFile(`${resolve(config.DATA_DIR)}/users/admin-cli-keys.json`, 'utf8'),
-    )
+    keys = JSON.parse(await readFile(keyFile, 'utf8'))
   } catch {
     return undefined // the embedded platform never ran here
   }
   const credentials = createServiceCredentials({ caller: adminCliName, keys: keys as never })
-  const base = config.USERS_ADMIN_URL ?? `http://127.0.0.1:${config.EMBEDDED_PORT_BASE}`
+  // A running platform says where it answers (whatever EMBEDDED_PORT_BASE it was started with).
+  const running = await runningAdminEndpoint(keyFile)
+  const base =
+    config.USERS_ADMIN_URL ?? running?.url ?? `http://127.0.0.1:${config.EMBEDDED_PORT_BASE}`
   let response: Response
   try {
     response = await fetch(`${base}/internal/admins`, {
@@ -132,7 +138,14 @@ async function throughService(
       signal: AbortSignal.timeout(10_000),
     })
   } catch (error) {
-    if (refused(error)) return undefined
+    // Opening the database beside a running platform would corrupt it: only when none runs.
+    if (refused(error) && !running) return undefined
+    if (running) {
+      throw new Error(
+        `the embedded platform (pid ${running.pid}) holds the database but did not answer at ${base}`,
+        { cause: error },
+      )
+    }
     throw error
   }
   const answer = (await response.json().catch(() => ({}))) as Record<string, unknown>

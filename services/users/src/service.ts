@@ -29,7 +29,7 @@ import { parseAdminEmails } from './domain/roles.js'
 import { createArgon2Hasher, type Argon2Cost } from './infra/argon2-hasher.js'
 import { createJoseAccessTokens } from './infra/jose-access-tokens.js'
 import { createJoseVerificationTokens } from './infra/jose-verification-tokens.js'
-import { adminCliCaller } from './infra/admin-cli-key.js'
+import { adminCliCaller, recordAdminEndpoint } from './infra/admin-cli-key.js'
 import { createKyselyStore } from './infra/kysely-store.js'
 import { loadKeyRing } from './infra/signing-keys.js'
 import { usersRoutes } from './http/routes.js'
@@ -110,6 +110,7 @@ export async function createUsersService(
   }
 
   let purge: PeriodicJob | undefined
+  let forgetAdminEndpoint: (() => Promise<void>) | undefined
   return {
     name: 'users',
     database,
@@ -146,9 +147,17 @@ export async function createUsersService(
           await store.purgeRevocations(now())
         },
       })
+      if (config.USERS_ADMIN_CLI_KEY_FILE) {
+        const host = config.USERS_HOST === '0.0.0.0' ? '127.0.0.1' : config.USERS_HOST
+        forgetAdminEndpoint = await recordAdminEndpoint(
+          config.USERS_ADMIN_CLI_KEY_FILE,
+          `http://${host}:${config.USERS_PORT}`,
+        )
+      }
     },
     close: async () => {
       await purge?.stop()
+      await forgetAdminEndpoint?.()
       if (!deps.database) await database.close()
     },
   }

@@ -1,4 +1,5 @@
 import { mkdtemp, rm } from 'node:fs/promises'
+import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { pino } from 'pino'
@@ -23,6 +24,7 @@ const testHashCost = { memoryCost: 1024, timeCost: 1 }
 async function startUsers(
   env: Record<string, string>,
   revocations: RevocationList,
+  port = 0,
 ): Promise<RunningService & { stop(): Promise<void> }> {
   const config = loadUsersConfig({
     USERS_SIGNING_KEYS: JSON.stringify([await generatePrivateJwk('k')]),
@@ -34,7 +36,7 @@ async function startUsers(
     revocations,
     passwordHashCost: testHashCost,
   })
-  const running = await startService(service, { port: 0, log, bus })
+  const running = await startService(service, { port, log, bus })
   const stop = async () => {
     await running.stopHttp()
     await running.stopRelay()
@@ -174,4 +176,48 @@ describe('npm run admin, embedded: through the running users service, or the dat
       await rm(dataDir, { recursive: true, force: true })
     }
   })
+
+  it('finds the running platform where it says it answers, and never opens its database beside it', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'admin-cli-'))
+    try {
+      const port = await freePort()
+      const users = await startUsers(
+        {
+          USERS_DATABASE_URL: `pglite:${dataDir}/pglite?schema=users`,
+          USERS_ADMIN_CLI_KEY_FILE: `${dataDir}/users/admin-cli-keys.json`,
+          USERS_HOST: '127.0.0.1',
+          USERS_PORT: String(port),
+        },
+        createMemoryRevocationList(),
+        port,
+      )
+      try {
+        const email = 'owner@moved-ports.example'
+        await register(users.url, email)
+        // Started on other ports than the command's environment says: it still finds the service.
+        const cli = { DATA_DIR: dataDir, EMBEDDED_PORT_BASE: String(await freePort()) }
+        const granted = capture()
+        expect(await runAdminCommand(['grant', email], cli, granted)).toBe(0)
+        expect(granted.lines.join('\n')).toMatch(/is admin now/)
+        // Told a wrong address while the platform runs: an error, not a second PGlite on its files.
+        const wrong = capture()
+        const misdirected = { ...cli, USERS_ADMIN_URL: `http://127.0.0.1:${await freePort()}` }
+        expect(await runAdminCommand(['revoke', email], misdirected, wrong)).toBe(3)
+        expect(wrong.lines.join('\n')).toMatch(/holds the database but did not answer/)
+        expect((await login(users.url, email)).body.user.roles).toEqual(['customer', 'admin'])
+      } finally {
+        await users.stop()
+      }
+    } finally {
+      await rm(dataDir, { recursive: true, force: true })
+    }
+  })
 })
+
+async function freePort(): Promise<number> {
+  const server = createServer()
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done))
+  const { port } = server.address() as { port: number }
+  await new Promise((done) => server.close(done))
+  return port
+}
