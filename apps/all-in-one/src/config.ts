@@ -15,7 +15,7 @@ export const AllInOneConfig = Type.Object({
    * gateway's management server (`/metrics`, the detailed `/readyz`) on the next: base + 6.
    */
   EMBEDDED_PORT_BASE: Type.Integer({ minimum: 1, maximum: 65000, default: 8081 }),
-  /** E-mails that get the admin role when they register (comma-separated). */
+  /** E-mails that get the admin role once the address is verified (comma-separated). */
   ADMIN_EMAILS: Type.String({ default: '' }),
 })
 export type AllInOneConfig = Type.Static<typeof AllInOneConfig>
