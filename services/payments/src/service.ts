@@ -28,6 +28,7 @@ import {
 } from '@emporium/platform'
 import { orders } from '@emporium/contracts'
 import { createProviderCaller } from './app/call-provider.js'
+import { createChargeLimit } from './app/charge-limit.js'
 import { createListPayments } from './app/list-payments.js'
 import type { PaymentProvider } from './app/ports.js'
 import { createPaymentProcessor } from './app/process-payments.js'
@@ -129,8 +130,14 @@ export async function createPaymentsService(
     timeoutMs: config.PAYMENTS_PROVIDER_TIMEOUT_MS,
     log,
   })
+  const declineLimits = {
+    perUser: config.PAYMENTS_MAX_DECLINES_PER_USER,
+    perCard: config.PAYMENTS_MAX_DECLINES_PER_CARD,
+    windowMs: config.PAYMENTS_DECLINE_WINDOW_SECONDS * 1000,
+  }
   const processor = createPaymentProcessor({
     store,
+    chargeLimit: createChargeLimit({ declines: store, limits: declineLimits, now }),
     provider,
     callProvider,
     now,
@@ -172,11 +179,7 @@ export async function createPaymentsService(
           provider,
           methods: store,
           declines: store,
-          limits: {
-            perUser: config.PAYMENTS_MAX_DECLINES_PER_USER,
-            perCard: config.PAYMENTS_MAX_DECLINES_PER_CARD,
-            windowMs: config.PAYMENTS_DECLINE_WINDOW_SECONDS * 1000,
-          },
+          limits: declineLimits,
           fingerprintKey: config.PAYMENTS_CARD_FINGERPRINT_KEY,
           now,
         }),

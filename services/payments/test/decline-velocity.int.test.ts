@@ -137,6 +137,83 @@ for (const kind of ['pglite', 'postgres'] as DatabaseKind[]) {
       expect((await tokenize(cards.declined, stranger)).status).toBe(201)
     })
 
+    it('charges of a card tokenized together: the provider is asked no more than the limit allows', async () => {
+      // Declined once lately; then the same card on six accounts, all past tokenization before
+      // the first of their charges is decided.
+      expect(await pay(cards.declined, randomUUID())).toBe('declined')
+      const methods = await Promise.all(
+        Array.from({ length: 6 }, async () => {
+          const userId = randomUUID()
+          const method = await tokenize(cards.declined, userId)
+          expect(method.status, JSON.stringify(method.body)).toBe(201)
+          return { userId, paymentMethodId: method.body.paymentMethodId as string }
+        }),
+      )
+      // And an honest shopper's good card meanwhile, which nothing holds back.
+      const honest = randomUUID()
+      const good = await tokenize(cards.approved, honest)
+      const orderIds: string[] = []
+      for (const { userId, paymentMethodId } of [
+        ...methods,
+        { userId: honest, paymentMethodId: good.body.paymentMethodId as string },
+      ]) {
+        const orderId = `ord-${randomUUID()}`
+        orderIds.push(orderId)
+        await h.bus.publish(
+          envelope('order.payment-requested', {
+            orderId,
+            userId,
+            amount: { amount: 2500, currency: 'USD' },
+            paymentMethodId,
+            at: new Date().toISOString(),
+          }),
+        )
+      }
+      // Charges held back wait a moment between looks: process until every one is decided.
+      const decided = async () => {
+        const found = await h.testDb.database.db
+          .selectFrom('payments')
+          .select(['order_id', 'state', 'decline_reason'])
+          .where('order_id', 'in', orderIds)
+          .execute()
+        const done = found.every((r) => r.state !== 'pending' && r.state !== 'authorized')
+        return found.length === orderIds.length && done ? found : undefined
+      }
+      let rows = await decided()
+      for (const deadline = Date.now() + 60_000; !rows && Date.now() < deadline;) {
+        await h.service.processPending()
+        await new Promise((resolve) => setTimeout(resolve, 50))
+        rows = await decided()
+      }
+      if (!rows) throw new Error('charges still undecided after a minute')
+      const final = rows
+      const reasonOf = (orderId: string) => final.find((r) => r.order_id === orderId)
+      const asked = orderIds.filter((id) =>
+        [...h.faults.authorizeCalls.keys()].some((key) => key.startsWith(`${id}:`)),
+      )
+      // Three declines of the card at most (PAYMENTS_MAX_DECLINES_PER_CARD): the one before and
+      // two of these, the rest refused unasked; and the good card's charge.
+      expect(asked).toHaveLength(3)
+      expect(
+        orderIds
+          .slice(0, 6)
+          .map((id) => reasonOf(id)?.decline_reason)
+          .sort(),
+      ).toEqual([
+        'card_declined',
+        'card_declined',
+        'velocity_limit',
+        'velocity_limit',
+        'velocity_limit',
+        'velocity_limit',
+      ])
+      expect(reasonOf(orderIds[6]!)?.state).toBe('captured')
+      // The refusals are no declines of the card: it is held for the window, no longer.
+      expectRefused(await tokenize(cards.declined, randomUUID()), windowSeconds)
+      h.shift(windowSeconds * 1000 + 1000)
+      expect((await tokenize(cards.declined, randomUUID())).status).toBe(201)
+    })
+
     it('does not count approvals, bad input or cancelled charges', async () => {
       const user = randomUUID()
       for (let i = 0; i < 6; i++) expect(await pay(cards.approved, user)).toBe('captured')

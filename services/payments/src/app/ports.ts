@@ -121,6 +121,18 @@ export type DeclineSubject = { userId: string } | { cardFingerprint: string }
 export interface DeclineHistory {
   /** When the `limit` newest declines of `subject` since `since` happened, newest first. */
   recentDeclines(subject: DeclineSubject, since: Date, limit: number): Promise<Date[]>
+  /**
+   * How many payments of `subject` requested since `since` and before `payment` (by creation
+   * time, then id) are still undecided (`pending` or `authorized`): attempts that may yet be
+   * declined, ahead of this one.
+   */
+  undecidedAhead(
+    subject: DeclineSubject,
+    payment: { id: string; createdAt: Date },
+    since: Date,
+  ): Promise<number>
+  /** The card fingerprint of a payment method; null for a card tokenized before fingerprints. */
+  fingerprintOf(paymentMethodId: string): Promise<string | null>
 }
 
 /** The consumers' writes, inside their inbox transaction (service.ts binds it). */
@@ -170,9 +182,15 @@ export interface ProcessorStore {
   extendClaim(id: string, token: string, until: Date): Promise<boolean>
   /**
    * Ends the lease. `retryAt` keeps the payment out of reach until then (after a failure, which
-   * also counts in `failures`); null makes it due at once or leaves a finished one alone.
+   * also counts in `failures`, unless `failed` is false: a wait that is no failure); null makes
+   * it due at once or leaves a finished one alone.
    */
-  releaseClaim(id: string, token: string, retryAt: Date | null): Promise<void>
+  releaseClaim(
+    id: string,
+    token: string,
+    retryAt: Date | null,
+    options?: { failed?: boolean },
+  ): Promise<void>
   isCancelled(orderId: string): Promise<boolean>
   /**
    * In one transaction: locks the payment, re-reads whether its order is cancelled, and applies

@@ -9,6 +9,7 @@ import {
   PaymentState,
   type ProviderOperation,
 } from '../domain/payment.js'
+import type { ChargeDecision } from './charge-limit.js'
 import type { ProviderCaller } from './call-provider.js'
 import type {
   PaymentProvider,
@@ -28,9 +29,17 @@ export interface PaymentProcessorDeps {
   leaseMs: number
   /** Payments one `processPending` takes. */
   batchSize?: number
+  /**
+   * Whether a charge goes to the provider, is refused unasked (its user or card is past a
+   * decline limit) or waits for those ahead of it (app/charge-limit.ts); none: every one goes.
+   */
+  chargeLimit?: (payment: PaymentRecord) => Promise<ChargeDecision>
+  /** How long a charge held back by `chargeLimit` waits before it looks again. Default 250 ms. */
+  chargeWaitMs?: number
 }
 
-type Step = PaymentRecord | 'later'
+/** `later`: after a failure (backoff); `wait`: held back by the decline limits, no failure. */
+type Step = PaymentRecord | 'later' | 'wait'
 
 /**
  * The processor: takes payments with work to do and moves each through the provider, one step
@@ -68,6 +77,11 @@ export function createPaymentProcessor(deps: PaymentProcessorDeps) {
           return
         }
         const next = await step(payment)
+        if (next === 'wait') {
+          const until = new Date(deps.now().getTime() + (deps.chargeWaitMs ?? 250))
+          await store.releaseClaim(payment.id, token, until, { failed: false })
+          return
+        }
         if (next === 'later') {
           await store.releaseClaim(payment.id, token, retryAt(payment.failures + 1))
           return
@@ -123,6 +137,17 @@ export function createPaymentProcessor(deps: PaymentProcessorDeps) {
   async function authorize(payment: PaymentRecord): Promise<Step> {
     if (await store.isCancelled(payment.orderId)) {
       return record(payment, 'pending', () => declined(payment, DeclineReason.orderCancelled))
+    }
+    const decision = deps.chargeLimit ? await deps.chargeLimit(payment) : 'go'
+    if (decision === 'wait') return 'wait'
+    if (decision === 'refuse') {
+      log.warn(
+        { orderId: payment.orderId, userId: payment.userId },
+        'charge refused unasked: its user or card is past a decline limit (card testing?)',
+      )
+      return record(payment, 'pending', (cancelled) =>
+        declined(payment, cancelled ? DeclineReason.orderCancelled : DeclineReason.velocityLimit),
+      )
     }
     const result = await callProvider({ operation: 'authorize', orderId: payment.orderId }, () =>
       provider.authorize({

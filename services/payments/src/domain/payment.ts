@@ -43,6 +43,11 @@ export const DeclineReason = {
   providerError: 'provider_error',
   /** The order was cancelled before the money was taken (status `declined`). */
   orderCancelled: 'order_cancelled',
+  /**
+   * Refused without asking the provider: its user or card was past a decline limit when the
+   * charge came (status `declined`). Not counted as a decline of the card: the provider said nothing.
+   */
+  velocityLimit: 'velocity_limit',
 } as const
 
 /** Ledger entry kinds: one row per provider effect. */

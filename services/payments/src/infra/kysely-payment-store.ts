@@ -34,8 +34,12 @@ export function createKyselyPaymentStore(deps: {
         .selectFrom('payments')
         .select('payments.updated_at')
         .where('payments.state', '=', 'declined')
-        // A cancelled order's stopped charge is no decline of the card.
-        .where('payments.decline_reason', '<>', DeclineReason.orderCancelled)
+        // A cancelled order's stopped charge is no decline of the card, nor is a charge refused
+        // by these limits (the provider was not asked).
+        .where('payments.decline_reason', 'not in', [
+          DeclineReason.orderCancelled,
+          DeclineReason.velocityLimit,
+        ])
         .where('payments.updated_at', '>=', since)
         .orderBy('payments.updated_at', 'desc')
         .limit(limit)
@@ -47,6 +51,41 @@ export function createKyselyPaymentStore(deps: {
           .where('payment_methods.card_fingerprint', '=', subject.cardFingerprint)
       }
       return (await q.execute()).map((row) => new Date(row.updated_at))
+    },
+
+    async undecidedAhead(subject, payment, since) {
+      let q = db
+        .selectFrom('payments')
+        .select((eb) => eb.fn.countAll<number | string>().as('n'))
+        .where('payments.state', 'in', ['pending', 'authorized'])
+        .where('payments.created_at', '>=', since)
+        .where((eb) =>
+          eb.or([
+            eb('payments.created_at', '<', payment.createdAt),
+            eb.and([
+              eb('payments.created_at', '=', payment.createdAt),
+              eb('payments.id', '<', payment.id),
+            ]),
+          ]),
+        )
+      if ('userId' in subject) {
+        q = q.where('payments.user_id', '=', subject.userId)
+      } else {
+        q = q
+          .innerJoin('payment_methods', 'payment_methods.id', 'payments.payment_method_id')
+          .where('payment_methods.card_fingerprint', '=', subject.cardFingerprint)
+      }
+      const row = await q.executeTakeFirst()
+      return Number(row?.n ?? 0)
+    },
+
+    async fingerprintOf(paymentMethodId) {
+      const row = await db
+        .selectFrom('payment_methods')
+        .select('card_fingerprint')
+        .where('id', '=', paymentMethodId)
+        .executeTakeFirst()
+      return row?.card_fingerprint?.trim() ?? null
     },
 
     async list(query) {
@@ -136,13 +175,17 @@ export function createKyselyPaymentStore(deps: {
       return Number(result.numUpdatedRows) === 1
     },
 
-    async releaseClaim(id, token, retryAt) {
+    async releaseClaim(id, token, retryAt, options) {
       await db
         .updateTable('payments')
         .set((eb) => ({
           claim_token: null,
           claimed_until: retryAt,
-          failures: retryAt ? eb('failures', '+', 1) : 0,
+          failures: !retryAt
+            ? 0
+            : options?.failed === false
+              ? eb.ref('failures')
+              : eb('failures', '+', 1),
         }))
         .where('id', '=', id)
         .where('claim_token', '=', token)
