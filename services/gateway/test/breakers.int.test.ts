@@ -1,3 +1,4 @@
+import { connect } from 'node:net'
 import { setTimeout as delay } from 'node:timers/promises'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { closedPort, startEchoUpstream } from './fake-upstreams.js'
@@ -33,6 +34,19 @@ async function gateway(catalogUrls = catalog.url, openMs = 1_000) {
   })
   gateways.push(started)
   return started
+}
+
+/** Writes `text` to the server of `base` as it is; resolves with all it answered. */
+function rawExchange(base: string, text: string): Promise<string> {
+  const { hostname, port } = new URL(base)
+  return new Promise((resolve, reject) => {
+    const socket = connect(Number(port), hostname)
+    let answer = ''
+    socket.on('data', (chunk: Buffer) => (answer += chunk.toString('latin1')))
+    socket.on('end', () => resolve(answer))
+    socket.on('error', reject)
+    socket.write(text)
+  })
 }
 
 const metricValue = (text: string, name: string, upstream: string) =>
@@ -75,6 +89,32 @@ describe('upstream circuit breakers', () => {
     expect(metrics).toMatch(
       /gateway_upstream_instance_up\{[^}]*upstream="catalog"[^}]*\} 1/, // not ejected either
     )
+  })
+
+  it('forwards without the hop-by-hop headers a client sends, never holding them against the upstream', async () => {
+    const g = await gateway()
+    const hopByHop = [
+      'keep-alive: timeout=5',
+      'keep-alive: nonsense',
+      'upgrade: websocket',
+      'proxy-connection: keep-alive',
+      'te: trailers',
+      'expect: 100-continue',
+    ]
+    // Sent as written: HTTP clients refuse to send most of these themselves.
+    for (const header of [...hopByHop, ...hopByHop]) {
+      const seen = catalog.received.length
+      const answer = await rawExchange(
+        g.url,
+        `GET /api/v1/products/p1 HTTP/1.1\r\nhost: shop\r\nconnection: close\r\n${header}\r\n\r\n`,
+      )
+      // (After `expect: 100-continue`, the gateway's server says 100 Continue first.)
+      expect(answer, header).toMatch(/^(HTTP\/1\.1 100 Continue\r\n\r\n)?HTTP\/1\.1 200 /)
+      expect(catalog.received).toHaveLength(seen + 1)
+      expect(catalog.received.at(-1)!.headers[header.split(':')[0]!], header).toBeUndefined()
+    }
+    const metrics = (await call(`${g.managementUrl}/metrics`)).text
+    expect(metricValue(metrics, 'gateway_upstream_breaker_state', 'catalog')).toBe(0)
   })
 
   it('opens on 503s at a ratio over the minimum of calls, answers 503 at once, then closes', async () => {

@@ -70,6 +70,14 @@ export interface ForwardContext {
 
 const bodyHeaders = ['content-length', 'transfer-encoding', 'content-type', 'content-encoding']
 
+/*
+ * Hop-by-hop headers (RFC 9110 7.6.1) of the client's connection to the gateway, never the
+ * upstream's business; `expect` too, which the gateway's own server has answered. (Connection
+ * and Transfer-Encoding, and what Connection names, reply-from drops.) Undici refuses a request
+ * that carries any of the others: forwarded, they made a 502 that counted against the upstream.
+ */
+const hopByHop = ['keep-alive', 'upgrade', 'proxy-connection', 'te', 'trailer', 'expect']
+
 /**
  * What the upstream receives: the client's headers (Authorization unchanged, for the service
  * to verify) without identity headers, with the gateway's request id, trace context and
@@ -80,6 +88,7 @@ export function upstreamRequestHeaders(incoming: Headers, context: ForwardContex
   for (const [name, value] of Object.entries(incoming)) {
     const lower = name.toLowerCase()
     if (isIdentityHeader(lower) || replacedByGateway.includes(lower)) continue
+    if (hopByHop.includes(lower)) continue
     if (context.bodyless && bodyHeaders.includes(lower)) continue
     out[lower] = value
   }

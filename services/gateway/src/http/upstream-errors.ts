@@ -37,6 +37,8 @@ const timeoutCodes = new Set([
   'FST_REPLY_FROM_TIMEOUT',
 ])
 
+const refusedCodes = new Set(['UND_ERR_INVALID_ARG', 'UND_ERR_NOT_SUPPORTED'])
+
 /** A transport failure as the fault it is; the cause chain holds undici's error code. */
 export function classify(upstream: string, error: unknown): unknown {
   const chain: Array<{ code?: string; statusCode?: number; message?: string }> = []
@@ -48,6 +50,11 @@ export function classify(upstream: string, error: unknown): unknown {
     return new AppError('invalid', 'HTTP.BAD_PATH', 'The request path is not valid.')
   }
   const codes = chain.map((e) => e.code ?? '')
+  // Undici refused to send what the client asked for (a header it will not carry): nothing
+  // reached the upstream, so it is the request's fault, not the upstream's.
+  if (codes.some((code) => refusedCodes.has(code))) {
+    return new AppError('invalid', 'HTTP.BAD_REQUEST', 'The request cannot be forwarded.')
+  }
   if (codes.some((code) => timeoutCodes.has(code)))
     return new TimeoutFault(upstream, 'no answer in time', { cause: error })
   if (codes.some((code) => connectCodes.has(code)))
