@@ -31,6 +31,7 @@ import { createJoseAccessTokens } from './infra/jose-access-tokens.js'
 import { createJoseVerificationTokens } from './infra/jose-verification-tokens.js'
 import { adminCliCaller, recordAdminEndpoint } from './infra/admin-cli-key.js'
 import { createKyselyStore } from './infra/kysely-store.js'
+import { retryingRevocations } from './infra/retrying-revocations.js'
 import { loadKeyRing } from './infra/signing-keys.js'
 import { usersRoutes } from './http/routes.js'
 
@@ -81,7 +82,9 @@ export async function createUsersService(
     now,
   })
   const admins = parseAdminEmails(config.ADMIN_EMAILS)
-  const revocations = deps.revocations ?? revocationListFor(config.REVOCATIONS_URL, { log })
+  const revocations = retryingRevocations(
+    deps.revocations ?? revocationListFor(config.REVOCATIONS_URL, { log }),
+  )
   // Kept until no access token they name can be valid: the lifetime, the verifiers' clock
   // tolerance and a margin.
   const revocation = {
@@ -110,6 +113,7 @@ export async function createUsersService(
   }
 
   let purge: PeriodicJob | undefined
+  let redeliver: PeriodicJob | undefined
   let forgetAdminEndpoint: (() => Promise<void>) | undefined
   return {
     name: 'users',
@@ -132,8 +136,13 @@ export async function createUsersService(
     }),
     async start() {
       // The list in memory starts empty, and Redis may have lost entries: the stored ones go
-      // back in (re-adding an entry is harmless).
-      await revocations.add(await store.activeRevocations(now()))
+      // back in (re-adding an entry is harmless). Redis down: they go once it is back (below).
+      await revocations.add(await store.activeRevocations(now())).catch((error: unknown) => {
+        log.warn(
+          { err: error },
+          'revocation list unreachable: stored entries added when it is back',
+        )
+      })
       // zxcvbn's dictionaries, built once now rather than on the first registration.
       loadPasswordDictionaries()
       // Sessions expired a day ago or more go, whole families at once; hourly is plenty.
@@ -147,6 +156,13 @@ export async function createUsersService(
           await store.purgeRevocations(now())
         },
       })
+      // Entries a failed add left behind (Redis down) reach the verifiers once it is back.
+      redeliver = startPeriodic({
+        everyMs: 5000,
+        log,
+        what: 'revocation list update',
+        run: () => revocations.flush(),
+      })
       if (config.USERS_ADMIN_CLI_KEY_FILE) {
         const host = config.USERS_HOST === '0.0.0.0' ? '127.0.0.1' : config.USERS_HOST
         forgetAdminEndpoint = await recordAdminEndpoint(
@@ -157,6 +173,7 @@ export async function createUsersService(
     },
     close: async () => {
       await purge?.stop()
+      await redeliver?.stop()
       await forgetAdminEndpoint?.()
       if (!deps.database) await database.close()
     },
