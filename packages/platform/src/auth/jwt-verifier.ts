@@ -18,8 +18,22 @@ export interface VerifiedToken {
   expiresAt: Date
   /** The session it belongs to (`sid`: a refresh token family), when it says. */
   sessionId?: string
-  /** When it was issued (`iat`), when it says. */
+  /** When it was issued (`iat_ms`, else `iat`), when it says. */
   issuedAt?: Date
+}
+
+/**
+ * When a token was issued: its `iat_ms` (the users service's tokens carry it: milliseconds, so
+ * that a revocation voids the tokens of the account issued before it and not those issued after
+ * it in the same second) when it agrees with `iat`, else `iat` (whole seconds).
+ */
+export function issuedAtOf(payload: { iat?: unknown; iat_ms?: unknown }): Date | undefined {
+  const { iat, iat_ms: ms } = payload
+  if (typeof iat !== 'number' || !Number.isFinite(iat)) return undefined
+  if (typeof ms === 'number' && Number.isFinite(ms) && Math.floor(ms / 1000) === iat) {
+    return new Date(ms)
+  }
+  return new Date(iat * 1000)
 }
 
 export interface JwtVerifier {
@@ -70,13 +84,14 @@ function verifierWith(getKey: KeyResolver, rules: TokenRules, log?: Logger): Jwt
         ) {
           throw invalidToken()
         }
+        const issuedAt = issuedAtOf(payload)
         return {
           userId: payload.sub,
           roles: roles as string[],
           tokenId: payload.jti,
           expiresAt: new Date(payload.exp! * 1000),
           ...(typeof payload.sid === 'string' ? { sessionId: payload.sid } : {}),
-          ...(typeof payload.iat === 'number' ? { issuedAt: new Date(payload.iat * 1000) } : {}),
+          ...(issuedAt ? { issuedAt } : {}),
         }
       } catch (error) {
         if (isAppError(error)) throw error

@@ -28,7 +28,7 @@ export interface RevocableToken {
   userId: string
   /** `sid`, when the token has one. */
   sessionId?: string
-  /** `iat`; a token without one counts as issued long ago. */
+  /** `iat_ms` or `iat` (`issuedAtOf`); a token without one counts as issued long ago. */
   issuedAt?: Date
 }
 
@@ -88,7 +88,7 @@ export function createMemoryRevocationList(
       if (token.sessionId !== undefined && sessions.has(token.sessionId)) return true
       const account = accounts.get(token.userId)
       if (!account) return false
-      // `iat` has whole seconds: a token of the revocation's own second is void too.
+      // A token with only `iat` (whole seconds) of the revocation's own second is void too.
       const issuedAt = token.issuedAt?.getTime() ?? 0
       return issuedAt <= account.before
     },

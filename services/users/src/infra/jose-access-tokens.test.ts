@@ -1,5 +1,11 @@
 import { decodeJwt, decodeProtectedHeader, SignJWT, UnsecuredJWT } from 'jose'
+import {
+  createLocalJwtVerifier,
+  createMemoryRevocationList,
+  withRevocations,
+} from '@emporium/platform'
 import { describe, expect, it } from 'vitest'
+import { createAuthenticate } from '../app/authenticate.js'
 import { createJoseAccessTokens, type JoseAccessTokensDeps } from './jose-access-tokens.js'
 import { generatePrivateJwk, loadKeyRing } from './signing-keys.js'
 
@@ -32,6 +38,7 @@ describe('jose access tokens', () => {
       sub: 'u-1',
       roles: ['customer'],
       iat,
+      iat_ms: start.getTime(),
       exp: iat + 900,
       iss: 'emporium-users',
       aud: 'emporium',
@@ -119,5 +126,30 @@ describe('jose access tokens', () => {
     // Once the old key is dropped, its tokens no longer verify.
     const dropped = await tokens([await generatePrivateJwk('newer')])
     expect(await dropped.issuer.verify(token)).toBeUndefined()
+  })
+
+  it('an account revocation voids its tokens issued before it, not those issued after it in the same second', async () => {
+    const key = await generatePrivateJwk('k1')
+    const { issuer, ring, setNow } = await tokens([key])
+    const at = (ms: number) => new Date(start.getTime() + ms)
+    setNow(at(200))
+    const before = await issuer.issue({ ...alice, roles: ['customer', 'admin'] })
+    // Admin revoked at .500; the owner signs in again at .800, in the same second.
+    const list = createMemoryRevocationList({ now: () => at(900).getTime() })
+    list.apply([{ kind: 'user', userId: 'u-1', before: at(500), until: at(900_000) }])
+    setNow(at(800))
+    const after = await issuer.issue(alice)
+    // The users service's own check, and a verifier of the platform's (the gateway's, a service's).
+    const authenticate = createAuthenticate({ accessTokens: issuer, revocations: list })
+    await expect(authenticate(`Bearer ${before.token}`)).rejects.toMatchObject({
+      code: 'USERS.INVALID_TOKEN',
+    })
+    expect(await authenticate(`Bearer ${after.token}`)).toMatchObject({ userId: 'u-1' })
+    const rules = { issuer: 'emporium-users', audience: 'emporium' }
+    const verifier = withRevocations(createLocalJwtVerifier(ring.jwks.keys, rules), list)
+    await expect(verifier.verify(before.token)).rejects.toMatchObject({
+      code: 'AUTH.TOKEN_REVOKED',
+    })
+    expect(await verifier.verify(after.token)).toMatchObject({ userId: 'u-1', issuedAt: at(800) })
   })
 })

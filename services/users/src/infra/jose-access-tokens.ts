@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import { jwtVerify, SignJWT, type JWTHeaderParameters } from 'jose'
 import type { AccessTokens, Identity } from '../app/ports.js'
+import { issuedAtOf } from '@emporium/platform'
 import type { Role } from '../domain/roles.js'
 import type { KeyRing } from './signing-keys.js'
 
@@ -28,10 +29,14 @@ export function createJoseAccessTokens(deps: JoseAccessTokensDeps): AccessTokens
   const { keys } = deps
   return {
     async issue(identity) {
-      const iat = Math.floor(deps.now().getTime() / 1000)
+      const issuedAtMs = deps.now().getTime()
+      const iat = Math.floor(issuedAtMs / 1000)
+      // `iat_ms`: the issue time to the millisecond, which the revocation list compares with the
+      // time of an account's revocation (`iat` alone would void the account's new tokens issued
+      // in the revocation's own second, as in a sign-in right after admin is revoked).
       const claims = identity.sessionId
-        ? { roles: identity.roles, sid: identity.sessionId }
-        : { roles: identity.roles }
+        ? { roles: identity.roles, sid: identity.sessionId, iat_ms: issuedAtMs }
+        : { roles: identity.roles, iat_ms: issuedAtMs }
       const token = await new SignJWT(claims)
         .setProtectedHeader({ alg: keys.signing.alg, kid: keys.signing.kid, typ: accessTokenType })
         .setSubject(identity.userId)
@@ -69,13 +74,14 @@ export function createJoseAccessTokens(deps: JoseAccessTokensDeps): AccessTokens
 }
 
 function identityOf(payload: Record<string, unknown>): Identity | undefined {
-  const { sub, roles: claimed, sid, iat } = payload
+  const { sub, roles: claimed, sid } = payload
   if (typeof sub !== 'string' || sub === '' || !Array.isArray(claimed)) return undefined
   if (!claimed.every((r) => typeof r === 'string' && roles.has(r))) return undefined
+  const issuedAt = issuedAtOf(payload)
   return {
     userId: sub,
     roles: claimed as Role[],
     ...(typeof sid === 'string' ? { sessionId: sid } : {}),
-    ...(typeof iat === 'number' ? { issuedAt: new Date(iat * 1000) } : {}),
+    ...(issuedAt ? { issuedAt } : {}),
   }
 }
