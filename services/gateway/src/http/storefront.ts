@@ -27,7 +27,11 @@ export function hasStorefront(dir: string): boolean {
 
 /** Whether the path may be answered with the app's page (history-routed client paths). */
 export function isPagePath(path: string): boolean {
-  if (operational.has(path)) return false
+  // `/readyz/`, `/metrics/x`: never the page either, however a client spells them.
+  const trimmed = path.replace(/\/+$/, '')
+  for (const prefix of operational) {
+    if (trimmed === prefix || trimmed.startsWith(`${prefix}/`)) return false
+  }
   return !apiPrefixes.some((prefix) => path.startsWith(prefix))
 }
 
