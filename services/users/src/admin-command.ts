@@ -74,6 +74,13 @@ export async function runAdminCommand(
     return 2
   }
   const body: users.AdminRoleBody = { action, email }
+  if (action === 'revoke' && config.USERS_DATABASE_URL && config.REVOCATIONS_URL === 'memory') {
+    // The separate processes of a distributed platform share no memory: only Redis reaches them.
+    output.err(
+      "warning: REVOCATIONS_URL is not set: the running services keep accepting the account's " +
+        "access tokens until they expire; run this again with the platform's REVOCATIONS_URL",
+    )
+  }
   try {
     const result = config.USERS_DATABASE_URL
       ? await direct(config.USERS_DATABASE_URL, config, body)

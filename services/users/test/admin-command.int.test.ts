@@ -118,6 +118,11 @@ describe('npm run admin, distributed: MariaDB and the Redis revocation list', ()
     const unknown = capture()
     expect(await runAdminCommand(['grant', 'nobody@admin-cli.example'], env, unknown)).toBe(1)
     expect(unknown.lines.join('\n')).toMatch(/no account has the e-mail address/)
+    // Without the platform's Redis a revoke reaches no running service: the command says so.
+    const unshared = capture()
+    const memory = { USERS_DATABASE_URL: db.url }
+    expect(await runAdminCommand(['revoke', email], memory, unshared)).toBe(0)
+    expect(unshared.lines.join('\n')).toMatch(/REVOCATIONS_URL is not set/)
     expect(await runAdminCommand(['promote', email], env, capture())).toBe(2)
     expect(await runAdminCommand(['grant'], env, capture())).toBe(2)
   })
