@@ -110,9 +110,7 @@ function report(result: users.AdminRoleResult, action: string, output: Output): 
     output.out(`${who} is no longer admin; its access tokens are refused from now on`)
   }
   if (action === 'revoke' && result.listedInAdminEmails) {
-    output.err(
-      `warning: ${who} is in ADMIN_EMAILS and gets admin again at its next sign-in: remove it there`,
-    )
+    output.err(`note: ${who} is still in ADMIN_EMAILS: remove it there too`)
   }
 }
 

@@ -485,6 +485,7 @@ export function identitySuite(kind: DatabaseKind): void {
         .selectFrom('outbox')
         .select('payload')
         .where('type', '=', 'user.verification-requested')
+        .orderBy('seq')
         .execute()
       const links = rows
         .map((r) => JSON.parse(r.payload as string) as EventEnvelope)
@@ -495,7 +496,7 @@ export function identitySuite(kind: DatabaseKind): void {
     }
     const tokenOf = (link: string) => new URL(link).hash.replace(/^#token=/, '')
 
-    it('gives admin to an ADMIN_EMAILS address only once verified through the link, which works once', async () => {
+    it('gives admin to an ADMIN_EMAILS address only once verified through the link by its own session, which works once', async () => {
       const { reply, body } = await register({ email: 'BOSS@example.COM' })
       expect(reply.status).toBe(201)
       expect(reply.body.user).toMatchObject({ roles: ['customer'], emailVerified: false })
@@ -525,10 +526,35 @@ export function identitySuite(kind: DatabaseKind): void {
         400,
       )
 
-      const verified = await call('POST', '/auth/verify-email', { body: { token } })
+      // A bearer that is there must be valid (401), and be the link's own account (403).
+      const invalidBearer = await call('POST', '/auth/verify-email', {
+        body: { token },
+        authorization: 'Bearer not.a.token',
+      })
+      expectProblem(invalidBearer, 401, 'USERS.INVALID_TOKEN')
+      expect(invalidBearer.headers.get('www-authenticate')).toMatch(/invalid_token/)
+      const someoneElse = await register()
+      expectProblem(
+        await call('POST', '/auth/verify-email', {
+          body: { token },
+          token: someoneElse.reply.body.accessToken,
+        }),
+        403,
+        'USERS.VERIFICATION_FOR_ANOTHER_ACCOUNT',
+      )
+      const meBefore = await call('GET', '/users/me', { token: reply.body.accessToken })
+      expect(meBefore.body).toMatchObject({ roles: ['customer'], emailVerified: false })
+
+      const verified = await call('POST', '/auth/verify-email', {
+        body: { token },
+        token: reply.body.accessToken,
+      })
       expect(verified.status).toBe(204)
       expectProblem(
-        await call('POST', '/auth/verify-email', { body: { token } }),
+        await call('POST', '/auth/verify-email', {
+          body: { token },
+          token: reply.body.accessToken,
+        }),
         410,
         'USERS.VERIFICATION_TOKEN_USED',
       )
@@ -544,6 +570,39 @@ export function identitySuite(kind: DatabaseKind): void {
         body: { refreshToken: reply.body.refreshToken },
       })
       expect(decodeJwt(refreshed.body.accessToken).roles).toEqual(['customer', 'admin'])
+    })
+
+    it('verifies a listed address without a session but grants no admin: no account pre-hijacking', async () => {
+      // The attacker registers the owner's listed address with the attacker's own password…
+      const attacker = await register({ email: 'ops@example.com' })
+      expect(attacker.reply.status).toBe(201)
+      // …the link goes to the real owner, who opens it without signing in.
+      const token = tokenOf(await linkOf(attacker.reply.body.user.id))
+      expect((await call('POST', '/auth/verify-email', { body: { token } })).status).toBe(204)
+      // The address is verified; the attacker's tokens, old and new, carry no admin.
+      const me = await call('GET', '/users/me', { token: attacker.reply.body.accessToken })
+      expect(me.body).toMatchObject({ roles: ['customer'], emailVerified: true })
+      const login = await call('POST', '/auth/login', {
+        body: { email: attacker.body.email, password: attacker.body.password },
+      })
+      expect(login.status).toBe(200)
+      expect(login.body.user).toMatchObject({ roles: ['customer'], emailVerified: true })
+      expect(decodeJwt(login.body.accessToken).roles).toEqual(['customer'])
+      const refreshed = await call('POST', '/auth/refresh', {
+        body: { refreshToken: attacker.reply.body.refreshToken },
+      })
+      expect(decodeJwt(refreshed.body.accessToken).roles).toEqual(['customer'])
+      const meAfter = await call('GET', '/users/me', { token: login.body.accessToken })
+      expect(meAfter.body).toMatchObject({ roles: ['customer'] })
+      // The spent link cannot be replayed with the attacker's session.
+      expectProblem(
+        await call('POST', '/auth/verify-email', {
+          body: { token },
+          token: login.body.accessToken,
+        }),
+        410,
+        'USERS.VERIFICATION_TOKEN_USED',
+      )
     })
 
     it('resends a link (202) to an unverified address only; the bearer is needed', async () => {

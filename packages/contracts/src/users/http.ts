@@ -287,7 +287,7 @@ export const AdminRoleResult = Type.Object({
   user: User,
   /** Whether the call changed anything (false: it was already so). */
   changed: Type.Boolean({ description: 'Whether the call changed anything.' }),
-  /** The address is in ADMIN_EMAILS: a revoke is undone at its next sign-in. */
+  /** The address is in ADMIN_EMAILS (a revoke stands: sign-in never grants `admin`). */
   listedInAdminEmails: Type.Boolean({ description: 'The address is in ADMIN_EMAILS.' }),
 })
 export type AdminRoleResult = Type.Static<typeof AdminRoleResult>

@@ -1,8 +1,7 @@
 import { AppError } from '@emporium/platform'
 import type { users } from '@emporium/contracts'
 import { normalizeEmail } from '../domain/email.js'
-import { isListedAdmin } from '../domain/roles.js'
-import type { PasswordHasher, Store, UserRecord } from './ports.js'
+import type { PasswordHasher, Store } from './ports.js'
 import { issueTokens, storeRefreshToken, toUser, type SessionDeps } from './session.js'
 
 export interface LoginDeps extends SessionDeps {
@@ -17,8 +16,10 @@ export const invalidCredentials = () =>
 /**
  * Checks an e-mail and password and opens a session (a new refresh token family). An unknown
  * e-mail verifies the password against a dummy hash of the same cost, so that it takes as long
- * as a wrong password. A verified address listed in ADMIN_EMAILS since it was verified gets
- * `admin` here; an unverified one never does.
+ * as a wrong password. Login never grants `admin`, not even to a verified ADMIN_EMAILS address:
+ * whoever registered that address first may hold the password, and the owner verifying the
+ * mailbox must not hand the account to them (pre-hijacking). ADMIN_EMAILS is granted when the
+ * address is verified by its own signed-in account, or later by `npm run admin -- grant`.
  */
 export function createLogin(deps: LoginDeps) {
   let dummy: Promise<string> | undefined
@@ -32,14 +33,8 @@ export function createLogin(deps: LoginDeps) {
       throw invalidCredentials()
     }
     if (!(await deps.hasher.verify(found.passwordHash, input.password))) throw invalidCredentials()
-    let user: UserRecord = found
-    const session = await deps.store.transaction(async (tx) => {
-      if (!user.isAdmin && user.emailVerifiedAt && isListedAdmin(user.email, deps.admins)) {
-        await tx.users.setAdmin(user.id, true, deps.now())
-        user = { ...user, isAdmin: true }
-      }
-      return storeRefreshToken(tx, deps, user.id)
-    })
+    const user = found
+    const session = await deps.store.transaction((tx) => storeRefreshToken(tx, deps, user.id))
     return { user: toUser(user), ...(await issueTokens(deps, user, session)) }
   }
 }

@@ -11,7 +11,7 @@ export interface UserRecord {
   passwordHash: string
   /** When the owner proved the address (the link of the verification e-mail); null before. */
   emailVerifiedAt: Date | null
-  /** Granted to a verified ADMIN_EMAILS address or by `npm run admin -- grant`. */
+  /** Granted to an ADMIN_EMAILS address verified by its own signed-in account, or by `npm run admin -- grant`. */
   isAdmin: boolean
   createdAt: Date
   updatedAt: Date

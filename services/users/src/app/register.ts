@@ -21,7 +21,8 @@ const emailTaken = () =>
  * Creates an account and its first session. The account, its first refresh token,
  * `user.registered` and `user.verification-requested` (the link) commit in one transaction; a
  * duplicate e-mail (in any case, or registered concurrently) is a 409. Registration never grants
- * `admin`, not even to an ADMIN_EMAILS address: that waits for the address to be verified.
+ * `admin`, not even to an ADMIN_EMAILS address: that waits for the address to be verified
+ * by this same account signed in (see verify-email.ts).
  */
 export function createRegister(deps: RegisterDeps) {
   return async function register(input: users.RegisterBody): Promise<users.AuthResponse> {

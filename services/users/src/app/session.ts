@@ -6,7 +6,7 @@ import type { AccessTokens, Repositories, UserRecord } from './ports.js'
 /** What every use case that opens or continues a session needs. */
 export interface SessionDeps {
   accessTokens: AccessTokens
-  /** Normalised e-mails that get `admin` once verified (ADMIN_EMAILS). */
+  /** Normalised e-mails that get `admin` once verified by their own signed-in account (ADMIN_EMAILS). */
   admins: ReadonlySet<string>
   refreshTokenTtlSeconds: number
   now: () => Date

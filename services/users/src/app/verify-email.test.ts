@@ -27,15 +27,39 @@ async function setup() {
 }
 
 describe('verify e-mail', () => {
-  it('verifies the address of the link and grants admin to an ADMIN_EMAILS one', async () => {
-    const { verifyEmail, token, users, login } = await setup()
+  it('verifies the address of the link and grants admin to an ADMIN_EMAILS one only with its own session', async () => {
+    const { verifyEmail, token, users, login, registered } = await setup()
     expect((await login()).user.roles).toEqual(['customer'])
-    await verifyEmail(token)
+    await verifyEmail(token, { userId: registered.user.id, roles: ['customer'] })
     expect(users()[0]).toMatchObject({ emailVerifiedAt: expect.any(Date), isAdmin: true })
     expect((await login()).user).toMatchObject({
       roles: ['customer', 'admin'],
       emailVerified: true,
     })
+  })
+
+  it('without a session verifies the address but grants no admin (account pre-hijacking)', async () => {
+    // The attacker registered the owner's listed address; the owner clicks the mailed link.
+    const { verifyEmail, token, users, login, accessTokens } = await setup()
+    await verifyEmail(token)
+    expect(users()[0]).toMatchObject({ emailVerifiedAt: expect.any(Date), isAdmin: false })
+    // The attacker, who holds the password, signs in: verified, not admin.
+    const attacker = await login()
+    expect(attacker.user).toMatchObject({ roles: ['customer'], emailVerified: true })
+    expect(accessTokens.issued.get(attacker.accessToken)).toMatchObject({ roles: ['customer'] })
+  })
+
+  it('refuses the session of another account (403) and changes nothing', async () => {
+    const { verifyEmail, token, users, registered } = await setup()
+    await expect(
+      verifyEmail(token, { userId: 'someone-else', roles: ['customer'] }),
+    ).rejects.toMatchObject({ kind: 'forbidden', code: 'USERS.VERIFICATION_FOR_ANOTHER_ACCOUNT' })
+    expect(users()).toEqual([
+      expect.objectContaining({ id: registered.user.id, emailVerifiedAt: null, isAdmin: false }),
+    ])
+    // The link still works for its own account.
+    await verifyEmail(token, { userId: registered.user.id, roles: ['customer'] })
+    expect(users()[0]).toMatchObject({ isAdmin: true })
   })
 
   it('is single use: a second use, or another link of a verified address, is 410 used', async () => {

@@ -13,13 +13,17 @@ export function parseAdminEmails(list: string): ReadonlySet<string> {
   )
 }
 
-/** Whether ADMIN_EMAILS lists the address (it grants `admin` only once the address is verified). */
+/**
+ * Whether ADMIN_EMAILS lists the address (it grants `admin` only when the address is verified by
+ * a request signed in as its own account).
+ */
 export function isListedAdmin(email: string, admins: ReadonlySet<string>): boolean {
   return admins.has(normalizeEmail(email))
 }
 
 /**
- * The roles of an account: `admin` is stored, granted to a verified ADMIN_EMAILS address or by
+ * The roles of an account: `admin` is stored, granted to an ADMIN_EMAILS address verified while
+ * signed in as its account, or by
  * `npm run admin -- grant`, and taken away by `npm run admin -- revoke`.
  */
 export function rolesOf(account: { isAdmin: boolean }): Role[] {

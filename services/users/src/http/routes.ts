@@ -13,7 +13,7 @@ export interface UsersRoutesDeps {
   logout(caller: Identity, refreshToken: string): Promise<void>
   getMe(caller: Identity): Promise<users.Me>
   updateMe(caller: Identity, patch: users.PatchMeBody): Promise<users.User>
-  verifyEmail(token: string): Promise<void>
+  verifyEmail(token: string, caller?: Identity): Promise<void>
   resendVerification(caller: Identity): Promise<users.VerificationSent>
   changePassword(caller: Identity, body: users.ChangePasswordBody): Promise<void>
   setAdmin(body: users.AdminRoleBody): Promise<users.AdminRoleResult>
@@ -96,19 +96,27 @@ export function usersRoutes(deps: UsersRoutesDeps): HttpRoutes {
     app.post(
       '/auth/verify-email',
       {
+        onRequest: auth.optionalHook,
         schema: {
           tags,
           summary: 'Prove the e-mail address with the token of the verification link',
+          description:
+            'Needs no sign-in. An optional bearer access token of the same account also grants ' +
+            '`admin` to an ADMIN_EMAILS address (the link alone never does); an invalid bearer is ' +
+            'a 401, the bearer of another account a 403 `USERS.VERIFICATION_FOR_ANOTHER_ACCOUNT` ' +
+            'and nothing changes.',
           body: users.VerifyEmailBody,
           response: {
             204: Type.Null({ description: 'The address is verified.' }),
             400: Problem,
+            401: Problem,
+            403: Problem,
             410: Problem,
           },
         },
       },
       async (request, reply) => {
-        await deps.verifyEmail(request.body.token)
+        await deps.verifyEmail(request.body.token, auth.optionalIdentity(request))
         return reply.code(204).send(null)
       },
     )
