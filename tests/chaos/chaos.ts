@@ -276,7 +276,8 @@ function saveLogs(platform: DistributedPlatform): string {
 
 /**
  * The admin of the e2e platform (ADMIN_EMAILS), registered through the gateway and proven
- * through the mailed link (admin is granted to a verified address only).
+ * through the mailed link signed in as itself (admin is granted only to an address verified by
+ * its own session).
  */
 async function registerAdmin(api: string, mailbox: string): Promise<string> {
   return (await new ShopClient(api).registerAdmin('admin@e2e.example', mailbox)).token

@@ -25,7 +25,7 @@ describe('verification and revocation (embedded platform)', () => {
       PORT: String(port),
       EMBEDDED_PORT_BASE: String(base),
       DATA_DIR: dataDir,
-      ADMIN_EMAILS: 'boss@revocation.example',
+      ADMIN_EMAILS: 'boss@revocation.example,owner@revocation.example',
       NOTIFICATIONS_SENDER: `file:${mailbox}`,
       LOG_LEVEL: 'warn',
       GATEWAY_RATE_LIMIT_PER_MINUTE: '1000000',
@@ -76,7 +76,7 @@ describe('verification and revocation (embedded platform)', () => {
     throw new Error(`still accepted: gateway ${last[0]}, cart ${last[1]}`)
   }
 
-  it('grants ADMIN_EMAILS only after the link is followed; revoking admin voids its tokens', async () => {
+  it('grants ADMIN_EMAILS only after the link is followed by the account signed in; revoking admin voids its tokens', async () => {
     const email = 'boss@revocation.example'
     const registered = await register(email)
     expect(registered.user).toMatchObject({ roles: ['customer'], emailVerified: false })
@@ -87,7 +87,25 @@ describe('verification and revocation (embedded platform)', () => {
     const token = await verificationToken(mailbox, email)
     const forged = `${token.slice(0, -4)}${token.slice(-4) === 'AAAA' ? 'BBBB' : 'AAAA'}`
     expect((await call('/auth/verify-email', { body: { token: forged } })).status).toBe(400)
-    expect((await call('/auth/verify-email', { body: { token } })).status).toBe(204)
+    // Through the gateway: an invalid bearer is a 401, another account's bearer a 403.
+    const bad = await fetch(`${api}/auth/verify-email`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: 'Bearer not.a.token' },
+      body: JSON.stringify({ token }),
+    })
+    expect(bad.status).toBe(401)
+    const stranger = await register('stranger@revocation.example')
+    const foreign = await call('/auth/verify-email', {
+      body: { token },
+      token: stranger.accessToken,
+    })
+    expect(foreign.status).toBe(403)
+    expect(foreign.body.code).toBe('USERS.VERIFICATION_FOR_ANOTHER_ACCOUNT')
+    const verified = await call('/auth/verify-email', {
+      body: { token },
+      token: registered.accessToken,
+    })
+    expect(verified.status).toBe(204)
     expect((await call('/auth/verify-email', { body: { token } })).body.code).toBe(
       'USERS.VERIFICATION_TOKEN_USED',
     )
@@ -113,6 +131,24 @@ describe('verification and revocation (embedded platform)', () => {
     expect(refreshed.status).toBe(200)
     const me = await call('/users/me', { token: refreshed.body.accessToken })
     expect(me.body.roles).toEqual(['customer'])
+  })
+
+  it('no pre-hijacking: a link followed without signing in verifies the address but grants no admin', async () => {
+    // The attacker registers the owner's listed address; the owner opens the mailed link.
+    const email = 'owner@revocation.example'
+    const attacker = await register(email)
+    const token = await verificationToken(mailbox, email)
+    expect((await call('/auth/verify-email', { body: { token } })).status).toBe(204)
+    const session = await login(email)
+    expect(session.body.user).toMatchObject({ roles: ['customer'], emailVerified: true })
+    const me = await call('/users/me', { token: session.body.accessToken })
+    expect(me.body.roles).toEqual(['customer'])
+    expect(
+      (await call('/orders/x/ship', { token: session.body.accessToken, body: {} })).status,
+    ).toBe(403)
+    expect((await call('/orders/x/ship', { token: attacker.accessToken, body: {} })).status).toBe(
+      403,
+    )
   })
 
   it('logout voids the session’s access token at the gateway and the cart within seconds', async () => {

@@ -64,7 +64,7 @@ export class ShopClient {
     return { status: response.status, headers: response.headers, body: body as T }
   }
 
-  /** Registers a new account (admin when its e-mail is in ADMIN_EMAILS); returns its token. */
+  /** Registers a new account (never admin: see `registerAdmin`); returns its token. */
   async register(email = `shopper-${randomBytes(6).toString('hex')}@e2e.example`) {
     const reply = await this.call<{ accessToken: string; user: { id: string } }>('/auth/register', {
       body: { email, password: 'correct horse battery staple', name: 'E2E Shopper' },
@@ -91,14 +91,17 @@ export class ShopClient {
 
   /**
    * Registers an ADMIN_EMAILS address and proves it through the link the platform mails (its
-   * NOTIFICATIONS_SENDER must be `file:<mailbox>`), as admin is granted only to a verified
-   * address; returns an admin's token.
+   * NOTIFICATIONS_SENDER must be `file:<mailbox>`) while signed in as the account (its bearer),
+   * as admin is granted only to an address verified by its own session; returns an admin's token.
    */
   async registerAdmin(email: string, mailbox: string) {
     const password = 'correct horse battery staple'
-    await this.register(email)
+    const registered = await this.register(email)
     const token = await verificationToken(mailbox, email)
-    const verified = await this.call('/auth/verify-email', { body: { token } })
+    const verified = await this.call('/auth/verify-email', {
+      body: { token },
+      token: registered.token,
+    })
     if (verified.status !== 204) throw new Error(`verify ${verified.status}`)
     const login = await this.call<{ accessToken: string; user: { id: string; roles: string[] } }>(
       '/auth/login',

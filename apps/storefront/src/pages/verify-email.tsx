@@ -7,7 +7,10 @@ type State = { step: 'checking' } | { step: 'done' } | { step: 'failed'; message
 
 /**
  * The target of the verification e-mail's link, `/verify-email#token=…`: the token sits in the
- * fragment (never sent to a server, nor in a Referer) and is posted once to the API.
+ * fragment (never sent to a server, nor in a Referer) and is posted once to the API, with the
+ * signed-in account's token when there is one: an ADMIN_EMAILS address gets `admin` only when
+ * its own account verifies it (the link alone proves the mailbox, not the password). Signed out,
+ * the address is verified all the same; signed in as another account, the API refuses (403).
  */
 export function VerifyEmailPage() {
   useTitle('Confirm your e-mail address')
@@ -20,7 +23,7 @@ export function VerifyEmailPage() {
       setState({ step: 'failed', message: 'This link has no token. Open the link of the e-mail.' })
       return
     }
-    api('/auth/verify-email', { method: 'POST', body: { token } })
+    api('/auth/verify-email', { method: 'POST', body: { token }, auth: true })
       .then(() => setState({ step: 'done' }))
       .catch((error: unknown) => setState({ step: 'failed', message: messageOf(error) }))
   }, [])
