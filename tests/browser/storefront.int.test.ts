@@ -160,7 +160,8 @@ describe('the storefront in a browser', () => {
     expect(confirmedOrderId).not.toBe('')
     const page = await newPage()
     await register(page, adminEmail, 'Shop Admin')
-    // Admin comes with the proven address: follow the e-mail's link, then sign in again.
+    // Admin comes with the address proven by its own account: follow the e-mail's link while
+    // signed in (the page sends the session's token), then sign in again.
     const token = await verificationToken(join(dataDir, 'mailbox.jsonl'), adminEmail)
     await page.goto(`/verify-email#token=${token}`)
     await page.getByText('Your e-mail address is confirmed.').waitFor()
