@@ -1,17 +1,20 @@
 import { AppError } from '@emporium/platform'
 import type { AccessTokens, Identity, RevocationList } from './ports.js'
 
+const codes = {
+  missing: 'USERS.MISSING_TOKEN',
+  invalid: 'USERS.INVALID_TOKEN',
+  revoked: 'AUTH.TOKEN_REVOKED',
+} as const
+
 /** Why a request is not authenticated; the HTTP layer answers 401 with `www-authenticate`. */
 export class Unauthenticated extends AppError {
   constructor(
-    readonly reason: 'missing' | 'invalid',
+    readonly reason: 'missing' | 'invalid' | 'revoked',
     message: string,
   ) {
-    super(
-      'unauthorized',
-      reason === 'missing' ? 'USERS.MISSING_TOKEN' : 'USERS.INVALID_TOKEN',
-      message,
-    )
+    // A revoked token has the code every other verifier gives it (the platform's).
+    super('unauthorized', codes[reason], message)
   }
 }
 
@@ -35,7 +38,7 @@ export function createAuthenticate(deps: {
       throw new Unauthenticated('invalid', 'The access token is not valid or has expired.')
     }
     if (deps.revocations?.isRevoked(identity)) {
-      throw new Unauthenticated('invalid', 'The access token has been revoked.')
+      throw new Unauthenticated('revoked', 'The access token has been revoked.')
     }
     return identity
   }

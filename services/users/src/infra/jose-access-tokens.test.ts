@@ -142,7 +142,7 @@ describe('jose access tokens', () => {
     // The users service's own check, and a verifier of the platform's (the gateway's, a service's).
     const authenticate = createAuthenticate({ accessTokens: issuer, revocations: list })
     await expect(authenticate(`Bearer ${before.token}`)).rejects.toMatchObject({
-      code: 'USERS.INVALID_TOKEN',
+      code: 'AUTH.TOKEN_REVOKED',
     })
     expect(await authenticate(`Bearer ${after.token}`)).toMatchObject({ userId: 'u-1' })
     const rules = { issuer: 'emporium-users', audience: 'emporium' }
