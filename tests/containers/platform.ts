@@ -82,7 +82,7 @@ export async function startContainerPlatform(tag: string): Promise<ContainerPlat
       payments: await database('postgres'),
       notifications: await database('postgres'),
     }
-    // The users service keeps its generated signing keys on a volume, as in compose.yaml: the
+    // The users service keeps its generated signing keys, and orders its service keys, on a volume, as in compose.yaml: the
     // only writable place besides /tmp (a new volume takes the image's owner, uid 10001).
     await podman([
       'volume',
@@ -183,7 +183,7 @@ export async function startContainerPlatform(tag: string): Promise<ContainerPlat
         `localhost/emporium/${s}:${tag}`,
         port[s],
         { ...common, ...env[s] },
-        s === 'users' ? ['--volume', `${keyVolume}:/var/lib/emporium`] : [],
+        s === 'users' || s === 'orders' ? ['--volume', `${keyVolume}:/var/lib/emporium`] : [],
         s === 'gateway' ? managementPort : undefined,
       )
     }
