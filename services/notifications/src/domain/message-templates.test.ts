@@ -16,6 +16,14 @@ describe('message templates', () => {
     expect(formatMoney(usd(0))).toBe('$0.00')
     expect(formatMoney({ amount: 1200, currency: 'JPY' })).toBe('¥1,200')
     expect(formatMoney({ amount: 1050, currency: 'EUR' })).toBe('€10.50')
+    // Again, from the kept formats: the same answers.
+    expect(formatMoney(usd(1999))).toBe('$19.99')
+    expect(formatMoney({ amount: 1200, currency: 'JPY' })).toBe('¥1,200')
+  })
+
+  it('shows a currency Intl does not know as two decimals and its code, every time', () => {
+    expect(formatMoney({ amount: 1999, currency: 'X1' })).toBe('19.99 X1')
+    expect(formatMoney({ amount: 5, currency: 'X1' })).toBe('0.05 X1')
   })
 
   it('confirms an order with its lines and total', () => {

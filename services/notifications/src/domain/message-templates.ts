@@ -32,14 +32,28 @@ export interface RenderedMessage {
 
 /** `$19.99`, `¥1,200`: minor units shown with the currency's own number of decimals. */
 export function formatMoney(money: Money): string {
-  let format: Intl.NumberFormat
-  try {
-    format = new Intl.NumberFormat('en-US', { style: 'currency', currency: money.currency })
-  } catch {
-    return `${(money.amount / 100).toFixed(2)} ${money.currency}`
+  const format = currencyFormat(money.currency)
+  if (!format) return `${(money.amount / 100).toFixed(2)} ${money.currency}`
+  return format.format.format(money.amount / 10 ** format.digits)
+}
+
+// Building a NumberFormat costs far more than using one: one per currency, kept (a currency code
+// that Intl refuses is remembered as such; there are few currencies, so the map stays small).
+const formats = new Map<string, { format: Intl.NumberFormat; digits: number } | null>()
+
+function currencyFormat(currency: string) {
+  let cached = formats.get(currency)
+  if (cached === undefined) {
+    try {
+      const format = new Intl.NumberFormat('en-US', { style: 'currency', currency })
+      const digits = format.resolvedOptions().maximumFractionDigits ?? 2
+      cached = { format, digits }
+    } catch {
+      cached = null
+    }
+    if (formats.size < 1000) formats.set(currency, cached)
   }
-  const digits = format.resolvedOptions().maximumFractionDigits ?? 2
-  return format.format(money.amount / 10 ** digits)
+  return cached
 }
 
 const reasons: Record<string, string> = {
