@@ -267,6 +267,46 @@ export function notificationsSuite(kind: DatabaseKind): void {
         }
       })
 
+      it('marks a batch sent each once, leaving the one whose send failed pending', async () => {
+        await service.dispatchPending()
+        const users3 = [0, 1, 2].map(() => `u-${randomUUID()}`)
+        for (const [i, userId] of users3.entries()) {
+          await publish(bus, users.UserRegistered, {
+            userId,
+            email: `batch${i}-${userId}@example.com`,
+            name: `B${i}`,
+            roles: ['customer'],
+            registeredAt: new Date().toISOString(),
+          })
+          await publish(
+            bus,
+            orders.OrderShipped,
+            orderEvents(`o-${randomUUID()}`, userId).shipped(),
+          )
+        }
+        state.failingTo = `batch1-${users3[1]}@example.com`
+        try {
+          // One claim takes the three (and the registrations' nothing): two go out, one fails.
+          expect(await service.dispatchPending()).toBe(2)
+          expect(await service.dispatchPending()).toBe(0)
+        } finally {
+          state.failingTo = undefined
+        }
+        for (const i of [0, 2]) {
+          expect(sent.filter((m) => m.to === `batch${i}-${users3[i]}@example.com`)).toHaveLength(1)
+          expect(await messagesOf(users3[i]!)).toMatchObject([
+            { status: 'sent', attempts: 1, last_error: null },
+          ])
+        }
+        const [failed] = await messagesOf(users3[1]!)
+        expect(failed).toMatchObject({ status: 'pending', attempts: 1, sent_at: null })
+        expect(failed!.last_error).toContain('451')
+        clock += 3_600_000
+        expect(await service.dispatchPending()).toBe(1)
+        expect(await messagesOf(users3[1]!)).toMatchObject([{ status: 'sent', attempts: 2 }])
+        expect(sent.filter((m) => m.to.startsWith('batch'))).toHaveLength(3)
+      })
+
       it('sends a message whose first attempt failed once the sender recovers', async () => {
         const userId = `u-${randomUUID()}`
         await publish(bus, orders.OrderShipped, orderEvents(`o-${randomUUID()}`, userId).shipped())

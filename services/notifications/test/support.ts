@@ -82,11 +82,14 @@ export function orderEvents(orderId: string, userId: string) {
 /** A sender that records what it sent, and fails while `failing` says so. */
 export function recordingSender() {
   const sent: OutgoingMessage[] = []
-  const state = { failing: false, attempts: 0 }
+  /** `failing`: every send fails; `failingTo`: the sends to that address fail. */
+  const state = { failing: false, failingTo: undefined as string | undefined, attempts: 0 }
   const sender: Sender = {
     async send(message) {
       state.attempts++
-      if (state.failing) throw new Error('smtp: 451 try again later')
+      if (state.failing || message.to === state.failingTo) {
+        throw new Error('smtp: 451 try again later')
+      }
       sent.push(message)
     },
   }

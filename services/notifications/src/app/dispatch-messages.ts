@@ -71,8 +71,6 @@ export function createDispatchPending(deps: DispatchDeps): () => Promise<number>
       }
       return false
     }
-    // A crash here leaves the message pending: it is sent again after its lease (at-least-once).
-    await deps.queue.markSent(message.id, to, deps.now())
     return true
   }
 
@@ -86,18 +84,27 @@ export function createDispatchPending(deps: DispatchDeps): () => Promise<number>
       // the order event still gets the message to the right inbox.
       const unknown = claimed.filter((m) => m.to.startsWith('user:')).map((m) => m.userId)
       const emails = unknown.length > 0 ? await deps.queue.emailsOf(unknown) : new Map()
-      // At once, so that every send of the batch ends (or times out) well within its lease.
-      const outcomes = await Promise.all(
-        claimed.map((message) =>
-          attempt(
-            message,
-            message.to.startsWith('user:')
-              ? (emails.get(message.userId) ?? message.to)
-              : message.to,
-          ),
-        ),
+      const to = claimed.map((message) =>
+        message.to.startsWith('user:') ? (emails.get(message.userId) ?? message.to) : message.to,
       )
-      sent += outcomes.filter(Boolean).length
+      // At once, so that every send of the batch ends (or times out) well within its lease.
+      const outcomes = await Promise.allSettled(
+        claimed.map((message, i) => attempt(message, to[i]!)),
+      )
+      const done = claimed.flatMap((message, i) => {
+        const outcome = outcomes[i]!
+        // A failure that could not be recorded: the message comes due again after its lease.
+        if (outcome.status === 'rejected') {
+          deps.log.warn({ err: outcome.reason, messageId: message.id }, 'send outcome not saved')
+        }
+        return outcome.status === 'fulfilled' && outcome.value
+          ? [{ id: message.id, to: to[i]! }]
+          : []
+      })
+      // One write for the batch. A crash before it leaves these pending: they are sent again
+      // after their lease (at-least-once); failed ones were marked each on its own above.
+      await deps.queue.markSent(done, deps.now())
+      sent += done.length
       if (claimed.length < batchSize) break
     }
     return sent

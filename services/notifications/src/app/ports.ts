@@ -71,7 +71,8 @@ export interface MessageQueue {
   claimDue(now: Date, leaseUntil: Date, limit: number): Promise<ClaimedMessage[]>
   /** The known e-mail addresses of these users. */
   emailsOf(userIds: readonly string[]): Promise<Map<string, string>>
-  markSent(id: string, to: string, at: Date): Promise<void>
+  /** Marks these messages sent, each to the address it went to, in one write. */
+  markSent(sent: ReadonlyArray<{ id: string; to: string }>, at: Date): Promise<void>
   markRetry(id: string, nextAttemptAt: Date, error: string): Promise<void>
   markFailed(id: string, error: string): Promise<void>
 }

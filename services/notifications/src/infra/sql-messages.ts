@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import type { Kysely } from 'kysely'
+import { sql, type Kysely } from 'kysely'
 import type { MessageQueue, NotificationWriter } from '../app/ports.js'
 import type { Template } from '../domain/message-templates.js'
 import { applyStatusFact } from './sql-projection.js'
@@ -105,13 +105,14 @@ export function createSqlMessageQueue(db: Kysely<NotificationTables>): MessageQu
         .execute()
       return new Map(rows.map((row) => [row.user_id, row.email]))
     },
-    async markSent(id, to, at) {
-      await db
-        .updateTable('messages')
-        .set({ status: 'sent', sent_at: at, to_address: to, last_error: null })
-        .where('id', '=', id)
-        .where('status', '=', 'pending')
-        .execute()
+    async markSent(sent, at) {
+      if (sent.length === 0) return
+      const values = sql.join(sent.map(({ id, to }) => sql`(${id}, ${to})`))
+      await sql`
+        update messages set status = 'sent', sent_at = ${at}, last_error = null,
+          to_address = sent.to_address
+        from (values ${values}) as sent (id, to_address)
+        where messages.id = sent.id and messages.status = 'pending'`.execute(db)
     },
     async markRetry(id, nextAttemptAt, error) {
       await db
