@@ -19,6 +19,13 @@ export * from './tracing.js'
 export * from './http/server.js'
 export * from './http/client.js'
 export * from './http/upstream-breaker.js'
+export {
+  registerEventLoopGuard,
+  shedHeader,
+  type AdmissionConfig,
+  type AdmissionLimit,
+  type EventLoopGuard,
+} from './http/admission.js'
 export type { ReadinessCheck } from './http/health.js'
 export { problemType } from './http/problem.js'
 export * from './messaging/rabbitmq-bus.js'

@@ -11,6 +11,7 @@ import Fastify, {
 import swagger from '@fastify/swagger'
 import type { Registry } from 'prom-client'
 import type { Logger } from '../log.js'
+import { installAdmission } from './admission.js'
 import { installBodyDrain } from './body-drain.js'
 import { installExtraLatency, type ExtraLatency } from './extra-latency.js'
 import { operationalRoutes, registerOperationalRoutes, type ReadinessCheck } from './health.js'
@@ -115,6 +116,8 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
   installProtocolChecks(root)
   installBodyDrain(root)
   installRequestMetrics(root, options.registry, operationalRoutes)
+  // Routes that declare `config.admission` get their concurrency limit and short queue.
+  installAdmission(root, options.registry)
   // Counted from arrival, the added time shows in the latency histograms as a real delay would.
   if (options.extraLatency) installExtraLatency(root, options.extraLatency)
   registerOperationalRoutes(root, {

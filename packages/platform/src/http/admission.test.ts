@@ -1,0 +1,160 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { pino } from 'pino'
+import type { Registry } from 'prom-client'
+import { afterEach, describe, expect, it } from 'vitest'
+import { createMetricsRegistry } from '../metrics.js'
+import { registerEventLoopGuard, shedHeader } from './admission.js'
+import { createHttpServer, type HttpServer } from './server.js'
+
+const log = pino({ level: 'silent' })
+
+/** A route whose requests wait until the test lets them go, counting those that started. */
+function heldRoutes(limit: { concurrency: number; queue: number; maxWaitMs: number }) {
+  const state = { started: 0, release: [] as Array<() => void> }
+  const routes: FastifyPluginAsyncTypebox = async (app) => {
+    app.post('/orders', { config: { admission: { ...limit, retryAfterSeconds: 2 } } }, async () => {
+      state.started++
+      await new Promise<void>((resolve) => state.release.push(resolve))
+      return { placed: true }
+    })
+    app.get('/free', async () => ({ ok: true }))
+  }
+  return { routes, state }
+}
+
+let server: HttpServer | undefined
+afterEach(async () => {
+  await server?.close()
+  server = undefined
+})
+
+async function listen(routes: FastifyPluginAsyncTypebox, registry: Registry): Promise<string> {
+  server = createHttpServer({ service: 'test', log, registry, routes })
+  return server.listen({ port: 0, host: '127.0.0.1' })
+}
+
+const place = (base: string) =>
+  fetch(`${base}/orders`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: '{}',
+  })
+
+async function until(check: () => boolean): Promise<void> {
+  for (let i = 0; i < 500 && !check(); i++) await new Promise((r) => setTimeout(r, 10))
+  expect(check()).toBe(true)
+}
+
+describe('admission control (a concurrency limit with a short queue per route)', () => {
+  it('runs `concurrency` at once, queues `queue` more, and sheds the rest at once with retry-after, before the handler runs', async () => {
+    const registry = createMetricsRegistry('test')
+    const { routes, state } = heldRoutes({ concurrency: 2, queue: 1, maxWaitMs: 60_000 })
+    const base = await listen(routes, registry)
+    const running = [place(base), place(base)]
+    await until(() => state.started === 2)
+    const queued = place(base)
+    await new Promise((resolve) => setTimeout(resolve, 100))
+    // The queue holds one: the next is shed without waiting for anything.
+    const shed = await place(base)
+    expect(shed.status).toBe(503)
+    expect(shed.headers.get('retry-after')).toBe('2')
+    expect(shed.headers.get(shedHeader)).toBe('admission')
+    expect(shed.headers.get('content-type')).toMatch(/^application\/problem\+json/)
+    expect(((await shed.json()) as { code: string }).code).toBe('HTTP.OVERLOADED')
+    expect(state.started).toBe(2)
+    // Other routes and the operational ones are never shed.
+    expect((await fetch(`${base}/free`)).status).toBe(200)
+    expect((await fetch(`${base}/healthz`)).status).toBe(200)
+    expect((await fetch(`${base}/metrics`)).status).toBe(200)
+
+    // A turn freed starts the queued request.
+    state.release.shift()!()
+    await until(() => state.started === 3)
+    for (const release of state.release.splice(0)) release()
+    const answers = await Promise.all([...running, queued])
+    expect(answers.map((a) => a.status)).toEqual([200, 200, 200])
+    const metrics = await registry.getSingleMetricAsString('http_requests_shed_total')
+    expect(metrics).toContain('route="/orders",reason="queue_full",service="test"} 1')
+  })
+
+  it('sheds a queued request whose wait passed maxWaitMs; its turn never started', async () => {
+    const registry = createMetricsRegistry('test')
+    const { routes, state } = heldRoutes({ concurrency: 1, queue: 10, maxWaitMs: 200 })
+    const base = await listen(routes, registry)
+    const first = place(base)
+    await until(() => state.started === 1)
+    const started = Date.now()
+    const waited = await place(base)
+    expect(waited.status).toBe(503)
+    expect(waited.headers.get('retry-after')).toBe('2')
+    // Wide margins: at least the bound, far less than the held request (held until released).
+    expect(Date.now() - started).toBeGreaterThanOrEqual(150)
+    expect(Date.now() - started).toBeLessThan(10_000)
+    expect(state.started).toBe(1)
+    state.release.shift()!()
+    expect((await first).status).toBe(200)
+    // The turn came back: the next request starts at once.
+    const next = place(base)
+    await until(() => state.started === 2)
+    state.release.shift()!()
+    expect((await next).status).toBe(200)
+    const metrics = await registry.getSingleMetricAsString('http_requests_shed_total')
+    expect(metrics).toContain('reason="queue_timeout",service="test"} 1')
+  })
+
+  it('gives a turn back when the client goes away (a response that never ends holds nothing)', async () => {
+    const registry = createMetricsRegistry('test')
+    const { routes, state } = heldRoutes({ concurrency: 1, queue: 0, maxWaitMs: 100 })
+    const base = await listen(routes, registry)
+    const gone = new AbortController()
+    const held = fetch(`${base}/orders`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{}',
+      signal: gone.signal,
+    }).catch(() => undefined)
+    await until(() => state.started === 1)
+    expect((await place(base)).status).toBe(503)
+    gone.abort()
+    await held
+    // The handler still waits, but its client left: the turn is free again.
+    const after = place(base)
+    await until(() => state.started === 2)
+    for (const release of state.release.splice(0)) release()
+    expect((await after).status).toBe(200)
+  })
+})
+
+describe('event-loop guard (@fastify/under-pressure)', () => {
+  it('sheds the routes it guards while the event loop lags, never the operational routes', async () => {
+    const registry = createMetricsRegistry('test')
+    const routes: FastifyPluginAsyncTypebox = async (app) => {
+      await registerEventLoopGuard(app as never, {
+        maxEventLoopDelayMs: 50,
+        sampleIntervalMs: 50,
+        retryAfterSeconds: 1,
+        registry,
+      })
+      app.get('/guarded', async () => ({ ok: true }))
+    }
+    server = createHttpServer({ service: 'test', log, registry, routes })
+    await server.ready()
+    expect((await server.inject({ url: '/guarded' })).statusCode).toBe(200)
+    // Block the loop well past the bound, then let the sampler run once.
+    const until = Date.now() + 600
+    while (Date.now() < until);
+    await new Promise((resolve) => setTimeout(resolve, 0))
+    const [guarded, health, metrics] = await Promise.all([
+      server.inject({ url: '/guarded' }),
+      server.inject({ url: '/healthz' }),
+      server.inject({ url: '/metrics' }),
+    ])
+    expect(guarded.statusCode).toBe(503)
+    expect(guarded.headers['retry-after']).toBe('1')
+    expect(guarded.headers[shedHeader]).toBe('admission')
+    expect(guarded.json()).toMatchObject({ code: 'HTTP.OVERLOADED', status: 503 })
+    expect(health.statusCode).toBe(200)
+    expect(metrics.statusCode).toBe(200)
+    expect(metrics.body).toContain('reason="event_loop_delay"')
+  })
+})

@@ -1,0 +1,197 @@
+import underPressure from '@fastify/under-pressure'
+import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from 'fastify'
+import { Counter, type Registry } from 'prom-client'
+import { problem, sendProblem } from './problem.js'
+import { routeOf } from './request-context.js'
+import { registered } from './request-metrics.js'
+
+/**
+ * How many requests of one route run at once, and how many may wait for a turn and for how long.
+ * A request that cannot start in time is answered at once, 503 `HTTP.OVERLOADED` with
+ * `retry-after`, before anything of it ran: a burst is answered within about `maxWaitMs` plus
+ * the handling of one request, instead of queueing for as long as the burst is.
+ */
+export interface AdmissionLimit {
+  /** Requests of the route handled at once. */
+  concurrency: number
+  /** Requests waiting for a turn; one more is shed at once (0: no queue). */
+  queue: number
+  /** Longest a request waits for a turn before it is shed. */
+  maxWaitMs: number
+  /** `retry-after` of a shed answer, in seconds (default 1). */
+  retryAfterSeconds?: number
+}
+
+/** A route's `config` that asks for an admission limit: `{ config: { admission: {...} } }`. */
+export interface AdmissionConfig {
+  admission?: AdmissionLimit
+}
+
+/**
+ * Marks an answer shed by admission control, so that callers tell it from an outage: the value
+ * `admission` says the request never started (nothing was done, any method may be retried after
+ * `retry-after`), `upstream` that a service it called shed it. Clients, the gateway and the
+ * circuit breakers never count a marked 503 against the service that sent it.
+ */
+export const shedHeader = 'x-emporium-shed'
+
+export type ShedReason = 'queue_full' | 'queue_timeout' | 'event_loop_delay'
+
+function shedCounter(registry: Registry): Counter<'route' | 'reason'> {
+  return registered(
+    registry,
+    'http_requests_shed_total',
+    () =>
+      new Counter({
+        name: 'http_requests_shed_total',
+        help: 'Requests answered 503 by admission control before they started, by route and reason',
+        labelNames: ['route', 'reason'],
+        registers: [registry],
+      }),
+  )
+}
+
+function shed(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  retryAfterSeconds: number,
+): FastifyReply {
+  reply.header(shedHeader, 'admission')
+  const detail = `The service is busy. Try again in ${retryAfterSeconds} s.`
+  return sendProblem(reply, {
+    problem: problem(503, 'HTTP.OVERLOADED', detail, request.id),
+    retryAfterSeconds,
+    internal: false,
+  })
+}
+
+/**
+ * Gives every route that declares `config.admission` its own limit: an `onRequest` hook that runs
+ * before the route's own hooks (authentication, body parsing), so that a shed request costs
+ * next to nothing. A turn is held until the response closes (sent, or the client gone).
+ */
+export function installAdmission(app: FastifyInstance, registry: Registry): void {
+  const counter = shedCounter(registry)
+  app.addHook('onRoute', (route: RouteOptions) => {
+    const limit = (route.config as AdmissionConfig | undefined)?.admission
+    if (!limit) return
+    const gate = createGate(limit)
+    const retryAfterSeconds = limit.retryAfterSeconds ?? 1
+    const admit = async (request: FastifyRequest, reply: FastifyReply) => {
+      const verdict = await gate.enter(reply)
+      if (verdict === 'admitted') return
+      counter.inc({ route: route.url, reason: verdict })
+      request.log.debug({ reason: verdict }, 'request shed')
+      return shed(request, reply, retryAfterSeconds)
+    }
+    const own = route.onRequest
+    route.onRequest = [admit, ...(own === undefined ? [] : Array.isArray(own) ? own : [own])]
+  })
+}
+
+type Verdict = 'admitted' | Exclude<ShedReason, 'event_loop_delay'>
+
+interface Waiter {
+  reply: FastifyReply
+  resolve(verdict: Verdict): void
+  timer: NodeJS.Timeout
+  gone(): void
+}
+
+/** A concurrency limit with a bounded FIFO queue, each wait bounded in time. */
+export function createGate(limit: AdmissionLimit): {
+  enter(reply: FastifyReply): Promise<Verdict>
+  /** Requests running and waiting now. */
+  load(): { active: number; waiting: number }
+} {
+  let active = 0
+  const waiting: Waiter[] = []
+
+  function start(reply: FastifyReply): void {
+    active++
+    reply.raw.once('close', () => {
+      active--
+      next()
+    })
+  }
+  function next(): void {
+    while (active < limit.concurrency && waiting.length > 0) {
+      const waiter = waiting.shift()!
+      clearTimeout(waiter.timer)
+      waiter.reply.raw.off('close', waiter.gone)
+      start(waiter.reply)
+      waiter.resolve('admitted')
+    }
+  }
+  function remove(waiter: Waiter): void {
+    const index = waiting.indexOf(waiter)
+    if (index >= 0) waiting.splice(index, 1)
+    clearTimeout(waiter.timer)
+    waiter.reply.raw.off('close', waiter.gone)
+  }
+
+  return {
+    enter(reply) {
+      if (active < limit.concurrency) {
+        start(reply)
+        return Promise.resolve('admitted')
+      }
+      if (waiting.length >= limit.queue) return Promise.resolve('queue_full')
+      return new Promise<Verdict>((resolve) => {
+        const waiter: Waiter = {
+          reply,
+          resolve,
+          timer: setTimeout(() => {
+            remove(waiter)
+            resolve('queue_timeout')
+          }, limit.maxWaitMs),
+          // The client left while waiting: its place goes to the next (the answer is unread).
+          gone: () => {
+            remove(waiter)
+            resolve('queue_timeout')
+          },
+        }
+        reply.raw.once('close', waiter.gone)
+        waiting.push(waiter)
+      })
+    },
+    load: () => ({ active, waiting: waiting.length }),
+  }
+}
+
+export interface EventLoopGuard {
+  /** Mean event-loop delay over a sample (ms) above which requests are shed. */
+  maxEventLoopDelayMs: number
+  /** How often the delay is sampled (default 200 ms). */
+  sampleIntervalMs?: number
+  /** `retry-after` of a shed answer, in seconds (default 1). */
+  retryAfterSeconds?: number
+  registry: Registry
+}
+
+/**
+ * A second, global guard (@fastify/under-pressure): while the process's event loop lags behind
+ * by more than `maxEventLoopDelayMs`, requests of the instance it is registered on (and its
+ * children) are shed with 503 `HTTP.OVERLOADED` and `retry-after`. Registered inside a service's
+ * routes plugin it leaves the operational routes (`/healthz`, `/readyz`, `/metrics`) alone.
+ */
+export async function registerEventLoopGuard(
+  app: FastifyInstance,
+  guard: EventLoopGuard,
+): Promise<void> {
+  const counter = shedCounter(guard.registry)
+  const retryAfterSeconds = guard.retryAfterSeconds ?? 1
+  await app.register(underPressure, {
+    maxEventLoopDelay: guard.maxEventLoopDelayMs,
+    sampleInterval: guard.sampleIntervalMs ?? 200,
+    // Under-pressure sends what the handler returns (its types say void, its code does not).
+    pressureHandler: ((request: FastifyRequest, reply: FastifyReply) => {
+      counter.inc({ route: routeOf(request), reason: 'event_loop_delay' })
+      reply.header(shedHeader, 'admission')
+      reply.header('retry-after', String(retryAfterSeconds))
+      reply.code(503).type('application/problem+json')
+      const detail = `The service is busy. Try again in ${retryAfterSeconds} s.`
+      return problem(503, 'HTTP.OVERLOADED', detail, request.id)
+    }) as never,
+  })
+}
