@@ -122,13 +122,18 @@ describe('two replicas on one PostgreSQL database', () => {
     const orderId = `o-${randomUUID()}`
     await publish(b().bus, orders.OrderPlaced, orderEvents(orderId, userId).placed())
     const db = testDb.database.db as Kysely<{
-      stream_leases: { id: string; user_id: string; expires_at: Date }
+      stream_leases: { id: string; user_id: string; slot: number; expires_at: Date }
     }>
     const gone = new Date(Date.now() - 60_000)
     await db
       .insertInto('stream_leases')
       .values(
-        Array.from({ length: 5 }, () => ({ id: randomUUID(), user_id: userId, expires_at: gone })),
+        Array.from({ length: 5 }, (_, slot) => ({
+          id: randomUUID(),
+          user_id: userId,
+          slot,
+          expires_at: gone,
+        })),
       )
       .execute()
     const stream = await openStream(http, `${a().running.url}/orders/${orderId}/events`, {

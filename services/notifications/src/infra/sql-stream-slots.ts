@@ -5,9 +5,11 @@ import type { NotificationTables } from './tables.js'
 
 /**
  * Stream slots as rows of `stream_leases`, in the database every replica shares, so a user has
- * at most `max` open streams whichever replicas serve them. Taking a slot locks the user (a
- * transaction-scoped advisory lock) so that two replicas cannot both take the last one. Times
- * are the database's, the one clock all replicas share.
+ * at most `max` open streams whichever replicas serve them. A lease holds one of the user's
+ * numbered slots, 0 to `max` − 1, unique per user: that index is what keeps the cap, so taking a
+ * slot is one statement (no lock, count or transaction): pick the lowest slot with no live lease
+ * and insert it, replacing an expired lease (a dead replica's) but never a live one. Times are
+ * the database's, the one clock all replicas share.
  */
 export function createSqlStreamSlots(
   db: Kysely<NotificationTables>,
@@ -15,37 +17,46 @@ export function createSqlStreamSlots(
 ): StreamSlots {
   const { max, leaseMs } = options
   const expiry = sql<Date>`now() + ${leaseMs} * interval '1 millisecond'`
+
+  /** The slot taken; `full` when none was free; `lost` when another stream took it first. */
+  async function take(id: string, userId: string): Promise<'taken' | 'full' | 'lost'> {
+    const { rows } = await sql<{ free: number | null; taken: number | null }>`
+      with free as (
+        select s.slot from generate_series(0, ${max - 1}::int) as s (slot)
+        where not exists (
+          select 1 from stream_leases l
+          where l.user_id = ${userId} and l.slot = s.slot and l.expires_at > now())
+        order by s.slot limit 1
+      ), taken as (
+        insert into stream_leases (id, user_id, slot, expires_at)
+        select ${id}, ${userId}, slot, ${expiry} from free
+        on conflict (user_id, slot) do update set id = excluded.id, expires_at = excluded.expires_at
+        where stream_leases.expires_at <= now()
+        returning slot
+      )
+      select (select slot from free) as free, (select slot from taken) as taken`.execute(db)
+    const row = rows[0]
+    if (row?.taken !== null && row?.taken !== undefined) return 'taken'
+    return row?.free === null || row?.free === undefined ? 'full' : 'lost'
+  }
+
   return {
     async acquire(userId) {
       const id = randomUUID()
-      const taken = await db.transaction().execute(async (trx) => {
-        await sql`select pg_advisory_xact_lock(hashtext(${`stream-slots:${userId}`}))`.execute(trx)
-        const { open } = await trx
-          .selectFrom('stream_leases')
-          .select((eb) => eb.fn.countAll<string | number>().as('open'))
-          .where('user_id', '=', userId)
-          .where('expires_at', '>', sql<Date>`now()`)
-          .executeTakeFirstOrThrow()
-        if (Number(open) >= max) return false
-        // Leases of streams whose replica went away without releasing them.
-        await trx
-          .deleteFrom('stream_leases')
-          .where('user_id', '=', userId)
-          .where('expires_at', '<=', sql<Date>`now()`)
-          .execute()
-        await trx
-          .insertInto('stream_leases')
-          .values({ id, user_id: userId, expires_at: expiry })
-          .execute()
-        return true
-      })
-      return taken ? slot(id) : undefined
+      // Each lost race means another stream took a slot: at most `max` of them can.
+      for (let attempt = 0; attempt <= max; attempt++) {
+        const outcome = await take(id, userId)
+        if (outcome === 'taken') return slot(id)
+        if (outcome === 'full') return undefined
+      }
+      return undefined
     },
   }
 
   function slot(id: string): StreamSlot {
     let released = false
     return {
+      // By the lease's id: once expired and taken over by another stream, it renews nothing.
       async renew() {
         if (released) return
         await db

@@ -45,6 +45,8 @@ export interface MessagesTable {
 export interface StreamLeasesTable {
   id: string
   user_id: string
+  /** Which of the user's slots (0 to the cap − 1); null only in a previous version's lease. */
+  slot: number | null
   expires_at: Date
 }
 

@@ -1,0 +1,95 @@
+import { randomUUID } from 'node:crypto'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { Kysely } from 'kysely'
+import { migrate, openDatabase, type Database } from '@emporium/platform'
+import { createTestDatabase, type TestDatabase } from '@emporium/platform/testing'
+import type { StreamSlot } from '../src/app/ports.js'
+import { createSqlStreamSlots } from '../src/infra/sql-stream-slots.js'
+import type { NotificationTables } from '../src/infra/tables.js'
+
+// The cap's adapter alone. On PostgreSQL, two pools of the same database stand for two replicas
+// taking the same user's slots at once.
+describe.each(['postgres', 'pglite'] as const)('stream slots on %s', (kind) => {
+  let testDb: TestDatabase
+  let other: Database | undefined
+  const max = 3
+  const dbs = () =>
+    [testDb.database, other ?? testDb.database].map(
+      (database) => database.db as Kysely<NotificationTables>,
+    )
+  const slotsOf = (db: Kysely<NotificationTables>, leaseMs = 60_000) =>
+    createSqlStreamSlots(db, { max, leaseMs })
+  const leasesOf = (userId: string) =>
+    dbs()[0]!
+      .selectFrom('stream_leases')
+      .select(['id', 'slot'])
+      .where('user_id', '=', userId)
+      .orderBy('slot')
+      .execute()
+
+  beforeAll(async () => {
+    testDb = await createTestDatabase(kind)
+    await migrate(testDb.database, { migrations: new URL('../migrations/', import.meta.url) })
+    if (kind === 'postgres') other = await openDatabase(testDb.url)
+  })
+
+  afterAll(async () => {
+    await other?.close()
+    await testDb?.drop()
+  })
+
+  it('grants exactly the cap to many takers at once on two replicas, each its own slot', async () => {
+    const userId = `u-${randomUUID()}`
+    const [a, b] = dbs().map((db) => slotsOf(db))
+    const taken = await Promise.all(
+      Array.from({ length: 10 }, (_, i) => (i % 2 ? a! : b!).acquire(userId)),
+    )
+    const granted = taken.filter((slot): slot is StreamSlot => slot !== undefined)
+    expect(granted).toHaveLength(max)
+    expect((await leasesOf(userId)).map((l) => l.slot)).toEqual([0, 1, 2])
+
+    // A release frees exactly one slot, for either replica; twice releases nothing more.
+    await granted[1]!.release()
+    await granted[1]!.release()
+    expect(await leasesOf(userId)).toHaveLength(max - 1)
+    const again = await b!.acquire(userId)
+    expect(again).toBeDefined()
+    expect(await a!.acquire(userId)).toBeUndefined()
+    for (const slot of [...granted, again!]) await slot.release()
+    expect(await leasesOf(userId)).toEqual([])
+  })
+
+  it('takes over expired leases, and a taken-over one renews and frees nothing', async () => {
+    const userId = `u-${randomUUID()}`
+    const [a] = dbs()
+    const short = slotsOf(a!, 1)
+    const stale = await Promise.all([short.acquire(userId), short.acquire(userId)])
+    const staleIds = (await leasesOf(userId)).map((l) => l.id)
+    await new Promise((resolve) => setTimeout(resolve, 20))
+    const fresh = slotsOf(a!)
+    const taken = await Promise.all([1, 2, 3, 4].map(() => fresh.acquire(userId)))
+    expect(taken.filter(Boolean)).toHaveLength(max)
+    const leases = await leasesOf(userId)
+    expect(leases.map((l) => l.slot)).toEqual([0, 1, 2])
+    expect(leases.some((l) => staleIds.includes(l.id))).toBe(false)
+    // The streams that held the expired leases end late: they touch no one else's slot.
+    for (const slot of stale) {
+      await slot!.renew()
+      await slot!.release()
+    }
+    expect(await leasesOf(userId)).toEqual(leases)
+    for (const slot of taken) await slot?.release()
+  })
+
+  it('keeps a renewed lease counted past its first expiry', async () => {
+    const userId = `u-${randomUUID()}`
+    const [a] = dbs()
+    const slots = slotsOf(a!, 2_000)
+    const held = await Promise.all([1, 2, 3].map(() => slots.acquire(userId)))
+    await new Promise((resolve) => setTimeout(resolve, 1_500))
+    for (const slot of held) await slot!.renew()
+    await new Promise((resolve) => setTimeout(resolve, 1_000))
+    expect(await slots.acquire(userId)).toBeUndefined()
+    for (const slot of held) await slot!.release()
+  })
+})
