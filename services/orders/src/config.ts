@@ -41,6 +41,15 @@ export const OrdersConfig = Type.Object({
   ORDERS_STOCK_DEADLINE_SECONDS: Type.Integer({ minimum: 1, maximum: 86_400, default: 30 }),
   /** An `awaiting_payment` order that payments has not answered for in this time is cancelled. */
   ORDERS_PAYMENT_DEADLINE_SECONDS: Type.Integer({ minimum: 1, maximum: 86_400, default: 60 }),
+  /**
+   * Placements (`POST /orders`) handled at once by this instance; more wait in a short queue
+   * (admission control: a burst is answered 503 with `retry-after` instead of queueing).
+   */
+  ORDERS_PLACEMENT_CONCURRENCY: Type.Integer({ minimum: 1, maximum: 10_000, default: 8 }),
+  /** Placements that may wait for a turn; one more is answered 503 with `retry-after` at once. */
+  ORDERS_PLACEMENT_QUEUE: Type.Integer({ minimum: 0, maximum: 100_000, default: 32 }),
+  /** Longest a placement waits for a turn before it is answered 503 with `retry-after`. */
+  ORDERS_PLACEMENT_QUEUE_MS: Type.Integer({ minimum: 1, maximum: 60_000, default: 1000 }),
   /** How long an `Idempotency-Key` is remembered (at least a day, as clients are promised). */
   ORDERS_IDEMPOTENCY_TTL_HOURS: Type.Integer({ minimum: 24, maximum: 24 * 90, default: 24 }),
 })

@@ -176,6 +176,11 @@ export async function createOrdersService(
       getOrder: createGetOrder({ orders }),
       cancelOrder: createCancelOrder({ orders, now }),
       shipOrder: createShipOrder({ orders, now }),
+      placementAdmission: {
+        concurrency: config.ORDERS_PLACEMENT_CONCURRENCY,
+        queue: config.ORDERS_PLACEMENT_QUEUE,
+        maxWaitMs: config.ORDERS_PLACEMENT_QUEUE_MS,
+      },
     }),
     sweepDeadlines,
     async start() {

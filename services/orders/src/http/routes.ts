@@ -2,6 +2,7 @@ import Type from 'typebox'
 import { Problem, Text, orders } from '@emporium/contracts'
 import {
   bearerAuth,
+  type AdmissionLimit,
   identityOf,
   serveServiceJwks,
   type HttpRoutes,
@@ -23,6 +24,8 @@ export interface OrdersRoutesDeps {
   getOrder(caller: Caller, orderId: string): Promise<orders.Order>
   cancelOrder(caller: Caller, orderId: string): Promise<orders.Order>
   shipOrder(orderId: string): Promise<orders.Order>
+  /** Admission control of placements: a request that cannot start in time is a 503 at once. */
+  placementAdmission?: AdmissionLimit
 }
 
 const tags = ['orders']
@@ -55,6 +58,8 @@ export function ordersRoutes(deps: OrdersRoutesDeps): HttpRoutes {
     app.post(
       '/orders',
       {
+        // Shed before anything ran (no key stored): a retry with the same key is a first try.
+        config: { admission: deps.placementAdmission },
         onRequest: auth.authenticate,
         // Before the body is validated: a missing key is named as such whatever the body.
         preValidation: async (request) => {
