@@ -11,7 +11,7 @@ import { agent, checkoutOnce, registerShoppers, type Shopper } from './lib/check
 import {
   deleteRedisKeys,
   postgresBackendsCpu,
-  postgresCommits,
+  postgresCommitsByService,
   scratchPostgres,
   startDistributed,
 } from './lib/platform.js'
@@ -83,12 +83,16 @@ export async function checkoutBenchmark(options: CheckoutBenchOptions): Promise<
   const services = Object.entries(platform.children) as Array<[string, Child]>
   const cpuBefore = services.map(([, child]) => treeCpu(child.pid))
   const pgBefore = await postgresBackendsCpu()
-  const commitsBefore = await postgresCommits()
+  const commitsBefore = await postgresCommitsByService()
   const throughput = await closedLoop(gateway, shoppers, productIds, options.seconds)
   const pgAfter = await postgresBackendsCpu()
   await new Promise((r) => setTimeout(r, 1_500)) // backends report their counts within a second
-  const commitsPerOrder =
-    ((await postgresCommits()) - commitsBefore) / Math.max(1, throughput.confirmed)
+  const commitsAfter = await postgresCommitsByService()
+  const commitsByService = [...commitsAfter].map(([name, n]) => ({
+    name,
+    perOrder: (n - (commitsBefore.get(name) ?? 0)) / Math.max(1, throughput.confirmed),
+  }))
+  const commitsPerOrder = commitsByService.reduce((sum, c) => sum + c.perOrder, 0)
   const perOrder = (seconds: number) => (seconds * 1000) / Math.max(1, throughput.confirmed)
   const cpuPerOrder = services.map(([name, child], i) => ({
     name,
@@ -192,6 +196,16 @@ export async function checkoutBenchmark(options: CheckoutBenchOptions): Promise<
         rows: [
           ...cpuPerOrder.sort((a, b) => b.ms - a.ms).map((c) => [c.name, c.ms]),
           ['all of the above', cpuPerOrder.reduce((sum, c) => sum + c.ms, 0)],
+        ],
+      },
+      {
+        title: 'PostgreSQL transactions per confirmed order in the back-to-back run, by database',
+        columns: ['database', 'transactions per order'],
+        rows: [
+          ...commitsByService
+            .sort((a, b) => b.perOrder - a.perOrder)
+            .map((c) => [c.name, c.perOrder]),
+          ['all of the above', commitsPerOrder],
         ],
       },
       {

@@ -95,16 +95,25 @@ export async function postgresBackendsCpu(): Promise<Map<number, number>> {
   }
 }
 
-/** Transactions committed so far in this run's PostgreSQL databases (pg_stat_database). */
+/**
+ * Transactions committed so far in this run's PostgreSQL databases (pg_stat_database), in all
+ * and by service (the database's name without the run's prefix).
+ */
 export async function postgresCommits(): Promise<number> {
+  const byService = await postgresCommitsByService()
+  return [...byService.values()].reduce((sum, n) => sum + n, 0)
+}
+
+export async function postgresCommitsByService(): Promise<Map<string, number>> {
+  const prefix = `emporium_bench_${runId}_`
   const client = new pg.Client(servers.postgresAdmin)
   await client.connect()
   try {
-    const { rows } = await client.query<{ n: string | null }>(
-      'select sum(xact_commit) as n from pg_stat_database where datname like $1',
-      [`emporium_bench_${runId}_%`],
+    const { rows } = await client.query<{ datname: string; n: string | null }>(
+      'select datname, xact_commit as n from pg_stat_database where datname like $1',
+      [`${prefix}%`],
     )
-    return Number(rows[0]?.n ?? 0)
+    return new Map(rows.map((row) => [row.datname.slice(prefix.length), Number(row.n ?? 0)]))
   } finally {
     await client.end()
   }

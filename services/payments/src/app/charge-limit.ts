@@ -22,26 +22,27 @@ export function createChargeLimit(deps: {
 }): (payment: PaymentRecord) => Promise<ChargeDecision> {
   const { declines, limits } = deps
 
-  async function decide(
-    subject: DeclineSubject,
-    limit: number,
-    payment: PaymentRecord,
-  ): Promise<ChargeDecision> {
-    const since = new Date(deps.now().getTime() - limits.windowMs)
-    const recent = (await declines.recentDeclines(subject, since, limit)).length
-    if (recent >= limit) return 'refuse'
-    if (recent === 0) return 'go'
-    const ahead = await declines.undecidedAhead(subject, payment, since)
-    return recent + ahead >= limit ? 'wait' : 'go'
-  }
-
   return async (payment) => {
-    const fingerprint = await declines.fingerprintOf(payment.paymentMethodId)
-    const decisions = await Promise.all([
-      decide({ userId: payment.userId }, limits.perUser, payment),
-      ...(fingerprint ? [decide({ cardFingerprint: fingerprint }, limits.perCard, payment)] : []),
-    ])
-    if (decisions.includes('refuse')) return 'refuse'
-    return decisions.includes('wait') ? 'wait' : 'go'
+    const since = new Date(deps.now().getTime() - limits.windowMs)
+    // The user's and the card's recent declines in one read; the card by its method's fingerprint.
+    const card: DeclineSubject = { cardOfMethod: payment.paymentMethodId }
+    const [byUser, byCard] = await declines.recentDeclines(
+      [
+        { subject: { userId: payment.userId }, limit: limits.perUser },
+        { subject: card, limit: limits.perCard },
+      ],
+      since,
+    )
+    const checks: Array<{ subject: DeclineSubject; recent: number; limit: number }> = [
+      { subject: { userId: payment.userId }, recent: byUser!.length, limit: limits.perUser },
+      { subject: card, recent: byCard!.length, limit: limits.perCard },
+    ]
+    if (checks.some((c) => c.recent >= c.limit)) return 'refuse'
+    // Declined lately: wait while the undecided payments ahead could take it past the limit.
+    for (const check of checks.filter((c) => c.recent > 0)) {
+      const ahead = await declines.undecidedAhead(check.subject, payment, since)
+      if (check.recent + ahead >= check.limit) return 'wait'
+    }
+    return 'go'
   }
 }

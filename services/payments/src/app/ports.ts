@@ -114,13 +114,23 @@ export interface PaymentMethodStore {
   save(method: StoredPaymentMethod): Promise<void>
 }
 
-/** Who a velocity limit counts the declines of. */
-export type DeclineSubject = { userId: string } | { cardFingerprint: string }
+/**
+ * Who a velocity limit counts the declines of: a user, a card (by its fingerprint), or the card
+ * of a payment method (its fingerprint looked up in the same read; none for an old card).
+ */
+export type DeclineSubject =
+  { userId: string } | { cardFingerprint: string } | { cardOfMethod: string }
 
 /** Declines by the provider (not cancellations, not provider errors), for velocity limits. */
 export interface DeclineHistory {
-  /** When the `limit` newest declines of `subject` since `since` happened, newest first. */
-  recentDeclines(subject: DeclineSubject, since: Date, limit: number): Promise<Date[]>
+  /**
+   * When the newest declines of each subject since `since` happened, newest first, at most
+   * `limit` of each: one read for all the subjects.
+   */
+  recentDeclines(
+    subjects: ReadonlyArray<{ subject: DeclineSubject; limit: number }>,
+    since: Date,
+  ): Promise<Date[][]>
   /**
    * How many payments of `subject` requested since `since` and before `payment` (by creation
    * time, then id) are still undecided (`pending` or `authorized`): attempts that may yet be
@@ -166,18 +176,25 @@ export interface Transition {
   events?: PendingEvent[]
 }
 
+/** A payment as the processor last read it, and whether its order was cancelled then. */
+export interface ClaimedPayment {
+  payment: PaymentRecord
+  cancelled: boolean
+}
+
 /** What the processor needs of the database. */
 export interface ProcessorStore {
   /**
    * Takes up to `limit` payments with work to do and no live lease (oldest first, skipping rows
-   * another replica is taking), leasing them to `token` until `until`.
+   * another replica is taking), leasing them to `token` until `until`; each with whether its
+   * order is cancelled, read in the same statement.
    */
   claimDue(options: {
     now: Date
     until: Date
     token: string
     limit: number
-  }): Promise<PaymentRecord[]>
+  }): Promise<ClaimedPayment[]>
   /** Prolongs the lease; false when `token` lost it (another processor took over). */
   extendClaim(id: string, token: string, until: Date): Promise<boolean>
   /**
@@ -191,17 +208,19 @@ export interface ProcessorStore {
     retryAt: Date | null,
     options?: { failed?: boolean },
   ): Promise<void>
-  isCancelled(orderId: string): Promise<boolean>
   /**
    * In one transaction: locks the payment, re-reads whether its order is cancelled, and applies
    * what `decide` returns (state, ledger entry, outbox events). Returns the payment as it then is
-   * (unchanged when `decide` returned undefined).
+   * (unchanged when `decide` returned undefined) and the cancellation it saw. A payment that
+   * leaves the states with work to do has `token`'s lease ended in the same statement
+   * (`released`), so a finished payment costs no further write.
    */
   transition(
     id: string,
     at: Date,
     decide: (payment: PaymentRecord, cancelled: boolean) => Transition | undefined,
-  ): Promise<PaymentRecord>
+    token?: string,
+  ): Promise<ClaimedPayment & { released: boolean }>
 }
 
 /** Reads for the HTTP API. */

@@ -12,6 +12,7 @@ import {
 import type { ChargeDecision } from './charge-limit.js'
 import type { ProviderCaller } from './call-provider.js'
 import type {
+  ClaimedPayment,
   PaymentProvider,
   PaymentRecord,
   PendingEvent,
@@ -38,8 +39,13 @@ export interface PaymentProcessorDeps {
   chargeWaitMs?: number
 }
 
-/** `later`: after a failure (backoff); `wait`: held back by the decline limits, no failure. */
-type Step = PaymentRecord | 'later' | 'wait'
+/**
+ * A step's outcome: the payment as recorded (with the cancellation seen and whether the lease
+ * ended with it); `later`: after a failure (backoff); `wait`: held back by the decline limits.
+ */
+type Step = Worked | 'later' | 'wait'
+type Worked = ClaimedPayment & { released?: boolean }
+type Recorder = (from: PaymentState, change: (cancelled: boolean) => Transition) => Promise<Worked>
 
 /**
  * The processor: takes payments with work to do and moves each through the provider, one step
@@ -54,7 +60,7 @@ export function createPaymentProcessor(deps: PaymentProcessorDeps) {
   const batchSize = deps.batchSize ?? 20
   const leaseEnd = () => new Date(deps.now().getTime() + deps.leaseMs)
 
-  async function claim(limit: number): Promise<{ token: string; claimed: PaymentRecord[] }> {
+  async function claim(limit: number): Promise<{ token: string; claimed: ClaimedPayment[] }> {
     const token = randomUUID()
     const now = deps.now()
     const claimed = await store.claimDue({
@@ -66,17 +72,26 @@ export function createPaymentProcessor(deps: PaymentProcessorDeps) {
     return { token, claimed }
   }
 
-  /** Works on one claimed payment until it is finished or must wait; never rejects. */
-  async function advance(claimed: PaymentRecord, token: string): Promise<void> {
-    let payment = claimed
+  /**
+   * Works on one claimed payment until it is finished or must wait; never rejects. The lease is
+   * prolonged before a provider step only once a third of it has passed (the claim or a recorded
+   * step set it just now), and a finished payment's lease ends in its last transition.
+   */
+  async function advance(claimed: ClaimedPayment, token: string): Promise<void> {
+    let current: Worked = claimed
+    let payment = claimed.payment
+    let leasedAt = performance.now()
     try {
       // At most authorize → capture → refund: the bound only guards against a bug looping.
       for (let steps = 0; steps < 6 && dueStates.includes(payment.state); steps++) {
-        if (!(await store.extendClaim(payment.id, token, leaseEnd()))) {
-          log.warn({ paymentId: payment.id }, 'payment lease lost; another processor has it')
-          return
+        if (performance.now() - leasedAt > deps.leaseMs / 3) {
+          if (!(await store.extendClaim(payment.id, token, leaseEnd()))) {
+            log.warn({ paymentId: payment.id }, 'payment lease lost; another processor has it')
+            return
+          }
+          leasedAt = performance.now()
         }
-        const next = await step(payment)
+        const next = await step(current, token)
         if (next === 'wait') {
           const until = new Date(deps.now().getTime() + (deps.chargeWaitMs ?? 250))
           await store.releaseClaim(payment.id, token, until, { failed: false })
@@ -86,9 +101,11 @@ export function createPaymentProcessor(deps: PaymentProcessorDeps) {
           await store.releaseClaim(payment.id, token, retryAt(payment.failures + 1))
           return
         }
-        payment = next
+        current = next
+        payment = next.payment
+        leasedAt = performance.now()
       }
-      await store.releaseClaim(payment.id, token, null)
+      if (!current.released) await store.releaseClaim(payment.id, token, null)
     } catch (error) {
       log.error(
         { err: error, paymentId: payment.id, orderId: payment.orderId, state: payment.state },
@@ -107,36 +124,51 @@ export function createPaymentProcessor(deps: PaymentProcessorDeps) {
     return new Date(deps.now().getTime() + ms)
   }
 
-  function step(payment: PaymentRecord): Promise<Step> {
+  function step({ payment, cancelled }: ClaimedPayment, token: string): Promise<Step> {
+    const record: Recorder = (from, change) => recordChange(payment, from, change, token)
     switch (payment.state) {
       case PaymentState.pending:
-        return authorize(payment)
+        return authorize(payment, cancelled, record)
       case PaymentState.authorized:
-        return captureOrVoid(payment)
+        return captureOrVoid(payment, cancelled, record)
       case PaymentState.refundPending:
-        return refund(payment)
+        return refund(payment, record)
       default:
-        return Promise.resolve(payment)
+        return Promise.resolve({ payment, cancelled })
     }
   }
 
   const key = (payment: PaymentRecord, operation: ProviderOperation) =>
     idempotencyKey(payment.orderId, operation)
 
-  /** Records a change if the payment is still in `from` (else another processor moved it). */
-  function record(
+  /**
+   * Records a change if the payment is still in `from` (else another processor moved it), in one
+   * transaction that re-reads whether the order is cancelled.
+   */
+  function recordChange(
     payment: PaymentRecord,
     from: PaymentState,
     change: (cancelled: boolean) => Transition,
-  ): Promise<PaymentRecord> {
-    return store.transition(payment.id, deps.now(), (current, cancelled) =>
-      current.state === from ? change(cancelled) : undefined,
+    token: string,
+  ): Promise<Worked> {
+    return store.transition(
+      payment.id,
+      deps.now(),
+      (current, cancelled) => (current.state === from ? change(cancelled) : undefined),
+      token,
     )
   }
 
-  async function authorize(payment: PaymentRecord): Promise<Step> {
-    if (await store.isCancelled(payment.orderId)) {
-      return record(payment, 'pending', () => declined(payment, DeclineReason.orderCancelled))
+  // Whether the order is cancelled comes from the last read of the payment (its claim or the
+  // previous step's transition): a cancellation landing after that read is seen by the
+  // transition recording this step, which then declines, voids or refunds.
+  async function authorize(
+    payment: PaymentRecord,
+    cancelled: boolean,
+    record: Recorder,
+  ): Promise<Step> {
+    if (cancelled) {
+      return record('pending', () => declined(payment, DeclineReason.orderCancelled))
     }
     const decision = deps.chargeLimit ? await deps.chargeLimit(payment) : 'go'
     if (decision === 'wait') return 'wait'
@@ -145,7 +177,7 @@ export function createPaymentProcessor(deps: PaymentProcessorDeps) {
         { orderId: payment.orderId, userId: payment.userId },
         'charge refused unasked: its user or card is past a decline limit (card testing?)',
       )
-      return record(payment, 'pending', (cancelled) =>
+      return record('pending', (cancelled) =>
         declined(payment, cancelled ? DeclineReason.orderCancelled : DeclineReason.velocityLimit),
       )
     }
@@ -158,32 +190,36 @@ export function createPaymentProcessor(deps: PaymentProcessorDeps) {
     )
     if (!result.ok) {
       log.warn({ orderId: payment.orderId, attempts: result.attempts }, 'authorization failed')
-      return record(payment, 'pending', (cancelled) =>
+      return record('pending', (cancelled) =>
         cancelled
           ? declined(payment, DeclineReason.orderCancelled)
           : declined(payment, DeclineReason.providerError, 'failed'),
       )
     }
     const answer = result.value
-    if (!answer.ok) return record(payment, 'pending', () => declined(payment, answer.reason))
+    if (!answer.ok) return record('pending', () => declined(payment, answer.reason))
     // Recorded even if the order was cancelled meanwhile: the hold exists; the next step voids it.
-    return record(payment, 'pending', () => ({
+    return record('pending', () => ({
       state: 'authorized',
       authorizationId: answer.authorizationId,
       ledger: { kind: 'authorization', reference: answer.authorizationId },
     }))
   }
 
-  async function captureOrVoid(payment: PaymentRecord): Promise<Step> {
+  async function captureOrVoid(
+    payment: PaymentRecord,
+    cancelled: boolean,
+    record: Recorder,
+  ): Promise<Step> {
     const authorizationId = payment.authorizationId!
-    if (await store.isCancelled(payment.orderId)) {
+    if (cancelled) {
       const result = await callProvider({ operation: 'void', orderId: payment.orderId }, () =>
         provider.void({ idempotencyKey: key(payment, 'void'), authorizationId }),
       )
       if (!result.ok) return 'later'
       const voided = result.value
       if (voided.ok) {
-        return record(payment, 'authorized', () => ({
+        return record('authorized', () => ({
           ...declined(payment, DeclineReason.orderCancelled),
           ledger: { kind: 'void', reference: voided.voidId },
         }))
@@ -208,8 +244,8 @@ export function createPaymentProcessor(deps: PaymentProcessorDeps) {
     // happen, the provider refuses the void and the capture is refunded).
     if (!result.ok) return 'later'
     const answer = result.value
-    if (!answer.ok) return record(payment, 'authorized', () => declined(payment, answer.reason))
-    return record(payment, 'authorized', (cancelled) => ({
+    if (!answer.ok) return record('authorized', () => declined(payment, answer.reason))
+    return record('authorized', (cancelled) => ({
       // Captured after the order was cancelled: refund it straight away.
       state: cancelled ? 'refund_pending' : 'captured',
       captureId: answer.captureId,
@@ -218,7 +254,7 @@ export function createPaymentProcessor(deps: PaymentProcessorDeps) {
     }))
   }
 
-  async function refund(payment: PaymentRecord): Promise<Step> {
+  async function refund(payment: PaymentRecord, record: Recorder): Promise<Step> {
     const result = await callProvider({ operation: 'refund', orderId: payment.orderId }, () =>
       provider.refund({
         idempotencyKey: key(payment, 'refund'),
@@ -227,7 +263,7 @@ export function createPaymentProcessor(deps: PaymentProcessorDeps) {
       }),
     )
     if (!result.ok) return 'later'
-    return record(payment, 'refund_pending', () => ({
+    return record('refund_pending', () => ({
       state: 'refunded',
       refundId: result.value.refundId,
       ledger: { kind: 'refund', reference: result.value.refundId },

@@ -29,18 +29,24 @@ export function createProcessorLoop(deps: {
   let sleeping: (() => void) | undefined
   let failures = 0
 
+  // Whether the last claim filled every free slot: then more are probably waiting, and a slot
+  // that frees looks again at once. Otherwise nothing else was due: a consumer's wake() or the
+  // interval brings the next ones, and a freed slot costs no empty claim.
+  let backlog = false
+
   async function tick(): Promise<boolean> {
     const free = concurrency - inFlight.size
     if (free <= 0) return false
     const { token, claimed } = await deps.processor.claim(free)
+    backlog = claimed.length === free
     for (const payment of claimed) {
       const work: Promise<void> = deps.processor.advance(payment, token).finally(() => {
         inFlight.delete(work)
-        wake() // a slot is free
+        if (backlog) wake()
       })
       inFlight.add(work)
     }
-    return claimed.length === free // a full batch: more are probably waiting
+    return false
   }
 
   async function loop(): Promise<void> {

@@ -10,7 +10,6 @@ import {
 import {
   ProviderTransientError,
   type DeclineHistory,
-  type DeclineSubject,
   type PaymentMethodStore,
   type PaymentProvider,
 } from './ports.js'
@@ -34,13 +33,6 @@ export function createTokenizeCard(deps: {
 }) {
   const { limits } = deps
 
-  /** Milliseconds until `subject` may try again, or undefined. */
-  async function backoff(subject: DeclineSubject, limit: number, now: Date) {
-    const since = new Date(now.getTime() - limits.windowMs)
-    const recent = await deps.declines.recentDeclines(subject, since, limit)
-    return declineBackoffMs(recent, limit, limits.windowMs, now)
-  }
-
   return async (body: payments.TokenizeCardBody): Promise<payments.PaymentMethod> => {
     const now = deps.now()
     const errors = checkCard(body.card, now)
@@ -50,11 +42,18 @@ export function createTokenizeCard(deps: {
       })
     }
     const fingerprint = cardFingerprint(deps.fingerprintKey, body.card.cardNumber)
-    const waits = await Promise.all([
-      backoff({ userId: body.userId }, limits.perUser, now),
-      backoff({ cardFingerprint: fingerprint }, limits.perCard, now),
-    ])
-    const waitMs = Math.max(...waits.map((w) => w ?? 0))
+    const since = new Date(now.getTime() - limits.windowMs)
+    const [byUser, byCard] = await deps.declines.recentDeclines(
+      [
+        { subject: { userId: body.userId }, limit: limits.perUser },
+        { subject: { cardFingerprint: fingerprint }, limit: limits.perCard },
+      ],
+      since,
+    )
+    const waitMs = Math.max(
+      declineBackoffMs(byUser!, limits.perUser, limits.windowMs, now) ?? 0,
+      declineBackoffMs(byCard!, limits.perCard, limits.windowMs, now) ?? 0,
+    )
     if (waitMs > 0) {
       // Says neither which limit nor why the earlier payments were declined.
       throw new AppError(

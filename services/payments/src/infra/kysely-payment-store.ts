@@ -1,9 +1,16 @@
-import { sql, type Kysely, type Selectable, type Transaction } from 'kysely'
+import {
+  sql,
+  type Kysely,
+  type Selectable,
+  type SelectQueryBuilder,
+  type Transaction,
+} from 'kysely'
 import type { payments } from '@emporium/contracts'
 import type { Database, Outbox } from '@emporium/platform'
 import { DeclineReason, dueStates } from '../domain/payment.js'
 import type {
   DeclineHistory,
+  DeclineSubject,
   PaymentMethodStore,
   PaymentQueries,
   ProcessorStore,
@@ -29,32 +36,42 @@ export function createKyselyPaymentStore(deps: {
       await db.insertInto('payment_methods').values(methodRow(method)).execute()
     },
 
-    async recentDeclines(subject, since, limit) {
-      let q = db
-        .selectFrom('payments')
-        .select('payments.updated_at')
-        .where('payments.state', '=', 'declined')
-        // A cancelled order's stopped charge is no decline of the card, nor is a charge refused
-        // by these limits (the provider was not asked).
-        .where('payments.decline_reason', 'not in', [
-          DeclineReason.orderCancelled,
-          DeclineReason.velocityLimit,
-        ])
-        .where('payments.updated_at', '>=', since)
-        .orderBy('payments.updated_at', 'desc')
-        .limit(limit)
-      if ('userId' in subject) {
-        q = q.where('payments.user_id', '=', subject.userId)
-      } else {
-        q = q
-          .innerJoin('payment_methods', 'payment_methods.id', 'payments.payment_method_id')
-          .where('payment_methods.card_fingerprint', '=', subject.cardFingerprint)
-      }
-      return (await q.execute()).map((row) => new Date(row.updated_at))
+    async recentDeclines(subjects, since) {
+      if (subjects.length === 0) return []
+      // One statement for every subject: each its own limited scan, glued with UNION ALL.
+      const parts = subjects.map(({ subject, limit }, i) =>
+        db
+          .selectFrom(
+            ofSubject(
+              db
+                .selectFrom('payments')
+                .select('payments.updated_at')
+                .where('payments.state', '=', 'declined')
+                // A cancelled order's stopped charge is no decline of the card, nor is a charge
+                // refused by these limits (the provider was not asked).
+                .where('payments.decline_reason', 'not in', [
+                  DeclineReason.orderCancelled,
+                  DeclineReason.velocityLimit,
+                ])
+                .where('payments.updated_at', '>=', since)
+                .orderBy('payments.updated_at', 'desc')
+                .limit(limit),
+              subject,
+            ).as(`s${i}`),
+          )
+          .select([`s${i}.updated_at as at`, sql.lit(i).as('subject')]),
+      )
+      let query = parts[0]!
+      for (const part of parts.slice(1)) query = query.unionAll(part)
+      const rows = await query.execute()
+      const result = subjects.map(() => [] as Date[])
+      for (const row of rows) result[Number(row.subject)]!.push(new Date(row.at))
+      for (const dates of result) dates.sort((a, b) => b.getTime() - a.getTime())
+      return result
     },
 
     async undecidedAhead(subject, payment, since) {
-      let q = db
+      const q = db
         .selectFrom('payments')
         .select((eb) => eb.fn.countAll<number | string>().as('n'))
         .where('payments.state', 'in', ['pending', 'authorized'])
@@ -68,14 +85,7 @@ export function createKyselyPaymentStore(deps: {
             ]),
           ]),
         )
-      if ('userId' in subject) {
-        q = q.where('payments.user_id', '=', subject.userId)
-      } else {
-        q = q
-          .innerJoin('payment_methods', 'payment_methods.id', 'payments.payment_method_id')
-          .where('payment_methods.card_fingerprint', '=', subject.cardFingerprint)
-      }
-      const row = await q.executeTakeFirst()
+      const row = await ofSubject(q, subject).executeTakeFirst()
       return Number(row?.n ?? 0)
     },
 
@@ -151,7 +161,7 @@ export function createKyselyPaymentStore(deps: {
       // PostgreSQL: rows another replica is claiming right now are skipped, not waited for.
       // PGlite has one connection and one processor: nothing to skip (as the outbox relay).
       const lock = database.kind === 'pglite' ? sql`` : sql`for update skip locked`
-      const result = await sql<Selectable<PaymentsTable>>`
+      const result = await sql<Selectable<PaymentsTable> & { order_cancelled: boolean }>`
         update payments set claim_token = ${token}, claimed_until = ${until}
         where id in (
           select id from payments
@@ -161,8 +171,13 @@ export function createKyselyPaymentStore(deps: {
           limit ${limit}
           ${lock}
         )
-        returning *`.execute(db)
-      return result.rows.map(toRecord)
+        returning *, exists (
+          select 1 from order_cancellations c where c.order_id = payments.order_id
+        ) as order_cancelled`.execute(db)
+      return result.rows.map((row) => ({
+        payment: toRecord(row),
+        cancelled: row.order_cancelled === true,
+      }))
     },
 
     async extendClaim(id, token, until) {
@@ -192,11 +207,7 @@ export function createKyselyPaymentStore(deps: {
         .execute()
     },
 
-    async isCancelled(orderId) {
-      return (await cancellationOf(db, orderId)) !== undefined
-    },
-
-    async transition(id, at, decide) {
+    async transition(id, at, decide, token) {
       return database.transaction(async (trx) => {
         const row = await trx
           .selectFrom('payments')
@@ -207,19 +218,37 @@ export function createKyselyPaymentStore(deps: {
         const current = toRecord(row)
         const cancelled = (await cancellationOf(trx, current.orderId)) !== undefined
         const change = decide(current, cancelled)
-        if (!change) return current
+        if (!change) return { payment: current, cancelled, released: false }
+        // Finished: the lease ends with the change (only ours: another processor's stays).
+        const release = token !== undefined && !dueStates.includes(change.state)
         const updated = await trx
           .updateTable('payments')
-          .set({
+          .set((eb) => ({
             state: change.state,
             updated_at: at,
+            ...(release && {
+              claim_token: eb
+                .case()
+                .when('claim_token', '=', token)
+                .then(sql<string | null>`null`)
+                .else(eb.ref('claim_token'))
+                .end(),
+              // Due at once should it get work again (a cancellation asking for a refund).
+              claimed_until: eb
+                .case()
+                .when('claim_token', '=', token)
+                .then(sql<Date | null>`null`)
+                .else(eb.ref('claimed_until'))
+                .end(),
+              failures: 0,
+            }),
             ...(change.declineReason !== undefined && { decline_reason: change.declineReason }),
             ...(change.authorizationId !== undefined && {
               authorization_id: change.authorizationId,
             }),
             ...(change.captureId !== undefined && { capture_id: change.captureId }),
             ...(change.refundId !== undefined && { refund_id: change.refundId }),
-          })
+          }))
           .where('id', '=', id)
           .returningAll()
           .executeTakeFirstOrThrow()
@@ -246,10 +275,33 @@ export function createKyselyPaymentStore(deps: {
             causationId: current.causationId,
           })
         }
-        return toRecord(updated)
+        return { payment: toRecord(updated), cancelled, released: release }
       })
     },
   }
+}
+
+/** Narrows a payments query to a decline subject's payments. */
+function ofSubject<Q extends SelectQueryBuilder<PaymentsTables, 'payments', any>>(
+  query: Q,
+  subject: DeclineSubject,
+): Q {
+  if ('userId' in subject) return query.where('payments.user_id', '=', subject.userId) as Q
+  // Kysely cannot type a join on a generic builder; the columns below are checked by the tests.
+  const joined = (query as SelectQueryBuilder<PaymentsTables, 'payments', any>).innerJoin(
+    'payment_methods',
+    'payment_methods.id',
+    'payments.payment_method_id',
+  )
+  if ('cardFingerprint' in subject) {
+    return joined.where('payment_methods.card_fingerprint', '=', subject.cardFingerprint) as never
+  }
+  return joined.where('payment_methods.card_fingerprint', '=', (eb) =>
+    eb
+      .selectFrom('payment_methods as m')
+      .select('m.card_fingerprint')
+      .where('m.id', '=', subject.cardOfMethod),
+  ) as never
 }
 
 /** The order's cancellation, if we heard of one. */

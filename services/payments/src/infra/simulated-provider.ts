@@ -12,6 +12,8 @@ import {
 /** The simulated acquirer's memory (its own table in production, a map in unit tests). */
 export interface AcquirerStore {
   read(key: string): Promise<string | undefined>
+  /** Several keys in one read (a store without it is read key by key). */
+  readMany?(keys: readonly string[]): Promise<Map<string, string>>
   /** Stores `value` unless the key holds one; returns what the key holds then (first wins). */
   writeOnce(key: string, value: string): Promise<string>
   /** Adds one to the counter under `key`; returns the new count. */
@@ -60,19 +62,36 @@ export function createSimulatedProvider(deps: {
   const { store } = deps
   const sleep = deps.sleep ?? ((ms: number) => new Promise((r) => setTimeout(r, ms)))
 
-  /** Runs `effect` once per idempotency key; a repeat returns the stored first result. */
+  async function readMany(keys: readonly string[]): Promise<Map<string, string>> {
+    if (store.readMany) return store.readMany(keys)
+    const found = new Map<string, string>()
+    for (const key of keys) {
+      const value = await store.read(key)
+      if (value !== undefined) found.set(key, value)
+    }
+    return found
+  }
+
+  /**
+   * Runs `effect` once per idempotency key; a repeat returns the stored first result. The keys in
+   * `alsoRead` are read with the operation's own, in one read, and handed to `effect`.
+   */
   async function once<R>(
     key: string,
     request: unknown,
-    effect: () => Promise<R>,
-  ): Promise<{ result: R; first: boolean }> {
+    effect: (known: Map<string, string>) => Promise<R>,
+    alsoRead: readonly string[] = [],
+  ): Promise<{ result: R; first: boolean; known: Map<string, string> }> {
     const fingerprint = JSON.stringify(request)
-    const stored = await store.read(`op:${key}`)
-    if (stored !== undefined) return { result: replay<R>(key, stored, fingerprint), first: false }
-    const result = await effect()
+    const known = await readMany([`op:${key}`, ...alsoRead])
+    const stored = known.get(`op:${key}`)
+    if (stored !== undefined) {
+      return { result: replay<R>(key, stored, fingerprint), first: false, known }
+    }
+    const result = await effect(known)
     const value = JSON.stringify({ request: fingerprint, result } satisfies Operation<R>)
     const winner = await store.writeOnce(`op:${key}`, value)
-    return { result: replay<R>(key, winner, fingerprint), first: winner === value }
+    return { result: replay<R>(key, winner, fingerprint), first: winner === value, known }
   }
 
   function replay<R>(key: string, stored: string, fingerprint: string): R {
@@ -95,8 +114,8 @@ export function createSimulatedProvider(deps: {
     return winner.key === key ? winner.id : undefined
   }
 
-  async function entry(token: string): Promise<TokenEntry | undefined> {
-    const stored = await store.read(`token:${token}`)
+  function entry(known: Map<string, string>, token: string): TokenEntry | undefined {
+    const stored = known.get(`token:${token}`)
     return stored === undefined ? undefined : (JSON.parse(stored) as TokenEntry)
   }
 
@@ -113,11 +132,11 @@ export function createSimulatedProvider(deps: {
     },
 
     async authorize({ idempotencyKey, token, amount }) {
-      const card = await entry(token)
-      const { result, first } = await once<AuthorizeResult>(
+      const { result, first, known } = await once<AuthorizeResult>(
         idempotencyKey,
         { token, amount },
-        async () => {
+        async (known) => {
+          const card = entry(known, token)
           if (!card) return { ok: false, reason: 'invalid_payment_method' }
           if (card.behaviour === 'flaky') {
             const attempt = await store.increment(`attempts:${idempotencyKey}`)
@@ -135,8 +154,9 @@ export function createSimulatedProvider(deps: {
           )
           return { ok: true, authorizationId }
         },
+        [`token:${token}`],
       )
-      if (first && card?.behaviour === 'slow') await sleep(deps.slowMs)
+      if (first && entry(known, token)?.behaviour === 'slow') await sleep(deps.slowMs)
       return result
     },
 
@@ -144,10 +164,10 @@ export function createSimulatedProvider(deps: {
       const { result } = await once<CaptureResult>(
         idempotencyKey,
         { authorizationId, amount },
-        async () => {
-          const held = await store.read(`authorization:${authorizationId}`)
+        async (known) => {
+          const held = known.get(`authorization:${authorizationId}`)
           if (held === undefined) return { ok: false, reason: 'authorization_not_found' }
-          if ((await store.read(`voided:${authorizationId}`)) !== undefined) {
+          if (known.has(`voided:${authorizationId}`)) {
             return { ok: false, reason: 'authorization_voided' }
           }
           if ((JSON.parse(held) as { amount: Money }).amount.amount < amount.amount) {
@@ -158,6 +178,7 @@ export function createSimulatedProvider(deps: {
           const captureId = await effectOnce(`captured:${authorizationId}`, idempotencyKey, 'cap')
           return captureId ? { ok: true, captureId } : { ok: false, reason: 'already_captured' }
         },
+        [`authorization:${authorizationId}`, `voided:${authorizationId}`],
       )
       return result
     },
@@ -173,7 +194,8 @@ export function createSimulatedProvider(deps: {
 
     async void({ idempotencyKey, authorizationId }) {
       const { result } = await once<VoidResult>(idempotencyKey, { authorizationId }, async () => {
-        // As at a real PSP, a captured hold cannot be voided (the caller refunds it instead).
+        // As at a real PSP, a captured hold cannot be voided (the caller refunds it instead);
+        // read now, not with the key: a capture may land while this void is under way.
         if ((await store.read(`captured:${authorizationId}`)) !== undefined) {
           return { ok: false, reason: 'already_captured' }
         }

@@ -20,12 +20,30 @@ export function createSqlAcquirerStore(db: Kysely<PaymentsTables>): AcquirerStor
       return row?.value ?? undefined
     },
 
-    async writeOnce(key, value) {
-      await db
-        .insertInto('simulated_acquirer')
-        .values({ key, value, updated_at: new Date() })
-        .onConflict((oc) => oc.column('key').doNothing())
+    async readMany(keys) {
+      const rows = await db
+        .selectFrom('simulated_acquirer')
+        .select(['key', 'value'])
+        .where('key', 'in', keys)
         .execute()
+      return new Map(rows.flatMap((row) => (row.value === null ? [] : [[row.key, row.value]])))
+    },
+
+    async writeOnce(key, value) {
+      // The insert, or the value already there, in one statement; a twin inserting the same key
+      // at the same moment commits after this statement's snapshot, so it is read afterwards.
+      const { rows } = await sql<{ value: string | null }>`
+        with inserted as (
+          insert into simulated_acquirer (key, value, updated_at)
+          values (${key}, ${value}, ${new Date()})
+          on conflict (key) do nothing
+          returning value
+        )
+        select value from inserted
+        union all
+        select value from simulated_acquirer where key = ${key}`.execute(db)
+      const found = rows.find((row) => row.value !== null)
+      if (found) return found.value ?? value
       const row = await db
         .selectFrom('simulated_acquirer')
         .select('value')
