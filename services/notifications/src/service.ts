@@ -94,7 +94,7 @@ export async function createNotificationsService(
   const shutdown = new AbortController()
   const consumerDeps: ConsumerDeps = {
     writerIn: (trx) => createSqlNotificationWriter(trx as Kysely<NotificationTables>, now),
-    changedAfterCommit: (trx, orderId) => afterCommit(trx, () => feed.notify(orderId)),
+    changedAfterCommit: (trx, change) => afterCommit(trx, () => feed.notify(change)),
   }
   const dispatchPending = createDispatchPending({
     queue: createSqlMessageQueue(db),

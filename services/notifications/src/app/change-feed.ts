@@ -1,29 +1,34 @@
 import type { Logger } from '@emporium/platform'
-import type { StatusReader } from './ports.js'
+import type { CommittedChange, StatusReader } from './ports.js'
 
 /** Wakes whoever follows an order when the order may have changed. */
 export interface ChangeFeed {
-  /** This replica committed a change of the order: wake its followers now. */
-  notify(orderId: string): void
+  /** This replica committed a change of an order: hand it to the order's followers now. */
+  notify(change: CommittedChange): void
   /**
-   * Calls `wake` whenever the order may have changed: on `notify`, and whenever a poll of the
-   * shared database finds a change above `cursor()`. Returns the unsubscribe function.
+   * Calls `wake` whenever the order may have changed: with the change on `notify`, and without
+   * one whenever a poll of the shared database finds a change above `cursor()`. Returns the
+   * unsubscribe function.
    */
-  watch(orderId: string, cursor: () => number, wake: () => void): () => void
+  watch(orderId: string, cursor: () => number, wake: Wake): () => void
   close(): void
 }
 
+/** Called with the change when this replica committed it, without when a poll found one. */
+export type Wake = (change?: CommittedChange) => void
+
 interface Watcher {
   cursor: () => number
-  wake: () => void
+  wake: Wake
 }
 
 /**
  * Followers learn of changes from the database, never from this replica's memory: another
  * replica may have consumed the event. One poll per interval asks the highest change of every
  * followed order at once (while any is followed); `notify` only shortens the wait when the
- * consumer happens to run here. Polling compares with each follower's cursor, so a wake-up
- * missed for any reason is caught at the next poll.
+ * consumer happens to run here (and hands over the change, which spares the follower a read
+ * when it directly follows the follower's last one). Polling compares with each follower's
+ * cursor, so a wake-up missed for any reason is caught at the next poll.
  */
 export function createChangeFeed(deps: {
   reader: StatusReader
@@ -65,8 +70,8 @@ export function createChangeFeed(deps: {
   }
 
   return {
-    notify(orderId) {
-      for (const watcher of watchers.get(orderId) ?? []) watcher.wake()
+    notify(change) {
+      for (const watcher of watchers.get(change.orderId) ?? []) watcher.wake(change)
     },
     watch(orderId, cursor, wake) {
       const watcher = { cursor, wake }

@@ -3,32 +3,57 @@ import { describe, expect, it } from 'vitest'
 import type { OrderStatus } from '../domain/order-status.js'
 import { createChangeFeed } from './change-feed.js'
 import { createFollowOrder } from './follow-order.js'
-import type { StatusChange, StatusReader } from './ports.js'
+import type { CommittedChange, StatusReader } from './ports.js'
 
-/** The projection in memory: an owner per order and its change log. */
+/** The projection in memory: an owner per order and its change log; counts the reads. */
 function memoryReader() {
   const owners = new Map<string, string>()
-  const log: StatusChange[] = []
+  const log: CommittedChange[] = []
+  const reads = { opening: 0, changesAfter: 0 }
+  const of = (orderId: string) => log.filter((c) => c.orderId === orderId)
   const reader: StatusReader = {
-    ownerOf: async (orderId) => owners.get(orderId),
-    latestChange: async (orderId) => log.filter((c) => c.orderId === orderId).at(-1),
-    changesAfter: async (orderId, seq) => log.filter((c) => c.orderId === orderId && c.seq > seq),
+    opening: async (orderId, after) => {
+      reads.opening++
+      const changes = of(orderId)
+      const latest = changes.at(-1)
+      return {
+        owner: owners.get(orderId),
+        changes:
+          latest && (after === undefined || after >= latest.seq)
+            ? [latest]
+            : changes.filter((c) => c.seq > after!),
+      }
+    },
+    changesAfter: async (orderId, seq) => {
+      reads.changesAfter++
+      return of(orderId).filter((c) => c.seq > seq)
+    },
     latestSeqs: async (ids) =>
       new Map(log.filter((c) => ids.includes(c.orderId)).map((c) => [c.orderId, c.seq])),
   }
+  /** Commits a change, as a consumer would; returns it as the consumer hands it over. */
   const add = (orderId: string, userId: string, status: OrderStatus) => {
     owners.set(orderId, userId)
-    log.push({ seq: log.length + 1, orderId, status, cancellationReason: null, at: 'now' })
-    return log.length
+    const change: CommittedChange = {
+      seq: log.length + 1,
+      orderId,
+      userId,
+      status,
+      cancellationReason: null,
+      at: 'now',
+      previousSeq: of(orderId).at(-1)?.seq ?? null,
+    }
+    log.push(change)
+    return change
   }
-  return { reader, add }
+  return { reader, add, reads }
 }
 
-function setup(waitMs = 300) {
+function setup(waitMs = 300, pollMs = 20) {
   const memory = memoryReader()
   const feed = createChangeFeed({
     reader: memory.reader,
-    pollMs: 20,
+    pollMs,
     log: createLogger({ service: 'test', level: 'silent' }),
   })
   const follow = createFollowOrder({ reader: memory.reader, feed, waitMs })
@@ -88,16 +113,42 @@ describe('follow order', () => {
   it('waits for an order that is not known yet, then gives up', async () => {
     const { add, follow, feed } = setup()
     const opening = follow({ orderId: 'o2', caller: customer, signal: signal() })
-    setTimeout(() => {
-      add('o2', 'u1', 'confirmed')
-      feed.notify('o2')
-    }, 50)
+    setTimeout(() => feed.notify(add('o2', 'u1', 'confirmed')), 50)
     expect(await collect(await opening)).toEqual(['1:confirmed'])
     const started = Date.now()
     await expect(
       follow({ orderId: 'o3', caller: customer, signal: signal() }),
     ).rejects.toMatchObject({ kind: 'not_found' })
     expect(Date.now() - started).toBeGreaterThanOrEqual(280)
+  })
+
+  it('takes changes committed here as handed over, reading nothing after it opened', async () => {
+    // Polling far away: only the handed-over changes can move the stream.
+    const { add, follow, feed, reads } = setup(5_000, 60_000)
+    const opening = follow({ orderId: 'o6', caller: customer, signal: signal() })
+    setTimeout(() => {
+      feed.notify(add('o6', 'u1', 'pending'))
+      setTimeout(() => {
+        feed.notify(add('o6', 'u1', 'awaiting_payment'))
+        feed.notify(add('o6', 'u1', 'confirmed'))
+      }, 30)
+    }, 30)
+    expect(await collect(await opening)).toEqual(['1:pending', '2:awaiting_payment', '3:confirmed'])
+    expect(reads).toEqual({ opening: 1, changesAfter: 0 })
+    feed.close()
+  })
+
+  it('reads when a handed-over change does not follow its last one (one committed elsewhere)', async () => {
+    const { add, follow, feed, reads } = setup(5_000, 60_000)
+    add('o7', 'u1', 'pending')
+    const seen = collect(await follow({ orderId: 'o7', caller: customer, signal: signal() }))
+    setTimeout(() => {
+      add('o7', 'u1', 'awaiting_payment') // another replica's: never handed over here
+      feed.notify(add('o7', 'u1', 'confirmed'))
+    }, 30)
+    expect(await seen).toEqual(['1:pending', '2:awaiting_payment', '3:confirmed'])
+    expect(reads).toEqual({ opening: 1, changesAfter: 1 })
+    feed.close()
   })
 
   it('learns of a change by polling alone (another replica consumed it)', async () => {

@@ -1,7 +1,7 @@
 import { AppError } from '@emporium/platform'
 import { isFinal } from '../domain/order-status.js'
 import type { ChangeFeed } from './change-feed.js'
-import type { StatusChange, StatusReader } from './ports.js'
+import type { CommittedChange, StatusChange, StatusReader } from './ports.js'
 import { createWakeUp } from './wake-up.js'
 
 export interface Caller {
@@ -29,6 +29,9 @@ const notFound = () => new AppError('not_found', 'NOTIFICATIONS.ORDER_NOT_FOUND'
 /**
  * The status stream of one order. An order not known yet (its first event may still be on its
  * way) is waited for up to `waitMs`; someone else's order is not found, like an unknown one.
+ * A stream reads the database when it opens and when a poll finds a change; a change this
+ * replica committed is handed over by the feed and costs no read when it directly follows the
+ * stream's last one (its `previousSeq`), which is what keeps every change in the stream.
  */
 export function createFollowOrder(deps: {
   reader: StatusReader
@@ -37,21 +40,34 @@ export function createFollowOrder(deps: {
 }): FollowOrder {
   const { reader, feed } = deps
 
-  async function waitForOwner(orderId: string, signal: AbortSignal): Promise<string | undefined> {
-    let owner = await reader.ownerOf(orderId)
-    if (owner !== undefined || deps.waitMs <= 0) return owner
+  async function open(orderId: string, after: number | undefined, signal: AbortSignal) {
+    if (deps.waitMs <= 0) return reader.opening(orderId, after)
     const deadline = Date.now() + deps.waitMs
     const wake = createWakeUp()
-    const unwatch = feed.watch(orderId, () => 0, wake.set)
+    // The order's changes committed here from its first one on: its owner and whole history.
+    const pushed: CommittedChange[] = []
+    // Watching before the first read: the order's first change may commit during it.
+    const unwatch = feed.watch(
+      orderId,
+      () => 0,
+      (change) => {
+        if (change && change.previousSeq === (pushed.at(-1)?.seq ?? null)) pushed.push(change)
+        wake.set()
+      },
+    )
     try {
-      while (owner === undefined && !signal.aborted && Date.now() < deadline) {
+      let opened = await reader.opening(orderId, after)
+      while (opened.owner === undefined && !signal.aborted && Date.now() < deadline) {
         await wake.wait(deadline - Date.now(), signal)
-        owner = await reader.ownerOf(orderId)
+        opened =
+          pushed.length > 0
+            ? { owner: pushed[0]!.userId, changes: pushed }
+            : await reader.opening(orderId, after)
       }
+      return opened
     } finally {
       unwatch()
     }
-    return owner
   }
 
   async function* follow(
@@ -61,8 +77,25 @@ export function createFollowOrder(deps: {
     signal: AbortSignal,
   ): AsyncGenerator<StatusChange, void, undefined> {
     let cursor = start
+    // The last change yielded or queued: a handed-over change right after it is queued as it
+    // is; any other wake-up means "read". NaN while a read is under way (read again after it).
+    let known = first.at(-1)?.seq ?? start
+    let queued: StatusChange[] = []
+    let read = false
     const wake = createWakeUp()
-    const unwatch = feed.watch(orderId, () => cursor, wake.set)
+    const unwatch = feed.watch(
+      orderId,
+      () => known,
+      (change) => {
+        if (change && change.previousSeq === known) {
+          queued.push(change)
+          known = change.seq
+        } else if (!change || !(change.seq <= known)) {
+          read = true
+        }
+        wake.set()
+      },
+    )
     try {
       let batch = first
       for (;;) {
@@ -74,7 +107,16 @@ export function createFollowOrder(deps: {
         }
         await wake.wait(Number.POSITIVE_INFINITY, signal)
         if (signal.aborted) return
-        batch = await reader.changesAfter(orderId, cursor)
+        if (read) {
+          read = false
+          queued = []
+          known = Number.NaN
+          batch = await reader.changesAfter(orderId, cursor)
+          known = batch.at(-1)?.seq ?? cursor
+        } else {
+          batch = queued
+          queued = []
+        }
       }
     } finally {
       unwatch()
@@ -82,16 +124,16 @@ export function createFollowOrder(deps: {
   }
 
   return async ({ orderId, caller, lastEventId, signal }) => {
-    const owner = await waitForOwner(orderId, signal)
+    const { owner, changes } = await open(orderId, lastEventId, signal)
     if (signal.aborted)
       throw new AppError('unavailable', 'NOTIFICATIONS.STREAM_CLOSED', 'The stream was closed.')
     if (owner === undefined || (owner !== caller.userId && !caller.admin)) throw notFound()
-    const latest = await reader.latestChange(orderId)
+    const latest = changes.at(-1)
     if (!latest) throw notFound()
     // An id this order never reached (another order's, or made up) counts as none.
     if (lastEventId !== undefined && lastEventId <= latest.seq) {
       if (lastEventId === latest.seq && isFinal(latest.status)) return { kind: 'nothing_more' }
-      const missed = await reader.changesAfter(orderId, lastEventId)
+      const missed = changes.filter((change) => change.seq > lastEventId)
       return { kind: 'stream', changes: follow(orderId, missed, lastEventId, signal) }
     }
     return { kind: 'stream', changes: follow(orderId, [latest], latest.seq - 1, signal) }

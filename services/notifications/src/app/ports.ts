@@ -11,11 +11,23 @@ export interface StatusChange {
   at: string
 }
 
+/** A change as the consumer that made it committed it, which it hands to the streams. */
+export interface CommittedChange extends StatusChange {
+  /** The order's owner. */
+  userId: string
+  /** `seq` of the order's change just before this one; null when this is its first. */
+  previousSeq: number | null
+}
+
 /** Reads of the status projection, outside any transaction (any replica sees every change). */
 export interface StatusReader {
-  /** The order's owner, once any of its events has arrived. */
-  ownerOf(orderId: string): Promise<string | undefined>
-  latestChange(orderId: string): Promise<StatusChange | undefined>
+  /**
+   * A stream's start, in one read: the order's owner (undefined until any of its events has
+   * arrived) and its changes with `seq` above `after`, oldest first, or its latest change alone
+   * when `after` is absent or not below the latest's `seq` (more than these is harmless). The
+   * latest is always the last one.
+   */
+  opening(orderId: string, after?: number): Promise<{ owner?: string; changes: StatusChange[] }>
   /** The order's changes with `seq` above `seq`, oldest first. */
   changesAfter(orderId: string, seq: number): Promise<StatusChange[]>
   /** The highest `seq` of each of these orders that has any change. */
@@ -41,9 +53,9 @@ export interface NewMessage extends RenderedMessage {
 export interface NotificationWriter {
   /**
    * Applies a status fact to the projection if it moves the order forward, recording the
-   * change under the event's id. Returns whether the order changed.
+   * change under the event's id. Returns the change, or undefined when the order did not change.
    */
-  applyStatus(fact: StatusFact, eventId: string): Promise<boolean>
+  applyStatus(fact: StatusFact, eventId: string): Promise<CommittedChange | undefined>
   recipient(userId: string): Promise<Recipient | undefined>
   saveRecipient(recipient: Recipient, registeredAt: Date): Promise<void>
   /** Queues a message; a second one for the same event and template is ignored. */

@@ -1,6 +1,6 @@
 import type { RenderedMessage } from '../domain/message-templates.js'
 import type { StatusFact } from '../domain/order-status.js'
-import type { NotificationWriter } from './ports.js'
+import type { CommittedChange, NotificationWriter } from './ports.js'
 
 /** Renders a message for a recipient whose name may not be known yet. */
 export type Render = (name: string | undefined) => RenderedMessage
@@ -9,12 +9,12 @@ export type Render = (name: string | undefined) => RenderedMessage
  * An order event: the projection moves forward if the status is ahead of the current one, and
  * the shopper's message (if the event has one) is queued either way: every order event is a
  * fact the orders service committed, so a message for it is due even when it arrives after a
- * later status. Returns whether the projection changed.
+ * later status. Returns the change, when the projection changed.
  */
 export async function recordOrderFact(
   writer: NotificationWriter,
   input: { eventId: string; fact: StatusFact; render?: Render },
-): Promise<boolean> {
+): Promise<CommittedChange | undefined> {
   const changed = await writer.applyStatus(input.fact, input.eventId)
   if (input.render) {
     await queueMessage(writer, {

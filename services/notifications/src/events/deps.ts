@@ -1,13 +1,13 @@
 import type { EventDefinition } from '@emporium/contracts'
 import type { HandlerContext } from '@emporium/platform'
-import type { NotificationWriter } from '../app/ports.js'
+import type { CommittedChange, NotificationWriter } from '../app/ports.js'
 
 /** What the consumers need, wired by service.ts. */
 export interface ConsumerDeps {
   /** The writes, within the consumer's transaction. */
   writerIn(trx: HandlerContext['trx']): NotificationWriter
-  /** Wakes this replica's streams of the order once the transaction has committed. */
-  changedAfterCommit(trx: HandlerContext['trx'], orderId: string): void
+  /** Hands the change to this replica's streams of the order once the transaction commits. */
+  changedAfterCommit(trx: HandlerContext['trx'], change: CommittedChange): void
 }
 
 /** The data type of an event definition. */

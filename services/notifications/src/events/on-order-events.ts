@@ -34,7 +34,7 @@ function handler<D extends OrderEventData>(
       },
       render,
     })
-    if (changed) deps.changedAfterCommit(trx, data.orderId)
+    if (changed) deps.changedAfterCommit(trx, changed)
   }
 }
 

@@ -1,15 +1,17 @@
-import type { Kysely } from 'kysely'
-import type { StatusChange, StatusReader } from '../app/ports.js'
+import { sql, type Kysely } from 'kysely'
+import type { CommittedChange, StatusChange, StatusReader } from '../app/ports.js'
 import { statusRank, type OrderStatus, type StatusFact } from '../domain/order-status.js'
 import type { NotificationTables } from './tables.js'
 
-function toChange(row: {
+interface ChangeRow {
   seq: number | string
   order_id: string
   status: string
   cancellation_reason: string | null
   at: Date | string
-}): StatusChange {
+}
+
+function toChange(row: ChangeRow): StatusChange {
   return {
     seq: Number(row.seq),
     orderId: row.order_id,
@@ -26,21 +28,20 @@ export function createSqlStatusReader(db: Kysely<NotificationTables>): StatusRea
       .selectFrom('status_changes')
       .select(['seq', 'order_id', 'status', 'cancellation_reason', 'at'])
   return {
-    async ownerOf(orderId) {
-      const row = await db
-        .selectFrom('order_status')
-        .select('user_id')
-        .where('order_id', '=', orderId)
-        .executeTakeFirst()
-      return row?.user_id
-    },
-    async latestChange(orderId) {
-      const row = await changes()
-        .where('order_id', '=', orderId)
-        .orderBy('seq', 'desc')
-        .limit(1)
-        .executeTakeFirst()
-      return row && toChange(row)
+    async opening(orderId, after) {
+      // From the first change after `after`, or from the latest: never past the latest.
+      const { rows } = await sql<ChangeRow & { user_id: string; seq: string | null }>`
+        select o.user_id, c.seq, c.order_id, c.status, c.cancellation_reason, c.at
+        from order_status o
+        left join status_changes c on c.order_id = o.order_id and c.seq >= least(
+          coalesce(${after ?? null}::bigint + 1, ${Number.MAX_SAFE_INTEGER}::bigint),
+          (select max(m.seq) from status_changes m where m.order_id = o.order_id))
+        where o.order_id = ${orderId}
+        order by c.seq`.execute(db)
+      return {
+        owner: rows[0]?.user_id,
+        changes: rows.flatMap((row) => (row.seq === null ? [] : [toChange(row as ChangeRow)])),
+      }
     },
     async changesAfter(orderId, seq) {
       const rows = await changes()
@@ -69,13 +70,15 @@ export function createSqlStatusReader(db: Kysely<NotificationTables>): StatusRea
  * Applies a status fact in the consumer's transaction. The rule is domain's `advances` (a higher
  * rank replaces a lower one), evaluated by the upsert itself so that two replicas applying events
  * of one order at once serialize on its row: its changes then commit in `seq` order, which the
- * streams rely on when they read "changes after my last one".
+ * streams rely on when they read "changes after my last one". For the same reason the change's
+ * insert, a statement of its own after the upsert took the row, sees every earlier change of the
+ * order committed: its `previousSeq` is exact.
  */
 export async function applyStatusFact(
   trx: Kysely<NotificationTables>,
   fact: StatusFact,
   eventId: string,
-): Promise<boolean> {
+): Promise<CommittedChange | undefined> {
   const at = new Date(fact.at)
   const reason = fact.status === 'cancelled' ? fact.cancellationReason : null
   const changed = await trx
@@ -99,10 +102,10 @@ export async function applyStatusFact(
         }))
         .whereRef('order_status.rank', '<', 'excluded.rank'),
     )
-    .returning('order_id')
+    .returning('user_id')
     .executeTakeFirst()
-  if (!changed) return false
-  await trx
+  if (!changed) return undefined
+  const inserted = await trx
     .insertInto('status_changes')
     .values({
       order_id: fact.orderId,
@@ -112,6 +115,25 @@ export async function applyStatusFact(
       event_id: eventId,
     })
     .onConflict((oc) => oc.column('event_id').doNothing())
-    .execute()
-  return true
+    .returning((eb) => [
+      'seq',
+      eb
+        .selectFrom('status_changes as earlier')
+        .select((e) => e.fn.max('earlier.seq').as('seq'))
+        .where('earlier.order_id', '=', fact.orderId)
+        .whereRef('earlier.seq', '<', 'status_changes.seq')
+        .as('previous_seq'),
+    ])
+    .executeTakeFirst()
+  // The change of this event was recorded before (a replay the inbox did not stop): no news.
+  if (!inserted) return undefined
+  return {
+    seq: Number(inserted.seq),
+    orderId: fact.orderId,
+    userId: changed.user_id,
+    status: fact.status,
+    cancellationReason: reason,
+    at: at.toISOString(),
+    previousSeq: inserted.previous_seq === null ? null : Number(inserted.previous_seq),
+  }
 }
