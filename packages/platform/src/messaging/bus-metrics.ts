@@ -11,6 +11,10 @@ export interface QueueDepth {
 
 export interface BusMetrics {
   handled(consumer: string, type: string, outcome: HandledOutcome, seconds: number): void
+  /** A batch of `size` deliveries applied together (or tried: see `fellBack`). */
+  batch(consumer: string, size: number): void
+  /** A batch whose transaction failed, applied again one by one. */
+  fellBack(consumer: string): void
   connected(up: boolean): void
 }
 
@@ -22,7 +26,7 @@ export function createBusMetrics(
   registry: Registry | undefined,
   depths: () => Promise<QueueDepth[]>,
 ): BusMetrics {
-  if (!registry) return { handled() {}, connected() {} }
+  if (!registry) return { handled() {}, batch() {}, fellBack() {}, connected() {} }
   let read: { at: number; result: Promise<QueueDepth[]> } | undefined
   const readDepths = () => {
     // Both gauges are collected in the same scrape: share one round trip to the broker.
@@ -42,6 +46,19 @@ export function createBusMetrics(
     help: 'Time a consumer handler took, whatever its outcome',
     labelNames: ['consumer'] as const,
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+    registers: [registry],
+  })
+  const batchSize = new Histogram({
+    name: 'bus_batch_size',
+    help: 'Deliveries a consumer applied in one transaction',
+    labelNames: ['consumer'] as const,
+    buckets: [1, 2, 5, 10, 20, 50, 100, 200],
+    registers: [registry],
+  })
+  const fallbacks = new Counter({
+    name: 'bus_batch_fallbacks_total',
+    help: 'Batches whose transaction failed and whose deliveries were applied one by one',
+    labelNames: ['consumer'] as const,
     registers: [registry],
   })
   const connected = new Gauge({
@@ -73,6 +90,12 @@ export function createBusMetrics(
     handled(consumer, type, outcome, seconds) {
       handled.inc({ consumer, type, outcome })
       duration.observe({ consumer }, seconds)
+    },
+    batch(consumer, size) {
+      batchSize.observe({ consumer }, size)
+    },
+    fellBack(consumer) {
+      fallbacks.inc({ consumer })
     },
     connected(up) {
       connected.set(up ? 1 : 0)

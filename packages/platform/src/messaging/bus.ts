@@ -16,6 +16,36 @@ export interface Subscription {
   consumer: string
   types: readonly string[]
   handle(envelope: EventEnvelope, delivery: Delivery): Promise<void>
+  /**
+   * Optional: applies several deliveries at once, in the order given (the broker's), in one
+   * transaction. Resolves once that transaction committed, with one outcome per item: `ok`, or
+   * the error of an item refused before it was applied (invalid data), which the bus retries or
+   * dead-letters alone. Rejects when the batch as a whole failed and nothing of it committed:
+   * the bus then applies the items one by one through `handle`, so one poison message holds no
+   * others back. A bus may ignore it and call `handle` for each delivery.
+   */
+  handleBatch?(items: readonly BatchItem[]): Promise<BatchOutcome[]>
+}
+
+export interface BatchItem {
+  envelope: EventEnvelope
+  delivery: Delivery
+}
+
+export type BatchOutcome = { ok: true } | { ok: false; error: unknown }
+
+/**
+ * An event already serialized (the outbox's stored JSON), published as is: the body is not
+ * parsed and serialized again. `id` and `type` must be the body's own.
+ */
+export interface SerializedEvent {
+  id: string
+  type: string
+  /** The envelope's JSON, exactly as stored. */
+  body: string
+  correlationId?: string
+  source?: string
+  traceparent?: string
 }
 
 /** A message that exhausted its retries, kept for an operator to inspect and replay. */
@@ -53,6 +83,11 @@ export const defaultRetryPolicy: RetryPolicy = {
 export interface EventBus {
   /** Resolves once the broker has taken responsibility for the message (publisher confirm). */
   publish(envelope: EventEnvelope): Promise<void>
+  /**
+   * `publish` for an event that is already JSON (the outbox relay's). It does not wait for
+   * earlier calls: a caller pipelines many and awaits them together.
+   */
+  publishSerialized?(event: SerializedEvent): Promise<void>
   subscribe(subscription: Subscription): Promise<void>
   readonly deadLetters: DeadLetters
   /** Throws when the broker is not reachable; used by `/readyz`. */

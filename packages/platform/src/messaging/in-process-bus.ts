@@ -141,21 +141,25 @@ export function createInProcessBus(options: InProcessBusOptions): EventBus {
     return queue
   }
 
+  async function publishBody(type: string, body: string): Promise<void> {
+    if (closing) throw closedError()
+    const targets = [...consumers.values()].filter((q) => q.subscription.types.includes(type))
+    await Promise.all(
+      targets.map(
+        (queue) =>
+          new Promise<void>((resolve, reject) =>
+            enqueue(queue, { body, attempt: 1, firstAttempt: { resolve, reject } }),
+          ),
+      ),
+    )
+  }
+
   return {
     async publish(envelope) {
-      if (closing) throw closedError()
-      const body = JSON.stringify(envelope)
-      const targets = [...consumers.values()].filter((q) =>
-        q.subscription.types.includes(envelope.type),
-      )
-      await Promise.all(
-        targets.map(
-          (queue) =>
-            new Promise<void>((resolve, reject) =>
-              enqueue(queue, { body, attempt: 1, firstAttempt: { resolve, reject } }),
-            ),
-        ),
-      )
+      await publishBody(envelope.type, JSON.stringify(envelope))
+    },
+    async publishSerialized(event) {
+      await publishBody(event.type, event.body)
     },
 
     async subscribe(subscription) {

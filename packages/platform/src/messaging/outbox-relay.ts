@@ -5,12 +5,17 @@ import type { EventEnvelope } from '@emporium/contracts'
 import type { Database } from '../db/database.js'
 import type { PlatformTables } from '../db/platform-migrations.js'
 import type { EventBus } from './bus.js'
+import { storedEvent } from './outbox.js'
+import { createOutboxPurge } from './outbox-purge.js'
 import { registerRelayMetrics } from './outbox-relay-metrics.js'
 
 export interface OutboxRelayDeps {
   database: Database
-  /** Only `publish` is used; it must resolve on the broker's confirm. */
-  bus: Pick<EventBus, 'publish'>
+  /**
+   * `publishSerialized` is used when the bus has it (the stored JSON goes out as is), else
+   * `publish`; either must resolve on the broker's confirm.
+   */
+  bus: Pick<EventBus, 'publish' | 'publishSerialized'>
   log: Logger
   registry: Registry
   /** Rows taken (and locked) per transaction. Default 100. */
@@ -50,33 +55,40 @@ export interface OutboxRelay {
   backlog(): Promise<OutboxBacklog>
 }
 
-const purgeChunk = 1_000
-
 /**
  * Publishes the outbox. Each cycle locks a batch of unsent rows (oldest first, skipping rows
- * another replica holds), publishes them, marks the confirmed ones sent and commits, so several
- * replicas share the work and never publish a row at the same time. Failures back off with
- * jitter and retry forever; nothing escapes as a rejection.
+ * another replica holds), publishes them all before waiting for any confirm (pipelined), marks
+ * the confirmed ones sent and commits, so several replicas share the work and never publish a
+ * row at the same time. Failures back off with jitter and retry forever; nothing escapes as a
+ * rejection. Every cycle is a database transaction, so none is started for nothing: a poll
+ * looks first with one cheap read, and a wake-up whose rows the running cycle already took
+ * starts no other.
  */
 export function createOutboxRelay(deps: OutboxRelayDeps): OutboxRelay {
   const { bus, log } = deps
   const batchSize = deps.batchSize ?? 100
   const pollIntervalMs = deps.pollIntervalMs ?? 500
   const maxBackoffMs = deps.maxBackoffMs ?? 30_000
-  const retentionMs = deps.retentionMs ?? 24 * 60 * 60 * 1_000
-  const purgeIntervalMs = deps.purgeIntervalMs ?? 60_000
-  const inboxRetentionMs = deps.inboxRetentionMs ?? 7 * 24 * 60 * 60 * 1_000
   const publishTimeoutMs = deps.publishTimeoutMs ?? 30_000
   const db = deps.database.db as unknown as Kysely<PlatformTables>
+  const unlocked = deps.database.kind === 'pglite'
   const metrics = registerRelayMetrics(deps.registry, backlog, log)
 
   let running = false
   let loopDone: Promise<void> = Promise.resolve()
   let failures = 0
+  /** A commit signalled since the last cycle sent its SELECT: its rows may be unsent. */
   let woken = false
   let sleeping: { done: () => void; wakeable: boolean } | undefined
-  let nextPurgeAt = 0
   let cycles: Promise<unknown> = Promise.resolve()
+  const purge = createOutboxPurge({
+    database: deps.database,
+    log,
+    retentionMs: deps.retentionMs ?? 24 * 60 * 60 * 1_000,
+    inboxRetentionMs: deps.inboxRetentionMs ?? 7 * 24 * 60 * 60 * 1_000,
+    purgeIntervalMs: deps.purgeIntervalMs ?? 60_000,
+    running: () => running,
+  })
 
   // The loop and flush() share one cycle at a time: a relay never races itself.
   function cycle(): Promise<number> {
@@ -87,7 +99,7 @@ export function createOutboxRelay(deps: OutboxRelayDeps): OutboxRelay {
 
   /** Returns how many rows it took; throws (after committing what succeeded) if any failed. */
   async function publishBatch(): Promise<number> {
-    if (deps.database.kind === 'pglite') return publishBatchUnlocked()
+    if (unlocked) return publishBatchUnlocked()
     // Read committed: on MySQL a repeatable-read locking scan also gap-locks the index, which
     // would block every use case's outbox insert until the broker confirms.
     const { taken, error } = await db
@@ -112,20 +124,22 @@ export function createOutboxRelay(deps: OutboxRelayDeps): OutboxRelay {
   }
 
   function unsentRows(executor: Kysely<PlatformTables>) {
+    // Commits signalled from here on may come after this SELECT's snapshot: they call again.
+    woken = false
     return executor
       .selectFrom('outbox')
-      .select(['id', 'payload'])
+      .select(['id', 'type', 'payload'])
       .where('sent_at', 'is', null)
       .orderBy('seq')
       .limit(batchSize)
   }
 
   async function publishRows(
-    rows: Array<{ id: string; payload: string }>,
+    rows: Array<{ id: string; type: string; payload: string }>,
     mark: (ids: string[]) => Promise<void>,
   ): Promise<{ taken: number; error: unknown }> {
     if (rows.length === 0) return { taken: 0, error: undefined }
-    const outcomes = await Promise.allSettled(rows.map((row) => publish(row.payload)))
+    const outcomes = await publishAll(rows)
     const sent = rows.filter((_, i) => outcomes[i]?.status === 'fulfilled').map((r) => r.id)
     const failed = outcomes.filter((o) => o.status === 'rejected')
     metrics.published.inc(sent.length)
@@ -136,8 +150,12 @@ export function createOutboxRelay(deps: OutboxRelayDeps): OutboxRelay {
     return { taken: rows.length, error: failed[0]?.reason as unknown }
   }
 
-  async function publish(payload: string): Promise<void> {
-    const envelope = JSON.parse(payload) as EventEnvelope
+  /**
+   * Sends every row before waiting for any confirm (the broker confirms them together), with
+   * one deadline for the batch: a row not confirmed by then is a failure, so a stuck broker
+   * cannot hold the row locks forever.
+   */
+  async function publishAll(rows: Array<{ id: string; type: string; payload: string }>) {
     let timer: NodeJS.Timeout | undefined
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(
@@ -146,10 +164,15 @@ export function createOutboxRelay(deps: OutboxRelayDeps): OutboxRelay {
       )
     })
     try {
-      await Promise.race([bus.publish(envelope), timeout])
+      return await Promise.allSettled(rows.map((row) => Promise.race([publish(row), timeout])))
     } finally {
       clearTimeout(timer)
     }
+  }
+
+  async function publish(row: { id: string; type: string; payload: string }): Promise<void> {
+    if (bus.publishSerialized) await bus.publishSerialized(storedEvent(row))
+    else await bus.publish(JSON.parse(row.payload) as EventEnvelope)
   }
 
   async function markSent(executor: Kysely<PlatformTables>, ids: string[]): Promise<void> {
@@ -160,13 +183,28 @@ export function createOutboxRelay(deps: OutboxRelayDeps): OutboxRelay {
       .execute()
   }
 
+  /** One cheap read, outside any locking transaction: is anything unsent? */
+  async function anyUnsent(): Promise<boolean> {
+    const row = await db
+      .selectFrom('outbox')
+      .select('id')
+      .where('sent_at', 'is', null)
+      .limit(1)
+      .executeTakeFirst()
+    return row !== undefined
+  }
+
   async function loop(): Promise<void> {
+    // At start, and after each poll interval, look before locking; a wake-up or a full batch
+    // means rows are there.
+    let look = true
     while (running) {
       let delay = pollIntervalMs
       let more = false
-      woken = false
       try {
-        more = (await cycle()) >= batchSize // a full batch: more are probably waiting
+        if (!look || unlocked || (await anyUnsent())) {
+          more = (await cycle()) >= batchSize // a full batch: more are probably waiting
+        }
         if (failures > 0) log.info({ failures }, 'outbox relay: publishing again')
         failures = 0
       } catch (error) {
@@ -177,9 +215,10 @@ export function createOutboxRelay(deps: OutboxRelayDeps): OutboxRelay {
         delay = backoffMs(failures)
       }
       // Also during an outage or a flood: old sent rows expire whatever else happens.
-      await purgeIfDue()
+      await purge.purgeIfDue()
+      look = false
       if (failures === 0 && (more || woken)) continue
-      await sleep(delay, failures === 0)
+      look = (await sleep(delay, failures === 0)) === 'timeout' && failures === 0
     }
   }
 
@@ -190,69 +229,16 @@ export function createOutboxRelay(deps: OutboxRelayDeps): OutboxRelay {
   }
 
   // A wake() must not cut a backoff short: after each commit it would hammer a broker that is down.
-  function sleep(ms: number, wakeable: boolean): Promise<void> {
+  function sleep(ms: number, wakeable: boolean): Promise<'timeout' | 'woken'> {
     return new Promise((resolve) => {
-      const done = () => {
+      const end = (how: 'timeout' | 'woken') => {
         clearTimeout(timer)
         sleeping = undefined
-        resolve()
+        resolve(how)
       }
-      const timer = setTimeout(done, ms)
-      sleeping = { done, wakeable }
+      const timer = setTimeout(() => end('timeout'), ms)
+      sleeping = { done: () => end('woken'), wakeable }
     })
-  }
-
-  async function purgeIfDue(): Promise<void> {
-    if (Date.now() < nextPurgeAt) return
-    nextPurgeAt = Date.now() + purgeIntervalMs
-    try {
-      const cutoff = new Date(Date.now() - retentionMs)
-      // In chunks, so one purge never holds many locks or a long transaction.
-      while (running && (await purgeSent(cutoff)) === purgeChunk);
-    } catch (error) {
-      log.warn({ err: error }, 'outbox relay: deleting old sent events failed')
-    }
-    try {
-      const cutoff = new Date(Date.now() - inboxRetentionMs)
-      while (running && (await purgeHandled(cutoff)) === purgeChunk);
-    } catch (error) {
-      log.warn({ err: error }, 'outbox relay: deleting old inbox rows failed')
-    }
-  }
-
-  async function purgeSent(cutoff: Date): Promise<number> {
-    const query =
-      deps.database.dialect === 'mysql'
-        ? db.deleteFrom('outbox').where('sent_at', '<', cutoff).limit(purgeChunk)
-        : db
-            .deleteFrom('outbox')
-            .where('id', 'in', (qb) =>
-              qb.selectFrom('outbox').select('id').where('sent_at', '<', cutoff).limit(purgeChunk),
-            )
-    const result = await query.executeTakeFirst()
-    return Number(result.numDeletedRows)
-  }
-
-  /** Inbox rows past their retention, by the `handled_at` index; a service without consumers has none. */
-  async function purgeHandled(cutoff: Date): Promise<number> {
-    const query =
-      deps.database.dialect === 'mysql'
-        ? db.deleteFrom('inbox').where('handled_at', '<', cutoff).limit(purgeChunk)
-        : db
-            .deleteFrom('inbox')
-            .where(({ eb, refTuple, selectFrom }) =>
-              eb(
-                refTuple('consumer', 'event_id'),
-                'in',
-                selectFrom('inbox')
-                  .select(['consumer', 'event_id'])
-                  .where('handled_at', '<', cutoff)
-                  .limit(purgeChunk)
-                  .$asTuple('consumer', 'event_id'),
-              ),
-            )
-    const result = await query.executeTakeFirst()
-    return Number(result.numDeletedRows)
   }
 
   async function backlog(): Promise<OutboxBacklog> {

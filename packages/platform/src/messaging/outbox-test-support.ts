@@ -2,7 +2,7 @@
 import Type from 'typebox'
 import { pino, type Logger } from 'pino'
 import { defineEvent, type EventEnvelope } from '@emporium/contracts'
-import type { EventBus } from './bus.js'
+import type { EventBus, SerializedEvent } from './bus.js'
 
 export const WidgetMade = defineEvent('widget.made', 1, Type.Object({ n: Type.Integer() }))
 
@@ -20,9 +20,11 @@ export async function until(
   }
 }
 
-export interface RecordingBus extends Pick<EventBus, 'publish'> {
+export interface RecordingBus extends Pick<EventBus, 'publish' | 'publishSerialized'> {
   /** Confirmed publishes, in order. */
   readonly published: EventEnvelope[]
+  /** The serialized ones among them (as the relay passed them), in order. */
+  readonly serialized: SerializedEvent[]
   /** Every call, failed or not. */
   readonly attempts: number
   setDown(down: boolean): void
@@ -33,22 +35,29 @@ export function createRecordingBus(
   options: { delayMs?: () => number; fails?: (envelope: EventEnvelope) => boolean } = {},
 ): RecordingBus {
   const published: EventEnvelope[] = []
+  const serialized: SerializedEvent[] = []
   let down = false
   let attempts = 0
+  const publish = async (envelope: EventEnvelope) => {
+    attempts += 1
+    const delay = options.delayMs?.() ?? 0
+    if (delay > 0) await sleep(delay)
+    if (down || options.fails?.(envelope)) throw new Error('broker unavailable')
+    published.push(envelope)
+  }
   return {
     published,
+    serialized,
     get attempts() {
       return attempts
     },
     setDown(value) {
       down = value
     },
-    async publish(envelope) {
-      attempts += 1
-      const delay = options.delayMs?.() ?? 0
-      if (delay > 0) await sleep(delay)
-      if (down || options.fails?.(envelope)) throw new Error('broker unavailable')
-      published.push(envelope)
+    publish,
+    async publishSerialized(event) {
+      await publish(JSON.parse(event.body) as EventEnvelope)
+      serialized.push(event)
     },
   }
 }

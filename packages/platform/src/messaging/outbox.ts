@@ -7,6 +7,7 @@ import { AppError } from '../errors.js'
 import { currentTraceparent } from '../tracing.js'
 import { signalOnCommit } from '../db/commit-signal.js'
 import type { PlatformTables } from '../db/platform-migrations.js'
+import type { SerializedEvent } from './bus.js'
 
 export interface OutboxDeps {
   /** The service that publishes the events (the envelope's `source`). */
@@ -96,3 +97,38 @@ export function createOutbox(deps: OutboxDeps): Outbox {
     },
   }
 }
+
+/**
+ * A stored event as the bus publishes it, its JSON passed through untouched. The fields the
+ * broker's message properties repeat are read from the envelope's head alone: `add` writes
+ * `data` last, and `,"data":` cannot occur inside an earlier string value (its `"` would be
+ * escaped). A payload written otherwise is parsed whole; one that is not JSON still goes out
+ * (the consumer dead-letters it) rather than holding the relay back forever.
+ */
+export function storedEvent(row: { id: string; type: string; payload: string }): SerializedEvent {
+  const { id, type, payload } = row
+  const end = payload.indexOf(',"data":')
+  let head = end > 0 ? parseObject(`${payload.slice(0, end)}}`) : undefined
+  if (head?.id !== id) head = parseObject(payload)
+  return {
+    id,
+    type,
+    body: payload,
+    correlationId: stringOf(head?.correlationId),
+    source: stringOf(head?.source),
+    traceparent: stringOf(head?.traceparent),
+  }
+}
+
+function parseObject(json: string): Record<string, unknown> | undefined {
+  try {
+    const value: unknown = JSON.parse(json)
+    return typeof value === 'object' && value !== null
+      ? (value as Record<string, unknown>)
+      : undefined
+  } catch {
+    return undefined
+  }
+}
+
+const stringOf = (value: unknown) => (typeof value === 'string' ? value : undefined)

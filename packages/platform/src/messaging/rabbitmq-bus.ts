@@ -6,6 +6,7 @@ import type { Logger } from '../log.js'
 import type { Registry } from '../metrics.js'
 import { defaultRetryPolicy, type EventBus, type RetryPolicy, type Subscription } from './bus.js'
 import { createBusMetrics, type QueueDepth } from './bus-metrics.js'
+import { createDeliveryBatcher } from './delivery-batcher.js'
 import { createDeliveryHandler } from './rabbitmq-consumer.js'
 import { createRabbitMqDeadLetters } from './rabbitmq-dead-letters.js'
 import { publishOptions } from './rabbitmq-message.js'
@@ -17,8 +18,14 @@ export interface RabbitMqBusOptions {
   /** The one topic exchange every event is published to; routing key = event type. */
   exchange?: string
   retry?: RetryPolicy
-  /** Messages a consumer handles at once (unacked deliveries the broker lets it hold). */
+  /**
+   * Unacked deliveries the broker lets a consumer hold. A subscription that applies batches
+   * (`handleBatch`) takes them in order, a batch at a time; one without handles this many at
+   * once. Default 100.
+   */
   prefetch?: number
+  /** Most deliveries a batching consumer applies in one transaction. Default 50. */
+  maxBatch?: number
   log: Logger
   registry?: Registry
   /** How long `publish` (and a dead-letter command) waits for the broker, reconnects included. */
@@ -32,9 +39,12 @@ export interface RabbitMqBusOptions {
 
 interface ConsumerState {
   subscription: Subscription
-  deliver(channel: ConfirmChannel, message: ConsumeMessage): Promise<void>
+  /** Takes one delivery: handled at once, or batched. */
+  take(channel: ConfirmChannel, message: ConsumeMessage): void
   /** Handlers running, each with its ack or republish; `close` waits for them. */
   inFlight: Set<Promise<void>>
+  /** Resolves once the batches taken so far are applied and settled. */
+  idle(): Promise<void>
   current?: { channel: ConfirmChannel; consumerTag: string }
 }
 
@@ -49,7 +59,8 @@ export function createRabbitMqBus(options: RabbitMqBusOptions): EventBus {
   const { url, log } = options
   const exchange = options.exchange ?? 'emporium.events'
   const retry = options.retry ?? defaultRetryPolicy
-  const prefetch = options.prefetch ?? 20
+  const prefetch = options.prefetch ?? 100
+  const maxBatch = options.maxBatch ?? 50
   const publishTimeoutMs = options.publishTimeoutMs ?? 10_000
   const reconnectSeconds = options.reconnectSeconds ?? 2
   const consumers = new Map<string, ConsumerState>()
@@ -168,27 +179,25 @@ export function createRabbitMqBus(options: RabbitMqBusOptions): EventBus {
     void running.finally(() => state.inFlight.delete(running))
   }
 
+  async function publishBody(body: Buffer, options: Parameters<typeof publishOptions>[0]) {
+    if (closing) throw closedError()
+    try {
+      // Not awaited one by one: many publishes wait for their confirms at once (pipelined).
+      await getPublisher().publish(exchange, options.type, body, publishOptions(options))
+    } catch (cause) {
+      const reason = cause instanceof Error ? cause.message : String(cause)
+      throw new AppError('unavailable', 'BUS.PUBLISH_FAILED', `publish not confirmed: ${reason}`, {
+        cause,
+      })
+    }
+  }
+
   return {
     async publish(envelope) {
-      if (closing) throw closedError()
-      try {
-        await getPublisher().publish(
-          exchange,
-          envelope.type,
-          Buffer.from(JSON.stringify(envelope)),
-          publishOptions(envelope),
-        )
-      } catch (cause) {
-        const reason = cause instanceof Error ? cause.message : String(cause)
-        throw new AppError(
-          'unavailable',
-          'BUS.PUBLISH_FAILED',
-          `publish not confirmed: ${reason}`,
-          {
-            cause,
-          },
-        )
-      }
+      await publishBody(Buffer.from(JSON.stringify(envelope)), envelope)
+    },
+    async publishSerialized(event) {
+      await publishBody(Buffer.from(event.body), event)
     },
 
     async subscribe(subscription) {
@@ -199,7 +208,7 @@ export function createRabbitMqBus(options: RabbitMqBusOptions): EventBus {
           details: { hint: 'one subscription per consumer, listing every type it handles' },
         })
       }
-      const deliver = createDeliveryHandler({
+      const { deliver, deliverBatch } = createDeliveryHandler({
         subscription,
         retry,
         log,
@@ -207,7 +216,23 @@ export function createRabbitMqBus(options: RabbitMqBusOptions): EventBus {
         closedChannels,
         isClosing: () => closing !== undefined,
       })
-      const state: ConsumerState = { subscription, deliver, inFlight: new Set() }
+      const inFlight = new Set<Promise<void>>()
+      // Per consumer and process, batches run one after another in the broker's order.
+      const batcher = createDeliveryBatcher<ConfirmChannel, ConsumeMessage>({
+        maxBatch,
+        // Deliveries of a channel that died meanwhile are redelivered on the new one.
+        run: (channel, messages) =>
+          closedChannels.has(channel) ? Promise.resolve() : deliverBatch(channel, messages),
+        onError: (err) => log.error({ err, consumer }, 'bus delivery crashed'),
+      })
+      const state: ConsumerState = {
+        subscription,
+        inFlight,
+        take: subscription.handleBatch
+          ? (channel, message) => batcher.push(channel, message)
+          : (channel, message) => track(state, deliver(channel, message)),
+        idle: () => batcher.idle(),
+      }
       consumers.set(consumer, state)
       let resolve!: () => void
       let reject!: (error: Error) => void
@@ -228,7 +253,7 @@ export function createRabbitMqBus(options: RabbitMqBusOptions): EventBus {
           const { consumerTag } = await channel.consume(
             queuesOf(consumer).main,
             (message) => {
-              if (message) track(state, state.deliver(channel, message))
+              if (message) state.take(channel, message)
               else repairLater(`${consumer} consumer cancelled by the broker`)
             },
             { noAck: false },
@@ -271,7 +296,7 @@ export function createRabbitMqBus(options: RabbitMqBusOptions): EventBus {
           }
         }
         // Deliveries already received are handled and acked before their channel closes.
-        await Promise.allSettled([...consumers.values()].flatMap((s) => [...s.inFlight]))
+        await Promise.allSettled([...consumers.values()].flatMap((s) => [...s.inFlight, s.idle()]))
         await manager.close()
         metrics.connected(false)
       })()

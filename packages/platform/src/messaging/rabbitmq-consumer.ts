@@ -3,7 +3,7 @@ import type { ConfirmChannel, ConsumeMessage } from 'amqplib'
 import type { EventEnvelope } from '@emporium/contracts'
 import { PermanentError } from '../errors.js'
 import type { Logger } from '../log.js'
-import type { RetryPolicy, Subscription } from './bus.js'
+import type { BatchOutcome, RetryPolicy, Subscription } from './bus.js'
 import { errorText, stepAfterFailure } from './bus-failure.js'
 import type { BusMetrics, HandledOutcome } from './bus-metrics.js'
 import {
@@ -25,7 +25,7 @@ export interface DeliveryDeps {
 }
 
 /**
- * Handles one delivery to its end: run the handler, then ack; or, when it throws, send the
+ * Handles a delivery (or a batch) to its end: run the handler, then ack; or, when it throws, send the
  * message on to its next retry queue (or the DLQ), wait for the broker's confirm, and only then
  * ack the original, so there is no moment when neither copy is safe. Everything happens on the
  * channel the message arrived on: if that channel dies meanwhile, the ack is skipped and the
@@ -78,9 +78,13 @@ export function createDeliveryHandler(deps: DeliveryDeps) {
     }
   }
 
-  return async function deliver(channel: ConfirmChannel, message: ConsumeMessage): Promise<void> {
+  async function deliver(
+    channel: ConfirmChannel,
+    message: ConsumeMessage,
+    parsed?: EventEnvelope,
+  ): Promise<void> {
     const started = performance.now()
-    const envelope = parseEnvelope(message)
+    const envelope = parsed ?? parseEnvelope(message)
     const attempt = attemptOf(message)
     const type = envelope?.type ?? String(message.properties.type ?? 'unknown')
     let outcome: HandledOutcome = 'ok'
@@ -95,4 +99,51 @@ export function createDeliveryHandler(deps: DeliveryDeps) {
     if (outcome === 'ok') settle(channel, message, 'ack')
     metrics.handled(consumer, type, outcome, (performance.now() - started) / 1_000)
   }
+
+  /**
+   * Applies deliveries in one go through `subscription.handleBatch` (one transaction), then
+   * acks them; if that transaction fails, applies them again one by one, in order, each with
+   * its own retry or dead letter, so one poison message holds no others back.
+   */
+  async function deliverBatch(channel: ConfirmChannel, messages: ConsumeMessage[]): Promise<void> {
+    const started = performance.now()
+    const items: Array<{ message: ConsumeMessage; envelope: EventEnvelope; attempt: number }> = []
+    for (const message of messages) {
+      const envelope = parseEnvelope(message)
+      // Not an event this consumer handles: dead-lettered alone, as `deliver` does.
+      if (!envelope || !types.includes(envelope.type)) await deliver(channel, message, envelope)
+      else items.push({ message, envelope, attempt: attemptOf(message) })
+    }
+    if (items.length > 0) metrics.batch(consumer, items.length)
+    const handleBatch = subscription.handleBatch?.bind(subscription)
+    // A batch of one has nothing to fall back to: `deliver` is the same transaction.
+    if (items.length < 2 || !handleBatch) {
+      for (const item of items) await deliver(channel, item.message, item.envelope)
+      return
+    }
+    let outcomes: BatchOutcome[]
+    try {
+      outcomes = await handleBatch(
+        items.map(({ envelope, attempt }) => ({ envelope, delivery: { attempt } })),
+      )
+    } catch (error) {
+      metrics.fellBack(consumer)
+      log.warn(
+        { err: error, consumer, size: items.length },
+        'event batch failed; applying its events one by one',
+      )
+      for (const item of items) await deliver(channel, item.message, item.envelope)
+      return
+    }
+    const seconds = (performance.now() - started) / 1_000
+    for (const [i, { message, envelope, attempt }] of items.entries()) {
+      const result = outcomes[i] ?? { ok: true }
+      let outcome: HandledOutcome = 'ok'
+      if (result.ok) settle(channel, message, 'ack')
+      else outcome = await moveFailed(channel, message, attempt, result.error, envelope)
+      metrics.handled(consumer, envelope.type, outcome, seconds)
+    }
+  }
+
+  return { deliver, deliverBatch }
 }

@@ -13,16 +13,19 @@ export const failureHeaders = {
 } as const
 
 /** Properties of a freshly published event: persistent, identified and typed for tools. */
-export function publishOptions(envelope: EventEnvelope): Options.Publish {
+export function publishOptions(
+  event: Pick<EventEnvelope, 'id' | 'type'> &
+    Partial<Pick<EventEnvelope, 'correlationId' | 'source' | 'traceparent'>>,
+): Options.Publish {
   return {
     persistent: true,
     contentType: 'application/json',
-    messageId: envelope.id,
-    type: envelope.type,
-    correlationId: envelope.correlationId,
-    appId: envelope.source,
+    messageId: event.id,
+    type: event.type,
+    correlationId: event.correlationId,
+    appId: event.source,
     timestamp: Math.floor(Date.now() / 1000),
-    headers: envelope.traceparent ? { traceparent: envelope.traceparent } : {},
+    headers: event.traceparent ? { traceparent: event.traceparent } : {},
   }
 }
 
