@@ -7,6 +7,7 @@ import {
   createUpstreamBreaker,
   isInfrastructureStatus,
   isOpenCircuit,
+  retryAfterOf,
   type BreakerSettings,
 } from './upstream-breaker.js'
 
@@ -30,7 +31,9 @@ export class NetworkFailure extends Error {
  * A 502-504 answer, thrown inside the policies so the breaker and the retry see it. Other 5xx
  * answers are returned from the policies (the upstream answered: a bug, not an outage).
  */
-export class ServerFailure<R extends { status: number }> extends Error {
+export class ServerFailure<
+  R extends { status: number; headers: Record<string, string | string[] | undefined> },
+> extends Error {
   constructor(readonly response: R) {
     super(`answered ${response.status}`)
     this.name = 'ServerFailure'
@@ -121,6 +124,8 @@ export type Outcome =
   | 'network_error'
   | 'circuit_open'
   | 'aborted'
+  /** A 429/503 shed by admission control (it never counts against the upstream). */
+  | 'shed'
 
 /** A failure after the policies gave up, as the error the caller sees and its metric outcome. */
 export function toUpstreamError(
@@ -157,6 +162,10 @@ export function toUpstreamError(
           upstream,
           reason: server ? 'server_error' : 'network_error',
           ...(server ? { status: error.response.status } : {}),
+          // A 503 that said when to come back (a data store restarting): our answer says it too.
+          ...(server && retryAfterOf(error.response.headers) !== undefined
+            ? { retryAfterSeconds: Math.max(1, retryAfterOf(error.response.headers)!) }
+            : {}),
         },
       }),
     }

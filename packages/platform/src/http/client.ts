@@ -17,8 +17,11 @@ import { registered } from './request-metrics.js'
 import {
   defaultBreakerSettings,
   isInfrastructureStatus,
+  isShedAnswer,
+  retryAfterOf,
   type BreakerSettings,
 } from './upstream-breaker.js'
+import { shedHeader } from './admission.js'
 
 export type HttpMethod = 'GET' | 'HEAD' | 'PUT' | 'DELETE' | 'OPTIONS' | 'POST' | 'PATCH'
 
@@ -36,6 +39,11 @@ export interface ServiceRequest {
   headers?: Record<string, string>
   /** The caller's cancellation, e.g. the incoming request's `request.signal`. */
   signal?: AbortSignal
+  /**
+   * How long the call may take in all, waits for `retry-after` included (default: the client's
+   * `timeoutMs`). A shed answer is retried only when its wait fits what is left of it.
+   */
+  budgetMs?: number
 }
 
 export interface ServiceResponse<T> {
@@ -52,6 +60,15 @@ export interface ServiceClient {
    * 502-504, an unreachable upstream, or an open circuit (then with `retryAfterSeconds`), and
    * `UPSTREAM.SERVER_ERROR` (kind `internal`, 500) for any other 5xx: a bug upstream, which is
    * neither retried nor counted against the upstream by the breaker or the instance rotation.
+   *
+   * `retry-after` is honoured: a 429 or 503 that carries it is retried after that wait when the
+   * wait fits the call's budget (`budgetMs`), at most twice, and only when repeating it is safe:
+   * an idempotent method, or an answer shed by admission control (`x-emporium-shed: admission`:
+   * the upstream never started the request). Otherwise a shed 503 is thrown as AppError
+   * `UPSTREAM.OVERLOADED` (503, with `retryAfterSeconds`, passed on as shed so that our own answer
+   * carries `retry-after` and callers do not count it as an outage either); an unmarked 503 as
+   * `UPSTREAM.UNAVAILABLE` with its `retryAfterSeconds`; a 429 is returned (the caller's to read).
+   * Shed answers never count against the upstream (breaker, rotation).
    */
   request<T = unknown>(request: ServiceRequest): Promise<ServiceResponse<T>>
   close(): Promise<void>
@@ -216,7 +233,8 @@ export function createServiceClient(options: ServiceClientOptions): ServiceClien
             body: parseBody(text, response.headers['content-type']) as T,
           }
           span.setAttribute('http.response.status_code', result.status)
-          if (isInfrastructureStatus(result.status)) throw new ServerFailure(result)
+          if (isInfrastructureStatus(result.status) && !isShedAnswer(result.status, result.headers))
+            throw new ServerFailure(result)
           return result
         } catch (error) {
           const failure = timer.signal.aborted
@@ -234,29 +252,113 @@ export function createServiceClient(options: ServiceClientOptions): ServiceClien
     )
   }
 
+  const sheds = registered(
+    registry,
+    'http_client_shed_total',
+    () =>
+      new Counter({
+        name: 'http_client_shed_total',
+        help: 'Answers 429/503 with retry-after from an upstream, by upstream and what we did',
+        labelNames: ['upstream', 'action'],
+        registers: [registry],
+      }),
+  )
+
+  /** Seconds to wait before repeating the call, when its answer asks for it and a repeat is safe. */
+  function waitFor(
+    request: ServiceRequest,
+    response: ServiceResponse<unknown>,
+  ): number | undefined {
+    if (response.status !== 429 && response.status !== 503) return undefined
+    const seconds = retryAfterOf(response.headers)
+    if (seconds === undefined) return undefined
+    const notStarted = response.headers[shedHeader] === 'admission'
+    return idempotent.has(request.method) || notStarted ? seconds : undefined
+  }
+
+  function overloaded(response: ServiceResponse<unknown>): AppError {
+    return new AppError(
+      'unavailable',
+      'UPSTREAM.OVERLOADED',
+      `${name} is busy; try again shortly`,
+      {
+        details: {
+          upstream: name,
+          reason: 'shed',
+          retryAfterSeconds: Math.max(1, retryAfterOf(response.headers) ?? 1),
+          shed: 'upstream',
+        },
+      },
+    )
+  }
+
   return {
     async request<T>(request: ServiceRequest): Promise<ServiceResponse<T>> {
-      const policy = idempotent.has(request.method) ? policies.idempotent : policies.unsafe
-      let response: ServiceResponse<T>
-      try {
-        response = await policy.execute(() => attempt<T>(request), request.signal)
-      } catch (error) {
-        const mapped = toUpstreamError(error, name, policies.retryAfterSeconds)
-        calls.inc({ upstream: name, method: request.method, outcome: mapped.outcome })
-        throw mapped.error
+      const started = Date.now()
+      const budgetMs = request.budgetMs ?? timeoutMs
+      for (let tries = 1; ; tries++) {
+        const response = await once<T>(request)
+        const shed = isShedAnswer(response.status, response.headers)
+        const seconds = waitFor(request, response)
+        if (seconds === undefined && !shed) return response
+        if (
+          seconds !== undefined &&
+          tries <= 2 &&
+          Date.now() - started + seconds * 1000 < budgetMs
+        ) {
+          sheds.inc({ upstream: name, action: 'retried' })
+          await sleep(seconds * 1000, request.signal)
+          continue
+        }
+        if (response.status === 429) {
+          if (shed) sheds.inc({ upstream: name, action: 'passed_on' })
+          return response
+        }
+        sheds.inc({ upstream: name, action: 'passed_on' })
+        throw overloaded(response)
       }
-      const outcome: Outcome =
-        response.status >= 500
-          ? 'server_error'
-          : response.status >= 400
-            ? 'client_error'
-            : 'success'
-      calls.inc({ upstream: name, method: request.method, outcome })
-      if (response.status >= 500) throw upstreamBug(request, response.status)
-      return response
     },
     close: () => agent.close(),
   }
+
+  /** One call through the policies (their retries of infrastructure failures included). */
+  async function once<T>(request: ServiceRequest): Promise<ServiceResponse<T>> {
+    const policy = idempotent.has(request.method) ? policies.idempotent : policies.unsafe
+    let response: ServiceResponse<T>
+    try {
+      response = await policy.execute(() => attempt<T>(request), request.signal)
+    } catch (error) {
+      const mapped = toUpstreamError(error, name, policies.retryAfterSeconds)
+      calls.inc({ upstream: name, method: request.method, outcome: mapped.outcome })
+      throw mapped.error
+    }
+    const outcome: Outcome = isShedAnswer(response.status, response.headers)
+      ? 'shed'
+      : response.status >= 500
+        ? 'server_error'
+        : response.status >= 400
+          ? 'client_error'
+          : 'success'
+    calls.inc({ upstream: name, method: request.method, outcome })
+    if (response.status >= 500 && outcome !== 'shed') throw upstreamBug(request, response.status)
+    return response
+  }
+}
+
+/** Waits, or rejects with the caller's abort reason as soon as it aborts. */
+function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason as Error)
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort)
+      resolve()
+    }, ms)
+    const onAbort = () => {
+      clearTimeout(timer)
+      reject(signal!.reason as Error)
+    }
+    signal?.addEventListener('abort', onAbort, { once: true })
+  })
 }
 
 /** A failure that says this instance is unwell, not that the request was bad. */

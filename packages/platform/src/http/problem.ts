@@ -25,6 +25,8 @@ const dependencyRetryAfterSeconds = 2
 interface Rendered {
   problem: Problem
   retryAfterSeconds?: number
+  /** `x-emporium-shed` of a 503 passed on from an upstream that shed the call (admission.ts). */
+  shed?: string
   /** Whether this is our fault: logged as an error with the cause, body kept generic. */
   internal: boolean
   /** A client's fault that a schema should have caught: logged as a warning with the cause. */
@@ -63,7 +65,8 @@ export function renderError(error: unknown, requestId: string): Rendered {
     const detail = internal ? 'An unexpected error occurred.' : error.message
     const rendered = problem(status, error.code, detail, requestId)
     if (error.details.errors?.length) rendered.errors = error.details.errors
-    return { problem: rendered, retryAfterSeconds: error.details.retryAfterSeconds, internal }
+    const shed = typeof error.details.shed === 'string' ? error.details.shed : undefined
+    return { problem: rendered, retryAfterSeconds: error.details.retryAfterSeconds, shed, internal }
   }
   const fastifyError = error as Partial<FastifyError> & { validation?: unknown }
   if (Array.isArray(fastifyError.validation)) {
@@ -122,12 +125,16 @@ export function sendProblem(reply: FastifyReply, rendered: Rendered): FastifyRep
   if (rendered.retryAfterSeconds !== undefined) {
     reply.header('retry-after', String(Math.max(0, Math.ceil(rendered.retryAfterSeconds))))
   }
+  if (rendered.shed !== undefined) reply.header('x-emporium-shed', rendered.shed)
   return reply.code(rendered.problem.status).type(contentType).send(rendered.problem)
 }
 
 function handleError(error: unknown, request: FastifyRequest, reply: FastifyReply) {
   const rendered = renderError(error, request.id)
-  if (rendered.internal || rendered.problem.status >= 500) {
+  if (rendered.shed !== undefined) {
+    // A burst shed downstream: expected under load, and counted there.
+    request.log.info({ code: rendered.problem.code, status: 503 }, 'shed by an upstream')
+  } else if (rendered.internal || rendered.problem.status >= 500) {
     request.log.error({ err: error }, 'request failed')
   } else if (rendered.warn) {
     request.log.warn({ err: error, code: rendered.problem.code }, 'value refused by the database')

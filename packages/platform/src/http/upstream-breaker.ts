@@ -9,6 +9,7 @@ import {
 } from 'cockatiel'
 import type { Gauge } from 'prom-client'
 import type { Logger } from '../log.js'
+import { shedHeader } from './admission.js'
 
 /**
  * When an upstream is judged down. Only infrastructure failures count (no answer, a timeout, a
@@ -41,6 +42,31 @@ export const defaultBreakerSettings: Readonly<BreakerSettings> = {
  */
 export function isInfrastructureStatus(status: number): boolean {
   return status >= 502 && status <= 504
+}
+
+/**
+ * An answer shed by admission control: a 429 or 503 marked `x-emporium-shed` (by the upstream or
+ * a service it called). The upstream is alive and said when to come back, so neither a breaker
+ * nor an instance rotation counts it as a failure: otherwise shedding under a burst would open
+ * the circuit for everyone exactly when load peaks.
+ */
+export function isShedAnswer(
+  status: number,
+  headers: Record<string, string | string[] | number | undefined>,
+): boolean {
+  return (status === 503 || status === 429) && headers[shedHeader] !== undefined
+}
+
+/** `retry-after` in whole seconds (delta-seconds or an HTTP date), or undefined when absent. */
+export function retryAfterOf(
+  headers: Record<string, string | string[] | number | undefined>,
+): number | undefined {
+  const raw = headers['retry-after']
+  const value = String(Array.isArray(raw) ? raw[0] : (raw ?? '')).trim()
+  if (value === '') return undefined
+  if (/^\d+$/.test(value)) return Number(value)
+  const at = Date.parse(value)
+  return Number.isNaN(at) ? undefined : Math.max(0, Math.ceil((at - Date.now()) / 1000))
 }
 
 /** Whether the breaker refused a call (open or isolated circuit). */
