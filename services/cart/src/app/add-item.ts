@@ -22,7 +22,7 @@ export function createAddItem(deps: ItemDeps) {
     const cart = await mutateCart(deps.store, userId, deps.now, (current) =>
       addLine(current, product, input.quantity, deps.now()),
     )
-    return deps.showCart(cart)
+    return deps.showCart(cart, product.productId)
   }
 }
 

@@ -48,10 +48,15 @@ export function fakeCatalog(
 
 export function fakePriceCopy(
   entries: PriceEntry[] = [],
-): PriceCopy & { entries: Map<string, PriceEntry> } {
+): PriceCopy & { entries: Map<string, PriceEntry>; lookups: string[][] } {
   const map = new Map(entries.map((e) => [e.productId, e]))
+  const lookups: string[][] = []
   return {
     entries: map,
-    lookup: async (ids) => new Map(ids.flatMap((id) => (map.has(id) ? [[id, map.get(id)!]] : []))),
+    lookups,
+    lookup: async (ids) => {
+      lookups.push([...ids])
+      return new Map(ids.flatMap((id) => (map.has(id) ? [[id, map.get(id)!]] : [])))
+    },
   }
 }

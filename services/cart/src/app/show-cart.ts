@@ -9,12 +9,16 @@ export interface ShowCartDeps {
   now: () => Date
 }
 
-/** The stored cart as the customer sees it: priced from the local copy, never the catalog. */
+/**
+ * The stored cart as the customer sees it: priced from the local copy, never the catalog.
+ * `pricedNow` is the product whose price the catalog gave in this very request (add, set
+ * quantity): the copy is not read for it, since it holds nothing newer than that answer (a
+ * change racing the request shows at the next read). A cart of that line alone reads nothing.
+ */
 export function createShowCart(deps: ShowCartDeps) {
-  return async function showCart(cart: StoredCart): Promise<PricedCart> {
-    const copies = cart.lines.length
-      ? await deps.prices.lookup(cart.lines.map((l) => l.productId))
-      : new Map()
+  return async function showCart(cart: StoredCart, pricedNow?: string): Promise<PricedCart> {
+    const ids = cart.lines.map((l) => l.productId).filter((id) => id !== pricedNow)
+    const copies = ids.length > 0 ? await deps.prices.lookup(ids) : new Map()
     return priceCart(cart, copies, {
       catalogReachable: deps.catalog.reachable(),
       defaultCurrency: deps.defaultCurrency,

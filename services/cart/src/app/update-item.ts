@@ -23,6 +23,6 @@ export function createUpdateItem(deps: ItemDeps) {
     const cart = await mutateCart(deps.store, userId, deps.now, (current) =>
       setLineQuantity(current, product, quantity, deps.now()),
     )
-    return deps.showCart(cart)
+    return deps.showCart(cart, product.productId)
   }
 }

@@ -88,6 +88,18 @@ describe('cart use cases', () => {
     expect(s.store.carts.has('u1')).toBe(false)
   })
 
+  it('reads the price copy for the other lines only when adding or setting a line', async () => {
+    const s = setup()
+    s.catalog.byId.set('b', { ...s.catalog.byId.get('a')!, productId: 'b', name: 'Mug' })
+    await s.addItem('u1', { productId: 'a', quantity: 1 })
+    expect(s.prices.lookups).toEqual([]) // the catalog just priced the only line
+    await s.addItem('u1', { productId: 'b', quantity: 1 })
+    await s.updateItem('u1', 'a', 3)
+    expect(s.prices.lookups).toEqual([['a'], ['b']])
+    await s.getCart('u1')
+    expect(s.prices.lookups.at(-1)).toEqual(['a', 'b'])
+  })
+
   it('retries on a concurrent write instead of losing it', async () => {
     const s = setup()
     await Promise.all([1, 2, 3].map(() => s.addItem('u1', { productId: 'a', quantity: 2 })))
