@@ -4,8 +4,8 @@
  *   API or database), written in each event's inbox transaction: a status only moves forward
  *   by rank, so late, repeated and reordered events leave it the same (domain/order-status.ts).
  * - Status streams read the shared database: a change consumed by any replica reaches the
- *   streams of every replica (a poll per interval, plus an after-commit wake-up when the
- *   consumer ran on this replica).
+ *   streams of every replica (a poll per interval, plus the change itself handed over after
+ *   commit when the consumer ran on this replica).
  * - Messages are rendered when their event arrives and stored (one per event and template);
  *   a dispatcher loop sends them through the configured sender, at least once, with retries.
  */
