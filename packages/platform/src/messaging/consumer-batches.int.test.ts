@@ -167,7 +167,10 @@ describe.each<DatabaseKind>(['postgres', 'mysql', 'pglite'])(
       const rest = new Set(c.calls.slice(1).map((call) => call.trx))
       expect(rest.size).toBe(1)
       expect(c.transactions()).toBe(2)
-      const sizes = await c.metric('bus_batch_size')
+      const sizes = (await c.metric('bus_batch_size')) as Array<{
+        metricName?: string
+        value: number
+      }>
       expect(sizes.find((v) => v.metricName === 'bus_batch_size_count')?.value).toBe(2)
       expect(sizes.find((v) => v.metricName === 'bus_batch_size_sum')?.value).toBe(31)
       expect((await c.effects()).map((e) => e.n).sort((a, b) => a - b)).toEqual(
