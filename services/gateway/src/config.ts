@@ -65,6 +65,12 @@ export const GatewayConfig = Type.Object({
   GATEWAY_BREAKER_MIN_CALLS: positive(20, 'Least calls in the window to open a circuit'),
   /** How long an open circuit refuses calls before letting a trial through. */
   GATEWAY_BREAKER_HALF_OPEN_MS: positive(10_000, 'Open circuit duration'),
+  /**
+   * Mean event-loop delay (ms, sampled every 200 ms) above which the gateway sheds requests with
+   * 503 `HTTP.OVERLOADED` and `retry-after` instead of queueing them; 0 turns the guard off.
+   * Probes and metrics are never shed.
+   */
+  GATEWAY_MAX_EVENT_LOOP_DELAY_MS: Type.Integer({ minimum: 0, maximum: 60_000, default: 500 }),
   /** `redis://…` for limits shared by every replica; `memory` (embedded mode): per instance. */
   REDIS_URL: Type.String({ minLength: 1, default: 'memory', pattern: '^(memory|rediss?://\\S+)$' }),
   /** Prefix of the gateway's Redis keys. */

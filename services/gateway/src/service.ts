@@ -76,6 +76,7 @@ export function createGatewayService(
     name: 'gateway',
     registry,
     routes: gatewayRoutes({
+      maxEventLoopDelayMs: config.GATEWAY_MAX_EVENT_LOOP_DELAY_MS,
       verifier: verifier ?? noKeys,
       store: redis ?? memory,
       upstreams: createUpstreams(urls, {

@@ -6,6 +6,7 @@ export interface GatewayMetrics {
   upstreamDuration: Histogram<'upstream' | 'route'>
   rateLimited: Counter<'policy'>
   upstreamBugs: Counter<'upstream'>
+  upstreamShed: Counter<'upstream'>
 }
 
 /**
@@ -38,6 +39,12 @@ export function createGatewayMetrics(registry: Registry): GatewayMetrics {
     upstreamBugs: new Counter({
       name: 'gateway_upstream_bugs_total',
       help: 'Answers 500 (any 5xx but 502-504) passed on from an upstream: bugs, not outages',
+      labelNames: ['upstream'],
+      registers: [registry],
+    }),
+    upstreamShed: new Counter({
+      name: 'gateway_upstream_shed_total',
+      help: 'Answers 429/503 shed by an upstream (x-emporium-shed), passed on: never an outage',
       labelNames: ['upstream'],
       registers: [registry],
     }),

@@ -5,6 +5,8 @@ import {
   currentContext,
   injectTraceHeaders,
   isInfrastructureStatus,
+  isShedAnswer,
+  shedHeader,
 } from '@emporium/platform'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { Upstream, Upstreams } from '../app/ports.js'
@@ -153,6 +155,17 @@ export function createProxy(deps: {
         if (!resendable) throw error
         last = error
         continue
+      }
+      if (isShedAnswer(response.statusCode, response.headers)) {
+        // Alive and busy: it said when to come back. Neither the breaker nor the rotation holds
+        // it against the instance. One that never started the request leaves it to a sibling.
+        metrics.upstreamShed.inc({ upstream: upstream.name })
+        const notStarted = response.headers[shedHeader] === 'admission'
+        if (notStarted && resendable && tried.size < upstream.instances) {
+          discard(response.stream)
+          continue
+        }
+        return response
       }
       if (response.statusCode === 503) {
         upstream.markDown(base)

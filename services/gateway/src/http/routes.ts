@@ -1,4 +1,4 @@
-import type { JwtVerifier, Registry } from '@emporium/platform'
+import { registerEventLoopGuard, type JwtVerifier, type Registry } from '@emporium/platform'
 import cors from '@fastify/cors'
 import replyFrom from '@fastify/reply-from'
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest, FastifySchema } from 'fastify'
@@ -35,6 +35,8 @@ export interface GatewayRoutesOptions {
   devices: LoginDevices
   /** The built storefront, served at `/` when it holds an `index.html`. */
   storefrontDir?: string
+  /** Mean event-loop delay (ms) above which requests are shed with 503 and retry-after; 0: off. */
+  maxEventLoopDelayMs?: number
 }
 
 const methods = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']
@@ -53,6 +55,13 @@ export function gatewayRoutes(options: GatewayRoutesOptions): FastifyPluginAsync
   return async (app) => {
     const metrics = createGatewayMetrics(options.registry)
     const match = createRouteMatcher(routeTable)
+    // First, so that a lagging process sheds before any other work (edge checks, limits).
+    if (options.maxEventLoopDelayMs) {
+      await registerEventLoopGuard(app, {
+        maxEventLoopDelayMs: options.maxEventLoopDelayMs,
+        registry: options.registry,
+      })
+    }
 
     if (options.corsOrigins.length > 0) {
       await app.register(cors, {

@@ -1,0 +1,115 @@
+import { createLogger, createMetricsRegistry, createHttpServer } from '@emporium/platform'
+import { afterEach, describe, expect, it } from 'vitest'
+import { call, from, startGateway, type TestGateway } from './gateway-harness.js'
+
+// An upstream that sheds a burst (admission control: 503 HTTP.OVERLOADED, retry-after,
+// x-emporium-shed) is alive: its answers reach the client unchanged, and neither the breaker nor
+// the instance rotation holds them against it, or shedding would open the circuit for everyone.
+
+const log = createLogger({ service: 'shedding-test', level: 'silent' })
+const closers: Array<() => Promise<void>> = []
+
+afterEach(async () => {
+  for (const close of closers.splice(0).reverse()) await close()
+})
+
+/** A catalog built as every service is, whose product route admits one request at a time. */
+async function sheddingCatalog() {
+  const release: Array<() => void> = []
+  let started = 0
+  const server = createHttpServer({
+    service: 'catalog',
+    log,
+    registry: createMetricsRegistry('catalog'),
+    routes: async (app) => {
+      const admission = { concurrency: 1, queue: 0, maxWaitMs: 10, retryAfterSeconds: 1 }
+      app.get('/products/:id', { config: { admission } }, async () => {
+        started++
+        await new Promise<void>((resolve) => release.push(resolve))
+        return { id: 'p1' }
+      })
+    },
+  })
+  const url = await server.listen({ port: 0, host: '127.0.0.1' })
+  closers.push(async () => {
+    for (const r of release.splice(0)) r()
+    await server.close()
+  })
+  return { url, release, started: () => started }
+}
+
+async function gateway(catalogUrls: string): Promise<TestGateway> {
+  const started = await startGateway({
+    GATEWAY_CATALOG_URLS: catalogUrls,
+    // Strict: four calls in the window with over half failing would open it.
+    GATEWAY_BREAKER_MIN_CALLS: 4,
+    GATEWAY_BREAKER_FAILURE_RATIO: 0.5,
+    GATEWAY_BREAKER_HALF_OPEN_MS: 30_000,
+    GATEWAY_UPSTREAM_TIMEOUT_MS: 10_000,
+  })
+  closers.push(() => started.stop())
+  return started
+}
+
+const metricValue = (text: string, name: string, upstream: string) =>
+  Number(
+    new RegExp(`^${name}\\{[^}]*upstream="${upstream}"[^}]*\\} (\\S+)$`, 'm').exec(text)?.[1] ??
+      NaN,
+  )
+
+async function until(check: () => boolean): Promise<void> {
+  for (let i = 0; i < 500 && !check(); i++) await new Promise((r) => setTimeout(r, 10))
+  expect(check()).toBe(true)
+}
+
+describe('an upstream that sheds load', () => {
+  it('passes its 503 and retry-after on unchanged and never opens the circuit or rests the instance', async () => {
+    const catalog = await sheddingCatalog()
+    const g = await gateway(catalog.url)
+    const held = call(`${g.url}/api/v1/products/p1`, { headers: from('198.51.100.30') })
+    await until(() => catalog.started() === 1)
+    const shed = await Promise.all(
+      Array.from({ length: 10 }, () =>
+        call(`${g.url}/api/v1/products/p1`, { headers: from('198.51.100.31') }),
+      ),
+    )
+    for (const answer of shed) {
+      expect(answer.status).toBe(503)
+      expect(answer.headers['retry-after']).toBe('1')
+      expect(answer.headers['x-emporium-shed']).toBe('admission')
+      expect(answer.json()).toMatchObject({ code: 'HTTP.OVERLOADED', status: 503 })
+    }
+    catalog.release.shift()!()
+    expect((await held).status).toBe(200)
+
+    // Closed and in the rotation: the next call is served (an open circuit would refuse it).
+    const next = call(`${g.url}/api/v1/products/p1`, { headers: from('198.51.100.32') })
+    await until(() => catalog.started() === 2)
+    catalog.release.shift()!()
+    expect((await next).status).toBe(200)
+    const metrics = (await call(`${g.managementUrl}/metrics`)).text
+    expect(metricValue(metrics, 'gateway_upstream_breaker_state', 'catalog')).toBe(0)
+    expect(metricValue(metrics, 'gateway_upstream_shed_total', 'catalog')).toBe(10)
+    expect(metrics).toMatch(/gateway_upstream_instance_up\{[^}]*upstream="catalog"[^}]*\} 1/)
+  })
+
+  it('gives a request one instance shed (it never started) to a sibling', async () => {
+    const busy = await sheddingCatalog()
+    const free = await sheddingCatalog()
+    const g = await gateway(`${busy.url},${free.url}`)
+    // Hold both instances' turns, then free one: whichever instance a call meets first, a shed
+    // there goes on to the other.
+    const first = call(`${g.url}/api/v1/products/p1`, { headers: from('198.51.100.33') })
+    const second = call(`${g.url}/api/v1/products/p1`, { headers: from('198.51.100.33') })
+    await until(() => busy.started() === 1 && free.started() === 1)
+    free.release.shift()!()
+    await Promise.race([first, second])
+    const third = call(`${g.url}/api/v1/products/p1`, { headers: from('198.51.100.34') })
+    await until(() => free.started() === 2)
+    free.release.shift()!()
+    expect((await third).status).toBe(200)
+    busy.release.shift()!()
+    expect([(await first).status, (await second).status]).toEqual([200, 200])
+    expect(busy.started()).toBe(1)
+  })
+})
