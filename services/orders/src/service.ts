@@ -1,7 +1,8 @@
 /*
  * The orders service orchestrates the checkout saga (docs/checkout.md):
- * - `POST /orders` reads the caller's cart (cart, with the caller's token), confirms each
- *   line's name and price (catalog), tokenizes the card (payments), then stores the order
+ * - `POST /orders` reads the caller's cart (cart, with the caller's token), prices each line
+ *   from orders' copy of the catalog's prices (kept from product events; the catalog is asked
+ *   only about a product the copy has not heard of), tokenizes the card (payments), then stores the order
  *   `pending` with `order.placed` in one transaction. Idempotent per (caller, Idempotency-Key).
  * - Consumers of catalog's and payments' answers move the order on (inbox transaction, row
  *   locked, every state change with its event in the outbox).
@@ -28,6 +29,7 @@ import {
   type PeriodicJob,
 } from '@emporium/platform'
 import { catalog, payments } from '@emporium/contracts'
+import type { Kysely } from 'kysely'
 import { createCancelOrder, createShipOrder } from './app/manage-order.js'
 import { createPlaceOrder } from './app/place-order.js'
 import { createGetOrder, createListOrders } from './app/query-orders.js'
@@ -42,6 +44,9 @@ import {
 import { onStockRejected, onStockReleased, onStockReserved } from './events/on-stock-events.js'
 import { ordersRoutes } from './http/routes.js'
 import { createHttpCart, createHttpCatalog, createHttpPayments } from './infra/http-upstreams.js'
+import { createCatalogPriceCopy, createCatalogPriceWriter } from './infra/catalog-prices.js'
+import type { OrdersTables } from './infra/tables.js'
+import { onProductChanged, onProductDeleted } from './events/on-product-events.js'
 import { createSqlIdempotencyStore } from './infra/sql-idempotency-store.js'
 import { createSqlOrderStore, createSqlOrderTx } from './infra/sql-order-store.js'
 
@@ -152,6 +157,9 @@ export async function createOrdersService(
     registry,
     migrations: new URL('../migrations/', import.meta.url),
     consumers: [
+      on(catalog.ProductCreated, onProductChanged({ pricesIn: createCatalogPriceWriter })),
+      on(catalog.ProductUpdated, onProductChanged({ pricesIn: createCatalogPriceWriter })),
+      on(catalog.ProductDeleted, onProductDeleted({ pricesIn: createCatalogPriceWriter })),
       on(catalog.StockReserved, onStockReserved(saga)),
       on(catalog.StockRejected, onStockRejected(saga)),
       on(catalog.StockReleased, onStockReleased(saga)),
@@ -166,7 +174,11 @@ export async function createOrdersService(
         orders,
         keys,
         cart: createHttpCart(clients[0]),
-        catalog: createHttpCatalog(clients[1]),
+        catalog: createCatalogPriceCopy({
+          db: database.db as Kysely<OrdersTables>,
+          fallback: createHttpCatalog(clients[1]).product,
+          log,
+        }),
         payments: createHttpPayments(clients[2]),
         now,
         stockDeadlineMs: config.ORDERS_STOCK_DEADLINE_SECONDS * 1000,

@@ -166,7 +166,7 @@ export function ordersHarness(kind: DatabaseKind) {
       type,
       version: 1,
       occurredAt: new Date().toISOString(),
-      source: type.startsWith('stock.') ? 'catalog' : 'payments',
+      source: type.startsWith('stock.') || type.startsWith('product.') ? 'catalog' : 'payments',
       correlationId: randomUUID(),
       causationId: null,
       data,
@@ -313,6 +313,7 @@ export function ordersHarness(kind: DatabaseKind) {
     bus,
     tokens,
     carts,
+    products,
     logLines,
     upstreams: () => ({ cart, catalog, payments }),
     setPaymentsDelay: (ms: number) => {

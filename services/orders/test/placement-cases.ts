@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
 import { orderFingerprint } from '../src/domain/idempotency.js'
 import { card, address, body, type Harness, type Reply } from './harness.js'
+import { product } from './fake-upstreams.js'
 
 /** `POST /orders`: pricing, idempotency, upstream failures, nothing half-written. */
 export function placementCases(h: Harness): void {
@@ -237,8 +238,11 @@ export function placementCases(h: Harness): void {
       expect(await ordersOf(who.userId)).toHaveLength(1)
     })
 
-    it('answers 503 while the cart or the catalog is down', async () => {
-      const who = customer()
+    it('answers 503 while the cart, or the catalog for a product orders has not heard of, is down', async () => {
+      // A product with no event yet and never placed: its price must come from the catalog.
+      const id = `unseen-${randomUUID()}`
+      h.products.set(id, product(id, 'Unseen', 1200))
+      const who = customer([{ productId: id, quantity: 1 }])
       h.upstreams().cart.state.down = true
       try {
         const reply = await place(who, 'cart-outage')
@@ -255,6 +259,91 @@ export function placementCases(h: Harness): void {
       }
       expect(await ordersOf(who.userId)).toHaveLength(0)
       expect((await place(who, 'cart-outage')).status).toBe(202)
+    })
+
+    describe('prices from orders’ copy of the catalog', () => {
+      const snapshot = (id: string, amount: number, name = `Product ${id}`) => ({
+        productId: id,
+        sku: `SKU-${id}`,
+        name,
+        price: { amount, currency: 'USD' },
+        categoryId: 'c1',
+        imageUrl: `/images/${id}.svg`,
+      })
+      const catalogAsked = (id: string) =>
+        h.upstreams().catalog.state.requests.filter((r) => r.path.includes(id)).length
+
+      it('prices a line from the product events, without asking the catalog (even when it is down)', async () => {
+        const id = `evt-${randomUUID()}`
+        await h.publish('product.created', snapshot(id, 1000))
+        await h.publish('product.updated', {
+          ...snapshot(id, 1500, 'Renamed'),
+          previousPrice: { amount: 1000, currency: 'USD' },
+        })
+        h.upstreams().catalog.state.down = true
+        try {
+          const reply = await place(customer([{ productId: id, quantity: 2 }]))
+          expect(reply.status).toBe(202)
+          expect(reply.body.total).toEqual({ amount: 3000, currency: 'USD' })
+          expect(reply.body.items[0]).toMatchObject({
+            name: 'Renamed',
+            unitPrice: { amount: 1500, currency: 'USD' },
+          })
+        } finally {
+          h.upstreams().catalog.state.down = false
+        }
+        expect(catalogAsked(id)).toBe(0)
+      })
+
+      it('keeps the newest: an older event arriving late changes nothing', async () => {
+        const id = `late-${randomUUID()}`
+        const later = new Date(Date.now() + 60_000).toISOString()
+        const envelopeAt = async (type: string, data: unknown, occurredAt: string) => {
+          const envelope = {
+            id: randomUUID(),
+            type,
+            version: 1,
+            occurredAt,
+            source: 'catalog',
+            correlationId: randomUUID(),
+            causationId: null,
+            data,
+          }
+          await h.bus.publish(envelope)
+        }
+        await envelopeAt('product.updated', snapshot(id, 2000), later)
+        await envelopeAt('product.updated', snapshot(id, 900), new Date().toISOString())
+        const reply = await place(customer([{ productId: id, quantity: 1 }]))
+        expect(reply.body.total).toEqual({ amount: 2000, currency: 'USD' })
+      })
+
+      it('refuses a product the catalog deleted with a 409, nothing written', async () => {
+        const id = `del-${randomUUID()}`
+        h.products.set(id, product(id, 'Still served by the API', 700))
+        await h.publish('product.created', snapshot(id, 700))
+        await h.publish('product.deleted', { productId: id })
+        const who = customer([{ productId: id, quantity: 1 }])
+        const reply = await place(who)
+        expect(reply.status).toBe(409)
+        expect(reply.body.code).toBe('ORDERS.PRODUCT_UNAVAILABLE')
+        expect(await ordersOf(who.userId)).toHaveLength(0)
+        expect(catalogAsked(id)).toBe(0)
+      })
+
+      it('asks the catalog once about a product it has not heard of, then remembers it', async () => {
+        const id = `new-${randomUUID()}`
+        h.products.set(id, product(id, 'Fresh', 450))
+        const first = await place(customer([{ productId: id, quantity: 1 }]))
+        expect(first.status).toBe(202)
+        expect(first.body.total).toEqual({ amount: 450, currency: 'USD' })
+        const second = await place(customer([{ productId: id, quantity: 2 }]))
+        expect(second.body.total).toEqual({ amount: 900, currency: 'USD' })
+        expect(catalogAsked(id)).toBe(1)
+        // Any event about it replaces what the API said.
+        await h.publish('product.updated', snapshot(id, 500))
+        const third = await place(customer([{ productId: id, quantity: 1 }]))
+        expect(third.body.total).toEqual({ amount: 500, currency: 'USD' })
+      })
     })
   })
 }

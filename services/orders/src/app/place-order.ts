@@ -45,9 +45,6 @@ export interface PlaceOrderRequest {
 /** The response to send: the first one, or the stored one replayed. */
 export type PlaceOrderResult = StoredResponse & { replayed: boolean }
 
-/** Most catalog lookups in flight for one placement. */
-const lookupConcurrency = 8
-
 /** Thrown inside the order's transaction when another request took the key over meanwhile. */
 class LostClaim extends Error {}
 
@@ -55,7 +52,7 @@ class LostClaim extends Error {}
 class CartTaken extends Error {}
 
 /**
- * `POST /orders`: the caller's cart, priced by the catalog, paid with a card tokenized by
+ * `POST /orders`: the caller's cart, priced from orders' copy of the catalog's prices, paid with a card tokenized by
  * payments, stored `pending` with `order.placed` in one transaction. Idempotent per (caller,
  * key): the key is claimed first (its own transaction), a repeat replays the stored response,
  * a request meeting one in progress waits for it, and any failure gives the key back so that
@@ -82,8 +79,9 @@ export function createPlaceOrder(deps: PlaceOrderDeps) {
     const identity = cartIdentity(cart)
     const holder = await deps.orders.orderHoldingCart(request.userId, identity)
     if (holder !== undefined) throw cartAlreadyPlaced(holder)
-    const lines = await mapLimit(cartLines, lookupConcurrency, async (line): Promise<OrderLine> => {
-      const product = await deps.catalog.product(line.productId)
+    const products = await deps.catalog.products([...new Set(cartLines.map((l) => l.productId))])
+    const lines = cartLines.map((line): OrderLine => {
+      const product = products.get(line.productId)
       if (!product) {
         throw new AppError(
           'conflict',
@@ -195,28 +193,4 @@ function stillInProgress(): AppError {
     'A request with this Idempotency-Key is still being processed; retry shortly.',
     { details: { retryAfterSeconds: 1 } },
   )
-}
-
-/** `fn` over `items` with at most `limit` calls at once, results in order; fails fast. */
-async function mapLimit<T, R>(
-  items: T[],
-  limit: number,
-  fn: (item: T) => Promise<R>,
-): Promise<R[]> {
-  const results = new Array<R>(items.length)
-  let next = 0
-  let failed = false
-  const worker = async () => {
-    while (!failed && next < items.length) {
-      const index = next++
-      try {
-        results[index] = await fn(items[index]!)
-      } catch (error) {
-        failed = true
-        throw error
-      }
-    }
-  }
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker))
-  return results
 }

@@ -1,4 +1,4 @@
-import type { EventDefinition } from '@emporium/contracts'
+import type { EventDefinition, catalog } from '@emporium/contracts'
 import type { CartSnapshot } from '../domain/cart-identity.js'
 import type { Money, OrderRecord, OrderStatus } from '../domain/order.js'
 import type { OrderCursor } from './cursor.js'
@@ -25,8 +25,17 @@ export interface CartPort {
 
 /** The catalog service: the authoritative name and price of a product. */
 export interface CatalogPort {
-  /** The product now, or undefined when it is unknown or deleted; throws `unavailable`. */
-  product(productId: string): Promise<{ name: string; price: Money } | undefined>
+  /**
+   * Each product's name and price now; a product unknown or deleted is absent from the map.
+   * Throws `unavailable` when it cannot tell.
+   */
+  products(productIds: readonly string[]): Promise<Map<string, { name: string; price: Money }>>
+}
+
+/** The product consumers' writes to orders' copy of the catalog's prices (newest event wins). */
+export interface CatalogPriceWriter {
+  upsert(product: catalog.ProductSnapshot, at: Date): Promise<void>
+  remove(productId: string, at: Date): Promise<void>
 }
 
 /** What orders may keep of a card: the payments service's token, last4 and brand. */

@@ -1,7 +1,7 @@
 import Value from 'typebox/value'
-import { cart, catalog, payments, type Problem } from '@emporium/contracts'
+import { cart, catalog, payments, type Money, type Problem } from '@emporium/contracts'
 import { AppError, isAppError, type ServiceClient } from '@emporium/platform'
-import type { CartPort, CatalogPort, PaymentsPort } from '../app/ports.js'
+import type { CartPort, PaymentsPort } from '../app/ports.js'
 
 /** `retry-after` of a 503 when the client's breaker gives none. */
 const defaultRetryAfterSeconds = 5
@@ -72,10 +72,10 @@ export function createHttpCart(client: ServiceClient): CartPort {
   }
 }
 
-/** The catalog's `GET /products/{id}`: the authoritative name and price. */
-export function createHttpCatalog(client: ServiceClient): CatalogPort {
+/** The catalog's `GET /products/{id}`: the authoritative name and price; undefined on a 404. */
+export function createHttpCatalog(client: ServiceClient) {
   return {
-    async product(productId) {
+    async product(productId: string): Promise<{ name: string; price: Money } | undefined> {
       let response
       try {
         response = await client.request<unknown>({

@@ -42,7 +42,18 @@ export interface IdempotencyKeysTable {
   created_at: Date
 }
 
+/** Orders' copy of the catalog's names and prices (migration 004). */
+export interface CatalogPricesTable {
+  product_id: string
+  name: string
+  unit_amount: number | string
+  currency: string
+  deleted: boolean
+  changed_at: Date
+}
+
 export interface OrdersTables {
+  catalog_prices: CatalogPricesTable
   orders: OrdersTable
   order_lines: OrderLinesTable
   idempotency_keys: IdempotencyKeysTable
