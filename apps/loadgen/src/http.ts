@@ -124,7 +124,12 @@ export function createHttp(options: HttpOptions) {
       } catch {
         // not JSON: keep the text
       }
-      const outcome = classifyAnswer(status, body, init.expect)
+      // A 503 with retry-after is the platform shedding a burst, as a 429 is its rate limit:
+      // throttled, not an error (the scenario repeats it after the wait).
+      const outcome: Outcome =
+        status === 503 && retryAfterMs(headers['retry-after']) !== undefined
+          ? { kind: 'throttled' }
+          : classifyAnswer(status, body, init.expect)
       recorder.record(operation, performance.now() - started, outcome)
       const news = newsOf(status, headers)
       permit.settle(news)

@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto'
+import { setTimeout as sleep } from 'node:timers/promises'
 import type { orders } from '@emporium/contracts'
+import { retryAfterMs } from '../classify.js'
 import { between } from '../random.js'
 import { cardNumbers } from '../types.js'
 import { addInStock } from './cart.js'
@@ -8,6 +10,11 @@ import { followOrder } from './follow-order.js'
 
 /** A shopper's pause after an order before their next cart (see ShopperPool.release). */
 const restAfterOrderMs = 3_000
+
+/** Placements repeated after a 429/503 with retry-after (the platform shedding a burst). */
+const shedRetries = 5
+/** Longest retry-after a placement waits for; past it the shopper gives up (throttled). */
+const longestShedWaitMs = 30_000
 
 const shippingAddress = {
   name: 'Load Shopper',
@@ -19,8 +26,9 @@ const shippingAddress = {
 
 /**
  * Fills an emptied cart with one to three products in stock, places the order with a test
- * card and an Idempotency-Key (retried once with the same key when no answer came), then
- * follows it to its final status.
+ * card and an Idempotency-Key (retried once with the same key when no answer came, and after
+ * `retry-after` when the platform shed it with a 429/503: those repeats are recorded as
+ * `orders.place.retry`), then follows it to its final status.
  */
 export const checkout: Scenario = (context) =>
   withShopper(
@@ -59,14 +67,24 @@ export const checkout: Scenario = (context) =>
         },
       }
       const started = Date.now()
-      const place = () =>
-        http.call<orders.Order>('orders.place', '/orders', {
+      const place = (operation = 'orders.place') =>
+        http.call<orders.Order>(operation, '/orders', {
           ...init,
           body,
           headers: { 'idempotency-key': key },
         })
       let placed = await place()
       if (!placed.answered && placed.outcome.kind === 'error') placed = await place()
+      // Shed (admission control) or throttled: the same key after the wait the platform asked.
+      for (let i = 0; i < shedRetries && placed.answered; i++) {
+        if (placed.status !== 429 && placed.status !== 503) break
+        const waitMs = retryAfterMs(placed.headers['retry-after'])
+        if (waitMs === undefined || waitMs > longestShedWaitMs || context.stop.aborted) break
+        const jitterMs = random() * 500
+        await sleep(waitMs + jitterMs, undefined, { signal: context.stop }).catch(() => undefined)
+        if (context.stop.aborted) break
+        placed = await place('orders.place.retry')
+      }
       if (!isOk(placed)) {
         const kind = placed.outcome.kind
         tally.notPlaced(
