@@ -48,6 +48,8 @@ export interface Service {
    * public edge (the gateway) does not let clients choose the trace ids in our logs.
    */
   incomingTrace?: 'continue' | 'link'
+  /** Level of the one line per request: `info` at the public edge, `debug` (default) behind it. */
+  accessLog?: 'info' | 'debug'
   /** Called once migrations ran, before the server listens (seeding, background jobs). */
   start?(): Promise<void>
   /** Releases what the factory opened; called last on shutdown. */
@@ -124,6 +126,7 @@ export async function startService(service: Service, options: RunOptions): Promi
     readiness,
     extraLatency: options.extraLatency,
     incomingTrace: service.incomingTrace,
+    accessLog: service.accessLog,
     operationalRoutes: service.management ? 'liveness' : 'all',
   })
   let management: ReturnType<typeof createManagementServer> | undefined

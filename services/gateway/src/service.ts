@@ -113,6 +113,8 @@ export function createGatewayService(
     management: { port: config.GATEWAY_MANAGEMENT_PORT, host: config.GATEWAY_MANAGEMENT_HOST },
     // Clients may send a traceparent; it is linked from the gateway's own trace, not continued.
     incomingTrace: 'link',
+    // The edge's access log: one line per request at info (the services behind log it at debug).
+    accessLog: 'info',
     async start() {
       await redis?.start()
       // Warms the key cache; a users service not up yet is asked again on the first token.

@@ -33,6 +33,23 @@ function build(options: Partial<HttpServerOptions>) {
   return { server, lines }
 }
 
+describe('the access log', () => {
+  it('logs one line per request, at info when asked (the edge)', async () => {
+    const { server, lines } = build({ accessLog: 'info' })
+    await server.inject({ url: '/trace' })
+    const completed = lines.filter((line) => line.msg === 'request completed')
+    expect(completed).toHaveLength(1)
+    expect(completed[0]).toMatchObject({ method: 'GET', url: '/trace', statusCode: 200 })
+    expect(lines.filter((line) => line.msg === 'incoming request')).toHaveLength(0)
+  })
+
+  it('logs nothing per request at info by default (services behind the edge)', async () => {
+    const { server, lines } = build({})
+    await server.inject({ url: '/trace' })
+    expect(lines.map((line) => line.msg)).toEqual(['handled'])
+  })
+})
+
 describe('incoming trace context', () => {
   it('continues the caller’s trace by default (services behind the gateway)', async () => {
     const { server } = build({})
@@ -41,7 +58,7 @@ describe('incoming trace context', () => {
   })
 
   it('links the caller’s trace from a new one at the edge, and logs the link', async () => {
-    const { server, lines } = build({ incomingTrace: 'link' })
+    const { server, lines } = build({ incomingTrace: 'link', accessLog: 'info' })
     const res = await server.inject({ url: '/trace', headers: { traceparent } })
     const ours = res.json<{ traceparent: string }>().traceparent.split('-')[1]
     expect(ours).toMatch(/^[0-9a-f]{32}$/)
