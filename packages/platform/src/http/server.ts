@@ -143,7 +143,7 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
 function installAccessLog(app: FastifyInstance, level: 'info' | 'debug'): void {
   app.addHook('onResponse', (request, reply, done) => {
     if (
-      request.log.isLevelEnabled(level) &&
+      (request.log as Logger).isLevelEnabled(level) &&
       !operationalRoutes.has(request.routeOptions.url ?? '')
     ) {
       request.log[level](
