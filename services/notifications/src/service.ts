@@ -125,15 +125,15 @@ export async function createNotificationsService(
       verifier,
       followOrder: createFollowOrder({
         reader,
+        // Renewed at each heartbeat; a replica that died leaves slots that expire after three.
+        slots: createSqlStreamSlots(db, {
+          max: config.NOTIFICATIONS_MAX_STREAMS_PER_USER,
+          leaseMs: config.NOTIFICATIONS_STREAM_HEARTBEAT_SECONDS * 3000,
+        }),
         feed,
         waitMs: config.NOTIFICATIONS_STREAM_ORDER_WAIT_MS,
       }),
       heartbeatMs: config.NOTIFICATIONS_STREAM_HEARTBEAT_SECONDS * 1000,
-      // Renewed at each heartbeat; a replica that died leaves slots that expire after three.
-      slots: createSqlStreamSlots(db, {
-        max: config.NOTIFICATIONS_MAX_STREAMS_PER_USER,
-        leaseMs: config.NOTIFICATIONS_STREAM_HEARTBEAT_SECONDS * 3000,
-      }),
       shutdown,
     }),
     dispatchPending,

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Kysely } from 'kysely'
 import { migrate, openDatabase, type Database } from '@emporium/platform'
 import { createTestDatabase, type TestDatabase } from '@emporium/platform/testing'
-import type { StreamSlot } from '../src/app/ports.js'
+import { applyStatusFact } from '../src/infra/sql-projection.js'
 import { createSqlStreamSlots } from '../src/infra/sql-stream-slots.js'
 import type { NotificationTables } from '../src/infra/tables.js'
 
@@ -42,9 +42,11 @@ describe.each(['postgres', 'pglite'] as const)('stream slots on %s', (kind) => {
     const userId = `u-${randomUUID()}`
     const [a, b] = dbs().map((db) => slotsOf(db))
     const taken = await Promise.all(
-      Array.from({ length: 10 }, (_, i) => (i % 2 ? a! : b!).acquire(userId)),
+      Array.from({ length: 10 }, (_, i) =>
+        (i % 2 ? a! : b!).acquire(userId, { orderId: 'o-none' }).then((taken) => taken?.slot),
+      ),
     )
-    const granted = taken.filter((slot): slot is StreamSlot => slot !== undefined)
+    const granted = taken.filter((slot) => slot !== undefined)
     expect(granted).toHaveLength(max)
     expect((await leasesOf(userId)).map((l) => l.slot)).toEqual([0, 1, 2])
 
@@ -52,22 +54,65 @@ describe.each(['postgres', 'pglite'] as const)('stream slots on %s', (kind) => {
     await granted[1]!.release()
     await granted[1]!.release()
     expect(await leasesOf(userId)).toHaveLength(max - 1)
-    const again = await b!.acquire(userId)
+    const again = await b!.acquire(userId, { orderId: 'o-none' }).then((taken) => taken?.slot)
     expect(again).toBeDefined()
-    expect(await a!.acquire(userId)).toBeUndefined()
+    expect(
+      await a!.acquire(userId, { orderId: 'o-none' }).then((taken) => taken?.slot),
+    ).toBeUndefined()
     for (const slot of [...granted, again!]) await slot.release()
     expect(await leasesOf(userId)).toEqual([])
+  })
+
+  it('reads the stream’s opening in the same statement', async () => {
+    const userId = `u-${randomUUID()}`
+    const orderId = `o-${randomUUID()}`
+    const [a] = dbs()
+    const slots = slotsOf(a!)
+    expect((await slots.acquire(userId, { orderId }))?.opening).toEqual({
+      owner: undefined,
+      changes: [],
+    })
+    const seqs: number[] = []
+    for (const status of ['pending', 'awaiting_payment'] as const) {
+      const change = await testDb.database.transaction((trx) =>
+        applyStatusFact(
+          trx as Kysely<NotificationTables>,
+          { orderId, userId, status, cancellationReason: null, at: new Date().toISOString() },
+          randomUUID(),
+        ),
+      )
+      seqs.push(change!.seq)
+    }
+    const latest = await slots.acquire(userId, { orderId })
+    expect(latest?.opening).toMatchObject({
+      owner: userId,
+      changes: [{ seq: seqs[1], orderId, status: 'awaiting_payment' }],
+    })
+    const after = await slots.acquire(userId, { orderId, after: seqs[0]! - 1 })
+    expect(after?.opening.changes.map((c) => c.seq)).toEqual(seqs)
+    // All taken: no slot, and no opening either.
+    expect(await slots.acquire(userId, { orderId })).toBeUndefined()
+    for (const taken of await leasesOf(userId)) {
+      await a!.deleteFrom('stream_leases').where('id', '=', taken.id).execute()
+    }
   })
 
   it('takes over expired leases, and a taken-over one renews and frees nothing', async () => {
     const userId = `u-${randomUUID()}`
     const [a] = dbs()
     const short = slotsOf(a!, 1)
-    const stale = await Promise.all([short.acquire(userId), short.acquire(userId)])
+    const stale = await Promise.all([
+      short.acquire(userId, { orderId: 'o-none' }).then((taken) => taken?.slot),
+      short.acquire(userId, { orderId: 'o-none' }).then((taken) => taken?.slot),
+    ])
     const staleIds = (await leasesOf(userId)).map((l) => l.id)
     await new Promise((resolve) => setTimeout(resolve, 20))
     const fresh = slotsOf(a!)
-    const taken = await Promise.all([1, 2, 3, 4].map(() => fresh.acquire(userId)))
+    const taken = await Promise.all(
+      [1, 2, 3, 4].map(() =>
+        fresh.acquire(userId, { orderId: 'o-none' }).then((taken) => taken?.slot),
+      ),
+    )
     expect(taken.filter(Boolean)).toHaveLength(max)
     const leases = await leasesOf(userId)
     expect(leases.map((l) => l.slot)).toEqual([0, 1, 2])
@@ -85,11 +130,17 @@ describe.each(['postgres', 'pglite'] as const)('stream slots on %s', (kind) => {
     const userId = `u-${randomUUID()}`
     const [a] = dbs()
     const slots = slotsOf(a!, 2_000)
-    const held = await Promise.all([1, 2, 3].map(() => slots.acquire(userId)))
+    const held = await Promise.all(
+      [1, 2, 3].map(() =>
+        slots.acquire(userId, { orderId: 'o-none' }).then((taken) => taken?.slot),
+      ),
+    )
     await new Promise((resolve) => setTimeout(resolve, 1_500))
     for (const slot of held) await slot!.renew()
     await new Promise((resolve) => setTimeout(resolve, 1_000))
-    expect(await slots.acquire(userId)).toBeUndefined()
+    expect(
+      await slots.acquire(userId, { orderId: 'o-none' }).then((taken) => taken?.slot),
+    ).toBeUndefined()
     for (const slot of held) await slot!.release()
   })
 })

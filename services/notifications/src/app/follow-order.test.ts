@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest'
 import type { OrderStatus } from '../domain/order-status.js'
 import { createChangeFeed } from './change-feed.js'
 import { createFollowOrder } from './follow-order.js'
-import type { CommittedChange, StatusReader } from './ports.js'
+import type { CommittedChange, StatusReader, StreamSlots } from './ports.js'
 
 /** The projection in memory: an owner per order and its change log; counts the reads. */
 function memoryReader() {
@@ -49,15 +49,37 @@ function memoryReader() {
   return { reader, add, reads }
 }
 
-function setup(waitMs = 300, pollMs = 20) {
+/** Slots in memory, `max` per user, that read the opening from the memory reader. */
+function memorySlots(reader: StatusReader, max: number) {
+  const open = new Map<string, number>()
+  const slots: StreamSlots = {
+    async acquire(userId, { orderId, after }) {
+      if ((open.get(userId) ?? 0) >= max) return undefined
+      open.set(userId, (open.get(userId) ?? 0) + 1)
+      let released = false
+      const slot = {
+        renew: async () => {},
+        release: async () => {
+          if (!released) open.set(userId, open.get(userId)! - 1)
+          released = true
+        },
+      }
+      return { slot, opening: await reader.opening(orderId, after) }
+    },
+  }
+  return { slots, open }
+}
+
+function setup(waitMs = 300, pollMs = 20, maxStreams = 5) {
   const memory = memoryReader()
+  const { slots, open } = memorySlots(memory.reader, maxStreams)
   const feed = createChangeFeed({
     reader: memory.reader,
     pollMs,
     log: createLogger({ service: 'test', level: 'silent' }),
   })
-  const follow = createFollowOrder({ reader: memory.reader, feed, waitMs })
-  return { ...memory, feed, follow }
+  const follow = createFollowOrder({ reader: memory.reader, slots, feed, waitMs })
+  return { ...memory, feed, follow, open }
 }
 
 async function collect(result: Awaited<ReturnType<ReturnType<typeof setup>['follow']>>) {
@@ -149,6 +171,36 @@ describe('follow order', () => {
     expect(await seen).toEqual(['1:pending', '2:awaiting_payment', '3:confirmed'])
     expect(reads).toEqual({ opening: 1, changesAfter: 1 })
     feed.close()
+  })
+
+  it('holds a slot per stream, refuses one past the cap, and frees the slot of a failed one', async () => {
+    const { add, follow, open } = setup(50, 20, 2)
+    add('o8', 'u1', 'pending')
+    const first = await follow({ orderId: 'o8', caller: customer, signal: signal() })
+    const second = await follow({ orderId: 'o8', caller: customer, signal: signal() })
+    expect([first.kind, second.kind]).toEqual(['stream', 'stream'])
+    expect(await follow({ orderId: 'o8', caller: customer, signal: signal() })).toEqual({
+      kind: 'too_many',
+    })
+    if (first.kind !== 'stream') throw new Error('a stream')
+    await first.slot.release()
+    // A stream that fails (unknown order, someone else's, closed) gives its slot back.
+    for (const [orderId, userId] of [
+      ['o9', 'u1'],
+      ['o8', 'u2'],
+    ] as const) {
+      await expect(
+        follow({ orderId, caller: { userId, admin: false }, signal: signal() }),
+      ).rejects.toMatchObject({ kind: 'not_found' })
+    }
+    const closed = new AbortController()
+    closed.abort()
+    await expect(
+      follow({ orderId: 'o9', caller: customer, signal: closed.signal }),
+    ).rejects.toMatchObject({ code: 'NOTIFICATIONS.STREAM_CLOSED' })
+    await new Promise((resolve) => setTimeout(resolve, 0))
+    expect(open.get('u1')).toBe(1)
+    expect(open.get('u2')).toBe(0)
   })
 
   it('learns of a change by polling alone (another replica consumed it)', async () => {

@@ -1,7 +1,14 @@
 import { AppError } from '@emporium/platform'
 import { isFinal } from '../domain/order-status.js'
 import type { ChangeFeed } from './change-feed.js'
-import type { CommittedChange, StatusChange, StatusReader } from './ports.js'
+import type {
+  CommittedChange,
+  Opening,
+  StatusChange,
+  StatusReader,
+  StreamSlot,
+  StreamSlots,
+} from './ports.js'
 import { createWakeUp } from './wake-up.js'
 
 export interface Caller {
@@ -9,11 +16,17 @@ export interface Caller {
   admin: boolean
 }
 
+/**
+ * A stream or a 204 holds one of the caller's stream slots, which the caller frees when its
+ * response closes; a follow that throws has freed its slot already.
+ */
 export type FollowResult =
   /** The changes to stream: the current status (or those after Last-Event-ID), then each new one. */
-  | { kind: 'stream'; changes: AsyncGenerator<StatusChange, void, undefined> }
+  | { kind: 'stream'; slot: StreamSlot; changes: AsyncGenerator<StatusChange, void, undefined> }
   /** The client saw everything already and the order is final: nothing will ever come. */
-  | { kind: 'nothing_more' }
+  | { kind: 'nothing_more'; slot: StreamSlot }
+  /** The caller has NOTIFICATIONS_MAX_STREAMS_PER_USER streams open already. */
+  | { kind: 'too_many' }
 
 export type FollowOrder = (input: {
   orderId: string
@@ -29,19 +42,27 @@ const notFound = () => new AppError('not_found', 'NOTIFICATIONS.ORDER_NOT_FOUND'
 /**
  * The status stream of one order. An order not known yet (its first event may still be on its
  * way) is waited for up to `waitMs`; someone else's order is not found, like an unknown one.
- * A stream reads the database when it opens and when a poll finds a change; a change this
+ * Opening takes one of the caller's stream slots and reads the order in one round trip. A stream
+ * reads the database when it opens and when a poll finds a change; a change this
  * replica committed is handed over by the feed and costs no read when it directly follows the
  * stream's last one (its `previousSeq`), which is what keeps every change in the stream.
  */
 export function createFollowOrder(deps: {
   reader: StatusReader
+  slots: StreamSlots
   feed: ChangeFeed
   waitMs: number
 }): FollowOrder {
   const { reader, feed } = deps
 
-  async function open(orderId: string, after: number | undefined, signal: AbortSignal) {
-    if (deps.waitMs <= 0) return reader.opening(orderId, after)
+  /** The slot and the opening, waited for while the order is unknown; undefined: no slot. */
+  async function open(
+    userId: string,
+    orderId: string,
+    after: number | undefined,
+    signal: AbortSignal,
+  ): Promise<{ slot: StreamSlot; opening: Opening } | undefined> {
+    if (deps.waitMs <= 0) return deps.slots.acquire(userId, { orderId, after })
     const deadline = Date.now() + deps.waitMs
     const wake = createWakeUp()
     // The order's changes committed here from its first one on: its owner and whole history.
@@ -56,15 +77,22 @@ export function createFollowOrder(deps: {
       },
     )
     try {
-      let opened = await reader.opening(orderId, after)
-      while (opened.owner === undefined && !signal.aborted && Date.now() < deadline) {
-        await wake.wait(deadline - Date.now(), signal)
-        opened =
-          pushed.length > 0
-            ? { owner: pushed[0]!.userId, changes: pushed }
-            : await reader.opening(orderId, after)
+      const taken = await deps.slots.acquire(userId, { orderId, after })
+      if (!taken) return undefined
+      let opened = taken.opening
+      try {
+        while (opened.owner === undefined && !signal.aborted && Date.now() < deadline) {
+          await wake.wait(deadline - Date.now(), signal)
+          opened =
+            pushed.length > 0
+              ? { owner: pushed[0]!.userId, changes: pushed }
+              : await reader.opening(orderId, after)
+        }
+      } catch (error) {
+        free(taken.slot)
+        throw error
       }
-      return opened
+      return { slot: taken.slot, opening: opened }
     } finally {
       unwatch()
     }
@@ -123,8 +151,16 @@ export function createFollowOrder(deps: {
     }
   }
 
-  return async ({ orderId, caller, lastEventId, signal }) => {
-    const { owner, changes } = await open(orderId, lastEventId, signal)
+  /** A slot not released expires (three heartbeats): nothing more to do about a failure. */
+  function free(slot: StreamSlot): void {
+    slot.release().catch(() => undefined)
+  }
+
+  function streamOf(
+    slot: StreamSlot,
+    { owner, changes }: Opening,
+    { orderId, caller, lastEventId, signal }: Parameters<FollowOrder>[0],
+  ): FollowResult {
     if (signal.aborted)
       throw new AppError('unavailable', 'NOTIFICATIONS.STREAM_CLOSED', 'The stream was closed.')
     if (owner === undefined || (owner !== caller.userId && !caller.admin)) throw notFound()
@@ -132,10 +168,22 @@ export function createFollowOrder(deps: {
     if (!latest) throw notFound()
     // An id this order never reached (another order's, or made up) counts as none.
     if (lastEventId !== undefined && lastEventId <= latest.seq) {
-      if (lastEventId === latest.seq && isFinal(latest.status)) return { kind: 'nothing_more' }
+      if (lastEventId === latest.seq && isFinal(latest.status))
+        return { kind: 'nothing_more', slot }
       const missed = changes.filter((change) => change.seq > lastEventId)
-      return { kind: 'stream', changes: follow(orderId, missed, lastEventId, signal) }
+      return { kind: 'stream', slot, changes: follow(orderId, missed, lastEventId, signal) }
     }
-    return { kind: 'stream', changes: follow(orderId, [latest], latest.seq - 1, signal) }
+    return { kind: 'stream', slot, changes: follow(orderId, [latest], latest.seq - 1, signal) }
+  }
+
+  return async (input) => {
+    const opened = await open(input.caller.userId, input.orderId, input.lastEventId, input.signal)
+    if (!opened) return { kind: 'too_many' }
+    try {
+      return streamOf(opened.slot, opened.opening, input)
+    } catch (error) {
+      free(opened.slot)
+      throw error
+    }
   }
 }

@@ -19,6 +19,13 @@ export interface CommittedChange extends StatusChange {
   previousSeq: number | null
 }
 
+/** What a stream starts from (see `StatusReader.opening`). */
+export interface Opening {
+  /** The order's owner; undefined until any of its events has arrived. */
+  owner?: string
+  changes: StatusChange[]
+}
+
 /** Reads of the status projection, outside any transaction (any replica sees every change). */
 export interface StatusReader {
   /**
@@ -27,7 +34,7 @@ export interface StatusReader {
    * when `after` is absent or not below the latest's `seq` (more than these is harmless). The
    * latest is always the last one.
    */
-  opening(orderId: string, after?: number): Promise<{ owner?: string; changes: StatusChange[] }>
+  opening(orderId: string, after?: number): Promise<Opening>
   /** The order's changes with `seq` above `seq`, oldest first. */
   changesAfter(orderId: string, seq: number): Promise<StatusChange[]>
   /** The highest `seq` of each of these orders that has any change. */
@@ -115,6 +122,12 @@ export interface StreamSlot {
 
 /** A user's open status streams, counted across every replica. */
 export interface StreamSlots {
-  /** Takes one of the user's slots; undefined when all of them are taken. */
-  acquire(userId: string): Promise<StreamSlot | undefined>
+  /**
+   * Takes one of the user's slots for a stream of `orderId`, and in the same round trip reads
+   * what that stream opens with (as `StatusReader.opening`); undefined when all slots are taken.
+   */
+  acquire(
+    userId: string,
+    order: { orderId: string; after?: number },
+  ): Promise<{ slot: StreamSlot; opening: Opening } | undefined>
 }

@@ -10,15 +10,12 @@ import {
 } from '@emporium/platform'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { FollowOrder } from '../app/follow-order.js'
-import type { StreamSlots } from '../app/ports.js'
 import { heartbeatFrame, lastEventIdOf, retryFrame, statusFrame } from './sse.js'
 
 export interface NotificationsRoutesDeps {
   verifier: JwtVerifier
   followOrder: FollowOrder
   heartbeatMs: number
-  /** The cap on a user's open streams (NOTIFICATIONS_MAX_STREAMS_PER_USER). */
-  slots: StreamSlots
   /** Aborted when the service stops: open streams end so that shutdown does not wait on them. */
   shutdown: AbortController
 }
@@ -88,16 +85,6 @@ export function notificationsRoutes(deps: NotificationsRoutesDeps): HttpRoutes {
 
     async function stream(request: FastifyRequest, reply: FastifyReply, orderId: string) {
       const identity = identityOf(request)!
-      const slot = await deps.slots.acquire(identity.userId)
-      if (!slot) throw tooManyStreams()
-      // Freed when the response closes, however it ends (sent, stream over, client gone).
-      const free = () => {
-        slot.release().catch((error: unknown) => {
-          request.log.warn({ err: error }, 'stream slot not released (it expires)')
-        })
-      }
-      reply.raw.once('close', free)
-      if (reply.raw.destroyed) free()
       // Ends on client disconnect or service shutdown.
       const ended = new AbortController()
       const end = () => ended.abort()
@@ -109,6 +96,7 @@ export function notificationsRoutes(deps: NotificationsRoutesDeps): HttpRoutes {
       }
       let result
       try {
+        // Takes one of the user's slots (and frees it itself when it throws).
         result = await deps.followOrder({
           orderId,
           caller: { userId: identity.userId, admin: identity.roles.includes('admin') },
@@ -119,10 +107,24 @@ export function notificationsRoutes(deps: NotificationsRoutesDeps): HttpRoutes {
         release()
         throw error
       }
+      if (result.kind === 'too_many') {
+        release()
+        throw tooManyStreams()
+      }
+      const { slot } = result
+      // Freed when the response closes, however it ends (sent, stream over, client gone).
+      const free = () => {
+        slot.release().catch((error: unknown) => {
+          request.log.warn({ err: error }, 'stream slot not released (it expires)')
+        })
+      }
+      reply.raw.once('close', free)
+      if (reply.raw.destroyed) free()
       if (result.kind === 'nothing_more') {
         release()
         return reply.code(204).send(null)
       }
+      const { changes } = result
 
       const body = new PassThrough()
       const heartbeat = setInterval(() => {
@@ -149,7 +151,7 @@ export function notificationsRoutes(deps: NotificationsRoutesDeps): HttpRoutes {
       write(retryFrame)
       void (async () => {
         try {
-          for await (const change of result.changes) write(statusFrame(change))
+          for await (const change of changes) write(statusFrame(change))
         } catch (error) {
           // The client reconnects with Last-Event-ID and resumes.
           request.log.warn({ err: error }, 'status stream failed')

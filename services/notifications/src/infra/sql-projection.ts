@@ -1,5 +1,5 @@
 import { sql, type Kysely } from 'kysely'
-import type { CommittedChange, StatusChange, StatusReader } from '../app/ports.js'
+import type { CommittedChange, Opening, StatusChange, StatusReader } from '../app/ports.js'
 import { statusRank, type OrderStatus, type StatusFact } from '../domain/order-status.js'
 import type { NotificationTables } from './tables.js'
 
@@ -21,6 +21,33 @@ function toChange(row: ChangeRow): StatusChange {
   }
 }
 
+export type OpeningRow = Omit<ChangeRow, 'seq'> & { user_id: string | null; seq: string | null }
+
+/** The columns of a stream's opening read (see `openingFrom`). */
+export const openingColumns = sql`o.user_id, c.seq, c.order_id, c.status, c.cancellation_reason, c.at`
+
+/**
+ * The rows of a stream's opening read (StatusReader.opening), one row at least: the order's
+ * owner (null while unknown) with each change from the first after `after`, or from the latest,
+ * never past the latest; `from (select 1)` so that other columns can be read beside them.
+ */
+export function openingFrom(orderId: string, after: number | undefined) {
+  return sql`
+    from (select 1) as one
+    left join order_status o on o.order_id = ${orderId}
+    left join status_changes c on c.order_id = o.order_id and c.seq >= least(
+      coalesce(${after ?? null}::bigint + 1, ${Number.MAX_SAFE_INTEGER}::bigint),
+      (select max(m.seq) from status_changes m where m.order_id = o.order_id))
+    order by c.seq`
+}
+
+export function toOpening(rows: readonly OpeningRow[]): Opening {
+  return {
+    owner: rows[0]?.user_id ?? undefined,
+    changes: rows.flatMap((row) => (row.seq === null ? [] : [toChange(row as ChangeRow)])),
+  }
+}
+
 /** Reads of the projection, for the status streams of any replica. */
 export function createSqlStatusReader(db: Kysely<NotificationTables>): StatusReader {
   const changes = () =>
@@ -29,19 +56,9 @@ export function createSqlStatusReader(db: Kysely<NotificationTables>): StatusRea
       .select(['seq', 'order_id', 'status', 'cancellation_reason', 'at'])
   return {
     async opening(orderId, after) {
-      // From the first change after `after`, or from the latest: never past the latest.
-      const { rows } = await sql<ChangeRow & { user_id: string; seq: string | null }>`
-        select o.user_id, c.seq, c.order_id, c.status, c.cancellation_reason, c.at
-        from order_status o
-        left join status_changes c on c.order_id = o.order_id and c.seq >= least(
-          coalesce(${after ?? null}::bigint + 1, ${Number.MAX_SAFE_INTEGER}::bigint),
-          (select max(m.seq) from status_changes m where m.order_id = o.order_id))
-        where o.order_id = ${orderId}
-        order by c.seq`.execute(db)
-      return {
-        owner: rows[0]?.user_id,
-        changes: rows.flatMap((row) => (row.seq === null ? [] : [toChange(row as ChangeRow)])),
-      }
+      const { rows } =
+        await sql<OpeningRow>`select ${openingColumns} ${openingFrom(orderId, after)}`.execute(db)
+      return toOpening(rows)
     },
     async changesAfter(orderId, seq) {
       const rows = await changes()

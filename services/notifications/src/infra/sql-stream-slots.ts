@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import { sql, type Kysely } from 'kysely'
 import type { StreamSlot, StreamSlots } from '../app/ports.js'
+import { openingColumns, openingFrom, toOpening, type OpeningRow } from './sql-projection.js'
 import type { NotificationTables } from './tables.js'
 
 /**
@@ -8,8 +9,9 @@ import type { NotificationTables } from './tables.js'
  * at most `max` open streams whichever replicas serve them. A lease holds one of the user's
  * numbered slots, 0 to `max` − 1, unique per user: that index is what keeps the cap, so taking a
  * slot is one statement (no lock, count or transaction): pick the lowest slot with no live lease
- * and insert it, replacing an expired lease (a dead replica's) but never a live one. Times are
- * the database's, the one clock all replicas share.
+ * and insert it, replacing an expired lease (a dead replica's) but never a live one; the same
+ * statement reads the stream's opening. Times are the database's, the one clock all replicas
+ * share.
  */
 export function createSqlStreamSlots(
   db: Kysely<NotificationTables>,
@@ -19,8 +21,8 @@ export function createSqlStreamSlots(
   const expiry = sql<Date>`now() + ${leaseMs} * interval '1 millisecond'`
 
   /** The slot taken; `full` when none was free; `lost` when another stream took it first. */
-  async function take(id: string, userId: string): Promise<'taken' | 'full' | 'lost'> {
-    const { rows } = await sql<{ free: number | null; taken: number | null }>`
+  async function take(id: string, userId: string, order: { orderId: string; after?: number }) {
+    const { rows } = await sql<OpeningRow & { free: number | null; taken: number | null }>`
       with free as (
         select s.slot from generate_series(0, ${max - 1}::int) as s (slot)
         where not exists (
@@ -34,20 +36,23 @@ export function createSqlStreamSlots(
         where stream_leases.expires_at <= now()
         returning slot
       )
-      select (select slot from free) as free, (select slot from taken) as taken`.execute(db)
-    const row = rows[0]
-    if (row?.taken !== null && row?.taken !== undefined) return 'taken'
-    return row?.free === null || row?.free === undefined ? 'full' : 'lost'
+      select (select slot from free) as free, (select slot from taken) as taken, ${openingColumns}
+      ${openingFrom(order.orderId, order.after)}`.execute(db)
+    const first = rows[0]
+    if (first?.taken !== null && first?.taken !== undefined) {
+      return { outcome: 'taken' as const, opening: toOpening(rows) }
+    }
+    return { outcome: first?.free === null || first?.free === undefined ? 'full' : 'lost' }
   }
 
   return {
-    async acquire(userId) {
+    async acquire(userId, order) {
       const id = randomUUID()
       // Each lost race means another stream took a slot: at most `max` of them can.
       for (let attempt = 0; attempt <= max; attempt++) {
-        const outcome = await take(id, userId)
-        if (outcome === 'taken') return slot(id)
-        if (outcome === 'full') return undefined
+        const taken = await take(id, userId, order)
+        if (taken.opening) return { slot: slot(id), opening: taken.opening }
+        if (taken.outcome === 'full') return undefined
       }
       return undefined
     },
