@@ -217,6 +217,8 @@ export function createOutboxRelay(deps: OutboxRelayDeps): OutboxRelay {
       // Also during an outage or a flood: old sent rows expire whatever else happens.
       await purge.purgeIfDue()
       look = false
+      // stop() during the cycle found no sleep to cut short: do not start one.
+      if (!running) break
       if (failures === 0 && (more || woken)) continue
       look = (await sleep(delay, failures === 0)) === 'timeout' && failures === 0
     }
