@@ -10,16 +10,17 @@ const purgeChunk = 1_000
 /**
  * Idempotency keys in the service's SQL database. A claim inserts the key (the primary key on
  * (user_id, key) makes concurrent claims of one key wait for the first to commit, then see
- * its row), or takes over a row whose lease ran out, in a short transaction of its own.
+ * its row): a new key is one statement; a key that exists is read, and taken over when its lease
+ * ran out, in a short transaction of its own.
  */
 export function createSqlIdempotencyStore(database: Database): IdempotencyStore {
   const db = database.db as Kysely<OrdersTables>
   return {
-    claim: (userId, key, fingerprint, now, leaseMs) =>
-      db.transaction().execute(async (trx): Promise<ClaimOutcome> => {
-        const token = randomUUID()
-        const leaseUntil = new Date(now.getTime() + leaseMs)
-        const inserted = await trx
+    async claim(userId, key, fingerprint, now, leaseMs) {
+      const token = randomUUID()
+      const leaseUntil = new Date(now.getTime() + leaseMs)
+      const insert = (executor: Kysely<OrdersTables>) =>
+        executor
           .insertInto('idempotency_keys')
           .values({
             user_id: userId,
@@ -34,6 +35,14 @@ export function createSqlIdempotencyStore(database: Database): IdempotencyStore 
           })
           .onConflict((oc) => oc.columns(['user_id', 'key']).doNothing())
           .executeTakeFirst()
+      // A new key, the common case: one statement, no transaction around it.
+      const first = await insert(db)
+      if (Number(first.numInsertedOrUpdatedRows ?? 0) === 1) {
+        return { kind: 'claimed', claim: { userId, key, token } }
+      }
+      return db.transaction().execute(async (trx): Promise<ClaimOutcome> => {
+        // Released meanwhile: this insert takes it; else the row is read under its lock.
+        const inserted = await insert(trx)
         if (Number(inserted.numInsertedOrUpdatedRows ?? 0) === 1) {
           return { kind: 'claimed', claim: { userId, key, token } }
         }
@@ -62,7 +71,8 @@ export function createSqlIdempotencyStore(database: Database): IdempotencyStore 
           .where('key', '=', key)
           .execute()
         return { kind: 'claimed', claim: { userId, key, token } }
-      }),
+      })
+    },
 
     async release(claim) {
       await db
