@@ -10,6 +10,14 @@ export const PaymentsConfig = Type.Object({
   PAYMENTS_HOST: Type.String({ default: '0.0.0.0', minLength: 1 }),
   /** The service's database: `postgres://…` in production, `pglite:<folder>` embedded. */
   PAYMENTS_DATABASE_URL: Type.String({ pattern: '^(postgres|postgresql)://|^pglite:' }),
+  /**
+   * The simulated acquirer's own database (PostgreSQL): it stands for an external PSP, whose
+   * work is not ours to count (the checkout benchmark counts it apart). Default: a table in
+   * PAYMENTS_DATABASE_URL.
+   */
+  PAYMENTS_SIMULATOR_DATABASE_URL: Type.Optional(
+    Type.String({ pattern: '^(postgres|postgresql)://' }),
+  ),
   /** JWKS of the users service, to verify the bearer tokens the gateway forwards. */
   PAYMENTS_JWKS_URL: Type.String({ pattern: '^https?://' }),
   /** Expected `iss` of access tokens. */

@@ -43,7 +43,7 @@ import { createKyselyPaymentStore } from './infra/kysely-payment-store.js'
 import { createSqlPaymentWriter } from './infra/sql-payment-writer.js'
 import { createSimulatorFaults, withSimulatedFaults } from './infra/simulated-faults.js'
 import { createSimulatedProvider } from './infra/simulated-provider.js'
-import { createSqlAcquirerStore } from './infra/sql-acquirer-store.js'
+import { createAcquirerTable, createSqlAcquirerStore } from './infra/sql-acquirer-store.js'
 import type { PaymentsTables } from './infra/tables.js'
 
 export { PaymentsConfig, loadPaymentsConfig } from './config.js'
@@ -97,7 +97,14 @@ export async function createPaymentsService(
       log,
       revocations: config.REVOCATIONS_URL,
     })
-  const acquirerStore = createSqlAcquirerStore(database.db)
+  // The simulated acquirer stands for an external system: in its own database when one is named.
+  const acquirerDatabase = config.PAYMENTS_SIMULATOR_DATABASE_URL
+    ? ((await openDatabase(config.PAYMENTS_SIMULATOR_DATABASE_URL, {
+        poolSize: 4,
+      })) as Database<PaymentsTables>)
+    : undefined
+  if (acquirerDatabase) await createAcquirerTable(acquirerDatabase.db)
+  const acquirerStore = createSqlAcquirerStore((acquirerDatabase ?? database).db)
   // The chaos runner's outages (PAYMENTS_SIMULATED_FAULTS_API); without it nothing reads them.
   const serviceTrust =
     deps.serviceTrust ??
@@ -201,6 +208,7 @@ export async function createPaymentsService(
     async close() {
       await loop?.stop()
       if (!deps.database) await database.close()
+      await acquirerDatabase?.close()
     },
   }
 }

@@ -4,6 +4,21 @@ import type { AcquirerStore } from './simulated-provider.js'
 import type { PaymentsTables } from './tables.js'
 
 /**
+ * The acquirer's table in a database of its own (PAYMENTS_SIMULATOR_DATABASE_URL); in the
+ * payments database, migration 001 creates it.
+ */
+export async function createAcquirerTable(db: Kysely<any>): Promise<void> {
+  await db.schema
+    .createTable('simulated_acquirer')
+    .ifNotExists()
+    .addColumn('key', 'varchar(250)', (c) => c.primaryKey())
+    .addColumn('value', 'text')
+    .addColumn('count', 'integer', (c) => c.notNull().defaultTo(0))
+    .addColumn('updated_at', 'timestamptz(3)', (c) => c.notNull())
+    .execute()
+}
+
+/**
  * The simulated acquirer's state in its own table of the payments database (it stands for an
  * external system, so its memory must outlive our crashes). Keys are namespaced by the
  * simulator (`token:…`, `op:…`, `attempts:…`, and `faults`, a scheduled outage); values are
