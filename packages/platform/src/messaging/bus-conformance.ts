@@ -251,6 +251,51 @@ export function describeBusConformance(
       expect({ deliveries, effects }).toEqual({ deliveries: 2, effects: 1 })
     })
 
+    it('a batching subscription gets every event applied once; a poison one is dead-lettered alone', async () => {
+      const bus = await newBus()
+      const type = typeName('batched')
+      const consumer = consumerName('batched')
+      const applied = new Map<string, number>()
+      const apply = (envelope: EventEnvelope) => {
+        if ((envelope.data as { poison?: boolean }).poison) throw new PermanentError('poison')
+        applied.set(envelope.id, (applied.get(envelope.id) ?? 0) + 1)
+      }
+      await bus.subscribe({
+        consumer,
+        types: [type],
+        handle: async (envelope) => apply(envelope),
+        // All or nothing, as one transaction would be: a failure leaves nothing applied.
+        async handleBatch(items) {
+          await sleep(5)
+          const staged = new Map(applied)
+          for (const { envelope } of items) {
+            if ((envelope.data as { poison?: boolean }).poison) throw new Error('batch failed')
+            staged.set(envelope.id, (staged.get(envelope.id) ?? 0) + 1)
+          }
+          for (const [id, count] of staged) applied.set(id, count)
+          return items.map(() => ({ ok: true as const }))
+        },
+      })
+      const events = Array.from({ length: 30 }, (_, i) =>
+        testEnvelope(type, { i, poison: i === 12 }),
+      )
+      await Promise.all(events.map((event) => bus.publish(event)))
+      await waitFor(
+        'the poison dead letter',
+        async () => (await bus.deadLetters.list(consumer)).length === 1,
+      )
+      await waitFor('the others', () => applied.size === 29)
+      await sleep(100)
+      expect((await bus.deadLetters.list(consumer)).map((l) => l.id)).toEqual([events[12]!.id])
+      expect([...applied.keys()].sort()).toEqual(
+        events
+          .filter((_, i) => i !== 12)
+          .map((e) => e.id)
+          .sort(),
+      )
+      expect(new Set(applied.values())).toEqual(new Set([1]))
+    })
+
     it('refuses a second subscription for the same consumer', async () => {
       const bus = await newBus()
       const consumer = consumerName('twice')
