@@ -2,7 +2,8 @@
 // generator's shoppers rest 3 s after each order, as people do, so hundreds of orders a second
 // would need thousands of registered shoppers). Each checkout adds one product to the cart,
 // places the order with an approved test card and an Idempotency-Key, and follows the order's
-// status stream (polling if the stream is refused) to its final status.
+// status stream (polling if the stream is refused) to its final status. A request the platform
+// sheds (429/503 with retry-after) is sent again after the time it asks for.
 import { randomUUID } from 'node:crypto'
 import { orders } from '@emporium/contracts'
 import { Agent, request } from 'undici'
@@ -49,6 +50,13 @@ export async function registerShoppers(usersOrigin: string, count: number): Prom
   return shoppers.slice(0, count)
 }
 
+/** Answers that ask to come back later: waited for (retry-after) and sent again, a few times. */
+const sheddingStatuses = new Set([429, 503])
+const maxSheddingRetries = 10
+
+/** Requests shed by the platform (429/503 with retry-after) and sent again, for the report. */
+export const shed = { retried: 0 }
+
 async function call<T>(
   gateway: string,
   shopper: Shopper,
@@ -57,6 +65,29 @@ async function call<T>(
   body?: unknown,
   headers: Record<string, string> = {},
 ): Promise<{ status: number; body: T }> {
+  for (let attempt = 0; ; attempt++) {
+    const answer = await callOnce<T>(gateway, shopper, method, path, body, headers)
+    if (
+      !sheddingStatuses.has(answer.status) ||
+      answer.retryAfterSeconds === undefined ||
+      attempt >= maxSheddingRetries
+    ) {
+      return answer
+    }
+    shed.retried++
+    // The same request again (a placement keeps its Idempotency-Key), after the time asked for.
+    await sleep(answer.retryAfterSeconds * 1000)
+  }
+}
+
+async function callOnce<T>(
+  gateway: string,
+  shopper: Shopper,
+  method: 'GET' | 'POST' | 'DELETE',
+  path: string,
+  body: unknown,
+  headers: Record<string, string>,
+): Promise<{ status: number; body: T; retryAfterSeconds?: number }> {
   const response = await request(`${gateway}/api/v1${path}`, {
     method,
     dispatcher: agent,
@@ -70,7 +101,12 @@ async function call<T>(
     bodyTimeout: 30_000,
   })
   const text = await response.body.text()
-  return { status: response.statusCode, body: (text ? JSON.parse(text) : undefined) as T }
+  const retryAfter = Number(response.headers['retry-after'])
+  return {
+    status: response.statusCode,
+    body: (text ? JSON.parse(text) : undefined) as T,
+    ...(Number.isFinite(retryAfter) && retryAfter >= 0 ? { retryAfterSeconds: retryAfter } : {}),
+  }
 }
 
 /** One whole checkout; throws on an unexpected answer. */
