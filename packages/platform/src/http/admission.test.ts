@@ -102,25 +102,74 @@ describe('admission control (a concurrency limit with a short queue per route)',
     expect(metrics).toContain('reason="queue_timeout",service="test"} 1')
   })
 
-  it('gives a turn back when the client goes away (a response that never ends holds nothing)', async () => {
+  it('frees a queue place when its client goes away, and a turn when the handler ends (client or not)', async () => {
     const registry = createMetricsRegistry('test')
-    const { routes, state } = heldRoutes({ concurrency: 1, queue: 0, maxWaitMs: 100 })
+    const { routes, state } = heldRoutes({ concurrency: 1, queue: 1, maxWaitMs: 60_000 })
     const base = await listen(routes, registry)
-    const gone = new AbortController()
+    const running = new AbortController()
     const held = fetch(`${base}/orders`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: '{}',
-      signal: gone.signal,
+      signal: running.signal,
     }).catch(() => undefined)
     await until(() => state.started === 1)
+    const waiting = new AbortController()
+    const queued = fetch(`${base}/orders`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{}',
+      signal: waiting.signal,
+    }).catch(() => undefined)
+    await new Promise((resolve) => setTimeout(resolve, 100))
+    // The queue is full: one more is shed. Its waiting client leaves: the place is free again.
     expect((await place(base)).status).toBe(503)
-    gone.abort()
+    waiting.abort()
+    await queued
+    await new Promise((resolve) => setTimeout(resolve, 100))
+    running.abort()
     await held
-    // The handler still waits, but its client left: the turn is free again.
+    // The running handler's client left, but the handler still works: its turn is kept, so the
+    // next request waits in the queue rather than running beside it.
+    const next = place(base)
+    await new Promise((resolve) => setTimeout(resolve, 200))
+    expect(state.started).toBe(1)
+    state.release.shift()!()
+    await until(() => state.started === 2)
+    state.release.shift()!()
+    expect((await next).status).toBe(200)
+  })
+})
+
+describe('a route deadline (deadlineMs)', () => {
+  it('answers 503 with retry-after at the deadline, the handler keeping its turn until it ends', async () => {
+    const registry = createMetricsRegistry('test')
+    const state = { started: 0, finished: 0, release: [] as Array<() => void> }
+    const routes: FastifyPluginAsyncTypebox = async (app) => {
+      const admission = { concurrency: 1, queue: 0, maxWaitMs: 10, deadlineMs: 300 }
+      app.post('/orders', { config: { admission } }, async () => {
+        state.started++
+        await new Promise<void>((resolve) => state.release.push(resolve))
+        state.finished++
+        return { placed: true }
+      })
+    }
+    const base = await listen(routes, registry)
+    const late = await place(base)
+    expect(late.status).toBe(503)
+    expect(late.headers.get('retry-after')).toBe('1')
+    expect(late.headers.get(shedHeader)).toBe('deadline')
+    expect(((await late.json()) as { code: string }).code).toBe('HTTP.TIMEOUT')
+    // Its handler still runs: the one turn is taken, so the next is shed at once.
+    const next = await place(base)
+    expect(next.status).toBe(503)
+    expect(((await next.json()) as { code: string }).code).toBe('HTTP.OVERLOADED')
+    expect(state.started).toBe(1)
+    state.release.shift()!()
+    await until(() => state.finished === 1)
     const after = place(base)
     await until(() => state.started === 2)
-    for (const release of state.release.splice(0)) release()
+    state.release.shift()!()
     expect((await after).status).toBe(200)
   })
 })

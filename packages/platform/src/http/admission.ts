@@ -20,6 +20,13 @@ export interface AdmissionLimit {
   maxWaitMs: number
   /** `retry-after` of a shed answer, in seconds (default 1). */
   retryAfterSeconds?: number
+  /**
+   * Longest a request may take from arrival to answer: past it the client gets 503
+   * `HTTP.TIMEOUT` with `retry-after` (and `x-emporium-shed: deadline`) while the handler runs
+   * on, holding its turn, so a route whose work slows down under load still answers in time.
+   * Only for a route whose repeat is safe (an idempotency key). None by default.
+   */
+  deadlineMs?: number
 }
 
 /** A route's `config` that asks for an admission limit: `{ config: { admission: {...} } }`. */
@@ -35,7 +42,7 @@ export interface AdmissionConfig {
  */
 export const shedHeader = 'x-emporium-shed'
 
-export type ShedReason = 'queue_full' | 'queue_timeout' | 'event_loop_delay'
+export type ShedReason = 'queue_full' | 'queue_timeout' | 'deadline' | 'event_loop_delay'
 
 function shedCounter(registry: Registry): Counter<'route' | 'reason'> {
   return registered(
@@ -86,10 +93,62 @@ export function installAdmission(app: FastifyInstance, registry: Registry): void
     }
     const own = route.onRequest
     route.onRequest = [admit, ...(own === undefined ? [] : Array.isArray(own) ? own : [own])]
+    // A turn is held while the handler runs, even past its answer (a deadline) or its client.
+    const handler = route.handler
+    route.handler = function (this: unknown, request, reply) {
+      const end = gate.running(reply)
+      let result: unknown
+      try {
+        result = handler.call(this as never, request, reply)
+      } catch (error) {
+        end()
+        throw error
+      }
+      if (!(result instanceof Promise)) {
+        end()
+        return result as never
+      }
+      void result.then(end, end)
+      const deadlineMs = limit.deadlineMs
+      if (deadlineMs === undefined) return result as never
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(
+          () => {
+            if (reply.sent) return
+            counter.inc({ route: route.url, reason: 'deadline' })
+            resolve(late(request, reply, retryAfterSeconds))
+          },
+          Math.max(0, deadlineMs - reply.elapsedTime),
+        )
+        result.then(
+          (value) => {
+            clearTimeout(timer)
+            resolve(value)
+          },
+          (error: unknown) => {
+            clearTimeout(timer)
+            // After the late answer nobody hears of it but the log.
+            if (reply.sent) request.log.warn({ err: error }, 'request failed after its deadline')
+            else reject(error as Error)
+          },
+        )
+      }) as never
+    }
   })
 }
 
-type Verdict = 'admitted' | Exclude<ShedReason, 'event_loop_delay'>
+/** The answer of a request past its route's deadline (its handler goes on). */
+function late(request: FastifyRequest, reply: FastifyReply, retryAfterSeconds: number) {
+  reply.header(shedHeader, 'deadline')
+  const detail = `The service is busy and could not answer in time. Try again in ${retryAfterSeconds} s.`
+  return sendProblem(reply, {
+    problem: problem(503, 'HTTP.TIMEOUT', detail, request.id),
+    retryAfterSeconds,
+    internal: false,
+  })
+}
+
+type Verdict = 'admitted' | 'queue_full' | 'queue_timeout'
 
 interface Waiter {
   reply: FastifyReply
@@ -101,18 +160,30 @@ interface Waiter {
 /** A concurrency limit with a bounded FIFO queue, each wait bounded in time. */
 export function createGate(limit: AdmissionLimit): {
   enter(reply: FastifyReply): Promise<Verdict>
+  /** Called as the admitted request's handler starts; the returned function as it ends. */
+  running(reply: FastifyReply): () => void
   /** Requests running and waiting now. */
   load(): { active: number; waiting: number }
 } {
   let active = 0
   const waiting: Waiter[] = []
 
+  // A turn ends when the response closed and the handler (if it ran) ended, whichever is last.
+  const turns = new WeakMap<FastifyReply, { handling: boolean; closed: boolean; done: boolean }>()
   function start(reply: FastifyReply): void {
     active++
+    const turn = { handling: false, closed: false, done: false }
+    turns.set(reply, turn)
     reply.raw.once('close', () => {
-      active--
-      next()
+      turn.closed = true
+      if (!turn.handling) release(turn)
     })
+  }
+  function release(turn: { done: boolean }): void {
+    if (turn.done) return
+    turn.done = true
+    active--
+    next()
   }
   function next(): void {
     while (active < limit.concurrency && waiting.length > 0) {
@@ -154,6 +225,15 @@ export function createGate(limit: AdmissionLimit): {
         reply.raw.once('close', waiter.gone)
         waiting.push(waiter)
       })
+    },
+    running(reply) {
+      const turn = turns.get(reply)
+      if (!turn) return () => undefined
+      turn.handling = true
+      return () => {
+        turn.handling = false
+        if (turn.closed) release(turn)
+      }
     },
     load: () => ({ active, waiting: waiting.length }),
   }

@@ -25,7 +25,7 @@ const dependencyRetryAfterSeconds = 2
 interface Rendered {
   problem: Problem
   retryAfterSeconds?: number
-  /** `x-emporium-shed` of a 503 passed on from an upstream that shed the call (admission.ts). */
+  /** `x-emporium-shed` of a 503 that is load shed here or upstream, not an outage (admission.ts). */
   shed?: string
   /** Whether this is our fault: logged as an error with the cause, body kept generic. */
   internal: boolean
@@ -132,8 +132,8 @@ export function sendProblem(reply: FastifyReply, rendered: Rendered): FastifyRep
 function handleError(error: unknown, request: FastifyRequest, reply: FastifyReply) {
   const rendered = renderError(error, request.id)
   if (rendered.shed !== undefined) {
-    // A burst shed downstream: expected under load, and counted there.
-    request.log.info({ code: rendered.problem.code, status: 503 }, 'shed by an upstream')
+    // A burst shed here or downstream: expected under load, and counted.
+    request.log.info({ code: rendered.problem.code, status: 503 }, 'shed')
   } else if (rendered.internal || rendered.problem.status >= 500) {
     request.log.error({ err: error }, 'request failed')
   } else if (rendered.warn) {
