@@ -9,7 +9,7 @@ export class ApiError extends Error {
     readonly status: number,
     /** The problem's stable code (`ORDERS.NOT_CANCELLABLE`), when there was one. */
     readonly code?: string,
-    /** Seconds to wait before trying again (429). */
+    /** Seconds to wait before trying again (429, or 503 when the shop sheds a burst). */
     readonly retryAfter?: number,
   ) {
     super(message)
@@ -138,7 +138,12 @@ export async function toError(response: Response): Promise<ApiError> {
   if (problem.errors?.length) {
     message += ` ${problem.errors.map((e) => `${fieldName(e.path)}: ${e.message}`).join('; ')}.`
   }
-  return new ApiError(message, response.status, problem.code)
+  return new ApiError(
+    message,
+    response.status,
+    problem.code,
+    response.status === 503 ? retryAfter : undefined,
+  )
 }
 
 interface FieldProblem {

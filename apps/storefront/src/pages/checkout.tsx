@@ -4,6 +4,7 @@ import { cartStore, refreshCart } from '../api/cart'
 import { api } from '../api/client'
 import { ErrorMessage, Loading, useTitle } from '../components/ui'
 import { formatMoney, uuid } from '../lib/format'
+import { withRetryAfter } from '../lib/retry-after'
 import { Link, navigate } from '../lib/router'
 import { useStore } from '../lib/store'
 import { RequireSignIn } from './auth'
@@ -25,10 +26,15 @@ const testCards: [string, string][] = [
   ['4000 0000 0000 0259', 'approved after 5 s'],
 ]
 
+/** Placement tries when the shop is shedding a burst, the first included. */
+const placementTries = 5
+
 function Checkout() {
   const value = useStore(cartStore)
   const [busy, setBusy] = useState(false)
   const [error, setError] = useState<unknown>(undefined)
+  // Said while the shop is too busy to take the order and the page tries again by itself.
+  const [notice, setNotice] = useState<string | undefined>(undefined)
   // One key per attempt: the same order body sent again (a retry, a double click) carries the
   // same key, so the server replays the first answer instead of placing a second order.
   const attempt = useRef<{ body: string; key: string } | undefined>(undefined)
@@ -62,18 +68,41 @@ function Checkout() {
     submitting.current = true
     setBusy(true)
     setError(undefined)
+    const key = attempt.current.key
     try {
-      const order = await api<orders.Order>('/orders', {
-        method: 'POST',
-        body,
-        auth: true,
-        headers: { 'idempotency-key': attempt.current.key },
-      })
+      // A burst (a sale, a drop): the shop answers 503 with retry-after instead of queueing.
+      // The same key each time: a shed placement did nothing, a placed one is replayed.
+      const order = await withRetryAfter(
+        () =>
+          api<orders.Order>('/orders', {
+            method: 'POST',
+            body,
+            auth: true,
+            headers: { 'idempotency-key': key },
+          }),
+        {
+          tries: placementTries,
+          maxWaitSeconds: 10,
+          onWait: (seconds, nextTry) =>
+            setNotice(
+              `The shop is very busy. Trying again in ${seconds} s (try ${nextTry} of ${placementTries})…`,
+            ),
+        },
+      )
       void refreshCart().catch(() => undefined)
       navigate(`/orders/${encodeURIComponent(order.id)}`, { replace: true })
     } catch (failure) {
-      setError(failure)
+      const status = (failure as { status?: number }).status
+      setError(
+        status === 503 || status === 429
+          ? new Error(
+              'The shop is too busy to take your order right now, and it was not placed. ' +
+                'Please try again in a minute.',
+            )
+          : failure,
+      )
     } finally {
+      setNotice(undefined)
       submitting.current = false
       setBusy(false)
     }
@@ -165,6 +194,11 @@ function Checkout() {
             />
           </div>
         </fieldset>
+        {notice && (
+          <p class="notice" role="status">
+            {notice}
+          </p>
+        )}
         <ErrorMessage error={error} />
         <button type="submit" class="primary" disabled={busy} aria-busy={busy}>
           {busy ? 'Placing order…' : `Place order · ${formatMoney(value.subtotal)}`}
