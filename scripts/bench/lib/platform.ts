@@ -199,7 +199,14 @@ const portKey = (service: ServiceName) =>
 export async function startDistributed(
   services: ServiceName[],
   overrides: Record<string, string> = {},
-  options: { nodeArgs?: Partial<Record<ServiceName, string[]>> } = {},
+  options: {
+    nodeArgs?: Partial<Record<ServiceName, string[]>>
+    /**
+     * Services started (and ready) before the others, e.g. the consumers of the catalog's
+     * product events, so that their queues are bound before the catalog seeds its products.
+     */
+    first?: ServiceName[]
+  } = {},
 ): Promise<Distributed> {
   const example = parseEnv(readFileSync('.env.example', 'utf8')) as Record<string, string>
   const env: Record<string, string> = { ...example }
@@ -267,7 +274,9 @@ export async function startDistributed(
     await Promise.all(Object.values(children).map((child) => child.stop(graceMs)))
   }
   try {
-    await Promise.all(services.filter((s) => s !== 'gateway').map(start))
+    const first = services.filter((s) => options.first?.includes(s) && s !== 'gateway')
+    await Promise.all(first.map(start))
+    await Promise.all(services.filter((s) => s !== 'gateway' && !first.includes(s)).map(start))
     if (services.includes('gateway')) await start('gateway')
   } catch (error) {
     await stop()
