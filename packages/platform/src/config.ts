@@ -99,6 +99,13 @@ export const SharedConfig = {
   /** `amqp://user:pass@host:5672/vhost`, or `memory` for the in-process bus. */
   RABBITMQ_URL: Type.String({ default: 'memory', minLength: 1 }),
   /**
+   * Unacked deliveries RabbitMQ pushes to each consumer ahead of time; a consumer applies them
+   * in batches, in order. Default 100.
+   */
+  RABBITMQ_PREFETCH: Type.Integer({ minimum: 1, maximum: 10_000, default: 100 }),
+  /** Most deliveries a consumer applies in one database transaction. Default 50. */
+  RABBITMQ_MAX_BATCH: Type.Integer({ minimum: 1, maximum: 1_000, default: 50 }),
+  /**
    * The list of revoked access tokens (logout, password change, admin revoked) that every
    * verifier checks: `redis://host:6379/0` when the services run as separate processes (every
    * process must name the same one), `memory` (the default) for one process (the embedded mode).

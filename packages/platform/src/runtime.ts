@@ -266,6 +266,8 @@ export async function runStandalone<
   C extends {
     LOG_LEVEL: string
     RABBITMQ_URL: string
+    RABBITMQ_PREFETCH?: number
+    RABBITMQ_MAX_BATCH?: number
     SHUTDOWN_TIMEOUT_SECONDS: number
     EXTRA_LATENCY_MS?: number
     EXTRA_LATENCY_JITTER_MS?: number
@@ -292,7 +294,14 @@ export async function runStandalone<
   // One registry for the service and its bus, so `/metrics` shows the bus_* series too.
   const registry = (service.registry ??= createMetricsRegistry(options.name))
   const bus = /^amqps?:\/\//.test(config.RABBITMQ_URL)
-    ? createRabbitMqBus({ url: config.RABBITMQ_URL, log, connectionName: options.name, registry })
+    ? createRabbitMqBus({
+        url: config.RABBITMQ_URL,
+        prefetch: config.RABBITMQ_PREFETCH,
+        maxBatch: config.RABBITMQ_MAX_BATCH,
+        log,
+        connectionName: options.name,
+        registry,
+      })
     : createInProcessBus({ retry: defaultRetryPolicy, log, registry })
   return runProcess({
     log,
