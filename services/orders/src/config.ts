@@ -50,6 +50,12 @@ export const OrdersConfig = Type.Object({
   ORDERS_PLACEMENT_QUEUE: Type.Integer({ minimum: 0, maximum: 100_000, default: 32 }),
   /** Longest a placement waits for a turn before it is answered 503 with `retry-after`. */
   ORDERS_PLACEMENT_QUEUE_MS: Type.Integer({ minimum: 1, maximum: 60_000, default: 1000 }),
+  /**
+   * Longest a placement takes to answer: past it, 503 with `retry-after` while it goes on (the
+   * same Idempotency-Key then gets its outcome), so a burst is answered in time even when the
+   * placements that started slow down. 0: none.
+   */
+  ORDERS_PLACEMENT_DEADLINE_MS: Type.Integer({ minimum: 0, maximum: 600_000, default: 2000 }),
   /** How long an `Idempotency-Key` is remembered (at least a day, as clients are promised). */
   ORDERS_IDEMPOTENCY_TTL_HOURS: Type.Integer({ minimum: 24, maximum: 24 * 90, default: 24 }),
 })

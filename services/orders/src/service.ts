@@ -192,6 +192,7 @@ export async function createOrdersService(
         concurrency: config.ORDERS_PLACEMENT_CONCURRENCY,
         queue: config.ORDERS_PLACEMENT_QUEUE,
         maxWaitMs: config.ORDERS_PLACEMENT_QUEUE_MS,
+        deadlineMs: config.ORDERS_PLACEMENT_DEADLINE_MS || undefined,
       },
     }),
     sweepDeadlines,
