@@ -180,6 +180,11 @@ export interface Transition {
 export interface ClaimedPayment {
   payment: PaymentRecord
   cancelled: boolean
+  /**
+   * How many declines its user and its card had since `declinesSince`, read with the claim
+   * (app/charge-limit.ts decides from them without a read of its own when both are 0).
+   */
+  declines?: { user: number; card: number }
 }
 
 /** What the processor needs of the database. */
@@ -194,6 +199,8 @@ export interface ProcessorStore {
     until: Date
     token: string
     limit: number
+    /** Count each claimed payment's user's and card's declines since then (`declines`). */
+    declinesSince?: Date
   }): Promise<ClaimedPayment[]>
   /** Prolongs the lease; false when `token` lost it (another processor took over). */
   extendClaim(id: string, token: string, until: Date): Promise<boolean>

@@ -9,7 +9,7 @@ import {
   PaymentState,
   type ProviderOperation,
 } from '../domain/payment.js'
-import type { ChargeDecision } from './charge-limit.js'
+import type { ChargeLimit } from './charge-limit.js'
 import type { ProviderCaller } from './call-provider.js'
 import type {
   ClaimedPayment,
@@ -34,7 +34,7 @@ export interface PaymentProcessorDeps {
    * Whether a charge goes to the provider, is refused unasked (its user or card is past a
    * decline limit) or waits for those ahead of it (app/charge-limit.ts); none: every one goes.
    */
-  chargeLimit?: (payment: PaymentRecord) => Promise<ChargeDecision>
+  chargeLimit?: ChargeLimit
   /** How long a charge held back by `chargeLimit` waits before it looks again. Default 250 ms. */
   chargeWaitMs?: number
 }
@@ -63,11 +63,13 @@ export function createPaymentProcessor(deps: PaymentProcessorDeps) {
   async function claim(limit: number): Promise<{ token: string; claimed: ClaimedPayment[] }> {
     const token = randomUUID()
     const now = deps.now()
+    const windowMs = deps.chargeLimit?.windowMs
     const claimed = await store.claimDue({
       now,
       until: new Date(now.getTime() + deps.leaseMs),
       token,
       limit,
+      ...(windowMs !== undefined && { declinesSince: new Date(now.getTime() - windowMs) }),
     })
     return { token, claimed }
   }
@@ -124,11 +126,11 @@ export function createPaymentProcessor(deps: PaymentProcessorDeps) {
     return new Date(deps.now().getTime() + ms)
   }
 
-  function step({ payment, cancelled }: ClaimedPayment, token: string): Promise<Step> {
+  function step({ payment, cancelled, declines }: Worked, token: string): Promise<Step> {
     const record: Recorder = (from, change) => recordChange(payment, from, change, token)
     switch (payment.state) {
       case PaymentState.pending:
-        return authorize(payment, cancelled, record)
+        return authorize(payment, cancelled, record, declines)
       case PaymentState.authorized:
         return captureOrVoid(payment, cancelled, record)
       case PaymentState.refundPending:
@@ -166,11 +168,12 @@ export function createPaymentProcessor(deps: PaymentProcessorDeps) {
     payment: PaymentRecord,
     cancelled: boolean,
     record: Recorder,
+    declines?: ClaimedPayment['declines'],
   ): Promise<Step> {
     if (cancelled) {
       return record('pending', () => declined(payment, DeclineReason.orderCancelled))
     }
-    const decision = deps.chargeLimit ? await deps.chargeLimit(payment) : 'go'
+    const decision = deps.chargeLimit ? await deps.chargeLimit(payment, declines) : 'go'
     if (decision === 'wait') return 'wait'
     if (decision === 'refuse') {
       log.warn(

@@ -157,11 +157,17 @@ export function createKyselyPaymentStore(deps: {
       }
     },
 
-    async claimDue({ now, until, token, limit }) {
+    async claimDue({ now, until, token, limit, declinesSince }) {
       // PostgreSQL: rows another replica is claiming right now are skipped, not waited for.
       // PGlite has one connection and one processor: nothing to skip (as the outbox relay).
       const lock = database.kind === 'pglite' ? sql`` : sql`for update skip locked`
-      const result = await sql<Selectable<PaymentsTable> & { order_cancelled: boolean }>`
+      const result = await sql<
+        Selectable<PaymentsTable> & {
+          order_cancelled: boolean
+          user_declines?: number | string
+          card_declines?: number | string
+        }
+      >`
         update payments set claim_token = ${token}, claimed_until = ${until}
         where id in (
           select id from payments
@@ -173,10 +179,14 @@ export function createKyselyPaymentStore(deps: {
         )
         returning *, exists (
           select 1 from order_cancellations c where c.order_id = payments.order_id
-        ) as order_cancelled`.execute(db)
+        ) as order_cancelled
+        ${declinesSince ? declineCounts(declinesSince) : sql``}`.execute(db)
       return result.rows.map((row) => ({
         payment: toRecord(row),
         cancelled: row.order_cancelled === true,
+        ...(declinesSince && {
+          declines: { user: Number(row.user_declines), card: Number(row.card_declines) },
+        }),
       }))
     },
 
@@ -279,6 +289,25 @@ export function createKyselyPaymentStore(deps: {
       })
     },
   }
+}
+
+/**
+ * The claimed payment's user's and card's declines since `since`, as columns of the claim's
+ * RETURNING (the same declines as recentDeclines counts).
+ */
+function declineCounts(since: Date) {
+  const counted = sql`d.state = 'declined'
+    and d.decline_reason not in (${DeclineReason.orderCancelled}, ${DeclineReason.velocityLimit})
+    and d.updated_at >= ${since}`
+  return sql`, (
+      select count(*) from payments d where d.user_id = payments.user_id and ${counted}
+    ) as user_declines, (
+      select count(*) from payments d
+      join payment_methods dm on dm.id = d.payment_method_id
+      where dm.card_fingerprint = (
+        select pm.card_fingerprint from payment_methods pm where pm.id = payments.payment_method_id
+      ) and ${counted}
+    ) as card_declines`
 }
 
 /** Narrows a payments query to a decline subject's payments. */
