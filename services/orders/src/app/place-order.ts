@@ -77,9 +77,11 @@ export function createPlaceOrder(deps: PlaceOrderDeps) {
     // The same cart, still held by an order in flight: refused before the card is tokenized.
     // The unique index below is what enforces it; this answers the common case cheaply.
     const identity = cartIdentity(cart)
-    const holder = await deps.orders.orderHoldingCart(request.userId, identity)
+    const { products, holder } = await deps.catalog.products(
+      [...new Set(cartLines.map((l) => l.productId))],
+      { userId: request.userId, cartIdentity: identity },
+    )
     if (holder !== undefined) throw cartAlreadyPlaced(holder)
-    const products = await deps.catalog.products([...new Set(cartLines.map((l) => l.productId))])
     const lines = cartLines.map((line): OrderLine => {
       const product = products.get(line.productId)
       if (!product) {

@@ -27,9 +27,14 @@ export interface CartPort {
 export interface CatalogPort {
   /**
    * Each product's name and price now; a product unknown or deleted is absent from the map.
-   * Throws `unavailable` when it cannot tell.
+   * Throws `unavailable` when it cannot tell. With `holding`, also the order (not cancelled)
+   * holding that customer's cart, if any, read in the same statement (docs/checkout.md, "One
+   * cart, one order": the cheap check before the card is tokenized).
    */
-  products(productIds: readonly string[]): Promise<Map<string, { name: string; price: Money }>>
+  products(
+    productIds: readonly string[],
+    holding?: { userId: string; cartIdentity: string },
+  ): Promise<{ products: Map<string, { name: string; price: Money }>; holder?: string }>
 }
 
 /** The product consumers' writes to orders' copy of the catalog's prices (newest event wins). */

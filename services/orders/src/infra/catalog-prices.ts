@@ -1,6 +1,6 @@
 import type { Money, catalog } from '@emporium/contracts'
 import type { Logger } from '@emporium/platform'
-import type { Kysely, Transaction } from 'kysely'
+import { sql, type Kysely, type Transaction } from 'kysely'
 import type { CatalogPort, CatalogPriceWriter } from '../app/ports.js'
 import type { OrdersTables } from './tables.js'
 
@@ -24,16 +24,17 @@ export function createCatalogPriceCopy(deps: {
 }): CatalogPort {
   const { db } = deps
   return {
-    async products(productIds) {
+    async products(productIds, holding) {
       const found = new Map<string, Priced>()
-      if (productIds.length === 0) return found
-      const rows = await db
-        .selectFrom('catalog_prices')
-        .select(['product_id', 'name', 'unit_amount', 'currency', 'deleted'])
-        .where('product_id', 'in', productIds)
-        .execute()
+      if (productIds.length === 0 && !holding) return { products: found }
+      const rows = await readCopy(productIds, holding)
       const known = new Set<string>()
+      let holder: string | undefined
       for (const row of rows) {
+        if (row.holder !== null) {
+          holder = row.holder
+          continue
+        }
         known.add(row.product_id)
         if (row.deleted) continue
         found.set(row.product_id, {
@@ -42,7 +43,10 @@ export function createCatalogPriceCopy(deps: {
         })
       }
       const unknown = productIds.filter((id) => !known.has(id))
-      if (unknown.length === 0) return found
+      // Held: the placement stops here, so the catalog need not be asked.
+      if (unknown.length === 0 || holder !== undefined) {
+        return { products: found, ...(holder !== undefined && { holder }) }
+      }
       const fetched = await mapLimit(unknown, lookupConcurrency, async (id) => ({
         id,
         product: await deps.fallback(id),
@@ -72,8 +76,44 @@ export function createCatalogPriceCopy(deps: {
             ),
           )
       }
-      return found
+      return { products: found }
     },
+  }
+
+  /** The copy's rows of `productIds` and, in the same statement, the order holding the cart. */
+  function readCopy(
+    productIds: readonly string[],
+    holding: { userId: string; cartIdentity: string } | undefined,
+  ) {
+    const prices = db
+      .selectFrom('catalog_prices')
+      .select([
+        'product_id',
+        'name',
+        'unit_amount',
+        'currency',
+        'deleted',
+        sql<string | null>`null`.as('holder'),
+      ])
+      .where('product_id', 'in', productIds.length > 0 ? productIds : [''])
+    if (!holding) return prices.execute()
+    return prices
+      .unionAll(
+        db
+          .selectFrom('orders')
+          .select([
+            sql<string>`''`.as('product_id'),
+            sql<string>`''`.as('name'),
+            sql<number>`0`.as('unit_amount'),
+            sql<string>`''`.as('currency'),
+            sql<boolean>`false`.as('deleted'),
+            'id as holder',
+          ])
+          .where('user_id', '=', holding.userId)
+          .where('cart_identity', '=', holding.cartIdentity)
+          .where('status', '<>', 'cancelled'),
+      )
+      .execute()
   }
 }
 
