@@ -6,6 +6,7 @@ import type { Database } from '../db/database.js'
 import type { PlatformTables } from '../db/platform-migrations.js'
 import type { EventBus } from './bus.js'
 import { storedEvent } from './outbox.js'
+import { flushOutbox } from './outbox-flush.js'
 import { createOutboxPurge } from './outbox-purge.js'
 import { registerRelayMetrics } from './outbox-relay-metrics.js'
 
@@ -254,60 +255,6 @@ export function createOutboxRelay(deps: OutboxRelayDeps): OutboxRelay {
     return { count: Number(row.count), oldestAgeSeconds }
   }
 
-  async function unsent(upToSeq?: number): Promise<{ count: number; maxSeq: number | undefined }> {
-    let query = db
-      .selectFrom('outbox')
-      .select((eb) => [eb.fn.countAll().as('count'), eb.fn.max('seq').as('maxSeq')])
-      .where('sent_at', 'is', null)
-    if (upToSeq !== undefined) query = query.where('seq', '<=', upToSeq)
-    const row = await query.executeTakeFirstOrThrow()
-    return {
-      count: Number(row.count),
-      maxSeq: row.maxSeq === null ? undefined : Number(row.maxSeq),
-    }
-  }
-
-  async function flush(timeoutMs: number): Promise<void> {
-    const deadline = Date.now() + timeoutMs
-    let lastError: unknown
-    let left = Number.NaN
-    let abandoned = false
-    const drain = async () => {
-      // Only what is unsent now: rows written during shutdown must not keep it waiting.
-      const { maxSeq } = await unsent()
-      if (maxSeq === undefined) return true
-      while (!abandoned) {
-        try {
-          await cycle()
-        } catch (error) {
-          lastError = error
-        }
-        left = (await unsent(maxSeq)).count
-        if (left === 0) return true
-        // Rows another replica holds, or a failing broker: look again shortly.
-        await new Promise((resolve) => setTimeout(resolve, lastError ? 200 : 20))
-      }
-      return false
-    }
-    let timer: NodeJS.Timeout | undefined
-    const timedOut = new Promise<false>((resolve) => {
-      timer = setTimeout(() => resolve(false), Math.max(0, deadline - Date.now()))
-    })
-    const drained = await Promise.race([drain(), timedOut])
-      .catch((error: unknown) => {
-        lastError = error
-        return false
-      })
-      .finally(() => clearTimeout(timer))
-    abandoned = true
-    if (!drained) {
-      log.warn(
-        { err: lastError, left: Number.isNaN(left) ? undefined : left },
-        'outbox relay: flush gave up; unsent events are published after restart',
-      )
-    }
-  }
-
   return {
     start() {
       if (running) return
@@ -321,7 +268,7 @@ export function createOutboxRelay(deps: OutboxRelayDeps): OutboxRelay {
       woken = true
       if (sleeping?.wakeable) sleeping.done()
     },
-    flush,
+    flush: (timeoutMs) => flushOutbox({ db, cycle, log, timeoutMs }),
     async stop() {
       running = false
       sleeping?.done()
