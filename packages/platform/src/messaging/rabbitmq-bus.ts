@@ -1,4 +1,5 @@
 import { once } from 'node:events'
+import type { Writable } from 'node:stream'
 import amqp, { type ChannelWrapper } from 'amqp-connection-manager'
 import type { ConfirmChannel, ConsumeMessage } from 'amqplib'
 import { AppError } from '../errors.js'
@@ -179,8 +180,29 @@ export function createRabbitMqBus(options: RabbitMqBusOptions): EventBus {
     void running.finally(() => state.inFlight.delete(running))
   }
 
+  /**
+   * Holds the socket's writes while a burst of publishes is queued (the relay's batch), so its
+   * frames leave in one write instead of one system call each. amqplib's muxer writes them in a
+   * setImmediate of its own, scheduled after this call: the uncork comes one turn after it.
+   */
+  let corked = false
+  function corkBriefly(): void {
+    const socket = (manager.connection as unknown as { connection?: { stream?: Writable } })
+      ?.connection?.stream
+    if (corked || typeof socket?.cork !== 'function') return
+    corked = true
+    socket.cork()
+    setImmediate(() =>
+      setImmediate(() => {
+        corked = false
+        socket.uncork()
+      }),
+    )
+  }
+
   async function publishBody(body: Buffer, options: Parameters<typeof publishOptions>[0]) {
     if (closing) throw closedError()
+    corkBriefly()
     try {
       // Not awaited one by one: many publishes wait for their confirms at once (pipelined).
       await getPublisher().publish(exchange, options.type, body, publishOptions(options))

@@ -35,10 +35,15 @@ export function createDeliveryHandler(deps: DeliveryDeps) {
   const { subscription, log, metrics, closedChannels } = deps
   const { consumer, types } = subscription
 
-  function settle(channel: ConfirmChannel, message: ConsumeMessage, how: 'ack' | 'requeue'): void {
+  function settle(
+    channel: ConfirmChannel,
+    message: ConsumeMessage,
+    how: 'ack' | 'ack-all' | 'requeue',
+  ): void {
     if (closedChannels.has(channel)) return
     try {
-      if (how === 'ack') channel.ack(message)
+      // `ack-all` also acks every earlier delivery on the channel: one frame for a batch.
+      if (how !== 'requeue') channel.ack(message, how === 'ack-all')
       else channel.nack(message, false, true)
     } catch (err) {
       // The channel closed under us: the broker requeues the message by itself.
@@ -136,6 +141,13 @@ export function createDeliveryHandler(deps: DeliveryDeps) {
       return
     }
     const seconds = (performance.now() - started) / 1_000
+    if (outcomes.every((result) => result.ok)) {
+      // Batches of a channel run one at a time and settle all they took, so every delivery
+      // before this batch's last is settled already or in this batch.
+      settle(channel, items.at(-1)!.message, 'ack-all')
+      for (const { envelope } of items) metrics.handled(consumer, envelope.type, 'ok', seconds)
+      return
+    }
     for (const [i, { message, envelope, attempt }] of items.entries()) {
       const result = outcomes[i] ?? { ok: true }
       let outcome: HandledOutcome = 'ok'
