@@ -1,4 +1,4 @@
-// `npm run bench -- [--only gateway,catalog,checkout,messaging,start] [--seconds 5] [--json f]`
+// `npm run bench -- [--only gateway,catalog,checkout,messaging,start,burst] [--seconds 5] [--json f]`
 // The benchmark suite of issue 8. Each benchmark starts what it needs on spare ports (18000-
 // 19999), with scratch databases and vhost, runs its contenders side by side and prints their
 // figures and ratios as Markdown (for docs/performance.md); everything it started or created
@@ -6,6 +6,7 @@
 // noise: read the ratios between rows of one run.
 import { writeFileSync } from 'node:fs'
 import { parseArgs } from 'node:util'
+import { burstBenchmark } from './burst.js'
 import { catalogBenchmark } from './catalog.js'
 import { checkoutBenchmark } from './checkout.js'
 import { gatewayBenchmark } from './gateway.js'
@@ -34,7 +35,8 @@ const { values } = parseArgs({
 })
 
 const usage = `npm run bench -- [options]
-  --only <names>         comma-separated: gateway, catalog, checkout, messaging, start (default all)
+  --only <names>         comma-separated: gateway, catalog, checkout, messaging, start, burst
+                         (default all)
   --seconds <n>          measured seconds per row (default: gateway 2 per round, catalog 3;
                          checkout's runs 20; start's load run 15)
   --rounds <n>           gateway: rounds over all its rows (default 3)
@@ -82,6 +84,7 @@ const benchmarks: Record<string, () => Promise<Section>> = {
     }),
   messaging: () => messagingBenchmark({ messages: Number(values.messages) }),
   start: () => startBenchmark({ loadSeconds: seconds ?? 15, profile: values.profile }),
+  burst: () => burstBenchmark(),
 }
 const names = values.only ? values.only.split(',').map((n) => n.trim()) : Object.keys(benchmarks)
 const unknown = names.filter((name) => !benchmarks[name])

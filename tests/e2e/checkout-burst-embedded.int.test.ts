@@ -1,0 +1,47 @@
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe } from 'vitest'
+import { burstSuite, type BurstPlatform } from './burst-suite.js'
+import { startProcess, waitForOk, type Started } from './process.js'
+import { ShopClient } from './shop-client.js'
+
+// Issue 14's burst on the embedded platform, as `npm start` runs it: every service in one
+// process on PGlite, where admission control matters most. Default deadlines and admission
+// settings; only the gateway's per-address limits are lifted (300 buyers share one address).
+// Not met yet on the shared 2-core development machine (answers up to 12 s distributed, 60 s
+// embedded, 2026-12-02): run it with BURST_E2E=1 until it passes, then drop the guard.
+describe.skipIf(process.env.BURST_E2E !== '1')(
+  'a burst of placements through the gateway (embedded platform)',
+  () => {
+    const port = 28000 + Math.floor(Math.random() * 250) * 8
+    const dataDir = mkdtempSync(join(tmpdir(), 'emporium-burst-'))
+    let started: Started
+    let platform: BurstPlatform
+
+    beforeAll(async () => {
+      started = startProcess('apps/all-in-one/src/main.ts', {
+        PORT: String(port),
+        EMBEDDED_PORT_BASE: String(port + 1),
+        DATA_DIR: dataDir,
+        ADMIN_EMAILS: 'admin@e2e.example',
+        NOTIFICATIONS_SENDER: `file:${join(dataDir, 'mailbox.jsonl')}`,
+        LOG_LEVEL: 'warn',
+        GATEWAY_RATE_LIMIT_PER_MINUTE: '1000000',
+        GATEWAY_REGISTER_LIMIT_PER_CLIENT: '100000',
+      })
+      // The gateway's management server: EMBEDDED_PORT_BASE + 6.
+      await waitForOk(`http://127.0.0.1:${port + 7}/readyz`, started, 150_000)
+      const client = new ShopClient(`http://127.0.0.1:${port}/api/v1`)
+      const admin = await client.registerAdmin('admin@e2e.example', join(dataDir, 'mailbox.jsonl'))
+      platform = { client, adminToken: admin.token }
+    }, 180_000)
+
+    afterAll(() => {
+      if (started.child.exitCode === null) started.child.kill('SIGKILL')
+      rmSync(dataDir, { recursive: true, force: true })
+    })
+
+    burstSuite(() => platform)
+  },
+)
