@@ -18,6 +18,7 @@ import {
   createServiceTrust,
   on,
   openDatabase,
+  withAfterCommit,
   parseTrustedCallers,
   requireServiceCaller,
   type Database,
@@ -86,8 +87,11 @@ export async function createPaymentsService(
 ): Promise<PaymentsService> {
   const log = deps.log ?? createLogger({ service: 'payments', level: config.LOG_LEVEL })
   const now = deps.now ?? (() => new Date())
-  const database = (deps.database ??
-    (await openDatabase(config.PAYMENTS_DATABASE_URL))) as Database<PaymentsTables>
+  // Consumers wake the processor once their transaction (a batch of events) has committed.
+  const { database, afterCommit } = withAfterCommit(
+    (deps.database ??
+      (await openDatabase(config.PAYMENTS_DATABASE_URL))) as Database<PaymentsTables>,
+  )
   const verifier =
     deps.verifier ??
     createJwtVerifier({
@@ -156,11 +160,8 @@ export async function createPaymentsService(
   })
   const intervalMs = deps.processIntervalMs ?? 200
   const loop = intervalMs > 0 ? createProcessorLoop({ processor, intervalMs, log }) : undefined
-  // Consumers call this from inside their transaction: look shortly after it commits (PGlite
-  // queues the claim behind it anyway; the interval catches a PostgreSQL commit that took longer).
-  const kick = () => {
-    if (loop) setTimeout(() => loop.wake(), 20).unref()
-  }
+  // Consumers call this from inside their transaction: the processor looks once it committed.
+  const kick = (trx: object) => afterCommit(trx, () => loop?.wake())
   const paymentsIn = (trx: Parameters<typeof createSqlPaymentWriter>[0]) =>
     createSqlPaymentWriter(trx)
 

@@ -13,7 +13,8 @@ type OrderCancelledData =
 export function onOrderCancelled(deps: {
   paymentsIn: PaymentsIn
   now: () => Date
-  kick: () => void
+  /** Wakes the processor once `trx` has committed. */
+  kick: (trx: object) => void
 }) {
   return async (data: OrderCancelledData, { trx }: HandlerContext) => {
     const writer = deps.paymentsIn(trx)
@@ -27,6 +28,6 @@ export function onOrderCancelled(deps: {
     if (payment?.state === 'captured') {
       await writer.setState(payment.id, 'refund_pending', deps.now())
     }
-    if (payment) deps.kick()
+    if (payment) deps.kick(trx)
   }
 }

@@ -18,7 +18,8 @@ export type PaymentsIn = (trx: HandlerContext['trx']) => PaymentWriter
 export function onPaymentRequested(deps: {
   paymentsIn: PaymentsIn
   now: () => Date
-  kick: () => void
+  /** Wakes the processor once `trx` has committed. */
+  kick: (trx: object) => void
 }) {
   return async (data: PaymentRequestedData, { trx, envelope }: HandlerContext) => {
     const writer = deps.paymentsIn(trx)
@@ -43,6 +44,6 @@ export function onPaymentRequested(deps: {
       createdAt: now,
       updatedAt: now,
     })
-    if (inserted) deps.kick()
+    if (inserted) deps.kick(trx)
   }
 }
