@@ -6,6 +6,7 @@ import { Registry } from 'prom-client'
 import Type from 'typebox'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { defineEvent, type EventEnvelope } from '@emporium/contracts'
+import { currentContext } from '../context.js'
 import type { Database, DatabaseKind } from '../db/database.js'
 import { migrate } from '../db/migrate.js'
 import { createTestDatabase, testServers, type TestDatabase } from '../testing/test-databases.js'
@@ -120,7 +121,9 @@ describe.each<DatabaseKind>(['postgres', 'mysql', 'pglite'])(
           log: silent,
           handlers: [
             on(ItemCounted, async (data, { trx, envelope: event }) => {
-              calls.push({ n: data.n, trx, correlationId: event.correlationId })
+              // The work context each handler runs in: its own event's, also within a batch.
+              calls.push({ n: data.n, trx, correlationId: currentContext()?.correlationId ?? '' })
+              expect(currentContext()?.causationId).toBe(event.id)
               await setup.before?.(data)
               await trx.insertInto('effects').values({ event_id: event.id, n: data.n }).execute()
             }),
