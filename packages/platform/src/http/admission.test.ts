@@ -141,6 +141,31 @@ describe('admission control (a concurrency limit with a short queue per route)',
   })
 })
 
+describe('retry-after under a backlog', () => {
+  it('spreads the shed over the time to work the backlog off (at most 10 s), not all at 1 s', async () => {
+    const registry = createMetricsRegistry('test')
+    const { routes, state } = heldRoutes({ concurrency: 1, queue: 0, maxWaitMs: 10 })
+    const base = await listen(routes, registry)
+    // One request handled in about 200 ms sets the route's pace.
+    const paced = place(base)
+    await until(() => state.started === 1)
+    await new Promise((resolve) => setTimeout(resolve, 200))
+    state.release.shift()!()
+    expect((await paced).status).toBe(200)
+    const held = place(base)
+    await until(() => state.started === 2)
+    const shed = await Promise.all(Array.from({ length: 30 }, () => place(base)))
+    const waits = shed.map((answer) => Number(answer.headers.get('retry-after')))
+    expect(shed.every((answer) => answer.status === 503)).toBe(true)
+    // The configured least (2) to the cap; some beyond the least, as 30 wait behind one.
+    expect(Math.min(...waits)).toBeGreaterThanOrEqual(2)
+    expect(Math.max(...waits)).toBeLessThanOrEqual(10)
+    expect(Math.max(...waits)).toBeGreaterThan(2)
+    state.release.shift()!()
+    expect((await held).status).toBe(200)
+  })
+})
+
 describe('a route deadline (deadlineMs)', () => {
   it('answers 503 with retry-after at the deadline, the handler keeping its turn until it ends', async () => {
     const registry = createMetricsRegistry('test')

@@ -18,7 +18,12 @@ export interface AdmissionLimit {
   queue: number
   /** Longest a request waits for a turn before it is shed. */
   maxWaitMs: number
-  /** `retry-after` of a shed answer, in seconds (default 1). */
+  /**
+   * Least `retry-after` of a shed answer, in seconds (default 1). Under a larger backlog (those
+   * running, waiting and shed in the last second, at the route's recent pace) it is spread at
+   * random up to the time to work that backlog off (at most 10 s), so that the shed do not all
+   * come back at the same second.
+   */
   retryAfterSeconds?: number
   /**
    * Longest a request may take from arrival to answer: past it the client gets 503
@@ -41,6 +46,9 @@ export interface AdmissionConfig {
  * circuit breakers never count a marked 503 against the service that sent it.
  */
 export const shedHeader = 'x-emporium-shed'
+
+/** Longest `retry-after` admission control asks for, however long the backlog. */
+const maxRetryAfterSeconds = 10
 
 export type ShedReason = 'queue_full' | 'queue_timeout' | 'deadline' | 'event_loop_delay'
 
@@ -83,20 +91,40 @@ export function installAdmission(app: FastifyInstance, registry: Registry): void
     const limit = (route.config as AdmissionConfig | undefined)?.admission
     if (!limit) return
     const gate = createGate(limit)
-    const retryAfterSeconds = limit.retryAfterSeconds ?? 1
+    const least = limit.retryAfterSeconds ?? 1
+    // The route's pace (a moving average of handling times) and the sheds of the last second.
+    let averageMs = 0
+    let shedWindow = { since: 0, count: 0 }
+    const retryAfter = (): number => {
+      const now = Date.now()
+      if (now - shedWindow.since > 1_000) shedWindow = { since: now, count: 0 }
+      shedWindow.count++
+      if (averageMs === 0) return least
+      const { active, waiting } = gate.load()
+      const backlog = active + waiting + shedWindow.count
+      const drain = Math.ceil((backlog * averageMs) / limit.concurrency / 1_000)
+      const most = Math.min(maxRetryAfterSeconds, drain)
+      return most <= least ? least : least + Math.floor(Math.random() * (most - least + 1))
+    }
     const admit = async (request: FastifyRequest, reply: FastifyReply) => {
       const verdict = await gate.enter(reply)
       if (verdict === 'admitted') return
       counter.inc({ route: route.url, reason: verdict })
       request.log.debug({ reason: verdict }, 'request shed')
-      return shed(request, reply, retryAfterSeconds)
+      return shed(request, reply, retryAfter())
     }
     const own = route.onRequest
     route.onRequest = [admit, ...(own === undefined ? [] : Array.isArray(own) ? own : [own])]
     // A turn is held while the handler runs, even past its answer (a deadline) or its client.
     const handler = route.handler
     route.handler = function (this: unknown, request, reply) {
-      const end = gate.running(reply)
+      const ended = gate.running(reply)
+      const began = Date.now()
+      const end = () => {
+        ended()
+        const ms = Date.now() - began
+        averageMs = averageMs === 0 ? ms : averageMs * 0.8 + ms * 0.2
+      }
       let result: unknown
       try {
         result = handler.call(this as never, request, reply)
@@ -116,7 +144,7 @@ export function installAdmission(app: FastifyInstance, registry: Registry): void
           () => {
             if (reply.sent) return
             counter.inc({ route: route.url, reason: 'deadline' })
-            resolve(late(request, reply, retryAfterSeconds))
+            resolve(late(request, reply, retryAfter()))
           },
           Math.max(0, deadlineMs - reply.elapsedTime),
         )
