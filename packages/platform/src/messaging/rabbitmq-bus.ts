@@ -7,8 +7,7 @@ import type { Logger } from '../log.js'
 import type { Registry } from '../metrics.js'
 import { defaultRetryPolicy, type EventBus, type RetryPolicy, type Subscription } from './bus.js'
 import { createBusMetrics, type QueueDepth } from './bus-metrics.js'
-import { createDeliveryBatcher } from './delivery-batcher.js'
-import { createDeliveryHandler } from './rabbitmq-consumer.js'
+import { createConsumerIntake } from './rabbitmq-consumer.js'
 import { createRabbitMqDeadLetters } from './rabbitmq-dead-letters.js'
 import { publishOptions } from './rabbitmq-message.js'
 import { closeQuietly, declareConsumerTopology, queuesOf } from './rabbitmq-topology.js'
@@ -42,9 +41,7 @@ interface ConsumerState {
   subscription: Subscription
   /** Takes one delivery: handled at once, or batched. */
   take(channel: ConfirmChannel, message: ConsumeMessage): void
-  /** Handlers running, each with its ack or republish; `close` waits for them. */
-  inFlight: Set<Promise<void>>
-  /** Resolves once the batches taken so far are applied and settled. */
+  /** Resolves once the deliveries taken so far are handled and settled; `close` waits for it. */
   idle(): Promise<void>
   current?: { channel: ConfirmChannel; consumerTag: string }
 }
@@ -174,12 +171,6 @@ export function createRabbitMqBus(options: RabbitMqBusOptions): EventBus {
     return result
   }
 
-  function track(state: ConsumerState, work: Promise<void>): void {
-    const running = work.catch((err: unknown) => log.error({ err }, 'bus delivery crashed'))
-    state.inFlight.add(running)
-    void running.finally(() => state.inFlight.delete(running))
-  }
-
   /**
    * Holds the socket's writes while a burst of publishes is queued (the relay's batch), so its
    * frames leave in one write instead of one system call each. amqplib's muxer writes them in a
@@ -230,30 +221,17 @@ export function createRabbitMqBus(options: RabbitMqBusOptions): EventBus {
           details: { hint: 'one subscription per consumer, listing every type it handles' },
         })
       }
-      const { deliver, deliverBatch } = createDeliveryHandler({
-        subscription,
-        retry,
-        log,
-        metrics,
-        closedChannels,
-        isClosing: () => closing !== undefined,
-      })
-      const inFlight = new Set<Promise<void>>()
-      // Per consumer and process, batches run one after another in the broker's order.
-      const batcher = createDeliveryBatcher<ConfirmChannel, ConsumeMessage>({
-        maxBatch,
-        // Deliveries of a channel that died meanwhile are redelivered on the new one.
-        run: (channel, messages) =>
-          closedChannels.has(channel) ? Promise.resolve() : deliverBatch(channel, messages),
-        onError: (err) => log.error({ err, consumer }, 'bus delivery crashed'),
-      })
       const state: ConsumerState = {
         subscription,
-        inFlight,
-        take: subscription.handleBatch
-          ? (channel, message) => batcher.push(channel, message)
-          : (channel, message) => track(state, deliver(channel, message)),
-        idle: () => batcher.idle(),
+        ...createConsumerIntake({
+          subscription,
+          retry,
+          log,
+          metrics,
+          closedChannels,
+          isClosing: () => closing !== undefined,
+          maxBatch,
+        }),
       }
       consumers.set(consumer, state)
       let resolve!: () => void
@@ -318,7 +296,7 @@ export function createRabbitMqBus(options: RabbitMqBusOptions): EventBus {
           }
         }
         // Deliveries already received are handled and acked before their channel closes.
-        await Promise.allSettled([...consumers.values()].flatMap((s) => [...s.inFlight, s.idle()]))
+        await Promise.all([...consumers.values()].map((s) => s.idle()))
         await manager.close()
         metrics.connected(false)
       })()

@@ -6,6 +6,7 @@ import type { Logger } from '../log.js'
 import type { BatchOutcome, RetryPolicy, Subscription } from './bus.js'
 import { errorText, stepAfterFailure } from './bus-failure.js'
 import type { BusMetrics, HandledOutcome } from './bus-metrics.js'
+import { createDeliveryBatcher } from './delivery-batcher.js'
 import {
   attemptOf,
   forwardOptions,
@@ -158,4 +159,35 @@ export function createDeliveryHandler(deps: DeliveryDeps) {
   }
 
   return { deliver, deliverBatch }
+}
+
+/**
+ * How a consumer takes its deliveries: a subscription that applies batches gets them in
+ * batches, one at a time, in the broker's order (per consumer and process); one without has
+ * each handled at once, up to the prefetch.
+ */
+export function createConsumerIntake(deps: DeliveryDeps & { maxBatch: number }) {
+  const { log, subscription, closedChannels } = deps
+  const { deliver, deliverBatch } = createDeliveryHandler(deps)
+  const inFlight = new Set<Promise<void>>()
+  const batcher = createDeliveryBatcher<ConfirmChannel, ConsumeMessage>({
+    maxBatch: deps.maxBatch,
+    // Deliveries of a channel that died meanwhile are redelivered on the new one.
+    run: (channel, messages) =>
+      closedChannels.has(channel) ? Promise.resolve() : deliverBatch(channel, messages),
+    onError: (err) => log.error({ err, consumer: subscription.consumer }, 'bus delivery crashed'),
+  })
+  function track(work: Promise<void>): void {
+    const running = work.catch((err: unknown) => log.error({ err }, 'bus delivery crashed'))
+    inFlight.add(running)
+    void running.finally(() => inFlight.delete(running))
+  }
+  return {
+    take: subscription.handleBatch
+      ? (channel: ConfirmChannel, message: ConsumeMessage) => batcher.push(channel, message)
+      : (channel: ConfirmChannel, message: ConsumeMessage) => track(deliver(channel, message)),
+    async idle(): Promise<void> {
+      await Promise.allSettled([...inFlight, batcher.idle()])
+    },
+  }
 }
