@@ -20,6 +20,7 @@ import {
   type Service,
   startPeriodic,
   type PeriodicJob,
+  withAfterCommit,
 } from '@emporium/platform'
 import { orders, payments, users } from '@emporium/contracts'
 import type { Kysely } from 'kysely'
@@ -40,7 +41,6 @@ import { onPaymentRefunded } from './events/on-payment-refunded.js'
 import { onUserRegistered } from './events/on-user-registered.js'
 import { onVerificationRequested } from './events/on-verification-requested.js'
 import { notificationsRoutes } from './http/routes.js'
-import { withAfterCommit } from './infra/after-commit.js'
 import { senderFromConfig } from './infra/senders.js'
 import { createSqlMessageQueue, createSqlNotificationWriter } from './infra/sql-messages.js'
 import { createSqlStatusReader } from './infra/sql-projection.js'
