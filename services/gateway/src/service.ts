@@ -77,6 +77,7 @@ export function createGatewayService(
     registry,
     routes: gatewayRoutes({
       maxEventLoopDelayMs: config.GATEWAY_MAX_EVENT_LOOP_DELAY_MS,
+      placementDeadlineMs: config.GATEWAY_PLACEMENT_DEADLINE_MS,
       verifier: verifier ?? noKeys,
       store: redis ?? memory,
       upstreams: createUpstreams(urls, {

@@ -113,3 +113,70 @@ describe('an upstream that sheds load', () => {
     expect(busy.started()).toBe(1)
   })
 })
+
+describe('a placement past the gateway’s deadline', () => {
+  it('is answered 503 HTTP.TIMEOUT with retry-after in time while orders goes on, the late answer dropped', async () => {
+    const { startFakeUsers } = await import('./fake-upstreams.js')
+    const users = await startFakeUsers()
+    closers.push(() => users.stop())
+    let finished = 0
+    const release: Array<() => void> = []
+    const orders = createHttpServer({
+      service: 'orders',
+      log,
+      registry: createMetricsRegistry('orders'),
+      routes: async (app) => {
+        app.post('/orders', async (_request, reply) => {
+          await new Promise<void>((resolve) => release.push(resolve))
+          finished++
+          return reply.code(202).send({ id: 'o1', status: 'pending' })
+        })
+        app.get('/orders/:id', async () => ({ id: 'o1', status: 'pending' }))
+      },
+    })
+    const ordersUrl = await orders.listen({ port: 0, host: '127.0.0.1' })
+    closers.push(async () => {
+      for (const r of release.splice(0)) r()
+      await orders.close()
+    })
+    const g = await startGateway({
+      GATEWAY_USERS_URLS: users.url,
+      GATEWAY_ORDERS_URLS: ordersUrl,
+      GATEWAY_PLACEMENT_DEADLINE_MS: 300,
+      GATEWAY_UPSTREAM_TIMEOUT_MS: 10_000,
+      GATEWAY_BREAKER_MIN_CALLS: 4,
+      GATEWAY_BREAKER_HALF_OPEN_MS: 30_000,
+    })
+    closers.push(() => g.stop())
+    const token = await users.token()
+    const place = () =>
+      call(`${g.url}/api/v1/orders`, {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${token}`,
+          'content-type': 'application/json',
+          'idempotency-key': 'k-1',
+          ...from('198.51.100.40'),
+        },
+        body: JSON.stringify({}),
+      })
+    const answers = await Promise.all(Array.from({ length: 6 }, place))
+    for (const answer of answers) {
+      expect(answer.status).toBe(503)
+      expect(answer.json()).toMatchObject({ code: 'HTTP.TIMEOUT', status: 503 })
+      expect(Number(answer.headers['retry-after'])).toBeGreaterThanOrEqual(1)
+      expect(answer.headers['x-emporium-shed']).toBe('deadline')
+      // The deadline, not the upstream's 10 s timeout (a wide margin for a busy machine).
+      expect(answer.ms).toBeLessThan(5_000)
+    }
+    // Orders got every placement and finishes them; the late answers go nowhere.
+    await until(() => release.length === 6)
+    for (const r of release.splice(0)) r()
+    await until(() => finished === 6)
+    // Not an outage: the circuit stays closed, orders is still asked.
+    const after = await call(`${g.url}/api/v1/orders/o1`, {
+      headers: { authorization: `Bearer ${token}`, ...from('198.51.100.41') },
+    })
+    expect(after.status).toBe(200)
+  })
+})

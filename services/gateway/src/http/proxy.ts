@@ -103,7 +103,10 @@ export function createProxy(deps: {
               statusCode: number
               stream: Readable
             }
-            settle(() => resolve({ statusCode, headers, stream }))
+            // Nobody waits for it any more (the client left, or was answered at a deadline):
+            // read it to the end, so the upstream's connection is free again.
+            if (settled) discard(stream)
+            else settle(() => resolve({ statusCode, headers, stream }))
           },
           onError: (_reply, { error }) => settle(() => reject(classify(target.upstream, error))),
         })
@@ -217,6 +220,11 @@ export function createProxy(deps: {
     metrics.upstreamRequests.inc({ ...labels, method: request.method, status })
     if (response || !(failure instanceof ClientGone)) stopTimer()
 
+    if (reply.sent) {
+      // Answered already, at the route's deadline (admission): the late answer goes nowhere.
+      if (response) discard(response.stream)
+      return
+    }
     if (failure instanceof ClientGone) {
       reply.hijack() // nobody to answer
       return

@@ -1,4 +1,9 @@
-import { registerEventLoopGuard, type JwtVerifier, type Registry } from '@emporium/platform'
+import {
+  registerEventLoopGuard,
+  type AdmissionLimit,
+  type JwtVerifier,
+  type Registry,
+} from '@emporium/platform'
 import cors from '@fastify/cors'
 import replyFrom from '@fastify/reply-from'
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest, FastifySchema } from 'fastify'
@@ -37,6 +42,12 @@ export interface GatewayRoutesOptions {
   storefrontDir?: string
   /** Mean event-loop delay (ms) above which requests are shed with 503 and retry-after; 0: off. */
   maxEventLoopDelayMs?: number
+  /**
+   * Longest a placement (`POST /api/v1/orders`) may take before the shopper gets 503
+   * `HTTP.TIMEOUT` with `retry-after` (the platform's admission deadline) while orders goes on;
+   * its Idempotency-Key makes the repeat safe. 0 or none: off.
+   */
+  placementDeadlineMs?: number
 }
 
 const methods = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']
@@ -117,6 +128,23 @@ export function gatewayRoutes(options: GatewayRoutesOptions): FastifyPluginAsync
         method: methods,
         url,
         config: { proxied: true },
+        schema: hidden,
+        handler: proxied,
+      })
+    }
+    if (options.placementDeadlineMs) {
+      // A burst of placements is answered in time, never held past the deadline: the shopper
+      // comes back after retry-after with the same key. No limit of its own: orders has one.
+      const admission: AdmissionLimit = {
+        concurrency: Number.MAX_SAFE_INTEGER,
+        queue: 0,
+        maxWaitMs: 0,
+        deadlineMs: options.placementDeadlineMs,
+      }
+      app.route({
+        method: 'POST',
+        url: '/api/v1/orders',
+        config: { proxied: true, admission },
         schema: hidden,
         handler: proxied,
       })
