@@ -212,7 +212,24 @@ export function checkoutSuite(platform: () => CheckoutPlatform) {
       buyers.push(...(await Promise.all(Array.from({ length: 10 }, () => client.register()))))
     }
     await Promise.all(buyers.map((b) => client.addToCart(b.token, product.id, 1)))
-    const placed = await Promise.all(buyers.map((b) => client.placeOrder(b.token, cards.approved)))
+    // As a client should: a placement shed (429/503) or still in progress under its key is sent
+    // again after retry-after with the same Idempotency-Key, and ends 202 once.
+    const placed = await Promise.all(
+      buyers.map(async (b) => {
+        const key = randomUUID()
+        for (let attempt = 0; ; attempt++) {
+          const reply = await client.placeOrder(b.token, cards.approved, key)
+          const retryAfter = Number(reply.headers.get('retry-after') ?? Number.NaN)
+          const again =
+            reply.status === 429 ||
+            reply.status === 503 ||
+            (reply.status === 409 &&
+              (reply.body as { code?: string }).code === 'ORDERS.IDEMPOTENCY_KEY_IN_PROGRESS')
+          if (!again || !Number.isFinite(retryAfter) || attempt >= 60) return reply
+          await new Promise((r) => setTimeout(r, retryAfter * 1000 + Math.random() * 500))
+        }
+      }),
+    )
     expect(placed.map((p) => p.status)).toEqual(Array(100).fill(202))
     const ended = await Promise.all(
       placed.map((p, i) => client.waitForOrder(buyers[i]!.token, p.body.id, undefined, 120_000)),

@@ -94,6 +94,11 @@ class SchemaDriver implements Driver {
   async init(): Promise<void> {}
 
   async acquireConnection(): Promise<DatabaseConnection> {
+    // PGlite runs each query on this thread, and its answers resolve as microtasks: a chain of
+    // them would keep the event loop from polling sockets for as long as the work lasts, so that
+    // requests (even those a service would shed at once) wait unread. One turn of the loop per
+    // statement or transaction lets them in.
+    await new Promise<void>((resolve) => setImmediate(resolve))
     const connection = await this.shared.driver.acquireConnection()
     try {
       if (this.shared.searchPath !== this.schema) {
