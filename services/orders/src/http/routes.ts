@@ -87,6 +87,9 @@ export function ordersRoutes(deps: OrdersRoutesDeps): HttpRoutes {
           idempotencyKey: idempotencyKeyOf(request.headers['idempotency-key']),
           body: request.body,
         })
+        // Answered already at the route's deadline (503 with retry-after): the order stands,
+        // and the client's repeat with the same key replays it.
+        if (reply.sent) return reply
         if (result.replayed) reply.header('idempotent-replayed', 'true')
         // The stored text itself, so that a replay is byte for byte the first answer (it is
         // an Order serialized once; the typed reply only knows objects).
