@@ -76,7 +76,7 @@ export const GatewayConfig = Type.Object({
    * its arrival here: past it the shopper gets 503 `HTTP.TIMEOUT` with `retry-after` while orders
    * goes on; the same key then replays the order (or waits for it). 0 turns it off.
    */
-  GATEWAY_PLACEMENT_DEADLINE_MS: Type.Integer({ minimum: 0, maximum: 600_000, default: 1_500 }),
+  GATEWAY_PLACEMENT_DEADLINE_MS: Type.Integer({ minimum: 0, maximum: 600_000, default: 1_000 }),
   /** `redis://…` for limits shared by every replica; `memory` (embedded mode): per instance. */
   REDIS_URL: Type.String({ minLength: 1, default: 'memory', pattern: '^(memory|rediss?://\\S+)$' }),
   /** Prefix of the gateway's Redis keys. */
