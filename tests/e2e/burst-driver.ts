@@ -113,7 +113,7 @@ export async function runBurst(
       for (let attempt = 0; ; attempt++) {
         const began = performance.now()
         const reply = await client
-          .placeOrder(buyer.token, cards.approved, key)
+          .placeOrder(buyer.token, cards.approved, key, { once: true })
           .catch(() => undefined)
         const answer: Answer = {
           status: reply?.status ?? 0,
