@@ -156,8 +156,8 @@ export class ShopClient {
   }
 
   /**
-   * `POST /orders`, as a client should send it: a placement shed (429/503 with `retry-after`)
-   * is sent again after the wait with the same Idempotency-Key, a few times (`once`: the first
+   * `POST /orders`, as a client should send it: a placement shed (503 with `retry-after` and
+   * `x-emporium-shed`) is sent again after the wait with the same Idempotency-Key, a few times (`once`: the first
    * answer as it came, for tests that time each answer).
    */
   async placeOrder(
@@ -173,7 +173,8 @@ export class ShopClient {
         body: { shippingAddress, payment: cardOf(cardNumber) },
       })
       const retryAfter = Number(reply.headers.get('retry-after') ?? Number.NaN)
-      const shed = reply.status === 429 || reply.status === 503
+      // Shed by admission control or a deadline (marked so): not a refusal such as a decline limit.
+      const shed = reply.status === 503 && reply.headers.get('x-emporium-shed') !== null
       if (options.once || !shed || !Number.isFinite(retryAfter) || attempt >= 10) return reply
       await new Promise((r) => setTimeout(r, Math.min(retryAfter, 10) * 1000))
     }
