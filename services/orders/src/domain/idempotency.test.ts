@@ -35,4 +35,21 @@ describe('idempotency keys', () => {
     expect(print).not.toBe(orderFingerprint(body('4242424242424242', '123', 2031)))
     expect(print).not.toBe(fingerprint(body('4242424242424242')))
   })
+
+  it('tells order bodies apart by each field the fingerprint keeps, and by nothing else', () => {
+    const base = {
+      shippingAddress: { name: 'A', line1: '1 Main St', city: 'Springfield', country: 'US' },
+      payment: { cardNumber: '4242424242424242', expMonth: 1, expYear: 2030, cvc: '123' },
+    }
+    const print = orderFingerprint(base)
+    const withPayment = (payment: Partial<typeof base.payment>) =>
+      orderFingerprint({ ...base, payment: { ...base.payment, ...payment } })
+    expect(withPayment({ expMonth: 2 })).not.toBe(print)
+    expect(withPayment({ expYear: 2031 })).not.toBe(print)
+    expect(withPayment({ cardNumber: '4242424242421242' })).not.toBe(print) // 4th-last digit
+    const address = { ...base.shippingAddress, city: 'Shelbyville' }
+    expect(orderFingerprint({ ...base, shippingAddress: address })).not.toBe(print)
+    // Another card sharing last4 and expiry is the same request: the number is not kept.
+    expect(withPayment({ cardNumber: '5555555555554242', cvc: '999' })).toBe(print)
+  })
 })
