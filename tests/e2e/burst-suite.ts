@@ -31,6 +31,8 @@ export function burstSuite(platform: () => BurstPlatform): void {
       outcomes: result.outcomes,
       codes: [...new Set(result.answers.map((a) => a.code))],
     })
+    // The figures, for a run that passed close to its bound.
+    console.info(`burst: ${summary}`)
     for (const answer of result.answers) {
       expect([202, 409, 429, 503], summary).toContain(answer.status)
       expect(answer.ms, summary).toBeLessThan(answerWithinMs)

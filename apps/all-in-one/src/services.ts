@@ -1,16 +1,11 @@
 import { resolve } from 'node:path'
-import { createGatewayService, GatewayConfig } from '@emporium/gateway'
 import { loadConfig, type Service } from '@emporium/platform'
-import { createCartService, CartConfig } from '@emporium/cart'
-import { createCatalogService, CatalogConfig } from '@emporium/catalog'
-import { createNotificationsService, NotificationsConfig } from '@emporium/notifications'
-import { createOrdersService, OrdersConfig } from '@emporium/orders'
-import { createPaymentsService, PaymentsConfig } from '@emporium/payments'
-import { createUsersService, UsersConfig } from '@emporium/users'
 import type { AllInOneConfig } from './config.js'
 
-interface Entry {
-  create: () => Service | Promise<Service>
+export interface Entry {
+  name: string
+  /** Imports its service's package only when called: the gateway's thread loads the gateway's alone. */
+  create: () => Promise<Service>
   port: number
   host?: string
 }
@@ -49,8 +44,10 @@ export function embeddedServices(config: AllInOneConfig, env: Env): Entry[] {
   }
   return [
     {
-      create: () =>
-        createUsersService(
+      name: 'users',
+      create: async () => {
+        const { createUsersService, UsersConfig } = await import('@emporium/users')
+        return createUsersService(
           loadConfig(UsersConfig, {
             ...env,
             ...shared,
@@ -65,13 +62,16 @@ export function embeddedServices(config: AllInOneConfig, env: Env): Entry[] {
             // `npm run admin` proves itself with this key to the running platform.
             USERS_ADMIN_CLI_KEY_FILE: `${dataDir}/users/admin-cli-keys.json`,
           }),
-        ),
+        )
+      },
       port: users.port,
       host: '127.0.0.1',
     },
     {
-      create: () =>
-        createCatalogService(
+      name: 'catalog',
+      create: async () => {
+        const { createCatalogService, CatalogConfig } = await import('@emporium/catalog')
+        return createCatalogService(
           loadConfig(CatalogConfig, {
             ...env,
             ...shared,
@@ -81,13 +81,16 @@ export function embeddedServices(config: AllInOneConfig, env: Env): Entry[] {
             CATALOG_JWKS_URL: jwks,
             CATALOG_SEED_DEMO: env.CATALOG_SEED_DEMO ?? 'true',
           }),
-        ),
+        )
+      },
       port: catalog.port,
       host: '127.0.0.1',
     },
     {
-      create: () =>
-        createCartService(
+      name: 'cart',
+      create: async () => {
+        const { createCartService, CartConfig } = await import('@emporium/cart')
+        return createCartService(
           loadConfig(CartConfig, {
             ...env,
             ...shared,
@@ -98,13 +101,16 @@ export function embeddedServices(config: AllInOneConfig, env: Env): Entry[] {
             CART_CATALOG_URLS: catalog.url,
             CART_JWKS_URL: jwks,
           }),
-        ),
+        )
+      },
       port: cart.port,
       host: '127.0.0.1',
     },
     {
-      create: () =>
-        createPaymentsService(
+      name: 'payments',
+      create: async () => {
+        const { createPaymentsService, PaymentsConfig } = await import('@emporium/payments')
+        return createPaymentsService(
           loadConfig(PaymentsConfig, {
             ...env,
             ...shared,
@@ -117,13 +123,16 @@ export function embeddedServices(config: AllInOneConfig, env: Env): Entry[] {
               env.PAYMENTS_TRUSTED_CALLERS ??
               JSON.stringify({ orders: `${orders.url}/.well-known/service-jwks.json` }),
           }),
-        ),
+        )
+      },
       port: payments.port,
       host: '127.0.0.1',
     },
     {
-      create: () =>
-        createOrdersService(
+      name: 'orders',
+      create: async () => {
+        const { createOrdersService, OrdersConfig } = await import('@emporium/orders')
+        return createOrdersService(
           loadConfig(OrdersConfig, {
             ...env,
             ...shared,
@@ -138,13 +147,17 @@ export function embeddedServices(config: AllInOneConfig, env: Env): Entry[] {
               ? undefined
               : `${dataDir}/orders/service-keys.json`,
           }),
-        ),
+        )
+      },
       port: orders.port,
       host: '127.0.0.1',
     },
     {
-      create: () =>
-        createNotificationsService(
+      name: 'notifications',
+      create: async () => {
+        const { createNotificationsService, NotificationsConfig } =
+          await import('@emporium/notifications')
+        return createNotificationsService(
           loadConfig(NotificationsConfig, {
             ...env,
             ...shared,
@@ -153,13 +166,16 @@ export function embeddedServices(config: AllInOneConfig, env: Env): Entry[] {
             NOTIFICATIONS_DATABASE_URL: `pglite:${dataDir}/pglite?schema=notifications`,
             NOTIFICATIONS_JWKS_URL: jwks,
           }),
-        ),
+        )
+      },
       port: notifications.port,
       host: '127.0.0.1',
     },
     {
-      create: () =>
-        createGatewayService(
+      name: 'gateway',
+      create: async () => {
+        const { createGatewayService, GatewayConfig } = await import('@emporium/gateway')
+        return createGatewayService(
           loadConfig(GatewayConfig, {
             ...env,
             ...shared,
@@ -175,7 +191,8 @@ export function embeddedServices(config: AllInOneConfig, env: Env): Entry[] {
             GATEWAY_NOTIFICATIONS_URLS: notifications.url,
             REDIS_URL: env.REDIS_URL ?? 'memory',
           }),
-        ),
+        )
+      },
       port: config.PORT,
       host: config.HOST,
     },

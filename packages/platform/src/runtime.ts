@@ -67,13 +67,12 @@ export interface RunOptions {
   extraLatency?: ExtraLatency
 }
 
-export interface RunningService {
+/** What a process needs of a service it runs to drain it: in this thread or another. */
+export interface ProcessMember {
   name: string
   url: string
-  server: HttpServer
   /** The management server's address, when the service has one. */
   managementUrl?: string
-  relay?: OutboxRelay
   /** Stops accepting requests and waits for those in flight. */
   stopHttp(): Promise<void>
   /** Publishes what its outbox holds now, then stops the relay. */
@@ -81,6 +80,16 @@ export interface RunningService {
   /** Releases the service's resources (after the bus stopped delivering to it). */
   close(): Promise<void>
 }
+
+export interface RunningService extends ProcessMember {
+  server: HttpServer
+  relay?: OutboxRelay
+}
+
+/** A service of a process: made here from its factory, or started by `start` (another thread). */
+export type ProcessEntry =
+  | { create: () => Service | Promise<Service>; port: number; host?: string }
+  | { name: string; start: () => Promise<ProcessMember> }
 
 /** Migrates, subscribes, starts the relay and listens. Shutdown is driven by `runProcess`. */
 export async function startService(service: Service, options: RunOptions): Promise<RunningService> {
@@ -172,7 +181,7 @@ export async function startService(service: Service, options: RunOptions): Promi
  * close connections. A second signal, or the timeout, exits at once.
  */
 export function handleShutdown(options: {
-  services: RunningService[]
+  services: ProcessMember[]
   bus?: EventBus
   log: Logger
   timeoutMs: number
@@ -217,13 +226,17 @@ export async function runProcess(options: {
   log: Logger
   bus?: EventBus
   timeoutMs: number
-  services: Array<{ create: () => Service | Promise<Service>; port: number; host?: string }>
+  services: ProcessEntry[]
   /** Fault injection for every service of the process (`extraLatencyOf(config)`). */
   extraLatency?: ExtraLatency
-}): Promise<RunningService[]> {
-  const running: RunningService[] = []
+}): Promise<ProcessMember[]> {
+  const running: ProcessMember[] = []
   try {
     for (const entry of options.services) {
+      if ('start' in entry) {
+        running.push(await entry.start())
+        continue
+      }
       const service = await entry.create()
       running.push(
         await startService(service, {
@@ -278,7 +291,7 @@ export async function runStandalone<
   loadConfig: () => C
   create: (config: C, deps: { log: Logger }) => Service | Promise<Service>
   listen: (config: C) => { port: number; host?: string }
-}): Promise<RunningService[]> {
+}): Promise<ProcessMember[]> {
   const orExit = async <T>(load: () => T | Promise<T>): Promise<T> => {
     try {
       return await load()

@@ -1,0 +1,39 @@
+import { parentPort } from 'node:worker_threads'
+import { createLogger, startService, type RunningService } from '@emporium/platform'
+import { loadAllInOneConfig } from './config.js'
+import type { FromGateway, ToGateway } from './gateway-thread.js'
+import { embeddedServices } from './services.js'
+
+// The embedded platform's gateway, on a worker thread of its own (see gateway-thread.ts). The
+// environment is the main thread's (a worker starts with a copy of process.env), so the gateway
+// gets exactly the settings it would get on the main thread.
+const port = parentPort
+if (!port) throw new Error('gateway-worker.ts runs as a worker thread (see gateway-thread.ts)')
+const send = (message: FromGateway) => port.postMessage(message)
+
+const { config, env } = loadAllInOneConfig()
+const log = createLogger({ base: { process: 'all-in-one' }, level: config.LOG_LEVEL })
+const entry = embeddedServices(config, env).find((candidate) => candidate.name === 'gateway')
+
+let running: RunningService | undefined
+try {
+  if (!entry) throw new Error('no gateway among the embedded services')
+  running = await startService(await entry.create(), { port: entry.port, host: entry.host, log })
+  send({ type: 'ready', url: running.url, managementUrl: running.managementUrl })
+} catch (error) {
+  send({ type: 'failed', message: error instanceof Error ? error.message : String(error) })
+}
+
+port.on('message', (message: ToGateway) => {
+  const member = running
+  const work = member ? member[message.call]() : Promise.resolve()
+  work.then(
+    () => send({ type: 'done', id: message.id }),
+    (error: unknown) =>
+      send({
+        type: 'done',
+        id: message.id,
+        error: error instanceof Error ? error.message : String(error),
+      }),
+  )
+})
