@@ -12,7 +12,7 @@ import { migrate } from '../db/migrate.js'
 import { createTestDatabase, testServers, type TestDatabase } from '../testing/test-databases.js'
 import type { EventBus, RetryPolicy } from './bus.js'
 import { waitFor } from './bus-conformance.js'
-import { on } from './consumer.js'
+import { on, onEach } from './consumer.js'
 import { createRabbitMqBus } from './rabbitmq-bus.js'
 import { queuesOf } from './rabbitmq-topology.js'
 import { createConsumerSubscription } from './subscription.js'
@@ -93,6 +93,8 @@ describe.each<DatabaseKind>(['postgres', 'mysql', 'pglite'])(
     interface Setup {
       /** Runs inside each handler, before its effect (throw to fail it). */
       before?(data: { n: number; poison?: boolean }): Promise<void>
+      /** A handler with `handleMany` (onEach): its runs of events, as one multi-row insert. */
+      many?: boolean
     }
 
     /**
@@ -106,6 +108,7 @@ describe.each<DatabaseKind>(['postgres', 'mysql', 'pglite'])(
       const bus = createRabbitMqBus({ url, exchange, retry, log: silent, registry })
       buses.push(bus)
       const calls: Array<{ n: number; trx: Transaction<any>; correlationId: string }> = []
+      const runs: number[][] = []
       let transactions = 0
       const counted: Database = {
         ...database,
@@ -120,13 +123,32 @@ describe.each<DatabaseKind>(['postgres', 'mysql', 'pglite'])(
           database: counted,
           log: silent,
           handlers: [
-            on(ItemCounted, async (data, { trx, envelope: event }) => {
-              // The work context each handler runs in: its own event's, also within a batch.
-              calls.push({ n: data.n, trx, correlationId: currentContext()?.correlationId ?? '' })
-              expect(currentContext()?.causationId).toBe(event.id)
-              await setup.before?.(data)
-              await trx.insertInto('effects').values({ event_id: event.id, n: data.n }).execute()
-            }),
+            setup.many
+              ? onEach(ItemCounted, async (events, { trx }) => {
+                  runs.push(events.map((event) => event.data.n))
+                  for (const { data } of events) {
+                    calls.push({ n: data.n, trx, correlationId: '' })
+                    await setup.before?.(data)
+                  }
+                  await trx
+                    .insertInto('effects')
+                    .values(events.map(({ data, envelope: e }) => ({ event_id: e.id, n: data.n })))
+                    .execute()
+                })
+              : on(ItemCounted, async (data, { trx, envelope: event }) => {
+                  // The work context each handler runs in: its own event's, also within a batch.
+                  calls.push({
+                    n: data.n,
+                    trx,
+                    correlationId: currentContext()?.correlationId ?? '',
+                  })
+                  expect(currentContext()?.causationId).toBe(event.id)
+                  await setup.before?.(data)
+                  await trx
+                    .insertInto('effects')
+                    .values({ event_id: event.id, n: data.n })
+                    .execute()
+                }),
           ],
         }),
       )
@@ -141,6 +163,7 @@ describe.each<DatabaseKind>(['postgres', 'mysql', 'pglite'])(
         bus,
         consumer,
         calls,
+        runs,
         effects,
         metric,
         transactions: () => transactions,
@@ -220,6 +243,51 @@ describe.each<DatabaseKind>(['postgres', 'mysql', 'pglite'])(
       // The batch in order, then one by one in order; the poison one then alone, on each retry.
       const poisonCalls = c.calls.filter((call) => call.n === 5).length
       expect(poisonCalls).toBe(1 + 1 + retry.delaysMs.length)
+    })
+
+    it('hands a handler with handleMany each run of new events at once, in order, once each', async () => {
+      const held = gate()
+      const c = await start({
+        many: true,
+        before: ({ n }) => (n === 0 ? held.wait() : Promise.resolve()),
+      })
+      const events = Array.from({ length: 12 }, (_, n) => envelope(n))
+      // Two copies of 3 in the batch, and 7 seen before: neither is handed over again.
+      await publishHeld(c.bus, [...events, events[3]!], held)
+      await waitFor('12 effects', async () => (await c.effects()).length === 12, 10_000)
+      expect(c.runs).toEqual([[0], events.slice(1).map((_, i) => i + 1)])
+      expect(c.transactions()).toBe(2)
+      await c.bus.publish(events[7]!)
+      await c.bus.publish(envelope(12))
+      await waitFor('13 effects', async () => (await c.effects()).length === 13, 10_000)
+      expect(c.runs.at(-1)).toEqual([12])
+      const effects = await c.effects()
+      expect(new Set(effects.map((e) => e.event_id)).size).toBe(13)
+    })
+
+    it('a poison message in a run of handleMany: the batch falls back to one by one, the others applied once', async () => {
+      const held = gate()
+      const c = await start({
+        many: true,
+        before: async ({ n, poison }) => {
+          if (n === 0) await held.wait()
+          if (poison) throw new Error(`poison ${n}`)
+        },
+      })
+      const events = Array.from({ length: 7 }, (_, n) => envelope(n, { poison: n === 3 }))
+      await publishHeld(c.bus, events, held)
+      await waitFor(
+        'the dead letter',
+        async () => (await c.bus.deadLetters.list(c.consumer)).length === 1,
+        10_000,
+      )
+      expect((await c.bus.deadLetters.list(c.consumer)).map((l) => l.id)).toEqual([events[3]!.id])
+      const effects = await c.effects()
+      expect(effects.map((e) => e.n).sort((a, b) => a - b)).toEqual([0, 1, 2, 4, 5, 6])
+      expect(new Set(effects.map((e) => e.event_id)).size).toBe(6)
+      // The failed run was [1..6]; after it, each event alone (a run of one).
+      expect(c.runs).toContainEqual([1, 2, 3, 4, 5, 6])
+      expect(c.runs.filter((run) => run.length === 1 && run[0] === 5).length).toBeGreaterThan(0)
     })
 
     it('absorbs duplicates within a batch and across batches through the inbox', async () => {

@@ -8,10 +8,26 @@ export interface HandlerContext {
   envelope: EventEnvelope
 }
 
+/** One event of a run handed to `handleMany`. */
+export interface BatchedEvent<D> {
+  data: D
+  envelope: EventEnvelope
+}
+
 /** One event type a service consumes, and what it does with it. */
 export interface EventHandler<D = any> {
   event: EventDefinition<string, D>
   handle(data: D, context: HandlerContext): Promise<void>
+  /**
+   * Optional: applies a run of consecutive deliveries of this event (in delivery order, each
+   * new to the inbox) in one go, e.g. as one multi-row statement, in the batch's transaction.
+   * It must have the effect of `handle` called for each in turn. Without it, `handle` runs once
+   * per event.
+   */
+  handleMany?(
+    events: ReadonlyArray<BatchedEvent<D>>,
+    context: { trx: Transaction<any> },
+  ): Promise<void>
 }
 
 /** `consumers: [on(StockReserved, onStockReserved(deps))]` */
@@ -20,4 +36,20 @@ export function on<D>(
   handle: (data: D, context: HandlerContext) => Promise<void>,
 ): EventHandler<D> {
   return { event, handle }
+}
+
+/**
+ * A handler whose effect is applied to runs of events at once (multi-row statements): the
+ * batch consumer hands it every run of consecutive deliveries of its event; a delivery retried
+ * alone is a run of one.
+ */
+export function onEach<D>(
+  event: EventDefinition<string, D>,
+  handleMany: NonNullable<EventHandler<D>['handleMany']>,
+): EventHandler<D> {
+  return {
+    event,
+    handleMany,
+    handle: (data, { trx, envelope }) => handleMany([{ data, envelope }], { trx }),
+  }
 }

@@ -19,7 +19,11 @@ export interface OutboxRelayDeps {
   bus: Pick<EventBus, 'publish' | 'publishSerialized'>
   log: Logger
   registry: Registry
-  /** Rows taken (and locked) per transaction. Default 100. */
+  /**
+   * Rows taken (and locked) per transaction. Default 500: a cycle costs a confirm round and a
+   * commit whatever its size, so a backlog drains at 0.2x bare amqplib's rate in cycles of 100
+   * and at about 0.45x in cycles of 500 (`npm run bench:messaging`).
+   */
   batchSize?: number
   /** How often to look for new rows when nobody calls `wake()`. Default 500 ms. */
   pollIntervalMs?: number
@@ -67,7 +71,7 @@ export interface OutboxRelay {
  */
 export function createOutboxRelay(deps: OutboxRelayDeps): OutboxRelay {
   const { bus, log } = deps
-  const batchSize = deps.batchSize ?? 100
+  const batchSize = deps.batchSize ?? 500
   const pollIntervalMs = deps.pollIntervalMs ?? 500
   const maxBackoffMs = deps.maxBackoffMs ?? 30_000
   const publishTimeoutMs = deps.publishTimeoutMs ?? 30_000

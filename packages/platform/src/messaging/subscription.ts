@@ -104,13 +104,29 @@ export function createConsumerSubscription(deps: {
       if (work.length === 0) return outcomes
       await deps.database.transaction(async (trx) => {
         const fresh = await inbox.claim(trx, [...ids])
-        // In delivery order: a later event of an aggregate sees the effect of an earlier one.
-        for (const { handler, data, envelope, delivery } of work) {
-          if (!fresh.has(envelope.id)) {
-            deps.log.debug({ eventId: envelope.id }, 'duplicate event skipped')
+        const todo = work.filter(({ envelope }) => {
+          if (fresh.has(envelope.id)) return true
+          deps.log.debug({ eventId: envelope.id }, 'duplicate event skipped')
+          return false
+        })
+        // In delivery order: a later event of an aggregate sees the effect of an earlier one. A
+        // handler with `handleMany` gets each run of consecutive events of its type at once.
+        for (let i = 0; i < todo.length;) {
+          const { handler, data, envelope, delivery } = todo[i]!
+          const many = handler.handleMany
+          if (!many) {
+            await inContext(envelope, delivery, () => handler.handle(data, { trx, envelope }))
+            i++
             continue
           }
-          await inContext(envelope, delivery, () => handler.handle(data, { trx, envelope }))
+          let end = i + 1
+          while (end < todo.length && todo[end]!.handler === handler) end++
+          const run = todo
+            .slice(i, end)
+            .map((item) => ({ data: item.data, envelope: item.envelope }))
+          // The run's span joins the trace of its first event.
+          await inContext(envelope, delivery, () => many.call(handler, run, { trx }))
+          i = end
         }
       })
       return outcomes
