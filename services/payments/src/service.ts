@@ -31,7 +31,7 @@ import { orders } from '@emporium/contracts'
 import { createProviderCaller } from './app/call-provider.js'
 import { createChargeLimit } from './app/charge-limit.js'
 import { createListPayments } from './app/list-payments.js'
-import type { PaymentProvider } from './app/ports.js'
+import type { ClaimedPayment, PaymentProvider } from './app/ports.js'
 import { createPaymentProcessor } from './app/process-payments.js'
 import { createProcessorLoop } from './app/processor-loop.js'
 import { createTokenizeCard } from './app/tokenize-card.js'
@@ -88,7 +88,7 @@ export async function createPaymentsService(
   const log = deps.log ?? createLogger({ service: 'payments', level: config.LOG_LEVEL })
   const now = deps.now ?? (() => new Date())
   // Consumers wake the processor once their transaction (a batch of events) has committed.
-  const { database, afterCommit } = withAfterCommit(
+  const { database, afterCommit, afterEnd } = withAfterCommit(
     (deps.database ??
       (await openDatabase(config.PAYMENTS_DATABASE_URL))) as Database<PaymentsTables>,
   )
@@ -164,13 +164,40 @@ export async function createPaymentsService(
   const kick = (trx: object) => afterCommit(trx, () => loop?.wake())
   const paymentsIn = (trx: Parameters<typeof createSqlPaymentWriter>[0]) =>
     createSqlPaymentWriter(trx)
+  // A payment requested while this replica's processor has a free slot is claimed in the
+  // consumer's own transaction and worked on once it commits: no claim transaction of its own.
+  const handOver = async (trx: Parameters<typeof createSqlPaymentWriter>[0], paymentId: string) => {
+    const slot = loop?.reserve()
+    if (!slot) return false
+    const held: { claimed?: ClaimedPayment } = {}
+    const terms = processor.claimTerms()
+    if (
+      !afterEnd(trx, {
+        committed: () => {
+          if (!held.claimed) return slot.free()
+          const { payment } = held.claimed
+          log.debug(
+            { paymentId: payment.id, orderId: payment.orderId },
+            'payment handed over to this replica’s processor, claimed in the consumer’s transaction',
+          )
+          slot.take(held.claimed, terms.token)
+        },
+        rolledBack: () => slot.free(),
+      })
+    ) {
+      slot.free()
+      return false
+    }
+    held.claimed = await paymentsIn(trx).claim(paymentId, terms)
+    return held.claimed !== undefined
+  }
 
   return {
     name: 'payments',
     database,
     migrations: new URL('../migrations/', import.meta.url),
     consumers: [
-      on(orders.OrderPaymentRequested, onPaymentRequested({ paymentsIn, now, kick })),
+      on(orders.OrderPaymentRequested, onPaymentRequested({ paymentsIn, now, kick, handOver })),
       on(orders.OrderCancelled, onOrderCancelled({ paymentsIn, now, kick })),
     ],
     routes: async (app, options) => {

@@ -62,6 +62,15 @@ for (const kind of ['pglite', 'postgres'] as DatabaseKind[]) {
       }
     }
 
+    it('works on a requested payment claimed in the consumer’s transaction (no claim of its own)', async () => {
+      const orderId = await charge('4242424242424242')
+      expect(await settled(orderId)).toBe('captured')
+      const handedOver = h.logs.filter(
+        (line) => line.includes(orderId) && line.includes('claimed in the consumer'),
+      )
+      expect(handedOver).toHaveLength(1)
+    })
+
     it('charges on its own, a slow answer holding up no other payment', async () => {
       const slow = await charge('4000000000000259')
       const quick = await charge('4242424242424242')

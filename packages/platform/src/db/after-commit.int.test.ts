@@ -45,6 +45,29 @@ describe('withAfterCommit (PostgreSQL)', () => {
     expect(called).toBe(false)
   })
 
+  it('afterEnd: tells a commit from a rollback, and refuses a handle that is no transaction of its own', async () => {
+    const { database, afterEnd } = withAfterCommit(testDb.database)
+    const ends: string[] = []
+    const end = (name: string) => ({
+      committed: () => ends.push(`${name} committed`),
+      rolledBack: () => ends.push(`${name} rolled back`),
+    })
+    await database.transaction(async (trx) => {
+      await sql`insert into marks values (3)`.execute(trx)
+      expect(afterEnd(trx, end('first'))).toBe(true)
+      expect(ends).toEqual([])
+    })
+    await expect(
+      database.transaction(async (trx) => {
+        expect(afterEnd(trx, end('second'))).toBe(true)
+        await sql`insert into marks values (3)`.execute(trx) // duplicate key: rolls back
+      }),
+    ).rejects.toThrow()
+    expect(ends).toEqual(['first committed', 'second rolled back'])
+    expect(afterEnd({}, end('third'))).toBe(false)
+    expect(ends).toHaveLength(2)
+  })
+
   it('runs at once for a handle that is no transaction of its own', () => {
     const { afterCommit } = withAfterCommit(testDb.database)
     let called = false

@@ -150,6 +150,11 @@ export interface PaymentWriter {
   findMethod(id: string): Promise<StoredPaymentMethod | undefined>
   /** Inserts a `pending` payment; false (and nothing written) when the order has one already. */
   insertPending(payment: NewPayment): Promise<boolean>
+  /**
+   * Leases a payment just inserted in this transaction to the processor of this replica (as
+   * `claimDue` would), so that the processor can start on it once the transaction commits.
+   */
+  claim(paymentId: string, terms: ClaimTerms): Promise<ClaimedPayment | undefined>
   /** Records that an order is cancelled; a repeat is a no-op. */
   recordCancellation(cancellation: { orderId: string; reason: string; at: Date }): Promise<void>
   /** The order's payment, locked until the transaction ends. */
@@ -188,6 +193,13 @@ export interface ClaimedPayment {
 }
 
 /** What the processor needs of the database. */
+/** A lease's terms: its holder, its end, and the window of declines to count with it. */
+export interface ClaimTerms {
+  token: string
+  until: Date
+  declinesSince?: Date
+}
+
 export interface ProcessorStore {
   /**
    * Takes up to `limit` payments with work to do and no live lease (oldest first, skipping rows

@@ -13,6 +13,7 @@ import type { ChargeLimit } from './charge-limit.js'
 import type { ProviderCaller } from './call-provider.js'
 import type {
   ClaimedPayment,
+  ClaimTerms,
   PaymentProvider,
   PaymentRecord,
   PendingEvent,
@@ -60,18 +61,21 @@ export function createPaymentProcessor(deps: PaymentProcessorDeps) {
   const batchSize = deps.batchSize ?? 20
   const leaseEnd = () => new Date(deps.now().getTime() + deps.leaseMs)
 
-  async function claim(limit: number): Promise<{ token: string; claimed: ClaimedPayment[] }> {
-    const token = randomUUID()
-    const now = deps.now()
+  /** The terms of a new lease: a token of its own, its end, the declines to count with it. */
+  function claimTerms(now = deps.now()): ClaimTerms {
     const windowMs = deps.chargeLimit?.windowMs
-    const claimed = await store.claimDue({
-      now,
+    return {
+      token: randomUUID(),
       until: new Date(now.getTime() + deps.leaseMs),
-      token,
-      limit,
       ...(windowMs !== undefined && { declinesSince: new Date(now.getTime() - windowMs) }),
-    })
-    return { token, claimed }
+    }
+  }
+
+  async function claim(limit: number): Promise<{ token: string; claimed: ClaimedPayment[] }> {
+    const now = deps.now()
+    const terms = claimTerms(now)
+    const claimed = await store.claimDue({ now, limit, ...terms })
+    return { token: terms.token, claimed }
   }
 
   /**
@@ -315,7 +319,7 @@ export function createPaymentProcessor(deps: PaymentProcessorDeps) {
     return claimed.length
   }
 
-  return { claim, advance, processPending }
+  return { claim, claimTerms, advance, processPending }
 }
 
 export type PaymentProcessor = ReturnType<typeof createPaymentProcessor>

@@ -1,8 +1,22 @@
 import type { Logger } from '@emporium/platform'
+import type { ClaimedPayment } from './ports.js'
 import type { PaymentProcessor } from './process-payments.js'
+
+/** A slot of the loop held for a payment being claimed inside a transaction. */
+export interface Slot {
+  /** The transaction committed with the claim: work on the payment in this slot. */
+  take(claimed: ClaimedPayment, token: string): void
+  /** It rolled back, or claimed nothing: the slot is free again. */
+  free(): void
+}
 
 export interface ProcessorLoop {
   start(): void
+  /**
+   * Holds a free slot, or none when every slot is busy (or the loop is stopped): then the
+   * payment waits for a claim of the loop's own, as before.
+   */
+  reserve(): Slot | undefined
   /** Look now rather than at the next tick (a consumer just recorded work). */
   wake(): void
   /** Ends the loop and waits for the payments in flight. */
@@ -28,6 +42,8 @@ export function createProcessorLoop(deps: {
   let done: Promise<void> = Promise.resolve()
   let sleeping: (() => void) | undefined
   let failures = 0
+  /** Slots held by transactions that are claiming a payment for this loop. */
+  let reserved = 0
 
   // Whether the last claim filled every free slot: then more are probably waiting, and a slot
   // that frees looks again at once. Otherwise nothing else was due: a consumer's wake() or the
@@ -35,18 +51,40 @@ export function createProcessorLoop(deps: {
   let backlog = false
 
   async function tick(): Promise<boolean> {
-    const free = concurrency - inFlight.size
+    const free = concurrency - inFlight.size - reserved
     if (free <= 0) return false
     const { token, claimed } = await deps.processor.claim(free)
     backlog = claimed.length === free
-    for (const payment of claimed) {
-      const work: Promise<void> = deps.processor.advance(payment, token).finally(() => {
-        inFlight.delete(work)
-        if (backlog) wake()
-      })
-      inFlight.add(work)
-    }
+    for (const payment of claimed) work(payment, token)
     return false
+  }
+
+  function work(payment: ClaimedPayment, token: string): void {
+    const done: Promise<void> = deps.processor.advance(payment, token).finally(() => {
+      inFlight.delete(done)
+      if (backlog) wake()
+    })
+    inFlight.add(done)
+  }
+
+  function reserve(): Slot | undefined {
+    if (!running || inFlight.size + reserved >= concurrency) return undefined
+    reserved += 1
+    let settled = false
+    const settle = () => {
+      if (settled) return false
+      settled = true
+      reserved -= 1
+      return true
+    }
+    return {
+      take(claimed, token) {
+        if (settle()) work(claimed, token)
+      },
+      free() {
+        if (settle() && backlog) wake()
+      },
+    }
   }
 
   async function loop(): Promise<void> {
@@ -89,6 +127,7 @@ export function createProcessorLoop(deps: {
       })
     },
     wake,
+    reserve,
     async stop() {
       running = false
       sleeping?.()

@@ -10,7 +10,9 @@ export type PaymentsIn = (trx: HandlerContext['trx']) => PaymentWriter
 
 /**
  * `order.payment-requested`: records the payment `pending` with the card tokenized at placement
- * (last4 and brand copied); the processor charges it. One payment per order: a repeat (another
+ * (last4 and brand copied); the processor charges it: this replica's, handed the payment already
+ * claimed in this transaction when it has a free slot (no claim of its own to wait for), else
+ * whichever claims it first after the commit. One payment per order: a repeat (another
  * event id for the same order) is a no-op. A payment method that does not exist or belongs to
  * someone else can never be charged: the event is dead-lettered, and the order's payment
  * deadline cancels it.
@@ -20,6 +22,11 @@ export function onPaymentRequested(deps: {
   now: () => Date
   /** Wakes the processor once `trx` has committed. */
   kick: (trx: object) => void
+  /**
+   * Claims the payment in `trx` for this replica's processor, which starts on it once `trx`
+   * commits; false when it has no free slot (then `kick`).
+   */
+  handOver?: (trx: HandlerContext['trx'], paymentId: string) => Promise<boolean>
 }) {
   return async (data: PaymentRequestedData, { trx, envelope }: HandlerContext) => {
     const writer = deps.paymentsIn(trx)
@@ -30,8 +37,9 @@ export function onPaymentRequested(deps: {
       )
     }
     const now = deps.now()
+    const id = randomUUID()
     const inserted = await writer.insertPending({
-      id: randomUUID(),
+      id,
       orderId: data.orderId,
       userId: data.userId,
       paymentMethodId: method.id,
@@ -44,6 +52,7 @@ export function onPaymentRequested(deps: {
       createdAt: now,
       updatedAt: now,
     })
-    if (inserted) deps.kick(trx)
+    if (!inserted) return
+    if (!(await deps.handOver?.(trx, id))) deps.kick(trx)
   }
 }

@@ -1,6 +1,7 @@
 import {
   sql,
   type Kysely,
+  type RawBuilder,
   type Selectable,
   type SelectQueryBuilder,
   type Transaction,
@@ -9,6 +10,7 @@ import type { payments } from '@emporium/contracts'
 import type { Database, Outbox } from '@emporium/platform'
 import { DeclineReason, dueStates } from '../domain/payment.js'
 import type {
+  ClaimedPayment,
   DeclineHistory,
   DeclineSubject,
   PaymentMethodStore,
@@ -161,33 +163,19 @@ export function createKyselyPaymentStore(deps: {
       // PostgreSQL: rows another replica is claiming right now are skipped, not waited for.
       // PGlite has one connection and one processor: nothing to skip (as the outbox relay).
       const lock = database.kind === 'pglite' ? sql`` : sql`for update skip locked`
-      const result = await sql<
-        Selectable<PaymentsTable> & {
-          order_cancelled: boolean
-          user_declines?: number | string
-          card_declines?: number | string
-        }
-      >`
-        update payments set claim_token = ${token}, claimed_until = ${until}
-        where id in (
+      return claimWhere(db, {
+        until,
+        token,
+        declinesSince,
+        which: sql`id in (
           select id from payments
           where state in (${sql.join(dueStates)})
             and (claimed_until is null or claimed_until <= ${now})
           order by created_at, id
           limit ${limit}
           ${lock}
-        )
-        returning *, exists (
-          select 1 from order_cancellations c where c.order_id = payments.order_id
-        ) as order_cancelled
-        ${declinesSince ? declineCounts(declinesSince) : sql``}`.execute(db)
-      return result.rows.map((row) => ({
-        payment: toRecord(row),
-        cancelled: row.order_cancelled === true,
-        ...(declinesSince && {
-          declines: { user: Number(row.user_declines), card: Number(row.card_declines) },
-        }),
-      }))
+        )`,
+      })
     },
 
     async extendClaim(id, token, until) {
@@ -289,6 +277,37 @@ export function createKyselyPaymentStore(deps: {
       })
     },
   }
+}
+
+/**
+ * Leases the payments `which` selects to `token` until `until`, in one statement that also
+ * returns whether each one's order is cancelled and (with `declinesSince`) its decline counts.
+ */
+export async function claimWhere(
+  executor: Executor,
+  options: { until: Date; token: string; declinesSince?: Date; which: RawBuilder<unknown> },
+): Promise<ClaimedPayment[]> {
+  const { until, token, declinesSince, which } = options
+  const result = await sql<
+    Selectable<PaymentsTable> & {
+      order_cancelled: boolean
+      user_declines?: number | string
+      card_declines?: number | string
+    }
+  >`
+    update payments set claim_token = ${token}, claimed_until = ${until}
+    where ${which}
+    returning *, exists (
+      select 1 from order_cancellations c where c.order_id = payments.order_id
+    ) as order_cancelled
+    ${declinesSince ? declineCounts(declinesSince) : sql``}`.execute(executor)
+  return result.rows.map((row) => ({
+    payment: toRecord(row),
+    cancelled: row.order_cancelled === true,
+    ...(declinesSince && {
+      declines: { user: Number(row.user_declines), card: Number(row.card_declines) },
+    }),
+  }))
 }
 
 /**

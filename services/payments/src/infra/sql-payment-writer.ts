@@ -1,5 +1,6 @@
-import type { Transaction } from 'kysely'
+import { sql, type Transaction } from 'kysely'
 import type { PaymentWriter } from '../app/ports.js'
+import { claimWhere } from './kysely-payment-store.js'
 import { toMethod, toRecord } from './rows.js'
 import type { PaymentsTables } from './tables.js'
 
@@ -37,6 +38,11 @@ export function createSqlPaymentWriter(trx: Transaction<PaymentsTables>): Paymen
         .onConflict((oc) => oc.column('order_id').doNothing())
         .executeTakeFirst()
       return Number(result.numInsertedOrUpdatedRows ?? 0) === 1
+    },
+
+    async claim(paymentId, terms) {
+      const [claimed] = await claimWhere(trx, { ...terms, which: sql`id = ${paymentId}` })
+      return claimed
     },
 
     async recordCancellation({ orderId, reason, at }) {
