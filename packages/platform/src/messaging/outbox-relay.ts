@@ -27,6 +27,12 @@ export interface OutboxRelayDeps {
   batchSize?: number
   /** How often to look for new rows when nobody calls `wake()`. Default 500 ms. */
   pollIntervalMs?: number
+  /**
+   * How long a wake-up waits before its cycle, so that the commits of the next few
+   * milliseconds share the cycle's transaction and confirm round (Kafka's `linger.ms`). Default
+   * 5 ms: at a few hundred events a second it saves most relay transactions and adds 5 ms a hop.
+   */
+  lingerMs?: number
   /** Ceiling of the backoff after failed publishes. Default 30 s. */
   maxBackoffMs?: number
   /** How long sent rows are kept (for inspection) before they are deleted. Default 24 h. */
@@ -73,6 +79,7 @@ export function createOutboxRelay(deps: OutboxRelayDeps): OutboxRelay {
   const { bus, log } = deps
   const batchSize = deps.batchSize ?? 500
   const pollIntervalMs = deps.pollIntervalMs ?? 500
+  const lingerMs = deps.lingerMs ?? 5
   const maxBackoffMs = deps.maxBackoffMs ?? 30_000
   const publishTimeoutMs = deps.publishTimeoutMs ?? 30_000
   const db = deps.database.db as unknown as Kysely<PlatformTables>
@@ -225,8 +232,15 @@ export function createOutboxRelay(deps: OutboxRelayDeps): OutboxRelay {
       // stop() during the cycle found no sleep to cut short: do not start one.
       if (!running) break
       if (failures === 0 && (more || woken)) continue
-      look = (await sleep(delay, failures === 0)) === 'timeout' && failures === 0
+      const slept = await sleep(delay, failures === 0)
+      look = slept === 'timeout' && failures === 0
+      // Woken by a commit: let the next few commits join this cycle.
+      if (slept === 'woken' && lingerMs > 0 && running) await pause(lingerMs)
     }
+  }
+
+  function pause(ms: number): Promise<void> {
+    return new Promise((resolve) => setTimeout(resolve, ms))
   }
 
   function backoffMs(attempt: number): number {

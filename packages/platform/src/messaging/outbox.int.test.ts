@@ -269,6 +269,39 @@ describe.each<DatabaseKind>(['postgres', 'mysql', 'pglite'])(
         },
       )
 
+      it.skipIf(kind === 'pglite')(
+        'lingers after a wake-up: commits of the next milliseconds share one cycle [not on PGlite: no lock there]',
+        async () => {
+          let locks = 0
+          const counting: KyselyPlugin = {
+            transformQuery({ node }) {
+              if (
+                SelectQueryNode.is(node) &&
+                node.endModifiers?.some((m) => m.modifier === 'ForUpdate')
+              )
+                locks += 1
+              return node
+            },
+            transformResult: async ({ result }) => result,
+          }
+          const watched: Database = { ...database, db: database.db.withPlugin(counting) }
+          const bus = createRecordingBus()
+          const r = relay({ bus, database: watched, pollIntervalMs: 60_000, lingerMs: 1_000 })
+          const stop = database.onOutboxCommit(() => r.wake())
+          try {
+            r.start()
+            await sleep(100)
+            // Three commits, each waking the relay, well within its linger.
+            const added = await addWidgets(3)
+            await until(() => bus.published.length === 3, 'published', 5_000)
+            expect(bus.published.map((e) => e.id)).toEqual(added.map((e) => e.id))
+            expect(locks).toBe(1)
+          } finally {
+            stop()
+          }
+        },
+      )
+
       it('wake() publishes at once, and full batches follow each other without waiting', async () => {
         const bus = createRecordingBus()
         // Polling alone would take a minute: only wake() and the full-batch loop can pass this.
