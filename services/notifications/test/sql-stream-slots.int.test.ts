@@ -63,6 +63,34 @@ describe.each(['postgres', 'pglite'] as const)('stream slots on %s', (kind) => {
     expect(await leasesOf(userId)).toEqual([])
   })
 
+  it('deletes a released lease with the next slot taken on the replica; closed and reopened at the cap, a stream finds its slot', async () => {
+    const userId = `u-${randomUUID()}`
+    const other = `u-${randomUUID()}`
+    // No timer within the test: only a take can delete the released leases.
+    const slots = createSqlStreamSlots(dbs()[0]!, { max, leaseMs: 60_000, releaseLingerMs: 60_000 })
+    const granted = []
+    for (let i = 0; i < max; i++)
+      granted.push((await slots.acquire(userId, { orderId: 'o' }))!.slot)
+    expect(await slots.acquire(userId, { orderId: 'o' })).toBeUndefined()
+
+    let deleted = false
+    const releasing = granted[0]!.release().then(() => (deleted = true))
+    await new Promise((resolve) => setTimeout(resolve, 50))
+    expect(deleted).toBe(false)
+    expect(await leasesOf(userId)).toHaveLength(max)
+    // The same user at once: the released slot is free in the very statement that deletes it.
+    const reopened = await slots.acquire(userId, { orderId: 'o' })
+    expect(reopened).toBeDefined()
+    await releasing
+    expect((await leasesOf(userId)).map((l) => l.slot)).toEqual([0, 1, 2])
+
+    // Another user's take deletes this one's released lease as well.
+    const ending = granted[1]!.release()
+    expect(await slots.acquire(other, { orderId: 'o' })).toBeDefined()
+    await ending
+    expect(await leasesOf(userId)).toHaveLength(max - 1)
+  })
+
   it('reads the stream’s opening in the same statement', async () => {
     const userId = `u-${randomUUID()}`
     const orderId = `o-${randomUUID()}`
