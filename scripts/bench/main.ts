@@ -27,7 +27,7 @@ const { values } = parseArgs({
     profile: { type: 'boolean', default: false },
     'large-products': { type: 'string', default: '100000' },
     'large-embedded': { type: 'boolean', default: false },
-    messages: { type: 'string', default: '10000' },
+    messages: { type: 'string', default: '30000' },
     shoppers: { type: 'string' },
     json: { type: 'string' },
     help: { type: 'boolean', short: 'h' },
@@ -48,7 +48,7 @@ const usage = `npm run bench -- [options]
   --large-products <n>   size of the large catalog (default 100000; 0 skips it)
   --large-embedded       catalog: the large catalog in the embedded mode too (PGlite: the
                          bulk insert alone takes a minute or two)
-  --messages <n>         events of the messaging benchmark (default 10000)
+  --messages <n>         events of the messaging benchmark (default 30000: shorter runs swing with the machine)
   --shoppers <n>         checkout: shoppers checking out at once (default 32)
   --json <file>          also write the results (and the machine) as JSON`
 
