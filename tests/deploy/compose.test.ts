@@ -1,3 +1,4 @@
+import { serviceDeclarations, serviceNames } from '@emporium/contracts'
 import { describe, expect, it } from 'vitest'
 import { readYaml, requiredVariables, services, usersKeySources } from './deploy-test-support.js'
 
@@ -19,14 +20,15 @@ const compose = readYaml('compose.yaml') as {
   services: Record<string, ComposeService>
   volumes: Record<string, unknown>
 }
+// What each container waits for, from the declaration (packages/contracts/src/services.ts).
 const stores: Record<string, string[]> = {
-  users: ['mariadb', 'rabbitmq'],
-  catalog: ['postgres', 'rabbitmq'],
-  cart: ['postgres', 'redis', 'rabbitmq'],
-  orders: ['postgres', 'rabbitmq'],
-  payments: ['postgres', 'rabbitmq'],
-  notifications: ['postgres', 'rabbitmq'],
-  gateway: ['redis', ...services.filter((s) => s !== 'gateway')],
+  ...Object.fromEntries(
+    serviceDeclarations.map((s) => [
+      s.name,
+      [s.database === 'mysql' ? 'mariadb' : 'postgres', ...(s.redis ? ['redis'] : []), 'rabbitmq'],
+    ]),
+  ),
+  gateway: ['redis', ...serviceNames],
 }
 
 describe('compose.yaml', () => {

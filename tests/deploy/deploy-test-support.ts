@@ -3,6 +3,7 @@ import { execFileSync } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import type Type from 'typebox'
 import { parse, parseAllDocuments } from 'yaml'
+import { deployableNames, serviceDeclarations } from '@emporium/contracts'
 import { CartConfig } from '@emporium/cart'
 import { CatalogConfig } from '@emporium/catalog'
 import { GatewayConfig } from '@emporium/gateway'
@@ -22,6 +23,10 @@ export const schemas: Record<string, Type.TObject> = {
   gateway: GatewayConfig,
 }
 export const services = Object.keys(schemas)
+// The harness's schemas name exactly the declared services (packages/contracts/src/services.ts).
+if (services.join() !== deployableNames.join()) {
+  throw new Error(`deploy tests know ${services.join()}; the declaration ${deployableNames.join()}`)
+}
 
 /**
  * Variables a service cannot start without: required by its schema and without a default.
@@ -34,7 +39,9 @@ export function requiredVariables(service: string): string[] {
   const required = (schema.required ?? []).filter((key) => properties[key]?.default === undefined)
   if (service === 'gateway') {
     required.push(
-      ...services.filter((s) => s !== 'gateway').map((s) => `GATEWAY_${s.toUpperCase()}_URLS`),
+      ...serviceDeclarations
+        .filter((s) => s.publicPaths.length > 0)
+        .map((s) => `GATEWAY_${s.env}_URLS`),
     )
   }
   return required

@@ -5,6 +5,12 @@ import { PodDisruptionBudget } from 'kubernetes-models/policy/v1'
 import { ConfigMap, Namespace, Secret, Service, ServiceAccount } from 'kubernetes-models/v1'
 import { beforeAll, describe, expect, it } from 'vitest'
 import {
+  callersOf,
+  deployableNames,
+  gatewayDeclaration,
+  serviceDeclarations,
+} from '@emporium/contracts'
+import {
   readRepoFile,
   renderKustomize,
   requiredVariables,
@@ -28,28 +34,18 @@ const models: Record<string, new (data: never) => { validate(): void }> = {
   'v1/Service': Service,
   'v1/ServiceAccount': ServiceAccount,
 }
+// From the one declaration of the services (packages/contracts/src/services.ts): the deploy
+// files must agree with it.
 const ports: Record<string, number> = {
-  gateway: 8080,
-  users: 8081,
-  catalog: 8082,
-  cart: 8083,
-  orders: 8084,
-  payments: 8085,
-  notifications: 8086,
+  [gatewayDeclaration.name]: gatewayDeclaration.port,
+  ...Object.fromEntries(serviceDeclarations.map((s) => [s.name, s.port])),
 }
 // The gateway's management server (GATEWAY_MANAGEMENT_PORT): /metrics and the detailed /readyz.
-const managementPort = 9090
-// Who calls whom (DESIGN.md): each service may be reached only from these.
-const callers: Record<string, string[]> = {
-  users: ['gateway', 'catalog', 'cart', 'orders', 'payments', 'notifications'],
-  catalog: ['gateway', 'cart', 'orders'],
-  cart: ['gateway', 'orders'],
-  // Payments fetches orders' public service keys (/.well-known/service-jwks.json).
-  orders: ['gateway', 'payments'],
-  payments: ['gateway', 'orders'],
-  notifications: ['gateway'],
-  gateway: [],
-}
+const managementPort = gatewayDeclaration.managementPort
+// Who calls whom: each service may be reached only from these.
+const callers: Record<string, string[]> = Object.fromEntries(
+  deployableNames.map((name) => [name, callersOf(name)]),
+)
 
 /** kustomize folds long base64 values of a Secret over lines; the API server ignores the breaks. */
 function normalised(object: K8sObject): K8sObject {

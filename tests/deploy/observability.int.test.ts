@@ -2,12 +2,13 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { serviceNames } from '@emporium/contracts'
 import { startProcess, waitForOk, type Started } from '../e2e/process.js'
 import { readRepoFile, readYaml } from './deploy-test-support.js'
 
 // Every metric the alert rules and the dashboard use must be one the services really export:
 // the names are checked against the /metrics of a running (embedded) platform.
-const servicesInOrder = ['users', 'catalog', 'cart', 'orders', 'payments', 'notifications']
+const servicesInOrder = serviceNames
 /** Not from the services, by design: Prometheus's own `up`, and RabbitMQ's queue exporter. */
 const external = new Map([
   ['up', 'made by Prometheus for every target'],

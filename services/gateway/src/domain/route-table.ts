@@ -1,13 +1,8 @@
-/** The services behind the gateway. */
-export const upstreamNames = [
-  'users',
-  'catalog',
-  'cart',
-  'orders',
-  'payments',
-  'notifications',
-] as const
-export type UpstreamName = (typeof upstreamNames)[number]
+import { serviceNames, type ServiceName } from '@emporium/contracts'
+
+/** The services behind the gateway: those declared in packages/contracts/src/services.ts. */
+export const upstreamNames = serviceNames
+export type UpstreamName = ServiceName
 
 /** Who may call a route: anyone, any holder of a valid access token, or admins only. */
 export const Access = { public: 'public', bearer: 'bearer', admin: 'admin' } as const

@@ -1,0 +1,191 @@
+/**
+ * The services of Emporium, declared once: what the runners (embedded and distributed), the
+ * gateway's routing, the test and bench harnesses and the deploy files' tests read, so that a
+ * new service is one entry here (docs/adding-a-service.md). The deploy files that must list
+ * services (compose, Kustomize, NetworkPolicies, Prometheus) are checked against it by
+ * tests/deploy, which fail on drift.
+ */
+
+/** What a service keeps its data in, in production (embedded: a schema of the one PGlite). */
+export type ServiceDatabase = 'postgres' | 'mysql'
+
+export interface ServiceDeclaration {
+  /** Its folder under `services/`, its package `@emporium/<name>`, its queue and its image. */
+  readonly name: string
+  /** Prefix of its own variables: `<ENV>_PORT`, `<ENV>_DATABASE_URL`, `<ENV>_<UPSTREAM>_URLS`. */
+  readonly env: string
+  /** Its port when it runs alone (distributed, compose, Kubernetes). */
+  readonly port: number
+  /** Its database: `<ENV>_DATABASE_URL`. */
+  readonly database: ServiceDatabase
+  /** Whether it keeps data in Redis too: `<ENV>_REDIS_URL`. */
+  readonly redis: boolean
+  /** Whether it verifies access tokens with the users service's keys: `<ENV>_JWKS_URL`. */
+  readonly verifiesTokens: boolean
+  /** Services it calls over HTTP, each reached through `<ENV>_<UPSTREAM>_URLS`. */
+  readonly upstreams: readonly string[]
+  /**
+   * Services whose service credentials it accepts, checking them with the keys they publish
+   * (`/.well-known/service-jwks.json`): it reaches them for those keys.
+   */
+  readonly trustedCallers: readonly string[]
+  /** Public paths the gateway routes to it (the route table says who may call each). */
+  readonly publicPaths: readonly string[]
+  /** Whether it may run as several replicas on one database. */
+  readonly replicated: boolean
+}
+
+/** In start order: the users service first (every other checks tokens with its keys). */
+export const serviceDeclarations = [
+  {
+    name: 'users',
+    env: 'USERS',
+    port: 8081,
+    database: 'mysql',
+    redis: false,
+    verifiesTokens: false,
+    upstreams: [],
+    trustedCallers: [],
+    publicPaths: ['/api/v1/auth', '/api/v1/users', '/.well-known/jwks.json'],
+    replicated: false,
+  },
+  {
+    name: 'catalog',
+    env: 'CATALOG',
+    port: 8082,
+    database: 'postgres',
+    redis: false,
+    verifiesTokens: true,
+    upstreams: [],
+    trustedCallers: [],
+    publicPaths: ['/api/v1/products', '/api/v1/categories'],
+    replicated: true,
+  },
+  {
+    name: 'cart',
+    env: 'CART',
+    port: 8083,
+    database: 'postgres',
+    redis: true,
+    verifiesTokens: true,
+    upstreams: ['catalog'],
+    trustedCallers: [],
+    publicPaths: ['/api/v1/cart'],
+    replicated: true,
+  },
+  {
+    name: 'orders',
+    env: 'ORDERS',
+    port: 8084,
+    database: 'postgres',
+    redis: false,
+    verifiesTokens: true,
+    upstreams: ['cart', 'catalog', 'payments'],
+    trustedCallers: [],
+    publicPaths: ['/api/v1/orders'],
+    replicated: true,
+  },
+  {
+    name: 'payments',
+    env: 'PAYMENTS',
+    port: 8085,
+    database: 'postgres',
+    redis: false,
+    verifiesTokens: true,
+    upstreams: [],
+    trustedCallers: ['orders'],
+    publicPaths: ['/api/v1/payments'],
+    replicated: true,
+  },
+  {
+    name: 'notifications',
+    env: 'NOTIFICATIONS',
+    port: 8086,
+    database: 'postgres',
+    redis: false,
+    verifiesTokens: true,
+    upstreams: [],
+    trustedCallers: [],
+    publicPaths: ['/api/v1/orders/:id/events'],
+    replicated: true,
+  },
+] as const satisfies readonly ServiceDeclaration[]
+
+/** A service behind the gateway. */
+export type ServiceName = (typeof serviceDeclarations)[number]['name']
+
+/** The names of the services behind the gateway, in start order. */
+export const serviceNames: readonly ServiceName[] = serviceDeclarations.map((s) => s.name)
+
+/** The gateway: the one public entry, started last (it routes to every service). */
+export const gatewayDeclaration = {
+  name: 'gateway',
+  /** `PORT`: the public port. */
+  port: 8080,
+  /** `GATEWAY_MANAGEMENT_PORT`: metrics and the detailed readiness, never routed publicly. */
+  managementPort: 9090,
+  env: 'GATEWAY',
+  redis: true,
+} as const
+
+/** Every deployable process: the services, then the gateway. */
+export const deployableNames: readonly string[] = [...serviceNames, gatewayDeclaration.name]
+
+export function declarationOf(name: ServiceName): ServiceDeclaration {
+  const found = serviceDeclarations.find((s) => s.name === name)
+  if (!found) throw new Error(`no service named ${name}`)
+  return found
+}
+
+/** The services a service reaches over the network (the NetworkPolicies' egress, in reverse). */
+export function dependenciesOf(service: ServiceDeclaration): string[] {
+  const needs = new Set<string>([...service.upstreams, ...service.trustedCallers])
+  if (service.verifiesTokens) needs.add('users')
+  return [...needs]
+}
+
+/** Who calls a service: the gateway when it has public paths, and its dependents. */
+export function callersOf(name: string): string[] {
+  const callers = serviceDeclarations
+    .filter((s) => dependenciesOf(s).includes(name))
+    .map((s) => s.name as string)
+  const declared = serviceDeclarations.find((s) => s.name === name)
+  return declared && declared.publicPaths.length > 0 ? ['gateway', ...callers] : callers
+}
+
+/** Where one service's peers are, for `serviceEnvironment`. */
+export interface Addresses {
+  /** Comma-separated base URLs of a service's replicas. */
+  urlsOf(name: string): string
+  /** The users service's key set URL. */
+  jwksUrl: string
+}
+
+/**
+ * The variables that place a service (or the gateway) among the others: its port and host, its
+ * peers' URLs, its token keys. Stores, keys and tuning are the caller's (they differ by mode).
+ */
+export function placementEnvironment(
+  name: string,
+  listen: { port: number; host: string },
+  at: Addresses,
+): Record<string, string> {
+  if (name === gatewayDeclaration.name) {
+    const env: Record<string, string> = { PORT: String(listen.port), HOST: listen.host }
+    for (const service of serviceDeclarations) {
+      if (service.publicPaths.length > 0)
+        env[`GATEWAY_${service.env}_URLS`] = at.urlsOf(service.name)
+    }
+    return env
+  }
+  const service = declarationOf(name as ServiceName)
+  const env: Record<string, string> = {
+    [`${service.env}_PORT`]: String(listen.port),
+    [`${service.env}_HOST`]: listen.host,
+  }
+  if (service.verifiesTokens) env[`${service.env}_JWKS_URL`] = at.jwksUrl
+  for (const upstream of service.upstreams) {
+    env[`${service.env}_${declarationOf(upstream as ServiceName).env}_URLS`] = at.urlsOf(upstream)
+  }
+  return env
+}
