@@ -3,6 +3,12 @@ import { randomBytes } from 'node:crypto'
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import {
+  placementEnvironment,
+  serviceDeclarations,
+  serviceNames,
+  type ServiceName as DeclaredName,
+} from '@emporium/contracts'
 import { generatePrivateJwk } from '@emporium/platform'
 import { createTestDatabase, testServers, type TestDatabase } from '@emporium/platform/testing'
 import { repoRoot } from './process.js'
@@ -140,9 +146,12 @@ export class ServiceProcess {
   }
 }
 
-/** Services that may run as several replicas on one database. */
-export type ReplicatedService = 'catalog' | 'cart' | 'orders' | 'payments' | 'notifications'
-export type ServiceName = 'users' | 'gateway' | ReplicatedService
+/** Services that may run as several replicas on one database (as declared). */
+export type ReplicatedService = Extract<
+  (typeof serviceDeclarations)[number],
+  { replicated: true }
+>['name']
+export type ServiceName = DeclaredName | 'gateway'
 
 export interface DistributedOptions {
   /** Replicas per service (default 1 each); the gateway gets every replica's URL. */
@@ -185,7 +194,7 @@ export function restartBroker(): void {
 }
 
 /**
- * Starts users, catalog, cart, payments, orders, notifications and the gateway as processes.
+ * Starts every declared service, then the gateway, as processes.
  * `env` is given to every process (e.g. shorter saga deadlines, higher rate limits).
  */
 export async function startDistributedPlatform(
@@ -213,24 +222,17 @@ export async function startDistributedPlatform(
     const amqp = new URL(testServers.rabbitmq)
     rabbitmqctl('set_permissions', '-p', vhost, decodeURIComponent(amqp.username), '.*', '.*', '.*')
     amqp.pathname = `/${vhost}`
-    databases.users = await createTestDatabase('mysql')
-    for (const name of ['catalog', 'cart', 'orders', 'payments', 'notifications']) {
-      databases[name] = await createTestDatabase('postgres')
+    for (const service of serviceDeclarations) {
+      databases[service.name] = await createTestDatabase(service.database)
     }
 
-    const count = (name: ServiceName) =>
-      name === 'users' || name === 'gateway'
-        ? 1
-        : Math.max(1, options.replicas?.[name as ReplicatedService] ?? 1)
-    const order: ServiceName[] = [
-      'users',
-      'catalog',
-      'cart',
-      'orders',
-      'payments',
-      'notifications',
-      'gateway',
-    ]
+    const count = (name: ServiceName) => {
+      const declared = serviceDeclarations.find((s) => s.name === name)
+      return declared?.replicated
+        ? Math.max(1, options.replicas?.[name as ReplicatedService] ?? 1)
+        : 1
+    }
+    const order: ServiceName[] = [...serviceNames, 'gateway']
     // One block of 16 ports per run, at random, so that parallel runs rarely collide.
     const base = 21000 + Math.floor(Math.random() * 1000) * 16
     let next = base
@@ -238,12 +240,20 @@ export async function startDistributedPlatform(
     for (const name of order) ports[name] = Array.from({ length: count(name) }, () => next++)
     const managementPort = next++ // the gateway's /metrics and /readyz
     if (next - base > 16) throw new Error('too many replicas for one block of 16 ports')
-    const urls = (name: ServiceName) => ports[name].map((p) => `http://127.0.0.1:${p}`).join(',')
+    const urls = (name: string) =>
+      ports[name as ServiceName].map((p) => `http://127.0.0.1:${p}`).join(',')
     const jwks = `http://127.0.0.1:${ports.users[0]}/.well-known/jwks.json`
-    // Orders' service key, shared by its replicas; payments trusts its public half inline (no
-    // fetch from a replica the chaos runner may have killed).
-    const ordersKey = await generatePrivateJwk()
-    const { d: _private, ...ordersPublicKey } = ordersKey
+    // The service keys of each service others trust, shared by its replicas; the services that
+    // trust it get the public half inline (no fetch from a replica the chaos runner killed).
+    const serviceKeys: Record<string, Awaited<ReturnType<typeof generatePrivateJwk>>> = {}
+    for (const service of serviceDeclarations) {
+      for (const caller of service.trustedCallers)
+        serviceKeys[caller] ??= await generatePrivateJwk()
+    }
+    const publicHalf = (caller: string) => {
+      const { d: _private, ...key } = serviceKeys[caller]!
+      return key
+    }
     const common = {
       RABBITMQ_URL: amqp.toString(),
       // Every process checks the one revocation list (logout, password change, admin revoked).
@@ -252,81 +262,49 @@ export async function startDistributedPlatform(
       SHUTDOWN_TIMEOUT_SECONDS: '5',
       ...env,
     }
+    /** The few settings that are one service's own. */
+    const own: Partial<Record<ServiceName, Record<string, string>>> = {
+      users: {
+        USERS_SIGNING_KEY_FILE: join(keyDir, 'signing-keys.json'),
+        ADMIN_EMAILS: 'admin@e2e.example',
+      },
+      catalog: { CATALOG_SEED_DEMO: 'true' },
+      notifications: { NOTIFICATIONS_SENDER: `file:${join(keyDir, 'mailbox.jsonl')}` },
+      gateway: {
+        GATEWAY_MANAGEMENT_PORT: String(managementPort),
+        GATEWAY_MANAGEMENT_HOST: '127.0.0.1',
+        REDIS_URL: testServers.redis,
+        GATEWAY_REDIS_KEY_PREFIX: `e2e-${id}:`,
+        GATEWAY_RATE_LIMIT_PER_MINUTE: '1000000',
+        GATEWAY_REGISTER_LIMIT_PER_CLIENT: '100000',
+        GATEWAY_LOGIN_LIMIT_PER_CLIENT: '100000',
+        GATEWAY_UPSTREAM_COOLDOWN_MS: '500',
+        GATEWAY_BREAKER_HALF_OPEN_MS: '1000',
+      },
+    }
+    // From the declaration (packages/contracts/src/services.ts): its place among the others,
+    // its stores, the keys it signs or checks service credentials with.
     const specific = (name: ServiceName, port: number): Record<string, string> => {
-      switch (name) {
-        case 'users':
-          return {
-            USERS_PORT: String(port),
-            USERS_HOST: '127.0.0.1',
-            USERS_DATABASE_URL: databases.users!.url,
-            USERS_SIGNING_KEY_FILE: join(keyDir, 'signing-keys.json'),
-            ADMIN_EMAILS: 'admin@e2e.example',
-          }
-        case 'catalog':
-          return {
-            CATALOG_PORT: String(port),
-            CATALOG_HOST: '127.0.0.1',
-            CATALOG_DATABASE_URL: databases.catalog!.url,
-            CATALOG_JWKS_URL: jwks,
-            CATALOG_SEED_DEMO: 'true',
-          }
-        case 'cart':
-          return {
-            CART_PORT: String(port),
-            CART_HOST: '127.0.0.1',
-            CART_DATABASE_URL: databases.cart!.url,
-            CART_REDIS_URL: testServers.redis,
-            CART_CATALOG_URLS: urls('catalog'),
-            CART_JWKS_URL: jwks,
-          }
-        case 'payments':
-          return {
-            PAYMENTS_PORT: String(port),
-            PAYMENTS_HOST: '127.0.0.1',
-            PAYMENTS_DATABASE_URL: databases.payments!.url,
-            PAYMENTS_JWKS_URL: jwks,
-            PAYMENTS_TRUSTED_CALLERS: JSON.stringify({ orders: [ordersPublicKey] }),
-          }
-        case 'orders':
-          return {
-            ORDERS_PORT: String(port),
-            ORDERS_HOST: '127.0.0.1',
-            ORDERS_DATABASE_URL: databases.orders!.url,
-            ORDERS_CART_URLS: urls('cart'),
-            ORDERS_CATALOG_URLS: urls('catalog'),
-            ORDERS_PAYMENTS_URLS: urls('payments'),
-            ORDERS_JWKS_URL: jwks,
-            ORDERS_SERVICE_KEYS: JSON.stringify([ordersKey]),
-          }
-        case 'notifications':
-          return {
-            NOTIFICATIONS_PORT: String(port),
-            NOTIFICATIONS_HOST: '127.0.0.1',
-            NOTIFICATIONS_DATABASE_URL: databases.notifications!.url,
-            NOTIFICATIONS_JWKS_URL: jwks,
-            NOTIFICATIONS_SENDER: `file:${join(keyDir, 'mailbox.jsonl')}`,
-          }
-        case 'gateway':
-          return {
-            PORT: String(port),
-            HOST: '127.0.0.1',
-            GATEWAY_MANAGEMENT_PORT: String(managementPort),
-            GATEWAY_MANAGEMENT_HOST: '127.0.0.1',
-            GATEWAY_USERS_URLS: urls('users'),
-            GATEWAY_CATALOG_URLS: urls('catalog'),
-            GATEWAY_CART_URLS: urls('cart'),
-            GATEWAY_ORDERS_URLS: urls('orders'),
-            GATEWAY_PAYMENTS_URLS: urls('payments'),
-            GATEWAY_NOTIFICATIONS_URLS: urls('notifications'),
-            REDIS_URL: testServers.redis,
-            GATEWAY_REDIS_KEY_PREFIX: `e2e-${id}:`,
-            GATEWAY_RATE_LIMIT_PER_MINUTE: '1000000',
-            GATEWAY_REGISTER_LIMIT_PER_CLIENT: '100000',
-            GATEWAY_LOGIN_LIMIT_PER_CLIENT: '100000',
-            GATEWAY_UPSTREAM_COOLDOWN_MS: '500',
-            GATEWAY_BREAKER_HALF_OPEN_MS: '1000',
-          }
+      const placed = placementEnvironment(
+        name,
+        { port, host: '127.0.0.1' },
+        { urlsOf: urls, jwksUrl: jwks },
+      )
+      const service = serviceDeclarations.find((s) => s.name === name)
+      if (!service) return { ...placed, ...own[name] }
+      const settings: Record<string, string> = {
+        ...placed,
+        [`${service.env}_DATABASE_URL`]: databases[service.name]!.url,
       }
+      if (service.redis) settings[`${service.env}_REDIS_URL`] = testServers.redis
+      if (service.trustedCallers.length > 0) {
+        settings[`${service.env}_TRUSTED_CALLERS`] = JSON.stringify(
+          Object.fromEntries(service.trustedCallers.map((c) => [c, [publicHalf(c)]])),
+        )
+      }
+      if (serviceKeys[name])
+        settings[`${service.env}_SERVICE_KEYS`] = JSON.stringify([serviceKeys[name]])
+      return { ...settings, ...own[name] }
     }
     const envOf = (name: ServiceName, port: number, instance: string) => ({
       ...common,
