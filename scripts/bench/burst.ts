@@ -12,7 +12,7 @@ import {
   type BurstOptions,
 } from '../../tests/e2e/burst-driver.js'
 import { ShopClient } from '../../tests/e2e/shop-client.js'
-import { startDistributed, startEmbedded } from './lib/platform.js'
+import { everyService, startDistributed, startEmbedded } from './lib/platform.js'
 import { scratchDir } from './lib/processes.js'
 import { percentile, type Ratio, type Section, type Table } from './lib/report.js'
 
@@ -65,10 +65,7 @@ async function start(
     ...liftedLimits,
   }
   if (mode === 'embedded') return startEmbedded({ env })
-  const platform = await startDistributed(
-    ['users', 'catalog', 'cart', 'orders', 'payments', 'notifications', 'gateway'],
-    env,
-  )
+  const platform = await startDistributed(everyService, env)
   return { gateway: platform.gateway!, stop: () => platform.stop() }
 }
 

@@ -10,6 +10,7 @@ import pg from 'pg'
 import { agent, checkoutOnce, registerShoppers, shed, type Shopper } from './lib/checkout-driver.js'
 import {
   deleteRedisKeys,
+  everyService,
   postgresBackendsCpu,
   postgresCommitsByService,
   scratchPostgres,
@@ -48,15 +49,7 @@ export async function checkoutBenchmark(options: CheckoutBenchOptions): Promise<
   const concurrency = options.concurrency ?? 32
   // pgbench's clients: PostgreSQL allows 100 connections, and the services hold pools too.
   const pgClients = Math.min(concurrency, 32)
-  const all = [
-    'users',
-    'catalog',
-    'cart',
-    'orders',
-    'payments',
-    'notifications',
-    'gateway',
-  ] as const
+  const all = everyService
   const profiles = options.profile ? scratchDir('profiles') : undefined
   const platform = await startDistributed(
     [...all],

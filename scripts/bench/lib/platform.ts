@@ -8,6 +8,7 @@ import { parseEnv } from 'node:util'
 import { Redis } from 'ioredis'
 import mysql from 'mysql2/promise'
 import pg from 'pg'
+import { declarationOf, serviceNames, type ServiceName as DeclaredName } from '@emporium/contracts'
 import { onCleanup } from './cleanup.js'
 import {
   freePort,
@@ -173,8 +174,11 @@ export async function deleteRedisKeys(patterns: string[]): Promise<number> {
   return deleted
 }
 
-export type ServiceName =
-  'users' | 'catalog' | 'cart' | 'orders' | 'payments' | 'notifications' | 'gateway'
+/** A declared service (packages/contracts/src/services.ts), or the gateway. */
+export type ServiceName = DeclaredName | 'gateway'
+
+/** Every process of the distributed mode, the gateway last. */
+export const everyService: ServiceName[] = [...serviceNames, 'gateway']
 
 export interface Distributed {
   /** The gateway's origin (or undefined when it was not started). */
@@ -188,8 +192,10 @@ export interface Distributed {
   stop(): Promise<void>
 }
 
+const envPrefix = (service: ServiceName) =>
+  service === 'gateway' ? 'GATEWAY' : declarationOf(service).env
 const portKey = (service: ServiceName) =>
-  service === 'gateway' ? 'PORT' : `${service.toUpperCase()}_PORT`
+  service === 'gateway' ? 'PORT' : `${envPrefix(service)}_PORT`
 
 /**
  * Starts `services` of the distributed mode with `.env.example`'s settings, except: ports
@@ -211,7 +217,7 @@ export async function startDistributed(
   const example = parseEnv(readFileSync('.env.example', 'utf8')) as Record<string, string>
   const env: Record<string, string> = { ...example }
   const ports = new Map<string, number>()
-  const all: ServiceName[] = ['users', 'catalog', 'cart', 'orders', 'payments', 'notifications']
+  const all: ServiceName[] = [...serviceNames]
   for (const service of [...all, 'gateway' as const]) {
     const old = example[portKey(service)]
     if (old) ports.set(old, await freePort())
@@ -228,11 +234,11 @@ export async function startDistributed(
     }
   }
   for (const service of all) {
-    if (!services.includes(service)) env[`GATEWAY_${service.toUpperCase()}_URLS`] = ''
+    if (!services.includes(service)) env[`GATEWAY_${envPrefix(service)}_URLS`] = ''
   }
   const databases: Partial<Record<ServiceName, string>> = {}
   for (const service of services) {
-    const key = `${service.toUpperCase()}_DATABASE_URL`
+    const key = `${envPrefix(service)}_DATABASE_URL`
     const url = env[key]
     if (!url) continue
     databases[service] = url.startsWith('mysql')
