@@ -2,27 +2,43 @@ import { Worker } from 'node:worker_threads'
 import type { Logger, ProcessMember } from '@emporium/platform'
 
 /** Messages between the main thread and the gateway's worker thread. */
-export type ToGateway = { id: number; call: 'stopHttp' | 'stopRelay' | 'close' }
+export type GatewayCall = { id: number; call: 'stopHttp' | 'stopRelay' | 'close' }
+export type ToGateway = GatewayCall | { listen: true }
 export type FromGateway =
   | { type: 'ready'; url: string; managementUrl?: string }
   | { type: 'failed'; message: string }
   | { type: 'done'; id: number; error?: string }
 
 /**
- * Starts the gateway in a worker thread of its own and answers for it as a member of this
+ * Runs the gateway in a worker thread of its own and answers for it as a member of this
  * process (drained with the others on SIGTERM). The embedded services and their one PGlite share
  * the main thread's event loop; a burst keeps that loop busy with queries, and a gateway on the
  * same loop would read new requests only between them, too late for its admission control and
  * placement deadline. On a thread of its own the gateway reads, sheds and answers at once.
+ *
+ * The thread starts at once and loads the gateway's modules on the other core while the
+ * services start; `listen()` (once they are up) makes it listen and resolves when it does.
  */
-export function startGatewayThread(log: Logger): Promise<ProcessMember> {
+export function spawnGatewayThread(log: Logger): { listen(): Promise<ProcessMember> } {
   const worker = spawnWorker()
+  const started = startGatewayThread(worker, log)
+  // A failure before `listen()` is reported by it; meanwhile it must not go unhandled.
+  started.catch(() => undefined)
+  return {
+    listen() {
+      worker.postMessage({ listen: true } satisfies ToGateway)
+      return started
+    },
+  }
+}
+
+function startGatewayThread(worker: Worker, log: Logger): Promise<ProcessMember> {
   const pending = new Map<number, { resolve: () => void; reject: (error: Error) => void }>()
   let nextId = 0
   let exited = false
   let closing = false
 
-  const call = (name: ToGateway['call']) =>
+  const call = (name: GatewayCall['call']) =>
     exited
       ? Promise.resolve()
       : new Promise<void>((resolve, reject) => {

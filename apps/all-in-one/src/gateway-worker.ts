@@ -14,17 +14,27 @@ const send = (message: FromGateway) => port.postMessage(message)
 const { config, env } = loadAllInOneConfig()
 const log = createLogger({ base: { process: 'all-in-one' }, level: config.LOG_LEVEL })
 const entry = embeddedServices(config, env).find((candidate) => candidate.name === 'gateway')
+// Loaded now, while the main thread starts the services; it listens when told to.
+const loading = import('@emporium/gateway').catch((error: unknown) => error)
 
 let running: RunningService | undefined
-try {
-  if (!entry) throw new Error('no gateway among the embedded services')
-  running = await startService(await entry.create(), { port: entry.port, host: entry.host, log })
-  send({ type: 'ready', url: running.url, managementUrl: running.managementUrl })
-} catch (error) {
-  send({ type: 'failed', message: error instanceof Error ? error.message : String(error) })
+async function listen(): Promise<void> {
+  try {
+    const loaded = await loading
+    if (loaded instanceof Error) throw loaded
+    if (!entry) throw new Error('no gateway among the embedded services')
+    running = await startService(await entry.create(), { port: entry.port, host: entry.host, log })
+    send({ type: 'ready', url: running.url, managementUrl: running.managementUrl })
+  } catch (error) {
+    send({ type: 'failed', message: error instanceof Error ? error.message : String(error) })
+  }
 }
 
 port.on('message', (message: ToGateway) => {
+  if ('listen' in message) {
+    void listen()
+    return
+  }
   const member = running
   const work = member ? member[message.call]() : Promise.resolve()
   work.then(

@@ -5,24 +5,29 @@ import {
   runProcess,
 } from '@emporium/platform'
 import { loadAllInOneConfig } from './config.js'
-import { startGatewayThread } from './gateway-thread.js'
+import { spawnGatewayThread } from './gateway-thread.js'
 import { embeddedServices } from './services.js'
 
 // The embedded default behind `npm start`: every service in this one process, each on its own
 // port, their tables in one PGlite database (a schema each), events through the in-process bus;
-// the gateway on a worker thread of its own so that it answers (and sheds) while the services
-// are busy.
+// the gateway on a worker thread of its own (EMBEDDED_GATEWAY_THREAD) so that it answers (and
+// sheds) while the services are busy.
 const { config, env } = loadAllInOneConfig()
 const log = createLogger({ base: { process: 'all-in-one' }, level: config.LOG_LEVEL })
 const bus = createInProcessBus({ retry: defaultRetryPolicy, log })
+const entries = embeddedServices(config, env)
+// Started first, so that its modules load on the other core while the services start.
+const gatewayThread = config.EMBEDDED_GATEWAY_THREAD ? spawnGatewayThread(log) : undefined
 const running = await runProcess({
   log,
   bus,
   timeoutMs: config.SHUTDOWN_TIMEOUT_SECONDS * 1000,
-  services: [
-    ...embeddedServices(config, env).filter((entry) => entry.name !== 'gateway'),
-    { name: 'gateway', start: () => startGatewayThread(log) },
-  ],
+  services: gatewayThread
+    ? [
+        ...entries.filter((entry) => entry.name !== 'gateway'),
+        { name: 'gateway', start: () => gatewayThread.listen() },
+      ]
+    : entries,
 })
 const gateway = running.find((s) => s.name === 'gateway')
 log.info(`Emporium is running at ${gateway?.url ?? `http://${config.HOST}:${config.PORT}`}`)
