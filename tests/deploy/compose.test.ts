@@ -93,5 +93,9 @@ describe('compose.yaml', () => {
       .static_configs![0]!.targets
     expect(targets).toContain('gateway:9090')
     expect(targets).not.toContain('gateway:8080')
+    // Every declared service is scraped on its declared port, and nothing else.
+    expect([...targets].sort()).toEqual(
+      ['gateway:9090', ...serviceDeclarations.map((s) => `${s.name}:${s.port}`)].sort(),
+    )
   })
 })

@@ -3,9 +3,9 @@ import { checkoutSuite, type CheckoutPlatform } from './checkout-suite.js'
 import { startDistributedPlatform, type DistributedPlatform } from './distributed.js'
 import { ShopClient } from './shop-client.js'
 
-// The checkout of API.md in the distributed mode: each service its own process on real
-// MariaDB (users), PostgreSQL (catalog, orders, payments, notifications, cart's inbox), Redis
-// (carts, rate limits) and RabbitMQ. Default saga deadlines: the slow card is confirmed.
+// The checkout of API.md in the distributed mode: each service its own process on the real
+// database its declaration names (MariaDB or PostgreSQL), Redis (carts, rate limits) and
+// RabbitMQ. Default saga deadlines: the slow card is confirmed.
 describe('checkout through the gateway (distributed: real PostgreSQL, Redis, RabbitMQ)', () => {
   let running: DistributedPlatform
   let platform: CheckoutPlatform

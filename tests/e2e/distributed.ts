@@ -15,8 +15,8 @@ import { repoRoot } from './process.js'
 
 // The distributed mode for end-to-end tests: every service its own process on real MariaDB,
 // PostgreSQL, Redis and RabbitMQ, each test run with fresh databases, its own RabbitMQ vhost
-// and its own Redis key prefixes, so runs never see each other's data or messages. Orders,
-// catalog, cart, payments and notifications can run as several replicas on one database.
+// and its own Redis key prefixes, so runs never see each other's data or messages. The
+// services declared `replicated` can run as several replicas on one database.
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
