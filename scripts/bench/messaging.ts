@@ -73,7 +73,7 @@ export async function messagingBenchmark(options: MessagingBenchOptions): Promis
     title: 'Messaging',
     method:
       `${n.toLocaleString('en-US')} events of ~0.5 kB. Platform: written to the outbox first ` +
-      `(100 per transaction, not timed), then the relay (batches of 100, pipelined publisher ` +
+      `(100 per transaction, not timed), then the relay (cycles of up to 500, pipelined publisher ` +
       `confirms, stored JSON passed through) and a consumer (prefetch ${prefetch}; batches of up ` +
       `to 50 deliveries, each batch's inbox rows and one effect row per event, written by ` +
       `one multi-row insert per run of events (\`onEach\`), in one transaction) start together; timed until the last event is handled. Bare amqplib: a ` +
