@@ -1,6 +1,12 @@
 import { execFileSync } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { createServer } from 'node:net'
+import {
+  placementEnvironment,
+  serviceDeclarations,
+  serviceNames,
+  type ServiceName as DeclaredName,
+} from '@emporium/contracts'
 import { createTestDatabase, testServers, type TestDatabase } from '@emporium/platform/testing'
 import { podman, podmanStatus, removeOrphans, ServiceContainer } from './podman.js'
 
@@ -8,16 +14,9 @@ import { podman, podmanStatus, removeOrphans, ServiceContainer } from './podman.
 // this machine's real MariaDB, PostgreSQL, Redis and RabbitMQ: fresh databases, a RabbitMQ vhost
 // and Redis key prefix of its own, every container on the host network bound to 127.0.0.1.
 
-export const SERVICES = [
-  'users',
-  'catalog',
-  'cart',
-  'orders',
-  'payments',
-  'notifications',
-  'gateway',
-] as const
-export type ServiceName = (typeof SERVICES)[number]
+/** Every deployable service, as declared (packages/contracts/src/services.ts), the gateway last. */
+export const SERVICES: readonly ServiceName[] = [...serviceNames, 'gateway']
+export type ServiceName = DeclaredName | 'gateway'
 
 export const ADMIN_EMAIL = 'admin@containers.example'
 /** Drain limit inside the containers; `podman stop` waits longer before it kills. */
@@ -74,16 +73,10 @@ export async function startContainerPlatform(tag: string): Promise<ContainerPlat
       databases.push(made)
       return made.url
     }
-    const db = {
-      users: await database('mysql'),
-      catalog: await database('postgres'),
-      cart: await database('postgres'),
-      orders: await database('postgres'),
-      payments: await database('postgres'),
-      notifications: await database('postgres'),
-    }
-    // The users service keeps its generated signing keys, and orders its service keys, on a volume, as in compose.yaml: the
-    // only writable place besides /tmp (a new volume takes the image's owner, uid 10001).
+    const db: Record<string, string> = {}
+    for (const service of serviceDeclarations) db[service.name] = await database(service.database)
+    // The users service keeps its generated signing keys, and the services others trust their
+    // service keys, on a volume, as in compose.yaml: the only writable place besides /tmp (a new volume takes the image's owner, uid 10001).
     await podman([
       'volume',
       'create',
@@ -109,66 +102,19 @@ export async function startContainerPlatform(tag: string): Promise<ContainerPlat
       LOG_LEVEL: 'info',
       SHUTDOWN_TIMEOUT_SECONDS: String(SHUTDOWN_TIMEOUT_SECONDS),
     }
-    const env: Record<ServiceName, Record<string, string>> = {
+    // The services others trust keep their service keys on the key volume, as users keeps its
+    // signing keys (compose.yaml).
+    const trusted = new Set<string>(serviceDeclarations.flatMap((s) => [...s.trustedCallers]))
+    const own: Partial<Record<ServiceName, Record<string, string>>> = {
       users: {
-        USERS_PORT: String(port.users),
-        USERS_HOST: '127.0.0.1',
-        USERS_DATABASE_URL: db.users,
         USERS_SIGNING_KEY_FILE: '/var/lib/emporium/signing-keys.json',
         ADMIN_EMAILS: ADMIN_EMAIL,
       },
-      catalog: {
-        CATALOG_PORT: String(port.catalog),
-        CATALOG_HOST: '127.0.0.1',
-        CATALOG_DATABASE_URL: db.catalog,
-        CATALOG_JWKS_URL: jwks,
-        CATALOG_SEED_DEMO: 'true',
-      },
-      cart: {
-        CART_PORT: String(port.cart),
-        CART_HOST: '127.0.0.1',
-        CART_DATABASE_URL: db.cart,
-        CART_REDIS_URL: testServers.redis,
-        CART_CATALOG_URLS: url('catalog'),
-        CART_JWKS_URL: jwks,
-      },
-      orders: {
-        ORDERS_PORT: String(port.orders),
-        ORDERS_HOST: '127.0.0.1',
-        ORDERS_DATABASE_URL: db.orders,
-        ORDERS_CART_URLS: url('cart'),
-        ORDERS_CATALOG_URLS: url('catalog'),
-        ORDERS_PAYMENTS_URLS: url('payments'),
-        ORDERS_JWKS_URL: jwks,
-        ORDERS_SERVICE_KEY_FILE: '/var/lib/emporium/orders-service-keys.json',
-      },
-      payments: {
-        PAYMENTS_PORT: String(port.payments),
-        PAYMENTS_HOST: '127.0.0.1',
-        PAYMENTS_DATABASE_URL: db.payments,
-        PAYMENTS_JWKS_URL: jwks,
-        PAYMENTS_TRUSTED_CALLERS: JSON.stringify({
-          orders: `${url('orders')}/.well-known/service-jwks.json`,
-        }),
-      },
-      notifications: {
-        NOTIFICATIONS_PORT: String(port.notifications),
-        NOTIFICATIONS_HOST: '127.0.0.1',
-        NOTIFICATIONS_DATABASE_URL: db.notifications,
-        NOTIFICATIONS_JWKS_URL: jwks,
-      },
+      catalog: { CATALOG_SEED_DEMO: 'true' },
       gateway: {
-        PORT: String(port.gateway),
-        HOST: '127.0.0.1',
         GATEWAY_MANAGEMENT_PORT: String(managementPort),
         GATEWAY_MANAGEMENT_HOST: '127.0.0.1',
         GATEWAY_JWKS_URL: jwks,
-        GATEWAY_USERS_URLS: url('users'),
-        GATEWAY_CATALOG_URLS: url('catalog'),
-        GATEWAY_CART_URLS: url('cart'),
-        GATEWAY_ORDERS_URLS: url('orders'),
-        GATEWAY_PAYMENTS_URLS: url('payments'),
-        GATEWAY_NOTIFICATIONS_URLS: url('notifications'),
         REDIS_URL: testServers.redis,
         GATEWAY_REDIS_KEY_PREFIX: `containers-${id}:`,
         // One client (127.0.0.1) plays every shopper here.
@@ -176,14 +122,41 @@ export async function startContainerPlatform(tag: string): Promise<ContainerPlat
         GATEWAY_REGISTER_LIMIT_PER_CLIENT: '1000',
       },
     }
+    // From the declaration: its place among the others, its stores, its callers' keys.
+    const envOf = (name: ServiceName): Record<string, string> => {
+      const placed = placementEnvironment(
+        name,
+        { port: port[name], host: '127.0.0.1' },
+        { urlsOf: (other) => url(other as ServiceName), jwksUrl: jwks },
+      )
+      const service = serviceDeclarations.find((s) => s.name === name)
+      if (!service) return { ...placed, ...own[name] }
+      const settings: Record<string, string> = {
+        ...placed,
+        [`${service.env}_DATABASE_URL`]: db[service.name]!,
+      }
+      if (service.redis) settings[`${service.env}_REDIS_URL`] = testServers.redis
+      if (service.trustedCallers.length > 0) {
+        settings[`${service.env}_TRUSTED_CALLERS`] = JSON.stringify(
+          Object.fromEntries(
+            service.trustedCallers.map((c) => [c, `${url(c)}/.well-known/service-jwks.json`]),
+          ),
+        )
+      }
+      if (trusted.has(name)) {
+        settings[`${service.env}_SERVICE_KEY_FILE`] = `/var/lib/emporium/${name}-service-keys.json`
+      }
+      return { ...settings, ...own[name] }
+    }
+    const keyHolders = new Set<ServiceName>(['users', ...(trusted as Set<ServiceName>)])
     for (const s of SERVICES) {
       containers[s] = new ServiceContainer(
         s,
         `emporium-ct-${id}-${s}`,
         `localhost/emporium/${s}:${tag}`,
         port[s],
-        { ...common, ...env[s] },
-        s === 'users' || s === 'orders' ? ['--volume', `${keyVolume}:/var/lib/emporium`] : [],
+        { ...common, ...envOf(s) },
+        keyHolders.has(s) ? ['--volume', `${keyVolume}:/var/lib/emporium`] : [],
         s === 'gateway' ? managementPort : undefined,
       )
     }
@@ -199,7 +172,7 @@ export async function startContainerPlatform(tag: string): Promise<ContainerPlat
       api: `${url('gateway')}/api/v1`,
       gateway: url('gateway'),
       containers,
-      usersDatabaseUrl: db.users,
+      usersDatabaseUrl: db.users!,
       remove,
     }
   } catch (error) {
