@@ -20,6 +20,7 @@ export * from './tracing.js'
 export * from './http/server.js'
 export * from './http/client.js'
 export * from './http/upstream-breaker.js'
+export * from './http/upstream-pool.js'
 export {
   registerEventLoopGuard,
   shedHeader,

@@ -1,15 +1,16 @@
-import { ExponentialBackoff, handleWhen, retry, wrap, type IPolicy } from 'cockatiel'
-import { Counter, Gauge, type Registry } from 'prom-client'
-import { AppError } from '../errors.js'
-import type { Logger } from '../log.js'
-import { registered } from './request-metrics.js'
 import {
-  createUpstreamBreaker,
-  isInfrastructureStatus,
-  isOpenCircuit,
-  retryAfterOf,
-  type BreakerSettings,
-} from './upstream-breaker.js'
+  ExponentialBackoff,
+  handleWhen,
+  retry,
+  wrap,
+  type CircuitBreakerPolicy,
+  type IPolicy,
+} from 'cockatiel'
+import { Counter, type Registry } from 'prom-client'
+import { AppError } from '../errors.js'
+import { registered } from './request-metrics.js'
+import { isInfrastructureStatus, isOpenCircuit, retryAfterOf } from './upstream-breaker.js'
+import type { UpstreamPool } from './upstream-pool.js'
 
 /** An attempt that got no answer in time. */
 export class AttemptTimeout extends Error {
@@ -40,10 +41,11 @@ export class ServerFailure<
   }
 }
 
-// Infrastructure failures: no answer, or 502-504. They are transient (retried) and they are
-// what the breaker counts. 4xx and other 5xx answers are returned, never thrown: the upstream
-// answered, so they count as successes for the breaker, and a retry would repeat a bug.
-const isUpstreamFault = (error: Error) =>
+// Infrastructure failures: no answer, or 502-504. They are transient (retried), they are what
+// the breaker counts, and they leave the instance out of the rotation. 4xx and other 5xx answers
+// are returned, never thrown: the upstream answered, so they count as successes for the breaker,
+// and a retry would repeat a bug.
+export const isUpstreamFault = (error: unknown): boolean =>
   error instanceof AttemptTimeout ||
   error instanceof NetworkFailure ||
   (error instanceof ServerFailure && isInfrastructureStatus(error.response.status))
@@ -51,10 +53,10 @@ const isUpstreamFault = (error: Error) =>
 export interface PolicyOptions {
   upstream: string
   registry: Registry
-  log: Logger
   retries: number
   backoff: { initialDelayMs: number; maxDelayMs: number }
-  breaker: BreakerSettings
+  /** The upstream pool's breaker. */
+  breaker: CircuitBreakerPolicy
 }
 
 export interface ClientPolicies {
@@ -62,24 +64,11 @@ export interface ClientPolicies {
   idempotent: IPolicy
   /** The breaker alone: an unsafe request may have had its effect even when no answer came. */
   unsafe: IPolicy
-  /** Seconds until the open circuit lets a trial call through. */
-  retryAfterSeconds(): number
 }
 
-/** The circuit breaker and retry policies of one upstream, with their metrics. */
+/** The retry policy of one upstream around its breaker, with its metric. */
 export function createClientPolicies(options: PolicyOptions): ClientPolicies {
-  const { upstream, registry, log } = options
-  const gauge = registered(
-    registry,
-    'http_client_breaker_state',
-    () =>
-      new Gauge({
-        name: 'http_client_breaker_state',
-        help: 'Circuit breaker of an upstream: 0 closed, 1 half-open, 2 open',
-        labelNames: ['upstream'],
-        registers: [registry],
-      }),
-  )
+  const { upstream, registry } = options
   const retries = registered(
     registry,
     'http_client_retries_total',
@@ -91,15 +80,6 @@ export function createClientPolicies(options: PolicyOptions): ClientPolicies {
         registers: [registry],
       }),
   )
-
-  const breaker = createUpstreamBreaker({
-    upstream,
-    settings: options.breaker,
-    isFault: isUpstreamFault,
-    gauge,
-    log,
-  })
-
   const retryPolicy = retry(handleWhen(isUpstreamFault), {
     maxAttempts: options.retries,
     backoff: new ExponentialBackoff({
@@ -108,12 +88,7 @@ export function createClientPolicies(options: PolicyOptions): ClientPolicies {
     }),
   })
   retryPolicy.onRetry(() => retries.inc({ upstream }))
-
-  return {
-    idempotent: wrap(retryPolicy, breaker.policy),
-    unsafe: breaker.policy,
-    retryAfterSeconds: breaker.retryAfterSeconds,
-  }
+  return { idempotent: wrap(retryPolicy, options.breaker), unsafe: options.breaker }
 }
 
 export type Outcome =
@@ -130,17 +105,12 @@ export type Outcome =
 /** A failure after the policies gave up, as the error the caller sees and its metric outcome. */
 export function toUpstreamError(
   error: unknown,
-  upstream: string,
-  retryAfterSeconds: () => number,
+  pool: UpstreamPool,
 ): { error: unknown; outcome: Outcome } {
+  const { upstream } = pool
   if (isOpenCircuit(error)) {
     const message = `${upstream} is unavailable (circuit open)`
-    return {
-      outcome: 'circuit_open',
-      error: new AppError('unavailable', 'UPSTREAM.UNAVAILABLE', message, {
-        details: { upstream, reason: 'circuit_open', retryAfterSeconds: retryAfterSeconds() },
-      }),
-    }
+    return { outcome: 'circuit_open', error: pool.openCircuitError(message) }
   }
   if (error instanceof AttemptTimeout) {
     const message = `${upstream} did not answer within ${error.ms} ms`

@@ -1,57 +1,39 @@
 import { Counter, type Registry } from 'prom-client'
 import { Agent } from 'undici'
 import { serviceAuthorizationHeader, type ServiceCredentials } from '../auth/service-credentials.js'
-import { currentContext } from '../context.js'
 import { AppError } from '../errors.js'
 import type { Logger } from '../log.js'
-import { injectTraceHeaders, withSpan } from '../tracing.js'
+import { withSpan } from '../tracing.js'
 import {
   AttemptTimeout,
   NetworkFailure,
   ServerFailure,
   createClientPolicies,
+  isUpstreamFault,
   toUpstreamError,
   type Outcome,
 } from './client-policy.js'
+import {
+  headersFor,
+  idempotent,
+  overloaded,
+  parseBody,
+  queryString,
+  sleep,
+  waitFor,
+  type ServiceRequest,
+  type ServiceResponse,
+} from './client-request.js'
 import { registered } from './request-metrics.js'
 import {
   defaultBreakerSettings,
   isInfrastructureStatus,
   isShedAnswer,
-  retryAfterOf,
   type BreakerSettings,
 } from './upstream-breaker.js'
-import { shedHeader } from './admission.js'
+import { createUpstreamPool } from './upstream-pool.js'
 
-export type HttpMethod = 'GET' | 'HEAD' | 'PUT' | 'DELETE' | 'OPTIONS' | 'POST' | 'PATCH'
-
-/** Methods whose repetition has no further effect: only these are retried. */
-const idempotent = new Set<HttpMethod>(['GET', 'HEAD', 'PUT', 'DELETE', 'OPTIONS'])
-
-type QueryValue = string | number | boolean | undefined
-export interface ServiceRequest {
-  method: HttpMethod
-  /** Path under the base URL, starting with `/`. */
-  path: string
-  query?: Record<string, QueryValue | QueryValue[]>
-  /** Sent as JSON. */
-  body?: unknown
-  headers?: Record<string, string>
-  /** The caller's cancellation, e.g. the incoming request's `request.signal`. */
-  signal?: AbortSignal
-  /**
-   * How long the call may take in all, waits for `retry-after` included (default: the client's
-   * `timeoutMs`). A shed answer is retried only when its wait fits what is left of it.
-   */
-  budgetMs?: number
-}
-
-export interface ServiceResponse<T> {
-  status: number
-  headers: Record<string, string | string[] | undefined>
-  /** Parsed JSON, the text of another media type, or undefined when empty. */
-  body: T
-}
+export type { HttpMethod, ServiceRequest, ServiceResponse } from './client-request.js'
 
 export interface ServiceClient {
   /**
@@ -94,8 +76,9 @@ export interface ServiceClientOptions {
   /** Keep-alive connections per instance. */
   connections?: number
   /**
-   * With several instances, one that gave no answer (refused, reset, timed out) or a 502-504 is
-   * left out of the rotation for this long, so its siblings take its calls. Default 5,000 ms.
+   * An instance that gave no answer (refused, reset, timed out) or a 502-504 is left out of the
+   * rotation for this long, so its siblings take its calls; when all are out, the one whose time
+   * ends first is tried. Default 5,000 ms. (The platform's upstream pool, as the gateway's.)
    */
   ejectForMs?: number
   /**
@@ -115,22 +98,36 @@ export interface ServiceClientOptions {
 export function createServiceClient(options: ServiceClientOptions): ServiceClient {
   const { name, registry, log } = options
   if (options.baseUrls.length === 0) throw new Error(`${name}: no base URL`)
-  const bases = options.baseUrls.map((raw) => {
-    const url = new URL(raw)
-    return { origin: url.origin, prefix: url.pathname.replace(/\/$/, '') }
-  })
+  const bases = new Map(
+    options.baseUrls.map((raw) => {
+      const url = new URL(raw)
+      return [raw, { origin: url.origin, prefix: url.pathname.replace(/\/$/, '') }]
+    }),
+  )
   const timeoutMs = options.timeoutMs ?? 2_000
   const agent = new Agent({ connections: options.connections ?? 32, keepAliveTimeout: 10_000 })
+  // One dead or hung replica must not take its service down for us: the pool leaves it out of
+  // the rotation for a while (the breaker, shared by the instances, then sees only the healthy
+  // ones answer), and tries it again afterwards.
+  const pool = createUpstreamPool({
+    upstream: name,
+    instances: options.baseUrls,
+    ejectForMs: options.ejectForMs ?? 5_000,
+    breaker: { ...defaultBreakerSettings, ...options.breaker },
+    isFault: isUpstreamFault,
+    metricPrefix: 'http_client',
+    registry,
+    log,
+  })
   const policies = createClientPolicies({
     upstream: name,
     registry,
-    log,
     retries: options.retries ?? 2,
     backoff: {
       initialDelayMs: options.backoff?.initialDelayMs ?? 50,
       maxDelayMs: options.backoff?.maxDelayMs ?? 1_000,
     },
-    breaker: { ...defaultBreakerSettings, ...options.breaker },
+    breaker: pool.breaker,
   })
   const calls = registered(
     registry,
@@ -154,31 +151,6 @@ export function createServiceClient(options: ServiceClientOptions): ServiceClien
         registers: [registry],
       }),
   )
-  let turn = 0
-  // One dead or hung replica must not take its service down for us: it is taken out of the
-  // rotation for a while (the breaker, shared by the instances, then sees only the healthy ones
-  // answer), and tried again afterwards. When every instance is out, they are used in turn.
-  const ejectForMs = options.ejectForMs ?? 5_000
-  const ejectedUntil = bases.map(() => 0)
-  function pick(): number {
-    const now = Date.now()
-    for (let i = 0; i < bases.length; i++) {
-      const index = turn++ % bases.length
-      if (ejectedUntil[index]! <= now) return index
-    }
-    return turn++ % bases.length
-  }
-  function eject(index: number, error: unknown): void {
-    if (bases.length < 2 || !isInstanceFault(error)) return
-    if (ejectedUntil[index]! <= Date.now()) {
-      log.warn(
-        { upstream: name, instance: bases[index]!.origin, err: error, forMs: ejectForMs },
-        'instance left out of the rotation',
-      )
-    }
-    ejectedUntil[index] = Date.now() + ejectForMs
-  }
-
   /** A 5xx other than 502-504: counted and logged as the upstream's bug, a 500 for our caller. */
   function upstreamBug(request: ServiceRequest, status: number): AppError {
     bugs.inc({ upstream: name })
@@ -192,8 +164,8 @@ export function createServiceClient(options: ServiceClientOptions): ServiceClien
   }
 
   async function attempt<T>(request: ServiceRequest): Promise<ServiceResponse<T>> {
-    const index = pick()
-    const base = bases[index]!
+    const instance = pool.next()!
+    const base = bases.get(instance)!
     const path = base.prefix + request.path + queryString(request.query)
     const attributes = {
       'http.request.method': request.method,
@@ -233,8 +205,10 @@ export function createServiceClient(options: ServiceClientOptions): ServiceClien
             body: parseBody(text, response.headers['content-type']) as T,
           }
           span.setAttribute('http.response.status_code', result.status)
-          if (isInfrastructureStatus(result.status) && !isShedAnswer(result.status, result.headers))
-            throw new ServerFailure(result)
+          const shed = isShedAnswer(result.status, result.headers)
+          if (isInfrastructureStatus(result.status) && !shed) throw new ServerFailure(result)
+          // It answered (a shed answer says nothing of its health either way).
+          if (!shed) pool.readmit(instance)
           return result
         } catch (error) {
           const failure = timer.signal.aborted
@@ -242,7 +216,7 @@ export function createServiceClient(options: ServiceClientOptions): ServiceClien
             : request.signal?.aborted || error instanceof ServerFailure
               ? error
               : new NetworkFailure(error)
-          if (!request.signal?.aborted) eject(index, failure)
+          if (!request.signal?.aborted && isUpstreamFault(failure)) pool.eject(instance, failure)
           throw failure
         } finally {
           clearTimeout(timeout)
@@ -263,34 +237,6 @@ export function createServiceClient(options: ServiceClientOptions): ServiceClien
         registers: [registry],
       }),
   )
-
-  /** Seconds to wait before repeating the call, when its answer asks for it and a repeat is safe. */
-  function waitFor(
-    request: ServiceRequest,
-    response: ServiceResponse<unknown>,
-  ): number | undefined {
-    if (response.status !== 429 && response.status !== 503) return undefined
-    const seconds = retryAfterOf(response.headers)
-    if (seconds === undefined) return undefined
-    const notStarted = response.headers[shedHeader] === 'admission'
-    return idempotent.has(request.method) || notStarted ? seconds : undefined
-  }
-
-  function overloaded(response: ServiceResponse<unknown>): AppError {
-    return new AppError(
-      'unavailable',
-      'UPSTREAM.OVERLOADED',
-      `${name} is busy; try again shortly`,
-      {
-        details: {
-          upstream: name,
-          reason: 'shed',
-          retryAfterSeconds: Math.max(1, retryAfterOf(response.headers) ?? 1),
-          shed: 'upstream',
-        },
-      },
-    )
-  }
 
   return {
     async request<T>(request: ServiceRequest): Promise<ServiceResponse<T>> {
@@ -315,7 +261,7 @@ export function createServiceClient(options: ServiceClientOptions): ServiceClien
           return response
         }
         sheds.inc({ upstream: name, action: 'passed_on' })
-        throw overloaded(response)
+        throw overloaded(name, response)
       }
     },
     close: () => agent.close(),
@@ -328,7 +274,7 @@ export function createServiceClient(options: ServiceClientOptions): ServiceClien
     try {
       response = await policy.execute(() => attempt<T>(request), request.signal)
     } catch (error) {
-      const mapped = toUpstreamError(error, name, policies.retryAfterSeconds)
+      const mapped = toUpstreamError(error, pool)
       calls.inc({ upstream: name, method: request.method, outcome: mapped.outcome })
       throw mapped.error
     }
@@ -342,63 +288,5 @@ export function createServiceClient(options: ServiceClientOptions): ServiceClien
     calls.inc({ upstream: name, method: request.method, outcome })
     if (response.status >= 500 && outcome !== 'shed') throw upstreamBug(request, response.status)
     return response
-  }
-}
-
-/** Waits, or rejects with the caller's abort reason as soon as it aborts. */
-function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason as Error)
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort)
-      resolve()
-    }, ms)
-    const onAbort = () => {
-      clearTimeout(timer)
-      reject(signal!.reason as Error)
-    }
-    signal?.addEventListener('abort', onAbort, { once: true })
-  })
-}
-
-/** A failure that says this instance is unwell, not that the request was bad. */
-function isInstanceFault(error: unknown): boolean {
-  return (
-    error instanceof AttemptTimeout ||
-    error instanceof NetworkFailure ||
-    (error instanceof ServerFailure && isInfrastructureStatus(error.response.status))
-  )
-}
-
-function headersFor(request: ServiceRequest): Record<string, string> {
-  const work = currentContext()
-  return {
-    accept: 'application/json',
-    ...(request.body === undefined ? {} : { 'content-type': 'application/json' }),
-    ...(work ? { 'x-request-id': work.requestId, 'x-correlation-id': work.correlationId } : {}),
-    ...injectTraceHeaders(),
-    ...request.headers,
-  }
-}
-
-function queryString(query: ServiceRequest['query']): string {
-  if (!query) return ''
-  const params = new URLSearchParams()
-  for (const [key, value] of Object.entries(query)) {
-    for (const item of Array.isArray(value) ? value : [value]) {
-      if (item !== undefined) params.append(key, String(item))
-    }
-  }
-  const text = params.toString()
-  return text ? `?${text}` : ''
-}
-
-function parseBody(text: string, contentType: string | string[] | undefined): unknown {
-  if (text === '') return undefined
-  if (!String(contentType ?? '').includes('json')) return text
-  try {
-    return JSON.parse(text)
-  } catch {
-    return text
   }
 }
