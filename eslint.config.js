@@ -11,6 +11,11 @@
 //   imports that climb out of their own workspace package, checked by directory depth.
 // Do not add other `no-restricted-imports` options in a separate block: they would replace
 // these. Extend `restrictions()` instead.
+// A third name, `emporium/type-only-imports` (typescript-eslint's rule again, for its
+// `allowTypeImports`), carries the imports a layer may take as types only: infra/ implements
+// app/'s ports, so it may name any app/ type, but calls no use case. It has a rule name of its
+// own because `allowTypeImports` lets a type import of a matching path past every pattern of the
+// same rule, the depth rule's included.
 import fs from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -20,7 +25,8 @@ import { defineConfig } from 'eslint/config'
 import tseslint from 'typescript-eslint'
 
 const root = path.dirname(fileURLToPath(import.meta.url))
-const SOURCE = '*.{ts,tsx,mts,cts,js,mjs,cjs}'
+const EXT = '{ts,tsx,mts,cts,js,mjs,cjs}'
+const SOURCE = `*.${EXT}`
 /** Test code: test files, and helpers shared by tests (`*-test-support.ts`, `test/`, `testing/`). */
 const TEST_FILES = [
   '*.test.{ts,tsx}',
@@ -109,6 +115,56 @@ export const DOMAIN_PLATFORM_IMPORTS = [
   'FieldError',
 ]
 
+/**
+ * What app/ may not take from @emporium/platform: what opens databases, brokers, servers or
+ * files, runs processes and jobs, or reads the environment. app/ declares a port in
+ * app/ports.ts and service.ts (the composition root) passes in what implements it. Errors,
+ * the logger type, cursors and the like stay available.
+ */
+export const PLATFORM_INFRASTRUCTURE = [
+  // Databases and migrations
+  'openDatabase',
+  'withAfterCommit',
+  'migrate',
+  'createFolderMigrationProvider',
+  'platformMigrations',
+  // Messaging: the outbox, the inbox, the relay, the buses and their consumers
+  'createOutbox',
+  'createOutboxRelay',
+  'createInbox',
+  'createConsumerSubscription',
+  'createRabbitMqBus',
+  'createInProcessBus',
+  // Process runtime and periodic jobs
+  'startService',
+  'runProcess',
+  'runStandalone',
+  'handleShutdown',
+  'startPeriodic',
+  // HTTP servers and outbound clients
+  'createHttpServer',
+  'createServiceClient',
+  'createUpstreamBreaker',
+  'createUpstreamPool',
+  'registerEventLoopGuard',
+  'serveServiceJwks',
+  // Keys, tokens and revocation stores (files, JWKS fetches, Redis)
+  'createJwtVerifier',
+  'createLocalJwtVerifier',
+  'createRedisRevocationList',
+  'createProcessRevocationList',
+  'createServiceTrust',
+  'loadServiceCredentials',
+  'loadKeyRing',
+  'readPrivateJwks',
+  // Telemetry and configuration
+  'setupTracing',
+  'shutdownTracing',
+  'createMetricsRegistry',
+  'loadConfig',
+  'loadConfigOrExit',
+]
+
 const pattern = (regex, message) => ({ regex, message, caseSensitive: true })
 /** A relative import that goes up at least one level and then enters one of `names`. */
 const upInto = (names) => `^(\\./)?(\\.\\./)+(.*/)?${oneOf(names)}(/|$)`
@@ -178,6 +234,13 @@ const rules = {
     'app/ must not import infra/, http/ or events/: declare what the use case needs in ' +
       'app/ports.ts and let service.ts pass the infra/ adapter in.',
   ),
+  appNoPlatformInfrastructure: {
+    name: '@emporium/platform',
+    importNames: PLATFORM_INFRASTRUCTURE,
+    message:
+      'app/ must not construct infrastructure (databases, brokers, servers, clients, the ' +
+      'runtime): declare what the use case needs in app/ports.ts and let service.ts pass it in.',
+  },
   appNoClients: pattern(
     `^${oneOf(CLIENT_PACKAGES)}(/|$)`,
     'app/ must not import fastify or database, broker or HTTP clients: declare a port in ' +
@@ -212,7 +275,10 @@ function restrictions(area, { test = false } = {}) {
     patterns.push(rules.domainNoIoPackages, rules.domainNoNodeIo)
     paths.push(rules.domainPlatformErrorsOnly)
   }
-  if (area === 'app') patterns.push(rules.appNoAdapters, rules.appNoClients)
+  if (area === 'app') {
+    patterns.push(rules.appNoAdapters, rules.appNoClients)
+    paths.push(rules.appNoPlatformInfrastructure)
+  }
   if (area === 'infra') patterns.push(rules.infraNoEntryPoints)
   if (area === 'http' || area === 'events') patterns.push(rules.entryPointsNoInfra)
   return ['error', { paths, patterns }]
@@ -265,6 +331,46 @@ const depthBlocks = Array.from({ length: MAX_DEPTH }, (_, i) => i + 1).map((dept
   },
 }))
 
+// infra/ may import app/ports.ts (STYLE.md's table: an adapter implements a port and may throw
+// the port's error class), and any other app/ file for its types only: an adapter calls no use
+// case. Tests may (an adapter's test can drive the use case it serves).
+const infraAppTypesOnly = {
+  name: 'emporium/imports/infra/app-types-only',
+  files: [`services/*/src/infra/**/${SOURCE}`],
+  ignores: TEST_FILES.map((test) => `services/*/src/infra/**/${test}`),
+  rules: {
+    'emporium/type-only-imports': [
+      'error',
+      {
+        patterns: [
+          {
+            ...pattern(
+              `^(\\./)?(\\.\\./)+(.*/)?app(/|$)(?!ports(\\.[cm]?[jt]s)?$)`,
+              'infra/ takes from app/ only its ports (app/ports.ts) and types (`import type`): ' +
+                'an adapter implements a port and calls no use case. Move a shared value to ' +
+                'domain/ or into app/ports.ts.',
+            ),
+            allowTypeImports: true,
+          },
+        ],
+      },
+    ],
+  },
+}
+
+// Workspace source where `process.env` may be read: config modules, entry points and tests.
+const ENV_READERS = [
+  `**/config.${EXT}`,
+  `**/*-config.${EXT}`,
+  `**/main.${EXT}`,
+  // CLIs are entry points of their own (users' admin-cli, the platform's dlq-cli).
+  `**/*-cli.${EXT}`,
+  // The producer and consumer processes the platform's crash test spawns: entry points the test
+  // configures through their environment, no service's code.
+  `packages/platform/src/messaging/crash/*.${EXT}`,
+  ...TEST_FILES.map((test) => `**/${test}`),
+]
+
 export default defineConfig(
   {
     name: 'emporium/ignores',
@@ -282,6 +388,9 @@ export default defineConfig(
   tseslint.configs.recommended,
   {
     name: 'emporium/base',
+    plugins: {
+      emporium: { rules: { 'type-only-imports': tseslint.plugin.rules['no-restricted-imports'] } },
+    },
     languageOptions: {
       ecmaVersion: 2023,
       sourceType: 'module',
@@ -309,7 +418,8 @@ export default defineConfig(
           disallowTypeAnnotations: false,
         },
       ],
-      // `Kysely<any>` is Kysely's documented type for migrations and schema-agnostic helpers.
+      // On for workspace source (emporium/no-explicit-any below); tests, scripts and migrations
+      // (`Kysely<any>` is Kysely's documented type for a migration) may use `any`.
       '@typescript-eslint/no-explicit-any': 'off',
       '@typescript-eslint/no-import-type-side-effects': 'error',
       'prefer-const': ['error', { destructuring: 'all' }],
@@ -322,6 +432,33 @@ export default defineConfig(
     ignores: [`apps/*/src/main.ts`, `**/*-cli.ts`],
     rules: { 'no-console': 'error' },
   },
+  {
+    // Where `any` is the honest type (a helper on any service's tables: Kysely's `Kysely<any>`),
+    // say so with `// eslint-disable-next-line @typescript-eslint/no-explicit-any -- <why>`.
+    name: 'emporium/no-explicit-any',
+    files: [`{packages,services,apps}/*/src/**/${SOURCE}`],
+    ignores: TEST_FILES.map((test) => `**/${test}`),
+    rules: { '@typescript-eslint/no-explicit-any': 'error' },
+  },
+  {
+    name: 'emporium/process-env-in-config',
+    files: [`{packages,services,apps}/*/src/**/${SOURCE}`],
+    ignores: ENV_READERS,
+    rules: {
+      'no-restricted-properties': [
+        'error',
+        {
+          object: 'process',
+          property: 'env',
+          message:
+            'Read `process.env` only in config modules (config.ts, *-config.ts), entry points ' +
+            '(main.ts, *-cli.ts) and tests: add the variable to the config schema and pass ' +
+            'the value in.',
+        },
+      ],
+    },
+  },
   ...importRuleBlocks,
+  infraAppTypesOnly,
   ...depthBlocks,
 )

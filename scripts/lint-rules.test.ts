@@ -31,6 +31,8 @@ function importing(source: string, names: string[] = ['x']): string {
 
 const RESTRICTED = 'no-restricted-imports'
 const ESCAPE = '@typescript-eslint/no-restricted-imports'
+const TYPE_ONLY = 'emporium/type-only-imports'
+const IMPORT_RULES = [RESTRICTED, ESCAPE, TYPE_ONLY]
 
 interface Case {
   /** What the pair proves. */
@@ -202,6 +204,27 @@ const cases: Case[] = [
     allowed: importing('@emporium/platform', ['AppError', 'withTransaction']),
   },
   {
+    rule: 'app does not open a database through the platform',
+    file: 'services/orders/src/app/place-order.ts',
+    refused: importing('@emporium/platform', ['AppError', 'openDatabase']),
+    expected: [RESTRICTED, 'app/ must not construct infrastructure'],
+    allowed: importing('@emporium/platform', ['AppError', 'encodeTimeIdCursor', 'missingRole']),
+  },
+  {
+    rule: 'app does not start a broker through the platform (from a sub-folder too)',
+    file: 'services/orders/src/app/saga/advance.ts',
+    refused: importing('@emporium/platform', ['createRabbitMqBus']),
+    expected: [RESTRICTED, 'app/ must not construct infrastructure'],
+    allowed: importing('@emporium/platform', ['AppError']),
+  },
+  {
+    rule: 'domain does not start a broker through the platform',
+    file: 'services/orders/src/domain/order.ts',
+    refused: importing('@emporium/platform', ['createInProcessBus']),
+    expected: [RESTRICTED, 'domain/ may take only the error types'],
+    allowed: importing('@emporium/platform', ['AppError']),
+  },
+  {
     rule: 'app does not import database clients',
     file: 'services/orders/src/app/place-order.ts',
     refused: importing('kysely', ['sql']),
@@ -214,6 +237,29 @@ const cases: Case[] = [
     refused: importing('../events/on-stock-reserved.js'),
     expected: [RESTRICTED, 'infra/ must not import http/ or events/'],
     allowed: importing('../app/ports.js'),
+  },
+  {
+    rule: 'infra takes no value from app/ but its ports',
+    file: 'services/catalog/src/infra/kysely-store.ts',
+    refused: importing('../app/product-view.js', ['defaultImageUrl']),
+    expected: [TYPE_ONLY, 'infra/ takes from app/ only its ports'],
+    // Types from any app/ file; values from app/ports.ts, whose port an adapter implements.
+    allowed: `import type { ProductView } from '../app/product-view.js'\nimport { ProviderTransientError, type PaymentProvider } from '../app/ports.js'\n\nexport let v: [ProductView, PaymentProvider]\nexport const E = ProviderTransientError\n`,
+  },
+  {
+    rule: 'infra calls no use case (from a sub-folder too)',
+    file: 'services/orders/src/infra/saga/http-cart.ts',
+    refused: importing('../../app/place-order.js', ['createPlaceOrder']),
+    expected: [TYPE_ONLY, 'infra/ takes from app/ only its ports'],
+    allowed: importing('../../app/ports.js', ['ProviderTransientError']),
+  },
+  {
+    rule: 'infra tests may drive the use case their adapter serves',
+    file: 'services/users/src/infra/jose-access-tokens.ts',
+    refused: importing('../app/authenticate.js', ['createAuthenticate']),
+    expected: [TYPE_ONLY, 'infra/ takes from app/ only its ports'],
+    allowed: importing('../app/authenticate.js', ['createAuthenticate']),
+    allowedFile: 'services/users/src/infra/jose-access-tokens.test.ts',
   },
   {
     rule: 'http does not import infra',
@@ -243,7 +289,7 @@ describe('import rules', () => {
     const [ruleId, message] = expected
     const findings = await lint(file, refused)
     expect(findings).toContainEqual({ ruleId, message: expect.stringContaining(message) })
-    expect(findings.every((f) => f.ruleId === RESTRICTED || f.ruleId === ESCAPE)).toBe(true)
+    expect(findings.every((f) => IMPORT_RULES.includes(f.ruleId ?? ''))).toBe(true)
     expect(await lint(allowedFile ?? file, allowed)).toEqual([])
   })
 
@@ -272,6 +318,63 @@ describe('import rules', () => {
     expect(findings.map((f) => f.ruleId)).toEqual([RESTRICTED])
   })
 
+  it('refuses every platform constructor of databases, brokers and servers in app/', async () => {
+    for (const name of [
+      'openDatabase',
+      'createRabbitMqBus',
+      'createInProcessBus',
+      'createOutbox',
+      'createOutboxRelay',
+      'createInbox',
+      'migrate',
+      'createHttpServer',
+      'createServiceClient',
+      'createRedisRevocationList',
+      'runStandalone',
+      'loadConfig',
+    ]) {
+      const findings = await lint(
+        'services/orders/src/app/x.ts',
+        importing('@emporium/platform', [name]),
+      )
+      expect(
+        findings.map((f) => f.ruleId),
+        name,
+      ).toEqual([RESTRICTED])
+      expect(findings[0]?.message, name).toContain(`'${name}'`)
+    }
+  })
+
+  it('refuses database, broker and HTTP drivers in app/ and domain/', async () => {
+    const drivers = [
+      'pg',
+      'mysql2',
+      'amqplib',
+      'ioredis',
+      'undici',
+      '@electric-sql/pglite',
+      'kysely',
+    ]
+    for (const file of ['services/orders/src/app/x.ts', 'services/orders/src/domain/x.ts']) {
+      for (const driver of drivers) {
+        const findings = await lint(file, importing(driver))
+        expect(
+          findings.map((f) => f.ruleId),
+          `${file}: ${driver}`,
+        ).toEqual([RESTRICTED])
+      }
+    }
+  })
+
+  it('checks re-exports of app/ values from infra/, and lets type re-exports through', async () => {
+    const file = 'services/orders/src/infra/index.ts'
+    const findings = await lint(file, `export { createPlaceOrder } from '../app/place-order.js'\n`)
+    expect(findings.map((f) => f.ruleId)).toEqual([TYPE_ONLY])
+    expect(await lint(file, `export type { PlaceOrder } from '../app/place-order.js'\n`)).toEqual(
+      [],
+    )
+  })
+
   it('reports only the names domain may not take from the platform', async () => {
     const findings = await lint(
       'services/orders/src/domain/order.ts',
@@ -294,6 +397,70 @@ describe('general rules', () => {
       'scripts/start-distributed.ts',
     ]) {
       expect(await lint(file, code)).toEqual([])
+    }
+  })
+
+  it('refuses process.env outside config modules, entry points and tests', async () => {
+    const read = `export const url = process.env.ORDERS_DATABASE_URL\n`
+    const destructured = `const { env } = process\n\nexport const url = env.ORDERS_DATABASE_URL\n`
+    for (const file of [
+      'services/orders/src/app/place-order.ts',
+      'services/orders/src/infra/sql-order-store.ts',
+      'services/orders/src/service.ts',
+      'packages/platform/src/messaging/outbox-relay.ts',
+      'apps/loadgen/src/run-load.ts',
+    ]) {
+      for (const code of [read, destructured]) {
+        const findings = await lint(file, code)
+        expect(
+          findings.map((f) => f.ruleId),
+          file,
+        ).toEqual(['no-restricted-properties'])
+        expect(findings[0]?.message).toContain('only in config modules')
+      }
+    }
+    for (const file of [
+      'services/orders/src/config.ts',
+      'packages/platform/src/config.ts',
+      'apps/all-in-one/src/config.ts',
+      'apps/loadgen/src/loadgen-config.ts',
+      'services/orders/src/main.ts',
+      'apps/all-in-one/src/main.ts',
+      'services/users/src/admin-cli.ts',
+      'packages/platform/src/messaging/crash/producer.ts',
+      'services/orders/src/app/place-order.test.ts',
+      'packages/platform/src/testing/test-databases.ts',
+      'apps/loadgen/src/platform-test-support.ts',
+      'scripts/start-distributed.ts',
+      'tests/e2e/checkout.test.ts',
+    ]) {
+      expect(await lint(file, read), file).toEqual([])
+    }
+  })
+
+  it('refuses explicit any in workspace source, allows it in tests, scripts and migrations', async () => {
+    const code = `export const f = (x: any): unknown => x\n`
+    for (const file of [
+      'services/orders/src/infra/sql-order-store.ts',
+      'services/orders/src/domain/order.ts',
+      'packages/platform/src/runtime.ts',
+      'apps/storefront/src/lib/format.ts',
+    ]) {
+      expect(
+        (await lint(file, code)).map((f) => f.ruleId),
+        file,
+      ).toEqual(['@typescript-eslint/no-explicit-any'])
+    }
+    const justified = `// eslint-disable-next-line @typescript-eslint/no-explicit-any -- any tables\n${code}`
+    expect(await lint('services/orders/src/infra/sql-order-store.ts', justified)).toEqual([])
+    for (const file of [
+      'services/orders/src/infra/sql-order-store.test.ts',
+      'services/orders/src/app/orders-test-support.ts',
+      'packages/platform/src/testing/test-databases.ts',
+      'services/orders/migrations/001-create-orders.ts',
+      'scripts/start-distributed.ts',
+    ]) {
+      expect(await lint(file, code), file).toEqual([])
     }
   })
 

@@ -8,6 +8,7 @@ const marked = new WeakSet<DatabaseConnection>()
  * writes, so the relay publishes at once instead of at its next poll). Nothing is signalled
  * when the transaction rolls back.
  */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- any service's transaction (Kysely<DB> is invariant in DB)
 export async function signalOnCommit(trx: Transaction<any>): Promise<void> {
   await trx.getExecutor().provideConnection(async (connection) => {
     marked.add(connection)

@@ -8,6 +8,7 @@ export type SqlDialect = 'postgres' | 'mysql'
  * One way to reach a service's own database, whatever it is. Business code uses `db` (Kysely)
  * and `transaction`; `kind` is for the rare statement that differs between dialects.
  */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- `Database` alone is any service's database, whose tables the caller knows
 export interface Database<DB = any> {
   readonly kind: DatabaseKind
   readonly dialect: SqlDialect
@@ -26,6 +27,7 @@ export interface Database<DB = any> {
 }
 
 /** The dialect behind any Kysely instance or transaction (for migrations and shared SQL). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- any Kysely instance (Kysely<DB> is invariant in DB)
 export function dialectOf(db: Kysely<any>): SqlDialect {
   return db.getExecutor().adapter instanceof MysqlAdapter ? 'mysql' : 'postgres'
 }

@@ -29,6 +29,7 @@ export async function openDatabase(
     withCommitSignal(dialect, () => {
       for (const listener of listeners) listener()
     })
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the service's tables are its own; `Database` hands them on as any
   let db: Kysely<any>
   let schema: string | undefined
   if (kind === 'postgres') {

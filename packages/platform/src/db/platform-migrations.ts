@@ -1,4 +1,4 @@
-import { sql, type ColumnType, type Generated, type Kysely, type Migration } from 'kysely'
+import { sql, type ColumnType, type Generated, type Migration } from 'kysely'
 import { dialectOf } from './database.js'
 
 /** Rows of the tables the platform adds to every service's database. */
@@ -33,7 +33,7 @@ export interface InboxTable {
  */
 export const platformMigrations: Record<string, Migration> = {
   '001-create-outbox': {
-    async up(db: Kysely<any>) {
+    async up(db) {
       const mysql = dialectOf(db) === 'mysql'
       await db.schema
         .createTable('outbox')
@@ -59,7 +59,7 @@ export const platformMigrations: Record<string, Migration> = {
     },
   },
   '002-create-inbox': {
-    async up(db: Kysely<any>) {
+    async up(db) {
       const mysql = dialectOf(db) === 'mysql'
       await db.schema
         .createTable('inbox')

@@ -9,7 +9,6 @@ import {
   type DatabaseConnection,
   type Dialect,
   type Driver,
-  type Kysely,
   type TransactionSettings,
 } from 'kysely'
 
@@ -65,7 +64,7 @@ export async function sharedPGliteDialect(folder: string, schema: string): Promi
     createAdapter: () => new PostgresAdapter(),
     createDriver: () => driver,
     createQueryCompiler: () => new PostgresQueryCompiler(),
-    createIntrospector: (db: Kysely<any>) => new PostgresIntrospector(db),
+    createIntrospector: (db) => new PostgresIntrospector(db),
   }
 }
 

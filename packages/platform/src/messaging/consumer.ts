@@ -4,6 +4,7 @@ import type { Transaction } from 'kysely'
 /** What an event handler gets besides the event's data: the transaction its effect joins. */
 export interface HandlerContext {
   /** The consumer's transaction: the inbox row and the effect commit together. */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the handler knows its service's tables; the platform does not
   trx: Transaction<any>
   envelope: EventEnvelope
 }
@@ -15,7 +16,7 @@ export interface BatchedEvent<D> {
 }
 
 /** One event type a service consumes, and what it does with it. */
-export interface EventHandler<D = any> {
+export interface EventHandler<D = unknown> {
   event: EventDefinition<string, D>
   handle(data: D, context: HandlerContext): Promise<void>
   /**
@@ -26,6 +27,7 @@ export interface EventHandler<D = any> {
    */
   handleMany?(
     events: ReadonlyArray<BatchedEvent<D>>,
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- as HandlerContext's `trx`
     context: { trx: Transaction<any> },
   ): Promise<void>
 }

@@ -28,6 +28,7 @@ export function createSqlCartStore(database: Database<CartTables>): CartStore {
  * cart's change commits with its inbox row; on PGlite, with its single connection, the store's
  * own handle would wait for that transaction).
  */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- a consumer's transaction (any tables), typed below
 export function createSqlCartWriter(handle: Kysely<any>): CartWriter {
   const db = handle as Kysely<CartTables>
   return {

@@ -36,6 +36,7 @@ export function createSqlPriceCopy(db: Kysely<CartTables>): PriceCopy {
  * applies only over an older one: a redelivered or late event changes nothing, so the copy ends
  * the same whatever the order and repetitions of delivery. A deletion keeps the last name/price.
  */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- a consumer's transaction, whose tables the platform does not type
 export function createSqlPriceCopyWriter(db: Kysely<any>): PriceCopyWriter {
   return {
     async apply(change) {

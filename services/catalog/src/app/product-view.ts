@@ -15,8 +15,3 @@ export function toPublicProduct(view: ProductView): catalog.Product {
     createdAt: view.createdAt,
   }
 }
-
-/** The address of the generated image of a product without an image of its own. */
-export function defaultImageUrl(productId: string): string {
-  return `/api/v1/products/${encodeURIComponent(productId)}/image`
-}

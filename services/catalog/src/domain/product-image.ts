@@ -1,3 +1,8 @@
+/** The address of the generated image of a product without an image of its own. */
+export function defaultImageUrl(productId: string): string {
+  return `/api/v1/products/${encodeURIComponent(productId)}/image`
+}
+
 /** A small, generated SVG picture of a product: a colour of its own and its initials. */
 export function productImageSvg(product: { sku: string; name: string }): string {
   let h = 0

@@ -15,7 +15,16 @@ import type {
   StoredReservation,
 } from '../app/ports.js'
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the store's transactions and its callers' (any tables)
 type Trx = Transaction<any>
+
+/** A reservation row (short_lines is JSON: text on some drivers). */
+interface ReservationRow {
+  order_id: string
+  status: StoredReservation['status']
+  short_lines: string | StoredReservation['shortLines']
+  expires_at: Date | string | null
+}
 
 export interface KyselyReservations extends ReservationStore {
   /** The same store running in a transaction the caller owns (an event consumer's). */
@@ -45,12 +54,12 @@ export function createKyselyReservations(deps: {
     orderId: string,
     forUpdate = false,
   ): Promise<StoredReservation | undefined> {
-    const { rows } = await sql<any>`
+    const { rows } = await sql<ReservationRow>`
       select order_id, status, short_lines, expires_at from reservations
       where order_id = ${orderId} ${forUpdate ? sql`for update` : sql``}`.execute(trx)
     const row = rows[0]
     if (!row) return undefined
-    const lines = await sql<any>`
+    const lines = await sql<{ product_id: string; quantity: number | string }>`
       select product_id, quantity from reservation_lines where order_id = ${orderId}
       order by product_id collate "C"`.execute(trx)
     return {
@@ -59,7 +68,7 @@ export function createKyselyReservations(deps: {
       shortLines:
         typeof row.short_lines === 'string' ? JSON.parse(row.short_lines) : row.short_lines,
       expiresAt: row.expires_at ? new Date(row.expires_at) : null,
-      lines: lines.rows.map((l: any) => ({
+      lines: lines.rows.map((l) => ({
         productId: l.product_id,
         quantity: Number(l.quantity),
       })),
@@ -69,14 +78,14 @@ export function createKyselyReservations(deps: {
   /** Locks the stock rows of `lines` (in product id order); what each has available now. */
   async function lockAvailable(trx: Trx, lines: StockLine[]): Promise<Map<string, number>> {
     if (lines.length === 0) return new Map()
-    const { rows } = await sql<any>`
+    const { rows } = await sql<{ product_id: string; available: number | string }>`
       select s.product_id, s.on_hand - s.reserved as available
       from stock s join products p on p.id = s.product_id
       where s.product_id in (${sql.join(lines.map((l) => l.productId))})
         and p.deleted_at is null
       order by s.product_id collate "C"
       for update of s`.execute(trx)
-    return new Map(rows.map((r: any) => [r.product_id as string, Number(r.available)]))
+    return new Map(rows.map((r) => [r.product_id, Number(r.available)]))
   }
 
   async function insertLines(trx: Trx, orderId: string, lines: StockLine[]) {
@@ -91,7 +100,7 @@ export function createKyselyReservations(deps: {
 
   /** Inserts the order's reservation row; false when one exists (a concurrent writer won). */
   async function claim(trx: Trx, r: Omit<StoredReservation, 'lines'>, now: Date): Promise<boolean> {
-    const inserted = await sql<any>`
+    const inserted = await sql<{ order_id: string }>`
       insert into reservations (order_id, status, short_lines, created_at, updated_at, expires_at)
       values (${r.orderId}, ${r.status}, ${JSON.stringify(r.shortLines)}::jsonb, ${now}, ${now},
               ${r.expiresAt})

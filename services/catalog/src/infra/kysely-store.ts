@@ -5,11 +5,18 @@ import type { Cursor } from '../domain/cursor.js'
 import type { DemoCatalog } from '../domain/demo-catalog.js'
 import type { ListCriteria } from '../domain/listing.js'
 import type { CatalogStore, ListPage, NewProduct, ProductView } from '../app/ports.js'
-import { defaultImageUrl } from '../app/product-view.js'
+import { defaultImageUrl } from '../domain/product-image.js'
 import { createKyselyReservations, type KyselyReservations } from './kysely-reservations.js'
-import { cursorAfter, listedProduct, listingSql, similarityThreshold } from './listing-sql.js'
+import {
+  cursorAfter,
+  listedProduct,
+  listingSql,
+  similarityThreshold,
+  type ListedRow,
+} from './listing-sql.js'
 import { createStatementRunner } from './prepared.js'
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the store's transactions and its callers' (any tables)
 type Trx = Transaction<any>
 
 export interface KyselyStoreDeps {
@@ -35,13 +42,27 @@ const productColumns = sql`
   c.id as category_id, c.name as category_name, c.slug as category_slug,
   coalesce(s.on_hand - s.reserved, 0) as available`
 
-function toView(row: any): ProductView {
+/** A row of `productColumns`: its timestamps as the driver returns them. */
+interface ProductRow extends Omit<ListedRow, 'created_at' | 'rank'> {
+  created_at: Date | string
+  updated_at: Date | string
+  attributes: string | Record<string, unknown>
+}
+
+function toView(row: ProductRow): ProductView {
+  const createdAt = new Date(row.created_at).toISOString()
   return {
-    ...listedProduct(row),
-    createdAt: new Date(row.created_at).toISOString(),
+    ...listedProduct({ ...row, created_at: createdAt }),
+    createdAt,
     updatedAt: new Date(row.updated_at).toISOString(),
     attributes: typeof row.attributes === 'string' ? JSON.parse(row.attributes) : row.attributes,
   }
+}
+
+/** A product's stock row (numbers may come as text). */
+interface StockRow {
+  on_hand: number | string
+  reserved: number | string
 }
 
 function snapshotOf(view: ProductView): events.ProductSnapshot {
@@ -66,7 +87,7 @@ export function createKyselyStore(deps: KyselyStoreDeps): KyselyStore {
   let trigram = false
 
   async function viewIn(executor: Trx | typeof db, id: string, forUpdate = false) {
-    const { rows } = await sql<any>`
+    const { rows } = await sql<ProductRow>`
       select ${productColumns}
       from products p
       join categories c on c.id = p.category_id
@@ -87,7 +108,7 @@ export function createKyselyStore(deps: KyselyStoreDeps): KyselyStore {
     return database.transaction(async (trx) => {
       await sql`select set_config('pg_trgm.word_similarity_threshold', ${String(similarityThreshold)}, true),
         set_config('enable_seqscan', 'off', true)`.execute(trx)
-      return run(listingSql(criteria, after, true), trx)
+      return run<ListedRow>(listingSql(criteria, after, true), trx)
     })
   }
 
@@ -129,7 +150,9 @@ export function createKyselyStore(deps: KyselyStoreDeps): KyselyStore {
     async listProducts(criteria: ListCriteria, after: Cursor | null): Promise<ListPage> {
       const typoAllowed = trigram && criteria.q !== undefined && criteria.q.length >= 4
       let typo = typoAllowed && after?.typo === true
-      let rows = typo ? await typoSearch(criteria, after) : await run(listingSql(criteria, after))
+      let rows = typo
+        ? await typoSearch(criteria, after)
+        : await run<ListedRow>(listingSql(criteria, after))
       if (typoAllowed && !after && rows.length === 0) {
         // No product has those words: widen to names that look like them (a typo).
         typo = true
@@ -248,7 +271,7 @@ export function createKyselyStore(deps: KyselyStoreDeps): KyselyStore {
     },
 
     async getStock(id) {
-      const { rows } = await sql<any>`
+      const { rows } = await sql<StockRow>`
         select s.on_hand, s.reserved from stock s join products p on p.id = s.product_id
         where s.product_id = ${id} and p.deleted_at is null`.execute(db)
       const row = rows[0]
@@ -260,7 +283,7 @@ export function createKyselyStore(deps: KyselyStoreDeps): KyselyStore {
 
     async setStock(id, onHand) {
       return database.transaction(async (trx) => {
-        const { rows } = await sql<any>`
+        const { rows } = await sql<StockRow>`
           select s.on_hand, s.reserved from stock s join products p on p.id = s.product_id
           where s.product_id = ${id} and p.deleted_at is null
           for update of s`.execute(trx)

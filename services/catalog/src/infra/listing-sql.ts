@@ -1,7 +1,7 @@
 import type { catalog } from '@emporium/contracts'
 import type { Cursor } from '../domain/cursor.js'
 import type { ListCriteria } from '../domain/listing.js'
-import { defaultImageUrl } from '../app/product-view.js'
+import { defaultImageUrl } from '../domain/product-image.js'
 
 /** One statement of a product list: its text, its parameters, and whether to prepare it. */
 export interface ListingSql {
@@ -144,8 +144,27 @@ function oneGoodPlan(criteria: ListCriteria): boolean {
   return ends === 0 || (ends === 1 && criteria.sort !== 'newest')
 }
 
+/** A row of `listingSql` as the driver returns it (numeric columns may come as text). */
+export interface ListedRow {
+  id: string
+  sku: string
+  name: string
+  description: string
+  price_amount: number | string
+  price_currency: string
+  image_url: string | null
+  /** RFC 3339 UTC text. */
+  created_at: string
+  category_id: string
+  category_name: string
+  category_slug: string
+  available: number | string
+  /** With the relevance sort only. */
+  rank?: string
+}
+
 /** A row of `listingSql` as the API shows it. */
-export function listedProduct(row: any): catalog.Product {
+export function listedProduct(row: ListedRow): catalog.Product {
   return {
     id: row.id,
     sku: row.sku,
@@ -160,7 +179,7 @@ export function listedProduct(row: any): catalog.Product {
 }
 
 /** Where the page of `rows` (the last row shown) ended, for the next page's cursor. */
-export function cursorAfter(criteria: ListCriteria, last: any, typo: boolean): Cursor {
+export function cursorAfter(criteria: ListCriteria, last: ListedRow, typo: boolean): Cursor {
   const key =
     criteria.sort === 'relevance'
       ? String(last.rank)

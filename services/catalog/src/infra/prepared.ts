@@ -10,8 +10,15 @@ export interface Statement {
   prepare: boolean
 }
 
-/** Runs a statement and returns its rows; `executor` may be a transaction of the database. */
-export type RunStatement = <R = any>(statement: Statement, executor?: Kysely<any>) => Promise<R[]>
+/**
+ * Runs a statement and returns its rows (of type `R`, which the caller knows from the statement);
+ * `executor` may be a transaction of the database.
+ */
+export type RunStatement = <R>(
+  statement: Statement,
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the database or any of its transactions
+  executor?: Kysely<any>,
+) => Promise<R[]>
 
 const names = new Map<string, string>()
 
@@ -73,7 +80,11 @@ export function createStatementRunner(database: Database): RunStatement {
     }
   }
 
-  return async <R = any>(statement: Statement, executor: Kysely<any> = db): Promise<R[]> => {
+  return async <R>(
+    statement: Statement,
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- as in RunStatement
+    executor: Kysely<any> = db,
+  ): Promise<R[]> => {
     const compiled = CompiledQuery.raw(statement.text, [...statement.parameters])
     if (statement.prepare && database.kind === 'postgres') {
       const config = { name: statementName(statement.text), text: statement.text }

@@ -118,6 +118,7 @@ export function createCatalogPriceCopy(deps: {
 }
 
 /** The consumers' writes to the copy, in their inbox transaction. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- a consumer's transaction (any tables), typed below
 export function createCatalogPriceWriter(trx: Transaction<any>): CatalogPriceWriter {
   const tx = trx as Transaction<OrdersTables>
   /** Applies a change unless the copy holds a newer one. */

@@ -113,6 +113,7 @@ export function createSqlOrderStore(deps: {
 }
 
 /** The transaction-bound half of the store, for use cases and consumers alike. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- a use case's or consumer's transaction (any tables), typed below
 export function createSqlOrderTx(trx: Transaction<any>, outbox: Outbox): OrderTx {
   const tx = trx as Transaction<OrdersTables>
   return {

@@ -165,7 +165,7 @@ export interface PaymentWriter {
 /** An event to write to the outbox with a state change; `id` makes it once-only. */
 export interface PendingEvent {
   id: string
-  event: EventDefinition<string, any>
+  event: EventDefinition<string, unknown>
   data: unknown
 }
 
