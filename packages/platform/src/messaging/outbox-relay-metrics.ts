@@ -1,6 +1,6 @@
 import type { Logger } from 'pino'
 import { Counter, Gauge, type Registry } from 'prom-client'
-import type { OutboxBacklog } from './outbox-relay.js'
+import type { OutboxBacklog } from './outbox-backlog.js'
 
 export interface RelayMetrics {
   published: Counter

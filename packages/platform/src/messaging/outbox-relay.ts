@@ -1,14 +1,17 @@
 import type { Kysely } from 'kysely'
 import type { Logger } from 'pino'
 import type { Registry } from 'prom-client'
-import type { EventEnvelope } from '@emporium/contracts'
 import type { Database } from '../db/database.js'
 import type { PlatformTables } from '../db/platform-migrations.js'
 import type { EventBus } from './bus.js'
-import { storedEvent } from './outbox.js'
+import { outboxBacklog, type OutboxBacklog } from './outbox-backlog.js'
 import { flushOutbox } from './outbox-flush.js'
+import { createOutboxPublisher } from './outbox-publisher.js'
 import { createOutboxPurge } from './outbox-purge.js'
+import { createOutboxRelayLoop } from './outbox-relay-loop.js'
 import { registerRelayMetrics } from './outbox-relay-metrics.js'
+
+export type { OutboxBacklog } from './outbox-backlog.js'
 
 export interface OutboxRelayDeps {
   database: Database
@@ -48,13 +51,6 @@ export interface OutboxRelayDeps {
   publishTimeoutMs?: number
 }
 
-export interface OutboxBacklog {
-  /** Unsent events. */
-  count: number
-  /** Age of the oldest unsent event, 0 when there is none. */
-  oldestAgeSeconds: number
-}
-
 export interface OutboxRelay {
   start(): void
   /** Look now rather than at the next poll; call after committing an outbox write. */
@@ -74,224 +70,48 @@ export interface OutboxRelay {
  * rejection. Every cycle is a database transaction, so none is started for nothing: a poll
  * looks first with one cheap read, and a wake-up whose rows the running cycle already took
  * starts no other.
+ *
+ * Wiring only: the cycle is `outbox-publisher.ts`, when it runs `outbox-relay-loop.ts`, the
+ * housekeeping `outbox-purge.ts`, `flush()` `outbox-flush.ts`.
  */
 export function createOutboxRelay(deps: OutboxRelayDeps): OutboxRelay {
-  const { bus, log } = deps
+  const { log } = deps
   const batchSize = deps.batchSize ?? 500
-  const pollIntervalMs = deps.pollIntervalMs ?? 500
-  const lingerMs = deps.lingerMs ?? 5
-  const maxBackoffMs = deps.maxBackoffMs ?? 30_000
-  const publishTimeoutMs = deps.publishTimeoutMs ?? 30_000
   const db = deps.database.db as unknown as Kysely<PlatformTables>
-  const unlocked = deps.database.kind === 'pglite'
-  const metrics = registerRelayMetrics(deps.registry, backlog, log)
-
-  let running = false
-  let loopDone: Promise<void> = Promise.resolve()
-  let failures = 0
-  /** A commit signalled since the last cycle sent its SELECT: its rows may be unsent. */
-  let woken = false
-  let sleeping: { done: () => void; wakeable: boolean } | undefined
-  let cycles: Promise<unknown> = Promise.resolve()
+  const backlog = () => outboxBacklog(db)
+  const publisher = createOutboxPublisher({
+    database: deps.database,
+    bus: deps.bus,
+    metrics: registerRelayMetrics(deps.registry, backlog, log),
+    batchSize,
+    publishTimeoutMs: deps.publishTimeoutMs ?? 30_000,
+    onSelect: () => loop.selected(),
+  })
   const purge = createOutboxPurge({
     database: deps.database,
     log,
     retentionMs: deps.retentionMs ?? 24 * 60 * 60 * 1_000,
     inboxRetentionMs: deps.inboxRetentionMs ?? 7 * 24 * 60 * 60 * 1_000,
     purgeIntervalMs: deps.purgeIntervalMs ?? 60_000,
-    running: () => running,
+    running: () => loop.running(),
+  })
+  const loop = createOutboxRelayLoop({
+    log,
+    cycle: publisher.cycle,
+    // PGlite's cycle takes no locks and opens no transaction: looking first would only add a read.
+    anyUnsent: deps.database.kind === 'pglite' ? undefined : publisher.anyUnsent,
+    afterCycle: () => purge.purgeIfDue(),
+    batchSize,
+    pollIntervalMs: deps.pollIntervalMs ?? 500,
+    lingerMs: deps.lingerMs ?? 5,
+    maxBackoffMs: deps.maxBackoffMs ?? 30_000,
   })
 
-  // The loop and flush() share one cycle at a time: a relay never races itself.
-  function cycle(): Promise<number> {
-    const result = cycles.then(publishBatch)
-    cycles = result.catch(() => undefined)
-    return result
-  }
-
-  /** Returns how many rows it took; throws (after committing what succeeded) if any failed. */
-  async function publishBatch(): Promise<number> {
-    if (unlocked) return publishBatchUnlocked()
-    // Read committed: on MySQL a repeatable-read locking scan also gap-locks the index, which
-    // would block every use case's outbox insert until the broker confirms.
-    const { taken, error } = await db
-      .transaction()
-      .setIsolationLevel('read committed')
-      .execute(async (trx) => {
-        const rows = await unsentRows(trx).forUpdate().skipLocked().execute()
-        return publishRows(rows, (ids) => markSent(trx, ids))
-      })
-    if (error !== undefined) throw error
-    return taken
-  }
-
-  // PGlite is one process, one relay and one connection: there is no other replica to lock
-  // against, and holding the only connection while publishing would block the consumers that
-  // the in-process bus waits for (a service consuming its own events would wait for itself).
-  async function publishBatchUnlocked(): Promise<number> {
-    const rows = await unsentRows(db).execute()
-    const { taken, error } = await publishRows(rows, (ids) => markSent(db, ids))
-    if (error !== undefined) throw error
-    return taken
-  }
-
-  function unsentRows(executor: Kysely<PlatformTables>) {
-    // Commits signalled from here on may come after this SELECT's snapshot: they call again.
-    woken = false
-    return executor
-      .selectFrom('outbox')
-      .select(['id', 'type', 'payload'])
-      .where('sent_at', 'is', null)
-      .orderBy('seq')
-      .limit(batchSize)
-  }
-
-  async function publishRows(
-    rows: Array<{ id: string; type: string; payload: string }>,
-    mark: (ids: string[]) => Promise<void>,
-  ): Promise<{ taken: number; error: unknown }> {
-    if (rows.length === 0) return { taken: 0, error: undefined }
-    const outcomes = await publishAll(rows)
-    const sent = rows.filter((_, i) => outcomes[i]?.status === 'fulfilled').map((r) => r.id)
-    const failed = outcomes.filter((o) => o.status === 'rejected')
-    metrics.published.inc(sent.length)
-    if (failed.length > 0) metrics.failures.inc(failed.length)
-    // Confirmed rows are marked even when others failed: rolling them back would only
-    // publish them a second time.
-    if (sent.length > 0) await mark(sent)
-    return { taken: rows.length, error: failed[0]?.reason as unknown }
-  }
-
-  /**
-   * Sends every row before waiting for any confirm (the broker confirms them together), with
-   * one deadline for the batch: a row not confirmed by then is a failure, so a stuck broker
-   * cannot hold the row locks forever.
-   */
-  async function publishAll(rows: Array<{ id: string; type: string; payload: string }>) {
-    let timer: NodeJS.Timeout | undefined
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () => reject(new Error(`publish not confirmed within ${publishTimeoutMs} ms`)),
-        publishTimeoutMs,
-      )
-    })
-    try {
-      return await Promise.allSettled(rows.map((row) => Promise.race([publish(row), timeout])))
-    } finally {
-      clearTimeout(timer)
-    }
-  }
-
-  async function publish(row: { id: string; type: string; payload: string }): Promise<void> {
-    if (bus.publishSerialized) await bus.publishSerialized(storedEvent(row))
-    else await bus.publish(JSON.parse(row.payload) as EventEnvelope)
-  }
-
-  async function markSent(executor: Kysely<PlatformTables>, ids: string[]): Promise<void> {
-    await executor
-      .updateTable('outbox')
-      .set({ sent_at: new Date() })
-      .where('id', 'in', ids)
-      .execute()
-  }
-
-  /** One cheap read, outside any locking transaction: is anything unsent? */
-  async function anyUnsent(): Promise<boolean> {
-    const row = await db
-      .selectFrom('outbox')
-      .select('id')
-      .where('sent_at', 'is', null)
-      .limit(1)
-      .executeTakeFirst()
-    return row !== undefined
-  }
-
-  async function loop(): Promise<void> {
-    // At start, and after each poll interval, look before locking; a wake-up or a full batch
-    // means rows are there.
-    let look = true
-    while (running) {
-      let delay = pollIntervalMs
-      let more = false
-      try {
-        if (!look || unlocked || (await anyUnsent())) {
-          more = (await cycle()) >= batchSize // a full batch: more are probably waiting
-        }
-        if (failures > 0) log.info({ failures }, 'outbox relay: publishing again')
-        failures = 0
-      } catch (error) {
-        failures += 1
-        // Once per streak: a broker outage must not flood the log.
-        if (failures === 1) log.warn({ err: error }, 'outbox relay: publishing failed; retrying')
-        else log.debug({ err: error, failures }, 'outbox relay: publishing failed again')
-        delay = backoffMs(failures)
-      }
-      // Also during an outage or a flood: old sent rows expire whatever else happens.
-      await purge.purgeIfDue()
-      look = false
-      // stop() during the cycle found no sleep to cut short: do not start one.
-      if (!running) break
-      if (failures === 0 && (more || woken)) continue
-      const slept = await sleep(delay, failures === 0)
-      look = slept === 'timeout' && failures === 0
-      // Woken by a commit: let the next few commits join this cycle.
-      if (slept === 'woken' && lingerMs > 0 && running) await pause(lingerMs)
-    }
-  }
-
-  function pause(ms: number): Promise<void> {
-    return new Promise((resolve) => setTimeout(resolve, ms))
-  }
-
-  function backoffMs(attempt: number): number {
-    const ceiling = Math.min(maxBackoffMs, pollIntervalMs * 2 ** Math.min(attempt - 1, 20))
-    // Equal jitter: replicas spread out, yet never retry immediately.
-    return ceiling / 2 + (Math.random() * ceiling) / 2
-  }
-
-  // A wake() must not cut a backoff short: after each commit it would hammer a broker that is down.
-  function sleep(ms: number, wakeable: boolean): Promise<'timeout' | 'woken'> {
-    return new Promise((resolve) => {
-      const end = (how: 'timeout' | 'woken') => {
-        clearTimeout(timer)
-        sleeping = undefined
-        resolve(how)
-      }
-      const timer = setTimeout(() => end('timeout'), ms)
-      sleeping = { done: () => end('woken'), wakeable }
-    })
-  }
-
-  async function backlog(): Promise<OutboxBacklog> {
-    const row = await db
-      .selectFrom('outbox')
-      .select((eb) => [eb.fn.countAll().as('count'), eb.fn.min('created_at').as('oldest')])
-      .where('sent_at', 'is', null)
-      .executeTakeFirstOrThrow()
-    const oldest = row.oldest === null ? undefined : new Date(row.oldest)
-    const oldestAgeSeconds = oldest ? Math.max(0, (Date.now() - oldest.getTime()) / 1_000) : 0
-    return { count: Number(row.count), oldestAgeSeconds }
-  }
-
   return {
-    start() {
-      if (running) return
-      running = true
-      loopDone = loop().catch((error: unknown) => {
-        running = false
-        log.error({ err: error }, 'outbox relay stopped unexpectedly')
-      })
-    },
-    wake() {
-      woken = true
-      if (sleeping?.wakeable) sleeping.done()
-    },
-    flush: (timeoutMs) => flushOutbox({ db, cycle, log, timeoutMs }),
-    async stop() {
-      running = false
-      sleeping?.done()
-      await loopDone
-    },
+    start: loop.start,
+    wake: loop.wake,
+    flush: (timeoutMs) => flushOutbox({ db, cycle: publisher.cycle, log, timeoutMs }),
+    stop: loop.stop,
     backlog,
   }
 }
