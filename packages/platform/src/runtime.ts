@@ -273,7 +273,8 @@ export async function runProcess(options: {
 /**
  * `main.ts` of a service with its own process: load its config, create it, pick the bus from
  * `RABBITMQ_URL` (RabbitMQ for `amqp(s)://`, else in-process) and run it until SIGTERM. A bad
- * setting (a ConfigError from loading or from the factory) exits 78 naming the variable.
+ * setting (a ConfigError from loading or from the factory) exits 78 naming the variable. A
+ * service with neither a database (an outbox) nor consumers (the gateway) gets no bus at all.
  */
 export async function runStandalone<
   C extends {
@@ -306,16 +307,20 @@ export async function runStandalone<
   const service = await orExit(() => options.create(config, { log }))
   // One registry for the service and its bus, so `/metrics` shows the bus_* series too.
   const registry = (service.registry ??= createMetricsRegistry(options.name))
-  const bus = /^amqps?:\/\//.test(config.RABBITMQ_URL)
-    ? createRabbitMqBus({
-        url: config.RABBITMQ_URL,
-        prefetch: config.RABBITMQ_PREFETCH,
-        maxBatch: config.RABBITMQ_MAX_BATCH,
-        log,
-        connectionName: options.name,
-        registry,
-      })
-    : createInProcessBus({ retry: defaultRetryPolicy, log, registry })
+  const openBus = (): EventBus =>
+    /^amqps?:\/\//.test(config.RABBITMQ_URL)
+      ? createRabbitMqBus({
+          url: config.RABBITMQ_URL,
+          prefetch: config.RABBITMQ_PREFETCH,
+          maxBatch: config.RABBITMQ_MAX_BATCH,
+          log,
+          connectionName: options.name,
+          registry,
+        })
+      : createInProcessBus({ retry: defaultRetryPolicy, log, registry })
+  // No outbox to relay and nothing to consume (the gateway): no broker connection either.
+  const messaging = service.database !== undefined || (service.consumers?.length ?? 0) > 0
+  const bus = messaging ? openBus() : undefined
   return runProcess({
     log,
     bus,

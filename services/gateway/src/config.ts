@@ -130,6 +130,13 @@ export type GatewayConfig = Type.Static<typeof GatewayConfig>
 /** What a caller passes in code (the all-in-one, tests): anything left out takes its default. */
 export type GatewayConfigInput = Partial<GatewayConfig>
 
+/** Loads and checks the configuration; throws a ConfigError naming the variables. */
+export function loadGatewayConfig(
+  env: Record<string, string | undefined> = process.env,
+): GatewayConfig {
+  return loadConfig(GatewayConfig, env)
+}
+
 /** Fills defaults and checks values exactly as for the environment. */
 export function resolveGatewayConfig(input: GatewayConfigInput): GatewayConfig {
   return loadConfig(GatewayConfig, input)

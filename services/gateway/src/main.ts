@@ -1,14 +1,12 @@
-import { createLogger, extraLatencyOf, loadConfigOrExit, runProcess } from '@emporium/platform'
-import { GatewayConfig } from './config.js'
+import { runStandalone } from '@emporium/platform'
+import { loadGatewayConfig } from './config.js'
 import { createGatewayService } from './service.js'
 
-const config = loadConfigOrExit(GatewayConfig)
-const log = createLogger({ service: 'gateway', level: config.LOG_LEVEL })
-await runProcess({
-  log,
-  timeoutMs: config.SHUTDOWN_TIMEOUT_SECONDS * 1000,
-  extraLatency: extraLatencyOf(config),
-  services: [
-    { create: () => createGatewayService(config, { log }), port: config.PORT, host: config.HOST },
-  ],
+// The gateway alone in its process. A bad configuration stops it before it listens, with exit
+// code 78 and a message naming the variable.
+await runStandalone({
+  name: 'gateway',
+  loadConfig: () => loadGatewayConfig(),
+  create: (config, deps) => createGatewayService(config, deps),
+  listen: (config) => ({ port: config.PORT, host: config.HOST }),
 })

@@ -9,14 +9,7 @@ import {
 } from '@emporium/platform'
 import { randomBytes } from 'node:crypto'
 import { Agent } from 'undici'
-import {
-  jwksUrl,
-  resolveGatewayConfig,
-  storefrontDir,
-  upstreamUrls,
-  type GatewayConfig,
-  type GatewayConfigInput,
-} from './config.js'
+import { jwksUrl, storefrontDir, upstreamUrls, type GatewayConfig } from './config.js'
 import { createDeviceTokens } from './domain/device-token.js'
 import { createMemoryRateLimitStore } from './infra/memory-rate-limit-store.js'
 import { createOpenApiSource } from './infra/openapi-documents.js'
@@ -24,23 +17,27 @@ import { createRedisRateLimitStore } from './infra/redis-rate-limit-store.js'
 import { createUpstreams } from './infra/upstreams.js'
 import { gatewayRoutes } from './http/routes.js'
 
-export { GatewayConfig, type GatewayConfigInput } from './config.js'
+export {
+  GatewayConfig,
+  loadGatewayConfig,
+  resolveGatewayConfig,
+  type GatewayConfigInput,
+} from './config.js'
 
-export interface GatewayDeps {
+export interface GatewayServiceDeps {
   /** Defaults to a logger of its own at `LOG_LEVEL`. */
   log?: Logger
 }
 
 /**
- * The API gateway: the one public entry (`/api/v1`), the storefront's host. Every setting left
- * out of `input` takes its default (see config.ts): in the embedded mode, pass at least the
- * services' URLs.
+ * The API gateway: the one public entry (`/api/v1`), the storefront's host. In code, build its
+ * config with `resolveGatewayConfig(input)` (every setting left out takes its default): in the
+ * embedded mode, pass at least the services' URLs.
  */
 export function createGatewayService(
-  input: GatewayConfigInput = {},
-  deps: GatewayDeps = {},
+  config: GatewayConfig,
+  deps: GatewayServiceDeps = {},
 ): Service {
-  const config = resolveGatewayConfig(input)
   const log = deps.log ?? createLogger({ service: 'gateway', level: config.LOG_LEVEL })
   const registry = createMetricsRegistry('gateway')
   const urls = upstreamUrls(config)

@@ -3,7 +3,7 @@ import { request as httpRequest } from 'node:http'
 import { createLogger, startService, type RunningService } from '@emporium/platform'
 import { testServers } from '@emporium/platform/testing'
 import { Agent, request } from 'undici'
-import type { GatewayConfigInput } from '../src/config.js'
+import { resolveGatewayConfig, type GatewayConfigInput } from '../src/config.js'
 import { createGatewayService } from '../src/service.js'
 
 export const log = createLogger({ service: 'gateway-test', level: 'silent' })
@@ -30,7 +30,11 @@ export interface TestGateway {
 /** A gateway on a free port, its Redis keys under a prefix of its own (unless one is given). */
 export async function startGateway(config: GatewayConfigInput): Promise<TestGateway> {
   const service = createGatewayService(
-    { GATEWAY_REDIS_KEY_PREFIX: `gateway-test:${randomUUID()}:`, ...testDefaults, ...config },
+    resolveGatewayConfig({
+      GATEWAY_REDIS_KEY_PREFIX: `gateway-test:${randomUUID()}:`,
+      ...testDefaults,
+      ...config,
+    }),
     { log },
   )
   const running = await startService(service, { port: 0, log })
