@@ -9,8 +9,8 @@ import { sql, type Kysely } from 'kysely'
  * - The GIN indexes without a pending list (`fastupdate = off`): with it, rows inserted since the
  *   last vacuum (the whole seeded catalog, until autovacuum came by) sat in an unsorted list
  *   that every search scanned in full. Catalog writes are rare and small, searches are not, so
- *   each write now updates the index itself. The trigram index is made at start when pg_trgm
- *   is available (`detectSearchFeatures`), already so; this alters one made before.
+ *   each write now updates the index itself. The trigram index was made at start when pg_trgm
+ *   was available, already so (003 makes it now); this alters one made before.
  */
 export async function up(db: Kysely<any>): Promise<void> {
   await sql`create index products_category_price_idx on products (category_id, price_amount, id) where deleted_at is null`.execute(

@@ -2,11 +2,13 @@ import { sql, type Kysely } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createOutbox, migrate, openDatabase, type DatabaseKind } from '@emporium/platform'
 import { createTestDatabase, type TestDatabase } from '@emporium/platform/testing'
-import type { Cursor } from '../src/domain/cursor.js'
+import { createListProducts } from '../src/app/list-products.js'
+import { decodeCursor, type Cursor } from '../src/domain/cursor.js'
 import { generateDemoCatalog } from '../src/domain/demo-catalog.js'
 import type { ListCriteria } from '../src/domain/listing.js'
+import { typoSimilarityThreshold } from '../src/domain/search-plan.js'
 import { createKyselyStore, type KyselyStore } from '../src/infra/kysely-store.js'
-import { listingSql, similarityThreshold } from '../src/infra/listing-sql.js'
+import { listingSql } from '../src/infra/listing-sql.js'
 
 interface PlanNode {
   'Node Type': string
@@ -41,7 +43,7 @@ async function executedPlan(
   return db.connection().execute(async (conn) => {
     await sql.raw(`set plan_cache_mode = ${mode}`).execute(conn)
     if (typo) {
-      await sql`select set_config('pg_trgm.word_similarity_threshold', ${String(similarityThreshold)}, false),
+      await sql`select set_config('pg_trgm.word_similarity_threshold', ${String(typoSimilarityThreshold)}, false),
         set_config('enable_seqscan', 'off', false)`.execute(conn)
     }
     await sql.raw(`prepare plan_probe as ${statement.text}`).execute(conn)
@@ -206,23 +208,21 @@ function listingPlanSuite(kind: DatabaseKind): void {
 
         const { rows } = await sql<{ id: string }>`
           select id from products
-          where word_similarity('hamdmade', lower(name)) >= ${similarityThreshold}`.execute(
+          where word_similarity('hamdmade', lower(name)) >= ${typoSimilarityThreshold}`.execute(
           testDb.database.db,
         )
         expect(rows.length).toBeGreaterThan(20)
+        // The use case decides to widen (search-plan.ts); the store runs what it is asked.
+        const listProducts = createListProducts({ store })
         const seen: string[] = []
-        let after: Cursor | null = null
+        let cursor: string | undefined
         do {
-          const criteria: ListCriteria = { sort: 'relevance', q: 'hamdmade', limit: 20 }
-          const result: Awaited<ReturnType<KyselyStore['listProducts']>> = await store.listProducts(
-            criteria,
-            after,
-          )
+          const result = await listProducts({ sort: 'relevance', q: 'hamdmade', limit: 20, cursor })
           seen.push(...result.items.map((p) => p.id))
           expect(result.items.every((p) => /handmade/i.test(p.name))).toBe(true)
-          after = result.next
-          if (after) expect(after.typo).toBe(true)
-        } while (after)
+          cursor = result.nextCursor ?? undefined
+          if (cursor) expect(decodeCursor(cursor, 'relevance').typo).toBe(true)
+        } while (cursor)
         expect(new Set(seen).size).toBe(seen.length)
         expect(new Set(seen)).toEqual(new Set(rows.map((r) => r.id)))
       },

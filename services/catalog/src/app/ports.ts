@@ -41,7 +41,14 @@ export type ProductPatch = Partial<
 
 /** Products, categories and stock. Writes record their events in the same transaction. */
 export interface CatalogStore {
-  listProducts(criteria: ListCriteria, after: Cursor | null): Promise<ListPage>
+  /**
+   * A page of products in the criteria's order, after the cursor. With `typo`, a search matches
+   * the names that look like its words instead of its words (only when `typoSearch`); the next
+   * page's cursor says so.
+   */
+  listProducts(criteria: ListCriteria, after: Cursor | null, typo?: boolean): Promise<ListPage>
+  /** Whether names that look like a search's words can be matched (known once started). */
+  readonly typoSearch: boolean
   getProduct(id: string): Promise<ProductView | undefined>
   /** Name and SKU of a product, deleted ones too (their images stay for past orders). */
   imageSubject(id: string): Promise<{ sku: string; name: string } | undefined>

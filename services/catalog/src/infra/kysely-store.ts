@@ -6,14 +6,9 @@ import type { DemoCatalog } from '../domain/demo-catalog.js'
 import type { ListCriteria } from '../domain/listing.js'
 import type { CatalogStore, ListPage, NewProduct, ProductView } from '../app/ports.js'
 import { defaultImageUrl } from '../domain/product-image.js'
+import { typoSimilarityThreshold } from '../domain/search-plan.js'
 import { createKyselyReservations, type KyselyReservations } from './kysely-reservations.js'
-import {
-  cursorAfter,
-  listedProduct,
-  listingSql,
-  similarityThreshold,
-  type ListedRow,
-} from './listing-sql.js'
+import { cursorAfter, listedProduct, listingSql, type ListedRow } from './listing-sql.js'
 import { createStatementRunner } from './prepared.js'
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the store's transactions and its callers' (any tables)
@@ -26,12 +21,10 @@ export interface KyselyStoreDeps {
 }
 
 export interface KyselyStore extends CatalogStore, KyselyReservations {
-  /** Whether pg_trgm similarity widens searches (set by `detectSearchFeatures`). */
-  readonly trigram: boolean
   /**
-   * Tries to enable pg_trgm (needs the right to create it: a trusted extension since PG 13, so
-   * a database owner can) and its index. PGlite has no pg_trgm loaded by `openDatabase`: the
-   * search then falls back to full-text only.
+   * Sets `typoSearch`: whether pg_trgm and the trigram index are there, which migration 003 made
+   * when it could (the right to create the extension: a trusted one since PG 13, so a database
+   * owner can). PGlite has no pg_trgm loaded by `openDatabase`: the search is full-text only.
    */
   detectSearchFeatures(): Promise<boolean>
 }
@@ -106,7 +99,7 @@ export function createKyselyStore(deps: KyselyStoreDeps): KyselyStore {
    */
   function typoSearch(criteria: ListCriteria, after: Cursor | null) {
     return database.transaction(async (trx) => {
-      await sql`select set_config('pg_trgm.word_similarity_threshold', ${String(similarityThreshold)}, true),
+      await sql`select set_config('pg_trgm.word_similarity_threshold', ${String(typoSimilarityThreshold)}, true),
         set_config('enable_seqscan', 'off', true)`.execute(trx)
       return run<ListedRow>(listingSql(criteria, after, true), trx)
     })
@@ -115,27 +108,16 @@ export function createKyselyStore(deps: KyselyStoreDeps): KyselyStore {
   const store: KyselyStore = {
     ...createKyselyReservations({ database, outbox }),
 
-    get trigram() {
+    get typoSearch() {
       return trigram
     },
 
     async detectSearchFeatures() {
       try {
-        await sql`create extension if not exists pg_trgm`.execute(db)
-      } catch (error) {
-        deps.log?.debug({ err: error }, 'pg_trgm cannot be created')
-      }
-      try {
         const { rows } = await sql<{ present: boolean }>`
-          select exists (select 1 from pg_extension where extname = 'pg_trgm') as present`.execute(
-          db,
-        )
+          select exists (select 1 from pg_extension where extname = 'pg_trgm')
+            and to_regclass('products_name_trgm_idx') is not null as present`.execute(db)
         trigram = rows[0]?.present === true
-        if (trigram) {
-          await sql`create index if not exists products_name_trgm_idx on products using gin (lower(name) gin_trgm_ops) with (fastupdate = off)`.execute(
-            db,
-          )
-        }
       } catch (error) {
         deps.log?.warn({ err: error }, 'pg_trgm detection failed; full-text search only')
         trigram = false
@@ -147,17 +129,14 @@ export function createKyselyStore(deps: KyselyStoreDeps): KyselyStore {
       return trigram
     },
 
-    async listProducts(criteria: ListCriteria, after: Cursor | null): Promise<ListPage> {
-      const typoAllowed = trigram && criteria.q !== undefined && criteria.q.length >= 4
-      let typo = typoAllowed && after?.typo === true
-      let rows = typo
+    async listProducts(
+      criteria: ListCriteria,
+      after: Cursor | null,
+      typo = false,
+    ): Promise<ListPage> {
+      const rows = typo
         ? await typoSearch(criteria, after)
         : await run<ListedRow>(listingSql(criteria, after))
-      if (typoAllowed && !after && rows.length === 0) {
-        // No product has those words: widen to names that look like them (a typo).
-        typo = true
-        rows = await typoSearch(criteria, after)
-      }
       const more = rows.length > criteria.limit
       const page = more ? rows.slice(0, criteria.limit) : rows
       const last = page.at(-1)

@@ -2,6 +2,7 @@ import type { catalog } from '@emporium/contracts'
 import type { Cursor } from '../domain/cursor.js'
 import type { ListCriteria } from '../domain/listing.js'
 import { defaultImageUrl } from '../domain/product-image.js'
+import { typoLikenessWeight } from '../domain/search-plan.js'
 
 /** One statement of a product list: its text, its parameters, and whether to prepare it. */
 export interface ListingSql {
@@ -14,9 +15,6 @@ export interface ListingSql {
   prepare: boolean
 }
 
-/** Below this word similarity a name is not a typo of the search (pg_trgm). */
-export const similarityThreshold = 0.45
-
 /**
  * The page query of `GET /products`: `limit + 1` rows (one more says there is a next page) in
  * the sort's order, after the cursor. The products are chosen and limited first, from the
@@ -26,7 +24,7 @@ export const similarityThreshold = 0.45
  * search matches with the full-text GIN index and ranks only what matched. With `typo`, the
  * fallback of a search whose words match nothing, it matches names that look like the words
  * instead (pg_trgm's `%>`, from the trigram index; the caller sets the threshold), ranked as
- * before: full-text rank plus a little for the name's likeness.
+ * before: full-text rank plus a little for the name's likeness (search-plan.ts says how much).
  */
 export function listingSql(criteria: ListCriteria, after: Cursor | null, typo = false): ListingSql {
   const parameters: unknown[] = []
@@ -56,7 +54,7 @@ export function listingSql(criteria: ListCriteria, after: Cursor | null, typo = 
       // The words matched nothing (that is when the caller asks for typos): names alone.
       where.push(`lower(p.name) %> lower(${q})`)
       // Full-text rank first; a near miss of the name adds a little.
-      rank = `round((ts_rank(p.search, ${query}) + 0.05 * word_similarity(lower(${q}), lower(p.name)))::numeric, 6)`
+      rank = `round((ts_rank(p.search, ${query}) + ${typoLikenessWeight} * word_similarity(lower(${q}), lower(p.name)))::numeric, 6)`
     } else {
       where.push(`p.search @@ ${query}`)
       rank = `round(ts_rank(p.search, ${query})::numeric, 6)`

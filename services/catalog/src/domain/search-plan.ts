@@ -1,0 +1,43 @@
+import type { Cursor } from './cursor.js'
+import type { ListCriteria } from './listing.js'
+
+/**
+ * A search shorter than this is never widened to typos: a few letters look like too many
+ * names.
+ */
+export const minTypoSearchLength = 4
+
+/** Below this word similarity a name is not a typo of the search. */
+export const typoSimilarityThreshold = 0.45
+
+/**
+ * What a name's likeness to the search adds to the full-text rank of a match widened for a
+ * typo: a little, so that the full-text rank still orders the list first.
+ */
+export const typoLikenessWeight = 0.05
+
+/** How one page of a product list is searched. */
+export interface SearchPlan {
+  /** Match names that look like the search's words, not the words themselves. */
+  typo: boolean
+  /** When this page (a first page by the words) is empty, search it again for typos. */
+  widenIfEmpty: boolean
+}
+
+/**
+ * A search matches its words. Only when they match nothing, and the database can match names
+ * that look like them (`typoSearch`), is its first page searched again for typos; its next pages
+ * continue the list their cursor comes from.
+ */
+export function searchPlan(
+  criteria: ListCriteria,
+  after: Cursor | null,
+  typoSearch: boolean,
+): SearchPlan {
+  const typoAllowed =
+    typoSearch && criteria.q !== undefined && criteria.q.length >= minTypoSearchLength
+  return {
+    typo: typoAllowed && after?.typo === true,
+    widenIfEmpty: typoAllowed && !after,
+  }
+}
