@@ -38,6 +38,9 @@ export interface EventDefinition<T extends string = string, D = unknown> {
   parse(envelope: EventEnvelope): { ok: true; data: D } | { ok: false; errors: string[] }
 }
 
+/** The `data` of an event contract: `EventData<typeof orders.OrderPlaced>`. */
+export type EventData<E> = E extends EventDefinition<string, infer D> ? D : never
+
 export function defineEvent<T extends string, S extends Type.TSchema>(
   type: T,
   version: number,

@@ -22,7 +22,6 @@ import {
   createLogger,
   createMetricsRegistry,
   createServiceClient,
-  on,
   openDatabase,
   type BreakerSettings,
   type Database,
@@ -32,7 +31,6 @@ import {
   startPeriodic,
   type PeriodicJob,
 } from '@emporium/platform'
-import { catalog, orders } from '@emporium/contracts'
 import { createAddItem } from './app/add-item.js'
 import { createClearCart } from './app/clear-cart.js'
 import { createGetCart } from './app/get-cart.js'
@@ -137,9 +135,9 @@ export async function createCartService(
     registry,
     migrations: new URL('../migrations/', import.meta.url),
     consumers: [
-      on(catalog.ProductUpdated, onProductUpdated({ pricesIn })),
-      on(catalog.ProductDeleted, onProductDeleted({ pricesIn })),
-      on(orders.OrderConfirmed, onOrderConfirmed({ cartsIn, now })),
+      onProductUpdated({ pricesIn }),
+      onProductDeleted({ pricesIn }),
+      onOrderConfirmed({ cartsIn, now }),
     ],
     readiness: redis ? [{ name: 'redis', check: async () => void (await redis.ping()) }] : [],
     routes: cartRoutes({

@@ -2,7 +2,6 @@ import {
   createJwtVerifier,
   createLogger,
   createOutbox,
-  on,
   openDatabase,
   type Database,
   type JwtVerifier,
@@ -11,7 +10,6 @@ import {
   startPeriodic,
   type PeriodicJob,
 } from '@emporium/platform'
-import { orders } from '@emporium/contracts'
 import type { CatalogConfig } from './config.js'
 import { generateDemoCatalog } from './domain/demo-catalog.js'
 import { createCancelReservation } from './app/cancel-reservation.js'
@@ -93,7 +91,12 @@ export async function createCatalogService(
   const commitReservation = createCommitReservation(reservations)
   const releaseReservation = createReleaseReservation(reservations)
   const expireReservations = createExpireReservations({ ...reservations, log })
-  const orderEvents = { reservationsIn: store.reservationsIn, now, log }
+  const orderEvents = {
+    reservationsIn: store.reservationsIn,
+    now,
+    log,
+    ttlSeconds: config.CATALOG_RESERVATION_TTL_SECONDS,
+  }
   const seedDemo = () => store.seedIfEmpty(generateDemoCatalog(), now())
   const intervalMs = deps.expiryIntervalMs ?? 15_000
   let expiry: PeriodicJob | undefined
@@ -104,12 +107,9 @@ export async function createCatalogService(
     migrations: new URL('../migrations/', import.meta.url),
     // The checkout saga's stock steps, each in its inbox transaction (docs/checkout.md).
     consumers: [
-      on(
-        orders.OrderPlaced,
-        onOrderPlaced({ ...orderEvents, ttlSeconds: config.CATALOG_RESERVATION_TTL_SECONDS }),
-      ),
-      on(orders.OrderConfirmed, onOrderConfirmed(orderEvents)),
-      on(orders.OrderCancelled, onOrderCancelled(orderEvents)),
+      onOrderPlaced(orderEvents),
+      onOrderConfirmed(orderEvents),
+      onOrderCancelled(orderEvents),
     ],
     routes: catalogRoutes({
       verifier,

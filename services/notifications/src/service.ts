@@ -12,7 +12,6 @@
 import {
   createJwtVerifier,
   createLogger,
-  on,
   openDatabase,
   type Database,
   type JwtVerifier,
@@ -22,14 +21,12 @@ import {
   type PeriodicJob,
   withAfterCommit,
 } from '@emporium/platform'
-import { orders, payments, users } from '@emporium/contracts'
 import type { Kysely } from 'kysely'
 import { createChangeFeed } from './app/change-feed.js'
 import { createDispatchPending } from './app/dispatch-messages.js'
 import { createFollowOrder } from './app/follow-order.js'
-import type { Sender } from './app/ports.js'
+import type { ConsumerPortsIn, Sender } from './app/ports.js'
 import type { NotificationsConfig } from './config.js'
-import type { ConsumerDeps } from './events/deps.js'
 import {
   onOrderCancelled,
   onOrderConfirmed,
@@ -92,10 +89,11 @@ export async function createNotificationsService(
   const reader = createSqlStatusReader(db)
   const feed = createChangeFeed({ reader, pollMs: config.NOTIFICATIONS_STREAM_POLL_MS, log })
   const shutdown = new AbortController()
-  const consumerDeps: ConsumerDeps = {
-    writerIn: (trx) => createSqlNotificationWriter(trx as Kysely<NotificationTables>, now),
-    changedAfterCommit: (trx, change) => afterCommit(trx, () => feed.notify(change)),
-  }
+  const portsIn: ConsumerPortsIn = (trx) => ({
+    writer: createSqlNotificationWriter(trx as Kysely<NotificationTables>, now),
+    changedAfterCommit: (change) => afterCommit(trx, () => feed.notify(change)),
+  })
+  const consumerDeps = { portsIn }
   const dispatchPending = createDispatchPending({
     queue: createSqlMessageQueue(db),
     sender,
@@ -112,14 +110,14 @@ export async function createNotificationsService(
     database,
     migrations: new URL('../migrations/', import.meta.url),
     consumers: [
-      on(orders.OrderPlaced, onOrderPlaced(consumerDeps)),
-      on(orders.OrderPaymentRequested, onOrderPaymentRequested(consumerDeps)),
-      on(orders.OrderConfirmed, onOrderConfirmed(consumerDeps)),
-      on(orders.OrderCancelled, onOrderCancelled(consumerDeps)),
-      on(orders.OrderShipped, onOrderShipped(consumerDeps)),
-      on(payments.PaymentRefunded, onPaymentRefunded(consumerDeps)),
-      on(users.UserRegistered, onUserRegistered(consumerDeps)),
-      on(users.UserVerificationRequested, onVerificationRequested(consumerDeps)),
+      onOrderPlaced(consumerDeps),
+      onOrderPaymentRequested(consumerDeps),
+      onOrderConfirmed(consumerDeps),
+      onOrderCancelled(consumerDeps),
+      onOrderShipped(consumerDeps),
+      onPaymentRefunded(consumerDeps),
+      onUserRegistered(consumerDeps),
+      onVerificationRequested(consumerDeps),
     ],
     routes: notificationsRoutes({
       verifier,

@@ -17,7 +17,6 @@ import {
   createOutbox,
   createServiceClient,
   loadServiceCredentials,
-  on,
   openDatabase,
   type BreakerSettings,
   type Database,
@@ -28,7 +27,6 @@ import {
   startPeriodic,
   type PeriodicJob,
 } from '@emporium/platform'
-import { catalog, payments } from '@emporium/contracts'
 import type { Kysely } from 'kysely'
 import { createCancelOrder, createShipOrder } from './app/manage-order.js'
 import { createPlaceOrder } from './app/place-order.js'
@@ -46,7 +44,7 @@ import { ordersRoutes } from './http/routes.js'
 import { createHttpCart, createHttpCatalog, createHttpPayments } from './infra/http-upstreams.js'
 import { createCatalogPriceCopy, createCatalogPriceWriter } from './infra/catalog-prices.js'
 import type { OrdersTables } from './infra/tables.js'
-import { onProductChanged, onProductDeleted } from './events/on-product-events.js'
+import { onProductCreated, onProductDeleted, onProductUpdated } from './events/on-product-events.js'
 import { createSqlIdempotencyStore } from './infra/sql-idempotency-store.js'
 import { createSqlOrderStore, createSqlOrderTx } from './infra/sql-order-store.js'
 
@@ -136,9 +134,11 @@ export async function createOrdersService(
     paymentDeadlineMs: config.ORDERS_PAYMENT_DEADLINE_SECONDS * 1000,
     log,
   })
-  const saga = {
+  // What the consumers bind to their inbox transaction: the saga's orders, the price copy.
+  const consumerDeps = {
     steps,
     ordersIn: (trx: Parameters<typeof createSqlOrderTx>[0]) => createSqlOrderTx(trx, outbox),
+    pricesIn: createCatalogPriceWriter,
   }
   const sweepDeadlines = createSweepDeadlines({
     orders,
@@ -157,15 +157,15 @@ export async function createOrdersService(
     registry,
     migrations: new URL('../migrations/', import.meta.url),
     consumers: [
-      on(catalog.ProductCreated, onProductChanged({ pricesIn: createCatalogPriceWriter })),
-      on(catalog.ProductUpdated, onProductChanged({ pricesIn: createCatalogPriceWriter })),
-      on(catalog.ProductDeleted, onProductDeleted({ pricesIn: createCatalogPriceWriter })),
-      on(catalog.StockReserved, onStockReserved(saga)),
-      on(catalog.StockRejected, onStockRejected(saga)),
-      on(catalog.StockReleased, onStockReleased(saga)),
-      on(payments.PaymentCaptured, onPaymentCaptured(saga)),
-      on(payments.PaymentDeclined, onPaymentDeclined(saga)),
-      on(payments.PaymentRefunded, onPaymentRefunded(saga)),
+      onProductCreated(consumerDeps),
+      onProductUpdated(consumerDeps),
+      onProductDeleted(consumerDeps),
+      onStockReserved(consumerDeps),
+      onStockRejected(consumerDeps),
+      onStockReleased(consumerDeps),
+      onPaymentCaptured(consumerDeps),
+      onPaymentDeclined(consumerDeps),
+      onPaymentRefunded(consumerDeps),
     ],
     routes: ordersRoutes({
       verifier,

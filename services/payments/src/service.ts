@@ -16,7 +16,6 @@ import {
   createLogger,
   createOutbox,
   createServiceTrust,
-  on,
   openDatabase,
   withAfterCommit,
   parseTrustedCallers,
@@ -27,7 +26,6 @@ import {
   type Service,
   type ServiceTrust,
 } from '@emporium/platform'
-import { orders } from '@emporium/contracts'
 import { createProviderCaller } from './app/call-provider.js'
 import { createChargeLimit } from './app/charge-limit.js'
 import { createListPayments } from './app/list-payments.js'
@@ -197,8 +195,8 @@ export async function createPaymentsService(
     database,
     migrations: new URL('../migrations/', import.meta.url),
     consumers: [
-      on(orders.OrderPaymentRequested, onPaymentRequested({ paymentsIn, now, kick, handOver })),
-      on(orders.OrderCancelled, onOrderCancelled({ paymentsIn, now, kick })),
+      onPaymentRequested({ paymentsIn, now, kick, handOver }),
+      onOrderCancelled({ paymentsIn, now, kick }),
     ],
     routes: async (app, options) => {
       await paymentsRoutes({

@@ -1,4 +1,5 @@
-import type { HandlerContext } from '@emporium/platform'
+import { orders } from '@emporium/contracts'
+import { handler, type HandlerContext } from '@emporium/platform'
 import type { CartWriter } from '../app/ports.js'
 import { createSettleOrderedLines, type ConfirmedOrder } from '../app/settle-ordered-lines.js'
 
@@ -16,7 +17,11 @@ export type CartsIn = (trx: HandlerContext['trx']) => CartWriter
  * crash between that write and the inbox commit subtracts nothing.
  */
 export function onOrderConfirmed(deps: { cartsIn: CartsIn; now: () => Date }) {
-  return async (data: ConfirmedOrder, { trx }: HandlerContext) => {
-    await createSettleOrderedLines({ store: deps.cartsIn(trx), now: deps.now })(data)
-  }
+  return handler(orders.OrderConfirmed, {
+    adapters: deps.cartsIn,
+    // Reads only what the cart settles, so a test may hand it just that.
+    async handle(order: ConfirmedOrder, carts) {
+      await createSettleOrderedLines({ store: carts, now: deps.now })(order)
+    },
+  })
 }

@@ -1,6 +1,7 @@
-import { AppError, PermanentError, type HandlerContext } from '@emporium/platform'
+import { orders } from '@emporium/contracts'
+import { AppError, handler, PermanentError, type Logger } from '@emporium/platform'
+import type { ReservationsIn } from '../app/ports.js'
 import { createReserveStock } from '../app/reserve-stock.js'
-import { stockLinesOf, type OrderEventDeps, type OrderLines } from './order-event-deps.js'
 
 /**
  * `order.placed`: holds every line or none (`stock.reserved` / `stock.rejected` in the inbox
@@ -8,24 +9,34 @@ import { stockLinesOf, type OrderEventDeps, type OrderLines } from './order-even
  * of an order gets its first outcome and emits nothing, and so does a placement that comes
  * after the order's cancellation (its tombstone holds nothing).
  */
-export function onOrderPlaced(deps: OrderEventDeps & { ttlSeconds: number }) {
-  return async (data: OrderLines, { trx }: HandlerContext) => {
-    const reserve = createReserveStock({
-      reservations: deps.reservationsIn(trx),
-      now: deps.now,
-      ttlSeconds: deps.ttlSeconds,
-    })
-    try {
-      const result = await reserve(data.orderId, stockLinesOf(data))
-      deps.log.debug({ orderId: data.orderId, status: result.status }, 'order placed: stock')
-    } catch (error) {
-      // No line, or a quantity no retry can fix: dead-letter it (orders times the order out).
-      if (error instanceof AppError && error.kind === 'invalid') {
-        throw new PermanentError(`order.placed ${data.orderId}: ${error.message}`, {
-          cause: error,
-        })
+export function onOrderPlaced(deps: {
+  reservationsIn: ReservationsIn
+  now: () => Date
+  log: Logger
+  ttlSeconds: number
+}) {
+  return handler(orders.OrderPlaced, {
+    adapters: deps.reservationsIn,
+    async handle(data, reservations) {
+      const reserve = createReserveStock({
+        reservations,
+        now: deps.now,
+        ttlSeconds: deps.ttlSeconds,
+      })
+      // The lines as stock lines: product and units only.
+      const lines = data.lines.map((l) => ({ productId: l.productId, quantity: l.quantity }))
+      try {
+        const result = await reserve(data.orderId, lines)
+        deps.log.debug({ orderId: data.orderId, status: result.status }, 'order placed: stock')
+      } catch (error) {
+        // No line, or a quantity no retry can fix: dead-letter it (orders times the order out).
+        if (error instanceof AppError && error.kind === 'invalid') {
+          throw new PermanentError(`order.placed ${data.orderId}: ${error.message}`, {
+            cause: error,
+          })
+        }
+        throw error
       }
-      throw error
-    }
-  }
+    },
+  })
 }

@@ -1,3 +1,4 @@
+import type { HandlerContext } from '@emporium/platform'
 import type { RenderedMessage, Template } from '../domain/message-templates.js'
 import type { OrderStatus, StatusFact } from '../domain/order-status.js'
 
@@ -68,6 +69,17 @@ export interface NotificationWriter {
   /** Queues a message; a second one for the same event and template is ignored. */
   enqueue(message: NewMessage): Promise<void>
 }
+
+/** What an event consumer works with, bound to its inbox transaction. */
+export interface ConsumerPorts {
+  /** The writes, within the consumer's transaction. */
+  writer: NotificationWriter
+  /** Hands the change to this replica's streams of the order once the transaction commits. */
+  changedAfterCommit(change: CommittedChange): void
+}
+
+/** The consumer's ports for its inbox transaction (wired by service.ts). */
+export type ConsumerPortsIn = (trx: HandlerContext['trx']) => ConsumerPorts
 
 /** A message claimed for one attempt to send it. */
 export interface ClaimedMessage {

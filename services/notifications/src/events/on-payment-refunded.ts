@@ -1,19 +1,20 @@
-import type { payments } from '@emporium/contracts'
-import type { HandlerContext } from '@emporium/platform'
+import { payments } from '@emporium/contracts'
+import { handler } from '@emporium/platform'
+import type { ConsumerPortsIn } from '../app/ports.js'
 import { queueMessage } from '../app/record-events.js'
 import { paymentRefundedMessage } from '../domain/message-templates.js'
-import type { ConsumerDeps, DataOf } from './deps.js'
-
-type Refund = DataOf<typeof payments.PaymentRefunded>
 
 /** `payment.refunded`: the shopper is told the refund was issued (the status is not touched). */
-export function onPaymentRefunded(deps: Pick<ConsumerDeps, 'writerIn'>) {
-  return async (data: Refund, { trx, envelope }: HandlerContext) => {
-    await queueMessage(deps.writerIn(trx), {
-      eventId: envelope.id,
-      userId: data.userId,
-      orderId: data.orderId,
-      render: (name) => paymentRefundedMessage(data, name),
-    })
-  }
+export function onPaymentRefunded(deps: { portsIn: ConsumerPortsIn }) {
+  return handler(payments.PaymentRefunded, {
+    adapters: deps.portsIn,
+    async handle(data, { writer }, { envelope }) {
+      await queueMessage(writer, {
+        eventId: envelope.id,
+        userId: data.userId,
+        orderId: data.orderId,
+        render: (name) => paymentRefundedMessage(data, name),
+      })
+    },
+  })
 }

@@ -3,9 +3,6 @@ import type { CartSnapshot } from '../domain/cart-identity.js'
 import type { Money, OrderRecord, OrderStatus } from '../domain/order.js'
 import type { OrderCursor } from './cursor.js'
 
-/** The `data` of an event contract. */
-export type EventData<E> = E extends EventDefinition<string, infer D> ? D : never
-
 /** The card as the shopper typed it: passed to payments, never stored or logged. */
 export interface Card {
   cardNumber: string

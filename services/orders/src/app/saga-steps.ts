@@ -1,10 +1,10 @@
-import { orders as events, type catalog, type payments } from '@emporium/contracts'
+import { orders as events, type catalog, type EventData, type payments } from '@emporium/contracts'
 import type { Logger } from '@emporium/platform'
 import { advance, type OrderRecord, type PaymentStatus } from '../domain/order.js'
 import { declineOutcome, mergePaymentStatus } from '../domain/payment.js'
 import { cancelOrderIn } from './cancellation.js'
 import { eventLines } from './order-view.js'
-import type { EventData, OrderTx } from './ports.js'
+import type { OrderTx } from './ports.js'
 
 export interface SagaStepsDeps {
   now: () => Date

@@ -1,22 +1,24 @@
-import type { payments } from '@emporium/contracts'
-import type { HandlerContext } from '@emporium/platform'
-import type { EventData } from '../app/ports.js'
+import { payments } from '@emporium/contracts'
+import { handler } from '@emporium/platform'
 import type { SagaHandlerDeps } from './on-stock-events.js'
 
 /** `payment.captured`: confirmed (or, on a cancelled order, only noted). */
-export const onPaymentCaptured =
-  (deps: SagaHandlerDeps) =>
-  (data: EventData<typeof payments.PaymentCaptured>, { trx }: HandlerContext) =>
-    deps.steps.paymentCaptured(deps.ordersIn(trx), data)
+export const onPaymentCaptured = (deps: SagaHandlerDeps) =>
+  handler(payments.PaymentCaptured, {
+    adapters: deps.ordersIn,
+    handle: (data, orders) => deps.steps.paymentCaptured(orders, data),
+  })
 
 /** `payment.declined`: cancelled with the decline's reason. */
-export const onPaymentDeclined =
-  (deps: SagaHandlerDeps) =>
-  (data: EventData<typeof payments.PaymentDeclined>, { trx }: HandlerContext) =>
-    deps.steps.paymentDeclined(deps.ordersIn(trx), data)
+export const onPaymentDeclined = (deps: SagaHandlerDeps) =>
+  handler(payments.PaymentDeclined, {
+    adapters: deps.ordersIn,
+    handle: (data, orders) => deps.steps.paymentDeclined(orders, data),
+  })
 
 /** `payment.refunded`: the payment is noted refunded. */
-export const onPaymentRefunded =
-  (deps: SagaHandlerDeps) =>
-  (data: EventData<typeof payments.PaymentRefunded>, { trx }: HandlerContext) =>
-    deps.steps.paymentRefunded(deps.ordersIn(trx), data)
+export const onPaymentRefunded = (deps: SagaHandlerDeps) =>
+  handler(payments.PaymentRefunded, {
+    adapters: deps.ordersIn,
+    handle: (data, orders) => deps.steps.paymentRefunded(orders, data),
+  })

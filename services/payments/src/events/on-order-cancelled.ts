@@ -1,9 +1,7 @@
-import type { EventDefinition, orders } from '@emporium/contracts'
-import type { HandlerContext } from '@emporium/platform'
+import { orders } from '@emporium/contracts'
+import { handler } from '@emporium/platform'
 import type { PaymentsIn } from './on-payment-requested.js'
 
-type OrderCancelledData =
-  typeof orders.OrderCancelled extends EventDefinition<string, infer D> ? D : never
 /**
  * `order.cancelled`: remembers the cancellation (also for a payment request arriving later) and,
  * with the payment locked, marks a captured payment for refund. A payment not charged yet is left
@@ -16,18 +14,20 @@ export function onOrderCancelled(deps: {
   /** Wakes the processor once `trx` has committed. */
   kick: (trx: object) => void
 }) {
-  return async (data: OrderCancelledData, { trx }: HandlerContext) => {
-    const writer = deps.paymentsIn(trx)
-    // Locked first, so the processor's record of a capture and this cannot interleave.
-    const payment = await writer.lockPaymentOfOrder(data.orderId)
-    await writer.recordCancellation({
-      orderId: data.orderId,
-      reason: data.reason,
-      at: new Date(data.at),
-    })
-    if (payment?.state === 'captured') {
-      await writer.setState(payment.id, 'refund_pending', deps.now())
-    }
-    if (payment) deps.kick(trx)
-  }
+  return handler(orders.OrderCancelled, {
+    adapters: (trx) => ({ writer: deps.paymentsIn(trx), kick: () => deps.kick(trx) }),
+    async handle(data, { writer, kick }) {
+      // Locked first, so the processor's record of a capture and this cannot interleave.
+      const payment = await writer.lockPaymentOfOrder(data.orderId)
+      await writer.recordCancellation({
+        orderId: data.orderId,
+        reason: data.reason,
+        at: new Date(data.at),
+      })
+      if (payment?.state === 'captured') {
+        await writer.setState(payment.id, 'refund_pending', deps.now())
+      }
+      if (payment) kick()
+    },
+  })
 }

@@ -1,10 +1,8 @@
 import { randomUUID } from 'node:crypto'
-import type { EventDefinition, orders } from '@emporium/contracts'
-import { PermanentError, type HandlerContext } from '@emporium/platform'
+import { orders } from '@emporium/contracts'
+import { handler, PermanentError, type HandlerContext } from '@emporium/platform'
 import type { PaymentWriter } from '../app/ports.js'
 
-type PaymentRequestedData =
-  typeof orders.OrderPaymentRequested extends EventDefinition<string, infer D> ? D : never
 /** The consumers' writes within their inbox transaction. */
 export type PaymentsIn = (trx: HandlerContext['trx']) => PaymentWriter
 
@@ -28,31 +26,37 @@ export function onPaymentRequested(deps: {
    */
   handOver?: (trx: HandlerContext['trx'], paymentId: string) => Promise<boolean>
 }) {
-  return async (data: PaymentRequestedData, { trx, envelope }: HandlerContext) => {
-    const writer = deps.paymentsIn(trx)
-    const method = await writer.findMethod(data.paymentMethodId)
-    if (!method || method.userId !== data.userId) {
-      throw new PermanentError(
-        `payment method ${data.paymentMethodId} of order ${data.orderId} is unknown or not the buyer's`,
-      )
-    }
-    const now = deps.now()
-    const id = randomUUID()
-    const inserted = await writer.insertPending({
-      id,
-      orderId: data.orderId,
-      userId: data.userId,
-      paymentMethodId: method.id,
-      providerToken: method.providerToken,
-      amount: data.amount,
-      last4: method.last4,
-      brand: method.brand,
-      correlationId: envelope.correlationId,
-      causationId: envelope.id,
-      createdAt: now,
-      updatedAt: now,
-    })
-    if (!inserted) return
-    if (!(await deps.handOver?.(trx, id))) deps.kick(trx)
-  }
+  return handler(orders.OrderPaymentRequested, {
+    adapters: (trx) => ({
+      writer: deps.paymentsIn(trx),
+      kick: () => deps.kick(trx),
+      handOver: async (paymentId: string) => (await deps.handOver?.(trx, paymentId)) ?? false,
+    }),
+    async handle(data, { writer, kick, handOver }, { envelope }) {
+      const method = await writer.findMethod(data.paymentMethodId)
+      if (!method || method.userId !== data.userId) {
+        throw new PermanentError(
+          `payment method ${data.paymentMethodId} of order ${data.orderId} is unknown or not the buyer's`,
+        )
+      }
+      const now = deps.now()
+      const id = randomUUID()
+      const inserted = await writer.insertPending({
+        id,
+        orderId: data.orderId,
+        userId: data.userId,
+        paymentMethodId: method.id,
+        providerToken: method.providerToken,
+        amount: data.amount,
+        last4: method.last4,
+        brand: method.brand,
+        correlationId: envelope.correlationId,
+        causationId: envelope.id,
+        createdAt: now,
+        updatedAt: now,
+      })
+      if (!inserted) return
+      if (!(await handOver(id))) kick()
+    },
+  })
 }
