@@ -11,7 +11,6 @@ import {
   startPeriodic,
   type PeriodicJob,
 } from '@emporium/platform'
-import { createAuthenticate } from './app/authenticate.js'
 import { createChangePassword } from './app/change-password.js'
 import { createResendVerification } from './app/request-verification.js'
 import { createSetAdmin } from './app/set-admin.js'
@@ -27,7 +26,7 @@ import { checkUsersConfig, type UsersConfig } from './config.js'
 import { loadPasswordDictionaries } from './domain/password-policy.js'
 import { parseAdminEmails } from './domain/roles.js'
 import { createArgon2Hasher, type Argon2Cost } from './infra/argon2-hasher.js'
-import { createJoseAccessTokens } from './infra/jose-access-tokens.js'
+import { createAccessTokenVerifier, createJoseAccessTokens } from './infra/jose-access-tokens.js'
 import { createJoseVerificationTokens } from './infra/jose-verification-tokens.js'
 import { adminCliCaller, recordAdminEndpoint } from './infra/admin-cli-key.js'
 import { createKyselyStore } from './infra/kysely-store.js'
@@ -82,9 +81,8 @@ export async function createUsersService(
     now,
   })
   const admins = parseAdminEmails(config.ADMIN_EMAILS)
-  const revocations = retryingRevocations(
-    deps.revocations ?? revocationListFor(config.REVOCATIONS_URL, { log }),
-  )
+  const revocationList = deps.revocations ?? revocationListFor(config.REVOCATIONS_URL, { log })
+  const revocations = retryingRevocations(revocationList)
   // Kept until no access token they name can be valid: the lifetime, the verifiers' clock
   // tolerance and a margin.
   const revocation = {
@@ -131,7 +129,12 @@ export async function createUsersService(
       changePassword: createChangePassword({ ...revocation, store, hasher }),
       setAdmin: createSetAdmin({ ...revocation, store, admins }),
       adminCaller,
-      authenticate: createAuthenticate({ accessTokens, revocations }),
+      verifier: createAccessTokenVerifier({
+        keys,
+        issuer: config.USERS_JWT_ISSUER,
+        audience: config.USERS_JWT_AUDIENCE,
+        revocations: revocationList,
+      }),
       jwks: () => keys.jwks,
     }),
     async start() {

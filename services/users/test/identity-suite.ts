@@ -369,7 +369,7 @@ export function identitySuite(kind: DatabaseKind): void {
       })
     })
 
-    it('GET /users/me: 401 with www-authenticate for missing, garbage, expired, wrong-audience, alg none and foreign-key tokens', async () => {
+    it('GET /users/me: 401 AUTH.* with www-authenticate for missing, garbage, expired, wrong-audience, alg none and foreign-key tokens', async () => {
       const { reply } = await register()
       const sub = reply.body.user.id
       const past = Math.floor(Date.now() / 1000) - 3600
@@ -394,11 +394,27 @@ export function identitySuite(kind: DatabaseKind): void {
           },
         ],
       ]
+      // The platform's codes and challenges, as every service and the gateway answer: no bearer
+      // token is a plain challenge, a token that failed says `invalid_token`.
+      const codeOf = (name: string) =>
+        name === 'missing' || name === 'not bearer'
+          ? 'AUTH.MISSING_TOKEN'
+          : name === 'expired'
+            ? 'AUTH.TOKEN_EXPIRED'
+            : 'AUTH.INVALID_TOKEN'
       for (const [name, auth] of cases) {
         const me = await call('GET', '/users/me', auth)
-        expect({ name, status: me.status }).toEqual({ name, status: 401 })
-        expect(me.headers.get('www-authenticate'), name).toMatch(/^Bearer realm="emporium"/)
-        expect(me.body.code, name).toMatch(/^USERS\.(MISSING|INVALID)_TOKEN$/)
+        expect({ name, status: me.status, code: me.body.code }).toEqual({
+          name,
+          status: 401,
+          code: codeOf(name),
+        })
+        const challenge = me.headers.get('www-authenticate')
+        if (codeOf(name) === 'AUTH.MISSING_TOKEN') {
+          expect(challenge, name).toBe('Bearer realm="emporium"')
+        } else {
+          expect(challenge, name).toMatch(/^Bearer realm="emporium", error="invalid_token"/)
+        }
       }
       // A well-formed token of ours still works (the cases above failed for their own reason).
       const valid = await sign(currentKey, claims(sub))
@@ -531,8 +547,8 @@ export function identitySuite(kind: DatabaseKind): void {
         body: { token },
         authorization: 'Bearer not.a.token',
       })
-      expectProblem(invalidBearer, 401, 'USERS.INVALID_TOKEN')
-      expect(invalidBearer.headers.get('www-authenticate')).toMatch(/invalid_token/)
+      expectProblem(invalidBearer, 401, 'AUTH.INVALID_TOKEN')
+      expect(invalidBearer.headers.get('www-authenticate')).toMatch(/error="invalid_token"/)
       const someoneElse = await register()
       expectProblem(
         await call('POST', '/auth/verify-email', {
@@ -644,7 +660,15 @@ export function identitySuite(kind: DatabaseKind): void {
         body: { refreshToken: reply.body.refreshToken },
       })
       expect(out.status).toBe(204)
-      expectProblem(await call('GET', '/users/me', { token }), 401)
+      const revoked = await call('GET', '/users/me', { token })
+      expectProblem(revoked, 401, 'AUTH.TOKEN_REVOKED')
+      expect(revoked.headers.get('www-authenticate')).toMatch(/error="invalid_token"/)
+      // The optional bearer of verify-email is checked as strictly: a revoked one is refused.
+      expectProblem(
+        await call('POST', '/auth/verify-email', { token, body: { token: 'x.y.z' } }),
+        401,
+        'AUTH.TOKEN_REVOKED',
+      )
       // The account's other session goes on.
       expect((await call('GET', '/users/me', { token: other.body.accessToken })).status).toBe(200)
       // The entry is stored, so a restart reloads it.

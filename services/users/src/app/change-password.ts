@@ -2,7 +2,7 @@ import { AppError } from '@emporium/platform'
 import type { users } from '@emporium/contracts'
 import { checkPassword } from '../domain/password-policy.js'
 import { unknownAccount } from './get-me.js'
-import type { Identity, PasswordHasher, RevocationList, Store } from './ports.js'
+import type { Caller, PasswordHasher, RevocationList, Store } from './ports.js'
 import { revokeSessions, type RevokeDeps } from './revoke.js'
 
 export interface ChangePasswordDeps extends RevokeDeps {
@@ -21,7 +21,7 @@ const wrongPassword = () =>
  */
 export function createChangePassword(deps: ChangePasswordDeps) {
   return async function changePassword(
-    caller: Identity,
+    caller: Caller,
     input: users.ChangePasswordBody,
   ): Promise<void> {
     const user = await deps.store.users.findById(caller.userId)

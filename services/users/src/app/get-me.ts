@@ -1,7 +1,7 @@
 import { AppError } from '@emporium/platform'
 import type { users } from '@emporium/contracts'
 import { rolesOf } from '../domain/roles.js'
-import type { Identity, Store, UserRecord } from './ports.js'
+import type { Caller, Store, UserRecord } from './ports.js'
 
 export interface GetMeDeps {
   store: Store
@@ -24,7 +24,7 @@ export function toMe(user: UserRecord): users.Me {
 
 /** The caller's own account, always the one the token names (never an id from the request). */
 export function createGetMe(deps: GetMeDeps) {
-  return async function getMe(caller: Identity): Promise<users.Me> {
+  return async function getMe(caller: Caller): Promise<users.Me> {
     const user = await deps.store.users.findById(caller.userId)
     if (!user) throw unknownAccount()
     return toMe(user)

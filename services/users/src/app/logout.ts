@@ -1,4 +1,4 @@
-import type { Identity, RevocationList, Store } from './ports.js'
+import type { Caller, RevocationList, Store } from './ports.js'
 import { revokeSessions, type RevokeDeps } from './revoke.js'
 import { hashRefreshToken } from './session.js'
 
@@ -15,7 +15,7 @@ export interface LogoutDeps extends RevokeDeps {
  * a logout repeats the entry, so a logout whose list update failed (a 503) can be retried.
  */
 export function createLogout(deps: LogoutDeps) {
-  return async function logout(caller: Identity, refreshToken: string): Promise<void> {
+  return async function logout(caller: Caller, refreshToken: string): Promise<void> {
     const tokenHash = hashRefreshToken(refreshToken)
     const entries = await deps.store.transaction(async (tx) => {
       const token = await tx.refreshTokens.findForUpdate(tokenHash)

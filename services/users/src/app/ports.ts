@@ -113,15 +113,19 @@ export interface PasswordHasher {
   verify(hash: string, password: string): Promise<boolean>
 }
 
-/** Who an access token speaks for. */
+/** Who an access token speaks for, as it is issued. */
 export interface Identity {
   userId: string
   roles: Role[]
   /** The session (refresh token family) the token belongs to: its `sid`. */
   sessionId?: string
-  /** `iat` of the token it came from (verified tokens only). */
-  issuedAt?: Date
 }
+
+/**
+ * The caller of a use case, as the platform's bearer hook verified it: the account and the
+ * session its access token names (a `VerifiedToken` is one).
+ */
+export type Caller = Pick<Identity, 'userId' | 'sessionId'>
 
 export interface IssuedAccessToken {
   token: string
@@ -129,10 +133,9 @@ export interface IssuedAccessToken {
   expiresIn: number
 }
 
+/** Access tokens are issued here and verified by the platform's verifier (service.ts). */
 export interface AccessTokens {
   issue(identity: Identity): Promise<IssuedAccessToken>
-  /** The identity of a valid token of ours, or undefined (bad signature, expired, wrong iss/aud…). */
-  verify(token: string): Promise<Identity | undefined>
 }
 
 /** Signed, expiring links that prove an e-mail address. */

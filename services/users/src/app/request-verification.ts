@@ -1,6 +1,6 @@
 import { AppError } from '@emporium/platform'
 import type { users } from '@emporium/contracts'
-import type { Identity, Repositories, Store, UserRecord, VerificationTokens } from './ports.js'
+import type { Caller, Repositories, Store, UserRecord, VerificationTokens } from './ports.js'
 
 export interface VerificationDeps {
   verificationTokens: VerificationTokens
@@ -40,7 +40,7 @@ export const alreadyVerified = () =>
 
 /** `POST /auth/verify-email/resend`: a new link for the caller's unverified address. */
 export function createResendVerification(deps: VerificationDeps & { store: Store }) {
-  return async function resendVerification(caller: Identity): Promise<users.VerificationSent> {
+  return async function resendVerification(caller: Caller): Promise<users.VerificationSent> {
     const user = await deps.store.users.findById(caller.userId)
     if (!user) {
       throw new AppError(

@@ -1,6 +1,6 @@
 import type { users } from '@emporium/contracts'
 import { parseName } from '../domain/name.js'
-import type { Identity, Store } from './ports.js'
+import type { Caller, Store } from './ports.js'
 import { unknownAccount } from './get-me.js'
 import { toUser } from './session.js'
 
@@ -11,7 +11,7 @@ export interface UpdateMeDeps {
 
 /** Changes the caller's own name: the only writable field (roles and e-mail never are). */
 export function createUpdateMe(deps: UpdateMeDeps) {
-  return async function updateMe(caller: Identity, patch: users.PatchMeBody): Promise<users.User> {
+  return async function updateMe(caller: Caller, patch: users.PatchMeBody): Promise<users.User> {
     if (patch.name === undefined) {
       const user = await deps.store.users.findById(caller.userId)
       if (!user) throw unknownAccount()

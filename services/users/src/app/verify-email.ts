@@ -1,6 +1,6 @@
 import { AppError } from '@emporium/platform'
 import { isListedAdmin } from '../domain/roles.js'
-import type { Identity, Store, VerificationTokens } from './ports.js'
+import type { Caller, Store, VerificationTokens } from './ports.js'
 
 export interface VerifyEmailDeps {
   store: Store
@@ -54,7 +54,7 @@ const forAnotherAccount = () =>
  * An address verified without it gets admin from `npm run admin -- grant <email>`.
  */
 export function createVerifyEmail(deps: VerifyEmailDeps) {
-  return async function verifyEmail(token: string, caller?: Identity): Promise<void> {
+  return async function verifyEmail(token: string, caller?: Caller): Promise<void> {
     const checked = await deps.verificationTokens.check(token)
     if (!checked.ok) throw checked.reason === 'expired' ? expired() : invalid()
     if (caller && caller.userId !== checked.userId) throw forAnotherAccount()

@@ -1,28 +1,28 @@
 import Type from 'typebox'
 import { Problem, users } from '@emporium/contracts'
 import type { FastifyReply, FastifyRequest } from 'fastify'
-import type { HttpRoutes } from '@emporium/platform'
-import type { Identity } from '../app/ports.js'
-import { createBearerAuth } from './bearer-auth.js'
+import { bearerAuth, identityOf, type HttpRoutes, type JwtVerifier } from '@emporium/platform'
+import type { Caller } from '../app/ports.js'
 
 /** The use cases the routes call, wired by service.ts. */
 export interface UsersRoutesDeps {
   register(body: users.RegisterBody): Promise<users.AuthResponse>
   login(body: users.LoginBody): Promise<users.AuthResponse>
   refreshSession(refreshToken: string): Promise<users.TokenResponse>
-  logout(caller: Identity, refreshToken: string): Promise<void>
-  getMe(caller: Identity): Promise<users.Me>
-  updateMe(caller: Identity, patch: users.PatchMeBody): Promise<users.User>
-  verifyEmail(token: string, caller?: Identity): Promise<void>
-  resendVerification(caller: Identity): Promise<users.VerificationSent>
-  changePassword(caller: Identity, body: users.ChangePasswordBody): Promise<void>
+  logout(caller: Caller, refreshToken: string): Promise<void>
+  getMe(caller: Caller): Promise<users.Me>
+  updateMe(caller: Caller, patch: users.PatchMeBody): Promise<users.User>
+  verifyEmail(token: string, caller?: Caller): Promise<void>
+  resendVerification(caller: Caller): Promise<users.VerificationSent>
+  changePassword(caller: Caller, body: users.ChangePasswordBody): Promise<void>
   setAdmin(body: users.AdminRoleBody): Promise<users.AdminRoleResult>
   /**
    * `onRequest` of the internal admin route: only the `admin-cli` service credential passes.
    * Undefined: the route is not served (the command then writes to the database itself).
    */
   adminCaller?: (request: FastifyRequest, reply: FastifyReply) => Promise<void>
-  authenticate(authorization: string | undefined): Promise<Identity>
+  /** Verifies the access tokens of the bearer routes (and refuses revoked ones). */
+  verifier: JwtVerifier
   /** The public keys that verify access tokens. */
   jwks(): users.Jwks
 }
@@ -35,7 +35,19 @@ const tags = ['identity']
  */
 export function usersRoutes(deps: UsersRoutesDeps): HttpRoutes {
   return async (app) => {
-    const auth = createBearerAuth(deps.authenticate)
+    // `onRequest`: a caller without a valid token is refused before its body is even parsed.
+    // The platform's hook answers 401 `AUTH.*` with `www-authenticate`, as every service does.
+    const auth = bearerAuth(deps.verifier)
+    // The caller the hook let through.
+    const caller = (request: FastifyRequest): Caller => identityOf(request)!
+    /*
+     * A route that anyone may call but that does more for a signed-in caller: with no
+     * `Authorization` header the caller is anonymous; a header that is there must be valid (else
+     * the same 401 as a bearer route), never silently ignored.
+     */
+    const optionalBearer = async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
+      if (request.headers.authorization !== undefined) await auth.authenticate(request, reply)
+    }
 
     app.post(
       '/auth/register',
@@ -79,7 +91,7 @@ export function usersRoutes(deps: UsersRoutesDeps): HttpRoutes {
     app.post(
       '/auth/logout',
       {
-        onRequest: auth.hook,
+        onRequest: auth.authenticate,
         schema: {
           tags,
           summary: "Sign out: revoke the refresh token's whole family",
@@ -88,7 +100,7 @@ export function usersRoutes(deps: UsersRoutesDeps): HttpRoutes {
         },
       },
       async (request, reply) => {
-        await deps.logout(auth.identity(request), request.body.refreshToken)
+        await deps.logout(caller(request), request.body.refreshToken)
         return reply.code(204).send(null)
       },
     )
@@ -96,7 +108,7 @@ export function usersRoutes(deps: UsersRoutesDeps): HttpRoutes {
     app.post(
       '/auth/verify-email',
       {
-        onRequest: auth.optionalHook,
+        onRequest: optionalBearer,
         schema: {
           tags,
           summary: 'Prove the e-mail address with the token of the verification link',
@@ -116,7 +128,7 @@ export function usersRoutes(deps: UsersRoutesDeps): HttpRoutes {
         },
       },
       async (request, reply) => {
-        await deps.verifyEmail(request.body.token, auth.optionalIdentity(request))
+        await deps.verifyEmail(request.body.token, identityOf(request))
         return reply.code(204).send(null)
       },
     )
@@ -124,7 +136,7 @@ export function usersRoutes(deps: UsersRoutesDeps): HttpRoutes {
     app.post(
       '/auth/verify-email/resend',
       {
-        onRequest: auth.hook,
+        onRequest: auth.authenticate,
         schema: {
           tags,
           summary: 'Send the caller a new verification link',
@@ -132,13 +144,13 @@ export function usersRoutes(deps: UsersRoutesDeps): HttpRoutes {
         },
       },
       async (request, reply) =>
-        reply.code(202).send(await deps.resendVerification(auth.identity(request))),
+        reply.code(202).send(await deps.resendVerification(caller(request))),
     )
 
     app.post(
       '/users/me/password',
       {
-        onRequest: auth.hook,
+        onRequest: auth.authenticate,
         schema: {
           tags,
           summary: "Change the caller's password; every other session is signed out",
@@ -152,7 +164,7 @@ export function usersRoutes(deps: UsersRoutesDeps): HttpRoutes {
         },
       },
       async (request, reply) => {
-        await deps.changePassword(auth.identity(request), request.body)
+        await deps.changePassword(caller(request), request.body)
         return reply.code(204).send(null)
       },
     )
@@ -182,20 +194,20 @@ export function usersRoutes(deps: UsersRoutesDeps): HttpRoutes {
     app.get(
       '/users/me',
       {
-        onRequest: auth.hook,
+        onRequest: auth.authenticate,
         schema: {
           tags,
           summary: 'The caller’s account',
           response: { 200: users.Me, 401: Problem },
         },
       },
-      async (request) => deps.getMe(auth.identity(request)),
+      async (request) => deps.getMe(caller(request)),
     )
 
     app.patch(
       '/users/me',
       {
-        onRequest: auth.hook,
+        onRequest: auth.authenticate,
         schema: {
           tags,
           summary: 'Change the caller’s name (nothing else is writable)',
@@ -203,7 +215,7 @@ export function usersRoutes(deps: UsersRoutesDeps): HttpRoutes {
           response: { 200: users.User, 400: Problem, 401: Problem },
         },
       },
-      async (request) => deps.updateMe(auth.identity(request), request.body),
+      async (request) => deps.updateMe(caller(request), request.body),
     )
 
     app.get(
