@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Builds every service's image with podman from deploy/Dockerfile, on this machine, offline from
 # container registries: the Node base is the local stand-in of deploy/docker/local-base.sh
-# unless NODE_IMAGE names another. The build stage is built once and shared by all seven.
+# unless NODE_IMAGE names another. The build stage is built once and shared by all.
 #
-#   deploy/docker/build-images.sh [service…]    (all seven by default)
+#   deploy/docker/build-images.sh [service…]    (every service by default)
 #
 # Tags: emporium/<service>:<TAG> and emporium-build:<TAG>, where TAG is $EMPORIUM_TAG or the
 # commit (`<sha>-dirty` when the working tree differs from it), as CI tags what it pushes.
@@ -13,7 +13,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
-SERVICES=(users catalog cart orders payments notifications gateway)
+# Every folder of services/ with a manifest: the deployables of packages/contracts/src/services.ts,
+# found without node_modules (the script runs before any `npm ci`).
+SERVICES=()
+for manifest in services/*/package.json; do
+  SERVICES+=("$(basename "$(dirname "$manifest")")")
+done
 [ "$#" -gt 0 ] && SERVICES=("$@")
 say() { echo "build-images: [${SECONDS}s] $*" >&2; }
 
@@ -35,7 +40,7 @@ NODE_IMAGE=${NODE_IMAGE:-$(bash deploy/docker/local-base.sh)}
 exec 9>/tmp/emporium-build-images.lock
 flock 9
 
-# A snapshot of the build context: the seven builds see the same sources even while files are
+# A snapshot of the build context: the builds see the same sources even while files are
 # edited, and the build stage's layers are reused by all of them. Only what git would keep
 # (tracked and new files, not ignored ones); .dockerignore then applies as usual. Modes are kept,
 # so an unchanged tree hits the layer cache of the previous run.

@@ -7,7 +7,7 @@
 //   main.mjs, healthcheck.mjs            what the image runs and its HEALTHCHECK
 // The paths keep the repository's layout because the code finds its migrations and the
 // storefront with `new URL('../migrations/', import.meta.url)` and the like.
-// Usage: node deploy/docker/bundle.mjs [service…]   (all seven by default)
+// Usage: node deploy/docker/bundle.mjs [service…]   (every deployable by default)
 import {
   cpSync,
   existsSync,
@@ -21,20 +21,19 @@ import { builtinModules, createRequire } from 'node:module'
 import path from 'node:path'
 import { build } from 'esbuild'
 
-const SERVICES = ['users', 'catalog', 'cart', 'orders', 'payments', 'notifications', 'gateway']
-// Each service's port variable and its default (services/<name>/src/config.ts).
-const PORTS = {
-  users: ['USERS_PORT', 8081],
-  catalog: ['CATALOG_PORT', 8082],
-  cart: ['CART_PORT', 8083],
-  orders: ['ORDERS_PORT', 8084],
-  payments: ['PAYMENTS_PORT', 8085],
-  notifications: ['NOTIFICATIONS_PORT', 8086],
-  gateway: ['PORT', 8080],
+// The deployables and their ports, as declared (packages/contracts/src/services.ts).
+const { serviceDeclarations, gatewayDeclaration, deployableNames } = await declaration()
+const SERVICES = [...deployableNames]
+// Where the HEALTHCHECK asks `/healthz`: the service's port (`<ENV>_PORT`, the default its config
+// takes), or its management server's when it has one (the gateway's public port serves a bare
+// /healthz, but probes belong on management).
+const HEALTH_PORTS = {
+  ...Object.fromEntries(serviceDeclarations.map((s) => [s.name, [`${s.env}_PORT`, s.port]])),
+  [gatewayDeclaration.name]: [
+    `${gatewayDeclaration.env}_MANAGEMENT_PORT`,
+    gatewayDeclaration.managementPort,
+  ],
 }
-// Where the HEALTHCHECK asks `/healthz`: the service's port, or its management server's when it
-// has one (the gateway's public port serves a bare /healthz, but probes belong on management).
-const HEALTH_PORTS = { ...PORTS, gateway: ['GATEWAY_MANAGEMENT_PORT', 9090] }
 // Not bundled: native addons (argon2), Kysely (one copy shared by the service and its
 // migrations), and modules only the embedded mode or optional features load (PGlite and its
 // dialect, pg-native): containers always name a real database, so those are left out entirely.
@@ -97,7 +96,7 @@ for (const name of wanted.length > 0 ? wanted : SERVICES) {
       dereference: true,
     })
   }
-  if (name === 'gateway') {
+  if (name === gatewayDeclaration.name) {
     const storefront = path.join(root, 'apps/storefront/dist')
     if (!existsSync(storefront))
       throw new Error('build the storefront first (npm run build -w apps/storefront)')
@@ -119,6 +118,23 @@ for (const name of wanted.length > 0 ? wanted : SERVICES) {
     ].join('\n'),
   )
   console.log(`bundled ${name}: ${[...needed].sort().join(', ') || 'no external packages'}`)
+}
+
+/**
+ * The services declaration, compiled by esbuild in memory: this script runs on plain Node, which
+ * does not load TypeScript, and the declaration imports nothing.
+ */
+async function declaration() {
+  const result = await build({
+    entryPoints: ['packages/contracts/src/services.ts'],
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    write: false,
+    logLevel: 'warning',
+  })
+  const code = Buffer.from(result.outputFiles[0].text).toString('base64')
+  return import(`data:text/javascript;base64,${code}`)
 }
 
 /** The bare package names a build left external. */
