@@ -129,7 +129,18 @@ ensure_kubectl
 ensure_podman
 
 # Users, databases and vhost of the tests. Each suite then creates its own database on them.
+# `npm run start:distributed` wants one database per service too, `emporium_<name>`, on the server
+# its declaration names (packages/contracts/src/services.ts, read through tsx: `npm ci` has run).
 if can_manage || [ -n "${INFRA_PROVISION:-}" ]; then
+  declared=$(cd "$(dirname "$0")/.." && node --import tsx scripts/print-services.ts)
+  PG_DATABASES=(emporium_test) MY_DATABASES=(emporium_test)
+  while read -r name database; do
+    case "$database" in
+      postgres) PG_DATABASES+=("emporium_$name") ;;
+      mysql) MY_DATABASES+=("emporium_$name") ;;
+      *) echo "infra: service $name declares an unknown database '$database'" >&2; exit 1 ;;
+    esac
+  done <<<"$declared"
   psql -q -h "$PG_HOST" -p "$PG_PORT" -U postgres -d postgres -v ON_ERROR_STOP=1 >/dev/null <<'SQL'
 DO $$ BEGIN
   IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'emporium') THEN
@@ -137,21 +148,23 @@ DO $$ BEGIN
   END IF;
 END $$;
 SQL
-  # emporium_test for the tests; one database per service for `npm run start:distributed`.
-  for db in emporium_test emporium_catalog emporium_cart emporium_orders emporium_payments emporium_notifications; do
+  for db in "${PG_DATABASES[@]}"; do
     psql -q -h "$PG_HOST" -p "$PG_PORT" -U postgres -d postgres -tAc \
       "SELECT 1 FROM pg_database WHERE datname = '$db'" | grep -q 1 ||
       psql -q -h "$PG_HOST" -p "$PG_PORT" -U postgres -d postgres -c "CREATE DATABASE $db OWNER emporium" >/dev/null
   done
-  mariadb -h "$MY_HOST" -P "$MY_PORT" -uroot <<'SQL'
+  {
+    cat <<'SQL'
 CREATE USER IF NOT EXISTS 'emporium'@'%' IDENTIFIED BY 'emporium';
 CREATE USER IF NOT EXISTS 'emporium'@'localhost' IDENTIFIED BY 'emporium';
-CREATE DATABASE IF NOT EXISTS emporium_test;
-CREATE DATABASE IF NOT EXISTS emporium_users;
+SQL
+    for db in "${MY_DATABASES[@]}"; do echo "CREATE DATABASE IF NOT EXISTS \`$db\`;"; done
+    cat <<'SQL'
 GRANT ALL PRIVILEGES ON `emporium\_%`.* TO 'emporium'@'%';
 GRANT ALL PRIVILEGES ON `emporium\_%`.* TO 'emporium'@'localhost';
 FLUSH PRIVILEGES;
 SQL
+  } | mariadb -h "$MY_HOST" -P "$MY_PORT" -uroot
   if command -v rabbitmqctl >/dev/null; then
     rabbitmqctl -q list_users 2>/dev/null | grep -q '^emporium\b' ||
       rabbitmqctl -q add_user emporium emporium >/dev/null
@@ -162,4 +175,6 @@ SQL
   fi
 fi
 echo "infra: PostgreSQL, MariaDB, Redis and RabbitMQ are answering, Chromium, kubectl and podman are installed; test users, databases and vhost are in place" >&2
-echo "infra: databases of the distributed mode (emporium_users on MariaDB; emporium_catalog, emporium_cart, … on PostgreSQL) are in place" >&2
+if [ -n "${PG_DATABASES:-}" ]; then
+  echo "infra: databases in place: ${PG_DATABASES[*]} on PostgreSQL; ${MY_DATABASES[*]} on MariaDB" >&2
+fi
