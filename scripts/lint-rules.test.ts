@@ -6,6 +6,7 @@ import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { ESLint } from 'eslint'
 import { beforeAll, describe, expect, it } from 'vitest'
+import { deployableNames } from '@emporium/contracts'
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 let eslint: ESLint
@@ -56,8 +57,8 @@ const cases: Case[] = [
   },
   {
     rule: 'a service not yet on disk is protected the same way',
-    file: 'services/notifications/src/events/on-order-placed.ts',
-    refused: importing('@emporium/users'),
+    file: 'services/wishlist/src/events/on-order-placed.ts',
+    refused: importing('@emporium/orders'),
     expected: [RESTRICTED, 'Services never import another service'],
     allowed: importing('@emporium/platform'),
   },
@@ -291,6 +292,23 @@ describe('import rules', () => {
     expect(findings).toContainEqual({ ruleId, message: expect.stringContaining(message) })
     expect(findings.every((f) => IMPORT_RULES.includes(f.ruleId ?? ''))).toBe(true)
     expect(await lint(allowedFile ?? file, allowed)).toEqual([])
+  })
+
+  // Every declared service (packages/contracts/src/services.ts) against every other, so that a
+  // rule written with a list of names instead of a pattern fails here the day a service is added.
+  it('refuses each declared service the package of every other', async () => {
+    for (const name of deployableNames) {
+      for (const other of deployableNames.filter((o) => o !== name)) {
+        const findings = await lint(
+          `services/${name}/src/app/x.ts`,
+          importing(`@emporium/${other}`),
+        )
+        expect(
+          findings.map((f) => f.ruleId),
+          `${name} importing ${other}`,
+        ).toEqual([RESTRICTED])
+      }
+    }
   })
 
   it('lets shared test helpers use platform test helpers too', async () => {

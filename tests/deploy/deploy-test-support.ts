@@ -4,29 +4,24 @@ import { readFileSync } from 'node:fs'
 import type Type from 'typebox'
 import { parse, parseAllDocuments } from 'yaml'
 import { deployableNames, serviceDeclarations } from '@emporium/contracts'
-import { CartConfig } from '@emporium/cart'
-import { CatalogConfig } from '@emporium/catalog'
-import { GatewayConfig } from '@emporium/gateway'
-import { NotificationsConfig } from '@emporium/notifications'
-import { OrdersConfig } from '@emporium/orders'
-import { PaymentsConfig } from '@emporium/payments'
-import { UsersConfig } from '@emporium/users'
 
-/** Every deployable service and the schema of its environment. */
-export const schemas: Record<string, Type.TObject> = {
-  users: UsersConfig,
-  catalog: CatalogConfig,
-  cart: CartConfig,
-  orders: OrdersConfig,
-  payments: PaymentsConfig,
-  notifications: NotificationsConfig,
-  gateway: GatewayConfig,
-}
+/**
+ * Every deployable service and the schema of its environment, in declaration order
+ * (packages/contracts/src/services.ts): `@emporium/<name>` exports it as `<Name>Config`, the
+ * convention apps/all-in-one/src/services.ts loads services by.
+ */
+export const schemas: Record<string, Type.TObject> = Object.fromEntries(
+  await Promise.all(
+    deployableNames.map(async (name) => {
+      const pascal = name[0]!.toUpperCase() + name.slice(1)
+      const module = (await import(`@emporium/${name}`)) as Record<string, unknown>
+      const schema = module[`${pascal}Config`] as Type.TObject | undefined
+      if (!schema) throw new Error(`@emporium/${name} exports no ${pascal}Config`)
+      return [name, schema] as const
+    }),
+  ),
+)
 export const services = Object.keys(schemas)
-// The harness's schemas name exactly the declared services (packages/contracts/src/services.ts).
-if (services.join() !== deployableNames.join()) {
-  throw new Error(`deploy tests know ${services.join()}; the declaration ${deployableNames.join()}`)
-}
 
 /**
  * Variables a service cannot start without: required by its schema and without a default.
