@@ -224,15 +224,24 @@ const rules = {
     'domain/ must not use Node I/O modules: keep rules pure, and do I/O in infra/ behind a ' +
       'port defined in app/ports.ts.',
   ),
-  domainPlatformErrorsOnly: {
-    name: '@emporium/platform',
-    allowImportNames: DOMAIN_PLATFORM_IMPORTS,
-    message: `domain/ may take only the error types from @emporium/platform (${DOMAIN_PLATFORM_IMPORTS.join(', ')}); anything with I/O belongs in infra/ behind a port in app/ports.ts.`,
-  },
+  domainPlatformErrorsOnly: (test) =>
+    pattern(
+      `^@emporium/platform(?!/${oneOf(test ? ['errors', 'testing'] : ['errors'])}$)(/|$)`,
+      `domain/ may take from the platform only its error types, through @emporium/platform/errors (${DOMAIN_PLATFORM_IMPORTS.join(', ')}); anything with I/O belongs in infra/ behind a port in app/ports.ts.`,
+    ),
   appNoAdapters: pattern(
     upInto(['infra', 'http', 'events']),
     'app/ must not import infra/, http/ or events/: declare what the use case needs in ' +
       'app/ports.ts and let service.ts pass the infra/ adapter in.',
+  ),
+  // app/'s own files take the platform through its allow-list entry (packages/platform/src/
+  // app-layer.ts), so that a new constructor in the main entry is out of reach by default. Its
+  // tests may wire more (a logger, a fake's store), but still construct no infrastructure.
+  appPlatformThroughItsEntry: pattern(
+    `^@emporium/platform(?!/${oneOf(['app', 'errors'])}$)(/|$)`,
+    'app/ takes from the platform only @emporium/platform/app (errors, the logger type, ' +
+      'cursors, the handler context) or /errors: what opens databases, brokers, servers or ' +
+      'clients is constructed in service.ts and reaches the use case through app/ports.ts.',
   ),
   appNoPlatformInfrastructure: {
     name: '@emporium/platform',
@@ -273,11 +282,12 @@ function restrictions(area, { test = false } = {}) {
   if (area === 'domain') {
     patterns.push(rules.domainNoOuterLayers, rules.domainNoCompositionRoot)
     patterns.push(rules.domainNoIoPackages, rules.domainNoNodeIo)
-    paths.push(rules.domainPlatformErrorsOnly)
+    patterns.push(rules.domainPlatformErrorsOnly(test))
   }
   if (area === 'app') {
     patterns.push(rules.appNoAdapters, rules.appNoClients)
-    paths.push(rules.appNoPlatformInfrastructure)
+    if (test) paths.push(rules.appNoPlatformInfrastructure)
+    else patterns.push(rules.appPlatformThroughItsEntry)
   }
   if (area === 'infra') patterns.push(rules.infraNoEntryPoints)
   if (area === 'http' || area === 'events') patterns.push(rules.entryPointsNoInfra)

@@ -1,4 +1,4 @@
-import { AppError } from '@emporium/platform'
+import { AppError } from '@emporium/platform/app'
 import { addLine } from '../domain/cart.js'
 import type { PricedCart } from '../domain/pricing.js'
 import { mutateCart } from './mutate-cart.js'

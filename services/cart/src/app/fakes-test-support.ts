@@ -1,4 +1,4 @@
-import { AppError } from '@emporium/platform'
+import { AppError } from '@emporium/platform/app'
 import type { PricedProduct, StoredCart } from '../domain/cart.js'
 import type { PriceEntry } from '../domain/pricing.js'
 import type { CartStore, Catalog, PriceCopy } from './ports.js'

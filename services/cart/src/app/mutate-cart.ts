@@ -1,4 +1,4 @@
-import { AppError } from '@emporium/platform'
+import { AppError } from '@emporium/platform/app'
 import { emptyCart, type CartLine, type StoredCart } from '../domain/cart.js'
 import type { CartWriter } from './ports.js'
 

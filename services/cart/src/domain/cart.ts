@@ -1,4 +1,4 @@
-import { AppError } from '@emporium/platform'
+import { AppError } from '@emporium/platform/errors'
 
 /** Integer minor units and an ISO 4217 code (the contracts' Money, without the I/O). */
 export interface Money {

@@ -1,5 +1,5 @@
 import type { catalog } from '@emporium/contracts'
-import { AppError } from '@emporium/platform'
+import { AppError } from '@emporium/platform/app'
 import type { ReservationStore } from './ports.js'
 import { toReservationResult } from './reservation-result.js'
 

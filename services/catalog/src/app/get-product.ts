@@ -1,5 +1,5 @@
 import type { catalog } from '@emporium/contracts'
-import { AppError } from '@emporium/platform'
+import { AppError } from '@emporium/platform/app'
 import { productImageSvg } from '../domain/product-image.js'
 import type { CatalogStore } from './ports.js'
 import { toPublicProduct } from './product-view.js'

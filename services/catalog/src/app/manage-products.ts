@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import type { catalog } from '@emporium/contracts'
-import { AppError } from '@emporium/platform'
+import { AppError } from '@emporium/platform/app'
 import type { CatalogStore, ProductPatch } from './ports.js'
 import { productNotFound } from './get-product.js'
 import { toPublicProduct } from './product-view.js'

@@ -1,5 +1,5 @@
 import type { catalog } from '@emporium/contracts'
-import type { HandlerContext } from '@emporium/platform'
+import type { HandlerContext } from '@emporium/platform/app'
 import type { ListCriteria } from '../domain/listing.js'
 import type { Cursor } from '../domain/cursor.js'
 import type { DemoCatalog } from '../domain/demo-catalog.js'

@@ -1,5 +1,5 @@
 import type { catalog } from '@emporium/contracts'
-import { AppError, type Logger } from '@emporium/platform'
+import { AppError, type Logger } from '@emporium/platform/app'
 import type { ReservationStore } from './ports.js'
 import { reservationNotFound } from './commit-reservation.js'
 import { toReservationResult } from './reservation-result.js'

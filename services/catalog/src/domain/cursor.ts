@@ -1,4 +1,4 @@
-import { AppError } from '@emporium/platform'
+import { AppError } from '@emporium/platform/errors'
 
 /** The orders a product list can be in (`relevance` only with a search). */
 export type SortOrder = 'relevance' | 'price_asc' | 'price_desc' | 'newest'

@@ -1,4 +1,4 @@
-import { AppError } from '@emporium/platform'
+import { AppError } from '@emporium/platform/errors'
 
 export interface StockLine {
   productId: string

@@ -1,4 +1,4 @@
-import type { Logger } from '@emporium/platform'
+import type { Logger } from '@emporium/platform/app'
 import type { CommittedChange, StatusReader } from './ports.js'
 
 /** Wakes whoever follows an order when the order may have changed. */

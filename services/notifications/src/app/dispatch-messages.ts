@@ -1,4 +1,4 @@
-import type { Logger } from '@emporium/platform'
+import type { Logger } from '@emporium/platform/app'
 import { afterFailure } from '../domain/send-retry.js'
 import type { ClaimedMessage, MessageQueue, Sender } from './ports.js'
 

@@ -1,4 +1,4 @@
-import { AppError } from '@emporium/platform'
+import { AppError } from '@emporium/platform/app'
 import { isFinal } from '../domain/order-status.js'
 import type { ChangeFeed } from './change-feed.js'
 import type {

@@ -1,4 +1,4 @@
-import type { HandlerContext } from '@emporium/platform'
+import type { HandlerContext } from '@emporium/platform/app'
 import type { RenderedMessage, Template } from '../domain/message-templates.js'
 import type { OrderStatus, StatusFact } from '../domain/order-status.js'
 

@@ -1,4 +1,4 @@
-import { decodeTimeIdCursor, encodeTimeIdCursor } from '@emporium/platform'
+import { decodeTimeIdCursor, encodeTimeIdCursor } from '@emporium/platform/app'
 
 /** Where a page of orders (newest first) ended: the last order's creation time and id. */
 export interface OrderCursor {

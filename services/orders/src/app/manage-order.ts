@@ -1,5 +1,5 @@
 import { orders as events } from '@emporium/contracts'
-import { AppError } from '@emporium/platform'
+import { AppError } from '@emporium/platform/app'
 import { advance, type OrderRecord } from '../domain/order.js'
 import { cancelOrderIn } from './cancellation.js'
 import { toOrder } from './order-view.js'

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import { orders as events, type orders } from '@emporium/contracts'
-import { AppError, type Logger } from '@emporium/platform'
+import { AppError, type Logger } from '@emporium/platform/app'
 import { cartIdentity } from '../domain/cart-identity.js'
 import { orderFingerprint } from '../domain/idempotency.js'
 import { orderTotal } from '../domain/money.js'

@@ -1,5 +1,5 @@
 import type { orders } from '@emporium/contracts'
-import { missingRole } from '@emporium/platform'
+import { missingRole } from '@emporium/platform/app'
 import { decodeCursor, encodeCursor } from './cursor.js'
 import { orderNotFound, visibleTo, type Caller } from './manage-order.js'
 import { toOrder } from './order-view.js'

@@ -1,5 +1,5 @@
 import { orders as events, type catalog, type EventData, type payments } from '@emporium/contracts'
-import type { Logger } from '@emporium/platform'
+import type { Logger } from '@emporium/platform/app'
 import { advance, type OrderRecord, type PaymentStatus } from '../domain/order.js'
 import { declineOutcome, mergePaymentStatus } from '../domain/payment.js'
 import { cancelOrderIn } from './cancellation.js'

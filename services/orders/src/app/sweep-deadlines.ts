@@ -1,4 +1,4 @@
-import type { Logger } from '@emporium/platform'
+import type { Logger } from '@emporium/platform/app'
 import { timeoutReason } from '../domain/order.js'
 import { cancelOrderIn } from './cancellation.js'
 import type { IdempotencyStore, OrderStore } from './ports.js'

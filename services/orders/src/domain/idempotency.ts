@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto'
-import { AppError } from '@emporium/platform'
+import { AppError } from '@emporium/platform/errors'
 
 // Printable ASCII, as Stripe and the IETF draft use: a UUID or any client-made token fits.
 const keyPattern = /^[\x20-\x7e]{1,255}$/

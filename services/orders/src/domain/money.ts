@@ -1,4 +1,4 @@
-import { AppError } from '@emporium/platform'
+import { AppError } from '@emporium/platform/errors'
 import type { Money, OrderLine } from './order.js'
 
 /** unitPrice × quantity, in minor units. */

@@ -1,4 +1,4 @@
-import { isAppError } from '@emporium/platform'
+import { isAppError } from '@emporium/platform/errors'
 import { describe, expect, it } from 'vitest'
 import {
   advance,

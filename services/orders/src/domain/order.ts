@@ -1,4 +1,4 @@
-import { AppError } from '@emporium/platform'
+import { AppError } from '@emporium/platform/errors'
 
 /** Money in integer minor units of one ISO 4217 currency. */
 export interface Money {

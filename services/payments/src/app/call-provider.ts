@@ -1,4 +1,4 @@
-import type { Logger } from '@emporium/platform'
+import type { Logger } from '@emporium/platform/app'
 import { backoffDelayMs } from '../domain/backoff.js'
 import { ProviderTransientError } from './ports.js'
 

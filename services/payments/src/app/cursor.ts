@@ -1,4 +1,4 @@
-import { decodeTimeIdCursor, encodeTimeIdCursor } from '@emporium/platform'
+import { decodeTimeIdCursor, encodeTimeIdCursor } from '@emporium/platform/app'
 
 /** Where a page of payments (newest first) ended: the last row's creation time and id. */
 export interface PaymentCursor {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import { payments as contract } from '@emporium/contracts'
-import type { Logger } from '@emporium/platform'
+import type { Logger } from '@emporium/platform/app'
 import { backoffDelayMs } from '../domain/backoff.js'
 import {
   DeclineReason,

@@ -1,4 +1,4 @@
-import type { Logger } from '@emporium/platform'
+import type { Logger } from '@emporium/platform/app'
 import type { ClaimedPayment } from './ports.js'
 import type { PaymentProcessor } from './process-payments.js'
 

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import type { payments } from '@emporium/contracts'
-import { AppError } from '@emporium/platform'
+import { AppError } from '@emporium/platform/app'
 import { checkCard } from '../domain/card.js'
 import {
   cardFingerprint,

@@ -1,4 +1,4 @@
-import type { FieldError } from '@emporium/platform'
+import type { FieldError } from '@emporium/platform/errors'
 
 /** The card fields a check needs (the contract's CardInput has the same shape). */
 export interface CardFields {

@@ -1,4 +1,4 @@
-import { AppError } from '@emporium/platform'
+import { AppError } from '@emporium/platform/app'
 import type { users } from '@emporium/contracts'
 import { checkPassword } from '../domain/password-policy.js'
 import { unknownAccount } from './get-me.js'

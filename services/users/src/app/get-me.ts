@@ -1,4 +1,4 @@
-import { AppError } from '@emporium/platform'
+import { AppError } from '@emporium/platform/app'
 import type { users } from '@emporium/contracts'
 import { rolesOf } from '../domain/roles.js'
 import type { Caller, Store, UserRecord } from './ports.js'

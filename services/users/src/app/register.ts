@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import { AppError } from '@emporium/platform'
+import { AppError } from '@emporium/platform/app'
 import type { users } from '@emporium/contracts'
 import { parseEmail } from '../domain/email.js'
 import { parseName } from '../domain/name.js'

@@ -1,4 +1,4 @@
-import { AppError } from '@emporium/platform'
+import { AppError } from '@emporium/platform/app'
 import type { users } from '@emporium/contracts'
 import type { Caller, Repositories, Store, UserRecord, VerificationTokens } from './ports.js'
 

@@ -1,4 +1,4 @@
-import { AppError } from '@emporium/platform'
+import { AppError } from '@emporium/platform/app'
 import { isListedAdmin } from '../domain/roles.js'
 import type { Caller, Store, VerificationTokens } from './ports.js'
 

@@ -1,4 +1,4 @@
-import { AppError } from '@emporium/platform'
+import { AppError } from '@emporium/platform/errors'
 
 /** Longest e-mail address (RFC 5321's path limit less the angle brackets). */
 export const emailMaxLength = 254
