@@ -1,12 +1,17 @@
 // `npm run start:distributed`: one process per service against real PostgreSQL, MariaDB, Redis
-// and RabbitMQ, with the environment from `.env` (or `.env.example`). Each service's output is
-// prefixed with its name; Ctrl-C stops them all gracefully (SIGTERM to each).
+// and RabbitMQ, with the environment from `.env` (or `.env.example`) over what the services'
+// declarations imply (scripts/distributed-env.ts). Each service's output is prefixed with its
+// name; Ctrl-C stops them all gracefully (SIGTERM to each).
 import { spawn, type ChildProcess } from 'node:child_process'
-import { existsSync, readdirSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { createInterface } from 'node:readline'
+import { distributedEnvironment } from './distributed-env.js'
 
 const envFile = existsSync('.env') ? '.env' : '.env.example'
-process.loadEnvFile(envFile)
+// A variable already set in the shell wins, as with process.loadEnvFile.
+for (const [key, value] of Object.entries(distributedEnvironment(readFileSync(envFile, 'utf8')))) {
+  process.env[key] ??= value
+}
 console.log(`start:distributed: environment from ${envFile}`)
 
 // Every service with a standalone entry; the gateway last, once its upstreams listen.

@@ -4,11 +4,11 @@
 import { randomBytes } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { parseEnv } from 'node:util'
 import { Redis } from 'ioredis'
 import mysql from 'mysql2/promise'
 import pg from 'pg'
 import { declarationOf, serviceNames, type ServiceName as DeclaredName } from '@emporium/contracts'
+import { distributedEnvironment } from '../../distributed-env.js'
 import { onCleanup } from './cleanup.js'
 import {
   freePort,
@@ -198,9 +198,10 @@ const portKey = (service: ServiceName) =>
   service === 'gateway' ? 'PORT' : `${envPrefix(service)}_PORT`
 
 /**
- * Starts `services` of the distributed mode with `.env.example`'s settings, except: ports
- * from the spare range, scratch databases, a scratch vhost, the gateway's Redis keys under a
- * prefix of this run, and `overrides` last. Services not started leave their gateway URLs empty.
+ * Starts `services` of the distributed mode with `.env.example`'s settings (over what the
+ * declarations imply, scripts/distributed-env.ts), except: ports from the spare range, scratch
+ * databases, a scratch vhost, the gateway's Redis keys under a prefix of this run, and
+ * `overrides` last. Services not started leave their gateway URLs empty.
  */
 export async function startDistributed(
   services: ServiceName[],
@@ -214,7 +215,7 @@ export async function startDistributed(
     first?: ServiceName[]
   } = {},
 ): Promise<Distributed> {
-  const example = parseEnv(readFileSync('.env.example', 'utf8')) as Record<string, string>
+  const example = distributedEnvironment(readFileSync('.env.example', 'utf8'))
   const env: Record<string, string> = { ...example }
   const ports = new Map<string, number>()
   const all: ServiceName[] = [...serviceNames]
