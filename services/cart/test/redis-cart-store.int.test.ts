@@ -25,7 +25,7 @@ async function redisUnderTest() {
 }
 
 cartStoreSuite(
-  'Redis',
+  'infra/redis-cart-store on Redis',
   async () => {
     const subject = await redisUnderTest()
     return {
@@ -42,7 +42,7 @@ cartStoreSuite(
 let inboxDatabase: Promise<TestDatabase> | undefined
 afterAll(async () => (await inboxDatabase)?.drop())
 
-settleOnConfirmSuite('Redis, beside an inbox on PGlite', async () => {
+settleOnConfirmSuite('infra/redis-cart-store on Redis, beside an inbox on PGlite', async () => {
   const subject = await redisUnderTest()
   inboxDatabase ??= createTestDatabase('pglite').then(async (test) => {
     await migrate(test.database, { migrations: new URL('../migrations/', import.meta.url) })

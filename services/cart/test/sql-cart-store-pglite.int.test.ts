@@ -16,7 +16,7 @@ const open = () =>
 afterAll(async () => (await opened)?.drop())
 
 cartStoreSuite(
-  'SQL store on PGlite',
+  'infra/sql-cart-store on PGlite',
   async () => ({
     store: createSqlCartStore((await open()).database),
     ttlLeftMs: async () => undefined,
@@ -25,7 +25,7 @@ cartStoreSuite(
   30 * 86_400_000,
 )
 
-settleOnConfirmSuite('SQL store on PGlite, in the inbox transaction', async () => {
+settleOnConfirmSuite('infra/sql-cart-store on PGlite, in the inbox transaction', async () => {
   const { database } = await open()
   return {
     store: createSqlCartStore(database),

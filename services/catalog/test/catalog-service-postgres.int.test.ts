@@ -1,4 +1,4 @@
-import { catalogSuite, seedSuite } from './catalog-suite.js'
+import { catalogSuite, seedSuite } from './catalog-service-suite.js'
 
 catalogSuite('postgres')
 seedSuite('postgres')

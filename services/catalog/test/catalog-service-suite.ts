@@ -44,7 +44,7 @@ const ttlSeconds = 60
  * outbox relay, bus).
  */
 export function catalogSuite(kind: DatabaseKind): void {
-  describe(`catalog on ${kind}`, () => {
+  describe(`catalog service on ${kind}: routes, store and saga consumers`, () => {
     const log = pino({ level: 'silent' })
     const bus = createInProcessBus({ retry: { delaysMs: [10] }, log })
     const tokens = createTestTokens()

@@ -1,3 +1,3 @@
-import { notificationsSuite } from './notifications-suite.js'
+import { notificationsSuite } from './notifications-service-suite.js'
 
 notificationsSuite('pglite')

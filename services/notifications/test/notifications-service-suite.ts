@@ -32,7 +32,7 @@ import {
  * and users services publish them, the status stream read through fetch, the dispatcher.
  */
 export function notificationsSuite(kind: DatabaseKind): void {
-  describe(`notifications on ${kind}`, () => {
+  describe(`notifications service on ${kind}: projection, messages, dispatcher and status stream`, () => {
     const log = createLogger({ service: 'notifications', level: 'silent' })
     const bus = createInProcessBus({ retry: { delaysMs: [10, 10] }, log })
     const tokens = createTestTokens()

@@ -1,3 +1,3 @@
-import { ordersSuite } from './orders-suite.js'
+import { ordersSuite } from './orders-service-suite.js'
 
 ordersSuite('pglite')

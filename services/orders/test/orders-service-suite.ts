@@ -11,7 +11,7 @@ import { sagaCases } from './saga-cases.js'
  * service, shared by every case of the file).
  */
 export function ordersSuite(kind: DatabaseKind): void {
-  describe(`orders on ${kind}`, () => {
+  describe(`orders service on ${kind}: placement, saga, cancel, ship and listing over HTTP`, () => {
     const h = ordersHarness(kind)
     placementCases(h)
     cartOnceCases(h)

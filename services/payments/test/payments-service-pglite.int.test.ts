@@ -1,3 +1,3 @@
-import { paymentsSuite } from './payments-suite.js'
+import { paymentsSuite } from './payments-service-suite.js'
 
 paymentsSuite('pglite')

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createHarness, envelope, type Harness } from './payments-harness.js'
-import { paymentsSuite } from './payments-suite.js'
+import { paymentsSuite } from './payments-service-suite.js'
 
 paymentsSuite('postgres')
 

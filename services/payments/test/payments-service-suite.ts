@@ -27,7 +27,7 @@ const card = (cardNumber: string) => ({ cardNumber, expMonth: 12, expYear: nextY
  * faults around the simulated acquirer, and the public reads.
  */
 export function paymentsSuite(kind: DatabaseKind): void {
-  describe(`payments on ${kind}`, () => {
+  describe(`payments service on ${kind}: cards, charges, cancellations and reads over HTTP and events`, () => {
     let h: Harness
     const db = () => h.testDb.database.db
 

@@ -11,7 +11,7 @@ const slowMs = 1_500
  * holds the one PGlite of its own.
  */
 for (const kind of ['pglite', 'postgres'] as DatabaseKind[]) {
-  describe(`the processor loop on ${kind}`, () => {
+  describe(`app/processor-loop running in the service on ${kind}`, () => {
     let h: Harness
 
     beforeAll(async () => {

@@ -14,9 +14,9 @@ import {
   type RunningService,
 } from '@emporium/platform'
 import { createTestDatabase, testServers, waitFor } from '@emporium/platform/testing'
-import { runAdminCommand } from '../src/admin-command.js'
-import { generatePrivateJwk } from '../src/infra/signing-keys.js'
-import { createUsersService, loadUsersConfig } from '../src/service.js'
+import { runAdminCommand } from './admin-command.js'
+import { generatePrivateJwk } from './infra/signing-keys.js'
+import { createUsersService, loadUsersConfig } from './service.js'
 
 const log = pino({ level: 'silent' })
 const testHashCost = { memoryCost: 1024, timeCost: 1 }

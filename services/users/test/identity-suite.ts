@@ -32,7 +32,7 @@ interface Reply {
  * the runtime starts it (migrations, outbox relay, in-process bus), with its logs captured.
  */
 export function identitySuite(kind: DatabaseKind): void {
-  describe(`identity API on ${kind}`, () => {
+  describe(`identity API of the users service on ${kind}`, () => {
     const logLines: string[] = []
     const log = pino(
       { level: 'trace', redact: { paths: redactPaths, censor: '[redacted]' } },

@@ -2,13 +2,13 @@ import { sql, type Kysely } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createOutbox, migrate, openDatabase, type DatabaseKind } from '@emporium/platform'
 import { createTestDatabase, type TestDatabase } from '@emporium/platform/testing'
-import { createListProducts } from '../src/app/list-products.js'
-import { decodeCursor, type Cursor } from '../src/domain/cursor.js'
-import { generateDemoCatalog } from '../src/domain/demo-catalog.js'
-import type { ListCriteria } from '../src/domain/listing.js'
-import { typoSimilarityThreshold } from '../src/domain/search-plan.js'
-import { createKyselyStore, type KyselyStore } from '../src/infra/kysely-store.js'
-import { listingSql } from '../src/infra/listing-sql.js'
+import { createListProducts } from '../app/list-products.js'
+import { decodeCursor, type Cursor } from '../domain/cursor.js'
+import { generateDemoCatalog } from '../domain/demo-catalog.js'
+import type { ListCriteria } from '../domain/listing.js'
+import { typoSimilarityThreshold } from '../domain/search-plan.js'
+import { createKyselyStore, type KyselyStore } from './kysely-store.js'
+import { listingSql } from './listing-sql.js'
 
 interface PlanNode {
   'Node Type': string
@@ -78,14 +78,14 @@ const rowsRead = (node: PlanNode) =>
  * once; a search ranks only its matches; statements are prepared once per connection.
  */
 function listingPlanSuite(kind: DatabaseKind): void {
-  describe(`product list queries on ${kind}`, () => {
+  describe(`infra/listing-sql: product list queries on ${kind}`, () => {
     let testDb: TestDatabase
     let store: KyselyStore
     let total: number
 
     beforeAll(async () => {
       testDb = await createTestDatabase(kind)
-      await migrate(testDb.database, { migrations: new URL('../migrations/', import.meta.url) })
+      await migrate(testDb.database, { migrations: new URL('../../migrations/', import.meta.url) })
       store = createKyselyStore({
         database: testDb.database,
         outbox: createOutbox({ source: 'catalog' }),

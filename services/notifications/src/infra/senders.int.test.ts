@@ -11,8 +11,8 @@ import {
   createSmtpSender,
   maskAddress,
   senderFromConfig,
-} from '../src/infra/senders.js'
-import type { OutgoingMessage } from '../src/app/ports.js'
+} from './senders.js'
+import type { OutgoingMessage } from '../app/ports.js'
 
 const message = (id: string, to = 'ada@example.com'): OutgoingMessage => ({
   id,
@@ -59,7 +59,7 @@ async function fakeSmtpServer() {
   }
 }
 
-describe('senders', () => {
+describe('infra/senders: file, log and SMTP senders', () => {
   const cleanups: Array<() => Promise<unknown>> = []
   afterAll(async () => {
     for (const cleanup of cleanups) await cleanup()
