@@ -1,6 +1,12 @@
 import { serviceDeclarations, serviceNames } from '@emporium/contracts'
 import { describe, expect, it } from 'vitest'
-import { readYaml, requiredVariables, services, usersKeySources } from './deploy-test-support.js'
+import {
+  gatewayUpstreams,
+  readYaml,
+  requiredVariables,
+  services,
+  usersKeySources,
+} from './deploy-test-support.js'
 
 // compose.yaml: the whole platform as containers, each service with its own store, started in
 // an order its health checks decide.
@@ -63,6 +69,18 @@ describe('compose.yaml', () => {
     }
     if (name === 'users') expect(usersKeySources.some((k) => environment[k])).toBe(true)
     if (name !== 'gateway') expect(environment.RABBITMQ_URL).toMatch(/^amqp:\/\//)
+  })
+
+  it('sends the gateway to every routed service, each instance by its name and declared port', () => {
+    for (const { service, port, urls } of gatewayUpstreams(
+      compose.services.gateway!.environment!,
+    )) {
+      expect(urls.length, `the gateway has no URL of ${service}`).toBeGreaterThan(0)
+      for (const url of urls) {
+        expect(compose.services[url.hostname]?.build?.args?.SERVICE, url.href).toBe(service)
+        expect(Number(url.port), url.href).toBe(port)
+      }
+    }
   })
 
   it('starts second replicas under the `replicas` profile, which the callers list', () => {

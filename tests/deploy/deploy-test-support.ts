@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs'
 import type Type from 'typebox'
 import { parse, parseAllDocuments } from 'yaml'
 import { deployableNames, serviceDeclarations } from '@emporium/contracts'
+import { loadGatewayConfig, upstreamUrls } from '@emporium/gateway'
 
 /**
  * Every deployable service and the schema of its environment, in declaration order
@@ -26,20 +27,29 @@ export const services = Object.keys(schemas)
 /**
  * Variables a service cannot start without: required by its schema and without a default.
  * Beyond the schema: users needs one signing-key source, and a gateway without its upstreams'
- * URLs starts but answers 503 on their routes, so a deployment must name all six.
+ * URLs starts but answers 503 on their routes (`gatewayUpstreams` says where it sends each).
  */
 export function requiredVariables(service: string): string[] {
   const schema = schemas[service]!
   const properties = schema.properties as Record<string, { default?: unknown }>
-  const required = (schema.required ?? []).filter((key) => properties[key]?.default === undefined)
-  if (service === 'gateway') {
-    required.push(
-      ...serviceDeclarations
-        .filter((s) => s.publicPaths.length > 0)
-        .map((s) => `GATEWAY_${s.env}_URLS`),
-    )
-  }
-  return required
+  return (schema.required ?? []).filter((key) => properties[key]?.default === undefined)
+}
+
+/**
+ * Where a gateway with this environment sends each service it routes to, as the gateway itself
+ * reads it (`GATEWAY_<ENV>_URLS`, else `GATEWAY_UPSTREAM_URL_TEMPLATE`): host and port of each URL.
+ */
+export function gatewayUpstreams(
+  env: Record<string, string | undefined>,
+): Array<{ service: string; port: number; urls: URL[] }> {
+  // Only the upstream variables: the others may hold compose's `${...}` substitutions.
+  const upstreamVariables = Object.entries(env).filter(([key]) =>
+    /^GATEWAY_(\w+_URLS|UPSTREAM_URL_TEMPLATE)$/.test(key),
+  )
+  const urls = upstreamUrls(loadGatewayConfig(Object.fromEntries(upstreamVariables)))
+  return serviceDeclarations
+    .filter((s) => s.routes.length > 0)
+    .map((s) => ({ service: s.name, port: s.port, urls: urls[s.name].map((u) => new URL(u)) }))
 }
 
 /** For users: one of these must be set too (checkUsersConfig). */

@@ -11,6 +11,7 @@ import {
   serviceDeclarations,
 } from '@emporium/contracts'
 import {
+  gatewayUpstreams,
   readRepoFile,
   renderKustomize,
   requiredVariables,
@@ -18,6 +19,7 @@ import {
   usersKeySources,
   type K8sObject,
 } from './deploy-test-support.js'
+import { createReach, podsOf } from './network-policy-test-support.js'
 
 // Renders each overlay with kubectl's built-in kustomize and checks the objects against the
 // Kubernetes schemas (kubernetes-models, offline) and the policies of issue 7.
@@ -191,27 +193,51 @@ describe.each(['dev', 'prod'])('the %s overlay', (overlay) => {
     const deny = find('NetworkPolicy', 'default-deny-all')
     expect(deny.spec.podSelector).toEqual({})
     expect(deny.spec.policyTypes).toEqual(['Ingress', 'Egress'])
+    const pods = podsOf(objects)
+    // The policies that admit every Emporium pod select this label: exactly those pods carry it.
+    const labelled = pods.filter((p) => p.labels['app.kubernetes.io/part-of'] === 'emporium')
+    expect(labelled.map((p) => p.name).sort()).toEqual([...services].sort())
+    const reaches = createReach(objects)
+    const pod = (name: string) => pods.find((p) => p.name === name)!
     for (const name of services) {
       const policy = find('NetworkPolicy', name)
       expect(policy.spec.podSelector.matchLabels['app.kubernetes.io/name']).toBe(name)
-      const [fromServices] = policy.spec.ingress
-      const sources = fromServices.from.map(
-        (peer: any) => peer.podSelector?.matchLabels?.['app.kubernetes.io/name'],
-      )
-      if (name === 'gateway') {
-        expect(sources).toEqual(['ingress-nginx'])
-        expect(fromServices.from[0].namespaceSelector).toBeDefined()
-      } else {
-        expect(sources.sort()).toEqual([...callers[name]!].sort())
-      }
-      // DNS, then exactly the services it calls.
-      const egressTo = policy.spec.egress
-        .slice(1)
-        .map((rule: any) => rule.to[0].podSelector.matchLabels['app.kubernetes.io/name'])
-      const callees = services.filter((s) => callers[s]!.includes(name))
-      expect(egressTo.sort()).toEqual(callees.sort())
-      expect(policy.spec.egress[0].ports).toContainEqual({ protocol: 'UDP', port: 53 })
       expect(find('NetworkPolicy', `${name}-datastores`), `${name}-datastores`).toBeDefined()
+      const dns = policy.spec.egress.flatMap((rule: any) => rule.ports ?? [])
+      expect(dns, name).toContainEqual({ protocol: 'UDP', port: 53 })
+      // Each other Emporium pod reaches it on its declared port if and only if it is a caller
+      // (packages/contracts/src/services.ts), both by its own egress and by this one's ingress.
+      for (const other of services.filter((s) => s !== name)) {
+        const caller = callers[name]!.includes(other)
+        expect(reaches(pod(other), pod(name), ports[name]!), `${other} → ${name}`).toBe(caller)
+      }
+    }
+    // The gateway's only callers are the ingress controller's pods, in their own namespace.
+    const [fromIngress] = find('NetworkPolicy', 'gateway').spec.ingress
+    expect(fromIngress.from).toHaveLength(1)
+    expect(fromIngress.from[0].namespaceSelector).toBeDefined()
+    expect(fromIngress.from[0].podSelector.matchLabels['app.kubernetes.io/name']).toBe(
+      'ingress-nginx',
+    )
+  })
+
+  it('sends the gateway to each routed service by its Service and declared port', () => {
+    const env: Record<string, string> = {}
+    for (const prefix of ['emporium-shared', 'gateway-config']) {
+      const config = objects.find(
+        (o) => o.kind === 'ConfigMap' && o.metadata.name.startsWith(prefix),
+      ) as any
+      Object.assign(env, config.data)
+    }
+    for (const { service, port, urls } of gatewayUpstreams(env)) {
+      expect(urls.length, `the gateway has no URL of ${service}`).toBeGreaterThan(0)
+      for (const url of urls) {
+        expect(url.hostname, service).toBe(service)
+        expect(Number(url.port), service).toBe(port)
+        const target = find('Service', url.hostname)
+        expect(target.spec.selector['app.kubernetes.io/name']).toBe(service)
+        expect(target.spec.ports[0]).toMatchObject({ port, targetPort: 'http' })
+      }
     }
   })
 

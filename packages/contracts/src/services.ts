@@ -9,6 +9,35 @@
 /** What a service keeps its data in, in production (embedded: a schema of the one PGlite). */
 export type ServiceDatabase = 'postgres' | 'mysql'
 
+/** Who may call a route: anyone, any holder of a valid access token, or admins only. */
+export type RouteAccess = 'public' | 'bearer' | 'admin'
+
+/** Stricter limits some routes get at the gateway on top of the per-client one. */
+export type RouteLimit = 'login' | 'register'
+
+export type RouteMethod = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'OPTIONS'
+
+/**
+ * A public route of a service and who may call it: the gateway's outer wall (the service checks
+ * the token, and ownership, again itself). The gateway orders every service's routes by how
+ * specific they are, so an exception needs no place before the general rule of its prefix.
+ */
+export interface ServiceRoute {
+  /** Methods the route covers; `any` for all. */
+  readonly methods: readonly RouteMethod[] | 'any'
+  /**
+   * Public path: literal segments, `:name` for exactly one segment, and a last `**` for zero or
+   * more segments (`/api/v1/cart/**` covers `/api/v1/cart` and everything below it).
+   */
+  readonly path: string
+  readonly access: RouteAccess
+  /** Leading part of the public path the service does not see (default `/api/v1`). */
+  readonly strip?: string
+  readonly limit?: RouteLimit
+}
+
+const read = ['GET', 'HEAD'] as const
+
 export interface ServiceDeclaration {
   /** Its folder under `services/`, its package `@emporium/<name>`, its queue and its image. */
   readonly name: string
@@ -29,8 +58,8 @@ export interface ServiceDeclaration {
    * (`/.well-known/service-jwks.json`): it reaches them for those keys.
    */
   readonly trustedCallers: readonly string[]
-  /** Public paths the gateway routes to it (the route table says who may call each). */
-  readonly publicPaths: readonly string[]
+  /** Public routes the gateway sends to it (API.md), and who may call each. */
+  readonly routes: readonly ServiceRoute[]
   /** Whether it may run as several replicas on one database. */
   readonly replicated: boolean
 }
@@ -46,7 +75,24 @@ export const serviceDeclarations = [
     verifiesTokens: false,
     upstreams: [],
     trustedCallers: [],
-    publicPaths: ['/api/v1/auth', '/api/v1/users', '/.well-known/jwks.json'],
+    routes: [
+      { methods: ['POST'], path: '/api/v1/auth/login', access: 'public', limit: 'login' },
+      { methods: ['POST'], path: '/api/v1/auth/register', access: 'public', limit: 'register' },
+      { methods: ['POST'], path: '/api/v1/auth/refresh', access: 'public' },
+      { methods: ['POST'], path: '/api/v1/auth/logout', access: 'bearer' },
+      // A signed link cannot be guessed: the general limit is enough. Resending mails someone,
+      // and a password change tries the current password: both count as registrations do.
+      { methods: ['POST'], path: '/api/v1/auth/verify-email', access: 'public' },
+      {
+        methods: ['POST'],
+        path: '/api/v1/auth/verify-email/resend',
+        access: 'bearer',
+        limit: 'register',
+      },
+      { methods: ['POST'], path: '/api/v1/users/me/password', access: 'bearer', limit: 'register' },
+      { methods: 'any', path: '/api/v1/users/**', access: 'bearer' },
+      { methods: read, path: '/.well-known/jwks.json', access: 'public', strip: '' },
+    ],
     replicated: false,
   },
   {
@@ -58,7 +104,13 @@ export const serviceDeclarations = [
     verifiesTokens: true,
     upstreams: [],
     trustedCallers: [],
-    publicPaths: ['/api/v1/products', '/api/v1/categories'],
+    // Anyone reads, admins write.
+    routes: [
+      { methods: read, path: '/api/v1/products/**', access: 'public' },
+      { methods: 'any', path: '/api/v1/products/**', access: 'admin' },
+      { methods: read, path: '/api/v1/categories/**', access: 'public' },
+      { methods: 'any', path: '/api/v1/categories/**', access: 'admin' },
+    ],
     replicated: true,
   },
   {
@@ -70,7 +122,8 @@ export const serviceDeclarations = [
     verifiesTokens: true,
     upstreams: ['catalog'],
     trustedCallers: [],
-    publicPaths: ['/api/v1/cart'],
+    // Each shopper's own cart, orders and payments (the services answer 404 for others').
+    routes: [{ methods: 'any', path: '/api/v1/cart/**', access: 'bearer' }],
     replicated: true,
   },
   {
@@ -82,7 +135,10 @@ export const serviceDeclarations = [
     verifiesTokens: true,
     upstreams: ['cart', 'catalog', 'payments'],
     trustedCallers: [],
-    publicPaths: ['/api/v1/orders'],
+    routes: [
+      { methods: ['POST'], path: '/api/v1/orders/:id/ship', access: 'admin' },
+      { methods: 'any', path: '/api/v1/orders/**', access: 'bearer' },
+    ],
     replicated: true,
   },
   {
@@ -94,7 +150,7 @@ export const serviceDeclarations = [
     verifiesTokens: true,
     upstreams: [],
     trustedCallers: ['orders'],
-    publicPaths: ['/api/v1/payments'],
+    routes: [{ methods: 'any', path: '/api/v1/payments/**', access: 'bearer' }],
     replicated: true,
   },
   {
@@ -106,7 +162,9 @@ export const serviceDeclarations = [
     verifiesTokens: true,
     upstreams: [],
     trustedCallers: [],
-    publicPaths: ['/api/v1/orders/:id/events'],
+    // The order status stream is what notifications tells shoppers (DESIGN.md): one path under
+    // orders' prefix, which the gateway matches before orders' general rule.
+    routes: [{ methods: ['GET'], path: '/api/v1/orders/:id/events', access: 'bearer' }],
     replicated: true,
   },
 ] as const satisfies readonly ServiceDeclaration[]
@@ -144,13 +202,18 @@ export function dependenciesOf(service: ServiceDeclaration): string[] {
   return [...needs]
 }
 
-/** Who calls a service: the gateway when it has public paths, and its dependents. */
+/** The public paths the gateway routes to a service: its routes' paths without a last `/**`. */
+export function publicPathsOf(service: ServiceDeclaration): string[] {
+  return [...new Set(service.routes.map((route) => route.path.replace(/\/\*\*$/, '')))]
+}
+
+/** Who calls a service: the gateway when it has public routes, and its dependents. */
 export function callersOf(name: string): string[] {
   const callers = serviceDeclarations
     .filter((s) => dependenciesOf(s).includes(name))
     .map((s) => s.name as string)
   const declared = serviceDeclarations.find((s) => s.name === name)
-  return declared && declared.publicPaths.length > 0 ? ['gateway', ...callers] : callers
+  return declared && declared.routes.length > 0 ? ['gateway', ...callers] : callers
 }
 
 /** Where one service's peers are, for `serviceEnvironment`. */
@@ -173,8 +236,7 @@ export function placementEnvironment(
   if (name === gatewayDeclaration.name) {
     const env: Record<string, string> = { PORT: String(listen.port), HOST: listen.host }
     for (const service of serviceDeclarations) {
-      if (service.publicPaths.length > 0)
-        env[`GATEWAY_${service.env}_URLS`] = at.urlsOf(service.name)
+      if (service.routes.length > 0) env[`GATEWAY_${service.env}_URLS`] = at.urlsOf(service.name)
     }
     return env
   }

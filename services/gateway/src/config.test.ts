@@ -1,3 +1,4 @@
+import { serviceDeclarations } from '@emporium/contracts'
 import { ConfigError, loadConfig } from '@emporium/platform'
 import { describe, expect, it } from 'vitest'
 import { GatewayConfig, jwksUrl, resolveGatewayConfig, upstreamUrls } from './config.js'
@@ -105,5 +106,58 @@ describe('gateway config', () => {
     expect(() => loadConfig(GatewayConfig, { GATEWAY_BREAKER_WINDOW_MS: '10' })).toThrow(
       /GATEWAY_BREAKER_WINDOW_MS/,
     )
+  })
+
+  it('has a URL list variable for every declared service, and none for anything else', () => {
+    const variables = Object.keys(GatewayConfig.properties).filter((k) =>
+      /^GATEWAY_.*_URLS$/.test(k),
+    )
+    expect(variables.sort()).toEqual(serviceDeclarations.map((s) => `GATEWAY_${s.env}_URLS`).sort())
+    const urls = upstreamUrls(
+      loadConfig(
+        GatewayConfig,
+        Object.fromEntries(
+          serviceDeclarations.map((s) => [`GATEWAY_${s.env}_URLS`, `http://${s.name}-x`]),
+        ),
+      ),
+    )
+    expect(urls).toEqual(
+      Object.fromEntries(serviceDeclarations.map((s) => [s.name, [`http://${s.name}-x`]])),
+    )
+  })
+
+  it('fills the URL template with the name and port of each service without URLs of its own', () => {
+    const [first, second] = serviceDeclarations
+    const config = loadConfig(GatewayConfig, {
+      GATEWAY_UPSTREAM_URL_TEMPLATE: 'http://{name}.shop.svc:{port}/',
+      [`GATEWAY_${first.env}_URLS`]: 'http://a:1,http://b:2',
+    })
+    const urls = upstreamUrls(config)
+    expect(urls[first.name]).toEqual(['http://a:1', 'http://b:2'])
+    for (const service of serviceDeclarations.slice(1)) {
+      expect(urls[service.name]).toEqual([`http://${service.name}.shop.svc:${service.port}`])
+    }
+    expect(jwksUrl(config)).toBe('http://a:1/.well-known/jwks.json')
+    const byPath = upstreamUrls(
+      loadConfig(GatewayConfig, { GATEWAY_UPSTREAM_URL_TEMPLATE: 'https://api.example/{name}' }),
+    )
+    expect(byPath[second.name]).toEqual([`https://api.example/${second.name}`])
+    expect(loadConfig(GatewayConfig, {}).GATEWAY_UPSTREAM_URL_TEMPLATE).toBe('')
+  })
+
+  it('refuses a URL template without {name}, not http(s), or with another placeholder', () => {
+    for (const template of [
+      'http://upstream:8080',
+      '{name}:{port}',
+      'ftp://{name}:{port}',
+      'http://{name}:{port},http://{name}-2:{port}',
+      'http://{name}:{host}',
+      'http:// {name}',
+    ]) {
+      expect(
+        () => loadConfig(GatewayConfig, { GATEWAY_UPSTREAM_URL_TEMPLATE: template }),
+        template,
+      ).toThrow(/GATEWAY_UPSTREAM_URL_TEMPLATE/)
+    }
   })
 })

@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url'
 import Type from 'typebox'
+import { serviceDeclarations } from '@emporium/contracts'
 import { loadConfig, SharedConfig } from '@emporium/platform'
 import type { UpstreamName } from './domain/route-table.js'
 
@@ -10,6 +11,20 @@ const urlList = (service: string) =>
     pattern: '^\\s*(https?://[^\\s,]+\\s*(,\\s*https?://[^\\s,]+\\s*)*)?$',
     description: `Base URLs of the ${service} service's instances, comma-separated.`,
   })
+
+type Declared = (typeof serviceDeclarations)[number]
+/** `GATEWAY_<ENV>_URLS` of a declared service (`GATEWAY_CART_URLS`). */
+type UrlsVariable<S extends Declared = Declared> = `GATEWAY_${S['env']}_URLS`
+const urlsVariable = <S extends Declared>(service: S) =>
+  `GATEWAY_${service.env}_URLS` as UrlsVariable<S>
+
+/** One `GATEWAY_<ENV>_URLS` per declared service (packages/contracts/src/services.ts). */
+const upstreamUrlVariables = Object.fromEntries(
+  serviceDeclarations.map((service) => [urlsVariable(service), urlList(service.name)]),
+) as Record<UrlsVariable, ReturnType<typeof urlList>>
+
+// An http(s) URL with `{name}` and, if it likes, `{port}`, and no other placeholder.
+const templatePart = '([^\\s,{}]|\\{name\\}|\\{port\\})*'
 const positive = (fallback: number, description: string) =>
   Type.Integer({ minimum: 1, default: fallback, description })
 
@@ -28,12 +43,17 @@ export const GatewayConfig = Type.Object({
   GATEWAY_MANAGEMENT_PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 9090 }),
   /** Interface of the management server. */
   GATEWAY_MANAGEMENT_HOST: Type.String({ minLength: 1, default: '0.0.0.0' }),
-  GATEWAY_USERS_URLS: urlList('users'),
-  GATEWAY_CATALOG_URLS: urlList('catalog'),
-  GATEWAY_CART_URLS: urlList('cart'),
-  GATEWAY_ORDERS_URLS: urlList('orders'),
-  GATEWAY_PAYMENTS_URLS: urlList('payments'),
-  GATEWAY_NOTIFICATIONS_URLS: urlList('notifications'),
+  ...upstreamUrlVariables,
+  /**
+   * The URL of a service whose `GATEWAY_<ENV>_URLS` is empty, from its declared name and port
+   * (`http://{name}:{port}`: one variable for a deployment where each service is a host name of
+   * its own, as in Kubernetes and compose); empty: such a service is not deployed.
+   */
+  GATEWAY_UPSTREAM_URL_TEMPLATE: Type.String({
+    default: '',
+    pattern: `^(https?://${templatePart}\\{name\\}${templatePart})?$`,
+    description: 'URL of an upstream without URLs of its own, from {name} and {port}',
+  }),
   /** `iss` of access tokens. */
   GATEWAY_JWT_ISSUER: Type.String({ minLength: 1, default: 'emporium-users' }),
   /** `aud` of access tokens. */
@@ -142,20 +162,27 @@ export function resolveGatewayConfig(input: GatewayConfigInput): GatewayConfig {
   return loadConfig(GatewayConfig, input)
 }
 
+/**
+ * Each declared service's base URLs: its `GATEWAY_<ENV>_URLS`, else the URL template filled with
+ * its name and port, else none (its routes answer 503).
+ */
 export function upstreamUrls(config: GatewayConfig): Record<UpstreamName, string[]> {
   const list = (text: string) =>
     text
       .split(',')
       .map((url) => url.trim().replace(/\/+$/, ''))
       .filter(Boolean)
-  return {
-    users: list(config.GATEWAY_USERS_URLS),
-    catalog: list(config.GATEWAY_CATALOG_URLS),
-    cart: list(config.GATEWAY_CART_URLS),
-    orders: list(config.GATEWAY_ORDERS_URLS),
-    payments: list(config.GATEWAY_PAYMENTS_URLS),
-    notifications: list(config.GATEWAY_NOTIFICATIONS_URLS),
-  }
+  const template = config.GATEWAY_UPSTREAM_URL_TEMPLATE
+  const fromTemplate = (service: Declared) =>
+    template
+      ? list(template.replaceAll('{name}', service.name).replaceAll('{port}', String(service.port)))
+      : []
+  return Object.fromEntries(
+    serviceDeclarations.map((service) => {
+      const urls = list(config[urlsVariable(service)])
+      return [service.name, urls.length > 0 ? urls : fromTemplate(service)]
+    }),
+  ) as Record<UpstreamName, string[]>
 }
 
 /** The JWKS URL: configured, else the users service's (undefined when neither is known). */

@@ -21,6 +21,7 @@ export {
   GatewayConfig,
   loadGatewayConfig,
   resolveGatewayConfig,
+  upstreamUrls,
   type GatewayConfigInput,
 } from './config.js'
 

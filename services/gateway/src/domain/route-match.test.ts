@@ -1,13 +1,25 @@
 import { describe, expect, it } from 'vitest'
 import { canonicalSegments, createRouteMatcher } from './route-match.js'
-import { routeTable } from './route-table.js'
+import type { RouteRule } from './route-table.js'
 
-const match = createRouteMatcher(routeTable)
+// The matcher alone, on a table of its own (one rule per line, as a table reads best): which services the real table names is the
+// declaration's business (route-table.test.ts).
+// prettier-ignore
+const table = [
+  { methods: ['POST'], path: '/api/v1/a/login', upstream: 'a', access: 'public', limit: 'login' },
+  { methods: ['GET', 'HEAD'], path: '/.well-known/keys.json', upstream: 'a', access: 'public', strip: '' },
+  { methods: ['GET'], path: '/api/v1/b/:id/feed', upstream: 'c', access: 'bearer' },
+  { methods: ['POST'], path: '/api/v1/b/:id/ship', upstream: 'b', access: 'admin' },
+  { methods: ['GET', 'HEAD'], path: '/api/v1/b/**', upstream: 'b', access: 'public' },
+  { methods: 'any', path: '/api/v1/b/**', upstream: 'b', access: 'bearer' },
+] as unknown as RouteRule[]
+
+const match = createRouteMatcher(table)
 const route = (method: string, path: string) => {
   const found = match(method, canonicalSegments(path))
   return (
     found && {
-      upstream: found.rule.upstream,
+      upstream: found.rule.upstream as string,
       access: found.rule.access,
       path: found.upstreamPath,
       limit: found.rule.limit,
@@ -15,76 +27,64 @@ const route = (method: string, path: string) => {
   )
 }
 
-describe('the route table', () => {
+describe('matching a request to a rule', () => {
   it.each([
-    ['POST', '/api/v1/auth/register', 'users', 'public', '/auth/register'],
-    ['POST', '/api/v1/auth/login', 'users', 'public', '/auth/login'],
-    ['POST', '/api/v1/auth/refresh', 'users', 'public', '/auth/refresh'],
-    ['POST', '/api/v1/auth/logout', 'users', 'bearer', '/auth/logout'],
-    ['GET', '/api/v1/users/me', 'users', 'bearer', '/users/me'],
-    ['PATCH', '/api/v1/users/me', 'users', 'bearer', '/users/me'],
-    ['GET', '/.well-known/jwks.json', 'users', 'public', '/.well-known/jwks.json'],
-    ['GET', '/api/v1/products', 'catalog', 'public', '/products'],
-    ['HEAD', '/api/v1/products/p1', 'catalog', 'public', '/products/p1'],
-    ['POST', '/api/v1/products', 'catalog', 'admin', '/products'],
-    ['PATCH', '/api/v1/products/p1', 'catalog', 'admin', '/products/p1'],
-    ['DELETE', '/api/v1/products/p1', 'catalog', 'admin', '/products/p1'],
-    ['PUT', '/api/v1/products/p1/stock', 'catalog', 'admin', '/products/p1/stock'],
-    ['GET', '/api/v1/categories', 'catalog', 'public', '/categories'],
-    ['POST', '/api/v1/categories', 'catalog', 'admin', '/categories'],
-    ['GET', '/api/v1/cart', 'cart', 'bearer', '/cart'],
-    ['POST', '/api/v1/cart/items', 'cart', 'bearer', '/cart/items'],
-    ['PATCH', '/api/v1/cart/items/p1', 'cart', 'bearer', '/cart/items/p1'],
-    ['DELETE', '/api/v1/cart', 'cart', 'bearer', '/cart'],
-    ['POST', '/api/v1/orders', 'orders', 'bearer', '/orders'],
-    ['GET', '/api/v1/orders', 'orders', 'bearer', '/orders'],
-    ['GET', '/api/v1/orders/o1', 'orders', 'bearer', '/orders/o1'],
-    ['POST', '/api/v1/orders/o1/cancel', 'orders', 'bearer', '/orders/o1/cancel'],
-    ['POST', '/api/v1/orders/o1/ship', 'orders', 'admin', '/orders/o1/ship'],
-    ['GET', '/api/v1/orders/o1/events', 'notifications', 'bearer', '/orders/o1/events'],
-    ['GET', '/api/v1/payments', 'payments', 'bearer', '/payments'],
-    ['POST', '/api/v1/payments/x/refund', 'payments', 'bearer', '/payments/x/refund'],
+    ['POST', '/api/v1/a/login', 'a', 'public', '/a/login'],
+    ['GET', '/.well-known/keys.json', 'a', 'public', '/.well-known/keys.json'],
+    ['HEAD', '/.well-known/keys.json', 'a', 'public', '/.well-known/keys.json'],
+    ['GET', '/api/v1/b', 'b', 'public', '/b'],
+    ['HEAD', '/api/v1/b/x/y/z', 'b', 'public', '/b/x/y/z'],
+    ['POST', '/api/v1/b', 'b', 'bearer', '/b'],
+    ['DELETE', '/api/v1/b/x', 'b', 'bearer', '/b/x'],
+    ['GET', '/api/v1/b/o1/feed', 'c', 'bearer', '/b/o1/feed'],
+    ['POST', '/api/v1/b/o1/feed', 'b', 'bearer', '/b/o1/feed'],
+    ['GET', '/api/v1/b/o1/feed/more', 'b', 'public', '/b/o1/feed/more'],
+    ['POST', '/api/v1/b/o1/ship', 'b', 'admin', '/b/o1/ship'],
   ])('%s %s → %s (%s) %s', (method, path, upstream, access, upstreamPath) => {
     expect(route(method, path)).toMatchObject({ upstream, access, path: upstreamPath })
   })
 
-  it('marks the stricter limits of login and registration', () => {
-    expect(route('POST', '/api/v1/auth/login')?.limit).toBe('login')
-    expect(route('POST', '/api/v1/auth/register')?.limit).toBe('register')
-    expect(route('POST', '/api/v1/auth/refresh')?.limit).toBeUndefined()
+  it('takes the first rule that matches, in the order of the table', () => {
+    const reversed = createRouteMatcher([...table].reverse())
+    expect(reversed('GET', canonicalSegments('/api/v1/b/o1/feed'))?.rule.access).toBe('bearer')
+    expect(reversed('GET', canonicalSegments('/api/v1/b/o1/feed'))?.rule.upstream).toBe('b')
+  })
+
+  it('carries the rule’s stricter limit', () => {
+    expect(route('POST', '/api/v1/a/login')?.limit).toBe('login')
+    expect(route('POST', '/api/v1/b/o1/ship')?.limit).toBeUndefined()
   })
 
   it('knows no other path', () => {
     for (const [method, path] of [
       ['GET', '/api/v1'],
-      ['GET', '/api/v1/auth/login'],
-      ['POST', '/api/v1/auth/admin'],
-      ['GET', '/api/v1/productsx'],
-      ['GET', '/api/v2/products'],
-      ['GET', '/products'],
-      ['POST', '/.well-known/jwks.json'],
-      ['GET', '/api/v1/Orders'],
+      ['GET', '/api/v1/a/login'],
+      ['POST', '/api/v1/a/admin'],
+      ['GET', '/api/v1/bx'],
+      ['GET', '/api/v2/b'],
+      ['GET', '/b'],
+      ['POST', '/.well-known/keys.json'],
+      ['GET', '/api/v1/B'],
+      ['GET', '/api/v1/c'],
     ] as const) {
       expect(route(method, path), `${method} ${path}`).toBeUndefined()
     }
   })
 
   it('gives every spelling of a path the same rule, and forwards it canonical', () => {
-    expect(route('POST', '/api/v1/orders/o1/%73hip')).toMatchObject({
+    expect(route('POST', '/api/v1/b/o1/%73hip')).toMatchObject({
       access: 'admin',
-      path: '/orders/o1/ship',
+      path: '/b/o1/ship',
     })
-    expect(route('POST', '//api/v1/orders//o1/ship/')).toMatchObject({ access: 'admin' })
-    expect(route('GET', '/api/v1/products/a%2Fb')).toMatchObject({ path: '/products/a%2Fb' })
-    expect(route('GET', '/api/v1/products/caf%c3%a9')).toMatchObject({
-      path: '/products/caf%C3%A9',
-    })
-    expect(route('GET', '/api/v1/products/a%20b')).toMatchObject({ path: '/products/a%20b' })
+    expect(route('POST', '//api/v1/b//o1/ship/')).toMatchObject({ access: 'admin' })
+    expect(route('GET', '/api/v1/b/a%2Fb')).toMatchObject({ path: '/b/a%2Fb' })
+    expect(route('GET', '/api/v1/b/caf%c3%a9')).toMatchObject({ path: '/b/caf%C3%A9' })
+    expect(route('GET', '/api/v1/b/a%20b')).toMatchObject({ path: '/b/a%20b' })
   })
 
   it('refuses dot segments, bad encodings and control characters', () => {
     for (const path of [
-      '/api/v1/a/../users',
+      '/api/v1/a/../b',
       '/api/v1/%2e%2e/x',
       '/api/v1/./x',
       '/api/v1/%zz',
