@@ -184,11 +184,11 @@ const cases: Case[] = [
     allowed: importing('node:crypto'),
   },
   {
-    rule: 'domain takes only error types from the platform',
+    rule: 'domain takes only error types from the platform, through its errors entry',
     file: 'services/orders/src/domain/order.ts',
-    refused: importing('@emporium/platform', ['AppError', 'openDatabase']),
-    expected: [RESTRICTED, 'domain/ may take only the error types'],
-    allowed: importing('@emporium/platform', ['AppError', 'isAppError', 'PermanentError']),
+    refused: importing('@emporium/platform', ['AppError']),
+    expected: [RESTRICTED, 'domain/ may take from the platform only its error types'],
+    allowed: importing('@emporium/platform/errors', ['AppError', 'isAppError', 'PermanentError']),
   },
   {
     rule: 'app does not import infra',
@@ -202,28 +202,42 @@ const cases: Case[] = [
     file: 'services/orders/src/app/place-order.ts',
     refused: importing('../http/routes.js'),
     expected: [RESTRICTED, 'app/ must not import infra/, http/'],
-    allowed: importing('@emporium/platform', ['AppError', 'withTransaction']),
+    allowed: importing('@emporium/platform/app', ['AppError', 'encodeTimeIdCursor']),
   },
   {
-    rule: 'app does not open a database through the platform',
+    rule: 'app takes the platform only through its app entry',
     file: 'services/orders/src/app/place-order.ts',
-    refused: importing('@emporium/platform', ['AppError', 'openDatabase']),
+    refused: importing('@emporium/platform', ['AppError']),
+    expected: [RESTRICTED, 'app/ takes from the platform only @emporium/platform/app'],
+    allowed: importing('@emporium/platform/app', ['AppError', 'encodeTimeIdCursor', 'missingRole']),
+  },
+  {
+    rule: 'app does not reach the platform through its testing entry',
+    file: 'services/orders/src/app/place-order.ts',
+    refused: importing('@emporium/platform/testing', ['createTestDatabase']),
+    expected: [RESTRICTED, 'app/ takes from the platform only @emporium/platform/app'],
+    allowed: importing('@emporium/platform/errors', ['AppError']),
+  },
+  {
+    rule: 'app tests do not open a database through the platform',
+    file: 'services/orders/src/app/place-order.test.ts',
+    refused: importing('@emporium/platform', ['createLogger', 'openDatabase']),
     expected: [RESTRICTED, 'app/ must not construct infrastructure'],
-    allowed: importing('@emporium/platform', ['AppError', 'encodeTimeIdCursor', 'missingRole']),
+    allowed: importing('@emporium/platform', ['createLogger']),
   },
   {
     rule: 'app does not start a broker through the platform (from a sub-folder too)',
     file: 'services/orders/src/app/saga/advance.ts',
     refused: importing('@emporium/platform', ['createRabbitMqBus']),
-    expected: [RESTRICTED, 'app/ must not construct infrastructure'],
-    allowed: importing('@emporium/platform', ['AppError']),
+    expected: [RESTRICTED, 'app/ takes from the platform only @emporium/platform/app'],
+    allowed: importing('@emporium/platform/app', ['AppError']),
   },
   {
     rule: 'domain does not start a broker through the platform',
     file: 'services/orders/src/domain/order.ts',
-    refused: importing('@emporium/platform', ['createInProcessBus']),
-    expected: [RESTRICTED, 'domain/ may take only the error types'],
-    allowed: importing('@emporium/platform', ['AppError']),
+    refused: importing('@emporium/platform/app', ['AppError']),
+    expected: [RESTRICTED, 'domain/ may take from the platform only its error types'],
+    allowed: importing('@emporium/platform/errors', ['AppError']),
   },
   {
     rule: 'app does not import database clients',
@@ -336,7 +350,7 @@ describe('import rules', () => {
     expect(findings.map((f) => f.ruleId)).toEqual([RESTRICTED])
   })
 
-  it('refuses every platform constructor of databases, brokers and servers in app/', async () => {
+  it('refuses every platform constructor of databases, brokers and servers in app/ tests', async () => {
     for (const name of [
       'openDatabase',
       'createRabbitMqBus',
@@ -352,7 +366,7 @@ describe('import rules', () => {
       'loadConfig',
     ]) {
       const findings = await lint(
-        'services/orders/src/app/x.ts',
+        'services/orders/src/app/x.test.ts',
         importing('@emporium/platform', [name]),
       )
       expect(
@@ -393,13 +407,28 @@ describe('import rules', () => {
     )
   })
 
-  it('reports only the names domain may not take from the platform', async () => {
-    const findings = await lint(
-      'services/orders/src/domain/order.ts',
-      importing('@emporium/platform', ['AppError', 'openDatabase']),
-    )
-    expect(findings).toHaveLength(1)
-    expect(findings[0]?.message).toContain("'openDatabase'")
+  it('lets app/ and domain/ through only the entries that hold no infrastructure', async () => {
+    // Whatever the main entry gains later, app/ reaches it only once app-layer.ts re-exports it.
+    for (const name of ['openDatabase', 'createRabbitMqBus', 'runStandalone', 'loadConfig']) {
+      const findings = await lint(
+        'services/orders/src/app/x.ts',
+        importing('@emporium/platform', [name]),
+      )
+      expect(
+        findings.map((f) => f.ruleId),
+        name,
+      ).toEqual([RESTRICTED])
+    }
+    const platformApp = await import('../packages/platform/src/app-layer.js')
+    for (const name of [
+      'openDatabase',
+      'createRabbitMqBus',
+      'runStandalone',
+      'loadConfig',
+      'createOutbox',
+    ]) {
+      expect(Object.keys(platformApp), name).not.toContain(name)
+    }
   })
 })
 
