@@ -1,4 +1,4 @@
-import { AppError } from '@emporium/platform'
+import { AppError } from '@emporium/platform/errors'
 import type { RouteRule } from './route-table.js'
 
 /**
