@@ -9,6 +9,7 @@ import {
   deployableNames,
   gatewayDeclaration,
   serviceDeclarations,
+  type ServiceDatabase,
 } from '@emporium/contracts'
 import {
   gatewayUpstreams,
@@ -48,6 +49,43 @@ const managementPort = gatewayDeclaration.managementPort
 const callers: Record<string, string[]> = Object.fromEntries(
   deployableNames.map((name) => [name, callersOf(name)]),
 )
+
+// Each kind of datastore a deployable may use, and where it is: dev runs it in the cluster (this
+// pod, on this port), prod reaches a managed service outside the cluster on its TLS port.
+const datastores = {
+  postgres: { pod: 'postgres', port: 5432, tlsPort: 5432 },
+  mysql: { pod: 'mariadb', port: 3306, tlsPort: 3306 },
+  redis: { pod: 'redis', port: 6379, tlsPort: 6379 },
+  broker: { pod: 'rabbitmq', port: 5672, tlsPort: 5671 },
+} as const
+type Datastore = keyof typeof datastores
+
+/**
+ * What a deployable's declaration says it uses: its database, Redis, and the broker when it has a
+ * database (the platform's runtime publishes that database's outbox; the gateway has neither).
+ */
+function datastoresOf(name: string): Datastore[] {
+  const declared: { database?: ServiceDatabase; redis: boolean } =
+    serviceDeclarations.find((s) => s.name === name) ?? gatewayDeclaration
+  const uses: Datastore[] = []
+  if (declared.database) uses.push(declared.database, 'broker')
+  if (declared.redis) uses.push('redis')
+  return uses
+}
+
+/**
+ * A path pattern as a regular expression: `**` any folders, `*` what `star` stands for (one
+ * segment in .dockerignore, anything in `find -path`), then `rest` (what a pattern also covers).
+ */
+function glob(pattern: string, star: string, rest: string): RegExp {
+  const body = pattern
+    .split(/(\*\*\/|\*)/)
+    .map((part) =>
+      part === '**/' ? '(.*/)?' : part === '*' ? star : part.replace(/[.+?^${}()|[\]\\]/g, '\\$&'),
+    )
+    .join('')
+  return new RegExp(`^${body}${rest}$`)
+}
 
 /** kustomize folds long base64 values of a Secret over lines; the API server ignores the breaks. */
 function normalised(object: K8sObject): K8sObject {
@@ -197,12 +235,11 @@ describe.each(['dev', 'prod'])('the %s overlay', (overlay) => {
     // The policies that admit every Emporium pod select this label: exactly those pods carry it.
     const labelled = pods.filter((p) => p.labels['app.kubernetes.io/part-of'] === 'emporium')
     expect(labelled.map((p) => p.name).sort()).toEqual([...services].sort())
-    const reaches = createReach(objects)
+    const { reaches } = createReach(objects)
     const pod = (name: string) => pods.find((p) => p.name === name)!
     for (const name of services) {
       const policy = find('NetworkPolicy', name)
       expect(policy.spec.podSelector.matchLabels['app.kubernetes.io/name']).toBe(name)
-      expect(find('NetworkPolicy', `${name}-datastores`), `${name}-datastores`).toBeDefined()
       const dns = policy.spec.egress.flatMap((rule: any) => rule.ports ?? [])
       expect(dns, name).toContainEqual({ protocol: 'UDP', port: 53 })
       // Each other Emporium pod reaches it on its declared port if and only if it is a caller
@@ -219,6 +256,39 @@ describe.each(['dev', 'prod'])('the %s overlay', (overlay) => {
     expect(fromIngress.from[0].podSelector.matchLabels['app.kubernetes.io/name']).toBe(
       'ingress-nginx',
     )
+  })
+
+  it('lets each deployable reach exactly the datastores its declaration says, and no other', () => {
+    const pods = podsOf(objects)
+    const pod = (name: string) => pods.find((p) => p.name === name)!
+    const { reaches, admits, reachesOutside } = createReach(objects)
+    // The overlay's policies select pods by label, not by name: none of them names a deployable.
+    for (const policy of objects.filter((o) => o.kind === 'NetworkPolicy') as any[]) {
+      if (deployableNames.includes(policy.metadata.name)) continue
+      expect(JSON.stringify(policy.spec), policy.metadata.name).not.toMatch(
+        new RegExp(`"(${deployableNames.join('|')})"`),
+      )
+    }
+    for (const name of deployableNames) {
+      const uses = datastoresOf(name)
+      for (const kind of Object.keys(datastores) as Datastore[]) {
+        const store = datastores[kind]
+        const used = uses.includes(kind)
+        if (overlay === 'dev') {
+          // The datastore's own ingress admits exactly its users too, not only their egress.
+          const target = pod(store.pod)
+          expect(find('Service', store.pod).spec.ports[0].targetPort, store.pod).toBe(store.port)
+          expect(reaches(pod(name), target, store.port), `${name} → ${store.pod}`).toBe(used)
+          expect(admits(target, pod(name), store.port), `${store.pod} admits ${name}`).toBe(used)
+          for (const port of [store.port, store.tlsPort]) {
+            expect(reachesOutside(pod(name), port), `${name} → outside on ${port}`).toBe(false)
+          }
+        } else {
+          const port = store.tlsPort
+          expect(reachesOutside(pod(name), port), `${name} → ${kind} on ${port}`).toBe(used)
+        }
+      }
+    }
   })
 
   it('sends the gateway to each routed service by its Service and declared port', () => {
@@ -327,9 +397,42 @@ describe('the deploy sources', () => {
       (p) => p !== '' && !p.includes('node_modules/'),
     )
     expect(workspaces.length).toBeGreaterThan(8)
-    for (const workspace of workspaces) {
-      expect(dockerfile).toContain(`COPY ${workspace}/package.json ${workspace}/`)
+    // Each stage's instructions, continuation lines joined.
+    const stages = dockerfile
+      .replace(/\\\n\s*/g, ' ')
+      .split(/^(?=FROM )/m)
+      .slice(1)
+      .map((stage) => stage.split('\n').filter((line) => /^[A-Z]/.test(line)))
+    // The manifests stage takes the whole context and keeps only the manifests, with their paths.
+    const manifests = stages.find((stage) => /^FROM \S+ AS manifests$/.test(stage[0]!))
+    expect(manifests, 'a stage `FROM ... AS manifests`').toBeDefined()
+    expect(manifests).toContain('COPY . .')
+    const find = manifests!.find((line) => /^RUN .*\bfind /.test(line))!
+    expect(find, 'a `find` of the manifests').toBeDefined()
+    expect(find).toMatch(/-name package\.json\b/)
+    expect(find).toMatch(/-name package-lock\.json\b/)
+    expect(find).toMatch(/cp -p --parents \{\} \/manifests\//)
+    // Neither the build context (.dockerignore) nor the find's exclusions leave a manifest out.
+    const ignored = readRepoFile('.dockerignore')
+      .split('\n')
+      .filter((line) => line.trim() !== '' && !line.startsWith('#'))
+      .map((pattern) => glob(pattern.trim(), '[^/]*', '(/.*)?'))
+    const excluded = [...find.matchAll(/-not -path '([^']+)'/g)].map(([, path]) =>
+      glob(path!, '.*', ''),
+    )
+    for (const manifest of ['package-lock.json', ...workspaces.map((w) => `${w}/package.json`)]) {
+      expect(readRepoFile(manifest), manifest).toBeTruthy()
+      for (const pattern of ignored)
+        expect(manifest, `.dockerignore ${pattern}`).not.toMatch(pattern)
+      for (const pattern of excluded)
+        expect(`./${manifest}`, `find ${pattern}`).not.toMatch(pattern)
     }
+    // The install layer sees those manifests and nothing else that changes with the sources, so
+    // it is reused until a manifest changes.
+    const build = stages.find((stage) => stage.some((line) => /\bnpm ci\b/.test(line)))!
+    const install = build.findIndex((line) => /\bnpm ci\b/.test(line))
+    const copies = build.slice(0, install).filter((line) => line.startsWith('COPY '))
+    expect(copies).toEqual(['COPY .npmrc ./', 'COPY --from=manifests /manifests/ ./'])
     expect(dockerfile).toMatch(/^USER 10001:10001$/m)
     expect(dockerfile).toMatch(/^HEALTHCHECK /m)
     expect(dockerfile).toMatch(/^ARG NODE_IMAGE=node:20-bookworm-slim$/m)

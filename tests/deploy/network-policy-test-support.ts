@@ -69,9 +69,18 @@ const peerSelects = (peer: Peer, pod: Pod) =>
   peer.ipBlock === undefined &&
   selects(peer.podSelector, pod.labels)
 
+/** A rule without peers (no `to` or `from`, or an empty one) matches every peer, as in Kubernetes. */
+const anyPeer = (rule: Rule) => rule.peers === undefined || rule.peers.length === 0
+
+/** No named ports: an address outside the cluster is not a pod. */
+const outside: Pod = { name: 'outside the cluster', labels: {}, ports: {} }
+
 /**
- * Whether `from` may open a TCP connection to `to` on `port`: some policy selecting `to` admits
- * it (or none does), and some policy selecting `from` lets it out (or none does).
+ * What the policies let through: `reaches(from, to, port)` when some policy selecting `to` admits
+ * `from` (or none does) and some policy selecting `from` lets it out (or none does); `admits` and
+ * `letsOut` are the two halves, so that each side can be checked alone; `reachesOutside(from,
+ * port)` when `from` may open a TCP connection on `port` to some address outside the cluster (an
+ * ipBlock: which addresses is the operator's to fill in, so only the port is checked).
  */
 export function createReach(objects: K8sObject[]) {
   const policies = objects.filter((o) => o.kind === 'NetworkPolicy') as any[]
@@ -79,31 +88,42 @@ export function createReach(objects: K8sObject[]) {
     policies.filter(
       (p) => selects(p.spec.podSelector, pod.labels) && (p.spec.policyTypes ?? []).includes(type),
     )
+  const ingress = (p: any): Rule[] =>
+    (p.spec.ingress ?? []).map((r: any) => ({ ...r, peers: r.from }))
+  const egress = (p: any): Rule[] => (p.spec.egress ?? []).map((r: any) => ({ ...r, peers: r.to }))
   const allows = (
     pod: Pod,
     type: 'Ingress' | 'Egress',
     rulesOf: (policy: any) => Rule[],
-    other: Pod,
+    matches: (rule: Rule) => boolean,
     target: Pod,
     port: number,
   ) => {
     const applying = governing(pod, type)
     if (applying.length === 0) return true
     return applying.some((policy) =>
-      rulesOf(policy).some(
-        (rule) =>
-          (rule.peers ?? []).some((peer) => peerSelects(peer, other)) &&
-          portAllowed(rule, target, port),
-      ),
+      rulesOf(policy).some((rule) => matches(rule) && portAllowed(rule, target, port)),
     )
   }
-  return function reaches(from: Pod, to: Pod, port: number): boolean {
-    const ingress = (p: any): Rule[] =>
-      (p.spec.ingress ?? []).map((r: any) => ({ ...r, peers: r.from }))
-    const egress = (p: any): Rule[] =>
-      (p.spec.egress ?? []).map((r: any) => ({ ...r, peers: r.to }))
-    return (
-      allows(to, 'Ingress', ingress, from, to, port) && allows(from, 'Egress', egress, to, to, port)
-    )
+  const selecting = (other: Pod) => (rule: Rule) =>
+    anyPeer(rule) || rule.peers!.some((peer) => peerSelects(peer, other))
+  const admits = (to: Pod, from: Pod, port: number) =>
+    allows(to, 'Ingress', ingress, selecting(from), to, port)
+  const letsOut = (from: Pod, to: Pod, port: number) =>
+    allows(from, 'Egress', egress, selecting(to), to, port)
+  return {
+    admits,
+    letsOut,
+    reaches: (from: Pod, to: Pod, port: number) =>
+      admits(to, from, port) && letsOut(from, to, port),
+    reachesOutside: (from: Pod, port: number) =>
+      allows(
+        from,
+        'Egress',
+        egress,
+        (rule) => anyPeer(rule) || rule.peers!.some((peer) => peer.ipBlock !== undefined),
+        outside,
+        port,
+      ),
   }
 }
