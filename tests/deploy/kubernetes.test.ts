@@ -61,15 +61,21 @@ const datastores = {
 type Datastore = keyof typeof datastores
 
 /**
- * What a deployable's declaration says it uses: its database, Redis, and the broker when it has a
- * database (the platform's runtime publishes that database's outbox; the gateway has neither).
+ * What a deployable's declaration says it uses: its database, the broker when it has a database
+ * (the platform's runtime publishes that database's outbox; the gateway has neither), and Redis:
+ * its own data when declared, and for every pod the revocation list (REVOCATIONS_URL in the
+ * shared config: every token check reads it, the users service writes it).
  */
+const sharedRevocationsInRedis = /^\s*- REVOCATIONS_URL=rediss?:/m.test(
+  readRepoFile('deploy/k8s/base/kustomization.yaml'),
+)
+
 function datastoresOf(name: string): Datastore[] {
   const declared: { database?: ServiceDatabase; redis: boolean } =
     serviceDeclarations.find((s) => s.name === name) ?? gatewayDeclaration
   const uses: Datastore[] = []
   if (declared.database) uses.push(declared.database, 'broker')
-  if (declared.redis) uses.push('redis')
+  if (declared.redis || sharedRevocationsInRedis) uses.push('redis')
   return uses
 }
 
