@@ -4,6 +4,7 @@ import { loadConfigOrExit, SharedConfig } from '@emporium/platform'
 /** The embedded platform's environment variables; every one has a default. */
 export const AllInOneConfig = Type.Object({
   LOG_LEVEL: SharedConfig.LOG_LEVEL,
+  LOG_FORMAT: SharedConfig.LOG_FORMAT,
   SHUTDOWN_TIMEOUT_SECONDS: SharedConfig.SHUTDOWN_TIMEOUT_SECONDS,
   /** The gateway's port: the platform's one public address. */
   PORT: Type.Integer({ minimum: 1, maximum: 65535, default: 8080 }),

@@ -12,7 +12,11 @@ if (!port) throw new Error('gateway-worker.ts runs as a worker thread (see gatew
 const send = (message: FromGateway) => port.postMessage(message)
 
 const { config, env } = loadAllInOneConfig()
-const log = createLogger({ base: { process: 'all-in-one' }, level: config.LOG_LEVEL })
+const log = createLogger({
+  base: { process: 'all-in-one' },
+  level: config.LOG_LEVEL,
+  format: config.LOG_FORMAT,
+})
 const entry = embeddedServices(config, env).find((candidate) => candidate.name === 'gateway')
 // Loaded now, while the main thread starts the services; it listens when told to.
 const loading = import('@emporium/gateway').catch((error: unknown) => error)

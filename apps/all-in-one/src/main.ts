@@ -13,7 +13,11 @@ import { embeddedServices } from './services.js'
 // the gateway on a worker thread of its own (EMBEDDED_GATEWAY_THREAD) so that it answers (and
 // sheds) while the services are busy.
 const { config, env } = loadAllInOneConfig()
-const log = createLogger({ base: { process: 'all-in-one' }, level: config.LOG_LEVEL })
+const log = createLogger({
+  base: { process: 'all-in-one' },
+  level: config.LOG_LEVEL,
+  format: config.LOG_FORMAT,
+})
 const bus = createInProcessBus({ retry: defaultRetryPolicy, log })
 const entries = embeddedServices(config, env)
 // Started first, so that its modules load on the other core while the services start.

@@ -96,6 +96,11 @@ export const SharedConfig = {
     ],
     { default: 'info' },
   ),
+  /**
+   * `pretty` (one readable, coloured line per entry) or `json` (one object per line, for a log
+   * collector). Unset (the default): pretty when stdout is a terminal, JSON when it is not.
+   */
+  LOG_FORMAT: Type.Optional(Type.Union([Type.Literal('json'), Type.Literal('pretty')])),
   /** `amqp://user:pass@host:5672/vhost`, or `memory` for the in-process bus. */
   RABBITMQ_URL: Type.String({ default: 'memory', minLength: 1 }),
   /**

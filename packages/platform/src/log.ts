@@ -1,7 +1,25 @@
+import { isatty } from 'node:tty'
 import { trace } from '@opentelemetry/api'
-import { pino, type Logger, type LoggerOptions } from 'pino'
+import { pino, type DestinationStream, type Logger, type LoggerOptions } from 'pino'
+import { PinoPretty } from 'pino-pretty'
 
 export type { Logger }
+
+/** `json`: one object per line, for collectors; `pretty`: one readable line, for a terminal. */
+export type LogFormat = 'json' | 'pretty'
+
+/**
+ * The format asked for (`LOG_FORMAT`), else pretty when stdout is a terminal and JSON when it is
+ * not (containers, tests, CI). The terminal is asked about file descriptor 1 rather than
+ * `process.stdout`, which is no TTY in a worker thread (the embedded gateway's) even when the
+ * process writes to a terminal.
+ */
+export function logFormatOf(
+  format: LogFormat | undefined,
+  isTerminal: () => boolean = () => isatty(1),
+): LogFormat {
+  return format ?? (isTerminal() ? 'pretty' : 'json')
+}
 
 /** Paths that must never reach a log line, wherever they appear in a logged object. */
 export const redactPaths = [
@@ -36,13 +54,19 @@ export function maskCardNumbers(text: string): string {
 }
 
 /**
- * JSON logs carrying the service name and, inside a traced request or message handler, the
- * trace and span ids (the request id is added by the HTTP server's child logger).
+ * Logs carrying the service name and, inside a traced request or message handler, the trace and
+ * span ids (the request id is added by the HTTP server's child logger): JSON, or pretty on a
+ * terminal (see logFormatOf). `destination` (stdout by default) is for tests.
  */
 export function createLogger(
-  options: { service?: string; level?: string } & Pick<LoggerOptions, 'base'>,
+  options: {
+    service?: string
+    level?: string
+    format?: LogFormat
+    destination?: DestinationStream
+  } & Pick<LoggerOptions, 'base'>,
 ): Logger {
-  return pino({
+  const settings: LoggerOptions = {
     level: options.level ?? 'info',
     // A process hosting several services (the embedded mode) names none here: each service's
     // child logger adds its own, so no line carries two.
@@ -62,5 +86,20 @@ export function createLogger(
         method.apply(this, masked as Parameters<typeof method>)
       },
     },
+  }
+  if (logFormatOf(options.format) === 'json') {
+    return options.destination ? pino(settings, options.destination) : pino(settings)
+  }
+  // A synchronous stream on this thread, not pino's transport: a transport starts a worker
+  // thread per logger, which a developer's terminal does not need and tests would pay for.
+  const pretty = PinoPretty({
+    sync: true,
+    destination: options.destination ?? 1,
+    translateTime: 'SYS:HH:MM:ss.l',
+    ignore: 'pid,hostname',
+    // One line per entry, as in JSON: a request is one line in a terminal too.
+    singleLine: true,
+    ...(options.destination ? { colorize: false } : {}),
   })
+  return pino(settings, pretty)
 }

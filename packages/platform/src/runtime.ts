@@ -10,7 +10,7 @@ import {
   type HttpServer,
 } from './http/server.js'
 import { ConfigError, extraLatencyOf } from './config.js'
-import { createLogger, type Logger } from './log.js'
+import { createLogger, type LogFormat, type Logger } from './log.js'
 import { defaultRetryPolicy, type EventBus } from './messaging/bus.js'
 import { createInProcessBus } from './messaging/in-process-bus.js'
 import { createRabbitMqBus } from './messaging/rabbitmq-bus.js'
@@ -279,6 +279,7 @@ export async function runProcess(options: {
 export async function runStandalone<
   C extends {
     LOG_LEVEL: string
+    LOG_FORMAT?: LogFormat
     RABBITMQ_URL: string
     RABBITMQ_PREFETCH?: number
     RABBITMQ_MAX_BATCH?: number
@@ -303,7 +304,11 @@ export async function runStandalone<
     }
   }
   const config = await orExit(options.loadConfig)
-  const log = createLogger({ service: options.name, level: config.LOG_LEVEL })
+  const log = createLogger({
+    service: options.name,
+    level: config.LOG_LEVEL,
+    format: config.LOG_FORMAT,
+  })
   const service = await orExit(() => options.create(config, { log }))
   // One registry for the service and its bus, so `/metrics` shows the bus_* series too.
   const registry = (service.registry ??= createMetricsRegistry(options.name))

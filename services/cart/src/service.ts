@@ -73,7 +73,9 @@ export async function createCartService(
   config: CartConfig,
   deps: CartServiceDeps = {},
 ): Promise<Service & { clearCart(userId: string): Promise<void> }> {
-  const log = deps.log ?? createLogger({ service: 'cart', level: config.LOG_LEVEL })
+  const log =
+    deps.log ??
+    createLogger({ service: 'cart', level: config.LOG_LEVEL, format: config.LOG_FORMAT })
   const now = deps.now ?? (() => new Date())
   const registry = createMetricsRegistry('cart')
   const database = deps.database ?? (await openDatabase(config.CART_DATABASE_URL))

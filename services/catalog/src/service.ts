@@ -66,7 +66,9 @@ export async function createCatalogService(
   config: CatalogConfig,
   deps: CatalogServiceDeps = {},
 ): Promise<CatalogService> {
-  const log = deps.log ?? createLogger({ service: 'catalog', level: config.LOG_LEVEL })
+  const log =
+    deps.log ??
+    createLogger({ service: 'catalog', level: config.LOG_LEVEL, format: config.LOG_FORMAT })
   const now = deps.now ?? (() => new Date())
   const database = deps.database ?? (await openDatabase(config.CATALOG_DATABASE_URL))
   const verifier =

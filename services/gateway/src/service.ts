@@ -39,7 +39,9 @@ export function createGatewayService(
   config: GatewayConfig,
   deps: GatewayServiceDeps = {},
 ): Service {
-  const log = deps.log ?? createLogger({ service: 'gateway', level: config.LOG_LEVEL })
+  const log =
+    deps.log ??
+    createLogger({ service: 'gateway', level: config.LOG_LEVEL, format: config.LOG_FORMAT })
   const registry = createMetricsRegistry('gateway')
   const urls = upstreamUrls(config)
   const dispatcher = new Agent({

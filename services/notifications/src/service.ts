@@ -70,7 +70,9 @@ export async function createNotificationsService(
   config: NotificationsConfig,
   deps: NotificationsServiceDeps = {},
 ): Promise<NotificationsService> {
-  const log = deps.log ?? createLogger({ service: 'notifications', level: config.LOG_LEVEL })
+  const log =
+    deps.log ??
+    createLogger({ service: 'notifications', level: config.LOG_LEVEL, format: config.LOG_FORMAT })
   const now = deps.now ?? (() => new Date())
   const opened = deps.database ?? (await openDatabase(config.NOTIFICATIONS_DATABASE_URL))
   const { database, afterCommit } = withAfterCommit(opened)

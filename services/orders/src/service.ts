@@ -82,7 +82,9 @@ export async function createOrdersService(
   config: OrdersConfig,
   deps: OrdersServiceDeps = {},
 ): Promise<OrdersService> {
-  const log = deps.log ?? createLogger({ service: 'orders', level: config.LOG_LEVEL })
+  const log =
+    deps.log ??
+    createLogger({ service: 'orders', level: config.LOG_LEVEL, format: config.LOG_FORMAT })
   const now = deps.now ?? (() => new Date())
   const registry = createMetricsRegistry('orders')
   const database = deps.database ?? (await openDatabase(config.ORDERS_DATABASE_URL))

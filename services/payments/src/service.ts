@@ -83,7 +83,9 @@ export async function createPaymentsService(
   config: PaymentsConfig,
   deps: PaymentsServiceDeps = {},
 ): Promise<PaymentsService> {
-  const log = deps.log ?? createLogger({ service: 'payments', level: config.LOG_LEVEL })
+  const log =
+    deps.log ??
+    createLogger({ service: 'payments', level: config.LOG_LEVEL, format: config.LOG_FORMAT })
   const now = deps.now ?? (() => new Date())
   // Consumers wake the processor once their transaction (a batch of events) has committed.
   const { database, afterCommit, afterEnd } = withAfterCommit(

@@ -62,7 +62,9 @@ export async function createUsersService(
 ): Promise<Service> {
   const problems = checkUsersConfig(config)
   if (problems.length > 0) throw new ConfigError(problems)
-  const log = deps.log ?? createLogger({ service: 'users', level: config.LOG_LEVEL })
+  const log =
+    deps.log ??
+    createLogger({ service: 'users', level: config.LOG_LEVEL, format: config.LOG_FORMAT })
   const now = deps.now ?? (() => new Date())
   const keys = await loadKeyRing({
     keys: config.USERS_SIGNING_KEYS,
