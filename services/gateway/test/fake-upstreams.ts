@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto'
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { setTimeout as delay } from 'node:timers/promises'
+import { gzipSync } from 'node:zlib'
 import { SignJWT, exportJWK, generateKeyPair, type CryptoKey, type JWK } from 'jose'
 
 /** A local HTTP server that can be stopped and started again on the same port. */
@@ -62,6 +63,9 @@ const problem = (status: number, code: string, detail: string) => ({
   code,
 })
 
+/** The items of the echo upstream's `large` answer: about 3 kB of JSON. */
+export const largeItems = Array.from({ length: 100 }, (_, i) => ({ id: `p-${i}`, name: 'A thing' }))
+
 /** What an echo upstream received. */
 export interface Echo {
   method: string
@@ -76,7 +80,8 @@ export interface Echo {
  * An upstream that echoes what it received, and behaves by the last path segment: `slow`
  * answers after 2 s, `boom` is a 500 with a stack trace in text, `problem` a 500 problem
  * document, `missing` a 404 problem, `unavailable` a 503, `events` a slow event stream
- * (the first event at once, the other four once `releaseEvents()` is called, or after 20 s).
+ * (the first event at once, the other four once `releaseEvents()` is called, or after 20 s),
+ * `large` a JSON answer of about 3 kB, `gzipped` the same gzip-encoded as the upstream sends it.
  * `GET /openapi.json` serves `document` when set.
  */
 export async function startEchoUpstream(
@@ -137,6 +142,12 @@ export async function startEchoUpstream(
       }
       events.ended = true
       return res.end()
+    }
+    if (last === 'large' || last === 'gzipped') {
+      const text = JSON.stringify({ items: largeItems })
+      if (last === 'large') return json(res, 200, { items: largeItems })
+      res.writeHead(200, { 'content-type': 'application/json', 'content-encoding': 'gzip' })
+      return res.end(gzipSync(text))
     }
     json(res, 200, { upstream: options.name ?? 'echo', ...echo })
   })

@@ -17,6 +17,7 @@ import { routeTable, type SpecialLimit } from '../domain/route-table.js'
 import { renderApiDocs } from './api-docs-page.js'
 import { passThroughBodies } from './body.js'
 import { edgeHook, edgeStateOf } from './edge.js'
+import { registerCompression } from './compression.js'
 import { createGatewayMetrics } from './gateway-metrics.js'
 import { loginGuard, type LoginDevices, type LoginPolicies } from './login-guard.js'
 import { createProxy } from './proxy.js'
@@ -92,6 +93,7 @@ export function gatewayRoutes(options: GatewayRoutesOptions): FastifyPluginAsync
       })
     }
     addSecurityHeaders(app)
+    await registerCompression(app)
     await app.register(replyFrom, {
       undici: options.dispatcher as unknown as { request: Dispatcher['request'] },
       disableRequestLogging: true,
