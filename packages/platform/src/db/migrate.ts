@@ -50,13 +50,57 @@ export async function migrate(
     applied.push(...(await run(database, 'platform', fixed(platformMigrations))))
   }
   if (options.migrations) {
-    const provider =
-      options.migrations instanceof URL
-        ? createFolderMigrationProvider(options.migrations)
-        : fixed(options.migrations)
-    applied.push(...(await run(database, 'service', provider)))
+    applied.push(...(await run(database, 'service', providerOf(options.migrations))))
   }
   return { applied }
+}
+
+/** One migration of a service's database and whether it has been applied. */
+export interface MigrationState {
+  /** `platform/<name>` or `service/<name>`, as `migrate` reports what it applied. */
+  name: string
+  /** When it was applied; undefined while it is pending. */
+  appliedAt?: Date
+}
+
+/**
+ * What `migrate` would find: every migration of the platform (unless `platform: false`) and of
+ * the service, in the order they apply, each applied or pending. Reads the history tables only,
+ * and changes nothing (a database never migrated has every migration pending).
+ */
+export async function migrationStatus(
+  database: Database,
+  options: MigrateOptions = {},
+): Promise<MigrationState[]> {
+  const states: MigrationState[] = []
+  const list = async (history: keyof typeof histories, provider: MigrationProvider) => {
+    for (const info of await migratorOf(database, history, provider).getMigrations()) {
+      states.push({
+        name: `${history}/${info.name}`,
+        ...(info.executedAt ? { appliedAt: info.executedAt } : {}),
+      })
+    }
+  }
+  if (options.platform ?? true) await list('platform', fixed(platformMigrations))
+  if (options.migrations) await list('service', providerOf(options.migrations))
+  return states
+}
+
+const providerOf = (migrations: URL | Record<string, Migration>): MigrationProvider =>
+  migrations instanceof URL ? createFolderMigrationProvider(migrations) : fixed(migrations)
+
+function migratorOf(
+  database: Database,
+  history: keyof typeof histories,
+  provider: MigrationProvider,
+): Migrator {
+  return new Migrator({
+    db: database.db,
+    provider,
+    ...histories[history],
+    // Kysely looks for its history tables in every schema it can see: name this service's.
+    ...(database.schema ? { migrationTableSchema: database.schema } : {}),
+  })
 }
 
 async function run(
@@ -64,14 +108,7 @@ async function run(
   history: keyof typeof histories,
   provider: MigrationProvider,
 ): Promise<string[]> {
-  const migrator = new Migrator({
-    db: database.db,
-    provider,
-    ...histories[history],
-    // Kysely looks for its history tables in every schema it can see: name this service's.
-    ...(database.schema ? { migrationTableSchema: database.schema } : {}),
-  })
-  const { error, results = [] } = await migrator.migrateToLatest()
+  const { error, results = [] } = await migratorOf(database, history, provider).migrateToLatest()
   if (error) {
     const failed = results.find((r) => r.status === 'Error')
     const what = failed ? `migration ${history}/${failed.migrationName}` : `${history} migrations`
