@@ -441,6 +441,6 @@ describe('the deploy sources', () => {
     expect(copies).toEqual(['COPY .npmrc ./', 'COPY --from=manifests /manifests/ ./'])
     expect(dockerfile).toMatch(/^USER 10001:10001$/m)
     expect(dockerfile).toMatch(/^HEALTHCHECK /m)
-    expect(dockerfile).toMatch(/^ARG NODE_IMAGE=node:20-bookworm-slim$/m)
+    expect(dockerfile).toMatch(/^ARG NODE_IMAGE=node:24-bookworm-slim$/m)
   })
 })
