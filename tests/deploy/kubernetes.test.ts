@@ -1,6 +1,6 @@
 import { Deployment, StatefulSet } from 'kubernetes-models/apps/v1'
 import { HorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2'
-import { Ingress, NetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1'
+import { NetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1'
 import { PodDisruptionBudget } from 'kubernetes-models/policy/v1'
 import { ConfigMap, Namespace, Secret, Service, ServiceAccount } from 'kubernetes-models/v1'
 import { beforeAll, describe, expect, it } from 'vitest'
@@ -20,15 +20,18 @@ import {
   usersKeySources,
   type K8sObject,
 } from './deploy-test-support.js'
+import { Gateway, HTTPRoute } from './gateway-api-models.js'
 import { createReach, podsOf } from './network-policy-test-support.js'
 
 // Renders each overlay with kubectl's built-in kustomize and checks the objects against the
-// Kubernetes schemas (kubernetes-models, offline) and the policies of issue 7.
+// Kubernetes schemas (kubernetes-models, offline; Gateway API's by gateway-api-models.ts) and the
+// policies of issue 7. An object of any other kind (an Ingress, say) fails the first test.
 const models: Record<string, new (data: never) => { validate(): void }> = {
   'apps/v1/Deployment': Deployment,
   'apps/v1/StatefulSet': StatefulSet,
   'autoscaling/v2/HorizontalPodAutoscaler': HorizontalPodAutoscaler,
-  'networking.k8s.io/v1/Ingress': Ingress,
+  'gateway.networking.k8s.io/v1/Gateway': Gateway,
+  'gateway.networking.k8s.io/v1/HTTPRoute': HTTPRoute,
   'networking.k8s.io/v1/NetworkPolicy': NetworkPolicy,
   'policy/v1/PodDisruptionBudget': PodDisruptionBudget,
   'v1/ConfigMap': ConfigMap,
@@ -91,6 +94,13 @@ function glob(pattern: string, star: string, rest: string): RegExp {
     )
     .join('')
   return new RegExp(`^${body}${rest}$`)
+}
+
+/** A Gateway API duration (`1h30m`, `600s`, `500ms`) in seconds. */
+function seconds(duration: string): number {
+  const unit: Record<string, number> = { h: 3600, m: 60, s: 1, ms: 0.001 }
+  const parts = [...duration.matchAll(/(\d+)(h|ms|m|s)/g)]
+  return parts.reduce((total, [, value, u]) => total + Number(value) * unit[u!]!, 0)
 }
 
 /** kustomize folds long base64 values of a Secret over lines; the API server ignores the breaks. */
@@ -255,13 +265,16 @@ describe.each(['dev', 'prod'])('the %s overlay', (overlay) => {
         expect(reaches(pod(other), pod(name), ports[name]!), `${other} → ${name}`).toBe(caller)
       }
     }
-    // The gateway's only callers are the ingress controller's pods, in their own namespace.
-    const [fromIngress] = find('NetworkPolicy', 'gateway').spec.ingress
-    expect(fromIngress.from).toHaveLength(1)
-    expect(fromIngress.from[0].namespaceSelector).toBeDefined()
-    expect(fromIngress.from[0].podSelector.matchLabels['app.kubernetes.io/name']).toBe(
-      'ingress-nginx',
-    )
+    // The gateway's only callers are the Gateway API implementation's proxies, named by the
+    // overlay's component (deploy/k8s/components): neither base's placeholder, which admits
+    // nobody, nor the retired ingress-nginx.
+    const [fromEdge] = find('NetworkPolicy', 'gateway').spec.ingress
+    expect(fromEdge.from).toHaveLength(1)
+    const [edge] = fromEdge.from
+    const edgeNamespace = edge.namespaceSelector?.matchLabels?.['kubernetes.io/metadata.name']
+    expect(edgeNamespace).toBe('envoy-gateway-system')
+    expect(Object.keys(edge.podSelector.matchLabels).length).toBeGreaterThan(0)
+    expect(JSON.stringify(edge)).not.toMatch(/ingress-nginx|gateway-api-implementation/)
   })
 
   it('lets each deployable reach exactly the datastores its declaration says, and no other', () => {
@@ -341,33 +354,99 @@ describe.each(['dev', 'prod'])('the %s overlay', (overlay) => {
       find('ConfigMap', 'gateway-config') ??
       objects.find((o) => o.kind === 'ConfigMap' && o.metadata.name.startsWith('gateway-config'))
     expect((config as any).data.GATEWAY_MANAGEMENT_PORT).toBe(String(managementPort))
-    // Prometheus scrapes the management port; the Service (the Ingress's backend) lacks it.
+    // Prometheus scrapes the management port; the Service (the HTTPRoute's backend) lacks it.
     const annotations = deployment.spec.template.metadata.annotations
     expect(annotations['prometheus.io/port']).toBe(String(managementPort))
     expect(annotations['prometheus.io/path']).toBe('/metrics')
     const servicePorts = find('Service', 'gateway').spec.ports.map((p: any) => p.port)
     expect(servicePorts).toEqual([ports.gateway])
-    // The ingress controller reaches the public port only, Prometheus the management port only.
-    const [fromIngress, fromPrometheus] = find('NetworkPolicy', 'gateway').spec.ingress
-    expect(fromIngress.ports).toEqual([{ protocol: 'TCP', port: ports.gateway }])
+    // The Gateway's proxies reach the public port only, Prometheus the management port only.
+    const [fromEdge, fromPrometheus] = find('NetworkPolicy', 'gateway').spec.ingress
+    expect(fromEdge.ports).toEqual([{ protocol: 'TCP', port: ports.gateway }])
     expect(fromPrometheus.from[0].podSelector.matchLabels['app.kubernetes.io/name']).toBe(
       'prometheus',
     )
     expect(fromPrometheus.ports).toEqual([{ protocol: 'TCP', port: managementPort }])
   })
 
-  it('exposes only the gateway through the Ingress', () => {
-    const ingresses = objects.filter((o) => o.kind === 'Ingress') as any[]
-    expect(ingresses).toHaveLength(1)
-    const backends = ingresses[0].spec.rules.flatMap((r: any) =>
-      r.http.paths.map((p: any) => p.backend.service.name),
-    )
-    expect(new Set(backends)).toEqual(new Set(['gateway']))
+  it('exposes only the gateway Service, on its declared port, through a Gateway API route', () => {
+    // ingress-nginx was retired in March 2026: no Ingress comes back.
+    expect(objects.filter((o) => o.kind === 'Ingress')).toEqual([])
+    const gateways = objects.filter((o) => o.kind === 'Gateway') as any[]
+    expect(gateways).toHaveLength(1)
+    const [gateway] = gateways
+    const listeners = new Map<string, any>(gateway.spec.listeners.map((l: any) => [l.name, l]))
+    const routes = objects.filter((o) => o.kind === 'HTTPRoute') as any[]
+    const host = overlay === 'dev' ? 'emporium.dev.localtest.me' : 'shop.example.com'
+    const forwarded: string[] = []
+    for (const route of routes) {
+      const where = `HTTPRoute ${route.metadata.name}`
+      expect(route.spec.hostnames, where).toEqual([host])
+      const sections = route.spec.parentRefs.map((parent: any) => {
+        expect(parent.name, where).toBe(gateway.metadata.name)
+        expect(parent.namespace ?? route.metadata.namespace, where).toBe(gateway.metadata.namespace)
+        expect(listeners.has(parent.sectionName), `${where}: ${parent.sectionName}`).toBe(true)
+        return listeners.get(parent.sectionName).protocol as string
+      })
+      for (const rule of route.spec.rules) {
+        for (const backend of rule.backendRefs ?? []) {
+          forwarded.push(`${backend.namespace ?? ''}/${backend.name}:${backend.port}`)
+          // The backend is a Service of the render that has this port.
+          const target = find('Service', backend.name)
+          expect(target, `${where} → ${backend.name}`).toBeDefined()
+          expect(target.spec.ports.map((p: any) => p.port)).toContain(backend.port)
+          // With TLS, traffic reaches the gateway through HTTPS only.
+          if (listeners.has('https')) expect(sections, where).toEqual(['HTTPS'])
+          // Order-status streams stay open for minutes: a route timeout must not cut them early.
+          const limit = String(rule.timeouts?.request ?? '')
+          expect(limit === '0s' || seconds(limit) >= 600, `${where}: timeout ${limit}`).toBe(true)
+        }
+      }
+    }
+    // Every forwarding rule goes to the gateway Service's declared port, in this namespace.
+    expect(new Set(forwarded)).toEqual(new Set([`/${gatewayDeclaration.name}:${ports.gateway}`]))
+    if (overlay === 'prod') {
+      expect(listeners.get('https')).toMatchObject({
+        protocol: 'HTTPS',
+        port: 443,
+        hostname: host,
+        tls: { mode: 'Terminate', certificateRefs: [{ name: 'shop-example-com-tls' }] },
+      })
+      // Plain HTTP only redirects to HTTPS, as ingress-nginx did for a host with TLS.
+      const onHttp = routes.filter((r) =>
+        r.spec.parentRefs.some((p: any) => p.sectionName === 'http'),
+      )
+      expect(onHttp).toHaveLength(1)
+      expect(onHttp[0].spec.rules).toEqual([
+        {
+          filters: [
+            { type: 'RequestRedirect', requestRedirect: { scheme: 'https', statusCode: 301 } },
+          ],
+        },
+      ])
+    } else {
+      expect([...listeners.keys()]).toEqual(['http'])
+    }
+  })
+
+  it('leaves the replica count of every Deployment an HPA scales to that HPA', () => {
+    const autoscalers = objects.filter((o) => o.kind === 'HorizontalPodAutoscaler') as any[]
+    expect(autoscalers.length).toBeGreaterThanOrEqual(services.length)
+    for (const autoscaler of autoscalers) {
+      const { kind, name } = autoscaler.spec.scaleTargetRef
+      const target = find(kind, name)
+      expect(target, `${kind} ${name}`).toBeDefined()
+      // An apply that set replicas would reset the count the HPA chose.
+      expect(Object.keys(target.spec), `${kind} ${name}`).not.toContain('replicas')
+      expect(autoscaler.spec.minReplicas, name).toBeGreaterThanOrEqual(1)
+    }
   })
 
   if (overlay === 'dev') {
     it('runs one replica of each service and the datastores in the cluster', () => {
-      for (const name of services) expect(find('Deployment', name).spec.replicas).toBe(1)
+      for (const name of services) {
+        expect(find('HorizontalPodAutoscaler', name).spec.minReplicas).toBe(1)
+      }
       for (const store of ['postgres', 'mariadb', 'redis', 'rabbitmq']) {
         const set = find('StatefulSet', store)
         expect(set, store).toBeDefined()
@@ -378,7 +457,6 @@ describe.each(['dev', 'prod'])('the %s overlay', (overlay) => {
   } else {
     it('runs at least two replicas of each service and keeps them under scaling', () => {
       for (const name of services) {
-        expect(find('Deployment', name).spec.replicas).toBeGreaterThanOrEqual(2)
         expect(find('HorizontalPodAutoscaler', name).spec.minReplicas).toBeGreaterThanOrEqual(2)
         expect(find('PodDisruptionBudget', name).spec.minAvailable).toBe(1)
       }
