@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process'
+import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { cards, ShopClient } from '../e2e/shop-client.js'
@@ -20,6 +21,8 @@ import {
 
 const STOP_GRACE_SECONDS = 30
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url))
+/** The production Node's major (24), which the images run whatever Node runs this test. */
+const nodeMajor = readFileSync(new URL('../../.nvmrc', import.meta.url), 'utf8').trim()
 
 describe('the platform as containers (podman, host network, real datastores)', () => {
   let tag: string
@@ -92,6 +95,20 @@ describe('the platform as containers (podman, host network, real datastores)', (
       expect(config!.Config.Cmd).toEqual(['node', '/app/main.mjs'])
       expect(config!.Config.Labels['org.opencontainers.image.title']).toBe(`emporium-${service}`)
       expect(config!.Healthcheck?.Test).toEqual(['CMD', 'node', '/app/healthcheck.mjs'])
+    }
+  })
+
+  it(`built every image on Node ${nodeMajor} LTS, the production Node`, async () => {
+    for (const service of SERVICES) {
+      const version = await podman([
+        'run',
+        '--rm',
+        '--network=none',
+        `localhost/emporium/${service}:${tag}`,
+        'node',
+        '--version',
+      ])
+      expect(version.trim(), service).toMatch(new RegExp(`^v${nodeMajor}\\.\\d+\\.\\d+$`))
     }
   })
 
