@@ -66,7 +66,18 @@ describe('the datastore images', () => {
     services: Record<string, { image?: string }>
   }
   const dev = renderKustomize('deploy/k8s/overlays/dev')
+  // CI's service containers run the integration tests against the same releases.
+  const workflow = parse(readRepoFile('.github/workflows/ci.yml')) as {
+    jobs: Record<string, { services?: Record<string, { image?: string }> }>
+  }
+  const ciImages = Object.values(workflow.jobs).flatMap((job) =>
+    Object.entries(job.services ?? {}).map(([name, service]) => ({
+      where: `ci.yml ${name}`,
+      image: service.image,
+    })),
+  )
   const images = [
+    ...ciImages,
     ...datastores.map((name) => ({
       where: `compose.yaml ${name}`,
       image: compose.services[name]?.image,
@@ -77,12 +88,12 @@ describe('the datastore images', () => {
       .map((c: any) => ({ where: `dev overlay ${c.name}`, image: c.image as string })),
   ]
 
-  it('cover every datastore in compose and the dev overlay', () => {
+  it('cover every datastore in compose, the dev overlay and CI', () => {
     for (const name of datastores) {
       expect(
         images.filter((i) => i.image?.startsWith(`${name}:`)),
         name,
-      ).toHaveLength(2)
+      ).toHaveLength(3)
     }
   })
 
