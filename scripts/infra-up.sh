@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Makes sure the servers the integration tests need are answering, then creates the users,
-# databases and vhost the tests use. On a Debian machine as root it starts (and, when missing,
-# installs with apt) a server that is not answering; elsewhere it names the server and says how
+# databases and vhost the tests use. On a Debian machine as root it starts (and, when missing and
+# INFRA_INSTALL=1, installs with apt) a server that is not answering; elsewhere it names the server and says how
 # to start it. Tests never skip silently because a server is missing.
 set -euo pipefail
 
@@ -11,12 +11,20 @@ REDIS_HOST=${INFRA_REDIS_HOST:-127.0.0.1} REDIS_PORT=${INFRA_REDIS_PORT:-6379}
 AMQP_HOST=${INFRA_AMQP_HOST:-127.0.0.1} AMQP_PORT=${INFRA_AMQP_PORT:-5672}
 
 can_manage() { [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; }
+# Installing packages changes a developer's machine: only when asked (`INFRA_INSTALL=1`, which
+# .ci/run sets). Without it a missing package is named with the command that installs it.
+can_install() { can_manage && [ "${INFRA_INSTALL:-}" = 1 ]; }
 port_open() { timeout 2 bash -c "echo > /dev/tcp/$1/$2" 2>/dev/null; }
 wait_port() { # host port name seconds
   for _ in $(seq 1 "$4"); do port_open "$1" "$2" && return 0; sleep 1; done
   echo "infra: $3 did not start answering on $1:$2" >&2; return 1
 }
 apt_install() {
+  if ! can_install; then
+    echo "infra: $* is not installed. Install it (apt-get install $*), or let this script do it:" >&2
+    echo "       INFRA_INSTALL=1 npm run infra:up" >&2
+    exit 1
+  fi
   echo "infra: installing $* with apt" >&2
   DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
@@ -64,8 +72,8 @@ ensure_rabbitmq() {
 # The storefront's browser tests drive Debian's headless Chromium.
 ensure_chromium() {
   [ -x /usr/bin/chromium ] && return 0
-  if ! can_manage; then
-    echo "infra: /usr/bin/chromium is missing (the browser tests need it): e.g. apt-get install chromium" >&2
+  if ! can_install; then
+    echo "infra: /usr/bin/chromium is missing (the browser tests need it): apt-get install chromium, or INFRA_INSTALL=1 npm run infra:up" >&2
     exit 1
   fi
   apt_install chromium
@@ -74,8 +82,8 @@ ensure_chromium() {
 # The deploy tests render the Kustomize overlays with kubectl's built-in kustomize.
 ensure_kubectl() {
   command -v kubectl >/dev/null 2>&1 && return 0
-  if ! can_manage; then
-    echo "infra: kubectl is missing (the deploy tests need it): e.g. apt-get install kubectl" >&2
+  if ! can_install; then
+    echo "infra: kubectl is missing (the deploy tests need it): apt-get install kubectl, or INFRA_INSTALL=1 npm run infra:up" >&2
     exit 1
   fi
   apt_install kubectl
@@ -92,8 +100,8 @@ ensure_podman() {
     command -v "$tool" >/dev/null 2>&1 || missing+=("$tool")
   done
   if [ "${#missing[@]}" -gt 0 ]; then
-    if ! can_manage; then
-      echo "infra: ${missing[*]} missing (the container test needs them): e.g. apt-get install podman buildah runc debootstrap" >&2
+    if ! can_install; then
+      echo "infra: ${missing[*]} missing (the container test needs them): apt-get install podman buildah runc debootstrap, or INFRA_INSTALL=1 npm run infra:up" >&2
       exit 1
     fi
     echo "infra: installing ${missing[*]} with apt" >&2
