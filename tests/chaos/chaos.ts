@@ -1,11 +1,9 @@
-import { execFileSync } from 'node:child_process'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { testServers } from '@emporium/platform/testing'
 import { startDistributedPlatform, type DistributedPlatform } from '../e2e/distributed.js'
 import { ShopClient } from '../e2e/shop-client.js'
-import { createFaultInjector, restoreServersSync, type Crash, type FaultRecord } from './faults.js'
+import { createFaultInjector, restoreServers, type Crash, type FaultRecord } from './faults.js'
 import {
   checkInvariants,
   checkSteadfast,
@@ -90,12 +88,6 @@ const chaosMix: LoadOptions['mix'] = {
   history: 10,
 }
 
-function serversAnswer(): void {
-  const { hostname, port } = new URL(testServers.postgres)
-  execFileSync('pg_isready', ['-q', '-h', hostname, '-p', port || '5432'])
-  execFileSync('rabbitmqctl', ['-q', 'await_startup'], { stdio: 'pipe', timeout: 60_000 })
-}
-
 export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   const log = options.log ?? (() => {})
   const started = Date.now()
@@ -124,21 +116,21 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     ok: false,
   }
 
-  serversAnswer()
   log(`chaos: starting the distributed platform (${JSON.stringify(chaosReplicas)} replicas)`)
   let platform: DistributedPlatform | undefined
-  // Set once faults may have stopped a server: an exit of this process starts it again.
+  // Set once faults may have stopped a server. The servers are the run's own (an exit of this
+  // process shuts them down, see @emporium/platform/testing's private servers).
   const serverState = { postgresDown: false, brokerDown: false }
-  const onExit = () => restoreServersSync(serverState)
   // Each process's EXTRA_LATENCY_FILE, written and removed by the latency faults.
   const latencyDir = mkdtempSync(join(tmpdir(), 'emporium-chaos-'))
   const latencyFile = (instance: string) => join(latencyDir, `${instance}.latency.json`)
-  process.on('exit', onExit)
   try {
     platform = await startDistributedPlatform(
       {},
       {
         replicas: chaosReplicas,
+        // It stops and restarts PostgreSQL and RabbitMQ: servers of its own, not the machine's.
+        restartableServers: true,
         serviceEnv: {
           payments: {
             PAYMENTS_SIMULATED_FAULTS_API: 'true',
@@ -257,8 +249,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     report.ok = false
     if (platform) report.logs = saveLogs(platform)
   } finally {
-    restoreServersSync(serverState)
-    process.off('exit', onExit)
+    if (platform?.servers) await restoreServers(platform.servers, serverState)
     await platform?.stop().catch(() => undefined)
     rmSync(latencyDir, { recursive: true, force: true })
     report.timings.total = seconds(started)

@@ -1,14 +1,11 @@
-import { execFile, execFileSync } from 'node:child_process'
-import { readdirSync, rmSync, writeFileSync } from 'node:fs'
-import { promisify } from 'node:util'
-import { testServers } from '@emporium/platform/testing'
-import type { DistributedPlatform, ServiceProcess } from '../e2e/distributed.js'
+import { rmSync, writeFileSync } from 'node:fs'
+import type { DistributedPlatform, PrivateServers, ServiceProcess } from '../e2e/distributed.js'
 import type { FaultStep } from './schedule.js'
 
 // Carries out the schedule's faults on a running platform, and puts everything back whatever
-// happens: PostgreSQL and RabbitMQ running, no process hung, every process started.
+// happens: PostgreSQL and RabbitMQ running, no process hung, every process started. The
+// PostgreSQL and RabbitMQ it stops are the run's own (`restartableServers`), never the machine's.
 
-const run = promisify(execFile)
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
 /** What a fault did, for the report. */
@@ -33,54 +30,24 @@ export interface Crash {
   tail: string
 }
 
-/** The servers' commands, async so that the load in this process goes on meanwhile. */
-const servers = {
-  cluster(): string[] {
-    const version = readdirSync('/etc/postgresql').sort()[0]
-    if (!version) throw new Error('no PostgreSQL cluster under /etc/postgresql')
-    return ['--skip-systemctl-redirect', version, 'main']
-  },
-  async stopPostgres() {
-    await run('pg_ctlcluster', [...this.cluster(), 'stop'], { timeout: 60_000 })
-  },
-  async startPostgres() {
-    // As scripts/infra-up.sh starts it; a non-zero exit when it runs already.
-    await run('pg_ctlcluster', [...this.cluster(), 'start'], { timeout: 60_000 }).catch(() => {})
-    const { hostname, port } = new URL(testServers.postgres)
-    for (let i = 0; i < 240; i++) {
-      const ready = await run('pg_isready', ['-q', '-h', hostname, '-p', port || '5432']).then(
-        () => true,
-        () => false,
-      )
-      if (ready) return
-      await sleep(250)
-    }
-    throw new Error('PostgreSQL did not accept connections within 60 s of its start')
-  },
-  async rabbitmqctl(...args: string[]) {
-    await run('rabbitmqctl', args, { timeout: 120_000 })
-  },
+/** The run's own servers: the only ones a fault may stop. */
+function serversOf(platform: DistributedPlatform): PrivateServers {
+  if (!platform.servers)
+    throw new Error('the chaos faults need the platform started with restartableServers')
+  return platform.servers
 }
 
-/**
- * The last resort, synchronous so that it also runs from an `exit` handler: start PostgreSQL
- * and RabbitMQ's application if this run stopped them.
- */
-export function restoreServersSync(state: { postgresDown: boolean; brokerDown: boolean }) {
+/** Starts PostgreSQL and RabbitMQ's application again if this run stopped them. */
+export async function restoreServers(
+  servers: PrivateServers,
+  state: { postgresDown: boolean; brokerDown: boolean },
+) {
   if (state.postgresDown) {
-    try {
-      execFileSync('pg_ctlcluster', [...servers.cluster(), 'start'], { stdio: 'pipe' })
-    } catch {
-      // running already
-    }
+    await servers.postgres.start().catch(() => undefined) // running already
     state.postgresDown = false
   }
   if (state.brokerDown) {
-    try {
-      execFileSync('rabbitmqctl', ['start_app'], { stdio: 'pipe', timeout: 120_000 })
-    } catch {
-      // nothing more to try
-    }
+    await servers.rabbitmq.startApp().catch(() => undefined) // nothing more to try
     state.brokerDown = false
   }
 }
@@ -94,7 +61,7 @@ export interface FaultInjectorDeps {
   log: (line: string) => void
   /** The EXTRA_LATENCY_FILE of a process. */
   latencyFile: (instance: string) => string
-  /** Servers this run has taken down and not yet brought back (shared with an exit handler). */
+  /** Servers this run has taken down and not yet brought back. */
   state?: { postgresDown: boolean; brokerDown: boolean }
 }
 
@@ -205,24 +172,25 @@ export function createFaultInjector(deps: FaultInjectorDeps) {
       }
       case 'broker-restart': {
         const started = Date.now()
+        const { rabbitmq } = serversOf(platform)
         state.brokerDown = true
         try {
-          await servers.rabbitmqctl('stop_app')
+          await rabbitmq.stopApp()
         } finally {
-          await servers.rabbitmqctl('start_app')
-          await servers.rabbitmqctl('await_startup')
+          await rabbitmq.startApp()
           state.brokerDown = false
         }
         return `stop_app/start_app, back after ${((Date.now() - started) / 1000).toFixed(1)} s`
       }
       case 'postgres-restart': {
         const started = Date.now()
+        const { postgres } = serversOf(platform)
         state.postgresDown = true
         try {
-          await servers.stopPostgres()
+          await postgres.stop()
           await sleep(step.seconds * 1000)
         } finally {
-          await servers.startPostgres()
+          await postgres.start()
           state.postgresDown = false
         }
         return `stopped (fast), started after ${step.seconds} s, accepting after ${((Date.now() - started) / 1000).toFixed(1)} s`
@@ -301,7 +269,7 @@ export function createFaultInjector(deps: FaultInjectorDeps) {
     /** Brings everything back: servers started, processes resumed and running. */
     async restore() {
       clearInterval(supervising)
-      restoreServersSync(state)
+      if (platform.servers) await restoreServers(platform.servers, state)
       for (const process of Object.values(platform.services)) {
         rmSync(deps.latencyFile(process.instance), { force: true })
         process.resume()

@@ -1,5 +1,3 @@
-import { execFile } from 'node:child_process'
-import { promisify } from 'node:util'
 import { sql, type Kysely } from 'kysely'
 import { pino } from 'pino'
 import { createRabbitMqBus } from '@emporium/platform'
@@ -9,7 +7,6 @@ import type { DistributedPlatform } from '../e2e/distributed.js'
 // services' own databases and the run's RabbitMQ vhost once the platform has settled. Each
 // service's tables are those of its migrations (services/<name>/migrations).
 
-const run = promisify(execFile)
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 const finalStatuses = ['confirmed', 'shipped', 'cancelled']
 
@@ -61,11 +58,17 @@ export async function stockLevels(platform: DistributedPlatform): Promise<Map<st
 }
 
 /** The run's queues: name → messages ready or unacked. */
-async function queueDepths(vhost: string): Promise<Map<string, number>> {
-  const { stdout } = await run(
-    'rabbitmqctl',
-    ['list_queues', '-p', vhost, 'name', 'messages', '--formatter', 'json', '-q'],
-    { timeout: 60_000 },
+async function queueDepths(platform: DistributedPlatform): Promise<Map<string, number>> {
+  // On the run's broker: its own node when it has one.
+  const stdout = await platform.rabbitmqctl(
+    'list_queues',
+    '-p',
+    platform.vhost,
+    'name',
+    'messages',
+    '--formatter',
+    'json',
+    '-q',
   )
   const queues = JSON.parse(stdout || '[]') as Array<{ name: string; messages: number }>
   return new Map(queues.map((q) => [q.name, q.messages]))
@@ -95,7 +98,7 @@ async function inFlight(platform: DistributedPlatform): Promise<string[]> {
     const unsent = await count(name, sql`select count(*) as n from outbox where sent_at is null`)
     if (unsent) open.push(`${unsent} unsent in ${name}'s outbox`)
   }
-  for (const [queue, messages] of await queueDepths(platform.vhost)) {
+  for (const [queue, messages] of await queueDepths(platform)) {
     if (messages > 0 && !queue.endsWith('.dlq')) open.push(`${messages} messages in ${queue}`)
   }
   return open
@@ -125,7 +128,7 @@ export async function settle(
 
 /** The run's dead letters with their last error (the dlq command's `list`). */
 async function deadLetters(platform: DistributedPlatform): Promise<DeadLetterSummary[]> {
-  const dlqs = [...(await queueDepths(platform.vhost))].filter(
+  const dlqs = [...(await queueDepths(platform))].filter(
     ([name, messages]) => name.endsWith('.dlq') && messages > 0,
   )
   if (dlqs.length === 0) return []

@@ -12,8 +12,8 @@ const usage = `usage: npm run chaos -- [--short | --minutes N] [--rate R] [--jso
   --settle S    seconds the platform may take to settle after the load (default 180)
   --json FILE   also write the report as JSON
   --skip KINDS  leave these fault kinds out, comma-separated (${faultKinds.join(', ')})
-Needs PostgreSQL, MariaDB, Redis and RabbitMQ (npm run infra:up) and the right to restart
-PostgreSQL and RabbitMQ (root on the machine that runs them). Exit 0: every invariant held;
+Needs MariaDB and Redis (npm run infra:up), and PostgreSQL's and RabbitMQ's programs to start
+a PostgreSQL and a RabbitMQ of the run's own, which it restarts (the machine's are left alone). Exit 0: every invariant held;
 1: an invariant failed or the run could not be carried out; 2: bad arguments.`
 
 function parse() {
@@ -62,7 +62,7 @@ if (args.help) {
 }
 
 // Ctrl-C (or SIGTERM) stops the load early; faults are undone and servers brought back before
-// exiting. A second one exits at once, after starting PostgreSQL and RabbitMQ (the exit handler).
+// exiting. A second one exits at once, shutting the run's own PostgreSQL and RabbitMQ down.
 const stop = new AbortController()
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {

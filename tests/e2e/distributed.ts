@@ -1,8 +1,9 @@
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
+import { execFile, spawn, type ChildProcess } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { promisify } from 'node:util'
 import {
   placementEnvironment,
   serviceDeclarations,
@@ -10,13 +11,23 @@ import {
   type ServiceName as DeclaredName,
 } from '@emporium/contracts'
 import { generatePrivateJwk } from '@emporium/platform'
-import { createTestDatabase, testServers, type TestDatabase } from '@emporium/platform/testing'
+import {
+  createTestDatabase,
+  startPrivatePostgres,
+  startPrivateRabbitMq,
+  testServers,
+  type PrivatePostgres,
+  type PrivateRabbitMq,
+  type TestDatabase,
+} from '@emporium/platform/testing'
 import { repoRoot } from './process.js'
 
 // The distributed mode for end-to-end tests: every service its own process on real MariaDB,
 // PostgreSQL, Redis and RabbitMQ, each test run with fresh databases, its own RabbitMQ vhost
 // and its own Redis key prefixes, so runs never see each other's data or messages. The
-// services declared `replicated` can run as several replicas on one database.
+// services declared `replicated` can run as several replicas on one database. A run that
+// restarts PostgreSQL or RabbitMQ (the chaos run) asks for `restartableServers`: it gets a
+// PostgreSQL and a RabbitMQ of its own, never the machine's, which developers use meanwhile.
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
@@ -160,6 +171,18 @@ export interface DistributedOptions {
   serviceEnv?: Partial<Record<ServiceName, Record<string, string>>>
   /** Environment for one process (by instance name, e.g. `orders-2`), over the others. */
   instanceEnv?: (instance: string, service: ServiceName) => Record<string, string>
+  /**
+   * A PostgreSQL and a RabbitMQ started for this run alone (on spare ports, in a temporary
+   * folder), which the run may stop and restart; removed by `stop()`. MariaDB and Redis stay the
+   * machine's: no test restarts them.
+   */
+  restartableServers?: boolean
+}
+
+/** The run's own servers (`restartableServers`). */
+export interface PrivateServers {
+  postgres: PrivatePostgres
+  rabbitmq: PrivateRabbitMq
 }
 
 export interface DistributedPlatform {
@@ -174,24 +197,19 @@ export interface DistributedPlatform {
   rabbitmqUrl: string
   /** The notifications sender's file (`file:` sender): verification links land here. */
   mailbox: string
-  /** Restarts RabbitMQ itself (stop_app/start_app): every service must reconnect. */
-  restartBroker(): void
+  /** The run's own PostgreSQL and RabbitMQ, when it asked for `restartableServers`. */
+  servers?: PrivateServers
+  /** `rabbitmqctl` on the run's broker (its own node, else the machine's); its output. */
+  rabbitmqctl(...args: string[]): Promise<string>
+  /**
+   * Restarts RabbitMQ itself (stop_app/start_app): every service must reconnect. Only the
+   * run's own broker (`restartableServers`); the machine's is never restarted.
+   */
+  restartBroker(): Promise<void>
   stop(): Promise<void>
 }
 
-const rabbitmqctl = (...args: string[]) =>
-  execFileSync('rabbitmqctl', args, { stdio: 'pipe', timeout: 120_000 })
-
-/** Restarts RabbitMQ's application and waits until it serves again. */
-export function restartBroker(): void {
-  try {
-    rabbitmqctl('stop_app')
-  } finally {
-    // Whatever happened to stop_app, leave the broker running.
-    rabbitmqctl('start_app')
-    rabbitmqctl('await_startup')
-  }
-}
+const run = promisify(execFile)
 
 /**
  * Starts every declared service, then the gateway, as processes.
@@ -206,24 +224,51 @@ export async function startDistributedPlatform(
   const keyDir = mkdtempSync(join(tmpdir(), 'emporium-e2e-'))
   const databases: Record<string, TestDatabase> = {}
   const services: Record<string, ServiceProcess> = {}
+  let servers: Partial<PrivateServers> = {}
+  const rabbitmqctl = async (...args: string[]) =>
+    servers.rabbitmq
+      ? servers.rabbitmq.ctl(...args)
+      : (await run('rabbitmqctl', args, { timeout: 120_000 })).stdout
   const cleanUp = async () => {
     await Promise.all(Object.values(services).map((s) => s.stop('SIGKILL')))
     await Promise.all(Object.values(databases).map((d) => d.drop().catch(() => undefined)))
-    try {
-      rabbitmqctl('delete_vhost', vhost)
-    } catch {
-      // already gone
-    }
+    await rabbitmqctl('delete_vhost', vhost).catch(() => undefined) // already gone
     rmSync(keyDir, { recursive: true, force: true })
+    // The run's own servers go with their data.
+    await servers.rabbitmq?.stop().catch(() => undefined)
+    await servers.postgres?.destroy().catch(() => undefined)
   }
 
   try {
-    rabbitmqctl('add_vhost', vhost)
-    const amqp = new URL(testServers.rabbitmq)
-    rabbitmqctl('set_permissions', '-p', vhost, decodeURIComponent(amqp.username), '.*', '.*', '.*')
+    if (options.restartableServers) {
+      servers = {}
+      const [postgres, rabbitmq] = await Promise.allSettled([
+        startPrivatePostgres(),
+        startPrivateRabbitMq(),
+      ])
+      if (postgres.status === 'fulfilled') servers.postgres = postgres.value
+      if (rabbitmq.status === 'fulfilled') servers.rabbitmq = rabbitmq.value
+      if (postgres.status === 'rejected') throw postgres.reason
+      if (rabbitmq.status === 'rejected') throw rabbitmq.reason
+    }
+    await rabbitmqctl('add_vhost', vhost)
+    const amqp = new URL(servers.rabbitmq?.url ?? testServers.rabbitmq)
+    await rabbitmqctl(
+      'set_permissions',
+      '-p',
+      vhost,
+      decodeURIComponent(amqp.username),
+      '.*',
+      '.*',
+      '.*',
+    )
     amqp.pathname = `/${vhost}`
     for (const service of serviceDeclarations) {
-      databases[service.name] = await createTestDatabase(service.database)
+      // On the run's own PostgreSQL, the databases scripts/infra-up.sh would create.
+      databases[service.name] =
+        servers.postgres && service.database === 'postgres'
+          ? await servers.postgres.createDatabase(`emporium_${service.name}`)
+          : await createTestDatabase(service.database)
     }
 
     const count = (name: ServiceName) => {
@@ -342,43 +387,22 @@ export async function startDistributedPlatform(
       vhost,
       rabbitmqUrl: amqp.toString(),
       mailbox: join(keyDir, 'mailbox.jsonl'),
-      restartBroker,
+      servers: servers.postgres && servers.rabbitmq ? (servers as PrivateServers) : undefined,
+      rabbitmqctl,
+      async restartBroker() {
+        const broker = servers.rabbitmq
+        if (!broker) throw new Error('restartBroker needs the run started with restartableServers')
+        try {
+          await broker.stopApp()
+        } finally {
+          // Whatever happened to stop_app, leave the broker running.
+          await broker.startApp()
+        }
+      },
       stop: cleanUp,
     }
   } catch (error) {
     await cleanUp()
     throw error
   }
-}
-
-/** The PostgreSQL cluster of this machine, as scripts/infra-up.sh starts it. */
-function postgresCluster(): string[] {
-  const version = readdirSync('/etc/postgresql').sort()[0]
-  if (!version) throw new Error('no PostgreSQL cluster under /etc/postgresql')
-  return ['--skip-systemctl-redirect', version, 'main']
-}
-
-/** Stops the local PostgreSQL server (fast: open transactions roll back, clients are cut). */
-export function stopPostgres(): void {
-  execFileSync('pg_ctlcluster', [...postgresCluster(), 'stop'], { stdio: 'pipe', timeout: 60_000 })
-}
-
-/**
- * Starts the local PostgreSQL server exactly as scripts/infra-up.sh does (a no-op when it runs),
- * then waits until it accepts connections.
- */
-export function startPostgres(): void {
-  try {
-    execFileSync('pg_ctlcluster', [...postgresCluster(), 'start'], {
-      stdio: 'pipe',
-      timeout: 60_000,
-    })
-  } catch {
-    // Already running: pg_ctlcluster says so with a non-zero exit.
-  }
-  const url = new URL(testServers.postgres)
-  execFileSync('bash', [
-    '-c',
-    `for i in $(seq 1 120); do pg_isready -q -h ${url.hostname} -p ${url.port || 5432} && exit 0; sleep 0.5; done; exit 1`,
-  ])
 }

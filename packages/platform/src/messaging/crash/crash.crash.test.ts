@@ -1,13 +1,15 @@
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
+import { spawn, type ChildProcess } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { fileURLToPath } from 'node:url'
 import amqp from 'amqplib'
 import { sql } from 'kysely'
-import { afterAll, describe, expect, it } from 'vitest'
-import { createTestDatabase, testServers, type TestDatabase } from '../../testing/test-databases.js'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { startPrivateRabbitMq, type PrivateRabbitMq } from '../../testing/private-servers.js'
+import { createTestDatabase, type TestDatabase } from '../../testing/test-databases.js'
 
 // Real processes, killed with SIGKILL at random moments and restarted, over real PostgreSQL
-// and RabbitMQ: every state change's event must take effect exactly once at the consumer.
+// and RabbitMQ: every state change's event must take effect exactly once at the consumer. The
+// broker is a node of this test's own (it is restarted), never the machine's.
 const TOTAL = Number(process.env.CRASH_TOTAL ?? 5_000)
 const here = fileURLToPath(new URL('.', import.meta.url))
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
@@ -56,9 +58,6 @@ class Proc {
   }
 }
 
-const rabbitmqctl = (...args: string[]) =>
-  execFileSync('rabbitmqctl', args, { stdio: 'pipe', timeout: 120_000 })
-
 describe.each([
   { name: 'producer and consumer killed at random', restartBroker: false },
   { name: 'the same, with RabbitMQ restarted in the middle', restartBroker: true },
@@ -68,21 +67,31 @@ describe.each([
   const consumer = `crash-consumer-${id}`
   const databases: TestDatabase[] = []
   const procs: Proc[] = []
+  let broker: PrivateRabbitMq | undefined
+
+  beforeAll(async () => {
+    broker = await startPrivateRabbitMq()
+  })
 
   afterAll(async () => {
     await Promise.all(procs.map((p) => p.kill()))
     await Promise.all(databases.map((d) => d.drop()))
-    const connection = await amqp.connect(testServers.rabbitmq)
-    const channel = await connection.createChannel()
-    for (const queue of [
-      consumer,
-      `${consumer}.dlq`,
-      ...[0, 1, 2, 3, 4, 5].map((n) => `${consumer}.retry.${n}`),
-    ]) {
-      await channel.deleteQueue(queue)
+    if (!broker) return
+    try {
+      const connection = await amqp.connect(broker.url)
+      const channel = await connection.createChannel()
+      for (const queue of [
+        consumer,
+        `${consumer}.dlq`,
+        ...[0, 1, 2, 3, 4, 5].map((n) => `${consumer}.retry.${n}`),
+      ]) {
+        await channel.deleteQueue(queue)
+      }
+      await channel.deleteExchange(exchange)
+      await connection.close()
+    } finally {
+      await broker.stop()
     }
-    await channel.deleteExchange(exchange)
-    await connection.close()
   })
 
   it(`applies exactly ${TOTAL} effects, once each, and leaves no unsent outbox row`, async () => {
@@ -95,7 +104,7 @@ describe.each([
       const name = new URL(db.url).pathname.slice(1)
       await sql.raw(`alter database ${name} set synchronous_commit to off`).execute(db.database.db)
     }
-    const common = { RABBITMQ_URL: testServers.rabbitmq, EXCHANGE: exchange, LOG_LEVEL: 'error' }
+    const common = { RABBITMQ_URL: broker!.url, EXCHANGE: exchange, LOG_LEVEL: 'error' }
     const consumerProc = new Proc('consumer.ts', {
       ...common,
       DATABASE_URL: consumerDb.url,
@@ -131,10 +140,9 @@ describe.each([
       victim.start()
       if (restartBroker && !brokerRestarted && (await produced()) >= TOTAL / 2) {
         brokerRestarted = true
-        rabbitmqctl('stop_app')
+        await broker!.stopApp()
         await sleep(1_000)
-        rabbitmqctl('start_app')
-        rabbitmqctl('await_startup')
+        await broker!.startApp()
       }
     }
     if (restartBroker) expect(brokerRestarted).toBe(true)

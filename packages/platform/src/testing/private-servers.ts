@@ -1,0 +1,300 @@
+import { execFile, execFileSync } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
+import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
+import { createServer } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { promisify } from 'node:util'
+import { openDatabase } from '../db/open-database.js'
+import { withDatabaseName, type TestDatabase } from './test-databases.js'
+
+// Servers of a test's own, for the tests that stop, kill or restart a server: a RabbitMQ node
+// and a PostgreSQL cluster in a private temporary folder on spare ports. Stopping them never
+// touches the servers a developer runs on the machine (those `npm run infra:up` starts).
+
+const run = promisify(execFile)
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
+
+/** A port nobody listens on now: the one the system gives a socket bound to port 0. */
+export async function sparePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer()
+    server.once('error', reject)
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address()
+      const port = typeof address === 'object' && address ? address.port : 0
+      server.close(() => resolve(port))
+    })
+  })
+}
+
+/** The uid and gid of a system user, or undefined when there is no such user. */
+function idsOf(user: string): { uid: number; gid: number } | undefined {
+  try {
+    const uid = Number(execFileSync('id', ['-u', user], { stdio: 'pipe' }).toString().trim())
+    const gid = Number(execFileSync('id', ['-g', user], { stdio: 'pipe' }).toString().trim())
+    return { uid, gid }
+  } catch {
+    return undefined
+  }
+}
+
+/** Hands a folder (and everything in it) to the user a server runs as, when we are root. */
+function chownTree(dir: string, owner: { uid: number; gid: number } | undefined) {
+  if (!owner) return
+  chownSync(dir, owner.uid, owner.gid)
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name)
+    if (entry.isDirectory()) chownTree(path, owner)
+    else chownSync(path, owner.uid, owner.gid)
+  }
+}
+
+/**
+ * Runs `fn` when this process exits before `cancel()` is called: a test that died half-way
+ * (an uncaught error, Ctrl-C) still shuts its servers down. Synchronous, as `exit` wants.
+ */
+function onExit(fn: () => void): () => void {
+  const handler = () => {
+    try {
+      fn()
+    } catch {
+      // nothing more to do on the way out
+    }
+  }
+  process.once('exit', handler)
+  return () => process.off('exit', handler)
+}
+
+export interface PrivateRabbitMq {
+  /** `amqp://guest:guest@127.0.0.1:<port>`: the default vhost, guest allowed from loopback. */
+  url: string
+  /** The node's name, for `rabbitmqctl -n`. */
+  node: string
+  port: number
+  /** `rabbitmqctl -n <node> <args>`; resolves to its standard output. */
+  ctl(...args: string[]): Promise<string>
+  /** Stops the RabbitMQ application (the Erlang node stays up): every connection is cut. */
+  stopApp(): Promise<void>
+  /** Starts the application again and waits until it serves. */
+  startApp(): Promise<void>
+  /** Shuts the node down and removes its folder. */
+  stop(): Promise<void>
+}
+
+/**
+ * Starts a RabbitMQ node of its own (`rabbitmq-server -detached`) with its data, logs and
+ * configuration in a temporary folder, no plugins, listening on a spare port of 127.0.0.1.
+ * `rabbitmqctl` reaches it by name with the cookie of the user it runs as: the caller's own,
+ * or when the caller is root, the `rabbitmq` user's (the Debian wrapper runs both as that user).
+ */
+export async function startPrivateRabbitMq(): Promise<PrivateRabbitMq> {
+  const dir = mkdtempSync(join(tmpdir(), 'emporium-rabbitmq-'))
+  const node = `emporium-test-${randomBytes(4).toString('hex')}@localhost`
+  const port = await sparePort()
+  const distPort = await sparePort()
+  const config = join(dir, 'rabbitmq.conf')
+  // Its own configuration, not /etc/rabbitmq's: that one listens on the machine's port 5672.
+  writeFileSync(
+    config,
+    [`listeners.tcp.local = 127.0.0.1:${port}`, 'loopback_users.guest = true', ''].join('\n'),
+  )
+  writeFileSync(join(dir, 'enabled_plugins'), '[].\n')
+  const env = {
+    ...process.env,
+    RABBITMQ_NODENAME: node,
+    RABBITMQ_NODE_IP_ADDRESS: '127.0.0.1',
+    RABBITMQ_NODE_PORT: String(port),
+    RABBITMQ_DIST_PORT: String(distPort),
+    RABBITMQ_MNESIA_BASE: join(dir, 'mnesia'),
+    RABBITMQ_LOG_BASE: join(dir, 'log'),
+    RABBITMQ_PID_FILE: join(dir, 'rabbitmq.pid'),
+    RABBITMQ_ENABLED_PLUGINS_FILE: join(dir, 'enabled_plugins'),
+    RABBITMQ_CONFIG_FILE: config,
+  }
+  const isRoot = process.getuid?.() === 0
+  chownTree(dir, isRoot ? idsOf('rabbitmq') : undefined)
+
+  const ctlArgs = (args: string[]) => ['-n', node, ...args]
+  const ctl = async (...args: string[]) =>
+    (await run('rabbitmqctl', ctlArgs(args), { timeout: 120_000 })).stdout
+  const ctlSync = (...args: string[]) =>
+    execFileSync('rabbitmqctl', ctlArgs(args), { stdio: 'pipe', timeout: 60_000 })
+  const remove = () => rmSync(dir, { recursive: true, force: true })
+  const cancelExit = onExit(() => {
+    try {
+      ctlSync('shutdown')
+    } finally {
+      remove()
+    }
+  })
+  const awaitStartup = async (timeoutMs = 90_000) => {
+    const deadline = Date.now() + timeoutMs
+    for (;;) {
+      try {
+        await ctl('-q', 'await_startup', '--timeout', '30')
+        return
+      } catch (error) {
+        // The node may not have registered with epmd yet: rabbitmqctl cannot reach it.
+        if (Date.now() > deadline) throw error
+        await sleep(500)
+      }
+    }
+  }
+
+  try {
+    await run('rabbitmq-server', ['-detached'], { env, timeout: 60_000, cwd: dir })
+    await awaitStartup()
+  } catch (error) {
+    await ctl('shutdown').catch(() => undefined)
+    cancelExit()
+    remove()
+    throw error
+  }
+
+  return {
+    url: `amqp://guest:guest@127.0.0.1:${port}`,
+    node,
+    port,
+    ctl,
+    async stopApp() {
+      await ctl('stop_app')
+    },
+    async startApp() {
+      await ctl('start_app')
+      await awaitStartup()
+    },
+    async stop() {
+      cancelExit()
+      try {
+        await ctl('shutdown')
+      } finally {
+        remove()
+      }
+    },
+  }
+}
+
+export interface PrivatePostgres {
+  /** `postgres://postgres@127.0.0.1:<port>` (trust authentication); add `/<database>`. */
+  url: string
+  port: number
+  /** A new database on this server, named `name`. */
+  createDatabase(name: string): Promise<TestDatabase>
+  /** Stops the server (`pg_ctl -m fast`: open transactions roll back, clients are cut). */
+  stop(): Promise<void>
+  /** Starts it again on the same folder and port, and waits until it accepts connections. */
+  start(): Promise<void>
+  /** Stops it if it runs and removes its folder. */
+  destroy(): Promise<void>
+}
+
+/** The folder of the newest PostgreSQL installed the Debian way, else undefined (use PATH). */
+function postgresBin(): string | undefined {
+  const base = '/usr/lib/postgresql'
+  if (!existsSync(base)) return undefined
+  const versions = readdirSync(base)
+    .filter((v) => existsSync(join(base, v, 'bin', 'initdb')))
+    .sort((a, b) => Number(b) - Number(a))
+  return versions[0] ? join(base, versions[0], 'bin') : undefined
+}
+
+/**
+ * Starts a PostgreSQL cluster of its own: `initdb` into a temporary folder (trust
+ * authentication, user `postgres`), served on a spare port of 127.0.0.1 with its socket in that
+ * folder. PostgreSQL refuses to run as root, so as root it runs as the `postgres` user.
+ */
+export async function startPrivatePostgres(): Promise<PrivatePostgres> {
+  const dir = mkdtempSync(join(tmpdir(), 'emporium-postgres-'))
+  const data = join(dir, 'data')
+  const port = await sparePort()
+  const bin = postgresBin()
+  const tool = (name: string) => (bin ? join(bin, name) : name)
+  const isRoot = process.getuid?.() === 0
+  const owner = isRoot ? idsOf('postgres') : undefined
+  if (isRoot && !owner) throw new Error('running as root, and there is no postgres user to run as')
+  const command = (name: string, args: string[]): [string, string[]] =>
+    owner ? ['runuser', ['-u', 'postgres', '--', tool(name), ...args]] : [tool(name), args]
+  const options = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c max_connections=200`
+  const pgCtl = async (...args: string[]) => {
+    const [file, argv] = command('pg_ctl', ['-D', data, ...args])
+    await run(file, argv, { timeout: 120_000 })
+  }
+  const pgCtlSync = (...args: string[]) => {
+    const [file, argv] = command('pg_ctl', ['-D', data, ...args])
+    execFileSync(file, argv, { stdio: 'pipe', timeout: 60_000 })
+  }
+  const start = () => pgCtl('-o', options, '-l', join(dir, 'server.log'), '-w', 'start')
+  const remove = () => rmSync(dir, { recursive: true, force: true })
+  const cancelExit = onExit(() => {
+    try {
+      pgCtlSync('-m', 'immediate', 'stop')
+    } finally {
+      remove()
+    }
+  })
+  const url = `postgres://postgres@127.0.0.1:${port}`
+
+  try {
+    chownTree(dir, owner)
+    const [file, argv] = command('initdb', [
+      '-D',
+      data,
+      '-U',
+      'postgres',
+      '-A',
+      'trust',
+      '-E',
+      'UTF8',
+      '--no-sync',
+    ])
+    await run(file, argv, { timeout: 120_000, cwd: dir })
+    await start()
+  } catch (error) {
+    await pgCtl('-m', 'immediate', 'stop').catch(() => undefined)
+    cancelExit()
+    remove()
+    throw error
+  }
+
+  return {
+    url,
+    port,
+    async createDatabase(name: string): Promise<TestDatabase> {
+      const admin = await openDatabase(`${url}/postgres`, { poolSize: 1 })
+      const { sql } = await import('kysely')
+      try {
+        await sql.raw(`create database ${name}`).execute(admin.db)
+      } finally {
+        await admin.close()
+      }
+      const databaseUrl = withDatabaseName(url, name)
+      const database = await openDatabase(databaseUrl)
+      return {
+        url: databaseUrl,
+        database,
+        async drop() {
+          await database.close()
+          const again = await openDatabase(`${url}/postgres`, { poolSize: 1 })
+          try {
+            await sql.raw(`drop database if exists ${name} with (force)`).execute(again.db)
+          } finally {
+            await again.close()
+          }
+        },
+      }
+    },
+    async stop() {
+      await pgCtl('-m', 'fast', '-w', 'stop')
+    },
+    start,
+    async destroy() {
+      cancelExit()
+      try {
+        await pgCtl('-m', 'fast', '-w', 'stop').catch(() => undefined)
+      } finally {
+        remove()
+      }
+    },
+  }
+}
