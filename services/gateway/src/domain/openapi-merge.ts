@@ -1,3 +1,4 @@
+import { describeOperation, nameBodySchemas, sharedComponents } from './openapi-describe.js'
 import type { RouteMatch } from './route-match.js'
 import type { UpstreamName } from './route-table.js'
 
@@ -13,6 +14,7 @@ export function baseDocument(): Json {
     info: {
       title: 'Emporium public API',
       version: '1.0.0',
+      license: { name: 'MIT', identifier: 'MIT' },
       description:
         'Every client call goes through the gateway under /api/v1. Errors are RFC 9457 problem ' +
         'documents; every response carries x-request-id and ratelimit-* headers.',
@@ -20,6 +22,7 @@ export function baseDocument(): Json {
     servers: [{ url: '/' }],
     paths: {},
     components: {
+      ...sharedComponents(),
       securitySchemes: {
         bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' },
       },
@@ -49,7 +52,8 @@ function rewriteRefs(value: unknown, renames: Map<string, string>): unknown {
  * Merges the services' documents into the public one: each service path appears under its
  * public path (`/products/{id}` → `/api/v1/products/{id}`) only where the route table sends
  * that method and path to that service (internal routes stay out), with the access the table
- * gives it. Components of the same name but different content are renamed `<service>_<name>`.
+ * gives it, described for client generators (openapi-describe.ts). Components of the same name
+ * but different content are renamed `<service>_<name>`.
  */
 export function mergeOpenApi(
   documents: ReadonlyArray<{ upstream: UpstreamName; document: Json }>,
@@ -97,11 +101,15 @@ export function mergeOpenApi(
         used = true
         const entry = (paths[placed.path] ??= {})
         if (Array.isArray(item.parameters)) entry.parameters ??= item.parameters
-        entry[method] = describeAccess({ tags: [upstream], ...operation }, placed.access)
+        entry[method] = describeOperation(
+          { tags: [upstream], ...operation },
+          { method, path: placed.path, access: placed.access, pathParameters: entry.parameters },
+        )
       }
     }
     if (used) tags.push({ name: upstream, description: `Served by the ${upstream} service.` })
   }
+  nameBodySchemas(merged)
   return merged
 }
 
@@ -120,13 +128,4 @@ function publicPath(
     return { path: candidate, access: found.rule.access }
   }
   return undefined
-}
-
-function describeAccess(operation: Json, access: string): Json {
-  if (access === 'public') return operation
-  const note =
-    access === 'admin' ? 'Requires a bearer token of an admin.' : 'Requires a bearer token.'
-  const description =
-    typeof operation.description === 'string' ? `${operation.description}\n\n${note}` : note
-  return { ...operation, description, security: [{ bearerAuth: [] }], 'x-emporium-access': access }
 }

@@ -11,6 +11,23 @@ const escape = (text: unknown) =>
 const isObject = (value: unknown): value is Json =>
   typeof value === 'object' && value !== null && !Array.isArray(value)
 
+/** Follows a local `$ref` (`#/components/...`), so that the page shows what it points at. */
+function resolver(document: Json) {
+  return (value: unknown): unknown => {
+    let current = value
+    for (let hops = 0; hops < 5 && isObject(current) && typeof current.$ref === 'string'; hops++) {
+      const ref = current.$ref
+      if (!ref.startsWith('#/')) break
+      current = ref
+        .slice(2)
+        .split('/')
+        .map((part) => part.replace(/~1/g, '/').replace(/~0/g, '~'))
+        .reduce<unknown>((node, key) => (isObject(node) ? node[key] : undefined), document)
+    }
+    return current
+  }
+}
+
 const style = `
 body{font:15px/1.5 system-ui,sans-serif;margin:0 auto;max-width:60rem;padding:1rem 2rem;color:#1d1d1f}
 h1{margin-bottom:.2rem}h2{border-bottom:1px solid #ddd;padding-bottom:.2rem;margin-top:2rem}
@@ -42,10 +59,18 @@ function parameters(list: unknown): string {
   return `<table><tr><th>parameter</th><th>in</th><th>required</th><th>type</th><th></th></tr>${rows.join('')}</table>`
 }
 
-function operation(path: string, method: string, op: Json, shared: unknown): string {
+function operation(
+  path: string,
+  method: string,
+  op: Json,
+  shared: unknown,
+  resolve: (value: unknown) => unknown,
+): string {
   const access = String(op['x-emporium-access'] ?? 'public')
   const body = (op.requestBody as Json | undefined)?.content as Json | undefined
-  const responses = isObject(op.responses) ? Object.entries(op.responses) : []
+  const responses = isObject(op.responses)
+    ? Object.entries(op.responses).map(([status, response]) => [status, resolve(response)] as const)
+    : []
   return [
     `<section id="${escape(`${method}-${path}`)}">`,
     `<h3><span class="m ${method}">${method.toUpperCase()}</span> <code>${escape(path)}</code></h3>`,
@@ -56,10 +81,14 @@ function operation(path: string, method: string, op: Json, shared: unknown): str
       ...(Array.isArray(shared) ? shared : []),
       ...(Array.isArray(op.parameters) ? op.parameters : []),
     ]),
-    body ? schemaBlock('request body', (Object.values(body)[0] as Json | undefined)?.schema) : '',
+    body
+      ? schemaBlock('request body', resolve((Object.values(body)[0] as Json | undefined)?.schema))
+      : '',
     ...responses.map(([status, response]) => {
       const content = isObject(response) ? (response.content as Json | undefined) : undefined
-      const schema = content ? (Object.values(content)[0] as Json | undefined)?.schema : undefined
+      const schema = content
+        ? resolve((Object.values(content)[0] as Json | undefined)?.schema)
+        : undefined
       const label = `${status} ${isObject(response) ? String(response.description ?? '') : ''}`
       return schema ? schemaBlock(label, schema) : `<p>${escape(label)}</p>`
     }),
@@ -74,12 +103,16 @@ function operation(path: string, method: string, op: Json, shared: unknown): str
 export function renderApiDocs(document: Json): { html: string; contentSecurityPolicy: string } {
   const info = isObject(document.info) ? document.info : {}
   const byTag = new Map<string, string[]>()
+  const resolve = resolver(document)
   for (const [path, item] of Object.entries(isObject(document.paths) ? document.paths : {})) {
     if (!isObject(item)) continue
     for (const [method, op] of Object.entries(item)) {
       if (!isObject(op) || method === 'parameters') continue
       const tag = Array.isArray(op.tags) && op.tags.length ? String(op.tags[0]) : 'other'
-      byTag.set(tag, [...(byTag.get(tag) ?? []), operation(path, method, op, item.parameters)])
+      byTag.set(tag, [
+        ...(byTag.get(tag) ?? []),
+        operation(path, method, op, item.parameters, resolve),
+      ])
     }
   }
   const groups = [...byTag].map(([tag, ops]) => `<h2>${escape(tag)}</h2>${ops.join('')}`)
