@@ -47,11 +47,17 @@ async function getJson(url: string): Promise<Record<string, unknown> | undefined
   }
 }
 
-async function poll<T>(what: string, deadline: number, probe: () => Promise<T | undefined>) {
+async function poll<T>(
+  what: string,
+  deadline: number,
+  probe: () => Promise<T | undefined>,
+  describe: () => string,
+) {
   for (;;) {
     const value = await probe()
     if (value !== undefined) return value
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
+    if (Date.now() > deadline)
+      throw new Error(`timed out waiting for ${what}; it said:\n${describe()}`)
     await new Promise((resolve) => setTimeout(resolve, 250))
   }
 }
@@ -79,20 +85,31 @@ export async function buildPublicDocument(timeoutMs = 120_000): Promise<Record<s
   child.stderr.on('data', (chunk: Buffer) => output.push(chunk.toString()))
   try {
     const deadline = Date.now() + timeoutMs
+    const tail = () => output.join('').slice(-4_000)
     // Each service first: the gateway caches a missing service document for a while.
     const services = serviceDeclarations.length
     for (let port = base + 1; port <= base + services; port++) {
-      await poll(`the service on port ${port}`, deadline, async () => {
-        if (child.exitCode !== null) throw new Error(`the platform exited:\n${output.join('')}`)
-        return getJson(`http://127.0.0.1:${port}/openapi.json`)
-      })
+      await poll(
+        `the service on port ${port}`,
+        deadline,
+        async () => {
+          if (child.exitCode !== null) throw new Error(`the platform exited:\n${tail()}`)
+          return getJson(`http://127.0.0.1:${port}/openapi.json`)
+        },
+        tail,
+      )
     }
     const published = serviceDeclarations.filter((s) => s.routes.length > 0).length
-    return await poll('the merged document', deadline, async () => {
-      const document = await getJson(`http://127.0.0.1:${base}/api/v1/openapi.json`)
-      const tags = Array.isArray(document?.tags) ? document.tags.length : 0
-      return tags >= published ? document : undefined
-    })
+    return await poll(
+      'the merged document',
+      deadline,
+      async () => {
+        const document = await getJson(`http://127.0.0.1:${base}/api/v1/openapi.json`)
+        const tags = Array.isArray(document?.tags) ? document.tags.length : 0
+        return tags >= published ? document : undefined
+      },
+      tail,
+    )
   } finally {
     child.kill('SIGTERM')
     const killer = setTimeout(() => child.kill('SIGKILL'), 15_000)

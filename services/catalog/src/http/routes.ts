@@ -157,6 +157,9 @@ export function catalogRoutes(deps: CatalogRoutesDeps): HttpRoutes {
         schema: {
           tags,
           summary: 'Stock of a product: on hand, reserved, available (admin)',
+          // For the OpenAPI document only: the gateway lets every read of /products through,
+          // and this one is checked here (preHandler), so the public document must say so.
+          'x-emporium-access': 'admin',
           params: catalog.ProductParams,
           response: { 200: catalog.StockLevel, 401: Problem, 403: Problem, 404: Problem },
         },

@@ -137,7 +137,12 @@ export function describeOperation(
   operation: Json,
   context: { method: string; path: string; access: string; pathParameters: unknown },
 ): Json {
-  const { access, path } = context
+  const { path } = context
+  // A service may guard a route more strictly than the gateway does (it checks the token
+  // itself): it says so with the operation's own `x-emporium-access`, and the stricter wins.
+  const strictness = ['public', 'bearer', 'admin']
+  const own = String(operation['x-emporium-access'] ?? 'public')
+  const access = strictness.indexOf(own) > strictness.indexOf(context.access) ? own : context.access
   const parameters = [
     ...(Array.isArray(context.pathParameters) ? context.pathParameters : []),
     ...(Array.isArray(operation.parameters) ? operation.parameters : []),

@@ -14,7 +14,10 @@ const catalog = {
     '/products': { get: { summary: 'List', responses: ok }, post: { responses: ok } },
     '/products/{id}': {
       parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
-      get: { responses: { '200': { $ref: '#/components/responses/Product' } } },
+      get: {
+        'x-emporium-access': 'admin',
+        responses: { '200': { $ref: '#/components/responses/Product' } },
+      },
     },
     '/internal/reservations': { post: { responses: ok } },
   },
@@ -63,6 +66,12 @@ describe('mergeOpenApi', () => {
       tags: ['catalog'],
     })
     expect(merged.paths['/api/v1/products/{id}']!.parameters).toHaveLength(1)
+    // A public read the service guards itself says so with its own access.
+    expect(merged.paths['/api/v1/products/{id}']!.get).toMatchObject({
+      security: [{ bearerAuth: [] }],
+      'x-emporium-access': 'admin',
+    })
+    expect(merged.paths['/api/v1/products/{id}']!.get!.responses).toHaveProperty('403')
   })
 
   it('keeps one copy of identical components and renames clashing ones', () => {
