@@ -89,6 +89,37 @@ ensure_kubectl() {
   apt_install kubectl
 }
 
+# The alert rules' unit tests run Debian's promtool, and a deploy test starts its prometheus on a
+# spare port to scrape a running platform. Debian's package would start a prometheus daemon on
+# :9090 (the gateway's default management port) and pull in prometheus-node-exporter (:9100):
+# it is installed without its Recommends, with a policy-rc.d that forbids starting services
+# (kept if the machine already has one, removed afterwards otherwise), and a daemon that started
+# anyway is stopped.
+ensure_prometheus() {
+  command -v promtool >/dev/null 2>&1 && command -v prometheus >/dev/null 2>&1 && return 0
+  if ! can_install; then
+    echo "infra: promtool and prometheus are missing (the deploy tests need them): apt-get install --no-install-recommends prometheus, or INFRA_INSTALL=1 npm run infra:up" >&2
+    exit 1
+  fi
+  echo "infra: installing prometheus with apt (its daemon not started)" >&2
+  local policy=/usr/sbin/policy-rc.d own_policy=
+  if [ ! -e "$policy" ]; then
+    own_policy=1
+    trap 'rm -f /usr/sbin/policy-rc.d' EXIT # also when the install is interrupted
+    printf '#!/bin/sh\n# Written by scripts/infra-up.sh while it installs prometheus.\nexit 101\n' >"$policy"
+    chmod 755 "$policy"
+  fi
+  local status=0
+  DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 update -qq >/dev/null &&
+    DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq \
+      --no-install-recommends prometheus >/dev/null || status=$?
+  if [ -n "$own_policy" ]; then rm -f "$policy" && trap - EXIT; fi
+  [ "$status" = 0 ] || exit "$status"
+  # Only the packaged daemon (the one its pid file names), never a prometheus a test started.
+  start-stop-daemon --stop --oknodo --quiet --pidfile /run/prometheus/prometheus.pid \
+    --exec /usr/bin/prometheus 2>/dev/null || true
+}
+
 # The container test (tests/containers) builds and runs the images with podman: Debian's
 # podman, buildah and runc, debootstrap for the local Node base image (deploy/docker/local-base.sh),
 # and two settings this machine needs: runc (crun refuses its hybrid cgroups) and open-file and
@@ -134,6 +165,7 @@ ensure_redis
 ensure_rabbitmq
 ensure_chromium
 ensure_kubectl
+ensure_prometheus
 ensure_podman
 
 # Users, databases and vhost of the tests. Each suite then creates its own database on them.
@@ -182,7 +214,7 @@ SQL
     rabbitmqctl -q set_permissions -p emporium_test guest '.*' '.*' '.*' >/dev/null
   fi
 fi
-echo "infra: PostgreSQL, MariaDB, Redis and RabbitMQ are answering, Chromium, kubectl and podman are installed; test users, databases and vhost are in place" >&2
+echo "infra: PostgreSQL, MariaDB, Redis and RabbitMQ are answering, Chromium, kubectl, promtool and podman are installed; test users, databases and vhost are in place" >&2
 if [ -n "${PG_DATABASES:-}" ]; then
   echo "infra: databases in place: ${PG_DATABASES[*]} on PostgreSQL; ${MY_DATABASES[*]} on MariaDB" >&2
 fi

@@ -1,10 +1,14 @@
-import { mkdtempSync, rmSync } from 'node:fs'
+import { spawn, type ChildProcess } from 'node:child_process'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { stringify } from 'yaml'
 import { serviceNames } from '@emporium/contracts'
+import { sparePort } from '@emporium/platform/testing'
 import { startProcess, waitForOk, type Started } from '../e2e/process.js'
-import { readRepoFile, readYaml } from './deploy-test-support.js'
+import { readRepoFile, readYaml, repoRoot } from './deploy-test-support.js'
 
 // Every metric the alert rules and the dashboard use must be one the services really export:
 // the names are checked against the /metrics of a running (embedded) platform.
@@ -154,6 +158,183 @@ describe('the observability kit', () => {
           if (!external.has(name)) expect(exposed, `${expr}: ${name}`).toContain(name)
         }
       }
+    })
+
+    // Prometheus itself (Debian's `prometheus`, as `promtool` for the rules' unit tests) scrapes
+    // this platform with the job of deploy/observability/prometheus/prometheus.yml that lists fixed
+    // targets, its hosts pointed at this platform's ports, and evaluates alerts.yml: the targets
+    // answer, the series carry the labels the rules group by, and every rule evaluates.
+    describe('scraped by Prometheus', () => {
+      const dir = mkdtempSync(join(tmpdir(), 'emporium-prometheus-'))
+      const groups = alerts.groups.map((g) => g.name)
+      let prometheus: ChildProcess | undefined
+      let output = ''
+      let api = ''
+      let targets: string[] = []
+
+      /** GET /api/v1/<path> of the test's Prometheus: its `data`, or undefined when not ready. */
+      async function query<T>(path: string): Promise<T | undefined> {
+        try {
+          const response = await fetch(`${api}/api/v1/${path}`)
+          const body = (await response.json()) as { status: string; data: T }
+          return body.status === 'success' ? body.data : undefined
+        } catch {
+          return undefined
+        }
+      }
+
+      /**
+       * Polls until `check` says done, or fails with what it saw last and Prometheus's output.
+       * `check` returns what it saw and whether that is what the test waits for.
+       */
+      async function eventually<T>(
+        what: string,
+        check: () => Promise<{ done: boolean; seen: T }>,
+      ): Promise<T> {
+        const deadline = Date.now() + 90_000
+        let last: unknown
+        while (Date.now() < deadline) {
+          if (prometheus?.exitCode !== null) throw new Error(`prometheus exited:\n${output}`)
+          const { done, seen } = await check()
+          if (done) return seen
+          last = seen
+          await new Promise((r) => setTimeout(r, 500))
+        }
+        throw new Error(`${what} not seen in 90 s (last: ${JSON.stringify(last)}):\n${output}`)
+      }
+
+      beforeAll(async () => {
+        const shipped = readYaml('deploy/observability/prometheus/prometheus.yml') as {
+          scrape_configs: { job_name: string; static_configs?: { targets: string[] }[] }[]
+        }
+        const job = shipped.scrape_configs.find((c) => c.job_name === 'emporium-static')!
+        // Each target is `<service>:<port>`: the same service's port on this platform.
+        const localPort = (host: string) =>
+          host === 'gateway' ? port + 7 : port + 1 + servicesInOrder.indexOf(host)
+        const hosts = job.static_configs!.flatMap((c) => c.targets.map((t) => t.split(':')[0]!))
+        expect(hosts.sort()).toEqual([...servicesInOrder, 'gateway'].sort())
+        targets = hosts.map((h) => `127.0.0.1:${localPort(h)}`)
+        const config = {
+          global: { scrape_interval: '1s', scrape_timeout: '1s', evaluation_interval: '1s' },
+          rule_files: [
+            fileURLToPath(new URL('deploy/observability/prometheus/alerts.yml', repoRoot)),
+          ],
+          scrape_configs: [{ ...job, static_configs: [{ targets }] }],
+        }
+        writeFileSync(join(dir, 'prometheus.yml'), stringify(config))
+        const listen = `127.0.0.1:${await sparePort()}`
+        api = `http://${listen}`
+        prometheus = spawn(
+          'prometheus',
+          [
+            `--config.file=${join(dir, 'prometheus.yml')}`,
+            `--storage.tsdb.path=${join(dir, 'data')}`,
+            `--web.listen-address=${listen}`,
+          ],
+          { stdio: ['ignore', 'pipe', 'pipe'] },
+        )
+        prometheus.stdout!.on('data', (d: Buffer) => (output += d.toString()))
+        prometheus.stderr!.on('data', (d: Buffer) => (output += d.toString()))
+        const missing = new Promise<never>((_, reject) =>
+          prometheus!.once('error', (error: NodeJS.ErrnoException) =>
+            reject(
+              error.code === 'ENOENT'
+                ? new Error(
+                    'prometheus is not installed: `apt-get install --no-install-recommends prometheus` ' +
+                      '(or INFRA_INSTALL=1 npm run infra:up)',
+                  )
+                : error,
+            ),
+          ),
+        )
+        await Promise.race([
+          missing,
+          eventually('Prometheus ready', async () => {
+            const response = await fetch(`${api}/-/ready`).catch(() => undefined)
+            return { done: response?.ok === true, seen: response?.status }
+          }),
+        ])
+      }, 120_000)
+
+      afterAll(async () => {
+        if (prometheus && prometheus.exitCode === null && prometheus.pid !== undefined) {
+          const exited = new Promise((r) => prometheus!.once('exit', r))
+          prometheus.kill('SIGTERM')
+          await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))])
+          if (prometheus.exitCode === null) prometheus.kill('SIGKILL')
+        }
+        rmSync(dir, { recursive: true, force: true })
+      }, 30_000)
+
+      type Vector = { metric: Record<string, string>; value: [number, string] }[]
+
+      it('finds every target up', async () => {
+        const up = await eventually('up == 1 for every target', async () => {
+          const result = await query<{ result: Vector }>(
+            `query?query=${encodeURIComponent('up{job="emporium-static"}')}`,
+          )
+          const upTargets = (result?.result ?? [])
+            .filter((s) => s.value[1] === '1')
+            .map((s) => s.metric.instance!)
+          return { done: upTargets.length === targets.length, seen: upTargets }
+        })
+        expect(up.sort()).toEqual([...targets].sort())
+      }, 120_000)
+
+      it('has the series the alerts use, labelled by service', async () => {
+        // A service counts requests to its routes, not to /metrics or /healthz: one request each
+        // (an unknown route, answered 404 and counted) gives every target http_requests_total,
+        // the gateway's through its public port (its management port counts none).
+        for (const target of [...targets, `127.0.0.1:${port}`]) {
+          await (await fetch(`http://${target}/no-such-route`)).arrayBuffer()
+        }
+        const services = await eventually('http_requests_total of every service', async () => {
+          const result = await query<{ result: Vector }>(
+            `query?query=${encodeURIComponent('count by (service) (http_requests_total{job="emporium-static"})')}`,
+          )
+          const names = (result?.result ?? []).map((s) => s.metric.service!)
+          return { done: names.length === targets.length, seen: names }
+        })
+        expect(services.sort()).toEqual([...servicesInOrder, 'gateway'].sort())
+        const breakers = await query<{ result: Vector }>(
+          `query?query=${encodeURIComponent('max by (upstream) (gateway_upstream_breaker_state)')}`,
+        )
+        expect(breakers?.result.length, 'gateway_upstream_breaker_state').toBeGreaterThan(0)
+        // EmporiumUpstreamInstanceResting groups by the upstream instance: as scraped, the gauge's
+        // own `instance` label is `exported_instance` (the target's `instance` wins).
+        const instances = await query<{ result: Vector }>(
+          `query?query=${encodeURIComponent('gateway_upstream_instance_up{job="emporium-static"}')}`,
+        )
+        expect(instances?.result.length, 'gateway_upstream_instance_up').toBeGreaterThan(0)
+        for (const { metric } of instances!.result) {
+          expect(metric.exported_instance, JSON.stringify(metric)).toMatch(
+            /^http:\/\/127\.0\.0\.1:/,
+          )
+          expect(metric.instance).toBe(`127.0.0.1:${port + 7}`)
+        }
+      }, 120_000)
+
+      it('loads the alert rules, and every rule evaluates without error', async () => {
+        type Rules = {
+          groups: { name: string; rules: { name: string; health: string; lastError?: string }[] }[]
+        }
+        const loaded = await eventually('every rule evaluated', async () => {
+          const data = await query<Rules>('rules')
+          const all = (data?.groups ?? []).flatMap((g) => g.rules)
+          const done = all.length === rules.length && all.every((r) => r.health !== 'unknown')
+          return { done, seen: data ?? { groups: [] } }
+        })
+        expect(loaded.groups.map((g) => g.name).sort()).toEqual([...groups].sort())
+        for (const rule of loaded.groups.flatMap((g) => g.rules)) {
+          expect({ rule: rule.name, health: rule.health, lastError: rule.lastError ?? '' }).toEqual(
+            {
+              rule: rule.name,
+              health: 'ok',
+              lastError: '',
+            },
+          )
+        }
+      }, 120_000)
     })
   })
 })
