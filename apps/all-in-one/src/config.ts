@@ -6,6 +6,12 @@ export const AllInOneConfig = Type.Object({
   LOG_LEVEL: SharedConfig.LOG_LEVEL,
   LOG_FORMAT: SharedConfig.LOG_FORMAT,
   SHUTDOWN_TIMEOUT_SECONDS: SharedConfig.SHUTDOWN_TIMEOUT_SECONDS,
+  // Trace export, for the process: each service's spans carry its own `service.name`.
+  OTEL_TRACES_EXPORTER: SharedConfig.OTEL_TRACES_EXPORTER,
+  OTEL_EXPORTER_OTLP_ENDPOINT: SharedConfig.OTEL_EXPORTER_OTLP_ENDPOINT,
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: SharedConfig.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT,
+  OTEL_EXPORTER_OTLP_PROTOCOL: SharedConfig.OTEL_EXPORTER_OTLP_PROTOCOL,
+  OTEL_SERVICE_NAME: SharedConfig.OTEL_SERVICE_NAME,
   /** The gateway's port: the platform's one public address. */
   PORT: Type.Integer({ minimum: 1, maximum: 65535, default: 8080 }),
   HOST: Type.String({ default: '127.0.0.1' }),

@@ -1,5 +1,11 @@
 import { parentPort } from 'node:worker_threads'
-import { createLogger, startService, type RunningService } from '@emporium/platform'
+import {
+  createLogger,
+  flushTracing,
+  startService,
+  startTraceExport,
+  type RunningService,
+} from '@emporium/platform'
 import { loadAllInOneConfig } from './config.js'
 import type { FromGateway, ToGateway } from './gateway-thread.js'
 import { embeddedServices } from './services.js'
@@ -17,6 +23,8 @@ const log = createLogger({
   level: config.LOG_LEVEL,
   format: config.LOG_FORMAT,
 })
+// A thread has its own globals, so its own tracer provider and exporter: the gateway's spans.
+startTraceExport(config, { log })
 const entry = embeddedServices(config, env).find((candidate) => candidate.name === 'gateway')
 // Loaded now, while the main thread starts the services; it listens when told to.
 const loading = import('@emporium/gateway').catch((error: unknown) => error)
@@ -40,7 +48,9 @@ port.on('message', (message: ToGateway) => {
     return
   }
   const member = running
-  const work = member ? member[message.call]() : Promise.resolve()
+  const call = member ? member[message.call]() : Promise.resolve()
+  // The thread is terminated after `close`: its last spans are sent first.
+  const work = message.call === 'close' ? call.finally(() => flushTracing(5_000)) : call
   work.then(
     () => send({ type: 'done', id: message.id }),
     (error: unknown) =>

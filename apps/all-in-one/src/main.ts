@@ -3,6 +3,7 @@ import {
   createLogger,
   defaultRetryPolicy,
   runProcess,
+  startTraceExport,
 } from '@emporium/platform'
 import { loadAllInOneConfig } from './config.js'
 import { spawnGatewayThread } from './gateway-thread.js'
@@ -18,6 +19,9 @@ const log = createLogger({
   level: config.LOG_LEVEL,
   format: config.LOG_FORMAT,
 })
+// One tracer provider for the services of this thread: each span names its service
+// (`service.name`), and the exporter gives it that service's resource.
+startTraceExport(config, { log })
 const bus = createInProcessBus({ retry: defaultRetryPolicy, log })
 const entries = embeddedServices(config, env)
 // Started first, so that its modules load on the other core while the services start.

@@ -132,6 +132,30 @@ export const SharedConfig = {
    * Empty (the default): none.
    */
   EXTRA_LATENCY_FILE: Type.String({ default: '' }),
+  /**
+   * `otlp` (the default once an OTLP endpoint is set) or `none`: spans are exported only when an
+   * endpoint is set and this is not `none`. Trace ids are carried and logged either way.
+   */
+  OTEL_TRACES_EXPORTER: Type.Optional(Type.Union([Type.Literal('otlp'), Type.Literal('none')])),
+  /**
+   * Base URL of an OTLP/HTTP collector (`http://otel-collector:4318`): spans go to its
+   * `/v1/traces`. Unset (the default): no export.
+   */
+  OTEL_EXPORTER_OTLP_ENDPOINT: Type.Optional(Type.String({ pattern: '^https?://' })),
+  /** The full URL spans are posted to, used as given; takes precedence over the endpoint above. */
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: Type.Optional(Type.String({ pattern: '^https?://' })),
+  /**
+   * `http/json` (what is sent) or `http/protobuf` (accepted, and sent as JSON too: the collector's
+   * OTLP/HTTP receiver reads both). gRPC is not supported.
+   */
+  OTEL_EXPORTER_OTLP_PROTOCOL: Type.Optional(
+    Type.Union([Type.Literal('http/json'), Type.Literal('http/protobuf')]),
+  ),
+  /**
+   * The `service.name` of the spans a standalone service exports; its own name by default. The
+   * embedded mode names each service's spans after the service, and this only spans of none.
+   */
+  OTEL_SERVICE_NAME: Type.Optional(Type.String({ minLength: 1 })),
 }
 
 /** The HTTP server's injected latency from the shared settings (undefined when off). */

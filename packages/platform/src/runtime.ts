@@ -18,6 +18,8 @@ import type { EventHandler } from './messaging/consumer.js'
 import { createOutboxRelay, type OutboxRelay } from './messaging/outbox-relay.js'
 import { createConsumerSubscription } from './messaging/subscription.js'
 import { createMetricsRegistry, type Registry } from './metrics.js'
+import { startTraceExport, type TraceExportConfig } from './trace-export.js'
+import { flushTracing } from './tracing.js'
 
 /**
  * A service as a value, made by its factory from its config. The same value runs alone in its
@@ -178,7 +180,7 @@ export async function startService(service: Service, options: RunOptions): Promi
  * Runs services until SIGTERM/SIGINT, then drains in order: stop accepting and finish in-flight
  * requests; publish what the outboxes hold; stop consumers, waiting for handlers in flight (an
  * event they write now stays in the outbox and is published at the next start: never lost);
- * close connections. A second signal, or the timeout, exits at once.
+ * close connections; export the spans not yet sent. A second signal, or the timeout, exits at once.
  */
 export function handleShutdown(options: {
   services: ProcessMember[]
@@ -203,6 +205,8 @@ export function handleShutdown(options: {
         ?.close()
         .catch((error: unknown) => options.log.warn({ err: error }, 'bus close failed'))
       await Promise.allSettled(options.services.map((s) => s.close()))
+      // The spans of the drain itself included; a collector that does not answer costs 5 s.
+      await flushTracing(5_000)
       clearTimeout(timer)
       options.log.info('stopped')
     })()
@@ -287,7 +291,7 @@ export async function runStandalone<
     EXTRA_LATENCY_MS?: number
     EXTRA_LATENCY_JITTER_MS?: number
     EXTRA_LATENCY_FILE?: string
-  },
+  } & TraceExportConfig,
 >(options: {
   name: string
   loadConfig: () => C
@@ -309,6 +313,7 @@ export async function runStandalone<
     level: config.LOG_LEVEL,
     format: config.LOG_FORMAT,
   })
+  startTraceExport(config, { log, service: options.name })
   const service = await orExit(() => options.create(config, { log }))
   // One registry for the service and its bus, so `/metrics` shows the bus_* series too.
   const registry = (service.registry ??= createMetricsRegistry(options.name))

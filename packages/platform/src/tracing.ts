@@ -3,6 +3,7 @@ import {
   SpanKind,
   SpanStatusCode,
   context,
+  createContextKey,
   propagation,
   trace,
   type Attributes,
@@ -21,14 +22,33 @@ export type { Span, Context as TraceContext }
 
 type Carrier = Record<string, string | string[] | undefined>
 
+/** The span attribute naming the service a span belongs to (the resource's, per span). */
+export const serviceNameAttribute = 'service.name'
+
+const serviceKey = createContextKey('emporium.service')
+
+/**
+ * The context `ctx` with the service that works in it: every span started under it is labelled
+ * `service.name` = `service`. Servers and consumers set it; the spans they start inherit it. The
+ * embedded mode runs several services on one tracer provider (one resource), so the service is
+ * told per span, and the exporter (trace-export.ts) turns it back into a resource per service.
+ */
+export function inService(ctx: Context, service: string): Context {
+  return ctx.setValue(serviceKey, service)
+}
+
 /**
  * Forwards to processors added at any time: sdk-trace-base 2.x fixes the processors at
  * construction, but an exporter is wired by `main.ts`, possibly after a server or client has
- * already called `setupTracing()`.
+ * already called `setupTracing()`. It also labels each span with its service (`inService`).
  */
 class ForwardingSpanProcessor implements SpanProcessor {
   readonly processors: SpanProcessor[] = []
   onStart(span: Parameters<SpanProcessor['onStart']>[0], parent: Context): void {
+    const service = parent.getValue(serviceKey)
+    if (typeof service === 'string' && span.attributes[serviceNameAttribute] === undefined) {
+      span.setAttribute(serviceNameAttribute, service)
+    }
     for (const p of this.processors) p.onStart(span, parent)
   }
   onEnd(span: ReadableSpan): void {
@@ -56,9 +76,8 @@ const globals = globalThis as { [stateKey]?: TracingState }
  * Installs the process-wide OpenTelemetry context manager, W3C propagator and tracer provider,
  * once; later calls only add their span processors. With no processor, spans are still created
  * and their ids propagated (traceparent across HTTP and messages, trace ids in logs), but
- * nothing is exported. To export, in `main.ts`:
- * `setupTracing({ spanProcessors: [new BatchSpanProcessor(new OTLPTraceExporter())] })`
- * (the OTLP exporter package is not a dependency yet).
+ * nothing is exported. Entry points export with `startTraceExport` (trace-export.ts), which
+ * adds an OTLP processor here when the OTEL_* settings ask for one.
  */
 export function setupTracing(options: { spanProcessors?: SpanProcessor[] } = {}): void {
   let state = globals[stateKey]
@@ -77,6 +96,22 @@ export function setupTracing(options: { spanProcessors?: SpanProcessor[] } = {})
 /** Flushes and stops the span processors, for graceful shutdown. */
 export async function shutdownTracing(): Promise<void> {
   await globals[stateKey]?.provider.shutdown()
+}
+
+/**
+ * Exports the spans ended so far, waiting at most `timeoutMs`: the last step of a drain. The
+ * processors keep working afterwards (a test may drain a process and go on in the same thread).
+ */
+export async function flushTracing(timeoutMs = 5_000): Promise<void> {
+  const state = globals[stateKey]
+  if (!state) return
+  let timer: NodeJS.Timeout | undefined
+  const late = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, timeoutMs)
+    timer.unref()
+  })
+  await Promise.race([state.forwarding.forceFlush().catch(() => undefined), late])
+  clearTimeout(timer)
 }
 
 /**

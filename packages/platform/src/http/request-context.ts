@@ -12,7 +12,7 @@ import {
 } from '@opentelemetry/api'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { runWithContext } from '../context.js'
-import { extractContext, setupTracing } from '../tracing.js'
+import { extractContext, inService, setupTracing } from '../tracing.js'
 
 /** What a client may send as a request or correlation id; anything else is replaced. */
 const saneId = /^[A-Za-z0-9._:-]{1,128}$/
@@ -47,7 +47,7 @@ export type IncomingTrace = 'continue' | 'link'
  */
 export function installRequestContext(
   app: FastifyInstance,
-  options: { incomingTrace?: IncomingTrace } = {},
+  options: { incomingTrace?: IncomingTrace; service?: string } = {},
 ): void {
   const linking = options.incomingTrace === 'link'
   setupTracing()
@@ -68,7 +68,9 @@ export function installRequestContext(
         reply.log = request.log
       }
     }
-    const parent = linking ? ROOT_CONTEXT : incoming
+    const root = linking ? ROOT_CONTEXT : incoming
+    // The server span and every span under it belong to this service (its `service.name`).
+    const parent = options.service ? inService(root, options.service) : root
     const span = tracer.startSpan(
       `${request.method} ${route}`,
       {

@@ -117,7 +117,7 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
   const root = app as unknown as FastifyInstance
 
   // Hooks and handlers on the root instance, so that the encapsulated routes inherit them.
-  installRequestContext(root, { incomingTrace: options.incomingTrace })
+  installRequestContext(root, { incomingTrace: options.incomingTrace, service: options.service })
   installProblemHandling(root)
   installProtocolChecks(root)
   installBodyDrain(root)

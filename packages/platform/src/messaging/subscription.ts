@@ -4,7 +4,7 @@ import { runWithContext } from '../context.js'
 import type { Database } from '../db/database.js'
 import { PermanentError } from '../errors.js'
 import type { Logger } from '../log.js'
-import { extractContext, withSpan } from '../tracing.js'
+import { extractContext, inService, withSpan } from '../tracing.js'
 import type { BatchOutcome, Delivery, Subscription } from './bus.js'
 import type { EventHandler } from './consumer.js'
 import { checkEventId, createInbox } from './inbox.js'
@@ -51,9 +51,11 @@ export function createConsumerSubscription(deps: {
 
   /** Runs `fn` in the trace and correlation of the event, as its own span. */
   function inContext<T>(envelope: EventEnvelope, delivery: Delivery, fn: () => Promise<T>) {
-    const parent = envelope.traceparent
+    const sent = envelope.traceparent
       ? extractContext({ traceparent: envelope.traceparent })
       : context.active()
+    // The consumer is named after its service: the span is that service's.
+    const parent = inService(sent, deps.consumer)
     return context.with(parent, () =>
       runWithContext(
         { requestId: envelope.id, correlationId: envelope.correlationId, causationId: envelope.id },
@@ -62,6 +64,7 @@ export function createConsumerSubscription(deps: {
             `consume ${envelope.type}`,
             { 'messaging.consumer': deps.consumer, 'messaging.attempt': delivery.attempt },
             fn,
+            { kind: 'consumer' },
           ),
       ),
     )
