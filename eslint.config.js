@@ -193,6 +193,13 @@ const rules = {
       'Contracts import only the schema library (typebox) and their own files: the storefront ' +
         'and every service import them, so they carry no runtime, Node or workspace dependency.',
     ),
+  sdkOnlyItsFetchClient: (extra) =>
+    pattern(
+      `^(?!${oneOf(['openapi-fetch', ...extra])}(/|$)|\\.\\.?(/|$))`,
+      'The SDK imports only openapi-fetch and its own files: browsers (the storefront) and Node ' +
+        'run it, so it carries no Node module and no workspace package; it is generated from ' +
+        'docs/openapi.json, not from the contracts.',
+    ),
   platformNoBusiness: pattern(
     `^@emporium/(?!${oneOf(['contracts', 'platform'])}(/|$))`,
     'The platform holds no business logic: it never imports services or apps (only ' +
@@ -269,7 +276,7 @@ const rules = {
 
 /**
  * The complete `no-restricted-imports` options for one kind of file.
- * @param {'other' | 'outside' | 'workspace' | 'contracts' | 'platform' | 'service' | 'domain' | 'app' | 'infra' | 'http' | 'events'} area
+ * @param {'other' | 'outside' | 'workspace' | 'contracts' | 'sdk' | 'platform' | 'service' | 'domain' | 'app' | 'infra' | 'http' | 'events'} area
  */
 function restrictions(area, { test = false } = {}) {
   const patterns = [rules.internals]
@@ -277,6 +284,9 @@ function restrictions(area, { test = false } = {}) {
   if (area === 'outside') patterns.push(rules.outsiderIntoWorkspace)
   if (area !== 'other' && area !== 'outside' && !test) patterns.push(rules.testingOnlyInTests)
   if (area === 'contracts') patterns.push(rules.contractsOnlySchemaLibrary(test ? ['vitest'] : []))
+  if (area === 'sdk') {
+    patterns.push(rules.sdkOnlyItsFetchClient(test ? ['vitest', 'fast-check', 'node:[^/]+'] : []))
+  }
   if (area === 'platform') patterns.push(rules.platformNoBusiness)
   if (LAYERS.includes(area) || area === 'service') patterns.push(rules.serviceNoOtherService)
   if (area === 'domain') {
@@ -300,6 +310,7 @@ const AREAS = [
   ['outside', '{scripts,tests}/**'],
   ['workspace', '{packages,services,apps}/**'],
   ['contracts', 'packages/contracts/src/**'],
+  ['sdk', 'packages/sdk/src/**'],
   ['platform', 'packages/platform/**'],
   ['service', 'services/**'],
   ...LAYERS.map((layer) => [layer, `services/*/src/${layer}/**`]),

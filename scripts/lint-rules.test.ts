@@ -142,6 +142,43 @@ const cases: Case[] = [
     allowed: importing('vitest', ['it']),
   },
   {
+    rule: 'the SDK imports no Node module (browsers run it)',
+    file: 'packages/sdk/src/client.ts',
+    refused: importing('node:crypto'),
+    expected: [RESTRICTED, 'The SDK imports only openapi-fetch'],
+    allowed: importing('openapi-fetch') + importing('./schema.js', ['y']).replace('used', 'also'),
+  },
+  {
+    rule: 'the SDK imports no workspace package',
+    file: 'packages/sdk/src/index.ts',
+    refused: importing('@emporium/contracts'),
+    expected: [RESTRICTED, 'The SDK imports only openapi-fetch'],
+    allowed: importing('./client.js'),
+  },
+  {
+    rule: 'SDK tests may use vitest and a real server',
+    file: 'packages/sdk/src/client.test.ts',
+    refused: importing('@emporium/platform'),
+    expected: [RESTRICTED, 'The SDK imports only openapi-fetch'],
+    allowed:
+      importing('node:http', ['createServer']).replace('used', 'server') +
+      importing('vitest', ['it']),
+  },
+  {
+    rule: 'a service does not use the SDK (it is a client of the public API)',
+    file: 'services/orders/src/infra/cart-client.ts',
+    refused: importing('@emporium/sdk'),
+    expected: [RESTRICTED, 'Services never import another service'],
+    allowed: importing('@emporium/contracts'),
+  },
+  {
+    rule: 'apps and tests may use the SDK',
+    file: 'apps/storefront/src/api/client.ts',
+    refused: importing('@emporium/sdk/src/client.js'),
+    expected: [RESTRICTED, 'by its entry'],
+    allowed: importing('@emporium/sdk'),
+  },
+  {
     rule: 'the platform never imports a service',
     file: 'packages/platform/src/runtime.ts',
     refused: importing('@emporium/orders'),

@@ -1,0 +1,97 @@
+// The client: openapi-fetch over the generated paths, with what every caller of the public API
+// otherwise wrote by hand — the bearer token (refreshed once after a 401 when the caller can),
+// an Idempotency-Key on the operations that take one, and JSON by default.
+import createClient, { type Client, type Middleware } from 'openapi-fetch'
+import { idempotentOperations, type paths } from './schema.js'
+
+/** A typed client of the public API: `GET`, `POST`… on the document's paths (with `/api/v1`). */
+export type EmporiumClient = Client<paths>
+
+/** An access token, or what gives the current one (asked before each request). */
+export type TokenSource = string | (() => string | undefined | Promise<string | undefined>)
+
+export interface EmporiumClientOptions {
+  /**
+   * The platform's origin, e.g. `http://localhost:8080` (the paths carry `/api/v1`); in a
+   * browser, the page's `location.origin` for the shop that served it.
+   */
+  baseUrl: string
+  /** Sent as `Authorization: Bearer …` unless a request sets `authorization` itself. */
+  token?: TokenSource
+  /**
+   * Asked once when a request that carried a token is answered 401 (the token expired early or
+   * was revoked): the request is sent again with the token it returns; undefined gives up.
+   */
+  onUnauthorized?: () => Promise<string | undefined>
+  /** Sends each request (default: the global fetch), e.g. with a connection pool of its own. */
+  fetch?: (request: Request) => Promise<Response>
+  /** The Request class `fetch` takes, when it is not the global one (undici's own fetch). */
+  Request?: typeof Request
+  /** Headers for every request (a request's own win). */
+  headers?: Record<string, string>
+  /**
+   * Makes the Idempotency-Key of a request that takes one and has none. A caller that may send
+   * the same request again (a retry after a 503, a double click) passes its own key instead, the
+   * same each time, so that the platform replays the first answer rather than acting twice.
+   */
+  idempotencyKey?: () => string
+}
+
+/** Creates a client of the public API. */
+export function createEmporiumClient(options: EmporiumClientOptions): EmporiumClient {
+  const client = createClient<paths>({
+    baseUrl: options.baseUrl,
+    headers: { accept: 'application/json', ...options.headers },
+    ...(options.fetch ? { fetch: options.fetch } : {}),
+    ...(options.Request ? { Request: options.Request } : {}),
+  })
+  client.use(idempotencyMiddleware(options.idempotencyKey ?? randomKey))
+  if (options.token !== undefined) client.use(bearerMiddleware(options.token, options))
+  return client
+}
+
+const idempotent = new Set(idempotentOperations)
+
+function idempotencyMiddleware(newKey: () => string): Middleware {
+  return {
+    onRequest({ request, schemaPath }) {
+      if (request.headers.has('idempotency-key')) return
+      if (idempotent.has(`${request.method} ${schemaPath}`)) {
+        request.headers.set('idempotency-key', newKey())
+      }
+    },
+  }
+}
+
+function bearerMiddleware(token: TokenSource, options: EmporiumClientOptions): Middleware {
+  // The requests that may be sent again after a 401, as they were before fetch consumed them.
+  const retriable = new WeakMap<Request, Request>()
+  return {
+    async onRequest({ request }) {
+      if (request.headers.has('authorization')) return
+      const value = typeof token === 'function' ? await token() : token
+      if (!value) return
+      request.headers.set('authorization', `Bearer ${value}`)
+      if (options.onUnauthorized) retriable.set(request, request.clone())
+    },
+    async onResponse({ request, response, options: { fetch } }) {
+      const again = retriable.get(request)
+      retriable.delete(request)
+      if (!again || response.status !== 401 || !options.onUnauthorized) return
+      const value = await options.onUnauthorized()
+      if (!value) return
+      await response.body?.cancel().catch(() => undefined)
+      again.headers.set('authorization', `Bearer ${value}`)
+      return fetch(again)
+    },
+  }
+}
+
+/** A random (version 4) UUID; crypto.randomUUID needs a secure context, getRandomValues not. */
+export function randomKey(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(16))
+  bytes[6] = (bytes[6]! & 0x0f) | 0x40
+  bytes[8] = (bytes[8]! & 0x3f) | 0x80
+  const hex = Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('')
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`
+}

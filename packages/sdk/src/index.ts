@@ -1,0 +1,50 @@
+// @emporium/sdk: a typed client of the public API v1, generated from docs/openapi.json. It runs
+// in browsers and on Node 20 alike (fetch, streams, no Node modules).
+import type { components, operations, paths } from './schema.js'
+
+export {
+  createEmporiumClient,
+  randomKey,
+  type EmporiumClient,
+  type EmporiumClientOptions,
+  type TokenSource,
+} from './client.js'
+export {
+  EmporiumProblem,
+  retryAfterSeconds,
+  unwrap,
+  type CallResult,
+  type FieldProblem,
+  type Problem,
+} from './problem.js'
+export { createEventStreamParser, readServerSentEvents, type ServerSentEvent } from './events.js'
+export { finalOrderStatuses, orderStatusEvents, type OrderStatusEvent } from './order-status.js'
+export { idempotentOperations } from './schema.js'
+export type { components, operations, paths }
+
+type Schemas = components['schemas']
+
+// The payloads callers name most, under the names API.md gives them.
+export type User = Schemas['GetUsersMeResponse']
+/** What register and login answer: the account and its first tokens. */
+export type AuthResponse = Schemas['PostAuthLoginResponse']
+/** What a refresh answers: the next access and refresh tokens. */
+export type TokenResponse = Schemas['PostAuthRefreshResponse']
+export type Product = Schemas['GetProductsByIdResponse']
+export type ProductPage = Schemas['GetProductsResponse']
+export type ProductInput = Schemas['PostProductsRequest']
+export type ProductChange = Schemas['PatchProductsByIdRequest']
+export type Money = Product['price']
+export type CategoryList = Schemas['GetCategoriesResponse']
+export type Category = CategoryList['items'][number]
+export type StockLevel = Schemas['GetProductsByIdStockResponse']
+export type Cart = Schemas['GetCartResponse']
+export type CartLine = Cart['items'][number]
+export type Order = Schemas['GetOrdersByIdResponse']
+export type OrderStatus = Order['status']
+export type OrderPage = Schemas['GetOrdersResponse']
+export type PlaceOrderRequest = Schemas['PostOrdersRequest']
+export type ShippingAddress = PlaceOrderRequest['shippingAddress']
+export type Payment = Schemas['GetPaymentsResponse']['items'][number]
+export type PaymentPage = Schemas['GetPaymentsResponse']
+export type Reconciliation = Schemas['GetPaymentsReconciliationResponse']

@@ -1,0 +1,40 @@
+// An order's status as it changes: `GET /api/v1/orders/{id}/events`, typed.
+import type { EmporiumClient } from './client.js'
+import { readServerSentEvents } from './events.js'
+import { EmporiumProblem } from './problem.js'
+import type { paths } from './schema.js'
+
+/** One `status` event of an order's stream: the status it reached and when. */
+export type OrderStatusEvent =
+  paths['/api/v1/orders/{id}/events']['get']['responses'][200]['content']['text/event-stream']
+
+/** The statuses a placed order always ends in; its stream ends after one of them. */
+export const finalOrderStatuses: readonly OrderStatusEvent['status'][] = [
+  'confirmed',
+  'shipped',
+  'cancelled',
+]
+
+/**
+ * The order's `status` events: the current status first, then one per change, until the
+ * stream ends after a final status. Fails with an EmporiumProblem when the stream is refused;
+ * leaving the loop early closes it, and so does aborting `signal` (the loop then throws).
+ * (To resume after a dropped connection with Last-Event-ID, read the stream with
+ * readServerSentEvents, which gives each event's id.)
+ */
+export async function* orderStatusEvents(
+  client: EmporiumClient,
+  orderId: string,
+  options: { signal?: AbortSignal } = {},
+): AsyncGenerator<OrderStatusEvent, void, undefined> {
+  const { error, response } = await client.GET('/api/v1/orders/{id}/events', {
+    params: { path: { id: orderId } },
+    headers: { accept: 'text/event-stream' },
+    parseAs: 'stream',
+    ...(options.signal ? { signal: options.signal } : {}),
+  })
+  if (!response.ok) throw EmporiumProblem.from(error, response)
+  for await (const event of readServerSentEvents(response)) {
+    if (event.event === 'status') yield JSON.parse(event.data) as OrderStatusEvent
+  }
+}
