@@ -35,9 +35,11 @@ const HEALTH_PORTS = {
   ],
 }
 // Not bundled: native addons (argon2), Kysely (one copy shared by the service and its
-// migrations), and modules only the embedded mode or optional features load (PGlite and its
-// dialect, pg-native): containers always name a real database, so those are left out entirely.
-const KEEP = ['kysely', '@node-rs/argon2']
+// migrations), @fastify/swagger-ui (the gateway's API reference serves Swagger UI's files from
+// the package's own folder, found from its code's location), and modules only the embedded mode
+// or optional features load (PGlite and its dialect, pg-native): containers always name a real
+// database, so those are left out entirely.
+const KEEP = ['kysely', '@node-rs/argon2', '@fastify/swagger-ui']
 const LEAVE_OUT = ['@electric-sql/pglite', 'kysely-pglite-dialect', 'pg-native']
 
 // ESM output of CommonJS packages needs `require`, `__filename` and `__dirname` in scope.
