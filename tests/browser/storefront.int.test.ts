@@ -294,4 +294,27 @@ describe('the storefront in a browser', () => {
     })
     expect(status).toBe(403)
   }, 60_000)
+
+  it('serves the interactive API reference from the gateway alone, under its own policy', async () => {
+    const page = await newPage()
+    const errors: string[] = []
+    const requested: string[] = []
+    page.on('console', (message) => {
+      if (message.type() === 'error') errors.push(message.text())
+    })
+    page.on('pageerror', (error) => errors.push(error.message))
+    page.on('request', (request) => requested.push(request.url()))
+    await page.goto('/api/v1/docs')
+    // Swagger UI renders the operations of /api/v1/openapi.json, fetched once the bundle ran.
+    await page.locator('.opblock').first().waitFor(slow)
+    await page.locator('.opblock-summary-path', { hasText: '/api/v1/products' }).first().waitFor()
+    expect(await page.locator('.opblock').count()).toBeGreaterThan(10)
+    await page.screenshot({ path: join(artifacts, 'api-docs.png') })
+    expect(requested).toContain(`${base}/api/v1/openapi.json`)
+    expect(
+      requested.filter((url) => !url.startsWith(`${base}/`) && !url.startsWith('data:')),
+    ).toEqual([])
+    // A script, style or image refused by the policy is logged as a console error.
+    expect(errors).toEqual([])
+  }, 60_000)
 })

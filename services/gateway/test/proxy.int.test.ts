@@ -253,13 +253,11 @@ describe('edge hygiene', () => {
     expect(document.json()).toMatchObject({ openapi: '3.1.0', info: { title: expect.any(String) } })
     // Merged from the catalog's own document (the twin, without one, is skipped): public only.
     expect(Object.keys(document.json<{ paths: object }>().paths)).toEqual(['/api/v1/products/{id}'])
+    // Swagger UI, which loads that document in the browser (api-docs.int.test.ts).
     const page = await call(`${gateway.url}/api/v1/docs`)
     expect(page.status).toBe(200)
     expect(page.headers['content-type']).toContain('text/html')
-    expect(page.text).not.toMatch(/<script|https?:\/\/(?!emporium)/)
-    expect(page.headers['content-security-policy']).toMatch(/style-src 'sha256-/)
-    expect(page.text).toContain('/api/v1/products/{id}')
-    expect(page.text).toContain('One product')
+    expect(page.text).toContain('swagger-ui-bundle.js')
   })
 
   it('exposes metrics by upstream and route', async () => {

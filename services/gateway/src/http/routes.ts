@@ -14,7 +14,7 @@ import type { RatePolicy } from '../domain/gcra.js'
 import { mergeOpenApi } from '../domain/openapi-merge.js'
 import { createRouteMatcher } from '../domain/route-match.js'
 import { routeTable, type SpecialLimit } from '../domain/route-table.js'
-import { renderApiDocs } from './api-docs-page.js'
+import { apiDocs } from './api-docs.js'
 import { passThroughBodies } from './body.js'
 import { edgeHook, edgeStateOf } from './edge.js'
 import { registerCompression } from './compression.js'
@@ -57,8 +57,8 @@ const hidden = { hide: true } as FastifySchema
 
 /**
  * The gateway's routes: the public API under `/api/v1` (and the issuer's JWKS) forwarded by the
- * route table, the merged OpenAPI document and its HTML reference, the storefront's pages (or
- * the JSON index at `GET /` without a storefront build). Everything here
+ * route table, the merged OpenAPI document and its interactive reference (api-docs.ts), the
+ * storefront's pages (or the JSON index at `GET /` without a storefront build). Everything here
  * passes the edge (identity, limits, access) first. The bare `/healthz` is the platform's, outside
  * this plugin (probes are neither limited nor logged); `/readyz` and `/metrics` are served on the
  * management port only (GATEWAY_MANAGEMENT_PORT).
@@ -166,12 +166,9 @@ export function gatewayRoutes(options: GatewayRoutesOptions): FastifyPluginAsync
     }
     const publicDocument = async () => mergeOpenApi(await options.openapi.documents(), match)
     app.get('/api/v1/openapi.json', { schema: hidden }, publicDocument)
-    app.get('/api/v1/docs', { schema: hidden }, async (_request, reply) => {
-      const page = renderApiDocs(await publicDocument())
-      return reply
-        .header('content-security-policy', page.contentSecurityPolicy)
-        .type('text/html; charset=utf-8')
-        .send(page.html)
-    })
+    // Its routes (`/api/v1/docs`, its files under `/api/v1/docs/static/`) are more specific than
+    // the proxied `/api/v1/*`, so they are answered here; any other `/api/v1/docs/…` is the edge's
+    // 404, as before.
+    await app.register(apiDocs({ prefix: '/api/v1/docs', documentUrl: '/api/v1/openapi.json' }))
   }
 }
