@@ -1,7 +1,7 @@
 import type { ComponentType } from 'preact'
 import { useEffect, useRef, useState } from 'preact/hooks'
 import { cartStore, refreshCart } from './api/cart'
-import { api } from './api/client'
+import { shop, unwrap } from './api/client'
 import { isAdmin, session } from './api/session'
 import { ErrorMessage, Loading } from './components/ui'
 import { Link, match, navigate, useLocation } from './lib/router'
@@ -80,11 +80,9 @@ function Header() {
     setError(undefined)
     try {
       if (ending) {
-        await api('/auth/logout', {
-          method: 'POST',
-          body: { refreshToken: ending.refreshToken },
-          auth: true,
-        })
+        await unwrap(
+          shop.POST('/api/v1/auth/logout', { body: { refreshToken: ending.refreshToken } }),
+        )
       }
     } catch {
       // Signed out here whatever the server said: the tokens are dropped below.

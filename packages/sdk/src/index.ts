@@ -24,27 +24,32 @@ export type { components, operations, paths }
 
 type Schemas = components['schemas']
 
-// The payloads callers name most, under the names API.md gives them.
-export type User = Schemas['GetUsersMeResponse']
+// The payloads callers name most, under the names @emporium/contracts gives them.
+/** The account as register and login answer it. */
+export type User = AuthResponse['user']
+/** The account as `GET /users/me` answers it (with `createdAt`). */
+export type Me = Schemas['GetUsersMeResponse']
 /** What register and login answer: the account and its first tokens. */
 export type AuthResponse = Schemas['PostAuthLoginResponse']
 /** What a refresh answers: the next access and refresh tokens. */
 export type TokenResponse = Schemas['PostAuthRefreshResponse']
 export type Product = Schemas['GetProductsByIdResponse']
 export type ProductPage = Schemas['GetProductsResponse']
-export type ProductInput = Schemas['PostProductsRequest']
-export type ProductChange = Schemas['PatchProductsByIdRequest']
+export type ProductQuery = NonNullable<operations['getProducts']['parameters']['query']>
+export type ProductSort = NonNullable<ProductQuery['sort']>
+export type CreateProductBody = Schemas['PostProductsRequest']
+export type UpdateProductBody = Schemas['PatchProductsByIdRequest']
 export type Money = Product['price']
 export type CategoryList = Schemas['GetCategoriesResponse']
 export type Category = CategoryList['items'][number]
 export type StockLevel = Schemas['GetProductsByIdStockResponse']
 export type Cart = Schemas['GetCartResponse']
-export type CartLine = Cart['items'][number]
+export type CartItem = Cart['items'][number]
 export type Order = Schemas['GetOrdersByIdResponse']
 export type OrderStatus = Order['status']
 export type OrderPage = Schemas['GetOrdersResponse']
-export type PlaceOrderRequest = Schemas['PostOrdersRequest']
-export type ShippingAddress = PlaceOrderRequest['shippingAddress']
-export type Payment = Schemas['GetPaymentsResponse']['items'][number]
+export type PlaceOrderBody = Schemas['PostOrdersRequest']
+export type ShippingAddress = PlaceOrderBody['shippingAddress']
+export type Payment = PaymentPage['items'][number]
 export type PaymentPage = Schemas['GetPaymentsResponse']
 export type Reconciliation = Schemas['GetPaymentsReconciliationResponse']

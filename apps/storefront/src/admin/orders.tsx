@@ -1,24 +1,30 @@
-import type { orders } from '@emporium/contracts'
+import type { Order, OrderPage, OrderStatus } from '@emporium/sdk'
 import { useState } from 'preact/hooks'
-import { api } from '../api/client'
+import { shop, unwrap } from '../api/client'
 import { ErrorMessage, LoadState, Notice, useLoad } from '../components/ui'
 import { formatDate, formatMoney, reasonWords, statusWords } from '../lib/format'
 import { Link } from '../lib/router'
 
-const statuses = Object.keys(statusWords) as orders.OrderStatus[]
+const statuses = Object.keys(statusWords) as OrderStatus[]
 
 /** Everyone's orders, filtered by status, with ship and cancel. */
 export function AdminOrders() {
-  const [status, setStatus] = useState<orders.OrderStatus | ''>('')
-  const query = `/orders?all=true&limit=20${status ? `&status=${status}` : ''}`
-  const first = useLoad((signal) => api<orders.OrderPage>(query, { auth: true, signal }), [query])
-  const [more, setMore] = useState<{ query: string; page: orders.OrderPage }>()
-  const [changed, setChanged] = useState<Record<string, orders.Order>>({})
+  const [status, setStatus] = useState<OrderStatus | ''>('')
+  const listOrders = (cursor?: string, signal?: AbortSignal) =>
+    unwrap(
+      shop.GET('/api/v1/orders', {
+        params: { query: { all: true, limit: 20, status: status || undefined, cursor } },
+        signal,
+      }),
+    )
+  const first = useLoad((signal) => listOrders(undefined, signal), [status])
+  const [more, setMore] = useState<{ status: OrderStatus | ''; page: OrderPage }>()
+  const [changed, setChanged] = useState<Record<string, Order>>({})
   const [error, setError] = useState<unknown>(undefined)
   const [done, setDone] = useState('')
   const [busy, setBusy] = useState<string | undefined>(undefined)
 
-  const extra = more?.query === query ? more.page : undefined
+  const extra = more?.status === status ? more.page : undefined
   const items = [...(first.data?.items ?? []), ...(extra?.items ?? [])].map(
     (order) => changed[order.id] ?? order,
   )
@@ -28,11 +34,9 @@ export function AdminOrders() {
     if (!next) return
     setBusy('more')
     try {
-      const page = await api<orders.OrderPage>(`${query}&cursor=${encodeURIComponent(next)}`, {
-        auth: true,
-      })
+      const page = await listOrders(next)
       setMore({
-        query,
+        status,
         page: { items: [...(extra?.items ?? []), ...page.items], nextCursor: page.nextCursor },
       })
     } catch (failure) {
@@ -42,7 +46,7 @@ export function AdminOrders() {
     }
   }
 
-  async function act(order: orders.Order, action: 'ship' | 'cancel') {
+  async function act(order: Order, action: 'ship' | 'cancel') {
     if (
       action === 'cancel' &&
       !window.confirm(`Cancel order ${order.id}? A paid order is refunded.`)
@@ -52,10 +56,12 @@ export function AdminOrders() {
     setError(undefined)
     setDone('')
     try {
-      const updated = await api<orders.Order>(`/orders/${encodeURIComponent(order.id)}/${action}`, {
-        method: 'POST',
-        auth: true,
-      })
+      const params = { path: { id: order.id } }
+      const updated = await unwrap(
+        action === 'ship'
+          ? shop.POST('/api/v1/orders/{id}/ship', { params })
+          : shop.POST('/api/v1/orders/{id}/cancel', { params }),
+      )
       setChanged((all) => ({ ...all, [order.id]: updated }))
       setDone(`Order ${order.id}: ${statusWords[updated.status].toLowerCase()}.`)
     } catch (failure) {
@@ -73,7 +79,7 @@ export function AdminOrders() {
         <select
           id="status-filter"
           value={status}
-          onChange={(event) => setStatus(event.currentTarget.value as orders.OrderStatus | '')}
+          onChange={(event) => setStatus(event.currentTarget.value as OrderStatus | '')}
         >
           <option value="">All statuses</option>
           {statuses.map((value) => (

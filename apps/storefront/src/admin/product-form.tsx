@@ -1,13 +1,13 @@
-import type { catalog } from '@emporium/contracts'
+import type { Category, CreateProductBody, Product } from '@emporium/sdk'
 import { useState } from 'preact/hooks'
 import { ErrorMessage } from '../components/ui'
 import { parsePrice, priceText } from '../lib/format'
 
 interface Props {
   /** The product to edit; none: a new one. */
-  product?: catalog.Product
-  categories: catalog.Category[]
-  onSave: (body: catalog.CreateProductBody) => Promise<void>
+  product?: Product
+  categories: Category[]
+  onSave: (body: CreateProductBody) => Promise<void>
   onCancel: () => void
 }
 
@@ -27,7 +27,7 @@ export function ProductForm({ product, categories, onSave, onCancel }: Props) {
       setError(new Error('Price must be an amount like 12.50.'))
       return
     }
-    const body: catalog.CreateProductBody = {
+    const body: CreateProductBody = {
       sku: product?.sku ?? text('sku'),
       name: text('name'),
       description: text('description'),

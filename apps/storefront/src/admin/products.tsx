@@ -1,6 +1,6 @@
-import type { catalog } from '@emporium/contracts'
+import type { Product } from '@emporium/sdk'
 import { useState } from 'preact/hooks'
-import { api } from '../api/client'
+import { shop, unwrap } from '../api/client'
 import { ErrorMessage, LoadState, Notice, useLoad } from '../components/ui'
 import { formatMoney } from '../lib/format'
 import { ProductForm } from './product-form'
@@ -11,9 +11,17 @@ export function AdminProducts() {
   const [q, setQ] = useState('')
   const [search, setSearch] = useState('')
   const [round, setRound] = useState(0)
-  const query = `/products?limit=50${search ? `&q=${encodeURIComponent(search)}` : ''}`
-  const list = useLoad((signal) => api<catalog.ProductPage>(query, { signal }), [query, round])
-  const categories = useLoad(() => api<catalog.CategoryList>('/categories'), [])
+  const list = useLoad(
+    (signal) =>
+      unwrap(
+        shop.GET('/api/v1/products', {
+          params: { query: { limit: 50, q: search || undefined } },
+          signal,
+        }),
+      ),
+    [search, round],
+  )
+  const categories = useLoad(() => unwrap(shop.GET('/api/v1/categories')), [])
   const [open, setOpen] = useState<{ id: string; panel: 'edit' | 'stock' } | undefined>()
   const [creating, setCreating] = useState(false)
   const [error, setError] = useState<unknown>(undefined)
@@ -24,11 +32,11 @@ export function AdminProducts() {
     setRound((n) => n + 1)
   }
 
-  async function remove(product: catalog.Product) {
+  async function remove(product: Product) {
     if (!window.confirm(`Delete ${product.name}? It leaves the shop; past orders keep it.`)) return
     setError(undefined)
     try {
-      await api(`/products/${encodeURIComponent(product.id)}`, { method: 'DELETE', auth: true })
+      await unwrap(shop.DELETE('/api/v1/products/{id}', { params: { path: { id: product.id } } }))
       refresh(`Deleted ${product.name}.`)
     } catch (failure) {
       setError(failure)
@@ -58,11 +66,7 @@ export function AdminProducts() {
           categories={categoryList}
           onCancel={() => setCreating(false)}
           onSave={async (body) => {
-            const created = await api<catalog.Product>('/products', {
-              method: 'POST',
-              body,
-              auth: true,
-            })
+            const created = await unwrap(shop.POST('/api/v1/products', { body }))
             setCreating(false)
             refresh(`Created ${created.name}.`)
           }}
@@ -126,11 +130,12 @@ export function AdminProducts() {
                     price: body.price,
                     categoryId: body.categoryId,
                   }
-                  await api(`/products/${encodeURIComponent(product.id)}`, {
-                    method: 'PATCH',
-                    body: patch,
-                    auth: true,
-                  })
+                  await unwrap(
+                    shop.PATCH('/api/v1/products/{id}', {
+                      params: { path: { id: product.id } },
+                      body: patch,
+                    }),
+                  )
                   setOpen(undefined)
                   refresh(`Saved ${body.name}.`)
                 }}

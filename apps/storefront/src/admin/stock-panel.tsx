@@ -1,18 +1,15 @@
-import type { catalog } from '@emporium/contracts'
+import type { Product } from '@emporium/sdk'
 import { useState } from 'preact/hooks'
-import { api } from '../api/client'
+import { shop, unwrap } from '../api/client'
 import { ErrorMessage, LoadState, Notice, useLoad } from '../components/ui'
 
 /** A product's stock: on hand, reserved, available; sets on hand. */
-export function StockPanel({
-  product,
-  onSaved,
-}: {
-  product: catalog.Product
-  onSaved: () => void
-}) {
-  const path = `/products/${encodeURIComponent(product.id)}/stock`
-  const stock = useLoad((signal) => api<catalog.StockLevel>(path, { auth: true, signal }), [path])
+export function StockPanel({ product, onSaved }: { product: Product; onSaved: () => void }) {
+  const params = { path: { id: product.id } }
+  const stock = useLoad(
+    (signal) => unwrap(shop.GET('/api/v1/products/{id}/stock', { params, signal })),
+    [product.id],
+  )
   const [onHand, setOnHand] = useState('')
   const [busy, setBusy] = useState(false)
   const [error, setError] = useState<unknown>(undefined)
@@ -29,11 +26,9 @@ export function StockPanel({
     setError(undefined)
     setSaved('')
     try {
-      const level = await api<catalog.StockLevel>(path, {
-        method: 'PUT',
-        body: { onHand: value },
-        auth: true,
-      })
+      const level = await unwrap(
+        shop.PUT('/api/v1/products/{id}/stock', { params, body: { onHand: value } }),
+      )
       stock.setData(level)
       setSaved(`Stock of ${product.name} set to ${level.onHand} on hand.`)
       onSaved()

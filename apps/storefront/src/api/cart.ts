@@ -1,25 +1,25 @@
-import type { cart } from '@emporium/contracts'
+import type { CallResult, Cart } from '@emporium/sdk'
 import { createStore } from '../lib/store'
-import { api } from './client'
+import { shop, unwrap } from './client'
 import { session } from './session'
 
 /** The signed-in shopper's cart as last seen (null: not loaded or signed out). */
-export const cartStore = createStore<cart.Cart | null>(null)
+export const cartStore = createStore<Cart | null>(null)
 
 /** Loads the cart again (after sign-in, an order, or a change elsewhere). */
-export async function refreshCart(): Promise<cart.Cart | null> {
+export async function refreshCart(): Promise<Cart | null> {
   if (!session.get()) {
     cartStore.set(null)
     return null
   }
-  const value = await api<cart.Cart>('/cart', { auth: true })
+  const value = await unwrap(shop.GET('/api/v1/cart'))
   cartStore.set(value)
   return value
 }
 
-/** Applies a cart change and shares the cart it answers with. */
-export async function changeCart(path: string, method: string, body?: unknown): Promise<cart.Cart> {
-  const value = await api<cart.Cart>(path, { method, body, auth: true })
+/** Applies a cart change (a call that answers with the cart) and shares the cart it answers. */
+export async function changeCart(change: Promise<CallResult<Cart>>): Promise<Cart> {
+  const value = await unwrap(change)
   cartStore.set(value)
   return value
 }

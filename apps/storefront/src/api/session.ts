@@ -1,9 +1,9 @@
-import type { users } from '@emporium/contracts'
+import type { AuthResponse, User } from '@emporium/sdk'
 import { createStore } from '../lib/store'
 
 /** The signed-in account and its tokens, kept in localStorage across reloads. */
 export interface Session {
-  user: users.User
+  user: User
   accessToken: string
   refreshToken: string
   /** Epoch milliseconds when the access token expires. */
@@ -34,7 +34,7 @@ session.subscribe((value) => {
 })
 
 /** Starts a session from a register/login answer. */
-export function startSession(auth: users.AuthResponse): void {
+export function startSession(auth: AuthResponse): void {
   session.set({
     user: auth.user,
     accessToken: auth.accessToken,

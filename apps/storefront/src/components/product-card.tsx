@@ -1,9 +1,9 @@
-import type { catalog } from '@emporium/contracts'
+import type { Product } from '@emporium/sdk'
 import { formatMoney } from '../lib/format'
 import { Link } from '../lib/router'
 
 /** A product in a grid: image, name, price, availability. */
-export function ProductCard({ product }: { product: catalog.Product }) {
+export function ProductCard({ product }: { product: Product }) {
   return (
     <li class="card">
       <img src={product.imageUrl} alt="" width={240} height={180} loading="lazy" />

@@ -1,10 +1,12 @@
 import type { ComponentChildren } from 'preact'
 import { useCallback, useEffect, useState } from 'preact/hooks'
-import { ApiError, messageOf } from '../api/client'
+import { EmporiumProblem } from '@emporium/sdk'
+import { messageOf } from '../api/client'
 
 /** An error shown to a person; 429 counts down its `retry-after`. */
 export function ErrorMessage({ error }: { error: unknown }) {
-  const wait = error instanceof ApiError && error.status === 429 ? (error.retryAfter ?? 1) : 0
+  const wait =
+    error instanceof EmporiumProblem && error.status === 429 ? (error.retryAfter ?? 1) : 0
   const [left, setLeft] = useState(wait)
   useEffect(() => {
     setLeft(wait)

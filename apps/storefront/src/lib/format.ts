@@ -1,4 +1,4 @@
-import type { Money, orders } from '@emporium/contracts'
+import type { Money, OrderStatus } from '@emporium/sdk'
 
 const formatters = new Map<string, Intl.NumberFormat>()
 
@@ -32,7 +32,7 @@ export function parsePrice(text: string, currency = 'USD'): number | undefined {
 export const priceText = (money: Money) =>
   (money.amount / 10 ** currencyDigits(money.currency)).toFixed(currencyDigits(money.currency))
 
-export const statusWords: Record<orders.OrderStatus, string> = {
+export const statusWords: Record<OrderStatus, string> = {
   pending: 'Pending',
   awaiting_payment: 'Awaiting payment',
   confirmed: 'Confirmed',
@@ -59,13 +59,3 @@ export const reasonWords = (code: string | null) =>
 
 export const formatDate = (iso: string) =>
   new Date(iso).toLocaleString('en-US', { dateStyle: 'medium', timeStyle: 'short' })
-
-/** A random UUID, also where `crypto.randomUUID` is missing (plain HTTP off localhost). */
-export function uuid(): string {
-  if (typeof crypto.randomUUID === 'function' && window.isSecureContext) return crypto.randomUUID()
-  const bytes = crypto.getRandomValues(new Uint8Array(16))
-  bytes[6] = (bytes[6]! & 0x0f) | 0x40
-  bytes[8] = (bytes[8]! & 0x3f) | 0x80
-  const hex = [...bytes].map((b) => b.toString(16).padStart(2, '0')).join('')
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`
-}

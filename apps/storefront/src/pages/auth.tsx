@@ -1,7 +1,6 @@
 import type { ComponentChildren } from 'preact'
-import type { users } from '@emporium/contracts'
 import { useState } from 'preact/hooks'
-import { api } from '../api/client'
+import { shop, unwrap } from '../api/client'
 import { session, startSession } from '../api/session'
 import { ErrorMessage, useTitle } from '../components/ui'
 import { Link, navigate, useLocation } from '../lib/router'
@@ -26,13 +25,15 @@ export function AuthPage({ mode }: { mode: 'signin' | 'register' }) {
     setBusy(true)
     setError(undefined)
     try {
-      const body = registering
-        ? { name: field('name').trim(), email: field('email').trim(), password: field('password') }
-        : { email: field('email').trim(), password: field('password') }
-      const auth = await api<users.AuthResponse>(registering ? '/auth/register' : '/auth/login', {
-        method: 'POST',
-        body,
-      })
+      const email = field('email').trim()
+      const password = field('password')
+      const auth = await unwrap(
+        registering
+          ? shop.POST('/api/v1/auth/register', {
+              body: { name: field('name').trim(), email, password },
+            })
+          : shop.POST('/api/v1/auth/login', { body: { email, password } }),
+      )
       startSession(auth)
       navigate(next, { replace: true })
     } catch (failure) {

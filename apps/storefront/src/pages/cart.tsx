@@ -1,6 +1,7 @@
-import type { cart } from '@emporium/contracts'
+import type { CallResult, Cart, CartItem } from '@emporium/sdk'
 import { useEffect, useState } from 'preact/hooks'
 import { cartStore, changeCart, refreshCart } from '../api/cart'
+import { shop } from '../api/client'
 import { ErrorMessage, Loading, Notice, useTitle } from '../components/ui'
 import { formatMoney } from '../lib/format'
 import { Link } from '../lib/router'
@@ -24,11 +25,11 @@ function CartView() {
     refreshCart().catch(setError)
   }, [])
 
-  async function change(productId: string, method: string, body?: unknown) {
+  async function change(productId: string, call: () => Promise<CallResult<Cart>>) {
     setBusy(productId)
     setError(undefined)
     try {
-      await changeCart(`/cart/items/${encodeURIComponent(productId)}`, method, body)
+      await changeCart(call())
     } catch (failure) {
       setError(failure)
     } finally {
@@ -61,8 +62,21 @@ function CartView() {
                 key={line.productId}
                 line={line}
                 busy={busy === line.productId}
-                onQuantity={(quantity) => void change(line.productId, 'PATCH', { quantity })}
-                onRemove={() => void change(line.productId, 'DELETE')}
+                onQuantity={(quantity) =>
+                  void change(line.productId, () =>
+                    shop.PATCH('/api/v1/cart/items/{productId}', {
+                      params: { path: { productId: line.productId } },
+                      body: { quantity },
+                    }),
+                  )
+                }
+                onRemove={() =>
+                  void change(line.productId, () =>
+                    shop.DELETE('/api/v1/cart/items/{productId}', {
+                      params: { path: { productId: line.productId } },
+                    }),
+                  )
+                }
               />
             ))}
           </ul>
@@ -82,7 +96,7 @@ function CartView() {
 }
 
 interface LineProps {
-  line: cart.CartItem
+  line: CartItem
   busy: boolean
   onQuantity: (quantity: number) => void
   onRemove: () => void

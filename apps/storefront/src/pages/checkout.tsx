@@ -1,9 +1,9 @@
-import type { orders } from '@emporium/contracts'
+import { randomKey, type PlaceOrderBody } from '@emporium/sdk'
 import { useRef, useState } from 'preact/hooks'
 import { cartStore, refreshCart } from '../api/cart'
-import { api } from '../api/client'
+import { shop, unwrap } from '../api/client'
 import { ErrorMessage, Loading, useTitle } from '../components/ui'
-import { formatMoney, uuid } from '../lib/format'
+import { formatMoney } from '../lib/format'
 import { withRetryAfter } from '../lib/retry-after'
 import { Link, navigate } from '../lib/router'
 import { useStore } from '../lib/store'
@@ -46,7 +46,7 @@ function Checkout() {
     const form = new FormData(event.currentTarget as HTMLFormElement)
     const text = (name: string) => form.get(name)?.toString().trim() ?? ''
     const optional = (name: string) => text(name) || undefined
-    const body: orders.PlaceOrderBody = {
+    const body: PlaceOrderBody = {
       shippingAddress: {
         name: text('name'),
         line1: text('line1'),
@@ -64,7 +64,7 @@ function Checkout() {
       },
     }
     const json = JSON.stringify(body)
-    if (attempt.current?.body !== json) attempt.current = { body: json, key: uuid() }
+    if (attempt.current?.body !== json) attempt.current = { body: json, key: randomKey() }
     submitting.current = true
     setBusy(true)
     setError(undefined)
@@ -74,12 +74,9 @@ function Checkout() {
       // The same key each time: a shed placement did nothing, a placed one is replayed.
       const order = await withRetryAfter(
         () =>
-          api<orders.Order>('/orders', {
-            method: 'POST',
-            body,
-            auth: true,
-            headers: { 'idempotency-key': key },
-          }),
+          unwrap(
+            shop.POST('/api/v1/orders', { body, params: { header: { 'idempotency-key': key } } }),
+          ),
         {
           tries: placementTries,
           maxWaitSeconds: 10,

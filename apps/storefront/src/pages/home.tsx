@@ -1,5 +1,4 @@
-import type { catalog } from '@emporium/contracts'
-import { api } from '../api/client'
+import { shop, unwrap } from '../api/client'
 import { ProductCard } from '../components/product-card'
 import { LoadState, useLoad, useTitle } from '../components/ui'
 import { Link, navigate } from '../lib/router'
@@ -12,8 +11,11 @@ function search(event: SubmitEvent) {
 
 export function HomePage() {
   useTitle('')
-  const categories = useLoad(() => api<catalog.CategoryList>('/categories'), [])
-  const featured = useLoad(() => api<catalog.ProductPage>('/products?sort=newest&limit=8'), [])
+  const categories = useLoad(() => unwrap(shop.GET('/api/v1/categories')), [])
+  const featured = useLoad(
+    () => unwrap(shop.GET('/api/v1/products', { params: { query: { sort: 'newest', limit: 8 } } })),
+    [],
+  )
   return (
     <>
       <section class="hero">

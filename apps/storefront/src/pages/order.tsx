@@ -1,6 +1,6 @@
-import type { orders } from '@emporium/contracts'
+import type { OrderStatus, OrderStatusEvent } from '@emporium/sdk'
 import { useEffect, useState } from 'preact/hooks'
-import { api } from '../api/client'
+import { shop, unwrap } from '../api/client'
 import { followOrder } from '../api/order-events'
 import { ErrorMessage, LoadState, useLoad, useTitle } from '../components/ui'
 import { formatDate, formatMoney, reasonWords, statusWords } from '../lib/format'
@@ -16,16 +16,16 @@ export function OrderPage({ params }: { params: Record<string, string> }) {
   )
 }
 
-const steps: orders.OrderStatus[] = ['pending', 'awaiting_payment', 'confirmed', 'shipped']
-const finals: orders.OrderStatus[] = ['confirmed', 'shipped', 'cancelled']
-const cancellable: orders.OrderStatus[] = ['pending', 'awaiting_payment', 'confirmed']
+const steps: OrderStatus[] = ['pending', 'awaiting_payment', 'confirmed', 'shipped']
+const finals: OrderStatus[] = ['confirmed', 'shipped', 'cancelled']
+const cancellable: OrderStatus[] = ['pending', 'awaiting_payment', 'confirmed']
 
 function OrderView({ id }: { id: string }) {
   const order = useLoad(
-    (signal) => api<orders.Order>(`/orders/${encodeURIComponent(id)}`, { auth: true, signal }),
+    (signal) => unwrap(shop.GET('/api/v1/orders/{id}', { params: { path: { id } }, signal })),
     [id],
   )
-  const [live, setLive] = useState<orders.OrderStatusEvent | undefined>(undefined)
+  const [live, setLive] = useState<OrderStatusEvent | undefined>(undefined)
   const [streamError, setStreamError] = useState<unknown>(undefined)
   const [cancelError, setCancelError] = useState<unknown>(undefined)
   const [cancelling, setCancelling] = useState(false)
@@ -62,10 +62,7 @@ function OrderView({ id }: { id: string }) {
     setCancelError(undefined)
     try {
       order.setData(
-        await api<orders.Order>(`/orders/${encodeURIComponent(id)}/cancel`, {
-          method: 'POST',
-          auth: true,
-        }),
+        await unwrap(shop.POST('/api/v1/orders/{id}/cancel', { params: { path: { id } } })),
       )
     } catch (failure) {
       setCancelError(failure)

@@ -1,6 +1,6 @@
-import type { orders } from '@emporium/contracts'
+import type { OrderPage } from '@emporium/sdk'
 import { useState } from 'preact/hooks'
-import { api } from '../api/client'
+import { shop, unwrap } from '../api/client'
 import { ErrorMessage, LoadState, useLoad, useTitle } from '../components/ui'
 import { formatDate, formatMoney, statusWords } from '../lib/format'
 import { Link } from '../lib/router'
@@ -17,10 +17,10 @@ export function OrdersPage() {
 
 function OrderHistory() {
   const first = useLoad(
-    (signal) => api<orders.OrderPage>('/orders?limit=20', { auth: true, signal }),
+    (signal) => unwrap(shop.GET('/api/v1/orders', { params: { query: { limit: 20 } }, signal })),
     [],
   )
-  const [more, setMore] = useState<orders.OrderPage | undefined>(undefined)
+  const [more, setMore] = useState<OrderPage | undefined>(undefined)
   const [error, setError] = useState<unknown>(undefined)
   const [busy, setBusy] = useState(false)
   const items = [...(first.data?.items ?? []), ...(more?.items ?? [])]
@@ -31,11 +31,8 @@ function OrderHistory() {
     setBusy(true)
     setError(undefined)
     try {
-      const page = await api<orders.OrderPage>(
-        `/orders?limit=20&cursor=${encodeURIComponent(next)}`,
-        {
-          auth: true,
-        },
+      const page = await unwrap(
+        shop.GET('/api/v1/orders', { params: { query: { limit: 20, cursor: next } } }),
       )
       setMore({ items: [...(more?.items ?? []), ...page.items], nextCursor: page.nextCursor })
     } catch (failure) {

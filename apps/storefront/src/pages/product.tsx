@@ -1,7 +1,7 @@
-import type { catalog } from '@emporium/contracts'
+import type { Product } from '@emporium/sdk'
 import { useState } from 'preact/hooks'
 import { changeCart } from '../api/cart'
-import { api } from '../api/client'
+import { shop, unwrap } from '../api/client'
 import { session } from '../api/session'
 import { ErrorMessage, LoadState, Notice, useLoad, useTitle } from '../components/ui'
 import { formatMoney } from '../lib/format'
@@ -11,7 +11,7 @@ import { useStore } from '../lib/store'
 export function ProductPage({ params }: { params: Record<string, string> }) {
   const id = params.id!
   const product = useLoad(
-    (signal) => api<catalog.Product>(`/products/${encodeURIComponent(id)}`, { signal }),
+    (signal) => unwrap(shop.GET('/api/v1/products/{id}', { params: { path: { id } }, signal })),
     [id],
   )
   useTitle(product.data?.name ?? 'Product')
@@ -36,7 +36,7 @@ export function ProductPage({ params }: { params: Record<string, string> }) {
   )
 }
 
-function AddToCart({ product }: { product: catalog.Product }) {
+function AddToCart({ product }: { product: Product }) {
   const current = useStore(session)
   const [quantity, setQuantity] = useState(1)
   const [busy, setBusy] = useState(false)
@@ -58,7 +58,9 @@ function AddToCart({ product }: { product: catalog.Product }) {
     setError(undefined)
     setAdded('')
     try {
-      await changeCart('/cart/items', 'POST', { productId: product.id, quantity })
+      await changeCart(
+        shop.POST('/api/v1/cart/items', { body: { productId: product.id, quantity } }),
+      )
       setAdded(`Added ${quantity} × ${product.name} to your cart.`)
     } catch (failure) {
       setError(failure)

@@ -1,12 +1,12 @@
-import type { catalog } from '@emporium/contracts'
+import type { Category, Product, ProductQuery, ProductSort } from '@emporium/sdk'
 import { useState } from 'preact/hooks'
-import { api } from '../api/client'
+import { shop, unwrap } from '../api/client'
 import { ProductCard } from '../components/product-card'
 import { ErrorMessage, LoadState, useLoad, useTitle } from '../components/ui'
 import { parsePrice } from '../lib/format'
 import { navigate, useLocation } from '../lib/router'
 
-const sorts: [catalog.ProductSort | '', string][] = [
+const sorts: [ProductSort | '', string][] = [
   ['', 'Best match'],
   ['newest', 'Newest'],
   ['price_asc', 'Price: low to high'],
@@ -14,25 +14,31 @@ const sorts: [catalog.ProductSort | '', string][] = [
 ]
 const pageSize = 12
 
-/** The listing's query string for the API from the page's (prices in minor units there too). */
-function apiQuery(query: URLSearchParams, cursor?: string): string {
-  const params = new URLSearchParams()
-  for (const key of ['q', 'category', 'minPrice', 'maxPrice', 'sort']) {
-    const value = query.get(key)
-    if (value) params.set(key, value)
+/** The listing's query for the API from the page's (prices in minor units there too). */
+function apiQuery(query: URLSearchParams, cursor?: string): ProductQuery {
+  const text = (key: string) => query.get(key) || undefined
+  const price = (key: string) => (query.get(key) ? Number(query.get(key)) : undefined)
+  return {
+    q: text('q'),
+    category: text('category'),
+    minPrice: price('minPrice'),
+    maxPrice: price('maxPrice'),
+    sort: text('sort') as ProductSort | undefined,
+    limit: pageSize,
+    cursor,
   }
-  params.set('limit', String(pageSize))
-  if (cursor) params.set('cursor', cursor)
-  return params.toString()
 }
+
+const listProducts = (query: ProductQuery, signal?: AbortSignal) =>
+  unwrap(shop.GET('/api/v1/products', { params: { query }, signal }))
 
 export function ProductsPage() {
   const { query } = useLocation()
-  const key = apiQuery(query)
+  const key = JSON.stringify(apiQuery(query))
   useTitle(query.get('q') ? `Search: ${query.get('q')}` : 'Shop')
-  const categories = useLoad(() => api<catalog.CategoryList>('/categories'), [])
-  const first = useLoad((signal) => api<catalog.ProductPage>(`/products?${key}`, { signal }), [key])
-  const [more, setMore] = useState<{ key: string; items: catalog.Product[]; next: string | null }>()
+  const categories = useLoad(() => unwrap(shop.GET('/api/v1/categories')), [])
+  const first = useLoad((signal) => listProducts(apiQuery(query), signal), [key])
+  const [more, setMore] = useState<{ key: string; items: Product[]; next: string | null }>()
   const [moreError, setMoreError] = useState<unknown>(undefined)
   const [loadingMore, setLoadingMore] = useState(false)
 
@@ -45,7 +51,7 @@ export function ProductsPage() {
     setLoadingMore(true)
     setMoreError(undefined)
     try {
-      const page = await api<catalog.ProductPage>(`/products?${apiQuery(query, next)}`)
+      const page = await listProducts(apiQuery(query, next))
       setMore({ key, items: [...(extra?.items ?? []), ...page.items], next: page.nextCursor })
     } catch (error) {
       setMoreError(error)
@@ -80,13 +86,7 @@ export function ProductsPage() {
   )
 }
 
-function Filters({
-  query,
-  categories,
-}: {
-  query: URLSearchParams
-  categories: catalog.Category[]
-}) {
+function Filters({ query, categories }: { query: URLSearchParams; categories: Category[] }) {
   const asPrice = (minor: string | null) => (minor ? (Number(minor) / 100).toFixed(2) : '')
   const [fields, setFields] = useState(() => ({
     q: query.get('q') ?? '',

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'preact/hooks'
-import { api, messageOf } from '../api/client'
+import { messageOf, shop, unwrap } from '../api/client'
 import { useTitle } from '../components/ui'
 import { Link } from '../lib/router'
 
@@ -23,7 +23,7 @@ export function VerifyEmailPage() {
       setState({ step: 'failed', message: 'This link has no token. Open the link of the e-mail.' })
       return
     }
-    api('/auth/verify-email', { method: 'POST', body: { token }, auth: true })
+    unwrap(shop.POST('/api/v1/auth/verify-email', { body: { token } }))
       .then(() => setState({ step: 'done' }))
       .catch((error: unknown) => setState({ step: 'failed', message: messageOf(error) }))
   }, [])
