@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createHttp, newThrottle } from './http.js'
+import { createHttp, newThrottle, type Send } from './http.js'
 import { createRecorder } from './stats.js'
 
 // The client against a small local server that rate-limits like the gateway: how it honours
@@ -14,7 +14,7 @@ describe('createHttp', () => {
 
   beforeAll(async () => {
     server = createServer((request, response) => {
-      if (request.url?.startsWith('/api/v1/slow')) return // never answers
+      if (request.url === '/api/v1/products/slow') return // never answers
       if (Date.now() < openAt) {
         response.writeHead(429, { 'retry-after': retryAfter, 'content-type': 'application/json' })
         response.end(JSON.stringify({ code: 'RATE_LIMIT.EXCEEDED', status: 429 }))
@@ -32,6 +32,11 @@ describe('createHttp', () => {
     origin = `http://127.0.0.1:${(server.address() as { port: number }).port}`
   })
   afterAll(() => new Promise((resolve) => server.close(resolve)))
+
+  // Two operations of the public API, typed by the SDK: one answered, one never.
+  const categories: Send<unknown> = (api) => api.GET('/api/v1/categories')
+  const slow: Send<unknown> = (api) =>
+    api.GET('/api/v1/products/{id}', { params: { path: { id: 'slow' } } })
 
   const client = (maxRetryWaitMs = 5_000, timeoutMs = 2_000) => {
     const recorder = createRecorder()
@@ -52,10 +57,10 @@ describe('createHttp', () => {
     arrivals.length = 0
     openAt = Date.now() + 1_000
     retryAfter = '1'
-    const first = http.call('op', '/x', { throttle })
+    const first = http.call('op', categories, { throttle })
     await new Promise((r) => setTimeout(r, 200)) // the first one has been refused by now
     expect(throttle.until).toBeGreaterThan(Date.now())
-    const rest = Array.from({ length: 5 }, () => http.call('op', '/x', { throttle }))
+    const rest = Array.from({ length: 5 }, () => http.call('op', categories, { throttle }))
     const results = await Promise.all([first, ...rest])
     expect(results.every((r) => r.answered && r.status === 200)).toBe(true)
     expect(recorder.totals()).toEqual({ requests: 7, errors: 0, throttled: 1, expected: 0 })
@@ -70,10 +75,10 @@ describe('createHttp', () => {
     const throttle = newThrottle()
     openAt = Date.now() + 60_000
     retryAfter = '60'
-    const refused = await http.call('op', '/x', { throttle })
+    const refused = await http.call('op', categories, { throttle })
     expect(refused).toEqual({ answered: false, outcome: { kind: 'throttled' } })
     expect(throttle.until).toBeGreaterThan(Date.now() + 50_000)
-    const skipped = await http.call('op', '/x', { throttle })
+    const skipped = await http.call('op', categories, { throttle })
     expect(skipped).toEqual({ answered: false, outcome: { kind: 'throttled' } })
     expect(recorder.totals()).toMatchObject({ requests: 1, throttled: 1, errors: 0 })
     openAt = 0
@@ -81,21 +86,26 @@ describe('createHttp', () => {
 
   it('counts timeouts and refused connections as errors by kind, and the hard stop as neither', async () => {
     const { http, recorder, stop } = client(1_000, 300)
-    const late = await http.call('op', '/slow')
+    const late = await http.call('op', slow)
     expect(late).toEqual({ answered: false, outcome: { kind: 'error', error: 'timeout' } })
+    // A port nothing listens on any more (port 1 would be refused by fetch itself: a bad port).
+    const gone = createServer()
+    await new Promise<void>((resolve) => gone.listen(0, '127.0.0.1', resolve))
+    const { port } = gone.address() as { port: number }
+    await new Promise((resolve) => gone.close(resolve))
     const elsewhere = createHttp({
-      baseUrl: 'http://127.0.0.1:1',
+      baseUrl: `http://127.0.0.1:${port}`,
       recorder,
       timeoutMs: 1_000,
       maxRetryWaitMs: 0,
       stop: stop.signal,
     })
-    const refused = await elsewhere.call('op', '/x')
+    const refused = await elsewhere.call('op', categories)
     expect(refused).toEqual({
       answered: false,
       outcome: { kind: 'error', error: 'network ECONNREFUSED' },
     })
-    const pending = http.call('op', '/slow')
+    const pending = http.call('op', slow)
     stop.abort()
     expect(await pending).toEqual({ answered: false, outcome: { kind: 'aborted' } })
     expect(recorder.errorsByKind()).toEqual({ timeout: 1, 'network ECONNREFUSED': 1 })

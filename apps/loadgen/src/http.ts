@@ -1,25 +1,30 @@
 import { setMaxListeners } from 'node:events'
-import { Agent } from 'undici'
+import {
+  createEmporiumClient,
+  readServerSentEvents,
+  type CallResult as SdkResult,
+  type EmporiumClient,
+  type ServerSentEvent,
+} from '@emporium/sdk'
+import { Agent, fetch, Request } from 'undici'
 import { classifyAnswer, classifyFailure, retryAfterMs, type Outcome } from './classify.js'
-import { createSseParser, type SseEvent } from './sse.js'
 import type { Recorder } from './stats.js'
 import { acquire, newThrottle, type QuotaNews, type Throttle } from './throttle.js'
 
 export { newThrottle, type Throttle } from './throttle.js'
 
-type Headers = Record<string, string | string[] | undefined>
-
 export interface CallInit {
-  method?: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'
-  body?: unknown
   token?: string
-  headers?: Record<string, string>
   /** Statuses that are expected here (a business outcome), not errors. */
   expect?: readonly number[]
   throttle?: Throttle
 }
 
+/** One typed request of the public API through the client it is given (@emporium/sdk). */
+export type Send<T> = (api: EmporiumClient) => Promise<SdkResult<T>>
+
 export type CallResult<T> =
+  /** `body`: the answer's JSON (the problem document when it is no 2xx). */
   | { answered: true; status: number; body: T; headers: Headers; outcome: Outcome }
   /** No answer: a network error, a timeout, throttled past patience, or the hard stop. */
   | { answered: false; outcome: Outcome }
@@ -44,35 +49,50 @@ export function apiBase(baseUrl: string): { origin: string; prefix: string } {
 
 const throttledAttempts = 3
 
-/** The public API over one undici agent, every request timed and recorded by operation name. */
+/**
+ * The public API through @emporium/sdk over one undici connection pool, every request timed
+ * and recorded by operation name, each shopper's quota respected (throttle.ts).
+ */
 export function createHttp(options: HttpOptions) {
   const { recorder, stop, timeoutMs } = options
   // Every request in flight listens to the stop signal.
   setMaxListeners(0, stop)
   const { origin, prefix } = apiBase(options.baseUrl)
+  // The SDK's paths carry /api/v1 themselves.
+  const baseUrl = origin + prefix.slice(0, -'/api/v1'.length)
+  // Headers must come within the timeout; a body may not stall past it either, but for a status
+  // stream's, which is quiet between changes (calls set their own deadline for the whole answer).
   const agent = new Agent({
     connections: options.connections ?? 128,
     keepAliveTimeout: 10_000,
     connect: { timeout: timeoutMs },
+    headersTimeout: timeoutMs,
+    bodyTimeout: 0,
   })
   const anonymous = newThrottle()
 
-  function headersOf(init: CallInit, accept = 'application/json'): Record<string, string> {
-    return {
-      accept,
-      ...(init.body === undefined ? {} : { 'content-type': 'application/json' }),
-      ...(init.token ? { authorization: `Bearer ${init.token}` } : {}),
-      ...init.headers,
-    }
-  }
+  /** A client sending as `init` says (its token), aborted by `signal`, over the pool. */
+  const clientFor = (init: CallInit, signal: AbortSignal) =>
+    createEmporiumClient({
+      baseUrl,
+      ...(init.token ? { token: init.token } : {}),
+      // undici's own fetch (for its dispatcher option) takes undici's Request. Its types and the
+      // copy Node's globals are typed with differ in details that do not matter here.
+      Request: Request as unknown as typeof globalThis.Request,
+      fetch: (request) =>
+        fetch(request as unknown as Request, {
+          dispatcher: agent,
+          signal,
+        }) as unknown as Promise<globalThis.Response>,
+    })
 
   /** What an answer says of the quota: 429 with retry-after, or what remains. */
   function newsOf(status: number, headers: Headers): QuotaNews {
     if (status === 429)
-      return { throttled: true, retryAfterMs: retryAfterMs(headers['retry-after']) ?? 1000 }
+      return { throttled: true, retryAfterMs: retryAfterMs(headers.get('retry-after')) ?? 1000 }
     const number = (name: string) => {
-      const value = headers[name]
-      return typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : undefined
+      const value = headers.get(name)
+      return value !== null && /^\d+$/.test(value) ? Number(value) : undefined
     }
     return {
       throttled: false,
@@ -81,9 +101,9 @@ export function createHttp(options: HttpOptions) {
     }
   }
 
-  async function call<T = unknown>(
+  async function call<T>(
     operation: string,
-    path: string,
+    send: Send<T>,
     init: CallInit = {},
   ): Promise<CallResult<T>> {
     const throttle = init.throttle ?? anonymous
@@ -95,39 +115,23 @@ export function createHttp(options: HttpOptions) {
           outcome: stop.aborted ? { kind: 'aborted' } : { kind: 'throttled' },
         }
       const started = performance.now()
-      let status: number
-      let headers: Headers
-      let text: string
+      let answer: SdkResult<T>
       try {
-        const response = await agent.request({
-          origin,
-          path: prefix + path,
-          method: init.method ?? (init.body === undefined ? 'GET' : 'POST'),
-          headers: headersOf(init),
-          body: init.body === undefined ? undefined : JSON.stringify(init.body),
-          headersTimeout: timeoutMs,
-          bodyTimeout: timeoutMs,
-          signal: stop,
-        })
-        status = response.statusCode
-        headers = response.headers
-        text = await response.body.text()
+        answer = await send(
+          clientFor(init, AbortSignal.any([stop, AbortSignal.timeout(timeoutMs)])),
+        )
       } catch (error) {
         permit.settle(undefined)
         const outcome = classifyFailure(error, stop.aborted)
         recorder.record(operation, performance.now() - started, outcome)
         return { answered: false, outcome }
       }
-      let body: unknown = text
-      try {
-        body = text ? JSON.parse(text) : undefined
-      } catch {
-        // not JSON: keep the text
-      }
+      const { status, headers } = answer.response
+      const body = (answer.response.ok ? answer.data : answer.error) as T
       // A 503 with retry-after is the platform shedding a burst, as a 429 is its rate limit:
       // throttled, not an error (the scenario repeats it after the wait).
       const outcome: Outcome =
-        status === 503 && retryAfterMs(headers['retry-after']) !== undefined
+        status === 503 && retryAfterMs(headers.get('retry-after')) !== undefined
           ? { kind: 'throttled' }
           : classifyAnswer(status, body, init.expect)
       recorder.record(operation, performance.now() - started, outcome)
@@ -135,21 +139,21 @@ export function createHttp(options: HttpOptions) {
       permit.settle(news)
       // A 429 comes from the gateway before anything is forwarded: retrying is safe.
       if (news?.throttled && attempt < throttledAttempts) continue
-      return { answered: true, status, body: body as T, headers, outcome }
+      return { answered: true, status, body, headers, outcome }
     }
   }
 
   /**
-   * Reads a server-sent event stream until `onEvent` returns true (`done`), the stream ends
-   * (`ended`), `deadlineMs` passes (`timeout`) or it fails (`failed`). The operation is
-   * recorded once, with the time to the response's headers.
+   * Reads a server-sent event stream (`send` asks for it with `parseAs: 'stream'`) until
+   * `onEvent` returns true (`done`), the stream ends (`ended`), `deadlineMs` passes (`timeout`)
+   * or it fails (`failed`). The operation is recorded once, with the time to the response.
    */
   async function stream(
     operation: string,
-    path: string,
+    send: Send<unknown>,
     init: CallInit,
     deadlineMs: number,
-    onEvent: (event: SseEvent) => boolean,
+    onEvent: (event: ServerSentEvent) => boolean,
   ): Promise<'done' | 'ended' | 'timeout' | 'failed'> {
     const throttle = init.throttle ?? anonymous
     const permit = await acquire(throttle, options.maxRetryWaitMs, stop)
@@ -159,40 +163,21 @@ export function createHttp(options: HttpOptions) {
     let headersMs = 0
     let answered = false
     try {
-      const response = await agent.request({
-        origin,
-        path: prefix + path,
-        method: 'GET',
-        headers: headersOf(init, 'text/event-stream'),
-        headersTimeout: timeoutMs,
-        bodyTimeout: 0,
-        signal: AbortSignal.any([stop, deadline]),
-      })
+      const { response, error } = await send(clientFor(init, AbortSignal.any([stop, deadline])))
       headersMs = performance.now() - started
       answered = true
-      permit.settle(newsOf(response.statusCode, response.headers))
-      if (response.statusCode !== 200) {
-        const text = await response.body.text()
-        let body: unknown = text
-        try {
-          body = JSON.parse(text)
-        } catch {
-          // not JSON
-        }
-        const outcome = classifyAnswer(response.statusCode, body, init.expect)
-        recorder.record(operation, headersMs, outcome)
+      permit.settle(newsOf(response.status, response.headers))
+      if (response.status !== 200) {
+        recorder.record(operation, headersMs, classifyAnswer(response.status, error, init.expect))
         return 'failed'
       }
       let done = false
-      const feed = createSseParser((event) => {
-        if (!done && onEvent(event)) done = true
-      })
-      response.body.setEncoding('utf8')
-      for await (const chunk of response.body) {
-        feed(chunk as string)
-        if (done) break
+      for await (const event of readServerSentEvents(response)) {
+        if (onEvent(event)) {
+          done = true
+          break // leaving the loop closes the stream
+        }
       }
-      if (done) response.body.destroy()
       recorder.record(operation, headersMs, { kind: 'ok' })
       return done ? 'done' : 'ended'
     } catch (error) {

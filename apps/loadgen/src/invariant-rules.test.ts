@@ -1,12 +1,12 @@
-import type { orders, payments } from '@emporium/contracts'
+import type { Order, OrderStatus, Payment, Reconciliation } from '@emporium/sdk'
 import { describe, expect, it } from 'vitest'
 import { ordersFinal, paymentsReconcile, stockSound } from './invariant-rules.js'
 
-const order = (id: string, status: orders.OrderStatus, amount: number) =>
-  ({ id, status, total: { amount, currency: 'USD' } }) as orders.Order
-const payment = (orderId: string, status: payments.PaymentStatus, amount: number) =>
-  ({ orderId, status, amount: { amount, currency: 'USD' } }) as payments.Payment
-const ledger = (net: number, doubleCaptures: string[] = []): payments.Reconciliation => ({
+const order = (id: string, status: OrderStatus, amount: number) =>
+  ({ id, status, total: { amount, currency: 'USD' } }) as Order
+const payment = (orderId: string, status: Payment['status'], amount: number) =>
+  ({ orderId, status, amount: { amount, currency: 'USD' } }) as Payment
+const ledger = (net: number, doubleCaptures: string[] = []): Reconciliation => ({
   currencies: [{ currency: 'USD', authorized: 0, captured: net, refunded: 0, net }],
   doubleCaptures,
 })

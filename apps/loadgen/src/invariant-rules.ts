@@ -1,4 +1,4 @@
-import type { catalog, orders, payments } from '@emporium/contracts'
+import type { Order, Payment, Reconciliation, StockLevel } from '@emporium/sdk'
 import type { InvariantResult } from './types.js'
 
 const finals: readonly string[] = ['confirmed', 'shipped', 'cancelled']
@@ -7,7 +7,7 @@ const sample = (items: string[], n = 5) =>
   items.slice(0, n).join(', ') + (items.length > n ? `, … (${items.length - n} more)` : '')
 
 /** Every order has reached confirmed, shipped or cancelled. */
-export function ordersFinal(all: readonly orders.Order[], settledSeconds: number): InvariantResult {
+export function ordersFinal(all: readonly Order[], settledSeconds: number): InvariantResult {
   const stuck = all.filter((o) => !finals.includes(o.status))
   return {
     name: 'orders final',
@@ -24,10 +24,7 @@ export function ordersFinal(all: readonly orders.Order[], settledSeconds: number
  * Stock is never negative and adds up (available = on hand − reserved, reserved ≤ on hand);
  * once no order is open, nothing is still held.
  */
-export function stockSound(
-  levels: readonly catalog.StockLevel[],
-  noOrderOpen: boolean,
-): InvariantResult {
+export function stockSound(levels: readonly StockLevel[], noOrderOpen: boolean): InvariantResult {
   const bad: string[] = []
   for (const s of levels) {
     if (s.onHand < 0 || s.reserved < 0 || s.available < 0)
@@ -55,9 +52,9 @@ export function stockSound(
  * equals the confirmed totals per currency.
  */
 export function paymentsReconcile(
-  all: readonly orders.Order[],
-  list: readonly payments.Payment[],
-  ledger: payments.Reconciliation,
+  all: readonly Order[],
+  list: readonly Payment[],
+  ledger: Reconciliation,
 ): InvariantResult {
   const captured = new Map<string, number>()
   for (const p of list)

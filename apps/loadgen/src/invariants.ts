@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises'
-import type { catalog, orders, payments } from '@emporium/contracts'
-import { createHttp, newThrottle, type CallInit, type Http } from './http.js'
+import type { Order, OrderStatus, Payment, StockLevel } from '@emporium/sdk'
+import { createHttp, newThrottle, type CallInit, type Http, type Send } from './http.js'
 import { ordersFinal, paymentsReconcile, stockSound } from './invariant-rules.js'
 import { createRecorder } from './stats.js'
 import type { InvariantOptions, InvariantResult } from './types.js'
@@ -16,7 +16,7 @@ async function signIn(http: Http, options: InvariantOptions): Promise<CallInit |
   const label = 'token' in options.admin ? 'the token' : options.admin.email
   let session: Session | undefined
   if ('token' in options.admin) {
-    const me = await http.call<{ roles: string[] }>('users.me', '/users/me', {
+    const me = await http.call('users.me', (api) => api.GET('/api/v1/users/me'), {
       token: options.admin.token,
       throttle,
     })
@@ -25,16 +25,19 @@ async function signIn(http: Http, options: InvariantOptions): Promise<CallInit |
     session = { accessToken: options.admin.token, user: me.body }
   } else {
     const { email, password } = options.admin
-    const login = await http.call<Session>('auth.login', '/auth/login', {
-      body: { email, password },
-      throttle,
-    })
+    const login = await http.call(
+      'auth.login',
+      (api) => api.POST('/api/v1/auth/login', { body: { email, password } }),
+      { throttle },
+    )
     if (login.answered && login.status === 200) session = login.body
     else if (login.answered && login.status === 401 && options.registerAdmin !== false) {
-      const created = await http.call<Session>('auth.register', '/auth/register', {
-        body: { email, password, name: 'Load Admin' },
-        throttle,
-      })
+      const created = await http.call(
+        'auth.register',
+        (api) =>
+          api.POST('/api/v1/auth/register', { body: { email, password, name: 'Load Admin' } }),
+        { throttle },
+      )
       if (!created.answered || created.status !== 201)
         return `${email} cannot log in (401) nor register (${describe(created)})`
       session = created.body
@@ -50,35 +53,54 @@ function describe(reply: Awaited<ReturnType<Http['call']>>): string {
   return reply.outcome.kind === 'error' ? reply.outcome.error : reply.outcome.kind
 }
 
-async function get<T>(http: Http, path: string, init: CallInit): Promise<T> {
-  const reply = await http.call<T>('admin', path, init)
-  if (!reply.answered || reply.status !== 200) throw new Error(`GET ${path}: ${describe(reply)}`)
+async function get<T>(http: Http, what: string, send: Send<T>, init: CallInit): Promise<T> {
+  const reply = await http.call('admin', send, init)
+  if (!reply.answered || reply.status !== 200) throw new Error(`${what}: ${describe(reply)}`)
   return reply.body
 }
 
-/** Every page of a list. */
-async function walk<T>(http: Http, path: string, init: CallInit): Promise<T[]> {
+interface Page<T> {
+  items: T[]
+  nextCursor: string | null
+}
+
+/** Every page of a list: `send` asks for the page after `cursor` (none: the first). */
+async function walk<T>(
+  http: Http,
+  what: string,
+  send: (cursor: string | undefined) => Send<Page<T>>,
+  init: CallInit,
+): Promise<T[]> {
   const items: T[] = []
-  let cursor: string | null = null
+  let cursor: string | undefined
   do {
-    const sep = path.includes('?') ? '&' : '?'
-    const query: string = cursor ? `${sep}cursor=${encodeURIComponent(cursor)}` : ''
-    const page: { items: T[]; nextCursor: string | null } = await get(http, path + query, init)
+    const page: Page<T> = await get(http, what, send(cursor), init)
     items.push(...page.items)
-    cursor = page.nextCursor
+    cursor = page.nextCursor ?? undefined
   } while (cursor)
   return items
 }
+
+/** Every order (an admin's view). */
+const allOrders = (http: Http, init: CallInit) =>
+  walk<Order>(
+    http,
+    'GET /orders?all=true',
+    (cursor) => (api) =>
+      api.GET('/api/v1/orders', { params: { query: { all: true, limit: 100, cursor } } }),
+    init,
+  )
 
 /** Waits (up to `seconds`) until no order is pending or awaiting payment; true if none is. */
 async function settle(http: Http, init: CallInit, seconds: number): Promise<boolean> {
   const deadline = Date.now() + seconds * 1000
   for (;;) {
     let open = 0
-    for (const status of ['pending', 'awaiting_payment']) {
-      const page = await get<orders.OrderPage>(
+    for (const status of ['pending', 'awaiting_payment'] satisfies OrderStatus[]) {
+      const page = await get(
         http,
-        `/orders?all=true&limit=1&status=${status}`,
+        `GET /orders?status=${status}`,
+        (api) => api.GET('/api/v1/orders', { params: { query: { all: true, limit: 1, status } } }),
         init,
       )
       open += page.items.length
@@ -90,14 +112,14 @@ async function settle(http: Http, init: CallInit, seconds: number): Promise<bool
 }
 
 async function stockLevels(http: Http, init: CallInit, ids: readonly string[]) {
-  const levels: catalog.StockLevel[] = []
+  const levels: StockLevel[] = []
   let next = 0
   const worker = async () => {
     while (next < ids.length) {
       const id = ids[next++]!
-      const reply = await http.call<catalog.StockLevel>(
+      const reply = await http.call(
         'admin',
-        `/products/${encodeURIComponent(id)}/stock`,
+        (api) => api.GET('/api/v1/products/{id}/stock', { params: { path: { id } } }),
         { ...init, expect: [404] },
       )
       if (reply.answered && reply.status === 200) levels.push(reply.body)
@@ -139,10 +161,10 @@ export async function checkInvariants(options: InvariantOptions): Promise<Invari
       }
     }
     let noneOpen = false
-    let all: orders.Order[] = []
+    let all: Order[] = []
     await attempt('orders final', async () => {
       noneOpen = await settle(http, init, settleSeconds)
-      all = await walk<orders.Order>(http, '/orders?all=true&limit=100', init)
+      all = await allOrders(http, init)
       return ordersFinal(all, settleSeconds)
     })
     await attempt('stock never negative', async () =>
@@ -152,12 +174,23 @@ export async function checkInvariants(options: InvariantOptions): Promise<Invari
       // Refunds follow cancellations by an event: give the ledger a few more looks.
       const deadline = Date.now() + Math.max(5, settleSeconds / 3) * 1000
       for (;;) {
-        const list = await walk<payments.Payment>(http, '/payments?limit=100', init)
-        const ledger = await get<payments.Reconciliation>(http, '/payments/reconciliation', init)
+        const list = await walk<Payment>(
+          http,
+          'GET /payments',
+          (cursor) => (api) =>
+            api.GET('/api/v1/payments', { params: { query: { limit: 100, cursor } } }),
+          init,
+        )
+        const ledger = await get(
+          http,
+          'GET /payments/reconciliation',
+          (api) => api.GET('/api/v1/payments/reconciliation'),
+          init,
+        )
         const result = paymentsReconcile(all, list, ledger)
         if (result.ok || Date.now() >= deadline) return result
         await sleep(1_000)
-        all = await walk<orders.Order>(http, '/orders?all=true&limit=100', init)
+        all = await allOrders(http, init)
       }
     })
     return results

@@ -1,4 +1,4 @@
-import type { catalog } from '@emporium/contracts'
+import type { Product } from '@emporium/sdk'
 import { describe, expect, it } from 'vitest'
 import { createProductBook } from './product-book.js'
 import { createRandom } from './random.js'
@@ -10,7 +10,7 @@ const product = (id: string, name: string, available: number) =>
     available,
     price: { amount: 1999, currency: 'USD' },
     category: { id: 'c', name: 'C', slug: 'c' },
-  }) as catalog.Product
+  }) as Product
 
 describe('createProductBook', () => {
   it('offers products in stock to buy, and learns when one sells out', () => {

@@ -1,4 +1,4 @@
-import type { catalog } from '@emporium/contracts'
+import type { Product } from '@emporium/sdk'
 import { oneOf, type Random } from './random.js'
 
 /** What the crowd has seen of the catalog: products to view, search for and buy. */
@@ -26,7 +26,7 @@ export function createProductBook(random: Random) {
   const touched = new Set<string>()
 
   return {
-    remember(items: readonly catalog.Product[]) {
+    remember(items: readonly Product[]) {
       for (const item of items) {
         const known = products.get(item.id)
         if (known) {

@@ -1,5 +1,4 @@
 import { setTimeout as sleep } from 'node:timers/promises'
-import type { catalog } from '@emporium/contracts'
 import { createArrivals, expectedArrivals, type ArrivalPlan } from './arrivals.js'
 import { createHttp, type Http } from './http.js'
 import { resolveLoadOptions, type ResolvedLoadOptions } from './options.js'
@@ -13,10 +12,12 @@ import type { LoadOptions, LoadReport, ScenarioName } from './types.js'
 
 /** What shoppers need to know before the crowd arrives: the categories and some products. */
 async function primeCatalog(http: Http, book: ProductBook): Promise<void> {
-  const categories = await http.call<catalog.CategoryList>('categories', '/categories')
+  const categories = await http.call('categories', (api) => api.GET('/api/v1/categories'))
   if (categories.answered && categories.status === 200)
     book.setCategories(categories.body.items.map((c) => c.slug))
-  const products = await http.call<catalog.ProductPage>('products.prime', '/products?limit=100')
+  const products = await http.call('products.prime', (api) =>
+    api.GET('/api/v1/products', { params: { query: { limit: 100 } } }),
+  )
   if (products.answered && products.status === 200) book.remember(products.body.items)
 }
 

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto'
+import type { TokenResponse } from '@emporium/sdk'
 import { newThrottle, type Http, type Throttle } from './http.js'
 import { loadShoppers, saveShoppers, type StoredShopper } from './shopper-state.js'
 
@@ -15,11 +16,7 @@ export interface Shopper extends StoredShopper {
   renewing?: Promise<boolean>
 }
 
-interface Tokens {
-  accessToken: string
-  refreshToken: string
-  expiresIn: number
-}
+type Tokens = TokenResponse
 
 export interface PoolSummary {
   pool: number
@@ -71,22 +68,24 @@ export function createShopperPool(options: { http: Http; size: number; statePath
 
   async function refresh(shopper: Shopper): Promise<boolean> {
     if (!shopper.refreshToken) return false
-    const reply = await http.call<Tokens>('auth.refresh', '/auth/refresh', {
-      body: { refreshToken: shopper.refreshToken },
-      expect: [401],
-      throttle: shopper.throttle,
-    })
+    const refreshToken = shopper.refreshToken
+    const reply = await http.call(
+      'auth.refresh',
+      (api) => api.POST('/api/v1/auth/refresh', { body: { refreshToken } }),
+      { expect: [401], throttle: shopper.throttle },
+    )
     if (reply.answered && reply.status === 200) signedIn(shopper, reply.body)
     else if (reply.answered && reply.status === 401) shopper.refreshToken = undefined
     return reply.answered && reply.status === 200
   }
 
   async function login(shopper: Shopper): Promise<'ok' | 'rejected' | 'failed'> {
-    const reply = await http.call<Tokens>('auth.login', '/auth/login', {
-      body: { email: shopper.email, password: shopper.password },
-      expect: [401],
-      throttle: loginThrottle,
-    })
+    const { email, password } = shopper
+    const reply = await http.call(
+      'auth.login',
+      (api) => api.POST('/api/v1/auth/login', { body: { email, password } }),
+      { expect: [401], throttle: loginThrottle },
+    )
     if (reply.answered && reply.status === 200) {
       signedIn(shopper, reply.body)
       return 'ok'
@@ -99,11 +98,13 @@ export function createShopperPool(options: { http: Http; size: number; statePath
       email: `shopper-${randomBytes(6).toString('hex')}@loadgen.emporium.test`,
       password: randomBytes(12).toString('base64url'),
     })
-    const reply = await http.call<Tokens>('auth.register', '/auth/register', {
-      body: { email: shopper.email, password: shopper.password, name: 'Load Shopper' },
-      expect: [409],
-      throttle: registerThrottle,
-    })
+    const { email, password } = shopper
+    const reply = await http.call(
+      'auth.register',
+      (api) =>
+        api.POST('/api/v1/auth/register', { body: { email, password, name: 'Load Shopper' } }),
+      { expect: [409], throttle: registerThrottle },
+    )
     if (reply.answered && reply.status === 201) {
       signedIn(shopper, reply.body)
       shoppers.push(shopper)

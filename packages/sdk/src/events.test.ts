@@ -165,6 +165,15 @@ describe('readServerSentEvents', () => {
     expect(cancelled).toBe(true)
   })
 
+  it('reads the body of a Response of another fetch implementation (no global Response)', async () => {
+    const body = byteStream('data: from undici\n\n', [])
+    const foreign = { body, status: 200 } as unknown as Response
+    expect(foreign).not.toBeInstanceOf(Response)
+    expect(await collect(readServerSentEvents(foreign))).toEqual([
+      { event: 'message', data: 'from undici', id: '' },
+    ])
+  })
+
   it('gives nothing for a response without a body', async () => {
     expect(await collect(readServerSentEvents(new Response(null, { status: 204 })))).toEqual([])
   })

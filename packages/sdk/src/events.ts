@@ -78,14 +78,16 @@ export function createEventStreamParser(): (text: string) => ServerSentEvent[] {
 }
 
 /**
- * The events of a `text/event-stream` body as they arrive. Leaving the loop early (`break`,
- * `return`, a throw) cancels the body, which closes the connection; aborting the request's
- * signal makes the iteration throw its reason.
+ * The events of a `text/event-stream` body (a Response's, or the stream itself) as they
+ * arrive. Leaving the loop early (`break`, `return`, a throw) cancels the body, which closes
+ * the connection; aborting the request's signal makes the iteration throw its reason.
  */
 export async function* readServerSentEvents(
-  source: Response | ReadableStream<Uint8Array> | null,
+  source: Pick<Response, 'body'> | ReadableStream<Uint8Array> | null,
 ): AsyncGenerator<ServerSentEvent, void, undefined> {
-  const body = source instanceof Response ? source.body : source
+  // Told apart by shape, not by class: a Response of another fetch (undici's own, in Node) is
+  // no instance of the global Response.
+  const body = source && 'getReader' in source ? source : (source?.body ?? null)
   if (!body) return
   const reader = body.getReader()
   const decoder = new TextDecoder()

@@ -1,4 +1,3 @@
-import type { cart as cartApi } from '@emporium/contracts'
 import type { CallInit } from '../http.js'
 import type { KnownProduct } from '../product-book.js'
 import { between } from '../random.js'
@@ -17,10 +16,11 @@ export async function addInStock(
     const product = context.book.pickBuyable(except)
     if (!product) return 'sold_out'
     context.book.touch(product.id)
-    const reply = await context.http.call<cartApi.Cart>('cart.add', '/cart/items', {
-      ...init,
-      body: { productId: product.id, quantity: 1 },
-    })
+    const reply = await context.http.call(
+      'cart.add',
+      (api) => api.POST('/api/v1/cart/items', { body: { productId: product.id, quantity: 1 } }),
+      init,
+    )
     if (isOk(reply)) return product
     if (reply.outcome.kind !== 'expected') return 'failed'
     context.book.soldOut(product.id)
@@ -35,16 +35,21 @@ export const cart: Scenario = (context) =>
     const product = await addInStock(context, init)
     if (product === 'failed') return 'failed'
     if (product === 'sold_out') return 'done'
-    const path = `/cart/items/${encodeURIComponent(product.id)}`
-    const update = await http.call<cartApi.Cart>('cart.update', path, {
-      ...init,
-      method: 'PATCH',
-      body: { quantity: between(random, 1, 3) },
-    })
+    const line = { params: { path: { productId: product.id } } }
+    const quantity = between(random, 1, 3)
+    const update = await http.call(
+      'cart.update',
+      (api) => api.PATCH('/api/v1/cart/items/{productId}', { ...line, body: { quantity } }),
+      init,
+    )
     if (!update.answered || update.outcome.kind === 'error') return 'failed'
-    const look = await http.call<cartApi.Cart>('cart.view', '/cart', init)
+    const look = await http.call('cart.view', (api) => api.GET('/api/v1/cart'), init)
     if (!isOk(look)) return 'failed'
     // Leave the cart as it was, so shoppers' carts do not grow run after run.
-    const remove = await http.call<cartApi.Cart>('cart.remove', path, { ...init, method: 'DELETE' })
+    const remove = await http.call(
+      'cart.remove',
+      (api) => api.DELETE('/api/v1/cart/items/{productId}', line),
+      init,
+    )
     return isOk(remove) ? 'done' : 'failed'
   })

@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto'
 import { setTimeout as sleep } from 'node:timers/promises'
-import type { orders } from '@emporium/contracts'
 import { retryAfterMs } from '../classify.js'
 import { between } from '../random.js'
 import { cardNumbers } from '../types.js'
@@ -35,7 +34,7 @@ export const checkout: Scenario = (context) =>
     context,
     async (shopper, init) => {
       const { http, random, checkout: tally } = context
-      const clear = await http.call('cart.clear', '/cart', { ...init, method: 'DELETE' })
+      const clear = await http.call('cart.clear', (api) => api.DELETE('/api/v1/cart'), init)
       if (!isOk(clear)) {
         tally.notPlaced(clear.outcome.kind === 'throttled' ? 'throttled' : 'error')
         return 'failed'
@@ -68,17 +67,18 @@ export const checkout: Scenario = (context) =>
       }
       const started = Date.now()
       const place = (operation = 'orders.place') =>
-        http.call<orders.Order>(operation, '/orders', {
-          ...init,
-          body,
-          headers: { 'idempotency-key': key },
-        })
+        http.call(
+          operation,
+          (api) =>
+            api.POST('/api/v1/orders', { body, params: { header: { 'idempotency-key': key } } }),
+          init,
+        )
       let placed = await place()
       if (!placed.answered && placed.outcome.kind === 'error') placed = await place()
       // Shed (admission control) or throttled: the same key after the wait the platform asked.
       for (let i = 0; i < shedRetries && placed.answered; i++) {
         if (placed.status !== 429 && placed.status !== 503) break
-        const waitMs = retryAfterMs(placed.headers['retry-after'])
+        const waitMs = retryAfterMs(placed.headers.get('retry-after'))
         if (waitMs === undefined || waitMs > longestShedWaitMs || context.stop.aborted) break
         const jitterMs = random() * 500
         await sleep(waitMs + jitterMs, undefined, { signal: context.stop }).catch(() => undefined)

@@ -1,14 +1,14 @@
 import { setTimeout as sleep } from 'node:timers/promises'
-import { orders } from '@emporium/contracts'
+import { finalOrderStatuses, type OrderStatus, type OrderStatusEvent } from '@emporium/sdk'
 import type { CallInit } from '../http.js'
 import type { ScenarioContext } from './context.js'
 
 export interface OrderEnd {
-  status: orders.OrderStatus
+  status: OrderStatus
   cancellationReason: string | null
 }
 
-const isFinal = (status: string) => orders.finalOrderStatuses.includes(status as orders.OrderStatus)
+const isFinal = (status: OrderStatus) => finalOrderStatuses.includes(status)
 
 /**
  * Follows an order until a final status or `deadline` (epoch ms): its status stream, as the
@@ -22,17 +22,28 @@ export async function followOrder(
   deadline: number,
 ): Promise<OrderEnd | undefined> {
   const { http, stop } = context
-  const path = `/orders/${encodeURIComponent(orderId)}`
+  const order = { params: { path: { id: orderId } } }
   if (context.follow === 'stream') {
     const init = await auth()
     let last: OrderEnd | undefined
     const outcome = init
-      ? await http.stream('orders.stream', `${path}/events`, init, deadline - Date.now(), (e) => {
-          if (e.event !== 'status') return false
-          const data = JSON.parse(e.data) as orders.OrderStatusEvent
-          last = { status: data.status, cancellationReason: data.cancellationReason }
-          return isFinal(data.status)
-        })
+      ? await http.stream(
+          'orders.stream',
+          (api) =>
+            api.GET('/api/v1/orders/{id}/events', {
+              ...order,
+              headers: { accept: 'text/event-stream' },
+              parseAs: 'stream',
+            }),
+          init,
+          deadline - Date.now(),
+          (e) => {
+            if (e.event !== 'status') return false
+            const data = JSON.parse(e.data) as OrderStatusEvent
+            last = { status: data.status, cancellationReason: data.cancellationReason }
+            return isFinal(data.status)
+          },
+        )
       : 'failed'
     if (outcome === 'done') return last
     if (outcome === 'timeout') return undefined
@@ -41,7 +52,11 @@ export async function followOrder(
   while (Date.now() < deadline && !stop.aborted) {
     const init = await auth()
     if (!init) return undefined
-    const reply = await http.call<orders.Order>('orders.poll', path, init)
+    const reply = await http.call(
+      'orders.poll',
+      (api) => api.GET('/api/v1/orders/{id}', order),
+      init,
+    )
     if (reply.answered && reply.status === 200 && isFinal(reply.body.status))
       return { status: reply.body.status, cancellationReason: reply.body.cancellationReason }
     await sleep(Math.min(pause, Math.max(0, deadline - Date.now())), undefined, {

@@ -1,4 +1,3 @@
-import type { orders } from '@emporium/contracts'
 import { oneOf } from '../random.js'
 import { isOk, reader, type Scenario } from './context.js'
 
@@ -7,16 +6,28 @@ export const history: Scenario = async (context) => {
   const { http, random } = context
   const init = await reader(context)
   if (!init.token) return 'no_shopper'
-  const page = await http.call<orders.OrderPage>('orders.history', '/orders?limit=10', init)
+  const page = await http.call(
+    'orders.history',
+    (api) => api.GET('/api/v1/orders', { params: { query: { limit: 10 } } }),
+    init,
+  )
   if (!isOk(page)) return 'failed'
   if (page.body.nextCursor && random() < 0.3) {
-    const query = new URLSearchParams({ limit: '10', cursor: page.body.nextCursor })
-    const older = await http.call<orders.OrderPage>('orders.history', `/orders?${query}`, init)
+    const query = { limit: 10, cursor: page.body.nextCursor }
+    const older = await http.call(
+      'orders.history',
+      (api) => api.GET('/api/v1/orders', { params: { query } }),
+      init,
+    )
     if (!isOk(older)) return 'failed'
   }
   const chosen = random() < 0.7 ? oneOf(random, page.body.items) : undefined
   if (chosen) {
-    const order = await http.call<orders.Order>('orders.view', `/orders/${chosen.id}`, init)
+    const order = await http.call(
+      'orders.view',
+      (api) => api.GET('/api/v1/orders/{id}', { params: { path: { id: chosen.id } } }),
+      init,
+    )
     if (!isOk(order)) return 'failed'
   }
   return 'done'

@@ -1,4 +1,3 @@
-import type { catalog } from '@emporium/contracts'
 import { isOk, reader, type Scenario } from './context.js'
 
 /** Opens a product page (sometimes a second one), as from a link. */
@@ -9,7 +8,11 @@ export const view: Scenario = async (context) => {
   for (let i = 0; i < pages; i++) {
     const product = book.pick()
     if (!product) return 'done'
-    const reply = await http.call<catalog.Product>('products.view', `/products/${product.id}`, init)
+    const reply = await http.call(
+      'products.view',
+      (api) => api.GET('/api/v1/products/{id}', { params: { path: { id: product.id } } }),
+      init,
+    )
     if (!isOk(reply)) return 'failed'
     book.remember([reply.body])
   }
