@@ -39,7 +39,11 @@ const HEALTH_PORTS = {
 // the package's own folder, found from its code's location), and modules only the embedded mode
 // or optional features load (PGlite and its dialect, pg-native): containers always name a real
 // database, so those are left out entirely.
-const KEEP = ['kysely', '@node-rs/argon2', '@fastify/swagger-ui']
+// The libraries OpenTelemetry's instrumentations patch as they load (pg, mysql2, ioredis,
+// amqplib) stay modules of their own too, and import-in-the-middle with them: its loader hook
+// (registered by name, not imported) and the instrumentations' `Hook` must be one copy.
+const INSTRUMENTED = ['pg', 'mysql2', 'ioredis', 'amqplib', 'import-in-the-middle']
+const KEEP = ['kysely', '@node-rs/argon2', '@fastify/swagger-ui', ...INSTRUMENTED]
 const LEAVE_OUT = ['@electric-sql/pglite', 'kysely-pglite-dialect', 'pg-native']
 
 // ESM output of CommonJS packages needs `require`, `__filename` and `__dirname` in scope.
@@ -74,6 +78,9 @@ for (const name of wanted.length > 0 ? wanted : SERVICES) {
   rmSync(out, { recursive: true, force: true })
   const main = await build({
     ...common,
+    // main.ts enables the instrumentations, then imports the service: split, that import stays a
+    // real one, which loads the instrumented packages only after the hooks are in place.
+    splitting: true,
     entryPoints: [`services/${name}/src/main.ts`],
     outdir: path.join(out, 'services', name, 'src'),
   })
@@ -91,7 +98,12 @@ for (const name of wanted.length > 0 ? wanted : SERVICES) {
     })
     migrationImports = externalsOf(result.metafile)
   }
-  const needed = new Set([...externalsOf(main.metafile), ...migrationImports])
+  // import-in-the-middle's hook is registered by name (instrument.ts): no import shows it.
+  const needed = new Set([
+    ...externalsOf(main.metafile),
+    ...migrationImports,
+    'import-in-the-middle',
+  ])
   for (const pkg of closure([...needed].filter((p) => KEEP.includes(p)))) {
     cpSync(path.join(root, 'node_modules', pkg), path.join(out, 'node_modules', pkg), {
       recursive: true,

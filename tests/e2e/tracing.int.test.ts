@@ -5,12 +5,15 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { gunzipSync } from 'node:zlib'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { startDistributedPlatform, type DistributedPlatform } from './distributed.js'
 import { startProcess, waitForOk, type Started } from './process.js'
 import { cards, ShopClient } from './shop-client.js'
 
 /** A span as OTLP/JSON carries it, with its resource's `service.name`. */
 interface ReceivedSpan {
   service: string
+  /** The instrumentation scope: `emporium-http`, `@opentelemetry/instrumentation-pg`, … */
+  scope: string
   traceId: string
   spanId: string
   parentSpanId?: string
@@ -21,7 +24,47 @@ interface ReceivedSpan {
 
 // OTLP's SpanKind numbers.
 const SERVER = 2
+const CLIENT = 3
+const PRODUCER = 4
 const CONSUMER = 5
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
+
+/** The trace of the gateway's server span for the placement (POST …/orders), if received. */
+function placementTrace(spans: ReceivedSpan[]): string | undefined {
+  return spans.find(
+    (s) =>
+      s.service === 'gateway' &&
+      s.kind === SERVER &&
+      s.scope === 'emporium-http' &&
+      s.attributes['http.request.method'] === 'POST' &&
+      String(s.attributes['http.route']).endsWith('/orders'),
+  )?.traceId
+}
+
+/** Spans of `trace` whose parent is not in it (the root has none and is not one). */
+function orphansOf(inTrace: ReceivedSpan[]): string[] {
+  const ids = new Set(inTrace.map((s) => s.spanId))
+  return inTrace
+    .filter((s) => s.parentSpanId && !ids.has(s.parentSpanId))
+    .map((s) => `${s.service} ${s.scope} ${s.name}`)
+}
+
+/** Waits until `done(spans)` holds, or fails listing what was received. */
+async function waitForSpans(
+  spans: ReceivedSpan[],
+  done: (spans: ReceivedSpan[]) => boolean,
+  timeoutMs = 60_000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  while (!done(spans)) {
+    if (Date.now() > deadline) {
+      const seen = spans.map((s) => `${s.service} ${s.kind} ${s.scope} ${s.name} ${s.traceId}`)
+      throw new Error(`spans incomplete; received:\n${seen.join('\n')}`)
+    }
+    await sleep(250)
+  }
+}
 
 type AnyValue = { stringValue?: string; intValue?: string | number; boolValue?: boolean }
 type KeyValue = { key: string; value: AnyValue }
@@ -54,8 +97,11 @@ function startReceiver(): { server: Server; spans: ReceivedSpan[]; ready: Promis
         resourceSpans?: Array<{
           resource?: { attributes?: KeyValue[] }
           scopeSpans?: Array<{
+            scope?: { name?: string }
             spans?: Array<
-              Omit<ReceivedSpan, 'service' | 'attributes'> & { attributes?: KeyValue[] }
+              Omit<ReceivedSpan, 'service' | 'scope' | 'attributes'> & {
+                attributes?: KeyValue[]
+              }
             >
           }>
         }>
@@ -64,7 +110,12 @@ function startReceiver(): { server: Server; spans: ReceivedSpan[]; ready: Promis
         const service = String(attributesOf(resourceSpans.resource?.attributes)['service.name'])
         for (const scope of resourceSpans.scopeSpans ?? []) {
           for (const span of scope.spans ?? []) {
-            spans.push({ ...span, service, attributes: attributesOf(span.attributes) })
+            spans.push({
+              ...span,
+              service,
+              scope: scope.scope?.name ?? '',
+              attributes: attributesOf(span.attributes),
+            })
           }
         }
       }
@@ -134,14 +185,7 @@ describe('traces leave the process (embedded platform, OTLP/HTTP)', () => {
     let inTrace: ReceivedSpan[] = []
     const deadline = Date.now() + 60_000
     for (;;) {
-      const placement = receiver.spans.find(
-        (s) =>
-          s.service === 'gateway' &&
-          s.kind === SERVER &&
-          s.attributes['http.request.method'] === 'POST' &&
-          String(s.attributes['http.route']).endsWith('/orders'),
-      )
-      traceId = placement?.traceId
+      traceId = placementTrace(receiver.spans)
       inTrace = receiver.spans.filter((s) => s.traceId === traceId)
       const services = new Set(inTrace.map((s) => s.service))
       const consumed = new Set(inTrace.filter((s) => s.kind === CONSUMER).map((s) => s.service))
@@ -179,4 +223,117 @@ describe('traces leave the process (embedded platform, OTLP/HTTP)', () => {
       }
     }
   }, 150_000)
+})
+
+// Issue 16: the libraries' own spans (OpenTelemetry's instrumentations, enabled by each
+// `main.ts` before the service loads) and exemplars, in the distributed mode, where the
+// libraries are really used: PostgreSQL through pg, MariaDB through mysql2, Redis through
+// ioredis, RabbitMQ through amqplib, service-to-service HTTP through undici.
+describe('library spans and exemplars (distributed: PostgreSQL, MariaDB, Redis, RabbitMQ)', () => {
+  const receiver = startReceiver()
+  let running: DistributedPlatform
+  let client: ShopClient
+  let traceId: string | undefined
+
+  beforeAll(async () => {
+    const endpoint = await receiver.ready
+    running = await startDistributedPlatform(
+      {
+        OTEL_EXPORTER_OTLP_ENDPOINT: endpoint,
+        OTEL_BSP_SCHEDULE_DELAY: '200',
+      },
+      {
+        serviceEnv: {
+          gateway: { GATEWAY_UPSTREAM_TIMEOUT_MS: '30000' },
+          orders: { ORDERS_UPSTREAM_TIMEOUT_MS: '20000' },
+        },
+      },
+    )
+    client = new ShopClient(running.api)
+  }, 240_000)
+
+  afterAll(async () => {
+    await running?.stop()
+    await new Promise((resolve) => receiver.server.close(resolve))
+  }, 60_000)
+
+  it('a checkout is one trace holding the database, broker, Redis and HTTP client spans', async () => {
+    const products = await client.call<{ items: Array<{ id: string; available: number }> }>(
+      '/products',
+    )
+    const product = products.body.items.find((p) => p.available > 0)
+    expect(product, 'a demo product in stock').toBeDefined()
+    const shopper = await client.register()
+    await client.addToCart(shopper.token, product!.id, 1)
+    const placed = await client.placeOrder(shopper.token, cards.approved)
+    expect(placed.status, JSON.stringify(placed.body)).toBe(202)
+    expect((await client.waitForOrder(shopper.token, placed.body.id)).status).toBe('confirmed')
+
+    const scopeOf = (library: string) => `@opentelemetry/instrumentation-${library}`
+    const has = (inTrace: ReceivedSpan[], service: string, scope: string, kind?: number) =>
+      inTrace.some((s) => s.service === service && s.scope === scope && (!kind || s.kind === kind))
+    const inTraceOf = () => receiver.spans.filter((s) => s.traceId === traceId)
+    await waitForSpans(receiver.spans, () => {
+      traceId = placementTrace(receiver.spans)
+      const inTrace = inTraceOf()
+      return (
+        has(inTrace, 'catalog', 'emporium', CONSUMER) &&
+        has(inTrace, 'payments', 'emporium', CONSUMER) &&
+        has(inTrace, 'catalog', scopeOf('pg')) &&
+        has(inTrace, 'payments', scopeOf('pg')) &&
+        has(inTrace, 'orders', scopeOf('amqplib'), PRODUCER)
+      )
+    })
+    const inTrace = inTraceOf()
+    // The placement's hops, each with its library's spans: the gateway's rate limit in Redis
+    // and its call to orders over undici; orders' fastify handler, its queries and the relay's
+    // publish of order.placed, which RabbitMQ delivers to catalog (amqplib's consume span).
+    expect(has(inTrace, 'gateway', scopeOf('ioredis'))).toBe(true)
+    expect(has(inTrace, 'gateway', scopeOf('undici'), CLIENT)).toBe(true)
+    expect(has(inTrace, 'orders', '@fastify/otel')).toBe(true)
+    expect(has(inTrace, 'orders', scopeOf('pg'), CLIENT)).toBe(true)
+    expect(has(inTrace, 'catalog', scopeOf('amqplib'), CONSUMER)).toBe(true)
+    // One trace: every span's parent was exported too (one traceparent per HTTP request, the
+    // broker's publish inside the event's trace).
+    expect(orphansOf(inTrace)).toEqual([])
+    // One server span per request: fastify's own request span sits under the platform's.
+    const fastifyRequests = inTrace.filter((s) => s.scope === '@fastify/otel' && s.kind === SERVER)
+    expect(fastifyRequests.map((s) => `${s.service} ${s.name}`)).toEqual([])
+
+    // The shopper's registration went to MariaDB (users, mysql2), the cart to Redis (ioredis).
+    expect(receiver.spans.some((s) => s.service === 'users' && s.scope === scopeOf('mysql2'))).toBe(
+      true,
+    )
+    expect(receiver.spans.some((s) => s.service === 'cart' && s.scope === scopeOf('ioredis'))).toBe(
+      true,
+    )
+    // The outbox relays' and the periodic jobs' polls are untraced: no database span starts a
+    // trace of its own.
+    const rootQueries = receiver.spans.filter(
+      (s) => !s.parentSpanId && [scopeOf('pg'), scopeOf('mysql2')].includes(s.scope),
+    )
+    expect(rootQueries.map((s) => `${s.service} ${s.name}`)).toEqual([])
+  }, 150_000)
+
+  it('the latency histograms carry the trace ids of requests as exemplars (OpenMetrics)', async () => {
+    for (const url of [running.services.orders!.url, running.services.gateway!.managementUrl]) {
+      const response = await fetch(`${url}/metrics`, {
+        headers: { accept: 'application/openmetrics-text; version=1.0.0' },
+      })
+      expect(response.status).toBe(200)
+      expect(response.headers.get('content-type')).toMatch(/^application\/openmetrics-text/)
+      const text = await response.text()
+      expect(text.trimEnd().endsWith('# EOF')).toBe(true)
+      const exemplars = [
+        ...text.matchAll(
+          /^http_request_duration_seconds_bucket\{[^}]*\} \d+ # \{trace_id="([0-9a-f]{32})"\}/gm,
+        ),
+      ].map((m) => m[1]!)
+      expect(exemplars.length, `exemplars at ${url}`).toBeGreaterThan(0)
+      // Each names a trace that was exported: a dashboard's slow bucket leads to a real trace.
+      await waitForSpans(receiver.spans, (spans) =>
+        exemplars.some((id) => spans.some((span) => span.traceId === id)),
+      )
+    }
+  }, 120_000)
 })

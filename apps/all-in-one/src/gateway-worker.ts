@@ -1,14 +1,15 @@
 import { parentPort } from 'node:worker_threads'
-import {
-  createLogger,
-  flushTracing,
-  startService,
-  startTraceExport,
-  type RunningService,
-} from '@emporium/platform'
-import { loadAllInOneConfig } from './config.js'
+import type { RunningService } from '@emporium/platform'
+import { instrumentLibraries } from '@emporium/platform/instrument'
 import type { FromGateway, ToGateway } from './gateway-thread.js'
-import { embeddedServices } from './services.js'
+
+// A thread has its own module hooks and globals: the libraries' instrumentations again, first.
+// eslint-disable-next-line no-restricted-properties -- this worker is an entry point, as main.ts is
+await instrumentLibraries(process.env)
+const { createLogger, flushTracing, startService, startTraceExport } =
+  await import('@emporium/platform')
+const { loadAllInOneConfig } = await import('./config.js')
+const { embeddedServices } = await import('./services.js')
 
 // The embedded platform's gateway, on a worker thread of its own (see gateway-thread.ts). The
 // environment is the main thread's (a worker starts with a copy of process.env), so the gateway

@@ -1,13 +1,12 @@
-import {
-  createInProcessBus,
-  createLogger,
-  defaultRetryPolicy,
-  runProcess,
-  startTraceExport,
-} from '@emporium/platform'
-import { loadAllInOneConfig } from './config.js'
-import { spawnGatewayThread } from './gateway-thread.js'
-import { embeddedServices } from './services.js'
+import { instrumentLibraries } from '@emporium/platform/instrument'
+
+// The libraries' instrumentations first (when the OTEL_* settings export traces), then the rest.
+await instrumentLibraries(process.env)
+const { createInProcessBus, createLogger, defaultRetryPolicy, runProcess, startTraceExport } =
+  await import('@emporium/platform')
+const { loadAllInOneConfig } = await import('./config.js')
+const { spawnGatewayThread } = await import('./gateway-thread.js')
+const { embeddedServices } = await import('./services.js')
 
 // The embedded default behind `npm start`: every service in this one process, each on its own
 // port, their tables in one PGlite database (a schema each), events through the in-process bus;

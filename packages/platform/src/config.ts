@@ -156,6 +156,15 @@ export const SharedConfig = {
    * embedded mode names each service's spans after the service, and this only spans of none.
    */
   OTEL_SERVICE_NAME: Type.Optional(Type.String({ minLength: 1 })),
+  /**
+   * Libraries whose OpenTelemetry instrumentation stays off while traces are exported, comma
+   * separated, from `fastify`, `pg`, `mysql2`, `ioredis`, `amqplib`, `undici` (instrument.ts;
+   * read by each entry point before its service loads). Empty (the default): all are on.
+   */
+  OTEL_NODE_DISABLED_INSTRUMENTATIONS: Type.String({
+    default: '',
+    pattern: '^( *(fastify|pg|mysql2|ioredis|amqplib|undici) *(,|$))*$',
+  }),
 }
 
 /** The HTTP server's injected latency from the shared settings (undefined when off). */

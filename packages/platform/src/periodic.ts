@@ -1,4 +1,5 @@
 import type { Logger } from './log.js'
+import { untraced } from './tracing.js'
 
 /** A background job started by `startPeriodic`. */
 export interface PeriodicJob {
@@ -9,7 +10,8 @@ export interface PeriodicJob {
 /**
  * Runs `run` every `everyMs` in the background (sweepers, expiry jobs, dispatchers): never two
  * runs at once (a slow one is not stacked on), a failure logged at `warn` with `what` and
- * retried at the next tick, and a timer that does not keep the process alive by itself.
+ * retried at the next tick, and a timer that does not keep the process alive by itself. Runs are
+ * untraced: a poll is not a trace of its own (what it finds to do may carry one).
  */
 export function startPeriodic(options: {
   everyMs: number
@@ -21,8 +23,7 @@ export function startPeriodic(options: {
   let inFlight: Promise<void> | undefined
   const timer = setInterval(() => {
     if (inFlight) return
-    inFlight = options
-      .run()
+    inFlight = untraced(() => options.run())
       .then(
         () => undefined,
         (error: unknown) => options.log.warn({ err: error }, `${options.what} failed`),

@@ -7,7 +7,7 @@ import {
   type SpanExporter,
 } from '@opentelemetry/sdk-trace-base'
 import type { Logger } from './log.js'
-import { serviceNameAttribute, setupTracing } from './tracing.js'
+import { markExportingTraces, serviceNameAttribute, setupTracing } from './tracing.js'
 
 type Resource = ReadableSpan['resource']
 
@@ -65,9 +65,17 @@ export function startTraceExport(
     log,
   })
   setupTracing({ spanProcessors: [new BatchSpanProcessor(exporter)] })
+  markExportingTraces()
   log.info({ url }, 'exporting traces')
   return true
 }
+
+/**
+ * Instrumentations whose spans outside any trace are dropped: mysql2's has no `requireParentSpan`
+ * (pg's and ioredis's have it, instrument.ts), so its queries outside a request or message (the
+ * migrations at start) would each be a trace of their own.
+ */
+const parentlessDropped = new Set(['@opentelemetry/instrumentation-mysql2'])
 
 /**
  * Gives each span the resource of its service before the OTLP exporter groups spans by resource
@@ -83,7 +91,11 @@ class ServiceResourceExporter implements SpanExporter {
   ) {}
 
   export(spans: ReadableSpan[], done: (result: ExportResult) => void): void {
-    const labelled = spans.map((span) => withResource(span, this.resourceOf(span)))
+    const labelled = spans
+      .filter(
+        (span) => span.parentSpanContext || !parentlessDropped.has(span.instrumentationScope.name),
+      )
+      .map((span) => withResource(span, this.resourceOf(span)))
     this.inner.export(labelled, (result) => {
       if (result.code === ExportResultCode.SUCCESS) {
         this.failing = false

@@ -11,7 +11,7 @@ import {
   type Span,
 } from '@opentelemetry/api'
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks'
-import { W3CTraceContextPropagator } from '@opentelemetry/core'
+import { W3CTraceContextPropagator, suppressTracing } from '@opentelemetry/core'
 import {
   BasicTracerProvider,
   type ReadableSpan,
@@ -93,6 +93,34 @@ export function setupTracing(options: { spanProcessors?: SpanProcessor[] } = {})
   state.forwarding.processors.push(...(options.spanProcessors ?? []))
 }
 
+// The libraries OpenTelemetry's instrumentations patch in this thread (instrument.ts), on
+// globalThis for the same reason as the tracing state.
+const instrumentedKey = Symbol.for('emporium.platform.instrumented-libraries')
+const instrumented = globalThis as { [instrumentedKey]?: ReadonlySet<string> }
+
+/** Records the libraries instrumented in this thread (instrument.ts). */
+export function markInstrumented(libraries: Iterable<string>): void {
+  instrumented[instrumentedKey] = new Set(libraries)
+}
+
+/** Whether `library` (`pg`, `undici`, `fastify`, …) was instrumented in this thread. */
+export function isInstrumented(library: string): boolean {
+  return instrumented[instrumentedKey]?.has(library) ?? false
+}
+
+const exportingKey = Symbol.for('emporium.platform.exporting-traces')
+const exporting = globalThis as { [exportingKey]?: boolean }
+
+/** Records that this process exports its spans (trace-export.ts): exemplars are worth keeping. */
+export function markExportingTraces(): void {
+  exporting[exportingKey] = true
+}
+
+/** Whether this process exports its spans (`startTraceExport` found an endpoint). */
+export function isExportingTraces(): boolean {
+  return exporting[exportingKey] ?? false
+}
+
 /** Flushes and stops the span processors, for graceful shutdown. */
 export async function shutdownTracing(): Promise<void> {
   await globals[stateKey]?.provider.shutdown()
@@ -124,17 +152,45 @@ export function extractContext(carrier: Carrier): Context {
   return propagation.extract(ROOT_CONTEXT, carrier)
 }
 
-/** Headers (`traceparent`, and `tracestate` when there is one) for the active context. */
-export function injectTraceHeaders(): Record<string, string> {
+/**
+ * Runs `work` (a background loop's poll, a periodic job) outside any trace, with tracing
+ * suppressed: the libraries' instrumentations make no span of its queries. What it starts from a
+ * carried context of its own (`extractContext`, e.g. an event's publish) is traced again.
+ */
+export function untraced<T>(work: () => T): T {
+  setupTracing()
+  return context.with(suppressTracing(ROOT_CONTEXT), work)
+}
+
+/**
+ * Runs `work` in the trace `traceparent` names (an event's, when it is published): the broker
+ * library's publish span joins the trace of the request that wrote the event. Without one,
+ * untraced.
+ */
+export function inTraceOf<T>(traceparent: string | undefined, work: () => T): T {
+  if (!traceparent) return untraced(work)
+  return context.with(extractContext({ traceparent }), work)
+}
+
+function injectActive(): Record<string, string> {
   setupTracing()
   const carrier: Record<string, string> = {}
   propagation.inject(context.active(), carrier)
   return carrier
 }
 
+/**
+ * Headers (`traceparent`, and `tracestate` when there is one) for the active context, for an
+ * outgoing HTTP request; none when undici's instrumentation writes them itself (instrument.ts),
+ * naming its client span: a request carries one `traceparent`, never two.
+ */
+export function injectTraceHeaders(): Record<string, string> {
+  return isInstrumented('undici') ? {} : injectActive()
+}
+
 /** The active W3C traceparent, to stamp on an outgoing message; undefined outside a span. */
 export function currentTraceparent(): string | undefined {
-  return injectTraceHeaders().traceparent
+  return injectActive().traceparent
 }
 
 /** The trace id of the active span, e.g. for a log line or a test. */

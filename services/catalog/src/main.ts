@@ -1,6 +1,11 @@
-import { runStandalone } from '@emporium/platform'
-import { loadCatalogConfig } from './config.js'
-import { createCatalogService } from './service.js'
+import { instrumentLibraries } from '@emporium/platform/instrument'
+
+// OpenTelemetry's instrumentations patch pg, mysql2, ioredis, amqplib and undici as they load,
+// so they are enabled (when the OTEL_* settings export traces) before the service is imported.
+await instrumentLibraries(process.env)
+const { runStandalone } = await import('@emporium/platform')
+const { loadCatalogConfig } = await import('./config.js')
+const { createCatalogService } = await import('./service.js')
 
 // The catalog service alone in its process. A bad configuration stops it before it listens,
 // with exit code 78 and a message naming the variable.

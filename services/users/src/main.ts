@@ -1,6 +1,11 @@
-import { runStandalone } from '@emporium/platform'
-import { loadUsersConfig } from './config.js'
-import { createUsersService } from './service.js'
+import { instrumentLibraries } from '@emporium/platform/instrument'
+
+// OpenTelemetry's instrumentations patch pg, mysql2, ioredis, amqplib and undici as they load,
+// so they are enabled (when the OTEL_* settings export traces) before the service is imported.
+await instrumentLibraries(process.env)
+const { runStandalone } = await import('@emporium/platform')
+const { loadUsersConfig } = await import('./config.js')
+const { createUsersService } = await import('./service.js')
 
 // The users service alone in its process. A bad configuration, or signing keys that cannot be
 // used, stops it before it listens,

@@ -39,6 +39,14 @@ export interface AdmissionConfig {
   admission?: AdmissionLimit
 }
 
+// Route configs are typed (fastify's instrumentation declares its own `otel` key, which makes
+// the interface checked for excess keys): the platform's key is declared here.
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    admission?: AdmissionLimit
+  }
+}
+
 /**
  * Marks an answer shed by admission control, so that callers tell it from an outage: the value
  * `admission` says the request never started (nothing was done, any method may be retried after

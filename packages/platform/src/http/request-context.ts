@@ -10,8 +10,10 @@ import {
   type Link,
   type Span,
 } from '@opentelemetry/api'
+import { RPCType, setRPCMetadata } from '@opentelemetry/core'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { runWithContext } from '../context.js'
+import { sampledTraceId } from '../metrics.js'
 import { extractContext, inService, setupTracing } from '../tracing.js'
 
 /** What a client may send as a request or correlation id; anything else is replaced. */
@@ -29,6 +31,15 @@ export function requestIdOf(raw: IncomingMessage): string {
 /** The route pattern (`/products/:id`), never the raw URL; `unmatched` for a 404. */
 export function routeOf(request: FastifyRequest): string {
   return request.is404 ? 'unmatched' : (request.routeOptions.url ?? 'unmatched')
+}
+
+// The trace of each request's server span (when sampled), for the latency histograms' exemplars
+// (request-metrics.ts): read after the span has ended and left `spans`.
+const traceIds = new WeakMap<FastifyRequest, string>()
+
+/** The sampled trace id of the request's server span, if any. */
+export function traceIdOf(request: FastifyRequest): string | undefined {
+  return traceIds.get(request)
 }
 
 /**
@@ -85,9 +96,14 @@ export function installRequestContext(
       correlationId: saneHeader(request.headers['x-correlation-id']) ?? request.id,
     }
     spans.set(request, span)
+    const traceId = sampledTraceId(span)
+    if (traceId) traceIds.set(request, traceId)
     // done() inside run/with: the rest of the lifecycle continues from it and inherits both
     // contexts (fastify carries the async context across body parsing with an AsyncResource).
-    runWithContext(work, () => context.with(trace.setSpan(parent, span), done))
+    // The RPC metadata tells fastify's instrumentation (instrument.ts) that this is the server
+    // span: its own request span is then an internal one under it.
+    const active = setRPCMetadata(trace.setSpan(parent, span), { type: RPCType.HTTP, span })
+    runWithContext(work, () => context.with(active, done))
   })
 
   app.addHook('onError', (request, _reply, error, done) => {

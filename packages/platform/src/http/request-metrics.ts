@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify'
 import { Counter, Histogram, type Registry } from 'prom-client'
-import { routeOf } from './request-context.js'
+import { observeWithTrace, withExemplars } from '../metrics.js'
+import { routeOf, traceIdOf } from './request-context.js'
 
 /** A metric registered once per registry: a second server or client on it reuses it. */
 export function registered<M>(registry: Registry, name: string, create: () => M): M {
@@ -40,6 +41,7 @@ export function installRequestMetrics(
         labelNames,
         buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
         registers: [registry],
+        enableExemplars: withExemplars(registry),
       }),
   )
 
@@ -48,7 +50,7 @@ export function installRequestMetrics(
     if (!excluded.has(route)) {
       const labels = { method: request.method, route, status: String(reply.statusCode) }
       total.inc(labels)
-      duration.observe(labels, reply.elapsedTime / 1000)
+      observeWithTrace(duration, labels, reply.elapsedTime / 1000, traceIdOf(request))
     }
     done()
   })

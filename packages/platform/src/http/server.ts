@@ -10,6 +10,7 @@ import Fastify, {
 } from 'fastify'
 import swagger from '@fastify/swagger'
 import type { Registry } from 'prom-client'
+import { fastifyInstrumentation } from '../instrument.js'
 import type { Logger } from '../log.js'
 import { installAdmission } from './admission.js'
 import { installBodyDrain } from './body-drain.js'
@@ -135,6 +136,9 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
   })
   installDrain(root)
   registerOpenApi(root, options)
+  // fastify's own spans (hooks, handler) under the server span, when libraries are instrumented.
+  const otel = fastifyInstrumentation()
+  if (otel) void app.register(otel.plugin())
   if (options.routes) void app.register(options.routes)
   return app
 }

@@ -1,4 +1,5 @@
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client'
+import { observeWithTrace, withExemplars } from '../metrics.js'
 
 export type HandledOutcome = 'ok' | 'retry' | 'dead_letter'
 
@@ -47,6 +48,7 @@ export function createBusMetrics(
     labelNames: ['consumer'] as const,
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
     registers: [registry],
+    enableExemplars: withExemplars(registry),
   })
   const batchSize = new Histogram({
     name: 'bus_batch_size',
@@ -89,7 +91,7 @@ export function createBusMetrics(
   return {
     handled(consumer, type, outcome, seconds) {
       handled.inc({ consumer, type, outcome })
-      duration.observe({ consumer }, seconds)
+      observeWithTrace(duration, { consumer }, seconds)
     },
     batch(consumer, size) {
       batchSize.observe({ consumer }, size)

@@ -1,4 +1,5 @@
 import type { Logger } from 'pino'
+import { untraced } from '../tracing.js'
 
 export interface OutboxRelayLoopDeps {
   log: Logger
@@ -104,7 +105,8 @@ export function createOutboxRelayLoop(deps: OutboxRelayLoopDeps): OutboxRelayLoo
     start() {
       if (running) return
       running = true
-      loopDone = loop().catch((error: unknown) => {
+      // Polls are untraced; each event's publish joins its own trace (the bus's inTraceOf).
+      loopDone = untraced(loop).catch((error: unknown) => {
         running = false
         log.error({ err: error }, 'outbox relay stopped unexpectedly')
       })

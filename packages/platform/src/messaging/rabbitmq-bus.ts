@@ -10,6 +10,7 @@ import { createBusMetrics, type QueueDepth } from './bus-metrics.js'
 import { createConsumerIntake } from './rabbitmq-consumer.js'
 import { createRabbitMqDeadLetters } from './rabbitmq-dead-letters.js'
 import { publishOptions } from './rabbitmq-message.js'
+import { inTraceOf } from '../tracing.js'
 import { closeQuietly, declareConsumerTopology, queuesOf } from './rabbitmq-topology.js'
 
 export interface RabbitMqBusOptions {
@@ -196,7 +197,10 @@ export function createRabbitMqBus(options: RabbitMqBusOptions): EventBus {
     corkBriefly()
     try {
       // Not awaited one by one: many publishes wait for their confirms at once (pipelined).
-      await getPublisher().publish(exchange, options.type, body, publishOptions(options))
+      // In the event's trace: the broker library's publish span (when instrumented) joins it.
+      await inTraceOf(options.traceparent, () =>
+        getPublisher().publish(exchange, options.type, body, publishOptions(options)),
+      )
     } catch (cause) {
       const reason = cause instanceof Error ? cause.message : String(cause)
       throw new AppError('unavailable', 'BUS.PUBLISH_FAILED', `publish not confirmed: ${reason}`, {

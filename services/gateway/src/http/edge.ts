@@ -52,6 +52,13 @@ export interface EdgeOptions {
   metrics: GatewayMetrics
 }
 
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** The route forwards to an upstream by the route table (routes.ts). */
+    proxied?: boolean
+  }
+}
+
 /** Whether a route is proxied (its rule comes from the table), from its fastify config. */
 export const isProxied = (request: FastifyRequest) =>
   (request.routeOptions.config as { proxied?: boolean }).proxied === true

@@ -1,4 +1,4 @@
-import type { Registry } from '@emporium/platform'
+import { withExemplars, type Registry } from '@emporium/platform'
 import { Counter, Histogram } from 'prom-client'
 
 export interface GatewayMetrics {
@@ -29,6 +29,8 @@ export function createGatewayMetrics(registry: Registry): GatewayMetrics {
       labelNames: ['upstream', 'route'],
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
       registers: [registry],
+      // The trace of a request in each bucket, while traces are exported (OpenMetrics).
+      enableExemplars: withExemplars(registry),
     }),
     rateLimited: new Counter({
       name: 'gateway_rate_limited_total',

@@ -1,6 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http'
 import type { Readable } from 'node:stream'
 import {
+  activeSampledTraceId,
   AppError,
   currentContext,
   injectTraceHeaders,
@@ -206,7 +207,10 @@ export function createProxy(deps: {
         },
       )
     }
-    const stopTimer = metrics.upstreamDuration.startTimer(labels)
+    const traceId = activeSampledTraceId()
+    // The exemplar's label is free-form (prom-client types it as the metric's own labels).
+    const exemplar = (traceId ? { trace_id: traceId } : undefined) as typeof labels | undefined
+    const stopTimer = metrics.upstreamDuration.startTimer(labels, exemplar)
     let response: UpstreamResponse | undefined
     let failure: unknown
     try {
