@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest'
-import { formatMoney, parsePrice, priceText, reasonWords } from './format'
+import {
+  formatMoney,
+  parsePrice,
+  paymentSettling,
+  paymentWords,
+  priceText,
+  reasonWords,
+} from './format'
 
 describe('money', () => {
   it('formats minor units and reads typed prices back', () => {
@@ -18,5 +25,25 @@ describe('money', () => {
     expect(reasonWords('insufficient_funds')).toBe(reasonWords('payment_declined'))
     expect(reasonWords('some_new_reason')).toBe('Cancelled (some new reason).')
     expect(reasonWords(null)).toBe('Cancelled.')
+  })
+
+  it('says what became of the payment, a refund or a released hold included', () => {
+    const card = (status: string) => ({ status, last4: '4242' })
+    const confirmed = { status: 'confirmed', cancellationReason: null } as const
+    const cancelled = { status: 'cancelled', cancellationReason: 'customer_cancelled' } as const
+    expect(paymentWords(card('captured'), confirmed)).toBe('charged')
+    expect(paymentWords(card('captured'), cancelled)).toBe('charged; refund under way')
+    expect(paymentWords(card('refunded'), cancelled)).toBe('refunded')
+    expect(paymentWords(card('declined'), cancelled)).toBe('not charged; the hold was released')
+    expect(
+      paymentWords(card('declined'), {
+        status: 'cancelled',
+        cancellationReason: 'payment_declined',
+      }),
+    ).toBe('declined, not charged')
+    expect(paymentSettling({ status: 'cancelled', payment: card('captured') })).toBe(true)
+    expect(paymentSettling({ status: 'cancelled', payment: card('authorized') })).toBe(true)
+    expect(paymentSettling({ status: 'cancelled', payment: card('refunded') })).toBe(false)
+    expect(paymentSettling({ status: 'confirmed', payment: card('captured') })).toBe(false)
   })
 })

@@ -1,4 +1,4 @@
-import type { Money, OrderStatus } from '@emporium/sdk'
+import type { Money, Order, OrderStatus } from '@emporium/sdk'
 
 const formatters = new Map<string, Intl.NumberFormat>()
 
@@ -59,3 +59,43 @@ export const reasonWords = (code: string | null) =>
 
 export const formatDate = (iso: string) =>
   new Date(iso).toLocaleString('en-US', { dateStyle: 'medium', timeStyle: 'short' })
+
+/**
+ * The payment of an order in a shopper's words. The order's own status decides what a payment
+ * still on its way means: a capture on a cancelled order is a refund under way (payments refunds
+ * it and the order hears `payment.refunded` a little later), a decline on an order the shopper
+ * or the shop cancelled is a hold released (a void), not a refused card.
+ */
+export function paymentWords(
+  payment: NonNullable<Order['payment']>,
+  order: Pick<Order, 'status' | 'cancellationReason'>,
+): string {
+  const cancelled = order.status === 'cancelled'
+  switch (payment.status) {
+    case 'authorized':
+      return cancelled ? 'not charged; the hold is being released' : 'authorized, not charged yet'
+    case 'captured':
+      return cancelled ? 'charged; refund under way' : 'charged'
+    case 'refunded':
+      return 'refunded'
+    case 'declined':
+      return cancelled && !declinedReasons.has(order.cancellationReason ?? '')
+        ? 'not charged; the hold was released'
+        : 'declined, not charged'
+    case 'failed':
+      return 'not charged (the payment could not be processed)'
+    default:
+      return payment.status.replace(/_/g, ' ')
+  }
+}
+
+/** Cancellation reasons that mean the card itself was refused. */
+const declinedReasons = new Set(['payment_declined', 'card_declined', 'insufficient_funds'])
+
+/**
+ * Whether the payment of an order is still moving (a refund or a release under way) and the
+ * page should read the order again until it settles.
+ */
+export const paymentSettling = (order: Pick<Order, 'status' | 'payment'>) =>
+  order.status === 'cancelled' &&
+  (order.payment?.status === 'captured' || order.payment?.status === 'authorized')

@@ -3,7 +3,14 @@ import { useEffect, useState } from 'preact/hooks'
 import { shop, unwrap } from '../api/client'
 import { followOrder } from '../api/order-events'
 import { ErrorMessage, LoadState, useLoad, useTitle } from '../components/ui'
-import { formatDate, formatMoney, reasonWords, statusWords } from '../lib/format'
+import {
+  formatDate,
+  formatMoney,
+  paymentSettling,
+  paymentWords,
+  reasonWords,
+  statusWords,
+} from '../lib/format'
 import { Link } from '../lib/router'
 import { RequireSignIn } from './auth'
 
@@ -48,6 +55,39 @@ function OrderView({ id }: { id: string }) {
     )
     return () => controller.abort()
   }, [id, following])
+
+  // A cancelled order whose payment is still captured or held: the refund (or the release of
+  // the hold) lands a little later, as payment.refunded or payment.declined. Read the order
+  // again until it has, so the page never goes on saying "charged" about refunded money.
+  const settling = order.data !== undefined && paymentSettling(order.data)
+  useEffect(() => {
+    if (!settling) return
+    const controller = new AbortController()
+    let timer: ReturnType<typeof setTimeout> | undefined
+    let delay = 1_000
+    const poll = () => {
+      timer = setTimeout(() => {
+        unwrap(
+          shop.GET('/api/v1/orders/{id}', { params: { path: { id } }, signal: controller.signal }),
+        ).then(
+          (latest) => {
+            if (controller.signal.aborted) return
+            if (paymentSettling(latest)) poll()
+            else order.setData(latest)
+          },
+          () => {
+            if (!controller.signal.aborted) poll()
+          },
+        )
+        delay = Math.min(delay * 2, 10_000)
+      }, delay)
+    }
+    poll()
+    return () => {
+      controller.abort()
+      clearTimeout(timer)
+    }
+  }, [id, settling])
 
   if (!order.data) return <LoadState state={order} />
   const data = order.data
@@ -133,8 +173,9 @@ function OrderView({ id }: { id: string }) {
         {data.shippingAddress.country}
       </p>
       {data.payment && (
-        <p>
-          Card ending {data.payment.last4}: {data.payment.status}
+        <p class="payment" data-payment={data.payment.status}>
+          Card ending {data.payment.last4}: {paymentWords(data.payment, data)}
+          {settling && <span class="muted"> (this page updates when it is done)</span>}
         </p>
       )}
       <ErrorMessage error={cancelError} />
