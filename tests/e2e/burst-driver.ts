@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
-import type { orders } from '@emporium/contracts'
-import { cards, type ShopClient } from './shop-client.js'
+import type { Order } from '@emporium/sdk'
+import { cards, replyOf, type ShopClient } from './shop-client.js'
 
 // The burst of issue 14: N buyers, one item each in their cart, place at the same instant for
 // fewer units than buyers, through the gateway. Every answer is timed; a 429/503 must carry
@@ -73,18 +73,24 @@ export async function prepareBurst(
       ...(await Promise.all(
         Array.from({ length: batch }, async () => {
           const reply = await politely(() =>
-            client.call<{ accessToken: string }>('/auth/register', {
-              body: {
-                email: `burst-${randomUUID()}@e2e.example`,
-                password: 'correct horse battery staple',
-                name: 'Burst Buyer',
-              },
-            }),
+            replyOf(
+              client.as().POST('/api/v1/auth/register', {
+                body: {
+                  email: `burst-${randomUUID()}@e2e.example`,
+                  password: 'correct horse battery staple',
+                  name: 'Burst Buyer',
+                },
+              }),
+            ),
           )
           if (reply.status !== 201) throw new Error(`register ${reply.status}`)
           const token = reply.body.accessToken
           const added = await politely(() =>
-            client.call('/cart/items', { token, body: { productId: product.id, quantity: 1 } }),
+            replyOf(
+              client
+                .as(token)
+                .POST('/api/v1/cart/items', { body: { productId: product.id, quantity: 1 } }),
+            ),
           )
           if (added.status !== 200) throw new Error(`cart ${added.status}`)
           return { token }
@@ -127,7 +133,7 @@ export async function runBurst(
         // 409 with retry-after: the same key is still being placed (a late first try).
         const inProgress = answer.status === 409 && answer.retryAfter !== undefined
         if (answer.status === 202 || (answer.status === 409 && !inProgress)) {
-          return answer.status === 202 ? (reply!.body as orders.Order).id : undefined
+          return answer.status === 202 ? reply!.body.id : undefined
         }
         const shed = answer.status === 429 || answer.status === 503 || inProgress
         if (!shed || answer.retryAfter === undefined || Date.now() > deadline) return undefined
@@ -140,7 +146,7 @@ export async function runBurst(
   const ids = new Set(placed.filter((id): id is string => id !== undefined))
   const final = new Set(['confirmed', 'shipped', 'cancelled'])
   const settleBy = Date.now() + (options.settleMs ?? 120_000)
-  let ours: orders.Order[] = []
+  let ours: Order[] = []
   for (;;) {
     const all = await politely(async () => {
       try {

@@ -1,13 +1,27 @@
 import { randomBytes, randomUUID } from 'node:crypto'
 import { readFile } from 'node:fs/promises'
-import type { catalog, orders, payments } from '@emporium/contracts'
+import {
+  createEmporiumClient,
+  finalOrderStatuses,
+  readServerSentEvents,
+  type CallResult,
+  type EmporiumClient,
+  type Order,
+  type OrderStatusEvent,
+  type Payment,
+  type Product,
+  type StockLevel,
+} from '@emporium/sdk'
 
-// A small client of the public API (API.md) for end-to-end tests: what a storefront or a
-// partner's script does, over plain HTTP through the gateway.
+// The end-to-end tests' client of the public API (API.md): what a storefront or a partner's
+// script does, through the gateway, with the typed client of @emporium/sdk. The helpers below
+// are the steps the suites repeat; `as(token)` is the typed client for anything else, and
+// `call` sends a raw request for what a typed client would not send.
 
 export interface Reply<T> {
   status: number
   headers: Headers
+  /** The JSON answered: the value on success, the problem document on failure. */
   body: T
 }
 
@@ -33,9 +47,36 @@ export function cardOf(cardNumber: string) {
   return { cardNumber, expMonth: 12, expYear: new Date().getUTCFullYear() + 3, cvc: '123' }
 }
 
-export class ShopClient {
-  constructor(readonly api: string) {}
+const password = 'correct horse battery staple'
 
+/** An SDK call's answer as a Reply (its body whether it succeeded or not). */
+export async function replyOf<T>(call: Promise<CallResult<T>>): Promise<Reply<T>> {
+  const { data, error, response } = await call
+  return { status: response.status, headers: response.headers, body: (data ?? error) as T }
+}
+
+/** The body of a reply with the status expected, else an error that quotes the answer. */
+function expectStatus<T>(what: string, reply: Reply<T>, status: number): T {
+  if (reply.status !== status)
+    throw new Error(`${what} ${reply.status}: ${JSON.stringify(reply.body)}`)
+  return reply.body
+}
+
+export class ShopClient {
+  /** The platform's origin: the SDK's paths carry `/api/v1`. */
+  readonly origin: string
+
+  /** `api`: the public API's base, `http://host:port/api/v1`. */
+  constructor(readonly api: string) {
+    this.origin = api.replace(/\/api\/v1\/?$/, '')
+  }
+
+  /** The typed client of the public API as the holder of `token` (none: anonymous). */
+  as(token?: string): EmporiumClient {
+    return createEmporiumClient({ baseUrl: this.origin, ...(token ? { token } : {}) })
+  }
+
+  /** A raw request to `api` + `path` (any path, any body), for what the typed client is not. */
   async call<T = any>(
     path: string,
     init: {
@@ -66,27 +107,20 @@ export class ShopClient {
 
   /** Registers a new account (never admin: see `registerAdmin`); returns its token. */
   async register(email = `shopper-${randomBytes(6).toString('hex')}@e2e.example`) {
-    const reply = await this.call<{ accessToken: string; user: { id: string } }>('/auth/register', {
-      body: { email, password: 'correct horse battery staple', name: 'E2E Shopper' },
-    })
-    if (reply.status !== 201)
-      throw new Error(`register ${reply.status}: ${JSON.stringify(reply.body)}`)
-    return { token: reply.body.accessToken, userId: reply.body.user.id }
+    const reply = await replyOf(
+      this.as().POST('/api/v1/auth/register', {
+        body: { email, password, name: 'E2E Shopper' },
+      }),
+    )
+    const body = expectStatus('register', reply, 201)
+    return { token: body.accessToken, userId: body.user.id }
   }
 
   /** Logs an account of `register` in again (a fresh token carries its current roles). */
   async login(email: string) {
-    const reply = await this.call<{ accessToken: string; user: { id: string; roles: string[] } }>(
-      '/auth/login',
-      { body: { email, password: 'correct horse battery staple' } },
-    )
-    if (reply.status !== 200)
-      throw new Error(`login ${reply.status}: ${JSON.stringify(reply.body)}`)
-    return {
-      token: reply.body.accessToken,
-      userId: reply.body.user.id,
-      roles: reply.body.user.roles,
-    }
+    const reply = await replyOf(this.as().POST('/api/v1/auth/login', { body: { email, password } }))
+    const body = expectStatus('login', reply, 200)
+    return { token: body.accessToken, userId: body.user.id, roles: body.user.roles }
   }
 
   /**
@@ -95,111 +129,110 @@ export class ShopClient {
    * as admin is granted only to an address verified by its own session; returns an admin's token.
    */
   async registerAdmin(email: string, mailbox: string) {
-    const password = 'correct horse battery staple'
     const registered = await this.register(email)
     const token = await verificationToken(mailbox, email)
-    const verified = await this.call('/auth/verify-email', {
-      body: { token },
-      token: registered.token,
-    })
-    if (verified.status !== 204) throw new Error(`verify ${verified.status}`)
-    const login = await this.call<{ accessToken: string; user: { id: string; roles: string[] } }>(
-      '/auth/login',
-      { body: { email, password } },
+    const verified = await replyOf(
+      this.as(registered.token).POST('/api/v1/auth/verify-email', { body: { token } }),
     )
-    if (!login.body.user?.roles.includes('admin')) {
-      throw new Error(`not admin after verification: ${JSON.stringify(login.body)}`)
+    if (verified.status !== 204) throw new Error(`verify ${verified.status}`)
+    const login = await this.login(email)
+    if (!login.roles.includes('admin')) {
+      throw new Error(`not admin after verification: ${JSON.stringify(login)}`)
     }
-    return { token: login.body.accessToken, userId: login.body.user.id }
+    return { token: login.token, userId: login.userId }
   }
 
   /** Creates a product with `onHand` units (admin). */
-  async createProduct(adminToken: string, price: number, onHand: number) {
-    const categories = await this.call<{ items: Array<{ id: string }> }>('/categories')
+  async createProduct(adminToken: string, price: number, onHand: number): Promise<Product> {
+    const categories = await replyOf(this.as().GET('/api/v1/categories'))
     // The demo catalog's categories (CATALOG_SEED_DEMO); the API has no category writes.
-    const categoryId = categories.body.items[0]?.id
+    const categoryId = categories.body.items?.[0]?.id
     if (!categoryId) throw new Error('no category: seed the demo catalog')
-    const reply = await this.call<catalog.Product>('/products', {
-      token: adminToken,
-      body: {
-        sku: `E2E-${randomBytes(5).toString('hex')}`,
-        name: `E2E product ${randomBytes(2).toString('hex')}`,
-        description: 'made by an end-to-end test',
-        price: { amount: price, currency: 'USD' },
-        categoryId,
-        onHand,
-      },
-    })
-    if (reply.status !== 201)
-      throw new Error(`product ${reply.status}: ${JSON.stringify(reply.body)}`)
-    return reply.body
+    const reply = await replyOf(
+      this.as(adminToken).POST('/api/v1/products', {
+        body: {
+          sku: `E2E-${randomBytes(5).toString('hex')}`,
+          name: `E2E product ${randomBytes(2).toString('hex')}`,
+          description: 'made by an end-to-end test',
+          price: { amount: price, currency: 'USD' },
+          categoryId,
+          onHand,
+        },
+      }),
+    )
+    return expectStatus('product', reply, 201)
   }
 
   async available(productId: string): Promise<number> {
-    const reply = await this.call<catalog.Product>(`/products/${productId}`)
+    const reply = await replyOf(
+      this.as().GET('/api/v1/products/{id}', { params: { path: { id: productId } } }),
+    )
     return reply.body.available
   }
 
-  async stock(adminToken: string, productId: string): Promise<catalog.StockLevel> {
-    const reply = await this.call<catalog.StockLevel>(`/products/${productId}/stock`, {
-      token: adminToken,
-    })
-    if (reply.status !== 200)
-      throw new Error(`stock ${reply.status}: ${JSON.stringify(reply.body)}`)
-    return reply.body
+  async stock(adminToken: string, productId: string): Promise<StockLevel> {
+    const reply = await replyOf(
+      this.as(adminToken).GET('/api/v1/products/{id}/stock', {
+        params: { path: { id: productId } },
+      }),
+    )
+    return expectStatus('stock', reply, 200)
   }
 
   async addToCart(token: string, productId: string, quantity: number) {
-    const reply = await this.call('/cart/items', { token, body: { productId, quantity } })
-    if (reply.status !== 200) throw new Error(`cart ${reply.status}: ${JSON.stringify(reply.body)}`)
+    const reply = await replyOf(
+      this.as(token).POST('/api/v1/cart/items', { body: { productId, quantity } }),
+    )
+    expectStatus('cart', reply, 200)
     return reply
   }
 
   /**
    * `POST /orders`, as a client should send it: a placement shed (503 with `retry-after` and
-   * `x-emporium-shed`) is sent again after the wait with the same Idempotency-Key, a few times (`once`: the first
-   * answer as it came, for tests that time each answer).
+   * `x-emporium-shed`) is sent again after the wait with the same Idempotency-Key, a few times
+   * (`once`: the first answer as it came, for tests that time each answer).
    */
   async placeOrder(
     token: string,
     cardNumber: string,
     key: string = randomUUID(),
     options: { once?: boolean } = {},
-  ) {
+  ): Promise<Reply<Order>> {
     for (let attempt = 0; ; attempt++) {
-      const reply = await this.call<orders.Order>('/orders', {
-        token,
-        headers: { 'idempotency-key': key },
-        body: { shippingAddress, payment: cardOf(cardNumber) },
-      })
+      const reply = await replyOf(
+        this.as(token).POST('/api/v1/orders', {
+          body: { shippingAddress, payment: cardOf(cardNumber) },
+          params: { header: { 'idempotency-key': key } },
+        }),
+      )
       const retryAfter = Number(reply.headers.get('retry-after') ?? Number.NaN)
       // Shed by admission control or a deadline (marked so): not a refusal such as a decline limit.
       const shed = reply.status === 503 && reply.headers.get('x-emporium-shed') !== null
       if (options.once || !shed || !Number.isFinite(retryAfter) || attempt >= 10) return reply
-      await new Promise((r) => setTimeout(r, Math.min(retryAfter, 10) * 1000))
+      await sleep(Math.min(retryAfter, 10) * 1000)
     }
   }
 
-  async order(token: string, orderId: string): Promise<orders.Order> {
-    const reply = await this.call<orders.Order>(`/orders/${orderId}`, { token })
-    if (reply.status !== 200)
-      throw new Error(`order ${reply.status}: ${JSON.stringify(reply.body)}`)
-    return reply.body
+  async order(token: string, orderId: string): Promise<Order> {
+    const reply = await replyOf(
+      this.as(token).GET('/api/v1/orders/{id}', { params: { path: { id: orderId } } }),
+    )
+    return expectStatus('order', reply, 200)
   }
 
   /** Polls the order until `until` says so (default: a final status), or fails after `timeoutMs`. */
   async waitForOrder(
     token: string,
     orderId: string,
-    until: (order: orders.Order) => boolean = (o) =>
-      ['confirmed', 'shipped', 'cancelled'].includes(o.status),
+    until: (order: Order) => boolean = (o) => finalOrderStatuses.includes(o.status),
     timeoutMs = 60_000,
-  ): Promise<orders.Order> {
+  ): Promise<Order> {
     const deadline = Date.now() + timeoutMs
+    const api = this.as(token)
     for (;;) {
-      const reply = await this.call<orders.Order>(`/orders/${orderId}`, { token }).catch(
-        () => undefined,
-      )
+      const reply = await replyOf(
+        api.GET('/api/v1/orders/{id}', { params: { path: { id: orderId } } }),
+      ).catch(() => undefined)
       if (reply?.status === 200 && until(reply.body)) return reply.body
       if (Date.now() > deadline) {
         throw new Error(
@@ -210,27 +243,25 @@ export class ShopClient {
     }
   }
 
-  async payments(token: string, orderId: string): Promise<payments.Payment[]> {
-    const reply = await this.call<payments.PaymentPage>(`/payments?orderId=${orderId}`, { token })
-    if (reply.status !== 200)
-      throw new Error(`payments ${reply.status}: ${JSON.stringify(reply.body)}`)
-    return reply.body.items
+  async payments(token: string, orderId: string): Promise<Payment[]> {
+    const reply = await replyOf(
+      this.as(token).GET('/api/v1/payments', { params: { query: { orderId } } }),
+    )
+    return expectStatus('payments', reply, 200).items
   }
 
   /** Every order (admin), all pages. */
-  async allOrders(adminToken: string): Promise<orders.Order[]> {
-    const all: orders.Order[] = []
-    let cursor: string | null = null
+  async allOrders(adminToken: string): Promise<Order[]> {
+    const api = this.as(adminToken)
+    const all: Order[] = []
+    let cursor: string | undefined
     do {
-      const query: string = cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''
-      const reply: Reply<orders.OrderPage> = await this.call<orders.OrderPage>(
-        `/orders?all=true&limit=100${query}`,
-        { token: adminToken },
+      const reply = await replyOf(
+        api.GET('/api/v1/orders', { params: { query: { all: true, limit: 100, cursor } } }),
       )
-      if (reply.status !== 200)
-        throw new Error(`orders ${reply.status}: ${JSON.stringify(reply.body)}`)
-      all.push(...reply.body.items)
-      cursor = reply.body.nextCursor
+      const page = expectStatus('orders', reply, 200)
+      all.push(...page.items)
+      cursor = page.nextCursor ?? undefined
     } while (cursor)
     return all
   }
@@ -240,21 +271,16 @@ export class ShopClient {
    * when the stream has not ended after `timeoutMs`.
    */
   async statusStream(token: string, orderId: string, timeoutMs = 60_000) {
-    const response = await fetch(`${this.api}/orders/${orderId}/events`, {
-      headers: { authorization: `Bearer ${token}`, accept: 'text/event-stream' },
+    const { response, error } = await this.as(token).GET('/api/v1/orders/{id}/events', {
+      params: { path: { id: orderId } },
+      headers: { accept: 'text/event-stream' },
+      parseAs: 'stream',
       signal: AbortSignal.timeout(timeoutMs),
     })
-    if (response.status !== 200)
-      throw new Error(`stream ${response.status}: ${await response.text()}`)
-    const events: orders.OrderStatusEvent[] = []
-    const text = await response.text()
-    for (const block of text.split('\n\n')) {
-      const data = block
-        .split('\n')
-        .filter((line) => line.startsWith('data:'))
-        .map((line) => line.slice(5).trim())
-        .join('\n')
-      if (data) events.push(JSON.parse(data) as orders.OrderStatusEvent)
+    if (response.status !== 200) throw new Error(`stream ${response.status}: ${error}`)
+    const events: OrderStatusEvent[] = []
+    for await (const event of readServerSentEvents(response)) {
+      if (event.event === 'status') events.push(JSON.parse(event.data) as OrderStatusEvent)
     }
     return { contentType: response.headers.get('content-type'), events }
   }
