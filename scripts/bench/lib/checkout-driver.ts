@@ -5,8 +5,15 @@
 // status stream (polling if the stream is refused) to its final status. A request the platform
 // sheds (429/503 with retry-after) is sent again after the time it asks for.
 import { randomUUID } from 'node:crypto'
-import { orders } from '@emporium/contracts'
-import { Agent, request } from 'undici'
+import {
+  createEmporiumClient,
+  finalOrderStatuses,
+  orderStatusEvents,
+  type CallResult,
+  type EmporiumClient,
+  type OrderStatus,
+} from '@emporium/sdk'
+import { Agent, fetch, Request } from 'undici'
 import { registerShopper } from './platform.js'
 import { sleep } from './processes.js'
 
@@ -34,9 +41,32 @@ const shippingAddress = {
   postalCode: '12345',
   country: 'US',
 }
-const isFinal = (status: string) => orders.finalOrderStatuses.includes(status as orders.OrderStatus)
+const isFinal = (status: OrderStatus) => finalOrderStatuses.includes(status)
 
-export const agent = new Agent({ keepAliveTimeout: 30_000, connections: 512 })
+// Quiet between status changes, a status stream's body has no idle timeout (its deadline ends
+// it); every other request must be answered whole within requestTimeoutMs.
+export const agent = new Agent({
+  keepAliveTimeout: 30_000,
+  connections: 512,
+  headersTimeout: 30_000,
+  bodyTimeout: 0,
+})
+const requestTimeoutMs = 30_000
+
+/** The shopper's typed client of the public API over the driver's connection pool. */
+function clientOf(gateway: string, shopper: Shopper): EmporiumClient {
+  return createEmporiumClient({
+    baseUrl: gateway,
+    token: shopper.token,
+    // undici's own fetch (for its dispatcher option) takes undici's Request; its types and the
+    // copy Node's globals are typed with differ in details that do not matter here.
+    Request: Request as unknown as typeof globalThis.Request,
+    fetch: (request) =>
+      fetch(request as unknown as Request, {
+        dispatcher: agent,
+      }) as unknown as Promise<globalThis.Response>,
+  })
+}
 
 export async function registerShoppers(usersOrigin: string, count: number): Promise<Shopper[]> {
   const shoppers: Shopper[] = []
@@ -57,55 +87,24 @@ const maxSheddingRetries = 10
 /** Requests shed by the platform (429/503 with retry-after) and sent again, for the report. */
 export const shed = { retried: 0 }
 
+/** Sends `send` (again after a shed, as asked), each try answered within the request timeout. */
 async function call<T>(
-  gateway: string,
-  shopper: Shopper,
-  method: 'GET' | 'POST' | 'DELETE',
-  path: string,
-  body?: unknown,
-  headers: Record<string, string> = {},
+  send: (signal: AbortSignal) => Promise<CallResult<T>>,
 ): Promise<{ status: number; body: T }> {
   for (let attempt = 0; ; attempt++) {
-    const answer = await callOnce<T>(gateway, shopper, method, path, body, headers)
+    const { data, error, response } = await send(AbortSignal.timeout(requestTimeoutMs))
+    const retryAfter = Number(response.headers.get('retry-after') ?? Number.NaN)
     if (
-      !sheddingStatuses.has(answer.status) ||
-      answer.retryAfterSeconds === undefined ||
+      !sheddingStatuses.has(response.status) ||
+      !Number.isFinite(retryAfter) ||
+      retryAfter < 0 ||
       attempt >= maxSheddingRetries
     ) {
-      return answer
+      return { status: response.status, body: (data ?? error) as T }
     }
     shed.retried++
     // The same request again (a placement keeps its Idempotency-Key), after the time asked for.
-    await sleep(answer.retryAfterSeconds * 1000)
-  }
-}
-
-async function callOnce<T>(
-  gateway: string,
-  shopper: Shopper,
-  method: 'GET' | 'POST' | 'DELETE',
-  path: string,
-  body: unknown,
-  headers: Record<string, string>,
-): Promise<{ status: number; body: T; retryAfterSeconds?: number }> {
-  const response = await request(`${gateway}/api/v1${path}`, {
-    method,
-    dispatcher: agent,
-    headers: {
-      authorization: `Bearer ${shopper.token}`,
-      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-      ...headers,
-    },
-    body: body === undefined ? undefined : JSON.stringify(body),
-    headersTimeout: 30_000,
-    bodyTimeout: 30_000,
-  })
-  const text = await response.body.text()
-  const retryAfter = Number(response.headers['retry-after'])
-  return {
-    status: response.statusCode,
-    body: (text ? JSON.parse(text) : undefined) as T,
-    ...(Number.isFinite(retryAfter) && retryAfter >= 0 ? { retryAfterSeconds: retryAfter } : {}),
+    await sleep(retryAfter * 1000)
   }
 }
 
@@ -116,28 +115,33 @@ export async function checkoutOnce(
   productId: string,
   deadlineMs = 60_000,
 ): Promise<CheckoutOutcome> {
-  const added = await call(gateway, shopper, 'POST', '/cart/items', { productId, quantity: 1 })
+  const api = clientOf(gateway, shopper)
+  const added = await call((signal) =>
+    api.POST('/api/v1/cart/items', { body: { productId, quantity: 1 }, signal }),
+  )
   if (added.status >= 300) throw new Error(`add to cart: ${added.status}`)
   const started = performance.now()
-  const placed = await call<orders.Order>(
-    gateway,
-    shopper,
-    'POST',
-    '/orders',
-    { shippingAddress, payment: approvedCard },
-    { 'idempotency-key': randomUUID() },
+  const key = randomUUID()
+  const placed = await call((signal) =>
+    api.POST('/api/v1/orders', {
+      body: { shippingAddress, payment: approvedCard },
+      params: { header: { 'idempotency-key': key } },
+      signal,
+    }),
   )
   if (placed.status !== 202 && placed.status !== 201) {
     throw new Error(`place order: ${placed.status} ${JSON.stringify(placed.body)}`)
   }
   const id = placed.body.id
   const deadline = started + deadlineMs
-  const status = (await followStream(gateway, shopper, id, deadline)) ?? (await poll())
+  const status = (await followStream(api, id, deadline)) ?? (await poll())
   return { status, placeToFinalMs: performance.now() - started }
 
   async function poll(): Promise<string> {
     while (performance.now() < deadline) {
-      const order = await call<orders.Order>(gateway, shopper, 'GET', `/orders/${id}`)
+      const order = await call((signal) =>
+        api.GET('/api/v1/orders/{id}', { params: { path: { id } }, signal }),
+      )
       if (order.status === 200 && isFinal(order.body.status)) return order.body.status
       await sleep(100)
     }
@@ -147,40 +151,17 @@ export async function checkoutOnce(
 
 /** The final status from the order's event stream; undefined if the stream gave none. */
 async function followStream(
-  gateway: string,
-  shopper: Shopper,
+  api: EmporiumClient,
   orderId: string,
   deadline: number,
 ): Promise<string | undefined> {
-  const controller = new AbortController()
-  const timer = setTimeout(() => controller.abort(), Math.max(0, deadline - performance.now()))
+  const signal = AbortSignal.timeout(Math.max(0, Math.ceil(deadline - performance.now())))
   try {
-    const response = await request(`${gateway}/api/v1/orders/${orderId}/events`, {
-      dispatcher: agent,
-      headers: { authorization: `Bearer ${shopper.token}`, accept: 'text/event-stream' },
-      signal: controller.signal,
-    })
-    if (response.statusCode !== 200) {
-      await response.body.dump()
-      return undefined
-    }
-    let buffered = ''
-    for await (const chunk of response.body) {
-      buffered += (chunk as Buffer).toString()
-      let end: number
-      while ((end = buffered.indexOf('\n\n')) >= 0) {
-        const frame = buffered.slice(0, end)
-        buffered = buffered.slice(end + 2)
-        if (!frame.includes('event: status')) continue
-        const data = frame.split('\n').find((line) => line.startsWith('data: '))
-        const status = data ? (JSON.parse(data.slice(6)) as { status: string }).status : ''
-        if (isFinal(status)) return status // leaving the loop closes the stream
-      }
+    for await (const event of orderStatusEvents(api, orderId, { signal })) {
+      if (isFinal(event.status)) return event.status // leaving the loop closes the stream
     }
     return undefined
   } catch {
     return undefined
-  } finally {
-    clearTimeout(timer)
   }
 }
