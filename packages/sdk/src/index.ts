@@ -18,7 +18,12 @@ export {
   type Problem,
 } from './problem.js'
 export { createEventStreamParser, readServerSentEvents, type ServerSentEvent } from './events.js'
-export { finalOrderStatuses, orderStatusEvents, type OrderStatusEvent } from './order-status.js'
+export {
+  finalOrderStatuses,
+  orderStatusEvents,
+  terminalOrderStatuses,
+  type OrderStatusEvent,
+} from './order-status.js'
 export { idempotentOperations } from './schema.js'
 export type { components, operations, paths }
 

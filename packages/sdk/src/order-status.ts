@@ -8,7 +8,7 @@ import type { paths } from './schema.js'
 export type OrderStatusEvent =
   paths['/api/v1/orders/{id}/events']['get']['responses'][200]['content']['text/event-stream']
 
-/** The statuses a placed order always ends in; its stream ends after one of them. */
+/** The outcomes of checkout: a placed order always reaches one of them. */
 export const finalOrderStatuses: readonly OrderStatusEvent['status'][] = [
   'confirmed',
   'shipped',
@@ -16,8 +16,15 @@ export const finalOrderStatuses: readonly OrderStatusEvent['status'][] = [
 ]
 
 /**
+ * The statuses nothing follows; the status stream ends after one of them. A confirmed order's
+ * stream stays open: it ships, or it is cancelled and refunded.
+ */
+export const terminalOrderStatuses: readonly OrderStatusEvent['status'][] = ['shipped', 'cancelled']
+
+/**
  * The order's `status` events: the current status first, then one per change, until the
- * stream ends after a final status. Fails with an EmporiumProblem when the stream is refused;
+ * stream ends after a terminal status (shipped or cancelled). A caller that only waits for the
+ * checkout's outcome leaves the loop at a final status (`finalOrderStatuses`). Fails with an EmporiumProblem when the stream is refused;
  * leaving the loop early closes it, and so does aborting `signal` (the loop then throws).
  * (To resume after a dropped connection with Last-Event-ID, read the stream with
  * readServerSentEvents, which gives each event's id.)

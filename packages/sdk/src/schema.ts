@@ -483,8 +483,8 @@ export interface paths {
       cookie?: never
     }
     /**
-     * Follow an order’s status (server-sent events) until a final status
-     * @description Event `status` with an OrderStatusEvent: the current status first (or every change after Last-Event-ID), then one per change; the stream ends after confirmed, shipped or cancelled. 204 when Last-Event-ID is the final status already.
+     * Follow an order’s status (server-sent events) until it ships or is cancelled
+     * @description Event `status` with an OrderStatusEvent: the current status first (or every change after Last-Event-ID), then one per change; the stream ends after shipped or cancelled (a confirmed order is still followed: it ships, or is cancelled and refunded). 204 when Last-Event-ID is a shipped or cancelled status already.
      *
      *     Requires a bearer token.
      */
@@ -2644,7 +2644,7 @@ export interface operations {
           }
         }
       }
-      /** @description Nothing more will come: the order is final. */
+      /** @description Nothing more will come: the order is shipped or cancelled. */
       204: {
         headers: {
           'RateLimit-Limit': components['headers']['RateLimit-Limit']

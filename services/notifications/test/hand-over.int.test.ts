@@ -75,7 +75,11 @@ describe.each(['postgres', 'pglite'] as const)(
         { status: 'awaiting_payment' },
       ])
       await publish(bus, orders.OrderConfirmed, o.confirmed())
-      expect(statuses(await stream.rest(10_000))).toMatchObject([{ status: 'confirmed', orderId }])
+      expect(statuses([(await stream.next(10_000))!])).toMatchObject([
+        { status: 'confirmed', orderId },
+      ])
+      await publish(bus, orders.OrderShipped, o.shipped())
+      expect(statuses(await stream.rest(10_000))).toMatchObject([{ status: 'shipped', orderId }])
     })
   },
 )

@@ -340,7 +340,7 @@ export function notificationsSuite(kind: DatabaseKind): void {
         expect(bad.status).toBe(401)
       })
 
-      it('opens with the current status, follows each change and ends at a final one', async () => {
+      it('opens with the current status, follows each change past confirmed, ends when shipped', async () => {
         const userId = `u-${randomUUID()}`
         const o = orderEvents(`o-${randomUUID()}`, userId)
         const orderId = o.placed().orderId
@@ -367,10 +367,20 @@ export function notificationsSuite(kind: DatabaseKind): void {
         ])
         await publish(bus, orders.OrderPaymentRequested, o.paymentRequested())
         await publish(bus, orders.OrderConfirmed, o.confirmed())
+        const paying = statuses([(await stream.next())!])
+        const confirmed = statuses([(await stream.next())!])
+        expect([...paying, ...confirmed].map((e) => e.status)).toEqual([
+          'awaiting_payment',
+          'confirmed',
+        ])
+        // Confirmed is no end: the stream stays open (a heartbeat comes) until the order ships.
+        expect(await stream.next(10_000)).toEqual({ comment: 'ping' })
+        await publish(bus, orders.OrderShipped, o.shipped())
         const rest = statuses(await stream.rest())
-        expect(rest.map((e) => e.status)).toEqual(['awaiting_payment', 'confirmed'])
-        expect(rest[0]!.id).toBeGreaterThan(first[0]!.id)
-        expect(rest[1]!.id).toBeGreaterThan(rest[0]!.id)
+        expect(rest.map((e) => e.status)).toEqual(['shipped'])
+        expect(paying[0]!.id).toBeGreaterThan(first[0]!.id)
+        expect(confirmed[0]!.id).toBeGreaterThan(paying[0]!.id)
+        expect(rest[0]!.id).toBeGreaterThan(confirmed[0]!.id)
       })
 
       it('sends one event and ends when the order is final already', async () => {
@@ -391,6 +401,7 @@ export function notificationsSuite(kind: DatabaseKind): void {
         await publish(bus, orders.OrderPlaced, o.placed())
         await publish(bus, orders.OrderPaymentRequested, o.paymentRequested())
         await publish(bus, orders.OrderConfirmed, o.confirmed())
+        await publish(bus, orders.OrderCancelled, o.cancelled('customer_cancelled', 'confirmed'))
         const seqs = (
           await db()
             .selectFrom('status_changes')
@@ -399,7 +410,7 @@ export function notificationsSuite(kind: DatabaseKind): void {
             .orderBy('seq')
             .execute()
         ).map((r) => Number(r.seq))
-        expect(seqs).toHaveLength(3)
+        expect(seqs).toHaveLength(4)
 
         const resumed = await openStream(http, streamUrl(orderId), {
           ...bearer(userId),
@@ -408,25 +419,27 @@ export function notificationsSuite(kind: DatabaseKind): void {
         expect(statuses(await resumed.rest())).toMatchObject([
           { id: seqs[1], status: 'awaiting_payment' },
           { id: seqs[2], status: 'confirmed' },
+          { id: seqs[3], status: 'cancelled' },
         ])
 
         const done = await http.fetch(streamUrl(orderId), {
-          headers: { ...bearer(userId), 'last-event-id': String(seqs[2]) },
+          headers: { ...bearer(userId), 'last-event-id': String(seqs[3]) },
         })
         expect(done.status).toBe(204)
 
         // An id the order never reached is ignored: the stream starts from the current status.
         const bogus = await openStream(http, streamUrl(orderId), {
           ...bearer(userId),
-          'last-event-id': String(seqs[2]! + 1000),
+          'last-event-id': String(seqs[3]! + 1000),
         })
-        expect(statuses(await bogus.rest())).toMatchObject([{ id: seqs[2], status: 'confirmed' }])
+        expect(statuses(await bogus.rest())).toMatchObject([{ id: seqs[3], status: 'cancelled' }])
       })
 
       it("hides someone else's order, but not from an admin", async () => {
         const o = orderEvents(`o-${randomUUID()}`, 'u-owner')
         await publish(bus, orders.OrderPlaced, o.placed())
         await publish(bus, orders.OrderConfirmed, o.confirmed())
+        await publish(bus, orders.OrderShipped, o.shipped())
         const res = await http.fetch(streamUrl(o.placed().orderId), {
           headers: bearer('u-intruder'),
         })
@@ -438,7 +451,7 @@ export function notificationsSuite(kind: DatabaseKind): void {
           streamUrl(o.placed().orderId),
           bearer('u-staff', ['customer', 'admin']),
         )
-        expect(statuses(await admin.rest())).toMatchObject([{ status: 'confirmed' }])
+        expect(statuses(await admin.rest())).toMatchObject([{ status: 'shipped' }])
       })
 
       it('waits for an order not known yet, then 404s', async () => {

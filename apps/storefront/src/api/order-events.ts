@@ -1,10 +1,11 @@
-import { finalOrderStatuses, orderStatusEvents, type OrderStatusEvent } from '@emporium/sdk'
+import { orderStatusEvents, terminalOrderStatuses, type OrderStatusEvent } from '@emporium/sdk'
 import { shop } from './client'
 
 /**
  * Follows an order's status live (`GET /orders/{id}/events`, read with fetch: EventSource
- * cannot send an Authorization header). It reconnects after a dropped connection until a final
- * status arrives or `signal` aborts; `onError` hears each failure.
+ * cannot send an Authorization header). It reconnects after a dropped connection until a
+ * terminal status (shipped, cancelled) arrives or `signal` aborts; `onError` hears each failure.
+ * A confirmed order is still followed: its shipping (or cancellation) shows up live too.
  */
 export async function followOrder(
   orderId: string,
@@ -18,7 +19,7 @@ export async function followOrder(
       for await (const status of orderStatusEvents(shop, orderId, { signal })) {
         onStatus(status)
         delay = 1_000
-        if (finalOrderStatuses.includes(status.status)) return
+        if (terminalOrderStatuses.includes(status.status)) return
       }
     } catch (error) {
       if (signal.aborted) return

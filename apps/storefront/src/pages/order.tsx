@@ -1,5 +1,6 @@
 import type { OrderStatus, OrderStatusEvent } from '@emporium/sdk'
 import { useEffect, useState } from 'preact/hooks'
+import { refreshCartAfterOrder } from '../api/cart'
 import { shop, unwrap } from '../api/client'
 import { followOrder } from '../api/order-events'
 import { ErrorMessage, LoadState, useLoad, useTitle } from '../components/ui'
@@ -24,7 +25,16 @@ export function OrderPage({ params }: { params: Record<string, string> }) {
 }
 
 const steps: OrderStatus[] = ['pending', 'awaiting_payment', 'confirmed', 'shipped']
-const finals: OrderStatus[] = ['confirmed', 'shipped', 'cancelled']
+/** Nothing follows these: the live stream ends. */
+const terminal: OrderStatus[] = ['shipped', 'cancelled']
+/** How far along a status is: a live event behind the order last read changes nothing. */
+const rank: Record<OrderStatus, number> = {
+  pending: 0,
+  awaiting_payment: 1,
+  confirmed: 2,
+  shipped: 3,
+  cancelled: 3,
+}
 const cancellable: OrderStatus[] = ['pending', 'awaiting_payment', 'confirmed']
 
 function OrderView({ id }: { id: string }) {
@@ -36,8 +46,9 @@ function OrderView({ id }: { id: string }) {
   const [streamError, setStreamError] = useState<unknown>(undefined)
   const [cancelError, setCancelError] = useState<unknown>(undefined)
   const [cancelling, setCancelling] = useState(false)
-  const initial = order.data?.status
-  const following = initial !== undefined && !finals.includes(initial)
+  const known = order.data?.status
+  // Followed until it ships or is cancelled: a confirmed order still changes.
+  const following = known !== undefined && !terminal.includes(known)
 
   useEffect(() => {
     if (!following) return
@@ -47,14 +58,25 @@ function OrderView({ id }: { id: string }) {
       (event) => {
         setStreamError(undefined)
         setLive(event)
-        // The final status changes the payment too: read the whole order once more.
-        if (finals.includes(event.status)) order.reload()
+        // Confirmed, shipped and cancelled change the payment too: read the whole order again.
+        if (rank[event.status] >= rank.confirmed) order.reload()
       },
       setStreamError,
       controller.signal,
     )
     return () => controller.abort()
   }, [id, following])
+
+  // Confirmed: the cart service takes the ordered lines out of the cart when it hears of it,
+  // on its own time. Read the cart until it has, so the header's count drops to what is left.
+  const confirmed = order.data !== undefined && order.data.status === 'confirmed'
+  const orderedIds = order.data?.items.map((item) => item.productId).join(',') ?? ''
+  useEffect(() => {
+    if (!confirmed) return
+    const controller = new AbortController()
+    void refreshCartAfterOrder(orderedIds.split(','), controller.signal)
+    return () => controller.abort()
+  }, [confirmed, orderedIds])
 
   // A cancelled order whose payment is still captured or held: the refund (or the release of
   // the hold) lands a little later, as payment.refunded or payment.declined. Read the order
@@ -91,8 +113,8 @@ function OrderView({ id }: { id: string }) {
 
   if (!order.data) return <LoadState state={order} />
   const data = order.data
-  // The stream is ahead of the order last read until a final status, which the order then has.
-  const newer = live && !finals.includes(data.status) ? live : undefined
+  // The stream runs ahead of the order last read until the order is read again.
+  const newer = live && rank[live.status] > rank[data.status] ? live : undefined
   const status = newer?.status ?? data.status
   const reason = newer ? newer.cancellationReason : data.cancellationReason
 
@@ -120,7 +142,11 @@ function OrderView({ id }: { id: string }) {
           Status: <strong data-status={status}>{statusWords[status]}</strong>
         </p>
         {status === 'cancelled' && <p class="error-text">{reasonWords(reason)}</p>}
-        {!finals.includes(status) && <p class="muted">Updating live…</p>}
+        {status === 'confirmed' ? (
+          <p class="muted">Updating live: this page shows when it ships.</p>
+        ) : (
+          !terminal.includes(status) && <p class="muted">Updating live…</p>
+        )}
       </div>
       {status !== 'cancelled' && (
         <ol class="steps" aria-label="Progress">
@@ -135,7 +161,7 @@ function OrderView({ id }: { id: string }) {
           ))}
         </ol>
       )}
-      {streamError !== undefined && !finals.includes(status) && (
+      {streamError !== undefined && !terminal.includes(status) && (
         <p class="muted">Live updates interrupted; reconnecting…</p>
       )}
       <table>

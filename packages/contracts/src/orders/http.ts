@@ -23,8 +23,15 @@ export const OrderStatus = Type.Union(
 )
 export type OrderStatus = Type.Static<typeof OrderStatus>
 
-/** Statuses after which the status stream ends. */
+/** The outcomes of checkout: a placed order always reaches one of them, however services fail. */
 export const finalOrderStatuses: readonly OrderStatus[] = ['confirmed', 'shipped', 'cancelled']
+
+/**
+ * The statuses nothing follows: the status stream ends after one of them. Not `confirmed`: a
+ * confirmed order still ships or is cancelled (and refunded), and a shopper watching it live
+ * sees that too.
+ */
+export const terminalOrderStatuses: readonly OrderStatus[] = ['shipped', 'cancelled']
 
 /**
  * Why an order was cancelled (a stable code the storefront turns into words):

@@ -93,16 +93,26 @@ const customer = { userId: 'u1', admin: false }
 const signal = () => new AbortController().signal
 
 describe('follow order', () => {
-  it('streams the current status, then each change, and ends at a final one', async () => {
+  it('streams the current status, then each change, past confirmed until it ships', async () => {
     const { add, follow, feed } = setup()
     add('o1', 'u1', 'pending')
     const result = await follow({ orderId: 'o1', caller: customer, signal: signal() })
-    const seen = collect(result)
+    const seen: string[] = []
+    const done = (async () => {
+      if (result.kind !== 'stream') throw new Error('a stream')
+      for await (const change of result.changes) seen.push(`${change.seq}:${change.status}`)
+    })()
     setTimeout(() => {
       add('o1', 'u1', 'awaiting_payment')
       add('o1', 'u1', 'confirmed')
     }, 30)
-    expect(await seen).toEqual(['1:pending', '2:awaiting_payment', '3:confirmed'])
+    // Confirmed does not end the stream: a confirmed order still ships or is cancelled.
+    await expect.poll(() => seen).toEqual(['1:pending', '2:awaiting_payment', '3:confirmed'])
+    await new Promise((resolve) => setTimeout(resolve, 100))
+    expect(seen).toHaveLength(3)
+    add('o1', 'u1', 'shipped')
+    await done
+    expect(seen).toEqual(['1:pending', '2:awaiting_payment', '3:confirmed', '4:shipped'])
     feed.close()
   })
 
@@ -125,18 +135,20 @@ describe('follow order', () => {
     add('o1', 'u1', 'pending')
     add('o1', 'u1', 'awaiting_payment')
     add('o1', 'u1', 'confirmed')
+    add('o1', 'u1', 'shipped')
     const after = (lastEventId: number) =>
       follow({ orderId: 'o1', caller: customer, lastEventId, signal: signal() }).then(collect)
-    expect(await after(1)).toEqual(['2:awaiting_payment', '3:confirmed'])
-    expect(await after(3)).toBe('nothing_more')
-    expect(await after(99)).toEqual(['3:confirmed'])
+    expect(await after(1)).toEqual(['2:awaiting_payment', '3:confirmed', '4:shipped'])
+    expect(await after(3)).toEqual(['4:shipped'])
+    expect(await after(4)).toBe('nothing_more')
+    expect(await after(99)).toEqual(['4:shipped'])
   })
 
   it('waits for an order that is not known yet, then gives up', async () => {
     const { add, follow, feed } = setup()
     const opening = follow({ orderId: 'o2', caller: customer, signal: signal() })
-    setTimeout(() => feed.notify(add('o2', 'u1', 'confirmed')), 50)
-    expect(await collect(await opening)).toEqual(['1:confirmed'])
+    setTimeout(() => feed.notify(add('o2', 'u1', 'cancelled')), 50)
+    expect(await collect(await opening)).toEqual(['1:cancelled'])
     const started = Date.now()
     await expect(
       follow({ orderId: 'o3', caller: customer, signal: signal() }),
@@ -153,9 +165,15 @@ describe('follow order', () => {
       setTimeout(() => {
         feed.notify(add('o6', 'u1', 'awaiting_payment'))
         feed.notify(add('o6', 'u1', 'confirmed'))
+        feed.notify(add('o6', 'u1', 'shipped'))
       }, 30)
     }, 30)
-    expect(await collect(await opening)).toEqual(['1:pending', '2:awaiting_payment', '3:confirmed'])
+    expect(await collect(await opening)).toEqual([
+      '1:pending',
+      '2:awaiting_payment',
+      '3:confirmed',
+      '4:shipped',
+    ])
     expect(reads).toEqual({ opening: 1, changesAfter: 0 })
     feed.close()
   })
@@ -165,10 +183,11 @@ describe('follow order', () => {
     add('o7', 'u1', 'pending')
     const seen = collect(await follow({ orderId: 'o7', caller: customer, signal: signal() }))
     setTimeout(() => {
-      add('o7', 'u1', 'awaiting_payment') // another replica's: never handed over here
-      feed.notify(add('o7', 'u1', 'confirmed'))
+      add('o7', 'u1', 'awaiting_payment') // other replicas': never handed over here
+      add('o7', 'u1', 'confirmed')
+      feed.notify(add('o7', 'u1', 'shipped'))
     }, 30)
-    expect(await seen).toEqual(['1:pending', '2:awaiting_payment', '3:confirmed'])
+    expect(await seen).toEqual(['1:pending', '2:awaiting_payment', '3:confirmed', '4:shipped'])
     expect(reads).toEqual({ opening: 1, changesAfter: 1 })
     feed.close()
   })

@@ -1,5 +1,5 @@
 import { AppError } from '@emporium/platform/app'
-import { isFinal } from '../domain/order-status.js'
+import { isTerminal } from '../domain/order-status.js'
 import type { ChangeFeed } from './change-feed.js'
 import type {
   CommittedChange,
@@ -23,7 +23,7 @@ export interface Caller {
 export type FollowResult =
   /** The changes to stream: the current status (or those after Last-Event-ID), then each new one. */
   | { kind: 'stream'; slot: StreamSlot; changes: AsyncGenerator<StatusChange, void, undefined> }
-  /** The client saw everything already and the order is final: nothing will ever come. */
+  /** The client saw everything already and the order is shipped or cancelled: nothing will come. */
   | { kind: 'nothing_more'; slot: StreamSlot }
   /** The caller has NOTIFICATIONS_MAX_STREAMS_PER_USER streams open already. */
   | { kind: 'too_many' }
@@ -131,7 +131,7 @@ export function createFollowOrder(deps: {
           if (signal.aborted) return
           cursor = change.seq
           yield change
-          if (isFinal(change.status)) return
+          if (isTerminal(change.status)) return
         }
         await wake.wait(Number.POSITIVE_INFINITY, signal)
         if (signal.aborted) return
@@ -168,7 +168,7 @@ export function createFollowOrder(deps: {
     if (!latest) throw notFound()
     // An id this order never reached (another order's, or made up) counts as none.
     if (lastEventId !== undefined && lastEventId <= latest.seq) {
-      if (lastEventId === latest.seq && isFinal(latest.status))
+      if (lastEventId === latest.seq && isTerminal(latest.status))
         return { kind: 'nothing_more', slot }
       const missed = changes.filter((change) => change.seq > lastEventId)
       return { kind: 'stream', slot, changes: follow(orderId, missed, lastEventId, signal) }

@@ -2,8 +2,9 @@ import { orders } from '@emporium/contracts'
 import { describe, expect, it } from 'vitest'
 import {
   advances,
-  finalStatuses,
+  isTerminal,
   project,
+  terminalStatuses,
   type OrderStatus,
   type StatusFact,
 } from './order-status.js'
@@ -24,8 +25,11 @@ function permutations<T>(items: readonly T[]): T[][] {
 }
 
 describe('order status projection', () => {
-  it('agrees with the contracts on the final statuses', () => {
-    expect([...finalStatuses].sort()).toEqual([...orders.finalOrderStatuses].sort())
+  it('agrees with the contracts on the terminal statuses, confirmed not among them', () => {
+    expect([...terminalStatuses].sort()).toEqual([...orders.terminalOrderStatuses].sort())
+    expect(isTerminal('confirmed')).toBe(false)
+    expect(isTerminal('shipped')).toBe(true)
+    expect(isTerminal('cancelled')).toBe(true)
   })
 
   it('moves forward only', () => {

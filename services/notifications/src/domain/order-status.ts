@@ -15,15 +15,14 @@ export const statusRank = {
   cancelled: 3,
 } as const satisfies Record<OrderStatus, number>
 
-/** Statuses after which nothing more is streamed (contracts' `finalOrderStatuses`). */
-export const finalStatuses: ReadonlySet<OrderStatus> = new Set([
-  'confirmed',
-  'shipped',
-  'cancelled',
-])
+/**
+ * Statuses after which nothing more is streamed (contracts' `terminalOrderStatuses`): nothing
+ * follows them. A confirmed order is still followed: it ships, or it is cancelled and refunded.
+ */
+export const terminalStatuses: ReadonlySet<OrderStatus> = new Set(['shipped', 'cancelled'])
 
-export function isFinal(status: OrderStatus): boolean {
-  return finalStatuses.has(status)
+export function isTerminal(status: OrderStatus): boolean {
+  return terminalStatuses.has(status)
 }
 
 /** A status an order event says the order entered. */

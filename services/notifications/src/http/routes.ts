@@ -35,7 +35,7 @@ const tooManyStreams = () =>
 
 /**
  * `GET /orders/{id}/events` (API.md; the gateway serves it under `/api/v1`): the order's status
- * as server-sent events until a final status.
+ * as server-sent events until it ships or is cancelled.
  *
  * The stream is a PassThrough handed to `reply.send`, not a hijacked reply: fastify keeps
  * running the hooks (x-request-id and the other headers set so far, the drain's
@@ -58,11 +58,12 @@ export function notificationsRoutes(deps: NotificationsRoutesDeps): HttpRoutes {
         onRequest: auth.authenticate,
         schema: {
           tags,
-          summary: 'Follow an order’s status (server-sent events) until a final status',
+          summary: 'Follow an order’s status (server-sent events) until it ships or is cancelled',
           description:
             'Event `status` with an OrderStatusEvent: the current status first (or every change ' +
-            'after Last-Event-ID), then one per change; the stream ends after confirmed, shipped ' +
-            'or cancelled. 204 when Last-Event-ID is the final status already.',
+            'after Last-Event-ID), then one per change; the stream ends after shipped or ' +
+            'cancelled (a confirmed order is still followed: it ships, or is cancelled and ' +
+            'refunded). 204 when Last-Event-ID is a shipped or cancelled status already.',
           params: orders.OrderParams,
           headers: Type.Object({
             'last-event-id': Type.Optional(Text({ description: 'Resume after this id.' })),
@@ -72,7 +73,9 @@ export function notificationsRoutes(deps: NotificationsRoutesDeps): HttpRoutes {
               description: 'A text/event-stream of `status` events.',
               content: { 'text/event-stream': { schema: orders.OrderStatusEvent } },
             },
-            204: Type.Null({ description: 'Nothing more will come: the order is final.' }),
+            204: Type.Null({
+              description: 'Nothing more will come: the order is shipped or cancelled.',
+            }),
             401: Problem,
             404: Problem,
             429: Problem,
