@@ -7,6 +7,7 @@ import {
   type CallResult,
   type EmporiumClient,
   type Order,
+  type OrderStatus,
   type OrderStatusEvent,
   type Payment,
   type Product,
@@ -267,10 +268,16 @@ export class ShopClient {
   }
 
   /**
-   * Reads the order's status stream (SSE) until it ends; returns the statuses it sent. Fails
-   * when the stream has not ended after `timeoutMs`.
+   * Reads the order's status stream (SSE) until a status `until` accepts (by default a final
+   * one: the stream itself stays open past confirmed, until shipped or cancelled) or until it
+   * ends; returns the statuses it sent. Fails when neither happened after `timeoutMs`.
    */
-  async statusStream(token: string, orderId: string, timeoutMs = 60_000) {
+  async statusStream(
+    token: string,
+    orderId: string,
+    timeoutMs = 60_000,
+    until: (status: OrderStatus) => boolean = (status) => finalOrderStatuses.includes(status),
+  ) {
     const { response, error } = await this.as(token).GET('/api/v1/orders/{id}/events', {
       params: { path: { id: orderId } },
       headers: { accept: 'text/event-stream' },
@@ -280,7 +287,10 @@ export class ShopClient {
     if (response.status !== 200) throw new Error(`stream ${response.status}: ${error}`)
     const events: OrderStatusEvent[] = []
     for await (const event of readServerSentEvents(response)) {
-      if (event.event === 'status') events.push(JSON.parse(event.data) as OrderStatusEvent)
+      if (event.event !== 'status') continue
+      const status = JSON.parse(event.data) as OrderStatusEvent
+      events.push(status)
+      if (until(status.status)) break // leaving the loop closes the stream
     }
     return { contentType: response.headers.get('content-type'), events }
   }
