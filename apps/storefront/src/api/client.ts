@@ -1,15 +1,9 @@
-import { createEmporiumClient, EmporiumProblem, type FieldProblem } from '@emporium/sdk'
+import { createEmporiumClient } from '@emporium/sdk'
+import { shopperMessage, Unreachable } from './problems'
 import { session, type Session } from './session'
 
 export { unwrap } from '@emporium/sdk'
-
-/** A request that never reached the shop (offline, DNS, a dropped connection). */
-export class Unreachable extends Error {
-  constructor() {
-    super('The shop could not be reached. Check your connection and try again.')
-    this.name = 'Unreachable'
-  }
-}
+export { Unreachable } from './problems'
 
 /** fetch, with a failure to reach the shop told apart from the shop's answers. */
 async function reach(request: Request): Promise<Response> {
@@ -76,33 +70,5 @@ async function refresh(current: Session): Promise<Session | null> {
   return next
 }
 
-/** A message fit to show a person, for anything caught. */
-export function messageOf(error: unknown): string {
-  if (error instanceof EmporiumProblem) return problemMessage(error)
-  return error instanceof Error ? error.message : 'Something went wrong. Please try again.'
-}
-
-function problemMessage(problem: EmporiumProblem): string {
-  if (problem.status === 429) {
-    const wait = problem.retryAfter ?? 1
-    return `Slow down: too many requests. Please wait ${wait} second${wait === 1 ? '' : 's'} and try again.`
-  }
-  // An answer that is no problem document (a proxy's error page) says nothing fit to show.
-  const documented = problem.headers?.get('content-type')?.includes('json') ?? false
-  let message = (documented && (problem.detail || problem.title)) || fallbackMessage(problem.status)
-  if (problem.errors?.length) {
-    message += ` ${problem.errors.map((e) => `${fieldName(e)}: ${e.message}`).join('; ')}.`
-  }
-  return message
-}
-
-const fieldName = (field: FieldProblem) =>
-  field.path.replace(/^\//, '').replace(/\//g, ' ') || 'request'
-
-function fallbackMessage(status: number): string {
-  if (status === 401) return 'Please sign in again.'
-  if (status === 403) return 'You are not allowed to do that.'
-  if (status === 404) return 'Not found.'
-  if (status >= 500) return 'Something went wrong on our side. Please try again in a moment.'
-  return `The request failed (${status}).`
-}
+/** A message fit to show a person, for anything caught (never an API field path). */
+export const messageOf = (error: unknown): string => shopperMessage(error)

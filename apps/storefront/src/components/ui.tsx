@@ -2,6 +2,7 @@ import type { ComponentChildren } from 'preact'
 import { useCallback, useEffect, useState } from 'preact/hooks'
 import { EmporiumProblem } from '@emporium/sdk'
 import { messageOf } from '../api/client'
+import { canRetry } from '../api/problems'
 
 /** An error shown to a person; 429 counts down its `retry-after`. */
 export function ErrorMessage({ error }: { error: unknown }) {
@@ -91,9 +92,12 @@ export function LoadState({
     return (
       <div>
         <ErrorMessage error={state.error} />
-        <button type="button" onClick={state.reload}>
-          Try again
-        </button>
+        {/* Only where the same request may succeed later: a 4xx would fail the same way. */}
+        {canRetry(state.error) && (
+          <button type="button" onClick={state.reload}>
+            Try again
+          </button>
+        )}
       </div>
     )
   }

@@ -29,6 +29,34 @@ function apiQuery(query: URLSearchParams, cursor?: string): ProductQuery {
   }
 }
 
+/** What is wrong with a price field, by field; empty when both are fine. */
+type PriceProblems = Partial<Record<'minPrice' | 'maxPrice', string>>
+
+/**
+ * Checks the price range before anything is asked of the shop: each amount must be a price,
+ * and the minimum must not be above the maximum (the API would refuse it with a 400 that no
+ * retry mends). `minor` reads the amounts in minor units; undefined means the field is empty.
+ */
+function priceProblems(min: number | undefined | null, max: number | undefined | null) {
+  const problems: PriceProblems = {}
+  if (min === null) problems.minPrice = 'Enter an amount like 12.50.'
+  if (max === null) problems.maxPrice = 'Enter an amount like 12.50.'
+  if (typeof min === 'number' && typeof max === 'number' && min > max) {
+    problems.minPrice = 'The minimum price is above the maximum price.'
+  }
+  return problems
+}
+
+/** A price of the page's query (minor units), undefined when absent, null when not a price. */
+function queryPrice(query: URLSearchParams, key: string): number | undefined | null {
+  const value = query.get(key)
+  if (!value) return undefined
+  return /^\d{1,12}$/.test(value) ? Number(value) : null
+}
+
+const queryProblems = (query: URLSearchParams) =>
+  priceProblems(queryPrice(query, 'minPrice'), queryPrice(query, 'maxPrice'))
+
 const listProducts = (query: ProductQuery, signal?: AbortSignal) =>
   unwrap(shop.GET('/api/v1/products', { params: { query }, signal }))
 
@@ -37,13 +65,22 @@ export function ProductsPage() {
   const key = JSON.stringify(apiQuery(query))
   useTitle(query.get('q') ? `Search: ${query.get('q')}` : 'Shop')
   const categories = useLoad(() => unwrap(shop.GET('/api/v1/categories')), [])
-  const first = useLoad((signal) => listProducts(apiQuery(query), signal), [key])
+  // A query the shop would refuse (a link or an address typed by hand) is not sent at all.
+  const invalid = Object.keys(queryProblems(query)).length > 0
+  const first = useLoad(
+    (signal) =>
+      invalid
+        ? Promise.resolve({ items: [], nextCursor: null })
+        : listProducts(apiQuery(query), signal),
+    [key],
+  )
   const [more, setMore] = useState<{ key: string; items: Product[]; next: string | null }>()
   const [moreError, setMoreError] = useState<unknown>(undefined)
   const [loadingMore, setLoadingMore] = useState(false)
 
   const extra = more?.key === key ? more : undefined
-  const items = [...(first.data?.items ?? []), ...(extra?.items ?? [])]
+  // A failed load shows its message instead of the results of an earlier query.
+  const items = first.error ? [] : [...(first.data?.items ?? []), ...(extra?.items ?? [])]
   const next = extra ? extra.next : (first.data?.nextCursor ?? null)
 
   async function loadMore() {
@@ -69,14 +106,20 @@ export function ProductsPage() {
           Results
         </h2>
         <LoadState state={first} />
-        {first.data && items.length === 0 && <p>No products match. Try other words or filters.</p>}
+        {invalid ? (
+          <p>Correct the price range above to see products.</p>
+        ) : (
+          first.data &&
+          !first.error &&
+          items.length === 0 && <p>No products match. Try other words or filters.</p>
+        )}
         <ul class="grid">
           {items.map((product) => (
             <ProductCard key={product.id} product={product} />
           ))}
         </ul>
         <ErrorMessage error={moreError} />
-        {next && first.data && (
+        {next && first.data && !first.error && (
           <button type="button" onClick={() => void loadMore()} disabled={loadingMore}>
             {loadingMore ? 'Loading…' : 'Load more'}
           </button>
@@ -95,7 +138,8 @@ function Filters({ query, categories }: { query: URLSearchParams; categories: Ca
     maxPrice: asPrice(query.get('maxPrice')),
     sort: query.get('sort') ?? '',
   }))
-  const [problem, setProblem] = useState('')
+  // Said next to the field, from the page's own query too (a link with a reversed range).
+  const [problems, setProblems] = useState<PriceProblems>(() => queryProblems(query))
   const bind = (name: keyof typeof fields) => ({
     name,
     value: fields[name],
@@ -107,25 +151,23 @@ function Filters({ query, categories }: { query: URLSearchParams; categories: Ca
 
   function apply(event: SubmitEvent) {
     event.preventDefault()
+    const price = (text: string) => (text.trim() ? (parsePrice(text) ?? null) : undefined)
+    const min = price(fields.minPrice)
+    const max = price(fields.maxPrice)
+    const found = priceProblems(min, max)
+    setProblems(found)
+    // Nothing is asked of the shop until the fields make sense: the message is by the field.
+    if (Object.keys(found).length > 0) return
     const params = new URLSearchParams()
     if (fields.q.trim()) params.set('q', fields.q.trim())
     if (fields.category) params.set('category', fields.category)
-    for (const [field, name] of [
-      ['minPrice', 'Min price'],
-      ['maxPrice', 'Max price'],
-    ] as const) {
-      if (!fields[field].trim()) continue
-      const minor = parsePrice(fields[field])
-      if (minor === undefined) {
-        setProblem(`${name} must be an amount like 12.50.`)
-        return
-      }
-      params.set(field, String(minor))
-    }
+    if (min !== undefined && min !== null) params.set('minPrice', String(min))
+    if (max !== undefined && max !== null) params.set('maxPrice', String(max))
     if (fields.sort) params.set('sort', fields.sort)
-    setProblem('')
     navigate(`/products${params.size ? `?${params}` : ''}`)
   }
+  const invalidProps = (field: keyof PriceProblems) =>
+    problems[field] ? { 'aria-invalid': true as const, 'aria-describedby': `${field}-problem` } : {}
   return (
     <form class="filters" role="search" onSubmit={apply}>
       <div class="field grow">
@@ -145,11 +187,21 @@ function Filters({ query, categories }: { query: URLSearchParams; categories: Ca
       </div>
       <div class="field small">
         <label for="f-min">Min price ($)</label>
-        <input id="f-min" inputMode="decimal" {...bind('minPrice')} />
+        <input id="f-min" inputMode="decimal" {...bind('minPrice')} {...invalidProps('minPrice')} />
+        {problems.minPrice && (
+          <small id="minPrice-problem" class="field-error" role="alert">
+            {problems.minPrice}
+          </small>
+        )}
       </div>
       <div class="field small">
         <label for="f-max">Max price ($)</label>
-        <input id="f-max" inputMode="decimal" {...bind('maxPrice')} />
+        <input id="f-max" inputMode="decimal" {...bind('maxPrice')} {...invalidProps('maxPrice')} />
+        {problems.maxPrice && (
+          <small id="maxPrice-problem" class="field-error" role="alert">
+            {problems.maxPrice}
+          </small>
+        )}
       </div>
       <div class="field">
         <label for="f-sort">Sort by</label>
@@ -164,11 +216,6 @@ function Filters({ query, categories }: { query: URLSearchParams; categories: Ca
       <div class="field actions">
         <button type="submit">Apply</button>
       </div>
-      {problem && (
-        <p class="notice error" role="alert">
-          {problem}
-        </p>
-      )}
     </form>
   )
 }

@@ -1,0 +1,75 @@
+import { EmporiumProblem } from '@emporium/sdk'
+import { describe, expect, it } from 'vitest'
+import { canRetry, fieldLabel, shopperMessage, Unreachable } from './problems'
+
+const json = new Headers({ 'content-type': 'application/problem+json' })
+const problem = (status: number, fields: Record<string, unknown>) =>
+  new EmporiumProblem(
+    { type: 'about:blank', title: 'x', status, detail: '', ...fields },
+    { headers: json },
+  )
+
+describe('shopper messages', () => {
+  it('never shows an API field path or name, and says what a known code means', () => {
+    const range = problem(400, {
+      code: 'CATALOG.INVALID_PRICE_RANGE',
+      detail: 'minPrice is above maxPrice.',
+      errors: [{ path: '/querystring/minPrice', message: 'must be at most maxPrice' }],
+    })
+    expect(shopperMessage(range)).toBe('The minimum price is above the maximum price.')
+    const expired = problem(400, {
+      code: 'ORDERS.INVALID_CARD',
+      detail: 'The card was refused.',
+      errors: [{ path: '/payment/expYear', message: 'the card has expired' }],
+    })
+    expect(shopperMessage(expired)).toBe(
+      'Please check your card details. Expiry year: the card has expired.',
+    )
+    const schema = problem(400, {
+      code: 'HTTP.VALIDATION',
+      detail: 'The request is not valid.',
+      errors: [
+        {
+          path: '/body/shippingAddress/postalCode',
+          message: 'must NOT have more than 20 characters',
+        },
+        { path: '/body/somethingInternal', message: 'must be string' },
+      ],
+    })
+    expect(shopperMessage(schema)).toBe(
+      'Please check what you entered. Postal code: is too long (20 characters at most).',
+    )
+    // An unknown code's detail is shown only when it names no field.
+    expect(shopperMessage(problem(409, { code: 'X.NEW', detail: 'sortKey clashes.' }))).toBe(
+      'That cannot be done now: something changed meanwhile.',
+    )
+    expect(
+      shopperMessage(problem(409, { code: 'X.NEW', detail: 'The order is already cancelled.' })),
+    ).toBe('The order is already cancelled.')
+    for (const message of [shopperMessage(range), shopperMessage(expired)]) {
+      expect(message).not.toMatch(/querystring|minPrice|payment expYear|\/payment/)
+    }
+  })
+
+  it('labels fields as the pages name them', () => {
+    expect(fieldLabel('/querystring/maxPrice')).toBe('Max price')
+    expect(fieldLabel('/body/shippingAddress/name')).toBe('Full name')
+    expect(fieldLabel('/body/name')).toBe('Name')
+    expect(fieldLabel('/payment/cvc')).toBe('CVC')
+    expect(fieldLabel('/body/unheardOf')).toBeUndefined()
+  })
+
+  it('offers a retry only where one can help', () => {
+    expect(canRetry(problem(503, {}))).toBe(true)
+    expect(canRetry(problem(500, {}))).toBe(true)
+    expect(canRetry(problem(429, {}))).toBe(true)
+    expect(canRetry(new Unreachable())).toBe(true)
+    expect(canRetry(new TypeError('Failed to fetch'))).toBe(true)
+    for (const status of [400, 401, 403, 404, 409, 422]) {
+      expect(canRetry(problem(status, {}))).toBe(false)
+    }
+    expect(shopperMessage(problem(502, { detail: 'upstream /internal/x failed' }))).toBe(
+      'Something went wrong on our side. Please try again in a moment.',
+    )
+  })
+})

@@ -1,0 +1,188 @@
+import { EmporiumProblem, type FieldProblem } from '@emporium/sdk'
+
+/** A request that never reached the shop (offline, DNS, a dropped connection). */
+export class Unreachable extends Error {
+  constructor() {
+    super('The shop could not be reached. Check your connection and try again.')
+    this.name = 'Unreachable'
+  }
+}
+
+/**
+ * The API's problem documents in a shopper's words. A problem's `detail` is written for the
+ * API's clients (`minPrice is above maxPrice.`, `Product 3f… is no longer sold`) and its field
+ * errors name JSON pointers (`/querystring/minPrice`, `/payment/expYear`): neither is shown as
+ * it is. A known code has its own words; a field the shopper filled in is named by its label;
+ * anything else falls back to words for its status.
+ */
+const codeWords: Record<string, string> = {
+  'CATALOG.INVALID_PRICE_RANGE': 'The minimum price is above the maximum price.',
+  'CATALOG.INVALID_LIMIT': 'That page of the list cannot be shown.',
+  'CATALOG.INVALID_CURSOR': 'The list changed meanwhile. Please start again from the first page.',
+  'CATALOG.PRODUCT_NOT_FOUND': 'We could not find that product.',
+  'CART.PRODUCT_NOT_FOUND': 'That product is no longer sold.',
+  'CART.LINE_NOT_FOUND': 'That item is no longer in your cart.',
+  'CART.CATALOG_UNAVAILABLE': 'We cannot check prices right now. Please try again in a moment.',
+  'ORDERS.INVALID_CURSOR': 'The list changed meanwhile. Please start again from the first page.',
+  'ORDERS.NOT_FOUND': 'We could not find that order.',
+  'ORDERS.EMPTY_CART': 'Your cart has nothing that can be ordered.',
+  'ORDERS.PRODUCT_UNAVAILABLE':
+    'An item in your cart is no longer sold. Remove it from your cart to check out.',
+  'ORDERS.INVALID_CARD': 'Please check your card details.',
+  'PAYMENTS.INVALID_CARD': 'Please check your card details.',
+  'ORDERS.INVALID_TRANSITION': 'This order cannot be changed that way any more.',
+  'ORDERS.MIXED_CURRENCIES': 'Your cart mixes currencies and cannot be ordered as it is.',
+  'ORDERS.AMOUNT_TOO_LARGE': 'This order is too large to be paid at once.',
+  'NOTIFICATIONS.ORDER_NOT_FOUND': 'We could not find that order.',
+  'HTTP.VALIDATION': 'Please check what you entered.',
+  'HTTP.INVALID_VALUE': 'Please check what you entered.',
+}
+
+/** Codes whose words are complete: their field errors would only repeat them. */
+const saidInFull = new Set(['CATALOG.INVALID_PRICE_RANGE', 'USERS.WEAK_PASSWORD'])
+
+/** A field's name as the shopper saw it on the page, by the last step of its JSON pointer. */
+const fieldLabels: Record<string, string> = {
+  q: 'Search',
+  category: 'Category',
+  minPrice: 'Min price',
+  maxPrice: 'Max price',
+  sort: 'Sort by',
+  cardNumber: 'Card number',
+  expMonth: 'Expiry month',
+  expYear: 'Expiry year',
+  cvc: 'CVC',
+  line1: 'Address',
+  line2: 'Address line 2',
+  city: 'City',
+  postalCode: 'Postal code',
+  country: 'Country code',
+  phone: 'Phone',
+  email: 'Email',
+  password: 'Password',
+  quantity: 'Quantity',
+  sku: 'SKU',
+  description: 'Description',
+  price: 'Price',
+  onHand: 'On hand',
+}
+
+/** Full pointers whose last step alone would be named wrongly. */
+const pathLabels: Record<string, string> = {
+  '/shippingAddress/name': 'Full name',
+  '/name': 'Name',
+}
+
+/** The label of a field error's pointer, or undefined for a field the shopper never saw. */
+export function fieldLabel(path: string): string | undefined {
+  const inner = path.replace(/^\/(body|querystring|params|headers)(?=\/|$)/, '')
+  if (pathLabels[inner]) return pathLabels[inner]
+  const last = inner.split('/').filter(Boolean).at(-1)
+  return last === undefined ? undefined : fieldLabels[last]
+}
+
+/** A validator's message (`must be >= 1`, `must match format "email"`) in plain words. */
+function fieldMessage(message: string): string {
+  const rules: [RegExp, (m: RegExpExecArray) => string][] = [
+    [/^must be >= (\S+)$/, (m) => `must be at least ${m[1]}`],
+    [/^must be <= (\S+)$/, (m) => `must be at most ${m[1]}`],
+    [/^must be > (\S+)$/, (m) => `must be more than ${m[1]}`],
+    [/^must be < (\S+)$/, (m) => `must be less than ${m[1]}`],
+    [
+      /^must NOT have more than (\d+) characters$/,
+      (m) => `is too long (${m[1]} characters at most)`,
+    ],
+    [
+      /^must NOT have fewer than (\d+) characters$/,
+      (m) => `is too short (${m[1]} characters at least)`,
+    ],
+    [/^must match format "email"$/, () => 'is not an e-mail address'],
+    [/^must match (format|pattern) /, () => 'is not in the expected form'],
+    [/^must be integer$/, () => 'must be a whole number'],
+    [/^must be number$/, () => 'must be a number'],
+    [/^must be equal to one of the allowed values$/, () => 'is not one of the choices'],
+    [/^must be string$/, () => 'is not valid'],
+  ]
+  for (const [pattern, say] of rules) {
+    const found = pattern.exec(message)
+    if (found) return say(found)
+  }
+  // The services' own messages are already words ('the card has expired', 'is required').
+  return /[{}<>=/\\]/.test(message) ? 'is not valid' : message
+}
+
+/** What the field errors say, each by its label; the ones of fields no page shows are left out. */
+export function fieldSentences(errors: readonly FieldProblem[]): string[] {
+  const seen = new Set<string>()
+  const sentences: string[] = []
+  for (const error of errors) {
+    const label = fieldLabel(error.path)
+    if (!label) continue
+    const sentence = `${label}: ${fieldMessage(error.message)}.`
+    if (!seen.has(sentence)) sentences.push(sentence)
+    seen.add(sentence)
+  }
+  return sentences
+}
+
+/** A detail fit to show as it is: a sentence that names no field pointer nor query part. */
+const isShopperWords = (detail: string) =>
+  detail.trim() !== '' &&
+  !/(^|\s)\/?(body|querystring|params)[\s/]/.test(detail) &&
+  !/\/[A-Za-z]+\/[A-Za-z]+/.test(detail) &&
+  !/\b[a-z]+[A-Z][A-Za-z]*\b/.test(detail) // camelCase: a field's API name (minPrice)
+
+function fallbackWords(status: number): string {
+  if (status === 401) return 'Please sign in again.'
+  if (status === 403) return 'You are not allowed to do that.'
+  if (status === 404) return 'We could not find what you asked for.'
+  if (status === 408) return 'That took too long. Please try again.'
+  if (status === 409) return 'That cannot be done now: something changed meanwhile.'
+  if (status === 413) return 'That is too large to send.'
+  if (status >= 500) return 'Something went wrong on our side. Please try again in a moment.'
+  return 'That did not work. Please check what you entered.'
+}
+
+/** A message fit to show a shopper, for anything caught. */
+export function shopperMessage(error: unknown): string {
+  if (error instanceof EmporiumProblem) return problemWords(error)
+  if (error instanceof Unreachable) return error.message
+  // fetch's own failure (a TypeError) never reached the shop.
+  if (error instanceof TypeError) return new Unreachable().message
+  return error instanceof Error && error.message
+    ? error.message
+    : 'Something went wrong. Please try again.'
+}
+
+function problemWords(problem: EmporiumProblem): string {
+  if (problem.status === 429) {
+    const wait = problem.retryAfter ?? 1
+    return `Slow down: too many requests. Please wait ${wait} second${wait === 1 ? '' : 's'} and try again.`
+  }
+  if (problem.status >= 500) return fallbackWords(problem.status)
+  // An answer that is no problem document (a proxy's error page) says nothing fit to show.
+  const documented = problem.headers?.get('content-type')?.includes('json') ?? true
+  const code = problem.code ?? ''
+  const detail = documented ? problem.detail || '' : ''
+  const message =
+    codeWords[code] ?? (isShopperWords(detail) ? detail : fallbackWords(problem.status))
+  if (saidInFull.has(code) || !problem.errors?.length) return message
+  const fields = fieldSentences(problem.errors)
+  return fields.length > 0 ? `${message} ${fields.join(' ')}` : message
+}
+
+/**
+ * Whether trying the same request again may work: the shop could not be reached, was busy
+ * (429, 503) or failed on its side (5xx), or took too long (408). A 4xx about the request
+ * itself (a validation error, a product gone, not allowed) fails the same way every time.
+ */
+export function canRetry(error: unknown): boolean {
+  if (error instanceof EmporiumProblem) {
+    return error.status >= 500 || error.status === 429 || error.status === 408
+  }
+  return true
+}
+
+/** Whether the problem is a 404: what was asked for does not exist (or is not the shopper's). */
+export const isNotFound = (error: unknown) =>
+  error instanceof EmporiumProblem && error.status === 404
