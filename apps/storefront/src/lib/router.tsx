@@ -13,12 +13,36 @@ const read = (): Location => ({
 })
 
 const location = createStore<Location>(read())
-window.addEventListener('popstate', () => location.set(read()))
+
+// Each history entry keeps its own scroll position (`scrollY` in its state, saved when the app
+// leaves it), put back by the app on Back and Forward: the browser's own restoration runs before
+// a page has rendered what it restores, and lands short.
+if ('scrollRestoration' in history) history.scrollRestoration = 'manual'
+window.addEventListener('popstate', () => {
+  location.set(read())
+  const y = Number((history.state as EntryState | null)?.scrollY ?? 0)
+  // After the page rendered what it restored from the entry.
+  requestAnimationFrame(() => window.scrollTo(0, y))
+})
+
+/** What the app keeps in a history entry's state. */
+export type EntryState = Record<string, unknown> & { scrollY?: number }
+
+/** The current history entry's state, as the app left it there. */
+export const entryState = (): EntryState => (history.state as EntryState | null) ?? {}
+
+/** Merges `patch` into the current history entry's state (the URL stays). */
+export function saveEntryState(patch: EntryState): void {
+  history.replaceState({ ...entryState(), ...patch }, '')
+}
 
 /** Goes to a path of the app (history routing; the gateway serves index.html for any page). */
 export function navigate(to: string, { replace = false } = {}): void {
   if (replace) history.replaceState(null, '', to)
-  else history.pushState(null, '', to)
+  else {
+    saveEntryState({ scrollY: window.scrollY })
+    history.pushState(null, '', to)
+  }
   location.set(read())
   window.scrollTo(0, 0)
 }

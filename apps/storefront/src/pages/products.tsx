@@ -1,10 +1,10 @@
 import type { Category, Product, ProductQuery, ProductSort } from '@emporium/sdk'
-import { useState } from 'preact/hooks'
+import { useCallback, useEffect, useState } from 'preact/hooks'
 import { shop, unwrap } from '../api/client'
 import { ProductCard } from '../components/product-card'
 import { ErrorMessage, LoadState, useLoad, useTitle } from '../components/ui'
 import { parsePrice } from '../lib/format'
-import { navigate, useLocation } from '../lib/router'
+import { entryState, navigate, saveEntryState, useLocation } from '../lib/router'
 
 const sorts: [ProductSort | '', string][] = [
   ['', 'Best match'],
@@ -60,6 +60,22 @@ const queryProblems = (query: URLSearchParams) =>
 const listProducts = (query: ProductQuery, signal?: AbortSignal) =>
   unwrap(shop.GET('/api/v1/products', { params: { query }, signal }))
 
+/** The pages of one query loaded so far, and where the next one starts. */
+interface Listing {
+  key: string
+  items: Product[]
+  next: string | null
+}
+
+/**
+ * The listing this history entry holds for `key`: kept there as the pages load, so that Back
+ * from a product shows every page loaded before, where it was (the router puts the scroll back).
+ */
+function listingOfEntry(key: string): Listing | undefined {
+  const kept = entryState().listing as Listing | undefined
+  return kept?.key === key && Array.isArray(kept.items) ? kept : undefined
+}
+
 export function ProductsPage() {
   const { query } = useLocation()
   const key = JSON.stringify(apiQuery(query))
@@ -67,31 +83,60 @@ export function ProductsPage() {
   const categories = useLoad(() => unwrap(shop.GET('/api/v1/categories')), [])
   // A query the shop would refuse (a link or an address typed by hand) is not sent at all.
   const invalid = Object.keys(queryProblems(query)).length > 0
-  const first = useLoad(
-    (signal) =>
-      invalid
-        ? Promise.resolve({ items: [], nextCursor: null })
-        : listProducts(apiQuery(query), signal),
-    [key],
-  )
-  const [more, setMore] = useState<{ key: string; items: Product[]; next: string | null }>()
+  const [listing, setListing] = useState<Listing | undefined>(() => listingOfEntry(key))
+  const [error, setError] = useState<unknown>(undefined)
+  const [loading, setLoading] = useState(false)
+  const [round, setRound] = useState(0)
+  const reload = useCallback(() => setRound((n) => n + 1), [])
   const [moreError, setMoreError] = useState<unknown>(undefined)
   const [loadingMore, setLoadingMore] = useState(false)
 
-  const extra = more?.key === key ? more : undefined
-  // A failed load shows its message instead of the results of an earlier query.
-  const items = first.error ? [] : [...(first.data?.items ?? []), ...(extra?.items ?? [])]
-  const next = extra ? extra.next : (first.data?.nextCursor ?? null)
+  useEffect(() => {
+    setError(undefined)
+    setMoreError(undefined)
+    const kept = round === 0 ? listingOfEntry(key) : undefined
+    if (kept || invalid) {
+      setListing(kept ?? { key, items: [], next: null })
+      setLoading(false)
+      return
+    }
+    const controller = new AbortController()
+    setLoading(true)
+    listProducts(apiQuery(query), controller.signal).then(
+      (page) => {
+        if (controller.signal.aborted) return
+        setListing({ key, items: page.items, next: page.nextCursor })
+        setLoading(false)
+      },
+      (failure: unknown) => {
+        if (controller.signal.aborted) return
+        setError(failure)
+        setLoading(false)
+      },
+    )
+    return () => controller.abort()
+  }, [key, round])
+
+  // Every page loaded goes into the history entry (not that of a query being loaded).
+  useEffect(() => {
+    if (listing?.key === key && !invalid) saveEntryState({ listing })
+  }, [listing, key])
+
+  const current = listing?.key === key ? listing : undefined
+  // A failed load shows its message instead of the results of an earlier query; while a new
+  // query loads, the earlier results stay (marked busy).
+  const items = error ? [] : ((current ?? listing)?.items ?? [])
+  const next = current?.next ?? null
 
   async function loadMore() {
-    if (!next) return
+    if (!current?.next) return
     setLoadingMore(true)
     setMoreError(undefined)
     try {
-      const page = await listProducts(apiQuery(query, next))
-      setMore({ key, items: [...(extra?.items ?? []), ...page.items], next: page.nextCursor })
-    } catch (error) {
-      setMoreError(error)
+      const page = await listProducts(apiQuery(query, current.next))
+      setListing({ key, items: [...current.items, ...page.items], next: page.nextCursor })
+    } catch (failure) {
+      setMoreError(failure)
     } finally {
       setLoadingMore(false)
     }
@@ -101,16 +146,17 @@ export function ProductsPage() {
     <>
       <h1>Shop</h1>
       <Filters key={query.toString()} query={query} categories={categories.data?.items ?? []} />
-      <section aria-labelledby="results" aria-busy={first.loading}>
+      <section aria-labelledby="results" aria-busy={loading}>
         <h2 id="results" class="visually-hidden">
           Results
         </h2>
-        <LoadState state={first} />
+        <LoadState state={{ data: current, error, loading, reload }} />
         {invalid ? (
           <p>Correct the price range above to see products.</p>
         ) : (
-          first.data &&
-          !first.error &&
+          current &&
+          !loading &&
+          !error &&
           items.length === 0 && <p>No products match. Try other words or filters.</p>
         )}
         <ul class="grid">
@@ -119,7 +165,7 @@ export function ProductsPage() {
           ))}
         </ul>
         <ErrorMessage error={moreError} />
-        {next && first.data && !first.error && (
+        {next && !loading && !error && (
           <button type="button" onClick={() => void loadMore()} disabled={loadingMore}>
             {loadingMore ? 'Loading…' : 'Load more'}
           </button>
@@ -129,9 +175,18 @@ export function ProductsPage() {
   )
 }
 
+/** The filter form's fields, as typed. */
+interface Fields {
+  q: string
+  category: string
+  minPrice: string
+  maxPrice: string
+  sort: string
+}
+
 function Filters({ query, categories }: { query: URLSearchParams; categories: Category[] }) {
   const asPrice = (minor: string | null) => (minor ? (Number(minor) / 100).toFixed(2) : '')
-  const [fields, setFields] = useState(() => ({
+  const [fields, setFields] = useState<Fields>(() => ({
     q: query.get('q') ?? '',
     category: query.get('category') ?? '',
     minPrice: asPrice(query.get('minPrice')),
@@ -151,6 +206,11 @@ function Filters({ query, categories }: { query: URLSearchParams; categories: Ca
 
   function apply(event: SubmitEvent) {
     event.preventDefault()
+    applyFields(fields)
+  }
+
+  /** Puts the fields in the address (and so loads them), once they make sense. */
+  function applyFields(fields: Fields) {
     const price = (text: string) => (text.trim() ? (parsePrice(text) ?? null) : undefined)
     const min = price(fields.minPrice)
     const max = price(fields.maxPrice)
@@ -205,7 +265,16 @@ function Filters({ query, categories }: { query: URLSearchParams; categories: Ca
       </div>
       <div class="field">
         <label for="f-sort">Sort by</label>
-        <select id="f-sort" {...bind('sort')} onChange={bind('sort').onInput}>
+        <select
+          id="f-sort"
+          {...bind('sort')}
+          onChange={(event) => {
+            // A new order applies at once (with the rest of the form), no Apply needed.
+            const next = { ...fields, sort: event.currentTarget.value }
+            setFields(next)
+            applyFields(next)
+          }}
+        >
           {sorts.map(([value, label]) => (
             <option key={value} value={value}>
               {label}
