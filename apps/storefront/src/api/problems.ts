@@ -183,6 +183,11 @@ export function canRetry(error: unknown): boolean {
   return true
 }
 
-/** Whether the problem is a 404: what was asked for does not exist (or is not the shopper's). */
+/**
+ * Whether a read by the id in the address failed because there is nothing there: a 404 (no
+ * such thing, or someone else's), or a 400 about the path (an id that cannot be one).
+ */
 export const isNotFound = (error: unknown) =>
-  error instanceof EmporiumProblem && error.status === 404
+  error instanceof EmporiumProblem &&
+  (error.status === 404 ||
+    (error.status === 400 && (error.errors ?? []).every((e) => e.path.startsWith('/params'))))

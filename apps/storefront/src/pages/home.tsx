@@ -9,6 +9,18 @@ function search(event: SubmitEvent) {
   navigate(q ? `/products?q=${encodeURIComponent(q)}` : '/products')
 }
 
+/**
+ * A search word from the shop's own products: the last word of the first name that has one of
+ * at least three letters (the kind of thing: 'Walnut Desk Lamp' gives 'lamp').
+ */
+export function searchHint(names: readonly string[]): string | undefined {
+  for (const name of names) {
+    const word = name.trim().split(/\s+/).at(-1)?.toLowerCase()
+    if (word && /^\p{L}{3,}$/u.test(word)) return word
+  }
+  return undefined
+}
+
 export function HomePage() {
   useTitle('')
   const categories = useLoad(() => unwrap(shop.GET('/api/v1/categories')), [])
@@ -16,6 +28,8 @@ export function HomePage() {
     () => unwrap(shop.GET('/api/v1/products', { params: { query: { sort: 'newest', limit: 8 } } })),
     [],
   )
+  // The hint names something the shop really sells: a word of its newest product's name.
+  const hint = searchHint(featured.data?.items.map((product) => product.name) ?? [])
   return (
     <>
       <section class="hero">
@@ -23,7 +37,12 @@ export function HomePage() {
         <p>Everyday things, shipped fast. Search the shop or start with a category.</p>
         <form class="search" role="search" action="/products" onSubmit={search}>
           <label for="home-q">Search products</label>
-          <input id="home-q" name="q" type="search" placeholder="e.g. mug" />
+          <input
+            id="home-q"
+            name="q"
+            type="search"
+            placeholder={hint ? `e.g. ${hint}` : undefined}
+          />
           <button type="submit">Search</button>
         </form>
       </section>

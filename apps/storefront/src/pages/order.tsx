@@ -2,6 +2,7 @@ import type { OrderStatus, OrderStatusEvent } from '@emporium/sdk'
 import { useEffect, useState } from 'preact/hooks'
 import { refreshCartAfterOrder } from '../api/cart'
 import { shop, unwrap } from '../api/client'
+import { isNotFound } from '../api/problems'
 import { followOrder } from '../api/order-events'
 import { ErrorMessage, LoadState, useLoad, useTitle } from '../components/ui'
 import {
@@ -14,6 +15,7 @@ import {
 } from '../lib/format'
 import { Link } from '../lib/router'
 import { RequireSignIn } from './auth'
+import { NotFoundPage } from './not-found'
 
 export function OrderPage({ params }: { params: Record<string, string> }) {
   useTitle('Your order')
@@ -111,7 +113,9 @@ function OrderView({ id }: { id: string }) {
     }
   }, [id, settling])
 
-  if (!order.data) return <LoadState state={order} />
+  if (!order.data) {
+    return isNotFound(order.error) ? <NotFoundPage what="order" /> : <LoadState state={order} />
+  }
   const data = order.data
   // The stream runs ahead of the order last read until the order is read again.
   const newer = live && rank[live.status] > rank[data.status] ? live : undefined

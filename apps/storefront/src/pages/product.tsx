@@ -2,11 +2,13 @@ import type { Product } from '@emporium/sdk'
 import { useState } from 'preact/hooks'
 import { changeCart } from '../api/cart'
 import { shop, unwrap } from '../api/client'
+import { isNotFound } from '../api/problems'
 import { session } from '../api/session'
 import { ErrorMessage, LoadState, Notice, useLoad, useTitle } from '../components/ui'
 import { formatMoney } from '../lib/format'
 import { Link } from '../lib/router'
 import { useStore } from '../lib/store'
+import { NotFoundPage } from './not-found'
 
 export function ProductPage({ params }: { params: Record<string, string> }) {
   const id = params.id!
@@ -15,7 +17,13 @@ export function ProductPage({ params }: { params: Record<string, string> }) {
     [id],
   )
   useTitle(product.data?.name ?? 'Product')
-  if (!product.data) return <LoadState state={product} />
+  if (!product.data) {
+    return isNotFound(product.error) ? (
+      <NotFoundPage what="product" />
+    ) : (
+      <LoadState state={product} />
+    )
+  }
   const p = product.data
   return (
     <article class="product">
