@@ -1,6 +1,6 @@
-import { randomKey, type PlaceOrderBody } from '@emporium/sdk'
-import { useRef, useState } from 'preact/hooks'
-import { cartStore, refreshCart } from '../api/cart'
+import { randomKey, type CartItem, type PlaceOrderBody } from '@emporium/sdk'
+import { useEffect, useRef, useState } from 'preact/hooks'
+import { cartStore, changeCart, refreshCart } from '../api/cart'
 import { shop, unwrap } from '../api/client'
 import { ErrorMessage, Loading, useTitle } from '../components/ui'
 import { formatMoney } from '../lib/format'
@@ -39,6 +39,10 @@ function Checkout() {
   // same key, so the server replays the first answer instead of placing a second order.
   const attempt = useRef<{ body: string; key: string } | undefined>(undefined)
   const submitting = useRef(false)
+  // The cart as it is now: a product may have stopped being sold since it was last read.
+  useEffect(() => {
+    void refreshCart().catch(() => undefined)
+  }, [])
 
   async function submit(event: SubmitEvent) {
     event.preventDefault()
@@ -106,7 +110,29 @@ function Checkout() {
   }
 
   if (!value) return <Loading />
-  if (value.itemCount === 0) {
+  // Lines no longer sold count in neither itemCount nor the subtotal, and an order with one is
+  // refused: say which they are and let the shopper remove them here. The cart is not empty.
+  const gone = value.items.filter((line) => line.unavailable)
+  if (gone.length > 0) {
+    return (
+      <section>
+        <h1>Checkout</h1>
+        <UnavailableLines lines={gone} />
+        {value.itemCount > 0 ? (
+          <p>
+            Once {gone.length === 1 ? 'it is' : 'they are'} removed you can check out the{' '}
+            {value.itemCount === 1 ? 'item' : `${value.itemCount} items`} left (subtotal{' '}
+            {formatMoney(value.subtotal)}).
+          </p>
+        ) : (
+          <p>
+            Nothing else is in your cart. <Link href="/products">Keep shopping</Link>.
+          </p>
+        )}
+      </section>
+    )
+  }
+  if (value.items.length === 0) {
     return (
       <section>
         <h1>Checkout</h1>
@@ -202,6 +228,53 @@ function Checkout() {
         </button>
       </form>
     </section>
+  )
+}
+
+/** The cart's lines that can no longer be bought, each with a way to take it out. */
+function UnavailableLines({ lines }: { lines: CartItem[] }) {
+  const [busy, setBusy] = useState<string | undefined>(undefined)
+  const [error, setError] = useState<unknown>(undefined)
+  async function remove(productId: string) {
+    setBusy(productId)
+    setError(undefined)
+    try {
+      await changeCart(
+        shop.DELETE('/api/v1/cart/items/{productId}', { params: { path: { productId } } }),
+      )
+    } catch (failure) {
+      setError(failure)
+    } finally {
+      setBusy(undefined)
+    }
+  }
+  return (
+    <div class="notice error">
+      <p>
+        {lines.length === 1
+          ? 'An item in your cart is no longer available:'
+          : 'Some items in your cart are no longer available:'}
+      </p>
+      <ul class="unavailable-lines">
+        {lines.map((line) => (
+          <li key={line.productId}>
+            <span>
+              {line.name} is no longer available
+              {line.quantity > 1 ? ` (${line.quantity} in your cart)` : ''}.
+            </span>{' '}
+            <button
+              type="button"
+              class="danger"
+              disabled={busy === line.productId}
+              onClick={() => void remove(line.productId)}
+            >
+              Remove<span class="visually-hidden"> {line.name}</span>
+            </button>
+          </li>
+        ))}
+      </ul>
+      <ErrorMessage error={error} />
+    </div>
   )
 }
 
