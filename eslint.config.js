@@ -190,8 +190,8 @@ const rules = {
   contractsOnlySchemaLibrary: (extra) =>
     pattern(
       `^(?!${oneOf(['typebox', ...extra])}(/|$)|\\.\\.?(/|$))`,
-      'Contracts import only the schema library (typebox) and their own files: the storefront ' +
-        'and every service import them, so they carry no runtime, Node or workspace dependency.',
+      'Contracts import only the schema library (typebox) and their own files: every service ' +
+        'and the tests import them, so they carry no runtime, Node or workspace dependency.',
     ),
   sdkOnlyItsFetchClient: (extra) =>
     pattern(
