@@ -1,0 +1,336 @@
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import type { Browser, BrowserContext, Page } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { repoRoot, type Started } from '../e2e/process.js'
+import { cards, ShopClient } from '../e2e/shop-client.js'
+import {
+  addToCart,
+  fillCheckout,
+  launchChromium,
+  productsInStock,
+  register,
+  startPlatform,
+  stopPlatform,
+  type ProductSummary,
+} from './shop-browser.js'
+
+// Issue 17: what a shopper found wrong in the storefront, each bug as a shopper meets it, in
+// Debian's headless Chromium against the embedded platform (`npm start`). Each test fails with
+// its fix reverted. One platform for the file: it takes a while to start.
+const artifacts = join(repoRoot, 'tests/browser/artifacts')
+const adminEmail = 'admin@shopper-bugs.example'
+const password = 'correct horse battery staple' // ShopClient's (registerAdmin)
+const slow = { timeout: 60_000 }
+const phone = { width: 375, height: 740 }
+
+describe('the bugs a shopper found (issue 17)', () => {
+  const port = 29400 + Math.floor(Math.random() * 300) * 8
+  const base = `http://127.0.0.1:${port}`
+  const dataDir = mkdtempSync(join(tmpdir(), 'emporium-shopper-bugs-'))
+  const run = Date.now().toString(36)
+  const client = new ShopClient(`${base}/api/v1`)
+  let started: Started
+  let browser: Browser
+  let adminToken = ''
+  const contexts: BrowserContext[] = []
+
+  beforeAll(async () => {
+    mkdirSync(artifacts, { recursive: true })
+    started = await startPlatform(port, dataDir, adminEmail)
+    browser = await launchChromium()
+    adminToken = (await client.registerAdmin(adminEmail, join(dataDir, 'mailbox.jsonl'))).token
+  }, 300_000)
+
+  afterAll(async () => {
+    for (const context of contexts) await context.close().catch(() => undefined)
+    await browser?.close().catch(() => undefined)
+    if (started) await stopPlatform(started)
+    rmSync(dataDir, { recursive: true, force: true })
+  }, 60_000)
+
+  async function newPage(viewport = { width: 1280, height: 900 }): Promise<Page> {
+    const context = await browser.newContext({ viewport, baseURL: base })
+    contexts.push(context)
+    const page = await context.newPage()
+    // Generous: CI is a busy two-core machine.
+    page.setDefaultTimeout(30_000)
+    return page
+  }
+
+  const inStock = (query: string) => productsInStock(base, query)
+  let shoppers = 0
+  const newShopper = (page: Page) =>
+    register(page, `shopper-${++shoppers}-${run}@shopper-bugs.example`, `Shopper ${shoppers}`)
+
+  /** A confirmed order of `page`'s signed-in shopper, placed through the checkout page. */
+  async function checkOut(page: Page, card = '4242 4242 4242 4242'): Promise<string> {
+    await page.goto('/checkout')
+    await fillCheckout(page, card)
+    await page.getByRole('button', { name: /Place order/ }).click()
+    await page.waitForURL(/\/orders\/[^/]+$/, slow)
+    return decodeURIComponent(page.url().split('/').pop()!)
+  }
+
+  /** A confirmed order placed through the API by a new shopper (not signed in anywhere). */
+  async function confirmedOrderOfAnother(): Promise<string> {
+    const shopper = await client.register()
+    const [product] = await inStock('sort=price_asc')
+    await client.addToCart(shopper.token, product!.id, 1)
+    const placed = await client.placeOrder(shopper.token, cards.approved)
+    expect(placed.status).toBe(202)
+    const order = await client.waitForOrder(shopper.token, placed.body.id)
+    expect(order.status).toBe('confirmed')
+    return order.id
+  }
+
+  it('shows a cancelled paid order’s payment as refunded once the refund lands', async () => {
+    const page = await newPage()
+    await newShopper(page)
+    const [product] = await inStock('category=books&sort=price_asc')
+    await addToCart(page, product!)
+    await checkOut(page)
+    await page.locator('[data-status="confirmed"]').waitFor(slow)
+    await page
+      .locator('[data-payment="captured"]', { hasText: 'Card ending 4242: charged' })
+      .waitFor(slow)
+    page.once('dialog', (dialog) => void dialog.accept())
+    await page.getByRole('button', { name: 'Cancel order' }).click()
+    await page.locator('[data-status="cancelled"]').waitFor(slow)
+    // The refund lands a moment later (payment.refunded): the page follows it by itself.
+    await page.locator('[data-payment="refunded"]').waitFor(slow)
+    expect(await page.locator('.payment').innerText()).toBe('Card ending 4242: refunded')
+    await page.screenshot({ path: join(artifacts, 'bugs-refunded.png'), fullPage: true })
+  }, 180_000)
+
+  it('empties the cart badge when the order confirms, and shows Shipped live', async () => {
+    const page = await newPage()
+    await newShopper(page)
+    const [product] = await inStock('category=electronics&sort=price_asc')
+    await addToCart(page, product!, 2)
+    const cartLink = page
+      .getByRole('navigation', { name: 'Main' })
+      .getByRole('link', { name: /^Cart/ })
+    await expect.poll(() => cartLink.innerText(), slow).toBe('Cart (2)')
+    const orderId = await checkOut(page)
+    await page.locator('[data-status="confirmed"]').waitFor(slow)
+    // The cart service takes the lines out when it hears order.confirmed, on its own time.
+    await expect.poll(() => cartLink.innerText(), slow).toBe('Cart')
+    await page.getByText('this page shows when it ships').waitFor()
+    // Shipped from the back office while the shopper keeps the page open: it arrives live.
+    const shipped = await client.call(`/orders/${encodeURIComponent(orderId)}/ship`, {
+      method: 'POST',
+      token: adminToken,
+    })
+    expect(shipped.status).toBe(200)
+    await page.locator('[data-status="shipped"]').waitFor(slow)
+    expect(await page.locator('.status-box').innerText()).toContain('Shipped')
+    expect(await page.getByText('Updating live').count()).toBe(0)
+  }, 180_000)
+
+  it('checks the price range by the field without asking the shop, and never shows API field paths', async () => {
+    const page = await newPage()
+    const listings: string[] = []
+    page.on('request', (request) => {
+      if (request.url().includes('/api/v1/products?')) listings.push(request.url())
+    })
+    await page.goto('/products')
+    await page.locator('.grid .card').first().waitFor()
+    const shown = await page.locator('.grid .card').count()
+    const before = listings.length
+    await page.getByLabel('Min price ($)').fill('50')
+    await page.getByLabel('Max price ($)').fill('10')
+    await page.getByRole('button', { name: 'Apply' }).click()
+    const problem = page.locator('#minPrice-problem')
+    await problem.waitFor()
+    expect(await problem.innerText()).toBe('The minimum price is above the maximum price.')
+    expect(await page.getByLabel('Min price ($)').getAttribute('aria-invalid')).toBe('true')
+    expect(await page.getByLabel('Min price ($)').getAttribute('aria-describedby')).toBe(
+      'minPrice-problem',
+    )
+    // Nothing was asked of the shop, the address and the results are as they were.
+    expect(listings.length).toBe(before)
+    expect(page.url()).toBe(`${base}/products`)
+    expect(await page.locator('.grid .card').count()).toBe(shown)
+    await page.screenshot({ path: join(artifacts, 'bugs-price-range.png'), fullPage: true })
+
+    // A link with the range reversed is not sent either, and offers no retry that cannot work.
+    const linked = listings.length
+    await page.goto('/products?minPrice=5000&maxPrice=1000')
+    await page.getByText('Correct the price range above to see products.').waitFor()
+    await problem.waitFor()
+    expect(listings.slice(linked).filter((url) => url.includes('minPrice'))).toEqual([])
+    expect(await page.getByRole('button', { name: 'Try again' }).count()).toBe(0)
+    expect(await page.locator('main').innerText()).not.toMatch(/querystring|minPrice|maxPrice/)
+
+    // A 400 the shop does send (here, forced) is in words, and has no Try again; a 503 has one.
+    await page.route('**/api/v1/products?**', (route) =>
+      route.fulfill({
+        status: 400,
+        headers: { 'content-type': 'application/problem+json' },
+        body: JSON.stringify({
+          type: 'about:blank',
+          title: 'Bad Request',
+          status: 400,
+          code: 'CATALOG.INVALID_PRICE_RANGE',
+          detail: 'minPrice is above maxPrice.',
+          errors: [{ path: '/querystring/minPrice', message: 'must be at most maxPrice' }],
+        }),
+      }),
+    )
+    await page.goto('/products?minPrice=100')
+    await page
+      .getByRole('alert')
+      .filter({ hasText: 'The minimum price is above the maximum price.' })
+      .waitFor()
+    expect(await page.locator('main').innerText()).not.toMatch(/querystring|minPrice/)
+    expect(await page.getByRole('button', { name: 'Try again' }).count()).toBe(0)
+    await page.unroute('**/api/v1/products?**')
+    await page.route('**/api/v1/products?**', (route) =>
+      route.fulfill({
+        status: 503,
+        headers: { 'content-type': 'application/problem+json' },
+        body: JSON.stringify({ type: 'about:blank', title: 'Unavailable', status: 503 }),
+      }),
+    )
+    await page.goto('/products?minPrice=200')
+    await page.getByRole('button', { name: 'Try again' }).waitFor()
+    await page.unroute('**/api/v1/products?**')
+    await page.getByRole('button', { name: 'Try again' }).click()
+    await page.locator('.grid .card').first().waitFor()
+  }, 120_000)
+
+  it('says an expired card in words at checkout, not as the API’s field path', async () => {
+    const page = await newPage()
+    await newShopper(page)
+    const [product] = await inStock('category=books&sort=price_asc')
+    await addToCart(page, product!)
+    await page.goto('/checkout')
+    await fillCheckout(page, '4242 4242 4242 4242')
+    await page.getByLabel('Expiry year').fill(String(new Date().getFullYear() - 1))
+    await page.getByRole('button', { name: /Place order/ }).click()
+    const alert = page.getByRole('alert').filter({ hasText: 'expired' })
+    await alert.waitFor(slow)
+    const text = await alert.innerText()
+    expect(text).toContain('Expiry year: the card has expired.')
+    expect(text).not.toMatch(/payment|expYear|\//)
+  }, 120_000)
+
+  it('keeps every loaded page and the scroll position on Back, and sorts as soon as Sort by changes', async () => {
+    const page = await newPage()
+    await page.goto('/products')
+    const cards = page.locator('.grid .card')
+    await cards.first().waitFor()
+    expect(await cards.count()).toBe(12)
+    for (const shown of [24, 36]) {
+      await page.getByRole('button', { name: 'Load more' }).click()
+      await expect.poll(() => cards.count(), slow).toBe(shown)
+    }
+    const target = cards.nth(30)
+    await target.scrollIntoViewIfNeeded()
+    expect(await page.evaluate(() => window.scrollY)).toBeGreaterThan(500)
+    // Where the page was when the shopper clicked (the click itself may scroll a little).
+    await page.evaluate(() => {
+      const w = window as unknown as { leftAt?: number }
+      window.addEventListener('click', () => (w.leftAt = window.scrollY), { capture: true })
+    })
+    const name = await target.getByRole('heading').innerText()
+    await target.getByRole('link').click()
+    await page.getByRole('heading', { level: 1, name }).waitFor()
+    const leftAt = await page.evaluate(() => (window as unknown as { leftAt: number }).leftAt)
+    expect(leftAt).toBeGreaterThan(500)
+
+    await page.goBack()
+    await page.waitForURL(`${base}/products`)
+    await expect.poll(() => cards.count(), slow).toBe(36)
+    await expect.poll(() => page.evaluate(() => window.scrollY), slow).toBeGreaterThan(leftAt - 40)
+    expect(Math.abs((await page.evaluate(() => window.scrollY)) - leftAt)).toBeLessThan(40)
+    expect(await page.getByRole('heading', { name }).isVisible()).toBe(true)
+    await page.screenshot({ path: join(artifacts, 'bugs-back-to-listing.png') })
+
+    // Sort by applies at once, and is in the address.
+    await page.getByLabel('Sort by').selectOption('price_asc')
+    await page.waitForURL(/sort=price_asc/, slow)
+    await expect.poll(() => cards.count(), slow).toBe(12)
+    const prices = await page.locator('.grid .card .price').allInnerTexts()
+    const amounts = prices.map((text) => Number(text.replace(/[^0-9.]/g, '')))
+    expect(amounts).toEqual([...amounts].sort((a, b) => a - b))
+  }, 120_000)
+
+  it('hints a search on the home page that finds something', async () => {
+    const page = await newPage()
+    await page.goto('/')
+    const search = page.getByLabel('Search products')
+    await expect.poll(() => search.getAttribute('placeholder'), slow).toMatch(/^e\.g\. \S+$/)
+    const hint = (await search.getAttribute('placeholder'))!.replace(/^e\.g\. /, '')
+    await search.fill(hint)
+    await page.getByRole('button', { name: 'Search' }).click()
+    await page.waitForURL(/\/products\?q=/)
+    await page.locator('.grid .card').first().waitFor()
+    expect(await page.getByText('No products match').count()).toBe(0)
+  }, 60_000)
+
+  it('answers a missing product and someone else’s order with a not-found page and ways on', async () => {
+    const theirs = await confirmedOrderOfAnother()
+    const page = await newPage()
+    await page.goto('/products/00000000-0000-4000-8000-000000000000')
+    await page.getByRole('heading', { level: 1, name: 'Product not found' }).waitFor()
+    await page.getByRole('main').getByRole('link', { name: 'Browse the shop' }).waitFor()
+    expect(await page.getByRole('button', { name: 'Try again' }).count()).toBe(0)
+
+    await newShopper(page)
+    await page.goto(`/orders/${encodeURIComponent(theirs)}`)
+    await page.getByRole('heading', { level: 1, name: 'Order not found' }).waitFor()
+    expect(await page.getByRole('button', { name: 'Try again' }).count()).toBe(0)
+    await page.screenshot({ path: join(artifacts, 'bugs-order-not-found.png'), fullPage: true })
+    await page.getByRole('main').getByRole('link', { name: 'Your orders' }).click()
+    await page.getByRole('heading', { level: 1, name: 'Your orders' }).waitFor()
+  }, 120_000)
+
+  it('names a line that is no longer sold at checkout, lets it go, and never calls the cart empty while it holds it', async () => {
+    const product = await client.createProduct(adminToken, 1500, 5)
+    const page = await newPage()
+    await newShopper(page)
+    await addToCart(page, { ...product, available: 5 } as ProductSummary)
+    const deleted = await client.call(`/products/${encodeURIComponent(product.id)}`, {
+      method: 'DELETE',
+      token: adminToken,
+    })
+    expect(deleted.status).toBe(204)
+    await page.goto('/checkout')
+    await page.getByText(`${product.name} is no longer available.`).waitFor(slow)
+    expect(await page.getByText('Your cart is empty').count()).toBe(0)
+    await page.screenshot({ path: join(artifacts, 'bugs-unavailable-line.png'), fullPage: true })
+    await page.getByRole('button', { name: `Remove ${product.name}` }).click()
+    await page.getByText('Your cart is empty').waitFor()
+  }, 120_000)
+
+  it('keeps Ship and Cancel in sight on a phone in the back office', async () => {
+    const orderId = await confirmedOrderOfAnother()
+    const page = await newPage(phone)
+    await page.goto('/signin')
+    await page.getByLabel('Email').fill(adminEmail)
+    await page.getByLabel('Password').fill(password)
+    await page.getByRole('button', { name: 'Sign in' }).click()
+    await page.getByRole('button', { name: /Sign out/ }).waitFor()
+    await page.goto('/admin/orders')
+    await page.getByRole('heading', { name: 'Orders', level: 2 }).waitFor()
+    await page.getByLabel('Status').selectOption('confirmed')
+    const ship = page.getByRole('button', { name: `Ship order ${orderId}` })
+    const cancel = page.getByRole('button', { name: `Cancel order ${orderId}` })
+    await ship.waitFor()
+    for (const button of [ship, cancel]) {
+      await button.scrollIntoViewIfNeeded()
+      const box = (await button.boundingBox())!
+      expect(box.x).toBeGreaterThanOrEqual(0)
+      expect(box.x + box.width).toBeLessThanOrEqual(phone.width)
+    }
+    // Nothing on the page is wider than the phone.
+    const widest = await page.evaluate(() => document.documentElement.scrollWidth)
+    expect(widest).toBeLessThanOrEqual(phone.width)
+    await page.screenshot({ path: join(artifacts, 'bugs-admin-orders-phone.png'), fullPage: true })
+    await ship.click()
+    await page.getByText(`Order ${orderId}: shipped.`).waitFor()
+  }, 120_000)
+})
