@@ -14,12 +14,15 @@ describe('checkout through the gateway (distributed: real PostgreSQL, Redis, Rab
     // The oversell burst (100 placements at once) took 9-10 s on a busy CI machine, at the
     // gateway's default 10 s deadline: this suite proves the saga's outcomes, not burst latency,
     // which is the capacity issue's (14) burst test with admission control.
-    running = await startDistributedPlatform({
-      serviceEnv: {
-        gateway: { GATEWAY_UPSTREAM_TIMEOUT_MS: '30000' },
-        orders: { ORDERS_UPSTREAM_TIMEOUT_MS: '20000' },
+    running = await startDistributedPlatform(
+      {},
+      {
+        serviceEnv: {
+          gateway: { GATEWAY_UPSTREAM_TIMEOUT_MS: '30000' },
+          orders: { ORDERS_UPSTREAM_TIMEOUT_MS: '20000' },
+        },
       },
-    })
+    )
     const client = new ShopClient(running.api)
     const admin = await client.registerAdmin('admin@e2e.example', running.mailbox)
     platform = { client, adminToken: admin.token, slowCardEnds: 'confirmed' }

@@ -62,7 +62,11 @@ describe('checkout through the gateway (embedded platform)', () => {
     expect(bare.status).toBe(401)
     expect(((await bare.json()) as { code: string }).code).toBe('AUTH.SERVICE_CREDENTIAL_REQUIRED')
     const user = `Bearer ${platform.adminToken}`
-    for (const headers of [{ authorization: user }, { 'x-service-authorization': user }]) {
+    const credentials: Array<Record<string, string>> = [
+      { authorization: user },
+      { 'x-service-authorization': user },
+    ]
+    for (const headers of credentials) {
       expect((await tokenize(payments, headers)).status).toBe(401)
     }
     // Through the gateway: no such route, and a smuggled credential header is dropped anyway.
