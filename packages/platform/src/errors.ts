@@ -7,6 +7,8 @@ export const ErrorKind = {
   conflict: 409,
   /** Something that existed and is spent for good (a used or expired single-use link). */
   gone: 410,
+  /** A body of a media type the route does not take (judged from its bytes where it can be). */
+  unsupported_media_type: 415,
   unprocessable: 422,
   too_many: 429,
   /** An upstream answered with something that cannot be passed on (the gateway). */

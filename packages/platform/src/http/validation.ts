@@ -35,14 +35,27 @@ function createAjv(coerceTypes: Options['coerceTypes'], externalSchemas: Record<
 }
 
 /**
+ * A body of raw bytes (`type: string, format: binary`, as OpenAPI describes an upload): its
+ * route's content-type parser hands it over as a Buffer, which a string schema would refuse, and
+ * what the bytes may be is for the route to judge (a picture by its signature), not a schema.
+ */
+const isBinary = (schema: object) =>
+  (schema as { type?: unknown; format?: unknown }).type === 'string' &&
+  (schema as { format?: unknown }).format === 'binary'
+
+const anyBytes = () => true
+
+/**
  * Fastify's validator factory with two Ajv instances: querystring, params and headers arrive
  * as text and are coerced to the schema's types (`?limit=20` → 20, `?tag=a` → ['a']); a JSON
  * body is not coerced, so `{"quantity": "2"}`, `true` or `null` is a 400, not a silent 2, 1 or 0.
+ * A binary body is not validated (`isBinary`).
  */
 function buildValidatorCompiler(externalSchemas: Record<string, unknown>) {
   const text = createAjv('array', externalSchemas)
   const json = createAjv(false, externalSchemas)
   return ({ schema, httpPart }: RouteSchema) => {
+    if (httpPart === 'body' && isBinary(schema)) return anyBytes
     const ajv = httpPart === 'body' ? json : text
     const id = (schema as { $id?: string }).$id
     // Ajv refuses to compile a second schema with an id it holds already.
