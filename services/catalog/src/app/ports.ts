@@ -3,6 +3,7 @@ import type { HandlerContext } from '@emporium/platform/app'
 import type { ListCriteria } from '../domain/listing.js'
 import type { Cursor } from '../domain/cursor.js'
 import type { DemoCatalog } from '../domain/demo-catalog.js'
+import type { ImageFormat, ImageHeader, Size } from '../domain/media.js'
 import type {
   CancelAction,
   ReservationStatus,
@@ -120,3 +121,86 @@ export interface ReservationStore {
  * transaction): every call runs in it, commits or rolls back with it.
  */
 export type ReservationsIn = (trx: HandlerContext['trx']) => ReservationStore
+
+/** One stored size of a product's picture (WebP): its width, height and entity tag. */
+export interface StoredSize extends Size {
+  /** A strong entity tag of its bytes (unquoted). */
+  etag: string
+}
+
+/** A picture of a product's gallery, without its bytes. */
+export interface StoredMedia {
+  id: string
+  productId: string
+  alt: string
+  /** Its sizes, narrowest first. */
+  sizes: StoredSize[]
+  createdAt: string
+}
+
+/** A picture to add to the end of a product's gallery, with the bytes of each size. */
+export interface NewMedia {
+  id: string
+  productId: string
+  alt: string
+  /** What was uploaded: its format and length in bytes (the upload itself is not kept). */
+  source: { format: ImageFormat; bytes: number }
+  sizes: (StoredSize & { bytes: Uint8Array })[]
+  now: Date
+}
+
+/** The bytes of one size of a picture, as served. */
+export interface MediaFile {
+  bytes: Uint8Array
+  contentType: string
+  etag: string
+}
+
+/**
+ * Products' pictures and their galleries (issue 17). A change of a gallery's first picture
+ * changes its product's `imageUrl` (the first picture's, or what it was before the gallery),
+ * with `product.updated` recorded in the same transaction. Writes to one product's gallery run
+ * one at a time (its product row is locked).
+ */
+export interface MediaStore {
+  /** A product's gallery in order; undefined when there is no such product (or it is deleted). */
+  gallery(productId: string): Promise<StoredMedia[] | undefined>
+  /** Adds a picture at the end of the gallery of a product not deleted. */
+  add(media: NewMedia): Promise<StoredMedia | 'not_found' | 'gallery_full'>
+  setAlt(
+    productId: string,
+    mediaId: string,
+    alt: string,
+    now: Date,
+  ): Promise<StoredMedia | 'not_found'>
+  /**
+   * Puts the gallery in the order of `ids`, or nothing when they are not its pictures each once:
+   * `{ current }` then lists the gallery's ids as they are.
+   */
+  reorder(
+    productId: string,
+    ids: readonly string[],
+    now: Date,
+  ): Promise<StoredMedia[] | 'not_found' | { current: string[] }>
+  remove(productId: string, mediaId: string, now: Date): Promise<'removed' | 'not_found'>
+  /** One size of a picture, whatever its product's state (orders keep showing their pictures). */
+  file(mediaId: string, width: number): Promise<MediaFile | undefined>
+}
+
+/** Reads and resizes pictures (sharp in production). */
+export interface ImageProcessor {
+  /**
+   * The format and dimensions the bytes declare, without decoding the pixels; undefined when the
+   * header cannot be read.
+   */
+  header(bytes: Uint8Array): Promise<ImageHeader | undefined>
+  /**
+   * Decodes the picture (EXIF orientation applied, first frame only) and writes each size as
+   * WebP; undefined when the pixels cannot be decoded. Refuses more than `maxPixels`.
+   */
+  toWebp(
+    bytes: Uint8Array,
+    sizes: readonly Size[],
+    maxPixels: number,
+  ): Promise<(Size & { bytes: Uint8Array })[] | undefined>
+}
