@@ -43,22 +43,31 @@ interface Row extends WrkResult {
 }
 
 /**
- * Copies the seeded products (with their stock) `copies` times under new ids and SKUs, older
- * than the originals and at slightly different prices, so that listings page over a large table.
+ * Copies the seeded products (with their variants and stock) `copies` times under new ids and
+ * SKUs, older than the originals and at slightly different prices, so that listings page over a
+ * large table. A copy's first variant takes the copy's id, as every product's does.
  */
 function copyProductsSql(copies: number): string {
+  const copyId = (id: string) => `md5(${id} || ':' || g)::uuid::text`
   return `
-with source as (select * from products where deleted_at is null and sku not like '%-x%'),
-added as (
-  insert into products (id, sku, name, description, price_amount, price_currency, category_id,
-                        image_url, attributes, created_at, updated_at)
-  select md5(s.id || ':' || g)::uuid::text, s.sku || '-x' || g, s.name, s.description,
-         s.price_amount + (g % 100), s.price_currency, s.category_id, s.image_url, s.attributes,
-         s.created_at - make_interval(days => g), s.updated_at
-  from source s cross join generate_series(1, ${copies}) g
-  returning id
-)
-insert into stock (product_id, on_hand, reserved) select id, 100, 0 from added`
+insert into products (id, sku, name, description, price_amount, max_price_amount, variant_count,
+                      price_currency, category_id, image_url, attributes, options, created_at,
+                      updated_at)
+select ${copyId('s.id')}, s.sku || '-x' || g, s.name, s.description, s.price_amount + (g % 100),
+       s.max_price_amount + (g % 100), s.variant_count, s.price_currency, s.category_id,
+       s.image_url, s.attributes, s.options, s.created_at - make_interval(days => g), s.updated_at
+from products s cross join generate_series(1, ${copies}) g
+where s.deleted_at is null and s.sku not like '%-x%';
+insert into variants (id, product_id, sku, options, price_amount, image_url, position, created_at,
+                      updated_at)
+select case when v.id = v.product_id then ${copyId('v.id')} else ${copyId("v.id || ':v'")} end,
+       ${copyId('v.product_id')}, v.sku || '-x' || g, v.options, v.price_amount + (g % 100),
+       v.image_url, v.position, v.created_at, v.updated_at
+from variants v join products s on s.id = v.product_id cross join generate_series(1, ${copies}) g
+where s.deleted_at is null and s.sku not like '%-x%';
+insert into stock (variant_id, product_id, on_hand, reserved)
+select v.id, v.product_id, 100, 0 from variants v
+where not exists (select 1 from stock s where s.variant_id = v.id)`
 }
 
 async function growPostgres(url: string, target: number): Promise<number> {
@@ -68,7 +77,7 @@ async function growPostgres(url: string, target: number): Promise<number> {
     const { rows } = await client.query<{ n: string }>('select count(*) as n from products')
     const seeded = Number(rows[0]!.n)
     await client.query(copyProductsSql(Math.max(0, Math.ceil(target / seeded) - 1)))
-    await client.query('analyze products; analyze stock')
+    await client.query('analyze products; analyze variants; analyze stock')
     const after = await client.query<{ n: string }>('select count(*) as n from products')
     return Number(after.rows[0]!.n)
   } finally {
@@ -87,7 +96,7 @@ async function growPglite(dataDir: string, target: number): Promise<number> {
     const { rows } = await db.query<{ n: number }>('select count(*)::int as n from products')
     const seeded = rows[0]!.n
     await db.exec(copyProductsSql(Math.max(0, Math.ceil(target / seeded) - 1)))
-    await db.exec('analyze products; analyze stock')
+    await db.exec('analyze products; analyze variants; analyze stock')
     const after = await db.query<{ n: number }>('select count(*)::int as n from products')
     return after.rows[0]!.n
   } finally {

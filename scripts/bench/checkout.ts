@@ -74,7 +74,8 @@ export async function checkoutBenchmark(options: CheckoutBenchOptions): Promise<
   await catalogDb.connect()
   await catalogDb.query('update stock set on_hand = 10000000')
   const { rows } = await catalogDb.query<{ id: string }>(
-    'select id from products where deleted_at is null order by id limit 200',
+    // Products of one variant: a shopper adds them by product id alone.
+    'select id from products where deleted_at is null and variant_count = 1 order by id limit 200',
   )
   await catalogDb.end()
   const productIds = rows.map((r) => r.id)

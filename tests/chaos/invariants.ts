@@ -48,13 +48,16 @@ async function rows<T>(db: Db, query: ReturnType<typeof sql<T>>): Promise<T[]> {
   return (await query.execute(db)).rows
 }
 
-/** Every product's stock now (catalog's `stock` table). */
+/**
+ * Every variant's stock now (catalog's `stock` table, one row per variant; a product's first
+ * variant has the product's id).
+ */
 export async function stockLevels(platform: DistributedPlatform): Promise<Map<string, StockLevel>> {
-  const levels = await rows<{ product_id: string; on_hand: number; reserved: number }>(
+  const levels = await rows<{ variant_id: string; on_hand: number; reserved: number }>(
     dbOf(platform, 'catalog'),
-    sql`select product_id, on_hand, reserved from stock`,
+    sql`select variant_id, on_hand, reserved from stock`,
   )
-  return new Map(levels.map((r) => [r.product_id, { onHand: r.on_hand, reserved: r.reserved }]))
+  return new Map(levels.map((r) => [r.variant_id, { onHand: r.on_hand, reserved: r.reserved }]))
 }
 
 /** The run's queues: name → messages ready or unacked. */
@@ -306,9 +309,9 @@ export async function checkInvariants(
   const committed = new Map<string, number>()
   for (const line of await rows<{ product_id: string; n: number }>(
     catalog,
-    sql`select rl.product_id, sum(rl.quantity)::int as n from reservation_lines rl
+    sql`select rl.variant_id as product_id, sum(rl.quantity)::int as n from reservation_lines rl
         join reservations r on r.order_id = rl.order_id
-        where r.status = 'committed' group by rl.product_id`,
+        where r.status = 'committed' group by rl.variant_id`,
   ))
     committed.set(line.product_id, line.n)
   const now = await stockLevels(platform)

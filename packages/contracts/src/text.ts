@@ -62,8 +62,13 @@ export const PriceAmount = Type.Integer({
   description: 'Minor units (cents for USD), 0 to 100000000000 (10^11).',
 })
 
+/** A pattern of 1 to `max` characters of `Text`: for a record's keys (a schema of keys takes no length). */
+export function textKeyPattern(max: number): string {
+  return `^(?:${safeUnit}){1,${max}}$`
+}
+
 /** What an attribute's name may be: 1 to 64 characters of `Text`. */
-const attributeKeyPattern = `^(?:${safeUnit}){1,64}$`
+const attributeKeyPattern = textKeyPattern(64)
 const AttributeScalar = Type.Union([
   Text({ maxLength: 1000 }),
   Type.Number({ minimum: -1e15, maximum: 1e15 }),

@@ -62,7 +62,10 @@ async function scratchDatabase(): Promise<{ url: string; drop(): Promise<void> }
   }
 }
 
-/** Copies the seeded products until there are `total`, each copy with its own id, sku and time. */
+/**
+ * Copies the seeded products until there are `total`, each copy with its own id, sku and time,
+ * and its variants (the first with the copy's id) and their stock.
+ */
 async function grow(database: Database, total: number): Promise<void> {
   const db = database.db
   const { rows } = await sql<{ n: number }>`select count(*)::int as n from products`.execute(db)
@@ -71,18 +74,33 @@ async function grow(database: Database, total: number): Promise<void> {
   for (let copy = 1; copy <= copies; copy++) {
     const room = total - base * copy
     await sql`
-      insert into products (id, sku, name, description, price_amount, price_currency, category_id,
-        image_url, attributes, created_at, updated_at)
+      insert into products (id, sku, name, description, price_amount, max_price_amount,
+        variant_count, price_currency, category_id, image_url, attributes, options, created_at,
+        updated_at)
       select md5(p.id || ${copy}::text)::uuid::text, p.sku || '-' || ${copy}::text, p.name,
-        p.description, p.price_amount + (${copy}::int * 37) % 500, p.price_currency, p.category_id,
-        p.image_url, p.attributes, p.created_at - make_interval(days => ${copy}::int),
-        p.updated_at
+        p.description, p.price_amount + (${copy}::int * 37) % 500,
+        p.max_price_amount + (${copy}::int * 37) % 500, p.variant_count, p.price_currency,
+        p.category_id, p.image_url, p.attributes, p.options,
+        p.created_at - make_interval(days => ${copy}::int), p.updated_at
       from products p where p.sku not like '%-%-%'
       order by p.created_at limit ${Math.min(base, room)}`.execute(db)
     await sql`
-      insert into stock (product_id, on_hand, reserved)
-      select p.id, 10 + (${copy}::int % 90), 0 from products p
-      where not exists (select 1 from stock s where s.product_id = p.id)`.execute(db)
+      insert into variants (id, product_id, sku, options, price_amount, image_url, position,
+        created_at, updated_at)
+      select case when v.id = v.product_id then md5(v.id || ${copy}::text)::uuid::text
+               else md5(v.id || ':v' || ${copy}::text)::uuid::text end,
+        md5(v.product_id || ${copy}::text)::uuid::text, v.sku || '-' || ${copy}::text, v.options,
+        v.price_amount + (${copy}::int * 37) % 500, v.image_url, v.position, v.created_at,
+        v.updated_at
+      from variants v
+      where exists (select 1 from products c where c.id = md5(v.product_id || ${copy}::text)::uuid::text)
+        and not exists (select 1 from variants w where w.product_id = md5(v.product_id || ${copy}::text)::uuid::text)`.execute(
+      db,
+    )
+    await sql`
+      insert into stock (variant_id, product_id, on_hand, reserved)
+      select v.id, v.product_id, 10 + (${copy}::int % 90), 0 from variants v
+      where not exists (select 1 from stock s where s.variant_id = v.id)`.execute(db)
   }
   await sql`analyze`.execute(db)
 }

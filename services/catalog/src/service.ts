@@ -23,6 +23,12 @@ import {
   createSetStock,
   createUpdateProduct,
 } from './app/manage-products.js'
+import {
+  createAddVariant,
+  createGetVariantStock,
+  createSetVariantStock,
+  createUpdateVariant,
+} from './app/manage-variants.js'
 import { createExpireReservations, createReleaseReservation } from './app/release-reservation.js'
 import { createReserveStock } from './app/reserve-stock.js'
 import { onOrderCancelled } from './events/on-order-cancelled.js'
@@ -124,6 +130,10 @@ export async function createCatalogService(
       deleteProduct: createDeleteProduct({ store, now }),
       setStock: createSetStock({ store }),
       getStock: createGetStock({ store }),
+      addVariant: createAddVariant({ store, now }),
+      updateVariant: createUpdateVariant({ store, now }),
+      getVariantStock: createGetVariantStock({ store }),
+      setVariantStock: createSetVariantStock({ store }),
     }),
     expireReservations,
     reserveStock,

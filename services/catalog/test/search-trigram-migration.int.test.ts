@@ -4,6 +4,7 @@ import { createOutbox, migrate, type DatabaseKind } from '@emporium/platform'
 import { createTestDatabase, type TestDatabase } from '@emporium/platform/testing'
 import * as createCatalog from '../migrations/001-create-catalog.js'
 import * as listingIndexes from '../migrations/002-listing-indexes.js'
+import * as searchTrigram from '../migrations/003-search-trigram.js'
 import { createKyselyStore } from '../src/infra/kysely-store.js'
 
 const folder = new URL('../migrations/', import.meta.url)
@@ -46,7 +47,13 @@ describe.each<DatabaseKind>(['postgres', 'pglite'])('migration 003 on %s', (kind
         test.database.db,
       )
     }
-    const { applied } = await migrate(test.database, { migrations: folder })
+    const { applied } = await migrate(test.database, {
+      migrations: {
+        '001-create-catalog': createCatalog,
+        '002-listing-indexes': listingIndexes,
+        '003-search-trigram': searchTrigram,
+      },
+    })
     expect(applied).toEqual(['service/003-search-trigram'])
     expect(await typoSearch(test)).toBe(kind === 'postgres')
   })

@@ -16,6 +16,26 @@ export const ProductSnapshot = Type.Object({
   categoryId: Type.String({ description: "Its category's id." }),
   /** Its image address. */
   imageUrl: Type.String({ description: 'Its image address.' }),
+  /**
+   * Its variants with their own SKU and price (issue 17). Absent in events from before variants:
+   * the product then has one variant, whose id is the product's, at the product's price.
+   */
+  variants: Type.Optional(
+    Type.Array(
+      Type.Object({
+        /** The variant's id (the product's own for its first variant). */
+        variantId: Type.String({ minLength: 1 }),
+        /** Its SKU. */
+        sku: Type.String(),
+        /** Its unit price. */
+        price: Money,
+        /** Its option values in order for display (`M / Blue`); absent without options. */
+        label: Type.Optional(Type.String()),
+        /** Its value of each of the product's options. */
+        options: Type.Optional(Type.Record(Type.String(), Type.String())),
+      }),
+    ),
+  ),
 })
 export type ProductSnapshot = Type.Static<typeof ProductSnapshot>
 
@@ -44,9 +64,17 @@ export const ProductDeleted = defineEvent(
 )
 
 const OrderId = Type.String({ minLength: 1, description: 'The order the reservation is for.' })
+const VariantId = Type.Optional(
+  Type.String({
+    minLength: 1,
+    description: "The variant; absent for the product's first variant, whose id is the product's.",
+  }),
+)
 const StockLine = Type.Object({
   /** The product. */
   productId: Type.String({ minLength: 1 }),
+  /** The variant; absent for the product's first variant (whose id is the product's). */
+  variantId: VariantId,
   /** Units. */
   quantity: Type.Integer({ minimum: 1 }),
 })
@@ -72,6 +100,7 @@ export const StockRejected = defineEvent(
     shortLines: Type.Array(
       Type.Object({
         productId: Type.String({ minLength: 1 }),
+        variantId: VariantId,
         requested: Type.Integer({ minimum: 1 }),
         available: Type.Integer({ minimum: 0 }),
       }),

@@ -1,6 +1,14 @@
 import Type from 'typebox'
 import { Money, Price } from '../money.js'
-import { Attributes, CursorParam, Id as IdOf, MultilineText, PriceAmount, Text } from '../text.js'
+import {
+  Attributes,
+  CursorParam,
+  Id as IdOf,
+  MultilineText,
+  PriceAmount,
+  Text,
+  textKeyPattern,
+} from '../text.js'
 
 /** A product category. */
 export const Category = Type.Object({
@@ -13,6 +21,54 @@ export const Category = Type.Object({
 })
 export type Category = Type.Static<typeof Category>
 
+/** The least and the greatest unit price of a product's variants. */
+export const PriceRange = Type.Object(
+  {
+    /** The cheapest variant's unit price (the product's `price`). */
+    min: Money,
+    /** The dearest variant's unit price. */
+    max: Money,
+  },
+  { description: "The least and the greatest unit price of the product's variants." },
+)
+export type PriceRange = Type.Static<typeof PriceRange>
+
+/** One option of a product (size, colour, …) and the values its variants choose from. */
+export const ProductOption = Type.Object({
+  /** The option's name, unique within the product (`Size`). */
+  name: Type.String({ description: "The option's name, unique within the product." }),
+  /** Its values in display order (`S`, `M`, `L`). */
+  values: Type.Array(Type.String(), { description: 'Its values, in display order.' }),
+})
+export type ProductOption = Type.Static<typeof ProductOption>
+
+/** A variant's value of each of its product's options: `{"Size": "M", "Colour": "Blue"}`. */
+export const VariantOptions = Type.Record(Type.String(), Type.String(), {
+  description: "The variant's value of each of the product's options ({} when it has none).",
+})
+export type VariantOptions = Type.Static<typeof VariantOptions>
+
+/** One variant of a product: what is bought, stocked and reserved. */
+export const Variant = Type.Object({
+  /** Opaque id; a product's first variant has the product's own id. */
+  id: Type.String({ description: "Opaque id; a product's first variant has the product's id." }),
+  /** Stock keeping unit, unique. */
+  sku: Type.String({ description: 'Stock keeping unit, unique.' }),
+  /** Its value of each of the product's options. */
+  options: VariantOptions,
+  /** The values in option order, for display (`M / Blue`); absent when the product has no options. */
+  label: Type.Optional(
+    Type.String({ description: 'The option values in order, for display (M / Blue).' }),
+  ),
+  /** Its unit price. */
+  price: Money,
+  /** Units that can still be bought: on hand minus reserved. */
+  available: Type.Integer({ minimum: 0, description: 'Units that can still be bought.' }),
+  /** Its image, else the product's. */
+  imageUrl: Type.String({ description: "Its image address, else the product's." }),
+})
+export type Variant = Type.Static<typeof Variant>
+
 /** A product as clients see it (API.md). */
 export const Product = Type.Object({
   /** Opaque id. */
@@ -23,23 +79,41 @@ export const Product = Type.Object({
   name: Type.String({ description: 'Display name.' }),
   /** Longer text, searched with the name. */
   description: Type.String({ description: 'Longer text, searched with the name.' }),
-  /** Current unit price. */
+  /** Current unit price: the cheapest variant's. */
   price: Money,
   /** Its category. */
   category: Category,
   /** Image address (served by the platform, never fetched from elsewhere). */
   imageUrl: Type.String({ description: 'Image address.' }),
-  /** Units that can still be bought: on hand minus reserved. */
+  /** Units that can still be bought: on hand minus reserved, summed over its variants. */
   available: Type.Integer({ minimum: 0, description: 'Units that can still be bought.' }),
   /** When it was created, RFC 3339 UTC. */
   createdAt: Type.String({ format: 'date-time', description: 'When it was created.' }),
+  /** The least and greatest price of its variants (both `price` for a product of one variant). */
+  priceRange: Type.Optional(PriceRange),
+  /** How many variants it has (1 for a product without options). */
+  variantCount: Type.Optional(
+    Type.Integer({ minimum: 1, description: 'How many variants it has (1 without options).' }),
+  ),
+  /** Its options, in order; empty for a product without options. Not in lists. */
+  options: Type.Optional(
+    Type.Array(ProductOption, { description: 'Its options, in order (not in lists).' }),
+  ),
+  /** Its variants, in order (one for a product without options). Not in lists. */
+  variants: Type.Optional(
+    Type.Array(Variant, { description: 'Its variants, in order (not in lists).' }),
+  ),
 })
 export type Product = Type.Static<typeof Product>
 
-/** Stock of one product (API.md `PUT /products/{id}/stock`). */
+/** Stock of one product (API.md `PUT /products/{id}/stock`), or of one of its variants. */
 export const StockLevel = Type.Object({
   /** The product. */
   productId: Type.String({ description: 'The product.' }),
+  /** The variant, on a variant's stock; absent on a product's (its variants' sums). */
+  variantId: Type.Optional(
+    Type.String({ description: "The variant, on a variant's stock (absent on a product's)." }),
+  ),
   /** Units in the warehouse. */
   onHand: Type.Integer({ minimum: 0, description: 'Units in the warehouse.' }),
   /** Units held by reservations of orders not yet confirmed. */
@@ -108,6 +182,10 @@ export type CategoryList = Type.Static<typeof CategoryList>
 export const ProductParams = Type.Object({ id: Id })
 export type ProductParams = Type.Static<typeof ProductParams>
 
+/** Path parameters of `/products/{id}/variants/{variantId}...`. */
+export const VariantParams = Type.Object({ id: Id, variantId: Id })
+export type VariantParams = Type.Static<typeof VariantParams>
+
 /**
  * Where a product's image is: an `https://` URL, or a path on this platform (`/images/…`).
  * Nothing else: `javascript:`, `data:`, `http:` and protocol-relative `//host` would put another
@@ -122,10 +200,65 @@ const ImageUrl = Type.String({
   description: 'An https:// URL or a path starting with one `/` (printable ASCII, no spaces).',
 })
 
+const Sku = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9][A-Za-z0-9._-]*$' })
+const OnHand = Type.Integer({ minimum: 0, maximum: 1_000_000_000 })
+/** Most options of a product, values of an option, and variants of a product. */
+export const maxProductOptions = 3
+export const maxOptionValues = 50
+export const maxVariants = 100
+const OptionText = Text({ minLength: 1, maxLength: 50 })
+
+/** An option as an admin declares it (body of `POST /products`). */
+export const ProductOptionInput = Type.Object(
+  {
+    /** The option's name (`Size`), unique within the product. */
+    name: OptionText,
+    /** Its values in display order, each once. */
+    values: Type.Array(OptionText, { minItems: 1, maxItems: maxOptionValues }),
+  },
+  { additionalProperties: false },
+)
+export type ProductOptionInput = Type.Static<typeof ProductOptionInput>
+
+/** A variant's option values as an admin sends them: one value for each of the product's options. */
+const VariantOptionsInput = Type.Record(Type.String({ pattern: textKeyPattern(50) }), OptionText, {
+  additionalProperties: false,
+  maxProperties: maxProductOptions,
+  description: 'One value of each of the product\'s options: {"Size": "M"}.',
+})
+
+/** A new variant (in `POST /products`, or `POST /products/{id}/variants`). */
+export const NewVariantBody = Type.Object(
+  {
+    sku: Sku,
+    /** One value of each of the product's options, from its listed values. */
+    options: VariantOptionsInput,
+    /** Its unit price, in the product's currency; the product's `price` when absent. */
+    price: Type.Optional(Price),
+    /** Initial stock on hand (default 0). */
+    onHand: Type.Optional(OnHand),
+    /** Its own image; the product's when absent. */
+    imageUrl: Type.Optional(ImageUrl),
+  },
+  { additionalProperties: false },
+)
+export type NewVariantBody = Type.Static<typeof NewVariantBody>
+
+/** Body of `PATCH /products/{id}/variants/{variantId}` (admin): the fields to change. */
+export const UpdateVariantBody = Type.Object(
+  {
+    sku: Type.Optional(Sku),
+    price: Type.Optional(Price),
+    imageUrl: Type.Optional(ImageUrl),
+  },
+  { additionalProperties: false, minProperties: 1 },
+)
+export type UpdateVariantBody = Type.Static<typeof UpdateVariantBody>
+
 /** Body of `POST /products` (admin). */
 export const CreateProductBody = Type.Object(
   {
-    sku: Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9][A-Za-z0-9._-]*$' }),
+    sku: Sku,
     name: Text({ minLength: 1, maxLength: 200 }),
     description: MultilineText({ maxLength: 5000, default: '' }),
     price: Price,
@@ -138,8 +271,15 @@ export const CreateProductBody = Type.Object(
     /** Defaults to the generated image the catalog serves. */
     imageUrl: Type.Optional(ImageUrl),
     attributes: Type.Optional(Attributes),
-    /** Initial stock on hand (default 0). */
-    onHand: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000_000_000 })),
+    /** Initial stock on hand (default 0); with `variants`, each variant's own `onHand` instead. */
+    onHand: Type.Optional(OnHand),
+    /** Its options (size, colour, …), at most 3; needs `variants`. */
+    options: Type.Optional(Type.Array(ProductOptionInput, { maxItems: maxProductOptions })),
+    /**
+     * Its variants, at most 100, each a distinct choice of the options' values with its own SKU;
+     * without them the product has one variant of its own SKU, price and stock.
+     */
+    variants: Type.Optional(Type.Array(NewVariantBody, { minItems: 1, maxItems: maxVariants })),
   },
   { additionalProperties: false },
 )
@@ -159,16 +299,15 @@ export const UpdateProductBody = Type.Object(
 )
 export type UpdateProductBody = Type.Static<typeof UpdateProductBody>
 
-/** Body of `PUT /products/{id}/stock` (admin). */
-export const SetStockBody = Type.Object(
-  { onHand: Type.Integer({ minimum: 0, maximum: 1_000_000_000 }) },
-  { additionalProperties: false },
-)
+/** Body of `PUT /products/{id}/stock` and `PUT /products/{id}/variants/{variantId}/stock` (admin). */
+export const SetStockBody = Type.Object({ onHand: OnHand }, { additionalProperties: false })
 export type SetStockBody = Type.Static<typeof SetStockBody>
 
 /** A line that could not be held. */
 export const ShortLine = Type.Object({
   productId: Type.String(),
+  /** The variant, when it is not the product's first (whose id is the product's). */
+  variantId: Type.Optional(Type.String()),
   requested: Type.Integer({ minimum: 1 }),
   available: Type.Integer({ minimum: 0 }),
 })
@@ -192,7 +331,14 @@ export const ReservationResult = Type.Object({
   status: ReservationStatus,
   /** When held: when it expires unless committed or released. */
   expiresAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
-  lines: Type.Array(Type.Object({ productId: Type.String(), quantity: Type.Integer() })),
+  lines: Type.Array(
+    Type.Object({
+      productId: Type.String(),
+      /** The variant, when it is not the product's first (whose id is the product's). */
+      variantId: Type.Optional(Type.String()),
+      quantity: Type.Integer(),
+    }),
+  ),
   /** When rejected: the lines that fell short. */
   shortLines: Type.Array(ShortLine),
 })

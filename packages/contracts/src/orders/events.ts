@@ -13,6 +13,13 @@ const OrderId = Type.String({ minLength: 1, maxLength: 64 })
 const UserId = Type.String({ minLength: 1 })
 const Line = Type.Object({
   productId: Type.String({ minLength: 1 }),
+  /**
+   * The variant bought (issue 17); absent in events from before variants, which meant the
+   * product's first variant, whose id is the product's.
+   */
+  variantId: Type.Optional(Type.String({ minLength: 1 })),
+  /** The variant's option values for display (`M / Blue`); absent without options. */
+  variantLabel: Type.Optional(Type.String()),
   name: Type.String(),
   unitPrice: Money,
   quantity: Type.Integer({ minimum: 1 }),

@@ -3,13 +3,15 @@ import {
   commitAction,
   releaseAction,
   shortLines,
+  variantOf,
   type StockLine,
 } from '../domain/reservation.js'
 import type { ReservationStore, StoredReservation } from './ports.js'
 
 /**
  * An in-memory ReservationStore with the same rules as the SQL one (all or none, idempotent per
- * order id), recording the events it would write. For the app layer's unit tests.
+ * order id), recording the events it would write. `stock` is by variant id (a product's first
+ * variant has the product's id). For the app layer's unit tests.
  */
 export function createFakeReservations(
   stock: Record<string, { onHand: number; reserved: number }>,
@@ -36,7 +38,7 @@ export function createFakeReservations(
         events.push({ type: 'stock.rejected', data: { orderId, shortLines: short } })
         return rejected
       }
-      for (const line of lines) stock[line.productId]!.reserved += line.quantity
+      for (const line of lines) stock[variantOf(line)]!.reserved += line.quantity
       const held = { orderId, status: 'held' as const, lines, shortLines: [], expiresAt }
       reservations.set(orderId, held)
       events.push({ type: 'stock.reserved', data: { orderId, lines } })
@@ -101,7 +103,7 @@ export function createFakeReservations(
     lines: StockLine[],
     change: (s: { onHand: number; reserved: number }, q: number) => void,
   ) {
-    for (const line of lines) change(stock[line.productId]!, line.quantity)
+    for (const line of lines) change(stock[variantOf(line)]!, line.quantity)
   }
   return { store, events, reservations }
 }

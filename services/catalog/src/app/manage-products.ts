@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto'
 import type { catalog } from '@emporium/contracts'
 import { AppError } from '@emporium/platform/app'
-import type { CatalogStore, ProductPatch } from './ports.js'
+import { checkNewVariants, checkProductOptions } from '../domain/variants.js'
+import type { CatalogStore, NewVariant, ProductPatch } from './ports.js'
 import { productNotFound } from './get-product.js'
 import { toPublicProduct } from './product-view.js'
 
@@ -27,40 +28,124 @@ async function reread(store: CatalogStore, id: string): Promise<catalog.Product>
   return toPublicProduct(view)
 }
 
-/** `POST /products` (admin): 409 when the SKU is taken (deleted products keep theirs). */
+export function skuTaken(sku: string): AppError {
+  return new AppError('conflict', 'CATALOG.SKU_TAKEN', `The SKU ${sku} is taken.`, {
+    details: { sku },
+  })
+}
+
+/** 422 when a variant's price is not in its product's currency (one currency per product). */
+export function checkCurrency(
+  currency: string,
+  price: { currency: string } | undefined,
+  path: string,
+) {
+  if (price !== undefined && price.currency !== currency) {
+    throw new AppError(
+      'unprocessable',
+      'CATALOG.CURRENCY_MISMATCH',
+      `A product's variants are priced in one currency, ${currency}.`,
+      { details: { errors: [{ path, message: `must be in ${currency}` }] } },
+    )
+  }
+}
+
+/**
+ * The variants of a new product: those of the body (checked against its options), or one of the
+ * product's own SKU, price and stock. The first takes the product's id.
+ */
+function newVariants(body: catalog.CreateProductBody, id: string, newId: () => string) {
+  const options = body.options ?? []
+  checkProductOptions(options)
+  if (body.variants === undefined) {
+    if (options.length > 0) {
+      throw new AppError(
+        'unprocessable',
+        'CATALOG.VARIANTS_REQUIRED',
+        'A product with options needs its variants.',
+        { details: { errors: [{ path: '/body/variants', message: 'is required with options' }] } },
+      )
+    }
+    return [
+      {
+        id,
+        sku: body.sku,
+        options: {},
+        priceAmount: body.price.amount,
+        imageUrl: null,
+        onHand: body.onHand ?? 0,
+      },
+    ]
+  }
+  if (body.onHand !== undefined) {
+    throw new AppError(
+      'unprocessable',
+      'CATALOG.STOCK_PER_VARIANT',
+      "A product with variants has each variant's stock: give `onHand` in its variants.",
+      { details: { errors: [{ path: '/body/onHand', message: 'goes in each variant' }] } },
+    )
+  }
+  checkNewVariants(options, body.variants, body.sku)
+  return body.variants.map((v, i): NewVariant => {
+    checkCurrency(body.price.currency, v.price, `/body/variants/${i}/price`)
+    return {
+      id: i === 0 ? id : newId(),
+      sku: v.sku,
+      options: v.options,
+      priceAmount: (v.price ?? body.price).amount,
+      imageUrl: v.imageUrl ?? null,
+      onHand: v.onHand ?? 0,
+    }
+  })
+}
+
+/**
+ * `POST /products` (admin), with its options and variants when it has some: 409 when a SKU is
+ * taken (deleted products keep theirs), 422 when the variants do not match the options.
+ */
 export function createCreateProduct(deps: Deps) {
   const newId = deps.newId ?? randomUUID
   return async (body: catalog.CreateProductBody): Promise<catalog.Product> => {
-    const categoryId = await categoryIdOf(deps.store, body.categoryId, '/body/categoryId')
     const id = newId()
+    const variants = newVariants(body, id, newId)
+    const categoryId = await categoryIdOf(deps.store, body.categoryId, '/body/categoryId')
     const outcome = await deps.store.insertProduct({
       id,
       sku: body.sku,
       name: body.name,
       description: body.description ?? '',
-      price: body.price,
+      currency: body.price.currency,
       categoryId,
       imageUrl: body.imageUrl ?? null,
       attributes: (body.attributes ?? {}) as Record<string, unknown>,
-      onHand: body.onHand ?? 0,
+      options: body.options ?? [],
+      variants,
       now: deps.now(),
     })
-    if (outcome === 'sku_taken') {
-      throw new AppError('conflict', 'CATALOG.SKU_TAKEN', 'A product with this SKU exists.')
-    }
+    if (outcome !== 'inserted') throw skuTaken(outcome.skuTaken)
     return reread(deps.store, id)
   }
 }
 
-/** `PATCH /products/{id}` (admin). */
+/**
+ * `PATCH /products/{id}` (admin). `price` sets the price of a product's one variant; a product
+ * of several is a 409 `CATALOG.PRICE_PER_VARIANT`.
+ */
 export function createUpdateProduct(deps: Deps) {
   return async (id: string, body: catalog.UpdateProductBody): Promise<catalog.Product> => {
     const patch: ProductPatch = { ...body } as ProductPatch
     if (body.categoryId !== undefined) {
       patch.categoryId = await categoryIdOf(deps.store, body.categoryId, '/body/categoryId')
     }
-    if ((await deps.store.updateProduct(id, patch, deps.now())) === 'not_found') {
-      throw productNotFound()
+    const outcome = await deps.store.updateProduct(id, patch, deps.now())
+    if (outcome === 'not_found') throw productNotFound()
+    if (outcome === 'price_per_variant') {
+      throw new AppError(
+        'conflict',
+        'CATALOG.PRICE_PER_VARIANT',
+        'This product has several variants, each with its own price: change them with ' +
+          'PATCH /products/{id}/variants/{variantId}.',
+      )
     }
     return reread(deps.store, id)
   }
@@ -73,7 +158,7 @@ export function createDeleteProduct(deps: Deps) {
   }
 }
 
-/** `GET /products/{id}/stock` (admin): on hand, reserved and available. */
+/** `GET /products/{id}/stock` (admin): on hand, reserved and available (its variants' sums). */
 export function createGetStock(deps: { store: CatalogStore }) {
   return async (id: string): Promise<catalog.StockLevel> => {
     const stock = await deps.store.getStock(id)
@@ -82,19 +167,33 @@ export function createGetStock(deps: { store: CatalogStore }) {
   }
 }
 
-/** `PUT /products/{id}/stock` (admin): 409 when onHand would fall below what is reserved. */
+/** The 409 of a stock set below what reservations hold. */
+export function stockBelowReserved(reserved: number): AppError {
+  return new AppError(
+    'conflict',
+    'CATALOG.STOCK_BELOW_RESERVED',
+    `onHand cannot be below the ${reserved} units reserved.`,
+    { details: { reserved } },
+  )
+}
+
+/**
+ * `PUT /products/{id}/stock` (admin): 409 when onHand would fall below what is reserved, and
+ * for a product of several variants (`CATALOG.STOCK_PER_VARIANT`: each has its own stock).
+ */
 export function createSetStock(deps: { store: CatalogStore }) {
   return async (id: string, onHand: number): Promise<catalog.StockLevel> => {
     const outcome = await deps.store.setStock(id, onHand)
     if (outcome === 'not_found') throw productNotFound()
-    if ('below' in outcome) {
+    if (outcome === 'per_variant') {
       throw new AppError(
         'conflict',
-        'CATALOG.STOCK_BELOW_RESERVED',
-        `onHand cannot be below the ${outcome.below.reserved} units reserved.`,
-        { details: { reserved: outcome.below.reserved } },
+        'CATALOG.STOCK_PER_VARIANT',
+        'This product has several variants, each with its own stock: set it with ' +
+          'PUT /products/{id}/variants/{variantId}/stock.',
       )
     }
+    if ('below' in outcome) throw stockBelowReserved(outcome.below.reserved)
     return outcome
   }
 }

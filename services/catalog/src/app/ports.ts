@@ -4,6 +4,7 @@ import type { ListCriteria } from '../domain/listing.js'
 import type { Cursor } from '../domain/cursor.js'
 import type { DemoCatalog } from '../domain/demo-catalog.js'
 import type { ImageFormat, ImageHeader, Size } from '../domain/media.js'
+import type { ProductOption, VariantOptions } from '../domain/variants.js'
 import type {
   CancelAction,
   ReservationStatus,
@@ -11,8 +12,8 @@ import type {
   StockLine,
 } from '../domain/reservation.js'
 
-/** A product row as the store returns it (joined with its category and stock). */
-export type ProductView = catalog.Product & {
+/** A product as the store returns it: with its category, options, variants and their stock. */
+export type ProductView = Required<catalog.Product> & {
   attributes: Record<string, unknown>
   updatedAt: string
 }
@@ -23,22 +24,43 @@ export interface ListPage {
   next: Cursor | null
 }
 
+/** A variant to store: its price is in its product's currency. */
+export interface NewVariant {
+  id: string
+  sku: string
+  options: VariantOptions
+  priceAmount: number
+  imageUrl: string | null
+  onHand: number
+}
+
+/** A product to store with its variants (at least one; the first has the product's id). */
 export interface NewProduct {
   id: string
   sku: string
   name: string
   description: string
-  price: { amount: number; currency: string }
+  currency: string
   categoryId: string
   imageUrl: string | null
   attributes: Record<string, unknown>
-  onHand: number
+  options: ProductOption[]
+  variants: NewVariant[]
   now: Date
 }
 
 export type ProductPatch = Partial<
-  Pick<NewProduct, 'name' | 'description' | 'price' | 'categoryId' | 'imageUrl' | 'attributes'>
+  Pick<NewProduct, 'name' | 'description' | 'categoryId' | 'imageUrl' | 'attributes'> & {
+    /** The price of a product of one variant (that variant's). */
+    price: { amount: number; currency: string }
+  }
 >
+
+/** Changes to one variant. */
+export type VariantPatch = Partial<{ sku: string; priceAmount: number; imageUrl: string }>
+
+/** A SKU in use, by a product or a variant (SKUs are unique across both). */
+export type SkuTaken = { skuTaken: string }
 
 /** Products, categories and stock. Writes record their events in the same transaction. */
 export interface CatalogStore {
@@ -56,13 +78,45 @@ export interface CatalogStore {
   listCategories(): Promise<catalog.Category[]>
   /** A category by id or slug. */
   findCategory(idOrSlug: string): Promise<catalog.Category | undefined>
-  insertProduct(product: NewProduct): Promise<'inserted' | 'sku_taken'>
-  updateProduct(id: string, patch: ProductPatch, now: Date): Promise<'updated' | 'not_found'>
+  /** Inserts a product with its variants and their stock, or nothing when a SKU is taken. */
+  insertProduct(product: NewProduct): Promise<'inserted' | SkuTaken>
+  /**
+   * A price change of a product of several variants is `price_per_variant` (nothing written):
+   * each has its own.
+   */
+  updateProduct(
+    id: string,
+    patch: ProductPatch,
+    now: Date,
+  ): Promise<'updated' | 'not_found' | 'price_per_variant'>
   deleteProduct(id: string, now: Date): Promise<'deleted' | 'not_found'>
-  /** Stock of a product not deleted. */
+  /**
+   * Adds a variant to a product not deleted (its options already checked against the product's),
+   * or nothing: `combination_taken` when another variant chose the same values.
+   */
+  addVariant(
+    productId: string,
+    variant: NewVariant,
+    now: Date,
+  ): Promise<'added' | 'not_found' | 'combination_taken' | SkuTaken>
+  updateVariant(
+    productId: string,
+    variantId: string,
+    patch: VariantPatch,
+    now: Date,
+  ): Promise<'updated' | 'not_found' | SkuTaken>
+  /** Stock of a product not deleted: its variants' sums. */
   getStock(id: string): Promise<catalog.StockLevel | undefined>
+  /** Sets the stock of a product of one variant (a product of several: `per_variant`). */
   setStock(
     id: string,
+    onHand: number,
+  ): Promise<catalog.StockLevel | 'not_found' | 'per_variant' | { below: { reserved: number } }>
+  /** Stock of one variant of a product not deleted. */
+  getVariantStock(productId: string, variantId: string): Promise<catalog.StockLevel | undefined>
+  setVariantStock(
+    productId: string,
+    variantId: string,
     onHand: number,
   ): Promise<catalog.StockLevel | 'not_found' | { below: { reserved: number } }>
   /** Inserts the demo catalog when there is no product at all; false when there were some. */
@@ -89,7 +143,7 @@ export interface CancelOutcome {
  */
 export interface ReservationStore {
   /**
-   * Holds every line (normalised: sorted, one per product) or none. An order seen before gets
+   * Holds every line (normalised: sorted, one per variant) or none. An order seen before gets
    * its stored reservation back, unchanged and with no new event.
    */
   reserve(

@@ -1,7 +1,7 @@
 import type { catalog } from '@emporium/contracts'
 import type { ProductView } from './ports.js'
 
-/** A product as API.md shows it (internal fields dropped). */
+/** A product as API.md shows it, with its options and variants (internal fields dropped). */
 export function toPublicProduct(view: ProductView): catalog.Product {
   return {
     id: view.id,
@@ -13,5 +13,9 @@ export function toPublicProduct(view: ProductView): catalog.Product {
     imageUrl: view.imageUrl,
     available: view.available,
     createdAt: view.createdAt,
+    priceRange: view.priceRange,
+    variantCount: view.variantCount,
+    options: view.options,
+    variants: view.variants,
   }
 }

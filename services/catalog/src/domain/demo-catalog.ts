@@ -1,7 +1,12 @@
 /**
  * The demo catalog: about 1,000 products over 12 categories, generated from a seed with a
- * small PRNG (mulberry32), so the same seed always gives the same catalog, ids included.
+ * small PRNG (mulberry32), so the same seed always gives the same catalog, ids included; and a
+ * few products with options and variants (demo-options.ts).
  */
+import { combinations, demoOptionsProducts, variantSku, type DemoVariant } from './demo-options.js'
+import type { ProductOption } from './variants.js'
+
+export type { DemoVariant } from './demo-options.js'
 
 export interface DemoCategory {
   id: string
@@ -18,8 +23,13 @@ export interface DemoProduct {
   currency: string
   categoryId: string
   attributes: Record<string, string>
+  /** Of a product without options (for one with options: its first variant's). */
   onHand: number
   createdAt: Date
+  /** Its options, for a product with options. */
+  options?: ProductOption[]
+  /** Its variants, for a product with options (the first has the product's id). */
+  variants?: DemoVariant[]
 }
 
 export interface DemoCatalog {
@@ -298,5 +308,49 @@ export function generateDemoCatalog(
       })
     })
   }
+  // The products with options come last and are the oldest: the generated ones keep their
+  // places at the top of the newest and the cheapest.
+  demoOptionsProducts.forEach((template, n) => {
+    const id = stableId(`product:${seed}:${template.sku}`)
+    const variants = combinations(template.options).map((chosen, i) => {
+      const sku = variantSku(template.sku, chosen)
+      return {
+        id: i === 0 ? id : stableId(`variant:${seed}:${sku}`),
+        sku,
+        options: chosen,
+        priceAmount: template.price(chosen),
+        onHand: template.onHand(chosen, i),
+      }
+    })
+    products.push({
+      id,
+      sku: template.sku,
+      name: template.name,
+      description: template.description,
+      priceAmount: Math.min(...variants.map((v) => v.priceAmount)),
+      currency: 'USD',
+      categoryId: categories[kinds.findIndex((k) => k.slug === template.categorySlug)]!.id,
+      attributes: { brand: template.brand },
+      onHand: variants[0]!.onHand,
+      createdAt: new Date(since.getTime() - (n + 1) * 86_400_000),
+      options: template.options,
+      variants,
+    })
+  })
   return { categories, products }
+}
+
+/** A demo product's variants: its own, or one of the product's SKU, price and stock. */
+export function demoVariants(product: DemoProduct): DemoVariant[] {
+  return (
+    product.variants ?? [
+      {
+        id: product.id,
+        sku: product.sku,
+        options: {},
+        priceAmount: product.priceAmount,
+        onHand: product.onHand,
+      },
+    ]
+  )
 }

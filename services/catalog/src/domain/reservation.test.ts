@@ -23,6 +23,41 @@ describe('reservation rules', () => {
     ])
   })
 
+  it('keys lines by variant: one naming the first variant by its id is one naming none', () => {
+    // Variants of one product are separate lines, sorted by variant id (the lock order); the
+    // product's first variant has the product's id, so `variantId: 'p'` on product p is dropped.
+    expect(
+      normalizeLines([
+        { productId: 'p', variantId: 'v2', quantity: 1 },
+        { productId: 'p', quantity: 2 },
+        { productId: 'p', variantId: 'p', quantity: 1 },
+        { productId: 'p', variantId: 'a1', quantity: 1 },
+        { productId: 'p', variantId: 'v2', quantity: 4 },
+      ]),
+    ).toEqual([
+      { productId: 'p', variantId: 'a1', quantity: 1 },
+      { productId: 'p', quantity: 3 },
+      { productId: 'p', variantId: 'v2', quantity: 5 },
+    ])
+    const available = new Map([
+      ['p', 5],
+      ['v2', 0],
+    ])
+    expect(
+      shortLines(
+        [
+          { productId: 'p', quantity: 3 },
+          { productId: 'p', variantId: 'v2', quantity: 1 },
+          { productId: 'p', variantId: 'gone', quantity: 1 },
+        ],
+        available,
+      ),
+    ).toEqual([
+      { productId: 'p', variantId: 'v2', requested: 1, available: 0 },
+      { productId: 'p', variantId: 'gone', requested: 1, available: 0 },
+    ])
+  })
+
   it('refuses empty reservations and non-positive quantities', () => {
     expect(() => normalizeLines([])).toThrow(expect.objectContaining({ kind: 'invalid' }))
     expect(() => normalizeLines([{ productId: 'a', quantity: 0 }])).toThrow()

@@ -1,14 +1,30 @@
 import { AppError } from '@emporium/platform/errors'
 
+/**
+ * Units of one variant of a product. `variantId` is absent for the product's first variant,
+ * whose id is the product's own: lines from before variants, and every product without options.
+ */
 export interface StockLine {
   productId: string
+  variantId?: string
   quantity: number
 }
 
 export interface ShortLine {
   productId: string
+  variantId?: string
   requested: number
   available: number
+}
+
+/** The variant a line holds stock of: its own id, or the product's (its first variant). */
+export function variantOf(line: { productId: string; variantId?: string }): string {
+  return line.variantId ?? line.productId
+}
+
+/** `variantId` only where it is not the product's own id (the form lines are kept and sent in). */
+function variantField(productId: string, variantId: string): { variantId?: string } {
+  return variantId === productId ? {} : { variantId }
 }
 
 /**
@@ -20,37 +36,51 @@ export type ReservationStatus =
   'held' | 'committed' | 'released' | 'expired' | 'rejected' | 'restocked'
 
 /**
- * The lines of a reservation as they are applied: one per product (duplicates summed) in a
- * stable order (by product id), so that concurrent reservations lock stock rows in the same
- * order and never deadlock.
+ * The lines of a reservation as they are applied: one per variant (duplicates summed; a line
+ * naming the product's first variant by its id is the same as one naming none) in a stable
+ * order (by variant id), so that concurrent reservations lock stock rows in the same order and
+ * never deadlock.
  */
 export function normalizeLines(lines: readonly StockLine[]): StockLine[] {
   if (lines.length === 0) {
     throw new AppError('invalid', 'CATALOG.EMPTY_RESERVATION', 'A reservation needs a line.')
   }
-  const byProduct = new Map<string, number>()
+  const byVariant = new Map<string, { productId: string; quantity: number }>()
   for (const line of lines) {
     if (!Number.isSafeInteger(line.quantity) || line.quantity < 1) {
       throw new AppError('invalid', 'CATALOG.INVALID_QUANTITY', 'Quantities are positive integers.')
     }
-    byProduct.set(line.productId, (byProduct.get(line.productId) ?? 0) + line.quantity)
+    const variantId = variantOf(line)
+    const seen = byVariant.get(variantId)
+    byVariant.set(variantId, {
+      productId: seen?.productId ?? line.productId,
+      quantity: (seen?.quantity ?? 0) + line.quantity,
+    })
   }
-  return [...byProduct]
-    .map(([productId, quantity]) => ({ productId, quantity }))
-    .sort((a, b) => (a.productId < b.productId ? -1 : a.productId > b.productId ? 1 : 0))
+  return [...byVariant]
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([variantId, { productId, quantity }]) => ({
+      productId,
+      ...variantField(productId, variantId),
+      quantity,
+    }))
 }
 
-/** The lines that the available stock cannot cover (an unknown product has 0 available). */
+/**
+ * The lines that the available stock cannot cover. `available` is by variant id; a variant
+ * unknown there (or not of the line's product) has 0 available.
+ */
 export function shortLines(
   lines: readonly StockLine[],
   available: ReadonlyMap<string, number>,
 ): ShortLine[] {
   return lines
-    .filter((line) => (available.get(line.productId) ?? 0) < line.quantity)
+    .filter((line) => (available.get(variantOf(line)) ?? 0) < line.quantity)
     .map((line) => ({
       productId: line.productId,
+      ...variantField(line.productId, variantOf(line)),
       requested: line.quantity,
-      available: Math.max(0, available.get(line.productId) ?? 0),
+      available: Math.max(0, available.get(variantOf(line)) ?? 0),
     }))
 }
 

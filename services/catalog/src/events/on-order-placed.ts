@@ -4,7 +4,7 @@ import type { ReservationsIn } from '../app/ports.js'
 import { createReserveStock } from '../app/reserve-stock.js'
 
 /**
- * `order.placed`: holds every line or none (`stock.reserved` / `stock.rejected` in the inbox
+ * `order.placed`: holds every line (of its variant) or none (`stock.reserved` / `stock.rejected` in the inbox
  * transaction). Idempotent per order id beyond the inbox's per-event one: a second placement
  * of an order gets its first outcome and emits nothing, and so does a placement that comes
  * after the order's cancellation (its tombstone holds nothing).
@@ -23,8 +23,13 @@ export function onOrderPlaced(deps: {
         now: deps.now,
         ttlSeconds: deps.ttlSeconds,
       })
-      // The lines as stock lines: product and units only.
-      const lines = data.lines.map((l) => ({ productId: l.productId, quantity: l.quantity }))
+      // The lines as stock lines: product, variant and units only. A line without a variant
+      // (placed before variants) is of the product's first variant, whose id is the product's.
+      const lines = data.lines.map((l) => ({
+        productId: l.productId,
+        ...(l.variantId !== undefined ? { variantId: l.variantId } : {}),
+        quantity: l.quantity,
+      }))
       try {
         const result = await reserve(data.orderId, lines)
         deps.log.debug({ orderId: data.orderId, status: result.status }, 'order placed: stock')

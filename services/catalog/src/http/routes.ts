@@ -15,6 +15,14 @@ export interface CatalogRoutesDeps {
   deleteProduct(id: string): Promise<void>
   setStock(id: string, onHand: number): Promise<catalog.StockLevel>
   getStock(id: string): Promise<catalog.StockLevel>
+  addVariant(productId: string, body: catalog.NewVariantBody): Promise<catalog.Variant>
+  updateVariant(
+    productId: string,
+    variantId: string,
+    body: catalog.UpdateVariantBody,
+  ): Promise<catalog.Variant>
+  getVariantStock(productId: string, variantId: string): Promise<catalog.StockLevel>
+  setVariantStock(productId: string, variantId: string, onHand: number): Promise<catalog.StockLevel>
 }
 
 const tags = ['catalog']
@@ -101,6 +109,7 @@ export function catalogRoutes(deps: CatalogRoutesDeps): HttpRoutes {
             401: Problem,
             403: Problem,
             409: Problem,
+            422: Problem,
           },
         },
       },
@@ -122,6 +131,7 @@ export function catalogRoutes(deps: CatalogRoutesDeps): HttpRoutes {
             401: Problem,
             403: Problem,
             404: Problem,
+            409: Problem,
           },
         },
       },
@@ -187,6 +197,72 @@ export function catalogRoutes(deps: CatalogRoutesDeps): HttpRoutes {
         },
       },
       async (request) => deps.setStock(request.params.id, request.body.onHand),
+    )
+
+    const adminErrors = { 400: Problem, 401: Problem, 403: Problem, 404: Problem }
+
+    app.post(
+      '/products/:id/variants',
+      {
+        preHandler: admin,
+        schema: {
+          tags,
+          summary: 'Add a variant to a product with options (admin)',
+          params: catalog.ProductParams,
+          body: catalog.NewVariantBody,
+          response: { 201: catalog.Variant, ...adminErrors, 409: Problem, 422: Problem },
+        },
+      },
+      async (request, reply) =>
+        reply.code(201).send(await deps.addVariant(request.params.id, request.body)),
+    )
+
+    app.patch(
+      '/products/:id/variants/:variantId',
+      {
+        preHandler: admin,
+        schema: {
+          tags,
+          summary: "Change a variant's SKU, price or image (admin)",
+          params: catalog.VariantParams,
+          body: catalog.UpdateVariantBody,
+          response: { 200: catalog.Variant, ...adminErrors, 409: Problem, 422: Problem },
+        },
+      },
+      async (request) =>
+        deps.updateVariant(request.params.id, request.params.variantId, request.body),
+    )
+
+    app.get(
+      '/products/:id/variants/:variantId/stock',
+      {
+        preHandler: admin,
+        schema: {
+          tags,
+          summary: 'Stock of a variant: on hand, reserved, available (admin)',
+          // As the product's stock read: checked here, so the public document must say so.
+          'x-emporium-access': 'admin',
+          params: catalog.VariantParams,
+          response: { 200: catalog.StockLevel, 401: Problem, 403: Problem, 404: Problem },
+        },
+      },
+      async (request) => deps.getVariantStock(request.params.id, request.params.variantId),
+    )
+
+    app.put(
+      '/products/:id/variants/:variantId/stock',
+      {
+        preHandler: admin,
+        schema: {
+          tags,
+          summary: "Set a variant's stock on hand (admin)",
+          params: catalog.VariantParams,
+          body: catalog.SetStockBody,
+          response: { 200: catalog.StockLevel, ...adminErrors, 409: Problem },
+        },
+      },
+      async (request) =>
+        deps.setVariantStock(request.params.id, request.params.variantId, request.body.onHand),
     )
   }
 }

@@ -6,6 +6,7 @@ import {
   commitAction,
   releaseAction,
   shortLines,
+  variantOf,
   type StockLine,
 } from '../domain/reservation.js'
 import type {
@@ -39,7 +40,10 @@ export interface KyselyReservations extends ReservationStore {
  * to roll back a business outcome: a rejection is written, not thrown, so that it commits
  * together with the caller's inbox row.
  *
- * Stock rows are locked in one order everywhere (product id, byte order: `collate "C"`, which
+ * Stock is per variant (issue 17): a line holds stock of its variant (`variantOf`: the product's
+ * first variant, whose id is the product's, when it names none), and the lock is that variant's
+ * stock row alone, so two orders of different variants of one product never wait for each other.
+ * Stock rows are locked in one order everywhere (variant id, byte order: `collate "C"`, which
  * is also the order of `normalizeLines` for ids in the basic multilingual plane), so that
  * reservations, commits, releases and restocks of overlapping lines never deadlock.
  */
@@ -59,9 +63,9 @@ export function createKyselyReservations(deps: {
       where order_id = ${orderId} ${forUpdate ? sql`for update` : sql``}`.execute(trx)
     const row = rows[0]
     if (!row) return undefined
-    const lines = await sql<{ product_id: string; quantity: number | string }>`
-      select product_id, quantity from reservation_lines where order_id = ${orderId}
-      order by product_id collate "C"`.execute(trx)
+    const lines = await sql<{ product_id: string; variant_id: string; quantity: number | string }>`
+      select product_id, variant_id, quantity from reservation_lines where order_id = ${orderId}
+      order by variant_id collate "C"`.execute(trx)
     return {
       orderId: row.order_id,
       status: row.status,
@@ -70,22 +74,35 @@ export function createKyselyReservations(deps: {
       expiresAt: row.expires_at ? new Date(row.expires_at) : null,
       lines: lines.rows.map((l) => ({
         productId: l.product_id,
+        ...(l.variant_id !== l.product_id ? { variantId: l.variant_id } : {}),
         quantity: Number(l.quantity),
       })),
     }
   }
 
-  /** Locks the stock rows of `lines` (in product id order); what each has available now. */
+  /**
+   * Locks the stock rows of `lines`' variants (in variant id order); what each has available
+   * now, by variant id. A variant of a deleted product, or not of the line's product, is absent.
+   */
   async function lockAvailable(trx: Trx, lines: StockLine[]): Promise<Map<string, number>> {
     if (lines.length === 0) return new Map()
-    const { rows } = await sql<{ product_id: string; available: number | string }>`
-      select s.product_id, s.on_hand - s.reserved as available
+    const { rows } = await sql<{
+      variant_id: string
+      product_id: string
+      available: number | string
+    }>`
+      select s.variant_id, s.product_id, s.on_hand - s.reserved as available
       from stock s join products p on p.id = s.product_id
-      where s.product_id in (${sql.join(lines.map((l) => l.productId))})
+      where s.variant_id in (${sql.join(lines.map(variantOf))})
         and p.deleted_at is null
-      order by s.product_id collate "C"
+      order by s.variant_id collate "C"
       for update of s`.execute(trx)
-    return new Map(rows.map((r) => [r.product_id, Number(r.available)]))
+    const productOf = new Map(lines.map((l) => [variantOf(l), l.productId]))
+    return new Map(
+      rows
+        .filter((r) => productOf.get(r.variant_id) === r.product_id)
+        .map((r) => [r.variant_id, Number(r.available)]),
+    )
   }
 
   async function insertLines(trx: Trx, orderId: string, lines: StockLine[]) {
@@ -93,7 +110,12 @@ export function createKyselyReservations(deps: {
     await trx
       .insertInto('reservation_lines')
       .values(
-        lines.map((l) => ({ order_id: orderId, product_id: l.productId, quantity: l.quantity })),
+        lines.map((l) => ({
+          order_id: orderId,
+          product_id: l.productId,
+          variant_id: variantOf(l),
+          quantity: l.quantity,
+        })),
       )
       .execute()
   }
@@ -143,10 +165,10 @@ export function createKyselyReservations(deps: {
       // The rows are locked and were checked; the condition stays as a belt behind the lock.
       const updated = await sql`
         update stock set reserved = reserved + ${line.quantity}
-        where product_id = ${line.productId} and on_hand - reserved >= ${line.quantity}
-        returning product_id`.execute(trx)
+        where variant_id = ${variantOf(line)} and on_hand - reserved >= ${line.quantity}
+        returning variant_id`.execute(trx)
       if (updated.rows.length !== 1) {
-        throw new Error(`stock of ${line.productId} changed under its lock (order ${orderId})`)
+        throw new Error(`stock of ${variantOf(line)} changed under its lock (order ${orderId})`)
       }
     }
     await outbox.add(trx, events.StockReserved, {
@@ -166,7 +188,7 @@ export function createKyselyReservations(deps: {
     for (const line of reservation.lines) {
       await sql`
         update stock set on_hand = on_hand - ${line.quantity}, reserved = reserved - ${line.quantity}
-        where product_id = ${line.productId}`.execute(trx)
+        where variant_id = ${variantOf(line)}`.execute(trx)
     }
     await setStatus(trx, orderId, 'committed', now)
     await outbox.add(trx, events.StockCommitted, { orderId, lines: reservation.lines })
@@ -184,7 +206,7 @@ export function createKyselyReservations(deps: {
     for (const line of lines) {
       await sql`
         update stock set reserved = reserved - ${line.quantity}
-        where product_id = ${line.productId}`.execute(trx)
+        where variant_id = ${variantOf(line)}`.execute(trx)
     }
     const status = reason === 'expired' ? ('expired' as const) : ('released' as const)
     await setStatus(trx, orderId, status, now)
@@ -225,7 +247,7 @@ export function createKyselyReservations(deps: {
       for (const line of reservation!.lines) {
         await sql`
           update stock set on_hand = on_hand + ${line.quantity}
-          where product_id = ${line.productId}`.execute(trx)
+          where variant_id = ${variantOf(line)}`.execute(trx)
       }
       await setStatus(trx, orderId, 'restocked', now)
       await outbox.add(trx, events.StockRestocked, { orderId, lines: reservation!.lines })

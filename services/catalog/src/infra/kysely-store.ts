@@ -1,18 +1,25 @@
-import { sql, type Transaction } from 'kysely'
+import { sql } from 'kysely'
 import { catalog as events } from '@emporium/contracts'
 import type { Database, Logger, Outbox } from '@emporium/platform'
 import type { Cursor } from '../domain/cursor.js'
-import type { DemoCatalog } from '../domain/demo-catalog.js'
+import { demoVariants, type DemoCatalog } from '../domain/demo-catalog.js'
 import type { ListCriteria } from '../domain/listing.js'
-import type { CatalogStore, ListPage, NewProduct, ProductView } from '../app/ports.js'
-import { defaultImageUrl } from '../domain/product-image.js'
+import type { CatalogStore, ListPage, NewProduct } from '../app/ports.js'
 import { typoSimilarityThreshold } from '../domain/search-plan.js'
+import { priceBounds } from '../domain/variants.js'
 import { createKyselyReservations, type KyselyReservations } from './kysely-reservations.js'
+import { createKyselyVariants, insertVariants, productUpdated } from './kysely-variants.js'
 import { cursorAfter, listedProduct, listingSql, type ListedRow } from './listing-sql.js'
 import { createStatementRunner } from './prepared.js'
-
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the store's transactions and its callers' (any tables)
-type Trx = Transaction<any>
+import {
+  isUniqueViolation,
+  lockSkus,
+  readProduct,
+  refreshProductPrices,
+  skuInUse,
+  snapshotOf,
+  snapshotOfDemo,
+} from './product-rows.js'
 
 export interface KyselyStoreDeps {
   database: Database
@@ -29,66 +36,11 @@ export interface KyselyStore extends CatalogStore, KyselyReservations {
   detectSearchFeatures(): Promise<boolean>
 }
 
-const productColumns = sql`
-  p.id, p.sku, p.name, p.description, p.price_amount, p.price_currency, p.image_url,
-  p.attributes, p.created_at, p.updated_at,
-  c.id as category_id, c.name as category_name, c.slug as category_slug,
-  coalesce(s.on_hand - s.reserved, 0) as available`
-
-/** A row of `productColumns`: its timestamps as the driver returns them. */
-interface ProductRow extends Omit<ListedRow, 'created_at' | 'rank'> {
-  created_at: Date | string
-  updated_at: Date | string
-  attributes: string | Record<string, unknown>
-}
-
-function toView(row: ProductRow): ProductView {
-  const createdAt = new Date(row.created_at).toISOString()
-  return {
-    ...listedProduct({ ...row, created_at: createdAt }),
-    createdAt,
-    updatedAt: new Date(row.updated_at).toISOString(),
-    attributes: typeof row.attributes === 'string' ? JSON.parse(row.attributes) : row.attributes,
-  }
-}
-
-/** A product's stock row (numbers may come as text). */
-interface StockRow {
-  on_hand: number | string
-  reserved: number | string
-}
-
-function snapshotOf(view: ProductView): events.ProductSnapshot {
-  return {
-    productId: view.id,
-    sku: view.sku,
-    name: view.name,
-    price: view.price,
-    categoryId: view.category.id,
-    imageUrl: view.imageUrl,
-  }
-}
-
-function isUniqueViolation(error: unknown): boolean {
-  return (error as { code?: unknown } | null)?.code === '23505'
-}
-
 export function createKyselyStore(deps: KyselyStoreDeps): KyselyStore {
   const { database, outbox } = deps
   const db = database.db
   const run = createStatementRunner(database)
   let trigram = false
-
-  async function viewIn(executor: Trx | typeof db, id: string, forUpdate = false) {
-    const { rows } = await sql<ProductRow>`
-      select ${productColumns}
-      from products p
-      join categories c on c.id = p.category_id
-      left join stock s on s.product_id = p.id
-      where p.id = ${id} and p.deleted_at is null
-      ${forUpdate ? sql`for update of p` : sql``}`.execute(executor)
-    return rows[0] ? toView(rows[0]) : undefined
-  }
 
   /**
    * A search widened by pg_trgm, in a transaction of its own that sets the word similarity
@@ -107,6 +59,7 @@ export function createKyselyStore(deps: KyselyStoreDeps): KyselyStore {
 
   const store: KyselyStore = {
     ...createKyselyReservations({ database, outbox }),
+    ...createKyselyVariants({ database, outbox }),
 
     get typoSearch() {
       return trigram
@@ -146,7 +99,7 @@ export function createKyselyStore(deps: KyselyStoreDeps): KyselyStore {
       }
     },
 
-    getProduct: (id) => viewIn(db, id),
+    getProduct: (id) => readProduct(db, id),
 
     async imageSubject(id) {
       const row = await db
@@ -170,14 +123,13 @@ export function createKyselyStore(deps: KyselyStoreDeps): KyselyStore {
     },
 
     async insertProduct(product: NewProduct) {
+      const skus = [product.sku, ...product.variants.map((v) => v.sku)]
       try {
         return await database.transaction(async (trx) => {
-          const taken = await trx
-            .selectFrom('products')
-            .select('id')
-            .where('sku', '=', product.sku)
-            .executeTakeFirst()
-          if (taken) return 'sku_taken' as const
+          await lockSkus(trx)
+          const taken = await skuInUse(trx, skus, { productId: product.id })
+          if (taken !== undefined) return { skuTaken: taken }
+          const { min, max } = priceBounds(product.variants)
           await trx
             .insertInto('products')
             .values({
@@ -185,52 +137,54 @@ export function createKyselyStore(deps: KyselyStoreDeps): KyselyStore {
               sku: product.sku,
               name: product.name,
               description: product.description,
-              price_amount: product.price.amount,
-              price_currency: product.price.currency,
+              price_amount: min,
+              max_price_amount: max,
+              variant_count: product.variants.length,
+              price_currency: product.currency,
               category_id: product.categoryId,
               image_url: product.imageUrl,
               attributes: JSON.stringify(product.attributes),
+              options: JSON.stringify(product.options),
               created_at: product.now,
               updated_at: product.now,
             })
             .execute()
-          await trx
-            .insertInto('stock')
-            .values({ product_id: product.id, on_hand: product.onHand, reserved: 0 })
-            .execute()
-          const view = (await viewIn(trx, product.id))!
+          await insertVariants(trx, product.id, product.variants, 0, product.now)
+          const view = (await readProduct(trx, product.id))!
           await outbox.add(trx, events.ProductCreated, snapshotOf(view))
           return 'inserted' as const
         })
       } catch (error) {
-        if (isUniqueViolation(error)) return 'sku_taken'
+        if (isUniqueViolation(error)) return { skuTaken: product.sku }
         throw error
       }
     },
 
     async updateProduct(id, patch, now) {
       return database.transaction(async (trx) => {
-        const before = await viewIn(trx, id, true)
+        const before = await readProduct(trx, id, true)
         if (!before) return 'not_found' as const
+        if (patch.price !== undefined && before.variantCount > 1) {
+          return 'price_per_variant' as const
+        }
         const values: Record<string, unknown> = { updated_at: now }
         if (patch.name !== undefined) values.name = patch.name
         if (patch.description !== undefined) values.description = patch.description
-        if (patch.price !== undefined) {
-          values.price_amount = patch.price.amount
-          values.price_currency = patch.price.currency
-        }
+        if (patch.price !== undefined) values.price_currency = patch.price.currency
         if (patch.categoryId !== undefined) values.category_id = patch.categoryId
         if (patch.imageUrl !== undefined) values.image_url = patch.imageUrl
         if (patch.attributes !== undefined) values.attributes = JSON.stringify(patch.attributes)
         await trx.updateTable('products').set(values).where('id', '=', id).execute()
-        const after = (await viewIn(trx, id))!
-        const priceChanged =
-          before.price.amount !== after.price.amount ||
-          before.price.currency !== after.price.currency
-        await outbox.add(trx, events.ProductUpdated, {
-          ...snapshotOf(after),
-          ...(priceChanged ? { previousPrice: before.price } : {}),
-        })
+        if (patch.price !== undefined) {
+          // The product's one variant carries its price.
+          await trx
+            .updateTable('variants')
+            .set({ price_amount: patch.price.amount, updated_at: now })
+            .where('product_id', '=', id)
+            .execute()
+          await refreshProductPrices(trx, id, now)
+        }
+        await productUpdated(outbox, trx, before, (await readProduct(trx, id))!)
         return 'updated' as const
       })
     },
@@ -246,36 +200,6 @@ export function createKyselyStore(deps: KyselyStoreDeps): KyselyStore {
         if (Number(result.numUpdatedRows) === 0) return 'not_found' as const
         await outbox.add(trx, events.ProductDeleted, { productId: id })
         return 'deleted' as const
-      })
-    },
-
-    async getStock(id) {
-      const { rows } = await sql<StockRow>`
-        select s.on_hand, s.reserved from stock s join products p on p.id = s.product_id
-        where s.product_id = ${id} and p.deleted_at is null`.execute(db)
-      const row = rows[0]
-      if (!row) return undefined
-      const onHand = Number(row.on_hand)
-      const reserved = Number(row.reserved)
-      return { productId: id, onHand, reserved, available: onHand - reserved }
-    },
-
-    async setStock(id, onHand) {
-      return database.transaction(async (trx) => {
-        const { rows } = await sql<StockRow>`
-          select s.on_hand, s.reserved from stock s join products p on p.id = s.product_id
-          where s.product_id = ${id} and p.deleted_at is null
-          for update of s`.execute(trx)
-        const row = rows[0]
-        if (!row) return 'not_found' as const
-        const reserved = Number(row.reserved)
-        if (onHand < reserved) return { below: { reserved } }
-        await trx
-          .updateTable('stock')
-          .set({ on_hand: onHand })
-          .where('product_id', '=', id)
-          .execute()
-        return { productId: id, onHand, reserved, available: onHand - reserved }
       })
     },
 
@@ -298,41 +222,67 @@ export function createKyselyStore(deps: KyselyStoreDeps): KyselyStore {
           await trx
             .insertInto('products')
             .values(
-              chunk.map((p) => ({
-                id: p.id,
-                sku: p.sku,
-                name: p.name,
-                description: p.description,
-                price_amount: p.priceAmount,
-                price_currency: p.currency,
-                category_id: idOf.get(p.categoryId)!,
+              chunk.map((p) => {
+                const variants = demoVariants(p)
+                const { min, max } = priceBounds(variants)
+                return {
+                  id: p.id,
+                  sku: p.sku,
+                  name: p.name,
+                  description: p.description,
+                  price_amount: min,
+                  max_price_amount: max,
+                  variant_count: variants.length,
+                  price_currency: p.currency,
+                  category_id: idOf.get(p.categoryId)!,
+                  image_url: null,
+                  attributes: JSON.stringify(p.attributes),
+                  options: JSON.stringify(p.options ?? []),
+                  created_at: p.createdAt,
+                  updated_at: now,
+                }
+              }),
+            )
+            .execute()
+          const variants = chunk.flatMap((p) =>
+            demoVariants(p).map((v, position) => ({ ...v, productId: p.id, position })),
+          )
+          await trx
+            .insertInto('variants')
+            .values(
+              variants.map((v) => ({
+                id: v.id,
+                product_id: v.productId,
+                sku: v.sku,
+                options: JSON.stringify(v.options),
+                price_amount: v.priceAmount,
                 image_url: null,
-                attributes: JSON.stringify(p.attributes),
-                created_at: p.createdAt,
+                position: v.position,
+                created_at: now,
                 updated_at: now,
               })),
             )
             .execute()
           await trx
             .insertInto('stock')
-            .values(chunk.map((p) => ({ product_id: p.id, on_hand: p.onHand, reserved: 0 })))
+            .values(
+              variants.map((v) => ({
+                variant_id: v.id,
+                product_id: v.productId,
+                on_hand: v.onHand,
+                reserved: 0,
+              })),
+            )
             .execute()
         }
         for (const p of demo.products) {
-          await outbox.add(trx, events.ProductCreated, {
-            productId: p.id,
-            sku: p.sku,
-            name: p.name,
-            price: { amount: p.priceAmount, currency: p.currency },
-            categoryId: idOf.get(p.categoryId)!,
-            imageUrl: defaultImageUrl(p.id),
-          })
+          await outbox.add(trx, events.ProductCreated, snapshotOfDemo(p, idOf.get(p.categoryId)!))
         }
         return true
       })
       // Fresh statistics at once: until autovacuum gets to it, the planner would take the new
       // products for an empty table and join and sort them all for each page.
-      if (seeded) await sql`analyze products, stock, categories`.execute(db)
+      if (seeded) await sql`analyze products, variants, stock, categories`.execute(db)
       return seeded
     },
   }

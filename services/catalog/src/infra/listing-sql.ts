@@ -19,8 +19,10 @@ export interface ListingSql {
  * The page query of `GET /products`: `limit + 1` rows (one more says there is a next page) in
  * the sort's order, after the cursor. The products are chosen and limited first, from the
  * sort's partial index (`WHERE deleted_at IS NULL`, ending in the id tie-breaker, which the
- * keyset condition continues), and only that page is joined with its categories and looks its
- * stock up (by key, row by row: never a join of the whole stock table, whatever the plan). A
+ * keyset condition continues), and only that page is joined with its categories and sums its
+ * variants' stock (by the stock's product index, row by row: never a join of the whole stock
+ * table, whatever the plan). Prices are the product's cheapest and dearest variant's, kept on
+ * the product, so a list reads no variant (but a price range's few products of several prices). A
  * search matches with the full-text GIN index and ranks only what matched. With `typo`, the
  * fallback of a search whose words match nothing, it matches names that look like the words
  * instead (pg_trgm's `%>`, from the trigram index; the caller sets the threshold), ranked as
@@ -40,12 +42,12 @@ export function listingSql(criteria: ListCriteria, after: Cursor | null, typo = 
       `p.category_id = (select k.id from categories k where k.id = ${category} or k.slug = ${category} order by k.id = ${category} desc limit 1)`,
     )
   }
-  if (criteria.minPrice !== undefined) {
-    where.push(`p.price_amount >= ${param(criteria.minPrice, 'bigint')}`)
-  }
-  if (criteria.maxPrice !== undefined) {
-    where.push(`p.price_amount <= ${param(criteria.maxPrice, 'bigint')}`)
-  }
+  // Each branch's own conditions; the page is their union (see `priceBranches`).
+  const branches = priceBranches(
+    criteria,
+    criteria.minPrice === undefined ? undefined : param(criteria.minPrice, 'bigint'),
+    criteria.maxPrice === undefined ? undefined : param(criteria.maxPrice, 'bigint'),
+  )
   let rank = ''
   if (criteria.q !== undefined) {
     const q = param(criteria.q, 'text')
@@ -85,15 +87,26 @@ export function listingSql(criteria: ListCriteria, after: Cursor | null, typo = 
       }
   }
   const ranked = criteria.sort === 'relevance'
-  const columns = `p.id, p.sku, p.name, p.description, p.price_amount, p.price_currency,
-    p.image_url, p.category_id, p.created_at`
+  const columns = `p.id, p.sku, p.name, p.description, p.price_amount, p.max_price_amount,
+    p.variant_count, p.price_currency, p.image_url, p.category_id, p.created_at`
   const limit = `limit ${criteria.limit + 1}`
-  let page = `select ${columns}
+  const select = (conditions: string[]) => `select ${columns}
   from products p
-  where ${where.join('\n    and ')}
+  where ${[...where, ...conditions].join('\n    and ')}
+  order by ${order}
+  ${limit}`
+  // Each branch reads its own index in the sort's order; the union is at most two pages.
+  let page =
+    branches.length === 1
+      ? select(branches[0]!)
+      : `select * from (
+    ${branches.map((b) => `(${select(b)})`).join('\n    union all\n    ')}
+  ) p
   order by ${order}
   ${limit}`
   if (criteria.q !== undefined) {
+    // A search has one branch (see priceBranches).
+    where.push(...branches[0]!)
     // A search takes what its words match from the GIN index, then sorts that: `offset 0`
     // keeps PostgreSQL from walking the sort's index instead, filtering by the words, which
     // can read most of the catalog when the matches sit at the far end of it (the cheapest
@@ -114,16 +127,50 @@ export function listingSql(criteria: ListCriteria, after: Cursor | null, typo = 
   order by ${order}
   ${limit}`
   }
-  const text = `select p.id, p.sku, p.name, p.description, p.price_amount, p.price_currency, p.image_url,
+  const text = `select p.id, p.sku, p.name, p.description, p.price_amount, p.max_price_amount,
+  p.variant_count, p.price_currency, p.image_url,
   to_char(p.created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as created_at,
   c.id as category_id, c.name as category_name, c.slug as category_slug,
-  coalesce((select s.on_hand - s.reserved from stock s where s.product_id = p.id), 0) as available${ranked ? ', p.rank::text as rank' : ''}
+  coalesce((select sum(s.on_hand - s.reserved) from stock s where s.product_id = p.id), 0) as available${ranked ? ', p.rank::text as rank' : ''}
 from (
   ${page}
 ) p
 join categories c on c.id = p.category_id
 order by ${order}`
   return { text, parameters, prepare: !typo && oneGoodPlan(criteria) }
+}
+
+/**
+ * The price conditions, as branches whose union is the product list (issue 17: a product is in
+ * a price range when one of its variants is; it sorts by its cheapest, `price_amount`, with its
+ * dearest in `max_price_amount`):
+ * - no floor: one branch, `price_amount <= ceiling` when there is one (the cheapest variant is
+ *   under it), read from the price indexes as before;
+ * - a floor, listing: two disjoint branches. Products whose cheapest variant is in the range
+ *   (as before: the price indexes' range), and products whose cheapest is below the floor but
+ *   another is in the range: those with variants at several prices, from their own small
+ *   partial index (`products_varied_price_idx`), so a floor never walks the cheaper catalog;
+ * - a floor, search: one branch of the same meaning, since a search sorts all its matches.
+ */
+function priceBranches(criteria: ListCriteria, min?: string, max?: string): string[][] {
+  const ceiling = max === undefined ? [] : [`p.price_amount <= ${max}`]
+  if (min === undefined) return [ceiling]
+  // A subquery per candidate from the product's variants (their index), never a join of every
+  // variant in the range, which is what PostgreSQL makes of `exists`.
+  const someVariantInRange =
+    max === undefined
+      ? []
+      : [
+          `coalesce((select true from variants v where v.product_id = p.id and v.price_amount between ${min} and ${max} limit 1), false)`,
+        ]
+  const varied = [
+    `p.max_price_amount > p.price_amount`,
+    `p.price_amount < ${min}`,
+    `p.max_price_amount >= ${min}`,
+    ...someVariantInRange,
+  ]
+  if (criteria.q === undefined) return [[`p.price_amount >= ${min}`, ...ceiling], varied]
+  return [[`(p.price_amount >= ${min} or (${varied.join(' and ')}))`, ...ceiling]]
 }
 
 /**
@@ -149,6 +196,9 @@ export interface ListedRow {
   name: string
   description: string
   price_amount: number | string
+  /** The dearest variant's price. */
+  max_price_amount: number | string
+  variant_count: number | string
   price_currency: string
   image_url: string | null
   /** RFC 3339 UTC text. */
@@ -163,16 +213,20 @@ export interface ListedRow {
 
 /** A row of `listingSql` as the API shows it. */
 export function listedProduct(row: ListedRow): catalog.Product {
+  const currency = String(row.price_currency).trim()
+  const price = { amount: Number(row.price_amount), currency }
   return {
     id: row.id,
     sku: row.sku,
     name: row.name,
     description: row.description,
-    price: { amount: Number(row.price_amount), currency: String(row.price_currency).trim() },
+    price,
     category: { id: row.category_id, name: row.category_name, slug: row.category_slug },
     imageUrl: row.image_url ?? defaultImageUrl(row.id),
     available: Math.max(0, Number(row.available)),
     createdAt: row.created_at,
+    priceRange: { min: price, max: { amount: Number(row.max_price_amount), currency } },
+    variantCount: Number(row.variant_count),
   }
 }
 

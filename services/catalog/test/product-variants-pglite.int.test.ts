@@ -1,0 +1,3 @@
+import { productVariantsSuite } from './product-variants-suite.js'
+
+productVariantsSuite('pglite')
