@@ -15,6 +15,12 @@ export type RouteAccess = 'public' | 'bearer' | 'admin'
 /** Stricter limits some routes get at the gateway on top of the per-client one. */
 export type RouteLimit = 'login' | 'register'
 
+/**
+ * A route's request body beyond the gateway's general limit (GATEWAY_BODY_LIMIT_BYTES):
+ * `upload` (a picture) may be as large as GATEWAY_UPLOAD_LIMIT_BYTES.
+ */
+export type RouteBody = 'upload'
+
 export type RouteMethod = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'OPTIONS'
 
 /**
@@ -34,6 +40,8 @@ export interface ServiceRoute {
   /** Leading part of the public path the service does not see (default `/api/v1`). */
   readonly strip?: string
   readonly limit?: RouteLimit
+  /** A body larger than the gateway's general limit (default: that limit). */
+  readonly body?: RouteBody
 }
 
 const read = ['GET', 'HEAD'] as const
@@ -104,12 +112,15 @@ export const serviceDeclarations = [
     verifiesTokens: true,
     upstreams: [],
     trustedCallers: [],
-    // Anyone reads, admins write.
+    // Anyone reads, admins write. Pictures are uploaded as their bytes, larger than a JSON body,
+    // and served under their own prefix (product media, issue 17).
     routes: [
       { methods: read, path: '/api/v1/products/**', access: 'public' },
+      { methods: ['POST'], path: '/api/v1/products/:id/media', access: 'admin', body: 'upload' },
       { methods: 'any', path: '/api/v1/products/**', access: 'admin' },
       { methods: read, path: '/api/v1/categories/**', access: 'public' },
       { methods: 'any', path: '/api/v1/categories/**', access: 'admin' },
+      { methods: read, path: '/api/v1/media/**', access: 'public' },
     ],
     replicated: true,
   },

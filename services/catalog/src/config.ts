@@ -18,6 +18,15 @@ export const CatalogConfig = Type.Object({
   CATALOG_JWT_AUDIENCE: Type.String({ default: 'emporium', minLength: 1 }),
   /** How long a reservation holds stock unless its order is confirmed or cancelled. */
   CATALOG_RESERVATION_TTL_SECONDS: Type.Integer({ minimum: 1, maximum: 7 * 86_400, default: 900 }),
+  /**
+   * Largest picture an admin may upload, in bytes (more is a 413). The gateway's
+   * GATEWAY_UPLOAD_LIMIT_BYTES must be at least as large.
+   */
+  CATALOG_MEDIA_MAX_BYTES: Type.Integer({
+    minimum: 1024,
+    maximum: 64 * 1024 * 1024,
+    default: 5 * 1024 * 1024,
+  }),
   /** Seed the demo catalog at start when there is no product (the embedded mode sets it). */
   CATALOG_SEED_DEMO: Type.Boolean({ default: false }),
 })

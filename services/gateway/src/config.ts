@@ -140,6 +140,11 @@ export const GatewayConfig = Type.Object({
   GATEWAY_REGISTER_WINDOW_SECONDS: positive(3_600, 'Registration limit window'),
   /** Largest request body; more is a 413 (API.md: 1 MiB). */
   GATEWAY_BODY_LIMIT_BYTES: positive(1024 * 1024, 'Request body limit'),
+  /**
+   * Largest body of an upload route (a product picture: `body: 'upload'` in the service
+   * declarations); at least the catalog's CATALOG_MEDIA_MAX_BYTES, which refuses more itself.
+   */
+  GATEWAY_UPLOAD_LIMIT_BYTES: positive(5 * 1024 * 1024, 'Upload body limit'),
   /** How long the services' OpenAPI documents are cached. */
   GATEWAY_OPENAPI_CACHE_SECONDS: positive(60, 'OpenAPI cache'),
   /** The built storefront served at `/`; empty: the repository's `apps/storefront/dist`. */

@@ -102,6 +102,7 @@ export function createGatewayService(
       trust: { enabled: config.GATEWAY_TRUST_PROXY, hops: config.GATEWAY_TRUSTED_PROXY_HOPS },
       corsOrigins: list(config.GATEWAY_CORS_ORIGINS),
       bodyLimit: config.GATEWAY_BODY_LIMIT_BYTES,
+      uploadLimit: config.GATEWAY_UPLOAD_LIMIT_BYTES,
       policies: policies(config),
       devices: {
         tokens: createDeviceTokens(deviceKeys(config), config.GATEWAY_DEVICE_TOKEN_DAYS * dayMs),

@@ -53,6 +53,7 @@ beforeAll(async () => {
     GATEWAY_BREAKER_MIN_CALLS: 5,
     GATEWAY_BREAKER_HALF_OPEN_MS: 60_000,
     GATEWAY_CORS_ORIGINS: 'https://shop.example',
+    GATEWAY_UPLOAD_LIMIT_BYTES: 2 * 1024 * 1024,
   })
   token = await users.token()
 })
@@ -141,6 +142,34 @@ describe('proxying', () => {
       body: chunks(),
     })
     expect(chunked.status).toBe(413)
+  })
+
+  it("takes an upload's larger body on its route only, and refuses more with 413", async () => {
+    const admin = bearer(await users.token({ sub: 'admin-1', roles: ['customer', 'admin'] }))
+    const upload = (body: Buffer | AsyncIterable<Buffer>, path = '/api/v1/products/p1/media') =>
+      call(`${gateway.url}${path}`, {
+        method: 'POST',
+        headers: { ...admin, 'content-type': 'image/png' },
+        body,
+      })
+    // Over the general 1 MiB, within the 2 MiB upload limit this gateway was given.
+    const picture = Buffer.alloc(1536 * 1024, 'p')
+    const ok = await upload(picture)
+    expect(ok.status).toBe(200)
+    expect(ok.json<Echo>()).toMatchObject({ url: '/products/p1/media', bodyLength: picture.length })
+    expect(ok.json<Echo>().bodySha256).toBe(createHash('sha256').update(picture).digest('hex'))
+
+    // The same body anywhere else is over the general limit.
+    expect((await upload(picture, '/api/v1/products/p1')).status).toBe(413)
+    expect((await upload(picture, '/api/v1/products/p1/media/order')).status).toBe(413)
+
+    const declared = await upload(Buffer.alloc(2 * 1024 * 1024 + 1, 'p'))
+    expect(declared.status).toBe(413)
+    expect(declared.json()).toMatchObject({ code: 'HTTP.PAYLOAD_TOO_LARGE' })
+    async function* chunks() {
+      for (let i = 0; i < 40; i++) yield Buffer.alloc(64 * 1024, 'q')
+    }
+    expect((await upload(chunks())).status).toBe(413)
   })
 
   it('drops a GET body, and answers HEAD', async () => {

@@ -10,16 +10,20 @@ export const isBodyTooLarge = (error: unknown) =>
 /**
  * Request bodies of any media type, not parsed: streamed to the upstream as they arrive, or —
  * where `buffer(request)` says so (login and registration, whose e-mail the gateway reads) —
- * collected first. Either way at most `limit` bytes: a declared length over it is refused at
- * once, a chunked body that grows past it is cut off; both are a 413 problem.
+ * collected first. Either way at most `limit(request)` bytes (an upload's route takes more than
+ * the rest): a declared length over it is refused at once, a chunked body that grows past it is
+ * cut off; both are a 413 problem.
  */
 export function passThroughBodies(
   app: FastifyInstance,
-  options: { limit: number; buffer: (request: FastifyRequest) => boolean },
+  options: {
+    limit: (request: FastifyRequest) => number
+    buffer: (request: FastifyRequest) => boolean
+  },
 ): void {
-  const { limit } = options
   app.removeAllContentTypeParsers()
   app.addContentTypeParser('*', (request, payload, done) => {
+    const limit = options.limit(request)
     if (Number(request.headers['content-length']) > limit) return done(tooLarge(), undefined)
     // A GET or HEAD body means nothing (RFC 9110) and is not forwarded: read and dropped.
     if (request.method === 'GET' || request.method === 'HEAD') return drop(payload, limit, done)

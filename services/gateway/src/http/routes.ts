@@ -36,6 +36,8 @@ export interface GatewayRoutesOptions {
   /** Origins allowed by CORS (`*` for any); none: no CORS headers at all. */
   corsOrigins: string[]
   bodyLimit: number
+  /** The body limit of routes declared `body: 'upload'` (a product picture). */
+  uploadLimit: number
   policies: { general: RatePolicy } & LoginPolicies & Record<SpecialLimit, RatePolicy>
   /** Device tokens for logins (login-guard.ts). */
   devices: LoginDevices
@@ -100,7 +102,10 @@ export function gatewayRoutes(options: GatewayRoutesOptions): FastifyPluginAsync
       disableCache: true,
     })
     passThroughBodies(app, {
-      limit: options.bodyLimit,
+      limit: (request) =>
+        edgeStateOf(request).match?.rule.body === 'upload'
+          ? options.uploadLimit
+          : options.bodyLimit,
       buffer: (request) => edgeStateOf(request).match?.rule.limit !== undefined,
     })
     app.addHook('onRequest', edgeHook({ ...options, match, metrics }))
