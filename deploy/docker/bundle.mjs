@@ -34,7 +34,8 @@ const HEALTH_PORTS = {
     gatewayDeclaration.managementPort,
   ],
 }
-// Not bundled: native addons (argon2), Kysely (one copy shared by the service and its
+// Not bundled: native addons (argon2; sharp, whose libvips and binding come in its @img/*
+// packages for the platform npm installed them on, which the closure below copies), Kysely (one copy shared by the service and its
 // migrations), @fastify/swagger-ui (the gateway's API reference serves Swagger UI's files from
 // the package's own folder, found from its code's location), and modules only the embedded mode
 // or optional features load (PGlite and its dialect, pg-native): containers always name a real
@@ -43,7 +44,7 @@ const HEALTH_PORTS = {
 // amqplib) stay modules of their own too, and import-in-the-middle with them: its loader hook
 // (registered by name, not imported) and the instrumentations' `Hook` must be one copy.
 const INSTRUMENTED = ['pg', 'mysql2', 'ioredis', 'amqplib', 'import-in-the-middle']
-const KEEP = ['kysely', '@node-rs/argon2', '@fastify/swagger-ui', ...INSTRUMENTED]
+const KEEP = ['kysely', '@node-rs/argon2', 'sharp', '@fastify/swagger-ui', ...INSTRUMENTED]
 const LEAVE_OUT = ['@electric-sql/pglite', 'kysely-pglite-dialect', 'pg-native']
 
 // ESM output of CommonJS packages needs `require`, `__filename` and `__dirname` in scope.
