@@ -111,6 +111,10 @@ describe('the bugs a shopper found (issue 17)', () => {
       .getByRole('navigation', { name: 'Main' })
       .getByRole('link', { name: /^Cart/ })
     await expect.poll(() => cartLink.innerText(), slow).toBe('Cart (2)')
+    const streams: string[] = []
+    page.on('request', (request) => {
+      if (/\/api\/v1\/orders\/[^/]+\/events$/.test(request.url())) streams.push(request.url())
+    })
     const orderId = await checkOut(page)
     await page.locator('[data-status="confirmed"]').waitFor(slow)
     // Shipped from the back office while the shopper keeps the page open: it arrives live.
@@ -122,6 +126,9 @@ describe('the bugs a shopper found (issue 17)', () => {
     await page.locator('[data-status="shipped"]').waitFor(slow)
     expect(await page.locator('.status-box').innerText()).toContain('Shipped')
     expect(await page.getByText('Updating live').count()).toBe(0)
+    // Over the one stream the page opened: a stream that ended at confirmed would have had the
+    // page reconnect to see Shipped at all.
+    expect(streams).toHaveLength(1)
     // The cart service took the lines out when it heard order.confirmed, on its own time; the
     // badge followed without a reload.
     await expect.poll(() => cartLink.innerText(), slow).toBe('Cart')
