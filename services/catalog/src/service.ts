@@ -12,6 +12,7 @@ import {
 } from '@emporium/platform'
 import type { CatalogConfig } from './config.js'
 import { generateDemoCatalog } from './domain/demo-catalog.js'
+import { defaultMediaLimits } from './domain/media.js'
 import { createCancelReservation } from './app/cancel-reservation.js'
 import { createCommitReservation } from './app/commit-reservation.js'
 import { createGetProduct, createGetProductImage, createListCategories } from './app/get-product.js'
@@ -29,12 +30,22 @@ import {
   createSetVariantStock,
   createUpdateVariant,
 } from './app/manage-variants.js'
+import {
+  createDeleteMedia,
+  createGetMediaFile,
+  createListMedia,
+  createReorderMedia,
+  createUpdateMedia,
+} from './app/manage-media.js'
 import { createExpireReservations, createReleaseReservation } from './app/release-reservation.js'
+import { createUploadMedia } from './app/upload-media.js'
 import { createReserveStock } from './app/reserve-stock.js'
 import { onOrderCancelled } from './events/on-order-cancelled.js'
 import { onOrderConfirmed } from './events/on-order-confirmed.js'
 import { onOrderPlaced } from './events/on-order-placed.js'
+import { createDatabaseMediaStore } from './infra/database-media-store.js'
 import { createKyselyStore } from './infra/kysely-store.js'
+import { createSharpImages } from './infra/sharp-images.js'
 import { catalogRoutes } from './http/routes.js'
 
 export { CatalogConfig, loadCatalogConfig } from './config.js'
@@ -92,6 +103,11 @@ export async function createCatalogService(
     log,
   })
   const reservations = { reservations: store, now }
+  const media = createDatabaseMediaStore({
+    database,
+    outbox: createOutbox({ source: 'catalog', now }),
+  })
+  const mediaLimits = { ...defaultMediaLimits, maxBytes: config.CATALOG_MEDIA_MAX_BYTES }
   const reserveStock = createReserveStock({
     ...reservations,
     ttlSeconds: config.CATALOG_RESERVATION_TTL_SECONDS,
@@ -121,8 +137,8 @@ export async function createCatalogService(
     ],
     routes: catalogRoutes({
       verifier,
-      listProducts: createListProducts({ store }),
-      getProduct: createGetProduct({ store }),
+      listProducts: createListProducts({ store, media }),
+      getProduct: createGetProduct({ store, media }),
       getProductImage: createGetProductImage({ store }),
       listCategories: createListCategories({ store }),
       createProduct: createCreateProduct({ store, now }),
@@ -134,6 +150,21 @@ export async function createCatalogService(
       updateVariant: createUpdateVariant({ store, now }),
       getVariantStock: createGetVariantStock({ store }),
       setVariantStock: createSetVariantStock({ store }),
+      media: {
+        verifier,
+        maxUploadBytes: mediaLimits.maxBytes,
+        listMedia: createListMedia({ media }),
+        uploadMedia: createUploadMedia({
+          media,
+          images: createSharpImages(),
+          limits: mediaLimits,
+          now,
+        }),
+        updateMedia: createUpdateMedia({ media, now }),
+        reorderMedia: createReorderMedia({ media, now }),
+        deleteMedia: createDeleteMedia({ media, now }),
+        getMediaFile: createGetMediaFile({ media }),
+      },
     }),
     expireReservations,
     reserveStock,

@@ -9,6 +9,7 @@ import {
   Text,
   textKeyPattern,
 } from '../text.js'
+import { ProductMedia } from './media.js'
 
 /** A product category. */
 export const Category = Type.Object({
@@ -103,6 +104,20 @@ export const Product = Type.Object({
   variants: Type.Optional(
     Type.Array(Variant, { description: 'Its variants, in order (not in lists).' }),
   ),
+  /**
+   * Its pictures in gallery order (the first is `imageUrl`): in the product's own read
+   * (`GET /products/{id}`) when it has any; absent otherwise.
+   */
+  media: Type.Optional(
+    Type.Array(ProductMedia, {
+      description: "Its pictures in gallery order (in the product's own read, when it has any).",
+    }),
+  ),
+  /** Its first picture with its sizes (for `srcset`), in lists too; absent without pictures. */
+  thumbnail: Type.Optional({
+    ...ProductMedia,
+    description: 'Its first picture with its sizes (in lists too); absent without pictures.',
+  }),
 })
 export type Product = Type.Static<typeof Product>
 

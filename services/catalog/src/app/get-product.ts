@@ -1,19 +1,27 @@
 import type { catalog } from '@emporium/contracts'
 import { AppError } from '@emporium/platform/app'
 import { productImageSvg } from '../domain/product-image.js'
-import type { CatalogStore } from './ports.js'
+import { toPublicMedia } from './media-view.js'
+import type { CatalogStore, MediaStore } from './ports.js'
 import { toPublicProduct } from './product-view.js'
 
 export function productNotFound(): AppError {
   return new AppError('not_found', 'CATALOG.PRODUCT_NOT_FOUND', 'There is no such product.')
 }
 
-/** `GET /products/{id}`: 404 for an unknown or deleted product. */
-export function createGetProduct(deps: { store: CatalogStore }) {
+/**
+ * `GET /products/{id}`: 404 for an unknown or deleted product. With a media store, the product's
+ * pictures in gallery order (`media`) and the first (`thumbnail`), when it has any: a product
+ * without pictures reads as it did before them (and as its create and update answers do).
+ */
+export function createGetProduct(deps: { store: CatalogStore; media?: MediaStore }) {
   return async (id: string): Promise<catalog.Product> => {
-    const view = await deps.store.getProduct(id)
+    const [view, gallery] = await Promise.all([deps.store.getProduct(id), deps.media?.gallery(id)])
     if (!view) throw productNotFound()
-    return toPublicProduct(view)
+    const product = toPublicProduct(view)
+    if (!gallery?.length) return product
+    const media = gallery.map(toPublicMedia)
+    return { ...product, media, thumbnail: media[0]! }
   }
 }
 

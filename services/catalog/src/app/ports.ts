@@ -13,7 +13,7 @@ import type {
 } from '../domain/reservation.js'
 
 /** A product as the store returns it: with its category, options, variants and their stock. */
-export type ProductView = Required<catalog.Product> & {
+export type ProductView = Required<Omit<catalog.Product, 'media' | 'thumbnail'>> & {
   attributes: Record<string, unknown>
   updatedAt: string
 }
@@ -219,6 +219,8 @@ export interface MediaFile {
 export interface MediaStore {
   /** A product's gallery in order; undefined when there is no such product (or it is deleted). */
   gallery(productId: string): Promise<StoredMedia[] | undefined>
+  /** The first picture of each of these products' galleries (none for those without). */
+  firstPictures(productIds: readonly string[]): Promise<Map<string, StoredMedia>>
   /** Adds a picture at the end of the gallery of a product not deleted. */
   add(media: NewMedia): Promise<StoredMedia | 'not_found' | 'gallery_full'>
   setAlt(

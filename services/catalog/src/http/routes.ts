@@ -2,6 +2,7 @@ import Type from 'typebox'
 import { catalog, Problem } from '@emporium/contracts'
 import { bearerAuth, type HttpRoutes, type JwtVerifier } from '@emporium/platform'
 import type { ListRequest } from '../domain/listing.js'
+import { mediaRoutes, type MediaRoutesDeps } from './media-routes.js'
 
 /** The use cases the routes call, wired by service.ts. */
 export interface CatalogRoutesDeps {
@@ -23,6 +24,8 @@ export interface CatalogRoutesDeps {
   ): Promise<catalog.Variant>
   getVariantStock(productId: string, variantId: string): Promise<catalog.StockLevel>
   setVariantStock(productId: string, variantId: string, onHand: number): Promise<catalog.StockLevel>
+  /** Product media (media-routes.ts). */
+  media: MediaRoutesDeps
 }
 
 const tags = ['catalog']
@@ -37,6 +40,7 @@ export function catalogRoutes(deps: CatalogRoutesDeps): HttpRoutes {
   return async (app) => {
     const auth = bearerAuth(deps.verifier)
     const admin = auth.requireRole('admin')
+    await app.register(mediaRoutes(deps.media))
 
     app.get(
       '/products',

@@ -1,0 +1,3 @@
+import { productMediaSuite } from './product-media-suite.js'
+
+productMediaSuite('postgres')
