@@ -41,3 +41,21 @@ export function searchPlan(
     widenIfEmpty: typoAllowed && !after,
   }
 }
+
+/** At most this many words of a search make its prefix query (a search box, not an essay). */
+export const maxPrefixWords = 16
+
+/**
+ * The prefix query of a search as typed so far (issue 17): its words, all whole but the last,
+ * which matches as a prefix, so that "la" finds lamps and "desk la" a desk lamp
+ * (`desk & la:*`, for `to_tsquery`). Words are runs of letters and digits: nothing the shopper
+ * types reaches the tsquery syntax. Undefined when there is no word, or when the search uses
+ * `websearch_to_tsquery`'s syntax (a quoted phrase, `-word`, `or`), whose meaning a plain
+ * conjunction would change: such a search matches whole words only.
+ */
+export function prefixQuery(q: string): string | undefined {
+  if (/["]|(^|\s)-\S|(^|\s)or(\s|$)/iu.test(q)) return undefined
+  const words = (q.match(/[\p{L}\p{N}]+/gu) ?? []).slice(0, maxPrefixWords)
+  if (words.length === 0) return undefined
+  return words.map((w, i) => (i === words.length - 1 ? `${w}:*` : w)).join(' & ')
+}

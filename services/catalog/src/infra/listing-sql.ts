@@ -2,7 +2,7 @@ import type { catalog } from '@emporium/contracts'
 import type { Cursor } from '../domain/cursor.js'
 import type { ListCriteria } from '../domain/listing.js'
 import { defaultImageUrl } from '../domain/product-image.js'
-import { typoLikenessWeight } from '../domain/search-plan.js'
+import { prefixQuery, typoLikenessWeight } from '../domain/search-plan.js'
 
 /** One statement of a product list: its text, its parameters, and whether to prepare it. */
 export interface ListingSql {
@@ -58,8 +58,9 @@ export function listingSql(criteria: ListCriteria, after: Cursor | null, typo = 
       // Full-text rank first; a near miss of the name adds a little.
       rank = `round((ts_rank(p.search, ${query}) + ${typoLikenessWeight} * word_similarity(lower(${q}), lower(p.name)))::numeric, 6)`
     } else {
-      where.push(`p.search @@ ${query}`)
-      rank = `round(ts_rank(p.search, ${query})::numeric, 6)`
+      const { match, rank: ranked } = searchTerms(q, criteria.q, param)
+      where.push(match)
+      rank = ranked
     }
   }
   let order: string
@@ -138,6 +139,30 @@ from (
 join categories c on c.id = p.category_id
 order by ${order}`
   return { text, parameters, prepare: !typo && oneGoodPlan(criteria) }
+}
+
+/**
+ * What a search matches and how it ranks (issue 17): its whole words (`websearch_to_tsquery`, as
+ * before) or, for a search of plain words, the same words with the last one a prefix
+ * (`prefixQuery`: "desk la" finds a desk lamp), one `@@` from the GIN index either way. A match
+ * of the whole words ranks above every prefix-only one (ts_rank is below 1), then by ts_rank of
+ * the prefix query: "lamp" lists lamps before lampshades.
+ */
+export function searchTerms(
+  q: string,
+  text: string,
+  param: (value: unknown, type?: string) => string,
+): { match: string; rank: string } {
+  const words = `websearch_to_tsquery('english', ${q})`
+  const prefix = prefixQuery(text)
+  if (prefix === undefined) {
+    return { match: `p.search @@ ${words}`, rank: `round(ts_rank(p.search, ${words})::numeric, 6)` }
+  }
+  const typed = `to_tsquery('english', ${param(prefix, 'text')})`
+  return {
+    match: `p.search @@ (${words} || ${typed})`,
+    rank: `round((ts_rank(p.search, ${typed}) + (p.search @@ ${words})::int)::numeric, 6)`,
+  }
 }
 
 /**
