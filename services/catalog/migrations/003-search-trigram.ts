@@ -5,8 +5,9 @@ import { sql, type Kysely, type RawBuilder } from 'kysely'
  * (see 002). Until this migration the service made them at every start; on a database it
  * already did so, both statements do nothing. Either may fail: creating the extension needs the
  * right to (a trusted extension since PG 13, so a database owner can; else an administrator
- * creates it beforehand), and PGlite has no pg_trgm loaded by `openDatabase`. The search is then
- * full-text only, as the service finds at start (`detectSearchFeatures`). pg_trgm installed only
+ * creates it beforehand), and a PGlite created without pg_trgm (`openDatabase` loads it since
+ * issue 17) has none. The search is then full-text only, as the service finds at start
+ * (`detectSearchFeatures`). pg_trgm installed only
  * after this ran needs the index made by hand, with the statement below.
  */
 export async function up(db: Kysely<any>): Promise<void> {

@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs'
 import { type Dialect, Kysely, MysqlDialect, PostgresDialect, sql } from 'kysely'
 import { withCommitSignal } from './commit-signal.js'
 import type { Database, DatabaseKind } from './database.js'
-import { sharedPGliteDialect } from './shared-pglite.js'
+import { pgliteExtensions, sharedPGliteDialect } from './shared-pglite.js'
 
 export interface OpenDatabaseOptions {
   /** Pool size for PostgreSQL and MySQL (PGlite has exactly one connection). */
@@ -63,11 +63,12 @@ export async function openDatabase(
     const { PGlite } = await import('@electric-sql/pglite')
     const { PGliteDialect } = await import('kysely-pglite-dialect')
     const folder = url.slice('pglite:'.length).replace(/^\/\//, '')
+    const options = { extensions: await pgliteExtensions() }
     let client
-    if (folder === 'memory' || folder === '') client = new PGlite()
+    if (folder === 'memory' || folder === '') client = new PGlite(options)
     else {
       mkdirSync(folder, { recursive: true })
-      client = new PGlite(folder)
+      client = new PGlite(folder, options)
     }
     await client.waitReady
     db = new Kysely({ dialect: watch(new PGliteDialect(client)) })

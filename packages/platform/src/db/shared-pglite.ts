@@ -38,6 +38,16 @@ interface Shared {
   searchPath?: string
 }
 
+/**
+ * The extensions PGlite may create (`create extension`): pg_trgm, for the catalog's typo-tolerant
+ * search (issue 17). Loading one costs nothing measurable at start; its files are unpacked only
+ * when a database creates it.
+ */
+export async function pgliteExtensions() {
+  const { pg_trgm } = await import('@electric-sql/pglite/contrib/pg_trgm')
+  return { pg_trgm }
+}
+
 const instances = new Map<string, Promise<Shared>>()
 /** Instances being closed: one opened again waits for the files to be let go. */
 const closing = new Map<string, Promise<void>>()
@@ -71,7 +81,7 @@ export async function sharedPGliteDialect(folder: string, schema: string): Promi
 async function open(key: string, folder: string): Promise<Shared> {
   const { PGlite } = await import('@electric-sql/pglite')
   const { PGliteDialect } = await import('kysely-pglite-dialect')
-  const options = { postgresqlconf: embeddedSettings }
+  const options = { postgresqlconf: embeddedSettings, extensions: await pgliteExtensions() }
   let client: PGlite
   if (folder === 'memory') client = new PGlite(options)
   else {

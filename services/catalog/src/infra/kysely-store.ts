@@ -31,7 +31,8 @@ export interface KyselyStore extends CatalogStore, KyselyReservations {
   /**
    * Sets `typoSearch`: whether pg_trgm and the trigram index are there, which migration 003 made
    * when it could (the right to create the extension: a trusted one since PG 13, so a database
-   * owner can). PGlite has no pg_trgm loaded by `openDatabase`: the search is full-text only.
+   * owner can); PGlite has it too, loaded by `openDatabase`. Without it the search is full-text
+   * (and prefix) only.
    */
   detectSearchFeatures(): Promise<boolean>
 }
