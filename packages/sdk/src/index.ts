@@ -48,6 +48,8 @@ export type Money = Product['price']
 export type CategoryList = Schemas['GetCategoriesResponse']
 export type Category = CategoryList['items'][number]
 export type StockLevel = Schemas['GetProductsByIdStockResponse']
+/** A picture of a product's gallery with its sizes (what an upload answers). */
+export type ProductMedia = Schemas['PostProductsByIdMediaResponse']
 export type Cart = Schemas['GetCartResponse']
 export type CartItem = Cart['items'][number]
 export type Order = Schemas['GetOrdersByIdResponse']

@@ -177,6 +177,95 @@ export interface paths {
     patch?: never
     trace?: never
   }
+  '/api/v1/products/{id}/media': {
+    parameters: {
+      query?: never
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    /** A product's pictures in gallery order */
+    get: operations['getProductsByIdMedia']
+    put?: never
+    /**
+     * Upload a picture to the end of a product's gallery (admin)
+     * @description The body is the picture itself (JPEG, PNG or WebP; its bytes decide, not its content-type), at most CATALOG_MEDIA_MAX_BYTES (5 MiB by default). It is resized to 320, 640 and 1280 pixels wide as WebP, never enlarged. The first picture of a gallery becomes the product's imageUrl.
+     *
+     *     Requires a bearer token of an admin.
+     */
+    post: operations['postProductsByIdMedia']
+    delete?: never
+    options?: never
+    head?: never
+    patch?: never
+    trace?: never
+  }
+  '/api/v1/products/{id}/media/order': {
+    parameters: {
+      query?: never
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    get?: never
+    /**
+     * Put a product's pictures in a new order (admin)
+     * @description The first becomes the product's imageUrl.
+     *
+     *     Requires a bearer token of an admin.
+     */
+    put: operations['putProductsByIdMediaOrder']
+    post?: never
+    delete?: never
+    options?: never
+    head?: never
+    patch?: never
+    trace?: never
+  }
+  '/api/v1/products/{id}/media/{mediaId}': {
+    parameters: {
+      query?: never
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    get?: never
+    put?: never
+    post?: never
+    /**
+     * Remove a picture from a product's gallery (admin)
+     * @description Requires a bearer token of an admin.
+     */
+    delete: operations['deleteProductsByIdMediaByMediaId']
+    options?: never
+    head?: never
+    /**
+     * Change a picture's alt text (admin)
+     * @description Requires a bearer token of an admin.
+     */
+    patch: operations['patchProductsByIdMediaByMediaId']
+    trace?: never
+  }
+  '/api/v1/media/{mediaId}/{width}.webp': {
+    parameters: {
+      query?: never
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    /**
+     * One size of a picture (WebP)
+     * @description Cached for a year as immutable (a picture never changes), with a strong ETag: If-None-Match answers 304.
+     */
+    get: operations['getMediaByMediaIdWidthWebp']
+    put?: never
+    post?: never
+    delete?: never
+    options?: never
+    head?: never
+    patch?: never
+    trace?: never
+  }
   '/api/v1/products': {
     parameters: {
       query?: never
@@ -274,6 +363,70 @@ export interface paths {
      * @description Requires a bearer token of an admin.
      */
     put: operations['putProductsByIdStock']
+    post?: never
+    delete?: never
+    options?: never
+    head?: never
+    patch?: never
+    trace?: never
+  }
+  '/api/v1/products/{id}/variants': {
+    parameters: {
+      query?: never
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    get?: never
+    put?: never
+    /**
+     * Add a variant to a product with options (admin)
+     * @description Requires a bearer token of an admin.
+     */
+    post: operations['postProductsByIdVariants']
+    delete?: never
+    options?: never
+    head?: never
+    patch?: never
+    trace?: never
+  }
+  '/api/v1/products/{id}/variants/{variantId}': {
+    parameters: {
+      query?: never
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    get?: never
+    put?: never
+    post?: never
+    delete?: never
+    options?: never
+    head?: never
+    /**
+     * Change a variant's SKU, price or image (admin)
+     * @description Requires a bearer token of an admin.
+     */
+    patch: operations['patchProductsByIdVariantsByVariantId']
+    trace?: never
+  }
+  '/api/v1/products/{id}/variants/{variantId}/stock': {
+    parameters: {
+      query?: never
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    /**
+     * Stock of a variant: on hand, reserved, available (admin)
+     * @description Requires a bearer token of an admin.
+     */
+    get: operations['getProductsByIdVariantsByVariantIdStock']
+    /**
+     * Set a variant's stock on hand (admin)
+     * @description Requires a bearer token of an admin.
+     */
+    put: operations['putProductsByIdVariantsByVariantIdStock']
     post?: never
     delete?: never
     options?: never
@@ -659,6 +812,104 @@ export interface components {
         use: 'sig'
       }[]
     }
+    GetProductsByIdMediaResponse: {
+      /** @description The pictures in gallery order. */
+      items: {
+        /** @description Opaque id. */
+        id: string
+        /** @description Text that stands for the picture (may be empty). */
+        alt: string
+        /** @description Width of the largest size, in pixels. */
+        width: number
+        /** @description Height of the largest size, in pixels. */
+        height: number
+        /** @description The size fit for a product page (640 wide, or narrower). */
+        url: string
+        /** @description Every size, narrowest first (for srcset). */
+        sizes: {
+          /** @description Width in pixels. */
+          width: number
+          /** @description Height in pixels. */
+          height: number
+          /** @description Its address (WebP, cached for a year). */
+          url: string
+        }[]
+      }[]
+    }
+    PostProductsByIdMediaResponse: {
+      /** @description Opaque id. */
+      id: string
+      /** @description Text that stands for the picture (may be empty). */
+      alt: string
+      /** @description Width of the largest size, in pixels. */
+      width: number
+      /** @description Height of the largest size, in pixels. */
+      height: number
+      /** @description The size fit for a product page (640 wide, or narrower). */
+      url: string
+      /** @description Every size, narrowest first (for srcset). */
+      sizes: {
+        /** @description Width in pixels. */
+        width: number
+        /** @description Height in pixels. */
+        height: number
+        /** @description Its address (WebP, cached for a year). */
+        url: string
+      }[]
+    }
+    PutProductsByIdMediaOrderRequest: {
+      /** @description The gallery's picture ids in order. */
+      ids: string[]
+    }
+    PutProductsByIdMediaOrderResponse: {
+      /** @description The pictures in gallery order. */
+      items: {
+        /** @description Opaque id. */
+        id: string
+        /** @description Text that stands for the picture (may be empty). */
+        alt: string
+        /** @description Width of the largest size, in pixels. */
+        width: number
+        /** @description Height of the largest size, in pixels. */
+        height: number
+        /** @description The size fit for a product page (640 wide, or narrower). */
+        url: string
+        /** @description Every size, narrowest first (for srcset). */
+        sizes: {
+          /** @description Width in pixels. */
+          width: number
+          /** @description Height in pixels. */
+          height: number
+          /** @description Its address (WebP, cached for a year). */
+          url: string
+        }[]
+      }[]
+    }
+    PatchProductsByIdMediaByMediaIdRequest: {
+      /** @description Alt text, at most 300 characters. No control characters. */
+      alt: string
+    }
+    PatchProductsByIdMediaByMediaIdResponse: {
+      /** @description Opaque id. */
+      id: string
+      /** @description Text that stands for the picture (may be empty). */
+      alt: string
+      /** @description Width of the largest size, in pixels. */
+      width: number
+      /** @description Height of the largest size, in pixels. */
+      height: number
+      /** @description The size fit for a product page (640 wide, or narrower). */
+      url: string
+      /** @description Every size, narrowest first (for srcset). */
+      sizes: {
+        /** @description Width in pixels. */
+        width: number
+        /** @description Height in pixels. */
+        height: number
+        /** @description Its address (WebP, cached for a year). */
+        url: string
+      }[]
+    }
     GetProductsResponse: {
       items: {
         /** @description Opaque id. */
@@ -690,6 +941,91 @@ export interface components {
          * @description When it was created.
          */
         createdAt: string
+        /** @description The least and the greatest unit price of the product's variants. */
+        priceRange?: {
+          min: {
+            amount: number
+            currency: string
+          }
+          max: {
+            amount: number
+            currency: string
+          }
+        }
+        /** @description How many variants it has (1 without options). */
+        variantCount?: number
+        /** @description Its options, in order (not in lists). */
+        options?: {
+          /** @description The option's name, unique within the product. */
+          name: string
+          /** @description Its values, in display order. */
+          values: string[]
+        }[]
+        /** @description Its variants, in order (not in lists). */
+        variants?: {
+          /** @description Opaque id; a product's first variant has the product's id. */
+          id: string
+          /** @description Stock keeping unit, unique. */
+          sku: string
+          /** @description The variant's value of each of the product's options ({} when it has none). */
+          options: {
+            [key: string]: string
+          }
+          /** @description The option values in order, for display (M / Blue). */
+          label?: string
+          price: {
+            amount: number
+            currency: string
+          }
+          /** @description Units that can still be bought. */
+          available: number
+          /** @description Its image address, else the product's. */
+          imageUrl: string
+        }[]
+        /** @description Its pictures in gallery order (in the product's own read, when it has any). */
+        media?: {
+          /** @description Opaque id. */
+          id: string
+          /** @description Text that stands for the picture (may be empty). */
+          alt: string
+          /** @description Width of the largest size, in pixels. */
+          width: number
+          /** @description Height of the largest size, in pixels. */
+          height: number
+          /** @description The size fit for a product page (640 wide, or narrower). */
+          url: string
+          /** @description Every size, narrowest first (for srcset). */
+          sizes: {
+            /** @description Width in pixels. */
+            width: number
+            /** @description Height in pixels. */
+            height: number
+            /** @description Its address (WebP, cached for a year). */
+            url: string
+          }[]
+        }[]
+        /** @description Its first picture with its sizes (in lists too); absent without pictures. */
+        thumbnail?: {
+          /** @description Opaque id. */
+          id: string
+          /** @description Text that stands for the picture (may be empty). */
+          alt: string
+          /** @description Width of the largest size, in pixels. */
+          width: number
+          /** @description Height of the largest size, in pixels. */
+          height: number
+          /** @description The size fit for a product page (640 wide, or narrower). */
+          url: string
+          /** @description Every size, narrowest first (for srcset). */
+          sizes: {
+            /** @description Width in pixels. */
+            width: number
+            /** @description Height in pixels. */
+            height: number
+            /** @description Its address (WebP, cached for a year). */
+            url: string
+          }[]
+        }
       }[]
       nextCursor: string | null
     }
@@ -717,6 +1053,27 @@ export interface components {
         [key: string]: (string | number | boolean | null) | (string | number | boolean | null)[]
       }
       onHand?: number
+      options?: {
+        /** @description No control characters. */
+        name: string
+        values: string[]
+      }[]
+      variants?: {
+        sku: string
+        /** @description One value of each of the product's options: {"Size": "M"}. */
+        options: {
+          [key: string]: string
+        }
+        /** @description Unit price: minor units (at most 10^11). */
+        price?: {
+          /** @description Minor units (cents for USD), 0 to 100000000000 (10^11). */
+          amount: number
+          currency: string
+        }
+        onHand?: number
+        /** @description An https:// URL or a path starting with one `/` (printable ASCII, no spaces). */
+        imageUrl?: string
+      }[]
     }
     PostProductsResponse: {
       /** @description Opaque id. */
@@ -748,6 +1105,91 @@ export interface components {
        * @description When it was created.
        */
       createdAt: string
+      /** @description The least and the greatest unit price of the product's variants. */
+      priceRange?: {
+        min: {
+          amount: number
+          currency: string
+        }
+        max: {
+          amount: number
+          currency: string
+        }
+      }
+      /** @description How many variants it has (1 without options). */
+      variantCount?: number
+      /** @description Its options, in order (not in lists). */
+      options?: {
+        /** @description The option's name, unique within the product. */
+        name: string
+        /** @description Its values, in display order. */
+        values: string[]
+      }[]
+      /** @description Its variants, in order (not in lists). */
+      variants?: {
+        /** @description Opaque id; a product's first variant has the product's id. */
+        id: string
+        /** @description Stock keeping unit, unique. */
+        sku: string
+        /** @description The variant's value of each of the product's options ({} when it has none). */
+        options: {
+          [key: string]: string
+        }
+        /** @description The option values in order, for display (M / Blue). */
+        label?: string
+        price: {
+          amount: number
+          currency: string
+        }
+        /** @description Units that can still be bought. */
+        available: number
+        /** @description Its image address, else the product's. */
+        imageUrl: string
+      }[]
+      /** @description Its pictures in gallery order (in the product's own read, when it has any). */
+      media?: {
+        /** @description Opaque id. */
+        id: string
+        /** @description Text that stands for the picture (may be empty). */
+        alt: string
+        /** @description Width of the largest size, in pixels. */
+        width: number
+        /** @description Height of the largest size, in pixels. */
+        height: number
+        /** @description The size fit for a product page (640 wide, or narrower). */
+        url: string
+        /** @description Every size, narrowest first (for srcset). */
+        sizes: {
+          /** @description Width in pixels. */
+          width: number
+          /** @description Height in pixels. */
+          height: number
+          /** @description Its address (WebP, cached for a year). */
+          url: string
+        }[]
+      }[]
+      /** @description Its first picture with its sizes (in lists too); absent without pictures. */
+      thumbnail?: {
+        /** @description Opaque id. */
+        id: string
+        /** @description Text that stands for the picture (may be empty). */
+        alt: string
+        /** @description Width of the largest size, in pixels. */
+        width: number
+        /** @description Height of the largest size, in pixels. */
+        height: number
+        /** @description The size fit for a product page (640 wide, or narrower). */
+        url: string
+        /** @description Every size, narrowest first (for srcset). */
+        sizes: {
+          /** @description Width in pixels. */
+          width: number
+          /** @description Height in pixels. */
+          height: number
+          /** @description Its address (WebP, cached for a year). */
+          url: string
+        }[]
+      }
     }
     GetProductsByIdResponse: {
       /** @description Opaque id. */
@@ -779,6 +1221,91 @@ export interface components {
        * @description When it was created.
        */
       createdAt: string
+      /** @description The least and the greatest unit price of the product's variants. */
+      priceRange?: {
+        min: {
+          amount: number
+          currency: string
+        }
+        max: {
+          amount: number
+          currency: string
+        }
+      }
+      /** @description How many variants it has (1 without options). */
+      variantCount?: number
+      /** @description Its options, in order (not in lists). */
+      options?: {
+        /** @description The option's name, unique within the product. */
+        name: string
+        /** @description Its values, in display order. */
+        values: string[]
+      }[]
+      /** @description Its variants, in order (not in lists). */
+      variants?: {
+        /** @description Opaque id; a product's first variant has the product's id. */
+        id: string
+        /** @description Stock keeping unit, unique. */
+        sku: string
+        /** @description The variant's value of each of the product's options ({} when it has none). */
+        options: {
+          [key: string]: string
+        }
+        /** @description The option values in order, for display (M / Blue). */
+        label?: string
+        price: {
+          amount: number
+          currency: string
+        }
+        /** @description Units that can still be bought. */
+        available: number
+        /** @description Its image address, else the product's. */
+        imageUrl: string
+      }[]
+      /** @description Its pictures in gallery order (in the product's own read, when it has any). */
+      media?: {
+        /** @description Opaque id. */
+        id: string
+        /** @description Text that stands for the picture (may be empty). */
+        alt: string
+        /** @description Width of the largest size, in pixels. */
+        width: number
+        /** @description Height of the largest size, in pixels. */
+        height: number
+        /** @description The size fit for a product page (640 wide, or narrower). */
+        url: string
+        /** @description Every size, narrowest first (for srcset). */
+        sizes: {
+          /** @description Width in pixels. */
+          width: number
+          /** @description Height in pixels. */
+          height: number
+          /** @description Its address (WebP, cached for a year). */
+          url: string
+        }[]
+      }[]
+      /** @description Its first picture with its sizes (in lists too); absent without pictures. */
+      thumbnail?: {
+        /** @description Opaque id. */
+        id: string
+        /** @description Text that stands for the picture (may be empty). */
+        alt: string
+        /** @description Width of the largest size, in pixels. */
+        width: number
+        /** @description Height of the largest size, in pixels. */
+        height: number
+        /** @description The size fit for a product page (640 wide, or narrower). */
+        url: string
+        /** @description Every size, narrowest first (for srcset). */
+        sizes: {
+          /** @description Width in pixels. */
+          width: number
+          /** @description Height in pixels. */
+          height: number
+          /** @description Its address (WebP, cached for a year). */
+          url: string
+        }[]
+      }
     }
     PatchProductsByIdRequest: {
       /** @description No control characters. */
@@ -830,6 +1357,91 @@ export interface components {
        * @description When it was created.
        */
       createdAt: string
+      /** @description The least and the greatest unit price of the product's variants. */
+      priceRange?: {
+        min: {
+          amount: number
+          currency: string
+        }
+        max: {
+          amount: number
+          currency: string
+        }
+      }
+      /** @description How many variants it has (1 without options). */
+      variantCount?: number
+      /** @description Its options, in order (not in lists). */
+      options?: {
+        /** @description The option's name, unique within the product. */
+        name: string
+        /** @description Its values, in display order. */
+        values: string[]
+      }[]
+      /** @description Its variants, in order (not in lists). */
+      variants?: {
+        /** @description Opaque id; a product's first variant has the product's id. */
+        id: string
+        /** @description Stock keeping unit, unique. */
+        sku: string
+        /** @description The variant's value of each of the product's options ({} when it has none). */
+        options: {
+          [key: string]: string
+        }
+        /** @description The option values in order, for display (M / Blue). */
+        label?: string
+        price: {
+          amount: number
+          currency: string
+        }
+        /** @description Units that can still be bought. */
+        available: number
+        /** @description Its image address, else the product's. */
+        imageUrl: string
+      }[]
+      /** @description Its pictures in gallery order (in the product's own read, when it has any). */
+      media?: {
+        /** @description Opaque id. */
+        id: string
+        /** @description Text that stands for the picture (may be empty). */
+        alt: string
+        /** @description Width of the largest size, in pixels. */
+        width: number
+        /** @description Height of the largest size, in pixels. */
+        height: number
+        /** @description The size fit for a product page (640 wide, or narrower). */
+        url: string
+        /** @description Every size, narrowest first (for srcset). */
+        sizes: {
+          /** @description Width in pixels. */
+          width: number
+          /** @description Height in pixels. */
+          height: number
+          /** @description Its address (WebP, cached for a year). */
+          url: string
+        }[]
+      }[]
+      /** @description Its first picture with its sizes (in lists too); absent without pictures. */
+      thumbnail?: {
+        /** @description Opaque id. */
+        id: string
+        /** @description Text that stands for the picture (may be empty). */
+        alt: string
+        /** @description Width of the largest size, in pixels. */
+        width: number
+        /** @description Height of the largest size, in pixels. */
+        height: number
+        /** @description The size fit for a product page (640 wide, or narrower). */
+        url: string
+        /** @description Every size, narrowest first (for srcset). */
+        sizes: {
+          /** @description Width in pixels. */
+          width: number
+          /** @description Height in pixels. */
+          height: number
+          /** @description Its address (WebP, cached for a year). */
+          url: string
+        }[]
+      }
     }
     GetCategoriesResponse: {
       items: {
@@ -844,6 +1456,8 @@ export interface components {
     GetProductsByIdStockResponse: {
       /** @description The product. */
       productId: string
+      /** @description The variant, on a variant's stock (absent on a product's). */
+      variantId?: string
       /** @description Units in the warehouse. */
       onHand: number
       /** @description Units held by open reservations. */
@@ -857,6 +1471,102 @@ export interface components {
     PutProductsByIdStockResponse: {
       /** @description The product. */
       productId: string
+      /** @description The variant, on a variant's stock (absent on a product's). */
+      variantId?: string
+      /** @description Units in the warehouse. */
+      onHand: number
+      /** @description Units held by open reservations. */
+      reserved: number
+      /** @description onHand minus reserved. */
+      available: number
+    }
+    PostProductsByIdVariantsRequest: {
+      sku: string
+      /** @description One value of each of the product's options: {"Size": "M"}. */
+      options: {
+        [key: string]: string
+      }
+      /** @description Unit price: minor units (at most 10^11). */
+      price?: {
+        /** @description Minor units (cents for USD), 0 to 100000000000 (10^11). */
+        amount: number
+        currency: string
+      }
+      onHand?: number
+      /** @description An https:// URL or a path starting with one `/` (printable ASCII, no spaces). */
+      imageUrl?: string
+    }
+    PostProductsByIdVariantsResponse: {
+      /** @description Opaque id; a product's first variant has the product's id. */
+      id: string
+      /** @description Stock keeping unit, unique. */
+      sku: string
+      /** @description The variant's value of each of the product's options ({} when it has none). */
+      options: {
+        [key: string]: string
+      }
+      /** @description The option values in order, for display (M / Blue). */
+      label?: string
+      price: {
+        amount: number
+        currency: string
+      }
+      /** @description Units that can still be bought. */
+      available: number
+      /** @description Its image address, else the product's. */
+      imageUrl: string
+    }
+    PatchProductsByIdVariantsByVariantIdRequest: {
+      sku?: string
+      /** @description Unit price: minor units (at most 10^11). */
+      price?: {
+        /** @description Minor units (cents for USD), 0 to 100000000000 (10^11). */
+        amount: number
+        currency: string
+      }
+      /** @description An https:// URL or a path starting with one `/` (printable ASCII, no spaces). */
+      imageUrl?: string
+    }
+    PatchProductsByIdVariantsByVariantIdResponse: {
+      /** @description Opaque id; a product's first variant has the product's id. */
+      id: string
+      /** @description Stock keeping unit, unique. */
+      sku: string
+      /** @description The variant's value of each of the product's options ({} when it has none). */
+      options: {
+        [key: string]: string
+      }
+      /** @description The option values in order, for display (M / Blue). */
+      label?: string
+      price: {
+        amount: number
+        currency: string
+      }
+      /** @description Units that can still be bought. */
+      available: number
+      /** @description Its image address, else the product's. */
+      imageUrl: string
+    }
+    GetProductsByIdVariantsByVariantIdStockResponse: {
+      /** @description The product. */
+      productId: string
+      /** @description The variant, on a variant's stock (absent on a product's). */
+      variantId?: string
+      /** @description Units in the warehouse. */
+      onHand: number
+      /** @description Units held by open reservations. */
+      reserved: number
+      /** @description onHand minus reserved. */
+      available: number
+    }
+    PutProductsByIdVariantsByVariantIdStockRequest: {
+      onHand: number
+    }
+    PutProductsByIdVariantsByVariantIdStockResponse: {
+      /** @description The product. */
+      productId: string
+      /** @description The variant, on a variant's stock (absent on a product's). */
+      variantId?: string
       /** @description Units in the warehouse. */
       onHand: number
       /** @description Units held by open reservations. */
@@ -1881,6 +2591,248 @@ export interface operations {
       default: components['responses']['Error']
     }
   }
+  getProductsByIdMedia: {
+    parameters: {
+      query?: never
+      header?: never
+      path: {
+        /** @description Opaque id. No control characters. */
+        id: string
+      }
+      cookie?: never
+    }
+    requestBody?: never
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          'RateLimit-Limit': components['headers']['RateLimit-Limit']
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining']
+          'RateLimit-Reset': components['headers']['RateLimit-Reset']
+          'RateLimit-Policy': components['headers']['RateLimit-Policy']
+          'X-Request-Id': components['headers']['X-Request-Id']
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['GetProductsByIdMediaResponse']
+        }
+      }
+      400: components['responses']['BadRequest']
+      404: components['responses']['NotFound']
+      429: components['responses']['TooManyRequests']
+      default: components['responses']['Error']
+    }
+  }
+  postProductsByIdMedia: {
+    parameters: {
+      query?: {
+        /** @description Alt text, at most 300 characters. No control characters. */
+        alt?: string
+      }
+      header?: never
+      path: {
+        /** @description Opaque id. No control characters. */
+        id: string
+      }
+      cookie?: never
+    }
+    requestBody: {
+      content: {
+        'image/jpeg': string
+        'image/png': string
+        'image/webp': string
+      }
+    }
+    responses: {
+      /** @description Created */
+      201: {
+        headers: {
+          'RateLimit-Limit': components['headers']['RateLimit-Limit']
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining']
+          'RateLimit-Reset': components['headers']['RateLimit-Reset']
+          'RateLimit-Policy': components['headers']['RateLimit-Policy']
+          'X-Request-Id': components['headers']['X-Request-Id']
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['PostProductsByIdMediaResponse']
+        }
+      }
+      400: components['responses']['BadRequest']
+      401: components['responses']['Unauthorized']
+      403: components['responses']['Forbidden']
+      404: components['responses']['NotFound']
+      409: components['responses']['Conflict']
+      413: components['responses']['ContentTooLarge']
+      415: components['responses']['UnsupportedMediaType']
+      422: components['responses']['UnprocessableContent']
+      429: components['responses']['TooManyRequests']
+      default: components['responses']['Error']
+    }
+  }
+  putProductsByIdMediaOrder: {
+    parameters: {
+      query?: never
+      header?: never
+      path: {
+        /** @description Opaque id. No control characters. */
+        id: string
+      }
+      cookie?: never
+    }
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['PutProductsByIdMediaOrderRequest']
+      }
+    }
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          'RateLimit-Limit': components['headers']['RateLimit-Limit']
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining']
+          'RateLimit-Reset': components['headers']['RateLimit-Reset']
+          'RateLimit-Policy': components['headers']['RateLimit-Policy']
+          'X-Request-Id': components['headers']['X-Request-Id']
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['PutProductsByIdMediaOrderResponse']
+        }
+      }
+      400: components['responses']['BadRequest']
+      401: components['responses']['Unauthorized']
+      403: components['responses']['Forbidden']
+      404: components['responses']['NotFound']
+      413: components['responses']['ContentTooLarge']
+      415: components['responses']['UnsupportedMediaType']
+      422: components['responses']['UnprocessableContent']
+      429: components['responses']['TooManyRequests']
+      default: components['responses']['Error']
+    }
+  }
+  deleteProductsByIdMediaByMediaId: {
+    parameters: {
+      query?: never
+      header?: never
+      path: {
+        /** @description Opaque id. No control characters. */
+        id: string
+        /** @description Opaque id. No control characters. */
+        mediaId: string
+      }
+      cookie?: never
+    }
+    requestBody?: never
+    responses: {
+      /** @description Deleted. */
+      204: {
+        headers: {
+          'RateLimit-Limit': components['headers']['RateLimit-Limit']
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining']
+          'RateLimit-Reset': components['headers']['RateLimit-Reset']
+          'RateLimit-Policy': components['headers']['RateLimit-Policy']
+          'X-Request-Id': components['headers']['X-Request-Id']
+          [name: string]: unknown
+        }
+        content?: never
+      }
+      400: components['responses']['BadRequest']
+      401: components['responses']['Unauthorized']
+      403: components['responses']['Forbidden']
+      404: components['responses']['NotFound']
+      429: components['responses']['TooManyRequests']
+      default: components['responses']['Error']
+    }
+  }
+  patchProductsByIdMediaByMediaId: {
+    parameters: {
+      query?: never
+      header?: never
+      path: {
+        /** @description Opaque id. No control characters. */
+        id: string
+        /** @description Opaque id. No control characters. */
+        mediaId: string
+      }
+      cookie?: never
+    }
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['PatchProductsByIdMediaByMediaIdRequest']
+      }
+    }
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          'RateLimit-Limit': components['headers']['RateLimit-Limit']
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining']
+          'RateLimit-Reset': components['headers']['RateLimit-Reset']
+          'RateLimit-Policy': components['headers']['RateLimit-Policy']
+          'X-Request-Id': components['headers']['X-Request-Id']
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['PatchProductsByIdMediaByMediaIdResponse']
+        }
+      }
+      400: components['responses']['BadRequest']
+      401: components['responses']['Unauthorized']
+      403: components['responses']['Forbidden']
+      404: components['responses']['NotFound']
+      413: components['responses']['ContentTooLarge']
+      415: components['responses']['UnsupportedMediaType']
+      429: components['responses']['TooManyRequests']
+      default: components['responses']['Error']
+    }
+  }
+  getMediaByMediaIdWidthWebp: {
+    parameters: {
+      query?: never
+      header?: never
+      path: {
+        /** @description Opaque id. No control characters. */
+        mediaId: string
+        /** @description One of the picture's widths. */
+        width: number
+      }
+      cookie?: never
+    }
+    requestBody?: never
+    responses: {
+      /** @description The picture, as WebP. */
+      200: {
+        headers: {
+          'RateLimit-Limit': components['headers']['RateLimit-Limit']
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining']
+          'RateLimit-Reset': components['headers']['RateLimit-Reset']
+          'RateLimit-Policy': components['headers']['RateLimit-Policy']
+          'X-Request-Id': components['headers']['X-Request-Id']
+          [name: string]: unknown
+        }
+        content: {
+          'image/webp': string
+        }
+      }
+      /** @description Not modified: the copy the client holds is current. */
+      304: {
+        headers: {
+          'RateLimit-Limit': components['headers']['RateLimit-Limit']
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining']
+          'RateLimit-Reset': components['headers']['RateLimit-Reset']
+          'RateLimit-Policy': components['headers']['RateLimit-Policy']
+          'X-Request-Id': components['headers']['X-Request-Id']
+          [name: string]: unknown
+        }
+        content?: never
+      }
+      400: components['responses']['BadRequest']
+      404: components['responses']['NotFound']
+      429: components['responses']['TooManyRequests']
+      default: components['responses']['Error']
+    }
+  }
   getProducts: {
     parameters: {
       query?: {
@@ -1956,6 +2908,7 @@ export interface operations {
       409: components['responses']['Conflict']
       413: components['responses']['ContentTooLarge']
       415: components['responses']['UnsupportedMediaType']
+      422: components['responses']['UnprocessableContent']
       429: components['responses']['TooManyRequests']
       default: components['responses']['Error']
     }
@@ -2058,6 +3011,7 @@ export interface operations {
       401: components['responses']['Unauthorized']
       403: components['responses']['Forbidden']
       404: components['responses']['NotFound']
+      409: components['responses']['Conflict']
       413: components['responses']['ContentTooLarge']
       415: components['responses']['UnsupportedMediaType']
       429: components['responses']['TooManyRequests']
@@ -2183,6 +3137,171 @@ export interface operations {
         }
         content: {
           'application/json': components['schemas']['PutProductsByIdStockResponse']
+        }
+      }
+      400: components['responses']['BadRequest']
+      401: components['responses']['Unauthorized']
+      403: components['responses']['Forbidden']
+      404: components['responses']['NotFound']
+      409: components['responses']['Conflict']
+      413: components['responses']['ContentTooLarge']
+      415: components['responses']['UnsupportedMediaType']
+      429: components['responses']['TooManyRequests']
+      default: components['responses']['Error']
+    }
+  }
+  postProductsByIdVariants: {
+    parameters: {
+      query?: never
+      header?: never
+      path: {
+        /** @description Opaque id. No control characters. */
+        id: string
+      }
+      cookie?: never
+    }
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['PostProductsByIdVariantsRequest']
+      }
+    }
+    responses: {
+      /** @description Created */
+      201: {
+        headers: {
+          'RateLimit-Limit': components['headers']['RateLimit-Limit']
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining']
+          'RateLimit-Reset': components['headers']['RateLimit-Reset']
+          'RateLimit-Policy': components['headers']['RateLimit-Policy']
+          'X-Request-Id': components['headers']['X-Request-Id']
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['PostProductsByIdVariantsResponse']
+        }
+      }
+      400: components['responses']['BadRequest']
+      401: components['responses']['Unauthorized']
+      403: components['responses']['Forbidden']
+      404: components['responses']['NotFound']
+      409: components['responses']['Conflict']
+      413: components['responses']['ContentTooLarge']
+      415: components['responses']['UnsupportedMediaType']
+      422: components['responses']['UnprocessableContent']
+      429: components['responses']['TooManyRequests']
+      default: components['responses']['Error']
+    }
+  }
+  patchProductsByIdVariantsByVariantId: {
+    parameters: {
+      query?: never
+      header?: never
+      path: {
+        /** @description Opaque id. No control characters. */
+        id: string
+        /** @description Opaque id. No control characters. */
+        variantId: string
+      }
+      cookie?: never
+    }
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['PatchProductsByIdVariantsByVariantIdRequest']
+      }
+    }
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          'RateLimit-Limit': components['headers']['RateLimit-Limit']
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining']
+          'RateLimit-Reset': components['headers']['RateLimit-Reset']
+          'RateLimit-Policy': components['headers']['RateLimit-Policy']
+          'X-Request-Id': components['headers']['X-Request-Id']
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['PatchProductsByIdVariantsByVariantIdResponse']
+        }
+      }
+      400: components['responses']['BadRequest']
+      401: components['responses']['Unauthorized']
+      403: components['responses']['Forbidden']
+      404: components['responses']['NotFound']
+      409: components['responses']['Conflict']
+      413: components['responses']['ContentTooLarge']
+      415: components['responses']['UnsupportedMediaType']
+      422: components['responses']['UnprocessableContent']
+      429: components['responses']['TooManyRequests']
+      default: components['responses']['Error']
+    }
+  }
+  getProductsByIdVariantsByVariantIdStock: {
+    parameters: {
+      query?: never
+      header?: never
+      path: {
+        /** @description Opaque id. No control characters. */
+        id: string
+        /** @description Opaque id. No control characters. */
+        variantId: string
+      }
+      cookie?: never
+    }
+    requestBody?: never
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          'RateLimit-Limit': components['headers']['RateLimit-Limit']
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining']
+          'RateLimit-Reset': components['headers']['RateLimit-Reset']
+          'RateLimit-Policy': components['headers']['RateLimit-Policy']
+          'X-Request-Id': components['headers']['X-Request-Id']
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['GetProductsByIdVariantsByVariantIdStockResponse']
+        }
+      }
+      400: components['responses']['BadRequest']
+      401: components['responses']['Unauthorized']
+      403: components['responses']['Forbidden']
+      404: components['responses']['NotFound']
+      429: components['responses']['TooManyRequests']
+      default: components['responses']['Error']
+    }
+  }
+  putProductsByIdVariantsByVariantIdStock: {
+    parameters: {
+      query?: never
+      header?: never
+      path: {
+        /** @description Opaque id. No control characters. */
+        id: string
+        /** @description Opaque id. No control characters. */
+        variantId: string
+      }
+      cookie?: never
+    }
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['PutProductsByIdVariantsByVariantIdStockRequest']
+      }
+    }
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          'RateLimit-Limit': components['headers']['RateLimit-Limit']
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining']
+          'RateLimit-Reset': components['headers']['RateLimit-Reset']
+          'RateLimit-Policy': components['headers']['RateLimit-Policy']
+          'X-Request-Id': components['headers']['X-Request-Id']
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['PutProductsByIdVariantsByVariantIdStockResponse']
         }
       }
       400: components['responses']['BadRequest']

@@ -189,12 +189,9 @@ export function mediaRoutes(deps: MediaRoutesDeps): HttpRoutes {
           response: {
             200: Type.Unsafe<Uint8Array>({
               description: 'The picture, as WebP.',
-              content: { 'image/webp': { schema: { format: 'binary' } } },
+              content: { 'image/webp': { schema: { type: 'string', format: 'binary' } } },
             }),
-            // No body at all (not even JSON's `null`): `send()` without one.
-            304: Type.Unsafe<undefined>({
-              description: 'Not modified: the copy the client holds is current.',
-            }),
+            304: Type.Null({ description: 'Not modified: the copy the client holds is current.' }),
             404: Problem,
           },
         },
@@ -203,7 +200,10 @@ export function mediaRoutes(deps: MediaRoutesDeps): HttpRoutes {
         const file = await deps.getMediaFile(request.params.mediaId, request.params.width)
         const etag = `"${file.etag}"`
         reply.header('etag', etag).header('cache-control', immutable)
-        if (matchesEtag(request.headers['if-none-match'], etag)) return reply.code(304).send()
+        if (matchesEtag(request.headers['if-none-match'], etag)) {
+          // No body at all, not even the JSON `null` the schema's type would serialize.
+          return reply.code(304).send(undefined as unknown as null)
+        }
         return reply
           .header('content-type', file.contentType)
           .header('x-content-type-options', 'nosniff')
