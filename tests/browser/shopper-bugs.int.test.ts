@@ -311,6 +311,35 @@ describe('the bugs a shopper found (issue 17)', () => {
     await page.getByText('Your cart is empty').waitFor()
   }, 120_000)
 
+  it('shows the shape of the listing and of a product while they load', async () => {
+    const page = await newPage()
+    // Each answer waits until the test has seen the skeleton: no sleeps, no race.
+    let release = () => {}
+    const held = () => new Promise<void>((resolve) => (release = resolve))
+    let gate = held()
+    await page.route(/\/api\/v1\/products(\?|\/[^/?]+$)/, async (route) => {
+      await gate
+      await route.continue()
+    })
+    await page.goto('/products')
+    await page.getByTestId('grid-skeleton').waitFor()
+    expect(await page.getByTestId('grid-skeleton').locator('.card').count()).toBe(12)
+    expect(await page.getByText('Loading…', { exact: true }).count()).toBe(0)
+    await page.screenshot({ path: join(artifacts, 'bugs-listing-skeleton.png') })
+    release()
+    const link = page.locator('.grid .card h3 a').first()
+    await link.waitFor()
+    expect(await page.getByTestId('grid-skeleton').count()).toBe(0)
+
+    gate = held()
+    const name = await link.innerText()
+    await link.click()
+    await page.getByTestId('product-skeleton').waitFor()
+    release()
+    await page.getByRole('heading', { level: 1, name }).waitFor()
+    expect(await page.getByTestId('product-skeleton').count()).toBe(0)
+  }, 60_000)
+
   it('keeps Ship and Cancel in sight on a phone in the back office', async () => {
     const orderId = await confirmedOrderOfAnother()
     const page = await newPage(phone)

@@ -82,11 +82,58 @@ export function useLoad<T>(load: (signal: AbortSignal) => Promise<T>, deps: unkn
   return { data, error, loading, reload, setData }
 }
 
+/**
+ * Grey placeholders of `count` product cards while a grid loads: the page keeps its shape (no
+ * jump when the products arrive), and a screen reader hears one 'Loading products…'.
+ */
+export function ProductGridSkeleton({ count }: { count: number }) {
+  return (
+    <div class="skeleton-wrap">
+      <p class="visually-hidden" role="status">
+        Loading products…
+      </p>
+      <ul class="grid skeleton" aria-hidden="true" data-testid="grid-skeleton">
+        {Array.from({ length: count }, (_, i) => (
+          <li key={i} class="card">
+            <span class="bone picture" />
+            <span class="bone line" />
+            <span class="bone line short" />
+          </li>
+        ))}
+      </ul>
+    </div>
+  )
+}
+
+/** The product page's shape while the product loads. */
+export function ProductSkeleton() {
+  return (
+    <div class="skeleton-wrap">
+      <p class="visually-hidden" role="status">
+        Loading the product…
+      </p>
+      <div class="product skeleton" aria-hidden="true" data-testid="product-skeleton">
+        <span class="bone picture" />
+        <div>
+          <span class="bone title" />
+          <span class="bone line short" />
+          <span class="bone line" />
+          <span class="bone line" />
+          <span class="bone line short" />
+        </div>
+      </div>
+    </div>
+  )
+}
+
 /** Loading or error for a load that has no data yet; null once there is data. */
 export function LoadState({
   state,
+  placeholder,
 }: {
   state: Pick<Loaded<unknown>, 'data' | 'error' | 'loading' | 'reload'>
+  /** Shown while loading instead of 'Loading…' (a skeleton of what comes). */
+  placeholder?: ComponentChildren
 }) {
   if (state.error) {
     return (
@@ -101,7 +148,7 @@ export function LoadState({
       </div>
     )
   }
-  if (state.loading && state.data === undefined) return <Loading />
+  if (state.loading && state.data === undefined) return <>{placeholder ?? <Loading />}</>
   return null
 }
 

@@ -1,6 +1,6 @@
 import { shop, unwrap } from '../api/client'
 import { ProductCard } from '../components/product-card'
-import { LoadState, useLoad, useTitle } from '../components/ui'
+import { LoadState, ProductGridSkeleton, useLoad, useTitle } from '../components/ui'
 import { Link, navigate } from '../lib/router'
 
 function search(event: SubmitEvent) {
@@ -61,7 +61,7 @@ export function HomePage() {
       </section>
       <section aria-labelledby="featured">
         <h2 id="featured">New in</h2>
-        <LoadState state={featured} />
+        <LoadState state={featured} placeholder={<ProductGridSkeleton count={8} />} />
         <ul class="grid">
           {featured.data?.items.map((product) => (
             <ProductCard key={product.id} product={product} />

@@ -4,7 +4,14 @@ import { changeCart } from '../api/cart'
 import { shop, unwrap } from '../api/client'
 import { isNotFound } from '../api/problems'
 import { session } from '../api/session'
-import { ErrorMessage, LoadState, Notice, useLoad, useTitle } from '../components/ui'
+import {
+  ErrorMessage,
+  LoadState,
+  Notice,
+  ProductSkeleton,
+  useLoad,
+  useTitle,
+} from '../components/ui'
 import { formatMoney } from '../lib/format'
 import { Link } from '../lib/router'
 import { useStore } from '../lib/store'
@@ -16,15 +23,18 @@ export function ProductPage({ params }: { params: Record<string, string> }) {
     (signal) => unwrap(shop.GET('/api/v1/products/{id}', { params: { path: { id } }, signal })),
     [id],
   )
-  useTitle(product.data?.name ?? 'Product')
-  if (!product.data) {
+  // Another product, kept while this one loads (or after it failed), is not shown for it.
+  const settled = !product.loading && product.error === undefined
+  const shown = settled || product.data?.id === id ? product.data : undefined
+  useTitle(shown?.name ?? 'Product')
+  if (!shown) {
     return isNotFound(product.error) ? (
       <NotFoundPage what="product" />
     ) : (
-      <LoadState state={product} />
+      <LoadState state={{ ...product, data: shown }} placeholder={<ProductSkeleton />} />
     )
   }
-  const p = product.data
+  const p = shown
   return (
     <article class="product">
       <img src={p.imageUrl} alt={`Picture of ${p.name}`} width={480} height={360} />

@@ -2,7 +2,7 @@ import type { Category, Product, ProductQuery, ProductSort } from '@emporium/sdk
 import { useCallback, useEffect, useState } from 'preact/hooks'
 import { shop, unwrap } from '../api/client'
 import { ProductCard } from '../components/product-card'
-import { ErrorMessage, LoadState, useLoad, useTitle } from '../components/ui'
+import { ErrorMessage, LoadState, ProductGridSkeleton, useLoad, useTitle } from '../components/ui'
 import { parsePrice } from '../lib/format'
 import { entryState, navigate, saveEntryState, useLocation } from '../lib/router'
 
@@ -150,7 +150,10 @@ export function ProductsPage() {
         <h2 id="results" class="visually-hidden">
           Results
         </h2>
-        <LoadState state={{ data: current, error, loading, reload }} />
+        <LoadState
+          state={{ data: items.length > 0 ? items : current, error, loading, reload }}
+          placeholder={<ProductGridSkeleton count={pageSize} />}
+        />
         {invalid ? (
           <p>Correct the price range above to see products.</p>
         ) : (
