@@ -301,9 +301,10 @@ export async function checkInvariants(
   const sold = new Map<string, number>()
   for (const line of await rows<{ product_id: string; n: number }>(
     orders,
-    sql`select l.product_id, sum(l.quantity)::int as n from order_lines l
-        join orders o on o.id = l.order_id
-        where o.status in ('confirmed', 'shipped') group by l.product_id`,
+    // Per variant: a line names one (null: the product's first, whose id is the product's).
+    sql`select coalesce(l.variant_id, l.product_id) as product_id, sum(l.quantity)::int as n
+        from order_lines l join orders o on o.id = l.order_id
+        where o.status in ('confirmed', 'shipped') group by 1`,
   ))
     sold.set(line.product_id, line.n)
   const committed = new Map<string, number>()

@@ -15,11 +15,32 @@ import { orderConfirmed } from './order-confirmed-suite.js'
 // The whole service over real HTTP: PGlite (carts, inbox, price copy), the in-process bus, a
 // fake catalog we own (a real local HTTP server we can stop) and tokens from a local JWKS.
 const log = createLogger({ service: 'cart', level: 'silent' })
-const products = new Map([
+const products = new Map<string, object>([
   ['lamp', product('lamp', 'Desk lamp', 1999, 10)],
   ['mug', product('mug', 'Mug', 850, 200)],
   ['vase', product('vase', 'Vase', 850, 200)],
+  ['tee', tee()],
 ])
+
+/** A product with options, as the catalog answers it (issue 17). */
+function tee() {
+  const variant = (id: string, size: string, amount: number, available: number) => ({
+    id,
+    sku: `SKU-${id}`,
+    options: { Size: size },
+    label: size,
+    price: { amount, currency: 'USD' },
+    available,
+    imageUrl: '/images/tee.svg',
+  })
+  return {
+    ...product('tee', 'Tee', 1999, 7),
+    priceRange: { min: { amount: 1999, currency: 'USD' }, max: { amount: 2299, currency: 'USD' } },
+    variantCount: 2,
+    options: [{ name: 'Size', values: ['M', 'XL'] }],
+    variants: [variant('tee', 'M', 1999, 5), variant('tee-xl', 'XL', 2299, 2)],
+  }
+}
 
 function product(id: string, name: string, amount: number, available: number) {
   return {
@@ -127,6 +148,8 @@ describe('cart service over HTTP', () => {
     expect(res.body.items).toEqual([
       {
         productId: 'lamp',
+        // A product without options is its one variant, of the product's id.
+        variantId: 'lamp',
         name: 'Desk lamp',
         unitPrice: { amount: 1999, currency: 'USD' },
         quantity: 2,
@@ -227,6 +250,111 @@ describe('cart service over HTTP', () => {
       subtotal: { amount: 0 },
       items: [{ unavailable: true }],
     })
+  })
+
+  it('keeps a line per variant: the variant is chosen, named, priced and changed on its own', async () => {
+    const buyer = await issuer.sign('user-variants')
+    const as = (method: string, path: string, body?: unknown) => call(method, path, body, buyer)
+    const unchosen = await as('POST', '/cart/items', { productId: 'tee', quantity: 1 })
+    expect([unchosen.status, unchosen.body.code]).toEqual([422, 'CART.VARIANT_REQUIRED'])
+    expect(unchosen.headers.get('content-type')).toMatch(/problem\+json/)
+    const unknown = await as('POST', '/cart/items', {
+      productId: 'tee',
+      variantId: 'x',
+      quantity: 1,
+    })
+    expect([unknown.status, unknown.body.code]).toEqual([404, 'CART.VARIANT_NOT_FOUND'])
+    const tooMany = await as('POST', '/cart/items', {
+      productId: 'tee',
+      variantId: 'tee-xl',
+      quantity: 3,
+    })
+    expect([tooMany.status, tooMany.body.code]).toEqual([409, 'CART.NOT_ENOUGH_STOCK'])
+    expect((await as('GET', '/cart')).body.items).toEqual([])
+
+    await as('POST', '/cart/items', { productId: 'tee', variantId: 'tee-xl', quantity: 1 })
+    const both = await as('POST', '/cart/items', {
+      productId: 'tee',
+      variantId: 'tee',
+      quantity: 2,
+    })
+    expect(both.body.items).toEqual([
+      expect.objectContaining({
+        productId: 'tee',
+        variantId: 'tee-xl',
+        variantLabel: 'XL',
+        unitPrice: { amount: 2299, currency: 'USD' },
+        quantity: 1,
+      }),
+      expect.objectContaining({
+        productId: 'tee',
+        variantId: 'tee',
+        variantLabel: 'M',
+        unitPrice: { amount: 1999, currency: 'USD' },
+        quantity: 2,
+      }),
+    ])
+    expect(both.body.subtotal.amount).toBe(2299 + 2 * 1999)
+
+    // A line is named by its product and variant; the product alone is ambiguous now.
+    const ambiguous = await as('PATCH', '/cart/items/tee', { quantity: 1 })
+    expect([ambiguous.status, ambiguous.body.code]).toEqual([422, 'CART.VARIANT_REQUIRED'])
+    const set = await as('PATCH', '/cart/items/tee?variantId=tee-xl', { quantity: 2 })
+    expect(set.body.items.map((i: any) => [i.variantId, i.quantity])).toEqual([
+      ['tee-xl', 2],
+      ['tee', 2],
+    ])
+    expect((await as('PATCH', '/cart/items/tee?variantId=mug', { quantity: 1 })).status).toBe(404)
+
+    // A price change of one variant reaches its line only.
+    await bus.publish({
+      id: randomUUID(),
+      type: 'product.updated',
+      version: 1,
+      occurredAt: new Date(Date.now() + 1000).toISOString(),
+      source: 'catalog',
+      correlationId: randomUUID(),
+      causationId: null,
+      data: {
+        productId: 'tee',
+        sku: 'SKU-tee',
+        name: 'Tee',
+        price: { amount: 1999, currency: 'USD' },
+        categoryId: 'c1',
+        imageUrl: '/images/tee.svg',
+        variants: [
+          {
+            variantId: 'tee',
+            sku: 'SKU-tee',
+            price: { amount: 1999, currency: 'USD' },
+            label: 'M',
+          },
+          {
+            variantId: 'tee-xl',
+            sku: 'SKU-tee-xl',
+            price: { amount: 2499, currency: 'USD' },
+            label: 'XL',
+          },
+        ],
+      },
+    })
+    const repriced = (await as('GET', '/cart')).body
+    expect(
+      repriced.items.map((i: any) => [
+        i.variantId,
+        i.unitPrice.amount,
+        i.previousUnitPrice?.amount,
+      ]),
+    ).toEqual([
+      ['tee-xl', 2499, 2299],
+      ['tee', 1999, undefined],
+    ])
+
+    const removed = await as('DELETE', '/cart/items/tee?variantId=tee-xl')
+    expect(removed.body.items.map((i: any) => i.variantId)).toEqual(['tee'])
+    await as('POST', '/cart/items', { productId: 'tee', variantId: 'tee-xl', quantity: 1 })
+    // Without a variant, DELETE takes every line of the product.
+    expect((await as('DELETE', '/cart/items/tee')).body.items).toEqual([])
   })
 
   it('sets quantities; 0 removes the line; an absent line is 404', async () => {

@@ -3,6 +3,7 @@ import { migrate } from '@emporium/platform'
 import { createTestDatabase } from '@emporium/platform/testing'
 import * as createCarts from '../migrations/001-create-carts.js'
 import * as createProductPrices from '../migrations/002-create-product-prices.js'
+import * as addSettledOrderIds from '../migrations/003-add-carts-settled-order-ids.js'
 import { createSettleOrderedLines } from '../src/app/settle-ordered-lines.js'
 import { createSqlCartStore } from '../src/infra/sql-cart-store.js'
 import { linesOf } from './order-confirmed-suite.js'
@@ -24,7 +25,11 @@ describe.each(['pglite', 'postgres'] as const)(
         })
         await storeLegacySqlCart(database, 'old-cart', linesOf([['p1', 2]]))
         const { applied } = await migrate(database, {
-          migrations: new URL('../migrations/', import.meta.url),
+          migrations: {
+            '001-create-carts': createCarts,
+            '002-create-product-prices': createProductPrices,
+            '003-add-carts-settled-order-ids': addSettledOrderIds,
+          },
           platform: false,
         })
         expect(applied).toEqual(['service/003-add-carts-settled-order-ids'])

@@ -81,8 +81,37 @@ export function product(id: string, name: string, amount: number, currency = 'US
   }
 }
 
+/** A product with options, as the catalog answers it: its variants with their labels and prices. */
+export function productWithVariants(
+  id: string,
+  name: string,
+  variants: Array<{ id: string; label: string; amount: number }>,
+) {
+  const amounts = variants.map((v) => v.amount)
+  return {
+    ...product(id, name, Math.min(...amounts)),
+    priceRange: {
+      min: { amount: Math.min(...amounts), currency: 'USD' },
+      max: { amount: Math.max(...amounts), currency: 'USD' },
+    },
+    variantCount: variants.length,
+    options: [{ name: 'Size', values: variants.map((v) => v.label) }],
+    variants: variants.map((v) => ({
+      id: v.id,
+      sku: `SKU-${v.id}`,
+      options: { Size: v.label },
+      label: v.label,
+      price: { amount: v.amount, currency: 'USD' },
+      available: 100,
+      imageUrl: `/images/${id}.svg`,
+    })),
+  }
+}
+
 export interface FakeCartLine {
   productId: string
+  /** The line's variant, as the cart names it (none: the product's first, of its id). */
+  variantId?: string
   quantity: number
   unitPrice?: number
   unavailable?: boolean
@@ -103,6 +132,7 @@ export function cartOf(lines: FakeCartLine[]) {
     const unitPrice = { amount: line.unitPrice ?? 1, currency: 'USD' }
     return {
       productId: line.productId,
+      ...(line.variantId !== undefined ? { variantId: line.variantId } : {}),
       name: `cart name of ${line.productId}`,
       unitPrice,
       quantity: line.quantity,

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
 import { orderFingerprint } from '../src/domain/idempotency.js'
 import { card, address, body, type Harness, type Reply } from './harness.js'
-import { product } from './fake-upstreams.js'
+import { product, productWithVariants } from './fake-upstreams.js'
 
 /** `POST /orders`: pricing, idempotency, upstream failures, nothing half-written. */
 export function placementCases(h: Harness): void {
@@ -328,6 +328,103 @@ export function placementCases(h: Harness): void {
         expect(reply.body.code).toBe('ORDERS.PRODUCT_UNAVAILABLE')
         expect(await ordersOf(who.userId)).toHaveLength(0)
         expect(catalogAsked(id)).toBe(0)
+      })
+
+      it("prices and names each variant's line, and the saga's events carry the variant", async () => {
+        const id = `tee-${randomUUID()}`
+        const xl = `${id}-xl`
+        await h.publish('product.created', {
+          ...snapshot(id, 1999, 'Tee'),
+          variants: [
+            {
+              variantId: id,
+              sku: `SKU-${id}`,
+              price: { amount: 1999, currency: 'USD' },
+              label: 'M',
+            },
+            {
+              variantId: xl,
+              sku: `SKU-${xl}`,
+              price: { amount: 2299, currency: 'USD' },
+              label: 'XL',
+            },
+          ],
+        })
+        const who = customer([
+          { productId: id, variantId: xl, quantity: 1 },
+          { productId: id, variantId: id, quantity: 2 },
+        ])
+        const reply = await place(who)
+        expect(reply.status, reply.text).toBe(202)
+        expect(reply.body.items).toEqual([
+          {
+            productId: id,
+            variantId: xl,
+            variantLabel: 'XL',
+            name: 'Tee',
+            unitPrice: { amount: 2299, currency: 'USD' },
+            quantity: 1,
+            lineTotal: { amount: 2299, currency: 'USD' },
+          },
+          {
+            productId: id,
+            variantId: id,
+            variantLabel: 'M',
+            name: 'Tee',
+            unitPrice: { amount: 1999, currency: 'USD' },
+            quantity: 2,
+            lineTotal: { amount: 3998, currency: 'USD' },
+          },
+        ])
+        expect(reply.body.total).toEqual({ amount: 6297, currency: 'USD' })
+        // The first variant's line names none, as lines did before variants.
+        const [event] = await outbox('order.placed', reply.body.id)
+        expect(event.data.lines).toEqual([
+          {
+            productId: id,
+            variantId: xl,
+            variantLabel: 'XL',
+            name: 'Tee',
+            unitPrice: { amount: 2299, currency: 'USD' },
+            quantity: 1,
+          },
+          {
+            productId: id,
+            variantLabel: 'M',
+            name: 'Tee',
+            unitPrice: { amount: 1999, currency: 'USD' },
+            quantity: 2,
+          },
+        ])
+        // Read back, the order still names them.
+        const read = await call('GET', `/orders/${reply.body.id}`, who.bearer)
+        expect(read.body.items).toEqual(reply.body.items)
+        // A variant the catalog does not have: the line cannot be ordered.
+        const stray = await place(
+          customer([{ productId: id, variantId: `${id}-gone`, quantity: 1 }]),
+        )
+        expect([stray.status, stray.body.code]).toEqual([409, 'ORDERS.PRODUCT_UNAVAILABLE'])
+        // The product deleted: every variant of it.
+        await h.publish('product.deleted', { productId: id })
+        const gone = await place(customer([{ productId: id, variantId: xl, quantity: 1 }]))
+        expect([gone.status, gone.body.code]).toEqual([409, 'ORDERS.PRODUCT_UNAVAILABLE'])
+      })
+
+      it('learns every variant of a product it has not heard of from one catalog answer', async () => {
+        const id = `fresh-tee-${randomUUID()}`
+        h.products.set(
+          id,
+          productWithVariants(id, 'Fresh tee', [
+            { id, label: 'S', amount: 1000 },
+            { id: `${id}-l`, label: 'L', amount: 1200 },
+          ]),
+        )
+        const first = await place(customer([{ productId: id, variantId: `${id}-l`, quantity: 1 }]))
+        expect(first.body.items[0]).toMatchObject({ variantId: `${id}-l`, variantLabel: 'L' })
+        const second = await place(customer([{ productId: id, quantity: 1 }]))
+        expect(second.body.items[0]).toMatchObject({ variantId: id, variantLabel: 'S' })
+        expect(second.body.total.amount).toBe(1000)
+        expect(catalogAsked(id)).toBe(1)
       })
 
       it('asks the catalog once about a product it has not heard of, then remembers it', async () => {

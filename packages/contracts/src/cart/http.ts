@@ -20,6 +20,13 @@ export const AddItemBody = Type.Object(
   {
     /** The product to add (a catalog product id). */
     productId: ProductId,
+    /**
+     * Which of its variants (a catalog variant id): required when the product has more than one
+     * (else 422 `CART.VARIANT_REQUIRED`); without it, the product's only variant.
+     */
+    variantId: Type.Optional(
+      Id({ description: 'The variant to add; required when the product has several.' }),
+    ),
     /** Units to add, 1 to 99; added to the line's quantity when the product is already there. */
     quantity: Type.Integer({
       minimum: 1,
@@ -52,10 +59,33 @@ export const ItemParams = Type.Object({
 })
 export type ItemParams = Type.Static<typeof ItemParams>
 
+/** Query of `PATCH` and `DELETE /cart/items/{productId}`: which variant's line. */
+export const ItemQuery = Type.Object(
+  {
+    /**
+     * The line of this variant of the product. Without it: the product's only line (PATCH: 422
+     * `CART.VARIANT_REQUIRED` when the cart holds several variants of it; DELETE removes them all).
+     */
+    variantId: Type.Optional(
+      Id({ description: "The variant's line; without it, the product's only line (or all)." }),
+    ),
+  },
+  // Other parameters are ignored, as they were before this query had any.
+)
+export type ItemQuery = Type.Static<typeof ItemQuery>
+
 /** One line of a cart. */
 export const CartItem = Type.Object({
   /** The product. */
   productId: Type.String({ description: 'The product.' }),
+  /** The variant in this line (the product's own id for a product without options). */
+  variantId: Type.Optional(
+    Type.String({ description: "The variant (the product's id for a product without options)." }),
+  ),
+  /** The variant's option values for display (`M / Blue`); absent for a product without options. */
+  variantLabel: Type.Optional(
+    Type.String({ description: "The variant's option values (M / Blue); absent without options." }),
+  ),
   /** The product's name, as the catalog last told it. */
   name: Type.String({ description: "The product's name, as the catalog last told it." }),
   /** Current unit price, as the catalog last told it (by a lookup or an event). */

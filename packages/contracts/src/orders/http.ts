@@ -88,6 +88,14 @@ export type PlaceOrderBody = Type.Static<typeof PlaceOrderBody>
 /** One line of an order: the name and price the catalog confirmed when it was placed. */
 export const OrderItem = Type.Object({
   productId: Type.String(),
+  /** The variant bought (the product's own id for a product without options). */
+  variantId: Type.Optional(
+    Type.String({ description: "The variant bought (the product's id without options)." }),
+  ),
+  /** The variant's option values for display (`M / Blue`); absent for a product without options. */
+  variantLabel: Type.Optional(
+    Type.String({ description: "The variant's option values (M / Blue); absent without options." }),
+  ),
   name: Type.String(),
   unitPrice: Money,
   quantity: Type.Integer({ minimum: 1 }),

@@ -1,5 +1,5 @@
 import { AppError } from '@emporium/platform/app'
-import { addLine } from '../domain/cart.js'
+import { addLine, chooseVariant } from '../domain/cart.js'
 import type { PricedCart } from '../domain/pricing.js'
 import { mutateCart } from './mutate-cart.js'
 import type { Catalog, CartStore } from './ports.js'
@@ -12,22 +12,26 @@ export interface ItemDeps {
   now: () => Date
 }
 
-/** Adds units of a product at the catalog's current price and name (merging with its line). */
+/**
+ * Adds units of a product's variant (the chosen one, or the product's only one) at the
+ * catalog's current price and name, merging with that variant's line.
+ */
 export function createAddItem(deps: ItemDeps) {
   return async function addItem(
     userId: string,
-    input: { productId: string; quantity: number },
+    input: { productId: string; variantId?: string; quantity: number },
   ): Promise<PricedCart> {
-    const product = await requireProduct(deps.catalog, input.productId)
+    const product = await requireProduct(deps.catalog, input.productId, input.variantId)
     const cart = await mutateCart(deps.store, userId, deps.now, (current) =>
       addLine(current, product, input.quantity, deps.now()),
     )
-    return deps.showCart(cart, product.productId)
+    return deps.showCart(cart, product.variantId)
   }
 }
 
-export async function requireProduct(catalog: Catalog, productId: string) {
+/** The product's variant now: 404 for an unknown product or variant, 422 when one must be chosen. */
+export async function requireProduct(catalog: Catalog, productId: string, variantId?: string) {
   const product = await catalog.product(productId)
   if (!product) throw new AppError('not_found', 'CART.PRODUCT_NOT_FOUND', 'No such product.')
-  return product
+  return chooseVariant(product, variantId)
 }

@@ -1,5 +1,5 @@
 import { AppError } from '@emporium/platform/app'
-import type { PricedProduct, StoredCart } from '../domain/cart.js'
+import type { CatalogProduct, CatalogVariant, StoredCart } from '../domain/cart.js'
 import type { PriceEntry } from '../domain/pricing.js'
 import type { CartStore, Catalog, PriceCopy } from './ports.js'
 
@@ -24,12 +24,31 @@ export function fakeCartStore(): CartStore & { carts: Map<string, StoredCart> } 
   }
 }
 
+/**
+ * A product of the fake catalog: its price and stock (a product without options), or its
+ * variants (then `unitPrice` and `available` are ignored).
+ */
+export interface FakeProduct {
+  productId: string
+  name: string
+  unitPrice: CatalogVariant['unitPrice']
+  available: number
+  variants?: CatalogVariant[]
+}
+
 /** A catalog of given products; `down = true` makes it fail like an unreachable one. */
 export function fakeCatalog(
-  products: PricedProduct[] = [],
-): Catalog & { byId: Map<string, PricedProduct>; down: boolean; calls: number } {
+  products: FakeProduct[] = [],
+): Catalog & { byId: Map<string, FakeProduct>; down: boolean; calls: number } {
   const byId = new Map(products.map((p) => [p.productId, p]))
-  const fake: Catalog & { byId: Map<string, PricedProduct>; down: boolean; calls: number } = {
+  const asCatalog = (p: FakeProduct): CatalogProduct => ({
+    productId: p.productId,
+    name: p.name,
+    variants: p.variants ?? [
+      { variantId: p.productId, unitPrice: p.unitPrice, available: p.available },
+    ],
+  })
+  const fake: Catalog & { byId: Map<string, FakeProduct>; down: boolean; calls: number } = {
     byId,
     down: false,
     calls: 0,
@@ -39,7 +58,8 @@ export function fakeCatalog(
         throw new AppError('unavailable', 'CART.CATALOG_UNAVAILABLE', 'down', {
           details: { retryAfterSeconds: 5 },
         })
-      return byId.get(productId)
+      const product = byId.get(productId)
+      return product && asCatalog(product)
     },
     reachable: () => !fake.down,
   }
@@ -49,7 +69,7 @@ export function fakeCatalog(
 export function fakePriceCopy(
   entries: PriceEntry[] = [],
 ): PriceCopy & { entries: Map<string, PriceEntry>; lookups: string[][] } {
-  const map = new Map(entries.map((e) => [e.productId, e]))
+  const map = new Map(entries.map((e) => [e.variantId ?? e.productId, e]))
   const lookups: string[][] = []
   return {
     entries: map,

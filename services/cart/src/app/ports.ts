@@ -1,4 +1,4 @@
-import type { PricedProduct, StoredCart } from '../domain/cart.js'
+import type { CatalogProduct, StoredCart } from '../domain/cart.js'
 import type { PriceEntry } from '../domain/pricing.js'
 
 /** Where carts live: Redis in production, the service's SQL database embedded. */
@@ -28,22 +28,38 @@ export type CartWriter = Pick<CartStore, 'get' | 'save'>
 /** The catalog, asked when a line is added or changed. */
 export interface Catalog {
   /**
-   * The product now, or undefined when it is unknown or deleted. Throws AppError `unavailable`
-   * (`CART.CATALOG_UNAVAILABLE`, with retryAfterSeconds) when the catalog cannot answer.
+   * The product and its variants now, or undefined when it is unknown or deleted. Throws
+   * AppError `unavailable` (`CART.CATALOG_UNAVAILABLE`, with retryAfterSeconds) when the
+   * catalog cannot answer.
    */
-  product(productId: string): Promise<PricedProduct | undefined>
+  product(productId: string): Promise<CatalogProduct | undefined>
   /** False while the catalog's last answer was a failure (prices cannot be confirmed). */
   reachable(): boolean
 }
 
 /** The local copy of prices, read side. */
 export interface PriceCopy {
-  lookup(productIds: string[]): Promise<Map<string, PriceEntry>>
+  /** The entries of these keys (variant ids; a product's id is its first variant's). */
+  lookup(keys: string[]): Promise<Map<string, PriceEntry>>
+}
+
+/** A variant's price as a catalog event tells it. */
+export interface VariantPrice {
+  variantId: string
+  label?: string
+  price: NonNullable<PriceEntry['price']>
 }
 
 /** A change of a product, as told by a catalog event. */
 export type PriceChange =
-  | { kind: 'updated'; productId: string; name: string; price: PriceEntry['price']; asOf: string }
+  | {
+      kind: 'updated'
+      productId: string
+      name: string
+      /** Every variant's (a product without options: one, with the product's id). */
+      variants: VariantPrice[]
+      asOf: string
+    }
   | { kind: 'deleted'; productId: string; asOf: string }
 
 /** The local copy of prices, write side (inside the consumer's inbox transaction). */

@@ -1,10 +1,19 @@
 import { describe, expect, it } from 'vitest'
-import { addLine, emptyCart, removeLine, setLineQuantity, type StoredCart } from './cart.js'
+import {
+  addLine,
+  chooseVariant,
+  emptyCart,
+  lineOfProduct,
+  removeLine,
+  setLineQuantity,
+  type StoredCart,
+} from './cart.js'
 import { priceCart, type PriceEntry } from './pricing.js'
 
 const t0 = new Date('2026-01-01T00:00:00Z')
 const product = (id: string, amount = 1000, available = 50, currency = 'USD') => ({
   productId: id,
+  variantId: id,
   name: `P ${id}`,
   unitPrice: { amount, currency },
   available,
@@ -58,6 +67,110 @@ describe('cart rules', () => {
     )
     expect(removeLine(cart, 'a')).toEqual([])
     expect(code(() => removeLine(cart, 'b'))).toBe('CART.LINE_NOT_FOUND')
+  })
+})
+
+describe('variants in the cart', () => {
+  const tee = {
+    productId: 'tee',
+    name: 'Tee',
+    variants: [
+      {
+        variantId: 'tee',
+        label: 'S / Black',
+        unitPrice: { amount: 1999, currency: 'USD' },
+        available: 5,
+      },
+      {
+        variantId: 'tee-m',
+        label: 'M / Blue',
+        unitPrice: { amount: 2199, currency: 'USD' },
+        available: 1,
+      },
+    ],
+  }
+
+  it('needs the variant of a product of several, and takes the only one of a product of one', () => {
+    expect(chooseVariant(tee, 'tee-m')).toEqual({
+      productId: 'tee',
+      variantId: 'tee-m',
+      variantLabel: 'M / Blue',
+      name: 'Tee',
+      unitPrice: { amount: 2199, currency: 'USD' },
+      available: 1,
+    })
+    expect(code(() => chooseVariant(tee))).toBe('CART.VARIANT_REQUIRED')
+    expect(code(() => chooseVariant(tee, 'tee-xl'))).toBe('CART.VARIANT_NOT_FOUND')
+    const lamp = {
+      productId: 'lamp',
+      name: 'Lamp',
+      variants: [{ variantId: 'lamp', unitPrice: { amount: 5, currency: 'USD' }, available: 1 }],
+    }
+    expect(chooseVariant(lamp)).toMatchObject({ productId: 'lamp', variantId: 'lamp' })
+    expect(chooseVariant(lamp).variantLabel).toBeUndefined()
+  })
+
+  it('keeps each variant of a product on a line of its own, its stock checked alone', () => {
+    let cart = withLines(addLine(emptyCart('u1'), chooseVariant(tee, 'tee'), 2, t0))
+    cart = withLines(addLine(cart, chooseVariant(tee, 'tee-m'), 1, t0))
+    cart = withLines(addLine(cart, chooseVariant(tee, 'tee'), 1, t0))
+    expect(cart.lines.map((l) => [l.variantId, l.variantLabel, l.quantity])).toEqual([
+      ['tee', 'S / Black', 3],
+      ['tee-m', 'M / Blue', 1],
+    ])
+    expect(code(() => addLine(cart, chooseVariant(tee, 'tee-m'), 1, t0))).toBe(
+      'CART.NOT_ENOUGH_STOCK',
+    )
+    // Naming a line by its product: the variant is needed once the cart holds two of it.
+    expect(code(() => lineOfProduct(cart, 'tee'))).toBe('CART.VARIANT_REQUIRED')
+    expect(lineOfProduct(cart, 'tee', 'tee-m')).toBe('tee-m')
+    expect(code(() => lineOfProduct(cart, 'lamp', 'tee-m'))).toBe('CART.LINE_NOT_FOUND')
+    expect(removeLine(cart, 'tee-m').map((l) => l.variantId)).toEqual(['tee'])
+    // A line stored before variants is its product's first variant's.
+    const old = withLines([{ ...cart.lines[0]!, variantId: undefined, variantLabel: undefined }])
+    expect(lineOfProduct(old, 'tee')).toBe('tee')
+    expect(addLine(old, chooseVariant(tee, 'tee'), 1, t0)).toHaveLength(1)
+  })
+
+  it("prices a line from its variant's copy, and leaves a deleted product's every variant out", () => {
+    const cart = withLines([
+      ...addLine(emptyCart('u1'), chooseVariant(tee, 'tee'), 1, t0),
+      ...addLine(emptyCart('u1'), chooseVariant(tee, 'tee-m'), 1, t0),
+    ])
+    const later = '2026-01-02T00:00:00Z'
+    const options = { catalogReachable: true, defaultCurrency: 'USD', now: t0 }
+    const priced = priceCart(
+      cart,
+      new Map<string, PriceEntry>([
+        [
+          'tee-m',
+          {
+            productId: 'tee',
+            variantId: 'tee-m',
+            label: 'M / Navy',
+            name: 'Tee',
+            price: { amount: 2500, currency: 'USD' },
+            deleted: false,
+            asOf: later,
+          },
+        ],
+      ]),
+      options,
+    )
+    expect(priced.items.map((i) => [i.variantId, i.variantLabel, i.unitPrice.amount])).toEqual([
+      ['tee', 'S / Black', 1999],
+      ['tee-m', 'M / Navy', 2500],
+    ])
+    // The product's own entry says it left: every variant's line, seen by the copy or not.
+    const gone = priceCart(
+      cart,
+      new Map<string, PriceEntry>([
+        ['tee', { productId: 'tee', name: '', price: null, deleted: true, asOf: later }],
+      ]),
+      options,
+    )
+    expect(gone.items.every((i) => i.unavailable)).toBe(true)
+    expect(gone.subtotal.amount).toBe(0)
   })
 })
 

@@ -12,6 +12,13 @@ export const maxCartLines = 100
 /** A line as stored: the name and price the catalog gave when it was last added or updated. */
 export interface CartLine {
   productId: string
+  /**
+   * The variant (issue 17): a line is one variant of a product. Absent in lines stored before
+   * variants, which were of the product's first variant, whose id is the product's.
+   */
+  variantId?: string
+  /** The variant's option values for display (`M / Blue`); absent without options. */
+  variantLabel?: string
   name: string
   unitPrice: Money
   quantity: number
@@ -33,13 +40,75 @@ export interface StoredCart {
   settledOrderIds: string[]
 }
 
+/** The variant a line is of: its own id, or the product's (its first variant) for older lines. */
+export function lineKey(line: { productId: string; variantId?: string }): string {
+  return line.variantId ?? line.productId
+}
+
+/** One variant of a product, as the catalog tells it. */
+export interface CatalogVariant {
+  variantId: string
+  label?: string
+  unitPrice: Money
+  /** Units that can still be bought. */
+  available: number
+}
+
 /** What the catalog says of a product at the moment it is added or updated. */
+export interface CatalogProduct {
+  productId: string
+  name: string
+  /** At least one; a product without options has one, whose id is the product's. */
+  variants: CatalogVariant[]
+}
+
+/** The variant of a product that a line is of, as the catalog tells it now. */
 export interface PricedProduct {
   productId: string
+  variantId: string
+  variantLabel?: string
   name: string
   unitPrice: Money
   /** Units that can still be bought. */
   available: number
+}
+
+/**
+ * The variant of `product` a shopper chose: `variantId`, or the product's only one. 404
+ * `CART.VARIANT_NOT_FOUND` for a variant it does not have; 422 `CART.VARIANT_REQUIRED` when it
+ * has several and none was chosen.
+ */
+export function chooseVariant(product: CatalogProduct, variantId?: string): PricedProduct {
+  const variant =
+    variantId !== undefined
+      ? product.variants.find((v) => v.variantId === variantId)
+      : product.variants.length === 1
+        ? product.variants[0]
+        : undefined
+  if (variant === undefined && variantId !== undefined) {
+    throw new AppError('not_found', 'CART.VARIANT_NOT_FOUND', 'The product has no such variant.')
+  }
+  if (variant === undefined) {
+    throw new AppError(
+      'unprocessable',
+      'CART.VARIANT_REQUIRED',
+      `This product comes in ${product.variants.length} variants: choose one (variantId).`,
+      {
+        details: {
+          errors: [{ path: '/body/variantId', message: 'is required for this product' }],
+          variants: product.variants.map((v) => v.variantId),
+        },
+      },
+    )
+  }
+  return {
+    productId: product.productId,
+    variantId: variant.variantId,
+    ...(variant.label !== undefined ? { variantLabel: variant.label } : {}),
+    name: product.name,
+    unitPrice: variant.unitPrice,
+    available: variant.available,
+  }
 }
 
 export function emptyCart(userId: string): StoredCart {
@@ -53,9 +122,10 @@ export function emptyCart(userId: string): StoredCart {
 }
 
 /**
- * Adds `quantity` units (merging with an existing line, whose name and price are refreshed).
- * Conflicts, all 409: the merged quantity above 99 (the request alone is valid, the cart's
- * state makes it impossible), above what is available, a 101st line, another currency.
+ * Adds `quantity` units of a variant (merging with its line, whose name and price are
+ * refreshed; another variant of the same product is another line). Conflicts, all 409: the
+ * merged quantity above 99 (the request alone is valid, the cart's state makes it impossible),
+ * above what is available, a 101st line, another currency.
  */
 export function addLine(
   cart: StoredCart,
@@ -63,7 +133,7 @@ export function addLine(
   quantity: number,
   now: Date,
 ): CartLine[] {
-  const existing = cart.lines.find((line) => line.productId === product.productId)
+  const existing = cart.lines.find((line) => lineKey(line) === product.variantId)
   const merged = (existing?.quantity ?? 0) + quantity
   if (merged > maxLineQuantity) {
     throw new AppError(
@@ -84,7 +154,7 @@ export function addLine(
   checkAvailable(product, merged)
   const line = lineOf(product, merged, now)
   return existing
-    ? cart.lines.map((l) => (l.productId === product.productId ? line : l))
+    ? cart.lines.map((l) => (lineKey(l) === product.variantId ? line : l))
     : [...cart.lines, line]
 }
 
@@ -95,29 +165,65 @@ export function setLineQuantity(
   quantity: number,
   now: Date,
 ): CartLine[] {
-  requireLine(cart, product.productId)
+  requireLine(cart, product.variantId)
   checkCurrency(cart, product)
   checkAvailable(product, quantity)
   const line = lineOf(product, quantity, now)
-  return cart.lines.map((l) => (l.productId === product.productId ? line : l))
+  return cart.lines.map((l) => (lineKey(l) === product.variantId ? line : l))
 }
 
-/** The lines without the product's; 404 when it is not in the cart. */
-export function removeLine(cart: StoredCart, productId: string): CartLine[] {
-  requireLine(cart, productId)
-  return cart.lines.filter((line) => line.productId !== productId)
+/** The lines without the variant's (`key`: a variant id); 404 when it is not in the cart. */
+export function removeLine(cart: StoredCart, key: string): CartLine[] {
+  requireLine(cart, key)
+  return cart.lines.filter((line) => lineKey(line) !== key)
 }
 
-export function requireLine(cart: StoredCart, productId: string): CartLine {
-  const line = cart.lines.find((l) => l.productId === productId)
+/** The line of a variant (`key`: a variant id); 404 when the cart has none. */
+export function requireLine(cart: StoredCart, key: string): CartLine {
+  const line = cart.lines.find((l) => lineKey(l) === key)
   if (!line)
     throw new AppError('not_found', 'CART.LINE_NOT_FOUND', 'This product is not in the cart.')
   return line
 }
 
+/**
+ * The key of the line a request names by product, and variant when it gives one: that variant's
+ * line, or the product's only line. 404 when there is none; 422 `CART.VARIANT_REQUIRED` when the
+ * cart holds several variants of the product and the request named none.
+ */
+export function lineOfProduct(cart: StoredCart, productId: string, variantId?: string): string {
+  if (variantId !== undefined) {
+    const line = requireLine(cart, variantId)
+    if (line.productId !== productId) {
+      throw new AppError('not_found', 'CART.LINE_NOT_FOUND', 'This product is not in the cart.')
+    }
+    return variantId
+  }
+  const lines = cart.lines.filter((l) => l.productId === productId)
+  if (lines.length === 0) {
+    throw new AppError('not_found', 'CART.LINE_NOT_FOUND', 'This product is not in the cart.')
+  }
+  if (lines.length > 1) {
+    throw new AppError(
+      'unprocessable',
+      'CART.VARIANT_REQUIRED',
+      `The cart holds ${lines.length} variants of this product: choose one (?variantId=).`,
+      {
+        details: {
+          errors: [{ path: '/querystring/variantId', message: 'is required for this product' }],
+          variants: lines.map(lineKey),
+        },
+      },
+    )
+  }
+  return lineKey(lines[0]!)
+}
+
 function lineOf(product: PricedProduct, quantity: number, now: Date): CartLine {
   return {
     productId: product.productId,
+    variantId: product.variantId,
+    ...(product.variantLabel !== undefined ? { variantLabel: product.variantLabel } : {}),
     name: product.name,
     unitPrice: { ...product.unitPrice },
     quantity,
@@ -128,7 +234,7 @@ function lineOf(product: PricedProduct, quantity: number, now: Date): CartLine {
 // One currency per cart: a subtotal of mixed currencies means nothing.
 function checkCurrency(cart: StoredCart, product: PricedProduct): void {
   const other = cart.lines.find(
-    (l) => l.productId !== product.productId && l.unitPrice.currency !== product.unitPrice.currency,
+    (l) => lineKey(l) !== product.variantId && l.unitPrice.currency !== product.unitPrice.currency,
   )
   if (other) {
     throw new AppError(
@@ -144,7 +250,7 @@ function checkAvailable(product: PricedProduct, quantity: number): void {
     throw new AppError(
       'conflict',
       'CART.NOT_ENOUGH_STOCK',
-      `Only ${product.available} units of this product are available.`,
+      `Only ${product.available} units of this ${product.variantLabel ? 'variant' : 'product'} are available.`,
       { details: { available: product.available, requested: quantity } },
     )
   }

@@ -1,8 +1,15 @@
-import type { CartLine, Money, StoredCart } from './cart.js'
+import { lineKey, type CartLine, type Money, type StoredCart } from './cart.js'
 
-/** The local copy of a product's price, built from the catalog's events. */
+/**
+ * The local copy of a variant's price, built from the catalog's events. A product's deletion
+ * marks every variant's entry it has, and the entry of the product's own id (its first variant).
+ */
 export interface PriceEntry {
   productId: string
+  /** The variant; absent (or the product's id) for the product's first variant. */
+  variantId?: string
+  /** The variant's option values for display; absent without options. */
+  label?: string
   name: string
   /** Null only for a product deleted before any update was seen. */
   price: Money | null
@@ -13,6 +20,8 @@ export interface PriceEntry {
 
 export interface PricedLine {
   productId: string
+  variantId: string
+  variantLabel?: string
   name: string
   unitPrice: Money
   quantity: number
@@ -32,18 +41,22 @@ export interface PricedCart {
 }
 
 /**
- * The cart as shown: each line at its stored price unless the price copy is newer than the
- * moment that price was confirmed (then the copy's price and name, with the old price as
- * `previousUnitPrice`; a deletion makes the line `unavailable`, out of the totals). While the
- * catalog is unreachable every line is `stale`: its price is the last known, not confirmed.
- * A copy in another currency than the line's is not applied (the line is `stale` instead).
+ * The cart as shown: each line at its stored price unless the price copy of its variant is newer
+ * than the moment that price was confirmed (then the copy's price and name, with the old price as
+ * `previousUnitPrice`; a deletion of the product makes the line `unavailable`, out of the
+ * totals). `copies` is by variant id (a product's own id: its first variant's, and its
+ * deletion's). While the catalog is unreachable every line is `stale`: its price is the last
+ * known, not confirmed. A copy in another currency than the line's is not applied (the line is
+ * `stale` instead).
  */
 export function priceCart(
   cart: StoredCart,
   copies: ReadonlyMap<string, PriceEntry>,
   options: { catalogReachable: boolean; defaultCurrency: string; now: Date },
 ): PricedCart {
-  const items = cart.lines.map((line) => priceLine(line, copies.get(line.productId)))
+  const items = cart.lines.map((line) =>
+    priceLine(line, copies.get(lineKey(line)), copies.get(line.productId)),
+  )
   if (!options.catalogReachable) for (const item of items) item.stale = true
   const currency = cart.lines[0]?.unitPrice.currency ?? options.defaultCurrency
   const counted = items.filter((item) => !item.unavailable)
@@ -58,10 +71,27 @@ export function priceCart(
   return result
 }
 
-function priceLine(line: CartLine, copy: PriceEntry | undefined): PricedLine {
-  const base = { productId: line.productId, quantity: line.quantity }
-  const newer = copy !== undefined && Date.parse(copy.asOf) > Date.parse(line.pricedAt)
-  if (newer && copy.deleted) {
+/** The price copy's keys a cart's lines need: each line's variant, and its product (a deletion). */
+export function priceKeys(lines: readonly CartLine[]): string[] {
+  return [...new Set(lines.flatMap((l) => [lineKey(l), l.productId]))]
+}
+
+function priceLine(
+  line: CartLine,
+  variantCopy: PriceEntry | undefined,
+  productCopy: PriceEntry | undefined,
+): PricedLine {
+  const base = {
+    productId: line.productId,
+    variantId: lineKey(line),
+    ...(line.variantLabel !== undefined ? { variantLabel: line.variantLabel } : {}),
+    quantity: line.quantity,
+  }
+  const newer = (entry: PriceEntry | undefined): entry is PriceEntry =>
+    entry !== undefined && Date.parse(entry.asOf) > Date.parse(line.pricedAt)
+  // The product left the catalog: its own entry says so, even for a variant the copy never saw.
+  const copy = newer(productCopy) && productCopy.deleted ? productCopy : variantCopy
+  if (newer(copy) && copy.deleted) {
     return {
       ...base,
       name: line.name,
@@ -70,9 +100,10 @@ function priceLine(line: CartLine, copy: PriceEntry | undefined): PricedLine {
       unavailable: true,
     }
   }
-  if (newer && copy.price && copy.price.currency === line.unitPrice.currency) {
+  if (newer(copy) && copy.price && copy.price.currency === line.unitPrice.currency) {
     const item: PricedLine = {
       ...base,
+      ...(copy.label !== undefined ? { variantLabel: copy.label } : {}),
       name: copy.name,
       unitPrice: copy.price,
       lineTotal: times(copy.price, line.quantity),
@@ -86,7 +117,7 @@ function priceLine(line: CartLine, copy: PriceEntry | undefined): PricedLine {
     unitPrice: line.unitPrice,
     lineTotal: times(line.unitPrice, line.quantity),
   }
-  if (newer) item.stale = true
+  if (newer(copy)) item.stale = true
   return item
 }
 

@@ -17,6 +17,23 @@ const cart = (lines: CartLine[], settledOrderIds: string[] = []): StoredCart => 
 })
 
 describe('settling a confirmed order in the cart', () => {
+  it('takes out the ordered variant only; another variant of the product stays', () => {
+    const variant = (variantId: string, quantity: number): CartLine => ({
+      ...line('tee', quantity),
+      variantId,
+    })
+    const settlement = settleOrder(cart([variant('tee', 1), variant('tee-m', 2)]), 'o1', [
+      { productId: 'tee', variantId: 'tee-m', quantity: 2 },
+    ])
+    expect(settlement).toMatchObject({ kind: 'settled', lines: [variant('tee', 1)] })
+    // An order line without a variant is the product's first (whose id is the product's).
+    expect(
+      settleOrder(cart([variant('tee', 1), variant('tee-m', 2)]), 'o2', [
+        { productId: 'tee', quantity: 1 },
+      ]),
+    ).toMatchObject({ kind: 'settled', lines: [variant('tee-m', 2)] })
+  })
+
   it('takes out exactly the ordered lines; a product added since stays', () => {
     const settlement = settleOrder(cart([line('a', 2), line('b', 1), line('new', 4)]), 'o1', [
       { productId: 'a', quantity: 2 },

@@ -1,4 +1,4 @@
-import type { CartLine, StoredCart } from './cart.js'
+import { lineKey, type CartLine, type StoredCart } from './cart.js'
 
 /**
  * How many settled order ids a cart remembers. A redelivery comes within seconds of the first
@@ -7,9 +7,10 @@ import type { CartLine, StoredCart } from './cart.js'
  */
 export const settledOrdersKept = 20
 
-/** A line of a confirmed order, as far as the cart cares. */
+/** A line of a confirmed order, as far as the cart cares (no variant: the product's first). */
 export interface OrderedLine {
   productId: string
+  variantId?: string
   quantity: number
 }
 
@@ -24,7 +25,7 @@ export type Settlement =
 
 /**
  * Takes out of the cart what a confirmed order bought, and only that: each ordered quantity is
- * subtracted from the cart's line of that product, a line reaching 0 is dropped, and anything
+ * subtracted from the cart's line of that variant, a line reaching 0 is dropped, and anything
  * else (a product added since the order, units added to an ordered line) stays. An order the
  * cart already settled changes nothing, so that applying the same confirmation twice subtracts
  * once. The order id joins the settled list (the last `settledOrdersKept`) only when something
@@ -38,12 +39,12 @@ export function settleOrder(
   if (cart.settledOrderIds.includes(orderId)) return { kind: 'already_settled' }
   const bought = new Map<string, number>()
   for (const line of ordered) {
-    bought.set(line.productId, (bought.get(line.productId) ?? 0) + line.quantity)
+    bought.set(lineKey(line), (bought.get(lineKey(line)) ?? 0) + line.quantity)
   }
   let touched = false
   const lines: CartLine[] = []
   for (const line of cart.lines) {
-    const take = bought.get(line.productId)
+    const take = bought.get(lineKey(line))
     if (take === undefined || take <= 0) {
       lines.push(line)
       continue

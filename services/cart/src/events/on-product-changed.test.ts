@@ -43,10 +43,48 @@ describe('catalog event consumers', () => {
         kind: 'updated',
         productId: 'p1',
         name: 'Lamp',
-        price: { amount: 1200, currency: 'USD' },
+        // An event from before variants: the product's price is its one variant's.
+        variants: [{ variantId: 'p1', price: { amount: 1200, currency: 'USD' } }],
         asOf: '2026-05-01T12:00:00.000Z',
       },
       { kind: 'deleted', productId: 'p1', asOf: '2026-05-01T12:00:00.000Z' },
+    ])
+  })
+
+  it("records each variant's price and label from a product.updated with variants", async () => {
+    const event = envelope('product.updated', {
+      productId: 'tee',
+      sku: 'TEE',
+      name: 'Tee',
+      price: { amount: 1999, currency: 'USD' },
+      categoryId: 'c',
+      imageUrl: '/i.svg',
+      variants: [
+        { variantId: 'tee', sku: 'TEE-S', price: { amount: 1999, currency: 'USD' }, label: 'S' },
+        {
+          variantId: 'tee-xl',
+          sku: 'TEE-XL',
+          price: { amount: 2299, currency: 'USD' },
+          label: 'XL',
+          options: { Size: 'XL' },
+        },
+      ],
+    })
+    const parsed = catalog.ProductUpdated.parse(event)
+    if (!parsed.ok) throw new Error(parsed.errors.join())
+    applied.length = 0
+    await onProductUpdated({ pricesIn })(parsed.data, { trx, envelope: event })
+    expect(applied).toEqual([
+      {
+        kind: 'updated',
+        productId: 'tee',
+        name: 'Tee',
+        variants: [
+          { variantId: 'tee', label: 'S', price: { amount: 1999, currency: 'USD' } },
+          { variantId: 'tee-xl', label: 'XL', price: { amount: 2299, currency: 'USD' } },
+        ],
+        asOf: '2026-05-01T12:00:00.000Z',
+      },
     ])
   })
 })

@@ -6,18 +6,25 @@ import type { PriceCopyWriter } from '../app/ports.js'
 export type PriceCopyIn = (trx: HandlerContext['trx']) => PriceCopyWriter
 
 /**
- * `product.updated`: the copy takes the new name and price, dated by the event's occurredAt.
- * The inbox skips a redelivery; a late or repeated event is harmless anyway (newer-only).
+ * `product.updated`: the copy takes the new name and each variant's price and label, dated by
+ * the event's occurredAt. An event from before variants has none: the product's own price is its
+ * one variant's. The inbox skips a redelivery; a late or repeated event is harmless anyway
+ * (newer-only).
  */
 export function onProductUpdated(deps: { pricesIn: PriceCopyIn }) {
   return handler(catalog.ProductUpdated, {
     adapters: deps.pricesIn,
     async handle(data, prices, { envelope }) {
+      const variants = data.variants ?? [{ variantId: data.productId, price: data.price }]
       await prices.apply({
         kind: 'updated',
         productId: data.productId,
         name: data.name,
-        price: { amount: data.price.amount, currency: data.price.currency },
+        variants: variants.map((v) => ({
+          variantId: v.variantId,
+          ...('label' in v && v.label !== undefined ? { label: v.label } : {}),
+          price: { amount: v.price.amount, currency: v.price.currency },
+        })),
         asOf: envelope.occurredAt,
       })
     },

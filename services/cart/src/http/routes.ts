@@ -9,8 +9,13 @@ export interface CartRoutesDeps {
   verifier: JwtVerifier
   getCart(userId: string): Promise<PricedCart>
   addItem(userId: string, body: cart.AddItemBody): Promise<PricedCart>
-  updateItem(userId: string, productId: string, quantity: number): Promise<PricedCart>
-  removeItem(userId: string, productId: string): Promise<PricedCart>
+  updateItem(
+    userId: string,
+    productId: string,
+    quantity: number,
+    variantId?: string,
+  ): Promise<PricedCart>
+  removeItem(userId: string, productId: string, variantId?: string): Promise<PricedCart>
   clearCart(userId: string): Promise<void>
 }
 
@@ -25,7 +30,14 @@ export function cartRoutes(deps: CartRoutesDeps): HttpRoutes {
   return async (app) => {
     const auth = bearerAuth(deps.verifier)
     const userOf = (request: FastifyRequest) => identityOf(request)!.userId
-    const errors = { 400: Problem, 401: Problem, 404: Problem, 409: Problem, 503: Problem }
+    const errors = {
+      400: Problem,
+      401: Problem,
+      404: Problem,
+      409: Problem,
+      422: Problem,
+      503: Problem,
+    }
 
     app.get(
       '/cart',
@@ -42,7 +54,8 @@ export function cartRoutes(deps: CartRoutesDeps): HttpRoutes {
         onRequest: auth.authenticate,
         schema: {
           tags,
-          summary: 'Add units of a product (merged with its line), at the catalog’s price',
+          summary:
+            'Add units of a product’s variant (merged with its line), at the catalog’s price',
           body: cart.AddItemBody,
           response: { 200: cart.Cart, ...errors },
         },
@@ -56,14 +69,20 @@ export function cartRoutes(deps: CartRoutesDeps): HttpRoutes {
         onRequest: auth.authenticate,
         schema: {
           tags,
-          summary: 'Set a line’s quantity (0 removes it)',
+          summary: 'Set a line’s quantity (0 removes it); ?variantId= names the variant’s line',
           params: cart.ItemParams,
+          querystring: cart.ItemQuery,
           body: cart.UpdateItemBody,
           response: { 200: cart.Cart, ...errors },
         },
       },
       async (request) =>
-        deps.updateItem(userOf(request), request.params.productId, request.body.quantity),
+        deps.updateItem(
+          userOf(request),
+          request.params.productId,
+          request.body.quantity,
+          request.query.variantId,
+        ),
     )
 
     app.delete(
@@ -72,12 +91,15 @@ export function cartRoutes(deps: CartRoutesDeps): HttpRoutes {
         onRequest: auth.authenticate,
         schema: {
           tags,
-          summary: 'Remove a line (an absent line is not an error)',
+          summary:
+            'Remove a variant’s line, or every line of the product (an absent line is not an error)',
           params: cart.ItemParams,
+          querystring: cart.ItemQuery,
           response: { 200: cart.Cart, 400: Problem, 401: Problem },
         },
       },
-      async (request) => deps.removeItem(userOf(request), request.params.productId),
+      async (request) =>
+        deps.removeItem(userOf(request), request.params.productId, request.query.variantId),
     )
 
     app.delete(

@@ -14,7 +14,7 @@ export interface HttpCatalogOptions {
 }
 
 /**
- * The catalog's `GET /products/{id}`. Remembers whether its last answer was a failure: carts are
+ * The catalog's `GET /products/{id}`, with its variants. Remembers whether its last answer was a failure: carts are
  * then shown `stale`. While unreachable, reads trigger a background probe (`/healthz`, at most
  * one per `probeEveryMs`), so carts stop being stale when the catalog is back even if nobody
  * adds an item; reads never wait for it.
@@ -68,11 +68,24 @@ export function createHttpCatalog(options: HttpCatalogOptions): Catalog {
         )
       }
       const product = response.body as contracts.Product
+      // A catalog from before variants answers none: the product is its one variant.
+      const variants = product.variants ?? [
+        {
+          id: product.id,
+          price: product.price,
+          available: product.available,
+          label: undefined,
+        },
+      ]
       return {
         productId: product.id,
         name: product.name,
-        unitPrice: { amount: product.price.amount, currency: product.price.currency },
-        available: product.available,
+        variants: variants.map((v) => ({
+          variantId: v.id,
+          ...(v.label !== undefined ? { label: v.label } : {}),
+          unitPrice: { amount: v.price.amount, currency: v.price.currency },
+          available: v.available,
+        })),
       }
     },
     reachable() {

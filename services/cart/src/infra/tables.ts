@@ -10,8 +10,11 @@ export interface CartsTable {
   settled_order_ids: string | null
 }
 
+/** The price copy, a row per variant (migration 004; a product's first has the product's id). */
 export interface ProductPricesTable {
+  variant_id: string
   product_id: string
+  label: string | null
   name: string
   amount: string | number | null
   currency: string | null

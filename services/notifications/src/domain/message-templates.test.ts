@@ -33,8 +33,9 @@ describe('message templates', () => {
         lines: [
           { name: 'Desk lamp', unitPrice: usd(1999), quantity: 2 },
           { name: 'Mug', unitPrice: usd(850), quantity: 1 },
+          { name: 'Tee', variantLabel: 'M / Blue', unitPrice: usd(1999), quantity: 1 },
         ],
-        total: usd(4848),
+        total: usd(6847),
       },
       'Ada',
     )
@@ -43,7 +44,9 @@ describe('message templates', () => {
     expect(message.text).toContain('Hello Ada,')
     expect(message.text).toContain('2 × Desk lamp at $19.99 = $39.98')
     expect(message.text).toContain('1 × Mug at $8.50 = $8.50')
-    expect(message.text).toContain('Total: $48.48')
+    // A variant is named after its product.
+    expect(message.text).toContain('1 × Tee (M / Blue) at $19.99 = $19.99')
+    expect(message.text).toContain('Total: $68.47')
   })
 
   it('greets without a name when none is known', () => {

@@ -10,6 +10,8 @@ export interface Money {
 
 export interface Line {
   name: string
+  /** The variant's option values (`M / Blue`), when the product has options. */
+  variantLabel?: string
   unitPrice: Money
   quantity: number
 }
@@ -87,7 +89,7 @@ function lineList(lines: readonly Line[]): string {
   return lines
     .map(
       (line) =>
-        `  ${line.quantity} × ${line.name} at ${formatMoney(line.unitPrice)} = ${formatMoney(lineTotal(line))}`,
+        `  ${line.quantity} × ${line.name}${line.variantLabel ? ` (${line.variantLabel})` : ''} at ${formatMoney(line.unitPrice)} = ${formatMoney(lineTotal(line))}`,
     )
     .join('\n')
 }

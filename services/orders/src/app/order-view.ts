@@ -15,6 +15,8 @@ export function toOrder(
     status: order.status,
     items: order.lines.map((line) => ({
       productId: line.productId,
+      variantId: line.variantId,
+      ...(line.variantLabel !== undefined ? { variantLabel: line.variantLabel } : {}),
       name: line.name,
       unitPrice: { ...line.unitPrice },
       quantity: line.quantity,
@@ -30,10 +32,15 @@ export function toOrder(
   }
 }
 
-/** The lines as the saga's events carry them. */
+/**
+ * The lines as the saga's events carry them: the variant where it is not the product's first
+ * (an event line without one means that one, as lines did before variants).
+ */
 export function eventLines(lines: readonly OrderLine[]) {
   return lines.map((line) => ({
     productId: line.productId,
+    ...(line.variantId !== line.productId ? { variantId: line.variantId } : {}),
+    ...(line.variantLabel !== undefined ? { variantLabel: line.variantLabel } : {}),
     name: line.name,
     unitPrice: { ...line.unitPrice },
     quantity: line.quantity,

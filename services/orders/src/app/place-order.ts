@@ -45,6 +45,10 @@ export interface PlaceOrderRequest {
 /** The response to send: the first one, or the stored one replayed. */
 export type PlaceOrderResult = StoredResponse & { replayed: boolean }
 
+/** The variant a cart line is of (the product's first, of the product's id, when it names none). */
+const variantOf = (line: { productId: string; variantId?: string }) =>
+  line.variantId ?? line.productId
+
 /** Thrown inside the order's transaction when another request took the key over meanwhile. */
 class LostClaim extends Error {}
 
@@ -77,14 +81,19 @@ export function createPlaceOrder(deps: PlaceOrderDeps) {
     // The same cart, still held by an order in flight: refused before the card is tokenized.
     // The unique index below is what enforces it; this answers the common case cheaply.
     const identity = cartIdentity(cart)
-    const { products, holder } = await deps.catalog.products(
-      [...new Set(cartLines.map((l) => l.productId))],
-      { userId: request.userId, cartIdentity: identity },
-    )
+    const variants = [...new Map(cartLines.map((l) => [variantOf(l), l])).values()].map((l) => ({
+      productId: l.productId,
+      variantId: variantOf(l),
+    }))
+    const { products, holder } = await deps.catalog.products(variants, {
+      userId: request.userId,
+      cartIdentity: identity,
+    })
     if (holder !== undefined) throw cartAlreadyPlaced(holder)
     const lines = cartLines.map((line): OrderLine => {
-      const product = products.get(line.productId)
-      if (!product) {
+      const product = products.get(variantOf(line))
+      // A variant of another product (never from a cart of ours) is no variant of this one.
+      if (!product || product.productId !== line.productId) {
         throw new AppError(
           'conflict',
           'ORDERS.PRODUCT_UNAVAILABLE',
@@ -94,6 +103,8 @@ export function createPlaceOrder(deps: PlaceOrderDeps) {
       }
       return {
         productId: line.productId,
+        variantId: variantOf(line),
+        ...(product.label !== undefined ? { variantLabel: product.label } : {}),
         name: product.name,
         unitPrice: { ...product.price },
         quantity: line.quantity,

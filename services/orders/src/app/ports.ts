@@ -20,18 +20,33 @@ export interface CartPort {
   snapshot(authorization: string): Promise<CartSnapshot>
 }
 
-/** The catalog service: the authoritative name and price of a product. */
+/** A variant of a product, as a cart line names it. */
+export interface VariantRef {
+  productId: string
+  /** The product's own id for its first variant. */
+  variantId: string
+}
+
+/** A variant's name (its product's), label and price now. */
+export interface PricedVariant {
+  productId: string
+  name: string
+  label?: string
+  price: Money
+}
+
+/** The catalog service: the authoritative name and price of a product's variant. */
 export interface CatalogPort {
   /**
-   * Each product's name and price now; a product unknown or deleted is absent from the map.
-   * Throws `unavailable` when it cannot tell. With `holding`, also the order (not cancelled)
-   * holding that customer's cart, if any, read in the same statement (docs/checkout.md, "One
-   * cart, one order": the cheap check before the card is tokenized).
+   * Each variant's name and price now, by variant id; a variant unknown, or of a product deleted,
+   * is absent from the map. Throws `unavailable` when it cannot tell. With `holding`, also the
+   * order (not cancelled) holding that customer's cart, if any, read in the same statement
+   * (docs/checkout.md, "One cart, one order": the cheap check before the card is tokenized).
    */
   products(
-    productIds: readonly string[],
+    variants: readonly VariantRef[],
     holding?: { userId: string; cartIdentity: string },
-  ): Promise<{ products: Map<string, { name: string; price: Money }>; holder?: string }>
+  ): Promise<{ products: Map<string, PricedVariant>; holder?: string }>
 }
 
 /** The product consumers' writes to orders' copy of the catalog's prices (newest event wins). */

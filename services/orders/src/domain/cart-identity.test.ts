@@ -23,4 +23,18 @@ describe('cartIdentity', () => {
       cartIdentity({ ...cart, lines: [cart.lines[0]!, { ...cart.lines[1]!, unavailable: true }] }),
     ).not.toBe(id)
   })
+
+  it('is what it was before variants for lines of first variants, and tells other variants apart', () => {
+    const id = cartIdentity(cart)
+    // A line of a product's first variant names the product's id: the same identity.
+    const named = { ...cart, lines: cart.lines.map((l) => ({ ...l, variantId: l.productId })) }
+    expect(cartIdentity(named)).toBe(id)
+    const other = { ...cart, lines: [cart.lines[0]!, { ...cart.lines[1]!, variantId: 'mug-blue' }] }
+    expect(cartIdentity(other)).not.toBe(id)
+    const another = {
+      ...cart,
+      lines: [cart.lines[0]!, { ...cart.lines[1]!, variantId: 'mug-red' }],
+    }
+    expect(cartIdentity(another)).not.toBe(cartIdentity(other))
+  })
 })

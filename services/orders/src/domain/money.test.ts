@@ -3,6 +3,7 @@ import { lineTotal, orderTotal } from './money.js'
 
 const line = (amount: number, quantity: number, currency = 'USD') => ({
   productId: 'p',
+  variantId: 'p',
   name: 'P',
   unitPrice: { amount, currency },
   quantity,

@@ -51,7 +51,13 @@ function order(status: OrderStatus): OrderRecord {
     userId: 'u1',
     status,
     lines: [
-      { productId: 'p1', name: 'Lamp', unitPrice: { amount: 500, currency: 'USD' }, quantity: 2 },
+      {
+        productId: 'p1',
+        variantId: 'p1',
+        name: 'Lamp',
+        unitPrice: { amount: 500, currency: 'USD' },
+        quantity: 2,
+      },
     ],
     total: { amount: 1000, currency: 'USD' },
     shippingAddress: { name: 'A', line1: 'B', city: 'C', postalCode: 'D', country: 'FR' },

@@ -39,9 +39,13 @@ export interface ShippingAddress {
   phone?: string
 }
 
-/** One line: the name and price the catalog confirmed at placement. */
+/** One line: a variant of a product, with the name and price the catalog confirmed at placement. */
 export interface OrderLine {
   productId: string
+  /** The variant (the product's own id for its first variant, and for lines before variants). */
+  variantId: string
+  /** The variant's option values for display (`M / Blue`); absent without options. */
+  variantLabel?: string
   name: string
   unitPrice: Money
   quantity: number

@@ -1,33 +1,41 @@
 import type { Money, catalog } from '@emporium/contracts'
 import type { Logger } from '@emporium/platform'
 import { sql, type Kysely, type Transaction } from 'kysely'
-import type { CatalogPort, CatalogPriceWriter } from '../app/ports.js'
+import type { CatalogPort, CatalogPriceWriter, PricedVariant } from '../app/ports.js'
 import type { OrdersTables } from './tables.js'
 
-type Priced = { name: string; price: Money }
+/** A product and its variants as the catalog's API answers them. */
+export interface CatalogProductPrices {
+  name: string
+  variants: Array<{ variantId: string; label?: string; price: Money }>
+}
 
 /** Products of one placement asked of the catalog at once, at most, when the copy lacks them. */
 const lookupConcurrency = 8
 
 /**
- * The catalog's names and prices from orders' own copy (migration 004), kept from the catalog's
- * product events: placing an order reads one row per product and asks no other service. A
- * product the copy has never heard of (it predates the copy, or its event is still on its way)
- * is asked of the catalog's API once (`fallback`) and remembered with the epoch as its time, so
- * that any event about it replaces it. A deleted product is absent, as the catalog's 404 is.
+ * The catalog's names and prices from orders' own copy (migrations 004, 005), kept per variant
+ * from the catalog's product events: placing an order reads one row per variant and asks no
+ * other service. A variant the copy has never heard of (its product predates the copy, or its
+ * event is still on its way) is asked of the catalog's API once, by its product (`fallback`),
+ * and every variant of that product is remembered with the epoch as its time, so that any event
+ * about it replaces it. A deleted product's variants are absent, as the catalog's 404 is.
  */
 export function createCatalogPriceCopy(deps: {
   db: Kysely<OrdersTables>
-  /** The catalog's `GET /products/{id}`, for products the copy has not heard of. */
-  fallback: (productId: string) => Promise<Priced | undefined>
+  /** The catalog's `GET /products/{id}`, for variants the copy has not heard of. */
+  fallback: (productId: string) => Promise<CatalogProductPrices | undefined>
   log: Logger
 }): CatalogPort {
   const { db } = deps
   return {
-    async products(productIds, holding) {
-      const found = new Map<string, Priced>()
-      if (productIds.length === 0 && !holding) return { products: found }
-      const rows = await readCopy(productIds, holding)
+    async products(variants, holding) {
+      const found = new Map<string, PricedVariant>()
+      if (variants.length === 0 && !holding) return { products: found }
+      const rows = await readCopy(
+        variants.map((v) => v.variantId),
+        holding,
+      )
       const known = new Set<string>()
       let holder: string | undefined
       for (const row of rows) {
@@ -35,14 +43,18 @@ export function createCatalogPriceCopy(deps: {
           holder = row.holder
           continue
         }
-        known.add(row.product_id)
+        known.add(row.variant_id)
         if (row.deleted) continue
-        found.set(row.product_id, {
+        found.set(row.variant_id, {
+          productId: row.product_id,
           name: row.name,
+          ...(row.label !== null ? { label: row.label } : {}),
           price: { amount: Number(row.unit_amount), currency: row.currency.trim() },
         })
       }
-      const unknown = productIds.filter((id) => !known.has(id))
+      const unknown = [
+        ...new Set(variants.filter((v) => !known.has(v.variantId)).map((v) => v.productId)),
+      ]
       // Held: the placement stops here, so the catalog need not be asked.
       if (unknown.length === 0 || holder !== undefined) {
         return { products: found, ...(holder !== undefined && { holder }) }
@@ -51,23 +63,39 @@ export function createCatalogPriceCopy(deps: {
         id,
         product: await deps.fallback(id),
       }))
-      const learnt = fetched.flatMap(({ id, product }) => (product ? [{ id, product }] : []))
-      for (const { id, product } of learnt) found.set(id, product)
+      const learnt = fetched.flatMap(({ id, product }) =>
+        product
+          ? product.variants.map((v) => ({
+              variantId: v.variantId,
+              priced: {
+                productId: id,
+                name: product.name,
+                ...(v.label !== undefined ? { label: v.label } : {}),
+                price: v.price,
+              },
+            }))
+          : [],
+      )
+      for (const { variantId, priced } of learnt) {
+        if (!known.has(variantId)) found.set(variantId, priced)
+      }
       if (learnt.length > 0) {
         // Remembered for the next placement; an event already stored (newer) is kept.
         await db
           .insertInto('catalog_prices')
           .values(
-            learnt.map(({ id, product }) => ({
-              product_id: id,
-              name: product.name,
-              unit_amount: product.price.amount,
-              currency: product.price.currency,
+            learnt.map(({ variantId, priced }) => ({
+              variant_id: variantId,
+              product_id: priced.productId,
+              label: priced.label ?? null,
+              name: priced.name,
+              unit_amount: priced.price.amount,
+              currency: priced.price.currency,
               deleted: false,
               changed_at: new Date(0),
             })),
           )
-          .onConflict((oc) => oc.column('product_id').doNothing())
+          .onConflict((oc) => oc.column('variant_id').doNothing())
           .execute()
           .catch((error: unknown) =>
             deps.log.warn(
@@ -80,29 +108,33 @@ export function createCatalogPriceCopy(deps: {
     },
   }
 
-  /** The copy's rows of `productIds` and, in the same statement, the order holding the cart. */
+  /** The copy's rows of `variantIds` and, in the same statement, the order holding the cart. */
   function readCopy(
-    productIds: readonly string[],
+    variantIds: readonly string[],
     holding: { userId: string; cartIdentity: string } | undefined,
   ) {
     const prices = db
       .selectFrom('catalog_prices')
       .select([
+        'variant_id',
         'product_id',
+        'label',
         'name',
         'unit_amount',
         'currency',
         'deleted',
         sql<string | null>`null`.as('holder'),
       ])
-      .where('product_id', 'in', productIds.length > 0 ? productIds : [''])
+      .where('variant_id', 'in', variantIds.length > 0 ? variantIds : [''])
     if (!holding) return prices.execute()
     return prices
       .unionAll(
         db
           .selectFrom('orders')
           .select([
+            sql<string>`''`.as('variant_id'),
             sql<string>`''`.as('product_id'),
+            sql<string | null>`null`.as('label'),
             sql<string>`''`.as('name'),
             sql<number>`0`.as('unit_amount'),
             sql<string>`''`.as('currency'),
@@ -117,44 +149,65 @@ export function createCatalogPriceCopy(deps: {
   }
 }
 
-/** The consumers' writes to the copy, in their inbox transaction. */
+/**
+ * The consumers' writes to the copy, in their inbox transaction: a row per variant (an event from
+ * before variants: the product's price is its first variant's, of the product's id), each
+ * applied unless the copy holds a newer one. A deletion marks every row of the product, and the
+ * product's own id's (which a variant the copy never saw is then found absent by, as its
+ * catalog lookup would be).
+ */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a consumer's transaction (any tables), typed below
 export function createCatalogPriceWriter(trx: Transaction<any>): CatalogPriceWriter {
   const tx = trx as Transaction<OrdersTables>
-  /** Applies a change unless the copy holds a newer one. */
-  async function apply(
-    productId: string,
-    at: Date,
-    change: { name: string; price: Money; deleted: false } | { deleted: true },
-  ): Promise<void> {
-    const values = change.deleted
-      ? { deleted: true, changed_at: at }
-      : {
-          name: change.name,
-          unit_amount: change.price.amount,
-          currency: change.price.currency,
+  return {
+    async upsert(product: catalog.ProductSnapshot, at: Date) {
+      const variants = product.variants ?? [
+        { variantId: product.productId, price: product.price, label: undefined },
+      ]
+      for (const v of variants) {
+        const values = {
+          product_id: product.productId,
+          label: v.label ?? null,
+          name: product.name,
+          unit_amount: v.price.amount,
+          currency: v.price.currency,
           deleted: false,
           changed_at: at,
         }
-    await tx
-      .insertInto('catalog_prices')
-      .values({
-        product_id: productId,
-        name: change.deleted ? '' : change.name,
-        unit_amount: change.deleted ? 0 : change.price.amount,
-        currency: change.deleted ? 'XXX' : change.price.currency,
-        deleted: change.deleted,
-        changed_at: at,
-      })
-      .onConflict((oc) =>
-        oc.column('product_id').doUpdateSet(values).where('catalog_prices.changed_at', '<=', at),
-      )
-      .execute()
-  }
-  return {
-    upsert: (product: catalog.ProductSnapshot, at: Date) =>
-      apply(product.productId, at, { name: product.name, price: product.price, deleted: false }),
-    remove: (productId: string, at: Date) => apply(productId, at, { deleted: true }),
+        await tx
+          .insertInto('catalog_prices')
+          .values({ variant_id: v.variantId, ...values })
+          .onConflict((oc) =>
+            oc
+              .column('variant_id')
+              .doUpdateSet(values)
+              .where('catalog_prices.changed_at', '<=', at),
+          )
+          .execute()
+      }
+    },
+    async remove(productId: string, at: Date) {
+      await tx
+        .updateTable('catalog_prices')
+        .set({ deleted: true, changed_at: at })
+        .where('product_id', '=', productId)
+        .where('changed_at', '<=', at)
+        .execute()
+      await tx
+        .insertInto('catalog_prices')
+        .values({
+          variant_id: productId,
+          product_id: productId,
+          label: null,
+          name: '',
+          unit_amount: 0,
+          currency: 'XXX',
+          deleted: true,
+          changed_at: at,
+        })
+        .onConflict((oc) => oc.column('variant_id').doNothing())
+        .execute()
+    },
   }
 }
 

@@ -1,7 +1,8 @@
 import Value from 'typebox/value'
-import { cart, catalog, payments, type Money, type Problem } from '@emporium/contracts'
+import { cart, catalog, payments, type Problem } from '@emporium/contracts'
 import { AppError, isAppError, type ServiceClient } from '@emporium/platform'
 import type { CartPort, PaymentsPort } from '../app/ports.js'
+import type { CatalogProductPrices } from './catalog-prices.js'
 
 /** `retry-after` of a 503 when the client's breaker gives none. */
 const defaultRetryAfterSeconds = 5
@@ -64,6 +65,8 @@ export function createHttpCart(client: ServiceClient): CartPort {
         updatedAt: body.updatedAt,
         lines: body.items.map((item) => ({
           productId: item.productId,
+          // A cart from before variants names none: the product's first, of the product's id.
+          variantId: item.variantId ?? item.productId,
           quantity: item.quantity,
           unavailable: item.unavailable === true,
         })),
@@ -72,10 +75,13 @@ export function createHttpCart(client: ServiceClient): CartPort {
   }
 }
 
-/** The catalog's `GET /products/{id}`: the authoritative name and price; undefined on a 404. */
+/**
+ * The catalog's `GET /products/{id}`: the authoritative name and each variant's price and label;
+ * undefined on a 404.
+ */
 export function createHttpCatalog(client: ServiceClient) {
   return {
-    async product(productId: string): Promise<{ name: string; price: Money } | undefined> {
+    async product(productId: string): Promise<CatalogProductPrices | undefined> {
       let response
       try {
         response = await client.request<unknown>({
@@ -90,7 +96,16 @@ export function createHttpCatalog(client: ServiceClient) {
         unavailable('catalog', unexpected('catalog', response.status))
       }
       const product = response.body as catalog.Product
-      return { name: product.name, price: { ...product.price } }
+      // A catalog from before variants answers none: the product is its one variant.
+      const variants = product.variants ?? [{ id: product.id, price: product.price }]
+      return {
+        name: product.name,
+        variants: variants.map((v) => ({
+          variantId: v.id,
+          ...('label' in v && v.label !== undefined ? { label: v.label } : {}),
+          price: { ...v.price },
+        })),
+      }
     },
   }
 }

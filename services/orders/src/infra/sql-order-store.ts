@@ -161,6 +161,9 @@ export function createSqlOrderTx(trx: Transaction<any>, outbox: Outbox): OrderTx
             order_id: order.id,
             position,
             product_id: line.productId,
+            // Null for the product's first variant, as lines were before variants.
+            variant_id: line.variantId === line.productId ? null : line.variantId,
+            variant_label: line.variantLabel ?? null,
             name: line.name,
             unit_amount: line.unitPrice.amount,
             quantity: line.quantity,
@@ -250,6 +253,8 @@ async function withLines(executor: Executor, rows: OrdersTable[]): Promise<Order
       status: row.status as OrderStatus,
       lines: (byOrder.get(row.id) ?? []).map((line) => ({
         productId: line.product_id,
+        variantId: line.variant_id ?? line.product_id,
+        ...(line.variant_label !== null ? { variantLabel: line.variant_label } : {}),
         name: line.name,
         unitPrice: { amount: Number(line.unit_amount), currency },
         quantity: Number(line.quantity),

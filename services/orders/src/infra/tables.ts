@@ -25,6 +25,9 @@ export interface OrderLinesTable {
   order_id: string
   position: number
   product_id: string
+  /** Null in lines placed before variants: the product's first variant (migration 005). */
+  variant_id: string | null
+  variant_label: string | null
   name: string
   unit_amount: number | string
   quantity: number
@@ -42,9 +45,11 @@ export interface IdempotencyKeysTable {
   created_at: Date
 }
 
-/** Orders' copy of the catalog's names and prices (migration 004). */
+/** Orders' copy of the catalog's names and prices (migration 004), per variant (005). */
 export interface CatalogPricesTable {
+  variant_id: string
   product_id: string
+  label: string | null
   name: string
   unit_amount: number | string
   currency: string
