@@ -340,6 +340,32 @@ describe('the bugs a shopper found (issue 17)', () => {
     expect(await page.getByTestId('product-skeleton').count()).toBe(0)
   }, 60_000)
 
+  it('offers a few other products of the same category on a product page', async () => {
+    const [product] = await inStock('category=garden&sort=price_asc')
+    const read = async <T>(path: string) => (await (await fetch(`${base}${path}`)).json()) as T
+    const { category } = await read<{ category: { name: string; slug: string } }>(
+      `/api/v1/products/${encodeURIComponent(product!.id)}`,
+    )
+    const sameCategory = (
+      await read<{ items: ProductSummary[] }>(
+        `/api/v1/products?category=${category.slug}&limit=100`,
+      )
+    ).items.map((p) => p.name)
+    const page = await newPage()
+    await page.goto(`/products/${encodeURIComponent(product!.id)}`)
+    await page.getByRole('heading', { level: 1, name: product!.name }).waitFor()
+    const related = page.getByRole('region', { name: `More in ${category.name}` })
+    await related.locator('.card h3 a').first().waitFor()
+    const names = await related.locator('.card h3').allInnerTexts()
+    expect(names.length).toBeGreaterThanOrEqual(1)
+    expect(names.length).toBeLessThanOrEqual(4)
+    expect(names).not.toContain(product!.name)
+    for (const name of names) expect(sameCategory).toContain(name)
+    await page.screenshot({ path: join(artifacts, 'bugs-related-products.png'), fullPage: true })
+    await related.getByRole('link', { name: names[0]! }).click()
+    await page.getByRole('heading', { level: 1, name: names[0]! }).waitFor()
+  }, 60_000)
+
   it('keeps Ship and Cancel in sight on a phone in the back office', async () => {
     const orderId = await confirmedOrderOfAnother()
     const page = await newPage(phone)

@@ -4,10 +4,12 @@ import { changeCart } from '../api/cart'
 import { shop, unwrap } from '../api/client'
 import { isNotFound } from '../api/problems'
 import { session } from '../api/session'
+import { ProductCard } from '../components/product-card'
 import {
   ErrorMessage,
   LoadState,
   Notice,
+  ProductGridSkeleton,
   ProductSkeleton,
   useLoad,
   useTitle,
@@ -35,6 +37,53 @@ export function ProductPage({ params }: { params: Record<string, string> }) {
     )
   }
   const p = shown
+  return (
+    <>
+      <ProductDetails p={p} />
+      <RelatedProducts key={p.id} product={p} />
+    </>
+  )
+}
+
+/** How many other products of the same category the page offers. */
+const relatedCount = 4
+
+/**
+ * A few other products of the product's category (the listing's first page of it, the product
+ * itself left out). Nothing at all when there are none or they cannot be read: it is an extra.
+ */
+function RelatedProducts({ product }: { product: Product }) {
+  const related = useLoad(
+    (signal) =>
+      unwrap(
+        shop.GET('/api/v1/products', {
+          params: { query: { category: product.category.slug, limit: relatedCount + 1 } },
+          signal,
+        }),
+      ),
+    [product.id],
+  )
+  const items = (related.data?.items ?? [])
+    .filter((other) => other.id !== product.id)
+    .slice(0, relatedCount)
+  if (related.error !== undefined || (related.data && items.length === 0)) return null
+  return (
+    <section class="related" aria-labelledby="related-heading">
+      <h2 id="related-heading">More in {product.category.name}</h2>
+      {related.data ? (
+        <ul class="grid">
+          {items.map((other) => (
+            <ProductCard key={other.id} product={other} />
+          ))}
+        </ul>
+      ) : (
+        <ProductGridSkeleton count={relatedCount} />
+      )}
+    </section>
+  )
+}
+
+function ProductDetails({ p }: { p: Product }) {
   return (
     <article class="product">
       <img src={p.imageUrl} alt={`Picture of ${p.name}`} width={480} height={360} />
