@@ -24,6 +24,17 @@ describe('createProductBook', () => {
     expect(book.size).toBe(2)
   })
 
+  it('never offers a product of several variants for the cart, which needs the variant', () => {
+    const book = createProductBook(createRandom(7))
+    book.remember([
+      { ...product('tee', 'Classic Tee', 9), variantCount: 12 },
+      product('b', 'Mug', 3),
+    ])
+    for (let i = 0; i < 20; i++) expect(book.pickBuyable()?.id).toBe('b')
+    book.soldOut('b')
+    for (let i = 0; i < 20; i++) expect(book.pickBuyable()?.id).toBe('b')
+  })
+
   it('searches for words of known names', () => {
     const book = createProductBook(createRandom(9))
     expect(book.searchTerm()).toBe('zzyzx')

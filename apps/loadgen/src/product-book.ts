@@ -8,6 +8,8 @@ export interface KnownProduct {
   price: number
   available: number
   category: string
+  /** How many variants it has: the crowd adds only products of one to carts (by id alone). */
+  variants: number
 }
 
 const limit = 5_000
@@ -41,6 +43,7 @@ export function createProductBook(random: Random) {
           price: item.price.amount,
           available: item.available,
           category: item.category?.slug ?? '',
+          variants: item.variantCount ?? 1,
         })
       }
     },
@@ -54,12 +57,15 @@ export function createProductBook(random: Random) {
       const id = oneOf(random, ids)
       return id === undefined ? undefined : products.get(id)
     },
-    /** A product believed to be in stock (a few tries), else any. */
+    /**
+     * A product believed to be in stock (a few tries), else any; never one of several variants,
+     * which a shopper chooses on its page (a cart needs the variant).
+     */
     pickBuyable(except: ReadonlySet<string> = new Set()): KnownProduct | undefined {
       let fallback: KnownProduct | undefined
       for (let i = 0; i < 12; i++) {
         const product = this.pick()
-        if (!product || except.has(product.id)) continue
+        if (!product || except.has(product.id) || product.variants > 1) continue
         if (product.available > 0) return product
         fallback ??= product
       }

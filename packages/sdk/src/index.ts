@@ -48,6 +48,12 @@ export type Money = Product['price']
 export type CategoryList = Schemas['GetCategoriesResponse']
 export type Category = CategoryList['items'][number]
 export type StockLevel = Schemas['GetProductsByIdStockResponse']
+/** One variant of a product (issue 17): what is bought, stocked and reserved. */
+export type Variant = Schemas['PostProductsByIdVariantsResponse']
+/** A product's option (size, colour, …) and its values. */
+export type ProductOption = NonNullable<Product['options']>[number]
+export type NewVariantBody = Schemas['PostProductsByIdVariantsRequest']
+export type UpdateVariantBody = Schemas['PatchProductsByIdVariantsByVariantIdRequest']
 /** A picture of a product's gallery with its sizes (what an upload answers). */
 export type ProductMedia = Schemas['PostProductsByIdMediaResponse']
 export type Cart = Schemas['GetCartResponse']

@@ -468,7 +468,7 @@ export interface paths {
     get?: never
     put?: never
     /**
-     * Add units of a product (merged with its line), at the catalog’s price
+     * Add units of a product’s variant (merged with its line), at the catalog’s price
      * @description Requires a bearer token.
      */
     post: operations['postCartItems']
@@ -489,14 +489,14 @@ export interface paths {
     put?: never
     post?: never
     /**
-     * Remove a line (an absent line is not an error)
+     * Remove a variant’s line, or every line of the product (an absent line is not an error)
      * @description Requires a bearer token.
      */
     delete: operations['deleteCartItemsByProductId']
     options?: never
     head?: never
     /**
-     * Set a line’s quantity (0 removes it)
+     * Set a line’s quantity (0 removes it); ?variantId= names the variant’s line
      * @description Requires a bearer token.
      */
     patch: operations['patchCartItemsByProductId']
@@ -1579,6 +1579,10 @@ export interface components {
       items: {
         /** @description The product. */
         productId: string
+        /** @description The variant (the product's id for a product without options). */
+        variantId?: string
+        /** @description The variant's option values (M / Blue); absent without options. */
+        variantLabel?: string
         /** @description The product's name, as the catalog last told it. */
         name: string
         unitPrice: {
@@ -1619,6 +1623,8 @@ export interface components {
     PostCartItemsRequest: {
       /** @description The product. No control characters. */
       productId: string
+      /** @description The variant to add; required when the product has several. No control characters. */
+      variantId?: string
       /** @description Units to add, 1 to 99; added to an existing line's quantity. */
       quantity: number
     }
@@ -1627,6 +1633,10 @@ export interface components {
       items: {
         /** @description The product. */
         productId: string
+        /** @description The variant (the product's id for a product without options). */
+        variantId?: string
+        /** @description The variant's option values (M / Blue); absent without options. */
+        variantLabel?: string
         /** @description The product's name, as the catalog last told it. */
         name: string
         unitPrice: {
@@ -1669,6 +1679,10 @@ export interface components {
       items: {
         /** @description The product. */
         productId: string
+        /** @description The variant (the product's id for a product without options). */
+        variantId?: string
+        /** @description The variant's option values (M / Blue); absent without options. */
+        variantLabel?: string
         /** @description The product's name, as the catalog last told it. */
         name: string
         unitPrice: {
@@ -1715,6 +1729,10 @@ export interface components {
       items: {
         /** @description The product. */
         productId: string
+        /** @description The variant (the product's id for a product without options). */
+        variantId?: string
+        /** @description The variant's option values (M / Blue); absent without options. */
+        variantLabel?: string
         /** @description The product's name, as the catalog last told it. */
         name: string
         unitPrice: {
@@ -1759,6 +1777,10 @@ export interface components {
         status: 'pending' | 'awaiting_payment' | 'confirmed' | 'shipped' | 'cancelled'
         items: {
           productId: string
+          /** @description The variant bought (the product's id without options). */
+          variantId?: string
+          /** @description The variant's option values (M / Blue); absent without options. */
+          variantLabel?: string
           name: string
           unitPrice: {
             amount: number
@@ -1840,6 +1862,10 @@ export interface components {
       status: 'pending' | 'awaiting_payment' | 'confirmed' | 'shipped' | 'cancelled'
       items: {
         productId: string
+        /** @description The variant bought (the product's id without options). */
+        variantId?: string
+        /** @description The variant's option values (M / Blue); absent without options. */
+        variantLabel?: string
         name: string
         unitPrice: {
           amount: number
@@ -1892,6 +1918,10 @@ export interface components {
       status: 'pending' | 'awaiting_payment' | 'confirmed' | 'shipped' | 'cancelled'
       items: {
         productId: string
+        /** @description The variant bought (the product's id without options). */
+        variantId?: string
+        /** @description The variant's option values (M / Blue); absent without options. */
+        variantLabel?: string
         name: string
         unitPrice: {
           amount: number
@@ -1944,6 +1974,10 @@ export interface components {
       status: 'pending' | 'awaiting_payment' | 'confirmed' | 'shipped' | 'cancelled'
       items: {
         productId: string
+        /** @description The variant bought (the product's id without options). */
+        variantId?: string
+        /** @description The variant's option values (M / Blue); absent without options. */
+        variantLabel?: string
         name: string
         unitPrice: {
           amount: number
@@ -1996,6 +2030,10 @@ export interface components {
       status: 'pending' | 'awaiting_payment' | 'confirmed' | 'shipped' | 'cancelled'
       items: {
         productId: string
+        /** @description The variant bought (the product's id without options). */
+        variantId?: string
+        /** @description The variant's option values (M / Blue); absent without options. */
+        variantLabel?: string
         name: string
         unitPrice: {
           amount: number
@@ -3402,6 +3440,7 @@ export interface operations {
       409: components['responses']['Conflict']
       413: components['responses']['ContentTooLarge']
       415: components['responses']['UnsupportedMediaType']
+      422: components['responses']['UnprocessableContent']
       429: components['responses']['TooManyRequests']
       503: components['responses']['ServiceUnavailable']
       default: components['responses']['Error']
@@ -3409,7 +3448,10 @@ export interface operations {
   }
   deleteCartItemsByProductId: {
     parameters: {
-      query?: never
+      query?: {
+        /** @description The variant's line; without it, the product's only line (or all). No control characters. */
+        variantId?: string
+      }
       header?: never
       path: {
         /** @description The product. No control characters. */
@@ -3442,7 +3484,10 @@ export interface operations {
   }
   patchCartItemsByProductId: {
     parameters: {
-      query?: never
+      query?: {
+        /** @description The variant's line; without it, the product's only line (or all). No control characters. */
+        variantId?: string
+      }
       header?: never
       path: {
         /** @description The product. No control characters. */
@@ -3476,6 +3521,7 @@ export interface operations {
       409: components['responses']['Conflict']
       413: components['responses']['ContentTooLarge']
       415: components['responses']['UnsupportedMediaType']
+      422: components['responses']['UnprocessableContent']
       429: components['responses']['TooManyRequests']
       503: components['responses']['ServiceUnavailable']
       default: components['responses']['Error']
