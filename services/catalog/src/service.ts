@@ -17,6 +17,8 @@ import { createCancelReservation } from './app/cancel-reservation.js'
 import { createCommitReservation } from './app/commit-reservation.js'
 import { createGetProduct, createGetProductImage, createListCategories } from './app/get-product.js'
 import { createListProducts } from './app/list-products.js'
+import { createSuggestProducts } from './app/suggest-products.js'
+import { createCountFacets } from './app/count-facets.js'
 import {
   createCreateProduct,
   createDeleteProduct,
@@ -45,6 +47,7 @@ import { onOrderConfirmed } from './events/on-order-confirmed.js'
 import { onOrderPlaced } from './events/on-order-placed.js'
 import { createDatabaseMediaStore } from './infra/database-media-store.js'
 import { createKyselyStore } from './infra/kysely-store.js'
+import { createKyselySearch } from './infra/search-sql.js'
 import { createSharpImages } from './infra/sharp-images.js'
 import { catalogRoutes } from './http/routes.js'
 
@@ -103,6 +106,7 @@ export async function createCatalogService(
     log,
   })
   const reservations = { reservations: store, now }
+  const search = createKyselySearch({ database, typoSearch: () => store.typoSearch })
   const media = createDatabaseMediaStore({
     database,
     outbox: createOutbox({ source: 'catalog', now }),
@@ -138,6 +142,8 @@ export async function createCatalogService(
     routes: catalogRoutes({
       verifier,
       listProducts: createListProducts({ store, media }),
+      suggestProducts: createSuggestProducts({ search }),
+      countFacets: createCountFacets({ search }),
       getProduct: createGetProduct({ store, media }),
       getProductImage: createGetProductImage({ store }),
       listCategories: createListCategories({ store }),

@@ -189,6 +189,73 @@ export const ProductPage = Type.Object({
 })
 export type ProductPage = Type.Static<typeof ProductPage>
 
+/** Query of `GET /products/suggestions`. */
+export const SuggestionsQuery = Type.Object({
+  /** What the shopper has typed so far: its last word matches as a prefix. */
+  q: Text({
+    minLength: 1,
+    maxLength: 100,
+    description:
+      'What the shopper has typed so far (1 to 100 characters); its last word matches as a prefix.',
+  }),
+  /** How many suggestions, 1 to 20. */
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 20, default: 8 })),
+})
+export type SuggestionsQuery = Type.Static<typeof SuggestionsQuery>
+
+/** A product suggested as the shopper types. */
+export const Suggestion = Type.Object({
+  /** The product's id. */
+  id: Type.String({ description: "The product's id." }),
+  /** The product's name. */
+  name: Type.String({ description: "The product's name." }),
+  /** The product's category. */
+  category: Category,
+  /** The product's price (its cheapest variant's). */
+  price: Money,
+})
+export type Suggestion = Type.Static<typeof Suggestion>
+
+/** Response of `GET /products/suggestions`: best first. */
+export const SuggestionList = Type.Object({ items: Type.Array(Suggestion) })
+export type SuggestionList = Type.Static<typeof SuggestionList>
+
+/** Query of `GET /products/facets`: the listing's filters. */
+export const FacetsQuery = Type.Object({
+  q: ListProductsQuery.properties.q,
+  category: ListProductsQuery.properties.category,
+  minPrice: ListProductsQuery.properties.minPrice,
+  maxPrice: ListProductsQuery.properties.maxPrice,
+})
+export type FacetsQuery = Type.Static<typeof FacetsQuery>
+
+const Count = Type.Integer({ minimum: 0 })
+
+/**
+ * Response of `GET /products/facets`: counts of the products the filters match, each facet
+ * counted with the other filters applied.
+ */
+export const ProductFacets = Type.Object({
+  /** Products matching every filter. */
+  total: Count,
+  /** Of those, products with stock available. */
+  inStock: Count,
+  /** Every category, with its products matching the search and price filters. */
+  categories: Type.Array(Type.Object({ category: Category, count: Count })),
+  /**
+   * Fixed price bands (minor units, both ends included; the last has no `max`), with the
+   * products matching the search and category filters that have a variant in the band.
+   */
+  priceBands: Type.Array(
+    Type.Object({
+      min: Type.Integer({ minimum: 0 }),
+      max: Type.Union([Type.Integer({ minimum: 0 }), Type.Null()]),
+      count: Count,
+    }),
+  ),
+})
+export type ProductFacets = Type.Static<typeof ProductFacets>
+
 /** Response of `GET /categories`. */
 export const CategoryList = Type.Object({ items: Type.Array(Category) })
 export type CategoryList = Type.Static<typeof CategoryList>

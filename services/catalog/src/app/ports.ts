@@ -260,3 +260,16 @@ export interface ImageProcessor {
     maxPixels: number,
   ): Promise<(Size & { bytes: Uint8Array })[] | undefined>
 }
+
+/** Search as the shopper types, and the counts beside the filters (issue 17). */
+export interface SearchStore {
+  /** Whether names that look like a search's words can be matched (known once started). */
+  readonly typoSearch: boolean
+  /**
+   * At most `limit` products whose name has the words typed, the last a prefix; with `typo`,
+   * whose name looks like them instead (only when `typoSearch`).
+   */
+  suggest(q: string, limit: number, typo: boolean): Promise<catalog.Suggestion[]>
+  /** The facet counts of the products the criteria match; `typo` as in `listProducts`. */
+  facets(criteria: ListCriteria, typo: boolean): Promise<catalog.ProductFacets>
+}

@@ -59,3 +59,20 @@ export function prefixQuery(q: string): string | undefined {
   if (words.length === 0) return undefined
   return words.map((w, i) => (i === words.length - 1 ? `${w}:*` : w)).join(' & ')
 }
+
+/**
+ * The price bands of the facets (issue 17), in minor units, both ends included as in the
+ * listing's `minPrice` and `maxPrice` (a band is a price filter a storefront can apply as it
+ * is); the last has no ceiling. Fixed: under 10, 10 to 25, 25 to 50, 50 to 100, 100 and more.
+ */
+export const priceBands: ReadonlyArray<{ min: number; max: number | null }> = [
+  { min: 0, max: 999 },
+  { min: 1000, max: 2499 },
+  { min: 2500, max: 4999 },
+  { min: 5000, max: 9999 },
+  { min: 10000, max: null },
+]
+
+/** Suggestions as the shopper types: how many unless asked, and at most. */
+export const defaultSuggestions = 8
+export const maxSuggestions = 20

@@ -8,6 +8,8 @@ import { mediaRoutes, type MediaRoutesDeps } from './media-routes.js'
 export interface CatalogRoutesDeps {
   verifier: JwtVerifier
   listProducts(request: ListRequest): Promise<catalog.ProductPage>
+  suggestProducts(request: catalog.SuggestionsQuery): Promise<catalog.SuggestionList>
+  countFacets(request: catalog.FacetsQuery): Promise<catalog.ProductFacets>
   getProduct(id: string): Promise<catalog.Product>
   getProductImage(id: string): Promise<string>
   listCategories(): Promise<catalog.CategoryList>
@@ -53,6 +55,34 @@ export function catalogRoutes(deps: CatalogRoutesDeps): HttpRoutes {
         },
       },
       async (request) => deps.listProducts(request.query),
+    )
+
+    // Static paths: fastify matches them before `/products/:id` whatever the order.
+    app.get(
+      '/products/suggestions',
+      {
+        schema: {
+          tags,
+          summary: 'Products whose name starts with what the shopper has typed (as they type)',
+          querystring: catalog.SuggestionsQuery,
+          response: { 200: catalog.SuggestionList, 400: Problem },
+        },
+      },
+      async (request) => deps.suggestProducts(request.query),
+    )
+
+    app.get(
+      '/products/facets',
+      {
+        schema: {
+          tags,
+          summary:
+            "Counts by category, price band and stock of the products the list's filters match",
+          querystring: catalog.FacetsQuery,
+          response: { 200: catalog.ProductFacets, 400: Problem },
+        },
+      },
+      async (request) => deps.countFacets(request.query),
     )
 
     app.get(

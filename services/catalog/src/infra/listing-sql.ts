@@ -36,11 +36,7 @@ export function listingSql(criteria: ListCriteria, after: Cursor | null, typo = 
   }
   const where = ['p.deleted_at is null']
   if (criteria.category !== undefined) {
-    // One category, by id or slug (an id wins): an equality the category indexes can use.
-    const category = param(criteria.category, 'text')
-    where.push(
-      `p.category_id = (select k.id from categories k where k.id = ${category} or k.slug = ${category} order by k.id = ${category} desc limit 1)`,
-    )
+    where.push(categoryCondition(param(criteria.category, 'text')))
   }
   // Each branch's own conditions; the page is their union (see `priceBranches`).
   const branches = priceBranches(
@@ -141,6 +137,11 @@ order by ${order}`
   return { text, parameters, prepare: !typo && oneGoodPlan(criteria) }
 }
 
+/** One category, by id or slug (an id wins): an equality the category indexes can use. */
+export function categoryCondition(category: string): string {
+  return `p.category_id = (select k.id from categories k where k.id = ${category} or k.slug = ${category} order by k.id = ${category} desc limit 1)`
+}
+
 /**
  * What a search matches and how it ranks (issue 17): its whole words (`websearch_to_tsquery`, as
  * before) or, for a search of plain words, the same words with the last one a prefix
@@ -177,7 +178,7 @@ export function searchTerms(
  *   partial index (`products_varied_price_idx`), so a floor never walks the cheaper catalog;
  * - a floor, search: one branch of the same meaning, since a search sorts all its matches.
  */
-function priceBranches(criteria: ListCriteria, min?: string, max?: string): string[][] {
+export function priceBranches(criteria: ListCriteria, min?: string, max?: string): string[][] {
   const ceiling = max === undefined ? [] : [`p.price_amount <= ${max}`]
   if (min === undefined) return [ceiling]
   // A subquery per candidate from the product's variants (their index), never a join of every
