@@ -3,6 +3,7 @@ import { useState } from 'preact/hooks'
 import { shop, unwrap } from '../api/client'
 import { ErrorMessage, LoadState, Notice, useLoad } from '../components/ui'
 import { formatMoney } from '../lib/format'
+import { MediaPanel } from './media-panel'
 import { ProductForm } from './product-form'
 import { StockPanel } from './stock-panel'
 
@@ -22,7 +23,7 @@ export function AdminProducts() {
     [search, round],
   )
   const categories = useLoad(() => unwrap(shop.GET('/api/v1/categories')), [])
-  const [open, setOpen] = useState<{ id: string; panel: 'edit' | 'stock' } | undefined>()
+  const [open, setOpen] = useState<{ id: string; panel: 'edit' | 'stock' | 'media' } | undefined>()
   const [creating, setCreating] = useState(false)
   const [error, setError] = useState<unknown>(undefined)
   const [done, setDone] = useState('')
@@ -113,6 +114,19 @@ export function AdminProducts() {
                 >
                   Stock<span class="visually-hidden"> of {product.name}</span>
                 </button>
+                <button
+                  type="button"
+                  aria-expanded={open?.id === product.id && open.panel === 'media'}
+                  onClick={() =>
+                    setOpen(
+                      open?.id === product.id && open.panel === 'media'
+                        ? undefined
+                        : { id: product.id, panel: 'media' },
+                    )
+                  }
+                >
+                  Pictures<span class="visually-hidden"> of {product.name}</span>
+                </button>
                 <button type="button" class="danger" onClick={() => void remove(product)}>
                   Delete<span class="visually-hidden"> {product.name}</span>
                 </button>
@@ -143,6 +157,9 @@ export function AdminProducts() {
             )}
             {open?.id === product.id && open.panel === 'stock' && (
               <StockPanel product={product} onSaved={() => setRound((n) => n + 1)} />
+            )}
+            {open?.id === product.id && open.panel === 'media' && (
+              <MediaPanel product={product} onChanged={() => setRound((n) => n + 1)} />
             )}
           </li>
         ))}

@@ -5,6 +5,7 @@ import { shop, unwrap } from '../api/client'
 import { isNotFound } from '../api/problems'
 import { session } from '../api/session'
 import { ProductCard } from '../components/product-card'
+import { ProductGallery } from '../components/product-gallery'
 import {
   ErrorMessage,
   LoadState,
@@ -86,7 +87,7 @@ function RelatedProducts({ product }: { product: Product }) {
 function ProductDetails({ p }: { p: Product }) {
   return (
     <article class="product">
-      <img src={p.imageUrl} alt={`Picture of ${p.name}`} width={480} height={360} />
+      <ProductGallery product={p} />
       <div>
         <h1>{p.name}</h1>
         <p class="muted">
