@@ -287,6 +287,40 @@ export interface paths {
     patch?: never
     trace?: never
   }
+  '/api/v1/products/suggestions': {
+    parameters: {
+      query?: never
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    /** Products whose name starts with what the shopper has typed (as they type) */
+    get: operations['getProductsSuggestions']
+    put?: never
+    post?: never
+    delete?: never
+    options?: never
+    head?: never
+    patch?: never
+    trace?: never
+  }
+  '/api/v1/products/facets': {
+    parameters: {
+      query?: never
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    /** Counts by category, price band and stock of the products the list's filters match */
+    get: operations['getProductsFacets']
+    put?: never
+    post?: never
+    delete?: never
+    options?: never
+    head?: never
+    patch?: never
+    trace?: never
+  }
   '/api/v1/products/{id}': {
     parameters: {
       query?: never
@@ -1190,6 +1224,46 @@ export interface components {
           url: string
         }[]
       }
+    }
+    GetProductsSuggestionsResponse: {
+      items: {
+        /** @description The product's id. */
+        id: string
+        /** @description The product's name. */
+        name: string
+        category: {
+          /** @description Opaque id. */
+          id: string
+          /** @description Display name. */
+          name: string
+          /** @description URL-safe name, unique. */
+          slug: string
+        }
+        price: {
+          amount: number
+          currency: string
+        }
+      }[]
+    }
+    GetProductsFacetsResponse: {
+      total: number
+      inStock: number
+      categories: {
+        category: {
+          /** @description Opaque id. */
+          id: string
+          /** @description Display name. */
+          name: string
+          /** @description URL-safe name, unique. */
+          slug: string
+        }
+        count: number
+      }[]
+      priceBands: {
+        min: number
+        max: number | null
+        count: number
+      }[]
     }
     GetProductsByIdResponse: {
       /** @description Opaque id. */
@@ -2947,6 +3021,75 @@ export interface operations {
       413: components['responses']['ContentTooLarge']
       415: components['responses']['UnsupportedMediaType']
       422: components['responses']['UnprocessableContent']
+      429: components['responses']['TooManyRequests']
+      default: components['responses']['Error']
+    }
+  }
+  getProductsSuggestions: {
+    parameters: {
+      query: {
+        /** @description What the shopper has typed so far (1 to 100 characters); its last word matches as a prefix. No control characters. */
+        q: string
+        limit?: number
+      }
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    requestBody?: never
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          'RateLimit-Limit': components['headers']['RateLimit-Limit']
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining']
+          'RateLimit-Reset': components['headers']['RateLimit-Reset']
+          'RateLimit-Policy': components['headers']['RateLimit-Policy']
+          'X-Request-Id': components['headers']['X-Request-Id']
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['GetProductsSuggestionsResponse']
+        }
+      }
+      400: components['responses']['BadRequest']
+      429: components['responses']['TooManyRequests']
+      default: components['responses']['Error']
+    }
+  }
+  getProductsFacets: {
+    parameters: {
+      query?: {
+        /** @description Full-text search. No control characters. */
+        q?: string
+        /** @description A category's slug or id. No control characters. */
+        category?: string
+        /** @description Least price (minor units, ≤ 10^11). */
+        minPrice?: number
+        /** @description Greatest price (minor units, ≤ 10^11). */
+        maxPrice?: number
+      }
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    requestBody?: never
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          'RateLimit-Limit': components['headers']['RateLimit-Limit']
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining']
+          'RateLimit-Reset': components['headers']['RateLimit-Reset']
+          'RateLimit-Policy': components['headers']['RateLimit-Policy']
+          'X-Request-Id': components['headers']['X-Request-Id']
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['GetProductsFacetsResponse']
+        }
+      }
+      400: components['responses']['BadRequest']
       429: components['responses']['TooManyRequests']
       default: components['responses']['Error']
     }
