@@ -235,12 +235,19 @@ function Checkout() {
 function UnavailableLines({ lines }: { lines: CartItem[] }) {
   const [busy, setBusy] = useState<string | undefined>(undefined)
   const [error, setError] = useState<unknown>(undefined)
-  async function remove(productId: string) {
-    setBusy(productId)
+  // A line is a product's, or one of its variants' (then its variantId names it).
+  const lineKey = (line: CartItem) => `${line.productId}:${line.variantId ?? ''}`
+  const lineName = (line: CartItem) =>
+    line.variantLabel ? `${line.name} (${line.variantLabel})` : line.name
+  async function remove(line: CartItem) {
+    setBusy(lineKey(line))
     setError(undefined)
     try {
+      const { productId, variantId } = line
       await changeCart(
-        shop.DELETE('/api/v1/cart/items/{productId}', { params: { path: { productId } } }),
+        shop.DELETE('/api/v1/cart/items/{productId}', {
+          params: { path: { productId }, ...(variantId ? { query: { variantId } } : {}) },
+        }),
       )
     } catch (failure) {
       setError(failure)
@@ -257,18 +264,18 @@ function UnavailableLines({ lines }: { lines: CartItem[] }) {
       </p>
       <ul class="unavailable-lines">
         {lines.map((line) => (
-          <li key={line.productId}>
+          <li key={lineKey(line)}>
             <span>
-              {line.name} is no longer available
+              {lineName(line)} is no longer available
               {line.quantity > 1 ? ` (${line.quantity} in your cart)` : ''}.
             </span>{' '}
             <button
               type="button"
               class="danger"
-              disabled={busy === line.productId}
-              onClick={() => void remove(line.productId)}
+              disabled={busy === lineKey(line)}
+              onClick={() => void remove(line)}
             >
-              Remove<span class="visually-hidden"> {line.name}</span>
+              Remove<span class="visually-hidden"> {lineName(line)}</span>
             </button>
           </li>
         ))}
