@@ -42,6 +42,12 @@ export type Product = Schemas['GetProductsByIdResponse']
 export type ProductPage = Schemas['GetProductsResponse']
 export type ProductQuery = NonNullable<operations['getProducts']['parameters']['query']>
 export type ProductSort = NonNullable<ProductQuery['sort']>
+/** Products suggested as the shopper types (`GET /api/v1/products/suggestions`). */
+export type SuggestionList = Schemas['GetProductsSuggestionsResponse']
+export type Suggestion = SuggestionList['items'][number]
+/** Counts beside the listing's filters (`GET /api/v1/products/facets`). */
+export type ProductFacets = Schemas['GetProductsFacetsResponse']
+export type FacetsQuery = NonNullable<operations['getProductsFacets']['parameters']['query']>
 export type CreateProductBody = Schemas['PostProductsRequest']
 export type UpdateProductBody = Schemas['PatchProductsByIdRequest']
 export type Money = Product['price']
