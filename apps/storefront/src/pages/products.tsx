@@ -1,10 +1,19 @@
-import type { Category, Product, ProductQuery, ProductSort } from '@emporium/sdk'
+import type {
+  Category,
+  FacetsQuery,
+  Product,
+  ProductFacets,
+  ProductQuery,
+  ProductSort,
+} from '@emporium/sdk'
 import { useCallback, useEffect, useState } from 'preact/hooks'
 import { shop, unwrap } from '../api/client'
 import { ProductCard } from '../components/product-card'
+import { SearchBox } from '../components/search-box'
 import { ErrorMessage, LoadState, ProductGridSkeleton, useLoad, useTitle } from '../components/ui'
-import { parsePrice } from '../lib/format'
+import { formatMoney, parsePrice } from '../lib/format'
 import { entryState, navigate, saveEntryState, useLocation } from '../lib/router'
+import './products.css'
 
 const sorts: [ProductSort | '', string][] = [
   ['', 'Best match'],
@@ -57,6 +66,12 @@ function queryPrice(query: URLSearchParams, key: string): number | undefined | n
 const queryProblems = (query: URLSearchParams) =>
   priceProblems(queryPrice(query, 'minPrice'), queryPrice(query, 'maxPrice'))
 
+/** The listing's filters, which the facet counts take too. */
+function facetsQuery(query: URLSearchParams): FacetsQuery {
+  const { q, category, minPrice, maxPrice } = apiQuery(query)
+  return { q, category, minPrice, maxPrice }
+}
+
 const listProducts = (query: ProductQuery, signal?: AbortSignal) =>
   unwrap(shop.GET('/api/v1/products', { params: { query }, signal }))
 
@@ -83,6 +98,17 @@ export function ProductsPage() {
   const categories = useLoad(() => unwrap(shop.GET('/api/v1/categories')), [])
   // A query the shop would refuse (a link or an address typed by hand) is not sent at all.
   const invalid = Object.keys(queryProblems(query)).length > 0
+  const facetKey = JSON.stringify(facetsQuery(query))
+  // Counts beside the filters: a help, so a failure just leaves them out.
+  const facets = useLoad(
+    (signal) =>
+      invalid
+        ? Promise.resolve(undefined)
+        : unwrap(
+            shop.GET('/api/v1/products/facets', { params: { query: facetsQuery(query) }, signal }),
+          ),
+    [facetKey],
+  )
   const [listing, setListing] = useState<Listing | undefined>(() => listingOfEntry(key))
   const [error, setError] = useState<unknown>(undefined)
   const [loading, setLoading] = useState(false)
@@ -145,7 +171,12 @@ export function ProductsPage() {
   return (
     <>
       <h1>Shop</h1>
-      <Filters key={query.toString()} query={query} categories={categories.data?.items ?? []} />
+      <Filters
+        key={query.toString()}
+        query={query}
+        categories={categories.data?.items ?? []}
+        facets={facets.data}
+      />
       <section aria-labelledby="results" aria-busy={loading}>
         <h2 id="results" class="visually-hidden">
           Results
@@ -187,7 +218,25 @@ interface Fields {
   sort: string
 }
 
-function Filters({ query, categories }: { query: URLSearchParams; categories: Category[] }) {
+/** A price band's words: "Under $10.00", "$10.00 to $25.00", "$100.00 and up". */
+function bandLabel(band: ProductFacets['priceBands'][number]): string {
+  const money = (amount: number) => formatMoney({ amount, currency: 'USD' })
+  if (band.min === 0 && band.max !== null) return `Under ${money(band.max + 1)}`
+  if (band.max === null) return `${money(band.min)} and up`
+  return `${money(band.min)} to ${money(band.max + 1)}`
+}
+
+function Filters({
+  query,
+  categories,
+  facets,
+}: {
+  query: URLSearchParams
+  categories: Category[]
+  facets?: ProductFacets
+}) {
+  const countOf = (slug: string) =>
+    facets?.categories.find((c) => c.category.slug === slug || c.category.id === slug)?.count
   const asPrice = (minor: string | null) => (minor ? (Number(minor) / 100).toFixed(2) : '')
   const [fields, setFields] = useState<Fields>(() => ({
     q: query.get('q') ?? '',
@@ -235,7 +284,12 @@ function Filters({ query, categories }: { query: URLSearchParams; categories: Ca
     <form class="filters" role="search" onSubmit={apply}>
       <div class="field grow">
         <label for="f-q">Search</label>
-        <input id="f-q" type="search" {...bind('q')} />
+        <SearchBox
+          id="f-q"
+          name="q"
+          value={fields.q}
+          onValue={(q) => setFields((current) => ({ ...current, q }))}
+        />
       </div>
       <div class="field">
         <label for="f-category">Category</label>
@@ -244,6 +298,7 @@ function Filters({ query, categories }: { query: URLSearchParams; categories: Ca
           {categories.map((category) => (
             <option key={category.id} value={category.slug}>
               {category.name}
+              {countOf(category.slug) !== undefined && ` (${countOf(category.slug)})`}
             </option>
           ))}
         </select>
@@ -288,6 +343,32 @@ function Filters({ query, categories }: { query: URLSearchParams; categories: Ca
       <div class="field actions">
         <button type="submit">Apply</button>
       </div>
+      {facets && (
+        <div class="facets">
+          <p class="facet-summary">
+            {facets.total} {facets.total === 1 ? 'product' : 'products'}, {facets.inStock} in stock
+          </p>
+          <ul class="price-bands" aria-label="Price bands">
+            {facets.priceBands.map((band) => (
+              <li key={band.min}>
+                <button
+                  type="button"
+                  disabled={band.count === 0}
+                  onClick={() =>
+                    applyFields({
+                      ...fields,
+                      minPrice: band.min === 0 ? '' : (band.min / 100).toFixed(2),
+                      maxPrice: band.max === null ? '' : (band.max / 100).toFixed(2),
+                    })
+                  }
+                >
+                  {bandLabel(band)} ({band.count})
+                </button>
+              </li>
+            ))}
+          </ul>
+        </div>
+      )}
     </form>
   )
 }
