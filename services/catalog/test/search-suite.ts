@@ -179,7 +179,16 @@ export function searchSuite(kind: DatabaseKind): void {
       })
 
       it('answers 400 for a text of no character or over 100, and a limit out of 1 to 20', async () => {
-        for (const query of ['', 'q=', `q=${'a'.repeat(101)}`, 'q=la&limit=0', 'q=la&limit=21']) {
+        for (const query of [
+          '',
+          'q=',
+          `q=${'a'.repeat(101)}`,
+          // A NUL reaches no database.
+          'q=la%00',
+          'q=la&limit=0',
+          'q=la&limit=21',
+          'q=la&limit=two',
+        ]) {
           const reply = await call('GET', `/products/suggestions?${query}`)
           expect(reply.status, query).toBe(400)
           expect(reply.body.status, query).toBe(400)
@@ -236,10 +245,14 @@ export function searchSuite(kind: DatabaseKind): void {
         expect(byCategory(reply)).toEqual({ lighting: 0, furniture: 1 })
       })
 
-      it('answers 400 for an empty price range', async () => {
+      it('answers 400 for an empty price range, and what the listing refuses', async () => {
         const reply = await call('GET', '/products/facets?minPrice=5000&maxPrice=100')
         expect(reply.status).toBe(400)
         expect(reply.body.code).toBe('CATALOG.INVALID_PRICE_RANGE')
+        for (const query of ['q=la%00', 'maxPrice=1000000000000', 'minPrice=-1']) {
+          const refused = await call('GET', `/products/facets?${query}`)
+          expect(refused.status, query).toBe(400)
+        }
       })
     })
   })

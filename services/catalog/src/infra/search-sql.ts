@@ -171,11 +171,14 @@ export function createKyselySearch(deps: {
   const { database } = deps
   const run = createStatementRunner(database)
 
-  /** As the listing's typo search: the threshold of `%>`, and the trigram index over a scan. */
-  function withTrigrams<R>(statement: ListingSql) {
+  /**
+   * As the listing's typo search: the threshold of `%>` and, with `indexOnly`, the trigram index
+   * over a scan (pg_trgm's similarity looks as cheap as a comparison to the planner).
+   */
+  function withTrigrams<R>(statement: ListingSql, indexOnly: boolean) {
     return database.transaction(async (trx) => {
       await sql`select set_config('pg_trgm.word_similarity_threshold', ${String(typoSimilarityThreshold)}, true),
-        set_config('enable_seqscan', 'off', true)`.execute(trx)
+        set_config('enable_seqscan', ${indexOnly ? 'off' : 'on'}, true)`.execute(trx)
       return run<R>(statement, trx)
     })
   }
@@ -186,14 +189,21 @@ export function createKyselySearch(deps: {
     },
     async suggest(q, limit, typo) {
       if (typo) {
-        return (await withTrigrams<SuggestionRow>(typoSuggestionsSql(q, limit))).map(suggestion)
+        return (await withTrigrams<SuggestionRow>(typoSuggestionsSql(q, limit), true)).map(
+          suggestion,
+        )
       }
       const statement = suggestionsSql(q, limit)
       return statement ? (await run<SuggestionRow>(statement)).map(suggestion) : []
     },
     async facets(criteria, typo) {
       const statement = facetsSql(criteria, typo)
-      return facets(typo ? await withTrigrams<FacetRow>(statement) : await run<FacetRow>(statement))
+      // Not index-only: so forced, PostgreSQL made a plan of the facets 100 times slower (1.7 s
+      // against 18 ms over the 1,000 demo products) than comparing every name. Over a catalog of
+      // many thousands, counting for a typo costs that comparison.
+      return facets(
+        typo ? await withTrigrams<FacetRow>(statement, false) : await run<FacetRow>(statement),
+      )
     },
   }
 }
