@@ -57,28 +57,31 @@ function CartView() {
       ) : (
         <>
           <ul class="lines">
-            {value.items.map((line) => (
-              <CartLine
-                key={line.productId}
-                line={line}
-                busy={busy === line.productId}
-                onQuantity={(quantity) =>
-                  void change(line.productId, () =>
-                    shop.PATCH('/api/v1/cart/items/{productId}', {
-                      params: { path: { productId: line.productId } },
-                      body: { quantity },
-                    }),
-                  )
-                }
-                onRemove={() =>
-                  void change(line.productId, () =>
-                    shop.DELETE('/api/v1/cart/items/{productId}', {
-                      params: { path: { productId: line.productId } },
-                    }),
-                  )
-                }
-              />
-            ))}
+            {value.items.map((line) => {
+              // A line is one variant of a product: the variant names it.
+              const key = lineKey(line)
+              const params = {
+                path: { productId: line.productId },
+                query: line.variantId ? { variantId: line.variantId } : {},
+              }
+              return (
+                <CartLine
+                  key={key}
+                  line={line}
+                  busy={busy === key}
+                  onQuantity={(quantity) =>
+                    void change(key, () =>
+                      shop.PATCH('/api/v1/cart/items/{productId}', { params, body: { quantity } }),
+                    )
+                  }
+                  onRemove={() =>
+                    void change(key, () =>
+                      shop.DELETE('/api/v1/cart/items/{productId}', { params }),
+                    )
+                  }
+                />
+              )
+            })}
           </ul>
           <p class="subtotal">
             Subtotal ({value.itemCount} {value.itemCount === 1 ? 'item' : 'items'}):{' '}
@@ -95,6 +98,13 @@ function CartView() {
   )
 }
 
+/** A line's variant (its product's id for a product without options). */
+const lineKey = (line: CartItem) => line.variantId ?? line.productId
+
+/** A line's name with its variant's: `Tee (M / Blue)`. */
+const lineName = (line: CartItem) =>
+  line.variantLabel ? `${line.name} (${line.variantLabel})` : line.name
+
 interface LineProps {
   line: CartItem
   busy: boolean
@@ -105,7 +115,7 @@ interface LineProps {
 function CartLine({ line, busy, onQuantity, onRemove }: LineProps) {
   const [quantity, setQuantity] = useState(String(line.quantity))
   useEffect(() => setQuantity(String(line.quantity)), [line.quantity])
-  const inputId = `qty-${line.productId}`
+  const inputId = `qty-${lineKey(line)}`
   function submit(event: SubmitEvent) {
     event.preventDefault()
     const next = Number(quantity)
@@ -116,6 +126,7 @@ function CartLine({ line, busy, onQuantity, onRemove }: LineProps) {
     <li class={line.unavailable ? 'line unavailable' : 'line'} aria-busy={busy}>
       <div class="line-name">
         <Link href={`/products/${encodeURIComponent(line.productId)}`}>{line.name}</Link>
+        {line.variantLabel && <span class="variant">{line.variantLabel}</span>}
         <span class="muted">
           {formatMoney(line.unitPrice)} each
           {line.previousUnitPrice && ` (was ${formatMoney(line.previousUnitPrice)})`}
@@ -126,7 +137,7 @@ function CartLine({ line, busy, onQuantity, onRemove }: LineProps) {
         )}
       </div>
       <form class="line-qty" onSubmit={submit}>
-        <label for={inputId}>Quantity of {line.name}</label>
+        <label for={inputId}>Quantity of {lineName(line)}</label>
         <input
           id={inputId}
           type="number"
@@ -141,7 +152,7 @@ function CartLine({ line, busy, onQuantity, onRemove }: LineProps) {
       </form>
       <span class="line-total">{formatMoney(line.lineTotal)}</span>
       <button type="button" class="danger" onClick={onRemove} disabled={busy}>
-        Remove<span class="visually-hidden"> {line.name}</span>
+        Remove<span class="visually-hidden"> {lineName(line)}</span>
       </button>
     </li>
   )

@@ -180,8 +180,11 @@ function OrderView({ id }: { id: string }) {
         </thead>
         <tbody>
           {data.items.map((item) => (
-            <tr key={item.productId}>
-              <td>{item.name}</td>
+            <tr key={item.variantId ?? item.productId}>
+              <td>
+                {item.name}
+                {item.variantLabel && <span class="variant"> ({item.variantLabel})</span>}
+              </td>
               <td>{formatMoney(item.unitPrice)}</td>
               <td>{item.quantity}</td>
               <td>{formatMoney(item.lineTotal)}</td>

@@ -1,4 +1,4 @@
-import type { Product } from '@emporium/sdk'
+import type { Product, Variant } from '@emporium/sdk'
 import { useState } from 'preact/hooks'
 import { changeCart } from '../api/cart'
 import { shop, unwrap } from '../api/client'
@@ -15,6 +15,7 @@ import {
   useLoad,
   useTitle,
 } from '../components/ui'
+import { useVariantChoice, VariantPicker } from '../components/variant-picker'
 import { formatMoney } from '../lib/format'
 import { Link } from '../lib/router'
 import { useStore } from '../lib/store'
@@ -40,7 +41,7 @@ export function ProductPage({ params }: { params: Record<string, string> }) {
   const p = shown
   return (
     <>
-      <ProductDetails p={p} />
+      <ProductDetails key={p.id} p={p} />
       <RelatedProducts key={p.id} product={p} />
     </>
   )
@@ -85,26 +86,31 @@ function RelatedProducts({ product }: { product: Product }) {
 }
 
 function ProductDetails({ p }: { p: Product }) {
+  // A product with options: price, stock and SKU are the chosen variant's.
+  const choice = useVariantChoice(p)
+  const variant = p.options?.length ? choice.variant : undefined
+  const available = variant ? variant.available : p.available
   return (
     <article class="product">
       <ProductGallery product={p} />
       <div>
         <h1>{p.name}</h1>
         <p class="muted">
-          {p.category.name} · SKU {p.sku}
+          {p.category.name} · SKU {variant?.sku ?? p.sku}
         </p>
-        <p class="price big">{formatMoney(p.price)}</p>
-        <p class={p.available > 0 ? 'stock' : 'stock out'}>
-          {p.available > 0 ? `${p.available} available` : 'Out of stock'}
+        <p class="price big">{formatMoney(variant?.price ?? p.price)}</p>
+        {variant && <VariantPicker product={p} chosen={choice.chosen} onChoose={choice.choose} />}
+        <p class={available > 0 ? 'stock' : 'stock out'}>
+          {available > 0 ? `${available} available` : 'Out of stock'}
         </p>
         <p>{p.description}</p>
-        <AddToCart product={p} />
+        <AddToCart product={p} variant={variant} />
       </div>
     </article>
   )
 }
 
-function AddToCart({ product }: { product: Product }) {
+function AddToCart({ product, variant }: { product: Product; variant?: Variant | undefined }) {
   const current = useStore(session)
   const [quantity, setQuantity] = useState(1)
   const [busy, setBusy] = useState(false)
@@ -119,24 +125,29 @@ function AddToCart({ product }: { product: Product }) {
       </p>
     )
   }
-  if (product.available === 0) return null
+  const available = variant ? variant.available : product.available
+  if (available === 0) return null
   async function add(event: SubmitEvent) {
     event.preventDefault()
     setBusy(true)
     setError(undefined)
     setAdded('')
     try {
+      const variantId = variant ? { variantId: variant.id } : {}
       await changeCart(
-        shop.POST('/api/v1/cart/items', { body: { productId: product.id, quantity } }),
+        shop.POST('/api/v1/cart/items', {
+          body: { productId: product.id, ...variantId, quantity },
+        }),
       )
-      setAdded(`Added ${quantity} × ${product.name} to your cart.`)
+      const label = variant?.label ? ` (${variant.label})` : ''
+      setAdded(`Added ${quantity} × ${product.name}${label} to your cart.`)
     } catch (failure) {
       setError(failure)
     } finally {
       setBusy(false)
     }
   }
-  const most = Math.min(99, product.available)
+  const most = Math.min(99, available)
   return (
     <form class="add" onSubmit={(event) => void add(event)}>
       <div class="field small">
