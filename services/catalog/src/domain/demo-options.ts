@@ -74,7 +74,7 @@ export const demoOptionsProducts: readonly DemoOptionsProduct[] = [
     categorySlug: 'home-kitchen',
     brand: 'Emporium',
     options: [{ name: 'Glaze', values: ['Sand', 'Teal', 'Charcoal'] }],
-    price: () => 1499,
+    price: () => 3499,
     onHand: (_c, i) => 20 + i * 10,
   },
 ]
