@@ -52,6 +52,12 @@ describe('product options and variants', () => {
       { path: '/body/variants/1/options', message: 'needs a value of Colour' },
       { path: '/body/variants/1/options/Material', message: 'is not an option of the product' },
     ])
+    // Names are the object's own keys, not what every object inherits.
+    const odd = [{ name: 'constructor', values: ['a'] }]
+    expect(() => checkVariantOptions(odd, { constructor: 'a' }, '/body')).not.toThrow()
+    expect(problem(() => checkVariantOptions(odd, {}, '/body')).errors).toEqual([
+      { path: '/body/options', message: 'needs a value of constructor' },
+    ])
     // A product without options has one variant, which chooses nothing.
     expect(() => checkVariantOptions([], {}, '/body')).not.toThrow()
     expect(problem(() => checkVariantOptions([], { Size: 'M' }, '/body')).code).toBe(

@@ -22,6 +22,11 @@ export interface VariantInput {
 
 type FieldError = { path: string; message: string }
 
+/** A choice's value of an option, its own property only (an option may be named `constructor`). */
+function valueOf(chosen: VariantOptions, name: string): string | undefined {
+  return Object.hasOwn(chosen, name) ? chosen[name] : undefined
+}
+
 function unprocessable(code: string, message: string, errors: FieldError[]): AppError {
   return new AppError('unprocessable', code, message, { details: { errors } })
 }
@@ -67,7 +72,7 @@ export function checkVariantOptions(
 ): void {
   const errors: FieldError[] = []
   for (const option of options) {
-    const value = chosen[option.name]
+    const value = valueOf(chosen, option.name)
     if (value === undefined) {
       errors.push({ path: `${path}/options`, message: `needs a value of ${option.name}` })
     } else if (!option.values.includes(value)) {
@@ -95,7 +100,7 @@ export function checkVariantOptions(
 
 /** The key of a variant's choice of values, the same whatever order its object lists them in. */
 export function combinationKey(options: readonly ProductOption[], chosen: VariantOptions): string {
-  return JSON.stringify(options.map((o) => chosen[o.name] ?? null))
+  return JSON.stringify(options.map((o) => valueOf(chosen, o.name) ?? null))
 }
 
 /**
@@ -145,7 +150,7 @@ export function variantLabel(
   chosen: VariantOptions,
 ): string | undefined {
   if (options.length === 0) return undefined
-  return options.map((o) => chosen[o.name] ?? '?').join(' / ')
+  return options.map((o) => valueOf(chosen, o.name) ?? '?').join(' / ')
 }
 
 /** A variant's values as an object in option order (JSON keeps the order it is given). */
@@ -155,7 +160,7 @@ export function orderedOptions(
 ): VariantOptions {
   const ordered: VariantOptions = {}
   for (const option of options) {
-    const value = chosen[option.name]
+    const value = valueOf(chosen, option.name)
     if (value !== undefined) ordered[option.name] = value
   }
   return ordered
