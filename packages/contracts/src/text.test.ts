@@ -57,6 +57,8 @@ function* scalars(schema: Schema, path: string): Generator<[string, Schema]> {
 function unguardedScalars(schema: Schema, root: string): string[] {
   const found: string[] = []
   for (const [path, s] of scalars(schema, root)) {
+    // A binary body (an upload, `format: binary`) is bytes, not text: checked by its own rules.
+    if (s.type === 'string' && s.format === 'binary') continue
     if (s.type === 'string') {
       const pattern = typeof s.pattern === 'string' ? new RegExp(s.pattern, 'u') : undefined
       // C0 and DEL at least; the contracts' own patterns refuse lone surrogates as well.
