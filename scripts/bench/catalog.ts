@@ -50,11 +50,14 @@ interface Row extends WrkResult {
 function copyProductsSql(copies: number): string {
   const copyId = (id: string) => `md5(${id} || ':' || g)::uuid::text`
   return `
-insert into products (id, sku, name, description, price_amount, max_price_amount, variant_count,
-                      price_currency, category_id, image_url, attributes, options, created_at,
-                      updated_at)
+insert into products (id, sku, name, description, price_amount, max_price_amount, variant_prices,
+                      variant_count, price_currency, category_id, image_url, attributes, options,
+                      created_at, updated_at)
 select ${copyId('s.id')}, s.sku || '-x' || g, s.name, s.description, s.price_amount + (g % 100),
-       s.max_price_amount + (g % 100), s.variant_count, s.price_currency, s.category_id,
+       s.max_price_amount + (g % 100),
+       coalesce((select range_agg(int8range(v.price_amount + (g % 100), v.price_amount + (g % 100),
+         '[]')) from variants v where v.product_id = s.id), '{}'),
+       s.variant_count, s.price_currency, s.category_id,
        s.image_url, s.attributes, s.options, s.created_at - make_interval(days => g), s.updated_at
 from products s cross join generate_series(1, ${copies}) g
 where s.deleted_at is null and s.sku not like '%-x%';

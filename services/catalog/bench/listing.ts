@@ -75,11 +75,15 @@ async function grow(database: Database, total: number): Promise<void> {
     const room = total - base * copy
     await sql`
       insert into products (id, sku, name, description, price_amount, max_price_amount,
-        variant_count, price_currency, category_id, image_url, attributes, options, created_at,
-        updated_at)
+        variant_prices, variant_count, price_currency, category_id, image_url, attributes,
+        options, created_at, updated_at)
       select md5(p.id || ${copy}::text)::uuid::text, p.sku || '-' || ${copy}::text, p.name,
         p.description, p.price_amount + (${copy}::int * 37) % 500,
-        p.max_price_amount + (${copy}::int * 37) % 500, p.variant_count, p.price_currency,
+        p.max_price_amount + (${copy}::int * 37) % 500,
+        coalesce((select range_agg(int8range(v.price_amount + (${copy}::int * 37) % 500,
+          v.price_amount + (${copy}::int * 37) % 500, '[]')) from variants v
+          where v.product_id = p.id), '{}'),
+        p.variant_count, p.price_currency,
         p.category_id, p.image_url, p.attributes, p.options,
         p.created_at - make_interval(days => ${copy}::int), p.updated_at
       from products p where p.sku not like '%-%-%'

@@ -506,6 +506,13 @@ export function productVariantsSuite(kind: DatabaseKind): void {
         cursor = reply.body.nextCursor
       } while (cursor && seen.length < 10)
       expect(seen).toEqual([b, a, d, c])
+      // A variant's new price moves its product into a range between its cheapest and dearest.
+      const bVariants = (await call('GET', `/products/${b}`)).body.variants
+      expect(await ids('sort=price_asc&minPrice=1900&maxPrice=2100')).toEqual([d])
+      await call('POST', `/products/${b}/variants`, variant('L', 'Black', at(2050)), 'admin')
+      expect(await ids('sort=price_asc&minPrice=1900&maxPrice=2100')).toEqual([b, d])
+      await call('PATCH', `/products/${b}/variants/${bVariants[1].id}`, at(2990), 'admin')
+      expect(await ids('sort=price_asc&minPrice=2900&maxPrice=2995')).toEqual([b])
     })
 
     variantReservationTests(kind, () => h)

@@ -7,6 +7,8 @@ import * as createCatalog from '../migrations/001-create-catalog.js'
 import * as listingIndexes from '../migrations/002-listing-indexes.js'
 import * as searchTrigram from '../migrations/003-search-trigram.js'
 import * as productVariants from '../migrations/004-product-variants.js'
+import * as productMedia from '../migrations/005-product-media.js'
+import * as variantPrices from '../migrations/006-variant-prices.js'
 import { createGetProduct } from '../src/app/get-product.js'
 import { createListProducts } from '../src/app/list-products.js'
 import { createGetStock } from '../src/app/manage-products.js'
@@ -87,9 +89,18 @@ describe.each<DatabaseKind>(['postgres', 'pglite'])('migration 004 on %s', (kind
     const added = ['priceRange', 'variantCount', 'options', 'variants']
 
     const { applied } = await migrate(test.database, {
-      migrations: { ...before, '004-product-variants': productVariants },
+      migrations: {
+        ...before,
+        '004-product-variants': productVariants,
+        '005-product-media': productMedia,
+        '006-variant-prices': variantPrices,
+      },
     })
-    expect(applied).toEqual(['service/004-product-variants'])
+    expect(applied).toEqual([
+      'service/004-product-variants',
+      'service/005-product-media',
+      'service/006-variant-prices',
+    ])
     const { rows } = await sql<{ id: string; product_id: string; sku: string }>`
       select id, product_id, sku from variants order by sku`.execute(db)
     expect(rows).toEqual([
@@ -136,6 +147,14 @@ describe.each<DatabaseKind>(['postgres', 'pglite'])('migration 004 on %s', (kind
         sort,
       ).toEqual([lamp])
     }
+    // Both ends: its one price, in the multirange of its variants' prices (migration 006).
+    const inRange = (minPrice: number, maxPrice: number) =>
+      createListProducts({ store })({ category: 'lamps', sort: 'price_asc', minPrice, maxPrice })
+    expect((await inRange(4000, 5000)).items.map((p) => p.id)).toEqual([lamp])
+    expect((await inRange(100, 4000)).items).toEqual([])
+    const { rows: prices } = await sql<{ prices: string }>`
+      select variant_prices::text as prices from products where id = ${lamp}`.execute(db)
+    expect(prices[0]!.prices).toBe('{[4599,4600)}')
     expect(await createGetStock({ store })(lamp)).toEqual({
       productId: lamp,
       onHand: 12,

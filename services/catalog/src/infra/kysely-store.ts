@@ -19,6 +19,7 @@ import {
   skuInUse,
   snapshotOf,
   snapshotOfDemo,
+  variantPricesLiteral,
 } from './product-rows.js'
 
 export interface KyselyStoreDeps {
@@ -140,6 +141,7 @@ export function createKyselyStore(deps: KyselyStoreDeps): KyselyStore {
               description: product.description,
               price_amount: min,
               max_price_amount: max,
+              variant_prices: variantPricesLiteral(product.variants.map((v) => v.priceAmount)),
               variant_count: product.variants.length,
               price_currency: product.currency,
               category_id: product.categoryId,
@@ -233,6 +235,7 @@ export function createKyselyStore(deps: KyselyStoreDeps): KyselyStore {
                   description: p.description,
                   price_amount: min,
                   max_price_amount: max,
+                  variant_prices: variantPricesLiteral(variants.map((v) => v.priceAmount)),
                   variant_count: variants.length,
                   price_currency: p.currency,
                   category_id: idOf.get(p.categoryId)!,

@@ -143,10 +143,19 @@ function listingPlanSuite(kind: DatabaseKind): void {
             const nodes = await executedPlan(testDb.database.db, criteria, after, mode)
             const products = reads(nodes, 'products')
             expect(products.length, `${name} ${mode}`).toBeGreaterThan(0)
+            // The few products with variants at several prices below a floor may come from their
+            // small partial index as a bitmap (then sorted): still at most a page of rows.
+            const varied = nodes.some(
+              (n) =>
+                n['Node Type'] === 'Bitmap Index Scan' &&
+                n['Index Name'] === 'products_varied_price_idx',
+            )
             for (const node of products) {
               expect(node['Node Type'], `${name} ${mode}`).not.toBe('Seq Scan')
               if (bound === undefined) {
-                expect(node['Node Type'], `${name} ${mode}`).toMatch(/^Index (Only )?Scan$/)
+                expect(node['Node Type'], `${name} ${mode}`).toMatch(
+                  varied ? /^(Index (Only )?Scan|Bitmap Heap Scan)$/ : /^Index (Only )?Scan$/,
+                )
               }
               expect(rowsRead(node), `${name} ${mode}`).toBeLessThanOrEqual(
                 bound ?? criteria.limit + 1,

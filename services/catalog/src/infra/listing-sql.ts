@@ -177,18 +177,15 @@ export function searchTerms(
  *   another is in the range: those with variants at several prices, from their own small
  *   partial index (`products_varied_price_idx`), so a floor never walks the cheaper catalog;
  * - a floor, search: one branch of the same meaning, since a search sorts all its matches.
+ * With both ends, a product whose cheapest is below the range and dearest above it is in it when
+ * some variant's price is (`variant_prices`, a multirange of them).
  */
 export function priceBranches(criteria: ListCriteria, min?: string, max?: string): string[][] {
   const ceiling = max === undefined ? [] : [`p.price_amount <= ${max}`]
   if (min === undefined) return [ceiling]
-  // A subquery per candidate from the product's variants (their index), never a join of every
-  // variant in the range, which is what PostgreSQL makes of `exists`.
+  // Its variants' prices are on its row (migration 006): no look at the variants themselves.
   const someVariantInRange =
-    max === undefined
-      ? []
-      : [
-          `coalesce((select true from variants v where v.product_id = p.id and v.price_amount between ${min} and ${max} limit 1), false)`,
-        ]
+    max === undefined ? [] : [`p.variant_prices && int8range(${min}, ${max}, '[]')`]
   const varied = [
     `p.max_price_amount > p.price_amount`,
     `p.price_amount < ${min}`,

@@ -139,16 +139,24 @@ export function snapshotOfDemo(p: DemoProduct, categoryId: string): catalog.Prod
 }
 
 /**
- * Keeps a product's cheapest and dearest variant price and its variant count, in the
- * transaction that changed its variants (which holds the product's row lock).
+ * Keeps a product's cheapest and dearest variant price, all its variants' prices (migration 006)
+ * and its variant count, in the transaction that changed its variants (which holds the
+ * product's row lock).
  */
 export async function refreshProductPrices(trx: Trx, productId: string, now: Date) {
   await sql`
     update products p set price_amount = v.min, max_price_amount = v.max, variant_count = v.n,
-      updated_at = ${now}
-    from (select min(price_amount) as min, max(price_amount) as max, count(*)::int as n
+      variant_prices = v.prices, updated_at = ${now}
+    from (select min(price_amount) as min, max(price_amount) as max, count(*)::int as n,
+            range_agg(int8range(price_amount, price_amount, '[]')) as prices
           from variants where product_id = ${productId}) v
     where p.id = ${productId}`.execute(trx)
+}
+
+/** Prices as the `int8multirange` literal of `products.variant_prices` (migration 006). */
+export function variantPricesLiteral(prices: readonly number[]): string {
+  const distinct = [...new Set(prices)].sort((a, b) => a - b)
+  return `{${distinct.map((p) => `[${p},${p}]`).join(',')}}`
 }
 
 /**
