@@ -506,6 +506,19 @@ export function productVariantsSuite(kind: DatabaseKind): void {
         cursor = reply.body.nextCursor
       } while (cursor && seen.length < 10)
       expect(seen).toEqual([b, a, d, c])
+      // And backwards: the products cheaper than the floor (b) come last, after a full page.
+      const back: string[] = []
+      cursor = null
+      do {
+        const reply: Reply = await call(
+          'GET',
+          `/products?category=${shelf.slug}&sort=price_desc&minPrice=1400&limit=1${cursor ? `&cursor=${cursor}` : ''}`,
+        )
+        back.push(...reply.body.items.map((p: any) => p.id))
+        cursor = reply.body.nextCursor
+      } while (cursor && back.length < 10)
+      expect(back).toEqual([c, d, a, b])
+      expect(await ids('sort=price_desc&minPrice=1400')).toEqual([c, d, a, b])
       // A variant's new price moves its product into a range between its cheapest and dearest.
       const bVariants = (await call('GET', `/products/${b}`)).body.variants
       expect(await ids('sort=price_asc&minPrice=1900&maxPrice=2100')).toEqual([d])

@@ -2,15 +2,22 @@ import { sql } from 'kysely'
 import { catalog as events } from '@emporium/contracts'
 import type { Database, Logger, Outbox } from '@emporium/platform'
 import type { Cursor } from '../domain/cursor.js'
-import { demoVariants, type DemoCatalog } from '../domain/demo-catalog.js'
+import type { DemoCatalog } from '../domain/demo-catalog.js'
 import type { ListCriteria } from '../domain/listing.js'
 import type { CatalogStore, ListPage, NewProduct } from '../app/ports.js'
 import { typoSimilarityThreshold } from '../domain/search-plan.js'
 import { priceBounds } from '../domain/variants.js'
 import { createKyselyReservations, type KyselyReservations } from './kysely-reservations.js'
 import { createKyselyVariants, insertVariants, productUpdated } from './kysely-variants.js'
-import { cursorAfter, listedProduct, listingSql, type ListedRow } from './listing-sql.js'
+import {
+  cursorAfter,
+  listedProduct,
+  listingSql,
+  pricedApart,
+  type ListedRow,
+} from './listing-sql.js'
 import { createStatementRunner } from './prepared.js'
+import { seedDemoCatalog } from './seed-demo.js'
 import {
   isUniqueViolation,
   lockSkus,
@@ -18,7 +25,6 @@ import {
   refreshProductPrices,
   skuInUse,
   snapshotOf,
-  snapshotOfDemo,
   variantPricesLiteral,
 } from './product-rows.js'
 
@@ -59,6 +65,25 @@ export function createKyselyStore(deps: KyselyStoreDeps): KyselyStore {
     })
   }
 
+  /**
+   * A page in price order above a floor, from its two statements (`pricedApart`): the products
+   * of several prices whose cheapest is below the floor come before the others (price_asc) or
+   * after them (price_desc); the second statement is asked only when the first leaves room.
+   */
+  async function pricedPage(criteria: ListCriteria, after: Cursor | null): Promise<ListedRow[]> {
+    const room = criteria.limit + 1
+    const page = () => run<ListedRow>(listingSql(criteria, after))
+    const varied = () => run<ListedRow>(listingSql(criteria, after, false, 'varied'))
+    if (criteria.sort === 'price_desc') {
+      const first = await page()
+      return first.length >= room ? first : [...first, ...(await varied())].slice(0, room)
+    }
+    // Past the floor already: the cheaper ones were all before the cursor.
+    const past = after !== null && Number(after.key) >= criteria.minPrice!
+    const first = past ? [] : await varied()
+    return first.length >= room ? first : [...first, ...(await page())].slice(0, room)
+  }
+
   const store: KyselyStore = {
     ...createKyselyReservations({ database, outbox }),
     ...createKyselyVariants({ database, outbox }),
@@ -91,7 +116,9 @@ export function createKyselyStore(deps: KyselyStoreDeps): KyselyStore {
     ): Promise<ListPage> {
       const rows = typo
         ? await typoSearch(criteria, after)
-        : await run<ListedRow>(listingSql(criteria, after))
+        : pricedApart(criteria)
+          ? await pricedPage(criteria, after)
+          : await run<ListedRow>(listingSql(criteria, after))
       const more = rows.length > criteria.limit
       const page = more ? rows.slice(0, criteria.limit) : rows
       const last = page.at(-1)
@@ -206,89 +233,7 @@ export function createKyselyStore(deps: KyselyStoreDeps): KyselyStore {
       })
     },
 
-    async seedIfEmpty(demo: DemoCatalog, now: Date) {
-      const seeded = await database.transaction(async (trx) => {
-        // Two replicas starting at once: one seeds, the other then sees products.
-        await sql`select pg_advisory_xact_lock(4242001)`.execute(trx)
-        const any = await trx.selectFrom('products').select('id').limit(1).executeTakeFirst()
-        if (any) return false
-        await trx
-          .insertInto('categories')
-          .values(demo.categories)
-          .onConflict((oc) => oc.doNothing())
-          .execute()
-        const categories = await trx.selectFrom('categories').select(['id', 'slug']).execute()
-        const bySlug = new Map(categories.map((c) => [c.slug, c.id]))
-        const idOf = new Map(demo.categories.map((c) => [c.id, bySlug.get(c.slug) ?? c.id]))
-        for (let i = 0; i < demo.products.length; i += 200) {
-          const chunk = demo.products.slice(i, i + 200)
-          await trx
-            .insertInto('products')
-            .values(
-              chunk.map((p) => {
-                const variants = demoVariants(p)
-                const { min, max } = priceBounds(variants)
-                return {
-                  id: p.id,
-                  sku: p.sku,
-                  name: p.name,
-                  description: p.description,
-                  price_amount: min,
-                  max_price_amount: max,
-                  variant_prices: variantPricesLiteral(variants.map((v) => v.priceAmount)),
-                  variant_count: variants.length,
-                  price_currency: p.currency,
-                  category_id: idOf.get(p.categoryId)!,
-                  image_url: null,
-                  attributes: JSON.stringify(p.attributes),
-                  options: JSON.stringify(p.options ?? []),
-                  created_at: p.createdAt,
-                  updated_at: now,
-                }
-              }),
-            )
-            .execute()
-          const variants = chunk.flatMap((p) =>
-            demoVariants(p).map((v, position) => ({ ...v, productId: p.id, position })),
-          )
-          await trx
-            .insertInto('variants')
-            .values(
-              variants.map((v) => ({
-                id: v.id,
-                product_id: v.productId,
-                sku: v.sku,
-                options: JSON.stringify(v.options),
-                price_amount: v.priceAmount,
-                image_url: null,
-                position: v.position,
-                created_at: now,
-                updated_at: now,
-              })),
-            )
-            .execute()
-          await trx
-            .insertInto('stock')
-            .values(
-              variants.map((v) => ({
-                variant_id: v.id,
-                product_id: v.productId,
-                on_hand: v.onHand,
-                reserved: 0,
-              })),
-            )
-            .execute()
-        }
-        for (const p of demo.products) {
-          await outbox.add(trx, events.ProductCreated, snapshotOfDemo(p, idOf.get(p.categoryId)!))
-        }
-        return true
-      })
-      // Fresh statistics at once: until autovacuum gets to it, the planner would take the new
-      // products for an empty table and join and sort them all for each page.
-      if (seeded) await sql`analyze products, variants, stock, categories`.execute(db)
-      return seeded
-    },
+    seedIfEmpty: (demo: DemoCatalog, now: Date) => seedDemoCatalog({ database, outbox }, demo, now),
   }
 
   return store

@@ -8,7 +8,7 @@ import { generateDemoCatalog } from '../domain/demo-catalog.js'
 import type { ListCriteria } from '../domain/listing.js'
 import { typoSimilarityThreshold } from '../domain/search-plan.js'
 import { createKyselyStore, type KyselyStore } from './kysely-store.js'
-import { listingSql } from './listing-sql.js'
+import { listingSql, pricedApart } from './listing-sql.js'
 
 interface PlanNode {
   'Node Type': string
@@ -38,8 +38,9 @@ async function executedPlan(
   after: Cursor | null,
   mode: 'force_custom_plan' | 'force_generic_plan',
   typo = false,
+  part: 'page' | 'varied' = 'page',
 ): Promise<PlanNode[]> {
-  const statement = listingSql(criteria, after, typo)
+  const statement = listingSql(criteria, after, typo, part)
   return db.connection().execute(async (conn) => {
     await sql.raw(`set plan_cache_mode = ${mode}`).execute(conn)
     if (typo) {
@@ -134,13 +135,19 @@ function listingPlanSuite(kind: DatabaseKind): void {
           ['newest, page 2', page('newest'), first.next],
           ['price_asc, page 2', page('price_asc'), cheapest.next],
         ]
-        for (const [name, criteria, after, bound] of cases) {
+        // A list by price above a floor is two statements (listing-sql.ts, `pricedApart`).
+        const statements = cases.flatMap(([name, criteria, after, bound]) =>
+          (pricedApart(criteria) ? (['page', 'varied'] as const) : (['page'] as const)).map(
+            (part) => [`${name} (${part})`, criteria, after, bound, part] as const,
+          ),
+        )
+        for (const [name, criteria, after, bound, part] of statements) {
           // The generic plan matters where the statement is prepared.
-          const modes = listingSql(criteria, after).prepare
+          const modes = listingSql(criteria, after, false, part).prepare
             ? (['force_custom_plan', 'force_generic_plan'] as const)
             : (['force_custom_plan'] as const)
           for (const mode of modes) {
-            const nodes = await executedPlan(testDb.database.db, criteria, after, mode)
+            const nodes = await executedPlan(testDb.database.db, criteria, after, mode, false, part)
             const products = reads(nodes, 'products')
             expect(products.length, `${name} ${mode}`).toBeGreaterThan(0)
             // The few products with variants at several prices below a floor may come from their
@@ -280,6 +287,28 @@ function listingPlanSuite(kind: DatabaseKind): void {
         if (single !== testDb.database) await single.close()
       }
     })
+
+    it.runIf(kind === 'postgres')(
+      'plans a list by price above a floor once per connection: both its statements settle on a generic plan',
+      async () => {
+        const single = await openDatabase(testDb.url, { poolSize: 1 })
+        try {
+          const own = createKyselyStore({ database: single, outbox: createOutbox({ source: 'c' }) })
+          // As the benchmark asks it: floors from nothing to the middle of the prices.
+          for (let i = 0; i < 12; i++) {
+            const criteria: ListCriteria = { sort: 'price_asc', limit: 20, minPrice: i * 400 }
+            expect((await own.listProducts(criteria, null)).items).toHaveLength(20)
+          }
+          const { rows } = await sql<{ generic: number; custom: number }>`
+            select generic_plans::int as generic, custom_plans::int as custom
+            from pg_prepared_statements where name like 'catalog_%'`.execute(single.db)
+          expect(rows).toHaveLength(2)
+          for (const row of rows) expect(row.generic, JSON.stringify(rows)).toBeGreaterThan(0)
+        } finally {
+          await single.close()
+        }
+      },
+    )
 
     it('keeps the full-text and trigram indexes without a pending list', async () => {
       const { rows } = await sql<{ relname: string; reloptions: string[] | null }>`
