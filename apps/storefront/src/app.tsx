@@ -41,7 +41,11 @@ export function App() {
   useEffect(() => {
     // Move focus to the new page so keyboard and screen-reader users start at its top.
     if (first.current) first.current = false
-    else main.current?.focus()
+    else {
+      main.current?.focus()
+      // The meta the gateway wrote for the first page (a product's) is not this page's.
+      for (const tag of document.head.querySelectorAll('[data-page-meta]')) tag.remove()
+    }
   }, [path])
   useEffect(() => {
     void refreshCart().catch(() => undefined)

@@ -149,6 +149,21 @@ export const GatewayConfig = Type.Object({
   GATEWAY_OPENAPI_CACHE_SECONDS: positive(60, 'OpenAPI cache'),
   /** The built storefront served at `/`; empty: the repository's `apps/storefront/dist`. */
   GATEWAY_STOREFRONT_DIR: Type.String({ default: '' }),
+  /**
+   * The shop's public address (`https://shop.example`), for the absolute links of a product
+   * page's meta (canonical, Open Graph, JSON-LD); empty: from the request (its Host, or
+   * `x-forwarded-host` and `-proto` behind a trusted proxy).
+   */
+  GATEWAY_PUBLIC_URL: Type.String({
+    default: '',
+    pattern: '^(https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?)?/?$',
+    description: "The shop's public origin, for the absolute links of product pages' meta",
+  }),
+  /**
+   * How long a product page waits for the catalog to write its title and meta; past it (or
+   * when the catalog fails) the page is served plain. 0 turns the product meta off.
+   */
+  GATEWAY_PAGE_META_TIMEOUT_MS: Type.Integer({ minimum: 0, maximum: 10_000, default: 800 }),
 })
 export type GatewayConfig = Type.Static<typeof GatewayConfig>
 

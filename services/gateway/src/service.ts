@@ -11,6 +11,7 @@ import { randomBytes } from 'node:crypto'
 import { Agent } from 'undici'
 import { jwksUrl, storefrontDir, upstreamUrls, type GatewayConfig } from './config.js'
 import { createDeviceTokens } from './domain/device-token.js'
+import { createCatalogProducts } from './infra/catalog-products.js'
 import { createMemoryRateLimitStore } from './infra/memory-rate-limit-store.js'
 import { createOpenApiSource } from './infra/openapi-documents.js'
 import { createRedisRateLimitStore } from './infra/redis-rate-limit-store.js'
@@ -72,6 +73,27 @@ export function createGatewayService(
       })
     : undefined
 
+  const upstreams = createUpstreams(urls, {
+    cooldownMs: config.GATEWAY_UPSTREAM_COOLDOWN_MS,
+    breaker: {
+      failureRatio: config.GATEWAY_BREAKER_FAILURE_RATIO,
+      windowMs: config.GATEWAY_BREAKER_WINDOW_MS,
+      minimumCalls: config.GATEWAY_BREAKER_MIN_CALLS,
+      halfOpenAfterMs: config.GATEWAY_BREAKER_HALF_OPEN_MS,
+    },
+    registry,
+    log,
+  })
+  // Product pages' title and meta (pre-rendered, not server-side rendering: README, Storefront).
+  const products =
+    urls.catalog.length > 0 && config.GATEWAY_PAGE_META_TIMEOUT_MS > 0
+      ? createCatalogProducts({
+          upstreams,
+          dispatcher,
+          timeoutMs: config.GATEWAY_PAGE_META_TIMEOUT_MS,
+        })
+      : undefined
+
   return {
     name: 'gateway',
     registry,
@@ -80,17 +102,7 @@ export function createGatewayService(
       placementDeadlineMs: config.GATEWAY_PLACEMENT_DEADLINE_MS,
       verifier: verifier ?? noKeys,
       store: redis ?? memory,
-      upstreams: createUpstreams(urls, {
-        cooldownMs: config.GATEWAY_UPSTREAM_COOLDOWN_MS,
-        breaker: {
-          failureRatio: config.GATEWAY_BREAKER_FAILURE_RATIO,
-          windowMs: config.GATEWAY_BREAKER_WINDOW_MS,
-          minimumCalls: config.GATEWAY_BREAKER_MIN_CALLS,
-          halfOpenAfterMs: config.GATEWAY_BREAKER_HALF_OPEN_MS,
-        },
-        registry,
-        log,
-      }),
+      upstreams,
       openapi: createOpenApiSource({
         urls,
         dispatcher,
@@ -109,6 +121,8 @@ export function createGatewayService(
         lifetimeSeconds: config.GATEWAY_DEVICE_TOKEN_DAYS * 86_400,
       },
       storefrontDir: storefrontDir(config),
+      products,
+      publicUrl: config.GATEWAY_PUBLIC_URL,
     }),
     readiness: redis ? [{ name: 'redis', check: () => redis.readiness() }] : [],
     // Metrics and the detailed readiness stay off the public port (its `/healthz` is bare).

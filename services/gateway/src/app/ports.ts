@@ -1,3 +1,4 @@
+import type { catalog } from '@emporium/contracts'
 import type { AccountAttempt, AccountDelayPolicy } from '../domain/account-delay.js'
 import type { RateDecision, RatePolicy } from '../domain/gcra.js'
 import type { UpstreamName } from '../domain/route-table.js'
@@ -48,4 +49,13 @@ export interface ServiceDocument {
 export interface OpenApiSource {
   /** The documents of the services that answered (cached); the others are left out. */
   documents(): Promise<ServiceDocument[]>
+}
+
+/** A product's public read: the product, or `undefined` when the catalog has none of that id. */
+export interface ProductReader {
+  /**
+   * Throws when the catalog cannot say in time (unreachable, a 5xx, past the reader's deadline,
+   * an open circuit): the caller serves its page without the product then.
+   */
+  read(id: string): Promise<catalog.Product | undefined>
 }

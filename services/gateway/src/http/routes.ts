@@ -8,7 +8,7 @@ import cors from '@fastify/cors'
 import replyFrom from '@fastify/reply-from'
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest, FastifySchema } from 'fastify'
 import type { Dispatcher } from 'undici'
-import type { OpenApiSource, RateLimitStore, Upstreams } from '../app/ports.js'
+import type { OpenApiSource, ProductReader, RateLimitStore, Upstreams } from '../app/ports.js'
 import type { ProxyTrust } from '../domain/client-address.js'
 import type { RatePolicy } from '../domain/gcra.js'
 import { mergeOpenApi } from '../domain/openapi-merge.js'
@@ -20,6 +20,7 @@ import { edgeHook, edgeStateOf } from './edge.js'
 import { registerCompression } from './compression.js'
 import { createGatewayMetrics } from './gateway-metrics.js'
 import { loginGuard, type LoginDevices, type LoginPolicies } from './login-guard.js'
+import { productPageHead } from './product-page.js'
 import { createProxy } from './proxy.js'
 import { addSecurityHeaders } from './security-headers.js'
 import { hasStorefront, serveStorefront } from './storefront.js'
@@ -43,6 +44,10 @@ export interface GatewayRoutesOptions {
   devices: LoginDevices
   /** The built storefront, served at `/` when it holds an `index.html`. */
   storefrontDir?: string
+  /** Reads products for their pages' title and meta; none: product pages are served plain. */
+  products?: ProductReader
+  /** The shop's public origin for the meta's absolute URLs; empty: the request's. */
+  publicUrl?: string
   /** Mean event-loop delay (ms) above which requests are shed with 503 and retry-after; 0: off. */
   maxEventLoopDelayMs?: number
   /**
@@ -165,7 +170,14 @@ export function gatewayRoutes(options: GatewayRoutesOptions): FastifyPluginAsync
       health: { alive: '/healthz' },
     })
     if (options.storefrontDir && hasStorefront(options.storefrontDir)) {
-      await serveStorefront(app, options.storefrontDir, index)
+      const head = options.products
+        ? productPageHead({
+            products: options.products,
+            publicUrl: options.publicUrl ?? '',
+            trustProxy: options.trust.enabled,
+          })
+        : undefined
+      await serveStorefront(app, options.storefrontDir, index, head)
     } else {
       app.get('/', { schema: hidden }, index)
     }

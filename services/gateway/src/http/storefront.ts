@@ -1,10 +1,17 @@
 import { existsSync, statSync } from 'node:fs'
+import { readFile } from 'node:fs/promises'
 import { join, relative, resolve, sep } from 'node:path'
 import { AppError } from '@emporium/platform'
 import fastifyStatic from '@fastify/static'
 import type { FastifyInstance, FastifyReply, FastifyRequest, FastifySchema } from 'fastify'
+import { withHead } from './product-head.js'
+import type { HeadAnswer } from './product-page.js'
 
-/** The pages' policy: everything from this origin only, no inline code, no framing. */
+/**
+ * The pages' policy: everything from this origin only, no inline code, no framing. A product
+ * page's JSON-LD (`<script type="application/ld+json">`) is a data block, never run, which
+ * `script-src` does not concern.
+ */
 export const pageContentSecurityPolicy = [
   "default-src 'self'",
   "img-src 'self' data:",
@@ -43,12 +50,14 @@ const acceptsHtml = (request: FastifyRequest) =>
  * for a year, everything else revalidated), and `index.html` for any other GET of a page path
  * from a client that accepts HTML, so that deep links reach the client-side router. What is
  * neither is the platform's JSON 404. `fallback` answers `GET /` for clients that do not accept
- * HTML (the JSON index of the API).
+ * HTML (the JSON index of the API). `head`, when given, writes a page's title and meta into
+ * index.html (a product's: product-page.ts) and says its status; undefined: the page as built.
  */
 export async function serveStorefront(
   app: FastifyInstance,
   dir: string,
   fallback: (request: FastifyRequest, reply: FastifyReply) => Promise<unknown>,
+  head?: (request: FastifyRequest) => Promise<HeadAnswer | undefined>,
 ): Promise<void> {
   const root = resolve(dir)
   await app.register(fastifyStatic, {
@@ -61,11 +70,21 @@ export async function serveStorefront(
     },
   })
 
-  const page = (reply: FastifyReply) =>
-    reply.header('content-security-policy', pageContentSecurityPolicy).sendFile('index.html')
+  const page = async (request: FastifyRequest, reply: FastifyReply) => {
+    reply.header('content-security-policy', pageContentSecurityPolicy)
+    const answer = await head?.(request)
+    if (!answer) return reply.sendFile('index.html')
+    // Read each time, as the file is served: a new build is picked up at once.
+    const html = await readFile(join(root, 'index.html'), 'utf8')
+    return reply
+      .code(answer.status)
+      .header('cache-control', 'no-cache')
+      .type('text/html; charset=utf-8')
+      .send(withHead(html, answer.head))
+  }
 
   app.get('/', { schema: { hide: true } as FastifySchema }, async (request, reply) =>
-    acceptsHtml(request) ? page(reply) : fallback(request, reply),
+    acceptsHtml(request) ? page(request, reply) : fallback(request, reply),
   )
   app.get('/*', { schema: { hide: true } as FastifySchema }, async (request, reply) => {
     const path = decodePath(request.url)
@@ -73,7 +92,7 @@ export async function serveStorefront(
     if (file) {
       return reply.header('content-security-policy', pageContentSecurityPolicy).sendFile(file)
     }
-    if (path !== undefined && isPagePath(path) && acceptsHtml(request)) return page(reply)
+    if (path !== undefined && isPagePath(path) && acceptsHtml(request)) return page(request, reply)
     const shown = (request.url.split('?')[0] ?? '').slice(0, 200)
     throw new AppError('not_found', 'HTTP.NOT_FOUND', `No route ${request.method} ${shown}.`)
   })
