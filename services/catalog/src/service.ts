@@ -19,6 +19,7 @@ import { createGetProduct, createGetProductImage, createListCategories } from '.
 import { createListProducts } from './app/list-products.js'
 import { createSuggestProducts } from './app/suggest-products.js'
 import { createCountFacets } from './app/count-facets.js'
+import { createSpelling } from './app/spelling.js'
 import {
   createCreateProduct,
   createDeleteProduct,
@@ -48,6 +49,7 @@ import { onOrderPlaced } from './events/on-order-placed.js'
 import { createDatabaseMediaStore } from './infra/database-media-store.js'
 import { createKyselyStore } from './infra/kysely-store.js'
 import { createKyselySearch } from './infra/search-sql.js'
+import { createVocabularySql } from './infra/vocabulary-sql.js'
 import { createSharpImages } from './infra/sharp-images.js'
 import { catalogRoutes } from './http/routes.js'
 
@@ -107,6 +109,8 @@ export async function createCatalogService(
   })
   const reservations = { reservations: store, now }
   const search = createKyselySearch({ database, typoSearch: () => store.typoSearch })
+  // The catalog's words for spelling correction, kept by this replica for a minute.
+  const spelling = createSpelling({ source: createVocabularySql({ database }), now })
   const media = createDatabaseMediaStore({
     database,
     outbox: createOutbox({ source: 'catalog', now }),
@@ -141,9 +145,9 @@ export async function createCatalogService(
     ],
     routes: catalogRoutes({
       verifier,
-      listProducts: createListProducts({ store, media }),
-      suggestProducts: createSuggestProducts({ search }),
-      countFacets: createCountFacets({ search }),
+      listProducts: createListProducts({ store, media, spelling }),
+      suggestProducts: createSuggestProducts({ search, spelling }),
+      countFacets: createCountFacets({ search, spelling }),
       getProduct: createGetProduct({ store, media }),
       getProductImage: createGetProductImage({ store }),
       listCategories: createListCategories({ store }),

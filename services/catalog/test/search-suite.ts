@@ -134,6 +134,43 @@ export function searchSuite(kind: DatabaseKind): void {
         const reply = await call('GET', '/products?q=hamock')
         expect(names(reply)).toEqual(['Hammock'])
       })
+
+      it('corrects a misspelled word: "lmap" finds what "lamp" finds, in its order', async () => {
+        const lamp = await call('GET', '/products?q=lamp')
+        expect(names(lamp)).toHaveLength(4)
+        for (const q of ['lmap', 'LMAP', 'lammp', 'lamb']) {
+          const reply = await call('GET', `/products?q=${q}`)
+          expect(reply.status, q).toBe(200)
+          expect(names(reply), q).toEqual(names(lamp))
+        }
+        // Two edits in a longer word; the words of the catalog stay as typed.
+        expect(names(await call('GET', '/products?q=bokshefl'))).toEqual(['Larch bookshelf'])
+        const walnut = await call('GET', `/products?q=${encodeURIComponent('walnut lmap')}`)
+        expect(names(walnut)).toEqual(['Walnut chair'])
+      })
+
+      it('pages a corrected search as the corrected search', async () => {
+        const lamp = names(await call('GET', '/products?q=lamp'))
+        const seen: string[] = []
+        let cursor: string | null = null
+        do {
+          const reply: Reply = await call(
+            'GET',
+            `/products?q=lmap&limit=1${cursor ? `&cursor=${cursor}` : ''}`,
+          )
+          expect(reply.status).toBe(200)
+          seen.push(...names(reply))
+          cursor = reply.body.nextCursor
+        } while (cursor && seen.length < 10)
+        expect(seen).toEqual(lamp)
+      })
+
+      it('finds nothing for a word like no word of the catalog', async () => {
+        for (const q of ['zzzzzz', 'qxjvbn']) {
+          const reply = await call('GET', `/products?q=${encodeURIComponent(q)}`)
+          expect(reply, q).toEqual({ status: 200, body: { items: [], nextCursor: null } })
+        }
+      })
     })
 
     describe('GET /products/suggestions', () => {
@@ -166,6 +203,14 @@ export function searchSuite(kind: DatabaseKind): void {
         expect(nothing).toEqual({ status: 200, body: { items: [] } })
         // Short texts are never widened: a few letters look like too many names.
         expect((await call('GET', '/products/suggestions?q=hmk')).body.items).toEqual([])
+      })
+
+      it('suggests for the text with its spelling corrected', async () => {
+        const reply = await call('GET', '/products/suggestions?q=lmap')
+        expect(reply.status).toBe(200)
+        expect(names(reply).sort()).toEqual(['Desk lamp', 'Floor lamp', 'Lampshade'])
+        const desk = await call('GET', `/products/suggestions?q=${encodeURIComponent('dsek lmap')}`)
+        expect(names(desk)).toEqual(['Desk lamp'])
       })
 
       it('treats any input as text', async () => {
@@ -243,6 +288,22 @@ export function searchSuite(kind: DatabaseKind): void {
         const reply = await call('GET', '/products/facets?q=hamock')
         expect(reply.body.total).toBe(1)
         expect(byCategory(reply)).toEqual({ lighting: 0, furniture: 1 })
+      })
+
+      it('counts what the list shows for a misspelled word', async () => {
+        const reply = await call('GET', '/products/facets?q=lmap')
+        expect(reply.status).toBe(200)
+        // Desk and floor lamps, the lampshade, and the chair that goes with a desk lamp.
+        expect(reply.body.total).toBe(4)
+        expect(reply.body.inStock).toBe(2)
+        expect(byCategory(reply)).toEqual({ lighting: 3, furniture: 1 })
+        const inLighting = await call('GET', '/products/facets?q=lmap&category=lighting')
+        const list = await call('GET', '/products?q=lmap&category=lighting')
+        expect(inLighting.body.total).toBe(3)
+        expect(list.body.items).toHaveLength(inLighting.body.total)
+        const nothing = await call('GET', '/products/facets?q=zzzzzz')
+        expect(nothing.status).toBe(200)
+        expect(nothing.body.total).toBe(0)
       })
 
       it('answers 400 for an empty price range, and what the listing refuses', async () => {

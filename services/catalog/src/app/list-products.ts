@@ -4,22 +4,41 @@ import { listCriteria, type ListRequest } from '../domain/listing.js'
 import { searchPlan } from '../domain/search-plan.js'
 import { toPublicMedia } from './media-view.js'
 import type { CatalogStore, MediaStore } from './ports.js'
+import type { Spelling } from './spelling.js'
 
 /**
  * `GET /products`: filters, sort, keyset pagination with an opaque cursor. With a media store,
- * each product's first picture (`thumbnail`), read for the whole page at once.
+ * each product's first picture (`thumbnail`), read for the whole page at once. A search whose
+ * words match nothing is searched again with its spelling corrected (with `spelling`), then for
+ * names that look like it (pg_trgm); its next pages continue what its first page found.
  */
-export function createListProducts(deps: { store: CatalogStore; media?: MediaStore }) {
+export function createListProducts(deps: {
+  store: CatalogStore
+  media?: MediaStore
+  spelling?: Spelling
+}) {
   const { store } = deps
   return async (request: ListRequest): Promise<catalog.ProductPage> => {
-    const criteria = listCriteria(request)
+    let criteria = listCriteria(request)
     const after = request.cursor ? decodeCursor(request.cursor, criteria.sort) : null
+    // A corrected search's next page: the corrected words, as on its first page.
+    let spelled = criteria.q === undefined ? undefined : after?.spelled
+    if (spelled !== undefined) criteria = { ...criteria, q: spelled }
     const plan = searchPlan(criteria, after, store.typoSearch)
     let page = await store.listProducts(criteria, after, plan.typo)
-    // No product has those words: widen to names that look like them (a typo).
+    // No product has those words: correct their spelling ("lmap" is "lamp")...
+    if (!after && criteria.q !== undefined && page.items.length === 0 && deps.spelling) {
+      const corrected = await deps.spelling.correct(criteria.q)
+      if (corrected !== undefined) {
+        const found = await store.listProducts({ ...criteria, q: corrected }, null, false)
+        if (found.items.length > 0) [page, spelled] = [found, corrected]
+      }
+    }
+    // ... or widen to names that look like them (a typo pg_trgm sees).
     if (plan.widenIfEmpty && page.items.length === 0) {
       page = await store.listProducts(criteria, after, true)
     }
+    const next = page.next && spelled !== undefined ? { ...page.next, spelled } : page.next
     const firsts = deps.media
       ? await deps.media.firstPictures(page.items.map((item) => item.id))
       : new Map()
@@ -28,7 +47,7 @@ export function createListProducts(deps: { store: CatalogStore; media?: MediaSto
         const first = firsts.get(item.id)
         return first ? { ...item, thumbnail: toPublicMedia(first) } : item
       }),
-      nextCursor: page.next ? encodeCursor(page.next) : null,
+      nextCursor: next ? encodeCursor(next) : null,
     }
   }
 }

@@ -273,3 +273,9 @@ export interface SearchStore {
   /** The facet counts of the products the criteria match; `typo` as in `listProducts`. */
   facets(criteria: ListCriteria, typo: boolean): Promise<catalog.ProductFacets>
 }
+
+/** The words of the catalog's product names, for spelling correction (issue 17). */
+export interface VocabularySource {
+  /** At most `limit` distinct lower-cased words, each with the number of names it is in. */
+  words(limit: number): Promise<Array<{ word: string; count: number }>>
+}

@@ -10,6 +10,8 @@ describe('cursor', () => {
       { sort: 'relevance', key: '0.607927', id: 'd' },
       { sort: 'relevance', key: '0.042500', id: 'e', typo: true },
       { sort: 'price_asc', key: 500, id: 'f', typo: true },
+      { sort: 'relevance', key: '1.060793', id: 'g', spelled: 'desk lamp' },
+      { sort: 'newest', key: '2026-01-02T03:04:05.678Z', id: 'h', spelled: 'café 😀' },
     ]
     for (const cursor of cursors) {
       const text = encodeCursor(cursor)
@@ -34,6 +36,13 @@ describe('cursor', () => {
       b64(['cheapest', 1, 'a']),
       b64(['price_asc', 1, 'a', 'fuzzy']),
       b64(['price_asc', 1, 'a', 'typo', 'x']),
+      b64(['price_asc', 1, 'a', 'spelled']),
+      b64(['price_asc', 1, 'a', 'spelled', 1]),
+      b64(['price_asc', 1, 'a', 'spelled', '  ']),
+      b64(['price_asc', 1, 'a', 'spelled', 'la\u0000mp']),
+      b64(['price_asc', 1, 'a', 'spelled', 'la\ud800mp']),
+      b64(['price_asc', 1, 'a', 'spelled', 'l'.repeat(301)]),
+      b64(['price_asc', 1, 'a', 'spelled', 'lamp', 'x']),
       // Values that parse in JavaScript but that the database refuses with an error.
       b64(['price_asc', 1e20, 'a']),
       b64(['price_asc', 100_000_000_001, 'a']),

@@ -7,13 +7,16 @@ export type SortOrder = 'relevance' | 'price_asc' | 'price_desc' | 'newest'
  * Where a page ended: the sort order, the last row's sort key and its id (the tie-breaker).
  * The key is a price (integer), a creation time (ISO string) or a rank (decimal string).
  * `typo` marks a search whose words matched nothing, widened to names that look like them:
- * its next pages continue that widened list.
+ * its next pages continue that widened list. `spelled` is the corrected text of a search whose
+ * words matched nothing but whose spelling corrected did (issue 17): its next pages continue the
+ * corrected search, whatever the vocabulary has become since.
  */
 export interface Cursor {
   sort: SortOrder
   key: string | number
   id: string
   typo?: true
+  spelled?: string
 }
 
 const sorts = new Set<SortOrder>(['relevance', 'price_asc', 'price_desc', 'newest'])
@@ -22,10 +25,14 @@ const sorts = new Set<SortOrder>(['relevance', 'price_asc', 'price_desc', 'newes
 export function encodeCursor(cursor: Cursor): string {
   const fields = [cursor.sort, cursor.key, cursor.id]
   if (cursor.typo) fields.push(typoMark)
+  else if (cursor.spelled !== undefined) fields.push(spelledMark, cursor.spelled)
   return Buffer.from(JSON.stringify(fields), 'utf8').toString('base64url')
 }
 
 const typoMark = 'typo'
+const spelledMark = 'spelled'
+/** A corrected search is the search (at most 200 characters) with a few letters more. */
+const maxSpelledLength = 300
 
 /** The cursor of `?cursor=`, checked against the sort it must continue; 400 when it is not one. */
 export function decodeCursor(text: string, sort: SortOrder): Cursor {
@@ -36,9 +43,10 @@ export function decodeCursor(text: string, sort: SortOrder): Cursor {
   } catch {
     throw invalidCursor()
   }
-  if (!Array.isArray(value) || value.length < 3 || value.length > 4) throw invalidCursor()
-  const [s, key, id, mark] = value as unknown[]
+  if (!Array.isArray(value) || value.length < 3 || value.length > 5) throw invalidCursor()
+  const [s, key, id, mark, spelled] = value as unknown[]
   if (value.length === 4 && mark !== typoMark) throw invalidCursor()
+  if (value.length === 5 && (mark !== spelledMark || !isSpelled(spelled))) throw invalidCursor()
   if (typeof s !== 'string' || !sorts.has(s as SortOrder) || s !== sort) throw invalidCursor()
   if (typeof id !== 'string' || !idPattern.test(id)) throw invalidCursor()
   if (s === 'newest') {
@@ -50,7 +58,26 @@ export function decodeCursor(text: string, sort: SortOrder): Cursor {
   }
   const cursor: Cursor = { sort: s as SortOrder, key: key as string | number, id }
   if (mark === typoMark) cursor.typo = true
+  if (mark === spelledMark) cursor.spelled = spelled as string
   return cursor
+}
+
+// As the contracts' `Text`: a code unit that is not a C0 control, DEL or a surrogate, or a pair.
+const safeText = new RegExp(
+  String.raw`^(?:[^\u0000-\u001F\u007F\uD800-\uDFFF]|[\uD800-\uDBFF][\uDC00-\uDFFF])*$`,
+)
+
+/**
+ * A corrected search as a search is taken (the contracts' text): no control character, no lone
+ * surrogate, and a character that is not a space.
+ */
+function isSpelled(value: unknown): value is string {
+  return (
+    typeof value === 'string' &&
+    value.length <= maxSpelledLength &&
+    /\S/.test(value) &&
+    safeText.test(value)
+  )
 }
 
 // Ids are ours (UUIDs): printable ASCII, so a forged cursor cannot carry a NUL to the database.

@@ -54,10 +54,15 @@ export const maxPrefixWords = 16
  * conjunction would change: such a search matches whole words only.
  */
 export function prefixQuery(q: string): string | undefined {
-  if (/["]|(^|\s)-\S|(^|\s)or(\s|$)/iu.test(q)) return undefined
+  if (usesWebsearchSyntax(q)) return undefined
   const words = (q.match(/[\p{L}\p{N}]+/gu) ?? []).slice(0, maxPrefixWords)
   if (words.length === 0) return undefined
   return words.map((w, i) => (i === words.length - 1 ? `${w}:*` : w)).join(' & ')
+}
+
+/** Whether a search uses `websearch_to_tsquery`'s syntax: a quoted phrase, `-word` or `or`. */
+export function usesWebsearchSyntax(q: string): boolean {
+  return /["]|(^|\s)-\S|(^|\s)or(\s|$)/iu.test(q)
 }
 
 /**

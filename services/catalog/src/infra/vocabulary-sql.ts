@@ -1,0 +1,28 @@
+import { sql } from 'kysely'
+import type { Database } from '@emporium/platform'
+import type { VocabularySource } from '../app/ports.js'
+
+/**
+ * The words of the product names (issue 17's spelling correction), from the database in one
+ * statement: `ts_stat` over the names' `simple` text-search vectors (lower-cased, unstemmed, as
+ * typed) gives each distinct word and the number of names it is in, commonest first. It reads
+ * every name, which is why the caller keeps the result for a while. Only words of letters and digits are kept: the parser also gives a hyphenated
+ * word whole (`t-shirt`) besides its parts, which a search's words, runs of letters and digits,
+ * never are. The names alone: a search matches the descriptions too, but a misspelling is
+ * corrected to a word shoppers see in the list.
+ */
+export function createVocabularySql(deps: { database: Database }): VocabularySource {
+  const { database } = deps
+  return {
+    async words(limit) {
+      const { rows } = await sql<{ word: string; count: number | string }>`
+        select word, ndoc as count
+        from ts_stat('select to_tsvector(''simple'', name) from products where deleted_at is null')
+        order by ndoc desc, word
+        limit ${limit}`.execute(database.db)
+      return rows
+        .filter((row) => /^[\p{L}\p{N}]+$/u.test(row.word))
+        .map((row) => ({ word: row.word, count: Number(row.count) }))
+    },
+  }
+}
