@@ -8,8 +8,8 @@ import { launchChromium, startPlatform, stopPlatform } from './shop-browser.js'
 
 // Issue 17's search that forgives, as a shopper types it into the storefront's search field,
 // in Debian's headless Chromium against the embedded platform (`npm start`, PGlite with
-// pg_trgm): suggestions of a prefix as they type, a search with a typo, the facet counts. One
-// platform for the file: it takes a while to start.
+// pg_trgm): suggestions of a prefix as they type, a search with a typo (and suggestions for a
+// misspelling), the facet counts. One platform for the file: it takes a while to start.
 const artifacts = join(repoRoot, 'tests/browser/artifacts')
 const slow = { timeout: 60_000 }
 
@@ -150,6 +150,17 @@ describe('search that forgives in the storefront (issue 17)', () => {
       )
       const counts = (await bands.allTextContents()).map((t) => Number(/\((\d+)\)$/.exec(t)![1]))
       expect(counts).toEqual(facets.priceBands.map((b) => b.count))
+      // Two letters swapped, which trigram likeness misses (0.2) and spelling correction does
+      // not: "lmap" suggests the demo's desk lamps.
+      await field.fill('')
+      await field.pressSequentially('lmap', { delay: 30 })
+      const options = page.getByRole('listbox', { name: 'Suggestions' }).getByRole('option')
+      await expect
+        .poll(async () => {
+          const shown = await options.allTextContents()
+          return shown.length > 0 && shown.every((text) => /\blamp/i.test(text))
+        }, slow)
+        .toBe(true)
     } catch (error) {
       await page.screenshot({ path: join(artifacts, 'search-typo.png') })
       throw error
