@@ -145,9 +145,15 @@ describe('product pages: title and meta written by the gateway', () => {
     expect(page).toContain('<script type="module" crossorigin src="/assets/index-1a2b3c.js">')
   })
 
-  it("takes the request's own host without a proxy's", async () => {
+  it("takes the request's own host without a proxy's, and no host that is not one", async () => {
     const answer = await call(`${gateway.url}/products/p-1`, { headers: html })
     expect(metaOf(answer.text, 'og:url')).toBe(`${gateway.url}/products/p-1`)
+    const spoofed = await call(`${gateway.url}/products/p-1`, {
+      headers: { ...html, 'x-forwarded-host': 'evil.example"><script>x()</script>' },
+    })
+    expect(spoofed.status).toBe(200)
+    expect(titleOf(spoofed.text)).toBe('Stoneware mug · Emporium')
+    expect(spoofed.text).not.toMatch(/evil|og:url|og:image|canonical/)
   })
 
   it('escapes a hostile product name everywhere: nothing breaks out of its element', async () => {

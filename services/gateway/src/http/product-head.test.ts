@@ -54,6 +54,8 @@ describe('a product page head', () => {
     const bare = productHead(product, undefined).tags.join('\n')
     expect(bare).not.toMatch(/canonical|og:url|og:image|"url"|"image"/)
     expect(bare).toContain('og:title')
+    const silent = productHead({ ...product, description: ' ' }, undefined).tags.join('\n')
+    expect(silent).not.toMatch(/description/)
   })
 
   it('offers a price range of variants as an AggregateOffer', () => {

@@ -86,7 +86,7 @@ export function productHead(product: catalog.Product, origin: string | undefined
     '@context': 'https://schema.org',
     '@type': 'Product',
     name: product.name,
-    description,
+    description: description || undefined,
     image: image ? [image] : undefined,
     sku: product.sku,
     category: product.category?.name,
@@ -97,12 +97,12 @@ export function productHead(product: catalog.Product, origin: string | undefined
   return {
     title,
     tags: [
-      meta('name', 'description', description),
+      ...(description ? [meta('name', 'description', description)] : []),
       ...(url ? [`<link rel="canonical" href="${escapeHtml(url)}" data-page-meta>`] : []),
       meta('property', 'og:type', 'product'),
       meta('property', 'og:site_name', site),
       meta('property', 'og:title', product.name),
-      meta('property', 'og:description', description),
+      ...(description ? [meta('property', 'og:description', description)] : []),
       ...(url ? [meta('property', 'og:url', url)] : []),
       ...(image ? [meta('property', 'og:image', image)] : []),
       ...(image ? [meta('name', 'twitter:card', 'summary_large_image')] : []),
