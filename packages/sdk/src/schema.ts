@@ -266,6 +266,47 @@ export interface paths {
     patch?: never
     trace?: never
   }
+  '/api/v1/categories': {
+    parameters: {
+      query?: never
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    /** Every category */
+    get: operations['getCategories']
+    put?: never
+    /**
+     * Create a category (admin)
+     * @description Requires a bearer token of an admin.
+     */
+    post: operations['postCategories']
+    delete?: never
+    options?: never
+    head?: never
+    patch?: never
+    trace?: never
+  }
+  '/api/v1/categories/{id}': {
+    parameters: {
+      query?: never
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    get?: never
+    put?: never
+    post?: never
+    delete?: never
+    options?: never
+    head?: never
+    /**
+     * Rename a category or change its slug (admin)
+     * @description Requires a bearer token of an admin.
+     */
+    patch: operations['patchCategoriesById']
+    trace?: never
+  }
   '/api/v1/products': {
     parameters: {
       query?: never
@@ -328,7 +369,7 @@ export interface paths {
       path?: never
       cookie?: never
     }
-    /** One product */
+    /** One product (a draft: admins only, 404 for others) */
     get: operations['getProductsById']
     put?: never
     post?: never
@@ -355,23 +396,6 @@ export interface paths {
     }
     /** The product's generated picture (SVG) */
     get: operations['getProductsByIdImage']
-    put?: never
-    post?: never
-    delete?: never
-    options?: never
-    head?: never
-    patch?: never
-    trace?: never
-  }
-  '/api/v1/categories': {
-    parameters: {
-      query?: never
-      header?: never
-      path?: never
-      cookie?: never
-    }
-    /** Every category */
-    get: operations['getCategories']
     put?: never
     post?: never
     delete?: never
@@ -944,6 +968,44 @@ export interface components {
         url: string
       }[]
     }
+    GetCategoriesResponse: {
+      items: {
+        /** @description Opaque id. */
+        id: string
+        /** @description Display name. */
+        name: string
+        /** @description URL-safe name, unique. */
+        slug: string
+      }[]
+    }
+    PostCategoriesRequest: {
+      /** @description Display name. No control characters. */
+      name: string
+      /** @description URL-safe name, unique: lower-case letters and digits, words joined by "-". */
+      slug: string
+    }
+    PostCategoriesResponse: {
+      /** @description Opaque id. */
+      id: string
+      /** @description Display name. */
+      name: string
+      /** @description URL-safe name, unique. */
+      slug: string
+    }
+    PatchCategoriesByIdRequest: {
+      /** @description Display name. No control characters. */
+      name?: string
+      /** @description URL-safe name, unique: lower-case letters and digits, words joined by "-". */
+      slug?: string
+    }
+    PatchCategoriesByIdResponse: {
+      /** @description Opaque id. */
+      id: string
+      /** @description Display name. */
+      name: string
+      /** @description URL-safe name, unique. */
+      slug: string
+    }
     GetProductsResponse: {
       items: {
         /** @description Opaque id. */
@@ -1060,6 +1122,8 @@ export interface components {
             url: string
           }[]
         }
+        /** @description published (shoppers see it) or draft (admins only). */
+        status?: 'draft' | 'published'
       }[]
       nextCursor: string | null
     }
@@ -1108,6 +1172,8 @@ export interface components {
         /** @description An https:// URL or a path starting with one `/` (printable ASCII, no spaces). */
         imageUrl?: string
       }[]
+      /** @description published (shoppers see it) or draft (admins only). */
+      status?: 'draft' | 'published'
     }
     PostProductsResponse: {
       /** @description Opaque id. */
@@ -1224,6 +1290,8 @@ export interface components {
           url: string
         }[]
       }
+      /** @description published (shoppers see it) or draft (admins only). */
+      status?: 'draft' | 'published'
     }
     GetProductsSuggestionsResponse: {
       items: {
@@ -1380,6 +1448,8 @@ export interface components {
           url: string
         }[]
       }
+      /** @description published (shoppers see it) or draft (admins only). */
+      status?: 'draft' | 'published'
     }
     PatchProductsByIdRequest: {
       /** @description No control characters. */
@@ -1400,6 +1470,8 @@ export interface components {
       attributes?: {
         [key: string]: (string | number | boolean | null) | (string | number | boolean | null)[]
       }
+      /** @description published (shoppers see it) or draft (admins only). */
+      status?: 'draft' | 'published'
     }
     PatchProductsByIdResponse: {
       /** @description Opaque id. */
@@ -1516,16 +1588,8 @@ export interface components {
           url: string
         }[]
       }
-    }
-    GetCategoriesResponse: {
-      items: {
-        /** @description Opaque id. */
-        id: string
-        /** @description Display name. */
-        name: string
-        /** @description URL-safe name, unique. */
-        slug: string
-      }[]
+      /** @description published (shoppers see it) or draft (admins only). */
+      status?: 'draft' | 'published'
     }
     GetProductsByIdStockResponse: {
       /** @description The product. */
@@ -2945,6 +3009,111 @@ export interface operations {
       default: components['responses']['Error']
     }
   }
+  getCategories: {
+    parameters: {
+      query?: never
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    requestBody?: never
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          'RateLimit-Limit': components['headers']['RateLimit-Limit']
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining']
+          'RateLimit-Reset': components['headers']['RateLimit-Reset']
+          'RateLimit-Policy': components['headers']['RateLimit-Policy']
+          'X-Request-Id': components['headers']['X-Request-Id']
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['GetCategoriesResponse']
+        }
+      }
+      429: components['responses']['TooManyRequests']
+      default: components['responses']['Error']
+    }
+  }
+  postCategories: {
+    parameters: {
+      query?: never
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['PostCategoriesRequest']
+      }
+    }
+    responses: {
+      /** @description Created */
+      201: {
+        headers: {
+          'RateLimit-Limit': components['headers']['RateLimit-Limit']
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining']
+          'RateLimit-Reset': components['headers']['RateLimit-Reset']
+          'RateLimit-Policy': components['headers']['RateLimit-Policy']
+          'X-Request-Id': components['headers']['X-Request-Id']
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['PostCategoriesResponse']
+        }
+      }
+      400: components['responses']['BadRequest']
+      401: components['responses']['Unauthorized']
+      403: components['responses']['Forbidden']
+      409: components['responses']['Conflict']
+      413: components['responses']['ContentTooLarge']
+      415: components['responses']['UnsupportedMediaType']
+      429: components['responses']['TooManyRequests']
+      default: components['responses']['Error']
+    }
+  }
+  patchCategoriesById: {
+    parameters: {
+      query?: never
+      header?: never
+      path: {
+        /** @description Opaque id. No control characters. */
+        id: string
+      }
+      cookie?: never
+    }
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['PatchCategoriesByIdRequest']
+      }
+    }
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          'RateLimit-Limit': components['headers']['RateLimit-Limit']
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining']
+          'RateLimit-Reset': components['headers']['RateLimit-Reset']
+          'RateLimit-Policy': components['headers']['RateLimit-Policy']
+          'X-Request-Id': components['headers']['X-Request-Id']
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['PatchCategoriesByIdResponse']
+        }
+      }
+      400: components['responses']['BadRequest']
+      401: components['responses']['Unauthorized']
+      403: components['responses']['Forbidden']
+      404: components['responses']['NotFound']
+      409: components['responses']['Conflict']
+      413: components['responses']['ContentTooLarge']
+      415: components['responses']['UnsupportedMediaType']
+      429: components['responses']['TooManyRequests']
+      default: components['responses']['Error']
+    }
+  }
   getProducts: {
     parameters: {
       query?: {
@@ -2961,6 +3130,8 @@ export interface operations {
         limit?: number
         /** @description Opaque cursor from a previous page's `nextCursor`. No control characters. */
         cursor?: string
+        /** @description Admins only: draft, published or all (default: published, for everyone). */
+        status?: 'draft' | 'published' | 'all'
       }
       header?: never
       path?: never
@@ -2983,6 +3154,8 @@ export interface operations {
         }
       }
       400: components['responses']['BadRequest']
+      401: components['responses']['Unauthorized']
+      403: components['responses']['Forbidden']
       429: components['responses']['TooManyRequests']
       default: components['responses']['Error']
     }
@@ -3225,33 +3398,6 @@ export interface operations {
       }
       400: components['responses']['BadRequest']
       404: components['responses']['NotFound']
-      429: components['responses']['TooManyRequests']
-      default: components['responses']['Error']
-    }
-  }
-  getCategories: {
-    parameters: {
-      query?: never
-      header?: never
-      path?: never
-      cookie?: never
-    }
-    requestBody?: never
-    responses: {
-      /** @description OK */
-      200: {
-        headers: {
-          'RateLimit-Limit': components['headers']['RateLimit-Limit']
-          'RateLimit-Remaining': components['headers']['RateLimit-Remaining']
-          'RateLimit-Reset': components['headers']['RateLimit-Reset']
-          'RateLimit-Policy': components['headers']['RateLimit-Policy']
-          'X-Request-Id': components['headers']['X-Request-Id']
-          [name: string]: unknown
-        }
-        content: {
-          'application/json': components['schemas']['GetCategoriesResponse']
-        }
-      }
       429: components['responses']['TooManyRequests']
       default: components['responses']['Error']
     }

@@ -20,6 +20,7 @@ import { createListProducts } from './app/list-products.js'
 import { createSuggestProducts } from './app/suggest-products.js'
 import { createCountFacets } from './app/count-facets.js'
 import { createSpelling } from './app/spelling.js'
+import { createCreateCategory, createUpdateCategory } from './app/manage-categories.js'
 import {
   createCreateProduct,
   createDeleteProduct,
@@ -47,6 +48,7 @@ import { onOrderCancelled } from './events/on-order-cancelled.js'
 import { onOrderConfirmed } from './events/on-order-confirmed.js'
 import { onOrderPlaced } from './events/on-order-placed.js'
 import { createDatabaseMediaStore } from './infra/database-media-store.js'
+import { createKyselyCategories } from './infra/kysely-categories.js'
 import { createKyselyStore } from './infra/kysely-store.js'
 import { createKyselySearch } from './infra/search-sql.js'
 import { createVocabularySql } from './infra/vocabulary-sql.js'
@@ -115,6 +117,10 @@ export async function createCatalogService(
     database,
     outbox: createOutbox({ source: 'catalog', now }),
   })
+  const categories = createKyselyCategories({
+    database,
+    outbox: createOutbox({ source: 'catalog', now }),
+  })
   const mediaLimits = { ...defaultMediaLimits, maxBytes: config.CATALOG_MEDIA_MAX_BYTES }
   const reserveStock = createReserveStock({
     ...reservations,
@@ -160,6 +166,10 @@ export async function createCatalogService(
       updateVariant: createUpdateVariant({ store, now }),
       getVariantStock: createGetVariantStock({ store }),
       setVariantStock: createSetVariantStock({ store }),
+      categories: {
+        createCategory: createCreateCategory({ categories }),
+        updateCategory: createUpdateCategory({ categories }),
+      },
       media: {
         verifier,
         maxUploadBytes: mediaLimits.maxBytes,

@@ -36,6 +36,11 @@ export const ProductSnapshot = Type.Object({
       }),
     ),
   ),
+  /**
+   * `draft` (issue 17): shoppers cannot see, add or order it until it is `published` (a
+   * `product.updated` then says so). Absent in events from before drafts: published.
+   */
+  status: Type.Optional(Type.Union([Type.Literal('draft'), Type.Literal('published')])),
 })
 export type ProductSnapshot = Type.Static<typeof ProductSnapshot>
 
@@ -62,6 +67,22 @@ export const ProductDeleted = defineEvent(
     productId: Type.String({ minLength: 1, description: "The product's id." }),
   }),
 )
+
+/** A category as its events carry it (issue 17). */
+const CategorySnapshot = Type.Object({
+  /** The category's id. */
+  categoryId: Type.String({ minLength: 1, description: "The category's id." }),
+  /** Its display name. */
+  name: Type.String({ description: 'Its display name.' }),
+  /** Its slug (what listings filter by). */
+  slug: Type.String({ description: 'Its slug.' }),
+})
+
+/** A category was created (back office, issue 17). */
+export const CategoryCreated = defineEvent('category.created', 1, CategorySnapshot)
+
+/** A category was renamed or given another slug; carries the whole new category. */
+export const CategoryUpdated = defineEvent('category.updated', 1, CategorySnapshot)
 
 const OrderId = Type.String({ minLength: 1, description: 'The order the reservation is for.' })
 const VariantId = Type.Optional(

@@ -70,6 +70,15 @@ export const Variant = Type.Object({
 })
 export type Variant = Type.Static<typeof Variant>
 
+/**
+ * Whether shoppers see a product (issue 17): a `draft` is seen by admins only (not listed,
+ * searched, suggested, counted in facets, read, added to carts or reserved); `published` by all.
+ */
+export const ProductStatus = Type.Union([Type.Literal('draft'), Type.Literal('published')], {
+  description: 'published (shoppers see it) or draft (admins only).',
+})
+export type ProductStatus = Type.Static<typeof ProductStatus>
+
 /** A product as clients see it (API.md). */
 export const Product = Type.Object({
   /** Opaque id. */
@@ -118,6 +127,11 @@ export const Product = Type.Object({
     ...ProductMedia,
     description: 'Its first picture with its sizes (in lists too); absent without pictures.',
   }),
+  /**
+   * `published` (shoppers see it) or `draft` (admins only: see `ProductStatus`). Absent from
+   * catalogs older than drafts, whose products are all published.
+   */
+  status: Type.Optional(ProductStatus),
 })
 export type Product = Type.Static<typeof Product>
 
@@ -177,6 +191,15 @@ export const ListProductsQuery = Type.Object({
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 20 })),
   /** Opaque cursor from a previous page's `nextCursor`. */
   cursor: Type.Optional(CursorParam),
+  /**
+   * Admins only (401 without a token, 403 for others): the products of this status, or `all`.
+   * Without it, everyone (admins too) lists the published products.
+   */
+  status: Type.Optional(
+    Type.Union([Type.Literal('draft'), Type.Literal('published'), Type.Literal('all')], {
+      description: 'Admins only: draft, published or all (default: published, for everyone).',
+    }),
+  ),
 })
 export type ListProductsQuery = Type.Static<typeof ListProductsQuery>
 
@@ -362,6 +385,8 @@ export const CreateProductBody = Type.Object(
      * without them the product has one variant of its own SKU, price and stock.
      */
     variants: Type.Optional(Type.Array(NewVariantBody, { minItems: 1, maxItems: maxVariants })),
+    /** `draft` keeps it from shoppers until published; default `published` (seen at once). */
+    status: Type.Optional(ProductStatus),
   },
   { additionalProperties: false },
 )
@@ -376,6 +401,8 @@ export const UpdateProductBody = Type.Object(
     categoryId: Type.Optional(Text({ minLength: 1, maxLength: 100 })),
     imageUrl: Type.Optional(ImageUrl),
     attributes: Type.Optional(Attributes),
+    /** `published` publishes a draft; `draft` takes a product back from shoppers. */
+    status: Type.Optional(ProductStatus),
   },
   { additionalProperties: false, minProperties: 1 },
 )

@@ -9,15 +9,22 @@ export function productNotFound(): AppError {
   return new AppError('not_found', 'CATALOG.PRODUCT_NOT_FOUND', 'There is no such product.')
 }
 
+/** Who reads a product: admins see drafts (issue 17). */
+export interface Viewer {
+  admin: boolean
+}
+
 /**
- * `GET /products/{id}`: 404 for an unknown or deleted product. With a media store, the product's
- * pictures in gallery order (`media`) and the first (`thumbnail`), when it has any: a product
- * without pictures reads as it did before them (and as its create and update answers do).
+ * `GET /products/{id}`: 404 for an unknown or deleted product, and for a draft unless an admin
+ * asks (the same 404: a shopper, and the cart, cannot tell a draft from nothing). With a media
+ * store, the product's pictures in gallery order (`media`) and the first (`thumbnail`), when it
+ * has any: a product without pictures reads as it did before them (and as its create and update
+ * answers do).
  */
 export function createGetProduct(deps: { store: CatalogStore; media?: MediaStore }) {
-  return async (id: string): Promise<catalog.Product> => {
+  return async (id: string, viewer: Viewer = { admin: false }): Promise<catalog.Product> => {
     const [view, gallery] = await Promise.all([deps.store.getProduct(id), deps.media?.gallery(id)])
-    if (!view) throw productNotFound()
+    if (!view || (view.status === 'draft' && !viewer.admin)) throw productNotFound()
     const product = toPublicProduct(view)
     if (!gallery?.length) return product
     const media = gallery.map(toPublicMedia)

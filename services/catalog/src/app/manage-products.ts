@@ -101,7 +101,8 @@ function newVariants(body: catalog.CreateProductBody, id: string, newId: () => s
 
 /**
  * `POST /products` (admin), with its options and variants when it has some: 409 when a SKU is
- * taken (deleted products keep theirs), 422 when the variants do not match the options.
+ * taken (deleted products keep theirs), 422 when the variants do not match the options. Published
+ * at once unless `status` is `draft` (issue 17).
  */
 export function createCreateProduct(deps: Deps) {
   const newId = deps.newId ?? randomUUID
@@ -120,6 +121,7 @@ export function createCreateProduct(deps: Deps) {
       attributes: (body.attributes ?? {}) as Record<string, unknown>,
       options: body.options ?? [],
       variants,
+      status: body.status ?? 'published',
       now: deps.now(),
     })
     if (outcome !== 'inserted') throw skuTaken(outcome.skuTaken)
@@ -129,7 +131,8 @@ export function createCreateProduct(deps: Deps) {
 
 /**
  * `PATCH /products/{id}` (admin). `price` sets the price of a product's one variant; a product
- * of several is a 409 `CATALOG.PRICE_PER_VARIANT`.
+ * of several is a 409 `CATALOG.PRICE_PER_VARIANT`. `status` publishes a draft or takes a product
+ * back to draft (issue 17); `product.updated` carries it either way.
  */
 export function createUpdateProduct(deps: Deps) {
   return async (id: string, body: catalog.UpdateProductBody): Promise<catalog.Product> => {

@@ -46,11 +46,13 @@ export interface NewProduct {
   attributes: Record<string, unknown>
   options: ProductOption[]
   variants: NewVariant[]
+  /** `published` when absent (issue 17: a draft is seen by admins only). */
+  status?: catalog.ProductStatus
   now: Date
 }
 
 export type ProductPatch = Partial<
-  Pick<NewProduct, 'name' | 'description' | 'categoryId' | 'imageUrl' | 'attributes'> & {
+  Pick<NewProduct, 'name' | 'description' | 'categoryId' | 'imageUrl' | 'attributes' | 'status'> & {
     /** The price of a product of one variant (that variant's). */
     price: { amount: number; currency: string }
   }
@@ -61,6 +63,22 @@ export type VariantPatch = Partial<{ sku: string; priceAmount: number; imageUrl:
 
 /** A SKU in use, by a product or a variant (SKUs are unique across both). */
 export type SkuTaken = { skuTaken: string }
+
+/** A category written by the back office: the new one, or why not (issue 17). */
+export type CategoryWrite = catalog.Category | 'not_found' | { slugTaken: string }
+
+/**
+ * Categories as the back office keeps them (issue 17). Each write and its event
+ * (`category.created`, `category.updated`) commit in one transaction; a slug is unique and
+ * unlike any category's id (a list's `?category=` takes either), checked under a lock.
+ */
+export interface CategoryStore {
+  createCategory(category: catalog.Category): Promise<CategoryWrite>
+  updateCategory(
+    id: string,
+    patch: Partial<Pick<catalog.Category, 'name' | 'slug'>>,
+  ): Promise<CategoryWrite>
+}
 
 /** Products, categories and stock. Writes record their events in the same transaction. */
 export interface CatalogStore {

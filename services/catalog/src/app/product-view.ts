@@ -17,5 +17,6 @@ export function toPublicProduct(view: ProductView): catalog.Product {
     variantCount: view.variantCount,
     options: view.options,
     variants: view.variants,
+    status: view.status,
   }
 }

@@ -9,7 +9,12 @@ export interface ListRequest {
   sort?: SortOrder
   limit?: number
   cursor?: string
+  /** Admins only (the route checks): drafts, published products or all (issue 17). */
+  status?: ListStatus
 }
+
+/** Which products a list shows by status: shoppers only ever `published` (issue 17). */
+export type ListStatus = 'draft' | 'published' | 'all'
 
 /** A checked list request: the search text trimmed (undefined when blank), the sort resolved. */
 export interface ListCriteria {
@@ -19,6 +24,8 @@ export interface ListCriteria {
   maxPrice?: number
   sort: SortOrder
   limit: number
+  /** Published products when absent. */
+  status?: ListStatus
 }
 
 export const defaultLimit = 20
@@ -45,5 +52,5 @@ export function listCriteria(request: ListRequest): ListCriteria {
   let sort: SortOrder = request.sort ?? (q ? 'relevance' : 'newest')
   if (sort === 'relevance' && !q) sort = 'newest'
   const category = request.category?.trim() ? request.category.trim() : undefined
-  return { q, category, minPrice, maxPrice, sort, limit }
+  return { q, category, minPrice, maxPrice, sort, limit, status: request.status ?? 'published' }
 }

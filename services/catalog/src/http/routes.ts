@@ -1,8 +1,11 @@
 import Type from 'typebox'
 import { catalog, Problem } from '@emporium/contracts'
 import { bearerAuth, type HttpRoutes, type JwtVerifier } from '@emporium/platform'
+import type { Viewer } from '../app/get-product.js'
 import type { ListRequest } from '../domain/listing.js'
+import { categoryRoutes, type CategoryRoutesDeps } from './category-routes.js'
 import { mediaRoutes, type MediaRoutesDeps } from './media-routes.js'
+import { viewerOf } from './viewer.js'
 
 /** The use cases the routes call, wired by service.ts. */
 export interface CatalogRoutesDeps {
@@ -10,7 +13,7 @@ export interface CatalogRoutesDeps {
   listProducts(request: ListRequest): Promise<catalog.ProductPage>
   suggestProducts(request: catalog.SuggestionsQuery): Promise<catalog.SuggestionList>
   countFacets(request: catalog.FacetsQuery): Promise<catalog.ProductFacets>
-  getProduct(id: string): Promise<catalog.Product>
+  getProduct(id: string, viewer: Viewer): Promise<catalog.Product>
   getProductImage(id: string): Promise<string>
   listCategories(): Promise<catalog.CategoryList>
   createProduct(body: catalog.CreateProductBody): Promise<catalog.Product>
@@ -28,6 +31,8 @@ export interface CatalogRoutesDeps {
   setVariantStock(productId: string, variantId: string, onHand: number): Promise<catalog.StockLevel>
   /** Product media (media-routes.ts). */
   media: MediaRoutesDeps
+  /** Categories of the back office (category-routes.ts). */
+  categories: Omit<CategoryRoutesDeps, 'verifier'>
 }
 
 const tags = ['catalog']
@@ -42,16 +47,22 @@ export function catalogRoutes(deps: CatalogRoutesDeps): HttpRoutes {
   return async (app) => {
     const auth = bearerAuth(deps.verifier)
     const admin = auth.requireRole('admin')
+    const viewer = viewerOf(deps.verifier)
     await app.register(mediaRoutes(deps.media))
+    await app.register(categoryRoutes({ verifier: deps.verifier, ...deps.categories }))
 
     app.get(
       '/products',
       {
+        // `status` lists drafts: admins only (issue 17); without it, anyone reads.
+        preHandler: async (request, reply) => {
+          if (request.query.status !== undefined) await admin(request, reply)
+        },
         schema: {
           tags,
           summary: 'List, filter, sort and search products',
           querystring: catalog.ListProductsQuery,
-          response: { 200: catalog.ProductPage, 400: Problem },
+          response: { 200: catalog.ProductPage, 400: Problem, 401: Problem, 403: Problem },
         },
       },
       async (request) => deps.listProducts(request.query),
@@ -90,12 +101,12 @@ export function catalogRoutes(deps: CatalogRoutesDeps): HttpRoutes {
       {
         schema: {
           tags,
-          summary: 'One product',
+          summary: 'One product (a draft: admins only, 404 for others)',
           params: catalog.ProductParams,
           response: { 200: catalog.Product, 404: Problem },
         },
       },
-      async (request) => deps.getProduct(request.params.id),
+      async (request) => deps.getProduct(request.params.id, await viewer(request)),
     )
 
     app.get(

@@ -82,7 +82,8 @@ export function createKyselyReservations(deps: {
 
   /**
    * Locks the stock rows of `lines`' variants (in variant id order); what each has available
-   * now, by variant id. A variant of a deleted product, or not of the line's product, is absent.
+   * now, by variant id. A variant of a deleted product or a draft (issue 17), or not of the line's
+   * product, is absent: the line falls short, as one of an unknown product does.
    */
   async function lockAvailable(trx: Trx, lines: StockLine[]): Promise<Map<string, number>> {
     if (lines.length === 0) return new Map()
@@ -94,7 +95,7 @@ export function createKyselyReservations(deps: {
       select s.variant_id, s.product_id, s.on_hand - s.reserved as available
       from stock s join products p on p.id = s.product_id
       where s.variant_id in (${sql.join(lines.map(variantOf))})
-        and p.deleted_at is null
+        and p.deleted_at is null and p.status = 'published'
       order by s.variant_id collate "C"
       for update of s`.execute(trx)
     const productOf = new Map(lines.map((l) => [variantOf(l), l.productId]))

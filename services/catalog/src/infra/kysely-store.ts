@@ -175,6 +175,7 @@ export function createKyselyStore(deps: KyselyStoreDeps): KyselyStore {
               image_url: product.imageUrl,
               attributes: JSON.stringify(product.attributes),
               options: JSON.stringify(product.options),
+              status: product.status ?? 'published',
               created_at: product.now,
               updated_at: product.now,
             })
@@ -204,6 +205,7 @@ export function createKyselyStore(deps: KyselyStoreDeps): KyselyStore {
         if (patch.categoryId !== undefined) values.category_id = patch.categoryId
         if (patch.imageUrl !== undefined) values.image_url = patch.imageUrl
         if (patch.attributes !== undefined) values.attributes = JSON.stringify(patch.attributes)
+        if (patch.status !== undefined) values.status = patch.status
         await trx.updateTable('products').set(values).where('id', '=', id).execute()
         if (patch.price !== undefined) {
           // The product's one variant carries its price.

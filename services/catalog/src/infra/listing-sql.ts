@@ -40,7 +40,7 @@ export function listingSql(
     parameters.push(value)
     return type ? `$${parameters.length}::${type}` : `$${parameters.length}`
   }
-  const where = ['p.deleted_at is null']
+  const where = ['p.deleted_at is null', ...statusCondition(criteria.status)]
   if (criteria.category !== undefined) {
     where.push(categoryCondition(param(criteria.category, 'text')))
   }
@@ -93,7 +93,7 @@ export function listingSql(
   }
   const ranked = criteria.sort === 'relevance'
   const columns = `p.id, p.sku, p.name, p.description, p.price_amount, p.max_price_amount,
-    p.variant_count, p.price_currency, p.image_url, p.category_id, p.created_at`
+    p.variant_count, p.price_currency, p.image_url, p.category_id, p.created_at, p.status`
   const limit = `limit ${criteria.limit + 1}`
   const select = (conditions: string[]) => `select ${columns}
   from products p
@@ -133,7 +133,7 @@ export function listingSql(
   ${limit}`
   }
   const text = `select p.id, p.sku, p.name, p.description, p.price_amount, p.max_price_amount,
-  p.variant_count, p.price_currency, p.image_url,
+  p.variant_count, p.price_currency, p.image_url, p.status,
   to_char(p.created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as created_at,
   c.id as category_id, c.name as category_name, c.slug as category_slug,
   coalesce((select sum(s.on_hand - s.reserved) from stock s where s.product_id = p.id), 0) as available${ranked ? ', p.rank::text as rank' : ''}
@@ -162,6 +162,16 @@ export function pricedApart(criteria: ListCriteria): boolean {
     criteria.minPrice !== undefined &&
     (criteria.sort === 'price_asc' || criteria.sort === 'price_desc')
   )
+}
+
+/**
+ * The products of a list's status (issue 17): shoppers' lists (and an admin's by default) the
+ * published ones. A literal, not a parameter: each status is its own prepared statement, and a
+ * shopper's keeps the plan it had before drafts.
+ */
+export function statusCondition(status: ListCriteria['status']): string[] {
+  if (status === 'all') return []
+  return [status === 'draft' ? `p.status = 'draft'` : `p.status = 'published'`]
 }
 
 /** One category, by id or slug (an id wins): an equality the category indexes can use. */
@@ -257,6 +267,8 @@ export interface ListedRow {
   image_url: string | null
   /** RFC 3339 UTC text. */
   created_at: string
+  /** `draft` or `published` (migration 007). */
+  status: string
   category_id: string
   category_name: string
   category_slug: string
@@ -281,6 +293,7 @@ export function listedProduct(row: ListedRow): catalog.Product {
     createdAt: row.created_at,
     priceRange: { min: price, max: { amount: Number(row.max_price_amount), currency } },
     variantCount: Number(row.variant_count),
+    status: row.status === 'draft' ? 'draft' : 'published',
   }
 }
 

@@ -41,7 +41,7 @@ const json = <T>(value: string | T): T =>
   typeof value === 'string' ? (JSON.parse(value) as T) : value
 
 /**
- * One product not deleted, with its category, and its variants with their stock aggregated in
+ * One product not deleted, drafts too (the use cases hide them from shoppers), with its category, and its variants with their stock aggregated in
  * the same statement (one round trip: the cart and orders read a product at every add).
  */
 export async function readProduct(
@@ -52,7 +52,7 @@ export async function readProduct(
   const { rows } = await sql<ProductRow>`
     select p.id, p.sku, p.name, p.description, p.price_amount, p.max_price_amount,
       p.price_currency, p.image_url, p.attributes, p.options, p.variant_count, p.created_at,
-      p.updated_at, c.id as category_id, c.name as category_name, c.slug as category_slug,
+      p.updated_at, p.status, c.id as category_id, c.name as category_name, c.slug as category_slug,
       (select coalesce(json_agg(json_build_object('id', v.id, 'sku', v.sku,
           'options', v.options, 'price', v.price_amount, 'image', v.image_url,
           'onHand', s.on_hand, 'reserved', s.reserved) order by v.position, v.id), '[]'::json)
@@ -87,6 +87,7 @@ function toView(row: ProductRow): ProductView {
     available: variants.reduce((sum, v) => sum + v.available, 0),
     priceRange: product.priceRange!,
     variantCount: product.variantCount!,
+    status: product.status!,
     options,
     variants,
     attributes: json(row.attributes),
@@ -103,6 +104,7 @@ export function snapshotOf(view: ProductView): catalog.ProductSnapshot {
     price: view.price,
     categoryId: view.category.id,
     imageUrl: view.imageUrl,
+    status: view.status,
     variants: view.variants.map((v) => ({
       variantId: v.id,
       sku: v.sku,

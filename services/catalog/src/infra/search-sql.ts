@@ -22,7 +22,7 @@ from (
   select p.id, p.name, p.price_amount, p.price_currency, p.category_id,
     ts_rank(p.search, to_tsquery('english', $1::text)) as rank
   from products p
-  where p.deleted_at is null
+  where p.deleted_at is null and p.status = 'published'
     and p.search @@ to_tsquery('english', $1::text)
     and to_tsvector('english', p.name) @@ to_tsquery('english', $1::text)
   order by rank desc, char_length(p.name), p.id
@@ -44,7 +44,7 @@ from (
   select p.id, p.name, p.price_amount, p.price_currency, p.category_id,
     word_similarity(lower($1::text), lower(p.name)) as likeness
   from products p
-  where p.deleted_at is null and lower(p.name) %> lower($1::text)
+  where p.deleted_at is null and p.status = 'published' and lower(p.name) %> lower($1::text)
   order by likeness desc, char_length(p.name), p.id
   limit ${limit}
 ) p
@@ -88,7 +88,8 @@ export function facetsSql(criteria: ListCriteria, typo = false): ListingSql {
     parameters.push(value)
     return type ? `$${parameters.length}::${type}` : `$${parameters.length}`
   }
-  const where = ['p.deleted_at is null']
+  // Drafts are counted by no facet (issue 17): shoppers do not see them.
+  const where = ['p.deleted_at is null', "p.status = 'published'"]
   if (criteria.q !== undefined) {
     const q = param(criteria.q, 'text')
     where.push(typo ? `lower(p.name) %> lower(${q})` : searchTerms(q, criteria.q, param).match)

@@ -17,7 +17,7 @@ export function createVocabularySql(deps: { database: Database }): VocabularySou
     async words(limit) {
       const { rows } = await sql<{ word: string; count: number | string }>`
         select word, ndoc as count
-        from ts_stat('select to_tsvector(''simple'', name) from products where deleted_at is null')
+        from ts_stat('select to_tsvector(''simple'', name) from products where deleted_at is null and status = ''published''')
         order by ndoc desc, word
         limit ${limit}`.execute(database.db)
       return rows

@@ -1,0 +1,3 @@
+import { backOfficeSuite } from './back-office-suite.js'
+
+backOfficeSuite('postgres')
