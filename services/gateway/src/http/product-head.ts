@@ -138,8 +138,11 @@ export function withHead(html: string, head: PageHead): string {
     ? html.replace(/<title>[^<]*<\/title>/i, () => title)
     : html.replace(/<\/head>/i, () => `${title}\n</head>`)
   if (head.tags.length > 0) {
-    const tags = head.tags.map((tag) => `    ${tag}\n`).join('')
-    out = out.replace(/<\/head>/i, () => `${tags}  </head>`)
+    out = out.replace(
+      /([ \t]*)<\/head>/i,
+      (_, indent: string) =>
+        `${head.tags.map((tag) => `${indent}  ${tag}\n`).join('')}${indent}</head>`,
+    )
   }
   return out
 }
