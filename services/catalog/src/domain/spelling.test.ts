@@ -72,6 +72,44 @@ describe('osaDistance', () => {
   })
 })
 
+/** Optimal string alignment as the textbook writes it: the whole table, no bound. */
+function reference(a: string, b: string): number {
+  const s = [...a]
+  const t = [...b]
+  const d = Array.from({ length: s.length + 1 }, (_, i) =>
+    Array.from({ length: t.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)),
+  )
+  for (let i = 1; i <= s.length; i++) {
+    for (let j = 1; j <= t.length; j++) {
+      const cost = s[i - 1] === t[j - 1] ? 0 : 1
+      d[i]![j] = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + cost)
+      if (i > 1 && j > 1 && s[i - 1] === t[j - 2] && s[i - 2] === t[j - 1]) {
+        d[i]![j] = Math.min(d[i]![j]!, d[i - 2]![j - 2]! + 1)
+      }
+    }
+  }
+  return d[s.length]![t.length]!
+}
+
+describe('osaDistance against the whole table', () => {
+  it('agrees on many words of a small alphabet, within any bound', () => {
+    let seed = 17
+    const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31
+    const word = () =>
+      Array.from({ length: Math.floor(random() * 9) }, () => 'abc'[Math.floor(random() * 3)]).join(
+        '',
+      )
+    for (let n = 0; n < 3_000; n++) {
+      const [a, b] = [word(), word()]
+      const exact = reference(a, b)
+      expect(osaDistance(a, b), `${a} ${b}`).toBe(exact)
+      for (const max of [0, 1, 2, 3]) {
+        expect(osaDistance(a, b, max), `${a} ${b} ${max}`).toBe(Math.min(exact, max + 1))
+      }
+    }
+  })
+})
+
 describe('maxEdits', () => {
   it('allows none under four letters, one for four and five, two above', () => {
     expect([1, 2, 3, 4, 5, 6, 12].map(maxEdits)).toEqual([0, 0, 0, 1, 1, 2, 2])

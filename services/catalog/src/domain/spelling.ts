@@ -13,12 +13,17 @@ export interface VocabularyEntry {
   count: number
 }
 
+/** A word a search's word may become, with its code points. */
+export interface Target extends VocabularyEntry {
+  points: readonly number[]
+}
+
 /** The catalog's words, ready for lookups (build it with `createVocabulary`). */
 export interface Vocabulary {
   /** Whether a lower-cased word is a word of the catalog (then it is never corrected). */
   has(word: string): boolean
   /** The words a search's word may be corrected to, by length in code points, commonest first. */
-  readonly byLength: ReadonlyMap<number, readonly VocabularyEntry[]>
+  readonly byLength: ReadonlyMap<number, readonly Target[]>
   readonly size: number
 }
 
@@ -54,14 +59,15 @@ export function createVocabulary(entries: Iterable<VocabularyEntry>): Vocabulary
     .sort((a, b) => b.count - a.count || compareWords(a.word, b.word))
     .slice(0, maxVocabularyWords)
   const words = new Set(sorted.map((e) => e.word))
-  const byLength = new Map<number, VocabularyEntry[]>()
+  const byLength = new Map<number, Target[]>()
   for (const entry of sorted) {
-    const length = [...entry.word].length
+    const points = codePoints(entry.word)
     // Only words of letters are targets: "2024" never becomes "2023".
-    if (length < minTargetLength || !/^\p{L}+$/u.test(entry.word)) continue
-    const bucket = byLength.get(length)
-    if (bucket) bucket.push(entry)
-    else byLength.set(length, [entry])
+    if (points.length < minTargetLength || !/^\p{L}+$/u.test(entry.word)) continue
+    const target = { ...entry, points }
+    const bucket = byLength.get(points.length)
+    if (bucket) bucket.push(target)
+    else byLength.set(points.length, [target])
   }
   return { has: (word) => words.has(word), byLength, size: words.size }
 }
@@ -76,20 +82,45 @@ function compareWords(a: string, b: string): number {
  * points. Stops early once it exceeds `max`, returning `max + 1`.
  */
 export function osaDistance(a: string, b: string, max = Number.POSITIVE_INFINITY): number {
-  const s = [...a]
-  const t = [...b]
-  if (Math.abs(s.length - t.length) > max) return max + 1
-  if (s.length === 0 || t.length === 0) {
-    const d = Math.max(s.length, t.length)
-    return d > max ? max + 1 : d
-  }
-  let before = new Array<number>(t.length + 1).fill(0)
-  let previous = Array.from({ length: t.length + 1 }, (_, j) => j)
-  let current = new Array<number>(t.length + 1).fill(0)
-  for (let i = 1; i <= s.length; i++) {
-    current[0] = i
-    let rowMin = i
-    for (let j = 1; j <= t.length; j++) {
+  const s = codePoints(a)
+  const t = codePoints(b)
+  const bound = Math.min(max, Math.max(s.length, t.length))
+  const d = boundedDistance(s, t, bound, rowsFor(t.length))
+  return d > bound ? max + 1 : d
+}
+
+function codePoints(word: string): number[] {
+  return Array.from(word, (c) => c.codePointAt(0)!)
+}
+
+function rowsFor(length: number): [Int32Array, Int32Array, Int32Array] {
+  return [new Int32Array(length + 1), new Int32Array(length + 1), new Int32Array(length + 1)]
+}
+
+/**
+ * `osaDistance` of code points, in `rows` (three of at least `t.length + 1`, reused between
+ * calls: no allocation per word compared), computing only the cells within `max` of the
+ * diagonal, since a path through any other is longer than `max` anyway. `max + 1` when over.
+ */
+function boundedDistance(
+  s: readonly number[],
+  t: readonly number[],
+  max: number,
+  rows: [Int32Array, Int32Array, Int32Array],
+): number {
+  const n = s.length
+  const m = t.length
+  const over = max + 1
+  if (Math.abs(n - m) > max) return over
+  let [before, previous, current] = rows
+  for (let j = 0; j <= m; j++) previous[j] = j <= max ? j : over
+  for (let i = 1; i <= n; i++) {
+    const lo = Math.max(1, i - max)
+    const hi = Math.min(m, i + max)
+    current[0] = i <= max ? i : over
+    if (lo > 1) current[lo - 1] = over
+    let rowMin = current[0]!
+    for (let j = lo; j <= hi; j++) {
       const cost = s[i - 1] === t[j - 1] ? 0 : 1
       let d = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + cost)
       if (i > 1 && j > 1 && s[i - 1] === t[j - 2] && s[i - 2] === t[j - 1]) {
@@ -98,13 +129,13 @@ export function osaDistance(a: string, b: string, max = Number.POSITIVE_INFINITY
       current[j] = d
       if (d < rowMin) rowMin = d
     }
-    // Every later cell is at least the smallest of this row (a transposition reads a row back,
-    // but adds one to it, so it cannot go below it either).
-    if (rowMin > max) return max + 1
+    if (hi < m) current[hi + 1] = over
+    // Every later cell is at least the smallest of this row: a transposition reads the row
+    // before, but the cell it reads is at most one below one of this row's.
+    if (rowMin > max) return over
     ;[before, previous, current] = [previous, current, before]
   }
-  const d = previous[t.length]!
-  return d > max ? max + 1 : d
+  return Math.min(previous[m]!, over)
 }
 
 /** The word of the vocabulary nearest to `word`, within its `maxEdits`, and how many compared. */
@@ -112,16 +143,18 @@ export function nearestWord(
   word: string,
   vocabulary: Vocabulary,
 ): { word: string | undefined; compared: number } {
-  const length = [...word].length
-  const max = maxEdits(length)
-  let best: { entry: VocabularyEntry; distance: number } | undefined
+  const points = codePoints(word)
+  const max = maxEdits(points.length)
+  let best: { entry: Target; distance: number } | undefined
   let compared = 0
   if (max === 0) return { word: undefined, compared }
-  for (let l = Math.max(minTargetLength, length - max); l <= length + max; l++) {
+  const rows = rowsFor(points.length + max)
+  for (let l = Math.max(minTargetLength, points.length - max); l <= points.length + max; l++) {
     for (const entry of vocabulary.byLength.get(l) ?? []) {
       compared++
-      const distance = osaDistance(word, entry.word, best?.distance ?? max)
-      if (distance > (best?.distance ?? max)) continue
+      const bound = best?.distance ?? max
+      const distance = boundedDistance(points, entry.points, bound, rows)
+      if (distance > bound) continue
       if (
         !best ||
         distance < best.distance ||
