@@ -111,8 +111,8 @@ export async function createCatalogService(
   })
   const reservations = { reservations: store, now }
   const search = createKyselySearch({ database, typoSearch: () => store.typoSearch })
-  // The catalog's words for spelling correction, kept by this replica for a minute.
-  const spelling = createSpelling({ source: createVocabularySql({ database }), now })
+  // The catalog's words for spelling correction, kept by this replica, read again each minute.
+  const spelling = createSpelling({ source: createVocabularySql({ database }), now, log })
   const media = createDatabaseMediaStore({
     database,
     outbox: createOutbox({ source: 'catalog', now }),

@@ -1,4 +1,5 @@
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
+import type { Logger } from '@emporium/platform/app'
 import { maxVocabularyWords } from '../domain/spelling.js'
 import type { VocabularySource } from './ports.js'
 import { createSpelling } from './spelling.js'
@@ -26,7 +27,7 @@ describe('createSpelling', () => {
     expect(state.limits).toEqual([maxVocabularyWords])
   })
 
-  it('keeps the vocabulary for its time, then reads it again', async () => {
+  it('keeps the vocabulary for its time, then reads it again behind the searches', async () => {
     const { state, port } = source(['lamp'])
     let clock = 0
     const spelling = createSpelling({ source: port, now: () => new Date(clock), ttlMs: 1_000 })
@@ -37,7 +38,10 @@ describe('createSpelling', () => {
     expect(await spelling.correct('hamock')).toBeUndefined()
     expect(state.reads).toBe(1)
     clock = 1_000
-    expect(await spelling.correct('hamock')).toBe('hammock')
+    // Stale: this search is corrected with the old one while the new one is read.
+    expect(await spelling.correct('hamock')).toBeUndefined()
+    expect(state.reads).toBe(2)
+    await vi.waitFor(async () => expect(await spelling.correct('hamock')).toBe('hammock'))
     expect(state.reads).toBe(2)
     // A clock moved back is no reason to keep it.
     clock = 0
@@ -53,7 +57,7 @@ describe('createSpelling', () => {
     expect(state.reads).toBe(1)
   })
 
-  it('fails the searches of a failed read and reads again for the next', async () => {
+  it('fails the searches of a failed first read, and reads again for the next', async () => {
     const { state, port } = source(['lamp'])
     const spelling = createSpelling({ source: port, now: () => new Date(0) })
     state.fail = true
@@ -61,5 +65,23 @@ describe('createSpelling', () => {
     state.fail = false
     expect(await spelling.correct('lmap')).toBe('lamp')
     expect(state.reads).toBe(2)
+  })
+
+  it('keeps the vocabulary it has when reading it again fails, and logs it', async () => {
+    const { state, port } = source(['lamp'])
+    let clock = 0
+    const warnings: unknown[] = []
+    const log = { warn: (...args: unknown[]) => warnings.push(args) } as unknown as Logger
+    const spelling = createSpelling({ source: port, now: () => new Date(clock), ttlMs: 10, log })
+    expect(await spelling.correct('lmap')).toBe('lamp')
+    state.fail = true
+    clock = 10
+    expect(await spelling.correct('lmap')).toBe('lamp')
+    await vi.waitFor(() => expect(warnings).toHaveLength(1))
+    state.fail = false
+    state.words = ['lamp', 'hammock']
+    expect(await spelling.correct('hamock')).toBeUndefined()
+    await vi.waitFor(async () => expect(await spelling.correct('hamock')).toBe('hammock'))
+    expect(state.reads).toBe(3)
   })
 })

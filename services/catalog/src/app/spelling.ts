@@ -1,3 +1,4 @@
+import type { Logger } from '@emporium/platform/app'
 import {
   createVocabulary,
   maxVocabularyWords,
@@ -14,38 +15,48 @@ export interface Spelling {
 }
 
 /**
- * Spelling correction with the catalog's vocabulary kept in memory by this replica: read on first
- * use, and again on the first use more than `ttlMs` after (so a name added or renamed is a word
- * of the vocabulary within a minute by default). One read at a time: the searches that find it
- * stale wait for the same read. A read that fails fails those searches and is tried again by the
- * next one.
+ * Spelling correction with the catalog's vocabulary kept in memory by this replica. The first
+ * search to need it waits for it to be read; once it is older than `ttlMs`, the next search
+ * starts reading it again and is corrected with the one it has meanwhile (reading every name
+ * takes about half a second at 100,000 products: no shopper waits for it). So a name added or
+ * renamed is a correction within a minute or so by default. One read at a time. A first read
+ * that fails fails the searches waiting for it; a later one is logged, the vocabulary kept, and
+ * tried again by the next search.
  */
 export function createSpelling(deps: {
   source: VocabularySource
   now: () => Date
   ttlMs?: number
+  log?: Logger
 }): Spelling {
   const ttlMs = deps.ttlMs ?? vocabularyTtlMs
   let cached: { vocabulary: Vocabulary; readAt: number } | undefined
   let reading: Promise<Vocabulary> | undefined
 
-  function vocabulary(): Promise<Vocabulary> {
-    const now = deps.now().getTime()
-    // A clock moved back counts as stale too.
-    if (cached && now >= cached.readAt && now - cached.readAt < ttlMs) {
-      return Promise.resolve(cached.vocabulary)
-    }
+  function read(now: number): Promise<Vocabulary> {
     reading ??= deps.source
       .words(maxVocabularyWords)
       .then((words) => {
-        const read = createVocabulary(words)
-        cached = { vocabulary: read, readAt: now }
-        return read
+        const vocabulary = createVocabulary(words)
+        cached = { vocabulary, readAt: now }
+        return vocabulary
       })
       .finally(() => {
         reading = undefined
       })
     return reading
+  }
+
+  function vocabulary(): Promise<Vocabulary> {
+    const now = deps.now().getTime()
+    if (!cached) return read(now)
+    // A clock moved back counts as stale too.
+    if (now < cached.readAt || now - cached.readAt >= ttlMs) {
+      read(now).catch((error: unknown) => {
+        deps.log?.warn({ err: error }, 'reading the catalog vocabulary failed; kept the last one')
+      })
+    }
+    return Promise.resolve(cached.vocabulary)
   }
 
   return {
