@@ -1,12 +1,12 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { AxeResults } from 'axe-core'
 import type { Browser, BrowserContext, Page } from 'playwright-core'
 import sharp from 'sharp'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { Started } from '../e2e/process.js'
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { repoRoot, type Started } from '../e2e/process.js'
 import { ShopClient } from '../e2e/shop-client.js'
 import { launchChromium, startPlatform, stopPlatform } from './shop-browser.js'
 
@@ -19,8 +19,11 @@ const axeSource = readFileSync(
   'utf8',
 )
 const password = 'correct horse battery staple' // ShopClient's
+const artifacts = join(repoRoot, 'tests/browser/artifacts')
 const desktop = { width: 1280, height: 900 }
 const phone = { width: 390, height: 844 }
+// The machine is shared: a page's steps may each take seconds.
+const perTest = 240_000
 
 /** One line per violation: rule, impact, and the elements it found. */
 function describeViolations(results: AxeResults): string[] {
@@ -49,6 +52,7 @@ describe('accessibility of the storefront (axe)', () => {
   let started: Started
   let browser: Browser
   const contexts: BrowserContext[] = []
+  let current: Page | undefined
   let tee: { id: string; name: string }
   let pictured: { id: string; name: string }
   let orderId = ''
@@ -72,7 +76,9 @@ describe('accessibility of the storefront (axe)', () => {
     const context = await browser.newContext({ viewport, baseURL: base })
     contexts.push(context)
     const page = await context.newPage()
-    page.setDefaultTimeout(60_000)
+    // Below the test's own limit, so that a step that never comes names its locator.
+    page.setDefaultTimeout(45_000)
+    current = page
     if (email) {
       await page.goto('/signin')
       await page.getByLabel('Email').fill(email)
@@ -121,6 +127,13 @@ describe('accessibility of the storefront (axe)', () => {
     await client.waitForOrder(shopper.token, orderId)
   }, 300_000)
 
+  afterEach(async ({ task }) => {
+    if (task.result?.state !== 'fail' || !current) return
+    mkdirSync(artifacts, { recursive: true })
+    const file = `accessibility-failed-${task.name.replace(/\W+/g, '-')}.png`
+    await current.screenshot({ path: join(artifacts, file), fullPage: true }).catch(() => undefined)
+  })
+
   afterAll(async () => {
     for (const context of contexts) await context.close().catch(() => undefined)
     await browser?.close().catch(() => undefined)
@@ -147,128 +160,144 @@ describe('accessibility of the storefront (axe)', () => {
     expect(await missing.text()).toContain('<title>Product not found · Emporium</title>')
   })
 
-  it("has no violations on a signed-out shopper's pages", async () => {
-    const failures: string[] = []
-    const page = await open(desktop)
-    await page.goto('/')
-    await audit(page, 'home', failures)
-    await page.goto('/products')
-    await audit(page, 'products', failures)
-    // Suggestions open under the search field, one of them active.
-    const field = page.getByRole('combobox', { name: 'Search' })
-    await field.pressSequentially('hand', { delay: 30 })
-    await page.getByRole('listbox', { name: 'Suggestions' }).getByRole('option').first().waitFor()
-    await field.press('ArrowDown')
-    await audit(page, 'search suggestions', failures)
-    await page.goto('/products?q=lamp')
-    await audit(page, 'search results', failures)
-    await page.goto(`/products/${tee.id}`)
-    await audit(page, 'product with variants', failures)
-    // Client-side navigation keeps the title up to date, and drops the first page's meta.
-    expect(await page.title()).toBe('Emporium Classic Tee · Emporium')
-    await page.getByRole('link', { name: 'Shop', exact: true }).click()
-    await page.getByRole('heading', { level: 1, name: 'Shop' }).waitFor()
-    expect(await page.title()).toBe('Shop · Emporium')
-    expect(await page.locator('head [data-page-meta]').count()).toBe(0)
-    await page.goto(`/products/${pictured.id}`)
-    await page.locator('.gallery-shown img').waitFor()
-    await audit(page, 'product with a gallery', failures)
-    await page.locator('.gallery-shown').click()
-    await page.getByRole('dialog').waitFor()
-    await audit(page, 'gallery enlarged', failures)
-    await page.keyboard.press('Escape')
-    await page.getByRole('dialog').waitFor({ state: 'hidden' })
-    await page.goto('/products/no-such-product')
-    await audit(page, 'product not found', failures)
-    await page.goto('/no/such/page')
-    await audit(page, 'page not found', failures)
-    await page.goto('/signin')
-    await audit(page, 'sign in', failures)
-    await page.getByLabel('Email').fill(shopperEmail)
-    await page.getByLabel('Password').fill('not the password at all')
-    await page.getByRole('button', { name: 'Sign in' }).click()
-    await page.getByRole('alert').first().waitFor()
-    await audit(page, 'sign in refused', failures)
-    await page.goto('/register')
-    await audit(page, 'register', failures)
-    expect(failures.join('\n')).toBe('')
+  it(
+    "has no violations on a signed-out shopper's pages",
+    async () => {
+      const failures: string[] = []
+      const page = await open(desktop)
+      await page.goto('/')
+      await audit(page, 'home', failures)
+      await page.goto('/products')
+      await audit(page, 'products', failures)
+      // Suggestions open under the search field, one of them active.
+      const field = page.getByRole('combobox', { name: 'Search' })
+      await field.pressSequentially('hand', { delay: 30 })
+      await page.getByRole('listbox', { name: 'Suggestions' }).getByRole('option').first().waitFor()
+      await field.press('ArrowDown')
+      await audit(page, 'search suggestions', failures)
+      await page.goto('/products?q=lamp')
+      await audit(page, 'search results', failures)
+      await page.goto(`/products/${tee.id}`)
+      await audit(page, 'product with variants', failures)
+      // Client-side navigation keeps the title up to date, and drops the first page's meta.
+      expect(await page.title()).toBe('Emporium Classic Tee · Emporium')
+      await page.getByRole('link', { name: 'Shop', exact: true }).click()
+      await page.getByRole('heading', { level: 1, name: 'Shop' }).waitFor()
+      expect(await page.title()).toBe('Shop · Emporium')
+      expect(await page.locator('head [data-page-meta]').count()).toBe(0)
+      await page.goto(`/products/${pictured.id}`)
+      await page.locator('.gallery-shown img').waitFor()
+      await audit(page, 'product with a gallery', failures)
+      await page.locator('.gallery-shown').click()
+      await page.getByRole('dialog').waitFor()
+      await audit(page, 'gallery enlarged', failures)
+      await page.keyboard.press('Escape')
+      await page.getByRole('dialog').waitFor({ state: 'hidden' })
+      await page.goto('/products/no-such-product')
+      await audit(page, 'product not found', failures)
+      await page.goto('/no/such/page')
+      await audit(page, 'page not found', failures)
+      await page.goto('/signin')
+      await audit(page, 'sign in', failures)
+      await page.getByLabel('Email').fill(shopperEmail)
+      await page.getByLabel('Password').fill('not the password at all')
+      await page.getByRole('button', { name: 'Sign in' }).click()
+      await page.getByRole('alert').first().waitFor()
+      await audit(page, 'sign in refused', failures)
+      await page.goto('/register')
+      await audit(page, 'register', failures)
+      expect(failures.join('\n')).toBe('')
 
-    // The check finds what it is there to find: a picture without alt text, a nameless button.
-    await page.evaluate(() => {
-      const main = document.querySelector('main')!
-      main.append(Object.assign(document.createElement('img'), { src: '/favicon.svg' }))
-      main.append(document.createElement('button'))
-    })
-    const planted: string[] = []
-    await audit(page, 'register, spoilt', planted)
-    expect(planted.join('\n')).toMatch(/image-alt .*button-name|button-name .*image-alt/s)
-  })
+      // The check finds what it is there to find: a picture without alt text, a nameless button.
+      await page.evaluate(() => {
+        const main = document.querySelector('main')!
+        main.append(Object.assign(document.createElement('img'), { src: '/favicon.svg' }))
+        main.append(document.createElement('button'))
+      })
+      const planted: string[] = []
+      await audit(page, 'register, spoilt', planted)
+      expect(planted.join('\n')).toMatch(/image-alt .*button-name|button-name .*image-alt/s)
+    },
+    perTest,
+  )
 
-  it("has no violations on a signed-in shopper's pages", async () => {
-    const failures: string[] = []
-    const page = await open(desktop, shopperEmail)
-    await page.goto('/cart')
-    await page.getByText('Your cart is empty.').waitFor()
-    await audit(page, 'empty cart', failures)
-    await page.goto('/orders')
-    await audit(page, 'orders', failures)
-    await page.goto(`/orders/${orderId}`)
-    await audit(page, 'order', failures)
-    await page.goto(`/products/${tee.id}`)
-    await settled(page)
-    await page.getByRole('button', { name: 'Add to cart' }).click()
-    await page.getByText(/^Added 1 × Emporium Classic Tee/).waitFor()
-    await audit(page, 'product added to the cart', failures)
-    await page.goto('/cart')
-    await page
-      .getByRole('button', { name: /Remove/ })
-      .first()
-      .waitFor()
-    await audit(page, 'cart with items', failures)
-    await page.goto('/checkout')
-    await page.getByLabel('Card number').waitFor()
-    await audit(page, 'checkout', failures)
-    await page.goto('/admin')
-    await audit(page, 'back office, not allowed', failures)
-    expect(failures.join('\n')).toBe('')
-  })
+  it(
+    "has no violations on a signed-in shopper's pages",
+    async () => {
+      const failures: string[] = []
+      const page = await open(desktop, shopperEmail)
+      await page.goto('/cart')
+      await page.getByText('Your cart is empty.').waitFor()
+      await audit(page, 'empty cart', failures)
+      await page.goto('/orders')
+      await audit(page, 'orders', failures)
+      await page.goto(`/orders/${orderId}`)
+      await audit(page, 'order', failures)
+      await page.goto(`/products/${tee.id}`)
+      await settled(page)
+      await page.getByRole('button', { name: 'Add to cart' }).click()
+      await page.getByText(/^Added 1 × Emporium Classic Tee/).waitFor()
+      await audit(page, 'product added to the cart', failures)
+      await page.goto('/cart')
+      await page
+        .getByRole('button', { name: /Remove/ })
+        .first()
+        .waitFor()
+      await audit(page, 'cart with items', failures)
+      await page.goto('/checkout')
+      await page.getByLabel('Card number').waitFor()
+      await audit(page, 'checkout', failures)
+      await page.goto('/admin')
+      await audit(page, 'back office, not allowed', failures)
+      expect(failures.join('\n')).toBe('')
+    },
+    perTest,
+  )
 
-  it('has no violations in the back office', async () => {
-    const failures: string[] = []
-    const page = await open(desktop, adminEmail)
-    await page.goto('/admin/products')
-    await page.locator('.admin-list li').first().waitFor()
-    await audit(page, 'back office products', failures)
-    await page.getByRole('button', { name: 'New product' }).click()
-    await page.getByRole('heading', { name: 'New product' }).waitFor()
-    await audit(page, 'back office product form', failures)
-    await page.goto('/admin/products')
-    await page.getByLabel('Search products').fill(pictured.name)
-    await page.getByRole('button', { name: 'Search' }).click()
-    await page.getByRole('button', { name: `Stock of ${pictured.name}` }).click()
-    await page.getByRole('button', { name: 'Set stock' }).waitFor()
-    await audit(page, 'back office stock', failures)
-    await page.getByRole('button', { name: `Pictures of ${pictured.name}` }).click()
-    await page.getByRole('heading', { name: `Pictures of ${pictured.name}` }).waitFor()
-    await audit(page, 'back office pictures', failures)
-    await page.goto('/admin/orders')
-    await page.getByRole('button', { name: /^Ship/ }).first().waitFor()
-    await audit(page, 'back office orders', failures)
-    expect(failures.join('\n')).toBe('')
-  })
+  it(
+    'has no violations in the back office',
+    async () => {
+      const failures: string[] = []
+      const page = await open(desktop, adminEmail)
+      await page.goto('/admin/products')
+      await page.locator('.admin-list li').first().waitFor()
+      await audit(page, 'back office products', failures)
+      await page.getByRole('button', { name: 'New product' }).click()
+      await page.getByRole('heading', { name: 'New product' }).waitFor()
+      await audit(page, 'back office product form', failures)
+      await page.goto('/admin/products')
+      await page.getByLabel('Search products').fill(pictured.name)
+      await page.getByRole('button', { name: 'Search' }).click()
+      await page.getByRole('button', { name: `Stock of ${pictured.name}` }).click()
+      await page.getByRole('button', { name: 'Set stock' }).waitFor()
+      await audit(page, 'back office stock', failures)
+      await page.getByRole('button', { name: `Pictures of ${pictured.name}` }).click()
+      await page.getByRole('heading', { name: `Pictures of ${pictured.name}` }).waitFor()
+      await audit(page, 'back office pictures', failures)
+      await page.goto('/admin/orders')
+      await page.getByRole('button', { name: /^Ship/ }).first().waitFor()
+      await audit(page, 'back office orders', failures)
+      expect(failures.join('\n')).toBe('')
+    },
+    perTest,
+  )
 
-  it('has no violations at a phone width', async () => {
-    const failures: string[] = []
-    const page = await open(phone, adminEmail)
-    await page.goto('/')
-    await audit(page, 'phone: home', failures)
-    await page.goto(`/products/${tee.id}`)
-    await audit(page, 'phone: product with variants', failures)
-    await page.goto('/products?q=tee')
-    await audit(page, 'phone: search results', failures)
-    await page.goto('/admin/orders')
-    await page.getByRole('button', { name: /^Ship/ }).first().waitFor()
-    await audit(page, 'phone: back office orders', failures)
-    expect(failures.join('\n')).toBe('')
-  })
+  it(
+    'has no violations at a phone width',
+    async () => {
+      const failures: string[] = []
+      const page = await open(phone, adminEmail)
+      await page.goto('/')
+      await audit(page, 'phone: home', failures)
+      await page.goto(`/products/${tee.id}`)
+      await audit(page, 'phone: product with variants', failures)
+      await page.goto('/products?q=tee')
+      await audit(page, 'phone: search results', failures)
+      await page.goto('/admin/orders')
+      await page.getByRole('button', { name: /^Ship/ }).first().waitFor()
+      await audit(page, 'phone: back office orders', failures)
+      expect(failures.join('\n')).toBe('')
+    },
+    perTest,
+  )
 })
