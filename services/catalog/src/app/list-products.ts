@@ -21,9 +21,13 @@ export function createListProducts(deps: {
   return async (request: ListRequest): Promise<catalog.ProductPage> => {
     let criteria = listCriteria(request)
     const after = request.cursor ? decodeCursor(request.cursor, criteria.sort) : null
-    // A corrected search's next page: the corrected words, as on its first page.
-    let spelled = criteria.q === undefined ? undefined : after?.spelled
-    if (spelled !== undefined) criteria = { ...criteria, q: spelled }
+    // A corrected search's next page: the corrected words, as on its first page (corrected
+    // again when its cursor could not carry them).
+    let spelled: string | undefined
+    if (criteria.q !== undefined && after?.spelled !== undefined) {
+      spelled = after.spelled === true ? await deps.spelling?.correct(criteria.q) : after.spelled
+      if (spelled !== undefined) criteria = { ...criteria, q: spelled }
+    }
     const plan = searchPlan(criteria, after, store.typoSearch)
     let page = await store.listProducts(criteria, after, plan.typo)
     // No product has those words: correct their spelling ("lmap" is "lamp")...

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { decodeCursor, encodeCursor, type Cursor } from './cursor.js'
+import { decodeCursor, encodeCursor, maxCursorLength, type Cursor } from './cursor.js'
 
 describe('cursor', () => {
   it('round-trips each sort key', () => {
@@ -12,12 +12,26 @@ describe('cursor', () => {
       { sort: 'price_asc', key: 500, id: 'f', typo: true },
       { sort: 'relevance', key: '1.060793', id: 'g', spelled: 'desk lamp' },
       { sort: 'newest', key: '2026-01-02T03:04:05.678Z', id: 'h', spelled: 'café 😀' },
+      { sort: 'price_desc', key: 500, id: 'i', spelled: true },
     ]
     for (const cursor of cursors) {
       const text = encodeCursor(cursor)
       expect(text).toMatch(/^[A-Za-z0-9_-]+$/)
       expect(decodeCursor(text, cursor.sort)).toEqual(cursor)
     }
+  })
+
+  it('leaves out a corrected text that would make it longer than the contracts take', () => {
+    const id = '0b4f7d0e-6a53-4c43-9a27-3f1e4c3b2a10'
+    // 200 letters of two bytes each (the longest search): too long to carry.
+    const long = { sort: 'relevance' as const, key: '1.060793', id, spelled: 'ж'.repeat(200) }
+    const text = encodeCursor(long)
+    expect(text.length).toBeLessThanOrEqual(maxCursorLength)
+    expect(decodeCursor(text, 'relevance')).toEqual({ ...long, spelled: true })
+    // 200 ASCII letters and a few more (the longest search corrected) fit.
+    const ascii = { ...long, spelled: 'l'.repeat(216) }
+    expect(encodeCursor(ascii).length).toBeLessThanOrEqual(maxCursorLength)
+    expect(decodeCursor(encodeCursor(ascii), 'relevance')).toEqual(ascii)
   })
 
   it('refuses garbage, tampering and a cursor of another sort with a 400', () => {
@@ -43,6 +57,7 @@ describe('cursor', () => {
       b64(['price_asc', 1, 'a', 'spelled', 'la\ud800mp']),
       b64(['price_asc', 1, 'a', 'spelled', 'l'.repeat(301)]),
       b64(['price_asc', 1, 'a', 'spelled', 'lamp', 'x']),
+      b64(['price_asc', 1, 'a', 'respell', 'lamp']),
       // Values that parse in JavaScript but that the database refuses with an error.
       b64(['price_asc', 1e20, 'a']),
       b64(['price_asc', 100_000_000_001, 'a']),

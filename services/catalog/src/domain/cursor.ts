@@ -7,30 +7,41 @@ export type SortOrder = 'relevance' | 'price_asc' | 'price_desc' | 'newest'
  * Where a page ended: the sort order, the last row's sort key and its id (the tie-breaker).
  * The key is a price (integer), a creation time (ISO string) or a rank (decimal string).
  * `typo` marks a search whose words matched nothing, widened to names that look like them:
- * its next pages continue that widened list. `spelled` is the corrected text of a search whose
- * words matched nothing but whose spelling corrected did (issue 17): its next pages continue the
- * corrected search, whatever the vocabulary has become since.
+ * its next pages continue that widened list. `spelled` marks a search whose words matched
+ * nothing but whose spelling corrected did (issue 17): its next pages continue the corrected
+ * search. It is the corrected text, so that they do whatever the vocabulary has become since, or
+ * `true` when that text would make the cursor too long (a long search of letters outside ASCII):
+ * the next page corrects the search again.
  */
 export interface Cursor {
   sort: SortOrder
   key: string | number
   id: string
   typo?: true
-  spelled?: string
+  spelled?: string | true
 }
 
 const sorts = new Set<SortOrder>(['relevance', 'price_asc', 'price_desc', 'newest'])
 
-/** base64url of a small JSON array; opaque to clients. */
+/** base64url of a small JSON array; opaque to clients; at most `maxCursorLength` characters. */
 export function encodeCursor(cursor: Cursor): string {
   const fields = [cursor.sort, cursor.key, cursor.id]
-  if (cursor.typo) fields.push(typoMark)
-  else if (cursor.spelled !== undefined) fields.push(spelledMark, cursor.spelled)
-  return Buffer.from(JSON.stringify(fields), 'utf8').toString('base64url')
+  const encode = (marks: Array<string | number>) =>
+    Buffer.from(JSON.stringify([...fields, ...marks]), 'utf8').toString('base64url')
+  if (cursor.typo) return encode([typoMark])
+  if (cursor.spelled === true) return encode([respellMark])
+  if (cursor.spelled !== undefined) {
+    const text = encode([spelledMark, cursor.spelled])
+    return text.length <= maxCursorLength ? text : encode([respellMark])
+  }
+  return encode([])
 }
 
+/** The longest `?cursor=` the contracts take. */
+export const maxCursorLength = 512
 const typoMark = 'typo'
 const spelledMark = 'spelled'
+const respellMark = 'respell'
 /** A corrected search is the search (at most 200 characters) with a few letters more. */
 const maxSpelledLength = 300
 
@@ -45,7 +56,7 @@ export function decodeCursor(text: string, sort: SortOrder): Cursor {
   }
   if (!Array.isArray(value) || value.length < 3 || value.length > 5) throw invalidCursor()
   const [s, key, id, mark, spelled] = value as unknown[]
-  if (value.length === 4 && mark !== typoMark) throw invalidCursor()
+  if (value.length === 4 && mark !== typoMark && mark !== respellMark) throw invalidCursor()
   if (value.length === 5 && (mark !== spelledMark || !isSpelled(spelled))) throw invalidCursor()
   if (typeof s !== 'string' || !sorts.has(s as SortOrder) || s !== sort) throw invalidCursor()
   if (typeof id !== 'string' || !idPattern.test(id)) throw invalidCursor()
@@ -59,6 +70,7 @@ export function decodeCursor(text: string, sort: SortOrder): Cursor {
   const cursor: Cursor = { sort: s as SortOrder, key: key as string | number, id }
   if (mark === typoMark) cursor.typo = true
   if (mark === spelledMark) cursor.spelled = spelled as string
+  if (mark === respellMark) cursor.spelled = true
   return cursor
 }
 
