@@ -53,6 +53,10 @@ export type UpdateProductBody = Schemas['PatchProductsByIdRequest']
 export type Money = Product['price']
 export type CategoryList = Schemas['GetCategoriesResponse']
 export type Category = CategoryList['items'][number]
+export type CreateCategoryBody = Schemas['PostCategoriesRequest']
+export type UpdateCategoryBody = Schemas['PatchCategoriesByIdRequest']
+/** `draft` (admins only) or `published` (issue 17). */
+export type ProductStatus = NonNullable<Product['status']>
 export type StockLevel = Schemas['GetProductsByIdStockResponse']
 /** One variant of a product (issue 17): what is bought, stocked and reserved. */
 export type Variant = Schemas['PostProductsByIdVariantsResponse']

@@ -3,11 +3,13 @@ import { useTitle } from '../components/ui'
 import { Link } from '../lib/router'
 import { useStore } from '../lib/store'
 import { RequireSignIn } from '../pages/auth'
+import { AdminCategories } from './categories'
 import { AdminOrders } from './orders'
 import { AdminProducts } from './products'
 
 const sections = [
   ['products', 'Products & stock'],
+  ['categories', 'Categories'],
   ['orders', 'Orders'],
 ] as const
 
@@ -47,7 +49,13 @@ export function AdminApp({ section }: { section: string }) {
           ))}
         </ul>
       </nav>
-      {section === 'orders' ? <AdminOrders /> : <AdminProducts />}
+      {section === 'orders' ? (
+        <AdminOrders />
+      ) : section === 'categories' ? (
+        <AdminCategories />
+      ) : (
+        <AdminProducts />
+      )}
     </section>
   )
 }

@@ -11,7 +11,10 @@ interface Props {
   onCancel: () => void
 }
 
-/** Creates or edits a product (SKU and initial stock only when creating). */
+/**
+ * Creates or edits a product (SKU, initial stock and status only when creating: a new product is
+ * a draft unless chosen otherwise; the list publishes and unpublishes).
+ */
 export function ProductForm({ product, categories, onSave, onCancel }: Props) {
   const [busy, setBusy] = useState(false)
   const [error, setError] = useState<unknown>(undefined)
@@ -35,6 +38,8 @@ export function ProductForm({ product, categories, onSave, onCancel }: Props) {
       categoryId: text('categoryId'),
     }
     if (!product && text('onHand')) body.onHand = Number(text('onHand'))
+    // New products start as drafts unless published at once (issue 17).
+    if (!product) body.status = text('status') === 'published' ? 'published' : 'draft'
     setBusy(true)
     setError(undefined)
     try {
@@ -108,6 +113,18 @@ export function ProductForm({ product, categories, onSave, onCancel }: Props) {
         <div class="field">
           <label for={`${prefix}-onhand`}>Initial stock on hand</label>
           <input id={`${prefix}-onhand`} name="onHand" type="number" min={0} defaultValue="0" />
+        </div>
+      )}
+      {!product && (
+        <div class="field">
+          <label for={`${prefix}-status`}>Status</label>
+          <select id={`${prefix}-status`} name="status" aria-describedby={`${prefix}-status-hint`}>
+            <option value="draft">Draft</option>
+            <option value="published">Published</option>
+          </select>
+          <p id={`${prefix}-status-hint`} class="muted">
+            A draft is seen in the back office only, until you publish it.
+          </p>
         </div>
       )}
       <ErrorMessage error={error} />

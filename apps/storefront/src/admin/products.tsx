@@ -1,4 +1,4 @@
-import type { Product } from '@emporium/sdk'
+import type { Product, ProductPage, ProductStatus } from '@emporium/sdk'
 import { useState } from 'preact/hooks'
 import { shop, unwrap } from '../api/client'
 import { ErrorMessage, LoadState, Notice, useLoad } from '../components/ui'
@@ -7,21 +7,29 @@ import { MediaPanel } from './media-panel'
 import { ProductForm } from './product-form'
 import { StockPanel } from './stock-panel'
 
-/** Products: search, create, edit, delete, and each one's stock. */
+type StatusFilter = ProductStatus | 'all'
+
+const pageSize = 50
+
+/**
+ * Products: search, filter by status, page through all of them ("Load more" follows the list's
+ * `nextCursor`), create (as drafts by default), edit, publish or unpublish, delete, and each
+ * one's stock and pictures.
+ */
 export function AdminProducts() {
   const [q, setQ] = useState('')
   const [search, setSearch] = useState('')
+  const [status, setStatus] = useState<StatusFilter>('all')
   const [round, setRound] = useState(0)
-  const list = useLoad(
-    (signal) =>
-      unwrap(
-        shop.GET('/api/v1/products', {
-          params: { query: { limit: 50, q: search || undefined } },
-          signal,
-        }),
-      ),
-    [search, round],
-  )
+  const page = (cursor: string | undefined, signal?: AbortSignal) =>
+    unwrap(
+      shop.GET('/api/v1/products', {
+        params: { query: { limit: pageSize, q: search || undefined, status, cursor } },
+        signal,
+      }),
+    )
+  const list = useLoad((signal) => page(undefined, signal), [search, status, round])
+  const [more, setMore] = useState(false)
   const categories = useLoad(() => unwrap(shop.GET('/api/v1/categories')), [])
   const [open, setOpen] = useState<{ id: string; panel: 'edit' | 'stock' | 'media' } | undefined>()
   const [creating, setCreating] = useState(false)
@@ -31,6 +39,35 @@ export function AdminProducts() {
   const refresh = (message: string) => {
     setDone(message)
     setRound((n) => n + 1)
+  }
+
+  async function loadMore(current: ProductPage) {
+    if (!current.nextCursor) return
+    setMore(true)
+    setError(undefined)
+    try {
+      const next = await page(current.nextCursor)
+      list.setData({ items: [...current.items, ...next.items], nextCursor: next.nextCursor })
+    } catch (failure) {
+      setError(failure)
+    } finally {
+      setMore(false)
+    }
+  }
+
+  async function setProductStatus(product: Product, to: ProductStatus) {
+    setError(undefined)
+    try {
+      await unwrap(
+        shop.PATCH('/api/v1/products/{id}', {
+          params: { path: { id: product.id } },
+          body: { status: to },
+        }),
+      )
+      refresh(to === 'published' ? `Published ${product.name}.` : `${product.name} is a draft.`)
+    } catch (failure) {
+      setError(failure)
+    }
   }
 
   async function remove(product: Product) {
@@ -60,6 +97,18 @@ export function AdminProducts() {
         <input id="admin-q" type="search" value={q} onInput={(e) => setQ(e.currentTarget.value)} />
         <button type="submit">Search</button>
       </form>
+      <div class="field">
+        <label for="admin-status">Show</label>
+        <select
+          id="admin-status"
+          value={status}
+          onChange={(e) => setStatus(e.currentTarget.value as StatusFilter)}
+        >
+          <option value="all">All products</option>
+          <option value="draft">Drafts</option>
+          <option value="published">Published</option>
+        </select>
+      </div>
       <ErrorMessage error={error} />
       {done && <Notice>{done}</Notice>}
       {creating ? (
@@ -84,6 +133,7 @@ export function AdminProducts() {
             <div class="admin-row">
               <span>
                 <strong>{product.name}</strong> <span class="muted">{product.sku}</span>
+                {product.status === 'draft' && <span class="badge draft">Draft</span>}
               </span>
               <span>{formatMoney(product.price)}</span>
               <span>{product.available} available</span>
@@ -127,6 +177,15 @@ export function AdminProducts() {
                 >
                   Pictures<span class="visually-hidden"> of {product.name}</span>
                 </button>
+                {product.status === 'draft' ? (
+                  <button type="button" onClick={() => void setProductStatus(product, 'published')}>
+                    Publish<span class="visually-hidden"> {product.name}</span>
+                  </button>
+                ) : (
+                  <button type="button" onClick={() => void setProductStatus(product, 'draft')}>
+                    Unpublish<span class="visually-hidden"> {product.name}</span>
+                  </button>
+                )}
                 <button type="button" class="danger" onClick={() => void remove(product)}>
                   Delete<span class="visually-hidden"> {product.name}</span>
                 </button>
@@ -164,6 +223,18 @@ export function AdminProducts() {
           </li>
         ))}
       </ul>
+      {list.data && (
+        <p class="muted" role="status">
+          {list.data.items.length === 0
+            ? 'No products.'
+            : `Showing ${list.data.items.length} product${list.data.items.length === 1 ? '' : 's'}${list.data.nextCursor ? '' : ', all of them'}.`}
+        </p>
+      )}
+      {list.data?.nextCursor && (
+        <button type="button" disabled={more} onClick={() => void loadMore(list.data!)}>
+          {more ? 'Loading…' : 'Load more products'}
+        </button>
+      )}
     </section>
   )
 }
