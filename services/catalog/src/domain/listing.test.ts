@@ -8,6 +8,12 @@ describe('listCriteria', () => {
     expect(listCriteria({ q: 'lamp', sort: 'price_asc' }).sort).toBe('price_asc')
   })
 
+  it("keeps an admin's status filter, and none (the published products) otherwise", () => {
+    expect(listCriteria({ status: 'draft' }).status).toBe('draft')
+    expect(listCriteria({ status: 'all' }).status).toBe('all')
+    expect(listCriteria({}).status).toBeUndefined()
+  })
+
   it('treats relevance without a search, and a blank search, as newest', () => {
     expect(listCriteria({ sort: 'relevance' }).sort).toBe('newest')
     expect(listCriteria({ q: '   ', sort: 'relevance' })).toEqual({ sort: 'newest', limit: 20 })

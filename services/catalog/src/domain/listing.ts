@@ -52,5 +52,7 @@ export function listCriteria(request: ListRequest): ListCriteria {
   let sort: SortOrder = request.sort ?? (q ? 'relevance' : 'newest')
   if (sort === 'relevance' && !q) sort = 'newest'
   const category = request.category?.trim() ? request.category.trim() : undefined
-  return { q, category, minPrice, maxPrice, sort, limit, status: request.status ?? 'published' }
+  const criteria: ListCriteria = { q, category, minPrice, maxPrice, sort, limit }
+  if (request.status !== undefined) criteria.status = request.status
+  return criteria
 }
