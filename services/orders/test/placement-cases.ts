@@ -330,6 +330,24 @@ export function placementCases(h: Harness): void {
         expect(catalogAsked(id)).toBe(0)
       })
 
+      it('refuses a draft as a deleted product until it is published', async () => {
+        const id = `draft-${randomUUID()}`
+        h.products.set(id, product(id, 'Served to admins only', 800))
+        await h.publish('product.created', { ...snapshot(id, 800), status: 'draft' })
+        const who = customer([{ productId: id, quantity: 1 }])
+        const refused = await place(who)
+        expect(refused.status).toBe(409)
+        expect(refused.body.code).toBe('ORDERS.PRODUCT_UNAVAILABLE')
+        expect(await ordersOf(who.userId)).toHaveLength(0)
+        await h.publish('product.updated', { ...snapshot(id, 800), status: 'published' })
+        expect((await place(who)).status).toBe(202)
+        // Taken back to draft: refused again.
+        await h.publish('product.updated', { ...snapshot(id, 800), status: 'draft' })
+        const again = customer([{ productId: id, quantity: 1 }])
+        expect((await place(again)).status).toBe(409)
+        expect(catalogAsked(id)).toBe(0)
+      })
+
       it("prices and names each variant's line, and the saga's events carry the variant", async () => {
         const id = `tee-${randomUUID()}`
         const xl = `${id}-xl`

@@ -87,4 +87,28 @@ describe('catalog event consumers', () => {
       },
     ])
   })
+
+  it('takes a product back to draft as a deletion, and its publication as an update', async () => {
+    const product = {
+      productId: 'p2',
+      sku: 'S2',
+      name: 'Lamp',
+      price: { amount: 900, currency: 'USD' },
+      categoryId: 'c',
+      imageUrl: '/i.svg',
+    }
+    applied.length = 0
+    for (const status of ['draft', 'published']) {
+      const event = envelope('product.updated', { ...product, status })
+      const parsed = catalog.ProductUpdated.parse(event)
+      if (!parsed.ok) throw new Error(parsed.errors.join())
+      await onProductUpdated({ pricesIn })(parsed.data, { trx, envelope: event })
+    }
+    expect(applied.map((change) => change.kind)).toEqual(['deleted', 'updated'])
+    expect(applied[0]).toEqual({
+      kind: 'deleted',
+      productId: 'p2',
+      asOf: '2026-05-01T12:00:00.000Z',
+    })
+  })
 })

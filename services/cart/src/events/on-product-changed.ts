@@ -8,13 +8,23 @@ export type PriceCopyIn = (trx: HandlerContext['trx']) => PriceCopyWriter
 /**
  * `product.updated`: the copy takes the new name and each variant's price and label, dated by
  * the event's occurredAt. An event from before variants has none: the product's own price is its
- * one variant's. The inbox skips a redelivery; a late or repeated event is harmless anyway
+ * one variant's. A product taken back to draft (issue 17) is as a deleted one (its lines shown as
+ * no longer sold) until an update publishes it again. The inbox skips a redelivery; a late or repeated event is harmless anyway
  * (newer-only).
  */
 export function onProductUpdated(deps: { pricesIn: PriceCopyIn }) {
   return handler(catalog.ProductUpdated, {
     adapters: deps.pricesIn,
     async handle(data, prices, { envelope }) {
+      // Taken back to draft (issue 17): not sold until published again, as a deleted product.
+      if (data.status === 'draft') {
+        await prices.apply({
+          kind: 'deleted',
+          productId: data.productId,
+          asOf: envelope.occurredAt,
+        })
+        return
+      }
       const variants = data.variants ?? [{ variantId: data.productId, price: data.price }]
       await prices.apply({
         kind: 'updated',

@@ -152,7 +152,8 @@ export function createCatalogPriceCopy(deps: {
 /**
  * The consumers' writes to the copy, in their inbox transaction: a row per variant (an event from
  * before variants: the product's price is its first variant's, of the product's id), each
- * applied unless the copy holds a newer one. A deletion marks every row of the product, and the
+ * applied unless the copy holds a newer one; a draft's rows are marked as a deleted product's until
+ * an event says it is published. A deletion marks every row of the product, and the
  * product's own id's (which a variant the copy never saw is then found absent by, as its
  * catalog lookup would be).
  */
@@ -171,7 +172,8 @@ export function createCatalogPriceWriter(trx: Transaction<any>): CatalogPriceWri
           name: product.name,
           unit_amount: v.price.amount,
           currency: v.price.currency,
-          deleted: false,
+          // A draft (issue 17) is not sold: absent, as a deleted product, until published.
+          deleted: product.status === 'draft',
           changed_at: at,
         }
         await tx
