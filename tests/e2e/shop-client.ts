@@ -146,7 +146,7 @@ export class ShopClient {
   /** Creates a product with `onHand` units (admin). */
   async createProduct(adminToken: string, price: number, onHand: number): Promise<Product> {
     const categories = await replyOf(this.as().GET('/api/v1/categories'))
-    // The demo catalog's categories (CATALOG_SEED_DEMO); the API has no category writes.
+    // The demo catalog's first category (CATALOG_SEED_DEMO).
     const categoryId = categories.body.items?.[0]?.id
     if (!categoryId) throw new Error('no category: seed the demo catalog')
     const reply = await replyOf(
