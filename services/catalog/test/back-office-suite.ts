@@ -359,6 +359,20 @@ export function backOfficeSuite(kind: DatabaseKind): void {
         expect((await call('GET', `/products/${product.id}`)).body.status).toBe('published')
       })
 
+      it("keeps a draft's gallery from shoppers, not from admins", async () => {
+        const category = await newCategory()
+        const draft = await newProduct(category.id, { status: 'draft' })
+        const path = `/products/${draft.id}/media`
+        expect((await call('GET', path)).status).toBe(404)
+        expect((await call('GET', path, undefined, 'customer')).status).toBe(404)
+        expect(await call('GET', path, undefined, 'admin')).toMatchObject({
+          status: 200,
+          body: { items: [] },
+        })
+        await call('PATCH', `/products/${draft.id}`, { status: 'published' }, 'admin')
+        expect((await call('GET', path)).status).toBe(200)
+      })
+
       it('reads a draft as a shopper would with a bad or a customer token (404, not 401)', async () => {
         const category = await newCategory()
         const draft = await newProduct(category.id, { status: 'draft' })

@@ -1,6 +1,6 @@
 import type { catalog } from '@emporium/contracts'
 import { checkGalleryOrder, mediaNotFound, normaliseAlt } from '../domain/media.js'
-import { productNotFound } from './get-product.js'
+import { productNotFound, type Viewer } from './get-product.js'
 import { toPublicMedia } from './media-view.js'
 import type { MediaFile, MediaStore } from './ports.js'
 
@@ -9,10 +9,16 @@ interface Deps {
   now: () => Date
 }
 
-/** `GET /products/{id}/media`: the gallery in order; 404 for an unknown or deleted product. */
+/**
+ * `GET /products/{id}/media`: the gallery in order; 404 for an unknown or deleted product, and
+ * for a draft unless an admin asks (issue 17).
+ */
 export function createListMedia(deps: { media: MediaStore }) {
-  return async (productId: string): Promise<catalog.ProductMediaList> => {
-    const gallery = await deps.media.gallery(productId)
+  return async (
+    productId: string,
+    viewer: Viewer = { admin: false },
+  ): Promise<catalog.ProductMediaList> => {
+    const gallery = await deps.media.gallery(productId, { drafts: viewer.admin })
     if (!gallery) throw productNotFound()
     return { items: gallery.map(toPublicMedia) }
   }

@@ -235,8 +235,11 @@ export interface MediaFile {
  * one at a time (its product row is locked).
  */
 export interface MediaStore {
-  /** A product's gallery in order; undefined when there is no such product (or it is deleted). */
-  gallery(productId: string): Promise<StoredMedia[] | undefined>
+  /**
+   * A product's gallery in order; undefined when there is no such product (or it is deleted), or
+   * when it is a draft and `drafts` is false (issue 17: shoppers do not see drafts).
+   */
+  gallery(productId: string, options?: { drafts?: boolean }): Promise<StoredMedia[] | undefined>
   /** The first picture of each of these products' galleries (none for those without). */
   firstPictures(productIds: readonly string[]): Promise<Map<string, StoredMedia>>
   /** Adds a picture at the end of the gallery of a product not deleted. */

@@ -1,16 +1,19 @@
 import Type from 'typebox'
 import { catalog, Problem } from '@emporium/contracts'
 import { bearerAuth, type HttpRoutes, type JwtVerifier } from '@emporium/platform'
+import type { Viewer } from '../app/get-product.js'
 import type { MediaFile } from '../app/ports.js'
 import type { Upload } from '../app/upload-media.js'
 import { imageFormats, matchesEtag } from '../domain/media.js'
+import { viewerOf } from './viewer.js'
 
 /** The media use cases the routes call, wired by service.ts. */
 export interface MediaRoutesDeps {
   verifier: JwtVerifier
   /** Largest upload in bytes: more is a 413 before the body is read (declared) or past it. */
   maxUploadBytes: number
-  listMedia(productId: string): Promise<catalog.ProductMediaList>
+  /** A draft's gallery: admins only (issue 17), the 404 of an unknown product for others. */
+  listMedia(productId: string, viewer: Viewer): Promise<catalog.ProductMediaList>
   uploadMedia(upload: Upload): Promise<catalog.ProductMedia>
   updateMedia(
     productId: string,
@@ -43,6 +46,7 @@ const pictureBody = {
 export function mediaRoutes(deps: MediaRoutesDeps): HttpRoutes {
   return async (app) => {
     const admin = bearerAuth(deps.verifier).requireRole('admin')
+    const viewer = viewerOf(deps.verifier)
 
     // This plugin's routes alone take raw bytes; every other body stays JSON.
     for (const type of [/^image\/[\w.+-]+$/i, 'application/octet-stream']) {
@@ -63,7 +67,7 @@ export function mediaRoutes(deps: MediaRoutesDeps): HttpRoutes {
           response: { 200: catalog.ProductMediaList, 404: Problem },
         },
       },
-      async (request) => deps.listMedia(request.params.id),
+      async (request) => deps.listMedia(request.params.id, await viewer(request)),
     )
 
     app.post(

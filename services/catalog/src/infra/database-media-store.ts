@@ -111,12 +111,13 @@ export function createDatabaseMediaStore(deps: DatabaseMediaStoreDeps): MediaSto
   }
 
   return {
-    async gallery(productId) {
+    async gallery(productId, options = {}) {
       const product = await db
         .selectFrom('products')
         .select('id')
         .where('id', '=', productId)
         .where('deleted_at', 'is', null)
+        .$if(options.drafts === false, (q) => q.where('status', '=', 'published'))
         .executeTakeFirst()
       return product ? galleryIn(db, productId) : undefined
     },
