@@ -14,12 +14,13 @@ export interface ProductSummary {
 
 /**
  * Starts the embedded platform (`npm start`) on `port`, building the storefront first when
- * there is no build: the gateway serves `apps/storefront/dist`.
+ * there is no build: the gateway serves `apps/storefront/dist`. `env` adds or overrides settings.
  */
 export async function startPlatform(
   port: number,
   dataDir: string,
   adminEmail: string,
+  env: Record<string, string> = {},
 ): Promise<Started> {
   if (!existsSync(join(repoRoot, 'apps/storefront/dist/index.html'))) {
     execFileSync('npm', ['run', 'build', '-w', '@emporium/storefront'], {
@@ -37,6 +38,7 @@ export async function startPlatform(
     LOG_LEVEL: 'warn',
     GATEWAY_RATE_LIMIT_PER_MINUTE: '1000000',
     GATEWAY_REGISTER_LIMIT_PER_CLIENT: '100000',
+    ...env,
   })
   // Generous: the machine is shared, and PGlite migrations take a while on a busy one.
   // The gateway's management server (EMBEDDED_PORT_BASE + 6) answers readiness.
