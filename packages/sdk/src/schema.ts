@@ -1126,6 +1126,7 @@ export interface components {
         status?: 'draft' | 'published'
       }[]
       nextCursor: string | null
+      correctedQuery?: string
     }
     PostProductsRequest: {
       sku: string
@@ -1312,6 +1313,7 @@ export interface components {
           currency: string
         }
       }[]
+      correctedQuery?: string
     }
     GetProductsFacetsResponse: {
       total: number

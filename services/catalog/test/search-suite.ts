@@ -138,15 +138,18 @@ export function searchSuite(kind: DatabaseKind): void {
       it('corrects a misspelled word: "lmap" finds what "lamp" finds, in its order', async () => {
         const lamp = await call('GET', '/products?q=lamp')
         expect(names(lamp)).toHaveLength(4)
+        expect(lamp.body).not.toHaveProperty('correctedQuery')
         for (const q of ['lmap', 'LMAP', 'lammp', 'lamb']) {
           const reply = await call('GET', `/products?q=${q}`)
           expect(reply.status, q).toBe(200)
           expect(names(reply), q).toEqual(names(lamp))
+          expect(reply.body.correctedQuery, q).toBe('lamp')
         }
         // Two edits in a longer word; the words of the catalog stay as typed.
         expect(names(await call('GET', '/products?q=bokshefl'))).toEqual(['Larch bookshelf'])
         const walnut = await call('GET', `/products?q=${encodeURIComponent('walnut lmap')}`)
         expect(names(walnut)).toEqual(['Walnut chair'])
+        expect(walnut.body.correctedQuery).toBe('walnut lamp')
       })
 
       it('pages a corrected search as the corrected search', async () => {
@@ -209,6 +212,7 @@ export function searchSuite(kind: DatabaseKind): void {
         const reply = await call('GET', '/products/suggestions?q=lmap')
         expect(reply.status).toBe(200)
         expect(names(reply).sort()).toEqual(['Desk lamp', 'Floor lamp', 'Lampshade'])
+        expect(reply.body.correctedQuery).toBe('lamp')
         const desk = await call('GET', `/products/suggestions?q=${encodeURIComponent('dsek lmap')}`)
         expect(names(desk)).toEqual(['Desk lamp'])
       })

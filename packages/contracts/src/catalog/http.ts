@@ -209,6 +209,11 @@ export const ProductPage = Type.Object({
   items: Type.Array(Product),
   /** Pass as `?cursor=` for the next page; null at the end. */
   nextCursor: Type.Union([Type.String(), Type.Null()]),
+  /**
+   * The search this page lists, when its words matched nothing and their spelling corrected did
+   * (`lmap` lists `lamp`; issue 17): "Showing results for …". Absent otherwise.
+   */
+  correctedQuery: Type.Optional(Type.String()),
 })
 export type ProductPage = Type.Static<typeof ProductPage>
 
@@ -240,7 +245,15 @@ export const Suggestion = Type.Object({
 export type Suggestion = Type.Static<typeof Suggestion>
 
 /** Response of `GET /products/suggestions`: best first. */
-export const SuggestionList = Type.Object({ items: Type.Array(Suggestion) })
+export const SuggestionList = Type.Object({
+  /** The products suggested, best first. */
+  items: Type.Array(Suggestion),
+  /**
+   * The text suggested for, when the words typed matched no name and their spelling corrected
+   * did (issue 17). Absent otherwise.
+   */
+  correctedQuery: Type.Optional(Type.String()),
+})
 export type SuggestionList = Type.Static<typeof SuggestionList>
 
 /** Query of `GET /products/facets`: the listing's filters. */

@@ -52,6 +52,7 @@ export function createListProducts(deps: {
         return first ? { ...item, thumbnail: toPublicMedia(first) } : item
       }),
       nextCursor: next ? encodeCursor(next) : null,
+      ...(spelled === undefined ? {} : { correctedQuery: spelled }),
     }
   }
 }

@@ -26,9 +26,12 @@ export function createSuggestProducts(deps: { search: SearchStore; spelling?: Sp
       throw invalid('/querystring/limit', `must be 1 to ${maxSuggestions}`)
     }
     if (!q) return { items: [] }
-    let items = await search.suggest(q, limit, false)
+    const items = await search.suggest(q, limit, false)
     const corrected = items.length === 0 ? await deps.spelling?.correct(q) : undefined
-    if (corrected !== undefined) items = await search.suggest(corrected, limit, false)
+    if (corrected !== undefined) {
+      const found = await search.suggest(corrected, limit, false)
+      if (found.length > 0) return { items: found, correctedQuery: corrected }
+    }
     if (items.length === 0 && search.typoSearch && q.length >= minTypoSearchLength) {
       return { items: await search.suggest(q, limit, true) }
     }
