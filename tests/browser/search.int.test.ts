@@ -123,7 +123,8 @@ describe('search that forgives in the storefront (issue 17)', () => {
     const page = await newPage()
     try {
       await open(page, '/products')
-      // "hamdmade": no word of the catalog, a typo of "handmade" (pg_trgm, loaded by PGlite).
+      // "hamdmade": no word of the catalog, a typo of "handmade" (spelling correction; pg_trgm,
+      // loaded by PGlite, would find it too).
       const field = page.getByRole('combobox', { name: 'Search' })
       await field.fill('hamdmade')
       await field.press('Enter')
@@ -136,6 +137,10 @@ describe('search that forgives in the storefront (issue 17)', () => {
           return shown.length > 0 && shown.every((name) => /handmade/i.test(name))
         }, slow)
         .toBe(true)
+      // The shop says what it searched instead: the spelling corrected.
+      await expect
+        .poll(() => page.locator('.corrected').textContent(), slow)
+        .toBe('Showing results for handmade')
       // The facets describe the same list: its count, and each price band's.
       const facets = await getJson<{ total: number; priceBands: Array<{ count: number }> }>(
         '/api/v1/products/facets?q=hamdmade',

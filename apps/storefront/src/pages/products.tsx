@@ -80,6 +80,8 @@ interface Listing {
   key: string
   items: Product[]
   next: string | null
+  /** The search the shop listed instead, its spelling corrected ("lmap" → "lamp"; issue 17). */
+  corrected?: string
 }
 
 /**
@@ -131,7 +133,12 @@ export function ProductsPage() {
     listProducts(apiQuery(query), controller.signal).then(
       (page) => {
         if (controller.signal.aborted) return
-        setListing({ key, items: page.items, next: page.nextCursor })
+        setListing({
+          key,
+          items: page.items,
+          next: page.nextCursor,
+          corrected: page.correctedQuery,
+        })
         setLoading(false)
       },
       (failure: unknown) => {
@@ -160,7 +167,7 @@ export function ProductsPage() {
     setMoreError(undefined)
     try {
       const page = await listProducts(apiQuery(query, current.next))
-      setListing({ key, items: [...current.items, ...page.items], next: page.nextCursor })
+      setListing({ ...current, items: [...current.items, ...page.items], next: page.nextCursor })
     } catch (failure) {
       setMoreError(failure)
     } finally {
@@ -185,6 +192,11 @@ export function ProductsPage() {
           state={{ data: items.length > 0 ? items : current, error, loading, reload }}
           placeholder={<ProductGridSkeleton count={pageSize} />}
         />
+        {current?.corrected && !loading && !error && items.length > 0 && (
+          <p class="corrected">
+            Showing results for <strong>{current.corrected}</strong>
+          </p>
+        )}
         {invalid ? (
           <p>Correct the price range above to see products.</p>
         ) : (
