@@ -150,6 +150,10 @@ export function searchSuite(kind: DatabaseKind): void {
         const walnut = await call('GET', `/products?q=${encodeURIComponent('walnut lmap')}`)
         expect(names(walnut)).toEqual(['Walnut chair'])
         expect(walnut.body.correctedQuery).toBe('walnut lamp')
+        // A word of a description (and a form of a name's) is right too, if not a name's word.
+        const bright = await call('GET', `/products?q=${encodeURIComponent('brightly lmap')}`)
+        expect(names(bright)).toEqual(['Desk lamp'])
+        expect(bright.body.correctedQuery).toBe('brightly lamp')
       })
 
       it('pages a corrected search as the corrected search', async () => {

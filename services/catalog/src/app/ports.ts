@@ -299,4 +299,9 @@ export interface SearchStore {
 export interface VocabularySource {
   /** At most `limit` distinct lower-cased words, each with the number of names it is in. */
   words(limit: number): Promise<Array<{ word: string; count: number }>>
+  /**
+   * Which of these lower-cased words a shopper's search of that word alone matches (in a name
+   * or a description, in any form the full-text search takes as that word).
+   */
+  matching(words: string[]): Promise<Set<string>>
 }

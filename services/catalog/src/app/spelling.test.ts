@@ -6,8 +6,19 @@ import { createSpelling } from './spelling.js'
 
 /** A vocabulary source over a list the test changes, counting its reads. */
 function source(initial: string[]) {
-  const state = { words: initial, reads: 0, limits: [] as number[], fail: false }
+  const state = {
+    words: initial,
+    reads: 0,
+    limits: [] as number[],
+    fail: false,
+    matching: new Set<string>(),
+    asked: [] as string[][],
+  }
   const port: VocabularySource = {
+    async matching(words) {
+      state.asked.push(words)
+      return new Set(words.filter((w) => state.matching.has(w)))
+    },
     async words(limit) {
       state.reads++
       state.limits.push(limit)
@@ -25,6 +36,22 @@ describe('createSpelling', () => {
     expect(await spelling.correct('dsek lmap')).toBe('desk lamp')
     expect(await spelling.correct('lamp')).toBeUndefined()
     expect(state.limits).toEqual([maxVocabularyWords])
+  })
+
+  it('leaves the words a search matches alone, asking about the unknown ones only', async () => {
+    const { state, port } = source(['lamp', 'desk'])
+    state.matching = new Set(['bright', 'lamps'])
+    const spelling = createSpelling({ source: port, now: () => new Date(0) })
+    // "bright" is a description's word, "lamps" a form of "lamp": right, if not names' words.
+    expect(await spelling.correct('Bright lmap')).toBe('Bright lamp')
+    expect(await spelling.correct('lamps dsek')).toBe('lamps desk')
+    expect(state.asked).toEqual([
+      ['bright', 'lmap'],
+      ['lamps', 'dsek'],
+    ])
+    // Nothing to correct: nothing asked.
+    expect(await spelling.correct('desk lamp oak')).toBeUndefined()
+    expect(state.asked).toHaveLength(2)
   })
 
   it('keeps the vocabulary for its time, then reads it again behind the searches', async () => {

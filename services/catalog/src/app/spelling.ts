@@ -3,6 +3,7 @@ import {
   createVocabulary,
   maxVocabularyWords,
   spellCheck,
+  unknownWords,
   vocabularyTtlMs,
   type Vocabulary,
 } from '../domain/spelling.js'
@@ -61,7 +62,11 @@ export function createSpelling(deps: {
 
   return {
     async correct(q) {
-      return spellCheck(q, await vocabulary()).corrected
+      const words = await vocabulary()
+      const unknown = unknownWords(q, words)
+      if (unknown.length === 0) return undefined
+      // A word the search matches alone is right, if not a name's: "bright" of a description.
+      return spellCheck(q, words, await deps.source.matching(unknown)).corrected
     },
   }
 }

@@ -7,6 +7,7 @@ import {
   nearestWord,
   osaDistance,
   spellCheck,
+  unknownWords,
   type VocabularyEntry,
 } from './spelling.js'
 
@@ -158,6 +159,19 @@ describe('spellCheck', () => {
     expect(spellCheck('carx', even).corrected).toBe('card')
     // A nearer word wins over a commoner one.
     expect(spellCheck('cordd', v).corrected).toBe('cord')
+  })
+
+  it('leaves the words it is told are right', () => {
+    expect(spellCheck('brigth lmap', catalog, new Set(['brigth'])).corrected).toBe('brigth lamp')
+    expect(spellCheck('lamb', catalog, new Set(['lamb'])).corrected).toBeUndefined()
+  })
+
+  it('names the words it would correct, each once', () => {
+    expect(unknownWords('Lmap desk LMAP oak zzzzzz 2023 lamp', catalog)).toEqual(['lmap', 'zzzzzz'])
+    expect(unknownWords('lmap -desk', catalog)).toEqual([])
+    const many = Array.from({ length: 20 }, (_, i) => `word${'abcdefghijklmnopqrst'[i]}x`)
+    expect(unknownWords(many.join(' '), catalog)).toHaveLength(maxSpelledWords)
+    expect(unknownWords('q'.repeat(21), catalog)).toEqual([])
   })
 
   it('leaves a search in websearch syntax as it is', () => {

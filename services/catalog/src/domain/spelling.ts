@@ -178,23 +178,53 @@ export interface SpellCheck {
 }
 
 /**
- * Corrects the words of a search that are not words of the catalog (see `maxEdits`), in place:
- * the rest of the text stays as typed. Words are runs of letters and digits, as in the prefix
- * query; a word with a digit, a word over `maxSpelledWordLength` and the words after the first
- * `maxSpelledWords` stay as they are, and a search in websearch syntax (a quoted phrase,
- * `-word`, `or`) is not corrected at all, since its words are not all meant to match.
+ * The words of a search `spellCheck` would try to correct (lower-cased, each once): words of
+ * four letters or more, without a digit, of at most `maxSpelledWordLength`, among its first
+ * `maxSpelledWords`, that are not words of the vocabulary; none for a search in websearch syntax
+ * (a quoted phrase, `-word`, `or`), whose words are not all meant to match.
  */
-export function spellCheck(q: string, vocabulary: Vocabulary): SpellCheck {
+export function unknownWords(q: string, vocabulary: Vocabulary): string[] {
+  if (usesWebsearchSyntax(q) || vocabulary.size === 0) return []
+  const words = (q.match(/[\p{L}\p{N}]+/gu) ?? []).slice(0, maxSpelledWords)
+  const unknown = new Set<string>()
+  for (const word of words) {
+    const lower = word.toLowerCase()
+    if (isCorrectable(lower, vocabulary)) unknown.add(lower)
+  }
+  return [...unknown]
+}
+
+function isCorrectable(lower: string, vocabulary: Vocabulary): boolean {
+  const length = [...lower].length
+  return (
+    maxEdits(length) > 0 &&
+    length <= maxSpelledWordLength &&
+    !/\p{N}/u.test(lower) &&
+    !vocabulary.has(lower)
+  )
+}
+
+/**
+ * Corrects the words of a search that are not words of the catalog (`unknownWords`), in place:
+ * the rest of the text stays as typed. `known` are words to leave as they are all the same
+ * (lower-cased): those the search matches alone, in a description or as another form of a word
+ * (`lamps`), which the vocabulary of names does not have.
+ */
+export function spellCheck(
+  q: string,
+  vocabulary: Vocabulary,
+  known: ReadonlySet<string> = new Set(),
+): SpellCheck {
   const corrections: SpellCheck['corrections'] = []
   let compared = 0
-  if (usesWebsearchSyntax(q) || vocabulary.size === 0)
+  if (usesWebsearchSyntax(q) || vocabulary.size === 0) {
     return { corrected: undefined, corrections, compared }
+  }
   let seen = 0
   const corrected = q.replace(/[\p{L}\p{N}]+/gu, (word) => {
     if (++seen > maxSpelledWords) return word
     const lower = word.toLowerCase()
-    const length = [...lower].length
-    if (length > maxSpelledWordLength || /\p{N}/u.test(lower) || vocabulary.has(lower)) return word
+    if (!isCorrectable(lower, vocabulary) || known.has(lower)) return word
     const nearest = nearestWord(lower, vocabulary)
     compared += nearest.compared
     if (nearest.word === undefined) return word

@@ -25,5 +25,17 @@ export function createVocabularySql(deps: { database: Database }): VocabularySou
         .filter((row) => /^[\p{L}\p{N}]+$/u.test(row.word))
         .map((row) => ({ word: row.word, count: Number(row.count) }))
     },
+
+    // One statement, each word a lookup of the full-text GIN index (a search's few words).
+    async matching(words) {
+      if (words.length === 0) return new Set()
+      const { rows } = await sql<{ word: string }>`
+        select w.word from unnest(${words}::text[]) as w(word)
+        where exists (
+          select 1 from products p
+          where p.deleted_at is null and p.status = 'published'
+            and p.search @@ plainto_tsquery('english', w.word))`.execute(database.db)
+      return new Set(rows.map((row) => row.word))
+    },
   }
 }
