@@ -9,6 +9,7 @@ import * as searchTrigram from '../migrations/003-search-trigram.js'
 import * as productVariants from '../migrations/004-product-variants.js'
 import * as productMedia from '../migrations/005-product-media.js'
 import * as variantPrices from '../migrations/006-variant-prices.js'
+import * as productStatus from '../migrations/007-product-status.js'
 import { createGetProduct } from '../src/app/get-product.js'
 import { createListProducts } from '../src/app/list-products.js'
 import { createGetStock } from '../src/app/manage-products.js'
@@ -86,7 +87,7 @@ describe.each<DatabaseKind>(['postgres', 'pglite'])('migration 004 on %s', (kind
       available: 9,
       createdAt: created.toISOString(),
     }
-    const added = ['priceRange', 'variantCount', 'options', 'variants']
+    const added = ['priceRange', 'variantCount', 'options', 'variants', 'status']
 
     const { applied } = await migrate(test.database, {
       migrations: {
@@ -94,12 +95,14 @@ describe.each<DatabaseKind>(['postgres', 'pglite'])('migration 004 on %s', (kind
         '004-product-variants': productVariants,
         '005-product-media': productMedia,
         '006-variant-prices': variantPrices,
+        '007-product-status': productStatus,
       },
     })
     expect(applied).toEqual([
       'service/004-product-variants',
       'service/005-product-media',
       'service/006-variant-prices',
+      'service/007-product-status',
     ])
     const { rows } = await sql<{ id: string; product_id: string; sku: string }>`
       select id, product_id, sku from variants order by sku`.execute(db)
@@ -113,7 +116,8 @@ describe.each<DatabaseKind>(['postgres', 'pglite'])('migration 004 on %s', (kind
       outbox: createOutbox({ source: 'c' }),
     })
     const product = await createGetProduct({ store })(lamp)
-    const { priceRange, variantCount, options, variants, ...rest } = product
+    const { priceRange, variantCount, options, variants, status, ...rest } = product
+    expect(status).toBe('published')
     expect(rest).toEqual(today)
     expect(Object.keys(product).sort()).toEqual([...Object.keys(today), ...added].sort())
     expect({ priceRange, variantCount, options, variants }).toEqual({
@@ -133,9 +137,14 @@ describe.each<DatabaseKind>(['postgres', 'pglite'])('migration 004 on %s', (kind
     })
     const list = await createListProducts({ store })({ category: 'lamps' })
     expect(list.items).toHaveLength(1)
-    const { priceRange: range, variantCount: count, ...listed } = list.items[0]!
+    const {
+      priceRange: range,
+      variantCount: count,
+      status: listedStatus,
+      ...listed
+    } = list.items[0]!
     expect(listed).toEqual(today)
-    expect([range, count]).toEqual([priceRange, 1])
+    expect([range, count, listedStatus]).toEqual([priceRange, 1, 'published'])
     for (const [sort, minPrice] of [
       ['price_asc', 4599],
       ['price_desc', 4000],
