@@ -283,6 +283,15 @@ describe('accessibility of the storefront (axe)', () => {
       await page.goto('/admin/orders')
       await page.getByRole('button', { name: /^Ship/ }).first().waitFor()
       await audit(page, 'back office orders', failures)
+      await page.goto('/admin/categories')
+      await page.locator('.admin-list li').first().waitFor()
+      await audit(page, 'back office categories', failures)
+      await page
+        .getByRole('button', { name: /^Edit / })
+        .first()
+        .click()
+      await page.getByRole('heading', { name: /^Edit / }).waitFor()
+      await audit(page, 'back office category form', failures)
       expect(failures.join('\n')).toBe('')
     },
     perTest,
