@@ -9,13 +9,7 @@ import { typoSimilarityThreshold } from '../domain/search-plan.js'
 import { priceBounds } from '../domain/variants.js'
 import { createKyselyReservations, type KyselyReservations } from './kysely-reservations.js'
 import { createKyselyVariants, insertVariants, productUpdated } from './kysely-variants.js'
-import {
-  cursorAfter,
-  listedProduct,
-  listingSql,
-  pricedApart,
-  type ListedRow,
-} from './listing-sql.js'
+import { cursorAfter, listedProduct, listingSql, type ListedRow } from './listing-sql.js'
 import { createStatementRunner } from './prepared.js'
 import { seedDemoCatalog } from './seed-demo.js'
 import {
@@ -65,25 +59,6 @@ export function createKyselyStore(deps: KyselyStoreDeps): KyselyStore {
     })
   }
 
-  /**
-   * A page in price order above a floor, from its two statements (`pricedApart`): the products
-   * of several prices whose cheapest is below the floor come before the others (price_asc) or
-   * after them (price_desc); the second statement is asked only when the first leaves room.
-   */
-  async function pricedPage(criteria: ListCriteria, after: Cursor | null): Promise<ListedRow[]> {
-    const room = criteria.limit + 1
-    const page = () => run<ListedRow>(listingSql(criteria, after))
-    const varied = () => run<ListedRow>(listingSql(criteria, after, false, 'varied'))
-    if (criteria.sort === 'price_desc') {
-      const first = await page()
-      return first.length >= room ? first : [...first, ...(await varied())].slice(0, room)
-    }
-    // Past the floor already: the cheaper ones were all before the cursor.
-    const past = after !== null && Number(after.key) >= criteria.minPrice!
-    const first = past ? [] : await varied()
-    return first.length >= room ? first : [...first, ...(await page())].slice(0, room)
-  }
-
   const store: KyselyStore = {
     ...createKyselyReservations({ database, outbox }),
     ...createKyselyVariants({ database, outbox }),
@@ -116,9 +91,7 @@ export function createKyselyStore(deps: KyselyStoreDeps): KyselyStore {
     ): Promise<ListPage> {
       const rows = typo
         ? await typoSearch(criteria, after)
-        : pricedApart(criteria)
-          ? await pricedPage(criteria, after)
-          : await run<ListedRow>(listingSql(criteria, after))
+        : await run<ListedRow>(listingSql(criteria, after))
       const more = rows.length > criteria.limit
       const page = more ? rows.slice(0, criteria.limit) : rows
       const last = page.at(-1)

@@ -28,13 +28,7 @@ export interface ListingSql {
  * instead (pg_trgm's `%>`, from the trigram index; the caller sets the threshold), ranked as
  * before: full-text rank plus a little for the name's likeness (search-plan.ts says how much).
  */
-export function listingSql(
-  criteria: ListCriteria,
-  after: Cursor | null,
-  typo = false,
-  part: 'page' | 'varied' = 'page',
-): ListingSql {
-  if (part === 'varied' && !pricedApart(criteria)) throw new Error('no varied part to list')
+export function listingSql(criteria: ListCriteria, after: Cursor | null, typo = false): ListingSql {
   const parameters: unknown[] = []
   const param = (value: unknown, type?: string) => {
     parameters.push(value)
@@ -44,14 +38,18 @@ export function listingSql(
   if (criteria.category !== undefined) {
     where.push(categoryCondition(param(criteria.category, 'text')))
   }
-  // Each branch's own conditions; the page is their union (see `priceBranches`), or, in price
-  // order, one statement each (see `pricedApart`).
-  const all = priceBranches(
+  const prepare = !typo && oneGoodPlan(criteria)
+  // Each branch's own conditions; the page is their union (see `priceBranches`). In a prepared
+  // list the floor is a subquery's value: the planner then has no number to estimate the
+  // branches by, plans every run alike, and so moves to the generic plan after five runs (with
+  // the number, each run's custom plan looked a little cheaper for its own floor, and the union
+  // was planned anew at every request, twice the database's time of a page by price).
+  const floor = criteria.minPrice === undefined ? undefined : param(criteria.minPrice, 'bigint')
+  const branches = priceBranches(
     criteria,
-    criteria.minPrice === undefined ? undefined : param(criteria.minPrice, 'bigint'),
+    floor === undefined || !prepare || criteria.q !== undefined ? floor : `(select ${floor})`,
     criteria.maxPrice === undefined ? undefined : param(criteria.maxPrice, 'bigint'),
   )
-  const branches = pricedApart(criteria) ? [all[part === 'varied' ? 1 : 0]!] : all
   let rank = ''
   if (criteria.q !== undefined) {
     const q = param(criteria.q, 'text')
@@ -142,26 +140,7 @@ from (
 ) p
 join categories c on c.id = p.category_id
 order by ${order}`
-  // The varied part reads a small partial index, whatever the values: one good plan.
-  return { text, parameters, prepare: part === 'varied' || (!typo && oneGoodPlan(criteria)) }
-}
-
-/**
- * Whether a list is asked in two statements: a price floor in price order, without a search.
- * Its page is then the statement of before variants (products whose cheapest variant is in the
- * range, prepared as before) and the `varied` part (products whose cheapest is below the floor
- * but another variant is not), prepared too: as one union, PostgreSQL planned it for its values at
- * every request, never settling on a generic plan, which doubled the database's time of a list
- * by price. In price order they never mix: the varied part's products are all cheaper than the
- * floor, so they come first (price_asc) or last (price_desc), and a cursor past the floor (or a
- * full page of the other) leaves them out unasked.
- */
-export function pricedApart(criteria: ListCriteria): boolean {
-  return (
-    criteria.q === undefined &&
-    criteria.minPrice !== undefined &&
-    (criteria.sort === 'price_asc' || criteria.sort === 'price_desc')
-  )
+  return { text, parameters, prepare }
 }
 
 /**
@@ -223,14 +202,10 @@ export function priceBranches(criteria: ListCriteria, min?: string, max?: string
   // Its variants' prices are on its row (migration 006): no look at the variants themselves.
   const someVariantInRange =
     max === undefined ? [] : [`p.variant_prices && int8range(${min}, ${max}, '[]')`]
-  // The floor as a subquery's value: the planner sees no number to estimate by, so a prepared
-  // statement of these plans alike whatever the floor and settles on its generic plan (with the
-  // number it planned each run anew, for an estimate of a few rows more or less).
-  const floor = `(select ${min})`
   const varied = [
     `p.max_price_amount > p.price_amount`,
-    `p.price_amount < ${floor}`,
-    `p.max_price_amount >= ${floor}`,
+    `p.price_amount < ${min}`,
+    `p.max_price_amount >= ${min}`,
     ...someVariantInRange,
   ]
   if (criteria.q === undefined) return [[`p.price_amount >= ${min}`, ...ceiling], varied]
