@@ -5,11 +5,11 @@
 // fails when docs/openapi.json is stale.
 import { spawn } from 'node:child_process'
 import { mkdtemp, rm } from 'node:fs/promises'
-import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { serviceDeclarations } from '@emporium/contracts'
+import { reservePorts } from '@emporium/platform/testing'
 import { format, resolveConfig } from 'prettier'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
@@ -21,21 +21,8 @@ export const documentPath = join(root, 'docs', 'openapi.json')
 // server on the base + the number of services (apps/all-in-one/src/config.ts).
 const portsNeeded = serviceDeclarations.length + 2
 
-const free = (port: number) =>
-  new Promise<boolean>((resolve) => {
-    const server = createServer()
-    server.once('error', () => resolve(false))
-    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)))
-  })
-
 async function spareConsecutivePorts(count: number): Promise<number> {
-  for (let attempt = 0; attempt < 50; attempt++) {
-    const base = 20_000 + Math.floor(Math.random() * 40_000)
-    let all = true
-    for (let port = base; port < base + count && all; port++) all = await free(port)
-    if (all) return base
-  }
-  throw new Error(`no ${count} consecutive free ports found`)
+  return (await reservePorts(count)).base
 }
 
 async function getJson(url: string): Promise<Record<string, unknown> | undefined> {

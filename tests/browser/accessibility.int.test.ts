@@ -6,9 +6,12 @@ import type { AxeResults } from 'axe-core'
 import type { Browser, BrowserContext, Page } from 'playwright-core'
 import sharp from 'sharp'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { repoRoot, type Started } from '../e2e/process.js'
+import { repoRoot, reserveEmbeddedPorts, type Started } from '../e2e/process.js'
 import { ShopClient } from '../e2e/shop-client.js'
 import { launchChromium, startPlatform, stopPlatform } from './shop-browser.js'
+
+// This file's own ports, claimed against every other test on the machine.
+const embeddedPorts = await reserveEmbeddedPorts()
 
 // The storefront's pages under axe-core (issue 17: 0 violations on 16 pages, kept so), in Debian's
 // headless Chromium against the embedded platform: the shopper's pages signed out and in, the
@@ -43,7 +46,7 @@ async function settled(page: Page): Promise<void> {
 }
 
 describe('accessibility of the storefront (axe)', () => {
-  const port = 33000 + Math.floor(Math.random() * 250) * 8
+  const port = embeddedPorts
   const base = `http://127.0.0.1:${port}`
   const dataDir = mkdtempSync(join(tmpdir(), 'emporium-axe-'))
   const adminEmail = 'admin@accessibility.example'

@@ -4,9 +4,12 @@ import { join } from 'node:path'
 import { randomBytes } from 'node:crypto'
 import type { Browser } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { repoRoot, type Started } from '../e2e/process.js'
+import { repoRoot, reserveEmbeddedPorts, type Started } from '../e2e/process.js'
 import { ShopClient } from '../e2e/shop-client.js'
 import { launchChromium, startPlatform, stopPlatform } from './shop-browser.js'
+
+// This file's own ports, claimed against every other test on the machine.
+const embeddedPorts = await reserveEmbeddedPorts()
 
 // Catalogue tools of the back office (issue 17) in Debian's headless Chromium against the
 // embedded platform (its ~1,000 demo products): an admin creates a category, a draft product in
@@ -22,7 +25,7 @@ interface Listed {
 }
 
 describe('catalogue tools of the back office in a browser', () => {
-  const port = 32704 + Math.floor(Math.random() * 100) * 8
+  const port = embeddedPorts
   const base = `http://127.0.0.1:${port}`
   const dataDir = mkdtempSync(join(tmpdir(), 'emporium-back-office-'))
   const client = new ShopClient(`${base}/api/v1`)

@@ -4,9 +4,12 @@ import { join } from 'node:path'
 import type { Browser, Page } from 'playwright-core'
 import sharp from 'sharp'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { repoRoot, type Started } from '../e2e/process.js'
+import { repoRoot, reserveEmbeddedPorts, type Started } from '../e2e/process.js'
 import { ShopClient } from '../e2e/shop-client.js'
 import { launchChromium, startPlatform, stopPlatform } from './shop-browser.js'
+
+// This file's own ports, claimed against every other test on the machine.
+const embeddedPorts = await reserveEmbeddedPorts()
 
 // Product media (issue 17) in Debian's headless Chromium against the embedded platform: an admin
 // uploads pictures in the back office, orders them and gives them alt text; the product page
@@ -32,7 +35,7 @@ const loadedWidth = (page: Page, selector: string) =>
   page.locator(selector).evaluate((img: HTMLImageElement) => (img.complete ? img.naturalWidth : 0))
 
 describe('product pictures in a browser', () => {
-  const port = 31904 + Math.floor(Math.random() * 100) * 8
+  const port = embeddedPorts
   const base = `http://127.0.0.1:${port}`
   const dataDir = mkdtempSync(join(tmpdir(), 'emporium-gallery-'))
   const client = new ShopClient(`${base}/api/v1`)

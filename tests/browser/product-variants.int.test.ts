@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { repoRoot, type Started } from '../e2e/process.js'
+import { repoRoot, reserveEmbeddedPorts, type Started } from '../e2e/process.js'
 import {
   fillCheckout,
   launchChromium,
@@ -11,6 +11,9 @@ import {
   startPlatform,
   stopPlatform,
 } from './shop-browser.js'
+
+// This file's own ports, claimed against every other test on the machine.
+const embeddedPorts = await reserveEmbeddedPorts()
 
 // Issue 17 in the storefront, in headless Chromium against the embedded platform: a shopper
 // picks a variant of the demo catalog's T-shirt (price, stock and SKU follow the choice), buys
@@ -27,7 +30,7 @@ interface Variant {
 }
 
 describe('choosing and buying a variant in the storefront', () => {
-  const port = 27000 + Math.floor(Math.random() * 400) * 8
+  const port = embeddedPorts
   const base = `http://127.0.0.1:${port}`
   const dataDir = mkdtempSync(join(tmpdir(), 'emporium-variants-browser-'))
   let started: Started

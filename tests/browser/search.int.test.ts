@@ -3,8 +3,11 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { repoRoot, type Started } from '../e2e/process.js'
+import { repoRoot, reserveEmbeddedPorts, type Started } from '../e2e/process.js'
 import { launchChromium, startPlatform, stopPlatform } from './shop-browser.js'
+
+// This file's own ports, claimed against every other test on the machine.
+const embeddedPorts = await reserveEmbeddedPorts()
 
 // Issue 17's search that forgives, as a shopper types it into the storefront's search field,
 // in Debian's headless Chromium against the embedded platform (`npm start`, PGlite with
@@ -19,7 +22,7 @@ interface Suggestion {
 }
 
 describe('search that forgives in the storefront (issue 17)', () => {
-  const port = 19000 + Math.floor(Math.random() * 250) * 8
+  const port = embeddedPorts
   const base = `http://127.0.0.1:${port}`
   const dataDir = mkdtempSync(join(tmpdir(), 'emporium-search-'))
   let started: Started

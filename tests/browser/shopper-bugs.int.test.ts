@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { repoRoot, type Started } from '../e2e/process.js'
+import { repoRoot, reserveEmbeddedPorts, type Started } from '../e2e/process.js'
 import { cards, ShopClient } from '../e2e/shop-client.js'
 import {
   addToCart,
@@ -16,6 +16,9 @@ import {
   type ProductSummary,
 } from './shop-browser.js'
 
+// This file's own ports, claimed against every other test on the machine.
+const embeddedPorts = await reserveEmbeddedPorts()
+
 // Issue 17: what a shopper found wrong in the storefront, each bug as a shopper meets it, in
 // Debian's headless Chromium against the embedded platform (`npm start`). Each test fails with
 // its fix reverted. One platform for the file: it takes a while to start.
@@ -26,7 +29,7 @@ const slow = { timeout: 90_000 }
 const phone = { width: 375, height: 740 }
 
 describe('the bugs a shopper found (issue 17)', () => {
-  const port = 29400 + Math.floor(Math.random() * 300) * 8
+  const port = embeddedPorts
   const base = `http://127.0.0.1:${port}`
   const dataDir = mkdtempSync(join(tmpdir(), 'emporium-shopper-bugs-'))
   const run = Date.now().toString(36)

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { repoRoot, type Started } from '../e2e/process.js'
+import { repoRoot, reserveEmbeddedPorts, type Started } from '../e2e/process.js'
 import { verificationToken } from '../e2e/shop-client.js'
 import {
   addToCart,
@@ -16,6 +16,9 @@ import {
   type ProductSummary,
 } from './shop-browser.js'
 
+// This file's own ports, claimed against every other test on the machine.
+const embeddedPorts = await reserveEmbeddedPorts()
+
 // The storefront in Debian's headless Chromium against the embedded platform (`npm start`):
 // shoppers register, search, fill a cart and check out; the admin runs the back office.
 const artifacts = join(repoRoot, 'tests/browser/artifacts')
@@ -24,7 +27,7 @@ const slow = { timeout: 30_000 }
 const usd = new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD' })
 
 describe('the storefront in a browser', () => {
-  const port = 26000 + Math.floor(Math.random() * 400) * 8
+  const port = embeddedPorts
   const base = `http://127.0.0.1:${port}`
   const dataDir = mkdtempSync(join(tmpdir(), 'emporium-browser-'))
   const run = Date.now().toString(36)

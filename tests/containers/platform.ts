@@ -1,13 +1,17 @@
 import { execFileSync } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { createServer } from 'node:net'
 import {
   placementEnvironment,
   serviceDeclarations,
   serviceNames,
   type ServiceName as DeclaredName,
 } from '@emporium/contracts'
-import { createTestDatabase, testServers, type TestDatabase } from '@emporium/platform/testing'
+import {
+  createTestDatabase,
+  reservePorts,
+  testServers,
+  type TestDatabase,
+} from '@emporium/platform/testing'
 import { podman, podmanStatus, removeOrphans, ServiceContainer } from './podman.js'
 
 // The whole platform as containers (one per service, from the images build-images.sh made) on
@@ -89,7 +93,7 @@ export async function startContainerPlatform(tag: string): Promise<ContainerPlat
     volumeMade = true
 
     // One more after the services': the gateway's management server (/readyz, /metrics).
-    const base = await freePorts(SERVICES.length + 1)
+    const { base } = await reservePorts(SERVICES.length + 1)
     const managementPort = base + SERVICES.length
     const port = Object.fromEntries(SERVICES.map((s, i) => [s, base + i])) as Record<
       ServiceName,
@@ -179,21 +183,4 @@ export async function startContainerPlatform(tag: string): Promise<ContainerPlat
     await remove()
     throw error
   }
-}
-
-/** The first of `count` consecutive ports in 19000–19887 that nothing listens on (host network). */
-async function freePorts(count: number): Promise<number> {
-  const free = (port: number) =>
-    new Promise<boolean>((resolve) => {
-      const server = createServer()
-      server.once('error', () => resolve(false))
-      server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)))
-    })
-  for (let attempt = 0; attempt < 20; attempt++) {
-    const base = 19000 + Math.floor(Math.random() * 111) * 8
-    let all = true
-    for (let port = base; port < base + count && all; port++) all = await free(port)
-    if (all) return base
-  }
-  throw new Error('no free ports in 19000-19887')
 }

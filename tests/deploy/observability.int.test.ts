@@ -7,8 +7,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { stringify } from 'yaml'
 import { serviceNames } from '@emporium/contracts'
 import { sparePort } from '@emporium/platform/testing'
-import { startProcess, waitForOk, type Started } from '../e2e/process.js'
+import { reserveEmbeddedPorts, type Started, startProcess, waitForOk } from '../e2e/process.js'
 import { readRepoFile, readYaml, repoRoot } from './deploy-test-support.js'
+
+// This file's own ports, claimed against every other test on the machine.
+const embeddedPorts = await reserveEmbeddedPorts()
 
 // Every metric the alert rules and the dashboard use must be one the services really export:
 // the names are checked against the /metrics of a running (embedded) platform.
@@ -109,7 +112,7 @@ describe('the observability kit', () => {
   })
 
   describe('against a running platform', () => {
-    const port = 26000 + Math.floor(Math.random() * 400) * 8
+    const port = embeddedPorts
     const dataDir = mkdtempSync(join(tmpdir(), 'emporium-metrics-'))
     let started: Started
     const exposed = new Set<string>()

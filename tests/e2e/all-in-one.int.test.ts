@@ -3,12 +3,15 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { startProcess, waitForOk, type Started } from './process.js'
+import { reserveEmbeddedPorts, type Started, startProcess, waitForOk } from './process.js'
 import { ShopClient } from './shop-client.js'
+
+// This file's own ports, claimed against every other test on the machine.
+const embeddedPorts = await reserveEmbeddedPorts()
 
 // The embedded default as `npm start` runs it: one process, the gateway on PORT.
 describe('embedded platform (npm start)', () => {
-  const port = 18080 + Math.floor(Math.random() * 500)
+  const port = embeddedPorts
   const base = `http://127.0.0.1:${port}`
   // The gateway's management server: the port after the services' (EMBEDDED_PORT_BASE + 6).
   const management = `http://127.0.0.1:${port + 7}`

@@ -3,8 +3,11 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe } from 'vitest'
 import { burstSuite, type BurstPlatform } from './burst-suite.js'
-import { startProcess, waitForOk, type Started } from './process.js'
+import { reserveEmbeddedPorts, type Started, startProcess, waitForOk } from './process.js'
 import { ShopClient } from './shop-client.js'
+
+// This file's own ports, claimed against every other test on the machine.
+const embeddedPorts = await reserveEmbeddedPorts()
 
 // Issue 14's burst on the embedded platform, as `npm start` runs it: every service in one
 // process on PGlite, where admission control matters most. Default deadlines and admission
@@ -13,7 +16,7 @@ import { ShopClient } from './shop-client.js'
 // on the services' busy event loop its slowest answer was 6-12 s, on its own thread 2.4 s
 // (`npm run bench:burst`, 2026-12-02).
 describe('a burst of placements through the gateway (embedded platform)', () => {
-  const port = 28000 + Math.floor(Math.random() * 250) * 8
+  const port = embeddedPorts
   const dataDir = mkdtempSync(join(tmpdir(), 'emporium-burst-'))
   let started: Started
   let platform: BurstPlatform

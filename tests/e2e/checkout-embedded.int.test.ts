@@ -3,14 +3,17 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { checkoutSuite, type CheckoutPlatform } from './checkout-suite.js'
-import { startProcess, waitForOk, type Started } from './process.js'
+import { reserveEmbeddedPorts, type Started, startProcess, waitForOk } from './process.js'
 import { ShopClient } from './shop-client.js'
+
+// This file's own ports, claimed against every other test on the machine.
+const embeddedPorts = await reserveEmbeddedPorts()
 
 // The checkout of API.md on the embedded platform, as `npm start` runs it: one process, PGlite
 // databases, the in-process bus. The payment deadline is shorter than the slow card's 5 s, so
 // that card shows the deadline's cancellation and the refund of the late capture.
 describe('checkout through the gateway (embedded platform)', () => {
-  const port = 24000 + Math.floor(Math.random() * 500) * 8
+  const port = embeddedPorts
   const dataDir = mkdtempSync(join(tmpdir(), 'emporium-checkout-'))
   let started: Started
   let platform: CheckoutPlatform

@@ -13,6 +13,7 @@ import {
 import { generatePrivateJwk } from '@emporium/platform'
 import {
   createTestDatabase,
+  reservePorts,
   startPrivatePostgres,
   startPrivateRabbitMq,
   testServers,
@@ -225,6 +226,7 @@ export async function startDistributedPlatform(
   const databases: Record<string, TestDatabase> = {}
   const services: Record<string, ServiceProcess> = {}
   let servers: Partial<PrivateServers> = {}
+  let releasePorts = () => {}
   const rabbitmqctl = async (...args: string[]) =>
     servers.rabbitmq
       ? servers.rabbitmq.ctl(...args)
@@ -237,6 +239,7 @@ export async function startDistributedPlatform(
     // The run's own servers go with their data.
     await servers.rabbitmq?.stop().catch(() => undefined)
     await servers.postgres?.destroy().catch(() => undefined)
+    releasePorts()
   }
 
   try {
@@ -278,8 +281,10 @@ export async function startDistributedPlatform(
         : 1
     }
     const order: ServiceName[] = [...serviceNames, 'gateway']
-    // One block of 16 ports per run, at random, so that parallel runs rarely collide.
-    const base = 21000 + Math.floor(Math.random() * 1000) * 16
+    // One block of 16 ports per run, claimed against every other test on the machine.
+    const block = await reservePorts(16)
+    const base = block.base
+    releasePorts = block.release
     let next = base
     const ports = {} as Record<ServiceName, number[]>
     for (const name of order) ports[name] = Array.from({ length: count(name) }, () => next++)

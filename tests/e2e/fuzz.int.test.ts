@@ -13,7 +13,10 @@ import {
   type Operation,
   type Schema,
 } from './fuzz-arbitraries.js'
-import { repoRoot, startProcess, type Started } from './process.js'
+import { repoRoot, reserveEmbeddedPorts, type Started, startProcess } from './process.js'
+
+// This file's own ports, claimed against every other test on the machine.
+const embeddedPorts = await reserveEmbeddedPorts()
 
 /*
  * Property-based fuzzing of the public API (issue 13, item 2), driven by the gateway's merged
@@ -26,7 +29,7 @@ const seed = Number(process.env.FUZZ_SEED ?? 20261213)
 const numRuns = Number(process.env.FUZZ_RUNS ?? 200)
 
 describe('fuzzing every public operation through the gateway (embedded platform)', () => {
-  const port = 21000 + Math.floor(Math.random() * 500)
+  const port = embeddedPorts
   const base = `http://127.0.0.1:${port}`
   const api = `${base}/api/v1`
   const dataDir = mkdtempSync(join(tmpdir(), 'emporium-fuzz-'))

@@ -2,17 +2,25 @@ import { randomBytes } from 'node:crypto'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { createTestDatabase, testServers, type TestDatabase } from '@emporium/platform/testing'
+import {
+  createTestDatabase,
+  reservePorts,
+  testServers,
+  type TestDatabase,
+} from '@emporium/platform/testing'
 import { generateKeyPair, SignJWT, decodeJwt, decodeProtectedHeader } from 'jose'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startProcess, waitForOk, type Started } from './process.js'
 
+// This file's own ports, claimed against every other test on the machine.
+const ports = await reservePorts(3)
+
 // The identity part of API.md through the gateway, with the users service on real MariaDB and
 // the gateway's limits in real Redis, each its own process as in the distributed mode.
 describe('identity through the gateway (distributed: users on MariaDB, limits in Redis)', () => {
-  const usersPort = 19000 + Math.floor(Math.random() * 400)
-  const gatewayPort = usersPort + 500
-  const managementPort = usersPort + 250 // the gateway's /readyz and /metrics
+  const usersPort = ports.base
+  const gatewayPort = ports.base + 1
+  const managementPort = ports.base + 2 // the gateway's /readyz and /metrics
   const api = `http://127.0.0.1:${gatewayPort}/api/v1`
   const keyDir = mkdtempSync(join(tmpdir(), 'emporium-keys-'))
   const prefix = `e2e-${randomBytes(4).toString('hex')}:`

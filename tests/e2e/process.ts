@@ -1,5 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
+import { serviceDeclarations } from '@emporium/contracts'
+import { reservePorts } from '@emporium/platform/testing'
 
 export const repoRoot = fileURLToPath(new URL('../../', import.meta.url))
 
@@ -7,6 +9,15 @@ export interface Started {
   child: ChildProcess
   output: () => string
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>
+}
+
+/**
+ * The first of the consecutive ports an embedded platform (`npm start`) takes, reserved for
+ * this test file: the gateway on it, the services from the next (`EMBEDDED_PORT_BASE`), the
+ * gateway's management server after them (apps/all-in-one/src/config.ts).
+ */
+export async function reserveEmbeddedPorts(): Promise<number> {
+  return (await reservePorts(serviceDeclarations.length + 2)).base
 }
 
 /** Runs a TypeScript entry point as its own process, as `npm start` would. */

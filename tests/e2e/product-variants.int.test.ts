@@ -3,14 +3,17 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { startProcess, waitForOk, type Started } from './process.js'
+import { reserveEmbeddedPorts, type Started, startProcess, waitForOk } from './process.js'
 import { cards, ShopClient } from './shop-client.js'
+
+// This file's own ports, claimed against every other test on the machine.
+const embeddedPorts = await reserveEmbeddedPorts()
 
 // Issue 17 end to end through the gateway of the embedded platform, as `npm start` runs it: an
 // admin makes a product with options and variants; shoppers choose a variant, see it named in
 // the cart and the order, and race for the last unit of one variant while another sells.
 describe('product options and variants through the gateway (embedded platform)', () => {
-  const port = 28000 + Math.floor(Math.random() * 400) * 8
+  const port = embeddedPorts
   const dataDir = mkdtempSync(join(tmpdir(), 'emporium-variants-'))
   let started: Started
   let client: ShopClient

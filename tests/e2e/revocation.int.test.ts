@@ -4,14 +4,17 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { execFile } from 'node:child_process'
 import { promisify } from 'node:util'
-import { repoRoot, startProcess, waitForOk, type Started } from './process.js'
+import { repoRoot, reserveEmbeddedPorts, type Started, startProcess, waitForOk } from './process.js'
 import { verificationToken } from './shop-client.js'
+
+// This file's own ports, claimed against every other test on the machine.
+const embeddedPorts = await reserveEmbeddedPorts()
 
 // Issue 13 item 4 on the embedded platform, as `npm start` runs it: admin only for a verified
 // ADMIN_EMAILS address, and revocation (logout, password change, admin revoked) refused by the
 // gateway and by a service asked directly within seconds, not at the token's expiry (15 min).
 describe('verification and revocation (embedded platform)', () => {
-  const port = 26000 + Math.floor(Math.random() * 400) * 8
+  const port = embeddedPorts
   const base = port + 1
   const dataDir = mkdtempSync(join(tmpdir(), 'emporium-revocation-'))
   const mailbox = join(dataDir, 'mailbox.jsonl')

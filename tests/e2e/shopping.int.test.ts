@@ -2,8 +2,11 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { startProcess, waitForOk, type Started } from './process.js'
+import { reserveEmbeddedPorts, type Started, startProcess, waitForOk } from './process.js'
 import { verificationToken } from './shop-client.js'
+
+// This file's own ports, claimed against every other test on the machine.
+const embeddedPorts = await reserveEmbeddedPorts()
 
 // Browsing and the cart through the gateway of the embedded platform, as `npm start` runs it:
 // the seeded demo catalog, carts priced by the catalog, a price change reaching the cart by
@@ -26,7 +29,7 @@ interface Cart {
 }
 
 describe('shopping through the gateway (embedded platform)', () => {
-  const port = 20000 + Math.floor(Math.random() * 500)
+  const port = embeddedPorts
   const base = `http://127.0.0.1:${port}`
   const dataDir = mkdtempSync(join(tmpdir(), 'emporium-shop-'))
   let started: Started

@@ -6,8 +6,11 @@ import { join } from 'node:path'
 import { gunzipSync } from 'node:zlib'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startDistributedPlatform, type DistributedPlatform } from './distributed.js'
-import { startProcess, waitForOk, type Started } from './process.js'
+import { reserveEmbeddedPorts, type Started, startProcess, waitForOk } from './process.js'
 import { cards, ShopClient } from './shop-client.js'
+
+// This file's own ports, claimed against every other test on the machine.
+const embeddedPorts = await reserveEmbeddedPorts()
 
 /** A span as OTLP/JSON carries it, with its resource's `service.name`. */
 interface ReceivedSpan {
@@ -135,7 +138,7 @@ function startReceiver(): { server: Server; spans: ReceivedSpan[]; ready: Promis
 // start`: the gateway on a thread of its own, the services on the main one) exports it over
 // OTLP/HTTP to an endpoint this test runs, each service's spans under its own `service.name`.
 describe('traces leave the process (embedded platform, OTLP/HTTP)', () => {
-  const port = 28000 + Math.floor(Math.random() * 400) * 8
+  const port = embeddedPorts
   const dataDir = mkdtempSync(join(tmpdir(), 'emporium-tracing-'))
   const receiver = startReceiver()
   let started: Started

@@ -3,6 +3,8 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { serviceDeclarations } from '@emporium/contracts'
+import { reservePorts } from '@emporium/platform/testing'
 
 // Test helpers: the embedded platform as `npm start` runs it, and the CLI as `npm run loadgen`.
 
@@ -19,7 +21,10 @@ export interface Embedded {
  * gateway's per-client limits raised (the whole crowd comes from one address).
  */
 export async function startEmbedded(timeoutMs = 150_000): Promise<Embedded> {
-  const port = 28_500 + Math.floor(Math.random() * 150) * 8
+  // The gateway, the services and the gateway's management server on consecutive ports,
+  // claimed against every other test on the machine.
+  const ports = await reservePorts(serviceDeclarations.length + 2)
+  const port = ports.base
   const dataDir = mkdtempSync(join(tmpdir(), 'emporium-loadgen-'))
   const admin = { email: 'admin@loadgen.test', password: 'admin-password-123' }
   let output = ''
@@ -56,6 +61,7 @@ export async function startEmbedded(timeoutMs = 150_000): Promise<Embedded> {
       clearTimeout(timer)
     }
     rmSync(dataDir, { recursive: true, force: true })
+    ports.release()
   }
   const baseUrl = `http://127.0.0.1:${port}`
   const deadline = Date.now() + timeoutMs

@@ -12,7 +12,7 @@ import { distributedEnvironment } from '../../distributed-env.js'
 import { onCleanup } from './cleanup.js'
 import {
   freePort,
-  isFree,
+  freePorts,
   processCpu,
   run,
   scratchDir,
@@ -301,18 +301,6 @@ export interface Embedded {
   stop(): Promise<void>
 }
 
-/** Consecutive free ports (the embedded services and the gateway's management server). */
-async function portBlock(size: number): Promise<number> {
-  for (let attempt = 0; attempt < 50; attempt++) {
-    const base = await freePort()
-    if (base + size > 19999) continue
-    let ok = true
-    for (let i = 1; i < size && ok; i++) ok = await isFree(base + i)
-    if (ok) return base
-  }
-  throw new Error('no block of free ports')
-}
-
 /**
  * `npm start`'s process (`tsx apps/all-in-one/src/main.ts`) on spare ports with its own DATA_DIR
  * (a fresh scratch one unless given). Resolves when `/readyz` answers 200.
@@ -321,7 +309,7 @@ export async function startEmbedded(
   options: { dataDir?: string; env?: Record<string, string>; nodeArgs?: string[] } = {},
 ): Promise<Embedded & { readyMs: number; readyCpuSeconds: number }> {
   const port = await freePort()
-  const base = await portBlock(7)
+  const base = await freePorts(7)
   const dataDir = options.dataDir ?? scratchDir('data')
   const started = performance.now()
   const child = spawnTsx(

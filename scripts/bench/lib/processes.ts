@@ -10,9 +10,9 @@ import {
   readFileSync,
   rmSync,
 } from 'node:fs'
-import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { reservePort, reservePorts } from '@emporium/platform/testing'
 import { onCleanup, trackGroup, untrackGroup } from './cleanup.js'
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))
@@ -140,27 +140,14 @@ export async function waitForHttp(
   }
 }
 
-const taken = new Set<number>()
-
-/** A free TCP port in 18000-19999 on 127.0.0.1, never the same twice in one run. */
+/** A free TCP port on 127.0.0.1, claimed against every test and bench run on the machine. */
 export async function freePort(): Promise<number> {
-  for (let attempt = 0; attempt < 200; attempt++) {
-    const port = 18000 + Math.floor(Math.random() * 2000)
-    if (await isFree(port)) return port
-  }
-  throw new Error('no free port in 18000-19999')
+  return reservePort()
 }
 
-/** Whether `port` on 127.0.0.1 is free (and not handed out before); claims it if so. */
-export async function isFree(port: number): Promise<boolean> {
-  if (taken.has(port)) return false
-  const free = await new Promise<boolean>((resolve) => {
-    const server = createServer()
-    server.once('error', () => resolve(false))
-    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)))
-  })
-  if (free) taken.add(port)
-  return free
+/** The first of `count` consecutive free ports, claimed as `freePort` claims one. */
+export async function freePorts(count: number): Promise<number> {
+  return (await reservePorts(count)).base
 }
 
 interface ProcStat {
