@@ -1,6 +1,7 @@
 import Type from 'typebox'
+import { ShippingAddress } from '../address.js'
 import { Money } from '../money.js'
-import { CursorParam, Id as IdOf, Text } from '../text.js'
+import { CursorParam, Id as IdOf } from '../text.js'
 
 /*
  * The orders service's HTTP API (API.md, "Orders and payments"). The service mounts these routes
@@ -49,22 +50,8 @@ export const CancellationReason = Type.String({
     'payment_timeout, reservation_expired, customer_cancelled or admin_cancelled.',
 })
 
-/** A shipping address. */
-export const ShippingAddress = Type.Object(
-  {
-    name: Text({ minLength: 1, maxLength: 200 }),
-    line1: Text({ minLength: 1, maxLength: 200 }),
-    line2: Type.Optional(Text({ maxLength: 200 })),
-    city: Text({ minLength: 1, maxLength: 100 }),
-    postalCode: Text({ minLength: 1, maxLength: 20 }),
-    /** ISO 3166-1 alpha-2. */
-    country: Type.String({ pattern: '^[A-Z]{2}$', description: 'ISO 3166-1 alpha-2 code.' }),
-    region: Type.Optional(Text({ maxLength: 100 })),
-    phone: Type.Optional(Text({ maxLength: 40 })),
-  },
-  { additionalProperties: false },
-)
-export type ShippingAddress = Type.Static<typeof ShippingAddress>
+/** A shipping address (shared with the address book of the users service). */
+export { ShippingAddress } from '../address.js'
 
 /** Card data: passed through to the payments service, never stored or logged in full. */
 export const CardInput = Type.Object(
