@@ -6,6 +6,7 @@ import { isAdmin, session } from './api/session'
 import { ErrorMessage, Loading } from './components/ui'
 import { Link, match, navigate, useLocation } from './lib/router'
 import { useStore } from './lib/store'
+import { AddressBookPage } from './pages/addresses'
 import { AuthPage } from './pages/auth'
 import { CartPage } from './pages/cart'
 import { CheckoutPage } from './pages/checkout'
@@ -13,6 +14,7 @@ import { HomePage } from './pages/home'
 import { NotFoundPage } from './pages/not-found'
 import { OrderPage } from './pages/order'
 import { OrdersPage } from './pages/orders'
+import { ForgotPasswordPage, ResetPasswordPage } from './pages/password-reset'
 import { ProductPage } from './pages/product'
 import { ProductsPage } from './pages/products'
 import { VerifyEmailPage } from './pages/verify-email'
@@ -30,6 +32,9 @@ const routes: [string, Page][] = [
   ['/signin', () => <AuthPage mode="signin" />],
   ['/register', () => <AuthPage mode="register" />],
   ['/verify-email', VerifyEmailPage],
+  ['/forgot-password', ForgotPasswordPage],
+  ['/reset-password', ResetPasswordPage],
+  ['/account/addresses', AddressBookPage],
   ['/admin', AdminPage],
   ['/admin/:section', AdminPage],
 ]
@@ -115,6 +120,11 @@ function Header() {
             {current && (
               <li>
                 <Link href="/orders">Orders</Link>
+              </li>
+            )}
+            {current && (
+              <li>
+                <Link href="/account/addresses">Addresses</Link>
               </li>
             )}
             {isAdmin(current) && (

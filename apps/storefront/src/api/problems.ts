@@ -34,6 +34,14 @@ const codeWords: Record<string, string> = {
   'ORDERS.MIXED_CURRENCIES': 'Your cart mixes currencies and cannot be ordered as it is.',
   'ORDERS.AMOUNT_TOO_LARGE': 'This order is too large to be paid at once.',
   'NOTIFICATIONS.ORDER_NOT_FOUND': 'We could not find that order.',
+  'USERS.RESET_TOKEN_INVALID':
+    'This reset link cannot be used: it was used already, it expired, or only part of it was ' +
+    'copied. Please ask for a new link.',
+  'USERS.ADDRESS_BOOK_FULL':
+    'Your address book is full (20 addresses). Delete an address to add another.',
+  'USERS.ADDRESS_NOT_FOUND': 'That address is no longer in your address book.',
+  'USERS.DEFAULT_ADDRESS_REQUIRED':
+    'Your address book needs a default address: make another address the default instead.',
   'HTTP.VALIDATION': 'Please check what you entered.',
   'HTTP.INVALID_VALUE': 'Please check what you entered.',
 }
@@ -56,7 +64,9 @@ const fieldLabels: Record<string, string> = {
   line2: 'Address line 2',
   city: 'City',
   postalCode: 'Postal code',
-  country: 'Country code',
+  country: 'Country',
+  region: 'State or region',
+  label: 'Label',
   phone: 'Phone',
   email: 'Email',
   password: 'Password',

@@ -80,6 +80,11 @@ export function AuthPage({ mode }: { mode: 'signin' | 'register' }) {
           {busy ? 'Please wait…' : registering ? 'Create account' : 'Sign in'}
         </button>
       </form>
+      {!registering && (
+        <p>
+          <Link href="/forgot-password">Forgot your password?</Link>
+        </p>
+      )}
       <p>
         {registering ? 'Already have an account? ' : 'New here? '}
         <Link href={`${other}${next === '/' ? '' : `?next=${encodeURIComponent(next)}`}`}>

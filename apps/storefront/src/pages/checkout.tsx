@@ -1,12 +1,18 @@
 import { randomKey, type CartItem, type PlaceOrderBody } from '@emporium/sdk'
 import { useEffect, useRef, useState } from 'preact/hooks'
+import { addAddress, listAddresses, type SavedAddress } from '../api/account'
 import { cartStore, changeCart, refreshCart } from '../api/cart'
 import { shop, unwrap } from '../api/client'
+import { session } from '../api/session'
+import { AddressFields } from '../components/address-fields'
 import { ErrorMessage, Loading, useTitle } from '../components/ui'
+import { addressBody, readAddress } from '../lib/address'
+import { clearDraft, loadDraft, saveDraft, type CheckoutDraft } from '../lib/checkout-draft'
 import { formatMoney } from '../lib/format'
 import { withRetryAfter } from '../lib/retry-after'
 import { Link, navigate } from '../lib/router'
 import { useStore } from '../lib/store'
+import { addressLine, addressTitle } from './addresses'
 import { RequireSignIn } from './auth'
 
 export function CheckoutPage() {
@@ -29,8 +35,31 @@ const testCards: [string, string][] = [
 /** Placement tries when the shop is shedding a burst, the first included. */
 const placementTries = 5
 
+/** A saved address as an order ships to it (its empty optional fields left out). */
+const shippingOf = (address: SavedAddress): PlaceOrderBody['shippingAddress'] =>
+  addressBody({
+    name: address.name,
+    line1: address.line1,
+    line2: address.line2 ?? '',
+    city: address.city,
+    postalCode: address.postalCode,
+    country: address.country,
+    region: address.region ?? '',
+    phone: address.phone ?? '',
+  })
+
 function Checkout() {
   const value = useStore(cartStore)
+  const userId = useStore(session)?.user.id ?? ''
+  // What the shopper typed before a reload, kept per account (never the card).
+  const draft = useRef<CheckoutDraft>(loadDraft(userId))
+  // The address book: undefined while it loads; empty when it has none or cannot be read (the
+  // checkout then takes a new address, as it would without a book).
+  const [saved, setSaved] = useState<SavedAddress[] | undefined>(undefined)
+  const [choice, setChoice] = useState<string>('new')
+  // The choice as the draft keeps it, ahead of the render that shows it.
+  const chosenId = useRef('new')
+  const form = useRef<HTMLFormElement>(null)
   const [busy, setBusy] = useState(false)
   const [error, setError] = useState<unknown>(undefined)
   // Said while the shop is too busy to take the order and the page tries again by itself.
@@ -43,23 +72,54 @@ function Checkout() {
   useEffect(() => {
     void refreshCart().catch(() => undefined)
   }, [])
+  useEffect(() => {
+    let live = true
+    listAddresses().then(
+      (items) => {
+        if (!live) return
+        const kept = draft.current.choice
+        // The draft's choice if it is still in the book, else the default (the book's first).
+        chosenId.current =
+          kept === 'new' || items.some((a) => a.id === kept) ? kept! : (items[0]?.id ?? 'new')
+        setChoice(chosenId.current)
+        setSaved(items)
+      },
+      () => live && setSaved([]),
+    )
+    return () => {
+      live = false
+    }
+  }, [])
+
+  /** Keeps the address part of the form (and the choice) as the draft. */
+  function keepDraft() {
+    const element = form.current
+    if (!element || !userId) return
+    const data = new FormData(element)
+    const next: CheckoutDraft = { ...draft.current, choice: chosenId.current }
+    // The new address's fields are on the page only while it is chosen.
+    if (data.has('line1')) next.address = readAddress(data)
+    if (data.has('line1')) next.save = data.get('saveAddress') === 'on'
+    draft.current = next
+    saveDraft(userId, next)
+  }
+
+  function choose(next: string) {
+    chosenId.current = next
+    keepDraft()
+    setChoice(next)
+  }
 
   async function submit(event: SubmitEvent) {
     event.preventDefault()
     if (submitting.current) return
     const form = new FormData(event.currentTarget as HTMLFormElement)
     const text = (name: string) => form.get(name)?.toString().trim() ?? ''
-    const optional = (name: string) => text(name) || undefined
+    const chosen = saved?.find((address) => address.id === choice)
+    const typed = chosen ? undefined : readAddress(form)
+    const saveTyped = typed !== undefined && form.get('saveAddress') === 'on'
     const body: PlaceOrderBody = {
-      shippingAddress: {
-        name: text('name'),
-        line1: text('line1'),
-        line2: optional('line2'),
-        city: text('city'),
-        postalCode: text('postalCode'),
-        country: text('country').toUpperCase(),
-        phone: optional('phone'),
-      },
+      shippingAddress: chosen ? shippingOf(chosen) : addressBody(typed!),
       payment: {
         cardNumber: text('cardNumber').replace(/[\s-]/g, ''),
         expMonth: Number(text('expMonth')),
@@ -91,6 +151,13 @@ function Checkout() {
         },
       )
       void refreshCart().catch(() => undefined)
+      clearDraft(userId)
+      // Saved once the order is placed; a failure to save (a full book) leaves the order be.
+      if (saveTyped) {
+        void addAddress({ ...addressBody(typed), isDefault: saved?.length === 0 }).catch(
+          () => undefined,
+        )
+      }
       navigate(`/orders/${encodeURIComponent(order.id)}`, { replace: true })
     } catch (failure) {
       const status = (failure as { status?: number }).status
@@ -150,27 +217,66 @@ function Checkout() {
         {value.itemCount} {value.itemCount === 1 ? 'item' : 'items'}, subtotal{' '}
         <strong>{formatMoney(value.subtotal)}</strong> · <Link href="/cart">Edit cart</Link>
       </p>
-      <form class="checkout" onSubmit={(event) => void submit(event)}>
+      <form
+        class="checkout"
+        ref={form}
+        onSubmit={(event) => void submit(event)}
+        onInput={() => keepDraft()}
+        onChange={() => keepDraft()}
+      >
         <fieldset>
           <legend>Shipping address</legend>
-          <Field id="name" label="Full name" autoComplete="name" />
-          <Field id="line1" label="Address" autoComplete="address-line1" />
-          <Field
-            id="line2"
-            label="Address line 2 (optional)"
-            autoComplete="address-line2"
-            optional
-          />
-          <Field id="city" label="City" autoComplete="address-level2" />
-          <Field id="postalCode" label="Postal code" autoComplete="postal-code" />
-          <Field
-            id="country"
-            label="Country code (2 letters, e.g. US)"
-            autoComplete="country"
-            pattern="[A-Za-z]{2}"
-            value="US"
-          />
-          <Field id="phone" label="Phone (optional)" autoComplete="tel" optional />
+          {saved === undefined ? (
+            <Loading label="Loading your addresses…" />
+          ) : (
+            <>
+              {saved.length > 0 && (
+                <div class="address-choices">
+                  {[
+                    ...saved.map((a) => ({ id: a.id, address: a as SavedAddress | undefined })),
+                    { id: 'new', address: undefined },
+                  ].map(({ id, address }) => (
+                    <div class="address-choice" key={id}>
+                      <input
+                        type="radio"
+                        id={`co-choice-${id}`}
+                        name="addressChoice"
+                        value={id}
+                        checked={choice === id}
+                        onChange={() => choose(id)}
+                      />
+                      <label for={`co-choice-${id}`}>
+                        {address ? (
+                          <>
+                            <strong>{addressTitle(address)}</strong>
+                            {address.isDefault && <span class="badge">Default</span>}
+                            <br />
+                            {addressLine(address)}
+                          </>
+                        ) : (
+                          <strong>A new address</strong>
+                        )}
+                      </label>
+                    </div>
+                  ))}
+                </div>
+              )}
+              {choice === 'new' && (
+                <>
+                  <AddressFields prefix="co" values={draft.current.address} />
+                  <div class="field checkbox">
+                    <input
+                      id="co-save-address"
+                      name="saveAddress"
+                      type="checkbox"
+                      defaultChecked={draft.current.save}
+                    />
+                    <label for="co-save-address">Save this address to my address book</label>
+                  </div>
+                </>
+              )}
+            </>
+          )}
         </fieldset>
         <fieldset>
           <legend>Card</legend>
