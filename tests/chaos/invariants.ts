@@ -220,15 +220,17 @@ export async function checkInvariants(
       : `${lost.length} accepted (202) but not stored: ${sample(lost)}`,
   )
 
-  // ---- payments: at most one per order, at most one capture per order at the acquirer,
-  // every acquirer capture in our ledger, every payment finished
+  // ---- payments: at most one per order and attempt (a retry after a decline is the next
+  // attempt), at most one capture per order at the acquirer whatever its attempts, every
+  // acquirer capture in our ledger, every payment finished
   const doubled = await rows<{ order_id: string; n: number }>(
     payments,
-    sql`select order_id, count(*)::int as n from payments group by order_id having count(*) > 1`,
+    sql`select order_id, count(*)::int as n from payments group by order_id, attempt having count(*) > 1`,
   )
+  // The acquirer's keys: `op:<orderId>:authorize`, or `op:<orderId>:<attempt>:authorize`.
   const acquirerCaptures = await rows<{ order_id: string; capture_id: string }>(
     payments,
-    sql`select substr(a.key, 4, length(a.key) - 3 - length(':authorize')) as order_id,
+    sql`select split_part(substr(a.key, 4), ':', 1) as order_id,
                c.value::jsonb ->> 'id' as capture_id
         from simulated_acquirer a
         join simulated_acquirer c
@@ -242,7 +244,7 @@ export async function checkInvariants(
   check(
     'no double capture',
     doubled.length === 0 && twiceAtAcquirer.length === 0,
-    `${doubled.length} orders with more than one payment, ${twiceAtAcquirer.length} captured more than once at the acquirer (${acquirerCaptures.length} captures there)`,
+    `${doubled.length} orders with more than one payment for an attempt, ${twiceAtAcquirer.length} captured more than once at the acquirer (${acquirerCaptures.length} captures there)`,
   )
   const ledger = await rows<{
     order_id: string

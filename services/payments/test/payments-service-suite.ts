@@ -326,6 +326,114 @@ export function paymentsSuite(kind: DatabaseKind): void {
       })
     })
 
+    describe('payment attempts (a retry after a decline, issue 18)', () => {
+      /** The order's next attempt, paid with another card of the same shopper. */
+      async function retry(
+        number: string,
+        first: { orderId: string; userId: string; data: { amount: unknown } },
+        attempt = 2,
+      ) {
+        const { paymentMethodId } = await tokenize(number, first.userId)
+        const data = {
+          orderId: first.orderId,
+          userId: first.userId,
+          amount: first.data.amount,
+          paymentMethodId,
+          attempt,
+          at: new Date().toISOString(),
+        }
+        const event = envelope('order.payment-requested', data)
+        await h.bus.publish(event)
+        return { data, event }
+      }
+      const paymentsOf = (orderId: string) =>
+        db()
+          .selectFrom('payments')
+          .selectAll()
+          .where('order_id', '=', orderId)
+          .orderBy('attempt')
+          .execute()
+
+      it('a declined attempt, then another card: a new charge with its own keys, captured once', async () => {
+        const first = await requestPayment(cards.declined)
+        await processAll()
+        const { data } = await retry(cards.approved, first)
+        // Redelivered under another event id: the same attempt, nothing more.
+        await h.bus.publish(envelope('order.payment-requested', data))
+        await processAll()
+        await h.bus.publish(envelope('order.payment-requested', data))
+        await processAll()
+        const rows = await paymentsOf(first.orderId)
+        expect(rows.map((r: any) => [r.attempt, r.state, r.last4])).toEqual([
+          [1, 'declined', '0002'],
+          [2, 'captured', '4242'],
+        ])
+        expect(await ledgerOf(first.orderId)).toEqual([
+          { kind: 'authorization', amount: 2500 },
+          { kind: 'capture', amount: 2500 },
+        ])
+        expect(h.faults.authorizeCalls.get(`${first.orderId}:2:authorize`)).toBe(1)
+        expect(await acquirerKeys(`op:${first.orderId}:2:%`)).toEqual(
+          expect.arrayContaining([
+            `op:${first.orderId}:2:authorize`,
+            `op:${first.orderId}:2:capture`,
+          ]),
+        )
+        const events = await eventsOf(first.orderId)
+        expect(events.map((e: any) => [e.type, e.data.attempt])).toEqual([
+          ['payment.declined', 1],
+          ['payment.captured', 2],
+        ])
+      })
+
+      it('a provider that failed the first attempt is asked again for the second', async () => {
+        const orderId = `ord-${randomUUID()}`
+        h.faults.alwaysTransient.add(orderId) // the first attempt's keys only
+        const first = await requestPayment(cards.approved, { orderId })
+        await processAll()
+        await retry(cards.approved, first)
+        await processAll()
+        const rows = await paymentsOf(orderId)
+        expect(rows.map((r: any) => [r.attempt, r.state])).toEqual([
+          [1, 'failed'],
+          [2, 'captured'],
+        ])
+      })
+
+      it('never a second capture for one order: an attempt after a capture takes nothing', async () => {
+        const first = await requestPayment(cards.approved)
+        await processAll()
+        await retry(cards.otherValid, first)
+        await processAll()
+        const rows = await paymentsOf(first.orderId)
+        expect(rows.map((r: any) => [r.attempt, r.state, r.decline_reason])).toEqual([
+          [1, 'captured', null],
+          [2, 'declined', 'order_cancelled'],
+        ])
+        expect(h.faults.authorizeCalls.get(`${first.orderId}:2:authorize`)).toBeUndefined()
+        expect((await ledgerOf(first.orderId)).filter((e) => e.kind === 'capture')).toHaveLength(1)
+      })
+
+      it('a cancellation after the second attempt was captured refunds it', async () => {
+        const first = await requestPayment(cards.declined)
+        await processAll()
+        await retry(cards.approved, first)
+        await processAll()
+        await cancel(first.orderId, first.userId, 'confirmed')
+        await processAll()
+        const rows = await paymentsOf(first.orderId)
+        expect(rows.map((r: any) => [r.attempt, r.state])).toEqual([
+          [1, 'declined'],
+          [2, 'refunded'],
+        ])
+        expect(await ledgerOf(first.orderId)).toEqual([
+          { kind: 'authorization', amount: 2500 },
+          { kind: 'capture', amount: 2500 },
+          { kind: 'refund', amount: 2500 },
+        ])
+      })
+    })
+
     describe('cancellations', () => {
       it('before the charge: declined order_cancelled, the provider never asked', async () => {
         const { orderId, userId } = await requestPayment(cards.approved)

@@ -35,7 +35,8 @@ export const OrderPlaced = defineEvent(
 
 /**
  * Step 3: stock is held, the order is `awaiting_payment`; payments charges `amount` with the
- * payment method tokenized at placement (idempotent on the order id).
+ * payment method tokenized at placement (idempotent on the order id and attempt). Again, with
+ * the next `attempt` and the new card, when the shopper retries an order `payment_failed`.
  */
 export const OrderPaymentRequested = defineEvent(
   'order.payment-requested',
@@ -46,6 +47,30 @@ export const OrderPaymentRequested = defineEvent(
     amount: Money,
     /** The payments service's id of the card tokenized when the order was placed. */
     paymentMethodId: Type.String({ minLength: 1 }),
+    /**
+     * The order's payment attempt, from 1 (issue 18: a retry after a decline is the next one);
+     * absent in events from before attempts, which meant the first.
+     */
+    attempt: Type.Optional(Type.Integer({ minimum: 1 })),
+    at: At,
+  }),
+)
+
+/**
+ * The payment of an attempt was declined or failed: the order is `payment_failed`, its stock
+ * still held until `paymentDueBy`; the shopper may retry with another card (a new
+ * `order.payment-requested`) or cancel, and past `paymentDueBy` it is cancelled.
+ */
+export const OrderPaymentFailed = defineEvent(
+  'order.payment-failed',
+  1,
+  Type.Object({
+    orderId: OrderId,
+    userId: UserId,
+    attempt: Type.Integer({ minimum: 1 }),
+    /** The generic reason the shopper sees: `payment_declined` or `payment_failed`. */
+    reason: Type.String({ minLength: 1, maxLength: 64 }),
+    paymentDueBy: Type.String({ format: 'date-time' }),
     at: At,
   }),
 )
@@ -70,6 +95,7 @@ export const OrderCancelled = defineEvent(
     previousStatus: Type.Union([
       Type.Literal('pending'),
       Type.Literal('awaiting_payment'),
+      Type.Literal('payment_failed'),
       Type.Literal('confirmed'),
     ]),
     reason: CancellationReason,

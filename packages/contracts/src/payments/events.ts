@@ -11,6 +11,11 @@ const Common = {
   amount: Money,
   last4: Type.String({ pattern: '^[0-9]{4}$' }),
   at: Type.String({ format: 'date-time' }),
+  /**
+   * Which of the order's payment attempts (`order.payment-requested`'s `attempt`, issue 18);
+   * absent in events from before attempts, which meant the first.
+   */
+  attempt: Type.Optional(Type.Integer({ minimum: 1 })),
 }
 
 /** The order's total was authorized and captured. */

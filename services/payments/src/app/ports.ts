@@ -85,6 +85,8 @@ export interface StoredPaymentMethod {
 export interface PaymentRecord {
   id: string
   orderId: string
+  /** The order's payment attempt, from 1: each retry after a decline is a payment of its own. */
+  attempt: number
   userId: string
   paymentMethodId: string
   providerToken: string
@@ -148,7 +150,10 @@ export interface DeclineHistory {
 /** The consumers' writes, inside their inbox transaction (service.ts binds it). */
 export interface PaymentWriter {
   findMethod(id: string): Promise<StoredPaymentMethod | undefined>
-  /** Inserts a `pending` payment; false (and nothing written) when the order has one already. */
+  /**
+   * Inserts a `pending` payment; false (and nothing written) when the order has one for this
+   * attempt already.
+   */
   insertPending(payment: NewPayment): Promise<boolean>
   /**
    * Leases a payment just inserted in this transaction to the processor of this replica (as
@@ -157,8 +162,8 @@ export interface PaymentWriter {
   claim(paymentId: string, terms: ClaimTerms): Promise<ClaimedPayment | undefined>
   /** Records that an order is cancelled; a repeat is a no-op. */
   recordCancellation(cancellation: { orderId: string; reason: string; at: Date }): Promise<void>
-  /** The order's payment, locked until the transaction ends. */
-  lockPaymentOfOrder(orderId: string): Promise<PaymentRecord | undefined>
+  /** The order's payments (one per attempt), locked until the transaction ends. */
+  lockPaymentsOfOrder(orderId: string): Promise<PaymentRecord[]>
   setState(paymentId: string, state: PaymentState, at: Date): Promise<void>
 }
 

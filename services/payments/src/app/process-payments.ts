@@ -54,7 +54,10 @@ type Recorder = (from: PaymentState, change: (cancelled: boolean) => Transition)
  * transaction with the order's idempotency key for that operation; its outcome, ledger entry and
  * event are then recorded in one transaction that re-checks the payment's state and whether its
  * order was cancelled meanwhile. A crash between the call and the record replays the call, which
- * the provider answers with its first result: never a second charge.
+ * the provider answers with its first result: never a second charge. An order is captured at
+ * most once whatever its attempts (issue 18): a payment whose order another attempt has
+ * captured already is treated as one of a cancelled order (declined `order_cancelled` before
+ * the provider is asked, its hold voided, or a capture that raced it refunded).
  */
 export function createPaymentProcessor(deps: PaymentProcessorDeps) {
   const { store, provider, callProvider, log } = deps
@@ -145,7 +148,7 @@ export function createPaymentProcessor(deps: PaymentProcessorDeps) {
   }
 
   const key = (payment: PaymentRecord, operation: ProviderOperation) =>
-    idempotencyKey(payment.orderId, operation)
+    idempotencyKey(payment.orderId, operation, payment.attempt)
 
   /**
    * Records a change if the payment is still in `from` (else another processor moved it), in one
@@ -303,6 +306,7 @@ export function createPaymentProcessor(deps: PaymentProcessorDeps) {
       data: {
         paymentId: payment.id,
         orderId: payment.orderId,
+        attempt: payment.attempt,
         userId: payment.userId,
         amount: payment.amount,
         last4: payment.last4,

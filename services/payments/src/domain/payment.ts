@@ -56,7 +56,12 @@ export type LedgerKind = 'authorization' | 'capture' | 'refund' | 'void'
 /** A provider operation on an order's payment. */
 export type ProviderOperation = 'authorize' | 'capture' | 'refund' | 'void'
 
-/** The provider idempotency key of one operation: `<orderId>:authorize`, `:capture`, ... */
-export function idempotencyKey(orderId: string, operation: ProviderOperation): string {
-  return `${orderId}:${operation}`
+/**
+ * The provider idempotency key of one operation of an order's payment attempt:
+ * `<orderId>:authorize`, `:capture`, ... for the first attempt (as before attempts existed),
+ * `<orderId>:<attempt>:authorize`, ... for a retry: a new attempt is a new charge, a replayed
+ * step of one attempt is answered with its first result.
+ */
+export function idempotencyKey(orderId: string, operation: ProviderOperation, attempt = 1): string {
+  return attempt === 1 ? `${orderId}:${operation}` : `${orderId}:${attempt}:${operation}`
 }

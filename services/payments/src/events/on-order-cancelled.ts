@@ -4,7 +4,7 @@ import type { PaymentsIn } from './on-payment-requested.js'
 
 /**
  * `order.cancelled`: remembers the cancellation (also for a payment request arriving later) and,
- * with the payment locked, marks a captured payment for refund. A payment not charged yet is left
+ * with the order's payments locked (one per attempt), marks a captured one for refund. A payment not charged yet is left
  * to the processor, which sees the cancellation and declines it (`order_cancelled`) without
  * charging, or voids its hold.
  */
@@ -18,16 +18,19 @@ export function onOrderCancelled(deps: {
     adapters: (trx) => ({ writer: deps.paymentsIn(trx), kick: () => deps.kick(trx) }),
     async handle(data, { writer, kick }) {
       // Locked first, so the processor's record of a capture and this cannot interleave.
-      const payment = await writer.lockPaymentOfOrder(data.orderId)
+      const payments = await writer.lockPaymentsOfOrder(data.orderId)
       await writer.recordCancellation({
         orderId: data.orderId,
         reason: data.reason,
         at: new Date(data.at),
       })
-      if (payment?.state === 'captured') {
-        await writer.setState(payment.id, 'refund_pending', deps.now())
+      // Every attempt's: at most one is captured (the processor's guard), the others ended.
+      for (const payment of payments) {
+        if (payment.state === 'captured') {
+          await writer.setState(payment.id, 'refund_pending', deps.now())
+        }
       }
-      if (payment) kick()
+      if (payments.length > 0) kick()
     },
   })
 }

@@ -10,8 +10,9 @@ export type PaymentsIn = (trx: HandlerContext['trx']) => PaymentWriter
  * `order.payment-requested`: records the payment `pending` with the card tokenized at placement
  * (last4 and brand copied); the processor charges it: this replica's, handed the payment already
  * claimed in this transaction when it has a free slot (no claim of its own to wait for), else
- * whichever claims it first after the commit. One payment per order: a repeat (another
- * event id for the same order) is a no-op. A payment method that does not exist or belongs to
+ * whichever claims it first after the commit. One payment per order and attempt (issue 18: a
+ * retry after a decline is the order's next attempt): a repeat (another event id for the same
+ * attempt) is a no-op. A payment method that does not exist or belongs to
  * someone else can never be charged: the event is dead-lettered, and the order's payment
  * deadline cancels it.
  */
@@ -44,6 +45,7 @@ export function onPaymentRequested(deps: {
       const inserted = await writer.insertPending({
         id,
         orderId: data.orderId,
+        attempt: data.attempt ?? 1,
         userId: data.userId,
         paymentMethodId: method.id,
         providerToken: method.providerToken,

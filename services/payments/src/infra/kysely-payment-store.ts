@@ -15,6 +15,7 @@ import type {
   DeclineSubject,
   PaymentMethodStore,
   PaymentQueries,
+  PaymentRecord,
   ProcessorStore,
 } from '../app/ports.js'
 import { methodRow, toRecord } from './rows.js'
@@ -214,7 +215,7 @@ export function createKyselyPaymentStore(deps: {
           .forUpdate()
           .executeTakeFirstOrThrow()
         const current = toRecord(row)
-        const cancelled = (await cancellationOf(trx, current.orderId)) !== undefined
+        const cancelled = await stopped(trx, current)
         const change = decide(current, cancelled)
         if (!change) return { payment: current, cancelled, released: false }
         // Finished: the lease ends with the change (only ours: another processor's stays).
@@ -281,7 +282,7 @@ export function createKyselyPaymentStore(deps: {
 
 /**
  * Leases the payments `which` selects to `token` until `until`, in one statement that also
- * returns whether each one's order is cancelled and (with `declinesSince`) its decline counts.
+ * returns whether each one's order is cancelled (or captured by another attempt) and (with `declinesSince`) its decline counts.
  */
 export async function claimWhere(
   executor: Executor,
@@ -297,9 +298,12 @@ export async function claimWhere(
   >`
     update payments set claim_token = ${token}, claimed_until = ${until}
     where ${which}
-    returning *, exists (
+    returning *, (exists (
       select 1 from order_cancellations c where c.order_id = payments.order_id
-    ) as order_cancelled
+    ) or exists (
+      select 1 from payments o
+      where o.order_id = payments.order_id and o.id <> payments.id and o.capture_id is not null
+    )) as order_cancelled
     ${declinesSince ? declineCounts(declinesSince) : sql``}`.execute(executor)
   return result.rows.map((row) => ({
     payment: toRecord(row),
@@ -354,11 +358,23 @@ function ofSubject<Q extends SelectQueryBuilder<PaymentsTables, 'payments', any>
   ) as never
 }
 
-/** The order's cancellation, if we heard of one. */
-function cancellationOf(executor: Executor, orderId: string) {
-  return executor
+/**
+ * Whether the payment must not take money: its order was cancelled, or another attempt of the
+ * order holds a capture already (an order is captured at most once, issue 18).
+ */
+async function stopped(executor: Executor, payment: PaymentRecord): Promise<boolean> {
+  const cancellation = await executor
     .selectFrom('order_cancellations')
     .select('order_id')
-    .where('order_id', '=', orderId)
+    .where('order_id', '=', payment.orderId)
     .executeTakeFirst()
+  if (cancellation) return true
+  const captured = await executor
+    .selectFrom('payments')
+    .select('id')
+    .where('order_id', '=', payment.orderId)
+    .where('id', '<>', payment.id)
+    .where('capture_id', 'is not', null)
+    .executeTakeFirst()
+  return captured !== undefined
 }

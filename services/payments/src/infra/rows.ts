@@ -36,6 +36,7 @@ export function toRecord(row: Selectable<PaymentsTable>): PaymentRecord {
   return {
     id: row.id,
     orderId: row.order_id,
+    attempt: Number(row.attempt),
     userId: row.user_id,
     paymentMethodId: row.payment_method_id,
     providerToken: row.provider_token,

@@ -22,6 +22,7 @@ export function createSqlPaymentWriter(trx: Transaction<PaymentsTables>): Paymen
         .values({
           id: payment.id,
           order_id: payment.orderId,
+          attempt: payment.attempt,
           user_id: payment.userId,
           payment_method_id: payment.paymentMethodId,
           provider_token: payment.providerToken,
@@ -35,7 +36,7 @@ export function createSqlPaymentWriter(trx: Transaction<PaymentsTables>): Paymen
           created_at: payment.createdAt,
           updated_at: payment.updatedAt,
         })
-        .onConflict((oc) => oc.column('order_id').doNothing())
+        .onConflict((oc) => oc.columns(['order_id', 'attempt']).doNothing())
         .executeTakeFirst()
       return Number(result.numInsertedOrUpdatedRows ?? 0) === 1
     },
@@ -53,14 +54,15 @@ export function createSqlPaymentWriter(trx: Transaction<PaymentsTables>): Paymen
         .execute()
     },
 
-    async lockPaymentOfOrder(orderId) {
-      const row = await trx
+    async lockPaymentsOfOrder(orderId) {
+      const rows = await trx
         .selectFrom('payments')
         .selectAll()
         .where('order_id', '=', orderId)
+        .orderBy('attempt')
         .forUpdate()
-        .executeTakeFirst()
-      return row && toRecord(row)
+        .execute()
+      return rows.map(toRecord)
     },
 
     async setState(paymentId, state, at) {

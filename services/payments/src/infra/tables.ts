@@ -20,6 +20,8 @@ export interface PaymentMethodsTable {
 export interface PaymentsTable {
   id: string
   order_id: string
+  /** The order's payment attempt, from 1 (migration 003). */
+  attempt: Generated<number>
   user_id: string
   payment_method_id: string
   provider_token: string
