@@ -11,6 +11,7 @@ describe('users config', () => {
       USERS_JWT_AUDIENCE: 'emporium',
       USERS_ACCESS_TOKEN_TTL_SECONDS: 900,
       USERS_REFRESH_TOKEN_TTL_SECONDS: 30 * 86_400,
+      USERS_PASSWORD_RESET_TTL_SECONDS: 3600,
       ADMIN_EMAILS: '',
       RABBITMQ_URL: 'memory',
     })

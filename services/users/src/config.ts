@@ -40,7 +40,10 @@ export const UsersConfig = Type.Object({
    * admin: `npm run admin -- revoke <email>` does.
    */
   ADMIN_EMAILS: Type.String({ default: '' }),
-  /** The storefront's base URL: verification links are `<it>/verify-email#token=…`. */
+  /**
+   * The storefront's base URL: verification links are `<it>/verify-email#token=…`, password
+   * reset links `<it>/reset-password#token=…`.
+   */
   USERS_PUBLIC_URL: Type.String({
     default: 'http://localhost:8080',
     pattern: '^https?://[^\\s]+$',
@@ -50,6 +53,12 @@ export const UsersConfig = Type.Object({
     minimum: 300,
     maximum: 7 * 86_400,
     default: 86_400,
+  }),
+  /** How long a password reset link works; a newer link voids the older ones sooner. */
+  USERS_PASSWORD_RESET_TTL_SECONDS: Type.Integer({
+    minimum: 300,
+    maximum: 86_400,
+    default: 3600,
   }),
   /**
    * A file of private JWKs (generated, mode 0600, when missing) whose holder may call

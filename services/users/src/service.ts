@@ -11,7 +11,10 @@ import {
   startPeriodic,
   type PeriodicJob,
 } from '@emporium/platform'
+import { createAddressBook } from './app/address-book.js'
 import { createChangePassword } from './app/change-password.js'
+import { createRequestPasswordReset } from './app/request-password-reset.js'
+import { createResetPassword } from './app/reset-password.js'
 import { createResendVerification } from './app/request-verification.js'
 import { createSetAdmin } from './app/set-admin.js'
 import { createVerifyEmail } from './app/verify-email.js'
@@ -130,6 +133,14 @@ export async function createUsersService(
       resendVerification: createResendVerification({ ...verification, store }),
       changePassword: createChangePassword({ ...revocation, store, hasher }),
       setAdmin: createSetAdmin({ ...revocation, store, admins }),
+      requestPasswordReset: createRequestPasswordReset({
+        store,
+        publicUrl: config.USERS_PUBLIC_URL,
+        resetTtlSeconds: config.USERS_PASSWORD_RESET_TTL_SECONDS,
+        now,
+      }),
+      resetPassword: createResetPassword({ ...revocation, store, hasher }),
+      addresses: createAddressBook({ store, now }),
       adminCaller,
       verifier: createAccessTokenVerifier({
         keys,
@@ -159,6 +170,7 @@ export async function createUsersService(
           const count = await store.purgeExpiredSessions(new Date(now().getTime() - dayMs))
           if (count > 0) log.info({ count }, 'expired refresh tokens deleted')
           await store.purgeRevocations(now())
+          await store.purgeResetTokens(new Date(now().getTime() - dayMs))
         },
       })
       // Entries a failed add left behind (Redis down) reach the verifiers once it is back.

@@ -50,3 +50,31 @@ export const UserVerificationRequested = defineEvent(
   1,
   UserVerificationRequestedData,
 )
+
+/** Data of `user.password-reset-requested` v1. */
+export const UserPasswordResetRequestedData = Type.Object({
+  /** The account's id. */
+  userId: Type.String({ minLength: 1, description: "The account's id." }),
+  /** The account's address, lower-cased: the message goes there. */
+  email: Type.String({ minLength: 1, description: "The account's address, lower-cased." }),
+  /** Its display name. */
+  name: Type.String({ description: 'Its display name.' }),
+  /** The link to send: the storefront's reset page with the token after `#token=`. */
+  resetUrl: Type.String({ minLength: 1, description: 'The link that resets the password.' }),
+  /** When the link stops working, RFC 3339 UTC. */
+  expiresAt: Type.String({
+    format: 'date-time',
+    description: 'When the link stops working, RFC 3339 UTC.',
+  }),
+})
+export type UserPasswordResetRequestedData = Type.Static<typeof UserPasswordResetRequestedData>
+
+/**
+ * Someone asked to reset the password of an existing account: the notifications service mails
+ * the single-use link to the account's address. Published by the users service only.
+ */
+export const UserPasswordResetRequested = defineEvent(
+  'user.password-reset-requested',
+  1,
+  UserPasswordResetRequestedData,
+)

@@ -1,6 +1,10 @@
 import type { users } from '@emporium/contracts'
 import type {
   AccessTokens,
+  AddressRecord,
+  Addresses,
+  ResetTokenRecord,
+  ResetTokens,
   Identity,
   PasswordHasher,
   RefreshTokenRecord,
@@ -27,6 +31,9 @@ export function createFakeStore() {
   let events: users.UserRegisteredData[] = []
   let verificationEvents: users.UserVerificationRequestedData[] = []
   let storedRevocations: RevocationEntry[] = []
+  let addressRows = new Map<string, AddressRecord>()
+  let resetRows = new Map<string, ResetTokenRecord>()
+  let resetEvents: users.UserPasswordResetRequestedData[] = []
   let queue: Promise<unknown> = Promise.resolve()
   /** Set to make the next insert fail as a concurrent registration would. */
   const faults = { nextInsertTaken: false }
@@ -95,15 +102,65 @@ export function createFakeStore() {
       ),
     ],
   }
+  const addresses: Addresses = {
+    list: async (userId) =>
+      [...addressRows.values()]
+        .filter((a) => a.userId === userId)
+        .sort(
+          (a, b) =>
+            Number(b.isDefault) - Number(a.isDefault) ||
+            b.createdAt.getTime() - a.createdAt.getTime() ||
+            b.id.localeCompare(a.id),
+        )
+        .map((a) => ({ ...a })),
+    lockBook: async (userId) => userRows.has(userId),
+    async insert(address) {
+      addressRows.set(address.id, { ...address })
+    },
+    async update(address) {
+      const row = addressRows.get(address.id)
+      if (row?.userId === address.userId) addressRows.set(address.id, { ...address })
+    },
+    async remove(userId, id) {
+      if (addressRows.get(id)?.userId === userId) addressRows.delete(id)
+    },
+    async setDefault(userId, id) {
+      for (const [key, row] of addressRows) {
+        if (row.userId === userId) addressRows.set(key, { ...row, isDefault: key === id })
+      }
+    },
+  }
+  const resetTokens: ResetTokens = {
+    async removeUnused(userId) {
+      for (const [hash, row] of resetRows) {
+        if (row.userId === userId && !row.usedAt) resetRows.delete(hash)
+      }
+    },
+    async insert(token) {
+      resetRows.set(token.tokenHash, { ...token })
+    },
+    findByHash: async (hash) => copy(resetRows.get(hash)),
+    async spend(hash, now) {
+      const row = resetRows.get(hash)
+      if (!row || row.usedAt || row.expiresAt <= now) return false
+      resetRows.set(hash, { ...row, usedAt: now })
+      return true
+    },
+  }
   const tx: Repositories = {
     users: usersRepo,
     refreshTokens,
+    addresses,
+    resetTokens,
     events: {
       async userRegistered(data) {
         events.push(data)
       },
       async verificationRequested(data) {
         verificationEvents.push(data)
+      },
+      async passwordResetRequested(data) {
+        resetEvents.push(data)
       },
     },
     revocations: {
@@ -114,6 +171,7 @@ export function createFakeStore() {
   }
   const store: Store = {
     users: usersRepo,
+    addresses,
     transaction<T>(work: (tx: Repositories) => Promise<T>): Promise<T> {
       const run = queue.then(async () => {
         const saved = {
@@ -122,14 +180,27 @@ export function createFakeStore() {
           events,
           verificationEvents,
           storedRevocations,
+          addressRows: new Map(addressRows),
+          resetRows: new Map(resetRows),
+          resetEvents,
         }
         events = [...events]
+        resetEvents = [...resetEvents]
         verificationEvents = [...verificationEvents]
         storedRevocations = [...storedRevocations]
         try {
           return await work(tx)
         } catch (error) {
-          ;({ userRows, tokenRows, events, verificationEvents, storedRevocations } = saved)
+          ;({
+            userRows,
+            tokenRows,
+            events,
+            verificationEvents,
+            storedRevocations,
+            addressRows,
+            resetRows,
+            resetEvents,
+          } = saved)
           throw error
         }
       })
@@ -157,6 +228,16 @@ export function createFakeStore() {
       storedRevocations = storedRevocations.filter((e) => e.until > now)
       return before - storedRevocations.length
     },
+    async purgeResetTokens(cutoff) {
+      let deleted = 0
+      for (const [hash, row] of resetRows) {
+        if (row.expiresAt < cutoff) {
+          resetRows.delete(hash)
+          deleted += 1
+        }
+      }
+      return deleted
+    },
   }
   return {
     store,
@@ -166,6 +247,9 @@ export function createFakeStore() {
     events: () => events,
     verificationEvents: () => verificationEvents,
     storedRevocations: () => storedRevocations,
+    addresses: () => [...addressRows.values()],
+    resetTokens: () => [...resetRows.values()],
+    resetEvents: () => resetEvents,
   }
 }
 

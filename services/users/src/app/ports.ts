@@ -62,6 +62,64 @@ export interface RefreshTokens {
   liveFamilies(userId: string): Promise<string[]>
 }
 
+/** A saved shipping address as stored. Optional fields absent are null. */
+export interface AddressRecord {
+  id: string
+  userId: string
+  label: string | null
+  name: string
+  line1: string
+  line2: string | null
+  city: string
+  postalCode: string
+  country: string
+  region: string | null
+  phone: string | null
+  isDefault: boolean
+  createdAt: Date
+  updatedAt: Date
+}
+
+/** The address book, always by account: an address of another account is never found. */
+export interface Addresses {
+  /** The account's addresses: the default first, then the newest. */
+  list(userId: string): Promise<AddressRecord[]>
+  /**
+   * Locks the account's row until the transaction ends, so that changes to one address book
+   * happen one at a time (the count limit and the single default hold under concurrency).
+   * False when the account does not exist.
+   */
+  lockBook(userId: string): Promise<boolean>
+  insert(address: AddressRecord): Promise<void>
+  /** Writes every field of the address (found by account and id). */
+  update(address: AddressRecord): Promise<void>
+  remove(userId: string, id: string): Promise<void>
+  /** Makes `id` the account's only default (others lose the flag; `updatedAt` unchanged). */
+  setDefault(userId: string, id: string): Promise<void>
+}
+
+/** A password reset link as stored: only the SHA-256 of its token. */
+export interface ResetTokenRecord {
+  /** SHA-256 of the token, hex. */
+  tokenHash: string
+  userId: string
+  expiresAt: Date
+  usedAt: Date | null
+  createdAt: Date
+}
+
+export interface ResetTokens {
+  /** Deletes every unused token of the account (a newer link voids the older ones). */
+  removeUnused(userId: string): Promise<void>
+  insert(token: ResetTokenRecord): Promise<void>
+  findByHash(tokenHash: string): Promise<ResetTokenRecord | undefined>
+  /**
+   * Marks the token used if and only if it is unused and unexpired at `now`, as one conditional
+   * update: of two concurrent uses, exactly one gets true.
+   */
+  spend(tokenHash: string, now: Date): Promise<boolean>
+}
+
 /** An entry of the revocation list (the platform's `Revocation`). */
 export type RevocationEntry =
   | { kind: 'session'; sessionId: string; until: Date }
@@ -77,12 +135,15 @@ export interface RevocationList {
 export interface Events {
   userRegistered(data: users.UserRegisteredData): Promise<void>
   verificationRequested(data: users.UserVerificationRequestedData): Promise<void>
+  passwordResetRequested(data: users.UserPasswordResetRequestedData): Promise<void>
 }
 
 /** The repositories as one transaction sees them. */
 export interface Repositories {
   users: Users
   refreshTokens: RefreshTokens
+  addresses: Addresses
+  resetTokens: ResetTokens
   events: Events
   /** The stored copy of revocation entries (reloaded at start). */
   revocations: { add(entries: readonly RevocationEntry[]): Promise<void> }
@@ -92,6 +153,8 @@ export interface Repositories {
 export interface Store {
   /** Reads and writes outside a transaction (events need one: they are not offered here). */
   users: Users
+  /** Reads of the address book outside a transaction. */
+  addresses: Pick<Addresses, 'list'>
   /** Runs `work` in one transaction: its writes and events commit together or not at all. */
   transaction<T>(work: (tx: Repositories) => Promise<T>): Promise<T>
   /**
@@ -104,6 +167,8 @@ export interface Store {
   activeRevocations(now: Date): Promise<RevocationEntry[]>
   /** Deletes the entries no token can need any more; returns how many went. */
   purgeRevocations(now: Date): Promise<number>
+  /** Deletes the reset tokens that expired before `cutoff`; returns how many went. */
+  purgeResetTokens(cutoff: Date): Promise<number>
 }
 
 export interface PasswordHasher {

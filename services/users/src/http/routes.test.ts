@@ -46,6 +46,9 @@ beforeAll(async () => {
     resendVerification: unused,
     changePassword: unused,
     setAdmin: unused,
+    requestPasswordReset: unused,
+    resetPassword: unused,
+    addresses: { list: unused, add: unused, update: unused, remove: unused },
     async getMe(caller) {
       calls.push({ route: 'me', caller })
       return {

@@ -16,6 +16,14 @@ export interface UsersRoutesDeps {
   resendVerification(caller: Caller): Promise<users.VerificationSent>
   changePassword(caller: Caller, body: users.ChangePasswordBody): Promise<void>
   setAdmin(body: users.AdminRoleBody): Promise<users.AdminRoleResult>
+  requestPasswordReset(body: users.PasswordResetRequestBody): Promise<users.PasswordResetRequested>
+  resetPassword(body: users.PasswordResetConfirmBody): Promise<void>
+  addresses: {
+    list(caller: Caller): Promise<users.AddressList>
+    add(caller: Caller, body: users.AddressInput): Promise<users.SavedAddress>
+    update(caller: Caller, id: string, patch: users.AddressPatch): Promise<users.SavedAddress>
+    remove(caller: Caller, id: string): Promise<void>
+  }
   /**
    * `onRequest` of the internal admin route: only the `admin-cli` service credential passes.
    * Undefined: the route is not served (the command then writes to the database itself).
@@ -165,6 +173,113 @@ export function usersRoutes(deps: UsersRoutesDeps): HttpRoutes {
       },
       async (request, reply) => {
         await deps.changePassword(caller(request), request.body)
+        return reply.code(204).send(null)
+      },
+    )
+
+    app.post(
+      '/auth/password-reset',
+      {
+        schema: {
+          tags,
+          summary: 'Mail a single-use password reset link to an account',
+          description:
+            'The same 202 and empty object for any well-formed address, registered or not. For ' +
+            'an account, a link valid for USERS_PASSWORD_RESET_TTL_SECONDS (1 hour) is mailed; ' +
+            'it voids the links sent before it.',
+          body: users.PasswordResetRequestBody,
+          response: { 202: users.PasswordResetRequested, 400: Problem },
+        },
+      },
+      async (request, reply) => reply.code(202).send(await deps.requestPasswordReset(request.body)),
+    )
+
+    app.post(
+      '/auth/password-reset/confirm',
+      {
+        schema: {
+          tags,
+          summary: 'Set a new password with the token of a reset link; every session ends',
+          description:
+            'A used, replaced, expired or unknown token is a 400 `USERS.RESET_TOKEN_INVALID`; a ' +
+            'weak password a 400 `USERS.WEAK_PASSWORD` (the token stays usable). The link proves ' +
+            'the address: an unverified one becomes verified.',
+          body: users.PasswordResetConfirmBody,
+          response: {
+            204: Type.Null({ description: 'Changed; every session of the account is revoked.' }),
+            400: Problem,
+          },
+        },
+      },
+      async (request, reply) => {
+        await deps.resetPassword(request.body)
+        return reply.code(204).send(null)
+      },
+    )
+
+    app.get(
+      '/users/me/addresses',
+      {
+        onRequest: auth.authenticate,
+        schema: {
+          tags,
+          summary: "The caller's saved addresses: the default first, then the newest",
+          response: { 200: users.AddressList, 401: Problem },
+        },
+      },
+      async (request) => deps.addresses.list(caller(request)),
+    )
+
+    app.post(
+      '/users/me/addresses',
+      {
+        onRequest: auth.authenticate,
+        schema: {
+          tags,
+          summary: 'Save an address (at most 20; the first is the default)',
+          body: users.AddressInput,
+          response: { 201: users.SavedAddress, 400: Problem, 401: Problem, 409: Problem },
+        },
+      },
+      async (request, reply) =>
+        reply.code(201).send(await deps.addresses.add(caller(request), request.body)),
+    )
+
+    app.patch(
+      '/users/me/addresses/:id',
+      {
+        onRequest: auth.authenticate,
+        schema: {
+          tags,
+          summary: 'Change a saved address; `isDefault: true` makes it the default',
+          description:
+            '`line2`, `region`, `phone` and `label` may be null to clear them. `isDefault: false` ' +
+            'on the default address is a 400 `USERS.DEFAULT_ADDRESS_REQUIRED`.',
+          params: users.AddressParams,
+          body: users.AddressPatch,
+          response: { 200: users.SavedAddress, 400: Problem, 401: Problem, 404: Problem },
+        },
+      },
+      async (request) => deps.addresses.update(caller(request), request.params.id, request.body),
+    )
+
+    app.delete(
+      '/users/me/addresses/:id',
+      {
+        onRequest: auth.authenticate,
+        schema: {
+          tags,
+          summary: 'Delete a saved address; a deleted default passes to the last updated one',
+          params: users.AddressParams,
+          response: {
+            204: Type.Null({ description: 'Deleted.' }),
+            401: Problem,
+            404: Problem,
+          },
+        },
+      },
+      async (request, reply) => {
+        await deps.addresses.remove(caller(request), request.params.id)
         return reply.code(204).send(null)
       },
     )

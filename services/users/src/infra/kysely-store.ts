@@ -11,6 +11,7 @@ import type {
   UserRecord,
   Users,
 } from '../app/ports.js'
+import { createAddresses, createResetTokens } from './kysely-addresses.js'
 import type { RefreshTokensTable, UsersTable, UsersTables } from './tables.js'
 
 /** The store on the service's database (MariaDB/MySQL, PostgreSQL or PGlite), through Kysely. */
@@ -18,6 +19,7 @@ export function createKyselyStore(deps: { database: Database; outbox: Outbox }):
   const db = deps.database.db as Kysely<UsersTables>
   return {
     users: createUsers(db),
+    addresses: createAddresses(db),
     transaction: (work) =>
       db.transaction().execute((trx) => work(repositories(trx as Transaction<UsersTables>))),
     async purgeExpiredSessions(cutoff) {
@@ -63,18 +65,30 @@ export function createKyselyStore(deps: { database: Database; outbox: Outbox }):
         .executeTakeFirst()
       return Number(result.numDeletedRows)
     },
+    async purgeResetTokens(cutoff) {
+      const result = await db
+        .deleteFrom('password_reset_tokens')
+        .where('expires_at', '<', cutoff)
+        .executeTakeFirst()
+      return Number(result.numDeletedRows)
+    },
   }
 
   function repositories(trx: Transaction<UsersTables>): Repositories {
     return {
       users: createUsers(trx),
       refreshTokens: createRefreshTokens(trx),
+      addresses: createAddresses(trx),
+      resetTokens: createResetTokens(trx),
       events: {
         async userRegistered(data) {
           await deps.outbox.add(trx, contracts.UserRegistered, data)
         },
         async verificationRequested(data) {
           await deps.outbox.add(trx, contracts.UserVerificationRequested, data)
+        },
+        async passwordResetRequested(data) {
+          await deps.outbox.add(trx, contracts.UserPasswordResetRequested, data)
         },
       },
       revocations: {

@@ -5,6 +5,8 @@ export interface UsersTables {
   users: UsersTable
   refresh_tokens: RefreshTokensTable
   revocations: RevocationsTable
+  addresses: AddressesTable
+  password_reset_tokens: PasswordResetTokensTable
 }
 
 export interface UsersTable {
@@ -42,4 +44,33 @@ export interface RevocationsTable {
   /** `user` entries: tokens issued at or before it are void. */
   revoked_before: Date | null
   expires_at: Date
+}
+
+/** Saved shipping addresses (the address book). */
+export interface AddressesTable {
+  /** UUID. */
+  id: string
+  user_id: string
+  label: string | null
+  name: string
+  line1: string
+  line2: string | null
+  city: string
+  postal_code: string
+  country: string
+  region: string | null
+  phone: string | null
+  /** A boolean; MySQL/MariaDB give 0/1. */
+  is_default: ColumnType<boolean | number, boolean, boolean>
+  created_at: ColumnType<Date, Date, never>
+  updated_at: Date
+}
+
+/** Password reset links, by the SHA-256 of the token; the token itself is never stored. */
+export interface PasswordResetTokensTable {
+  token_hash: string
+  user_id: string
+  expires_at: ColumnType<Date, Date, never>
+  used_at: Date | null
+  created_at: ColumnType<Date, Date, never>
 }
