@@ -12,8 +12,11 @@ export type ServiceDatabase = 'postgres' | 'mysql'
 /** Who may call a route: anyone, any holder of a valid access token, or admins only. */
 export type RouteAccess = 'public' | 'bearer' | 'admin'
 
-/** Stricter limits some routes get at the gateway on top of the per-client one. */
-export type RouteLimit = 'login' | 'register'
+/**
+ * Stricter limits some routes get at the gateway on top of the per-client one.
+ * `password-reset` is limited per client and per account (the e-mail of the body) alike.
+ */
+export type RouteLimit = 'login' | 'register' | 'password-reset'
 
 /**
  * A route's request body beyond the gateway's general limit (GATEWAY_BODY_LIMIT_BYTES):
@@ -98,6 +101,20 @@ export const serviceDeclarations = [
         limit: 'register',
       },
       { methods: ['POST'], path: '/api/v1/users/me/password', access: 'bearer', limit: 'register' },
+      // A reset request mails someone: limited per client and per account (the body's e-mail,
+      // whether it has an account or not, so the limit tells nothing about which ones do).
+      {
+        methods: ['POST'],
+        path: '/api/v1/auth/password-reset',
+        access: 'public',
+        limit: 'password-reset',
+      },
+      {
+        methods: ['POST'],
+        path: '/api/v1/auth/password-reset/confirm',
+        access: 'public',
+        limit: 'password-reset',
+      },
       { methods: 'any', path: '/api/v1/users/**', access: 'bearer' },
       { methods: read, path: '/.well-known/jwks.json', access: 'public', strip: '' },
     ],

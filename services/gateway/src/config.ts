@@ -138,6 +138,11 @@ export const GatewayConfig = Type.Object({
   /** Registrations per client address per registration window. */
   GATEWAY_REGISTER_LIMIT_PER_CLIENT: positive(10, 'Registrations per client'),
   GATEWAY_REGISTER_WINDOW_SECONDS: positive(3_600, 'Registration limit window'),
+  /** Password reset requests and confirmations per client address per reset window. */
+  GATEWAY_PASSWORD_RESET_LIMIT_PER_CLIENT: positive(10, 'Password resets per client'),
+  /** Password reset requests per account (the e-mail asked for) per reset window. */
+  GATEWAY_PASSWORD_RESET_LIMIT_PER_ACCOUNT: positive(5, 'Password resets per account'),
+  GATEWAY_PASSWORD_RESET_WINDOW_SECONDS: positive(3_600, 'Password reset limit window'),
   /** Largest request body; more is a 413 (API.md: 1 MiB). */
   GATEWAY_BODY_LIMIT_BYTES: positive(1024 * 1024, 'Request body limit'),
   /**

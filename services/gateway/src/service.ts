@@ -165,6 +165,16 @@ function policies(config: GatewayConfig) {
       limit: config.GATEWAY_REGISTER_LIMIT_PER_CLIENT,
       periodMs: config.GATEWAY_REGISTER_WINDOW_SECONDS * 1000,
     },
+    'password-reset': {
+      name: 'password-reset',
+      limit: config.GATEWAY_PASSWORD_RESET_LIMIT_PER_CLIENT,
+      periodMs: config.GATEWAY_PASSWORD_RESET_WINDOW_SECONDS * 1000,
+    },
+    resetAccount: {
+      name: 'password-reset-account',
+      limit: config.GATEWAY_PASSWORD_RESET_LIMIT_PER_ACCOUNT,
+      periodMs: config.GATEWAY_PASSWORD_RESET_WINDOW_SECONDS * 1000,
+    },
   }
 }
 

@@ -131,6 +131,35 @@ describe('rate limits', () => {
     expectLimited(await change('192.0.2.99'), 3)
   })
 
+  it('limits password reset requests per client and per account (the e-mail, any case)', async () => {
+    const g = await gateway({
+      GATEWAY_PASSWORD_RESET_LIMIT_PER_CLIENT: 4,
+      GATEWAY_PASSWORD_RESET_LIMIT_PER_ACCOUNT: 2,
+    })
+    const reset = (address: string, email: string) =>
+      call(`${g.url}/api/v1/auth/password-reset`, {
+        method: 'POST',
+        headers: { ...from(address), 'content-type': 'application/json' },
+        body: JSON.stringify({ email }),
+      })
+    // One address asked for from a new client each time: the account's quota still ends.
+    const email = `victim-${randomUUID()}@example.com`
+    expect((await reset('192.0.2.120', email)).status).toBe(200)
+    expect((await reset('192.0.2.121', email.toUpperCase())).status).toBe(200)
+    expectLimited(await reset('192.0.2.122', email), 2)
+    // One client asking for many addresses: the client's quota ends.
+    for (let i = 0; i < 3; i++) {
+      expect((await reset('192.0.2.130', `${randomUUID()}@example.com`)).status).toBe(200)
+    }
+    const confirm = await call(`${g.url}/api/v1/auth/password-reset/confirm`, {
+      method: 'POST',
+      headers: { ...from('192.0.2.130'), 'content-type': 'application/json' },
+      body: JSON.stringify({ token: 'abc', password: 'long-enough-1' }),
+    })
+    expect(confirm.status).toBe(200)
+    expectLimited(await reset('192.0.2.130', `${randomUUID()}@example.com`), 4)
+  })
+
   it('keeps serving with per-instance limits while Redis is unreachable, and says so', async () => {
     const g = await gateway({
       REDIS_URL: `redis://127.0.0.1:${await closedPort()}`,

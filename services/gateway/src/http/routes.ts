@@ -22,6 +22,7 @@ import { createGatewayMetrics } from './gateway-metrics.js'
 import { loginGuard, type LoginDevices, type LoginPolicies } from './login-guard.js'
 import { productPageHead } from './product-page.js'
 import { createProxy } from './proxy.js'
+import { resetGuard } from './reset-guard.js'
 import { addSecurityHeaders } from './security-headers.js'
 import { hasStorefront, serveStorefront } from './storefront.js'
 
@@ -39,7 +40,8 @@ export interface GatewayRoutesOptions {
   bodyLimit: number
   /** The body limit of routes declared `body: 'upload'` (a product picture). */
   uploadLimit: number
-  policies: { general: RatePolicy } & LoginPolicies & Record<SpecialLimit, RatePolicy>
+  policies: { general: RatePolicy; resetAccount: RatePolicy } & LoginPolicies &
+    Record<SpecialLimit, RatePolicy>
   /** Device tokens for logins (login-guard.ts). */
   devices: LoginDevices
   /** The built storefront, served at `/` when it holds an `index.html`. */
@@ -121,10 +123,16 @@ export function gatewayRoutes(options: GatewayRoutesOptions): FastifyPluginAsync
       devices: options.devices,
       metrics,
     })
+    const resetLimit = resetGuard({
+      store: options.store,
+      policy: options.policies.resetAccount,
+      metrics,
+    })
     const forward = createProxy({ upstreams: options.upstreams, trust: options.trust, metrics })
     async function proxied(request: FastifyRequest, reply: FastifyReply) {
       const { rule, upstreamPath } = edgeStateOf(request).match! // the edge answered 404 else
       const onStatus = rule.limit === 'login' ? await guard(request, reply) : undefined
+      if (rule.limit === 'password-reset') await resetLimit(request, reply)
       const body = Buffer.isBuffer(request.body) ? request.body : undefined
       await forward(request, reply, {
         upstream: rule.upstream,
