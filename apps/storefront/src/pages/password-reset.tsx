@@ -91,10 +91,24 @@ export function ResetPasswordPage() {
   const [error, setError] = useState<unknown>(undefined)
 
   useEffect(() => {
-    const found = new URLSearchParams(location.hash.slice(1)).get('token')
-    history.replaceState(history.state, '', location.pathname)
+    const read = () => {
+      const found = new URLSearchParams(location.hash.slice(1)).get('token')
+      history.replaceState(history.state, '', location.pathname)
+      return found
+    }
+    const found = read()
     if (found) setToken(found)
     else setState({ step: 'no-token' })
+    // A link opened in this tab while the page is on it changes only the fragment.
+    const onHash = () => {
+      const next = read()
+      if (!next) return
+      setToken(next)
+      setError(undefined)
+      setState({ step: 'form' })
+    }
+    window.addEventListener('hashchange', onHash)
+    return () => window.removeEventListener('hashchange', onHash)
   }, [])
 
   async function submit(event: SubmitEvent) {
