@@ -37,6 +37,7 @@ import {
 import { onPaymentRefunded } from './events/on-payment-refunded.js'
 import { onUserRegistered } from './events/on-user-registered.js'
 import { onVerificationRequested } from './events/on-verification-requested.js'
+import { onPasswordResetRequested } from './events/on-password-reset-requested.js'
 import { notificationsRoutes } from './http/routes.js'
 import { senderFromConfig } from './infra/senders.js'
 import { createSqlMessageQueue, createSqlNotificationWriter } from './infra/sql-messages.js'
@@ -120,6 +121,7 @@ export async function createNotificationsService(
       onPaymentRefunded(consumerDeps),
       onUserRegistered(consumerDeps),
       onVerificationRequested(consumerDeps),
+      onPasswordResetRequested(consumerDeps),
     ],
     routes: notificationsRoutes({
       verifier,

@@ -235,6 +235,30 @@ export function notificationsSuite(kind: DatabaseKind): void {
         expect(mine[0]!.text).toMatch(/^Hello Neve,/)
       })
 
+      it('sends the reset link of user.password-reset-requested once, to the address it names', async () => {
+        const userId = `u-${randomUUID()}`
+        const resetUrl = `https://shop.example/reset-password#token=${randomUUID()}`
+        const data = {
+          userId,
+          email: 'forgetful@example.com',
+          name: 'Fred',
+          resetUrl,
+          expiresAt: new Date(Date.now() + 3_600_000).toISOString(),
+        }
+        const envelope = await publish(bus, users.UserPasswordResetRequested, data)
+        // Delivered again (a redelivery): the inbox skips it, one message only.
+        await publish(bus, users.UserPasswordResetRequested, data, envelope.id)
+        expect(await service.dispatchPending()).toBeGreaterThanOrEqual(1)
+        const mine = sent.filter((m) => m.to === 'forgetful@example.com')
+        expect(mine).toHaveLength(1)
+        expect(mine[0]).toMatchObject({
+          template: 'password_reset',
+          subject: 'Reset your Emporium password',
+        })
+        expect(mine[0]!.text).toContain(resetUrl)
+        expect(mine[0]!.text).toMatch(/^Hello Fred,/)
+      })
+
       it('retries a failing send with backoff, then gives up', async () => {
         await service.dispatchPending()
         const userId = `u-${randomUUID()}`

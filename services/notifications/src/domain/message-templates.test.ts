@@ -5,6 +5,7 @@ import {
   orderCancelledMessage,
   orderConfirmedMessage,
   orderShippedMessage,
+  passwordResetMessage,
   paymentRefundedMessage,
 } from './message-templates.js'
 
@@ -96,5 +97,21 @@ describe('message templates', () => {
     const refund = paymentRefundedMessage({ orderId: 'o-5', amount: usd(4848), last4: '4242' })
     expect(refund.template).toBe('payment_refunded')
     expect(refund.text).toContain('refunded $48.48 for your order o-5 to the card ending in 4242')
+  })
+
+  it('sends the password reset link, its expiry and what to do when it was not asked for', () => {
+    const message = passwordResetMessage(
+      {
+        resetUrl: 'https://shop.example/reset-password#token=abc',
+        expiresAt: '2030-01-01T01:00:00.000Z',
+      },
+      'Ada',
+    )
+    expect(message.template).toBe('password_reset')
+    expect(message.subject).toBe('Reset your Emporium password')
+    expect(message.text).toMatch(/^Hello Ada,/)
+    expect(message.text).toContain('\nhttps://shop.example/reset-password#token=abc\n')
+    expect(message.text).toContain('until 2030-01-01T01:00:00.000Z')
+    expect(message.text).toContain('If you did not ask for this')
   })
 })

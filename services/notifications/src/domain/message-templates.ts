@@ -23,6 +23,7 @@ export const Template = {
   orderShipped: 'order_shipped',
   paymentRefunded: 'payment_refunded',
   emailVerification: 'email_verification',
+  passwordReset: 'password_reset',
 } as const
 export type Template = (typeof Template)[keyof typeof Template]
 
@@ -151,6 +152,24 @@ export function emailVerificationMessage(
       `${greeting(name)}\n\nPlease confirm that this is your e-mail address by opening this link:\n\n` +
       `${request.link}\n\nThe link works once, until ${request.expiresAt}. If you did not create ` +
       'an Emporium account, ignore this message.' +
+      signature,
+  }
+}
+
+/** The single-use link that sets a new password (a credential, as the verification link is). */
+export function passwordResetMessage(
+  request: { resetUrl: string; expiresAt: string },
+  name?: string,
+): RenderedMessage {
+  return {
+    template: Template.passwordReset,
+    subject: 'Reset your Emporium password',
+    text:
+      `${greeting(name)}\n\nSomeone, hopefully you, asked to reset the password of your Emporium ` +
+      `account. To choose a new password, open this link:\n\n${request.resetUrl}\n\n` +
+      `The link works once, until ${request.expiresAt}; a newer request replaces it. Setting a ` +
+      'new password signs you out everywhere. If you did not ask for this, ignore this message: ' +
+      'your password stays as it is.' +
       signature,
   }
 }
