@@ -52,12 +52,19 @@ function AddressBook() {
   const [said, setSaid] = useState<string | undefined>(undefined)
   const heading = useRef<HTMLHeadingElement>(null)
 
-  async function act(what: string, run: () => Promise<unknown>, done: string) {
+  /** Runs a change; `after` is the list as it now is, shown until the book is read again. */
+  async function act(
+    what: string,
+    run: () => Promise<unknown>,
+    after: (items: SavedAddress[]) => SavedAddress[],
+    done: string,
+  ) {
     setBusy(what)
     setError(undefined)
     setSaid(undefined)
     try {
       await run()
+      book.setData(after(book.data ?? []))
       setSaid(done)
       book.reload()
     } catch (failure) {
@@ -116,6 +123,12 @@ function AddressBook() {
                         void act(
                           `default:${address.id}`,
                           () => changeAddress(address.id, { isDefault: true }),
+                          (list) => [
+                            { ...address, isDefault: true },
+                            ...list
+                              .filter((a) => a.id !== address.id)
+                              .map((a) => ({ ...a, isDefault: false })),
+                          ],
                           `${title} is now your default address.`,
                         )
                       }
@@ -136,6 +149,7 @@ function AddressBook() {
                             setEditing(undefined)
                           }
                         },
+                        (list) => list.filter((a) => a.id !== address.id),
                         `${title} is deleted.`,
                       )
                     }
