@@ -1,4 +1,4 @@
-import { useRef, useState } from 'preact/hooks'
+import { useEffect, useRef, useState } from 'preact/hooks'
 import {
   addAddress,
   changeAddress,
@@ -189,7 +189,10 @@ function AddressBook() {
           key={editing.mode === 'edit' ? editing.address.id : 'new'}
           address={editing.mode === 'edit' ? editing.address : undefined}
           first={items.length === 0}
-          onCancel={() => setEditing(undefined)}
+          onCancel={() => {
+            setEditing(undefined)
+            heading.current?.focus()
+          }}
           onSaved={(saved, created) => {
             setEditing(undefined)
             setSaid(`${addressTitle(saved)} is ${created ? 'added' : 'saved'}.`)
@@ -217,6 +220,9 @@ function AddressForm({
   const [busy, setBusy] = useState(false)
   const [error, setError] = useState<unknown>(undefined)
   const title = address ? `Edit ${addressTitle(address)}` : 'New address'
+  const firstField = useRef<HTMLInputElement>(null)
+  // The button that opened the form is gone: keyboard and screen-reader users start in it.
+  useEffect(() => firstField.current?.focus(), [])
 
   async function submit(event: SubmitEvent) {
     event.preventDefault()
@@ -262,7 +268,13 @@ function AddressForm({
         <legend id="address-form-title">{title}</legend>
         <div class="field">
           <label for="ab-label">Label (optional, e.g. Home or Work)</label>
-          <input id="ab-label" name="label" maxLength={50} defaultValue={address?.label ?? ''} />
+          <input
+            id="ab-label"
+            name="label"
+            ref={firstField}
+            maxLength={50}
+            defaultValue={address?.label ?? ''}
+          />
         </div>
         <AddressFields
           prefix="ab"
