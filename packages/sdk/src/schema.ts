@@ -136,6 +136,96 @@ export interface paths {
     patch?: never
     trace?: never
   }
+  '/api/v1/auth/password-reset': {
+    parameters: {
+      query?: never
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    get?: never
+    put?: never
+    /**
+     * Mail a single-use password reset link to an account
+     * @description The same 202 and empty object for any well-formed address, registered or not. For an account, a link valid for USERS_PASSWORD_RESET_TTL_SECONDS (1 hour) is mailed; it voids the links sent before it.
+     */
+    post: operations['postAuthPasswordReset']
+    delete?: never
+    options?: never
+    head?: never
+    patch?: never
+    trace?: never
+  }
+  '/api/v1/auth/password-reset/confirm': {
+    parameters: {
+      query?: never
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    get?: never
+    put?: never
+    /**
+     * Set a new password with the token of a reset link; every session ends
+     * @description A used, replaced, expired or unknown token is a 400 `USERS.RESET_TOKEN_INVALID`; a weak password a 400 `USERS.WEAK_PASSWORD` (the token stays usable). The link proves the address: an unverified one becomes verified.
+     */
+    post: operations['postAuthPasswordResetConfirm']
+    delete?: never
+    options?: never
+    head?: never
+    patch?: never
+    trace?: never
+  }
+  '/api/v1/users/me/addresses': {
+    parameters: {
+      query?: never
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    /**
+     * The caller's saved addresses: the default first, then the newest
+     * @description Requires a bearer token.
+     */
+    get: operations['getUsersMeAddresses']
+    put?: never
+    /**
+     * Save an address (at most 20; the first is the default)
+     * @description Requires a bearer token.
+     */
+    post: operations['postUsersMeAddresses']
+    delete?: never
+    options?: never
+    head?: never
+    patch?: never
+    trace?: never
+  }
+  '/api/v1/users/me/addresses/{id}': {
+    parameters: {
+      query?: never
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    get?: never
+    put?: never
+    post?: never
+    /**
+     * Delete a saved address; a deleted default passes to the last updated one
+     * @description Requires a bearer token.
+     */
+    delete: operations['deleteUsersMeAddressesById']
+    options?: never
+    head?: never
+    /**
+     * Change a saved address; `isDefault: true` makes it the default
+     * @description `line2`, `region`, `phone` and `label` may be null to clear them. `isDefault: false` on the default address is a 400 `USERS.DEFAULT_ADDRESS_REQUIRED`.
+     *
+     *     Requires a bearer token.
+     */
+    patch: operations['patchUsersMeAddressesById']
+    trace?: never
+  }
   '/api/v1/users/me': {
     parameters: {
       query?: never
@@ -814,6 +904,166 @@ export interface components {
       currentPassword: string
       /** @description The new password, under the same rules as at registration. */
       newPassword: string
+    }
+    PostAuthPasswordResetRequest: {
+      /**
+       * Format: email
+       * @description The account's e-mail address, any case.
+       */
+      email: string
+    }
+    /** @description Empty: if the address has an account, a link is on its way. */
+    PostAuthPasswordResetResponse: Record<string, never>
+    PostAuthPasswordResetConfirmRequest: {
+      /** @description The token the link of the reset e-mail carries (after `#token=`). */
+      token: string
+      /** @description The new password, under the same rules as at registration. */
+      password: string
+    }
+    GetUsersMeAddressesResponse: {
+      /** @description The default first, then the newest. */
+      items: {
+        /** @description Opaque id (a UUID). */
+        id: string
+        /** @description Its label, or null. */
+        label: string | null
+        /** @description Recipient. */
+        name: string
+        /** @description First address line. */
+        line1: string
+        /** @description Second address line. */
+        line2?: string
+        /** @description City. */
+        city: string
+        /** @description Postal code. */
+        postalCode: string
+        /** @description ISO 3166-1 alpha-2 code. */
+        country: string
+        /** @description Region, state or province. */
+        region?: string
+        /** @description Phone number. */
+        phone?: string
+        /** @description Whether it is the default address. */
+        isDefault: boolean
+        /**
+         * Format: date-time
+         * @description When it was saved.
+         */
+        createdAt: string
+        /**
+         * Format: date-time
+         * @description When it last changed.
+         */
+        updatedAt: string
+      }[]
+    }
+    PostUsersMeAddressesRequest: {
+      /** @description No control characters. */
+      name: string
+      /** @description No control characters. */
+      line1: string
+      /** @description No control characters. */
+      line2?: string
+      /** @description No control characters. */
+      city: string
+      /** @description No control characters. */
+      postalCode: string
+      /** @description ISO 3166-1 alpha-2 code. */
+      country: string
+      /** @description No control characters. */
+      region?: string
+      /** @description No control characters. */
+      phone?: string
+      /** @description A name for the address (`Home`, `Work`), at most 50 characters. No control characters. */
+      label?: string
+      /** @description The default address: exactly one of a non-empty book. `true` makes this one the default (the previous default is no longer one). */
+      isDefault?: boolean
+    }
+    PostUsersMeAddressesResponse: {
+      /** @description Opaque id (a UUID). */
+      id: string
+      /** @description Its label, or null. */
+      label: string | null
+      /** @description Recipient. */
+      name: string
+      /** @description First address line. */
+      line1: string
+      /** @description Second address line. */
+      line2?: string
+      /** @description City. */
+      city: string
+      /** @description Postal code. */
+      postalCode: string
+      /** @description ISO 3166-1 alpha-2 code. */
+      country: string
+      /** @description Region, state or province. */
+      region?: string
+      /** @description Phone number. */
+      phone?: string
+      /** @description Whether it is the default address. */
+      isDefault: boolean
+      /**
+       * Format: date-time
+       * @description When it was saved.
+       */
+      createdAt: string
+      /**
+       * Format: date-time
+       * @description When it last changed.
+       */
+      updatedAt: string
+    }
+    PatchUsersMeAddressesByIdRequest: {
+      /** @description No control characters. */
+      name?: string
+      /** @description No control characters. */
+      line1?: string
+      line2?: string | null
+      /** @description No control characters. */
+      city?: string
+      /** @description No control characters. */
+      postalCode?: string
+      /** @description ISO 3166-1 alpha-2 code. */
+      country?: string
+      region?: string | null
+      phone?: string | null
+      label?: string | null
+      /** @description The default address: exactly one of a non-empty book. `true` makes this one the default (the previous default is no longer one). */
+      isDefault?: boolean
+    }
+    PatchUsersMeAddressesByIdResponse: {
+      /** @description Opaque id (a UUID). */
+      id: string
+      /** @description Its label, or null. */
+      label: string | null
+      /** @description Recipient. */
+      name: string
+      /** @description First address line. */
+      line1: string
+      /** @description Second address line. */
+      line2?: string
+      /** @description City. */
+      city: string
+      /** @description Postal code. */
+      postalCode: string
+      /** @description ISO 3166-1 alpha-2 code. */
+      country: string
+      /** @description Region, state or province. */
+      region?: string
+      /** @description Phone number. */
+      phone?: string
+      /** @description Whether it is the default address. */
+      isDefault: boolean
+      /**
+       * Format: date-time
+       * @description When it was saved.
+       */
+      createdAt: string
+      /**
+       * Format: date-time
+       * @description When it last changed.
+       */
+      updatedAt: string
     }
     GetUsersMeResponse: {
       /** @description Opaque id of the account. */
@@ -2673,6 +2923,206 @@ export interface operations {
       400: components['responses']['BadRequest']
       401: components['responses']['Unauthorized']
       403: components['responses']['Forbidden']
+      413: components['responses']['ContentTooLarge']
+      415: components['responses']['UnsupportedMediaType']
+      429: components['responses']['TooManyRequests']
+      default: components['responses']['Error']
+    }
+  }
+  postAuthPasswordReset: {
+    parameters: {
+      query?: never
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['PostAuthPasswordResetRequest']
+      }
+    }
+    responses: {
+      /** @description Empty: if the address has an account, a link is on its way. */
+      202: {
+        headers: {
+          'RateLimit-Limit': components['headers']['RateLimit-Limit']
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining']
+          'RateLimit-Reset': components['headers']['RateLimit-Reset']
+          'RateLimit-Policy': components['headers']['RateLimit-Policy']
+          'X-Request-Id': components['headers']['X-Request-Id']
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['PostAuthPasswordResetResponse']
+        }
+      }
+      400: components['responses']['BadRequest']
+      413: components['responses']['ContentTooLarge']
+      415: components['responses']['UnsupportedMediaType']
+      429: components['responses']['TooManyRequests']
+      default: components['responses']['Error']
+    }
+  }
+  postAuthPasswordResetConfirm: {
+    parameters: {
+      query?: never
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['PostAuthPasswordResetConfirmRequest']
+      }
+    }
+    responses: {
+      /** @description Changed; every session of the account is revoked. */
+      204: {
+        headers: {
+          'RateLimit-Limit': components['headers']['RateLimit-Limit']
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining']
+          'RateLimit-Reset': components['headers']['RateLimit-Reset']
+          'RateLimit-Policy': components['headers']['RateLimit-Policy']
+          'X-Request-Id': components['headers']['X-Request-Id']
+          [name: string]: unknown
+        }
+        content?: never
+      }
+      400: components['responses']['BadRequest']
+      413: components['responses']['ContentTooLarge']
+      415: components['responses']['UnsupportedMediaType']
+      429: components['responses']['TooManyRequests']
+      default: components['responses']['Error']
+    }
+  }
+  getUsersMeAddresses: {
+    parameters: {
+      query?: never
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    requestBody?: never
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          'RateLimit-Limit': components['headers']['RateLimit-Limit']
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining']
+          'RateLimit-Reset': components['headers']['RateLimit-Reset']
+          'RateLimit-Policy': components['headers']['RateLimit-Policy']
+          'X-Request-Id': components['headers']['X-Request-Id']
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['GetUsersMeAddressesResponse']
+        }
+      }
+      401: components['responses']['Unauthorized']
+      429: components['responses']['TooManyRequests']
+      default: components['responses']['Error']
+    }
+  }
+  postUsersMeAddresses: {
+    parameters: {
+      query?: never
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['PostUsersMeAddressesRequest']
+      }
+    }
+    responses: {
+      /** @description Created */
+      201: {
+        headers: {
+          'RateLimit-Limit': components['headers']['RateLimit-Limit']
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining']
+          'RateLimit-Reset': components['headers']['RateLimit-Reset']
+          'RateLimit-Policy': components['headers']['RateLimit-Policy']
+          'X-Request-Id': components['headers']['X-Request-Id']
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['PostUsersMeAddressesResponse']
+        }
+      }
+      400: components['responses']['BadRequest']
+      401: components['responses']['Unauthorized']
+      409: components['responses']['Conflict']
+      413: components['responses']['ContentTooLarge']
+      415: components['responses']['UnsupportedMediaType']
+      429: components['responses']['TooManyRequests']
+      default: components['responses']['Error']
+    }
+  }
+  deleteUsersMeAddressesById: {
+    parameters: {
+      query?: never
+      header?: never
+      path: {
+        /** @description The address id. No control characters. */
+        id: string
+      }
+      cookie?: never
+    }
+    requestBody?: never
+    responses: {
+      /** @description Deleted. */
+      204: {
+        headers: {
+          'RateLimit-Limit': components['headers']['RateLimit-Limit']
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining']
+          'RateLimit-Reset': components['headers']['RateLimit-Reset']
+          'RateLimit-Policy': components['headers']['RateLimit-Policy']
+          'X-Request-Id': components['headers']['X-Request-Id']
+          [name: string]: unknown
+        }
+        content?: never
+      }
+      400: components['responses']['BadRequest']
+      401: components['responses']['Unauthorized']
+      404: components['responses']['NotFound']
+      429: components['responses']['TooManyRequests']
+      default: components['responses']['Error']
+    }
+  }
+  patchUsersMeAddressesById: {
+    parameters: {
+      query?: never
+      header?: never
+      path: {
+        /** @description The address id. No control characters. */
+        id: string
+      }
+      cookie?: never
+    }
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['PatchUsersMeAddressesByIdRequest']
+      }
+    }
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          'RateLimit-Limit': components['headers']['RateLimit-Limit']
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining']
+          'RateLimit-Reset': components['headers']['RateLimit-Reset']
+          'RateLimit-Policy': components['headers']['RateLimit-Policy']
+          'X-Request-Id': components['headers']['X-Request-Id']
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['PatchUsersMeAddressesByIdResponse']
+        }
+      }
+      400: components['responses']['BadRequest']
+      401: components['responses']['Unauthorized']
+      404: components['responses']['NotFound']
       413: components['responses']['ContentTooLarge']
       415: components['responses']['UnsupportedMediaType']
       429: components['responses']['TooManyRequests']
