@@ -32,9 +32,12 @@ export function parsePrice(text: string, currency = 'USD'): number | undefined {
 export const priceText = (money: Money) =>
   (money.amount / 10 ** currencyDigits(money.currency)).toFixed(currencyDigits(money.currency))
 
-export const statusWords: Record<OrderStatus, string> = {
+// `payment_failed` (issue 18: a declined payment waits for another card) is named beside
+// OrderStatus so that this compiles against the SDK both before and after it has the status.
+export const statusWords: Record<OrderStatus | 'payment_failed', string> = {
   pending: 'Pending',
   awaiting_payment: 'Awaiting payment',
+  payment_failed: 'Payment failed',
   confirmed: 'Confirmed',
   shipped: 'Shipped',
   cancelled: 'Cancelled',

@@ -30,14 +30,21 @@ const steps: OrderStatus[] = ['pending', 'awaiting_payment', 'confirmed', 'shipp
 /** Nothing follows these: the live stream ends. */
 const terminal: OrderStatus[] = ['shipped', 'cancelled']
 /** How far along a status is: a live event behind the order last read changes nothing. */
-const rank: Record<OrderStatus, number> = {
+const rank: Record<OrderStatus | 'payment_failed', number> = {
   pending: 0,
   awaiting_payment: 1,
+  // A declined payment (issue 18): shown when it comes; a new attempt's confirmation follows it.
+  payment_failed: 1.5,
   confirmed: 2,
   shipped: 3,
   cancelled: 3,
 }
-const cancellable: OrderStatus[] = ['pending', 'awaiting_payment', 'confirmed']
+const cancellable: (OrderStatus | 'payment_failed')[] = [
+  'pending',
+  'awaiting_payment',
+  'payment_failed',
+  'confirmed',
+]
 
 function OrderView({ id }: { id: string }) {
   const order = useLoad(
