@@ -11,6 +11,7 @@ import {
 import { generateKeyPair, SignJWT, decodeJwt, decodeProtectedHeader } from 'jose'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startProcess, waitForOk, type Started } from './process.js'
+import { fetchRetryingShed } from './shop-client.js'
 
 // This file's own ports, claimed against every other test on the machine.
 const ports = await reservePorts(3)
@@ -82,7 +83,7 @@ describe('identity through the gateway (distributed: users on MariaDB, limits in
       headers?: Record<string, string>
     },
   ) =>
-    fetch(`${api}${path}`, {
+    fetchRetryingShed(`${api}${path}`, {
       method: init.method ?? (init.body === undefined ? 'GET' : 'POST'),
       headers: {
         'x-forwarded-for': init.from,

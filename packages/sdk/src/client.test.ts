@@ -119,6 +119,44 @@ describe('createEmporiumClient', () => {
     expect(received[0]!.headers['content-type']).toBe('application/json')
   })
 
+  it('sends a shed request again after its retry-after when asked to, never a refused one', async () => {
+    const shed = (response: Parameters<Handler>[1], kind: string, seconds = '0') => {
+      response.setHeader('retry-after', seconds)
+      response.setHeader('x-emporium-shed', kind)
+      json(response, 503, { type: 'about:blank', title: 'Busy', status: 503, detail: 'busy' })
+    }
+    let calls = 0
+    const { origin, received } = await serve((request, response) => {
+      calls++
+      const path = request.url ?? ''
+      if (path.startsWith('/api/v1/products') && calls <= 2) return shed(response, 'admission')
+      if (path === '/api/v1/orders' && received.length <= 4) return shed(response, 'deadline')
+      if (path.startsWith('/api/v1/cart')) return shed(response, 'admission', '30')
+      if (path === '/api/v1/users/me') return json(response, 503, { status: 503 })
+      return json(response, request.method === 'POST' ? 202 : 200, order)
+    })
+    const client = createEmporiumClient({ baseUrl: origin, token: 't', retryShed: { attempts: 3 } })
+    // Two admission sheds, then the answer: three requests, the caller sees the last.
+    const page = await client.GET('/api/v1/products')
+    expect(page.response.status).toBe(200)
+    expect(received).toHaveLength(3)
+    // A placement past the gateway's deadline is sent again with its body and the same key.
+    const placed = await client.POST('/api/v1/orders', { body: placement })
+    expect(placed.response.status).toBe(202)
+    expect(received).toHaveLength(5)
+    expect(received[4]!.body).toBe(received[3]!.body)
+    expect(received[4]!.headers['idempotency-key']).toBe(received[3]!.headers['idempotency-key'])
+    // A wait longer than the caller allows, and a 503 that is not a shed, are the answer.
+    expect((await client.GET('/api/v1/cart')).response.status).toBe(503)
+    expect((await client.GET('/api/v1/users/me')).response.status).toBe(503)
+    expect(received).toHaveLength(7)
+    // Off unless asked: the shed answer is the caller's.
+    calls = 0
+    const plain = createEmporiumClient({ baseUrl: origin })
+    expect((await plain.GET('/api/v1/products')).response.status).toBe(503)
+    expect(received).toHaveLength(8)
+  })
+
   it('takes a fetch of the caller’s and headers for every request', async () => {
     const { origin, received } = await serve((request, response) => json(response, 200, {}))
     const sent: string[] = []

@@ -35,6 +35,15 @@ export interface EmporiumClientOptions {
    * same each time, so that the platform replays the first answer rather than acting twice.
    */
   idempotencyKey?: () => string
+  /**
+   * Sends a request again after the wait its answer asks for when the platform shed it: a 503
+   * with `retry-after` and `x-emporium-shed: admission` (nothing of it ran, so any request may be
+   * repeated), or `x-emporium-shed: deadline` for a request with an Idempotency-Key (the repeat
+   * replays the first outcome). At most `attempts` more times, each wait at most
+   * `maxWaitSeconds` (default 10; a longer one is returned to the caller). Off by default: a
+   * caller that shows the wait to a person, or measures each answer, handles it itself.
+   */
+  retryShed?: { attempts: number; maxWaitSeconds?: number }
 }
 
 /** Creates a client of the public API. */
@@ -47,7 +56,42 @@ export function createEmporiumClient(options: EmporiumClientOptions): EmporiumCl
   })
   client.use(idempotencyMiddleware(options.idempotencyKey ?? randomKey))
   if (options.token !== undefined) client.use(bearerMiddleware(options.token, options))
+  if (options.retryShed) client.use(shedMiddleware(options.retryShed))
   return client
+}
+
+/** Seconds a shed answer to `request` asks to wait before the same request, or undefined. */
+export function shedWaitSeconds(request: Request, response: Response): number | undefined {
+  if (response.status !== 503) return undefined
+  const shed = response.headers.get('x-emporium-shed')
+  const repeatable =
+    shed === 'admission' || (shed === 'deadline' && request.headers.has('idempotency-key'))
+  const seconds = Number(response.headers.get('retry-after') ?? Number.NaN)
+  return repeatable && Number.isFinite(seconds) && seconds >= 0 ? seconds : undefined
+}
+
+function shedMiddleware(retry: { attempts: number; maxWaitSeconds?: number }): Middleware {
+  // Each request as it was before fetch consumed its body, to send again.
+  const copies = new WeakMap<Request, Request>()
+  const longest = retry.maxWaitSeconds ?? 10
+  return {
+    onRequest({ request }) {
+      copies.set(request, request.clone())
+    },
+    async onResponse({ request, response, options: { fetch } }) {
+      const copy = copies.get(request)
+      copies.delete(request)
+      let answer = response
+      for (let attempt = 0; copy && attempt < retry.attempts; attempt++) {
+        const wait = shedWaitSeconds(copy, answer)
+        if (wait === undefined || wait > longest) break
+        await answer.body?.cancel().catch(() => undefined)
+        await new Promise((resolve) => setTimeout(resolve, wait * 1000))
+        answer = await fetch(copy.clone())
+      }
+      return answer === response ? undefined : answer
+    },
+  }
 }
 
 const idempotent = new Set(idempotentOperations)

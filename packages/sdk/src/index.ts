@@ -5,6 +5,7 @@ import type { components, operations, paths } from './schema.js'
 export {
   createEmporiumClient,
   randomKey,
+  shedWaitSeconds,
   type EmporiumClient,
   type EmporiumClientOptions,
   type TokenSource,
