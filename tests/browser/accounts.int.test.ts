@@ -430,6 +430,10 @@ describe("a shopper's account in the storefront", () => {
         postalCode: 'M5V 2T6',
         country: 'CA',
       })
+      // The order page names the country.
+      await page
+        .getByText(/Ship to: Ada on holiday, 3 Lakeshore Road, Toronto M5V 2T6, Ontario, Canada/)
+        .waitFor()
       // The draft is gone once the order is placed; the new address joins the book after it.
       expect(await page.evaluate(() => Object.keys(sessionStorage).join())).not.toContain(
         'checkout-draft',

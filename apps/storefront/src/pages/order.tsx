@@ -5,6 +5,7 @@ import { shop, unwrap } from '../api/client'
 import { isNotFound } from '../api/problems'
 import { followOrder } from '../api/order-events'
 import { ErrorMessage, LoadState, useLoad, useTitle } from '../components/ui'
+import { countryName } from '../lib/countries'
 import {
   formatDate,
   formatMoney,
@@ -209,8 +210,10 @@ function OrderView({ id }: { id: string }) {
       </table>
       <p>
         Ship to: {data.shippingAddress.name}, {data.shippingAddress.line1},{' '}
+        {data.shippingAddress.line2 && `${data.shippingAddress.line2}, `}
         {data.shippingAddress.city} {data.shippingAddress.postalCode},{' '}
-        {data.shippingAddress.country}
+        {data.shippingAddress.region && `${data.shippingAddress.region}, `}
+        {countryName(data.shippingAddress.country)}
       </p>
       {data.payment && (
         <p class="payment" data-payment={data.payment.status}>
