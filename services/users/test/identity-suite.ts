@@ -845,11 +845,15 @@ export function identitySuite(kind: DatabaseKind): void {
         '/.well-known/jwks.json',
         '/auth/login',
         '/auth/logout',
+        '/auth/password-reset',
+        '/auth/password-reset/confirm',
         '/auth/refresh',
         '/auth/register',
         '/auth/verify-email',
         '/auth/verify-email/resend',
         '/users/me',
+        '/users/me/addresses',
+        '/users/me/addresses/{id}',
         '/users/me/password',
       ])
     })
