@@ -53,6 +53,9 @@ describe('placement admission control (orders on pglite)', () => {
       ORDERS_PLACEMENT_CONCURRENCY: '1',
       ORDERS_PLACEMENT_QUEUE: '0',
       ORDERS_PLACEMENT_QUEUE_MS: '100',
+      // No deadline: the holding placement must end 202 however slow a busy machine makes it
+      // (its card alone takes 1.5 s of the default 2 s); the deadline has tests of its own.
+      ORDERS_PLACEMENT_DEADLINE_MS: '0',
       LOG_LEVEL: 'silent',
     })
     const service = await createOrdersService(config, {

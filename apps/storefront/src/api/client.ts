@@ -16,6 +16,14 @@ async function reach(request: Request): Promise<Response> {
 }
 
 /**
+ * A request the shop shed (503 with `retry-after` and `x-emporium-shed`: nothing of it ran, or a
+ * placement that its Idempotency-Key replays) is sent again after the short wait it asks for,
+ * twice at most, before the page shows it: under a burst a listing or a search answers a moment
+ * later instead of an error. A longer wait reaches the page (the checkout says it is retrying).
+ */
+const retryShed = { attempts: 2, maxWaitSeconds: 3 }
+
+/**
  * The public API as this tab's shopper: the access token of the session when signed in
  * (refreshed first when it is about to expire, and once more after a 401), none when not.
  */
@@ -24,10 +32,11 @@ export const shop = createEmporiumClient({
   token: () => freshToken(),
   onUnauthorized: () => freshToken(true),
   fetch: reach,
+  retryShed,
 })
 
 // Without the session's token: the refresh itself, which must not wait for a refresh.
-const anonymous = createEmporiumClient({ baseUrl: location.origin, fetch: reach })
+const anonymous = createEmporiumClient({ baseUrl: location.origin, fetch: reach, retryShed })
 
 // Refresh this long before the access token expires, so a request never carries a stale one.
 const refreshMarginMs = 30_000
