@@ -7,7 +7,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core'
 import sharp from 'sharp'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { repoRoot, reserveEmbeddedPorts, type Started } from '../e2e/process.js'
-import { ShopClient } from '../e2e/shop-client.js'
+import { fetchRetryingShed, ShopClient } from '../e2e/shop-client.js'
 import { launchChromium, startPlatform, stopPlatform } from './shop-browser.js'
 
 // This file's own ports, claimed against every other test on the machine.
@@ -105,7 +105,9 @@ describe('accessibility of the storefront (axe)', () => {
     const admin = await client.registerAdmin(adminEmail, join(dataDir, 'mailbox.jsonl'))
     const shopper = await client.register(shopperEmail)
 
-    const found = await fetch(`${base}/api/v1/products?q=${encodeURIComponent('Classic Tee')}`)
+    const found = await fetchRetryingShed(
+      `${base}/api/v1/products?q=${encodeURIComponent('Classic Tee')}`,
+    )
     const items = ((await found.json()) as { items: { id: string; name: string }[] }).items
     tee = items.find((p) => p.name === 'Emporium Classic Tee')!
     expect(tee).toBeDefined()
@@ -117,7 +119,7 @@ describe('accessibility of the storefront (axe)', () => {
       ['#c0392b', 'Red, from the side'],
     ] as const) {
       const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="800" height="600"><rect width="800" height="600" fill="${colour}"/></svg>`
-      const upload = await fetch(
+      const upload = await fetchRetryingShed(
         `${base}/api/v1/products/${pictured.id}/media?alt=${encodeURIComponent(alt)}`,
         {
           method: 'POST',
@@ -152,7 +154,9 @@ describe('accessibility of the storefront (axe)', () => {
   }, 60_000)
 
   it("writes a product page's head from the real catalog", async () => {
-    const answer = await fetch(`${base}/products/${tee.id}`, { headers: { accept: 'text/html' } })
+    const answer = await fetchRetryingShed(`${base}/products/${tee.id}`, {
+      headers: { accept: 'text/html' },
+    })
     expect(answer.status).toBe(200)
     const page = await answer.text()
     expect(page).toContain('<title>Emporium Classic Tee · Emporium</title>')
@@ -163,7 +167,7 @@ describe('accessibility of the storefront (axe)', () => {
       name: 'Emporium Classic Tee',
       offers: { '@type': 'AggregateOffer', priceCurrency: 'USD' },
     })
-    const missing = await fetch(`${base}/products/no-such-product`, {
+    const missing = await fetchRetryingShed(`${base}/products/no-such-product`, {
       headers: { accept: 'text/html' },
     })
     expect(missing.status).toBe(404)

@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto'
 import type { Browser } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { repoRoot, reserveEmbeddedPorts, type Started } from '../e2e/process.js'
-import { ShopClient } from '../e2e/shop-client.js'
+import { fetchRetryingShed, ShopClient } from '../e2e/shop-client.js'
 import { launchChromium, startPlatform, stopPlatform } from './shop-browser.js'
 
 // This file's own ports, claimed against every other test on the machine.
@@ -34,9 +34,13 @@ describe('catalogue tools of the back office in a browser', () => {
 
   /** What a shopper finds: the category's list and the product's own read. */
   async function shopperSees(slug: string, name: string) {
-    const listed = await fetch(`${base}/api/v1/products?category=${encodeURIComponent(slug)}`)
+    const listed = await fetchRetryingShed(
+      `${base}/api/v1/products?category=${encodeURIComponent(slug)}`,
+    )
     const items = ((await listed.json()) as { items: Listed[] }).items
-    const searched = await fetch(`${base}/api/v1/products?q=${encodeURIComponent(name)}`)
+    const searched = await fetchRetryingShed(
+      `${base}/api/v1/products?q=${encodeURIComponent(name)}`,
+    )
     return {
       inCategory: items.map((p) => p.name),
       searched: ((await searched.json()) as { items: Listed[] }).items.map((p) => p.name),
@@ -89,7 +93,7 @@ describe('catalogue tools of the back office in a browser', () => {
     await page.getByRole('button', { name: 'Create category' }).click()
     await page.getByText(/another category/i).waitFor()
     await page.screenshot({ path: join(artifacts, 'admin-categories.png'), fullPage: true })
-    const categories = await fetch(`${base}/api/v1/categories`)
+    const categories = await fetchRetryingShed(`${base}/api/v1/categories`)
     const category = (
       (await categories.json()) as { items: { id: string; slug: string }[] }
     ).items.find((c) => c.slug === slug)!

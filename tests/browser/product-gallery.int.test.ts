@@ -5,7 +5,7 @@ import type { Browser, Page } from 'playwright-core'
 import sharp from 'sharp'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { repoRoot, reserveEmbeddedPorts, type Started } from '../e2e/process.js'
-import { ShopClient } from '../e2e/shop-client.js'
+import { fetchRetryingShed, ShopClient } from '../e2e/shop-client.js'
 import { launchChromium, startPlatform, stopPlatform } from './shop-browser.js'
 
 // This file's own ports, claimed against every other test on the machine.
@@ -102,7 +102,7 @@ describe('product pictures in a browser', () => {
     await page.getByText('Alt text saved.').waitFor()
     await page.screenshot({ path: join(artifacts, 'admin-pictures.png'), fullPage: true })
 
-    const read = await fetch(`${base}/api/v1/products/${encodeURIComponent(id)}`)
+    const read = await fetchRetryingShed(`${base}/api/v1/products/${encodeURIComponent(id)}`)
     const detail = (await read.json()) as {
       imageUrl: string
       media: { id: string; alt: string; url: string; sizes: { width: number }[] }[]
@@ -155,12 +155,12 @@ describe('product pictures in a browser', () => {
 
     // The files as the gateway serves them: a year's immutable cache and a 304 on a match.
     const size = `${base}${detail.media[0]!.url}`
-    const first = await fetch(size)
+    const first = await fetchRetryingShed(size)
     expect(first.status).toBe(200)
     expect(first.headers.get('content-type')).toBe('image/webp')
     expect(first.headers.get('cache-control')).toBe('public, max-age=31536000, immutable')
     const etag = first.headers.get('etag')!
-    const again = await fetch(size, { headers: { 'if-none-match': etag } })
+    const again = await fetchRetryingShed(size, { headers: { 'if-none-match': etag } })
     expect(again.status).toBe(304)
     await context.close()
   }, 240_000)

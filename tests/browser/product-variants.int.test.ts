@@ -11,6 +11,7 @@ import {
   startPlatform,
   stopPlatform,
 } from './shop-browser.js'
+import { fetchRetryingShed } from '../e2e/shop-client.js'
 
 // This file's own ports, claimed against every other test on the machine.
 const embeddedPorts = await reserveEmbeddedPorts()
@@ -52,12 +53,12 @@ describe('choosing and buying a variant in the storefront', () => {
 
   /** The demo catalog's T-shirt (sizes and colours, XL dearer, XL / White sold out). */
   async function demoTee() {
-    const list = await fetch(
+    const list = await fetchRetryingShed(
       `${base}/api/v1/products?q=${encodeURIComponent('Emporium Classic Tee')}`,
     )
     const { items } = (await list.json()) as { items: Array<{ id: string; name: string }> }
     const found = items.find((p) => p.name === 'Emporium Classic Tee')!
-    const product = await (await fetch(`${base}/api/v1/products/${found.id}`)).json()
+    const product = await (await fetchRetryingShed(`${base}/api/v1/products/${found.id}`)).json()
     return product as { id: string; name: string; variants: Variant[] }
   }
   const variantOf = (tee: { variants: Variant[] }, label: string) =>

@@ -5,6 +5,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { repoRoot, reserveEmbeddedPorts, type Started } from '../e2e/process.js'
 import { launchChromium, startPlatform, stopPlatform } from './shop-browser.js'
+import { fetchRetryingShed } from '../e2e/shop-client.js'
 
 // This file's own ports, claimed against every other test on the machine.
 const embeddedPorts = await reserveEmbeddedPorts()
@@ -74,7 +75,7 @@ describe('search that forgives in the storefront (issue 17)', () => {
   async function getJson<T>(path: string): Promise<T> {
     const deadline = Date.now() + 60_000
     for (;;) {
-      const response = await fetch(`${base}${path}`)
+      const response = await fetchRetryingShed(`${base}${path}`)
       if (response.status !== 503 || Date.now() > deadline) {
         expect(response.status).toBe(200)
         return (await response.json()) as T

@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { chromium, type Browser, type Page } from 'playwright-core'
 import { repoRoot, startProcess, waitForOk, type Started } from '../e2e/process.js'
+import { fetchRetryingShed } from '../e2e/shop-client.js'
 
 /** What the tests read of a product from the API. */
 export interface ProductSummary {
@@ -74,7 +75,7 @@ export function launchChromium(): Promise<Browser> {
 
 /** Products of a listing query with at least 5 units available. */
 export async function productsInStock(base: string, query: string): Promise<ProductSummary[]> {
-  const response = await fetch(`${base}/api/v1/products?${query}&limit=50`)
+  const response = await fetchRetryingShed(`${base}/api/v1/products?${query}&limit=50`)
   const page = (await response.json()) as { items: ProductSummary[] }
   return page.items.filter((p) => p.available >= 5)
 }

@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { repoRoot, reserveEmbeddedPorts, type Started } from '../e2e/process.js'
-import { cards, ShopClient } from '../e2e/shop-client.js'
+import { cards, fetchRetryingShed, ShopClient } from '../e2e/shop-client.js'
 import {
   addToCart,
   fillCheckout,
@@ -349,7 +349,8 @@ describe('the bugs a shopper found (issue 17)', () => {
 
   it('offers a few other products of the same category on a product page', async () => {
     const [product] = await inStock('category=garden&sort=price_asc')
-    const read = async <T>(path: string) => (await (await fetch(`${base}${path}`)).json()) as T
+    const read = async <T>(path: string) =>
+      (await (await fetchRetryingShed(`${base}${path}`)).json()) as T
     const { category } = await read<{ category: { name: string; slug: string } }>(
       `/api/v1/products/${encodeURIComponent(product!.id)}`,
     )

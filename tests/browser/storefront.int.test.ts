@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { repoRoot, reserveEmbeddedPorts, type Started } from '../e2e/process.js'
-import { verificationToken } from '../e2e/shop-client.js'
+import { fetchRetryingShed, verificationToken } from '../e2e/shop-client.js'
 import {
   addToCart,
   fillCheckout,
@@ -198,12 +198,14 @@ describe('the storefront in a browser', () => {
     await page.getByText(`Stock of ${name} set to 7 on hand.`).waitFor()
     await expect.poll(() => page.locator('.stock-levels').innerText()).toMatch(/On hand\s*7/)
     await page.screenshot({ path: join(artifacts, 'admin-products.png'), fullPage: true })
-    const created = await fetch(`${base}/api/v1/products?q=${encodeURIComponent(name)}`)
+    const created = await fetchRetryingShed(`${base}/api/v1/products?q=${encodeURIComponent(name)}`)
     const found = ((await created.json()) as { items: ProductSummary[] }).items
     expect(found.map((p) => [p.name, p.available, p.price.amount])).toEqual([[name, 7, 2450]])
 
     const lookUp = async () => {
-      const answer = await fetch(`${base}/api/v1/products?q=${encodeURIComponent(name)}`)
+      const answer = await fetchRetryingShed(
+        `${base}/api/v1/products?q=${encodeURIComponent(name)}`,
+      )
       return ((await answer.json()) as { items: ProductSummary[] }).items
     }
     await page.getByRole('button', { name: `Edit ${name}` }).click()

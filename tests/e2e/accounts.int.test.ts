@@ -5,6 +5,7 @@ import { SMTPServer } from 'smtp-server'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { reservePort } from '@emporium/platform/testing'
 import { reserveEmbeddedPorts, type Started, startProcess, waitForOk } from './process.js'
+import { fetchRetryingShed } from './shop-client.js'
 
 // This file's own ports, claimed against every other test on the machine.
 const embeddedPorts = await reserveEmbeddedPorts()
@@ -110,7 +111,7 @@ describe('address book and password reset (embedded platform, real SMTP)', () =>
     path: string,
     init: { body?: unknown; token?: string } = {},
   ): Promise<{ status: number; type: string; body: any }> {
-    const response = await fetch(`${api}${path}`, {
+    const response = await fetchRetryingShed(`${api}${path}`, {
       method,
       headers: {
         ...(init.body === undefined ? {} : { 'content-type': 'application/json' }),

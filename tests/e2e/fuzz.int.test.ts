@@ -14,6 +14,7 @@ import {
   type Schema,
 } from './fuzz-arbitraries.js'
 import { repoRoot, reserveEmbeddedPorts, type Started, startProcess } from './process.js'
+import { fetchRetryingShed } from './shop-client.js'
 
 // This file's own ports, claimed against every other test on the machine.
 const embeddedPorts = await reserveEmbeddedPorts()
@@ -42,7 +43,7 @@ describe('fuzzing every public operation through the gateway (embedded platform)
     path: string,
     init: { method?: string; body?: unknown; as?: keyof typeof tokens } = {},
   ) => {
-    const response = await fetch(`${api}${path}`, {
+    const response = await fetchRetryingShed(`${api}${path}`, {
       method: init.method ?? (init.body === undefined ? 'GET' : 'POST'),
       headers: {
         ...(init.body === undefined ? {} : { 'content-type': 'application/json' }),
@@ -61,7 +62,7 @@ describe('fuzzing every public operation through the gateway (embedded platform)
     while (Date.now() < deadline) {
       if (started.child.exitCode !== null) throw new Error(`exited:\n${started.output()}`)
       try {
-        const response = await fetch(`${api}/openapi.json`)
+        const response = await fetchRetryingShed(`${api}/openapi.json`)
         if (response.ok) {
           const doc = (await response.json()) as Document
           if (wanted.every((p) => doc.paths?.[p])) return doc
@@ -233,7 +234,7 @@ describe('fuzzing every public operation through the gateway (embedded platform)
     const controller = new AbortController()
     const timer = setTimeout(() => controller.abort(), 20_000)
     try {
-      const response = await fetch(url, {
+      const response = await fetchRetryingShed(url, {
         method: request.method,
         headers,
         body,

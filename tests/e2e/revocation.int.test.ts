@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { execFile } from 'node:child_process'
 import { promisify } from 'node:util'
 import { repoRoot, reserveEmbeddedPorts, type Started, startProcess, waitForOk } from './process.js'
-import { verificationToken } from './shop-client.js'
+import { fetchRetryingShed, verificationToken } from './shop-client.js'
 
 // This file's own ports, claimed against every other test on the machine.
 const embeddedPorts = await reserveEmbeddedPorts()
@@ -43,7 +43,7 @@ describe('verification and revocation (embedded platform)', () => {
   })
 
   async function call(path: string, init: { body?: unknown; token?: string } = {}) {
-    const response = await fetch(`${api}${path}`, {
+    const response = await fetchRetryingShed(`${api}${path}`, {
       method: init.body === undefined ? 'GET' : 'POST',
       headers: {
         ...(init.body === undefined ? {} : { 'content-type': 'application/json' }),
@@ -63,8 +63,9 @@ describe('verification and revocation (embedded platform)', () => {
   /** The status the gateway and the cart (asked directly) give the token. */
   async function statuses(token: string) {
     const gateway = (await call('/cart', { token })).status
-    const cart = (await fetch(`${cartUrl}/cart`, { headers: { authorization: `Bearer ${token}` } }))
-      .status
+    const cart = (
+      await fetchRetryingShed(`${cartUrl}/cart`, { headers: { authorization: `Bearer ${token}` } })
+    ).status
     return [gateway, cart]
   }
   /** Polls (no fixed sleep) until both refuse the token; generous for a busy machine. */
@@ -91,7 +92,7 @@ describe('verification and revocation (embedded platform)', () => {
     const forged = `${token.slice(0, -4)}${token.slice(-4) === 'AAAA' ? 'BBBB' : 'AAAA'}`
     expect((await call('/auth/verify-email', { body: { token: forged } })).status).toBe(400)
     // Through the gateway: an invalid bearer is a 401, another account's bearer a 403.
-    const bad = await fetch(`${api}/auth/verify-email`, {
+    const bad = await fetchRetryingShed(`${api}/auth/verify-email`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: 'Bearer not.a.token' },
       body: JSON.stringify({ token }),

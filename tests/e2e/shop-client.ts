@@ -66,12 +66,10 @@ function expectStatus<T>(what: string, reply: Reply<T>, status: number): T {
 
 /**
  * `fetch` that sends a request the platform shed again after its `retry-after` (at most 10
- * times), as ShopClient's typed client does; the body must be a string (sent again as it is).
+ * times), as ShopClient's typed client does; the body must be one that can be sent twice (a
+ * string or bytes, not a stream).
  */
-export async function fetchRetryingShed(
-  url: string,
-  init: RequestInit & { body?: string },
-): Promise<Response> {
+export async function fetchRetryingShed(url: string, init: RequestInit = {}): Promise<Response> {
   for (let attempt = 0; ; attempt++) {
     const response = await fetch(url, init)
     const wait = shedWaitSeconds(new Request(url, { headers: init.headers }), response)

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { reserveEmbeddedPorts, type Started, startProcess, waitForOk } from './process.js'
-import { verificationToken } from './shop-client.js'
+import { fetchRetryingShed, verificationToken } from './shop-client.js'
 
 // This file's own ports, claimed against every other test on the machine.
 const embeddedPorts = await reserveEmbeddedPorts()
@@ -39,7 +39,7 @@ describe('shopping through the gateway (embedded platform)', () => {
     path: string,
     init: { method?: string; body?: unknown; as?: 'shopper' | 'admin' } = {},
   ) => {
-    const response = await fetch(`${base}/api/v1${path}`, {
+    const response = await fetchRetryingShed(`${base}/api/v1${path}`, {
       method: init.method ?? (init.body === undefined ? 'GET' : 'POST'),
       headers: {
         ...(init.body === undefined ? {} : { 'content-type': 'application/json' }),
