@@ -132,6 +132,10 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
         // It stops and restarts PostgreSQL and RabbitMQ: servers of its own, not the machine's.
         restartableServers: true,
         serviceEnv: {
+          // A declined order waits payment_failed for another card (issue 18): the steadfast
+          // shoppers retry theirs, the crowd never does; a short payment deadline lets every
+          // order end within the run.
+          orders: { ORDERS_PAYMENT_DUE_SECONDS: '20' },
           payments: {
             PAYMENTS_SIMULATED_FAULTS_API: 'true',
             // The crowd shares the simulated acquirer's few declining test cards: card-testing

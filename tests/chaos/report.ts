@@ -55,6 +55,13 @@ export function formatChaosReport(report: ChaosReport): string {
         `${report.steadfast.length}, ${accepted.length} orders accepted, ${retried} of them after ` +
         `retries (at most ${Math.max(0, ...report.steadfast.map((c) => c.attempts))} attempts)`,
     )
+    const retries: Record<string, number> = {}
+    for (const c of report.steadfast.filter((x) => x.paymentRetry)) {
+      retries[c.paymentRetry!] = (retries[c.paymentRetry!] ?? 0) + 1
+    }
+    out.push(
+      `Payment retries after a decline (another card, same order): ${JSON.stringify(retries)}`,
+    )
     out.push('')
   }
   if (report.outcome) {

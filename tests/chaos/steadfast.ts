@@ -7,7 +7,9 @@ import { soldOut } from './invariants.js'
 // registers, puts one of a few scarce products in the cart and places one order, retrying every
 // step through the faults, the order always with the same Idempotency-Key. Afterwards each must
 // have exactly one order, the one its accepted answer named; the scarce products sell out under
-// contention, so stock conservation is tested where it is tight.
+// contention, so stock conservation is tested where it is tight. A shopper whose card was declined
+// (issue 18: the order waits `payment_failed`, its stock held) pays the same order again with
+// another card, insisting with one Idempotency-Key too, until the payment deadline refuses it.
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
@@ -21,6 +23,11 @@ export interface SteadfastCheckout {
   /** What ended the attempt when no order was accepted. */
   failure?: string
   attempts: number
+  /**
+   * After a decline: `accepted` when the retry with another card was taken (202), else what
+   * ended it (the order cancelled first, a 409 past the payment deadline, the patience spent).
+   */
+  paymentRetry?: string
 }
 
 export interface SteadfastOptions {
@@ -73,6 +80,27 @@ export async function runSteadfast(
     }
   }
 
+  /** Waits for the decline, then pays the order again with the approved card (one key). */
+  async function retryPayment(token: string, orderId: string, deadline: number): Promise<string> {
+    await insist(deadline, async () => {
+      const reply = await client.call(`/orders/${orderId}`, { token }).catch(() => undefined)
+      const status = reply?.status === 200 ? (reply.body as { status: string }).status : undefined
+      if (status === 'payment_failed') return true
+      if (status === 'cancelled') throw new Refused('cancelled before the retry')
+      return undefined
+    })
+    const key = randomUUID()
+    return insist(deadline, async () => {
+      const reply = await client
+        .retryPayment(token, orderId, cards.approved, key)
+        .catch(() => undefined)
+      if (reply?.status === 202) return 'accepted'
+      if (reply && reply.status < 500 && reply.status !== 429)
+        throw new Refused(`retry refused ${reply.status}`)
+      return undefined
+    })
+  }
+
   async function shop(i: number): Promise<SteadfastCheckout> {
     await sleep(i * gapMs)
     const deadline = Date.now() + patienceMs
@@ -100,6 +128,11 @@ export async function runSteadfast(
         return undefined
       })
       result.orderId = order.id
+      if (card === cards.declined) {
+        result.paymentRetry = await retryPayment(token, order.id, deadline).catch((error) =>
+          error instanceof Error ? error.message : String(error),
+        )
+      }
     } catch (error) {
       result.failure = error instanceof Error ? error.message : String(error)
     }

@@ -19,7 +19,8 @@ describe('checkout through the gateway (distributed: real PostgreSQL, Redis, Rab
       {
         serviceEnv: {
           gateway: { GATEWAY_UPSTREAM_TIMEOUT_MS: '30000' },
-          orders: { ORDERS_UPSTREAM_TIMEOUT_MS: '20000' },
+          // A declined order waits 30 s for another card (the suite's deadline case).
+          orders: { ORDERS_UPSTREAM_TIMEOUT_MS: '20000', ORDERS_PAYMENT_DUE_SECONDS: '30' },
         },
       },
     )

@@ -27,6 +27,9 @@ describe('checkout through the gateway (embedded platform)', () => {
       NOTIFICATIONS_SENDER: `file:${join(dataDir, 'mailbox.jsonl')}`,
       LOG_LEVEL: 'warn',
       ORDERS_PAYMENT_DEADLINE_SECONDS: '3',
+      // A declined order waits this long for another card: long enough for the suite's retry,
+      // short enough for its deadline case.
+      ORDERS_PAYMENT_DUE_SECONDS: '30',
       // The oversell burst (100 placements at once) queues on the one PGlite connection; on a
       // busy CI machine card tokenization can pass the default 3 s and a placement the gateway's
       // 10 s. This suite proves the saga's outcomes, not burst latency: answering a burst within

@@ -54,28 +54,128 @@ export function checkoutSuite(platform: () => CheckoutPlatform) {
       .toMatchObject({ onHand: 7, reserved: 0, available: 7 })
   })
 
-  it('declined cards: cancelled with a generic reason (the precise one for admins), stock released, nothing captured', async () => {
+  const paymentFailed = (o: { status: string }) => o.status === 'payment_failed'
+
+  it('declined cards: payment_failed with a generic reason (the precise one for admins), stock held, nothing captured; the shopper’s cancel releases it', async () => {
     for (const [card, reason] of [
       [cards.declined, 'card_declined'],
       [cards.insufficientFunds, 'insufficient_funds'],
     ] as const) {
       const { client, adminToken, product, shopper, order } = await buy(card)
-      const ended = await client.waitForOrder(shopper.token, order.id)
-      expect(ended).toMatchObject({ status: 'cancelled', cancellationReason: 'payment_declined' })
-      expect(ended).not.toHaveProperty('declineReason')
-      expect(ended.payment?.status).toBe('declined')
+      const failed = await client.waitForOrder(shopper.token, order.id, paymentFailed)
+      expect(failed).toMatchObject({
+        status: 'payment_failed',
+        cancellationReason: null,
+        lastPaymentError: 'payment_declined',
+        paymentAttempt: 1,
+      })
+      expect(Date.parse(failed.paymentDueBy!)).toBeGreaterThan(Date.now())
+      expect(failed).not.toHaveProperty('declineReason')
+      expect(failed.payment?.status).toBe('declined')
       const byAdmin = await client.call(`/orders/${order.id}`, { token: adminToken })
       expect(byAdmin.body).toMatchObject({ declineReason: reason })
       const adminPayments = await client.payments(adminToken, order.id)
       expect(adminPayments).toMatchObject([{ status: 'declined', declineReason: reason }])
+      const payments = await client.payments(shopper.token, order.id)
+      expect(payments.every((p) => p.status === 'declined' && !('declineReason' in p))).toBe(true)
+      // The stock stays held for another card, and the cart is kept.
+      expect(await client.stock(adminToken, product.id)).toMatchObject({
+        onHand: 10,
+        reserved: 2,
+        available: 8,
+      })
+      expect((await client.call('/cart', { token: shopper.token })).body.itemCount).toBe(2)
+      // The status stream shows payment_failed and does not end there.
+      const open = await client.statusStream(
+        shopper.token,
+        order.id,
+        60_000,
+        (status) => status === 'payment_failed',
+      )
+      const seen = open.events.map((e) => e.status)
+      const path = ['awaiting_payment', 'payment_failed']
+      expect(path.slice(path.indexOf(seen[0]!))).toEqual(seen)
+
+      const cancelled = await client.call(`/orders/${order.id}/cancel`, {
+        token: shopper.token,
+        method: 'POST',
+      })
+      expect(cancelled.status, JSON.stringify(cancelled.body)).toBe(202)
+      expect(cancelled.body).toMatchObject({
+        status: 'cancelled',
+        cancellationReason: 'customer_cancelled',
+      })
       await expect
         .poll(() => client.stock(adminToken, product.id), { timeout: 20_000 })
         .toMatchObject({ onHand: 10, reserved: 0, available: 10 })
-      const payments = await client.payments(shopper.token, order.id)
-      expect(payments.every((p) => p.status === 'declined' && !('declineReason' in p))).toBe(true)
-      // The cart is kept for another try.
-      expect((await client.call('/cart', { token: shopper.token })).body.itemCount).toBe(2)
+      const retried = await client.retryPayment(shopper.token, order.id, cards.approved)
+      expect(retried.status).toBe(409)
+      expect(retried.body).toMatchObject({ code: 'ORDERS.PAYMENT_NOT_RETRYABLE' })
     }
+  })
+
+  it('a retry with another card after a decline: the same order confirmed, captured once, the key replayed', async () => {
+    const { client, adminToken, product, shopper, order } = await buy(cards.insufficientFunds)
+    await client.waitForOrder(shopper.token, order.id, paymentFailed)
+    // Someone else cannot pay (or see) it; an order whose payment has not failed cannot be retried.
+    const stranger = await client.register()
+    const notTheirs = await client.retryPayment(stranger.token, order.id, cards.approved)
+    expect(notTheirs.status).toBe(404)
+
+    const key = randomUUID()
+    const first = await client.retryPayment(shopper.token, order.id, cards.approved, key)
+    expect(first.status, JSON.stringify(first.body)).toBe(202)
+    expect(first.body).toMatchObject({
+      id: order.id,
+      status: 'awaiting_payment',
+      paymentAttempt: 2,
+    })
+    const again = await client.retryPayment(shopper.token, order.id, cards.approved, key)
+    expect(again.status).toBe(202)
+    expect(again.headers.get('idempotent-replayed')).toBe('true')
+    expect(again.body).toEqual(first.body)
+
+    const stream = await client.statusStream(shopper.token, order.id)
+    const statuses = stream.events.map((e) => e.status)
+    const path = ['awaiting_payment', 'confirmed']
+    expect(path.slice(path.indexOf(statuses[0]!))).toEqual(statuses)
+    const confirmed = await client.waitForOrder(shopper.token, order.id)
+    expect(confirmed).toMatchObject({
+      status: 'confirmed',
+      payment: { status: 'captured', last4: '4242' },
+      paymentAttempt: 2,
+    })
+    expect(confirmed).not.toHaveProperty('lastPaymentError')
+    // Two attempts, one charge: the declined one and the captured one.
+    const payments = await client.payments(shopper.token, order.id)
+    expect(payments.map((p) => p.status).sort()).toEqual(['captured', 'declined'])
+    const reconciliation = await client.call('/payments/reconciliation', { token: adminToken })
+    expect(reconciliation.body.doubleCaptures).not.toContain(order.id)
+    await expect
+      .poll(() => client.stock(adminToken, product.id), { timeout: 20_000 })
+      .toMatchObject({ onHand: 8, reserved: 0, available: 8 })
+    // Paid: not retryable any more.
+    const paid = await client.retryPayment(shopper.token, order.id, cards.approved)
+    expect(paid.status).toBe(409)
+    expect(paid.body).toMatchObject({ code: 'ORDERS.PAYMENT_NOT_RETRYABLE' })
+  })
+
+  it('at the payment deadline a payment_failed order is cancelled (payment_declined) and its stock released', async () => {
+    const { client, adminToken, product, shopper, order } = await buy(cards.declined)
+    const failed = await client.waitForOrder(shopper.token, order.id, paymentFailed)
+    expect(await client.stock(adminToken, product.id)).toMatchObject({ reserved: 2 })
+    const ended = await client.waitForOrder(
+      shopper.token,
+      order.id,
+      (o) => o.status === 'cancelled',
+      Date.parse(failed.paymentDueBy!) - Date.now() + 60_000,
+    )
+    expect(ended).toMatchObject({ status: 'cancelled', cancellationReason: 'payment_declined' })
+    await expect
+      .poll(() => client.stock(adminToken, product.id), { timeout: 20_000 })
+      .toMatchObject({ onHand: 10, reserved: 0, available: 10 })
+    const late = await client.retryPayment(shopper.token, order.id, cards.approved)
+    expect(late.status).toBe(409)
   })
 
   it('transient provider errors are retried: confirmed, captured once', async () => {
@@ -302,8 +402,14 @@ export function checkoutSuite(platform: () => CheckoutPlatform) {
       if (placed.status === 429) refused = placed
       else {
         expect(placed.status, JSON.stringify(placed.body)).toBe(202)
-        const ended = await client.waitForOrder(shopper.token, placed.body.id)
-        expect(ended).toMatchObject({ status: 'cancelled', cancellationReason: 'payment_declined' })
+        const failed = await client.waitForOrder(shopper.token, placed.body.id, paymentFailed)
+        expect(failed).toMatchObject({ lastPaymentError: 'payment_declined' })
+        // Given up: the cart is free for the next try.
+        const cancel = await client.call(`/orders/${placed.body.id}/cancel`, {
+          token: shopper.token,
+          method: 'POST',
+        })
+        expect(cancel.status).toBe(202)
       }
     }
     expect(refused, 'no 429 after 6 declines').toBeDefined()
@@ -317,5 +423,17 @@ export function checkoutSuite(platform: () => CheckoutPlatform) {
     expect(sameCard.headers.get('retry-after')).toMatch(/^\d+$/)
     const ownCard = await client.placeOrder(other.token, cards.approved)
     expect(ownCard.status, JSON.stringify(ownCard.body)).toBe(202)
+    // A retry is held to the same limits: an order declined (the other declining card, still
+    // under its limit) retried with the refused card is refused before any charge.
+    const third = await client.register()
+    await client.addToCart(third.token, product.id, 1)
+    const declined = await client.placeOrder(third.token, cards.insufficientFunds)
+    expect(declined.status, JSON.stringify(declined.body)).toBe(202)
+    await client.waitForOrder(third.token, declined.body.id, paymentFailed)
+    const retry = await client.retryPayment(third.token, declined.body.id, cards.declined)
+    expect(retry.status, JSON.stringify(retry.body)).toBe(429)
+    expect(retry.body).toMatchObject({ code: 'ORDERS.TOO_MANY_DECLINES' })
+    expect(retry.headers.get('retry-after')).toMatch(/^\d+$/)
+    expect((await client.order(third.token, declined.body.id)).status).toBe('payment_failed')
   })
 }

@@ -165,6 +165,10 @@ export const serviceDeclarations = [
     trustedCallers: [],
     routes: [
       { methods: ['POST'], path: '/api/v1/orders/:id/ship', access: 'admin' },
+      // A new card for an order whose payment failed (issue 18): the owner's, under the general
+      // limit as every order write; not under the gateway's placement deadline, which is for
+      // the bursts of POST /orders (docs/checkout.md).
+      { methods: ['POST'], path: '/api/v1/orders/:id/payment-attempts', access: 'bearer' },
       { methods: 'any', path: '/api/v1/orders/**', access: 'bearer' },
     ],
     replicated: true,

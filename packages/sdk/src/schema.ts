@@ -2,7 +2,10 @@
 // docs/openapi.json. Do not edit: change the routes, run `npm run openapi`, commit both.
 
 /** The operations that take an `Idempotency-Key` header, as `METHOD /path`. */
-export const idempotentOperations: readonly string[] = ['POST /api/v1/orders']
+export const idempotentOperations: readonly string[] = [
+  'POST /api/v1/orders',
+  'POST /api/v1/orders/{id}/payment-attempts',
+]
 
 export interface paths {
   '/api/v1/auth/register': {
@@ -728,6 +731,26 @@ export interface paths {
      * @description Requires a bearer token of an admin.
      */
     post: operations['postOrdersByIdShip']
+    delete?: never
+    options?: never
+    head?: never
+    patch?: never
+    trace?: never
+  }
+  '/api/v1/orders/{id}/payment-attempts': {
+    parameters: {
+      query?: never
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    get?: never
+    put?: never
+    /**
+     * Pay an order whose payment failed again, with another card (202: awaiting_payment)
+     * @description Requires a bearer token.
+     */
+    post: operations['postOrdersByIdPaymentAttempts']
     delete?: never
     options?: never
     head?: never
@@ -2163,8 +2186,9 @@ export interface components {
     GetOrdersResponse: {
       items: {
         id: string
-        /** @description pending → awaiting_payment → confirmed → shipped, or cancelled. */
-        status: 'pending' | 'awaiting_payment' | 'confirmed' | 'shipped' | 'cancelled'
+        /** @description pending → awaiting_payment → confirmed → shipped, or cancelled. A declined payment leaves the order payment_failed (stock held until paymentDueBy); a new payment attempt takes it back to awaiting_payment. */
+        status:
+          'pending' | 'awaiting_payment' | 'payment_failed' | 'confirmed' | 'shipped' | 'cancelled'
         items: {
           productId: string
           /** @description The variant bought (the product's id without options). */
@@ -2212,6 +2236,15 @@ export interface components {
         cancellationReason: string | null
         /** @description Admins only: the provider's precise reason for a declined or failed payment (card_declined, insufficient_funds, provider_error, ...). */
         declineReason?: string
+        /** @description The payment attempt: 1 at placement, one more per retry after a decline. */
+        paymentAttempt?: number
+        /**
+         * Format: date-time
+         * @description While awaiting_payment or payment_failed: until when the order may be paid (retries included); a payment_failed order is cancelled then.
+         */
+        paymentDueBy?: string
+        /** @description While payment_failed: payment_declined (the card was refused) or payment_failed (the provider kept failing). */
+        lastPaymentError?: string
         /** Format: date-time */
         createdAt: string
         /** Format: date-time */
@@ -2248,8 +2281,9 @@ export interface components {
     }
     PostOrdersResponse: {
       id: string
-      /** @description pending → awaiting_payment → confirmed → shipped, or cancelled. */
-      status: 'pending' | 'awaiting_payment' | 'confirmed' | 'shipped' | 'cancelled'
+      /** @description pending → awaiting_payment → confirmed → shipped, or cancelled. A declined payment leaves the order payment_failed (stock held until paymentDueBy); a new payment attempt takes it back to awaiting_payment. */
+      status:
+        'pending' | 'awaiting_payment' | 'payment_failed' | 'confirmed' | 'shipped' | 'cancelled'
       items: {
         productId: string
         /** @description The variant bought (the product's id without options). */
@@ -2297,6 +2331,15 @@ export interface components {
       cancellationReason: string | null
       /** @description Admins only: the provider's precise reason for a declined or failed payment (card_declined, insufficient_funds, provider_error, ...). */
       declineReason?: string
+      /** @description The payment attempt: 1 at placement, one more per retry after a decline. */
+      paymentAttempt?: number
+      /**
+       * Format: date-time
+       * @description While awaiting_payment or payment_failed: until when the order may be paid (retries included); a payment_failed order is cancelled then.
+       */
+      paymentDueBy?: string
+      /** @description While payment_failed: payment_declined (the card was refused) or payment_failed (the provider kept failing). */
+      lastPaymentError?: string
       /** Format: date-time */
       createdAt: string
       /** Format: date-time */
@@ -2304,8 +2347,9 @@ export interface components {
     }
     GetOrdersByIdResponse: {
       id: string
-      /** @description pending → awaiting_payment → confirmed → shipped, or cancelled. */
-      status: 'pending' | 'awaiting_payment' | 'confirmed' | 'shipped' | 'cancelled'
+      /** @description pending → awaiting_payment → confirmed → shipped, or cancelled. A declined payment leaves the order payment_failed (stock held until paymentDueBy); a new payment attempt takes it back to awaiting_payment. */
+      status:
+        'pending' | 'awaiting_payment' | 'payment_failed' | 'confirmed' | 'shipped' | 'cancelled'
       items: {
         productId: string
         /** @description The variant bought (the product's id without options). */
@@ -2353,6 +2397,15 @@ export interface components {
       cancellationReason: string | null
       /** @description Admins only: the provider's precise reason for a declined or failed payment (card_declined, insufficient_funds, provider_error, ...). */
       declineReason?: string
+      /** @description The payment attempt: 1 at placement, one more per retry after a decline. */
+      paymentAttempt?: number
+      /**
+       * Format: date-time
+       * @description While awaiting_payment or payment_failed: until when the order may be paid (retries included); a payment_failed order is cancelled then.
+       */
+      paymentDueBy?: string
+      /** @description While payment_failed: payment_declined (the card was refused) or payment_failed (the provider kept failing). */
+      lastPaymentError?: string
       /** Format: date-time */
       createdAt: string
       /** Format: date-time */
@@ -2360,8 +2413,9 @@ export interface components {
     }
     PostOrdersByIdCancelResponse: {
       id: string
-      /** @description pending → awaiting_payment → confirmed → shipped, or cancelled. */
-      status: 'pending' | 'awaiting_payment' | 'confirmed' | 'shipped' | 'cancelled'
+      /** @description pending → awaiting_payment → confirmed → shipped, or cancelled. A declined payment leaves the order payment_failed (stock held until paymentDueBy); a new payment attempt takes it back to awaiting_payment. */
+      status:
+        'pending' | 'awaiting_payment' | 'payment_failed' | 'confirmed' | 'shipped' | 'cancelled'
       items: {
         productId: string
         /** @description The variant bought (the product's id without options). */
@@ -2409,6 +2463,15 @@ export interface components {
       cancellationReason: string | null
       /** @description Admins only: the provider's precise reason for a declined or failed payment (card_declined, insufficient_funds, provider_error, ...). */
       declineReason?: string
+      /** @description The payment attempt: 1 at placement, one more per retry after a decline. */
+      paymentAttempt?: number
+      /**
+       * Format: date-time
+       * @description While awaiting_payment or payment_failed: until when the order may be paid (retries included); a payment_failed order is cancelled then.
+       */
+      paymentDueBy?: string
+      /** @description While payment_failed: payment_declined (the card was refused) or payment_failed (the provider kept failing). */
+      lastPaymentError?: string
       /** Format: date-time */
       createdAt: string
       /** Format: date-time */
@@ -2416,8 +2479,9 @@ export interface components {
     }
     PostOrdersByIdShipResponse: {
       id: string
-      /** @description pending → awaiting_payment → confirmed → shipped, or cancelled. */
-      status: 'pending' | 'awaiting_payment' | 'confirmed' | 'shipped' | 'cancelled'
+      /** @description pending → awaiting_payment → confirmed → shipped, or cancelled. A declined payment leaves the order payment_failed (stock held until paymentDueBy); a new payment attempt takes it back to awaiting_payment. */
+      status:
+        'pending' | 'awaiting_payment' | 'payment_failed' | 'confirmed' | 'shipped' | 'cancelled'
       items: {
         productId: string
         /** @description The variant bought (the product's id without options). */
@@ -2465,6 +2529,90 @@ export interface components {
       cancellationReason: string | null
       /** @description Admins only: the provider's precise reason for a declined or failed payment (card_declined, insufficient_funds, provider_error, ...). */
       declineReason?: string
+      /** @description The payment attempt: 1 at placement, one more per retry after a decline. */
+      paymentAttempt?: number
+      /**
+       * Format: date-time
+       * @description While awaiting_payment or payment_failed: until when the order may be paid (retries included); a payment_failed order is cancelled then.
+       */
+      paymentDueBy?: string
+      /** @description While payment_failed: payment_declined (the card was refused) or payment_failed (the provider kept failing). */
+      lastPaymentError?: string
+      /** Format: date-time */
+      createdAt: string
+      /** Format: date-time */
+      updatedAt: string
+    }
+    PostOrdersByIdPaymentAttemptsRequest: {
+      payment: {
+        /** @description 12 to 19 digits. */
+        cardNumber: string
+        expMonth: number
+        expYear: number
+        cvc: string
+      }
+    }
+    PostOrdersByIdPaymentAttemptsResponse: {
+      id: string
+      /** @description pending → awaiting_payment → confirmed → shipped, or cancelled. A declined payment leaves the order payment_failed (stock held until paymentDueBy); a new payment attempt takes it back to awaiting_payment. */
+      status:
+        'pending' | 'awaiting_payment' | 'payment_failed' | 'confirmed' | 'shipped' | 'cancelled'
+      items: {
+        productId: string
+        /** @description The variant bought (the product's id without options). */
+        variantId?: string
+        /** @description The variant's option values (M / Blue); absent without options. */
+        variantLabel?: string
+        name: string
+        unitPrice: {
+          amount: number
+          currency: string
+        }
+        quantity: number
+        lineTotal: {
+          amount: number
+          currency: string
+        }
+      }[]
+      total: {
+        amount: number
+        currency: string
+      }
+      shippingAddress: {
+        /** @description No control characters. */
+        name: string
+        /** @description No control characters. */
+        line1: string
+        /** @description No control characters. */
+        line2?: string
+        /** @description No control characters. */
+        city: string
+        /** @description No control characters. */
+        postalCode: string
+        /** @description ISO 3166-1 alpha-2 code. */
+        country: string
+        /** @description No control characters. */
+        region?: string
+        /** @description No control characters. */
+        phone?: string
+      }
+      payment: {
+        /** @description authorized, captured, declined, refunded or failed. */
+        status: string
+        last4: string
+      } | null
+      cancellationReason: string | null
+      /** @description Admins only: the provider's precise reason for a declined or failed payment (card_declined, insufficient_funds, provider_error, ...). */
+      declineReason?: string
+      /** @description The payment attempt: 1 at placement, one more per retry after a decline. */
+      paymentAttempt?: number
+      /**
+       * Format: date-time
+       * @description While awaiting_payment or payment_failed: until when the order may be paid (retries included); a payment_failed order is cancelled then.
+       */
+      paymentDueBy?: string
+      /** @description While payment_failed: payment_declined (the card was refused) or payment_failed (the provider kept failing). */
+      lastPaymentError?: string
       /** Format: date-time */
       createdAt: string
       /** Format: date-time */
@@ -4276,8 +4424,9 @@ export interface operations {
         cursor?: string
         /** @description Admins only: everyone's orders. */
         all?: boolean
-        /** @description pending → awaiting_payment → confirmed → shipped, or cancelled. */
-        status?: 'pending' | 'awaiting_payment' | 'confirmed' | 'shipped' | 'cancelled'
+        /** @description pending → awaiting_payment → confirmed → shipped, or cancelled. A declined payment leaves the order payment_failed (stock held until paymentDueBy); a new payment attempt takes it back to awaiting_payment. */
+        status?:
+          'pending' | 'awaiting_payment' | 'payment_failed' | 'confirmed' | 'shipped' | 'cancelled'
       }
       header?: never
       path?: never
@@ -4450,6 +4599,51 @@ export interface operations {
       default: components['responses']['Error']
     }
   }
+  postOrdersByIdPaymentAttempts: {
+    parameters: {
+      query?: never
+      header?: {
+        /** @description Required: 1 to 255 printable characters. A repeat with the same body gets the first response again; with another body, a 422. No control characters. */
+        'idempotency-key'?: string
+      }
+      path: {
+        /** @description Opaque id. No control characters. */
+        id: string
+      }
+      cookie?: never
+    }
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['PostOrdersByIdPaymentAttemptsRequest']
+      }
+    }
+    responses: {
+      /** @description Accepted */
+      202: {
+        headers: {
+          'RateLimit-Limit': components['headers']['RateLimit-Limit']
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining']
+          'RateLimit-Reset': components['headers']['RateLimit-Reset']
+          'RateLimit-Policy': components['headers']['RateLimit-Policy']
+          'X-Request-Id': components['headers']['X-Request-Id']
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['PostOrdersByIdPaymentAttemptsResponse']
+        }
+      }
+      400: components['responses']['BadRequest']
+      401: components['responses']['Unauthorized']
+      404: components['responses']['NotFound']
+      409: components['responses']['Conflict']
+      413: components['responses']['ContentTooLarge']
+      415: components['responses']['UnsupportedMediaType']
+      422: components['responses']['UnprocessableContent']
+      429: components['responses']['TooManyRequests']
+      503: components['responses']['ServiceUnavailable']
+      default: components['responses']['Error']
+    }
+  }
   getPayments: {
     parameters: {
       query?: {
@@ -4542,8 +4736,14 @@ export interface operations {
         content: {
           'text/event-stream': {
             orderId: string
-            /** @description pending → awaiting_payment → confirmed → shipped, or cancelled. */
-            status: 'pending' | 'awaiting_payment' | 'confirmed' | 'shipped' | 'cancelled'
+            /** @description pending → awaiting_payment → confirmed → shipped, or cancelled. A declined payment leaves the order payment_failed (stock held until paymentDueBy); a new payment attempt takes it back to awaiting_payment. */
+            status:
+              | 'pending'
+              | 'awaiting_payment'
+              | 'payment_failed'
+              | 'confirmed'
+              | 'shipped'
+              | 'cancelled'
             cancellationReason: string | null
             /** Format: date-time */
             at: string

@@ -30,6 +30,7 @@ import type { NotificationsConfig } from './config.js'
 import {
   onOrderCancelled,
   onOrderConfirmed,
+  onOrderPaymentFailed,
   onOrderPaymentRequested,
   onOrderPlaced,
   onOrderShipped,
@@ -115,6 +116,7 @@ export async function createNotificationsService(
     consumers: [
       onOrderPlaced(consumerDeps),
       onOrderPaymentRequested(consumerDeps),
+      onOrderPaymentFailed(consumerDeps),
       onOrderConfirmed(consumerDeps),
       onOrderCancelled(consumerDeps),
       onOrderShipped(consumerDeps),

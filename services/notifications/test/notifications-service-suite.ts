@@ -115,7 +115,7 @@ export function notificationsSuite(kind: DatabaseKind): void {
         await bus.publish(structuredClone(confirmed))
 
         const { row, changes } = await projection(orderId)
-        expect(row).toMatchObject({ user_id: userId, status: 'confirmed', rank: 2 })
+        expect(row).toMatchObject({ user_id: userId, status: 'confirmed', rank: 1_000_000 })
         expect(changes).toEqual(['pending', 'awaiting_payment', 'confirmed'])
         const messages = await messagesOf(userId)
         expect(messages).toHaveLength(1)
@@ -126,6 +126,38 @@ export function notificationsSuite(kind: DatabaseKind): void {
           event_id: confirmed.id,
         })
         expect(messages[0]!.body).toContain('Total: $39.98')
+      })
+
+      it('follows a declined payment and a retry: payment_failed is not an end; stale events change nothing', async () => {
+        const o = orderEvents(`o-${randomUUID()}`, `u-${randomUUID()}`)
+        const orderId = o.placed().orderId
+        const failed = (attempt: number) => ({
+          orderId,
+          userId: o.placed().userId,
+          attempt,
+          reason: 'payment_declined',
+          paymentDueBy: new Date(Date.now() + 600_000).toISOString(),
+          at: new Date().toISOString(),
+        })
+        await publish(bus, orders.OrderPlaced, o.placed())
+        await publish(bus, orders.OrderPaymentRequested, { ...o.paymentRequested(), attempt: 1 })
+        await publish(bus, orders.OrderPaymentFailed, failed(1))
+        expect((await projection(orderId)).row).toMatchObject({ status: 'payment_failed' })
+        await publish(bus, orders.OrderPaymentRequested, { ...o.paymentRequested(), attempt: 2 })
+        // The first attempt's events again, late: the retry stays.
+        await publish(bus, orders.OrderPaymentFailed, failed(1))
+        await publish(bus, orders.OrderPaymentRequested, o.paymentRequested())
+        expect((await projection(orderId)).row).toMatchObject({ status: 'awaiting_payment' })
+        await publish(bus, orders.OrderConfirmed, o.confirmed())
+        const { row, changes } = await projection(orderId)
+        expect(row).toMatchObject({ status: 'confirmed' })
+        expect(changes).toEqual([
+          'pending',
+          'awaiting_payment',
+          'payment_failed',
+          'awaiting_payment',
+          'confirmed',
+        ])
       })
 
       it('starts an order at confirmed when order.confirmed arrives first', async () => {

@@ -42,6 +42,13 @@ export const OrdersConfig = Type.Object({
   /** An `awaiting_payment` order that payments has not answered for in this time is cancelled. */
   ORDERS_PAYMENT_DEADLINE_SECONDS: Type.Integer({ minimum: 1, maximum: 86_400, default: 60 }),
   /**
+   * How long after its stock is held an order may be paid, retries with another card after a
+   * decline included (the order's `paymentDueBy`): an order still `payment_failed` then is
+   * cancelled and its stock released. Keep it below the catalog's reservation TTL
+   * (CATALOG_RESERVATION_TTL_SECONDS, 900), which would otherwise end the hold first.
+   */
+  ORDERS_PAYMENT_DUE_SECONDS: Type.Integer({ minimum: 1, maximum: 86_400, default: 600 }),
+  /**
    * Placements (`POST /orders`) handled at once by this instance; more wait in a short queue
    * (admission control: a burst is answered 503 with `retry-after` instead of queueing).
    */

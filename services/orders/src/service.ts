@@ -30,6 +30,7 @@ import {
 import type { Kysely } from 'kysely'
 import { createCancelOrder, createShipOrder } from './app/manage-order.js'
 import { createPlaceOrder } from './app/place-order.js'
+import { createRetryPayment } from './app/retry-payment.js'
 import { createGetOrder, createListOrders } from './app/query-orders.js'
 import { createSagaSteps } from './app/saga-steps.js'
 import { createSweepDeadlines } from './app/sweep-deadlines.js'
@@ -130,10 +131,12 @@ export async function createOrdersService(
   ] as const
 
   const orders = createSqlOrderStore({ database, outbox, log })
+  const payments = createHttpPayments(clients[2])
   const keys = createSqlIdempotencyStore(database)
   const steps = createSagaSteps({
     now,
     paymentDeadlineMs: config.ORDERS_PAYMENT_DEADLINE_SECONDS * 1000,
+    paymentDueMs: config.ORDERS_PAYMENT_DUE_SECONDS * 1000,
     log,
   })
   // What the consumers bind to their inbox transaction: the saga's orders, the price copy.
@@ -181,7 +184,7 @@ export async function createOrdersService(
           fallback: createHttpCatalog(clients[1]).product,
           log,
         }),
-        payments: createHttpPayments(clients[2]),
+        payments,
         now,
         stockDeadlineMs: config.ORDERS_STOCK_DEADLINE_SECONDS * 1000,
         log,
@@ -190,6 +193,14 @@ export async function createOrdersService(
       getOrder: createGetOrder({ orders }),
       cancelOrder: createCancelOrder({ orders, now }),
       shipOrder: createShipOrder({ orders, now }),
+      retryPayment: createRetryPayment({
+        orders,
+        keys,
+        payments,
+        now,
+        paymentDeadlineMs: config.ORDERS_PAYMENT_DEADLINE_SECONDS * 1000,
+        log,
+      }),
       placementAdmission: {
         concurrency: config.ORDERS_PLACEMENT_CONCURRENCY,
         queue: config.ORDERS_PLACEMENT_QUEUE,

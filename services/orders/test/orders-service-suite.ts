@@ -4,6 +4,7 @@ import { cartOnceCases } from './cart-once-cases.js'
 import { ordersHarness } from './harness.js'
 import { manageCases } from './manage-cases.js'
 import { placementCases } from './placement-cases.js'
+import { retryCases } from './retry-cases.js'
 import { sagaCases } from './saga-cases.js'
 
 /**
@@ -16,6 +17,7 @@ export function ordersSuite(kind: DatabaseKind): void {
     placementCases(h)
     cartOnceCases(h)
     sagaCases(h)
+    retryCases(h)
     manageCases(h)
     // Every event above was handled or deliberately ignored: none made a handler throw.
     it('dead-lettered no event', async () => {

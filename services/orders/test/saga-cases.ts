@@ -80,38 +80,54 @@ export function sagaCases(h: Harness): void {
       ['insufficient_funds', 'payment_declined', 'declined'],
       ['card_declined', 'payment_declined', 'declined'],
       ['provider_error', 'payment_failed', 'failed'],
-    ])('cancels on payment.declined %s (reason %s)', async (reason, cancellation, status) => {
-      const { userId, bearer, order } = await awaitingPayment()
-      await publish('payment.declined', payment(order.id, userId, 3998, { reason }))
-      expect(await statusOf(order.id)).toMatchObject({
-        status: 'cancelled',
-        cancellation_reason: cancellation,
-        payment_status: status,
-      })
-      const events = await outbox('order.cancelled', order.id)
-      expect(events).toHaveLength(1)
-      expect(events[0].data).toMatchObject({
-        previousStatus: 'awaiting_payment',
-        reason: cancellation,
-      })
-      // The shopper sees a generic decline; an admin sees which decline it was.
-      for (const path of [`/orders/${order.id}`, '/orders']) {
-        const own = await h.call('GET', path, bearer)
-        const seen = path === '/orders' ? own.body.items[0] : own.body
-        expect(seen).toMatchObject({ id: order.id, cancellationReason: cancellation })
-        expect(seen).not.toHaveProperty('declineReason')
-        expect(own.text).not.toContain(reason)
-      }
-      const byAdmin = await h.call('GET', `/orders/${order.id}`, h.admin)
-      expect(byAdmin.body).toMatchObject({
-        cancellationReason: cancellation,
-        declineReason: reason,
-      })
-      const listed = await h.call('GET', '/orders?all=true&status=cancelled&limit=100', h.admin)
-      expect(listed.body.items.find((o: any) => o.id === order.id)).toMatchObject({
-        declineReason: reason,
-      })
-    })
+    ])(
+      'payment.declined %s: payment_failed (%s), its stock still held until the deadline',
+      async (reason, generic, status) => {
+        const { userId, bearer, order } = await awaitingPayment()
+        await publish('payment.declined', payment(order.id, userId, 3998, { reason, attempt: 1 }))
+        expect(await statusOf(order.id)).toMatchObject({
+          status: 'payment_failed',
+          cancellation_reason: null,
+          payment_status: status,
+        })
+        // Nothing released: no cancellation went out.
+        expect(await outbox('order.cancelled', order.id)).toHaveLength(0)
+        const [failed] = await outbox('order.payment-failed', order.id)
+        expect(failed.data).toMatchObject({
+          orderId: order.id,
+          userId,
+          attempt: 1,
+          reason: generic,
+        })
+        // The shopper sees a generic reason and the deadline; an admin sees which decline it was.
+        for (const path of [`/orders/${order.id}`, '/orders']) {
+          const own = await h.call('GET', path, bearer)
+          const seen = path === '/orders' ? own.body.items[0] : own.body
+          expect(seen).toMatchObject({
+            id: order.id,
+            status: 'payment_failed',
+            cancellationReason: null,
+            lastPaymentError: generic,
+            paymentAttempt: 1,
+            paymentDueBy: failed.data.paymentDueBy,
+          })
+          expect(seen).not.toHaveProperty('declineReason')
+          expect(own.text).not.toContain(reason)
+        }
+        const dueIn = Date.parse(failed.data.paymentDueBy) - Date.now()
+        expect(dueIn).toBeGreaterThan(500_000) // the default 600 s from the hold
+        const byAdmin = await h.call('GET', `/orders/${order.id}`, h.admin)
+        expect(byAdmin.body).toMatchObject({ lastPaymentError: generic, declineReason: reason })
+        const listed = await h.call(
+          'GET',
+          '/orders?all=true&status=payment_failed&limit=100',
+          h.admin,
+        )
+        expect(listed.body.items.find((o: any) => o.id === order.id)).toMatchObject({
+          declineReason: reason,
+        })
+      },
+    )
 
     it('cancels on an expired hold; ignores a release of its own cancellation', async () => {
       const { order } = await awaitingPayment()

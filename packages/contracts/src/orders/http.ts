@@ -16,15 +16,24 @@ export const OrderStatus = Type.Union(
   [
     Type.Literal('pending'),
     Type.Literal('awaiting_payment'),
+    Type.Literal('payment_failed'),
     Type.Literal('confirmed'),
     Type.Literal('shipped'),
     Type.Literal('cancelled'),
   ],
-  { description: 'pending → awaiting_payment → confirmed → shipped, or cancelled.' },
+  {
+    description:
+      'pending → awaiting_payment → confirmed → shipped, or cancelled. A declined payment leaves ' +
+      'the order payment_failed (stock held until paymentDueBy); a new payment attempt takes it ' +
+      'back to awaiting_payment.',
+  },
 )
 export type OrderStatus = Type.Static<typeof OrderStatus>
 
-/** The outcomes of checkout: a placed order always reaches one of them, however services fail. */
+/**
+ * The outcomes of checkout: a placed order always reaches one of them, however services fail.
+ * Not `payment_failed`: it waits for another card, and its payment deadline ends it.
+ */
 export const finalOrderStatuses: readonly OrderStatus[] = ['confirmed', 'shipped', 'cancelled']
 
 /**
@@ -72,6 +81,13 @@ export const PlaceOrderBody = Type.Object(
 )
 export type PlaceOrderBody = Type.Static<typeof PlaceOrderBody>
 
+/** Body of `POST /orders/{id}/payment-attempts` (with an `Idempotency-Key` header). */
+export const PaymentAttemptBody = Type.Object(
+  { payment: CardInput },
+  { additionalProperties: false },
+)
+export type PaymentAttemptBody = Type.Static<typeof PaymentAttemptBody>
+
 /** One line of an order: the name and price the catalog confirmed when it was placed. */
 export const OrderItem = Type.Object({
   productId: Type.String(),
@@ -117,6 +133,41 @@ export const Order = Type.Object({
       description:
         "Admins only: the provider's precise reason for a declined or failed payment " +
         '(card_declined, insufficient_funds, provider_error, ...).',
+    }),
+  ),
+  /**
+   * The payment attempt (1 at placement, one more per retry after a decline); present once
+   * payment was requested.
+   */
+  paymentAttempt: Type.Optional(
+    Type.Integer({
+      minimum: 1,
+      description: 'The payment attempt: 1 at placement, one more per retry after a decline.',
+    }),
+  ),
+  /**
+   * Until when the order may be paid (retries included) while it is `awaiting_payment` or
+   * `payment_failed`; a `payment_failed` order is cancelled then and its stock released.
+   */
+  paymentDueBy: Type.Optional(
+    Type.String({
+      format: 'date-time',
+      description:
+        'While awaiting_payment or payment_failed: until when the order may be paid (retries ' +
+        'included); a payment_failed order is cancelled then.',
+    }),
+  ),
+  /**
+   * While `payment_failed`: why the last attempt failed, in the generic words a shopper gets:
+   * `payment_declined` (the card was refused: try another) or `payment_failed` (the provider
+   * could not be reached: the same card may work). The precise reason is `declineReason`.
+   */
+  lastPaymentError: Type.Optional(
+    Type.String({
+      maxLength: 64,
+      description:
+        'While payment_failed: payment_declined (the card was refused) or payment_failed ' +
+        '(the provider kept failing).',
     }),
   ),
   createdAt: Type.String({ format: 'date-time' }),

@@ -45,6 +45,33 @@ describe('order status projection', () => {
     expect(advances('confirmed', 'confirmed')).toBe(false)
   })
 
+  it('follows a decline and a retry: awaiting_payment → payment_failed → awaiting_payment (next attempt)', () => {
+    expect(advances('awaiting_payment', 'payment_failed')).toBe(true)
+    expect(advances('payment_failed', 'awaiting_payment', { current: 1, next: 2 })).toBe(true)
+    expect(advances('payment_failed', 'awaiting_payment', { current: 1, next: 1 })).toBe(false)
+    expect(advances('awaiting_payment', 'payment_failed', { current: 2, next: 1 })).toBe(false)
+    expect(advances('payment_failed', 'confirmed', { current: 3 })).toBe(true)
+    expect(advances('payment_failed', 'cancelled', { current: 5 })).toBe(true)
+    expect(advances('cancelled', 'awaiting_payment', { next: 9 })).toBe(false)
+    expect(isTerminal('payment_failed')).toBe(false)
+    const attempt = (status: OrderStatus, n: number): StatusFact => ({
+      ...fact(status),
+      attempt: n,
+    })
+    const facts = [
+      fact('pending'),
+      attempt('awaiting_payment', 1),
+      attempt('payment_failed', 1),
+      attempt('awaiting_payment', 2),
+      fact('confirmed'),
+    ]
+    for (const order of permutations(facts)) expect(project(order)?.status).toBe('confirmed')
+    const open = facts.slice(0, 4)
+    for (const order of permutations(open)) {
+      expect(project(order)).toMatchObject({ status: 'awaiting_payment', attempt: 2 })
+    }
+  })
+
   it('keeps the first of shipped and cancelled', () => {
     expect(advances('shipped', 'cancelled')).toBe(false)
     expect(advances('cancelled', 'shipped')).toBe(false)

@@ -17,12 +17,12 @@ function orderEvent<D extends OrderFact>(
   event: EventDefinition<string, D>,
   deps: { portsIn: ConsumerPortsIn },
   status: OrderStatus,
-  describe: (data: D) => { reason?: string; render?: Render } = () => ({}),
+  describe: (data: D) => { reason?: string; render?: Render; attempt?: number } = () => ({}),
 ) {
   return handler(event, {
     adapters: deps.portsIn,
     async handle(data, { writer, changedAfterCommit }, { envelope }) {
-      const { reason, render } = describe(data)
+      const { reason, render, attempt } = describe(data)
       const changed = await recordOrderFact(writer, {
         eventId: envelope.id,
         fact: {
@@ -31,6 +31,7 @@ function orderEvent<D extends OrderFact>(
           status,
           cancellationReason: reason ?? null,
           at: data.at,
+          ...(attempt !== undefined && { attempt }),
         },
         render,
       })
@@ -43,9 +44,20 @@ function orderEvent<D extends OrderFact>(
 export const onOrderPlaced = (deps: { portsIn: ConsumerPortsIn }) =>
   orderEvent(orders.OrderPlaced, deps, 'pending')
 
-/** `order.payment-requested`: `awaiting_payment`. */
+/** `order.payment-requested`: `awaiting_payment` (of its attempt: a retry comes back to it). */
 export const onOrderPaymentRequested = (deps: { portsIn: ConsumerPortsIn }) =>
-  orderEvent(orders.OrderPaymentRequested, deps, 'awaiting_payment')
+  orderEvent(orders.OrderPaymentRequested, deps, 'awaiting_payment', (data) => ({
+    attempt: data.attempt ?? 1,
+  }))
+
+/**
+ * `order.payment-failed`: `payment_failed` (not an end: the shopper may pay again with another
+ * card until the payment deadline, which the stream then shows).
+ */
+export const onOrderPaymentFailed = (deps: { portsIn: ConsumerPortsIn }) =>
+  orderEvent(orders.OrderPaymentFailed, deps, 'payment_failed', (data) => ({
+    attempt: data.attempt,
+  }))
 
 /** `order.confirmed`: `confirmed`, and the order confirmation with its lines and total. */
 export const onOrderConfirmed = (deps: { portsIn: ConsumerPortsIn }) =>

@@ -1,6 +1,6 @@
 import { sql, type Kysely } from 'kysely'
 import type { CommittedChange, Opening, StatusChange, StatusReader } from '../app/ports.js'
-import { statusRank, type OrderStatus, type StatusFact } from '../domain/order-status.js'
+import { rankOf, type OrderStatus, type StatusFact } from '../domain/order-status.js'
 import type { NotificationTables } from './tables.js'
 
 interface ChangeRow {
@@ -105,7 +105,7 @@ export async function applyStatusFact(
       user_id: fact.userId,
       status: fact.status,
       cancellation_reason: reason,
-      rank: statusRank[fact.status],
+      rank: rankOf(fact.status, fact.attempt),
       updated_at: at,
     })
     .onConflict((oc) =>

@@ -1,10 +1,11 @@
 import type { orders } from '@emporium/contracts'
 import { lineTotal } from '../domain/money.js'
-import type { OrderLine, OrderRecord } from '../domain/order.js'
+import { failureCode, type OrderLine, type OrderRecord } from '../domain/order.js'
 
 /**
  * An order as the API shows it (API.md's order). The precise decline reason is added for an
- * admin only; the shopper sees the generic cancellation reason.
+ * admin only; the shopper sees the generic cancellation reason (or, while `payment_failed`, the
+ * generic `lastPaymentError`).
  */
 export function toOrder(
   order: OrderRecord,
@@ -27,6 +28,15 @@ export function toOrder(
     payment: order.payment ? { status: order.payment.status, last4: order.payment.last4 } : null,
     cancellationReason: order.cancellationReason,
     ...(viewer.admin && order.declineReason ? { declineReason: order.declineReason } : {}),
+    // Once payment was asked for (the stock held): the attempt, and the deadline while open.
+    ...(order.paymentDueBy !== null && { paymentAttempt: order.paymentAttempt }),
+    ...(order.paymentDueBy !== null &&
+      (order.status === 'awaiting_payment' || order.status === 'payment_failed') && {
+        paymentDueBy: order.paymentDueBy.toISOString(),
+      }),
+    ...(order.status === 'payment_failed' && {
+      lastPaymentError: failureCode(order.declineReason),
+    }),
     createdAt: order.createdAt.toISOString(),
     updatedAt: order.updatedAt.toISOString(),
   }

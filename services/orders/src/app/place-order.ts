@@ -5,6 +5,7 @@ import { cartIdentity } from '../domain/cart-identity.js'
 import { orderFingerprint } from '../domain/idempotency.js'
 import { orderTotal } from '../domain/money.js'
 import type { OrderLine, OrderRecord } from '../domain/order.js'
+import { createIdempotentRunner, LostClaim, type IdempotentResult } from './idempotent-request.js'
 import { eventLines, toOrder } from './order-view.js'
 import type {
   CartPort,
@@ -43,14 +44,11 @@ export interface PlaceOrderRequest {
 }
 
 /** The response to send: the first one, or the stored one replayed. */
-export type PlaceOrderResult = StoredResponse & { replayed: boolean }
+export type PlaceOrderResult = IdempotentResult
 
 /** The variant a cart line is of (the product's first, of the product's id, when it names none). */
 const variantOf = (line: { productId: string; variantId?: string }) =>
   line.variantId ?? line.productId
-
-/** Thrown inside the order's transaction when another request took the key over meanwhile. */
-class LostClaim extends Error {}
 
 /** Thrown inside the order's transaction when another order holds the cart (a concurrent one). */
 class CartTaken extends Error {}
@@ -63,9 +61,7 @@ class CartTaken extends Error {}
  * the client can retry with it; nothing is written before the final transaction.
  */
 export function createPlaceOrder(deps: PlaceOrderDeps) {
-  const leaseMs = deps.leaseMs ?? 30_000
-  const waitMs = deps.waitMs ?? 10_000
-  const pollMs = deps.pollMs ?? 100
+  const idempotent = createIdempotentRunner(deps)
   const newId = deps.newId ?? randomUUID
 
   async function place(request: PlaceOrderRequest, claim: KeyClaim): Promise<StoredResponse> {
@@ -124,6 +120,8 @@ export function createPlaceOrder(deps: PlaceOrderDeps) {
       payment: null,
       cancellationReason: null,
       deadlineAt: new Date(at.getTime() + deps.stockDeadlineMs),
+      paymentAttempt: 1,
+      paymentDueBy: null,
       createdAt: at,
       updatedAt: at,
     }
@@ -148,44 +146,15 @@ export function createPlaceOrder(deps: PlaceOrderDeps) {
     return response
   }
 
-  return async (request: PlaceOrderRequest): Promise<PlaceOrderResult> => {
-    const print = orderFingerprint(request.body)
-    const waitUntil = Date.now() + waitMs
-    for (;;) {
-      const outcome = await deps.keys.claim(
-        request.userId,
-        request.idempotencyKey,
-        print,
-        deps.now(),
-        leaseMs,
-      )
-      if (outcome.kind === 'reused') throw keyReused()
-      if (outcome.kind === 'completed') return { ...outcome.response, replayed: true }
-      if (outcome.kind === 'in_progress') {
-        if (Date.now() >= waitUntil) throw stillInProgress()
-        await new Promise((resolve) => setTimeout(resolve, pollMs))
-        continue
-      }
-      try {
-        return { ...(await place(request, outcome.claim)), replayed: false }
-      } catch (error) {
-        // Another request took the expired lease over: its outcome is the answer.
-        if (error instanceof LostClaim) continue
-        await deps.keys
-          .release(outcome.claim)
-          .catch((e: unknown) => deps.log.warn({ err: e }, 'could not release an idempotency key'))
-        throw error
-      }
-    }
-  }
-}
-
-function keyReused(): AppError {
-  return new AppError(
-    'unprocessable',
-    'ORDERS.IDEMPOTENCY_KEY_REUSED',
-    'This Idempotency-Key was used with a different request body.',
-  )
+  return (request: PlaceOrderRequest): Promise<PlaceOrderResult> =>
+    idempotent(
+      {
+        userId: request.userId,
+        idempotencyKey: request.idempotencyKey,
+        fingerprint: orderFingerprint(request.body),
+      },
+      (claim) => place(request, claim),
+    )
 }
 
 function cartAlreadyPlaced(orderId: string | undefined): AppError {
@@ -196,14 +165,5 @@ function cartAlreadyPlaced(orderId: string | undefined): AppError {
     `${which}, placed from this very cart, is still in progress: the cart can be placed again ` +
       'only if that order is cancelled, or once its lines have left the cart.',
     { details: orderId === undefined ? {} : { orderId } },
-  )
-}
-
-function stillInProgress(): AppError {
-  return new AppError(
-    'conflict',
-    'ORDERS.IDEMPOTENCY_KEY_IN_PROGRESS',
-    'A request with this Idempotency-Key is still being processed; retry shortly.',
-    { details: { retryAfterSeconds: 1 } },
   )
 }

@@ -1,6 +1,12 @@
 import { orders as events, type catalog, type EventData, type payments } from '@emporium/contracts'
 import type { Logger } from '@emporium/platform/app'
-import { advance, type OrderRecord, type PaymentStatus } from '../domain/order.js'
+import {
+  advance,
+  failPayment,
+  failureCode,
+  type OrderRecord,
+  type PaymentStatus,
+} from '../domain/order.js'
 import { declineOutcome, mergePaymentStatus } from '../domain/payment.js'
 import { cancelOrderIn } from './cancellation.js'
 import { eventLines } from './order-view.js'
@@ -8,8 +14,13 @@ import type { OrderTx } from './ports.js'
 
 export interface SagaStepsDeps {
   now: () => Date
-  /** How long payments has to answer once the stock is held. */
+  /** How long payments has to answer once the stock is held (each attempt). */
   paymentDeadlineMs: number
+  /**
+   * How long after its stock is held an order may be paid, retries after a decline included
+   * (its `paymentDueBy`): a `payment_failed` order is cancelled then.
+   */
+  paymentDueMs: number
   log: Logger
 }
 
@@ -55,7 +66,7 @@ export function createSagaSteps(deps: SagaStepsDeps) {
       if (order.status !== 'pending') return ignore(order, 'stock.reserved')
       const now = deps.now()
       const next = advance(
-        order,
+        { ...order, paymentDueBy: new Date(now.getTime() + deps.paymentDueMs) },
         'awaiting_payment',
         now,
         new Date(now.getTime() + deps.paymentDeadlineMs),
@@ -66,6 +77,7 @@ export function createSagaSteps(deps: SagaStepsDeps) {
         userId: order.userId,
         amount: { ...order.total },
         paymentMethodId: order.paymentMethod.id,
+        attempt: next.paymentAttempt,
         at: now.toISOString(),
       })
     },
@@ -84,7 +96,7 @@ export function createSagaSteps(deps: SagaStepsDeps) {
       const order = await load(tx, data.orderId, 'stock.released')
       if (!order) return
       // A pending order here had its stock.reserved delayed: the hold is gone all the same.
-      if (order.status !== 'awaiting_payment' && order.status !== 'pending') {
+      if (!['pending', 'awaiting_payment', 'payment_failed'].includes(order.status)) {
         return ignore(order, 'stock.released')
       }
       await cancelOrderIn(tx, order, 'reservation_expired', deps.now())
@@ -111,7 +123,11 @@ export function createSagaSteps(deps: SagaStepsDeps) {
       })
     },
 
-    /** Nothing charged: the order is cancelled with the decline's reason. */
+    /**
+     * Nothing charged: the order waits `payment_failed`, its stock still held, for another card
+     * until its payment deadline (`order.payment-failed`); past that deadline it is cancelled
+     * with the decline's reason. A decline of an earlier attempt than the order's is stale.
+     */
     async paymentDeclined(
       tx: OrderTx,
       data: EventData<typeof payments.PaymentDeclined>,
@@ -119,16 +135,28 @@ export function createSagaSteps(deps: SagaStepsDeps) {
       const found = await load(tx, data.orderId, 'payment.declined')
       if (!found) return
       const outcome = declineOutcome(data.reason)
+      if ((data.attempt ?? 1) !== found.paymentAttempt) return ignore(found, 'payment.declined')
       const order = await recordPayment(tx, found, outcome.paymentStatus, data.last4)
       if (outcome.cancellationReason === undefined || order.status !== 'awaiting_payment') {
         return ignore(order, 'payment.declined')
       }
-      await cancelOrderIn(
-        tx,
-        { ...order, declineReason: outcome.declineReason },
-        outcome.cancellationReason,
-        deps.now(),
-      )
+      const now = deps.now()
+      const declineReason = outcome.declineReason ?? data.reason
+      if (order.paymentDueBy === null || order.paymentDueBy.getTime() <= now.getTime()) {
+        // Past the payment deadline (or an order from before it existed): no retry any more.
+        await cancelOrderIn(tx, { ...order, declineReason }, outcome.cancellationReason, now)
+        return
+      }
+      const failed = failPayment(order, declineReason, now)
+      await tx.save(failed)
+      await tx.emit(events.OrderPaymentFailed, {
+        orderId: order.id,
+        userId: order.userId,
+        attempt: order.paymentAttempt,
+        reason: failureCode(declineReason),
+        paymentDueBy: order.paymentDueBy.toISOString(),
+        at: now.toISOString(),
+      })
     },
 
     /** The capture was refunded (the order was cancelled after payment). */

@@ -5,7 +5,8 @@ import type { IdempotencyStore, OrderStore } from './ports.js'
 
 /**
  * Cancels orders whose saga step heard nothing by its deadline (`stock_timeout`,
- * `payment_timeout`), each in its own transaction with `order.cancelled`, and forgets
+ * `payment_timeout`) and orders `payment_failed` at their payment deadline (`payment_declined`,
+ * or `payment_failed` when the provider kept failing), each in its own transaction with `order.cancelled`, and forgets
  * idempotency keys older than their time to live. Returns how many orders it cancelled.
  */
 export function createSweepDeadlines(deps: {
@@ -18,7 +19,7 @@ export function createSweepDeadlines(deps: {
   return async (): Promise<number> => {
     const now = deps.now()
     const cancelled = await deps.orders.forEachDue(now, async (order, tx) => {
-      const reason = timeoutReason(order.status)
+      const reason = timeoutReason(order.status, order.declineReason)
       if (!reason) return false
       await cancelOrderIn(tx, order, reason, now)
       deps.log.info({ orderId: order.id, reason }, 'order timed out')

@@ -4,7 +4,10 @@ import {
   advance,
   canTransition,
   cancel,
+  failPayment,
   orderStatuses,
+  retryPayment,
+  retryRefusal,
   timeoutReason,
   transition,
   type OrderRecord,
@@ -15,7 +18,10 @@ const allowed: Array<[OrderStatus, OrderStatus]> = [
   ['pending', 'awaiting_payment'],
   ['pending', 'cancelled'],
   ['awaiting_payment', 'confirmed'],
+  ['awaiting_payment', 'payment_failed'],
   ['awaiting_payment', 'cancelled'],
+  ['payment_failed', 'awaiting_payment'],
+  ['payment_failed', 'cancelled'],
   ['confirmed', 'shipped'],
   ['confirmed', 'cancelled'],
 ]
@@ -65,15 +71,17 @@ function order(status: OrderStatus): OrderRecord {
     payment: null,
     cancellationReason: null,
     deadlineAt: at,
+    paymentAttempt: 1,
+    paymentDueBy: null,
     createdAt: at,
     updatedAt: at,
   }
 }
 
 describe('order state machine', () => {
-  it('has 25 pairs: 6 allowed, 19 refused', () => {
-    expect(allowed.length + refused.length).toBe(25)
-    expect(refused).toHaveLength(19)
+  it('has 36 pairs: 9 allowed, 27 refused', () => {
+    expect(allowed.length + refused.length).toBe(36)
+    expect(refused).toHaveLength(27)
   })
 
   it.each(allowed)('allows %s → %s', (from, to) => {
@@ -95,7 +103,7 @@ describe('order state machine', () => {
     },
   )
 
-  it.each(['pending', 'awaiting_payment', 'confirmed'] as const)(
+  it.each(['pending', 'awaiting_payment', 'payment_failed', 'confirmed'] as const)(
     'cancel from %s keeps the previous status and clears the deadline',
     (from) => {
       const result = cancel(order(from), 'customer_cancelled', at)
@@ -116,12 +124,82 @@ describe('order state machine', () => {
   })
 
   it('names the timeout of each step awaited', () => {
-    expect(orderStatuses.map(timeoutReason)).toEqual([
+    expect(orderStatuses.map((status) => timeoutReason(status))).toEqual([
       'stock_timeout',
       'payment_timeout',
+      'payment_declined',
       undefined,
       undefined,
       undefined,
     ])
+    // A payment_failed order at its deadline ends as its last decline said.
+    expect(timeoutReason('payment_failed', 'card_declined')).toBe('payment_declined')
+    expect(timeoutReason('payment_failed', 'provider_error')).toBe('payment_failed')
+  })
+})
+
+describe('a decline is not the end (payment_failed and retries)', () => {
+  const dueBy = new Date(at.getTime() + 600_000)
+  const awaiting = { ...order('awaiting_payment'), paymentDueBy: dueBy }
+
+  it('a decline leaves the order payment_failed until its payment deadline', () => {
+    const later = new Date(at.getTime() + 1000)
+    const failed = failPayment(awaiting, 'card_declined', later)
+    expect(failed).toMatchObject({
+      status: 'payment_failed',
+      declineReason: 'card_declined',
+      deadlineAt: dueBy,
+      paymentDueBy: dueBy,
+      paymentAttempt: 1,
+      updatedAt: later,
+    })
+  })
+
+  it('only an awaiting order fails its payment', () => {
+    for (const status of [
+      'pending',
+      'payment_failed',
+      'confirmed',
+      'shipped',
+      'cancelled',
+    ] as const) {
+      expect(codeOf(() => failPayment(order(status), 'card_declined', at))).toMatch(/^409 /)
+    }
+  })
+
+  it('a retry: back to awaiting_payment with the next attempt, the new card, no payment known', () => {
+    const failed = {
+      ...failPayment(awaiting, 'card_declined', at),
+      payment: { status: 'declined' as const, last4: '0002' },
+    }
+    const later = new Date(at.getTime() + 2000)
+    const deadline = new Date(at.getTime() + 62_000)
+    const retried = retryPayment(
+      failed,
+      { id: 'pm2', last4: '4444', brand: 'mastercard' },
+      later,
+      deadline,
+    )
+    expect(retried).toMatchObject({
+      status: 'awaiting_payment',
+      paymentAttempt: 2,
+      paymentMethod: { id: 'pm2', last4: '4444', brand: 'mastercard' },
+      payment: null,
+      declineReason: null,
+      deadlineAt: deadline,
+      paymentDueBy: dueBy,
+    })
+  })
+
+  it('a retry is refused from any other status, and past the deadline', () => {
+    const failed = failPayment(awaiting, 'card_declined', at)
+    expect(retryRefusal(failed, at)).toBeUndefined()
+    expect(retryRefusal(failed, dueBy)).toMatch(/deadline/)
+    for (const status of orderStatuses.filter((s) => s !== 'payment_failed')) {
+      expect(retryRefusal({ ...failed, status }, at)).toMatch(/this one is/)
+      expect(
+        codeOf(() => retryPayment({ ...failed, status }, failed.paymentMethod, at, at)),
+      ).toMatch(/^409 /)
+    }
   })
 })

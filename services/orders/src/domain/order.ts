@@ -9,6 +9,7 @@ export interface Money {
 export const orderStatuses = [
   'pending',
   'awaiting_payment',
+  'payment_failed',
   'confirmed',
   'shipped',
   'cancelled',
@@ -16,12 +17,17 @@ export const orderStatuses = [
 export type OrderStatus = (typeof orderStatuses)[number]
 
 /** Statuses an order can be cancelled from (the `previousStatus` of `order.cancelled`). */
-export type CancellableStatus = 'pending' | 'awaiting_payment' | 'confirmed'
+export type CancellableStatus = 'pending' | 'awaiting_payment' | 'payment_failed' | 'confirmed'
 
-/** The saga's arrows: pending → awaiting_payment → confirmed → shipped, or → cancelled. */
+/**
+ * The saga's arrows: pending → awaiting_payment → confirmed → shipped, or → cancelled; a
+ * declined payment leaves the order payment_failed (stock held), from where a retry with another
+ * card goes back to awaiting_payment, and the deadline or the shopper cancels it.
+ */
 const allowed: Record<OrderStatus, readonly OrderStatus[]> = {
   pending: ['awaiting_payment', 'cancelled'],
-  awaiting_payment: ['confirmed', 'cancelled'],
+  awaiting_payment: ['confirmed', 'payment_failed', 'cancelled'],
+  payment_failed: ['awaiting_payment', 'cancelled'],
   confirmed: ['shipped', 'cancelled'],
   shipped: [],
   cancelled: [],
@@ -77,6 +83,13 @@ export interface OrderRecord {
   declineReason?: string | null
   /** When the saga step in progress times out; null once no step is awaited. */
   deadlineAt: Date | null
+  /** The payment attempt payments charges (1 at placement, one more per retry). */
+  paymentAttempt: number
+  /**
+   * The order's payment deadline, set when its stock is held (null before): retries are taken
+   * until then, and a `payment_failed` order is cancelled at it.
+   */
+  paymentDueBy: Date | null
   createdAt: Date
   updatedAt: Date
 }
@@ -132,9 +145,82 @@ export function cancel(
   }
 }
 
-/** The status a deadline cancels from, with its reason; undefined for a status with none. */
-export function timeoutReason(status: OrderStatus): string | undefined {
+/**
+ * The reason a deadline cancels an order in `status` for; undefined for a status with none. A
+ * `payment_failed` order reaching its payment deadline ends as its last decline said:
+ * `payment_failed` when the provider kept failing, else `payment_declined`.
+ */
+export function timeoutReason(
+  status: OrderStatus,
+  declineReason?: string | null,
+): string | undefined {
   if (status === 'pending') return 'stock_timeout'
   if (status === 'awaiting_payment') return 'payment_timeout'
+  if (status === 'payment_failed') return failureCode(declineReason)
   return undefined
+}
+
+/**
+ * What the shopper is told of a failed payment (never which decline it was, which helps a
+ * card tester): `payment_failed` when the provider kept failing, else `payment_declined`.
+ */
+export function failureCode(declineReason: string | null | undefined): string {
+  return declineReason === 'provider_error' ? 'payment_failed' : 'payment_declined'
+}
+
+/**
+ * The attempt's payment was declined or failed: the order waits `payment_failed` (its stock
+ * still held) for another card until its payment deadline.
+ */
+export function failPayment(order: OrderRecord, declineReason: string, now: Date): OrderRecord {
+  return {
+    ...order,
+    status: transition(order.status, 'payment_failed'),
+    declineReason,
+    deadlineAt: order.paymentDueBy,
+    updatedAt: now,
+  }
+}
+
+/** Whether the shopper may pay the order again now, and if not, why (a 409's words). */
+export function retryRefusal(order: OrderRecord, now: Date): string | undefined {
+  if (order.status !== 'payment_failed') {
+    return `Only an order whose payment failed can be paid again; this one is ${order.status}.`
+  }
+  if (order.paymentDueBy !== null && order.paymentDueBy.getTime() <= now.getTime()) {
+    return `The order's payment deadline (${order.paymentDueBy.toISOString()}) has passed.`
+  }
+  return undefined
+}
+
+/**
+ * A retry with another card: the order goes back to `awaiting_payment` with the next attempt,
+ * the new card, nothing known of its payment yet, and the payment step's deadline. Only from
+ * `payment_failed` before the payment deadline: else a 409 `ORDERS.PAYMENT_NOT_RETRYABLE`.
+ */
+export function retryPayment(
+  order: OrderRecord,
+  method: { id: string; last4: string; brand: string },
+  now: Date,
+  deadlineAt: Date,
+): OrderRecord {
+  const refusal = retryRefusal(order, now)
+  if (refusal !== undefined) {
+    throw new AppError('conflict', 'ORDERS.PAYMENT_NOT_RETRYABLE', refusal, {
+      details: {
+        status: order.status,
+        ...(order.paymentDueBy && { paymentDueBy: order.paymentDueBy.toISOString() }),
+      },
+    })
+  }
+  return {
+    ...order,
+    status: transition(order.status, 'awaiting_payment'),
+    paymentAttempt: order.paymentAttempt + 1,
+    paymentMethod: { ...method },
+    payment: null,
+    declineReason: null,
+    deadlineAt,
+    updatedAt: now,
+  }
 }

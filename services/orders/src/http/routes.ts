@@ -13,6 +13,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify'
 import { idempotencyKeyOf } from '../domain/idempotency.js'
 import type { Caller } from '../app/manage-order.js'
 import type { PlaceOrderRequest, PlaceOrderResult } from '../app/place-order.js'
+import type { RetryPaymentRequest } from '../app/retry-payment.js'
 
 /** The use cases the routes call, wired by service.ts. */
 export interface OrdersRoutesDeps {
@@ -24,6 +25,7 @@ export interface OrdersRoutesDeps {
   getOrder(caller: Caller, orderId: string): Promise<orders.Order>
   cancelOrder(caller: Caller, orderId: string): Promise<orders.Order>
   shipOrder(orderId: string): Promise<orders.Order>
+  retryPayment(request: RetryPaymentRequest): Promise<PlaceOrderResult>
   /** Admission control of placements: a request that cannot start in time is a 503 at once. */
   placementAdmission?: AdmissionLimit
 }
@@ -155,6 +157,47 @@ export function ordersRoutes(deps: OrdersRoutesDeps): HttpRoutes {
         },
       },
       async (request) => deps.shipOrder(request.params.id),
+    )
+
+    app.post(
+      '/orders/:id/payment-attempts',
+      {
+        onRequest: auth.authenticate,
+        preValidation: async (request) => {
+          idempotencyKeyOf(request.headers['idempotency-key'])
+        },
+        schema: {
+          tags,
+          summary:
+            'Pay an order whose payment failed again, with another card (202: awaiting_payment)',
+          headers: PlaceOrderHeaders,
+          params: orders.OrderParams,
+          body: orders.PaymentAttemptBody,
+          response: {
+            202: orders.Order,
+            400: Problem,
+            401: Problem,
+            404: Problem,
+            409: Problem,
+            422: Problem,
+            429: Problem,
+            503: Problem,
+          },
+        },
+      },
+      async (request, reply) => {
+        const result = await deps.retryPayment({
+          userId: callerOf(request).userId,
+          orderId: request.params.id,
+          idempotencyKey: idempotencyKeyOf(request.headers['idempotency-key']),
+          body: request.body,
+        })
+        if (result.replayed) reply.header('idempotent-replayed', 'true')
+        return (reply as unknown as FastifyReply)
+          .code(result.status)
+          .header('content-type', 'application/json; charset=utf-8')
+          .send(result.body)
+      },
     )
   }
 }

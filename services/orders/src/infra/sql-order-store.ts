@@ -9,7 +9,7 @@ type Executor = Kysely<OrdersTables>
 /** migrations/002: one order not cancelled per (customer, cart identity). */
 const cartHeldIndex = 'orders_cart_held_uq'
 
-const dueStatuses: OrderStatus[] = ['pending', 'awaiting_payment']
+const dueStatuses: OrderStatus[] = ['pending', 'awaiting_payment', 'payment_failed']
 /** Orders taken per look at the due list; a sweep looks a bounded number of times. */
 const dueBatch = 100
 const dueBatchesPerSweep = 20
@@ -145,6 +145,8 @@ export function createSqlOrderTx(trx: Transaction<any>, outbox: Outbox): OrderTx
             payment_status: order.payment?.status ?? null,
             cancellation_reason: order.cancellationReason,
             deadline_at: order.deadlineAt,
+            payment_attempt: order.paymentAttempt,
+            payment_due_by: order.paymentDueBy,
             created_at: order.createdAt,
             updated_at: order.updatedAt,
             cart_identity: cartIdentity ?? null,
@@ -179,10 +181,15 @@ export function createSqlOrderTx(trx: Transaction<any>, outbox: Outbox): OrderTx
         .set({
           status: order.status,
           payment_status: order.payment?.status ?? null,
+          // A retry pays with another card.
+          payment_method_id: order.paymentMethod.id,
+          card_brand: order.paymentMethod.brand,
           card_last4: order.payment?.last4 ?? order.paymentMethod.last4,
           cancellation_reason: order.cancellationReason,
           decline_reason: order.declineReason ?? null,
           deadline_at: order.deadlineAt,
+          payment_attempt: order.paymentAttempt,
+          payment_due_by: order.paymentDueBy,
           updated_at: order.updatedAt,
         })
         .where('id', '=', order.id)
@@ -273,6 +280,8 @@ async function withLines(executor: Executor, rows: OrdersTable[]): Promise<Order
       cancellationReason: row.cancellation_reason,
       declineReason: row.decline_reason ?? null,
       deadlineAt: row.deadline_at === null ? null : new Date(row.deadline_at),
+      paymentAttempt: Number(row.payment_attempt),
+      paymentDueBy: row.payment_due_by === null ? null : new Date(row.payment_due_by),
       createdAt: new Date(row.created_at),
       updatedAt: new Date(row.updated_at),
     }

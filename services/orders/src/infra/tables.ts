@@ -19,6 +19,10 @@ export interface OrdersTable {
   cart_identity: string | null
   /** The provider's precise reason of a declined or failed payment (admins only); migration 003. */
   decline_reason: string | null
+  /** The payment attempt payments charges (migration 006). */
+  payment_attempt: number
+  /** The order's payment deadline (migration 006); null before its stock was held. */
+  payment_due_by: Date | null
 }
 
 export interface OrderLinesTable {
