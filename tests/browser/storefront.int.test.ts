@@ -122,7 +122,7 @@ describe('the storefront in a browser', () => {
     await page.screenshot({ path: join(artifacts, 'order-history.png'), fullPage: true })
   }, 180_000)
 
-  it('shows why an order with a declined card was cancelled', async () => {
+  it('holds an order whose card was declined, and cancels it when the shopper asks', async () => {
     const page = await newPage({ width: 390, height: 844 })
     await register(page, `declined-${run}@browser.example`, 'Dee Clined')
     const [product] = await inStock('category=home-kitchen&sort=price_asc').then((items) =>
@@ -133,10 +133,19 @@ describe('the storefront in a browser', () => {
     await fillCheckout(page, '4000000000000002')
     await page.getByRole('button', { name: /Place order/ }).click()
     await page.waitForURL(/\/orders\/[^/]+$/, slow)
-    await page.locator('[data-status="cancelled"]').waitFor(slow)
-    await page.getByText('Your payment was declined.', { exact: false }).waitFor()
-    expect(await page.getByRole('button', { name: 'Cancel order' }).count()).toBe(0)
+    // A decline is not the end (issue 18): the order waits for another card until its deadline.
+    await page.locator('[data-status="payment_failed"]').waitFor(slow)
+    await page.getByText('Your card was declined. No money was taken.').waitFor()
+    await page.getByText('We are holding your order until', { exact: false }).waitFor()
+    await page.getByRole('form', { name: 'Pay with another card' }).waitFor()
     await page.screenshot({ path: join(artifacts, 'order-declined-phone.png'), fullPage: true })
+    // The shopper may still give it up.
+    page.once('dialog', (dialog) => void dialog.accept())
+    await page.getByRole('button', { name: 'Cancel order' }).click()
+    await page.locator('[data-status="cancelled"]').waitFor(slow)
+    await page.getByText('You cancelled this order.').waitFor()
+    expect(await page.getByRole('form', { name: 'Pay with another card' }).count()).toBe(0)
+    expect(await page.getByRole('button', { name: 'Cancel order' }).count()).toBe(0)
   }, 120_000)
 
   it('shows each status as it happens, and lets the shopper cancel a paid order', async () => {

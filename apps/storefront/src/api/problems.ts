@@ -33,6 +33,8 @@ const codeWords: Record<string, string> = {
   'ORDERS.INVALID_TRANSITION': 'This order cannot be changed that way any more.',
   'ORDERS.MIXED_CURRENCIES': 'Your cart mixes currencies and cannot be ordered as it is.',
   'ORDERS.AMOUNT_TOO_LARGE': 'This order is too large to be paid at once.',
+  'ORDERS.PAYMENT_NOT_RETRYABLE':
+    'This order can no longer be paid: it was paid or cancelled meanwhile, or its hold ended.',
   'NOTIFICATIONS.ORDER_NOT_FOUND': 'We could not find that order.',
   'USERS.RESET_TOKEN_INVALID':
     'This reset link cannot be used: it was used already, it expired, or only part of it was ' +

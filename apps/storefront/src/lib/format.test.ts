@@ -1,11 +1,16 @@
 import { describe, expect, it } from 'vitest'
 import {
+  formatLocalDate,
   formatMoney,
+  holdLeft,
   parsePrice,
+  paymentErrorWords,
   paymentSettling,
   paymentWords,
   priceText,
   reasonWords,
+  shopperStatusWords,
+  statusWords,
 } from './format'
 
 describe('money', () => {
@@ -45,5 +50,35 @@ describe('money', () => {
     expect(paymentSettling({ status: 'cancelled', payment: card('authorized') })).toBe(true)
     expect(paymentSettling({ status: 'cancelled', payment: card('refunded') })).toBe(false)
     expect(paymentSettling({ status: 'confirmed', payment: card('captured') })).toBe(false)
+  })
+
+  it('tells a shopper a failed payment asks for them, and why, and until when', () => {
+    expect(shopperStatusWords.payment_failed).toBe('Payment failed — action needed')
+    expect(statusWords.payment_failed).toBe('Payment failed')
+    expect(shopperStatusWords.confirmed).toBe(statusWords.confirmed)
+    expect(paymentErrorWords('payment_declined')).toBe(
+      'Your card was declined. No money was taken.',
+    )
+    expect(paymentErrorWords('payment_failed')).toBe(
+      'The payment could not be completed. No money was taken.',
+    )
+    // An unknown or missing reason never claims the card was refused.
+    expect(paymentErrorWords(undefined)).toBe(paymentErrorWords('payment_failed'))
+  })
+
+  it("formats the hold's deadline in the shopper's own locale", () => {
+    const due = '2026-12-03T15:30:00.000Z'
+    expect(formatLocalDate(due, 'en-US', 'UTC')).toBe('Dec 3, 2026, 3:30 PM')
+    expect(formatLocalDate(due, 'de-DE', 'Europe/Berlin')).toBe('03.12.2026, 16:30')
+  })
+
+  it('counts down the hold of a failed payment, and ends it at its deadline', () => {
+    const due = Date.parse('2026-12-03T15:30:00.000Z')
+    const order = { paymentDueBy: '2026-12-03T15:30:00.000Z' }
+    expect(holdLeft(order, due - 60_000)).toBe(60_000)
+    expect(holdLeft(order, due)).toBe(0)
+    expect(holdLeft(order, due + 1)).toBe(0)
+    expect(holdLeft({}, due)).toBeUndefined()
+    expect(holdLeft({ paymentDueBy: 'not a date' }, due)).toBeUndefined()
   })
 })

@@ -43,6 +43,49 @@ export const statusWords: Record<OrderStatus | 'payment_failed', string> = {
   cancelled: 'Cancelled',
 }
 
+/**
+ * The statuses as a shopper reads them: a failed payment asks them to act (pay with another
+ * card or cancel), where the back office only names the state.
+ */
+export const shopperStatusWords: Record<OrderStatus | 'payment_failed', string> = {
+  ...statusWords,
+  payment_failed: 'Payment failed — action needed',
+}
+
+/**
+ * Why the last payment attempt failed (an order's `lastPaymentError`), in a shopper's words:
+ * the card was refused, or the payment could not be completed at all.
+ */
+export const paymentErrorWords = (code: string | undefined) =>
+  code === 'payment_declined'
+    ? 'Your card was declined. No money was taken.'
+    : 'The payment could not be completed. No money was taken.'
+
+/**
+ * A moment in the shopper's own language and time zone (`locale` undefined: the browser's), as
+ * the deadline of a held order is told.
+ */
+export const formatLocalDate = (iso: string, locale?: string, timeZone?: string) =>
+  new Date(iso).toLocaleString(locale, {
+    dateStyle: 'medium',
+    timeStyle: 'short',
+    ...(timeZone ? { timeZone } : {}),
+  })
+
+/**
+ * How long a `payment_failed` order is still held for the shopper to pay it (its
+ * `paymentDueBy`): milliseconds left (0 once it has passed), or undefined when the order says no
+ * deadline. Past it the order can no longer be paid: the shop cancels it and releases its stock.
+ */
+export function holdLeft(
+  order: { paymentDueBy?: string | undefined },
+  now: number,
+): number | undefined {
+  if (!order.paymentDueBy) return undefined
+  const due = Date.parse(order.paymentDueBy)
+  return Number.isNaN(due) ? undefined : Math.max(0, due - now)
+}
+
 const reasons: Record<string, string> = {
   out_of_stock: 'Some items were out of stock.',
   payment_declined: 'Your payment was declined. No money was taken.',

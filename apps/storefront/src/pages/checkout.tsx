@@ -5,6 +5,7 @@ import { cartStore, changeCart, refreshCart } from '../api/cart'
 import { shop, unwrap } from '../api/client'
 import { session } from '../api/session'
 import { AddressFields } from '../components/address-fields'
+import { CardFields, readCard } from '../components/card-fields'
 import { ErrorMessage, Loading, useTitle } from '../components/ui'
 import { addressBody, readAddress } from '../lib/address'
 import { clearDraft, loadDraft, saveDraft, type CheckoutDraft } from '../lib/checkout-draft'
@@ -23,14 +24,6 @@ export function CheckoutPage() {
     </RequireSignIn>
   )
 }
-
-const testCards: [string, string][] = [
-  ['4242 4242 4242 4242', 'approved'],
-  ['4000 0000 0000 0002', 'declined'],
-  ['4000 0000 0000 9995', 'insufficient funds'],
-  ['4000 0000 0000 0119', 'fails twice, then approved'],
-  ['4000 0000 0000 0259', 'approved after 5 s'],
-]
 
 /** Placement tries when the shop is shedding a burst, the first included. */
 const placementTries = 5
@@ -114,18 +107,12 @@ function Checkout() {
     event.preventDefault()
     if (submitting.current) return
     const form = new FormData(event.currentTarget as HTMLFormElement)
-    const text = (name: string) => form.get(name)?.toString().trim() ?? ''
     const chosen = saved?.find((address) => address.id === choice)
     const typed = chosen ? undefined : readAddress(form)
     const saveTyped = typed !== undefined && form.get('saveAddress') === 'on'
     const body: PlaceOrderBody = {
       shippingAddress: chosen ? shippingOf(chosen) : addressBody(typed!),
-      payment: {
-        cardNumber: text('cardNumber').replace(/[\s-]/g, ''),
-        expMonth: Number(text('expMonth')),
-        expYear: Number(text('expYear')),
-        cvc: text('cvc'),
-      },
+      payment: readCard(form),
     }
     const json = JSON.stringify(body)
     if (attempt.current?.body !== json) attempt.current = { body: json, key: randomKey() }
@@ -209,7 +196,6 @@ function Checkout() {
       </section>
     )
   }
-  const year = new Date().getFullYear()
   return (
     <section>
       <h1>Checkout</h1>
@@ -278,51 +264,7 @@ function Checkout() {
             </>
           )}
         </fieldset>
-        <fieldset>
-          <legend>Card</legend>
-          <Field
-            id="cardNumber"
-            label="Card number"
-            autoComplete="cc-number"
-            inputMode="numeric"
-            pattern="[0-9 \-]{12,23}"
-            describedBy="card-hint"
-          />
-          <div id="card-hint" class="hint">
-            <p>This is a test shop: use a test card with any future expiry and any 3-digit CVC.</p>
-            <ul>
-              {testCards.map(([number, outcome]) => (
-                <li key={number}>
-                  <code>{number}</code> — {outcome}
-                </li>
-              ))}
-            </ul>
-          </div>
-          <div class="row">
-            <Field
-              id="expMonth"
-              label="Expiry month"
-              inputMode="numeric"
-              pattern="(0?[1-9]|1[0-2])"
-              autoComplete="cc-exp-month"
-            />
-            <Field
-              id="expYear"
-              label="Expiry year"
-              inputMode="numeric"
-              pattern="20[0-9]{2}"
-              value={String(year + 2)}
-              autoComplete="cc-exp-year"
-            />
-            <Field
-              id="cvc"
-              label="CVC"
-              inputMode="numeric"
-              pattern="[0-9]{3,4}"
-              autoComplete="cc-csc"
-            />
-          </div>
-        </fieldset>
+        <CardFields prefix="co" />
         {notice && (
           <p class="notice" role="status">
             {notice}
@@ -387,44 +329,6 @@ function UnavailableLines({ lines }: { lines: CartItem[] }) {
         ))}
       </ul>
       <ErrorMessage error={error} />
-    </div>
-  )
-}
-
-interface FieldProps {
-  id: string
-  label: string
-  optional?: boolean
-  value?: string
-  pattern?: string
-  inputMode?: 'numeric' | 'text'
-  autoComplete?: string
-  describedBy?: string
-}
-
-function Field({
-  id,
-  label,
-  optional,
-  value,
-  pattern,
-  inputMode,
-  autoComplete,
-  describedBy,
-}: FieldProps) {
-  return (
-    <div class="field">
-      <label for={`co-${id}`}>{label}</label>
-      <input
-        id={`co-${id}`}
-        name={id}
-        required={!optional}
-        defaultValue={value}
-        pattern={pattern}
-        inputMode={inputMode}
-        autoComplete={autoComplete}
-        aria-describedby={describedBy}
-      />
     </div>
   )
 }

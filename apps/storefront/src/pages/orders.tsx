@@ -2,7 +2,7 @@ import type { OrderPage } from '@emporium/sdk'
 import { useState } from 'preact/hooks'
 import { shop, unwrap } from '../api/client'
 import { ErrorMessage, LoadState, useLoad, useTitle } from '../components/ui'
-import { formatDate, formatMoney, statusWords } from '../lib/format'
+import { formatDate, formatMoney, shopperStatusWords } from '../lib/format'
 import { Link } from '../lib/router'
 import { RequireSignIn } from './auth'
 
@@ -57,7 +57,7 @@ function OrderHistory() {
             <Link href={`/orders/${encodeURIComponent(order.id)}`}>Order {order.id}</Link>
             <span>{formatDate(order.createdAt)}</span>
             <span>{formatMoney(order.total)}</span>
-            <span class={`badge ${order.status}`}>{statusWords[order.status]}</span>
+            <span class={`badge ${order.status}`}>{shopperStatusWords[order.status]}</span>
           </li>
         ))}
       </ul>
