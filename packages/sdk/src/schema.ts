@@ -2631,6 +2631,8 @@ export interface components {
         last4: string
         brand?: string
         declineReason?: string | null
+        /** @description The order's payment attempt: 1, then one more per retry after a decline. */
+        attempt?: number
         /** Format: date-time */
         createdAt: string
         /** Format: date-time */

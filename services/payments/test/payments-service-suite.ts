@@ -384,6 +384,22 @@ export function paymentsSuite(kind: DatabaseKind): void {
           ['payment.declined', 1],
           ['payment.captured', 2],
         ])
+        // The shopper's list shows both attempts, each with its number.
+        const listed = await call(
+          'GET',
+          `/payments?orderId=${first.orderId}`,
+          undefined,
+          h.tokens.bearer(first.userId),
+        )
+        expect(listed.status).toBe(200)
+        expect(
+          listed.body.items
+            .map((p: any) => [p.attempt, p.status, p.last4])
+            .sort((a: any, b: any) => a[0] - b[0]),
+        ).toEqual([
+          [1, 'declined', '0002'],
+          [2, 'captured', '4242'],
+        ])
       })
 
       it('a provider that failed the first attempt is asked again for the second', async () => {

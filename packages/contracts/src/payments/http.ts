@@ -32,6 +32,13 @@ export const Payment = Type.Object({
   brand: Type.Optional(Type.String()),
   /** Why it was declined or failed (`card_declined`, `insufficient_funds`, ...). */
   declineReason: Type.Optional(Type.Union([Type.String(), Type.Null()])),
+  /** The order's payment attempt it charged (1, then one more per retry with another card). */
+  attempt: Type.Optional(
+    Type.Integer({
+      minimum: 1,
+      description: "The order's payment attempt: 1, then one more per retry after a decline.",
+    }),
+  ),
   createdAt: Type.String({ format: 'date-time' }),
   updatedAt: Type.Optional(Type.String({ format: 'date-time' })),
 })

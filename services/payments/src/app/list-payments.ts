@@ -54,6 +54,7 @@ export function toPayment(record: PaymentRecord, caller: Caller): payments.Payme
     last4: record.last4,
     brand: record.brand,
     ...(caller.admin ? { declineReason: record.declineReason } : {}),
+    attempt: record.attempt,
     createdAt: record.createdAt.toISOString(),
     updatedAt: record.updatedAt.toISOString(),
   }
