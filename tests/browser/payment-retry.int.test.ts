@@ -42,7 +42,10 @@ describe('paying again after a decline, in a browser', () => {
 
   beforeAll(async () => {
     mkdirSync(artifacts, { recursive: true })
-    started = await startPlatform(port, dataDir, adminEmail)
+    started = await startPlatform(port, dataDir, adminEmail, {
+      // Every test here declines the same test card: more than payments' default 3 an hour.
+      PAYMENTS_MAX_DECLINES_PER_CARD: '100',
+    })
     browser = await launchChromium()
   }, 300_000)
 
@@ -243,6 +246,38 @@ describe('paying again after a decline, in a browser', () => {
       expect(await page.getByRole('form', { name: 'Pay with another card' }).count()).toBe(0)
       // The shopper may still cancel it themselves.
       await page.getByRole('button', { name: 'Cancel order' }).waitFor()
+    },
+    perTest,
+  )
+
+  it(
+    'says so when too many cards were declined, instead of trying again unseen',
+    async () => {
+      const page = await newPage()
+      const orderId = await declinedOrder(page, 'testing')
+      const token = await tokenOf(page)
+      // Payments' guard against card testing: 5 declines of one shopper an hour by default.
+      for (let attempt = 2; attempt <= 5; attempt++) {
+        await fillCard(page, cards.declined)
+        await page.getByRole('button', { name: /^Pay / }).click()
+        await client.waitForOrder(
+          token,
+          orderId,
+          (o) => o.status === 'payment_failed' && o.paymentAttempt === attempt,
+        )
+        await page.getByRole('form', { name: 'Pay with another card' }).waitFor(slow)
+      }
+      const sent: string[] = []
+      page.on('request', (request) => {
+        if (request.url().endsWith('/payment-attempts')) sent.push(request.method())
+      })
+      await fillCard(page, cards.approved)
+      await page.getByRole('button', { name: /^Pay / }).click()
+      await page.getByText('Too many cards were declined lately', { exact: false }).waitFor(slow)
+      expect(sent).toEqual(['POST'])
+      const held = await client.order(token, orderId)
+      expect(held.status).toBe('payment_failed')
+      expect(held.paymentAttempt).toBe(5)
     },
     perTest,
   )

@@ -1,6 +1,6 @@
 import { EmporiumProblem } from '@emporium/sdk'
 import { describe, expect, it } from 'vitest'
-import { canRetry, fieldLabel, shopperMessage, Unreachable } from './problems'
+import { canRetry, fieldLabel, isTooManyDeclines, shopperMessage, Unreachable } from './problems'
 
 const json = new Headers({ 'content-type': 'application/problem+json' })
 const problem = (status: number, fields: Record<string, unknown>) =>
@@ -49,6 +49,29 @@ describe('shopper messages', () => {
     for (const message of [shopperMessage(range), shopperMessage(expired)]) {
       expect(message).not.toMatch(/querystring|minPrice|payment expYear|\/payment/)
     }
+  })
+
+  it('says too many declined cards as such, with its wait, not as a pace of requests', () => {
+    const declines = (seconds: number) =>
+      new EmporiumProblem(
+        {
+          type: 'about:blank',
+          title: 'Too Many Requests',
+          status: 429,
+          code: 'ORDERS.TOO_MANY_DECLINES',
+          detail: 'Too many declined payments recently; try again later.',
+        },
+        { headers: new Headers({ ...Object.fromEntries(json), 'retry-after': String(seconds) }) },
+      )
+    expect(isTooManyDeclines(declines(30))).toBe(true)
+    expect(shopperMessage(declines(30))).toBe(
+      'Too many cards were declined lately, so no card is tried for now. Please wait 30 ' +
+        'seconds and try again.',
+    )
+    expect(shopperMessage(declines(600))).toContain('Please wait 10 minutes')
+    const pace = problem(429, { code: 'HTTP.RATE_LIMITED' })
+    expect(isTooManyDeclines(pace)).toBe(false)
+    expect(shopperMessage(pace)).toMatch(/^Slow down: too many requests\./)
   })
 
   it('labels fields as the pages name them', () => {

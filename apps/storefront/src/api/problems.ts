@@ -156,6 +156,21 @@ function fallbackWords(status: number): string {
 }
 
 /** A message fit to show a shopper, for anything caught. */
+/**
+ * A refusal after too many declined cards lately (payments' guard against card testing, passed
+ * on by orders as `ORDERS.TOO_MANY_DECLINES`): a 429 that is about the cards, not the pace of
+ * requests; it is said as such, and nothing retries it unseen.
+ */
+export const isTooManyDeclines = (error: unknown): boolean =>
+  (error as { status?: unknown } | undefined)?.status === 429 &&
+  /\.TOO_MANY_DECLINES$/.test(String((error as { code?: unknown }).code ?? ''))
+
+/** A wait in words: seconds under a minute and a half, else whole minutes. */
+const waitWords = (seconds: number) =>
+  seconds < 90
+    ? `${seconds} second${seconds === 1 ? '' : 's'}`
+    : `${Math.ceil(seconds / 60)} minutes`
+
 export function shopperMessage(error: unknown): string {
   if (error instanceof EmporiumProblem) return problemWords(error)
   if (error instanceof Unreachable) return error.message
@@ -167,6 +182,13 @@ export function shopperMessage(error: unknown): string {
 }
 
 function problemWords(problem: EmporiumProblem): string {
+  if (isTooManyDeclines(problem)) {
+    const wait = problem.retryAfter
+    return (
+      'Too many cards were declined lately, so no card is tried for now. ' +
+      (wait ? `Please wait ${waitWords(wait)} and try again.` : 'Please try again later.')
+    )
+  }
   if (problem.status === 429) {
     const wait = problem.retryAfter ?? 1
     return `Slow down: too many requests. Please wait ${wait} second${wait === 1 ? '' : 's'} and try again.`

@@ -2,12 +2,14 @@ import type { ComponentChildren } from 'preact'
 import { useCallback, useEffect, useState } from 'preact/hooks'
 import { EmporiumProblem } from '@emporium/sdk'
 import { messageOf } from '../api/client'
-import { canRetry } from '../api/problems'
+import { canRetry, isTooManyDeclines } from '../api/problems'
 
 /** An error shown to a person; 429 counts down its `retry-after`. */
 export function ErrorMessage({ error }: { error: unknown }) {
   const wait =
-    error instanceof EmporiumProblem && error.status === 429 ? (error.retryAfter ?? 1) : 0
+    error instanceof EmporiumProblem && error.status === 429 && !isTooManyDeclines(error)
+      ? (error.retryAfter ?? 1)
+      : 0
   const [left, setLeft] = useState(wait)
   useEffect(() => {
     setLeft(wait)

@@ -32,9 +32,8 @@ export function parsePrice(text: string, currency = 'USD'): number | undefined {
 export const priceText = (money: Money) =>
   (money.amount / 10 ** currencyDigits(money.currency)).toFixed(currencyDigits(money.currency))
 
-// `payment_failed` (issue 18: a declined payment waits for another card) is named beside
-// OrderStatus so that this compiles against the SDK both before and after it has the status.
-export const statusWords: Record<OrderStatus | 'payment_failed', string> = {
+/** The statuses by name, as the back office shows them. */
+export const statusWords: Record<OrderStatus, string> = {
   pending: 'Pending',
   awaiting_payment: 'Awaiting payment',
   payment_failed: 'Payment failed',
@@ -47,7 +46,7 @@ export const statusWords: Record<OrderStatus | 'payment_failed', string> = {
  * The statuses as a shopper reads them: a failed payment asks them to act (pay with another
  * card or cancel), where the back office only names the state.
  */
-export const shopperStatusWords: Record<OrderStatus | 'payment_failed', string> = {
+export const shopperStatusWords: Record<OrderStatus, string> = {
   ...statusWords,
   payment_failed: 'Payment failed — action needed',
 }

@@ -57,5 +57,12 @@ describe('withRetryAfter', () => {
       withRetryAfter(always(busy(422, 1)), { tries: 3, maxWaitSeconds: 10, sleep }),
     ).rejects.toMatchObject({ status: 422 })
     expect(calls).toBe(1)
+    // Too many declined cards is the shopper's to hear, however short its wait.
+    calls = 0
+    const declines = Object.assign(busy(429, 2), { code: 'ORDERS.TOO_MANY_DECLINES' })
+    await expect(
+      withRetryAfter(always(declines), { tries: 3, maxWaitSeconds: 10, sleep }),
+    ).rejects.toBe(declines)
+    expect(calls).toBe(1)
   })
 })

@@ -2,6 +2,7 @@
 interface Busy {
   status: number
   retryAfter?: number
+  code?: string
 }
 
 export interface RetryAfterOptions {
@@ -15,7 +16,9 @@ export interface RetryAfterOptions {
 }
 
 const isBusy = (error: unknown): error is Busy => {
-  const { status, retryAfter } = (error ?? {}) as Partial<Busy>
+  const { status, retryAfter, code } = (error ?? {}) as Partial<Busy>
+  // Too many declined cards is a 429 about the cards, not the shop's load: the shopper hears it.
+  if (code?.endsWith('.TOO_MANY_DECLINES')) return false
   return (status === 429 || status === 503) && typeof retryAfter === 'number' && retryAfter > 0
 }
 

@@ -3,6 +3,7 @@ import { useEffect, useRef, useState } from 'preact/hooks'
 import { addAddress, listAddresses, type SavedAddress } from '../api/account'
 import { cartStore, changeCart, refreshCart } from '../api/cart'
 import { shop, unwrap } from '../api/client'
+import { isTooManyDeclines } from '../api/problems'
 import { session } from '../api/session'
 import { AddressFields } from '../components/address-fields'
 import { CardFields, readCard } from '../components/card-fields'
@@ -149,7 +150,7 @@ function Checkout() {
     } catch (failure) {
       const status = (failure as { status?: number }).status
       setError(
-        status === 503 || status === 429
+        (status === 503 || status === 429) && !isTooManyDeclines(failure)
           ? new Error(
               'The shop is too busy to take your order right now, and it was not placed. ' +
                 'Please try again in a minute.',

@@ -2,7 +2,7 @@ import { randomKey, type Order, type OrderStatus, type OrderStatusEvent } from '
 import { useEffect, useRef, useState } from 'preact/hooks'
 import { refreshCartAfterOrder } from '../api/cart'
 import { shop, unwrap } from '../api/client'
-import { isNotFound } from '../api/problems'
+import { isNotFound, isTooManyDeclines } from '../api/problems'
 import { followOrder } from '../api/order-events'
 import { CardFields, readCard } from '../components/card-fields'
 import { ErrorMessage, LoadState, useLoad, useTitle } from '../components/ui'
@@ -349,7 +349,7 @@ function PayAgain({
       const status = (failure as { status?: number }).status
       if (status === 409) onRefused()
       setError(
-        status === 503 || status === 429
+        (status === 503 || status === 429) && !isTooManyDeclines(failure)
           ? new Error(
               'The shop is too busy to take your payment right now, and nothing was charged. ' +
                 'Please try again in a minute.',
