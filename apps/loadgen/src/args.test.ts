@@ -19,6 +19,7 @@ describe('parseCli', () => {
       maxInFlight: 64,
       shoppers: 8,
       followOrders: 'stream',
+      retryAfterDeclinePercent: 70,
       statePath: defaults.state,
     })
     expect(cli.maxErrorRate).toBe(0.01)
@@ -39,6 +40,7 @@ describe('parseCli', () => {
       '--mix', 'browse=1,checkout=3', '--cards', 'approved=1,declined=1',
       '--max-in-flight', '200', '--shoppers', '100', '--follow', 'poll',
       '--final-timeout', '90', '--timeout', '5', '--max-retry-wait', '2',
+      '--retry-after-decline', '25',
       '--arrivals', 'uniform', '--seed', '7', '--state', '/tmp/s.json',
       '--max-error-rate', '0', '--json', '-', '--admin-email', 'a@b.c',
       '--admin-password', 'secret-password', '--settle', '5', '--quiet',
@@ -54,6 +56,7 @@ describe('parseCli', () => {
       shoppers: 100,
       followOrders: 'poll',
       finalTimeoutSeconds: 90,
+      retryAfterDeclinePercent: 25,
       requestTimeoutSeconds: 5,
       maxRetryWaitSeconds: 2,
       arrivals: 'uniform',
@@ -100,6 +103,9 @@ describe('parseCli', () => {
       ['--max-error-rate', '5'],
       ['--mix', 'browse=0'],
       ['--mix', 'shop=1'],
+      ['--retry-after-decline', '101'],
+      ['--retry-after-decline', '-5'],
+      ['--retry-after-decline', 'often'],
       ['--unknown'],
       ['positional'],
     ]) {

@@ -27,6 +27,7 @@ export const defaults = {
   shoppers: 8,
   follow: 'stream',
   finalTimeout: 60,
+  retryAfterDecline: 70,
   timeout: 10,
   maxRetryWait: 15,
   arrivals: 'poisson',
@@ -52,6 +53,7 @@ const options = {
   shoppers: { type: 'string' },
   follow: { type: 'string' },
   'final-timeout': { type: 'string' },
+  'retry-after-decline': { type: 'string' },
   timeout: { type: 'string' },
   'max-retry-wait': { type: 'string' },
   arrivals: { type: 'string' },
@@ -80,6 +82,12 @@ function numberOf(name: string, text: string | undefined, fallback: number, min 
 function integerOf(name: string, text: string | undefined, fallback: number, min = 0): number {
   const value = numberOf(name, text, fallback, min)
   if (!Number.isInteger(value)) throw new UsageError(`--${name} must be a whole number`)
+  return value
+}
+
+function percentOf(name: string, text: string | undefined, fallback: number): number {
+  const value = numberOf(name, text, fallback)
+  if (value > 100) throw new UsageError(`--${name} is a percent from 0 to 100, not "${text}"`)
   return value
 }
 
@@ -143,6 +151,11 @@ export function parseCli(argv: string[]): Cli {
       values['final-timeout'],
       preset?.finalTimeout ?? defaults.finalTimeout,
       1,
+    ),
+    retryAfterDeclinePercent: percentOf(
+      'retry-after-decline',
+      values['retry-after-decline'],
+      defaults.retryAfterDecline,
     ),
     requestTimeoutSeconds: numberOf('timeout', values.timeout, defaults.timeout, 0.1),
     maxRetryWaitSeconds: numberOf(

@@ -33,12 +33,19 @@ Target and shape
                                cart      add a product, change its quantity, view the cart,
                                          remove it
                                checkout  clear the cart, add 1-3 products, place the order with a
-                                         test card and an Idempotency-Key, follow it to its end
+                                         test card and an Idempotency-Key, follow it to its end;
+                                         a declined order (payment_failed) is paid again or
+                                         cancelled (--retry-after-decline)
                                history   the shopper's orders, an older page, one order
   --cards LIST               test card weights at checkout
                              (default ${weights(defaultCards)})
                              approved 4242…, declined …0002, insufficient …9995 (funds),
                              transient …0119 (two provider errors, then approved), slow …0259 (5 s)
+  --retry-after-decline P    percent of the shoppers whose payment is declined (the order is held
+                             payment_failed until its paymentDueBy) that pay again with the
+                             approved card (POST /orders/{id}/payment-attempts, a new
+                             Idempotency-Key per attempt, at most 2 per order); the others cancel
+                             the order (POST /orders/{id}/cancel) (default ${defaults.retryAfterDecline})
   --follow stream|poll|none  follow orders by their event stream (default), GET /orders/{id}, or not
   --final-timeout S          how long a checkout waits for its order to end (default ${defaults.finalTimeout})
   --timeout S                deadline of one request (default ${defaults.timeout})
@@ -82,7 +89,9 @@ How answers are counted
               ${[...expectedProblemCodes].slice(3).join(', ')});
               a 401 for a stale saved account, 409 for an e-mail already taken (pool setup);
               an order cancelled for a declined card, insufficient funds, stock and so on (reported
-              under Checkouts by reason)
+              under Checkouts by reason); a 409 to paying again or cancelling after a decline
+              (past the payment deadline). Checkouts also report the declines, the payments
+              made again and how those orders ended, and the orders cancelled after a decline
   error       anything else, by kind: "http <status> <problem code or type>", "network <code>"
               (ECONNREFUSED, ECONNRESET, …), "timeout"
 Exit status: 0 passed; 1 error rate over --max-error-rate; 2 an invariant failed; 3 both;
@@ -101,10 +110,10 @@ Rate limits
 
 Invariants (admin, over the API, after the run settles)
   orders final           GET /orders?all=true walked fully: every order confirmed, shipped or
-                         cancelled
+                         cancelled (payment_failed is not final: it waits for the shopper)
   stock never negative   GET /products/{id}/stock of every product touched: on hand, reserved and
                          available ≥ 0 and consistent; nothing reserved once no order is open
-  payments reconcile     every confirmed order captured for its total, no cancelled one left
-                         captured, no double capture, ledger captured − refunded = confirmed
+  payments reconcile     every confirmed order captured for its total once (over all its
+                         payment attempts), no cancelled one left captured, no double capture, ledger captured − refunded = confirmed
                          totals (GET /payments, GET /payments/reconciliation)
 `

@@ -18,6 +18,12 @@ describe('ordersFinal', () => {
     expect(result.ok).toBe(false)
     expect(result.detail).toContain('b (awaiting_payment)')
   })
+
+  it('does not take a payment_failed order (held for another card) as final', () => {
+    const result = ordersFinal([order('a', 'confirmed', 1), order('b', 'payment_failed', 1)], 30)
+    expect(result).toMatchObject({ ok: false })
+    expect(result.detail).toContain('1 of 2 orders not final after 30s: b (payment_failed)')
+  })
 })
 
 describe('stockSound', () => {
@@ -73,5 +79,29 @@ describe('paymentsReconcile', () => {
     expect(paymentsReconcile(all, list, ledger(1700)).detail).toContain(
       'ledger net 1700 ≠ confirmed totals 1200',
     )
+  })
+
+  it('counts every attempt of an order paid again after a decline: captured once, in total', () => {
+    // a: declined, then paid again and confirmed; b: declined, then cancelled (nothing charged).
+    const retried = [order('a', 'confirmed', 1000), order('b', 'cancelled', 500)]
+    const declinedThenPaid = [
+      payment('a', 'declined', 1000),
+      payment('a', 'captured', 1000),
+      payment('b', 'declined', 500),
+    ]
+    expect(paymentsReconcile(retried, declinedThenPaid, ledger(1000))).toMatchObject({ ok: true })
+    const twice = paymentsReconcile(
+      retried,
+      [...declinedThenPaid, payment('a', 'captured', 1000)],
+      ledger(2000),
+    )
+    expect(twice.ok).toBe(false)
+    expect(twice.detail).toContain('a confirmed total 1000, captured 2000')
+    const charged = paymentsReconcile(
+      retried,
+      [...declinedThenPaid, payment('b', 'captured', 500)],
+      ledger(1500),
+    )
+    expect(charged.detail).toContain('b cancelled but 500 captured')
   })
 })

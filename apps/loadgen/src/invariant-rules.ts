@@ -6,7 +6,10 @@ const paid: readonly string[] = ['confirmed', 'shipped']
 const sample = (items: string[], n = 5) =>
   items.slice(0, n).join(', ') + (items.length > n ? `, … (${items.length - n} more)` : '')
 
-/** Every order has reached confirmed, shipped or cancelled. */
+/**
+ * Every order has reached confirmed, shipped or cancelled. A `payment_failed` order is not
+ * final: it is held for another card until its payment deadline.
+ */
 export function ordersFinal(all: readonly Order[], settledSeconds: number): InvariantResult {
   const stuck = all.filter((o) => !finals.includes(o.status))
   return {
@@ -47,8 +50,9 @@ export function stockSound(levels: readonly StockLevel[], noOrderOpen: boolean):
 }
 
 /**
- * Money: each confirmed (or shipped) order has captures equal to its total, a cancelled one
- * has nothing left captured, no order is captured twice, and the ledger's captured − refunded
+ * Money: each confirmed (or shipped) order has captures equal to its total (summed over its
+ * payments: one per attempt when it was paid again after a decline, so a second capture
+ * shows), a cancelled one has nothing left captured, no order is captured twice, and the ledger's captured − refunded
  * equals the confirmed totals per currency.
  */
 export function paymentsReconcile(

@@ -91,12 +91,20 @@ const allOrders = (http: Http, init: CallInit) =>
     init,
   )
 
-/** Waits (up to `seconds`) until no order is pending or awaiting payment; true if none is. */
+/**
+ * Waits (up to `seconds`) until no order is open: pending, awaiting payment, or payment_failed
+ * (declined, its stock held until the shopper pays again or cancels, or its deadline); true if
+ * none is.
+ */
 async function settle(http: Http, init: CallInit, seconds: number): Promise<boolean> {
   const deadline = Date.now() + seconds * 1000
   for (;;) {
     let open = 0
-    for (const status of ['pending', 'awaiting_payment'] satisfies OrderStatus[]) {
+    for (const status of [
+      'pending',
+      'awaiting_payment',
+      'payment_failed',
+    ] satisfies OrderStatus[]) {
       const page = await get(
         http,
         `GET /orders?status=${status}`,

@@ -47,6 +47,7 @@ export function resolveLoadOptions(options: LoadOptions): ResolvedLoadOptions {
       : { ...defaultCards },
     followOrders: options.followOrders ?? 'stream',
     finalTimeoutSeconds: options.finalTimeoutSeconds ?? 60,
+    retryAfterDeclinePercent: options.retryAfterDeclinePercent ?? 70,
     arrivals: options.arrivals ?? 'poisson',
     requestTimeoutSeconds: options.requestTimeoutSeconds ?? 10,
     maxRetryWaitSeconds: options.maxRetryWaitSeconds ?? 15,
@@ -60,6 +61,12 @@ export function resolveLoadOptions(options: LoadOptions): ResolvedLoadOptions {
   check(['poll', 'stream', 'none'].includes(r.followOrders), 'follow must be poll|stream|none')
   check(['poisson', 'uniform'].includes(r.arrivals), 'arrivals must be poisson|uniform')
   check(r.finalTimeoutSeconds > 0, 'final timeout must be > 0')
+  check(
+    Number.isFinite(r.retryAfterDeclinePercent) &&
+      r.retryAfterDeclinePercent >= 0 &&
+      r.retryAfterDeclinePercent <= 100,
+    `retry after decline is a percent from 0 to 100 (got ${r.retryAfterDeclinePercent})`,
+  )
   check(r.requestTimeoutSeconds > 0, 'request timeout must be > 0')
   check(r.maxRetryWaitSeconds >= 0, 'max retry wait must be ≥ 0')
   for (const [name, weight] of Object.entries({ ...r.mix, ...r.cards }))

@@ -46,9 +46,6 @@ export async function startEmbedded(timeoutMs = 150_000): Promise<Embedded> {
         // The shoppers share the few declining test cards: no card-testing limits here.
         PAYMENTS_MAX_DECLINES_PER_USER: '1000000',
         PAYMENTS_MAX_DECLINES_PER_CARD: '1000000',
-        // A declined order waits payment_failed for another card (issue 18), which the load
-        // generator never gives: a short payment deadline ends it cancelled soon.
-        ORDERS_PAYMENT_DUE_SECONDS: '3',
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     },

@@ -42,6 +42,7 @@ const sampleReport = (): LoadReport => ({
       approved: { confirmed: 7, unfinished: 1 },
       declined: { 'cancelled:card_declined': 2 },
     },
+    afterDecline: { declined: 0, retries: 0, retryOutcomes: {}, cancelled: 0, refused: 0 },
   },
   totals: { requests: 1240, errors: 2, throttled: 3, dropped: 4, errorRate: 2 / 1240, expected: 5 },
   errorsByKind: { 'http 503 CART.UNAVAILABLE': 2 },
@@ -88,6 +89,23 @@ describe('formatReport', () => {
     )
     expect(text).toContain('Errors by kind: http 503 CART.UNAVAILABLE 2')
     expect(text).toContain('Scenarios completed/started: browse 20/20, checkout 10/11')
+    expect(text).not.toContain('after a decline')
+  })
+
+  it('prints what shoppers did after a decline', () => {
+    const report = sampleReport()
+    report.checkout.afterDecline = {
+      declined: 5,
+      retries: 4,
+      retryOutcomes: { confirmed: 3, 'cancelled:customer_cancelled': 1 },
+      cancelled: 2,
+      refused: 1,
+    }
+    expect(formatReport(report)).toContain(
+      '  after a decline: 5 orders payment_failed → 4 paid again ' +
+        '(confirmed 3, cancelled:customer_cancelled 1), 2 cancelled by the shopper, ' +
+        '1 refused (409 or no answer)',
+    )
   })
 
   it('lists invariants, marking failures and skips', () => {

@@ -84,6 +84,17 @@ export function formatReport(report: LoadReport, invariants?: InvariantResult[])
     .map(([card, outcomes]) => `${card}: ${pairs(outcomes)}`)
     .join('; ')
   if (cards) out.push(`  by card: ${cards}`)
+  const declines = checkout.afterDecline
+  if (declines.declined > 0) {
+    const outcomes = pairs(declines.retryOutcomes)
+    out.push(
+      `  after a decline: ${declines.declined} orders payment_failed → ` +
+        `${declines.retries} paid again` +
+        (outcomes ? ` (${outcomes})` : '') +
+        `, ${declines.cancelled} cancelled by the shopper` +
+        (declines.refused ? `, ${declines.refused} refused (409 or no answer)` : ''),
+    )
+  }
   if (totals.errors > 0) out.push(`Errors by kind: ${pairs(report.errorsByKind)}`)
   if (invariants) {
     out.push('', 'Invariants:')

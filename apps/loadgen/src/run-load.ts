@@ -69,6 +69,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
     pickCard: weightedPicker(o.cards),
     follow: o.followOrders,
     finalTimeoutMs: o.finalTimeoutSeconds * 1000,
+    retryAfterDeclinePercent: o.retryAfterDeclinePercent,
     orderIds,
     stop: hardStop.signal,
   }

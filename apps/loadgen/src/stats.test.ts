@@ -76,4 +76,54 @@ describe('createCheckoutTally', () => {
     expect(report.placeToFinal.max).toBeGreaterThanOrEqual(299) // unfinished is not a sample
     expect(report.placeToFinal.max).toBeLessThan(400)
   })
+
+  it('counts declines, retries and their outcomes, and cancellations after a decline', () => {
+    const tally = createCheckoutTally()
+    for (let i = 0; i < 4; i++) tally.placed()
+    // Declined, paid again, confirmed.
+    tally.declined()
+    tally.afterDecline('retry')
+    tally.ended('declined', 'confirmed', null, 100, true)
+    // Declined, paid again, declined again (a second retry), then cancelled by the shopper.
+    tally.declined()
+    tally.afterDecline('retry')
+    tally.afterDecline('retry')
+    tally.afterDecline('cancel')
+    tally.ended('insufficient', 'cancelled', 'customer_cancelled', 200, true)
+    // Declined and cancelled straight away.
+    tally.declined()
+    tally.afterDecline('cancel')
+    tally.ended('declined', 'cancelled', 'customer_cancelled', 300)
+    // Declined, the retry refused (past the deadline), then cancelled by the platform.
+    tally.declined()
+    tally.afterDecline('refused')
+    tally.ended('declined', 'cancelled', 'payment_declined', 400)
+    expect(tally.open).toBe(0)
+    const report = tally.report()
+    expect(report.afterDecline).toEqual({
+      declined: 4,
+      retries: 3,
+      retryOutcomes: { confirmed: 1, 'cancelled:customer_cancelled': 1 },
+      cancelled: 2,
+      refused: 1,
+    })
+    expect(report).toMatchObject({
+      confirmed: 1,
+      cancelled: { customer_cancelled: 2, payment_declined: 1 },
+      byCard: {
+        declined: {
+          confirmed: 1,
+          'cancelled:customer_cancelled': 1,
+          'cancelled:payment_declined': 1,
+        },
+      },
+    })
+    expect(createCheckoutTally().report().afterDecline).toEqual({
+      declined: 0,
+      retries: 0,
+      retryOutcomes: {},
+      cancelled: 0,
+      refused: 0,
+    })
+  })
 })

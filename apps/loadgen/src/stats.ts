@@ -1,6 +1,12 @@
 import { createHistogram, type RecordableHistogram } from 'node:perf_hooks'
 import type { Outcome } from './classify.js'
-import type { CardName, CheckoutReport, OperationStats, Percentiles } from './types.js'
+import type {
+  AfterDeclineReport,
+  CardName,
+  CheckoutReport,
+  OperationStats,
+  Percentiles,
+} from './types.js'
 
 /**
  * Latencies in an HDR histogram (Node's own, `perf_hooks.createHistogram`: 3 significant
@@ -112,7 +118,9 @@ export function createCheckoutTally() {
     unfinished: 0,
     notPlaced: {},
     byCard: {},
+    afterDecline: { declined: 0, retries: 0, retryOutcomes: {}, cancelled: 0, refused: 0 },
   }
+  const declines: AfterDeclineReport = report.afterDecline
   const bump = (record: Record<string, number>, key: string) => {
     record[key] = (record[key] ?? 0) + 1
   }
@@ -123,8 +131,27 @@ export function createCheckoutTally() {
     notPlaced(reason: string) {
       bump(report.notPlaced, reason)
     },
-    /** A placed order's end: its final status (and reason), or undefined when not seen final. */
-    ended(card: CardName, status: string | undefined, reason: string | null, ms: number) {
+    /** An order seen `payment_failed` for the first time. */
+    declined() {
+      declines.declined++
+    },
+    /** What the shopper did about it: paid again, cancelled, or was refused either. */
+    afterDecline(action: 'retry' | 'cancel' | 'refused') {
+      if (action === 'retry') declines.retries++
+      else if (action === 'cancel') declines.cancelled++
+      else declines.refused++
+    },
+    /**
+     * A placed order's end: its final status (and reason), or undefined when not seen final;
+     * `retried` when it was paid again after a decline.
+     */
+    ended(
+      card: CardName,
+      status: string | undefined,
+      reason: string | null,
+      ms: number,
+      retried = false,
+    ) {
       let outcome: string
       if (status === 'confirmed' || status === 'shipped') {
         report.confirmed++
@@ -138,6 +165,7 @@ export function createCheckoutTally() {
       }
       if (outcome !== 'unfinished') placeToFinal.record(ms)
       bump((report.byCard[card] ??= {}), outcome)
+      if (retried) bump(declines.retryOutcomes, outcome)
     },
     get open() {
       const ended =

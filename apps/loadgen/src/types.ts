@@ -39,6 +39,11 @@ export interface LoadOptions {
   followOrders?: 'poll' | 'stream' | 'none'
   /** How long to wait for an order to end (default 60). */
   finalTimeoutSeconds?: number
+  /**
+   * Percent of the shoppers whose order is declined (`payment_failed`) that pay again with the
+   * approved card; the others cancel the order (default 70).
+   */
+  retryAfterDeclinePercent?: number
   /** A progress line every second or so: true writes to stderr; a function gets each line. */
   progress?: boolean | ((line: string) => void)
   /** Stops arrivals early; scenarios under way still finish (bounded by `finalTimeoutSeconds`). */
@@ -95,6 +100,21 @@ export interface CheckoutReport {
   notPlaced: Record<string, number>
   /** Final outcome (`confirmed`, `cancelled:<reason>`, `unfinished`) per test card. */
   byCard: Partial<Record<CardName, Record<string, number>>>
+  /** What shoppers did with orders left `payment_failed` by a declined or failed payment. */
+  afterDecline: AfterDeclineReport
+}
+
+export interface AfterDeclineReport {
+  /** Orders seen `payment_failed` (each once, however often declined). */
+  declined: number
+  /** Payment attempts with the approved card after a decline (`POST …/payment-attempts`). */
+  retries: number
+  /** Final outcome (`confirmed`, `cancelled:<reason>`, `unfinished`) of the orders paid again. */
+  retryOutcomes: Record<string, number>
+  /** Orders the shopper cancelled after a decline (`POST …/cancel` answered 2xx). */
+  cancelled: number
+  /** Retries or cancellations the platform refused or did not answer (e.g. past the deadline). */
+  refused: number
 }
 
 export interface LoadReport {

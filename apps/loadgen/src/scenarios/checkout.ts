@@ -2,9 +2,12 @@ import { randomUUID } from 'node:crypto'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { retryAfterMs } from '../classify.js'
 import { between } from '../random.js'
-import { cardNumbers } from '../types.js'
+import { chooseAfterDecline, type DeclineChoice } from '../after-decline.js'
+import type { CallResult } from '../http.js'
+import type { Shopper } from '../shoppers.js'
+import { cardNumbers, type CardName } from '../types.js'
 import { addInStock } from './cart.js'
-import { isOk, as, withShopper, type Scenario } from './context.js'
+import { isOk, as, withShopper, type Scenario, type ScenarioContext } from './context.js'
 import { followOrder } from './follow-order.js'
 
 /** A shopper's pause after an order before their next cart (see ShopperPool.release). */
@@ -23,11 +26,92 @@ const shippingAddress = {
   country: 'US',
 }
 
+const cardInput = (card: CardName) => ({
+  cardNumber: cardNumbers[card],
+  expMonth: 12,
+  expYear: new Date().getUTCFullYear() + 3,
+  cvc: '123',
+})
+
+/**
+ * Sends a request that carries its own Idempotency-Key as a shopper's client would: once more
+ * when no answer came, and again after `retry-after` when the platform shed or throttled it
+ * (429/503), at most `shedRetries` times (those repeats are recorded as `<operation>.retry`).
+ */
+export async function patiently<T>(
+  context: ScenarioContext,
+  send: (operation: string) => Promise<CallResult<T>>,
+  operation: string,
+): Promise<CallResult<T>> {
+  let reply = await send(operation)
+  if (!reply.answered && reply.outcome.kind === 'error') reply = await send(operation)
+  for (let i = 0; i < shedRetries && reply.answered; i++) {
+    if (reply.status !== 429 && reply.status !== 503) break
+    const waitMs = retryAfterMs(reply.headers.get('retry-after'))
+    if (waitMs === undefined || waitMs > longestShedWaitMs || context.stop.aborted) break
+    const jitterMs = context.random() * 500
+    await sleep(waitMs + jitterMs, undefined, { signal: context.stop }).catch(() => undefined)
+    if (context.stop.aborted) break
+    reply = await send(`${operation}.retry`)
+  }
+  return reply
+}
+
+/**
+ * A shopper's answer to a declined payment (`payment_failed`): pay again with the approved card
+ * (`POST /orders/{id}/payment-attempts`, an Idempotency-Key of its own per attempt, recorded as
+ * `orders.pay_again`), or cancel the order (`orders.cancel`). When the platform took it (2xx):
+ * the time the order changed (its `updatedAt`), else undefined; a 409 (past the deadline, or
+ * the order moved on) is an expected outcome.
+ */
+async function afterDecline(
+  context: ScenarioContext,
+  shopper: Shopper,
+  orderId: string,
+  choice: DeclineChoice,
+): Promise<number | undefined> {
+  const init = await as(context, shopper)
+  if (!init) return undefined
+  const path = { params: { path: { id: orderId } } }
+  const expected = { ...init, expect: [409] }
+  if (choice === 'cancel') {
+    const reply = await patiently(
+      context,
+      (operation) =>
+        context.http.call(
+          operation,
+          (api) => api.POST('/api/v1/orders/{id}/cancel', path),
+          expected,
+        ),
+      'orders.cancel',
+    )
+    return isOk(reply) ? Date.parse(reply.body.updatedAt) : undefined
+  }
+  const key = randomUUID()
+  const reply = await patiently(
+    context,
+    (operation) =>
+      context.http.call(
+        operation,
+        (api) =>
+          api.POST('/api/v1/orders/{id}/payment-attempts', {
+            params: { path: { id: orderId }, header: { 'idempotency-key': key } },
+            body: { payment: cardInput('approved') },
+          }),
+        expected,
+      ),
+    'orders.pay_again',
+  )
+  return isOk(reply) ? Date.parse(reply.body.updatedAt) : undefined
+}
+
 /**
  * Fills an emptied cart with one to three products in stock, places the order with a test
  * card and an Idempotency-Key (retried once with the same key when no answer came, and after
  * `retry-after` when the platform shed it with a 429/503: those repeats are recorded as
- * `orders.place.retry`), then follows it to its final status.
+ * `orders.place.retry`), then follows it to its final status. When the payment is declined
+ * (`payment_failed`), the shopper pays again with the approved card (`--retry-after-decline`
+ * percent of the time) or cancels the order, then follows it on.
  */
 export const checkout: Scenario = (context) =>
   withShopper(
@@ -56,35 +140,19 @@ export const checkout: Scenario = (context) =>
 
       const card = context.pickCard(random)
       const key = randomUUID()
-      const body = {
-        shippingAddress,
-        payment: {
-          cardNumber: cardNumbers[card],
-          expMonth: 12,
-          expYear: new Date().getUTCFullYear() + 3,
-          cvc: '123',
-        },
-      }
+      const body = { shippingAddress, payment: cardInput(card) }
       const started = Date.now()
-      const place = (operation = 'orders.place') =>
-        http.call(
-          operation,
-          (api) =>
-            api.POST('/api/v1/orders', { body, params: { header: { 'idempotency-key': key } } }),
-          init,
-        )
-      let placed = await place()
-      if (!placed.answered && placed.outcome.kind === 'error') placed = await place()
-      // Shed (admission control) or throttled: the same key after the wait the platform asked.
-      for (let i = 0; i < shedRetries && placed.answered; i++) {
-        if (placed.status !== 429 && placed.status !== 503) break
-        const waitMs = retryAfterMs(placed.headers.get('retry-after'))
-        if (waitMs === undefined || waitMs > longestShedWaitMs || context.stop.aborted) break
-        const jitterMs = random() * 500
-        await sleep(waitMs + jitterMs, undefined, { signal: context.stop }).catch(() => undefined)
-        if (context.stop.aborted) break
-        placed = await place('orders.place.retry')
-      }
+      const placed = await patiently(
+        context,
+        (operation) =>
+          http.call(
+            operation,
+            (api) =>
+              api.POST('/api/v1/orders', { body, params: { header: { 'idempotency-key': key } } }),
+            init,
+          ),
+        'orders.place',
+      )
       if (!isOk(placed)) {
         const kind = placed.outcome.kind
         tally.notPlaced(
@@ -102,13 +170,28 @@ export const checkout: Scenario = (context) =>
         tally.ended(card, undefined, null, 0)
         return 'done'
       }
-      const end = await followOrder(
-        context,
-        () => as(context, shopper),
-        placed.body.id,
-        started + context.finalTimeoutMs,
-      )
-      tally.ended(card, end?.status, end?.cancellationReason ?? null, Date.now() - started)
+      const orderId = placed.body.id
+      const deadline = started + context.finalTimeoutMs
+      const follow = (after?: number) =>
+        followOrder(context, () => as(context, shopper), orderId, deadline, after)
+      let end = await follow()
+      let retries = 0
+      if (end?.status === 'payment_failed') tally.declined()
+      while (end?.status === 'payment_failed' && !context.stop.aborted) {
+        const choice = chooseAfterDecline(random, context.retryAfterDeclinePercent, retries)
+        const actedAt = await afterDecline(context, shopper, orderId, choice)
+        tally.afterDecline(actedAt === undefined ? 'refused' : choice)
+        if (actedAt === undefined) {
+          // Refused (e.g. past the payment deadline): the platform ends the order itself.
+          end = await follow()
+          if (end?.status === 'payment_failed') end = undefined
+          break
+        }
+        if (choice === 'retry') retries++
+        end = await follow(actedAt)
+      }
+      const status = end?.status === 'payment_failed' ? undefined : end?.status
+      tally.ended(card, status, end?.cancellationReason ?? null, Date.now() - started, retries > 0)
       return 'done'
     },
     restAfterOrderMs,

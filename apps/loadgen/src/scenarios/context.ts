@@ -15,6 +15,8 @@ export interface ScenarioContext {
   pickCard: (random: Random) => CardName
   follow: 'poll' | 'stream' | 'none'
   finalTimeoutMs: number
+  /** Percent of declined orders (`payment_failed`) paid again; the others are cancelled. */
+  retryAfterDeclinePercent: number
   /** Orders placed so far (for the invariant check and the report). */
   orderIds: string[]
   /** The hard stop: stop waiting, the run is over. */

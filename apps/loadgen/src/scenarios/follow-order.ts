@@ -8,18 +8,24 @@ export interface OrderEnd {
   cancellationReason: string | null
 }
 
-const isFinal = (status: OrderStatus) => finalOrderStatuses.includes(status)
+/** A final status, or `payment_failed`: the shopper pays again or cancels (not final). */
+const isSettled = (status: OrderStatus) =>
+  finalOrderStatuses.includes(status) || status === 'payment_failed'
 
 /**
- * Follows an order until a final status or `deadline` (epoch ms): its status stream, as the
+ * Follows an order until a final status, or `payment_failed` (a declined payment: the shopper
+ * acts on it, see the checkout scenario), or `deadline` (epoch ms): its status stream, as the
  * storefront does (falling back to polling if the stream fails or ends early), or polling
- * `GET /orders/{id}` with a growing pause. Undefined when the order was not seen final.
+ * `GET /orders/{id}` with a growing pause. A status the order entered before `after` (epoch
+ * ms: when the shopper last acted on it) is passed over. Undefined when the order was not seen
+ * final (or payment_failed).
  */
 export async function followOrder(
   context: ScenarioContext,
   auth: () => Promise<CallInit | undefined>,
   orderId: string,
   deadline: number,
+  after = 0,
 ): Promise<OrderEnd | undefined> {
   const { http, stop } = context
   const order = { params: { path: { id: orderId } } }
@@ -40,8 +46,11 @@ export async function followOrder(
           (e) => {
             if (e.event !== 'status') return false
             const data = JSON.parse(e.data) as OrderStatusEvent
+            // The stream runs behind the order: a status from before the shopper's last step
+            // (the payment_failed a new attempt or a cancellation left) is news no more.
+            if (Date.parse(data.at) < after) return false
             last = { status: data.status, cancellationReason: data.cancellationReason }
-            return isFinal(data.status)
+            return isSettled(data.status)
           },
         )
       : 'failed'
@@ -57,7 +66,12 @@ export async function followOrder(
       (api) => api.GET('/api/v1/orders/{id}', order),
       init,
     )
-    if (reply.answered && reply.status === 200 && isFinal(reply.body.status))
+    if (
+      reply.answered &&
+      reply.status === 200 &&
+      isSettled(reply.body.status) &&
+      Date.parse(reply.body.updatedAt) >= after
+    )
       return { status: reply.body.status, cancellationReason: reply.body.cancellationReason }
     await sleep(Math.min(pause, Math.max(0, deadline - Date.now())), undefined, {
       signal: stop,
