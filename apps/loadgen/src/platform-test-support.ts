@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { serviceDeclarations } from '@emporium/contracts'
+import { createEmporiumClient } from '@emporium/sdk'
 import { reservePorts } from '@emporium/platform/testing'
 
 // Test helpers: the embedded platform as `npm start` runs it, and the CLI as `npm run loadgen`.
@@ -84,11 +85,12 @@ export async function startEmbedded(timeoutMs = 150_000): Promise<Embedded> {
   }
   // Registration never grants admin: the account is registered, then granted by the admin
   // command (`npm run admin -- grant`) through the running platform, as an operator would.
-  const registered = await fetch(`${baseUrl}/api/v1/auth/register`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ ...admin, name: 'Loadgen Admin' }),
-  })
+  // A busy machine's gateway may shed the first requests after its start: sent again after
+  // the wait it asks for, as any client should.
+  const { response: registered } = await createEmporiumClient({
+    baseUrl,
+    retryShed: { attempts: 10 },
+  }).POST('/api/v1/auth/register', { body: { ...admin, name: 'Loadgen Admin' } })
   const granted = await new Promise<number | null>((resolve) => {
     const cli = spawn(
       process.execPath,
