@@ -24,7 +24,7 @@ const embeddedPorts = await reserveEmbeddedPorts()
 const artifacts = join(repoRoot, 'tests/browser/artifacts')
 const adminEmail = 'admin@payment-retry.example'
 // Generous: the machine is shared, and each step crosses the saga.
-const slow = { timeout: 60_000 }
+const slow = { timeout: 120_000 }
 const perTest = 240_000
 // The shopper's own locale and time zone: the hold's deadline is told in them.
 const locale = 'de-DE'
