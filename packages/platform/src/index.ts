@@ -39,6 +39,7 @@ export * from './auth/revocations.js'
 export * from './auth/revocation-check.js'
 export { createRedisRevocationList } from './auth/redis-revocations.js'
 export * from './auth/bearer-auth.js'
+export * from './auth/guest.js'
 export type { RemoteKeySet } from './auth/remote-key-set.js'
 export * from './http/cursor.js'
 export {

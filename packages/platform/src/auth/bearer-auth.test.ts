@@ -32,6 +32,7 @@ beforeAll(async () => {
         userId: identityOf(request)?.userId,
       }))
       routes.post('/admin', { preHandler: auth.requireRole('admin') }, async () => ({ ok: true }))
+      routes.get('/account', { preHandler: auth.requireAccount }, async () => ({ ok: true }))
     },
   })
 })
@@ -73,6 +74,27 @@ describe('bearerAuth', () => {
       headers: { authorization: `Bearer ${admin}` },
     })
     expect(allowed.statusCode).toBe(200)
+  })
+
+  it("answers 403 AUTH.GUEST_NOT_ALLOWED to a guest's token on a route for accounts", async () => {
+    const guest = await sign(['guest'])
+    const denied = await app.inject({
+      url: '/account',
+      headers: { authorization: `Bearer ${guest}` },
+    })
+    expect(denied.statusCode).toBe(403)
+    expect(denied.json()).toMatchObject({ code: 'AUTH.GUEST_NOT_ALLOWED' })
+    // A guest is authenticated all the same where any caller may come.
+    const me = await app.inject({ url: '/me', headers: { authorization: `Bearer ${guest}` } })
+    expect(me.statusCode).toBe(200)
+    const customer = await sign(['customer'])
+    const allowed = await app.inject({
+      url: '/account',
+      headers: { authorization: `Bearer ${customer}` },
+    })
+    expect(allowed.statusCode).toBe(200)
+    const anonymous = await app.inject({ url: '/account' })
+    expect(anonymous.statusCode).toBe(401)
   })
 
   it('parses only well-formed bearer headers', () => {

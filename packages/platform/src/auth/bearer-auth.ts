@@ -1,5 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { AppError, isAppError } from '../errors.js'
+import { guestNotAllowed, isGuest } from './guest.js'
 import type { JwtVerifier, VerifiedToken } from './jwt-verifier.js'
 
 const identities = new WeakMap<FastifyRequest, VerifiedToken>()
@@ -47,6 +48,11 @@ export interface BearerAuth {
   authenticate(request: FastifyRequest, reply: FastifyReply): Promise<void>
   /** preHandler: authenticated and holding `role`; a 403 problem for a caller without it. */
   requireRole(role: string): (request: FastifyRequest, reply: FastifyReply) => Promise<void>
+  /**
+   * preHandler: authenticated as an account, not a guest (guest.ts): a guest's cart token is a
+   * 403 `AUTH.GUEST_NOT_ALLOWED`.
+   */
+  requireAccount(request: FastifyRequest, reply: FastifyReply): Promise<void>
 }
 
 /**
@@ -82,6 +88,10 @@ export function bearerAuth(verifier: JwtVerifier, options: { realm?: string } = 
     requireRole: (role) => async (request, reply) => {
       await authenticate(request, reply)
       if (!identities.get(request)!.roles.includes(role)) throw missingRole(role)
+    },
+    async requireAccount(request, reply) {
+      await authenticate(request, reply)
+      if (isGuest(identities.get(request)!)) throw guestNotAllowed()
     },
   }
 }
