@@ -74,9 +74,45 @@ export const CardInput = Type.Object(
 )
 export type CardInput = Type.Static<typeof CardInput>
 
+/** A shipping method's id, as the shipping service's quotes name it. */
+const ShippingMethodId = Type.String({
+  minLength: 1,
+  maxLength: 64,
+  pattern: '^[A-Za-z0-9_-]+$',
+  description: "A method of the shipping service's quotes (POST /shipping/quotes).",
+})
+
+/** A promotion code as a shopper types it (matched case-insensitively). */
+export const PromotionCode = Type.String({
+  minLength: 1,
+  maxLength: 40,
+  pattern: '^[A-Za-z0-9_-]+$',
+  description: 'A promotion code, matched case-insensitively.',
+})
+
+/** A guest's e-mail address (the order's only contact: its link is sent there). */
+const GuestEmail = Type.String({
+  minLength: 3,
+  maxLength: 254,
+  pattern: '^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$',
+  description: "A guest's e-mail address: required when the caller is a guest (a cart token).",
+})
+
 /** Body of `POST /orders` (with an `Idempotency-Key` header). */
 export const PlaceOrderBody = Type.Object(
-  { shippingAddress: ShippingAddress, payment: CardInput },
+  {
+    shippingAddress: ShippingAddress,
+    payment: CardInput,
+    /**
+     * The shipping method chosen (issue 18); absent: the cheapest the destination is offered,
+     * or free shipping where the shop ships nothing by method.
+     */
+    shippingMethodId: Type.Optional(ShippingMethodId),
+    /** A promotion code; its use is reserved with the order and spent when it confirms. */
+    promotionCode: Type.Optional(PromotionCode),
+    /** Required of a guest (a cart token): where the order's link is sent. */
+    email: Type.Optional(GuestEmail),
+  },
   { additionalProperties: false },
 )
 export type PlaceOrderBody = Type.Static<typeof PlaceOrderBody>
@@ -103,6 +139,12 @@ export const OrderItem = Type.Object({
   unitPrice: Money,
   quantity: Type.Integer({ minimum: 1 }),
   lineTotal: Money,
+  /** The line's share of the order's discount (issue 18). */
+  discount: Type.Optional(Money),
+  /** The line's tax: added to it, or included in it when `taxInclusive` (issue 18). */
+  tax: Type.Optional(Money),
+  /** The tax rate applied, in basis points (2000 = 20 %). */
+  taxRateBasisPoints: Type.Optional(Type.Integer({ minimum: 0, maximum: 10_000 })),
 })
 export type OrderItem = Type.Static<typeof OrderItem>
 
@@ -113,12 +155,53 @@ export const OrderPayment = Type.Object({
   last4: Type.String({ pattern: '^[0-9]{4}$' }),
 })
 
+/** The shipping method of an order, and its price. */
+export const OrderShippingMethod = Type.Object({
+  id: Type.String(),
+  name: Type.String(),
+  carrier: Type.String(),
+  price: Money,
+})
+
+/** A shipment of some of an order's lines (the shipping service's). */
+export const OrderShipment = Type.Object({
+  id: Type.String(),
+  carrier: Type.String(),
+  trackingNumber: Type.String(),
+  status: Type.String({ description: 'shipped or delivered.' }),
+  items: Type.Array(
+    Type.Object({
+      productId: Type.String(),
+      variantId: Type.String(),
+      quantity: Type.Integer({ minimum: 1 }),
+    }),
+  ),
+  createdAt: Type.String({ format: 'date-time' }),
+})
+
 /** An order (API.md). */
 export const Order = Type.Object({
   id: Type.String(),
   status: OrderStatus,
   items: Type.Array(OrderItem),
+  /**
+   * What the order costs (docs/checkout.md, "Totals and rounding"): subtotal − discount +
+   * shipping + tax; subtotal − discount + shipping when `taxInclusive`. The payment's amount.
+   */
   total: Money,
+  /** The lines' totals before the discount (issue 18; the total for orders placed before). */
+  subtotal: Type.Optional(Money),
+  discount: Type.Optional(Money),
+  shipping: Type.Optional(Money),
+  /** Tax added on top, or the tax included in the prices when `taxInclusive`. */
+  tax: Type.Optional(Money),
+  taxInclusive: Type.Optional(Type.Boolean()),
+  shippingMethod: Type.Optional(Type.Union([OrderShippingMethod, Type.Null()])),
+  promotionCode: Type.Optional(Type.Union([Type.String(), Type.Null()])),
+  /** A guest's order: the e-mail address it was placed with. */
+  email: Type.Optional(Type.String()),
+  /** The shipments of its lines so far; the order is `shipped` once they hold every line. */
+  shipments: Type.Optional(Type.Array(OrderShipment)),
   shippingAddress: ShippingAddress,
   payment: Type.Union([OrderPayment, Type.Null()]),
   cancellationReason: Type.Union([CancellationReason, Type.Null()]),
@@ -212,3 +295,51 @@ export const OrderStatusEvent = Type.Object({
   at: Type.String({ format: 'date-time' }),
 })
 export type OrderStatusEvent = Type.Static<typeof OrderStatusEvent>
+
+/** Body of `POST /orders/quote`: what the checkout would cost, the caller's cart as it is. */
+export const QuoteBody = Type.Object(
+  {
+    shippingAddress: Type.Optional(ShippingAddress),
+    /** Or only where it goes, before the address is typed. */
+    destination: Type.Optional(
+      Type.Object(
+        {
+          country: Type.String({ pattern: '^[A-Za-z]{2}$' }),
+          region: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+          postalCode: Type.Optional(Type.String({ minLength: 1, maxLength: 20 })),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+    shippingMethodId: Type.Optional(ShippingMethodId),
+    promotionCode: Type.Optional(PromotionCode),
+  },
+  { additionalProperties: false },
+)
+export type QuoteBody = Type.Static<typeof QuoteBody>
+
+/** One shipping method the destination is offered, priced for this cart. */
+export const ShippingOption = Type.Object({
+  methodId: Type.String(),
+  name: Type.String(),
+  carrier: Type.String(),
+  price: Money,
+  estimatedDays: Type.Optional(
+    Type.Object({ min: Type.Integer({ minimum: 0 }), max: Type.Integer({ minimum: 0 }) }),
+  ),
+})
+
+/** The answer of `POST /orders/quote`: the order's totals as placing it now would make them. */
+export const Quote = Type.Object({
+  items: Type.Array(OrderItem),
+  subtotal: Money,
+  discount: Money,
+  shipping: Money,
+  tax: Money,
+  total: Money,
+  taxInclusive: Type.Boolean(),
+  shippingOptions: Type.Array(ShippingOption),
+  shippingMethod: Type.Union([OrderShippingMethod, Type.Null()]),
+  promotionCode: Type.Union([Type.String(), Type.Null()]),
+})
+export type Quote = Type.Static<typeof Quote>

@@ -11,6 +11,7 @@ export function toOrder(
   order: OrderRecord,
   viewer: { admin: boolean } = { admin: false },
 ): orders.Order {
+  const money = (amount: number) => ({ amount, currency: order.total.currency })
   return {
     id: order.id,
     status: order.status,
@@ -22,8 +23,23 @@ export function toOrder(
       unitPrice: { ...line.unitPrice },
       quantity: line.quantity,
       lineTotal: lineTotal(line),
+      ...(line.discount !== undefined && { discount: money(line.discount) }),
+      ...(line.tax !== undefined && { tax: money(line.tax) }),
+      ...(line.taxRateBasisPoints !== undefined && {
+        taxRateBasisPoints: line.taxRateBasisPoints,
+      }),
     })),
     total: { ...order.total },
+    ...breakdown(order),
+    ...(order.email ? { email: order.email } : {}),
+    shipments: (order.shipments ?? []).map((shipment) => ({
+      id: shipment.id,
+      carrier: shipment.carrier,
+      trackingNumber: shipment.trackingNumber,
+      status: shipment.status,
+      items: shipment.lines.map((line) => ({ ...line })),
+      createdAt: shipment.createdAt.toISOString(),
+    })),
     shippingAddress: { ...order.shippingAddress },
     payment: order.payment ? { status: order.payment.status, last4: order.payment.last4 } : null,
     cancellationReason: order.cancellationReason,
@@ -39,6 +55,38 @@ export function toOrder(
     }),
     createdAt: order.createdAt.toISOString(),
     updatedAt: order.updatedAt.toISOString(),
+  }
+}
+
+/**
+ * The totals breakdown; an order placed before issue 18 has none stored: its total was its
+ * subtotal, with nothing off, no shipping and no tax.
+ */
+function breakdown(order: OrderRecord) {
+  const { currency } = order.total
+  const pricing = order.pricing
+  if (!pricing) {
+    const zero = { amount: 0, currency }
+    return {
+      subtotal: { ...order.total },
+      discount: zero,
+      shipping: { ...zero },
+      tax: { ...zero },
+      taxInclusive: false,
+      shippingMethod: null,
+      promotionCode: null,
+    }
+  }
+  return {
+    subtotal: { ...pricing.subtotal },
+    discount: { ...pricing.discount },
+    shipping: { ...pricing.shipping },
+    tax: { ...pricing.tax },
+    taxInclusive: pricing.taxInclusive,
+    shippingMethod: pricing.shippingMethod
+      ? { ...pricing.shippingMethod, price: { ...pricing.shipping } }
+      : null,
+    promotionCode: pricing.promotionCode,
   }
 }
 

@@ -1,6 +1,6 @@
 import type { EventDefinition, catalog } from '@emporium/contracts'
 import type { CartSnapshot } from '../domain/cart-identity.js'
-import type { Money, OrderRecord, OrderStatus } from '../domain/order.js'
+import type { Money, OrderRecord, OrderShipment, OrderStatus } from '../domain/order.js'
 import type { OrderCursor } from './cursor.js'
 
 /** The card as the shopper typed it: passed to payments, never stored or logged. */
@@ -68,6 +68,35 @@ export interface PaymentsPort {
   tokenize(userId: string, card: Card): Promise<PaymentMethod>
 }
 
+/** Where an order goes, as shipping and tax rates look at it. */
+export interface Destination {
+  country: string
+  region?: string
+  postalCode?: string
+}
+
+/** A shipping method the destination is offered, priced for one cart. */
+export interface ShippingQuote {
+  methodId: string
+  name: string
+  carrier: string
+  price: Money
+  estimatedDays?: { min: number; max: number }
+}
+
+/** The shipping service's quotes. */
+export interface ShippingPort {
+  /**
+   * The methods offered to the destination for a cart of this subtotal and weight, cheapest
+   * first (none: the shop ships nothing by method there). Throws `unavailable` when down.
+   */
+  quotes(input: {
+    destination: Destination
+    subtotal: Money
+    weightGrams: number
+  }): Promise<ShippingQuote[]>
+}
+
 /** Everything done to orders inside one transaction (a use case's, or a consumer's inbox's). */
 export interface OrderTx {
   /** The order, its row locked until commit; undefined when there is none. */
@@ -79,6 +108,8 @@ export interface OrderTx {
   insert(order: OrderRecord, cartIdentity?: string): Promise<boolean>
   /** Writes the order's mutable fields (status, payment, reason, deadline, updated_at). */
   save(order: OrderRecord): Promise<void>
+  /** Records (or updates the status of) a shipment of the order, by its id. */
+  recordShipment(orderId: string, shipment: OrderShipment): Promise<void>
   /** Writes an event to the outbox in this transaction. */
   emit<D>(event: EventDefinition<string, D>, data: D): Promise<void>
   /** Stores the response of a claimed key; false when the claim was lost (another took it). */

@@ -55,6 +55,45 @@ export interface OrderLine {
   name: string
   unitPrice: Money
   quantity: number
+  /** The line's share of the order's discount, in minor units (0 without one; absent before issue 18). */
+  discount?: number
+  /** The line's tax in minor units (absent before issue 18). */
+  tax?: number
+  /** The tax rate applied to the line, in basis points (2000 = 20 %). */
+  taxRateBasisPoints?: number
+}
+
+/** The shipping method chosen at checkout (the shipping service's), with its price in `pricing`. */
+export interface OrderShippingMethod {
+  id: string
+  name: string
+  carrier: string
+}
+
+/**
+ * The order's totals breakdown (docs/checkout.md, "Totals and rounding"): total = subtotal −
+ * discount + shipping + tax, or subtotal − discount + shipping when prices include tax (tax is
+ * then the part included). Null for orders placed before issue 18, whose total is their subtotal.
+ */
+export interface OrderPricing {
+  subtotal: Money
+  discount: Money
+  shipping: Money
+  tax: Money
+  taxInclusive: boolean
+  shippingMethod: OrderShippingMethod | null
+  /** The promotion code applied (upper-case), its use reserved with the order. */
+  promotionCode: string | null
+}
+
+/** A shipment of some of the order's lines, as the shipping service's events told. */
+export interface OrderShipment {
+  id: string
+  carrier: string
+  trackingNumber: string
+  lines: Array<{ productId: string; variantId: string; quantity: number }>
+  status: 'shipped' | 'delivered'
+  createdAt: Date
 }
 
 /** The payment as the order knows it, from the payments service's events. */
@@ -90,6 +129,12 @@ export interface OrderRecord {
    * until then, and a `payment_failed` order is cancelled at it.
    */
   paymentDueBy: Date | null
+  /** The totals breakdown; null for orders placed before issue 18. */
+  pricing?: OrderPricing | null
+  /** A guest's e-mail address (the order's only contact); null for an account's order. */
+  email?: string | null
+  /** Its shipments so far (read with the order; written by the shipment consumer). */
+  shipments?: OrderShipment[]
   createdAt: Date
   updatedAt: Date
 }

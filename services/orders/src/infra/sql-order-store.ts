@@ -1,6 +1,12 @@
 import type { Kysely, Transaction } from 'kysely'
 import type { Database, Logger, Outbox } from '@emporium/platform'
-import type { OrderRecord, OrderStatus, PaymentStatus } from '../domain/order.js'
+import type {
+  OrderPricing,
+  OrderRecord,
+  OrderShipment,
+  OrderStatus,
+  PaymentStatus,
+} from '../domain/order.js'
 import type { ListCriteria, OrderStore, OrderTx } from '../app/ports.js'
 import type { OrdersTable, OrdersTables } from './tables.js'
 
@@ -150,6 +156,7 @@ export function createSqlOrderTx(trx: Transaction<any>, outbox: Outbox): OrderTx
             created_at: order.createdAt,
             updated_at: order.updatedAt,
             cart_identity: cartIdentity ?? null,
+            ...pricingColumns(order),
           })
           .execute()
       } catch (error) {
@@ -169,6 +176,9 @@ export function createSqlOrderTx(trx: Transaction<any>, outbox: Outbox): OrderTx
             name: line.name,
             unit_amount: line.unitPrice.amount,
             quantity: line.quantity,
+            discount_amount: line.discount ?? null,
+            tax_amount: line.tax ?? null,
+            tax_rate_bp: line.taxRateBasisPoints ?? null,
           })),
         )
         .execute()
@@ -196,6 +206,27 @@ export function createSqlOrderTx(trx: Transaction<any>, outbox: Outbox): OrderTx
         .execute()
     },
 
+    async recordShipment(orderId, shipment) {
+      await tx
+        .insertInto('order_shipments')
+        .values({
+          shipment_id: shipment.id,
+          order_id: orderId,
+          carrier: shipment.carrier,
+          tracking_number: shipment.trackingNumber,
+          lines: JSON.stringify(shipment.lines),
+          status: shipment.status,
+          created_at: shipment.createdAt,
+          updated_at: shipment.createdAt,
+        })
+        .onConflict((oc) =>
+          oc
+            .column('shipment_id')
+            .doUpdateSet({ status: shipment.status, updated_at: shipment.createdAt }),
+        )
+        .execute()
+    },
+
     async emit(event, data) {
       await outbox.add(tx, event, data)
     },
@@ -215,6 +246,35 @@ export function createSqlOrderTx(trx: Transaction<any>, outbox: Outbox): OrderTx
         .executeTakeFirst()
       return Number(result.numUpdatedRows) === 1
     },
+  }
+}
+
+/** The order's totals breakdown and guest e-mail as columns (null for an order without). */
+function pricingColumns(order: OrderRecord) {
+  const pricing = order.pricing ?? null
+  return {
+    subtotal_amount: pricing?.subtotal.amount ?? null,
+    discount_amount: pricing?.discount.amount ?? null,
+    shipping_amount: pricing?.shipping.amount ?? null,
+    tax_amount: pricing?.tax.amount ?? null,
+    tax_inclusive: pricing?.taxInclusive ?? null,
+    shipping_method: pricing?.shippingMethod ? JSON.stringify(pricing.shippingMethod) : null,
+    promotion_code: pricing?.promotionCode ?? null,
+    email: order.email ?? null,
+  }
+}
+
+function pricingOf(row: OrdersTable, currency: string): OrderPricing | null {
+  if (row.subtotal_amount === null || row.subtotal_amount === undefined) return null
+  const money = (amount: number | string | null) => ({ amount: Number(amount ?? 0), currency })
+  return {
+    subtotal: money(row.subtotal_amount),
+    discount: money(row.discount_amount),
+    shipping: money(row.shipping_amount),
+    tax: money(row.tax_amount),
+    taxInclusive: row.tax_inclusive === true,
+    shippingMethod: row.shipping_method === null ? null : JSON.parse(row.shipping_method),
+    promotionCode: row.promotion_code,
   }
 }
 
@@ -246,6 +306,30 @@ async function withLines(executor: Executor, rows: OrdersTable[]): Promise<Order
     .orderBy('order_id')
     .orderBy('position')
     .execute()
+  const shipmentRows = await executor
+    .selectFrom('order_shipments')
+    .selectAll()
+    .where(
+      'order_id',
+      'in',
+      rows.map((r) => r.id),
+    )
+    .orderBy('created_at')
+    .orderBy('shipment_id')
+    .execute()
+  const shipments = new Map<string, OrderShipment[]>()
+  for (const row of shipmentRows) {
+    const list = shipments.get(row.order_id) ?? []
+    list.push({
+      id: row.shipment_id,
+      carrier: row.carrier,
+      trackingNumber: row.tracking_number,
+      lines: JSON.parse(row.lines),
+      status: row.status as OrderShipment['status'],
+      createdAt: new Date(row.created_at),
+    })
+    shipments.set(row.order_id, list)
+  }
   const byOrder = new Map<string, typeof lines>()
   for (const line of lines) {
     const list = byOrder.get(line.order_id) ?? []
@@ -265,6 +349,9 @@ async function withLines(executor: Executor, rows: OrdersTable[]): Promise<Order
         name: line.name,
         unitPrice: { amount: Number(line.unit_amount), currency },
         quantity: Number(line.quantity),
+        ...(line.discount_amount !== null && { discount: Number(line.discount_amount) }),
+        ...(line.tax_amount !== null && { tax: Number(line.tax_amount) }),
+        ...(line.tax_rate_bp !== null && { taxRateBasisPoints: Number(line.tax_rate_bp) }),
       })),
       total: { amount: Number(row.total_amount), currency },
       shippingAddress: JSON.parse(row.shipping_address),
@@ -282,6 +369,9 @@ async function withLines(executor: Executor, rows: OrdersTable[]): Promise<Order
       deadlineAt: row.deadline_at === null ? null : new Date(row.deadline_at),
       paymentAttempt: Number(row.payment_attempt),
       paymentDueBy: row.payment_due_by === null ? null : new Date(row.payment_due_by),
+      pricing: pricingOf(row, currency),
+      email: row.email ?? null,
+      shipments: shipments.get(row.id) ?? [],
       createdAt: new Date(row.created_at),
       updatedAt: new Date(row.updated_at),
     }

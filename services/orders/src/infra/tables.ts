@@ -23,6 +23,17 @@ export interface OrdersTable {
   payment_attempt: number
   /** The order's payment deadline (migration 006); null before its stock was held. */
   payment_due_by: Date | null
+  /** The totals breakdown (migration 009); null in orders placed before it. */
+  subtotal_amount: number | string | null
+  discount_amount: number | string | null
+  shipping_amount: number | string | null
+  tax_amount: number | string | null
+  tax_inclusive: boolean | null
+  /** JSON `{id, name, carrier}` of the shipping method chosen. */
+  shipping_method: string | null
+  promotion_code: string | null
+  /** A guest's e-mail address. */
+  email: string | null
 }
 
 export interface OrderLinesTable {
@@ -35,6 +46,23 @@ export interface OrderLinesTable {
   name: string
   unit_amount: number | string
   quantity: number
+  /** Migration 009: the line's share of the discount, its tax and the rate applied. */
+  discount_amount: number | string | null
+  tax_amount: number | string | null
+  tax_rate_bp: number | null
+}
+
+/** The shipping service's shipments of an order (migration 009), from its events. */
+export interface OrderShipmentsTable {
+  shipment_id: string
+  order_id: string
+  carrier: string
+  tracking_number: string
+  /** JSON `[{productId, variantId, quantity}]`. */
+  lines: string
+  status: string
+  created_at: Date
+  updated_at: Date
 }
 
 export interface IdempotencyKeysTable {
@@ -61,9 +89,18 @@ export interface CatalogPricesTable {
   changed_at: Date
 }
 
+/** The key of guests' order links (migration 009): one row, made by the first start. */
+export interface OrderLinkKeysTable {
+  id: number
+  key: string
+  created_at: Date
+}
+
 export interface OrdersTables {
+  order_link_keys: OrderLinkKeysTable
   catalog_prices: CatalogPricesTable
   orders: OrdersTable
   order_lines: OrderLinesTable
+  order_shipments: OrderShipmentsTable
   idempotency_keys: IdempotencyKeysTable
 }
