@@ -15,8 +15,9 @@ export type RouteAccess = 'public' | 'bearer' | 'admin'
 /**
  * Stricter limits some routes get at the gateway on top of the per-client one.
  * `password-reset` is limited per client and per account (the e-mail of the body) alike.
+ * `guest`: new guests' cart tokens per client.
  */
-export type RouteLimit = 'login' | 'register' | 'password-reset'
+export type RouteLimit = 'login' | 'register' | 'password-reset' | 'guest'
 
 /**
  * A route's request body beyond the gateway's general limit (GATEWAY_BODY_LIMIT_BYTES):
@@ -90,6 +91,8 @@ export const serviceDeclarations = [
       { methods: ['POST'], path: '/api/v1/auth/login', access: 'public', limit: 'login' },
       { methods: ['POST'], path: '/api/v1/auth/register', access: 'public', limit: 'register' },
       { methods: ['POST'], path: '/api/v1/auth/refresh', access: 'public' },
+      // A guest's cart token (issue 18): anyone, a few per client and window.
+      { methods: ['POST'], path: '/api/v1/auth/guest', access: 'public', limit: 'guest' },
       { methods: ['POST'], path: '/api/v1/auth/logout', access: 'bearer' },
       // A signed link cannot be guessed: the general limit is enough. Resending mails someone,
       // and a password change tries the current password: both count as registrations do.
@@ -151,7 +154,12 @@ export const serviceDeclarations = [
     upstreams: ['catalog'],
     trustedCallers: [],
     // Each shopper's own cart, orders and payments (the services answer 404 for others').
-    routes: [{ methods: 'any', path: '/api/v1/cart/**', access: 'bearer' }],
+    // A guest's cart (a cart token: `X-Cart-Token` or the gateway's cookie) is a bearer's too; its
+    // merge into an account's cart at sign-in clears the gateway's cookie.
+    routes: [
+      { methods: ['POST'], path: '/api/v1/cart/merge', access: 'bearer' },
+      { methods: 'any', path: '/api/v1/cart/**', access: 'bearer' },
+    ],
     replicated: true,
   },
   {

@@ -143,6 +143,9 @@ export const GatewayConfig = Type.Object({
   /** Password reset requests per account (the e-mail asked for) per reset window. */
   GATEWAY_PASSWORD_RESET_LIMIT_PER_ACCOUNT: positive(5, 'Password resets per account'),
   GATEWAY_PASSWORD_RESET_WINDOW_SECONDS: positive(3_600, 'Password reset limit window'),
+  /** New guests' cart tokens (`POST /api/v1/auth/guest`) per client address per guest window. */
+  GATEWAY_GUEST_LIMIT_PER_CLIENT: positive(30, "Guests' cart tokens per client"),
+  GATEWAY_GUEST_WINDOW_SECONDS: positive(3_600, 'Guest limit window'),
   /** Largest request body; more is a 413 (API.md: 1 MiB). */
   GATEWAY_BODY_LIMIT_BYTES: positive(1024 * 1024, 'Request body limit'),
   /**

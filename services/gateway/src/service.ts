@@ -170,6 +170,11 @@ function policies(config: GatewayConfig) {
       limit: config.GATEWAY_PASSWORD_RESET_LIMIT_PER_CLIENT,
       periodMs: config.GATEWAY_PASSWORD_RESET_WINDOW_SECONDS * 1000,
     },
+    guest: {
+      name: 'guest',
+      limit: config.GATEWAY_GUEST_LIMIT_PER_CLIENT,
+      periodMs: config.GATEWAY_GUEST_WINDOW_SECONDS * 1000,
+    },
     resetAccount: {
       name: 'password-reset-account',
       limit: config.GATEWAY_PASSWORD_RESET_LIMIT_PER_ACCOUNT,

@@ -16,6 +16,15 @@ export const UsersConfig = Type.Object({
   USERS_JWT_AUDIENCE: Type.String({ default: 'emporium', minLength: 1 }),
   /** Lifetime of an access token (they cannot be revoked: keep it short). */
   USERS_ACCESS_TOKEN_TTL_SECONDS: Type.Integer({ minimum: 30, maximum: 86_400, default: 900 }),
+  /**
+   * Lifetime of a guest's cart token (`POST /api/v1/auth/guest`): the guest's cart lives as long
+   * (an access token of its own, roles `['guest']`, that nothing can revoke but its expiry).
+   */
+  USERS_GUEST_TOKEN_TTL_SECONDS: Type.Integer({
+    minimum: 300,
+    maximum: 366 * 86_400,
+    default: 30 * 86_400,
+  }),
   /** Lifetime of a refresh token; each refresh issues a new one with a new lifetime. */
   USERS_REFRESH_TOKEN_TTL_SECONDS: Type.Integer({
     minimum: 60,

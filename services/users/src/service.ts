@@ -19,6 +19,7 @@ import { createResendVerification } from './app/request-verification.js'
 import { createSetAdmin } from './app/set-admin.js'
 import { createVerifyEmail } from './app/verify-email.js'
 import { createGetMe } from './app/get-me.js'
+import { createIssueGuestToken } from './app/issue-guest-token.js'
 import { createLogin } from './app/login.js'
 import { createLogout } from './app/logout.js'
 import { createRefreshSession } from './app/refresh-session.js'
@@ -126,6 +127,10 @@ export async function createUsersService(
       register: createRegister({ ...session, ...verification, store, hasher }),
       login: createLogin({ ...session, store, hasher }),
       refreshSession: createRefreshSession({ ...session, ...revocation, store, log }),
+      issueGuestToken: createIssueGuestToken({
+        accessTokens,
+        ttlSeconds: config.USERS_GUEST_TOKEN_TTL_SECONDS,
+      }),
       logout: createLogout({ ...revocation, store }),
       getMe: createGetMe({ store }),
       updateMe: createUpdateMe({ store, now }),

@@ -133,3 +133,43 @@ export const Cart = Type.Object({
   ),
 })
 export type Cart = Type.Static<typeof Cart>
+
+/** Why a guest's line did not move into the account's cart at a merge. */
+export const NotMergedReason = Type.Union(
+  [Type.Literal('line_limit'), Type.Literal('quantity_limit'), Type.Literal('currency_mismatch')],
+  {
+    description:
+      '`line_limit`: the cart holds its most lines already; `quantity_limit`: the line holds ' +
+      'its most units (the units above it); `currency_mismatch`: the cart is in another currency.',
+  },
+)
+export type NotMergedReason = Type.Static<typeof NotMergedReason>
+
+/** Units of a guest's line that a merge could not move (the guest's cart is emptied all the same). */
+export const NotMergedLine = Type.Object({
+  productId: Type.String({ description: 'The product.' }),
+  variantId: Type.Optional(Type.String({ description: 'The variant.' })),
+  name: Type.String({ description: "The product's name, as the guest's line held it." }),
+  /** Units left out. */
+  quantity: Type.Integer({ minimum: 1, description: 'Units left out.' }),
+  reason: NotMergedReason,
+})
+export type NotMergedLine = Type.Static<typeof NotMergedLine>
+
+/**
+ * `POST /cart/merge` (200): the caller's cart after the guest's lines moved into it, with what
+ * moved and what did not fit.
+ */
+export const MergeCartResponse = Type.Object({
+  ...Cart.properties,
+  /** Lines of the guest's cart that moved (wholly or in part) into this one. */
+  mergedLines: Type.Integer({
+    minimum: 0,
+    description: "Lines of the guest's cart that moved (wholly or in part) into this one.",
+  }),
+  /** Units of the guest's lines that did not fit; empty when everything moved. */
+  notMerged: Type.Array(NotMergedLine, {
+    description: "Units of the guest's lines that did not fit; empty when everything moved.",
+  }),
+})
+export type MergeCartResponse = Type.Static<typeof MergeCartResponse>

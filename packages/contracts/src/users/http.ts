@@ -168,14 +168,32 @@ export const AuthResponse = Type.Object({
 export type AuthResponse = Type.Static<typeof AuthResponse>
 
 /**
+ * A guest's cart token: `POST /auth/guest` (201). An access token of its own (a JWT signed like
+ * every access token) for a shopper without an account: `sub` is `guest_<uuid>`, `roles` is
+ * `['guest']`. Sent as `X-Cart-Token` (API clients) or kept by the gateway in the HttpOnly cookie
+ * `emporium_cart` (browsers); merged into the account's cart at sign-in (`POST /cart/merge`).
+ */
+export const GuestTokenResponse = Type.Object({
+  /** The guest's token: send it as `X-Cart-Token: <cartToken>`. */
+  cartToken: Type.String({
+    description: "The guest's token: send it as `X-Cart-Token` (or keep the cookie).",
+  }),
+  /** Seconds until it expires (USERS_GUEST_TOKEN_TTL_SECONDS, default 30 days). */
+  expiresIn: Type.Integer({ description: 'Seconds until the cart token expires.' }),
+})
+export type GuestTokenResponse = Type.Static<typeof GuestTokenResponse>
+
+/**
  * The claims of an access token (a JWT signed with EdDSA/Ed25519, or ES256 where configured,
  * its header naming the key in `kid`; verify against `/.well-known/jwks.json`).
  */
 export const AccessTokenClaims = Type.Object({
-  /** The account id. */
-  sub: Type.String({ description: 'The account id.' }),
-  /** The account's roles when the token was issued. */
-  roles: Type.Array(Role, { description: "The account's roles when the token was issued." }),
+  /** The account id (a guest's: `guest_<uuid>`). */
+  sub: Type.String({ description: "The account id (a guest's: `guest_<uuid>`)." }),
+  /** The account's roles when the token was issued; a guest's token has `['guest']` only. */
+  roles: Type.Array(Type.Union([Role, Type.Literal('guest')]), {
+    description: "The account's roles when the token was issued; a guest's: `['guest']`.",
+  }),
   /** Issued at, seconds since the epoch. */
   iat: Type.Integer({ description: 'Issued at, seconds since the epoch.' }),
   /** Expires at, seconds since the epoch. */

@@ -5,6 +5,7 @@ import type {
   Addresses,
   ResetTokenRecord,
   ResetTokens,
+  GuestIdentity,
   Identity,
   PasswordHasher,
   RefreshTokenRecord,
@@ -270,15 +271,28 @@ export function createFakeHasher() {
   return { hasher, verified }
 }
 
-/** Tokens are `fake-token-<n>`; `issued` tells the identity each was issued for. */
-export function createFakeAccessTokens(): AccessTokens & { issued: Map<string, Identity> } {
+/**
+ * Tokens are `fake-token-<n>` (guests' `fake-guest-token-<n>`); `issued` (`guests`) tells the
+ * identity each was issued for.
+ */
+export function createFakeAccessTokens(): AccessTokens & {
+  issued: Map<string, Identity>
+  guests: Map<string, GuestIdentity>
+} {
   const issued = new Map<string, Identity>()
+  const guests = new Map<string, GuestIdentity>()
   return {
     issued,
+    guests,
     async issue(identity) {
       const token = `fake-token-${issued.size + 1}`
       issued.set(token, identity)
       return { token, expiresIn: 900 }
+    },
+    async issueGuest(identity, ttlSeconds) {
+      const token = `fake-guest-token-${guests.size + 1}`
+      guests.set(token, identity)
+      return { token, expiresIn: ttlSeconds }
     },
   }
 }

@@ -1,4 +1,5 @@
 import type { users } from '@emporium/contracts'
+import type { guestRole } from '@emporium/platform/app'
 import type { Role } from '../domain/roles.js'
 
 /** An account as stored. */
@@ -198,9 +199,18 @@ export interface IssuedAccessToken {
   expiresIn: number
 }
 
+/** Who a guest's cart token speaks for: a `guest_<uuid>` id, the `guest` role, no session. */
+export interface GuestIdentity {
+  userId: string
+  roles: [typeof guestRole]
+}
+
 /** Access tokens are issued here and verified by the platform's verifier (service.ts). */
 export interface AccessTokens {
+  /** An access token of an account, for the configured access token lifetime. */
   issue(identity: Identity): Promise<IssuedAccessToken>
+  /** A guest's cart token: an access token for `ttlSeconds` (USERS_GUEST_TOKEN_TTL_SECONDS). */
+  issueGuest(identity: GuestIdentity, ttlSeconds: number): Promise<IssuedAccessToken>
 }
 
 /** Signed, expiring links that prove an e-mail address. */

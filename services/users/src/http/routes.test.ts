@@ -20,6 +20,7 @@ const unused = async (): Promise<never> => {
 
 let app: HttpServer
 let sign: (claims: { sid: string; exp?: number }) => Promise<string>
+let signGuest: () => Promise<string>
 const revocations = createMemoryRevocationList()
 // What the use cases were called with: the caller the routes passed on.
 const calls: Array<{ route: string; caller?: Caller }> = []
@@ -37,8 +38,19 @@ beforeAll(async () => {
       .setIssuedAt()
       .setExpirationTime(exp ?? '5m')
       .sign(privateKey)
+  signGuest = () =>
+    new SignJWT({ roles: ['guest'] })
+      .setProtectedHeader({ alg: 'EdDSA', kid: 'k1', typ: 'at+jwt' })
+      .setSubject('guest_0b0e5a52-7f52-4d0c-9a43-3c4f6f3f3c11')
+      .setJti('t-guest')
+      .setIssuer(rules.issuer)
+      .setAudience(rules.audience)
+      .setIssuedAt()
+      .setExpirationTime('5m')
+      .sign(privateKey)
   const deps: UsersRoutesDeps = {
     register: unused,
+    issueGuestToken: async () => ({ cartToken: 'a.guest.token', expiresIn: 2_592_000 }),
     login: unused,
     refreshSession: unused,
     logout: unused,
@@ -144,5 +156,38 @@ describe('users routes: bearer authentication (the platform hook, as every servi
     const basic = await verifyEmail('Basic dXNlcjpwYXNz')
     expect(basic.statusCode).toBe(401)
     expect(basic.json()).toMatchObject({ code: 'AUTH.MISSING_TOKEN' })
+  })
+})
+
+describe('users routes: guests', () => {
+  it('POST /auth/guest answers 201 with a cart token, to anyone', async () => {
+    const response = await app.inject({ method: 'POST', url: '/auth/guest' })
+    expect(response.statusCode).toBe(201)
+    expect(response.json()).toEqual({ cartToken: 'a.guest.token', expiresIn: 2_592_000 })
+  })
+
+  it("refuses a guest's token on the account routes: 403 AUTH.GUEST_NOT_ALLOWED, nothing called", async () => {
+    const guest = `Bearer ${await signGuest()}`
+    const before = calls.length
+    const routes = [
+      ['GET', '/users/me', undefined],
+      ['PATCH', '/users/me', { name: 'Guest' }],
+      ['GET', '/users/me/addresses', undefined],
+      ['POST', '/users/me/password', { currentPassword: 'x', newPassword: 'y' }],
+      ['POST', '/auth/logout', { refreshToken: 'r' }],
+      ['POST', '/auth/verify-email/resend', undefined],
+      ['POST', '/auth/verify-email', { token: 'a.b.c' }],
+    ] as const
+    for (const [method, url, payload] of routes) {
+      const response = await app.inject({
+        method,
+        url,
+        headers: { authorization: guest },
+        ...(payload ? { payload } : {}),
+      })
+      expect({ url, status: response.statusCode }).toEqual({ url, status: 403 })
+      expect(response.json()).toMatchObject({ code: 'AUTH.GUEST_NOT_ALLOWED' })
+    }
+    expect(calls.length).toBe(before)
   })
 })

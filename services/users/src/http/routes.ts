@@ -9,6 +9,8 @@ export interface UsersRoutesDeps {
   register(body: users.RegisterBody): Promise<users.AuthResponse>
   login(body: users.LoginBody): Promise<users.AuthResponse>
   refreshSession(refreshToken: string): Promise<users.TokenResponse>
+  /** A new guest's cart token. */
+  issueGuestToken(): Promise<users.GuestTokenResponse>
   logout(caller: Caller, refreshToken: string): Promise<void>
   getMe(caller: Caller): Promise<users.Me>
   updateMe(caller: Caller, patch: users.PatchMeBody): Promise<users.User>
@@ -45,7 +47,10 @@ export function usersRoutes(deps: UsersRoutesDeps): HttpRoutes {
   return async (app) => {
     // `onRequest`: a caller without a valid token is refused before its body is even parsed.
     // The platform's hook answers 401 `AUTH.*` with `www-authenticate`, as every service does.
-    const auth = bearerAuth(deps.verifier)
+    const bearer = bearerAuth(deps.verifier)
+    // Every bearer route here is an account's: a guest's cart token (roles ['guest']) is a 403
+    // AUTH.GUEST_NOT_ALLOWED, after the token's own checks (a bad token is still a 401).
+    const auth = { authenticate: bearer.requireAccount }
     // The caller the hook let through.
     const caller = (request: FastifyRequest): Caller => identityOf(request)!
     /*
@@ -94,6 +99,25 @@ export function usersRoutes(deps: UsersRoutesDeps): HttpRoutes {
         },
       },
       async (request) => deps.refreshSession(request.body.refreshToken),
+    )
+
+    app.post(
+      '/auth/guest',
+      {
+        schema: {
+          tags,
+          summary: "A guest's cart token: shop without an account",
+          description:
+            'Anyone may ask (the gateway limits how often per client). The token is an access ' +
+            "token of a new guest (`sub` `guest_<uuid>`, roles `['guest']`, no session) that " +
+            'lasts USERS_GUEST_TOKEN_TTL_SECONDS (30 days): the cart, orders and payments know ' +
+            'the guest by it as they know an account. Send it as `X-Cart-Token` (the gateway ' +
+            'also keeps it in the HttpOnly cookie `emporium_cart`); routes for accounts refuse ' +
+            'it with 403 `AUTH.GUEST_NOT_ALLOWED`. At sign-in, `POST /cart/merge` moves its cart.',
+          response: { 201: users.GuestTokenResponse },
+        },
+      },
+      async (_request, reply) => reply.code(201).send(await deps.issueGuestToken()),
     )
 
     app.post(

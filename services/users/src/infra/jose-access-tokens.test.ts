@@ -61,6 +61,18 @@ describe('jose access tokens', () => {
     expect(await verifier.verify(token)).toMatchObject({ ...alice, issuedAt: start })
   })
 
+  it("issues a guest's cart token: roles ['guest'], no sid, for the guest lifetime", async () => {
+    const { issuer, verifier } = await tokens([await generatePrivateJwk('k1')])
+    const guest = { userId: 'guest_1', roles: ['guest' as const] as ['guest'] }
+    const { token, expiresIn } = await issuer.issueGuest(guest, 2_592_000)
+    expect(expiresIn).toBe(2_592_000)
+    const claims = decodeJwt(token)
+    expect(claims).toMatchObject({ sub: 'guest_1', roles: ['guest'] })
+    expect(claims).not.toHaveProperty('sid')
+    expect(claims.exp! - claims.iat!).toBe(2_592_000)
+    expect(await verifier.verify(token)).toMatchObject({ userId: 'guest_1', roles: ['guest'] })
+  })
+
   it('says an expired token expired (past a 5 s tolerance); refuses other issuers and audiences', async () => {
     const key = await generatePrivateJwk('k1')
     const { issuer, verifier, setNow } = await tokens([key])

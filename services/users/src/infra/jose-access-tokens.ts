@@ -23,27 +23,33 @@ export const accessTokenType = 'at+jwt'
 /** Access tokens as JWTs signed with the key ring's first key (`kid` in the header). */
 export function createJoseAccessTokens(deps: JoseAccessTokensDeps): AccessTokens {
   const { keys } = deps
+  async function sign(
+    identity: { userId: string; roles: string[]; sessionId?: string },
+    ttlSeconds: number,
+  ) {
+    const issuedAtMs = deps.now().getTime()
+    const iat = Math.floor(issuedAtMs / 1000)
+    // `iat_ms`: the issue time to the millisecond, which the revocation list compares with the
+    // time of an account's revocation (`iat` alone would void the account's new tokens issued
+    // in the revocation's own second, as in a sign-in right after admin is revoked).
+    const claims = identity.sessionId
+      ? { roles: identity.roles, sid: identity.sessionId, iat_ms: issuedAtMs }
+      : { roles: identity.roles, iat_ms: issuedAtMs }
+    const token = await new SignJWT(claims)
+      .setProtectedHeader({ alg: keys.signing.alg, kid: keys.signing.kid, typ: accessTokenType })
+      .setSubject(identity.userId)
+      .setIssuer(deps.issuer)
+      .setAudience(deps.audience)
+      .setIssuedAt(iat)
+      .setExpirationTime(iat + ttlSeconds)
+      .setJti(randomUUID())
+      .sign(keys.signing.privateKey)
+    return { token, expiresIn: ttlSeconds }
+  }
   return {
-    async issue(identity) {
-      const issuedAtMs = deps.now().getTime()
-      const iat = Math.floor(issuedAtMs / 1000)
-      // `iat_ms`: the issue time to the millisecond, which the revocation list compares with the
-      // time of an account's revocation (`iat` alone would void the account's new tokens issued
-      // in the revocation's own second, as in a sign-in right after admin is revoked).
-      const claims = identity.sessionId
-        ? { roles: identity.roles, sid: identity.sessionId, iat_ms: issuedAtMs }
-        : { roles: identity.roles, iat_ms: issuedAtMs }
-      const token = await new SignJWT(claims)
-        .setProtectedHeader({ alg: keys.signing.alg, kid: keys.signing.kid, typ: accessTokenType })
-        .setSubject(identity.userId)
-        .setIssuer(deps.issuer)
-        .setAudience(deps.audience)
-        .setIssuedAt(iat)
-        .setExpirationTime(iat + deps.ttlSeconds)
-        .setJti(randomUUID())
-        .sign(keys.signing.privateKey)
-      return { token, expiresIn: deps.ttlSeconds }
-    },
+    issue: (identity) => sign(identity, deps.ttlSeconds),
+    // No `sid`: a guest has no session to end; its token lasts as long as its cart.
+    issueGuest: (identity, ttlSeconds) => sign(identity, ttlSeconds),
   }
 }
 
