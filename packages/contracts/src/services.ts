@@ -178,6 +178,7 @@ export const serviceDeclarations = [
       // the bursts of POST /orders (docs/checkout.md).
       { methods: ['POST'], path: '/api/v1/orders/:id/payment-attempts', access: 'bearer' },
       { methods: 'any', path: '/api/v1/orders/**', access: 'bearer' },
+      { methods: 'any', path: '/api/v1/tax-rates/**', access: 'admin' },
     ],
     replicated: true,
   },

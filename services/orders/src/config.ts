@@ -65,6 +65,12 @@ export const OrdersConfig = Type.Object({
   ORDERS_PLACEMENT_DEADLINE_MS: Type.Integer({ minimum: 0, maximum: 600_000, default: 2000 }),
   /** How long an `Idempotency-Key` is remembered (at least a day, as clients are promised). */
   ORDERS_IDEMPOTENCY_TTL_HOURS: Type.Integer({ minimum: 24, maximum: 24 * 90, default: 24 }),
+  /**
+   * Whether the shop's prices (and shipping prices) include tax (true: the tax is the part of the
+   * price due to the destination's rate) or tax is added on top (false). One setting for the shop
+   * (docs/checkout.md, "Totals and rounding").
+   */
+  ORDERS_PRICES_INCLUDE_TAX: Type.Boolean({ default: false }),
 })
 export type OrdersConfig = Type.Static<typeof OrdersConfig>
 

@@ -42,6 +42,9 @@ import {
 } from './events/on-payment-events.js'
 import { onStockRejected, onStockReleased, onStockReserved } from './events/on-stock-events.js'
 import { ordersRoutes } from './http/routes.js'
+import { withTaxRoutes } from './http/tax-routes.js'
+import { createManageTaxRates } from './app/manage-tax-rates.js'
+import { createSqlTaxRates } from './infra/sql-tax-rates.js'
 import { createHttpCart, createHttpCatalog, createHttpPayments } from './infra/http-upstreams.js'
 import { createCatalogPriceCopy, createCatalogPriceWriter } from './infra/catalog-prices.js'
 import type { OrdersTables } from './infra/tables.js'
@@ -156,7 +159,7 @@ export async function createOrdersService(
   const intervalMs = deps.sweepIntervalMs ?? 1_000
   let sweeper: PeriodicJob | undefined
 
-  return {
+  const service: OrdersService = {
     name: 'orders',
     database,
     registry,
@@ -227,4 +230,7 @@ export async function createOrdersService(
       if (!deps.database) await database.close()
     },
   }
+  // Admins' tax rates (issue 18), mounted beside the orders' routes.
+  const taxRates = createManageTaxRates({ store: createSqlTaxRates(database) })
+  return { ...service, routes: withTaxRoutes(service.routes, { verifier, ...taxRates }) }
 }

@@ -1,2 +1,3 @@
 export * from './http.js'
 export * from './events.js'
+export * from './tax.js'

@@ -1,0 +1,78 @@
+import Type from 'typebox'
+import { Problem, orders } from '@emporium/contracts'
+import { bearerAuth, type HttpRoutes, type JwtVerifier } from '@emporium/platform'
+import type { ManageTaxRates } from '../app/manage-tax-rates.js'
+
+/** The tax-rate use cases, wired by service.ts (issue 18). */
+export interface TaxRoutesDeps extends ManageTaxRates {
+  verifier: JwtVerifier
+}
+
+const tags = ['orders']
+
+/**
+ * Tax rates by destination and tax class, managed by admins (docs/checkout.md, "Totals and
+ * rounding"); every route is an admin's (403 for anyone else, 401 without a token).
+ */
+export function taxRoutes(deps: TaxRoutesDeps): HttpRoutes {
+  return async (app) => {
+    const admin = bearerAuth(deps.verifier).requireRole('admin')
+
+    app.get(
+      '/tax-rates',
+      {
+        onRequest: admin,
+        schema: {
+          tags,
+          summary: 'Every tax rate (admin)',
+          response: { 200: orders.TaxRateList, 401: Problem, 403: Problem },
+        },
+      },
+      async () => deps.listTaxRates(),
+    )
+
+    app.put(
+      '/tax-rates',
+      {
+        onRequest: admin,
+        schema: {
+          tags,
+          summary: 'Set the tax rate of a country or region and tax class (admin)',
+          body: orders.PutTaxRateBody,
+          response: { 200: orders.TaxRate, 400: Problem, 401: Problem, 403: Problem },
+        },
+      },
+      async (request) => deps.putTaxRate(request.body),
+    )
+
+    app.delete(
+      '/tax-rates/:id',
+      {
+        onRequest: admin,
+        schema: {
+          tags,
+          summary: 'Delete a tax rate (admin)',
+          params: orders.TaxRateParams,
+          response: {
+            204: Type.Null({ description: 'Deleted.' }),
+            401: Problem,
+            403: Problem,
+            404: Problem,
+          },
+        },
+      },
+      async (request, reply) => {
+        await deps.deleteTaxRate(request.params.id)
+        return reply.code(204).send(null)
+      },
+    )
+  }
+}
+
+/** `routes` with the tax-rate routes beside them: how service.ts mounts both as one plugin. */
+export function withTaxRoutes(routes: HttpRoutes | undefined, deps: TaxRoutesDeps): HttpRoutes {
+  return async (app) => {
+    if (routes) await app.register(routes)
+    await app.register(taxRoutes(deps))
+  }
+}
