@@ -1,0 +1,82 @@
+import { sql, type Transaction } from 'kysely'
+import type { OrderCopies } from '../app/ports.js'
+import type { ShippingTables } from './tables.js'
+
+/**
+ * The copies of orders, written in an event consumer's transaction. Events of one order may
+ * arrive out of order (a retried message comes back after later ones), so each writes only what
+ * it knows: a cancellation or a whole shipment heard before the confirmation is remembered, and
+ * the confirmation adds its lines to it.
+ */
+export function createSqlOrderCopies(trx: Transaction<ShippingTables>): OrderCopies {
+  async function upsert(
+    order: { orderId: string; userId: string; at: Date },
+    flag: 'confirmed' | 'cancelled' | 'shipped_whole',
+  ) {
+    await trx
+      .insertInto('shipping_orders')
+      .values({
+        order_id: order.orderId,
+        user_id: order.userId,
+        confirmed: flag === 'confirmed',
+        cancelled: flag === 'cancelled',
+        shipped_whole: flag === 'shipped_whole',
+        updated_at: order.at,
+      })
+      .onConflict((oc) => oc.column('order_id').doUpdateSet({ [flag]: true, updated_at: order.at }))
+      .execute()
+  }
+
+  /** Every line not shipped yet is shipped (once the order is shipped whole). */
+  async function shipRemaining(orderId: string) {
+    await trx
+      .updateTable('shipping_order_lines')
+      .set({ shipped: sql<number>`quantity` })
+      .where('order_id', '=', orderId)
+      .execute()
+  }
+
+  return {
+    async confirmed(order) {
+      await upsert(order, 'confirmed')
+      // One line per variant (the orders service has one already; summed to be sure).
+      const lines = new Map<string, { productId: string; quantity: number }>()
+      for (const line of order.lines) {
+        const known = lines.get(line.variantId)
+        lines.set(line.variantId, {
+          productId: line.productId,
+          quantity: (known?.quantity ?? 0) + line.quantity,
+        })
+      }
+      if (lines.size > 0) {
+        await trx
+          .insertInto('shipping_order_lines')
+          .values(
+            [...lines].map(([variantId, line]) => ({
+              order_id: order.orderId,
+              variant_id: variantId,
+              product_id: line.productId,
+              quantity: line.quantity,
+              shipped: 0,
+            })),
+          )
+          // A second confirmation of one order (a new event id) changes nothing.
+          .onConflict((oc) => oc.columns(['order_id', 'variant_id']).doNothing())
+          .execute()
+      }
+      const row = await trx
+        .selectFrom('shipping_orders')
+        .select('shipped_whole')
+        .where('order_id', '=', order.orderId)
+        .executeTakeFirstOrThrow()
+      if (row.shipped_whole) await shipRemaining(order.orderId)
+    },
+
+    cancelled: (order) => upsert(order, 'cancelled'),
+
+    async shippedWhole(order) {
+      await upsert(order, 'shipped_whole')
+      await shipRemaining(order.orderId)
+    },
+  }
+}
