@@ -208,6 +208,24 @@ export const serviceDeclarations = [
     routes: [{ methods: ['GET'], path: '/api/v1/orders/:id/events', access: 'bearer' }],
     replicated: true,
   },
+  {
+    name: 'shipping',
+    env: 'SHIPPING',
+    port: 8087,
+    database: 'postgres',
+    redis: false,
+    verifiesTokens: true,
+    upstreams: [],
+    // Orders asks for quotes at placement with its service credential (issue 18).
+    trustedCallers: ['orders'],
+    // Quotes are for anyone, a guest at checkout too; zones, methods and shipments are the back
+    // office's.
+    routes: [
+      { methods: ['POST'], path: '/api/v1/shipping/quotes', access: 'public' },
+      { methods: 'any', path: '/api/v1/shipping/**', access: 'admin' },
+    ],
+    replicated: true,
+  },
 ] as const satisfies readonly ServiceDeclaration[]
 
 /** A service behind the gateway. */
