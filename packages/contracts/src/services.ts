@@ -179,6 +179,7 @@ export const serviceDeclarations = [
       { methods: ['POST'], path: '/api/v1/orders/:id/payment-attempts', access: 'bearer' },
       { methods: 'any', path: '/api/v1/orders/**', access: 'bearer' },
       { methods: 'any', path: '/api/v1/tax-rates/**', access: 'admin' },
+      { methods: 'any', path: '/api/v1/promotions/**', access: 'admin' },
     ],
     replicated: true,
   },

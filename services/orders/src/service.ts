@@ -43,6 +43,9 @@ import {
 import { onStockRejected, onStockReleased, onStockReserved } from './events/on-stock-events.js'
 import { ordersRoutes } from './http/routes.js'
 import { withTaxRoutes } from './http/tax-routes.js'
+import { withPromotionRoutes } from './http/promotion-routes.js'
+import { createManagePromotions } from './app/manage-promotions.js'
+import { createSqlPromotionCatalog } from './infra/sql-promotions.js'
 import { createManageTaxRates } from './app/manage-tax-rates.js'
 import { createSqlTaxRates } from './infra/sql-tax-rates.js'
 import { createHttpCart, createHttpCatalog, createHttpPayments } from './infra/http-upstreams.js'
@@ -159,6 +162,10 @@ export async function createOrdersService(
   const intervalMs = deps.sweepIntervalMs ?? 1_000
   let sweeper: PeriodicJob | undefined
 
+  // Promotion codes (issue 18): previews and the admins' CRUD here; a use is reserved, spent and
+  // released in the order's own transaction (promotionUsesIn, infra/sql-promotions.ts).
+  const promotionCatalog = createSqlPromotionCatalog(database)
+
   const service: OrdersService = {
     name: 'orders',
     database,
@@ -232,5 +239,12 @@ export async function createOrdersService(
   }
   // Admins' tax rates (issue 18), mounted beside the orders' routes.
   const taxRates = createManageTaxRates({ store: createSqlTaxRates(database) })
-  return { ...service, routes: withTaxRoutes(service.routes, { verifier, ...taxRates }) }
+  const promotions = createManagePromotions({ catalog: promotionCatalog, now })
+  return {
+    ...service,
+    routes: withPromotionRoutes(withTaxRoutes(service.routes, { verifier, ...taxRates }), {
+      verifier,
+      ...promotions,
+    }),
+  }
 }
