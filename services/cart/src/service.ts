@@ -34,6 +34,7 @@ import {
 import { createAddItem } from './app/add-item.js'
 import { createClearCart } from './app/clear-cart.js'
 import { createGetCart } from './app/get-cart.js'
+import { createMergeCart } from './app/merge-cart.js'
 import type { CartStore } from './app/ports.js'
 import { createRemoveItem } from './app/remove-item.js'
 import { createShowCart } from './app/show-cart.js'
@@ -44,6 +45,7 @@ import { onOrderConfirmed, type CartsIn } from './events/on-order-confirmed.js'
 import { onProductDeleted, onProductUpdated } from './events/on-product-changed.js'
 import { cartRoutes } from './http/routes.js'
 import { createHttpCatalog } from './infra/http-catalog.js'
+import { createJwtGuestTokens } from './infra/jwt-guest-tokens.js'
 import { createRedisCartStore } from './infra/redis-cart-store.js'
 import { createSqlCartStore, createSqlCartWriter } from './infra/sql-cart-store.js'
 import { createSqlPriceCopy, createSqlPriceCopyWriter } from './infra/sql-price-copy.js'
@@ -149,6 +151,12 @@ export async function createCartService(
       updateItem: createUpdateItem(itemDeps),
       removeItem: createRemoveItem({ store, showCart, now }),
       clearCart,
+      mergeCart: createMergeCart({
+        store,
+        guests: createJwtGuestTokens(verifier),
+        showCart,
+        now,
+      }),
     }),
     clearCart,
     async start() {

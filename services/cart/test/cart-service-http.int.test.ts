@@ -179,6 +179,62 @@ describe('cart service over HTTP', () => {
     expect((await call('PATCH', '/cart/items/lamp', { quantity: 1 }, other)).status).toBe(404)
   })
 
+  it("merges a guest's cart into the caller's at sign-in (POST /cart/merge), once", async () => {
+    const guestId = `guest_${randomUUID()}`
+    const guest = await issuer.sign(guestId, undefined, ['guest'])
+    const account = await issuer.sign('user-merge')
+    expect(
+      (await call('POST', '/cart/items', { productId: 'mug', quantity: 2 }, guest)).status,
+    ).toBe(200)
+    expect(
+      (await call('POST', '/cart/items', { productId: 'vase', quantity: 1 }, guest)).status,
+    ).toBe(200)
+    expect(
+      (await call('POST', '/cart/items', { productId: 'mug', quantity: 1 }, account)).status,
+    ).toBe(200)
+    const merge = (bearer: string, cartToken?: string) =>
+      fetch(`${running.url}/cart/merge`, {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${bearer}`,
+          ...(cartToken === undefined ? {} : { 'x-cart-token': cartToken }),
+        },
+      }).then(async (r) => ({
+        status: r.status,
+        body: (await r.json()) as Record<string, unknown>,
+      }))
+
+    // Refused, changing nothing: no token, a forged one, an expired one, an account's, a guest caller.
+    const expired = await issuer.sign(
+      guestId,
+      undefined,
+      ['guest'],
+      Math.floor(Date.now() / 1000) - 60,
+    )
+    for (const cartToken of [undefined, 'not.a.token', expired, await issuer.sign('user-other')]) {
+      const refused = await merge(account, cartToken)
+      expect(refused).toMatchObject({ status: 400, body: { code: 'CART.INVALID_CART_TOKEN' } })
+    }
+    const byGuest = await merge(guest, guest)
+    expect(byGuest).toMatchObject({ status: 403, body: { code: 'AUTH.GUEST_NOT_ALLOWED' } })
+
+    const merged = await merge(account, guest)
+    expect(merged.status).toBe(200)
+    expect(merged.body).toMatchObject({ itemCount: 4, mergedLines: 2, notMerged: [] })
+    expect(
+      (merged.body.items as Array<{ productId: string; quantity: number }>).map((i) => [
+        i.productId,
+        i.quantity,
+      ]),
+    ).toEqual([
+      ['mug', 3],
+      ['vase', 1],
+    ])
+    expect((await call('GET', '/cart', undefined, guest)).body).toMatchObject({ items: [] })
+    const again = await merge(account, guest)
+    expect(again).toMatchObject({ status: 200, body: { itemCount: 4, mergedLines: 0 } })
+  })
+
   it('takes a price change from a product.updated event', async () => {
     await bus.publish({
       id: randomUUID(),

@@ -1,5 +1,9 @@
+import { AppError } from '@emporium/platform/app'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { fakeCatalog, fakePriceCopy } from '../src/app/fakes-test-support.js'
+import { createMergeCart } from '../src/app/merge-cart.js'
 import type { CartStore } from '../src/app/ports.js'
+import { createShowCart } from '../src/app/show-cart.js'
 import type { StoredCart } from '../src/domain/cart.js'
 
 export interface StoreUnderTest {
@@ -92,6 +96,85 @@ export function cartStoreSuite(name: string, open: () => Promise<StoreUnderTest>
       expect(await store.get(a)).toBeUndefined()
       expect(await store.get(b)).toMatchObject({ lines: [{ quantity: 3 }] })
       expect(await store.save(cart(a, 1), 0)).toBe(true)
+    })
+
+    it('saveAll writes several carts together or none of them', async () => {
+      const [a, b] = [user('sa'), user('sb')]
+      await store.save(cart(a, 1, 2), 0)
+      // b is expected absent but another write came first: a is not written either.
+      await store.save(cart(b, 1, 9), 0)
+      expect(
+        await store.saveAll([
+          { cart: cart(a, 2, 5), expectedVersion: 1 },
+          { cart: cart(b, 1, 4), expectedVersion: 0 },
+        ]),
+      ).toBe(false)
+      expect(await store.get(a)).toMatchObject({ version: 1, lines: [{ quantity: 2 }] })
+      expect(await store.get(b)).toMatchObject({ version: 1, lines: [{ quantity: 9 }] })
+      expect(
+        await store.saveAll([
+          { cart: cart(a, 2, 5), expectedVersion: 1 },
+          { cart: { ...cart(b, 2), lines: [] }, expectedVersion: 1 },
+        ]),
+      ).toBe(true)
+      expect(await store.get(a)).toMatchObject({ version: 2, lines: [{ quantity: 5 }] })
+      expect(await store.get(b)).toMatchObject({ version: 2, lines: [] })
+      // A new cart (expected version 0) is written with the others.
+      const c = user('sc')
+      expect(await store.saveAll([{ cart: cart(c, 1, 3), expectedVersion: 0 }])).toBe(true)
+      expect(await store.get(c)).toMatchObject({ version: 1, lines: [{ quantity: 3 }] })
+    })
+
+    it('merges a guest cart into an account cart atomically: concurrent merges move it once', async () => {
+      const [account, guest] = [user('ma'), `guest_${user('mg')}`]
+      const line = (productId: string, quantity: number) => ({
+        productId,
+        variantId: productId,
+        name: productId,
+        unitPrice: { amount: 100, currency: 'USD' },
+        quantity,
+        pricedAt: new Date().toISOString(),
+      })
+      await store.save({ ...cart(account, 1), lines: [line('p1', 2)] }, 0)
+      await store.save({ ...cart(guest, 1), lines: [line('p1', 3), line('p2', 4)] }, 0)
+      const merge = createMergeCart({
+        store,
+        guests: {
+          async guestOf(token) {
+            if (token !== `token-of-${guest}`)
+              throw new AppError('invalid', 'CART.INVALID_CART_TOKEN', 'bad')
+            return guest
+          },
+        },
+        showCart: createShowCart({
+          prices: fakePriceCopy(),
+          catalog: fakeCatalog(),
+          defaultCurrency: 'USD',
+          now: () => new Date(),
+        }),
+        now: () => new Date(),
+      })
+      // Several merges at once (a double click, two tabs): the guest's units arrive once.
+      const results = await Promise.allSettled(
+        Array.from({ length: 4 }, () => merge(account, `token-of-${guest}`)),
+      )
+      for (const result of results) {
+        // Each either merged, found the guest cart emptied, or ran out of retries (409).
+        if (result.status === 'rejected') {
+          expect(result.reason).toMatchObject({ code: 'CART.CONCURRENT_UPDATE' })
+        }
+      }
+      expect(results.filter((r) => r.status === 'fulfilled').length).toBeGreaterThan(0)
+      const merged = await store.get(account)
+      expect(merged!.lines.map((l) => [l.variantId, l.quantity])).toEqual([
+        ['p1', 5],
+        ['p2', 4],
+      ])
+      expect((await store.get(guest))!.lines).toEqual([])
+      // Again: nothing changes.
+      const again = await merge(account, `token-of-${guest}`)
+      expect(again).toMatchObject({ mergedLines: 0, itemCount: 9 })
+      expect((await store.get(account))!.version).toBe(merged!.version)
     })
 
     it('expires idle carts: a TTL refreshed by writes, or a sweep of carts idle too long', async () => {

@@ -36,15 +36,20 @@ export async function tokenIssuer() {
   const jwks = await localServer(() => ({ status: 200, body: { keys: [jwk] } }))
   return {
     jwksUrl: `${jwks.url}/.well-known/jwks.json`,
-    sign: (userId: string, key: CryptoKey = privateKey) =>
-      new SignJWT({ roles: ['customer'] })
+    sign: (
+      userId: string,
+      key: CryptoKey = privateKey,
+      roles: string[] = ['customer'],
+      expiresAt?: number,
+    ) =>
+      new SignJWT({ roles })
         .setProtectedHeader({ alg: 'EdDSA', kid: 'test-1' })
         .setSubject(userId)
         .setIssuer('emporium-users')
         .setAudience('emporium')
         .setJti(crypto.randomUUID())
         .setIssuedAt()
-        .setExpirationTime('5m')
+        .setExpirationTime(expiresAt ?? '5m')
         .sign(key),
     stop: jwks.stop,
   }

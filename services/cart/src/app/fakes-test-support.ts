@@ -14,6 +14,13 @@ export function fakeCartStore(): CartStore & { carts: Map<string, StoredCart> } 
       carts.set(cart.userId, structuredClone(cart))
       return true
     },
+    async saveAll(writes) {
+      if (writes.some((w) => (carts.get(w.cart.userId)?.version ?? 0) !== w.expectedVersion)) {
+        return false
+      }
+      for (const w of writes) carts.set(w.cart.userId, structuredClone(w.cart))
+      return true
+    },
     delete: async (userId) => void carts.delete(userId),
     async sweepIdle(idleSince) {
       let n = 0

@@ -10,6 +10,11 @@ export interface CartStore {
    * `expectedVersion` (0: no cart). False when another write came first. Refreshes the idle TTL.
    */
   save(cart: StoredCart, expectedVersion: number): Promise<boolean>
+  /**
+   * Writes several carts at once, each only over its expected version, all or none: false (and
+   * nothing written) when another write came first to any of them. Refreshes their idle TTL.
+   */
+  saveAll(writes: ReadonlyArray<{ cart: StoredCart; expectedVersion: number }>): Promise<boolean>
   delete(userId: string): Promise<void>
   /** Deletes carts untouched since `idleSince`; a store with its own expiry (Redis TTL) returns 0. */
   sweepIdle(idleSince: Date): Promise<number>
@@ -66,4 +71,14 @@ export type PriceChange =
 export interface PriceCopyWriter {
   /** Applies the change only if it is newer than what the copy holds: repeats are harmless. */
   apply(change: PriceChange): Promise<void>
+}
+
+/** Guests' cart tokens, as the caller merging a guest's cart presents one (`x-cart-token`). */
+export interface GuestTokens {
+  /**
+   * The guest a cart token names (its `sub`, `guest_<uuid>`), once verified as every access
+   * token is. Throws AppError 400 `CART.INVALID_CART_TOKEN` for a token that is not valid, has
+   * expired or is not a guest's; `unavailable` when the keys cannot be had.
+   */
+  guestOf(token: string | undefined): Promise<string>
 }

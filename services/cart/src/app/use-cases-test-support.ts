@@ -26,6 +26,7 @@ export function setup() {
     store,
     catalog,
     prices,
+    showCart,
     advance: (ms: number) => (clock = new Date(clock.getTime() + ms)),
     getCart: createGetCart({ store, showCart }),
     addItem: createAddItem(deps),

@@ -17,6 +17,8 @@ export interface CartRoutesDeps {
   ): Promise<PricedCart>
   removeItem(userId: string, productId: string, variantId?: string): Promise<PricedCart>
   clearCart(userId: string): Promise<void>
+  /** Moves the guest's cart the cart token names into the caller's. */
+  mergeCart(userId: string, cartToken: string | undefined): Promise<cart.MergeCartResponse>
 }
 
 const tags = ['cart']
@@ -100,6 +102,41 @@ export function cartRoutes(deps: CartRoutesDeps): HttpRoutes {
       },
       async (request) =>
         deps.removeItem(userOf(request), request.params.productId, request.query.variantId),
+    )
+
+    app.post(
+      '/cart/merge',
+      {
+        // An account only: a guest merging into itself, or into another guest, means nothing.
+        onRequest: auth.requireAccount,
+        schema: {
+          tags,
+          summary: "At sign-in, move a guest's cart (its token in x-cart-token) into the caller's",
+          description:
+            "The guest's token comes in the `x-cart-token` header (the gateway forwards the " +
+            "browser's `emporium_cart` cookie or the client's `X-Cart-Token` as it). Quantities " +
+            "of a variant in both carts add up to the line's most (99); lines past the cart's " +
+            'most (100), units past 99 and lines in another currency are listed in `notMerged`. ' +
+            "The guest's cart is emptied in the same write; a second merge changes nothing. A " +
+            'missing, bad, expired or non-guest token is a 400 `CART.INVALID_CART_TOKEN`; a ' +
+            "guest's bearer token a 403 `AUTH.GUEST_NOT_ALLOWED`.",
+          headers: Type.Object({
+            'x-cart-token': Type.Optional(
+              Type.String({ description: "The guest's cart token (POST /auth/guest)." }),
+            ),
+          }),
+          response: {
+            200: cart.MergeCartResponse,
+            400: Problem,
+            401: Problem,
+            403: Problem,
+            409: Problem,
+            503: Problem,
+          },
+        },
+      },
+      async (request) =>
+        deps.mergeCart(userOf(request), request.headers['x-cart-token'] as string | undefined),
     )
 
     app.delete(

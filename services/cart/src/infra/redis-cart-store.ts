@@ -11,6 +11,21 @@ redis.call('HSET', KEYS[1], 'v', ARGV[2], 'lines', ARGV[3], 'updatedAt', ARGV[4]
 redis.call('PEXPIRE', KEYS[1], ARGV[5])
 return 1`
 
+// The same for several carts at once: every version is checked before any is written, and a
+// script runs alone, so the carts change together or not at all (a merge of a guest's cart).
+// Each cart's arguments: expected version, version, lines, updatedAt, settled; then the TTL.
+const saveAllScript = `
+for i, key in ipairs(KEYS) do
+  local current = tonumber(redis.call('HGET', key, 'v') or '0')
+  if current ~= tonumber(ARGV[(i - 1) * 5 + 1]) then return 0 end
+end
+for i, key in ipairs(KEYS) do
+  local at = (i - 1) * 5
+  redis.call('HSET', key, 'v', ARGV[at + 2], 'lines', ARGV[at + 3], 'updatedAt', ARGV[at + 4], 'settled', ARGV[at + 5])
+  redis.call('PEXPIRE', key, ARGV[#ARGV])
+end
+return 1`
+
 export interface RedisCartStoreOptions {
   redis: Redis
   /** Prefix of every key (e.g. `emporium:cart:`); tests use one of their own. */
@@ -49,6 +64,23 @@ export function createRedisCartStore(options: RedisCartStoreOptions): CartStore 
         cart.updatedAt,
         String(ttlMs),
         JSON.stringify(cart.settledOrderIds),
+      )
+      return result === 1
+    },
+    async saveAll(writes) {
+      if (writes.length === 0) return true
+      const result = await redis.eval(
+        saveAllScript,
+        writes.length,
+        ...writes.map((w) => key(w.cart.userId)),
+        ...writes.flatMap((w) => [
+          String(w.expectedVersion),
+          String(w.cart.version),
+          JSON.stringify(w.cart.lines),
+          w.cart.updatedAt,
+          JSON.stringify(w.cart.settledOrderIds),
+        ]),
+        String(ttlMs),
       )
       return result === 1
     },

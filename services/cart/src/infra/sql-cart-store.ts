@@ -9,6 +9,22 @@ export function createSqlCartStore(database: Database<CartTables>): CartStore {
   const { db } = database
   return {
     ...createSqlCartWriter(db),
+    async saveAll(writes) {
+      // One transaction: a compare-and-set that fails rolls back those written before it.
+      return db
+        .transaction()
+        .execute(async (trx) => {
+          const writer = createSqlCartWriter(trx)
+          for (const { cart, expectedVersion } of writes) {
+            if (!(await writer.save(cart, expectedVersion))) throw new LostRace()
+          }
+          return true
+        })
+        .catch((error: unknown) => {
+          if (error instanceof LostRace) return false
+          throw error
+        })
+    },
     async delete(userId) {
       await db.deleteFrom('carts').where('user_id', '=', userId).execute()
     },
@@ -72,3 +88,6 @@ export function createSqlCartWriter(handle: Kysely<any>): CartWriter {
     },
   }
 }
+
+/** Another write came first to one of the carts of a `saveAll`: its transaction rolls back. */
+class LostRace extends Error {}
