@@ -757,6 +757,58 @@ export interface paths {
     patch?: never
     trace?: never
   }
+  '/api/v1/promotions': {
+    parameters: {
+      query?: never
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    /**
+     * Promotions, newest first, with their uses (admin)
+     * @description Requires a bearer token of an admin.
+     */
+    get: operations['getPromotions']
+    put?: never
+    /**
+     * Create a promotion code (admin)
+     * @description Requires a bearer token of an admin.
+     */
+    post: operations['postPromotions']
+    delete?: never
+    options?: never
+    head?: never
+    patch?: never
+    trace?: never
+  }
+  '/api/v1/promotions/{id}': {
+    parameters: {
+      query?: never
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    /**
+     * One promotion with its uses (admin)
+     * @description Requires a bearer token of an admin.
+     */
+    get: operations['getPromotionsById']
+    put?: never
+    post?: never
+    /**
+     * Deactivate a promotion: its code is refused from now on (admin)
+     * @description Requires a bearer token of an admin.
+     */
+    delete: operations['deletePromotionsById']
+    options?: never
+    head?: never
+    /**
+     * Change a promotion’s dates, limits, minimum or activity; never its code (admin)
+     * @description Requires a bearer token of an admin.
+     */
+    patch: operations['patchPromotionsById']
+    trace?: never
+  }
   '/api/v1/payments': {
     parameters: {
       query?: never
@@ -2613,6 +2665,226 @@ export interface components {
       paymentDueBy?: string
       /** @description While payment_failed: payment_declined (the card was refused) or payment_failed (the provider kept failing). */
       lastPaymentError?: string
+      /** Format: date-time */
+      createdAt: string
+      /** Format: date-time */
+      updatedAt: string
+    }
+    GetPromotionsResponse: {
+      items: {
+        /** @description The promotion's id. */
+        id: string
+        /** @description The code, upper-case. */
+        code: string
+        /** @description percentage: `percent` of the subtotal; fixed: `amount` off it. */
+        kind: 'percentage' | 'fixed'
+        /** @description For percentage: 1 to 100; null for fixed. */
+        percent: number | null
+        /** @description For fixed: the amount off, capped at the subtotal; a cart in another currency is refused. Null for percentage. */
+        amount: {
+          amount: number
+          currency: string
+        } | null
+        /** @description The least subtotal the code applies to, in its currency; null: none. */
+        minSubtotal: {
+          amount: number
+          currency: string
+        } | null
+        startsAt: string | null
+        endsAt: string | null
+        /** @description Uses in all (reserved + spent); null: unlimited. */
+        usageLimit: number | null
+        /** @description Uses per customer (reserved + spent); null: unlimited. */
+        perCustomerLimit: number | null
+        /** @description Whether shoppers may use it; an inactive code is refused as an unknown one. */
+        active: boolean
+        /** @description Uses spent: orders confirmed with it and not cancelled since. */
+        uses: number
+        /** @description Uses reserved by orders not yet confirmed; they count against the limits too. */
+        reserved: number
+        /** Format: date-time */
+        createdAt: string
+        /** Format: date-time */
+        updatedAt: string
+      }[]
+      nextCursor: string | null
+    }
+    PostPromotionsRequest: {
+      /** @description The code shoppers type: 3 to 32 letters, digits, - or _, starting with a letter or digit; case-insensitive (stored and shown upper-case). */
+      code: string
+      /** @description percentage: `percent` of the subtotal; fixed: `amount` off it. */
+      kind: 'percentage' | 'fixed'
+      /** @description For `percentage`: 1 to 100; the discount is rounded half-up to the minor unit. */
+      percent?: number
+      /** @description Unit price: minor units (at most 10^11). */
+      amount?: {
+        /** @description Minor units (cents for USD), 0 to 100000000000 (10^11). */
+        amount: number
+        currency: string
+      }
+      minSubtotal?: {
+        /** @description Minor units (cents for USD), 0 to 100000000000 (10^11). */
+        amount: number
+        currency: string
+      } | null
+      startsAt?: string | null
+      endsAt?: string | null
+      usageLimit?: number | null
+      perCustomerLimit?: number | null
+      /** @default true */
+      active: boolean
+    }
+    PostPromotionsResponse: {
+      /** @description The promotion's id. */
+      id: string
+      /** @description The code, upper-case. */
+      code: string
+      /** @description percentage: `percent` of the subtotal; fixed: `amount` off it. */
+      kind: 'percentage' | 'fixed'
+      /** @description For percentage: 1 to 100; null for fixed. */
+      percent: number | null
+      /** @description For fixed: the amount off, capped at the subtotal; a cart in another currency is refused. Null for percentage. */
+      amount: {
+        amount: number
+        currency: string
+      } | null
+      /** @description The least subtotal the code applies to, in its currency; null: none. */
+      minSubtotal: {
+        amount: number
+        currency: string
+      } | null
+      startsAt: string | null
+      endsAt: string | null
+      /** @description Uses in all (reserved + spent); null: unlimited. */
+      usageLimit: number | null
+      /** @description Uses per customer (reserved + spent); null: unlimited. */
+      perCustomerLimit: number | null
+      /** @description Whether shoppers may use it; an inactive code is refused as an unknown one. */
+      active: boolean
+      /** @description Uses spent: orders confirmed with it and not cancelled since. */
+      uses: number
+      /** @description Uses reserved by orders not yet confirmed; they count against the limits too. */
+      reserved: number
+      /** Format: date-time */
+      createdAt: string
+      /** Format: date-time */
+      updatedAt: string
+    }
+    GetPromotionsByIdResponse: {
+      /** @description The promotion's id. */
+      id: string
+      /** @description The code, upper-case. */
+      code: string
+      /** @description percentage: `percent` of the subtotal; fixed: `amount` off it. */
+      kind: 'percentage' | 'fixed'
+      /** @description For percentage: 1 to 100; null for fixed. */
+      percent: number | null
+      /** @description For fixed: the amount off, capped at the subtotal; a cart in another currency is refused. Null for percentage. */
+      amount: {
+        amount: number
+        currency: string
+      } | null
+      /** @description The least subtotal the code applies to, in its currency; null: none. */
+      minSubtotal: {
+        amount: number
+        currency: string
+      } | null
+      startsAt: string | null
+      endsAt: string | null
+      /** @description Uses in all (reserved + spent); null: unlimited. */
+      usageLimit: number | null
+      /** @description Uses per customer (reserved + spent); null: unlimited. */
+      perCustomerLimit: number | null
+      /** @description Whether shoppers may use it; an inactive code is refused as an unknown one. */
+      active: boolean
+      /** @description Uses spent: orders confirmed with it and not cancelled since. */
+      uses: number
+      /** @description Uses reserved by orders not yet confirmed; they count against the limits too. */
+      reserved: number
+      /** Format: date-time */
+      createdAt: string
+      /** Format: date-time */
+      updatedAt: string
+    }
+    DeletePromotionsByIdResponse: {
+      /** @description The promotion's id. */
+      id: string
+      /** @description The code, upper-case. */
+      code: string
+      /** @description percentage: `percent` of the subtotal; fixed: `amount` off it. */
+      kind: 'percentage' | 'fixed'
+      /** @description For percentage: 1 to 100; null for fixed. */
+      percent: number | null
+      /** @description For fixed: the amount off, capped at the subtotal; a cart in another currency is refused. Null for percentage. */
+      amount: {
+        amount: number
+        currency: string
+      } | null
+      /** @description The least subtotal the code applies to, in its currency; null: none. */
+      minSubtotal: {
+        amount: number
+        currency: string
+      } | null
+      startsAt: string | null
+      endsAt: string | null
+      /** @description Uses in all (reserved + spent); null: unlimited. */
+      usageLimit: number | null
+      /** @description Uses per customer (reserved + spent); null: unlimited. */
+      perCustomerLimit: number | null
+      /** @description Whether shoppers may use it; an inactive code is refused as an unknown one. */
+      active: boolean
+      /** @description Uses spent: orders confirmed with it and not cancelled since. */
+      uses: number
+      /** @description Uses reserved by orders not yet confirmed; they count against the limits too. */
+      reserved: number
+      /** Format: date-time */
+      createdAt: string
+      /** Format: date-time */
+      updatedAt: string
+    }
+    PatchPromotionsByIdRequest: {
+      active?: boolean
+      minSubtotal?: {
+        /** @description Minor units (cents for USD), 0 to 100000000000 (10^11). */
+        amount: number
+        currency: string
+      } | null
+      startsAt?: string | null
+      endsAt?: string | null
+      usageLimit?: number | null
+      perCustomerLimit?: number | null
+    }
+    PatchPromotionsByIdResponse: {
+      /** @description The promotion's id. */
+      id: string
+      /** @description The code, upper-case. */
+      code: string
+      /** @description percentage: `percent` of the subtotal; fixed: `amount` off it. */
+      kind: 'percentage' | 'fixed'
+      /** @description For percentage: 1 to 100; null for fixed. */
+      percent: number | null
+      /** @description For fixed: the amount off, capped at the subtotal; a cart in another currency is refused. Null for percentage. */
+      amount: {
+        amount: number
+        currency: string
+      } | null
+      /** @description The least subtotal the code applies to, in its currency; null: none. */
+      minSubtotal: {
+        amount: number
+        currency: string
+      } | null
+      startsAt: string | null
+      endsAt: string | null
+      /** @description Uses in all (reserved + spent); null: unlimited. */
+      usageLimit: number | null
+      /** @description Uses per customer (reserved + spent); null: unlimited. */
+      perCustomerLimit: number | null
+      /** @description Whether shoppers may use it; an inactive code is refused as an unknown one. */
+      active: boolean
+      /** @description Uses spent: orders confirmed with it and not cancelled since. */
+      uses: number
+      /** @description Uses reserved by orders not yet confirmed; they count against the limits too. */
+      reserved: number
       /** Format: date-time */
       createdAt: string
       /** Format: date-time */
@@ -4643,6 +4915,187 @@ export interface operations {
       422: components['responses']['UnprocessableContent']
       429: components['responses']['TooManyRequests']
       503: components['responses']['ServiceUnavailable']
+      default: components['responses']['Error']
+    }
+  }
+  getPromotions: {
+    parameters: {
+      query?: {
+        /** @description Only active (true) or inactive (false) promotions. */
+        active?: boolean
+        limit?: number
+        /** @description Opaque cursor from a previous page's `nextCursor`. No control characters. */
+        cursor?: string
+      }
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    requestBody?: never
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          'RateLimit-Limit': components['headers']['RateLimit-Limit']
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining']
+          'RateLimit-Reset': components['headers']['RateLimit-Reset']
+          'RateLimit-Policy': components['headers']['RateLimit-Policy']
+          'X-Request-Id': components['headers']['X-Request-Id']
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['GetPromotionsResponse']
+        }
+      }
+      400: components['responses']['BadRequest']
+      401: components['responses']['Unauthorized']
+      403: components['responses']['Forbidden']
+      429: components['responses']['TooManyRequests']
+      default: components['responses']['Error']
+    }
+  }
+  postPromotions: {
+    parameters: {
+      query?: never
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['PostPromotionsRequest']
+      }
+    }
+    responses: {
+      /** @description Created */
+      201: {
+        headers: {
+          'RateLimit-Limit': components['headers']['RateLimit-Limit']
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining']
+          'RateLimit-Reset': components['headers']['RateLimit-Reset']
+          'RateLimit-Policy': components['headers']['RateLimit-Policy']
+          'X-Request-Id': components['headers']['X-Request-Id']
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['PostPromotionsResponse']
+        }
+      }
+      400: components['responses']['BadRequest']
+      401: components['responses']['Unauthorized']
+      403: components['responses']['Forbidden']
+      409: components['responses']['Conflict']
+      413: components['responses']['ContentTooLarge']
+      415: components['responses']['UnsupportedMediaType']
+      429: components['responses']['TooManyRequests']
+      default: components['responses']['Error']
+    }
+  }
+  getPromotionsById: {
+    parameters: {
+      query?: never
+      header?: never
+      path: {
+        /** @description The promotion's id. No control characters. */
+        id: string
+      }
+      cookie?: never
+    }
+    requestBody?: never
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          'RateLimit-Limit': components['headers']['RateLimit-Limit']
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining']
+          'RateLimit-Reset': components['headers']['RateLimit-Reset']
+          'RateLimit-Policy': components['headers']['RateLimit-Policy']
+          'X-Request-Id': components['headers']['X-Request-Id']
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['GetPromotionsByIdResponse']
+        }
+      }
+      400: components['responses']['BadRequest']
+      401: components['responses']['Unauthorized']
+      403: components['responses']['Forbidden']
+      404: components['responses']['NotFound']
+      429: components['responses']['TooManyRequests']
+      default: components['responses']['Error']
+    }
+  }
+  deletePromotionsById: {
+    parameters: {
+      query?: never
+      header?: never
+      path: {
+        /** @description The promotion's id. No control characters. */
+        id: string
+      }
+      cookie?: never
+    }
+    requestBody?: never
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          'RateLimit-Limit': components['headers']['RateLimit-Limit']
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining']
+          'RateLimit-Reset': components['headers']['RateLimit-Reset']
+          'RateLimit-Policy': components['headers']['RateLimit-Policy']
+          'X-Request-Id': components['headers']['X-Request-Id']
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['DeletePromotionsByIdResponse']
+        }
+      }
+      400: components['responses']['BadRequest']
+      401: components['responses']['Unauthorized']
+      403: components['responses']['Forbidden']
+      404: components['responses']['NotFound']
+      429: components['responses']['TooManyRequests']
+      default: components['responses']['Error']
+    }
+  }
+  patchPromotionsById: {
+    parameters: {
+      query?: never
+      header?: never
+      path: {
+        /** @description The promotion's id. No control characters. */
+        id: string
+      }
+      cookie?: never
+    }
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['PatchPromotionsByIdRequest']
+      }
+    }
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          'RateLimit-Limit': components['headers']['RateLimit-Limit']
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining']
+          'RateLimit-Reset': components['headers']['RateLimit-Reset']
+          'RateLimit-Policy': components['headers']['RateLimit-Policy']
+          'X-Request-Id': components['headers']['X-Request-Id']
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['PatchPromotionsByIdResponse']
+        }
+      }
+      400: components['responses']['BadRequest']
+      401: components['responses']['Unauthorized']
+      403: components['responses']['Forbidden']
+      404: components['responses']['NotFound']
+      413: components['responses']['ContentTooLarge']
+      415: components['responses']['UnsupportedMediaType']
+      429: components['responses']['TooManyRequests']
       default: components['responses']['Error']
     }
   }
