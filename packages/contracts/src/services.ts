@@ -177,6 +177,8 @@ export const serviceDeclarations = [
       // limit as every order write; not under the gateway's placement deadline, which is for
       // the bursts of POST /orders (docs/checkout.md).
       { methods: ['POST'], path: '/api/v1/orders/:id/payment-attempts', access: 'bearer' },
+      // A guest's order through the signed link mailed to it (issue 18): the link is the key.
+      { methods: ['GET'], path: '/api/v1/order-links/:token', access: 'public' },
       { methods: 'any', path: '/api/v1/orders/**', access: 'bearer' },
       { methods: 'any', path: '/api/v1/tax-rates/**', access: 'admin' },
       { methods: 'any', path: '/api/v1/promotions/**', access: 'admin' },

@@ -19,6 +19,25 @@ export const OrdersConfig = Type.Object({
   ORDERS_CATALOG_URLS: urlList('Base URLs of the catalog service.'),
   /** Base URLs of the payments service's internal API, comma-separated (used in turn). */
   ORDERS_PAYMENTS_URLS: urlList('Base URLs of the payments service.'),
+  /**
+   * Base URLs of the shipping service, comma-separated (issue 18). Empty: no shipping method is
+   * offered anywhere and shipping is free.
+   */
+  ORDERS_SHIPPING_URLS: Type.String({
+    default: '',
+    pattern: '^(https?://[^,\\s]+(,https?://[^,\\s]+)*)?$',
+    description: 'Base URLs of the shipping service; empty: shipping is free.',
+  }),
+  /**
+   * Keys (32 characters or more, comma-separated) of guests' signed order links: the first signs,
+   * all verify (rotation). Empty: a key kept in the orders database, made on first use.
+   */
+  ORDERS_ORDER_LINK_KEYS: Type.String({
+    default: '',
+    pattern: '^(\\s*[^,\\s]{32,}\\s*(,\\s*[^,\\s]{32,}\\s*)*)?$',
+  }),
+  /** How long a guest's order link (mailed at confirmation) opens the order. */
+  ORDERS_ORDER_LINK_DAYS: Type.Integer({ minimum: 1, maximum: 3650, default: 90 }),
   /** Timeout of one call to cart, catalog or payments. */
   ORDERS_UPSTREAM_TIMEOUT_MS: Type.Integer({ minimum: 50, maximum: 60_000, default: 3000 }),
   /** JWKS of the users service, to verify the bearer tokens the gateway forwards. */

@@ -31,7 +31,13 @@ import type { Kysely } from 'kysely'
 import { createCancelOrder, createShipOrder } from './app/manage-order.js'
 import { createPlaceOrder } from './app/place-order.js'
 import { createRetryPayment } from './app/retry-payment.js'
-import { createGetOrder, createListOrders } from './app/query-orders.js'
+import { createGetOrder, createListOrders, createOrderByLink } from './app/query-orders.js'
+import { createPriceCheckout } from './app/price-checkout.js'
+import { createQuoteCheckout } from './app/quote-checkout.js'
+import { createRecordShipment } from './app/record-shipment.js'
+import { onShipmentCreated, onShipmentDelivered } from './events/on-shipment-events.js'
+import { createHttpShipping } from './infra/http-shipping.js'
+import { createSqlOrderLinks } from './infra/sql-order-link-keys.js'
 import { createSagaSteps } from './app/saga-steps.js'
 import { createSweepDeadlines } from './app/sweep-deadlines.js'
 import type { OrdersConfig } from './config.js'
@@ -135,6 +141,31 @@ export async function createOrdersService(
     client('catalog', config.ORDERS_CATALOG_URLS),
     client('payments', config.ORDERS_PAYMENTS_URLS),
   ] as const
+  // Shipping is optional: without it nothing is offered and shipping is free.
+  const shippingClient = config.ORDERS_SHIPPING_URLS
+    ? client('shipping', config.ORDERS_SHIPPING_URLS)
+    : undefined
+  const db = database.db as Kysely<OrdersTables>
+  const orderLinks = createSqlOrderLinks({
+    db,
+    configured: config.ORDERS_ORDER_LINK_KEYS.split(',')
+      .map((key) => key.trim())
+      .filter(Boolean),
+    lifetimeMs: config.ORDERS_ORDER_LINK_DAYS * 86_400_000,
+  })
+  const catalogCopy = createCatalogPriceCopy({
+    db,
+    fallback: createHttpCatalog(clients[1]).product,
+    log,
+  })
+  const cart = createHttpCart(clients[0])
+  const priceCheckout = createPriceCheckout({
+    shipping: createHttpShipping(shippingClient),
+    taxRates: createSqlTaxRates(database),
+    promotions: createSqlPromotionCatalog(database),
+    pricesIncludeTax: config.ORDERS_PRICES_INCLUDE_TAX,
+    now,
+  })
 
   const orders = createSqlOrderStore({ database, outbox, log })
   const payments = createHttpPayments(clients[2])
@@ -143,6 +174,7 @@ export async function createOrdersService(
     now,
     paymentDeadlineMs: config.ORDERS_PAYMENT_DEADLINE_SECONDS * 1000,
     paymentDueMs: config.ORDERS_PAYMENT_DUE_SECONDS * 1000,
+    orderLinks,
     log,
   })
   // What the consumers bind to their inbox transaction: the saga's orders, the price copy.
@@ -150,6 +182,7 @@ export async function createOrdersService(
     steps,
     ordersIn: (trx: Parameters<typeof createSqlOrderTx>[0]) => createSqlOrderTx(trx, outbox),
     pricesIn: createCatalogPriceWriter,
+    shipments: createRecordShipment({ now, log }),
   }
   const sweepDeadlines = createSweepDeadlines({
     orders,
@@ -181,6 +214,8 @@ export async function createOrdersService(
       onPaymentCaptured(consumerDeps),
       onPaymentDeclined(consumerDeps),
       onPaymentRefunded(consumerDeps),
+      onShipmentCreated(consumerDeps),
+      onShipmentDelivered(consumerDeps),
     ],
     routes: ordersRoutes({
       verifier,
@@ -188,13 +223,10 @@ export async function createOrdersService(
       placeOrder: createPlaceOrder({
         orders,
         keys,
-        cart: createHttpCart(clients[0]),
-        catalog: createCatalogPriceCopy({
-          db: database.db as Kysely<OrdersTables>,
-          fallback: createHttpCatalog(clients[1]).product,
-          log,
-        }),
+        cart,
+        catalog: catalogCopy,
         payments,
+        priceCheckout,
         now,
         stockDeadlineMs: config.ORDERS_STOCK_DEADLINE_SECONDS * 1000,
         log,
@@ -211,6 +243,8 @@ export async function createOrdersService(
         paymentDeadlineMs: config.ORDERS_PAYMENT_DEADLINE_SECONDS * 1000,
         log,
       }),
+      quoteCheckout: createQuoteCheckout({ cart, catalog: catalogCopy, priceCheckout }),
+      orderByLink: createOrderByLink({ orders, links: orderLinks, now }),
       placementAdmission: {
         concurrency: config.ORDERS_PLACEMENT_CONCURRENCY,
         queue: config.ORDERS_PLACEMENT_QUEUE,
@@ -233,7 +267,9 @@ export async function createOrdersService(
     },
     async close() {
       await sweeper?.stop()
-      await Promise.all(clients.map((c) => c.close()))
+      await Promise.all(
+        [...clients, ...(shippingClient ? [shippingClient] : [])].map((c) => c.close()),
+      )
       if (!deps.database) await database.close()
     },
   }

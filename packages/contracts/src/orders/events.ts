@@ -26,11 +26,36 @@ const Line = Type.Object({
 })
 const At = Type.String({ format: 'date-time', description: 'When the order entered the status.' })
 
+/**
+ * The totals breakdown (issue 18: docs/checkout.md, "Totals and rounding"), in the events that
+ * carry a total; absent in events from before it, whose total was the subtotal.
+ */
+const Breakdown = {
+  subtotal: Type.Optional(Money),
+  discount: Type.Optional(Money),
+  shipping: Type.Optional(Money),
+  tax: Type.Optional(Money),
+  taxInclusive: Type.Optional(Type.Boolean()),
+  shippingMethod: Type.Optional(
+    Type.Object({ id: Type.String(), name: Type.String(), carrier: Type.String() }),
+  ),
+  promotionCode: Type.Optional(Type.String()),
+  /** A guest's order: the address it was placed with (its only contact). */
+  email: Type.Optional(Type.String()),
+}
+
 /** Step 1: the order is stored `pending`; catalog reserves its lines (all or none). */
 export const OrderPlaced = defineEvent(
   'order.placed',
   1,
-  Type.Object({ orderId: OrderId, userId: UserId, lines: Type.Array(Line), total: Money, at: At }),
+  Type.Object({
+    orderId: OrderId,
+    userId: UserId,
+    lines: Type.Array(Line),
+    total: Money,
+    ...Breakdown,
+    at: At,
+  }),
 )
 
 /**
@@ -79,7 +104,19 @@ export const OrderPaymentFailed = defineEvent(
 export const OrderConfirmed = defineEvent(
   'order.confirmed',
   1,
-  Type.Object({ orderId: OrderId, userId: UserId, lines: Type.Array(Line), total: Money, at: At }),
+  Type.Object({
+    orderId: OrderId,
+    userId: UserId,
+    lines: Type.Array(Line),
+    total: Money,
+    ...Breakdown,
+    /**
+     * A guest's order: the token of its signed link (`GET /order-links/{token}`), which
+     * notifications mails to `email`: the guest's only way back to the order.
+     */
+    orderLink: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+    at: At,
+  }),
 )
 
 /**

@@ -16,6 +16,8 @@ export async function cancelOrderIn(
 ): Promise<OrderRecord> {
   const { order: cancelled, previousStatus } = cancel(order, reason, now)
   await tx.save(cancelled)
+  // A promotion's use (reserved, or spent at confirmation) is given back.
+  if (order.pricing?.promotionCode) await tx.promotions.release(order.id)
   await tx.emit(events.OrderCancelled, {
     orderId: order.id,
     userId: order.userId,

@@ -104,3 +104,20 @@ export function eventLines(lines: readonly OrderLine[]) {
     quantity: line.quantity,
   }))
 }
+
+/** The totals breakdown and a guest's e-mail as the saga's events carry them (issue 18). */
+export function eventBreakdown(order: OrderRecord) {
+  const pricing = order.pricing
+  return {
+    ...(pricing && {
+      subtotal: { ...pricing.subtotal },
+      discount: { ...pricing.discount },
+      shipping: { ...pricing.shipping },
+      tax: { ...pricing.tax },
+      taxInclusive: pricing.taxInclusive,
+      ...(pricing.shippingMethod && { shippingMethod: { ...pricing.shippingMethod } }),
+      ...(pricing.promotionCode !== null && { promotionCode: pricing.promotionCode }),
+    }),
+    ...(order.email ? { email: order.email } : {}),
+  }
+}

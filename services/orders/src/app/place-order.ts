@@ -3,10 +3,15 @@ import { orders as events, type orders } from '@emporium/contracts'
 import { AppError, type Logger } from '@emporium/platform/app'
 import { cartIdentity } from '../domain/cart-identity.js'
 import { orderFingerprint } from '../domain/idempotency.js'
-import { orderTotal } from '../domain/money.js'
-import type { OrderLine, OrderRecord } from '../domain/order.js'
+import type { OrderRecord } from '../domain/order.js'
 import { createIdempotentRunner, LostClaim, type IdempotentResult } from './idempotent-request.js'
-import { eventLines, toOrder } from './order-view.js'
+import { eventBreakdown, eventLines, toOrder } from './order-view.js'
+import {
+  destinationOf,
+  toCheckoutLines,
+  type CheckoutRequest,
+  type PricedCheckout,
+} from './price-checkout.js'
 import type {
   CartPort,
   CatalogPort,
@@ -23,6 +28,8 @@ export interface PlaceOrderDeps {
   cart: CartPort
   catalog: CatalogPort
   payments: PaymentsPort
+  /** The one totals model: discount, shipping and tax (app/price-checkout.ts). */
+  priceCheckout: (request: CheckoutRequest) => Promise<PricedCheckout>
   now: () => Date
   /** How long catalog has to reserve the stock. */
   stockDeadlineMs: number
@@ -37,6 +44,8 @@ export interface PlaceOrderDeps {
 
 export interface PlaceOrderRequest {
   userId: string
+  /** A guest (a cart token, no account): `body.email` is required and kept with the order. */
+  guest?: boolean
   /** The caller's `Authorization` header, passed to the cart. */
   authorization: string
   idempotencyKey: string
@@ -47,11 +56,31 @@ export interface PlaceOrderRequest {
 export type PlaceOrderResult = IdempotentResult
 
 /** The variant a cart line is of (the product's first, of the product's id, when it names none). */
-const variantOf = (line: { productId: string; variantId?: string }) =>
+export const variantOf = (line: { productId: string; variantId?: string }) =>
   line.variantId ?? line.productId
 
 /** Thrown inside the order's transaction when another order holds the cart (a concurrent one). */
 class CartTaken extends Error {}
+
+/**
+ * Who a promotion's per-customer limit counts: the account, or a guest's e-mail address (a guest
+ * gets a new cart token at will, not a new address).
+ */
+export function customerIdOf(request: { userId: string; guest?: boolean; email?: string }): string {
+  return request.guest && request.email ? `email:${request.email.toLowerCase()}` : request.userId
+}
+
+/** A guest's placement without an e-mail address: the order would have no contact at all. */
+export function requireGuestEmail(request: { guest?: boolean; email?: string }): void {
+  if (request.guest && request.email === undefined) {
+    throw new AppError(
+      'invalid',
+      'ORDERS.EMAIL_REQUIRED',
+      "A guest's order needs an e-mail address: its confirmation and link are sent there.",
+      { details: { errors: [{ path: '/body/email', message: 'required for a guest' }] } },
+    )
+  }
+}
 
 /**
  * `POST /orders`: the caller's cart, priced from orders' copy of the catalog's prices, paid with a card tokenized by
@@ -86,28 +115,20 @@ export function createPlaceOrder(deps: PlaceOrderDeps) {
       cartIdentity: identity,
     })
     if (holder !== undefined) throw cartAlreadyPlaced(holder)
-    const lines = cartLines.map((line): OrderLine => {
-      const product = products.get(variantOf(line))
-      // A variant of another product (never from a cart of ours) is no variant of this one.
-      if (!product || product.productId !== line.productId) {
-        throw new AppError(
-          'conflict',
-          'ORDERS.PRODUCT_UNAVAILABLE',
-          `Product ${line.productId} is no longer sold; remove it from the cart.`,
-          { details: { productId: line.productId } },
-        )
-      }
-      return {
-        productId: line.productId,
-        variantId: variantOf(line),
-        ...(product.label !== undefined ? { variantLabel: product.label } : {}),
-        name: product.name,
-        unitPrice: { ...product.price },
-        quantity: line.quantity,
-      }
+    const checkoutLines = toCheckoutLines(cartLines, products)
+    const { body } = request
+    const email = request.guest ? body.email?.toLowerCase() : undefined
+    const customerId = customerIdOf({ ...request, ...(email && { email }) })
+    const address = body.shippingAddress
+    const priced = await deps.priceCheckout({
+      lines: checkoutLines,
+      destination: destinationOf(address),
+      ...(body.shippingMethodId !== undefined && { shippingMethodId: body.shippingMethodId }),
+      ...(body.promotionCode !== undefined && { promotionCode: body.promotionCode }),
+      customerId,
     })
-    const total = orderTotal(lines)
-    const method = await deps.payments.tokenize(request.userId, request.body.payment)
+    const { lines, total } = priced
+    const method = await deps.payments.tokenize(request.userId, body.payment)
     const at = deps.now()
     const order: OrderRecord = {
       id: newId(),
@@ -115,6 +136,9 @@ export function createPlaceOrder(deps: PlaceOrderDeps) {
       status: 'pending',
       lines,
       total,
+      pricing: priced.pricing,
+      email: email ?? null,
+      shipments: [],
       shippingAddress: request.body.shippingAddress,
       paymentMethod: { id: method.paymentMethodId, last4: method.last4, brand: method.brand },
       payment: null,
@@ -130,11 +154,29 @@ export function createPlaceOrder(deps: PlaceOrderDeps) {
       await deps.orders.transaction(async (tx) => {
         if (!(await tx.completeKey(claim, response))) throw new LostClaim()
         if (!(await tx.insert(order, identity))) throw new CartTaken()
+        if (priced.promotion) {
+          // Last: the promotion's row stays locked until commit (its limits count exactly).
+          const reserved = await tx.promotions.reserve({
+            code: priced.promotion.code,
+            orderId: order.id,
+            customerId,
+            subtotal: priced.pricing.subtotal,
+            now: at,
+          })
+          if (reserved.discount.amount !== priced.promotion.discount.amount) {
+            throw new AppError(
+              'conflict',
+              'ORDERS.PROMOTION_CHANGED',
+              'The promotion changed while the order was placed; ask for a new quote and retry.',
+            )
+          }
+        }
         await tx.emit(events.OrderPlaced, {
           orderId: order.id,
           userId: order.userId,
           lines: eventLines(lines),
           total,
+          ...eventBreakdown(order),
           at: at.toISOString(),
         })
       })
@@ -146,8 +188,12 @@ export function createPlaceOrder(deps: PlaceOrderDeps) {
     return response
   }
 
-  return (request: PlaceOrderRequest): Promise<PlaceOrderResult> =>
-    idempotent(
+  return async (request: PlaceOrderRequest): Promise<PlaceOrderResult> => {
+    requireGuestEmail({
+      ...(request.guest !== undefined && { guest: request.guest }),
+      ...(request.body.email !== undefined && { email: request.body.email }),
+    })
+    return idempotent(
       {
         userId: request.userId,
         idempotencyKey: request.idempotencyKey,
@@ -155,6 +201,7 @@ export function createPlaceOrder(deps: PlaceOrderDeps) {
       },
       (claim) => place(request, claim),
     )
+  }
 }
 
 function cartAlreadyPlaced(orderId: string | undefined): AppError {

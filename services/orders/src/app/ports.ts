@@ -2,6 +2,7 @@ import type { EventDefinition, catalog } from '@emporium/contracts'
 import type { CartSnapshot } from '../domain/cart-identity.js'
 import type { Money, OrderRecord, OrderShipment, OrderStatus } from '../domain/order.js'
 import type { OrderCursor } from './cursor.js'
+import type { PromotionUses } from './promotion-ports.js'
 
 /** The card as the shopper typed it: passed to payments, never stored or logged. */
 export interface Card {
@@ -33,6 +34,10 @@ export interface PricedVariant {
   name: string
   label?: string
   price: Money
+  /** The product's tax class (`standard` unless the catalog says otherwise). */
+  taxClass?: string
+  /** The variant's weight in grams (0: unknown). */
+  weightGrams?: number
 }
 
 /** The catalog service: the authoritative name and price of a product's variant. */
@@ -108,6 +113,8 @@ export interface OrderTx {
   insert(order: OrderRecord, cartIdentity?: string): Promise<boolean>
   /** Writes the order's mutable fields (status, payment, reason, deadline, updated_at). */
   save(order: OrderRecord): Promise<void>
+  /** The promotion uses of this transaction (reserved at placement, spent, given back). */
+  readonly promotions: PromotionUses
   /** Records (or updates the status of) a shipment of the order, by its id. */
   recordShipment(orderId: string, shipment: OrderShipment): Promise<void>
   /** Writes an event to the outbox in this transaction. */

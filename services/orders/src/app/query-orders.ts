@@ -36,3 +36,20 @@ export function createListOrders(deps: { orders: OrderStore }) {
     }
   }
 }
+
+/**
+ * `GET /order-links/{token}`: a guest's order through its signed link (domain/order-link.ts); a
+ * token that is not a valid link, or names no order, is the same 404.
+ */
+export function createOrderByLink(deps: {
+  orders: OrderStore
+  links: { verify(token: string, now: Date): Promise<string | undefined> }
+  now: () => Date
+}) {
+  return async (token: string): Promise<orders.Order> => {
+    const orderId = await deps.links.verify(token, deps.now())
+    const order = orderId === undefined ? undefined : await deps.orders.find(orderId)
+    if (!order || !order.email) throw orderNotFound(orderId ?? 'of this link')
+    return toOrder(order)
+  }
+}

@@ -9,7 +9,7 @@ import {
 } from '../domain/order.js'
 import { declineOutcome, mergePaymentStatus } from '../domain/payment.js'
 import { cancelOrderIn } from './cancellation.js'
-import { eventLines } from './order-view.js'
+import { eventBreakdown, eventLines } from './order-view.js'
 import type { OrderTx } from './ports.js'
 
 export interface SagaStepsDeps {
@@ -21,6 +21,8 @@ export interface SagaStepsDeps {
    * (its `paymentDueBy`): a `payment_failed` order is cancelled then.
    */
   paymentDueMs: number
+  /** Signs a guest's order link, mailed with the confirmation (absent: none is sent). */
+  orderLinks?: { issue(orderId: string, now: Date): Promise<string> }
   log: Logger
 }
 
@@ -114,11 +116,18 @@ export function createSagaSteps(deps: SagaStepsDeps) {
       if (order.status !== 'awaiting_payment') return ignore(order, 'payment.captured')
       const now = deps.now()
       await tx.save(advance(order, 'confirmed', now, null))
+      // The promotion's use is spent with the confirmation (given back if it is cancelled).
+      if (order.pricing?.promotionCode) await tx.promotions.spend(order.id)
       await tx.emit(events.OrderConfirmed, {
         orderId: order.id,
         userId: order.userId,
         lines: eventLines(order.lines),
         total: { ...order.total },
+        ...eventBreakdown(order),
+        ...(order.email &&
+          deps.orderLinks && {
+            orderLink: await deps.orderLinks.issue(order.id, now),
+          }),
         at: now.toISOString(),
       })
     },

@@ -43,10 +43,17 @@ export function fingerprint(body: unknown): string {
 export function orderFingerprint(body: {
   shippingAddress: unknown
   payment: { cardNumber: string; expMonth: number; expYear: number }
+  shippingMethodId?: string
+  promotionCode?: string
+  email?: string
 }): string {
   const { cardNumber, expMonth, expYear } = body.payment
   return fingerprint({
     shippingAddress: body.shippingAddress,
     payment: { last4: cardNumber.slice(-4), expMonth, expYear },
+    // Issue 18's choices, only when made: a body without them fingerprints as before.
+    ...(body.shippingMethodId !== undefined && { shippingMethodId: body.shippingMethodId }),
+    ...(body.promotionCode !== undefined && { promotionCode: body.promotionCode.toUpperCase() }),
+    ...(body.email !== undefined && { email: body.email.toLowerCase() }),
   })
 }

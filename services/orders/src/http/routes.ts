@@ -2,6 +2,7 @@ import Type from 'typebox'
 import { Problem, Text, orders } from '@emporium/contracts'
 import {
   bearerAuth,
+  isGuest,
   type AdmissionLimit,
   identityOf,
   serveServiceJwks,
@@ -13,6 +14,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify'
 import { idempotencyKeyOf } from '../domain/idempotency.js'
 import type { Caller } from '../app/manage-order.js'
 import type { PlaceOrderRequest, PlaceOrderResult } from '../app/place-order.js'
+import type { QuoteRequest } from '../app/quote-checkout.js'
 import type { RetryPaymentRequest } from '../app/retry-payment.js'
 
 /** The use cases the routes call, wired by service.ts. */
@@ -26,6 +28,9 @@ export interface OrdersRoutesDeps {
   cancelOrder(caller: Caller, orderId: string): Promise<orders.Order>
   shipOrder(orderId: string): Promise<orders.Order>
   retryPayment(request: RetryPaymentRequest): Promise<PlaceOrderResult>
+  quoteCheckout(request: QuoteRequest): Promise<orders.Quote>
+  /** A guest's order through its signed link (404 for a token that is not one). */
+  orderByLink(token: string): Promise<orders.Order>
   /** Admission control of placements: a request that cannot start in time is a 503 at once. */
   placementAdmission?: AdmissionLimit
 }
@@ -56,6 +61,7 @@ export function ordersRoutes(deps: OrdersRoutesDeps): HttpRoutes {
       return { userId: identity.userId, admin: identity.roles.includes('admin') }
     }
     const errors = { 400: Problem, 401: Problem, 403: Problem, 404: Problem, 409: Problem }
+    const guestOf = (request: FastifyRequest) => isGuest(identityOf(request)!)
 
     app.post(
       '/orders',
@@ -85,6 +91,7 @@ export function ordersRoutes(deps: OrdersRoutesDeps): HttpRoutes {
       async (request, reply) => {
         const result = await deps.placeOrder({
           userId: callerOf(request).userId,
+          guest: guestOf(request),
           authorization: request.headers.authorization!,
           idempotencyKey: idempotencyKeyOf(request.headers['idempotency-key']),
           body: request.body,
@@ -100,6 +107,43 @@ export function ordersRoutes(deps: OrdersRoutesDeps): HttpRoutes {
           .header('content-type', 'application/json; charset=utf-8')
           .send(result.body)
       },
+    )
+
+    app.post(
+      '/orders/quote',
+      {
+        onRequest: auth.authenticate,
+        schema: {
+          tags,
+          summary:
+            'What placing the caller’s cart would cost now: lines, discount, shipping options, ' +
+            'tax and total (nothing is reserved)',
+          body: orders.QuoteBody,
+          response: { 200: orders.Quote, ...errors, 422: Problem, 503: Problem },
+        },
+      },
+      async (request) =>
+        deps.quoteCheckout({
+          userId: callerOf(request).userId,
+          guest: guestOf(request),
+          authorization: request.headers.authorization!,
+          body: request.body,
+        }),
+    )
+
+    app.get(
+      '/order-links/:token',
+      {
+        schema: {
+          tags,
+          summary: 'A guest’s order through the signed link mailed at its confirmation',
+          params: Type.Object({
+            token: Type.String({ minLength: 1, maxLength: 200, pattern: '^[A-Za-z0-9._-]+$' }),
+          }),
+          response: { 200: orders.Order, 400: Problem, 404: Problem },
+        },
+      },
+      async (request) => deps.orderByLink(request.params.token),
     )
 
     app.get(

@@ -7,7 +7,8 @@ import type { OrdersTables } from './tables.js'
 /** A product and its variants as the catalog's API answers them. */
 export interface CatalogProductPrices {
   name: string
-  variants: Array<{ variantId: string; label?: string; price: Money }>
+  taxClass?: string
+  variants: Array<{ variantId: string; label?: string; price: Money; weightGrams?: number }>
 }
 
 /** Products of one placement asked of the catalog at once, at most, when the copy lacks them. */
@@ -50,6 +51,8 @@ export function createCatalogPriceCopy(deps: {
           name: row.name,
           ...(row.label !== null ? { label: row.label } : {}),
           price: { amount: Number(row.unit_amount), currency: row.currency.trim() },
+          taxClass: row.tax_class,
+          weightGrams: Number(row.weight_grams),
         })
       }
       const unknown = [
@@ -72,6 +75,8 @@ export function createCatalogPriceCopy(deps: {
                 name: product.name,
                 ...(v.label !== undefined ? { label: v.label } : {}),
                 price: v.price,
+                taxClass: product.taxClass ?? 'standard',
+                weightGrams: v.weightGrams ?? 0,
               },
             }))
           : [],
@@ -93,6 +98,8 @@ export function createCatalogPriceCopy(deps: {
               currency: priced.price.currency,
               deleted: false,
               changed_at: new Date(0),
+              tax_class: priced.taxClass,
+              weight_grams: priced.weightGrams,
             })),
           )
           .onConflict((oc) => oc.column('variant_id').doNothing())
@@ -123,6 +130,8 @@ export function createCatalogPriceCopy(deps: {
         'unit_amount',
         'currency',
         'deleted',
+        'tax_class',
+        'weight_grams',
         sql<string | null>`null`.as('holder'),
       ])
       .where('variant_id', 'in', variantIds.length > 0 ? variantIds : [''])
@@ -139,6 +148,8 @@ export function createCatalogPriceCopy(deps: {
             sql<number>`0`.as('unit_amount'),
             sql<string>`''`.as('currency'),
             sql<boolean>`false`.as('deleted'),
+            sql<string>`''`.as('tax_class'),
+            sql<number>`0`.as('weight_grams'),
             'id as holder',
           ])
           .where('user_id', '=', holding.userId)
@@ -162,11 +173,20 @@ export function createCatalogPriceWriter(trx: Transaction<any>): CatalogPriceWri
   const tx = trx as Transaction<OrdersTables>
   return {
     async upsert(product: catalog.ProductSnapshot, at: Date) {
-      const variants = product.variants ?? [
+      // Issue 18's fields, optional in the event (events from before name none).
+      const extra = product as { taxClass?: string }
+      const variants: Array<{
+        variantId: string
+        price: Money
+        label?: string | undefined
+        weightGrams?: number
+      }> = product.variants ?? [
         { variantId: product.productId, price: product.price, label: undefined },
       ]
       for (const v of variants) {
         const values = {
+          tax_class: extra.taxClass ?? 'standard',
+          weight_grams: v.weightGrams ?? 0,
           product_id: product.productId,
           label: v.label ?? null,
           name: product.name,
@@ -206,6 +226,8 @@ export function createCatalogPriceWriter(trx: Transaction<any>): CatalogPriceWri
           currency: 'XXX',
           deleted: true,
           changed_at: at,
+          tax_class: 'standard',
+          weight_grams: 0,
         })
         .onConflict((oc) => oc.column('variant_id').doNothing())
         .execute()

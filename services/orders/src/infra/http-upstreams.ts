@@ -98,13 +98,20 @@ export function createHttpCatalog(client: ServiceClient) {
       const product = response.body as catalog.Product
       // A catalog from before variants answers none: the product is its one variant.
       const variants = product.variants ?? [{ id: product.id, price: product.price }]
+      // Issue 18's fields, optional in the answer (a catalog from before names none).
+      const taxClass = (product as { taxClass?: unknown }).taxClass
       return {
         name: product.name,
-        variants: variants.map((v) => ({
-          variantId: v.id,
-          ...('label' in v && v.label !== undefined ? { label: v.label } : {}),
-          price: { ...v.price },
-        })),
+        ...(typeof taxClass === 'string' && { taxClass }),
+        variants: variants.map((v) => {
+          const weight = (v as { weightGrams?: unknown }).weightGrams
+          return {
+            variantId: v.id,
+            ...('label' in v && v.label !== undefined ? { label: v.label } : {}),
+            price: { ...v.price },
+            ...(typeof weight === 'number' && { weightGrams: weight }),
+          }
+        }),
       }
     },
   }

@@ -8,6 +8,7 @@ import type {
   PaymentStatus,
 } from '../domain/order.js'
 import type { ListCriteria, OrderStore, OrderTx } from '../app/ports.js'
+import { promotionUsesIn } from './sql-promotions.js'
 import type { OrdersTable, OrdersTables } from './tables.js'
 
 type Executor = Kysely<OrdersTables>
@@ -123,6 +124,7 @@ export function createSqlOrderStore(deps: {
 export function createSqlOrderTx(trx: Transaction<any>, outbox: Outbox): OrderTx {
   const tx = trx as Transaction<OrdersTables>
   return {
+    promotions: promotionUsesIn(trx),
     async lock(orderId) {
       const row = await tx
         .selectFrom('orders')

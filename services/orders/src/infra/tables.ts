@@ -87,6 +87,9 @@ export interface CatalogPricesTable {
   currency: string
   deleted: boolean
   changed_at: Date
+  /** The product's tax class and the variant's weight (migration 010). */
+  tax_class: string
+  weight_grams: number
 }
 
 /** The key of guests' order links (migration 009): one row, made by the first start. */

@@ -1,0 +1,50 @@
+import { randomBytes } from 'node:crypto'
+import type { Kysely } from 'kysely'
+import { createOrderLinks, type OrderLinks } from '../domain/order-link.js'
+import type { OrdersTables } from './tables.js'
+
+/** Order links whose keys are read once, when a link is first issued or verified. */
+export interface LazyOrderLinks {
+  issue(orderId: string, now: Date): Promise<string>
+  verify(token: string, now: Date): Promise<string | undefined>
+}
+
+/**
+ * Guests' order links signed with `configured` keys (ORDERS_ORDER_LINK_KEYS: the first signs,
+ * all verify), or, when none are configured, with a key kept in orders' own database: made by the
+ * first instance to need it (`on conflict do nothing`: racing replicas agree on one), so that
+ * every replica and every restart verifies the links mailed before.
+ */
+export function createSqlOrderLinks(deps: {
+  db: Kysely<OrdersTables>
+  configured: readonly string[]
+  lifetimeMs: number
+}): LazyOrderLinks {
+  let links: Promise<OrderLinks> | undefined
+  const load = async (): Promise<OrderLinks> => {
+    if (deps.configured.length > 0) return createOrderLinks(deps.configured, deps.lifetimeMs)
+    await deps.db
+      .insertInto('order_link_keys')
+      .values({ id: 1, key: randomBytes(32).toString('base64url'), created_at: new Date() })
+      .onConflict((oc) => oc.column('id').doNothing())
+      .execute()
+    const row = await deps.db
+      .selectFrom('order_link_keys')
+      .select('key')
+      .where('id', '=', 1)
+      .executeTakeFirstOrThrow()
+    return createOrderLinks([row.key], deps.lifetimeMs)
+  }
+  const ready = () => {
+    // A failed read is tried again next time.
+    links ??= load().catch((error: unknown) => {
+      links = undefined
+      throw error
+    })
+    return links
+  }
+  return {
+    issue: async (orderId, now) => (await ready()).issue(orderId, now),
+    verify: async (token, now) => (await ready()).verify(token, now),
+  }
+}
