@@ -169,7 +169,8 @@ export const serviceDeclarations = [
     database: 'postgres',
     redis: false,
     verifiesTokens: true,
-    upstreams: ['cart', 'catalog', 'payments'],
+    // Shipping quotes the chosen method's price at placement (issue 18).
+    upstreams: ['cart', 'catalog', 'payments', 'shipping'],
     trustedCallers: [],
     routes: [
       { methods: ['POST'], path: '/api/v1/orders/:id/ship', access: 'admin' },
