@@ -2,7 +2,13 @@ import { execFileSync } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { chromium, type Browser, type Page } from 'playwright-core'
-import { repoRoot, startProcess, waitForOk, type Started } from '../e2e/process.js'
+import {
+  repoRoot,
+  startProcess,
+  waitForOk,
+  type Started,
+  embeddedManagementPort,
+} from '../e2e/process.js'
 import { fetchRetryingShed } from '../e2e/shop-client.js'
 
 /** What the tests read of a product from the API. */
@@ -42,8 +48,8 @@ export async function startPlatform(
     ...env,
   })
   // Generous: the machine is shared, and PGlite migrations take a while on a busy one.
-  // The gateway's management server (EMBEDDED_PORT_BASE + 6) answers readiness.
-  await waitForOk(`http://127.0.0.1:${port + 7}/readyz`, started, 240_000)
+  // The gateway's management server answers readiness.
+  await waitForOk(`http://127.0.0.1:${embeddedManagementPort(port + 1)}/readyz`, started, 240_000)
   return started
 }
 

@@ -7,7 +7,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { stringify } from 'yaml'
 import { serviceNames } from '@emporium/contracts'
 import { sparePort } from '@emporium/platform/testing'
-import { reserveEmbeddedPorts, type Started, startProcess, waitForOk } from '../e2e/process.js'
+import {
+  embeddedManagementPort,
+  reserveEmbeddedPorts,
+  type Started,
+  startProcess,
+  waitForOk,
+} from '../e2e/process.js'
 import { readRepoFile, readYaml, repoRoot } from './deploy-test-support.js'
 
 // This file's own ports, claimed against every other test on the machine.
@@ -113,6 +119,8 @@ describe('the observability kit', () => {
 
   describe('against a running platform', () => {
     const port = embeddedPorts
+    // The gateway's /readyz and /metrics are on its management port, the one after the services'.
+    const management = embeddedManagementPort(port + 1)
     const dataDir = mkdtempSync(join(tmpdir(), 'emporium-metrics-'))
     let started: Started
     const exposed = new Set<string>()
@@ -124,8 +132,6 @@ describe('the observability kit', () => {
         DATA_DIR: dataDir,
         LOG_LEVEL: 'warn',
       })
-      // The gateway's /readyz and /metrics are on its management port (EMBEDDED_PORT_BASE + 6).
-      const management = port + 7
       await waitForOk(`http://127.0.0.1:${management}/readyz`, started, 120_000)
       const ports = [management, ...servicesInOrder.map((_, i) => port + 1 + i)]
       for (const p of ports) {
@@ -213,7 +219,7 @@ describe('the observability kit', () => {
         const job = shipped.scrape_configs.find((c) => c.job_name === 'emporium-static')!
         // Each target is `<service>:<port>`: the same service's port on this platform.
         const localPort = (host: string) =>
-          host === 'gateway' ? port + 7 : port + 1 + servicesInOrder.indexOf(host)
+          host === 'gateway' ? management : port + 1 + servicesInOrder.indexOf(host)
         const hosts = job.static_configs!.flatMap((c) => c.targets.map((t) => t.split(':')[0]!))
         expect(hosts.sort()).toEqual([...servicesInOrder, 'gateway'].sort())
         targets = hosts.map((h) => `127.0.0.1:${localPort(h)}`)
@@ -313,7 +319,7 @@ describe('the observability kit', () => {
           expect(metric.exported_instance, JSON.stringify(metric)).toMatch(
             /^http:\/\/127\.0\.0\.1:/,
           )
-          expect(metric.instance).toBe(`127.0.0.1:${port + 7}`)
+          expect(metric.instance).toBe(`127.0.0.1:${management}`)
         }
       }, 120_000)
 

@@ -4,7 +4,13 @@ import { join } from 'node:path'
 import { SMTPServer } from 'smtp-server'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { reservePort } from '@emporium/platform/testing'
-import { reserveEmbeddedPorts, type Started, startProcess, waitForOk } from './process.js'
+import {
+  reserveEmbeddedPorts,
+  type Started,
+  startProcess,
+  waitForOk,
+  embeddedManagementPort,
+} from './process.js'
 import { fetchRetryingShed } from './shop-client.js'
 
 // This file's own ports, claimed against every other test on the machine.
@@ -97,7 +103,7 @@ describe('address book and password reset (embedded platform, real SMTP)', () =>
       GATEWAY_RATE_LIMIT_PER_MINUTE: '1000000',
       GATEWAY_REGISTER_LIMIT_PER_CLIENT: '100000',
     })
-    await waitForOk(`http://127.0.0.1:${base + 6}/readyz`, started, 150_000)
+    await waitForOk(`http://127.0.0.1:${embeddedManagementPort(base)}/readyz`, started, 150_000)
   }, 180_000)
 
   afterAll(async () => {

@@ -3,7 +3,13 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { reserveEmbeddedPorts, type Started, startProcess, waitForOk } from './process.js'
+import {
+  reserveEmbeddedPorts,
+  type Started,
+  startProcess,
+  waitForOk,
+  embeddedManagementPort,
+} from './process.js'
 import { ShopClient } from './shop-client.js'
 
 // This file's own ports, claimed against every other test on the machine.
@@ -13,8 +19,8 @@ const embeddedPorts = await reserveEmbeddedPorts()
 describe('embedded platform (npm start)', () => {
   const port = embeddedPorts
   const base = `http://127.0.0.1:${port}`
-  // The gateway's management server: the port after the services' (EMBEDDED_PORT_BASE + 6).
-  const management = `http://127.0.0.1:${port + 7}`
+  // The gateway's management server: the port after the services'.
+  const management = `http://127.0.0.1:${embeddedManagementPort(port + 1)}`
   const dataDir = mkdtempSync(join(tmpdir(), 'emporium-e2e-'))
   let started: Started
 

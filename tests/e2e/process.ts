@@ -20,6 +20,14 @@ export async function reserveEmbeddedPorts(): Promise<number> {
   return (await reservePorts(serviceDeclarations.length + 2)).base
 }
 
+/**
+ * The embedded gateway's management server (`/metrics`, the detailed `/readyz`): the port after
+ * the services', `EMBEDDED_PORT_BASE` + the number of declared services.
+ */
+export function embeddedManagementPort(embeddedPortBase: number): number {
+  return embeddedPortBase + serviceDeclarations.length
+}
+
 /** Runs a TypeScript entry point as its own process, as `npm start` would. */
 export function startProcess(entry: string, env: Record<string, string>): Started {
   let output = ''

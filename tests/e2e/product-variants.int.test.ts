@@ -3,7 +3,13 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { reserveEmbeddedPorts, type Started, startProcess, waitForOk } from './process.js'
+import {
+  reserveEmbeddedPorts,
+  type Started,
+  startProcess,
+  waitForOk,
+  embeddedManagementPort,
+} from './process.js'
 import { cards, ShopClient } from './shop-client.js'
 
 // This file's own ports, claimed against every other test on the machine.
@@ -33,8 +39,8 @@ describe('product options and variants through the gateway (embedded platform)',
       GATEWAY_RATE_LIMIT_PER_MINUTE: '1000000',
       GATEWAY_REGISTER_LIMIT_PER_CLIENT: '100000',
     })
-    // The gateway's management server: EMBEDDED_PORT_BASE + 6.
-    await waitForOk(`http://127.0.0.1:${port + 7}/readyz`, started, 150_000)
+    // The gateway's management server.
+    await waitForOk(`http://127.0.0.1:${embeddedManagementPort(port + 1)}/readyz`, started, 150_000)
     client = new ShopClient(`http://127.0.0.1:${port}/api/v1`)
     const admin = await client.registerAdmin('admin@e2e.example', join(dataDir, 'mailbox.jsonl'))
     adminToken = admin.token

@@ -4,7 +4,14 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { execFile } from 'node:child_process'
 import { promisify } from 'node:util'
-import { repoRoot, reserveEmbeddedPorts, type Started, startProcess, waitForOk } from './process.js'
+import {
+  repoRoot,
+  reserveEmbeddedPorts,
+  type Started,
+  startProcess,
+  waitForOk,
+  embeddedManagementPort,
+} from './process.js'
 import { fetchRetryingShed, verificationToken } from './shop-client.js'
 
 // This file's own ports, claimed against every other test on the machine.
@@ -34,7 +41,7 @@ describe('verification and revocation (embedded platform)', () => {
       GATEWAY_RATE_LIMIT_PER_MINUTE: '1000000',
       GATEWAY_REGISTER_LIMIT_PER_CLIENT: '100000',
     })
-    await waitForOk(`http://127.0.0.1:${base + 6}/readyz`, started, 150_000)
+    await waitForOk(`http://127.0.0.1:${embeddedManagementPort(base)}/readyz`, started, 150_000)
   }, 180_000)
 
   afterAll(() => {

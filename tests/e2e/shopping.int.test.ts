@@ -2,7 +2,13 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { reserveEmbeddedPorts, type Started, startProcess, waitForOk } from './process.js'
+import {
+  reserveEmbeddedPorts,
+  type Started,
+  startProcess,
+  waitForOk,
+  embeddedManagementPort,
+} from './process.js'
 import { fetchRetryingShed, verificationToken } from './shop-client.js'
 
 // This file's own ports, claimed against every other test on the machine.
@@ -60,8 +66,8 @@ describe('shopping through the gateway (embedded platform)', () => {
       NOTIFICATIONS_SENDER: `file:${join(dataDir, 'mailbox.jsonl')}`,
       LOG_LEVEL: 'warn',
     })
-    // The gateway's management server: EMBEDDED_PORT_BASE + 6.
-    await waitForOk(`http://127.0.0.1:${port + 7}/readyz`, started, 150_000)
+    // The gateway's management server.
+    await waitForOk(`http://127.0.0.1:${embeddedManagementPort(port + 1)}/readyz`, started, 150_000)
     for (const [who, email] of [
       ['shopper', 'shopper@shop.example'],
       ['admin', 'admin@shop.example'],

@@ -6,7 +6,13 @@ import { join } from 'node:path'
 import { gunzipSync } from 'node:zlib'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startDistributedPlatform, type DistributedPlatform } from './distributed.js'
-import { reserveEmbeddedPorts, type Started, startProcess, waitForOk } from './process.js'
+import {
+  reserveEmbeddedPorts,
+  type Started,
+  startProcess,
+  waitForOk,
+  embeddedManagementPort,
+} from './process.js'
 import { cards, ShopClient } from './shop-client.js'
 
 // This file's own ports, claimed against every other test on the machine.
@@ -158,7 +164,7 @@ describe('traces leave the process (embedded platform, OTLP/HTTP)', () => {
       ORDERS_UPSTREAM_TIMEOUT_MS: '20000',
       GATEWAY_UPSTREAM_TIMEOUT_MS: '30000',
     })
-    await waitForOk(`http://127.0.0.1:${port + 7}/readyz`, started, 150_000)
+    await waitForOk(`http://127.0.0.1:${embeddedManagementPort(port + 1)}/readyz`, started, 150_000)
     client = new ShopClient(`http://127.0.0.1:${port}/api/v1`)
   }, 180_000)
 

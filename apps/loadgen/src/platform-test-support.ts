@@ -72,8 +72,9 @@ export async function startEmbedded(timeoutMs = 150_000): Promise<Embedded> {
       throw new Error(`the platform exited early:\n${output}`)
     }
     try {
-      // The gateway's management server (EMBEDDED_PORT_BASE + 6) answers readiness.
-      if ((await fetch(`http://127.0.0.1:${port + 7}/readyz`)).ok) break
+      // The gateway's management server (the port after the services') answers readiness.
+      const management = port + 1 + serviceDeclarations.length
+      if ((await fetch(`http://127.0.0.1:${management}/readyz`)).ok) break
     } catch {
       // not listening yet
     }

@@ -309,7 +309,8 @@ export async function startEmbedded(
   options: { dataDir?: string; env?: Record<string, string>; nodeArgs?: string[] } = {},
 ): Promise<Embedded & { readyMs: number; readyCpuSeconds: number }> {
   const port = await freePort()
-  const base = await freePorts(7)
+  // The services' ports, then the gateway's management server's.
+  const base = await freePorts(serviceNames.length + 1)
   const dataDir = options.dataDir ?? scratchDir('data')
   const started = performance.now()
   const child = spawnTsx(
@@ -326,8 +327,8 @@ export async function startEmbedded(
   )
   const gateway = `http://127.0.0.1:${port}`
   try {
-    // The gateway's management server: EMBEDDED_PORT_BASE + 6.
-    const management = `http://127.0.0.1:${base + 6}`
+    // The gateway's management server: the port after the services'.
+    const management = `http://127.0.0.1:${base + serviceNames.length}`
     await waitForHttp(`${management}/readyz`, { child, timeoutMs: 180_000, intervalMs: 25 })
   } catch (error) {
     await child.stop()
