@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import { sql, type Kysely, type Transaction } from 'kysely'
 import { AppError } from '@emporium/platform/errors'
-import type { Money } from '../domain/order.js'
 import {
   discountFor,
   normalizeCode,
@@ -9,8 +8,6 @@ import {
   promotionNotFound,
   refusal,
   refusalError,
-  type Promotion,
-  type PromotionDefinition,
 } from '../domain/promotion.js'
 import type {
   AppliedPromotion,
@@ -18,6 +15,7 @@ import type {
   PromotionUses,
   PromotionWithUses,
 } from '../app/promotion-ports.js'
+import { money, toPromotion, toRow } from './promotion-rows.js'
 import type { PromotionTables, PromotionsTable } from './promotion-tables.js'
 
 type Executor = Kysely<PromotionTables>
@@ -262,51 +260,6 @@ async function withUses(executor: Executor, rows: PromotionsTable[]): Promise<Pr
       reserved: Number(count?.reserved ?? 0),
     }
   })
-}
-
-function toRow(definition: PromotionDefinition) {
-  const { offer, minSubtotal } = definition
-  return {
-    code: definition.code,
-    kind: offer.kind,
-    percent: offer.kind === 'percentage' ? offer.percent : null,
-    amount: offer.kind === 'fixed' ? offer.amount.amount : null,
-    currency: offer.kind === 'fixed' ? offer.amount.currency : null,
-    min_subtotal_amount: minSubtotal?.amount ?? null,
-    min_subtotal_currency: minSubtotal?.currency ?? null,
-    starts_at: definition.startsAt,
-    ends_at: definition.endsAt,
-    usage_limit: definition.usageLimit,
-    per_customer_limit: definition.perCustomerLimit,
-    active: definition.active,
-  }
-}
-
-function toPromotion(row: PromotionsTable): Promotion {
-  return {
-    id: row.id,
-    code: row.code,
-    offer:
-      row.kind === 'percentage'
-        ? { kind: 'percentage', percent: Number(row.percent) }
-        : { kind: 'fixed', amount: money(row.amount ?? 0, row.currency ?? '') },
-    minSubtotal:
-      row.min_subtotal_amount === null || row.min_subtotal_currency === null
-        ? null
-        : money(row.min_subtotal_amount, row.min_subtotal_currency),
-    startsAt: row.starts_at === null ? null : new Date(row.starts_at),
-    endsAt: row.ends_at === null ? null : new Date(row.ends_at),
-    usageLimit: row.usage_limit === null ? null : Number(row.usage_limit),
-    perCustomerLimit: row.per_customer_limit === null ? null : Number(row.per_customer_limit),
-    active: row.active,
-    createdAt: new Date(row.created_at),
-    updatedAt: new Date(row.updated_at),
-  }
-}
-
-function money(amount: number | string, currency: string): Money {
-  // char(3) pads nothing for a 3-letter code, but PGlite and pg both hand it back as text.
-  return { amount: Number(amount), currency: currency.trim() }
 }
 
 function useConflict(): AppError {
