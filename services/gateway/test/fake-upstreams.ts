@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto'
+import { createHash, randomUUID } from 'node:crypto'
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { setTimeout as delay } from 'node:timers/promises'
@@ -177,6 +177,7 @@ export interface FakeUsers extends FakeServer {
 /**
  * A users service: publishes an EdDSA key at `/.well-known/jwks.json`; `POST /auth/login`
  * accepts the password `right-password` (else a 401 problem); `POST /auth/register` answers 201;
+ * `POST /auth/guest` answers 201 with a guest's cart token (roles ['guest']);
  * everything else echoes what it received.
  */
 export async function startFakeUsers(): Promise<FakeUsers> {
@@ -204,6 +205,14 @@ export async function startFakeUsers(): Promise<FakeUsers> {
         problem(401, 'AUTH.INVALID_CREDENTIALS', 'Wrong e-mail or password.'),
         'application/problem+json',
       )
+    }
+    if (path === '/auth/guest' && req.method === 'POST') {
+      const cartToken = await sign(
+        own.privateKey,
+        { sub: `guest_${randomUUID()}`, roles: ['guest'] },
+        '30d',
+      )
+      return json(res, 201, { cartToken, expiresIn: 2_592_000 })
     }
     if (path === '/auth/register' && req.method === 'POST') {
       state.registrations++

@@ -3,6 +3,7 @@ import {
   bearerChallenge,
   bearerToken,
   isAppError,
+  isGuest,
   missingRole,
   missingToken,
   type JwtVerifier,
@@ -16,6 +17,7 @@ import {
   rateLimitSubject,
   type ProxyTrust,
 } from '../domain/client-address.js'
+import { cartTokenHeader, presentedCartToken } from '../domain/cart-token.js'
 import { strictest, type RatePolicy } from '../domain/gcra.js'
 import { canonicalSegments, type RouteMatch } from '../domain/route-match.js'
 import type { SpecialLimit } from '../domain/route-table.js'
@@ -66,7 +68,9 @@ export const isProxied = (request: FastifyRequest) =>
 /**
  * The edge, in order, for every request of the gateway's routes: strip identity headers; find
  * the client; verify a bearer token if one came (so an authenticated client spends its own
- * quota); find the route rule; spend the quotas (every response then carries `ratelimit-*`,
+ * quota); find the route rule; take a guest's cart token (header or cookie) as the bearer token
+ * of a protected route when no `Authorization` came, or forward it as `x-cart-token` beside
+ * one (a client's own `x-cart-token` never reaches an upstream otherwise); spend the quotas (every response then carries `ratelimit-*`,
  * errors included); then refuse what the rule does not allow: 401 with `www-authenticate`
  * without a valid token, 403 for a missing role, 404 for a path no rule knows.
  */
@@ -104,12 +108,33 @@ export function edgeHook(options: EdgeOptions) {
       }
     }
 
+    // A guest's cart token (X-Cart-Token or the emporium_cart cookie, domain/cart-token.ts).
+    const cartToken = presentedCartToken(request.headers)
+    delete request.raw.headers[cartTokenHeader]
+    if (cartToken !== undefined) {
+      if (request.headers.authorization !== undefined) {
+        // Signed in: the cart token goes along for the cart to merge (it verifies it itself).
+        request.raw.headers[cartTokenHeader] = cartToken
+      } else if ((state.match?.rule.access ?? 'public') !== 'public') {
+        try {
+          const verified = await options.verifier.verify(cartToken)
+          // Only a guest's token comes this way: an account's access token in a cookie would
+          // let any page the browser loads act for the account (CSRF).
+          if (!isGuest(verified)) throw notAGuestToken()
+          state.identity = verified
+          request.raw.headers.authorization = `Bearer ${cartToken}`
+        } catch (error) {
+          tokenError = error
+        }
+      }
+    }
+
     const special = state.match?.rule.limit
+    // A guest spends its address's quotas, as before it had a token: minting guests (limited
+    // per address) must not buy a client fresh quotas.
+    const account = state.identity && !isGuest(state.identity) ? state.identity : undefined
     const spending = [
-      options.store.consume(
-        policies.general,
-        rateLimitSubject(state.identity?.userId, state.client),
-      ),
+      options.store.consume(policies.general, rateLimitSubject(account?.userId, state.client)),
     ]
     if (special) {
       spending.push(
@@ -117,8 +142,8 @@ export function edgeHook(options: EdgeOptions) {
       )
       // A signed-in caller spends the same quota as a user too: a password change tries the
       // current password, and guesses spread over many addresses must not escape the limit.
-      if (state.identity) {
-        spending.push(options.store.consume(policies[special], `user:${state.identity.userId}`))
+      if (account) {
+        spending.push(options.store.consume(policies[special], `user:${account.userId}`))
       }
     }
     const decision = strictest(await Promise.all(spending))!
@@ -144,6 +169,14 @@ export function edgeHook(options: EdgeOptions) {
     }
     if (access === 'admin' && !state.identity.roles.includes('admin')) throw missingRole('admin')
   }
+}
+
+function notAGuestToken(): AppError {
+  return new AppError(
+    'unauthorized',
+    'AUTH.INVALID_TOKEN',
+    "The cart token is not a guest's: an account's access token goes in Authorization only.",
+  )
 }
 
 function isSecure(request: FastifyRequest, trustProxy: boolean): boolean {

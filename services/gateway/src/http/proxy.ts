@@ -42,7 +42,15 @@ export interface ForwardTarget {
   body?: Buffer
   /** Told the upstream's status (undefined when none came). */
   onStatus?: (status: number | undefined) => void
+  /**
+   * Shown the whole body of a 2xx answer before it is sent on (read into memory: for small
+   * answers only, such as a token the gateway keeps in a cookie).
+   */
+  inspect?: (status: number, body: Buffer) => void
 }
+
+// Far above any answer `inspect` is for; a larger one is passed on without being shown.
+const inspectLimit = 64 * 1024
 
 const idempotent = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE'])
 
@@ -245,6 +253,21 @@ export function createProxy(deps: {
       discard(response.stream)
       throw replacement(response, upstream)
     }
+    if (target.inspect && response.statusCode < 300 && !response.headers['content-encoding']) {
+      // Read whole (the routes that inspect answer a few hundred bytes), then sent on as read.
+      const body = await readAll(response.stream)
+      if (body.length <= inspectLimit) target.inspect(response.statusCode, body)
+      reply.headers(response.headers).code(response.statusCode).send(body)
+      return
+    }
     reply.headers(response.headers).code(response.statusCode).send(response.stream)
   }
+}
+
+async function readAll(stream: Readable): Promise<Buffer> {
+  const chunks: Buffer[] = []
+  for await (const chunk of stream) {
+    chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as string))
+  }
+  return Buffer.concat(chunks)
 }

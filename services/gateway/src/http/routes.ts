@@ -11,6 +11,13 @@ import type { Dispatcher } from 'undici'
 import type { OpenApiSource, ProductReader, RateLimitStore, Upstreams } from '../app/ports.js'
 import type { ProxyTrust } from '../domain/client-address.js'
 import type { RatePolicy } from '../domain/gcra.js'
+import {
+  cartCookieHeader,
+  cartMergePath,
+  clearedCartCookieHeader,
+  guestTokenPath,
+  issuedCartToken,
+} from '../domain/cart-token.js'
 import { mergeOpenApi } from '../domain/openapi-merge.js'
 import { createRouteMatcher } from '../domain/route-match.js'
 import { routeTable, type SpecialLimit } from '../domain/route-table.js'
@@ -88,7 +95,13 @@ export function gatewayRoutes(options: GatewayRoutesOptions): FastifyPluginAsync
       await app.register(cors, {
         origin: options.corsOrigins.includes('*') ? '*' : options.corsOrigins,
         methods,
-        allowedHeaders: ['authorization', 'content-type', 'idempotency-key', 'x-request-id'],
+        allowedHeaders: [
+          'authorization',
+          'content-type',
+          'idempotency-key',
+          'x-request-id',
+          'x-cart-token',
+        ],
         exposedHeaders: [
           'ratelimit-limit',
           'ratelimit-remaining',
@@ -130,16 +143,35 @@ export function gatewayRoutes(options: GatewayRoutesOptions): FastifyPluginAsync
     })
     const forward = createProxy({ upstreams: options.upstreams, trust: options.trust, metrics })
     async function proxied(request: FastifyRequest, reply: FastifyReply) {
-      const { rule, upstreamPath } = edgeStateOf(request).match! // the edge answered 404 else
-      const onStatus = rule.limit === 'login' ? await guard(request, reply) : undefined
+      const edge = edgeStateOf(request)
+      const { rule, upstreamPath } = edge.match! // the edge answered 404 else
+      let onStatus = rule.limit === 'login' ? await guard(request, reply) : undefined
       if (rule.limit === 'password-reset') await resetLimit(request, reply)
       const body = Buffer.isBuffer(request.body) ? request.body : undefined
+      // A guest's cart token lives in an HttpOnly cookie for browsers (domain/cart-token.ts):
+      // set when the users service issues it, cleared once its cart is merged at sign-in.
+      const secure = edge.secure || /^https:/i.test(options.publicUrl ?? '')
+      let inspect: ((status: number, body: Buffer) => void) | undefined
+      if (request.method === 'POST' && rule.path === guestTokenPath) {
+        inspect = (status, answer) => {
+          const issued = status === 201 ? issuedCartToken(answer.toString('utf8')) : undefined
+          if (issued) {
+            reply.header('set-cookie', cartCookieHeader(issued.token, issued.expiresIn, secure))
+          }
+        }
+      }
+      if (request.method === 'POST' && rule.path === cartMergePath) {
+        onStatus = (status) => {
+          if (status === 200) reply.header('set-cookie', clearedCartCookieHeader(secure))
+        }
+      }
       await forward(request, reply, {
         upstream: rule.upstream,
         route: rule.path,
         path: upstreamPath,
         body,
         onStatus,
+        inspect,
       })
       return reply
     }
