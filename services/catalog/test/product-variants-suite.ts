@@ -187,6 +187,7 @@ export function productVariantsSuite(kind: DatabaseKind): void {
           price: v.price,
           label: v.label,
           options: v.options,
+          weightGrams: 0,
         })),
       )
     })

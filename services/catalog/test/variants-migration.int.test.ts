@@ -10,6 +10,7 @@ import * as productVariants from '../migrations/004-product-variants.js'
 import * as productMedia from '../migrations/005-product-media.js'
 import * as variantPrices from '../migrations/006-variant-prices.js'
 import * as productStatus from '../migrations/007-product-status.js'
+import * as taxClassAndWeight from '../migrations/008-tax-class-and-weight.js'
 import { createGetProduct } from '../src/app/get-product.js'
 import { createListProducts } from '../src/app/list-products.js'
 import { createGetStock } from '../src/app/manage-products.js'
@@ -87,7 +88,7 @@ describe.each<DatabaseKind>(['postgres', 'pglite'])('migration 004 on %s', (kind
       available: 9,
       createdAt: created.toISOString(),
     }
-    const added = ['priceRange', 'variantCount', 'options', 'variants', 'status']
+    const added = ['priceRange', 'variantCount', 'options', 'variants', 'status', 'taxClass']
 
     const { applied } = await migrate(test.database, {
       migrations: {
@@ -96,6 +97,7 @@ describe.each<DatabaseKind>(['postgres', 'pglite'])('migration 004 on %s', (kind
         '005-product-media': productMedia,
         '006-variant-prices': variantPrices,
         '007-product-status': productStatus,
+        '008-tax-class-and-weight': taxClassAndWeight,
       },
     })
     expect(applied).toEqual([
@@ -103,6 +105,7 @@ describe.each<DatabaseKind>(['postgres', 'pglite'])('migration 004 on %s', (kind
       'service/005-product-media',
       'service/006-variant-prices',
       'service/007-product-status',
+      'service/008-tax-class-and-weight',
     ])
     const { rows } = await sql<{ id: string; product_id: string; sku: string }>`
       select id, product_id, sku from variants order by sku`.execute(db)
@@ -116,8 +119,10 @@ describe.each<DatabaseKind>(['postgres', 'pglite'])('migration 004 on %s', (kind
       outbox: createOutbox({ source: 'c' }),
     })
     const product = await createGetProduct({ store })(lamp)
-    const { priceRange, variantCount, options, variants, status, ...rest } = product
+    const { priceRange, variantCount, options, variants, status, taxClass, ...rest } = product
     expect(status).toBe('published')
+    // Migration 008: every product from before is of the standard class, its variants 0 g.
+    expect(taxClass).toBe('standard')
     expect(rest).toEqual(today)
     expect(Object.keys(product).sort()).toEqual([...Object.keys(today), ...added].sort())
     expect({ priceRange, variantCount, options, variants }).toEqual({
@@ -132,6 +137,7 @@ describe.each<DatabaseKind>(['postgres', 'pglite'])('migration 004 on %s', (kind
           price: today.price,
           available: 9,
           imageUrl: today.imageUrl,
+          weightGrams: 0,
         },
       ],
     })
@@ -141,10 +147,16 @@ describe.each<DatabaseKind>(['postgres', 'pglite'])('migration 004 on %s', (kind
       priceRange: range,
       variantCount: count,
       status: listedStatus,
+      taxClass: listedTaxClass,
       ...listed
     } = list.items[0]!
     expect(listed).toEqual(today)
-    expect([range, count, listedStatus]).toEqual([priceRange, 1, 'published'])
+    expect([range, count, listedStatus, listedTaxClass]).toEqual([
+      priceRange,
+      1,
+      'published',
+      'standard',
+    ])
     for (const [sort, minPrice] of [
       ['price_asc', 4599],
       ['price_desc', 4000],

@@ -1,6 +1,7 @@
 import Type from 'typebox'
 import { defineEvent } from '../events.js'
 import { Money } from '../money.js'
+import { TaxClass, WeightGrams } from '../tax-class.js'
 
 /** What other services keep of a product (the cart's price copy, the orders' lines). */
 export const ProductSnapshot = Type.Object({
@@ -33,6 +34,8 @@ export const ProductSnapshot = Type.Object({
         label: Type.Optional(Type.String()),
         /** Its value of each of the product's options. */
         options: Type.Optional(Type.Record(Type.String(), Type.String())),
+        /** Its shipping weight in grams (issue 18). Absent in events from before weights: 0. */
+        weightGrams: Type.Optional(WeightGrams),
       }),
     ),
   ),
@@ -41,6 +44,8 @@ export const ProductSnapshot = Type.Object({
    * `product.updated` then says so). Absent in events from before drafts: published.
    */
   status: Type.Optional(Type.Union([Type.Literal('draft'), Type.Literal('published')])),
+  /** Its tax class (issue 18). Absent in events from before tax classes: `standard`. */
+  taxClass: Type.Optional(TaxClass),
 })
 export type ProductSnapshot = Type.Static<typeof ProductSnapshot>
 

@@ -9,7 +9,10 @@ import {
   Text,
   textKeyPattern,
 } from '../text.js'
+import { TaxClass, WeightGrams } from '../tax-class.js'
 import { ProductMedia } from './media.js'
+
+export { TaxClass, WeightGrams, standardTaxClass } from '../tax-class.js'
 
 /** A product category. */
 export const Category = Type.Object({
@@ -67,6 +70,8 @@ export const Variant = Type.Object({
   available: Type.Integer({ minimum: 0, description: 'Units that can still be bought.' }),
   /** Its image, else the product's. */
   imageUrl: Type.String({ description: "Its image address, else the product's." }),
+  /** Its shipping weight in grams (issue 18; 0 when never set). */
+  weightGrams: Type.Optional(WeightGrams),
 })
 export type Variant = Type.Static<typeof Variant>
 
@@ -132,6 +137,8 @@ export const Product = Type.Object({
    * catalogs older than drafts, whose products are all published.
    */
   status: Type.Optional(ProductStatus),
+  /** Its tax class (issue 18): `standard` unless an admin set another. */
+  taxClass: Type.Optional(TaxClass),
 })
 export type Product = Type.Static<typeof Product>
 
@@ -357,6 +364,8 @@ export const NewVariantBody = Type.Object(
     onHand: Type.Optional(OnHand),
     /** Its own image; the product's when absent. */
     imageUrl: Type.Optional(ImageUrl),
+    /** Its shipping weight in grams; the product's `weightGrams` (else 0) when absent. */
+    weightGrams: Type.Optional(WeightGrams),
   },
   { additionalProperties: false },
 )
@@ -368,6 +377,8 @@ export const UpdateVariantBody = Type.Object(
     sku: Type.Optional(Sku),
     price: Type.Optional(Price),
     imageUrl: Type.Optional(ImageUrl),
+    /** Its shipping weight in grams. */
+    weightGrams: Type.Optional(WeightGrams),
   },
   { additionalProperties: false, minProperties: 1 },
 )
@@ -400,6 +411,13 @@ export const CreateProductBody = Type.Object(
     variants: Type.Optional(Type.Array(NewVariantBody, { minItems: 1, maxItems: maxVariants })),
     /** `draft` keeps it from shoppers until published; default `published` (seen at once). */
     status: Type.Optional(ProductStatus),
+    /** Its tax class (default `standard`). */
+    taxClass: Type.Optional(TaxClass),
+    /**
+     * The shipping weight in grams of its one variant, or of each of its `variants` that gives
+     * none of its own (default 0).
+     */
+    weightGrams: Type.Optional(WeightGrams),
   },
   { additionalProperties: false },
 )
@@ -416,6 +434,8 @@ export const UpdateProductBody = Type.Object(
     attributes: Type.Optional(Attributes),
     /** `published` publishes a draft; `draft` takes a product back from shoppers. */
     status: Type.Optional(ProductStatus),
+    /** Its tax class. */
+    taxClass: Type.Optional(TaxClass),
   },
   { additionalProperties: false, minProperties: 1 },
 )

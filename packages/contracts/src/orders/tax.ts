@@ -1,5 +1,8 @@
 import Type from 'typebox'
+import { TaxClass } from '../tax-class.js'
 import { Id as IdOf, Text } from '../text.js'
+
+export { TaxClass } from '../tax-class.js'
 
 /*
  * Tax rates, managed by admins in the orders service (issue 18; docs/checkout.md, "Totals and
@@ -9,16 +12,6 @@ import { Id as IdOf, Text } from '../text.js'
 
 /** ISO 3166-1 alpha-2 country code. */
 const Country = Type.String({ pattern: '^[A-Z]{2}$', description: 'ISO 3166-1 alpha-2 code.' })
-
-/** A tax class, as a product names it: 1 to 32 of `a-z`, `0-9` and `-`. */
-export const TaxClass = Type.String({
-  minLength: 1,
-  maxLength: 32,
-  pattern: '^[a-z0-9-]+$',
-  description:
-    "A product's tax class: 1 to 32 characters a-z, 0-9 and '-'. A class with no rate at a " +
-    "destination is taxed at the destination's 'standard' rate.",
-})
 
 /** A rate in basis points: 0 to 10000 (2000 = 20 %). */
 const RateBasisPoints = Type.Integer({

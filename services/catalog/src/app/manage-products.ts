@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import type { catalog } from '@emporium/contracts'
+import { catalog } from '@emporium/contracts'
 import { AppError } from '@emporium/platform/app'
 import { checkNewVariants, checkProductOptions } from '../domain/variants.js'
 import type { CatalogStore, NewVariant, ProductPatch } from './ports.js'
@@ -74,6 +74,7 @@ function newVariants(body: catalog.CreateProductBody, id: string, newId: () => s
         priceAmount: body.price.amount,
         imageUrl: null,
         onHand: body.onHand ?? 0,
+        weightGrams: body.weightGrams ?? 0,
       },
     ]
   }
@@ -95,6 +96,7 @@ function newVariants(body: catalog.CreateProductBody, id: string, newId: () => s
       priceAmount: (v.price ?? body.price).amount,
       imageUrl: v.imageUrl ?? null,
       onHand: v.onHand ?? 0,
+      weightGrams: v.weightGrams ?? body.weightGrams ?? 0,
     }
   })
 }
@@ -122,6 +124,7 @@ export function createCreateProduct(deps: Deps) {
       options: body.options ?? [],
       variants,
       status: body.status ?? 'published',
+      taxClass: body.taxClass ?? catalog.standardTaxClass,
       now: deps.now(),
     })
     if (outcome !== 'inserted') throw skuTaken(outcome.skuTaken)

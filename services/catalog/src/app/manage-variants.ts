@@ -57,6 +57,7 @@ export function createAddVariant(deps: Deps) {
         priceAmount: (body.price ?? product.price).amount,
         imageUrl: body.imageUrl ?? null,
         onHand: body.onHand ?? 0,
+        weightGrams: body.weightGrams ?? 0,
       },
       deps.now(),
     )
@@ -73,7 +74,7 @@ export function createAddVariant(deps: Deps) {
   }
 }
 
-/** `PATCH /products/{id}/variants/{variantId}` (admin): its SKU, price or image. */
+/** `PATCH /products/{id}/variants/{variantId}` (admin): its SKU, price, image or weight. */
 export function createUpdateVariant(deps: Deps) {
   return async (
     productId: string,
@@ -86,6 +87,7 @@ export function createUpdateVariant(deps: Deps) {
       ...(body.sku !== undefined ? { sku: body.sku } : {}),
       ...(body.price !== undefined ? { priceAmount: body.price.amount } : {}),
       ...(body.imageUrl !== undefined ? { imageUrl: body.imageUrl } : {}),
+      ...(body.weightGrams !== undefined ? { weightGrams: body.weightGrams } : {}),
     }
     const outcome = await deps.store.updateVariant(productId, variantId, patch, deps.now())
     if (outcome === 'not_found') throw variantNotFound()

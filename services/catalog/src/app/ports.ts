@@ -32,6 +32,8 @@ export interface NewVariant {
   priceAmount: number
   imageUrl: string | null
   onHand: number
+  /** Its shipping weight in grams (0 when not given). */
+  weightGrams: number
 }
 
 /** A product to store with its variants (at least one; the first has the product's id). */
@@ -48,18 +50,28 @@ export interface NewProduct {
   variants: NewVariant[]
   /** `published` when absent (issue 17: a draft is seen by admins only). */
   status?: catalog.ProductStatus
+  /** `standard` when absent (issue 18). */
+  taxClass?: string
   now: Date
 }
 
 export type ProductPatch = Partial<
-  Pick<NewProduct, 'name' | 'description' | 'categoryId' | 'imageUrl' | 'attributes' | 'status'> & {
+  Pick<
+    NewProduct,
+    'name' | 'description' | 'categoryId' | 'imageUrl' | 'attributes' | 'status' | 'taxClass'
+  > & {
     /** The price of a product of one variant (that variant's). */
     price: { amount: number; currency: string }
   }
 >
 
 /** Changes to one variant. */
-export type VariantPatch = Partial<{ sku: string; priceAmount: number; imageUrl: string }>
+export type VariantPatch = Partial<{
+  sku: string
+  priceAmount: number
+  imageUrl: string
+  weightGrams: number
+}>
 
 /** A SKU in use, by a product or a variant (SKUs are unique across both). */
 export type SkuTaken = { skuTaken: string }

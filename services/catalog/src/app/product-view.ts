@@ -18,5 +18,6 @@ export function toPublicProduct(view: ProductView): catalog.Product {
     options: view.options,
     variants: view.variants,
     status: view.status,
+    taxClass: view.taxClass,
   }
 }

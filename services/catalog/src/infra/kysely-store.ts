@@ -149,6 +149,7 @@ export function createKyselyStore(deps: KyselyStoreDeps): KyselyStore {
               attributes: JSON.stringify(product.attributes),
               options: JSON.stringify(product.options),
               status: product.status ?? 'published',
+              tax_class: product.taxClass ?? events.standardTaxClass,
               created_at: product.now,
               updated_at: product.now,
             })
@@ -179,6 +180,7 @@ export function createKyselyStore(deps: KyselyStoreDeps): KyselyStore {
         if (patch.imageUrl !== undefined) values.image_url = patch.imageUrl
         if (patch.attributes !== undefined) values.attributes = JSON.stringify(patch.attributes)
         if (patch.status !== undefined) values.status = patch.status
+        if (patch.taxClass !== undefined) values.tax_class = patch.taxClass
         await trx.updateTable('products').set(values).where('id', '=', id).execute()
         if (patch.price !== undefined) {
           // The product's one variant carries its price.

@@ -38,6 +38,7 @@ export async function insertVariants(
         options: JSON.stringify(v.options),
         price_amount: v.priceAmount,
         image_url: v.imageUrl,
+        weight_grams: v.weightGrams,
         position: from + i,
         created_at: now,
         updated_at: now,
@@ -174,6 +175,7 @@ export function createKyselyVariants(deps: {
         if (patch.sku !== undefined) values.sku = patch.sku
         if (patch.priceAmount !== undefined) values.price_amount = patch.priceAmount
         if (patch.imageUrl !== undefined) values.image_url = patch.imageUrl
+        if (patch.weightGrams !== undefined) values.weight_grams = patch.weightGrams
         await trx.updateTable('variants').set(values).where('id', '=', variantId).execute()
         await refreshProductPrices(trx, productId, now)
         await productUpdated(outbox, trx, before, (await readProduct(trx, productId))!)

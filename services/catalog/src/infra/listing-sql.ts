@@ -91,7 +91,8 @@ export function listingSql(criteria: ListCriteria, after: Cursor | null, typo = 
   }
   const ranked = criteria.sort === 'relevance'
   const columns = `p.id, p.sku, p.name, p.description, p.price_amount, p.max_price_amount,
-    p.variant_count, p.price_currency, p.image_url, p.category_id, p.created_at, p.status`
+    p.variant_count, p.price_currency, p.image_url, p.category_id, p.created_at, p.status,
+    p.tax_class`
   const limit = `limit ${criteria.limit + 1}`
   const select = (conditions: string[]) => `select ${columns}
   from products p
@@ -131,7 +132,7 @@ export function listingSql(criteria: ListCriteria, after: Cursor | null, typo = 
   ${limit}`
   }
   const text = `select p.id, p.sku, p.name, p.description, p.price_amount, p.max_price_amount,
-  p.variant_count, p.price_currency, p.image_url, p.status,
+  p.variant_count, p.price_currency, p.image_url, p.status, p.tax_class,
   to_char(p.created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as created_at,
   c.id as category_id, c.name as category_name, c.slug as category_slug,
   coalesce((select sum(s.on_hand - s.reserved) from stock s where s.product_id = p.id), 0) as available${ranked ? ', p.rank::text as rank' : ''}
@@ -244,6 +245,8 @@ export interface ListedRow {
   created_at: string
   /** `draft` or `published` (migration 007). */
   status: string
+  /** The product's tax class (migration 008). */
+  tax_class: string
   category_id: string
   category_name: string
   category_slug: string
@@ -269,6 +272,7 @@ export function listedProduct(row: ListedRow): catalog.Product {
     priceRange: { min: price, max: { amount: Number(row.max_price_amount), currency } },
     variantCount: Number(row.variant_count),
     status: row.status === 'draft' ? 'draft' : 'published',
+    taxClass: row.tax_class,
   }
 }
 

@@ -1,5 +1,5 @@
 import { sql, type Kysely, type Transaction } from 'kysely'
-import type { catalog } from '@emporium/contracts'
+import { catalog } from '@emporium/contracts'
 import type { ProductView } from '../app/ports.js'
 import { demoVariants, type DemoProduct } from '../domain/demo-catalog.js'
 import { defaultImageUrl } from '../domain/product-image.js'
@@ -26,6 +26,8 @@ interface VariantJson {
   image: string | null
   onHand: number | null
   reserved: number | null
+  /** Null only before migration 008 ran (never in a migrated database). */
+  weightGrams: number | null
 }
 
 /** A row of `productQuery`: its timestamps and JSON as the driver returns them. */
@@ -52,10 +54,12 @@ export async function readProduct(
   const { rows } = await sql<ProductRow>`
     select p.id, p.sku, p.name, p.description, p.price_amount, p.max_price_amount,
       p.price_currency, p.image_url, p.attributes, p.options, p.variant_count, p.created_at,
-      p.updated_at, p.status, c.id as category_id, c.name as category_name, c.slug as category_slug,
+      p.updated_at, p.status, p.tax_class, c.id as category_id, c.name as category_name,
+      c.slug as category_slug,
       (select coalesce(json_agg(json_build_object('id', v.id, 'sku', v.sku,
           'options', v.options, 'price', v.price_amount, 'image', v.image_url,
-          'onHand', s.on_hand, 'reserved', s.reserved) order by v.position, v.id), '[]'::json)
+          'onHand', s.on_hand, 'reserved', s.reserved, 'weightGrams', v.weight_grams)
+          order by v.position, v.id), '[]'::json)
         from variants v left join stock s on s.variant_id = v.id
         where v.product_id = p.id) as variants
     from products p
@@ -80,6 +84,7 @@ function toView(row: ProductRow): ProductView {
       price: { amount: Number(v.price), currency },
       available: Math.max(0, Number(v.onHand ?? 0) - Number(v.reserved ?? 0)),
       imageUrl: v.image ?? product.imageUrl,
+      weightGrams: Number(v.weightGrams ?? 0),
     }
   })
   return {
@@ -88,6 +93,7 @@ function toView(row: ProductRow): ProductView {
     priceRange: product.priceRange!,
     variantCount: product.variantCount!,
     status: product.status!,
+    taxClass: product.taxClass!,
     options,
     variants,
     attributes: json(row.attributes),
@@ -105,12 +111,14 @@ export function snapshotOf(view: ProductView): catalog.ProductSnapshot {
     categoryId: view.category.id,
     imageUrl: view.imageUrl,
     status: view.status,
+    taxClass: view.taxClass,
     variants: view.variants.map((v) => ({
       variantId: v.id,
       sku: v.sku,
       price: v.price,
       ...(v.label !== undefined ? { label: v.label } : {}),
       options: v.options,
+      weightGrams: v.weightGrams ?? 0,
     })),
   }
 }
@@ -127,6 +135,7 @@ export function snapshotOfDemo(p: DemoProduct, categoryId: string): catalog.Prod
     price: price(priceBounds(variants).min),
     categoryId,
     imageUrl: defaultImageUrl(p.id),
+    taxClass: catalog.standardTaxClass,
     variants: variants.map((v) => {
       const label = variantLabel(options, v.options)
       return {
@@ -135,6 +144,7 @@ export function snapshotOfDemo(p: DemoProduct, categoryId: string): catalog.Prod
         price: price(v.priceAmount),
         ...(label !== undefined ? { label } : {}),
         options: orderedOptions(options, v.options),
+        weightGrams: 0,
       }
     }),
   }
