@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createHarness, type Harness } from './shipping-harness.js'
-import { confirmOrder, eventsOf, shippingSuite } from './shipping-suite.js'
+import { shippingSuite } from './shipping-suite.js'
+import { confirmOrder, eventsOf } from './shipping-test-support.js'
 
 shippingSuite('postgres')
 

@@ -182,7 +182,8 @@ export type MethodList = Type.Static<typeof MethodList>
 export const Destination = Type.Object(
   {
     country: CountryCode,
-    region: Type.Optional(Region),
+    /** As an address has it: blank or absent is the country alone. */
+    region: Type.Optional(Text({ maxLength: 100 })),
     /** Not used to price yet; accepted so a client can send the address it has. */
     postalCode: Type.Optional(Text({ minLength: 1, maxLength: 20 })),
   },

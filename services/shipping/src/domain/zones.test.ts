@@ -15,6 +15,9 @@ describe('zoneCovers', () => {
     expect(zoneCovers(zone, { country: 'US', region: ' california ' })).toBe(true)
     expect(zoneCovers(zone, { country: 'US', region: 'Oregon' })).toBe(false)
     expect(zoneCovers(zone, { country: 'US' })).toBe(false)
+    // A blank region is an address without one: the country alone.
+    expect(zoneCovers(zone, { country: 'US', region: '' })).toBe(false)
+    expect(zoneCovers(zone, { country: 'DE', region: '' })).toBe(true)
   })
 
   it('does not cover another country', () => {
