@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe } from 'vitest'
+import { checkoutPricingSuite } from './checkout-pricing-suite.js'
 import { checkoutSuite, type CheckoutPlatform } from './checkout-suite.js'
 import { startDistributedPlatform, type DistributedPlatform } from './distributed.js'
 import { ShopClient } from './shop-client.js'
@@ -34,4 +35,5 @@ describe('checkout through the gateway (distributed: real PostgreSQL, Redis, Rab
   }, 60_000)
 
   checkoutSuite(() => platform)
+  checkoutPricingSuite(() => ({ ...platform, mailbox: running.mailbox }))
 })

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { checkoutPricingSuite } from './checkout-pricing-suite.js'
 import { checkoutSuite, type CheckoutPlatform } from './checkout-suite.js'
 import {
   reserveEmbeddedPorts,
@@ -58,6 +59,7 @@ describe('checkout through the gateway (embedded platform)', () => {
   })
 
   checkoutSuite(() => platform)
+  checkoutPricingSuite(() => ({ ...platform, mailbox: join(dataDir, 'mailbox.jsonl') }))
 
   // Zero trust inside the network: reaching a service's own port opens no internal door.
   it('locks the internal routes on the services’ ports and never routes them at the gateway', async () => {
