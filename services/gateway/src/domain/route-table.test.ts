@@ -93,6 +93,11 @@ describe('the route table built from the declared services', () => {
     ['GET', '/api/v1/orders/o1/events/x', 'orders', 'bearer', '/orders/o1/events/x', undefined],
     ['GET', '/api/v1/payments', 'payments', 'bearer', '/payments', undefined],
     ['POST', '/api/v1/payments/x/refund', 'payments', 'bearer', '/payments/x/refund', undefined],
+    // Quotes are anyone's (a guest at checkout); the rest of shipping is the back office's.
+    ['POST', '/api/v1/shipping/quotes', 'shipping', 'public', '/shipping/quotes', undefined],
+    ['GET', '/api/v1/shipping/quotes', 'shipping', 'admin', '/shipping/quotes', undefined],
+    ['GET', '/api/v1/shipping/zones', 'shipping', 'admin', '/shipping/zones', undefined],
+    ['POST', '/api/v1/shipping/shipments', 'shipping', 'admin', '/shipping/shipments', undefined],
   ] as const)('%s %s → %s (%s) %s', (method, path, upstream, access, upstreamPath, limit) => {
     expect(route(method, path)).toEqual({ upstream, access, path: upstreamPath, limit })
   })
