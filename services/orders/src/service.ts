@@ -254,6 +254,8 @@ export async function createOrdersService(
     }),
     sweepDeadlines,
     async start() {
+      // The order links' key read before any confirmation needs it (sql-order-link-keys.ts).
+      await orderLinks.warm()
       if (intervalMs <= 0) return
       sweeper = startPeriodic({
         everyMs: intervalMs,

@@ -5,6 +5,13 @@ import type { OrdersTables } from './tables.js'
 
 /** Order links whose keys are read once, when a link is first issued or verified. */
 export interface LazyOrderLinks {
+  /**
+   * Reads (or makes) the key now, outside any transaction: the service does so at start, so
+   * that issuing a link in the consumer's transaction (order.confirmed) never has to read it
+   * through another connection. On PGlite, one connection, that read would wait for the very
+   * transaction waiting for it: the consumer, and every query after it, would hang.
+   */
+  warm(): Promise<void>
   issue(orderId: string, now: Date): Promise<string>
   verify(token: string, now: Date): Promise<string | undefined>
 }
@@ -44,6 +51,9 @@ export function createSqlOrderLinks(deps: {
     return links
   }
   return {
+    warm: async () => {
+      await ready()
+    },
     issue: async (orderId, now) => (await ready()).issue(orderId, now),
     verify: async (token, now) => (await ready()).verify(token, now),
   }
