@@ -757,6 +757,50 @@ export interface paths {
     patch?: never
     trace?: never
   }
+  '/api/v1/tax-rates': {
+    parameters: {
+      query?: never
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    /**
+     * Every tax rate (admin)
+     * @description Requires a bearer token of an admin.
+     */
+    get: operations['getTaxRates']
+    /**
+     * Set the tax rate of a country or region and tax class (admin)
+     * @description Requires a bearer token of an admin.
+     */
+    put: operations['putTaxRates']
+    post?: never
+    delete?: never
+    options?: never
+    head?: never
+    patch?: never
+    trace?: never
+  }
+  '/api/v1/tax-rates/{id}': {
+    parameters: {
+      query?: never
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    get?: never
+    put?: never
+    post?: never
+    /**
+     * Delete a tax rate (admin)
+     * @description Requires a bearer token of an admin.
+     */
+    delete: operations['deleteTaxRatesById']
+    options?: never
+    head?: never
+    patch?: never
+    trace?: never
+  }
   '/api/v1/promotions': {
     parameters: {
       query?: never
@@ -1402,6 +1446,8 @@ export interface components {
           available: number
           /** @description Its image address, else the product's. */
           imageUrl: string
+          /** @description The variant's shipping weight in grams (0 to 10^9; default 0). */
+          weightGrams?: number
         }[]
         /** @description Its pictures in gallery order (in the product's own read, when it has any). */
         media?: {
@@ -1449,6 +1495,8 @@ export interface components {
         }
         /** @description published (shoppers see it) or draft (admins only). */
         status?: 'draft' | 'published'
+        /** @description A product's tax class: 1 to 32 characters a-z, 0-9 and '-' (default standard). A class with no rate at a destination is taxed at the destination's standard rate. */
+        taxClass?: string
       }[]
       nextCursor: string | null
       correctedQuery?: string
@@ -1497,9 +1545,15 @@ export interface components {
         onHand?: number
         /** @description An https:// URL or a path starting with one `/` (printable ASCII, no spaces). */
         imageUrl?: string
+        /** @description The variant's shipping weight in grams (0 to 10^9; default 0). */
+        weightGrams?: number
       }[]
       /** @description published (shoppers see it) or draft (admins only). */
       status?: 'draft' | 'published'
+      /** @description A product's tax class: 1 to 32 characters a-z, 0-9 and '-' (default standard). A class with no rate at a destination is taxed at the destination's standard rate. */
+      taxClass?: string
+      /** @description The variant's shipping weight in grams (0 to 10^9; default 0). */
+      weightGrams?: number
     }
     PostProductsResponse: {
       /** @description Opaque id. */
@@ -1571,6 +1625,8 @@ export interface components {
         available: number
         /** @description Its image address, else the product's. */
         imageUrl: string
+        /** @description The variant's shipping weight in grams (0 to 10^9; default 0). */
+        weightGrams?: number
       }[]
       /** @description Its pictures in gallery order (in the product's own read, when it has any). */
       media?: {
@@ -1618,6 +1674,8 @@ export interface components {
       }
       /** @description published (shoppers see it) or draft (admins only). */
       status?: 'draft' | 'published'
+      /** @description A product's tax class: 1 to 32 characters a-z, 0-9 and '-' (default standard). A class with no rate at a destination is taxed at the destination's standard rate. */
+      taxClass?: string
     }
     GetProductsSuggestionsResponse: {
       items: {
@@ -1730,6 +1788,8 @@ export interface components {
         available: number
         /** @description Its image address, else the product's. */
         imageUrl: string
+        /** @description The variant's shipping weight in grams (0 to 10^9; default 0). */
+        weightGrams?: number
       }[]
       /** @description Its pictures in gallery order (in the product's own read, when it has any). */
       media?: {
@@ -1777,6 +1837,8 @@ export interface components {
       }
       /** @description published (shoppers see it) or draft (admins only). */
       status?: 'draft' | 'published'
+      /** @description A product's tax class: 1 to 32 characters a-z, 0-9 and '-' (default standard). A class with no rate at a destination is taxed at the destination's standard rate. */
+      taxClass?: string
     }
     PatchProductsByIdRequest: {
       /** @description No control characters. */
@@ -1799,6 +1861,8 @@ export interface components {
       }
       /** @description published (shoppers see it) or draft (admins only). */
       status?: 'draft' | 'published'
+      /** @description A product's tax class: 1 to 32 characters a-z, 0-9 and '-' (default standard). A class with no rate at a destination is taxed at the destination's standard rate. */
+      taxClass?: string
     }
     PatchProductsByIdResponse: {
       /** @description Opaque id. */
@@ -1870,6 +1934,8 @@ export interface components {
         available: number
         /** @description Its image address, else the product's. */
         imageUrl: string
+        /** @description The variant's shipping weight in grams (0 to 10^9; default 0). */
+        weightGrams?: number
       }[]
       /** @description Its pictures in gallery order (in the product's own read, when it has any). */
       media?: {
@@ -1917,6 +1983,8 @@ export interface components {
       }
       /** @description published (shoppers see it) or draft (admins only). */
       status?: 'draft' | 'published'
+      /** @description A product's tax class: 1 to 32 characters a-z, 0-9 and '-' (default standard). A class with no rate at a destination is taxed at the destination's standard rate. */
+      taxClass?: string
     }
     GetProductsByIdStockResponse: {
       /** @description The product. */
@@ -1960,6 +2028,8 @@ export interface components {
       onHand?: number
       /** @description An https:// URL or a path starting with one `/` (printable ASCII, no spaces). */
       imageUrl?: string
+      /** @description The variant's shipping weight in grams (0 to 10^9; default 0). */
+      weightGrams?: number
     }
     PostProductsByIdVariantsResponse: {
       /** @description Opaque id; a product's first variant has the product's id. */
@@ -1980,6 +2050,8 @@ export interface components {
       available: number
       /** @description Its image address, else the product's. */
       imageUrl: string
+      /** @description The variant's shipping weight in grams (0 to 10^9; default 0). */
+      weightGrams?: number
     }
     PatchProductsByIdVariantsByVariantIdRequest: {
       sku?: string
@@ -1991,6 +2063,8 @@ export interface components {
       }
       /** @description An https:// URL or a path starting with one `/` (printable ASCII, no spaces). */
       imageUrl?: string
+      /** @description The variant's shipping weight in grams (0 to 10^9; default 0). */
+      weightGrams?: number
     }
     PatchProductsByIdVariantsByVariantIdResponse: {
       /** @description Opaque id; a product's first variant has the product's id. */
@@ -2011,6 +2085,8 @@ export interface components {
       available: number
       /** @description Its image address, else the product's. */
       imageUrl: string
+      /** @description The variant's shipping weight in grams (0 to 10^9; default 0). */
+      weightGrams?: number
     }
     GetProductsByIdVariantsByVariantIdStockResponse: {
       /** @description The product. */
@@ -2669,6 +2745,43 @@ export interface components {
       createdAt: string
       /** Format: date-time */
       updatedAt: string
+    }
+    GetTaxRatesResponse: {
+      /** @description The rates. */
+      items: {
+        /** @description The rate's id. */
+        id: string
+        /** @description ISO 3166-1 alpha-2 code. */
+        country: string
+        /** @description A region of the country, matched case-insensitively with the shipping address's region; null: the whole country. A region's rate beats the country's. */
+        region: string | null
+        /** @description A product's tax class: 1 to 32 characters a-z, 0-9 and '-' (default standard). A class with no rate at a destination is taxed at the destination's standard rate. */
+        taxClass: string
+        /** @description The rate in basis points, 0 to 10000 (2000 = 20 %). */
+        rateBasisPoints: number
+      }[]
+    }
+    PutTaxRatesRequest: {
+      /** @description ISO 3166-1 alpha-2 code. */
+      country: string
+      /** @description A region of the country (1 to 100 characters); absent or null: the country. */
+      region?: string | null
+      /** @description A product's tax class: 1 to 32 characters a-z, 0-9 and '-' (default standard). A class with no rate at a destination is taxed at the destination's standard rate. */
+      taxClass?: string
+      /** @description The rate in basis points, 0 to 10000 (2000 = 20 %). */
+      rateBasisPoints: number
+    }
+    PutTaxRatesResponse: {
+      /** @description The rate's id. */
+      id: string
+      /** @description ISO 3166-1 alpha-2 code. */
+      country: string
+      /** @description A region of the country, matched case-insensitively with the shipping address's region; null: the whole country. A region's rate beats the country's. */
+      region: string | null
+      /** @description A product's tax class: 1 to 32 characters a-z, 0-9 and '-' (default standard). A class with no rate at a destination is taxed at the destination's standard rate. */
+      taxClass: string
+      /** @description The rate in basis points, 0 to 10000 (2000 = 20 %). */
+      rateBasisPoints: number
     }
     GetPromotionsResponse: {
       items: {
@@ -4915,6 +5028,103 @@ export interface operations {
       422: components['responses']['UnprocessableContent']
       429: components['responses']['TooManyRequests']
       503: components['responses']['ServiceUnavailable']
+      default: components['responses']['Error']
+    }
+  }
+  getTaxRates: {
+    parameters: {
+      query?: never
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    requestBody?: never
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          'RateLimit-Limit': components['headers']['RateLimit-Limit']
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining']
+          'RateLimit-Reset': components['headers']['RateLimit-Reset']
+          'RateLimit-Policy': components['headers']['RateLimit-Policy']
+          'X-Request-Id': components['headers']['X-Request-Id']
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['GetTaxRatesResponse']
+        }
+      }
+      401: components['responses']['Unauthorized']
+      403: components['responses']['Forbidden']
+      429: components['responses']['TooManyRequests']
+      default: components['responses']['Error']
+    }
+  }
+  putTaxRates: {
+    parameters: {
+      query?: never
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['PutTaxRatesRequest']
+      }
+    }
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          'RateLimit-Limit': components['headers']['RateLimit-Limit']
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining']
+          'RateLimit-Reset': components['headers']['RateLimit-Reset']
+          'RateLimit-Policy': components['headers']['RateLimit-Policy']
+          'X-Request-Id': components['headers']['X-Request-Id']
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['PutTaxRatesResponse']
+        }
+      }
+      400: components['responses']['BadRequest']
+      401: components['responses']['Unauthorized']
+      403: components['responses']['Forbidden']
+      413: components['responses']['ContentTooLarge']
+      415: components['responses']['UnsupportedMediaType']
+      429: components['responses']['TooManyRequests']
+      default: components['responses']['Error']
+    }
+  }
+  deleteTaxRatesById: {
+    parameters: {
+      query?: never
+      header?: never
+      path: {
+        /** @description The rate's id. No control characters. */
+        id: string
+      }
+      cookie?: never
+    }
+    requestBody?: never
+    responses: {
+      /** @description Deleted. */
+      204: {
+        headers: {
+          'RateLimit-Limit': components['headers']['RateLimit-Limit']
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining']
+          'RateLimit-Reset': components['headers']['RateLimit-Reset']
+          'RateLimit-Policy': components['headers']['RateLimit-Policy']
+          'X-Request-Id': components['headers']['X-Request-Id']
+          [name: string]: unknown
+        }
+        content?: never
+      }
+      400: components['responses']['BadRequest']
+      401: components['responses']['Unauthorized']
+      403: components['responses']['Forbidden']
+      404: components['responses']['NotFound']
+      429: components['responses']['TooManyRequests']
       default: components['responses']['Error']
     }
   }
