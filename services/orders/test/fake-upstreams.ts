@@ -1,5 +1,6 @@
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { decodeJwt } from 'jose'
 
 export interface FakeRequest {
   method: string
@@ -163,4 +164,44 @@ export function luhnValid(digits: string): boolean {
     sum += d
   }
   return sum % 10 === 0
+}
+
+/** Whether `header` carries orders' service credential for `callee` (its claims, unverified). */
+export function isOrdersCredentialFor(
+  callee: string,
+  header: string | string[] | undefined,
+): boolean {
+  if (typeof header !== 'string' || !header.startsWith('Bearer ')) return false
+  try {
+    const claims = decodeJwt(header.slice('Bearer '.length))
+    return claims.iss === 'service:orders' && claims.aud === `service:${callee}`
+  } catch {
+    return false
+  }
+}
+
+/** A shipping method as the fake shipping service quotes it (its `POST /shipping/quotes`). */
+export interface FakeShippingQuote {
+  methodId: string
+  name: string
+  carrier: string
+  price: { amount: number; currency: string }
+  estimatedDays?: { min: number; max: number }
+}
+
+/**
+ * The shipping service's `POST /shipping/quotes` as orders calls it: only with orders' service
+ * credential (else 401, as the real one), answering the methods `quotes` holds for the
+ * destination's country, none for a country it lacks (shipping is then free). Tests change
+ * `quotes` as they go.
+ */
+export function fakeShipping(quotes: ReadonlyMap<string, FakeShippingQuote[]>) {
+  return fakeServer((request) => {
+    if (!isOrdersCredentialFor('shipping', request.headers['x-service-authorization'])) {
+      return { status: 401, body: { status: 401, code: 'AUTH.INVALID_SERVICE_CREDENTIAL' } }
+    }
+    if (request.method !== 'POST' || request.path !== '/shipping/quotes') return { status: 404 }
+    const country = String(request.body?.destination?.country ?? '')
+    return { status: 200, body: { quotes: quotes.get(country) ?? [] } }
+  })
 }

@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto'
 import { Writable } from 'node:stream'
 import { pino } from 'pino'
 import { afterAll, beforeAll, expect } from 'vitest'
-import { decodeJwt } from 'jose'
 import {
   createInProcessBus,
   createServiceCredentials,
@@ -17,10 +16,13 @@ import { createTestTokens } from '@emporium/platform/testing'
 import {
   cartOf,
   fakeServer,
+  fakeShipping,
+  isOrdersCredentialFor,
   luhnValid,
   product,
   subjectOf,
   type FakeCartLine,
+  type FakeShippingQuote,
 } from './fake-upstreams.js'
 
 export interface Reply {
@@ -42,12 +44,21 @@ export const body = { shippingAddress: address, payment: card }
 /** A card the fake payments refuses as past its decline limits (429, retry-after 1234). */
 export const throttledCard = '4000000000000101'
 
+export interface HarnessOptions {
+  /** Whether orders is given a shipping service (ORDERS_SHIPPING_URLS); default true. */
+  shipping?: boolean
+  /** More of orders' environment (e.g. ORDERS_PRICES_INCLUDE_TAX). */
+  env?: Record<string, string>
+}
+
 /**
  * The orders service end to end over real HTTP against one database kind: the service as the
  * runtime starts it (migrations, outbox relay, consumers on an in-process bus), with fake cart,
- * catalog and payments servers of our own, and a clock the tests move for deadlines.
+ * catalog, payments and shipping servers of our own, and a clock the tests move for deadlines.
+ * The fake shipping service quotes the methods of `shippingQuotes` for a destination's country
+ * (none for a country it lacks: shipping is then free).
  */
-export function ordersHarness(kind: DatabaseKind) {
+export function ordersHarness(kind: DatabaseKind, options: HarnessOptions = {}) {
   // Every line the service logs, unredacted: the card must never be in one.
   const logLines: string[] = []
   const log = pino(
@@ -67,6 +78,7 @@ export function ordersHarness(kind: DatabaseKind) {
     ['lamp', product('lamp', 'Desk lamp', 1999)],
     ['mug', product('mug', 'Mug', 850)],
   ])
+  const shippingQuotes = new Map<string, FakeShippingQuote[]>()
   let paymentsDelayMs = 0
   let shiftMs = 0
   let testDb: TestDatabase
@@ -75,6 +87,7 @@ export function ordersHarness(kind: DatabaseKind) {
   let cart: Awaited<ReturnType<typeof fakeServer>>
   let catalog: Awaited<ReturnType<typeof fakeServer>>
   let payments: Awaited<ReturnType<typeof fakeServer>>
+  let shipping: Awaited<ReturnType<typeof fakeServer>>
 
   async function call(
     method: string,
@@ -166,7 +179,12 @@ export function ordersHarness(kind: DatabaseKind) {
       type,
       version: 1,
       occurredAt: new Date().toISOString(),
-      source: type.startsWith('stock.') || type.startsWith('product.') ? 'catalog' : 'payments',
+      source:
+        type.startsWith('stock.') || type.startsWith('product.')
+          ? 'catalog'
+          : type.startsWith('shipment.')
+            ? 'shipping'
+            : 'payments',
       correlationId: randomUUID(),
       causationId: null,
       data,
@@ -228,7 +246,7 @@ export function ordersHarness(kind: DatabaseKind) {
     })
     payments = await fakeServer((request) => {
       // As payments does (its own tests verify the signature): orders' credential, for payments.
-      if (!isOrdersCredentialForPayments(request.headers['x-service-authorization'])) {
+      if (!isOrdersCredentialFor('payments', request.headers['x-service-authorization'])) {
         return { status: 401, body: { status: 401, code: 'AUTH.INVALID_SERVICE_CREDENTIAL' } }
       }
       const number = String(request.body?.card?.cardNumber ?? '')
@@ -264,14 +282,17 @@ export function ordersHarness(kind: DatabaseKind) {
         body: { paymentMethodId: `pm_${++methods}`, last4: number.slice(-4), brand: 'visa' },
       }
     })
+    shipping = await fakeShipping(shippingQuotes)
     const config = loadOrdersConfig({
       ORDERS_DATABASE_URL: testDb.url,
       ORDERS_CART_URLS: cart.url,
       ORDERS_CATALOG_URLS: catalog.url,
       ORDERS_PAYMENTS_URLS: payments.url,
+      ...(options.shipping !== false && { ORDERS_SHIPPING_URLS: shipping.url }),
       ORDERS_UPSTREAM_TIMEOUT_MS: '1000',
       ORDERS_JWKS_URL: 'http://127.0.0.1:9/.well-known/jwks.json',
       LOG_LEVEL: 'silent',
+      ...options.env,
     })
     service = await createOrdersService(config, {
       log,
@@ -291,7 +312,7 @@ export function ordersHarness(kind: DatabaseKind) {
     await running?.stopRelay()
     await bus.close()
     await running?.close()
-    await Promise.all([cart?.stop(), catalog?.stop(), payments?.stop()])
+    await Promise.all([cart?.stop(), catalog?.stop(), payments?.stop(), shipping?.stop()])
     await testDb?.drop()
   })
 
@@ -315,7 +336,8 @@ export function ordersHarness(kind: DatabaseKind) {
     carts,
     products,
     logLines,
-    upstreams: () => ({ cart, catalog, payments }),
+    shippingQuotes,
+    upstreams: () => ({ cart, catalog, payments, shipping }),
     setPaymentsDelay: (ms: number) => {
       paymentsDelayMs = ms
     },
@@ -328,13 +350,3 @@ export function ordersHarness(kind: DatabaseKind) {
 }
 
 export type Harness = ReturnType<typeof ordersHarness>
-
-function isOrdersCredentialForPayments(header: string | string[] | undefined): boolean {
-  if (typeof header !== 'string' || !header.startsWith('Bearer ')) return false
-  try {
-    const claims = decodeJwt(header.slice('Bearer '.length))
-    return claims.iss === 'service:orders' && claims.aud === 'service:payments'
-  } catch {
-    return false
-  }
-}

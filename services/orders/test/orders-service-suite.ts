@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import type { DatabaseKind } from '@emporium/platform'
 import { cartOnceCases } from './cart-once-cases.js'
+import { checkoutPricingCases, taxInclusiveSuite } from './checkout-pricing-cases.js'
 import { ordersHarness } from './harness.js'
 import { manageCases } from './manage-cases.js'
 import { placementCases } from './placement-cases.js'
@@ -19,9 +20,11 @@ export function ordersSuite(kind: DatabaseKind): void {
     sagaCases(h)
     retryCases(h)
     manageCases(h)
+    checkoutPricingCases(h)
     // Every event above was handled or deliberately ignored: none made a handler throw.
     it('dead-lettered no event', async () => {
       expect(await h.bus.deadLetters.list('orders')).toEqual([])
     })
   })
+  taxInclusiveSuite(kind)
 }
