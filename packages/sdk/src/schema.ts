@@ -59,6 +59,26 @@ export interface paths {
     patch?: never
     trace?: never
   }
+  '/api/v1/auth/guest': {
+    parameters: {
+      query?: never
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    get?: never
+    put?: never
+    /**
+     * A guest's cart token: shop without an account
+     * @description Anyone may ask (the gateway limits how often per client). The token is an access token of a new guest (`sub` `guest_<uuid>`, roles `['guest']`, no session) that lasts USERS_GUEST_TOKEN_TTL_SECONDS (30 days): the cart, orders and payments know the guest by it as they know an account. Send it as `X-Cart-Token` (the gateway also keeps it in the HttpOnly cookie `emporium_cart`); routes for accounts refuse it with 403 `AUTH.GUEST_NOT_ALLOWED`. At sign-in, `POST /cart/merge` moves its cart.
+     */
+    post: operations['postAuthGuest']
+    delete?: never
+    options?: never
+    head?: never
+    patch?: never
+    trace?: never
+  }
   '/api/v1/auth/logout': {
     parameters: {
       query?: never
@@ -653,6 +673,28 @@ export interface paths {
     patch: operations['patchCartItemsByProductId']
     trace?: never
   }
+  '/api/v1/cart/merge': {
+    parameters: {
+      query?: never
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    get?: never
+    put?: never
+    /**
+     * At sign-in, move a guest's cart (its token in x-cart-token) into the caller's
+     * @description The guest's token comes in the `x-cart-token` header (the gateway forwards the browser's `emporium_cart` cookie or the client's `X-Cart-Token` as it). Quantities of a variant in both carts add up to the line's most (99); lines past the cart's most (100), units past 99 and lines in another currency are listed in `notMerged`. The guest's cart is emptied in the same write; a second merge changes nothing. A missing, bad, expired or non-guest token is a 400 `CART.INVALID_CART_TOKEN`; a guest's bearer token a 403 `AUTH.GUEST_NOT_ALLOWED`.
+     *
+     *     Requires a bearer token.
+     */
+    post: operations['postCartMerge']
+    delete?: never
+    options?: never
+    head?: never
+    patch?: never
+    trace?: never
+  }
   '/api/v1/orders': {
     parameters: {
       query?: never
@@ -671,6 +713,43 @@ export interface paths {
      * @description Requires a bearer token.
      */
     post: operations['postOrders']
+    delete?: never
+    options?: never
+    head?: never
+    patch?: never
+    trace?: never
+  }
+  '/api/v1/orders/quote': {
+    parameters: {
+      query?: never
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    get?: never
+    put?: never
+    /**
+     * What placing the caller’s cart would cost now: lines, discount, shipping options, tax and total (nothing is reserved)
+     * @description Requires a bearer token.
+     */
+    post: operations['postOrdersQuote']
+    delete?: never
+    options?: never
+    head?: never
+    patch?: never
+    trace?: never
+  }
+  '/api/v1/order-links/{token}': {
+    parameters: {
+      query?: never
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    /** A guest’s order through the signed link mailed at its confirmation */
+    get: operations['getOrderLinksByToken']
+    put?: never
+    post?: never
     delete?: never
     options?: never
     head?: never
@@ -917,6 +996,206 @@ export interface paths {
     patch?: never
     trace?: never
   }
+  '/api/v1/shipping/quotes': {
+    parameters: {
+      query?: never
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    get?: never
+    put?: never
+    /**
+     * Shipping quotes for an order: each method that ships there, cheapest first
+     * @description Active methods whose zone covers the destination, in the currency of the subtotal, priced by the rate with the highest `from` at most the weight or subtotal (free from `freeAbove`). An empty list when none ships there.
+     */
+    post: operations['postShippingQuotes']
+    delete?: never
+    options?: never
+    head?: never
+    patch?: never
+    trace?: never
+  }
+  '/api/v1/shipping/zones': {
+    parameters: {
+      query?: never
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    /**
+     * List the shipping zones (admin)
+     * @description Requires a bearer token of an admin.
+     */
+    get: operations['getShippingZones']
+    put?: never
+    /**
+     * Create a shipping zone (admin)
+     * @description Each country, or country and region, at most once (400 `SHIPPING.DUPLICATE_COUNTRY`).
+     *
+     *     Requires a bearer token of an admin.
+     */
+    post: operations['postShippingZones']
+    delete?: never
+    options?: never
+    head?: never
+    patch?: never
+    trace?: never
+  }
+  '/api/v1/shipping/zones/{id}': {
+    parameters: {
+      query?: never
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    /**
+     * A shipping zone (admin)
+     * @description Requires a bearer token of an admin.
+     */
+    get: operations['getShippingZonesById']
+    put?: never
+    post?: never
+    /**
+     * Delete a shipping zone without methods (admin)
+     * @description 409 `SHIPPING.ZONE_IN_USE` while a method belongs to it.
+     *
+     *     Requires a bearer token of an admin.
+     */
+    delete: operations['deleteShippingZonesById']
+    options?: never
+    head?: never
+    /**
+     * Rename a shipping zone or change its countries (admin)
+     * @description Requires a bearer token of an admin.
+     */
+    patch: operations['patchShippingZonesById']
+    trace?: never
+  }
+  '/api/v1/shipping/methods': {
+    parameters: {
+      query?: never
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    /**
+     * List the shipping methods, of one zone or all (admin)
+     * @description Requires a bearer token of an admin.
+     */
+    get: operations['getShippingMethods']
+    put?: never
+    /**
+     * Create a shipping method of a zone (admin)
+     * @description At least one rate, each `from` once (400 `SHIPPING.RATES_REQUIRED`, `SHIPPING.DUPLICATE_RATE`); a flat method has one rate from 0 (`SHIPPING.FLAT_RATE`); every price and `freeAbove` in one currency (`SHIPPING.MIXED_CURRENCIES`); `estimatedDays.min` ≤ `max` (`SHIPPING.INVALID_ESTIMATE`); an existing zone (422 `SHIPPING.UNKNOWN_ZONE`).
+     *
+     *     Requires a bearer token of an admin.
+     */
+    post: operations['postShippingMethods']
+    delete?: never
+    options?: never
+    head?: never
+    patch?: never
+    trace?: never
+  }
+  '/api/v1/shipping/methods/{id}': {
+    parameters: {
+      query?: never
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    /**
+     * A shipping method (admin)
+     * @description Requires a bearer token of an admin.
+     */
+    get: operations['getShippingMethodsById']
+    put?: never
+    post?: never
+    /**
+     * Delete a shipping method (admin)
+     * @description Requires a bearer token of an admin.
+     */
+    delete: operations['deleteShippingMethodsById']
+    options?: never
+    head?: never
+    /**
+     * Change a shipping method (admin)
+     * @description The method as changed is checked as a new one: At least one rate, each `from` once (400 `SHIPPING.RATES_REQUIRED`, `SHIPPING.DUPLICATE_RATE`); a flat method has one rate from 0 (`SHIPPING.FLAT_RATE`); every price and `freeAbove` in one currency (`SHIPPING.MIXED_CURRENCIES`); `estimatedDays.min` ≤ `max` (`SHIPPING.INVALID_ESTIMATE`); an existing zone (422 `SHIPPING.UNKNOWN_ZONE`).
+     *
+     *     Requires a bearer token of an admin.
+     */
+    patch: operations['patchShippingMethodsById']
+    trace?: never
+  }
+  '/api/v1/shipping/shipments': {
+    parameters: {
+      query?: never
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    /**
+     * An order's shipments, oldest first (admin)
+     * @description Requires a bearer token of an admin.
+     */
+    get: operations['getShippingShipments']
+    put?: never
+    /**
+     * Ship lines of a confirmed order (admin)
+     * @description At most what is not shipped yet of each line: 409 `SHIPPING.QUANTITY_EXCEEDS_ORDER`, `SHIPPING.NOTHING_TO_SHIP` (all shipped), `SHIPPING.ORDER_CANCELLED`; 404 `SHIPPING.ORDER_NOT_FOUND` for an order not (yet) confirmed; 422 `SHIPPING.LINE_NOT_IN_ORDER`. Publishes `shipment.created`.
+     *
+     *     Requires a bearer token of an admin.
+     */
+    post: operations['postShippingShipments']
+    delete?: never
+    options?: never
+    head?: never
+    patch?: never
+    trace?: never
+  }
+  '/api/v1/shipping/shipments/{id}': {
+    parameters: {
+      query?: never
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    /**
+     * A shipment (admin)
+     * @description Requires a bearer token of an admin.
+     */
+    get: operations['getShippingShipmentsById']
+    put?: never
+    post?: never
+    delete?: never
+    options?: never
+    head?: never
+    patch?: never
+    trace?: never
+  }
+  '/api/v1/shipping/shipments/{id}/delivered': {
+    parameters: {
+      query?: never
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    get?: never
+    put?: never
+    /**
+     * Record that a shipment was delivered (admin)
+     * @description Publishes `shipment.delivered` once; again, it answers the same.
+     *
+     *     Requires a bearer token of an admin.
+     */
+    post: operations['postShippingShipmentsByIdDelivered']
+    delete?: never
+    options?: never
+    head?: never
+    patch?: never
+    trace?: never
+  }
 }
 export type webhooks = Record<string, never>
 export interface components {
@@ -1001,6 +1280,12 @@ export interface components {
       /** @description Opaque token for the next refresh; single use. */
       refreshToken: string
       /** @description Seconds until the access token expires. */
+      expiresIn: number
+    }
+    PostAuthGuestResponse: {
+      /** @description The guest's token: send it as `X-Cart-Token` (or keep the cookie). */
+      cartToken: string
+      /** @description Seconds until the cart token expires. */
       expiresIn: number
     }
     PostAuthLogoutRequest: {
@@ -2311,6 +2596,67 @@ export interface components {
       /** @description True when some unit price changed since it was added. */
       priceChanged?: boolean
     }
+    PostCartMergeResponse: {
+      /** @description Its lines, in the order they were first added. */
+      items: {
+        /** @description The product. */
+        productId: string
+        /** @description The variant (the product's id for a product without options). */
+        variantId?: string
+        /** @description The variant's option values (M / Blue); absent without options. */
+        variantLabel?: string
+        /** @description The product's name, as the catalog last told it. */
+        name: string
+        unitPrice: {
+          amount: number
+          currency: string
+        }
+        /** @description Units, 1 to 99. */
+        quantity: number
+        lineTotal: {
+          amount: number
+          currency: string
+        }
+        /** @description True when the price shown could not be confirmed just now. */
+        stale?: boolean
+        previousUnitPrice?: {
+          amount: number
+          currency: string
+        }
+        /** @description True when the product left the catalog (not counted). */
+        unavailable?: boolean
+      }[]
+      subtotal: {
+        amount: number
+        currency: string
+      }
+      /** @description Sum of the quantities of the lines. */
+      itemCount: number
+      /**
+       * Format: date-time
+       * @description When the cart last changed.
+       */
+      updatedAt: string
+      /** @description True when some price shown could not be confirmed just now. */
+      stale?: boolean
+      /** @description True when some unit price changed since it was added. */
+      priceChanged?: boolean
+      /** @description Lines of the guest's cart that moved (wholly or in part) into this one. */
+      mergedLines: number
+      /** @description Units of the guest's lines that did not fit; empty when everything moved. */
+      notMerged: {
+        /** @description The product. */
+        productId: string
+        /** @description The variant. */
+        variantId?: string
+        /** @description The product's name, as the guest's line held it. */
+        name: string
+        /** @description Units left out. */
+        quantity: number
+        /** @description `line_limit`: the cart holds its most lines already; `quantity_limit`: the line holds its most units (the units above it); `currency_mismatch`: the cart is in another currency. */
+        reason: 'line_limit' | 'quantity_limit' | 'currency_mismatch'
+      }[]
+    }
     GetOrdersResponse: {
       items: {
         id: string
@@ -2333,11 +2679,62 @@ export interface components {
             amount: number
             currency: string
           }
+          discount?: {
+            amount: number
+            currency: string
+          }
+          tax?: {
+            amount: number
+            currency: string
+          }
+          taxRateBasisPoints?: number
         }[]
         total: {
           amount: number
           currency: string
         }
+        subtotal?: {
+          amount: number
+          currency: string
+        }
+        discount?: {
+          amount: number
+          currency: string
+        }
+        shipping?: {
+          amount: number
+          currency: string
+        }
+        tax?: {
+          amount: number
+          currency: string
+        }
+        taxInclusive?: boolean
+        shippingMethod?: {
+          id: string
+          name: string
+          carrier: string
+          price: {
+            amount: number
+            currency: string
+          }
+        } | null
+        promotionCode?: string | null
+        email?: string
+        shipments?: {
+          id: string
+          carrier: string
+          trackingNumber: string
+          /** @description shipped or delivered. */
+          status: string
+          items: {
+            productId: string
+            variantId: string
+            quantity: number
+          }[]
+          /** Format: date-time */
+          createdAt: string
+        }[]
         shippingAddress: {
           /** @description No control characters. */
           name: string
@@ -2406,6 +2803,12 @@ export interface components {
         expYear: number
         cvc: string
       }
+      /** @description A method of the shipping service's quotes (POST /shipping/quotes). */
+      shippingMethodId?: string
+      /** @description A promotion code, matched case-insensitively. */
+      promotionCode?: string
+      /** @description A guest's e-mail address: required when the caller is a guest (a cart token). */
+      email?: string
     }
     PostOrdersResponse: {
       id: string
@@ -2428,11 +2831,280 @@ export interface components {
           amount: number
           currency: string
         }
+        discount?: {
+          amount: number
+          currency: string
+        }
+        tax?: {
+          amount: number
+          currency: string
+        }
+        taxRateBasisPoints?: number
       }[]
       total: {
         amount: number
         currency: string
       }
+      subtotal?: {
+        amount: number
+        currency: string
+      }
+      discount?: {
+        amount: number
+        currency: string
+      }
+      shipping?: {
+        amount: number
+        currency: string
+      }
+      tax?: {
+        amount: number
+        currency: string
+      }
+      taxInclusive?: boolean
+      shippingMethod?: {
+        id: string
+        name: string
+        carrier: string
+        price: {
+          amount: number
+          currency: string
+        }
+      } | null
+      promotionCode?: string | null
+      email?: string
+      shipments?: {
+        id: string
+        carrier: string
+        trackingNumber: string
+        /** @description shipped or delivered. */
+        status: string
+        items: {
+          productId: string
+          variantId: string
+          quantity: number
+        }[]
+        /** Format: date-time */
+        createdAt: string
+      }[]
+      shippingAddress: {
+        /** @description No control characters. */
+        name: string
+        /** @description No control characters. */
+        line1: string
+        /** @description No control characters. */
+        line2?: string
+        /** @description No control characters. */
+        city: string
+        /** @description No control characters. */
+        postalCode: string
+        /** @description ISO 3166-1 alpha-2 code. */
+        country: string
+        /** @description No control characters. */
+        region?: string
+        /** @description No control characters. */
+        phone?: string
+      }
+      payment: {
+        /** @description authorized, captured, declined, refunded or failed. */
+        status: string
+        last4: string
+      } | null
+      cancellationReason: string | null
+      /** @description Admins only: the provider's precise reason for a declined or failed payment (card_declined, insufficient_funds, provider_error, ...). */
+      declineReason?: string
+      /** @description The payment attempt: 1 at placement, one more per retry after a decline. */
+      paymentAttempt?: number
+      /**
+       * Format: date-time
+       * @description While awaiting_payment or payment_failed: until when the order may be paid (retries included); a payment_failed order is cancelled then.
+       */
+      paymentDueBy?: string
+      /** @description While payment_failed: payment_declined (the card was refused) or payment_failed (the provider kept failing). */
+      lastPaymentError?: string
+      /** Format: date-time */
+      createdAt: string
+      /** Format: date-time */
+      updatedAt: string
+    }
+    PostOrdersQuoteRequest: {
+      shippingAddress?: {
+        /** @description No control characters. */
+        name: string
+        /** @description No control characters. */
+        line1: string
+        /** @description No control characters. */
+        line2?: string
+        /** @description No control characters. */
+        city: string
+        /** @description No control characters. */
+        postalCode: string
+        /** @description ISO 3166-1 alpha-2 code. */
+        country: string
+        /** @description No control characters. */
+        region?: string
+        /** @description No control characters. */
+        phone?: string
+      }
+      destination?: {
+        country: string
+        region?: string
+        postalCode?: string
+      }
+      /** @description A method of the shipping service's quotes (POST /shipping/quotes). */
+      shippingMethodId?: string
+      /** @description A promotion code, matched case-insensitively. */
+      promotionCode?: string
+    }
+    PostOrdersQuoteResponse: {
+      items: {
+        productId: string
+        /** @description The variant bought (the product's id without options). */
+        variantId?: string
+        /** @description The variant's option values (M / Blue); absent without options. */
+        variantLabel?: string
+        name: string
+        unitPrice: {
+          amount: number
+          currency: string
+        }
+        quantity: number
+        lineTotal: {
+          amount: number
+          currency: string
+        }
+        discount?: {
+          amount: number
+          currency: string
+        }
+        tax?: {
+          amount: number
+          currency: string
+        }
+        taxRateBasisPoints?: number
+      }[]
+      subtotal: {
+        amount: number
+        currency: string
+      }
+      discount: {
+        amount: number
+        currency: string
+      }
+      shipping: {
+        amount: number
+        currency: string
+      }
+      tax: {
+        amount: number
+        currency: string
+      }
+      total: {
+        amount: number
+        currency: string
+      }
+      taxInclusive: boolean
+      shippingOptions: {
+        methodId: string
+        name: string
+        carrier: string
+        price: {
+          amount: number
+          currency: string
+        }
+        estimatedDays?: {
+          min: number
+          max: number
+        }
+      }[]
+      shippingMethod: {
+        id: string
+        name: string
+        carrier: string
+        price: {
+          amount: number
+          currency: string
+        }
+      } | null
+      promotionCode: string | null
+    }
+    GetOrderLinksByTokenResponse: {
+      id: string
+      /** @description pending → awaiting_payment → confirmed → shipped, or cancelled. A declined payment leaves the order payment_failed (stock held until paymentDueBy); a new payment attempt takes it back to awaiting_payment. */
+      status:
+        'pending' | 'awaiting_payment' | 'payment_failed' | 'confirmed' | 'shipped' | 'cancelled'
+      items: {
+        productId: string
+        /** @description The variant bought (the product's id without options). */
+        variantId?: string
+        /** @description The variant's option values (M / Blue); absent without options. */
+        variantLabel?: string
+        name: string
+        unitPrice: {
+          amount: number
+          currency: string
+        }
+        quantity: number
+        lineTotal: {
+          amount: number
+          currency: string
+        }
+        discount?: {
+          amount: number
+          currency: string
+        }
+        tax?: {
+          amount: number
+          currency: string
+        }
+        taxRateBasisPoints?: number
+      }[]
+      total: {
+        amount: number
+        currency: string
+      }
+      subtotal?: {
+        amount: number
+        currency: string
+      }
+      discount?: {
+        amount: number
+        currency: string
+      }
+      shipping?: {
+        amount: number
+        currency: string
+      }
+      tax?: {
+        amount: number
+        currency: string
+      }
+      taxInclusive?: boolean
+      shippingMethod?: {
+        id: string
+        name: string
+        carrier: string
+        price: {
+          amount: number
+          currency: string
+        }
+      } | null
+      promotionCode?: string | null
+      email?: string
+      shipments?: {
+        id: string
+        carrier: string
+        trackingNumber: string
+        /** @description shipped or delivered. */
+        status: string
+        items: {
+          productId: string
+          variantId: string
+          quantity: number
+        }[]
+        /** Format: date-time */
+        createdAt: string
+      }[]
       shippingAddress: {
         /** @description No control characters. */
         name: string
@@ -2494,11 +3166,62 @@ export interface components {
           amount: number
           currency: string
         }
+        discount?: {
+          amount: number
+          currency: string
+        }
+        tax?: {
+          amount: number
+          currency: string
+        }
+        taxRateBasisPoints?: number
       }[]
       total: {
         amount: number
         currency: string
       }
+      subtotal?: {
+        amount: number
+        currency: string
+      }
+      discount?: {
+        amount: number
+        currency: string
+      }
+      shipping?: {
+        amount: number
+        currency: string
+      }
+      tax?: {
+        amount: number
+        currency: string
+      }
+      taxInclusive?: boolean
+      shippingMethod?: {
+        id: string
+        name: string
+        carrier: string
+        price: {
+          amount: number
+          currency: string
+        }
+      } | null
+      promotionCode?: string | null
+      email?: string
+      shipments?: {
+        id: string
+        carrier: string
+        trackingNumber: string
+        /** @description shipped or delivered. */
+        status: string
+        items: {
+          productId: string
+          variantId: string
+          quantity: number
+        }[]
+        /** Format: date-time */
+        createdAt: string
+      }[]
       shippingAddress: {
         /** @description No control characters. */
         name: string
@@ -2560,11 +3283,62 @@ export interface components {
           amount: number
           currency: string
         }
+        discount?: {
+          amount: number
+          currency: string
+        }
+        tax?: {
+          amount: number
+          currency: string
+        }
+        taxRateBasisPoints?: number
       }[]
       total: {
         amount: number
         currency: string
       }
+      subtotal?: {
+        amount: number
+        currency: string
+      }
+      discount?: {
+        amount: number
+        currency: string
+      }
+      shipping?: {
+        amount: number
+        currency: string
+      }
+      tax?: {
+        amount: number
+        currency: string
+      }
+      taxInclusive?: boolean
+      shippingMethod?: {
+        id: string
+        name: string
+        carrier: string
+        price: {
+          amount: number
+          currency: string
+        }
+      } | null
+      promotionCode?: string | null
+      email?: string
+      shipments?: {
+        id: string
+        carrier: string
+        trackingNumber: string
+        /** @description shipped or delivered. */
+        status: string
+        items: {
+          productId: string
+          variantId: string
+          quantity: number
+        }[]
+        /** Format: date-time */
+        createdAt: string
+      }[]
       shippingAddress: {
         /** @description No control characters. */
         name: string
@@ -2626,11 +3400,62 @@ export interface components {
           amount: number
           currency: string
         }
+        discount?: {
+          amount: number
+          currency: string
+        }
+        tax?: {
+          amount: number
+          currency: string
+        }
+        taxRateBasisPoints?: number
       }[]
       total: {
         amount: number
         currency: string
       }
+      subtotal?: {
+        amount: number
+        currency: string
+      }
+      discount?: {
+        amount: number
+        currency: string
+      }
+      shipping?: {
+        amount: number
+        currency: string
+      }
+      tax?: {
+        amount: number
+        currency: string
+      }
+      taxInclusive?: boolean
+      shippingMethod?: {
+        id: string
+        name: string
+        carrier: string
+        price: {
+          amount: number
+          currency: string
+        }
+      } | null
+      promotionCode?: string | null
+      email?: string
+      shipments?: {
+        id: string
+        carrier: string
+        trackingNumber: string
+        /** @description shipped or delivered. */
+        status: string
+        items: {
+          productId: string
+          variantId: string
+          quantity: number
+        }[]
+        /** Format: date-time */
+        createdAt: string
+      }[]
       shippingAddress: {
         /** @description No control characters. */
         name: string
@@ -2701,11 +3526,62 @@ export interface components {
           amount: number
           currency: string
         }
+        discount?: {
+          amount: number
+          currency: string
+        }
+        tax?: {
+          amount: number
+          currency: string
+        }
+        taxRateBasisPoints?: number
       }[]
       total: {
         amount: number
         currency: string
       }
+      subtotal?: {
+        amount: number
+        currency: string
+      }
+      discount?: {
+        amount: number
+        currency: string
+      }
+      shipping?: {
+        amount: number
+        currency: string
+      }
+      tax?: {
+        amount: number
+        currency: string
+      }
+      taxInclusive?: boolean
+      shippingMethod?: {
+        id: string
+        name: string
+        carrier: string
+        price: {
+          amount: number
+          currency: string
+        }
+      } | null
+      promotionCode?: string | null
+      email?: string
+      shipments?: {
+        id: string
+        carrier: string
+        trackingNumber: string
+        /** @description shipped or delivered. */
+        status: string
+        items: {
+          productId: string
+          variantId: string
+          quantity: number
+        }[]
+        /** Format: date-time */
+        createdAt: string
+      }[]
       shippingAddress: {
         /** @description No control characters. */
         name: string
@@ -3035,6 +3911,335 @@ export interface components {
       }[]
       doubleCaptures: string[]
     }
+    PostShippingQuotesRequest: {
+      destination: {
+        /** @description ISO 3166-1 alpha-2 code, upper case. */
+        country: string
+        /** @description No control characters. */
+        region?: string
+        /** @description No control characters. */
+        postalCode?: string
+      }
+      subtotal: {
+        amount: number
+        currency: string
+      }
+      weightGrams: number
+    }
+    PostShippingQuotesResponse: {
+      quotes: {
+        methodId: string
+        name: string
+        carrier: string
+        price: {
+          amount: number
+          currency: string
+        }
+        estimatedDays?: {
+          min: number
+          max: number
+        }
+      }[]
+    }
+    GetShippingZonesResponse: {
+      items: {
+        id: string
+        name: string
+        countries: {
+          /** @description ISO 3166-1 alpha-2 code, upper case. */
+          country: string
+          /** @description Region, as written. No control characters. */
+          region?: string
+        }[]
+      }[]
+    }
+    PostShippingZonesRequest: {
+      /** @description Name shown to admins. No control characters. */
+      name: string
+      /** @description Countries and regions, each at most once. */
+      countries: {
+        /** @description ISO 3166-1 alpha-2 code, upper case. */
+        country: string
+        /** @description Region, as written. No control characters. */
+        region?: string
+      }[]
+    }
+    PostShippingZonesResponse: {
+      id: string
+      name: string
+      countries: {
+        /** @description ISO 3166-1 alpha-2 code, upper case. */
+        country: string
+        /** @description Region, as written. No control characters. */
+        region?: string
+      }[]
+    }
+    GetShippingZonesByIdResponse: {
+      id: string
+      name: string
+      countries: {
+        /** @description ISO 3166-1 alpha-2 code, upper case. */
+        country: string
+        /** @description Region, as written. No control characters. */
+        region?: string
+      }[]
+    }
+    PatchShippingZonesByIdRequest: {
+      /** @description Name shown to admins. No control characters. */
+      name?: string
+      /** @description Countries and regions, each at most once. */
+      countries?: {
+        /** @description ISO 3166-1 alpha-2 code, upper case. */
+        country: string
+        /** @description Region, as written. No control characters. */
+        region?: string
+      }[]
+    }
+    PatchShippingZonesByIdResponse: {
+      id: string
+      name: string
+      countries: {
+        /** @description ISO 3166-1 alpha-2 code, upper case. */
+        country: string
+        /** @description Region, as written. No control characters. */
+        region?: string
+      }[]
+    }
+    GetShippingMethodsResponse: {
+      items: {
+        id: string
+        zoneId: string
+        name: string
+        carrier: string
+        /** @description flat, weight (grams) or subtotal (minor units). */
+        basis: 'flat' | 'weight' | 'subtotal'
+        rates: {
+          from: number
+          price: {
+            amount: number
+            currency: string
+          }
+        }[]
+        freeAbove?: {
+          amount: number
+          currency: string
+        }
+        estimatedDays?: {
+          min: number
+          max: number
+        }
+        active: boolean
+      }[]
+    }
+    PostShippingMethodsRequest: {
+      /** @description The zone it delivers to. No control characters. */
+      zoneId: string
+      /** @description Name shown to shoppers. No control characters. */
+      name: string
+      /** @description The carrier (`DHL`, `UPS`). No control characters. */
+      carrier: string
+      /** @description flat, weight (grams) or subtotal (minor units). */
+      basis: 'flat' | 'weight' | 'subtotal'
+      /** @description At least one; `from` unique; `flat`: exactly one, from 0; one currency. */
+      rates: {
+        from: number
+        price: {
+          amount: number
+          currency: string
+        }
+      }[]
+      freeAbove?: {
+        amount: number
+        currency: string
+      }
+      estimatedDays?: {
+        min: number
+        max: number
+      }
+      active?: boolean
+    }
+    PostShippingMethodsResponse: {
+      id: string
+      zoneId: string
+      name: string
+      carrier: string
+      /** @description flat, weight (grams) or subtotal (minor units). */
+      basis: 'flat' | 'weight' | 'subtotal'
+      rates: {
+        from: number
+        price: {
+          amount: number
+          currency: string
+        }
+      }[]
+      freeAbove?: {
+        amount: number
+        currency: string
+      }
+      estimatedDays?: {
+        min: number
+        max: number
+      }
+      active: boolean
+    }
+    GetShippingMethodsByIdResponse: {
+      id: string
+      zoneId: string
+      name: string
+      carrier: string
+      /** @description flat, weight (grams) or subtotal (minor units). */
+      basis: 'flat' | 'weight' | 'subtotal'
+      rates: {
+        from: number
+        price: {
+          amount: number
+          currency: string
+        }
+      }[]
+      freeAbove?: {
+        amount: number
+        currency: string
+      }
+      estimatedDays?: {
+        min: number
+        max: number
+      }
+      active: boolean
+    }
+    PatchShippingMethodsByIdRequest: {
+      /** @description The zone it delivers to. No control characters. */
+      zoneId?: string
+      /** @description Name shown to shoppers. No control characters. */
+      name?: string
+      /** @description The carrier (`DHL`, `UPS`). No control characters. */
+      carrier?: string
+      /** @description flat, weight (grams) or subtotal (minor units). */
+      basis?: 'flat' | 'weight' | 'subtotal'
+      /** @description At least one; `from` unique; `flat`: exactly one, from 0; one currency. */
+      rates?: {
+        from: number
+        price: {
+          amount: number
+          currency: string
+        }
+      }[]
+      freeAbove?: {
+        amount: number
+        currency: string
+      } | null
+      estimatedDays?: {
+        min: number
+        max: number
+      } | null
+      active?: boolean
+    }
+    PatchShippingMethodsByIdResponse: {
+      id: string
+      zoneId: string
+      name: string
+      carrier: string
+      /** @description flat, weight (grams) or subtotal (minor units). */
+      basis: 'flat' | 'weight' | 'subtotal'
+      rates: {
+        from: number
+        price: {
+          amount: number
+          currency: string
+        }
+      }[]
+      freeAbove?: {
+        amount: number
+        currency: string
+      }
+      estimatedDays?: {
+        min: number
+        max: number
+      }
+      active: boolean
+    }
+    GetShippingShipmentsResponse: {
+      items: {
+        id: string
+        orderId: string
+        carrier: string
+        trackingNumber: string
+        lines: {
+          productId: string
+          variantId: string
+          quantity: number
+        }[]
+        /** @description shipped or delivered. */
+        status: 'shipped' | 'delivered'
+        /** Format: date-time */
+        createdAt: string
+        /** Format: date-time */
+        deliveredAt?: string
+      }[]
+    }
+    PostShippingShipmentsRequest: {
+      /** @description A confirmed order. No control characters. */
+      orderId: string
+      /** @description No control characters. */
+      carrier: string
+      /** @description No control characters. */
+      trackingNumber: string
+      lines: {
+        /** @description Opaque id. No control characters. */
+        variantId: string
+        quantity: number
+      }[]
+    }
+    PostShippingShipmentsResponse: {
+      id: string
+      orderId: string
+      carrier: string
+      trackingNumber: string
+      lines: {
+        productId: string
+        variantId: string
+        quantity: number
+      }[]
+      /** @description shipped or delivered. */
+      status: 'shipped' | 'delivered'
+      /** Format: date-time */
+      createdAt: string
+      /** Format: date-time */
+      deliveredAt?: string
+    }
+    GetShippingShipmentsByIdResponse: {
+      id: string
+      orderId: string
+      carrier: string
+      trackingNumber: string
+      lines: {
+        productId: string
+        variantId: string
+        quantity: number
+      }[]
+      /** @description shipped or delivered. */
+      status: 'shipped' | 'delivered'
+      /** Format: date-time */
+      createdAt: string
+      /** Format: date-time */
+      deliveredAt?: string
+    }
+    PostShippingShipmentsByIdDeliveredResponse: {
+      id: string
+      orderId: string
+      carrier: string
+      trackingNumber: string
+      lines: {
+        productId: string
+        variantId: string
+        quantity: number
+      }[]
+      /** @description shipped or delivered. */
+      status: 'shipped' | 'delivered'
+      /** Format: date-time */
+      createdAt: string
+      /** Format: date-time */
+      deliveredAt?: string
+    }
   }
   responses: {
     /** @description The request is invalid (`errors` lists the failing fields). */
@@ -3329,6 +4534,33 @@ export interface operations {
       401: components['responses']['Unauthorized']
       413: components['responses']['ContentTooLarge']
       415: components['responses']['UnsupportedMediaType']
+      429: components['responses']['TooManyRequests']
+      default: components['responses']['Error']
+    }
+  }
+  postAuthGuest: {
+    parameters: {
+      query?: never
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    requestBody?: never
+    responses: {
+      /** @description Created */
+      201: {
+        headers: {
+          'RateLimit-Limit': components['headers']['RateLimit-Limit']
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining']
+          'RateLimit-Reset': components['headers']['RateLimit-Reset']
+          'RateLimit-Policy': components['headers']['RateLimit-Policy']
+          'X-Request-Id': components['headers']['X-Request-Id']
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['PostAuthGuestResponse']
+        }
+      }
       429: components['responses']['TooManyRequests']
       default: components['responses']['Error']
     }
@@ -4803,6 +6035,41 @@ export interface operations {
       default: components['responses']['Error']
     }
   }
+  postCartMerge: {
+    parameters: {
+      query?: never
+      header?: {
+        /** @description The guest's cart token (POST /auth/guest). */
+        'x-cart-token'?: string
+      }
+      path?: never
+      cookie?: never
+    }
+    requestBody?: never
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          'RateLimit-Limit': components['headers']['RateLimit-Limit']
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining']
+          'RateLimit-Reset': components['headers']['RateLimit-Reset']
+          'RateLimit-Policy': components['headers']['RateLimit-Policy']
+          'X-Request-Id': components['headers']['X-Request-Id']
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['PostCartMergeResponse']
+        }
+      }
+      400: components['responses']['BadRequest']
+      401: components['responses']['Unauthorized']
+      403: components['responses']['Forbidden']
+      409: components['responses']['Conflict']
+      429: components['responses']['TooManyRequests']
+      503: components['responses']['ServiceUnavailable']
+      default: components['responses']['Error']
+    }
+  }
   getOrders: {
     parameters: {
       query?: {
@@ -4880,6 +6147,77 @@ export interface operations {
       422: components['responses']['UnprocessableContent']
       429: components['responses']['TooManyRequests']
       503: components['responses']['ServiceUnavailable']
+      default: components['responses']['Error']
+    }
+  }
+  postOrdersQuote: {
+    parameters: {
+      query?: never
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['PostOrdersQuoteRequest']
+      }
+    }
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          'RateLimit-Limit': components['headers']['RateLimit-Limit']
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining']
+          'RateLimit-Reset': components['headers']['RateLimit-Reset']
+          'RateLimit-Policy': components['headers']['RateLimit-Policy']
+          'X-Request-Id': components['headers']['X-Request-Id']
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['PostOrdersQuoteResponse']
+        }
+      }
+      400: components['responses']['BadRequest']
+      401: components['responses']['Unauthorized']
+      403: components['responses']['Forbidden']
+      404: components['responses']['NotFound']
+      409: components['responses']['Conflict']
+      413: components['responses']['ContentTooLarge']
+      415: components['responses']['UnsupportedMediaType']
+      422: components['responses']['UnprocessableContent']
+      429: components['responses']['TooManyRequests']
+      503: components['responses']['ServiceUnavailable']
+      default: components['responses']['Error']
+    }
+  }
+  getOrderLinksByToken: {
+    parameters: {
+      query?: never
+      header?: never
+      path: {
+        token: string
+      }
+      cookie?: never
+    }
+    requestBody?: never
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          'RateLimit-Limit': components['headers']['RateLimit-Limit']
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining']
+          'RateLimit-Reset': components['headers']['RateLimit-Reset']
+          'RateLimit-Policy': components['headers']['RateLimit-Policy']
+          'X-Request-Id': components['headers']['X-Request-Id']
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['GetOrderLinksByTokenResponse']
+        }
+      }
+      400: components['responses']['BadRequest']
+      404: components['responses']['NotFound']
+      429: components['responses']['TooManyRequests']
       default: components['responses']['Error']
     }
   }
@@ -5432,6 +6770,532 @@ export interface operations {
       404: components['responses']['NotFound']
       429: components['responses']['TooManyRequests']
       503: components['responses']['ServiceUnavailable']
+      default: components['responses']['Error']
+    }
+  }
+  postShippingQuotes: {
+    parameters: {
+      query?: never
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['PostShippingQuotesRequest']
+      }
+    }
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          'RateLimit-Limit': components['headers']['RateLimit-Limit']
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining']
+          'RateLimit-Reset': components['headers']['RateLimit-Reset']
+          'RateLimit-Policy': components['headers']['RateLimit-Policy']
+          'X-Request-Id': components['headers']['X-Request-Id']
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['PostShippingQuotesResponse']
+        }
+      }
+      400: components['responses']['BadRequest']
+      401: components['responses']['Unauthorized']
+      403: components['responses']['Forbidden']
+      413: components['responses']['ContentTooLarge']
+      415: components['responses']['UnsupportedMediaType']
+      429: components['responses']['TooManyRequests']
+      default: components['responses']['Error']
+    }
+  }
+  getShippingZones: {
+    parameters: {
+      query?: never
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    requestBody?: never
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          'RateLimit-Limit': components['headers']['RateLimit-Limit']
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining']
+          'RateLimit-Reset': components['headers']['RateLimit-Reset']
+          'RateLimit-Policy': components['headers']['RateLimit-Policy']
+          'X-Request-Id': components['headers']['X-Request-Id']
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['GetShippingZonesResponse']
+        }
+      }
+      400: components['responses']['BadRequest']
+      401: components['responses']['Unauthorized']
+      403: components['responses']['Forbidden']
+      429: components['responses']['TooManyRequests']
+      default: components['responses']['Error']
+    }
+  }
+  postShippingZones: {
+    parameters: {
+      query?: never
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['PostShippingZonesRequest']
+      }
+    }
+    responses: {
+      /** @description Created */
+      201: {
+        headers: {
+          'RateLimit-Limit': components['headers']['RateLimit-Limit']
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining']
+          'RateLimit-Reset': components['headers']['RateLimit-Reset']
+          'RateLimit-Policy': components['headers']['RateLimit-Policy']
+          'X-Request-Id': components['headers']['X-Request-Id']
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['PostShippingZonesResponse']
+        }
+      }
+      400: components['responses']['BadRequest']
+      401: components['responses']['Unauthorized']
+      403: components['responses']['Forbidden']
+      413: components['responses']['ContentTooLarge']
+      415: components['responses']['UnsupportedMediaType']
+      429: components['responses']['TooManyRequests']
+      default: components['responses']['Error']
+    }
+  }
+  getShippingZonesById: {
+    parameters: {
+      query?: never
+      header?: never
+      path: {
+        /** @description Opaque id. No control characters. */
+        id: string
+      }
+      cookie?: never
+    }
+    requestBody?: never
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          'RateLimit-Limit': components['headers']['RateLimit-Limit']
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining']
+          'RateLimit-Reset': components['headers']['RateLimit-Reset']
+          'RateLimit-Policy': components['headers']['RateLimit-Policy']
+          'X-Request-Id': components['headers']['X-Request-Id']
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['GetShippingZonesByIdResponse']
+        }
+      }
+      400: components['responses']['BadRequest']
+      401: components['responses']['Unauthorized']
+      403: components['responses']['Forbidden']
+      404: components['responses']['NotFound']
+      429: components['responses']['TooManyRequests']
+      default: components['responses']['Error']
+    }
+  }
+  deleteShippingZonesById: {
+    parameters: {
+      query?: never
+      header?: never
+      path: {
+        /** @description Opaque id. No control characters. */
+        id: string
+      }
+      cookie?: never
+    }
+    requestBody?: never
+    responses: {
+      /** @description Deleted. */
+      204: {
+        headers: {
+          'RateLimit-Limit': components['headers']['RateLimit-Limit']
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining']
+          'RateLimit-Reset': components['headers']['RateLimit-Reset']
+          'RateLimit-Policy': components['headers']['RateLimit-Policy']
+          'X-Request-Id': components['headers']['X-Request-Id']
+          [name: string]: unknown
+        }
+        content?: never
+      }
+      400: components['responses']['BadRequest']
+      401: components['responses']['Unauthorized']
+      403: components['responses']['Forbidden']
+      404: components['responses']['NotFound']
+      409: components['responses']['Conflict']
+      429: components['responses']['TooManyRequests']
+      default: components['responses']['Error']
+    }
+  }
+  patchShippingZonesById: {
+    parameters: {
+      query?: never
+      header?: never
+      path: {
+        /** @description Opaque id. No control characters. */
+        id: string
+      }
+      cookie?: never
+    }
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['PatchShippingZonesByIdRequest']
+      }
+    }
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          'RateLimit-Limit': components['headers']['RateLimit-Limit']
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining']
+          'RateLimit-Reset': components['headers']['RateLimit-Reset']
+          'RateLimit-Policy': components['headers']['RateLimit-Policy']
+          'X-Request-Id': components['headers']['X-Request-Id']
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['PatchShippingZonesByIdResponse']
+        }
+      }
+      400: components['responses']['BadRequest']
+      401: components['responses']['Unauthorized']
+      403: components['responses']['Forbidden']
+      404: components['responses']['NotFound']
+      413: components['responses']['ContentTooLarge']
+      415: components['responses']['UnsupportedMediaType']
+      429: components['responses']['TooManyRequests']
+      default: components['responses']['Error']
+    }
+  }
+  getShippingMethods: {
+    parameters: {
+      query?: {
+        /** @description Only the methods of this zone. No control characters. */
+        zoneId?: string
+      }
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    requestBody?: never
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          'RateLimit-Limit': components['headers']['RateLimit-Limit']
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining']
+          'RateLimit-Reset': components['headers']['RateLimit-Reset']
+          'RateLimit-Policy': components['headers']['RateLimit-Policy']
+          'X-Request-Id': components['headers']['X-Request-Id']
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['GetShippingMethodsResponse']
+        }
+      }
+      400: components['responses']['BadRequest']
+      401: components['responses']['Unauthorized']
+      403: components['responses']['Forbidden']
+      429: components['responses']['TooManyRequests']
+      default: components['responses']['Error']
+    }
+  }
+  postShippingMethods: {
+    parameters: {
+      query?: never
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['PostShippingMethodsRequest']
+      }
+    }
+    responses: {
+      /** @description Created */
+      201: {
+        headers: {
+          'RateLimit-Limit': components['headers']['RateLimit-Limit']
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining']
+          'RateLimit-Reset': components['headers']['RateLimit-Reset']
+          'RateLimit-Policy': components['headers']['RateLimit-Policy']
+          'X-Request-Id': components['headers']['X-Request-Id']
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['PostShippingMethodsResponse']
+        }
+      }
+      400: components['responses']['BadRequest']
+      401: components['responses']['Unauthorized']
+      403: components['responses']['Forbidden']
+      413: components['responses']['ContentTooLarge']
+      415: components['responses']['UnsupportedMediaType']
+      422: components['responses']['UnprocessableContent']
+      429: components['responses']['TooManyRequests']
+      default: components['responses']['Error']
+    }
+  }
+  getShippingMethodsById: {
+    parameters: {
+      query?: never
+      header?: never
+      path: {
+        /** @description Opaque id. No control characters. */
+        id: string
+      }
+      cookie?: never
+    }
+    requestBody?: never
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          'RateLimit-Limit': components['headers']['RateLimit-Limit']
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining']
+          'RateLimit-Reset': components['headers']['RateLimit-Reset']
+          'RateLimit-Policy': components['headers']['RateLimit-Policy']
+          'X-Request-Id': components['headers']['X-Request-Id']
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['GetShippingMethodsByIdResponse']
+        }
+      }
+      400: components['responses']['BadRequest']
+      401: components['responses']['Unauthorized']
+      403: components['responses']['Forbidden']
+      404: components['responses']['NotFound']
+      429: components['responses']['TooManyRequests']
+      default: components['responses']['Error']
+    }
+  }
+  deleteShippingMethodsById: {
+    parameters: {
+      query?: never
+      header?: never
+      path: {
+        /** @description Opaque id. No control characters. */
+        id: string
+      }
+      cookie?: never
+    }
+    requestBody?: never
+    responses: {
+      /** @description Deleted. */
+      204: {
+        headers: {
+          'RateLimit-Limit': components['headers']['RateLimit-Limit']
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining']
+          'RateLimit-Reset': components['headers']['RateLimit-Reset']
+          'RateLimit-Policy': components['headers']['RateLimit-Policy']
+          'X-Request-Id': components['headers']['X-Request-Id']
+          [name: string]: unknown
+        }
+        content?: never
+      }
+      400: components['responses']['BadRequest']
+      401: components['responses']['Unauthorized']
+      403: components['responses']['Forbidden']
+      404: components['responses']['NotFound']
+      429: components['responses']['TooManyRequests']
+      default: components['responses']['Error']
+    }
+  }
+  patchShippingMethodsById: {
+    parameters: {
+      query?: never
+      header?: never
+      path: {
+        /** @description Opaque id. No control characters. */
+        id: string
+      }
+      cookie?: never
+    }
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['PatchShippingMethodsByIdRequest']
+      }
+    }
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          'RateLimit-Limit': components['headers']['RateLimit-Limit']
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining']
+          'RateLimit-Reset': components['headers']['RateLimit-Reset']
+          'RateLimit-Policy': components['headers']['RateLimit-Policy']
+          'X-Request-Id': components['headers']['X-Request-Id']
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['PatchShippingMethodsByIdResponse']
+        }
+      }
+      400: components['responses']['BadRequest']
+      401: components['responses']['Unauthorized']
+      403: components['responses']['Forbidden']
+      404: components['responses']['NotFound']
+      413: components['responses']['ContentTooLarge']
+      415: components['responses']['UnsupportedMediaType']
+      422: components['responses']['UnprocessableContent']
+      429: components['responses']['TooManyRequests']
+      default: components['responses']['Error']
+    }
+  }
+  getShippingShipments: {
+    parameters: {
+      query: {
+        /** @description The order whose shipments to list. No control characters. */
+        orderId: string
+      }
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    requestBody?: never
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          'RateLimit-Limit': components['headers']['RateLimit-Limit']
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining']
+          'RateLimit-Reset': components['headers']['RateLimit-Reset']
+          'RateLimit-Policy': components['headers']['RateLimit-Policy']
+          'X-Request-Id': components['headers']['X-Request-Id']
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['GetShippingShipmentsResponse']
+        }
+      }
+      400: components['responses']['BadRequest']
+      401: components['responses']['Unauthorized']
+      403: components['responses']['Forbidden']
+      429: components['responses']['TooManyRequests']
+      default: components['responses']['Error']
+    }
+  }
+  postShippingShipments: {
+    parameters: {
+      query?: never
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['PostShippingShipmentsRequest']
+      }
+    }
+    responses: {
+      /** @description Created */
+      201: {
+        headers: {
+          'RateLimit-Limit': components['headers']['RateLimit-Limit']
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining']
+          'RateLimit-Reset': components['headers']['RateLimit-Reset']
+          'RateLimit-Policy': components['headers']['RateLimit-Policy']
+          'X-Request-Id': components['headers']['X-Request-Id']
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['PostShippingShipmentsResponse']
+        }
+      }
+      400: components['responses']['BadRequest']
+      401: components['responses']['Unauthorized']
+      403: components['responses']['Forbidden']
+      404: components['responses']['NotFound']
+      409: components['responses']['Conflict']
+      413: components['responses']['ContentTooLarge']
+      415: components['responses']['UnsupportedMediaType']
+      422: components['responses']['UnprocessableContent']
+      429: components['responses']['TooManyRequests']
+      default: components['responses']['Error']
+    }
+  }
+  getShippingShipmentsById: {
+    parameters: {
+      query?: never
+      header?: never
+      path: {
+        /** @description Opaque id. No control characters. */
+        id: string
+      }
+      cookie?: never
+    }
+    requestBody?: never
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          'RateLimit-Limit': components['headers']['RateLimit-Limit']
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining']
+          'RateLimit-Reset': components['headers']['RateLimit-Reset']
+          'RateLimit-Policy': components['headers']['RateLimit-Policy']
+          'X-Request-Id': components['headers']['X-Request-Id']
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['GetShippingShipmentsByIdResponse']
+        }
+      }
+      400: components['responses']['BadRequest']
+      401: components['responses']['Unauthorized']
+      403: components['responses']['Forbidden']
+      404: components['responses']['NotFound']
+      429: components['responses']['TooManyRequests']
+      default: components['responses']['Error']
+    }
+  }
+  postShippingShipmentsByIdDelivered: {
+    parameters: {
+      query?: never
+      header?: never
+      path: {
+        /** @description Opaque id. No control characters. */
+        id: string
+      }
+      cookie?: never
+    }
+    requestBody?: never
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          'RateLimit-Limit': components['headers']['RateLimit-Limit']
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining']
+          'RateLimit-Reset': components['headers']['RateLimit-Reset']
+          'RateLimit-Policy': components['headers']['RateLimit-Policy']
+          'X-Request-Id': components['headers']['X-Request-Id']
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['PostShippingShipmentsByIdDeliveredResponse']
+        }
+      }
+      400: components['responses']['BadRequest']
+      401: components['responses']['Unauthorized']
+      403: components['responses']['Forbidden']
+      404: components['responses']['NotFound']
+      429: components['responses']['TooManyRequests']
       default: components['responses']['Error']
     }
   }
