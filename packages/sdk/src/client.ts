@@ -23,6 +23,13 @@ export interface EmporiumClientOptions {
    * was revoked): the request is sent again with the token it returns; undefined gives up.
    */
   onUnauthorized?: () => Promise<string | undefined>
+  /**
+   * A guest's cart token (`POST /api/v1/auth/guest`, see guest.ts), sent as `X-Cart-Token`
+   * unless a request sets it itself: a shopper without an account uses its cart (and an API
+   * client's merge at sign-in sends it beside the account's token). A browser on the shop's
+   * origin needs none: the gateway keeps the token in an HttpOnly cookie.
+   */
+  cartToken?: TokenSource
   /** Sends each request (default: the global fetch), e.g. with a connection pool of its own. */
   fetch?: (request: Request) => Promise<Response>
   /** The Request class `fetch` takes, when it is not the global one (undici's own fetch). */
@@ -56,6 +63,7 @@ export function createEmporiumClient(options: EmporiumClientOptions): EmporiumCl
   })
   client.use(idempotencyMiddleware(options.idempotencyKey ?? randomKey))
   if (options.token !== undefined) client.use(bearerMiddleware(options.token, options))
+  if (options.cartToken !== undefined) client.use(cartTokenMiddleware(options.cartToken))
   if (options.retryShed) client.use(shedMiddleware(options.retryShed))
   return client
 }
@@ -127,6 +135,19 @@ function bearerMiddleware(token: TokenSource, options: EmporiumClientOptions): M
       await response.body?.cancel().catch(() => undefined)
       again.headers.set('authorization', `Bearer ${value}`)
       return fetch(again)
+    },
+  }
+}
+
+/** The header that carries a guest's cart token. */
+export const cartTokenHeader = 'X-Cart-Token'
+
+function cartTokenMiddleware(token: TokenSource): Middleware {
+  return {
+    async onRequest({ request }) {
+      if (request.headers.has(cartTokenHeader)) return
+      const value = typeof token === 'function' ? await token() : token
+      if (value) request.headers.set(cartTokenHeader, value)
     },
   }
 }

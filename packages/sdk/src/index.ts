@@ -3,6 +3,7 @@
 import type { components, operations, paths } from './schema.js'
 
 export {
+  cartTokenHeader,
   createEmporiumClient,
   randomKey,
   shedWaitSeconds,
@@ -18,6 +19,7 @@ export {
   type FieldProblem,
   type Problem,
 } from './problem.js'
+export { getGuestToken, mergeCart } from './guest.js'
 export { createEventStreamParser, readServerSentEvents, type ServerSentEvent } from './events.js'
 export {
   finalOrderStatuses,
@@ -68,6 +70,10 @@ export type UpdateVariantBody = Schemas['PatchProductsByIdVariantsByVariantIdReq
 /** A picture of a product's gallery with its sizes (what an upload answers). */
 export type ProductMedia = Schemas['PostProductsByIdMediaResponse']
 export type Cart = Schemas['GetCartResponse']
+/** A guest's cart token (`POST /api/v1/auth/guest`) and its lifetime in seconds. */
+export type GuestToken = Schemas['PostAuthGuestResponse']
+/** The account's cart after a guest's merged into it, with what did not fit. */
+export type MergedCart = Schemas['PostCartMergeResponse']
 export type CartItem = Cart['items'][number]
 export type Order = Schemas['GetOrdersByIdResponse']
 export type OrderStatus = Order['status']
