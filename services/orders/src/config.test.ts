@@ -55,4 +55,13 @@ describe('orders config', () => {
       ConfigError,
     )
   })
+
+  it('reads whether prices include tax: no by default (issue 18)', () => {
+    expect(loadOrdersConfig(required).ORDERS_PRICES_INCLUDE_TAX).toBe(false)
+    const inclusive = loadOrdersConfig({ ...required, ORDERS_PRICES_INCLUDE_TAX: 'true' })
+    expect(inclusive.ORDERS_PRICES_INCLUDE_TAX).toBe(true)
+    expect(() => loadOrdersConfig({ ...required, ORDERS_PRICES_INCLUDE_TAX: 'maybe' })).toThrow(
+      /ORDERS_PRICES_INCLUDE_TAX/,
+    )
+  })
 })
