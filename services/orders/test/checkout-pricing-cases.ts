@@ -211,6 +211,29 @@ export function checkoutPricingCases(h: Harness): void {
         expect(await ordersOf(who.userId)).toHaveLength(0)
         expect(await keysOf(who.userId)).toHaveLength(0)
       })
+
+      it('taxes at a region’s rate where one is set (PUT /tax-rates), the country’s elsewhere', async () => {
+        const rate = await call('PUT', '/tax-rates', admin, {
+          body: { country: 'DE', region: 'BY', rateBasisPoints: 2000 },
+        })
+        expect(rate.status, rate.text).toBe(200)
+        const who = customer([{ productId: 'pc-widget', quantity: 1 }])
+        const bavaria = await quote(who, { destination: { country: 'DE', region: 'by' } })
+        expect(bavaria.status, bavaria.text).toBe(200)
+        // 20 % of 1000 and of standard shipping's 500.
+        expect(bavaria.body.items[0].taxRateBasisPoints).toBe(2000)
+        expect(bavaria.body.tax.amount).toBe(200 + 100)
+        const placed = await place(who, randomUUID(), {
+          ...toBerlin,
+          shippingAddress: { ...berlin, region: 'BY' },
+        })
+        expect(placed.status, placed.text).toBe(202)
+        expect(placed.body.total).toEqual(bavaria.body.total)
+        const berlinQuote = await quote(customer([{ productId: 'pc-widget', quantity: 1 }]), {
+          shippingAddress: berlin,
+        })
+        expect(berlinQuote.body.tax.amount).toBe(190 + 95)
+      })
     })
 
     describe('placement', () => {
@@ -502,6 +525,35 @@ export function checkoutPricingCases(h: Harness): void {
           `/order-links/${links.issue(reply.body.id, new Date())}`,
         )
         expect(forAccount.status).toBe(404)
+      })
+
+      it('counts a promotion’s per-customer limit by a guest’s e-mail, not by the cart token', async () => {
+        const promo = await promotion({ perCustomerLimit: 1 })
+        const email = `limit-${randomUUID().slice(0, 8)}@example.com`
+        const first = await place(guest(), randomUUID(), {
+          ...toBerlin,
+          email,
+          promotionCode: promo.code,
+        })
+        expect(first.status, first.text).toBe(202)
+        // A new cart token, the same address (in another case): refused.
+        const again = guest()
+        const refused = await place(again, randomUUID(), {
+          ...toBerlin,
+          email: email.toUpperCase(),
+          promotionCode: promo.code,
+        })
+        expect(refused.status, refused.text).toBe(409)
+        expect(refused.body.code).toBe('ORDERS.PROMOTION_CUSTOMER_LIMIT')
+        expect(await ordersOf(again.userId)).toHaveLength(0)
+        // Another address may use it.
+        const other = await place(again, randomUUID(), {
+          ...toBerlin,
+          email: `other-${email}`,
+          promotionCode: promo.code,
+        })
+        expect(other.status, other.text).toBe(202)
+        expect(await usesOf(promo.id)).toEqual({ uses: 0, reserved: 2 })
       })
 
       it('hides a guest’s order from another guest (404), shows it to its own', async () => {
