@@ -101,6 +101,11 @@ export function embeddedServices(config: AllInOneConfig, env: Env): Entry[] {
       USERS_ADMIN_CLI_KEY_FILE: `${dataDir}/users/admin-cli-keys.json`,
     }),
     catalog: () => ({ CATALOG_SEED_DEMO: env.CATALOG_SEED_DEMO ?? 'true' }),
+    // Order e-mails link to the same storefront as the users service's links.
+    notifications: () => ({
+      NOTIFICATIONS_PUBLIC_URL:
+        env.NOTIFICATIONS_PUBLIC_URL ?? env.USERS_PUBLIC_URL ?? `http://localhost:${config.PORT}`,
+    }),
   }
 
   const entry = (name: string, host: string, settings: Env): Entry => ({

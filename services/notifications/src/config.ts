@@ -26,6 +26,15 @@ export const NotificationsConfig = Type.Object({
   NOTIFICATIONS_SENDER: Type.String({ default: 'log', pattern: '^(log|file:.+|smtps?://.+)$' }),
   /** The `From` of every message. */
   NOTIFICATIONS_FROM: Type.String({ default: 'Emporium <orders@emporium.local>', minLength: 3 }),
+  /**
+   * The storefront's base URL, as USERS_PUBLIC_URL is for the users service's links: an order
+   * confirmation links to `<it>/orders/<orderId>` (an account) or `<it>/order-links/<token>` (a
+   * guest's signed link), as do shipment e-mails.
+   */
+  NOTIFICATIONS_PUBLIC_URL: Type.String({
+    default: 'http://localhost:8080',
+    pattern: '^https?://[^\\s]+$',
+  }),
   /** Attempts to send one message before it is marked failed. */
   NOTIFICATIONS_SEND_MAX_ATTEMPTS: Type.Integer({ minimum: 1, maximum: 50, default: 6 }),
   /** How often an open status stream checks the shared database for changes. */

@@ -8,6 +8,9 @@
  *   commit when the consumer ran on this replica).
  * - Messages are rendered when their event arrives and stored (one per event and template);
  *   a dispatcher loop sends them through the configured sender, at least once, with retries.
+ * - Shipments (`shipment.created`, from the shipping service) are mailed with the items named from
+ *   a copy of the order kept from its `order.confirmed` (the shipment names variant ids only),
+ *   to the guest's address kept there or the account's.
  */
 import {
   createJwtVerifier,
@@ -36,6 +39,7 @@ import {
   onOrderShipped,
 } from './events/on-order-events.js'
 import { onPaymentRefunded } from './events/on-payment-refunded.js'
+import { onShipmentCreated } from './events/on-shipment-created.js'
 import { onUserRegistered } from './events/on-user-registered.js'
 import { onVerificationRequested } from './events/on-verification-requested.js'
 import { onPasswordResetRequested } from './events/on-password-reset-requested.js'
@@ -97,7 +101,7 @@ export async function createNotificationsService(
     writer: createSqlNotificationWriter(trx as Kysely<NotificationTables>, now),
     changedAfterCommit: (change) => afterCommit(trx, () => feed.notify(change)),
   })
-  const consumerDeps = { portsIn }
+  const consumerDeps = { portsIn, publicUrl: config.NOTIFICATIONS_PUBLIC_URL }
   const dispatchPending = createDispatchPending({
     queue: createSqlMessageQueue(db),
     sender,
@@ -124,6 +128,7 @@ export async function createNotificationsService(
       onUserRegistered(consumerDeps),
       onVerificationRequested(consumerDeps),
       onPasswordResetRequested(consumerDeps),
+      onShipmentCreated(consumerDeps),
     ],
     routes: notificationsRoutes({
       verifier,

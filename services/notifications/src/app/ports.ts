@@ -1,5 +1,6 @@
 import type { HandlerContext } from '@emporium/platform/app'
 import type { RenderedMessage, Template } from '../domain/message-templates.js'
+import type { OrderCopy } from '../domain/order-copy.js'
 import type { OrderStatus, StatusFact } from '../domain/order-status.js'
 
 /** One status an order entered, as the status stream sends it (`seq` is the SSE event id). */
@@ -68,6 +69,12 @@ export interface NotificationWriter {
   saveRecipient(recipient: Recipient, registeredAt: Date): Promise<void>
   /** Queues a message; a second one for the same event and template is ignored. */
   enqueue(message: NewMessage): Promise<void>
+  /** Keeps the copy of a confirmed order (a second save of one order replaces the first). */
+  saveOrder(copy: Omit<OrderCopy, 'shipmentsMailed'>, confirmedAt: Date): Promise<void>
+  /** The copy of an order, if its `order.confirmed` arrived. */
+  order(orderId: string): Promise<OrderCopy | undefined>
+  /** Counts a shipment e-mail queued for the order (nothing when no copy is kept). */
+  countShipmentMail(orderId: string): Promise<void>
 }
 
 /** What an event consumer works with, bound to its inbox transaction. */

@@ -13,7 +13,7 @@ export type Render = (name: string | undefined) => RenderedMessage
  */
 export async function recordOrderFact(
   writer: NotificationWriter,
-  input: { eventId: string; fact: StatusFact; render?: Render },
+  input: { eventId: string; fact: StatusFact; render?: Render; to?: string },
 ): Promise<CommittedChange | undefined> {
   const changed = await writer.applyStatus(input.fact, input.eventId)
   if (input.render) {
@@ -22,22 +22,30 @@ export async function recordOrderFact(
       userId: input.fact.userId,
       orderId: input.fact.orderId,
       render: input.render,
+      ...(input.to !== undefined && { to: input.to }),
     })
   }
   return changed
 }
 
-/** Queues the shopper's message, addressed to their e-mail if it is known already. */
+/**
+ * Queues the shopper's message, addressed to `to` when given (a guest's address from the event),
+ * else to the account's e-mail if it is known already, else to the address of a guest's order
+ * kept from its `order.confirmed`; else `user:<id>`, which the dispatcher resolves at each
+ * attempt.
+ */
 export async function queueMessage(
   writer: NotificationWriter,
-  input: { eventId: string; userId: string; orderId: string | null; render: Render },
+  input: { eventId: string; userId: string; orderId: string | null; render: Render; to?: string },
 ): Promise<void> {
   const recipient = await writer.recipient(input.userId)
+  const guest =
+    input.to || recipient || !input.orderId ? undefined : (await writer.order(input.orderId))?.email
   await writer.enqueue({
     ...input.render(recipient?.name),
     eventId: input.eventId,
     userId: input.userId,
     orderId: input.orderId,
-    to: recipient?.email ?? `user:${input.userId}`,
+    to: input.to || recipient?.email || guest || `user:${input.userId}`,
   })
 }

@@ -21,6 +21,7 @@ export const Template = {
   orderConfirmed: 'order_confirmed',
   orderCancelled: 'order_cancelled',
   orderShipped: 'order_shipped',
+  shipmentCreated: 'shipment_created',
   paymentRefunded: 'payment_refunded',
   emailVerification: 'email_verification',
   passwordReset: 'password_reset',
@@ -97,17 +98,63 @@ function lineList(lines: readonly Line[]): string {
 
 const signature = '\n\n— Emporium'
 
-/** The order is paid and confirmed: what was bought and the total. */
+/**
+ * The totals breakdown of an order (issue 18; docs/checkout.md, "Totals and rounding"), as the
+ * orders service's events carry it; absent in events from before it (the total alone).
+ */
+export interface Breakdown {
+  subtotal?: Money
+  discount?: Money
+  shipping?: Money
+  tax?: Money
+  /** The prices include the tax (it is shown as included, not added). */
+  taxInclusive?: boolean
+  shippingMethod?: { name: string; carrier: string }
+  promotionCode?: string
+}
+
+/** The breakdown's lines, then the total: `Subtotal: $40.00` … `Total: $44.00`. */
+function totalsList(order: Breakdown & { total: Money }): string {
+  const rows: string[] = []
+  if (order.subtotal) rows.push(`Subtotal: ${formatMoney(order.subtotal)}`)
+  if (order.discount && (order.discount.amount !== 0 || order.promotionCode)) {
+    const code = order.promotionCode ? ` (${order.promotionCode})` : ''
+    rows.push(`Discount${code}: −${formatMoney(order.discount)}`)
+  }
+  if (order.shipping) {
+    const method = order.shippingMethod
+      ? ` (${order.shippingMethod.name}, ${order.shippingMethod.carrier})`
+      : ''
+    const cost = order.shipping.amount === 0 ? 'free' : formatMoney(order.shipping)
+    rows.push(`Shipping${method}: ${cost}`)
+  }
+  if (order.tax) {
+    rows.push(
+      order.taxInclusive
+        ? `Tax (incl. in the prices): ${formatMoney(order.tax)}`
+        : `Tax: ${formatMoney(order.tax)}`,
+    )
+  }
+  rows.push(`Total: ${formatMoney(order.total)}`)
+  return rows.join('\n')
+}
+
+/**
+ * The order is paid and confirmed: what was bought, the totals breakdown, and where to see the
+ * order (`link`: a guest's signed link, or an account's order page).
+ */
 export function orderConfirmedMessage(
-  order: { orderId: string; lines: readonly Line[]; total: Money },
+  order: Breakdown & { orderId: string; lines: readonly Line[]; total: Money },
   name?: string,
+  link?: string,
 ): RenderedMessage {
+  const see = link ? `\n\nSee your order at any time: ${link}` : ''
   return {
     template: Template.orderConfirmed,
     subject: `Your Emporium order ${order.orderId} is confirmed`,
     text:
       `${greeting(name)}\n\nThank you for your order ${order.orderId}. It is paid and confirmed.\n\n` +
-      `${lineList(order.lines)}\n\nTotal: ${formatMoney(order.total)}` +
+      `${lineList(order.lines)}\n\n${totalsList(order)}${see}` +
       signature,
   }
 }
@@ -137,6 +184,44 @@ export function orderShippedMessage(order: { orderId: string }, name?: string): 
     template: Template.orderShipped,
     subject: `Your Emporium order ${order.orderId} has shipped`,
     text: `${greeting(name)}\n\nGood news: your order ${order.orderId} is on its way.` + signature,
+  }
+}
+
+/** One line of a shipment: what it is called (or its variant's id when unknown) and how many. */
+export interface ShippedLine {
+  name: string
+  variantLabel?: string
+  quantity: number
+}
+
+/** A parcel left with a carrier: the carrier, its tracking number and what it holds. */
+export function shipmentCreatedMessage(
+  shipment: {
+    orderId: string
+    carrier: string
+    trackingNumber: string
+    lines: readonly ShippedLine[]
+    /** Every line of the order is shipped now. */
+    complete: boolean
+  },
+  name?: string,
+  link?: string,
+): RenderedMessage {
+  const items = shipment.lines
+    .map((l) => `  ${l.quantity} × ${l.name}${l.variantLabel ? ` (${l.variantLabel})` : ''}`)
+    .join('\n')
+  const rest = shipment.complete
+    ? 'This completes your order.'
+    : 'The rest of your order follows in another parcel.'
+  const see = link ? `\n\nSee your order at any time: ${link}` : ''
+  return {
+    template: Template.shipmentCreated,
+    subject: `A parcel of your Emporium order ${shipment.orderId} is on its way`,
+    text:
+      `${greeting(name)}\n\nA parcel of your order ${shipment.orderId} is on its way.\n\n` +
+      `Carrier: ${shipment.carrier}\nTracking number: ${shipment.trackingNumber}\n\n` +
+      `In this parcel:\n${items}\n\n${rest}${see}` +
+      signature,
   }
 }
 

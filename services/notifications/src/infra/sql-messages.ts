@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto'
 import { sql, type Kysely } from 'kysely'
 import type { MessageQueue, NotificationWriter } from '../app/ports.js'
 import type { Template } from '../domain/message-templates.js'
+import type { CopiedLine } from '../domain/order-copy.js'
 import { applyStatusFact } from './sql-projection.js'
 import type { NotificationTables } from './tables.js'
 
@@ -58,6 +59,44 @@ export function createSqlNotificationWriter(
           last_error: null,
         })
         .onConflict((oc) => oc.columns(['event_id', 'template']).doNothing())
+        .execute()
+    },
+    async saveOrder(copy, confirmedAt) {
+      const values = {
+        user_id: copy.userId,
+        email: copy.email,
+        order_link: copy.orderLink,
+        lines: JSON.stringify(copy.lines),
+        confirmed_at: confirmedAt,
+      }
+      await trx
+        .insertInto('order_copies')
+        .values({ order_id: copy.orderId, ...values })
+        .onConflict((oc) => oc.column('order_id').doUpdateSet(values))
+        .execute()
+    },
+    async order(orderId) {
+      const row = await trx
+        .selectFrom('order_copies')
+        .select(['order_id', 'user_id', 'email', 'order_link', 'lines', 'shipments_mailed'])
+        .where('order_id', '=', orderId)
+        .executeTakeFirst()
+      return (
+        row && {
+          orderId: row.order_id,
+          userId: row.user_id,
+          email: row.email,
+          orderLink: row.order_link,
+          lines: JSON.parse(row.lines) as CopiedLine[],
+          shipmentsMailed: Number(row.shipments_mailed),
+        }
+      )
+    },
+    async countShipmentMail(orderId) {
+      await trx
+        .updateTable('order_copies')
+        .set((eb) => ({ shipments_mailed: eb('shipments_mailed', '+', 1) }))
+        .where('order_id', '=', orderId)
         .execute()
     },
   }

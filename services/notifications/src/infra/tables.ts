@@ -50,10 +50,22 @@ export interface StreamLeasesTable {
   expires_at: Date
 }
 
+export interface OrderCopiesTable {
+  order_id: string
+  user_id: string
+  email: string | null
+  order_link: string | null
+  /** JSON of the copied lines. */
+  lines: string
+  shipments_mailed: Generated<number>
+  confirmed_at: Date
+}
+
 export interface NotificationTables {
   order_status: OrderStatusTable
   status_changes: StatusChangesTable
   recipients: RecipientsTable
   messages: MessagesTable
   stream_leases: StreamLeasesTable
+  order_copies: OrderCopiesTable
 }
