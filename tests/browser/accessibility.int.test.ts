@@ -331,10 +331,43 @@ describe('accessibility of the storefront (axe)', () => {
         await page.goto(`/orders/${placed.body.id}`)
         await page.getByRole('form', { name: 'Pay with another card' }).waitFor()
         await audit(page, `${name}order, payment failed`, failures)
+        // The checkout takes another card too (issue 18).
+        await page.goto(`/checkout?order=${encodeURIComponent(placed.body.id)}`)
+        await page.getByRole('form', { name: 'Pay with another card' }).waitFor()
+        await audit(page, `${name}checkout, payment failed`, failures)
         await page.goto('/orders')
         await page.getByText('Payment failed — action needed').waitFor()
         await audit(page, `${name}orders, one with a failed payment`, failures)
       }
+      expect(failures.join('\n')).toBe('')
+    },
+    perTest,
+  )
+
+  it(
+    "has no violations on a guest's cart and checkout, nor on an order link",
+    async () => {
+      // Issue 18: a signed-out shopper buys as a guest; a guest's order opens by its link.
+      const failures: string[] = []
+      const page = await open(desktop)
+      await page.goto('/cart')
+      await page.getByText('Your cart is empty.').waitFor()
+      await audit(page, 'guest, empty cart', failures)
+      await page.goto(`/products/${tee.id}`)
+      await settled(page)
+      await page.getByRole('button', { name: 'Add to cart' }).click()
+      await page.getByText(/^Added 1 × Emporium Classic Tee/).waitFor()
+      await audit(page, 'guest, product added to the cart', failures)
+      await page.goto('/cart')
+      await page.getByText('Shipping and tax are calculated at checkout.').waitFor()
+      await audit(page, 'guest, cart with items', failures)
+      await page.goto('/checkout')
+      await page.getByLabel('Email').waitFor()
+      await page.getByRole('group', { name: 'Shipping method' }).waitFor()
+      await audit(page, 'guest checkout', failures)
+      await page.goto('/order-links/not-a-link')
+      await page.getByRole('heading', { name: 'This order link does not work' }).waitFor()
+      await audit(page, 'order link, not valid', failures)
       expect(failures.join('\n')).toBe('')
     },
     perTest,

@@ -2,6 +2,7 @@ import type { ComponentType } from 'preact'
 import { useEffect, useRef, useState } from 'preact/hooks'
 import { cartStore, refreshCart } from './api/cart'
 import { shop, unwrap } from './api/client'
+import { mergeNotice } from './api/guest'
 import { isAdmin, session } from './api/session'
 import { ErrorMessage, Loading } from './components/ui'
 import { Link, match, navigate, useLocation } from './lib/router'
@@ -13,6 +14,7 @@ import { CheckoutPage } from './pages/checkout'
 import { HomePage } from './pages/home'
 import { NotFoundPage } from './pages/not-found'
 import { OrderPage } from './pages/order'
+import { OrderLinkPage } from './pages/order-link'
 import { OrdersPage } from './pages/orders'
 import { ForgotPasswordPage, ResetPasswordPage } from './pages/password-reset'
 import { ProductPage } from './pages/product'
@@ -29,6 +31,7 @@ const routes: [string, Page][] = [
   ['/checkout', CheckoutPage],
   ['/orders', OrdersPage],
   ['/orders/:id', OrderPage],
+  ['/order-links/:token', OrderLinkPage],
   ['/signin', () => <AuthPage mode="signin" />],
   ['/register', () => <AuthPage mode="register" />],
   ['/verify-email', VerifyEmailPage],
@@ -70,6 +73,7 @@ export function App() {
         Skip to content
       </a>
       <Header />
+      <MergeNotice />
       <main id="main" ref={main} tabIndex={-1}>
         {page}
       </main>
@@ -110,13 +114,12 @@ function Header() {
             <li>
               <Link href="/products">Shop</Link>
             </li>
-            {current && (
-              <li>
-                <Link href="/cart">
-                  Cart{cart && cart.itemCount > 0 ? ` (${cart.itemCount})` : ''}
-                </Link>
-              </li>
-            )}
+            {/* A signed-out shopper has a cart too: a guest's (issue 18). */}
+            <li>
+              <Link href="/cart">
+                Cart{cart && cart.itemCount > 0 ? ` (${cart.itemCount})` : ''}
+              </Link>
+            </li>
             {current && (
               <li>
                 <Link href="/orders">Orders</Link>
@@ -155,6 +158,44 @@ function Header() {
     </header>
   )
 }
+
+/** What a sign-in did with the guest cart: said once, until dismissed or the next page. */
+function MergeNotice() {
+  const notice = useStore(mergeNotice)
+  if (!notice) return null
+  const moved = notice.mergedLines > 0
+  return (
+    <div class="merge-notice">
+      <div class="notice info" role="status">
+        {moved && <p>The items you added before signing in are now in your cart.</p>}
+        {notice.notMerged.length > 0 && (
+          <>
+            <p>Some of them did not fit into your cart and were left out:</p>
+            <ul>
+              {notice.notMerged.map((line) => (
+                <li key={`${line.productId}:${line.variantId ?? ''}`}>
+                  {line.quantity} × {line.name} ({notMergedWords(line.reason)})
+                </li>
+              ))}
+            </ul>
+          </>
+        )}
+        <button type="button" class="link-button" onClick={() => mergeNotice.set(null)}>
+          Dismiss
+        </button>
+      </div>
+    </div>
+  )
+}
+
+const notMergedWords = (reason: string) =>
+  reason === 'line_limit'
+    ? 'your cart holds as many different items as it can'
+    : reason === 'quantity_limit'
+      ? 'at most 99 of an item'
+      : reason === 'currency_mismatch'
+        ? 'priced in another currency'
+        : 'could not be added'
 
 type AdminModule = typeof import('./admin/admin')
 

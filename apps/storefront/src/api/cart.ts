@@ -1,20 +1,40 @@
-import type { CallResult, Cart } from '@emporium/sdk'
+import { EmporiumProblem, type CallResult, type Cart } from '@emporium/sdk'
 import { createStore } from '../lib/store'
 import { shop, unwrap } from './client'
+import { forgetGuestCart, guestCart } from './guest'
 import { session } from './session'
 
-/** The signed-in shopper's cart as last seen (null: not loaded or signed out). */
+/** The shopper's cart as last seen, an account's or a guest's (null: not loaded, or none). */
 export const cartStore = createStore<Cart | null>(null)
+
+/** A cart with nothing in it: a signed-out shopper's before their first "Add to cart". */
+export const emptyCart = (): Cart => ({
+  items: [],
+  subtotal: { amount: 0, currency: 'USD' },
+  itemCount: 0,
+  updatedAt: new Date(0).toISOString(),
+})
 
 /** Loads the cart again (after sign-in, an order, or a change elsewhere). */
 export async function refreshCart(): Promise<Cart | null> {
-  if (!session.get()) {
+  if (!session.get() && !guestCart.get()) {
     cartStore.set(null)
     return null
   }
-  const value = await unwrap(shop.GET('/api/v1/cart'))
-  cartStore.set(value)
-  return value
+  try {
+    // A guest's request carries no Authorization: the gateway reads the cart cookie.
+    const value = await unwrap(shop.GET('/api/v1/cart'))
+    cartStore.set(value)
+    return value
+  } catch (failure) {
+    // A guest whose cookie expired (or was cleared) has no cart any more.
+    if (!session.get() && failure instanceof EmporiumProblem && failure.status === 401) {
+      forgetGuestCart()
+      cartStore.set(null)
+      return null
+    }
+    throw failure
+  }
 }
 
 /**
@@ -51,3 +71,5 @@ session.subscribe((value) => {
   if (signedIn) void refreshCart().catch(() => undefined)
   else cartStore.set(null)
 })
+// A guest cart begun in another tab, or one merged at sign-in, is read again.
+guestCart.subscribe(() => void refreshCart().catch(() => undefined))

@@ -96,3 +96,23 @@ describe('shopper messages', () => {
     )
   })
 })
+
+describe('checkout refusals of issue 18', () => {
+  it('says why a promotion code or a shipping method was refused, in words', () => {
+    const said = (code: string, status = 422) =>
+      shopperMessage(problem(status, { code, detail: `Promotion SAVE10: ${code}` }))
+    expect(said('ORDERS.PROMOTION_EXPIRED')).toBe('That promotion code has expired.')
+    expect(said('ORDERS.PROMOTION_NOT_FOUND')).toBe('That promotion code is not valid.')
+    expect(said('ORDERS.PROMOTION_EXHAUSTED', 409)).toBe('That promotion code has been used up.')
+    expect(said('ORDERS.PROMOTION_MINIMUM_NOT_MET')).toMatch(/minimum amount/)
+    expect(said('ORDERS.SHIPPING_METHOD_UNAVAILABLE', 409)).toMatch(/choose another/)
+    expect(said('ORDERS.EMAIL_REQUIRED', 400)).toMatch(/e-mail address/)
+    const typo = problem(400, {
+      code: 'HTTP.VALIDATION',
+      errors: [{ path: '/body/promotionCode', message: 'must NOT have more than 32 characters' }],
+    })
+    expect(shopperMessage(typo)).toBe(
+      'Please check what you entered. Promotion code: is too long (32 characters at most).',
+    )
+  })
+})

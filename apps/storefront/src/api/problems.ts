@@ -35,6 +35,18 @@ const codeWords: Record<string, string> = {
   'ORDERS.AMOUNT_TOO_LARGE': 'This order is too large to be paid at once.',
   'ORDERS.PAYMENT_NOT_RETRYABLE':
     'This order can no longer be paid: it was paid or cancelled meanwhile, or its hold ended.',
+  'ORDERS.PROMOTION_NOT_FOUND': 'That promotion code is not valid.',
+  'ORDERS.PROMOTION_NOT_STARTED': 'That promotion code is not valid yet.',
+  'ORDERS.PROMOTION_EXPIRED': 'That promotion code has expired.',
+  'ORDERS.PROMOTION_MINIMUM_NOT_MET':
+    'Your order does not reach the minimum amount for that promotion code.',
+  'ORDERS.PROMOTION_EXHAUSTED': 'That promotion code has been used up.',
+  'ORDERS.PROMOTION_CUSTOMER_LIMIT': 'You have already used that promotion code.',
+  'ORDERS.PROMOTION_CURRENCY': "That promotion code does not apply to your cart's currency.",
+  'ORDERS.SHIPPING_METHOD_UNAVAILABLE':
+    'That shipping method does not deliver to this address. Please choose another.',
+  'ORDERS.EMAIL_REQUIRED': 'Please enter your e-mail address: your order is sent there.',
+  'AUTH.GUEST_NOT_ALLOWED': 'Please sign in to do that.',
   'NOTIFICATIONS.ORDER_NOT_FOUND': 'We could not find that order.',
   'USERS.RESET_TOKEN_INVALID':
     'This reset link cannot be used: it was used already, it expired, or only part of it was ' +
@@ -71,6 +83,7 @@ const fieldLabels: Record<string, string> = {
   label: 'Label',
   phone: 'Phone',
   email: 'Email',
+  promotionCode: 'Promotion code',
   password: 'Password',
   quantity: 'Quantity',
   sku: 'SKU',

@@ -1,5 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { clearDraft, loadDraft, saveDraft, type CheckoutDraft } from './checkout-draft'
+import {
+  clearDraft,
+  guestDraftId,
+  loadDraft,
+  saveDraft,
+  type CheckoutDraft,
+} from './checkout-draft'
 
 /** A sessionStorage of the test's own (Node has none). */
 function memoryStorage(): Storage {
@@ -55,5 +61,39 @@ describe('the checkout draft', () => {
     expect(loadDraft('user-a')).toEqual({ address: {}, save: false })
     storage.setItem('emporium.checkout-draft.user-a', JSON.stringify({ address: { city: 7 } }))
     expect(loadDraft('user-a')).toEqual({ address: {}, save: false })
+  })
+
+  it("keeps a guest's e-mail, the shipping method and the promotion code (issue 18)", () => {
+    saveDraft(guestDraftId, {
+      address: { country: 'FR', postalCode: '75001' },
+      save: false,
+      email: 'guest@example.com',
+      shippingMethodId: 'method-1',
+      promotionCode: 'SAVE10',
+    })
+    expect(loadDraft(guestDraftId)).toEqual({
+      address: { country: 'FR', postalCode: '75001' },
+      save: false,
+      email: 'guest@example.com',
+      shippingMethodId: 'method-1',
+      promotionCode: 'SAVE10',
+    })
+    // An account's draft is not the guest's.
+    expect(loadDraft('user-a')).toEqual({ address: {}, save: false })
+    // Empty or wrongly typed choices are left out; an overlong one is cut.
+    storage.setItem(
+      'emporium.checkout-draft.guest',
+      JSON.stringify({
+        address: {},
+        email: '',
+        shippingMethodId: 7,
+        promotionCode: 'X'.repeat(80),
+      }),
+    )
+    expect(loadDraft(guestDraftId)).toEqual({
+      address: {},
+      save: false,
+      promotionCode: 'X'.repeat(32),
+    })
   })
 })

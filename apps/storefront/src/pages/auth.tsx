@@ -1,6 +1,7 @@
 import type { ComponentChildren } from 'preact'
 import { useState } from 'preact/hooks'
 import { shop, unwrap } from '../api/client'
+import { guestCart, mergeGuestCart } from '../api/guest'
 import { session, startSession } from '../api/session'
 import { ErrorMessage, useTitle } from '../components/ui'
 import { Link, navigate, useLocation } from '../lib/router'
@@ -35,6 +36,8 @@ export function AuthPage({ mode }: { mode: 'signin' | 'register' }) {
           : shop.POST('/api/v1/auth/login', { body: { email, password } }),
       )
       startSession(auth)
+      // A cart filled before signing in joins the account's (the page says what did not fit).
+      await mergeGuestCart()
       navigate(next, { replace: true })
     } catch (failure) {
       setError(failure)
@@ -93,6 +96,14 @@ export function AuthPage({ mode }: { mode: 'signin' | 'register' }) {
       </p>
     </section>
   )
+}
+
+/** Shows its children to a shopper with a cart: signed in, or a guest with one (issue 18). */
+export function RequireShopper({ children }: { children: ComponentChildren }) {
+  const current = useStore(session)
+  const hasGuestCart = useStore(guestCart)
+  if (current || hasGuestCart) return <>{children}</>
+  return <RequireSignIn>{children}</RequireSignIn>
 }
 
 /** Shows its children to a signed-in visitor, a sign-in prompt to anyone else. */

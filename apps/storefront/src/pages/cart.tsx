@@ -1,24 +1,26 @@
 import type { CallResult, Cart, CartItem } from '@emporium/sdk'
 import { useEffect, useState } from 'preact/hooks'
-import { cartStore, changeCart, refreshCart } from '../api/cart'
+import { cartStore, changeCart, emptyCart, refreshCart } from '../api/cart'
 import { shop } from '../api/client'
+import { guestCart } from '../api/guest'
+import { session } from '../api/session'
 import { ErrorMessage, Loading, Notice, useTitle } from '../components/ui'
 import { formatMoney } from '../lib/format'
 import { Link } from '../lib/router'
 import { useStore } from '../lib/store'
-import { RequireSignIn } from './auth'
 
 export function CartPage() {
   useTitle('Your cart')
-  return (
-    <RequireSignIn>
-      <CartView />
-    </RequireSignIn>
-  )
+  return <CartView />
 }
 
 function CartView() {
-  const value = useStore(cartStore)
+  // A signed-out shopper without a guest cart yet has an empty one (no request needed).
+  const signedIn = useStore(session) !== null
+  const hasGuestCart = useStore(guestCart)
+  const hasCart = signedIn || hasGuestCart
+  const stored = useStore(cartStore)
+  const value = hasCart ? stored : emptyCart()
   const [error, setError] = useState<unknown>(undefined)
   const [busy, setBusy] = useState<string | undefined>(undefined)
   useEffect(() => {
@@ -87,6 +89,7 @@ function CartView() {
             Subtotal ({value.itemCount} {value.itemCount === 1 ? 'item' : 'items'}):{' '}
             <strong>{formatMoney(value.subtotal)}</strong>
           </p>
+          <p class="muted shipping-later">Shipping and tax are calculated at checkout.</p>
           {value.itemCount > 0 && (
             <Link href="/checkout" class="button primary">
               Checkout

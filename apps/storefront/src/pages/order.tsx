@@ -1,35 +1,32 @@
-import { randomKey, type Order, type OrderStatus, type OrderStatusEvent } from '@emporium/sdk'
+import type { OrderStatus, OrderStatusEvent } from '@emporium/sdk'
 import { useEffect, useRef, useState } from 'preact/hooks'
 import { refreshCartAfterOrder } from '../api/cart'
+import { readOrder } from '../api/checkout'
 import { shop, unwrap } from '../api/client'
-import { isNotFound, isTooManyDeclines } from '../api/problems'
+import { isNotFound } from '../api/problems'
 import { followOrder } from '../api/order-events'
-import { CardFields, readCard } from '../components/card-fields'
+import { session } from '../api/session'
+import { OrderDetails } from '../components/order-details'
+import { PayAgain } from '../components/pay-again'
 import { ErrorMessage, LoadState, useLoad, useTitle } from '../components/ui'
-import { countryName } from '../lib/countries'
 import {
   formatDate,
-  formatLocalDate,
-  formatMoney,
-  holdLeft,
-  paymentErrorWords,
   paymentSettling,
-  paymentWords,
   reasonWords,
   shopperStatusWords,
   statusWords,
 } from '../lib/format'
-import { withRetryAfter } from '../lib/retry-after'
 import { Link } from '../lib/router'
-import { RequireSignIn } from './auth'
+import { useStore } from '../lib/store'
+import { RequireShopper } from './auth'
 import { NotFoundPage } from './not-found'
 
 export function OrderPage({ params }: { params: Record<string, string> }) {
   useTitle('Your order')
   return (
-    <RequireSignIn>
+    <RequireShopper>
       <OrderView id={params.id!} />
-    </RequireSignIn>
+    </RequireShopper>
   )
 }
 
@@ -42,10 +39,8 @@ const stepOf = (status: OrderStatus): OrderStatus =>
 const cancellable: OrderStatus[] = ['pending', 'awaiting_payment', 'payment_failed', 'confirmed']
 
 function OrderView({ id }: { id: string }) {
-  const order = useLoad(
-    (signal) => unwrap(shop.GET('/api/v1/orders/{id}', { params: { path: { id } }, signal })),
-    [id],
-  )
+  const order = useLoad((signal) => readOrder(id, signal), [id])
+  const signedIn = useStore(session) !== null
   // The latest live event: shown ahead of the order last read until that is read again.
   const [live, setLive] = useState<OrderStatusEvent | undefined>(undefined)
   const [streamError, setStreamError] = useState<unknown>(undefined)
@@ -98,9 +93,7 @@ function OrderView({ id }: { id: string }) {
     let delay = 1_000
     const poll = () => {
       timer = setTimeout(() => {
-        unwrap(
-          shop.GET('/api/v1/orders/{id}', { params: { path: { id } }, signal: controller.signal }),
-        ).then(
+        readOrder(id, controller.signal).then(
           (latest) => {
             if (controller.signal.aborted) return
             if (paymentSettling(latest)) poll()
@@ -154,6 +147,12 @@ function OrderView({ id }: { id: string }) {
     <section>
       <h1>Order {data.id}</h1>
       <p class="muted">Placed {formatDate(data.createdAt)}</p>
+      {data.email && (
+        <p class="notice info guest-link">
+          A link to this order is e-mailed to <strong>{data.email}</strong> once it is confirmed: it
+          opens the order any time, without an account.
+        </p>
+      )}
       <div class="status-box" aria-live="polite">
         <p>
           Status: <strong data-status={status}>{shopperStatusWords[status]}</strong>
@@ -199,195 +198,18 @@ function OrderView({ id }: { id: string }) {
       {streamError !== undefined && !terminal.includes(status) && (
         <p class="muted">Live updates interrupted; reconnecting…</p>
       )}
-      <table>
-        <caption class="visually-hidden">Items</caption>
-        <thead>
-          <tr>
-            <th scope="col">Item</th>
-            <th scope="col">Price</th>
-            <th scope="col">Qty</th>
-            <th scope="col">Total</th>
-          </tr>
-        </thead>
-        <tbody>
-          {data.items.map((item) => (
-            <tr key={item.variantId ?? item.productId}>
-              <td>
-                {item.name}
-                {item.variantLabel && <span class="variant"> ({item.variantLabel})</span>}
-              </td>
-              <td>{formatMoney(item.unitPrice)}</td>
-              <td>{item.quantity}</td>
-              <td>{formatMoney(item.lineTotal)}</td>
-            </tr>
-          ))}
-        </tbody>
-        <tfoot>
-          <tr>
-            <th scope="row" colSpan={3}>
-              Total
-            </th>
-            <td>{formatMoney(data.total)}</td>
-          </tr>
-        </tfoot>
-      </table>
-      <p>
-        Ship to: {data.shippingAddress.name}, {data.shippingAddress.line1},{' '}
-        {data.shippingAddress.line2 && `${data.shippingAddress.line2}, `}
-        {data.shippingAddress.city} {data.shippingAddress.postalCode},{' '}
-        {data.shippingAddress.region && `${data.shippingAddress.region}, `}
-        {countryName(data.shippingAddress.country)}
-      </p>
-      {data.payment && (
-        <p class="payment" data-payment={data.payment.status}>
-          Card ending {data.payment.last4}: {paymentWords(data.payment, data)}
-          {settling && <span class="muted"> (this page updates when it is done)</span>}
-        </p>
-      )}
+      <OrderDetails order={data} settling={settling} />
       <ErrorMessage error={cancelError} />
       {cancellable.includes(status) && (
         <button type="button" class="danger" onClick={() => void cancel()} disabled={cancelling}>
           {cancelling ? 'Cancelling…' : 'Cancel order'}
         </button>
       )}
-      <p>
-        <Link href="/orders">All your orders</Link>
-      </p>
-    </section>
-  )
-}
-
-/** Placement-like tries for a new payment attempt when the shop sheds a burst. */
-const attemptTries = 5
-
-/** The fields a held order carries since issue 18 (optional: older answers lack them). */
-type HeldOrder = Order & {
-  paymentDueBy?: string
-  lastPaymentError?: string
-  paymentAttempt?: number
-}
-
-/**
- * An order whose payment failed, while it is held: why, until when, and a form to pay it with
- * another card (the address stays the order's). Each attempt has its own Idempotency-Key, kept
- * while the same card is sent again (a double click, a resend after the shop shed it), so an
- * attempt is made once. Past the deadline the form is gone: the shop cancels the order.
- */
-function PayAgain({
-  order,
-  onAttempt,
-  onRefused,
-}: {
-  order: HeldOrder
-  onAttempt: (order: Order) => void
-  onRefused: () => void
-}) {
-  const [now, setNow] = useState(() => Date.now())
-  const left = holdLeft(order, now)
-  const [busy, setBusy] = useState(false)
-  const [error, setError] = useState<unknown>(undefined)
-  const [notice, setNotice] = useState<string | undefined>(undefined)
-  // The attempt being sent: what identifies the card typed (in memory only) and its key.
-  const attempt = useRef<{ card: string; key: string } | undefined>(undefined)
-  const submitting = useRef(false)
-
-  // The form goes when the hold ends, without a reload of the page.
-  useEffect(() => {
-    if (left === undefined || left === 0) return
-    const timer = setTimeout(() => setNow(Date.now()), Math.min(left + 250, 2 ** 31 - 1))
-    return () => clearTimeout(timer)
-  }, [left])
-
-  const reasonText = paymentErrorWords(order.lastPaymentError)
-  const due = order.paymentDueBy ? formatLocalDate(order.paymentDueBy) : undefined
-  if (left === 0) {
-    return (
-      <div class="notice error pay-again" role="status">
-        <p>{reasonText}</p>
+      {signedIn && (
         <p>
-          The hold on this order ended{due ? ` on ${due}` : ''}: it can no longer be paid, and it is
-          being cancelled.
+          <Link href="/orders">All your orders</Link>
         </p>
-      </div>
-    )
-  }
-
-  async function submit(event: SubmitEvent) {
-    event.preventDefault()
-    if (submitting.current) return
-    const element = event.currentTarget as HTMLFormElement
-    const payment = readCard(new FormData(element))
-    const card = JSON.stringify(payment)
-    if (attempt.current?.card !== card) attempt.current = { card, key: randomKey() }
-    const key = attempt.current.key
-    submitting.current = true
-    setBusy(true)
-    setError(undefined)
-    try {
-      const next = await withRetryAfter(
-        () =>
-          unwrap(
-            shop.POST('/api/v1/orders/{id}/payment-attempts', {
-              params: { path: { id: order.id }, header: { 'idempotency-key': key } },
-              body: { payment },
-            }),
-          ),
-        {
-          tries: attemptTries,
-          maxWaitSeconds: 10,
-          onWait: (seconds, nextTry) =>
-            setNotice(
-              `The shop is very busy. Trying again in ${seconds} s (try ${nextTry} of ${attemptTries})…`,
-            ),
-        },
-      )
-      // Made: another card (or this one again) after this is a new attempt with a new key.
-      attempt.current = undefined
-      element.reset()
-      onAttempt(next)
-    } catch (failure) {
-      const status = (failure as { status?: number }).status
-      if (status === 409) onRefused()
-      setError(
-        (status === 503 || status === 429) && !isTooManyDeclines(failure)
-          ? new Error(
-              'The shop is too busy to take your payment right now, and nothing was charged. ' +
-                'Please try again in a minute.',
-            )
-          : failure,
-      )
-    } finally {
-      setNotice(undefined)
-      submitting.current = false
-      setBusy(false)
-    }
-  }
-
-  return (
-    <div class="pay-again">
-      <div class="notice error" role="alert">
-        <p>{reasonText}</p>
-        {due && (
-          <p>
-            We are holding your order until <strong>{due}</strong>: pay with another card to
-            complete it, or cancel it.
-          </p>
-        )}
-      </div>
-      <form class="checkout" aria-labelledby="pay-again-title" onSubmit={(e) => void submit(e)}>
-        <h2 id="pay-again-title">Pay with another card</h2>
-        <p class="muted">Your order ships to the address you gave; only the card changes.</p>
-        <CardFields prefix="pay" legend="New card" />
-        {notice && (
-          <p class="notice" role="status">
-            {notice}
-          </p>
-        )}
-        <ErrorMessage error={error} />
-        <button type="submit" class="primary" disabled={busy} aria-busy={busy}>
-          {busy ? 'Paying…' : `Pay ${formatMoney(order.total)}`}
-        </button>
-      </form>
-    </div>
+      )}
+    </section>
   )
 }

@@ -2,6 +2,7 @@ import type { Product, Variant } from '@emporium/sdk'
 import { useState } from 'preact/hooks'
 import { changeCart } from '../api/cart'
 import { shop, unwrap } from '../api/client'
+import { ensureGuestCart } from '../api/guest'
 import { isNotFound } from '../api/problems'
 import { session } from '../api/session'
 import { ProductCard } from '../components/product-card'
@@ -116,15 +117,6 @@ function AddToCart({ product, variant }: { product: Product; variant?: Variant |
   const [busy, setBusy] = useState(false)
   const [error, setError] = useState<unknown>(undefined)
   const [added, setAdded] = useState('')
-  if (!current) {
-    const next = encodeURIComponent(`/products/${product.id}`)
-    return (
-      <p>
-        <Link href={`/signin?next=${next}`}>Sign in</Link> or{' '}
-        <Link href={`/register?next=${next}`}>create an account</Link> to buy.
-      </p>
-    )
-  }
   const available = variant ? variant.available : product.available
   if (available === 0) return null
   async function add(event: SubmitEvent) {
@@ -134,6 +126,8 @@ function AddToCart({ product, variant }: { product: Product; variant?: Variant |
     setAdded('')
     try {
       const variantId = variant ? { variantId: variant.id } : {}
+      // Signed out: the cart is a guest's, begun here (the gateway keeps its token in a cookie).
+      await ensureGuestCart()
       await changeCart(
         shop.POST('/api/v1/cart/items', {
           body: { productId: product.id, ...variantId, quantity },
@@ -170,6 +164,15 @@ function AddToCart({ product, variant }: { product: Product; variant?: Variant |
         <Notice>
           {added} <Link href="/cart">View cart</Link>
         </Notice>
+      )}
+      {!current && (
+        <p class="muted">
+          No account needed: check out as a guest, or{' '}
+          <Link href={`/signin?next=${encodeURIComponent(`/products/${product.id}`)}`}>
+            sign in
+          </Link>{' '}
+          to keep your orders together.
+        </p>
       )}
     </form>
   )
