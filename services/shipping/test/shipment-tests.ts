@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto'
 import { beforeEach, describe, expect, it } from 'vitest'
 import type { Harness } from './shipping-harness.js'
 import { confirmed, confirmOrder, eventsOf, ship } from './shipping-test-support.js'
@@ -129,6 +130,23 @@ export function shipmentTests(harness: () => Harness) {
       expect(refused.status).toBe(409)
       expect(refused.body.code).toBe('SHIPPING.ORDER_CANCELLED')
       expect(await eventsOf(h, 'shipment.created', orderId)).toEqual([])
+    })
+
+    it('keeps nothing of an order cancelled before it was confirmed', async () => {
+      const orderId = `order-${randomUUID()}`
+      await h.publish('order.cancelled', {
+        ...confirmed(orderId, 'user-1', [{ productId: 'p1', quantity: 1 }]),
+        previousStatus: 'awaiting_payment',
+        reason: 'payment_declined',
+      })
+      // Events are applied in order: once a later one is in, the cancellation was handled.
+      await confirmOrder(h, [{ productId: 'p1', quantity: 1 }])
+      const row = await h.db
+        .selectFrom('shipping_orders')
+        .select('order_id')
+        .where('order_id', '=', orderId)
+        .executeTakeFirst()
+      expect(row).toBeUndefined()
     })
 
     it("takes the orders service's ship-all as every line shipped, without a shipment", async () => {
