@@ -959,6 +959,206 @@ export interface paths {
     patch?: never
     trace?: never
   }
+  '/api/v1/shipping/quotes': {
+    parameters: {
+      query?: never
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    get?: never
+    put?: never
+    /**
+     * Shipping quotes for an order: each method that ships there, cheapest first
+     * @description Active methods whose zone covers the destination, in the currency of the subtotal, priced by the rate with the highest `from` at most the weight or subtotal (free from `freeAbove`). An empty list when none ships there.
+     */
+    post: operations['postShippingQuotes']
+    delete?: never
+    options?: never
+    head?: never
+    patch?: never
+    trace?: never
+  }
+  '/api/v1/shipping/zones': {
+    parameters: {
+      query?: never
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    /**
+     * List the shipping zones (admin)
+     * @description Requires a bearer token of an admin.
+     */
+    get: operations['getShippingZones']
+    put?: never
+    /**
+     * Create a shipping zone (admin)
+     * @description Each country, or country and region, at most once (400 `SHIPPING.DUPLICATE_COUNTRY`).
+     *
+     *     Requires a bearer token of an admin.
+     */
+    post: operations['postShippingZones']
+    delete?: never
+    options?: never
+    head?: never
+    patch?: never
+    trace?: never
+  }
+  '/api/v1/shipping/zones/{id}': {
+    parameters: {
+      query?: never
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    /**
+     * A shipping zone (admin)
+     * @description Requires a bearer token of an admin.
+     */
+    get: operations['getShippingZonesById']
+    put?: never
+    post?: never
+    /**
+     * Delete a shipping zone without methods (admin)
+     * @description 409 `SHIPPING.ZONE_IN_USE` while a method belongs to it.
+     *
+     *     Requires a bearer token of an admin.
+     */
+    delete: operations['deleteShippingZonesById']
+    options?: never
+    head?: never
+    /**
+     * Rename a shipping zone or change its countries (admin)
+     * @description Requires a bearer token of an admin.
+     */
+    patch: operations['patchShippingZonesById']
+    trace?: never
+  }
+  '/api/v1/shipping/methods': {
+    parameters: {
+      query?: never
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    /**
+     * List the shipping methods, of one zone or all (admin)
+     * @description Requires a bearer token of an admin.
+     */
+    get: operations['getShippingMethods']
+    put?: never
+    /**
+     * Create a shipping method of a zone (admin)
+     * @description At least one rate, each `from` once (400 `SHIPPING.RATES_REQUIRED`, `SHIPPING.DUPLICATE_RATE`); a flat method has one rate from 0 (`SHIPPING.FLAT_RATE`); every price and `freeAbove` in one currency (`SHIPPING.MIXED_CURRENCIES`); `estimatedDays.min` ≤ `max` (`SHIPPING.INVALID_ESTIMATE`); an existing zone (422 `SHIPPING.UNKNOWN_ZONE`).
+     *
+     *     Requires a bearer token of an admin.
+     */
+    post: operations['postShippingMethods']
+    delete?: never
+    options?: never
+    head?: never
+    patch?: never
+    trace?: never
+  }
+  '/api/v1/shipping/methods/{id}': {
+    parameters: {
+      query?: never
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    /**
+     * A shipping method (admin)
+     * @description Requires a bearer token of an admin.
+     */
+    get: operations['getShippingMethodsById']
+    put?: never
+    post?: never
+    /**
+     * Delete a shipping method (admin)
+     * @description Requires a bearer token of an admin.
+     */
+    delete: operations['deleteShippingMethodsById']
+    options?: never
+    head?: never
+    /**
+     * Change a shipping method (admin)
+     * @description The method as changed is checked as a new one: At least one rate, each `from` once (400 `SHIPPING.RATES_REQUIRED`, `SHIPPING.DUPLICATE_RATE`); a flat method has one rate from 0 (`SHIPPING.FLAT_RATE`); every price and `freeAbove` in one currency (`SHIPPING.MIXED_CURRENCIES`); `estimatedDays.min` ≤ `max` (`SHIPPING.INVALID_ESTIMATE`); an existing zone (422 `SHIPPING.UNKNOWN_ZONE`).
+     *
+     *     Requires a bearer token of an admin.
+     */
+    patch: operations['patchShippingMethodsById']
+    trace?: never
+  }
+  '/api/v1/shipping/shipments': {
+    parameters: {
+      query?: never
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    /**
+     * An order's shipments, oldest first (admin)
+     * @description Requires a bearer token of an admin.
+     */
+    get: operations['getShippingShipments']
+    put?: never
+    /**
+     * Ship lines of a confirmed order (admin)
+     * @description At most what is not shipped yet of each line: 409 `SHIPPING.QUANTITY_EXCEEDS_ORDER`, `SHIPPING.NOTHING_TO_SHIP` (all shipped), `SHIPPING.ORDER_CANCELLED`; 404 `SHIPPING.ORDER_NOT_FOUND` for an order not (yet) confirmed; 422 `SHIPPING.LINE_NOT_IN_ORDER`. Publishes `shipment.created`.
+     *
+     *     Requires a bearer token of an admin.
+     */
+    post: operations['postShippingShipments']
+    delete?: never
+    options?: never
+    head?: never
+    patch?: never
+    trace?: never
+  }
+  '/api/v1/shipping/shipments/{id}': {
+    parameters: {
+      query?: never
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    /**
+     * A shipment (admin)
+     * @description Requires a bearer token of an admin.
+     */
+    get: operations['getShippingShipmentsById']
+    put?: never
+    post?: never
+    delete?: never
+    options?: never
+    head?: never
+    patch?: never
+    trace?: never
+  }
+  '/api/v1/shipping/shipments/{id}/delivered': {
+    parameters: {
+      query?: never
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    get?: never
+    put?: never
+    /**
+     * Record that a shipment was delivered (admin)
+     * @description Publishes `shipment.delivered` once; again, it answers the same.
+     *
+     *     Requires a bearer token of an admin.
+     */
+    post: operations['postShippingShipmentsByIdDelivered']
+    delete?: never
+    options?: never
+    head?: never
+    patch?: never
+    trace?: never
+  }
 }
 export type webhooks = Record<string, never>
 export interface components {
@@ -3143,6 +3343,335 @@ export interface components {
         net: number
       }[]
       doubleCaptures: string[]
+    }
+    PostShippingQuotesRequest: {
+      destination: {
+        /** @description ISO 3166-1 alpha-2 code, upper case. */
+        country: string
+        /** @description No control characters. */
+        region?: string
+        /** @description No control characters. */
+        postalCode?: string
+      }
+      subtotal: {
+        amount: number
+        currency: string
+      }
+      weightGrams: number
+    }
+    PostShippingQuotesResponse: {
+      quotes: {
+        methodId: string
+        name: string
+        carrier: string
+        price: {
+          amount: number
+          currency: string
+        }
+        estimatedDays?: {
+          min: number
+          max: number
+        }
+      }[]
+    }
+    GetShippingZonesResponse: {
+      items: {
+        id: string
+        name: string
+        countries: {
+          /** @description ISO 3166-1 alpha-2 code, upper case. */
+          country: string
+          /** @description Region, as written. No control characters. */
+          region?: string
+        }[]
+      }[]
+    }
+    PostShippingZonesRequest: {
+      /** @description Name shown to admins. No control characters. */
+      name: string
+      /** @description Countries and regions, each at most once. */
+      countries: {
+        /** @description ISO 3166-1 alpha-2 code, upper case. */
+        country: string
+        /** @description Region, as written. No control characters. */
+        region?: string
+      }[]
+    }
+    PostShippingZonesResponse: {
+      id: string
+      name: string
+      countries: {
+        /** @description ISO 3166-1 alpha-2 code, upper case. */
+        country: string
+        /** @description Region, as written. No control characters. */
+        region?: string
+      }[]
+    }
+    GetShippingZonesByIdResponse: {
+      id: string
+      name: string
+      countries: {
+        /** @description ISO 3166-1 alpha-2 code, upper case. */
+        country: string
+        /** @description Region, as written. No control characters. */
+        region?: string
+      }[]
+    }
+    PatchShippingZonesByIdRequest: {
+      /** @description Name shown to admins. No control characters. */
+      name?: string
+      /** @description Countries and regions, each at most once. */
+      countries?: {
+        /** @description ISO 3166-1 alpha-2 code, upper case. */
+        country: string
+        /** @description Region, as written. No control characters. */
+        region?: string
+      }[]
+    }
+    PatchShippingZonesByIdResponse: {
+      id: string
+      name: string
+      countries: {
+        /** @description ISO 3166-1 alpha-2 code, upper case. */
+        country: string
+        /** @description Region, as written. No control characters. */
+        region?: string
+      }[]
+    }
+    GetShippingMethodsResponse: {
+      items: {
+        id: string
+        zoneId: string
+        name: string
+        carrier: string
+        /** @description flat, weight (grams) or subtotal (minor units). */
+        basis: 'flat' | 'weight' | 'subtotal'
+        rates: {
+          from: number
+          price: {
+            amount: number
+            currency: string
+          }
+        }[]
+        freeAbove?: {
+          amount: number
+          currency: string
+        }
+        estimatedDays?: {
+          min: number
+          max: number
+        }
+        active: boolean
+      }[]
+    }
+    PostShippingMethodsRequest: {
+      /** @description The zone it delivers to. No control characters. */
+      zoneId: string
+      /** @description Name shown to shoppers. No control characters. */
+      name: string
+      /** @description The carrier (`DHL`, `UPS`). No control characters. */
+      carrier: string
+      /** @description flat, weight (grams) or subtotal (minor units). */
+      basis: 'flat' | 'weight' | 'subtotal'
+      /** @description At least one; `from` unique; `flat`: exactly one, from 0; one currency. */
+      rates: {
+        from: number
+        price: {
+          amount: number
+          currency: string
+        }
+      }[]
+      freeAbove?: {
+        amount: number
+        currency: string
+      }
+      estimatedDays?: {
+        min: number
+        max: number
+      }
+      active?: boolean
+    }
+    PostShippingMethodsResponse: {
+      id: string
+      zoneId: string
+      name: string
+      carrier: string
+      /** @description flat, weight (grams) or subtotal (minor units). */
+      basis: 'flat' | 'weight' | 'subtotal'
+      rates: {
+        from: number
+        price: {
+          amount: number
+          currency: string
+        }
+      }[]
+      freeAbove?: {
+        amount: number
+        currency: string
+      }
+      estimatedDays?: {
+        min: number
+        max: number
+      }
+      active: boolean
+    }
+    GetShippingMethodsByIdResponse: {
+      id: string
+      zoneId: string
+      name: string
+      carrier: string
+      /** @description flat, weight (grams) or subtotal (minor units). */
+      basis: 'flat' | 'weight' | 'subtotal'
+      rates: {
+        from: number
+        price: {
+          amount: number
+          currency: string
+        }
+      }[]
+      freeAbove?: {
+        amount: number
+        currency: string
+      }
+      estimatedDays?: {
+        min: number
+        max: number
+      }
+      active: boolean
+    }
+    PatchShippingMethodsByIdRequest: {
+      /** @description The zone it delivers to. No control characters. */
+      zoneId?: string
+      /** @description Name shown to shoppers. No control characters. */
+      name?: string
+      /** @description The carrier (`DHL`, `UPS`). No control characters. */
+      carrier?: string
+      /** @description flat, weight (grams) or subtotal (minor units). */
+      basis?: 'flat' | 'weight' | 'subtotal'
+      /** @description At least one; `from` unique; `flat`: exactly one, from 0; one currency. */
+      rates?: {
+        from: number
+        price: {
+          amount: number
+          currency: string
+        }
+      }[]
+      freeAbove?: {
+        amount: number
+        currency: string
+      } | null
+      estimatedDays?: {
+        min: number
+        max: number
+      } | null
+      active?: boolean
+    }
+    PatchShippingMethodsByIdResponse: {
+      id: string
+      zoneId: string
+      name: string
+      carrier: string
+      /** @description flat, weight (grams) or subtotal (minor units). */
+      basis: 'flat' | 'weight' | 'subtotal'
+      rates: {
+        from: number
+        price: {
+          amount: number
+          currency: string
+        }
+      }[]
+      freeAbove?: {
+        amount: number
+        currency: string
+      }
+      estimatedDays?: {
+        min: number
+        max: number
+      }
+      active: boolean
+    }
+    GetShippingShipmentsResponse: {
+      items: {
+        id: string
+        orderId: string
+        carrier: string
+        trackingNumber: string
+        lines: {
+          productId: string
+          variantId: string
+          quantity: number
+        }[]
+        /** @description shipped or delivered. */
+        status: 'shipped' | 'delivered'
+        /** Format: date-time */
+        createdAt: string
+        /** Format: date-time */
+        deliveredAt?: string
+      }[]
+    }
+    PostShippingShipmentsRequest: {
+      /** @description A confirmed order. No control characters. */
+      orderId: string
+      /** @description No control characters. */
+      carrier: string
+      /** @description No control characters. */
+      trackingNumber: string
+      lines: {
+        /** @description Opaque id. No control characters. */
+        variantId: string
+        quantity: number
+      }[]
+    }
+    PostShippingShipmentsResponse: {
+      id: string
+      orderId: string
+      carrier: string
+      trackingNumber: string
+      lines: {
+        productId: string
+        variantId: string
+        quantity: number
+      }[]
+      /** @description shipped or delivered. */
+      status: 'shipped' | 'delivered'
+      /** Format: date-time */
+      createdAt: string
+      /** Format: date-time */
+      deliveredAt?: string
+    }
+    GetShippingShipmentsByIdResponse: {
+      id: string
+      orderId: string
+      carrier: string
+      trackingNumber: string
+      lines: {
+        productId: string
+        variantId: string
+        quantity: number
+      }[]
+      /** @description shipped or delivered. */
+      status: 'shipped' | 'delivered'
+      /** Format: date-time */
+      createdAt: string
+      /** Format: date-time */
+      deliveredAt?: string
+    }
+    PostShippingShipmentsByIdDeliveredResponse: {
+      id: string
+      orderId: string
+      carrier: string
+      trackingNumber: string
+      lines: {
+        productId: string
+        variantId: string
+        quantity: number
+      }[]
+      /** @description shipped or delivered. */
+      status: 'shipped' | 'delivered'
+      /** Format: date-time */
+      createdAt: string
+      /** Format: date-time */
+      deliveredAt?: string
     }
   }
   responses: {
@@ -5603,6 +6132,532 @@ export interface operations {
       404: components['responses']['NotFound']
       429: components['responses']['TooManyRequests']
       503: components['responses']['ServiceUnavailable']
+      default: components['responses']['Error']
+    }
+  }
+  postShippingQuotes: {
+    parameters: {
+      query?: never
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['PostShippingQuotesRequest']
+      }
+    }
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          'RateLimit-Limit': components['headers']['RateLimit-Limit']
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining']
+          'RateLimit-Reset': components['headers']['RateLimit-Reset']
+          'RateLimit-Policy': components['headers']['RateLimit-Policy']
+          'X-Request-Id': components['headers']['X-Request-Id']
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['PostShippingQuotesResponse']
+        }
+      }
+      400: components['responses']['BadRequest']
+      401: components['responses']['Unauthorized']
+      403: components['responses']['Forbidden']
+      413: components['responses']['ContentTooLarge']
+      415: components['responses']['UnsupportedMediaType']
+      429: components['responses']['TooManyRequests']
+      default: components['responses']['Error']
+    }
+  }
+  getShippingZones: {
+    parameters: {
+      query?: never
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    requestBody?: never
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          'RateLimit-Limit': components['headers']['RateLimit-Limit']
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining']
+          'RateLimit-Reset': components['headers']['RateLimit-Reset']
+          'RateLimit-Policy': components['headers']['RateLimit-Policy']
+          'X-Request-Id': components['headers']['X-Request-Id']
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['GetShippingZonesResponse']
+        }
+      }
+      400: components['responses']['BadRequest']
+      401: components['responses']['Unauthorized']
+      403: components['responses']['Forbidden']
+      429: components['responses']['TooManyRequests']
+      default: components['responses']['Error']
+    }
+  }
+  postShippingZones: {
+    parameters: {
+      query?: never
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['PostShippingZonesRequest']
+      }
+    }
+    responses: {
+      /** @description Created */
+      201: {
+        headers: {
+          'RateLimit-Limit': components['headers']['RateLimit-Limit']
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining']
+          'RateLimit-Reset': components['headers']['RateLimit-Reset']
+          'RateLimit-Policy': components['headers']['RateLimit-Policy']
+          'X-Request-Id': components['headers']['X-Request-Id']
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['PostShippingZonesResponse']
+        }
+      }
+      400: components['responses']['BadRequest']
+      401: components['responses']['Unauthorized']
+      403: components['responses']['Forbidden']
+      413: components['responses']['ContentTooLarge']
+      415: components['responses']['UnsupportedMediaType']
+      429: components['responses']['TooManyRequests']
+      default: components['responses']['Error']
+    }
+  }
+  getShippingZonesById: {
+    parameters: {
+      query?: never
+      header?: never
+      path: {
+        /** @description Opaque id. No control characters. */
+        id: string
+      }
+      cookie?: never
+    }
+    requestBody?: never
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          'RateLimit-Limit': components['headers']['RateLimit-Limit']
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining']
+          'RateLimit-Reset': components['headers']['RateLimit-Reset']
+          'RateLimit-Policy': components['headers']['RateLimit-Policy']
+          'X-Request-Id': components['headers']['X-Request-Id']
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['GetShippingZonesByIdResponse']
+        }
+      }
+      400: components['responses']['BadRequest']
+      401: components['responses']['Unauthorized']
+      403: components['responses']['Forbidden']
+      404: components['responses']['NotFound']
+      429: components['responses']['TooManyRequests']
+      default: components['responses']['Error']
+    }
+  }
+  deleteShippingZonesById: {
+    parameters: {
+      query?: never
+      header?: never
+      path: {
+        /** @description Opaque id. No control characters. */
+        id: string
+      }
+      cookie?: never
+    }
+    requestBody?: never
+    responses: {
+      /** @description Deleted. */
+      204: {
+        headers: {
+          'RateLimit-Limit': components['headers']['RateLimit-Limit']
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining']
+          'RateLimit-Reset': components['headers']['RateLimit-Reset']
+          'RateLimit-Policy': components['headers']['RateLimit-Policy']
+          'X-Request-Id': components['headers']['X-Request-Id']
+          [name: string]: unknown
+        }
+        content?: never
+      }
+      400: components['responses']['BadRequest']
+      401: components['responses']['Unauthorized']
+      403: components['responses']['Forbidden']
+      404: components['responses']['NotFound']
+      409: components['responses']['Conflict']
+      429: components['responses']['TooManyRequests']
+      default: components['responses']['Error']
+    }
+  }
+  patchShippingZonesById: {
+    parameters: {
+      query?: never
+      header?: never
+      path: {
+        /** @description Opaque id. No control characters. */
+        id: string
+      }
+      cookie?: never
+    }
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['PatchShippingZonesByIdRequest']
+      }
+    }
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          'RateLimit-Limit': components['headers']['RateLimit-Limit']
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining']
+          'RateLimit-Reset': components['headers']['RateLimit-Reset']
+          'RateLimit-Policy': components['headers']['RateLimit-Policy']
+          'X-Request-Id': components['headers']['X-Request-Id']
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['PatchShippingZonesByIdResponse']
+        }
+      }
+      400: components['responses']['BadRequest']
+      401: components['responses']['Unauthorized']
+      403: components['responses']['Forbidden']
+      404: components['responses']['NotFound']
+      413: components['responses']['ContentTooLarge']
+      415: components['responses']['UnsupportedMediaType']
+      429: components['responses']['TooManyRequests']
+      default: components['responses']['Error']
+    }
+  }
+  getShippingMethods: {
+    parameters: {
+      query?: {
+        /** @description Only the methods of this zone. No control characters. */
+        zoneId?: string
+      }
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    requestBody?: never
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          'RateLimit-Limit': components['headers']['RateLimit-Limit']
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining']
+          'RateLimit-Reset': components['headers']['RateLimit-Reset']
+          'RateLimit-Policy': components['headers']['RateLimit-Policy']
+          'X-Request-Id': components['headers']['X-Request-Id']
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['GetShippingMethodsResponse']
+        }
+      }
+      400: components['responses']['BadRequest']
+      401: components['responses']['Unauthorized']
+      403: components['responses']['Forbidden']
+      429: components['responses']['TooManyRequests']
+      default: components['responses']['Error']
+    }
+  }
+  postShippingMethods: {
+    parameters: {
+      query?: never
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['PostShippingMethodsRequest']
+      }
+    }
+    responses: {
+      /** @description Created */
+      201: {
+        headers: {
+          'RateLimit-Limit': components['headers']['RateLimit-Limit']
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining']
+          'RateLimit-Reset': components['headers']['RateLimit-Reset']
+          'RateLimit-Policy': components['headers']['RateLimit-Policy']
+          'X-Request-Id': components['headers']['X-Request-Id']
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['PostShippingMethodsResponse']
+        }
+      }
+      400: components['responses']['BadRequest']
+      401: components['responses']['Unauthorized']
+      403: components['responses']['Forbidden']
+      413: components['responses']['ContentTooLarge']
+      415: components['responses']['UnsupportedMediaType']
+      422: components['responses']['UnprocessableContent']
+      429: components['responses']['TooManyRequests']
+      default: components['responses']['Error']
+    }
+  }
+  getShippingMethodsById: {
+    parameters: {
+      query?: never
+      header?: never
+      path: {
+        /** @description Opaque id. No control characters. */
+        id: string
+      }
+      cookie?: never
+    }
+    requestBody?: never
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          'RateLimit-Limit': components['headers']['RateLimit-Limit']
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining']
+          'RateLimit-Reset': components['headers']['RateLimit-Reset']
+          'RateLimit-Policy': components['headers']['RateLimit-Policy']
+          'X-Request-Id': components['headers']['X-Request-Id']
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['GetShippingMethodsByIdResponse']
+        }
+      }
+      400: components['responses']['BadRequest']
+      401: components['responses']['Unauthorized']
+      403: components['responses']['Forbidden']
+      404: components['responses']['NotFound']
+      429: components['responses']['TooManyRequests']
+      default: components['responses']['Error']
+    }
+  }
+  deleteShippingMethodsById: {
+    parameters: {
+      query?: never
+      header?: never
+      path: {
+        /** @description Opaque id. No control characters. */
+        id: string
+      }
+      cookie?: never
+    }
+    requestBody?: never
+    responses: {
+      /** @description Deleted. */
+      204: {
+        headers: {
+          'RateLimit-Limit': components['headers']['RateLimit-Limit']
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining']
+          'RateLimit-Reset': components['headers']['RateLimit-Reset']
+          'RateLimit-Policy': components['headers']['RateLimit-Policy']
+          'X-Request-Id': components['headers']['X-Request-Id']
+          [name: string]: unknown
+        }
+        content?: never
+      }
+      400: components['responses']['BadRequest']
+      401: components['responses']['Unauthorized']
+      403: components['responses']['Forbidden']
+      404: components['responses']['NotFound']
+      429: components['responses']['TooManyRequests']
+      default: components['responses']['Error']
+    }
+  }
+  patchShippingMethodsById: {
+    parameters: {
+      query?: never
+      header?: never
+      path: {
+        /** @description Opaque id. No control characters. */
+        id: string
+      }
+      cookie?: never
+    }
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['PatchShippingMethodsByIdRequest']
+      }
+    }
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          'RateLimit-Limit': components['headers']['RateLimit-Limit']
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining']
+          'RateLimit-Reset': components['headers']['RateLimit-Reset']
+          'RateLimit-Policy': components['headers']['RateLimit-Policy']
+          'X-Request-Id': components['headers']['X-Request-Id']
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['PatchShippingMethodsByIdResponse']
+        }
+      }
+      400: components['responses']['BadRequest']
+      401: components['responses']['Unauthorized']
+      403: components['responses']['Forbidden']
+      404: components['responses']['NotFound']
+      413: components['responses']['ContentTooLarge']
+      415: components['responses']['UnsupportedMediaType']
+      422: components['responses']['UnprocessableContent']
+      429: components['responses']['TooManyRequests']
+      default: components['responses']['Error']
+    }
+  }
+  getShippingShipments: {
+    parameters: {
+      query: {
+        /** @description The order whose shipments to list. No control characters. */
+        orderId: string
+      }
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    requestBody?: never
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          'RateLimit-Limit': components['headers']['RateLimit-Limit']
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining']
+          'RateLimit-Reset': components['headers']['RateLimit-Reset']
+          'RateLimit-Policy': components['headers']['RateLimit-Policy']
+          'X-Request-Id': components['headers']['X-Request-Id']
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['GetShippingShipmentsResponse']
+        }
+      }
+      400: components['responses']['BadRequest']
+      401: components['responses']['Unauthorized']
+      403: components['responses']['Forbidden']
+      429: components['responses']['TooManyRequests']
+      default: components['responses']['Error']
+    }
+  }
+  postShippingShipments: {
+    parameters: {
+      query?: never
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['PostShippingShipmentsRequest']
+      }
+    }
+    responses: {
+      /** @description Created */
+      201: {
+        headers: {
+          'RateLimit-Limit': components['headers']['RateLimit-Limit']
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining']
+          'RateLimit-Reset': components['headers']['RateLimit-Reset']
+          'RateLimit-Policy': components['headers']['RateLimit-Policy']
+          'X-Request-Id': components['headers']['X-Request-Id']
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['PostShippingShipmentsResponse']
+        }
+      }
+      400: components['responses']['BadRequest']
+      401: components['responses']['Unauthorized']
+      403: components['responses']['Forbidden']
+      404: components['responses']['NotFound']
+      409: components['responses']['Conflict']
+      413: components['responses']['ContentTooLarge']
+      415: components['responses']['UnsupportedMediaType']
+      422: components['responses']['UnprocessableContent']
+      429: components['responses']['TooManyRequests']
+      default: components['responses']['Error']
+    }
+  }
+  getShippingShipmentsById: {
+    parameters: {
+      query?: never
+      header?: never
+      path: {
+        /** @description Opaque id. No control characters. */
+        id: string
+      }
+      cookie?: never
+    }
+    requestBody?: never
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          'RateLimit-Limit': components['headers']['RateLimit-Limit']
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining']
+          'RateLimit-Reset': components['headers']['RateLimit-Reset']
+          'RateLimit-Policy': components['headers']['RateLimit-Policy']
+          'X-Request-Id': components['headers']['X-Request-Id']
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['GetShippingShipmentsByIdResponse']
+        }
+      }
+      400: components['responses']['BadRequest']
+      401: components['responses']['Unauthorized']
+      403: components['responses']['Forbidden']
+      404: components['responses']['NotFound']
+      429: components['responses']['TooManyRequests']
+      default: components['responses']['Error']
+    }
+  }
+  postShippingShipmentsByIdDelivered: {
+    parameters: {
+      query?: never
+      header?: never
+      path: {
+        /** @description Opaque id. No control characters. */
+        id: string
+      }
+      cookie?: never
+    }
+    requestBody?: never
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          'RateLimit-Limit': components['headers']['RateLimit-Limit']
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining']
+          'RateLimit-Reset': components['headers']['RateLimit-Reset']
+          'RateLimit-Policy': components['headers']['RateLimit-Policy']
+          'X-Request-Id': components['headers']['X-Request-Id']
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['PostShippingShipmentsByIdDeliveredResponse']
+        }
+      }
+      400: components['responses']['BadRequest']
+      401: components['responses']['Unauthorized']
+      403: components['responses']['Forbidden']
+      404: components['responses']['NotFound']
+      429: components['responses']['TooManyRequests']
       default: components['responses']['Error']
     }
   }
