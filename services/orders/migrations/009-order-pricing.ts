@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto'
 import type { Kysely } from 'kysely'
 
 /**
@@ -45,6 +46,11 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('id', 'integer', (c) => c.primaryKey())
     .addColumn('key', 'text', (c) => c.notNull())
     .addColumn('created_at', 'timestamptz(3)', (c) => c.notNull())
+    .execute()
+  // Made here, before any consumer runs: a confirmation's transaction only reads it.
+  await db
+    .insertInto('order_link_keys')
+    .values({ id: 1, key: randomBytes(32).toString('base64url'), created_at: new Date() })
     .execute()
   await db.schema
     .createIndex('order_shipments_order_idx')

@@ -1,7 +1,7 @@
 import Type from 'typebox'
 import { ShippingAddress } from '../address.js'
 import { Money } from '../money.js'
-import { CursorParam, Id as IdOf } from '../text.js'
+import { CursorParam, Id as IdOf, Text } from '../text.js'
 
 /*
  * The orders service's HTTP API (API.md, "Orders and payments"). The service mounts these routes
@@ -305,8 +305,8 @@ export const QuoteBody = Type.Object(
       Type.Object(
         {
           country: Type.String({ pattern: '^[A-Za-z]{2}$' }),
-          region: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
-          postalCode: Type.Optional(Type.String({ minLength: 1, maxLength: 20 })),
+          region: Type.Optional(Text({ minLength: 1, maxLength: 100 })),
+          postalCode: Type.Optional(Text({ minLength: 1, maxLength: 20 })),
         },
         { additionalProperties: false },
       ),

@@ -1,6 +1,6 @@
 import Type from 'typebox'
 import { Money, Price } from '../money.js'
-import { CursorParam, Id as IdOf } from '../text.js'
+import { CursorParam, Id as IdOf, textPattern } from '../text.js'
 
 /*
  * Promotion codes, managed by admins in the orders service (issue 18; API.md, "Promotions"):
@@ -27,7 +27,8 @@ const Percent = Type.Integer({
 
 const Limit = Type.Integer({ minimum: 1, maximum: 2_147_483_647 })
 
-const DateTime = (description: string) => Type.String({ format: 'date-time', description })
+const DateTime = (description: string) =>
+  Type.String({ format: 'date-time', pattern: textPattern, description })
 
 /** A promotion as admins see it. */
 export const Promotion = Type.Object({

@@ -115,6 +115,8 @@ export interface OrderTx {
   save(order: OrderRecord): Promise<void>
   /** The promotion uses of this transaction (reserved at placement, spent, given back). */
   readonly promotions: PromotionUses
+  /** The key of guests' order links, read in this transaction (undefined: not made yet). */
+  orderLinkKey(): Promise<string | undefined>
   /** Records (or updates the status of) a shipment of the order, by its id. */
   recordShipment(orderId: string, shipment: OrderShipment): Promise<void>
   /** Writes an event to the outbox in this transaction. */

@@ -22,7 +22,9 @@ export interface SagaStepsDeps {
    */
   paymentDueMs: number
   /** Signs a guest's order link, mailed with the confirmation (absent: none is sent). */
-  orderLinks?: { issue(orderId: string, now: Date): Promise<string> }
+  orderLinks?: {
+    issue(orderId: string, now: Date, readKey?: () => Promise<string | undefined>): Promise<string>
+  }
   log: Logger
 }
 
@@ -126,7 +128,7 @@ export function createSagaSteps(deps: SagaStepsDeps) {
         ...eventBreakdown(order),
         ...(order.email &&
           deps.orderLinks && {
-            orderLink: await deps.orderLinks.issue(order.id, now),
+            orderLink: await deps.orderLinks.issue(order.id, now, () => tx.orderLinkKey()),
           }),
         at: now.toISOString(),
       })

@@ -12,7 +12,11 @@ export interface LazyOrderLinks {
    * transaction waiting for it: the consumer, and every query after it, would hang.
    */
   warm(): Promise<void>
-  issue(orderId: string, now: Date): Promise<string>
+  /**
+   * `readKey`: the key as the caller's transaction reads it (the consumer's), used when the key
+   * was not read yet, so that no other connection is needed inside a transaction.
+   */
+  issue(orderId: string, now: Date, readKey?: () => Promise<string | undefined>): Promise<string>
   verify(token: string, now: Date): Promise<string | undefined>
 }
 
@@ -54,7 +58,14 @@ export function createSqlOrderLinks(deps: {
     warm: async () => {
       await ready()
     },
-    issue: async (orderId, now) => (await ready()).issue(orderId, now),
+    async issue(orderId, now, readKey) {
+      if (!links && deps.configured.length === 0 && readKey) {
+        // Made by migration 009 (or by an earlier start): read in the caller's transaction.
+        const key = await readKey()
+        if (key !== undefined) links = Promise.resolve(createOrderLinks([key], deps.lifetimeMs))
+      }
+      return (await ready()).issue(orderId, now)
+    },
     verify: async (token, now) => (await ready()).verify(token, now),
   }
 }

@@ -208,6 +208,15 @@ export function createSqlOrderTx(trx: Transaction<any>, outbox: Outbox): OrderTx
         .execute()
     },
 
+    async orderLinkKey() {
+      const row = await tx
+        .selectFrom('order_link_keys')
+        .select('key')
+        .where('id', '=', 1)
+        .executeTakeFirst()
+      return row?.key
+    },
+
     async recordShipment(orderId, shipment) {
       await tx
         .insertInto('order_shipments')
