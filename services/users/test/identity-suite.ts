@@ -838,11 +838,35 @@ export function identitySuite(kind: DatabaseKind): void {
       expect(await store.purgeExpiredSessions(ago(1))).toBe(0)
     })
 
+    it("issues guests' cart tokens that its account routes refuse (403)", async () => {
+      const issued = await call('POST', '/auth/guest')
+      expect(issued.status).toBe(201)
+      const { cartToken, expiresIn } = issued.body as { cartToken: string; expiresIn: number }
+      expect(expiresIn).toBe(30 * 86_400)
+      const claims = decodeJwt(cartToken)
+      expect(claims).toMatchObject({ roles: ['guest'], iss: 'emporium-users', aud: 'emporium' })
+      expect(claims.sub).toMatch(/^guest_[0-9a-f-]{36}$/)
+      expect(claims.jti).toEqual(expect.any(String))
+      expect(claims).not.toHaveProperty('sid')
+      expect(claims.exp! - claims.iat!).toBe(30 * 86_400)
+      expect(decodeProtectedHeader(cartToken)).toMatchObject({ typ: 'at+jwt' })
+      for (const [method, path] of [
+        ['GET', '/users/me'],
+        ['GET', '/users/me/addresses'],
+        ['POST', '/auth/verify-email/resend'],
+      ] as const) {
+        const refused = await call(method, path, { token: cartToken })
+        expect({ path, status: refused.status }).toEqual({ path, status: 403 })
+        expect(refused.body).toMatchObject({ code: 'AUTH.GUEST_NOT_ALLOWED' })
+      }
+    })
+
     it('documents its routes in /openapi.json', async () => {
       const doc = await call('GET', '/openapi.json')
       expect(doc.status).toBe(200)
       expect(Object.keys(doc.body.paths).sort()).toEqual([
         '/.well-known/jwks.json',
+        '/auth/guest',
         '/auth/login',
         '/auth/logout',
         '/auth/password-reset',
