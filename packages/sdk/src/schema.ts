@@ -719,6 +719,43 @@ export interface paths {
     patch?: never
     trace?: never
   }
+  '/api/v1/orders/quote': {
+    parameters: {
+      query?: never
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    get?: never
+    put?: never
+    /**
+     * What placing the caller’s cart would cost now: lines, discount, shipping options, tax and total (nothing is reserved)
+     * @description Requires a bearer token.
+     */
+    post: operations['postOrdersQuote']
+    delete?: never
+    options?: never
+    head?: never
+    patch?: never
+    trace?: never
+  }
+  '/api/v1/order-links/{token}': {
+    parameters: {
+      query?: never
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    /** A guest’s order through the signed link mailed at its confirmation */
+    get: operations['getOrderLinksByToken']
+    put?: never
+    post?: never
+    delete?: never
+    options?: never
+    head?: never
+    patch?: never
+    trace?: never
+  }
   '/api/v1/orders/{id}': {
     parameters: {
       query?: never
@@ -2642,11 +2679,62 @@ export interface components {
             amount: number
             currency: string
           }
+          discount?: {
+            amount: number
+            currency: string
+          }
+          tax?: {
+            amount: number
+            currency: string
+          }
+          taxRateBasisPoints?: number
         }[]
         total: {
           amount: number
           currency: string
         }
+        subtotal?: {
+          amount: number
+          currency: string
+        }
+        discount?: {
+          amount: number
+          currency: string
+        }
+        shipping?: {
+          amount: number
+          currency: string
+        }
+        tax?: {
+          amount: number
+          currency: string
+        }
+        taxInclusive?: boolean
+        shippingMethod?: {
+          id: string
+          name: string
+          carrier: string
+          price: {
+            amount: number
+            currency: string
+          }
+        } | null
+        promotionCode?: string | null
+        email?: string
+        shipments?: {
+          id: string
+          carrier: string
+          trackingNumber: string
+          /** @description shipped or delivered. */
+          status: string
+          items: {
+            productId: string
+            variantId: string
+            quantity: number
+          }[]
+          /** Format: date-time */
+          createdAt: string
+        }[]
         shippingAddress: {
           /** @description No control characters. */
           name: string
@@ -2715,6 +2803,12 @@ export interface components {
         expYear: number
         cvc: string
       }
+      /** @description A method of the shipping service's quotes (POST /shipping/quotes). */
+      shippingMethodId?: string
+      /** @description A promotion code, matched case-insensitively. */
+      promotionCode?: string
+      /** @description A guest's e-mail address: required when the caller is a guest (a cart token). */
+      email?: string
     }
     PostOrdersResponse: {
       id: string
@@ -2737,11 +2831,282 @@ export interface components {
           amount: number
           currency: string
         }
+        discount?: {
+          amount: number
+          currency: string
+        }
+        tax?: {
+          amount: number
+          currency: string
+        }
+        taxRateBasisPoints?: number
       }[]
       total: {
         amount: number
         currency: string
       }
+      subtotal?: {
+        amount: number
+        currency: string
+      }
+      discount?: {
+        amount: number
+        currency: string
+      }
+      shipping?: {
+        amount: number
+        currency: string
+      }
+      tax?: {
+        amount: number
+        currency: string
+      }
+      taxInclusive?: boolean
+      shippingMethod?: {
+        id: string
+        name: string
+        carrier: string
+        price: {
+          amount: number
+          currency: string
+        }
+      } | null
+      promotionCode?: string | null
+      email?: string
+      shipments?: {
+        id: string
+        carrier: string
+        trackingNumber: string
+        /** @description shipped or delivered. */
+        status: string
+        items: {
+          productId: string
+          variantId: string
+          quantity: number
+        }[]
+        /** Format: date-time */
+        createdAt: string
+      }[]
+      shippingAddress: {
+        /** @description No control characters. */
+        name: string
+        /** @description No control characters. */
+        line1: string
+        /** @description No control characters. */
+        line2?: string
+        /** @description No control characters. */
+        city: string
+        /** @description No control characters. */
+        postalCode: string
+        /** @description ISO 3166-1 alpha-2 code. */
+        country: string
+        /** @description No control characters. */
+        region?: string
+        /** @description No control characters. */
+        phone?: string
+      }
+      payment: {
+        /** @description authorized, captured, declined, refunded or failed. */
+        status: string
+        last4: string
+      } | null
+      cancellationReason: string | null
+      /** @description Admins only: the provider's precise reason for a declined or failed payment (card_declined, insufficient_funds, provider_error, ...). */
+      declineReason?: string
+      /** @description The payment attempt: 1 at placement, one more per retry after a decline. */
+      paymentAttempt?: number
+      /**
+       * Format: date-time
+       * @description While awaiting_payment or payment_failed: until when the order may be paid (retries included); a payment_failed order is cancelled then.
+       */
+      paymentDueBy?: string
+      /** @description While payment_failed: payment_declined (the card was refused) or payment_failed (the provider kept failing). */
+      lastPaymentError?: string
+      /** Format: date-time */
+      createdAt: string
+      /** Format: date-time */
+      updatedAt: string
+    }
+    PostOrdersQuoteRequest: {
+      shippingAddress?: {
+        /** @description No control characters. */
+        name: string
+        /** @description No control characters. */
+        line1: string
+        /** @description No control characters. */
+        line2?: string
+        /** @description No control characters. */
+        city: string
+        /** @description No control characters. */
+        postalCode: string
+        /** @description ISO 3166-1 alpha-2 code. */
+        country: string
+        /** @description No control characters. */
+        region?: string
+        /** @description No control characters. */
+        phone?: string
+      }
+      destination?: {
+        country: string
+        /** @description No control characters. */
+        region?: string
+        /** @description No control characters. */
+        postalCode?: string
+      }
+      /** @description A method of the shipping service's quotes (POST /shipping/quotes). */
+      shippingMethodId?: string
+      /** @description A promotion code, matched case-insensitively. */
+      promotionCode?: string
+    }
+    PostOrdersQuoteResponse: {
+      items: {
+        productId: string
+        /** @description The variant bought (the product's id without options). */
+        variantId?: string
+        /** @description The variant's option values (M / Blue); absent without options. */
+        variantLabel?: string
+        name: string
+        unitPrice: {
+          amount: number
+          currency: string
+        }
+        quantity: number
+        lineTotal: {
+          amount: number
+          currency: string
+        }
+        discount?: {
+          amount: number
+          currency: string
+        }
+        tax?: {
+          amount: number
+          currency: string
+        }
+        taxRateBasisPoints?: number
+      }[]
+      subtotal: {
+        amount: number
+        currency: string
+      }
+      discount: {
+        amount: number
+        currency: string
+      }
+      shipping: {
+        amount: number
+        currency: string
+      }
+      tax: {
+        amount: number
+        currency: string
+      }
+      total: {
+        amount: number
+        currency: string
+      }
+      taxInclusive: boolean
+      shippingOptions: {
+        methodId: string
+        name: string
+        carrier: string
+        price: {
+          amount: number
+          currency: string
+        }
+        estimatedDays?: {
+          min: number
+          max: number
+        }
+      }[]
+      shippingMethod: {
+        id: string
+        name: string
+        carrier: string
+        price: {
+          amount: number
+          currency: string
+        }
+      } | null
+      promotionCode: string | null
+    }
+    GetOrderLinksByTokenResponse: {
+      id: string
+      /** @description pending → awaiting_payment → confirmed → shipped, or cancelled. A declined payment leaves the order payment_failed (stock held until paymentDueBy); a new payment attempt takes it back to awaiting_payment. */
+      status:
+        'pending' | 'awaiting_payment' | 'payment_failed' | 'confirmed' | 'shipped' | 'cancelled'
+      items: {
+        productId: string
+        /** @description The variant bought (the product's id without options). */
+        variantId?: string
+        /** @description The variant's option values (M / Blue); absent without options. */
+        variantLabel?: string
+        name: string
+        unitPrice: {
+          amount: number
+          currency: string
+        }
+        quantity: number
+        lineTotal: {
+          amount: number
+          currency: string
+        }
+        discount?: {
+          amount: number
+          currency: string
+        }
+        tax?: {
+          amount: number
+          currency: string
+        }
+        taxRateBasisPoints?: number
+      }[]
+      total: {
+        amount: number
+        currency: string
+      }
+      subtotal?: {
+        amount: number
+        currency: string
+      }
+      discount?: {
+        amount: number
+        currency: string
+      }
+      shipping?: {
+        amount: number
+        currency: string
+      }
+      tax?: {
+        amount: number
+        currency: string
+      }
+      taxInclusive?: boolean
+      shippingMethod?: {
+        id: string
+        name: string
+        carrier: string
+        price: {
+          amount: number
+          currency: string
+        }
+      } | null
+      promotionCode?: string | null
+      email?: string
+      shipments?: {
+        id: string
+        carrier: string
+        trackingNumber: string
+        /** @description shipped or delivered. */
+        status: string
+        items: {
+          productId: string
+          variantId: string
+          quantity: number
+        }[]
+        /** Format: date-time */
+        createdAt: string
+      }[]
       shippingAddress: {
         /** @description No control characters. */
         name: string
@@ -2803,11 +3168,62 @@ export interface components {
           amount: number
           currency: string
         }
+        discount?: {
+          amount: number
+          currency: string
+        }
+        tax?: {
+          amount: number
+          currency: string
+        }
+        taxRateBasisPoints?: number
       }[]
       total: {
         amount: number
         currency: string
       }
+      subtotal?: {
+        amount: number
+        currency: string
+      }
+      discount?: {
+        amount: number
+        currency: string
+      }
+      shipping?: {
+        amount: number
+        currency: string
+      }
+      tax?: {
+        amount: number
+        currency: string
+      }
+      taxInclusive?: boolean
+      shippingMethod?: {
+        id: string
+        name: string
+        carrier: string
+        price: {
+          amount: number
+          currency: string
+        }
+      } | null
+      promotionCode?: string | null
+      email?: string
+      shipments?: {
+        id: string
+        carrier: string
+        trackingNumber: string
+        /** @description shipped or delivered. */
+        status: string
+        items: {
+          productId: string
+          variantId: string
+          quantity: number
+        }[]
+        /** Format: date-time */
+        createdAt: string
+      }[]
       shippingAddress: {
         /** @description No control characters. */
         name: string
@@ -2869,11 +3285,62 @@ export interface components {
           amount: number
           currency: string
         }
+        discount?: {
+          amount: number
+          currency: string
+        }
+        tax?: {
+          amount: number
+          currency: string
+        }
+        taxRateBasisPoints?: number
       }[]
       total: {
         amount: number
         currency: string
       }
+      subtotal?: {
+        amount: number
+        currency: string
+      }
+      discount?: {
+        amount: number
+        currency: string
+      }
+      shipping?: {
+        amount: number
+        currency: string
+      }
+      tax?: {
+        amount: number
+        currency: string
+      }
+      taxInclusive?: boolean
+      shippingMethod?: {
+        id: string
+        name: string
+        carrier: string
+        price: {
+          amount: number
+          currency: string
+        }
+      } | null
+      promotionCode?: string | null
+      email?: string
+      shipments?: {
+        id: string
+        carrier: string
+        trackingNumber: string
+        /** @description shipped or delivered. */
+        status: string
+        items: {
+          productId: string
+          variantId: string
+          quantity: number
+        }[]
+        /** Format: date-time */
+        createdAt: string
+      }[]
       shippingAddress: {
         /** @description No control characters. */
         name: string
@@ -2935,11 +3402,62 @@ export interface components {
           amount: number
           currency: string
         }
+        discount?: {
+          amount: number
+          currency: string
+        }
+        tax?: {
+          amount: number
+          currency: string
+        }
+        taxRateBasisPoints?: number
       }[]
       total: {
         amount: number
         currency: string
       }
+      subtotal?: {
+        amount: number
+        currency: string
+      }
+      discount?: {
+        amount: number
+        currency: string
+      }
+      shipping?: {
+        amount: number
+        currency: string
+      }
+      tax?: {
+        amount: number
+        currency: string
+      }
+      taxInclusive?: boolean
+      shippingMethod?: {
+        id: string
+        name: string
+        carrier: string
+        price: {
+          amount: number
+          currency: string
+        }
+      } | null
+      promotionCode?: string | null
+      email?: string
+      shipments?: {
+        id: string
+        carrier: string
+        trackingNumber: string
+        /** @description shipped or delivered. */
+        status: string
+        items: {
+          productId: string
+          variantId: string
+          quantity: number
+        }[]
+        /** Format: date-time */
+        createdAt: string
+      }[]
       shippingAddress: {
         /** @description No control characters. */
         name: string
@@ -3010,11 +3528,62 @@ export interface components {
           amount: number
           currency: string
         }
+        discount?: {
+          amount: number
+          currency: string
+        }
+        tax?: {
+          amount: number
+          currency: string
+        }
+        taxRateBasisPoints?: number
       }[]
       total: {
         amount: number
         currency: string
       }
+      subtotal?: {
+        amount: number
+        currency: string
+      }
+      discount?: {
+        amount: number
+        currency: string
+      }
+      shipping?: {
+        amount: number
+        currency: string
+      }
+      tax?: {
+        amount: number
+        currency: string
+      }
+      taxInclusive?: boolean
+      shippingMethod?: {
+        id: string
+        name: string
+        carrier: string
+        price: {
+          amount: number
+          currency: string
+        }
+      } | null
+      promotionCode?: string | null
+      email?: string
+      shipments?: {
+        id: string
+        carrier: string
+        trackingNumber: string
+        /** @description shipped or delivered. */
+        status: string
+        items: {
+          productId: string
+          variantId: string
+          quantity: number
+        }[]
+        /** Format: date-time */
+        createdAt: string
+      }[]
       shippingAddress: {
         /** @description No control characters. */
         name: string
@@ -5580,6 +6149,77 @@ export interface operations {
       422: components['responses']['UnprocessableContent']
       429: components['responses']['TooManyRequests']
       503: components['responses']['ServiceUnavailable']
+      default: components['responses']['Error']
+    }
+  }
+  postOrdersQuote: {
+    parameters: {
+      query?: never
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['PostOrdersQuoteRequest']
+      }
+    }
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          'RateLimit-Limit': components['headers']['RateLimit-Limit']
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining']
+          'RateLimit-Reset': components['headers']['RateLimit-Reset']
+          'RateLimit-Policy': components['headers']['RateLimit-Policy']
+          'X-Request-Id': components['headers']['X-Request-Id']
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['PostOrdersQuoteResponse']
+        }
+      }
+      400: components['responses']['BadRequest']
+      401: components['responses']['Unauthorized']
+      403: components['responses']['Forbidden']
+      404: components['responses']['NotFound']
+      409: components['responses']['Conflict']
+      413: components['responses']['ContentTooLarge']
+      415: components['responses']['UnsupportedMediaType']
+      422: components['responses']['UnprocessableContent']
+      429: components['responses']['TooManyRequests']
+      503: components['responses']['ServiceUnavailable']
+      default: components['responses']['Error']
+    }
+  }
+  getOrderLinksByToken: {
+    parameters: {
+      query?: never
+      header?: never
+      path: {
+        token: string
+      }
+      cookie?: never
+    }
+    requestBody?: never
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          'RateLimit-Limit': components['headers']['RateLimit-Limit']
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining']
+          'RateLimit-Reset': components['headers']['RateLimit-Reset']
+          'RateLimit-Policy': components['headers']['RateLimit-Policy']
+          'X-Request-Id': components['headers']['X-Request-Id']
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['GetOrderLinksByTokenResponse']
+        }
+      }
+      400: components['responses']['BadRequest']
+      404: components['responses']['NotFound']
+      429: components['responses']['TooManyRequests']
       default: components['responses']['Error']
     }
   }
