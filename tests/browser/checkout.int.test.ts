@@ -186,7 +186,7 @@ describe('checkout with shipping, tax and a promotion, as a guest, in a browser'
       await express.check()
       await expect
         .poll(() => row(page, 'shipping'), slow)
-        .toMatch(/Shipping \(Express \(DHL\)\)\s+\$12\.95/)
+        .toMatch(/Shipping \(Express by DHL\)\s+\$12\.95/)
 
       // A code the shop does not know is refused in words; the shop's own code is taken.
       await page.getByLabel('Promotion code').fill('NOSUCHCODE')
@@ -224,7 +224,7 @@ describe('checkout with shipping, tax and a promotion, as a guest, in a browser'
       await page.getByText(`A link to this order is e-mailed to ${email}`).waitFor()
       // The order page's breakdown is the checkout's; the order's total is the one shown.
       expect(await row(page, 'total')).toContain(dollars(total))
-      expect(await row(page, 'shipping')).toMatch(/Express \(DHL\)/)
+      expect(await row(page, 'shipping')).toMatch(/Express by DHL/)
       expect(await row(page, 'discount')).toContain(code)
       const order = await orderSeenBy(page, orderId)
       expect(order.status).toBe(200)

@@ -52,6 +52,24 @@ export function forgetGuestCart(): void {
   guestCart.set(false)
 }
 
+/**
+ * Runs a cart change as the shopper: signed out, as a guest (a cart begun first when there is
+ * none). A guest whose cookie has expired (401) gets a new cart, and the change is made once more.
+ */
+export async function asShopper<T>(change: () => Promise<T>): Promise<T> {
+  await ensureGuestCart()
+  try {
+    return await change()
+  } catch (failure) {
+    if (session.get() || !(failure instanceof EmporiumProblem) || failure.status !== 401) {
+      throw failure
+    }
+    forgetGuestCart()
+    await ensureGuestCart()
+    return change()
+  }
+}
+
 /** What a merge at sign-in did, for the page to say. */
 export interface MergeNotice {
   mergedLines: number

@@ -32,7 +32,7 @@ describe('the totals breakdown', () => {
     expect(rowsText(rows)).toEqual([
       'Subtotal: $100.00',
       'Discount (SAVE10): −$10.00',
-      'Shipping (Express (DHL)): $5.00',
+      'Shipping (Express by DHL): $5.00',
       'Tax: $19.00',
       'Total: $114.00',
     ])

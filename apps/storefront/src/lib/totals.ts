@@ -20,6 +20,12 @@ export function shippingName(method: { name: string; carrier: string }): string 
     : `${method.name} (${carrier})`
 }
 
+/** A method in a sentence: `Express by DHL` (the name alone when it says the carrier). */
+function shippedBy(method: { name: string; carrier: string }): string {
+  const named = shippingName(method)
+  return named === method.name ? named : `${method.name} by ${method.carrier.trim()}`
+}
+
 /** How long a method takes: `2–4 business days`, `1 business day`, or '' when it says not. */
 export function deliveryWords(days: ShippingOption['estimatedDays']): string {
   if (!days) return ''
@@ -60,7 +66,7 @@ export function breakdownRows(
   if (options.shippingKnown === false) {
     rows.push({ key: 'shipping', label: 'Shipping and tax', value: 'Calculated at checkout' })
   } else {
-    const method = options.shippingMethod ? ` (${shippingName(options.shippingMethod)})` : ''
+    const method = options.shippingMethod ? ` (${shippedBy(options.shippingMethod)})` : ''
     rows.push({
       key: 'shipping',
       label: `Shipping${method}`,

@@ -1,7 +1,7 @@
-import { randomKey, type CartItem, type PlaceOrderBody } from '@emporium/sdk'
+import { randomKey, type PlaceOrderBody } from '@emporium/sdk'
 import { useEffect, useRef, useState } from 'preact/hooks'
 import { addAddress, listAddresses, type SavedAddress } from '../api/account'
-import { cartStore, changeCart, emptyCart, refreshCart } from '../api/cart'
+import { cartStore, emptyCart, refreshCart } from '../api/cart'
 import type { Destination } from '../api/checkout'
 import { shop, unwrap } from '../api/client'
 import { guestCart } from '../api/guest'
@@ -9,6 +9,7 @@ import { isTooManyDeclines } from '../api/problems'
 import { session } from '../api/session'
 import { AddressFields } from '../components/address-fields'
 import { CardFields, readCard } from '../components/card-fields'
+import { AddressChoices, UnavailableLines } from '../components/checkout-lines'
 import { CheckoutSummary, PromotionField, ShippingChoice } from '../components/checkout-options'
 import { ErrorMessage, Loading, useTitle } from '../components/ui'
 import { addressBody, readAddress } from '../lib/address'
@@ -25,7 +26,6 @@ import { withRetryAfter } from '../lib/retry-after'
 import { Link, navigate, useLocation } from '../lib/router'
 import { useStore } from '../lib/store'
 import { destinationOf, sameDestination } from '../lib/totals'
-import { addressLine, addressTitle } from './addresses'
 import { RequireShopper } from './auth'
 import { PlacedOrder } from './checkout-placed'
 import { isPromotionRefusal, useQuote } from './checkout-quote'
@@ -363,35 +363,7 @@ function Checkout() {
           ) : (
             <>
               {saved.length > 0 && (
-                <div class="address-choices">
-                  {[
-                    ...saved.map((a) => ({ id: a.id, address: a as SavedAddress | undefined })),
-                    { id: 'new', address: undefined },
-                  ].map(({ id, address }) => (
-                    <div class="address-choice" key={id}>
-                      <input
-                        type="radio"
-                        id={`co-choice-${id}`}
-                        name="addressChoice"
-                        value={id}
-                        checked={choice === id}
-                        onChange={() => choose(id)}
-                      />
-                      <label for={`co-choice-${id}`}>
-                        {address ? (
-                          <>
-                            <strong>{addressTitle(address)}</strong>
-                            {address.isDefault && <span class="badge">Default</span>}
-                            <br />
-                            {addressLine(address)}
-                          </>
-                        ) : (
-                          <strong>A new address</strong>
-                        )}
-                      </label>
-                    </div>
-                  ))}
-                </div>
+                <AddressChoices saved={saved} choice={choice} onChoose={choose} />
               )}
               {choice === 'new' && (
                 <>
@@ -444,59 +416,5 @@ function Checkout() {
         </button>
       </form>
     </section>
-  )
-}
-
-/** The cart's lines that can no longer be bought, each with a way to take it out. */
-function UnavailableLines({ lines }: { lines: CartItem[] }) {
-  const [busy, setBusy] = useState<string | undefined>(undefined)
-  const [error, setError] = useState<unknown>(undefined)
-  // A line is a product's, or one of its variants' (then its variantId names it).
-  const lineKey = (line: CartItem) => `${line.productId}:${line.variantId ?? ''}`
-  const lineName = (line: CartItem) =>
-    line.variantLabel ? `${line.name} (${line.variantLabel})` : line.name
-  async function remove(line: CartItem) {
-    setBusy(lineKey(line))
-    setError(undefined)
-    try {
-      const { productId, variantId } = line
-      await changeCart(
-        shop.DELETE('/api/v1/cart/items/{productId}', {
-          params: { path: { productId }, ...(variantId ? { query: { variantId } } : {}) },
-        }),
-      )
-    } catch (failure) {
-      setError(failure)
-    } finally {
-      setBusy(undefined)
-    }
-  }
-  return (
-    <div class="notice error">
-      <p>
-        {lines.length === 1
-          ? 'An item in your cart is no longer available:'
-          : 'Some items in your cart are no longer available:'}
-      </p>
-      <ul class="unavailable-lines">
-        {lines.map((line) => (
-          <li key={lineKey(line)}>
-            <span>
-              {lineName(line)} is no longer available
-              {line.quantity > 1 ? ` (${line.quantity} in your cart)` : ''}.
-            </span>{' '}
-            <button
-              type="button"
-              class="danger"
-              disabled={busy === lineKey(line)}
-              onClick={() => void remove(line)}
-            >
-              Remove<span class="visually-hidden"> {lineName(line)}</span>
-            </button>
-          </li>
-        ))}
-      </ul>
-      <ErrorMessage error={error} />
-    </div>
   )
 }

@@ -2,7 +2,7 @@ import type { Product, Variant } from '@emporium/sdk'
 import { useState } from 'preact/hooks'
 import { changeCart } from '../api/cart'
 import { shop, unwrap } from '../api/client'
-import { ensureGuestCart } from '../api/guest'
+import { asShopper } from '../api/guest'
 import { isNotFound } from '../api/problems'
 import { session } from '../api/session'
 import { ProductCard } from '../components/product-card'
@@ -127,11 +127,12 @@ function AddToCart({ product, variant }: { product: Product; variant?: Variant |
     try {
       const variantId = variant ? { variantId: variant.id } : {}
       // Signed out: the cart is a guest's, begun here (the gateway keeps its token in a cookie).
-      await ensureGuestCart()
-      await changeCart(
-        shop.POST('/api/v1/cart/items', {
-          body: { productId: product.id, ...variantId, quantity },
-        }),
+      await asShopper(() =>
+        changeCart(
+          shop.POST('/api/v1/cart/items', {
+            body: { productId: product.id, ...variantId, quantity },
+          }),
+        ),
       )
       const label = variant?.label ? ` (${variant.label})` : ''
       setAdded(`Added ${quantity} × ${product.name}${label} to your cart.`)
