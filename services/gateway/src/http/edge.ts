@@ -70,8 +70,8 @@ export const isProxied = (request: FastifyRequest) =>
  * the client; verify a bearer token if one came (so an authenticated client spends its own
  * quota); find the route rule; take a guest's cart token (header or cookie) as the bearer token
  * of a protected route when no `Authorization` came, or forward it as `x-cart-token` beside
- * one (a client's own `x-cart-token` never reaches an upstream otherwise); spend the quotas (every response then carries `ratelimit-*`,
- * errors included); then refuse what the rule does not allow: 401 with `www-authenticate`
+ * one (a client's own `x-cart-token` never reaches an upstream otherwise); spend the quotas
+ * (every response then carries `ratelimit-*`, errors included); then refuse what the rule does not allow: 401 with `www-authenticate`
  * without a valid token, 403 for a missing role, 404 for a path no rule knows.
  */
 export function edgeHook(options: EdgeOptions) {
