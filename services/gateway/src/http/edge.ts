@@ -72,7 +72,8 @@ export const isProxied = (request: FastifyRequest) =>
  * of a protected route when no `Authorization` came, or forward it as `x-cart-token` beside
  * one (a client's own `x-cart-token` never reaches an upstream otherwise); spend the quotas
  * (every response then carries `ratelimit-*`, errors included); then refuse what the rule does
- * not allow: 401 with `www-authenticate` without a valid token, 403 for a missing role, 404 for a path no rule knows.
+ * not allow: 401 with `www-authenticate` without a valid token, 403 for a missing role, 404 for
+ * a path no rule knows.
  */
 export function edgeHook(options: EdgeOptions) {
   const { policies, trust } = options
