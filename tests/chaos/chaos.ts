@@ -4,8 +4,12 @@ import { join } from 'node:path'
 import { startDistributedPlatform, type DistributedPlatform } from '../e2e/distributed.js'
 import { ShopClient } from '../e2e/shop-client.js'
 import { createFaultInjector, restoreServers, type Crash, type FaultRecord } from './faults.js'
+import { createFulfiller, type Fulfilment } from './fulfiller.js'
 import {
+  checkFulfilment,
   checkInvariants,
+  checkPricing,
+  checkPromotion,
   checkSteadfast,
   settle,
   stockLevels,
@@ -13,6 +17,7 @@ import {
   type Outcome,
 } from './invariants.js'
 import { runLoad, type LoadOptions, type LoadReport } from '@emporium/loadgen'
+import { setUpPricing, shippingPrice, type ChaosPricing } from './pricing.js'
 import { createScarceProducts, runSteadfast, type SteadfastCheckout } from './steadfast.js'
 import {
   chaosReplicas,
@@ -63,6 +68,10 @@ export interface ChaosReport {
   load?: LoadReport
   /** The shoppers who retried their checkout through the faults. */
   steadfast: SteadfastCheckout[]
+  /** The shipping method, tax rate and limited promotion set up before the load (issue 18). */
+  pricing?: ChaosPricing
+  /** The admin fulfiller's shipments of the steadfast shoppers' orders. */
+  fulfilment: Fulfilment[]
   /** What still moved when settling gave up (empty: settled). */
   unsettled: string[]
   invariants: InvariantResult[]
@@ -111,6 +120,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     faults: [],
     crashes: [],
     steadfast: [],
+    fulfilment: [],
     unsettled: [],
     invariants: [],
     ok: false,
@@ -150,6 +160,12 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     const adminToken = await registerAdmin(platform.api, platform.mailbox)
     const steadfastShoppers = options.mode === 'short' ? 200 : Math.round(loadSeconds * 1.5)
     const scarce = await createScarceProducts(platform.api, adminToken, steadfastShoppers)
+    // Checkouts pay shipping and tax; a third of the steadfast shoppers race for a promotion
+    // with far fewer uses than they are (10 for the short run's 67; issue 18).
+    const promotionEvery = 3
+    const usageLimit = Math.max(10, Math.round(steadfastShoppers / 20))
+    const pricing = await setUpPricing(platform.api, adminToken, usageLimit)
+    report.pricing = pricing
     const initialStock = await stockLevels(platform)
     report.timings.startup = seconds(started)
     log(
@@ -172,6 +188,9 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     const timers = schedule.map((step) =>
       setTimeout(() => injecting.push(injector.inject(step)), step.at * 1000),
     )
+    // An admin ships three of every four steadfast orders as they confirm (part first when
+    // there are two units), through the shipping service's kills.
+    const fulfiller = createFulfiller({ api: platform.api, adminToken })
     const steadfast = runSteadfast({
       api: platform.api,
       adminToken,
@@ -179,6 +198,12 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       seconds: Math.max(10, loadSeconds - 10),
       productIds: scarce,
       signal: options.signal,
+      // Past the slowest restart seen on a loaded 2-core machine (about three minutes).
+      patienceSeconds: 360,
+      promotion: { code: pricing.promotion.code, every: promotionEvery },
+      onOrder: (orderId, shopper) => {
+        if (shopper % 4 !== 3) fulfiller.add(orderId)
+      },
     })
     try {
       report.load = await runLoad({
@@ -202,10 +227,12 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       report.crashes = injector.crashes
     }
     report.steadfast = await steadfast
+    log('chaos: load over; the fulfiller finishing its shipments')
+    report.fulfilment = await fulfiller.finish()
     report.timings.load = seconds(loadStarted)
 
     const settleStarted = Date.now()
-    log('chaos: load over; waiting for the platform to settle')
+    log('chaos: waiting for the platform to settle')
     const settled = await settle(platform, (options.settleSeconds ?? 180) * 1000)
     report.unsettled = settled.open
     report.timings.settle = seconds(settleStarted)
@@ -222,6 +249,9 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     })
     report.outcome = outcome
     results.push(await checkSteadfast(platform, report.steadfast))
+    results.push(...(await checkPricing(platform, { ...pricing, shippingPrice })))
+    results.push(...(await checkPromotion(platform, pricing, adminToken)))
+    results.push(...(await checkFulfilment(platform, report.fulfilment)))
     const missedKinds = faultKinds.filter(
       (kind) =>
         schedule.some((s) => s.kind === kind) && !report.faults.some((f) => f.kind === kind),

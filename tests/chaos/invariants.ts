@@ -2,6 +2,7 @@ import { sql, type Kysely } from 'kysely'
 import { pino } from 'pino'
 import { createRabbitMqBus } from '@emporium/platform'
 import type { DistributedPlatform } from '../e2e/distributed.js'
+import { ShopClient } from '../e2e/shop-client.js'
 
 // The invariants of the checkout saga (DESIGN.md, "The checkout saga"), checked over the
 // services' own databases and the run's RabbitMQ vhost once the platform has settled. Each
@@ -429,4 +430,315 @@ export async function checkSteadfast(
         : `; ${wrong.length} with the wrong orders: ${sample(wrong)}`) +
       (Object.keys(reasons).length ? `; not accepted: ${JSON.stringify(reasons)}` : ''),
   }
+}
+
+// ---- issue 18: shipping, tax, promotions and shipments under the same faults
+
+/** What `checkPricing`, `checkPromotion` and `checkFulfilment` need of the run's set-up. */
+export interface PricingSetUp {
+  methodId: string
+  promotion: { id: string; code: string; usageLimit: number }
+}
+
+interface PricedOrder {
+  id: string
+  status: string
+  total_amount: number
+  currency: string
+  subtotal_amount: number | null
+  discount_amount: number | null
+  shipping_amount: number | null
+  tax_amount: number | null
+  tax_inclusive: boolean | null
+  shipping_method: string | null
+  promotion_code: string | null
+}
+
+async function pricedOrders(platform: DistributedPlatform): Promise<PricedOrder[]> {
+  const found = await rows<PricedOrder>(
+    dbOf(platform, 'orders'),
+    sql`select id, status, total_amount, currency, subtotal_amount, discount_amount,
+               shipping_amount, tax_amount, tax_inclusive, shipping_method, promotion_code
+        from orders`,
+  )
+  // bigint columns come back as strings
+  const n = (v: number | string | null) => (v === null ? null : Number(v))
+  return found.map((o) => ({
+    ...o,
+    total_amount: Number(o.total_amount),
+    subtotal_amount: n(o.subtotal_amount),
+    discount_amount: n(o.discount_amount),
+    shipping_amount: n(o.shipping_amount),
+    tax_amount: n(o.tax_amount),
+  }))
+}
+
+/**
+ * Every order placed after the set-up paid the run's shipping method and tax, its total is
+ * subtotal − discount + shipping + tax, and every captured payment charged its order's total
+ * (the payment service's `payments` row and the ledger's capture alike).
+ */
+export async function checkPricing(
+  platform: DistributedPlatform,
+  pricing: PricingSetUp & { shippingPrice: number },
+): Promise<InvariantResult[]> {
+  const results: InvariantResult[] = []
+  const all = await pricedOrders(platform)
+  const off: string[] = []
+  for (const o of all) {
+    const method = o.shipping_method ? (JSON.parse(o.shipping_method) as { id?: string }) : null
+    const added = o.tax_inclusive ? 0 : (o.tax_amount ?? 0)
+    const expected =
+      (o.subtotal_amount ?? Number.NaN) -
+      (o.discount_amount ?? 0) +
+      (o.shipping_amount ?? 0) +
+      added
+    if (o.shipping_amount !== pricing.shippingPrice || method?.id !== pricing.methodId)
+      off.push(`${o.id}: shipping ${o.shipping_amount} by ${method?.id ?? 'no method'}`)
+    else if (!(o.tax_amount !== null && o.tax_amount > 0)) off.push(`${o.id}: tax ${o.tax_amount}`)
+    else if (o.total_amount !== expected)
+      off.push(
+        `${o.id}: total ${o.total_amount} ≠ ${o.subtotal_amount} − ${o.discount_amount} + ${o.shipping_amount} + ${added}`,
+      )
+  }
+  results.push({
+    name: 'every order priced with shipping and tax',
+    ok: all.length > 0 && off.length === 0,
+    detail:
+      off.length === 0
+        ? `${all.length} orders: shipping ${pricing.shippingPrice} by the run's method, tax > 0, total = subtotal − discount + shipping + tax`
+        : `${off.length} of ${all.length} orders off: ${sample(off)}`,
+  })
+
+  const totals = new Map(all.map((o) => [o.id, o]))
+  const captured = await rows<{
+    order_id: string
+    attempt: number
+    amount: string
+    currency: string
+  }>(
+    dbOf(platform, 'payments'),
+    sql`select order_id, attempt, amount, currency from payments where capture_id is not null`,
+  )
+  const ledgerCaptures = await rows<{ order_id: string; amount: string; currency: string }>(
+    dbOf(platform, 'payments'),
+    sql`select order_id, amount, currency from ledger_entries where kind = 'capture'`,
+  )
+  const wrong: string[] = []
+  for (const [what, list] of [
+    ['payment', captured],
+    ['ledger capture', ledgerCaptures],
+  ] as const) {
+    for (const c of list) {
+      const order = totals.get(c.order_id)
+      if (!order) wrong.push(`${what} of unknown order ${c.order_id}`)
+      else if (Number(c.amount) !== order.total_amount || c.currency !== order.currency)
+        wrong.push(
+          `${what} of ${c.order_id}: ${c.amount} ${c.currency} ≠ total ${order.total_amount} ${order.currency}`,
+        )
+    }
+  }
+  results.push({
+    name: "every capture charged its order's total",
+    ok: wrong.length === 0 && captured.length > 0,
+    detail:
+      wrong.length === 0
+        ? `${captured.length} captured payments and ${ledgerCaptures.length} ledger captures, each the order's total (shipping and tax included)`
+        : `${wrong.length} off: ${sample(wrong)}`,
+  })
+  return results
+}
+
+/**
+ * The promotion's uses reconcile with the orders carrying its code: spent = confirmed or shipped
+ * orders with the code, nothing reserved once every order is final, spent ≤ the limit; every
+ * order with the code has its use (spent if confirmed or shipped, released if cancelled) and a
+ * discount, no order without it has one; the admins' view (`GET /promotions/{id}`) says the same.
+ */
+export async function checkPromotion(
+  platform: DistributedPlatform,
+  pricing: PricingSetUp,
+  adminToken: string,
+): Promise<InvariantResult[]> {
+  const { promotion } = pricing
+  const all = await pricedOrders(platform)
+  const uses = await rows<{ order_id: string; status: string }>(
+    dbOf(platform, 'orders'),
+    sql`select order_id, status from promotion_uses where promotion_id = ${promotion.id}`,
+  )
+  const useOf = new Map(uses.map((u) => [u.order_id, u.status]))
+  const count = (status: string) => uses.filter((u) => u.status === status).length
+  const spent = count('spent')
+  const reserved = count('reserved')
+  const carrying = all.filter((o) => o.promotion_code?.toUpperCase() === promotion.code)
+  const confirmedCarrying = carrying.filter(
+    (o) => o.status === 'confirmed' || o.status === 'shipped',
+  )
+  const off: string[] = []
+  for (const o of carrying) {
+    const want =
+      o.status === 'cancelled'
+        ? 'released'
+        : o.status === 'confirmed' || o.status === 'shipped'
+          ? 'spent'
+          : 'reserved'
+    if (useOf.get(o.id) !== want) off.push(`${o.id} ${o.status}: use ${useOf.get(o.id) ?? 'none'}`)
+    if (!(o.discount_amount && o.discount_amount > 0)) off.push(`${o.id}: code without discount`)
+  }
+  const byId = new Map(all.map((o) => [o.id, o]))
+  for (const u of uses)
+    if (byId.get(u.order_id)?.promotion_code?.toUpperCase() !== promotion.code)
+      off.push(`use ${u.status} of ${u.order_id}, an order without the code`)
+  for (const o of all)
+    if (o.promotion_code === null && (o.discount_amount ?? 0) !== 0)
+      off.push(`${o.id}: discount ${o.discount_amount} without a code`)
+  let view = 'admin view not read'
+  try {
+    const reply = await new ShopClient(platform.api).call<{ uses: number; reserved: number }>(
+      `/promotions/${promotion.id}`,
+      { token: adminToken },
+    )
+    if (reply.status !== 200 || reply.body.uses !== spent || reply.body.reserved !== reserved)
+      off.push(`admin view ${reply.status} ${JSON.stringify(reply.body).slice(0, 200)}`)
+    view = `admin view uses ${reply.body.uses}, reserved ${reply.body.reserved}`
+  } catch (error) {
+    off.push(`admin view: ${String(error)}`)
+  }
+  const ok =
+    off.length === 0 &&
+    spent === confirmedCarrying.length &&
+    reserved === 0 &&
+    spent <= promotion.usageLimit &&
+    spent > 0
+  return [
+    {
+      name: 'promotion uses reconciled',
+      ok,
+      detail:
+        `${promotion.code} (limit ${promotion.usageLimit}): ${spent} spent = ${confirmedCarrying.length} confirmed or shipped orders with the code, ` +
+        `${reserved} reserved, ${count('released')} released (${carrying.length} orders carried it); ${view}` +
+        (off.length ? `; off: ${sample(off)}` : ''),
+    },
+  ]
+}
+
+/**
+ * Shipments: no order line shipped more than ordered, shipments only of confirmed or shipped
+ * orders, an order `shipped` exactly when its shipments hold every line, orders' copy of the
+ * shipments the shipping service's, and every order the fulfiller completed `shipped`.
+ */
+export async function checkFulfilment(
+  platform: DistributedPlatform,
+  fulfilment: ReadonlyArray<{
+    orderId: string
+    outcome: string
+    partial: boolean
+    shipments: number
+    detail?: string
+  }>,
+): Promise<InvariantResult[]> {
+  const results: InvariantResult[] = []
+  const orders = dbOf(platform, 'orders')
+  const status = new Map(
+    (await rows<{ id: string; status: string }>(orders, sql`select id, status from orders`)).map(
+      (o) => [o.id, o.status],
+    ),
+  )
+  const ordered = new Map<string, number>() // `${order} ${variant}` → units
+  for (const l of await rows<{ order_id: string; variant: string; n: number }>(
+    orders,
+    sql`select order_id, coalesce(variant_id, product_id) as variant, sum(quantity)::int as n
+        from order_lines group by 1, 2`,
+  ))
+    ordered.set(`${l.order_id} ${l.variant}`, l.n)
+  const shippedUnits = new Map<string, number>()
+  for (const l of await rows<{ order_id: string; variant: string; n: number }>(
+    dbOf(platform, 'shipping'),
+    sql`select s.order_id, l.variant_id as variant, sum(l.quantity)::int as n
+        from shipment_lines l join shipments s on s.id = l.shipment_id group by 1, 2`,
+  ))
+    shippedUnits.set(`${l.order_id} ${l.variant}`, l.n)
+  const shipments = await rows<{ id: string; order_id: string }>(
+    dbOf(platform, 'shipping'),
+    sql`select id, order_id from shipments`,
+  )
+  const over: string[] = []
+  for (const [key, n] of shippedUnits) {
+    const want = ordered.get(key)
+    if (want === undefined) over.push(`${key}: ${n} shipped, not ordered`)
+    else if (n > want) over.push(`${key}: ${n} shipped of ${want}`)
+  }
+  const shippedOrders = new Set(shipments.map((s) => s.order_id))
+  const wrongStatus = [...shippedOrders].filter(
+    (id) => !['confirmed', 'shipped'].includes(status.get(id) ?? 'unknown'),
+  )
+  results.push({
+    name: 'no line shipped beyond its order',
+    ok: over.length === 0 && wrongStatus.length === 0,
+    detail:
+      over.length === 0 && wrongStatus.length === 0
+        ? `${shipments.length} shipments of ${shippedOrders.size} orders, all confirmed or shipped, none beyond a line's quantity`
+        : `${sample(over)}; orders not confirmed nor shipped with shipments: ${sample(wrongStatus.map((id) => `${id} ${status.get(id)}`))}`,
+  })
+
+  // An order is `shipped` exactly when every line is in a shipment (nothing in the run ships by
+  // the one-click POST /orders/{id}/ship); orders' copy of the shipments is shipping's.
+  const complete = new Set(
+    [...shippedOrders].filter((id) =>
+      [...ordered]
+        .filter(([key]) => key.startsWith(`${id} `))
+        .every(([key, n]) => (shippedUnits.get(key) ?? 0) === n),
+    ),
+  )
+  const mismatch: string[] = []
+  for (const [id, s] of status) {
+    if ((s === 'shipped') !== complete.has(id))
+      mismatch.push(`${id} ${s}, ${complete.has(id) ? 'every line shipped' : 'lines unshipped'}`)
+  }
+  const recorded = new Set(
+    (await rows<{ shipment_id: string }>(orders, sql`select shipment_id from order_shipments`)).map(
+      (r) => r.shipment_id,
+    ),
+  )
+  const unrecorded = shipments.filter((s) => !recorded.has(s.id))
+  results.push({
+    name: 'orders shipped exactly when their shipments hold every line',
+    ok: mismatch.length === 0 && unrecorded.length === 0 && recorded.size === shipments.length,
+    detail:
+      mismatch.length === 0 && unrecorded.length === 0
+        ? `${complete.size} orders shipped in full, all \`shipped\`; orders record the ${recorded.size} shipments shipping made`
+        : `${mismatch.length} off: ${sample(mismatch)}; ${unrecorded.length} shipments unknown to orders of ${shipments.length} (orders records ${recorded.size})`,
+  })
+
+  const done = fulfilment.filter((f) => f.outcome === 'shipped')
+  const notShipped = done.filter((f) => status.get(f.orderId) !== 'shipped')
+  // Cancelled after a shipment: the order would have shipped goods refunded.
+  const cancelledShipped = fulfilment.filter((f) => f.outcome === 'cancelled' && f.shipments > 0)
+  // An order not confirmed in the fulfiller's patience is left unshipped (whether it ended is
+  // the first invariant's business); one it could not ship through the faults is a failure.
+  const stuck = fulfilment.filter((f) => f.outcome === 'gave up')
+  const outcomes: Record<string, number> = {}
+  for (const f of fulfilment) outcomes[f.outcome] = (outcomes[f.outcome] ?? 0) + 1
+  const partial = done.filter((f) => f.partial).length
+  results.push({
+    name: 'every order the fulfiller completed is shipped',
+    ok:
+      notShipped.length === 0 &&
+      stuck.length === 0 &&
+      cancelledShipped.length === 0 &&
+      done.length > 0 &&
+      partial > 0,
+    detail:
+      `${fulfilment.length} orders handed to the fulfiller: ${JSON.stringify(outcomes)}, ${partial} of the shipped in two shipments` +
+      (notShipped.length
+        ? `; completed but not shipped: ${sample(notShipped.map((f) => `${f.orderId} ${status.get(f.orderId)}`))}`
+        : '') +
+      (cancelledShipped.length
+        ? `; cancelled after a shipment: ${sample(cancelledShipped.map((f) => f.orderId))}`
+        : '') +
+      (stuck.length
+        ? `; not done: ${sample(stuck.map((f) => `${f.orderId} ${f.outcome} ${f.detail ?? ''}`))}`
+        : ''),
+  })
+  return results
 }

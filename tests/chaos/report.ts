@@ -62,6 +62,25 @@ export function formatChaosReport(report: ChaosReport): string {
     out.push(
       `Payment retries after a decline (another card, same order): ${JSON.stringify(retries)}`,
     )
+    const promotion: Record<string, number> = {}
+    for (const c of report.steadfast.filter((x) => x.promotion))
+      promotion[c.promotion!] = (promotion[c.promotion!] ?? 0) + 1
+    if (report.pricing)
+      out.push(
+        `Promotion ${report.pricing.promotion.code} (${report.pricing.promotion.usageLimit} uses) ` +
+          `entered by steadfast shoppers: ${pairs(promotion)}`,
+      )
+    out.push('')
+  }
+  if (report.fulfilment.length > 0) {
+    const outcomes: Record<string, number> = {}
+    for (const f of report.fulfilment) outcomes[f.outcome] = (outcomes[f.outcome] ?? 0) + 1
+    const partial = report.fulfilment.filter((f) => f.partial).length
+    const retries = report.fulfilment.reduce((n, f) => n + f.retries, 0)
+    out.push(
+      `Fulfiller (admin shipping steadfast orders): ${report.fulfilment.length} orders, ` +
+        `${pairs(outcomes)}; ${partial} in two shipments; ${retries} requests sent again`,
+    )
     out.push('')
   }
   if (report.outcome) {

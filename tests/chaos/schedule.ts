@@ -1,6 +1,7 @@
 // What the chaos runner does to the platform, and when: a list of faults at offsets from the
 // start of the load. The short schedule (CI) has every kind at least once and kills each of
-// orders, catalog and payments; the long one repeats a cycle with the targets rotating.
+// orders, catalog, payments and shipping; the long one repeats a cycle with the targets rotating
+// (and kills shipping once a cycle).
 
 export const faultKinds = [
   'kill',
@@ -39,13 +40,15 @@ export const shortLoadSeconds = 60
 
 /**
  * About a minute of faults, overlapping as they would in a bad hour: every kind at least once,
- * each of orders, catalog and payments SIGKILLed, the last fault over 10 s before the load ends.
+ * each of orders, catalog, payments and shipping SIGKILLed (shipping while placements ask it for
+ * quotes and the fulfiller ships), the last fault over 10 s before the load ends.
  */
 export function shortSchedule(): FaultStep[] {
   return [
     { at: 3, kind: 'payment-outage', seconds: 12, errorRate: 0.5, lostReplyRate: 0.2 },
     { at: 5, kind: 'latency', target: 'catalog-2', seconds: 15, latencyMs: 400, jitterMs: 400 },
     { at: 8, kind: 'kill', target: 'orders', seconds: 1 },
+    { at: 12, kind: 'kill', target: 'shipping', seconds: 1 },
     { at: 15, kind: 'hang', target: 'payments-2', seconds: 6 },
     { at: 20, kind: 'broker-restart', seconds: 0 },
     { at: 26, kind: 'kill', target: 'catalog', seconds: 1 },
@@ -61,8 +64,9 @@ const cycleSeconds = 80
 /**
  * `minutes` of load with a cycle of every fault kind every 80 s, quiet for the last 15 s. Kills
  * and hangs rotate over the services and their replicas so that two faults on one service are
- * at least 35 s apart (a restart on a busy machine can take half a minute); latency rotates
- * over the second replicas, cart and notifications.
+ * at least 35 s apart (a restart on a busy machine can take half a minute); shipping (one
+ * replica) is killed once a cycle; latency rotates over the second replicas, cart and
+ * notifications.
  */
 export function longSchedule(minutes: number): FaultStep[] {
   const services = ['orders', 'catalog', 'payments']
@@ -85,6 +89,7 @@ export function longSchedule(minutes: number): FaultStep[] {
       { at: 10, kind: 'kill', target: service(0) + replica, seconds: 1 },
       { at: 20, kind: 'hang', target: service(1) + replica, seconds: 8 },
       { at: 32, kind: 'broker-restart', seconds: 0 },
+      { at: 38, kind: 'kill', target: 'shipping', seconds: 1 },
       { at: 45, kind: 'kill', target: service(2) + replica, seconds: 2 },
       { at: 55, kind: 'postgres-restart', seconds: 4 },
       { at: 68, kind: 'hang', target: service(0) + other, seconds: 5 },

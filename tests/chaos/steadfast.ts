@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import { cards, ShopClient } from '../e2e/shop-client.js'
+import { cardOf, cards, shippingAddress, ShopClient } from '../e2e/shop-client.js'
 import { soldOut } from './invariants.js'
 
 // Steadfast shoppers: beside the load generator's crowd (which gives up at the first error, as
@@ -10,6 +10,9 @@ import { soldOut } from './invariants.js'
 // contention, so stock conservation is tested where it is tight. A shopper whose card was declined
 // (issue 18: the order waits `payment_failed`, its stock held) pays the same order again with
 // another card, insisting with one Idempotency-Key too, until the payment deadline refuses it.
+// A share of them enter the run's promotion code (issue 18), limited to far fewer uses than they
+// are: refused with 409 ORDERS.PROMOTION_EXHAUSTED, the shopper places the order without it (a
+// new body, so a new Idempotency-Key). Each accepted order is handed to the fulfiller.
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
@@ -28,6 +31,11 @@ export interface SteadfastCheckout {
    * ended it (the order cancelled first, a 409 past the payment deadline, the patience spent).
    */
   paymentRetry?: string
+  /**
+   * For a shopper who entered the promotion code: `applied` (the accepted order carries it) or
+   * `exhausted` (refused with 409 ORDERS.PROMOTION_EXHAUSTED, then placed without it).
+   */
+  promotion?: 'applied' | 'exhausted'
 }
 
 export interface SteadfastOptions {
@@ -39,6 +47,10 @@ export interface SteadfastOptions {
   /** How long one shopper insists (a step's retries stop then). */
   patienceSeconds?: number
   signal?: AbortSignal
+  /** The promotion code entered by every `every`th shopper (the first included). */
+  promotion?: { code: string; every: number }
+  /** Called with each accepted order (the shopper's number beside it). */
+  onOrder?: (orderId: string, shopper: number) => void
 }
 
 const mix = [cards.approved, cards.approved, cards.approved, cards.transient, cards.declined]
@@ -117,17 +129,46 @@ export async function runSteadfast(
         if (reply.status === 409) throw new Refused(soldOut)
         return undefined
       })
-      const key = randomUUID()
       const card = mix[i % mix.length]!
-      const order = await insist(deadline, async () => {
-        attempts++
-        const reply = await client.placeOrder(token, card, key).catch(() => undefined)
-        if (reply?.status === 202) return reply.body
-        if (reply && reply.status < 500 && ![409, 429].includes(reply.status))
-          throw new Refused(`refused ${reply.status}: ${JSON.stringify(reply.body).slice(0, 200)}`)
-        return undefined
-      })
+      const promotionCode =
+        options.promotion && i % options.promotion.every === 0 ? options.promotion.code : undefined
+      /** One placement, insisted on with one Idempotency-Key; `exhausted` when the code is. */
+      const place = (code: string | undefined) => {
+        const key = randomUUID()
+        const body = {
+          shippingAddress,
+          payment: cardOf(card),
+          ...(code !== undefined && { promotionCode: code }),
+        }
+        return insist(deadline, async () => {
+          attempts++
+          const reply = await client
+            .call<{ id: string; code?: string }>('/orders', {
+              token,
+              body,
+              headers: { 'idempotency-key': key },
+            })
+            .catch(() => undefined)
+          if (reply?.status === 202) return reply.body
+          if (reply?.body?.code === 'ORDERS.PROMOTION_EXHAUSTED') return 'exhausted' as const
+          if (reply && reply.status < 500 && ![409, 429].includes(reply.status))
+            throw new Refused(
+              `refused ${reply.status}: ${JSON.stringify(reply.body).slice(0, 200)}`,
+            )
+          return undefined
+        })
+      }
+      let placed = await place(promotionCode)
+      if (placed === 'exhausted') {
+        result.promotion = 'exhausted'
+        placed = await place(undefined)
+      } else if (promotionCode !== undefined) {
+        result.promotion = 'applied'
+      }
+      if (placed === 'exhausted') throw new Refused('promotion exhausted without a code')
+      const order = placed
       result.orderId = order.id
+      options.onOrder?.(order.id, i)
       if (card === cards.declined) {
         result.paymentRetry = await retryPayment(token, order.id, deadline).catch((error) =>
           error instanceof Error ? error.message : String(error),

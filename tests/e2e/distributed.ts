@@ -376,7 +376,7 @@ export async function startDistributedPlatform(
     // first replica migrates its database before the others start, so they never race on it.
     const startAll = async (list: ServiceProcess[]) => {
       for (const s of list) s.start()
-      for (const s of list) await s.ready()
+      for (const s of list) await s.ready(240_000) // a loaded machine: many processes start at once
     }
     await startAll(replicas.users)
     const middle = order.filter((n) => n !== 'users' && n !== 'gateway')
