@@ -145,7 +145,7 @@ export const NotMergedReason = Type.Union(
 )
 export type NotMergedReason = Type.Static<typeof NotMergedReason>
 
-/** Units of a guest's line that a merge could not move (the guest's cart is emptied all the same). */
+/** Units of a guest's line that a merge could not move (the guest's cart is emptied anyway). */
 export const NotMergedLine = Type.Object({
   productId: Type.String({ description: 'The product.' }),
   variantId: Type.Optional(Type.String({ description: 'The variant.' })),

@@ -11,12 +11,18 @@ import { cookieValue } from './device-token.js'
 
 /** The cookie that holds a guest's cart token. */
 export const cartCookie = 'emporium_cart'
-/** The header that carries a cart token (from a client; to an upstream, only as the gateway forwards it). */
+/**
+ * The header that carries a cart token (from a client; to an upstream, only as the gateway
+ * forwards it).
+ */
 export const cartTokenHeader = 'x-cart-token'
 /** Where the cookie is sent back: the API only, never the storefront's pages. */
 export const cartCookiePath = '/api/v1'
 
-/** The route that issues cart tokens (its 201 sets the cookie) and the one that merges (its 200 clears it). */
+/**
+ * The route that issues cart tokens (its 201 sets the cookie) and the one that merges (its 200
+ * clears it).
+ */
 export const guestTokenPath = '/api/v1/auth/guest'
 export const cartMergePath = '/api/v1/cart/merge'
 
