@@ -159,7 +159,7 @@ function Header() {
   )
 }
 
-/** What a sign-in did with the guest cart: said once, until dismissed or the next page. */
+/** What a sign-in did with the guest cart: said under the header until dismissed. */
 function MergeNotice() {
   const notice = useStore(mergeNotice)
   if (!notice) return null

@@ -76,7 +76,7 @@ export interface MergeNotice {
   notMerged: NotMergedLine[]
 }
 
-/** The last merge's outcome, said once under the header (null: nothing to say). */
+/** The last merge's outcome, said under the header until dismissed (null: nothing to say). */
 export const mergeNotice = createStore<MergeNotice | null>(null)
 
 /**
