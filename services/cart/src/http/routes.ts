@@ -1,5 +1,5 @@
 import Type from 'typebox'
-import { Problem, cart } from '@emporium/contracts'
+import { Problem, Text, cart } from '@emporium/contracts'
 import { identityOf, type HttpRoutes, type JwtVerifier, bearerAuth } from '@emporium/platform'
 import type { FastifyRequest } from 'fastify'
 import type { PricedCart } from '../domain/pricing.js'
@@ -122,7 +122,7 @@ export function cartRoutes(deps: CartRoutesDeps): HttpRoutes {
             "guest's bearer token a 403 `AUTH.GUEST_NOT_ALLOWED`.",
           headers: Type.Object({
             'x-cart-token': Type.Optional(
-              Type.String({ description: "The guest's cart token (POST /auth/guest)." }),
+              Text({ maxLength: 8192, description: "The guest's cart token (POST /auth/guest)." }),
             ),
           }),
           response: {
