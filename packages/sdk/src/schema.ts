@@ -6041,7 +6041,7 @@ export interface operations {
     parameters: {
       query?: never
       header?: {
-        /** @description The guest's cart token (POST /auth/guest). */
+        /** @description The guest's cart token (POST /auth/guest). No control characters. */
         'x-cart-token'?: string
       }
       path?: never
