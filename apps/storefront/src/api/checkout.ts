@@ -1,9 +1,8 @@
-import type { CallResult, Money, Order } from '@emporium/sdk'
+import type { Money, Order } from '@emporium/sdk'
 import { shop, unwrap } from './client'
 
-// Issue 18's routes (guests, quotes, order links, cart merge) and the order's new fields, typed
-// here from docs/API.md until the SDK's generated types carry them: the calls still go through
-// the shop's client (its token, its resend of shed requests, its problems).
+// Issue 18's routes (guests, quotes, order links, cart merge) through the shop's client (its
+// token, its resend of shed requests, its problems), and the shapes the pages name.
 
 /** A shipping method as an order or a quote names it. */
 export interface ChosenShipping {
@@ -91,43 +90,28 @@ export interface MergeAnswer {
   notMerged: NotMergedLine[]
 }
 
-interface Init {
-  body?: unknown
-  params?: { path?: Record<string, string>; header?: Record<string, string> }
-  signal?: AbortSignal
-}
-
-/** The shop's client without the generated paths' types (for the routes above only). */
-interface LooseClient {
-  GET(path: string, init?: Init): Promise<CallResult<unknown>>
-  POST(path: string, init?: Init): Promise<CallResult<unknown>>
-}
-const loose = shop as unknown as LooseClient
-
 /** `POST /orders/quote`: the cart priced for a destination, method and code. */
-export const quoteOrder = (body: QuoteBody, signal?: AbortSignal) =>
-  unwrap(
-    loose.POST('/api/v1/orders/quote', { body, ...(signal ? { signal } : {}) }),
-  ) as Promise<Quote>
+export const quoteOrder = (body: QuoteBody, signal?: AbortSignal): Promise<Quote> =>
+  unwrap(shop.POST('/api/v1/orders/quote', { body, ...(signal ? { signal } : {}) }))
 
 /** `GET /orders/{id}` with the fields of issue 18. */
-export const readOrder = (id: string, signal?: AbortSignal) =>
+export const readOrder = (id: string, signal?: AbortSignal): Promise<FullOrder> =>
   unwrap(
     shop.GET('/api/v1/orders/{id}', { params: { path: { id } }, ...(signal ? { signal } : {}) }),
-  ) as Promise<FullOrder>
+  )
 
 /** `GET /order-links/{token}`: a guest's order through its e-mailed link (no sign-in). */
-export const readOrderLink = (token: string, signal?: AbortSignal) =>
+export const readOrderLink = (token: string, signal?: AbortSignal): Promise<FullOrder> =>
   unwrap(
-    loose.GET('/api/v1/order-links/{token}', {
+    shop.GET('/api/v1/order-links/{token}', {
       params: { path: { token } },
       ...(signal ? { signal } : {}),
     }),
-  ) as Promise<FullOrder>
+  )
 
 /** `POST /auth/guest`: a guest's cart token (the gateway keeps it in an HttpOnly cookie). */
-export const issueGuestToken = () =>
-  unwrap(loose.POST('/api/v1/auth/guest', {})) as Promise<{ expiresIn: number }>
+export const issueGuestToken = (): Promise<{ expiresIn: number }> =>
+  unwrap(shop.POST('/api/v1/auth/guest'))
 
 /** `POST /cart/merge`: the guest cart of this browser's cookie into the signed-in account's. */
-export const mergeCart = () => unwrap(loose.POST('/api/v1/cart/merge', {})) as Promise<MergeAnswer>
+export const mergeCart = (): Promise<MergeAnswer> => unwrap(shop.POST('/api/v1/cart/merge'))

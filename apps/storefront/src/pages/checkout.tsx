@@ -64,13 +64,6 @@ const shippingOf = (address: SavedAddress): PlaceOrderBody['shippingAddress'] =>
     phone: address.phone ?? '',
   })
 
-/** The body of a placement, with issue 18's fields (the SDK's type predates them). */
-type PlacementBody = PlaceOrderBody & {
-  shippingMethodId?: string
-  promotionCode?: string
-  email?: string
-}
-
 function Checkout() {
   const signedInAs = useStore(session)
   const hasGuestCart = useStore(guestCart)
@@ -217,7 +210,7 @@ function Checkout() {
     // The method the shopper sees checked: theirs, else the quote's (the cheapest).
     const shippingMethodId = methodId ?? quote.quote?.shippingMethod?.id
     const email = form.get('email')?.toString().trim()
-    const body: PlacementBody = {
+    const body: PlaceOrderBody = {
       shippingAddress: chosen ? shippingOf(chosen) : addressBody(typedAddress!),
       payment: readCard(form),
       ...(shippingMethodId ? { shippingMethodId } : {}),
@@ -237,7 +230,7 @@ function Checkout() {
         () =>
           unwrap(
             shop.POST('/api/v1/orders', {
-              body: body as PlaceOrderBody,
+              body,
               params: { header: { 'idempotency-key': key } },
             }),
           ),
