@@ -115,7 +115,8 @@ export function createFaultInjector(deps: FaultInjectorDeps) {
             authorization: `Bearer ${deps.adminToken}`,
           },
           body: JSON.stringify(body),
-          signal: AbortSignal.timeout(3_000),
+          // Generous: a loaded machine took over 3 s to answer it.
+          signal: AbortSignal.timeout(20_000),
         })
         if (response.ok) {
           await sleep(step.seconds * 1000)
