@@ -1,17 +1,10 @@
 import type { Kysely, Transaction } from 'kysely'
 import type { Database, Logger, Outbox } from '@emporium/platform'
-import type {
-  OrderPricing,
-  OrderRecord,
-  OrderShipment,
-  OrderStatus,
-  PaymentStatus,
-} from '../domain/order.js'
+import type { OrderStatus } from '../domain/order.js'
 import type { ListCriteria, OrderStore, OrderTx } from '../app/ports.js'
+import { load, pricingColumns, withLines } from './order-rows.js'
 import { promotionUsesIn } from './sql-promotions.js'
-import type { OrdersTable, OrdersTables } from './tables.js'
-
-type Executor = Kysely<OrdersTables>
+import type { OrdersTables } from './tables.js'
 
 /** migrations/002: one order not cancelled per (customer, cart identity). */
 const cartHeldIndex = 'orders_cart_held_uq'
@@ -260,131 +253,8 @@ export function createSqlOrderTx(trx: Transaction<any>, outbox: Outbox): OrderTx
   }
 }
 
-/** The order's totals breakdown and guest e-mail as columns (null for an order without). */
-function pricingColumns(order: OrderRecord) {
-  const pricing = order.pricing ?? null
-  return {
-    subtotal_amount: pricing?.subtotal.amount ?? null,
-    discount_amount: pricing?.discount.amount ?? null,
-    shipping_amount: pricing?.shipping.amount ?? null,
-    tax_amount: pricing?.tax.amount ?? null,
-    tax_inclusive: pricing?.taxInclusive ?? null,
-    shipping_method: pricing?.shippingMethod ? JSON.stringify(pricing.shippingMethod) : null,
-    promotion_code: pricing?.promotionCode ?? null,
-    email: order.email ?? null,
-  }
-}
-
-function pricingOf(row: OrdersTable, currency: string): OrderPricing | null {
-  if (row.subtotal_amount === null || row.subtotal_amount === undefined) return null
-  const money = (amount: number | string | null) => ({ amount: Number(amount ?? 0), currency })
-  return {
-    subtotal: money(row.subtotal_amount),
-    discount: money(row.discount_amount),
-    shipping: money(row.shipping_amount),
-    tax: money(row.tax_amount),
-    taxInclusive: row.tax_inclusive === true,
-    shippingMethod: row.shipping_method === null ? null : JSON.parse(row.shipping_method),
-    promotionCode: row.promotion_code,
-  }
-}
-
 /** The unique index of the carts held by orders not cancelled refused the row (SQLSTATE 23505). */
 function isCartHeld(error: unknown): boolean {
   const e = error as { code?: unknown; constraint?: unknown } | null
   return e?.code === '23505' && (e.constraint ?? cartHeldIndex) === cartHeldIndex
-}
-
-async function load(executor: Executor, orderId: string): Promise<OrderRecord | undefined> {
-  const row = await executor
-    .selectFrom('orders')
-    .selectAll()
-    .where('id', '=', orderId)
-    .executeTakeFirst()
-  return row ? (await withLines(executor, [row]))[0] : undefined
-}
-
-async function withLines(executor: Executor, rows: OrdersTable[]): Promise<OrderRecord[]> {
-  if (rows.length === 0) return []
-  const lines = await executor
-    .selectFrom('order_lines')
-    .selectAll()
-    .where(
-      'order_id',
-      'in',
-      rows.map((r) => r.id),
-    )
-    .orderBy('order_id')
-    .orderBy('position')
-    .execute()
-  const shipmentRows = await executor
-    .selectFrom('order_shipments')
-    .selectAll()
-    .where(
-      'order_id',
-      'in',
-      rows.map((r) => r.id),
-    )
-    .orderBy('created_at')
-    .orderBy('shipment_id')
-    .execute()
-  const shipments = new Map<string, OrderShipment[]>()
-  for (const row of shipmentRows) {
-    const list = shipments.get(row.order_id) ?? []
-    list.push({
-      id: row.shipment_id,
-      carrier: row.carrier,
-      trackingNumber: row.tracking_number,
-      lines: JSON.parse(row.lines),
-      status: row.status as OrderShipment['status'],
-      createdAt: new Date(row.created_at),
-    })
-    shipments.set(row.order_id, list)
-  }
-  const byOrder = new Map<string, typeof lines>()
-  for (const line of lines) {
-    const list = byOrder.get(line.order_id) ?? []
-    list.push(line)
-    byOrder.set(line.order_id, list)
-  }
-  return rows.map((row) => {
-    const currency = row.currency.trim()
-    return {
-      id: row.id,
-      userId: row.user_id,
-      status: row.status as OrderStatus,
-      lines: (byOrder.get(row.id) ?? []).map((line) => ({
-        productId: line.product_id,
-        variantId: line.variant_id ?? line.product_id,
-        ...(line.variant_label !== null ? { variantLabel: line.variant_label } : {}),
-        name: line.name,
-        unitPrice: { amount: Number(line.unit_amount), currency },
-        quantity: Number(line.quantity),
-        ...(line.discount_amount !== null && { discount: Number(line.discount_amount) }),
-        ...(line.tax_amount !== null && { tax: Number(line.tax_amount) }),
-        ...(line.tax_rate_bp !== null && { taxRateBasisPoints: Number(line.tax_rate_bp) }),
-      })),
-      total: { amount: Number(row.total_amount), currency },
-      shippingAddress: JSON.parse(row.shipping_address),
-      paymentMethod: {
-        id: row.payment_method_id,
-        last4: row.card_last4.trim(),
-        brand: row.card_brand,
-      },
-      payment:
-        row.payment_status === null
-          ? null
-          : { status: row.payment_status as PaymentStatus, last4: row.card_last4.trim() },
-      cancellationReason: row.cancellation_reason,
-      declineReason: row.decline_reason ?? null,
-      deadlineAt: row.deadline_at === null ? null : new Date(row.deadline_at),
-      paymentAttempt: Number(row.payment_attempt),
-      paymentDueBy: row.payment_due_by === null ? null : new Date(row.payment_due_by),
-      pricing: pricingOf(row, currency),
-      email: row.email ?? null,
-      shipments: shipments.get(row.id) ?? [],
-      createdAt: new Date(row.created_at),
-      updatedAt: new Date(row.updated_at),
-    }
-  })
 }
