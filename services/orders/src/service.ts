@@ -159,10 +159,15 @@ export async function createOrdersService(
     log,
   })
   const cart = createHttpCart(clients[0])
+  // Promotion codes and tax rates (issue 18): the checkout's pricing and the admins' CRUD read the
+  // same stores; a promotion's use is reserved, spent and released in the order's own transaction
+  // (promotionUsesIn, infra/sql-promotions.ts).
+  const promotionCatalog = createSqlPromotionCatalog(database)
+  const taxRateStore = createSqlTaxRates(database)
   const priceCheckout = createPriceCheckout({
     shipping: createHttpShipping(shippingClient),
-    taxRates: createSqlTaxRates(database),
-    promotions: createSqlPromotionCatalog(database),
+    taxRates: taxRateStore,
+    promotions: promotionCatalog,
     pricesIncludeTax: config.ORDERS_PRICES_INCLUDE_TAX,
     now,
   })
@@ -194,10 +199,6 @@ export async function createOrdersService(
 
   const intervalMs = deps.sweepIntervalMs ?? 1_000
   let sweeper: PeriodicJob | undefined
-
-  // Promotion codes (issue 18): previews and the admins' CRUD here; a use is reserved, spent and
-  // released in the order's own transaction (promotionUsesIn, infra/sql-promotions.ts).
-  const promotionCatalog = createSqlPromotionCatalog(database)
 
   const service: OrdersService = {
     name: 'orders',
@@ -276,7 +277,7 @@ export async function createOrdersService(
     },
   }
   // Admins' tax rates (issue 18), mounted beside the orders' routes.
-  const taxRates = createManageTaxRates({ store: createSqlTaxRates(database) })
+  const taxRates = createManageTaxRates({ store: taxRateStore })
   const promotions = createManagePromotions({ catalog: promotionCatalog, now })
   return {
     ...service,
