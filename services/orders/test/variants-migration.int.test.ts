@@ -82,6 +82,9 @@ describe.each(['pglite', 'postgres'] as const)('migration 005-variants on %s', (
         migrations: { ...before, '005-variants': variants },
       })
       expect(applied).toEqual(['service/005-variants'])
+      // And every migration since (the store reads their columns): old orders and copied prices
+      // pass through them too.
+      await migrate(database, { migrations: new URL('../migrations/', import.meta.url) })
       const log = pino({ level: 'silent' })
       const store = createSqlOrderStore({
         database,
@@ -120,6 +123,20 @@ describe.each(['pglite', 'postgres'] as const)('migration 005-variants on %s', (
         productId: 'lamp',
         name: 'Lamp',
         price: { amount: 1999, currency: 'USD' },
+        // Migration 010: a price copied before tax classes and weights.
+        taxClass: 'standard',
+        weightGrams: 0,
+      })
+      // Migration 009: an order placed before the totals breakdown shows its total as subtotal.
+      expect(toOrder(order)).toMatchObject({
+        total: { amount: 3998, currency: 'USD' },
+        subtotal: { amount: 3998, currency: 'USD' },
+        discount: { amount: 0, currency: 'USD' },
+        shipping: { amount: 0, currency: 'USD' },
+        tax: { amount: 0, currency: 'USD' },
+        shippingMethod: null,
+        promotionCode: null,
+        shipments: [],
       })
     } finally {
       await test.drop()
