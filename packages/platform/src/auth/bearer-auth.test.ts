@@ -32,6 +32,13 @@ beforeAll(async () => {
         userId: identityOf(request)?.userId,
       }))
       routes.post('/admin', { preHandler: auth.requireRole('admin') }, async () => ({ ok: true }))
+      routes.post(
+        '/refunds',
+        { preHandler: auth.requirePermission('refunds.write') },
+        async () => ({
+          ok: true,
+        }),
+      )
       routes.get('/account', { preHandler: auth.requireAccount }, async () => ({ ok: true }))
     },
   })
@@ -74,6 +81,32 @@ describe('bearerAuth', () => {
       headers: { authorization: `Bearer ${admin}` },
     })
     expect(allowed.statusCode).toBe(200)
+  })
+
+  it('answers 403 to a caller whose roles lack the permission, and lets the roles that give it in', async () => {
+    const call = async (roles: string[]) =>
+      app.inject({
+        method: 'POST',
+        url: '/refunds',
+        headers: { authorization: `Bearer ${await sign(roles)}` },
+      })
+    for (const roles of [
+      ['customer'],
+      ['customer', 'catalog_manager'],
+      ['fulfilment'],
+      ['guest'],
+    ]) {
+      const denied = await call(roles)
+      expect(denied.statusCode, roles.join()).toBe(403)
+      expect(denied.json()).toMatchObject({
+        code: 'AUTH.FORBIDDEN',
+        detail: 'This needs the refunds.write permission.',
+      })
+    }
+    for (const roles of [['customer', 'support'], ['owner'], ['customer', 'admin']]) {
+      expect((await call(roles)).statusCode, roles.join()).toBe(200)
+    }
+    expect((await app.inject({ method: 'POST', url: '/refunds' })).statusCode).toBe(401)
   })
 
   it("answers 403 AUTH.GUEST_NOT_ALLOWED to a guest's token on a route for accounts", async () => {

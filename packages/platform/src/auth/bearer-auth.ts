@@ -1,3 +1,4 @@
+import { hasPermission, type Permission } from '@emporium/contracts'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { AppError, isAppError } from '../errors.js'
 import { guestNotAllowed, isGuest } from './guest.js'
@@ -40,6 +41,11 @@ export function missingRole(role: string): AppError {
   return new AppError('forbidden', 'AUTH.FORBIDDEN', `This needs the ${role} role.`)
 }
 
+/** The 403 of a staff route for a caller whose roles lack its permission (issue 19). */
+export function missingPermission(permission: Permission): AppError {
+  return new AppError('forbidden', 'AUTH.FORBIDDEN', `This needs the ${permission} permission.`)
+}
+
 export interface BearerAuth {
   /**
    * preHandler: the request must carry a valid bearer access token; its identity is then
@@ -48,6 +54,13 @@ export interface BearerAuth {
   authenticate(request: FastifyRequest, reply: FastifyReply): Promise<void>
   /** preHandler: authenticated and holding `role`; a 403 problem for a caller without it. */
   requireRole(role: string): (request: FastifyRequest, reply: FastifyReply) => Promise<void>
+  /**
+   * preHandler: authenticated and holding `permission` through its roles (`permissionsOf` of
+   * @emporium/contracts: the legacy `admin` is the owner); a 403 problem otherwise (issue 19).
+   */
+  requirePermission(
+    permission: Permission,
+  ): (request: FastifyRequest, reply: FastifyReply) => Promise<void>
   /**
    * preHandler: authenticated as an account, not a guest (guest.ts): a guest's cart token is a
    * 403 `AUTH.GUEST_NOT_ALLOWED`.
@@ -88,6 +101,12 @@ export function bearerAuth(verifier: JwtVerifier, options: { realm?: string } = 
     requireRole: (role) => async (request, reply) => {
       await authenticate(request, reply)
       if (!identities.get(request)!.roles.includes(role)) throw missingRole(role)
+    },
+    requirePermission: (permission) => async (request, reply) => {
+      await authenticate(request, reply)
+      if (!hasPermission(identities.get(request)!.roles, permission)) {
+        throw missingPermission(permission)
+      }
     },
     async requireAccount(request, reply) {
       await authenticate(request, reply)
