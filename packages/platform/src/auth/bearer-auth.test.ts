@@ -40,6 +40,17 @@ beforeAll(async () => {
         }),
       )
       routes.get('/account', { preHandler: auth.requireAccount }, async () => ({ ok: true }))
+      await routes.register(async (staff) => {
+        staff.addHook('onRoute', auth.enforcePermissions)
+        staff.post(
+          '/rates',
+          {
+            config: { permission: 'pricing.write' },
+            schema: { body: { type: 'object', required: ['rate'] } },
+          },
+          async () => ({ ok: true }),
+        )
+      })
     },
   })
 })
@@ -137,5 +148,24 @@ describe('bearerAuth', () => {
     expect(bearerToken('Bearer a b')).toBeUndefined()
     expect(bearerToken(['Bearer a'])).toBeUndefined()
     expect(bearerToken(undefined)).toBeUndefined()
+  })
+})
+
+describe('bearerAuth.enforcePermissions', () => {
+  it("checks a route's config.permission before its body is validated", async () => {
+    const call = async (roles: string[] | undefined, body: unknown) =>
+      app.inject({
+        method: 'POST',
+        url: '/rates',
+        headers: roles ? { authorization: `Bearer ${await sign(roles)}` } : {},
+        payload: body as object,
+      })
+    expect((await call(undefined, {})).statusCode).toBe(401)
+    const refused = await call(['customer', 'fulfilment'], {})
+    expect(refused.statusCode).toBe(403)
+    expect(refused.json()).toMatchObject({ code: 'AUTH.FORBIDDEN' })
+    expect((await call(['catalog_manager'], {})).statusCode).toBe(400)
+    expect((await call(['catalog_manager'], { rate: 1 })).statusCode).toBe(200)
+    expect((await call(['admin'], { rate: 1 })).statusCode).toBe(200)
   })
 })

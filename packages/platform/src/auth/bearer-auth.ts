@@ -1,8 +1,17 @@
 import { hasPermission, type Permission } from '@emporium/contracts'
-import type { FastifyReply, FastifyRequest } from 'fastify'
+import type { FastifyReply, FastifyRequest, RouteOptions } from 'fastify'
 import { AppError, isAppError } from '../errors.js'
 import { guestNotAllowed, isGuest } from './guest.js'
 import type { JwtVerifier, VerifiedToken } from './jwt-verifier.js'
+
+// A staff route names its permission in its config (issue 19): `{ config: { permission } }`.
+// `BearerAuth.enforcePermissions` checks it before anything else, and the generated permission
+// tests find every staff route by it.
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    permission?: Permission
+  }
+}
 
 const identities = new WeakMap<FastifyRequest, VerifiedToken>()
 
@@ -62,6 +71,13 @@ export interface BearerAuth {
     permission: Permission,
   ): (request: FastifyRequest, reply: FastifyReply) => Promise<void>
   /**
+   * An `onRoute` hook: every route registered after it (in this plugin and the plugins it
+   * registers) whose config names a `permission` checks it first, in `onRequest` (before the
+   * body is read or validated, so a caller without it learns nothing but the 403):
+   * `app.addHook('onRoute', auth.enforcePermissions)`.
+   */
+  enforcePermissions(route: RouteOptions): void
+  /**
    * preHandler: authenticated as an account, not a guest (guest.ts): a guest's cart token is a
    * 403 `AUTH.GUEST_NOT_ALLOWED`.
    */
@@ -75,7 +91,8 @@ export interface BearerAuth {
  * ```ts
  * const auth = bearerAuth(verifier)
  * app.get('/users/me', { preHandler: auth.authenticate }, (request) => me(identityOf(request)!))
- * app.post('/products', { preHandler: auth.requireRole('admin') }, ...)
+ * app.addHook('onRoute', auth.enforcePermissions)
+ * app.post('/products', { config: { permission: 'catalog.write' } }, ...)
  * ```
  */
 export function bearerAuth(verifier: JwtVerifier, options: { realm?: string } = {}): BearerAuth {
@@ -96,17 +113,25 @@ export function bearerAuth(verifier: JwtVerifier, options: { realm?: string } = 
       throw error
     }
   }
+  const requirePermission =
+    (permission: Permission) => async (request: FastifyRequest, reply: FastifyReply) => {
+      await authenticate(request, reply)
+      if (!hasPermission(identities.get(request)!.roles, permission)) {
+        throw missingPermission(permission)
+      }
+    }
   return {
     authenticate,
     requireRole: (role) => async (request, reply) => {
       await authenticate(request, reply)
       if (!identities.get(request)!.roles.includes(role)) throw missingRole(role)
     },
-    requirePermission: (permission) => async (request, reply) => {
-      await authenticate(request, reply)
-      if (!hasPermission(identities.get(request)!.roles, permission)) {
-        throw missingPermission(permission)
-      }
+    requirePermission,
+    enforcePermissions(route) {
+      const permission = route.config?.permission
+      if (permission === undefined) return
+      const own = route.onRequest === undefined ? [] : [route.onRequest].flat()
+      route.onRequest = [requirePermission(permission), ...own]
     },
     async requireAccount(request, reply) {
       await authenticate(request, reply)
