@@ -3,8 +3,9 @@ import { useEffect, useRef, useState } from 'preact/hooks'
 import { cartStore, refreshCart } from './api/cart'
 import { shop, unwrap } from './api/client'
 import { mergeNotice } from './api/guest'
-import { isAdmin, session } from './api/session'
+import { session } from './api/session'
 import { ErrorMessage, Loading } from './components/ui'
+import { isStaff } from './lib/permissions'
 import { Link, match, navigate, useLocation } from './lib/router'
 import { useStore } from './lib/store'
 import { AddressBookPage } from './pages/addresses'
@@ -19,6 +20,7 @@ import { OrdersPage } from './pages/orders'
 import { ForgotPasswordPage, ResetPasswordPage } from './pages/password-reset'
 import { ProductPage } from './pages/product'
 import { ProductsPage } from './pages/products'
+import { StaffAcceptPage } from './pages/staff-accept'
 import { VerifyEmailPage } from './pages/verify-email'
 
 type Page = ComponentType<{ params: Record<string, string> }>
@@ -38,6 +40,7 @@ const routes: [string, Page][] = [
   ['/forgot-password', ForgotPasswordPage],
   ['/reset-password', ResetPasswordPage],
   ['/account/addresses', AddressBookPage],
+  ['/staff/accept', StaffAcceptPage],
   ['/admin', AdminPage],
   ['/admin/:section', AdminPage],
 ]
@@ -130,7 +133,7 @@ function Header() {
                 <Link href="/account/addresses">Addresses</Link>
               </li>
             )}
-            {isAdmin(current) && (
+            {isStaff(current?.user.roles ?? []) && (
               <li>
                 <Link href="/admin">Back office</Link>
               </li>
@@ -208,5 +211,5 @@ function AdminPage({ params }: { params: Record<string, string> }) {
   }, [])
   if (error) return <ErrorMessage error={error} />
   if (!module) return <Loading />
-  return <module.AdminApp section={params.section ?? 'products'} />
+  return <module.AdminApp section={params.section ?? ''} />
 }

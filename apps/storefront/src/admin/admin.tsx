@@ -1,22 +1,35 @@
-import { isAdmin, session } from '../api/session'
+import { session } from '../api/session'
 import { useTitle } from '../components/ui'
+import type { Permission } from '../lib/permissions'
 import { Link } from '../lib/router'
 import { useStore } from '../lib/store'
 import { RequireSignIn } from '../pages/auth'
+import { useAccess } from './access'
+import { AdminAudit } from './audit'
 import { AdminCategories } from './categories'
+import { AdminDashboard } from './dashboard'
 import { AdminOrders } from './orders'
 import { AdminProducts } from './products'
+import { AdminStaff } from './staff'
 
-const sections = [
-  ['products', 'Products & stock'],
-  ['categories', 'Categories'],
-  ['orders', 'Orders'],
-] as const
+/** Each section, with the permission it needs: staff see the sections their roles allow. */
+const sections: readonly (readonly [string, string, Permission])[] = [
+  ['products', 'Products & stock', 'catalog.write'],
+  ['categories', 'Categories', 'catalog.write'],
+  ['orders', 'Orders', 'orders.read'],
+  ['dashboard', 'Dashboard', 'reports.read'],
+  ['staff', 'Staff', 'staff.manage'],
+  ['audit', 'Audit trail', 'audit.read'],
+]
 
-/** The back office: for accounts with the admin role (the API refuses everyone else anyway). */
-export function AdminApp({ section }: { section: string }) {
+/** The back office: for staff, each section to those its permission allows (issue 19). */
+export function AdminApp({ section: asked }: { section: string }) {
   const current = useStore(session)
+  const access = useAccess(current)
   useTitle('Back office')
+  const allowed = sections.filter(([, , permission]) => access.has(permission))
+  // `/admin` alone opens the first section the member may see.
+  const section = asked || (allowed[0]?.[0] ?? '')
   if (!current) {
     return (
       <RequireSignIn>
@@ -24,7 +37,7 @@ export function AdminApp({ section }: { section: string }) {
       </RequireSignIn>
     )
   }
-  if (!isAdmin(current)) {
+  if (allowed.length === 0) {
     return (
       <section class="narrow">
         <h1>Not allowed</h1>
@@ -40,7 +53,7 @@ export function AdminApp({ section }: { section: string }) {
       <h1>Back office</h1>
       <nav aria-label="Back office" class="tabs">
         <ul>
-          {sections.map(([id, label]) => (
+          {allowed.map(([id, label]) => (
             <li key={id}>
               <Link href={`/admin/${id}`} aria-current={section === id ? 'page' : undefined}>
                 {label}
@@ -49,10 +62,18 @@ export function AdminApp({ section }: { section: string }) {
           ))}
         </ul>
       </nav>
-      {section === 'orders' ? (
+      {!allowed.some(([id]) => id === section) ? (
+        <p role="alert">Your roles do not include this section of the back office.</p>
+      ) : section === 'orders' ? (
         <AdminOrders />
       ) : section === 'categories' ? (
         <AdminCategories />
+      ) : section === 'dashboard' ? (
+        <AdminDashboard />
+      ) : section === 'staff' ? (
+        <AdminStaff />
+      ) : section === 'audit' ? (
+        <AdminAudit />
       ) : (
         <AdminProducts />
       )}

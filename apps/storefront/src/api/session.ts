@@ -43,8 +43,6 @@ export function startSession(auth: AuthResponse): void {
   })
 }
 
-export const isAdmin = (value: Session | null) => value?.user.roles.includes('admin') === true
-
 // Another tab signing in or out changes this one too.
 window.addEventListener('storage', (event) => {
   if (event.key === storageKey) session.set(load())

@@ -1,0 +1,172 @@
+import { EmporiumProblem } from '@emporium/sdk'
+import { useState } from 'preact/hooks'
+import { changeStaffRoles, inviteStaff, listStaff, type StaffMember } from '../api/staff'
+import { ErrorMessage, LoadState, Notice, useLoad } from '../components/ui'
+import { formatDate } from '../lib/format'
+import { roleWords, staffRoles, staffRolesOf, type StaffRole } from '../lib/permissions'
+import './back-office.css'
+
+/** A refusal to take the owner role from the shop's last owner, in the back office's words. */
+const lastOwnerWords =
+  'The shop needs at least one owner: give another member the Owner role before taking it ' +
+  'from this one.'
+
+const explain = (error: unknown) =>
+  error instanceof EmporiumProblem && error.code === 'USERS.LAST_OWNER'
+    ? new Error(lastOwnerWords)
+    : error
+
+/** Staff (issue 19): who they are and their roles; invite by e-mail; change a member's roles. */
+export function AdminStaff() {
+  const staff = useLoad((signal) => listStaff(signal), [])
+  const [notice, setNotice] = useState('')
+  return (
+    <section aria-labelledby="admin-staff">
+      <h2 id="admin-staff">Staff</h2>
+      {notice && <Notice>{notice}</Notice>}
+      <InviteForm onInvited={(email) => setNotice(`Invitation sent to ${email}.`)} />
+      <h3>Members</h3>
+      <LoadState state={staff} />
+      {staff.data?.length === 0 && <p>No staff yet.</p>}
+      {staff.data && staff.data.length > 0 && (
+        <ul class="admin-list staff-list">
+          {staff.data.map((member) => (
+            <MemberRow
+              key={member.userId}
+              member={member}
+              onChanged={(roles) => {
+                staff.setData(
+                  staff.data!.map((m) => (m.userId === member.userId ? { ...m, roles } : m)),
+                )
+                setNotice(`Roles of ${member.name} saved.`)
+              }}
+            />
+          ))}
+        </ul>
+      )}
+    </section>
+  )
+}
+
+function InviteForm({ onInvited }: { onInvited: (email: string) => void }) {
+  const [busy, setBusy] = useState(false)
+  const [error, setError] = useState<unknown>(undefined)
+  async function submit(event: SubmitEvent) {
+    event.preventDefault()
+    const form = event.currentTarget as HTMLFormElement
+    const data = new FormData(form)
+    const email = data.get('email')?.toString().trim() ?? ''
+    const role = (data.get('role')?.toString() ?? 'support') as StaffRole
+    setBusy(true)
+    setError(undefined)
+    try {
+      const invitation = await inviteStaff(email, role)
+      form.reset()
+      onInvited(invitation.email || email)
+    } catch (failure) {
+      setError(failure)
+    } finally {
+      setBusy(false)
+    }
+  }
+  return (
+    <form
+      class="stack invite-form"
+      aria-labelledby="invite-heading"
+      onSubmit={(event) => void submit(event)}
+    >
+      <h3 id="invite-heading">Invite a member of staff</h3>
+      <div class="field">
+        <label for="invite-email">Email</label>
+        <input id="invite-email" name="email" type="email" required autoComplete="off" />
+      </div>
+      <div class="field">
+        <label for="invite-role">Role</label>
+        <select id="invite-role" name="role" defaultValue="support">
+          {staffRoles.map((role) => (
+            <option key={role} value={role}>
+              {roleWords[role]}
+            </option>
+          ))}
+        </select>
+      </div>
+      <ErrorMessage error={error} />
+      <button type="submit" class="primary" disabled={busy}>
+        {busy ? 'Please wait…' : 'Send invitation'}
+      </button>
+    </form>
+  )
+}
+
+function MemberRow({
+  member,
+  onChanged,
+}: {
+  member: StaffMember
+  onChanged: (roles: string[]) => void
+}) {
+  const held = staffRolesOf(member.roles)
+  const [chosen, setChosen] = useState<StaffRole[]>(held)
+  const [busy, setBusy] = useState(false)
+  const [error, setError] = useState<unknown>(undefined)
+  const changed = chosen.length !== held.length || chosen.some((r) => !held.includes(r))
+
+  function toggle(role: StaffRole, on: boolean) {
+    setChosen((roles) =>
+      on
+        ? staffRoles.filter((r) => r === role || roles.includes(r))
+        : roles.filter((r) => r !== role),
+    )
+  }
+
+  async function save(event: SubmitEvent) {
+    event.preventDefault()
+    setBusy(true)
+    setError(undefined)
+    try {
+      await changeStaffRoles(member.userId, chosen)
+      // Other roles (customer) stay; `admin` is the owner's old name, replaced by the choice.
+      const kept = member.roles.filter(
+        (r) => r !== 'admin' && !(staffRoles as readonly string[]).includes(r),
+      )
+      onChanged([...kept, ...chosen])
+    } catch (failure) {
+      setError(explain(failure))
+      setChosen(held)
+    } finally {
+      setBusy(false)
+    }
+  }
+
+  const id = `member-${member.userId}`
+  return (
+    <li class="staff-member">
+      <form onSubmit={(event) => void save(event)} aria-labelledby={`${id}-name`}>
+        <p>
+          <strong id={`${id}-name`}>{member.name}</strong> <span class="muted">{member.email}</span>
+          <br />
+          <span class="muted">Staff since {formatDate(member.createdAt)}</span>
+        </p>
+        <fieldset>
+          <legend>Roles of {member.name}</legend>
+          {staffRoles.map((role) => (
+            <label key={role} class="check">
+              <input
+                type="checkbox"
+                name="roles"
+                value={role}
+                checked={chosen.includes(role)}
+                onChange={(event) => toggle(role, event.currentTarget.checked)}
+              />{' '}
+              {roleWords[role]}
+            </label>
+          ))}
+        </fieldset>
+        <ErrorMessage error={error} />
+        <button type="submit" disabled={busy || !changed}>
+          Save roles<span class="visually-hidden"> of {member.name}</span>
+        </button>
+      </form>
+    </li>
+  )
+}
