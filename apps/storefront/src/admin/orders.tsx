@@ -1,42 +1,55 @@
-import type { Order, OrderPage, OrderStatus } from '@emporium/sdk'
+import type { Order } from '@emporium/sdk'
 import { useState } from 'preact/hooks'
+import {
+  searchOrders,
+  type OrderFilters,
+  type StaffOrder,
+  type StaffOrderPage,
+} from '../api/backoffice'
 import { shop, unwrap } from '../api/client'
 import { ErrorMessage, LoadState, Notice, useLoad } from '../components/ui'
-import { formatDate, formatMoney, reasonWords, statusWords } from '../lib/format'
-import { Link } from '../lib/router'
+import { staffCancellation } from '../lib/cancellation'
+import { formatDate, formatMoney, statusWords } from '../lib/format'
+import { Link, navigate, useLocation } from '../lib/router'
+import { apiFilters, filtersOf, OrderFilterForm, queryOf } from './order-filters'
 
-const statuses = Object.keys(statusWords) as OrderStatus[]
+/** An order's name in the back office: its number when it has one, else its id. */
+export const orderName = (order: Pick<StaffOrder, 'id' | 'number'>) =>
+  order.number !== undefined ? `#${order.number}` : order.id
 
-/** Everyone's orders, filtered by status, with ship and cancel. */
+/**
+ * The order search (issue 19): everyone's orders by number, customer e-mail, status, dates and
+ * total, newest first, 20 at a time; each opens the staff order page. Ship and a quick cancel
+ * stay on each row (a cancel with a reason is on the order's page).
+ */
 export function AdminOrders() {
-  const [status, setStatus] = useState<OrderStatus | ''>('')
-  const listOrders = (cursor?: string, signal?: AbortSignal) =>
-    unwrap(
-      shop.GET('/api/v1/orders', {
-        params: { query: { all: true, limit: 20, status: status || undefined, cursor } },
-        signal,
-      }),
-    )
-  const first = useLoad((signal) => listOrders(undefined, signal), [status])
-  const [more, setMore] = useState<{ status: OrderStatus | ''; page: OrderPage }>()
-  const [changed, setChanged] = useState<Record<string, Order>>({})
+  const { query } = useLocation()
+  const filters = filtersOf(query)
+  const key = queryOf(filters)
+  const first = useLoad((signal) => searchOrders(apiFilters(filters), undefined, signal), [key])
+  const [more, setMore] = useState<{ key: string; page: StaffOrderPage }>()
+  const [changed, setChanged] = useState<Record<string, StaffOrder>>({})
   const [error, setError] = useState<unknown>(undefined)
   const [done, setDone] = useState('')
   const [busy, setBusy] = useState<string | undefined>(undefined)
 
-  const extra = more?.status === status ? more.page : undefined
+  const extra = more?.key === key ? more.page : undefined
   const items = [...(first.data?.items ?? []), ...(extra?.items ?? [])].map(
     (order) => changed[order.id] ?? order,
   )
   const next = extra ? extra.nextCursor : (first.data?.nextCursor ?? null)
 
+  function apply(next: OrderFilters) {
+    navigate(`/admin/orders${queryOf(next)}`, { replace: true })
+  }
+
   async function loadMore() {
     if (!next) return
     setBusy('more')
     try {
-      const page = await listOrders(next)
+      const page = await searchOrders(apiFilters(filters), next)
       setMore({
-        status,
+        key,
         page: { items: [...(extra?.items ?? []), ...page.items], nextCursor: page.nextCursor },
       })
     } catch (failure) {
@@ -46,7 +59,7 @@ export function AdminOrders() {
     }
   }
 
-  async function act(order: Order, action: 'ship' | 'cancel') {
+  async function act(order: StaffOrder, action: 'ship' | 'cancel') {
     if (
       action === 'cancel' &&
       !window.confirm(`Cancel order ${order.id}? A paid order is refunded.`)
@@ -57,7 +70,7 @@ export function AdminOrders() {
     setDone('')
     try {
       const params = { path: { id: order.id } }
-      const updated = await unwrap(
+      const updated: Order = await unwrap(
         action === 'ship'
           ? shop.POST('/api/v1/orders/{id}/ship', { params })
           : shop.POST('/api/v1/orders/{id}/cancel', { params }),
@@ -74,25 +87,11 @@ export function AdminOrders() {
   return (
     <section aria-labelledby="admin-orders">
       <h2 id="admin-orders">Orders</h2>
-      <div class="field inline">
-        <label for="status-filter">Status</label>
-        <select
-          id="status-filter"
-          value={status}
-          onChange={(event) => setStatus(event.currentTarget.value as OrderStatus | '')}
-        >
-          <option value="">All statuses</option>
-          {statuses.map((value) => (
-            <option key={value} value={value}>
-              {statusWords[value]}
-            </option>
-          ))}
-        </select>
-      </div>
+      <OrderFilterForm key={key} filters={filters} onApply={apply} />
       <ErrorMessage error={error} />
       {done && <Notice>{done}</Notice>}
       <LoadState state={first} />
-      {first.data && items.length === 0 && <p>No orders.</p>}
+      {first.data && items.length === 0 && <p>No orders match.</p>}
       {items.length > 0 && (
         <div class="table-wrap">
           {/* On a phone each row is a card (styles.css): Ship and Cancel stay in sight. */}
@@ -110,16 +109,26 @@ export function AdminOrders() {
               {items.map((order) => (
                 <tr key={order.id}>
                   <td data-label="Order">
-                    <Link href={`/orders/${encodeURIComponent(order.id)}`}>{order.id}</Link>
+                    <Link href={`/admin/orders/${encodeURIComponent(order.id)}`}>
+                      {orderName(order)}
+                      {order.number !== undefined && (
+                        <span class="visually-hidden"> ({order.id})</span>
+                      )}
+                    </Link>
                     <br />
-                    <span class="muted">{order.shippingAddress.name}</span>
+                    <span class="muted">
+                      {order.customerEmail ?? order.email ?? order.shippingAddress.name}
+                    </span>
                   </td>
                   <td data-label="Placed">{formatDate(order.createdAt)}</td>
                   <td data-label="Total">{formatMoney(order.total)}</td>
                   <td data-label="Status">
                     <span class={`badge ${order.status}`}>{statusWords[order.status]}</span>
                     {order.status === 'cancelled' && (
-                      <span class="muted"> {reasonWords(order.cancellationReason)}</span>
+                      <span class="muted">
+                        {' '}
+                        {staffCancellation(order.cancellationReason, order.cancellationNote)}
+                      </span>
                     )}
                     {order.declineReason && (
                       <span class="muted"> ({order.declineReason.replace(/_/g, ' ')})</span>

@@ -1,4 +1,5 @@
 import type { Money, Order, OrderStatus } from '@emporium/sdk'
+import { shopperCancellation } from './cancellation'
 
 const formatters = new Map<string, Intl.NumberFormat>()
 
@@ -85,22 +86,8 @@ export function holdLeft(
   return Number.isNaN(due) ? undefined : Math.max(0, due - now)
 }
 
-const reasons: Record<string, string> = {
-  out_of_stock: 'Some items were out of stock.',
-  payment_declined: 'Your payment was declined. No money was taken.',
-  card_declined: 'Your payment was declined. No money was taken.',
-  insufficient_funds: 'Your payment was declined. No money was taken.',
-  payment_failed: 'The payment could not be processed. No money was taken.',
-  stock_timeout: 'We could not confirm stock in time.',
-  payment_timeout: 'The payment took too long to confirm; any charge is refunded.',
-  reservation_expired: 'The items were held too long and released.',
-  customer_cancelled: 'You cancelled this order.',
-  admin_cancelled: 'The shop cancelled this order.',
-}
-
-/** A cancellation reason code in words. */
-export const reasonWords = (code: string | null) =>
-  code ? (reasons[code] ?? `Cancelled (${code.replace(/_/g, ' ')}).`) : 'Cancelled.'
+/** A cancellation reason code in a shopper's words (lib/cancellation.ts has staff's too). */
+export const reasonWords = (code: string | null) => shopperCancellation(code)
 
 export const formatDate = (iso: string) =>
   new Date(iso).toLocaleString('en-US', { dateStyle: 'medium', timeStyle: 'short' })

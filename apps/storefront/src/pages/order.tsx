@@ -7,6 +7,7 @@ import { isNotFound } from '../api/problems'
 import { followOrder } from '../api/order-events'
 import { session } from '../api/session'
 import { OrderDetails } from '../components/order-details'
+import { OrderReturns } from '../components/order-returns'
 import { PayAgain } from '../components/pay-again'
 import { ErrorMessage, LoadState, useLoad, useTitle } from '../components/ui'
 import {
@@ -199,6 +200,7 @@ function OrderView({ id }: { id: string }) {
         <p class="muted">Live updates interrupted; reconnecting…</p>
       )}
       <OrderDetails order={data} settling={settling} />
+      <OrderReturns order={data} />
       <ErrorMessage error={cancelError} />
       {cancellable.includes(status) && (
         <button type="button" class="danger" onClick={() => void cancel()} disabled={cancelling}>
