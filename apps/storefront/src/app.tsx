@@ -43,6 +43,7 @@ const routes: [string, Page][] = [
   ['/staff/accept', StaffAcceptPage],
   ['/admin', AdminPage],
   ['/admin/:section', AdminPage],
+  ['/admin/:section/:id', AdminPage],
 ]
 
 export function App() {
@@ -211,5 +212,5 @@ function AdminPage({ params }: { params: Record<string, string> }) {
   }, [])
   if (error) return <ErrorMessage error={error} />
   if (!module) return <Loading />
-  return <module.AdminApp section={params.section ?? ''} />
+  return <module.AdminApp section={params.section ?? ''} id={params.id} />
 }

@@ -7,7 +7,10 @@ import { RequireSignIn } from '../pages/auth'
 import { useAccess } from './access'
 import { AdminAudit } from './audit'
 import { AdminCategories } from './categories'
+import { AdminCustomerPage } from './customer-page'
+import { AdminCustomers } from './customers'
 import { AdminDashboard } from './dashboard'
+import { AdminOrderPage } from './order-page'
 import { AdminOrders } from './orders'
 import { AdminProducts } from './products'
 import { AdminStaff } from './staff'
@@ -17,13 +20,14 @@ const sections: readonly (readonly [string, string, Permission])[] = [
   ['products', 'Products & stock', 'catalog.write'],
   ['categories', 'Categories', 'catalog.write'],
   ['orders', 'Orders', 'orders.read'],
+  ['customers', 'Customers', 'customers.read'],
   ['dashboard', 'Dashboard', 'reports.read'],
   ['staff', 'Staff', 'staff.manage'],
   ['audit', 'Audit trail', 'audit.read'],
 ]
 
 /** The back office: for staff, each section to those its permission allows (issue 19). */
-export function AdminApp({ section: asked }: { section: string }) {
+export function AdminApp({ section: asked, id }: { section: string; id?: string | undefined }) {
   const current = useStore(session)
   const access = useAccess(current)
   useTitle('Back office')
@@ -65,7 +69,17 @@ export function AdminApp({ section: asked }: { section: string }) {
       {!allowed.some(([id]) => id === section) ? (
         <p role="alert">Your roles do not include this section of the back office.</p>
       ) : section === 'orders' ? (
-        <AdminOrders />
+        id ? (
+          <AdminOrderPage id={id} />
+        ) : (
+          <AdminOrders />
+        )
+      ) : section === 'customers' ? (
+        id ? (
+          <AdminCustomerPage id={id} />
+        ) : (
+          <AdminCustomers />
+        )
       ) : section === 'categories' ? (
         <AdminCategories />
       ) : section === 'dashboard' ? (
