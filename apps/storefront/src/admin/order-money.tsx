@@ -2,6 +2,7 @@ import type { Payment } from '@emporium/sdk'
 import { orderPayments, type Refund, type StaffOrder } from '../api/backoffice'
 import { LoadState, useLoad } from '../components/ui'
 import { formatDate, formatMoney } from '../lib/format'
+import { lineName } from './order-returns-panel'
 import { RefundForm } from './refund-form'
 
 const paymentStatus = (payment: Payment) =>
@@ -68,18 +69,16 @@ export function OrderMoney({
 }
 
 function RefundList({ refunds, order }: { refunds: Refund[]; order: StaffOrder }) {
-  const nameOf = (line: { productId: string; variantId?: string }) =>
-    order.items.find(
-      (item) =>
-        item.productId === line.productId && (item.variantId ?? '') === (line.variantId ?? ''),
-    )?.name ?? 'An item'
+  const nameOf = (line: { productId: string; variantId?: string }) => lineName(order, line)
   return (
     <ul class="refunds">
       {refunds.map((refund) => (
         <li key={refund.id} data-refund={refund.status}>
           <strong>{formatMoney(refund.amount)}</strong> · {refund.status} ·{' '}
           {formatDate(refund.createdAt)}
+          {refund.returnId && <> · for a return</>}
           {refund.reason && <> · {refund.reason}</>}
+          {refund.failureReason && <> ({refund.failureReason.replace(/_/g, ' ')})</>}
           {refund.lines && refund.lines.length > 0 && (
             <>
               <br />

@@ -64,6 +64,7 @@ function ReturnItem({
 }) {
   const [received, setReceived] = useState<Record<string, number>>({})
   const [restock, setRestock] = useState<Record<string, boolean>>({})
+  const [rejection, setRejection] = useState('')
   const [busy, setBusy] = useState(false)
   const [error, setError] = useState<unknown>(undefined)
 
@@ -96,7 +97,7 @@ function ReturnItem({
     )
   const reject = () => {
     if (window.confirm('Reject this return? The customer is not refunded.')) {
-      void run(() => rejectReturn(order.id, item.id))
+      void run(() => rejectReturn(order.id, item.id, rejection.trim() || undefined))
     }
   }
 
@@ -105,15 +106,24 @@ function ReturnItem({
     <li data-return={item.status}>
       <p>
         <strong>Return {item.status}</strong> · requested {formatDate(item.createdAt)}
-        {item.deadline && <> · to arrive by {formatDate(item.deadline)}</>}
+        {item.status === 'requested' && item.deadlineAt && (
+          <> · awaited until {formatDate(item.deadlineAt)}</>
+        )}
         <br />
         <span class="muted">Reason: {item.reason}</span>
+        {item.rejectionReason && (
+          <>
+            <br />
+            <span class="muted">Rejected: {item.rejectionReason}</span>
+          </>
+        )}
       </p>
       {item.status !== 'requested' ? (
         <ul>
           {item.lines.map((line) => (
             <li key={lineKey(line)}>
-              {line.quantity} × {lineName(order, line)}
+              {line.receivedQuantity ?? line.quantity} × {lineName(order, line)}
+              {line.receivedQuantity !== undefined && ` received of ${line.quantity}`}
               {line.restock !== undefined && (line.restock ? ' (restocked)' : ' (not restocked)')}
             </li>
           ))}
@@ -154,6 +164,15 @@ function ReturnItem({
               </label>
             </fieldset>
           ))}
+          <div class="field">
+            <label for={`reject-${item.id}`}>Reason for rejecting (optional)</label>
+            <input
+              id={`reject-${item.id}`}
+              maxLength={500}
+              value={rejection}
+              onInput={(e) => setRejection(e.currentTarget.value)}
+            />
+          </div>
           <ErrorMessage error={error} />
           <div class="row">
             <button type="button" class="primary" disabled={busy} onClick={() => void receive()}>

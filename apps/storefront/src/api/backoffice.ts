@@ -23,21 +23,28 @@ export interface Refund {
   orderId: string
   amount: Money
   status: 'requested' | 'refunded' | 'failed' | string
-  lines?: ItemLine[]
+  lines?: (ItemLine & { amount?: Money })[]
   reason?: string | null
+  /** The return whose received lines it pays back. */
+  returnId?: string
+  failureReason?: string
   createdAt: string
+  refundedAt?: string
 }
 
 export interface OrderReturn {
   id: string
   orderId: string
   status: 'requested' | 'received' | 'refunded' | 'rejected' | 'expired' | string
-  lines: (ItemLine & { restock?: boolean })[]
+  /** Asked for; once received, `receivedQuantity` of each came back (restocked or not). */
+  lines: (ItemLine & { receivedQuantity?: number; restock?: boolean })[]
   reason: string
-  createdAt: string
-  receivedAt?: string | null
-  deadline?: string | null
+  rejectionReason?: string
+  /** Until when the parcel is awaited; a return still requested then expires. */
+  deadlineAt?: string
   refundId?: string | null
+  createdAt: string
+  updatedAt?: string
 }
 
 /** An order as staff read it: issue 19's fields on top of issue 18's. */
@@ -225,10 +232,10 @@ export const receiveReturn = (
     body: { lines },
   })
 
-export const rejectReturn = (orderId: string, returnId: string) =>
+export const rejectReturn = (orderId: string, returnId: string, reason?: string) =>
   post<OrderReturn>('/api/v1/orders/{id}/returns/{returnId}/reject', {
     params: { path: { id: orderId, returnId } },
-    body: {},
+    body: reason ? { reason } : {},
   })
 
 export const searchCustomers = (q: string, cursor?: string, signal?: AbortSignal) =>

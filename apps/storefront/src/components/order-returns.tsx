@@ -11,11 +11,11 @@ import { formatDate, formatMoney } from '../lib/format'
 import { ErrorMessage, Notice, useLoad } from './ui'
 
 /** A return's state in a shopper's words. */
-export function returnWords(item: Pick<OrderReturn, 'status' | 'deadline'>): string {
+export function returnWords(item: Pick<OrderReturn, 'status' | 'deadlineAt'>): string {
   switch (item.status) {
     case 'requested':
-      return item.deadline
-        ? `Requested: please send the items back by ${formatDate(item.deadline)}.`
+      return item.deadlineAt
+        ? `Requested: please send the items back by ${formatDate(item.deadlineAt)}.`
         : 'Requested: please send the items back.'
     case 'received':
       return 'Received: your refund is on its way.'
@@ -100,8 +100,12 @@ export function OrderReturns({ order }: { order: StaffOrder }) {
           {refunds.map((refund) => (
             <li key={refund.id} data-refund={refund.status}>
               Refund of <strong>{formatMoney(refund.amount)}</strong>
-              {refund.status === 'refunded' ? ' sent to your card' : ' under way'} (
-              {formatDate(refund.createdAt)})
+              {refund.status === 'refunded'
+                ? ' sent to your card'
+                : refund.status === 'failed'
+                  ? ' did not go through'
+                  : ' under way'}{' '}
+              ({formatDate(refund.createdAt)})
             </li>
           ))}
         </ul>
