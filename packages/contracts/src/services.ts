@@ -1,3 +1,5 @@
+import type { Permission } from './permissions.js'
+
 /**
  * The services of Emporium, declared once: what the runners (embedded and distributed), the
  * gateway's routing, the test and bench harnesses and the deploy files' tests read, so that a
@@ -9,7 +11,10 @@
 /** What a service keeps its data in, in production (embedded: a schema of the one PGlite). */
 export type ServiceDatabase = 'postgres' | 'mysql'
 
-/** Who may call a route: anyone, any holder of a valid access token, or admins only. */
+/**
+ * Who may call a route: anyone, any holder of a valid access token, or staff only (`admin`: the
+ * route's `permission`, or any staff permission when it declares none; issue 19).
+ */
 export type RouteAccess = 'public' | 'bearer' | 'admin'
 
 /**
@@ -41,6 +46,11 @@ export interface ServiceRoute {
    */
   readonly path: string
   readonly access: RouteAccess
+  /**
+   * The staff permission an `admin` route needs (issue 19): the gateway answers 403 without it.
+   * An `admin` route without one lets any staff member through (the service checks its own).
+   */
+  readonly permission?: Permission
   /** Leading part of the public path the service does not see (default `/api/v1`). */
   readonly strip?: string
   readonly limit?: RouteLimit
@@ -136,10 +146,21 @@ export const serviceDeclarations = [
     // and served under their own prefix (product media, issue 17).
     routes: [
       { methods: read, path: '/api/v1/products/**', access: 'public' },
-      { methods: ['POST'], path: '/api/v1/products/:id/media', access: 'admin', body: 'upload' },
-      { methods: 'any', path: '/api/v1/products/**', access: 'admin' },
+      {
+        methods: ['POST'],
+        path: '/api/v1/products/:id/media',
+        access: 'admin',
+        permission: 'catalog.write',
+        body: 'upload',
+      },
+      { methods: 'any', path: '/api/v1/products/**', access: 'admin', permission: 'catalog.write' },
       { methods: read, path: '/api/v1/categories/**', access: 'public' },
-      { methods: 'any', path: '/api/v1/categories/**', access: 'admin' },
+      {
+        methods: 'any',
+        path: '/api/v1/categories/**',
+        access: 'admin',
+        permission: 'catalog.write',
+      },
       { methods: read, path: '/api/v1/media/**', access: 'public' },
     ],
     replicated: true,
@@ -173,7 +194,12 @@ export const serviceDeclarations = [
     upstreams: ['cart', 'catalog', 'payments', 'shipping'],
     trustedCallers: [],
     routes: [
-      { methods: ['POST'], path: '/api/v1/orders/:id/ship', access: 'admin' },
+      {
+        methods: ['POST'],
+        path: '/api/v1/orders/:id/ship',
+        access: 'admin',
+        permission: 'orders.fulfil',
+      },
       // A new card for an order whose payment failed (issue 18): the owner's, under the general
       // limit as every order write; not under the gateway's placement deadline, which is for
       // the bursts of POST /orders (docs/checkout.md).
@@ -181,8 +207,18 @@ export const serviceDeclarations = [
       // A guest's order through the signed link mailed to it (issue 18): the link is the key.
       { methods: ['GET'], path: '/api/v1/order-links/:token', access: 'public' },
       { methods: 'any', path: '/api/v1/orders/**', access: 'bearer' },
-      { methods: 'any', path: '/api/v1/tax-rates/**', access: 'admin' },
-      { methods: 'any', path: '/api/v1/promotions/**', access: 'admin' },
+      {
+        methods: 'any',
+        path: '/api/v1/tax-rates/**',
+        access: 'admin',
+        permission: 'pricing.write',
+      },
+      {
+        methods: 'any',
+        path: '/api/v1/promotions/**',
+        access: 'admin',
+        permission: 'pricing.write',
+      },
     ],
     replicated: true,
   },
@@ -226,7 +262,25 @@ export const serviceDeclarations = [
     // office's.
     routes: [
       { methods: ['POST'], path: '/api/v1/shipping/quotes', access: 'public' },
-      { methods: 'any', path: '/api/v1/shipping/**', access: 'admin' },
+      // Shipments are fulfilment's (read: anyone reading orders); zones and methods shipping's.
+      {
+        methods: read,
+        path: '/api/v1/shipping/shipments/**',
+        access: 'admin',
+        permission: 'orders.read',
+      },
+      {
+        methods: 'any',
+        path: '/api/v1/shipping/shipments/**',
+        access: 'admin',
+        permission: 'orders.fulfil',
+      },
+      {
+        methods: 'any',
+        path: '/api/v1/shipping/**',
+        access: 'admin',
+        permission: 'shipping.write',
+      },
     ],
     replicated: true,
   },

@@ -220,9 +220,16 @@ function registerOpenApi(app: FastifyInstance, options: HttpServerOptions): void
       },
     },
     hideUntagged: false,
-    transform: ({ schema, url }) => {
+    transform: ({ schema, url, route }) => {
       const hidden = operationalRoutes.has(url) || url === '/openapi.json'
-      return { schema: hidden ? { ...schema, hide: true } : schema, url }
+      // A staff route's permission (its config, issue 19) is part of its description: the
+      // gateway's merged document says which permission each operation needs.
+      const permission = route.config?.permission
+      const described =
+        permission === undefined
+          ? schema
+          : { ...schema, 'x-emporium-access': 'admin', 'x-emporium-permission': permission }
+      return { schema: hidden ? { ...described, hide: true } : described, url }
     },
   })
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger())

@@ -16,15 +16,15 @@ const tags = ['catalog']
  */
 export function categoryRoutes(deps: CategoryRoutesDeps): HttpRoutes {
   return async (app) => {
-    const admin = bearerAuth(deps.verifier).requireRole('admin')
+    app.addHook('onRoute', bearerAuth(deps.verifier).enforcePermissions)
 
     app.post(
       '/categories',
       {
-        preHandler: admin,
+        config: { permission: 'catalog.write' },
         schema: {
           tags,
-          summary: 'Create a category (admin)',
+          summary: 'Create a category (staff: catalog.write)',
           body: catalog.CreateCategoryBody,
           response: {
             201: catalog.Category,
@@ -41,10 +41,10 @@ export function categoryRoutes(deps: CategoryRoutesDeps): HttpRoutes {
     app.patch(
       '/categories/:id',
       {
-        preHandler: admin,
+        config: { permission: 'catalog.write' },
         schema: {
           tags,
-          summary: 'Rename a category or change its slug (admin)',
+          summary: 'Rename a category or change its slug (staff: catalog.write)',
           params: catalog.CategoryParams,
           body: catalog.UpdateCategoryBody,
           response: {

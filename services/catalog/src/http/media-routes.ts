@@ -45,7 +45,7 @@ const pictureBody = {
  */
 export function mediaRoutes(deps: MediaRoutesDeps): HttpRoutes {
   return async (app) => {
-    const admin = bearerAuth(deps.verifier).requireRole('admin')
+    app.addHook('onRoute', bearerAuth(deps.verifier).enforcePermissions)
     const viewer = viewerOf(deps.verifier)
 
     // This plugin's routes alone take raw bytes; every other body stays JSON.
@@ -73,12 +73,13 @@ export function mediaRoutes(deps: MediaRoutesDeps): HttpRoutes {
     app.post(
       '/products/:id/media',
       {
-        // Before the body is read: a caller who may not upload never gets to send 5 MB.
-        onRequest: admin,
+        // Checked before the body is read (enforcePermissions: onRequest): a caller who may not
+        // upload never gets to send 5 MB.
+        config: { permission: 'catalog.write' },
         bodyLimit: deps.maxUploadBytes,
         schema: {
           tags,
-          summary: "Upload a picture to the end of a product's gallery (admin)",
+          summary: "Upload a picture to the end of a product's gallery (staff: catalog.write)",
           description:
             'The body is the picture itself (JPEG, PNG or WebP; its bytes decide, not its ' +
             'content-type), at most CATALOG_MEDIA_MAX_BYTES (5 MiB by default). It is resized to ' +
@@ -117,10 +118,10 @@ export function mediaRoutes(deps: MediaRoutesDeps): HttpRoutes {
     app.put(
       '/products/:id/media/order',
       {
-        preHandler: admin,
+        config: { permission: 'catalog.write' },
         schema: {
           tags,
-          summary: "Put a product's pictures in a new order (admin)",
+          summary: "Put a product's pictures in a new order (staff: catalog.write)",
           description: "The first becomes the product's imageUrl.",
           params: catalog.ProductParams,
           body: catalog.MediaOrderBody,
@@ -140,10 +141,10 @@ export function mediaRoutes(deps: MediaRoutesDeps): HttpRoutes {
     app.patch(
       '/products/:id/media/:mediaId',
       {
-        preHandler: admin,
+        config: { permission: 'catalog.write' },
         schema: {
           tags,
-          summary: "Change a picture's alt text (admin)",
+          summary: "Change a picture's alt text (staff: catalog.write)",
           params: catalog.ProductMediaParams,
           body: catalog.UpdateMediaBody,
           response: {
@@ -161,10 +162,10 @@ export function mediaRoutes(deps: MediaRoutesDeps): HttpRoutes {
     app.delete(
       '/products/:id/media/:mediaId',
       {
-        preHandler: admin,
+        config: { permission: 'catalog.write' },
         schema: {
           tags,
-          summary: "Remove a picture from a product's gallery (admin)",
+          summary: "Remove a picture from a product's gallery (staff: catalog.write)",
           params: catalog.ProductMediaParams,
           response: {
             204: Type.Null({ description: 'Deleted.' }),

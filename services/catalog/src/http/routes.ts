@@ -46,7 +46,9 @@ const tags = ['catalog']
 export function catalogRoutes(deps: CatalogRoutesDeps): HttpRoutes {
   return async (app) => {
     const auth = bearerAuth(deps.verifier)
-    const admin = auth.requireRole('admin')
+    // Every route below whose config names a permission checks it first (issue 19).
+    app.addHook('onRoute', auth.enforcePermissions)
+    const catalogWriter = auth.requirePermission('catalog.write')
     const viewer = viewerOf(deps.verifier)
     await app.register(mediaRoutes(deps.media))
     await app.register(categoryRoutes({ verifier: deps.verifier, ...deps.categories }))
@@ -54,9 +56,10 @@ export function catalogRoutes(deps: CatalogRoutesDeps): HttpRoutes {
     app.get(
       '/products',
       {
-        // `status` lists drafts: admins only (issue 17); without it, anyone reads.
+        // `status` lists drafts: staff with catalog.write only (issue 17, 19); without it,
+        // anyone reads.
         preHandler: async (request, reply) => {
-          if (request.query.status !== undefined) await admin(request, reply)
+          if (request.query.status !== undefined) await catalogWriter(request, reply)
         },
         schema: {
           tags,
@@ -143,10 +146,10 @@ export function catalogRoutes(deps: CatalogRoutesDeps): HttpRoutes {
     app.post(
       '/products',
       {
-        preHandler: admin,
+        config: { permission: 'catalog.write' },
         schema: {
           tags,
-          summary: 'Create a product (admin)',
+          summary: 'Create a product (staff: catalog.write)',
           body: catalog.CreateProductBody,
           response: {
             201: catalog.Product,
@@ -164,10 +167,10 @@ export function catalogRoutes(deps: CatalogRoutesDeps): HttpRoutes {
     app.patch(
       '/products/:id',
       {
-        preHandler: admin,
+        config: { permission: 'catalog.write' },
         schema: {
           tags,
-          summary: 'Change a product (admin)',
+          summary: 'Change a product (staff: catalog.write)',
           params: catalog.ProductParams,
           body: catalog.UpdateProductBody,
           response: {
@@ -186,10 +189,10 @@ export function catalogRoutes(deps: CatalogRoutesDeps): HttpRoutes {
     app.delete(
       '/products/:id',
       {
-        preHandler: admin,
+        config: { permission: 'catalog.write' },
         schema: {
           tags,
-          summary: 'Remove a product from the catalog (admin; soft)',
+          summary: 'Remove a product from the catalog (staff: catalog.write; soft)',
           params: catalog.ProductParams,
           response: {
             204: Type.Null({ description: 'Deleted.' }),
@@ -208,10 +211,10 @@ export function catalogRoutes(deps: CatalogRoutesDeps): HttpRoutes {
     app.get(
       '/products/:id/stock',
       {
-        preHandler: admin,
+        config: { permission: 'catalog.write' },
         schema: {
           tags,
-          summary: 'Stock of a product: on hand, reserved, available (admin)',
+          summary: 'Stock of a product: on hand, reserved, available (staff: catalog.write)',
           // For the OpenAPI document only: the gateway lets every read of /products through,
           // and this one is checked here (preHandler), so the public document must say so.
           'x-emporium-access': 'admin',
@@ -225,10 +228,10 @@ export function catalogRoutes(deps: CatalogRoutesDeps): HttpRoutes {
     app.put(
       '/products/:id/stock',
       {
-        preHandler: admin,
+        config: { permission: 'catalog.write' },
         schema: {
           tags,
-          summary: 'Set the stock on hand (admin)',
+          summary: 'Set the stock on hand (staff: catalog.write)',
           params: catalog.ProductParams,
           body: catalog.SetStockBody,
           response: {
@@ -249,10 +252,10 @@ export function catalogRoutes(deps: CatalogRoutesDeps): HttpRoutes {
     app.post(
       '/products/:id/variants',
       {
-        preHandler: admin,
+        config: { permission: 'catalog.write' },
         schema: {
           tags,
-          summary: 'Add a variant to a product with options (admin)',
+          summary: 'Add a variant to a product with options (staff: catalog.write)',
           params: catalog.ProductParams,
           body: catalog.NewVariantBody,
           response: { 201: catalog.Variant, ...adminErrors, 409: Problem, 422: Problem },
@@ -265,10 +268,10 @@ export function catalogRoutes(deps: CatalogRoutesDeps): HttpRoutes {
     app.patch(
       '/products/:id/variants/:variantId',
       {
-        preHandler: admin,
+        config: { permission: 'catalog.write' },
         schema: {
           tags,
-          summary: "Change a variant's SKU, price or image (admin)",
+          summary: "Change a variant's SKU, price or image (staff: catalog.write)",
           params: catalog.VariantParams,
           body: catalog.UpdateVariantBody,
           response: { 200: catalog.Variant, ...adminErrors, 409: Problem, 422: Problem },
@@ -281,10 +284,10 @@ export function catalogRoutes(deps: CatalogRoutesDeps): HttpRoutes {
     app.get(
       '/products/:id/variants/:variantId/stock',
       {
-        preHandler: admin,
+        config: { permission: 'catalog.write' },
         schema: {
           tags,
-          summary: 'Stock of a variant: on hand, reserved, available (admin)',
+          summary: 'Stock of a variant: on hand, reserved, available (staff: catalog.write)',
           // As the product's stock read: checked here, so the public document must say so.
           'x-emporium-access': 'admin',
           params: catalog.VariantParams,
@@ -297,10 +300,10 @@ export function catalogRoutes(deps: CatalogRoutesDeps): HttpRoutes {
     app.put(
       '/products/:id/variants/:variantId/stock',
       {
-        preHandler: admin,
+        config: { permission: 'catalog.write' },
         schema: {
           tags,
-          summary: "Set a variant's stock on hand (admin)",
+          summary: "Set a variant's stock on hand (staff: catalog.write)",
           params: catalog.VariantParams,
           body: catalog.SetStockBody,
           response: { 200: catalog.StockLevel, ...adminErrors, 409: Problem },

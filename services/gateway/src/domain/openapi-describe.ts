@@ -135,7 +135,14 @@ export function operationIdOf(method: string, path: string): string {
  */
 export function describeOperation(
   operation: Json,
-  context: { method: string; path: string; access: string; pathParameters: unknown },
+  context: {
+    method: string
+    path: string
+    access: string
+    /** The permission the gateway's rule needs (an `admin` rule's, issue 19). */
+    permission?: string
+    pathParameters: unknown
+  },
 ): Json {
   const { path } = context
   // A service may guard a route more strictly than the gateway does (it checks the token
@@ -143,6 +150,11 @@ export function describeOperation(
   const strictness = ['public', 'bearer', 'admin']
   const own = String(operation['x-emporium-access'] ?? 'public')
   const access = strictness.indexOf(own) > strictness.indexOf(context.access) ? own : context.access
+  // The service's own permission (its route's config) is the precise one; else the gateway's.
+  const permission =
+    typeof operation['x-emporium-permission'] === 'string'
+      ? operation['x-emporium-permission']
+      : context.permission
   const parameters = [
     ...(Array.isArray(context.pathParameters) ? context.pathParameters : []),
     ...(Array.isArray(operation.parameters) ? operation.parameters : []),
@@ -200,10 +212,17 @@ export function describeOperation(
   }
   if (access !== 'public') {
     const note =
-      access === 'admin' ? 'Requires a bearer token of an admin.' : 'Requires a bearer token.'
+      access !== 'admin'
+        ? 'Requires a bearer token.'
+        : permission === undefined
+          ? 'Requires a bearer token of staff.'
+          : `Requires a bearer token of staff with the ${permission} permission.`
     described.description =
       typeof operation.description === 'string' ? `${operation.description}\n\n${note}` : note
     described['x-emporium-access'] = access
+    if (access === 'admin' && permission !== undefined) {
+      described['x-emporium-permission'] = permission
+    }
   }
   return described
 }

@@ -103,7 +103,13 @@ export function mergeOpenApi(
         if (Array.isArray(item.parameters)) entry.parameters ??= item.parameters
         entry[method] = describeOperation(
           { tags: [upstream], ...operation },
-          { method, path: placed.path, access: placed.access, pathParameters: entry.parameters },
+          {
+            method,
+            path: placed.path,
+            access: placed.access,
+            permission: placed.permission,
+            pathParameters: entry.parameters,
+          },
         )
       }
     }
@@ -118,14 +124,14 @@ function publicPath(
   method: string,
   upstream: UpstreamName,
   match: Matcher,
-): { path: string; access: string } | undefined {
+): { path: string; access: string; permission?: string } | undefined {
   for (const candidate of [`/api/v1${path === '/' ? '' : path}`, path]) {
     const found = match(method, candidate.split('/').filter(Boolean))
     if (found?.rule.upstream !== upstream) continue
     const stripped = found.upstreamPath === '/' ? '/' : found.upstreamPath
     // The candidate must reach the service at this very path (not a prefix-stripped other).
     if (decodeURIComponent(stripped) !== (path === '' ? '/' : path)) continue
-    return { path: candidate, access: found.rule.access }
+    return { path: candidate, access: found.rule.access, permission: found.rule.permission }
   }
   return undefined
 }

@@ -4,11 +4,12 @@ import {
   bearerToken,
   isAppError,
   isGuest,
-  missingRole,
+  missingPermission,
   missingToken,
   type JwtVerifier,
   type VerifiedToken,
 } from '@emporium/platform'
+import { hasPermission, isStaff } from '@emporium/contracts'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { RateLimitStore } from '../app/ports.js'
 import {
@@ -72,8 +73,9 @@ export const isProxied = (request: FastifyRequest) =>
  * of a protected route when no `Authorization` came, or forward it as `x-cart-token` beside
  * one (a client's own `x-cart-token` never reaches an upstream otherwise); spend the quotas
  * (every response then carries `ratelimit-*`, errors included); then refuse what the rule does
- * not allow: 401 with `www-authenticate` without a valid token, 403 for a missing role, 404 for
- * a path no rule knows.
+ * not allow: 401 with `www-authenticate` without a valid token, 403 without the staff
+ * permission the rule names (any staff permission when it names none), 404 for a path no rule
+ * knows.
  */
 export function edgeHook(options: EdgeOptions) {
   const { policies, trust } = options
@@ -168,8 +170,20 @@ export function edgeHook(options: EdgeOptions) {
       reply.header('www-authenticate', bearerChallenge(invalid))
       throw invalid ?? missingToken()
     }
-    if (access === 'admin' && !state.identity.roles.includes('admin')) throw missingRole('admin')
+    if (access !== 'admin') return
+    // Staff only (issue 19): the rule's permission, or any staff permission when it names none
+    // (the service checks its own route's permission again).
+    const { roles } = state.identity
+    const permission = state.match!.rule.permission
+    if (permission !== undefined && !hasPermission(roles, permission)) {
+      throw missingPermission(permission)
+    }
+    if (permission === undefined && !isStaff(roles)) throw staffOnly()
   }
+}
+
+function staffOnly(): AppError {
+  return new AppError('forbidden', 'AUTH.FORBIDDEN', 'This is for staff only.')
 }
 
 function notAGuestToken(): AppError {

@@ -89,7 +89,7 @@ async function collect(result: Awaited<ReturnType<ReturnType<typeof setup>['foll
   return seen
 }
 
-const customer = { userId: 'u1', admin: false }
+const customer = { userId: 'u1', canReadAll: false }
 const signal = () => new AbortController().signal
 
 describe('follow order', () => {
@@ -120,11 +120,11 @@ describe('follow order', () => {
     const { add, follow } = setup()
     add('o1', 'u1', 'cancelled')
     await expect(
-      follow({ orderId: 'o1', caller: { userId: 'u2', admin: false }, signal: signal() }),
+      follow({ orderId: 'o1', caller: { userId: 'u2', canReadAll: false }, signal: signal() }),
     ).rejects.toMatchObject({ kind: 'not_found', code: 'NOTIFICATIONS.ORDER_NOT_FOUND' })
     const result = await follow({
       orderId: 'o1',
-      caller: { userId: 'u2', admin: true },
+      caller: { userId: 'u2', canReadAll: true },
       signal: signal(),
     })
     expect(await collect(result)).toEqual(['1:cancelled'])
@@ -209,7 +209,7 @@ describe('follow order', () => {
       ['o8', 'u2'],
     ] as const) {
       await expect(
-        follow({ orderId, caller: { userId, admin: false }, signal: signal() }),
+        follow({ orderId, caller: { userId, canReadAll: false }, signal: signal() }),
       ).rejects.toMatchObject({ kind: 'not_found' })
     }
     const closed = new AbortController()

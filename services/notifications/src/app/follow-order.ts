@@ -11,9 +11,10 @@ import type {
 } from './ports.js'
 import { createWakeUp } from './wake-up.js'
 
+/** Who follows: the token's subject, and whether its roles read anyone's orders (orders.read). */
 export interface Caller {
   userId: string
-  admin: boolean
+  canReadAll: boolean
 }
 
 /**
@@ -163,7 +164,7 @@ export function createFollowOrder(deps: {
   ): FollowResult {
     if (signal.aborted)
       throw new AppError('unavailable', 'NOTIFICATIONS.STREAM_CLOSED', 'The stream was closed.')
-    if (owner === undefined || (owner !== caller.userId && !caller.admin)) throw notFound()
+    if (owner === undefined || (owner !== caller.userId && !caller.canReadAll)) throw notFound()
     const latest = changes.at(-1)
     if (!latest) throw notFound()
     // An id this order never reached (another order's, or made up) counts as none.

@@ -1,6 +1,6 @@
 import { PassThrough } from 'node:stream'
 import Type from 'typebox'
-import { Problem, Text, orders } from '@emporium/contracts'
+import { Problem, Text, hasPermission, orders } from '@emporium/contracts'
 import {
   AppError,
   bearerAuth,
@@ -102,7 +102,10 @@ export function notificationsRoutes(deps: NotificationsRoutesDeps): HttpRoutes {
         // Takes one of the user's slots (and frees it itself when it throws).
         result = await deps.followOrder({
           orderId,
-          caller: { userId: identity.userId, admin: identity.roles.includes('admin') },
+          caller: {
+            userId: identity.userId,
+            canReadAll: hasPermission(identity.roles, 'orders.read'),
+          },
           lastEventId: lastEventIdOf(request.headers['last-event-id']),
           signal: ended.signal,
         })

@@ -1,40 +1,48 @@
 import { orders as events } from '@emporium/contracts'
-import { AppError } from '@emporium/platform/app'
+import { AppError, missingPermission } from '@emporium/platform/app'
 import { advance, type OrderRecord } from '../domain/order.js'
 import { cancelOrderIn } from './cancellation.js'
 import { toOrder } from './order-view.js'
 import type { OrderStore } from './ports.js'
 
-/** Who is asking: the verified token's subject and whether it holds the admin role. */
+/**
+ * Who is asking: the verified token's subject and what its roles allow (issue 19): reading
+ * anyone's orders (`orders.read`) and cancelling them (`orders.manage`).
+ */
 export interface Caller {
   userId: string
-  admin: boolean
+  canReadAll: boolean
+  canManage: boolean
 }
 
 export function orderNotFound(orderId: string): AppError {
   return new AppError('not_found', 'ORDERS.NOT_FOUND', `No order ${orderId}.`)
 }
 
-/** Someone else's order is a 404, unless the caller is an admin. */
+/** Someone else's order is a 404, unless the caller holds `orders.read`. */
 export function visibleTo(caller: Caller, order: OrderRecord | undefined): order is OrderRecord {
-  return order !== undefined && (caller.admin || order.userId === caller.userId)
+  return order !== undefined && (caller.canReadAll || order.userId === caller.userId)
 }
 
 /**
- * `POST /orders/{id}/cancel`: the owner (`customer_cancelled`) or an admin cancelling another's
- * (`admin_cancelled`), until it ships. A paid order is refunded by payments on hearing of it.
+ * `POST /orders/{id}/cancel`: the owner (`customer_cancelled`) or staff with `orders.manage`
+ * cancelling another's (`admin_cancelled`; staff who only read it get a 403), until it ships.
+ * A paid order is refunded by payments on hearing of it.
  */
 export function createCancelOrder(deps: { orders: OrderStore; now: () => Date }) {
   return (caller: Caller, orderId: string) =>
     deps.orders.transaction(async (tx) => {
       const order = await tx.lock(orderId)
       if (!visibleTo(caller, order)) throw orderNotFound(orderId)
+      if (order.userId !== caller.userId && !caller.canManage) {
+        throw missingPermission('orders.manage')
+      }
       const reason = order.userId === caller.userId ? 'customer_cancelled' : 'admin_cancelled'
       return toOrder(await cancelOrderIn(tx, order, reason, deps.now()), caller)
     })
 }
 
-/** `POST /orders/{id}/ship` (admin): confirmed → shipped, `order.shipped`. */
+/** `POST /orders/{id}/ship` (staff: orders.fulfil): confirmed → shipped, `order.shipped`. */
 export function createShipOrder(deps: { orders: OrderStore; now: () => Date }) {
   return (orderId: string) =>
     deps.orders.transaction(async (tx) => {
@@ -48,7 +56,7 @@ export function createShipOrder(deps: { orders: OrderStore; now: () => Date }) {
         userId: order.userId,
         at: now.toISOString(),
       })
-      // Only an admin ships.
-      return toOrder(shipped, { admin: true })
+      // Only staff ship.
+      return toOrder(shipped, { canReadAll: true })
     })
 }

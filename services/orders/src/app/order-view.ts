@@ -9,7 +9,7 @@ import { failureCode, type OrderLine, type OrderRecord } from '../domain/order.j
  */
 export function toOrder(
   order: OrderRecord,
-  viewer: { admin: boolean } = { admin: false },
+  viewer: { canReadAll: boolean } = { canReadAll: false },
 ): orders.Order {
   const money = (amount: number) => ({ amount, currency: order.total.currency })
   return {
@@ -43,7 +43,7 @@ export function toOrder(
     shippingAddress: { ...order.shippingAddress },
     payment: order.payment ? { status: order.payment.status, last4: order.payment.last4 } : null,
     cancellationReason: order.cancellationReason,
-    ...(viewer.admin && order.declineReason ? { declineReason: order.declineReason } : {}),
+    ...(viewer.canReadAll && order.declineReason ? { declineReason: order.declineReason } : {}),
     // Once payment was asked for (the stock held): the attempt, and the deadline while open.
     ...(order.paymentDueBy !== null && { paymentAttempt: order.paymentAttempt }),
     ...(order.paymentDueBy !== null &&

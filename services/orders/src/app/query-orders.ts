@@ -1,11 +1,11 @@
 import type { orders } from '@emporium/contracts'
-import { missingRole } from '@emporium/platform/app'
+import { missingPermission } from '@emporium/platform/app'
 import { decodeCursor, encodeCursor } from './cursor.js'
 import { orderNotFound, visibleTo, type Caller } from './manage-order.js'
 import { toOrder } from './order-view.js'
 import type { OrderStore } from './ports.js'
 
-/** `GET /orders/{id}`: the caller's own order (any for an admin); else a 404. */
+/** `GET /orders/{id}`: the caller's own order (any for staff with orders.read); else a 404. */
 export function createGetOrder(deps: { orders: OrderStore }) {
   return async (caller: Caller, orderId: string): Promise<orders.Order> => {
     const order = await deps.orders.find(orderId)
@@ -14,10 +14,10 @@ export function createGetOrder(deps: { orders: OrderStore }) {
   }
 }
 
-/** `GET /orders`: the caller's orders newest first; `?all=true` everyone's (admin only, else 403). */
+/** `GET /orders`: the caller's orders newest first; `?all=true` everyone's (orders.read; 403). */
 export function createListOrders(deps: { orders: OrderStore }) {
   return async (caller: Caller, query: orders.ListOrdersQuery): Promise<orders.OrderPage> => {
-    if (query.all && !caller.admin) throw missingRole('admin')
+    if (query.all && !caller.canReadAll) throw missingPermission('orders.read')
     const limit = query.limit ?? 20
     const found = await deps.orders.list({
       userId: query.all ? undefined : caller.userId,

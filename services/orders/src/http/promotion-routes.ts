@@ -11,20 +11,21 @@ const tags = ['orders']
 const errors = { 401: Problem, 403: Problem }
 
 /**
- * Promotion codes, managed by admins (API.md, "Promotions"): every route is an admin's (401
- * without a token, 403 for anyone else). Shoppers use a code at checkout, never here.
+ * Promotion codes, managed by staff with pricing.write (API.md, "Promotions"): 401 without a
+ * token, 403 for anyone else. Shoppers use a code at checkout, never here.
  */
 export function promotionRoutes(deps: PromotionRoutesDeps): HttpRoutes {
   return async (app) => {
-    const admin = bearerAuth(deps.verifier).requireRole('admin')
+    // Staff with pricing.write (issue 19): checked first, by the route's config.permission.
+    app.addHook('onRoute', bearerAuth(deps.verifier).enforcePermissions)
 
     app.get(
       '/promotions',
       {
-        onRequest: admin,
+        config: { permission: 'pricing.write' },
         schema: {
           tags,
-          summary: 'Promotions, newest first, with their uses (admin)',
+          summary: 'Promotions, newest first, with their uses (staff: pricing.write)',
           querystring: orders.ListPromotionsQuery,
           response: { 200: orders.PromotionPage, 400: Problem, ...errors },
         },
@@ -35,10 +36,10 @@ export function promotionRoutes(deps: PromotionRoutesDeps): HttpRoutes {
     app.post(
       '/promotions',
       {
-        onRequest: admin,
+        config: { permission: 'pricing.write' },
         schema: {
           tags,
-          summary: 'Create a promotion code (admin)',
+          summary: 'Create a promotion code (staff: pricing.write)',
           body: orders.CreatePromotionBody,
           response: { 201: orders.Promotion, 400: Problem, 409: Problem, ...errors },
         },
@@ -49,10 +50,10 @@ export function promotionRoutes(deps: PromotionRoutesDeps): HttpRoutes {
     app.get(
       '/promotions/:id',
       {
-        onRequest: admin,
+        config: { permission: 'pricing.write' },
         schema: {
           tags,
-          summary: 'One promotion with its uses (admin)',
+          summary: 'One promotion with its uses (staff: pricing.write)',
           params: orders.PromotionParams,
           response: { 200: orders.Promotion, 404: Problem, ...errors },
         },
@@ -63,11 +64,11 @@ export function promotionRoutes(deps: PromotionRoutesDeps): HttpRoutes {
     app.patch(
       '/promotions/:id',
       {
-        onRequest: admin,
+        config: { permission: 'pricing.write' },
         schema: {
           tags,
           summary:
-            'Change a promotion’s dates, limits, minimum or activity; never its code (admin)',
+            'Change a promotion’s dates, limits, minimum or activity; never its code (staff: pricing.write)',
           params: orders.PromotionParams,
           body: orders.UpdatePromotionBody,
           response: { 200: orders.Promotion, 400: Problem, 404: Problem, ...errors },
@@ -79,10 +80,10 @@ export function promotionRoutes(deps: PromotionRoutesDeps): HttpRoutes {
     app.delete(
       '/promotions/:id',
       {
-        onRequest: admin,
+        config: { permission: 'pricing.write' },
         schema: {
           tags,
-          summary: 'Deactivate a promotion: its code is refused from now on (admin)',
+          summary: 'Deactivate a promotion: its code is refused from now on (staff: pricing.write)',
           params: orders.PromotionParams,
           response: { 200: orders.Promotion, 404: Problem, ...errors },
         },

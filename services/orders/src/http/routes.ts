@@ -1,5 +1,5 @@
 import Type from 'typebox'
-import { Problem, Text, orders } from '@emporium/contracts'
+import { Problem, Text, hasPermission, orders } from '@emporium/contracts'
 import {
   bearerAuth,
   isGuest,
@@ -50,15 +50,21 @@ const PlaceOrderHeaders = Type.Object({
 /**
  * API.md's Orders table at the service's root (the gateway strips `/api/v1`). Every route
  * verifies the bearer token itself; a customer sees only their own orders (someone else's is a
- * 404), an admin everyone's.
+ * 404), staff with orders.read everyone's (issue 19).
  */
 export function ordersRoutes(deps: OrdersRoutesDeps): HttpRoutes {
   return async (app) => {
     const auth = bearerAuth(deps.verifier)
+    // Staff routes name their permission in their config: checked first (issue 19).
+    app.addHook('onRoute', auth.enforcePermissions)
     serveServiceJwks(app, deps.credentials)
     const callerOf = (request: FastifyRequest): Caller => {
       const identity = identityOf(request)!
-      return { userId: identity.userId, admin: identity.roles.includes('admin') }
+      return {
+        userId: identity.userId,
+        canReadAll: hasPermission(identity.roles, 'orders.read'),
+        canManage: hasPermission(identity.roles, 'orders.manage'),
+      }
     }
     const errors = { 400: Problem, 401: Problem, 403: Problem, 404: Problem, 409: Problem }
     const guestOf = (request: FastifyRequest) => isGuest(identityOf(request)!)
@@ -152,7 +158,8 @@ export function ordersRoutes(deps: OrdersRoutesDeps): HttpRoutes {
         onRequest: auth.authenticate,
         schema: {
           tags,
-          summary: 'The caller’s orders, newest first (everyone’s for an admin with all=true)',
+          summary:
+            'The caller’s orders, newest first (everyone’s with all=true: staff, orders.read)',
           querystring: orders.ListOrdersQuery,
           response: { 200: orders.OrderPage, 400: Problem, 401: Problem, 403: Problem },
         },
@@ -166,7 +173,7 @@ export function ordersRoutes(deps: OrdersRoutesDeps): HttpRoutes {
         onRequest: auth.authenticate,
         schema: {
           tags,
-          summary: 'One order (someone else’s is a 404, except for an admin)',
+          summary: 'One order (someone else’s is a 404, except for staff with orders.read)',
           params: orders.OrderParams,
           response: { 200: orders.Order, 401: Problem, 404: Problem },
         },
@@ -192,10 +199,10 @@ export function ordersRoutes(deps: OrdersRoutesDeps): HttpRoutes {
     app.post(
       '/orders/:id/ship',
       {
-        onRequest: auth.requireRole('admin'),
+        config: { permission: 'orders.fulfil' },
         schema: {
           tags,
-          summary: 'Mark a confirmed order shipped (admin)',
+          summary: 'Mark a confirmed order shipped (staff: orders.fulfil)',
           params: orders.OrderParams,
           response: { 200: orders.Order, ...errors },
         },

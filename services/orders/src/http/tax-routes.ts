@@ -11,20 +11,21 @@ export interface TaxRoutesDeps extends ManageTaxRates {
 const tags = ['orders']
 
 /**
- * Tax rates by destination and tax class, managed by admins (docs/checkout.md, "Totals and
- * rounding"); every route is an admin's (403 for anyone else, 401 without a token).
+ * Tax rates by destination and tax class, managed by staff with pricing.write
+ * (docs/checkout.md, "Totals and rounding"): 403 for anyone else, 401 without a token.
  */
 export function taxRoutes(deps: TaxRoutesDeps): HttpRoutes {
   return async (app) => {
-    const admin = bearerAuth(deps.verifier).requireRole('admin')
+    // Staff with pricing.write (issue 19): checked first, by the route's config.permission.
+    app.addHook('onRoute', bearerAuth(deps.verifier).enforcePermissions)
 
     app.get(
       '/tax-rates',
       {
-        onRequest: admin,
+        config: { permission: 'pricing.write' },
         schema: {
           tags,
-          summary: 'Every tax rate (admin)',
+          summary: 'Every tax rate (staff: pricing.write)',
           response: { 200: orders.TaxRateList, 401: Problem, 403: Problem },
         },
       },
@@ -34,10 +35,10 @@ export function taxRoutes(deps: TaxRoutesDeps): HttpRoutes {
     app.put(
       '/tax-rates',
       {
-        onRequest: admin,
+        config: { permission: 'pricing.write' },
         schema: {
           tags,
-          summary: 'Set the tax rate of a country or region and tax class (admin)',
+          summary: 'Set the tax rate of a country or region and tax class (staff: pricing.write)',
           body: orders.PutTaxRateBody,
           response: { 200: orders.TaxRate, 400: Problem, 401: Problem, 403: Problem },
         },
@@ -48,10 +49,10 @@ export function taxRoutes(deps: TaxRoutesDeps): HttpRoutes {
     app.delete(
       '/tax-rates/:id',
       {
-        onRequest: admin,
+        config: { permission: 'pricing.write' },
         schema: {
           tags,
-          summary: 'Delete a tax rate (admin)',
+          summary: 'Delete a tax rate (staff: pricing.write)',
           params: orders.TaxRateParams,
           response: {
             204: Type.Null({ description: 'Deleted.' }),

@@ -3,10 +3,10 @@ import { decodeCursor, encodeCursor } from './cursor.js'
 import { publicStatus } from '../domain/payment.js'
 import type { PaymentQueries, PaymentRecord } from './ports.js'
 
-/** Who is asking: a customer sees their own payments, an admin everyone's. */
+/** Who is asking: a customer sees their own payments, staff with payments.read everyone's. */
 export interface Caller {
   userId: string
-  admin: boolean
+  canReadAll: boolean
 }
 
 /**
@@ -22,7 +22,7 @@ export function createListPayments(deps: { queries: PaymentQueries }) {
     const limit = query.limit ?? 20
     const after = query.cursor ? decodeCursor(query.cursor) : undefined
     const rows = await deps.queries.list({
-      userId: caller.admin ? undefined : caller.userId,
+      userId: caller.canReadAll ? undefined : caller.userId,
       orderId: query.orderId,
       limit: limit + 1,
       after: after && { createdAt: new Date(after.createdAt), id: after.id },
@@ -41,7 +41,7 @@ export function createListPayments(deps: { queries: PaymentQueries }) {
 
 /**
  * A payment as API.md shows it. The precise decline reason (`card_declined`,
- * `insufficient_funds`, ...) is for admins only: telling a card tester which decline it was
+ * `insufficient_funds`, ...) is for staff with payments.read only: telling a card tester which decline it was
  * helps them; the shopper sees the status `declined`.
  */
 export function toPayment(record: PaymentRecord, caller: Caller): payments.Payment {
@@ -53,7 +53,7 @@ export function toPayment(record: PaymentRecord, caller: Caller): payments.Payme
     amount: record.amount,
     last4: record.last4,
     brand: record.brand,
-    ...(caller.admin ? { declineReason: record.declineReason } : {}),
+    ...(caller.canReadAll ? { declineReason: record.declineReason } : {}),
     attempt: record.attempt,
     createdAt: record.createdAt.toISOString(),
     updatedAt: record.updatedAt.toISOString(),

@@ -1,4 +1,4 @@
-import { payments, Problem } from '@emporium/contracts'
+import { hasPermission, payments, Problem } from '@emporium/contracts'
 import {
   bearerAuth,
   identityOf,
@@ -19,13 +19,15 @@ export interface PaymentsRoutesDeps {
 }
 
 /**
- * `GET /payments` (API.md; the gateway serves it under `/api/v1`), the admin's reconciliation of
+ * `GET /payments` (API.md; the gateway serves it under `/api/v1`), the staff's reconciliation of
  * the ledger, and `POST /internal/payment-methods` for the orders service (never in the gateway's
  * table).
  */
 export function paymentsRoutes(deps: PaymentsRoutesDeps): HttpRoutes {
   return async (app) => {
     const auth = bearerAuth(deps.verifier)
+    // Staff routes name their permission in their config: checked first (issue 19).
+    app.addHook('onRoute', auth.enforcePermissions)
 
     app.get(
       '/payments',
@@ -33,7 +35,8 @@ export function paymentsRoutes(deps: PaymentsRoutesDeps): HttpRoutes {
         preHandler: auth.authenticate,
         schema: {
           tags: ['payments'],
-          summary: "List payments, newest first: the caller's own, or anyone's for an admin",
+          summary:
+            "List payments, newest first: the caller's own, or anyone's for staff with payments.read",
           description:
             'A payment appears once the provider has been asked (authorized or later); one still ' +
             'waiting for the processor is not listed.',
@@ -43,7 +46,10 @@ export function paymentsRoutes(deps: PaymentsRoutesDeps): HttpRoutes {
       },
       async (request) => {
         const identity = identityOf(request)!
-        const caller = { userId: identity.userId, admin: identity.roles.includes('admin') }
+        const caller = {
+          userId: identity.userId,
+          canReadAll: hasPermission(identity.roles, 'payments.read'),
+        }
         return deps.listPayments(caller, request.query)
       },
     )
@@ -51,10 +57,11 @@ export function paymentsRoutes(deps: PaymentsRoutesDeps): HttpRoutes {
     app.get(
       '/payments/reconciliation',
       {
-        preHandler: auth.requireRole('admin'),
+        config: { permission: 'payments.read' },
         schema: {
           tags: ['payments'],
-          summary: 'Ledger sums per currency and orders captured more than once (admin)',
+          summary:
+            'Ledger sums per currency and orders captured more than once (staff: payments.read)',
           response: { 200: payments.Reconciliation, 401: Problem, 403: Problem },
         },
       },

@@ -35,19 +35,22 @@ export interface SimulatorRoutesDeps {
   currentFaults(): Promise<Faults | undefined>
 }
 
-/** `POST`/`GET /internal/simulator/faults` (admin): schedule or read an acquirer outage. */
+/**
+ * `POST`/`GET /internal/simulator/faults`: schedule or read an acquirer outage. The owner's alone
+ * (issue 19: `staff.manage`, which only the owner holds; the legacy `admin` is the owner).
+ */
 export function simulatorRoutes(deps: SimulatorRoutesDeps): HttpRoutes {
   return async (app) => {
-    const admin = bearerAuth(deps.verifier).requireRole('admin')
+    app.addHook('onRoute', bearerAuth(deps.verifier).enforcePermissions)
     const responses = { 200: Faults, 400: Problem, 401: Problem, 403: Problem }
 
     app.post(
       '/internal/simulator/faults',
       {
-        preHandler: admin,
+        config: { permission: 'staff.manage' },
         schema: {
           tags: ['internal'],
-          summary: 'Make the simulated acquirer fail for a while (chaos tests, admin)',
+          summary: 'Make the simulated acquirer fail for a while (chaos tests, owner)',
           body: FaultsBody,
           response: responses,
         },
@@ -58,10 +61,10 @@ export function simulatorRoutes(deps: SimulatorRoutesDeps): HttpRoutes {
     app.get(
       '/internal/simulator/faults',
       {
-        preHandler: admin,
+        config: { permission: 'staff.manage' },
         schema: {
           tags: ['internal'],
-          summary: 'The simulated acquirer outage in force (chaos tests, admin)',
+          summary: 'The simulated acquirer outage in force (chaos tests, owner)',
           response: responses,
         },
       },

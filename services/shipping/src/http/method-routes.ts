@@ -2,7 +2,6 @@ import Type from 'typebox'
 import { Problem, shipping } from '@emporium/contracts'
 import type { HttpRoutes } from '@emporium/platform'
 import type { createManageMethods } from '../app/manage-methods.js'
-import type { AdminHook } from './routes.js'
 
 const tags = ['shipping']
 const problems = { 400: Problem, 401: Problem, 403: Problem }
@@ -14,18 +13,17 @@ const rules =
 
 /** Shipping methods of the back office (issue 18). */
 export function methodRoutes(deps: {
-  admin: AdminHook
   methods: ReturnType<typeof createManageMethods>
 }): HttpRoutes {
   return async (app) => {
-    const { admin, methods } = deps
+    const { methods } = deps
     app.get(
       '/shipping/methods',
       {
-        preHandler: admin,
+        config: { permission: 'shipping.write' },
         schema: {
           tags,
-          summary: 'List the shipping methods, of one zone or all (admin)',
+          summary: 'List the shipping methods, of one zone or all (staff: shipping.write)',
           querystring: shipping.ListMethodsQuery,
           response: { 200: shipping.MethodList, ...problems },
         },
@@ -36,10 +34,10 @@ export function methodRoutes(deps: {
     app.post(
       '/shipping/methods',
       {
-        preHandler: admin,
+        config: { permission: 'shipping.write' },
         schema: {
           tags,
-          summary: 'Create a shipping method of a zone (admin)',
+          summary: 'Create a shipping method of a zone (staff: shipping.write)',
           description: rules,
           body: shipping.CreateMethodBody,
           response: { 201: shipping.Method, ...problems, 422: Problem },
@@ -51,10 +49,10 @@ export function methodRoutes(deps: {
     app.get(
       '/shipping/methods/:id',
       {
-        preHandler: admin,
+        config: { permission: 'shipping.write' },
         schema: {
           tags,
-          summary: 'A shipping method (admin)',
+          summary: 'A shipping method (staff: shipping.write)',
           params: shipping.ShippingParams,
           response: { 200: shipping.Method, ...problems, 404: Problem },
         },
@@ -65,10 +63,10 @@ export function methodRoutes(deps: {
     app.patch(
       '/shipping/methods/:id',
       {
-        preHandler: admin,
+        config: { permission: 'shipping.write' },
         schema: {
           tags,
-          summary: 'Change a shipping method (admin)',
+          summary: 'Change a shipping method (staff: shipping.write)',
           description: `The method as changed is checked as a new one: ${rules}`,
           params: shipping.ShippingParams,
           body: shipping.UpdateMethodBody,
@@ -81,10 +79,10 @@ export function methodRoutes(deps: {
     app.delete(
       '/shipping/methods/:id',
       {
-        preHandler: admin,
+        config: { permission: 'shipping.write' },
         schema: {
           tags,
-          summary: 'Delete a shipping method (admin)',
+          summary: 'Delete a shipping method (staff: shipping.write)',
           params: shipping.ShippingParams,
           response: { 204: Type.Null({ description: 'Deleted.' }), ...problems, 404: Problem },
         },

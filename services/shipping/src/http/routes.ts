@@ -13,9 +13,6 @@ import { methodRoutes } from './method-routes.js'
 import { shipmentRoutes } from './shipment-routes.js'
 import { zoneRoutes } from './zone-routes.js'
 
-/** The admin check of the back-office routes. */
-export type AdminHook = ReturnType<ReturnType<typeof bearerAuth>['requireRole']>
-
 /** The use cases the routes call, wired by service.ts. */
 export interface ShippingRoutesDeps {
   verifier: JwtVerifier
@@ -29,11 +26,13 @@ export interface ShippingRoutesDeps {
 
 /**
  * The shipping service's routes (API.md, "Shipping"; the gateway serves them under `/api/v1`):
- * quotes for anyone, the rest for admins.
+ * quotes for anyone, the rest for staff: zones and methods `shipping.write`, shipments
+ * `orders.fulfil` (reading them `orders.read`), each route's config.permission (issue 19).
  */
 export function shippingRoutes(deps: ShippingRoutesDeps): HttpRoutes {
   return async (app, options) => {
-    const admin = bearerAuth(deps.verifier).requireRole('admin')
+    // Every back-office route names its permission in its config: checked first (issue 19).
+    app.addHook('onRoute', bearerAuth(deps.verifier).enforcePermissions)
 
     app.post(
       '/shipping/quotes',
@@ -60,8 +59,8 @@ export function shippingRoutes(deps: ShippingRoutesDeps): HttpRoutes {
       async (request) => deps.quote(request.body),
     )
 
-    await zoneRoutes({ admin, zones: deps.zones })(app, options)
-    await methodRoutes({ admin, methods: deps.methods })(app, options)
-    await shipmentRoutes({ admin, shipments: deps.shipments })(app, options)
+    await zoneRoutes({ zones: deps.zones })(app, options)
+    await methodRoutes({ methods: deps.methods })(app, options)
+    await shipmentRoutes({ shipments: deps.shipments })(app, options)
   }
 }

@@ -1,25 +1,26 @@
 import { Problem, shipping } from '@emporium/contracts'
 import type { HttpRoutes } from '@emporium/platform'
 import type { createManageShipments } from '../app/manage-shipments.js'
-import type { AdminHook } from './routes.js'
 
 const tags = ['shipping']
 const problems = { 400: Problem, 401: Problem, 403: Problem }
 
-/** Fulfilment (issue 18): shipments of confirmed orders, whole or partial. */
+/**
+ * Fulfilment (issue 18): shipments of confirmed orders, whole or partial; made by staff with
+ * `orders.fulfil`, read by staff with `orders.read` (the staff order page; issue 19).
+ */
 export function shipmentRoutes(deps: {
-  admin: AdminHook
   shipments: ReturnType<typeof createManageShipments>
 }): HttpRoutes {
   return async (app) => {
-    const { admin, shipments } = deps
+    const { shipments } = deps
     app.post(
       '/shipping/shipments',
       {
-        preHandler: admin,
+        config: { permission: 'orders.fulfil' },
         schema: {
           tags,
-          summary: 'Ship lines of a confirmed order (admin)',
+          summary: 'Ship lines of a confirmed order (staff: orders.fulfil)',
           description:
             'At most what is not shipped yet of each line: 409 `SHIPPING.QUANTITY_EXCEEDS_ORDER`, ' +
             '`SHIPPING.NOTHING_TO_SHIP` (all shipped), `SHIPPING.ORDER_CANCELLED`; 404 ' +
@@ -41,10 +42,10 @@ export function shipmentRoutes(deps: {
     app.get(
       '/shipping/shipments',
       {
-        preHandler: admin,
+        config: { permission: 'orders.read' },
         schema: {
           tags,
-          summary: "An order's shipments, oldest first (admin)",
+          summary: "An order's shipments, oldest first (staff: orders.read)",
           querystring: shipping.ListShipmentsQuery,
           response: { 200: shipping.ShipmentList, ...problems },
         },
@@ -55,10 +56,10 @@ export function shipmentRoutes(deps: {
     app.get(
       '/shipping/shipments/:id',
       {
-        preHandler: admin,
+        config: { permission: 'orders.read' },
         schema: {
           tags,
-          summary: 'A shipment (admin)',
+          summary: 'A shipment (staff: orders.read)',
           params: shipping.ShippingParams,
           response: { 200: shipping.Shipment, ...problems, 404: Problem },
         },
@@ -69,10 +70,10 @@ export function shipmentRoutes(deps: {
     app.post(
       '/shipping/shipments/:id/delivered',
       {
-        preHandler: admin,
+        config: { permission: 'orders.fulfil' },
         schema: {
           tags,
-          summary: 'Record that a shipment was delivered (admin)',
+          summary: 'Record that a shipment was delivered (staff: orders.fulfil)',
           description: 'Publishes `shipment.delivered` once; again, it answers the same.',
           params: shipping.ShippingParams,
           response: { 200: shipping.Shipment, ...problems, 404: Problem },

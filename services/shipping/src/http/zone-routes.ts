@@ -2,25 +2,21 @@ import Type from 'typebox'
 import { Problem, shipping } from '@emporium/contracts'
 import type { HttpRoutes } from '@emporium/platform'
 import type { createManageZones } from '../app/manage-zones.js'
-import type { AdminHook } from './routes.js'
 
 const tags = ['shipping']
 const problems = { 400: Problem, 401: Problem, 403: Problem }
 
 /** Shipping zones of the back office (issue 18). */
-export function zoneRoutes(deps: {
-  admin: AdminHook
-  zones: ReturnType<typeof createManageZones>
-}): HttpRoutes {
+export function zoneRoutes(deps: { zones: ReturnType<typeof createManageZones> }): HttpRoutes {
   return async (app) => {
-    const { admin, zones } = deps
+    const { zones } = deps
     app.get(
       '/shipping/zones',
       {
-        preHandler: admin,
+        config: { permission: 'shipping.write' },
         schema: {
           tags,
-          summary: 'List the shipping zones (admin)',
+          summary: 'List the shipping zones (staff: shipping.write)',
           response: { 200: shipping.ZoneList, ...problems },
         },
       },
@@ -30,10 +26,10 @@ export function zoneRoutes(deps: {
     app.post(
       '/shipping/zones',
       {
-        preHandler: admin,
+        config: { permission: 'shipping.write' },
         schema: {
           tags,
-          summary: 'Create a shipping zone (admin)',
+          summary: 'Create a shipping zone (staff: shipping.write)',
           description:
             'Each country, or country and region, at most once (400 `SHIPPING.DUPLICATE_COUNTRY`).',
           body: shipping.CreateZoneBody,
@@ -46,10 +42,10 @@ export function zoneRoutes(deps: {
     app.get(
       '/shipping/zones/:id',
       {
-        preHandler: admin,
+        config: { permission: 'shipping.write' },
         schema: {
           tags,
-          summary: 'A shipping zone (admin)',
+          summary: 'A shipping zone (staff: shipping.write)',
           params: shipping.ShippingParams,
           response: { 200: shipping.Zone, ...problems, 404: Problem },
         },
@@ -60,10 +56,10 @@ export function zoneRoutes(deps: {
     app.patch(
       '/shipping/zones/:id',
       {
-        preHandler: admin,
+        config: { permission: 'shipping.write' },
         schema: {
           tags,
-          summary: 'Rename a shipping zone or change its countries (admin)',
+          summary: 'Rename a shipping zone or change its countries (staff: shipping.write)',
           params: shipping.ShippingParams,
           body: shipping.UpdateZoneBody,
           response: { 200: shipping.Zone, ...problems, 404: Problem },
@@ -75,10 +71,10 @@ export function zoneRoutes(deps: {
     app.delete(
       '/shipping/zones/:id',
       {
-        preHandler: admin,
+        config: { permission: 'shipping.write' },
         schema: {
           tags,
-          summary: 'Delete a shipping zone without methods (admin)',
+          summary: 'Delete a shipping zone without methods (staff: shipping.write)',
           description: '409 `SHIPPING.ZONE_IN_USE` while a method belongs to it.',
           params: shipping.ShippingParams,
           response: {
