@@ -429,3 +429,35 @@ describe('accessibility of the storefront (axe)', () => {
     perTest,
   )
 })
+
+  it(
+    "has no violations on the back office's staff, audit trail and dashboard, nor on accepting an invitation",
+    async () => {
+      // Issue 19: the owner's staff page, the audit trail, the dashboard with its charts; the
+      // page where an invited person accepts (no token, and a token refused).
+      const failures: string[] = []
+      const page = await open(desktop, adminEmail)
+      await page.goto('/admin/staff')
+      await page.getByRole('button', { name: 'Send invitation' }).waitFor()
+      await audit(page, 'back office staff', failures)
+      await page.goto('/admin/audit')
+      await page.getByRole('form', { name: 'Search the audit trail' }).waitFor()
+      await audit(page, 'back office audit trail', failures)
+      await page.goto('/admin/dashboard')
+      await page.getByRole('heading', { name: 'Top products' }).waitFor()
+      await audit(page, 'back office dashboard', failures)
+      const visitor = await open(desktop)
+      await visitor.goto('/staff/accept')
+      await audit(visitor, 'staff invitation without a token', failures)
+      await visitor.goto('/staff/accept#token=not-a-real-token')
+      await audit(visitor, 'staff invitation', failures)
+      await visitor.getByLabel('Name').fill('Fay Fulfilment')
+      await visitor.getByLabel('Password', { exact: true }).fill('purple otter saxophone')
+      await visitor.getByLabel('Confirm password').fill('purple otter saxophone')
+      await visitor.getByRole('button', { name: 'Accept the invitation' }).click()
+      await visitor.locator('main').getByRole('alert').waitFor()
+      await audit(visitor, 'staff invitation refused', failures)
+      expect(failures.join('\n')).toBe('')
+    },
+    perTest,
+  )

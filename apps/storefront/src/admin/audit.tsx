@@ -1,17 +1,18 @@
 import { useState } from 'preact/hooks'
 import { listAudit, type AuditEntry, type AuditFilter } from '../api/reports'
+import { listStaff, type StaffMember } from '../api/staff'
 import { ErrorMessage, LoadState, useLoad } from '../components/ui'
 import { changeLines } from '../lib/audit-change'
 import { formatDate } from '../lib/format'
 import './back-office.css'
 
 const fields = [
-  ['actorId', 'Actor (user id)', 'text'],
-  ['action', 'Action (e.g. staff.invited)', 'text'],
-  ['entityType', 'Entity type (e.g. order)', 'text'],
-  ['entityId', 'Entity id', 'text'],
-  ['from', 'From', 'date'],
-  ['to', 'To', 'date'],
+  ['actorId', 'Actor (user id)', 'text', ''],
+  ['action', 'Action', 'text', 'staff.invited'],
+  ['entityType', 'Entity type', 'text', 'order'],
+  ['entityId', 'Entity id', 'text', ''],
+  ['from', 'From', 'date', ''],
+  ['to', 'To', 'date', ''],
 ] as const
 
 /** A day typed in the form as the API's date-times: from its first instant to its last (UTC). */
@@ -33,6 +34,9 @@ function filterOf(form: FormData): AuditFilter {
 export function AdminAudit() {
   const [filter, setFilter] = useState<AuditFilter>({})
   const first = useLoad((signal) => listAudit(filter, undefined, signal), [filter])
+  // Actors by name where the member may list staff; their ids alone otherwise.
+  const staff = useLoad((signal) => listStaff(signal).catch(() => []), [])
+  const names = new Map((staff.data ?? []).map((m) => [m.userId, m]))
   const [more, setMore] = useState<{
     filter: AuditFilter
     items: AuditEntry[]
@@ -70,10 +74,15 @@ export function AdminAudit() {
           setFilter(filterOf(new FormData(event.currentTarget)))
         }}
       >
-        {fields.map(([name, label, type]) => (
+        {fields.map(([name, label, type, example]) => (
           <div class="field" key={name}>
             <label for={`audit-${name}`}>{label}</label>
-            <input id={`audit-${name}`} name={name} type={type} />
+            <input
+              id={`audit-${name}`}
+              name={name}
+              type={type}
+              placeholder={example ? `e.g. ${example}` : undefined}
+            />
           </div>
         ))}
         <div class="actions">
@@ -96,7 +105,7 @@ export function AdminAudit() {
             </thead>
             <tbody>
               {items.map((entry) => (
-                <AuditRow key={entry.id} entry={entry} />
+                <AuditRow key={entry.id} entry={entry} actor={names.get(entry.actor.userId)} />
               ))}
             </tbody>
           </table>
@@ -112,12 +121,18 @@ export function AdminAudit() {
   )
 }
 
-function AuditRow({ entry }: { entry: AuditEntry }) {
+function AuditRow({ entry, actor }: { entry: AuditEntry; actor: StaffMember | undefined }) {
   const lines = changeLines(entry.before, entry.after)
   return (
     <tr>
       <td data-label="When">{formatDate(entry.at)}</td>
       <td data-label="Who">
+        {actor && (
+          <>
+            {actor.name} <span class="muted">{actor.email}</span>
+            <br />
+          </>
+        )}
         <code>{entry.actor.userId}</code>
         {entry.actor.roles.length > 0 && (
           <>

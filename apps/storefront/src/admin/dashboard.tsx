@@ -137,6 +137,7 @@ function Figures({ report }: { report: DailyReport }) {
             dates={dates}
             values={report.days.map((d) => d.orders)}
             format={(n) => String(n)}
+            whole
           />
           <DayChart
             label="Revenue per day"

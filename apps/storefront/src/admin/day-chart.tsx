@@ -20,11 +20,14 @@ export function DayChart({
   dates,
   values,
   format,
+  whole = false,
 }: {
   label: string
   dates: string[]
   values: number[]
   format: (value: number) => string
+  /** Counts: the axis steps by whole numbers. */
+  whole?: boolean
 }) {
   const box = useRef<HTMLDivElement>(null)
   const [failed, setFailed] = useState(false)
@@ -44,7 +47,14 @@ export function DayChart({
             cursor: { show: false },
             tzDate: (ts) => UPlot.tzDate(new Date(ts * 1000), 'Etc/UTC'),
             scales: { y: { range: (_u, _min, max) => [0, Math.max(1, max) * 1.1] } },
-            axes: [{}, { values: (_u, ticks) => ticks.map(format), size: 70 }],
+            axes: [
+              {},
+              {
+                values: (_u, ticks) => ticks.map(format),
+                size: 70,
+                ...(whole ? { incrs: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000] } : {}),
+              },
+            ],
             series: [
               {},
               {

@@ -1,0 +1,220 @@
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
+import { readFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { randomBytes } from 'node:crypto'
+import type { Browser, BrowserContext, Page } from 'playwright-core'
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { repoRoot, reserveEmbeddedPorts, type Started } from '../e2e/process.js'
+import { cards, ShopClient } from '../e2e/shop-client.js'
+import { launchChromium, startPlatform, stopPlatform } from './shop-browser.js'
+
+// This file's own ports, claimed against every other test on the machine.
+const embeddedPorts = await reserveEmbeddedPorts()
+
+// Staff, audit trail and dashboard of the back office (issue 19) in Debian's headless Chromium
+// against the embedded platform: the owner invites a member of staff with a role, the invited
+// person accepts through the e-mailed link and sees only the sections of that role; the audit
+// trail lists the invitation; the dashboard shows an order's figures, charts them and exports
+// them as CSV. The shop's last owner cannot lose the role.
+const artifacts = join(repoRoot, 'tests/browser/artifacts')
+const ownerEmail = 'owner@back-office-staff.example'
+const password = 'correct horse battery staple' // ShopClient's (registerAdmin)
+
+/** The invitation link's token mailed to `email` (the `file:` sender's mailbox), waited for. */
+async function invitationToken(mailbox: string, email: string): Promise<string> {
+  const deadline = Date.now() + 60_000
+  for (;;) {
+    const text = await readFile(mailbox, 'utf8').catch(() => '')
+    const token = text
+      .split('\n')
+      .filter((line) => line.trim() !== '')
+      .map((line) => JSON.parse(line) as { to: string; text: string })
+      .filter((m) => m.to === email.toLowerCase())
+      .map((m) => /\/staff\/accept[?#]token=([A-Za-z0-9_.~%-]+)/.exec(m.text)?.[1])
+      .filter((t): t is string => t !== undefined)
+      .at(-1)
+    if (token) return decodeURIComponent(token)
+    if (Date.now() > deadline) throw new Error(`no staff invitation for ${email} in ${mailbox}`)
+    await new Promise((resolve) => setTimeout(resolve, 200))
+  }
+}
+
+describe('staff, audit trail and dashboard of the back office in a browser', () => {
+  const port = embeddedPorts
+  const base = `http://127.0.0.1:${port}`
+  const dataDir = mkdtempSync(join(tmpdir(), 'emporium-back-office-staff-'))
+  const mailbox = join(dataDir, 'mailbox.jsonl')
+  const client = new ShopClient(`${base}/api/v1`)
+  const run = randomBytes(3).toString('hex')
+  const inviteeEmail = `fulfilment-${run}@back-office-staff.example`
+  let started: Started
+  let browser: Browser
+  let current: Page | undefined
+  const contexts: BrowserContext[] = []
+
+  async function open(email?: string): Promise<Page> {
+    const context = await browser.newContext({
+      viewport: { width: 1280, height: 900 },
+      baseURL: base,
+      acceptDownloads: true,
+    })
+    contexts.push(context)
+    const page = await context.newPage()
+    page.setDefaultTimeout(45_000)
+    current = page
+    if (email) {
+      await page.goto('/signin')
+      await page.getByLabel('Email').fill(email)
+      await page.getByLabel('Password').fill(password)
+      await page.getByRole('button', { name: 'Sign in' }).click()
+      await page.getByRole('button', { name: /Sign out/ }).waitFor()
+    }
+    return page
+  }
+
+  /** The back office's sections the page's member is shown. */
+  const sectionsOf = (page: Page) =>
+    page.getByRole('navigation', { name: 'Back office' }).getByRole('link').allInnerTexts()
+
+  beforeAll(async () => {
+    mkdirSync(artifacts, { recursive: true })
+    started = await startPlatform(port, dataDir, ownerEmail)
+    browser = await launchChromium()
+    await client.registerAdmin(ownerEmail, mailbox)
+  }, 300_000)
+
+  afterEach(async ({ task }) => {
+    if (task.result?.state !== 'fail' || !current) return
+    const file = `back-office-staff-failed-${task.name.replace(/\W+/g, '-')}.png`
+    await current.screenshot({ path: join(artifacts, file), fullPage: true }).catch(() => undefined)
+  })
+
+  afterAll(async () => {
+    for (const context of contexts) await context.close().catch(() => undefined)
+    await browser?.close().catch(() => undefined)
+    if (started) await stopPlatform(started)
+    rmSync(dataDir, { recursive: true, force: true })
+  }, 60_000)
+
+  it('invites a member who accepts and sees only the sections of their role', async () => {
+    const page = await open(ownerEmail)
+    await page.goto('/admin')
+    // The owner (the legacy admin role) sees every section.
+    await page.getByRole('link', { name: 'Staff' }).waitFor()
+    expect(await sectionsOf(page)).toEqual(
+      expect.arrayContaining(['Products & stock', 'Orders', 'Dashboard', 'Staff', 'Audit trail']),
+    )
+    await page.getByRole('link', { name: 'Staff' }).click()
+    await page.getByRole('heading', { name: 'Staff', level: 2 }).waitFor()
+    await page.getByLabel('Email').fill(inviteeEmail)
+    await page.getByLabel('Role', { exact: true }).selectOption('fulfilment')
+    await page.getByRole('button', { name: 'Send invitation' }).click()
+    await page.getByText(`Invitation sent to ${inviteeEmail}.`).waitFor()
+
+    // The shop's only owner cannot give the role up.
+    const owner = page.locator('.staff-member', { hasText: ownerEmail })
+    await owner.getByRole('checkbox', { name: 'Owner' }).uncheck()
+    await owner.getByRole('button', { name: /^Save roles/ }).click()
+    await owner.getByRole('alert').filter({ hasText: 'at least one owner' }).waitFor()
+    expect(await owner.getByRole('checkbox', { name: 'Owner' }).isChecked()).toBe(true)
+    await page.screenshot({ path: join(artifacts, 'admin-staff.png'), fullPage: true })
+
+    // The invited person follows the e-mailed link, signed out.
+    const token = await invitationToken(mailbox, inviteeEmail)
+    const invitee = await open()
+    await invitee.goto(`/staff/accept#token=${encodeURIComponent(token)}`)
+    await invitee.getByLabel('Name').fill('Fay Fulfilment')
+    await invitee.getByLabel('Password', { exact: true }).fill('purple otter saxophone')
+    await invitee.getByLabel('Confirm password').fill('purple otter saxophone')
+    await invitee.getByRole('button', { name: 'Accept the invitation' }).click()
+    await invitee.getByRole('heading', { name: 'Back office' }).waitFor()
+    await invitee.getByRole('button', { name: /Sign out \(Fay Fulfilment\)/ }).waitFor()
+    // Fulfilment reads and ships orders: the orders section only.
+    expect(await sectionsOf(invitee)).toEqual(['Orders'])
+    await invitee.goto('/admin/staff')
+    await invitee.getByText('Your roles do not include this section').waitFor()
+    // The token was dropped from the address bar; a second use is refused.
+    await invitee.goto(`/staff/accept#token=${encodeURIComponent(token)}`)
+    await invitee.getByRole('button', { name: 'Accept the invitation' }).waitFor()
+    expect(new URL(invitee.url()).hash).toBe('')
+    await invitee.getByLabel('Name').fill('Fay Again')
+    await invitee.getByLabel('Password', { exact: true }).fill('purple otter saxophone')
+    await invitee.getByLabel('Confirm password').fill('purple otter saxophone')
+    await invitee.getByRole('button', { name: 'Accept the invitation' }).click()
+    await invitee.locator('main').getByRole('alert').waitFor()
+
+    // The owner's list shows the new member with the role.
+    await page.reload()
+    const member = page.locator('.staff-member', { hasText: inviteeEmail })
+    await member.getByText('Fay Fulfilment').waitFor()
+    expect(await member.getByRole('checkbox', { name: 'Fulfilment' }).isChecked()).toBe(true)
+    expect(await member.getByRole('checkbox', { name: 'Owner' }).isChecked()).toBe(false)
+  }, 300_000)
+
+  it('lists a staff action in the audit trail', async () => {
+    const page = await open(ownerEmail)
+    await page.goto('/admin/audit')
+    await page.getByRole('heading', { name: 'Audit trail', level: 2 }).waitFor()
+    await page.getByLabel('Action (e.g. staff.invited)').fill('staff.invited')
+    // The record reaches the reporting service as an event: searched again until it is there.
+    const row = page.locator('.audit-table tbody tr', { hasText: 'staff.invited' })
+    await expect
+      .poll(
+        async () => {
+          await page.getByRole('button', { name: 'Search' }).click()
+          await page.waitForFunction(() => !document.querySelector('.loading'))
+          return row.count()
+        },
+        { timeout: 60_000, interval: 1_000 },
+      )
+      .toBeGreaterThan(0)
+    // Who (the owner's id), what and when, and the invitation as it was made.
+    expect(await row.first().innerText()).toContain(inviteeEmail)
+    await page.screenshot({ path: join(artifacts, 'admin-audit.png'), fullPage: true })
+  }, 180_000)
+
+  it("shows an order's figures on the dashboard, charted and exported as CSV", async () => {
+    const admin = await client.login(ownerEmail)
+    const product = await client.createProduct(admin.token, 4200, 10)
+    const shopper = await client.register()
+    await client.addToCart(shopper.token, product.id, 2)
+    const placed = await client.placeOrder(shopper.token, cards.approved)
+    expect(placed.status, JSON.stringify(placed.body)).toBe(202)
+    await client.waitForOrder(shopper.token, placed.body.id, (o) => o.status === 'confirmed')
+
+    const page = await open(ownerEmail)
+    await page.goto('/admin/dashboard')
+    await page.getByRole('heading', { name: 'Dashboard', level: 2 }).waitFor()
+    const top = page.locator('.top-products tbody tr', { hasText: product.name })
+    // The order reaches the reporting service as events: shown again until it counts there.
+    await expect
+      .poll(
+        async () => {
+          await page.getByRole('button', { name: 'Show' }).click()
+          await page.waitForFunction(() => !document.querySelector('.loading'))
+          return top.count()
+        },
+        { timeout: 90_000, interval: 1_000 },
+      )
+      .toBe(1)
+    expect(await top.innerText()).toMatch(/2\s+\$84\.00/)
+    const orders = page
+      .locator('.figures > div')
+      .filter({ has: page.getByText('Orders', { exact: true }) })
+      .locator('dd')
+    expect(Number(await orders.innerText())).toBeGreaterThanOrEqual(1)
+    // Both charts are drawn (uPlot's canvas, loaded for this page only).
+    await expect.poll(() => page.locator('.day-chart canvas').count()).toBe(2)
+    await page.screenshot({ path: join(artifacts, 'admin-dashboard.png'), fullPage: true })
+
+    const download = page.waitForEvent('download')
+    await page.getByRole('button', { name: 'Export CSV' }).click()
+    const file = await download
+    expect(file.suggestedFilename()).toMatch(/^emporium-daily-.*\.csv$/)
+    const csv = await readFile((await file.path())!, 'utf8')
+    const today = new Date().toISOString().slice(0, 10)
+    expect(csv.split('\n')[0]).toMatch(/date/i)
+    expect(csv).toContain(today)
+  }, 300_000)
+})
