@@ -60,6 +60,9 @@ import type { OrdersTables } from './infra/tables.js'
 import { onProductCreated, onProductDeleted, onProductUpdated } from './events/on-product-events.js'
 import { createSqlIdempotencyStore } from './infra/sql-idempotency-store.js'
 import { createSqlOrderStore, createSqlOrderTx } from './infra/sql-order-store.js'
+import { onUserRegistered } from './events/on-user-events.js'
+import { withBackofficeRoutes } from './http/backoffice-routes.js'
+import { createAddOrderNote, createListOrderNotes } from './app/order-notes.js'
 
 export { OrdersConfig, loadOrdersConfig } from './config.js'
 
@@ -217,6 +220,7 @@ export async function createOrdersService(
       onPaymentRefunded(consumerDeps),
       onShipmentCreated(consumerDeps),
       onShipmentDelivered(consumerDeps),
+      onUserRegistered(consumerDeps),
     ],
     routes: ordersRoutes({
       verifier,
@@ -279,11 +283,20 @@ export async function createOrdersService(
   // Admins' tax rates (issue 18), mounted beside the orders' routes.
   const taxRates = createManageTaxRates({ store: taxRateStore })
   const promotions = createManagePromotions({ catalog: promotionCatalog, now })
+  // The staff's internal notes of orders (issue 19).
+  const backoffice = {
+    verifier,
+    addOrderNote: createAddOrderNote({ orders, now }),
+    listOrderNotes: createListOrderNotes({ orders }),
+  }
   return {
     ...service,
-    routes: withPromotionRoutes(withTaxRoutes(service.routes, { verifier, ...taxRates }), {
-      verifier,
-      ...promotions,
-    }),
+    routes: withBackofficeRoutes(
+      withPromotionRoutes(withTaxRoutes(service.routes, { verifier, ...taxRates }), {
+        verifier,
+        ...promotions,
+      }),
+      backoffice,
+    ),
   }
 }

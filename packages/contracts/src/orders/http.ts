@@ -258,6 +258,21 @@ export const Order = Type.Object({
 })
 export type Order = Type.Static<typeof Order>
 
+  /** The human order number (1001, 1002, …): unique, in the order orders were placed (issue 19). */
+  number: Type.Optional(
+    Type.Integer({ minimum: 1, description: 'The human order number (1001, 1002, …).' }),
+  ),
+  /**
+   * The customer's e-mail, lower-cased: a guest's own; an account's as the orders service heard
+   * it from the users service (absent until then, and for older accounts' orders).
+   */
+  customerEmail: Type.Optional(
+    Type.String({ description: "The customer's e-mail, lower-cased (issue 19)." }),
+  ),
+  /** Staff only (orders.read): the note staff wrote when cancelling the order. */
+  cancellationNote: Type.Optional(
+    Type.String({ description: 'Staff only: the note staff wrote when cancelling the order.' }),
+  ),
 /** Query of `GET /orders`. */
 export const ListOrdersQuery = Type.Object(
   {
@@ -272,6 +287,34 @@ export const ListOrdersQuery = Type.Object(
 )
 export type ListOrdersQuery = Type.Static<typeof ListOrdersQuery>
 
+    /** The order with this number (issue 19's search; the filters combine with AND). */
+    number: Type.Optional(Type.Integer({ minimum: 1, maximum: 9_007_199_254_740_991 })),
+    /** Orders whose customer e-mail starts with this, case-insensitively. */
+    email: Type.Optional(
+      Text({
+        minLength: 1,
+        maxLength: 254,
+        description: 'Orders whose customer e-mail starts with this (case-insensitive).',
+      }),
+    ),
+    /** Placed at or after this instant (RFC 3339). */
+    from: Type.Optional(
+      Type.String({ format: 'date-time', description: 'Placed at or after (RFC 3339).' }),
+    ),
+    /** Placed before this instant (RFC 3339); after `from`. */
+    to: Type.Optional(
+      Type.String({ format: 'date-time', description: 'Placed before (RFC 3339).' }),
+    ),
+    /** Totals at least this, in minor units. */
+    minTotal: Type.Optional(
+      Type.Integer({ minimum: 0, maximum: 9_007_199_254_740_991, description: 'Minor units.' }),
+    ),
+    /** Totals at most this, in minor units. */
+    maxTotal: Type.Optional(
+      Type.Integer({ minimum: 0, maximum: 9_007_199_254_740_991, description: 'Minor units.' }),
+    ),
+    /** Staff (with all=true): only this customer's orders (the account's or guest's user id). */
+    customerId: Type.Optional(Id),
 /** A page of orders, newest first. */
 export const OrderPage = Type.Object({
   items: Type.Array(Order),

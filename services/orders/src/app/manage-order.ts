@@ -1,9 +1,9 @@
 import { orders as events } from '@emporium/contracts'
 import { AppError, missingPermission } from '@emporium/platform/app'
 import { advance, type OrderRecord } from '../domain/order.js'
-import { cancelOrderIn } from './cancellation.js'
 import { toOrder } from './order-view.js'
 import type { OrderStore } from './ports.js'
+import { cancelAs, type CancelRequest } from './staff-cancel.js'
 
 /**
  * Who is asking: the verified token's subject and what its roles allow (issue 19): reading
@@ -30,15 +30,15 @@ export function visibleTo(caller: Caller, order: OrderRecord | undefined): order
  * A paid order is refunded by payments on hearing of it.
  */
 export function createCancelOrder(deps: { orders: OrderStore; now: () => Date }) {
-  return (caller: Caller, orderId: string) =>
+  return (caller: Caller, orderId: string, request: CancelRequest = {}) =>
     deps.orders.transaction(async (tx) => {
       const order = await tx.lock(orderId)
       if (!visibleTo(caller, order)) throw orderNotFound(orderId)
       if (order.userId !== caller.userId && !caller.canManage) {
         throw missingPermission('orders.manage')
       }
-      const reason = order.userId === caller.userId ? 'customer_cancelled' : 'admin_cancelled'
-      return toOrder(await cancelOrderIn(tx, order, reason, deps.now()), caller)
+      // Issue 19: staff's reason and note, audited (staff-cancel.ts).
+      return toOrder(await cancelAs(tx, caller, order, request, deps.now()), caller)
     })
 }
 

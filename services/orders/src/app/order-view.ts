@@ -33,6 +33,9 @@ export function toOrder(
     ...breakdown(order),
     ...(order.email ? { email: order.email } : {}),
     shipments: (order.shipments ?? []).map((shipment) => ({
+    // Issue 19: its human number, and the customer's e-mail as orders knows it.
+    ...(order.number !== undefined && { number: order.number }),
+    ...(order.customerEmail ? { customerEmail: order.customerEmail } : {}),
       id: shipment.id,
       carrier: shipment.carrier,
       trackingNumber: shipment.trackingNumber,
@@ -55,6 +58,10 @@ export function toOrder(
     }),
     createdAt: order.createdAt.toISOString(),
     updatedAt: order.updatedAt.toISOString(),
+    // Staff's note on a cancellation: staff only, as it may say what the shopper is not told.
+    ...(viewer.canReadAll && order.cancellationNote
+      ? { cancellationNote: order.cancellationNote }
+      : {}),
   }
 }
 

@@ -149,11 +149,19 @@ export function createPlaceOrder(deps: PlaceOrderDeps) {
       createdAt: at,
       updatedAt: at,
     }
-    const response: StoredResponse = { status: 202, body: JSON.stringify(toOrder(order)) }
+    let response: StoredResponse
     try {
-      await deps.orders.transaction(async (tx) => {
-        if (!(await tx.completeKey(claim, response))) throw new LostClaim()
-        if (!(await tx.insert(order, identity))) throw new CartTaken()
+      response = await deps.orders.transaction(async (tx) => {
+        // Its human number, and the customer's e-mail: a guest's own, an account's as orders
+        // heard it from the users service (`user.registered`; filled in later if not yet).
+        const numbered: OrderRecord = {
+          ...order,
+          number: await tx.nextOrderNumber(),
+          customerEmail: email ?? (await tx.customerEmail(order.userId)) ?? null,
+        }
+        const answer: StoredResponse = { status: 202, body: JSON.stringify(toOrder(numbered)) }
+        if (!(await tx.completeKey(claim, answer))) throw new LostClaim()
+        if (!(await tx.insert(numbered, identity))) throw new CartTaken()
         if (priced.promotion) {
           // Last: the promotion's row stays locked until commit (its limits count exactly).
           const reserved = await tx.promotions.reserve({
@@ -179,6 +187,7 @@ export function createPlaceOrder(deps: PlaceOrderDeps) {
           ...eventBreakdown(order),
           at: at.toISOString(),
         })
+        return answer
       })
     } catch (error) {
       if (!(error instanceof CartTaken)) throw error

@@ -126,12 +126,39 @@ export interface OrderTx {
 }
 
 export interface ListCriteria {
+  /** The next human order number (a sequence: a number of a rolled-back order is skipped). */
+  nextOrderNumber(): Promise<number>
+  /** An account's e-mail as orders heard it (`user.registered`); undefined when not heard yet. */
+  customerEmail(userId: string): Promise<string | undefined>
+  /** Keeps an account's e-mail, and fills it into that account's orders that have none yet. */
+  rememberCustomer(userId: string, email: string, at: Date): Promise<void>
+  /** Adds a staff member's internal note to an order. */
+  addNote(note: OrderNote): Promise<void>
+}
+
+/** A staff member's internal note on an order (never shown to the shopper). */
+export interface OrderNote {
+  id: string
+  orderId: string
+  authorId: string
+  text: string
+  createdAt: Date
   /** Only this customer's orders; undefined: everyone's (admin). */
   userId?: string
   status?: OrderStatus
   after?: OrderCursor
   limit: number
 }
+  /** The order with this human number. */
+  number?: number
+  /** Orders whose customer e-mail starts with this (lower-cased). */
+  emailPrefix?: string
+  /** Placed at or after `from`, and before `to`. */
+  from?: Date
+  to?: Date
+  /** Totals within these bounds, inclusive, in minor units. */
+  minTotal?: number
+  maxTotal?: number
 
 /** Where orders live. */
 export interface OrderStore {
@@ -144,6 +171,8 @@ export interface OrderStore {
   /**
    * Cancels, one transaction each, orders waiting past their deadline: `decide` gets each due
    * order, locked (replicas skip orders another holds), and writes through `tx`. A failing
+  /** An order's internal notes, oldest first. */
+  notes(orderId: string): Promise<OrderNote[]>
    * order is logged and left for the next sweep. Returns how many `decide` said it changed.
    */
   forEachDue(

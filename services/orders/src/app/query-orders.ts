@@ -1,6 +1,6 @@
 import type { orders } from '@emporium/contracts'
 import { missingPermission } from '@emporium/platform/app'
-import { decodeCursor, encodeCursor } from './cursor.js'
+import { customerIdNeedsAll, searchAfter, searchCursor, searchFilters } from './order-search.js'
 import { orderNotFound, visibleTo, type Caller } from './manage-order.js'
 import { toOrder } from './order-view.js'
 import type { OrderStore } from './ports.js'
@@ -19,10 +19,13 @@ export function createListOrders(deps: { orders: OrderStore }) {
   return async (caller: Caller, query: orders.ListOrdersQuery): Promise<orders.OrderPage> => {
     if (query.all && !caller.canReadAll) throw missingPermission('orders.read')
     const limit = query.limit ?? 20
+    // The staff's search (issue 19): filters combined with AND, cursors bound to them.
+    if (query.customerId !== undefined && !query.all) throw customerIdNeedsAll()
     const found = await deps.orders.list({
-      userId: query.all ? undefined : caller.userId,
+      userId: query.all ? query.customerId : caller.userId,
       status: query.status,
-      after: query.cursor === undefined ? undefined : decodeCursor(query.cursor),
+      ...searchFilters(query),
+      after: searchAfter(query),
       limit: limit + 1,
     })
     const page = found.slice(0, limit)
@@ -31,7 +34,7 @@ export function createListOrders(deps: { orders: OrderStore }) {
       items: page.map((order) => toOrder(order, caller)),
       nextCursor:
         found.length > limit && last
-          ? encodeCursor({ createdAt: last.createdAt, id: last.id })
+          ? searchCursor(query, { createdAt: last.createdAt, id: last.id })
           : null,
     }
   }

@@ -135,6 +135,12 @@ export interface OrderRecord {
   email?: string | null
   /** Its shipments so far (read with the order; written by the shipment consumer). */
   shipments?: OrderShipment[]
+  /** The human order number (1001, 1002, …), given by the store when it inserts the order. */
+  number?: number
+  /** The customer's e-mail, lower-cased (a guest's, or the account's as orders heard it). */
+  customerEmail?: string | null
+  /** A staff member's note on the order's cancellation (issue 19). */
+  cancellationNote?: string | null
   createdAt: Date
   updatedAt: Date
 }

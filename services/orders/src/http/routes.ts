@@ -25,7 +25,12 @@ export interface OrdersRoutesDeps {
   placeOrder(request: PlaceOrderRequest): Promise<PlaceOrderResult>
   listOrders(caller: Caller, query: orders.ListOrdersQuery): Promise<orders.OrderPage>
   getOrder(caller: Caller, orderId: string): Promise<orders.Order>
-  cancelOrder(caller: Caller, orderId: string): Promise<orders.Order>
+  /** With staff's optional reason and note (issue 19), and the caller's roles for the audit. */
+  cancelOrder(
+    caller: Caller,
+    orderId: string,
+    request?: orders.CancelOrderBody & { roles?: readonly string[] },
+  ): Promise<orders.Order>
   shipOrder(orderId: string): Promise<orders.Order>
   retryPayment(request: RetryPaymentRequest): Promise<PlaceOrderResult>
   quoteCheckout(request: QuoteRequest): Promise<orders.Quote>
@@ -185,15 +190,27 @@ export function ordersRoutes(deps: OrdersRoutesDeps): HttpRoutes {
       '/orders/:id/cancel',
       {
         onRequest: auth.authenticate,
+        // The body is optional (a shopper sends none): absent, it is the empty one.
+        preValidation: async (request) => {
+          request.body ??= {}
+        },
         schema: {
           tags,
-          summary: 'Cancel an order until it ships (a paid one is refunded)',
+          summary:
+            'Cancel an order until it ships (a paid one is refunded); staff (orders.manage) ' +
+            'may give a reason and a note',
           params: orders.OrderParams,
+          body: orders.CancelOrderBody,
           response: { 202: orders.Order, ...errors },
         },
       },
       async (request, reply) =>
-        reply.code(202).send(await deps.cancelOrder(callerOf(request), request.params.id)),
+        reply.code(202).send(
+          await deps.cancelOrder(callerOf(request), request.params.id, {
+            ...request.body,
+            roles: identityOf(request)!.roles,
+          }),
+        ),
     )
 
     app.post(

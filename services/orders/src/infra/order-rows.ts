@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely'
+import type { Kysely, Selectable } from 'kysely'
 import type {
   OrderPricing,
   OrderRecord,
@@ -28,9 +28,10 @@ export function pricingColumns(order: OrderRecord) {
     promotion_code: pricing?.promotionCode ?? null,
     email: order.email ?? null,
   }
+    customer_email: order.customerEmail ?? null,
 }
 
-function pricingOf(row: OrdersTable, currency: string): OrderPricing | null {
+function pricingOf(row: Selectable<OrdersTable>, currency: string): OrderPricing | null {
   if (row.subtotal_amount === null || row.subtotal_amount === undefined) return null
   const money = (amount: number | string | null) => ({ amount: Number(amount ?? 0), currency })
   return {
@@ -53,7 +54,10 @@ export async function load(executor: Executor, orderId: string): Promise<OrderRe
   return row ? (await withLines(executor, [row]))[0] : undefined
 }
 
-export async function withLines(executor: Executor, rows: OrdersTable[]): Promise<OrderRecord[]> {
+export async function withLines(
+  executor: Executor,
+  rows: Selectable<OrdersTable>[],
+): Promise<OrderRecord[]> {
   if (rows.length === 0) return []
   const lines = await executor
     .selectFrom('order_lines')
@@ -136,4 +140,7 @@ export async function withLines(executor: Executor, rows: OrdersTable[]): Promis
       updatedAt: new Date(row.updated_at),
     }
   })
+      number: Number(row.number),
+      customerEmail: row.customer_email ?? null,
+      cancellationNote: row.cancellation_note ?? null,
 }

@@ -1,4 +1,4 @@
-import type { Kysely, Transaction } from 'kysely'
+import { sql, type Kysely, type Transaction } from 'kysely'
 import type { Database, Logger, Outbox } from '@emporium/platform'
 import type { OrderStatus } from '../domain/order.js'
 import type { ListCriteria, OrderStore, OrderTx } from '../app/ports.js'
@@ -61,6 +61,18 @@ export function createSqlOrderStore(deps: {
       if (criteria.userId !== undefined) query = query.where('user_id', '=', criteria.userId)
       if (criteria.status !== undefined) query = query.where('status', '=', criteria.status)
       const after = criteria.after
+      if (criteria.number !== undefined) query = query.where('number', '=', criteria.number)
+      if (criteria.emailPrefix !== undefined) {
+        query = query.where('customer_email', 'like', `${escapeLike(criteria.emailPrefix)}%`)
+      }
+      if (criteria.from !== undefined) query = query.where('created_at', '>=', criteria.from)
+      if (criteria.to !== undefined) query = query.where('created_at', '<', criteria.to)
+      if (criteria.minTotal !== undefined) {
+        query = query.where('total_amount', '>=', criteria.minTotal)
+      }
+      if (criteria.maxTotal !== undefined) {
+        query = query.where('total_amount', '<=', criteria.maxTotal)
+      }
       if (after) {
         query = query.where((eb) =>
           eb.or([
@@ -78,6 +90,23 @@ export function createSqlOrderStore(deps: {
     },
 
     async forEachDue(now, decide) {
+    async notes(orderId) {
+      const rows = await db
+        .selectFrom('order_notes')
+        .selectAll()
+        .where('order_id', '=', orderId)
+        .orderBy('created_at')
+        .orderBy('id')
+        .execute()
+      return rows.map((row) => ({
+        id: row.id,
+        orderId: row.order_id,
+        authorId: row.author_id,
+        text: row.text,
+        createdAt: new Date(row.created_at),
+      }))
+    },
+
       let changed = 0
       const tried = new Set<string>()
       for (let batch = 0; batch < dueBatchesPerSweep; batch++) {
@@ -153,6 +182,7 @@ export function createSqlOrderTx(trx: Transaction<any>, outbox: Outbox): OrderTx
             cart_identity: cartIdentity ?? null,
             ...pricingColumns(order),
           })
+            ...(order.number !== undefined && { number: order.number }),
           .execute()
       } catch (error) {
         if (isCartHeld(error)) return false
@@ -193,6 +223,7 @@ export function createSqlOrderTx(trx: Transaction<any>, outbox: Outbox): OrderTx
           cancellation_reason: order.cancellationReason,
           decline_reason: order.declineReason ?? null,
           deadline_at: order.deadlineAt,
+          cancellation_note: order.cancellationNote ?? null,
           payment_attempt: order.paymentAttempt,
           payment_due_by: order.paymentDueBy,
           updated_at: order.updatedAt,
@@ -253,8 +284,57 @@ export function createSqlOrderTx(trx: Transaction<any>, outbox: Outbox): OrderTx
   }
 }
 
+    async nextOrderNumber() {
+      const { rows } = await sql<{
+        n: string | number
+      }>`select nextval('orders_number_seq') as n`.execute(tx)
+      return Number(rows[0]!.n)
+    },
+
+    async customerEmail(userId) {
+      const row = await tx
+        .selectFrom('customers')
+        .select('email')
+        .where('user_id', '=', userId)
+        .executeTakeFirst()
+      return row?.email
+    },
+
+    async rememberCustomer(userId, email, at) {
+      await tx
+        .insertInto('customers')
+        .values({ user_id: userId, email, registered_at: at })
+        .onConflict((oc) => oc.column('user_id').doUpdateSet({ email, registered_at: at }))
+        .execute()
+      // Orders placed before the event arrived (or before migration 011) learn it now.
+      await tx
+        .updateTable('orders')
+        .set({ customer_email: email })
+        .where('user_id', '=', userId)
+        .where('customer_email', 'is', null)
+        .execute()
+    },
+
+    async addNote(note) {
+      await tx
+        .insertInto('order_notes')
+        .values({
+          id: note.id,
+          order_id: note.orderId,
+          author_id: note.authorId,
+          text: note.text,
+          created_at: note.createdAt,
+        })
+        .execute()
+    },
+
 /** The unique index of the carts held by orders not cancelled refused the row (SQLSTATE 23505). */
 function isCartHeld(error: unknown): boolean {
+/** `text` matched literally by LIKE (its `%`, `_` and `\\` escaped; `\\` is the default escape). */
+function escapeLike(text: string): string {
+  return text.replace(/[\\%_]/g, (c) => `\\${c}`)
+}
+
   const e = error as { code?: unknown; constraint?: unknown } | null
   return e?.code === '23505' && (e.constraint ?? cartHeldIndex) === cartHeldIndex
 }

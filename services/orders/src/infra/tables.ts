@@ -1,3 +1,5 @@
+import type { ColumnType } from 'kysely'
+
 /** The orders service's tables, as Kysely sees them. */
 export interface OrdersTable {
   id: string
@@ -34,6 +36,26 @@ export interface OrdersTable {
   promotion_code: string | null
   /** A guest's e-mail address. */
   email: string | null
+  /** Migration 011: the human order number (a sequence's), the customer's e-mail, a staff note. */
+  number: ColumnType<number | string, number | undefined, never>
+  customer_email: string | null
+  cancellation_note: string | null
+}
+
+/** Staff's internal notes of an order (migration 011). */
+export interface OrderNotesTable {
+  id: string
+  order_id: string
+  author_id: string
+  text: string
+  created_at: Date
+}
+
+/** Orders' copy of accounts' e-mail addresses, from `user.registered` (migration 011). */
+export interface CustomersTable {
+  user_id: string
+  email: string
+  registered_at: Date
 }
 
 export interface OrderLinesTable {
@@ -106,4 +128,6 @@ export interface OrdersTables {
   order_lines: OrderLinesTable
   order_shipments: OrderShipmentsTable
   idempotency_keys: IdempotencyKeysTable
+  order_notes: OrderNotesTable
+  customers: CustomersTable
 }
