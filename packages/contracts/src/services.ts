@@ -284,6 +284,35 @@ export const serviceDeclarations = [
     ],
     replicated: true,
   },
+  {
+    name: 'reporting',
+    env: 'REPORTING',
+    port: 8088,
+    database: 'postgres',
+    redis: false,
+    verifiesTokens: true,
+    upstreams: [],
+    trustedCallers: [],
+    // Read models of other services' events (issue 19): the day's figures, a customer's value,
+    // an order's timeline, the audit trail. Staff only, each by its permission.
+    routes: [
+      {
+        methods: read,
+        path: '/api/v1/reports/customers/**',
+        access: 'admin',
+        permission: 'customers.read',
+      },
+      {
+        methods: read,
+        path: '/api/v1/reports/orders/**',
+        access: 'admin',
+        permission: 'orders.read',
+      },
+      { methods: read, path: '/api/v1/reports/**', access: 'admin', permission: 'reports.read' },
+      { methods: read, path: '/api/v1/audit/**', access: 'admin', permission: 'audit.read' },
+    ],
+    replicated: true,
+  },
 ] as const satisfies readonly ServiceDeclaration[]
 
 /** A service behind the gateway. */
