@@ -143,6 +143,7 @@ function AuditRow({ entry, actor }: { entry: AuditEntry; actor: StaffMember | un
       </td>
       <td data-label="What">
         <strong>{entry.action}</strong>
+        {entry.source && <span class="muted"> (by {entry.source})</span>}
         <br />
         <span class="muted">
           {entry.entity.type} <code>{entry.entity.id}</code>

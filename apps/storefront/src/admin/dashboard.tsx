@@ -1,7 +1,7 @@
 import type { Money } from '@emporium/sdk'
 import { useState } from 'preact/hooks'
 import {
-  fetchDailyCsv,
+  fetchCsv,
   readDaily,
   readTopProducts,
   type DailyReport,
@@ -66,13 +66,14 @@ export function AdminDashboard() {
           <input id="dashboard-to" name="to" type="date" defaultValue={range.to} />
         </div>
         <div class="actions">
-          <button type="submit">Show</button> <CsvButton range={range} />
+          <button type="submit">Show</button> <CsvButton report="daily" range={range} />
         </div>
       </form>
       <LoadState state={report} />
       {report.data && <Figures report={report.data} />}
       <h3>Top products</h3>
       <LoadState state={top} />
+      {top.data && top.data.length > 0 && <CsvButton report="top-products" range={range} />}
       {top.data?.length === 0 && <p>No products sold in these days.</p>}
       {top.data && top.data.length > 0 && (
         <div class="table-wrap">
@@ -130,6 +131,10 @@ function Figures({ report }: { report: DailyReport }) {
           <dd>{percent(all.conversion)}</dd>
         </div>
       </dl>
+      <p class="muted">
+        Orders and revenue count paid orders; conversion is paid orders per cart that reached the
+        checkout (carts left before it are not seen).
+      </p>
       {report.days.length > 0 && (
         <div class="charts">
           <DayChart
@@ -182,19 +187,19 @@ function Figures({ report }: { report: DailyReport }) {
   )
 }
 
-/** Downloads the days as CSV: fetched with the session's token, saved from a Blob. */
-function CsvButton({ range }: { range: DayRange }) {
+/** Downloads a report as CSV: fetched with the session's token, saved from a Blob. */
+function CsvButton({ report, range }: { report: 'daily' | 'top-products'; range: DayRange }) {
   const [busy, setBusy] = useState(false)
   const [error, setError] = useState<unknown>(undefined)
   async function download() {
     setBusy(true)
     setError(undefined)
     try {
-      const blob = await fetchDailyCsv(range)
+      const blob = await fetchCsv(report, range)
       const url = URL.createObjectURL(blob)
       const link = document.createElement('a')
       link.href = url
-      link.download = `emporium-daily-${range.from}-${range.to}.csv`
+      link.download = `emporium-${report}-${range.from}-${range.to}.csv`
       document.body.append(link)
       link.click()
       link.remove()
@@ -209,7 +214,7 @@ function CsvButton({ range }: { range: DayRange }) {
   return (
     <>
       <button type="button" onClick={() => void download()} disabled={busy}>
-        {busy ? 'Preparing…' : 'Export CSV'}
+        {busy ? 'Preparing…' : report === 'daily' ? 'Export CSV' : 'Export top products (CSV)'}
       </button>
       <ErrorMessage error={error} />
     </>

@@ -14,7 +14,12 @@ const lastOwnerWords =
 const explain = (error: unknown) =>
   error instanceof EmporiumProblem && error.code === 'USERS.LAST_OWNER'
     ? new Error(lastOwnerWords)
-    : error
+    : error instanceof EmporiumProblem && error.code === 'USERS.EMAIL_TAKEN'
+      ? new Error(
+          'That address has an account already, so it cannot be invited. A member of staff ' +
+            'has their roles changed in the list below.',
+        )
+      : error
 
 /** Staff (issue 19): who they are and their roles; invite by e-mail; change a member's roles. */
 export function AdminStaff() {
@@ -64,7 +69,7 @@ function InviteForm({ onInvited }: { onInvited: (email: string) => void }) {
       form.reset()
       onInvited(invitation.email || email)
     } catch (failure) {
-      setError(failure)
+      setError(explain(failure))
     } finally {
       setBusy(false)
     }
@@ -124,12 +129,8 @@ function MemberRow({
     setBusy(true)
     setError(undefined)
     try {
-      await changeStaffRoles(member.userId, chosen)
-      // Other roles (customer) stay; `admin` is the owner's old name, replaced by the choice.
-      const kept = member.roles.filter(
-        (r) => r !== 'admin' && !(staffRoles as readonly string[]).includes(r),
-      )
-      onChanged([...kept, ...chosen])
+      const updated = await changeStaffRoles(member.userId, chosen)
+      onChanged(updated.roles)
     } catch (failure) {
       setError(explain(failure))
       setChosen(held)

@@ -36,7 +36,13 @@ export interface DayRange {
 export const readDaily = (range: DayRange, signal?: AbortSignal): Promise<DailyReport> =>
   unwrap(
     loose.GET('/api/v1/reports/daily', { params: { query: { ...range } }, ...opt(signal) }),
-  ) as Promise<DailyReport>
+  ).catch((error: unknown) => {
+    throw rangeRefused(error) ? new Error(rangeWords) : error
+  }) as Promise<DailyReport>
+
+const rangeWords = 'Choose at most 366 days, each a day of the calendar.'
+const rangeRefused = (error: unknown) =>
+  (error as { code?: unknown } | undefined)?.code === 'REPORTING.INVALID_RANGE'
 
 export async function readTopProducts(range: DayRange, signal?: AbortSignal) {
   const page = (await unwrap(
@@ -48,10 +54,13 @@ export async function readTopProducts(range: DayRange, signal?: AbortSignal) {
   return page.items
 }
 
-/** The CSV export: fetched with the session's token (a plain link would carry none). */
-export const fetchDailyCsv = (range: DayRange): Promise<Blob> =>
+/** A CSV export: fetched with the session's token (a plain link would carry none). */
+export const fetchCsv = (report: 'daily' | 'top-products', range: DayRange): Promise<Blob> =>
   unwrap(
-    loose.GET('/api/v1/reports/daily.csv', { params: { query: { ...range } }, parseAs: 'blob' }),
+    loose.GET(`/api/v1/reports/${report}.csv`, {
+      params: { query: { ...range, ...(report === 'top-products' ? { limit: 100 } : {}) } },
+      parseAs: 'blob',
+    }),
   ) as Promise<Blob>
 
 /** One staff action of the audit trail (`GET /api/v1/audit`). */
@@ -63,6 +72,8 @@ export interface AuditEntry {
   before: unknown
   after: unknown
   at: string
+  /** The service that recorded it. */
+  source?: string
 }
 
 /** The audit trail's filters; each empty one is left out. */

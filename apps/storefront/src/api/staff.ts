@@ -8,6 +8,7 @@ export interface StaffMember {
   userId: string
   email: string
   name: string
+  /** Its staff roles (`owner`, …). */
   roles: string[]
   createdAt: string
 }
@@ -44,11 +45,11 @@ export async function listStaff(signal?: AbortSignal): Promise<StaffMember[]> {
 export const inviteStaff = (email: string, role: StaffRole): Promise<Invitation> =>
   unwrap(loose.POST('/api/v1/staff/invitations', { body: { email, role } })) as Promise<Invitation>
 
-/** Sets a member's staff roles (all of them: a role left out is taken away). */
-export const changeStaffRoles = (userId: string, roles: StaffRole[]): Promise<unknown> =>
+/** Sets a member's staff roles (all of them: a role left out is taken away); the member after. */
+export const changeStaffRoles = (userId: string, roles: StaffRole[]): Promise<StaffMember> =>
   unwrap(
     loose.PUT('/api/v1/staff/{userId}/roles', { params: { path: { userId } }, body: { roles } }),
-  )
+  ) as Promise<StaffMember>
 
 /**
  * Accepts an invitation with its e-mailed token: the account is made with the invited role. What
