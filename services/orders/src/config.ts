@@ -36,6 +36,11 @@ export const OrdersConfig = Type.Object({
     default: '',
     pattern: '^(\\s*[^,\\s]{32,}\\s*(,\\s*[^,\\s]{32,}\\s*)*)?$',
   }),
+  /**
+   * How long a requested return is awaited (issue 19): a return not received by then expires
+   * (the deadline sweeper).
+   */
+  ORDERS_RETURN_DAYS: Type.Integer({ minimum: 1, maximum: 3650, default: 30 }),
   /** How long a guest's order link (mailed at confirmation) opens the order. */
   ORDERS_ORDER_LINK_DAYS: Type.Integer({ minimum: 1, maximum: 3650, default: 90 }),
   /** Timeout of one call to cart, catalog or payments. */

@@ -45,7 +45,12 @@ import {
   onPaymentCaptured,
   onPaymentDeclined,
   onPaymentRefunded,
+  onPaymentRefundFailed,
 } from './events/on-payment-events.js'
+import { createCreateRefund, createListRefunds, createRefundAnswers } from './app/refunds.js'
+import { createReturns, createSweepReturns } from './app/returns.js'
+import { withReturnRoutes } from './http/return-routes.js'
+import { createSqlDueReturns } from './infra/refund-rows.js'
 import { onStockRejected, onStockReleased, onStockReserved } from './events/on-stock-events.js'
 import { ordersRoutes } from './http/routes.js'
 import { withTaxRoutes } from './http/tax-routes.js'
@@ -191,6 +196,7 @@ export async function createOrdersService(
     ordersIn: (trx: Parameters<typeof createSqlOrderTx>[0]) => createSqlOrderTx(trx, outbox),
     pricesIn: createCatalogPriceWriter,
     shipments: createRecordShipment({ now, log }),
+    refundAnswers: createRefundAnswers({ now, log }),
   }
   const sweepDeadlines = createSweepDeadlines({
     orders,
@@ -199,6 +205,13 @@ export async function createOrdersService(
     idempotencyTtlMs: config.ORDERS_IDEMPOTENCY_TTL_HOURS * 3_600_000,
     log,
   })
+
+  // Returns not received by their deadline expire with the same sweep (issue 19).
+  const sweepReturns = createSweepReturns({
+    due: createSqlDueReturns({ database, outbox, log }),
+    now,
+  })
+  const sweepAll = async () => (await sweepDeadlines()) + (await sweepReturns())
 
   const intervalMs = deps.sweepIntervalMs ?? 1_000
   let sweeper: PeriodicJob | undefined
@@ -218,6 +231,7 @@ export async function createOrdersService(
       onPaymentCaptured(consumerDeps),
       onPaymentDeclined(consumerDeps),
       onPaymentRefunded(consumerDeps),
+      onPaymentRefundFailed(consumerDeps),
       onShipmentCreated(consumerDeps),
       onShipmentDelivered(consumerDeps),
       onUserRegistered(consumerDeps),
@@ -257,7 +271,7 @@ export async function createOrdersService(
         deadlineMs: config.ORDERS_PLACEMENT_DEADLINE_MS || undefined,
       },
     }),
-    sweepDeadlines,
+    sweepDeadlines: sweepAll,
     async start() {
       // The order links' key read before any confirmation needs it (sql-order-link-keys.ts).
       await orderLinks.warm()
@@ -267,7 +281,7 @@ export async function createOrdersService(
         log,
         what: 'deadline sweep',
         run: async () => {
-          const count = await sweepDeadlines()
+          const count = await sweepAll()
           if (count > 0) log.info({ count }, 'orders past their deadline cancelled')
         },
       })
@@ -289,14 +303,24 @@ export async function createOrdersService(
     addOrderNote: createAddOrderNote({ orders, now }),
     listOrderNotes: createListOrderNotes({ orders }),
   }
+  // Refunds and returns (issue 19), beside the orders' routes.
+  const returnDeps = {
+    verifier,
+    createRefund: createCreateRefund({ orders, keys, now, log }),
+    listRefunds: createListRefunds({ orders }),
+    ...createReturns({ orders, now, returnDays: config.ORDERS_RETURN_DAYS, log }),
+  }
   return {
     ...service,
-    routes: withBackofficeRoutes(
-      withPromotionRoutes(withTaxRoutes(service.routes, { verifier, ...taxRates }), {
-        verifier,
-        ...promotions,
-      }),
-      backoffice,
+    routes: withReturnRoutes(
+      withBackofficeRoutes(
+        withPromotionRoutes(withTaxRoutes(service.routes, { verifier, ...taxRates }), {
+          verifier,
+          ...promotions,
+        }),
+        backoffice,
+      ),
+      returnDeps,
     ),
   }
 }

@@ -36,6 +36,9 @@ import { createTokenizeCard } from './app/tokenize-card.js'
 import type { PaymentsConfig } from './config.js'
 import { onOrderCancelled } from './events/on-order-cancelled.js'
 import { onPaymentRequested } from './events/on-payment-requested.js'
+import { onRefundRequested } from './events/on-refund-requested.js'
+import { createRefundProcessor } from './app/process-refunds.js'
+import { createSqlPartialRefunds, partialRefundWriterIn } from './infra/sql-partial-refunds.js'
 import { paymentsRoutes } from './http/routes.js'
 import { simulatorRoutes } from './http/simulator-routes.js'
 import { createKyselyPaymentStore } from './infra/kysely-payment-store.js'
@@ -159,6 +162,28 @@ export async function createPaymentsService(
       config.PAYMENTS_MAX_ATTEMPTS * (config.PAYMENTS_PROVIDER_TIMEOUT_MS + backoffCapMs) + 5_000,
   })
   const intervalMs = deps.processIntervalMs ?? 200
+  // Partial refunds (issue 19): their own processor, woken by their consumer and every tick.
+  const refundOutbox = createOutbox({ source: 'payments', now })
+  const refunds = createRefundProcessor({
+    store: createSqlPartialRefunds({ database, outbox: refundOutbox }),
+    provider,
+    callProvider,
+    now,
+    log,
+    leaseMs:
+      config.PAYMENTS_MAX_ATTEMPTS * (config.PAYMENTS_PROVIDER_TIMEOUT_MS + backoffCapMs) + 5_000,
+  })
+  let refunding: Promise<unknown> | undefined
+  const wakeRefunds = () => {
+    if (intervalMs <= 0 || refunding) return
+    refunding = refunds
+      .processPending()
+      .catch((error: unknown) => log.warn({ err: error }, 'partial refunds failed'))
+      .finally(() => {
+        refunding = undefined
+      })
+  }
+  let refundTimer: ReturnType<typeof setInterval> | undefined
   const loop = intervalMs > 0 ? createProcessorLoop({ processor, intervalMs, log }) : undefined
   // Consumers call this from inside their transaction: the processor looks once it committed.
   const kick = (trx: object) => afterCommit(trx, () => loop?.wake())
@@ -199,6 +224,11 @@ export async function createPaymentsService(
     consumers: [
       onPaymentRequested({ paymentsIn, now, kick, handOver }),
       onOrderCancelled({ paymentsIn, now, kick }),
+      onRefundRequested({
+        refundsIn: (trx) => partialRefundWriterIn(trx as never, refundOutbox),
+        now,
+        kick: (trx) => afterCommit(trx, wakeRefunds),
+      }),
     ],
     routes: async (app, options) => {
       await paymentsRoutes({
@@ -229,11 +259,18 @@ export async function createPaymentsService(
         })(app, options)
       }
     },
-    processPending: () => processor.processPending(),
+    processPending: async () =>
+      (await processor.processPending()) + (await refunds.processPending()),
     async start() {
       loop?.start()
+      if (intervalMs > 0) {
+        refundTimer = setInterval(wakeRefunds, Math.max(intervalMs, 500))
+        refundTimer.unref()
+      }
     },
     async close() {
+      if (refundTimer) clearInterval(refundTimer)
+      await refunding
       await loop?.stop()
       if (!deps.database) await database.close()
       await acquirerDatabase?.close()

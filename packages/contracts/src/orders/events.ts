@@ -148,3 +148,100 @@ export const OrderShipped = defineEvent(
   1,
   Type.Object({ orderId: OrderId, userId: UserId, at: At }),
 )
+
+/* ---------- Refunds and returns (issue 19; docs/checkout.md, "Refunds and returns") ---------- */
+
+const RefundedLine = Type.Object({
+  productId: Type.String({ minLength: 1 }),
+  /** Absent: the product's first variant. */
+  variantId: Type.Optional(Type.String({ minLength: 1 })),
+  quantity: Type.Integer({ minimum: 1 }),
+  /** The share of the payment these units get back. */
+  amount: Money,
+})
+
+/**
+ * Staff (or a received return) asked for part of the order's payment back: payments refunds
+ * `amount` of the captured payment, once per `refundId`, and answers `payment.refunded` with that
+ * `refundId` (or `payment.refund-failed`).
+ */
+export const OrderRefundRequested = defineEvent(
+  'order.refund-requested',
+  1,
+  Type.Object({
+    refundId: Type.String({ minLength: 1, maxLength: 64 }),
+    orderId: OrderId,
+    userId: UserId,
+    amount: Money,
+    lines: Type.Optional(Type.Array(RefundedLine)),
+    reason: Type.Optional(Type.String()),
+    /** The return whose received lines are refunded. */
+    returnId: Type.Optional(Type.String()),
+    at: Type.String({ format: 'date-time' }),
+  }),
+)
+
+const ReturnLineData = Type.Object({
+  productId: Type.String({ minLength: 1 }),
+  /** Absent: the product's first variant. */
+  variantId: Type.Optional(Type.String({ minLength: 1 })),
+  quantity: Type.Integer({ minimum: 1 }),
+})
+
+const ReturnCommon = {
+  returnId: Type.String({ minLength: 1, maxLength: 64 }),
+  orderId: OrderId,
+  userId: UserId,
+  at: Type.String({ format: 'date-time' }),
+}
+
+/** A return of lines of a shipped order was asked for; it is awaited until `deadlineAt`. */
+export const ReturnRequested = defineEvent(
+  'return.requested',
+  1,
+  Type.Object({
+    ...ReturnCommon,
+    lines: Type.Array(ReturnLineData),
+    reason: Type.String(),
+    deadlineAt: Type.String({ format: 'date-time' }),
+  }),
+)
+
+/**
+ * Staff received the return's parcel: `lines` came back (catalog puts the units of the `restock`
+ * ones back on sale, once per return); their refund is `refundId` (absent: nothing was left to
+ * refund).
+ */
+export const ReturnReceived = defineEvent(
+  'return.received',
+  1,
+  Type.Object({
+    ...ReturnCommon,
+    lines: Type.Array(
+      Type.Object({
+        ...ReturnLineData.properties,
+        quantity: Type.Integer({ minimum: 0 }),
+        restock: Type.Boolean(),
+      }),
+    ),
+    refundId: Type.Optional(Type.String()),
+    refundAmount: Type.Optional(Money),
+  }),
+)
+
+/** The received return's refund landed. */
+export const ReturnRefunded = defineEvent(
+  'return.refunded',
+  1,
+  Type.Object({ ...ReturnCommon, refundId: Type.Optional(Type.String()), amount: Money }),
+)
+
+/** Staff rejected the return (nothing is refunded). */
+export const ReturnRejected = defineEvent(
+  'return.rejected',
+  1,
+  Type.Object({ ...ReturnCommon, reason: Type.Optional(Type.String()) }),
+)
+
+/** The return was not received by its deadline. */
+export const ReturnExpired = defineEvent('return.expired', 1, Type.Object(ReturnCommon))

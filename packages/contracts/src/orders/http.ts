@@ -2,6 +2,7 @@ import Type from 'typebox'
 import { ShippingAddress } from '../address.js'
 import { Money } from '../money.js'
 import { CursorParam, Id as IdOf, Text } from '../text.js'
+import { Refund } from './refunds.js'
 
 /*
  * The orders service's HTTP API (API.md, "Orders and payments"). The service mounts these routes
@@ -202,6 +203,10 @@ export const Order = Type.Object({
   email: Type.Optional(Type.String()),
   /** The shipments of its lines so far; the order is `shipped` once they hold every line. */
   shipments: Type.Optional(Type.Array(OrderShipment)),
+  /** Refunds of part (or all) of its payment, oldest first (issue 19). */
+  refunds: Type.Optional(Type.Array(Refund)),
+  /** What its refunds gave back so far (refunds still `requested` not counted). */
+  refundedAmount: Type.Optional(Money),
   shippingAddress: ShippingAddress,
   payment: Type.Union([OrderPayment, Type.Null()]),
   cancellationReason: Type.Union([CancellationReason, Type.Null()]),
@@ -253,11 +258,6 @@ export const Order = Type.Object({
         '(the provider kept failing).',
     }),
   ),
-  createdAt: Type.String({ format: 'date-time' }),
-  updatedAt: Type.String({ format: 'date-time' }),
-})
-export type Order = Type.Static<typeof Order>
-
   /** The human order number (1001, 1002, …): unique, in the order orders were placed (issue 19). */
   number: Type.Optional(
     Type.Integer({ minimum: 1, description: 'The human order number (1001, 1002, …).' }),
@@ -273,6 +273,11 @@ export type Order = Type.Static<typeof Order>
   cancellationNote: Type.Optional(
     Type.String({ description: 'Staff only: the note staff wrote when cancelling the order.' }),
   ),
+  createdAt: Type.String({ format: 'date-time' }),
+  updatedAt: Type.String({ format: 'date-time' }),
+})
+export type Order = Type.Static<typeof Order>
+
 /** Query of `GET /orders`. */
 export const ListOrdersQuery = Type.Object(
   {
@@ -282,11 +287,6 @@ export const ListOrdersQuery = Type.Object(
     all: Type.Optional(Type.Boolean({ description: "Admins only: everyone's orders." })),
     /** Only orders in this status. */
     status: Type.Optional(OrderStatus),
-  },
-  { additionalProperties: false },
-)
-export type ListOrdersQuery = Type.Static<typeof ListOrdersQuery>
-
     /** The order with this number (issue 19's search; the filters combine with AND). */
     number: Type.Optional(Type.Integer({ minimum: 1, maximum: 9_007_199_254_740_991 })),
     /** Orders whose customer e-mail starts with this, case-insensitively. */
@@ -315,6 +315,11 @@ export type ListOrdersQuery = Type.Static<typeof ListOrdersQuery>
     ),
     /** Staff (with all=true): only this customer's orders (the account's or guest's user id). */
     customerId: Type.Optional(Id),
+  },
+  { additionalProperties: false },
+)
+export type ListOrdersQuery = Type.Static<typeof ListOrdersQuery>
+
 /** A page of orders, newest first. */
 export const OrderPage = Type.Object({
   items: Type.Array(Order),

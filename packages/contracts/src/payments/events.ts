@@ -31,5 +31,33 @@ export const PaymentDeclined = defineEvent(
   Type.Object({ ...Common, reason: Type.String({ minLength: 1 }) }),
 )
 
-/** A capture was refunded in full (the order was cancelled after payment). */
-export const PaymentRefunded = defineEvent('payment.refunded', 1, Type.Object(Common))
+/**
+ * A capture was refunded: in full (the order was cancelled after payment: the part not refunded
+ * yet), or, with `refundId`, the partial refund orders asked for (`order.refund-requested`):
+ * `amount` is then what that refund gave back.
+ */
+export const PaymentRefunded = defineEvent(
+  'payment.refunded',
+  1,
+  Type.Object({
+    ...Common,
+    /** The refund of `order.refund-requested` this answers (issue 19); absent: the full refund. */
+    refundId: Type.Optional(Type.String({ minLength: 1 })),
+  }),
+)
+
+/**
+ * A partial refund (`order.refund-requested`) cannot be made: the payment is not captured or was
+ * refunded in full meanwhile (`payment_not_refundable`), or the amount exceeds what is left
+ * (`exceeds_captured`). Nothing was given back.
+ */
+export const PaymentRefundFailed = defineEvent(
+  'payment.refund-failed',
+  1,
+  Type.Object({
+    refundId: Type.String({ minLength: 1 }),
+    orderId: Type.String({ minLength: 1, maxLength: 64 }),
+    reason: Type.String({ minLength: 1 }),
+    at: Type.String({ format: 'date-time' }),
+  }),
+)

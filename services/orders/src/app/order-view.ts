@@ -1,6 +1,7 @@
 import type { orders } from '@emporium/contracts'
 import { lineTotal } from '../domain/money.js'
 import { failureCode, type OrderLine, type OrderRecord } from '../domain/order.js'
+import { refundedAmount, type RefundRecord } from '../domain/refund.js'
 
 /**
  * An order as the API shows it (API.md's order). The precise decline reason is added for an
@@ -32,10 +33,10 @@ export function toOrder(
     total: { ...order.total },
     ...breakdown(order),
     ...(order.email ? { email: order.email } : {}),
-    shipments: (order.shipments ?? []).map((shipment) => ({
     // Issue 19: its human number, and the customer's e-mail as orders knows it.
     ...(order.number !== undefined && { number: order.number }),
     ...(order.customerEmail ? { customerEmail: order.customerEmail } : {}),
+    shipments: (order.shipments ?? []).map((shipment) => ({
       id: shipment.id,
       carrier: shipment.carrier,
       trackingNumber: shipment.trackingNumber,
@@ -43,6 +44,7 @@ export function toOrder(
       items: shipment.lines.map((line) => ({ ...line })),
       createdAt: shipment.createdAt.toISOString(),
     })),
+    ...refundsView(order),
     shippingAddress: { ...order.shippingAddress },
     payment: order.payment ? { status: order.payment.status, last4: order.payment.last4 } : null,
     cancellationReason: order.cancellationReason,
@@ -56,12 +58,45 @@ export function toOrder(
     ...(order.status === 'payment_failed' && {
       lastPaymentError: failureCode(order.declineReason),
     }),
-    createdAt: order.createdAt.toISOString(),
-    updatedAt: order.updatedAt.toISOString(),
     // Staff's note on a cancellation: staff only, as it may say what the shopper is not told.
     ...(viewer.canReadAll && order.cancellationNote
       ? { cancellationNote: order.cancellationNote }
       : {}),
+    createdAt: order.createdAt.toISOString(),
+    updatedAt: order.updatedAt.toISOString(),
+  }
+}
+
+/** The order's refunds and what they gave back (issue 19). */
+function refundsView(order: OrderRecord) {
+  const refunds = order.refunds ?? []
+  return {
+    refunds: refunds.map(toRefund),
+    refundedAmount: { amount: refundedAmount(refunds), currency: order.total.currency },
+  }
+}
+
+/** A refund as the API shows it. */
+export function toRefund(refund: RefundRecord): orders.Refund {
+  const { currency } = refund.amount
+  return {
+    id: refund.id,
+    orderId: refund.orderId,
+    amount: { ...refund.amount },
+    status: refund.status,
+    ...(refund.lines && {
+      lines: refund.lines.map((line) => ({
+        productId: line.productId,
+        variantId: line.variantId,
+        quantity: line.quantity,
+        amount: { amount: line.amount, currency },
+      })),
+    }),
+    ...(refund.reason !== null && { reason: refund.reason }),
+    ...(refund.returnId !== null && { returnId: refund.returnId }),
+    ...(refund.failureReason !== null && { failureReason: refund.failureReason }),
+    createdAt: refund.createdAt.toISOString(),
+    ...(refund.refundedAt && { refundedAt: refund.refundedAt.toISOString() }),
   }
 }
 

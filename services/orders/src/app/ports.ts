@@ -3,6 +3,7 @@ import type { CartSnapshot } from '../domain/cart-identity.js'
 import type { Money, OrderRecord, OrderShipment, OrderStatus } from '../domain/order.js'
 import type { OrderCursor } from './cursor.js'
 import type { PromotionUses } from './promotion-ports.js'
+import type { RefundRows } from './refund-ports.js'
 
 /** The card as the shopper typed it: passed to payments, never stored or logged. */
 export interface Card {
@@ -115,6 +116,8 @@ export interface OrderTx {
   save(order: OrderRecord): Promise<void>
   /** The promotion uses of this transaction (reserved at placement, spent, given back). */
   readonly promotions: PromotionUses
+  /** The order's refunds and returns in this transaction (issue 19). */
+  readonly refunds: RefundRows
   /** The key of guests' order links, read in this transaction (undefined: not made yet). */
   orderLinkKey(): Promise<string | undefined>
   /** Records (or updates the status of) a shipment of the order, by its id. */
@@ -123,9 +126,6 @@ export interface OrderTx {
   emit<D>(event: EventDefinition<string, D>, data: D): Promise<void>
   /** Stores the response of a claimed key; false when the claim was lost (another took it). */
   completeKey(claim: KeyClaim, response: StoredResponse): Promise<boolean>
-}
-
-export interface ListCriteria {
   /** The next human order number (a sequence: a number of a rolled-back order is skipped). */
   nextOrderNumber(): Promise<number>
   /** An account's e-mail as orders heard it (`user.registered`); undefined when not heard yet. */
@@ -143,12 +143,12 @@ export interface OrderNote {
   authorId: string
   text: string
   createdAt: Date
+}
+
+export interface ListCriteria {
   /** Only this customer's orders; undefined: everyone's (admin). */
   userId?: string
   status?: OrderStatus
-  after?: OrderCursor
-  limit: number
-}
   /** The order with this human number. */
   number?: number
   /** Orders whose customer e-mail starts with this (lower-cased). */
@@ -159,6 +159,9 @@ export interface OrderNote {
   /** Totals within these bounds, inclusive, in minor units. */
   minTotal?: number
   maxTotal?: number
+  after?: OrderCursor
+  limit: number
+}
 
 /** Where orders live. */
 export interface OrderStore {
@@ -168,11 +171,11 @@ export interface OrderStore {
   orderHoldingCart(userId: string, cartIdentity: string): Promise<string | undefined>
   /** Newest first, after the cursor. */
   list(criteria: ListCriteria): Promise<OrderRecord[]>
+  /** An order's internal notes, oldest first. */
+  notes(orderId: string): Promise<OrderNote[]>
   /**
    * Cancels, one transaction each, orders waiting past their deadline: `decide` gets each due
    * order, locked (replicas skip orders another holds), and writes through `tx`. A failing
-  /** An order's internal notes, oldest first. */
-  notes(orderId: string): Promise<OrderNote[]>
    * order is logged and left for the next sweep. Returns how many `decide` said it changed.
    */
   forEachDue(

@@ -1,4 +1,5 @@
 import { AppError } from '@emporium/platform/errors'
+import type { RefundRecord } from './refund.js'
 
 /** Money in integer minor units of one ISO 4217 currency. */
 export interface Money {
@@ -135,6 +136,8 @@ export interface OrderRecord {
   email?: string | null
   /** Its shipments so far (read with the order; written by the shipment consumer). */
   shipments?: OrderShipment[]
+  /** Its refunds, oldest first (issue 19; read with the order). */
+  refunds?: RefundRecord[]
   /** The human order number (1001, 1002, …), given by the store when it inserts the order. */
   number?: number
   /** The customer's e-mail, lower-cased (a guest's, or the account's as orders heard it). */

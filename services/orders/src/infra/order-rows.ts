@@ -7,6 +7,7 @@ import type {
   PaymentStatus,
 } from '../domain/order.js'
 import type { OrdersTable, OrdersTables } from './tables.js'
+import { refundsOf } from './refund-rows.js'
 
 /*
  * Orders' rows and records: an order's columns from its record, and its record from its row, its
@@ -27,8 +28,8 @@ export function pricingColumns(order: OrderRecord) {
     shipping_method: pricing?.shippingMethod ? JSON.stringify(pricing.shippingMethod) : null,
     promotion_code: pricing?.promotionCode ?? null,
     email: order.email ?? null,
-  }
     customer_email: order.customerEmail ?? null,
+  }
 }
 
 function pricingOf(row: Selectable<OrdersTable>, currency: string): OrderPricing | null {
@@ -81,6 +82,10 @@ export async function withLines(
     .orderBy('created_at')
     .orderBy('shipment_id')
     .execute()
+  const refunds = await refundsOf(
+    executor,
+    rows.map((r) => r.id),
+  )
   const shipments = new Map<string, OrderShipment[]>()
   for (const row of shipmentRows) {
     const list = shipments.get(row.order_id) ?? []
@@ -135,12 +140,13 @@ export async function withLines(
       paymentDueBy: row.payment_due_by === null ? null : new Date(row.payment_due_by),
       pricing: pricingOf(row, currency),
       email: row.email ?? null,
+      number: Number(row.number),
+      customerEmail: row.customer_email ?? null,
+      cancellationNote: row.cancellation_note ?? null,
       shipments: shipments.get(row.id) ?? [],
+      refunds: refunds.get(row.id) ?? [],
       createdAt: new Date(row.created_at),
       updatedAt: new Date(row.updated_at),
     }
   })
-      number: Number(row.number),
-      customerEmail: row.customer_email ?? null,
-      cancellationNote: row.cancellation_note ?? null,
 }

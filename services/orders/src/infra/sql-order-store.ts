@@ -4,6 +4,7 @@ import type { OrderStatus } from '../domain/order.js'
 import type { ListCriteria, OrderStore, OrderTx } from '../app/ports.js'
 import { load, pricingColumns, withLines } from './order-rows.js'
 import { promotionUsesIn } from './sql-promotions.js'
+import { refundRowsIn } from './refund-rows.js'
 import type { OrdersTables } from './tables.js'
 
 /** migrations/002: one order not cancelled per (customer, cart identity). */
@@ -60,7 +61,6 @@ export function createSqlOrderStore(deps: {
       let query = db.selectFrom('orders').selectAll()
       if (criteria.userId !== undefined) query = query.where('user_id', '=', criteria.userId)
       if (criteria.status !== undefined) query = query.where('status', '=', criteria.status)
-      const after = criteria.after
       if (criteria.number !== undefined) query = query.where('number', '=', criteria.number)
       if (criteria.emailPrefix !== undefined) {
         query = query.where('customer_email', 'like', `${escapeLike(criteria.emailPrefix)}%`)
@@ -73,6 +73,7 @@ export function createSqlOrderStore(deps: {
       if (criteria.maxTotal !== undefined) {
         query = query.where('total_amount', '<=', criteria.maxTotal)
       }
+      const after = criteria.after
       if (after) {
         query = query.where((eb) =>
           eb.or([
@@ -89,7 +90,6 @@ export function createSqlOrderStore(deps: {
       return withLines(db, rows)
     },
 
-    async forEachDue(now, decide) {
     async notes(orderId) {
       const rows = await db
         .selectFrom('order_notes')
@@ -107,6 +107,7 @@ export function createSqlOrderStore(deps: {
       }))
     },
 
+    async forEachDue(now, decide) {
       let changed = 0
       const tried = new Set<string>()
       for (let batch = 0; batch < dueBatchesPerSweep; batch++) {
@@ -147,6 +148,7 @@ export function createSqlOrderTx(trx: Transaction<any>, outbox: Outbox): OrderTx
   const tx = trx as Transaction<OrdersTables>
   return {
     promotions: promotionUsesIn(trx),
+    refunds: refundRowsIn(trx),
     async lock(orderId) {
       const row = await tx
         .selectFrom('orders')
@@ -180,9 +182,9 @@ export function createSqlOrderTx(trx: Transaction<any>, outbox: Outbox): OrderTx
             created_at: order.createdAt,
             updated_at: order.updatedAt,
             cart_identity: cartIdentity ?? null,
+            ...(order.number !== undefined && { number: order.number }),
             ...pricingColumns(order),
           })
-            ...(order.number !== undefined && { number: order.number }),
           .execute()
       } catch (error) {
         if (isCartHeld(error)) return false
@@ -221,9 +223,9 @@ export function createSqlOrderTx(trx: Transaction<any>, outbox: Outbox): OrderTx
           card_brand: order.paymentMethod.brand,
           card_last4: order.payment?.last4 ?? order.paymentMethod.last4,
           cancellation_reason: order.cancellationReason,
+          cancellation_note: order.cancellationNote ?? null,
           decline_reason: order.declineReason ?? null,
           deadline_at: order.deadlineAt,
-          cancellation_note: order.cancellationNote ?? null,
           payment_attempt: order.paymentAttempt,
           payment_due_by: order.paymentDueBy,
           updated_at: order.updatedAt,
@@ -281,8 +283,6 @@ export function createSqlOrderTx(trx: Transaction<any>, outbox: Outbox): OrderTx
         .executeTakeFirst()
       return Number(result.numUpdatedRows) === 1
     },
-  }
-}
 
     async nextOrderNumber() {
       const { rows } = await sql<{
@@ -327,14 +327,16 @@ export function createSqlOrderTx(trx: Transaction<any>, outbox: Outbox): OrderTx
         })
         .execute()
     },
+  }
+}
 
-/** The unique index of the carts held by orders not cancelled refused the row (SQLSTATE 23505). */
-function isCartHeld(error: unknown): boolean {
 /** `text` matched literally by LIKE (its `%`, `_` and `\\` escaped; `\\` is the default escape). */
 function escapeLike(text: string): string {
   return text.replace(/[\\%_]/g, (c) => `\\${c}`)
 }
 
+/** The unique index of the carts held by orders not cancelled refused the row (SQLSTATE 23505). */
+function isCartHeld(error: unknown): boolean {
   const e = error as { code?: unknown; constraint?: unknown } | null
   return e?.code === '23505' && (e.constraint ?? cartHeldIndex) === cartHeldIndex
 }

@@ -47,11 +47,16 @@ export interface PaymentProvider {
     authorizationId: string
     amount: Money
   }): Promise<CaptureResult>
-  /** Gives captured money back, in full here. */
+  /**
+   * Gives captured money back: `amount` of it. A partial refund names its `partialRefundId`
+   * (several per capture, each once); without one the refund is the capture's last (one per
+   * capture).
+   */
   refund(request: {
     idempotencyKey: string
     captureId: string
     amount: Money
+    partialRefundId?: string
   }): Promise<{ refundId: string }>
   /** Releases a hold that will not be captured; refused (`already_captured`) once captured. */
   void(request: { idempotencyKey: string; authorizationId: string }): Promise<VoidResult>
@@ -181,8 +186,11 @@ export interface Transition {
   authorizationId?: string
   captureId?: string
   refundId?: string
-  /** The provider effect this records (append-only; at most one per payment and kind). */
-  ledger?: { kind: LedgerKind; reference: string }
+  /**
+   * The provider effect this records (append-only; at most one per payment and kind), for the
+   * payment's amount or `amount` (a cancellation's refund of what partial refunds left).
+   */
+  ledger?: { kind: LedgerKind; reference: string; amount?: number }
   events?: PendingEvent[]
 }
 
@@ -219,6 +227,8 @@ export interface ProcessorStore {
     /** Count each claimed payment's user's and card's declines since then (`declines`). */
     declinesSince?: Date
   }): Promise<ClaimedPayment[]>
+  /** What the payment's partial refunds (pending or refunded) give back, in minor units. */
+  partiallyRefunded(paymentId: string): Promise<number>
   /** Prolongs the lease; false when `token` lost it (another processor took over). */
   extendClaim(id: string, token: string, until: Date): Promise<boolean>
   /**

@@ -264,20 +264,34 @@ export function createPaymentProcessor(deps: PaymentProcessorDeps) {
     }))
   }
 
+  /**
+   * A cancelled order's capture is refunded: what its partial refunds (issue 19) did not give
+   * back already. Those are frozen once the payment is `refund_pending` (a partial refund asked
+   * later is refused), so a replayed call asks the provider for the same amount.
+   */
   async function refund(payment: PaymentRecord, record: Recorder): Promise<Step> {
+    const left = payment.amount.amount - (await store.partiallyRefunded(payment.id))
+    const amount = { ...payment.amount, amount: Math.max(0, left) }
+    if (amount.amount === 0) {
+      // Refunded in full by partial refunds: nothing to ask the provider.
+      return record('refund_pending', () => ({
+        state: 'refunded',
+        events: [event(payment, contract.PaymentRefunded, 'refunded', { amount })],
+      }))
+    }
     const result = await callProvider({ operation: 'refund', orderId: payment.orderId }, () =>
       provider.refund({
         idempotencyKey: key(payment, 'refund'),
         captureId: payment.captureId!,
-        amount: payment.amount,
+        amount,
       }),
     )
     if (!result.ok) return 'later'
     return record('refund_pending', () => ({
       state: 'refunded',
       refundId: result.value.refundId,
-      ledger: { kind: 'refund', reference: result.value.refundId },
-      events: [event(payment, contract.PaymentRefunded, 'refunded', {})],
+      ledger: { kind: 'refund', reference: result.value.refundId, amount: amount.amount },
+      events: [event(payment, contract.PaymentRefunded, 'refunded', { amount })],
     }))
   }
 

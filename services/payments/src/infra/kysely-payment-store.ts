@@ -179,6 +179,16 @@ export function createKyselyPaymentStore(deps: {
       })
     },
 
+    async partiallyRefunded(paymentId) {
+      const row = await db
+        .selectFrom('partial_refunds')
+        .select((eb) => eb.fn.sum<number | string>('amount').as('total'))
+        .where('payment_id', '=', paymentId)
+        .where('state', 'in', ['pending', 'refunded'])
+        .executeTakeFirst()
+      return Number(row?.total ?? 0)
+    },
+
     async extendClaim(id, token, until) {
       const result = await db
         .updateTable('payments')
@@ -259,12 +269,15 @@ export function createKyselyPaymentStore(deps: {
               payment_id: current.id,
               order_id: current.orderId,
               kind: change.ledger.kind,
-              amount: current.amount.amount,
+              amount: change.ledger.amount ?? current.amount.amount,
               currency: current.amount.currency,
               provider_reference: change.ledger.reference,
               at,
             })
-            .onConflict((oc) => oc.columns(['payment_id', 'kind']).doNothing())
+            // Partial refunds have entries of their own (migration 004: refund_id).
+            .onConflict((oc) =>
+              oc.columns(['payment_id', 'kind']).where('refund_id', 'is', null).doNothing(),
+            )
             .execute()
         }
         for (const pending of change.events ?? []) {

@@ -183,9 +183,13 @@ export function createSimulatedProvider(deps: {
       return result
     },
 
-    async refund({ idempotencyKey, captureId, amount }) {
+    async refund({ idempotencyKey, captureId, amount, partialRefundId }) {
       const { result } = await once(idempotencyKey, { captureId, amount }, async () => {
-        const refundId = await effectOnce(`refunded:${captureId}`, idempotencyKey, 're')
+        // A partial refund is one of several on the capture, once per its id (issue 19).
+        const target = partialRefundId
+          ? `refunded:${captureId}:${partialRefundId}`
+          : `refunded:${captureId}`
+        const refundId = await effectOnce(target, idempotencyKey, 're')
         if (!refundId) throw new Error(`capture ${captureId} is refunded already`)
         return { refundId }
       })

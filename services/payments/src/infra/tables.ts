@@ -52,6 +52,27 @@ export interface LedgerEntriesTable {
   currency: string
   provider_reference: string
   at: Date
+  /** The partial refund this entry records (migration 004); null for every other entry. */
+  refund_id?: string | null
+}
+
+/** Partial refunds orders asked for (migration 004). */
+export interface PartialRefundsTable {
+  id: string
+  payment_id: string
+  order_id: string
+  amount: BigInt
+  currency: string
+  state: string
+  provider_refund_id: string | null
+  failure_reason: string | null
+  correlation_id: string
+  causation_id: string | null
+  claim_token: string | null
+  claimed_until: Date | null
+  failures: Generated<number>
+  created_at: Date
+  updated_at: Date
 }
 
 export interface OrderCancellationsTable {
@@ -73,5 +94,6 @@ export interface PaymentsTables extends PlatformTables {
   payments: PaymentsTable
   ledger_entries: LedgerEntriesTable
   order_cancellations: OrderCancellationsTable
+  partial_refunds: PartialRefundsTable
   simulated_acquirer: SimulatedAcquirerTable
 }
