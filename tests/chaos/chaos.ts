@@ -16,6 +16,7 @@ import {
   type InvariantResult,
   type Outcome,
 } from './invariants.js'
+import { checkReporting } from './reporting.js'
 import { runLoad, type LoadOptions, type LoadReport } from '@emporium/loadgen'
 import { setUpPricing, shippingPrice, type ChaosPricing } from './pricing.js'
 import { createScarceProducts, runSteadfast, type SteadfastCheckout } from './steadfast.js'
@@ -252,6 +253,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     results.push(...(await checkPricing(platform, { ...pricing, shippingPrice })))
     results.push(...(await checkPromotion(platform, pricing, adminToken)))
     results.push(...(await checkFulfilment(platform, report.fulfilment)))
+    results.push(...(await checkReporting(platform)))
     const missedKinds = faultKinds.filter(
       (kind) =>
         schedule.some((s) => s.kind === kind) && !report.faults.some((f) => f.kind === kind),
