@@ -171,9 +171,11 @@ export function OrderFilterForm({
           {problem}
         </p>
       )}
-      <button type="submit" class="primary">
-        Search orders
-      </button>
+      <div class="actions">
+        <button type="submit" class="primary">
+          Search orders
+        </button>
+      </div>
     </form>
   )
 }

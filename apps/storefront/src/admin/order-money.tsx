@@ -14,11 +14,20 @@ const paymentStatus = (payment: Payment) =>
 export function OrderMoney({
   order,
   onChange,
+  canRead = true,
+  canRefund = true,
 }: {
   order: StaffOrder
   onChange: (order: StaffOrder) => void
+  /** payments.read: the payment attempts. */
+  canRead?: boolean
+  /** refunds.write: the refund form. */
+  canRefund?: boolean
 }) {
-  const payments = useLoad((signal) => orderPayments(order.id, signal), [order.id, order.updatedAt])
+  const payments = useLoad(
+    (signal) => (canRead ? orderPayments(order.id, signal) : Promise.resolve(undefined)),
+    [order.id, order.updatedAt, canRead],
+  )
   const refunds = order.refunds ?? []
   return (
     <section aria-labelledby="staff-order-money">
@@ -61,7 +70,7 @@ export function OrderMoney({
         </p>
       )}
       {refunds.length > 0 && <RefundList refunds={refunds} order={order} />}
-      {(order.status === 'confirmed' || order.status === 'shipped') && (
+      {canRefund && (order.status === 'confirmed' || order.status === 'shipped') && (
         <RefundForm order={order} onRefunded={onChange} />
       )}
     </section>

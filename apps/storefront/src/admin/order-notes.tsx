@@ -4,7 +4,7 @@ import { ErrorMessage, LoadState, useLoad } from '../components/ui'
 import { formatDate } from '../lib/format'
 
 /** Internal notes on an order: staff only, never shown to the shopper. */
-export function OrderNotes({ orderId }: { orderId: string }) {
+export function OrderNotes({ orderId, canAdd = true }: { orderId: string; canAdd?: boolean }) {
   const notes = useLoad((signal) => orderNotes(orderId, signal), [orderId])
   const [added, setAdded] = useState<OrderNote[]>([])
   const [text, setText] = useState('')
@@ -48,23 +48,25 @@ export function OrderNotes({ orderId }: { orderId: string }) {
           ))}
         </ul>
       )}
-      <form class="stack" aria-label="Add a note" onSubmit={(e) => void submit(e)}>
-        <div class="field">
-          <label for="new-note">New note</label>
-          <textarea
-            id="new-note"
-            rows={3}
-            maxLength={2000}
-            required
-            value={text}
-            onInput={(e) => setText(e.currentTarget.value)}
-          />
-        </div>
-        <ErrorMessage error={error} />
-        <button type="submit" disabled={busy}>
-          {busy ? 'Adding…' : 'Add note'}
-        </button>
-      </form>
+      {canAdd && (
+        <form class="stack" aria-label="Add a note" onSubmit={(e) => void submit(e)}>
+          <div class="field">
+            <label for="new-note">New note</label>
+            <textarea
+              id="new-note"
+              rows={3}
+              maxLength={2000}
+              required
+              value={text}
+              onInput={(e) => setText(e.currentTarget.value)}
+            />
+          </div>
+          <ErrorMessage error={error} />
+          <button type="submit" disabled={busy}>
+            {busy ? 'Adding…' : 'Add note'}
+          </button>
+        </form>
+      )}
     </section>
   )
 }

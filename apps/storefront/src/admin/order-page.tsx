@@ -1,10 +1,13 @@
 import { readStaffOrder, type StaffOrder } from '../api/backoffice'
 import { isNotFound } from '../api/problems'
+import { session } from '../api/session'
 import { OrderDetails } from '../components/order-details'
 import { LoadState, useLoad, useTitle } from '../components/ui'
 import { staffCancellation } from '../lib/cancellation'
 import { formatDate, statusWords } from '../lib/format'
 import { Link } from '../lib/router'
+import { useStore } from '../lib/store'
+import { useAccess } from './access'
 import { OrderCancel } from './order-cancel'
 import { OrderMoney } from './order-money'
 import { OrderNotes } from './order-notes'
@@ -19,6 +22,8 @@ import { orderName } from './orders'
  */
 export function AdminOrderPage({ id }: { id: string }) {
   const order = useLoad((signal) => readStaffOrder(id, signal), [id])
+  // What this member may do: the forms they could not use are left out (the API refuses anyway).
+  const access = useAccess(useStore(session))
   const data = order.data
   useTitle(data ? `Order ${orderName(data)}` : 'Order')
   if (!data) {
@@ -59,10 +64,19 @@ export function AdminOrderPage({ id }: { id: string }) {
       </div>
       <CustomerOf order={data} />
       <OrderDetails order={data} />
-      <OrderMoney order={data} onChange={changed} />
-      <OrderReturnsPanel order={data} onChange={order.reload} />
-      <OrderCancel order={data} onCancelled={changed} />
-      <OrderNotes orderId={data.id} />
+      <OrderMoney
+        order={data}
+        onChange={changed}
+        canRead={access.has('payments.read')}
+        canRefund={access.has('refunds.write')}
+      />
+      <OrderReturnsPanel
+        order={data}
+        onChange={order.reload}
+        canWrite={access.has('refunds.write')}
+      />
+      {access.has('orders.manage') && <OrderCancel order={data} onCancelled={changed} />}
+      <OrderNotes orderId={data.id} canAdd={access.has('orders.manage')} />
       <OrderTimeline orderId={data.id} />
     </section>
   )

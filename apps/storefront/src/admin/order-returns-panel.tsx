@@ -14,9 +14,12 @@ import { formatDate } from '../lib/format'
 export function OrderReturnsPanel({
   order,
   onChange,
+  canWrite = true,
 }: {
   order: StaffOrder
   onChange: () => void
+  /** refunds.write: receive or reject. */
+  canWrite?: boolean
 }) {
   const returns = useLoad((signal) => orderReturns(order.id, signal), [order.id, order.updatedAt])
   const items = returns.data ?? []
@@ -32,6 +35,7 @@ export function OrderReturnsPanel({
               key={item.id}
               order={order}
               item={item}
+              canWrite={canWrite}
               onChange={() => {
                 returns.reload()
                 onChange()
@@ -57,10 +61,12 @@ function ReturnItem({
   order,
   item,
   onChange,
+  canWrite,
 }: {
   order: StaffOrder
   item: OrderReturn
   onChange: () => void
+  canWrite: boolean
 }) {
   const [received, setReceived] = useState<Record<string, number>>({})
   const [restock, setRestock] = useState<Record<string, boolean>>({})
@@ -118,7 +124,7 @@ function ReturnItem({
           </>
         )}
       </p>
-      {item.status !== 'requested' ? (
+      {item.status !== 'requested' || !canWrite ? (
         <ul>
           {item.lines.map((line) => (
             <li key={lineKey(line)}>
