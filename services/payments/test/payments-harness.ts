@@ -39,6 +39,10 @@ export interface Faults {
   captureTransient: Map<string, number>
   /** Runs just before the capture reaches the acquirer (e.g. the order is cancelled meanwhile). */
   beforeCapture: Map<string, () => Promise<void>>
+  /** Refund calls (by idempotency key) still to fail transiently before one goes through. */
+  refundTransient?: Map<string, number>
+  /** Refund calls made, by idempotency key. */
+  refundCalls?: Map<string, number>
 }
 
 const orderOf = (key: string) => key.slice(0, key.lastIndexOf(':'))
@@ -70,7 +74,15 @@ function withFaults(inner: PaymentProvider, faults: Faults): PaymentProvider {
       if (faults.crashAfterCapture.delete(orderId)) throw new Error('simulated crash (test)')
       return result
     },
-    refund: (request) => inner.refund(request),
+    async refund(request) {
+      if (faults.refundCalls) bump(faults.refundCalls, request.idempotencyKey)
+      const left = faults.refundTransient?.get(request.idempotencyKey) ?? 0
+      if (left > 0) {
+        faults.refundTransient!.set(request.idempotencyKey, left - 1)
+        throw new ProviderTransientError('refund unavailable (test)')
+      }
+      return inner.refund(request)
+    },
     void: (request) => inner.void(request),
   }
 }
