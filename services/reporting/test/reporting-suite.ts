@@ -142,6 +142,20 @@ export function reportingSuite(kind: 'postgres' | 'pglite') {
         },
         { at: '2026-03-01T12:00:05.000Z' },
       )
+      // Only for the timeline: a return asked of order a.
+      await h.publish(
+        'return.requested',
+        {
+          returnId: `ret-${run}`,
+          orderId: a,
+          userId: u1,
+          lines: [{ productId: 'p1', variantId: 'p1-v', quantity: 1 }],
+          reason: 'too small',
+          deadlineAt: '2026-03-31T00:00:00.000Z',
+          at: '2026-03-05T00:00:00.000Z',
+        },
+        { at: '2026-03-05T00:00:00.000Z' },
+      )
       // Staff actions: one on order b (its timeline too).
       const actor = { userId: `staff-${run}`, roles: ['support'] }
       await h.publish(
@@ -192,7 +206,7 @@ export function reportingSuite(kind: 'postgres' | 'pglite') {
             ),
           ),
         )
-        return payments === 4 && audits === 3 && events === 14
+        return payments === 4 && audits === 3 && events === 15
       }, 'every event handled')
     }, 120_000)
 
@@ -318,6 +332,13 @@ export function reportingSuite(kind: 'postgres' | 'pglite') {
         occurredAt: '2026-03-01T11:00:00.000Z',
         data: { orderId: b, total: usd(500) },
       })
+      const ofA = await h.call('GET', `/reports/orders/${a}/timeline`)
+      expect(ofA.body.items.map((item: { type: string }) => item.type)).toEqual([
+        'order.placed',
+        'payment.captured',
+        'order.confirmed',
+        'return.requested',
+      ])
       const unknown = await h.call('GET', `/reports/orders/nothing-${run}/timeline`)
       expect(unknown.body).toEqual({ items: [] })
     })

@@ -1,10 +1,8 @@
-import { payments, type EventData } from '@emporium/contracts'
+import { payments } from '@emporium/contracts'
 import { handler } from '@emporium/platform'
 import type { ProjectionsIn } from '../app/ports.js'
 
 type Deps = { projectionsIn: ProjectionsIn }
-/** `refundId`: the partial refund it answers (issue 19), absent for a whole refund. */
-type Refunded = EventData<typeof payments.PaymentRefunded> & { refundId?: string }
 
 /** `payment.captured`: money taken, once per payment (the day's orders and revenue). */
 export const onPaymentCaptured = (deps: Deps) =>
@@ -31,7 +29,7 @@ export const onPaymentCaptured = (deps: Deps) =>
 export const onPaymentRefunded = (deps: Deps) =>
   handler(payments.PaymentRefunded, {
     adapters: deps.projectionsIn,
-    async handle(data: Refunded, projections, { envelope }) {
+    async handle(data, projections, { envelope }) {
       await projections.recordEvent(envelope, data.orderId)
       await projections.payment({
         key: `refund:${data.refundId ?? data.paymentId}`,
