@@ -158,16 +158,17 @@ function ReturnItem({
                   }}
                 />
               </div>
-              <label>
+              <div class="field checkbox">
                 <input
+                  id={`restock-${id(line)}`}
                   type="checkbox"
                   checked={restock[lineKey(line)] ?? true}
                   onChange={(e) =>
                     setRestock((all) => ({ ...all, [lineKey(line)]: e.currentTarget.checked }))
                   }
-                />{' '}
-                Put back in stock
-              </label>
+                />
+                <label for={`restock-${id(line)}`}>Put back in stock</label>
+              </div>
             </fieldset>
           ))}
           <div class="field">

@@ -88,24 +88,26 @@ export function RefundForm({
       <h4>Refund</h4>
       <fieldset onChange={edited}>
         <legend>Refund by</legend>
-        <label>
+        <div class="field checkbox">
           <input
+            id="refund-by-amount"
             type="radio"
             name="refund-mode"
             checked={mode === 'amount'}
             onChange={() => setMode('amount')}
-          />{' '}
-          An amount
-        </label>{' '}
-        <label>
+          />
+          <label for="refund-by-amount">An amount</label>
+        </div>
+        <div class="field checkbox">
           <input
+            id="refund-by-items"
             type="radio"
             name="refund-mode"
             checked={mode === 'lines'}
             onChange={() => setMode('lines')}
-          />{' '}
-          Items
-        </label>
+          />
+          <label for="refund-by-items">Items</label>
+        </div>
       </fieldset>
       {mode === 'amount' ? (
         <div class="field">
