@@ -45,6 +45,8 @@ import { createExpireReservations, createReleaseReservation } from './app/releas
 import { createUploadMedia } from './app/upload-media.js'
 import { createReserveStock } from './app/reserve-stock.js'
 import { onOrderCancelled } from './events/on-order-cancelled.js'
+import { onReturnReceived } from './events/on-return-received.js'
+import { returnRestockIn } from './infra/kysely-return-restock.js'
 import { onOrderConfirmed } from './events/on-order-confirmed.js'
 import { onOrderPlaced } from './events/on-order-placed.js'
 import { createDatabaseMediaStore } from './infra/database-media-store.js'
@@ -148,6 +150,8 @@ export async function createCatalogService(
       onOrderPlaced(orderEvents),
       onOrderConfirmed(orderEvents),
       onOrderCancelled(orderEvents),
+      // A received return's restocked units back on sale (issue 19).
+      onReturnReceived({ restockIn: (trx) => returnRestockIn(trx as never), log }),
     ],
     routes: catalogRoutes({
       verifier,
