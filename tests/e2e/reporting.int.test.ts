@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { randomUUID } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
   embeddedManagementPort,
@@ -44,10 +45,10 @@ describe('reporting reconciles with the orders and the ledger (embedded platform
       GATEWAY_RATE_LIMIT_PER_MINUTE: '1000000',
       GATEWAY_REGISTER_LIMIT_PER_CLIENT: '100000',
     })
-    await waitForOk(`http://127.0.0.1:${embeddedManagementPort(port + 1)}/readyz`, started, 240_000)
+    await waitForOk(`http://127.0.0.1:${embeddedManagementPort(port + 1)}/readyz`, started, 420_000)
     client = new ShopClient(`http://127.0.0.1:${port}/api/v1`)
     adminToken = (await client.registerAdmin('admin@e2e.example', mailbox)).token
-  }, 300_000)
+  }, 480_000)
 
   afterAll(() => {
     if (started?.child.exitCode === null) started.child.kill('SIGKILL')
@@ -95,11 +96,27 @@ describe('reporting reconciles with the orders and the ledger (embedded platform
       )
       .toContain('refunded')
 
+    // Staff refund part of the first paid order (issue 19): a partial refund counts by its amount.
+    const partial = await client.call(`/orders/${paid[0]!.order.id}/refunds`, {
+      token: adminToken,
+      body: { amount: { amount: 500, currency: 'USD' }, reason: 'damaged' },
+      headers: { 'idempotency-key': randomUUID() },
+    })
+    expect(partial.status, JSON.stringify(partial.body)).toBe(202)
+    await expect
+      .poll(
+        async () =>
+          (await client.call(`/orders/${paid[0]!.order.id}/refunds`, { token: adminToken })).body
+            ?.items?.[0]?.status,
+        { timeout: 60_000, interval: 250 },
+      )
+      .toBe('refunded')
+
     const to = utcDay(new Date(Date.now() + 86_400_000))
     const ledger = await client.call('/payments/reconciliation', { token: adminToken })
     expect(ledger.status, JSON.stringify(ledger.body)).toBe(200)
     const usd = ledger.body.currencies.find((c: { currency: string }) => c.currency === 'USD')
-    expect(usd).toMatchObject({ captured: 1250 * 6, refunded: 1250 * 2 })
+    expect(usd).toMatchObject({ captured: 1250 * 6, refunded: 1250 * 2 + 500 })
 
     // The reports catch up with the events: then every figure is the ledger's and the orders'.
     const sum = (days: Array<Record<string, any>>, pick: (day: Record<string, any>) => number) =>
@@ -126,10 +143,13 @@ describe('reporting reconciles with the orders and the ledger (embedded platform
     const orders = await client.allOrders(adminToken)
     const byStatus = (status: string) => orders.filter((order) => order.status === status)
     const kept = [...byStatus('confirmed'), ...byStatus('shipped')]
-    // Net revenue is what the kept orders are worth; paid orders are those captured.
-    expect(usd.captured - usd.refunded).toBe(kept.reduce((total, o) => total + o.total.amount, 0))
+    // Net revenue is what the kept orders are worth less their partial refunds; paid orders are
+    // those captured; refunds the cancellation's and the partial one.
+    expect(usd.captured - usd.refunded).toBe(
+      kept.reduce((total, o) => total + o.total.amount, 0) - 500,
+    )
     expect(sum(days, (day) => day.orders)).toBe(paid.length)
-    expect(sum(days, (day) => day.refunds)).toBe(1)
+    expect(sum(days, (day) => day.refunds)).toBe(2)
     // Every order placed is a cart that reached checkout.
     await expect
       .poll(
