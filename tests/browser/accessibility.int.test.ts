@@ -411,6 +411,50 @@ describe('accessibility of the storefront (axe)', () => {
   )
 
   it(
+    "has no violations on the back office's orders and customers, nor on a shopper's return",
+    async () => {
+      // Issue 19: the order search with a filter, the staff order page (notes, refund, cancel
+      // with a reason, timeline), the customers list and a customer's page; the shopper's
+      // shipped order with its Return items form open. Another shopper's order, shipped.
+      const email = `returns-${Date.now()}@accessibility.example`
+      const customer = await client.register(email)
+      const { token: adminToken } = await client.login(adminEmail)
+      await client.addToCart(customer.token, pictured.id, 1)
+      const placed = await client.placeOrder(customer.token, cards.approved)
+      expect(placed.status, JSON.stringify(placed.body)).toBe(202)
+      const confirmed = await client.waitForOrder(customer.token, placed.body.id)
+      expect(confirmed.status).toBe('confirmed')
+      const failures: string[] = []
+      const page = await open(desktop, adminEmail)
+      await page.goto(`/admin/orders?email=${encodeURIComponent(email)}`)
+      await page.locator('.orders-table tbody tr').first().waitFor()
+      await audit(page, 'back office order search', failures)
+      await page.goto(`/admin/orders/${confirmed.id}`)
+      await page.getByRole('button', { name: 'Add note' }).waitFor()
+      await page.getByRole('radio', { name: 'Items' }).check()
+      await audit(page, 'back office staff order page', failures)
+      await page.goto(`/admin/customers?q=${encodeURIComponent(email)}`)
+      await page.getByRole('heading', { name: 'Customers', level: 2 }).waitFor()
+      await audit(page, 'back office customers', failures)
+      await page.goto(`/admin/customers/${customer.userId}`)
+      await page.getByRole('heading', { name: 'Lifetime value' }).waitFor()
+      await audit(page, 'back office customer page', failures)
+      const shipped = await client.call(`/orders/${confirmed.id}/ship`, {
+        method: 'POST',
+        token: adminToken,
+      })
+      expect(shipped.status, JSON.stringify(shipped.body)).toBe(200)
+      const shop = await open(desktop, email)
+      await shop.goto(`/orders/${confirmed.id}`)
+      await shop.getByRole('button', { name: 'Return items' }).click()
+      await shop.getByRole('form', { name: 'Return items' }).waitFor()
+      await audit(shop, 'order, return form', failures)
+      expect(failures.join('\n')).toBe('')
+    },
+    perTest,
+  )
+
+  it(
     'has no violations at a phone width',
     async () => {
       const failures: string[] = []
@@ -428,7 +472,6 @@ describe('accessibility of the storefront (axe)', () => {
     },
     perTest,
   )
-})
 
   it(
     "has no violations on the back office's staff, audit trail and dashboard, nor on accepting an invitation",
@@ -461,3 +504,4 @@ describe('accessibility of the storefront (axe)', () => {
     },
     perTest,
   )
+})
