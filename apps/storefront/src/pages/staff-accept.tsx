@@ -43,7 +43,19 @@ export function StaffAcceptPage() {
   const [error, setError] = useState<unknown>(undefined)
   const [accepted, setAccepted] = useState(false)
 
-  useEffect(() => setToken(readToken()), [])
+  useEffect(() => {
+    setToken(readToken())
+    // A link opened in this tab while the page is on it changes only the fragment.
+    const onHash = () => {
+      const next = readToken()
+      if (!next) return
+      setToken(next)
+      setError(undefined)
+      setAccepted(false)
+    }
+    window.addEventListener('hashchange', onHash)
+    return () => window.removeEventListener('hashchange', onHash)
+  }, [])
 
   async function submit(event: SubmitEvent) {
     event.preventDefault()
