@@ -436,4 +436,64 @@ export function checkoutSuite(platform: () => CheckoutPlatform) {
     expect(retry.headers.get('retry-after')).toMatch(/^\d+$/)
     expect((await client.order(third.token, declined.body.id)).status).toBe('payment_failed')
   })
+
+  it('refunds and returns (issue 19): a partial refund, then a return received with restock and refunded; the ledger reconciles', async () => {
+    const { client, adminToken, product, shopper, order } = await buy(cards.approved, 3, 1000, 10)
+    await client.waitForOrder(shopper.token, order.id)
+    const reconciled = async () => {
+      const r = (await client.call('/payments/reconciliation', { token: adminToken })).body
+      return r.currencies.find((c: { currency: string }) => c.currency === 'USD')
+    }
+    const before = await reconciled()
+    const refund = await client.call(`/orders/${order.id}/refunds`, {
+      token: adminToken,
+      body: { amount: { amount: 500, currency: 'USD' }, reason: 'late delivery' },
+      headers: { 'idempotency-key': `refund-${order.id}` },
+    })
+    expect(refund.status, JSON.stringify(refund.body)).toBe(202)
+    // The shopper may not refund.
+    const refused = await client.call(`/orders/${order.id}/refunds`, {
+      token: shopper.token,
+      body: { amount: { amount: 1, currency: 'USD' } },
+      headers: { 'idempotency-key': `refund-shopper-${order.id}` },
+    })
+    expect(refused.status).toBe(403)
+    const isRefunded = (o: any) => o.refunds?.every((r: any) => r.status === 'refunded') === true
+    const refunded: any = await client.waitForOrder(shopper.token, order.id, isRefunded)
+    expect(refunded).toMatchObject({ refundedAmount: { amount: 500, currency: 'USD' } })
+
+    const shipped = await client.call(`/orders/${order.id}/ship`, {
+      token: adminToken,
+      method: 'POST',
+    })
+    expect(shipped.status, JSON.stringify(shipped.body)).toBe(200)
+    const asked = await client.call(`/orders/${order.id}/returns`, {
+      token: shopper.token,
+      body: { lines: [{ productId: product.id, quantity: 2 }], reason: 'too small' },
+    })
+    expect(asked.status, JSON.stringify(asked.body)).toBe(201)
+    const received = await client.call(`/orders/${order.id}/returns/${asked.body.id}/receive`, {
+      token: adminToken,
+      body: { lines: [{ productId: product.id, quantity: 2, restock: true }] },
+    })
+    expect(received.status, JSON.stringify(received.body)).toBe(200)
+    expect(received.body).toMatchObject({ status: 'received', refundId: expect.any(String) })
+    await expect
+      .poll(
+        async () =>
+          (await client.call(`/orders/${order.id}/returns`, { token: shopper.token })).body.items,
+        { timeout: 20_000 },
+      )
+      .toMatchObject([{ id: asked.body.id, status: 'refunded' }])
+    const done: any = await client.waitForOrder(shopper.token, order.id, isRefunded)
+    // 2 of 3 units of 1000 each (no discount or tax here), after the 500.
+    expect(done.refundedAmount).toEqual({ amount: 2500, currency: 'USD' })
+    // 3 sold, 2 back on sale, once.
+    await expect
+      .poll(() => client.stock(adminToken, product.id), { timeout: 20_000 })
+      .toMatchObject({ onHand: 9, reserved: 0 })
+    const after = await reconciled()
+    expect(after.refunded - before.refunded).toBe(2500)
+    expect(after.net).toBe(after.captured - after.refunded)
+  })
 }
