@@ -1,0 +1,119 @@
+import type { EventEnvelope } from '@emporium/contracts'
+import type { EventHandler } from '@emporium/platform'
+import { describe, expect, it } from 'vitest'
+import type { PaymentFact, Projections } from '../app/ports.js'
+import { onAuditRecorded } from './on-audit-recorded.js'
+import { onOrderConfirmed } from './on-order-events.js'
+import { onPaymentCaptured, onPaymentRefunded } from './on-payment-events.js'
+import { onTimelineEvents } from './on-timeline-events.js'
+
+/** Projections that remember what they were told. */
+function recording() {
+  const told = {
+    timeline: [] as Array<{ id: string; orderId: string }>,
+    payments: [] as PaymentFact[],
+    confirmed: [] as unknown[],
+    audit: [] as string[],
+  }
+  const projections: Projections = {
+    recordEvent: async (envelope, orderId) => void told.timeline.push({ id: envelope.id, orderId }),
+    orderPlaced: async () => {},
+    orderConfirmed: async (order) => void told.confirmed.push(order),
+    orderCancelled: async () => {},
+    payment: async (fact) => void told.payments.push(fact),
+    audit: async (envelope) => void told.audit.push(envelope.id),
+  }
+  return { told, projectionsIn: () => projections }
+}
+
+const envelope = (type: string, data: unknown): EventEnvelope => ({
+  id: `evt-${type}`,
+  type,
+  version: 1,
+  occurredAt: '2026-03-01T10:00:00.000Z',
+  source: 'test',
+  correlationId: 'c',
+  data,
+})
+
+const apply = async (declared: EventHandler<any>, type: string, data: unknown) =>
+  declared.handle(data, { trx: {} as never, envelope: envelope(type, data) })
+
+const payment = {
+  paymentId: 'pay-1',
+  orderId: 'o1',
+  userId: 'u1',
+  amount: { amount: 700, currency: 'EUR' },
+  last4: '4242',
+  at: '2026-03-01T10:00:00.000Z',
+}
+
+describe('reporting consumers', () => {
+  it('keys a capture by its payment, a refund by its refund id, a whole refund by its payment', async () => {
+    const { told, projectionsIn } = recording()
+    await apply(onPaymentCaptured({ projectionsIn }), 'payment.captured', payment)
+    await apply(onPaymentRefunded({ projectionsIn }), 'payment.refunded', {
+      ...payment,
+      refundId: 'r-9',
+      amount: { amount: 200, currency: 'EUR' },
+    })
+    await apply(onPaymentRefunded({ projectionsIn }), 'payment.refunded', {
+      ...payment,
+      amount: { amount: 500, currency: 'EUR' },
+    })
+    expect(told.payments).toMatchObject([
+      { key: 'capture:pay-1', kind: 'capture', amount: 700, currency: 'EUR', orderId: 'o1' },
+      { key: 'refund:r-9', kind: 'refund', amount: 200 },
+      { key: 'refund:pay-1', kind: 'refund', amount: 500 },
+    ])
+    expect(told.timeline.map((entry) => entry.orderId)).toEqual(['o1', 'o1', 'o1'])
+  })
+
+  it("joins a variant's label to its line's name", async () => {
+    const { told, projectionsIn } = recording()
+    await apply(onOrderConfirmed({ projectionsIn }), 'order.confirmed', {
+      orderId: 'o1',
+      userId: 'u1',
+      lines: [
+        {
+          productId: 'p',
+          variantId: 'v',
+          variantLabel: 'M / Blue',
+          name: 'Shirt',
+          unitPrice: { amount: 100, currency: 'EUR' },
+          quantity: 2,
+        },
+      ],
+      total: { amount: 200, currency: 'EUR' },
+      at: '2026-03-01T10:00:00.000Z',
+    })
+    expect(told.confirmed).toMatchObject([
+      { lines: [{ productId: 'p', variantId: 'v', name: 'Shirt (M / Blue)', unitPrice: 100 }] },
+    ])
+  })
+
+  it("puts a staff action on an order's timeline, any other only in the trail", async () => {
+    const { told, projectionsIn } = recording()
+    const action = (type: string) => ({
+      actor: { userId: 's', roles: ['support'] },
+      action: `${type}.changed`,
+      entity: { type, id: 'x1' },
+      before: null,
+      after: null,
+      at: '2026-03-01T10:00:00.000Z',
+    })
+    await apply(onAuditRecorded({ projectionsIn }), 'audit.recorded', action('order'))
+    await apply(onAuditRecorded({ projectionsIn }), 'audit.recorded', action('product'))
+    expect(told.audit).toHaveLength(2)
+    expect(told.timeline).toEqual([{ id: 'evt-audit.recorded', orderId: 'x1' }])
+  })
+
+  it('has one timeline handler per event type, none twice', () => {
+    const { projectionsIn } = recording()
+    const types = onTimelineEvents({ projectionsIn }).map((h) => h.event.type)
+    expect(new Set(types).size).toBe(types.length)
+    expect(types).toEqual(
+      expect.arrayContaining(['order.refund-requested', 'return.received', 'shipment.created']),
+    )
+  })
+})
