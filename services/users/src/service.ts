@@ -34,6 +34,8 @@ import { createAccessTokenVerifier, createJoseAccessTokens } from './infra/jose-
 import { createJoseVerificationTokens } from './infra/jose-verification-tokens.js'
 import { adminCliCaller, recordAdminEndpoint } from './infra/admin-cli-key.js'
 import { createKyselyStore } from './infra/kysely-store.js'
+import { createKyselyStaffStore } from './infra/kysely-staff.js'
+import { createStaff } from './app/staff.js'
 import { retryingRevocations } from './infra/retrying-revocations.js'
 import { loadKeyRing } from './infra/signing-keys.js'
 import { usersRoutes } from './http/routes.js'
@@ -77,7 +79,9 @@ export async function createUsersService(
   for (const warning of keys.warnings) log.warn(warning)
   const database = deps.database ?? (await openDatabase(config.USERS_DATABASE_URL))
 
-  const store = createKyselyStore({ database, outbox: createOutbox({ source: 'users', now }) })
+  const outbox = createOutbox({ source: 'users', now })
+  const store = createKyselyStore({ database, outbox })
+  const staffStore = createKyselyStaffStore({ database, outbox })
   const hasher = createArgon2Hasher(deps.passwordHashCost)
   const accessTokens = createJoseAccessTokens({
     keys,
@@ -146,6 +150,13 @@ export async function createUsersService(
       }),
       resetPassword: createResetPassword({ ...revocation, store, hasher }),
       addresses: createAddressBook({ store, now }),
+      staff: createStaff({
+        ...revocation,
+        store,
+        staff: staffStore,
+        hasher,
+        publicUrl: config.USERS_PUBLIC_URL,
+      }),
       adminCaller,
       verifier: createAccessTokenVerifier({
         keys,

@@ -105,7 +105,13 @@ export function partialRefundWriterIn(
         trx,
         contract.PaymentRefundFailed,
         { refundId, orderId, reason: failure, at: at.toISOString() },
-        { id: `${refundId}:refund-failed`, correlationId, causationId },
+        // Once per refund id when its row was written; without a payment to write it against a
+        // repeat may say it again (orders' answer to it changes nothing the second time).
+        {
+          ...(paymentId !== undefined && { id: `${refundId}:refund-failed` }),
+          correlationId,
+          causationId,
+        },
       )
       return 'failed'
     },
