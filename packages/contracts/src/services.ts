@@ -129,6 +129,13 @@ export const serviceDeclarations = [
         limit: 'password-reset',
       },
       { methods: 'any', path: '/api/v1/users/**', access: 'bearer' },
+      // The staff's customers list and page (issue 19).
+      {
+        methods: read,
+        path: '/api/v1/customers/**',
+        access: 'admin',
+        permission: 'customers.read',
+      },
       { methods: read, path: '/.well-known/jwks.json', access: 'public', strip: '' },
     ],
     replicated: false,

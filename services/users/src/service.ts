@@ -39,6 +39,9 @@ import { createStaff } from './app/staff.js'
 import { retryingRevocations } from './infra/retrying-revocations.js'
 import { loadKeyRing } from './infra/signing-keys.js'
 import { usersRoutes } from './http/routes.js'
+import { withCustomerRoutes } from './http/customer-routes.js'
+import { createGetCustomer, createListCustomers } from './app/customers.js'
+import { createKyselyCustomers } from './infra/kysely-customers.js'
 
 export { UsersConfig, loadUsersConfig } from './config.js'
 
@@ -120,10 +123,18 @@ export async function createUsersService(
     now,
   }
 
+  const verifier = createAccessTokenVerifier({
+    keys,
+    issuer: config.USERS_JWT_ISSUER,
+    audience: config.USERS_JWT_AUDIENCE,
+    revocations: revocationList,
+  })
+  const customers = createKyselyCustomers(database)
+
   let purge: PeriodicJob | undefined
   let redeliver: PeriodicJob | undefined
   let forgetAdminEndpoint: (() => Promise<void>) | undefined
-  return {
+  const service: Service = {
     name: 'users',
     database,
     migrations: new URL('../migrations/', import.meta.url),
@@ -158,12 +169,7 @@ export async function createUsersService(
         publicUrl: config.USERS_PUBLIC_URL,
       }),
       adminCaller,
-      verifier: createAccessTokenVerifier({
-        keys,
-        issuer: config.USERS_JWT_ISSUER,
-        audience: config.USERS_JWT_AUDIENCE,
-        revocations: revocationList,
-      }),
+      verifier,
       jwks: () => keys.jwks,
     }),
     async start() {
@@ -210,6 +216,15 @@ export async function createUsersService(
       await forgetAdminEndpoint?.()
       if (!deps.database) await database.close()
     },
+  }
+  // The staff's customers list and page (issue 19), beside the users' routes.
+  return {
+    ...service,
+    routes: withCustomerRoutes(service.routes, {
+      verifier,
+      listCustomers: createListCustomers({ customers }),
+      getCustomer: createGetCustomer({ customers }),
+    }),
   }
 }
 

@@ -13,6 +13,7 @@ import type { Registry } from 'prom-client'
 import { fastifyInstrumentation } from '../instrument.js'
 import type { Logger } from '../log.js'
 import { installAdmission } from './admission.js'
+import { installOptionalBody, markOptionalBody, optionalBodies } from './optional-body.js'
 import { installBodyDrain } from './body-drain.js'
 import { installExtraLatency, type ExtraLatency } from './extra-latency.js'
 import { operationalRoutes, registerOperationalRoutes, type ReadinessCheck } from './health.js'
@@ -126,6 +127,8 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
   installAccessLog(root, options.accessLog ?? 'debug')
   // Routes that declare `config.admission` get their concurrency limit and short queue.
   installAdmission(root, options.registry)
+  // Routes that declare `config.optionalBody` take an absent body as `{}` (issue 19).
+  installOptionalBody(root)
   // Counted from arrival, the added time shows in the latency histograms as a real delay would.
   if (options.extraLatency) installExtraLatency(root, options.extraLatency)
   registerOperationalRoutes(root, {
@@ -229,8 +232,9 @@ function registerOpenApi(app: FastifyInstance, options: HttpServerOptions): void
         permission === undefined
           ? schema
           : { ...schema, 'x-emporium-access': 'admin', 'x-emporium-permission': permission }
-      return { schema: hidden ? { ...described, hide: true } : described, url }
+      const marked = markOptionalBody(described, route)
+      return { schema: hidden ? { ...marked, hide: true } : marked, url }
     },
   })
-  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger())
+  app.get('/openapi.json', { schema: { hide: true } }, async () => optionalBodies(app.swagger()))
 }

@@ -191,9 +191,7 @@ export function ordersRoutes(deps: OrdersRoutesDeps): HttpRoutes {
       {
         onRequest: auth.authenticate,
         // The body is optional (a shopper sends none): absent, it is the empty one.
-        preValidation: async (request) => {
-          request.body ??= {}
-        },
+        config: { optionalBody: true },
         schema: {
           tags,
           summary:
