@@ -28,16 +28,20 @@ export function queryOf(filters: OrderFilters): string {
   return text ? `?${text}` : ''
 }
 
+/** The start (UTC) of the day after `day` (YYYY-MM-DD): the API's `to` is exclusive. */
+const dayAfter = (day: string) =>
+  new Date(Date.parse(`${day}T00:00:00.000Z`) + 86_400_000).toISOString()
+
 /**
  * The dates of the form (a day, UTC) as the API's instants: from the start of the first day
- * to the end of the last.
+ * to the end of the last (the start of the next, which `to` leaves out).
  */
 export function apiFilters(filters: OrderFilters): OrderFilters {
   const { from, to, ...rest } = filters
   return {
     ...rest,
     ...(from ? { from: `${from}T00:00:00.000Z` } : {}),
-    ...(to ? { to: `${to}T23:59:59.999Z` } : {}),
+    ...(to ? { to: dayAfter(to) } : {}),
   }
 }
 

@@ -1,6 +1,7 @@
 import type { Order } from '@emporium/sdk'
 import { useState } from 'preact/hooks'
 import {
+  cancelOrder,
   searchOrders,
   type OrderFilters,
   type StaffOrder,
@@ -69,12 +70,12 @@ export function AdminOrders() {
     setError(undefined)
     setDone('')
     try {
-      const params = { path: { id: order.id } }
-      const updated: Order = await unwrap(
+      const updated: Order =
         action === 'ship'
-          ? shop.POST('/api/v1/orders/{id}/ship', { params })
-          : shop.POST('/api/v1/orders/{id}/cancel', { params }),
-      )
+          ? await unwrap(
+              shop.POST('/api/v1/orders/{id}/ship', { params: { path: { id: order.id } } }),
+            )
+          : await cancelOrder(order.id)
       setChanged((all) => ({ ...all, [order.id]: updated }))
       setDone(`Order ${order.id}: ${statusWords[updated.status].toLowerCase()}.`)
     } catch (failure) {

@@ -188,6 +188,13 @@ export const addOrderNote = (orderId: string, text: string) =>
     body: { text },
   })
 
+/**
+ * `POST /orders/{id}/cancel` without a reason: the shopper's own cancel, or staff's quick one
+ * (`admin_cancelled`). An empty body, which the route takes since issue 19 as it took none.
+ */
+export const cancelOrder = (orderId: string) =>
+  post<StaffOrder>('/api/v1/orders/{id}/cancel', { params: { path: { id: orderId } }, body: {} })
+
 /** Staff cancel with a reason (and a note for `other`, or any). */
 export const cancelWithReason = (orderId: string, reason: StaffCancelReason, note?: string) =>
   post<StaffOrder>('/api/v1/orders/{id}/cancel', {

@@ -1,8 +1,8 @@
 import type { OrderStatus, OrderStatusEvent } from '@emporium/sdk'
 import { useEffect, useRef, useState } from 'preact/hooks'
+import { cancelOrder } from '../api/backoffice'
 import { refreshCartAfterOrder } from '../api/cart'
 import { readOrder } from '../api/checkout'
-import { shop, unwrap } from '../api/client'
 import { isNotFound } from '../api/problems'
 import { followOrder } from '../api/order-events'
 import { session } from '../api/session'
@@ -134,9 +134,7 @@ function OrderView({ id }: { id: string }) {
     setCancelling(true)
     setCancelError(undefined)
     try {
-      order.setData(
-        await unwrap(shop.POST('/api/v1/orders/{id}/cancel', { params: { path: { id } } })),
-      )
+      order.setData(await cancelOrder(id))
     } catch (failure) {
       setCancelError(failure)
     } finally {
