@@ -136,6 +136,14 @@ export const serviceDeclarations = [
         access: 'admin',
         permission: 'customers.read',
       },
+      // Staff and their roles (issue 19): the invitation's link is the key of its acceptance.
+      {
+        methods: ['POST'],
+        path: '/api/v1/staff/invitations/accept',
+        access: 'public',
+        limit: 'register',
+      },
+      { methods: 'any', path: '/api/v1/staff/**', access: 'admin', permission: 'staff.manage' },
       { methods: read, path: '/.well-known/jwks.json', access: 'public', strip: '' },
     ],
     replicated: false,

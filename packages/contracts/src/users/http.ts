@@ -1,4 +1,10 @@
 import Type from 'typebox'
+import {
+  PermissionSchema,
+  StaffRoleSchema,
+  type Permission,
+  type StaffRole,
+} from '../permissions.js'
 import { Text, textPattern } from '../text.js'
 
 /*
@@ -11,8 +17,16 @@ export const passwordMinLength = 10
 /** Longest password accepted: bounds the cost of hashing what a client sends. */
 export const passwordMaxLength = 1024
 
-/** A role. Everyone is a `customer`; `admin` comes from configuration, never from a request. */
-export const Role = Type.Union([Type.Literal('customer'), Type.Literal('admin')])
+/**
+ * A role. Everyone is a `customer`; `admin` (the owner, from configuration or `npm run admin`) and
+ * the staff roles (issue 19: given by an owner) never come from a request of the account itself.
+ */
+export const Role = Type.Union([
+  Type.Literal('customer'),
+  Type.Literal('admin'),
+  // The union of a mapped list has no static type of its own: given here.
+  Type.Unsafe<StaffRole>(StaffRoleSchema),
+])
 export type Role = Type.Static<typeof Role>
 
 const Email = Type.String({
@@ -121,6 +135,12 @@ export const Me = Type.Object({
   name: Type.String({ description: 'Display name.' }),
   /** Roles of the account. */
   roles: Type.Array(Role, { description: 'Roles of the account.' }),
+  /** The staff permissions its roles give (issue 19): empty for a shopper. */
+  permissions: Type.Optional(
+    Type.Array(Type.Unsafe<Permission>(PermissionSchema), {
+      description: 'The staff permissions its roles give (empty for a shopper).',
+    }),
+  ),
   /** Whether the owner proved the address through the link of the verification e-mail. */
   emailVerified: Type.Boolean({
     description: 'Whether the owner proved the address through the verification e-mail.',

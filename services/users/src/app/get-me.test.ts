@@ -10,6 +10,7 @@ describe('getMe', () => {
       email: 'gil@example.com',
       name: 'Gil',
       roles: ['customer'],
+      permissions: [],
       emailVerified: false,
       createdAt: clock.now().toISOString(),
     })

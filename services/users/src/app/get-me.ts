@@ -1,5 +1,5 @@
 import { AppError } from '@emporium/platform/app'
-import type { users } from '@emporium/contracts'
+import { permissionsOf, type users } from '@emporium/contracts'
 import { rolesOf } from '../domain/roles.js'
 import type { Caller, Store, UserRecord } from './ports.js'
 
@@ -17,6 +17,8 @@ export function toMe(user: UserRecord): users.Me {
     email: user.email,
     name: user.name,
     roles: rolesOf(user),
+    // What the back office may show this account (issue 19).
+    permissions: [...permissionsOf(rolesOf(user))],
     emailVerified: user.emailVerifiedAt !== null,
     createdAt: user.createdAt.toISOString(),
   }

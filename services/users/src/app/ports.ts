@@ -1,4 +1,4 @@
-import type { users } from '@emporium/contracts'
+import type { StaffRole, users } from '@emporium/contracts'
 import type { guestRole } from '@emporium/platform/app'
 import type { Role } from '../domain/roles.js'
 
@@ -14,6 +14,8 @@ export interface UserRecord {
   emailVerifiedAt: Date | null
   /** Granted to an ADMIN_EMAILS address verified by its own signed-in account, or by `npm run admin -- grant`. */
   isAdmin: boolean
+  /** Staff roles an owner gave (issue 19); absent or empty for a shopper. */
+  staffRoles?: readonly StaffRole[]
   createdAt: Date
   updatedAt: Date
 }

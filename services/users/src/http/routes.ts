@@ -3,6 +3,8 @@ import { Problem, users } from '@emporium/contracts'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { bearerAuth, identityOf, type HttpRoutes, type JwtVerifier } from '@emporium/platform'
 import type { Caller } from '../app/ports.js'
+import type { Staff } from '../app/staff.js'
+import { staffRoutes } from './staff-routes.js'
 
 /** The use cases the routes call, wired by service.ts. */
 export interface UsersRoutesDeps {
@@ -31,6 +33,8 @@ export interface UsersRoutesDeps {
    * Undefined: the route is not served (the command then writes to the database itself).
    */
   adminCaller?: (request: FastifyRequest, reply: FastifyReply) => Promise<void>
+  /** Staff and their roles (issue 19): `/staff` (staff-routes.ts). */
+  staff?: Staff
   /** Verifies the access tokens of the bearer routes (and refuses revoked ones). */
   verifier: JwtVerifier
   /** The public keys that verify access tokens. */
@@ -61,6 +65,7 @@ export function usersRoutes(deps: UsersRoutesDeps): HttpRoutes {
     const optionalBearer = async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
       if (request.headers.authorization !== undefined) await auth.authenticate(request, reply)
     }
+    if (deps.staff) await app.register(staffRoutes({ verifier: deps.verifier, staff: deps.staff }))
 
     app.post(
       '/auth/register',

@@ -11,6 +11,7 @@ import type {
   UserRecord,
   Users,
 } from '../app/ports.js'
+import { parseStaffRoles } from '../domain/roles.js'
 import { createAddresses, createResetTokens } from './kysely-addresses.js'
 import type { RefreshTokensTable, UsersTable, UsersTables } from './tables.js'
 
@@ -136,6 +137,7 @@ function createUsers(db: Kysely<UsersTables>): Users {
             password_hash: user.passwordHash,
             email_verified_at: user.emailVerifiedAt,
             is_admin: user.isAdmin,
+            staff_roles: (user.staffRoles ?? []).join(','),
             created_at: user.createdAt,
             updated_at: user.updatedAt,
           })
@@ -233,7 +235,7 @@ function createRefreshTokens(db: Kysely<UsersTables>): RefreshTokens {
   }
 }
 
-function toUser(row: Selectable<UsersTable> | undefined): UserRecord | undefined {
+export function toUser(row: Selectable<UsersTable> | undefined): UserRecord | undefined {
   if (!row) return undefined
   return {
     id: row.id,
@@ -242,6 +244,7 @@ function toUser(row: Selectable<UsersTable> | undefined): UserRecord | undefined
     passwordHash: row.password_hash,
     emailVerifiedAt: row.email_verified_at && new Date(row.email_verified_at),
     isAdmin: Boolean(row.is_admin),
+    staffRoles: parseStaffRoles(row.staff_roles ?? ''),
     createdAt: new Date(row.created_at),
     updatedAt: new Date(row.updated_at),
   }
@@ -260,7 +263,7 @@ function toRefreshToken(row: Selectable<RefreshTokensTable>): RefreshTokenRecord
 }
 
 /** A unique index refused the row: PostgreSQL/PGlite SQLSTATE 23505, MySQL/MariaDB 1062. */
-function isUniqueViolation(error: unknown): boolean {
+export function isUniqueViolation(error: unknown): boolean {
   const e = error as { code?: unknown; errno?: unknown }
   return e.code === '23505' || e.code === 'ER_DUP_ENTRY' || e.errno === 1062
 }

@@ -7,6 +7,20 @@ export interface UsersTables {
   revocations: RevocationsTable
   addresses: AddressesTable
   password_reset_tokens: PasswordResetTokensTable
+  staff_invitations: StaffInvitationsTable
+}
+
+/** Invitations to the staff (issue 19), by the SHA-256 of the mailed token. */
+export interface StaffInvitationsTable {
+  id: string
+  email: string
+  role: string
+  token_hash: string
+  invited_by: string
+  created_at: ColumnType<Date, Date, never>
+  expires_at: ColumnType<Date, Date, never>
+  accepted_at: Date | null
+  accepted_user_id: string | null
 }
 
 export interface UsersTable {
@@ -19,6 +33,8 @@ export interface UsersTable {
   email_verified_at: Date | null
   /** A boolean; MySQL/MariaDB give 0/1. */
   is_admin: ColumnType<boolean | number, boolean, boolean>
+  /** Staff roles, comma-separated (issue 19); empty for a shopper. */
+  staff_roles: ColumnType<string, string | undefined, string>
   created_at: ColumnType<Date, Date, never>
   updated_at: Date
 }
