@@ -54,6 +54,8 @@ export function AdminStaff() {
 }
 
 function InviteForm({ onInvited }: { onInvited: (email: string) => void }) {
+  // Support unless chosen otherwise: the least an invitation should give by accident.
+  const [role, setRole] = useState<StaffRole>('support')
   const [busy, setBusy] = useState(false)
   const [error, setError] = useState<unknown>(undefined)
   async function submit(event: SubmitEvent) {
@@ -61,12 +63,14 @@ function InviteForm({ onInvited }: { onInvited: (email: string) => void }) {
     const form = event.currentTarget as HTMLFormElement
     const data = new FormData(form)
     const email = data.get('email')?.toString().trim() ?? ''
-    const role = (data.get('role')?.toString() ?? 'support') as StaffRole
     setBusy(true)
     setError(undefined)
     try {
       const invitation = await inviteStaff(email, role)
-      form.reset()
+      // Only the address is cleared: a reset would show the select's first role, not the state's.
+      const field = form.elements.namedItem('email')
+      if (field instanceof HTMLInputElement) field.value = ''
+      setRole('support')
       onInvited(invitation.email || email)
     } catch (failure) {
       setError(explain(failure))
@@ -87,7 +91,12 @@ function InviteForm({ onInvited }: { onInvited: (email: string) => void }) {
       </div>
       <div class="field">
         <label for="invite-role">Role</label>
-        <select id="invite-role" name="role" defaultValue="support">
+        <select
+          id="invite-role"
+          name="role"
+          value={role}
+          onChange={(event) => setRole(event.currentTarget.value as StaffRole)}
+        >
           {staffRoles.map((role) => (
             <option key={role} value={role}>
               {roleWords[role]}
@@ -146,7 +155,7 @@ function MemberRow({
         <p>
           <strong id={`${id}-name`}>{member.name}</strong> <span class="muted">{member.email}</span>
           <br />
-          <span class="muted">Staff since {formatDate(member.createdAt)}</span>
+          <span class="muted">Account since {formatDate(member.createdAt)}</span>
         </p>
         <fieldset>
           <legend>Roles of {member.name}</legend>
