@@ -5,9 +5,94 @@
 export const idempotentOperations: readonly string[] = [
   'POST /api/v1/orders',
   'POST /api/v1/orders/{id}/payment-attempts',
+  'POST /api/v1/orders/{id}/refunds',
 ]
 
 export interface paths {
+  '/api/v1/staff': {
+    parameters: {
+      query?: never
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    /**
+     * The staff: accounts with a staff role, oldest first (staff: staff.manage)
+     * @description Requires a bearer token of staff with the staff.manage permission.
+     */
+    get: operations['getStaff']
+    put?: never
+    post?: never
+    delete?: never
+    options?: never
+    head?: never
+    patch?: never
+    trace?: never
+  }
+  '/api/v1/staff/invitations': {
+    parameters: {
+      query?: never
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    get?: never
+    put?: never
+    /**
+     * Invite someone to the staff by e-mail (staff: staff.manage)
+     * @description Mails a single-use link (`/staff/accept#token=…`), valid for 7 days. An address that has an account already is a 409 `USERS.EMAIL_TAKEN`: give that account a role with `PUT /staff/{userId}/roles` instead.
+     *
+     *     Requires a bearer token of staff with the staff.manage permission.
+     */
+    post: operations['postStaffInvitations']
+    delete?: never
+    options?: never
+    head?: never
+    patch?: never
+    trace?: never
+  }
+  '/api/v1/staff/invitations/accept': {
+    parameters: {
+      query?: never
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    get?: never
+    put?: never
+    /**
+     * Accept an invitation: a new account with the invited role
+     * @description Public: the token of the mailed link is the key (400 `USERS.INVALID_INVITATION` when unknown, expired or used). The password follows the registration rules.
+     */
+    post: operations['postStaffInvitationsAccept']
+    delete?: never
+    options?: never
+    head?: never
+    patch?: never
+    trace?: never
+  }
+  '/api/v1/staff/{userId}/roles': {
+    parameters: {
+      query?: never
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    get?: never
+    /**
+     * Set an account's staff roles (staff: staff.manage)
+     * @description All of its staff roles (an empty list: none). The last owner keeps the owner role: 409 `USERS.LAST_OWNER`. Losing a role voids its access tokens at once.
+     *
+     *     Requires a bearer token of staff with the staff.manage permission.
+     */
+    put: operations['putStaffByUserIdRoles']
+    post?: never
+    delete?: never
+    options?: never
+    head?: never
+    patch?: never
+    trace?: never
+  }
   '/api/v1/auth/register': {
     parameters: {
       query?: never
@@ -290,6 +375,46 @@ export interface paths {
     patch?: never
     trace?: never
   }
+  '/api/v1/customers': {
+    parameters: {
+      query?: never
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    /**
+     * Customers, newest first, searched by e-mail or name (staff: customers.read)
+     * @description Requires a bearer token of staff with the customers.read permission.
+     */
+    get: operations['getCustomers']
+    put?: never
+    post?: never
+    delete?: never
+    options?: never
+    head?: never
+    patch?: never
+    trace?: never
+  }
+  '/api/v1/customers/{id}': {
+    parameters: {
+      query?: never
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    /**
+     * A customer and their addresses (staff: customers.read)
+     * @description Requires a bearer token of staff with the customers.read permission.
+     */
+    get: operations['getCustomersById']
+    put?: never
+    post?: never
+    delete?: never
+    options?: never
+    head?: never
+    patch?: never
+    trace?: never
+  }
   '/api/v1/products/{id}/media': {
     parameters: {
       query?: never
@@ -301,10 +426,10 @@ export interface paths {
     get: operations['getProductsByIdMedia']
     put?: never
     /**
-     * Upload a picture to the end of a product's gallery (admin)
+     * Upload a picture to the end of a product's gallery (staff: catalog.write)
      * @description The body is the picture itself (JPEG, PNG or WebP; its bytes decide, not its content-type), at most CATALOG_MEDIA_MAX_BYTES (5 MiB by default). It is resized to 320, 640 and 1280 pixels wide as WebP, never enlarged. The first picture of a gallery becomes the product's imageUrl.
      *
-     *     Requires a bearer token of an admin.
+     *     Requires a bearer token of staff with the catalog.write permission.
      */
     post: operations['postProductsByIdMedia']
     delete?: never
@@ -322,10 +447,10 @@ export interface paths {
     }
     get?: never
     /**
-     * Put a product's pictures in a new order (admin)
+     * Put a product's pictures in a new order (staff: catalog.write)
      * @description The first becomes the product's imageUrl.
      *
-     *     Requires a bearer token of an admin.
+     *     Requires a bearer token of staff with the catalog.write permission.
      */
     put: operations['putProductsByIdMediaOrder']
     post?: never
@@ -346,15 +471,15 @@ export interface paths {
     put?: never
     post?: never
     /**
-     * Remove a picture from a product's gallery (admin)
-     * @description Requires a bearer token of an admin.
+     * Remove a picture from a product's gallery (staff: catalog.write)
+     * @description Requires a bearer token of staff with the catalog.write permission.
      */
     delete: operations['deleteProductsByIdMediaByMediaId']
     options?: never
     head?: never
     /**
-     * Change a picture's alt text (admin)
-     * @description Requires a bearer token of an admin.
+     * Change a picture's alt text (staff: catalog.write)
+     * @description Requires a bearer token of staff with the catalog.write permission.
      */
     patch: operations['patchProductsByIdMediaByMediaId']
     trace?: never
@@ -390,8 +515,8 @@ export interface paths {
     get: operations['getCategories']
     put?: never
     /**
-     * Create a category (admin)
-     * @description Requires a bearer token of an admin.
+     * Create a category (staff: catalog.write)
+     * @description Requires a bearer token of staff with the catalog.write permission.
      */
     post: operations['postCategories']
     delete?: never
@@ -414,8 +539,8 @@ export interface paths {
     options?: never
     head?: never
     /**
-     * Rename a category or change its slug (admin)
-     * @description Requires a bearer token of an admin.
+     * Rename a category or change its slug (staff: catalog.write)
+     * @description Requires a bearer token of staff with the catalog.write permission.
      */
     patch: operations['patchCategoriesById']
     trace?: never
@@ -431,8 +556,8 @@ export interface paths {
     get: operations['getProducts']
     put?: never
     /**
-     * Create a product (admin)
-     * @description Requires a bearer token of an admin.
+     * Create a product (staff: catalog.write)
+     * @description Requires a bearer token of staff with the catalog.write permission.
      */
     post: operations['postProducts']
     delete?: never
@@ -487,15 +612,15 @@ export interface paths {
     put?: never
     post?: never
     /**
-     * Remove a product from the catalog (admin; soft)
-     * @description Requires a bearer token of an admin.
+     * Remove a product from the catalog (staff: catalog.write; soft)
+     * @description Requires a bearer token of staff with the catalog.write permission.
      */
     delete: operations['deleteProductsById']
     options?: never
     head?: never
     /**
-     * Change a product (admin)
-     * @description Requires a bearer token of an admin.
+     * Change a product (staff: catalog.write)
+     * @description Requires a bearer token of staff with the catalog.write permission.
      */
     patch: operations['patchProductsById']
     trace?: never
@@ -525,13 +650,13 @@ export interface paths {
       cookie?: never
     }
     /**
-     * Stock of a product: on hand, reserved, available (admin)
-     * @description Requires a bearer token of an admin.
+     * Stock of a product: on hand, reserved, available (staff: catalog.write)
+     * @description Requires a bearer token of staff with the catalog.write permission.
      */
     get: operations['getProductsByIdStock']
     /**
-     * Set the stock on hand (admin)
-     * @description Requires a bearer token of an admin.
+     * Set the stock on hand (staff: catalog.write)
+     * @description Requires a bearer token of staff with the catalog.write permission.
      */
     put: operations['putProductsByIdStock']
     post?: never
@@ -551,8 +676,8 @@ export interface paths {
     get?: never
     put?: never
     /**
-     * Add a variant to a product with options (admin)
-     * @description Requires a bearer token of an admin.
+     * Add a variant to a product with options (staff: catalog.write)
+     * @description Requires a bearer token of staff with the catalog.write permission.
      */
     post: operations['postProductsByIdVariants']
     delete?: never
@@ -575,8 +700,8 @@ export interface paths {
     options?: never
     head?: never
     /**
-     * Change a variant's SKU, price or image (admin)
-     * @description Requires a bearer token of an admin.
+     * Change a variant's SKU, price or image (staff: catalog.write)
+     * @description Requires a bearer token of staff with the catalog.write permission.
      */
     patch: operations['patchProductsByIdVariantsByVariantId']
     trace?: never
@@ -589,13 +714,13 @@ export interface paths {
       cookie?: never
     }
     /**
-     * Stock of a variant: on hand, reserved, available (admin)
-     * @description Requires a bearer token of an admin.
+     * Stock of a variant: on hand, reserved, available (staff: catalog.write)
+     * @description Requires a bearer token of staff with the catalog.write permission.
      */
     get: operations['getProductsByIdVariantsByVariantIdStock']
     /**
-     * Set a variant's stock on hand (admin)
-     * @description Requires a bearer token of an admin.
+     * Set a variant's stock on hand (staff: catalog.write)
+     * @description Requires a bearer token of staff with the catalog.write permission.
      */
     put: operations['putProductsByIdVariantsByVariantIdStock']
     post?: never
@@ -703,7 +828,7 @@ export interface paths {
       cookie?: never
     }
     /**
-     * The caller’s orders, newest first (everyone’s for an admin with all=true)
+     * The caller’s orders, newest first (everyone’s with all=true: staff, orders.read)
      * @description Requires a bearer token.
      */
     get: operations['getOrders']
@@ -764,7 +889,7 @@ export interface paths {
       cookie?: never
     }
     /**
-     * One order (someone else’s is a 404, except for an admin)
+     * One order (someone else’s is a 404, except for staff with orders.read)
      * @description Requires a bearer token.
      */
     get: operations['getOrdersById']
@@ -786,7 +911,7 @@ export interface paths {
     get?: never
     put?: never
     /**
-     * Cancel an order until it ships (a paid one is refunded)
+     * Cancel an order until it ships (a paid one is refunded); staff (orders.manage) may give a reason and a note
      * @description Requires a bearer token.
      */
     post: operations['postOrdersByIdCancel']
@@ -806,8 +931,8 @@ export interface paths {
     get?: never
     put?: never
     /**
-     * Mark a confirmed order shipped (admin)
-     * @description Requires a bearer token of an admin.
+     * Mark a confirmed order shipped (staff: orders.fulfil)
+     * @description Requires a bearer token of staff with the orders.fulfil permission.
      */
     post: operations['postOrdersByIdShip']
     delete?: never
@@ -844,13 +969,13 @@ export interface paths {
       cookie?: never
     }
     /**
-     * Every tax rate (admin)
-     * @description Requires a bearer token of an admin.
+     * Every tax rate (staff: pricing.write)
+     * @description Requires a bearer token of staff with the pricing.write permission.
      */
     get: operations['getTaxRates']
     /**
-     * Set the tax rate of a country or region and tax class (admin)
-     * @description Requires a bearer token of an admin.
+     * Set the tax rate of a country or region and tax class (staff: pricing.write)
+     * @description Requires a bearer token of staff with the pricing.write permission.
      */
     put: operations['putTaxRates']
     post?: never
@@ -871,8 +996,8 @@ export interface paths {
     put?: never
     post?: never
     /**
-     * Delete a tax rate (admin)
-     * @description Requires a bearer token of an admin.
+     * Delete a tax rate (staff: pricing.write)
+     * @description Requires a bearer token of staff with the pricing.write permission.
      */
     delete: operations['deleteTaxRatesById']
     options?: never
@@ -888,14 +1013,14 @@ export interface paths {
       cookie?: never
     }
     /**
-     * Promotions, newest first, with their uses (admin)
-     * @description Requires a bearer token of an admin.
+     * Promotions, newest first, with their uses (staff: pricing.write)
+     * @description Requires a bearer token of staff with the pricing.write permission.
      */
     get: operations['getPromotions']
     put?: never
     /**
-     * Create a promotion code (admin)
-     * @description Requires a bearer token of an admin.
+     * Create a promotion code (staff: pricing.write)
+     * @description Requires a bearer token of staff with the pricing.write permission.
      */
     post: operations['postPromotions']
     delete?: never
@@ -912,24 +1037,136 @@ export interface paths {
       cookie?: never
     }
     /**
-     * One promotion with its uses (admin)
-     * @description Requires a bearer token of an admin.
+     * One promotion with its uses (staff: pricing.write)
+     * @description Requires a bearer token of staff with the pricing.write permission.
      */
     get: operations['getPromotionsById']
     put?: never
     post?: never
     /**
-     * Deactivate a promotion: its code is refused from now on (admin)
-     * @description Requires a bearer token of an admin.
+     * Deactivate a promotion: its code is refused from now on (staff: pricing.write)
+     * @description Requires a bearer token of staff with the pricing.write permission.
      */
     delete: operations['deletePromotionsById']
     options?: never
     head?: never
     /**
-     * Change a promotion’s dates, limits, minimum or activity; never its code (admin)
-     * @description Requires a bearer token of an admin.
+     * Change a promotion’s dates, limits, minimum or activity; never its code (staff: pricing.write)
+     * @description Requires a bearer token of staff with the pricing.write permission.
      */
     patch: operations['patchPromotionsById']
+    trace?: never
+  }
+  '/api/v1/orders/{id}/notes': {
+    parameters: {
+      query?: never
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    /**
+     * An order’s internal notes, oldest first (staff: orders.read)
+     * @description Requires a bearer token of staff with the orders.read permission.
+     */
+    get: operations['getOrdersByIdNotes']
+    put?: never
+    /**
+     * Add an internal note to an order (staff: orders.manage; audited)
+     * @description Requires a bearer token of staff with the orders.manage permission.
+     */
+    post: operations['postOrdersByIdNotes']
+    delete?: never
+    options?: never
+    head?: never
+    patch?: never
+    trace?: never
+  }
+  '/api/v1/orders/{id}/refunds': {
+    parameters: {
+      query?: never
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    /**
+     * An order’s refunds, oldest first (orders.read)
+     * @description Requires a bearer token of staff with the orders.read permission.
+     */
+    get: operations['getOrdersByIdRefunds']
+    put?: never
+    /**
+     * Refund part of a confirmed or shipped order, by amount or by lines (refunds.write; 202: payments refunds it)
+     * @description Requires a bearer token of staff with the refunds.write permission.
+     */
+    post: operations['postOrdersByIdRefunds']
+    delete?: never
+    options?: never
+    head?: never
+    patch?: never
+    trace?: never
+  }
+  '/api/v1/orders/{id}/returns': {
+    parameters: {
+      query?: never
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    /**
+     * An order’s returns, oldest first (its shopper, or staff with orders.read)
+     * @description Requires a bearer token.
+     */
+    get: operations['getOrdersByIdReturns']
+    put?: never
+    /**
+     * Ask to return lines of a shipped order (its shopper, or staff with refunds.write)
+     * @description Requires a bearer token.
+     */
+    post: operations['postOrdersByIdReturns']
+    delete?: never
+    options?: never
+    head?: never
+    patch?: never
+    trace?: never
+  }
+  '/api/v1/orders/{id}/returns/{returnId}/receive': {
+    parameters: {
+      query?: never
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    get?: never
+    put?: never
+    /**
+     * Record a return’s parcel received, restocking the lines so marked; the received lines are refunded (refunds.write)
+     * @description Requires a bearer token of staff with the refunds.write permission.
+     */
+    post: operations['postOrdersByIdReturnsByReturnIdReceive']
+    delete?: never
+    options?: never
+    head?: never
+    patch?: never
+    trace?: never
+  }
+  '/api/v1/orders/{id}/returns/{returnId}/reject': {
+    parameters: {
+      query?: never
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    get?: never
+    put?: never
+    /**
+     * Reject a return still requested (refunds.write)
+     * @description Requires a bearer token of staff with the refunds.write permission.
+     */
+    post: operations['postOrdersByIdReturnsByReturnIdReject']
+    delete?: never
+    options?: never
+    head?: never
+    patch?: never
     trace?: never
   }
   '/api/v1/payments': {
@@ -940,7 +1177,7 @@ export interface paths {
       cookie?: never
     }
     /**
-     * List payments, newest first: the caller's own, or anyone's for an admin
+     * List payments, newest first: the caller's own, or anyone's for staff with payments.read
      * @description A payment appears once the provider has been asked (authorized or later); one still waiting for the processor is not listed.
      *
      *     Requires a bearer token.
@@ -962,8 +1199,8 @@ export interface paths {
       cookie?: never
     }
     /**
-     * Ledger sums per currency and orders captured more than once (admin)
-     * @description Requires a bearer token.
+     * Ledger sums per currency and orders captured more than once (staff: payments.read)
+     * @description Requires a bearer token of staff with the payments.read permission.
      */
     get: operations['getPaymentsReconciliation']
     put?: never
@@ -1024,16 +1261,16 @@ export interface paths {
       cookie?: never
     }
     /**
-     * List the shipping zones (admin)
-     * @description Requires a bearer token of an admin.
+     * List the shipping zones (staff: shipping.write)
+     * @description Requires a bearer token of staff with the shipping.write permission.
      */
     get: operations['getShippingZones']
     put?: never
     /**
-     * Create a shipping zone (admin)
+     * Create a shipping zone (staff: shipping.write)
      * @description Each country, or country and region, at most once (400 `SHIPPING.DUPLICATE_COUNTRY`).
      *
-     *     Requires a bearer token of an admin.
+     *     Requires a bearer token of staff with the shipping.write permission.
      */
     post: operations['postShippingZones']
     delete?: never
@@ -1050,24 +1287,24 @@ export interface paths {
       cookie?: never
     }
     /**
-     * A shipping zone (admin)
-     * @description Requires a bearer token of an admin.
+     * A shipping zone (staff: shipping.write)
+     * @description Requires a bearer token of staff with the shipping.write permission.
      */
     get: operations['getShippingZonesById']
     put?: never
     post?: never
     /**
-     * Delete a shipping zone without methods (admin)
+     * Delete a shipping zone without methods (staff: shipping.write)
      * @description 409 `SHIPPING.ZONE_IN_USE` while a method belongs to it.
      *
-     *     Requires a bearer token of an admin.
+     *     Requires a bearer token of staff with the shipping.write permission.
      */
     delete: operations['deleteShippingZonesById']
     options?: never
     head?: never
     /**
-     * Rename a shipping zone or change its countries (admin)
-     * @description Requires a bearer token of an admin.
+     * Rename a shipping zone or change its countries (staff: shipping.write)
+     * @description Requires a bearer token of staff with the shipping.write permission.
      */
     patch: operations['patchShippingZonesById']
     trace?: never
@@ -1080,16 +1317,16 @@ export interface paths {
       cookie?: never
     }
     /**
-     * List the shipping methods, of one zone or all (admin)
-     * @description Requires a bearer token of an admin.
+     * List the shipping methods, of one zone or all (staff: shipping.write)
+     * @description Requires a bearer token of staff with the shipping.write permission.
      */
     get: operations['getShippingMethods']
     put?: never
     /**
-     * Create a shipping method of a zone (admin)
+     * Create a shipping method of a zone (staff: shipping.write)
      * @description At least one rate, each `from` once (400 `SHIPPING.RATES_REQUIRED`, `SHIPPING.DUPLICATE_RATE`); a flat method has one rate from 0 (`SHIPPING.FLAT_RATE`); every price and `freeAbove` in one currency (`SHIPPING.MIXED_CURRENCIES`); `estimatedDays.min` ≤ `max` (`SHIPPING.INVALID_ESTIMATE`); an existing zone (422 `SHIPPING.UNKNOWN_ZONE`).
      *
-     *     Requires a bearer token of an admin.
+     *     Requires a bearer token of staff with the shipping.write permission.
      */
     post: operations['postShippingMethods']
     delete?: never
@@ -1106,24 +1343,24 @@ export interface paths {
       cookie?: never
     }
     /**
-     * A shipping method (admin)
-     * @description Requires a bearer token of an admin.
+     * A shipping method (staff: shipping.write)
+     * @description Requires a bearer token of staff with the shipping.write permission.
      */
     get: operations['getShippingMethodsById']
     put?: never
     post?: never
     /**
-     * Delete a shipping method (admin)
-     * @description Requires a bearer token of an admin.
+     * Delete a shipping method (staff: shipping.write)
+     * @description Requires a bearer token of staff with the shipping.write permission.
      */
     delete: operations['deleteShippingMethodsById']
     options?: never
     head?: never
     /**
-     * Change a shipping method (admin)
+     * Change a shipping method (staff: shipping.write)
      * @description The method as changed is checked as a new one: At least one rate, each `from` once (400 `SHIPPING.RATES_REQUIRED`, `SHIPPING.DUPLICATE_RATE`); a flat method has one rate from 0 (`SHIPPING.FLAT_RATE`); every price and `freeAbove` in one currency (`SHIPPING.MIXED_CURRENCIES`); `estimatedDays.min` ≤ `max` (`SHIPPING.INVALID_ESTIMATE`); an existing zone (422 `SHIPPING.UNKNOWN_ZONE`).
      *
-     *     Requires a bearer token of an admin.
+     *     Requires a bearer token of staff with the shipping.write permission.
      */
     patch: operations['patchShippingMethodsById']
     trace?: never
@@ -1136,16 +1373,16 @@ export interface paths {
       cookie?: never
     }
     /**
-     * An order's shipments, oldest first (admin)
-     * @description Requires a bearer token of an admin.
+     * An order's shipments, oldest first (staff: orders.read)
+     * @description Requires a bearer token of staff with the orders.read permission.
      */
     get: operations['getShippingShipments']
     put?: never
     /**
-     * Ship lines of a confirmed order (admin)
+     * Ship lines of a confirmed order (staff: orders.fulfil)
      * @description At most what is not shipped yet of each line: 409 `SHIPPING.QUANTITY_EXCEEDS_ORDER`, `SHIPPING.NOTHING_TO_SHIP` (all shipped), `SHIPPING.ORDER_CANCELLED`; 404 `SHIPPING.ORDER_NOT_FOUND` for an order not (yet) confirmed; 422 `SHIPPING.LINE_NOT_IN_ORDER`. Publishes `shipment.created`.
      *
-     *     Requires a bearer token of an admin.
+     *     Requires a bearer token of staff with the orders.fulfil permission.
      */
     post: operations['postShippingShipments']
     delete?: never
@@ -1162,8 +1399,8 @@ export interface paths {
       cookie?: never
     }
     /**
-     * A shipment (admin)
-     * @description Requires a bearer token of an admin.
+     * A shipment (staff: orders.read)
+     * @description Requires a bearer token of staff with the orders.read permission.
      */
     get: operations['getShippingShipmentsById']
     put?: never
@@ -1184,12 +1421,164 @@ export interface paths {
     get?: never
     put?: never
     /**
-     * Record that a shipment was delivered (admin)
+     * Record that a shipment was delivered (staff: orders.fulfil)
      * @description Publishes `shipment.delivered` once; again, it answers the same.
      *
-     *     Requires a bearer token of an admin.
+     *     Requires a bearer token of staff with the orders.fulfil permission.
      */
     post: operations['postShippingShipmentsByIdDelivered']
+    delete?: never
+    options?: never
+    head?: never
+    patch?: never
+    trace?: never
+  }
+  '/api/v1/reports/daily': {
+    parameters: {
+      query?: never
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    /**
+     * The day's figures, per UTC day of a range (reports.read)
+     * @description Every day from `from` to `to` (inclusive, at most 366), zeros for a quiet day: paid orders and the revenue they captured, average order value, refunds, carts that reached checkout and conversion. 400 `REPORTING.INVALID_RANGE`.
+     *
+     *     Requires a bearer token of staff with the reports.read permission.
+     */
+    get: operations['getReportsDaily']
+    put?: never
+    post?: never
+    delete?: never
+    options?: never
+    head?: never
+    patch?: never
+    trace?: never
+  }
+  '/api/v1/reports/daily.csv': {
+    parameters: {
+      query?: never
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    /**
+     * The daily figures as CSV (reports.read)
+     * @description `text/csv` (RFC 4180, a header row, amounts in major units): as `GET /reports/daily`.
+     *
+     *     Requires a bearer token of staff with the reports.read permission.
+     */
+    get: operations['getReportsDailyCsv']
+    put?: never
+    post?: never
+    delete?: never
+    options?: never
+    head?: never
+    patch?: never
+    trace?: never
+  }
+  '/api/v1/reports/top-products': {
+    parameters: {
+      query?: never
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    /**
+     * The best-selling products of a range (reports.read)
+     * @description Lines of the orders paid in the range and not cancelled since, per product and variant, by revenue (unit price × quantity), then quantity.
+     *
+     *     Requires a bearer token of staff with the reports.read permission.
+     */
+    get: operations['getReportsTopProducts']
+    put?: never
+    post?: never
+    delete?: never
+    options?: never
+    head?: never
+    patch?: never
+    trace?: never
+  }
+  '/api/v1/reports/top-products.csv': {
+    parameters: {
+      query?: never
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    /**
+     * The top products as CSV (reports.read)
+     * @description Requires a bearer token of staff with the reports.read permission.
+     */
+    get: operations['getReportsTopProductsCsv']
+    put?: never
+    post?: never
+    delete?: never
+    options?: never
+    head?: never
+    patch?: never
+    trace?: never
+  }
+  '/api/v1/reports/customers/{userId}': {
+    parameters: {
+      query?: never
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    /**
+     * A customer's lifetime value (customers.read)
+     * @description Paid orders, captured − refunded, refunds and the first and last paid order; zeros for a customer who never paid.
+     *
+     *     Requires a bearer token of staff with the customers.read permission.
+     */
+    get: operations['getReportsCustomersByUserId']
+    put?: never
+    post?: never
+    delete?: never
+    options?: never
+    head?: never
+    patch?: never
+    trace?: never
+  }
+  '/api/v1/reports/orders/{orderId}/timeline': {
+    parameters: {
+      query?: never
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    /**
+     * Every event that named the order, oldest first (orders.read)
+     * @description The events as received (orders, payments, shipping, staff actions on the order), by `occurredAt`, then arrival; empty for an order not heard of.
+     *
+     *     Requires a bearer token of staff with the orders.read permission.
+     */
+    get: operations['getReportsOrdersByOrderIdTimeline']
+    put?: never
+    post?: never
+    delete?: never
+    options?: never
+    head?: never
+    patch?: never
+    trace?: never
+  }
+  '/api/v1/audit': {
+    parameters: {
+      query?: never
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    /**
+     * The audit trail of staff actions, newest first (audit.read)
+     * @description Filters combined with AND; keyset paging by `nextCursor`. 400 `REPORTING.INVALID_CURSOR`, `REPORTING.INVALID_QUERY`.
+     *
+     *     Requires a bearer token of staff with the audit.read permission.
+     */
+    get: operations['getAudit']
+    put?: never
+    post?: never
     delete?: never
     options?: never
     head?: never
@@ -1213,6 +1602,81 @@ export interface components {
         message: string
       }[]
     }
+    GetStaffResponse: {
+      items: {
+        /** @description The account's id. */
+        userId: string
+        /** @description E-mail address, lower-cased. */
+        email: string
+        /** @description Display name. */
+        name: string
+        /** @description Its staff roles. */
+        roles: ('owner' | 'catalog_manager' | 'fulfilment' | 'support')[]
+        /**
+         * Format: date-time
+         * @description When the account was made.
+         */
+        createdAt: string
+      }[]
+    }
+    PostStaffInvitationsRequest: {
+      /**
+       * Format: email
+       * @description Where the invitation goes; the account made on accepting it has this address.
+       */
+      email: string
+      role: 'owner' | 'catalog_manager' | 'fulfilment' | 'support'
+    }
+    PostStaffInvitationsResponse: {
+      id: string
+      email: string
+      role: 'owner' | 'catalog_manager' | 'fulfilment' | 'support'
+      /**
+       * Format: date-time
+       * @description When its link stops working.
+       */
+      expiresAt: string
+    }
+    PostStaffInvitationsAcceptRequest: {
+      /** @description The token of the mailed link. No control characters. */
+      token: string
+      /** @description Display name of the new account. No control characters. */
+      name: string
+      /** @description Password of the new account, as at registration. No control characters. */
+      password: string
+    }
+    PostStaffInvitationsAcceptResponse: {
+      user: {
+        /** @description Opaque id of the account (the `sub` of its access tokens). */
+        id: string
+        /** @description E-mail address, lower-cased. */
+        email: string
+        /** @description Display name. */
+        name: string
+        /** @description Always `customer`; `admin` for configured e-mails. */
+        roles: ('customer' | 'admin' | ('owner' | 'catalog_manager' | 'fulfilment' | 'support'))[]
+        /** @description Whether the owner proved the address through the verification e-mail. */
+        emailVerified: boolean
+      }
+    }
+    PutStaffByUserIdRolesRequest: {
+      roles: ('owner' | 'catalog_manager' | 'fulfilment' | 'support')[]
+    }
+    PutStaffByUserIdRolesResponse: {
+      /** @description The account's id. */
+      userId: string
+      /** @description E-mail address, lower-cased. */
+      email: string
+      /** @description Display name. */
+      name: string
+      /** @description Its staff roles. */
+      roles: ('owner' | 'catalog_manager' | 'fulfilment' | 'support')[]
+      /**
+       * Format: date-time
+       * @description When the account was made.
+       */
+      createdAt: string
+    }
     PostAuthRegisterRequest: {
       /**
        * Format: email
@@ -1233,7 +1697,7 @@ export interface components {
         /** @description Display name. */
         name: string
         /** @description Always `customer`; `admin` for configured e-mails. */
-        roles: ('customer' | 'admin')[]
+        roles: ('customer' | 'admin' | ('owner' | 'catalog_manager' | 'fulfilment' | 'support'))[]
         /** @description Whether the owner proved the address through the verification e-mail. */
         emailVerified: boolean
       }
@@ -1259,7 +1723,7 @@ export interface components {
         /** @description Display name. */
         name: string
         /** @description Always `customer`; `admin` for configured e-mails. */
-        roles: ('customer' | 'admin')[]
+        roles: ('customer' | 'admin' | ('owner' | 'catalog_manager' | 'fulfilment' | 'support'))[]
         /** @description Whether the owner proved the address through the verification e-mail. */
         emailVerified: boolean
       }
@@ -1477,7 +1941,22 @@ export interface components {
       /** @description Display name. */
       name: string
       /** @description Roles of the account. */
-      roles: ('customer' | 'admin')[]
+      roles: ('customer' | 'admin' | ('owner' | 'catalog_manager' | 'fulfilment' | 'support'))[]
+      /** @description The staff permissions its roles give (empty for a shopper). */
+      permissions?: (
+        | 'catalog.write'
+        | 'pricing.write'
+        | 'shipping.write'
+        | 'orders.read'
+        | 'orders.manage'
+        | 'orders.fulfil'
+        | 'refunds.write'
+        | 'payments.read'
+        | 'customers.read'
+        | 'staff.manage'
+        | 'audit.read'
+        | 'reports.read'
+      )[]
       /** @description Whether the owner proved the address through the verification e-mail. */
       emailVerified: boolean
       /**
@@ -1498,7 +1977,7 @@ export interface components {
       /** @description Display name. */
       name: string
       /** @description Always `customer`; `admin` for configured e-mails. */
-      roles: ('customer' | 'admin')[]
+      roles: ('customer' | 'admin' | ('owner' | 'catalog_manager' | 'fulfilment' | 'support'))[]
       /** @description Whether the owner proved the address through the verification e-mail. */
       emailVerified: boolean
     }
@@ -1522,6 +2001,59 @@ export interface components {
          * @enum {string}
          */
         use: 'sig'
+      }[]
+    }
+    GetCustomersResponse: {
+      items: {
+        id: string
+        email: string
+        name: string
+        /** Format: date-time */
+        createdAt: string
+        emailVerified: boolean
+      }[]
+      nextCursor: string | null
+    }
+    GetCustomersByIdResponse: {
+      id: string
+      email: string
+      name: string
+      /** Format: date-time */
+      createdAt: string
+      emailVerified: boolean
+      addresses: {
+        /** @description Opaque id (a UUID). */
+        id: string
+        /** @description Its label, or null. */
+        label: string | null
+        /** @description Recipient. */
+        name: string
+        /** @description First address line. */
+        line1: string
+        /** @description Second address line. */
+        line2?: string
+        /** @description City. */
+        city: string
+        /** @description Postal code. */
+        postalCode: string
+        /** @description ISO 3166-1 alpha-2 code. */
+        country: string
+        /** @description Region, state or province. */
+        region?: string
+        /** @description Phone number. */
+        phone?: string
+        /** @description Whether it is the default address. */
+        isDefault: boolean
+        /**
+         * Format: date-time
+         * @description When it was saved.
+         */
+        createdAt: string
+        /**
+         * Format: date-time
+         * @description When it last changed.
+         */
+        updatedAt: string
       }[]
     }
     GetProductsByIdMediaResponse: {
@@ -2735,6 +3267,36 @@ export interface components {
           /** Format: date-time */
           createdAt: string
         }[]
+        refunds?: {
+          id: string
+          orderId: string
+          amount: {
+            amount: number
+            currency: string
+          }
+          /** @description requested (payments is refunding it), refunded (the provider gave the money back) or failed (the payment could not be refunded: it was refunded in full meanwhile). */
+          status: 'requested' | 'refunded' | 'failed'
+          lines?: {
+            productId: string
+            variantId: string
+            quantity: number
+            amount: {
+              amount: number
+              currency: string
+            }
+          }[]
+          reason?: string
+          returnId?: string
+          failureReason?: string
+          /** Format: date-time */
+          createdAt: string
+          /** Format: date-time */
+          refundedAt?: string
+        }[]
+        refundedAmount?: {
+          amount: number
+          currency: string
+        }
         shippingAddress: {
           /** @description No control characters. */
           name: string
@@ -2770,6 +3332,12 @@ export interface components {
         paymentDueBy?: string
         /** @description While payment_failed: payment_declined (the card was refused) or payment_failed (the provider kept failing). */
         lastPaymentError?: string
+        /** @description The human order number (1001, 1002, …). */
+        number?: number
+        /** @description The customer's e-mail, lower-cased (issue 19). */
+        customerEmail?: string
+        /** @description Staff only: the note staff wrote when cancelling the order. */
+        cancellationNote?: string
         /** Format: date-time */
         createdAt: string
         /** Format: date-time */
@@ -2887,6 +3455,36 @@ export interface components {
         /** Format: date-time */
         createdAt: string
       }[]
+      refunds?: {
+        id: string
+        orderId: string
+        amount: {
+          amount: number
+          currency: string
+        }
+        /** @description requested (payments is refunding it), refunded (the provider gave the money back) or failed (the payment could not be refunded: it was refunded in full meanwhile). */
+        status: 'requested' | 'refunded' | 'failed'
+        lines?: {
+          productId: string
+          variantId: string
+          quantity: number
+          amount: {
+            amount: number
+            currency: string
+          }
+        }[]
+        reason?: string
+        returnId?: string
+        failureReason?: string
+        /** Format: date-time */
+        createdAt: string
+        /** Format: date-time */
+        refundedAt?: string
+      }[]
+      refundedAmount?: {
+        amount: number
+        currency: string
+      }
       shippingAddress: {
         /** @description No control characters. */
         name: string
@@ -2922,6 +3520,12 @@ export interface components {
       paymentDueBy?: string
       /** @description While payment_failed: payment_declined (the card was refused) or payment_failed (the provider kept failing). */
       lastPaymentError?: string
+      /** @description The human order number (1001, 1002, …). */
+      number?: number
+      /** @description The customer's e-mail, lower-cased (issue 19). */
+      customerEmail?: string
+      /** @description Staff only: the note staff wrote when cancelling the order. */
+      cancellationNote?: string
       /** Format: date-time */
       createdAt: string
       /** Format: date-time */
@@ -3107,6 +3711,36 @@ export interface components {
         /** Format: date-time */
         createdAt: string
       }[]
+      refunds?: {
+        id: string
+        orderId: string
+        amount: {
+          amount: number
+          currency: string
+        }
+        /** @description requested (payments is refunding it), refunded (the provider gave the money back) or failed (the payment could not be refunded: it was refunded in full meanwhile). */
+        status: 'requested' | 'refunded' | 'failed'
+        lines?: {
+          productId: string
+          variantId: string
+          quantity: number
+          amount: {
+            amount: number
+            currency: string
+          }
+        }[]
+        reason?: string
+        returnId?: string
+        failureReason?: string
+        /** Format: date-time */
+        createdAt: string
+        /** Format: date-time */
+        refundedAt?: string
+      }[]
+      refundedAmount?: {
+        amount: number
+        currency: string
+      }
       shippingAddress: {
         /** @description No control characters. */
         name: string
@@ -3142,6 +3776,12 @@ export interface components {
       paymentDueBy?: string
       /** @description While payment_failed: payment_declined (the card was refused) or payment_failed (the provider kept failing). */
       lastPaymentError?: string
+      /** @description The human order number (1001, 1002, …). */
+      number?: number
+      /** @description The customer's e-mail, lower-cased (issue 19). */
+      customerEmail?: string
+      /** @description Staff only: the note staff wrote when cancelling the order. */
+      cancellationNote?: string
       /** Format: date-time */
       createdAt: string
       /** Format: date-time */
@@ -3224,6 +3864,36 @@ export interface components {
         /** Format: date-time */
         createdAt: string
       }[]
+      refunds?: {
+        id: string
+        orderId: string
+        amount: {
+          amount: number
+          currency: string
+        }
+        /** @description requested (payments is refunding it), refunded (the provider gave the money back) or failed (the payment could not be refunded: it was refunded in full meanwhile). */
+        status: 'requested' | 'refunded' | 'failed'
+        lines?: {
+          productId: string
+          variantId: string
+          quantity: number
+          amount: {
+            amount: number
+            currency: string
+          }
+        }[]
+        reason?: string
+        returnId?: string
+        failureReason?: string
+        /** Format: date-time */
+        createdAt: string
+        /** Format: date-time */
+        refundedAt?: string
+      }[]
+      refundedAmount?: {
+        amount: number
+        currency: string
+      }
       shippingAddress: {
         /** @description No control characters. */
         name: string
@@ -3259,10 +3929,22 @@ export interface components {
       paymentDueBy?: string
       /** @description While payment_failed: payment_declined (the card was refused) or payment_failed (the provider kept failing). */
       lastPaymentError?: string
+      /** @description The human order number (1001, 1002, …). */
+      number?: number
+      /** @description The customer's e-mail, lower-cased (issue 19). */
+      customerEmail?: string
+      /** @description Staff only: the note staff wrote when cancelling the order. */
+      cancellationNote?: string
       /** Format: date-time */
       createdAt: string
       /** Format: date-time */
       updatedAt: string
+    }
+    PostOrdersByIdCancelRequest: {
+      /** @description customer_request, out_of_stock, fraud_suspected or other. */
+      reason?: 'customer_request' | 'out_of_stock' | 'fraud_suspected' | 'other'
+      /** @description Staff only: a note on the cancellation (shown to staff, not the shopper). No control characters but tab, CR and LF. */
+      note?: string
     }
     PostOrdersByIdCancelResponse: {
       id: string
@@ -3341,6 +4023,36 @@ export interface components {
         /** Format: date-time */
         createdAt: string
       }[]
+      refunds?: {
+        id: string
+        orderId: string
+        amount: {
+          amount: number
+          currency: string
+        }
+        /** @description requested (payments is refunding it), refunded (the provider gave the money back) or failed (the payment could not be refunded: it was refunded in full meanwhile). */
+        status: 'requested' | 'refunded' | 'failed'
+        lines?: {
+          productId: string
+          variantId: string
+          quantity: number
+          amount: {
+            amount: number
+            currency: string
+          }
+        }[]
+        reason?: string
+        returnId?: string
+        failureReason?: string
+        /** Format: date-time */
+        createdAt: string
+        /** Format: date-time */
+        refundedAt?: string
+      }[]
+      refundedAmount?: {
+        amount: number
+        currency: string
+      }
       shippingAddress: {
         /** @description No control characters. */
         name: string
@@ -3376,6 +4088,12 @@ export interface components {
       paymentDueBy?: string
       /** @description While payment_failed: payment_declined (the card was refused) or payment_failed (the provider kept failing). */
       lastPaymentError?: string
+      /** @description The human order number (1001, 1002, …). */
+      number?: number
+      /** @description The customer's e-mail, lower-cased (issue 19). */
+      customerEmail?: string
+      /** @description Staff only: the note staff wrote when cancelling the order. */
+      cancellationNote?: string
       /** Format: date-time */
       createdAt: string
       /** Format: date-time */
@@ -3458,6 +4176,36 @@ export interface components {
         /** Format: date-time */
         createdAt: string
       }[]
+      refunds?: {
+        id: string
+        orderId: string
+        amount: {
+          amount: number
+          currency: string
+        }
+        /** @description requested (payments is refunding it), refunded (the provider gave the money back) or failed (the payment could not be refunded: it was refunded in full meanwhile). */
+        status: 'requested' | 'refunded' | 'failed'
+        lines?: {
+          productId: string
+          variantId: string
+          quantity: number
+          amount: {
+            amount: number
+            currency: string
+          }
+        }[]
+        reason?: string
+        returnId?: string
+        failureReason?: string
+        /** Format: date-time */
+        createdAt: string
+        /** Format: date-time */
+        refundedAt?: string
+      }[]
+      refundedAmount?: {
+        amount: number
+        currency: string
+      }
       shippingAddress: {
         /** @description No control characters. */
         name: string
@@ -3493,6 +4241,12 @@ export interface components {
       paymentDueBy?: string
       /** @description While payment_failed: payment_declined (the card was refused) or payment_failed (the provider kept failing). */
       lastPaymentError?: string
+      /** @description The human order number (1001, 1002, …). */
+      number?: number
+      /** @description The customer's e-mail, lower-cased (issue 19). */
+      customerEmail?: string
+      /** @description Staff only: the note staff wrote when cancelling the order. */
+      cancellationNote?: string
       /** Format: date-time */
       createdAt: string
       /** Format: date-time */
@@ -3584,6 +4338,36 @@ export interface components {
         /** Format: date-time */
         createdAt: string
       }[]
+      refunds?: {
+        id: string
+        orderId: string
+        amount: {
+          amount: number
+          currency: string
+        }
+        /** @description requested (payments is refunding it), refunded (the provider gave the money back) or failed (the payment could not be refunded: it was refunded in full meanwhile). */
+        status: 'requested' | 'refunded' | 'failed'
+        lines?: {
+          productId: string
+          variantId: string
+          quantity: number
+          amount: {
+            amount: number
+            currency: string
+          }
+        }[]
+        reason?: string
+        returnId?: string
+        failureReason?: string
+        /** Format: date-time */
+        createdAt: string
+        /** Format: date-time */
+        refundedAt?: string
+      }[]
+      refundedAmount?: {
+        amount: number
+        currency: string
+      }
       shippingAddress: {
         /** @description No control characters. */
         name: string
@@ -3619,6 +4403,12 @@ export interface components {
       paymentDueBy?: string
       /** @description While payment_failed: payment_declined (the card was refused) or payment_failed (the provider kept failing). */
       lastPaymentError?: string
+      /** @description The human order number (1001, 1002, …). */
+      number?: number
+      /** @description The customer's e-mail, lower-cased (issue 19). */
+      customerEmail?: string
+      /** @description Staff only: the note staff wrote when cancelling the order. */
+      cancellationNote?: string
       /** Format: date-time */
       createdAt: string
       /** Format: date-time */
@@ -3876,6 +4666,214 @@ export interface components {
       uses: number
       /** @description Uses reserved by orders not yet confirmed; they count against the limits too. */
       reserved: number
+      /** Format: date-time */
+      createdAt: string
+      /** Format: date-time */
+      updatedAt: string
+    }
+    GetOrdersByIdNotesResponse: {
+      items: {
+        id: string
+        text: string
+        author: {
+          userId: string
+        }
+        /** Format: date-time */
+        createdAt: string
+      }[]
+    }
+    PostOrdersByIdNotesRequest: {
+      /** @description The note. No control characters but tab, CR and LF. */
+      text: string
+    }
+    PostOrdersByIdNotesResponse: {
+      id: string
+      text: string
+      author: {
+        userId: string
+      }
+      /** Format: date-time */
+      createdAt: string
+    }
+    GetOrdersByIdRefundsResponse: {
+      items: {
+        id: string
+        orderId: string
+        amount: {
+          amount: number
+          currency: string
+        }
+        /** @description requested (payments is refunding it), refunded (the provider gave the money back) or failed (the payment could not be refunded: it was refunded in full meanwhile). */
+        status: 'requested' | 'refunded' | 'failed'
+        lines?: {
+          productId: string
+          variantId: string
+          quantity: number
+          amount: {
+            amount: number
+            currency: string
+          }
+        }[]
+        reason?: string
+        returnId?: string
+        failureReason?: string
+        /** Format: date-time */
+        createdAt: string
+        /** Format: date-time */
+        refundedAt?: string
+      }[]
+    }
+    PostOrdersByIdRefundsRequest: {
+      amount?: {
+        amount: number
+        currency: string
+      }
+      lines?: {
+        /** @description Opaque id. No control characters. */
+        productId: string
+        /** @description Opaque id. No control characters. */
+        variantId?: string
+        quantity: number
+      }[]
+      /** @description No control characters. */
+      reason?: string
+    }
+    PostOrdersByIdRefundsResponse: {
+      id: string
+      orderId: string
+      amount: {
+        amount: number
+        currency: string
+      }
+      /** @description requested (payments is refunding it), refunded (the provider gave the money back) or failed (the payment could not be refunded: it was refunded in full meanwhile). */
+      status: 'requested' | 'refunded' | 'failed'
+      lines?: {
+        productId: string
+        variantId: string
+        quantity: number
+        amount: {
+          amount: number
+          currency: string
+        }
+      }[]
+      reason?: string
+      returnId?: string
+      failureReason?: string
+      /** Format: date-time */
+      createdAt: string
+      /** Format: date-time */
+      refundedAt?: string
+    }
+    GetOrdersByIdReturnsResponse: {
+      items: {
+        id: string
+        orderId: string
+        /** @description requested → received (staff got the parcel) → refunded (its refund landed); requested → rejected (staff) or expired (not received by deadlineAt). */
+        status: 'requested' | 'received' | 'refunded' | 'rejected' | 'expired'
+        lines: {
+          productId: string
+          variantId: string
+          quantity: number
+          receivedQuantity?: number
+          restock?: boolean
+        }[]
+        reason: string
+        rejectionReason?: string
+        refundId?: string
+        /** Format: date-time */
+        deadlineAt: string
+        /** Format: date-time */
+        createdAt: string
+        /** Format: date-time */
+        updatedAt: string
+      }[]
+    }
+    PostOrdersByIdReturnsRequest: {
+      lines: {
+        /** @description Opaque id. No control characters. */
+        productId: string
+        /** @description Opaque id. No control characters. */
+        variantId?: string
+        quantity: number
+      }[]
+      /** @description No control characters. */
+      reason: string
+    }
+    PostOrdersByIdReturnsResponse: {
+      id: string
+      orderId: string
+      /** @description requested → received (staff got the parcel) → refunded (its refund landed); requested → rejected (staff) or expired (not received by deadlineAt). */
+      status: 'requested' | 'received' | 'refunded' | 'rejected' | 'expired'
+      lines: {
+        productId: string
+        variantId: string
+        quantity: number
+        receivedQuantity?: number
+        restock?: boolean
+      }[]
+      reason: string
+      rejectionReason?: string
+      refundId?: string
+      /** Format: date-time */
+      deadlineAt: string
+      /** Format: date-time */
+      createdAt: string
+      /** Format: date-time */
+      updatedAt: string
+    }
+    PostOrdersByIdReturnsByReturnIdReceiveRequest: {
+      lines: {
+        /** @description Opaque id. No control characters. */
+        productId: string
+        /** @description Opaque id. No control characters. */
+        variantId?: string
+        quantity: number
+        restock: boolean
+      }[]
+    }
+    PostOrdersByIdReturnsByReturnIdReceiveResponse: {
+      id: string
+      orderId: string
+      /** @description requested → received (staff got the parcel) → refunded (its refund landed); requested → rejected (staff) or expired (not received by deadlineAt). */
+      status: 'requested' | 'received' | 'refunded' | 'rejected' | 'expired'
+      lines: {
+        productId: string
+        variantId: string
+        quantity: number
+        receivedQuantity?: number
+        restock?: boolean
+      }[]
+      reason: string
+      rejectionReason?: string
+      refundId?: string
+      /** Format: date-time */
+      deadlineAt: string
+      /** Format: date-time */
+      createdAt: string
+      /** Format: date-time */
+      updatedAt: string
+    }
+    PostOrdersByIdReturnsByReturnIdRejectRequest: {
+      /** @description No control characters. */
+      reason?: string
+    }
+    PostOrdersByIdReturnsByReturnIdRejectResponse: {
+      id: string
+      orderId: string
+      /** @description requested → received (staff got the parcel) → refunded (its refund landed); requested → rejected (staff) or expired (not received by deadlineAt). */
+      status: 'requested' | 'received' | 'refunded' | 'rejected' | 'expired'
+      lines: {
+        productId: string
+        variantId: string
+        quantity: number
+        receivedQuantity?: number
+        restock?: boolean
+      }[]
+      reason: string
+      rejectionReason?: string
+      refundId?: string
+      /** Format: date-time */
+      deadlineAt: string
       /** Format: date-time */
       createdAt: string
       /** Format: date-time */
@@ -4242,6 +5240,90 @@ export interface components {
       /** Format: date-time */
       deliveredAt?: string
     }
+    GetReportsDailyResponse: {
+      /** @description ISO 4217, upper case. */
+      currency: string
+      days: {
+        /** @description A UTC calendar day, YYYY-MM-DD. */
+        date: string
+        orders: number
+        revenue: {
+          amount: number
+          currency: string
+        }
+        averageOrderValue: {
+          amount: number
+          currency: string
+        }
+        refunds: number
+        refundedAmount: {
+          amount: number
+          currency: string
+        }
+        carts: number
+        conversion: number
+      }[]
+    }
+    /** @description text/csv (RFC 4180): a header row, then the rows. */
+    GetReportsDailyCsvResponse: string
+    GetReportsTopProductsResponse: {
+      items: {
+        productId: string
+        variantId?: string
+        name: string
+        quantity: number
+        revenue: {
+          amount: number
+          currency: string
+        }
+      }[]
+    }
+    /** @description text/csv (RFC 4180): a header row, then the rows. */
+    GetReportsTopProductsCsvResponse: string
+    GetReportsCustomersByUserIdResponse: {
+      userId: string
+      orders: number
+      lifetimeValue: {
+        amount: number
+        currency: string
+      }
+      refunded: {
+        amount: number
+        currency: string
+      }
+      firstOrderAt: string | null
+      lastOrderAt: string | null
+    }
+    GetReportsOrdersByOrderIdTimelineResponse: {
+      items: {
+        eventId: string
+        type: string
+        source: string
+        /** Format: date-time */
+        occurredAt: string
+        data: unknown
+      }[]
+    }
+    GetAuditResponse: {
+      items: {
+        id: string
+        actor: {
+          userId: string
+          roles: string[]
+        }
+        action: string
+        entity: {
+          type: string
+          id: string
+        }
+        before: unknown
+        after: unknown
+        /** Format: date-time */
+        at: string
+        source: string
+      }[]
+      nextCursor: string | null
+    }
   }
   responses: {
     /** @description The request is invalid (`errors` lists the failing fields). */
@@ -4435,6 +5517,149 @@ export interface components {
 }
 export type $defs = Record<string, never>
 export interface operations {
+  getStaff: {
+    parameters: {
+      query?: never
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    requestBody?: never
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          'RateLimit-Limit': components['headers']['RateLimit-Limit']
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining']
+          'RateLimit-Reset': components['headers']['RateLimit-Reset']
+          'RateLimit-Policy': components['headers']['RateLimit-Policy']
+          'X-Request-Id': components['headers']['X-Request-Id']
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['GetStaffResponse']
+        }
+      }
+      400: components['responses']['BadRequest']
+      401: components['responses']['Unauthorized']
+      403: components['responses']['Forbidden']
+      429: components['responses']['TooManyRequests']
+      default: components['responses']['Error']
+    }
+  }
+  postStaffInvitations: {
+    parameters: {
+      query?: never
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['PostStaffInvitationsRequest']
+      }
+    }
+    responses: {
+      /** @description Created */
+      201: {
+        headers: {
+          'RateLimit-Limit': components['headers']['RateLimit-Limit']
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining']
+          'RateLimit-Reset': components['headers']['RateLimit-Reset']
+          'RateLimit-Policy': components['headers']['RateLimit-Policy']
+          'X-Request-Id': components['headers']['X-Request-Id']
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['PostStaffInvitationsResponse']
+        }
+      }
+      400: components['responses']['BadRequest']
+      401: components['responses']['Unauthorized']
+      403: components['responses']['Forbidden']
+      409: components['responses']['Conflict']
+      413: components['responses']['ContentTooLarge']
+      415: components['responses']['UnsupportedMediaType']
+      429: components['responses']['TooManyRequests']
+      default: components['responses']['Error']
+    }
+  }
+  postStaffInvitationsAccept: {
+    parameters: {
+      query?: never
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['PostStaffInvitationsAcceptRequest']
+      }
+    }
+    responses: {
+      /** @description Created */
+      201: {
+        headers: {
+          'RateLimit-Limit': components['headers']['RateLimit-Limit']
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining']
+          'RateLimit-Reset': components['headers']['RateLimit-Reset']
+          'RateLimit-Policy': components['headers']['RateLimit-Policy']
+          'X-Request-Id': components['headers']['X-Request-Id']
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['PostStaffInvitationsAcceptResponse']
+        }
+      }
+      400: components['responses']['BadRequest']
+      409: components['responses']['Conflict']
+      413: components['responses']['ContentTooLarge']
+      415: components['responses']['UnsupportedMediaType']
+      429: components['responses']['TooManyRequests']
+      default: components['responses']['Error']
+    }
+  }
+  putStaffByUserIdRoles: {
+    parameters: {
+      query?: never
+      header?: never
+      path: {
+        /** @description The account's id. No control characters. */
+        userId: string
+      }
+      cookie?: never
+    }
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['PutStaffByUserIdRolesRequest']
+      }
+    }
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          'RateLimit-Limit': components['headers']['RateLimit-Limit']
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining']
+          'RateLimit-Reset': components['headers']['RateLimit-Reset']
+          'RateLimit-Policy': components['headers']['RateLimit-Policy']
+          'X-Request-Id': components['headers']['X-Request-Id']
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['PutStaffByUserIdRolesResponse']
+        }
+      }
+      400: components['responses']['BadRequest']
+      401: components['responses']['Unauthorized']
+      403: components['responses']['Forbidden']
+      404: components['responses']['NotFound']
+      409: components['responses']['Conflict']
+      413: components['responses']['ContentTooLarge']
+      415: components['responses']['UnsupportedMediaType']
+      429: components['responses']['TooManyRequests']
+      default: components['responses']['Error']
+    }
+  }
   postAuthRegister: {
     parameters: {
       query?: never
@@ -4984,6 +6209,76 @@ export interface operations {
           'application/json': components['schemas']['GetWellKnownJwksJsonResponse']
         }
       }
+      429: components['responses']['TooManyRequests']
+      default: components['responses']['Error']
+    }
+  }
+  getCustomers: {
+    parameters: {
+      query?: {
+        /** @description Matches the e-mail or the name, case-insensitively, anywhere in them. No control characters. */
+        q?: string
+        limit?: number
+        /** @description Opaque cursor from a previous page's `nextCursor`. No control characters. */
+        cursor?: string
+      }
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    requestBody?: never
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          'RateLimit-Limit': components['headers']['RateLimit-Limit']
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining']
+          'RateLimit-Reset': components['headers']['RateLimit-Reset']
+          'RateLimit-Policy': components['headers']['RateLimit-Policy']
+          'X-Request-Id': components['headers']['X-Request-Id']
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['GetCustomersResponse']
+        }
+      }
+      400: components['responses']['BadRequest']
+      401: components['responses']['Unauthorized']
+      403: components['responses']['Forbidden']
+      429: components['responses']['TooManyRequests']
+      default: components['responses']['Error']
+    }
+  }
+  getCustomersById: {
+    parameters: {
+      query?: never
+      header?: never
+      path: {
+        /** @description Opaque id. No control characters. */
+        id: string
+      }
+      cookie?: never
+    }
+    requestBody?: never
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          'RateLimit-Limit': components['headers']['RateLimit-Limit']
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining']
+          'RateLimit-Reset': components['headers']['RateLimit-Reset']
+          'RateLimit-Policy': components['headers']['RateLimit-Policy']
+          'X-Request-Id': components['headers']['X-Request-Id']
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['GetCustomersByIdResponse']
+        }
+      }
+      400: components['responses']['BadRequest']
+      401: components['responses']['Unauthorized']
+      403: components['responses']['Forbidden']
+      404: components['responses']['NotFound']
       429: components['responses']['TooManyRequests']
       default: components['responses']['Error']
     }
@@ -6083,6 +7378,19 @@ export interface operations {
         /** @description pending → awaiting_payment → confirmed → shipped, or cancelled. A declined payment leaves the order payment_failed (stock held until paymentDueBy); a new payment attempt takes it back to awaiting_payment. */
         status?:
           'pending' | 'awaiting_payment' | 'payment_failed' | 'confirmed' | 'shipped' | 'cancelled'
+        number?: number
+        /** @description Orders whose customer e-mail starts with this (case-insensitive). No control characters. */
+        email?: string
+        /** @description Placed at or after (RFC 3339). */
+        from?: string
+        /** @description Placed before (RFC 3339). */
+        to?: string
+        /** @description Minor units. */
+        minTotal?: number
+        /** @description Minor units. */
+        maxTotal?: number
+        /** @description Opaque id. No control characters. */
+        customerId?: string
       }
       header?: never
       path?: never
@@ -6266,7 +7574,11 @@ export interface operations {
       }
       cookie?: never
     }
-    requestBody?: never
+    requestBody?: {
+      content: {
+        'application/json': components['schemas']['PostOrdersByIdCancelRequest']
+      }
+    }
     responses: {
       /** @description Accepted */
       202: {
@@ -6287,6 +7599,8 @@ export interface operations {
       403: components['responses']['Forbidden']
       404: components['responses']['NotFound']
       409: components['responses']['Conflict']
+      413: components['responses']['ContentTooLarge']
+      415: components['responses']['UnsupportedMediaType']
       429: components['responses']['TooManyRequests']
       default: components['responses']['Error']
     }
@@ -6643,6 +7957,322 @@ export interface operations {
       401: components['responses']['Unauthorized']
       403: components['responses']['Forbidden']
       404: components['responses']['NotFound']
+      413: components['responses']['ContentTooLarge']
+      415: components['responses']['UnsupportedMediaType']
+      429: components['responses']['TooManyRequests']
+      default: components['responses']['Error']
+    }
+  }
+  getOrdersByIdNotes: {
+    parameters: {
+      query?: never
+      header?: never
+      path: {
+        /** @description Opaque id. No control characters. */
+        id: string
+      }
+      cookie?: never
+    }
+    requestBody?: never
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          'RateLimit-Limit': components['headers']['RateLimit-Limit']
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining']
+          'RateLimit-Reset': components['headers']['RateLimit-Reset']
+          'RateLimit-Policy': components['headers']['RateLimit-Policy']
+          'X-Request-Id': components['headers']['X-Request-Id']
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['GetOrdersByIdNotesResponse']
+        }
+      }
+      400: components['responses']['BadRequest']
+      401: components['responses']['Unauthorized']
+      403: components['responses']['Forbidden']
+      404: components['responses']['NotFound']
+      429: components['responses']['TooManyRequests']
+      default: components['responses']['Error']
+    }
+  }
+  postOrdersByIdNotes: {
+    parameters: {
+      query?: never
+      header?: never
+      path: {
+        /** @description Opaque id. No control characters. */
+        id: string
+      }
+      cookie?: never
+    }
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['PostOrdersByIdNotesRequest']
+      }
+    }
+    responses: {
+      /** @description Created */
+      201: {
+        headers: {
+          'RateLimit-Limit': components['headers']['RateLimit-Limit']
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining']
+          'RateLimit-Reset': components['headers']['RateLimit-Reset']
+          'RateLimit-Policy': components['headers']['RateLimit-Policy']
+          'X-Request-Id': components['headers']['X-Request-Id']
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['PostOrdersByIdNotesResponse']
+        }
+      }
+      400: components['responses']['BadRequest']
+      401: components['responses']['Unauthorized']
+      403: components['responses']['Forbidden']
+      404: components['responses']['NotFound']
+      413: components['responses']['ContentTooLarge']
+      415: components['responses']['UnsupportedMediaType']
+      429: components['responses']['TooManyRequests']
+      default: components['responses']['Error']
+    }
+  }
+  getOrdersByIdRefunds: {
+    parameters: {
+      query?: never
+      header?: never
+      path: {
+        /** @description Opaque id. No control characters. */
+        id: string
+      }
+      cookie?: never
+    }
+    requestBody?: never
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          'RateLimit-Limit': components['headers']['RateLimit-Limit']
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining']
+          'RateLimit-Reset': components['headers']['RateLimit-Reset']
+          'RateLimit-Policy': components['headers']['RateLimit-Policy']
+          'X-Request-Id': components['headers']['X-Request-Id']
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['GetOrdersByIdRefundsResponse']
+        }
+      }
+      400: components['responses']['BadRequest']
+      401: components['responses']['Unauthorized']
+      403: components['responses']['Forbidden']
+      404: components['responses']['NotFound']
+      409: components['responses']['Conflict']
+      429: components['responses']['TooManyRequests']
+      default: components['responses']['Error']
+    }
+  }
+  postOrdersByIdRefunds: {
+    parameters: {
+      query?: never
+      header?: {
+        /** @description Required: 1 to 255 printable characters. A repeat with the same body gets the first response again; with another body, a 422. No control characters. */
+        'idempotency-key'?: string
+      }
+      path: {
+        /** @description Opaque id. No control characters. */
+        id: string
+      }
+      cookie?: never
+    }
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['PostOrdersByIdRefundsRequest']
+      }
+    }
+    responses: {
+      /** @description Accepted */
+      202: {
+        headers: {
+          'RateLimit-Limit': components['headers']['RateLimit-Limit']
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining']
+          'RateLimit-Reset': components['headers']['RateLimit-Reset']
+          'RateLimit-Policy': components['headers']['RateLimit-Policy']
+          'X-Request-Id': components['headers']['X-Request-Id']
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['PostOrdersByIdRefundsResponse']
+        }
+      }
+      400: components['responses']['BadRequest']
+      401: components['responses']['Unauthorized']
+      403: components['responses']['Forbidden']
+      404: components['responses']['NotFound']
+      409: components['responses']['Conflict']
+      413: components['responses']['ContentTooLarge']
+      415: components['responses']['UnsupportedMediaType']
+      422: components['responses']['UnprocessableContent']
+      429: components['responses']['TooManyRequests']
+      default: components['responses']['Error']
+    }
+  }
+  getOrdersByIdReturns: {
+    parameters: {
+      query?: never
+      header?: never
+      path: {
+        /** @description Opaque id. No control characters. */
+        id: string
+      }
+      cookie?: never
+    }
+    requestBody?: never
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          'RateLimit-Limit': components['headers']['RateLimit-Limit']
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining']
+          'RateLimit-Reset': components['headers']['RateLimit-Reset']
+          'RateLimit-Policy': components['headers']['RateLimit-Policy']
+          'X-Request-Id': components['headers']['X-Request-Id']
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['GetOrdersByIdReturnsResponse']
+        }
+      }
+      400: components['responses']['BadRequest']
+      401: components['responses']['Unauthorized']
+      403: components['responses']['Forbidden']
+      404: components['responses']['NotFound']
+      409: components['responses']['Conflict']
+      429: components['responses']['TooManyRequests']
+      default: components['responses']['Error']
+    }
+  }
+  postOrdersByIdReturns: {
+    parameters: {
+      query?: never
+      header?: never
+      path: {
+        /** @description Opaque id. No control characters. */
+        id: string
+      }
+      cookie?: never
+    }
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['PostOrdersByIdReturnsRequest']
+      }
+    }
+    responses: {
+      /** @description Created */
+      201: {
+        headers: {
+          'RateLimit-Limit': components['headers']['RateLimit-Limit']
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining']
+          'RateLimit-Reset': components['headers']['RateLimit-Reset']
+          'RateLimit-Policy': components['headers']['RateLimit-Policy']
+          'X-Request-Id': components['headers']['X-Request-Id']
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['PostOrdersByIdReturnsResponse']
+        }
+      }
+      400: components['responses']['BadRequest']
+      401: components['responses']['Unauthorized']
+      403: components['responses']['Forbidden']
+      404: components['responses']['NotFound']
+      409: components['responses']['Conflict']
+      413: components['responses']['ContentTooLarge']
+      415: components['responses']['UnsupportedMediaType']
+      429: components['responses']['TooManyRequests']
+      default: components['responses']['Error']
+    }
+  }
+  postOrdersByIdReturnsByReturnIdReceive: {
+    parameters: {
+      query?: never
+      header?: never
+      path: {
+        /** @description Opaque id. No control characters. */
+        id: string
+        /** @description Opaque id. No control characters. */
+        returnId: string
+      }
+      cookie?: never
+    }
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['PostOrdersByIdReturnsByReturnIdReceiveRequest']
+      }
+    }
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          'RateLimit-Limit': components['headers']['RateLimit-Limit']
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining']
+          'RateLimit-Reset': components['headers']['RateLimit-Reset']
+          'RateLimit-Policy': components['headers']['RateLimit-Policy']
+          'X-Request-Id': components['headers']['X-Request-Id']
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['PostOrdersByIdReturnsByReturnIdReceiveResponse']
+        }
+      }
+      400: components['responses']['BadRequest']
+      401: components['responses']['Unauthorized']
+      403: components['responses']['Forbidden']
+      404: components['responses']['NotFound']
+      409: components['responses']['Conflict']
+      413: components['responses']['ContentTooLarge']
+      415: components['responses']['UnsupportedMediaType']
+      429: components['responses']['TooManyRequests']
+      default: components['responses']['Error']
+    }
+  }
+  postOrdersByIdReturnsByReturnIdReject: {
+    parameters: {
+      query?: never
+      header?: never
+      path: {
+        /** @description Opaque id. No control characters. */
+        id: string
+        /** @description Opaque id. No control characters. */
+        returnId: string
+      }
+      cookie?: never
+    }
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['PostOrdersByIdReturnsByReturnIdRejectRequest']
+      }
+    }
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          'RateLimit-Limit': components['headers']['RateLimit-Limit']
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining']
+          'RateLimit-Reset': components['headers']['RateLimit-Reset']
+          'RateLimit-Policy': components['headers']['RateLimit-Policy']
+          'X-Request-Id': components['headers']['X-Request-Id']
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['PostOrdersByIdReturnsByReturnIdRejectResponse']
+        }
+      }
+      400: components['responses']['BadRequest']
+      401: components['responses']['Unauthorized']
+      403: components['responses']['Forbidden']
+      404: components['responses']['NotFound']
+      409: components['responses']['Conflict']
       413: components['responses']['ContentTooLarge']
       415: components['responses']['UnsupportedMediaType']
       429: components['responses']['TooManyRequests']
@@ -7297,6 +8927,271 @@ export interface operations {
       401: components['responses']['Unauthorized']
       403: components['responses']['Forbidden']
       404: components['responses']['NotFound']
+      429: components['responses']['TooManyRequests']
+      default: components['responses']['Error']
+    }
+  }
+  getReportsDaily: {
+    parameters: {
+      query: {
+        /** @description A UTC calendar day, YYYY-MM-DD. */
+        from: string
+        /** @description A UTC calendar day, YYYY-MM-DD. */
+        to: string
+        /** @description ISO 4217, upper case. */
+        currency?: string
+      }
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    requestBody?: never
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          'RateLimit-Limit': components['headers']['RateLimit-Limit']
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining']
+          'RateLimit-Reset': components['headers']['RateLimit-Reset']
+          'RateLimit-Policy': components['headers']['RateLimit-Policy']
+          'X-Request-Id': components['headers']['X-Request-Id']
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['GetReportsDailyResponse']
+        }
+      }
+      400: components['responses']['BadRequest']
+      401: components['responses']['Unauthorized']
+      403: components['responses']['Forbidden']
+      429: components['responses']['TooManyRequests']
+      default: components['responses']['Error']
+    }
+  }
+  getReportsDailyCsv: {
+    parameters: {
+      query: {
+        /** @description A UTC calendar day, YYYY-MM-DD. */
+        from: string
+        /** @description A UTC calendar day, YYYY-MM-DD. */
+        to: string
+        /** @description ISO 4217, upper case. */
+        currency?: string
+      }
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    requestBody?: never
+    responses: {
+      /** @description text/csv (RFC 4180): a header row, then the rows. */
+      200: {
+        headers: {
+          'RateLimit-Limit': components['headers']['RateLimit-Limit']
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining']
+          'RateLimit-Reset': components['headers']['RateLimit-Reset']
+          'RateLimit-Policy': components['headers']['RateLimit-Policy']
+          'X-Request-Id': components['headers']['X-Request-Id']
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['GetReportsDailyCsvResponse']
+        }
+      }
+      400: components['responses']['BadRequest']
+      401: components['responses']['Unauthorized']
+      403: components['responses']['Forbidden']
+      429: components['responses']['TooManyRequests']
+      default: components['responses']['Error']
+    }
+  }
+  getReportsTopProducts: {
+    parameters: {
+      query: {
+        /** @description A UTC calendar day, YYYY-MM-DD. */
+        from: string
+        /** @description A UTC calendar day, YYYY-MM-DD. */
+        to: string
+        /** @description ISO 4217, upper case. */
+        currency?: string
+        limit?: number
+      }
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    requestBody?: never
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          'RateLimit-Limit': components['headers']['RateLimit-Limit']
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining']
+          'RateLimit-Reset': components['headers']['RateLimit-Reset']
+          'RateLimit-Policy': components['headers']['RateLimit-Policy']
+          'X-Request-Id': components['headers']['X-Request-Id']
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['GetReportsTopProductsResponse']
+        }
+      }
+      400: components['responses']['BadRequest']
+      401: components['responses']['Unauthorized']
+      403: components['responses']['Forbidden']
+      429: components['responses']['TooManyRequests']
+      default: components['responses']['Error']
+    }
+  }
+  getReportsTopProductsCsv: {
+    parameters: {
+      query: {
+        /** @description A UTC calendar day, YYYY-MM-DD. */
+        from: string
+        /** @description A UTC calendar day, YYYY-MM-DD. */
+        to: string
+        /** @description ISO 4217, upper case. */
+        currency?: string
+        limit?: number
+      }
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    requestBody?: never
+    responses: {
+      /** @description text/csv (RFC 4180): a header row, then the rows. */
+      200: {
+        headers: {
+          'RateLimit-Limit': components['headers']['RateLimit-Limit']
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining']
+          'RateLimit-Reset': components['headers']['RateLimit-Reset']
+          'RateLimit-Policy': components['headers']['RateLimit-Policy']
+          'X-Request-Id': components['headers']['X-Request-Id']
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['GetReportsTopProductsCsvResponse']
+        }
+      }
+      400: components['responses']['BadRequest']
+      401: components['responses']['Unauthorized']
+      403: components['responses']['Forbidden']
+      429: components['responses']['TooManyRequests']
+      default: components['responses']['Error']
+    }
+  }
+  getReportsCustomersByUserId: {
+    parameters: {
+      query?: {
+        /** @description ISO 4217, upper case. */
+        currency?: string
+      }
+      header?: never
+      path: {
+        /** @description Opaque id. No control characters. */
+        userId: string
+      }
+      cookie?: never
+    }
+    requestBody?: never
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          'RateLimit-Limit': components['headers']['RateLimit-Limit']
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining']
+          'RateLimit-Reset': components['headers']['RateLimit-Reset']
+          'RateLimit-Policy': components['headers']['RateLimit-Policy']
+          'X-Request-Id': components['headers']['X-Request-Id']
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['GetReportsCustomersByUserIdResponse']
+        }
+      }
+      400: components['responses']['BadRequest']
+      401: components['responses']['Unauthorized']
+      403: components['responses']['Forbidden']
+      404: components['responses']['NotFound']
+      429: components['responses']['TooManyRequests']
+      default: components['responses']['Error']
+    }
+  }
+  getReportsOrdersByOrderIdTimeline: {
+    parameters: {
+      query?: never
+      header?: never
+      path: {
+        /** @description Opaque id. No control characters. */
+        orderId: string
+      }
+      cookie?: never
+    }
+    requestBody?: never
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          'RateLimit-Limit': components['headers']['RateLimit-Limit']
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining']
+          'RateLimit-Reset': components['headers']['RateLimit-Reset']
+          'RateLimit-Policy': components['headers']['RateLimit-Policy']
+          'X-Request-Id': components['headers']['X-Request-Id']
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['GetReportsOrdersByOrderIdTimelineResponse']
+        }
+      }
+      400: components['responses']['BadRequest']
+      401: components['responses']['Unauthorized']
+      403: components['responses']['Forbidden']
+      404: components['responses']['NotFound']
+      429: components['responses']['TooManyRequests']
+      default: components['responses']['Error']
+    }
+  }
+  getAudit: {
+    parameters: {
+      query?: {
+        /** @description Opaque id. No control characters. */
+        actorId?: string
+        /** @description No control characters. */
+        action?: string
+        /** @description No control characters. */
+        entityType?: string
+        /** @description No control characters. */
+        entityId?: string
+        from?: string
+        to?: string
+        limit?: number
+        /** @description Opaque cursor from a previous page's `nextCursor`. No control characters. */
+        cursor?: string
+      }
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    requestBody?: never
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          'RateLimit-Limit': components['headers']['RateLimit-Limit']
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining']
+          'RateLimit-Reset': components['headers']['RateLimit-Reset']
+          'RateLimit-Policy': components['headers']['RateLimit-Policy']
+          'X-Request-Id': components['headers']['X-Request-Id']
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['GetAuditResponse']
+        }
+      }
+      400: components['responses']['BadRequest']
+      401: components['responses']['Unauthorized']
+      403: components['responses']['Forbidden']
       429: components['responses']['TooManyRequests']
       default: components['responses']['Error']
     }
