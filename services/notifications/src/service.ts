@@ -43,6 +43,7 @@ import { onShipmentCreated } from './events/on-shipment-created.js'
 import { onUserRegistered } from './events/on-user-registered.js'
 import { onVerificationRequested } from './events/on-verification-requested.js'
 import { onPasswordResetRequested } from './events/on-password-reset-requested.js'
+import { onStaffInvited } from './events/on-staff-invited.js'
 import { notificationsRoutes } from './http/routes.js'
 import { senderFromConfig } from './infra/senders.js'
 import { createSqlMessageQueue, createSqlNotificationWriter } from './infra/sql-messages.js'
@@ -128,6 +129,7 @@ export async function createNotificationsService(
       onUserRegistered(consumerDeps),
       onVerificationRequested(consumerDeps),
       onPasswordResetRequested(consumerDeps),
+      onStaffInvited(consumerDeps),
       onShipmentCreated(consumerDeps),
     ],
     routes: notificationsRoutes({

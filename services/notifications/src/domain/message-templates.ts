@@ -25,6 +25,7 @@ export const Template = {
   paymentRefunded: 'payment_refunded',
   emailVerification: 'email_verification',
   passwordReset: 'password_reset',
+  staffInvitation: 'staff_invitation',
 } as const
 export type Template = (typeof Template)[keyof typeof Template]
 
@@ -255,6 +256,27 @@ export function passwordResetMessage(
       `The link works once, until ${request.expiresAt}; a newer request replaces it. Setting a ` +
       'new password signs you out everywhere. If you did not ask for this, ignore this message: ' +
       'your password stays as it is.' +
+      signature,
+  }
+}
+
+/** An invitation to the shop's staff (issue 19): the single-use link to accept it. */
+export function staffInvitationMessage(invitation: {
+  acceptUrl: string
+  expiresAt: string
+  role: string
+  invitedBy: string
+}): RenderedMessage {
+  const role = invitation.role.replace(/_/g, ' ')
+  const by = invitation.invitedBy ? `${invitation.invitedBy} invited you` : 'You are invited'
+  return {
+    template: Template.staffInvitation,
+    subject: 'You are invited to the Emporium staff',
+    text:
+      `${greeting(undefined)}\n\n${by} to join the staff of the Emporium shop as ${role}. To ` +
+      `accept, open this link and choose your name and password:\n\n${invitation.acceptUrl}\n\n` +
+      `The link works once, until ${invitation.expiresAt}. If you did not expect this, ignore ` +
+      'this message.' +
       signature,
   }
 }
