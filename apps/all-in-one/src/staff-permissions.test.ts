@@ -3,7 +3,7 @@ import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { SignJWT, exportJWK, generateKeyPair, type CryptoKey } from 'jose'
+import { SignJWT, importJWK, type CryptoKey, type JWK } from 'jose'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
   hasPermission,
@@ -16,6 +16,7 @@ import {
   createHttpServer,
   createLogger,
   createMetricsRegistry,
+  generatePrivateJwk,
   type HttpServer,
   type Service,
 } from '@emporium/platform'
@@ -52,9 +53,13 @@ let dataDir: string
 let jwks: Server
 let sign: (roles: string[]) => Promise<string>
 
+/** The users service's signing key (USERS_SIGNING_KEYS): its tokens and the others' agree. */
+let signingKey: JWK
+
 async function startJwks(): Promise<number> {
-  const { publicKey, privateKey } = await generateKeyPair('EdDSA', { extractable: true })
-  const jwk = { ...(await exportJWK(publicKey)), kid: 'perm-key', alg: 'EdDSA', use: 'sig' }
+  signingKey = await generatePrivateJwk('perm-key')
+  const { d: _private, ...jwk } = signingKey
+  const privateKey = await importJWK(signingKey, 'EdDSA')
   sign = (roles) =>
     new SignJWT({ roles, jti: `t-${Math.random().toString(36).slice(2)}` })
       .setProtectedHeader({ alg: 'EdDSA', kid: 'perm-key' })
@@ -83,6 +88,7 @@ beforeAll(async () => {
     PORT: '1',
     LOG_LEVEL: 'silent',
     CATALOG_SEED_DEMO: 'false',
+    USERS_SIGNING_KEYS: JSON.stringify([signingKey]),
   }
   const entries = embeddedServices(loadAllInOneConfig(env).config, env)
   for (const entry of entries.filter((e) => serviceDeclarations.some((s) => s.name === e.name))) {
