@@ -50,6 +50,20 @@ export const CursorParam = Text({
 })
 
 /**
+ * An instant in a query (RFC 3339 with a time zone, e.g. `2026-12-03T00:00:00Z`): the format is
+ * checked as a date-time, and the pattern keeps anything else (control characters) out first.
+ */
+export function DateTimeParam(options: StringOptions = {}) {
+  return Type.String({
+    ...options,
+    format: 'date-time',
+    maxLength: 40,
+    pattern:
+      '^[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]{1,9})?([Zz]|[+-][0-9]{2}:[0-9]{2})$',
+  })
+}
+
+/**
  * The greatest unit price, in minor units (10^11: a billion dollars in cents). The largest cart
  * (100 lines of 99 units) at this price still totals below 2^53, so every sum stays exact.
  */

@@ -1,7 +1,7 @@
 import Type from 'typebox'
 import { ShippingAddress } from '../address.js'
 import { Money } from '../money.js'
-import { CursorParam, Id as IdOf, Text } from '../text.js'
+import { CursorParam, DateTimeParam, Id as IdOf, Text } from '../text.js'
 import { Refund } from './refunds.js'
 
 /*
@@ -298,13 +298,9 @@ export const ListOrdersQuery = Type.Object(
       }),
     ),
     /** Placed at or after this instant (RFC 3339). */
-    from: Type.Optional(
-      Type.String({ format: 'date-time', description: 'Placed at or after (RFC 3339).' }),
-    ),
+    from: Type.Optional(DateTimeParam({ description: 'Placed at or after (RFC 3339).' })),
     /** Placed before this instant (RFC 3339); after `from`. */
-    to: Type.Optional(
-      Type.String({ format: 'date-time', description: 'Placed before (RFC 3339).' }),
-    ),
+    to: Type.Optional(DateTimeParam({ description: 'Placed before (RFC 3339).' })),
     /** Totals at least this, in minor units. */
     minTotal: Type.Optional(
       Type.Integer({ minimum: 0, maximum: 9_007_199_254_740_991, description: 'Minor units.' }),

@@ -1,7 +1,7 @@
 import Type from 'typebox'
 import { AuditActor, AuditEntity } from '../audit.js'
 import { Money } from '../money.js'
-import { CursorParam, Id, Text } from '../text.js'
+import { CursorParam, DateTimeParam, Id, Text } from '../text.js'
 
 /*
  * The reporting service's public API (issue 19; API.md, "Reports and audit"): the day's figures,
@@ -128,8 +128,8 @@ export const AuditQuery = Type.Object(
     action: Type.Optional(Text({ minLength: 1, maxLength: 128 })),
     entityType: Type.Optional(Text({ minLength: 1, maxLength: 64 })),
     entityId: Type.Optional(Text({ minLength: 1, maxLength: 128 })),
-    from: Type.Optional(Type.String({ format: 'date-time' })),
-    to: Type.Optional(Type.String({ format: 'date-time' })),
+    from: Type.Optional(DateTimeParam()),
+    to: Type.Optional(DateTimeParam()),
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 50 })),
     cursor: Type.Optional(CursorParam),
   },
