@@ -4,7 +4,7 @@ import type { FullOrder } from './checkout'
 import { shop, unwrap } from './client'
 
 // Issue 19's back-office routes (order search, notes, staff cancel, refunds, returns, customers,
-// the timeline and a customer's figures), typed here from /work/notes' contracts and docs/API.md
+// the timeline and a customer's figures), typed here from docs/API.md
 // until the SDK's generated types carry them: the calls still go through the shop's client (its
 // token, its resend of shed requests, its problems). Every field an older platform lacks is
 // optional, so a page degrades instead of breaking.
