@@ -80,11 +80,9 @@ export async function createShippingService(
       parseTrustedCallers('SHIPPING_TRUSTED_CALLERS', config.SHIPPING_TRUSTED_CALLERS),
       { log },
     )
-  const methods = createSqlMethods(database)
-  const shipments = createSqlShipments({
-    database,
-    outbox: createOutbox({ source: 'shipping', now }),
-  })
+  const outbox = createOutbox({ source: 'shipping', now })
+  const methods = createSqlMethods(database, outbox)
+  const shipments = createSqlShipments({ database, outbox })
   const orderCopiesIn = (trx: Parameters<typeof createSqlOrderCopies>[0]) =>
     createSqlOrderCopies(trx)
 
@@ -105,7 +103,7 @@ export async function createShippingService(
         allowed: ['orders'],
         log,
       }),
-      zones: createManageZones({ zones: createSqlZones(database), now }),
+      zones: createManageZones({ zones: createSqlZones(database, outbox), now }),
       methods: createManageMethods({ methods, now }),
       quote: createQuoteShipping({ source: methods }),
       shipments: createManageShipments({ shipments, now }),

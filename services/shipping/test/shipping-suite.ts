@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe } from 'vitest'
+import { auditTests } from './audit-tests.js'
 import { rateTableTests } from './rate-table-tests.js'
 import { shipmentTests } from './shipment-tests.js'
 import { createHarness, type Harness } from './shipping-harness.js'
@@ -18,5 +19,6 @@ export function shippingSuite(kind: 'postgres' | 'pglite') {
 
     shipmentTests(() => h)
     rateTableTests(() => h)
+    auditTests(() => h)
   })
 }

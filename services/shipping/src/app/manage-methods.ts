@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto'
 import type { shipping } from '@emporium/contracts'
 import { AppError } from '@emporium/platform/app'
 import { checkTerms } from '../domain/rates.js'
+import { auditOf, type Actor } from './audit-trail.js'
 import type { Method, MethodStore } from './ports.js'
 
 function methodNotFound(): AppError {
@@ -20,7 +21,11 @@ function checked(method: Method): Method {
   return terms
 }
 
-/** The method use cases of the back office: create, list, read, change, delete. */
+/**
+ * The method use cases of the back office: create, list, read, change, delete. Staff's changes
+ * (an `actor`) are audited: `shipping-method.created|updated|deleted`, an update with its changed
+ * fields (rates among them) before and after (issue 19).
+ */
 export function createManageMethods(deps: {
   methods: MethodStore
   now: () => Date
@@ -38,13 +43,16 @@ export function createManageMethods(deps: {
       return method
     },
 
-    async create(body: shipping.CreateMethodBody): Promise<Method> {
+    async create(body: shipping.CreateMethodBody, actor?: Actor): Promise<Method> {
       const method = checked({ id: newId(), ...body, active: body.active ?? true })
-      if ((await deps.methods.create(method, deps.now())) === 'zone_not_found') throw unknownZone()
+      const now = deps.now()
+      const record = auditOf<Method>(actor, 'shipping-method', now)
+      if ((await deps.methods.create(method, now, record)) === 'zone_not_found') throw unknownZone()
       return method
     },
 
-    async update(id: string, body: shipping.UpdateMethodBody): Promise<Method> {
+    async update(id: string, body: shipping.UpdateMethodBody, actor?: Actor): Promise<Method> {
+      const now = deps.now()
       const outcome = await deps.methods.update(
         id,
         (current) => {
@@ -56,15 +64,17 @@ export function createManageMethods(deps: {
           else if (estimatedDays !== undefined) next.estimatedDays = estimatedDays
           return checked(next)
         },
-        deps.now(),
+        now,
+        auditOf<Method>(actor, 'shipping-method', now),
       )
       if (outcome === 'not_found') throw methodNotFound()
       if (outcome === 'zone_not_found') throw unknownZone()
       return outcome
     },
 
-    async delete(id: string): Promise<void> {
-      if ((await deps.methods.delete(id)) === 'not_found') throw methodNotFound()
+    async delete(id: string, actor?: Actor): Promise<void> {
+      const record = auditOf<Method>(actor, 'shipping-method', deps.now())
+      if ((await deps.methods.delete(id, record)) === 'not_found') throw methodNotFound()
     },
   }
 }

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto'
 import type { shipping } from '@emporium/contracts'
 import { AppError } from '@emporium/platform/app'
 import { allocate } from '../domain/allocation.js'
+import { auditOf, type Actor } from './audit-trail.js'
 import type { ShipmentStore, ShipOutcome } from './ports.js'
 
 function shipmentNotFound(): AppError {
@@ -49,16 +50,19 @@ export function createManageShipments(deps: {
 }) {
   const newId = deps.newId ?? randomUUID
   return {
-    async create(body: shipping.CreateShipmentBody): Promise<shipping.Shipment> {
+    /** Staff's (an `actor`) is audited: `shipment.created`, the shipment after (issue 19). */
+    async create(body: shipping.CreateShipmentBody, actor?: Actor): Promise<shipping.Shipment> {
+      const at = deps.now()
       const outcome = await deps.shipments.ship(
         {
           id: newId(),
           orderId: body.orderId,
           carrier: body.carrier,
           trackingNumber: body.trackingNumber,
-          at: deps.now(),
+          at,
         },
         (order) => allocate(order.lines, body.lines),
+        auditOf<shipping.Shipment>(actor, 'shipment', at),
       )
       if (!outcome.ok) throw refusal(outcome)
       return outcome.shipment

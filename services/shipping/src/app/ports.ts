@@ -1,11 +1,14 @@
 import type { shipping } from '@emporium/contracts'
 import type { HandlerContext } from '@emporium/platform/app'
 import type { Allocation, OrderLine } from '../domain/allocation.js'
+import type { AuditOf } from './audit-trail.js'
 
 /*
  * The shipping service's ports. Every write is one transaction, with its event in the outbox
  * when it has one; a write that must check what it finds gets a function to decide with, run
- * in the transaction under the row's lock (so a refusal writes nothing).
+ * in the transaction under the row's lock (so a refusal writes nothing). A staff change's
+ * `record` makes its `audit.recorded` event, written to the outbox in the same transaction
+ * (issue 19); a refused change records nothing.
  */
 
 /** A zone as kept. */
@@ -17,25 +20,31 @@ export type Method = shipping.Method
 export interface ZoneStore {
   list(): Promise<Zone[]>
   get(id: string): Promise<Zone | undefined>
-  create(zone: Zone, now: Date): Promise<void>
+  create(zone: Zone, now: Date, record?: AuditOf<Zone>): Promise<void>
   /** `change` gets the locked zone and returns it as changed. */
-  update(id: string, change: (zone: Zone) => Zone, now: Date): Promise<Zone | 'not_found'>
+  update(
+    id: string,
+    change: (zone: Zone) => Zone,
+    now: Date,
+    record?: AuditOf<Zone>,
+  ): Promise<Zone | 'not_found'>
   /** `in_use` while a method belongs to it. */
-  delete(id: string): Promise<'deleted' | 'not_found' | 'in_use'>
+  delete(id: string, record?: AuditOf<Zone>): Promise<'deleted' | 'not_found' | 'in_use'>
 }
 
 export interface MethodStore {
   list(filter: { zoneId?: string }): Promise<Method[]>
   get(id: string): Promise<Method | undefined>
   /** `zone_not_found` when its zone does not exist (checked in the transaction). */
-  create(method: Method, now: Date): Promise<'created' | 'zone_not_found'>
+  create(method: Method, now: Date, record?: AuditOf<Method>): Promise<'created' | 'zone_not_found'>
   /** `change` gets the locked method and returns it as changed. */
   update(
     id: string,
     change: (method: Method) => Method,
     now: Date,
+    record?: AuditOf<Method>,
   ): Promise<Method | 'not_found' | 'zone_not_found'>
-  delete(id: string): Promise<'deleted' | 'not_found'>
+  delete(id: string, record?: AuditOf<Method>): Promise<'deleted' | 'not_found'>
 }
 
 /** What quotes are made from: every zone's entries and every active method. */
@@ -70,7 +79,11 @@ export interface ShipmentStore {
    * Locks the order's copy, lets `plan` choose the lines, and writes the shipment, the shipped
    * quantities and `shipment.created` in one transaction; nothing when `plan` refuses.
    */
-  ship(shipment: NewShipment, plan: (order: OrderCopy) => Allocation): Promise<ShipOutcome>
+  ship(
+    shipment: NewShipment,
+    plan: (order: OrderCopy) => Allocation,
+    record?: AuditOf<shipping.Shipment>,
+  ): Promise<ShipOutcome>
   get(id: string): Promise<shipping.Shipment | undefined>
   listOfOrder(orderId: string): Promise<shipping.Shipment[]>
   /** Marks it delivered with `shipment.delivered`; one already delivered is left as it is. */

@@ -2,6 +2,7 @@ import Type from 'typebox'
 import { Problem, shipping } from '@emporium/contracts'
 import type { HttpRoutes } from '@emporium/platform'
 import type { createManageMethods } from '../app/manage-methods.js'
+import { actorOf } from './actor.js'
 
 const tags = ['shipping']
 const problems = { 400: Problem, 401: Problem, 403: Problem }
@@ -43,7 +44,8 @@ export function methodRoutes(deps: {
           response: { 201: shipping.Method, ...problems, 422: Problem },
         },
       },
-      async (request, reply) => reply.code(201).send(await methods.create(request.body)),
+      async (request, reply) =>
+        reply.code(201).send(await methods.create(request.body, actorOf(request))),
     )
 
     app.get(
@@ -73,7 +75,7 @@ export function methodRoutes(deps: {
           response: { 200: shipping.Method, ...problems, 404: Problem, 422: Problem },
         },
       },
-      async (request) => methods.update(request.params.id, request.body),
+      async (request) => methods.update(request.params.id, request.body, actorOf(request)),
     )
 
     app.delete(
@@ -88,7 +90,7 @@ export function methodRoutes(deps: {
         },
       },
       async (request, reply) => {
-        await methods.delete(request.params.id)
+        await methods.delete(request.params.id, actorOf(request))
         return reply.code(204).send(null)
       },
     )

@@ -1,6 +1,7 @@
 import { Problem, shipping } from '@emporium/contracts'
 import type { HttpRoutes } from '@emporium/platform'
 import type { createManageShipments } from '../app/manage-shipments.js'
+import { actorOf } from './actor.js'
 
 const tags = ['shipping']
 const problems = { 400: Problem, 401: Problem, 403: Problem }
@@ -36,7 +37,8 @@ export function shipmentRoutes(deps: {
           },
         },
       },
-      async (request, reply) => reply.code(201).send(await shipments.create(request.body)),
+      async (request, reply) =>
+        reply.code(201).send(await shipments.create(request.body, actorOf(request))),
     )
 
     app.get(

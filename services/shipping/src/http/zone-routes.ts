@@ -2,6 +2,7 @@ import Type from 'typebox'
 import { Problem, shipping } from '@emporium/contracts'
 import type { HttpRoutes } from '@emporium/platform'
 import type { createManageZones } from '../app/manage-zones.js'
+import { actorOf } from './actor.js'
 
 const tags = ['shipping']
 const problems = { 400: Problem, 401: Problem, 403: Problem }
@@ -36,7 +37,8 @@ export function zoneRoutes(deps: { zones: ReturnType<typeof createManageZones> }
           response: { 201: shipping.Zone, ...problems },
         },
       },
-      async (request, reply) => reply.code(201).send(await zones.create(request.body)),
+      async (request, reply) =>
+        reply.code(201).send(await zones.create(request.body, actorOf(request))),
     )
 
     app.get(
@@ -65,7 +67,7 @@ export function zoneRoutes(deps: { zones: ReturnType<typeof createManageZones> }
           response: { 200: shipping.Zone, ...problems, 404: Problem },
         },
       },
-      async (request) => zones.update(request.params.id, request.body),
+      async (request) => zones.update(request.params.id, request.body, actorOf(request)),
     )
 
     app.delete(
@@ -86,7 +88,7 @@ export function zoneRoutes(deps: { zones: ReturnType<typeof createManageZones> }
         },
       },
       async (request, reply) => {
-        await zones.delete(request.params.id)
+        await zones.delete(request.params.id, actorOf(request))
         return reply.code(204).send(null)
       },
     )

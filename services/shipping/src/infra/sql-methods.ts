@@ -1,6 +1,7 @@
 import type { Transaction } from 'kysely'
-import type { Database } from '@emporium/platform'
+import type { Database, Outbox } from '@emporium/platform'
 import type { Method, MethodStore, QuoteSource } from '../app/ports.js'
+import { recordChange } from './audit-outbox.js'
 import { zoneOf } from './sql-zones.js'
 import { fromJson, type ShippingTables } from './tables.js'
 
@@ -77,8 +78,14 @@ async function zoneExists(trx: Transaction<ShippingTables>, zoneId: string): Pro
   return row !== undefined
 }
 
-/** Methods in PostgreSQL (PGlite embedded); also the quotes' source. */
-export function createSqlMethods(database: Database<ShippingTables>): MethodStore & QuoteSource {
+/**
+ * Methods in PostgreSQL (PGlite embedded); also the quotes' source. A staff change's audit event
+ * goes to `outbox` in its transaction (issue 19).
+ */
+export function createSqlMethods(
+  database: Database<ShippingTables>,
+  outbox: Outbox,
+): MethodStore & QuoteSource {
   const { db } = database
   return {
     async list(filter) {
@@ -96,17 +103,18 @@ export function createSqlMethods(database: Database<ShippingTables>): MethodStor
       return row && methodOf(row)
     },
 
-    create: (method, now) =>
+    create: (method, now, record) =>
       database.transaction(async (trx) => {
         if (!(await zoneExists(trx, method.zoneId))) return 'zone_not_found' as const
         await trx
           .insertInto('shipping_methods')
           .values({ id: method.id, ...rowOf(method), created_at: now, updated_at: now })
           .execute()
+        await recordChange(outbox, trx, record, undefined, method)
         return 'created' as const
       }),
 
-    update: (id, change, now) =>
+    update: (id, change, now, record) =>
       database.transaction(async (trx) => {
         const row = await trx
           .selectFrom('shipping_methods')
@@ -115,7 +123,8 @@ export function createSqlMethods(database: Database<ShippingTables>): MethodStor
           .forUpdate()
           .executeTakeFirst()
         if (!row) return 'not_found' as const
-        const method = change(methodOf(row))
+        const before = methodOf(row)
+        const method = change(before)
         if (method.zoneId !== row.zone_id && !(await zoneExists(trx, method.zoneId))) {
           return 'zone_not_found' as const
         }
@@ -124,13 +133,21 @@ export function createSqlMethods(database: Database<ShippingTables>): MethodStor
           .set({ ...rowOf(method), updated_at: now })
           .where('id', '=', id)
           .execute()
+        await recordChange(outbox, trx, record, before, method)
         return method
       }),
 
-    async delete(id) {
-      const result = await db.deleteFrom('shipping_methods').where('id', '=', id).executeTakeFirst()
-      return result.numDeletedRows > 0n ? 'deleted' : 'not_found'
-    },
+    delete: (id, record) =>
+      database.transaction(async (trx) => {
+        const row = await trx
+          .deleteFrom('shipping_methods')
+          .where('id', '=', id)
+          .returning(columns)
+          .executeTakeFirst()
+        if (!row) return 'not_found' as const
+        await recordChange(outbox, trx, record, methodOf(row), undefined)
+        return 'deleted' as const
+      }),
 
     async zonesAndActiveMethods() {
       const [zones, methods] = await Promise.all([

@@ -2,6 +2,7 @@ import type { Kysely, Transaction } from 'kysely'
 import { shipping as events, type shipping } from '@emporium/contracts'
 import type { Database, Outbox } from '@emporium/platform'
 import type { OrderCopy, ShipmentStore } from '../app/ports.js'
+import { recordChange } from './audit-outbox.js'
 import type { ShippingTables } from './tables.js'
 
 type Executor = Kysely<ShippingTables> | Transaction<ShippingTables>
@@ -102,7 +103,7 @@ export function createSqlShipments(deps: {
   const { database, outbox } = deps
   const { db } = database
   return {
-    ship: (shipment, plan) =>
+    ship: (shipment, plan, record) =>
       database.transaction(async (trx) => {
         const order = await lockOrder(trx, shipment.orderId)
         if (!order || !order.confirmed) return { ok: false, reason: 'order_not_found' } as const
@@ -163,6 +164,7 @@ export function createSqlShipments(deps: {
             delivered_at: null,
           },
         ])
+        await recordChange(outbox, trx, record, undefined, created!)
         return { ok: true, shipment: created! } as const
       }),
 

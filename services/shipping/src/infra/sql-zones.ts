@@ -1,6 +1,7 @@
-import type { Database } from '@emporium/platform'
+import type { Database, Outbox } from '@emporium/platform'
 import type { Zone, ZoneStore } from '../app/ports.js'
 import type { ZoneEntry } from '../domain/zones.js'
+import { recordChange } from './audit-outbox.js'
 import { fromJson, type ShippingTables } from './tables.js'
 
 type ZoneRow = { id: string; name: string; countries: unknown }
@@ -11,8 +12,11 @@ export const zoneOf = (row: ZoneRow): Zone => ({
   countries: fromJson<ZoneEntry[]>(row.countries),
 })
 
-/** Zones in PostgreSQL (PGlite embedded); a zone's entries are read and written whole. */
-export function createSqlZones(database: Database<ShippingTables>): ZoneStore {
+/**
+ * Zones in PostgreSQL (PGlite embedded); a zone's entries are read and written whole. A staff
+ * change's audit event goes to `outbox` in its transaction (issue 19).
+ */
+export function createSqlZones(database: Database<ShippingTables>, outbox: Outbox): ZoneStore {
   const { db } = database
   const columns = ['id', 'name', 'countries'] as const
   return {
@@ -35,20 +39,22 @@ export function createSqlZones(database: Database<ShippingTables>): ZoneStore {
       return row && zoneOf(row)
     },
 
-    async create(zone, now) {
-      await db
-        .insertInto('shipping_zones')
-        .values({
-          id: zone.id,
-          name: zone.name,
-          countries: JSON.stringify(zone.countries),
-          created_at: now,
-          updated_at: now,
-        })
-        .execute()
-    },
+    create: (zone, now, record) =>
+      database.transaction(async (trx) => {
+        await trx
+          .insertInto('shipping_zones')
+          .values({
+            id: zone.id,
+            name: zone.name,
+            countries: JSON.stringify(zone.countries),
+            created_at: now,
+            updated_at: now,
+          })
+          .execute()
+        await recordChange(outbox, trx, record, undefined, zone)
+      }),
 
-    update: (id, change, now) =>
+    update: (id, change, now, record) =>
       database.transaction(async (trx) => {
         const row = await trx
           .selectFrom('shipping_zones')
@@ -57,20 +63,22 @@ export function createSqlZones(database: Database<ShippingTables>): ZoneStore {
           .forUpdate()
           .executeTakeFirst()
         if (!row) return 'not_found' as const
-        const zone = change(zoneOf(row))
+        const before = zoneOf(row)
+        const zone = change(before)
         await trx
           .updateTable('shipping_zones')
           .set({ name: zone.name, countries: JSON.stringify(zone.countries), updated_at: now })
           .where('id', '=', id)
           .execute()
+        await recordChange(outbox, trx, record, before, zone)
         return zone
       }),
 
-    delete: (id) =>
+    delete: (id, record) =>
       database.transaction(async (trx) => {
         const row = await trx
           .selectFrom('shipping_zones')
-          .select('id')
+          .select(columns)
           .where('id', '=', id)
           .forUpdate()
           .executeTakeFirst()
@@ -84,6 +92,7 @@ export function createSqlZones(database: Database<ShippingTables>): ZoneStore {
           .executeTakeFirst()
         if (used) return 'in_use' as const
         await trx.deleteFrom('shipping_zones').where('id', '=', id).execute()
+        await recordChange(outbox, trx, record, zoneOf(row), undefined)
         return 'deleted' as const
       }),
   }
