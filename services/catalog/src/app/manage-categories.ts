@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import type { catalog } from '@emporium/contracts'
 import { AppError } from '@emporium/platform/app'
+import type { Actor } from '../domain/audit-trail.js'
 import type { CategoryStore, CategoryWrite } from './ports.js'
 
 function outcome(written: CategoryWrite): catalog.Category {
@@ -26,8 +27,13 @@ function outcome(written: CategoryWrite): catalog.Category {
 /** `POST /categories` (admin, issue 17): 409 `CATALOG.SLUG_TAKEN` when the slug is taken. */
 export function createCreateCategory(deps: { categories: CategoryStore; newId?: () => string }) {
   const newId = deps.newId ?? randomUUID
-  return async (body: catalog.CreateCategoryBody): Promise<catalog.Category> =>
-    outcome(await deps.categories.createCategory({ id: newId(), name: body.name, slug: body.slug }))
+  return async (body: catalog.CreateCategoryBody, actor?: Actor): Promise<catalog.Category> =>
+    outcome(
+      await deps.categories.createCategory(
+        { id: newId(), name: body.name, slug: body.slug },
+        actor,
+      ),
+    )
 }
 
 /**
@@ -35,6 +41,9 @@ export function createCreateCategory(deps: { categories: CategoryStore; newId?: 
  * `CATALOG.SLUG_TAKEN` when another category has the slug.
  */
 export function createUpdateCategory(deps: { categories: CategoryStore }) {
-  return async (id: string, body: catalog.UpdateCategoryBody): Promise<catalog.Category> =>
-    outcome(await deps.categories.updateCategory(id, body))
+  return async (
+    id: string,
+    body: catalog.UpdateCategoryBody,
+    actor?: Actor,
+  ): Promise<catalog.Category> => outcome(await deps.categories.updateCategory(id, body, actor))
 }

@@ -1,5 +1,6 @@
 import type { catalog } from '@emporium/contracts'
 import { checkGalleryOrder, mediaNotFound, normaliseAlt } from '../domain/media.js'
+import type { Actor } from '../domain/audit-trail.js'
 import { productNotFound, type Viewer } from './get-product.js'
 import { toPublicMedia } from './media-view.js'
 import type { MediaFile, MediaStore } from './ports.js'
@@ -30,8 +31,10 @@ export function createUpdateMedia(deps: Deps) {
     productId: string,
     mediaId: string,
     body: catalog.UpdateMediaBody,
+    actor?: Actor,
   ): Promise<catalog.ProductMedia> => {
-    const updated = await deps.media.setAlt(productId, mediaId, normaliseAlt(body.alt), deps.now())
+    const alt = normaliseAlt(body.alt)
+    const updated = await deps.media.setAlt(productId, mediaId, alt, deps.now(), actor)
     if (updated === 'not_found') throw await notFound(deps.media, productId)
     return toPublicMedia(updated)
   }
@@ -42,8 +45,12 @@ export function createUpdateMedia(deps: Deps) {
  * once (422 `CATALOG.MEDIA_ORDER_MISMATCH` otherwise). The first becomes the product's image.
  */
 export function createReorderMedia(deps: Deps) {
-  return async (productId: string, ids: readonly string[]): Promise<catalog.ProductMediaList> => {
-    const result = await deps.media.reorder(productId, ids, deps.now())
+  return async (
+    productId: string,
+    ids: readonly string[],
+    actor?: Actor,
+  ): Promise<catalog.ProductMediaList> => {
+    const result = await deps.media.reorder(productId, ids, deps.now(), actor)
     if (result === 'not_found') throw productNotFound()
     if (!Array.isArray(result)) {
       checkGalleryOrder(result.current, ids)
@@ -56,8 +63,8 @@ export function createReorderMedia(deps: Deps) {
 
 /** `DELETE /products/{id}/media/{mediaId}`: removes a picture and its files. */
 export function createDeleteMedia(deps: Deps) {
-  return async (productId: string, mediaId: string): Promise<void> => {
-    const removed = await deps.media.remove(productId, mediaId, deps.now())
+  return async (productId: string, mediaId: string, actor?: Actor): Promise<void> => {
+    const removed = await deps.media.remove(productId, mediaId, deps.now(), actor)
     if (removed === 'not_found') throw await notFound(deps.media, productId)
   }
 }

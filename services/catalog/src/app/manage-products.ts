@@ -3,6 +3,7 @@ import { catalog } from '@emporium/contracts'
 import { AppError } from '@emporium/platform/app'
 import { checkNewVariants, checkProductOptions } from '../domain/variants.js'
 import type { CatalogStore, NewVariant, ProductPatch } from './ports.js'
+import type { Actor } from '../domain/audit-trail.js'
 import { productNotFound } from './get-product.js'
 import { toPublicProduct } from './product-view.js'
 
@@ -108,25 +109,28 @@ function newVariants(body: catalog.CreateProductBody, id: string, newId: () => s
  */
 export function createCreateProduct(deps: Deps) {
   const newId = deps.newId ?? randomUUID
-  return async (body: catalog.CreateProductBody): Promise<catalog.Product> => {
+  return async (body: catalog.CreateProductBody, actor?: Actor): Promise<catalog.Product> => {
     const id = newId()
     const variants = newVariants(body, id, newId)
     const categoryId = await categoryIdOf(deps.store, body.categoryId, '/body/categoryId')
-    const outcome = await deps.store.insertProduct({
-      id,
-      sku: body.sku,
-      name: body.name,
-      description: body.description ?? '',
-      currency: body.price.currency,
-      categoryId,
-      imageUrl: body.imageUrl ?? null,
-      attributes: (body.attributes ?? {}) as Record<string, unknown>,
-      options: body.options ?? [],
-      variants,
-      status: body.status ?? 'published',
-      taxClass: body.taxClass ?? catalog.standardTaxClass,
-      now: deps.now(),
-    })
+    const outcome = await deps.store.insertProduct(
+      {
+        id,
+        sku: body.sku,
+        name: body.name,
+        description: body.description ?? '',
+        currency: body.price.currency,
+        categoryId,
+        imageUrl: body.imageUrl ?? null,
+        attributes: (body.attributes ?? {}) as Record<string, unknown>,
+        options: body.options ?? [],
+        variants,
+        status: body.status ?? 'published',
+        taxClass: body.taxClass ?? catalog.standardTaxClass,
+        now: deps.now(),
+      },
+      actor,
+    )
     if (outcome !== 'inserted') throw skuTaken(outcome.skuTaken)
     return reread(deps.store, id)
   }
@@ -138,12 +142,16 @@ export function createCreateProduct(deps: Deps) {
  * back to draft (issue 17); `product.updated` carries it either way.
  */
 export function createUpdateProduct(deps: Deps) {
-  return async (id: string, body: catalog.UpdateProductBody): Promise<catalog.Product> => {
+  return async (
+    id: string,
+    body: catalog.UpdateProductBody,
+    actor?: Actor,
+  ): Promise<catalog.Product> => {
     const patch: ProductPatch = { ...body } as ProductPatch
     if (body.categoryId !== undefined) {
       patch.categoryId = await categoryIdOf(deps.store, body.categoryId, '/body/categoryId')
     }
-    const outcome = await deps.store.updateProduct(id, patch, deps.now())
+    const outcome = await deps.store.updateProduct(id, patch, deps.now(), actor)
     if (outcome === 'not_found') throw productNotFound()
     if (outcome === 'price_per_variant') {
       throw new AppError(
@@ -159,8 +167,9 @@ export function createUpdateProduct(deps: Deps) {
 
 /** `DELETE /products/{id}` (admin): soft; the product leaves listings, orders keep their lines. */
 export function createDeleteProduct(deps: Deps) {
-  return async (id: string): Promise<void> => {
-    if ((await deps.store.deleteProduct(id, deps.now())) === 'not_found') throw productNotFound()
+  return async (id: string, actor?: Actor): Promise<void> => {
+    const outcome = await deps.store.deleteProduct(id, deps.now(), actor)
+    if (outcome === 'not_found') throw productNotFound()
   }
 }
 
@@ -188,8 +197,8 @@ export function stockBelowReserved(reserved: number): AppError {
  * for a product of several variants (`CATALOG.STOCK_PER_VARIANT`: each has its own stock).
  */
 export function createSetStock(deps: { store: CatalogStore }) {
-  return async (id: string, onHand: number): Promise<catalog.StockLevel> => {
-    const outcome = await deps.store.setStock(id, onHand)
+  return async (id: string, onHand: number, actor?: Actor): Promise<catalog.StockLevel> => {
+    const outcome = await deps.store.setStock(id, onHand, actor)
     if (outcome === 'not_found') throw productNotFound()
     if (outcome === 'per_variant') {
       throw new AppError(

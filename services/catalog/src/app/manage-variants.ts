@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto'
 import type { catalog } from '@emporium/contracts'
 import { AppError } from '@emporium/platform/app'
 import { checkVariantOptions } from '../domain/variants.js'
+import type { Actor } from '../domain/audit-trail.js'
 import { productNotFound } from './get-product.js'
 import { checkCurrency, skuTaken, stockBelowReserved } from './manage-products.js'
 import type { CatalogStore, ProductView } from './ports.js'
@@ -36,7 +37,11 @@ async function variantOf(store: CatalogStore, productId: string, variantId: stri
  */
 export function createAddVariant(deps: Deps) {
   const newId = deps.newId ?? randomUUID
-  return async (productId: string, body: catalog.NewVariantBody): Promise<catalog.Variant> => {
+  return async (
+    productId: string,
+    body: catalog.NewVariantBody,
+    actor?: Actor,
+  ): Promise<catalog.Variant> => {
     const product = await productOf(deps.store, productId)
     if (product.options.length === 0) {
       throw new AppError(
@@ -60,6 +65,7 @@ export function createAddVariant(deps: Deps) {
         weightGrams: body.weightGrams ?? 0,
       },
       deps.now(),
+      actor,
     )
     if (outcome === 'not_found') throw productNotFound()
     if (outcome === 'combination_taken') {
@@ -80,6 +86,7 @@ export function createUpdateVariant(deps: Deps) {
     productId: string,
     variantId: string,
     body: catalog.UpdateVariantBody,
+    actor?: Actor,
   ): Promise<catalog.Variant> => {
     const product = await productOf(deps.store, productId)
     checkCurrency(product.price.currency, body.price, '/body/price')
@@ -89,7 +96,7 @@ export function createUpdateVariant(deps: Deps) {
       ...(body.imageUrl !== undefined ? { imageUrl: body.imageUrl } : {}),
       ...(body.weightGrams !== undefined ? { weightGrams: body.weightGrams } : {}),
     }
-    const outcome = await deps.store.updateVariant(productId, variantId, patch, deps.now())
+    const outcome = await deps.store.updateVariant(productId, variantId, patch, deps.now(), actor)
     if (outcome === 'not_found') throw variantNotFound()
     if (outcome !== 'updated') throw skuTaken(outcome.skuTaken)
     return variantOf(deps.store, productId, variantId)
@@ -111,8 +118,9 @@ export function createSetVariantStock(deps: { store: CatalogStore }) {
     productId: string,
     variantId: string,
     onHand: number,
+    actor?: Actor,
   ): Promise<catalog.StockLevel> => {
-    const outcome = await deps.store.setVariantStock(productId, variantId, onHand)
+    const outcome = await deps.store.setVariantStock(productId, variantId, onHand, actor)
     if (outcome === 'not_found') throw variantNotFound()
     if ('below' in outcome) throw stockBelowReserved(outcome.below.reserved)
     return outcome

@@ -5,6 +5,7 @@ import type { Cursor } from '../domain/cursor.js'
 import type { DemoCatalog } from '../domain/demo-catalog.js'
 import type { ImageFormat, ImageHeader, Size } from '../domain/media.js'
 import type { ProductOption, VariantOptions } from '../domain/variants.js'
+import type { Actor } from '../domain/audit-trail.js'
 import type {
   CancelAction,
   ReservationStatus,
@@ -85,14 +86,18 @@ export type CategoryWrite = catalog.Category | 'not_found' | { slugTaken: string
  * unlike any category's id (a list's `?category=` takes either), checked under a lock.
  */
 export interface CategoryStore {
-  createCategory(category: catalog.Category): Promise<CategoryWrite>
+  createCategory(category: catalog.Category, actor?: Actor): Promise<CategoryWrite>
   updateCategory(
     id: string,
     patch: Partial<Pick<catalog.Category, 'name' | 'slug'>>,
+    actor?: Actor,
   ): Promise<CategoryWrite>
 }
 
-/** Products, categories and stock. Writes record their events in the same transaction. */
+/**
+ * Products, categories and stock. Writes record their events in the same transaction, and
+ * `audit.recorded` (issue 19) when given the staff member making the change (`actor`).
+ */
 export interface CatalogStore {
   /**
    * A page of products in the criteria's order, after the cursor. With `typo`, a search matches
@@ -109,7 +114,7 @@ export interface CatalogStore {
   /** A category by id or slug. */
   findCategory(idOrSlug: string): Promise<catalog.Category | undefined>
   /** Inserts a product with its variants and their stock, or nothing when a SKU is taken. */
-  insertProduct(product: NewProduct): Promise<'inserted' | SkuTaken>
+  insertProduct(product: NewProduct, actor?: Actor): Promise<'inserted' | SkuTaken>
   /**
    * A price change of a product of several variants is `price_per_variant` (nothing written):
    * each has its own.
@@ -118,8 +123,9 @@ export interface CatalogStore {
     id: string,
     patch: ProductPatch,
     now: Date,
+    actor?: Actor,
   ): Promise<'updated' | 'not_found' | 'price_per_variant'>
-  deleteProduct(id: string, now: Date): Promise<'deleted' | 'not_found'>
+  deleteProduct(id: string, now: Date, actor?: Actor): Promise<'deleted' | 'not_found'>
   /**
    * Adds a variant to a product not deleted (its options already checked against the product's),
    * or nothing: `combination_taken` when another variant chose the same values.
@@ -128,12 +134,14 @@ export interface CatalogStore {
     productId: string,
     variant: NewVariant,
     now: Date,
+    actor?: Actor,
   ): Promise<'added' | 'not_found' | 'combination_taken' | SkuTaken>
   updateVariant(
     productId: string,
     variantId: string,
     patch: VariantPatch,
     now: Date,
+    actor?: Actor,
   ): Promise<'updated' | 'not_found' | SkuTaken>
   /** Stock of a product not deleted: its variants' sums. */
   getStock(id: string): Promise<catalog.StockLevel | undefined>
@@ -141,6 +149,7 @@ export interface CatalogStore {
   setStock(
     id: string,
     onHand: number,
+    actor?: Actor,
   ): Promise<catalog.StockLevel | 'not_found' | 'per_variant' | { below: { reserved: number } }>
   /** Stock of one variant of a product not deleted. */
   getVariantStock(productId: string, variantId: string): Promise<catalog.StockLevel | undefined>
@@ -148,6 +157,7 @@ export interface CatalogStore {
     productId: string,
     variantId: string,
     onHand: number,
+    actor?: Actor,
   ): Promise<catalog.StockLevel | 'not_found' | { below: { reserved: number } }>
   /** Inserts the demo catalog when there is no product at all; false when there were some. */
   seedIfEmpty(demo: DemoCatalog, now: Date): Promise<boolean>
@@ -255,12 +265,13 @@ export interface MediaStore {
   /** The first picture of each of these products' galleries (none for those without). */
   firstPictures(productIds: readonly string[]): Promise<Map<string, StoredMedia>>
   /** Adds a picture at the end of the gallery of a product not deleted. */
-  add(media: NewMedia): Promise<StoredMedia | 'not_found' | 'gallery_full'>
+  add(media: NewMedia, actor?: Actor): Promise<StoredMedia | 'not_found' | 'gallery_full'>
   setAlt(
     productId: string,
     mediaId: string,
     alt: string,
     now: Date,
+    actor?: Actor,
   ): Promise<StoredMedia | 'not_found'>
   /**
    * Puts the gallery in the order of `ids`, or nothing when they are not its pictures each once:
@@ -270,8 +281,14 @@ export interface MediaStore {
     productId: string,
     ids: readonly string[],
     now: Date,
+    actor?: Actor,
   ): Promise<StoredMedia[] | 'not_found' | { current: string[] }>
-  remove(productId: string, mediaId: string, now: Date): Promise<'removed' | 'not_found'>
+  remove(
+    productId: string,
+    mediaId: string,
+    now: Date,
+    actor?: Actor,
+  ): Promise<'removed' | 'not_found'>
   /** One size of a picture, whatever its product's state (orders keep showing their pictures). */
   file(mediaId: string, width: number): Promise<MediaFile | undefined>
 }

@@ -10,6 +10,7 @@ import {
   unsupportedImage,
   type MediaLimits,
 } from '../domain/media.js'
+import type { Actor } from '../domain/audit-trail.js'
 import { productNotFound } from './get-product.js'
 import { toPublicMedia } from './media-view.js'
 import type { ImageProcessor, MediaStore } from './ports.js'
@@ -44,7 +45,7 @@ export function etagOf(bytes: Uint8Array): string {
  */
 export function createUploadMedia(deps: UploadMediaDeps) {
   const newId = deps.newId ?? randomUUID
-  return async (upload: Upload): Promise<catalog.ProductMedia> => {
+  return async (upload: Upload, actor?: Actor): Promise<catalog.ProductMedia> => {
     const format = sniffImageFormat(upload.bytes)
     if (!format) throw unsupportedImage()
     const header = await deps.images.header(upload.bytes)
@@ -58,14 +59,17 @@ export function createUploadMedia(deps: UploadMediaDeps) {
       deps.limits.maxPixels,
     )
     if (!rendered) throw unreadableImage()
-    const added = await deps.media.add({
-      id: newId(),
-      productId: upload.productId,
-      alt: normaliseAlt(upload.alt ?? ''),
-      source: { format, bytes: upload.bytes.length },
-      sizes: rendered.map((size) => ({ ...size, etag: etagOf(size.bytes) })),
-      now: deps.now(),
-    })
+    const added = await deps.media.add(
+      {
+        id: newId(),
+        productId: upload.productId,
+        alt: normaliseAlt(upload.alt ?? ''),
+        source: { format, bytes: upload.bytes.length },
+        sizes: rendered.map((size) => ({ ...size, etag: etagOf(size.bytes) })),
+        now: deps.now(),
+      },
+      actor,
+    )
     if (added === 'not_found') throw productNotFound()
     if (added === 'gallery_full') throw galleryFull()
     return toPublicMedia(added)

@@ -1,11 +1,17 @@
 import { catalog, Problem } from '@emporium/contracts'
 import { bearerAuth, type HttpRoutes, type JwtVerifier } from '@emporium/platform'
+import type { Actor } from '../domain/audit-trail.js'
+import { actorOf } from './actor.js'
 
 /** The category use cases of the back office, wired by service.ts (issue 17). */
 export interface CategoryRoutesDeps {
   verifier: JwtVerifier
-  createCategory(body: catalog.CreateCategoryBody): Promise<catalog.Category>
-  updateCategory(id: string, body: catalog.UpdateCategoryBody): Promise<catalog.Category>
+  createCategory(body: catalog.CreateCategoryBody, actor?: Actor): Promise<catalog.Category>
+  updateCategory(
+    id: string,
+    body: catalog.UpdateCategoryBody,
+    actor?: Actor,
+  ): Promise<catalog.Category>
 }
 
 const tags = ['catalog']
@@ -35,7 +41,8 @@ export function categoryRoutes(deps: CategoryRoutesDeps): HttpRoutes {
           },
         },
       },
-      async (request, reply) => reply.code(201).send(await deps.createCategory(request.body)),
+      async (request, reply) =>
+        reply.code(201).send(await deps.createCategory(request.body, actorOf(request))),
     )
 
     app.patch(
@@ -57,7 +64,7 @@ export function categoryRoutes(deps: CategoryRoutesDeps): HttpRoutes {
           },
         },
       },
-      async (request) => deps.updateCategory(request.params.id, request.body),
+      async (request) => deps.updateCategory(request.params.id, request.body, actorOf(request)),
     )
   }
 }

@@ -5,6 +5,8 @@ import type { Viewer } from '../app/get-product.js'
 import type { MediaFile } from '../app/ports.js'
 import type { Upload } from '../app/upload-media.js'
 import { imageFormats, matchesEtag } from '../domain/media.js'
+import type { Actor } from '../domain/audit-trail.js'
+import { actorOf } from './actor.js'
 import { viewerOf } from './viewer.js'
 
 /** The media use cases the routes call, wired by service.ts. */
@@ -14,14 +16,19 @@ export interface MediaRoutesDeps {
   maxUploadBytes: number
   /** A draft's gallery: admins only (issue 17), the 404 of an unknown product for others. */
   listMedia(productId: string, viewer: Viewer): Promise<catalog.ProductMediaList>
-  uploadMedia(upload: Upload): Promise<catalog.ProductMedia>
+  uploadMedia(upload: Upload, actor?: Actor): Promise<catalog.ProductMedia>
   updateMedia(
     productId: string,
     mediaId: string,
     body: catalog.UpdateMediaBody,
+    actor?: Actor,
   ): Promise<catalog.ProductMedia>
-  reorderMedia(productId: string, ids: readonly string[]): Promise<catalog.ProductMediaList>
-  deleteMedia(productId: string, mediaId: string): Promise<void>
+  reorderMedia(
+    productId: string,
+    ids: readonly string[],
+    actor?: Actor,
+  ): Promise<catalog.ProductMediaList>
+  deleteMedia(productId: string, mediaId: string, actor?: Actor): Promise<void>
   getMediaFile(mediaId: string, width: number): Promise<MediaFile>
 }
 
@@ -102,12 +109,15 @@ export function mediaRoutes(deps: MediaRoutesDeps): HttpRoutes {
         },
       },
       async (request, reply) => {
-        const media = await deps.uploadMedia({
-          productId: request.params.id,
-          // JSON, the only other body parsed here, is no picture: the use case refuses it (415).
-          bytes: Buffer.isBuffer(request.body) ? request.body : new Uint8Array(0),
-          alt: request.query.alt,
-        })
+        const media = await deps.uploadMedia(
+          {
+            productId: request.params.id,
+            // JSON, the only other body parsed here, is no picture: the use case refuses it (415).
+            bytes: Buffer.isBuffer(request.body) ? request.body : new Uint8Array(0),
+            alt: request.query.alt,
+          },
+          actorOf(request),
+        )
         return reply
           .code(201)
           .header('location', `/api/v1/products/${request.params.id}/media/${media.id}`)
@@ -135,7 +145,7 @@ export function mediaRoutes(deps: MediaRoutesDeps): HttpRoutes {
           },
         },
       },
-      async (request) => deps.reorderMedia(request.params.id, request.body.ids),
+      async (request) => deps.reorderMedia(request.params.id, request.body.ids, actorOf(request)),
     )
 
     app.patch(
@@ -156,7 +166,8 @@ export function mediaRoutes(deps: MediaRoutesDeps): HttpRoutes {
           },
         },
       },
-      async (request) => deps.updateMedia(request.params.id, request.params.mediaId, request.body),
+      async (request) =>
+        deps.updateMedia(request.params.id, request.params.mediaId, request.body, actorOf(request)),
     )
 
     app.delete(
@@ -176,7 +187,7 @@ export function mediaRoutes(deps: MediaRoutesDeps): HttpRoutes {
         },
       },
       async (request, reply) => {
-        await deps.deleteMedia(request.params.id, request.params.mediaId)
+        await deps.deleteMedia(request.params.id, request.params.mediaId, actorOf(request))
         return reply.code(204).send(null)
       },
     )

@@ -5,6 +5,8 @@ import type { Viewer } from '../app/get-product.js'
 import type { ListRequest } from '../domain/listing.js'
 import { categoryRoutes, type CategoryRoutesDeps } from './category-routes.js'
 import { mediaRoutes, type MediaRoutesDeps } from './media-routes.js'
+import type { Actor } from '../domain/audit-trail.js'
+import { actorOf } from './actor.js'
 import { viewerOf } from './viewer.js'
 
 /** The use cases the routes call, wired by service.ts. */
@@ -16,19 +18,34 @@ export interface CatalogRoutesDeps {
   getProduct(id: string, viewer: Viewer): Promise<catalog.Product>
   getProductImage(id: string): Promise<string>
   listCategories(): Promise<catalog.CategoryList>
-  createProduct(body: catalog.CreateProductBody): Promise<catalog.Product>
-  updateProduct(id: string, body: catalog.UpdateProductBody): Promise<catalog.Product>
-  deleteProduct(id: string): Promise<void>
-  setStock(id: string, onHand: number): Promise<catalog.StockLevel>
+  /** The writes below record `audit.recorded` with their actor (issue 19). */
+  createProduct(body: catalog.CreateProductBody, actor?: Actor): Promise<catalog.Product>
+  updateProduct(
+    id: string,
+    body: catalog.UpdateProductBody,
+    actor?: Actor,
+  ): Promise<catalog.Product>
+  deleteProduct(id: string, actor?: Actor): Promise<void>
+  setStock(id: string, onHand: number, actor?: Actor): Promise<catalog.StockLevel>
   getStock(id: string): Promise<catalog.StockLevel>
-  addVariant(productId: string, body: catalog.NewVariantBody): Promise<catalog.Variant>
+  addVariant(
+    productId: string,
+    body: catalog.NewVariantBody,
+    actor?: Actor,
+  ): Promise<catalog.Variant>
   updateVariant(
     productId: string,
     variantId: string,
     body: catalog.UpdateVariantBody,
+    actor?: Actor,
   ): Promise<catalog.Variant>
   getVariantStock(productId: string, variantId: string): Promise<catalog.StockLevel>
-  setVariantStock(productId: string, variantId: string, onHand: number): Promise<catalog.StockLevel>
+  setVariantStock(
+    productId: string,
+    variantId: string,
+    onHand: number,
+    actor?: Actor,
+  ): Promise<catalog.StockLevel>
   /** Product media (media-routes.ts). */
   media: MediaRoutesDeps
   /** Categories of the back office (category-routes.ts). */
@@ -161,7 +178,8 @@ export function catalogRoutes(deps: CatalogRoutesDeps): HttpRoutes {
           },
         },
       },
-      async (request, reply) => reply.code(201).send(await deps.createProduct(request.body)),
+      async (request, reply) =>
+        reply.code(201).send(await deps.createProduct(request.body, actorOf(request))),
     )
 
     app.patch(
@@ -183,7 +201,7 @@ export function catalogRoutes(deps: CatalogRoutesDeps): HttpRoutes {
           },
         },
       },
-      async (request) => deps.updateProduct(request.params.id, request.body),
+      async (request) => deps.updateProduct(request.params.id, request.body, actorOf(request)),
     )
 
     app.delete(
@@ -203,7 +221,7 @@ export function catalogRoutes(deps: CatalogRoutesDeps): HttpRoutes {
         },
       },
       async (request, reply) => {
-        await deps.deleteProduct(request.params.id)
+        await deps.deleteProduct(request.params.id, actorOf(request))
         return reply.code(204).send(null)
       },
     )
@@ -244,7 +262,7 @@ export function catalogRoutes(deps: CatalogRoutesDeps): HttpRoutes {
           },
         },
       },
-      async (request) => deps.setStock(request.params.id, request.body.onHand),
+      async (request) => deps.setStock(request.params.id, request.body.onHand, actorOf(request)),
     )
 
     const adminErrors = { 400: Problem, 401: Problem, 403: Problem, 404: Problem }
@@ -262,7 +280,9 @@ export function catalogRoutes(deps: CatalogRoutesDeps): HttpRoutes {
         },
       },
       async (request, reply) =>
-        reply.code(201).send(await deps.addVariant(request.params.id, request.body)),
+        reply
+          .code(201)
+          .send(await deps.addVariant(request.params.id, request.body, actorOf(request))),
     )
 
     app.patch(
@@ -278,7 +298,12 @@ export function catalogRoutes(deps: CatalogRoutesDeps): HttpRoutes {
         },
       },
       async (request) =>
-        deps.updateVariant(request.params.id, request.params.variantId, request.body),
+        deps.updateVariant(
+          request.params.id,
+          request.params.variantId,
+          request.body,
+          actorOf(request),
+        ),
     )
 
     app.get(
@@ -310,7 +335,12 @@ export function catalogRoutes(deps: CatalogRoutesDeps): HttpRoutes {
         },
       },
       async (request) =>
-        deps.setVariantStock(request.params.id, request.params.variantId, request.body.onHand),
+        deps.setVariantStock(
+          request.params.id,
+          request.params.variantId,
+          request.body.onHand,
+          actorOf(request),
+        ),
     )
   }
 }

@@ -2,8 +2,10 @@ import { sql } from 'kysely'
 import { catalog as events } from '@emporium/contracts'
 import type { Database, Outbox } from '@emporium/platform'
 import type { MediaStore, StoredMedia } from '../app/ports.js'
+import { mediaChanged } from '../domain/audit-trail.js'
 import { maxGallerySize, mediaUrl, primarySize } from '../domain/media.js'
 import { readProduct, snapshotOf, type Executor, type Trx } from './product-rows.js'
+import { recordAudit } from './kysely-variants.js'
 
 export interface DatabaseMediaStoreDeps {
   database: Database
@@ -135,7 +137,7 @@ export function createDatabaseMediaStore(deps: DatabaseMediaStoreDeps): MediaSto
       return new Map(toMedia(rows).map((media) => [media.productId, media]))
     },
 
-    async add(media) {
+    async add(media, actor) {
       return database.transaction(async (trx) => {
         const product = await lockProduct(trx, media.productId)
         if (!product) return 'not_found' as const
@@ -170,13 +172,31 @@ export function createDatabaseMediaStore(deps: DatabaseMediaStoreDeps): MediaSto
           )
           .execute()
         await followFirstPicture(trx, media.productId, product.image_url, media.now)
+        if (actor) {
+          const after = { mediaId: media.id, alt: media.alt }
+          const data = mediaChanged(
+            actor,
+            'media.uploaded',
+            media.productId,
+            null,
+            after,
+            media.now,
+          )
+          await recordAudit(outbox, trx, data)
+        }
         return (await galleryIn(trx, media.productId, media.id))[0]!
       })
     },
 
-    async setAlt(productId, mediaId, alt, now) {
+    async setAlt(productId, mediaId, alt, now, actor) {
       return database.transaction(async (trx) => {
         if (!(await lockProduct(trx, productId))) return 'not_found' as const
+        const before = await trx
+          .selectFrom('product_media')
+          .select('alt')
+          .where('id', '=', mediaId)
+          .where('product_id', '=', productId)
+          .executeTakeFirst()
         const result = await trx
           .updateTable('product_media')
           .set({ alt, updated_at: now })
@@ -184,11 +204,22 @@ export function createDatabaseMediaStore(deps: DatabaseMediaStoreDeps): MediaSto
           .where('product_id', '=', productId)
           .executeTakeFirst()
         if (Number(result.numUpdatedRows) === 0) return 'not_found' as const
+        if (actor && before && before.alt !== alt) {
+          const data = mediaChanged(
+            actor,
+            'media.updated',
+            productId,
+            { mediaId, alt: before.alt },
+            { mediaId, alt },
+            now,
+          )
+          await recordAudit(outbox, trx, data)
+        }
         return (await galleryIn(trx, productId, mediaId))[0]!
       })
     },
 
-    async reorder(productId, ids, now) {
+    async reorder(productId, ids, now, actor) {
       return database.transaction(async (trx) => {
         const product = await lockProduct(trx, productId)
         if (!product) return 'not_found' as const
@@ -214,11 +245,22 @@ export function createDatabaseMediaStore(deps: DatabaseMediaStoreDeps): MediaSto
             .execute()
         }
         await followFirstPicture(trx, productId, product.image_url, now)
+        if (actor && ids.some((id, i) => id !== current[i])) {
+          const data = mediaChanged(
+            actor,
+            'media.reordered',
+            productId,
+            { order: current },
+            { order: [...ids] },
+            now,
+          )
+          await recordAudit(outbox, trx, data)
+        }
         return galleryIn(trx, productId)
       })
     },
 
-    async remove(productId, mediaId, now) {
+    async remove(productId, mediaId, now, actor) {
       return database.transaction(async (trx) => {
         const product = await lockProduct(trx, productId)
         if (!product) return 'not_found' as const
@@ -229,6 +271,10 @@ export function createDatabaseMediaStore(deps: DatabaseMediaStoreDeps): MediaSto
           .executeTakeFirst()
         if (Number(result.numDeletedRows) === 0) return 'not_found' as const
         await followFirstPicture(trx, productId, product.image_url, now)
+        if (actor) {
+          const data = mediaChanged(actor, 'media.deleted', productId, { mediaId }, null, now)
+          await recordAudit(outbox, trx, data)
+        }
         return 'removed' as const
       })
     },

@@ -2,6 +2,8 @@ import { sql } from 'kysely'
 import { catalog as events } from '@emporium/contracts'
 import type { Database, Outbox } from '@emporium/platform'
 import type { CategoryStore, CategoryWrite } from '../app/ports.js'
+import { categoryWritten } from '../domain/audit-trail.js'
+import { recordAudit } from './kysely-variants.js'
 import { isUniqueViolation, type Trx } from './product-rows.js'
 
 /**
@@ -47,18 +49,19 @@ export function createKyselyCategories(deps: {
   }
 
   return {
-    createCategory: (category) =>
+    createCategory: (category, actor) =>
       write(category.slug, () =>
         database.transaction(async (trx) => {
           await lockSlugs(trx)
           if (await slugInUse(trx, category.slug, category.id)) return { slugTaken: category.slug }
           await trx.insertInto('categories').values(category).execute()
           await outbox.add(trx, events.CategoryCreated, snapshot(category))
+          if (actor) await recordAudit(outbox, trx, categoryWritten(actor, null, category))
           return category
         }),
       ),
 
-    updateCategory: (id, patch) =>
+    updateCategory: (id, patch, actor) =>
       write(patch.slug ?? '', () =>
         database.transaction(async (trx) => {
           await lockSlugs(trx)
@@ -79,6 +82,7 @@ export function createKyselyCategories(deps: {
             .where('id', '=', id)
             .execute()
           await outbox.add(trx, events.CategoryUpdated, snapshot(after))
+          if (actor) await recordAudit(outbox, trx, categoryWritten(actor, before, after))
           return after
         }),
       ),

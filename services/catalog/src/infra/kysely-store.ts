@@ -5,10 +5,21 @@ import type { Cursor } from '../domain/cursor.js'
 import type { DemoCatalog } from '../domain/demo-catalog.js'
 import type { ListCriteria } from '../domain/listing.js'
 import type { CatalogStore, ListPage, NewProduct } from '../app/ports.js'
+import {
+  productChanged,
+  productCreated,
+  productDeleted,
+  type Actor,
+} from '../domain/audit-trail.js'
 import { typoSimilarityThreshold } from '../domain/search-plan.js'
 import { priceBounds } from '../domain/variants.js'
 import { createKyselyReservations, type KyselyReservations } from './kysely-reservations.js'
-import { createKyselyVariants, insertVariants, productUpdated } from './kysely-variants.js'
+import {
+  createKyselyVariants,
+  insertVariants,
+  productUpdated,
+  recordAudit,
+} from './kysely-variants.js'
 import { cursorAfter, listedProduct, listingSql, type ListedRow } from './listing-sql.js'
 import { createStatementRunner } from './prepared.js'
 import { seedDemoCatalog } from './seed-demo.js'
@@ -124,7 +135,7 @@ export function createKyselyStore(deps: KyselyStoreDeps): KyselyStore {
         .executeTakeFirst()
     },
 
-    async insertProduct(product: NewProduct) {
+    async insertProduct(product: NewProduct, actor?: Actor) {
       const skus = [product.sku, ...product.variants.map((v) => v.sku)]
       try {
         return await database.transaction(async (trx) => {
@@ -157,6 +168,7 @@ export function createKyselyStore(deps: KyselyStoreDeps): KyselyStore {
           await insertVariants(trx, product.id, product.variants, 0, product.now)
           const view = (await readProduct(trx, product.id))!
           await outbox.add(trx, events.ProductCreated, snapshotOf(view))
+          if (actor) await recordAudit(outbox, trx, productCreated(actor, product))
           return 'inserted' as const
         })
       } catch (error) {
@@ -165,7 +177,7 @@ export function createKyselyStore(deps: KyselyStoreDeps): KyselyStore {
       }
     },
 
-    async updateProduct(id, patch, now) {
+    async updateProduct(id, patch, now, actor) {
       return database.transaction(async (trx) => {
         const before = await readProduct(trx, id, true)
         if (!before) return 'not_found' as const
@@ -191,13 +203,16 @@ export function createKyselyStore(deps: KyselyStoreDeps): KyselyStore {
             .execute()
           await refreshProductPrices(trx, id, now)
         }
-        await productUpdated(outbox, trx, before, (await readProduct(trx, id))!)
+        const after = (await readProduct(trx, id))!
+        await productUpdated(outbox, trx, before, after)
+        if (actor) await recordAudit(outbox, trx, productChanged(actor, before, after, now))
         return 'updated' as const
       })
     },
 
-    async deleteProduct(id, now) {
+    async deleteProduct(id, now, actor) {
       return database.transaction(async (trx) => {
+        const before = actor ? await readProduct(trx, id, true) : undefined
         const result = await trx
           .updateTable('products')
           .set({ deleted_at: now, updated_at: now })
@@ -206,6 +221,7 @@ export function createKyselyStore(deps: KyselyStoreDeps): KyselyStore {
           .executeTakeFirst()
         if (Number(result.numUpdatedRows) === 0) return 'not_found' as const
         await outbox.add(trx, events.ProductDeleted, { productId: id })
+        if (actor && before) await recordAudit(outbox, trx, productDeleted(actor, before, now))
         return 'deleted' as const
       })
     },

@@ -1,7 +1,8 @@
 import { sql } from 'kysely'
-import { catalog as events } from '@emporium/contracts'
+import { audit, catalog as events } from '@emporium/contracts'
 import type { Database, Outbox } from '@emporium/platform'
 import type { CatalogStore, NewVariant, ProductView } from '../app/ports.js'
+import { stockAdjusted, variantChanged, variantCreated, type Actor } from '../domain/audit-trail.js'
 import {
   isUniqueViolation,
   lockSkus,
@@ -73,6 +74,15 @@ export async function productUpdated(
   })
 }
 
+/** A staff change's `audit.recorded` (issue 19), when it changed anything. */
+export async function recordAudit(
+  outbox: Pick<Outbox, 'add'>,
+  trx: Trx,
+  data: audit.AuditRecordedData | undefined,
+): Promise<void> {
+  if (data) await outbox.add(trx, audit.AuditRecorded, data)
+}
+
 function levelOf(productId: string, rows: StockRow[], variantId?: string) {
   const onHand = rows.reduce((n, r) => n + Number(r.on_hand), 0)
   const reserved = rows.reduce((n, r) => n + Number(r.reserved), 0)
@@ -122,6 +132,7 @@ export function createKyselyVariants(deps: {
     variantId: string,
     onHand: number,
     named: boolean,
+    actor: Actor | undefined,
   ) {
     const { rows } = await sql<StockRow>`
       select variant_id, on_hand, reserved from stock
@@ -129,6 +140,14 @@ export function createKyselyVariants(deps: {
     const reserved = Number(rows[0]!.reserved)
     if (onHand < reserved) return { below: { reserved } }
     await sql`update stock set on_hand = ${onHand} where variant_id = ${variantId}`.execute(trx)
+    if (actor) {
+      const before = Number(rows[0]!.on_hand)
+      await recordAudit(
+        outbox,
+        trx,
+        stockAdjusted(actor, { productId, variantId, before, after: onHand }),
+      )
+    }
     return levelOf(
       productId,
       [{ variant_id: variantId, on_hand: onHand, reserved }],
@@ -137,7 +156,7 @@ export function createKyselyVariants(deps: {
   }
 
   return {
-    async addVariant(productId, variant, now) {
+    async addVariant(productId, variant, now, actor) {
       try {
         return await database.transaction(async (trx) => {
           const before = await readProduct(trx, productId, true)
@@ -154,6 +173,10 @@ export function createKyselyVariants(deps: {
           await insertVariants(trx, productId, [variant], before.variantCount, now)
           await refreshProductPrices(trx, productId, now)
           await productUpdated(outbox, trx, before, (await readProduct(trx, productId))!)
+          if (actor) {
+            const currency = before.price.currency
+            await recordAudit(outbox, trx, variantCreated(actor, productId, currency, variant, now))
+          }
           return 'added' as const
         })
       } catch (error) {
@@ -162,7 +185,7 @@ export function createKyselyVariants(deps: {
       }
     },
 
-    async updateVariant(productId, variantId, patch, now) {
+    async updateVariant(productId, variantId, patch, now, actor) {
       return database.transaction(async (trx) => {
         const before = await readProduct(trx, productId, true)
         if (!before || !before.variants.some((v) => v.id === variantId)) return 'not_found' as const
@@ -178,7 +201,13 @@ export function createKyselyVariants(deps: {
         if (patch.weightGrams !== undefined) values.weight_grams = patch.weightGrams
         await trx.updateTable('variants').set(values).where('id', '=', variantId).execute()
         await refreshProductPrices(trx, productId, now)
-        await productUpdated(outbox, trx, before, (await readProduct(trx, productId))!)
+        const after = (await readProduct(trx, productId))!
+        await productUpdated(outbox, trx, before, after)
+        if (actor) {
+          const was = before.variants.find((v) => v.id === variantId)!
+          const is = after.variants.find((v) => v.id === variantId)!
+          await recordAudit(outbox, trx, variantChanged(actor, productId, was, is, now))
+        }
         return 'updated' as const
       })
     },
@@ -188,12 +217,12 @@ export function createKyselyVariants(deps: {
       return rows.length > 0 ? levelOf(productId, rows) : undefined
     },
 
-    async setStock(productId, onHand) {
+    async setStock(productId, onHand, actor) {
       return database.transaction(async (trx) => {
         const rows = await stockRows(trx, productId)
         if (rows.length === 0) return 'not_found' as const
         if (rows.length > 1) return 'per_variant' as const
-        return setOnHand(trx, productId, rows[0]!.variant_id, onHand, false)
+        return setOnHand(trx, productId, rows[0]!.variant_id, onHand, false, actor)
       })
     },
 
@@ -202,11 +231,11 @@ export function createKyselyVariants(deps: {
       return rows.length > 0 ? levelOf(productId, rows, variantId) : undefined
     },
 
-    async setVariantStock(productId, variantId, onHand) {
+    async setVariantStock(productId, variantId, onHand, actor) {
       return database.transaction(async (trx) => {
         const rows = await stockRows(trx, productId, variantId)
         if (rows.length === 0) return 'not_found' as const
-        return setOnHand(trx, productId, variantId, onHand, true)
+        return setOnHand(trx, productId, variantId, onHand, true, actor)
       })
     },
   }

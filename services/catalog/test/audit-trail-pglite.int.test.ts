@@ -1,0 +1,3 @@
+import { auditTrailSuite } from './audit-trail-suite.js'
+
+auditTrailSuite('pglite')
