@@ -170,8 +170,8 @@ export async function createOrdersService(
   // Promotion codes and tax rates (issue 18): the checkout's pricing and the admins' CRUD read the
   // same stores; a promotion's use is reserved, spent and released in the order's own transaction
   // (promotionUsesIn, infra/sql-promotions.ts).
-  const promotionCatalog = createSqlPromotionCatalog(database)
-  const taxRateStore = createSqlTaxRates(database)
+  const promotionCatalog = createSqlPromotionCatalog(database, outbox)
+  const taxRateStore = createSqlTaxRates(database, outbox)
   const priceCheckout = createPriceCheckout({
     shipping: createHttpShipping(shippingClient),
     taxRates: taxRateStore,
@@ -295,7 +295,7 @@ export async function createOrdersService(
     },
   }
   // Admins' tax rates (issue 18), mounted beside the orders' routes.
-  const taxRates = createManageTaxRates({ store: taxRateStore })
+  const taxRates = createManageTaxRates({ store: taxRateStore, now })
   const promotions = createManagePromotions({ catalog: promotionCatalog, now })
   // The staff's internal notes of orders (issue 19).
   const backoffice = {

@@ -44,6 +44,21 @@ export function manageCases(h: Harness): void {
       expect(await outbox('order.shipped', order.id)).toHaveLength(1)
       const twice = await call('POST', `/orders/${order.id}/ship`, admin)
       expect(twice.body.code).toBe('ORDERS.INVALID_TRANSITION')
+      // Issue 19: the ship is audited once, with who and the status before and after; the
+      // refused ones (a shopper's, an order not confirmed yet, the second) record nothing.
+      const audits = (await outbox('audit.recorded')).filter(
+        (e: any) => e.data.entity.id === order.id || e.data.entity.id === pending.id,
+      )
+      const adminId = JSON.parse(Buffer.from(admin.split('.')[1]!, 'base64url').toString()).sub
+      expect(audits.map((e: any) => e.data)).toMatchObject([
+        {
+          actor: { userId: adminId, roles: ['customer', 'admin'] },
+          action: 'order.shipped',
+          entity: { type: 'order', id: order.id },
+          before: { status: 'confirmed' },
+          after: { status: 'shipped' },
+        },
+      ])
       const cancel = await call('POST', `/orders/${order.id}/cancel`, bearer)
       expect(cancel.status).toBe(409)
       expect(cancel.body.code).toBe('ORDERS.ALREADY_SHIPPED')

@@ -3,6 +3,7 @@ import { pino } from 'pino'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Kysely } from 'kysely'
 import {
+  createOutbox,
   createHttpServer,
   createMetricsRegistry,
   migrate,
@@ -27,7 +28,7 @@ describe('promotion routes', () => {
   beforeAll(async () => {
     test = await createTestDatabase('pglite')
     await migrate(test.database, { migrations: { '007-promotions': promotionsMigration } })
-    const catalog = createSqlPromotionCatalog(test.database)
+    const catalog = createSqlPromotionCatalog(test.database, createOutbox({ source: 'orders' }))
     app = createHttpServer({
       service: 'orders',
       log: pino({ level: 'silent' }),
@@ -113,6 +114,59 @@ describe('promotion routes', () => {
     expect(deleted.status).toBe(200)
     expect(deleted.body).toMatchObject({ active: false, uses: 1, reserved: 1 })
     expect((await call('GET', `/promotions/${id}`)).body.active).toBe(false)
+  })
+
+  it('audits staff changes: who, the promotion after, the changed fields (issue 19)', async () => {
+    const audits = async (id: string) =>
+      (
+        await test.database.db
+          .selectFrom('outbox')
+          .select(['payload'])
+          .where('type', '=', 'audit.recorded')
+          .orderBy('seq')
+          .execute()
+      )
+        .map((row: { payload: string }) => JSON.parse(row.payload).data)
+        .filter((data: { entity: { id: string } }) => data.entity.id === id)
+    const sub = JSON.parse(Buffer.from(admin.split('.')[1]!, 'base64url').toString()).sub
+    const actor = { userId: sub, roles: ['customer', 'admin'] }
+    const body = { code: 'AUDIT-10', kind: 'percentage', percent: 10 }
+    const created = await call('POST', '/promotions', body)
+    expect(created.status).toBe(201)
+    const id = created.body.id as string
+    // Refused: the code taken, an unknown promotion, a bad window; nothing is recorded for them.
+    expect((await call('POST', '/promotions', body)).status).toBe(409)
+    expect((await call('PATCH', `/promotions/${randomUUID()}`, { usageLimit: 3 })).status).toBe(404)
+    const window = { startsAt: '2031-01-01T00:00:00.000Z', endsAt: '2030-01-01T00:00:00.000Z' }
+    expect((await call('PATCH', `/promotions/${id}`, window)).status).toBe(400)
+    expect((await call('PATCH', `/promotions/${id}`, { usageLimit: 3 })).status).toBe(200)
+    expect((await call('DELETE', `/promotions/${id}`)).status).toBe(200)
+    const entity = { type: 'promotion', id }
+    const events = await audits(id)
+    expect(events).toMatchObject([
+      {
+        actor,
+        action: 'promotion.created',
+        entity,
+        before: null,
+        after: { id, code: 'AUDIT-10', kind: 'percentage', percent: 10, active: true },
+      },
+      {
+        actor,
+        action: 'promotion.updated',
+        entity,
+        before: { usageLimit: null },
+        after: { usageLimit: 3 },
+      },
+      {
+        actor,
+        action: 'promotion.deactivated',
+        entity,
+        before: { active: true },
+        after: { active: false },
+      },
+    ])
+    expect(Object.keys(events[1].after)).toEqual(['usageLimit'])
   })
 
   it('answers every bad input with a 4xx problem', async () => {

@@ -1,8 +1,10 @@
 import { randomUUID } from 'node:crypto'
+import type { Kysely } from 'kysely'
 import { pino } from 'pino'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
   createInProcessBus,
+  createOutbox,
   startService,
   type DatabaseKind,
   type RunningService,
@@ -29,7 +31,7 @@ describe.each(['postgres', 'pglite'] as const satisfies DatabaseKind[])(
 
     beforeAll(async () => {
       testDb = await createTestDatabase(kind)
-      const store = createSqlTaxRates(testDb.database)
+      const store = createSqlTaxRates(testDb.database, createOutbox({ source: 'orders' }))
       running = await startService(
         {
           name: 'orders',
@@ -97,7 +99,7 @@ describe.each(['postgres', 'pglite'] as const satisfies DatabaseKind[])(
       const list = await call('GET', '/tax-rates', admin)
       expect(list.status).toBe(200)
       expect(list.body.items).toEqual([{ ...books.body }, { ...frAgain.body }, { ...again.body }])
-      const store = createSqlTaxRates(testDb.database)
+      const store = createSqlTaxRates(testDb.database, createOutbox({ source: 'orders' }))
       const us = await store.forCountry('us')
       expect(rateFor(us, { country: 'US', region: 'ca' }, 'toys')).toBe(725)
       expect(rateFor(await store.forCountry('FR'), { country: 'FR' }, 'books')).toBe(550)
@@ -110,6 +112,60 @@ describe.each(['postgres', 'pglite'] as const satisfies DatabaseKind[])(
       expect(twice.body.code).toBe('ORDERS.TAX_RATE_NOT_FOUND')
       const unknown = await call('DELETE', '/tax-rates/not-a-uuid', admin)
       expect(unknown.status).toBe(404)
+    })
+
+    it('audits staff changes of rates: who, and the rate before and after (issue 19)', async () => {
+      type Outbox = { outbox: { type: string; payload: string; seq: number } }
+      const audits = async (id: string) =>
+        (
+          await (testDb.database.db as Kysely<Outbox>)
+            .selectFrom('outbox')
+            .select(['payload'])
+            .where('type', '=', 'audit.recorded')
+            .orderBy('seq')
+            .execute()
+        )
+          .map((row) => JSON.parse(row.payload).data)
+          .filter((data: { entity: { id: string } }) => data.entity.id === id)
+      const sub = JSON.parse(Buffer.from(admin.split('.')[1]!, 'base64url').toString()).sub
+      const actor = { userId: sub, roles: ['customer', 'admin'] }
+      const set = await call('PUT', '/tax-rates', admin, { country: 'NO', rateBasisPoints: 2500 })
+      expect(set.status, set.text).toBe(200)
+      const changed = await call('PUT', '/tax-rates', admin, {
+        country: 'NO',
+        rateBasisPoints: 1500,
+      })
+      expect(changed.status, changed.text).toBe(200)
+      // Refused (a blank region, and a rate not there): nothing changes, nothing is recorded.
+      const blank = { country: 'NO', region: ' ', rateBasisPoints: 1 }
+      expect((await call('PUT', '/tax-rates', admin, blank)).status).toBe(400)
+      expect((await call('DELETE', `/tax-rates/${randomUUID()}`, admin)).status).toBe(404)
+      expect((await call('DELETE', `/tax-rates/${set.body.id}`, admin)).status).toBe(204)
+      const entity = { type: 'tax-rate', id: set.body.id }
+      const rate = { country: 'NO', region: null, taxClass: 'standard' }
+      expect(await audits(set.body.id)).toMatchObject([
+        {
+          actor,
+          action: 'tax-rate.created',
+          entity,
+          before: null,
+          after: { ...rate, rateBasisPoints: 2500 },
+        },
+        {
+          actor,
+          action: 'tax-rate.updated',
+          entity,
+          before: { rateBasisPoints: 2500 },
+          after: { rateBasisPoints: 1500 },
+        },
+        {
+          actor,
+          action: 'tax-rate.deleted',
+          entity,
+          before: { ...rate, rateBasisPoints: 1500 },
+          after: null,
+        },
+      ])
     })
 
     it('is for admins only', async () => {

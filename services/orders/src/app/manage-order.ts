@@ -1,7 +1,8 @@
-import { orders as events } from '@emporium/contracts'
+import { audit, orders as events } from '@emporium/contracts'
 import { AppError, missingPermission } from '@emporium/platform/app'
 import { advance, type OrderRecord } from '../domain/order.js'
 import { toOrder } from './order-view.js'
+import type { StaffCaller } from './refunds.js'
 import type { OrderStore } from './ports.js'
 import { cancelAs, type CancelRequest } from './staff-cancel.js'
 
@@ -42,9 +43,13 @@ export function createCancelOrder(deps: { orders: OrderStore; now: () => Date })
     })
 }
 
-/** `POST /orders/{id}/ship` (staff: orders.fulfil): confirmed → shipped, `order.shipped`. */
+/**
+ * `POST /orders/{id}/ship` (staff: orders.fulfil): confirmed → shipped, `order.shipped`; the
+ * staff member's (`actor`) is audited, `order.shipped` with the status before and after, in the
+ * same transaction (issue 19). A refused one records nothing.
+ */
 export function createShipOrder(deps: { orders: OrderStore; now: () => Date }) {
-  return (orderId: string) =>
+  return (orderId: string, actor?: StaffCaller) =>
     deps.orders.transaction(async (tx) => {
       const order = await tx.lock(orderId)
       if (!order) throw orderNotFound(orderId)
@@ -56,6 +61,19 @@ export function createShipOrder(deps: { orders: OrderStore; now: () => Date }) {
         userId: order.userId,
         at: now.toISOString(),
       })
+      if (actor) {
+        await tx.emit(
+          audit.AuditRecorded,
+          audit.auditRecorded(
+            actor,
+            'order.shipped',
+            { type: 'order', id: order.id },
+            { status: order.status },
+            { status: shipped.status },
+            now,
+          ),
+        )
+      }
       // Only staff ship.
       return toOrder(shipped, { canReadAll: true })
     })

@@ -3,14 +3,20 @@ import { AppError } from '@emporium/platform/errors'
 import type { Money } from '../domain/order.js'
 import {
   normalizeCode,
+  type Promotion,
   validatePromotion,
   type PromotionOffer,
   type PromotionPatch,
 } from '../domain/promotion.js'
+import { auditOf, type Actor } from './audit-trail.js'
 import { decodeCursor, encodeCursor } from './cursor.js'
 import type { PromotionCatalog, PromotionWithUses } from './promotion-ports.js'
 
-/** The admins' promotion use cases (`/promotions`, http/promotion-routes.ts). */
+/**
+ * The admins' promotion use cases (`/promotions`, http/promotion-routes.ts). Staff's changes
+ * (an `actor`) are audited in their transaction (issue 19): `promotion.created` (the promotion
+ * after), `promotion.updated` and `promotion.deactivated` (the changed fields before and after).
+ */
 export function createManagePromotions(deps: { catalog: PromotionCatalog; now: () => Date }) {
   const { catalog, now } = deps
 
@@ -43,7 +49,10 @@ export function createManagePromotions(deps: { catalog: PromotionCatalog; now: (
       return toPromotionView(await found(id))
     },
 
-    async createPromotion(body: orders.CreatePromotionBody): Promise<orders.Promotion> {
+    async createPromotion(
+      body: orders.CreatePromotionBody,
+      actor?: Actor,
+    ): Promise<orders.Promotion> {
       const definition = validatePromotion({
         code: normalizeCode(body.code) ?? body.code,
         offer: offerOf(body),
@@ -54,10 +63,16 @@ export function createManagePromotions(deps: { catalog: PromotionCatalog; now: (
         perCustomerLimit: body.perCustomerLimit ?? null,
         active: body.active ?? true,
       })
-      return toPromotionView(await catalog.create(definition, now()))
+      const at = now()
+      const record = auditOf<Promotion>(actor, 'promotion', at, { view: auditedPromotion })
+      return toPromotionView(await catalog.create(definition, at, record))
     },
 
-    async updatePromotion(id: string, body: orders.UpdatePromotionBody): Promise<orders.Promotion> {
+    async updatePromotion(
+      id: string,
+      body: orders.UpdatePromotionBody,
+      actor?: Actor,
+    ): Promise<orders.Promotion> {
       const patch: PromotionPatch = {
         active: body.active,
         minSubtotal: body.minSubtotal,
@@ -66,14 +81,21 @@ export function createManagePromotions(deps: { catalog: PromotionCatalog; now: (
         usageLimit: body.usageLimit,
         perCustomerLimit: body.perCustomerLimit,
       }
-      const updated = await catalog.update(id, patch, now())
+      const at = now()
+      const record = auditOf<Promotion>(actor, 'promotion', at, { view: auditedPromotion })
+      const updated = await catalog.update(id, patch, at, record)
       if (!updated) throw promotionMissing()
       return toPromotionView(updated)
     },
 
     /** `DELETE`: deactivates (a promotion is never deleted: its uses stay counted). */
-    async deactivatePromotion(id: string): Promise<orders.Promotion> {
-      const updated = await catalog.update(id, { active: false }, now())
+    async deactivatePromotion(id: string, actor?: Actor): Promise<orders.Promotion> {
+      const at = now()
+      const record = auditOf<Promotion>(actor, 'promotion', at, {
+        view: auditedPromotion,
+        updated: 'deactivated',
+      })
+      const updated = await catalog.update(id, { active: false }, at, record)
       if (!updated) throw promotionMissing()
       return toPromotionView(updated)
     },
@@ -102,6 +124,18 @@ export function toPromotionView(promotion: PromotionWithUses): orders.Promotion 
     createdAt: promotion.createdAt.toISOString(),
     updatedAt: promotion.updatedAt.toISOString(),
   }
+}
+
+/** A promotion as the audit trail shows it: the admin view's terms, without uses and times. */
+function auditedPromotion(promotion: Promotion): object {
+  const {
+    uses: _uses,
+    reserved: _reserved,
+    createdAt: _createdAt,
+    updatedAt: _updatedAt,
+    ...terms
+  } = toPromotionView({ ...promotion, uses: 0, reserved: 0 })
+  return terms
 }
 
 /** `percent` goes with `percentage`, `amount` with `fixed`: anything else is a 400. */

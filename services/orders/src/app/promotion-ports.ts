@@ -1,5 +1,6 @@
 import type { Money } from '../domain/order.js'
 import type { Promotion, PromotionDefinition, PromotionPatch } from '../domain/promotion.js'
+import type { AuditOf } from './audit-trail.js'
 
 /** A promotion applied to an order: its use reserved (or, for a preview, possible). */
 export interface AppliedPromotion {
@@ -57,10 +58,22 @@ export interface PromotionCatalog {
     subtotal: Money
     now: Date
   }): Promise<AppliedPromotion>
-  /** Stores a new (validated) promotion; 409 `ORDERS.PROMOTION_CODE_TAKEN` if its code is. */
-  create(definition: PromotionDefinition, now: Date): Promise<PromotionWithUses>
+  /**
+   * Stores a new (validated) promotion; 409 `ORDERS.PROMOTION_CODE_TAKEN` if its code is. A
+   * staff change's `record` makes its audit event, written to the outbox in its transaction.
+   */
+  create(
+    definition: PromotionDefinition,
+    now: Date,
+    record?: AuditOf<Promotion>,
+  ): Promise<PromotionWithUses>
   find(id: string): Promise<PromotionWithUses | undefined>
   list(criteria: PromotionListCriteria): Promise<PromotionWithUses[]>
   /** Applies the patch (validated as a whole) under the row's lock; undefined if none. */
-  update(id: string, patch: PromotionPatch, now: Date): Promise<PromotionWithUses | undefined>
+  update(
+    id: string,
+    patch: PromotionPatch,
+    now: Date,
+    record?: AuditOf<Promotion>,
+  ): Promise<PromotionWithUses | undefined>
 }

@@ -1,6 +1,7 @@
 import { Problem, orders } from '@emporium/contracts'
 import { bearerAuth, type HttpRoutes, type JwtVerifier } from '@emporium/platform'
 import type { ManagePromotions } from '../app/manage-promotions.js'
+import { actorOf } from './actor.js'
 
 /** The promotion use cases of the back office, wired by service.ts (issue 18). */
 export interface PromotionRoutesDeps extends ManagePromotions {
@@ -44,7 +45,8 @@ export function promotionRoutes(deps: PromotionRoutesDeps): HttpRoutes {
           response: { 201: orders.Promotion, 400: Problem, 409: Problem, ...errors },
         },
       },
-      async (request, reply) => reply.code(201).send(await deps.createPromotion(request.body)),
+      async (request, reply) =>
+        reply.code(201).send(await deps.createPromotion(request.body, actorOf(request))),
     )
 
     app.get(
@@ -74,7 +76,7 @@ export function promotionRoutes(deps: PromotionRoutesDeps): HttpRoutes {
           response: { 200: orders.Promotion, 400: Problem, 404: Problem, ...errors },
         },
       },
-      async (request) => deps.updatePromotion(request.params.id, request.body),
+      async (request) => deps.updatePromotion(request.params.id, request.body, actorOf(request)),
     )
 
     app.delete(
@@ -88,7 +90,7 @@ export function promotionRoutes(deps: PromotionRoutesDeps): HttpRoutes {
           response: { 200: orders.Promotion, 404: Problem, ...errors },
         },
       },
-      async (request) => deps.deactivatePromotion(request.params.id),
+      async (request) => deps.deactivatePromotion(request.params.id, actorOf(request)),
     )
   }
 }

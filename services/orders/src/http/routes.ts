@@ -31,7 +31,11 @@ export interface OrdersRoutesDeps {
     orderId: string,
     request?: orders.CancelOrderBody & { roles?: readonly string[] },
   ): Promise<orders.Order>
-  shipOrder(orderId: string): Promise<orders.Order>
+  /** By staff: the verified caller, the audit's actor (issue 19). */
+  shipOrder(
+    orderId: string,
+    actor: { userId: string; roles: readonly string[] },
+  ): Promise<orders.Order>
   retryPayment(request: RetryPaymentRequest): Promise<PlaceOrderResult>
   quoteCheckout(request: QuoteRequest): Promise<orders.Quote>
   /** A guest's order through its signed link (404 for a token that is not one). */
@@ -222,7 +226,10 @@ export function ordersRoutes(deps: OrdersRoutesDeps): HttpRoutes {
           response: { 200: orders.Order, ...errors },
         },
       },
-      async (request) => deps.shipOrder(request.params.id),
+      async (request) => {
+        const { userId, roles } = identityOf(request)!
+        return deps.shipOrder(request.params.id, { userId, roles })
+      },
     )
 
     app.post(

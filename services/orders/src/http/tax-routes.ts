@@ -2,6 +2,7 @@ import Type from 'typebox'
 import { Problem, orders } from '@emporium/contracts'
 import { bearerAuth, type HttpRoutes, type JwtVerifier } from '@emporium/platform'
 import type { ManageTaxRates } from '../app/manage-tax-rates.js'
+import { actorOf } from './actor.js'
 
 /** The tax-rate use cases, wired by service.ts (issue 18). */
 export interface TaxRoutesDeps extends ManageTaxRates {
@@ -43,7 +44,7 @@ export function taxRoutes(deps: TaxRoutesDeps): HttpRoutes {
           response: { 200: orders.TaxRate, 400: Problem, 401: Problem, 403: Problem },
         },
       },
-      async (request) => deps.putTaxRate(request.body),
+      async (request) => deps.putTaxRate(request.body, actorOf(request)),
     )
 
     app.delete(
@@ -63,7 +64,7 @@ export function taxRoutes(deps: TaxRoutesDeps): HttpRoutes {
         },
       },
       async (request, reply) => {
-        await deps.deleteTaxRate(request.params.id)
+        await deps.deleteTaxRate(request.params.id, actorOf(request))
         return reply.code(204).send(null)
       },
     )

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Kysely } from 'kysely'
-import { migrate, openDatabase, type Database } from '@emporium/platform'
+import { createOutbox, migrate, openDatabase, type Database } from '@emporium/platform'
 import { isAppError } from '@emporium/platform/errors'
 import { createTestDatabase, type TestDatabase } from '@emporium/platform/testing'
 import * as promotionsMigration from '../../migrations/007-promotions.js'
@@ -51,7 +51,7 @@ describe.each(['postgres', 'pglite'] as const)('SQL promotions on %s', (kind) =>
     database = test.database
     await migrate(database, { migrations: { '007-promotions': promotionsMigration } })
     racing = kind === 'postgres' ? await openDatabase(test.url, { poolSize: 20 }) : database
-    catalog = createSqlPromotionCatalog(database)
+    catalog = createSqlPromotionCatalog(database, createOutbox({ source: 'orders' }))
   })
   afterAll(async () => {
     if (racing !== database) await racing?.close()

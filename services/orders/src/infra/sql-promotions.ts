@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import { sql, type Kysely, type Transaction } from 'kysely'
+import { audit } from '@emporium/contracts'
+import type { Outbox } from '@emporium/platform'
 import { AppError } from '@emporium/platform/errors'
 import {
   discountFor,
@@ -113,9 +115,15 @@ export function promotionUsesIn(
   }
 }
 
-/** Promotions outside an order's transaction: previews at checkout and the admins' CRUD. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the service's database (any tables), typed below
-export function createSqlPromotionCatalog(database: { db: Kysely<any> }): PromotionCatalog {
+/**
+ * Promotions outside an order's transaction: previews at checkout and the admins' CRUD, a staff
+ * change's audit event in `outbox` in its transaction (issue 19).
+ */
+export function createSqlPromotionCatalog(
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the service's database (any tables), typed below
+  database: { db: Kysely<any> },
+  outbox: Outbox,
+): PromotionCatalog {
   const db = database.db as Executor
   return {
     async preview(input): Promise<AppliedPromotion> {
@@ -140,13 +148,17 @@ export function createSqlPromotionCatalog(database: { db: Kysely<any> }): Promot
       }
     },
 
-    async create(definition, at) {
+    async create(definition, at, record) {
       const id = randomUUID()
       try {
-        await db
-          .insertInto('promotions')
-          .values({ id, ...toRow(definition), created_at: at, updated_at: at })
-          .execute()
+        await db.transaction().execute(async (trx) => {
+          await trx
+            .insertInto('promotions')
+            .values({ id, ...toRow(definition), created_at: at, updated_at: at })
+            .execute()
+          const data = record?.(undefined, { ...definition, id, createdAt: at, updatedAt: at })
+          if (data) await outbox.add(trx, audit.AuditRecorded, data)
+        })
       } catch (error) {
         if (isUniqueViolation(error, codeConstraint)) {
           throw new AppError(
@@ -182,7 +194,7 @@ export function createSqlPromotionCatalog(database: { db: Kysely<any> }): Promot
       return withUses(db, rows)
     },
 
-    async update(id, patch, at) {
+    async update(id, patch, at, record) {
       if (!uuidPattern.test(id)) return undefined
       const changed = await db.transaction().execute(async (trx) => {
         const row = await trx
@@ -192,12 +204,15 @@ export function createSqlPromotionCatalog(database: { db: Kysely<any> }): Promot
           .forUpdate()
           .executeTakeFirst()
         if (!row) return false
-        const next = patchPromotion(toPromotion(row), patch)
+        const before = toPromotion(row)
+        const next = patchPromotion(before, patch)
         await trx
           .updateTable('promotions')
           .set({ ...toRow(next), updated_at: at })
           .where('id', '=', id)
           .execute()
+        const data = record?.(before, { ...before, ...next, updatedAt: at })
+        if (data) await outbox.add(trx, audit.AuditRecorded, data)
         return true
       })
       return changed ? find(db, id) : undefined

@@ -1,5 +1,6 @@
-import type { Database } from '@emporium/platform'
-import type { Kysely } from 'kysely'
+import { audit } from '@emporium/contracts'
+import type { Database, Outbox } from '@emporium/platform'
+import type { Kysely, Transaction } from 'kysely'
 import type { StoredTaxRate, TaxRateStore } from '../app/manage-tax-rates.js'
 
 /** The `tax_rates` table (migration 008). */
@@ -15,9 +16,14 @@ interface TaxRatesTables {
 
 const columns = ['id', 'country', 'region', 'tax_class', 'rate_basis_points'] as const
 
-/** Tax rates in orders' database (PostgreSQL or PGlite). */
-export function createSqlTaxRates(database: Database): TaxRateStore {
+/**
+ * Tax rates in orders' database (PostgreSQL or PGlite); a staff change's audit event goes to
+ * `outbox` in its transaction (issue 19).
+ */
+export function createSqlTaxRates(database: Database, outbox: Outbox): TaxRateStore {
   const db = database.db as Kysely<TaxRatesTables>
+  const inTransaction = <T>(fn: (trx: Transaction<TaxRatesTables>) => Promise<T>) =>
+    db.transaction().execute(fn)
   const all = () =>
     db
       .selectFrom('tax_rates')
@@ -32,29 +38,51 @@ export function createSqlTaxRates(database: Database): TaxRateStore {
     async forCountry(country) {
       return (await all().where('country', '=', country.toUpperCase()).execute()).map(toRate)
     },
-    async upsert(rate) {
-      const row = await db
-        .insertInto('tax_rates')
-        .values({
-          id: rate.id,
-          country: rate.country,
-          region: rate.region,
-          tax_class: rate.taxClass,
-          rate_basis_points: rate.rateBasisPoints,
-        })
-        .onConflict((oc) =>
-          oc
-            .constraint('tax_rates_destination_class_key')
-            .doUpdateSet((eb) => ({ rate_basis_points: eb.ref('excluded.rate_basis_points') })),
-        )
-        .returning(columns)
-        .executeTakeFirstOrThrow()
-      return toRate(row)
-    },
-    async remove(id) {
-      const result = await db.deleteFrom('tax_rates').where('id', '=', id).executeTakeFirst()
-      return result.numDeletedRows > 0n
-    },
+    upsert: (rate, record) =>
+      inTransaction(async (trx) => {
+        let existing = trx
+          .selectFrom('tax_rates')
+          .select(columns)
+          .where('country', '=', rate.country)
+          .where('tax_class', '=', rate.taxClass)
+        existing =
+          rate.region === null
+            ? existing.where('region', 'is', null)
+            : existing.where('region', '=', rate.region)
+        const found = await existing.forUpdate().executeTakeFirst()
+        const row = await trx
+          .insertInto('tax_rates')
+          .values({
+            id: rate.id,
+            country: rate.country,
+            region: rate.region,
+            tax_class: rate.taxClass,
+            rate_basis_points: rate.rateBasisPoints,
+          })
+          .onConflict((oc) =>
+            oc
+              .constraint('tax_rates_destination_class_key')
+              .doUpdateSet((eb) => ({ rate_basis_points: eb.ref('excluded.rate_basis_points') })),
+          )
+          .returning(columns)
+          .executeTakeFirstOrThrow()
+        const stored = toRate(row)
+        const data = record?.(found && toRate(found), stored)
+        if (data) await outbox.add(trx, audit.AuditRecorded, data)
+        return stored
+      }),
+    remove: (id, record) =>
+      inTransaction(async (trx) => {
+        const row = await trx
+          .deleteFrom('tax_rates')
+          .where('id', '=', id)
+          .returning(columns)
+          .executeTakeFirst()
+        if (!row) return false
+        const data = record?.(toRate(row), undefined)
+        if (data) await outbox.add(trx, audit.AuditRecorded, data)
+        return true
+      }),
   }
 }
 

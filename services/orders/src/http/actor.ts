@@ -1,0 +1,9 @@
+import { identityOf } from '@emporium/platform'
+import type { FastifyRequest } from 'fastify'
+import type { Actor } from '../app/audit-trail.js'
+
+/** The verified staff caller of a route that names its permission: the audit's actor (issue 19). */
+export function actorOf(request: FastifyRequest): Actor {
+  const identity = identityOf(request)!
+  return { userId: identity.userId, roles: identity.roles }
+}
