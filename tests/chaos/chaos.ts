@@ -5,11 +5,13 @@ import { startDistributedPlatform, type DistributedPlatform } from '../e2e/distr
 import { ShopClient } from '../e2e/shop-client.js'
 import { createFaultInjector, restoreServers, type Crash, type FaultRecord } from './faults.js'
 import { createFulfiller, type Fulfilment } from './fulfiller.js'
+import { createReturner, type Returned } from './returner.js'
 import {
   checkFulfilment,
   checkInvariants,
   checkPricing,
   checkPromotion,
+  checkReturns,
   checkSteadfast,
   settle,
   stockLevels,
@@ -73,6 +75,8 @@ export interface ChaosReport {
   pricing?: ChaosPricing
   /** The admin fulfiller's shipments of the steadfast shoppers' orders. */
   fulfilment: Fulfilment[]
+  /** The returns (asked by the shopper, received by staff) and partial refunds of shipped orders. */
+  returns: Returned[]
   /** What still moved when settling gave up (empty: settled). */
   unsettled: string[]
   invariants: InvariantResult[]
@@ -122,6 +126,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     crashes: [],
     steadfast: [],
     fulfilment: [],
+    returns: [],
     unsettled: [],
     invariants: [],
     ok: false,
@@ -192,6 +197,9 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     // An admin ships three of every four steadfast orders as they confirm (part first when
     // there are two units), through the shipping service's kills.
     const fulfiller = createFulfiller({ api: platform.api, adminToken })
+    // Issue 19: of the orders shipped, the shopper returns units of one in four (staff receive
+    // them, restocking half the returns) and staff refund a tenth of another in four by amount.
+    const returner = createReturner({ api: platform.api, adminToken })
     const steadfast = runSteadfast({
       api: platform.api,
       adminToken,
@@ -202,8 +210,11 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       // Past the slowest restart seen on a loaded 2-core machine (about three minutes).
       patienceSeconds: 360,
       promotion: { code: pricing.promotion.code, every: promotionEvery },
-      onOrder: (orderId, shopper) => {
-        if (shopper % 4 !== 3) fulfiller.add(orderId)
+      onOrder: (orderId, shopper, token) => {
+        if (shopper % 4 === 3) return
+        const shipped = fulfiller.add(orderId)
+        if (shopper % 4 === 1) returner.addReturn(orderId, token, shipped)
+        if (shopper % 4 === 2) returner.addRefund(orderId, shipped)
       },
     })
     try {
@@ -230,6 +241,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     report.steadfast = await steadfast
     log('chaos: load over; the fulfiller finishing its shipments')
     report.fulfilment = await fulfiller.finish()
+    log('chaos: the returner finishing its returns and refunds')
+    report.returns = await returner.finish()
     report.timings.load = seconds(loadStarted)
 
     const settleStarted = Date.now()
@@ -253,6 +266,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     results.push(...(await checkPricing(platform, { ...pricing, shippingPrice })))
     results.push(...(await checkPromotion(platform, pricing, adminToken)))
     results.push(...(await checkFulfilment(platform, report.fulfilment)))
+    results.push(...(await checkReturns(platform, report.returns, adminToken)))
     results.push(...(await checkReporting(platform)))
     const missedKinds = faultKinds.filter(
       (kind) =>

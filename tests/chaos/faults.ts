@@ -105,31 +105,50 @@ export function createFaultInjector(deps: FaultInjectorDeps) {
       seconds: step.seconds,
     }
     // Any replica will do (the outage lives in the acquirer's table); one may be down or hung.
+    // A replica's first bearer token makes it fetch the JWKS, which a loaded machine may time
+    // out (503 AUTH.KEYS_UNAVAILABLE, both replicas alike): each is asked again for up to 60 s.
     let last: unknown
-    for (const replica of platform.replicas.payments) {
-      try {
-        const response = await fetch(`${replica.url}/internal/simulator/faults`, {
-          method: 'POST',
-          headers: {
-            'content-type': 'application/json',
-            authorization: `Bearer ${deps.adminToken}`,
-          },
-          body: JSON.stringify(body),
-          // Generous: a loaded machine took over 3 s to answer it.
-          signal: AbortSignal.timeout(20_000),
-        })
-        if (response.ok) {
-          await sleep(step.seconds * 1000)
-          return `errorRate ${body.errorRate}, lostReplyRate ${body.lostReplyRate} for ${step.seconds} s`
-        }
-        last = new Error(
-          `${replica.instance} answered ${response.status}: ${await response.text()}`,
-        )
-      } catch (error) {
-        last = error
-      }
+    const deadline = Date.now() + 60_000
+    for (let round = 0; round === 0 || Date.now() < deadline; round++) {
+      if (round > 0) await sleep(1_000)
+      const done = await tryReplicas()
+      if (done.ok) return done.detail
+      last = done.error
     }
     throw last
+
+    async function tryReplicas(): Promise<
+      { ok: true; detail: string } | { ok: false; error: unknown }
+    > {
+      let error: unknown
+      for (const replica of platform.replicas.payments) {
+        try {
+          const response = await fetch(`${replica.url}/internal/simulator/faults`, {
+            method: 'POST',
+            headers: {
+              'content-type': 'application/json',
+              authorization: `Bearer ${deps.adminToken}`,
+            },
+            body: JSON.stringify(body),
+            // Generous: a loaded machine took over 3 s to answer it.
+            signal: AbortSignal.timeout(20_000),
+          })
+          if (response.ok) {
+            await sleep(step.seconds * 1000)
+            return {
+              ok: true,
+              detail: `errorRate ${body.errorRate}, lostReplyRate ${body.lostReplyRate} for ${step.seconds} s`,
+            }
+          }
+          error = new Error(
+            `${replica.instance} answered ${response.status}: ${await response.text()}`,
+          )
+        } catch (thrown) {
+          error = thrown
+        }
+      }
+      return { ok: false, error }
+    }
   }
 
   async function execute(step: FaultStep): Promise<string> {

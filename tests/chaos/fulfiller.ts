@@ -161,18 +161,18 @@ export function createFulfiller(options: FulfillerOptions) {
   }
 
   return {
-    /** Ships this order once it confirms (in the background). */
-    add(orderId: string) {
-      work.push(
-        fulfil(orderId, work.length).catch((error: unknown) => ({
-          orderId,
-          outcome: 'gave up' as const,
-          shipments: 0,
-          partial: false,
-          retries: 0,
-          detail: String(error),
-        })),
-      )
+    /** Ships this order once it confirms (in the background); resolves with what became of it. */
+    add(orderId: string): Promise<Fulfilment> {
+      const done = fulfil(orderId, work.length).catch((error: unknown): Fulfilment => ({
+        orderId,
+        outcome: 'gave up' as const,
+        shipments: 0,
+        partial: false,
+        retries: 0,
+        detail: String(error),
+      }))
+      work.push(done)
+      return done
     },
     /** Every order handed over, as it ended. */
     finish: () => Promise.all(work),

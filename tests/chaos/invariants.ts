@@ -93,6 +93,22 @@ async function inFlight(platform: DistributedPlatform): Promise<string[]> {
     sql`select count(*)::int as n from payments where state in ('pending', 'authorized', 'refund_pending')`,
   )
   if (payments) open.push(`${payments} payments due`)
+  // Issue 19: refunds not landed, returns received whose refund is on its way.
+  const refunds = await count(
+    'payments',
+    sql`select count(*)::int as n from partial_refunds where state = 'pending'`,
+  )
+  if (refunds) open.push(`${refunds} partial refunds due`)
+  const asked = await count(
+    'orders',
+    sql`select count(*)::int as n from order_refunds where status = 'requested'`,
+  )
+  if (asked) open.push(`${asked} refunds requested`)
+  const returns = await count(
+    'orders',
+    sql`select count(*)::int as n from order_returns where status = 'received'`,
+  )
+  if (returns) open.push(`${returns} returns received, not refunded`)
   const held = await count(
     'catalog',
     sql`select count(*)::int as n from reservations where status = 'held'`,
@@ -273,7 +289,9 @@ export async function checkInvariants(
   const due = ['pending', 'authorized', 'refund_pending'].reduce((n, s) => n + (byState[s] ?? 0), 0)
   check('every payment finished', due === 0, `payments by state ${JSON.stringify(byState)}`)
 
-  // ---- ledger: captured − refunded per order = the order's total if confirmed, else 0
+  // ---- ledger: captured − refunded per order = the order's total less its refundedAmount (the
+  // sum of its refunds landed, issue 19) if confirmed, else 0 (a cancellation refunds the rest)
+  const refundedOf = await orderRefunded(platform)
   const net = new Map<string, number>()
   for (const entry of ledger) {
     const sign = entry.kind === 'capture' ? 1 : entry.kind === 'refund' ? -1 : 0
@@ -282,7 +300,9 @@ export async function checkInvariants(
   const byId = new Map(allOrders.map((o) => [o.id, o]))
   const mismatches: string[] = []
   for (const order of allOrders) {
-    const expected = finalStatuses.slice(0, 2).includes(order.status) ? order.total_amount : 0
+    const expected = finalStatuses.slice(0, 2).includes(order.status)
+      ? order.total_amount - (refundedOf.get(order.id) ?? 0)
+      : 0
     const actual = net.get(order.id) ?? 0
     if (actual !== expected)
       mismatches.push(`${order.id} ${order.status}: net ${actual}, expected ${expected}`)
@@ -290,17 +310,21 @@ export async function checkInvariants(
   for (const orderId of net.keys()) {
     if (!byId.has(orderId)) mismatches.push(`${orderId}: money moved for an unknown order`)
   }
-  const confirmedTotal = confirmed.reduce((sum, o) => sum + o.total_amount, 0)
+  const confirmedTotal = confirmed.reduce(
+    (sum, o) => sum + o.total_amount - (refundedOf.get(o.id) ?? 0),
+    0,
+  )
   const netTotal = [...net.values()].reduce((a, b) => a + b, 0)
   check(
     'ledger reconciles',
     mismatches.length === 0 && netTotal === confirmedTotal,
     mismatches.length === 0
-      ? `captured − refunded = ${netTotal} = confirmed totals ${confirmedTotal}`
+      ? `captured − refunded = ${netTotal} = confirmed totals less their refunds ${confirmedTotal}`
       : `${mismatches.length} orders off: ${sample(mismatches)}; net ${netTotal} vs confirmed ${confirmedTotal}`,
   )
 
-  // ---- stock: initial onHand − units of confirmed orders = onHand now; nothing reserved
+  // ---- stock: initial onHand − units of confirmed orders + units returned and restocked (issue
+  // 19) = onHand now; nothing reserved
   const sold = new Map<string, number>()
   for (const line of await rows<{ product_id: string; n: number }>(
     orders,
@@ -318,21 +342,27 @@ export async function checkInvariants(
         where r.status = 'committed' group by rl.variant_id`,
   ))
     committed.set(line.product_id, line.n)
+  const restocked = await restockedUnits(platform)
   const now = await stockLevels(platform)
   const off: string[] = []
   let unitsSold = 0
+  let unitsRestocked = 0
   for (const [productId, level] of now) {
     const before = input.initialStock.get(productId)
     const units = sold.get(productId) ?? 0
+    const back = restocked.get(productId) ?? 0
     unitsSold += units
+    unitsRestocked += back
     if (level.reserved !== 0 || level.onHand < 0) off.push(`${productId}: ${JSON.stringify(level)}`)
-    if (before && before.onHand - units !== level.onHand)
-      off.push(`${productId}: ${before.onHand} − ${units} sold ≠ ${level.onHand} on hand`)
+    if (before && before.onHand - units + back !== level.onHand)
+      off.push(
+        `${productId}: ${before.onHand} − ${units} sold + ${back} restocked ≠ ${level.onHand} on hand`,
+      )
     if ((committed.get(productId) ?? 0) !== units)
       off.push(`${productId}: ${committed.get(productId) ?? 0} committed ≠ ${units} sold`)
   }
-  for (const productId of sold.keys())
-    if (!now.has(productId)) off.push(`${productId}: sold but unknown to catalog`)
+  for (const productId of [...sold.keys(), ...restocked.keys()])
+    if (!now.has(productId)) off.push(`${productId}: sold or restocked but unknown to catalog`)
   const held = await rows<{ n: number }>(
     catalog,
     sql`select count(*)::int as n from reservations where status = 'held'`,
@@ -342,7 +372,7 @@ export async function checkInvariants(
     'stock conserved',
     off.length === 0 && heldCount === 0,
     off.length === 0 && heldCount === 0
-      ? `${now.size} products: initial on hand − ${unitsSold} units sold = on hand now; committed = sold; nothing reserved`
+      ? `${now.size} products: initial on hand − ${unitsSold} units sold + ${unitsRestocked} returned and restocked = on hand now; committed = sold; nothing reserved`
       : `${off.length} products off, ${heldCount} reservations held: ${sample(off)}`,
   )
 
@@ -739,6 +769,200 @@ export async function checkFulfilment(
       (stuck.length
         ? `; not done: ${sample(stuck.map((f) => `${f.orderId} ${f.outcome} ${f.detail ?? ''}`))}`
         : ''),
+  })
+  return results
+}
+
+/** What each order's refunds gave back (the refunded ones: the order's `refundedAmount`). */
+async function orderRefunded(platform: DistributedPlatform): Promise<Map<string, number>> {
+  const sums = await rows<{ order_id: string; amount: string }>(
+    dbOf(platform, 'orders'),
+    sql`select order_id, sum(amount) as amount from order_refunds where status = 'refunded'
+        group by order_id`,
+  )
+  return new Map(sums.map((r) => [r.order_id, Number(r.amount)]))
+}
+
+/** Units received back and restocked, per variant (the returns received or refunded). */
+async function restockedUnits(platform: DistributedPlatform): Promise<Map<string, number>> {
+  const units = new Map<string, number>()
+  for (const ret of await rows<{ lines: string }>(
+    dbOf(platform, 'orders'),
+    sql`select lines from order_returns where status in ('received', 'refunded')`,
+  )) {
+    const lines = JSON.parse(ret.lines) as Array<{
+      productId: string
+      variantId?: string
+      receivedQuantity?: number
+      restock?: boolean
+    }>
+    for (const line of lines) {
+      if (!line.restock || !line.receivedQuantity) continue
+      const variant = line.variantId ?? line.productId
+      units.set(variant, (units.get(variant) ?? 0) + line.receivedQuantity)
+    }
+  }
+  return units
+}
+
+/**
+ * The returns branch (issue 19): every return ended `refunded` (`received` only if its refund
+ * failed) and every refund landed, as the returner saw too; payments' reconciliation (captured −
+ * refunded per currency) is what the orders kept (their totals less their refunds); each refund
+ * refunded exactly once (one partial refund in payments, one ledger entry, one refund at the
+ * acquirer, each of its amount).
+ */
+export async function checkReturns(
+  platform: DistributedPlatform,
+  returned: ReadonlyArray<{ orderId: string; kind: string; outcome: string; detail?: string }>,
+  adminToken: string,
+): Promise<InvariantResult[]> {
+  const results: InvariantResult[] = []
+  const orders = dbOf(platform, 'orders')
+  const payments = dbOf(platform, 'payments')
+  const refunds = await rows<{
+    id: string
+    order_id: string
+    amount: string
+    status: string
+    return_id: string | null
+  }>(orders, sql`select id, order_id, amount, status, return_id from order_refunds`)
+  const refundById = new Map(refunds.map((r) => [r.id, r]))
+  const returns = await rows<{ id: string; order_id: string; status: string; refund_id: string }>(
+    orders,
+    sql`select id, order_id, status, refund_id from order_returns`,
+  )
+  const count = <T>(items: readonly T[], key: (item: T) => string) => {
+    const counts: Record<string, number> = {}
+    for (const item of items) counts[key(item)] = (counts[key(item)] ?? 0) + 1
+    return counts
+  }
+
+  // (a) every return at its end, every refund landed, the returner's work all done
+  const unended = returns.filter(
+    (r) =>
+      r.status !== 'refunded' &&
+      !(r.status === 'received' && refundById.get(r.refund_id)?.status === 'failed'),
+  )
+  const notLanded = refunds.filter((r) => r.status !== 'refunded')
+  const undone = returned.filter((r) => r.outcome === 'gave up' || r.outcome === 'received')
+  const done = (kind: string) =>
+    returned.filter((r) => r.kind === kind && r.outcome === 'refunded').length
+  results.push({
+    name: 'every return received and refunded',
+    ok:
+      unended.length === 0 &&
+      notLanded.length === 0 &&
+      undone.length === 0 &&
+      done('return') > 0 &&
+      done('refund') > 0,
+    detail:
+      `${returns.length} returns ${JSON.stringify(count(returns, (r) => r.status))}, ` +
+      `${refunds.length} refunds ${JSON.stringify(count(refunds, (r) => r.status))}; returner: ` +
+      `${JSON.stringify(count(returned, (r) => `${r.kind} ${r.outcome}`))}` +
+      (unended.length ? `; not ended: ${sample(unended.map((r) => `${r.id} ${r.status}`))}` : '') +
+      (notLanded.length
+        ? `; refunds not landed: ${sample(notLanded.map((r) => `${r.id} ${r.status}`))}`
+        : '') +
+      (undone.length
+        ? `; returner not done: ${sample(undone.map((r) => `${r.orderId} ${r.kind} ${r.outcome} ${r.detail ?? ''}`))}`
+        : ''),
+  })
+
+  // (c) payments' reconciliation: captured − refunded per currency = what the orders kept
+  const kept: Record<string, number> = {}
+  const refundedOf = await orderRefunded(platform)
+  for (const o of await rows<{ id: string; total_amount: string; currency: string }>(
+    orders,
+    sql`select id, total_amount, currency from orders where status in ('confirmed', 'shipped')`,
+  )) {
+    const currency = o.currency.trim()
+    kept[currency] = (kept[currency] ?? 0) + Number(o.total_amount) - (refundedOf.get(o.id) ?? 0)
+  }
+  const ledgerRefunded = await rows<{ currency: string; amount: string }>(
+    payments,
+    sql`select currency, sum(amount) as amount from ledger_entries where kind = 'refund'
+        group by currency`,
+  )
+  const off: string[] = []
+  let view = 'not read'
+  try {
+    const reply = await new ShopClient(platform.api).call<{
+      currencies: Array<{ currency: string; captured: number; refunded: number; net: number }>
+    }>('/payments/reconciliation', { token: adminToken })
+    if (reply.status !== 200) off.push(`reconciliation ${reply.status}`)
+    else {
+      view = JSON.stringify(reply.body.currencies)
+      const seen = new Set<string>()
+      for (const c of reply.body.currencies) {
+        seen.add(c.currency)
+        if (c.net !== c.captured - c.refunded || c.net !== (kept[c.currency] ?? 0))
+          off.push(`${c.currency}: net ${c.net} ≠ orders kept ${kept[c.currency] ?? 0}`)
+        const refunded = Number(
+          ledgerRefunded.find((l) => l.currency.trim() === c.currency)?.amount ?? 0,
+        )
+        if (c.refunded !== refunded)
+          off.push(`${c.currency}: refunded ${c.refunded} ≠ ledger ${refunded}`)
+      }
+      for (const [currency, amount] of Object.entries(kept))
+        if (!seen.has(currency) && amount !== 0) off.push(`${currency}: kept ${amount}, no entry`)
+    }
+  } catch (error) {
+    off.push(`reconciliation: ${String(error)}`)
+  }
+  results.push({
+    name: 'payments reconciliation = order totals less their refunds',
+    ok: off.length === 0,
+    detail:
+      off.length === 0
+        ? `GET /payments/reconciliation ${view}: captured − refunded = the confirmed and shipped orders' totals less their refundedAmount ${JSON.stringify(kept)}`
+        : `${sample(off)}; reconciliation ${view}`,
+  })
+
+  // (d) each refund refunded exactly once: payments', the ledger's and the acquirer's
+  const partial = await rows<{ id: string; amount: string; state: string }>(
+    payments,
+    sql`select id, amount, state from partial_refunds`,
+  )
+  const entries = await rows<{ refund_id: string; amount: string; provider_reference: string }>(
+    payments,
+    sql`select refund_id, amount, provider_reference from ledger_entries
+        where refund_id is not null`,
+  )
+  const acquirer = await rows<{ refund_id: string; id: string }>(
+    payments,
+    sql`select split_part(key, ':', 3) as refund_id, value::jsonb ->> 'id' as id
+        from simulated_acquirer where key like 'refunded:%:%'`,
+  )
+  const wrong: string[] = []
+  const by = <T extends { [k: string]: unknown }>(items: T[], key: keyof T, id: string) =>
+    items.filter((i) => i[key] === id)
+  for (const r of refunds) {
+    const p = by(partial, 'id', r.id)
+    const e = by(entries, 'refund_id', r.id)
+    const a = by(acquirer, 'refund_id', r.id)
+    const landed = r.status === 'refunded' ? 1 : 0
+    if (p.length !== 1 || Number(p[0]!.amount) !== Number(r.amount))
+      wrong.push(`${r.id}: ${p.length} partial refunds in payments`)
+    else if (e.length !== landed || a.length !== landed)
+      wrong.push(`${r.id} ${r.status}: ${e.length} ledger entries, ${a.length} at the acquirer`)
+    else if (
+      landed &&
+      (Number(e[0]!.amount) !== Number(r.amount) || e[0]!.provider_reference !== a[0]!.id)
+    )
+      wrong.push(
+        `${r.id}: ledger ${e[0]!.amount} ${e[0]!.provider_reference}, acquirer ${a[0]!.id}`,
+      )
+  }
+  for (const p of partial)
+    if (!refundById.has(p.id)) wrong.push(`${p.id}: a partial refund orders never asked for`)
+  results.push({
+    name: 'each refund refunded exactly once',
+    ok: wrong.length === 0 && refunds.length > 0,
+    detail:
+      wrong.length === 0
+        ? `${refunds.length} refunds: each one partial refund in payments, one ledger entry and one refund at the acquirer of its amount`
+        : `${wrong.length} off: ${sample(wrong)}`,
   })
   return results
 }

@@ -83,6 +83,19 @@ export function formatChaosReport(report: ChaosReport): string {
     )
     out.push('')
   }
+  if (report.returns.length > 0) {
+    const outcomes: Record<string, number> = {}
+    for (const r of report.returns)
+      outcomes[`${r.kind} ${r.outcome}`] = (outcomes[`${r.kind} ${r.outcome}`] ?? 0) + 1
+    const units = report.returns.reduce((n, r) => n + r.units, 0)
+    const restocked = report.returns.reduce((n, r) => n + r.restocked, 0)
+    const retries = report.returns.reduce((n, r) => n + r.retries, 0)
+    out.push(
+      `Returner (shoppers returning, staff receiving and refunding): ${report.returns.length} orders, ` +
+        `${pairs(outcomes)}; ${units} units received, ${restocked} restocked; ${retries} requests sent again`,
+    )
+    out.push('')
+  }
   if (report.outcome) {
     const o = report.outcome
     out.push(

@@ -49,8 +49,8 @@ export interface SteadfastOptions {
   signal?: AbortSignal
   /** The promotion code entered by every `every`th shopper (the first included). */
   promotion?: { code: string; every: number }
-  /** Called with each accepted order (the shopper's number beside it). */
-  onOrder?: (orderId: string, shopper: number) => void
+  /** Called with each accepted order (the shopper's number and token beside it). */
+  onOrder?: (orderId: string, shopper: number, token: string) => void
 }
 
 const mix = [cards.approved, cards.approved, cards.approved, cards.transient, cards.declined]
@@ -168,7 +168,7 @@ export async function runSteadfast(
       if (placed === 'exhausted') throw new Refused('promotion exhausted without a code')
       const order = placed
       result.orderId = order.id
-      options.onOrder?.(order.id, i)
+      options.onOrder?.(order.id, i, token)
       if (card === cards.declined) {
         result.paymentRetry = await retryPayment(token, order.id, deadline).catch((error) =>
           error instanceof Error ? error.message : String(error),
