@@ -8,7 +8,7 @@ import {
   type PromotionOffer,
   type PromotionPatch,
 } from '../domain/promotion.js'
-import { auditOf, type Actor } from './audit-trail.js'
+import { auditOf, type StaffActor as Actor } from '@emporium/contracts'
 import { decodeCursor, encodeCursor } from './cursor.js'
 import type { PromotionCatalog, PromotionWithUses } from './promotion-ports.js'
 

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto'
 import type { orders } from '@emporium/contracts'
 import { AppError } from '@emporium/platform/errors'
 import { STANDARD_TAX_CLASS, type TaxRate } from '../domain/tax.js'
-import { auditOf, type Actor, type AuditOf } from './audit-trail.js'
+import { auditOf, type StaffActor as Actor, type AuditOf } from '@emporium/contracts'
 
 /** A rate as stored: the domain's, with its id. */
 export type StoredTaxRate = TaxRate & { id: string }

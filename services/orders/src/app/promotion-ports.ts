@@ -1,6 +1,6 @@
 import type { Money } from '../domain/order.js'
 import type { Promotion, PromotionDefinition, PromotionPatch } from '../domain/promotion.js'
-import type { AuditOf } from './audit-trail.js'
+import type { AuditOf } from '@emporium/contracts'
 
 /** A promotion applied to an order: its use reserved (or, for a preview, possible). */
 export interface AppliedPromotion {

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto'
 import type { shipping } from '@emporium/contracts'
 import { AppError } from '@emporium/platform/app'
 import { checkTerms } from '../domain/rates.js'
-import { auditOf, type Actor } from './audit-trail.js'
+import { auditOf, type StaffActor as Actor } from '@emporium/contracts'
 import type { Method, MethodStore } from './ports.js'
 
 function methodNotFound(): AppError {

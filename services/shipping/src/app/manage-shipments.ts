@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto'
 import type { shipping } from '@emporium/contracts'
 import { AppError } from '@emporium/platform/app'
 import { allocate } from '../domain/allocation.js'
-import { auditOf, type Actor } from './audit-trail.js'
+import { auditOf, type StaffActor as Actor } from '@emporium/contracts'
 import type { ShipmentStore, ShipOutcome } from './ports.js'
 
 function shipmentNotFound(): AppError {

@@ -1,7 +1,7 @@
 import type { shipping } from '@emporium/contracts'
 import type { HandlerContext } from '@emporium/platform/app'
 import type { Allocation, OrderLine } from '../domain/allocation.js'
-import type { AuditOf } from './audit-trail.js'
+import type { AuditOf } from '@emporium/contracts'
 
 /*
  * The shipping service's ports. Every write is one transaction, with its event in the outbox

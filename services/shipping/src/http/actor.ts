@@ -1,6 +1,6 @@
 import { identityOf } from '@emporium/platform'
 import type { FastifyRequest } from 'fastify'
-import type { Actor } from '../app/audit-trail.js'
+import type { StaffActor as Actor } from '@emporium/contracts'
 
 /** The verified staff caller of a route that names its permission: the audit's actor. */
 export function actorOf(request: FastifyRequest): Actor {

@@ -1,7 +1,7 @@
 import type { Transaction } from 'kysely'
 import { audit } from '@emporium/contracts'
 import type { Outbox } from '@emporium/platform'
-import type { AuditOf } from '../app/audit-trail.js'
+import type { AuditOf } from '@emporium/contracts'
 
 /** Writes the change's audit event, if it has one, to the outbox in its transaction (issue 19). */
 export async function recordChange<DB, T>(
