@@ -6,10 +6,10 @@ import {
   stockAdjusted,
   variantChanged,
   type Actor,
-} from '../domain/audit-trail.js'
-import { createSetStock, createUpdateProduct } from './manage-products.js'
-import { createSetVariantStock, createUpdateVariant } from './manage-variants.js'
-import type { CatalogStore, ProductPatch, ProductView, VariantPatch } from './ports.js'
+} from '../src/domain/audit-trail.js'
+import { createSetStock, createUpdateProduct } from '../src/app/manage-products.js'
+import { createSetVariantStock, createUpdateVariant } from '../src/app/manage-variants.js'
+import type { CatalogStore, ProductPatch, ProductView, VariantPatch } from '../src/app/ports.js'
 
 const staff: Actor = { userId: 'u-staff', roles: ['catalog_manager'] }
 const at = new Date('2026-12-03T10:00:00Z')

@@ -1,11 +1,11 @@
 import type { EventEnvelope } from '@emporium/contracts'
 import type { EventHandler } from '@emporium/platform'
 import { describe, expect, it } from 'vitest'
-import type { PaymentFact, Projections } from '../app/ports.js'
-import { onAuditRecorded } from './on-audit-recorded.js'
-import { onOrderConfirmed } from './on-order-events.js'
-import { onPaymentCaptured, onPaymentRefunded } from './on-payment-events.js'
-import { onTimelineEvents } from './on-timeline-events.js'
+import type { PaymentFact, Projections } from '../src/app/ports.js'
+import { onAuditRecorded } from '../src/events/on-audit-recorded.js'
+import { onOrderConfirmed } from '../src/events/on-order-events.js'
+import { onPaymentCaptured, onPaymentRefunded } from '../src/events/on-payment-events.js'
+import { onTimelineEvents } from '../src/events/on-timeline-events.js'
 
 /** Projections that remember what they were told. */
 function recording() {
