@@ -95,6 +95,13 @@ function shed(
  */
 export function installAdmission(app: FastifyInstance, registry: Registry): void {
   const counter = shedCounter(registry)
+  // Replies whose answer is on its way (its onSend hooks run: a compressed stream is not `sent`
+  // until it ends): a deadline must not answer them a second time over the same socket.
+  const answering = new WeakSet<object>()
+  app.addHook('onSend', (_request, reply, payload, done) => {
+    answering.add(reply)
+    done(null, payload)
+  })
   app.addHook('onRoute', (route: RouteOptions) => {
     const limit = (route.config as AdmissionConfig | undefined)?.admission
     if (!limit) return
@@ -150,7 +157,7 @@ export function installAdmission(app: FastifyInstance, registry: Registry): void
       return new Promise((resolve, reject) => {
         const timer = setTimeout(
           () => {
-            if (reply.sent) return
+            if (reply.sent || answering.has(reply)) return
             counter.inc({ route: route.url, reason: 'deadline' })
             resolve(late(request, reply, retryAfter()))
           },
