@@ -7,6 +7,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { repoRoot, reserveEmbeddedPorts, type Started } from '../e2e/process.js'
 import { cards, ShopClient } from '../e2e/shop-client.js'
+import { axeViolations } from './axe.js'
 import { launchChromium, startPlatform, stopPlatform } from './shop-browser.js'
 
 // This file's own ports, claimed against every other test on the machine.
@@ -183,6 +184,72 @@ describe('staff, audit trail and dashboard of the back office in a browser', () 
     await again.goto('/admin')
     await again.getByRole('link', { name: 'Customers' }).waitFor()
     expect(await sectionsOf(again)).toEqual(['Orders', 'Customers'])
+  }, 300_000)
+
+  it('gives an existing account a role on the staff page, pointed there by a refused invitation', async () => {
+    // A shopper with an account: an invitation to their address is refused (409), and the page
+    // points the owner to the form that gives the account a role, the address searched there.
+    const email = `catalogue-${run}@back-office-staff.example`
+    await client.register(email)
+    const before = await client.login(email)
+    const me = await client.call('/users/me', { token: before.token })
+    expect(me.body.permissions).toEqual([])
+
+    const page = await open(ownerEmail)
+    await page.goto('/admin/staff')
+    await page.getByRole('heading', { name: 'Staff', level: 2 }).waitFor()
+    await page.getByLabel('Email').fill(email)
+    await page.getByRole('button', { name: 'Send invitation' }).click()
+    await page.getByRole('alert').filter({ hasText: 'has an account already' }).waitFor()
+    const grant = page.getByRole('region', { name: 'Give an existing account a role' })
+    const search = grant.getByLabel('Find an account (e-mail or name)')
+    expect(await search.inputValue()).toBe(email)
+    // The one account found is picked; it is not staff, so it is offered.
+    const account = grant.getByRole('radio', { name: email })
+    await account.waitFor()
+    expect(await account.isChecked()).toBe(true)
+    expect(await account.isDisabled()).toBe(false)
+    // The page with the refusal and the accounts found, under axe.
+    expect(await axeViolations(page)).toEqual([])
+    // A member of staff found by the search is not offered: their roles are changed below.
+    await search.fill(ownerEmail)
+    await grant.getByRole('button', { name: 'Find accounts' }).click()
+    const owner = grant.getByRole('radio', { name: ownerEmail })
+    await owner.waitFor()
+    expect(await owner.isDisabled()).toBe(true)
+    // The shopper found by part of the address, picked, given the catalogue manager's role.
+    await search.fill(`catalogue-${run}`)
+    await grant.getByRole('button', { name: 'Find accounts' }).click()
+    await account.waitFor()
+    await account.check()
+    const give = grant.getByRole('button', { name: 'Give the roles' })
+    expect(await give.isDisabled()).toBe(true) // no role chosen yet
+    await grant.getByRole('checkbox', { name: 'Catalogue manager' }).check()
+    await give.click()
+    await page.getByText('Roles of E2E Shopper saved.').waitFor()
+    // The list is read again: the account is a member with that role.
+    const row = page.locator('.staff-member', { hasText: email })
+    await row.waitFor()
+    expect(await row.getByRole('checkbox', { name: 'Catalogue manager' }).isChecked()).toBe(true)
+    expect(await row.getByRole('checkbox', { name: 'Owner' }).isChecked()).toBe(false)
+    await page.screenshot({ path: join(artifacts, 'admin-staff-grant.png'), fullPage: true })
+
+    // Their permissions are the catalogue manager's, and they see the catalogue section.
+    const after = await client.login(email)
+    const now = await client.call('/users/me', { token: after.token })
+    expect(now.body.roles).toContain('catalog_manager')
+    expect(now.body.permissions).toEqual(expect.arrayContaining(['catalog.write', 'pricing.write']))
+    expect(now.body.permissions).not.toContain('staff.manage')
+    const member = await open(email)
+    await member.goto('/admin')
+    await member
+      .getByRole('navigation', { name: 'Back office' })
+      .getByRole('link', { name: 'Products & stock' })
+      .waitFor()
+    const sections = await sectionsOf(member)
+    expect(sections).toContain('Products & stock')
+    expect(sections).not.toContain('Staff')
+    expect(sections).not.toContain('Orders')
   }, 300_000)
 
   it('lets the invited person accept through the e-mailed link and sign in', async () => {

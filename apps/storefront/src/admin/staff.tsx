@@ -4,6 +4,7 @@ import { changeStaffRoles, inviteStaff, listStaff, type StaffMember } from '../a
 import { ErrorMessage, LoadState, Notice, useLoad } from '../components/ui'
 import { formatDate } from '../lib/format'
 import { roleWords, staffRoles, staffRolesOf, type StaffRole } from '../lib/permissions'
+import { GrantForm, type GrantPrefill } from './staff-grant'
 import './back-office.css'
 
 /** A refusal to take the owner role from the shop's last owner, in the back office's words. */
@@ -11,25 +12,46 @@ const lastOwnerWords =
   'The shop needs at least one owner: give another member the Owner role before taking it ' +
   'from this one.'
 
+/** An invitation refused because the address has an account (API.md: give it a role instead). */
+const isTaken = (error: unknown) =>
+  error instanceof EmporiumProblem && error.code === 'USERS.EMAIL_TAKEN'
+
 const explain = (error: unknown) =>
   error instanceof EmporiumProblem && error.code === 'USERS.LAST_OWNER'
     ? new Error(lastOwnerWords)
-    : error instanceof EmporiumProblem && error.code === 'USERS.EMAIL_TAKEN'
+    : isTaken(error)
       ? new Error(
-          'That address has an account already, so it cannot be invited. A member of staff ' +
-            'has their roles changed in the list below.',
+          'That address has an account already, so it cannot be invited: give the account a ' +
+            'role under "Give an existing account a role" (the address is searched there), or, ' +
+            'for a member of staff, change their roles in the list below.',
         )
       : error
 
-/** Staff (issue 19): who they are and their roles; invite by e-mail; change a member's roles. */
+/**
+ * Staff (issue 19): who they are and their roles; invite by e-mail; give an existing account
+ * roles; change a member's roles.
+ */
 export function AdminStaff() {
   const staff = useLoad((signal) => listStaff(signal), [])
   const [notice, setNotice] = useState('')
+  const [prefill, setPrefill] = useState<GrantPrefill>()
+  const staffIds = new Set(staff.data?.map((member) => member.userId) ?? [])
   return (
     <section aria-labelledby="admin-staff">
       <h2 id="admin-staff">Staff</h2>
       {notice && <Notice>{notice}</Notice>}
-      <InviteForm onInvited={(email) => setNotice(`Invitation sent to ${email}.`)} />
+      <InviteForm
+        onInvited={(email) => setNotice(`Invitation sent to ${email}.`)}
+        onTaken={(email) => setPrefill((last) => ({ email, round: (last?.round ?? 0) + 1 }))}
+      />
+      <GrantForm
+        staffIds={staffIds}
+        prefill={prefill}
+        onGranted={(member) => {
+          setNotice(`Roles of ${member.name} saved.`)
+          staff.reload()
+        }}
+      />
       <h3>Members</h3>
       <LoadState state={staff} />
       {staff.data?.length === 0 && <p>No staff yet.</p>}
@@ -53,7 +75,13 @@ export function AdminStaff() {
   )
 }
 
-function InviteForm({ onInvited }: { onInvited: (email: string) => void }) {
+function InviteForm({
+  onInvited,
+  onTaken,
+}: {
+  onInvited: (email: string) => void
+  onTaken: (email: string) => void
+}) {
   // Support unless chosen otherwise: the least an invitation should give by accident.
   const [role, setRole] = useState<StaffRole>('support')
   const [busy, setBusy] = useState(false)
@@ -74,6 +102,7 @@ function InviteForm({ onInvited }: { onInvited: (email: string) => void }) {
       onInvited(invitation.email || email)
     } catch (failure) {
       setError(explain(failure))
+      if (isTaken(failure)) onTaken(email)
     } finally {
       setBusy(false)
     }
@@ -151,9 +180,13 @@ function MemberRow({
   const id = `member-${member.userId}`
   return (
     <li class="staff-member">
-      <form onSubmit={(event) => void save(event)} aria-labelledby={`${id}-name`}>
+      {/* Named by name and e-mail: two members may share a name (axe: landmark-unique). */}
+      <form onSubmit={(event) => void save(event)} aria-labelledby={`${id}-name ${id}-email`}>
         <p>
-          <strong id={`${id}-name`}>{member.name}</strong> <span class="muted">{member.email}</span>
+          <strong id={`${id}-name`}>{member.name}</strong>{' '}
+          <span class="muted" id={`${id}-email`}>
+            {member.email}
+          </span>
           <br />
           <span class="muted">Account since {formatDate(member.createdAt)}</span>
         </p>
