@@ -4,6 +4,7 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { checkoutPricingSuite } from './checkout-pricing-suite.js'
 import { checkoutSuite, type CheckoutPlatform } from './checkout-suite.js'
+import { orderSearchSuite } from './order-search-suite.js'
 import {
   reserveEmbeddedPorts,
   type Started,
@@ -60,6 +61,8 @@ describe('checkout through the gateway (embedded platform)', () => {
 
   checkoutSuite(() => platform)
   checkoutPricingSuite(() => ({ ...platform, mailbox: join(dataDir, 'mailbox.jsonl') }))
+  // The staff's order search (issue 19) on this platform's orders: no platform of its own.
+  orderSearchSuite(() => platform)
 
   // Zero trust inside the network: reaching a service's own port opens no internal door.
   it('locks the internal routes on the services’ ports and never routes them at the gateway', async () => {
