@@ -21,9 +21,11 @@ async function sumsOf(db: Kysely<any>, query: ReturnType<typeof sql<any>>): Prom
 }
 
 /**
- * Reporting's captured and refunded sums per currency are the ledger's, and it heard every order
- * placed (its carts). It consumes the same events the others do, maybe later: read again for up
- * to a minute before judging.
+ * Reporting's captured and refunded sums per currency are the ledger's; it heard every order
+ * placed (the day figures' `placed`) and every cart started the cart service's outbox holds (its
+ * `carts`: a cart whose `cart.started` was lost between Redis and the outbox in a crash is in
+ * neither, so the pipeline from the outbox on is what is checked). It consumes the same events
+ * the others do, maybe later: read again for up to a minute before judging.
  */
 export async function checkReporting(platform: DistributedPlatform): Promise<InvariantResult[]> {
   const reporting = platform.databases.reporting?.database.db as Kysely<any> | undefined
@@ -34,9 +36,10 @@ export async function checkReporting(platform: DistributedPlatform): Promise<Inv
   }
   const payments = platform.databases.payments!.database.db as Kysely<any>
   const orders = platform.databases.orders!.database.db as Kysely<any>
+  const cart = platform.databases.cart!.database.db as Kysely<any>
   const deadline = Date.now() + 60_000
   for (;;) {
-    const [ledger, reported, placed, heard] = await Promise.all([
+    const [ledger, reported, placed, heard, started, counted] = await Promise.all([
       sumsOf(
         payments,
         sql`select kind, currency, sum(amount) as amount from ledger_entries
@@ -50,11 +53,20 @@ export async function checkReporting(platform: DistributedPlatform): Promise<Inv
       sql<{ n: string }>`select count(*) as n from orders`.execute(orders),
       sql<{ n: string }>`select count(*) as n from reporting_orders
         where placed_at is not null`.execute(reporting),
+      // One row per cart and start on both sides (sent rows stay in the outbox for a day).
+      sql<{ n: string }>`select count(distinct (payload::jsonb -> 'data' ->> 'cartId',
+        payload::jsonb -> 'data' ->> 'at')) as n from outbox where type = 'cart.started'`.execute(
+        cart,
+      ),
+      sql<{ n: string }>`select count(*) as n from reporting_carts`.execute(reporting),
     ])
     const placedCount = Number(placed.rows[0]!.n)
     const heardCount = Number(heard.rows[0]!.n)
+    const startedCount = Number(started.rows[0]!.n)
+    const countedCount = Number(counted.rows[0]!.n)
     const same = JSON.stringify(sorted(ledger)) === JSON.stringify(sorted(reported))
-    if ((same && placedCount === heardCount) || Date.now() > deadline) {
+    const allHeard = placedCount === heardCount && startedCount === countedCount
+    if ((same && allHeard) || Date.now() > deadline) {
       return [
         {
           name: 'reporting reconciled with the ledger',
@@ -64,7 +76,12 @@ export async function checkReporting(platform: DistributedPlatform): Promise<Inv
         {
           name: 'reporting heard every order placed',
           ok: placedCount === heardCount,
-          detail: `${heardCount} orders placed in reporting's carts, ${placedCount} in orders`,
+          detail: `${heardCount} orders placed in reporting's figures (placed), ${placedCount} in orders`,
+        },
+        {
+          name: 'reporting heard every cart started',
+          ok: startedCount === countedCount,
+          detail: `${countedCount} carts started in reporting's figures (carts), ${startedCount} in the cart service's outbox`,
         },
       ]
     }

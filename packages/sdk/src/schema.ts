@@ -1442,7 +1442,7 @@ export interface paths {
     }
     /**
      * The day's figures, per UTC day of a range (reports.read)
-     * @description Every day from `from` to `to` (inclusive, at most 366), zeros for a quiet day: paid orders and the revenue they captured, average order value, refunds, carts that reached checkout and conversion. 400 `REPORTING.INVALID_RANGE`.
+     * @description Every day from `from` to `to` (inclusive, at most 366), zeros for a quiet day: paid orders and the revenue they captured, average order value, refunds, carts started, conversion (paid orders per cart started) and orders placed. 400 `REPORTING.INVALID_RANGE`.
      *
      *     Requires a bearer token of staff with the reports.read permission.
      */
@@ -5262,6 +5262,7 @@ export interface components {
         }
         carts: number
         conversion: number
+        placed: number
       }[]
     }
     /** @description text/csv (RFC 4180): a header row, then the rows. */

@@ -15,12 +15,20 @@
  *   with 503 + retry-after when it cannot answer. "Newer" compares the catalog event's
  *   occurredAt with the cart's clock at the lookup: clocks skewed by more than the time between
  *   a price change and the next lookup could show the older of two prices until the next event.
+ * - `cart.started` (issue 19: reporting's carts) goes through the outbox when an add or a
+ *   quantity set takes a cart from no lines to some (not a merge at sign-in, a settlement, or a
+ *   write that changes nothing). The SQL store writes it in the cart's transaction. Redis
+ *   cannot join one: the event is written right after the cart's compare-and-set succeeded, in a
+ *   transaction of its own, so a crash (or a database failure, logged at warn; the shopper's add
+ *   still succeeds, as retrying it would add the units twice) between the two loses that cart's
+ *   event. With Redis, reporting's carts are a lower bound.
  */
 import { Redis } from 'ioredis'
 import {
   createJwtVerifier,
   createLogger,
   createMetricsRegistry,
+  createOutbox,
   createServiceClient,
   openDatabase,
   type BreakerSettings,
@@ -44,6 +52,7 @@ import type { CartConfig } from './config.js'
 import { onOrderConfirmed, type CartsIn } from './events/on-order-confirmed.js'
 import { onProductDeleted, onProductUpdated } from './events/on-product-changed.js'
 import { cartRoutes } from './http/routes.js'
+import { createCartStartAnnouncer } from './infra/cart-start-announcer.js'
 import { createHttpCatalog } from './infra/http-catalog.js'
 import { createJwtGuestTokens } from './infra/jwt-guest-tokens.js'
 import { createRedisCartStore } from './infra/redis-cart-store.js'
@@ -88,13 +97,15 @@ export async function createCartService(
     redisUrl && redisUrl !== 'memory'
       ? new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 2 })
       : undefined
+  const outbox = createOutbox({ source: 'cart', now })
   const store: CartStore = redis
     ? createRedisCartStore({
         redis,
         keyPrefix: deps.redisKeyPrefix ?? 'emporium:cart:',
         ttlMs: idleTtlMs,
+        announceStart: createCartStartAnnouncer({ database, outbox, log }),
       })
-    : createSqlCartStore(database)
+    : createSqlCartStore(database, outbox)
 
   const client = createServiceClient({
     name: 'catalog',

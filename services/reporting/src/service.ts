@@ -6,8 +6,9 @@
  *   same figures. Nothing here publishes: the service has no outbox traffic of its own.
  * - Revenue is what payments captured and refunds what they gave back, so the figures reconcile
  *   with the payments ledger by construction (captured − refunded).
- * - The cart service publishes nothing: the day's "carts" are the carts that reached checkout
- *   (orders placed), the conversion paid orders per placed order.
+ * - The day's carts are the carts started (the cart service's `cart.started`, one row per cart
+ *   and start), the conversion paid orders per cart started; `placed` the orders placed. With
+ *   Redis carts the cart service may lose a start in a crash: carts are then a lower bound.
  * - The audit trail is append-only in the database itself (a trigger refuses UPDATE, DELETE
  *   and TRUNCATE).
  */
@@ -23,6 +24,7 @@ import {
 import { createReports } from './app/reports.js'
 import type { ReportingConfig } from './config.js'
 import { onAuditRecorded } from './events/on-audit-recorded.js'
+import { onCartStarted } from './events/on-cart-started.js'
 import { onOrderCancelled, onOrderConfirmed, onOrderPlaced } from './events/on-order-events.js'
 import { onPaymentCaptured, onPaymentRefunded } from './events/on-payment-events.js'
 import { onTimelineEvents } from './events/on-timeline-events.js'
@@ -76,6 +78,7 @@ export async function createReportingService(
       onPaymentCaptured({ projectionsIn }),
       onPaymentRefunded({ projectionsIn }),
       onAuditRecorded({ projectionsIn }),
+      onCartStarted({ projectionsIn }),
       ...onTimelineEvents({ projectionsIn }),
     ],
     routes: reportingRoutes({

@@ -1,8 +1,9 @@
 import type { EventEnvelope } from '@emporium/contracts'
 import type { EventHandler } from '@emporium/platform'
 import { describe, expect, it } from 'vitest'
-import type { PaymentFact, Projections } from '../src/app/ports.js'
+import type { CartFact, PaymentFact, Projections } from '../src/app/ports.js'
 import { onAuditRecorded } from '../src/events/on-audit-recorded.js'
+import { onCartStarted } from '../src/events/on-cart-started.js'
 import { onOrderConfirmed } from '../src/events/on-order-events.js'
 import { onPaymentCaptured, onPaymentRefunded } from '../src/events/on-payment-events.js'
 import { onTimelineEvents } from '../src/events/on-timeline-events.js'
@@ -14,12 +15,14 @@ function recording() {
     payments: [] as PaymentFact[],
     confirmed: [] as unknown[],
     audit: [] as string[],
+    carts: [] as CartFact[],
   }
   const projections: Projections = {
     recordEvent: async (envelope, orderId) => void told.timeline.push({ id: envelope.id, orderId }),
     orderPlaced: async () => {},
     orderConfirmed: async (order) => void told.confirmed.push(order),
     orderCancelled: async () => {},
+    cartStarted: async (cart) => void told.carts.push(cart),
     payment: async (fact) => void told.payments.push(fact),
     audit: async (envelope) => void told.audit.push(envelope.id),
   }
@@ -90,6 +93,19 @@ describe('reporting consumers', () => {
     expect(told.confirmed).toMatchObject([
       { lines: [{ productId: 'p', variantId: 'v', name: 'Shirt (M / Blue)', unitPrice: 100 }] },
     ])
+  })
+
+  it('counts a started cart by its owner and time, on no timeline', async () => {
+    const { told, projectionsIn } = recording()
+    await apply(onCartStarted({ projectionsIn }), 'cart.started', {
+      cartId: 'guest_1',
+      guest: true,
+      at: '2026-03-01T23:59:59.999Z',
+    })
+    expect(told.carts).toEqual([
+      { cartId: 'guest_1', guest: true, at: new Date('2026-03-01T23:59:59.999Z') },
+    ])
+    expect(told.timeline).toEqual([])
   })
 
   it("puts a staff action on an order's timeline, any other only in the trail", async () => {

@@ -194,19 +194,37 @@ export function reportingSuite(kind: 'postgres' | 'pglite') {
         },
         { source: 'catalog', at: '2026-03-02T10:00:00.000Z' },
       )
+      // Carts started (issue 19), by the UTC day of their `at`: one the day before, four on
+      // 2026-03-01 (a guest's among them; one told twice under two ids and once redelivered),
+      // one at midnight after. The same cart started again later counts again.
+      const started = async (cartId: string, time: string, id?: string) =>
+        h.publish(
+          'cart.started',
+          { cartId, guest: cartId.startsWith('guest_'), at: time },
+          { source: 'cart', at: time, ...(id ? { id } : {}) },
+        )
+      await started(u1, '2026-02-28T23:59:59.999Z')
+      const once = await started(u1, '2026-03-01T09:00:00.000Z')
+      await started(u1, '2026-03-01T09:00:00.000Z', once)
+      await started(u1, '2026-03-01T09:00:00.000Z')
+      await started(`guest_${run}`, '2026-03-01T09:30:00.000Z')
+      await started(u2, '2026-03-01T11:59:00.000Z')
+      await started(u1, '2026-03-01T23:59:59.999Z')
+      await started(u2, '2026-03-02T00:00:00.000Z')
       await h.until(async () => {
-        const [payments, audits, events] = await Promise.all(
-          ['reporting_payments', 'audit_trail', 'reporting_order_events'].map(async (table) =>
-            Number(
-              (
-                await sql<{ n: string }>`select count(*) as n from ${sql.table(table)}`.execute(
-                  h.db,
-                )
-              ).rows[0]!.n,
-            ),
+        const [payments, audits, events, carts] = await Promise.all(
+          ['reporting_payments', 'audit_trail', 'reporting_order_events', 'reporting_carts'].map(
+            async (table) =>
+              Number(
+                (
+                  await sql<{ n: string }>`select count(*) as n from ${sql.table(table)}`.execute(
+                    h.db,
+                  )
+                ).rows[0]!.n,
+              ),
           ),
         )
-        return payments === 4 && audits === 3 && events === 15
+        return payments === 4 && audits === 3 && events === 15 && carts === 6
       }, 'every event handled')
     }, 120_000)
 
@@ -227,8 +245,10 @@ export function reportingSuite(kind: 'postgres' | 'pglite') {
             averageOrderValue: usd(0),
             refunds: 0,
             refundedAmount: usd(0),
-            carts: 0,
+            // A cart started, nothing paid.
+            carts: 1,
             conversion: 0,
+            placed: 0,
           },
           {
             date: '2026-03-01',
@@ -237,8 +257,10 @@ export function reportingSuite(kind: 'postgres' | 'pglite') {
             averageOrderValue: usd(1750),
             refunds: 0,
             refundedAmount: usd(0),
-            carts: 3,
-            conversion: 0.6667,
+            // Four carts started (the one told three times counts once), three orders placed.
+            carts: 4,
+            conversion: 0.5,
+            placed: 3,
           },
           {
             date: '2026-03-02',
@@ -247,15 +269,20 @@ export function reportingSuite(kind: 'postgres' | 'pglite') {
             averageOrderValue: usd(0),
             refunds: 2,
             refundedAmount: usd(500),
-            carts: 0,
+            carts: 1,
             conversion: 0,
+            placed: 0,
           },
         ],
       })
       const euro = await h.call('GET', '/reports/daily?from=2026-03-01&to=2026-03-01&currency=EUR')
+      // Carts have no currency: every currency's report counts them; no order was in euros.
       expect(euro.body.days[0]).toMatchObject({
         orders: 0,
         revenue: { amount: 0, currency: 'EUR' },
+        carts: 4,
+        conversion: 0,
+        placed: 0,
       })
     })
 
@@ -267,9 +294,9 @@ export function reportingSuite(kind: 'postgres' | 'pglite') {
         'attachment; filename="daily-2026-03-01-2026-03-02.csv"',
       )
       expect(reply.text.split('\r\n')).toEqual([
-        'date,orders,revenue,average_order_value,refunds,refunded_amount,carts,conversion,currency',
-        '2026-03-01,2,35.00,17.50,0,0.00,3,0.6667,USD',
-        '2026-03-02,0,0.00,0.00,2,5.00,0,0,USD',
+        'date,orders,revenue,average_order_value,refunds,refunded_amount,carts,conversion,currency,placed',
+        '2026-03-01,2,35.00,17.50,0,0.00,4,0.5,USD,3',
+        '2026-03-02,0,0.00,0.00,2,5.00,1,0,USD,0',
         '',
       ])
     })

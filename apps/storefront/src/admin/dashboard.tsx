@@ -33,6 +33,8 @@ function totals(report: DailyReport) {
     averageOrderValue: money(orders > 0 ? Math.round(revenue / orders) : 0),
     refunds: sum(days.map((d) => d.refunds)),
     refundedAmount: money(sum(days.map((d) => d.refundedAmount.amount))),
+    carts,
+    placed: sum(days.map((d) => d.placed ?? 0)),
     conversion: carts > 0 ? orders / carts : 0,
   }
 }
@@ -127,13 +129,21 @@ function Figures({ report }: { report: DailyReport }) {
           </dd>
         </div>
         <div>
+          <dt>Carts started</dt>
+          <dd>{all.carts}</dd>
+        </div>
+        <div>
+          <dt>Orders placed</dt>
+          <dd>{all.placed}</dd>
+        </div>
+        <div>
           <dt>Conversion</dt>
           <dd>{percent(all.conversion)}</dd>
         </div>
       </dl>
       <p class="muted">
-        Orders and revenue count paid orders; conversion is paid orders per cart that reached the
-        checkout (carts left before it are not seen).
+        Orders and revenue count paid orders; conversion is paid orders per cart started (a
+        shopper's first item in an empty cart, abandoned carts included).
       </p>
       {report.days.length > 0 && (
         <div class="charts">
@@ -162,7 +172,8 @@ function Figures({ report }: { report: DailyReport }) {
               <th scope="col">Revenue</th>
               <th scope="col">Average order</th>
               <th scope="col">Refunds</th>
-              <th scope="col">Carts</th>
+              <th scope="col">Carts started</th>
+              <th scope="col">Placed</th>
               <th scope="col">Conversion</th>
             </tr>
           </thead>
@@ -177,6 +188,7 @@ function Figures({ report }: { report: DailyReport }) {
                   {d.refunds} ({formatMoney(d.refundedAmount)})
                 </td>
                 <td>{d.carts}</td>
+                <td>{d.placed ?? '–'}</td>
                 <td>{percent(d.conversion)}</td>
               </tr>
             ))}

@@ -9,9 +9,12 @@ export interface DayFigures {
   averageOrderValue: Money
   refunds: number
   refundedAmount: Money
+  /** Carts started that day (a first line added). */
   carts: number
-  /** Orders per cart of the day, 0…1. */
+  /** Paid orders per cart started, to 4 decimals (may exceed 1 across days). */
   conversion: number
+  /** Orders placed that day (absent from a reporting service older than the field). */
+  placed?: number
 }
 
 export interface DailyReport {

@@ -41,10 +41,15 @@ export const DayFigures = Type.Object({
   /** Refunds made that day (full and partial). */
   refunds: Type.Integer({ minimum: 0 }),
   refundedAmount: Money,
-  /** Carts that reached checkout: orders placed that day (see API.md: the cart's stand-in). */
+  /** Carts started that day: a cart's first line added (`cart.started`), guests' too. */
   carts: Type.Integer({ minimum: 0 }),
-  /** orders / carts, 0 to 4 decimals; 0 without carts (may exceed 1 across midnight). */
+  /**
+   * orders / carts (paid orders per cart started), to 4 decimals; 0 without carts (may exceed 1:
+   * a cart started one day may be paid the next, and a cart may be ordered from twice).
+   */
   conversion: Type.Number({ minimum: 0 }),
+  /** Orders placed that day (checkouts reached; what `carts` counted before issue 19's end). */
+  placed: Type.Integer({ minimum: 0 }),
 })
 export type DayFigures = Type.Static<typeof DayFigures>
 

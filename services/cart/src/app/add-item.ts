@@ -22,8 +22,12 @@ export function createAddItem(deps: ItemDeps) {
     input: { productId: string; variantId?: string; quantity: number },
   ): Promise<PricedCart> {
     const product = await requireProduct(deps.catalog, input.productId, input.variantId)
-    const cart = await mutateCart(deps.store, userId, deps.now, (current) =>
-      addLine(current, product, input.quantity, deps.now()),
+    const cart = await mutateCart(
+      deps.store,
+      userId,
+      deps.now,
+      (current) => addLine(current, product, input.quantity, deps.now()),
+      { announceStart: true },
     )
     return deps.showCart(cart, product.variantId)
   }

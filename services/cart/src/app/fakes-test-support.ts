@@ -1,17 +1,26 @@
 import { AppError } from '@emporium/platform/app'
 import type { CatalogProduct, CatalogVariant, StoredCart } from '../domain/cart.js'
 import type { PriceEntry } from '../domain/pricing.js'
-import type { CartStore, Catalog, PriceCopy } from './ports.js'
+import type { CartStart, CartStore, Catalog, PriceCopy } from './ports.js'
 
-/** In-memory CartStore with the real one's compare-and-set semantics. */
-export function fakeCartStore(): CartStore & { carts: Map<string, StoredCart> } {
+/**
+ * In-memory CartStore with the real one's compare-and-set semantics; `started` holds the
+ * `cart.started` events of the saves that wrote (what the real stores put in the outbox).
+ */
+export function fakeCartStore(): CartStore & {
+  carts: Map<string, StoredCart>
+  started: CartStart[]
+} {
   const carts = new Map<string, StoredCart>()
+  const started: CartStart[] = []
   return {
     carts,
+    started,
     get: async (userId) => structuredClone(carts.get(userId)),
-    async save(cart, expectedVersion) {
+    async save(cart, expectedVersion, start) {
       if ((carts.get(cart.userId)?.version ?? 0) !== expectedVersion) return false
       carts.set(cart.userId, structuredClone(cart))
+      if (start) started.push(structuredClone(start))
       return true
     },
     async saveAll(writes) {

@@ -47,6 +47,14 @@ describe('mergeCart', () => {
     expect(s.store.carts.get('u1')!.version).toBe(version)
   })
 
+  it("tells no cart.started for the account's cart it fills: the guest's cart was told", async () => {
+    const s = mergeSetup()
+    await s.addItem('guest_1', { productId: 'a', quantity: 3 })
+    await s.merge('u1', 'cart:guest_1')
+    expect((await s.getCart('u1')).itemCount).toBe(3)
+    expect(s.store.started.map((e) => e.cartId)).toEqual(['guest_1'])
+  })
+
   it('reports what does not fit and still empties the guest cart', async () => {
     const s = mergeSetup()
     s.catalog.byId.get('a')!.available = 200

@@ -1,6 +1,6 @@
-import { AppError } from '@emporium/platform/app'
+import { AppError, guestIdPrefix } from '@emporium/platform/app'
 import { emptyCart, type CartLine, type StoredCart } from '../domain/cart.js'
-import type { CartWriter } from './ports.js'
+import type { CartStart, CartWriter } from './ports.js'
 
 const attempts = 5
 
@@ -11,6 +11,14 @@ const attempts = 5
 export type CartChange = (
   cart: StoredCart,
 ) => CartLine[] | Pick<StoredCart, 'lines' | 'settledOrderIds'> | undefined
+
+export interface MutateOptions {
+  /**
+   * Whether a write that takes the cart from no lines to some tells `cart.started` (a shopper's
+   * add or quantity set; not a merge, a settlement or a removal).
+   */
+  announceStart?: boolean
+}
 
 /**
  * Read-modify-write of a cart with optimistic concurrency: `change` runs on the current cart
@@ -23,6 +31,7 @@ export async function mutateCart(
   userId: string,
   now: () => Date,
   change: CartChange,
+  options: MutateOptions = {},
 ): Promise<StoredCart> {
   for (let i = 0; i < attempts; i++) {
     const current = (await store.get(userId)) ?? emptyCart(userId)
@@ -36,7 +45,18 @@ export async function mutateCart(
       updatedAt: now().toISOString(),
       version: current.version + 1,
     }
-    if (await store.save(next, current.version)) return next
+    // Decided on the cart this attempt read: of two racing first adds, only the one whose
+    // compare-and-set wins found the cart empty and tells it.
+    const started =
+      options.announceStart && current.lines.length === 0 && next.lines.length > 0
+        ? cartStart(next)
+        : undefined
+    if (await store.save(next, current.version, started)) return next
   }
   throw new AppError('conflict', 'CART.CONCURRENT_UPDATE', 'The cart changed meanwhile; try again.')
+}
+
+/** What `cart.started` tells of `cart`, written just now with its first line. */
+export function cartStart(cart: StoredCart): CartStart {
+  return { cartId: cart.userId, guest: cart.userId.startsWith(guestIdPrefix), at: cart.updatedAt }
 }

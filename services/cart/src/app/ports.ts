@@ -1,3 +1,4 @@
+import type { cart } from '@emporium/contracts'
 import type { CatalogProduct, StoredCart } from '../domain/cart.js'
 import type { PriceEntry } from '../domain/pricing.js'
 
@@ -8,8 +9,12 @@ export interface CartStore {
   /**
    * Writes `cart` (whose `version` is `expectedVersion + 1`) only if the stored version is still
    * `expectedVersion` (0: no cart). False when another write came first. Refreshes the idle TTL.
+   * With `started` (the write takes the cart from no lines to some), a written cart also tells
+   * `cart.started` through the outbox: the SQL store in the write's transaction; Redis right
+   * after its compare-and-set, and a failure there is logged, not thrown (the shopper's write
+   * stands; the cart is missing from reporting's count).
    */
-  save(cart: StoredCart, expectedVersion: number): Promise<boolean>
+  save(cart: StoredCart, expectedVersion: number, started?: CartStart): Promise<boolean>
   /**
    * Writes several carts at once, each only over its expected version, all or none: false (and
    * nothing written) when another write came first to any of them. Refreshes their idle TTL.
@@ -19,6 +24,9 @@ export interface CartStore {
   /** Deletes carts untouched since `idleSince`; a store with its own expiry (Redis TTL) returns 0. */
   sweepIdle(idleSince: Date): Promise<number>
 }
+
+/** What `cart.started` tells of a cart whose first line was just added. */
+export type CartStart = cart.CartStartedData
 
 /** Emptying a cart (`DELETE /cart`). */
 export type CartClear = Pick<CartStore, 'delete'>

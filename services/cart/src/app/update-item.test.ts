@@ -15,4 +15,11 @@ describe('updateItem', () => {
     s.catalog.down = true
     expect((await s.updateItem('u1', 'a', 0)).items).toEqual([])
   })
+  it('tells no cart.started for a quantity set on a started cart, nor for its removal', async () => {
+    const s = setup()
+    await s.addItem('u1', { productId: 'a', quantity: 1 })
+    await s.updateItem('u1', 'a', 3)
+    await s.updateItem('u1', 'a', 0)
+    expect(s.store.started).toHaveLength(1)
+  })
 })

@@ -25,8 +25,12 @@ export function createUpdateItem(deps: ItemDeps) {
     const before = await deps.store.get(userId)
     const key = before ? lineOfProduct(before, productId, variantId) : (variantId ?? productId)
     const product = await requireProduct(deps.catalog, productId, key)
-    const cart = await mutateCart(deps.store, userId, deps.now, (current) =>
-      setLineQuantity(current, product, quantity, deps.now()),
+    const cart = await mutateCart(
+      deps.store,
+      userId,
+      deps.now,
+      (current) => setLineQuantity(current, product, quantity, deps.now()),
+      { announceStart: true },
     )
     return deps.showCart(cart, product.variantId)
   }

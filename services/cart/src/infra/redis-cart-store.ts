@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis'
-import type { CartStore } from '../app/ports.js'
+import type { CartStart, CartStore } from '../app/ports.js'
 import type { CartLine } from '../domain/cart.js'
 
 // Compare-and-set of a cart hash {v, lines, updatedAt, settled}, refreshing its idle TTL,
@@ -32,6 +32,12 @@ export interface RedisCartStoreOptions {
   keyPrefix: string
   /** Idle time after which Redis drops a cart; every write restarts it. */
   ttlMs: number
+  /**
+   * Tells `cart.started` after a compare-and-set that started a cart succeeded (Redis cannot
+   * join the outbox's transaction); it must not throw: the cart is written whatever becomes of
+   * the event (`createCartStartAnnouncer`). Without it, a save that starts a cart is refused.
+   */
+  announceStart?: (start: CartStart) => Promise<void>
 }
 
 /**
@@ -53,7 +59,9 @@ export function createRedisCartStore(options: RedisCartStoreOptions): CartStore 
         settledOrderIds: JSON.parse(hash.settled ?? '[]') as string[],
       }
     },
-    async save(cart, expectedVersion) {
+    async save(cart, expectedVersion, started) {
+      const { announceStart } = options
+      if (started && !announceStart) throw new Error('cart.started needs an announcer')
       const result = await redis.eval(
         saveScript,
         1,
@@ -65,7 +73,11 @@ export function createRedisCartStore(options: RedisCartStoreOptions): CartStore 
         String(ttlMs),
         JSON.stringify(cart.settledOrderIds),
       )
-      return result === 1
+      if (result !== 1) return false
+      // A crash between the two writes loses this cart's event: reporting's carts are a lower
+      // bound with Redis (service.ts).
+      if (started) await announceStart?.(started)
+      return true
     },
     async saveAll(writes) {
       if (writes.length === 0) return true

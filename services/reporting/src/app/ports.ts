@@ -32,6 +32,13 @@ export interface PaymentFact {
   at: Date
 }
 
+/** A cart started (`cart.started`): once per cart and time its first line went in. */
+export interface CartFact {
+  cartId: string
+  guest: boolean
+  at: Date
+}
+
 /**
  * What the consumers write, in the inbox's transaction. Each fact is written once: a redelivery
  * (or the same fact told by two events) changes nothing, and any order of arrival gives the
@@ -43,6 +50,7 @@ export interface Projections {
   orderPlaced(order: OrderFact): Promise<void>
   orderConfirmed(order: OrderFact): Promise<void>
   orderCancelled(order: { orderId: string; userId: string; at: Date }): Promise<void>
+  cartStarted(cart: CartFact): Promise<void>
   payment(fact: PaymentFact): Promise<void>
   /** A staff action, appended to the trail (once per event id). */
   audit(envelope: EventEnvelope, data: audit.AuditRecordedData): Promise<void>

@@ -37,12 +37,14 @@ describe('CSV export', () => {
           refundedAmount: { amount: 100, currency: 'USD' },
           carts: 4,
           conversion: 0.5,
+          placed: 3,
         },
       ],
     })
+    // `placed` came last (issue 19): the columns before it keep their places.
     expect(csv.split('\r\n')).toEqual([
-      'date,orders,revenue,average_order_value,refunds,refunded_amount,carts,conversion,currency',
-      '2026-03-01,2,25.00,12.50,1,1.00,4,0.5,USD',
+      'date,orders,revenue,average_order_value,refunds,refunded_amount,carts,conversion,currency,placed',
+      '2026-03-01,2,25.00,12.50,1,1.00,4,0.5,USD,3',
       '',
     ])
   })

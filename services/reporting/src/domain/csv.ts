@@ -36,7 +36,10 @@ export function minorDigits(currency: string): number {
   }
 }
 
-/** The daily figures as CSV: one row per day, amounts in the currency's major unit. */
+/**
+ * The daily figures as CSV: one row per day, amounts in the currency's major unit. Columns only
+ * grow at the end (`placed`, issue 19), so spreadsheets reading them by position keep working.
+ */
 export function dailyCsv(report: reporting.DailyReport): string {
   const digits = minorDigits(report.currency)
   const header = [
@@ -49,6 +52,7 @@ export function dailyCsv(report: reporting.DailyReport): string {
     'carts',
     'conversion',
     'currency',
+    'placed',
   ]
   return toCsv([
     header,
@@ -62,6 +66,7 @@ export function dailyCsv(report: reporting.DailyReport): string {
       day.carts,
       day.conversion,
       report.currency,
+      day.placed,
     ]),
   ])
 }

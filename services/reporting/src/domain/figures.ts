@@ -6,10 +6,13 @@ export interface DaySums {
   captured: number
   refunds: number
   refunded: number
+  /** Orders placed (in the report's currency). */
   placed: number
+  /** Carts started (`cart.started`): carts have no currency, so every currency's report has them. */
+  started: number
 }
 
-const none: DaySums = { captures: 0, captured: 0, refunds: 0, refunded: 0, placed: 0 }
+const none: DaySums = { captures: 0, captured: 0, refunds: 0, refunded: 0, placed: 0, started: 0 }
 
 /** `a / b` rounded half up to an integer (b > 0). */
 function divideRounded(a: number, b: number): number {
@@ -18,8 +21,8 @@ function divideRounded(a: number, b: number): number {
 
 /**
  * Every day of `days` with its figures; a day without a row is zeros. Orders are the day's paid
- * orders (captures), revenue what they took; carts the orders placed (checkouts reached),
- * conversion the paid orders per cart to 4 decimals.
+ * orders (captures), revenue what they took; carts the carts started, conversion the paid
+ * orders per cart started to 4 decimals; placed the orders placed (checkouts reached).
  */
 export function dailyFigures(
   days: readonly string[],
@@ -36,8 +39,10 @@ export function dailyFigures(
       averageOrderValue: money(day.captures === 0 ? 0 : divideRounded(day.captured, day.captures)),
       refunds: day.refunds,
       refundedAmount: money(day.refunded),
-      carts: day.placed,
-      conversion: day.placed === 0 ? 0 : Math.round((day.captures / day.placed) * 10_000) / 10_000,
+      carts: day.started,
+      conversion:
+        day.started === 0 ? 0 : Math.round((day.captures / day.started) * 10_000) / 10_000,
+      placed: day.placed,
     }
   })
 }

@@ -32,8 +32,9 @@ export function reportingRoutes(deps: { verifier: JwtVerifier; reports: Reports 
           summary: "The day's figures, per UTC day of a range (reports.read)",
           description:
             'Every day from `from` to `to` (inclusive, at most 366), zeros for a quiet day: paid ' +
-            'orders and the revenue they captured, average order value, refunds, carts that ' +
-            'reached checkout and conversion. 400 `REPORTING.INVALID_RANGE`.',
+            'orders and the revenue they captured, average order value, refunds, carts started, ' +
+            'conversion (paid orders per cart started) and orders placed. 400 ' +
+            '`REPORTING.INVALID_RANGE`.',
           querystring: reporting.DailyQuery,
           response: { 200: reporting.DailyReport, ...problems },
         },

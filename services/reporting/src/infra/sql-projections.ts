@@ -93,6 +93,19 @@ export function createSqlProjections(trx: Transaction<ReportingTables>): Project
       await upsertOrder(order, { cancelled_at: order.at })
     },
 
+    async cartStarted(cart) {
+      await trx
+        .insertInto('reporting_carts')
+        .values({
+          cart_id: cart.cartId,
+          started_at: cart.at,
+          day: dayOf(cart.at),
+          guest: cart.guest,
+        })
+        .onConflict((oc) => oc.columns(['cart_id', 'started_at']).doNothing())
+        .execute()
+    },
+
     async payment(fact) {
       await trx
         .insertInto('reporting_payments')

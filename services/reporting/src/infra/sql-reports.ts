@@ -13,7 +13,7 @@ export function createSqlReports(db: Kysely<ReportingTables>): ReportReader {
       const day = (date: string) => {
         let found = sums.get(date)
         if (!found) {
-          found = { captures: 0, captured: 0, refunds: 0, refunded: 0, placed: 0 }
+          found = { captures: 0, captured: 0, refunds: 0, refunded: 0, placed: 0, started: 0 }
           sums.set(date, found)
         }
         return found
@@ -47,6 +47,16 @@ export function createSqlReports(db: Kysely<ReportingTables>): ReportReader {
         .groupBy('placed_day')
         .execute()
       for (const row of placed) day(row.placed_day!.trim()).placed = num(row.count)
+      // Carts have no currency: each currency's report counts them all.
+      const started = await db
+        .selectFrom('reporting_carts')
+        .select('day')
+        .select((eb) => eb.fn.countAll().as('count'))
+        .where('day', '>=', from)
+        .where('day', '<=', to)
+        .groupBy('day')
+        .execute()
+      for (const row of started) day(row.day.trim()).started = num(row.count)
       return sums
     },
 

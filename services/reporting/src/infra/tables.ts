@@ -5,7 +5,7 @@ import type { PlatformTables } from '@emporium/platform'
 type Big = ColumnType<string | number, number, number>
 type Json = ColumnType<unknown, string, never>
 
-/** Rows as the migrations make them (migrations/001-create-reporting.ts). */
+/** Rows as the migrations make them (migrations/001-create-reporting.ts, 002-create-carts.ts). */
 export interface ReportingTables extends PlatformTables {
   reporting_order_events: {
     seq: Generated<string | number>
@@ -47,6 +47,12 @@ export interface ReportingTables extends PlatformTables {
     currency: string
     at: Date
     day: string
+  }
+  reporting_carts: {
+    cart_id: string
+    started_at: Date
+    day: string
+    guest: boolean
   }
   audit_trail: {
     id: string
