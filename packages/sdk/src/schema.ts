@@ -6,6 +6,7 @@ export const idempotentOperations: readonly string[] = [
   'POST /api/v1/orders',
   'POST /api/v1/orders/{id}/payment-attempts',
   'POST /api/v1/orders/{id}/refunds',
+  'POST /api/v1/orders/{id}/refunds/{refundId}/retry',
 ]
 
 export interface paths {
@@ -1099,6 +1100,26 @@ export interface paths {
      * @description Requires a bearer token of staff with the refunds.write permission.
      */
     post: operations['postOrdersByIdRefunds']
+    delete?: never
+    options?: never
+    head?: never
+    patch?: never
+    trace?: never
+  }
+  '/api/v1/orders/{id}/refunds/{refundId}/retry': {
+    parameters: {
+      query?: never
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    get?: never
+    put?: never
+    /**
+     * Ask again for a refund that failed: a new refund of the same amount or lines, reason and return (refunds.write; 202: payments refunds it)
+     * @description Requires a bearer token of staff with the refunds.write permission.
+     */
+    post: operations['postOrdersByIdRefundsByRefundIdRetry']
     delete?: never
     options?: never
     head?: never
@@ -3288,6 +3309,7 @@ export interface components {
           reason?: string
           returnId?: string
           failureReason?: string
+          retryOf?: string
           /** Format: date-time */
           createdAt: string
           /** Format: date-time */
@@ -3476,6 +3498,7 @@ export interface components {
         reason?: string
         returnId?: string
         failureReason?: string
+        retryOf?: string
         /** Format: date-time */
         createdAt: string
         /** Format: date-time */
@@ -3732,6 +3755,7 @@ export interface components {
         reason?: string
         returnId?: string
         failureReason?: string
+        retryOf?: string
         /** Format: date-time */
         createdAt: string
         /** Format: date-time */
@@ -3885,6 +3909,7 @@ export interface components {
         reason?: string
         returnId?: string
         failureReason?: string
+        retryOf?: string
         /** Format: date-time */
         createdAt: string
         /** Format: date-time */
@@ -4044,6 +4069,7 @@ export interface components {
         reason?: string
         returnId?: string
         failureReason?: string
+        retryOf?: string
         /** Format: date-time */
         createdAt: string
         /** Format: date-time */
@@ -4197,6 +4223,7 @@ export interface components {
         reason?: string
         returnId?: string
         failureReason?: string
+        retryOf?: string
         /** Format: date-time */
         createdAt: string
         /** Format: date-time */
@@ -4359,6 +4386,7 @@ export interface components {
         reason?: string
         returnId?: string
         failureReason?: string
+        retryOf?: string
         /** Format: date-time */
         createdAt: string
         /** Format: date-time */
@@ -4717,6 +4745,7 @@ export interface components {
         reason?: string
         returnId?: string
         failureReason?: string
+        retryOf?: string
         /** Format: date-time */
         createdAt: string
         /** Format: date-time */
@@ -4759,6 +4788,34 @@ export interface components {
       reason?: string
       returnId?: string
       failureReason?: string
+      retryOf?: string
+      /** Format: date-time */
+      createdAt: string
+      /** Format: date-time */
+      refundedAt?: string
+    }
+    PostOrdersByIdRefundsByRefundIdRetryResponse: {
+      id: string
+      orderId: string
+      amount: {
+        amount: number
+        currency: string
+      }
+      /** @description requested (payments is refunding it), refunded (the provider gave the money back) or failed (the payment could not be refunded: it was refunded in full meanwhile). */
+      status: 'requested' | 'refunded' | 'failed'
+      lines?: {
+        productId: string
+        variantId: string
+        quantity: number
+        amount: {
+          amount: number
+          currency: string
+        }
+      }[]
+      reason?: string
+      returnId?: string
+      failureReason?: string
+      retryOf?: string
       /** Format: date-time */
       createdAt: string
       /** Format: date-time */
@@ -8113,6 +8170,47 @@ export interface operations {
       409: components['responses']['Conflict']
       413: components['responses']['ContentTooLarge']
       415: components['responses']['UnsupportedMediaType']
+      422: components['responses']['UnprocessableContent']
+      429: components['responses']['TooManyRequests']
+      default: components['responses']['Error']
+    }
+  }
+  postOrdersByIdRefundsByRefundIdRetry: {
+    parameters: {
+      query?: never
+      header?: {
+        /** @description Required: 1 to 255 printable characters. A repeat with the same body gets the first response again; with another body, a 422. No control characters. */
+        'idempotency-key'?: string
+      }
+      path: {
+        /** @description Opaque id. No control characters. */
+        id: string
+        /** @description Opaque id. No control characters. */
+        refundId: string
+      }
+      cookie?: never
+    }
+    requestBody?: never
+    responses: {
+      /** @description Accepted */
+      202: {
+        headers: {
+          'RateLimit-Limit': components['headers']['RateLimit-Limit']
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining']
+          'RateLimit-Reset': components['headers']['RateLimit-Reset']
+          'RateLimit-Policy': components['headers']['RateLimit-Policy']
+          'X-Request-Id': components['headers']['X-Request-Id']
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['PostOrdersByIdRefundsByRefundIdRetryResponse']
+        }
+      }
+      400: components['responses']['BadRequest']
+      401: components['responses']['Unauthorized']
+      403: components['responses']['Forbidden']
+      404: components['responses']['NotFound']
+      409: components['responses']['Conflict']
       422: components['responses']['UnprocessableContent']
       429: components['responses']['TooManyRequests']
       default: components['responses']['Error']

@@ -49,6 +49,7 @@ import {
 } from './events/on-payment-events.js'
 import { createCreateRefund, createListRefunds, createRefundAnswers } from './app/refunds.js'
 import { createReturns, createSweepReturns } from './app/returns.js'
+import { createRetryRefund } from './app/retry-refund.js'
 import { withReturnRoutes } from './http/return-routes.js'
 import { createSqlDueReturns } from './infra/refund-rows.js'
 import { onStockRejected, onStockReleased, onStockReserved } from './events/on-stock-events.js'
@@ -308,6 +309,7 @@ export async function createOrdersService(
     verifier,
     createRefund: createCreateRefund({ orders, keys, now, log }),
     listRefunds: createListRefunds({ orders }),
+    retryRefund: createRetryRefund({ orders, keys, now, log }),
     ...createReturns({ orders, now, returnDays: config.ORDERS_RETURN_DAYS, log }),
   }
   return {

@@ -232,6 +232,107 @@ describe.each(['pglite', 'postgres'] as const)('refunds and returns on %s', (kin
     )
   })
 
+  it('retries a return’s failed refund as a new refund, which then pays the return', async () => {
+    const { order, userId, bearer } = await shipped()
+    const item = (await call('GET', `/orders/${order.id}`, bearer)).body.items[0]
+    const returnId = (
+      await call('POST', `/orders/${order.id}/returns`, bearer, {
+        body: { lines: [{ productId: item.productId, quantity: 1 }], reason: 'too big' },
+      })
+    ).body.id
+    const received = await call(
+      'POST',
+      `/orders/${order.id}/returns/${returnId}/receive`,
+      support,
+      { body: { lines: [{ productId: item.productId, quantity: 1, restock: true }] } },
+    )
+    expect(received.status, received.text).toBe(200)
+    const failedId = received.body.refundId
+    const retry = (refundId: string, key = randomUUID(), bearer = support) =>
+      call('POST', `/orders/${order.id}/refunds/${refundId}/retry`, bearer, { key })
+
+    // Still requested: nothing to retry.
+    const early = await retry(failedId)
+    expect(early.status).toBe(409)
+    expect(early.body.code).toBe('ORDERS.REFUND_NOT_FAILED')
+    await publish('payment.refund-failed', {
+      refundId: failedId,
+      orderId: order.id,
+      reason: 'payment_not_refundable',
+      at: new Date().toISOString(),
+    })
+    expect((await call('GET', `/orders/${order.id}/returns`, bearer)).body.items).toMatchObject([
+      { id: returnId, status: 'received', refundId: failedId },
+    ])
+
+    // The shopper and staff without refunds.write: 403; no key: 400; another order's: 404.
+    expect((await retry(failedId, randomUUID(), bearer)).status).toBe(403)
+    expect((await retry(failedId, randomUUID(), fulfilment)).status).toBe(403)
+    expect(
+      (await call('POST', `/orders/${order.id}/refunds/${failedId}/retry`, support)).status,
+    ).toBe(400)
+    const other = await confirmed()
+    const elsewhere = await call(
+      'POST',
+      `/orders/${other.order.id}/refunds/${failedId}/retry`,
+      support,
+      {
+        key: randomUUID(),
+      },
+    )
+    expect(elsewhere.status).toBe(404)
+    expect(elsewhere.body.code).toBe('ORDERS.REFUND_NOT_FOUND')
+    expect(elsewhere.headers.get('content-type')).toContain('application/problem+json')
+    expect((await outbox('order.refund-requested', order.id)).map((e) => e.data.refundId)).toEqual([
+      failedId,
+    ])
+
+    const key = randomUUID()
+    const retried = await retry(failedId, key)
+    expect(retried.status, retried.text).toBe(202)
+    const newId = retried.body.id
+    expect(newId).not.toBe(failedId)
+    expect(retried.body).toMatchObject({
+      status: 'requested',
+      returnId,
+      retryOf: failedId,
+      reason: 'too big',
+      lines: [{ productId: item.productId, quantity: 1 }],
+    })
+    const again = await retry(failedId, key)
+    expect(again.headers.get('idempotent-replayed')).toBe('true')
+    expect(again.body.id).toBe(newId)
+    const asked = await outbox('order.refund-requested', order.id)
+    expect(asked.map((e) => e.data.refundId)).toEqual([failedId, newId])
+    expect(asked[1].data).toMatchObject({ returnId, amount: asked[0].data.amount })
+    const audits = (await outbox('audit.recorded')).filter(
+      (e) => e.data.entity.id === order.id && e.data.action === 'refund.retried',
+    )
+    expect(audits).toHaveLength(1)
+    expect(audits[0].data).toMatchObject({
+      before: { id: failedId, status: 'failed' },
+      after: { id: newId, retryOf: failedId },
+    })
+    // Retried once; the new refund is not failed.
+    expect((await retry(failedId)).body.code).toBe('ORDERS.REFUND_ALREADY_RETRIED')
+    expect((await retry(newId)).body.code).toBe('ORDERS.REFUND_NOT_FAILED')
+
+    await refunded(order.id, userId, newId, asked[1].data.amount.amount)
+    expect((await call('GET', `/orders/${order.id}/returns`, bearer)).body.items).toMatchObject([
+      { id: returnId, status: 'refunded', refundId: newId },
+    ])
+    expect((await outbox('return.refunded', order.id))[0].data).toMatchObject({
+      returnId,
+      refundId: newId,
+    })
+    const view = (await call('GET', `/orders/${order.id}`, bearer)).body
+    expect(view.refundedAmount.amount).toBe(asked[1].data.amount.amount)
+    expect(view.refunds).toMatchObject([
+      { id: failedId, status: 'failed' },
+      { id: newId, status: 'refunded', retryOf: failedId },
+    ])
+  })
+
   it('rejects a return, and expires one not received by its deadline', async () => {
     const { order, bearer } = await shipped()
     const item = (await call('GET', `/orders/${order.id}`, bearer)).body.items[0]

@@ -1,6 +1,14 @@
 import type { Payment } from '@emporium/sdk'
-import { orderPayments, type Refund, type StaffOrder } from '../api/backoffice'
-import { LoadState, useLoad } from '../components/ui'
+import { useState } from 'preact/hooks'
+import {
+  newRefundKey,
+  orderPayments,
+  readStaffOrder,
+  retryRefund,
+  type Refund,
+  type StaffOrder,
+} from '../api/backoffice'
+import { ErrorMessage, LoadState, useLoad } from '../components/ui'
 import { formatDate, formatMoney } from '../lib/format'
 import { lineName } from './order-returns-panel'
 import { RefundForm } from './refund-form'
@@ -69,7 +77,9 @@ export function OrderMoney({
           {formatMoney(order.total)}
         </p>
       )}
-      {refunds.length > 0 && <RefundList refunds={refunds} order={order} />}
+      {refunds.length > 0 && (
+        <RefundList refunds={refunds} order={order} onRetried={canRefund ? onChange : undefined} />
+      )}
       {canRefund && (order.status === 'confirmed' || order.status === 'shipped') && (
         <RefundForm order={order} onRefunded={onChange} />
       )}
@@ -77,8 +87,18 @@ export function OrderMoney({
   )
 }
 
-function RefundList({ refunds, order }: { refunds: Refund[]; order: StaffOrder }) {
+function RefundList({
+  refunds,
+  order,
+  onRetried,
+}: {
+  refunds: Refund[]
+  order: StaffOrder
+  /** refunds.write: a failed refund not retried yet gets a "Retry refund" button. */
+  onRetried?: (order: StaffOrder) => void
+}) {
   const nameOf = (line: { productId: string; variantId?: string }) => lineName(order, line)
+  const retried = new Set(refunds.map((refund) => refund.retryOf).filter(Boolean))
   return (
     <ul class="refunds">
       {refunds.map((refund) => (
@@ -88,6 +108,7 @@ function RefundList({ refunds, order }: { refunds: Refund[]; order: StaffOrder }
           {refund.returnId && <> · for a return</>}
           {refund.reason && <> · {refund.reason}</>}
           {refund.failureReason && <> ({refund.failureReason.replace(/_/g, ' ')})</>}
+          {refund.retryOf && <> · a retry</>}
           {refund.lines && refund.lines.length > 0 && (
             <>
               <br />
@@ -96,8 +117,50 @@ function RefundList({ refunds, order }: { refunds: Refund[]; order: StaffOrder }
               </span>
             </>
           )}
+          {onRetried && refund.status === 'failed' && !retried.has(refund.id) && (
+            <RetryRefund order={order} refund={refund} onRetried={onRetried} />
+          )}
         </li>
       ))}
     </ul>
+  )
+}
+
+/**
+ * Asks again for a failed refund (a new refund of the same amount or lines). One
+ * Idempotency-Key per button: a click again after an error (a lost answer) never refunds twice.
+ */
+function RetryRefund({
+  order,
+  refund,
+  onRetried,
+}: {
+  order: StaffOrder
+  refund: Refund
+  onRetried: (order: StaffOrder) => void
+}) {
+  const [key] = useState(newRefundKey)
+  const [busy, setBusy] = useState(false)
+  const [error, setError] = useState<unknown>(undefined)
+  async function retry() {
+    setBusy(true)
+    setError(undefined)
+    try {
+      await retryRefund(order.id, refund.id, key)
+      onRetried(await readStaffOrder(order.id))
+    } catch (failure) {
+      setError(failure)
+    } finally {
+      setBusy(false)
+    }
+  }
+  return (
+    <>
+      {' '}
+      <button type="button" class="link-button" disabled={busy} onClick={() => void retry()}>
+        {busy ? 'Retrying…' : 'Retry refund'}
+      </button>
+      <ErrorMessage error={error} />
+    </>
   )
 }

@@ -28,6 +28,8 @@ export interface Refund {
   /** The return whose received lines it pays back. */
   returnId?: string
   failureReason?: string
+  /** The failed refund this one asks for again. */
+  retryOf?: string
   createdAt: string
   refundedAt?: string
 }
@@ -215,6 +217,15 @@ export const refundOrder = (orderId: string, body: RefundBody, key: string) =>
   })
 
 export const newRefundKey = randomKey
+
+/**
+ * `POST /orders/{id}/refunds/{refundId}/retry`: a failed refund asked for again (a new refund,
+ * `retryOf` it). `key` as for `refundOrder`: the same for a repeat after an error.
+ */
+export const retryRefund = (orderId: string, refundId: string, key: string) =>
+  post<Refund>('/api/v1/orders/{id}/refunds/{refundId}/retry', {
+    params: { path: { id: orderId, refundId }, header: { 'idempotency-key': key } },
+  })
 
 export const orderReturns = (orderId: string, signal?: AbortSignal) =>
   get<{ items: OrderReturn[] }>('/api/v1/orders/{id}/returns', {

@@ -71,6 +71,8 @@ export const Refund = Type.Object({
   returnId: Type.Optional(Type.String()),
   /** Why it failed (`payment_not_refundable`, ...). */
   failureReason: Type.Optional(Type.String()),
+  /** The failed refund this one retries (`POST /orders/{id}/refunds/{refundId}/retry`). */
+  retryOf: Type.Optional(Type.String()),
   createdAt: Type.String({ format: 'date-time' }),
   /** When the provider gave the money back. */
   refundedAt: Type.Optional(Type.String({ format: 'date-time' })),
@@ -162,3 +164,5 @@ export const ReturnList = Type.Object({ items: Type.Array(Return) })
 export type ReturnList = Type.Static<typeof ReturnList>
 
 export const ReturnParams = Type.Object({ id: Id, returnId: Id })
+
+export const RefundParams = Type.Object({ id: Id, refundId: Id })

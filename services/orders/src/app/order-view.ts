@@ -95,6 +95,7 @@ export function toRefund(refund: RefundRecord): orders.Refund {
     ...(refund.reason !== null && { reason: refund.reason }),
     ...(refund.returnId !== null && { returnId: refund.returnId }),
     ...(refund.failureReason !== null && { failureReason: refund.failureReason }),
+    ...(refund.retryOf && { retryOf: refund.retryOf }),
     createdAt: refund.createdAt.toISOString(),
     ...(refund.refundedAt && { refundedAt: refund.refundedAt.toISOString() }),
   }

@@ -44,7 +44,7 @@ export type RefundInput =
 export async function requestRefundIn(
   tx: OrderTx,
   order: OrderRecord,
-  input: RefundInput & { reason?: string; returnId?: string },
+  input: RefundInput & { reason?: string; returnId?: string; retryOf?: string },
   createdBy: string,
   now: Date,
   id: string = randomUUID(),
@@ -76,6 +76,7 @@ export async function requestRefundIn(
     reason: input.reason ?? null,
     returnId: input.returnId ?? null,
     failureReason: null,
+    retryOf: input.retryOf ?? null,
     createdBy,
     createdAt: now,
     refundedAt: null,

@@ -26,6 +26,8 @@ export interface RefundRecord {
   reason: string | null
   returnId: string | null
   failureReason: string | null
+  /** The failed refund this one retries (migrations/013); absent or null for a first refund. */
+  retryOf?: string | null
   createdBy: string
   createdAt: Date
   refundedAt: Date | null

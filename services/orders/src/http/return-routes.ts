@@ -4,6 +4,7 @@ import { bearerAuth, identityOf, type HttpRoutes, type JwtVerifier } from '@empo
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { idempotencyKeyOf } from '../domain/idempotency.js'
 import type { CreateRefundRequest } from '../app/refunds.js'
+import type { RetryRefundRequest } from '../app/retry-refund.js'
 import type { IdempotentResult } from '../app/idempotent-request.js'
 import type { ReturnCaller, ReturnsUseCases } from '../app/returns.js'
 
@@ -12,6 +13,7 @@ export interface ReturnRoutesDeps extends ReturnsUseCases {
   verifier: JwtVerifier
   createRefund(request: CreateRefundRequest): Promise<IdempotentResult>
   listRefunds(orderId: string): Promise<{ items: orders.Refund[] }>
+  retryRefund(request: RetryRefundRequest): Promise<IdempotentResult>
 }
 
 const tags = ['orders']
@@ -71,6 +73,39 @@ export function returnRoutes(deps: ReturnRoutesDeps): HttpRoutes {
           orderId: request.params.id,
           idempotencyKey: idempotencyKeyOf(request.headers['idempotency-key']),
           body: request.body,
+        })
+        if (result.replayed) reply.header('idempotent-replayed', 'true')
+        return (reply as unknown as FastifyReply)
+          .code(result.status)
+          .header('content-type', 'application/json; charset=utf-8')
+          .send(result.body)
+      },
+    )
+
+    app.post(
+      '/orders/:id/refunds/:refundId/retry',
+      {
+        config: { permission: 'refunds.write' },
+        onRequest: refundsWrite,
+        preValidation: async (request) => {
+          idempotencyKeyOf(request.headers['idempotency-key'])
+        },
+        schema: {
+          tags,
+          summary:
+            'Ask again for a refund that failed: a new refund of the same amount or lines, ' +
+            'reason and return (refunds.write; 202: payments refunds it)',
+          headers: RefundHeaders,
+          params: orders.RefundParams,
+          response: { 202: orders.Refund, ...errors, 422: Problem },
+        },
+      },
+      async (request, reply) => {
+        const result = await deps.retryRefund({
+          caller: callerOf(request),
+          orderId: request.params.id,
+          refundId: request.params.refundId,
+          idempotencyKey: idempotencyKeyOf(request.headers['idempotency-key']),
         })
         if (result.replayed) reply.header('idempotent-replayed', 'true')
         return (reply as unknown as FastifyReply)

@@ -16,6 +16,8 @@ export interface OrderRefundsTable {
   reason: string | null
   return_id: string | null
   failure_reason: string | null
+  /** migrations/013: the failed refund this one retries. */
+  retry_of: string | null
   created_by: string
   created_at: Date
   refunded_at: Date | null
@@ -55,6 +57,7 @@ function toRefund(row: OrderRefundsTable): RefundRecord {
     reason: row.reason,
     returnId: row.return_id,
     failureReason: row.failure_reason,
+    retryOf: row.retry_of,
     createdBy: row.created_by,
     createdAt: new Date(row.created_at),
     refundedAt: row.refunded_at === null ? null : new Date(row.refunded_at),
@@ -131,6 +134,7 @@ export function refundRowsIn(executor: Executor): RefundRows {
           reason: refund.reason,
           return_id: refund.returnId,
           failure_reason: refund.failureReason,
+          retry_of: refund.retryOf ?? null,
           created_by: refund.createdBy,
           created_at: refund.createdAt,
           refunded_at: refund.refundedAt,
