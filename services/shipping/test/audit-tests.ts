@@ -139,5 +139,34 @@ export function auditTests(harness: () => Harness) {
       const ofOrder = all.filter((row) => row.payload.includes(orderId))
       expect(ofOrder).toHaveLength(1)
     })
+
+    it('records a shipment marked delivered by staff, once', async () => {
+      const actor = { userId: subjectOf(h.admin), roles: ['admin'] }
+      const { orderId } = await confirmOrder(h, [{ productId: 'p-delivered', quantity: 1 }])
+      const created = await h.call(
+        'POST',
+        '/shipping/shipments',
+        ship(orderId, [{ variantId: 'p-delivered', quantity: 1 }]),
+      )
+      expect(created.status).toBe(201)
+      const shipmentId = created.body.id as string
+      const delivered = await h.call('POST', `/shipping/shipments/${shipmentId}/delivered`)
+      expect(delivered.status).toBe(200)
+      // Delivered already: answered the same, recorded once.
+      expect((await h.call('POST', `/shipping/shipments/${shipmentId}/delivered`)).status).toBe(200)
+      expect((await h.call('POST', '/shipping/shipments/no-such/delivered')).status).toBe(404)
+      const audits = await auditsOf(h, shipmentId)
+      expect(audits).toMatchObject([
+        { actor, action: 'shipment.created' },
+        {
+          actor,
+          action: 'shipment.delivered',
+          entity: { type: 'shipment', id: shipmentId },
+          before: { status: 'shipped', deliveredAt: null },
+          after: { status: 'delivered', deliveredAt: delivered.body.deliveredAt },
+        },
+      ])
+      expect(Object.keys(audits[1]!.after as object).sort()).toEqual(['deliveredAt', 'status'])
+    })
   })
 }

@@ -78,8 +78,17 @@ export function createManageShipments(deps: {
       items: await deps.shipments.listOfOrder(orderId),
     }),
 
-    async deliver(id: string): Promise<shipping.Shipment> {
-      const shipment = await deps.shipments.deliver(id, deps.now())
+    /**
+     * Staff's (an `actor`) is audited: `shipment.delivered`, the fields it changed (status,
+     * deliveredAt) before and after; a repeat records nothing.
+     */
+    async deliver(id: string, actor?: Actor): Promise<shipping.Shipment> {
+      const at = deps.now()
+      const shipment = await deps.shipments.deliver(
+        id,
+        at,
+        auditOf<shipping.Shipment>(actor, 'shipment', at, { updated: 'delivered' }),
+      )
       if (shipment === 'not_found') throw shipmentNotFound()
       return shipment
     },

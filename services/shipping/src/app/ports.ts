@@ -86,8 +86,15 @@ export interface ShipmentStore {
   ): Promise<ShipOutcome>
   get(id: string): Promise<shipping.Shipment | undefined>
   listOfOrder(orderId: string): Promise<shipping.Shipment[]>
-  /** Marks it delivered with `shipment.delivered`; one already delivered is left as it is. */
-  deliver(id: string, at: Date): Promise<shipping.Shipment | 'not_found'>
+  /**
+   * Marks it delivered with `shipment.delivered` and `record`'s audit (staff's) in one
+   * transaction; one already delivered is left as it is (nothing published or audited again).
+   */
+  deliver(
+    id: string,
+    at: Date,
+    record?: AuditOf<shipping.Shipment>,
+  ): Promise<shipping.Shipment | 'not_found'>
 }
 
 /** The order copies, bound to an event consumer's transaction. */

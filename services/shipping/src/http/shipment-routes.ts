@@ -81,7 +81,7 @@ export function shipmentRoutes(deps: {
           response: { 200: shipping.Shipment, ...problems, 404: Problem },
         },
       },
-      async (request) => shipments.deliver(request.params.id),
+      async (request) => shipments.deliver(request.params.id, actorOf(request)),
     )
   }
 }

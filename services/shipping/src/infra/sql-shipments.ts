@@ -188,7 +188,7 @@ export function createSqlShipments(deps: {
       return withLines(db, rows)
     },
 
-    deliver: (id, at) =>
+    deliver: (id, at, record) =>
       database.transaction(async (trx) => {
         const row = await trx
           .selectFrom('shipments')
@@ -210,7 +210,12 @@ export function createSqlShipments(deps: {
           userId: row.user_id,
           at: at.toISOString(),
         })
-        return (await withLines(trx, [{ ...row, status: 'delivered', delivered_at: at }]))[0]!
+        const [before, after] = await withLines(trx, [
+          row,
+          { ...row, status: 'delivered', delivered_at: at },
+        ])
+        await recordChange(outbox, trx, record, before!, after!)
+        return after!
       }),
   }
 }
