@@ -30,6 +30,8 @@ export const permissions = [
   'audit.read',
   /** The day's figures and their CSV export. */
   'reports.read',
+  /** Partners' webhook endpoints, their secrets, deliveries and replays (issue 21). */
+  'webhooks.manage',
 ] as const
 export type Permission = (typeof permissions)[number]
 export const PermissionSchema = Type.Union(permissions.map((p) => Type.Literal(p)))
