@@ -18,6 +18,7 @@ export type Permission =
   | 'staff.manage'
   | 'audit.read'
   | 'reports.read'
+  | 'webhooks.manage'
 
 /** The staff roles an owner can give, in the order the staff page lists them. */
 export const staffRoles = ['owner', 'catalog_manager', 'fulfilment', 'support'] as const
@@ -36,6 +37,7 @@ const everything: readonly Permission[] = [
   'staff.manage',
   'audit.read',
   'reports.read',
+  'webhooks.manage',
 ]
 
 /** The permissions of each staff role. */
