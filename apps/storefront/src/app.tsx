@@ -44,6 +44,7 @@ const routes: [string, Page][] = [
   ['/admin', AdminPage],
   ['/admin/:section', AdminPage],
   ['/admin/:section/:id', AdminPage],
+  ['/admin/:section/:id/:sub/:subId', AdminPage],
 ]
 
 export function App() {
@@ -212,5 +213,6 @@ function AdminPage({ params }: { params: Record<string, string> }) {
   }, [])
   if (error) return <ErrorMessage error={error} />
   if (!module) return <Loading />
-  return <module.AdminApp section={params.section ?? ''} id={params.id} />
+  const sub = params.sub && params.subId ? { kind: params.sub, id: params.subId } : undefined
+  return <module.AdminApp section={params.section ?? ''} id={params.id} sub={sub} />
 }

@@ -14,6 +14,9 @@ import { AdminOrderPage } from './order-page'
 import { AdminOrders } from './orders'
 import { AdminProducts } from './products'
 import { AdminStaff } from './staff'
+import { AdminWebhookDelivery } from './webhook-delivery'
+import { AdminWebhookEndpoint } from './webhook-endpoint'
+import { AdminWebhooks } from './webhooks'
 
 /** Each section, with the permission it needs: staff see the sections their roles allow. */
 const sections: readonly (readonly [string, string, Permission])[] = [
@@ -24,10 +27,20 @@ const sections: readonly (readonly [string, string, Permission])[] = [
   ['dashboard', 'Dashboard', 'reports.read'],
   ['staff', 'Staff', 'staff.manage'],
   ['audit', 'Audit trail', 'audit.read'],
+  ['webhooks', 'Webhooks', 'webhooks.manage'],
 ]
 
 /** The back office: for staff, each section to those its permission allows (issue 19). */
-export function AdminApp({ section: asked, id }: { section: string; id?: string | undefined }) {
+export function AdminApp({
+  section: asked,
+  id,
+  sub,
+}: {
+  section: string
+  id?: string | undefined
+  /** A page below the record's: `/admin/webhooks/{id}/deliveries/{deliveryId}`. */
+  sub?: { kind: string; id: string } | undefined
+}) {
   const current = useStore(session)
   const access = useAccess(current)
   useTitle('Back office')
@@ -88,6 +101,14 @@ export function AdminApp({ section: asked, id }: { section: string; id?: string 
         <AdminStaff />
       ) : section === 'audit' ? (
         <AdminAudit />
+      ) : section === 'webhooks' ? (
+        id && sub?.kind === 'deliveries' ? (
+          <AdminWebhookDelivery endpointId={id} deliveryId={sub.id} />
+        ) : id ? (
+          <AdminWebhookEndpoint id={id} />
+        ) : (
+          <AdminWebhooks />
+        )
       ) : (
         <AdminProducts />
       )}

@@ -107,7 +107,7 @@ export function fieldLabel(path: string): string | undefined {
 }
 
 /** A validator's message (`must be >= 1`, `must match format "email"`) in plain words. */
-function fieldMessage(message: string): string {
+export function fieldMessage(message: string): string {
   const rules: [RegExp, (m: RegExpExecArray) => string][] = [
     [/^must be >= (\S+)$/, (m) => `must be at least ${m[1]}`],
     [/^must be <= (\S+)$/, (m) => `must be at most ${m[1]}`],
