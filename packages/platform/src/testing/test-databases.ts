@@ -13,6 +13,7 @@ export const testServers = {
   redis: process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379/0',
   rabbitmq:
     process.env.TEST_RABBITMQ_URL ?? 'amqp://emporium:emporium@127.0.0.1:5672/emporium_test',
+  nats: process.env.TEST_NATS_URL ?? 'nats://127.0.0.1:4222',
 }
 
 export interface TestDatabase {
