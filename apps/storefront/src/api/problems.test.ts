@@ -1,6 +1,13 @@
 import { EmporiumProblem } from '@emporium/sdk'
 import { describe, expect, it } from 'vitest'
-import { canRetry, fieldLabel, isTooManyDeclines, shopperMessage, Unreachable } from './problems'
+import {
+  canRetry,
+  fieldLabel,
+  fieldMessage,
+  isTooManyDeclines,
+  shopperMessage,
+  Unreachable,
+} from './problems'
 
 const json = new Headers({ 'content-type': 'application/problem+json' })
 const problem = (status: number, fields: Record<string, unknown>) =>
@@ -80,6 +87,11 @@ describe('shopper messages', () => {
     expect(fieldLabel('/body/name')).toBe('Name')
     expect(fieldLabel('/payment/cvc')).toBe('CVC')
     expect(fieldLabel('/body/unheardOf')).toBeUndefined()
+  })
+
+  it("says a list's size limits in words (the webhooks form's event types)", () => {
+    expect(fieldMessage('must NOT have fewer than 1 items')).toBe('needs at least 1 chosen')
+    expect(fieldMessage('must NOT have more than 50 items')).toBe('takes at most 50')
   })
 
   it('offers a retry only where one can help', () => {

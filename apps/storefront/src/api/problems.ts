@@ -121,6 +121,8 @@ export function fieldMessage(message: string): string {
       /^must NOT have fewer than (\d+) characters$/,
       (m) => `is too short (${m[1]} characters at least)`,
     ],
+    [/^must NOT have fewer than (\d+) items?$/, (m) => `needs at least ${m[1]} chosen`],
+    [/^must NOT have more than (\d+) items?$/, (m) => `takes at most ${m[1]}`],
     [/^must match format "email"$/, () => 'is not an e-mail address'],
     [/^must match (format|pattern) /, () => 'is not in the expected form'],
     [/^must be integer$/, () => 'must be a whole number'],
