@@ -28,9 +28,28 @@ export type WebhookEventType = (typeof webhookEventTypes)[number]
 
 /** One of `webhookEventTypes`. */
 export const WebhookEventTypeSchema = Type.Union(
-  webhookEventTypes.map((t) => Type.Literal(t)),
+  [
+    Type.Literal('order.placed'),
+    Type.Literal('order.confirmed'),
+    Type.Literal('order.cancelled'),
+    Type.Literal('order.shipped'),
+    Type.Literal('payment.refunded'),
+    Type.Literal('shipment.created'),
+    Type.Literal('shipment.delivered'),
+    Type.Literal('product.created'),
+    Type.Literal('product.updated'),
+    Type.Literal('product.deleted'),
+    Type.Literal('webhook.test'),
+  ],
   { description: 'An event type partners may subscribe to (`GET /webhooks/event-types`).' },
 )
+// The list and the schema name the same types.
+const sameTypes: WebhookEventType extends Type.Static<typeof WebhookEventTypeSchema>
+  ? Type.Static<typeof WebhookEventTypeSchema> extends WebhookEventType
+    ? true
+    : false
+  : false = true
+void sameTypes
 
 /** One subscribable event type and what it tells. */
 export const EventTypeInfo = Type.Object({

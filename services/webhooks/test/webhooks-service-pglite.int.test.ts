@@ -1,0 +1,4 @@
+import { webhooksSuite } from './webhooks-suite.js'
+
+// The embedded mode's database and in-process bus.
+webhooksSuite('pglite')

@@ -1,0 +1,4 @@
+import { webhooksSuite } from './webhooks-suite.js'
+
+// PostgreSQL, fed through RabbitMQ.
+webhooksSuite('postgres')
