@@ -83,6 +83,8 @@ describe('webhooks in the back office in a browser', () => {
       timezoneId: 'UTC',
     })
     contexts.push(context)
+    // The secret's Copy button writes the clipboard; the test reads it back.
+    await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: base })
     const page = await context.newPage()
     page.setDefaultTimeout(45_000)
     current = page
@@ -170,7 +172,9 @@ describe('webhooks in the back office in a browser', () => {
     await page.getByText('you will not see it again').waitFor()
     secret = await page.getByLabel('Signing secret').inputValue()
     expect(secret).toMatch(/^whsec_[A-Za-z0-9+/=]{20,}$/)
-    await page.getByRole('button', { name: 'Copy secret' }).waitFor()
+    await page.getByRole('button', { name: 'Copy secret' }).click()
+    await page.getByRole('status').filter({ hasText: 'Secret copied to the clipboard.' }).waitFor()
+    expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(secret)
     // The form is empty again, and the endpoint is listed.
     expect(await url.inputValue()).toBe('')
     const row = page.locator('.endpoints-table tbody tr', { hasText: endpointUrl })
@@ -301,6 +305,7 @@ describe('webhooks in the back office in a browser', () => {
     await page.getByRole('button', { name: 'Disable endpoint' }).click()
     await page.getByRole('status').filter({ hasText: 'Endpoint disabled.' }).waitFor()
     expect(await page.locator('[data-endpoint-state]').innerText()).toContain('Disabled')
+    expect(await page.getByRole('button', { name: 'Send test event' }).isDisabled()).toBe(true)
     await page.getByRole('button', { name: 'Enable endpoint' }).click()
     await page.getByRole('status').filter({ hasText: 'Endpoint enabled.' }).waitFor()
     expect(await page.locator('[data-endpoint-state]').innerText()).toBe('Enabled')

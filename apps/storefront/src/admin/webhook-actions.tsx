@@ -9,7 +9,16 @@ export const deliveryHref = (endpointId: string, deliveryId: string) =>
   `/admin/webhooks/${encodeURIComponent(endpointId)}/deliveries/${encodeURIComponent(deliveryId)}`
 
 /** `POST /endpoints/{id}/test`: a `webhook.test` event queued for the endpoint alone. */
-export function SendTestEvent({ endpointId, onSent }: { endpointId: string; onSent: () => void }) {
+export function SendTestEvent({
+  endpointId,
+  enabled,
+  onSent,
+}: {
+  endpointId: string
+  /** A disabled endpoint is sent nothing, tests included (409 WEBHOOKS.ENDPOINT_DISABLED). */
+  enabled: boolean
+  onSent: () => void
+}) {
   const [busy, setBusy] = useState(false)
   const [error, setError] = useState<unknown>(undefined)
   const [sent, setSent] = useState<string>()
@@ -35,7 +44,13 @@ export function SendTestEvent({ endpointId, onSent }: { endpointId: string; onSe
       <p class="muted">
         Sends a <code>webhook.test</code> event to this endpoint only, signed like every delivery.
       </p>
-      <button type="button" onClick={() => void send()} disabled={busy}>
+      {!enabled && <p id="send-test-hint">Enable the endpoint to send it a test event.</p>}
+      <button
+        type="button"
+        onClick={() => void send()}
+        disabled={busy || !enabled}
+        aria-describedby={enabled ? undefined : 'send-test-hint'}
+      >
         {busy ? 'Sending…' : 'Send test event'}
       </button>
       <div role="status">

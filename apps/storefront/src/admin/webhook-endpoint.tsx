@@ -53,6 +53,7 @@ export function AdminWebhookEndpoint({ id }: { id: string }) {
           <div class="endpoint-actions">
             <SendTestEvent
               endpointId={id}
+              enabled={data.status === 'enabled'}
               onSent={() => {
                 setNotice('')
                 setRound((n) => n + 1)
