@@ -44,6 +44,7 @@ import { onUserRegistered } from './events/on-user-registered.js'
 import { onVerificationRequested } from './events/on-verification-requested.js'
 import { onPasswordResetRequested } from './events/on-password-reset-requested.js'
 import { onStaffInvited } from './events/on-staff-invited.js'
+import { onWebhookEndpointDisabled } from './events/on-webhook-endpoint-disabled.js'
 import { notificationsRoutes } from './http/routes.js'
 import { senderFromConfig } from './infra/senders.js'
 import { createSqlMessageQueue, createSqlNotificationWriter } from './infra/sql-messages.js'
@@ -131,6 +132,7 @@ export async function createNotificationsService(
       onPasswordResetRequested(consumerDeps),
       onStaffInvited(consumerDeps),
       onShipmentCreated(consumerDeps),
+      onWebhookEndpointDisabled(consumerDeps),
     ],
     routes: notificationsRoutes({
       verifier,

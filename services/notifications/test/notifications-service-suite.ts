@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import { setTimeout as delay } from 'node:timers/promises'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { orders, payments, users } from '@emporium/contracts'
+import { orders, payments, users, webhooks } from '@emporium/contracts'
 import {
   createInProcessBus,
   createLogger,
@@ -289,6 +289,33 @@ export function notificationsSuite(kind: DatabaseKind): void {
         })
         expect(mine[0]!.text).toContain(resetUrl)
         expect(mine[0]!.text).toMatch(/^Hello Fred,/)
+      })
+
+      it("tells a disabled webhook endpoint's owner once, at their account's address (issue 21)", async () => {
+        const userId = `u-${randomUUID()}`
+        await publish(bus, users.UserRegistered, {
+          userId,
+          email: `owner-${userId}@example.com`,
+          name: 'Olive',
+          roles: ['customer'],
+          registeredAt: new Date().toISOString(),
+        })
+        const data = {
+          endpointId: `we-${randomUUID()}`,
+          url: 'https://partner.example/hooks',
+          createdBy: userId,
+          failingSince: '2030-01-01T00:00:00.000Z',
+          at: '2030-01-04T00:00:00.000Z',
+        }
+        const envelope = await publish(bus, webhooks.EndpointDisabled, data)
+        await publish(bus, webhooks.EndpointDisabled, data, envelope.id)
+        expect(await service.dispatchPending()).toBeGreaterThanOrEqual(1)
+        const mine = sent.filter((m) => m.to === `owner-${userId}@example.com`)
+        expect(mine).toHaveLength(1)
+        expect(mine[0]).toMatchObject({ template: 'webhook_endpoint_disabled' })
+        expect(mine[0]!.text).toMatch(/^Hello Olive,/)
+        expect(mine[0]!.text).toContain('https://partner.example/hooks')
+        expect(mine[0]!.text).toContain('2030-01-01T00:00:00.000Z')
       })
 
       it('retries a failing send with backoff, then gives up', async () => {

@@ -9,6 +9,7 @@ import {
   paymentRefundedMessage,
   shipmentCreatedMessage,
   staffInvitationMessage,
+  webhookEndpointDisabledMessage,
   Template,
 } from './message-templates.js'
 
@@ -271,6 +272,25 @@ describe('the staff invitation message (issue 19)', () => {
     expect(message.text).toContain('as catalog manager')
     expect(message.text).toContain('2030-01-08T00:00:00.000Z')
     // Fits the messages table's template column.
+    expect(message.template.length).toBeLessThanOrEqual(32)
+  })
+})
+
+describe('the disabled webhook endpoint message (issue 21)', () => {
+  it('names the endpoint, since when it failed and how to turn it back on', () => {
+    const message = webhookEndpointDisabledMessage(
+      {
+        endpointId: 'we-1',
+        url: 'https://partner.example/hooks',
+        failingSince: '2030-01-01T00:00:00.000Z',
+      },
+      'Olive',
+    )
+    expect(message.template).toBe(Template.webhookEndpointDisabled)
+    expect(message.text).toMatch(/^Hello Olive,/)
+    expect(message.text).toContain('https://partner.example/hooks')
+    expect(message.text).toContain('2030-01-01T00:00:00.000Z')
+    expect(message.text).toContain('enable the endpoint')
     expect(message.template.length).toBeLessThanOrEqual(32)
   })
 })

@@ -26,6 +26,7 @@ export const Template = {
   emailVerification: 'email_verification',
   passwordReset: 'password_reset',
   staffInvitation: 'staff_invitation',
+  webhookEndpointDisabled: 'webhook_endpoint_disabled',
 } as const
 export type Template = (typeof Template)[keyof typeof Template]
 
@@ -277,6 +278,26 @@ export function staffInvitationMessage(invitation: {
       `accept, open this link and choose your name and password:\n\n${invitation.acceptUrl}\n\n` +
       `The link works once, until ${invitation.expiresAt}. If you did not expect this, ignore ` +
       'this message.' +
+      signature,
+  }
+}
+
+/**
+ * A partner webhook endpoint failed for too long and was disabled (issue 21): its owner, the
+ * staff member who registered it, is told which one, since when, and how to turn it back on.
+ */
+export function webhookEndpointDisabledMessage(
+  endpoint: { endpointId: string; url: string; failingSince: string },
+  name?: string,
+): RenderedMessage {
+  return {
+    template: Template.webhookEndpointDisabled,
+    subject: 'A webhook endpoint of your Emporium shop was disabled',
+    text:
+      `${greeting(name)}\n\nThe webhook endpoint ${endpoint.url} (${endpoint.endpointId}) has ` +
+      `failed every delivery since ${endpoint.failingSince}, so the shop stopped sending to it. ` +
+      'Its deliveries are kept: once the receiver answers again, enable the endpoint in the back ' +
+      'office (Webhooks) and replay the deliveries it missed.' +
       signature,
   }
 }
