@@ -101,11 +101,15 @@ export const SharedConfig = {
    * collector). Unset (the default): pretty when stdout is a terminal, JSON when it is not.
    */
   LOG_FORMAT: Type.Optional(Type.Union([Type.Literal('json'), Type.Literal('pretty')])),
-  /** `amqp://user:pass@host:5672/vhost`, or `memory` for the in-process bus. */
-  RABBITMQ_URL: Type.String({ default: 'memory', minLength: 1 }),
   /**
-   * Unacked deliveries RabbitMQ pushes to each consumer ahead of time; a consumer applies them
-   * in batches, in order. Default 100.
+   * The event bus's broker: `amqp://user:pass@host:5672/vhost` (RabbitMQ), `nats://host:4222`
+   * (NATS JetStream), or `memory` for the in-process bus. See docs/messaging.md, "Choosing a
+   * broker".
+   */
+  RABBITMQ_URL: Type.String({ default: 'memory', pattern: '^(memory|(amqps?|nats)://.+)$' }),
+  /**
+   * Unacked deliveries the broker (RabbitMQ or NATS) hands each consumer ahead of time; a
+   * consumer applies them in batches, in order. Default 100.
    */
   RABBITMQ_PREFETCH: Type.Integer({ minimum: 1, maximum: 10_000, default: 100 }),
   /** Most deliveries a consumer applies in one database transaction. Default 50. */

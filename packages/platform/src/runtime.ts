@@ -11,9 +11,8 @@ import {
 } from './http/server.js'
 import { ConfigError, extraLatencyOf } from './config.js'
 import { createLogger, type LogFormat, type Logger } from './log.js'
-import { defaultRetryPolicy, type EventBus } from './messaging/bus.js'
-import { createInProcessBus } from './messaging/in-process-bus.js'
-import { createRabbitMqBus } from './messaging/rabbitmq-bus.js'
+import type { EventBus } from './messaging/bus.js'
+import { createBusFromUrl } from './messaging/bus-from-url.js'
 import type { EventHandler } from './messaging/consumer.js'
 import { createOutboxRelay, type OutboxRelay } from './messaging/outbox-relay.js'
 import { createConsumerSubscription } from './messaging/subscription.js'
@@ -276,9 +275,10 @@ export async function runProcess(options: {
 
 /**
  * `main.ts` of a service with its own process: load its config, create it, pick the bus from
- * `RABBITMQ_URL` (RabbitMQ for `amqp(s)://`, else in-process) and run it until SIGTERM. A bad
- * setting (a ConfigError from loading or from the factory) exits 78 naming the variable. A
- * service with neither a database (an outbox) nor consumers (the gateway) gets no bus at all.
+ * `RABBITMQ_URL` (RabbitMQ for `amqp(s)://`, NATS JetStream for `nats://`, in-process for
+ * `memory`) and run it until SIGTERM. A bad setting (a ConfigError from loading or from the
+ * factory) exits 78 naming the variable. A service with neither a database (an outbox) nor
+ * consumers (the gateway) gets no bus at all.
  */
 export async function runStandalone<
   C extends {
@@ -318,16 +318,13 @@ export async function runStandalone<
   // One registry for the service and its bus, so `/metrics` shows the bus_* series too.
   const registry = (service.registry ??= createMetricsRegistry(options.name))
   const openBus = (): EventBus =>
-    /^amqps?:\/\//.test(config.RABBITMQ_URL)
-      ? createRabbitMqBus({
-          url: config.RABBITMQ_URL,
-          prefetch: config.RABBITMQ_PREFETCH,
-          maxBatch: config.RABBITMQ_MAX_BATCH,
-          log,
-          connectionName: options.name,
-          registry,
-        })
-      : createInProcessBus({ retry: defaultRetryPolicy, log, registry })
+    createBusFromUrl(config.RABBITMQ_URL, {
+      prefetch: config.RABBITMQ_PREFETCH,
+      maxBatch: config.RABBITMQ_MAX_BATCH,
+      log,
+      connectionName: options.name,
+      registry,
+    })
   // No outbox to relay and nothing to consume (the gateway): no broker connection either.
   const messaging = service.database !== undefined || (service.consumers?.length ?? 0) > 0
   const bus = messaging ? openBus() : undefined

@@ -5,13 +5,14 @@ import Type from 'typebox'
 import { loadConfigOrExit } from '../config.js'
 import { isAppError } from '../errors.js'
 import type { DeadLetter, DeadLetters } from './bus.js'
-import { createRabbitMqBus } from './rabbitmq-bus.js'
+import { createBusFromUrl } from './bus-from-url.js'
 
 export const dlqUsage = `usage: npm run dlq -- <command> [--json]
   list <consumer>                  show the consumer's dead letters (nothing is removed)
   replay <consumer> [eventId...]   put them (all, or those ids) back on the consumer's queue
   purge <consumer>                 delete them all
-environment: RABBITMQ_URL (amqp://user:pass@host:5672/vhost), EVENTS_EXCHANGE`
+environment: RABBITMQ_URL (amqp://user:pass@host:5672/vhost for RabbitMQ,
+  nats://host:4222 for NATS JetStream), EVENTS_EXCHANGE`
 
 export interface DlqCliDeps {
   /** Connects to the broker; called only once the arguments are valid. */
@@ -120,7 +121,7 @@ function table(consumer: string, letters: readonly DeadLetter[]): string {
 }
 
 const DlqConfig = Type.Object({
-  RABBITMQ_URL: Type.String({ pattern: '^amqps?://' }),
+  RABBITMQ_URL: Type.String({ pattern: '^(amqps?|nats)://.' }),
   EVENTS_EXCHANGE: Type.String({ minLength: 1, default: 'emporium.events' }),
   LOG_LEVEL: Type.String({ default: 'warn' }),
 })
@@ -132,7 +133,7 @@ async function main(): Promise<void> {
       const config = loadConfigOrExit(DlqConfig)
       // Logs go to stderr so that `--json` output stays parseable.
       const log = pino({ level: config.LOG_LEVEL }, pino.destination(2))
-      return createRabbitMqBus({ url: config.RABBITMQ_URL, exchange: config.EVENTS_EXCHANGE, log })
+      return createBusFromUrl(config.RABBITMQ_URL, { exchange: config.EVENTS_EXCHANGE, log })
     },
     out: (text) => process.stdout.write(`${text}\n`),
     err: (text) => process.stderr.write(`${text}\n`),

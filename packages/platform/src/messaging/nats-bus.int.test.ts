@@ -1,10 +1,31 @@
+import { spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { jetstreamManager, JetStreamApiError } from '@nats-io/jetstream'
+import { once } from 'node:events'
+import { createInterface } from 'node:readline'
+import { fileURLToPath } from 'node:url'
+import {
+  AckPolicy,
+  DiscardPolicy,
+  JetStreamApiError,
+  jetstreamManager,
+  RetentionPolicy,
+  StorageType,
+} from '@nats-io/jetstream'
 import { connect } from '@nats-io/transport-node'
 import { pino } from 'pino'
 import { Registry } from 'prom-client'
+import { afterAll, describe, expect, it } from 'vitest'
+import { PermanentError } from '../errors.js'
 import { testServers } from '../testing/test-databases.js'
-import { conformanceRetry, describeBusConformance } from './bus-conformance.js'
+import type { EventBus } from './bus.js'
+import {
+  conformanceRetry,
+  describeBusConformance,
+  sleep,
+  testEnvelope,
+  waitFor,
+} from './bus-conformance.js'
+import { natsHeaderNames } from './nats-message.js'
 import { createNatsBus, type NatsBusOptions } from './nats-bus.js'
 import { natsNamesOf } from './nats-topology.js'
 
@@ -16,11 +37,15 @@ const url = testServers.nats
 const server = new URL(url).host
 const silent = pino({ level: 'silent' })
 
-/** Deletes the run's events stream (its consumers go with it) and these dead-letter streams. */
-async function deleteStreams(consumers: readonly string[]): Promise<void> {
+async function manager() {
   const nc = await connect({ servers: server })
-  const jsm = await jetstreamManager(nc)
-  const streams = [names.stream, ...consumers.map(names.dlqStream)]
+  return { nc, jsm: await jetstreamManager(nc) }
+}
+
+/** Deletes the run's events stream (its consumers go with it) and these dead-letter streams. */
+async function deleteStreams(consumers: readonly string[], extra: string[] = []): Promise<void> {
+  const { nc, jsm } = await manager()
+  const streams = [names.stream, ...consumers.map(names.dlqStream), ...extra]
   for (const stream of streams) {
     await jsm.streams.delete(stream).catch((error: unknown) => {
       if (!(error instanceof JetStreamApiError)) throw error
@@ -42,4 +67,217 @@ const newBus = (options: Partial<NatsBusOptions> = {}) =>
 
 describeBusConformance('NATS JetStream bus', ({ retry }) => newBus({ retry }), {
   cleanup: (consumers) => deleteStreams(consumers),
+})
+
+describe('NATS JetStream bus', () => {
+  const consumers: string[] = []
+  const extraStreams: string[] = []
+  const buses: EventBus[] = []
+  const consumerName = (label: string) => {
+    const name = `nats-${run}-${label}`
+    consumers.push(name)
+    return name
+  }
+  const open = (options: Partial<NatsBusOptions> = {}) => {
+    const bus = newBus(options)
+    buses.push(bus)
+    return bus
+  }
+  afterAll(async () => {
+    await Promise.all(buses.map((bus) => bus.close()))
+    await deleteStreams(consumers, extraStreams)
+  })
+
+  it('publishes JSON to a file-stored stream, with id, type and trace context in headers', async () => {
+    const bus = open()
+    const type = `n${run}.inspected`
+    const { nc, jsm } = await manager()
+    try {
+      // The bus declares its stream on the first publish; a consumer of ours keeps the message
+      // (interest retention drops what no consumer wants).
+      await bus.publish(testEnvelope(`n${run}.warm-up`))
+      const info = await jsm.streams.info(names.stream)
+      expect(info.config).toMatchObject({
+        subjects: [`${exchange}.>`],
+        storage: StorageType.File,
+        retention: RetentionPolicy.Interest,
+      })
+      await jsm.consumers.add(names.stream, {
+        durable_name: `inspect-${run}`,
+        ack_policy: AckPolicy.Explicit,
+      })
+      const event = {
+        ...testEnvelope(type),
+        traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01',
+      }
+      await bus.publish(event)
+      const stored = await jsm.streams.getMessage(names.stream, {
+        last_by_subj: `${exchange}.${type}`,
+      })
+      if (!stored) throw new Error('published message not stored')
+      expect(stored.header.get(natsHeaderNames.id)).toBe(event.id)
+      expect(stored.header.get(natsHeaderNames.type)).toBe(type)
+      expect(stored.header.get(natsHeaderNames.correlationId)).toBe(event.correlationId)
+      expect(stored.header.get('traceparent')).toBe(event.traceparent)
+      expect(stored.json()).toEqual(event)
+      await jsm.consumers.delete(names.stream, `inspect-${run}`)
+    } finally {
+      await nc.close()
+    }
+  })
+
+  it('pipelines publishes, each resolving only with its acknowledgement', async () => {
+    const bus = open()
+    const consumer = consumerName('pipelined')
+    const type = `n${run}.pipelined`
+    const got = new Set<string>()
+    await bus.subscribe({ consumer, types: [type], handle: async (e) => void got.add(e.id) })
+    const events = Array.from({ length: 300 }, (_, i) => testEnvelope(type, { i }))
+    await Promise.all(
+      events.map((event) =>
+        bus.publishSerialized!({ id: event.id, type, body: JSON.stringify(event) }),
+      ),
+    )
+    await waitFor('every pipelined event', () => got.size === events.length, 15_000)
+  })
+
+  it('rejects a publish the stream refuses, and keeps publishing afterwards', async () => {
+    // A stream of its own that takes one message and refuses the next (discard new).
+    const refusing = `refusing.${run}`
+    extraStreams.push(natsNamesOf(refusing).stream)
+    const { nc, jsm } = await manager()
+    await jsm.streams.add({
+      name: natsNamesOf(refusing).stream,
+      subjects: [`${refusing}.>`],
+      storage: StorageType.File,
+      max_msgs: 1,
+      discard: DiscardPolicy.New,
+    })
+    await nc.close()
+    const bus = open({ exchange: refusing })
+    await expect(bus.publish(testEnvelope(`n${run}.first`))).resolves.toBeUndefined()
+    await expect(bus.publish(testEnvelope(`n${run}.refused`))).rejects.toMatchObject({
+      code: 'BUS.PUBLISH_FAILED',
+    })
+    await expect(open().publish(testEnvelope(`n${run}.accepted`))).resolves.toBeUndefined()
+  })
+
+  it('does not resolve a publish while the server is unreachable', async () => {
+    const bus = open({ url: 'nats://127.0.0.1:1', publishTimeoutMs: 300 })
+    await expect(bus.check()).rejects.toMatchObject({ code: 'BUS.DISCONNECTED' })
+    const started = Date.now()
+    await expect(bus.publish(testEnvelope(`n${run}.lost`))).rejects.toMatchObject({
+      code: 'BUS.PUBLISH_FAILED',
+    })
+    expect(Date.now() - started).toBeGreaterThanOrEqual(250)
+    await expect(bus.deadLetters.list('any')).rejects.toMatchObject({ code: 'BUS.DISCONNECTED' })
+  })
+
+  it("copies a dead letter to the consumer's dead-letter stream and removes the original", async () => {
+    const bus = open()
+    const consumer = consumerName('dead')
+    const type = `n${run}.dead`
+    await bus.subscribe({
+      consumer,
+      types: [type],
+      async handle() {
+        throw new PermanentError('no such sku')
+      },
+    })
+    const event = testEnvelope(type)
+    await bus.publish(event)
+    const { nc, jsm } = await manager()
+    try {
+      await waitFor('the dead letter', async () => {
+        const info = await jsm.streams.info(names.dlqStream(consumer))
+        return info.state.messages === 1
+      })
+      const stored = await jsm.streams.getMessage(names.dlqStream(consumer), {
+        last_by_subj: names.dlqSubject(consumer),
+      })
+      expect(stored!.json()).toEqual(event)
+      expect(stored!.header.get(natsHeaderNames.consumer)).toBe(consumer)
+      expect(stored!.header.get(natsHeaderNames.attempt)).toBe('1')
+      expect(stored!.header.get(natsHeaderNames.lastError)).toBe('PermanentError: no such sku')
+      // Acked once copied: nothing of it is left for the consumer (nor kept by the stream).
+      await waitFor('the original to be acked', async () => {
+        const info = await jsm.consumers.info(names.stream, names.durable(consumer))
+        return info.num_ack_pending === 0 && info.num_pending === 0
+      })
+    } finally {
+      await nc.close()
+    }
+  })
+
+  it('redelivers what a consumer that crashed never acked, after the ack wait', async () => {
+    const consumer = consumerName('crashed')
+    const type = `n${run}.crashed`
+    const ackWaitMs = 1_000
+    // A process of its own that takes the event and dies (SIGKILL) before acking it.
+    const child = spawn(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        fileURLToPath(new URL('./nats-test-holder.ts', import.meta.url)),
+        ...[url, exchange, consumer, type],
+      ],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    )
+    const lines = createInterface({ input: child.stdout })
+    const [ready] = (await once(lines, 'line')) as [string]
+    expect(ready).toBe('subscribed')
+    const bus = open({ ackWaitMs })
+    const event = testEnvelope(type)
+    await bus.publish(event)
+    const [held] = (await once(lines, 'line')) as [string]
+    expect(held).toBe(`holding ${event.id} attempt 1`)
+    child.kill('SIGKILL')
+    await once(child, 'exit')
+
+    const attempts: number[] = []
+    await bus.subscribe({
+      consumer,
+      types: [type],
+      handle: async (_, { attempt }) => void attempts.push(attempt),
+    })
+    await waitFor('the redelivery', () => attempts.length === 1, 15_000)
+    expect(attempts).toEqual([2])
+    await sleep(ackWaitMs * 1.5)
+    expect(attempts).toEqual([2]) // acked this time: not redelivered again
+  })
+
+  it('reports handled messages, dead letters and consumer lag on scrape', async () => {
+    const registry = new Registry()
+    const bus = open({ registry })
+    const consumer = consumerName('metrics')
+    const type = `n${run}.measured`
+    await bus.subscribe({
+      consumer,
+      types: [type],
+      async handle(envelope) {
+        if ((envelope.data as { bad?: boolean }).bad) throw new PermanentError('bad')
+      },
+    })
+    await bus.publish(testEnvelope(type))
+    await bus.publish(testEnvelope(type, { bad: true }))
+    await waitFor(
+      'the dead letter',
+      async () => (await bus.deadLetters.list(consumer)).length === 1,
+    )
+    const text = await registry.metrics()
+    const labels = `consumer="${consumer}",type="${type}"`
+    expect(text).toContain(`bus_messages_handled_total{${labels},outcome="ok"} 1`)
+    expect(text).toContain(`bus_messages_handled_total{${labels},outcome="dead_letter"} 1`)
+    expect(text).toContain(`bus_dead_letters{consumer="${consumer}"} 1`)
+    expect(text).toContain(`bus_queue_depth{consumer="${consumer}"} 0`)
+    expect(text).toContain('bus_connected 1')
+  })
+
+  it('names a consumer with no dead-letter stream', async () => {
+    const bus = open()
+    await expect(bus.deadLetters.list(`nats-${run}-nobody`)).rejects.toMatchObject({
+      code: 'BUS.NO_DEAD_LETTER_QUEUE',
+    })
+  })
 })
