@@ -5,7 +5,7 @@
 # databases are managed outside (deploy/k8s/overlays/prod).
 # The same file is deploy/k8s/overlays/dev/postgres-init.sh (a test keeps them identical).
 set -euo pipefail
-for name in ${EMPORIUM_DATABASES:-catalog cart orders payments notifications shipping reporting}; do
+for name in ${EMPORIUM_DATABASES:-catalog cart orders payments notifications shipping reporting webhooks}; do
   psql -v ON_ERROR_STOP=1 --username "$POSTGRES_USER" --dbname postgres <<SQL
 CREATE ROLE "$name" LOGIN PASSWORD '${name}${EMPORIUM_DB_PASSWORD_SUFFIX:-}';
 CREATE DATABASE "$name" OWNER "$name";

@@ -328,6 +328,28 @@ export const serviceDeclarations = [
     ],
     replicated: true,
   },
+  {
+    name: 'webhooks',
+    env: 'WEBHOOKS',
+    port: 8089,
+    database: 'postgres',
+    redis: false,
+    verifiesTokens: true,
+    upstreams: [],
+    trustedCallers: [],
+    // Partners' endpoints, their secrets, the delivery log and replays (issue 21): staff who
+    // manage webhooks only. Deliveries go out to partners' URLs, never in through the gateway.
+    routes: [
+      {
+        methods: 'any',
+        path: '/api/v1/webhooks/**',
+        access: 'admin',
+        permission: 'webhooks.manage',
+      },
+    ],
+    // Replicas share the deliveries: each dispatcher leases the ones it sends.
+    replicated: true,
+  },
 ] as const satisfies readonly ServiceDeclaration[]
 
 /** A service behind the gateway. */
