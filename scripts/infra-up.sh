@@ -9,6 +9,8 @@ PG_HOST=${INFRA_PG_HOST:-127.0.0.1} PG_PORT=${INFRA_PG_PORT:-5432}
 MY_HOST=${INFRA_MYSQL_HOST:-127.0.0.1} MY_PORT=${INFRA_MYSQL_PORT:-3306}
 REDIS_HOST=${INFRA_REDIS_HOST:-127.0.0.1} REDIS_PORT=${INFRA_REDIS_PORT:-6379}
 AMQP_HOST=${INFRA_AMQP_HOST:-127.0.0.1} AMQP_PORT=${INFRA_AMQP_PORT:-5672}
+NATS_HOST=${INFRA_NATS_HOST:-127.0.0.1} NATS_PORT=${INFRA_NATS_PORT:-4222}
+NATS_STORE=${INFRA_NATS_STORE:-/var/lib/nats-server}
 
 can_manage() { [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; }
 # Installing packages changes a developer's machine: only when asked (`INFRA_INSTALL=1`, which
@@ -67,6 +69,46 @@ ensure_rabbitmq() {
   echo "infra: starting RabbitMQ" >&2
   rabbitmq-server -detached || true
   wait_port "$AMQP_HOST" "$AMQP_PORT" RabbitMQ 120
+}
+
+# NATS with JetStream (the second broker of the bus). An acknowledged publish must survive a
+# crash of the machine, not only of the server: JetStream fsyncs its files every 2 minutes by
+# default, so the server runs with `sync_interval: always` (an fsync before each acknowledgement)
+# where it knows that setting (2.10 and later). Debian 12's nats-server 2.9 has no way to set it:
+# there it runs with its default, and says so (docs/messaging.md, "Choosing a broker").
+NATS_CONF=${INFRA_NATS_CONF:-/etc/nats-server/emporium.conf}
+NATS_PID=${INFRA_NATS_PID:-/run/nats-server-emporium.pid}
+nats_info() { # host port: the server's INFO line
+  timeout 3 bash -c "exec 3<>/dev/tcp/$1/$2 && IFS= read -r line <&3 && echo \"\$line\"" 2>/dev/null
+}
+ensure_nats() {
+  local info
+  if port_open "$NATS_HOST" "$NATS_PORT"; then
+    info=$(nats_info "$NATS_HOST" "$NATS_PORT")
+    if ! grep -q '"jetstream":true' <<<"$info"; then
+      echo "infra: the server on $NATS_HOST:$NATS_PORT is not NATS with JetStream (start it with -js)" >&2
+      exit 1
+    fi
+    return 0
+  fi
+  can_manage || need "NATS (JetStream)" "$NATS_HOST" "$NATS_PORT" \
+    "nats-server -a $NATS_HOST -p $NATS_PORT -js -sd <folder> (with sync_interval: always in its config)"
+  [ -x /usr/sbin/nats-server ] || apt_install nats-server
+  mkdir -p "$NATS_STORE" "$(dirname "$NATS_CONF")"
+  local args=(-a "$NATS_HOST" -p "$NATS_PORT" -js -sd "$NATS_STORE" -l "${INFRA_NATS_LOG:-/var/log/nats-server.log}")
+  printf 'jetstream {\n  store_dir: "%s"\n  sync_interval: always\n}\n' "$NATS_STORE" >"$NATS_CONF.new"
+  if /usr/sbin/nats-server -c "$NATS_CONF.new" -t >/dev/null 2>&1; then
+    mv "$NATS_CONF.new" "$NATS_CONF"
+    args=(-c "$NATS_CONF" "${args[@]}")
+    echo "infra: starting NATS with JetStream (sync_interval: always)" >&2
+  else
+    rm -f "$NATS_CONF.new"
+    echo "infra: starting NATS with JetStream; this nats-server ($(/usr/sbin/nats-server --version)) cannot fsync each write (no sync_interval): acknowledged events survive a server crash, not a machine crash" >&2
+  fi
+  # Matched by its pid file: a test's private nats-server on another port is no reason to skip.
+  start-stop-daemon --start --oknodo --background --make-pidfile --pidfile "$NATS_PID" \
+    --exec /usr/sbin/nats-server -- "${args[@]}"
+  wait_port "$NATS_HOST" "$NATS_PORT" NATS 30
 }
 
 # The storefront's browser tests drive Debian's headless Chromium.
@@ -163,6 +205,7 @@ ensure_postgres
 ensure_mariadb
 ensure_redis
 ensure_rabbitmq
+ensure_nats
 ensure_chromium
 ensure_kubectl
 ensure_prometheus
@@ -214,7 +257,7 @@ SQL
     rabbitmqctl -q set_permissions -p emporium_test guest '.*' '.*' '.*' >/dev/null
   fi
 fi
-echo "infra: PostgreSQL, MariaDB, Redis and RabbitMQ are answering, Chromium, kubectl, promtool and podman are installed; test users, databases and vhost are in place" >&2
+echo "infra: PostgreSQL, MariaDB, Redis, RabbitMQ and NATS (JetStream) are answering, Chromium, kubectl, promtool and podman are installed; test users, databases and vhost are in place" >&2
 if [ -n "${PG_DATABASES:-}" ]; then
   echo "infra: databases in place: ${PG_DATABASES[*]} on PostgreSQL; ${MY_DATABASES[*]} on MariaDB" >&2
 fi
