@@ -1606,6 +1606,210 @@ export interface paths {
     patch?: never
     trace?: never
   }
+  '/api/v1/webhooks/event-types': {
+    parameters: {
+      query?: never
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    /**
+     * The event types a partner may subscribe to (staff: webhooks.manage)
+     * @description Requires a bearer token of staff with the webhooks.manage permission.
+     */
+    get: operations['getWebhooksEventTypes']
+    put?: never
+    post?: never
+    delete?: never
+    options?: never
+    head?: never
+    patch?: never
+    trace?: never
+  }
+  '/api/v1/webhooks/endpoints': {
+    parameters: {
+      query?: never
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    /**
+     * List the endpoints, newest first (staff: webhooks.manage)
+     * @description Requires a bearer token of staff with the webhooks.manage permission.
+     */
+    get: operations['getWebhooksEndpoints']
+    put?: never
+    /**
+     * Register a partner endpoint (staff: webhooks.manage)
+     * @description Answers the endpoint with its signing `secret`, shown only here and at rotation. 422 `WEBHOOKS.INVALID_URL` for a URL that is not https (http only for allow-listed development hosts), carries a user name or password, or is longer than 2 kB.
+     *
+     *     Requires a bearer token of staff with the webhooks.manage permission.
+     */
+    post: operations['postWebhooksEndpoints']
+    delete?: never
+    options?: never
+    head?: never
+    patch?: never
+    trace?: never
+  }
+  '/api/v1/webhooks/endpoints/{id}': {
+    parameters: {
+      query?: never
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    /**
+     * An endpoint (staff: webhooks.manage)
+     * @description Requires a bearer token of staff with the webhooks.manage permission.
+     */
+    get: operations['getWebhooksEndpointsById']
+    put?: never
+    post?: never
+    /**
+     * Delete an endpoint and its delivery log (staff: webhooks.manage)
+     * @description Requires a bearer token of staff with the webhooks.manage permission.
+     */
+    delete: operations['deleteWebhooksEndpointsById']
+    options?: never
+    head?: never
+    /**
+     * Change an endpoint, disable or enable it (staff: webhooks.manage)
+     * @description The URL follows the rules of registration. `enabled: true` on a disabled endpoint starts it afresh: its pending deliveries are sent again.
+     *
+     *     Requires a bearer token of staff with the webhooks.manage permission.
+     */
+    patch: operations['patchWebhooksEndpointsById']
+    trace?: never
+  }
+  '/api/v1/webhooks/endpoints/{id}/secret/rotate': {
+    parameters: {
+      query?: never
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    get?: never
+    put?: never
+    /**
+     * Rotate the signing secret (staff: webhooks.manage)
+     * @description A new secret, shown only here; during the overlap (default a day, at most 7) every delivery carries the signatures of both the new and the previous secret.
+     *
+     *     Requires a bearer token of staff with the webhooks.manage permission.
+     */
+    post: operations['postWebhooksEndpointsByIdSecretRotate']
+    delete?: never
+    options?: never
+    head?: never
+    patch?: never
+    trace?: never
+  }
+  '/api/v1/webhooks/endpoints/{id}/test': {
+    parameters: {
+      query?: never
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    get?: never
+    put?: never
+    /**
+     * Send a test event (staff: webhooks.manage)
+     * @description A `webhook.test` event, delivered like any other. 409 `WEBHOOKS.ENDPOINT_DISABLED` for a disabled endpoint.
+     *
+     *     Requires a bearer token of staff with the webhooks.manage permission.
+     */
+    post: operations['postWebhooksEndpointsByIdTest']
+    delete?: never
+    options?: never
+    head?: never
+    patch?: never
+    trace?: never
+  }
+  '/api/v1/webhooks/endpoints/{id}/deliveries': {
+    parameters: {
+      query?: never
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    /**
+     * An endpoint's deliveries, newest first (staff: webhooks.manage)
+     * @description Requires a bearer token of staff with the webhooks.manage permission.
+     */
+    get: operations['getWebhooksEndpointsByIdDeliveries']
+    put?: never
+    post?: never
+    delete?: never
+    options?: never
+    head?: never
+    patch?: never
+    trace?: never
+  }
+  '/api/v1/webhooks/endpoints/{id}/replay': {
+    parameters: {
+      query?: never
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    get?: never
+    put?: never
+    /**
+     * Replay an endpoint's deliveries of a time range (staff: webhooks.manage)
+     * @description Every delivery created in [from, to) is sent again, each with its own `webhook-id`, as a new series of attempts. At most 10,000 (422 `WEBHOOKS.REPLAY_TOO_LARGE`); 400 `WEBHOOKS.INVALID_RANGE` unless `from` comes before `to`.
+     *
+     *     Requires a bearer token of staff with the webhooks.manage permission.
+     */
+    post: operations['postWebhooksEndpointsByIdReplay']
+    delete?: never
+    options?: never
+    head?: never
+    patch?: never
+    trace?: never
+  }
+  '/api/v1/webhooks/deliveries/{id}': {
+    parameters: {
+      query?: never
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    /**
+     * A delivery, its payload and every attempt (staff: webhooks.manage)
+     * @description Requires a bearer token of staff with the webhooks.manage permission.
+     */
+    get: operations['getWebhooksDeliveriesById']
+    put?: never
+    post?: never
+    delete?: never
+    options?: never
+    head?: never
+    patch?: never
+    trace?: never
+  }
+  '/api/v1/webhooks/deliveries/{id}/replay': {
+    parameters: {
+      query?: never
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    get?: never
+    put?: never
+    /**
+     * Send a delivery again (staff: webhooks.manage)
+     * @description The same body and `webhook-id` (receivers de-duplicate on it), a new series of attempts.
+     *
+     *     Requires a bearer token of staff with the webhooks.manage permission.
+     */
+    post: operations['postWebhooksDeliveriesByIdReplay']
+    delete?: never
+    options?: never
+    head?: never
+    patch?: never
+    trace?: never
+  }
 }
 export type webhooks = Record<string, never>
 export interface components {
@@ -1977,6 +2181,7 @@ export interface components {
         | 'staff.manage'
         | 'audit.read'
         | 'reports.read'
+        | 'webhooks.manage'
       )[]
       /** @description Whether the owner proved the address through the verification e-mail. */
       emailVerified: boolean
@@ -5381,6 +5586,272 @@ export interface components {
         source: string
       }[]
       nextCursor: string | null
+    }
+    GetWebhooksEventTypesResponse: {
+      items: {
+        /** @description An event type partners may subscribe to (`GET /webhooks/event-types`). */
+        type:
+          | 'order.placed'
+          | 'order.confirmed'
+          | 'order.cancelled'
+          | 'order.shipped'
+          | 'payment.refunded'
+          | 'shipment.created'
+          | 'shipment.delivered'
+          | 'product.created'
+          | 'product.updated'
+          | 'product.deleted'
+          | 'webhook.test'
+        description: string
+      }[]
+    }
+    GetWebhooksEndpointsResponse: {
+      items: {
+        id: string
+        url: string
+        eventTypes: (
+          | 'order.placed'
+          | 'order.confirmed'
+          | 'order.cancelled'
+          | 'order.shipped'
+          | 'payment.refunded'
+          | 'shipment.created'
+          | 'shipment.delivered'
+          | 'product.created'
+          | 'product.updated'
+          | 'product.deleted'
+          | 'webhook.test'
+        )[]
+        description?: string
+        status: 'enabled' | 'disabled'
+        disabledReason?: string
+        /** Format: date-time */
+        createdAt: string
+        /** Format: date-time */
+        updatedAt: string
+        /** Format: date-time */
+        secretRotatedAt?: string
+        /** Format: date-time */
+        failingSince?: string
+      }[]
+      nextCursor: string | null
+    }
+    PostWebhooksEndpointsRequest: {
+      /** @description Absolute https URL without user name or password, at most 2 kB (http only for the hosts of the development allow-list). 422 `WEBHOOKS.INVALID_URL` otherwise. No control characters. */
+      url: string
+      /** @description The event types delivered to it: at least one, each a known type. */
+      eventTypes: (
+        | 'order.placed'
+        | 'order.confirmed'
+        | 'order.cancelled'
+        | 'order.shipped'
+        | 'payment.refunded'
+        | 'shipment.created'
+        | 'shipment.delivered'
+        | 'product.created'
+        | 'product.updated'
+        | 'product.deleted'
+        | 'webhook.test'
+      )[]
+      /** @description Shown to admins only. No control characters but tab, CR and LF. */
+      description?: string
+    }
+    PostWebhooksEndpointsResponse: {
+      id: string
+      url: string
+      eventTypes: (
+        | 'order.placed'
+        | 'order.confirmed'
+        | 'order.cancelled'
+        | 'order.shipped'
+        | 'payment.refunded'
+        | 'shipment.created'
+        | 'shipment.delivered'
+        | 'product.created'
+        | 'product.updated'
+        | 'product.deleted'
+        | 'webhook.test'
+      )[]
+      description?: string
+      status: 'enabled' | 'disabled'
+      disabledReason?: string
+      /** Format: date-time */
+      createdAt: string
+      /** Format: date-time */
+      updatedAt: string
+      /** Format: date-time */
+      secretRotatedAt?: string
+      /** Format: date-time */
+      failingSince?: string
+      secret: string
+    }
+    GetWebhooksEndpointsByIdResponse: {
+      id: string
+      url: string
+      eventTypes: (
+        | 'order.placed'
+        | 'order.confirmed'
+        | 'order.cancelled'
+        | 'order.shipped'
+        | 'payment.refunded'
+        | 'shipment.created'
+        | 'shipment.delivered'
+        | 'product.created'
+        | 'product.updated'
+        | 'product.deleted'
+        | 'webhook.test'
+      )[]
+      description?: string
+      status: 'enabled' | 'disabled'
+      disabledReason?: string
+      /** Format: date-time */
+      createdAt: string
+      /** Format: date-time */
+      updatedAt: string
+      /** Format: date-time */
+      secretRotatedAt?: string
+      /** Format: date-time */
+      failingSince?: string
+    }
+    PatchWebhooksEndpointsByIdRequest: {
+      /** @description Absolute https URL without user name or password, at most 2 kB (http only for the hosts of the development allow-list). 422 `WEBHOOKS.INVALID_URL` otherwise. No control characters. */
+      url?: string
+      /** @description The event types delivered to it: at least one, each a known type. */
+      eventTypes?: (
+        | 'order.placed'
+        | 'order.confirmed'
+        | 'order.cancelled'
+        | 'order.shipped'
+        | 'payment.refunded'
+        | 'shipment.created'
+        | 'shipment.delivered'
+        | 'product.created'
+        | 'product.updated'
+        | 'product.deleted'
+        | 'webhook.test'
+      )[]
+      description?: string | null
+      enabled?: boolean
+    }
+    PatchWebhooksEndpointsByIdResponse: {
+      id: string
+      url: string
+      eventTypes: (
+        | 'order.placed'
+        | 'order.confirmed'
+        | 'order.cancelled'
+        | 'order.shipped'
+        | 'payment.refunded'
+        | 'shipment.created'
+        | 'shipment.delivered'
+        | 'product.created'
+        | 'product.updated'
+        | 'product.deleted'
+        | 'webhook.test'
+      )[]
+      description?: string
+      status: 'enabled' | 'disabled'
+      disabledReason?: string
+      /** Format: date-time */
+      createdAt: string
+      /** Format: date-time */
+      updatedAt: string
+      /** Format: date-time */
+      secretRotatedAt?: string
+      /** Format: date-time */
+      failingSince?: string
+    }
+    PostWebhooksEndpointsByIdSecretRotateRequest: {
+      /** @default 86400 */
+      overlapSeconds: number
+    }
+    PostWebhooksEndpointsByIdSecretRotateResponse: {
+      secret: string
+      /** Format: date-time */
+      previousSecretExpiresAt: string
+    }
+    PostWebhooksEndpointsByIdTestResponse: {
+      deliveryId: string
+    }
+    GetWebhooksEndpointsByIdDeliveriesResponse: {
+      items: {
+        id: string
+        endpointId: string
+        eventId: string
+        /** @description An event type partners may subscribe to (`GET /webhooks/event-types`). */
+        type:
+          | 'order.placed'
+          | 'order.confirmed'
+          | 'order.cancelled'
+          | 'order.shipped'
+          | 'payment.refunded'
+          | 'shipment.created'
+          | 'shipment.delivered'
+          | 'product.created'
+          | 'product.updated'
+          | 'product.deleted'
+          | 'webhook.test'
+        status: 'pending' | 'delivered' | 'failed'
+        attempts: number
+        /** Format: date-time */
+        nextAttemptAt?: string
+        /** Format: date-time */
+        createdAt: string
+        /** Format: date-time */
+        updatedAt: string
+        lastResponseStatus?: number
+        lastError?: string
+      }[]
+      nextCursor: string | null
+    }
+    PostWebhooksEndpointsByIdReplayRequest: {
+      /** Format: date-time */
+      from: string
+      /** Format: date-time */
+      to: string
+    }
+    PostWebhooksEndpointsByIdReplayResponse: {
+      replayed: number
+    }
+    GetWebhooksDeliveriesByIdResponse: {
+      id: string
+      endpointId: string
+      eventId: string
+      /** @description An event type partners may subscribe to (`GET /webhooks/event-types`). */
+      type:
+        | 'order.placed'
+        | 'order.confirmed'
+        | 'order.cancelled'
+        | 'order.shipped'
+        | 'payment.refunded'
+        | 'shipment.created'
+        | 'shipment.delivered'
+        | 'product.created'
+        | 'product.updated'
+        | 'product.deleted'
+        | 'webhook.test'
+      status: 'pending' | 'delivered' | 'failed'
+      attempts: number
+      /** Format: date-time */
+      nextAttemptAt?: string
+      /** Format: date-time */
+      createdAt: string
+      /** Format: date-time */
+      updatedAt: string
+      lastResponseStatus?: number
+      lastError?: string
+      payload: unknown
+      attemptLog: {
+        /** Format: date-time */
+        startedAt: string
+        durationMs: number
+        responseStatus?: number
+        error?: string
+        responseBody?: string
+      }[]
+    }
+    PostWebhooksDeliveriesByIdReplayResponse: {
+      deliveryId: string
     }
   }
   responses: {
@@ -9291,6 +9762,437 @@ export interface operations {
       400: components['responses']['BadRequest']
       401: components['responses']['Unauthorized']
       403: components['responses']['Forbidden']
+      429: components['responses']['TooManyRequests']
+      default: components['responses']['Error']
+    }
+  }
+  getWebhooksEventTypes: {
+    parameters: {
+      query?: never
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    requestBody?: never
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          'RateLimit-Limit': components['headers']['RateLimit-Limit']
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining']
+          'RateLimit-Reset': components['headers']['RateLimit-Reset']
+          'RateLimit-Policy': components['headers']['RateLimit-Policy']
+          'X-Request-Id': components['headers']['X-Request-Id']
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['GetWebhooksEventTypesResponse']
+        }
+      }
+      400: components['responses']['BadRequest']
+      401: components['responses']['Unauthorized']
+      403: components['responses']['Forbidden']
+      429: components['responses']['TooManyRequests']
+      default: components['responses']['Error']
+    }
+  }
+  getWebhooksEndpoints: {
+    parameters: {
+      query?: {
+        limit?: number
+        /** @description Opaque cursor from a previous page's `nextCursor`. No control characters. */
+        cursor?: string
+      }
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    requestBody?: never
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          'RateLimit-Limit': components['headers']['RateLimit-Limit']
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining']
+          'RateLimit-Reset': components['headers']['RateLimit-Reset']
+          'RateLimit-Policy': components['headers']['RateLimit-Policy']
+          'X-Request-Id': components['headers']['X-Request-Id']
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['GetWebhooksEndpointsResponse']
+        }
+      }
+      400: components['responses']['BadRequest']
+      401: components['responses']['Unauthorized']
+      403: components['responses']['Forbidden']
+      429: components['responses']['TooManyRequests']
+      default: components['responses']['Error']
+    }
+  }
+  postWebhooksEndpoints: {
+    parameters: {
+      query?: never
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['PostWebhooksEndpointsRequest']
+      }
+    }
+    responses: {
+      /** @description Created */
+      201: {
+        headers: {
+          'RateLimit-Limit': components['headers']['RateLimit-Limit']
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining']
+          'RateLimit-Reset': components['headers']['RateLimit-Reset']
+          'RateLimit-Policy': components['headers']['RateLimit-Policy']
+          'X-Request-Id': components['headers']['X-Request-Id']
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['PostWebhooksEndpointsResponse']
+        }
+      }
+      400: components['responses']['BadRequest']
+      401: components['responses']['Unauthorized']
+      403: components['responses']['Forbidden']
+      413: components['responses']['ContentTooLarge']
+      415: components['responses']['UnsupportedMediaType']
+      422: components['responses']['UnprocessableContent']
+      429: components['responses']['TooManyRequests']
+      default: components['responses']['Error']
+    }
+  }
+  getWebhooksEndpointsById: {
+    parameters: {
+      query?: never
+      header?: never
+      path: {
+        /** @description Opaque id. No control characters. */
+        id: string
+      }
+      cookie?: never
+    }
+    requestBody?: never
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          'RateLimit-Limit': components['headers']['RateLimit-Limit']
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining']
+          'RateLimit-Reset': components['headers']['RateLimit-Reset']
+          'RateLimit-Policy': components['headers']['RateLimit-Policy']
+          'X-Request-Id': components['headers']['X-Request-Id']
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['GetWebhooksEndpointsByIdResponse']
+        }
+      }
+      400: components['responses']['BadRequest']
+      401: components['responses']['Unauthorized']
+      403: components['responses']['Forbidden']
+      404: components['responses']['NotFound']
+      429: components['responses']['TooManyRequests']
+      default: components['responses']['Error']
+    }
+  }
+  deleteWebhooksEndpointsById: {
+    parameters: {
+      query?: never
+      header?: never
+      path: {
+        /** @description Opaque id. No control characters. */
+        id: string
+      }
+      cookie?: never
+    }
+    requestBody?: never
+    responses: {
+      /** @description Deleted. */
+      204: {
+        headers: {
+          'RateLimit-Limit': components['headers']['RateLimit-Limit']
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining']
+          'RateLimit-Reset': components['headers']['RateLimit-Reset']
+          'RateLimit-Policy': components['headers']['RateLimit-Policy']
+          'X-Request-Id': components['headers']['X-Request-Id']
+          [name: string]: unknown
+        }
+        content?: never
+      }
+      400: components['responses']['BadRequest']
+      401: components['responses']['Unauthorized']
+      403: components['responses']['Forbidden']
+      404: components['responses']['NotFound']
+      429: components['responses']['TooManyRequests']
+      default: components['responses']['Error']
+    }
+  }
+  patchWebhooksEndpointsById: {
+    parameters: {
+      query?: never
+      header?: never
+      path: {
+        /** @description Opaque id. No control characters. */
+        id: string
+      }
+      cookie?: never
+    }
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['PatchWebhooksEndpointsByIdRequest']
+      }
+    }
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          'RateLimit-Limit': components['headers']['RateLimit-Limit']
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining']
+          'RateLimit-Reset': components['headers']['RateLimit-Reset']
+          'RateLimit-Policy': components['headers']['RateLimit-Policy']
+          'X-Request-Id': components['headers']['X-Request-Id']
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['PatchWebhooksEndpointsByIdResponse']
+        }
+      }
+      400: components['responses']['BadRequest']
+      401: components['responses']['Unauthorized']
+      403: components['responses']['Forbidden']
+      404: components['responses']['NotFound']
+      413: components['responses']['ContentTooLarge']
+      415: components['responses']['UnsupportedMediaType']
+      422: components['responses']['UnprocessableContent']
+      429: components['responses']['TooManyRequests']
+      default: components['responses']['Error']
+    }
+  }
+  postWebhooksEndpointsByIdSecretRotate: {
+    parameters: {
+      query?: never
+      header?: never
+      path: {
+        /** @description Opaque id. No control characters. */
+        id: string
+      }
+      cookie?: never
+    }
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['PostWebhooksEndpointsByIdSecretRotateRequest']
+      }
+    }
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          'RateLimit-Limit': components['headers']['RateLimit-Limit']
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining']
+          'RateLimit-Reset': components['headers']['RateLimit-Reset']
+          'RateLimit-Policy': components['headers']['RateLimit-Policy']
+          'X-Request-Id': components['headers']['X-Request-Id']
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['PostWebhooksEndpointsByIdSecretRotateResponse']
+        }
+      }
+      400: components['responses']['BadRequest']
+      401: components['responses']['Unauthorized']
+      403: components['responses']['Forbidden']
+      404: components['responses']['NotFound']
+      413: components['responses']['ContentTooLarge']
+      415: components['responses']['UnsupportedMediaType']
+      429: components['responses']['TooManyRequests']
+      default: components['responses']['Error']
+    }
+  }
+  postWebhooksEndpointsByIdTest: {
+    parameters: {
+      query?: never
+      header?: never
+      path: {
+        /** @description Opaque id. No control characters. */
+        id: string
+      }
+      cookie?: never
+    }
+    requestBody?: never
+    responses: {
+      /** @description Accepted */
+      202: {
+        headers: {
+          'RateLimit-Limit': components['headers']['RateLimit-Limit']
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining']
+          'RateLimit-Reset': components['headers']['RateLimit-Reset']
+          'RateLimit-Policy': components['headers']['RateLimit-Policy']
+          'X-Request-Id': components['headers']['X-Request-Id']
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['PostWebhooksEndpointsByIdTestResponse']
+        }
+      }
+      400: components['responses']['BadRequest']
+      401: components['responses']['Unauthorized']
+      403: components['responses']['Forbidden']
+      404: components['responses']['NotFound']
+      409: components['responses']['Conflict']
+      429: components['responses']['TooManyRequests']
+      default: components['responses']['Error']
+    }
+  }
+  getWebhooksEndpointsByIdDeliveries: {
+    parameters: {
+      query?: {
+        status?: 'pending' | 'delivered' | 'failed'
+        limit?: number
+        /** @description Opaque cursor from a previous page's `nextCursor`. No control characters. */
+        cursor?: string
+      }
+      header?: never
+      path: {
+        /** @description Opaque id. No control characters. */
+        id: string
+      }
+      cookie?: never
+    }
+    requestBody?: never
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          'RateLimit-Limit': components['headers']['RateLimit-Limit']
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining']
+          'RateLimit-Reset': components['headers']['RateLimit-Reset']
+          'RateLimit-Policy': components['headers']['RateLimit-Policy']
+          'X-Request-Id': components['headers']['X-Request-Id']
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['GetWebhooksEndpointsByIdDeliveriesResponse']
+        }
+      }
+      400: components['responses']['BadRequest']
+      401: components['responses']['Unauthorized']
+      403: components['responses']['Forbidden']
+      404: components['responses']['NotFound']
+      429: components['responses']['TooManyRequests']
+      default: components['responses']['Error']
+    }
+  }
+  postWebhooksEndpointsByIdReplay: {
+    parameters: {
+      query?: never
+      header?: never
+      path: {
+        /** @description Opaque id. No control characters. */
+        id: string
+      }
+      cookie?: never
+    }
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['PostWebhooksEndpointsByIdReplayRequest']
+      }
+    }
+    responses: {
+      /** @description Accepted */
+      202: {
+        headers: {
+          'RateLimit-Limit': components['headers']['RateLimit-Limit']
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining']
+          'RateLimit-Reset': components['headers']['RateLimit-Reset']
+          'RateLimit-Policy': components['headers']['RateLimit-Policy']
+          'X-Request-Id': components['headers']['X-Request-Id']
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['PostWebhooksEndpointsByIdReplayResponse']
+        }
+      }
+      400: components['responses']['BadRequest']
+      401: components['responses']['Unauthorized']
+      403: components['responses']['Forbidden']
+      404: components['responses']['NotFound']
+      413: components['responses']['ContentTooLarge']
+      415: components['responses']['UnsupportedMediaType']
+      422: components['responses']['UnprocessableContent']
+      429: components['responses']['TooManyRequests']
+      default: components['responses']['Error']
+    }
+  }
+  getWebhooksDeliveriesById: {
+    parameters: {
+      query?: never
+      header?: never
+      path: {
+        /** @description Opaque id. No control characters. */
+        id: string
+      }
+      cookie?: never
+    }
+    requestBody?: never
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          'RateLimit-Limit': components['headers']['RateLimit-Limit']
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining']
+          'RateLimit-Reset': components['headers']['RateLimit-Reset']
+          'RateLimit-Policy': components['headers']['RateLimit-Policy']
+          'X-Request-Id': components['headers']['X-Request-Id']
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['GetWebhooksDeliveriesByIdResponse']
+        }
+      }
+      400: components['responses']['BadRequest']
+      401: components['responses']['Unauthorized']
+      403: components['responses']['Forbidden']
+      404: components['responses']['NotFound']
+      429: components['responses']['TooManyRequests']
+      default: components['responses']['Error']
+    }
+  }
+  postWebhooksDeliveriesByIdReplay: {
+    parameters: {
+      query?: never
+      header?: never
+      path: {
+        /** @description Opaque id. No control characters. */
+        id: string
+      }
+      cookie?: never
+    }
+    requestBody?: never
+    responses: {
+      /** @description Accepted */
+      202: {
+        headers: {
+          'RateLimit-Limit': components['headers']['RateLimit-Limit']
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining']
+          'RateLimit-Reset': components['headers']['RateLimit-Reset']
+          'RateLimit-Policy': components['headers']['RateLimit-Policy']
+          'X-Request-Id': components['headers']['X-Request-Id']
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['PostWebhooksDeliveriesByIdReplayResponse']
+        }
+      }
+      400: components['responses']['BadRequest']
+      401: components['responses']['Unauthorized']
+      403: components['responses']['Forbidden']
+      404: components['responses']['NotFound']
       429: components['responses']['TooManyRequests']
       default: components['responses']['Error']
     }

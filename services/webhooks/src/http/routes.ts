@@ -131,11 +131,11 @@ export function webhooksRoutes(deps: WebhooksRoutesDeps): HttpRoutes {
             'A new secret, shown only here; during the overlap (default a day, at most 7) every ' +
             'delivery carries the signatures of both the new and the previous secret.',
           params,
-          body: Type.Optional(webhooks.RotateSecretBody),
+          body: webhooks.RotateSecretBody,
           response: { 200: webhooks.RotatedSecret, ...problems, 404: Problem },
         },
       },
-      async (request) => endpoints.rotateSecret(request.params.id, request.body ?? {}),
+      async (request) => endpoints.rotateSecret(request.params.id, request.body),
     )
 
     app.post(
