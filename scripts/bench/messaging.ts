@@ -2,7 +2,13 @@
 // pipelined publisher confirms → consumer applying prefetched batches through its inbox, with one
 // insert per event as its effect) against bare amqplib publishing and consuming the same messages
 // (confirm channel with pipelined confirms, persistent, acks, the same prefetch), side by side in
-// one run, in a scratch vhost and a scratch database, all in this one process.
+// one run, in a scratch vhost and a scratch database, all in this one process. The same two rows
+// again on NATS JetStream (issue 21): bare @nats-io/jetstream (pipelined publish acknowledgements,
+// a durable pull consumer acking each) and the platform's path through its NATS adapter, in
+// streams of the run's own names on the machine's NATS (removed afterwards).
+import { randomUUID } from 'node:crypto'
+import { AckPolicy, jetstream, jetstreamManager, StorageType } from '@nats-io/jetstream'
+import { connect } from '@nats-io/transport-node'
 import amqp from 'amqplib'
 import Type from 'typebox'
 import { defineEvent, type EventEnvelope } from '@emporium/contracts'
@@ -10,6 +16,7 @@ import {
   createConsumerSubscription,
   createLogger,
   createMetricsRegistry,
+  createNatsBus,
   createOutbox,
   createOutboxRelay,
   createRabbitMqBus,
@@ -17,6 +24,7 @@ import {
   onEach,
   openDatabase,
   type Database,
+  type EventBus,
 } from '@emporium/platform'
 import { sql, type Kysely } from 'kysely'
 import { onCleanup } from './lib/cleanup.js'
@@ -26,6 +34,8 @@ import type { Section } from './lib/report.js'
 
 export interface MessagingBenchOptions {
   messages: number
+  /** NATS with JetStream for the NATS rows; default the machine's (npm run infra:up). */
+  natsUrl?: string
 }
 
 const BenchHappened = defineEvent(
@@ -64,9 +74,34 @@ export async function messagingBenchmark(options: MessagingBenchOptions): Promis
 
   rows.push(await bareAmqp(rabbitUrl, n, 'pipelined', envelope))
   rows.push(await bareAmqp(rabbitUrl, Math.min(n, 2_000), 'each', envelope))
-  rows.push(await platformPath(rabbitUrl, n))
+  rows.push(
+    await platformPath(n, 'RabbitMQ', () =>
+      createRabbitMqBus({
+        url: rabbitUrl,
+        exchange: 'bench.events',
+        prefetch,
+        log: createLogger({ service: 'bench-messaging', level: 'warn' }),
+        registry: createMetricsRegistry('bench'),
+      }),
+    ),
+  )
+  const natsUrl = options.natsUrl ?? process.env.NATS_URL ?? 'nats://127.0.0.1:4222'
+  rows.push(await bareJetStream(natsUrl, n, envelope))
+  const exchange = `bench.${randomUUID().slice(0, 8)}`
+  rows.push(
+    await platformPath(n, 'NATS JetStream', () =>
+      createNatsBus({
+        url: natsUrl,
+        exchange,
+        prefetch,
+        log: createLogger({ service: 'bench-messaging', level: 'warn' }),
+        registry: createMetricsRegistry('bench'),
+      }),
+    ),
+  )
+  await removeStreams(natsUrl, exchange.replace(/\./g, '_'))
 
-  const [pipelined, each, platform] = rows as [Row, Row, Row]
+  const [pipelined, each, platform, bareNats, platformNats] = rows as [Row, Row, Row, Row, Row]
   const rate = (row: Row, seconds: number) => row.messages / seconds
   return {
     name: 'messaging',
@@ -79,7 +114,10 @@ export async function messagingBenchmark(options: MessagingBenchOptions): Promis
       `one multi-row insert per run of events (\`onEach\`), in one transaction) start together; timed until the last event is handled. Bare amqplib: a ` +
       `confirm channel publishing persistent messages to a durable queue with pipelined ` +
       `confirms, a consumer acking each (prefetch ${prefetch}). Everything in one Node process, ` +
-      `a scratch vhost and database.`,
+      `a scratch vhost and database. The NATS rows (issue 21): the same two paths on NATS ` +
+      `JetStream — bare @nats-io/jetstream with pipelined publish acknowledgements (windows of ` +
+      `1,000) and a durable pull consumer acking each, and the platform through its NATS ` +
+      `adapter — in file-stored streams of the run's own names (deleted afterwards).`,
     tables: [
       {
         title: 'Throughput',
@@ -109,6 +147,19 @@ export async function messagingBenchmark(options: MessagingBenchOptions): Promis
         value: rate(pipelined, pipelined.publishSeconds) / rate(each, each.publishSeconds),
         unit: '×',
         note: 'reference: 8.7k vs 1k msg/s',
+      },
+      {
+        name: 'platform on NATS end to end / bare JetStream (pipelined acks) end to end',
+        value:
+          rate(platformNats, platformNats.totalSeconds) / rate(bareNats, bareNats.totalSeconds),
+        unit: '×',
+        target: { op: '>=', value: 0.5 },
+      },
+      {
+        name: 'platform end to end: NATS JetStream / RabbitMQ',
+        value:
+          rate(platformNats, platformNats.totalSeconds) / rate(platform, platform.totalSeconds),
+        unit: '×',
       },
     ],
     notes: [],
@@ -169,17 +220,13 @@ async function bareAmqp(
   }
 }
 
-async function platformPath(url: string, n: number): Promise<Row> {
+async function platformPath(n: number, broker: string, makeBus: () => EventBus): Promise<Row> {
   const log = createLogger({ service: 'bench-messaging', level: 'warn' })
-  const database: Database = await openDatabase(await scratchPostgres('messaging'))
+  const database: Database = await openDatabase(
+    await scratchPostgres(`messaging_${broker.split(' ')[0]!.toLowerCase()}`),
+  )
   const closeDatabase = onCleanup('close messaging database', () => database.close())
-  const bus = createRabbitMqBus({
-    url,
-    exchange: 'bench.events',
-    prefetch,
-    log,
-    registry: createMetricsRegistry('bench'),
-  })
+  const bus = makeBus()
   const closeBus = onCleanup('close the bus', () => bus.close())
   try {
     await migrate(database, {
@@ -253,7 +300,7 @@ async function platformPath(url: string, n: number): Promise<Row> {
     if (effects !== n) throw new Error(`${effects} effects for ${n} events`)
     await stopRelay.now()
     return {
-      contender: 'platform: outbox → relay → RabbitMQ → consumer with inbox',
+      contender: `platform: outbox → relay → ${broker} → consumer with inbox`,
       messages: n,
       publishSeconds: (published - started) / 1000,
       totalSeconds: (finished - started) / 1000,
@@ -261,5 +308,74 @@ async function platformPath(url: string, n: number): Promise<Row> {
   } finally {
     await closeBus.now()
     await closeDatabase.now()
+  }
+}
+
+/** Bare @nats-io/jetstream: a file-stored stream, pipelined publish acks, a pull consumer. */
+async function bareJetStream(
+  url: string,
+  n: number,
+  envelope: (i: number) => EventEnvelope,
+): Promise<Row> {
+  const connection = await connect({ servers: url })
+  const closed = onCleanup('close the NATS connection', () => connection.close())
+  const stream = `BENCH_BARE_${randomUUID().slice(0, 8)}`
+  const subject = `benchbare.${stream}`
+  const jsm = await jetstreamManager(connection)
+  try {
+    const js = jetstream(connection)
+    await jsm.streams.add({ name: stream, subjects: [subject], storage: StorageType.File })
+    await jsm.consumers.add(stream, {
+      durable_name: 'bench',
+      ack_policy: AckPolicy.Explicit,
+      max_ack_pending: prefetch,
+    })
+    const messages = await (
+      await js.consumers.get(stream, 'bench')
+    ).consume({
+      max_messages: prefetch,
+    })
+    const done = (async () => {
+      let consumed = 0
+      for await (const message of messages) {
+        JSON.parse(message.string()) // as a real consumer would
+        message.ack()
+        if (++consumed === n) break
+      }
+    })()
+    const started = performance.now()
+    let window: Promise<unknown>[] = []
+    for (let i = 0; i < n; i++) {
+      window.push(js.publish(subject, JSON.stringify(envelope(i))))
+      if (window.length === 1_000) {
+        await Promise.all(window) // bounded window, as the amqplib contender's
+        window = []
+      }
+    }
+    await Promise.all(window)
+    const published = performance.now()
+    await done
+    const finished = performance.now()
+    return {
+      contender: 'bare @nats-io/jetstream, pipelined publish acks',
+      messages: n,
+      publishSeconds: (published - started) / 1000,
+      totalSeconds: (finished - started) / 1000,
+    }
+  } finally {
+    await jsm.streams.delete(stream).catch(() => undefined)
+    await closed.now()
+  }
+}
+
+/** The platform's NATS streams of this run (its events stream and dead-letter streams). */
+async function removeStreams(url: string, prefix: string): Promise<void> {
+  const connection = await connect({ servers: url })
+  try {
+    const jsm = await jetstreamManager(connection)
+    for await (const name of jsm.streams.names())
+      if (name.startsWith(prefix)) await jsm.streams.delete(name)
+  } finally {
+    await connection.close()
   }
 }

@@ -33,6 +33,7 @@ export {
 export type { ReadinessCheck } from './http/health.js'
 export { problemType } from './http/problem.js'
 export * from './messaging/rabbitmq-bus.js'
+export * from './messaging/nats-bus.js'
 export * from './messaging/in-process-bus.js'
 export * from './auth/jwt-verifier.js'
 export * from './auth/caching-verifier.js'
