@@ -405,6 +405,20 @@ describe('accessibility of the storefront (axe)', () => {
         .click()
       await page.getByRole('heading', { name: /^Edit / }).waitFor()
       await audit(page, 'back office category form', failures)
+      // Issue 21: partners' webhooks, the list with its form, and an endpoint's page (a .invalid
+      // host: registered, never reached).
+      const admin = await client.login(adminEmail)
+      const hook = await client.call('/webhooks/endpoints', {
+        token: admin.token,
+        body: { url: 'https://partner.invalid/hooks', eventTypes: ['order.placed'] },
+      })
+      expect(hook.status, JSON.stringify(hook.body)).toBe(201)
+      await page.goto('/admin/webhooks')
+      await page.locator('.endpoints-table tbody tr').first().waitFor()
+      await audit(page, 'back office webhooks', failures)
+      await page.goto(`/admin/webhooks/${encodeURIComponent(hook.body.id)}`)
+      await page.getByRole('heading', { name: 'Deliveries' }).waitFor()
+      await audit(page, 'back office webhook endpoint', failures)
       expect(failures.join('\n')).toBe('')
     },
     perTest,
