@@ -7,39 +7,27 @@ import { shop, unwrap } from './client'
 // carry it. The shapes are the contracts' own (packages/contracts/src/webhooks/http.ts), imported
 // as types only: erased from the build, so the schema library never rides along.
 
-/**
- * One of the contracts' `webhookEventTypes`. The contracts' schemas of an event type are unions
- * built by mapping that list, which typebox's `Static` reads as `never`: the fields that hold one
- * are typed with this instead, and the rest is the contracts' as it is.
- */
 export type WebhookEventType = webhooks.WebhookEventType
-type Typed<T, K extends keyof T, V> = Omit<T, K> & {
-  [P in K]: undefined extends T[P] ? V | undefined : V
-}
-
-export type EventTypeInfo = Typed<webhooks.EventTypeInfo, 'type', WebhookEventType>
-export type Endpoint = Typed<webhooks.Endpoint, 'eventTypes', WebhookEventType[]>
-export type CreatedEndpoint = Endpoint & Pick<webhooks.CreatedEndpoint, 'secret'>
-export type EndpointPage = Omit<webhooks.EndpointPage, 'items'> & { items: Endpoint[] }
-export type CreateEndpointBody = Typed<
-  webhooks.CreateEndpointBody,
-  'eventTypes',
-  WebhookEventType[]
->
-export type UpdateEndpointBody = Omit<webhooks.UpdateEndpointBody, 'eventTypes'> & {
-  eventTypes?: WebhookEventType[]
-}
+export type EventTypeInfo = webhooks.EventTypeInfo
+export type Endpoint = webhooks.Endpoint
+export type CreatedEndpoint = webhooks.CreatedEndpoint
+export type EndpointPage = webhooks.EndpointPage
+export type CreateEndpointBody = webhooks.CreateEndpointBody
+export type UpdateEndpointBody = webhooks.UpdateEndpointBody
 export type RotatedSecret = webhooks.RotatedSecret
 export type DeliveryStatus = webhooks.DeliveryStatus
 export type DeliveryAttempt = webhooks.DeliveryAttempt
-export type DeliverySummary = Typed<webhooks.DeliverySummary, 'type', WebhookEventType>
-export type Delivery = Typed<webhooks.Delivery, 'type', WebhookEventType>
-export type DeliveryPage = Omit<webhooks.DeliveryPage, 'items'> & { items: DeliverySummary[] }
+export type DeliverySummary = webhooks.DeliverySummary
+export type Delivery = webhooks.Delivery
+export type DeliveryPage = webhooks.DeliveryPage
 export type DeliveryAccepted = webhooks.DeliveryAccepted
 export type ReplayedRange = webhooks.ReplayedRange
 
-/** The statuses of a delivery (the contracts' `DeliveryStatus`), for the deliveries' filter. */
-export const deliveryStatuses: readonly DeliveryStatus[] = ['pending', 'delivered', 'failed']
+// Every status of the contracts' `DeliveryStatus`, and no other: the compiler checks the keys.
+const statuses: Record<DeliveryStatus, null> = { pending: null, delivered: null, failed: null }
+
+/** The statuses of a delivery, for the deliveries' filter. */
+export const deliveryStatuses = Object.keys(statuses) as DeliveryStatus[]
 
 /** The longest overlap of two secrets a rotation takes (the contracts' `RotateSecretBody`). */
 export const maxOverlapSeconds = 604_800
@@ -69,7 +57,7 @@ const post = <T>(path: string, init: Init): Promise<T> =>
 const byId = (id: string) => ({ path: { id } })
 
 export const listEventTypes = (signal?: AbortSignal) =>
-  get<{ items: EventTypeInfo[] }>('/api/v1/webhooks/event-types', { signal }).then((l) => l.items)
+  get<webhooks.EventTypeList>('/api/v1/webhooks/event-types', { signal }).then((l) => l.items)
 
 export const listEndpoints = (cursor?: string, signal?: AbortSignal) =>
   get<EndpointPage>('/api/v1/webhooks/endpoints', {
