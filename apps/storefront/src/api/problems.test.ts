@@ -92,6 +92,12 @@ describe('shopper messages', () => {
   it("says a list's size limits in words (the webhooks form's event types)", () => {
     expect(fieldMessage('must NOT have fewer than 1 items')).toBe('needs at least 1 chosen')
     expect(fieldMessage('must NOT have more than 50 items')).toBe('takes at most 50')
+    const refused = problem(422, {
+      code: 'WEBHOOKS.INVALID_URL',
+      detail: 'The URL must be https.',
+      errors: [{ path: '/body/url', message: 'must be https' }],
+    })
+    expect(shopperMessage(refused)).toBe('Please check the URL. URL: must be https.')
   })
 
   it('offers a retry only where one can help', () => {

@@ -56,6 +56,12 @@ const codeWords: Record<string, string> = {
   'USERS.ADDRESS_NOT_FOUND': 'That address is no longer in your address book.',
   'USERS.DEFAULT_ADDRESS_REQUIRED':
     'Your address book needs a default address: make another address the default instead.',
+  'WEBHOOKS.ENDPOINT_NOT_FOUND': 'That endpoint is no longer registered.',
+  'WEBHOOKS.DELIVERY_NOT_FOUND': 'We could not find that delivery.',
+  'WEBHOOKS.ENDPOINT_DISABLED': 'The endpoint is disabled: enable it first.',
+  'WEBHOOKS.INVALID_RANGE': 'The start of the range must come before its end.',
+  'WEBHOOKS.INVALID_CURSOR': 'The list changed meanwhile. Please start again from the first page.',
+  'WEBHOOKS.INVALID_URL': 'Please check the URL.',
   'HTTP.VALIDATION': 'Please check what you entered.',
   'HTTP.INVALID_VALUE': 'Please check what you entered.',
 }
@@ -90,6 +96,8 @@ const fieldLabels: Record<string, string> = {
   description: 'Description',
   price: 'Price',
   onHand: 'On hand',
+  url: 'URL',
+  eventTypes: 'Event types',
 }
 
 /** Full pointers whose last step alone would be named wrongly. */
