@@ -16,6 +16,7 @@ import { pino } from 'pino'
 import { Registry } from 'prom-client'
 import { afterAll, describe, expect, it } from 'vitest'
 import { PermanentError } from '../errors.js'
+import { startPrivateNats } from '../testing/private-servers.js'
 import { testServers } from '../testing/test-databases.js'
 import type { EventBus } from './bus.js'
 import {
@@ -279,5 +280,63 @@ describe('NATS JetStream bus', () => {
     await expect(bus.deadLetters.list(`nats-${run}-nobody`)).rejects.toMatchObject({
       code: 'BUS.NO_DEAD_LETTER_QUEUE',
     })
+  })
+})
+
+describe('NATS JetStream bus and a server killed', () => {
+  it('keeps every acknowledged event through a SIGKILL of the server, and resumes', async () => {
+    const nats = await startPrivateNats()
+    const bus = createNatsBus({
+      url: nats.url,
+      exchange: `crash.${run}`,
+      retry: conformanceRetry,
+      log: silent,
+      reconnectSeconds: 0.2,
+      ackWaitMs: 2_000,
+      prefetch: 10, // all but 10 of the events are in the server's store only when it dies
+    })
+    try {
+      const type = `k${run}.kept`
+      const inbox = new Set<string>()
+      let release!: () => void
+      const gate = new Promise<void>((resolve) => (release = resolve))
+      await bus.subscribe({
+        consumer: `killed-${run}`,
+        types: [type],
+        async handle(envelope) {
+          await gate // nothing is acked before the kill: all of it must come from the store
+          inbox.add(envelope.id)
+        },
+      })
+      const before = Array.from({ length: 300 }, (_, i) => testEnvelope(type, { i }))
+      await Promise.all(before.map((event) => bus.publish(event)))
+
+      await nats.kill()
+      await waitFor('the bus to notice', () =>
+        bus.check().then(
+          () => false,
+          () => true,
+        ),
+      )
+      await nats.start()
+      await waitFor(
+        'the bus to reconnect',
+        () =>
+          bus.check().then(
+            () => true,
+            () => false,
+          ),
+        15_000,
+      )
+      release()
+      const after = Array.from({ length: 10 }, () => testEnvelope(type))
+      await Promise.all(after.map((event) => bus.publish(event)))
+      const all = [...before, ...after]
+      await waitFor('every event', () => all.every((e) => inbox.has(e.id)), 30_000)
+      expect(inbox.size).toBe(all.length)
+    } finally {
+      await bus.close()
+      await nats.destroy()
+    }
   })
 })

@@ -1,11 +1,12 @@
-import { execFile, execFileSync } from 'node:child_process'
+import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
-import { createServer } from 'node:net'
+import { connect as connectTcp, createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { openDatabase } from '../db/open-database.js'
+import { reservePort } from './port-blocks.js'
 import { withDatabaseName, type TestDatabase } from './test-databases.js'
 
 // Servers of a test's own, for the tests that stop, kill or restart a server: a RabbitMQ node
@@ -295,6 +296,104 @@ export async function startPrivatePostgres(): Promise<PrivatePostgres> {
       } finally {
         remove()
       }
+    },
+  }
+}
+
+export interface PrivateNats {
+  /** `nats://127.0.0.1:<port>` */
+  url: string
+  port: number
+  /** Whether this nats-server fsyncs before each acknowledgement (`sync_interval: always`). */
+  syncAlways: boolean
+  /** Kills the server at once (SIGKILL): nothing flushed, no goodbye to its clients. */
+  kill(): Promise<void>
+  /** Starts it again on the same folder and port, and waits until it accepts connections. */
+  start(): Promise<void>
+  /** Kills it if it runs and removes its folder. */
+  destroy(): Promise<void>
+}
+
+const natsServer = existsSync('/usr/sbin/nats-server') ? '/usr/sbin/nats-server' : 'nats-server'
+
+function portAnswers(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connectTcp({ host: '127.0.0.1', port })
+    socket.once('connect', () => (socket.destroy(), resolve(true)))
+    socket.once('error', () => resolve(false))
+  })
+}
+
+/**
+ * Starts a nats-server of its own with JetStream, its store in a temporary folder, on a spare
+ * port of 127.0.0.1; with `sync_interval: always` when this nats-server knows the setting
+ * (2.10 and later), as `npm run infra:up` starts the shared one.
+ */
+export async function startPrivateNats(): Promise<PrivateNats> {
+  const dir = mkdtempSync(join(tmpdir(), 'emporium-nats-'))
+  const port = await reservePort()
+  const config = join(dir, 'nats.conf')
+  writeFileSync(
+    config,
+    `jetstream {\n  store_dir: "${join(dir, 'store')}"\n  sync_interval: always\n}\n`,
+  )
+  let syncAlways = true
+  try {
+    execFileSync(natsServer, ['-c', config, '-t'], { stdio: 'pipe' })
+  } catch {
+    syncAlways = false
+    writeFileSync(config, `jetstream {\n  store_dir: "${join(dir, 'store')}"\n}\n`)
+  }
+  let child: ChildProcess | undefined
+  const killNow = () => {
+    child?.kill('SIGKILL')
+  }
+  const cancelExit = onExit(() => {
+    killNow()
+    rmSync(dir, { recursive: true, force: true })
+  })
+  const kill = async () => {
+    const running = child
+    if (!running || running.exitCode !== null || running.signalCode !== null) return
+    const exited = new Promise((resolve) => running.once('exit', resolve))
+    running.kill('SIGKILL')
+    await exited
+  }
+  const start = async () => {
+    const server = spawn(natsServer, ['-c', config, '-a', '127.0.0.1', '-p', String(port)], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    })
+    child = server
+    let log = ''
+    server.stderr?.on(
+      'data',
+      (chunk: Buffer) => void (log = (log + chunk.toString()).slice(-4_000)),
+    )
+    const deadline = Date.now() + 30_000
+    while (!(await portAnswers(port))) {
+      if (server.exitCode !== null) throw new Error(`nats-server exited:\n${log}`)
+      if (Date.now() > deadline) throw new Error(`nats-server did not answer on ${port}:\n${log}`)
+      await sleep(50)
+    }
+  }
+  try {
+    await start()
+  } catch (error) {
+    await kill()
+    cancelExit()
+    rmSync(dir, { recursive: true, force: true })
+    throw error
+  }
+  return {
+    url: `nats://127.0.0.1:${port}`,
+    port,
+    syncAlways,
+    kill,
+    start,
+    async destroy() {
+      await kill()
+      cancelExit()
+      rmSync(dir, { recursive: true, force: true })
     },
   }
 }
