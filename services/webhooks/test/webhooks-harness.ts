@@ -16,7 +16,12 @@ import {
   type TestDatabase,
 } from '@emporium/platform/testing'
 import type { WebhooksTables } from '../src/infra/tables.js'
-import { createWebhooksService, loadWebhooksConfig, type WebhooksService } from '../src/service.js'
+import {
+  createWebhooksService,
+  loadWebhooksConfig,
+  type WebhooksService,
+  type WebhooksServiceDeps,
+} from '../src/service.js'
 
 export interface Harness {
   kind: DatabaseKind
@@ -38,6 +43,11 @@ export interface Harness {
   ): Promise<{ status: number; body: any; headers: Headers }>
   /** Publishes an event as its service would; returns its id. */
   publish(type: string, data: unknown, id?: string): Promise<string>
+  /**
+   * Another replica's service on the same database (not started: its `dispatchDue` is what a
+   * test runs), with the harness's settings and `env` over them.
+   */
+  replica(deps?: WebhooksServiceDeps, env?: Record<string, string>): Promise<WebhooksService>
   /** Runs the dispatcher until `check` holds (generous: a busy machine may be slow). */
   until(check: () => Promise<boolean> | boolean, what: string): Promise<void>
   close(): Promise<void>
@@ -68,7 +78,7 @@ export async function createHarness(
         })
       : createInProcessBus({ retry: { delaysMs: [10] }, log: silent })
   const tokens = createTestTokens()
-  const config = loadWebhooksConfig({
+  const settings = {
     WEBHOOKS_DATABASE_URL: testDb.url,
     WEBHOOKS_JWKS_URL: 'http://127.0.0.1:9/.well-known/jwks.json',
     WEBHOOKS_ALLOWED_HOSTS: '127.0.0.1',
@@ -80,7 +90,8 @@ export async function createHarness(
     WEBHOOKS_BREAKER_FAILURES: '100',
     LOG_LEVEL: 'silent',
     ...env,
-  })
+  }
+  const config = loadWebhooksConfig(settings)
   const service = await createWebhooksService(config, {
     log: silent,
     database: testDb.database,
@@ -131,6 +142,13 @@ export async function createHarness(
       })
       return id
     },
+    replica: (deps = {}, more = {}) =>
+      createWebhooksService(loadWebhooksConfig({ ...settings, ...more }), {
+        log: silent,
+        database: testDb.database,
+        verifier: tokens.verifier,
+        ...deps,
+      }),
     async until(check, what) {
       const deadline = Date.now() + 30_000
       while (!(await check())) {

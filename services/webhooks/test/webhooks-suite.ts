@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe } from 'vitest'
 import { breakerEnv, breakerTests } from './breaker-tests.js'
 import { deliveryTests } from './delivery-tests.js'
+import { dispatcherTests } from './dispatcher-tests.js'
 import { endpointTests } from './endpoint-tests.js'
 import { createHarness, type Harness } from './webhooks-harness.js'
 
@@ -19,6 +20,7 @@ export function webhooksSuite(kind: 'postgres' | 'pglite') {
 
     endpointTests(() => h)
     deliveryTests(() => h)
+    dispatcherTests(() => h)
   })
 
   describe(`webhooks' circuit breaker on ${kind}`, () => {
