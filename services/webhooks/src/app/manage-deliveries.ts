@@ -27,6 +27,14 @@ function summaryOf(delivery: StoredDelivery): webhooks.DeliverySummary {
   }
 }
 
+/** An instant a database can compare with: years 1 to 9999; undefined otherwise. */
+function timeOf(text: string): Date | undefined {
+  const ms = Date.parse(text)
+  if (Number.isNaN(ms)) return undefined
+  const year = new Date(ms).getUTCFullYear()
+  return year >= 1 && year <= 9999 ? new Date(ms) : undefined
+}
+
 /** The delivery log and replays of the back office (issue 21). */
 export function createManageDeliveries(deps: {
   endpoints: EndpointStore
@@ -93,9 +101,9 @@ export function createManageDeliveries(deps: {
       endpointId: string,
       body: webhooks.ReplayRangeBody,
     ): Promise<webhooks.ReplayedRange> {
-      const from = new Date(body.from)
-      const to = new Date(body.to)
-      if (Number.isNaN(from.getTime()) || Number.isNaN(to.getTime()) || from >= to) {
+      const from = timeOf(body.from)
+      const to = timeOf(body.to)
+      if (from === undefined || to === undefined || from >= to) {
         throw new AppError('invalid', 'WEBHOOKS.INVALID_RANGE', '`from` must come before `to`.', {
           details: { errors: [{ path: '/body/to', message: 'must come after from' }] },
         })
