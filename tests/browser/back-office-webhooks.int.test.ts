@@ -19,7 +19,8 @@ const embeddedPorts = await reserveEmbeddedPorts()
 // (on the webhooks service's development allow-list), sees its signing secret once, sends a test
 // event, sees the delivery arrive with its attempt, and replays it; the receiver verifies every
 // signature with the secret the page showed. Refusals are shown by field; the secret is rotated
-// with an overlap; a member of staff without webhooks.manage is not shown the section.
+// with an overlap; the endpoint is disabled, enabled, edited and deleted; a member of staff
+// without webhooks.manage is not shown the section.
 const artifacts = join(repoRoot, 'tests/browser/artifacts')
 const ownerEmail = 'owner@back-office-webhooks.example'
 const password = 'correct horse battery staple' // ShopClient's (registerAdmin)
@@ -249,7 +250,7 @@ describe('webhooks in the back office in a browser', () => {
     await page.locator('[data-delivery-status="delivered"]').waitFor()
   }, 300_000)
 
-  it('rotates the secret with an overlap, filters, replays a range, disables and enables', async () => {
+  it('rotates the secret, filters, replays a range, disables, edits and deletes the endpoint', async () => {
     expect(secret, 'the endpoint of the first test').not.toBe('')
     const page = await open(ownerEmail)
     await page.goto(endpointPath)
@@ -311,6 +312,27 @@ describe('webhooks in the back office in a browser', () => {
     await page.getByRole('button', { name: 'Enable endpoint' }).click()
     await page.getByRole('status').filter({ hasText: 'Endpoint enabled.' }).waitFor()
     expect(await page.locator('[data-endpoint-state]').innerText()).toBe('Enabled')
+
+    // Edited: no event type is refused by the field; a new description is saved.
+    await page.getByRole('button', { name: 'Edit endpoint' }).click()
+    const edit = page.getByRole('region', { name: 'Edit endpoint' })
+    await edit.getByRole('checkbox', { name: /order\.placed/ }).uncheck()
+    await edit.getByRole('button', { name: 'Save endpoint' }).click()
+    await edit.locator('#edit-eventTypes-problem').waitFor()
+    await edit.getByRole('checkbox', { name: /order\.cancelled/ }).check()
+    await edit.getByLabel('Description (optional)').fill('Cancellations only')
+    await edit.getByRole('button', { name: 'Save endpoint' }).click()
+    await page.getByRole('status').filter({ hasText: 'Endpoint saved.' }).waitFor()
+    const details = page.locator('.endpoint-details')
+    expect(await details.innerText()).toContain('Cancellations only')
+    expect(await details.innerText()).toContain('order.cancelled')
+    expect(await details.innerText()).not.toContain('order.placed')
+
+    // Deleted, once confirmed: gone from the list.
+    page.once('dialog', (dialog) => void dialog.accept())
+    await page.getByRole('button', { name: 'Delete endpoint' }).click()
+    await page.getByRole('heading', { name: 'Webhooks', level: 2 }).waitFor()
+    await page.getByText('No endpoints registered yet.').waitFor()
   }, 300_000)
 
   it('shows the section to staff with webhooks.manage only', async () => {
