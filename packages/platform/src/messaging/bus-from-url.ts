@@ -27,6 +27,8 @@ export interface BusFromUrlOptions {
   registry?: Registry
   /** Shown by the broker's tools, to tell connections apart. */
   connectionName?: string
+  /** NATS only: redelivery of what a consumer took and never acked (default 60 s). */
+  ackWaitMs?: number
 }
 
 /**
@@ -36,8 +38,10 @@ export interface BusFromUrlOptions {
 export function createBusFromUrl(url: string, options: BusFromUrlOptions): EventBus {
   const retry = options.retry ?? defaultRetryPolicy
   switch (brokerOf(url)) {
-    case 'rabbitmq':
-      return createRabbitMqBus({ url, ...options, retry })
+    case 'rabbitmq': {
+      const { ackWaitMs: _natsOnly, ...rest } = options
+      return createRabbitMqBus({ url, ...rest, retry })
+    }
     case 'nats':
       return createNatsBus({ url, ...options, retry })
     case 'memory':

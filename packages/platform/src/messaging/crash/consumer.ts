@@ -5,7 +5,7 @@ import { migrate } from '../../db/migrate.js'
 import { createLogger } from '../../log.js'
 import { createMetricsRegistry } from '../../metrics.js'
 import { on } from '../consumer.js'
-import { createRabbitMqBus } from '../rabbitmq-bus.js'
+import { createBusFromUrl } from '../bus-from-url.js'
 import { createConsumerSubscription } from '../subscription.js'
 import { ChangeMade, consumerMigrations } from './change-made.js'
 
@@ -13,10 +13,12 @@ const log = createLogger({ service: 'crash-consumer', level: process.env.LOG_LEV
 const registry = createMetricsRegistry('crash-consumer', { processMetrics: false })
 const database = await openDatabase(process.env.DATABASE_URL!, { poolSize: 8 })
 await migrate(database, { migrations: consumerMigrations })
-const bus = createRabbitMqBus({
-  url: process.env.RABBITMQ_URL!,
+// RabbitMQ or NATS JetStream, by the URL.
+const bus = createBusFromUrl(process.env.RABBITMQ_URL!, {
   exchange: process.env.EXCHANGE!,
   retry: { delaysMs: [100, 200, 400, 800, 1_600, 3_200] },
+  // On NATS, what a killed consumer took comes back this soon (not after the default minute).
+  ackWaitMs: 2_000,
   log,
   registry,
 })

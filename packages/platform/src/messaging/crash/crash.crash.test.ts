@@ -4,12 +4,12 @@ import { fileURLToPath } from 'node:url'
 import amqp from 'amqplib'
 import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { startPrivateRabbitMq, type PrivateRabbitMq } from '../../testing/private-servers.js'
+import { startPrivateNats, startPrivateRabbitMq } from '../../testing/private-servers.js'
 import { createTestDatabase, type TestDatabase } from '../../testing/test-databases.js'
 
 // Real processes, killed with SIGKILL at random moments and restarted, over real PostgreSQL
-// and RabbitMQ: every state change's event must take effect exactly once at the consumer. The
-// broker is a node of this test's own (it is restarted), never the machine's.
+// and RabbitMQ or NATS JetStream: every state change's event must take effect exactly once at
+// the consumer. The broker is a server of this test's own (it is restarted), never the machine's.
 const TOTAL = Number(process.env.CRASH_TOTAL ?? 5_000)
 const here = fileURLToPath(new URL('.', import.meta.url))
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
@@ -58,40 +58,80 @@ class Proc {
   }
 }
 
+interface Broker {
+  url: string
+  restart(): Promise<void>
+  destroy(): Promise<void>
+}
+
+/** A RabbitMQ node of the test's own, its app stopped and started again for the restart. */
+async function privateRabbitMq(exchange: string, consumer: string): Promise<Broker> {
+  const node = await startPrivateRabbitMq()
+  return {
+    url: node.url,
+    async restart() {
+      await node.stopApp()
+      await sleep(1_000)
+      await node.startApp()
+    },
+    async destroy() {
+      try {
+        const connection = await amqp.connect(node.url)
+        const channel = await connection.createChannel()
+        for (const queue of [
+          consumer,
+          `${consumer}.dlq`,
+          ...[0, 1, 2, 3, 4, 5].map((n) => `${consumer}.retry.${n}`),
+        ]) {
+          await channel.deleteQueue(queue)
+        }
+        await channel.deleteExchange(exchange)
+        await connection.close()
+      } finally {
+        await node.stop()
+      }
+    },
+  }
+}
+
+/** A nats-server of the test's own (its own store folder), killed with SIGKILL to restart. */
+async function privateNats(): Promise<Broker> {
+  const server = await startPrivateNats()
+  return {
+    url: server.url,
+    async restart() {
+      await server.kill()
+      await sleep(1_000)
+      await server.start()
+    },
+    destroy: () => server.destroy(),
+  }
+}
+
 describe.each([
-  { name: 'producer and consumer killed at random', restartBroker: false },
-  { name: 'the same, with RabbitMQ restarted in the middle', restartBroker: true },
-])('crash test: $name', ({ restartBroker }) => {
+  { name: 'producer and consumer killed at random', nats: false, restartBroker: false },
+  { name: 'the same, with RabbitMQ restarted in the middle', nats: false, restartBroker: true },
+  {
+    name: 'the same on NATS JetStream, its server killed (SIGKILL) and restarted in the middle',
+    nats: true,
+    restartBroker: true,
+  },
+])('crash test: $name', ({ nats, restartBroker }) => {
   const id = randomBytes(4).toString('hex')
   const exchange = `crash.${id}`
   const consumer = `crash-consumer-${id}`
   const databases: TestDatabase[] = []
   const procs: Proc[] = []
-  let broker: PrivateRabbitMq | undefined
+  let broker: Broker | undefined
 
   beforeAll(async () => {
-    broker = await startPrivateRabbitMq()
+    broker = nats ? await privateNats() : await privateRabbitMq(exchange, consumer)
   })
 
   afterAll(async () => {
     await Promise.all(procs.map((p) => p.kill()))
     await Promise.all(databases.map((d) => d.drop()))
-    if (!broker) return
-    try {
-      const connection = await amqp.connect(broker.url)
-      const channel = await connection.createChannel()
-      for (const queue of [
-        consumer,
-        `${consumer}.dlq`,
-        ...[0, 1, 2, 3, 4, 5].map((n) => `${consumer}.retry.${n}`),
-      ]) {
-        await channel.deleteQueue(queue)
-      }
-      await channel.deleteExchange(exchange)
-      await connection.close()
-    } finally {
-      await broker.stop()
-    }
+    await broker?.destroy()
   })
 
   it(`applies exactly ${TOTAL} effects, once each, and leaves no unsent outbox row`, async () => {
@@ -117,7 +157,7 @@ describe.each([
     })
     procs.push(consumerProc, producerProc)
 
-    // The consumer's queue must exist before anything is published to the topic exchange.
+    // The consumer's queue (durable consumer) must exist before anything is published.
     consumerProc.start()
     await consumerProc.waitFor('ready')
     producerProc.start()
@@ -140,9 +180,7 @@ describe.each([
       victim.start()
       if (restartBroker && !brokerRestarted && (await produced()) >= TOTAL / 2) {
         brokerRestarted = true
-        await broker!.stopApp()
-        await sleep(1_000)
-        await broker!.startApp()
+        await broker!.restart()
       }
     }
     if (restartBroker) expect(brokerRestarted).toBe(true)

@@ -1,5 +1,5 @@
 // A producer process for the crash test: writes state changes 1..TOTAL, each with its event in
-// the same transaction, while its outbox relay publishes to RabbitMQ. Killed at random and
+// the same transaction, while its outbox relay publishes to the broker. Killed at random and
 // restarted, it resumes after the last change that committed.
 import { sql } from 'kysely'
 import { openDatabase } from '../../db/open-database.js'
@@ -8,7 +8,7 @@ import { createLogger } from '../../log.js'
 import { createMetricsRegistry } from '../../metrics.js'
 import { createOutbox } from '../outbox.js'
 import { createOutboxRelay } from '../outbox-relay.js'
-import { createRabbitMqBus } from '../rabbitmq-bus.js'
+import { createBusFromUrl } from '../bus-from-url.js'
 import { ChangeMade, producerMigrations } from './change-made.js'
 
 const total = Number(process.env.TOTAL)
@@ -16,8 +16,8 @@ const log = createLogger({ service: 'crash-producer', level: process.env.LOG_LEV
 const registry = createMetricsRegistry('crash-producer', { processMetrics: false })
 const database = await openDatabase(process.env.DATABASE_URL!, { poolSize: 4 })
 await migrate(database, { migrations: producerMigrations })
-const bus = createRabbitMqBus({
-  url: process.env.RABBITMQ_URL!,
+// RabbitMQ or NATS JetStream, by the URL.
+const bus = createBusFromUrl(process.env.RABBITMQ_URL!, {
   exchange: process.env.EXCHANGE!,
   log,
   registry,
