@@ -23,7 +23,7 @@ import {
 // RabbitMQ. Every event must reach the receiver at least once, every request must carry a valid
 // Standard Webhooks signature, and a repeated delivery must carry the same `webhook-id`. The
 // broker is the machine's, in a vhost of this run's own; the database is a fresh one.
-const TOTAL = Number(process.env.CRASH_TOTAL ?? 1_000)
+const TOTAL = 1_000
 const MIN_KILLS = 6
 const main = fileURLToPath(new URL('../src/main.ts', import.meta.url))
 const run = promisify(execFile)
