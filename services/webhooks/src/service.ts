@@ -109,6 +109,7 @@ export async function createWebhooksService(
     migrations: new URL('../migrations/', import.meta.url),
     consumers: onPartnerEvents({
       fanOutIn: (trx) => createSqlFanOut(trx as Kysely<WebhooksTables>),
+      now,
     }),
     routes: webhooksRoutes({
       verifier,

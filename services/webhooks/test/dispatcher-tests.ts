@@ -83,6 +83,6 @@ export function dispatcherTests(harness: () => Harness) {
     expect(after.body.attemptLog.map((a: { responseStatus: number }) => a.responseStatus)).toEqual(
       expect.arrayContaining([200, 500]),
     )
-    await dying.close()
+    await dying.close?.()
   })
 }

@@ -26,7 +26,7 @@ export const partnerEvents = [
  * subscribed to it, with the event's id as its `webhook-id` and its data as the body's `data`.
  * Stored before any attempt, so nothing is lost; a redelivered event stores nothing twice.
  */
-export function onPartnerEvents(deps: { fanOutIn: FanOutIn }) {
+export function onPartnerEvents(deps: { fanOutIn: FanOutIn; now: () => Date }) {
   return partnerEvents.map((event) =>
     handler(event as EventDefinition<string, unknown>, {
       adapters: deps.fanOutIn,
@@ -36,7 +36,7 @@ export function onPartnerEvents(deps: { fanOutIn: FanOutIn }) {
           eventId: envelope.id,
           type: event.type,
           body: payloadOf(event.type, at, data),
-          at: new Date(),
+          at: deps.now(),
         })
       },
     }),
