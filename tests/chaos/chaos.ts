@@ -50,6 +50,8 @@ export interface ChaosOptions {
   skip?: readonly FaultKind[]
   /** Stops the load early (Ctrl-C); faults are undone and the invariants still checked. */
   signal?: AbortSignal
+  /** The bus's broker: RabbitMQ (default) or NATS JetStream, each a server of the run's own. */
+  broker?: 'rabbitmq' | 'nats'
 }
 
 export interface ChaosReport {
@@ -145,8 +147,9 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       {},
       {
         replicas: chaosReplicas,
-        // It stops and restarts PostgreSQL and RabbitMQ: servers of its own, not the machine's.
+        // It stops and restarts PostgreSQL and the broker: servers of its own, not the machine's.
         restartableServers: true,
+        broker: options.broker,
         serviceEnv: {
           // A declined order waits payment_failed for another card (issue 18): the steadfast
           // shoppers retry theirs, the crowd never does; a short payment deadline lets every

@@ -37,7 +37,7 @@ function serversOf(platform: DistributedPlatform): PrivateServers {
   return platform.servers
 }
 
-/** Starts PostgreSQL and RabbitMQ's application again if this run stopped them. */
+/** Starts PostgreSQL and the broker (RabbitMQ's application, NATS) again if this run stopped them. */
 export async function restoreServers(
   servers: PrivateServers,
   state: { postgresDown: boolean; brokerDown: boolean },
@@ -47,7 +47,7 @@ export async function restoreServers(
     state.postgresDown = false
   }
   if (state.brokerDown) {
-    await servers.rabbitmq.startApp().catch(() => undefined) // nothing more to try
+    await servers.broker.start().catch(() => undefined) // nothing more to try
     state.brokerDown = false
   }
 }
@@ -192,15 +192,15 @@ export function createFaultInjector(deps: FaultInjectorDeps) {
       }
       case 'broker-restart': {
         const started = Date.now()
-        const { rabbitmq } = serversOf(platform)
+        const { broker } = serversOf(platform)
         state.brokerDown = true
         try {
-          await rabbitmq.stopApp()
+          await broker.stop()
         } finally {
-          await rabbitmq.startApp()
+          await broker.start()
           state.brokerDown = false
         }
-        return `stop_app/start_app, back after ${((Date.now() - started) / 1000).toFixed(1)} s`
+        return `${broker.how}, back after ${((Date.now() - started) / 1000).toFixed(1)} s`
       }
       case 'postgres-restart': {
         const started = Date.now()

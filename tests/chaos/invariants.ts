@@ -1,11 +1,12 @@
 import { sql, type Kysely } from 'kysely'
 import { pino } from 'pino'
-import { createRabbitMqBus } from '@emporium/platform'
+import { createBusFromUrl } from '@emporium/platform'
+import { natsQueueDepths } from '@emporium/platform/testing'
 import type { DistributedPlatform } from '../e2e/distributed.js'
 import { ShopClient } from '../e2e/shop-client.js'
 
 // The invariants of the checkout saga (DESIGN.md, "The checkout saga"), checked over the
-// services' own databases and the run's RabbitMQ vhost once the platform has settled. Each
+// services' own databases and the run's broker (RabbitMQ vhost or NATS) once the platform has settled. Each
 // service's tables are those of its migrations (services/<name>/migrations).
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
@@ -61,8 +62,9 @@ export async function stockLevels(platform: DistributedPlatform): Promise<Map<st
   return new Map(levels.map((r) => [r.variant_id, { onHand: r.on_hand, reserved: r.reserved }]))
 }
 
-/** The run's queues: name → messages ready or unacked. */
+/** The run's queues: name → messages ready or unacked (on NATS, its consumers, named alike). */
 async function queueDepths(platform: DistributedPlatform): Promise<Map<string, number>> {
+  if (platform.broker === 'nats') return natsQueueDepths(platform.rabbitmqUrl)
   // On the run's broker: its own node when it has one.
   const stdout = await platform.rabbitmqctl(
     'list_queues',
@@ -152,7 +154,7 @@ async function deadLetters(platform: DistributedPlatform): Promise<DeadLetterSum
     ([name, messages]) => name.endsWith('.dlq') && messages > 0,
   )
   if (dlqs.length === 0) return []
-  const bus = createRabbitMqBus({ url: platform.rabbitmqUrl, log: pino({ level: 'silent' }) })
+  const bus = createBusFromUrl(platform.rabbitmqUrl, { log: pino({ level: 'silent' }) })
   try {
     const letters: DeadLetterSummary[] = []
     for (const [queue] of dlqs) {

@@ -115,7 +115,7 @@ export function formatChaosReport(report: ChaosReport): string {
   }
   if (report.unsettled.length > 0)
     out.push(`Still moving when settling gave up: ${report.unsettled.join('; ')}`)
-  out.push('Invariants (over the databases and the run’s RabbitMQ vhost):')
+  out.push('Invariants (over the databases and the run’s broker):')
   for (const result of report.invariants) {
     out.push(`  ${result.ok ? 'ok  ' : 'FAIL'}  ${result.name}: ${result.detail}`)
   }

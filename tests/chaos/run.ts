@@ -1,19 +1,22 @@
-// `npm run chaos -- [--short | --minutes N] [--rate R] [--json file]`: see docs/chaos.md.
+// `npm run chaos -- [--short | --minutes N] [--rate R] [--json file] [--broker nats]`: see
+// docs/chaos.md.
 import { writeFileSync } from 'node:fs'
 import { parseArgs } from 'node:util'
 import { defaultRate, runChaos } from './chaos.js'
 import { formatChaosReport } from './report.js'
 import { faultKinds, type FaultKind } from './schedule.js'
 
-const usage = `usage: npm run chaos -- [--short | --minutes N] [--rate R] [--json FILE]
+const usage = `usage: npm run chaos -- [--short | --minutes N] [--rate R] [--json FILE] [--broker B]
   --short       about two minutes in all, every fault kind at least once (CI)
   --minutes N   N minutes of load with a fault cycle every 80 s (default 10)
   --rate R      scenario arrivals per second (default ${defaultRate})
   --settle S    seconds the platform may take to settle after the load (default 180)
   --json FILE   also write the report as JSON
   --skip KINDS  leave these fault kinds out, comma-separated (${faultKinds.join(', ')})
-Needs MariaDB and Redis (npm run infra:up), and PostgreSQL's and RabbitMQ's programs to start
-a PostgreSQL and a RabbitMQ of the run's own, which it restarts (the machine's are left alone). Exit 0: every invariant held;
+  --broker B    the bus's broker: rabbitmq (default) or nats (NATS JetStream, killed to restart)
+Needs MariaDB and Redis (npm run infra:up), and PostgreSQL's and RabbitMQ's (or nats-server's)
+programs to start a PostgreSQL and a broker of the run's own, which it restarts (the machine's
+are left alone). Exit 0: every invariant held;
 1: an invariant failed or the run could not be carried out; 2: bad arguments.`
 
 function parse() {
@@ -26,6 +29,7 @@ function parse() {
         settle: { type: 'string' },
         json: { type: 'string' },
         skip: { type: 'string' },
+        broker: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     })
@@ -40,7 +44,11 @@ function parse() {
     const skip = (values.skip ?? '').split(',').filter(Boolean) as FaultKind[]
     for (const kind of skip)
       if (!faultKinds.includes(kind)) throw new Error(`--skip: unknown fault kind ${kind}`)
+    const broker = (values.broker ?? 'rabbitmq') as 'rabbitmq' | 'nats'
+    if (!['rabbitmq', 'nats'].includes(broker))
+      throw new Error(`--broker: rabbitmq or nats, not ${broker}`)
     return {
+      broker,
       help: values.help === true,
       mode: values.short ? ('short' as const) : ('long' as const),
       minutes: number(values.minutes, '--minutes'),
@@ -62,7 +70,7 @@ if (args.help) {
 }
 
 // Ctrl-C (or SIGTERM) stops the load early; faults are undone and servers brought back before
-// exiting. A second one exits at once, shutting the run's own PostgreSQL and RabbitMQ down.
+// exiting. A second one exits at once, shutting the run's own PostgreSQL and broker down.
 const stop = new AbortController()
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {
@@ -78,6 +86,7 @@ const report = await runChaos({
   rate: args.rate,
   settleSeconds: args.settleSeconds,
   skip: args.skip,
+  broker: args.broker,
   log: (line) => process.stderr.write(`${line}\n`),
   signal: stop.signal,
 })

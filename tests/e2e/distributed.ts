@@ -14,9 +14,11 @@ import { generatePrivateJwk } from '@emporium/platform'
 import {
   createTestDatabase,
   reservePorts,
+  startPrivateNats,
   startPrivatePostgres,
   startPrivateRabbitMq,
   testServers,
+  type PrivateNats,
   type PrivatePostgres,
   type PrivateRabbitMq,
   type TestDatabase,
@@ -29,6 +31,8 @@ import { repoRoot } from './process.js'
 // services declared `replicated` can run as several replicas on one database. A run that
 // restarts PostgreSQL or RabbitMQ (the chaos run) asks for `restartableServers`: it gets a
 // PostgreSQL and a RabbitMQ of its own, never the machine's, which developers use meanwhile.
+// With `broker: 'nats'` the bus runs on NATS JetStream instead: a nats-server of the run's own
+// (so it asks for `restartableServers`).
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
@@ -178,12 +182,18 @@ export interface DistributedOptions {
    * machine's: no test restarts them.
    */
   restartableServers?: boolean
+  /** The bus's broker: RabbitMQ (the default) or NATS JetStream (needs `restartableServers`). */
+  broker?: 'rabbitmq' | 'nats'
 }
 
 /** The run's own servers (`restartableServers`). */
 export interface PrivateServers {
   postgres: PrivatePostgres
-  rabbitmq: PrivateRabbitMq
+  /** The run's broker, whichever it is. */
+  rabbitmq?: PrivateRabbitMq
+  nats?: PrivateNats
+  /** Stops the broker (RabbitMQ's stop_app; NATS killed with SIGKILL) and starts it again. */
+  broker: { stop(): Promise<void>; start(): Promise<void>; how: string }
 }
 
 export interface DistributedPlatform {
@@ -194,7 +204,8 @@ export interface DistributedPlatform {
   replicas: Record<ServiceName, ServiceProcess[]>
   databases: Record<string, TestDatabase>
   vhost: string
-  /** `amqp://…/<vhost>`: the run's own vhost. */
+  broker: 'rabbitmq' | 'nats'
+  /** The services' RABBITMQ_URL: `amqp://…/<vhost>` (the run's own vhost), or `nats://…`. */
   rabbitmqUrl: string
   /** The notifications sender's file (`file:` sender): verification links land here. */
   mailbox: string
@@ -222,10 +233,14 @@ export async function startDistributedPlatform(
 ): Promise<DistributedPlatform> {
   const id = randomBytes(4).toString('hex')
   const vhost = `e2e_${id}`
+  const broker = options.broker ?? 'rabbitmq'
+  if (broker === 'nats' && !options.restartableServers)
+    throw new Error("broker: 'nats' runs on a nats-server of the run's own: restartableServers")
   const keyDir = mkdtempSync(join(tmpdir(), 'emporium-e2e-'))
   const databases: Record<string, TestDatabase> = {}
   const services: Record<string, ServiceProcess> = {}
   let servers: Partial<PrivateServers> = {}
+  let busUrl = ''
   let releasePorts = () => {}
   const rabbitmqctl = async (...args: string[]) =>
     servers.rabbitmq
@@ -234,10 +249,11 @@ export async function startDistributedPlatform(
   const cleanUp = async () => {
     await Promise.all(Object.values(services).map((s) => s.stop('SIGKILL')))
     await Promise.all(Object.values(databases).map((d) => d.drop().catch(() => undefined)))
-    await rabbitmqctl('delete_vhost', vhost).catch(() => undefined) // already gone
+    if (broker === 'rabbitmq') await rabbitmqctl('delete_vhost', vhost).catch(() => undefined)
     rmSync(keyDir, { recursive: true, force: true })
     // The run's own servers go with their data.
     await servers.rabbitmq?.stop().catch(() => undefined)
+    await servers.nats?.destroy().catch(() => undefined)
     await servers.postgres?.destroy().catch(() => undefined)
     releasePorts()
   }
@@ -245,27 +261,45 @@ export async function startDistributedPlatform(
   try {
     if (options.restartableServers) {
       servers = {}
-      const [postgres, rabbitmq] = await Promise.allSettled([
+      const [postgres, started] = await Promise.allSettled([
         startPrivatePostgres(),
-        startPrivateRabbitMq(),
+        broker === 'nats' ? startPrivateNats() : startPrivateRabbitMq(),
       ])
       if (postgres.status === 'fulfilled') servers.postgres = postgres.value
-      if (rabbitmq.status === 'fulfilled') servers.rabbitmq = rabbitmq.value
+      if (started.status === 'fulfilled') {
+        const value = started.value
+        if ('kill' in value) {
+          servers.nats = value
+          servers.broker = { stop: () => value.kill(), start: () => value.start(), how: 'SIGKILL' }
+        } else {
+          servers.rabbitmq = value
+          servers.broker = {
+            stop: () => value.stopApp(),
+            start: () => value.startApp(),
+            how: 'stop_app/start_app',
+          }
+        }
+      }
       if (postgres.status === 'rejected') throw postgres.reason
-      if (rabbitmq.status === 'rejected') throw rabbitmq.reason
+      if (started.status === 'rejected') throw started.reason
     }
-    await rabbitmqctl('add_vhost', vhost)
-    const amqp = new URL(servers.rabbitmq?.url ?? testServers.rabbitmq)
-    await rabbitmqctl(
-      'set_permissions',
-      '-p',
-      vhost,
-      decodeURIComponent(amqp.username),
-      '.*',
-      '.*',
-      '.*',
-    )
-    amqp.pathname = `/${vhost}`
+    if (broker === 'rabbitmq') {
+      await rabbitmqctl('add_vhost', vhost)
+      const amqp = new URL(servers.rabbitmq?.url ?? testServers.rabbitmq)
+      await rabbitmqctl(
+        'set_permissions',
+        '-p',
+        vhost,
+        decodeURIComponent(amqp.username),
+        '.*',
+        '.*',
+        '.*',
+      )
+      amqp.pathname = `/${vhost}`
+      busUrl = amqp.toString()
+    } else {
+      busUrl = servers.nats!.url
+    }
     for (const service of serviceDeclarations) {
       // On the run's own PostgreSQL, the databases scripts/infra-up.sh would create.
       databases[service.name] =
@@ -305,7 +339,7 @@ export async function startDistributedPlatform(
       return key
     }
     const common = {
-      RABBITMQ_URL: amqp.toString(),
+      RABBITMQ_URL: busUrl,
       // Every process checks the one revocation list (logout, password change, admin revoked).
       REVOCATIONS_URL: testServers.redis,
       LOG_LEVEL: 'warn',
@@ -390,18 +424,19 @@ export async function startDistributedPlatform(
       replicas,
       databases,
       vhost,
-      rabbitmqUrl: amqp.toString(),
+      broker,
+      rabbitmqUrl: busUrl,
       mailbox: join(keyDir, 'mailbox.jsonl'),
-      servers: servers.postgres && servers.rabbitmq ? (servers as PrivateServers) : undefined,
+      servers: servers.postgres && servers.broker ? (servers as PrivateServers) : undefined,
       rabbitmqctl,
       async restartBroker() {
-        const broker = servers.rabbitmq
-        if (!broker) throw new Error('restartBroker needs the run started with restartableServers')
+        const own = servers.broker
+        if (!own) throw new Error('restartBroker needs the run started with restartableServers')
         try {
-          await broker.stopApp()
+          await own.stop()
         } finally {
-          // Whatever happened to stop_app, leave the broker running.
-          await broker.startApp()
+          // Whatever happened to the stop, leave the broker running.
+          await own.start()
         }
       },
       stop: cleanUp,

@@ -16,6 +16,7 @@ import { pino } from 'pino'
 import { Registry } from 'prom-client'
 import { afterAll, describe, expect, it } from 'vitest'
 import { PermanentError } from '../errors.js'
+import { natsQueueDepths } from '../testing/nats-depths.js'
 import { startPrivateNats } from '../testing/private-servers.js'
 import { testServers } from '../testing/test-databases.js'
 import type { EventBus } from './bus.js'
@@ -273,6 +274,30 @@ describe('NATS JetStream bus', () => {
     expect(text).toContain(`bus_dead_letters{consumer="${consumer}"} 1`)
     expect(text).toContain(`bus_queue_depth{consumer="${consumer}"} 0`)
     expect(text).toContain('bus_connected 1')
+  })
+
+  it('shows what waits per consumer to the tests (natsQueueDepths), named as RabbitMQ queues', async () => {
+    const bus = open()
+    const consumer = consumerName('depths')
+    const type = `n${run}.waiting`
+    let release!: () => void
+    const gate = new Promise<void>((resolve) => (release = resolve))
+    await bus.subscribe({
+      consumer,
+      types: [type],
+      async handle(envelope) {
+        await gate
+        if ((envelope.data as { bad?: boolean }).bad) throw new PermanentError('bad')
+      },
+    })
+    for (let i = 0; i < 4; i++) await bus.publish(testEnvelope(type))
+    await bus.publish(testEnvelope(type, { bad: true }))
+    expect((await natsQueueDepths(url, exchange)).get(consumer)).toBe(5)
+    release()
+    await waitFor('the dead letter', async () => {
+      const depths = await natsQueueDepths(url, exchange)
+      return depths.get(consumer) === 0 && depths.get(`${consumer}.dlq`) === 1
+    })
   })
 
   it('names a consumer with no dead-letter stream', async () => {
