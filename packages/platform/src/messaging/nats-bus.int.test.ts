@@ -365,3 +365,57 @@ describe('NATS JetStream bus and a server killed', () => {
     }
   })
 })
+
+describe('NATS JetStream bus and a server back without its store', () => {
+  it('declares its stream and consumers again after the reconnect, and delivers again', async () => {
+    const nats = await startPrivateNats()
+    const bus = createNatsBus({
+      url: nats.url,
+      exchange: `fresh.${run}`,
+      retry: conformanceRetry,
+      log: silent,
+      reconnectSeconds: 0.2,
+    })
+    try {
+      const type = `f${run}.seen`
+      const seen = new Set<string>()
+      await bus.subscribe({
+        consumer: `fresh-${run}`,
+        types: [type],
+        handle: async (envelope) => void seen.add(envelope.id),
+      })
+      const first = testEnvelope(type)
+      await bus.publish(first)
+      await waitFor('the first event', () => seen.has(first.id))
+
+      await nats.kill()
+      nats.wipe() // a server without a persistent volume: nothing of the bus is left on it
+      await nats.start()
+      await waitFor(
+        'the bus to reconnect',
+        () =>
+          bus.check().then(
+            () => true,
+            () => false,
+          ),
+        15_000,
+      )
+      const after = testEnvelope(type)
+      // Published once the stream is back; until then a publish is refused (no stream), so the
+      // outbox would keep the event and try again, as this loop does.
+      await waitFor(
+        'a publish to be acknowledged',
+        () =>
+          bus.publish(after).then(
+            () => true,
+            () => false,
+          ),
+        15_000,
+      )
+      await waitFor('the event after the restart', () => seen.has(after.id), 15_000)
+    } finally {
+      await bus.close()
+      await nats.destroy()
+    }
+  })
+})

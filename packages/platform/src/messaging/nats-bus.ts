@@ -130,11 +130,61 @@ export function createNatsBus(options: NatsBusOptions): EventBus {
       } else if (status.type === 'reconnect') {
         markUp(true)
         log.info({ exchange }, 'bus connected to NATS')
+        void redeclare()
       }
     }
   }
 
   void connectLoop()
+
+  /** Pulls the consumer's deliveries (a batch at a time, up to the prefetch) into its intake. */
+  async function consume(nats: NatsApi, state: ConsumerState): Promise<void> {
+    const pull = await nats.js.consumers.get(
+      names.stream,
+      names.durable(state.subscription.consumer),
+    )
+    state.messages = await pull.consume({
+      max_messages: prefetch,
+      callback: (message) => {
+        // Arrived after close() began: straight back, for the next process.
+        if (closing) message.nak()
+        else state.take(message)
+      },
+    })
+  }
+
+  /**
+   * After a reconnect, declares the stream and every consumer again (idempotent), as the
+   * RabbitMQ adapter re-declares its topology, and pulls anew: a server that came back without
+   * its store (no persistent volume) has lost them, and the old pulls named a consumer that was
+   * gone. What the old pulls delivered and nobody acked comes back after the ack wait.
+   */
+  async function redeclare(): Promise<void> {
+    if (!api || closing) return
+    streamReady = undefined
+    for (const state of consumers.values()) {
+      const { consumer } = state.subscription
+      try {
+        await ensureConsumerTopology(api.jsm, names, settingsOf(state.subscription))
+        if (closing) return
+        const previous = state.messages
+        await consume(api, state)
+        await previous?.close().catch(() => {})
+      } catch (err) {
+        log.warn({ err, consumer }, 'bus could not resume a NATS consumer after a reconnect')
+      }
+    }
+  }
+
+  function settingsOf(subscription: Subscription) {
+    return {
+      consumer: subscription.consumer,
+      types: subscription.types,
+      maxAckPending: prefetch,
+      ackWaitMs,
+      multipleFilters: serverAtLeast(nc?.info?.version, 2, 10),
+    }
+  }
 
   /** The JetStream API once connected, or BUS.DISCONNECTED after `publishTimeoutMs`. */
   async function ready(): Promise<NatsApi> {
@@ -239,24 +289,10 @@ export function createNatsBus(options: NatsBusOptions): EventBus {
       consumers.set(consumer, state)
       try {
         // Waits for the server if it is down: the consumer is running once this resolves.
-        const { js, jsm } = await connected
-        await ensureConsumerTopology(jsm, names, {
-          consumer,
-          types: subscription.types,
-          maxAckPending: prefetch,
-          ackWaitMs,
-          multipleFilters: serverAtLeast(nc?.info?.version, 2, 10),
-        })
+        const nats = await connected
+        await ensureConsumerTopology(nats.jsm, names, settingsOf(subscription))
         if (closing) throw closedError()
-        const pull = await js.consumers.get(names.stream, names.durable(consumer))
-        state.messages = await pull.consume({
-          max_messages: prefetch,
-          callback: (message) => {
-            // Arrived after close() began: straight back, for the next process.
-            if (closing) message.nak()
-            else state.take(message)
-          },
-        })
+        await consume(nats, state)
       } catch (error) {
         consumers.delete(consumer)
         log.error({ err: error, consumer }, 'bus consumer setup failed')

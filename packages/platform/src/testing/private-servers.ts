@@ -310,6 +310,8 @@ export interface PrivateNats {
   kill(): Promise<void>
   /** Starts it again on the same folder and port, and waits until it accepts connections. */
   start(): Promise<void>
+  /** Deletes its store (while it is killed): the next start has no streams, as a fresh server. */
+  wipe(): void
   /** Kills it if it runs and removes its folder. */
   destroy(): Promise<void>
 }
@@ -390,6 +392,7 @@ export async function startPrivateNats(): Promise<PrivateNats> {
     syncAlways,
     kill,
     start,
+    wipe: () => rmSync(join(dir, 'store'), { recursive: true, force: true }),
     async destroy() {
       await kill()
       cancelExit()
