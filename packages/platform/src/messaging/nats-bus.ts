@@ -161,16 +161,34 @@ export function createNatsBus(options: NatsBusOptions): EventBus {
    */
   async function redeclare(): Promise<void> {
     if (!api || closing) return
-    streamReady = undefined
+    const nats = api
+    // Publishes wait for it: an event stored before its consumers exist again would be dropped
+    // (interest retention keeps nothing nobody wants).
+    const declared = (async () => {
+      await ensureEventStream(nats.jsm, names)
+      for (const state of consumers.values()) {
+        await ensureConsumerTopology(nats.jsm, names, settingsOf(state.subscription))
+      }
+    })()
+    const ready = declared.catch((error: unknown) => {
+      streamReady = undefined
+      throw error
+    })
+    ready.catch(() => {}) // a publish that awaits it sees the failure; nobody else must
+    streamReady = ready
+    try {
+      await declared
+    } catch (err) {
+      log.warn({ err }, 'bus could not declare its NATS stream and consumers after a reconnect')
+    }
     for (const state of consumers.values()) {
-      const { consumer } = state.subscription
+      if (closing) return
       try {
-        await ensureConsumerTopology(api.jsm, names, settingsOf(state.subscription))
-        if (closing) return
         const previous = state.messages
-        await consume(api, state)
+        await consume(nats, state)
         await previous?.close().catch(() => {})
       } catch (err) {
+        const { consumer } = state.subscription
         log.warn({ err, consumer }, 'bus could not resume a NATS consumer after a reconnect')
       }
     }
