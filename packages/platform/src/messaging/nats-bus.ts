@@ -155,18 +155,24 @@ export function createNatsBus(options: NatsBusOptions): EventBus {
 
   /**
    * After a reconnect, declares the stream and every consumer again (idempotent), as the
-   * RabbitMQ adapter re-declares its topology, and pulls anew: a server that came back without
-   * its store (no persistent volume) has lost them, and the old pulls named a consumer that was
-   * gone. What the old pulls delivered and nobody acked comes back after the ack wait.
+   * RabbitMQ adapter re-declares its topology: a server that came back without its store (no
+   * persistent volume) has lost them.
    */
   async function redeclare(): Promise<void> {
     if (!api || closing) return
     const nats = api
     // Publishes wait for it: an event stored before its consumers exist again would be dropped
     // (interest retention keeps nothing nobody wants).
+    const lost = new Set<ConsumerState>()
     const declared = (async () => {
       await ensureEventStream(nats.jsm, names)
       for (const state of consumers.values()) {
+        const { consumer } = state.subscription
+        const exists = await nats.jsm.consumers.info(names.stream, names.durable(consumer)).then(
+          () => true,
+          () => false,
+        )
+        if (!exists) lost.add(state)
         await ensureConsumerTopology(nats.jsm, names, settingsOf(state.subscription))
       }
     })()
@@ -181,12 +187,15 @@ export function createNatsBus(options: NatsBusOptions): EventBus {
     } catch (err) {
       log.warn({ err }, 'bus could not declare its NATS stream and consumers after a reconnect')
     }
-    for (const state of consumers.values()) {
+    // A consumer the server kept goes on with its pulls (the client renews them); one it lost
+    // is pulled anew, as the old pulls named a consumer that was gone.
+    for (const state of lost) {
       if (closing) return
+      const previous = state.messages
+      if (!previous) continue // still subscribing: it starts pulling itself
       try {
-        const previous = state.messages
         await consume(nats, state)
-        await previous?.close().catch(() => {})
+        await previous.close().catch(() => {})
       } catch (err) {
         const { consumer } = state.subscription
         log.warn({ err, consumer }, 'bus could not resume a NATS consumer after a reconnect')
