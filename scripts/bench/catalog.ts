@@ -11,6 +11,7 @@ import { freePort, scratchDir, spawnTsx, waitForHttp } from './lib/processes.js'
 import type { Ratio, Section } from './lib/report.js'
 import { ensurePackage } from './lib/tools.js'
 import { wrk, type WrkResult } from './lib/wrk.js'
+import { createPeers } from './peers/peers.js'
 
 export interface CatalogBenchOptions {
   seconds: number
@@ -21,10 +22,9 @@ export interface CatalogBenchOptions {
   largeEmbedded?: boolean
   /** Run the catalog (and the embedded process) under `--cpu-prof`; print the hottest functions. */
   profile?: boolean
+  /** No peer (Vendure) set up or measured: the issue's quoted figure stands in. */
+  skipPeers?: boolean
 }
-
-/** Listing and search of Vendure 3.7 (best: SQLite), from the issue's reference figures. */
-const vendureListingRps = 48
 
 const words = ['lamp', 'coffee', 'oak', 'handmade', 'shirt', 'wireless', 'garden', 'steel']
 const scenarios = {
@@ -111,6 +111,11 @@ export async function catalogBenchmark(options: CatalogBenchOptions): Promise<Se
   await ensurePackage('wrk', '/usr/bin/wrk')
   const rows: Row[] = []
   const notes: string[] = []
+  const peers = createPeers({
+    enabled: !options.skipPeers,
+    seconds: options.seconds,
+    connections: options.connections,
+  })
   const measure = async (
     origin: string,
     paths: string[],
@@ -180,6 +185,7 @@ export async function catalogBenchmark(options: CatalogBenchOptions): Promise<Se
     { nodeArgs: { catalog: profilingArgs(profiles, 'catalog') } },
   )
   await listings('distributed', '1k', distributed.gateway!, distributed.urls.catalog!)
+  await peers.emporiumProduct(distributed.gateway!, '1k')
   if (large) {
     const count = await growPostgres(distributed.databases.catalog!, options.largeProducts)
     await listings(
@@ -190,6 +196,7 @@ export async function catalogBenchmark(options: CatalogBenchOptions): Promise<Se
     )
   }
   await distributed.stop()
+  await peers.measureVendure() // alone, as Emporium's rows ran
   if (profiles) {
     notes.push(hotSummary(profiles, 'all-in-one', 12, 15))
     notes.push(hotSummary(profiles, 'catalog', 12, 10))
@@ -202,15 +209,9 @@ export async function catalogBenchmark(options: CatalogBenchOptions): Promise<Se
     unit: '×',
     target: row.scenario === 'list 20 newest' ? { op: '>=', value: 0.3 } : undefined,
   }))
-  for (const row of rows.filter((r) => r.scenario === 'list 20 newest')) {
-    ratios.push({
-      name: `${row.mode} ${row.products}: list 20 newest / Vendure's ${vendureListingRps} req/s`,
-      value: row.rps / vendureListingRps,
-      unit: '×',
-      target: { op: '>=', value: 50 },
-      note: 'the issue’s reference figure, not measured here',
-    })
-  }
+  const peerReport = peers.report(rows) // Vendure's rows and the ratios against them
+  ratios.push(...peerReport.ratios)
+  notes.push(...peerReport.notes)
   if (rows.some((r) => r.errors > 0)) {
     notes.push('Some rows had errors (see the errors column): their figures are suspect.')
   }
@@ -228,6 +229,7 @@ export async function catalogBenchmark(options: CatalogBenchOptions): Promise<Se
         columns: ['mode', 'products', 'scenario', 'req/s', 'p50 ms', 'p99 ms', 'errors'],
         rows: rows.map((r) => [r.mode, r.products, r.scenario, r.rps, r.p50, r.p99, r.errors]),
       },
+      ...peerReport.tables,
     ],
     ratios,
     notes,

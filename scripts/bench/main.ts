@@ -27,6 +27,7 @@ const { values } = parseArgs({
     profile: { type: 'boolean', default: false },
     'large-products': { type: 'string', default: '100000' },
     'large-embedded': { type: 'boolean', default: false },
+    'skip-peers': { type: 'boolean', default: false },
     messages: { type: 'string', default: '30000' },
     shoppers: { type: 'string' },
     json: { type: 'string' },
@@ -48,6 +49,8 @@ const usage = `npm run bench -- [options]
   --large-products <n>   size of the large catalog (default 100000; 0 skips it)
   --large-embedded       catalog: the large catalog in the embedded mode too (PGlite: the
                          bulk insert alone takes a minute or two)
+  --skip-peers           catalog: no Vendure rows (set up from npm into ~/.cache/emporium-bench
+                         on first use, its sample data in a database of its own, both kept)
   --messages <n>         events of the messaging benchmark (default 30000: shorter runs swing with the machine)
   --shoppers <n>         checkout: shoppers checking out at once (default 32)
   --json <file>          also write the results (and the machine) as JSON`
@@ -74,6 +77,7 @@ const benchmarks: Record<string, () => Promise<Section>> = {
       connections: Number(values.connections),
       largeProducts: Number(values['large-products']),
       largeEmbedded: values['large-embedded'],
+      skipPeers: values['skip-peers'],
       profile: values.profile,
     }),
   checkout: () =>

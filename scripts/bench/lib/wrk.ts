@@ -9,6 +9,10 @@ export interface WrkOptions {
   /** Paths (with query) to request in turn. */
   paths: string[]
   headers?: Record<string, string>
+  /** GET unless set (POST with `bodies`, e.g. a GraphQL query). */
+  method?: string
+  /** Request bodies, in turn with the paths (request i: path i mod n, body i mod m). */
+  bodies?: string[]
   connections?: number
   threads?: number
   seconds: number
@@ -32,7 +36,8 @@ let dir: string | undefined
 
 const lua = (value: string) => JSON.stringify(value) // a JSON string is a valid Lua string here
 
-function script(paths: string[], headers: Record<string, string>): string {
+function script(options: WrkOptions): string {
+  const { paths, headers = {}, method = 'GET', bodies = [] } = options
   if (!dir || !existsSync(dir)) dir = scratchDir('wrk') // again after a cleanup removed it
   const file = join(dir, `script-${Math.random().toString(36).slice(2)}.lua`)
   const headerLines = Object.entries(headers)
@@ -42,11 +47,15 @@ function script(paths: string[], headers: Record<string, string>): string {
     file,
     `local paths = {\n${paths.map((p) => `  ${lua(p)},`).join('\n')}\n}
 local headers = {\n${headerLines}\n}
+local bodies = {\n${bodies.map((b) => `  ${lua(b)},`).join('\n')}\n}
 local count = #paths
+local bodyCount = #bodies
 local i = 0
 request = function()
   i = i + 1
-  return wrk.format("GET", paths[(i % count) + 1], headers)
+  local body = nil
+  if bodyCount > 0 then body = bodies[(i % bodyCount) + 1] end
+  return wrk.format(${lua(method)}, paths[(i % count) + 1], headers, body)
 end
 done = function(summary, latency, requests)
   local e = summary.errors
@@ -61,7 +70,7 @@ end
 }
 
 export async function wrk(origin: string, options: WrkOptions): Promise<WrkResult> {
-  const file = script(options.paths, options.headers ?? {})
+  const file = script(options)
   const args = (seconds: number) => [
     `-t${options.threads ?? 1}`,
     `-c${options.connections ?? 50}`,

@@ -1,0 +1,187 @@
+// Peers of the catalog benchmark (issue 20): Vendure measured in the same run, with the same
+// load tool, listing 20 products and reading one product through its Shop API (GraphQL POST),
+// next to Emporium's listing and product read through the gateway. Vendure runs after
+// Emporium's processes stopped, alone with PostgreSQL, as Emporium's rows do. When Vendure
+// cannot be set up, its rows say why and the issue's quoted figure stands in, labelled so.
+// Medusa: not set up (see `medusaSkipped`).
+import type { Ratio, Table } from '../lib/report.js'
+import { wrk, type WrkResult } from '../lib/wrk.js'
+import { startVendure, vendureVersion } from './vendure.js'
+
+export interface PeerOptions {
+  /** False: no peer is set up or measured (`--skip-peers`); the quoted figure stands in. */
+  enabled: boolean
+  seconds: number
+  connections: number
+}
+
+/** The issue's quoted figure for Vendure 3.7's listing (best: SQLite), the fallback. */
+const vendureQuotedRps = 48
+/** The listing target of issues 8 and 20: Emporium's listing ≥ 50× Vendure's. */
+const listingTarget: Ratio['target'] = { op: '>=', value: 50 }
+
+const medusaSkipped =
+  'not set up: a Medusa project starts from `create-medusa-app`, which clones its starter (and ' +
+  'the seed script that is its sample data) with git from a host this machine cannot reach'
+
+const listQuery = `{ products(options: { take: 20 }) { items { id name slug description
+  variants { id name sku price priceWithTax currencyCode } } } }`
+const productQuery = (slug: string) =>
+  `{ product(slug: ${JSON.stringify(slug)}) { id name slug description
+  variants { id name sku price priceWithTax currencyCode stockLevel } } }`
+
+interface PeerRow extends WrkResult {
+  peer: string
+  products: string
+  scenario: string
+}
+
+/** Listing rows of the catalog benchmark, as the peers need them. */
+interface ListingRow {
+  mode: string
+  products: string
+  scenario: string
+  rps: number
+}
+
+async function post<T>(url: string, query: string): Promise<T> {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ query }),
+  })
+  const body = (await response.json()) as { data?: T; errors?: unknown }
+  if (!response.ok || !body.data) {
+    throw new Error(`${url}: ${response.status} ${JSON.stringify(body.errors ?? body)}`)
+  }
+  return body.data
+}
+
+export function createPeers(options: PeerOptions) {
+  const rows: PeerRow[] = []
+  const notes: string[] = []
+  let vendureSkipped: string | undefined = options.enabled ? undefined : 'skipped (--skip-peers)'
+  // A peer a hundred times slower would time out under 50 connections: fewer, and longer rows.
+  const peerLoad = {
+    connections: Math.min(options.connections, 8),
+    seconds: Math.max(options.seconds, 10),
+  }
+
+  const measure = async (row: Omit<PeerRow, keyof WrkResult>, run: () => Promise<WrkResult>) => {
+    const result = await run()
+    rows.push({ ...row, ...result })
+    console.error(`  ${row.peer} ${row.products} ${row.scenario}: ${result.rps} req/s`)
+  }
+
+  return {
+    /** Emporium's product read through the gateway, over 20 products of its first page. */
+    async emporiumProduct(gateway: string, products: string): Promise<void> {
+      if (!options.enabled) return
+      const page = (await (await fetch(`${gateway}/api/v1/products?limit=20`)).json()) as {
+        items: Array<{ id: string }>
+      }
+      await measure({ peer: 'Emporium (gateway)', products, scenario: 'one product' }, () =>
+        wrk(gateway, {
+          paths: page.items.map((p) => `/api/v1/products/${p.id}`),
+          connections: options.connections,
+          seconds: options.seconds,
+          warmupSeconds: 1,
+        }),
+      )
+    },
+
+    /** Sets Vendure up (install and sample data once) and measures it; a failure is a note. */
+    async measureVendure(): Promise<void> {
+      if (vendureSkipped) return
+      const peer = `Vendure ${vendureVersion}`
+      try {
+        const vendure = await startVendure()
+        const url = `${vendure.origin}${vendure.shopApi}`
+        const listed = await post<{ products: { items: Array<{ slug: string }> } }>(url, listQuery)
+        const graphql = (queries: string[]) => ({
+          paths: [vendure.shopApi],
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          bodies: queries.map((query) => JSON.stringify({ query })),
+          ...peerLoad,
+          warmupSeconds: 2,
+        })
+        const products = String(vendure.products)
+        await measure({ peer, products, scenario: 'list 20' }, () =>
+          wrk(vendure.origin, graphql([listQuery])),
+        )
+        const slugs = listed.products.items.map((p) => p.slug)
+        await measure({ peer, products, scenario: 'one product' }, () =>
+          wrk(vendure.origin, graphql(slugs.map(productQuery))),
+        )
+        await vendure.stop()
+      } catch (error) {
+        vendureSkipped = `could not be set up or measured: ${(error as Error).message.split('\n')[0]}`
+        console.error(`bench: Vendure ${vendureSkipped}`, error)
+      }
+    },
+
+    /** The peers' table, the ratios of Emporium's rows to them, and notes. */
+    report(listings: ListingRow[]): { tables: Table[]; ratios: Ratio[]; notes: string[] } {
+      const vendure = (scenario: string) =>
+        rows.find((r) => r.peer.startsWith('Vendure') && r.scenario === scenario)
+      const vendureList = vendure('list 20')
+      const ratios: Ratio[] = []
+      for (const row of listings.filter((r) => r.scenario === 'list 20 newest')) {
+        const name = `${row.mode} ${row.products}: list 20 newest (gateway) / Vendure list 20`
+        ratios.push(
+          vendureList
+            ? { name, value: row.rps / vendureList.rps, unit: '×', target: listingTarget }
+            : {
+                name: `${name} (quoted ${vendureQuotedRps} req/s)`,
+                value: row.rps / vendureQuotedRps,
+                unit: '×',
+                target: listingTarget,
+                note: `the issue's quoted figure, not measured here: Vendure ${vendureSkipped}`,
+              },
+        )
+      }
+      const emporiumProduct = rows.find((r) => r.peer.startsWith('Emporium'))
+      const vendureProduct = vendure('one product')
+      if (emporiumProduct && vendureProduct) {
+        ratios.push({
+          name: `distributed ${emporiumProduct.products}: one product (gateway) / Vendure one product`,
+          value: emporiumProduct.rps / vendureProduct.rps,
+          unit: '×',
+          note: 'no target in the issue',
+        })
+      }
+      const tableRows = rows.map((r) => [
+        r.peer,
+        r.products,
+        r.scenario,
+        r.rps,
+        r.p50,
+        r.p99,
+        r.errors,
+      ])
+      if (vendureSkipped)
+        tableRows.push([`Vendure ${vendureVersion}`, '-', vendureSkipped, '', '', '', ''])
+      tableRows.push(['Medusa', '-', medusaSkipped, '', '', '', ''])
+      if (vendureList) {
+        notes.push(
+          `Peers: Vendure ${vendureVersion} from npm on PostgreSQL with @vendure/create's sample ` +
+            `data (images skipped), its Shop API by GraphQL POST, alone after Emporium stopped; ` +
+            `wrk with ${peerLoad.connections} connections, ${peerLoad.seconds} s per row ` +
+            `(Emporium's product row: the catalog's connections and seconds).`,
+        )
+      }
+      return {
+        tables: [
+          {
+            title: 'Peers',
+            columns: ['peer', 'products', 'scenario', 'req/s', 'p50 ms', 'p99 ms', 'errors'],
+            rows: tableRows,
+          },
+        ],
+        ratios,
+        notes,
+      }
+    },
+  }
+}

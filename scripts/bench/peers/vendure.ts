@@ -1,0 +1,131 @@
+// Vendure, set up from the npm registry for the catalog benchmark's peer rows (issue 20): its
+// packages at a pinned version in a cache directory outside the repository (installed once), a
+// PostgreSQL database of its own filled once with the sample data `@vendure/create` ships, and
+// its server started on a spare port. Both caches are kept between runs, keyed by the version;
+// `dropdb bench_vendure_<version>` or removing the directory sets them up again.
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { homedir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import pg from 'pg'
+import { servers } from '../lib/platform.js'
+import { freePort, run, spawnChild, waitForHttp, type Child } from '../lib/processes.js'
+
+export const vendureVersion = '3.7.3'
+const packages = {
+  '@vendure/core': vendureVersion,
+  '@vendure/create': vendureVersion, // for its sample data (assets/) only
+  pg: '8.16.3',
+}
+const cacheRoot = process.env.EMPORIUM_BENCH_CACHE ?? join(homedir(), '.cache', 'emporium-bench')
+const database = `bench_vendure_${vendureVersion.replace(/\W/g, '_')}`
+const entry = fileURLToPath(new URL('./vendure-server.ts', import.meta.url))
+const tsx = import.meta.resolve('tsx')
+
+/** The cache directory with Vendure's packages, installed with npm when missing or outdated. */
+export async function installVendure(): Promise<string> {
+  const dir = join(cacheRoot, `vendure-${vendureVersion}`)
+  const manifest = JSON.stringify(
+    { name: 'emporium-bench-vendure', private: true, dependencies: packages },
+    null,
+    2,
+  )
+  const marker = join(dir, 'installed.json')
+  if (existsSync(marker) && readFileSync(marker, 'utf8') === manifest) return dir
+  console.error(`bench: installing Vendure ${vendureVersion} from npm into ${dir}`)
+  mkdirSync(dir, { recursive: true })
+  writeFileSync(join(dir, 'package.json'), manifest)
+  await run('npm', ['install', '--prefix', dir, '--no-audit', '--no-fund', '--loglevel=error'], {
+    timeoutMs: 600_000,
+  })
+  writeFileSync(marker, manifest)
+  return dir
+}
+
+async function admin<T>(work: (client: pg.Client) => Promise<T>, db?: string): Promise<T> {
+  const url = new URL(servers.postgresAdmin)
+  if (db) url.pathname = `/${db}`
+  const client = new pg.Client(url.toString())
+  await client.connect()
+  try {
+    return await work(client)
+  } finally {
+    await client.end()
+  }
+}
+
+/** Products in the cached database; 0 when it is missing or its population did not finish. */
+async function populatedProducts(): Promise<number> {
+  const exists = await admin((c) =>
+    c.query('select 1 from pg_database where datname = $1', [database]),
+  )
+  if (exists.rowCount === 0) return 0
+  return admin(async (c) => {
+    const { rows } = await c.query<{ ready: boolean }>(
+      `select to_regclass('public.bench_populated') is not null as ready`,
+    )
+    if (!rows[0]!.ready) return 0
+    const count = await c.query<{ n: number }>('select count(*)::int as n from product')
+    return count.rows[0]!.n
+  }, database)
+}
+
+function vendureEnv(dir: string, port: number): Record<string, string | undefined> {
+  const url = new URL(servers.postgresAdmin)
+  return {
+    ...process.env,
+    NODE_ENV: 'production',
+    VENDURE_DISABLE_TELEMETRY: 'true', // no usage report to Vendure's servers from a bench
+    VENDURE_DIR: dir,
+    VENDURE_PORT: String(port),
+    VENDURE_DB_HOST: url.hostname,
+    VENDURE_DB_PORT: url.port || '5432',
+    VENDURE_DB_USER: decodeURIComponent(url.username),
+    VENDURE_DB_PASSWORD: decodeURIComponent(url.password),
+    VENDURE_DB_NAME: database,
+  }
+}
+
+async function runVendure(dir: string, mode: 'populate' | 'serve', port: number): Promise<Child> {
+  return spawnChild(`vendure-${mode}`, process.execPath, ['--import', tsx, entry, mode], {
+    env: vendureEnv(dir, port),
+    cwd: dir, // the import writes its error log (the skipped images) to the working directory
+  })
+}
+
+/** Creates and fills the database once (schema by synchronize, then the sample data). */
+async function ensureDatabase(dir: string): Promise<number> {
+  const ready = await populatedProducts()
+  if (ready > 0) return ready
+  console.error(`bench: populating ${database} with Vendure's sample data`)
+  await admin((c) => c.query(`drop database if exists ${database} with (force)`))
+  await admin((c) => c.query(`create database ${database}`))
+  const child = await runVendure(dir, 'populate', await freePort())
+  const timeout = setTimeout(() => void child.stop(), 600_000)
+  await child.exited
+  clearTimeout(timeout)
+  if (child.process.exitCode !== 0) {
+    throw new Error(`Vendure's populate failed:\n${child.tail(30)}`)
+  }
+  await admin((c) => c.query('create table bench_populated (at timestamptz)'), database)
+  return populatedProducts()
+}
+
+export interface RunningVendure {
+  origin: string
+  /** The Shop API's path on `origin`. */
+  shopApi: string
+  products: number
+  stop(): Promise<void>
+}
+
+/** Installs (once), populates (once) and starts Vendure; stopped at the benchmark's cleanup. */
+export async function startVendure(): Promise<RunningVendure> {
+  const dir = await installVendure()
+  const products = await ensureDatabase(dir)
+  const port = await freePort()
+  const child = await runVendure(dir, 'serve', port)
+  const origin = `http://127.0.0.1:${port}`
+  await waitForHttp(`${origin}/health`, { child, timeoutMs: 180_000 })
+  return { origin, shopApi: '/shop-api', products, stop: () => child.stop() }
+}
