@@ -15,6 +15,7 @@ import { createCatalogProducts } from './infra/catalog-products.js'
 import { createMemoryRateLimitStore } from './infra/memory-rate-limit-store.js'
 import { createOpenApiSource } from './infra/openapi-documents.js'
 import { createRedisRateLimitStore } from './infra/redis-rate-limit-store.js'
+import { createSyncedRateLimitStore } from './infra/synced-rate-limit-store.js'
 import { createUpstreams } from './infra/upstreams.js'
 import { gatewayRoutes } from './http/routes.js'
 
@@ -62,6 +63,18 @@ export function createGatewayService(
           log,
           registry,
         })
+  const limits = policies(config)
+  // The per-client limit is decided here and settled with Redis in batches; the login, reset,
+  // registration and guest limits stay exact, one Redis script per request (docs/security.md).
+  const synced =
+    redis && config.GATEWAY_RATE_LIMIT_SYNC_MS > 0
+      ? createSyncedRateLimitStore({
+          shared: redis,
+          batched: [limits.general.name],
+          syncMs: config.GATEWAY_RATE_LIMIT_SYNC_MS,
+          log,
+        })
+      : undefined
   const keysUrl = jwksUrl(config)
   const verifier = keysUrl
     ? createJwtVerifier({
@@ -101,7 +114,7 @@ export function createGatewayService(
       maxEventLoopDelayMs: config.GATEWAY_MAX_EVENT_LOOP_DELAY_MS,
       placementDeadlineMs: config.GATEWAY_PLACEMENT_DEADLINE_MS,
       verifier: verifier ?? noKeys,
-      store: redis ?? memory,
+      store: synced ?? redis ?? memory,
       upstreams,
       openapi: createOpenApiSource({
         urls,
@@ -115,7 +128,7 @@ export function createGatewayService(
       corsOrigins: list(config.GATEWAY_CORS_ORIGINS),
       bodyLimit: config.GATEWAY_BODY_LIMIT_BYTES,
       uploadLimit: config.GATEWAY_UPLOAD_LIMIT_BYTES,
-      policies: policies(config),
+      policies: limits,
       devices: {
         tokens: createDeviceTokens(deviceKeys(config), config.GATEWAY_DEVICE_TOKEN_DAYS * dayMs),
         lifetimeSeconds: config.GATEWAY_DEVICE_TOKEN_DAYS * 86_400,
@@ -133,10 +146,12 @@ export function createGatewayService(
     accessLog: 'info',
     async start() {
       await redis?.start()
+      synced?.start()
       // Warms the key cache; a users service not up yet is asked again on the first token.
       void verifier?.keys.refresh()
     },
     async close() {
+      await synced?.close()
       await redis?.close()
       await dispatcher.close()
     },

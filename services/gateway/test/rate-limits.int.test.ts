@@ -44,10 +44,55 @@ const login = (g: TestGateway, address: string, email: string, password = 'wrong
   })
 
 describe('rate limits', () => {
-  it('holds one limit across two gateway instances sharing Redis', async () => {
+  it('holds one limit across two instances deciding locally, within the documented bound', async () => {
+    const limit = 20
+    const shared = {
+      GATEWAY_REDIS_KEY_PREFIX: `gateway-test:${randomUUID()}:`,
+      GATEWAY_RATE_LIMIT_PER_MINUTE: limit,
+      GATEWAY_RATE_LIMIT_SYNC_MS: 50,
+    }
+    const [a, b] = [await gateway(shared), await gateway(shared)]
+    // docs/security.md: B = max(1, ceil(limit × sync / 60 s)) per instance, R × B in all.
+    const bound = 2 * Math.max(1, Math.ceil((limit * 50) / 60_000))
+    const client = from('198.51.100.17')
+    const started = Date.now()
+    const answers: Answer[] = []
+    // Rounds of concurrent requests through both instances, as a client hammering them would.
+    for (let round = 0; round < 10; round++) {
+      const burst = Array.from({ length: 8 }, (_, i) =>
+        call(`${(i % 2 === 0 ? a : b).url}/api/v1/categories`, { headers: client }),
+      )
+      answers.push(...(await Promise.all(burst)))
+    }
+    // The bucket refills one request per 60 s / limit while the test runs.
+    const refilled = Math.floor((Date.now() - started) / (60_000 / limit))
+    const admitted = answers.filter((r) => r.status === 200).length
+    expect(admitted).toBeGreaterThanOrEqual(limit)
+    expect(admitted).toBeLessThanOrEqual(limit + refilled + bound)
+    // Were the instances limiting alone, each would admit the limit: twice as many.
+    expect(limit + refilled + bound).toBeLessThan(2 * limit)
+    for (const refused of answers.filter((r) => r.status !== 200)) expectLimited(refused, limit)
+    // Each instance refused its share: even answers came from a, odd ones from b.
+    for (const parity of [0, 1]) {
+      const own = answers.filter((_, i) => i % 2 === parity)
+      expect(own.filter((r) => r.status === 429).length).toBeGreaterThan(0)
+    }
+    // Once settled, each instance refuses the client, whichever it asks.
+    for (const g of [a, b]) {
+      const refused = await call(`${g.url}/api/v1/categories`, { headers: client })
+      expectLimited(refused, limit)
+    }
+    // Another client has a quota of its own.
+    expect(
+      (await call(`${a.url}/api/v1/categories`, { headers: from('198.51.100.18') })).status,
+    ).toBe(200)
+  })
+
+  it('holds one exact limit across two instances when each request asks Redis (sync 0)', async () => {
     const shared = {
       GATEWAY_REDIS_KEY_PREFIX: `gateway-test:${randomUUID()}:`,
       GATEWAY_RATE_LIMIT_PER_MINUTE: 6,
+      GATEWAY_RATE_LIMIT_SYNC_MS: 0,
     }
     const [a, b] = [await gateway(shared), await gateway(shared)]
     const answers: Answer[] = []

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { gcra, strictest, type RateDecision, type RatePolicy } from './gcra.js'
+import { gcra, settleGcra, strictest, type RateDecision, type RatePolicy } from './gcra.js'
 
 const policy: RatePolicy = { name: 'test', limit: 5, periodMs: 60_000 }
 
@@ -74,5 +74,22 @@ describe('gcra (token bucket)', () => {
     expect(strictest([d(true, 10), d(true, 3)])?.remaining).toBe(3)
     expect(strictest([d(true, 0), d(false, 0, 5), d(false, 0, 9)])?.retryAfterMs).toBe(9)
     expect(strictest([])).toBeUndefined()
+  })
+})
+
+describe('settleGcra (spends admitted elsewhere, then one to decide)', () => {
+  it('counts forced spends past full, so the bucket refuses for longer', () => {
+    // 5 per minute: 12 s a token. Seven admitted elsewhere: two past full.
+    const settled = settleGcra(undefined, 0, policy, 7, 1)
+    expect(settled.decision).toMatchObject({ allowed: false, remaining: 0, resetMs: 84_000 })
+    expect(settled.decision.retryAfterMs).toBe(36_000)
+    expect(settled.tat).toBe(84_000)
+  })
+
+  it('decides the one spend as gcra does once the forced ones are counted', () => {
+    const settled = settleGcra(undefined, 0, policy, 2, 1)
+    const stepwise = run([0, 0, 0])
+    expect(settled.decision).toEqual(stepwise[2])
+    expect(settleGcra(settled.tat, 0, policy, 0, 0).decision.remaining).toBe(2)
   })
 })

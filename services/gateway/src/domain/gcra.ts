@@ -68,6 +68,39 @@ export function gcra(
 }
 
 /**
+ * What a replica that decides locally (infra/synced-rate-limit-store.ts) asks the shared bucket:
+ * first counts `forced` spends it admitted already, unconditionally (they happened: the bucket
+ * may go past full, and then refuses for longer, paying the excess back), then spends `cost`
+ * (0 or 1) only if the bucket allows. The Redis settle script is this function in Lua.
+ */
+export function settleGcra(
+  storedTat: number | undefined,
+  now: number,
+  policy: RatePolicy,
+  forced: number,
+  cost: 0 | 1,
+): { decision: RateDecision; tat: number | undefined } {
+  const interval = policy.periodMs / policy.limit
+  let tat = Math.max(storedTat ?? now, now) + forced * interval
+  let allowed = false
+  let retryAfterMs = 0
+  if (cost > 0) {
+    const next = tat + cost * interval
+    if (next - policy.periodMs - now > epsilonMs)
+      retryAfterMs = Math.ceil(next - policy.periodMs - now)
+    else {
+      tat = next
+      allowed = true
+    }
+  }
+  const remaining = Math.max(0, Math.floor((now + policy.periodMs - tat) / interval + 1e-6))
+  return {
+    decision: { allowed, policy, remaining, resetMs: Math.ceil(tat - now), retryAfterMs },
+    tat: tat > now ? tat : undefined,
+  }
+}
+
+/**
  * The decision whose headers a response carries when several limits applied: a refusal (the
  * one that lasts longest), else the limit closest to refusing.
  */

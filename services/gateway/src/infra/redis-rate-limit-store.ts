@@ -3,78 +3,21 @@ import { Redis } from 'ioredis'
 import { Gauge } from 'prom-client'
 import type { RateLimitStore } from '../app/ports.js'
 import type { AccountDelayPolicy } from '../domain/account-delay.js'
-import type { RatePolicy } from '../domain/gcra.js'
-
-/*
- * Why a script of our own rather than rate-limiter-flexible's RateLimiterRedis: that class
- * counts in fixed windows (INCR + EXPIRE), which lets a client spend twice its limit across a
- * window's edge — neither the sliding window nor the token bucket the gateway promises. This is
- * domain/gcra.ts (a token bucket kept as one timestamp per client) in Lua, atomic in Redis and
- * timed by Redis's clock, so every replica spends from the same bucket. ARGV: limit, period
- * (ms), cost (1 spends, -1 gives back). Returns {allowed, remaining, resetMs, retryAfterMs}.
- */
-const gcraScript = `
-local limit = tonumber(ARGV[1])
-local period = tonumber(ARGV[2])
-local cost = tonumber(ARGV[3])
-local clock = redis.call('TIME')
-local now = tonumber(clock[1]) * 1000 + tonumber(clock[2]) / 1000
-local interval = period / limit
-local tat = tonumber(redis.call('GET', KEYS[1]) or '0')
-if tat < now then tat = now end
-local nextTat = tat + cost * interval
-if cost > 0 and nextTat - period - now > 0.001 then
-  return {0, 0, math.ceil(tat - now), math.ceil(nextTat - period - now)}
-end
-if nextTat < now then nextTat = now end
-if nextTat > now then
-  redis.call('SET', KEYS[1], string.format('%.3f', nextTat), 'PX', math.ceil(nextTat - now))
-else
-  redis.call('DEL', KEYS[1])
-end
-return {1, math.floor((now + period - nextTat) / interval + 0.000001), math.ceil(nextTat - now), 0}
-`
-
-/*
- * domain/account-delay.ts in Lua (a hash {f: failures, b: blocked until, ms}, its TTL the
- * state's expiry). ARGV: op (1 spends, -1 refunds), free failures, base delay, max delay,
- * window (ms), ticket (a refund's). Returns {allowed, retryAfterMs, ticket}.
- */
-const accountDelayScript = `
-local clock = redis.call('TIME')
-local now = tonumber(clock[1]) * 1000 + math.floor(tonumber(clock[2]) / 1000)
-local failures = tonumber(redis.call('HGET', KEYS[1], 'f') or '0')
-local blocked = tonumber(redis.call('HGET', KEYS[1], 'b') or '0')
-if ARGV[1] == '1' then
-  if blocked > now then return {0, blocked - now, 0} end
-  failures = failures + 1
-  local free = tonumber(ARGV[2])
-  local delay = 0
-  if failures > free then
-    delay = math.min(tonumber(ARGV[3]) * 2 ^ (failures - free - 1), tonumber(ARGV[4]))
-  end
-  blocked = 0
-  if delay > 0 then blocked = now + delay end
-  redis.call('HSET', KEYS[1], 'f', failures, 'b', string.format('%d', blocked))
-  redis.call('PEXPIRE', KEYS[1], math.max(tonumber(ARGV[5]), delay))
-  return {1, 0, blocked}
-end
-if redis.call('EXISTS', KEYS[1]) == 0 then return {1, 0, 0} end
-if failures > 0 then failures = failures - 1 end
-if string.format('%d', blocked) == ARGV[6] then blocked = 0 end
-if failures == 0 and blocked <= now then
-  redis.call('DEL', KEYS[1])
-else
-  redis.call('HSET', KEYS[1], 'f', failures, 'b', string.format('%d', blocked))
-end
-return {1, 0, 0}
-`
+import type { RateDecision, RatePolicy } from '../domain/gcra.js'
+import { accountDelayScript, gcraScript, settleScript } from './redis-rate-limit-scripts.js'
 
 type GcraReply = [number, number, number, number]
 type AccountReply = [number, number, number]
 type ScriptedRedis = Redis & {
   gatewayGcra(key: string, limit: number, periodMs: number, cost: number): Promise<GcraReply>
   gatewayAccountDelay(key: string, ...args: Array<number | string>): Promise<AccountReply>
+  gatewaySettle(
+    key: string,
+    limit: number,
+    periodMs: number,
+    forced: number,
+    cost: number,
+  ): Promise<GcraReply>
 }
 
 export interface SharedRateLimitStore extends RateLimitStore {
@@ -82,6 +25,16 @@ export interface SharedRateLimitStore extends RateLimitStore {
   close(): Promise<void>
   /** For `/readyz`: a message while degraded to per-instance limits (still serving). */
   readiness(): Promise<string | undefined>
+  /**
+   * domain/gcra.ts's settleGcra on the shared bucket: counts `forced` spends admitted already,
+   * then spends `cost` (0 or 1) if the bucket allows. Undefined while Redis cannot be reached.
+   */
+  settle(
+    policy: RatePolicy,
+    key: string,
+    forced: number,
+    cost: 0 | 1,
+  ): Promise<RateDecision | undefined>
 }
 
 /**
@@ -111,6 +64,7 @@ export function createRedisRateLimitStore(options: {
   }) as ScriptedRedis
   client.defineCommand('gatewayGcra', { numberOfKeys: 1, lua: gcraScript })
   client.defineCommand('gatewayAccountDelay', { numberOfKeys: 1, lua: accountDelayScript })
+  client.defineCommand('gatewaySettle', { numberOfKeys: 1, lua: settleScript })
   const gauge = new Gauge({
     name: 'gateway_rate_limit_degraded',
     help: '1 while Redis is unreachable and rate limits hold per instance only',
@@ -176,6 +130,23 @@ export function createRedisRateLimitStore(options: {
         degrade(error instanceof Error ? error.message : String(error))
         return fallback.consume(policy, key, cost)
       }
+    },
+    async settle(policy, key, forced, cost) {
+      const redisKey = `${options.keyPrefix}rl:${policy.name}:${key}`
+      return shared<RateDecision | undefined>(
+        async () => {
+          const reply = await client.gatewaySettle(
+            redisKey,
+            policy.limit,
+            policy.periodMs,
+            forced,
+            cost,
+          )
+          const [allowed, remaining, resetMs, retryAfterMs] = reply.map(Number) as GcraReply
+          return { allowed: allowed === 1, policy, remaining, resetMs, retryAfterMs }
+        },
+        async () => undefined,
+      )
     },
     async spendAccountAttempt(policy, key) {
       const redisKey = `${options.keyPrefix}ad:${policy.name}:${key}`
