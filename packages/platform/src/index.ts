@@ -45,6 +45,10 @@ export * from './auth/bearer-auth.js'
 export * from './auth/guest.js'
 export type { RemoteKeySet } from './auth/remote-key-set.js'
 export * from './http/cursor.js'
+export * from './http/etag.js'
+export * from './http/response-cache.js'
+export { cacheKey, installCachedReads, type CachedRoute } from './http/cached-reads.js'
+export * from './messaging/outbox-tail.js'
 export {
   generatePrivateJwk,
   loadKeyRing,
