@@ -104,7 +104,9 @@ export function edgeHook(options: EdgeOptions) {
     let pathError: unknown
     if (isProxied(request)) {
       try {
-        const path = request.raw.url!.split('?')[0]!
+        const url = request.raw.url!
+        const query = url.indexOf('?')
+        const path = query === -1 ? url : url.slice(0, query)
         state.match = options.match(request.method, canonicalSegments(path))
       } catch (error) {
         pathError = error
@@ -136,9 +138,11 @@ export function edgeHook(options: EdgeOptions) {
     // A guest spends its address's quotas, as before it had a token: minting guests (limited
     // per address) must not buy a client fresh quotas.
     const account = state.identity && !isGuest(state.identity) ? state.identity : undefined
-    const spending = [
-      options.store.consume(policies.general, rateLimitSubject(account?.userId, state.client)),
-    ]
+    const general = options.store.consume(
+      policies.general,
+      rateLimitSubject(account?.userId, state.client),
+    )
+    const spending = [general]
     if (special) {
       spending.push(
         options.store.consume(policies[special], `ip:${ipv6Network(state.client) ?? state.client}`),
@@ -149,7 +153,8 @@ export function edgeHook(options: EdgeOptions) {
         spending.push(options.store.consume(policies[special], `user:${account.userId}`))
       }
     }
-    const decision = strictest(await Promise.all(spending))!
+    // Most routes spend one quota: no Promise.all for it.
+    const decision = special ? strictest(await Promise.all(spending))! : await general
     setRateLimitHeaders(reply, decision)
     if (!decision.allowed) {
       options.metrics.rateLimited.inc({ policy: decision.policy.name })

@@ -22,9 +22,11 @@ const identityPrefixes = [
   'x-service-',
 ]
 
+// One test per header instead of one per prefix (every request's every header goes through it).
+const identityPattern = new RegExp(`^(${identityPrefixes.join('|')})`, 'i')
+
 export function isIdentityHeader(name: string): boolean {
-  const lower = name.toLowerCase()
-  return identityPrefixes.some((prefix) => lower.startsWith(prefix))
+  return identityPattern.test(name)
 }
 
 /** Deletes identity headers in place; returns the names removed (for the log). */
@@ -40,7 +42,7 @@ export function stripIdentityHeaders(headers: Headers): string[] {
 }
 
 // Set by the gateway itself below; a client's own values are never passed on.
-const replacedByGateway = [
+const replacedByGateway = new Set([
   'forwarded',
   'x-real-ip',
   'x-forwarded-for',
@@ -51,7 +53,7 @@ const replacedByGateway = [
   'x-correlation-id',
   'traceparent',
   'tracestate',
-]
+])
 
 export interface ForwardContext {
   /** The whole `x-forwarded-for` chain to send (trusted entries plus the peer). */
@@ -68,7 +70,12 @@ export interface ForwardContext {
   bodyless?: boolean
 }
 
-const bodyHeaders = ['content-length', 'transfer-encoding', 'content-type', 'content-encoding']
+const bodyHeaders = new Set([
+  'content-length',
+  'transfer-encoding',
+  'content-type',
+  'content-encoding',
+])
 
 /*
  * Hop-by-hop headers (RFC 9110 7.6.1) of the client's connection to the gateway, never the
@@ -76,7 +83,7 @@ const bodyHeaders = ['content-length', 'transfer-encoding', 'content-type', 'con
  * and Transfer-Encoding, and what Connection names, reply-from drops.) Undici refuses a request
  * that carries any of the others: forwarded, they made a 502 that counted against the upstream.
  */
-const hopByHop = ['keep-alive', 'upgrade', 'proxy-connection', 'te', 'trailer', 'expect']
+const hopByHop = new Set(['keep-alive', 'upgrade', 'proxy-connection', 'te', 'trailer', 'expect'])
 
 /**
  * What the upstream receives: the client's headers (Authorization unchanged, for the service
@@ -85,12 +92,11 @@ const hopByHop = ['keep-alive', 'upgrade', 'proxy-connection', 'te', 'trailer', 
  */
 export function upstreamRequestHeaders(incoming: Headers, context: ForwardContext): Headers {
   const out: Headers = {}
-  for (const [name, value] of Object.entries(incoming)) {
+  for (const name in incoming) {
     const lower = name.toLowerCase()
-    if (isIdentityHeader(lower) || replacedByGateway.includes(lower)) continue
-    if (hopByHop.includes(lower)) continue
-    if (context.bodyless && bodyHeaders.includes(lower)) continue
-    out[lower] = value
+    if (replacedByGateway.has(lower) || hopByHop.has(lower) || isIdentityHeader(lower)) continue
+    if (context.bodyless && bodyHeaders.has(lower)) continue
+    out[lower] = incoming[name]
   }
   out['x-forwarded-for'] = context.forwardedFor
   out['x-forwarded-proto'] = context.proto
@@ -102,7 +108,7 @@ export function upstreamRequestHeaders(incoming: Headers, context: ForwardContex
 }
 
 // The gateway's own concern (CORS, rate limits, transport security) or internals of a service.
-const droppedFromResponses = [
+const droppedFromResponses = new Set([
   'x-request-id',
   'server',
   'x-powered-by',
@@ -110,17 +116,16 @@ const droppedFromResponses = [
   'connection',
   'keep-alive',
   'transfer-encoding',
-]
-const droppedPrefixes = ['ratelimit-', 'x-ratelimit-', 'access-control-']
+])
+const droppedPrefixes = /^(ratelimit-|x-ratelimit-|access-control-|:)/
 
 /** An upstream's response headers as the client gets them. */
 export function clientResponseHeaders(upstream: IncomingHttpHeaders | Headers): Headers {
   const out: Headers = {}
-  for (const [name, value] of Object.entries(upstream)) {
+  for (const name in upstream) {
     const lower = name.toLowerCase()
-    if (lower.startsWith(':') || droppedFromResponses.includes(lower)) continue
-    if (droppedPrefixes.some((prefix) => lower.startsWith(prefix))) continue
-    out[lower] = value
+    if (droppedFromResponses.has(lower) || droppedPrefixes.test(lower)) continue
+    out[lower] = upstream[name]
   }
   return out
 }

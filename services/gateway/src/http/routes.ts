@@ -142,6 +142,7 @@ export function gatewayRoutes(options: GatewayRoutesOptions): FastifyPluginAsync
       metrics,
     })
     const forward = createProxy({ upstreams: options.upstreams, trust: options.trust, metrics })
+    const publicHttps = /^https:/i.test(options.publicUrl ?? '')
     async function proxied(request: FastifyRequest, reply: FastifyReply) {
       const edge = edgeStateOf(request)
       const { rule, upstreamPath } = edge.match! // the edge answered 404 else
@@ -150,7 +151,7 @@ export function gatewayRoutes(options: GatewayRoutesOptions): FastifyPluginAsync
       const body = Buffer.isBuffer(request.body) ? request.body : undefined
       // A guest's cart token lives in an HttpOnly cookie for browsers (domain/cart-token.ts):
       // set when the users service issues it, cleared once its cart is merged at sign-in.
-      const secure = edge.secure || /^https:/i.test(options.publicUrl ?? '')
+      const secure = edge.secure || publicHttps
       let inspect: ((status: number, body: Buffer) => void) | undefined
       if (request.method === 'POST' && rule.path === guestTokenPath) {
         inspect = (status, answer) => {
