@@ -27,6 +27,21 @@ export const CatalogConfig = Type.Object({
     maximum: 64 * 1024 * 1024,
     default: 5 * 1024 * 1024,
   }),
+  /**
+   * Public reads (listing, search, suggestions, facets, one product, categories) kept in memory
+   * by each replica, most this many (0: none kept; ETag and 304 still answered).
+   */
+  CATALOG_CACHE_MAX_ENTRIES: Type.Integer({ minimum: 0, maximum: 1_000_000, default: 10_000 }),
+  /** Most megabytes of bodies the read cache keeps. */
+  CATALOG_CACHE_MAX_MB: Type.Integer({ minimum: 1, maximum: 4096, default: 64 }),
+  /**
+   * How often each replica reads the catalog's outbox for changes other replicas committed and
+   * empties its read cache on them (its own changes empty it at commit): with the read's own
+   * time, the bound on how stale a cached answer can be.
+   */
+  CATALOG_CACHE_POLL_MS: Type.Integer({ minimum: 10, maximum: 60_000, default: 200 }),
+  /** Longest a cached read is served whatever happens (what changes without an event). */
+  CATALOG_CACHE_TTL_SECONDS: Type.Integer({ minimum: 1, maximum: 86_400, default: 60 }),
   /** Seed the demo catalog at start when there is no product (the embedded mode sets it). */
   CATALOG_SEED_DEMO: Type.Boolean({ default: false }),
 })

@@ -2,6 +2,8 @@ import {
   createJwtVerifier,
   createLogger,
   createOutbox,
+  createOutboxTail,
+  createResponseCache,
   openDatabase,
   type Database,
   type JwtVerifier,
@@ -82,6 +84,8 @@ export interface CatalogService extends Service {
   cancelReservation: ReturnType<typeof createCancelReservation>
   /** Seeds the demo catalog when there is no product; true when it did. */
   seedDemo(): Promise<boolean>
+  /** Reads the outbox for other replicas' changes now (tests); the timer does it too. */
+  pollOutbox(): Promise<void>
 }
 
 /**
@@ -138,6 +142,24 @@ export async function createCatalogService(
     ttlSeconds: config.CATALOG_RESERVATION_TTL_SECONDS,
   }
   const seedDemo = () => store.seedIfEmpty(generateDemoCatalog(), now())
+  // Public reads from memory (docs/DESIGN.md, "The catalog's read cache"): emptied at the commit
+  // of any of this replica's changes, and on any other replica's once the outbox tail sees it.
+  const cache = createResponseCache({
+    maxEntries: config.CATALOG_CACHE_MAX_ENTRIES,
+    maxBytes: config.CATALOG_CACHE_MAX_MB * 1024 * 1024,
+    ttlMs: config.CATALOG_CACHE_TTL_SECONDS * 1000,
+  })
+  const stopHearingCommits = database.onOutboxCommit(() => cache.clear())
+  // PGlite is one process's alone: its commits are all heard above.
+  const tail =
+    database.kind === 'pglite'
+      ? undefined
+      : createOutboxTail({
+          database,
+          log,
+          everyMs: config.CATALOG_CACHE_POLL_MS,
+          onEvents: () => cache.clear(),
+        })
   const intervalMs = deps.expiryIntervalMs ?? 15_000
   let expiry: PeriodicJob | undefined
 
@@ -151,10 +173,14 @@ export async function createCatalogService(
       onOrderConfirmed(orderEvents),
       onOrderCancelled(orderEvents),
       // A received return's restocked units back on sale (issue 19).
-      onReturnReceived({ restockIn: (trx) => returnRestockIn(trx as never), log }),
+      onReturnReceived({
+        restockIn: (trx) => returnRestockIn(trx as never, createOutbox({ source: 'catalog', now })),
+        log,
+      }),
     ],
     routes: catalogRoutes({
       verifier,
+      cache,
       listProducts: createListProducts({ store, media, spelling }),
       suggestProducts: createSuggestProducts({ search, spelling }),
       countFacets: createCountFacets({ search, spelling }),
@@ -196,8 +222,10 @@ export async function createCatalogService(
     releaseReservation,
     cancelReservation: createCancelReservation(reservations),
     seedDemo,
+    pollOutbox: async () => tail?.poll(),
     async start() {
       await store.detectSearchFeatures()
+      await tail?.start()
       if (config.CATALOG_SEED_DEMO && (await seedDemo())) log.info('demo catalog seeded')
       if (intervalMs > 0) {
         expiry = startPeriodic({
@@ -213,6 +241,8 @@ export async function createCatalogService(
     },
     async close() {
       await expiry?.stop()
+      await tail?.stop()
+      stopHearingCommits()
       if (!deps.database) await database.close()
     },
   }

@@ -152,7 +152,10 @@ export const StockCommitted = defineEvent(
   Type.Object({ orderId: OrderId, lines: Type.Array(StockLine) }),
 )
 
-/** A committed reservation's units came back to onHand: a confirmed order was cancelled. */
+/**
+ * A committed reservation's units came back to onHand: a confirmed order was cancelled, or a
+ * return's units marked for restock were received (issue 20: the lines restocked).
+ */
 export const StockRestocked = defineEvent(
   'stock.restocked',
   1,

@@ -11,8 +11,8 @@ describe('restockLines', () => {
         { productId: 'p4', quantity: 0, restock: true },
       ]),
     ).toEqual([
-      { variantId: 'p1', quantity: 2 },
-      { variantId: 'v2', quantity: 1 },
+      { productId: 'p1', variantId: 'p1', quantity: 2 },
+      { productId: 'p2', variantId: 'v2', quantity: 1 },
     ])
   })
 })

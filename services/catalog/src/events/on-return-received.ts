@@ -12,7 +12,7 @@ export function onReturnReceived(deps: { restockIn: ReturnRestockIn; log: Logger
     async handle(data, stock) {
       const lines = restockLines(data.lines)
       if (lines.length === 0) return
-      const changed = await stock.restock(lines)
+      const changed = await stock.restock(data.orderId, lines)
       deps.log.info(
         { orderId: data.orderId, returnId: data.returnId, lines: lines.length, changed },
         'returned units restocked',

@@ -1,6 +1,13 @@
+import type { FastifyRequest } from 'fastify'
 import Type from 'typebox'
 import { catalog, Problem } from '@emporium/contracts'
-import { bearerAuth, type HttpRoutes, type JwtVerifier } from '@emporium/platform'
+import {
+  bearerAuth,
+  installCachedReads,
+  type HttpRoutes,
+  type JwtVerifier,
+  type ResponseCache,
+} from '@emporium/platform'
 import type { Viewer } from '../app/get-product.js'
 import type { ListRequest } from '../domain/listing.js'
 import { categoryRoutes, type CategoryRoutesDeps } from './category-routes.js'
@@ -12,6 +19,8 @@ import { viewerOf } from './viewer.js'
 /** The use cases the routes call, wired by service.ts. */
 export interface CatalogRoutesDeps {
   verifier: JwtVerifier
+  /** Public reads' answers, emptied by service.ts when the catalog changes. */
+  cache: ResponseCache
   listProducts(request: ListRequest): Promise<catalog.ProductPage>
   suggestProducts(request: catalog.SuggestionsQuery): Promise<catalog.SuggestionList>
   countFacets(request: catalog.FacetsQuery): Promise<catalog.ProductFacets>
@@ -67,12 +76,25 @@ export function catalogRoutes(deps: CatalogRoutesDeps): HttpRoutes {
     app.addHook('onRoute', auth.enforcePermissions)
     const catalogWriter = auth.requirePermission('catalog.write')
     const viewer = viewerOf(deps.verifier)
+    // Public reads from the cache, the same for everyone: staff who see drafts read fresh.
+    installCachedReads(app, deps.cache)
+    const publicRead = { responseCache: {} }
+    const drafts = {
+      responseCache: { bypass: (request: FastifyRequest) => 'status' in (request.query as object) },
+    }
+    const shopper = {
+      responseCache: {
+        bypass: async (request: FastifyRequest) =>
+          request.headers.authorization !== undefined && (await viewer(request)).admin,
+      },
+    }
     await app.register(mediaRoutes(deps.media))
     await app.register(categoryRoutes({ verifier: deps.verifier, ...deps.categories }))
 
     app.get(
       '/products',
       {
+        config: drafts,
         // `status` lists drafts: staff with catalog.write only (issue 17, 19); without it,
         // anyone reads.
         preHandler: async (request, reply) => {
@@ -92,6 +114,7 @@ export function catalogRoutes(deps: CatalogRoutesDeps): HttpRoutes {
     app.get(
       '/products/suggestions',
       {
+        config: publicRead,
         schema: {
           tags,
           summary: 'Products whose name starts with what the shopper has typed (as they type)',
@@ -105,6 +128,7 @@ export function catalogRoutes(deps: CatalogRoutesDeps): HttpRoutes {
     app.get(
       '/products/facets',
       {
+        config: publicRead,
         schema: {
           tags,
           summary:
@@ -119,6 +143,7 @@ export function catalogRoutes(deps: CatalogRoutesDeps): HttpRoutes {
     app.get(
       '/products/:id',
       {
+        config: shopper,
         schema: {
           tags,
           summary: 'One product (a draft: admins only, 404 for others)',
@@ -151,6 +176,7 @@ export function catalogRoutes(deps: CatalogRoutesDeps): HttpRoutes {
     app.get(
       '/categories',
       {
+        config: publicRead,
         schema: {
           tags,
           summary: 'Every category',
