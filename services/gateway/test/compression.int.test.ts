@@ -127,6 +127,27 @@ describe('compression at the gateway', () => {
     expect(JSON.parse(gunzipSync(encoded.body).toString())).toEqual({ items: largeItems })
   })
 
+  it("passes an upstream's validators on: a weak tag for an encodable answer, 304 to it", async () => {
+    const url = `${gateway.url}/api/v1/products/tagged`
+    const plain = await raw(url)
+    expect(plain.headers['etag']).toBe('"large-v1"')
+    expect(plain.headers['cache-control']).toBe('public, no-cache')
+    const encoded = await raw(url, { 'accept-encoding': 'br' })
+    expect(encoded.headers['content-encoding']).toBe('br')
+    expect(encoded.headers['etag']).toBe('W/"large-v1"')
+    expect(encoded.headers['vary']).toMatch(
+      /authorization.*accept-encoding|accept-encoding.*authorization/i,
+    )
+    const revalidated = await raw(url, { 'accept-encoding': 'br', 'if-none-match': 'W/"large-v1"' })
+    expect(revalidated.status).toBe(304)
+    expect(revalidated.body.length).toBe(0)
+    expect(revalidated.headers['etag']).toBe('W/"large-v1"')
+    expect(revalidated.headers['content-encoding']).toBeUndefined()
+    const identity = await raw(url, { 'if-none-match': '"large-v1"' })
+    expect(identity.status).toBe(304)
+    expect(identity.headers['etag']).toBe('"large-v1"')
+  })
+
   it('never compresses an event stream: each event arrives before the stream ends', async () => {
     const response = await request(`${gateway.url}/api/v1/orders/o1/events`, {
       dispatcher: agent,

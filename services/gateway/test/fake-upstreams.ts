@@ -143,6 +143,18 @@ export async function startEchoUpstream(
       events.ended = true
       return res.end()
     }
+    if (last === 'tagged') {
+      // As the catalog's cached reads answer: a strong tag, compared weakly (issue 20).
+      const tag = '"large-v1"'
+      const headers = { etag: tag, 'cache-control': 'public, no-cache', vary: 'authorization' }
+      const asked = String(req.headers['if-none-match'] ?? '').replace(/W\//g, '')
+      if (asked.split(/\s*,\s*/).includes(tag)) {
+        res.writeHead(304, headers)
+        return res.end()
+      }
+      res.writeHead(200, { ...headers, 'content-type': 'application/json; charset=utf-8' })
+      return res.end(JSON.stringify({ items: largeItems }))
+    }
     if (last === 'large' || last === 'gzipped') {
       const text = JSON.stringify({ items: largeItems })
       if (last === 'large') return json(res, 200, { items: largeItems })

@@ -1,5 +1,5 @@
 import compress from '@fastify/compress'
-import type { FastifyInstance } from 'fastify'
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 
 /**
  * Text that browsers and API clients read: the storefront's pages, scripts, styles, icons and
@@ -40,6 +40,27 @@ export async function registerCompression(
     const bodiless =
       request.method === 'HEAD' || reply.statusCode === 204 || reply.statusCode === 304
     if (bodiless || length < threshold) request.raw.headers['x-no-compression'] = 'gateway'
+    weakenIfEncodable(request, reply)
     done(null, payload)
   })
+}
+
+const encodings = /(?:^|[\s,])(?:br|gzip|\*)\s*(?:,|;(?!\s*q=0(?:\.0*)?\s*(?:,|$))|$)/i
+
+/**
+ * An upstream's strong ETag names its identity bytes; the brotli or gzip body made here is other
+ * bytes, so the tag passed on is weak (RFC 9110 8.8.1) whenever this client may be sent an
+ * encoding: on a 200 of a compressible type (under the threshold too, so that the tag does not
+ * depend on the size) and on a 304 (which must carry the tag the 200 would). The upstream
+ * compares `If-None-Match` weakly, so the weak tag sent back still earns a 304.
+ */
+function weakenIfEncodable(request: FastifyRequest, reply: FastifyReply) {
+  const etag = reply.getHeader('etag')
+  if (typeof etag !== 'string' || !etag.startsWith('"')) return
+  if (reply.hasHeader('content-encoding')) return
+  if (!encodings.test(String(request.headers['accept-encoding'] ?? ''))) return
+  const type = String(reply.getHeader('content-type') ?? '')
+  if (reply.statusCode === 304 || (reply.statusCode === 200 && compressibleType.test(type))) {
+    reply.header('etag', `W/${etag}`)
+  }
 }
