@@ -67,8 +67,18 @@ if (mode === 'populate') {
     join(assets, 'initial-data.json'),
     join(assets, 'products.csv'),
   )
-  // As @vendure/create does: let the worker's jobs (search index) finish before closing.
-  await new Promise((resolve) => setTimeout(resolve, 3_000))
+  // The import queued the search index's jobs: let them finish (@vendure/create waits a few
+  // seconds, too short on a busy machine), or `search` lists only the products indexed so far.
+  const connection = app.get(core.TransactionalConnection).rawConnection
+  const deadline = Date.now() + 600_000
+  for (;;) {
+    const [{ left }] = await connection.query(
+      `select count(*)::int as left from job_record where state in ('PENDING', 'RUNNING', 'RETRYING')`,
+    )
+    if (left === 0) break
+    if (Date.now() > deadline) throw new Error(`${left} jobs still pending after 10 minutes`)
+    await new Promise((resolve) => setTimeout(resolve, 500))
+  }
   await app.close()
   process.exit(0)
 } else if (mode === 'serve') {
