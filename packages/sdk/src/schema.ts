@@ -7077,6 +7077,18 @@ export interface operations {
           'application/json': components['schemas']['GetCategoriesResponse']
         }
       }
+      /** @description Not modified: `if-none-match` names the current `etag` (no body). */
+      304: {
+        headers: {
+          'RateLimit-Limit': components['headers']['RateLimit-Limit']
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining']
+          'RateLimit-Reset': components['headers']['RateLimit-Reset']
+          'RateLimit-Policy': components['headers']['RateLimit-Policy']
+          'X-Request-Id': components['headers']['X-Request-Id']
+          [name: string]: unknown
+        }
+        content?: never
+      }
       429: components['responses']['TooManyRequests']
       default: components['responses']['Error']
     }
@@ -7198,6 +7210,18 @@ export interface operations {
           'application/json': components['schemas']['GetProductsResponse']
         }
       }
+      /** @description Not modified: `if-none-match` names the current `etag` (no body). */
+      304: {
+        headers: {
+          'RateLimit-Limit': components['headers']['RateLimit-Limit']
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining']
+          'RateLimit-Reset': components['headers']['RateLimit-Reset']
+          'RateLimit-Policy': components['headers']['RateLimit-Policy']
+          'X-Request-Id': components['headers']['X-Request-Id']
+          [name: string]: unknown
+        }
+        content?: never
+      }
       400: components['responses']['BadRequest']
       401: components['responses']['Unauthorized']
       403: components['responses']['Forbidden']
@@ -7270,6 +7294,18 @@ export interface operations {
           'application/json': components['schemas']['GetProductsSuggestionsResponse']
         }
       }
+      /** @description Not modified: `if-none-match` names the current `etag` (no body). */
+      304: {
+        headers: {
+          'RateLimit-Limit': components['headers']['RateLimit-Limit']
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining']
+          'RateLimit-Reset': components['headers']['RateLimit-Reset']
+          'RateLimit-Policy': components['headers']['RateLimit-Policy']
+          'X-Request-Id': components['headers']['X-Request-Id']
+          [name: string]: unknown
+        }
+        content?: never
+      }
       400: components['responses']['BadRequest']
       429: components['responses']['TooManyRequests']
       default: components['responses']['Error']
@@ -7307,6 +7343,18 @@ export interface operations {
           'application/json': components['schemas']['GetProductsFacetsResponse']
         }
       }
+      /** @description Not modified: `if-none-match` names the current `etag` (no body). */
+      304: {
+        headers: {
+          'RateLimit-Limit': components['headers']['RateLimit-Limit']
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining']
+          'RateLimit-Reset': components['headers']['RateLimit-Reset']
+          'RateLimit-Policy': components['headers']['RateLimit-Policy']
+          'X-Request-Id': components['headers']['X-Request-Id']
+          [name: string]: unknown
+        }
+        content?: never
+      }
       400: components['responses']['BadRequest']
       429: components['responses']['TooManyRequests']
       default: components['responses']['Error']
@@ -7337,6 +7385,18 @@ export interface operations {
         content: {
           'application/json': components['schemas']['GetProductsByIdResponse']
         }
+      }
+      /** @description Not modified: `if-none-match` names the current `etag` (no body). */
+      304: {
+        headers: {
+          'RateLimit-Limit': components['headers']['RateLimit-Limit']
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining']
+          'RateLimit-Reset': components['headers']['RateLimit-Reset']
+          'RateLimit-Policy': components['headers']['RateLimit-Policy']
+          'X-Request-Id': components['headers']['X-Request-Id']
+          [name: string]: unknown
+        }
+        content?: never
       }
       400: components['responses']['BadRequest']
       404: components['responses']['NotFound']

@@ -62,6 +62,10 @@ export interface CatalogRoutesDeps {
 }
 
 const tags = ['catalog']
+/** The answer to a request whose `if-none-match` names the current `etag` (issue 20). */
+const notModified = Type.Null({
+  description: 'Not modified: `if-none-match` names the current `etag` (no body).',
+})
 
 /**
  * API.md's Catalog table at the service's root (the gateway strips `/api/v1`) and the generated
@@ -104,7 +108,13 @@ export function catalogRoutes(deps: CatalogRoutesDeps): HttpRoutes {
           tags,
           summary: 'List, filter, sort and search products',
           querystring: catalog.ListProductsQuery,
-          response: { 200: catalog.ProductPage, 400: Problem, 401: Problem, 403: Problem },
+          response: {
+            200: catalog.ProductPage,
+            304: notModified,
+            400: Problem,
+            401: Problem,
+            403: Problem,
+          },
         },
       },
       async (request) => deps.listProducts(request.query),
@@ -119,7 +129,7 @@ export function catalogRoutes(deps: CatalogRoutesDeps): HttpRoutes {
           tags,
           summary: 'Products whose name starts with what the shopper has typed (as they type)',
           querystring: catalog.SuggestionsQuery,
-          response: { 200: catalog.SuggestionList, 400: Problem },
+          response: { 200: catalog.SuggestionList, 304: notModified, 400: Problem },
         },
       },
       async (request) => deps.suggestProducts(request.query),
@@ -134,7 +144,7 @@ export function catalogRoutes(deps: CatalogRoutesDeps): HttpRoutes {
           summary:
             "Counts by category, price band and stock of the products the list's filters match",
           querystring: catalog.FacetsQuery,
-          response: { 200: catalog.ProductFacets, 400: Problem },
+          response: { 200: catalog.ProductFacets, 304: notModified, 400: Problem },
         },
       },
       async (request) => deps.countFacets(request.query),
@@ -148,7 +158,7 @@ export function catalogRoutes(deps: CatalogRoutesDeps): HttpRoutes {
           tags,
           summary: 'One product (a draft: admins only, 404 for others)',
           params: catalog.ProductParams,
-          response: { 200: catalog.Product, 404: Problem },
+          response: { 200: catalog.Product, 304: notModified, 404: Problem },
         },
       },
       async (request) => deps.getProduct(request.params.id, await viewer(request)),
@@ -180,7 +190,7 @@ export function catalogRoutes(deps: CatalogRoutesDeps): HttpRoutes {
         schema: {
           tags,
           summary: 'Every category',
-          response: { 200: catalog.CategoryList },
+          response: { 200: catalog.CategoryList, 304: notModified },
         },
       },
       async () => deps.listCategories(),
