@@ -133,6 +133,7 @@ describe('catalog read cache across two replicas on postgres', () => {
     const lamp = await product('Cached lamp')
     await b.service.pollOutbox() // B has heard of it: nothing empties its cache below
     expect((await listed(b, lamp.id))?.name).toBe('Cached lamp')
+    expect((await get(b, `/products/${lamp.id}`)).body.name).toBe('Cached lamp')
     // No event: a hand edit of the table. The cache answers what it holds.
     await testDb.database.db
       .updateTable('products')
@@ -140,6 +141,10 @@ describe('catalog read cache across two replicas on postgres', () => {
       .where('id', '=', lamp.id)
       .execute()
     expect((await listed(b, lamp.id))?.name).toBe('Cached lamp')
+    // Other services (orders' authoritative price) read fresh.
+    const internal = { 'x-service-authorization': 'Bearer service' }
+    expect((await get(b, `/products/${lamp.id}`)).body.name).toBe('Cached lamp')
+    expect((await get(b, `/products/${lamp.id}`, internal)).body.name).toBe('Edited by hand')
   })
 
   it("sees a price and a stock change made through the other replica within the tail's poll", async () => {

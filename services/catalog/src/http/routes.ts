@@ -4,6 +4,7 @@ import { catalog, Problem } from '@emporium/contracts'
 import {
   bearerAuth,
   installCachedReads,
+  serviceAuthorizationHeader,
   type HttpRoutes,
   type JwtVerifier,
   type ResponseCache,
@@ -80,16 +81,23 @@ export function catalogRoutes(deps: CatalogRoutesDeps): HttpRoutes {
     app.addHook('onRoute', auth.enforcePermissions)
     const catalogWriter = auth.requirePermission('catalog.write')
     const viewer = viewerOf(deps.verifier)
-    // Public reads from the cache, the same for everyone: staff who see drafts read fresh.
+    // Public reads from the cache, the same for everyone: staff who see drafts read fresh, and
+    // so do other services (orders' authoritative price), whose calls are few.
     installCachedReads(app, deps.cache)
-    const publicRead = { responseCache: {} }
+    const internal = (request: FastifyRequest) =>
+      request.headers[serviceAuthorizationHeader] !== undefined
+    const publicRead = { responseCache: { bypass: internal } }
     const drafts = {
-      responseCache: { bypass: (request: FastifyRequest) => 'status' in (request.query as object) },
+      responseCache: {
+        bypass: (request: FastifyRequest) =>
+          internal(request) || 'status' in (request.query as object),
+      },
     }
     const shopper = {
       responseCache: {
         bypass: async (request: FastifyRequest) =>
-          request.headers.authorization !== undefined && (await viewer(request)).admin,
+          internal(request) ||
+          (request.headers.authorization !== undefined && (await viewer(request)).admin),
       },
     }
     await app.register(mediaRoutes(deps.media))
