@@ -66,7 +66,8 @@ export async function gatewayBenchmark(options: GatewayBenchOptions): Promise<Se
       LOG_LEVEL: options.logLevel,
       CATALOG_SEED_DEMO: 'true',
       // One client sends everything: lift the per-client limit so nothing is throttled, while
-      // every request still spends from its Redis bucket.
+      // every request still spends from its bucket (decided in the gateway, settled with Redis
+      // every GATEWAY_RATE_LIMIT_SYNC_MS, as deployed).
       GATEWAY_RATE_LIMIT_PER_MINUTE: '1000000000',
     },
     {
@@ -278,8 +279,8 @@ export async function gatewayBenchmark(options: GatewayBenchOptions): Promise<Se
       `${options.rounds} rounds of ${options.seconds} s over all rows in turn (req/s and ` +
       `percentiles: the median round); latency rows at a fixed ${options.rate} req/s, or half the slowest row's ` +
       `throughput of the group when lower, in rounds too (open model, undici, latency ` +
-      `from the scheduled send time). The gateway has Redis rate limiting on (its limit raised so ` +
-      `nothing is throttled); services at LOG_LEVEL=${options.logLevel}; nginx: 1 worker, ` +
+      `from the scheduled send time). The gateway has rate limiting on, settled with Redis in ` +
+      `batches (its limit raised so nothing is throttled); services at LOG_LEVEL=${options.logLevel}; nginx: 1 worker, ` +
       `upstream keep-alive, no access log. CPU µs/req: CPU time of the proxy process, then of ` +
       `the upstream, divided by the requests of the row.`,
     tables: [
