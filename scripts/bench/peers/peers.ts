@@ -31,7 +31,7 @@ const listQuery = `{ products(options: { take: 20 }) { items { id name slug desc
 const searchQuery = `{ search(input: { take: 20, groupByProduct: true }) { items { productId
   productName slug description currencyCode
   priceWithTax { ... on PriceRange { min max } ... on SinglePrice { value } } } } }`
-/** Vendure's listings: the products query (the issue's figure's) and the search index. */
+/** Vendure's listings: the products query (each variant's price resolved) and the search index. */
 const vendureListings = { 'list 20 (products)': listQuery, 'list 20 (search)': searchQuery }
 const productQuery = (slug: string) =>
   `{ product(slug: ${JSON.stringify(slug)}) { id name slug description
