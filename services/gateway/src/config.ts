@@ -113,8 +113,8 @@ export const GatewayConfig = Type.Object({
    * How often (ms) each gateway instance settles the per-client limit's spends with Redis, in one
    * pipelined round: between rounds it decides locally, so a client spending through R instances
    * may be admitted up to R × max(1, ceil(limit × this / 60 s)) requests beyond the limit
-   * (docs/security.md, "Rate limits"). 0: every request asks Redis (exact). Login, reset,
-   * registration and guest limits are always exact.
+   * (docs/security.md, "How the per-client limit is shared"). 0: every request asks Redis
+   * (exact). Login, reset, registration and guest limits are always exact.
    */
   GATEWAY_RATE_LIMIT_SYNC_MS: Type.Integer({ minimum: 0, maximum: 10_000, default: 50 }),
   /** Login attempts per client address per login window. */
