@@ -83,6 +83,12 @@ async function growPostgres(url: string, target: number): Promise<number> {
     const seeded = Number(rows[0]!.n)
     await client.query(copyProductsSql(Math.max(0, Math.ceil(target / seeded) - 1)))
     await client.query('analyze products; analyze variants; analyze stock')
+    // The copies went in behind the catalog's back: an outbox row (sent already, so no relay
+    // publishes it) empties the replicas' read caches, as a change through the API would.
+    await client.query(
+      `insert into outbox (id, type, version, payload, created_at, sent_at)
+       values (gen_random_uuid()::text, 'bench.products-copied', 1, '{}', now(), now())`,
+    )
     const after = await client.query<{ n: string }>('select count(*) as n from products')
     return Number(after.rows[0]!.n)
   } finally {
