@@ -253,7 +253,9 @@ describe('library spans and exemplars (distributed: PostgreSQL, MariaDB, Redis, 
       },
       {
         serviceEnv: {
-          gateway: { GATEWAY_UPSTREAM_TIMEOUT_MS: '30000' },
+          // One Redis script per request (issue 20's batched settling off), so the placement's
+          // own trace holds the gateway's Redis span rather than a timer's flush.
+          gateway: { GATEWAY_UPSTREAM_TIMEOUT_MS: '30000', GATEWAY_RATE_LIMIT_SYNC_MS: '0' },
           orders: { ORDERS_UPSTREAM_TIMEOUT_MS: '20000' },
         },
       },
