@@ -5,6 +5,7 @@ import type { RateLimitStore } from '../app/ports.js'
 import type { AccountDelayPolicy } from '../domain/account-delay.js'
 import type { RateDecision, RatePolicy } from '../domain/gcra.js'
 import { accountDelayScript, gcraScript, settleScript } from './redis-rate-limit-scripts.js'
+import type { SharedBuckets } from './synced-rate-limit-store.js'
 
 type GcraReply = [number, number, number, number]
 type AccountReply = [number, number, number]
@@ -20,21 +21,11 @@ type ScriptedRedis = Redis & {
   ): Promise<GcraReply>
 }
 
-export interface SharedRateLimitStore extends RateLimitStore {
+export interface SharedRateLimitStore extends SharedBuckets {
   start(): Promise<void>
   close(): Promise<void>
   /** For `/readyz`: a message while degraded to per-instance limits (still serving). */
   readiness(): Promise<string | undefined>
-  /**
-   * domain/gcra.ts's settleGcra on the shared bucket: counts `forced` spends admitted already,
-   * then spends `cost` (0 or 1) if the bucket allows. Undefined while Redis cannot be reached.
-   */
-  settle(
-    policy: RatePolicy,
-    key: string,
-    forced: number,
-    cost: 0 | 1,
-  ): Promise<RateDecision | undefined>
 }
 
 /**
