@@ -115,6 +115,13 @@ export const SharedConfig = {
   /** Most deliveries a consumer applies in one database transaction. Default 50. */
   RABBITMQ_MAX_BATCH: Type.Integer({ minimum: 1, maximum: 1_000, default: 50 }),
   /**
+   * Milliseconds a consumer waits for more deliveries after the first of a batch arrived while
+   * it was idle, so that a moderate rate still fills batches (fewer database transactions per
+   * event). 0 (the default) waits for none; services whose consumers' effects nobody waits for
+   * (reporting, webhooks, shipping, notifications) default to more.
+   */
+  RABBITMQ_BATCH_LINGER_MS: Type.Integer({ minimum: 0, maximum: 5_000, default: 0 }),
+  /**
    * The list of revoked access tokens (logout, password change, admin revoked) that every
    * verifier checks: `redis://host:6379/0` when the services run as separate processes (every
    * process must name the same one), `memory` (the default) for one process (the embedded mode).

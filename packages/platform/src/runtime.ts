@@ -287,6 +287,7 @@ export async function runStandalone<
     RABBITMQ_URL: string
     RABBITMQ_PREFETCH?: number
     RABBITMQ_MAX_BATCH?: number
+    RABBITMQ_BATCH_LINGER_MS?: number
     SHUTDOWN_TIMEOUT_SECONDS: number
     EXTRA_LATENCY_MS?: number
     EXTRA_LATENCY_JITTER_MS?: number
@@ -321,6 +322,7 @@ export async function runStandalone<
     createBusFromUrl(config.RABBITMQ_URL, {
       prefetch: config.RABBITMQ_PREFETCH,
       maxBatch: config.RABBITMQ_MAX_BATCH,
+      batchLingerMs: config.RABBITMQ_BATCH_LINGER_MS,
       log,
       connectionName: options.name,
       registry,

@@ -4,6 +4,7 @@ import { Writable } from 'node:stream'
 import { ROOT_CONTEXT, context } from '@opentelemetry/api'
 import { afterAll, describe, expect, it } from 'vitest'
 import { createLogger } from './log.js'
+import { closedPort } from './testing/closed-port.js'
 import { startService } from './runtime.js'
 import { startTraceExport, traceExportUrl } from './trace-export.js'
 import { flushTracing, inService, withSpan } from './tracing.js'
@@ -27,12 +28,9 @@ const listen = (server: Server) =>
     ),
   )
 
-/** A port nothing listens on: one a server had a moment ago. */
+/** A collector that refuses every connection. */
 async function refusingEndpoint(): Promise<string> {
-  const server = createServer()
-  const url = await listen(server)
-  await new Promise((resolve) => server.close(resolve))
-  return url
+  return `http://127.0.0.1:${await closedPort()}`
 }
 
 const spanIn = (service: string, name: string) =>

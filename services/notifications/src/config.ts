@@ -4,6 +4,12 @@ import { loadConfig, SharedConfig } from '@emporium/platform'
 /** The notifications service's environment variables. */
 export const NotificationsConfig = Type.Object({
   ...SharedConfig,
+  /**
+   * The shared setting with this service's default: its consumers' effects are waited for by
+   * nobody (an e-mail or a status change may leave 50 ms later), so batches wait 50 ms for more deliveries and a moderate rate
+   * costs fewer transactions (docs/messaging.md).
+   */
+  RABBITMQ_BATCH_LINGER_MS: Type.Integer({ minimum: 0, maximum: 5_000, default: 50 }),
   /** Port of the service's HTTP API (internal: the public reaches it through the gateway). */
   NOTIFICATIONS_PORT: Type.Integer({ minimum: 1, maximum: 65535, default: 8086 }),
   /** Interface to listen on. */

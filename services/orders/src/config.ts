@@ -95,6 +95,12 @@ export const OrdersConfig = Type.Object({
    * (docs/checkout.md, "Totals and rounding").
    */
   ORDERS_PRICES_INCLUDE_TAX: Type.Boolean({ default: false }),
+  /**
+   * How long checkouts read a country's tax rates from memory (milliseconds; 0: from the
+   * database every time). A change made through this replica applies at once; one made
+   * through another replica within this long.
+   */
+  ORDERS_TAX_RATE_CACHE_MS: Type.Integer({ minimum: 0, maximum: 60_000, default: 1_000 }),
 })
 export type OrdersConfig = Type.Static<typeof OrdersConfig>
 

@@ -27,6 +27,7 @@ import {
   startPeriodic,
   type PeriodicJob,
 } from '@emporium/platform'
+import { clearingOnWrite, createKeptReads } from '@emporium/platform/app'
 import type { Kysely } from 'kysely'
 import { createCancelOrder, createShipOrder } from './app/manage-order.js'
 import { createPlaceOrder } from './app/place-order.js'
@@ -172,10 +173,17 @@ export async function createOrdersService(
   // same stores; a promotion's use is reserved, spent and released in the order's own transaction
   // (promotionUsesIn, infra/sql-promotions.ts).
   const promotionCatalog = createSqlPromotionCatalog(database, outbox)
-  const taxRateStore = createSqlTaxRates(database, outbox)
+  // Checkouts read a country's rates from memory for ORDERS_TAX_RATE_CACHE_MS (issue 14: a
+  // transaction per placement); this replica's changes empty it.
+  const sqlTaxRates = createSqlTaxRates(database, outbox)
+  const keptRates = createKeptReads({
+    read: (country: string) => sqlTaxRates.forCountry(country),
+    ttlMs: config.ORDERS_TAX_RATE_CACHE_MS,
+  })
+  const taxRateStore = clearingOnWrite(sqlTaxRates, ['upsert', 'remove'], keptRates)
   const priceCheckout = createPriceCheckout({
     shipping: createHttpShipping(shippingClient),
-    taxRates: taxRateStore,
+    taxRates: { forCountry: (country) => keptRates.get(country) },
     promotions: promotionCatalog,
     pricesIncludeTax: config.ORDERS_PRICES_INCLUDE_TAX,
     now,

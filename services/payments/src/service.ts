@@ -184,7 +184,12 @@ export async function createPaymentsService(
       })
   }
   let refundTimer: ReturnType<typeof setInterval> | undefined
-  const loop = intervalMs > 0 ? createProcessorLoop({ processor, intervalMs, log }) : undefined
+  // Idle, the claims grow five times further apart (200 ms → 1 s by default): a retry that
+  // falls due waits at most that long, and an idle replica costs a claim a second.
+  const loop =
+    intervalMs > 0
+      ? createProcessorLoop({ processor, intervalMs, maxIntervalMs: intervalMs * 5, log })
+      : undefined
   // Consumers call this from inside their transaction: the processor looks once it committed.
   const kick = (trx: object) => afterCommit(trx, () => loop?.wake())
   const paymentsIn = (trx: Parameters<typeof createSqlPaymentWriter>[0]) =>
@@ -264,7 +269,9 @@ export async function createPaymentsService(
     async start() {
       loop?.start()
       if (intervalMs > 0) {
-        refundTimer = setInterval(wakeRefunds, Math.max(intervalMs, 500))
+        // Their consumer wakes them at once; the tick finds retries falling due (a second or
+        // more of backoff), so once a second is soon enough (issue 14: it claimed twice a second).
+        refundTimer = setInterval(wakeRefunds, Math.max(intervalMs * 5, 1_000))
         refundTimer.unref()
       }
     },

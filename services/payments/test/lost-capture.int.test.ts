@@ -52,8 +52,19 @@ describe('a capture whose answer was lost, then the order cancelled', () => {
       .selectAll()
       .where('order_id', '=', orderId)
       .executeTakeFirstOrThrow()
-    // The acquirer took the money; we know only of the authorization.
-    expect(payment.state).toBe('authorized')
+    // The acquirer took the money; we know of nothing (the authorization and the capture are
+    // recorded together): the payment is still pending, claimed once. Its order cancelled, it
+    // must not be declined unasked: the hold is asked for again, the void refused, the capture
+    // found and refunded.
+    expect(payment).toMatchObject({ state: 'pending', authorization_id: null, claims: 1 })
+    // The acquirer's answer to the authorize call, kept under its idempotency key.
+    const held = await db
+      .selectFrom('simulated_acquirer')
+      .select('value')
+      .where('key', '=', `op:${orderId}:authorize`)
+      .executeTakeFirstOrThrow()
+    const authorized = /auth_sim_[0-9a-f-]+/.exec(held.value ?? '')?.[0]
+    expect(authorized).toBeDefined()
     await h.bus.publish(
       envelope('order.cancelled', {
         orderId,
@@ -84,10 +95,11 @@ describe('a capture whose answer was lost, then the order cancelled', () => {
     const captured = await db
       .selectFrom('simulated_acquirer')
       .select('value')
-      .where('key', '=', `captured:${payment.authorization_id}`)
+      .where('key', '=', `captured:${authorized}`)
       .executeTakeFirstOrThrow()
     const captureId = (JSON.parse(captured.value!) as { id: string }).id
     expect(after.capture_id).toBe(captureId)
+    expect(after.authorization_id).toBe(authorized)
     const refunded = await db
       .selectFrom('simulated_acquirer')
       .select('key')

@@ -35,6 +35,8 @@ export interface Faults {
   alwaysTransient: Set<string>
   /** The acquirer records the capture, then the call fails as if we crashed before our commit. */
   crashAfterCapture: Set<string>
+  /** The acquirer holds the amount, then the call fails as if we crashed before the capture. */
+  crashAfterAuthorize: Set<string>
   /** The next n captures fail transiently. */
   captureTransient: Map<string, number>
   /** Runs just before the capture reaches the acquirer (e.g. the order is cancelled meanwhile). */
@@ -59,7 +61,11 @@ function withFaults(inner: PaymentProvider, faults: Faults): PaymentProvider {
       if (faults.alwaysTransient.has(orderOf(request.idempotencyKey))) {
         throw new ProviderTransientError('provider down (test)')
       }
-      return inner.authorize(request)
+      const result = await inner.authorize(request)
+      if (faults.crashAfterAuthorize.delete(orderOf(request.idempotencyKey))) {
+        throw new Error('simulated crash (test)')
+      }
+      return result
     },
     async capture(request) {
       const orderId = orderOf(request.idempotencyKey)
@@ -164,6 +170,7 @@ export async function createHarness(
     captureCalls: new Map(),
     alwaysTransient: new Set(),
     crashAfterCapture: new Set(),
+    crashAfterAuthorize: new Set(),
     captureTransient: new Map(),
     beforeCapture: new Map(),
   }

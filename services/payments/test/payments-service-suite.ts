@@ -295,20 +295,33 @@ export function paymentsSuite(kind: DatabaseKind): void {
         h.faults.crashAfterCapture.add(orderId)
         await requestPayment(cards.approved, { orderId })
         await processAll()
-        // The acquirer took the money; we recorded only the authorization.
+        // The acquirer took the money; we recorded nothing (the authorization and the capture
+        // are recorded together, after both calls).
         const payment = await paymentOf(orderId)
-        expect(payment).toMatchObject({ state: 'authorized', failures: 1 })
-        expect(await acquirerKeys(`captured:${payment!.authorization_id}`)).toHaveLength(1)
-        expect(await ledgerOf(orderId)).toEqual([{ kind: 'authorization', amount: 2500 }])
+        expect(payment).toMatchObject({ state: 'pending', failures: 1, authorization_id: null })
+        const held = await db()
+          .selectFrom('simulated_acquirer')
+          .select('value')
+          .where('key', '=', `op:${orderId}:authorize`)
+          .executeTakeFirstOrThrow()
+        const hold = /auth_sim_[0-9a-f-]+/.exec(held.value)![0]
+        expect(await acquirerKeys(`captured:${hold}`)).toHaveLength(1)
+        expect(await ledgerOf(orderId)).toEqual([])
         expect(await h.service.processPending()).toBe(0) // not due before its retry time
 
         h.shift(5 * 60_000)
         await processAll()
         expect(h.faults.captureCalls.get(`${orderId}:capture`)).toBe(2)
-        expect(await paymentOf(orderId)).toMatchObject({ state: 'captured', failures: 0 })
-        expect((await ledgerOf(orderId)).filter((e) => e.kind === 'capture')).toHaveLength(1)
+        const captured = await paymentOf(orderId)
+        expect(captured).toMatchObject({ state: 'captured', failures: 0 })
+        expect(await ledgerOf(orderId)).toEqual([
+          { kind: 'authorization', amount: 2500 },
+          { kind: 'capture', amount: 2500 },
+        ])
         expect(await acquirerKeys(`op:${orderId}:capture`)).toHaveLength(1)
-        expect(await acquirerKeys(`captured:${payment!.authorization_id}`)).toHaveLength(1)
+        // The replayed authorize answered the first hold, whose one capture is the payment's.
+        expect(captured!.authorization_id).toBe(hold)
+        expect(await acquirerKeys(`captured:${hold}`)).toHaveLength(1)
         expect((await eventsOf(orderId)).map((e: any) => e.type)).toEqual(['payment.captured'])
       })
 
@@ -476,6 +489,36 @@ export function paymentsSuite(kind: DatabaseKind): void {
         expect(h.faults.authorizeCalls.get(`${orderId}:authorize`)).toBeUndefined()
       })
 
+      /** The order's payment ended declined (`order_cancelled`), its hold voided. */
+      async function expectHoldVoided(orderId: string) {
+        expect(await paymentOf(orderId)).toMatchObject({
+          state: 'declined',
+          decline_reason: 'order_cancelled',
+        })
+        expect(await ledgerOf(orderId)).toEqual([
+          { kind: 'authorization', amount: 2500 },
+          { kind: 'void', amount: 2500 },
+        ])
+      }
+
+      it('after a pass that held the amount and died: asked again, the hold voided', async () => {
+        const orderId = `ord-${randomUUID()}`
+        h.faults.crashAfterAuthorize.add(orderId)
+        const { userId } = await requestPayment(cards.approved, { orderId })
+        await processAll()
+        // Held at the acquirer, nothing recorded here: the authorization is recorded with its
+        // capture, which never came.
+        expect(await paymentOf(orderId)).toMatchObject({ state: 'pending', failures: 1 })
+        expect(await ledgerOf(orderId)).toEqual([])
+        await cancel(orderId, userId)
+        h.shift(5 * 60_000)
+        await processAll()
+        // Claimed before, so not declined unasked: the same key answers the same hold.
+        expect(h.faults.authorizeCalls.get(`${orderId}:authorize`)).toBe(2)
+        expect(h.faults.captureCalls.get(`${orderId}:capture`)).toBeUndefined()
+        await expectHoldVoided(orderId)
+      })
+
       it('after the authorization: the hold is voided', async () => {
         const orderId = `ord-${randomUUID()}`
         h.faults.captureTransient.set(orderId, 4)
@@ -485,14 +528,7 @@ export function paymentsSuite(kind: DatabaseKind): void {
         await cancel(orderId, userId)
         h.shift(5 * 60_000)
         await processAll()
-        expect(await paymentOf(orderId)).toMatchObject({
-          state: 'declined',
-          decline_reason: 'order_cancelled',
-        })
-        expect(await ledgerOf(orderId)).toEqual([
-          { kind: 'authorization', amount: 2500 },
-          { kind: 'void', amount: 2500 },
-        ])
+        await expectHoldVoided(orderId)
         expect(h.faults.captureCalls.get(`${orderId}:capture`)).toBe(4)
       })
 

@@ -4,6 +4,12 @@ import { loadConfig, SharedConfig } from '@emporium/platform'
 /** The shipping service's environment variables. */
 export const ShippingConfig = Type.Object({
   ...SharedConfig,
+  /**
+   * The shared setting with this service's default: its consumers' effects are waited for by
+   * nobody (an order's shipment record may follow its confirmation 0.1 s later), so batches wait 100 ms for more deliveries and a moderate rate
+   * costs fewer transactions (docs/messaging.md).
+   */
+  RABBITMQ_BATCH_LINGER_MS: Type.Integer({ minimum: 0, maximum: 5_000, default: 100 }),
   /** Port of the service's HTTP API (internal: the public reaches it through the gateway). */
   SHIPPING_PORT: Type.Integer({ minimum: 1, maximum: 65535, default: 8087 }),
   /** Interface to listen on. */
@@ -23,6 +29,12 @@ export const ShippingConfig = Type.Object({
    * (quotes at placement; anyone may ask for quotes, but a credential sent must be valid).
    */
   SHIPPING_TRUSTED_CALLERS: Type.String({ default: '' }),
+  /**
+   * How long quotes read zones and methods from memory (milliseconds; 0: from the database every
+   * time). A change made through this replica is quoted at once; one made through another
+   * replica within this long.
+   */
+  SHIPPING_QUOTE_CACHE_MS: Type.Integer({ minimum: 0, maximum: 60_000, default: 1_000 }),
 })
 export type ShippingConfig = Type.Static<typeof ShippingConfig>
 

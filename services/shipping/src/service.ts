@@ -1,7 +1,8 @@
 /*
  * Shipping, decided (issue 18; DESIGN.md, "Shipping"):
  * - Zones and methods are the back office's; quotes are computed from them on every request
- *   (a handful of rows), for anyone and for the orders service at placement.
+ *   (a handful of rows, kept in memory for `SHIPPING_QUOTE_CACHE_MS`, emptied by this replica's
+ *   own changes), for anyone and for the orders service at placement.
  * - A shipment is checked against this service's own copy of the order, built from the orders
  *   service's events (`order.confirmed`, `order.cancelled`, `order.shipped`) through the inbox,
  *   under the copy's row lock, so racing shipments never ship more than was ordered.
@@ -25,6 +26,7 @@ import {
 import { createManageMethods } from './app/manage-methods.js'
 import { createManageShipments } from './app/manage-shipments.js'
 import { createManageZones } from './app/manage-zones.js'
+import { clearingOnWrite, createQuoteCache } from './app/quote-cache.js'
 import { createQuoteShipping } from './app/quote-shipping.js'
 import type { ShippingConfig } from './config.js'
 import { onOrderCancelled } from './events/on-order-cancelled.js'
@@ -81,7 +83,13 @@ export async function createShippingService(
       { log },
     )
   const outbox = createOutbox({ source: 'shipping', now })
-  const methods = createSqlMethods(database, outbox)
+  // Quotes read zones and methods from a short-lived cache that this replica's changes empty.
+  const quoteCache = createQuoteCache({
+    source: createSqlMethods(database, outbox),
+    ttlMs: config.SHIPPING_QUOTE_CACHE_MS,
+    now: Date.now,
+  })
+  const methods = clearingOnWrite(createSqlMethods(database, outbox), quoteCache)
   const shipments = createSqlShipments({ database, outbox })
   const orderCopiesIn = (trx: Parameters<typeof createSqlOrderCopies>[0]) =>
     createSqlOrderCopies(trx)
@@ -103,9 +111,12 @@ export async function createShippingService(
         allowed: ['orders'],
         log,
       }),
-      zones: createManageZones({ zones: createSqlZones(database, outbox), now }),
+      zones: createManageZones({
+        zones: clearingOnWrite(createSqlZones(database, outbox), quoteCache),
+        now,
+      }),
       methods: createManageMethods({ methods, now }),
-      quote: createQuoteShipping({ source: methods }),
+      quote: createQuoteShipping({ source: quoteCache }),
       shipments: createManageShipments({ shipments, now }),
     }),
     async close() {

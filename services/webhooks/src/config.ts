@@ -7,6 +7,12 @@ const DelayList = Type.String({ pattern: '^\\s*\\d+(\\s*,\\s*\\d+)*\\s*$' })
 /** The webhooks service's environment variables. */
 export const WebhooksConfig = Type.Object({
   ...SharedConfig,
+  /**
+   * The shared setting with this service's default: its consumers' effects are waited for by
+   * nobody (a partner's delivery may leave a quarter of a second later), so batches wait 250 ms for more deliveries and a moderate rate
+   * costs fewer transactions (docs/messaging.md).
+   */
+  RABBITMQ_BATCH_LINGER_MS: Type.Integer({ minimum: 0, maximum: 5_000, default: 250 }),
   /** Port of the service's HTTP API (internal: the public reaches it through the gateway). */
   WEBHOOKS_PORT: Type.Integer({ minimum: 1, maximum: 65535, default: 8089 }),
   /** Interface to listen on. */

@@ -13,10 +13,15 @@ import { followOrder } from './follow-order.js'
 /** A shopper's pause after an order before their next cart (see ShopperPool.release). */
 const restAfterOrderMs = 3_000
 
-/** Placements repeated after a 429/503 with retry-after (the platform shedding a burst). */
-const shedRetries = 5
-/** Longest retry-after a placement waits for; past it the shopper gives up (throttled). */
-const longestShedWaitMs = 30_000
+/**
+ * How long a request with an Idempotency-Key keeps being repeated after 429/503 with
+ * retry-after (the platform shedding a burst). A placement shed at the gateway's deadline goes
+ * on in orders: giving up early would leave an order the report does not count, so the shopper
+ * is patient, as the storefront is. A retry-after longer than this ends it at once.
+ */
+const shedPatienceMs = 60_000
+/** Repeats at most (a platform that sheds every one of them is not answering). */
+const shedRetries = 30
 
 const shippingAddress = {
   name: 'Load Shopper',
@@ -36,19 +41,20 @@ const cardInput = (card: CardName) => ({
 /**
  * Sends a request that carries its own Idempotency-Key as a shopper's client would: once more
  * when no answer came, and again after `retry-after` when the platform shed or throttled it
- * (429/503), at most `shedRetries` times (those repeats are recorded as `<operation>.retry`).
+ * (429/503), for up to `shedPatienceMs` (those repeats are recorded as `<operation>.retry`).
  */
 export async function patiently<T>(
   context: ScenarioContext,
   send: (operation: string) => Promise<CallResult<T>>,
   operation: string,
 ): Promise<CallResult<T>> {
+  const giveUpAt = Date.now() + shedPatienceMs
   let reply = await send(operation)
   if (!reply.answered && reply.outcome.kind === 'error') reply = await send(operation)
   for (let i = 0; i < shedRetries && reply.answered; i++) {
     if (reply.status !== 429 && reply.status !== 503) break
     const waitMs = retryAfterMs(reply.headers.get('retry-after'))
-    if (waitMs === undefined || waitMs > longestShedWaitMs || context.stop.aborted) break
+    if (waitMs === undefined || Date.now() + waitMs > giveUpAt || context.stop.aborted) break
     const jitterMs = context.random() * 500
     await sleep(waitMs + jitterMs, undefined, { signal: context.stop }).catch(() => undefined)
     if (context.stop.aborted) break

@@ -200,16 +200,18 @@ describe('a route deadline (deadlineMs)', () => {
 })
 
 describe('event-loop guard (@fastify/under-pressure)', () => {
-  it('sheds the routes it guards while the event loop lags, never the operational routes', async () => {
+  it('sheds the routes it guards while the event loop lags, never the operational or exempt ones', async () => {
     const registry = createMetricsRegistry('test')
     const routes: FastifyPluginAsyncTypebox = async (app) => {
       await registerEventLoopGuard(app as never, {
         maxEventLoopDelayMs: 50,
         sampleIntervalMs: 50,
         retryAfterSeconds: 1,
+        exempt: (request) => request.url.startsWith('/app/'),
         registry,
       })
       app.get('/guarded', async () => ({ ok: true }))
+      app.get('/app/index.html', async () => ({ page: true }))
     }
     server = createHttpServer({ service: 'test', log, registry, routes })
     await server.ready()
@@ -218,10 +220,11 @@ describe('event-loop guard (@fastify/under-pressure)', () => {
     const until = Date.now() + 600
     while (Date.now() < until);
     await new Promise((resolve) => setTimeout(resolve, 0))
-    const [guarded, health, metrics] = await Promise.all([
+    const [guarded, health, metrics, exempt] = await Promise.all([
       server.inject({ url: '/guarded' }),
       server.inject({ url: '/healthz' }),
       server.inject({ url: '/metrics' }),
+      server.inject({ url: '/app/index.html' }),
     ])
     expect(guarded.statusCode).toBe(503)
     expect(guarded.headers['retry-after']).toBe('1')
@@ -229,6 +232,7 @@ describe('event-loop guard (@fastify/under-pressure)', () => {
     expect(guarded.json()).toMatchObject({ code: 'HTTP.OVERLOADED', status: 503 })
     expect(health.statusCode).toBe(200)
     expect(metrics.statusCode).toBe(200)
+    expect(exempt.statusCode).toBe(200)
     expect(metrics.body).toContain('reason="event_loop_delay"')
   })
 })

@@ -289,6 +289,12 @@ export interface EventLoopGuard {
   sampleIntervalMs?: number
   /** `retry-after` of a shed answer, in seconds (default 1). */
   retryAfterSeconds?: number
+  /**
+   * Requests never shed (e.g. a web app's files: a page or script refused while the process
+   * lags leaves a blank page that nothing retries, where the app's own API calls wait out
+   * `retry-after`).
+   */
+  exempt?: (request: FastifyRequest) => boolean
   registry: Registry
 }
 
@@ -309,6 +315,8 @@ export async function registerEventLoopGuard(
     sampleInterval: guard.sampleIntervalMs ?? 200,
     // Under-pressure sends what the handler returns (its types say void, its code does not).
     pressureHandler: ((request: FastifyRequest, reply: FastifyReply) => {
+      // Nothing returned: under-pressure lets the request through.
+      if (guard.exempt?.(request)) return undefined
       counter.inc({ route: routeOf(request), reason: 'event_loop_delay' })
       reply.header(shedHeader, 'admission')
       reply.header('retry-after', String(retryAfterSeconds))

@@ -22,6 +22,8 @@ export interface BusFromUrlOptions {
   exchange?: string
   prefetch?: number
   maxBatch?: number
+  /** See the RabbitMQ and NATS buses' `batchLingerMs`. */
+  batchLingerMs?: number
   retry?: RetryPolicy
   log: Logger
   registry?: Registry

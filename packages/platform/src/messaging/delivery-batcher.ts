@@ -1,6 +1,12 @@
 export interface DeliveryBatcherOptions<C, M> {
   /** Most deliveries in one batch. */
   maxBatch: number
+  /**
+   * How long a batch waits for more after its first delivery arrived while the consumer was
+   * idle: 0 (no wait, one turn of the event loop) or a few milliseconds for a consumer whose
+   * effect nobody waits for, so that a moderate rate still fills batches (fewer transactions).
+   */
+  lingerMs?: number
   /** Applies one batch (all from `channel`); the next starts once it settles. */
   run(channel: C, messages: M[]): Promise<void>
   onError(error: unknown): void
@@ -15,7 +21,8 @@ export interface DeliveryBatcher<C, M> {
 /**
  * Collects one consumer's deliveries into batches, run one at a time in arrival order (the
  * broker's): a batch is what arrived during one turn of the event loop, or while the previous
- * batch ran, up to `maxBatch`. It never waits for more: a lone message is a batch of one.
+ * batch ran, up to `maxBatch`. Beyond `lingerMs` (default 0) it never waits for more: a lone
+ * message is a batch of one.
  * A batch holds deliveries of one channel only, as their acks must go back on it.
  */
 export function createDeliveryBatcher<C, M>(
@@ -26,7 +33,10 @@ export function createDeliveryBatcher<C, M>(
 
   async function drain(): Promise<void> {
     // Let the rest of this read from the socket arrive: amqplib emits a chunk's messages at once.
-    await new Promise((resolve) => setImmediate(resolve))
+    const linger = options.lingerMs ?? 0
+    await new Promise((resolve) =>
+      linger > 0 ? setTimeout(resolve, linger) : setImmediate(resolve),
+    )
     while (waiting.length > 0) {
       const { channel } = waiting[0]!
       let n = 1

@@ -26,6 +26,11 @@ export interface NatsBusOptions {
   /** Most deliveries a batching consumer applies in one transaction. Default 50. */
   maxBatch?: number
   /**
+   * How long a batching consumer waits for more deliveries after the first of a batch arrived
+   * while it was idle (0, the default: none). For consumers whose effect nobody waits for.
+   */
+  batchLingerMs?: number
+  /**
    * A delivery neither acked nor nakked within this is redelivered (a consumer that crashed or
    * hangs). Longer than any handler or batch runs. Default 60 s.
    */
@@ -306,6 +311,7 @@ export function createNatsBus(options: NatsBusOptions): EventBus {
           log,
           metrics,
           maxBatch,
+          batchLingerMs: options.batchLingerMs,
           isClosing: () => closing !== undefined,
           async publishDeadLetter(subject, data, headers) {
             const { js } = await ready()

@@ -20,6 +20,7 @@ export interface NatsDeliveryDeps {
   publishDeadLetter(subject: string, data: Uint8Array, headers: JsMsg['headers']): Promise<void>
   isClosing(): boolean
   maxBatch: number
+  batchLingerMs?: number
 }
 
 /**
@@ -132,6 +133,7 @@ export function createNatsConsumerIntake(deps: NatsDeliveryDeps) {
   const inFlight = new Set<Promise<void>>()
   const batcher = createDeliveryBatcher<null, JsMsg>({
     maxBatch: deps.maxBatch,
+    lingerMs: deps.batchLingerMs,
     run: (_, messages) => deliverBatch(messages),
     onError: (err) => log.error({ err, consumer }, 'bus delivery crashed'),
   })

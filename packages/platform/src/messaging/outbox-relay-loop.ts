@@ -15,6 +15,12 @@ export interface OutboxRelayLoopDeps {
   /** A cycle that takes this many rows is full: more are probably waiting. */
   batchSize: number
   pollIntervalMs: number
+  /**
+   * The longest poll interval: each poll in a row that finds nothing doubles the interval up to
+   * this; a wake-up or rows found bring it back to `pollIntervalMs`. Idle replicas cost a look
+   * every few seconds, not several a second (every look is a transaction of the database's).
+   */
+  maxPollIntervalMs?: number
   lingerMs: number
   maxBackoffMs: number
 }
@@ -31,14 +37,17 @@ export interface OutboxRelayLoop {
 }
 
 /**
- * When the relay cycles: at start, after each poll interval (looking first), at once after a
- * full batch or a wake-up that the running cycle may have missed, after a short linger on a
- * wake-up, and with jittered exponential backoff after failures, forever. Nothing escapes as a
- * rejection.
+ * When the relay cycles: at start, after each poll interval (looking first; the interval grows
+ * while the looks find nothing), at once after a full batch or a wake-up that the running cycle
+ * may have missed, after a short linger on a wake-up, and with jittered exponential backoff
+ * after failures, forever. Nothing escapes as a rejection.
  */
 export function createOutboxRelayLoop(deps: OutboxRelayLoopDeps): OutboxRelayLoop {
   const { log, batchSize, pollIntervalMs, lingerMs, maxBackoffMs } = deps
+  const maxPollIntervalMs = Math.max(pollIntervalMs, deps.maxPollIntervalMs ?? pollIntervalMs)
   let running = false
+  /** Polls in a row that found nothing to send. */
+  let emptyPolls = 0
   let loopDone: Promise<void> = Promise.resolve()
   let failures = 0
   /** A commit signalled since the last cycle sent its SELECT: its rows may be unsent. */
@@ -50,21 +59,23 @@ export function createOutboxRelayLoop(deps: OutboxRelayLoopDeps): OutboxRelayLoo
     // means rows are there.
     let look = true
     while (running) {
-      let delay = pollIntervalMs
-      let more = false
+      let taken = 0
       try {
-        if (!look || !deps.anyUnsent || (await deps.anyUnsent())) {
-          more = (await deps.cycle()) >= batchSize // a full batch: more are probably waiting
-        }
+        if (!look || !deps.anyUnsent || (await deps.anyUnsent())) taken = await deps.cycle()
         if (failures > 0) log.info({ failures }, 'outbox relay: publishing again')
         failures = 0
+        emptyPolls = look && taken === 0 ? emptyPolls + 1 : 0
       } catch (error) {
         failures += 1
         // Once per streak: a broker outage must not flood the log.
         if (failures === 1) log.warn({ err: error }, 'outbox relay: publishing failed; retrying')
         else log.debug({ err: error, failures }, 'outbox relay: publishing failed again')
-        delay = backoffMs(failures)
       }
+      const more = taken >= batchSize // a full batch: more are probably waiting
+      const delay =
+        failures > 0
+          ? backoffMs(failures)
+          : Math.min(maxPollIntervalMs, pollIntervalMs * 2 ** Math.min(emptyPolls, 20))
       // Also during an outage or a flood: old sent rows expire whatever else happens.
       await deps.afterCycle()
       look = false

@@ -28,8 +28,13 @@ export interface OutboxRelayDeps {
    * and at about 0.45x in cycles of 500 (`npm run bench:messaging`).
    */
   batchSize?: number
-  /** How often to look for new rows when nobody calls `wake()`. Default 500 ms. */
+  /**
+   * How often to look for new rows when nobody calls `wake()` (every commit of this process
+   * does; the looks find what other processes wrote, or what a crash left). Default 500 ms,
+   * doubling while the looks find nothing up to `maxPollIntervalMs` (default 4 s).
+   */
   pollIntervalMs?: number
+  maxPollIntervalMs?: number
   /**
    * How long a wake-up waits before its cycle, so that the commits of the next few
    * milliseconds share the cycle's transaction and confirm round (Kafka's `linger.ms`). Default
@@ -103,6 +108,7 @@ export function createOutboxRelay(deps: OutboxRelayDeps): OutboxRelay {
     afterCycle: () => purge.purgeIfDue(),
     batchSize,
     pollIntervalMs: deps.pollIntervalMs ?? 500,
+    maxPollIntervalMs: deps.maxPollIntervalMs ?? 4_000,
     lingerMs: deps.lingerMs ?? 5,
     maxBackoffMs: deps.maxBackoffMs ?? 30_000,
   })

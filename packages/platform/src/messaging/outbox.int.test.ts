@@ -60,6 +60,7 @@ describe.each<DatabaseKind>(['postgres', 'mysql', 'pglite'])(
         log: createRecordingLog().log,
         registry: new Registry(),
         pollIntervalMs: 20,
+        maxPollIntervalMs: 20, // these tests count on a look every 20 ms
         ...deps,
       })
       relays.push(r)

@@ -27,6 +27,11 @@ export interface RabbitMqBusOptions {
   prefetch?: number
   /** Most deliveries a batching consumer applies in one transaction. Default 50. */
   maxBatch?: number
+  /**
+   * How long a batching consumer waits for more deliveries after the first of a batch arrived
+   * while it was idle (0, the default: none). For consumers whose effect nobody waits for.
+   */
+  batchLingerMs?: number
   log: Logger
   registry?: Registry
   /** How long `publish` (and a dead-letter command) waits for the broker, reconnects included. */
@@ -235,6 +240,7 @@ export function createRabbitMqBus(options: RabbitMqBusOptions): EventBus {
           closedChannels,
           isClosing: () => closing !== undefined,
           maxBatch,
+          batchLingerMs: options.batchLingerMs,
         }),
       }
       consumers.set(consumer, state)

@@ -166,12 +166,15 @@ export function createDeliveryHandler(deps: DeliveryDeps) {
  * batches, one at a time, in the broker's order (per consumer and process); one without has
  * each handled at once, up to the prefetch.
  */
-export function createConsumerIntake(deps: DeliveryDeps & { maxBatch: number }) {
+export function createConsumerIntake(
+  deps: DeliveryDeps & { maxBatch: number; batchLingerMs?: number },
+) {
   const { log, subscription, closedChannels } = deps
   const { deliver, deliverBatch } = createDeliveryHandler(deps)
   const inFlight = new Set<Promise<void>>()
   const batcher = createDeliveryBatcher<ConfirmChannel, ConsumeMessage>({
     maxBatch: deps.maxBatch,
+    lingerMs: deps.batchLingerMs,
     // Deliveries of a channel that died meanwhile are redelivered on the new one.
     run: (channel, messages) =>
       closedChannels.has(channel) ? Promise.resolve() : deliverBatch(channel, messages),

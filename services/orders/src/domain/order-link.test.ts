@@ -27,6 +27,24 @@ describe('order links', () => {
     }
   })
 
+  it('has one spelling: the MAC with other spare bits, padding or base64 characters is refused', () => {
+    const links = createOrderLinks([key], day)
+    const token = links.issue('order-1', at)
+    const [id, expires, mac] = token.split('.') as [string, string, string]
+    // 16 bytes in 22 characters: the last one's low four bits are spare.
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'
+    const last = alphabet.indexOf(mac.at(-1)!)
+    const spare = alphabet[last ^ 1]!
+    expect(Buffer.from(mac.slice(0, -1) + spare, 'base64url')).toEqual(
+      Buffer.from(mac, 'base64url'),
+    )
+    expect(links.verify(`${id}.${expires}.${mac.slice(0, -1)}${spare}`, at)).toBeUndefined()
+    expect(links.verify(`${token}==`, at)).toBeUndefined()
+    const standard = Buffer.from(mac, 'base64url').toString('base64').replace(/=+$/, '')
+    if (standard !== mac) expect(links.verify(`${id}.${expires}.${standard}`, at)).toBeUndefined()
+    expect(links.verify(token, at)).toBe('order-1')
+  })
+
   it('verify with every key of a rotation, and sign with the first', () => {
     const old = createOrderLinks([key], day)
     const rotated = createOrderLinks(['n'.repeat(32), key], day)

@@ -32,7 +32,9 @@ export function createOrderLinks(keys: readonly string[], lifetimeMs: number): O
       if (!orderIdPattern.test(orderId) || !/^\d{1,12}$/.test(expires)) return undefined
       if (Number(expires) * 1000 <= now.getTime()) return undefined
       const presented = Buffer.from(given, 'base64url')
-      if (presented.length !== 16) return undefined
+      // One spelling per MAC: the decoder ignores the last character's spare bits, and other
+      // characters (padding, '+') than the link's own.
+      if (presented.length !== 16 || presented.toString('base64url') !== given) return undefined
       for (const key of keys) {
         if (timingSafeEqual(presented, mac(key, orderId, expires))) return orderId
       }

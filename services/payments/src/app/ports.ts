@@ -108,13 +108,18 @@ export interface PaymentRecord {
   causationId: string | null
   /** Processing passes that ended in a failure since the last success (sets the retry delay). */
   failures: number
+  /**
+   * Times the processor has claimed it, this claim included: more than one while `pending` means
+   * an earlier pass may have reached the provider (and even captured) before it ended.
+   */
+  claims: number
   createdAt: Date
   updatedAt: Date
 }
 
 export type NewPayment = Omit<
   PaymentRecord,
-  'declineReason' | 'authorizationId' | 'captureId' | 'refundId' | 'failures' | 'state'
+  'declineReason' | 'authorizationId' | 'captureId' | 'refundId' | 'failures' | 'claims' | 'state'
 >
 
 export interface PaymentMethodStore {
@@ -179,7 +184,7 @@ export interface PendingEvent {
   data: unknown
 }
 
-/** A state change of a payment, with its ledger entry and events, written in one transaction. */
+/** A state change of a payment, with its ledger entries and events, written in one transaction. */
 export interface Transition {
   state: PaymentState
   declineReason?: string
@@ -187,10 +192,11 @@ export interface Transition {
   captureId?: string
   refundId?: string
   /**
-   * The provider effect this records (append-only; at most one per payment and kind), for the
-   * payment's amount or `amount` (a cancellation's refund of what partial refunds left).
+   * The provider effects this records (append-only; at most one per payment and kind: an
+   * authorization and its capture may be recorded together), each for the payment's amount or
+   * `amount` (a cancellation's refund of what partial refunds left).
    */
-  ledger?: { kind: LedgerKind; reference: string; amount?: number }
+  ledger?: Array<{ kind: LedgerKind; reference: string; amount?: number }>
   events?: PendingEvent[]
 }
 

@@ -50,12 +50,16 @@ type Recorder = (from: PaymentState, change: (cancelled: boolean) => Transition)
 
 /**
  * The processor: takes payments with work to do and moves each through the provider, one step
- * at a time (authorize, then capture, void or refund). Each provider call happens outside any
- * transaction with the order's idempotency key for that operation; its outcome, ledger entry and
- * event are then recorded in one transaction that re-checks the payment's state and whether its
- * order was cancelled meanwhile. A crash between the call and the record replays the call, which
- * the provider answers with its first result: never a second charge. An order is captured at
- * most once whatever its attempts (issue 18): a payment whose order another attempt has
+ * at a time (authorize and capture, or void, or refund). Each provider call happens outside any
+ * transaction with the order's idempotency key for that operation; its outcome, ledger entries
+ * and event are then recorded in one transaction that re-checks the payment's state and whether
+ * its order was cancelled meanwhile. The capture is asked right after the authorization and both
+ * are recorded together (issue 14); a capture without an answer records the hold alone. A crash
+ * between the calls and the record replays them, which the provider answers with their first
+ * results: never a second charge. So a payment still `pending` may be held or captured at the
+ * provider when it was claimed before (`claims`): if its order was cancelled meanwhile, the hold
+ * is asked for again (same key) and recorded, and the next step voids it or refunds its capture.
+ * An order is captured at most once whatever its attempts (issue 18): a payment whose order another attempt has
  * captured already is treated as one of a cancelled order (declined `order_cancelled` before
  * the provider is asked, its hold voided, or a capture that raced it refunded).
  */
@@ -178,6 +182,10 @@ export function createPaymentProcessor(deps: PaymentProcessorDeps) {
     declines?: ClaimedPayment['declines'],
   ): Promise<Step> {
     if (cancelled) {
+      // Claimed before: that pass may have authorized and even captured before it died (both
+      // calls come before their record). Ask again with the same key: the answer is that hold,
+      // recorded so that the next step voids it (or refunds its capture).
+      if (payment.claims > 1) return authorizeOnly(payment, record)
       return record('pending', () => declined(payment, DeclineReason.orderCancelled))
     }
     const decision = deps.chargeLimit ? await deps.chargeLimit(payment, declines) : 'go'
@@ -208,12 +216,31 @@ export function createPaymentProcessor(deps: PaymentProcessorDeps) {
     }
     const answer = result.value
     if (!answer.ok) return record('pending', () => declined(payment, answer.reason))
-    // Recorded even if the order was cancelled meanwhile: the hold exists; the next step voids it.
-    return record('pending', () => ({
+    return capture(payment, answer.authorizationId, record, 'pending')
+  }
+
+  /** A cancelled order's payment that an earlier pass may have authorized: that hold, recorded. */
+  async function authorizeOnly(payment: PaymentRecord, record: Recorder): Promise<Step> {
+    const result = await callProvider({ operation: 'authorize', orderId: payment.orderId }, () =>
+      provider.authorize({
+        idempotencyKey: key(payment, 'authorize'),
+        token: payment.providerToken,
+        amount: payment.amount,
+      }),
+    )
+    if (!result.ok) return 'later'
+    const answer = result.value
+    if (!answer.ok) return record('pending', () => declined(payment, DeclineReason.orderCancelled))
+    // The next step voids it, or refunds the capture the void finds.
+    return record('pending', () => held(answer.authorizationId))
+  }
+
+  function held(authorizationId: string): Transition {
+    return {
       state: 'authorized',
-      authorizationId: answer.authorizationId,
-      ledger: { kind: 'authorization', reference: answer.authorizationId },
-    }))
+      authorizationId,
+      ledger: [{ kind: 'authorization', reference: authorizationId }],
+    }
   }
 
   async function captureOrVoid(
@@ -231,7 +258,7 @@ export function createPaymentProcessor(deps: PaymentProcessorDeps) {
       if (voided.ok) {
         return record('authorized', () => ({
           ...declined(payment, DeclineReason.orderCancelled),
-          ledger: { kind: 'void', reference: voided.voidId },
+          ledger: [{ kind: 'void', reference: voided.voidId }],
         }))
       }
       // The hold was captured already: a capture whose answer we lost (a timeout, a crash). Ask
@@ -242,6 +269,26 @@ export function createPaymentProcessor(deps: PaymentProcessorDeps) {
       }
       log.warn({ orderId: payment.orderId }, 'void refused: captured already; refunding instead')
     }
+    return capture(payment, authorizationId, record, 'authorized')
+  }
+
+  /**
+   * Captures the hold. From `pending`, right after the authorization, and the hold is recorded
+   * with the capture in one transaction (issue 14: one fewer per order than recording the hold
+   * first); a capture the provider did not answer then records the hold alone (`authorized`),
+   * to be captured or voided later.
+   */
+  async function capture(
+    payment: PaymentRecord,
+    authorizationId: string,
+    record: Recorder,
+    from: 'pending' | 'authorized',
+  ): Promise<Step> {
+    const hold = from === 'pending' ? held(authorizationId) : undefined
+    const withHold = (change: Transition): Transition =>
+      hold
+        ? { ...change, authorizationId, ledger: [...hold.ledger!, ...(change.ledger ?? [])] }
+        : change
     const result = await callProvider({ operation: 'capture', orderId: payment.orderId }, () =>
       provider.capture({
         idempotencyKey: key(payment, 'capture'),
@@ -252,16 +299,21 @@ export function createPaymentProcessor(deps: PaymentProcessorDeps) {
     // Never "failed" here: a capture whose answer was lost may have happened. Try again later;
     // if the order is cancelled meanwhile, the hold is voided instead (or, if that capture did
     // happen, the provider refuses the void and the capture is refunded).
-    if (!result.ok) return 'later'
+    if (!result.ok) {
+      if (hold) await record(from, () => hold)
+      return 'later'
+    }
     const answer = result.value
-    if (!answer.ok) return record('authorized', () => declined(payment, answer.reason))
-    return record('authorized', (cancelled) => ({
-      // Captured after the order was cancelled: refund it straight away.
-      state: cancelled ? 'refund_pending' : 'captured',
-      captureId: answer.captureId,
-      ledger: { kind: 'capture', reference: answer.captureId },
-      events: [event(payment, contract.PaymentCaptured, 'captured', {})],
-    }))
+    if (!answer.ok) return record(from, () => withHold(declined(payment, answer.reason)))
+    return record(from, (cancelled) =>
+      withHold({
+        // Captured after the order was cancelled: refund it straight away.
+        state: cancelled ? 'refund_pending' : 'captured',
+        captureId: answer.captureId,
+        ledger: [{ kind: 'capture', reference: answer.captureId }],
+        events: [event(payment, contract.PaymentCaptured, 'captured', {})],
+      }),
+    )
   }
 
   /**
@@ -290,7 +342,7 @@ export function createPaymentProcessor(deps: PaymentProcessorDeps) {
     return record('refund_pending', () => ({
       state: 'refunded',
       refundId: result.value.refundId,
-      ledger: { kind: 'refund', reference: result.value.refundId, amount: amount.amount },
+      ledger: [{ kind: 'refund', reference: result.value.refundId, amount: amount.amount }],
       events: [event(payment, contract.PaymentRefunded, 'refunded', { amount })],
     }))
   }

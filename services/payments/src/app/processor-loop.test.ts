@@ -1,5 +1,5 @@
 import { pino } from 'pino'
-import { afterEach, describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import type { ClaimedPayment } from './ports.js'
 import type { PaymentProcessor } from './process-payments.js'
 import { createProcessorLoop, type ProcessorLoop } from './processor-loop.js'
@@ -79,5 +79,37 @@ describe('the processor loop’s slots for payments claimed in a consumer’s tr
     const fake = fakeProcessor()
     loop = createProcessorLoop({ processor: fake.processor, intervalMs: 60_000, log: silent })
     expect(loop.reserve()).toBeUndefined()
+  })
+})
+
+describe('the processor loop’s claims while nothing is due', () => {
+  afterEach(() => vi.useRealTimers())
+
+  it('grows the interval up to the longest while claims find nothing, and is back after a wake-up', async () => {
+    vi.useFakeTimers()
+    const fake = fakeProcessor()
+    loop = createProcessorLoop({
+      processor: fake.processor,
+      intervalMs: 200,
+      maxIntervalMs: 1_000,
+      log: silent,
+    })
+    loop.start()
+    await vi.advanceTimersByTimeAsync(10_000)
+    // 200, 400, 800 ms and then 1 s apart: about 12 claims in 10 s, not 50.
+    expect(fake.claims.length).toBeGreaterThanOrEqual(10)
+    expect(fake.claims.length).toBeLessThanOrEqual(13)
+    let before = fake.claims.length
+    await vi.advanceTimersByTimeAsync(10_000)
+    expect(fake.claims.length).toBe(before + 10)
+
+    loop.wake() // a consumer's payment: claims at once, and at the shortest interval again
+    await vi.advanceTimersByTimeAsync(0)
+    expect(fake.claims.length).toBe(before + 11)
+    before = fake.claims.length
+    await vi.advanceTimersByTimeAsync(250)
+    expect(fake.claims.length).toBe(before + 1)
+    await loop.stop()
+    loop = undefined
   })
 })

@@ -31,6 +31,12 @@ export interface ProcessorLoop {
 export function createProcessorLoop(deps: {
   processor: PaymentProcessor
   intervalMs: number
+  /**
+   * The longest interval: each timed claim in a row that finds nothing due doubles the interval
+   * up to this (default: `intervalMs`, fixed); a wake-up or a claim that found payments brings
+   * it back. An idle replica then costs a claim a second, not five.
+   */
+  maxIntervalMs?: number
   /** Payments worked on at once by this replica. */
   concurrency?: number
   log: Logger
@@ -42,6 +48,9 @@ export function createProcessorLoop(deps: {
   let done: Promise<void> = Promise.resolve()
   let sleeping: (() => void) | undefined
   let failures = 0
+  /** Timed claims in a row that found nothing due. */
+  let emptyClaims = 0
+  const maxIntervalMs = Math.max(deps.intervalMs, deps.maxIntervalMs ?? deps.intervalMs)
   /** Slots held by transactions that are claiming a payment for this loop. */
   let reserved = 0
 
@@ -50,10 +59,11 @@ export function createProcessorLoop(deps: {
   // interval brings the next ones, and a freed slot costs no empty claim.
   let backlog = false
 
-  async function tick(): Promise<boolean> {
+  async function tick(timed: boolean): Promise<boolean> {
     const free = concurrency - inFlight.size - reserved
     if (free <= 0) return false
     const { token, claimed } = await deps.processor.claim(free)
+    emptyClaims = timed && claimed.length === 0 ? emptyClaims + 1 : 0
     backlog = claimed.length === free
     for (const payment of claimed) work(payment, token)
     return false
@@ -88,11 +98,13 @@ export function createProcessorLoop(deps: {
   }
 
   async function loop(): Promise<void> {
+    let timed = false
     while (running) {
+      const wasWoken = woken
       woken = false
       let more = false
       try {
-        more = await tick()
+        more = await tick(timed && !wasWoken)
         failures = 0
       } catch (error) {
         failures += 1
@@ -101,10 +113,13 @@ export function createProcessorLoop(deps: {
       if (!running) break
       if (failures === 0 && (more || woken)) continue
       await new Promise<void>((resolve) => {
-        const timer = setTimeout(finish, deps.intervalMs * Math.min(2 ** failures, 50))
-        function finish() {
+        const idle = Math.min(maxIntervalMs, deps.intervalMs * 2 ** Math.min(emptyClaims, 20))
+        const delay = failures > 0 ? deps.intervalMs * Math.min(2 ** failures, 50) : idle
+        const timer = setTimeout(() => finish(true), delay)
+        function finish(timeout = false) {
           clearTimeout(timer)
           sleeping = undefined
+          timed = timeout
           resolve()
         }
         sleeping = finish

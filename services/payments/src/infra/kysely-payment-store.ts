@@ -261,19 +261,21 @@ export function createKyselyPaymentStore(deps: {
           .where('id', '=', id)
           .returningAll()
           .executeTakeFirstOrThrow()
-        if (change.ledger) {
+        if (change.ledger?.length) {
           // Unique per payment and kind: a replayed provider answer adds nothing.
           await trx
             .insertInto('ledger_entries')
-            .values({
-              payment_id: current.id,
-              order_id: current.orderId,
-              kind: change.ledger.kind,
-              amount: change.ledger.amount ?? current.amount.amount,
-              currency: current.amount.currency,
-              provider_reference: change.ledger.reference,
-              at,
-            })
+            .values(
+              change.ledger.map((entry) => ({
+                payment_id: current.id,
+                order_id: current.orderId,
+                kind: entry.kind,
+                amount: entry.amount ?? current.amount.amount,
+                currency: current.amount.currency,
+                provider_reference: entry.reference,
+                at,
+              })),
+            )
             // Partial refunds have entries of their own (migration 004: refund_id).
             .onConflict((oc) =>
               oc.columns(['payment_id', 'kind']).where('refund_id', 'is', null).doNothing(),
@@ -309,7 +311,7 @@ export async function claimWhere(
       card_declines?: number | string
     }
   >`
-    update payments set claim_token = ${token}, claimed_until = ${until}
+    update payments set claim_token = ${token}, claimed_until = ${until}, claims = claims + 1
     where ${which}
     returning *, (exists (
       select 1 from order_cancellations c where c.order_id = payments.order_id

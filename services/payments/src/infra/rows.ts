@@ -51,6 +51,7 @@ export function toRecord(row: Selectable<PaymentsTable>): PaymentRecord {
     correlationId: row.correlation_id,
     causationId: row.causation_id,
     failures: Number(row.failures),
+    claims: Number(row.claims ?? 0),
     createdAt: new Date(row.created_at),
     updatedAt: new Date(row.updated_at),
   }

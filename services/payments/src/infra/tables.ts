@@ -38,6 +38,8 @@ export interface PaymentsTable {
   causation_id: string | null
   claim_token: string | null
   claimed_until: Date | null
+  /** Times the processor claimed it (migration 005). */
+  claims: Generated<number>
   failures: Generated<number>
   created_at: Date
   updated_at: Date

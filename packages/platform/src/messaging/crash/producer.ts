@@ -28,6 +28,7 @@ const relay = createOutboxRelay({
   log,
   registry,
   pollIntervalMs: 50,
+  maxPollIntervalMs: 50,
   maxBackoffMs: 1_000,
 })
 relay.start()
