@@ -11,6 +11,7 @@ import { catalogBenchmark } from './catalog.js'
 import { checkoutBenchmark } from './checkout.js'
 import { gatewayBenchmark } from './gateway.js'
 import { cleanupAll, installSignalCleanup } from './lib/cleanup.js'
+import { setServiceRuntime } from './lib/platform.js'
 import { markdownSection, met, type Section } from './lib/report.js'
 import { describeMachine } from './lib/tools.js'
 import { messagingBenchmark } from './messaging.js'
@@ -25,6 +26,7 @@ const { values } = parseArgs({
     rate: { type: 'string', default: '1000' },
     'log-level': { type: 'string', default: 'warn' },
     profile: { type: 'boolean', default: false },
+    tsx: { type: 'boolean', default: false },
     'large-products': { type: 'string', default: '100000' },
     'large-embedded': { type: 'boolean', default: false },
     'skip-peers': { type: 'boolean', default: false },
@@ -46,6 +48,8 @@ const usage = `npm run bench -- [options]
   --log-level <level>    LOG_LEVEL of the services in the gateway benchmark (default warn)
   --profile              run the services under --cpu-prof and print their hottest
                          functions (gateway, catalog, checkout, start)
+  --tsx                  run the distributed mode's services from the sources under tsx
+                         (default: bundled as the images run them, built into dist/)
   --large-products <n>   size of the large catalog (default 100000; 0 skips it)
   --large-embedded       catalog: the large catalog in the embedded mode too (PGlite: the
                          bulk insert alone takes a minute or two)
@@ -98,12 +102,14 @@ if (unknown.length > 0) {
 }
 
 installSignalCleanup()
+setServiceRuntime(values.tsx ? 'tsx' : 'bundle')
 const machine = await describeMachine()
 console.log(
   `## Run of ${machine.date.slice(0, 10)}\n\n` +
     `${machine.cpus} CPUs (${machine.cpuModel}), ${machine.memoryGiB} GiB, Node ${machine.node}, ` +
     `PostgreSQL ${machine.postgres}; load average ${machine.loadAverage} at the start ` +
-    `(a shared machine: compare rows of one run).\n`,
+    `(a shared machine: compare rows of one run). Distributed services ` +
+    (values.tsx ? 'from the sources under tsx.\n' : 'bundled as the images run them.\n'),
 )
 const sections: Section[] = []
 let failed = false

@@ -52,10 +52,12 @@ export function App() {
   const main = useRef<HTMLElement>(null)
   const first = useRef(true)
   useEffect(() => {
-    // Move focus to the new page so keyboard and screen-reader users start at its top.
+    // Move focus to the new page so keyboard and screen-reader users start at its top. Without
+    // scrolling: the router puts the scroll where the page was (its top, or on Back where the
+    // shopper left it), and focus must not move it after that.
     if (first.current) first.current = false
     else {
-      main.current?.focus()
+      main.current?.focus({ preventScroll: true })
       // The meta the gateway wrote for the first page (a product's) is not this page's.
       for (const tag of document.head.querySelectorAll('[data-page-meta]')) tag.remove()
     }

@@ -2,8 +2,8 @@
 // from `.env.example` with ports, databases and vhost of this run) or the embedded one, on spare
 // ports, with scratch databases, a scratch vhost and Redis keys that are all removed afterwards.
 import { randomBytes } from 'node:crypto'
-import { readFileSync } from 'node:fs'
-import { join } from 'node:path'
+import { existsSync, readFileSync } from 'node:fs'
+import { join, resolve } from 'node:path'
 import { Redis } from 'ioredis'
 import mysql from 'mysql2/promise'
 import pg from 'pg'
@@ -17,11 +17,52 @@ import {
   run,
   scratchDir,
   sleep,
+  spawnChild,
   spawnTsx,
   treeCpu,
   waitForHttp,
   type Child,
 } from './processes.js'
+
+/**
+ * How the distributed mode's services run: `bundle`, as the images run them (the esbuild bundle
+ * of deploy/docker/bundle.mjs, `node --enable-source-maps main.mjs` in its directory; built into
+ * `dist/` once per bench run), or `tsx`, from the sources (`--tsx`; tsx's transform costs a
+ * little CPU per request: every function it compiles is named at run time). The embedded mode
+ * always runs as `npm start` does, under tsx.
+ */
+let serviceRuntime: 'bundle' | 'tsx' = 'bundle'
+
+export function setServiceRuntime(runtime: 'bundle' | 'tsx'): void {
+  serviceRuntime = runtime
+}
+
+const bundled = new Set<ServiceName>()
+
+/** Bundles `services` that this run has not bundled yet (the gateway's needs the storefront). */
+async function bundle(services: ServiceName[]): Promise<void> {
+  const missing = services.filter((service) => !bundled.has(service))
+  if (missing.length === 0) return
+  if (missing.includes('gateway') && !existsSync('apps/storefront/dist/index.html')) {
+    await run('npm', ['run', 'build', '-w', 'apps/storefront'])
+  }
+  await run(process.execPath, ['deploy/docker/bundle.mjs', ...missing])
+  for (const service of missing) bundled.add(service)
+}
+
+function spawnService(
+  service: ServiceName,
+  env: Record<string, string>,
+  nodeArgs: string[] = [],
+): Child {
+  if (serviceRuntime === 'tsx') {
+    return spawnTsx(service, `services/${service}/src/main.ts`, env, { nodeArgs })
+  }
+  return spawnChild(service, process.execPath, ['--enable-source-maps', ...nodeArgs, 'main.mjs'], {
+    env: { ...process.env, ...env },
+    cwd: resolve('dist', service),
+  })
+}
 
 /** A short id of this run, in every scratch name (databases, vhost, Redis keys). */
 export const runId = `${Date.now().toString(36)}${randomBytes(2).toString('hex')}`
@@ -263,9 +304,7 @@ export async function startDistributed(
   const children: Partial<Record<ServiceName, Child>> = {}
   const urls: Partial<Record<ServiceName, string>> = {}
   const start = async (service: ServiceName) => {
-    const child = spawnTsx(service, `services/${service}/src/main.ts`, env, {
-      nodeArgs: options.nodeArgs?.[service],
-    })
+    const child = spawnService(service, env, options.nodeArgs?.[service])
     children[service] = child
     const url = `http://127.0.0.1:${env[portKey(service)]}`
     const management =
@@ -281,6 +320,7 @@ export async function startDistributed(
     await Promise.all(Object.values(children).map((child) => child.stop(graceMs)))
   }
   try {
+    if (serviceRuntime === 'bundle') await bundle(services)
     const first = services.filter((s) => options.first?.includes(s) && s !== 'gateway')
     await Promise.all(first.map(start))
     await Promise.all(services.filter((s) => s !== 'gateway' && !first.includes(s)).map(start))

@@ -184,7 +184,7 @@ export async function createCatalogService(
       listProducts: createListProducts({ store, media, spelling }),
       suggestProducts: createSuggestProducts({ search, spelling }),
       countFacets: createCountFacets({ search, spelling }),
-      getProduct: createGetProduct({ store, media }),
+      getProduct: createGetProduct({ store, gallery: true }),
       getProductImage: createGetProductImage({ store }),
       listCategories: createListCategories({ store }),
       createProduct: createCreateProduct({ store, now }),

@@ -88,7 +88,7 @@ export const GatewayConfig = Type.Object({
   /**
    * Mean event-loop delay (ms, sampled every 200 ms) above which the gateway sheds requests with
    * 503 `HTTP.OVERLOADED` and `retry-after` instead of queueing them; 0 turns the guard off.
-   * Probes and metrics are never shed.
+   * Probes, metrics and the storefront's pages and files are never shed.
    */
   GATEWAY_MAX_EVENT_LOOP_DELAY_MS: Type.Integer({ minimum: 0, maximum: 60_000, default: 500 }),
   /**

@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto'
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
-import type { AddressInfo } from 'node:net'
+import { createServer as createNetServer, type AddressInfo } from 'node:net'
 import { setTimeout as delay } from 'node:timers/promises'
 import { gzipSync } from 'node:zlib'
 import { SignJWT, exportJWK, generateKeyPair, type CryptoKey, type JWK } from 'jose'
@@ -257,9 +257,18 @@ export async function startFakeUsers(): Promise<FakeUsers> {
   }
 }
 
-/** A port nothing listens on. */
-export async function closedPort(): Promise<number> {
-  const server = await serve(() => undefined)
-  await server.stop()
-  return server.port
+/**
+ * An upstream that is down yet keeps its port (no other server of the run can take it, as one can
+ * a closed port): it resets every connection.
+ */
+export async function startResettingUpstream(): Promise<{ url: string; stop(): Promise<void> }> {
+  const server = createNetServer((socket) => socket.resetAndDestroy())
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const { port } = server.address() as AddressInfo
+  return {
+    url: `http://127.0.0.1:${port}`,
+    stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  }
 }
+
+export { closedPort } from '@emporium/platform/testing'

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { pageContentSecurityPolicy } from '../src/http/storefront.js'
-import { closedPort } from './fake-upstreams.js'
+import { startResettingUpstream } from './fake-upstreams.js'
 import { call, startGateway, type TestGateway } from './gateway-harness.js'
 
 const html = { accept: 'text/html,application/xhtml+xml,*/*;q=0.8' }
@@ -81,10 +81,12 @@ describe('product pages: title and meta written by the gateway', () => {
   let catalog: Awaited<ReturnType<typeof startFakeCatalog>>
   let gateway: TestGateway
   let down: TestGateway
+  let dead: Awaited<ReturnType<typeof startResettingUpstream>>
 
   beforeAll(async () => {
     writeFileSync(join(dir, 'index.html'), indexHtml)
     catalog = await startFakeCatalog()
+    dead = await startResettingUpstream()
     const storefront = {
       REDIS_URL: 'memory',
       GATEWAY_STOREFRONT_DIR: dir,
@@ -94,13 +96,13 @@ describe('product pages: title and meta written by the gateway', () => {
       startGateway({ ...storefront, GATEWAY_CATALOG_URLS: catalog.url }),
       startGateway({
         ...storefront,
-        GATEWAY_CATALOG_URLS: `http://127.0.0.1:${await closedPort()}`,
+        GATEWAY_CATALOG_URLS: dead.url,
       }),
     ])
   })
   afterAll(async () => {
     await Promise.all([gateway?.stop(), down?.stop()])
-    await catalog?.stop()
+    await Promise.all([catalog?.stop(), dead?.stop()])
     rmSync(dir, { recursive: true, force: true })
   })
 

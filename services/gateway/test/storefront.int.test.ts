@@ -9,20 +9,36 @@ const html = { accept: 'text/html,application/xhtml+xml,*/*;q=0.8' }
 const indexHtml =
   '<!doctype html><title>Emporium</title><script src="/assets/app-1a2b3c.js"></script>'
 
-describe('the storefront served by the gateway', () => {
+/**
+ * A built storefront (index.html, a hashed script, an icon) in a folder of its own, and a
+ * gateway serving it with `config`; both gone after the describe block.
+ */
+function gatewayWithStorefront(config: Record<string, string | number> = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'storefront-'))
-  let gateway: TestGateway
-
+  const started: { gateway?: TestGateway } = {}
   beforeAll(async () => {
     mkdirSync(join(dir, 'assets'))
     writeFileSync(join(dir, 'index.html'), indexHtml)
     writeFileSync(join(dir, 'assets', 'app-1a2b3c.js'), 'console.log("shop")')
     writeFileSync(join(dir, 'favicon.svg'), '<svg xmlns="http://www.w3.org/2000/svg"/>')
-    gateway = await startGateway({ REDIS_URL: 'memory', GATEWAY_STOREFRONT_DIR: dir })
+    started.gateway = await startGateway({
+      REDIS_URL: 'memory',
+      GATEWAY_STOREFRONT_DIR: dir,
+      ...config,
+    })
   })
   afterAll(async () => {
-    await gateway.stop()
+    await started.gateway?.stop()
     rmSync(dir, { recursive: true, force: true })
+  })
+  return () => started.gateway!
+}
+
+describe('the storefront served by the gateway', () => {
+  const running = gatewayWithStorefront()
+  let gateway: TestGateway
+  beforeAll(() => {
+    gateway = running()
   })
 
   it('serves index.html at / with the page policy and no caching', async () => {
@@ -95,5 +111,29 @@ describe('the gateway without a storefront build', () => {
     const deep = await call(`${gateway.url}/products/p-42`, { headers: html })
     expect(deep.status).toBe(404)
     expect(deep.headers['content-type']).toMatch(/^application\/problem\+json/)
+  })
+})
+
+describe('the storefront while the gateway lags', () => {
+  const running = gatewayWithStorefront({ GATEWAY_MAX_EVENT_LOOP_DELAY_MS: 50 })
+
+  it('serves its pages and files, and sheds only the API with retry-after', async () => {
+    const server = running().running.server
+    // Block the loop well past the bound, then let the guard's sampler run once.
+    const until = Date.now() + 600
+    while (Date.now() < until);
+    await new Promise((resolve) => setTimeout(resolve, 0))
+    const [api, page, deep, asset] = await Promise.all([
+      server.inject({ url: '/api/v1/categories' }),
+      server.inject({ url: '/', headers: html }),
+      server.inject({ url: '/products?minPrice=5000&maxPrice=1000', headers: html }),
+      server.inject({ url: '/assets/app-1a2b3c.js' }),
+    ])
+    expect(api.statusCode).toBe(503)
+    expect(api.json()).toMatchObject({ code: 'HTTP.OVERLOADED' })
+    expect(api.headers['retry-after']).toBe('1')
+    expect([page.statusCode, deep.statusCode, asset.statusCode]).toEqual([200, 200, 200])
+    expect(page.body).toBe(indexHtml)
+    expect(asset.body).toBe('console.log("shop")')
   })
 })

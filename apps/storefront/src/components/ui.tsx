@@ -56,9 +56,16 @@ export interface Loaded<T> {
   setData: (data: T) => void
 }
 
-/** Runs `load` when `deps` change; ignores answers that arrive after a newer load began. */
-export function useLoad<T>(load: (signal: AbortSignal) => Promise<T>, deps: unknown[]): Loaded<T> {
-  const [data, setData] = useState<T | undefined>(undefined)
+/**
+ * Runs `load` when `deps` change; ignores answers that arrive after a newer load began. What
+ * `initial` gives (e.g. what a history entry kept) is the data until the first answer.
+ */
+export function useLoad<T>(
+  load: (signal: AbortSignal) => Promise<T>,
+  deps: unknown[],
+  initial?: () => T | undefined,
+): Loaded<T> {
+  const [data, setData] = useState<T | undefined>(initial)
   const [error, setError] = useState<unknown>(undefined)
   const [loading, setLoading] = useState(true)
   const [round, setRound] = useState(0)

@@ -20,10 +20,35 @@ const location = createStore<Location>(read())
 if ('scrollRestoration' in history) history.scrollRestoration = 'manual'
 window.addEventListener('popstate', () => {
   location.set(read())
-  const y = Number((history.state as EntryState | null)?.scrollY ?? 0)
-  // After the page rendered what it restored from the entry.
-  requestAnimationFrame(() => window.scrollTo(0, y))
+  restoreScroll(Number((history.state as EntryState | null)?.scrollY ?? 0))
 })
+
+let restoring = 0
+
+/**
+ * Scrolls to `y` once the page has rendered what it restored from the entry: on the next frame,
+ * and again on later frames (for up to about a second) while the page is still too short to
+ * reach `y` — unless the shopper scrolls or leaves first. Once there, later changes of the
+ * page's height above the view are the browser's scroll anchoring's to follow.
+ */
+function restoreScroll(y: number): void {
+  const mine = ++restoring
+  let frames = 60
+  let done = false
+  const stop = () => (done = true)
+  const events = ['wheel', 'touchstart', 'keydown'] as const
+  for (const event of events) window.addEventListener(event, stop, { once: true, passive: true })
+  const step = () => {
+    if (mine !== restoring) done = true
+    if (!done) {
+      window.scrollTo(0, y)
+      if (window.scrollY >= y - 1) done = true
+    }
+    if (!done && --frames > 0) requestAnimationFrame(step)
+    else for (const event of events) window.removeEventListener(event, stop)
+  }
+  requestAnimationFrame(step)
+}
 
 /** What the app keeps in a history entry's state. */
 export type EntryState = Record<string, unknown> & { scrollY?: number }
@@ -43,6 +68,7 @@ export function navigate(to: string, { replace = false } = {}): void {
     saveEntryState({ scrollY: window.scrollY })
     history.pushState(null, '', to)
   }
+  restoring++
   location.set(read())
   window.scrollTo(0, 0)
 }

@@ -2,7 +2,7 @@ import type { catalog } from '@emporium/contracts'
 import { AppError } from '@emporium/platform/app'
 import { productImageSvg } from '../domain/product-image.js'
 import { toPublicMedia } from './media-view.js'
-import type { CatalogStore, MediaStore } from './ports.js'
+import type { CatalogStore, ProductView, StoredMedia } from './ports.js'
 import { toPublicProduct } from './product-view.js'
 
 export function productNotFound(): AppError {
@@ -16,16 +16,19 @@ export interface Viewer {
 
 /**
  * `GET /products/{id}`: 404 for an unknown or deleted product, and for a draft unless an admin
- * asks (the same 404: a shopper, and the cart, cannot tell a draft from nothing). With a media
- * store, the product's pictures in gallery order (`media`) and the first (`thumbnail`), when it
- * has any: a product without pictures reads as it did before them (and as its create and update
+ * asks (the same 404: a shopper, and the cart, cannot tell a draft from nothing). With `gallery`,
+ * the product's pictures in gallery order (`media`) and the first (`thumbnail`), when it has
+ * any, read in the product's statement: a product without pictures reads as it did before them (and as its create and update
  * answers do).
  */
-export function createGetProduct(deps: { store: CatalogStore; media?: MediaStore }) {
+export function createGetProduct(deps: { store: CatalogStore; gallery?: boolean }) {
   return async (id: string, viewer: Viewer = { admin: false }): Promise<catalog.Product> => {
-    const [view, gallery] = await Promise.all([deps.store.getProduct(id), deps.media?.gallery(id)])
+    const view = deps.gallery
+      ? await deps.store.getProductWithGallery(id)
+      : await deps.store.getProduct(id)
     if (!view || (view.status === 'draft' && !viewer.admin)) throw productNotFound()
-    const product = toPublicProduct(view)
+    const { gallery, ...rest } = view as ProductView & { gallery?: StoredMedia[] }
+    const product = toPublicProduct(rest)
     if (!gallery?.length) return product
     const media = gallery.map(toPublicMedia)
     return { ...product, media, thumbnail: media[0]! }

@@ -108,6 +108,8 @@ export interface CatalogStore {
   /** Whether names that look like a search's words can be matched (known once started). */
   readonly typoSearch: boolean
   getProduct(id: string): Promise<ProductView | undefined>
+  /** The product and its pictures (`MediaStore.gallery`'s), read together. */
+  getProductWithGallery(id: string): Promise<(ProductView & { gallery: StoredMedia[] }) | undefined>
   /** Name and SKU of a product, deleted ones too (their images stay for past orders). */
   imageSubject(id: string): Promise<{ sku: string; name: string } | undefined>
   listCategories(): Promise<catalog.Category[]>

@@ -114,14 +114,18 @@ export function createDatabaseMediaStore(deps: DatabaseMediaStoreDeps): MediaSto
 
   return {
     async gallery(productId, options = {}) {
-      const product = await db
-        .selectFrom('products')
-        .select('id')
-        .where('id', '=', productId)
-        .where('deleted_at', 'is', null)
-        .$if(options.drafts === false, (q) => q.where('status', '=', 'published'))
-        .executeTakeFirst()
-      return product ? galleryIn(db, productId) : undefined
+      // One statement: the product's row, joined to its pictures if any (a product's page reads
+      // them with the product instead: readProductWithGallery).
+      const { rows } = await sql<{ [K in keyof MediaRow]: MediaRow[K] | null }>`
+        select m.id, m.product_id, m.alt, m.created_at, f.width, f.height, f.etag
+        from products p
+        left join (product_media m join media_files f on f.media_id = m.id)
+          on m.product_id = p.id
+        where p.id = ${productId} and p.deleted_at is null
+          ${options.drafts === false ? sql`and p.status = 'published'` : sql``}
+        order by m.position, m.id, f.width`.execute(db)
+      if (rows.length === 0) return undefined
+      return toMedia(rows.filter((row): row is MediaRow => row.id !== null))
     },
 
     async firstPictures(productIds) {

@@ -27,6 +27,7 @@ import {
   isUniqueViolation,
   lockSkus,
   readProduct,
+  readProductWithGallery,
   refreshProductPrices,
   skuInUse,
   snapshotOf,
@@ -113,6 +114,7 @@ export function createKyselyStore(deps: KyselyStoreDeps): KyselyStore {
     },
 
     getProduct: (id) => readProduct(db, id),
+    getProductWithGallery: (id) => readProductWithGallery(db, id),
 
     async imageSubject(id) {
       const row = await db

@@ -100,6 +100,7 @@ export function listingSql(criteria: ListCriteria, after: Cursor | null, typo = 
   order by ${order}
   ${limit}`
   // Each branch reads its own index in the sort's order; the union is at most two pages.
+  let prefix = ''
   let page =
     branches.length === 1
       ? select(branches[0]!)
@@ -121,6 +122,10 @@ export function listingSql(criteria: ListCriteria, after: Cursor | null, typo = 
       ranked && after
         ? `where (p.rank, p.id) < (${param(after.key, 'numeric')}, ${param(after.id)})`
         : ''
+    // Not a typo's page: that matches names like the words, not the words.
+    const terms = typo ? undefined : termsPage(criteria, after, columns, limit, param)
+    // With the terms' page, what the GIN index matches is read only when that page cannot be.
+    if (terms) where.push(`not ${terms.fast}`)
     page = `select * from (
     select ${columns}${ranked ? `, ${rank} as rank` : ''}
     from products p
@@ -130,8 +135,12 @@ export function listingSql(criteria: ListCriteria, after: Cursor | null, typo = 
   ${keyset}
   order by ${order}
   ${limit}`
+    if (terms) {
+      prefix = `${terms.with}\n`
+      page = `(${terms.page})\n  union all\n  (${page})`
+    }
   }
-  const text = `select p.id, p.sku, p.name, p.description, p.price_amount, p.max_price_amount,
+  const text = `${prefix}select p.id, p.sku, p.name, p.description, p.price_amount, p.max_price_amount,
   p.variant_count, p.price_currency, p.image_url, p.status, p.tax_class,
   to_char(p.created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as created_at,
   c.id as category_id, c.name as category_name, c.slug as category_slug,
@@ -180,6 +189,75 @@ export function searchTerms(
   return {
     match: `p.search @@ (${words} || ${typed})`,
     rank: `round((ts_rank(p.search, ${typed}) + (p.search @@ ${words})::int)::numeric, 6)`,
+  }
+}
+
+/**
+ * The first page or the next of a search by relevance of one word (whole, or the beginning of
+ * one), with no filter but the shoppers' `published`, read in order from `product_search_terms`
+ * (migration 009): at most a page of index entries, where ranking every match visited thousands
+ * of products (issue 20). Undefined when the search is not of that form. The statement holds
+ * both reads, each under a condition of the values alone (`fast`, which PostgreSQL evaluates
+ * once, before either runs). This page when the word is one lexeme `w` of which both of
+ * `searchTerms`' queries are made (`'w'` and `'w':*`), and one lexeme of the catalog at most
+ * begins with it (in the "C" collation those follow `w`: the first two say); the GIN index's
+ * otherwise. Every match then has that lexeme and no other of the prefix, and its listing rank,
+ * `round((ts_rank(search, 'w':*) + whole)::numeric, 6)` where `whole` is whether the lexeme is
+ * `w` itself (the same for all), is the table's rank less `shift` (0 or 1): the same products,
+ * ranks and order as ranking every match. (The table's rank adds 1 before rounding; taking 1
+ * away after it is exact: ts_rank of one lexeme is a float4 of at least 0.06, which falls
+ * nowhere near a rounding boundary that adding 1 in float8 could move.)
+ */
+export function termsPage(
+  criteria: ListCriteria,
+  after: Cursor | null,
+  columns: string,
+  limit: string,
+  param: (value: unknown, type?: string) => string,
+): { with: string; fast: string; page: string } | undefined {
+  if (criteria.q === undefined || criteria.sort !== 'relevance') return undefined
+  if (criteria.category !== undefined) return undefined
+  if (criteria.minPrice !== undefined || criteria.maxPrice !== undefined) return undefined
+  if (criteria.status !== undefined && criteria.status !== 'published') return undefined
+  const prefix = prefixQuery(criteria.q)
+  if (prefix === undefined || prefix.includes('&')) return undefined
+  const q = param(criteria.q, 'text')
+  const typed = param(prefix, 'text')
+  const quoted = `chr(39) || a.lexemes[1] || chr(39)`
+  const keyset = after
+    ? `\n      and (t.rank, t.product_id) < (${param(after.key, 'numeric')} + (select w.shift from w), ${param(after.id)})`
+    : ''
+  return {
+    with: `with w as materialized (
+  select w.lexeme, case when w.lexeme = w.typed then 0 else 1 end as shift,
+    coalesce(w.single and not coalesce((select starts_with(t.lexeme, w.typed)
+      from product_search_terms t where t.lexeme > w.lexeme order by t.lexeme limit 1), false),
+      false) as fast
+  from (
+    select w.typed, w.single,
+      case when starts_with(w.first, w.typed) then w.first end as lexeme
+    from (
+      select a.lexemes[1] as typed,
+        cardinality(a.lexemes) = 1
+          and websearch_to_tsquery('english', ${q})::text = ${quoted}
+          and to_tsquery('english', ${typed})::text = ${quoted} || ':*' as single,
+        (select t.lexeme from product_search_terms t where t.lexeme >= a.lexemes[1]
+          order by t.lexeme limit 1) as first
+      from (select tsvector_to_array(to_tsvector('english', ${q})) as lexemes) a
+    ) w
+  ) w
+)`,
+    fast: '(select w.fast from w)',
+    page: `select ${columns}, t.rank - (select w.shift from w) as rank
+    from product_search_terms t
+    join products p on p.id = t.product_id
+    where (select w.fast from w)
+      and t.lexeme = (select w.lexeme from w)
+      and t.status = 'published'
+      and p.deleted_at is null
+      and p.status = 'published'${keyset}
+    order by t.rank desc, t.product_id desc
+    ${limit}`,
   }
 }
 

@@ -1,6 +1,6 @@
 import { sql, type Kysely, type Transaction } from 'kysely'
 import { catalog } from '@emporium/contracts'
-import type { ProductView } from '../app/ports.js'
+import type { ProductView, StoredMedia } from '../app/ports.js'
 import { demoVariants, type DemoProduct } from '../domain/demo-catalog.js'
 import { defaultImageUrl } from '../domain/product-image.js'
 import {
@@ -37,6 +37,16 @@ interface ProductRow extends Omit<ListedRow, 'created_at' | 'rank' | 'available'
   attributes: string | Record<string, unknown>
   options: string | ProductOption[]
   variants: string | VariantJson[]
+  /** With `gallery`: its pictures in gallery order, each with its sizes narrowest first. */
+  gallery?: string | GalleryJson[]
+}
+
+/** A picture as the product query aggregates it (with `gallery`). */
+interface GalleryJson {
+  id: string
+  alt: string
+  createdAt: string
+  sizes: Array<{ width: number; height: number; etag: string }> | null
 }
 
 const json = <T>(value: string | T): T =>
@@ -51,6 +61,47 @@ export async function readProduct(
   id: string,
   forUpdate = false,
 ): Promise<ProductView | undefined> {
+  const row = await productRow(executor, id, { forUpdate })
+  return row ? toView(row) : undefined
+}
+
+/**
+ * A product as `readProduct` reads it and its gallery (pictures in gallery order, each picture's
+ * sizes narrowest first; pictures without files left out), in the same statement: a product's
+ * page, and the cart's read of a product at every add, cost one transaction of the database's,
+ * not two (issue 14).
+ */
+export async function readProductWithGallery(
+  executor: Executor,
+  id: string,
+): Promise<(ProductView & { gallery: StoredMedia[] }) | undefined> {
+  const row = await productRow(executor, id, { gallery: true })
+  if (!row) return undefined
+  const gallery = json(row.gallery ?? '[]').flatMap((m): StoredMedia[] =>
+    m.sizes?.length
+      ? [
+          {
+            id: m.id,
+            productId: id,
+            alt: m.alt,
+            sizes: m.sizes.map((f) => ({
+              width: Number(f.width),
+              height: Number(f.height),
+              etag: f.etag,
+            })),
+            createdAt: new Date(m.createdAt).toISOString(),
+          },
+        ]
+      : [],
+  )
+  return { ...toView(row), gallery }
+}
+
+async function productRow(
+  executor: Executor,
+  id: string,
+  options: { forUpdate?: boolean; gallery?: boolean },
+): Promise<ProductRow | undefined> {
   const { rows } = await sql<ProductRow>`
     select p.id, p.sku, p.name, p.description, p.price_amount, p.max_price_amount,
       p.price_currency, p.image_url, p.attributes, p.options, p.variant_count, p.created_at,
@@ -62,12 +113,22 @@ export async function readProduct(
           order by v.position, v.id), '[]'::json)
         from variants v left join stock s on s.variant_id = v.id
         where v.product_id = p.id) as variants
+      ${options.gallery ? gallerySelect : sql``}
     from products p
     join categories c on c.id = p.category_id
     where p.id = ${id} and p.deleted_at is null
-    ${forUpdate ? sql`for update of p` : sql``}`.execute(executor)
-  return rows[0] ? toView(rows[0]) : undefined
+    ${options.forUpdate ? sql`for update of p` : sql``}`.execute(executor)
+  return rows[0]
 }
+
+const gallerySelect = sql`,
+      (select coalesce(json_agg(json_build_object('id', m.id, 'alt', m.alt,
+          'createdAt', m.created_at,
+          'sizes', (select json_agg(json_build_object('width', f.width, 'height', f.height,
+              'etag', f.etag) order by f.width)
+            from media_files f where f.media_id = m.id))
+          order by m.position, m.id), '[]'::json)
+        from product_media m where m.product_id = p.id) as gallery`
 
 function toView(row: ProductRow): ProductView {
   const options = json(row.options)

@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest'
 import { cookieValue, createDeviceTokens } from './device-token.js'
 
 const day = 86_400_000
+const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'
+const flipSpareBit = (char: string) => alphabet[alphabet.indexOf(char) ^ 1]!
 const now = Date.UTC(2026, 11, 2)
 
 describe('device tokens', () => {
@@ -25,7 +27,11 @@ describe('device tokens', () => {
     for (const bad of [
       `${device}.${Number(issued) + 1}.${mac}`,
       `${'A'.repeat(22)}.${issued}.${mac}`,
-      `${device}.${issued}.${mac.slice(0, -2)}AA`,
+      // A character of the MAC changed (one all of whose bits count), and the last one's
+      // spare bits (16 bytes in 22 characters: its low four bits decode to nothing).
+      `${device}.${issued}.${mac.slice(0, 5)}${mac[5] === 'A' ? 'B' : 'A'}${mac.slice(6)}`,
+      `${device}.${issued}.${mac.slice(0, -1)}${flipSpareBit(mac.at(-1)!)}`,
+      `${token}==`,
       other.issue('acct:a', now),
       '',
       'a.b',

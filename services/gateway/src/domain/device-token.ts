@@ -36,7 +36,8 @@ export function createDeviceTokens(keys: readonly string[], lifetimeMs: number):
       if (!/^[\w-]{22}$/.test(device) || !/^\d{1,12}$/.test(issued)) return undefined
       if (Number(issued) * 1000 + lifetimeMs <= now) return undefined
       const presented = Buffer.from(given, 'base64url')
-      if (presented.length !== 16) return undefined
+      // One spelling per MAC: the decoder ignores the last character's spare bits and padding.
+      if (presented.length !== 16 || presented.toString('base64url') !== given) return undefined
       for (const key of keys) {
         if (timingSafeEqual(presented, mac(key, device, account, issued))) return device
       }

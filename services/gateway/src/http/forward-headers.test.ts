@@ -71,6 +71,34 @@ describe('forward headers', () => {
     })
   })
 
+  it('drops hop-by-hop headers, those the Connection header names, and the client’s host', () => {
+    const out = upstreamRequestHeaders(
+      {
+        host: 'shop.example',
+        connection: 'keep-alive, X-Debug-Hop, close',
+        'x-debug-hop': '1',
+        'keep-alive': 'timeout=5',
+        'transfer-encoding': 'chunked',
+        te: 'trailers',
+        upgrade: 'h2c',
+        expect: '100-continue',
+        'content-type': 'application/json',
+        accept: 'application/json',
+      },
+      { ...context, bodyless: false },
+    )
+    expect(Object.keys(out).sort()).toEqual([
+      'accept',
+      'content-type',
+      'traceparent',
+      'x-correlation-id',
+      'x-forwarded-for',
+      'x-forwarded-host',
+      'x-forwarded-proto',
+      'x-request-id',
+    ])
+  })
+
   it('drops what the gateway owns from upstream responses', () => {
     const out = clientResponseHeaders({
       'content-type': 'application/json',

@@ -79,11 +79,32 @@ const bodyHeaders = new Set([
 
 /*
  * Hop-by-hop headers (RFC 9110 7.6.1) of the client's connection to the gateway, never the
- * upstream's business; `expect` too, which the gateway's own server has answered. (Connection
- * and Transfer-Encoding, and what Connection names, reply-from drops.) Undici refuses a request
- * that carries any of the others: forwarded, they made a 502 that counted against the upstream.
+ * upstream's business, with the headers `Connection` names; `expect` too, which the gateway's own
+ * server has answered; `host`, which names the upstream (set by the proxy). Undici refuses a
+ * request that carries most of them: forwarded, they made a 502 that counted against the
+ * upstream. A body's framing is undici's: the length of a buffered or declared body, else chunks.
  */
-const hopByHop = new Set(['keep-alive', 'upgrade', 'proxy-connection', 'te', 'trailer', 'expect'])
+const hopByHop = new Set([
+  'connection',
+  'keep-alive',
+  'upgrade',
+  'proxy-connection',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'expect',
+  'host',
+])
+
+/** The header names a `Connection` header lists (hop-by-hop too), lower-cased. */
+function connectionNamed(value: Headers[string]): Set<string> | undefined {
+  if (value === undefined) return undefined
+  const names = (Array.isArray(value) ? value.join(',') : String(value))
+    .split(',')
+    .map((name) => name.trim().toLowerCase())
+    .filter((name) => name !== '' && name !== 'close' && name !== 'keep-alive')
+  return names.length > 0 ? new Set(names) : undefined
+}
 
 /**
  * What the upstream receives: the client's headers (Authorization unchanged, for the service
@@ -92,10 +113,12 @@ const hopByHop = new Set(['keep-alive', 'upgrade', 'proxy-connection', 'te', 'tr
  */
 export function upstreamRequestHeaders(incoming: Headers, context: ForwardContext): Headers {
   const out: Headers = {}
+  const named = connectionNamed(incoming.connection)
   for (const name in incoming) {
     const lower = name.toLowerCase()
     if (replacedByGateway.has(lower) || hopByHop.has(lower) || isIdentityHeader(lower)) continue
     if (context.bodyless && bodyHeaders.has(lower)) continue
+    if (named?.has(lower)) continue
     out[lower] = incoming[name]
   }
   out['x-forwarded-for'] = context.forwardedFor

@@ -1,5 +1,4 @@
-import type { IncomingHttpHeaders } from 'node:http'
-import type { Readable } from 'node:stream'
+import { Stream, type Readable } from 'node:stream'
 import {
   activeSampledTraceId,
   AppError,
@@ -10,6 +9,7 @@ import {
   shedHeader,
 } from '@emporium/platform'
 import type { FastifyReply, FastifyRequest } from 'fastify'
+import type { Dispatcher } from 'undici'
 import type { Upstream, Upstreams } from '../app/ports.js'
 import { forwardedForHeader, type ProxyTrust } from '../domain/client-address.js'
 import type { UpstreamName } from '../domain/route-table.js'
@@ -55,7 +55,8 @@ const inspectLimit = 64 * 1024
 const idempotent = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE'])
 
 /**
- * Forwards a request through @fastify/reply-from, streaming both bodies (event streams too).
+ * Forwards a request on undici's pool of the upstream's instance, streaming both bodies (event
+ * streams too); the answer's headers are filtered once, as it comes.
  * Instances are tried in turn: one that refuses the connection or answers 503 rests for a
  * cool-down, and the request goes to the next when it can be sent again (nothing sent yet, or
  * a bodiless or buffered idempotent call). The upstream's circuit breaker counts infrastructure
@@ -65,6 +66,8 @@ const idempotent = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE'])
  * a problem document becomes a generic one (nothing of the upstream leaks).
  */
 export function createProxy(deps: {
+  /** The undici dispatcher upstream calls go through (timeouts, connection pools). */
+  dispatcher: Dispatcher
   upstreams: Upstreams
   trust: ProxyTrust
   metrics: GatewayMetrics
@@ -87,41 +90,44 @@ export function createProxy(deps: {
       }
       const onClose = () => settle(() => reject(new ClientGone()))
       reply.raw.once('close', onClose)
-      let headers: UpstreamResponse['headers'] = {}
-      try {
-        reply.from(base + target.path, {
-          ...(target.body === undefined
-            ? {}
-            : {
-                body: target.body,
-                contentType: request.headers['content-type'] ?? 'application/octet-stream',
-              }),
-          retryDelay: () => null,
-          rewriteRequestHeaders: (_request, incoming) =>
-            upstreamRequestHeaders(
-              incoming as IncomingHttpHeaders,
-              forwardContext(request),
-            ) as IncomingHttpHeaders,
-          // Copied by us once the answer is known to pass (a replaced 5xx keeps none of them).
-          rewriteHeaders: (incoming) => {
-            headers = clientResponseHeaders(incoming as IncomingHttpHeaders)
-            return {}
-          },
-          onResponse: (_request, _reply, res) => {
-            const { statusCode, stream } = res as unknown as {
-              statusCode: number
-              stream: Readable
-            }
-            // Nobody waits for it any more (the client left, or was answered at a deadline):
-            // read it to the end, so the upstream's connection is free again.
-            if (settled) discard(stream)
-            else settle(() => resolve({ statusCode, headers, stream }))
-          },
-          onError: (_reply, { error }) => settle(() => reject(classify(target.upstream, error))),
-        })
-      } catch (error) {
-        settle(() => reject(classify(target.upstream, error)))
+      const url = request.raw.url ?? ''
+      const query = url.indexOf('?')
+      const headers = upstreamRequestHeaders(request.raw.headers, forwardContext(request))
+      headers.host = hostOf(base)
+      let body: Buffer | Readable | undefined
+      if (target.body !== undefined) {
+        body = target.body
+        headers['content-length'] = String(target.body.length)
+        headers['content-type'] ??= 'application/octet-stream'
+      } else if (request.body instanceof Stream) {
+        body = request.body as Readable
       }
+      const options: Dispatcher.RequestOptions = {
+        origin: base,
+        path: query === -1 ? target.path : target.path + url.slice(query),
+        method: request.method as Dispatcher.HttpMethod,
+        headers: headers as Record<string, string | string[]>,
+        body: body ?? null,
+      }
+      deps.dispatcher.request(options, (error, res) => {
+        if (error) {
+          settle(() => reject(classify(target.upstream, error)))
+          return
+        }
+        const stream = res.body
+        // Nobody waits for it any more (the client left, or was answered at a deadline):
+        // read it to the end, so the upstream's connection is free again.
+        if (settled) discard(stream)
+        else {
+          settle(() =>
+            resolve({
+              statusCode: res.statusCode,
+              headers: clientResponseHeaders(res.headers),
+              stream,
+            }),
+          )
+        }
+      })
     })
   }
 
@@ -253,15 +259,52 @@ export function createProxy(deps: {
       discard(response.stream)
       throw replacement(response, upstream)
     }
-    if (target.inspect && response.statusCode < 300 && !response.headers['content-encoding']) {
-      // Read whole (the routes that inspect answer a few hundred bytes), then sent on as read.
-      const body = await readAll(response.stream)
-      if (body.length <= inspectLimit) target.inspect(response.statusCode, body)
-      reply.headers(response.headers).code(response.statusCode).send(body)
+    // An HTTP/1 connection cannot take the client's next request until this one's body has been
+    // read: when the upstream answered before it was, the connection ends with the answer.
+    if (!request.raw.complete) reply.header('connection', 'close')
+    const inspect =
+      target.inspect && response.statusCode < 300 && !response.headers['content-encoding']
+        ? target.inspect
+        : undefined
+    if (!inspect && !isSmall(request.method, response)) {
+      reply.headers(response.headers).code(response.statusCode).send(response.stream)
       return
     }
-    reply.headers(response.headers).code(response.statusCode).send(response.stream)
+    // Read whole, then sent on as read: a small answer goes out in one write, with none of a
+    // stream's piping (most answers are a few kilobytes of JSON); the routes that inspect answer
+    // a few hundred bytes.
+    let body: Buffer
+    try {
+      body = await readAll(response.stream)
+    } catch (error) {
+      // The upstream's connection broke, or went silent past the idle timeout, mid-body.
+      throw clientError(classify(target.upstream, error), upstream)
+    }
+    if (reply.sent) return
+    if (inspect && body.length <= inspectLimit) inspect(response.statusCode, body)
+    reply.headers(response.headers).code(response.statusCode).send(body)
   }
+}
+
+/** Answers read whole before they are passed on: those with a body of a known small length. */
+const bufferLimit = 64 * 1024
+
+function isSmall(method: string, response: UpstreamResponse): boolean {
+  if (method === 'HEAD' || response.statusCode === 204 || response.statusCode === 304) return false
+  const length = Number(response.headers['content-length'])
+  return length > 0 && length <= bufferLimit
+}
+
+const hosts = new Map<string, string>()
+
+/** The `host` an instance's base URL names (parsed once per instance, not per request). */
+function hostOf(base: string): string {
+  let host = hosts.get(base)
+  if (host === undefined) {
+    host = new URL(base).host
+    hosts.set(base, host)
+  }
+  return host
 }
 
 async function readAll(stream: Readable): Promise<Buffer> {

@@ -5,7 +5,6 @@ import {
   type Registry,
 } from '@emporium/platform'
 import cors from '@fastify/cors'
-import replyFrom from '@fastify/reply-from'
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest, FastifySchema } from 'fastify'
 import type { Dispatcher } from 'undici'
 import type { OpenApiSource, ProductReader, RateLimitStore, Upstreams } from '../app/ports.js'
@@ -87,6 +86,9 @@ export function gatewayRoutes(options: GatewayRoutesOptions): FastifyPluginAsync
     if (options.maxEventLoopDelayMs) {
       await registerEventLoopGuard(app, {
         maxEventLoopDelayMs: options.maxEventLoopDelayMs,
+        // The storefront's pages and files: refused, they leave a blank page that nothing
+        // retries (its API calls wait out retry-after instead). Cheap, from memory or disk.
+        exempt: (request) => !request.url.startsWith('/api/'),
         registry: options.registry,
       })
     }
@@ -116,11 +118,6 @@ export function gatewayRoutes(options: GatewayRoutesOptions): FastifyPluginAsync
     }
     addSecurityHeaders(app)
     await registerCompression(app)
-    await app.register(replyFrom, {
-      undici: options.dispatcher as unknown as { request: Dispatcher['request'] },
-      disableRequestLogging: true,
-      disableCache: true,
-    })
     passThroughBodies(app, {
       limit: (request) =>
         edgeStateOf(request).match?.rule.body === 'upload'
@@ -141,7 +138,12 @@ export function gatewayRoutes(options: GatewayRoutesOptions): FastifyPluginAsync
       policy: options.policies.resetAccount,
       metrics,
     })
-    const forward = createProxy({ upstreams: options.upstreams, trust: options.trust, metrics })
+    const forward = createProxy({
+      dispatcher: options.dispatcher,
+      upstreams: options.upstreams,
+      trust: options.trust,
+      metrics,
+    })
     const publicHttps = /^https:/i.test(options.publicUrl ?? '')
     async function proxied(request: FastifyRequest, reply: FastifyReply) {
       const edge = edgeStateOf(request)

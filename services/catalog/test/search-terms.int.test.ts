@@ -1,0 +1,155 @@
+import { sql, type Kysely } from 'kysely'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createOutbox, migrate, type DatabaseKind } from '@emporium/platform'
+import { createTestDatabase, type TestDatabase } from '@emporium/platform/testing'
+import type { Cursor } from '../src/domain/cursor.js'
+import { generateDemoCatalog } from '../src/domain/demo-catalog.js'
+import type { ListCriteria } from '../src/domain/listing.js'
+import { prefixQuery } from '../src/domain/search-plan.js'
+import { createKyselyStore, type KyselyStore } from '../src/infra/kysely-store.js'
+import { listingSql } from '../src/infra/listing-sql.js'
+
+const literal = (value: unknown) => `'${String(value).replaceAll("'", "''")}'`
+
+interface Ranked {
+  id: string
+  rank: string
+}
+
+/**
+ * What a search lists by relevance, worked out the way the listing did before issue 20: every
+ * match ranked, then sorted. The reference the terms' page must equal, product for product and
+ * rank for rank.
+ */
+async function rankedEveryMatch(db: Kysely<any>, q: string, limit: number): Promise<Ranked[]> {
+  const prefix = prefixQuery(q)!
+  const { rows } = await sql<Ranked>`
+    select p.id, round((ts_rank(p.search, to_tsquery('english', ${prefix}))
+      + (p.search @@ websearch_to_tsquery('english', ${q}))::int)::numeric, 6)::text as rank
+    from products p
+    where p.deleted_at is null and p.status = 'published'
+      and p.search @@ (websearch_to_tsquery('english', ${q}) || to_tsquery('english', ${prefix}))
+    order by 2 desc, p.id desc
+    limit ${limit}`.execute(db)
+  return rows
+}
+
+/** Whether the statement of `q` reads its page from the terms (its `fast` is true). */
+async function readsTerms(db: Kysely<any>, q: string): Promise<boolean> {
+  const statement = listingSql({ sort: 'relevance', limit: 20, q }, null)
+  const withClause = statement.text.slice(0, statement.text.indexOf('\nselect p.id'))
+  const { rows } = await sql
+    .raw<{ fast: boolean }>(
+      `${withClause.replace(/\$(\d+)(?!\d)/g, (_, i: string) => literal(statement.parameters[Number(i) - 1]))}\nselect fast from w`,
+    )
+    .execute(db)
+  return rows[0]!.fast
+}
+
+/**
+ * Issue 20: a search by relevance of one word reads its page from `product_search_terms`
+ * (migration 009) when that is exact, and lists what ranking every match lists, first page and
+ * next; the triggers keep the terms with the products through inserts, edits, drafts and
+ * deletions.
+ */
+function searchTermsSuite(kind: DatabaseKind): void {
+  describe(`infra: search by the terms' index on ${kind}`, () => {
+    let testDb: TestDatabase
+    let store: KyselyStore
+    let db: Kysely<any>
+    let words: string[]
+
+    beforeAll(async () => {
+      testDb = await createTestDatabase(kind)
+      db = testDb.database.db
+      await migrate(testDb.database, { migrations: new URL('../migrations/', import.meta.url) })
+      store = createKyselyStore({
+        database: testDb.database,
+        outbox: createOutbox({ source: 'catalog' }),
+      })
+      await store.detectSearchFeatures()
+      await store.seedIfEmpty(generateDemoCatalog(), new Date())
+      const { rows } = await sql<{ word: string }>`
+        select word from ts_stat('select to_tsvector(''simple'', name) from products')
+        order by ndoc desc, word`.execute(db)
+      const named = rows.map((r) => r.word).filter((w) => /^[a-z0-9]+$/.test(w))
+      // The names' words, their beginnings and a few others (a stop word, no word, a plural).
+      words = [...new Set([...named, ...named.map((w) => w.slice(0, 3)), 'the', 'zzyzx', 'Lamps'])]
+    })
+    afterAll(async () => testDb?.drop())
+
+    /** Each page of `q` (at most `pages`) against the reference, then the one after it. */
+    async function expectSameAsEveryMatch(q: string, pages = 2, limit = 7): Promise<void> {
+      const expected = await rankedEveryMatch(db, q, limit * pages)
+      let after: Cursor | null = null
+      for (let page = 0; page < pages; page++) {
+        const criteria: ListCriteria = { sort: 'relevance', limit, q }
+        const result = await store.listProducts(criteria, after)
+        const statement = listingSql(criteria, after)
+        const { rows } = await sql
+          .raw<{ id: string; rank: string }>(
+            statement.text.replace(/\$(\d+)(?!\d)/g, (_, i: string) =>
+              literal(statement.parameters[Number(i) - 1]),
+            ),
+          )
+          .execute(db)
+        expect(
+          rows.slice(0, limit).map((r) => ({ id: r.id, rank: r.rank })),
+          `${q}, page ${page + 1}`,
+        ).toEqual(expected.slice(page * limit, (page + 1) * limit))
+        expect(result.items.map((item) => item.id)).toEqual(rows.slice(0, limit).map((r) => r.id))
+        if (!result.next) break
+        after = result.next
+      }
+    }
+
+    it('lists what ranking every match lists, for every word of the names and its beginning', async () => {
+      let fast = 0
+      for (const q of words) {
+        await expectSameAsEveryMatch(q)
+        if (await readsTerms(db, q)) fast++
+      }
+      // Most words read the terms; beginnings of several words read the GIN index.
+      expect(fast).toBeGreaterThan(words.length / 2)
+      expect(fast).toBeLessThan(words.length)
+    })
+
+    it('keeps the terms with the products: edits, drafts, deletions and new products', async () => {
+      const { rows } = await sql<{ id: string }>`
+        select id from products where search @@ to_tsquery('english', 'lamp') order by id limit 3`.execute(
+        db,
+      )
+      const [renamed, drafted, deleted] = rows.map((r) => r.id)
+      await sql`update products set name = 'Quokka ' || name where id = ${renamed}`.execute(db)
+      await sql`update products set status = 'draft' where id = ${drafted}`.execute(db)
+      await sql`update products set deleted_at = now() where id = ${deleted}`.execute(db)
+      await sql`insert into products (id, sku, name, description, price_amount, max_price_amount,
+          price_currency, category_id, created_at, updated_at)
+        select 'search-terms-new', 'SEARCH-TERMS-NEW', 'Quokka lamp', 'A lamp of a quokka',
+          price_amount, max_price_amount, price_currency, category_id, now(), now()
+        from products where id = ${renamed}`.execute(db)
+      // Nothing else changed: the untouched products keep their rows.
+      await sql`update products set updated_at = updated_at`.execute(db)
+      for (const q of ['lamp', 'quokka', 'quo', 'lamps']) await expectSameAsEveryMatch(q, 3, 5)
+      const quokka = await store.listProducts({ sort: 'relevance', limit: 20, q: 'quokka' }, null)
+      expect(quokka.items.map((p) => p.id).sort()).toEqual([renamed, 'search-terms-new'].sort())
+      const { rows: terms } = await sql<{ n: number }>`
+        select count(*)::int as n from product_search_terms where product_id = ${deleted}`.execute(
+        db,
+      )
+      expect(terms[0]!.n).toBe(0)
+      const { rows: all } = await sql<{ stale: number }>`
+        select count(*)::int as stale from (
+          select t.lexeme, t.product_id, t.status, t.rank from product_search_terms t
+          except
+          select u.lexeme, p.id, p.status,
+            round((ts_rank(p.search, (chr(39) || u.lexeme || chr(39) || ':*')::tsquery) + 1)::numeric, 6)
+          from products p, unnest(p.search) u where p.deleted_at is null
+        ) x`.execute(db)
+      expect(all[0]!.stale).toBe(0)
+    })
+  })
+}
+
+searchTermsSuite('postgres')
+searchTermsSuite('pglite')
