@@ -14,6 +14,13 @@ export default defineConfig({
     hookTimeout: 120_000,
     // Integration suites each create their own databases and queues, so files run in parallel.
     pool: 'forks',
+    // Vitest's default: one fewer worker than the cores (one on the two-core CI machine). Two
+    // were tried (2026-12-04): the suite is CPU-bound there (each integration file starts
+    // servers and browsers), so the run was no shorter (37 minutes) and a browser page took
+    // over 20 s to render. VITEST_MAX_WORKERS sets it on a larger machine.
+    ...(process.env.VITEST_MAX_WORKERS
+      ? { maxWorkers: Number(process.env.VITEST_MAX_WORKERS) }
+      : {}),
     reporters: process.env.CI ? ['default'] : ['default'],
   },
 })

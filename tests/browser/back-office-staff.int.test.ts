@@ -57,6 +57,9 @@ describe('staff, audit trail and dashboard of the back office in a browser', () 
   let current: Page | undefined
   const contexts: BrowserContext[] = []
 
+  /** For what a page settles into after an answer arrives. */
+  const settles = { timeout: 45_000 }
+
   async function open(email?: string): Promise<Page> {
     const context = await browser.newContext({
       viewport: { width: 1280, height: 900 },
@@ -203,11 +206,13 @@ describe('staff, audit trail and dashboard of the back office in a browser', () 
     await page.getByRole('alert').filter({ hasText: 'has an account already' }).waitFor()
     const grant = page.getByRole('region', { name: 'Give an existing account a role' })
     const search = grant.getByLabel('Find an account (e-mail or name)')
-    expect(await search.inputValue()).toBe(email)
+    // Filled by an effect after the refusal rendered (polled: a busy machine renders late).
+    await expect.poll(() => search.inputValue(), settles).toBe(email)
     // The one account found is picked; it is not staff, so it is offered.
     const account = grant.getByRole('radio', { name: email })
     await account.waitFor()
-    expect(await account.isChecked()).toBe(true)
+    // Picked and offered once the search's answer rendered (polled: a busy machine renders late).
+    await expect.poll(() => account.isChecked(), settles).toBe(true)
     expect(await account.isDisabled()).toBe(false)
     // The page with the refusal and the accounts found, under axe.
     expect(await axeViolations(page)).toEqual([])
@@ -216,7 +221,7 @@ describe('staff, audit trail and dashboard of the back office in a browser', () 
     await grant.getByRole('button', { name: 'Find accounts' }).click()
     const owner = grant.getByRole('radio', { name: ownerEmail })
     await owner.waitFor()
-    expect(await owner.isDisabled()).toBe(true)
+    await expect.poll(() => owner.isDisabled(), settles).toBe(true)
     // The shopper found by part of the address, picked, given the catalogue manager's role.
     await search.fill(`catalogue-${run}`)
     await grant.getByRole('button', { name: 'Find accounts' }).click()
@@ -230,7 +235,8 @@ describe('staff, audit trail and dashboard of the back office in a browser', () 
     // The list is read again: the account is a member with that role.
     const row = page.locator('.staff-member', { hasText: email })
     await row.waitFor()
-    expect(await row.getByRole('checkbox', { name: 'Catalogue manager' }).isChecked()).toBe(true)
+    const manager = row.getByRole('checkbox', { name: 'Catalogue manager' })
+    await expect.poll(() => manager.isChecked(), settles).toBe(true)
     expect(await row.getByRole('checkbox', { name: 'Owner' }).isChecked()).toBe(false)
     await page.screenshot({ path: join(artifacts, 'admin-staff-grant.png'), fullPage: true })
 

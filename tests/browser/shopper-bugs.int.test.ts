@@ -255,6 +255,9 @@ describe('the bugs a shopper found (issue 17)', () => {
       window.addEventListener('click', () => (w.leftAt = window.scrollY), { capture: true })
     })
     const name = await target.getByRole('heading').innerText()
+    // Where the shopper saw the product on the screen: after Back it is there again (nothing
+    // arriving later pushes it down, which would also leave scrollY where it was).
+    const seenAt = (await target.boundingBox())!.y
     await target.getByRole('link').click()
     await page.getByRole('heading', { level: 1, name }).waitFor()
     const leftAt = await page.evaluate(() => (window as unknown as { leftAt: number }).leftAt)
@@ -266,6 +269,10 @@ describe('the bugs a shopper found (issue 17)', () => {
     await expect.poll(() => page.evaluate(() => window.scrollY), slow).toBeGreaterThan(leftAt - 40)
     expect(Math.abs((await page.evaluate(() => window.scrollY)) - leftAt)).toBeLessThan(40)
     expect(await page.getByRole('heading', { name }).isVisible()).toBe(true)
+    const card = cards.filter({ has: page.getByRole('heading', { name }) }).first()
+    await page.locator('.facets').waitFor(slow) // the counts beside the filters are there
+    expect(Math.abs((await card.boundingBox())!.y - seenAt)).toBeLessThan(40)
+    expect(Math.abs((await page.evaluate(() => window.scrollY)) - leftAt)).toBeLessThan(40)
     await page.screenshot({ path: join(artifacts, 'bugs-back-to-listing.png') })
 
     // Sort by applies at once, and is in the address.

@@ -455,6 +455,18 @@ describe.each(['dev', 'prod'])('the %s overlay', (overlay) => {
       }
     })
   } else {
+    it('writes the shop’s public address in e-mails’ and product pages’ links, not localhost', () => {
+      const data = (prefix: string) =>
+        objects.find((o) => o.kind === 'ConfigMap' && o.metadata.name.startsWith(prefix))!.data
+      const origin = data('gateway-config').GATEWAY_CORS_ORIGINS
+      expect(origin).toMatch(/^https:\/\/[a-z0-9.-]+$/)
+      expect({
+        users: data('users-config').USERS_PUBLIC_URL,
+        notifications: data('notifications-config').NOTIFICATIONS_PUBLIC_URL,
+        gateway: data('gateway-config').GATEWAY_PUBLIC_URL,
+      }).toEqual({ users: origin, notifications: origin, gateway: origin })
+    })
+
     it('runs at least two replicas of each service and keeps them under scaling', () => {
       for (const name of services) {
         expect(find('HorizontalPodAutoscaler', name).spec.minReplicas).toBeGreaterThanOrEqual(2)

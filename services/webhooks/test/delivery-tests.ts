@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import { createServer } from 'node:net'
+import { closedPort } from '@emporium/platform/testing'
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { register } from './endpoint-tests.js'
 import { startReceiver, verifies, type Receiver } from './test-receiver.js'
@@ -119,11 +119,7 @@ export function deliveryTests(harness: () => Harness) {
 
   it('retries a refused connection, and gives up when the schedule is spent', async () => {
     const h = harness()
-    // A port nobody listens on: taken from the system, then let go.
-    const probe = createServer()
-    await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve))
-    const port = (probe.address() as { port: number }).port
-    await new Promise((resolve) => probe.close(resolve))
+    const port = await closedPort()
     const { deliveryId } = await testEventTo(h, `http://127.0.0.1:${port}/closed`)
     await h.until(async () => (await deliveryOf(h, deliveryId)).status === 'failed', 'giving up')
     const delivery = await deliveryOf(h, deliveryId)
