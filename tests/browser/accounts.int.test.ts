@@ -123,6 +123,15 @@ describe("a shopper's account in the storefront", () => {
     await page.getByRole('button', { name: /Sign out/ }).waitFor()
   }
 
+  /** Waits for the page to say `text`; an alert shown instead fails the test with its words. */
+  async function said(page: Page, text: string): Promise<void> {
+    const status = page.getByRole('status').filter({ hasText: text })
+    const alert = page.getByRole('alert')
+    await status.or(alert).first().waitFor()
+    if (await status.count()) return
+    throw new Error(`instead of "${text}", the page says: ${await alert.first().textContent()}`)
+  }
+
   async function addresses(token: string): Promise<SavedAddress[]> {
     const reply = await client.call<{ items: SavedAddress[] }>('/users/me/addresses', { token })
     expect(reply.status, JSON.stringify(reply.body)).toBe(200)
@@ -235,7 +244,8 @@ describe("a shopper's account in the storefront", () => {
       expect(await country.locator('option[value="DE"]').textContent()).toBe('Germany')
       await country.selectOption({ label: 'Germany' })
       await page.getByRole('button', { name: 'Add address' }).click()
-      await page.getByRole('status').filter({ hasText: 'Home is added.' }).waitFor()
+      await said(page, 'Home is added.')
+      await expect.poll(() => page.locator('.address-card').count(), { timeout: 20_000 }).toBe(1)
       let saved = await addresses(shopper.token)
       expect(saved).toMatchObject([
         { label: 'Home', name: 'Ada Shopper', city: 'Berlin', country: 'DE', isDefault: true },
@@ -250,12 +260,9 @@ describe("a shopper's account in the storefront", () => {
       await page.getByLabel('Country').selectOption('FR')
       await page.getByRole('button', { name: 'Add address' }).click()
       const work = 'Ada at work, 2 rue de la Paix'
-      await page
-        .getByRole('status')
-        .filter({ hasText: `${work} is added.` })
-        .waitFor()
+      await said(page, `${work} is added.`)
       await page.getByRole('button', { name: `Make default ${work}` }).click()
-      await page.getByRole('status').filter({ hasText: 'is now your default address' }).waitFor()
+      await said(page, 'is now your default address')
       saved = await addresses(shopper.token)
       expect(saved.map((a) => [a.city, a.isDefault])).toEqual([
         ['Paris', true],
@@ -274,7 +281,7 @@ describe("a shopper's account in the storefront", () => {
       await page.getByLabel('City').fill('Potsdam')
       await page.getByLabel('Postal code').fill('14467')
       await page.getByRole('button', { name: 'Save address' }).click()
-      await page.getByRole('status').filter({ hasText: 'Home is saved.' }).waitFor()
+      await said(page, 'Home is saved.')
       saved = await addresses(shopper.token)
       expect(saved.find((a) => a.label === 'Home')).toMatchObject({
         city: 'Potsdam',
@@ -284,10 +291,7 @@ describe("a shopper's account in the storefront", () => {
 
       // Delete.
       await page.getByRole('button', { name: `Delete ${work}` }).click()
-      await page
-        .getByRole('status')
-        .filter({ hasText: `${work} is deleted.` })
-        .waitFor()
+      await said(page, `${work} is deleted.`)
       saved = await addresses(shopper.token)
       expect(saved.map((a) => a.label)).toEqual(['Home'])
       await expect.poll(() => page.locator('.address-card').count(), { timeout: 20_000 }).toBe(1)

@@ -9,6 +9,7 @@ import {
 import { AddressFields } from '../components/address-fields'
 import { ErrorMessage, LoadState, useLoad, useTitle } from '../components/ui'
 import { addressBody, readAddress } from '../lib/address'
+import { withSaved } from '../lib/address-book'
 import { countryName } from '../lib/countries'
 import { RequireSignIn } from './auth'
 
@@ -195,6 +196,9 @@ function AddressBook() {
           }}
           onSaved={(saved, created) => {
             setEditing(undefined)
+            // Shown at once, as the book will read: the list does not move under the pointer
+            // when the reload lands.
+            book.setData(withSaved(book.data ?? [], saved))
             setSaid(`${addressTitle(saved)} is ${created ? 'added' : 'saved'}.`)
             book.reload()
             heading.current?.focus()
