@@ -97,6 +97,15 @@ export const GatewayConfig = Type.Object({
    * goes on; the same key then replays the order (or waits for it). 0 turns it off.
    */
   GATEWAY_PLACEMENT_DEADLINE_MS: Type.Integer({ minimum: 0, maximum: 600_000, default: 1_000 }),
+  /**
+   * Longest (ms) the gateway keeps a public read that its upstream marks shareable
+   * (`surrogate-control`, the catalog's listings, searches and products) to answer the same GET
+   * again without asking: it adds to the upstream's own staleness bound (docs/DESIGN.md, "The
+   * gateway's read cache"). 0 turns the cache off.
+   */
+  GATEWAY_READ_CACHE_MS: Type.Integer({ minimum: 0, maximum: 60_000, default: 250 }),
+  /** Most megabytes of answers the read cache keeps (least recently used go first). */
+  GATEWAY_READ_CACHE_MAX_MB: positive(32, 'Read cache size'),
   /** `redis://…` for limits shared by every replica; `memory` (embedded mode): per instance. */
   REDIS_URL: Type.String({ minLength: 1, default: 'memory', pattern: '^(memory|rediss?://\\S+)$' }),
   /** Prefix of the gateway's Redis keys. */

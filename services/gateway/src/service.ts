@@ -17,6 +17,7 @@ import { createOpenApiSource } from './infra/openapi-documents.js'
 import { createRedisRateLimitStore } from './infra/redis-rate-limit-store.js'
 import { createSyncedRateLimitStore } from './infra/synced-rate-limit-store.js'
 import { createUpstreams } from './infra/upstreams.js'
+import { createReadCache } from './http/read-cache.js'
 import { gatewayRoutes } from './http/routes.js'
 
 export {
@@ -113,6 +114,10 @@ export function createGatewayService(
     routes: gatewayRoutes({
       maxEventLoopDelayMs: config.GATEWAY_MAX_EVENT_LOOP_DELAY_MS,
       placementDeadlineMs: config.GATEWAY_PLACEMENT_DEADLINE_MS,
+      readCache: createReadCache({
+        ttlMs: config.GATEWAY_READ_CACHE_MS,
+        maxBytes: config.GATEWAY_READ_CACHE_MAX_MB * 1024 * 1024,
+      }),
       verifier: verifier ?? noKeys,
       store: synced ?? redis ?? memory,
       upstreams,

@@ -94,6 +94,22 @@ describe('cached reads', () => {
     expect((await t.app.inject('/secret')).json()).toEqual({ calls: 1 })
   })
 
+  it('lets a surrogate keep shared answers for a second at most, never bypassed ones', async () => {
+    const t = await build()
+    const miss = await t.app.inject('/secret')
+    const hit = await t.app.inject('/secret')
+    const signedIn = await t.app.inject({ url: '/secret', headers: { authorization: 'Bearer x' } })
+    for (const shared of [miss, hit, signedIn]) {
+      expect(shared.headers['surrogate-control']).toBe('max-age=1')
+    }
+    const staff = await t.app.inject({ url: '/secret', headers: { 'x-staff': '1' } })
+    expect(staff.statusCode).toBe(200)
+    expect(staff.headers['surrogate-control']).toBeUndefined()
+    const head = await t.app.inject({ method: 'HEAD', url: '/secret' })
+    expect(head.headers['surrogate-control']).toBeUndefined()
+    expect((await t.app.inject('/missing')).headers['surrogate-control']).toBeUndefined()
+  })
+
   it('caches neither errors nor routes that did not opt in', async () => {
     const t = await build()
     await t.app.inject('/missing')

@@ -18,7 +18,15 @@ export interface CachedRoute {
 interface State {
   hit?: boolean
   fill?: Fill
+  /** Not bypassed: the answer everyone who is not bypassed gets. */
+  shared?: boolean
 }
+
+/**
+ * How long a surrogate in front (the gateway's read cache) may keep a shared answer: an upper
+ * bound it lowers to its own setting. Bypassed answers (staff, other services) carry none.
+ */
+const surrogateControl = 'max-age=1'
 
 const states = new WeakMap<FastifyRequest, State>()
 
@@ -29,7 +37,8 @@ const states = new WeakMap<FastifyRequest, State>()
  * such a route, cached or not, carries a strong `etag` (a hash of the body) and answers 304 to
  * a matching `if-none-match`; `cache-control` lets anyone store it but asks to revalidate each
  * time (`public, no-cache`), `private` when the request carried credentials, and varies with
- * `authorization`. Registered in the plugin whose routes it serves.
+ * `authorization`. Answers that are not bypassed carry `surrogate-control: max-age=1`: the
+ * gateway may keep them for that long at most (its read cache, which staff never read from). Registered in the plugin whose routes it serves.
  */
 export function installCachedReads(app: FastifyInstance, cache: ResponseCache): void {
   app.addHook('onRequest', async (request, reply) => {
@@ -38,6 +47,7 @@ export function installCachedReads(app: FastifyInstance, cache: ResponseCache): 
     const state: State = {}
     states.set(request, state)
     if (request.method === 'HEAD' || (await rule.bypass?.(request))) return
+    state.shared = true
     const key = cacheKey(request.url)
     // No await between the look and the fill: a second miss must find this one's.
     let entry = cache.get(key)
@@ -49,7 +59,7 @@ export function installCachedReads(app: FastifyInstance, cache: ResponseCache): 
     }
     state.hit = true
     reply.header('content-type', entry.contentType)
-    if (answer(request, reply, entry.etag)) return reply.code(304).send()
+    if (answer(request, reply, entry.etag, true)) return reply.code(304).send()
     return reply.send(entry.body)
   })
 
@@ -65,7 +75,7 @@ export function installCachedReads(app: FastifyInstance, cache: ResponseCache): 
     const etag = fill
       ? fill.done(payload, String(reply.getHeader('content-type'))).etag
       : etagOf(payload)
-    if (!answer(request, reply, etag)) return payload
+    if (!answer(request, reply, etag, state.shared === true)) return payload
     reply.code(304).removeHeader('content-type').removeHeader('content-length')
     return null
   })
@@ -77,9 +87,15 @@ export function installCachedReads(app: FastifyInstance, cache: ResponseCache): 
 }
 
 /** Sets the validators; true when the client holds this very body (a 304 is due). */
-function answer(request: FastifyRequest, reply: FastifyReply, etag: CachedResponse['etag']) {
+function answer(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  etag: CachedResponse['etag'],
+  shared: boolean,
+) {
   const credentials = request.headers.authorization !== undefined
   const vary = reply.getHeader('vary')
+  if (shared) reply.header('surrogate-control', surrogateControl)
   reply
     .header('etag', etag)
     .header('cache-control', credentials ? 'private, no-cache' : 'public, no-cache')

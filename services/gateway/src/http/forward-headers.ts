@@ -133,6 +133,8 @@ export function upstreamRequestHeaders(incoming: Headers, context: ForwardContex
 // The gateway's own concern (CORS, rate limits, transport security) or internals of a service.
 const droppedFromResponses = new Set([
   'x-request-id',
+  // For the gateway's read cache (read-cache.ts), not for clients or caches beyond.
+  'surrogate-control',
   'server',
   'x-powered-by',
   'strict-transport-security',

@@ -7,6 +7,7 @@ export interface GatewayMetrics {
   rateLimited: Counter<'policy'>
   upstreamBugs: Counter<'upstream'>
   upstreamShed: Counter<'upstream'>
+  readCache: Counter<'route' | 'result'>
 }
 
 /**
@@ -48,6 +49,12 @@ export function createGatewayMetrics(registry: Registry): GatewayMetrics {
       name: 'gateway_upstream_shed_total',
       help: 'Answers 429/503 shed by an upstream (x-emporium-shed), passed on: never an outage',
       labelNames: ['upstream'],
+      registers: [registry],
+    }),
+    readCache: new Counter({
+      name: 'gateway_read_cache_total',
+      help: 'GETs the read cache may answer, by route rule: hit (answered from it) or miss',
+      labelNames: ['route', 'result'],
       registers: [registry],
     }),
   }

@@ -47,6 +47,8 @@ export interface ForwardTarget {
    * answers only, such as a token the gateway keeps in a cookie).
    */
   inspect?: (status: number, body: Buffer) => void
+  /** Given a small answer read whole, with the upstream's `surrogate-control` (read-cache.ts). */
+  keep?: (response: UpstreamResponse, body: Buffer) => void
 }
 
 // Far above any answer `inspect` is for; a larger one is passed on without being shown.
@@ -124,6 +126,7 @@ export function createProxy(deps: {
               statusCode: res.statusCode,
               headers: clientResponseHeaders(res.headers),
               stream,
+              surrogate: surrogateOf(res.headers['surrogate-control']),
             }),
           )
         }
@@ -282,6 +285,10 @@ export function createProxy(deps: {
     }
     if (reply.sent) return
     if (inspect && body.length <= inspectLimit) inspect(response.statusCode, body)
+    // Small answers only (a larger one streams past the cache).
+    if (response.surrogate !== undefined && isSmall(request.method, response)) {
+      target.keep?.(response, body)
+    }
     reply.headers(response.headers).code(response.statusCode).send(body)
   }
 }
@@ -293,6 +300,10 @@ function isSmall(method: string, response: UpstreamResponse): boolean {
   if (method === 'HEAD' || response.statusCode === 204 || response.statusCode === 304) return false
   const length = Number(response.headers['content-length'])
   return length > 0 && length <= bufferLimit
+}
+
+function surrogateOf(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value.join(', ') : value
 }
 
 const hosts = new Map<string, string>()

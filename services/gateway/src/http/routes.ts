@@ -28,6 +28,7 @@ import { createGatewayMetrics } from './gateway-metrics.js'
 import { loginGuard, type LoginDevices, type LoginPolicies } from './login-guard.js'
 import { productPageHead } from './product-page.js'
 import { createProxy } from './proxy.js'
+import type { ReadCache } from './read-cache.js'
 import { resetGuard } from './reset-guard.js'
 import { addSecurityHeaders } from './security-headers.js'
 import { hasStorefront, serveStorefront } from './storefront.js'
@@ -64,6 +65,8 @@ export interface GatewayRoutesOptions {
    * its Idempotency-Key makes the repeat safe. 0 or none: off.
    */
   placementDeadlineMs?: number
+  /** Public reads kept for a moment (read-cache.ts); none: every read reaches its upstream. */
+  readCache?: ReadCache
 }
 
 const methods = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']
@@ -148,6 +151,12 @@ export function gatewayRoutes(options: GatewayRoutesOptions): FastifyPluginAsync
     async function proxied(request: FastifyRequest, reply: FastifyReply) {
       const edge = edgeStateOf(request)
       const { rule, upstreamPath } = edge.match! // the edge answered 404 else
+      const cached = rule.limit === undefined ? options.readCache?.keyOf(request, edge) : undefined
+      if (cached !== undefined) {
+        const kept = options.readCache!.get(cached)
+        metrics.readCache.inc({ route: rule.path, result: kept ? 'hit' : 'miss' })
+        if (kept) return reply.headers(kept.headers).code(200).send(kept.body)
+      }
       let onStatus = rule.limit === 'login' ? await guard(request, reply) : undefined
       if (rule.limit === 'password-reset') await resetLimit(request, reply)
       const body = Buffer.isBuffer(request.body) ? request.body : undefined
@@ -175,6 +184,9 @@ export function gatewayRoutes(options: GatewayRoutesOptions): FastifyPluginAsync
         body,
         onStatus,
         inspect,
+        ...(cached === undefined
+          ? {}
+          : { keep: (response, answer) => options.readCache!.keep(cached, response, answer) }),
       })
       return reply
     }

@@ -7,8 +7,11 @@ import { isBodyTooLarge } from './body.js'
 /** An upstream's answer, its body not read yet. */
 export interface UpstreamResponse {
   statusCode: number
+  /** As the client gets them (forward-headers.ts). */
   headers: Record<string, string | string[] | number | undefined>
   stream: Readable
+  /** The upstream's `surrogate-control`, meant for the gateway's read cache alone. */
+  surrogate?: string
 }
 
 export function isProblem(headers: UpstreamResponse['headers']): boolean {
