@@ -1,4 +1,5 @@
 import { trace } from '@opentelemetry/api'
+import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base'
 import { Histogram } from 'prom-client'
 import { describe, expect, it } from 'vitest'
 import { createMetricsRegistry, observeWithTrace, withExemplars } from './metrics.js'
@@ -19,7 +20,8 @@ describe('latency exemplars', () => {
   }
 
   it('an OpenMetrics registry names the active sampled trace as the bucket exemplar', async () => {
-    setupTracing()
+    // As a process that exports its spans (exemplars are kept only then): spans are recorded.
+    setupTracing({ spanProcessors: [new SimpleSpanProcessor(new InMemorySpanExporter())] })
     const { registry, h } = histogram(true)
     expect(registry.contentType).toMatch(/^application\/openmetrics-text/)
     const span = trace.getTracer('test').startSpan('work')
