@@ -33,6 +33,18 @@ async function startCatalog() {
       res.writeHead(status, { ...headers, 'content-length': Buffer.byteLength(body) })
       res.end(body)
     }
+    if (req.method === 'PATCH') {
+      // A change through the gateway: applied, or refused (400) when the body says so.
+      let text = ''
+      req.on('data', (chunk: Buffer) => (text += chunk.toString()))
+      req.on('end', () => {
+        const refused = text.includes('refuse')
+        if (!refused) version += 1
+        headers['content-type'] = refused ? 'application/problem+json' : headers['content-type']!
+        send(refused ? 400 : 200, JSON.stringify({ version }))
+      })
+      return
+    }
     if (path === '/products/missing') {
       headers['content-type'] = 'application/problem+json'
       return send(404, JSON.stringify({ status: 404, code: 'CATALOG.NOT_FOUND' }))
@@ -143,6 +155,27 @@ describe("the gateway's read cache", () => {
         { timeout: 10_000, interval: 100 },
       )
       .toBeGreaterThan(before.version)
+  })
+
+  it('reads back a change written through it at once; a refused one keeps what it holds', async () => {
+    const path = '/api/v1/products?page=written'
+    const version = async () =>
+      (JSON.parse((await get(gateway.url, path)).text) as { version: number }).version
+    const before = await version()
+    const patch = (body: string, headers: Record<string, string> = {}) =>
+      call(`${gateway.url}/api/v1/products/p-1`, {
+        method: 'PATCH',
+        headers: { 'content-type': 'application/json', ...bearer(staff), ...headers },
+        body,
+      })
+    expect((await patch('{"refuse":true}')).status).toBe(400)
+    expect(await asked(async () => expect(await version()).toBe(before))).toBe(0)
+    expect((await patch('{"price":1}')).status).toBe(200)
+    // The next read reaches the catalog and shows the change, well within the max-age.
+    expect(await version()).toBe(before + 1)
+    // Shoppers' copies too.
+    const signedIn = await get(gateway.url, path, bearer(shopper))
+    expect((JSON.parse(signedIn.text) as { version: number }).version).toBe(before + 1)
   })
 
   it('is off at 0 ms: every GET reaches the upstream', async () => {

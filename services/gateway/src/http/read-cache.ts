@@ -25,15 +25,31 @@ export interface KeptAnswer {
  * catalog, its outbox tail's poll). Bounded by entries' bytes (`maxBytes`).
  */
 export interface ReadCache {
-  /** The key of a request that may be answered from the cache; undefined: it may not. */
-  keyOf(request: FastifyRequest, edge: EdgeState): string | undefined
-  get(key: string): KeptAnswer | undefined
-  /** Keeps an upstream's whole answer to the request `key` names, if it says it may be kept. */
+  /**
+   * Where the request to `upstream` may be answered from the cache; undefined: it may not. Taken
+   * before the request is forwarded: a write through this gateway in between voids it.
+   */
+  slotOf(request: FastifyRequest, edge: EdgeState, upstream: string): CacheSlot | undefined
+  get(slot: CacheSlot): KeptAnswer | undefined
+  /** Keeps an upstream's whole answer in `slot`, if it says it may be kept. */
   keep(
-    key: string,
+    slot: CacheSlot,
     response: Pick<UpstreamResponse, 'statusCode' | 'headers' | 'surrogate'>,
     body: Buffer,
   ): void
+  /**
+   * A write (any method but GET, HEAD, OPTIONS) went to `upstream` and got `status` (none: no
+   * answer came, it may have been applied): unless refused (4xx), the upstream's kept answers are
+   * dropped and reads begun before are not kept, so that this gateway reads its writes back.
+   */
+  wrote(upstream: string, status: number | undefined): void
+}
+
+/** A request's place in the cache: its key, and the upstream's writes seen when it began. */
+export interface CacheSlot {
+  upstream: string
+  key: string
+  writes: number
 }
 
 /** `surrogate-control`'s max-age in ms, when the upstream allows this cache to keep its answer. */
@@ -55,9 +71,14 @@ export function createReadCache(options: { ttlMs: number; maxBytes: number }): R
     // Headers are a few hundred bytes: counted roughly, so that many tiny answers stay bounded.
     sizeCalculation: (answer) => answer.body.length + 512,
     ttl: Math.max(1, options.ttlMs),
+    // Gone (expired, evicted, dropped): no longer among its upstream's keys.
+    dispose: (_answer, key) => kept.get(key.slice(0, key.indexOf(' ')))?.delete(key),
   })
+  // Per upstream: writes seen, and the keys kept (to drop them without scanning the rest).
+  const writes = new Map<string, number>()
+  const kept = new Map<string, Set<string>>()
   return {
-    keyOf(request, edge) {
+    slotOf(request, edge, upstream) {
       if (options.ttlMs <= 0 || request.method !== 'GET') return undefined
       const headers = request.headers
       if (headers['if-none-match'] !== undefined || headers['if-modified-since'] !== undefined)
@@ -65,11 +86,13 @@ export function createReadCache(options: { ttlMs: number; maxBytes: number }): R
       if (headers.range !== undefined) return undefined
       if (edge.identity && isStaff(edge.identity.roles)) return undefined
       const kind = headers.authorization === undefined ? 'public' : 'private'
-      return `${kind} ${cacheKey(request.url)}`
+      const key = `${upstream} ${kind} ${cacheKey(request.url)}`
+      return { upstream, key, writes: writes.get(upstream) ?? 0 }
     },
-    get: (key) => entries.get(key),
-    keep(key, response, body) {
+    get: (slot) => entries.get(slot.key),
+    keep(slot, response, body) {
       if (response.statusCode !== 200) return
+      if ((writes.get(slot.upstream) ?? 0) !== slot.writes) return // a write came in between
       const ttl = Math.min(options.ttlMs, surrogateMaxAgeMs(response.surrogate))
       if (ttl <= 0) return
       const { headers } = response
@@ -79,9 +102,20 @@ export function createReadCache(options: { ttlMs: number; maxBytes: number }): R
         .map((name) => name.trim().toLowerCase())
         .filter(Boolean)
       if (vary.some((name) => !keyedVary.has(name))) return
-      const kept: KeptAnswer['headers'] = {}
-      for (const name in headers) if (!notKept.has(name)) kept[name] = headers[name]
-      entries.set(key, { headers: kept, body }, { ttl })
+      const copy: KeptAnswer['headers'] = {}
+      for (const name in headers) if (!notKept.has(name)) copy[name] = headers[name]
+      entries.set(slot.key, { headers: copy, body }, { ttl })
+      let keys = kept.get(slot.upstream)
+      if (!keys) kept.set(slot.upstream, (keys = new Set()))
+      keys.add(slot.key)
+    },
+    wrote(upstream, status) {
+      if (status !== undefined && status >= 400 && status < 500) return
+      writes.set(upstream, (writes.get(upstream) ?? 0) + 1)
+      const keys = kept.get(upstream)
+      if (!keys) return
+      kept.delete(upstream)
+      for (const key of keys) entries.delete(key)
     },
   }
 }

@@ -70,6 +70,7 @@ export interface GatewayRoutesOptions {
 }
 
 const methods = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']
+const safeMethods = new Set(['GET', 'HEAD', 'OPTIONS'])
 // Out of the gateway's own generated document (`/openapi.json`): the public one is merged.
 const hidden = { hide: true } as FastifySchema
 
@@ -151,9 +152,11 @@ export function gatewayRoutes(options: GatewayRoutesOptions): FastifyPluginAsync
     async function proxied(request: FastifyRequest, reply: FastifyReply) {
       const edge = edgeStateOf(request)
       const { rule, upstreamPath } = edge.match! // the edge answered 404 else
-      const cached = rule.limit === undefined ? options.readCache?.keyOf(request, edge) : undefined
-      if (cached !== undefined) {
-        const kept = options.readCache!.get(cached)
+      const cache = options.readCache
+      const slot =
+        rule.limit === undefined ? cache?.slotOf(request, edge, rule.upstream) : undefined
+      if (slot !== undefined) {
+        const kept = cache!.get(slot)
         metrics.readCache.inc({ route: rule.path, result: kept ? 'hit' : 'miss' })
         if (kept) return reply.headers(kept.headers).code(200).send(kept.body)
       }
@@ -177,17 +180,25 @@ export function gatewayRoutes(options: GatewayRoutesOptions): FastifyPluginAsync
           if (status === 200) reply.header('set-cookie', clearedCartCookieHeader(secure))
         }
       }
-      await forward(request, reply, {
-        upstream: rule.upstream,
-        route: rule.path,
-        path: upstreamPath,
-        body,
-        onStatus,
-        inspect,
-        ...(cached === undefined
-          ? {}
-          : { keep: (response, answer) => options.readCache!.keep(cached, response, answer) }),
-      })
+      // A write is read back at once through this gateway (other instances: within their time
+      // to live). Its status is known once forwarded; none if forwarding failed.
+      let status: number | undefined
+      try {
+        await forward(request, reply, {
+          upstream: rule.upstream,
+          route: rule.path,
+          path: upstreamPath,
+          body,
+          onStatus,
+          inspect,
+          ...(slot === undefined
+            ? {}
+            : { keep: (response, answer) => cache!.keep(slot, response, answer) }),
+        })
+        status = reply.statusCode
+      } finally {
+        if (!safeMethods.has(request.method)) cache?.wrote(rule.upstream, status)
+      }
       return reply
     }
     for (const url of ['/api/v1', '/api/v1/*', '/.well-known/jwks.json']) {
