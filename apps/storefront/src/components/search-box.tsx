@@ -23,7 +23,10 @@ export function SearchBox(props: {
   const { id, value } = props
   const [items, setItems] = useState<Suggestion[]>([])
   const [open, setOpen] = useState(false)
-  const [active, setActive] = useState(-1)
+  // The suggestion chosen with the arrows, by id: an answer that comes late (to an earlier
+  // keystroke, on a busy machine) keeps it chosen where it still is; typing lets it go.
+  const [activeId, setActiveId] = useState<string | undefined>(undefined)
+  const active = items.findIndex((item) => item.id === activeId)
   // Suggestions follow what is typed, not what the field was given (a back navigation).
   const typed = useRef(false)
   const listId = `${id}-suggestions`
@@ -45,7 +48,6 @@ export function SearchBox(props: {
         (list) => {
           if (controller.signal.aborted) return
           setItems(list.items)
-          setActive(-1)
           setOpen(true)
         },
         // Suggestions are a help: without them the field is still a search.
@@ -73,18 +75,20 @@ export function SearchBox(props: {
       setOpen(true)
       const step = event.key === 'ArrowDown' ? 1 : -1
       // From the field (-1) Down goes to the first, Up to the last; past an end, back to the field.
-      setActive((current) => {
-        const next = current + step
-        if (current === -1 && step === -1) return items.length - 1
-        return next >= items.length || next < 0 ? -1 : next
-      })
+      const next =
+        active === -1 && step === -1
+          ? items.length - 1
+          : active + step >= items.length || active + step < 0
+            ? -1
+            : active + step
+      setActiveId(items[next]?.id)
     } else if (event.key === 'Enter' && shown && active >= 0) {
       event.preventDefault()
       openProduct(items[active]!)
     } else if (event.key === 'Escape' && shown) {
       event.preventDefault()
       setOpen(false)
-      setActive(-1)
+      setActiveId(undefined)
     } else if (event.key === 'Enter') {
       // The form's own submit searches; the list has nothing more to say.
       setOpen(false)
@@ -106,6 +110,7 @@ export function SearchBox(props: {
         value={value}
         onInput={(event) => {
           typed.current = true
+          setActiveId(undefined)
           props.onValue(event.currentTarget.value)
         }}
         onKeyDown={onKeyDown}
