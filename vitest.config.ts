@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url'
 import { defineConfig } from 'vitest/config'
 
 export default defineConfig({
@@ -21,6 +22,12 @@ export default defineConfig({
     ...(process.env.VITEST_MAX_WORKERS
       ? { maxWorkers: Number(process.env.VITEST_MAX_WORKERS) }
       : {}),
+    // New PGlite databases start from one initdb kept here (tests/vitest-setup.ts): ~0.9 s each
+    // instead of ~4.6 s.
+    setupFiles: ['tests/vitest-setup.ts'],
+    env: {
+      PGLITE_TEMPLATE_DIR: fileURLToPath(new URL('node_modules/.cache/emporium', import.meta.url)),
+    },
     reporters: process.env.CI ? ['default'] : ['default'],
   },
 })

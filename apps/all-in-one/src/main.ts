@@ -2,8 +2,14 @@ import { instrumentLibraries } from '@emporium/platform/instrument'
 
 // The libraries' instrumentations first (when the OTEL_* settings export traces), then the rest.
 await instrumentLibraries(process.env)
-const { createInProcessBus, createLogger, defaultRetryPolicy, runProcess, startTraceExport } =
-  await import('@emporium/platform')
+const {
+  createInProcessBus,
+  createLogger,
+  defaultRetryPolicy,
+  runProcess,
+  startTraceExport,
+  usePgliteTemplates,
+} = await import('@emporium/platform')
 const { loadAllInOneConfig } = await import('./config.js')
 const { spawnGatewayThread } = await import('./gateway-thread.js')
 const { embeddedServices } = await import('./services.js')
@@ -21,6 +27,7 @@ const log = createLogger({
 // One tracer provider for the services of this thread: each span names its service
 // (`service.name`), and the exporter gives it that service's resource.
 startTraceExport(config, { log })
+usePgliteTemplates(config.PGLITE_TEMPLATE_DIR)
 const bus = createInProcessBus({ retry: defaultRetryPolicy, log })
 const entries = embeddedServices(config, env)
 // Started first, so that its modules load on the other core while the services start.

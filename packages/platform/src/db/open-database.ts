@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs'
 import { type Dialect, Kysely, MysqlDialect, PostgresDialect, sql } from 'kysely'
 import { withCommitSignal } from './commit-signal.js'
 import type { Database, DatabaseKind } from './database.js'
+import { newPGlite } from './pglite-template.js'
 import { pgliteExtensions, sharedPGliteDialect } from './shared-pglite.js'
 
 export interface OpenDatabaseOptions {
@@ -64,13 +65,9 @@ export async function openDatabase(
     const { PGliteDialect } = await import('kysely-pglite-dialect')
     const folder = url.slice('pglite:'.length).replace(/^\/\//, '')
     const options = { extensions: await pgliteExtensions() }
-    let client
-    if (folder === 'memory' || folder === '') client = new PGlite(options)
-    else {
-      mkdirSync(folder, { recursive: true })
-      client = new PGlite(folder, options)
-    }
-    await client.waitReady
+    const memory = folder === 'memory' || folder === ''
+    if (!memory) mkdirSync(folder, { recursive: true })
+    const client = await newPGlite(PGlite, memory ? undefined : folder, options)
     db = new Kysely({ dialect: watch(new PGliteDialect(client)) })
   }
   return {

@@ -11,6 +11,7 @@ import {
   type Driver,
   type TransactionSettings,
 } from 'kysely'
+import { newPGlite } from './pglite-template.js'
 
 /*
  * The embedded mode runs every service in one process. A PGlite instance per service costs each
@@ -82,13 +83,8 @@ async function open(key: string, folder: string): Promise<Shared> {
   const { PGlite } = await import('@electric-sql/pglite')
   const { PGliteDialect } = await import('kysely-pglite-dialect')
   const options = { postgresqlconf: embeddedSettings, extensions: await pgliteExtensions() }
-  let client: PGlite
-  if (folder === 'memory') client = new PGlite(options)
-  else {
-    mkdirSync(folder, { recursive: true })
-    client = new PGlite(folder, options)
-  }
-  await client.waitReady
+  if (folder !== 'memory') mkdirSync(folder, { recursive: true })
+  const client = await newPGlite(PGlite, folder === 'memory' ? undefined : folder, options)
   return { key, client, driver: new PGliteDialect(client).createDriver(), users: 0 }
 }
 
