@@ -7,7 +7,8 @@
 //   main.mjs, healthcheck.mjs            what the image runs and its HEALTHCHECK
 // The paths keep the repository's layout because the code finds its migrations and the
 // storefront with `new URL('../migrations/', import.meta.url)` and the like.
-// Usage: node deploy/docker/bundle.mjs [service…]   (every deployable by default)
+// Usage: node deploy/docker/bundle.mjs [--out folder] [--in-repository] [service…]
+// (every deployable by default)
 import {
   cpSync,
   existsSync,
@@ -15,6 +16,7 @@ import {
   readdirSync,
   readFileSync,
   rmSync,
+  symlinkSync,
   writeFileSync,
 } from 'node:fs'
 import { builtinModules, createRequire } from 'node:module'
@@ -72,10 +74,17 @@ const common = {
 }
 
 const root = process.cwd()
-const wanted = process.argv.slice(2)
+// `--out <folder>`: bundles go there (default dist/). `--in-repository`: the tests' distributed
+// runs (tests/e2e/distributed.ts), whose folder is inside the repository's node_modules: the
+// packages left external are found there, so none is copied, and the storefront is linked.
+const args = process.argv.slice(2)
+const outAt = args.indexOf('--out')
+const outRoot = outAt >= 0 ? path.resolve(args.splice(outAt, 2)[1]) : path.join(root, 'dist')
+const inRepository = args.includes('--in-repository')
+const wanted = args.filter((a) => a !== '--in-repository')
 for (const name of wanted.length > 0 ? wanted : SERVICES) {
   if (!SERVICES.includes(name)) throw new Error(`unknown service ${name}`)
-  const out = path.join(root, 'dist', name)
+  const out = path.join(outRoot, name)
   rmSync(out, { recursive: true, force: true })
   const main = await build({
     ...common,
@@ -105,7 +114,7 @@ for (const name of wanted.length > 0 ? wanted : SERVICES) {
     ...migrationImports,
     'import-in-the-middle',
   ])
-  for (const pkg of closure([...needed].filter((p) => KEEP.includes(p)))) {
+  for (const pkg of inRepository ? [] : closure([...needed].filter((p) => KEEP.includes(p)))) {
     cpSync(path.join(root, 'node_modules', pkg), path.join(out, 'node_modules', pkg), {
       recursive: true,
       dereference: true,
@@ -113,10 +122,11 @@ for (const name of wanted.length > 0 ? wanted : SERVICES) {
   }
   if (name === gatewayDeclaration.name) {
     const storefront = path.join(root, 'apps/storefront/dist')
-    if (!existsSync(storefront))
+    if (!existsSync(storefront) && !inRepository)
       throw new Error('build the storefront first (npm run build -w apps/storefront)')
     mkdirSync(path.join(out, 'apps/storefront'), { recursive: true })
-    cpSync(storefront, path.join(out, 'apps/storefront/dist'), { recursive: true })
+    if (inRepository) symlinkSync(storefront, path.join(out, 'apps/storefront/dist'), 'dir')
+    else cpSync(storefront, path.join(out, 'apps/storefront/dist'), { recursive: true })
   }
   writeFileSync(path.join(out, 'main.mjs'), `import './services/${name}/src/main.mjs'\n`)
   const [portVariable, defaultPort] = HEALTH_PORTS[name]

@@ -24,6 +24,7 @@ import {
   type TestDatabase,
 } from '@emporium/platform/testing'
 import { repoRoot } from './process.js'
+import { serviceBundles } from './service-bundles.js'
 
 // The distributed mode for end-to-end tests: every service its own process on real MariaDB,
 // PostgreSQL, Redis and RabbitMQ, each test run with fresh databases, its own RabbitMQ vhost
@@ -68,6 +69,8 @@ export class ServiceProcess {
     readonly instance: string = name,
     /** Its management server's port, when it has one (the gateway): `/readyz` is there. */
     readonly managementPort?: number,
+    /** The services' bundles (serviceBundles()); undefined: run the TypeScript under tsx. */
+    readonly bundles?: string,
   ) {}
 
   get url() {
@@ -85,7 +88,10 @@ export class ServiceProcess {
     )
   }
 
-  /** Starts the process; `overrides` are added to its environment for this start only. */
+  /**
+   * Starts the process from its bundle (`bundles`: serviceBundles()'s folder), or from its
+   * TypeScript under tsx without one; `overrides` are added to its environment for this start.
+   */
   start(overrides: Record<string, string> = {}) {
     this.starts++
     this.overrides = overrides
@@ -94,7 +100,9 @@ export class ServiceProcess {
     this.wasReady = false
     const child = spawn(
       process.execPath,
-      ['--import', 'tsx', `services/${this.name}/src/main.ts`],
+      this.bundles
+        ? ['--enable-source-maps', join(this.bundles, this.name, 'main.mjs')]
+        : ['--import', 'tsx', `services/${this.name}/src/main.ts`],
       {
         cwd: repoRoot,
         env: { ...process.env, ...this.env, ...overrides },
@@ -184,6 +192,12 @@ export interface DistributedOptions {
   restartableServers?: boolean
   /** The bus's broker: RabbitMQ (the default) or NATS JetStream (needs `restartableServers`). */
   broker?: 'rabbitmq' | 'nats'
+  /**
+   * The whole start's deadline (default 200 s), shorter than the suites' hooks (240 s and
+   * more), so that a start too slow fails with what it waited for and how long each step took
+   * rather than as a hook timeout that says nothing.
+   */
+  startTimeoutMs?: number
 }
 
 /** The run's own servers (`restartableServers`). */
@@ -258,7 +272,15 @@ export async function startDistributedPlatform(
     releasePorts()
   }
 
+  const began = Date.now()
+  const deadline = began + (options.startTimeoutMs ?? 200_000)
+  const steps: string[] = []
+  const step = (what: string) =>
+    steps.push(`${what} at ${((Date.now() - began) / 1000).toFixed(1)} s`)
   try {
+    // Made while the servers start (a few seconds, once per change of the sources).
+    const bundling = serviceBundles()
+    bundling.catch(() => undefined)
     if (options.restartableServers) {
       servers = {}
       const [postgres, started] = await Promise.allSettled([
@@ -282,6 +304,7 @@ export async function startDistributedPlatform(
       }
       if (postgres.status === 'rejected') throw postgres.reason
       if (started.status === 'rejected') throw started.reason
+      step('own servers')
     }
     if (broker === 'rabbitmq') {
       await rabbitmqctl('add_vhost', vhost)
@@ -297,6 +320,7 @@ export async function startDistributedPlatform(
       )
       amqp.pathname = `/${vhost}`
       busUrl = amqp.toString()
+      step(`vhost ${vhost}`)
     } else {
       busUrl = servers.nats!.url
     }
@@ -308,6 +332,9 @@ export async function startDistributedPlatform(
           : await createTestDatabase(service.database)
     }
 
+    step('databases')
+    const bundles = await bundling
+    step('bundles')
     const count = (name: ServiceName) => {
       const declared = serviceDeclarations.find((s) => s.name === name)
       return declared?.replicated
@@ -401,7 +428,14 @@ export async function startDistributedPlatform(
       replicas[name] = ports[name].map((port, i) => {
         const instance = i === 0 ? name : `${name}-${i + 1}`
         const management = name === 'gateway' ? managementPort : undefined
-        return new ServiceProcess(name, port, envOf(name, port, instance), instance, management)
+        return new ServiceProcess(
+          name,
+          port,
+          envOf(name, port, instance),
+          instance,
+          management,
+          bundles,
+        )
       })
       for (const replica of replicas[name]) services[replica.instance] = replica
     }
@@ -410,7 +444,10 @@ export async function startDistributedPlatform(
     // first replica migrates its database before the others start, so they never race on it.
     const startAll = async (list: ServiceProcess[]) => {
       for (const s of list) s.start()
-      for (const s of list) await s.ready(240_000) // a loaded machine: many processes start at once
+      for (const s of list) {
+        await s.ready(Math.max(1_000, deadline - Date.now()))
+        step(`${s.instance} ready`)
+      }
     }
     await startAll(replicas.users)
     const middle = order.filter((n) => n !== 'users' && n !== 'gateway')
@@ -443,6 +480,8 @@ export async function startDistributedPlatform(
     }
   } catch (error) {
     await cleanUp()
+    if (error instanceof Error)
+      error.message += `\nthe start's steps: ${steps.join(', ') || 'none'}`
     throw error
   }
 }
