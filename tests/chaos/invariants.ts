@@ -733,13 +733,33 @@ export async function checkFulfilment(
     ),
   )
   const unrecorded = shipments.filter((s) => !recorded.has(s.id))
+  // Where each of a few missing ones was lost: never written to shipping's outbox, written and
+  // not sent, sent and never handled by orders (no inbox row), or handled with no effect.
+  const traces: string[] = []
+  for (const shipment of unrecorded.slice(0, 5)) {
+    const [event] = await rows<{ id: string; sent_at: Date | null }>(
+      dbOf(platform, 'shipping'),
+      sql`select id, sent_at from outbox where type = 'shipment.created' and payload like ${`%${shipment.id}%`}`,
+    )
+    const handled = event
+      ? await rows<{ handled_at: Date }>(
+          orders,
+          sql`select handled_at from inbox where event_id = ${event.id}`,
+        )
+      : []
+    traces.push(
+      !event
+        ? `${shipment.id}: no shipment.created in shipping's outbox`
+        : `${shipment.id}: event ${event.id} ${event.sent_at ? `sent ${new Date(event.sent_at).toISOString()}` : 'unsent'}, ${handled[0] ? `in orders' inbox ${new Date(handled[0].handled_at).toISOString()}` : "not in orders' inbox"}`,
+    )
+  }
   results.push({
     name: 'orders shipped exactly when their shipments hold every line',
     ok: mismatch.length === 0 && unrecorded.length === 0 && recorded.size === shipments.length,
     detail:
       mismatch.length === 0 && unrecorded.length === 0
         ? `${complete.size} orders shipped in full, all \`shipped\`; orders record the ${recorded.size} shipments shipping made`
-        : `${mismatch.length} off: ${sample(mismatch)}; ${unrecorded.length} shipments unknown to orders of ${shipments.length} (orders records ${recorded.size})`,
+        : `${mismatch.length} off: ${sample(mismatch)}; ${unrecorded.length} shipments unknown to orders of ${shipments.length} (orders records ${recorded.size}): ${traces.join('; ')}`,
   })
 
   const done = fulfilment.filter((f) => f.outcome === 'shipped')
