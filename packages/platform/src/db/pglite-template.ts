@@ -40,20 +40,29 @@ export async function newPGlite(
     return client
   }
   if (folder && existsSync(join(folder, 'PG_VERSION'))) return open()
-  const template = await (kept ??= template_(Class, options).catch(() => undefined))
+  const template = await (kept ??= loadOrMakeTemplate(Class, options).catch(() => undefined))
   if (template) {
     try {
       return await open({ loadDataDir: template })
     } catch {
-      kept = Promise.resolve(undefined) // a template that does not start: initdb from now on
-      if (folder) rmSync(folder, { recursive: true, force: true })
-      if (folder) mkdirSync(folder, { recursive: true })
+      // A template that does not start (a damaged file): initdb from now on, in this process,
+      // and the file goes, so that the next process makes a good one.
+      kept = Promise.resolve(undefined)
+      const file = templateFile()
+      if (file) rmSync(file, { force: true })
+      if (folder) {
+        rmSync(folder, { recursive: true, force: true })
+        mkdirSync(folder, { recursive: true })
+      }
     }
   }
   return open()
 }
 
-async function template_(Class: typeof PGlite, options: PGliteOptions): Promise<Blob | undefined> {
+async function loadOrMakeTemplate(
+  Class: typeof PGlite,
+  options: PGliteOptions,
+): Promise<Blob | undefined> {
   const file = templateFile()
   if (!file) return undefined
   try {
