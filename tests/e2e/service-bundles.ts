@@ -13,13 +13,7 @@ import { repoRoot } from './process.js'
 // repository's node_modules; the storefront is linked, so a rebuilt one is served at once.
 
 const cache = join(repoRoot, 'node_modules', '.cache', 'emporium')
-const roots = [
-  'packages',
-  'services',
-  'apps/all-in-one',
-  'deploy/docker/bundle.mjs',
-  'package-lock.json',
-]
+const roots = ['packages', 'services', 'deploy/docker/bundle.mjs', 'package-lock.json']
 let made: Promise<string> | undefined
 
 /** The folder of the services' bundles (`<folder>/<service>/main.mjs`), made when missing. */

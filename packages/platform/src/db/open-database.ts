@@ -1,4 +1,3 @@
-import { mkdirSync } from 'node:fs'
 import { type Dialect, Kysely, MysqlDialect, PostgresDialect, sql } from 'kysely'
 import { withCommitSignal } from './commit-signal.js'
 import type { Database, DatabaseKind } from './database.js'
@@ -66,7 +65,6 @@ export async function openDatabase(
     const folder = url.slice('pglite:'.length).replace(/^\/\//, '')
     const options = { extensions: await pgliteExtensions() }
     const memory = folder === 'memory' || folder === ''
-    if (!memory) mkdirSync(folder, { recursive: true })
     const client = await newPGlite(PGlite, memory ? undefined : folder, options)
     db = new Kysely({ dialect: watch(new PGliteDialect(client)) })
   }

@@ -24,8 +24,8 @@ export function usePgliteTemplates(folder: string | undefined): void {
 }
 
 /**
- * A PGlite with `options`, in memory (no `folder`) or in `folder`: one not made yet (no
- * PG_VERSION there) starts from the template when there is one.
+ * A PGlite with `options`, in memory (no `folder`) or in `folder` (created when missing): one
+ * not made yet (no PG_VERSION there) starts from the template when there is one.
  */
 export async function newPGlite(
   Class: typeof PGlite,
@@ -39,6 +39,7 @@ export async function newPGlite(
     await client.waitReady
     return client
   }
+  if (folder) mkdirSync(folder, { recursive: true })
   if (folder && existsSync(join(folder, 'PG_VERSION'))) return open()
   const template = await (kept ??= loadOrMakeTemplate(Class, options).catch(() => undefined))
   if (template) {

@@ -1,4 +1,3 @@
-import { mkdirSync } from 'node:fs'
 import { resolve } from 'node:path'
 import type { PGlite } from '@electric-sql/pglite'
 import {
@@ -83,7 +82,6 @@ async function open(key: string, folder: string): Promise<Shared> {
   const { PGlite } = await import('@electric-sql/pglite')
   const { PGliteDialect } = await import('kysely-pglite-dialect')
   const options = { postgresqlconf: embeddedSettings, extensions: await pgliteExtensions() }
-  if (folder !== 'memory') mkdirSync(folder, { recursive: true })
   const client = await newPGlite(PGlite, folder === 'memory' ? undefined : folder, options)
   return { key, client, driver: new PGliteDialect(client).createDriver(), users: 0 }
 }
