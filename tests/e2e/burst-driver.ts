@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto'
+import { monitorEventLoopDelay } from 'node:perf_hooks'
 import type { Order } from '@emporium/sdk'
 import { cards, replyOf, type ShopClient } from './shop-client.js'
 
@@ -24,6 +25,12 @@ export interface Answer {
   /** `retry-after` in seconds, when the answer carried one. */
   retryAfter?: number
   code?: string
+  /** When the request was sent, ms after the burst began (for a slow answer's report). */
+  at: number
+  /** 0 for the first try, then each retry. */
+  attempt: number
+  /** `x-emporium-shed` of a shed answer: who shed it (admission, deadline, upstream). */
+  shed?: string
 }
 
 export interface BurstResult {
@@ -37,6 +44,11 @@ export interface BurstResult {
   retries: number
   /** Final status of each placed order, by status. */
   outcomes: Record<string, number>
+  /**
+   * The longest this (the measuring) process's event loop lagged while placing, ms: a share of
+   * every answer's time that is the client's, not the platform's.
+   */
+  clientLagMaxMs: number
   /** From the first try to the last answer, s. */
   placingSeconds: number
   /** From the first try to every order final, s. */
@@ -59,22 +71,40 @@ export async function politely<T extends { status: number; headers: Headers }>(
   }
 }
 
+/** One buyer of a burst: its token and its client, on a keep-alive connection of its own. */
+export interface Buyer {
+  token: string
+  client: ShopClient
+}
+
+export interface Prepared {
+  productId: string
+  buyers: Buyer[]
+}
+
+/** Ends the buyers' connections. */
+export async function closeBuyers(prepared: Prepared): Promise<void> {
+  await Promise.all(prepared.buyers.map((buyer) => buyer.client.close()))
+}
+
 /** Registers `count` buyers, each with one unit of a new product of `units` in its cart. */
 export async function prepareBurst(
   client: ShopClient,
   adminToken: string,
   options: BurstOptions,
-): Promise<{ productId: string; buyers: Array<{ token: string }> }> {
+): Promise<Prepared> {
   const product = await client.createProduct(adminToken, 999, options.units)
-  const buyers: Array<{ token: string }> = []
+  const buyers: Buyer[] = []
   for (let i = 0; i < options.buyers; i += 20) {
     const batch = Math.min(20, options.buyers - i)
     buyers.push(
       ...(await Promise.all(
         Array.from({ length: batch }, async () => {
+          // Each buyer its own connection, opened by its sign-up and kept for its placements.
+          const own = client.ownConnection()
           const reply = await politely(() =>
             replyOf(
-              client.as().POST('/api/v1/auth/register', {
+              own.as().POST('/api/v1/auth/register', {
                 body: {
                   email: `burst-${randomUUID()}@e2e.example`,
                   password: 'correct horse battery staple',
@@ -87,13 +117,13 @@ export async function prepareBurst(
           const token = reply.body.accessToken
           const added = await politely(() =>
             replyOf(
-              client
+              own
                 .as(token)
                 .POST('/api/v1/cart/items', { body: { productId: product.id, quantity: 1 } }),
             ),
           )
           if (added.status !== 200) throw new Error(`cart ${added.status}`)
-          return { token }
+          return { token, client: own }
         }),
       )),
     )
@@ -105,27 +135,34 @@ export async function prepareBurst(
 export async function runBurst(
   client: ShopClient,
   adminToken: string,
-  prepared: { productId: string; buyers: Array<{ token: string }> },
+  prepared: Prepared,
   options: BurstOptions,
 ): Promise<BurstResult> {
   const answers: Answer[] = []
   const first: Answer[] = []
   let retries = 0
   const started = Date.now()
+  const startedAt = performance.now()
+  const lag = monitorEventLoopDelay({ resolution: 10 })
+  lag.enable()
   const placed = await Promise.all(
     prepared.buyers.map(async (buyer, index) => {
       const key = randomUUID()
       const deadline = Date.now() + (options.retryForMs ?? 120_000)
       for (let attempt = 0; ; attempt++) {
         const began = performance.now()
-        const reply = await client
+        const reply = await buyer.client
           .placeOrder(buyer.token, cards.approved, key, { once: true })
           .catch(() => undefined)
         const answer: Answer = {
           status: reply?.status ?? 0,
           ms: performance.now() - began,
           code: (reply?.body as { code?: string } | undefined)?.code,
+          at: Math.round(began - startedAt),
+          attempt,
         }
+        const shedBy = reply?.headers.get('x-emporium-shed')
+        if (shedBy) answer.shed = shedBy
         const retryAfter = reply?.headers.get('retry-after')
         if (retryAfter) answer.retryAfter = Number(retryAfter)
         answers.push(answer)
@@ -143,6 +180,8 @@ export async function runBurst(
     }),
   )
   const placingSeconds = (Date.now() - started) / 1000
+  lag.disable()
+  await closeBuyers(prepared)
   const ids = new Set(placed.filter((id): id is string => id !== undefined))
   const final = new Set(['confirmed', 'shipped', 'cancelled'])
   const settleBy = Date.now() + (options.settleMs ?? 120_000)
@@ -173,6 +212,7 @@ export async function runBurst(
       answers.filter((a) => a.status === 409 && a.retryAfter === undefined).length,
     retries,
     outcomes,
+    clientLagMaxMs: Math.round(lag.max / 1e6),
     placingSeconds,
     settledSeconds: (Date.now() - started) / 1000,
     productId: prepared.productId,

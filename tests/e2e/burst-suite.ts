@@ -1,5 +1,5 @@
 import { expect, it } from 'vitest'
-import { countByStatus, politely, prepareBurst, runBurst } from './burst-driver.js'
+import { closeBuyers, countByStatus, politely, prepareBurst, runBurst } from './burst-driver.js'
 import { cards, type ShopClient } from './shop-client.js'
 
 export interface BurstPlatform {
@@ -28,8 +28,14 @@ export function burstSuite(platform: () => BurstPlatform): void {
       all: countByStatus(result.answers),
       maxMs: Math.round(Math.max(...result.answers.map((a) => a.ms))),
       retries: result.retries,
+      clientLagMaxMs: result.clientLagMaxMs,
       outcomes: result.outcomes,
       codes: [...new Set(result.answers.map((a) => a.code))],
+      // The slowest answers, with when they were sent and who shed them: where the time went.
+      slowest: [...result.answers]
+        .sort((a, b) => b.ms - a.ms)
+        .slice(0, 5)
+        .map((a) => ({ ...a, ms: Math.round(a.ms) })),
     })
     // The figures, for a run that passed close to its bound.
     console.info(`burst: ${summary}`)
@@ -52,6 +58,7 @@ export function burstSuite(platform: () => BurstPlatform): void {
     const reply = await politely(() => client.placeOrder(fresh.buyers[0]!.token, cards.approved))
     expect(reply.status, JSON.stringify(reply.body)).toBe(202)
     expect(performance.now() - began).toBeLessThan(answerWithinMs)
+    await closeBuyers(fresh)
     const order = await client.waitForOrder(fresh.buyers[0]!.token, reply.body.id)
     expect(order.status).toBe('confirmed')
   }, 600_000)

@@ -14,6 +14,7 @@ import {
   type StockLevel,
   shedWaitSeconds,
 } from '@emporium/sdk'
+import { Client, fetch as undiciFetch, Request as UndiciRequest } from 'undici'
 
 // The end-to-end tests' client of the public API (API.md): what a storefront or a partner's
 // script does, through the gateway, with the typed client of @emporium/sdk. The helpers below
@@ -82,10 +83,29 @@ export async function fetchRetryingShed(url: string, init: RequestInit = {}): Pr
 export class ShopClient {
   /** The platform's origin: the SDK's paths carry `/api/v1`. */
   readonly origin: string
+  /** The typed client's own keep-alive connection (`ownConnection`); none: the global pool. */
+  private readonly connection: Client | undefined
 
   /** `api`: the public API's base, `http://host:port/api/v1`. */
-  constructor(readonly api: string) {
+  constructor(
+    readonly api: string,
+    options: { ownConnection?: boolean } = {},
+  ) {
     this.origin = api.replace(/\/api\/v1\/?$/, '')
+    this.connection = options.ownConnection ? new Client(this.origin) : undefined
+  }
+
+  /**
+   * A client of the same platform whose typed calls go over one keep-alive connection of its
+   * own, as one shopper's browser does: a crowd of shoppers is a crowd of open connections, not
+   * one test process's pool opening hundreds at the same instant. `close()` ends it.
+   */
+  ownConnection(): ShopClient {
+    return new ShopClient(this.api, { ownConnection: true })
+  }
+
+  async close(): Promise<void> {
+    await this.connection?.close()
   }
 
   /**
@@ -96,8 +116,20 @@ export class ShopClient {
    * first answer as it came, for tests that time or count each answer).
    */
   as(token?: string, options: { retryShed?: boolean } = {}): EmporiumClient {
+    const connection = this.connection
     return createEmporiumClient({
       baseUrl: this.origin,
+      ...(connection === undefined
+        ? {}
+        : {
+            // undici's own fetch and Request, bound to the connection (the global ones are
+            // Node's copy of undici, which takes no dispatcher of this package).
+            fetch: (request: Request) =>
+              undiciFetch(request as never, {
+                dispatcher: connection,
+              }) as unknown as Promise<Response>,
+            Request: UndiciRequest as unknown as typeof Request,
+          }),
       ...(token ? { token } : {}),
       ...(options.retryShed === false ? {} : { retryShed: { attempts: 10 } }),
     })

@@ -98,6 +98,14 @@ export const GatewayConfig = Type.Object({
    */
   GATEWAY_PLACEMENT_DEADLINE_MS: Type.Integer({ minimum: 0, maximum: 600_000, default: 1_000 }),
   /**
+   * Placements this instance forwards at once: one more is answered 503 `HTTP.OVERLOADED` with
+   * `retry-after` on arrival, before its token is checked or anything is asked of orders, so a
+   * burst costs the gateway and orders next to nothing for the placements they could not start
+   * anyway. Above what orders admits (ORDERS_PLACEMENT_CONCURRENCY + ORDERS_PLACEMENT_QUEUE,
+   * 40, times its replicas, shared among the gateway's replicas).
+   */
+  GATEWAY_PLACEMENT_CONCURRENCY: Type.Integer({ minimum: 1, maximum: 100_000, default: 64 }),
+  /**
    * Longest (ms) the gateway keeps a public read that its upstream marks shareable
    * (`surrogate-control`, the catalog's listings, searches and products) to answer the same GET
    * again without asking: it adds to the upstream's own staleness bound (docs/DESIGN.md, "The

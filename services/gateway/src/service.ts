@@ -114,6 +114,7 @@ export function createGatewayService(
     routes: gatewayRoutes({
       maxEventLoopDelayMs: config.GATEWAY_MAX_EVENT_LOOP_DELAY_MS,
       placementDeadlineMs: config.GATEWAY_PLACEMENT_DEADLINE_MS,
+      placementConcurrency: config.GATEWAY_PLACEMENT_CONCURRENCY,
       readCache: createReadCache({
         ttlMs: config.GATEWAY_READ_CACHE_MS,
         maxBytes: config.GATEWAY_READ_CACHE_MAX_MB * 1024 * 1024,

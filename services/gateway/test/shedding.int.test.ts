@@ -180,3 +180,72 @@ describe('a placement past the gateway’s deadline', () => {
     expect(after.status).toBe(200)
   })
 })
+
+describe('placements past the gateway’s concurrency limit', () => {
+  it('are answered 503 HTTP.OVERLOADED with retry-after on arrival, before the token check, and orders never hears of them', async () => {
+    const { startFakeUsers } = await import('./fake-upstreams.js')
+    const users = await startFakeUsers()
+    closers.push(() => users.stop())
+    let received = 0
+    const release: Array<() => void> = []
+    const orders = createHttpServer({
+      service: 'orders',
+      log,
+      registry: createMetricsRegistry('orders'),
+      routes: async (app) => {
+        app.post('/orders', async (_request, reply) => {
+          received++
+          await new Promise<void>((resolve) => release.push(resolve))
+          return reply.code(202).send({ id: 'o1', status: 'pending' })
+        })
+      },
+    })
+    const ordersUrl = await orders.listen({ port: 0, host: '127.0.0.1' })
+    closers.push(async () => {
+      for (const r of release.splice(0)) r()
+      await orders.close()
+    })
+    const g = await startGateway({
+      GATEWAY_USERS_URLS: users.url,
+      GATEWAY_ORDERS_URLS: ordersUrl,
+      GATEWAY_PLACEMENT_CONCURRENCY: 2,
+      GATEWAY_PLACEMENT_DEADLINE_MS: 60_000,
+      GATEWAY_UPSTREAM_TIMEOUT_MS: 60_000,
+    })
+    closers.push(() => g.stop())
+    const token = await users.token()
+    const place = (authorization: string, key: string) =>
+      call(`${g.url}/api/v1/orders`, {
+        method: 'POST',
+        headers: {
+          authorization,
+          'content-type': 'application/json',
+          'idempotency-key': key,
+          ...from('198.51.100.50'),
+        },
+        body: JSON.stringify({}),
+      })
+    const running = [place(`Bearer ${token}`, 'k-1'), place(`Bearer ${token}`, 'k-2')]
+    await until(() => release.length === 2)
+    // Both turns held: the next is shed at once, even with a token that would be refused 401,
+    // for nothing of it ran.
+    for (const authorization of [`Bearer ${token}`, 'Bearer not-a-token']) {
+      const shed = await place(authorization, 'k-3')
+      expect(shed.status).toBe(503)
+      expect(shed.json()).toMatchObject({ code: 'HTTP.OVERLOADED', status: 503 })
+      expect(Number(shed.headers['retry-after'])).toBeGreaterThanOrEqual(1)
+      expect(shed.headers['x-emporium-shed']).toBe('admission')
+    }
+    expect(received).toBe(2)
+    // A turn freed, placements go through again (and a bad token is refused as ever).
+    release.shift()!()
+    expect((await running[0]!).status).toBe(202)
+    const next = place(`Bearer ${token}`, 'k-4')
+    await until(() => release.length === 2)
+    expect((await place('Bearer not-a-token', 'k-5')).status).toBe(503)
+    for (const r of release.splice(0)) r()
+    expect([(await running[1]!).status, (await next).status]).toEqual([202, 202])
+    expect((await place('Bearer not-a-token', 'k-6')).status).toBe(401)
+    expect(received).toBe(3)
+  })
+})

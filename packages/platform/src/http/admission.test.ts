@@ -77,6 +77,49 @@ describe('admission control (a concurrency limit with a short queue per route)',
     expect(metrics).toContain('route="/orders",reason="queue_full",service="test"} 1')
   })
 
+  it("takes an `early` turn before the application's onRequest hooks: a shed request runs none of them", async () => {
+    const registry = createMetricsRegistry('test')
+    const hooked = { early: 0, late: 0 }
+    const release: Array<() => void> = []
+    const held = () => new Promise<void>((resolve) => release.push(resolve))
+    const limit = { concurrency: 1, queue: 0, maxWaitMs: 0 }
+    const base = await listen(async (app) => {
+      // The application's own hook (the gateway's token check and rate limits).
+      app.addHook('onRequest', async (request) => {
+        if (request.url === '/early') hooked.early++
+        if (request.url === '/late') hooked.late++
+      })
+      app.post('/early', { config: { admission: { ...limit, early: true } } }, async () => {
+        await held()
+        return { placed: true }
+      })
+      app.post('/late', { config: { admission: limit } }, async () => {
+        await held()
+        return { placed: true }
+      })
+    }, registry)
+    const post = (path: string) => fetch(`${base}${path}`, { method: 'POST' })
+    const running = [post('/early'), post('/late')]
+    await until(() => release.length === 2)
+    const [early, late] = await Promise.all([post('/early'), post('/late')])
+    for (const shed of [early, late]) {
+      expect(shed.status).toBe(503)
+      expect(shed.headers.get(shedHeader)).toBe('admission')
+      expect(shed.headers.get('retry-after')).toBe('1')
+      expect(((await shed.json()) as { code: string }).code).toBe('HTTP.OVERLOADED')
+    }
+    // The early route's shed request never reached the hook; the other route's did.
+    expect(hooked).toEqual({ early: 1, late: 2 })
+    for (const r of release.splice(0)) r()
+    expect((await Promise.all(running)).map((a) => a.status)).toEqual([200, 200])
+    // Its turn is free again once the first ended.
+    const again = post('/early')
+    await until(() => release.length === 1)
+    release.shift()!()
+    expect((await again).status).toBe(200)
+    expect(hooked.early).toBe(2)
+  })
+
   it('sheds a queued request whose wait passed maxWaitMs; its turn never started', async () => {
     const registry = createMetricsRegistry('test')
     const { routes, state } = heldRoutes({ concurrency: 1, queue: 10, maxWaitMs: 200 })

@@ -65,6 +65,11 @@ export interface GatewayRoutesOptions {
    * its Idempotency-Key makes the repeat safe. 0 or none: off.
    */
   placementDeadlineMs?: number
+  /**
+   * Placements forwarded at once; one more is answered 503 `HTTP.OVERLOADED` with `retry-after`
+   * on arrival, before the token check and the rate limits (admission's `early`). None: no limit.
+   */
+  placementConcurrency?: number
   /** Public reads kept for a moment (read-cache.ts); none: every read reaches its upstream. */
   readCache?: ReadCache
 }
@@ -210,14 +215,16 @@ export function gatewayRoutes(options: GatewayRoutesOptions): FastifyPluginAsync
         handler: proxied,
       })
     }
-    if (options.placementDeadlineMs) {
+    if (options.placementDeadlineMs || options.placementConcurrency) {
       // A burst of placements is answered in time, never held past the deadline: the shopper
-      // comes back after retry-after with the same key. No limit of its own: orders has one.
+      // comes back after retry-after with the same key. Those past the limit are shed on
+      // arrival, before anything of them ran here or in orders (which keeps its own limit).
       const admission: AdmissionLimit = {
-        concurrency: Number.MAX_SAFE_INTEGER,
+        concurrency: options.placementConcurrency ?? Number.MAX_SAFE_INTEGER,
         queue: 0,
         maxWaitMs: 0,
-        deadlineMs: options.placementDeadlineMs,
+        early: true,
+        ...(options.placementDeadlineMs ? { deadlineMs: options.placementDeadlineMs } : {}),
       }
       app.route({
         method: 'POST',
