@@ -25,6 +25,7 @@ export * from './http/client.js'
 export * from './http/upstream-breaker.js'
 export * from './http/upstream-pool.js'
 export {
+  earlyAdmission,
   registerEventLoopGuard,
   shedHeader,
   type AdmissionConfig,

@@ -210,6 +210,7 @@ describe('placements past the gateway’s concurrency limit', () => {
       GATEWAY_ORDERS_URLS: ordersUrl,
       GATEWAY_PLACEMENT_CONCURRENCY: 2,
       GATEWAY_PLACEMENT_DEADLINE_MS: 60_000,
+      GATEWAY_CORS_ORIGINS: 'https://partner.example',
       GATEWAY_UPSTREAM_TIMEOUT_MS: 60_000,
     })
     closers.push(() => g.stop())
@@ -221,6 +222,7 @@ describe('placements past the gateway’s concurrency limit', () => {
           authorization,
           'content-type': 'application/json',
           'idempotency-key': key,
+          origin: 'https://partner.example',
           ...from('198.51.100.50'),
         },
         body: JSON.stringify({}),
@@ -235,6 +237,9 @@ describe('placements past the gateway’s concurrency limit', () => {
       expect(shed.json()).toMatchObject({ code: 'HTTP.OVERLOADED', status: 503 })
       expect(Number(shed.headers['retry-after'])).toBeGreaterThanOrEqual(1)
       expect(shed.headers['x-emporium-shed']).toBe('admission')
+      // Shed after CORS and the security headers: a partner's web app reads the wait.
+      expect(shed.headers['access-control-allow-origin']).toBe('https://partner.example')
+      expect(shed.headers['x-content-type-options']).toBe('nosniff')
     }
     expect(received).toBe(2)
     // A turn freed, placements go through again (and a bad token is refused as ever).

@@ -3,7 +3,7 @@ import { pino } from 'pino'
 import type { Registry } from 'prom-client'
 import { afterEach, describe, expect, it } from 'vitest'
 import { createMetricsRegistry } from '../metrics.js'
-import { registerEventLoopGuard, shedHeader } from './admission.js'
+import { earlyAdmission, registerEventLoopGuard, shedHeader } from './admission.js'
 import { createHttpServer, type HttpServer } from './server.js'
 
 const log = pino({ level: 'silent' })
@@ -84,7 +84,9 @@ describe('admission control (a concurrency limit with a short queue per route)',
     const held = () => new Promise<void>((resolve) => release.push(resolve))
     const limit = { concurrency: 1, queue: 0, maxWaitMs: 0 }
     const base = await listen(async (app) => {
-      // The application's own hook (the gateway's token check and rate limits).
+      // The early turn is taken where the application adds it: before its own hook (the
+      // gateway's token check and rate limits).
+      app.addHook('onRequest', earlyAdmission)
       app.addHook('onRequest', async (request) => {
         if (request.url === '/early') hooked.early++
         if (request.url === '/late') hooked.late++

@@ -1,5 +1,11 @@
 import underPressure from '@fastify/under-pressure'
-import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from 'fastify'
+import type {
+  FastifyInstance,
+  FastifyReply,
+  FastifyRequest,
+  HookHandlerDoneFunction,
+  RouteOptions,
+} from 'fastify'
 import { Counter, type Registry } from 'prom-client'
 import { problem, sendProblem } from './problem.js'
 import { routeOf } from './request-context.js'
@@ -33,10 +39,12 @@ export interface AdmissionLimit {
    */
   deadlineMs?: number
   /**
-   * Take the turn before the application's own `onRequest` hooks (token checks, rate limits),
-   * right after the platform's request context: a request shed here costs next to nothing,
-   * so a flood on the route spends no upstream's or verifier's time on the requests it sheds
-   * (the gateway's placements). Default: after them, before the route's own hooks.
+   * Take the turn where the application adds `earlyAdmission` among its own `onRequest` hooks
+   * (the gateway: after CORS and the security headers, before its token check and rate limits),
+   * so that a request shed costs next to nothing and a flood on the route spends no verifier's or
+   * upstream's time on what it sheds (the gateway's placements). A route marked so has no limit
+   * where that hook is not added. Default: after every `onRequest` hook of the application, as
+   * the first of the route's own.
    */
   early?: boolean
 }
@@ -95,6 +103,28 @@ function shed(
   })
 }
 
+/** The turn-taking of each `early` limit (installAdmission fills it as the routes are added). */
+const earlyTurns = new WeakMap<AdmissionLimit, (r: FastifyRequest, p: FastifyReply) => unknown>()
+
+/**
+ * The `onRequest` hook that takes the turn of a route whose admission limit is `early`, added by
+ * the application where the turn is to be taken; for other routes it does nothing. A shed request
+ * is answered here and the hooks after it do not run.
+ */
+export function earlyAdmission(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  done: HookHandlerDoneFunction,
+): void {
+  const limit = request.routeOptions.config.admission
+  const admit = limit === undefined ? undefined : earlyTurns.get(limit)
+  if (admit === undefined) return done()
+  Promise.resolve(admit(request, reply)).then(
+    (answered) => (answered === undefined ? done() : undefined),
+    done,
+  )
+}
+
 /**
  * Gives every route that declares `config.admission` its own limit: an `onRequest` hook that runs
  * before the route's own hooks (authentication, body parsing), so that a shed request costs
@@ -108,18 +138,6 @@ export function installAdmission(app: FastifyInstance, registry: Registry): void
   app.addHook('onSend', (_request, reply, payload, done) => {
     answering.add(reply)
     done(null, payload)
-  })
-  // The routes that take their turn first (`early`): one root hook, before the application's.
-  const earlyGates = new WeakMap<AdmissionLimit, (r: FastifyRequest, p: FastifyReply) => unknown>()
-  app.addHook('onRequest', (request, reply, done) => {
-    const limit = request.routeOptions.config.admission
-    const admit = limit === undefined ? undefined : earlyGates.get(limit)
-    if (admit === undefined) return done()
-    // A shed request is answered here: the hooks after this one do not run.
-    Promise.resolve(admit(request, reply)).then(
-      (answered) => (answered === undefined ? done() : undefined),
-      done,
-    )
   })
   app.addHook('onRoute', (route: RouteOptions) => {
     const limit = (route.config as AdmissionConfig | undefined)?.admission
@@ -148,7 +166,7 @@ export function installAdmission(app: FastifyInstance, registry: Registry): void
       return shed(request, reply, retryAfter())
     }
     if (limit.early) {
-      earlyGates.set(limit, admit)
+      earlyTurns.set(limit, admit)
     } else {
       const own = route.onRequest
       route.onRequest = [admit, ...(own === undefined ? [] : Array.isArray(own) ? own : [own])]

@@ -1,4 +1,5 @@
 import {
+  earlyAdmission,
   registerEventLoopGuard,
   type AdmissionLimit,
   type JwtVerifier,
@@ -134,6 +135,9 @@ export function gatewayRoutes(options: GatewayRoutesOptions): FastifyPluginAsync
           : options.bodyLimit,
       buffer: (request) => edgeStateOf(request).match?.rule.limit !== undefined,
     })
+    // Placements past the gateway's limit are shed here, with CORS and the security headers set
+    // and before the token check and the rate limits (the route's admission is `early`).
+    app.addHook('onRequest', earlyAdmission)
     app.addHook('onRequest', edgeHook({ ...options, match, metrics }))
 
     const guard = loginGuard({
