@@ -292,7 +292,8 @@ export async function startDistributedPlatform(
         const value = started.value
         if ('kill' in value) {
           servers.nats = value
-          servers.broker = { stop: () => value.kill(), start: () => value.start(), how: 'SIGKILL' }
+          // SIGKILL, or SIGTERM for a server that acknowledges before it writes (PrivateNats.crash).
+          servers.broker = { stop: () => value.crash(), start: () => value.start(), how: value.how }
         } else {
           servers.rabbitmq = value
           servers.broker = {

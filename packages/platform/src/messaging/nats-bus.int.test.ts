@@ -309,7 +309,7 @@ describe('NATS JetStream bus', () => {
 })
 
 describe('NATS JetStream bus and a server killed', () => {
-  it('keeps every acknowledged event through a SIGKILL of the server, and resumes', async () => {
+  it('keeps every acknowledged event through a SIGKILL of the server (SIGTERM before 2.10), and resumes', async () => {
     const nats = await startPrivateNats()
     const bus = createNatsBus({
       url: nats.url,
@@ -336,7 +336,8 @@ describe('NATS JetStream bus and a server killed', () => {
       const before = Array.from({ length: 300 }, (_, i) => testEnvelope(type, { i }))
       await Promise.all(before.map((event) => bus.publish(event)))
 
-      await nats.kill()
+      // A server that does not fsync before acknowledging is stopped instead (PrivateNats.crash).
+      await nats.crash()
       await waitFor('the bus to notice', () =>
         bus.check().then(
           () => false,

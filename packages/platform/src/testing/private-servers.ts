@@ -308,6 +308,18 @@ export interface PrivateNats {
   syncAlways: boolean
   /** Kills the server at once (SIGKILL): nothing flushed, no goodbye to its clients. */
   kill(): Promise<void>
+  /**
+   * Stops the server (SIGTERM): it writes what it acknowledged, then exits. For a server without
+   * `sync_interval: always` (before 2.10) a SIGKILL loses messages it acknowledged but had not
+   * written yet (docs/messaging.md, "Choosing a broker"), which no client can make up for.
+   */
+  stop(): Promise<void>
+  /**
+   * The harshest end that loses nothing the server acknowledged: `kill()` when it fsyncs before
+   * each acknowledgement, else `stop()`; `how` names it.
+   */
+  crash(): Promise<void>
+  how: 'SIGKILL' | 'SIGTERM'
   /** Starts it again on the same folder and port, and waits until it accepts connections. */
   start(): Promise<void>
   /** Deletes its store (while it is killed): the next start has no streams, as a fresh server. */
@@ -354,13 +366,15 @@ export async function startPrivateNats(): Promise<PrivateNats> {
     killNow()
     rmSync(dir, { recursive: true, force: true })
   })
-  const kill = async () => {
+  const end = async (signal: 'SIGKILL' | 'SIGTERM') => {
     const running = child
     if (!running || running.exitCode !== null || running.signalCode !== null) return
     const exited = new Promise((resolve) => running.once('exit', resolve))
-    running.kill('SIGKILL')
+    running.kill(signal)
     await exited
   }
+  const kill = () => end('SIGKILL')
+  const how = syncAlways ? 'SIGKILL' : 'SIGTERM'
   const start = async () => {
     const server = spawn(natsServer, ['-c', config, '-a', '127.0.0.1', '-p', String(port)], {
       stdio: ['ignore', 'ignore', 'pipe'],
@@ -391,6 +405,9 @@ export async function startPrivateNats(): Promise<PrivateNats> {
     port,
     syncAlways,
     kill,
+    stop: () => end('SIGTERM'),
+    crash: () => end(how),
+    how,
     start,
     wipe: () => rmSync(join(dir, 'store'), { recursive: true, force: true }),
     async destroy() {
