@@ -114,31 +114,41 @@ describe('an upstream that sheds load', () => {
   })
 })
 
+/**
+ * The fake users service and an orders service whose placements wait until the test releases
+ * them (`release`), counting those received and those finished.
+ */
+async function heldPlacements() {
+  const { startFakeUsers } = await import('./fake-upstreams.js')
+  const users = await startFakeUsers()
+  closers.push(() => users.stop())
+  const counts = { received: 0, finished: 0 }
+  const release: Array<() => void> = []
+  const orders = createHttpServer({
+    service: 'orders',
+    log,
+    registry: createMetricsRegistry('orders'),
+    routes: async (app) => {
+      app.post('/orders', async (_request, reply) => {
+        counts.received++
+        await new Promise<void>((resolve) => release.push(resolve))
+        counts.finished++
+        return reply.code(202).send({ id: 'o1', status: 'pending' })
+      })
+      app.get('/orders/:id', async () => ({ id: 'o1', status: 'pending' }))
+    },
+  })
+  const ordersUrl = await orders.listen({ port: 0, host: '127.0.0.1' })
+  closers.push(async () => {
+    for (const r of release.splice(0)) r()
+    await orders.close()
+  })
+  return { users, release, ordersUrl, counts }
+}
+
 describe('a placement past the gateway’s deadline', () => {
   it('is answered 503 HTTP.TIMEOUT with retry-after in time while orders goes on, the late answer dropped', async () => {
-    const { startFakeUsers } = await import('./fake-upstreams.js')
-    const users = await startFakeUsers()
-    closers.push(() => users.stop())
-    let finished = 0
-    const release: Array<() => void> = []
-    const orders = createHttpServer({
-      service: 'orders',
-      log,
-      registry: createMetricsRegistry('orders'),
-      routes: async (app) => {
-        app.post('/orders', async (_request, reply) => {
-          await new Promise<void>((resolve) => release.push(resolve))
-          finished++
-          return reply.code(202).send({ id: 'o1', status: 'pending' })
-        })
-        app.get('/orders/:id', async () => ({ id: 'o1', status: 'pending' }))
-      },
-    })
-    const ordersUrl = await orders.listen({ port: 0, host: '127.0.0.1' })
-    closers.push(async () => {
-      for (const r of release.splice(0)) r()
-      await orders.close()
-    })
+    const { users, release, ordersUrl, counts } = await heldPlacements()
     const g = await startGateway({
       GATEWAY_USERS_URLS: users.url,
       GATEWAY_ORDERS_URLS: ordersUrl,
@@ -172,7 +182,7 @@ describe('a placement past the gateway’s deadline', () => {
     // Orders got every placement and finishes them; the late answers go nowhere.
     await until(() => release.length === 6)
     for (const r of release.splice(0)) r()
-    await until(() => finished === 6)
+    await until(() => counts.finished === 6)
     // Not an outage: the circuit stays closed, orders is still asked.
     const after = await call(`${g.url}/api/v1/orders/o1`, {
       headers: { authorization: `Bearer ${token}`, ...from('198.51.100.41') },
@@ -183,28 +193,7 @@ describe('a placement past the gateway’s deadline', () => {
 
 describe('placements past the gateway’s concurrency limit', () => {
   it('are answered 503 HTTP.OVERLOADED with retry-after on arrival, before the token check, and orders never hears of them', async () => {
-    const { startFakeUsers } = await import('./fake-upstreams.js')
-    const users = await startFakeUsers()
-    closers.push(() => users.stop())
-    let received = 0
-    const release: Array<() => void> = []
-    const orders = createHttpServer({
-      service: 'orders',
-      log,
-      registry: createMetricsRegistry('orders'),
-      routes: async (app) => {
-        app.post('/orders', async (_request, reply) => {
-          received++
-          await new Promise<void>((resolve) => release.push(resolve))
-          return reply.code(202).send({ id: 'o1', status: 'pending' })
-        })
-      },
-    })
-    const ordersUrl = await orders.listen({ port: 0, host: '127.0.0.1' })
-    closers.push(async () => {
-      for (const r of release.splice(0)) r()
-      await orders.close()
-    })
+    const { users, release, ordersUrl, counts } = await heldPlacements()
     const g = await startGateway({
       GATEWAY_USERS_URLS: users.url,
       GATEWAY_ORDERS_URLS: ordersUrl,
@@ -241,7 +230,7 @@ describe('placements past the gateway’s concurrency limit', () => {
       expect(shed.headers['access-control-allow-origin']).toBe('https://partner.example')
       expect(shed.headers['x-content-type-options']).toBe('nosniff')
     }
-    expect(received).toBe(2)
+    expect(counts.received).toBe(2)
     // A turn freed, placements go through again (and a bad token is refused as ever).
     release.shift()!()
     expect((await running[0]!).status).toBe(202)
@@ -251,6 +240,6 @@ describe('placements past the gateway’s concurrency limit', () => {
     for (const r of release.splice(0)) r()
     expect([(await running[1]!).status, (await next).status]).toEqual([202, 202])
     expect((await place('Bearer not-a-token', 'k-6')).status).toBe(401)
-    expect(received).toBe(3)
+    expect(counts.received).toBe(3)
   })
 })
