@@ -341,8 +341,15 @@ export function productMediaSuite(kind: DatabaseKind): void {
       const listed = (await call('GET', '/products?category=lamps&limit=100')).body.items
       const item = listed.find((p: any) => p.id === product.id)
       expect(item).toMatchObject({ imageUrl: `/api/v1/media/${b}/500.webp`, thumbnail: { id: b } })
+      // Read with the page's statement (issue 20): the picture the product's own read shows.
+      expect(item.thumbnail).toEqual(detail.thumbnail)
       expect(item.media).toBeUndefined()
       expect(listed.filter((p: any) => p.thumbnail === undefined).length).toBeGreaterThan(0)
+      // Every shape of list carries it: a search (ranked), another sort, a typo's fallback.
+      for (const query of ['q=walnut', 'category=lamps&sort=price_desc', 'q=wlanut+dsek']) {
+        const found = (await call('GET', `/products?${query}&limit=100`)).body.items
+        expect(found.find((p: any) => p.id === product.id)?.thumbnail).toEqual(detail.thumbnail)
+      }
 
       const wrong = await call('PUT', `/products/${product.id}/media/order`, {
         body: { ids: [b, c] },

@@ -23,6 +23,11 @@ export interface ListPage {
   items: catalog.Product[]
   /** The sort key and id of the last item, when there may be more. */
   next: Cursor | null
+  /**
+   * The first picture of each listed product that has one, when the store read them with the
+   * page (`MediaStore.firstPictures`'s, without a second round trip).
+   */
+  firstPictures?: Map<string, StoredMedia>
 }
 
 /** A variant to store: its price is in its product's currency. */

@@ -4,7 +4,7 @@ import type { Database, Logger, Outbox } from '@emporium/platform'
 import type { Cursor } from '../domain/cursor.js'
 import type { DemoCatalog } from '../domain/demo-catalog.js'
 import type { ListCriteria } from '../domain/listing.js'
-import type { CatalogStore, ListPage, NewProduct } from '../app/ports.js'
+import type { CatalogStore, ListPage, NewProduct, StoredMedia } from '../app/ports.js'
 import {
   productChanged,
   productCreated,
@@ -21,6 +21,7 @@ import {
   recordAudit,
 } from './kysely-variants.js'
 import { cursorAfter, listedProduct, listingSql, type ListedRow } from './listing-sql.js'
+import { json, storedPicture } from './media-json.js'
 import { createStatementRunner } from './prepared.js'
 import { seedDemoCatalog } from './seed-demo.js'
 import {
@@ -107,9 +108,17 @@ export function createKyselyStore(deps: KyselyStoreDeps): KyselyStore {
       const more = rows.length > criteria.limit
       const page = more ? rows.slice(0, criteria.limit) : rows
       const last = page.at(-1)
+      const firstPictures = new Map<string, StoredMedia>()
+      for (const row of page) {
+        const picture = row.first_picture
+          ? storedPicture(row.id, json(row.first_picture))
+          : undefined
+        if (picture) firstPictures.set(row.id, picture)
+      }
       return {
         items: page.map(listedProduct),
         next: more && last ? cursorAfter(criteria, last, typo) : null,
+        firstPictures,
       }
     },
 

@@ -7,6 +7,7 @@ import { decodeCursor, type Cursor } from '../domain/cursor.js'
 import { generateDemoCatalog } from '../domain/demo-catalog.js'
 import type { ListCriteria } from '../domain/listing.js'
 import { typoSimilarityThreshold } from '../domain/search-plan.js'
+import { createDatabaseMediaStore } from './database-media-store.js'
 import { createKyselyStore, type KyselyStore } from './kysely-store.js'
 import { listingSql } from './listing-sql.js'
 
@@ -303,6 +304,78 @@ function listingPlanSuite(kind: DatabaseKind): void {
         }
       },
     )
+
+    it("reads each product's first picture with the page: the media store's, in one statement", async () => {
+      const db = testDb.database.db
+      const newest = await store.listProducts({ sort: 'newest', limit: 5 }, null)
+      const [a, b, c] = newest.items.map((p) => p.id) as [string, string, string]
+      const at = new Date('2026-12-05T10:00:00.123Z')
+      const media = (id: string, productId: string, position: number) => ({
+        id,
+        product_id: productId,
+        position,
+        alt: `${id} alt`,
+        source_format: 'png',
+        source_bytes: 1,
+        created_at: at,
+        updated_at: at,
+      })
+      // a: two pictures, the second placed first; b: a picture whose files are not there.
+      await db
+        .insertInto('product_media')
+        .values([media('later', a, 1), media('first', a, 0), media('bare', b, 0)])
+        .execute()
+      const file = (mediaId: string, width: number) => ({
+        media_id: mediaId,
+        width,
+        height: width / 2,
+        content_type: 'image/webp',
+        etag: `"${mediaId}-${width}"`,
+        bytes: Buffer.from([1]),
+      })
+      await db
+        .insertInto('media_files')
+        .values([file('first', 640), file('first', 320), file('later', 320)])
+        .execute()
+      try {
+        const page = await store.listProducts({ sort: 'newest', limit: 5 }, null)
+        const expected = await createDatabaseMediaStore({
+          database: testDb.database,
+          outbox: createOutbox({ source: 'catalog' }),
+        }).firstPictures(page.items.map((p) => p.id))
+        expect([...expected.keys()]).toEqual([a])
+        expect(page.firstPictures).toEqual(expected)
+        expect(page.firstPictures?.get(a)).toEqual({
+          id: 'first',
+          productId: a,
+          alt: 'first alt',
+          sizes: [
+            { width: 320, height: 160, etag: '"first-320"' },
+            { width: 640, height: 320, etag: '"first-640"' },
+          ],
+          createdAt: at.toISOString(),
+        })
+        // A search's page (ranked, from the search terms) and a typo's fallback carry them too.
+        const name = newest.items[0]!.name
+        const word = name.toLowerCase().split(' ').at(-1)!
+        const searched = await store.listProducts({ sort: 'relevance', limit: 100, q: word }, null)
+        expect(searched.items.map((p) => p.id)).toContain(a)
+        expect(searched.firstPictures?.get(a)?.id).toBe('first')
+        expect(searched.firstPictures?.has(c)).toBe(false)
+        if (store.typoSearch) {
+          const typo = await store.listProducts(
+            { sort: 'relevance', limit: 100, q: name.toLowerCase() },
+            null,
+            true,
+          )
+          if (typo.items.some((p) => p.id === a)) {
+            expect(typo.firstPictures?.get(a)?.id).toBe('first')
+          }
+        }
+      } finally {
+        await db.deleteFrom('product_media').where('product_id', 'in', [a, b]).execute()
+      }
+    })
 
     it('keeps the full-text and trigram indexes without a pending list', async () => {
       const { rows } = await sql<{ relname: string; reloptions: string[] | null }>`

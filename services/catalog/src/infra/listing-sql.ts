@@ -3,6 +3,7 @@ import type { Cursor } from '../domain/cursor.js'
 import type { ListCriteria } from '../domain/listing.js'
 import { defaultImageUrl } from '../domain/product-image.js'
 import { prefixQuery, typoLikenessWeight } from '../domain/search-plan.js'
+import { pictureJson, type PictureJson } from './media-json.js'
 
 /** One statement of a product list: its text, its parameters, and whether to prepare it. */
 export interface ListingSql {
@@ -27,6 +28,9 @@ export interface ListingSql {
  * fallback of a search whose words match nothing, it matches names that look like the words
  * instead (pg_trgm's `%>`, from the trigram index; the caller sets the threshold), ranked as
  * before: full-text rank plus a little for the name's likeness (search-plan.ts says how much).
+ * Each product of the page comes with its gallery's first picture (`first_picture`), so that a
+ * page costs one round trip to the database, not two (issue 20: a listing the read caches have
+ * not seen).
  */
 export function listingSql(criteria: ListCriteria, after: Cursor | null, typo = false): ListingSql {
   const parameters: unknown[] = []
@@ -144,7 +148,9 @@ export function listingSql(criteria: ListCriteria, after: Cursor | null, typo = 
   p.variant_count, p.price_currency, p.image_url, p.status, p.tax_class,
   to_char(p.created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as created_at,
   c.id as category_id, c.name as category_name, c.slug as category_slug,
-  coalesce((select sum(s.on_hand - s.reserved) from stock s where s.product_id = p.id), 0) as available${ranked ? ', p.rank::text as rank' : ''}
+  coalesce((select sum(s.on_hand - s.reserved) from stock s where s.product_id = p.id), 0) as available,
+  (select ${pictureJson} from product_media m where m.product_id = p.id
+    order by m.position, m.id limit 1) as first_picture${ranked ? ', p.rank::text as rank' : ''}
 from (
   ${page}
 ) p
@@ -329,6 +335,8 @@ export interface ListedRow {
   category_name: string
   category_slug: string
   available: number | string
+  /** The first picture of its gallery (null when it has none). */
+  first_picture?: string | PictureJson | null
   /** With the relevance sort only. */
   rank?: string
 }

@@ -11,6 +11,7 @@ import {
   type VariantOptions,
 } from '../domain/variants.js'
 import { listedProduct, type ListedRow } from './listing-sql.js'
+import { json, pictureJson, storedPicture, type PictureJson } from './media-json.js'
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the store's transactions and its callers' (any tables)
 export type Trx = Transaction<any>
@@ -38,19 +39,8 @@ interface ProductRow extends Omit<ListedRow, 'created_at' | 'rank' | 'available'
   options: string | ProductOption[]
   variants: string | VariantJson[]
   /** With `gallery`: its pictures in gallery order, each with its sizes narrowest first. */
-  gallery?: string | GalleryJson[]
+  gallery?: string | PictureJson[]
 }
-
-/** A picture as the product query aggregates it (with `gallery`). */
-interface GalleryJson {
-  id: string
-  alt: string
-  createdAt: string
-  sizes: Array<{ width: number; height: number; etag: string }> | null
-}
-
-const json = <T>(value: string | T): T =>
-  typeof value === 'string' ? (JSON.parse(value) as T) : value
 
 /**
  * One product not deleted, drafts too (the use cases hide them from shoppers), with its category, and its variants with their stock aggregated in
@@ -77,23 +67,7 @@ export async function readProductWithGallery(
 ): Promise<(ProductView & { gallery: StoredMedia[] }) | undefined> {
   const row = await productRow(executor, id, { gallery: true })
   if (!row) return undefined
-  const gallery = json(row.gallery ?? '[]').flatMap((m): StoredMedia[] =>
-    m.sizes?.length
-      ? [
-          {
-            id: m.id,
-            productId: id,
-            alt: m.alt,
-            sizes: m.sizes.map((f) => ({
-              width: Number(f.width),
-              height: Number(f.height),
-              etag: f.etag,
-            })),
-            createdAt: new Date(m.createdAt).toISOString(),
-          },
-        ]
-      : [],
-  )
+  const gallery = json(row.gallery ?? '[]').flatMap((m) => storedPicture(id, m) ?? [])
   return { ...toView(row), gallery }
 }
 
@@ -122,12 +96,7 @@ async function productRow(
 }
 
 const gallerySelect = sql`,
-      (select coalesce(json_agg(json_build_object('id', m.id, 'alt', m.alt,
-          'createdAt', m.created_at,
-          'sizes', (select json_agg(json_build_object('width', f.width, 'height', f.height,
-              'etag', f.etag) order by f.width)
-            from media_files f where f.media_id = m.id))
-          order by m.position, m.id), '[]'::json)
+      (select coalesce(json_agg(${sql.raw(pictureJson)} order by m.position, m.id), '[]'::json)
         from product_media m where m.product_id = p.id) as gallery`
 
 function toView(row: ProductRow): ProductView {
