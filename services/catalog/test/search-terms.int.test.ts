@@ -18,25 +18,34 @@ interface Ranked {
 
 /**
  * What a search lists by relevance, worked out the way the listing did before issue 20: every
- * match ranked, then sorted. The reference the terms' page must equal, product for product and
- * rank for rank.
+ * match ranked (the whole word's matches above every prefix-only one), then sorted. The
+ * reference the terms' page must equal, product for product and rank for rank.
  */
 async function rankedEveryMatch(db: Kysely<any>, q: string, limit: number): Promise<Ranked[]> {
   const prefix = prefixQuery(q)!
   const { rows } = await sql<Ranked>`
-    select p.id, round((ts_rank(p.search, to_tsquery('english', ${prefix}))
-      + (p.search @@ websearch_to_tsquery('english', ${q}))::int)::numeric, 6)::text as rank
-    from products p
-    where p.deleted_at is null and p.status = 'published'
-      and p.search @@ (websearch_to_tsquery('english', ${q}) || to_tsquery('english', ${prefix}))
-    order by 2 desc, p.id desc
+    select id, rank::text as rank from (
+      select p.id, case when p.search @@ websearch_to_tsquery('english', ${q})
+        then round((ts_rank(p.search, to_tsquery('english', ${prefix})) + 1)::numeric, 6) + 999
+        else round(least(ts_rank(p.search, to_tsquery('english', ${prefix})), 998)::numeric, 6)
+        end as rank
+      from products p
+      where p.deleted_at is null and p.status = 'published'
+        and p.search @@ (websearch_to_tsquery('english', ${q}) || to_tsquery('english', ${prefix}))
+    ) p
+    order by p.rank desc, p.id desc
     limit ${limit}`.execute(db)
   return rows
 }
 
 /** Whether the statement of `q` reads its page from the terms (its `fast` is true). */
-async function readsTerms(db: Kysely<any>, q: string): Promise<boolean> {
-  const statement = listingSql({ sort: 'relevance', limit: 20, q }, null)
+async function readsTerms(
+  db: Kysely<any>,
+  q: string,
+  limit = 20,
+  after: Cursor | null = null,
+): Promise<boolean> {
+  const statement = listingSql({ sort: 'relevance', limit, q }, after)
   const withClause = statement.text.slice(0, statement.text.indexOf('\nselect p.id'))
   const { rows } = await sql
     .raw<{ fast: boolean }>(
@@ -112,6 +121,49 @@ function searchTermsSuite(kind: DatabaseKind): void {
       // Most words read the terms; beginnings of several words read the GIN index.
       expect(fast).toBeGreaterThan(words.length / 2)
       expect(fast).toBeLessThan(words.length)
+    })
+
+    it('lists the whole word first, from the terms, when other words begin with it', async () => {
+      // 12 products named with the word itself; one with four other words that begin with it,
+      // whose ts_rank of the prefix (about 0.6 each) is above the whole word's matches' 1.6.
+      // (Their SKUs, searched too, are their ids.)
+      const copy = (id: string, name: string, description: string) => sql`
+        insert into products (id, sku, name, description, price_amount, max_price_amount,
+          price_currency, category_id, created_at, updated_at)
+        select ${id}, ${id.toUpperCase()}, ${name}, ${description}, price_amount,
+          max_price_amount, price_currency, category_id, now(), now()
+        from products order by id limit 1`
+      for (let i = 0; i < 12; i++) {
+        await copy(
+          `terms-w${i}`,
+          `Wombat lamp ${i}`,
+          `A lamp. ${'Wombat. '.repeat(i % 3)}`,
+        ).execute(db)
+      }
+      const many = 'Wombatland wombatcraft wombatware wombatwood'
+      await copy('terms-many', many, `${many}. ${many}.`).execute(db)
+      const { rows } = await sql<{ rank: number }>`
+        select ts_rank(search, to_tsquery('english', 'wombat:*')) as rank from products
+        where id in ('terms-many', 'terms-w0') order by id`.execute(db)
+      expect(rows, JSON.stringify(rows)).toHaveLength(2)
+      expect(rows[0]!.rank).toBeGreaterThan(rows[1]!.rank + 1)
+
+      for (const limit of [5, 11, 12, 13]) await expectSameAsEveryMatch('wombat', 3, limit)
+      const first = await store.listProducts({ sort: 'relevance', limit: 5, q: 'wombat' }, null)
+      expect(first.items.every((p) => p.name.startsWith('Wombat lamp'))).toBe(true)
+      const all = await store.listProducts({ sort: 'relevance', limit: 20, q: 'wombat' }, null)
+      expect(all.items.map((p) => p.id).at(-1)).toBe('terms-many')
+      expect(all.items).toHaveLength(13)
+      // A page with more of the whole word after it reads the terms; one that runs past them,
+      // and a beginning of several words, rank every match.
+      expect(await readsTerms(db, 'wombat', 5)).toBe(true)
+      expect(await readsTerms(db, 'wombat', 5, first.next)).toBe(true)
+      expect(await readsTerms(db, 'wombat', 11)).toBe(true)
+      expect(await readsTerms(db, 'wombat', 12)).toBe(false)
+      expect(await readsTerms(db, 'wombat', 20)).toBe(false)
+      expect(await readsTerms(db, 'womba', 5)).toBe(false)
+      await expectSameAsEveryMatch('womba', 3, 5)
+      await sql`delete from products where id like 'terms-%'`.execute(db)
     })
 
     it('keeps the terms with the products: edits, drafts, deletions and new products', async () => {

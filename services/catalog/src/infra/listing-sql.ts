@@ -175,11 +175,21 @@ export function categoryCondition(category: string): string {
 }
 
 /**
+ * What a listing by relevance adds to a match of the whole words' rank (see `searchTerms`):
+ * above any rank a match of the beginning alone can have, which is capped below it.
+ */
+export const wholeWordsRank = 999
+
+/**
  * What a search matches and how it ranks (issue 17): its whole words (`websearch_to_tsquery`, as
  * before) or, for a search of plain words, the same words with the last one a prefix
  * (`prefixQuery`: "desk la" finds a desk lamp), one `@@` from the GIN index either way. A match
- * of the whole words ranks above every prefix-only one (ts_rank is below 1), then by ts_rank of
- * the prefix query: "lamp" lists lamps before lampshades.
+ * of the whole words ranks above every prefix-only one, then by ts_rank of the prefix query:
+ * "lamp" lists lamps before lampshades. The whole words' rank is `round((ts_rank + 1), 6)` (as
+ * `product_search_terms` keeps it) plus `wholeWordsRank`; a prefix-only match's is its ts_rank,
+ * capped below that. (Before issue 20 the whole words added 1 alone: a product with several
+ * words of the prefix — "teak teapot" for "tea" — could outrank one with the word itself, and so
+ * every match had to be ranked whenever any other word began with it.)
  */
 export function searchTerms(
   q: string,
@@ -194,7 +204,9 @@ export function searchTerms(
   const typed = `to_tsquery('english', ${param(prefix, 'text')})`
   return {
     match: `p.search @@ (${words} || ${typed})`,
-    rank: `round((ts_rank(p.search, ${typed}) + (p.search @@ ${words})::int)::numeric, 6)`,
+    rank: `case when p.search @@ ${words}
+      then round((ts_rank(p.search, ${typed}) + 1)::numeric, 6) + ${wholeWordsRank}
+      else round(least(ts_rank(p.search, ${typed}), ${wholeWordsRank - 1})::numeric, 6) end`,
   }
 }
 
@@ -205,14 +217,19 @@ export function searchTerms(
  * of products (issue 20). Undefined when the search is not of that form. The statement holds
  * both reads, each under a condition of the values alone (`fast`, which PostgreSQL evaluates
  * once, before either runs). This page when the word is one lexeme `w` of which both of
- * `searchTerms`' queries are made (`'w'` and `'w':*`), and one lexeme of the catalog at most
- * begins with it (in the "C" collation those follow `w`: the first two say); the GIN index's
- * otherwise. Every match then has that lexeme and no other of the prefix, and its listing rank,
- * `round((ts_rank(search, 'w':*) + whole)::numeric, 6)` where `whole` is whether the lexeme is
- * `w` itself (the same for all), is the table's rank less `shift` (0 or 1): the same products,
- * ranks and order as ranking every match. (The table's rank adds 1 before rounding; taking 1
- * away after it is exact: ts_rank of one lexeme is a float4 of at least 0.06, which falls
- * nowhere near a rounding boundary that adding 1 in float8 could move.)
+ * `searchTerms`' queries are made (`'w'` and `'w':*`), and either
+ * - one lexeme of the catalog at most begins with it (in the "C" collation those follow `w`: the
+ *   first two say): every match then has that lexeme and no other of the prefix; or
+ * - `w` is a lexeme of the catalog itself and more than a page of its products are left after
+ *   the cursor: the page is then all matches of the whole word, which rank above every
+ *   prefix-only one (`searchTerms`), and for those the table's rank is the listing's, whatever
+ *   other words of the prefix they have;
+ * the GIN index's otherwise. The listing rank is then the table's plus `lift`:
+ * `wholeWordsRank` for a whole word (the table added its 1 already), or less that 1 for a product that
+ * has only the word's beginning (`round(ts_rank, 6)`): the same products, ranks and order as
+ * ranking every match. (The table's rank adds 1 before rounding; taking 1 away after it is
+ * exact: ts_rank of one lexeme is a float4 of at least 0.06, which falls nowhere near a rounding
+ * boundary that adding 1 could move.)
  */
 export function termsPage(
   criteria: ListCriteria,
@@ -231,13 +248,25 @@ export function termsPage(
   const typed = param(prefix, 'text')
   const quoted = `chr(39) || a.lexemes[1] || chr(39)`
   const keyset = after
-    ? `\n      and (t.rank, t.product_id) < (${param(after.key, 'numeric')} + (select w.shift from w), ${param(after.id)})`
+    ? `\n      and (t.rank, t.product_id) < (${param(after.key, 'numeric')} - (select w.lift from w), ${param(after.id)})`
+    : ''
+  // More than a page of the whole word's products after the cursor (the page reads `limit`,
+  // which is the page and one more).
+  const pageRows = criteria.limit + 1
+  const wholeAfter = after
+    ? `\n          and (t.rank, t.product_id) < (${param(after.key, 'numeric')} - ${wholeWordsRank}, ${param(after.id)})`
     : ''
   return {
     with: `with w as materialized (
-  select w.lexeme, case when w.lexeme = w.typed then 0 else 1 end as shift,
-    coalesce(w.single and not coalesce((select starts_with(t.lexeme, w.typed)
-      from product_search_terms t where t.lexeme > w.lexeme order by t.lexeme limit 1), false),
+  select w.lexeme,
+    case when w.lexeme = w.typed then ${wholeWordsRank} else -1 end as lift,
+    coalesce(w.single and (not coalesce((select starts_with(t.lexeme, w.typed)
+      from product_search_terms t where t.lexeme > w.lexeme order by t.lexeme limit 1), false)
+      or w.lexeme = w.typed and (select count(*) from (
+        select from product_search_terms t join products p on p.id = t.product_id
+        where t.lexeme = w.lexeme and t.status = 'published'
+          and p.deleted_at is null and p.status = 'published'${wholeAfter}
+        limit ${pageRows}) t) = ${pageRows}),
       false) as fast
   from (
     select w.typed, w.single,
@@ -254,7 +283,7 @@ export function termsPage(
   ) w
 )`,
     fast: '(select w.fast from w)',
-    page: `select ${columns}, t.rank - (select w.shift from w) as rank
+    page: `select ${columns}, t.rank + (select w.lift from w) as rank
     from product_search_terms t
     join products p on p.id = t.product_id
     where (select w.fast from w)
