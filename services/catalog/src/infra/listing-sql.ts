@@ -279,6 +279,8 @@ export function termsPage(
         (select t.lexeme from product_search_terms t where t.lexeme >= a.lexemes[1]
           order by t.lexeme limit 1) as first
       from (select tsvector_to_array(to_tsvector('english', ${q})) as lexemes) a
+      -- Evaluated once: flattened, the word's first lexeme was looked up once per use of it.
+      offset 0
     ) w
   ) w
 )`,
