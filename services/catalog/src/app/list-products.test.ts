@@ -122,17 +122,23 @@ describe('createListProducts thumbnails', () => {
     }
     return { media: store as unknown as MediaStore, calls }
   }
-
-  it('takes the pictures the store read with the page, with no second read', async () => {
-    const { store } = fakeStore(['Desk lamp', 'Floor lamp', 'Oak desk'])
-    const withPictures = {
+  /** `store`, its pages coming with these first pictures (as the SQL store reads them). */
+  function readingPictures(store: CatalogStore, ...pictures: StoredMedia[]): CatalogStore {
+    return {
       ...store,
       typoSearch: false,
       async listProducts(criteria: ListCriteria, after: Cursor | null) {
         const page = await store.listProducts(criteria, after)
-        return { ...page, firstPictures: new Map([['p1', picture('p1', 'read-with-page')]]) }
+        return { ...page, firstPictures: new Map(pictures.map((m) => [m.productId, m])) }
       },
     }
+  }
+
+  it('takes the pictures the store read with the page, with no second read', async () => {
+    const withPictures = readingPictures(
+      fakeStore(['Desk lamp', 'Floor lamp', 'Oak desk']).store,
+      picture('p1', 'read-with-page'),
+    )
     const { media: mediaStore, calls } = media()
     const list = createListProducts({ store: withPictures, media: mediaStore })
     const page = await list({ limit: 10 })
@@ -153,15 +159,7 @@ describe('createListProducts thumbnails', () => {
   })
 
   it('shows no pictures without a media store, whatever the store read', async () => {
-    const { store } = fakeStore(['Desk lamp'])
-    const withPictures = {
-      ...store,
-      typoSearch: false,
-      async listProducts(criteria: ListCriteria, after: Cursor | null) {
-        const page = await store.listProducts(criteria, after)
-        return { ...page, firstPictures: new Map([['p0', picture('p0', 'm0')]]) }
-      },
-    }
+    const withPictures = readingPictures(fakeStore(['Desk lamp']).store, picture('p0', 'm0'))
     const page = await createListProducts({ store: withPictures })({ limit: 10 })
     expect(page.items[0]!.thumbnail).toBeUndefined()
   })
