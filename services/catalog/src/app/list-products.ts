@@ -9,9 +9,9 @@ import type { Spelling } from './spelling.js'
 /**
  * `GET /products`: filters, sort, keyset pagination with an opaque cursor. With a media store,
  * each product's first picture (`thumbnail`), read with the page by a store that can, else for
- * the whole page at once. A search whose
- * words match nothing is searched again with its spelling corrected (with `spelling`), then for
- * names that look like it (pg_trgm); its next pages continue what its first page found.
+ * the whole page at once. A search whose words match nothing is searched again with its
+ * spelling corrected (with `spelling`), then for names that look like it (pg_trgm); its next
+ * pages continue what its first page found.
  */
 export function createListProducts(deps: {
   store: CatalogStore
