@@ -181,7 +181,7 @@ export async function createCatalogService(
     routes: catalogRoutes({
       verifier,
       cache,
-      listProducts: createListProducts({ store, media, spelling }),
+      listProducts: createListProducts({ store, spelling }),
       suggestProducts: createSuggestProducts({ search, spelling }),
       countFacets: createCountFacets({ search, spelling }),
       getProduct: createGetProduct({ store, gallery: true }),

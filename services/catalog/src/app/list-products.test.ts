@@ -3,7 +3,7 @@ import type { catalog } from '@emporium/contracts'
 import { decodeCursor, type Cursor } from '../domain/cursor.js'
 import type { ListCriteria } from '../domain/listing.js'
 import { createListProducts } from './list-products.js'
-import type { CatalogStore, ListPage, MediaStore, StoredMedia } from './ports.js'
+import type { CatalogStore, ListPage, StoredMedia } from './ports.js'
 import type { Spelling } from './spelling.js'
 
 /**
@@ -24,6 +24,7 @@ function fakeStore(names: string[]) {
       const page = matching.slice(0, criteria.limit)
       const last = page.at(-1)
       return {
+        firstPictures: new Map(),
         items: page as unknown as catalog.Product[],
         next:
           matching.length > criteria.limit && last
@@ -107,60 +108,22 @@ describe('createListProducts thumbnails', () => {
     sizes: [{ width: 320, height: 200, etag: `"${id}"` }],
     createdAt: '2026-12-05T00:00:00.000Z',
   })
-  /** A MediaStore whose first pictures are `p0`'s and `p1`'s, counting its calls. */
-  function media(): { media: MediaStore; calls: string[][] } {
-    const calls: string[][] = []
-    const store = {
-      async firstPictures(ids: readonly string[]) {
-        calls.push([...ids])
-        return new Map(
-          [picture('p0', 'm0'), picture('p1', 'm1')]
-            .filter((m) => ids.includes(m.productId))
-            .map((m) => [m.productId, m]),
-        )
-      },
-    }
-    return { media: store as unknown as MediaStore, calls }
-  }
-  /** `store`, its pages coming with these first pictures (as the SQL store reads them). */
-  function readingPictures(store: CatalogStore, ...pictures: StoredMedia[]): CatalogStore {
-    return {
+
+  it('shows the first pictures the store read with the page, as public media', async () => {
+    const { store } = fakeStore(['Desk lamp', 'Floor lamp', 'Oak desk'])
+    const withPictures: CatalogStore = {
       ...store,
       typoSearch: false,
       async listProducts(criteria: ListCriteria, after: Cursor | null) {
         const page = await store.listProducts(criteria, after)
-        return { ...page, firstPictures: new Map(pictures.map((m) => [m.productId, m])) }
+        return { ...page, firstPictures: new Map([['p1', picture('p1', 'm1')]]) }
       },
     }
-  }
-
-  it('takes the pictures the store read with the page, with no second read', async () => {
-    const withPictures = readingPictures(
-      fakeStore(['Desk lamp', 'Floor lamp', 'Oak desk']).store,
-      picture('p1', 'read-with-page'),
-    )
-    const { media: mediaStore, calls } = media()
-    const list = createListProducts({ store: withPictures, media: mediaStore })
-    const page = await list({ limit: 10 })
-    expect(calls).toEqual([])
-    expect(page.items.map((p) => p.thumbnail?.id)).toEqual([undefined, 'read-with-page', undefined])
-    expect(page.items[1]!.thumbnail).toMatchObject({
-      alt: 'read-with-page alt',
-      sizes: [{ width: 320, height: 200, url: '/api/v1/media/read-with-page/320.webp' }],
-    })
-  })
-
-  it("asks the media store for the page's first pictures when the store did not read them", async () => {
-    const { store } = fakeStore(['Desk lamp', 'Floor lamp', 'Oak desk'])
-    const { media: mediaStore, calls } = media()
-    const page = await createListProducts({ store, media: mediaStore })({ limit: 10 })
-    expect(calls).toEqual([['p0', 'p1', 'p2']])
-    expect(page.items.map((p) => p.thumbnail?.id)).toEqual(['m0', 'm1', undefined])
-  })
-
-  it('shows no pictures without a media store, whatever the store read', async () => {
-    const withPictures = readingPictures(fakeStore(['Desk lamp']).store, picture('p0', 'm0'))
     const page = await createListProducts({ store: withPictures })({ limit: 10 })
-    expect(page.items[0]!.thumbnail).toBeUndefined()
+    expect(page.items.map((p) => p.thumbnail?.id)).toEqual([undefined, 'm1', undefined])
+    expect(page.items[1]!.thumbnail).toMatchObject({
+      alt: 'm1 alt',
+      sizes: [{ width: 320, height: 200, url: '/api/v1/media/m1/320.webp' }],
+    })
   })
 })

@@ -3,21 +3,16 @@ import { decodeCursor, encodeCursor } from '../domain/cursor.js'
 import { listCriteria, type ListRequest } from '../domain/listing.js'
 import { searchPlan } from '../domain/search-plan.js'
 import { toPublicMedia } from './media-view.js'
-import type { CatalogStore, MediaStore, StoredMedia } from './ports.js'
+import type { CatalogStore } from './ports.js'
 import type { Spelling } from './spelling.js'
 
 /**
- * `GET /products`: filters, sort, keyset pagination with an opaque cursor. With a media store,
- * each product's first picture (`thumbnail`), read with the page by a store that can, else for
- * the whole page at once. A search whose words match nothing is searched again with its
- * spelling corrected (with `spelling`), then for names that look like it (pg_trgm); its next
- * pages continue what its first page found.
+ * `GET /products`: filters, sort, keyset pagination with an opaque cursor; each product with its
+ * first picture (`thumbnail`), which the store reads with the page. A search whose words match
+ * nothing is searched again with its spelling corrected (with `spelling`), then for names that
+ * look like it (pg_trgm); its next pages continue what its first page found.
  */
-export function createListProducts(deps: {
-  store: CatalogStore
-  media?: MediaStore
-  spelling?: Spelling
-}) {
+export function createListProducts(deps: { store: CatalogStore; spelling?: Spelling }) {
   const { store } = deps
   return async (request: ListRequest): Promise<catalog.ProductPage> => {
     let criteria = listCriteria(request)
@@ -44,9 +39,7 @@ export function createListProducts(deps: {
       page = await store.listProducts(criteria, after, true)
     }
     const next = page.next && spelled !== undefined ? { ...page.next, spelled } : page.next
-    const firsts = !deps.media
-      ? new Map<string, StoredMedia>()
-      : (page.firstPictures ?? (await deps.media.firstPictures(page.items.map((item) => item.id))))
+    const firsts = page.firstPictures
     return {
       items: page.items.map((item) => {
         const first = firsts.get(item.id)

@@ -13,14 +13,6 @@ export function createFakeMediaStore(productIds: string[]) {
     async gallery(productId) {
       return galleries.get(productId)?.map((media) => ({ ...media }))
     },
-    async firstPictures(productIds) {
-      const firsts = new Map<string, StoredMedia>()
-      for (const id of productIds) {
-        const first = galleries.get(id)?.[0]
-        if (first) firsts.set(id, first)
-      }
-      return firsts
-    },
     async add(media) {
       const gallery = galleries.get(media.productId)
       if (!gallery) return 'not_found'

@@ -23,11 +23,8 @@ export interface ListPage {
   items: catalog.Product[]
   /** The sort key and id of the last item, when there may be more. */
   next: Cursor | null
-  /**
-   * The first picture of each listed product that has one, when the store read them with the
-   * page (`MediaStore.firstPictures`'s, without a second round trip).
-   */
-  firstPictures?: Map<string, StoredMedia>
+  /** The first picture of each listed product that has one, read with the page. */
+  firstPictures: Map<string, StoredMedia>
 }
 
 /** A variant to store: its price is in its product's currency. */
@@ -269,8 +266,6 @@ export interface MediaStore {
    * when it is a draft and `drafts` is false (issue 17: shoppers do not see drafts).
    */
   gallery(productId: string, options?: { drafts?: boolean }): Promise<StoredMedia[] | undefined>
-  /** The first picture of each of these products' galleries (none for those without). */
-  firstPictures(productIds: readonly string[]): Promise<Map<string, StoredMedia>>
   /** Adds a picture at the end of the gallery of a product not deleted. */
   add(media: NewMedia, actor?: Actor): Promise<StoredMedia | 'not_found' | 'gallery_full'>
   setAlt(

@@ -128,19 +128,6 @@ export function createDatabaseMediaStore(deps: DatabaseMediaStoreDeps): MediaSto
       return toMedia(rows.filter((row): row is MediaRow => row.id !== null))
     },
 
-    async firstPictures(productIds) {
-      if (productIds.length === 0) return new Map()
-      const { rows } = await sql<MediaRow>`
-        select m.id, m.product_id, m.alt, m.created_at, f.width, f.height, f.etag
-        from (
-          select distinct on (product_id) id, product_id, alt, created_at from product_media
-          where product_id in (${sql.join(productIds)})
-          order by product_id, position, id
-        ) m join media_files f on f.media_id = m.id
-        order by m.product_id, f.width`.execute(db)
-      return new Map(toMedia(rows).map((media) => [media.productId, media]))
-    },
-
     async add(media, actor) {
       return database.transaction(async (trx) => {
         const product = await lockProduct(trx, media.productId)

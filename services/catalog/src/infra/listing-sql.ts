@@ -224,10 +224,10 @@ export function searchTerms(
  *   the cursor: the page is then all matches of the whole word, which rank above every
  *   prefix-only one (`searchTerms`), and for those the table's rank is the listing's, whatever
  *   other words of the prefix they have;
- * the GIN index's otherwise. The listing rank is then the table's plus `lift`:
- * `wholeWordsRank` for a whole word (the table added its 1 already), or less that 1 for a product that
- * has only the word's beginning (`round(ts_rank, 6)`): the same products, ranks and order as
- * ranking every match. (The table's rank adds 1 before rounding; taking 1 away after it is
+ * the GIN index's otherwise. The listing rank is then the table's plus `lift`: `wholeWordsRank`
+ * for a whole word (the table added its 1 already), or -1, taking the table's 1 away, for a
+ * product that has only the word's beginning (`round(ts_rank, 6)`): the same products, ranks and
+ * order as ranking every match. (The table's rank adds 1 before rounding; taking 1 away after it is
  * exact: ts_rank of one lexeme is a float4 of at least 0.06, which falls nowhere near a rounding
  * boundary that adding 1 could move.)
  */
