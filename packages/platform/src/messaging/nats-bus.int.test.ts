@@ -12,6 +12,7 @@ import {
   StorageType,
 } from '@nats-io/jetstream'
 import { connect } from '@nats-io/transport-node'
+import { nanos } from '@nats-io/nats-core'
 import { pino } from 'pino'
 import { Registry } from 'prom-client'
 import { afterAll, describe, expect, it } from 'vitest'
@@ -95,14 +96,15 @@ describe('NATS JetStream bus', () => {
     const type = `n${run}.inspected`
     const { nc, jsm } = await manager()
     try {
-      // The bus declares its stream on the first publish; a consumer of ours keeps the message
-      // (interest retention drops what no consumer wants).
+      // The bus declares its stream on the first publish: every event kept 7 days.
       await bus.publish(testEnvelope(`n${run}.warm-up`))
       const info = await jsm.streams.info(names.stream)
       expect(info.config).toMatchObject({
         subjects: [`${exchange}.>`],
         storage: StorageType.File,
-        retention: RetentionPolicy.Interest,
+        retention: RetentionPolicy.Limits,
+        discard: DiscardPolicy.Old,
+        max_age: nanos(7 * 24 * 60 * 60 * 1_000),
       })
       await jsm.consumers.add(names.stream, {
         durable_name: `inspect-${run}`,
@@ -162,6 +164,40 @@ describe('NATS JetStream bus', () => {
       code: 'BUS.PUBLISH_FAILED',
     })
     await expect(open().publish(testEnvelope(`n${run}.accepted`))).resolves.toBeUndefined()
+  })
+
+  it('changes a stream an older bus declared with interest retention to limits, or warns', async () => {
+    const legacy = `legacy.${run}`
+    const legacyStream = natsNamesOf(legacy).stream
+    extraStreams.push(legacyStream)
+    const { nc, jsm } = await manager()
+    try {
+      await jsm.streams.add({
+        name: legacyStream,
+        subjects: [`${legacy}.>`],
+        storage: StorageType.File,
+        retention: RetentionPolicy.Interest,
+      })
+      const warnings: string[] = []
+      const log = pino({ level: 'warn' }, { write: (line: string) => void warnings.push(line) })
+      const bus = open({ exchange: legacy, log })
+      await expect(bus.publish(testEnvelope(`n${run}.legacy`))).resolves.toBeUndefined()
+      await expect(bus.publish(testEnvelope(`n${run}.legacy`))).resolves.toBeUndefined()
+      const { config } = await jsm.streams.info(legacyStream)
+      if (config.retention === RetentionPolicy.Limits) {
+        // A server that changes retention in place (2.10 and later): nothing to warn about.
+        expect(warnings).toEqual([])
+      } else {
+        // Debian's 2.9.10 refuses: the operator is told, once, what to do.
+        expect(warnings).toHaveLength(1)
+        expect(JSON.parse(warnings[0]!)).toMatchObject({
+          stream: legacyStream,
+          msg: expect.stringContaining('interest retention'),
+        })
+      }
+    } finally {
+      await nc.close()
+    }
   })
 
   it('does not resolve a publish while the server is unreachable', async () => {
@@ -365,6 +401,77 @@ describe('NATS JetStream bus and a server killed', () => {
       await nats.destroy()
     }
   })
+})
+
+describe('NATS JetStream bus and a server restarted while events flow', () => {
+  it('delivers every acknowledged event to every consumer', async () => {
+    // With interest retention (an event deleted once every consumer acked it), Debian's
+    // nats-server 2.9.10 came back from a stop amid publishes and acks at an older last
+    // sequence, gave the next events sequences its consumers had already passed, and they
+    // skipped them: events acknowledged to the publisher, never delivered.
+    const nats = await startPrivateNats()
+    const bus = createNatsBus({
+      url: nats.url,
+      exchange: `flowing.${run}`,
+      retry: conformanceRetry,
+      log: silent,
+      reconnectSeconds: 0.2,
+      publishTimeoutMs: 2_000, // a publish in flight at the stop is tried again sooner
+    })
+    let publishing = true
+    try {
+      const type = `w${run}.heard`
+      const consumersOf = ['first', 'second'].map((name) => `flowing-${name}-${run}`)
+      const heard = new Map(consumersOf.map((consumer) => [consumer, new Set<string>()]))
+      for (const consumer of consumersOf) {
+        await bus.subscribe({
+          consumer,
+          types: [type],
+          handle: async (envelope) => void heard.get(consumer)!.add(envelope.id),
+        })
+      }
+      const acknowledged: string[] = []
+      // Five publishers, each publishing again what was not acknowledged, as the outbox does.
+      const publishers = Array.from({ length: 5 }, async () => {
+        while (publishing) {
+          const event = testEnvelope(type)
+          while (publishing) {
+            const ok = await bus.publish(event).then(
+              () => true,
+              () => false,
+            )
+            if (ok) {
+              acknowledged.push(event.id)
+              break
+            }
+            await sleep(100)
+          }
+          await sleep(5)
+        }
+      })
+      for (let restart = 0; restart < 4; restart++) {
+        const before = acknowledged.length
+        await waitFor('events published', () => acknowledged.length >= before + 100, 30_000)
+        await nats.crash()
+        await nats.start()
+      }
+      await waitFor('events published', () => acknowledged.length >= 500, 30_000)
+      publishing = false
+      await Promise.all(publishers)
+      const missed = () =>
+        [...heard.values()].map((ids) => acknowledged.filter((id) => !ids.has(id)).length)
+      await waitFor(
+        'every event heard by every consumer',
+        () => missed().every((n) => n === 0),
+        30_000,
+      ).catch(() => {})
+      expect(missed()).toEqual(consumersOf.map(() => 0))
+    } finally {
+      publishing = false
+      await bus.close()
+      await nats.destroy()
+    }
+  }, 180_000)
 })
 
 describe('NATS JetStream bus and a server back without its store', () => {

@@ -1,4 +1,9 @@
-import { jetstream, jetstreamManager, type ConsumerMessages } from '@nats-io/jetstream'
+import {
+  jetstream,
+  jetstreamManager,
+  type ConsumerMessages,
+  type JetStreamManager,
+} from '@nats-io/jetstream'
 import type { NatsConnection } from '@nats-io/nats-core'
 import { connect } from '@nats-io/transport-node'
 import { AppError } from '../errors.js'
@@ -43,6 +48,11 @@ export interface NatsBusOptions {
   reconnectSeconds?: number
   /** Shown by the server's monitoring, to tell connections apart. */
   connectionName?: string
+  /**
+   * How long the events stream keeps an event (limits retention; default 7 days, the inbox's
+   * retention): a consumer away for longer misses what is older.
+   */
+  streamMaxAgeMs?: number
 }
 
 interface ConsumerState {
@@ -54,7 +64,7 @@ interface ConsumerState {
 
 /**
  * The NATS JetStream adapter of the bus, with the RabbitMQ adapter's semantics: one file-stored
- * stream of events (interest retention), one durable pull consumer per consuming service with
+ * stream of events (limits retention: kept for `streamMaxAgeMs`), one durable pull consumer per consuming service with
  * explicit acks, retries as naks with the policy's delays, a dead-letter stream per consumer.
  * A publish resolves once JetStream acknowledged it (stored); publishes are pipelined. The
  * client reconnects by itself; a pull consumer resumes, and what was delivered but not acked
@@ -85,6 +95,20 @@ export function createNatsBus(options: NatsBusOptions): EventBus {
     onClosed = reject
   })
   connected.catch(() => {}) // only those who wait for it see the bus closed
+
+  let warnedInterest = false
+
+  /** The events stream, declared (idempotent); warns once when it keeps interest retention. */
+  async function declareStream(jsm: JetStreamManager): Promise<void> {
+    const retention = await ensureEventStream(jsm, names, options.streamMaxAgeMs)
+    if (retention === 'interest' && !warnedInterest) {
+      warnedInterest = true
+      log.warn(
+        { stream: names.stream },
+        'the NATS events stream keeps interest retention, which this server cannot change: a server before 2.10 may skip acknowledged events after a restart; recreate the stream (docs/messaging.md)',
+      )
+    }
+  }
 
   const { hostname, port, username, password } = new URL(options.url)
   const server = `${hostname}:${port || 4222}`
@@ -166,11 +190,11 @@ export function createNatsBus(options: NatsBusOptions): EventBus {
   async function redeclare(): Promise<void> {
     if (!api || closing) return
     const nats = api
-    // Publishes wait for it: an event stored before its consumers exist again would be dropped
-    // (interest retention keeps nothing nobody wants).
+    // Publishes wait for it: an event stored before its consumers exist again would be skipped
+    // by them (a consumer declared anew starts with the events published after it).
     const lost = new Set<ConsumerState>()
     const declared = (async () => {
-      await ensureEventStream(nats.jsm, names)
+      await declareStream(nats.jsm)
       for (const state of consumers.values()) {
         const { consumer } = state.subscription
         const exists = await nats.jsm.consumers.info(names.stream, names.durable(consumer)).then(
@@ -260,7 +284,7 @@ export function createNatsBus(options: NatsBusOptions): EventBus {
       const { js, jsm } = await ready()
       // Declared on first use (as the RabbitMQ adapter asserts its exchange), so the
       // dead-letter command declares nothing.
-      streamReady ??= ensureEventStream(jsm, names).catch((error: unknown) => {
+      streamReady ??= declareStream(jsm).catch((error: unknown) => {
         streamReady = undefined
         throw error
       })
@@ -323,6 +347,7 @@ export function createNatsBus(options: NatsBusOptions): EventBus {
       try {
         // Waits for the server if it is down: the consumer is running once this resolves.
         const nats = await connected
+        await declareStream(nats.jsm)
         await ensureConsumerTopology(nats.jsm, names, settingsOf(subscription))
         if (closing) throw closedError()
         await consume(nats, state)

@@ -1,6 +1,7 @@
 import {
   AckPolicy,
   DeliverPolicy,
+  DiscardPolicy,
   JetStreamApiError,
   RetentionPolicy,
   StorageType,
@@ -50,19 +51,55 @@ async function ensureStream(
   }
 }
 
+/** How long the events stream keeps an event by default: the inbox's 7 days (docs/messaging.md). */
+export const defaultEventMaxAgeMs = 7 * 24 * 60 * 60 * 1_000
+
 /**
- * The events stream: file storage, and interest retention, so that (as on a RabbitMQ topic
- * exchange) an event no consumer wants is not kept, and one is deleted once every consumer
- * that wanted it has acked it. Idempotent.
+ * The events stream: file storage and limits retention, every event kept for `maxAgeMs` (the
+ * oldest go first), whoever acked it. Each durable consumer keeps its own ack floor, so this
+ * delivers what interest retention did; what it adds is the stream's own record of its last
+ * sequence. With interest retention (an event deleted once every consumer acked it), Debian's
+ * nats-server 2.9.10 came back from a stop amid publishes and acks at an older last sequence
+ * and gave the next events sequences the consumers had passed: acknowledged events were never
+ * delivered (nats-bus.int.test.ts, "a server restarted while events flow").
+ *
+ * Idempotent; a stream that exists is left as it is, but for one declared by an older version of
+ * the bus with interest retention, changed to limits where the server allows it (2.10 and
+ * later): resolves `interest` when it refused, for the bus to warn.
  */
-export async function ensureEventStream(jsm: JetStreamManager, names: NatsNames): Promise<void> {
-  await ensureStream(jsm, {
-    name: names.stream,
-    subjects: [names.subjects],
-    storage: StorageType.File,
-    retention: RetentionPolicy.Interest,
-    num_replicas: 1,
-  })
+export async function ensureEventStream(
+  jsm: JetStreamManager,
+  names: NatsNames,
+  maxAgeMs = defaultEventMaxAgeMs,
+): Promise<'limits' | 'interest'> {
+  const settings = {
+    retention: RetentionPolicy.Limits,
+    discard: DiscardPolicy.Old,
+    max_age: nanos(maxAgeMs),
+  }
+  try {
+    await jsm.streams.add({
+      name: names.stream,
+      subjects: [names.subjects],
+      storage: StorageType.File,
+      num_replicas: 1,
+      ...settings,
+    })
+    return 'limits'
+  } catch (error) {
+    if (!(error instanceof JetStreamApiError) || error.code !== streamNameInUse) throw error
+  }
+  // Declared before: kept as it is (its limits are the operator's to tune), unless it is an older
+  // version of the bus's, with interest retention.
+  const { config } = await jsm.streams.info(names.stream)
+  if (config.retention !== RetentionPolicy.Interest) return 'limits'
+  try {
+    await jsm.streams.update(names.stream, settings)
+    return 'limits'
+  } catch (error) {
+    if (!(error instanceof JetStreamApiError)) throw error
+    return 'interest'
+  }
 }
 
 export interface NatsConsumerSettings {
@@ -89,7 +126,6 @@ export async function ensureConsumerTopology(
   names: NatsNames,
   settings: NatsConsumerSettings,
 ): Promise<void> {
-  await ensureEventStream(jsm, names)
   const { consumer } = settings
   await ensureStream(jsm, {
     name: names.dlqStream(consumer),
