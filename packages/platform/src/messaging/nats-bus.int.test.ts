@@ -474,6 +474,56 @@ describe('NATS JetStream bus and a server restarted while events flow', () => {
   }, 180_000)
 })
 
+describe('NATS JetStream bus and a consumer the server lost', () => {
+  it('declares it again from the first event the stream keeps, so none published meanwhile is skipped', async () => {
+    const nats = await startPrivateNats()
+    const bus = createNatsBus({
+      url: nats.url,
+      exchange: `lost.${run}`,
+      retry: conformanceRetry,
+      log: silent,
+      reconnectSeconds: 0.2,
+    })
+    const { nc, jsm } = await (async () => {
+      const nc = await connect({ servers: nats.url.replace('nats://', '') })
+      return { nc, jsm: await jetstreamManager(nc) }
+    })()
+    try {
+      const lostNames = natsNamesOf(`lost.${run}`)
+      const type = `l${run}.kept`
+      const consumer = `lost-${run}`
+      const heard: string[] = []
+      await bus.subscribe({
+        consumer,
+        types: [type],
+        handle: async (envelope) => void heard.push(envelope.id),
+      })
+      const before = testEnvelope(type)
+      await bus.publish(before)
+      await waitFor('the event before', () => heard.includes(before.id))
+      // The server loses the consumer (its state gone, the stream kept); events go on.
+      await jsm.consumers.delete(lostNames.stream, lostNames.durable(consumer))
+      const meanwhile = Array.from({ length: 5 }, () => testEnvelope(type))
+      for (const event of meanwhile) await bus.publish(event)
+      await nc.close()
+      // The bus finds out at its next reconnect and declares the consumer again.
+      await nats.crash()
+      await nats.start()
+      await waitFor(
+        'every event published while the consumer was missing',
+        () => meanwhile.every((e) => heard.includes(e.id)),
+        30_000,
+      )
+      // From the stream's first event: the one before comes again (the inbox would drop it).
+      expect(heard.filter((id) => id === before.id).length).toBeGreaterThanOrEqual(1)
+    } finally {
+      await nc.close().catch(() => {})
+      await bus.close()
+      await nats.destroy()
+    }
+  })
+})
+
 describe('NATS JetStream bus and a server back without its store', () => {
   it('declares its stream and consumers again after the reconnect, and delivers again', async () => {
     const nats = await startPrivateNats()

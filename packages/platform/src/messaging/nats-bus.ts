@@ -202,7 +202,10 @@ export function createNatsBus(options: NatsBusOptions): EventBus {
           () => false,
         )
         if (!exists) lost.add(state)
-        await ensureConsumerTopology(nats.jsm, names, settingsOf(state.subscription))
+        await ensureConsumerTopology(nats.jsm, names, {
+          ...settingsOf(state.subscription),
+          lost: !exists,
+        })
       }
     })()
     const ready = declared.catch((error: unknown) => {

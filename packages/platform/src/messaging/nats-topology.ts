@@ -114,12 +114,19 @@ export interface NatsConsumerSettings {
    * the consumer then reads the whole stream and acks what it does not handle unhandled.
    */
   multipleFilters: boolean
+  /**
+   * Declared again after the server lost it: it reads the stream from its first event (the
+   * inbox drops what the consumer applied already) instead of the events published from now on.
+   */
+  lost?: boolean
 }
 
 /**
  * A consumer's durable pull consumer and its dead-letter stream. Redelivery is driven by the
  * bus (a nak with the retry policy's delay), so the server's own limit is off (`max_deliver`
- * -1). A new durable starts with events published from now on, as a new RabbitMQ queue does.
+ * -1). A new durable starts with events published from now on, as a new RabbitMQ queue does;
+ * one the server lost (`lost`) starts with the first the stream keeps, which holds every event
+ * for `streamMaxAgeMs` (the inbox keeps its rows longer than that: nothing is applied twice).
  */
 export async function ensureConsumerTopology(
   jsm: JetStreamManager,
@@ -146,7 +153,7 @@ export async function ensureConsumerTopology(
       ...updatable,
       durable_name: names.durable(consumer),
       ack_policy: AckPolicy.Explicit,
-      deliver_policy: DeliverPolicy.New,
+      deliver_policy: settings.lost ? DeliverPolicy.All : DeliverPolicy.New,
     })
   } catch (error) {
     if (!(error instanceof JetStreamApiError)) throw error
