@@ -11,7 +11,7 @@ import { catalogBenchmark } from './catalog.js'
 import { checkoutBenchmark } from './checkout.js'
 import { gatewayBenchmark } from './gateway.js'
 import { cleanupAll, installSignalCleanup } from './lib/cleanup.js'
-import { setServiceRuntime } from './lib/platform.js'
+import { setServiceRuntime, sweepLeftovers } from './lib/platform.js'
 import { markdownSection, met, type Section } from './lib/report.js'
 import { describeMachine } from './lib/tools.js'
 import { messagingBenchmark } from './messaging.js'
@@ -103,6 +103,9 @@ if (unknown.length > 0) {
 
 installSignalCleanup()
 setServiceRuntime(values.tsx ? 'tsx' : 'bundle')
+for (const leftover of await sweepLeftovers()) {
+  console.error(`bench: removed ${leftover}, left by a run killed more than a day ago`)
+}
 const machine = await describeMachine()
 console.log(
   `## Run of ${machine.date.slice(0, 10)}\n\n` +

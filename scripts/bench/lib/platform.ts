@@ -74,6 +74,89 @@ export const servers = {
   rabbitmqHost: 'amqp://guest:guest@127.0.0.1:5672',
 }
 
+const scratchPrefix = 'emporium_bench_'
+
+/**
+ * When the run that named a scratch database or vhost began (its run id starts with the time,
+ * base 36), or undefined for a name that is not a bench run's.
+ */
+export function scratchRunStarted(name: string): Date | undefined {
+  if (!name.startsWith(scratchPrefix)) return undefined
+  const id = name.slice(scratchPrefix.length).split('_')[0]!
+  if (!/^[0-9a-z]{5,}$/.test(id)) return undefined
+  const time = parseInt(id.slice(0, -4), 36)
+  return Number.isSafeInteger(time) && time > Date.UTC(2020, 0, 1) ? new Date(time) : undefined
+}
+
+/**
+ * Removes what bench runs that were killed before their cleanup left on the shared servers:
+ * their PostgreSQL and MariaDB databases and RabbitMQ vhosts, when the run began more than
+ * `olderThanMs` ago (a day: a run of someone else's in progress is left alone). Says what it
+ * removed; a server it cannot reach is skipped with a word, since the run itself will need it.
+ */
+export async function sweepLeftovers(olderThanMs = 24 * 60 * 60 * 1_000): Promise<string[]> {
+  const old = (name: string) => {
+    const started = scratchRunStarted(name)
+    return started !== undefined && Date.now() - started.getTime() > olderThanMs
+  }
+  const removed: string[] = []
+  const sweep = async (
+    server: string,
+    list: () => Promise<string[]>,
+    drop: (name: string) => Promise<void>,
+  ) => {
+    try {
+      for (const name of (await list()).filter(old)) {
+        await drop(name)
+        removed.push(`${server} ${name}`)
+      }
+    } catch (error) {
+      console.error(`bench: could not sweep ${server} leftovers:`, (error as Error).message)
+    }
+  }
+  await sweep(
+    'PostgreSQL',
+    async () => {
+      const client = new pg.Client(servers.postgresAdmin)
+      await client.connect()
+      try {
+        const { rows } = await client.query<{ datname: string }>(
+          `select datname from pg_database where starts_with(datname, $1)`,
+          [scratchPrefix],
+        )
+        return rows.map((r) => r.datname)
+      } finally {
+        await client.end()
+      }
+    },
+    (name) => postgresAdmin(`drop database if exists ${name} with (force)`),
+  )
+  await sweep(
+    'MariaDB',
+    async () => {
+      const connection = await mysql.createConnection(servers.mysqlAdmin)
+      try {
+        const [rows] = await connection.query('show databases')
+        return (rows as Array<{ Database: string }>).map((r) => r.Database)
+      } finally {
+        await connection.end()
+      }
+    },
+    (name) => mysqlAdmin(`drop database if exists ${name}`),
+  )
+  await sweep(
+    'RabbitMQ',
+    async () =>
+      (await run('rabbitmqctl', ['-q', 'list_vhosts', 'name'], { timeoutMs: 60_000 }))
+        .split('\n')
+        .map((line) => line.trim()),
+    async (name) => {
+      await run('rabbitmqctl', ['-q', 'delete_vhost', name], { timeoutMs: 60_000 })
+    },
+  )
+  return removed
+}
+
 /** A PostgreSQL database owned by `emporium`, dropped at cleanup; returns its URL. */
 export async function scratchPostgres(name: string): Promise<string> {
   const database = `emporium_bench_${runId}_${name}`
