@@ -38,21 +38,36 @@ async function rankedEveryMatch(db: Kysely<any>, q: string, limit: number): Prom
   return rows
 }
 
-/** Whether the statement of `q` reads its page from the terms (its `fast` is true). */
+/**
+ * Which index the statement of `q` reads its page from: the terms (its `fast` is true), the
+ * beginnings (`beginning`), or neither (the GIN index's matches, ranked).
+ */
+async function pageSource(
+  db: Kysely<any>,
+  q: string,
+  limit = 20,
+  after: Cursor | null = null,
+): Promise<'terms' | 'beginnings' | 'gin'> {
+  const statement = listingSql({ sort: 'relevance', limit, q }, after)
+  const withClause = statement.text.slice(0, statement.text.indexOf('\nselect p.id'))
+  const { rows } = await sql
+    .raw<{ fast: boolean; beginning: boolean }>(
+      `${withClause.replace(/\$(\d+)(?!\d)/g, (_, i: string) => literal(statement.parameters[Number(i) - 1]))}\nselect fast, beginning from w`,
+    )
+    .execute(db)
+  const { fast, beginning } = rows[0]!
+  expect(fast && beginning, q).toBe(false)
+  return fast ? 'terms' : beginning ? 'beginnings' : 'gin'
+}
+
+/** Whether the statement of `q` reads its page from the terms. */
 async function readsTerms(
   db: Kysely<any>,
   q: string,
   limit = 20,
   after: Cursor | null = null,
 ): Promise<boolean> {
-  const statement = listingSql({ sort: 'relevance', limit, q }, after)
-  const withClause = statement.text.slice(0, statement.text.indexOf('\nselect p.id'))
-  const { rows } = await sql
-    .raw<{ fast: boolean }>(
-      `${withClause.replace(/\$(\d+)(?!\d)/g, (_, i: string) => literal(statement.parameters[Number(i) - 1]))}\nselect fast from w`,
-    )
-    .execute(db)
-  return rows[0]!.fast
+  return (await pageSource(db, q, limit, after)) === 'terms'
 }
 
 /**
@@ -82,8 +97,19 @@ function searchTermsSuite(kind: DatabaseKind): void {
         select word from ts_stat('select to_tsvector(''simple'', name) from products')
         order by ndoc desc, word`.execute(db)
       const named = rows.map((r) => r.word).filter((w) => /^[a-z0-9]+$/.test(w))
-      // The names' words, their beginnings and a few others (a stop word, no word, a plural).
-      words = [...new Set([...named, ...named.map((w) => w.slice(0, 3)), 'the', 'zzyzx', 'Lamps'])]
+      // The names' words, their beginnings of 3 and 4 letters and a few others (a stop word, no
+      // word, a plural, a beginning of two letters).
+      words = [
+        ...new Set([
+          ...named,
+          ...named.map((w) => w.slice(0, 3)),
+          ...named.map((w) => w.slice(0, 4)),
+          'the',
+          'zzyzx',
+          'Lamps',
+          'la',
+        ]),
+      ]
     })
     afterAll(async () => testDb?.drop())
 
@@ -113,14 +139,18 @@ function searchTermsSuite(kind: DatabaseKind): void {
     }
 
     it('lists what ranking every match lists, for every word of the names and its beginning', async () => {
-      let fast = 0
+      const sources = { terms: 0, beginnings: 0, gin: 0 }
       for (const q of words) {
         await expectSameAsEveryMatch(q)
-        if (await readsTerms(db, q)) fast++
+        sources[await pageSource(db, q)]++
       }
-      // Most words read the terms; beginnings of several words read the GIN index.
-      expect(fast).toBeGreaterThan(words.length / 2)
-      expect(fast).toBeLessThan(words.length)
+      // Most words read the terms; beginnings of 3 or 4 letters of several words read the
+      // beginnings (migration 010); the rest (a stop word, two letters) the GIN index.
+      expect(sources.terms, JSON.stringify(sources)).toBeGreaterThan(words.length / 2)
+      expect(sources.beginnings, JSON.stringify(sources)).toBeGreaterThan(0)
+      expect(sources.gin, JSON.stringify(sources)).toBeGreaterThan(0)
+      expect(await pageSource(db, 'la')).toBe('gin')
+      expect(await pageSource(db, 'the')).toBe('gin')
     })
 
     it('lists the whole word first, from the terms, when other words begin with it', async () => {
@@ -163,6 +193,12 @@ function searchTermsSuite(kind: DatabaseKind): void {
       expect(await readsTerms(db, 'wombat', 20)).toBe(false)
       expect(await readsTerms(db, 'womba', 5)).toBe(false)
       await expectSameAsEveryMatch('womba', 3, 5)
+      // Its beginnings of 3 and 4 letters: from the beginnings, the whole word's products (the
+      // word `wom`'s, none) and the prefix-only ones in the same order, page after page.
+      for (const q of ['womb', 'wom', 'Womb']) {
+        expect(await pageSource(db, q, 5), q).toBe('beginnings')
+        for (const limit of [5, 12, 13]) await expectSameAsEveryMatch(q, 3, limit)
+      }
       await sql`delete from products where id like 'terms-%'`.execute(db)
     })
 
@@ -199,6 +235,26 @@ function searchTermsSuite(kind: DatabaseKind): void {
           from products p, unnest(p.search) u where p.deleted_at is null
         ) x`.execute(db)
       expect(all[0]!.stale).toBe(0)
+      // The beginnings likewise (migration 010): every row as the listing ranks it, none missing.
+      const { rows: beginnings } = await sql<{ stale: number }>`
+        with expected as (
+          select b.beginning, p.id, p.status,
+            case when p.search @@ (chr(39) || b.beginning || chr(39))::tsquery
+              then round((ts_rank(p.search, (chr(39) || b.beginning || chr(39) || ':*')::tsquery) + 1)::numeric, 6) + 999
+              else round(least(ts_rank(p.search, (chr(39) || b.beginning || chr(39) || ':*')::tsquery), 998)::numeric, 6)
+              end as rank
+          from products p, lateral (
+            select distinct left(u.lexeme, n) as beginning
+            from unnest(p.search) u, (values (3), (4)) l(n) where char_length(u.lexeme) >= n
+          ) b
+          where p.deleted_at is null
+        ), kept as (
+          select beginning, product_id as id, status, rank from product_search_beginnings
+        )
+        select (select count(*) from (select * from kept except select * from expected) x)::int
+          + (select count(*) from (select * from expected except select * from kept) x)::int
+          as stale`.execute(db)
+      expect(beginnings[0]!.stale).toBe(0)
     })
   })
 }

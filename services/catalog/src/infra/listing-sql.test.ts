@@ -39,7 +39,8 @@ describe('infra/listing-sql: when a search may read the terms index (issue 20)',
   it('keeps the GIN index read behind the opposite condition in the same statement', () => {
     const { text } = listingSql({ sort: 'relevance', limit: 20, q: 'lamp' }, null)
     expect(text).toContain('where (select w.fast from w)')
-    expect(text).toContain('and not (select w.fast from w)')
+    expect(text).toContain('where (select w.beginning from w)')
+    expect(text).toContain('and not (select w.fast or w.beginning from w)')
     expect(text).toContain('p.search @@')
   })
 })

@@ -141,7 +141,7 @@ export function listingSql(criteria: ListCriteria, after: Cursor | null, typo = 
   ${limit}`
     if (terms) {
       prefix = `${terms.with}\n`
-      page = `(${terms.page})\n  union all\n  (${page})`
+      page = `(${terms.page})\n  union all\n  (${terms.beginnings})\n  union all\n  (${page})`
     }
   }
   const text = `${prefix}select p.id, p.sku, p.name, p.description, p.price_amount, p.max_price_amount,
@@ -230,6 +230,12 @@ export function searchTerms(
  * order as ranking every match. (The table's rank adds 1 before rounding; taking 1 away after it is
  * exact: ts_rank of one lexeme is a float4 of at least 0.06, which falls nowhere near a rounding
  * boundary that adding 1 could move.)
+ *
+ * When neither holds and the word is three or four letters long (`gre`: green, grey, great…),
+ * `beginnings` reads the page from `product_search_beginnings` (migration 010), which keeps each
+ * product's listing rank for each beginning of its lexemes itself, whole-word or prefix-only;
+ * `beginning` in `w` says so. `fast` is true when either page is read, and the GIN index's
+ * matches are then not.
  */
 export function termsPage(
   criteria: ListCriteria,
@@ -237,7 +243,7 @@ export function termsPage(
   columns: string,
   limit: string,
   param: (value: unknown, type?: string) => string,
-): { with: string; fast: string; page: string } | undefined {
+): { with: string; fast: string; page: string; beginnings: string } | undefined {
   if (criteria.q === undefined || criteria.sort !== 'relevance') return undefined
   if (criteria.category !== undefined) return undefined
   if (criteria.minPrice !== undefined || criteria.maxPrice !== undefined) return undefined
@@ -250,6 +256,9 @@ export function termsPage(
   const keyset = after
     ? `\n      and (t.rank, t.product_id) < (${param(after.key, 'numeric')} - (select w.lift from w), ${param(after.id)})`
     : ''
+  const beginningsKeyset = after
+    ? `\n      and (b.rank, b.product_id) < (${param(after.key, 'numeric')}, ${param(after.id)})`
+    : ''
   // More than a page of the whole word's products after the cursor (the page reads `limit`,
   // which is the page and one more).
   const pageRows = criteria.limit + 1
@@ -258,7 +267,10 @@ export function termsPage(
     : ''
   return {
     with: `with w as materialized (
-  select w.lexeme,
+  select w.*,
+    coalesce(not w.fast and w.single and char_length(w.typed) in (3, 4), false) as beginning
+  from (
+  select w.lexeme, w.typed, w.single,
     case when w.lexeme = w.typed then ${wholeWordsRank} else -1 end as lift,
     coalesce(w.single and (not coalesce((select starts_with(t.lexeme, w.typed)
       from product_search_terms t where t.lexeme > w.lexeme order by t.lexeme limit 1), false)
@@ -283,8 +295,9 @@ export function termsPage(
       offset 0
     ) w
   ) w
+  ) w
 )`,
-    fast: '(select w.fast from w)',
+    fast: '(select w.fast or w.beginning from w)',
     page: `select ${columns}, t.rank + (select w.lift from w) as rank
     from product_search_terms t
     join products p on p.id = t.product_id
@@ -294,6 +307,16 @@ export function termsPage(
       and p.deleted_at is null
       and p.status = 'published'${keyset}
     order by t.rank desc, t.product_id desc
+    ${limit}`,
+    beginnings: `select ${columns}, b.rank
+    from product_search_beginnings b
+    join products p on p.id = b.product_id
+    where (select w.beginning from w)
+      and b.beginning = (select w.typed from w)
+      and b.status = 'published'
+      and p.deleted_at is null
+      and p.status = 'published'${beginningsKeyset}
+    order by b.rank desc, b.product_id desc
     ${limit}`,
   }
 }
