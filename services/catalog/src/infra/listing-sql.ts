@@ -253,12 +253,25 @@ export function termsPage(
   const q = param(criteria.q, 'text')
   const typed = param(prefix, 'text')
   const quoted = `chr(39) || a.lexemes[1] || chr(39)`
-  const keyset = after
-    ? `\n      and (t.rank, t.product_id) < (${param(after.key, 'numeric')} - (select w.lift from w), ${param(after.id)})`
-    : ''
-  const beginningsKeyset = after
-    ? `\n      and (b.rank, b.product_id) < (${param(after.key, 'numeric')}, ${param(after.id)})`
-    : ''
+  /**
+   * A page read from one of the search indexes in the listing's order, when `w`'s `when` holds:
+   * the rows of `w`'s `value`, their rank plus `lift`.
+   */
+  const indexedPage = (table: string, key: string, when: string, value: string, lift = '') => {
+    const keyset = after
+      ? `\n      and (x.rank, x.product_id) < (${param(after.key, 'numeric')}${lift && ` - ${lift}`}, ${param(after.id)})`
+      : ''
+    return `select ${columns}, x.rank${lift && ` + ${lift}`} as rank
+    from ${table} x
+    join products p on p.id = x.product_id
+    where (select w.${when} from w)
+      and x.${key} = (select w.${value} from w)
+      and x.status = 'published'
+      and p.deleted_at is null
+      and p.status = 'published'${keyset}
+    order by x.rank desc, x.product_id desc
+    ${limit}`
+  }
   // More than a page of the whole word's products after the cursor (the page reads `limit`,
   // which is the page and one more).
   const pageRows = criteria.limit + 1
@@ -298,26 +311,8 @@ export function termsPage(
   ) w
 )`,
     fast: '(select w.fast or w.beginning from w)',
-    page: `select ${columns}, t.rank + (select w.lift from w) as rank
-    from product_search_terms t
-    join products p on p.id = t.product_id
-    where (select w.fast from w)
-      and t.lexeme = (select w.lexeme from w)
-      and t.status = 'published'
-      and p.deleted_at is null
-      and p.status = 'published'${keyset}
-    order by t.rank desc, t.product_id desc
-    ${limit}`,
-    beginnings: `select ${columns}, b.rank
-    from product_search_beginnings b
-    join products p on p.id = b.product_id
-    where (select w.beginning from w)
-      and b.beginning = (select w.typed from w)
-      and b.status = 'published'
-      and p.deleted_at is null
-      and p.status = 'published'${beginningsKeyset}
-    order by b.rank desc, b.product_id desc
-    ${limit}`,
+    page: indexedPage('product_search_terms', 'lexeme', 'fast', 'lexeme', '(select w.lift from w)'),
+    beginnings: indexedPage('product_search_beginnings', 'beginning', 'beginning', 'typed'),
   }
 }
 
