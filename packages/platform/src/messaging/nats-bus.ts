@@ -64,8 +64,9 @@ interface ConsumerState {
 
 /**
  * The NATS JetStream adapter of the bus, with the RabbitMQ adapter's semantics: one file-stored
- * stream of events (limits retention: kept for `streamMaxAgeMs`), one durable pull consumer per consuming service with
- * explicit acks, retries as naks with the policy's delays, a dead-letter stream per consumer.
+ * stream of events (limits retention: kept for `streamMaxAgeMs`), one durable pull consumer per
+ * consuming service with explicit acks, retries as naks with the policy's delays, a dead-letter
+ * stream per consumer.
  * A publish resolves once JetStream acknowledged it (stored); publishes are pipelined. The
  * client reconnects by itself; a pull consumer resumes, and what was delivered but not acked
  * is redelivered after the ack wait (the consumer's inbox drops duplicates).
