@@ -40,10 +40,21 @@ const url = testServers.nats
 const server = new URL(url).host
 const silent = pino({ level: 'silent' })
 
-async function manager() {
-  const nc = await connect({ servers: server })
+async function manager(servers = server) {
+  const nc = await connect({ servers })
   return { nc, jsm: await jetstreamManager(nc) }
 }
+
+/** A bus on a private nats-server of one test, reconnecting quickly after its restarts. */
+const privateBus = (nats: { url: string }, prefix: string, options: Partial<NatsBusOptions> = {}) =>
+  createNatsBus({
+    url: nats.url,
+    exchange: `${prefix}.${run}`,
+    retry: conformanceRetry,
+    log: silent,
+    reconnectSeconds: 0.2,
+    ...options,
+  })
 
 /** Deletes the run's events stream (its consumers go with it) and these dead-letter streams. */
 async function deleteStreams(consumers: readonly string[], extra: string[] = []): Promise<void> {
@@ -347,12 +358,7 @@ describe('NATS JetStream bus', () => {
 describe('NATS JetStream bus and a server killed', () => {
   it('keeps every acknowledged event through a SIGKILL of the server (SIGTERM before 2.10), and resumes', async () => {
     const nats = await startPrivateNats()
-    const bus = createNatsBus({
-      url: nats.url,
-      exchange: `crash.${run}`,
-      retry: conformanceRetry,
-      log: silent,
-      reconnectSeconds: 0.2,
+    const bus = privateBus(nats, 'crash', {
       ackWaitMs: 2_000,
       prefetch: 10, // all but 10 of the events are in the server's store only when it dies
     })
@@ -410,12 +416,7 @@ describe('NATS JetStream bus and a server restarted while events flow', () => {
     // sequence, gave the next events sequences its consumers had already passed, and they
     // skipped them: events acknowledged to the publisher, never delivered.
     const nats = await startPrivateNats()
-    const bus = createNatsBus({
-      url: nats.url,
-      exchange: `flowing.${run}`,
-      retry: conformanceRetry,
-      log: silent,
-      reconnectSeconds: 0.2,
+    const bus = privateBus(nats, 'flowing', {
       publishTimeoutMs: 2_000, // a publish in flight at the stop is tried again sooner
     })
     let publishing = true
@@ -477,17 +478,8 @@ describe('NATS JetStream bus and a server restarted while events flow', () => {
 describe('NATS JetStream bus and a consumer the server lost', () => {
   it('declares it again from the first event the stream keeps, so none published meanwhile is skipped', async () => {
     const nats = await startPrivateNats()
-    const bus = createNatsBus({
-      url: nats.url,
-      exchange: `lost.${run}`,
-      retry: conformanceRetry,
-      log: silent,
-      reconnectSeconds: 0.2,
-    })
-    const { nc, jsm } = await (async () => {
-      const nc = await connect({ servers: nats.url.replace('nats://', '') })
-      return { nc, jsm: await jetstreamManager(nc) }
-    })()
+    const bus = privateBus(nats, 'lost')
+    const { nc, jsm } = await manager(new URL(nats.url).host)
     try {
       const lostNames = natsNamesOf(`lost.${run}`)
       const type = `l${run}.kept`
@@ -527,13 +519,7 @@ describe('NATS JetStream bus and a consumer the server lost', () => {
 describe('NATS JetStream bus and a server back without its store', () => {
   it('declares its stream and consumers again after the reconnect, and delivers again', async () => {
     const nats = await startPrivateNats()
-    const bus = createNatsBus({
-      url: nats.url,
-      exchange: `fresh.${run}`,
-      retry: conformanceRetry,
-      log: silent,
-      reconnectSeconds: 0.2,
-    })
+    const bus = privateBus(nats, 'fresh')
     try {
       const type = `f${run}.seen`
       const seen = new Set<string>()
