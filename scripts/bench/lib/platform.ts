@@ -159,7 +159,7 @@ export async function sweepLeftovers(olderThanMs = 24 * 60 * 60 * 1_000): Promis
 
 /** A PostgreSQL database owned by `emporium`, dropped at cleanup; returns its URL. */
 export async function scratchPostgres(name: string): Promise<string> {
-  const database = `emporium_bench_${runId}_${name}`
+  const database = `${scratchPrefix}${runId}_${name}`
   await postgresAdmin(`create database ${database} owner emporium`)
   onCleanup(`drop database ${database}`, () =>
     postgresAdmin(`drop database if exists ${database} with (force)`),
@@ -212,7 +212,7 @@ export async function postgresBackendsCpu(): Promise<Map<number, number>> {
   try {
     const { rows } = await client.query<{ pid: number }>(
       'select pid from pg_stat_activity where datname like $1',
-      [`emporium_bench_${runId}_%`],
+      [`${scratchPrefix}${runId}_%`],
     )
     return new Map(rows.map((row) => [row.pid, processCpu(row.pid)]))
   } finally {
@@ -230,7 +230,7 @@ export async function postgresCommits(): Promise<number> {
 }
 
 export async function postgresCommitsByService(): Promise<Map<string, number>> {
-  const prefix = `emporium_bench_${runId}_`
+  const prefix = `${scratchPrefix}${runId}_`
   const client = new pg.Client(servers.postgresAdmin)
   await client.connect()
   try {
@@ -246,7 +246,7 @@ export async function postgresCommitsByService(): Promise<Map<string, number>> {
 
 /** A MariaDB database (`emporium` may use every `emporium_%` one), dropped at cleanup. */
 export async function scratchMysql(name: string): Promise<string> {
-  const database = `emporium_bench_${runId}_${name}`
+  const database = `${scratchPrefix}${runId}_${name}`
   await mysqlAdmin(`create database ${database}`)
   onCleanup(`drop database ${database}`, () => mysqlAdmin(`drop database if exists ${database}`))
   return `mysql://emporium:emporium@127.0.0.1:3306/${database}`
@@ -265,7 +265,7 @@ async function mysqlAdmin(statement: string): Promise<void> {
 
 /** A RabbitMQ vhost `guest` may use, deleted (with its queues) at cleanup; returns its URL. */
 export async function scratchVhost(): Promise<string> {
-  const vhost = `emporium_bench_${runId}`
+  const vhost = `${scratchPrefix}${runId}`
   await run('rabbitmqctl', ['-q', 'add_vhost', vhost], { timeoutMs: 60_000 })
   onCleanup(`delete vhost ${vhost}`, () =>
     whileRestarting(async () => {
