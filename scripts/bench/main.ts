@@ -12,6 +12,8 @@ import { checkoutBenchmark } from './checkout.js'
 import { gatewayBenchmark } from './gateway.js'
 import { cleanupAll, installSignalCleanup } from './lib/cleanup.js'
 import { setServiceRuntime, sweepLeftovers } from './lib/platform.js'
+import { setRuntimeNode } from './lib/processes.js'
+import { chooseNode } from './lib/production-node.js'
 import { markdownSection, met, type Section } from './lib/report.js'
 import { describeMachine } from './lib/tools.js'
 import { messagingBenchmark } from './messaging.js'
@@ -27,6 +29,7 @@ const { values } = parseArgs({
     'log-level': { type: 'string', default: 'warn' },
     profile: { type: 'boolean', default: false },
     tsx: { type: 'boolean', default: false },
+    node: { type: 'string', default: 'production' },
     'large-products': { type: 'string', default: '100000' },
     'large-embedded': { type: 'boolean', default: false },
     'skip-peers': { type: 'boolean', default: false },
@@ -50,6 +53,10 @@ const usage = `npm run bench -- [options]
                          functions (gateway, catalog, checkout, start)
   --tsx                  run the distributed mode's services from the sources under tsx
                          (default: bundled as the images run them, built into dist/)
+  --node <which>         the Node of the services, the bare routes and the peers: production
+                         (default: the images' version, fetched once from the npm registry
+                         into ~/.cache/emporium-bench), current (this process's), or a path;
+                         the embedded platform runs on this process's Node, as npm start does
   --large-products <n>   size of the large catalog (default 100000; 0 skips it)
   --large-embedded       catalog: the large catalog in the embedded mode too (PGlite: the
                          bulk insert alone takes a minute or two)
@@ -103,6 +110,8 @@ if (unknown.length > 0) {
 
 installSignalCleanup()
 setServiceRuntime(values.tsx ? 'tsx' : 'bundle')
+const runtime = chooseNode(values.node)
+setRuntimeNode(runtime.path)
 for (const leftover of await sweepLeftovers()) {
   console.error(`bench: removed ${leftover}, left by a run killed more than a day ago`)
 }
@@ -112,7 +121,8 @@ console.log(
     `${machine.cpus} CPUs (${machine.cpuModel}), ${machine.memoryGiB} GiB, Node ${machine.node}, ` +
     `PostgreSQL ${machine.postgres}; load average ${machine.loadAverage} at the start ` +
     `(a shared machine: compare rows of one run). Distributed services ` +
-    (values.tsx ? 'from the sources under tsx.\n' : 'bundled as the images run them.\n'),
+    (values.tsx ? 'from the sources under tsx' : 'bundled as the images run them') +
+    `, on Node ${runtime.version}${runtime.note}; the embedded platform on Node ${machine.node}.\n`,
 )
 const sections: Section[] = []
 let failed = false

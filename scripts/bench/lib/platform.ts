@@ -18,6 +18,7 @@ import {
   scratchDir,
   sleep,
   spawnChild,
+  runtimeNode,
   spawnTsx,
   treeCpu,
   waitForHttp,
@@ -58,7 +59,7 @@ function spawnService(
   if (serviceRuntime === 'tsx') {
     return spawnTsx(service, `services/${service}/src/main.ts`, env, { nodeArgs })
   }
-  return spawnChild(service, process.execPath, ['--enable-source-maps', ...nodeArgs, 'main.mjs'], {
+  return spawnChild(service, runtimeNode(), ['--enable-source-maps', ...nodeArgs, 'main.mjs'], {
     env: { ...process.env, ...env },
     cwd: resolve('dist', service),
   })
@@ -446,7 +447,8 @@ export async function startEmbedded(
       LOG_LEVEL: 'warn',
       ...options.env,
     },
-    { nodeArgs: options.nodeArgs },
+    // `npm start` on this machine's own Node (runtimeNode() is the production one).
+    { nodeArgs: options.nodeArgs, node: process.execPath },
   )
   const gateway = `http://127.0.0.1:${port}`
   try {

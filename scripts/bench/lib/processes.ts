@@ -104,15 +104,30 @@ export function spawnChild(
   return handle
 }
 
-/** `node --import tsx <entry>` from the repository root. */
+let node = process.execPath
+
+/**
+ * The Node that runs the services, the bare references and the peers (`main.ts`: the production
+ * Node of production-node.ts unless `--node current`); the embedded platform runs on this
+ * process's own, as `npm start` does on a developer's machine.
+ */
+export function setRuntimeNode(path: string): void {
+  node = path
+}
+
+export function runtimeNode(): string {
+  return node
+}
+
+/** `node --import tsx <entry>` from the repository root, on the runtime Node unless told. */
 export function spawnTsx(
   name: string,
   entry: string,
   env: Record<string, string | undefined>,
-  options: { nodeArgs?: string[]; args?: string[] } = {},
+  options: { nodeArgs?: string[]; args?: string[]; node?: string } = {},
 ): Child {
   const argv = [...(options.nodeArgs ?? []), '--import', 'tsx', entry, ...(options.args ?? [])]
-  return spawnChild(name, process.execPath, argv, { env: { ...process.env, ...env } })
+  return spawnChild(name, options.node ?? node, argv, { env: { ...process.env, ...env } })
 }
 
 /** Resolves once `url` answers 2xx; throws after the timeout or when the child exits. */

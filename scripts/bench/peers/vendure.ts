@@ -9,7 +9,14 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import pg from 'pg'
 import { servers } from '../lib/platform.js'
-import { freePort, run, spawnChild, waitForHttp, type Child } from '../lib/processes.js'
+import {
+  freePort,
+  run,
+  runtimeNode,
+  spawnChild,
+  waitForHttp,
+  type Child,
+} from '../lib/processes.js'
 
 export const vendureVersion = '3.7.3'
 const packages = {
@@ -87,7 +94,7 @@ function vendureEnv(dir: string, port: number): Record<string, string | undefine
 }
 
 async function runVendure(dir: string, mode: 'populate' | 'serve', port: number): Promise<Child> {
-  return spawnChild(`vendure-${mode}`, process.execPath, ['--import', tsx, entry, mode], {
+  return spawnChild(`vendure-${mode}`, runtimeNode(), ['--import', tsx, entry, mode], {
     env: vendureEnv(dir, port),
     cwd: dir, // the import writes its error log (the skipped images) to the working directory
   })
