@@ -221,6 +221,9 @@ export async function gatewayBenchmark(options: GatewayBenchOptions): Promise<Se
           headers: contender.headers,
           rate: group.rate,
           seconds: options.seconds,
+          // Steady state, as the throughput rows: a second at the rate on the same connections
+          // first (their opening, and the JIT of a path just switched to, are not the tail).
+          warmupSeconds: 1,
         })
         const entry = merged.get(name) ?? { latencies: [], errors: 0, sent: 0 }
         entry.latencies.push(...result.latencies)
@@ -278,8 +281,8 @@ export async function gatewayBenchmark(options: GatewayBenchOptions): Promise<Se
       `wrk, ${options.connections} connections, 1 thread; after a 2 s warm-up of each row, ` +
       `${options.rounds} rounds of ${options.seconds} s over all rows in turn (req/s and ` +
       `percentiles: the median round); latency rows at a fixed ${options.rate} req/s, or half the slowest row's ` +
-      `throughput of the group when lower, in rounds too (open model, undici, latency ` +
-      `from the scheduled send time). The gateway has rate limiting on, settled with Redis in ` +
+      `throughput of the group when lower, in rounds too, each after a 1 s warm-up at that ` +
+      `rate on its connections (open model, undici, latency from the scheduled send time). The gateway has rate limiting on, settled with Redis in ` +
       `batches (its limit raised so nothing is throttled); services at LOG_LEVEL=${options.logLevel}; nginx: 1 worker, ` +
       `upstream keep-alive, no access log. CPU µs/req: CPU time of the proxy process, then of ` +
       `the upstream, divided by the requests of the row.`,
