@@ -149,5 +149,9 @@ if (verdicts.length > 0) {
   console.log('### Targets\n')
   for (const v of verdicts) console.log(`- ${v.section}: ${v.name}: ${v.met ? 'met' : 'MISSED'}`)
 }
-if (values.json) writeFileSync(values.json, JSON.stringify({ machine, sections }, null, 2))
+if (values.json)
+  writeFileSync(
+    values.json,
+    JSON.stringify({ machine: { ...machine, serviceNode: runtime.version }, sections }, null, 2),
+  )
 process.exit(failed ? 1 : 0)

@@ -21,6 +21,11 @@ describe("the benchmark's production Node", () => {
     expect(() => productionNodePin('NODE_VERSION=24.1.0\n', 'x64')).toThrow(/NODE_INTEGRITY_X64/)
   })
 
+  it('--node takes a node binary by its path, and refuses anything else', () => {
+    expect(chooseNode(process.execPath)).toMatchObject({ version: process.version })
+    expect(() => chooseNode('/nonexistent/node')).toThrow(/--node \/nonexistent\/node/)
+  })
+
   it("--node current is this process's Node", () => {
     expect(chooseNode('current')).toEqual({
       path: process.execPath,

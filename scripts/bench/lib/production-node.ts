@@ -85,7 +85,12 @@ export function productionNode(cacheRoot = join(homedir(), '.cache', 'emporium-b
 export function chooseNode(which: string): { path: string; version: string; note: string } {
   if (which === 'current') return { path: process.execPath, version: process.version, note: '' }
   if (which !== 'production') {
-    const version = execFileSync(which, ['--version'], { encoding: 'utf8' }).trim()
+    let version: string
+    try {
+      version = execFileSync(which, ['--version'], { encoding: 'utf8' }).trim()
+    } catch {
+      throw new Error(`--node ${which}: not production, current, or a node binary that runs`)
+    }
     return { path: which, version, note: ' (--node)' }
   }
   try {
