@@ -10,10 +10,14 @@ import {
   readFileSync,
   rmSync,
 } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { homedir, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { reservePort, reservePorts } from '@emporium/platform/testing'
 import { onCleanup, trackGroup, untrackGroup } from './cleanup.js'
+
+/** What benchmarks keep between runs (the production Node, Vendure): EMPORIUM_BENCH_CACHE moves it. */
+export const benchCache = () =>
+  process.env.EMPORIUM_BENCH_CACHE ?? join(homedir(), '.cache', 'emporium-bench')
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))
 

@@ -4,7 +4,7 @@
 // CPU per proxied request than Node 20's, side by side on this machine: docs/performance.md).
 // The binary is the one deploy/docker/local-base.sh puts in the local base image: the same
 // pinned version and integrity, from the npm registry's `node-linux-*` package, kept in
-// ~/.cache/emporium-bench after its first download.
+// ~/.cache/emporium-bench (EMPORIUM_BENCH_CACHE) after its first download.
 import { execFileSync } from 'node:child_process'
 import { createHash } from 'node:crypto'
 import {
@@ -16,8 +16,9 @@ import {
   renameSync,
   rmSync,
 } from 'node:fs'
-import { homedir, tmpdir } from 'node:os'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { benchCache } from './processes.js'
 
 export interface NodePin {
   version: string
@@ -43,7 +44,7 @@ export function productionNodePin(script: string, arch: string = process.arch): 
 }
 
 /** The path of the pinned production Node, downloaded and checked on first use. */
-export function productionNode(cacheRoot = join(homedir(), '.cache', 'emporium-bench')): {
+export function productionNode(cacheRoot = benchCache()): {
   path: string
   version: string
 } {

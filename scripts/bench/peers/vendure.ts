@@ -4,12 +4,12 @@
 // its server started on a spare port. Both caches are kept between runs, keyed by the version;
 // `dropdb bench_vendure_<version>` or removing the directory sets them up again.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
-import { homedir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import pg from 'pg'
 import { servers } from '../lib/platform.js'
 import {
+  benchCache,
   freePort,
   run,
   runtimeNode,
@@ -24,7 +24,7 @@ const packages = {
   '@vendure/create': vendureVersion, // for its sample data (assets/) only
   pg: '8.16.3',
 }
-const cacheRoot = process.env.EMPORIUM_BENCH_CACHE ?? join(homedir(), '.cache', 'emporium-bench')
+const cacheRoot = benchCache()
 const database = `bench_vendure_${vendureVersion.replace(/\W/g, '_')}`
 const entry = fileURLToPath(new URL('./vendure-server.ts', import.meta.url))
 const tsx = import.meta.resolve('tsx')
