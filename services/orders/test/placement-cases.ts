@@ -125,6 +125,14 @@ export function placementCases(h: Harness): void {
       expect(again.status).toBe(202)
       expect(again.text).toBe(first.text)
       expect(again.headers.get('idempotent-replayed')).toBe('true')
+      // The cart is read before the key: a repeat after the cart emptied (or changed) still
+      // replays the first answer, rather than judging the cart it finds.
+      carts.set(who.userId, [])
+      const emptied = await place(who, 'replay-1')
+      expect(emptied.status).toBe(202)
+      expect(emptied.text).toBe(first.text)
+      carts.set(who.userId, [{ productId: 'mug', quantity: 3 }])
+      expect((await place(who, 'replay-1')).text).toBe(first.text)
       expect(await ordersOf(who.userId)).toHaveLength(1)
       expect(await outbox('order.placed', first.body.id)).toHaveLength(1)
       // The key is the caller's: another customer's same key is another order.

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import { orders as events, type orders } from '@emporium/contracts'
 import { AppError, type Logger } from '@emporium/platform/app'
-import { cartIdentity } from '../domain/cart-identity.js'
+import { cartIdentity, type CartSnapshot } from '../domain/cart-identity.js'
 import { orderFingerprint } from '../domain/idempotency.js'
 import type { OrderRecord } from '../domain/order.js'
 import { createIdempotentRunner, LostClaim, type IdempotentResult } from './idempotent-request.js'
@@ -20,6 +20,7 @@ import type {
   OrderStore,
   PaymentsPort,
   StoredResponse,
+  VariantRef,
 } from './ports.js'
 
 export interface PlaceOrderDeps {
@@ -59,6 +60,16 @@ export type PlaceOrderResult = IdempotentResult
 export const variantOf = (line: { productId: string; variantId?: string }) =>
   line.variantId ?? line.productId
 
+/** What a placement reads of the cart: its orderable lines, its identity, their variants. */
+interface CartRead {
+  cartLines: CartSnapshot['lines']
+  identity: string
+  variants: VariantRef[]
+}
+
+/** The lines' prices, the order holding the cart if any, and whether the key was claimed. */
+type PricesRead = Awaited<ReturnType<CatalogPort['products']>>
+
 /** Thrown inside the order's transaction when another order holds the cart (a concurrent one). */
 class CartTaken extends Error {}
 
@@ -85,24 +96,18 @@ export function requireGuestEmail(request: { guest?: boolean; email?: string }):
 /**
  * `POST /orders`: the caller's cart, priced from orders' copy of the catalog's prices, paid with a card tokenized by
  * payments, stored `pending` with `order.placed` in one transaction. Idempotent per (caller,
- * key): the key is claimed first (its own transaction), a repeat replays the stored response,
- * a request meeting one in progress waits for it, and any failure gives the key back so that
- * the client can retry with it; nothing is written before the final transaction.
+ * key): the key is claimed before anything is written or the card tokenized (in the statement
+ * that reads the lines' prices), a repeat replays the stored response, a request meeting one in
+ * progress waits for it, and any failure gives the key back so that the client can retry with
+ * it; nothing else is written before the final transaction.
  */
 export function createPlaceOrder(deps: PlaceOrderDeps) {
   const idempotent = createIdempotentRunner(deps)
   const newId = deps.newId ?? randomUUID
 
-  async function place(request: PlaceOrderRequest, claim: KeyClaim): Promise<StoredResponse> {
+  async function readCart(request: PlaceOrderRequest): Promise<CartRead> {
     const cart = await deps.cart.snapshot(request.authorization)
     const cartLines = cart.lines.filter((line) => !line.unavailable)
-    if (cartLines.length === 0) {
-      throw new AppError(
-        'invalid',
-        'ORDERS.EMPTY_CART',
-        'The cart has nothing that can be ordered.',
-      )
-    }
     // The same cart, still held by an order in flight: refused before the card is tokenized.
     // The unique index below is what enforces it; this answers the common case cheaply.
     const identity = cartIdentity(cart)
@@ -110,10 +115,25 @@ export function createPlaceOrder(deps: PlaceOrderDeps) {
       productId: l.productId,
       variantId: variantOf(l),
     }))
-    const { products, holder } = await deps.catalog.products(variants, {
-      userId: request.userId,
-      cartIdentity: identity,
-    })
+    return { cartLines, identity, variants }
+  }
+
+  async function place(
+    request: PlaceOrderRequest,
+    claim: KeyClaim,
+    read?: { cart: CartRead; prices: PricesRead },
+  ): Promise<StoredResponse> {
+    const { cartLines, identity, variants } = read?.cart ?? (await readCart(request))
+    if (cartLines.length === 0) {
+      throw new AppError(
+        'invalid',
+        'ORDERS.EMPTY_CART',
+        'The cart has nothing that can be ordered.',
+      )
+    }
+    const { products, holder } =
+      read?.prices ??
+      (await deps.catalog.products(variants, { userId: request.userId, cartIdentity: identity }))
     if (holder !== undefined) throw cartAlreadyPlaced(holder)
     const checkoutLines = toCheckoutLines(cartLines, products)
     const { body } = request
@@ -202,13 +222,29 @@ export function createPlaceOrder(deps: PlaceOrderDeps) {
       ...(request.guest !== undefined && { guest: request.guest }),
       ...(request.body.email !== undefined && { email: request.body.email }),
     })
+    const keyRequest = {
+      userId: request.userId,
+      idempotencyKey: request.idempotencyKey,
+      fingerprint: orderFingerprint(request.body),
+    }
+    // The cart is read before the key is claimed, so that the claim shares the statement that
+    // reads the lines' prices and the cart's holder (a transaction fewer per order). A claim
+    // made otherwise (the key existed: a repeat, or one in progress) reads both again.
+    const cart = await readCart(request)
+    if (cart.cartLines.length === 0) return idempotent(keyRequest, (claim) => place(request, claim))
+    let prices: PricesRead | undefined
     return idempotent(
-      {
-        userId: request.userId,
-        idempotencyKey: request.idempotencyKey,
-        fingerprint: orderFingerprint(request.body),
+      keyRequest,
+      (claim, claimedWith) =>
+        place(request, claim, claimedWith && prices ? { cart, prices } : undefined),
+      async (claim) => {
+        prices = await deps.catalog.products(
+          cart.variants,
+          { userId: request.userId, cartIdentity: cart.identity },
+          claim,
+        )
+        return prices.claimed === true
       },
-      (claim) => place(request, claim),
     )
   }
 }

@@ -48,11 +48,15 @@ export interface CatalogPort {
    * is absent from the map. Throws `unavailable` when it cannot tell. With `holding`, also the
    * order (not cancelled) holding that customer's cart, if any, read in the same statement
    * (docs/checkout.md, "One cart, one order": the cheap check before the card is tokenized).
+   * With `claim`, the same statement also claims that new `Idempotency-Key` (as
+   * `IdempotencyStore.claim`'s first insert does): `claimed` says whether it did, false when
+   * the key exists (its store then tells why).
    */
   products(
     variants: readonly VariantRef[],
     holding?: { userId: string; cartIdentity: string },
-  ): Promise<{ products: Map<string, PricedVariant>; holder?: string }>
+    claim?: KeyClaimRequest,
+  ): Promise<{ products: Map<string, PricedVariant>; holder?: string; claimed?: boolean }>
 }
 
 /** The product consumers' writes to orders' copy of the catalog's prices (newest event wins). */
@@ -189,6 +193,13 @@ export interface KeyClaim {
   userId: string
   key: string
   token: string
+}
+
+/** A new key's claim, as written: held under `token` for `leaseMs` from `now`. */
+export interface KeyClaimRequest extends KeyClaim {
+  fingerprint: string
+  now: Date
+  leaseMs: number
 }
 
 export interface StoredResponse {

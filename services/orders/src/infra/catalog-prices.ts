@@ -1,7 +1,13 @@
 import type { Money, catalog } from '@emporium/contracts'
 import type { Logger } from '@emporium/platform'
 import { sql, type Kysely, type Transaction } from 'kysely'
-import type { CatalogPort, CatalogPriceWriter, PricedVariant } from '../app/ports.js'
+import type {
+  CatalogPort,
+  CatalogPriceWriter,
+  KeyClaimRequest,
+  PricedVariant,
+} from '../app/ports.js'
+import { claimKeyInsert } from './sql-idempotency-store.js'
 import type { OrdersTables } from './tables.js'
 
 /** A product and its variants as the catalog's API answers them. */
@@ -30,18 +36,24 @@ export function createCatalogPriceCopy(deps: {
 }): CatalogPort {
   const { db } = deps
   return {
-    async products(variants, holding) {
+    async products(variants, holding, claim) {
       const found = new Map<string, PricedVariant>()
-      if (variants.length === 0 && !holding) return { products: found }
+      if (variants.length === 0 && !holding && !claim) return { products: found }
       const rows = await readCopy(
         variants.map((v) => v.variantId),
         holding,
+        claim,
       )
       const known = new Set<string>()
       let holder: string | undefined
+      let claimed = false
       for (const row of rows) {
-        if (row.holder !== null) {
-          holder = row.holder
+        if (row.part === 'claim') {
+          claimed = true
+          continue
+        }
+        if (row.part === 'holder') {
+          holder = row.holder ?? undefined
           continue
         }
         known.add(row.variant_id)
@@ -58,10 +70,12 @@ export function createCatalogPriceCopy(deps: {
       const unknown = [
         ...new Set(variants.filter((v) => !known.has(v.variantId)).map((v) => v.productId)),
       ]
-      // Held: the placement stops here, so the catalog need not be asked.
-      if (unknown.length === 0 || holder !== undefined) {
-        return { products: found, ...(holder !== undefined && { holder }) }
+      const read = {
+        ...(holder !== undefined && { holder }),
+        ...(claim !== undefined && { claimed }),
       }
+      // Held: the placement stops here, so the catalog need not be asked.
+      if (unknown.length === 0 || holder !== undefined) return { products: found, ...read }
       const fetched = await mapLimit(unknown, lookupConcurrency, async (id) => ({
         id,
         product: await deps.fallback(id),
@@ -111,16 +125,38 @@ export function createCatalogPriceCopy(deps: {
             ),
           )
       }
-      return { products: found }
+      return { products: found, ...read }
     },
   }
 
-  /** The copy's rows of `variantIds` and, in the same statement, the order holding the cart. */
+  /**
+   * The copy's rows of `variantIds` and, in the same statement, the order holding the cart and
+   * the key's claim (a data-modifying WITH runs once, whatever reads it): one statement, and
+   * one transaction, for what a placement reads before it tokenizes the card.
+   */
   function readCopy(
     variantIds: readonly string[],
     holding: { userId: string; cartIdentity: string } | undefined,
+    claim: KeyClaimRequest | undefined,
   ) {
-    const prices = db
+    // A holder's or a claim's row: the price columns empty.
+    const blank = [
+      sql<string>`''`.as('variant_id'),
+      sql<string>`''`.as('product_id'),
+      sql<string | null>`null`.as('label'),
+      sql<string>`''`.as('name'),
+      sql<number>`0`.as('unit_amount'),
+      sql<string>`''`.as('currency'),
+      sql<boolean>`false`.as('deleted'),
+      sql<string>`''`.as('tax_class'),
+      sql<number>`0`.as('weight_grams'),
+    ] as const
+    // The claim's INSERT is the statement's own WITH (a data-modifying WITH must be the top
+    // level's); without one the same query reads no `claim`.
+    const base = claim
+      ? db.with('claim', (qc) => claimKeyInsert(qc, claim).returning('key'))
+      : db.withTables<{ claim: { key: string } }>()
+    let query = base
       .selectFrom('catalog_prices')
       .select([
         'variant_id',
@@ -133,32 +169,32 @@ export function createCatalogPriceCopy(deps: {
         'tax_class',
         'weight_grams',
         sql<string | null>`null`.as('holder'),
+        sql<Part>`'price'`.as('part'),
       ])
       .where('variant_id', 'in', variantIds.length > 0 ? variantIds : [''])
-    if (!holding) return prices.execute()
-    return prices
-      .unionAll(
-        db
+    if (holding) {
+      query = query.unionAll((eb) =>
+        eb
           .selectFrom('orders')
-          .select([
-            sql<string>`''`.as('variant_id'),
-            sql<string>`''`.as('product_id'),
-            sql<string | null>`null`.as('label'),
-            sql<string>`''`.as('name'),
-            sql<number>`0`.as('unit_amount'),
-            sql<string>`''`.as('currency'),
-            sql<boolean>`false`.as('deleted'),
-            sql<string>`''`.as('tax_class'),
-            sql<number>`0`.as('weight_grams'),
-            'id as holder',
-          ])
+          .select([...blank, 'id as holder', sql<Part>`'holder'`.as('part')])
           .where('user_id', '=', holding.userId)
           .where('cart_identity', '=', holding.cartIdentity)
           .where('status', '<>', 'cancelled'),
       )
-      .execute()
+    }
+    if (claim) {
+      query = query.unionAll((eb) =>
+        eb
+          .selectFrom('claim')
+          .select([...blank, sql<string | null>`null`.as('holder'), sql<Part>`'claim'`.as('part')]),
+      )
+    }
+    return query.execute()
   }
 }
+
+/** What a row of the placement's read is: a variant's price, the cart's holder, the claim. */
+type Part = 'price' | 'holder' | 'claim'
 
 /**
  * The consumers' writes to the copy, in their inbox transaction: a row per variant (an event from

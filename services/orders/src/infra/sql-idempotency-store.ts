@@ -1,11 +1,33 @@
 import { randomUUID } from 'node:crypto'
-import type { Kysely } from 'kysely'
+import type { Kysely, QueryCreator } from 'kysely'
 import type { Database } from '@emporium/platform'
-import type { ClaimOutcome, IdempotencyStore } from '../app/ports.js'
+import type { ClaimOutcome, IdempotencyStore, KeyClaimRequest } from '../app/ports.js'
 import type { OrdersTables } from './tables.js'
 
 /** Rows deleted per statement by a purge, so one purge never holds many locks. */
 const purgeChunk = 1_000
+
+/**
+ * The INSERT that claims a new key for `leaseMs` (nothing when the key exists): the store's
+ * first statement, and the placement's read of its prices, which claims in the same statement
+ * (catalog-prices.ts).
+ */
+export function claimKeyInsert(executor: QueryCreator<OrdersTables>, request: KeyClaimRequest) {
+  return executor
+    .insertInto('idempotency_keys')
+    .values({
+      user_id: request.userId,
+      key: request.key,
+      fingerprint: request.fingerprint,
+      state: 'in_progress',
+      claim_token: request.token,
+      lease_until: new Date(request.now.getTime() + request.leaseMs),
+      response_status: null,
+      response_body: null,
+      created_at: request.now,
+    })
+    .onConflict((oc) => oc.columns(['user_id', 'key']).doNothing())
+}
 
 /**
  * Idempotency keys in the service's SQL database. A claim inserts the key (the primary key on
@@ -20,21 +42,14 @@ export function createSqlIdempotencyStore(database: Database): IdempotencyStore 
       const token = randomUUID()
       const leaseUntil = new Date(now.getTime() + leaseMs)
       const insert = (executor: Kysely<OrdersTables>) =>
-        executor
-          .insertInto('idempotency_keys')
-          .values({
-            user_id: userId,
-            key,
-            fingerprint,
-            state: 'in_progress',
-            claim_token: token,
-            lease_until: leaseUntil,
-            response_status: null,
-            response_body: null,
-            created_at: now,
-          })
-          .onConflict((oc) => oc.columns(['user_id', 'key']).doNothing())
-          .executeTakeFirst()
+        claimKeyInsert(executor, {
+          userId,
+          key,
+          token,
+          fingerprint,
+          now,
+          leaseMs,
+        }).executeTakeFirst()
       // A new key, the common case: one statement, no transaction around it.
       const first = await insert(db)
       if (Number(first.numInsertedOrUpdatedRows ?? 0) === 1) {
