@@ -9,6 +9,7 @@ import {
   type Started,
   embeddedManagementPort,
 } from '../e2e/process.js'
+import { fillDataDir } from '../e2e/embedded-data.js'
 import { fetchRetryingShed } from '../e2e/shop-client.js'
 
 /** What the tests read of a product from the API. */
@@ -35,6 +36,7 @@ export async function startPlatform(
       stdio: 'ignore',
     })
   }
+  await fillDataDir(dataDir)
   const started = startProcess('apps/all-in-one/src/main.ts', {
     PORT: String(port),
     EMBEDDED_PORT_BASE: String(port + 1),

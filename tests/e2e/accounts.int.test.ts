@@ -11,6 +11,7 @@ import {
   waitForOk,
   embeddedManagementPort,
 } from './process.js'
+import { fillDataDir } from './embedded-data.js'
 import { startSmtp, type SmtpMailbox } from './smtp-mailbox.js'
 
 // This file's own ports, claimed against every other test on the machine.
@@ -30,6 +31,7 @@ describe('address book and password reset (embedded platform, real SMTP)', () =>
 
   beforeAll(async () => {
     smtp = await startSmtp(smtpPort)
+    await fillDataDir(dataDir)
     started = startProcess('apps/all-in-one/src/main.ts', {
       PORT: String(port),
       EMBEDDED_PORT_BASE: String(base),

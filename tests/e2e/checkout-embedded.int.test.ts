@@ -12,6 +12,7 @@ import {
   waitForOk,
   embeddedManagementPort,
 } from './process.js'
+import { fillDataDir } from './embedded-data.js'
 import { ShopClient } from './shop-client.js'
 
 // This file's own ports, claimed against every other test on the machine.
@@ -27,6 +28,7 @@ describe('checkout through the gateway (embedded platform)', () => {
   let platform: CheckoutPlatform
 
   beforeAll(async () => {
+    await fillDataDir(dataDir)
     started = startProcess('apps/all-in-one/src/main.ts', {
       PORT: String(port),
       EMBEDDED_PORT_BASE: String(port + 1),

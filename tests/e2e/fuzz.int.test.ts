@@ -14,6 +14,7 @@ import {
   type Schema,
 } from './fuzz-arbitraries.js'
 import { repoRoot, reserveEmbeddedPorts, type Started, startProcess } from './process.js'
+import { fillDataDir } from './embedded-data.js'
 import { fetchRetryingShed } from './shop-client.js'
 
 // This file's own ports, claimed against every other test on the machine.
@@ -98,6 +99,7 @@ describe('fuzzing every public operation through the gateway (embedded platform)
   }
 
   beforeAll(async () => {
+    await fillDataDir(dataDir)
     started = startProcess('apps/all-in-one/src/main.ts', {
       PORT: String(port),
       EMBEDDED_PORT_BASE: String(port + 1),

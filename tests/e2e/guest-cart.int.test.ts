@@ -10,6 +10,7 @@ import {
   waitForOk,
   type Started,
 } from './process.js'
+import { fillDataDir } from './embedded-data.js'
 import { fetchRetryingShed } from './shop-client.js'
 
 // This file's own ports, claimed against every other test on the machine.
@@ -33,6 +34,7 @@ describe('guest carts (embedded platform)', () => {
   let products: Array<{ id: string }>
 
   beforeAll(async () => {
+    await fillDataDir(dataDir)
     started = startProcess('apps/all-in-one/src/main.ts', {
       PORT: String(port),
       EMBEDDED_PORT_BASE: String(base),

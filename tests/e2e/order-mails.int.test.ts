@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { serviceDeclarations } from '@emporium/contracts'
 import { reservePort } from '@emporium/platform/testing'
 import { reserveEmbeddedPorts, type Started, startProcess, waitForOk } from './process.js'
+import { fillDataDir } from './embedded-data.js'
 import { cards, replyOf, ShopClient } from './shop-client.js'
 import { startSmtp, type SmtpMailbox } from './smtp-mailbox.js'
 
@@ -30,6 +31,7 @@ describe('order confirmation and shipment e-mails (embedded platform, real SMTP)
 
   beforeAll(async () => {
     smtp = await startSmtp(smtpPort)
+    await fillDataDir(dataDir)
     started = startProcess('apps/all-in-one/src/main.ts', {
       PORT: String(port),
       EMBEDDED_PORT_BASE: String(base),

@@ -10,6 +10,7 @@ import {
   waitForOk,
   embeddedManagementPort,
 } from './process.js'
+import { fillDataDir } from './embedded-data.js'
 import { cards, ShopClient } from './shop-client.js'
 
 // This file's own ports, claimed against every other test on the machine.
@@ -26,6 +27,7 @@ describe('product options and variants through the gateway (embedded platform)',
   let adminToken: string
 
   beforeAll(async () => {
+    await fillDataDir(dataDir)
     started = startProcess('apps/all-in-one/src/main.ts', {
       PORT: String(port),
       EMBEDDED_PORT_BASE: String(port + 1),

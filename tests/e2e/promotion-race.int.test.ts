@@ -10,6 +10,7 @@ import {
   waitForOk,
   type Started,
 } from './process.js'
+import { fillDataDir } from './embedded-data.js'
 import { cardOf, cards, shippingAddress, ShopClient, type Reply } from './shop-client.js'
 
 // This file's own ports, claimed against every other test on the machine.
@@ -50,6 +51,7 @@ describe('50 shoppers racing for a promotion of 10 uses (embedded platform)', ()
   let productId: string
 
   beforeAll(async () => {
+    await fillDataDir(dataDir)
     started = startProcess('apps/all-in-one/src/main.ts', {
       PORT: String(port),
       EMBEDDED_PORT_BASE: String(port + 1),

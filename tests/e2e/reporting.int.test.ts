@@ -9,6 +9,7 @@ import {
   waitForOk,
   type Started,
 } from './process.js'
+import { fillDataDir } from './embedded-data.js'
 import { reportingSuite } from './reporting-suite.js'
 import { ShopClient } from './shop-client.js'
 
@@ -26,6 +27,7 @@ describe('reporting reconciles with the orders and the ledger (embedded platform
   let adminToken: string
 
   beforeAll(async () => {
+    await fillDataDir(dataDir)
     started = startProcess('apps/all-in-one/src/main.ts', {
       PORT: String(port),
       EMBEDDED_PORT_BASE: String(port + 1),

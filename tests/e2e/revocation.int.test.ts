@@ -12,6 +12,7 @@ import {
   waitForOk,
   embeddedManagementPort,
 } from './process.js'
+import { fillDataDir } from './embedded-data.js'
 import { fetchRetryingShed, verificationToken } from './shop-client.js'
 
 // This file's own ports, claimed against every other test on the machine.
@@ -31,6 +32,7 @@ describe('verification and revocation (embedded platform)', () => {
   let started: Started
 
   beforeAll(async () => {
+    await fillDataDir(dataDir)
     started = startProcess('apps/all-in-one/src/main.ts', {
       PORT: String(port),
       EMBEDDED_PORT_BASE: String(base),

@@ -24,7 +24,7 @@ export function serviceBundles(): Promise<string> {
 }
 
 async function make(): Promise<string> {
-  const folder = join(cache, `bundles-${fingerprint()}`)
+  const folder = join(cache, `bundles-${sourcesFingerprint(roots)}`)
   if (existsSync(join(folder, 'complete'))) return folder
   // Other processes may make it at once: each in a folder of its own, the rename is atomic.
   const partial = `${folder}.${process.pid}.partial`
@@ -54,8 +54,8 @@ function forgetOldBundles(current: string) {
   }
 }
 
-/** What the bundles are made of: every source file's path, size and modification time. */
-function fingerprint(): string {
+/** What `roots` hold: every source file's path, size and modification time (tests left out). */
+export function sourcesFingerprint(roots: readonly string[]): string {
   const hash = createHash('sha256')
   const visit = (path: string) => {
     const stat = statSync(path, { throwIfNoEntry: false })

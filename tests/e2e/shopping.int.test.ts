@@ -9,6 +9,7 @@ import {
   waitForOk,
   embeddedManagementPort,
 } from './process.js'
+import { fillDataDir } from './embedded-data.js'
 import { fetchRetryingShed, verificationToken } from './shop-client.js'
 
 // This file's own ports, claimed against every other test on the machine.
@@ -58,6 +59,7 @@ describe('shopping through the gateway (embedded platform)', () => {
   }
 
   beforeAll(async () => {
+    await fillDataDir(dataDir)
     started = startProcess('apps/all-in-one/src/main.ts', {
       PORT: String(port),
       EMBEDDED_PORT_BASE: String(port + 1),

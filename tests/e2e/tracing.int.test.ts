@@ -13,6 +13,7 @@ import {
   waitForOk,
   embeddedManagementPort,
 } from './process.js'
+import { fillDataDir } from './embedded-data.js'
 import { cards, ShopClient } from './shop-client.js'
 
 // This file's own ports, claimed against every other test on the machine.
@@ -152,6 +153,7 @@ describe('traces leave the process (embedded platform, OTLP/HTTP)', () => {
 
   beforeAll(async () => {
     const endpoint = await receiver.ready
+    await fillDataDir(dataDir)
     started = startProcess('apps/all-in-one/src/main.ts', {
       PORT: String(port),
       EMBEDDED_PORT_BASE: String(port + 1),
