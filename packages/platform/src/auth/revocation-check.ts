@@ -60,7 +60,7 @@ export function createProcessRevocationList(
   // The channel alone must not keep a process (or a worker) alive.
   channel.unref()
   channel.onmessage = (message) => {
-    const entries = (message as MessageEvent).data as Revocation[]
+    const entries = (message as { data: unknown }).data as Revocation[]
     if (Array.isArray(entries)) view.apply(entries)
   }
   return {
