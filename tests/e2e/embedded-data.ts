@@ -1,4 +1,4 @@
-import { cpSync, existsSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs'
+import { cpSync, existsSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import {
   embeddedManagementPort,
@@ -7,7 +7,7 @@ import {
   startProcess,
   waitForOk,
 } from './process.js'
-import { sourcesFingerprint } from './service-bundles.js'
+import { keepMade, sourcesFingerprint } from './service-bundles.js'
 
 // An embedded platform's first start creates and migrates every service's database and seeds the
 // demo catalog: 3–6 s more than a start on a folder that has them (2026-12-05, a quiet machine:
@@ -18,7 +18,6 @@ import { sourcesFingerprint } from './service-bundles.js'
 // itself (all-in-one.int.test.ts) starts from an empty folder as before.
 
 const cache = join(repoRoot, 'node_modules', '.cache', 'emporium')
-const prefix = 'embedded-data-'
 const roots = ['packages', 'services', 'apps/all-in-one', 'package-lock.json']
 let made: Promise<string> | undefined
 
@@ -34,7 +33,7 @@ export async function fillDataDir(dataDir: string): Promise<void> {
 }
 
 async function make(): Promise<string> {
-  const folder = join(cache, `${prefix}${sourcesFingerprint(roots)}`)
+  const folder = join(cache, `embedded-data-${sourcesFingerprint(roots)}`)
   if (existsSync(folder)) return folder
   // Other processes may make it at once: each in a folder of its own, the rename is atomic.
   const partial = `${folder}.${process.pid}.partial`
@@ -65,21 +64,6 @@ async function make(): Promise<string> {
       new Error(`the platform stopped with ${exit.code ?? exit.signal}:\n${started.output()}`)
     )
   }
-  try {
-    renameSync(partial, folder)
-  } catch {
-    rmSync(partial, { recursive: true, force: true }) // another process's is there
-  }
-  forgetOld(folder)
+  keepMade(partial, folder)
   return folder
-}
-
-/** Folders of other sources, a day old: no run still uses them. */
-function forgetOld(current: string) {
-  const dayAgo = Date.now() - 86_400_000
-  for (const entry of readdirSync(cache)) {
-    const path = join(cache, entry)
-    if (!entry.startsWith(prefix) || path === current) continue
-    if (statSync(path).mtimeMs < dayAgo) rmSync(path, { recursive: true, force: true })
-  }
 }

@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process'
 import { createHash } from 'node:crypto'
 import { existsSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs'
-import { join } from 'node:path'
+import { basename, join } from 'node:path'
 import { promisify } from 'node:util'
 import { repoRoot } from './process.js'
 
@@ -35,21 +35,26 @@ async function make(): Promise<string> {
     { cwd: repoRoot, timeout: 300_000 },
   )
   writeFileSync(join(partial, 'complete'), '')
-  try {
-    renameSync(partial, folder)
-  } catch {
-    rmSync(partial, { recursive: true, force: true }) // another process's is there
-  }
-  forgetOldBundles(folder)
+  keepMade(partial, folder)
   return folder
 }
 
-/** Bundles of other sources, a day old: no run still uses them. */
-function forgetOldBundles(current: string) {
+/**
+ * Moves what was made in `partial` to `folder` (the rename is atomic: when another process's is
+ * there already, this one goes), then forgets the cache's folders of the same kind (the name
+ * before the hash) made from other sources a day ago or more: no run still uses them.
+ */
+export function keepMade(partial: string, folder: string): void {
+  try {
+    renameSync(partial, folder)
+  } catch {
+    rmSync(partial, { recursive: true, force: true })
+  }
+  const kind = basename(folder).replace(/[0-9a-f]{16}$/, '')
   const dayAgo = Date.now() - 86_400_000
   for (const entry of readdirSync(cache)) {
     const path = join(cache, entry)
-    if (!entry.startsWith('bundles-') || path === current) continue
+    if (!entry.startsWith(kind) || path === folder) continue
     if (statSync(path).mtimeMs < dayAgo) rmSync(path, { recursive: true, force: true })
   }
 }
