@@ -332,7 +332,10 @@ describe('the storefront in a browser', () => {
     await page.goto('/api/v1/docs')
     // Swagger UI renders the operations of /api/v1/openapi.json, fetched once the bundle ran.
     await page.locator('.opblock').first().waitFor(slow)
-    await page.locator('.opblock-summary-path', { hasText: '/api/v1/products' }).first().waitFor()
+    await page
+      .locator('.opblock-summary-path', { hasText: '/api/v1/products' })
+      .first()
+      .waitFor(slow)
     expect(await page.locator('.opblock').count()).toBeGreaterThan(10)
     await page.screenshot({ path: join(artifacts, 'api-docs.png') })
     expect(requested).toContain(`${base}/api/v1/openapi.json`)
@@ -341,5 +344,5 @@ describe('the storefront in a browser', () => {
     ).toEqual([])
     // A script, style or image refused by the policy is logged as a console error.
     expect(errors).toEqual([])
-  }, 60_000)
+  }, 120_000)
 })

@@ -23,7 +23,12 @@ export function createOpenApiSource(options: {
   timeoutMs?: number
   log: Logger
 }): OpenApiSource {
-  const timeoutMs = options.timeoutMs ?? 2_000
+  // Generous: a service builds its document on the first request for it, and in the embedded
+  // platform every service builds its own at once on one thread; on a busy machine that took
+  // more than 2 s, and the services not heard in time were left out of the reference the
+  // first reader got (the browser test's flake of 2026-12-05). Nobody waits on this path but
+  // a reader of the docs.
+  const timeoutMs = options.timeoutMs ?? 15_000
   const cache = new Map<UpstreamName, Cached>()
   let pending: Promise<void> | undefined
 
