@@ -38,7 +38,11 @@ describe('the storefront in a browser', () => {
 
   beforeAll(async () => {
     mkdirSync(artifacts, { recursive: true })
-    started = await startPlatform(port, dataDir, adminEmail)
+    started = await startPlatform(port, dataDir, adminEmail, {
+      // Not what this test looks at: a busy machine would shed pages and the API reference's
+      // document (Swagger UI does not ask again), as the other browser suites' platforms do not.
+      GATEWAY_MAX_EVENT_LOOP_DELAY_MS: '0',
+    })
     browser = await launchChromium()
   }, 300_000)
 
@@ -312,10 +316,18 @@ describe('the storefront in a browser', () => {
       const session = JSON.parse(localStorage.getItem('emporium.session')!) as {
         accessToken: string
       }
-      const response = await fetch('/api/v1/orders?all=true', {
-        headers: { authorization: `Bearer ${session.accessToken}` },
-      })
-      return response.status
+      // A busy machine's gateway may shed the call (503 with retry-after): asked again, as the
+      // storefront's own client does; the refusal is what this test is about.
+      for (let attempt = 0; ; attempt++) {
+        const response = await fetch('/api/v1/orders?all=true', {
+          headers: { authorization: `Bearer ${session.accessToken}` },
+        })
+        const retryAfter = response.headers.get('retry-after')
+        if (response.status !== 503 || retryAfter === null || attempt === 20) {
+          return response.status
+        }
+        await new Promise((resolve) => setTimeout(resolve, Math.min(Number(retryAfter), 2) * 1000))
+      }
     })
     expect(status).toBe(403)
   }, 60_000)
