@@ -19,6 +19,17 @@ const processWide = [
 ]
 // Suites that start servers, databases or browsers (and every file under tests/).
 const integration = ['**/*.int.test.ts', 'tests/**/*.test.ts']
+// Of those, the ones that start a whole platform (embedded or distributed), Chromium, or the
+// observability stack: they run one at a time, after the rest.
+const system = ['tests/**/*.test.ts', 'apps/loadgen/**/*.int.test.ts']
+// How many test files run at once, where each is a process or two against the machine's
+// servers (the unit and adapter suites): two on the two-core CI machine, where one worker left
+// a third of the cores idle while a file waited on PostgreSQL or RabbitMQ (2026-12-05: 453 s
+// for the adapter suites one at a time). VITEST_MAX_WORKERS sets it on a larger machine.
+const workers = Number(process.env.VITEST_MAX_WORKERS ?? 2)
+// The system suites: one at a time, whatever the machine. Two at once (2026-12-04) made the
+// run no shorter on two cores and a browser page took over 20 s to render.
+const systemWorkers = Number(process.env.VITEST_SYSTEM_WORKERS ?? 1)
 
 export default defineConfig({
   test: {
@@ -26,13 +37,6 @@ export default defineConfig({
     hookTimeout: 120_000,
     // Integration suites each create their own databases and queues, so files run in parallel.
     pool: 'forks',
-    // Vitest's default: one fewer worker than the cores (one on the two-core CI machine). Two
-    // were tried (2026-12-04): the suite is CPU-bound there (each integration file starts
-    // servers and browsers), so the run was no shorter (37 minutes) and a browser page took
-    // over 20 s to render. VITEST_MAX_WORKERS sets it on a larger machine.
-    ...(process.env.VITEST_MAX_WORKERS
-      ? { maxWorkers: Number(process.env.VITEST_MAX_WORKERS) }
-      : {}),
     // New PGlite databases start from one initdb kept here (tests/vitest-setup.ts): ~0.9 s each
     // instead of ~4.6 s.
     setupFiles: ['tests/vitest-setup.ts'],
@@ -51,15 +55,32 @@ export default defineConfig({
           include: [everyTest],
           exclude: [...notHere, ...integration, ...processWide],
           isolate: false,
+          maxWorkers: workers,
+          sequence: { groupOrder: 0 },
         },
       },
       {
         extends: true,
         test: {
-          // Each in a process of its own: servers, databases, browsers, and what each started.
+          // Each in a process of its own: the adapters against the machine's servers, and the
+          // services' HTTP suites. Alongside the unit tests, `workers` at a time.
           name: 'integration',
           include: [...integration, ...processWide],
+          exclude: [...notHere, ...system],
+          maxWorkers: workers,
+          sequence: { groupOrder: 0 },
+        },
+      },
+      {
+        extends: true,
+        test: {
+          // A platform, Chromium or the observability stack each: after the groups above, and
+          // one at a time (`systemWorkers`), so that a page or a burst has the cores it needs.
+          name: 'system',
+          include: system,
           exclude: notHere,
+          maxWorkers: systemWorkers,
+          sequence: { groupOrder: 1 },
         },
       },
     ],

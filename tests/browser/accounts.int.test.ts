@@ -276,8 +276,8 @@ describe("a shopper's account in the storefront", () => {
 
       // Edit: the form holds the address as saved.
       await page.getByRole('button', { name: 'Edit Home' }).click()
-      expect(await page.getByLabel('City').inputValue()).toBe('Berlin')
-      expect(await page.getByLabel('Country').inputValue()).toBe('DE')
+      await expect.poll(() => page.getByLabel('City').inputValue(), slow).toBe('Berlin')
+      await expect.poll(() => page.getByLabel('Country').inputValue(), slow).toBe('DE')
       await page.getByLabel('City').fill('Potsdam')
       await page.getByLabel('Postal code').fill('14467')
       await page.getByRole('button', { name: 'Save address' }).click()
@@ -386,19 +386,27 @@ describe("a shopper's account in the storefront", () => {
       await page.getByLabel('CVC').fill('987')
       await page.reload()
       await page.getByLabel('Full name').waitFor()
-      expect(await page.getByRole('radio', { name: 'A new address' }).isChecked()).toBe(true)
-      expect(await page.getByLabel('Full name').inputValue()).toBe('Ada on holiday')
-      expect(await page.getByLabel('Address', { exact: true }).inputValue()).toBe(
-        '3 Lakeshore Road',
-      )
-      expect(await page.getByLabel('City').inputValue()).toBe('Toronto')
-      expect(await page.getByLabel('State or region (optional)').inputValue()).toBe('Ontario')
-      expect(await page.getByLabel('Postal code').inputValue()).toBe('M5V 2T6')
-      expect(await page.getByLabel('Country').inputValue()).toBe('CA')
-      expect(await page.getByLabel('Save this address to my address book').isChecked()).toBe(true)
-      expect(await page.getByLabel('Card number').inputValue()).toBe('')
-      expect(await page.getByLabel('Expiry month').inputValue()).toBe('')
-      expect(await page.getByLabel('CVC').inputValue()).toBe('')
+      await expect
+        .poll(() => page.getByRole('radio', { name: 'A new address' }).isChecked(), slow)
+        .toBe(true)
+      await expect
+        .poll(() => page.getByLabel('Full name').inputValue(), slow)
+        .toBe('Ada on holiday')
+      await expect
+        .poll(() => page.getByLabel('Address', { exact: true }).inputValue(), slow)
+        .toBe('3 Lakeshore Road')
+      await expect.poll(() => page.getByLabel('City').inputValue(), slow).toBe('Toronto')
+      await expect
+        .poll(() => page.getByLabel('State or region (optional)').inputValue(), slow)
+        .toBe('Ontario')
+      await expect.poll(() => page.getByLabel('Postal code').inputValue(), slow).toBe('M5V 2T6')
+      await expect.poll(() => page.getByLabel('Country').inputValue(), slow).toBe('CA')
+      await expect
+        .poll(() => page.getByLabel('Save this address to my address book').isChecked(), slow)
+        .toBe(true)
+      await expect.poll(() => page.getByLabel('Card number').inputValue(), slow).toBe('')
+      await expect.poll(() => page.getByLabel('Expiry month').inputValue(), slow).toBe('')
+      await expect.poll(() => page.getByLabel('CVC').inputValue(), slow).toBe('')
       await page.screenshot({ path: join(artifacts, 'checkout-draft.png'), fullPage: true })
       // The draft is the address and the choice alone (the keys name the account: only values).
       const stored = await page.evaluate(() => Object.values({ ...sessionStorage }))

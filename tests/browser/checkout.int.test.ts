@@ -208,8 +208,8 @@ describe('checkout with shipping, tax and a promotion, as a guest, in a browser'
       // A reload keeps the e-mail, the address, the method and the code (never the card).
       await page.reload()
       await page.getByRole('heading', { name: 'Checkout' }).waitFor()
-      expect(await page.getByLabel('Email').inputValue()).toBe(email)
-      expect(await page.getByLabel('City').inputValue()).toBe('Berlin')
+      await expect.poll(() => page.getByLabel('Email').inputValue(), slow).toBe(email)
+      await expect.poll(() => page.getByLabel('City').inputValue(), slow).toBe('Berlin')
       await page.getByText(`Code ${code} applied.`).waitFor(slow)
       await expect.poll(() => express.isChecked(), slow).toBe(true)
       await expect.poll(() => row(page, 'total'), slow).toContain(dollars(total))
