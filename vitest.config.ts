@@ -20,16 +20,16 @@ const processWide = [
 // Suites that start servers, databases or browsers (and every file under tests/).
 const integration = ['**/*.int.test.ts', 'tests/**/*.test.ts']
 // Of those, the ones that start a whole platform (embedded or distributed), Chromium, or the
-// observability stack: they run one at a time, after the rest.
+// observability stack: they run after the rest, so that none of them shares the cores with the
+// adapter suites' timed cases.
 const system = ['tests/**/*.test.ts', 'apps/loadgen/**/*.int.test.ts']
-// How many test files run at once, where each is a process or two against the machine's
-// servers (the unit and adapter suites): two on the two-core CI machine, where one worker left
-// a third of the cores idle while a file waited on PostgreSQL or RabbitMQ (2026-12-05: 453 s
-// for the adapter suites one at a time). VITEST_MAX_WORKERS sets it on a larger machine.
+// How many test files run at once: two on the two-core CI machine. One at a time left a third
+// of the cores idle while a file waited on its servers or a platform started on one thread
+// (2026-12-05, one worker: the unit and adapter suites 540 s, the system suites 670 s; two:
+// 357 s and 489 s, each page and burst slower but inside its margins). VITEST_MAX_WORKERS and
+// VITEST_SYSTEM_WORKERS set them on another machine.
 const workers = Number(process.env.VITEST_MAX_WORKERS ?? 2)
-// The system suites: one at a time, whatever the machine. Two at once (2026-12-04) made the
-// run no shorter on two cores and a browser page took over 20 s to render.
-const systemWorkers = Number(process.env.VITEST_SYSTEM_WORKERS ?? 1)
+const systemWorkers = Number(process.env.VITEST_SYSTEM_WORKERS ?? 2)
 
 export default defineConfig({
   test: {
@@ -74,8 +74,9 @@ export default defineConfig({
       {
         extends: true,
         test: {
-          // A platform, Chromium or the observability stack each: after the groups above, and
-          // one at a time (`systemWorkers`), so that a page or a burst has the cores it needs.
+          // A platform, Chromium or the observability stack each: after the group above,
+          // `systemWorkers` at a time. The bursts whose answers are timed are load tests
+          // (vitest.load.config.ts): they run alone.
           name: 'system',
           include: system,
           exclude: notHere,

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import { expect, it } from 'vitest'
+import { beforeAll, expect, it } from 'vitest'
 import { cards, type ShopClient } from './shop-client.js'
 
 /**
@@ -27,6 +27,28 @@ export function checkoutSuite(platform: () => CheckoutPlatform) {
     return { client, adminToken, product, shopper, order: placed.body }
   }
 
+  const paymentFailed = (o: { status: string }) => o.status === 'payment_failed'
+  let deadlineCase:
+    | Promise<
+        Awaited<ReturnType<typeof buy>> & {
+          failed: Awaited<ReturnType<ShopClient['waitForOrder']>>
+        }
+      >
+    | undefined
+  beforeAll(async () => {
+    // Placed first, checked by the last case (below); the held stock is checked here, while
+    // the order still waits for another card.
+    deadlineCase = (async () => {
+      const bought = await buy(cards.declined)
+      const { client, adminToken, product, shopper, order } = bought
+      const failed = await client.waitForOrder(shopper.token, order.id, paymentFailed)
+      expect(await client.stock(adminToken, product.id)).toMatchObject({ reserved: 2 })
+      return { ...bought, failed }
+    })()
+    // Its failure is the deadline case's, not the suite's start.
+    deadlineCase.catch(() => undefined)
+  })
+
   it('approved card: confirmed, live on the status stream, cart emptied, stock committed', async () => {
     const { client, adminToken, product, shopper, order } = await buy(cards.approved, 3)
     const stream = await client.statusStream(shopper.token, order.id)
@@ -53,8 +75,6 @@ export function checkoutSuite(platform: () => CheckoutPlatform) {
       .poll(() => client.stock(adminToken, product.id), { timeout: 20_000 })
       .toMatchObject({ onHand: 7, reserved: 0, available: 7 })
   })
-
-  const paymentFailed = (o: { status: string }) => o.status === 'payment_failed'
 
   it('declined cards: payment_failed with a generic reason (the precise one for admins), stock held, nothing captured; the shopper’s cancel releases it', async () => {
     for (const [card, reason] of [
@@ -160,24 +180,6 @@ export function checkoutSuite(platform: () => CheckoutPlatform) {
     const paid = await client.retryPayment(shopper.token, order.id, cards.approved)
     expect(paid.status).toBe(409)
     expect(paid.body).toMatchObject({ code: 'ORDERS.PAYMENT_NOT_RETRYABLE' })
-  })
-
-  it('at the payment deadline a payment_failed order is cancelled (payment_declined) and its stock released', async () => {
-    const { client, adminToken, product, shopper, order } = await buy(cards.declined)
-    const failed = await client.waitForOrder(shopper.token, order.id, paymentFailed)
-    expect(await client.stock(adminToken, product.id)).toMatchObject({ reserved: 2 })
-    const ended = await client.waitForOrder(
-      shopper.token,
-      order.id,
-      (o) => o.status === 'cancelled',
-      Date.parse(failed.paymentDueBy!) - Date.now() + 60_000,
-    )
-    expect(ended).toMatchObject({ status: 'cancelled', cancellationReason: 'payment_declined' })
-    await expect
-      .poll(() => client.stock(adminToken, product.id), { timeout: 20_000 })
-      .toMatchObject({ onHand: 10, reserved: 0, available: 10 })
-    const late = await client.retryPayment(shopper.token, order.id, cards.approved)
-    expect(late.status).toBe(409)
   })
 
   it('transient provider errors are retried: confirmed, captured once', async () => {
@@ -497,5 +499,23 @@ export function checkoutSuite(platform: () => CheckoutPlatform) {
     const after = await reconciled()
     expect(after.refunded - before.refunded).toBe(2500)
     expect(after.net).toBe(after.captured - after.refunded)
+  })
+  // The payment deadline's case: its order is placed before the other cases and checked after
+  // them, so that its wait for the deadline (ORDERS_PAYMENT_DUE_SECONDS) passes while they run
+  // instead of adding to the suite's time.
+  it('at the payment deadline a payment_failed order is cancelled (payment_declined) and its stock released', async () => {
+    const { client, adminToken, product, shopper, order, failed } = await deadlineCase!
+    const ended = await client.waitForOrder(
+      shopper.token,
+      order.id,
+      (o) => o.status === 'cancelled',
+      Date.parse(failed.paymentDueBy!) - Date.now() + 60_000,
+    )
+    expect(ended).toMatchObject({ status: 'cancelled', cancellationReason: 'payment_declined' })
+    await expect
+      .poll(() => client.stock(adminToken, product.id), { timeout: 20_000 })
+      .toMatchObject({ onHand: 10, reserved: 0, available: 10 })
+    const late = await client.retryPayment(shopper.token, order.id, cards.approved)
+    expect(late.status).toBe(409)
   })
 }
