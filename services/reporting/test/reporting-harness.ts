@@ -12,6 +12,7 @@ import {
 import {
   createTestDatabase,
   createTestTokens,
+  deleteRabbitMqTopology,
   testServers,
   type TestDatabase,
 } from '@emporium/platform/testing'
@@ -57,13 +58,14 @@ const sources: Record<string, string> = { payment: 'payments', shipment: 'shippi
  */
 export async function createHarness(kind: 'postgres' | 'pglite'): Promise<Harness> {
   const run = randomUUID().slice(0, 8)
+  const brokerDelaysMs = [50, 200]
   const testDb = await createTestDatabase(kind)
   const bus =
     kind === 'postgres'
       ? createRabbitMqBus({
           url: testServers.rabbitmq,
           exchange: `reporting-test-${run}`,
-          retry: { delaysMs: [50, 200] },
+          retry: { delaysMs: brokerDelaysMs },
           log: silent,
           reconnectSeconds: 0.5,
         })
@@ -135,6 +137,13 @@ export async function createHarness(kind: 'postgres' | 'pglite'): Promise<Harnes
       await running.stopRelay()
       await running.close()
       await bus.close()
+      if (kind === 'postgres')
+        await deleteRabbitMqTopology({
+          url: testServers.rabbitmq,
+          exchange: `reporting-test-${run}`,
+          consumers: [`reporting-test-${run}`],
+          delaysMs: brokerDelaysMs,
+        })
       await testDb.drop()
     },
   }

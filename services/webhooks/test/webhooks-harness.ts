@@ -12,6 +12,7 @@ import {
 import {
   createTestDatabase,
   createTestTokens,
+  deleteRabbitMqTopology,
   testServers,
   type TestDatabase,
 } from '@emporium/platform/testing'
@@ -66,13 +67,14 @@ export async function createHarness(
   env: Record<string, string> = {},
 ): Promise<Harness> {
   const run = randomUUID().slice(0, 8)
+  const brokerDelaysMs = [50, 200]
   const testDb = await createTestDatabase(kind)
   const bus =
     kind === 'postgres'
       ? createRabbitMqBus({
           url: testServers.rabbitmq,
           exchange: `webhooks-test-${run}`,
-          retry: { delaysMs: [50, 200] },
+          retry: { delaysMs: brokerDelaysMs },
           log: silent,
           reconnectSeconds: 0.5,
         })
@@ -162,6 +164,13 @@ export async function createHarness(
       await running.stopRelay()
       await running.close()
       await bus.close()
+      if (kind === 'postgres')
+        await deleteRabbitMqTopology({
+          url: testServers.rabbitmq,
+          exchange: `webhooks-test-${run}`,
+          consumers: [`webhooks-test-${run}`],
+          delaysMs: brokerDelaysMs,
+        })
       await testDb.drop()
     },
   }
