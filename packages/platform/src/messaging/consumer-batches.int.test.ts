@@ -1,7 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto'
 import { JetStreamApiError, jetstreamManager } from '@nats-io/jetstream'
 import { connect } from '@nats-io/transport-node'
-import amqp from 'amqplib'
 import type { Kysely, Transaction } from 'kysely'
 import { pino } from 'pino'
 import { Registry } from 'prom-client'
@@ -18,7 +17,7 @@ import { on, onEach } from './consumer.js'
 import { createNatsBus } from './nats-bus.js'
 import { natsNamesOf } from './nats-topology.js'
 import { createRabbitMqBus } from './rabbitmq-bus.js'
-import { queuesOf } from './rabbitmq-topology.js'
+import { deleteRabbitMqTopology } from '../testing/rabbitmq-cleanup.js'
 import { createConsumerSubscription } from './subscription.js'
 
 // Deliveries the broker pushed at once are applied in one transaction, through the inbox; a
@@ -63,15 +62,7 @@ async function deleteTopology(broker: Broker, consumers: readonly string[]): Pro
     await nc.close()
     return
   }
-  const connection = await amqp.connect(url)
-  const channel = await connection.createChannel()
-  for (const consumer of consumers) {
-    const q = queuesOf(consumer)
-    for (const queue of [q.main, q.dlq, ...retry.delaysMs.map((_, i) => q.retry(i))])
-      await channel.deleteQueue(queue)
-  }
-  await channel.deleteExchange(exchange)
-  await connection.close()
+  await deleteRabbitMqTopology({ url, exchange, consumers, delaysMs: retry.delaysMs })
 }
 
 // Every database on RabbitMQ; NATS JetStream on PostgreSQL (the bus's part is the same).

@@ -2,7 +2,6 @@ import { execFile } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
-import amqp from 'amqplib'
 import { pino } from 'pino'
 import { afterAll, describe, expect, it } from 'vitest'
 import { PermanentError } from '../errors.js'
@@ -10,7 +9,7 @@ import { testServers } from '../testing/test-databases.js'
 import { testEnvelope, waitFor } from './bus-conformance.js'
 import { runDlqCli, type DlqCliDeps } from './dlq-cli.js'
 import { createRabbitMqBus } from './rabbitmq-bus.js'
-import { queuesOf } from './rabbitmq-topology.js'
+import { deleteRabbitMqTopology } from '../testing/rabbitmq-cleanup.js'
 
 const run = randomBytes(4).toString('hex')
 const exchange = `test.dlq.${run}`
@@ -35,12 +34,12 @@ async function cli(...argv: string[]) {
 
 describe('dlq command', () => {
   afterAll(async () => {
-    const connection = await amqp.connect(testServers.rabbitmq)
-    const channel = await connection.createChannel()
-    const q = queuesOf(consumer)
-    for (const queue of [q.main, q.dlq, q.retry(0)]) await channel.deleteQueue(queue)
-    await channel.deleteExchange(exchange)
-    await connection.close()
+    await deleteRabbitMqTopology({
+      url: testServers.rabbitmq,
+      exchange,
+      consumers: [consumer],
+      delaysMs: retry.delaysMs,
+    })
   })
 
   it.each([[], ['list'], ['list', 'a', 'b'], ['drop', 'a'], ['purge', 'a', '--force']])(

@@ -15,7 +15,7 @@ import {
   waitFor,
 } from './bus-conformance.js'
 import { createRabbitMqBus, type RabbitMqBusOptions } from './rabbitmq-bus.js'
-import { queuesOf } from './rabbitmq-topology.js'
+import { deleteRabbitMqTopology } from '../testing/rabbitmq-cleanup.js'
 
 // Names of this run only, so parallel runs on the shared vhost never see each other.
 const run = randomBytes(4).toString('hex')
@@ -25,16 +25,13 @@ const silent = pino({ level: 'silent' })
 
 /** Deletes every queue the bus declares for these consumers, then the run's exchange. */
 async function deleteTopology(consumers: readonly string[], extraQueues: string[] = []) {
-  const connection = await amqp.connect(url)
-  const channel = await connection.createChannel()
-  for (const consumer of consumers) {
-    const q = queuesOf(consumer)
-    const retries = conformanceRetry.delaysMs.map((_, level) => q.retry(level))
-    for (const queue of [q.main, q.dlq, ...retries]) await channel.deleteQueue(queue)
+  if (extraQueues.length > 0) {
+    const connection = await amqp.connect(url)
+    const channel = await connection.createChannel()
+    for (const queue of extraQueues) await channel.deleteQueue(queue)
+    await connection.close()
   }
-  for (const queue of extraQueues) await channel.deleteQueue(queue)
-  await channel.deleteExchange(exchange)
-  await connection.close()
+  await deleteRabbitMqTopology({ url, exchange, consumers, delaysMs: conformanceRetry.delaysMs })
 }
 
 const newBus = (options: Partial<RabbitMqBusOptions> = {}) =>
