@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os'
 import { fileURLToPath } from 'node:url'
 import { defineConfig } from 'vitest/config'
 
@@ -23,13 +24,14 @@ const integration = ['**/*.int.test.ts', 'tests/**/*.test.ts']
 // observability stack: they run after the rest, so that none of them shares the cores with the
 // adapter suites' timed cases.
 const system = ['tests/**/*.test.ts', 'apps/loadgen/**/*.int.test.ts']
-// How many test files run at once: two on the two-core CI machine. One at a time left a third
-// of the cores idle while a file waited on its servers or a platform started on one thread
-// (2026-12-05, one worker: the unit and adapter suites 540 s, the system suites 670 s; two:
-// 357 s and 489 s, each page and burst slower but inside its margins). VITEST_MAX_WORKERS and
-// VITEST_SYSTEM_WORKERS set them on another machine.
-const workers = Number(process.env.VITEST_MAX_WORKERS ?? 2)
-const systemWorkers = Number(process.env.VITEST_SYSTEM_WORKERS ?? 2)
+// How many test files run at once: one fewer than the cores, and at least two (the two-core CI
+// machine). One at a time left a third of its cores idle while a file waited on its servers or a
+// platform started on one thread (2026-12-05, one worker: the unit and adapter suites 540 s, the
+// system suites 670 s; two: 357 s and 489 s, each page and burst slower but inside its margins).
+// VITEST_MAX_WORKERS and VITEST_SYSTEM_WORKERS set them.
+const byDefault = Math.max(2, availableParallelism() - 1)
+const workers = Number(process.env.VITEST_MAX_WORKERS ?? byDefault)
+const systemWorkers = Number(process.env.VITEST_SYSTEM_WORKERS ?? byDefault)
 
 export default defineConfig({
   test: {
