@@ -500,6 +500,7 @@ export function checkoutSuite(platform: () => CheckoutPlatform) {
     expect(after.refunded - before.refunded).toBe(2500)
     expect(after.net).toBe(after.captured - after.refunded)
   })
+
   // The payment deadline's case: its order is placed before the other cases and checked after
   // them, so that its wait for the deadline (ORDERS_PAYMENT_DUE_SECONDS) passes while they run
   // instead of adding to the suite's time.
