@@ -1,12 +1,19 @@
 import { type Dialect, Kysely, MysqlDialect, PostgresDialect, sql } from 'kysely'
 import { withCommitSignal } from './commit-signal.js'
 import type { Database, DatabaseKind } from './database.js'
+import { namingClient } from './named-statements.js'
 import { newPGlite } from './pglite-template.js'
 import { pgliteExtensions, sharedPGliteDialect } from './shared-pglite.js'
 
 export interface OpenDatabaseOptions {
   /** Pool size for PostgreSQL and MySQL (PGlite has exactly one connection). */
   poolSize?: number
+  /**
+   * PostgreSQL: send statements with parameters as named statements, planned once per connection
+   * (named-statements.ts). On by default; off for a pooler that cannot keep them (PgBouncer in
+   * transaction mode before 1.21).
+   */
+  namedStatements?: boolean
 }
 
 /**
@@ -36,7 +43,11 @@ export async function openDatabase(
     const { default: pg } = await import('pg')
     // BIGINT and NUMERIC as strings would leak into JSON; counts fit in a double.
     pg.types.setTypeParser(20, (v) => Number(v))
-    const pool = new pg.Pool({ connectionString: url, max: poolSize })
+    const pool = new pg.Pool({
+      connectionString: url,
+      max: poolSize,
+      ...(options.namedStatements === false ? {} : { Client: namingClient(pg.Client) }),
+    })
     // A connection the server drops (a restart, a failover, pg_terminate_backend) is an 'error'
     // event: on the pool when the connection is idle there, on the client when it is checked out
     // between two queries (a transaction waiting on the broker). Unheard, either crashes the
