@@ -127,6 +127,12 @@ export const SharedConfig = {
    * process must name the same one), `memory` (the default) for one process (the embedded mode).
    */
   REVOCATIONS_URL: Type.String({ default: 'memory', pattern: '^(memory$|rediss?://)' }),
+  /**
+   * PostgreSQL: statements with parameters go as named (prepared) statements, parsed and planned
+   * once per connection (the default). `false` for a connection pooler that cannot keep them
+   * (PgBouncer in transaction mode before 1.21, or without `max_prepared_statements`).
+   */
+  DATABASE_NAMED_STATEMENTS: Type.Boolean({ default: true }),
   /** Seconds to finish in-flight work after SIGTERM before the process exits anyway. */
   SHUTDOWN_TIMEOUT_SECONDS: Type.Number({ minimum: 1, maximum: 600, default: 20 }),
   /**

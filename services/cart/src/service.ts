@@ -89,7 +89,11 @@ export async function createCartService(
     createLogger({ service: 'cart', level: config.LOG_LEVEL, format: config.LOG_FORMAT })
   const now = deps.now ?? (() => new Date())
   const registry = createMetricsRegistry('cart')
-  const database = deps.database ?? (await openDatabase(config.CART_DATABASE_URL))
+  const database =
+    deps.database ??
+    (await openDatabase(config.CART_DATABASE_URL, {
+      namedStatements: config.DATABASE_NAMED_STATEMENTS,
+    }))
   const idleTtlMs = config.CART_IDLE_TTL_DAYS * 86_400_000
 
   const redisUrl = config.CART_REDIS_URL

@@ -100,7 +100,11 @@ export async function createCatalogService(
     deps.log ??
     createLogger({ service: 'catalog', level: config.LOG_LEVEL, format: config.LOG_FORMAT })
   const now = deps.now ?? (() => new Date())
-  const database = deps.database ?? (await openDatabase(config.CATALOG_DATABASE_URL))
+  const database =
+    deps.database ??
+    (await openDatabase(config.CATALOG_DATABASE_URL, {
+      namedStatements: config.DATABASE_NAMED_STATEMENTS,
+    }))
   const verifier =
     deps.verifier ??
     createJwtVerifier({

@@ -82,7 +82,11 @@ export async function createNotificationsService(
     deps.log ??
     createLogger({ service: 'notifications', level: config.LOG_LEVEL, format: config.LOG_FORMAT })
   const now = deps.now ?? (() => new Date())
-  const opened = deps.database ?? (await openDatabase(config.NOTIFICATIONS_DATABASE_URL))
+  const opened =
+    deps.database ??
+    (await openDatabase(config.NOTIFICATIONS_DATABASE_URL, {
+      namedStatements: config.DATABASE_NAMED_STATEMENTS,
+    }))
   const { database, afterCommit } = withAfterCommit(opened)
   const db = database.db as Kysely<NotificationTables>
   const verifier =

@@ -110,7 +110,11 @@ export async function createOrdersService(
     createLogger({ service: 'orders', level: config.LOG_LEVEL, format: config.LOG_FORMAT })
   const now = deps.now ?? (() => new Date())
   const registry = createMetricsRegistry('orders')
-  const database = deps.database ?? (await openDatabase(config.ORDERS_DATABASE_URL))
+  const database =
+    deps.database ??
+    (await openDatabase(config.ORDERS_DATABASE_URL, {
+      namedStatements: config.DATABASE_NAMED_STATEMENTS,
+    }))
   const outbox = createOutbox({ source: 'orders', now })
   const verifier =
     deps.verifier ??

@@ -93,7 +93,9 @@ export async function createPaymentsService(
   // Consumers wake the processor once their transaction (a batch of events) has committed.
   const { database, afterCommit, afterEnd } = withAfterCommit(
     (deps.database ??
-      (await openDatabase(config.PAYMENTS_DATABASE_URL))) as Database<PaymentsTables>,
+      (await openDatabase(config.PAYMENTS_DATABASE_URL, {
+        namedStatements: config.DATABASE_NAMED_STATEMENTS,
+      }))) as Database<PaymentsTables>,
   )
   const verifier =
     deps.verifier ??
@@ -108,6 +110,7 @@ export async function createPaymentsService(
   const acquirerDatabase = config.PAYMENTS_SIMULATOR_DATABASE_URL
     ? ((await openDatabase(config.PAYMENTS_SIMULATOR_DATABASE_URL, {
         poolSize: 4,
+        namedStatements: config.DATABASE_NAMED_STATEMENTS,
       })) as Database<PaymentsTables>)
     : undefined
   if (acquirerDatabase) await createAcquirerTable(acquirerDatabase.db)

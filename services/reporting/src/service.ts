@@ -55,7 +55,9 @@ export async function createReportingService(
     deps.log ??
     createLogger({ service: 'reporting', level: config.LOG_LEVEL, format: config.LOG_FORMAT })
   const database = (deps.database ??
-    (await openDatabase(config.REPORTING_DATABASE_URL))) as Database<ReportingTables>
+    (await openDatabase(config.REPORTING_DATABASE_URL, {
+      namedStatements: config.DATABASE_NAMED_STATEMENTS,
+    }))) as Database<ReportingTables>
   const verifier =
     deps.verifier ??
     createJwtVerifier({

@@ -66,7 +66,9 @@ export async function createShippingService(
     createLogger({ service: 'shipping', level: config.LOG_LEVEL, format: config.LOG_FORMAT })
   const now = deps.now ?? (() => new Date())
   const database = (deps.database ??
-    (await openDatabase(config.SHIPPING_DATABASE_URL))) as Database<ShippingTables>
+    (await openDatabase(config.SHIPPING_DATABASE_URL, {
+      namedStatements: config.DATABASE_NAMED_STATEMENTS,
+    }))) as Database<ShippingTables>
   const verifier =
     deps.verifier ??
     createJwtVerifier({

@@ -80,7 +80,11 @@ export async function createUsersService(
     file: config.USERS_SIGNING_KEY_FILE,
   })
   for (const warning of keys.warnings) log.warn(warning)
-  const database = deps.database ?? (await openDatabase(config.USERS_DATABASE_URL))
+  const database =
+    deps.database ??
+    (await openDatabase(config.USERS_DATABASE_URL, {
+      namedStatements: config.DATABASE_NAMED_STATEMENTS,
+    }))
 
   const outbox = createOutbox({ source: 'users', now })
   const store = createKyselyStore({ database, outbox })

@@ -72,7 +72,9 @@ export async function createWebhooksService(
     createLogger({ service: 'webhooks', level: config.LOG_LEVEL, format: config.LOG_FORMAT })
   const now = deps.now ?? (() => new Date())
   const database = (deps.database ??
-    (await openDatabase(config.WEBHOOKS_DATABASE_URL))) as Database<WebhooksTables>
+    (await openDatabase(config.WEBHOOKS_DATABASE_URL, {
+      namedStatements: config.DATABASE_NAMED_STATEMENTS,
+    }))) as Database<WebhooksTables>
   const verifier =
     deps.verifier ??
     createJwtVerifier({
