@@ -43,6 +43,10 @@ export function statementName(text: string): string {
  * - PGlite: its one session keeps SQL-level `PREPARE`d statements, run by `EXECUTE` with the
  *   values as quoted literals (PGlite's API has no named statements). Only where
  *   `standard_conforming_strings` is on, so that doubling quotes is the whole of quoting.
+ *
+ * One not marked is planned for its values at every run. On PostgreSQL it goes as a config
+ * without a name: the platform's client names every statement Kysely hands it as text
+ * (named-statements.ts), and a generic plan of these could be far worse than their custom ones.
  */
 export function createStatementRunner(database: Database): RunStatement {
   const db = database.db
@@ -94,6 +98,14 @@ export function createStatementRunner(database: Database): RunStatement {
     if (statement.prepare && database.kind === 'pglite' && executor === db) {
       const rows = await executeOnPglite<R>(statement)
       if (rows) return rows
+    }
+    if (database.kind === 'postgres') {
+      // Planned for its values at every run: a config without a name, which the platform's
+      // client passes on unnamed (it names the statements Kysely hands it as text, and a generic
+      // plan of this one could be far worse than its custom plans, see `oneGoodPlan`).
+      const config = { text: statement.text }
+      return (await executor.executeQuery<R>({ ...compiled, sql: config as unknown as string }))
+        .rows
     }
     return (await executor.executeQuery<R>(compiled)).rows
   }
