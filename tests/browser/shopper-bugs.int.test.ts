@@ -168,8 +168,10 @@ describe('the bugs a shopper found (issue 17)', () => {
     expect(await page.getByLabel('Min price ($)').getAttribute('aria-describedby')).toBe(
       'minPrice-problem',
     )
-    // Nothing was asked of the shop, the address and the results are as they were.
-    expect(listings.length).toBe(before)
+    // The range was not asked of the shop (a listing the page was still loading when the
+    // fields were filled may land meanwhile on a slow machine), the address and the results are
+    // as they were.
+    expect(listings.slice(before).filter((url) => /minPrice|maxPrice/.test(url))).toEqual([])
     expect(page.url()).toBe(`${base}/products`)
     expect(await page.locator('.grid .card').count()).toBe(shown)
     await page.screenshot({ path: join(artifacts, 'bugs-price-range.png'), fullPage: true })
