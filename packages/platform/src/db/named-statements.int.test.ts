@@ -1,4 +1,4 @@
-import { sql } from 'kysely'
+import { CompiledQuery, sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createTestDatabase, type TestDatabase } from '../testing/test-databases.js'
 import type { Database } from './database.js'
@@ -61,9 +61,16 @@ describe('named statements on PostgreSQL', () => {
     expect(await prepared(database)).toEqual([])
   })
 
-  it('names nothing when told not to', async () => {
+  it('names nothing when told not to, not even a query config that has a name', async () => {
     const database = await open(false)
     await database.db.selectFrom('items').select('name').where('id', '=', 1).execute()
+    // As the catalog's runner sends its prepared listings.
+    const config = { name: 'own_name', text: 'select name from items where id = $1' }
+    const { rows } = await database.db.executeQuery<{ name: string }>({
+      ...CompiledQuery.raw('', [2]),
+      sql: config as unknown as string,
+    })
+    expect(rows).toEqual([{ name: 'two' }])
     expect(await prepared(database)).toEqual([])
   })
 

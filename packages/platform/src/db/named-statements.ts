@@ -32,6 +32,15 @@ export function isStalePlan(error: unknown): boolean {
   )
 }
 
+function isNamedConfig(config: unknown): boolean {
+  return (
+    typeof config === 'object' &&
+    config !== null &&
+    typeof (config as { name?: unknown }).name === 'string' &&
+    typeof (config as { submit?: unknown }).submit !== 'function'
+  )
+}
+
 /**
  * node-postgres' client, sending every statement that has parameters as a named statement of the
  * extended protocol: parsed and planned once per connection, then only bound and executed
@@ -47,17 +56,28 @@ export function isStalePlan(error: unknown): boolean {
  * (its prepared ones would fail the same way), and the statement is sent again unnamed at once
  * when no transaction is open on it; inside one, the error reaches the transaction's caller (the
  * transaction is aborted), whose retry runs on the unnamed path.
+ *
+ * With `named` false it names nothing, and strips the name of a query config that has one.
  */
-export function namingClient(driver: typeof pg): typeof pg.Client {
+export function namingClient(driver: typeof pg, named = true): typeof pg.Client {
   const { Client, Query } = driver
 
   class NamingClient extends Client {
-    #unnamed = false
+    #unnamed = !named
     #inTransaction = false
 
     // eslint-disable-next-line @typescript-eslint/no-explicit-any -- node-postgres' overloads, passed on as they came
     override query(config: any, values?: any, callback?: any): any {
-      if (typeof config !== 'string') return super.query(config, values, callback)
+      if (typeof config !== 'string') {
+        // Turned off, a caller's own named config (the catalog's prepared listings) goes unnamed
+        // too: off is for a pooler that cannot keep any prepared statement.
+        if (!named && isNamedConfig(config)) {
+          const unnamed = { ...config }
+          delete unnamed.name
+          return super.query(unnamed, values, callback)
+        }
+        return super.query(config, values, callback)
+      }
       if (!Array.isArray(values) || values.length === 0) {
         this.#track(config)
         return super.query(config, values, callback)

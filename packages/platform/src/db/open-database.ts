@@ -46,7 +46,7 @@ export async function openDatabase(
     const pool = new pg.Pool({
       connectionString: url,
       max: poolSize,
-      ...(options.namedStatements === false ? {} : { Client: namingClient(pg) }),
+      Client: namingClient(pg, options.namedStatements !== false),
     })
     // A connection the server drops (a restart, a failover, pg_terminate_backend) is an 'error'
     // event: on the pool when the connection is idle there, on the client when it is checked out

@@ -39,7 +39,8 @@ export function statementName(text: string): string {
  * when it costs no more), which is most of the time of a short indexed read:
  * - PostgreSQL: a named prepared statement of the extended protocol. node-postgres prepares a
  *   query config that has a `name`, and Kysely hands the compiled query's `sql` to the driver
- *   untouched, so the config object goes where the text would.
+ *   untouched, so the config object goes where the text would. With
+ *   `DATABASE_NAMED_STATEMENTS=false` the platform's client drops the name (named-statements.ts).
  * - PGlite: its one session keeps SQL-level `PREPARE`d statements, run by `EXECUTE` with the
  *   values as quoted literals (PGlite's API has no named statements). Only where
  *   `standard_conforming_strings` is on, so that doubling quotes is the whole of quoting.
