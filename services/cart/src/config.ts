@@ -32,6 +32,11 @@ export const CartConfig = Type.Object({
   CART_IDLE_TTL_DAYS: Type.Integer({ minimum: 1, maximum: 365, default: 30 }),
   /** Currency of an empty cart's subtotal (a cart takes its first line's currency). */
   CART_CURRENCY: Type.String({ pattern: '^[A-Z]{3}$', default: 'USD' }),
+  /**
+   * With Redis carts: how long a new cart's `cart.started` waits for others to share its outbox
+   * transaction (a process killed without its graceful stop loses at most this much of them).
+   */
+  CART_START_BATCH_MS: Type.Integer({ minimum: 0, maximum: 10_000, default: 500 }),
 })
 export type CartConfig = Type.Static<typeof CartConfig>
 

@@ -18,10 +18,11 @@
  * - `cart.started` (issue 19: reporting's carts) goes through the outbox when an add or a
  *   quantity set takes a cart from no lines to some (not a merge at sign-in, a settlement, or a
  *   write that changes nothing). The SQL store writes it in the cart's transaction. Redis
- *   cannot join one: the event is written right after the cart's compare-and-set succeeded, in a
- *   transaction of its own, so a crash (or a database failure, logged at warn; the shopper's add
- *   still succeeds, as retrying it would add the units twice) between the two loses that cart's
- *   event. With Redis, reporting's carts are a lower bound.
+ *   cannot join one: the event is queued after the cart's compare-and-set succeeded, and the
+ *   starts of `CART_START_BATCH_MS` are written in one transaction of their own (written at a
+ *   graceful stop), so a crash (or a database failure, logged at warn; the shopper's add still
+ *   succeeds, as retrying it would add the units twice) before that loses those carts' events.
+ *   With Redis, reporting's carts are a lower bound.
  */
 import { Redis } from 'ioredis'
 import {
@@ -102,14 +103,18 @@ export async function createCartService(
       ? new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 2 })
       : undefined
   const outbox = createOutbox({ source: 'cart', now })
-  const store: CartStore = redis
-    ? createRedisCartStore({
-        redis,
-        keyPrefix: deps.redisKeyPrefix ?? 'emporium:cart:',
-        ttlMs: idleTtlMs,
-        announceStart: createCartStartAnnouncer({ database, outbox, log }),
-      })
-    : createSqlCartStore(database, outbox)
+  const starts = redis
+    ? createCartStartAnnouncer({ database, outbox, log, lingerMs: config.CART_START_BATCH_MS })
+    : undefined
+  const store: CartStore =
+    redis && starts
+      ? createRedisCartStore({
+          redis,
+          keyPrefix: deps.redisKeyPrefix ?? 'emporium:cart:',
+          ttlMs: idleTtlMs,
+          announceStart: starts.announce,
+        })
+      : createSqlCartStore(database, outbox)
 
   const client = createServiceClient({
     name: 'catalog',
@@ -190,6 +195,8 @@ export async function createCartService(
     },
     close: async () => {
       await sweeper?.stop()
+      // The queued starts are written before the database closes.
+      await starts?.close()
       await client.close()
       if (redis) await redis.quit().catch(() => undefined)
       if (!deps.database) await database.close()

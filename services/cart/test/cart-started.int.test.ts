@@ -11,8 +11,9 @@ import {
   type PlatformTables,
 } from '@emporium/platform'
 import { createTestDatabase, testServers, type TestDatabase } from '@emporium/platform/testing'
-import { afterAll, expect, it } from 'vitest'
+import { afterAll, expect, it, vi } from 'vitest'
 import { loadCartConfig } from '../src/config.js'
+import { createCartStartAnnouncer } from '../src/infra/cart-start-announcer.js'
 import { createSqlCartStore } from '../src/infra/sql-cart-store.js'
 import { createCartService } from '../src/service.js'
 import { localServer, tokenIssuer } from './http-support.js'
@@ -49,7 +50,14 @@ async function startedIn(database: Database) {
   )
 }
 
-it('with Redis carts: one cart.started in the outbox for a new cart, none for the next add; a failed outbox write fails no add', async () => {
+/** The transaction ids that wrote the outbox's `cart.started` rows (one per transaction). */
+async function writersOf(database: Database): Promise<string[]> {
+  const { rows } = await sql<{ writer: string }>`
+    select xmin::text as writer from outbox where type = 'cart.started'`.execute(database.db)
+  return rows.map((r) => r.writer)
+}
+
+it('with Redis carts: one cart.started in the outbox for a new cart, none for the next add, new carts batched in one transaction; a failed outbox write fails no add', async () => {
   const catalog = await localServer((_method, path) =>
     path === '/products/p1'
       ? {
@@ -83,6 +91,7 @@ it('with Redis carts: one cart.started in the outbox for a new cart, none for th
     CART_DATABASE_URL: 'postgres://unused',
     CART_CATALOG_URLS: catalog.url,
     CART_JWKS_URL: issuer.jwksUrl,
+    CART_START_BATCH_MS: '300',
     LOG_LEVEL: 'silent',
   })
   const bus = createInProcessBus({ log })
@@ -113,6 +122,12 @@ it('with Redis carts: one cart.started in the outbox for a new cart, none for th
   await add('shopper-1')
   const guest = `guest_${randomBytes(4).toString('hex')}`
   await add(guest, ['guest'])
+  // Queued for CART_START_BATCH_MS, then both written in one transaction.
+  await vi.waitFor(async () => expect(await startedIn(database)).toHaveLength(2), {
+    timeout: 10_000,
+    interval: 50,
+  })
+  expect(new Set(await writersOf(database)).size).toBe(1)
   expect(await startedIn(database)).toEqual([
     expect.objectContaining({
       source: 'cart',
@@ -126,6 +141,13 @@ it('with Redis carts: one cart.started in the outbox for a new cart, none for th
   await sql`alter table outbox rename to outbox_away`.execute(database.db)
   try {
     expect((await add('shopper-2')).itemCount).toBe(1)
+    await vi.waitFor(
+      () => expect(lines.some((l) => l.includes('cart.started not written'))).toBe(true),
+      {
+        timeout: 10_000,
+        interval: 50,
+      },
+    )
   } finally {
     await sql`alter table outbox_away rename to outbox`.execute(database.db)
   }
@@ -134,6 +156,35 @@ it('with Redis carts: one cart.started in the outbox for a new cart, none for th
   expect(lines.some((l) => l.includes('cart.started not written') && l.includes('shopper-2'))).toBe(
     true,
   )
+})
+
+it('the announcer: a graceful stop writes the queued starts, a full batch goes at once', async () => {
+  const { database } = await postgres()
+  await migrate(database, { migrations: new URL('../migrations/', import.meta.url) })
+  const log = createLogger({ service: 'cart', level: 'silent' })
+  const start = (cartId: string) => ({ cartId, guest: false, at: new Date().toISOString() })
+  const outbox = createOutbox({ source: 'cart' })
+
+  // A linger far longer than the test: only the stop can have written them.
+  const lingering = createCartStartAnnouncer({ database, outbox, log, lingerMs: 600_000 })
+  await lingering.announce(start('a'))
+  await lingering.announce(start('b'))
+  expect(await startedIn(database)).toEqual([])
+  await lingering.close()
+  expect((await startedIn(database)).map((e) => e.data.cartId)).toEqual(['a', 'b'])
+  expect(new Set(await writersOf(database)).size).toBe(1)
+  // One that raced the stop is written on its own, not dropped.
+  await lingering.announce(start('late'))
+  expect((await startedIn(database)).map((e) => e.data.cartId)).toEqual(['a', 'b', 'late'])
+
+  const full = createCartStartAnnouncer({ database, outbox, log, lingerMs: 600_000, maxBatch: 2 })
+  await full.announce(start('c'))
+  await full.announce(start('d'))
+  await vi.waitFor(async () => expect(await startedIn(database)).toHaveLength(5), {
+    timeout: 10_000,
+    interval: 50,
+  })
+  await full.close()
 })
 
 it('with the SQL store: cart.started commits with the cart or not at all', async () => {
