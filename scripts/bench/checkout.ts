@@ -92,6 +92,23 @@ export async function checkoutBenchmark(options: CheckoutBenchOptions): Promise<
   await warmUp(gateway, shoppers[0]!, productIds)
 
   const services = Object.entries(platform.children) as Array<[string, Child]>
+  // The platform at rest (after the warm-up's last events settle): what its timers, polls and
+  // heartbeats cost every second whatever the load; at a low order rate it weighs on each order.
+  await new Promise((r) => setTimeout(r, 3_000))
+  const idleSeconds = 10
+  const idleCpuBefore = services.map(([, child]) => treeCpu(child.pid))
+  const idleCommitsBefore = await postgresCommitsByService()
+  await new Promise((r) => setTimeout(r, idleSeconds * 1000))
+  const idleCpuMs =
+    (services.reduce((sum, [, child], i) => sum + treeCpu(child.pid) - idleCpuBefore[i]!, 0) *
+      1000) /
+    idleSeconds
+  const idleCommits = [...(await postgresCommitsByService())]
+    .filter(([name]) => name !== 'acquirer')
+    .reduce((sum, [name, n]) => sum + n - (idleCommitsBefore.get(name) ?? 0), 0)
+  console.error(
+    `  at rest: ${idleCpuMs.toFixed(1)} ms of CPU a second, ${(idleCommits / idleSeconds).toFixed(1)} transactions a second`,
+  )
   const cpuBefore = services.map(([, child]) => treeCpu(child.pid))
   const pgBefore = await postgresBackendsCpu()
   const commitsBefore = await postgresCommitsByService()
@@ -140,7 +157,9 @@ export async function checkoutBenchmark(options: CheckoutBenchOptions): Promise<
   const stopping = Date.now()
   await platform.stop()
   console.error(`  platform stopped in ${(Date.now() - stopping) / 1000} s`)
-  const notes: string[] = []
+  const notes: string[] = [
+    `At rest (${idleSeconds} s after the warm-up, before the runs): the services ${idleCpuMs.toFixed(1)} ms of CPU a second together, the platform's databases ${(idleCommits / idleSeconds).toFixed(1)} transactions a second (pg_stat_database; reported within a second, so approximate).`,
+  ]
   if (report.totals.errors > 0) notes.push(`The load generator saw ${report.totals.errors} errors.`)
   if (shed.retried > 0) {
     notes.push(

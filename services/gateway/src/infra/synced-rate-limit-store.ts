@@ -133,6 +133,8 @@ export function createSyncedRateLimitStore(options: {
   }
 
   async function flush() {
+    // Every `syncMs`, busy or idle: nothing pending costs nothing.
+    if (dirty.size === 0) return
     const round = [...dirty]
     dirty.clear()
     await Promise.all(
