@@ -24,6 +24,8 @@ export interface DeliveryBatcher<C, M> {
  * batch ran, up to `maxBatch`. Beyond `lingerMs` (default 0) it never waits for more: a lone
  * message is a batch of one.
  * A batch holds deliveries of one channel only, as their acks must go back on it.
+ * Exported for any small writes worth gathering into one transaction the same way (the cart's
+ * `cart.started` events, with a `null` channel).
  */
 export function createDeliveryBatcher<C, M>(
   options: DeliveryBatcherOptions<C, M>,
