@@ -1,6 +1,7 @@
 export * from './errors.js'
 export * from './config.js'
 export * from './log.js'
+export { requestSlot, type RequestSlot } from './http/request-slot.js'
 export * from './db/database.js'
 export * from './db/open-database.js'
 export { usePgliteTemplates } from './db/pglite-template.js'

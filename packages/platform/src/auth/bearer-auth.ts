@@ -1,6 +1,7 @@
 import { hasPermission, type Permission } from '@emporium/contracts'
 import type { FastifyReply, FastifyRequest, RouteOptions } from 'fastify'
 import { AppError, isAppError } from '../errors.js'
+import { requestSlot } from '../http/request-slot.js'
 import { guestNotAllowed, isGuest } from './guest.js'
 import type { JwtVerifier, VerifiedToken } from './jwt-verifier.js'
 
@@ -13,7 +14,7 @@ declare module 'fastify' {
   }
 }
 
-const identities = new WeakMap<FastifyRequest, VerifiedToken>()
+const identities = requestSlot<VerifiedToken>('emporium.identity')
 
 /** The caller a `bearerAuth` hook verified for this request, if any. */
 export function identityOf(request: FastifyRequest): VerifiedToken | undefined {
@@ -97,7 +98,7 @@ export interface BearerAuth {
  */
 export function bearerAuth(verifier: JwtVerifier, options: { realm?: string } = {}): BearerAuth {
   async function authenticate(request: FastifyRequest, reply: FastifyReply): Promise<void> {
-    if (identities.has(request)) return
+    if (identities.get(request) !== undefined) return
     const token = bearerToken(request.headers.authorization)
     if (!token) {
       reply.header('www-authenticate', bearerChallenge(undefined, options.realm))

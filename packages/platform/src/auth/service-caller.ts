@@ -2,6 +2,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify'
 import { createLocalJWKSet, decodeJwt, errors, jwtVerify, type JWK } from 'jose'
 import { AppError, isAppError } from '../errors.js'
 import type { Logger } from '../log.js'
+import { requestSlot } from '../http/request-slot.js'
 import { bearerToken } from './bearer-auth.js'
 import type { KeyResolver } from './remote-key-set.js'
 import {
@@ -35,7 +36,7 @@ export interface RequireServiceCallerOptions {
 
 export type ServiceCallerHook = (request: FastifyRequest, reply: FastifyReply) => Promise<void>
 
-const callers = new WeakMap<FastifyRequest, ServiceCaller>()
+const callers = requestSlot<ServiceCaller>('emporium.serviceCaller')
 
 /** The calling service a `requireServiceCaller` hook admitted for this request, if any. */
 export function serviceCallerOf(request: FastifyRequest): ServiceCaller | undefined {
@@ -134,7 +135,7 @@ export function requireServiceCaller(options: RequireServiceCallerOptions): Serv
   }
 
   return async (request, reply) => {
-    if (callers.has(request)) return
+    if (callers.get(request) !== undefined) return
     const header = request.headers[serviceAuthorizationHeader]
     const token = bearerToken(header)
     try {

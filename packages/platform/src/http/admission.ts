@@ -9,6 +9,7 @@ import type {
 import { Counter, type Registry } from 'prom-client'
 import { problem, sendProblem } from './problem.js'
 import { routeOf } from './request-context.js'
+import { requestSlot } from './request-slot.js'
 import { registered } from './request-metrics.js'
 
 /**
@@ -134,9 +135,9 @@ export function installAdmission(app: FastifyInstance, registry: Registry): void
   const counter = shedCounter(registry)
   // Replies whose answer is on its way (its onSend hooks run: a compressed stream is not `sent`
   // until it ends): a deadline must not answer them a second time over the same socket.
-  const answering = new WeakSet<object>()
+  const answering = requestSlot<true>('emporium.answering')
   app.addHook('onSend', (_request, reply, payload, done) => {
-    answering.add(reply)
+    answering.set(reply, true)
     done(null, payload)
   })
   app.addHook('onRoute', (route: RouteOptions) => {
@@ -198,7 +199,7 @@ export function installAdmission(app: FastifyInstance, registry: Registry): void
       return new Promise((resolve, reject) => {
         const timer = setTimeout(
           () => {
-            if (reply.sent || answering.has(reply)) return
+            if (reply.sent || answering.get(reply) === true) return
             counter.inc({ route: route.url, reason: 'deadline' })
             resolve(late(request, reply, retryAfter()))
           },

@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { etagOf, noneMatch } from './etag.js'
+import { requestSlot } from './request-slot.js'
 import type { CachedResponse, Fill, ResponseCache } from './response-cache.js'
 
 // A public read opts in with `{ config: { responseCache: {} } }` (installCachedReads).
@@ -28,7 +29,7 @@ interface State {
  */
 const surrogateControl = 'max-age=1'
 
-const states = new WeakMap<FastifyRequest, State>()
+const states = requestSlot<State>('emporium.cachedRead')
 
 /**
  * Serves the GET routes that opt in (`config.responseCache`) from `cache`, keyed by the URL

@@ -15,6 +15,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { runWithContext } from '../context.js'
 import { sampledTraceId } from '../metrics.js'
 import { extractContext, inService, setupTracing } from '../tracing.js'
+import { requestSlot } from './request-slot.js'
 
 /** What a client may send as a request or correlation id; anything else is replaced. */
 const saneId = /^[A-Za-z0-9._:-]{1,128}$/
@@ -35,7 +36,7 @@ export function routeOf(request: FastifyRequest): string {
 
 // The trace of each request's server span (when sampled), for the latency histograms' exemplars
 // (request-metrics.ts): read after the span has ended and left `spans`.
-const traceIds = new WeakMap<FastifyRequest, string>()
+const traceIds = requestSlot<string>('emporium.traceId')
 
 /** The sampled trace id of the request's server span, if any. */
 export function traceIdOf(request: FastifyRequest): string | undefined {
@@ -63,7 +64,7 @@ export function installRequestContext(
   const linking = options.incomingTrace === 'link'
   setupTracing()
   const tracer = trace.getTracer('emporium-http')
-  const spans = new WeakMap<FastifyRequest, Span>()
+  const spans = requestSlot<Span>('emporium.span')
 
   app.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id)
@@ -118,14 +119,14 @@ export function installRequestContext(
       span.setAttribute('http.response.status_code', reply.statusCode)
       if (reply.statusCode >= 500) span.setStatus({ code: SpanStatusCode.ERROR })
       span.end()
-      spans.delete(request)
+      spans.set(request, undefined)
     }
     done()
   })
 
   app.addHook('onRequestAbort', (request, done) => {
     spans.get(request)?.end()
-    spans.delete(request)
+    spans.set(request, undefined)
     done()
   })
 }
