@@ -9,7 +9,7 @@ import pg from 'pg'
 import { registerShopper, startDistributed, startEmbedded } from './lib/platform.js'
 import { hotSummary, profilingArgs } from './lib/profile.js'
 import { freePort, scratchDir, spawnTsx, treeCpu, waitForHttp } from './lib/processes.js'
-import type { Ratio, Section } from './lib/report.js'
+import { fmt, type Ratio, type Section } from './lib/report.js'
 import { ensurePackage } from './lib/tools.js'
 import { wrk, type WrkResult } from './lib/wrk.js'
 import { createPeers } from './peers/peers.js'
@@ -113,6 +113,8 @@ function spelling(word: string, n: number): string {
 }
 
 const signedIn = 'list 20 newest, signed in'
+/** Runs of the bare route, the ratios' reference: the best is kept. */
+const bareRuns = 3
 
 interface Row extends WrkResult {
   mode: string
@@ -276,11 +278,24 @@ export async function catalogBenchmark(options: CatalogBenchOptions): Promise<Se
   )
   await waitForHttp(`http://127.0.0.1:${barePort}/healthz`, { child: bare })
   watched = [{ name: 'bare fastify', pid: bare.pid }]
-  await measure(`http://127.0.0.1:${barePort}`, () => ['/json'], {
-    mode: '-',
-    products: '-',
-    scenario: 'bare fastify JSON route',
-  })
+  // The reference three times, and its best run kept: a moment when the shared machine was slow
+  // must not make the ratios against it look better than they are (one run measured 23,066 req/s
+  // at 43 µs, where the day's others did 34,000 at 29).
+  for (let run = 0; run < bareRuns; run++) {
+    await measure(`http://127.0.0.1:${barePort}`, () => ['/json'], {
+      mode: '-',
+      products: '-',
+      scenario: 'bare fastify JSON route',
+    })
+  }
+  const bareRows = rows.splice(0, bareRuns)
+  const bareCpu = cpuRows.splice(0, bareRuns)
+  const best = bareRows.reduce((a, b) => (b.rps > a.rps ? b : a))
+  rows.unshift(best)
+  cpuRows.unshift(bareCpu[bareRows.indexOf(best)]!)
+  notes.push(
+    `The bare route's row is the best of ${bareRuns} runs (${bareRows.map((r) => fmt(r.rps)).join(', ')} req/s).`,
+  )
   await bare.stop()
   watched = []
 
