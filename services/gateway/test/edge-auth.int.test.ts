@@ -163,6 +163,21 @@ describe('edge authentication', () => {
     expectProblem(await call(`${gateway.url}/api/v1/products/%E0%A4%A`), 400)
   })
 
+  it("finds a path's rule per method, the same each time (the edge keeps the rules it found)", async () => {
+    for (let round = 0; round < 2; round++) {
+      expect((await call(`${gateway.url}/api/v1/products`)).status).toBe(200)
+      // The same path written to: a staff route, whatever a read of it was answered before.
+      expectProblem(await call(`${gateway.url}/api/v1/products`, { method: 'POST' }), 401)
+      const created = await call(`${gateway.url}/api/v1/products`, {
+        method: 'POST',
+        headers: bearer(customer),
+      })
+      expectProblem(created, 403)
+      // A path that is not valid is refused every time, never kept.
+      expectProblem(await rawCall(gateway.url, '/api/v1/products/%2e%2e/x'), 400, 'HTTP.BAD_PATH')
+    }
+  })
+
   it('answers 503, not 401, for a protected route when its upstream is not configured', async () => {
     const answer = await call(`${gateway.url}/api/v1/payments`, { headers: bearer(customer) })
     expectProblem(answer, 503, 'UPSTREAM.UNAVAILABLE')

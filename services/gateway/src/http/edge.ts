@@ -85,8 +85,8 @@ export const isProxied = (request: FastifyRequest) =>
 export function edgeHook(options: EdgeOptions) {
   const { policies, trust } = options
   // The rule of the paths asked most (listings, a cart), found once rather than per request:
-  // decoding and matching the segments was a tenth of a cached read's own work. A path that is
-  // not valid throws, and is never kept.
+  // decoding and matching the segments was ~3 % of a cached read's samples in a profile. A path
+  // that is not valid throws, and is never kept.
   const matches = new LRUCache<string, { match: RouteMatch | undefined }>({ max: 1_000 })
   const matchOf = (method: string, path: string): RouteMatch | undefined => {
     if (path.length > maxKeptPath) return options.match(method, canonicalSegments(path))
