@@ -43,5 +43,8 @@ export function trimSourceMap(map, keep = isOwnSource) {
   })
   const trimmed = { ...map, sources, mappings: encode(lines) }
   if (map.sourcesContent) trimmed.sourcesContent = contents
+  // Lists of the dropped sources' indices (the packages, by their purpose): stale now, and moot.
+  delete trimmed.ignoreList
+  delete trimmed.x_google_ignoreList
   return trimmed
 }

@@ -14,6 +14,7 @@ interface SourceMap {
   sourcesContent?: (string | null)[]
   names: string[]
   mappings: string
+  ignoreList?: number[]
 }
 const trim = trimSourceMap as (map: SourceMap) => SourceMap
 
@@ -27,6 +28,7 @@ describe('trimming a bundle source map to our own code', () => {
       sources: ['../node_modules/lib/a.js', '../src/main.ts', '../node_modules/lib/b.js'],
       sourcesContent: ['a', 'main', 'b'],
       names: ['x'],
+      ignoreList: [0, 2],
       mappings: encode([
         [
           [0, 0, 0, 0],
@@ -48,6 +50,7 @@ describe('trimming a bundle source map to our own code', () => {
     expect(trimmed.sources).toEqual(['../src/main.ts'])
     expect(trimmed.sourcesContent).toEqual(['main'])
     expect(trimmed.names).toEqual(['x'])
+    expect(trimmed.ignoreList).toBeUndefined()
     expect(decode(trimmed.mappings)).toEqual([
       [[0]],
       [],
