@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { stringify } from 'yaml'
 import { serviceNames } from '@emporium/contracts'
-import { sparePort } from '@emporium/platform/testing'
+import { reservePort } from '@emporium/platform/testing'
 import {
   embeddedManagementPort,
   reserveEmbeddedPorts,
@@ -231,7 +231,7 @@ describe('the observability kit', () => {
           scrape_configs: [{ ...job, static_configs: [{ targets }] }],
         }
         writeFileSync(join(dir, 'prometheus.yml'), stringify(config))
-        const listen = `127.0.0.1:${await sparePort()}`
+        const listen = `127.0.0.1:${await reservePort()}`
         api = `http://${listen}`
         prometheus = spawn(
           'prometheus',

@@ -1,33 +1,32 @@
 import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
-import { connect as connectTcp, createServer } from 'node:net'
+import {
+  chownSync,
+  existsSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs'
+import { connect as connectTcp } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { openDatabase } from '../db/open-database.js'
-import { reservePort } from './port-blocks.js'
+import { reservePorts } from './port-blocks.js'
 import { withDatabaseName, type TestDatabase } from './test-databases.js'
 
 // Servers of a test's own, for the tests that stop, kill or restart a server: a RabbitMQ node
 // and a PostgreSQL cluster in a private temporary folder on spare ports. Stopping them never
 // touches the servers a developer runs on the machine (those `npm run infra:up` starts).
+// Their ports come from `reservePorts` (below the kernel's ephemeral range, claimed against the
+// run's other tests), never from a socket bound to port 0: such a port is in the ephemeral range,
+// and any outgoing connection of the machine may take it before the server binds it, or while a
+// test has the server stopped. A private RabbitMQ node started that way once died at boot in CI.
 
 const run = promisify(execFile)
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
-
-/** A port nobody listens on now: the one the system gives a socket bound to port 0. */
-export async function sparePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer()
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address()
-      const port = typeof address === 'object' && address ? address.port : 0
-      server.close(() => resolve(port))
-    })
-  })
-}
 
 /** The uid and gid of a system user, or undefined when there is no such user. */
 function idsOf(user: string): { uid: number; gid: number } | undefined {
@@ -90,10 +89,35 @@ export interface PrivateRabbitMq {
  * or when the caller is root, the `rabbitmq` user's (the Debian wrapper runs both as that user).
  */
 export async function startPrivateRabbitMq(): Promise<PrivateRabbitMq> {
+  // A node that fails to boot is tried once more on other ports, in a new folder: its first
+  // failure goes to the standard error with the node's own log, so it is seen, not hidden.
+  try {
+    return await startRabbitMqNode()
+  } catch (error) {
+    process.stderr.write(
+      `a private RabbitMQ node did not start; trying once more: ${String(error)}\n`,
+    )
+    return startRabbitMqNode()
+  }
+}
+
+/** The last lines of every log file in `folder` (a RabbitMQ node's logs), for an error. */
+function logTail(folder: string, chars = 4_000): string {
+  try {
+    return readdirSync(folder)
+      .map((name) => `--- ${name}\n${readFileSync(join(folder, name), 'utf8').slice(-chars)}`)
+      .join('\n')
+  } catch {
+    return `(no log in ${folder})`
+  }
+}
+
+async function startRabbitMqNode(): Promise<PrivateRabbitMq> {
   const dir = mkdtempSync(join(tmpdir(), 'emporium-rabbitmq-'))
   const node = `emporium-test-${randomBytes(4).toString('hex')}@localhost`
-  const port = await sparePort()
-  const distPort = await sparePort()
+  const ports = await reservePorts(2)
+  const port = ports.base
+  const distPort = ports.base + 1
   const config = join(dir, 'rabbitmq.conf')
   // Its own configuration, not /etc/rabbitmq's: that one listens on the machine's port 5672.
   writeFileSync(
@@ -121,7 +145,10 @@ export async function startPrivateRabbitMq(): Promise<PrivateRabbitMq> {
     (await run('rabbitmqctl', ctlArgs(args), { timeout: 120_000 })).stdout
   const ctlSync = (...args: string[]) =>
     execFileSync('rabbitmqctl', ctlArgs(args), { stdio: 'pipe', timeout: 60_000 })
-  const remove = () => rmSync(dir, { recursive: true, force: true })
+  const remove = () => {
+    rmSync(dir, { recursive: true, force: true })
+    ports.release()
+  }
   const cancelExit = onExit(() => {
     try {
       ctlSync('shutdown')
@@ -137,7 +164,11 @@ export async function startPrivateRabbitMq(): Promise<PrivateRabbitMq> {
         return
       } catch (error) {
         // The node may not have registered with epmd yet: rabbitmqctl cannot reach it.
-        if (Date.now() > deadline) throw error
+        if (Date.now() > deadline) {
+          if (error instanceof Error)
+            error.message += `\nthe node's log (${join(dir, 'log')}):\n${logTail(join(dir, 'log'))}`
+          throw error
+        }
         await sleep(500)
       }
     }
@@ -208,7 +239,8 @@ function postgresBin(): string | undefined {
 export async function startPrivatePostgres(): Promise<PrivatePostgres> {
   const dir = mkdtempSync(join(tmpdir(), 'emporium-postgres-'))
   const data = join(dir, 'data')
-  const port = await sparePort()
+  const block = await reservePorts(1)
+  const port = block.base
   const bin = postgresBin()
   const tool = (name: string) => (bin ? join(bin, name) : name)
   const isRoot = process.getuid?.() === 0
@@ -226,7 +258,10 @@ export async function startPrivatePostgres(): Promise<PrivatePostgres> {
     execFileSync(file, argv, { stdio: 'pipe', timeout: 60_000 })
   }
   const start = () => pgCtl('-o', options, '-l', join(dir, 'server.log'), '-w', 'start')
-  const remove = () => rmSync(dir, { recursive: true, force: true })
+  const remove = () => {
+    rmSync(dir, { recursive: true, force: true })
+    block.release()
+  }
   const cancelExit = onExit(() => {
     try {
       pgCtlSync('-m', 'immediate', 'stop')
@@ -345,7 +380,12 @@ function portAnswers(port: number): Promise<boolean> {
  */
 export async function startPrivateNats(): Promise<PrivateNats> {
   const dir = mkdtempSync(join(tmpdir(), 'emporium-nats-'))
-  const port = await reservePort()
+  const block = await reservePorts(1)
+  const port = block.base
+  const remove = () => {
+    rmSync(dir, { recursive: true, force: true })
+    block.release()
+  }
   const config = join(dir, 'nats.conf')
   writeFileSync(
     config,
@@ -364,7 +404,7 @@ export async function startPrivateNats(): Promise<PrivateNats> {
   }
   const cancelExit = onExit(() => {
     killNow()
-    rmSync(dir, { recursive: true, force: true })
+    remove()
   })
   const end = async (signal: 'SIGKILL' | 'SIGTERM') => {
     const running = child
@@ -397,7 +437,7 @@ export async function startPrivateNats(): Promise<PrivateNats> {
   } catch (error) {
     await kill()
     cancelExit()
-    rmSync(dir, { recursive: true, force: true })
+    remove()
     throw error
   }
   return {
@@ -413,7 +453,7 @@ export async function startPrivateNats(): Promise<PrivateNats> {
     async destroy() {
       await kill()
       cancelExit()
-      rmSync(dir, { recursive: true, force: true })
+      remove()
     },
   }
 }
