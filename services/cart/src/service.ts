@@ -93,6 +93,7 @@ export async function createCartService(
   const database =
     deps.database ??
     (await openDatabase(config.CART_DATABASE_URL, {
+      name: 'cart',
       namedStatements: config.DATABASE_NAMED_STATEMENTS,
     }))
   const idleTtlMs = config.CART_IDLE_TTL_DAYS * 86_400_000

@@ -35,11 +35,18 @@ export const CatalogConfig = Type.Object({
   /** Most megabytes of bodies the read cache keeps. */
   CATALOG_CACHE_MAX_MB: Type.Integer({ minimum: 1, maximum: 4096, default: 64 }),
   /**
-   * How often each replica reads the catalog's outbox for changes other replicas committed and
-   * empties its read cache on them (its own changes empty it at commit): with the read's own
-   * time, the bound on how stale a cached answer can be.
+   * Each replica reads the catalog's outbox for changes other replicas committed and empties its
+   * read cache on them (its own changes empty it at commit). It hears their commits (LISTEN) and
+   * reads at each, at most once per this; while it cannot hear them (its listening connection
+   * lost), it reads this often: with the read's own time, the bound on a cached answer's staleness.
    */
   CATALOG_CACHE_POLL_MS: Type.Integer({ minimum: 10, maximum: 60_000, default: 200 }),
+  /**
+   * How often a replica reads the outbox while it hears the other replicas' commits: the bound
+   * on the staleness a notification lost without its connection (a pooler in transaction mode
+   * delivers none) can leave. At least `CATALOG_CACHE_POLL_MS`.
+   */
+  CATALOG_CACHE_QUIET_POLL_MS: Type.Integer({ minimum: 10, maximum: 60_000, default: 1000 }),
   /** Longest a cached read is served whatever happens (what changes without an event). */
   CATALOG_CACHE_TTL_SECONDS: Type.Integer({ minimum: 1, maximum: 86_400, default: 60 }),
   /** Seed the demo catalog at start when there is no product (the embedded mode sets it). */

@@ -103,6 +103,7 @@ export async function createCatalogService(
   const database =
     deps.database ??
     (await openDatabase(config.CATALOG_DATABASE_URL, {
+      name: 'catalog',
       namedStatements: config.DATABASE_NAMED_STATEMENTS,
     }))
   const verifier =
@@ -162,6 +163,7 @@ export async function createCatalogService(
           database,
           log,
           everyMs: config.CATALOG_CACHE_POLL_MS,
+          quietEveryMs: config.CATALOG_CACHE_QUIET_POLL_MS,
           onEvents: () => cache.clear(),
         })
   const intervalMs = deps.expiryIntervalMs ?? 15_000

@@ -85,6 +85,7 @@ export async function createNotificationsService(
   const opened =
     deps.database ??
     (await openDatabase(config.NOTIFICATIONS_DATABASE_URL, {
+      name: 'notifications',
       namedStatements: config.DATABASE_NAMED_STATEMENTS,
     }))
   const { database, afterCommit } = withAfterCommit(opened)

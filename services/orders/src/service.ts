@@ -113,6 +113,7 @@ export async function createOrdersService(
   const database =
     deps.database ??
     (await openDatabase(config.ORDERS_DATABASE_URL, {
+      name: 'orders',
       namedStatements: config.DATABASE_NAMED_STATEMENTS,
     }))
   const outbox = createOutbox({ source: 'orders', now })

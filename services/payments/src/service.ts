@@ -94,6 +94,7 @@ export async function createPaymentsService(
   const { database, afterCommit, afterEnd } = withAfterCommit(
     (deps.database ??
       (await openDatabase(config.PAYMENTS_DATABASE_URL, {
+        name: 'payments',
         namedStatements: config.DATABASE_NAMED_STATEMENTS,
       }))) as Database<PaymentsTables>,
   )
@@ -109,6 +110,7 @@ export async function createPaymentsService(
   // The simulated acquirer stands for an external system: in its own database when one is named.
   const acquirerDatabase = config.PAYMENTS_SIMULATOR_DATABASE_URL
     ? ((await openDatabase(config.PAYMENTS_SIMULATOR_DATABASE_URL, {
+        name: 'acquirer',
         poolSize: 4,
         namedStatements: config.DATABASE_NAMED_STATEMENTS,
       })) as Database<PaymentsTables>)

@@ -56,6 +56,7 @@ export async function createReportingService(
     createLogger({ service: 'reporting', level: config.LOG_LEVEL, format: config.LOG_FORMAT })
   const database = (deps.database ??
     (await openDatabase(config.REPORTING_DATABASE_URL, {
+      name: 'reporting',
       namedStatements: config.DATABASE_NAMED_STATEMENTS,
     }))) as Database<ReportingTables>
   const verifier =

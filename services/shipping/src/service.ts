@@ -67,6 +67,7 @@ export async function createShippingService(
   const now = deps.now ?? (() => new Date())
   const database = (deps.database ??
     (await openDatabase(config.SHIPPING_DATABASE_URL, {
+      name: 'shipping',
       namedStatements: config.DATABASE_NAMED_STATEMENTS,
     }))) as Database<ShippingTables>
   const verifier =

@@ -83,6 +83,7 @@ export async function createUsersService(
   const database =
     deps.database ??
     (await openDatabase(config.USERS_DATABASE_URL, {
+      name: 'users',
       namedStatements: config.DATABASE_NAMED_STATEMENTS,
     }))
 

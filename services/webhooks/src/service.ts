@@ -73,6 +73,7 @@ export async function createWebhooksService(
   const now = deps.now ?? (() => new Date())
   const database = (deps.database ??
     (await openDatabase(config.WEBHOOKS_DATABASE_URL, {
+      name: 'webhooks',
       namedStatements: config.DATABASE_NAMED_STATEMENTS,
     }))) as Database<WebhooksTables>
   const verifier =

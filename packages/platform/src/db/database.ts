@@ -1,4 +1,5 @@
 import { type Kysely, MysqlAdapter, type Transaction } from 'kysely'
+import type { ListenOptions, Listening } from './listen.js'
 
 export type DatabaseKind = 'postgres' | 'mysql' | 'pglite'
 /** SQL dialect: PGlite speaks PostgreSQL. */
@@ -21,6 +22,14 @@ export interface Database<DB = any> {
    * on it rather than waiting for its next poll). Returns what stops the listening.
    */
   onOutboxCommit(listener: () => void): () => void
+  /**
+   * PostgreSQL only: the `application_name` of this pool's connections, `<name>-<random>`,
+   * unique to this opening of the database: a trigger's `current_setting('application_name')`
+   * names the writer by it, so that a listener can tell its own process's writes from others'.
+   */
+  readonly applicationName?: string
+  /** PostgreSQL only: `LISTEN` on a connection of its own, connected again when lost (listen.ts). */
+  listen?(options: ListenOptions): Listening
   /** Throws when the database cannot answer; used by `/readyz`. */
   ping(): Promise<void>
   close(): Promise<void>

@@ -1,6 +1,8 @@
 import { type Dialect, Kysely, MysqlDialect, PostgresDialect, sql } from 'kysely'
+import { randomBytes } from 'node:crypto'
 import { withCommitSignal } from './commit-signal.js'
 import type { Database, DatabaseKind } from './database.js'
+import { listenOn } from './listen.js'
 import { namingClient } from './named-statements.js'
 import { newPGlite } from './pglite-template.js'
 import { pgliteExtensions, sharedPGliteDialect } from './shared-pglite.js'
@@ -14,6 +16,11 @@ export interface OpenDatabaseOptions {
    * transaction mode before 1.21).
    */
   namedStatements?: boolean
+  /**
+   * PostgreSQL: what the connections' `application_name` begins with (default `emporium`); a
+   * random suffix makes it this opening's own (`Database.applicationName`).
+   */
+  name?: string
 }
 
 /**
@@ -39,15 +46,27 @@ export async function openDatabase(
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the service's tables are its own; `Database` hands them on as any
   let db: Kysely<any>
   let schema: string | undefined
+  let postgres: Pick<Database, 'applicationName' | 'listen'> = {}
   if (kind === 'postgres') {
     const { default: pg } = await import('pg')
     // BIGINT and NUMERIC as strings would leak into JSON; counts fit in a double.
     pg.types.setTypeParser(20, (v) => Number(v))
+    const applicationName = `${options.name ?? 'emporium'}-${randomBytes(4).toString('hex')}`
     const pool = new pg.Pool({
       connectionString: url,
       max: poolSize,
+      application_name: applicationName,
       Client: namingClient(pg, options.namedStatements !== false),
     })
+    postgres = {
+      applicationName,
+      listen: (listenOptions) =>
+        listenOn(
+          pg.Client,
+          { connectionString: url, application_name: `${applicationName}-listen` },
+          listenOptions,
+        ),
+    }
     // A connection the server drops (a restart, a failover, pg_terminate_backend) is an 'error'
     // event: on the pool when the connection is idle there, on the client when it is checked out
     // between two queries (a transaction waiting on the broker). Unheard, either crashes the
@@ -84,6 +103,7 @@ export async function openDatabase(
     dialect: kind === 'mysql' ? 'mysql' : 'postgres',
     db,
     ...(schema ? { schema } : {}),
+    ...postgres,
     transaction: (fn) => db.transaction().execute(fn),
     onOutboxCommit: (listener) => {
       listeners.push(listener)

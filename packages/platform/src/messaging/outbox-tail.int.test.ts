@@ -1,9 +1,12 @@
+import { sql } from 'kysely'
 import { pino } from 'pino'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { Database } from '../db/database.js'
 import { migrate } from '../db/migrate.js'
+import { openDatabase } from '../db/open-database.js'
 import { createTestDatabase, type TestDatabase } from '../testing/test-databases.js'
 import { createOutbox } from './outbox.js'
-import { createOutboxTail } from './outbox-tail.js'
+import { createOutboxTail, outboxCommitsTriggerSql } from './outbox-tail.js'
 import { WidgetMade } from './outbox-test-support.js'
 
 const log = pino({ level: 'silent' })
@@ -31,11 +34,20 @@ describe('outbox tail on postgres', () => {
     }
   }
 
+  /** Another replica's pool on the same database (its own `application_name`). */
+  let other: Database
+
   beforeAll(async () => {
     test = await createTestDatabase('postgres')
     await migrate(test.database, {})
+    for (const statement of outboxCommitsTriggerSql)
+      await sql.raw(statement).execute(test.database.db)
+    other = await openDatabase(test.url, { poolSize: 2 })
   })
-  afterAll(() => test?.drop())
+  afterAll(async () => {
+    await other?.close()
+    await test?.drop()
+  })
 
   function tail(now = () => Date.now()) {
     const seen: string[][] = []
@@ -44,6 +56,7 @@ describe('outbox tail on postgres', () => {
       log,
       everyMs: 60_000, // the test polls
       gapMs: 1_000,
+      listen: false,
       now,
       onEvents: (types) => seen.push(types),
     })
@@ -97,5 +110,81 @@ describe('outbox tail on postgres', () => {
     await t.poll()
     expect(seen).toEqual([['widget.made']])
     await t.stop()
+  })
+
+  /** Resolves once `check` holds, polled every 20 ms; fails past a margin a busy machine keeps. */
+  async function until(check: () => boolean, what: string, withinMs = 10_000) {
+    const deadline = Date.now() + withinMs
+    while (!check()) {
+      if (Date.now() > deadline) throw new Error(`not within ${withinMs} ms: ${what}`)
+      await new Promise((resolve) => setTimeout(resolve, 20))
+    }
+  }
+
+  /** A tail that only a notification (or its listener coming back) can make look. */
+  async function listeningTail(everyMs = 100) {
+    const seen: string[][] = []
+    const t = createOutboxTail({
+      database: test.database,
+      log,
+      everyMs,
+      quietEveryMs: 60_000,
+      onEvents: (types) => seen.push(types),
+    })
+    await t.start()
+    await until(() => t.listening(), 'listening')
+    // The look at the listener's start (what came while it was not heard) is done.
+    await new Promise((resolve) => setTimeout(resolve, 100))
+    await t.poll()
+    seen.length = 0
+    return { t, seen }
+  }
+
+  it("looks at once when it hears another writer's commit, not at its next poll", async () => {
+    const { t, seen } = await listeningTail()
+    try {
+      await other.transaction((trx) => outbox.add(trx, WidgetMade, { n: 30 }))
+      // Its polls are a minute apart: only the notification makes it look.
+      await until(() => seen.length > 0, "another writer's row seen")
+      expect(seen.flat()).toEqual(['widget.made'])
+    } finally {
+      await t.stop()
+    }
+  })
+
+  it("ignores its own pool's commits, and reads their rows at the next other writer's", async () => {
+    const { t, seen } = await listeningTail()
+    try {
+      await add(40)
+      await add(41)
+      // Its own commits emptied what they had to at the commit: no look for them.
+      await new Promise((resolve) => setTimeout(resolve, 1_000))
+      expect(seen).toEqual([])
+      await other.transaction((trx) => outbox.add(trx, WidgetMade, { n: 42 }))
+      await until(() => seen.flat().length === 3, 'all three rows seen in one look')
+      expect(seen).toHaveLength(1)
+    } finally {
+      await t.stop()
+    }
+  })
+
+  it('listens again after its connection is cut, and looks for what came meanwhile', async () => {
+    const { t, seen } = await listeningTail()
+    try {
+      const listener = `${test.database.applicationName}-listen`
+      await sql`select pg_terminate_backend(pid) from pg_stat_activity
+        where application_name = ${listener}`.execute(other.db)
+      await until(() => !t.listening(), 'the cut connection noticed')
+      // Not heard while it is cut: its own polls (every 100 ms here) see it.
+      await other.transaction((trx) => outbox.add(trx, WidgetMade, { n: 50 }))
+      await until(() => seen.flat().length === 1, 'the row committed while cut')
+      await until(() => t.listening(), 'listening again')
+      await new Promise((resolve) => setTimeout(resolve, 300))
+      seen.length = 0
+      await other.transaction((trx) => outbox.add(trx, WidgetMade, { n: 51 }))
+      await until(() => seen.flat().length === 1, 'heard again')
+    } finally {
+      await t.stop()
+    }
   })
 })

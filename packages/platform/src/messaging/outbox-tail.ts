@@ -1,16 +1,53 @@
 import type { Kysely } from 'kysely'
 import type { Database } from '../db/database.js'
 import type { PlatformTables } from '../db/platform-migrations.js'
+import type { Listening } from '../db/listen.js'
 import type { Logger } from '../log.js'
-import { startPeriodic, type PeriodicJob } from '../periodic.js'
+import { untraced } from '../tracing.js'
+
+/**
+ * The channel a service's outbox trigger notifies at each commit that wrote outbox rows, with
+ * the writer's `application_name` as payload (`outboxCommitsTriggerSql`).
+ */
+export const outboxCommitsChannel = 'outbox_commits'
+
+/**
+ * A statement trigger on `outbox` that notifies `outbox_commits` with the writer's
+ * `application_name`: PostgreSQL delivers it at the commit, once per transaction (equal
+ * payloads of one transaction are folded). For the migration of a service whose replicas follow
+ * their outbox with `createOutboxTail`; harmless (never delivered) where no one listens.
+ */
+export const outboxCommitsTriggerSql = [
+  `create or replace function outbox_commits_notify() returns trigger language plpgsql as $$
+  begin
+    perform pg_notify('${outboxCommitsChannel}', current_setting('application_name'));
+    return null;
+  end $$`,
+  `create trigger outbox_commits_notify after insert on outbox
+    for each statement execute function outbox_commits_notify()`,
+]
 
 export interface OutboxTailOptions {
   database: Database
   log: Logger
   /** Told the types of the rows that appeared since the last poll (never an empty list). */
   onEvents(types: string[]): void
-  /** How often to look (default 200 ms). */
+  /**
+   * How often to look when notifications are not heard (default 200 ms), and the least time
+   * between two looks however often they come.
+   */
   everyMs?: number
+  /**
+   * How often to look while notifications are heard (default 1 s): a look at each other
+   * writer's commit is what keeps the cache fresh then; this one bounds what a notification
+   * lost without the connection being lost (a pooler in transaction mode) can leave stale.
+   */
+  quietEveryMs?: number
+  /**
+   * Listen for other writers' commits (`outbox_commits`, `Database.listen`; default: when the
+   * database can). The outbox needs the trigger of `outboxCommitsTriggerSql`.
+   */
+  listen?: boolean
   /**
    * How long a missing `seq` is looked for again (default 10 s): a transaction that took its
    * number before a later one committed shows up late, or never (rolled back).
@@ -22,10 +59,15 @@ export interface OutboxTailOptions {
 }
 
 export interface OutboxTail {
-  /** Starts from the newest row (what came before is known), then polls. */
+  /**
+   * Starts from the newest row (what came before is known), then polls: every `everyMs`, or,
+   * while it hears the writers' commits, at each other writer's commit and every `quietEveryMs`.
+   */
   start(): Promise<void>
   /** One look now (tests drive it): resolves once `onEvents` has been told. */
   poll(): Promise<void>
+  /** Whether it hears the writers' commits now (its `LISTEN` holds). */
+  listening(): boolean
   stop(): Promise<void>
 }
 
@@ -48,8 +90,22 @@ export function createOutboxTail(options: OutboxTailOptions): OutboxTail {
   let last = 0
   /** Missing numbers below `last`, with when to stop looking for them. */
   const gaps = new Map<number, number>()
-  let job: PeriodicJob | undefined
   let polling: Promise<void> | undefined
+  const everyMs = options.everyMs ?? 200
+  const quietEveryMs = Math.max(everyMs, options.quietEveryMs ?? 1_000)
+  let running = false
+  let listening = false
+  let listener: Listening | undefined
+  /** Ends the loop's wait early; a wake during a look makes the next look follow at once. */
+  let woke = false
+  let endWait: () => void = () => {}
+  /** Ends the least time between two looks early: only a stop does. */
+  let endRest: () => void = () => {}
+  const wake = () => {
+    woke = true
+    endWait()
+  }
+  let loop: Promise<void> | undefined
 
   function remember(from: number, to: number) {
     const until = now() + gapMs
@@ -121,17 +177,58 @@ export function createOutboxTail(options: OutboxTailOptions): OutboxTail {
       for (let seq = Math.max(1, last - 1_000); seq < last; seq++) {
         if (!present.has(seq)) gaps.set(seq, until)
       }
-      job = startPeriodic({
-        everyMs: options.everyMs ?? 200,
-        log,
-        what: 'outbox tail',
-        run: poll,
+      running = true
+      if (options.listen !== false && database.listen) {
+        const own = database.applicationName
+        listener = database.listen({
+          channel: outboxCommitsChannel,
+          // Its own replica's commits emptied its cache when they were made.
+          onNotification: (writer) => writer !== own && wake(),
+          onListening: (heard) => {
+            listening = heard
+            // Back: what was committed while it was not heard is looked for now.
+            if (heard) wake()
+          },
+        })
+      }
+      loop = untraced(async () => {
+        let lastLook = 0
+        while (running) {
+          if (!woke) {
+            await new Promise<void>((resolve) => {
+              const timer = setTimeout(resolve, listening ? quietEveryMs : everyMs)
+              timer.unref()
+              endWait = () => (clearTimeout(timer), resolve())
+            })
+            endWait = () => {}
+          }
+          // However many commits are heard, at most one look per `everyMs`.
+          const rest = lastLook + everyMs - Date.now()
+          if (rest > 0 && running) {
+            await new Promise<void>((resolve) => {
+              const timer = setTimeout(resolve, rest)
+              timer.unref()
+              endRest = () => (clearTimeout(timer), resolve())
+            })
+            endRest = () => {}
+          }
+          if (!running) break
+          lastLook = Date.now()
+          woke = false
+          await poll().catch((error: unknown) => log.warn({ err: error }, 'outbox tail failed'))
+        }
       })
     },
     poll,
+    listening: () => listening,
     async stop() {
-      await job?.stop()
-      job = undefined
+      running = false
+      wake()
+      endRest()
+      await listener?.close()
+      listener = undefined
+      await loop
+      loop = undefined
     },
   }
 }
