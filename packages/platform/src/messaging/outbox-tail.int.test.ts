@@ -186,5 +186,17 @@ describe('outbox tail on postgres', () => {
     } finally {
       await t.stop()
     }
+    // Stopped, it leaves no listening connection behind.
+    const listeners = async () =>
+      (
+        await sql<{ n: number }>`select count(*)::int as n from pg_stat_activity
+          where application_name = ${`${test.database.applicationName}-listen`}`.execute(other.db)
+      ).rows[0]!.n
+    let left = await listeners()
+    for (let i = 0; i < 100 && left > 0; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 50))
+      left = await listeners()
+    }
+    expect(left).toBe(0)
   })
 })

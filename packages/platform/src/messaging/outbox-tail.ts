@@ -185,6 +185,10 @@ export function createOutboxTail(options: OutboxTailOptions): OutboxTail {
           // Its own replica's commits emptied its cache when they were made.
           onNotification: (writer) => writer !== own && wake(),
           onListening: (heard) => {
+            if (heard !== listening) {
+              if (heard) log.info("outbox tail: hearing the other writers' commits")
+              else log.warn(`outbox tail: commits not heard; reading every ${everyMs} ms`)
+            }
             listening = heard
             // Back: what was committed while it was not heard is looked for now.
             if (heard) wake()
