@@ -63,7 +63,14 @@ export async function openDatabase(
       listen: (listenOptions) =>
         listenOn(
           pg.Client,
-          { connectionString: url, application_name: `${applicationName}-listen` },
+          {
+            connectionString: url,
+            application_name: `${applicationName}-listen`,
+            // A server that accepts and never answers, or a connection that dies silently,
+            // ends in a new try rather than a listener that waits forever.
+            connectionTimeoutMillis: 10_000,
+            keepAlive: true,
+          },
           listenOptions,
         ),
     }
