@@ -228,6 +228,7 @@ export async function createOrdersService(
   const sweepAll = async () => (await sweepDeadlines()) + (await sweepReturns())
 
   const intervalMs = deps.sweepIntervalMs ?? 1_000
+  const returnSweepEvery = 15
   let sweeper: PeriodicJob | undefined
 
   const service: OrdersService = {
@@ -290,13 +291,19 @@ export async function createOrdersService(
       // The order links' key read before any confirmation needs it (sql-order-link-keys.ts).
       await orderLinks.warm()
       if (intervalMs <= 0) return
+      // Returns wait days for their deadline: every 15th tick looks for them (a look costs a
+      // transaction, and the sweep runs every second whatever happens; issue 14).
+      let ticks = 0
       sweeper = startPeriodic({
         everyMs: intervalMs,
         log,
         what: 'deadline sweep',
         run: async () => {
-          const count = await sweepAll()
+          const count = await sweepDeadlines()
           if (count > 0) log.info({ count }, 'orders past their deadline cancelled')
+          if (ticks++ % returnSweepEvery !== 0) return
+          const expired = await sweepReturns()
+          if (expired > 0) log.info({ count: expired }, 'returns past their deadline expired')
         },
       })
     },
