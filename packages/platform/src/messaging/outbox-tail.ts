@@ -96,14 +96,25 @@ export function createOutboxTail(options: OutboxTailOptions): OutboxTail {
   let running = false
   let listening = false
   let listener: Listening | undefined
-  /** Ends the loop's wait early; a wake during a look makes the next look follow at once. */
+  /** A commit heard since the last look began: the next look follows at once. */
   let woke = false
-  let endWait: () => void = () => {}
-  /** Ends the least time between two looks early: only a stop does. */
-  let endRest: () => void = () => {}
+  /** Ends the loop's pause early (a wake ends a wait, not the least time between two looks). */
+  let cut: (() => void) | undefined
+  let resting = false
+  const pause = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const done = () => {
+        clearTimeout(timer)
+        cut = undefined
+        resolve()
+      }
+      const timer = setTimeout(done, ms)
+      timer.unref()
+      cut = done
+    })
   const wake = () => {
     woke = true
-    endWait()
+    if (!resting) cut?.()
   }
   let loop: Promise<void> | undefined
 
@@ -198,23 +209,13 @@ export function createOutboxTail(options: OutboxTailOptions): OutboxTail {
       loop = untraced(async () => {
         let lastLook = 0
         while (running) {
-          if (!woke) {
-            await new Promise<void>((resolve) => {
-              const timer = setTimeout(resolve, listening ? quietEveryMs : everyMs)
-              timer.unref()
-              endWait = () => (clearTimeout(timer), resolve())
-            })
-            endWait = () => {}
-          }
+          if (!woke) await pause(listening ? quietEveryMs : everyMs)
           // However many commits are heard, at most one look per `everyMs`.
           const rest = lastLook + everyMs - Date.now()
           if (rest > 0 && running) {
-            await new Promise<void>((resolve) => {
-              const timer = setTimeout(resolve, rest)
-              timer.unref()
-              endRest = () => (clearTimeout(timer), resolve())
-            })
-            endRest = () => {}
+            resting = true
+            await pause(rest)
+            resting = false
           }
           if (!running) break
           lastLook = Date.now()
@@ -227,8 +228,7 @@ export function createOutboxTail(options: OutboxTailOptions): OutboxTail {
     listening: () => listening,
     async stop() {
       running = false
-      wake()
-      endRest()
+      cut?.()
       await listener?.close()
       listener = undefined
       await loop
