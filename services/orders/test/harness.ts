@@ -49,6 +49,11 @@ export interface HarnessOptions {
   shipping?: boolean
   /** More of orders' environment (e.g. ORDERS_PRICES_INCLUDE_TAX). */
   env?: Record<string, string>
+  /**
+   * The periodic deadline sweep's interval; default 0 (none: the tests call `sweep()` when they
+   * move the clock).
+   */
+  sweepIntervalMs?: number
 }
 
 /**
@@ -300,7 +305,7 @@ export function ordersHarness(kind: DatabaseKind, options: HarnessOptions = {}) 
       verifier: tokens.verifier,
       serviceCredentials: credentials,
       now: () => new Date(Date.now() + shiftMs),
-      sweepIntervalMs: 0,
+      sweepIntervalMs: options.sweepIntervalMs ?? 0,
       // No retries, and a breaker that does not open between tests.
       clients: { retries: 0, breaker: { minimumCalls: 1_000_000, halfOpenAfterMs: 1_000 } },
     })
