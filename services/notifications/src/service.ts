@@ -104,10 +104,22 @@ export async function createNotificationsService(
   const reader = createSqlStatusReader(db)
   const feed = createChangeFeed({ reader, pollMs: config.NOTIFICATIONS_STREAM_POLL_MS, log })
   const shutdown = new AbortController()
-  const portsIn: ConsumerPortsIn = (trx) => ({
-    writer: createSqlNotificationWriter(trx as Kysely<NotificationTables>, now),
-    changedAfterCommit: (change) => afterCommit(trx, () => feed.notify(change)),
-  })
+  let dispatcher: PeriodicJob | undefined
+  const portsIn: ConsumerPortsIn = (trx) => {
+    const writer = createSqlNotificationWriter(trx as Kysely<NotificationTables>, now)
+    return {
+      writer: {
+        ...writer,
+        // A message queued: the dispatcher looks once the transaction commits (its idle wait
+        // may have grown to seconds).
+        enqueue: async (message) => {
+          await writer.enqueue(message)
+          afterCommit(trx, () => dispatcher?.wake())
+        },
+      },
+      changedAfterCommit: (change) => afterCommit(trx, () => feed.notify(change)),
+    }
+  }
   const consumerDeps = { portsIn, publicUrl: config.NOTIFICATIONS_PUBLIC_URL }
   const dispatchPending = createDispatchPending({
     queue: createSqlMessageQueue(db),
@@ -118,7 +130,6 @@ export async function createNotificationsService(
     maxAttempts: config.NOTIFICATIONS_SEND_MAX_ATTEMPTS,
   })
   const dispatchIntervalMs = deps.dispatchIntervalMs ?? 500
-  let dispatcher: PeriodicJob | undefined
 
   return {
     name: 'notifications',
@@ -159,6 +170,9 @@ export async function createNotificationsService(
       if (dispatchIntervalMs <= 0) return
       dispatcher = startPeriodic({
         everyMs: dispatchIntervalMs,
+        // At rest, a look every few seconds: this replica's consumers wake it for what they
+        // queue; the looks find retries that came due and messages whose lease ran out.
+        maxEveryMs: Math.max(dispatchIntervalMs, 4_000),
         log,
         what: 'message dispatch',
         run: dispatchPending,

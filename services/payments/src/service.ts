@@ -20,9 +20,11 @@ import {
   withAfterCommit,
   parseTrustedCallers,
   requireServiceCaller,
+  startPeriodic,
   type Database,
   type JwtVerifier,
   type Logger,
+  type PeriodicJob,
   type Service,
   type ServiceTrust,
 } from '@emporium/platform'
@@ -178,17 +180,22 @@ export async function createPaymentsService(
     leaseMs:
       config.PAYMENTS_MAX_ATTEMPTS * (config.PAYMENTS_PROVIDER_TIMEOUT_MS + backoffCapMs) + 5_000,
   })
-  let refunding: Promise<unknown> | undefined
-  const wakeRefunds = () => {
-    if (intervalMs <= 0 || refunding) return
-    refunding = refunds
+  let refunding: Promise<number | undefined> | undefined
+  // One pass over the due refunds at a time; a call during one shares it.
+  const runRefunds = () =>
+    (refunding ??= refunds
       .processPending()
-      .catch((error: unknown) => log.warn({ err: error }, 'partial refunds failed'))
+      .catch((error: unknown) => {
+        log.warn({ err: error }, 'partial refunds failed')
+        return undefined
+      })
       .finally(() => {
         refunding = undefined
-      })
+      }))
+  const wakeRefunds = () => {
+    if (intervalMs > 0) void runRefunds()
   }
-  let refundTimer: ReturnType<typeof setInterval> | undefined
+  let refundTimer: PeriodicJob | undefined
   // Idle, the claims grow five times further apart (200 ms → 1 s by default): a retry that
   // falls due waits at most that long, and an idle replica costs a claim a second.
   const loop =
@@ -275,13 +282,19 @@ export async function createPaymentsService(
       loop?.start()
       if (intervalMs > 0) {
         // Their consumer wakes them at once; the tick finds retries falling due (a second or
-        // more of backoff), so once a second is soon enough (issue 14: it claimed twice a second).
-        refundTimer = setInterval(wakeRefunds, Math.max(intervalMs * 5, 1_000))
-        refundTimer.unref()
+        // more of backoff): once a second while it finds some, and every 4 s at rest (issue 14:
+        // it claimed twice a second, then once).
+        refundTimer = startPeriodic({
+          everyMs: Math.max(intervalMs * 5, 1_000),
+          maxEveryMs: Math.max(intervalMs * 5, 4_000),
+          run: runRefunds,
+          log,
+          what: 'partial refunds',
+        })
       }
     },
     async close() {
-      if (refundTimer) clearInterval(refundTimer)
+      await refundTimer?.stop()
       await refunding
       await loop?.stop()
       if (!deps.database) await database.close()

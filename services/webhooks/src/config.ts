@@ -30,7 +30,10 @@ export const WebhooksConfig = Type.Object({
    * may be reached over http and skip the SSRF check. Empty (the default) in production.
    */
   WEBHOOKS_ALLOWED_HOSTS: Type.String({ default: '' }),
-  /** Period of the dispatcher loop, in ms; 0 runs none (tests call `dispatchDue`). */
+  /**
+   * Period of the dispatcher loop while it finds deliveries, in ms (idle, its wait doubles up to
+   * 4 s; this replica's new deliveries wake it); 0 runs none (tests call `dispatchDue`).
+   */
   WEBHOOKS_DISPATCH_INTERVAL_MS: Type.Integer({ minimum: 0, maximum: 600_000, default: 1000 }),
   /**
    * How long a claimed delivery is hidden from other dispatchers, in ms: longer than an attempt

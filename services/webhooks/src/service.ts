@@ -21,6 +21,7 @@ import {
   createOutbox,
   openDatabase,
   startPeriodic,
+  withAfterCommit,
   type Database,
   type JwtVerifier,
   type Logger,
@@ -71,11 +72,14 @@ export async function createWebhooksService(
     deps.log ??
     createLogger({ service: 'webhooks', level: config.LOG_LEVEL, format: config.LOG_FORMAT })
   const now = deps.now ?? (() => new Date())
-  const database = (deps.database ??
+  const opened = (deps.database ??
     (await openDatabase(config.WEBHOOKS_DATABASE_URL, {
       name: 'webhooks',
       namedStatements: config.DATABASE_NAMED_STATEMENTS,
     }))) as Database<WebhooksTables>
+  // The consumers' transactions run on this one: a fan-out that stored deliveries wakes the
+  // dispatcher once it commits.
+  const { database, afterCommit } = withAfterCommit(opened)
   const verifier =
     deps.verifier ??
     createJwtVerifier({
@@ -88,7 +92,22 @@ export async function createWebhooksService(
   const allowedHosts = allowedHostsOf(config)
   const outbox = createOutbox({ source: 'webhooks', now })
   const endpoints = createSqlEndpoints(database.db)
-  const deliveries = createSqlDeliveries(database.db)
+  let dispatcher: PeriodicJob | undefined
+  const wakeDispatcher = () => dispatcher?.wake()
+  const stored = createSqlDeliveries(database.db)
+  // A replay or a test delivery is due at once: the dispatcher looks now, not at its idle wait.
+  const deliveries: typeof stored = {
+    ...stored,
+    async add(delivery) {
+      await stored.add(delivery)
+      wakeDispatcher()
+    },
+    async replay(id, at) {
+      const replayed = await stored.replay(id, at)
+      if (replayed) wakeDispatcher()
+      return replayed
+    },
+  }
   const dispatchDue = createDispatchDue({
     queue: createSqlDispatchQueue(database, outbox),
     sender:
@@ -104,14 +123,22 @@ export async function createWebhooksService(
     batchSize: config.WEBHOOKS_BATCH_SIZE,
     ...(deps.dispatcherId === undefined ? {} : { owner: deps.dispatcherId }),
   })
-  let dispatcher: PeriodicJob | undefined
 
   return {
     name: 'webhooks',
     database,
     migrations: new URL('../migrations/', import.meta.url),
     consumers: onPartnerEvents({
-      fanOutIn: (trx) => createSqlFanOut(trx as Kysely<WebhooksTables>),
+      fanOutIn: (trx) => {
+        const fanOut = createSqlFanOut(trx as Kysely<WebhooksTables>)
+        return {
+          async store(event) {
+            const count = await fanOut.store(event)
+            if (count > 0) afterCommit(trx, wakeDispatcher)
+            return count
+          },
+        }
+      },
       now,
     }),
     routes: webhooksRoutes({
@@ -124,6 +151,10 @@ export async function createWebhooksService(
       if (config.WEBHOOKS_DISPATCH_INTERVAL_MS <= 0) return
       dispatcher = startPeriodic({
         everyMs: config.WEBHOOKS_DISPATCH_INTERVAL_MS,
+        // At rest (no endpoint, or nothing due), a look every few seconds: this replica's
+        // fan-outs, replays and test deliveries wake it; the looks find retries that came due
+        // and deliveries whose lease ran out.
+        maxEveryMs: Math.max(config.WEBHOOKS_DISPATCH_INTERVAL_MS, 4_000),
         log,
         what: 'webhook dispatch',
         run: dispatchDue,
