@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { createLogger } from './log.js'
-import { startPeriodic } from './periodic.js'
+import { startPeriodic, type PeriodicJob } from './periodic.js'
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
@@ -41,19 +41,22 @@ describe('startPeriodic', () => {
     })
     const log = createLogger({ level: 'silent' })
 
-    /** A job whose runs are recorded (times since start) and find `found()` things to do. */
-    function recorded(found: () => number) {
+    /**
+     * A job every 100 ms whose runs are recorded (times since start) and find `found(job)` things
+     * to do (the job is there to wake it from inside a run).
+     */
+    function recorded(found: (job: PeriodicJob) => number, maxEveryMs = 1_600) {
       vi.useFakeTimers()
       const start = Date.now()
       const at: number[] = []
-      const job = startPeriodic({
+      const job: PeriodicJob = startPeriodic({
         everyMs: 100,
-        maxEveryMs: 1_600,
+        maxEveryMs,
         log,
         what: 'test job',
         run: async () => {
           at.push(Date.now() - start)
-          return found()
+          return found(job)
         },
       })
       return { job, at }
@@ -89,25 +92,15 @@ describe('startPeriodic', () => {
     })
 
     it('a wake during a run brings the next run everyMs after it, not after the idle wait', async () => {
-      vi.useFakeTimers()
-      const start = Date.now()
-      const at: number[] = []
-      let wakeDuringRun: (() => void) | undefined
-      const job = startPeriodic({
-        everyMs: 100,
-        maxEveryMs: 10_000,
-        log,
-        what: 'test job',
-        run: async () => {
-          at.push(Date.now() - start)
-          wakeDuringRun?.()
-          wakeDuringRun = undefined
-          return 0
-        },
-      })
+      let wakeDuringRun = false
+      const { job, at } = recorded((job) => {
+        if (wakeDuringRun) job.wake()
+        wakeDuringRun = false
+        return 0
+      }, 10_000)
       await vi.advanceTimersByTimeAsync(1_500) // 100, 300, 700, 1500
       expect(at).toEqual([100, 300, 700, 1_500])
-      wakeDuringRun = () => job.wake()
+      wakeDuringRun = true
       await vi.advanceTimersByTimeAsync(1_600) // the run at 3100 is woken: the next at 3200
       expect(at.slice(4)).toEqual([3_100])
       await vi.advanceTimersByTimeAsync(100)
