@@ -1,55 +1,23 @@
 import { randomUUID } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { orders, shipping, users } from '@emporium/contracts'
-import {
-  createInProcessBus,
-  createLogger,
-  startService,
-  type RunningService,
-} from '@emporium/platform'
-import { createTestDatabase, type TestDatabase } from '@emporium/platform/testing'
-import {
-  createNotificationsService,
-  loadNotificationsConfig,
-  type NotificationsService,
-} from '../src/service.js'
-import { createTestTokens, envelope, publish, recordingSender } from './support.js'
+import { envelope, publish, startNotifications } from './support.js'
 
 // Issue 18: the order confirmation with its totals breakdown and the shipment e-mails, from the
 // events as the orders and shipping services publish them, through the consumers (inbox, real
 // PostgreSQL) and the dispatcher.
 describe('order confirmation and shipment e-mails (PostgreSQL)', () => {
-  const log = createLogger({ service: 'notifications', level: 'silent' })
-  const bus = createInProcessBus({ retry: { delaysMs: [10, 10] }, log })
-  const tokens = createTestTokens()
-  const { sender, sent } = recordingSender()
-  let testDb: TestDatabase
-  let service: NotificationsService
-  let running: RunningService
+  let started: Awaited<ReturnType<typeof startNotifications>>
 
   beforeAll(async () => {
-    testDb = await createTestDatabase('postgres')
-    const config = loadNotificationsConfig({
-      NOTIFICATIONS_DATABASE_URL: testDb.url,
-      NOTIFICATIONS_JWKS_URL: 'http://127.0.0.1:9/.well-known/jwks.json',
-      NOTIFICATIONS_PUBLIC_URL: 'https://shop.example',
-      LOG_LEVEL: 'silent',
-    })
-    service = await createNotificationsService(config, {
-      log,
-      database: testDb.database,
-      verifier: tokens.verifier,
-      sender,
+    started = await startNotifications('postgres', {
       dispatchIntervalMs: 0,
+      env: { NOTIFICATIONS_PUBLIC_URL: 'https://shop.example' },
     })
-    running = await startService(service, { port: 0, log, bus })
   })
 
   afterAll(async () => {
-    await running?.stopHttp()
-    await bus.close()
-    await running?.close()
-    await testDb?.drop()
+    await started?.stop()
   })
 
   const usd = (amount: number) => ({ amount, currency: 'USD' })
@@ -81,7 +49,7 @@ describe('order confirmation and shipment e-mails (PostgreSQL)', () => {
     at: at(),
   })
   const messagesOf = (orderId: string) =>
-    testDb.database.db
+    started.testDb.database.db
       .selectFrom('messages')
       .selectAll()
       .where('order_id', '=', orderId)
@@ -93,7 +61,7 @@ describe('order confirmation and shipment e-mails (PostgreSQL)', () => {
     const userId = `u-${randomUUID()}`
     const orderId = `o-${randomUUID()}`
     const email = `ada-${randomUUID()}@example.com`
-    await publish(bus, users.UserRegistered, {
+    await publish(started.bus, users.UserRegistered, {
       userId,
       email,
       name: 'Ada',
@@ -101,15 +69,15 @@ describe('order confirmation and shipment e-mails (PostgreSQL)', () => {
       registeredAt: at(),
     })
     const event = envelope(orders.OrderConfirmed, confirmed(orderId, userId))
-    await bus.publish(event)
-    await bus.publish(structuredClone(event))
+    await started.bus.publish(event)
+    await started.bus.publish(structuredClone(event))
 
     const messages = await messagesOf(orderId)
     expect(messages).toHaveLength(1)
     expect(messages[0]).toMatchObject({ template: 'order_confirmed', to_address: email })
-    await service.dispatchPending()
-    await service.dispatchPending()
-    const mine = sent.filter((m) => m.to === email)
+    await started.service.dispatchPending()
+    await started.service.dispatchPending()
+    const mine = started.sent.filter((m) => m.to === email)
     expect(mine).toHaveLength(1)
     const text = mine[0]!.text
     expect(text).toMatch(/^Hello Ada,/)
@@ -126,7 +94,7 @@ describe('order confirmation and shipment e-mails (PostgreSQL)', () => {
     const orderId = `o-${randomUUID()}`
     const email = `guest-${randomUUID()}@example.com`
     await publish(
-      bus,
+      started.bus,
       orders.OrderConfirmed,
       confirmed(orderId, userId, { email, link: 'signed.token-1' }),
     )
@@ -149,10 +117,10 @@ describe('order confirmation and shipment e-mails (PostgreSQL)', () => {
       complete: false,
       at: at(),
     })
-    await bus.publish(shipment)
-    await bus.publish(structuredClone(shipment))
+    await started.bus.publish(shipment)
+    await started.bus.publish(structuredClone(shipment))
     // The last parcel (the mug, an order from before variants: its variant is the product).
-    await publish(bus, shipping.ShipmentCreated, {
+    await publish(started.bus, shipping.ShipmentCreated, {
       shipmentId: `s-${randomUUID()}`,
       orderId,
       userId,
@@ -163,7 +131,7 @@ describe('order confirmation and shipment e-mails (PostgreSQL)', () => {
       at: at(),
     })
     // The orders service then ships the order: no third e-mail of its own.
-    await publish(bus, orders.OrderShipped, { orderId, userId, at: at() })
+    await publish(started.bus, orders.OrderShipped, { orderId, userId, at: at() })
 
     const messages = await messagesOf(orderId)
     expect(messages.map((m) => m.template)).toEqual([
@@ -171,8 +139,8 @@ describe('order confirmation and shipment e-mails (PostgreSQL)', () => {
       'shipment_created',
       'shipment_created',
     ])
-    await service.dispatchPending()
-    const mine = sent.filter((m) => m.to === email)
+    await started.service.dispatchPending()
+    const mine = started.sent.filter((m) => m.to === email)
     expect(mine.map((m) => m.template).sort()).toEqual([
       'order_confirmed',
       'shipment_created',
@@ -193,7 +161,7 @@ describe('order confirmation and shipment e-mails (PostgreSQL)', () => {
   it("mails an account's shipment to its address; an order shipped without shipments keeps its own e-mail", async () => {
     const userId = `u-${randomUUID()}`
     const email = `bo-${randomUUID()}@example.com`
-    await publish(bus, users.UserRegistered, {
+    await publish(started.bus, users.UserRegistered, {
       userId,
       email,
       name: 'Bo',
@@ -201,8 +169,8 @@ describe('order confirmation and shipment e-mails (PostgreSQL)', () => {
       registeredAt: at(),
     })
     const shippedByParcel = `o-${randomUUID()}`
-    await publish(bus, orders.OrderConfirmed, confirmed(shippedByParcel, userId))
-    await publish(bus, shipping.ShipmentCreated, {
+    await publish(started.bus, orders.OrderConfirmed, confirmed(shippedByParcel, userId))
+    await publish(started.bus, shipping.ShipmentCreated, {
       shipmentId: `s-${randomUUID()}`,
       orderId: shippedByParcel,
       userId,
@@ -223,8 +191,8 @@ describe('order confirmation and shipment e-mails (PostgreSQL)', () => {
 
     // One-click ship (no shipment): the order.shipped e-mail is the shopper's only news.
     const shippedAtOnce = `o-${randomUUID()}`
-    await publish(bus, orders.OrderConfirmed, confirmed(shippedAtOnce, userId))
-    await publish(bus, orders.OrderShipped, { orderId: shippedAtOnce, userId, at: at() })
+    await publish(started.bus, orders.OrderConfirmed, confirmed(shippedAtOnce, userId))
+    await publish(started.bus, orders.OrderShipped, { orderId: shippedAtOnce, userId, at: at() })
     expect((await messagesOf(shippedAtOnce)).map((m) => m.template)).toEqual([
       'order_confirmed',
       'order_shipped',

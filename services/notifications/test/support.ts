@@ -1,9 +1,24 @@
 import { randomUUID } from 'node:crypto'
 import type { EventDefinition, EventEnvelope } from '@emporium/contracts'
-import type { EventBus, JwtVerifier } from '@emporium/platform'
-import { createTestTokens as createSharedTokens } from '@emporium/platform/testing'
+import {
+  createInProcessBus,
+  createLogger,
+  startService,
+  type DatabaseKind,
+  type EventBus,
+  type JwtVerifier,
+} from '@emporium/platform'
+import {
+  createTestDatabase,
+  createTestTokens as createSharedTokens,
+} from '@emporium/platform/testing'
 import { Agent, fetch as undiciFetch, type RequestInit } from 'undici'
-import type { OutgoingMessage, Sender } from '../src/service.js'
+import {
+  createNotificationsService,
+  loadNotificationsConfig,
+  type OutgoingMessage,
+  type Sender,
+} from '../src/service.js'
 
 /** The platform's test tokens, as these suites call them: `token(userId, roles)`. */
 export function createTestTokens(): {
@@ -208,4 +223,46 @@ export function statuses(
   return frames
     .filter((f) => f.event === 'status')
     .map((f) => ({ id: Number(f.id), ...(JSON.parse(f.data!) as { status: string }) }))
+}
+
+/**
+ * The notifications service as the runtime starts it (migrations, inbox, the in-process bus, a
+ * real HTTP server) on a fresh database of `kind`, sending through a recording sender: its
+ * dispatcher every `dispatchIntervalMs` (0: none, the tests call `dispatchPending`). `stop()`
+ * ends it and drops the database.
+ */
+export async function startNotifications(
+  kind: DatabaseKind,
+  options: { dispatchIntervalMs: number; env?: Record<string, string> },
+) {
+  const log = createLogger({ service: 'notifications', level: 'silent' })
+  const bus = createInProcessBus({ retry: { delaysMs: [10, 10] }, log })
+  const { sender, sent } = recordingSender()
+  const testDb = await createTestDatabase(kind)
+  const config = loadNotificationsConfig({
+    NOTIFICATIONS_DATABASE_URL: testDb.url,
+    NOTIFICATIONS_JWKS_URL: 'http://127.0.0.1:9/.well-known/jwks.json',
+    LOG_LEVEL: 'silent',
+    ...options.env,
+  })
+  const service = await createNotificationsService(config, {
+    log,
+    database: testDb.database,
+    verifier: createTestTokens().verifier,
+    sender,
+    dispatchIntervalMs: options.dispatchIntervalMs,
+  })
+  const running = await startService(service, { port: 0, log, bus })
+  return {
+    bus,
+    sent,
+    service,
+    testDb,
+    async stop() {
+      await running.stopHttp()
+      await bus.close()
+      await running.close()
+      await testDb.drop()
+    },
+  }
 }
