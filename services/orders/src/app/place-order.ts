@@ -174,10 +174,11 @@ export function createPlaceOrder(deps: PlaceOrderDeps) {
       response = await deps.orders.transaction(async (tx) => {
         // Its human number, and the customer's e-mail: a guest's own, an account's as orders
         // heard it from the users service (`user.registered`; filled in later if not yet).
+        const { number, customerEmail } = await tx.numberFor(order.userId)
         const numbered: OrderRecord = {
           ...order,
-          number: await tx.nextOrderNumber(),
-          customerEmail: email ?? (await tx.customerEmail(order.userId)) ?? null,
+          number,
+          customerEmail: email ?? customerEmail ?? null,
         }
         const answer: StoredResponse = { status: 202, body: JSON.stringify(toOrder(numbered)) }
         if (!(await tx.completeKey(claim, answer))) throw new LostClaim()

@@ -130,10 +130,12 @@ export interface OrderTx {
   emit<D>(event: EventDefinition<string, D>, data: D): Promise<void>
   /** Stores the response of a claimed key; false when the claim was lost (another took it). */
   completeKey(claim: KeyClaim, response: StoredResponse): Promise<boolean>
-  /** The next human order number (a sequence: a number of a rolled-back order is skipped). */
-  nextOrderNumber(): Promise<number>
-  /** An account's e-mail as orders heard it (`user.registered`); undefined when not heard yet. */
-  customerEmail(userId: string): Promise<string | undefined>
+  /**
+   * The next human order number (a sequence: a number of a rolled-back order is skipped), and
+   * the account's e-mail as orders heard it (`user.registered`; undefined when not heard yet),
+   * in one round trip.
+   */
+  numberFor(userId: string): Promise<{ number: number; customerEmail: string | undefined }>
   /** Keeps an account's e-mail, and fills it into that account's orders that have none yet. */
   rememberCustomer(userId: string, email: string, at: Date): Promise<void>
   /** Adds a staff member's internal note to an order. */

@@ -1,4 +1,4 @@
-import type { Kysely, Selectable } from 'kysely'
+import { sql, type Kysely, type Selectable } from 'kysely'
 import type {
   OrderPricing,
   OrderRecord,
@@ -6,8 +6,9 @@ import type {
   OrderStatus,
   PaymentStatus,
 } from '../domain/order.js'
-import type { OrdersTable, OrdersTables } from './tables.js'
-import { refundsOf } from './refund-rows.js'
+import type { RefundRecord } from '../domain/refund.js'
+import type { OrderLinesTable, OrderShipmentsTable, OrdersTable, OrdersTables } from './tables.js'
+import { refundsOf, toRefund, type OrderRefundsTable } from './refund-rows.js'
 
 /*
  * Orders' rows and records: an order's columns from its record, and its record from its row, its
@@ -46,15 +47,56 @@ function pricingOf(row: Selectable<OrdersTable>, currency: string): OrderPricing
   }
 }
 
-export async function load(executor: Executor, orderId: string): Promise<OrderRecord | undefined> {
-  const row = await executor
+/**
+ * One order with its lines, shipments and refunds, read in one statement (the children as JSON
+ * arrays): a saga step locks its order this way, one round trip instead of four (2026-12-06:
+ * six statements per checkout). `forUpdate` locks the order's row only.
+ */
+export async function loadWhole(
+  executor: Executor,
+  orderId: string,
+  options: { forUpdate?: boolean } = {},
+): Promise<OrderRecord | undefined> {
+  let query = executor
     .selectFrom('orders')
-    .selectAll()
-    .where('id', '=', orderId)
-    .executeTakeFirst()
-  return row ? (await withLines(executor, [row]))[0] : undefined
+    .selectAll('orders')
+    .select([
+      sql<unknown>`(select coalesce(json_agg(l order by l.position), '[]') from order_lines l where l.order_id = orders.id)`.as(
+        'lines_json',
+      ),
+      sql<unknown>`(select coalesce(json_agg(s order by s.created_at, s.shipment_id), '[]') from order_shipments s where s.order_id = orders.id)`.as(
+        'shipments_json',
+      ),
+      sql<unknown>`(select coalesce(json_agg(r order by r.created_at, r.id), '[]') from order_refunds r where r.order_id = orders.id)`.as(
+        'refunds_json',
+      ),
+    ])
+    .where('orders.id', '=', orderId)
+  if (options.forUpdate) query = query.forUpdate()
+  const found = await query.executeTakeFirst()
+  if (!found) return undefined
+  const { lines_json, shipments_json, refunds_json, ...row } = found
+  // JSON keeps the columns' names; its timestamps are ISO strings and its bigints numbers, which
+  // the mappers below read as they read the driver's Dates and strings.
+  const children = <T>(value: unknown) =>
+    (typeof value === 'string' ? JSON.parse(value) : value) as T[]
+  const shipments = children<Selectable<OrderShipmentsTable>>(shipments_json).map(shipmentOf)
+  const refunds = children<OrderRefundsTable>(refunds_json).map(toRefund)
+  return recordOf(row, children<Selectable<OrderLinesTable>>(lines_json), shipments, refunds)
 }
 
+function shipmentOf(row: Selectable<OrderShipmentsTable>): OrderShipment {
+  return {
+    id: row.shipment_id,
+    carrier: row.carrier,
+    trackingNumber: row.tracking_number,
+    lines: JSON.parse(row.lines),
+    status: row.status as OrderShipment['status'],
+    createdAt: new Date(row.created_at),
+  }
+}
+
+/** Orders' records from their rows (lists, the deadline sweep): their children, a read each. */
 export async function withLines(
   executor: Executor,
   rows: Selectable<OrdersTable>[],
@@ -89,14 +131,7 @@ export async function withLines(
   const shipments = new Map<string, OrderShipment[]>()
   for (const row of shipmentRows) {
     const list = shipments.get(row.order_id) ?? []
-    list.push({
-      id: row.shipment_id,
-      carrier: row.carrier,
-      trackingNumber: row.tracking_number,
-      lines: JSON.parse(row.lines),
-      status: row.status as OrderShipment['status'],
-      createdAt: new Date(row.created_at),
-    })
+    list.push(shipmentOf(row))
     shipments.set(row.order_id, list)
   }
   const byOrder = new Map<string, typeof lines>()
@@ -105,13 +140,30 @@ export async function withLines(
     list.push(line)
     byOrder.set(line.order_id, list)
   }
-  return rows.map((row) => {
+  return rows.map((row) =>
+    recordOf(
+      row,
+      byOrder.get(row.id) ?? [],
+      shipments.get(row.id) ?? [],
+      refunds.get(row.id) ?? [],
+    ),
+  )
+}
+
+/** An order's record from its row and its children, in their order. */
+function recordOf(
+  row: Selectable<OrdersTable>,
+  lines: Selectable<OrderLinesTable>[],
+  shipments: OrderShipment[],
+  refunds: RefundRecord[],
+): OrderRecord {
+  {
     const currency = row.currency.trim()
     return {
       id: row.id,
       userId: row.user_id,
       status: row.status as OrderStatus,
-      lines: (byOrder.get(row.id) ?? []).map((line) => ({
+      lines: lines.map((line) => ({
         productId: line.product_id,
         variantId: line.variant_id ?? line.product_id,
         ...(line.variant_label !== null ? { variantLabel: line.variant_label } : {}),
@@ -143,10 +195,10 @@ export async function withLines(
       number: Number(row.number),
       customerEmail: row.customer_email ?? null,
       cancellationNote: row.cancellation_note ?? null,
-      shipments: shipments.get(row.id) ?? [],
-      refunds: refunds.get(row.id) ?? [],
+      shipments,
+      refunds,
       createdAt: new Date(row.created_at),
       updatedAt: new Date(row.updated_at),
     }
-  })
+  }
 }

@@ -46,7 +46,7 @@ export interface RefundTables {
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- any transaction of the service
 type Executor = Kysely<any> | Transaction<any>
 
-function toRefund(row: OrderRefundsTable): RefundRecord {
+export function toRefund(row: OrderRefundsTable): RefundRecord {
   const currency = row.currency.trim()
   return {
     id: row.id,

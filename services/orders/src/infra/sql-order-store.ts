@@ -2,7 +2,7 @@ import { sql, type Kysely, type Transaction } from 'kysely'
 import type { Database, Logger, Outbox } from '@emporium/platform'
 import type { OrderStatus } from '../domain/order.js'
 import type { ListCriteria, OrderStore, OrderTx } from '../app/ports.js'
-import { load, pricingColumns, withLines } from './order-rows.js'
+import { loadWhole, pricingColumns, withLines } from './order-rows.js'
 import { promotionUsesIn } from './sql-promotions.js'
 import { refundRowsIn } from './refund-rows.js'
 import type { OrdersTables } from './tables.js'
@@ -44,7 +44,7 @@ export function createSqlOrderStore(deps: {
   return {
     transaction: (fn) => db.transaction().execute((trx) => fn(createSqlOrderTx(trx, outbox))),
 
-    find: (orderId) => load(db, orderId),
+    find: (orderId) => loadWhole(db, orderId),
 
     async orderHoldingCart(userId, cartIdentity) {
       const row = await db
@@ -149,16 +149,7 @@ export function createSqlOrderTx(trx: Transaction<any>, outbox: Outbox): OrderTx
   return {
     promotions: promotionUsesIn(trx),
     refunds: refundRowsIn(trx),
-    async lock(orderId) {
-      const row = await tx
-        .selectFrom('orders')
-        .selectAll()
-        .where('id', '=', orderId)
-        .forUpdate()
-        .executeTakeFirst()
-      if (!row) return undefined
-      return (await withLines(tx, [row]))[0]
-    },
+    lock: (orderId) => loadWhole(tx, orderId, { forUpdate: true }),
 
     async insert(order, cartIdentity) {
       try {
@@ -284,20 +275,14 @@ export function createSqlOrderTx(trx: Transaction<any>, outbox: Outbox): OrderTx
       return Number(result.numUpdatedRows) === 1
     },
 
-    async nextOrderNumber() {
+    async numberFor(userId) {
       const { rows } = await sql<{
         n: string | number
-      }>`select nextval('orders_number_seq') as n`.execute(tx)
-      return Number(rows[0]!.n)
-    },
-
-    async customerEmail(userId) {
-      const row = await tx
-        .selectFrom('customers')
-        .select('email')
-        .where('user_id', '=', userId)
-        .executeTakeFirst()
-      return row?.email
+        email: string | null
+      }>`select nextval('orders_number_seq') as n, (select email from customers where user_id = ${userId}) as email`.execute(
+        tx,
+      )
+      return { number: Number(rows[0]!.n), customerEmail: rows[0]!.email ?? undefined }
     },
 
     async rememberCustomer(userId, email, at) {
