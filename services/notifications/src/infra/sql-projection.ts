@@ -84,12 +84,18 @@ export function createSqlStatusReader(db: Kysely<NotificationTables>): StatusRea
 }
 
 /**
- * Applies a status fact in the consumer's transaction. The rule is domain's `advances` (a higher
- * rank replaces a lower one), evaluated by the upsert itself so that two replicas applying events
- * of one order at once serialize on its row: its changes then commit in `seq` order, which the
- * streams rely on when they read "changes after my last one". For the same reason the change's
- * insert, a statement of its own after the upsert took the row, sees every earlier change of the
- * order committed: its `previousSeq` is exact.
+ * Applies a status fact in the consumer's transaction, in one statement. The rule is domain's
+ * `advances` (a higher rank replaces a lower one), evaluated by the upsert itself so that two
+ * replicas applying events of one order at once serialize on its row. Only the upsert that moved
+ * the row records the change (the insert reads its output), under the event's id: a replay the
+ * inbox did not stop records nothing twice. The change's `seq` is drawn by the upsert once it
+ * holds the row (a new row's with its values: no change of the order is before it), so an order's
+ * changes commit in `seq` order, which the streams rely on when they read "changes after my last
+ * one"; and `previousSeq` is read from the row it locked (its latest committed version, the
+ * order's last change whoever wrote it), where a subquery would read the statement's snapshot and
+ * miss a change another replica committed while this one waited. The change log's latest is read
+ * too, for rows written before `seq` was kept (or, during an upgrade, by a replica that does not
+ * keep it). A number drawn and not used (the values' one of an update) is a gap, as there were.
  */
 export async function applyStatusFact(
   trx: Kysely<NotificationTables>,
@@ -98,59 +104,47 @@ export async function applyStatusFact(
 ): Promise<CommittedChange | undefined> {
   const at = new Date(fact.at)
   const reason = fact.status === 'cancelled' ? fact.cancellationReason : null
-  const changed = await trx
-    .insertInto('order_status')
-    .values({
-      order_id: fact.orderId,
-      user_id: fact.userId,
-      status: fact.status,
-      cancellation_reason: reason,
-      rank: rankOf(fact.status, fact.attempt),
-      updated_at: at,
-    })
-    .onConflict((oc) =>
-      oc
-        .column('order_id')
-        .doUpdateSet((eb) => ({
-          status: eb.ref('excluded.status'),
-          cancellation_reason: eb.ref('excluded.cancellation_reason'),
-          rank: eb.ref('excluded.rank'),
-          updated_at: eb.ref('excluded.updated_at'),
-        }))
-        .whereRef('order_status.rank', '<', 'excluded.rank'),
+  const nextSeq = sql`nextval(pg_get_serial_sequence('status_changes', 'seq'))`
+  const { rows } = await sql<{
+    seq: number | string
+    user_id: string
+    previous_seq: number | string | null
+  }>`
+    with advanced as (
+      insert into order_status as o
+        (order_id, user_id, status, cancellation_reason, rank, updated_at, seq, previous_seq)
+      values (${fact.orderId}, ${fact.userId}, ${fact.status}, ${reason},
+        ${rankOf(fact.status, fact.attempt)}, ${at}, ${nextSeq}, null)
+      on conflict (order_id) do update set
+        status = excluded.status,
+        cancellation_reason = excluded.cancellation_reason,
+        rank = excluded.rank,
+        updated_at = excluded.updated_at,
+        seq = ${nextSeq},
+        previous_seq = greatest(o.seq,
+          (select max(c.seq) from status_changes c where c.order_id = excluded.order_id))
+      where o.rank < excluded.rank
+      returning o.seq, o.order_id, o.status, o.cancellation_reason, o.updated_at, o.user_id,
+        o.previous_seq
+    ), change as (
+      insert into status_changes (seq, order_id, status, cancellation_reason, at, event_id)
+      select seq, order_id, status, cancellation_reason, updated_at, ${eventId} from advanced
+      on conflict (event_id) do nothing
+      returning seq
     )
-    .returning('user_id')
-    .executeTakeFirst()
-  if (!changed) return undefined
-  const inserted = await trx
-    .insertInto('status_changes')
-    .values({
-      order_id: fact.orderId,
-      status: fact.status,
-      cancellation_reason: reason,
-      at,
-      event_id: eventId,
-    })
-    .onConflict((oc) => oc.column('event_id').doNothing())
-    .returning((eb) => [
-      'seq',
-      eb
-        .selectFrom('status_changes as earlier')
-        .select((e) => e.fn.max('earlier.seq').as('seq'))
-        .where('earlier.order_id', '=', fact.orderId)
-        .whereRef('earlier.seq', '<', 'status_changes.seq')
-        .as('previous_seq'),
-    ])
-    .executeTakeFirst()
-  // The change of this event was recorded before (a replay the inbox did not stop): no news.
-  if (!inserted) return undefined
+    select change.seq, advanced.user_id, advanced.previous_seq
+    from change, advanced`.execute(trx)
+  const row = rows[0]
+  // Not ahead of the order's status, or the change of this event was recorded before (a replay
+  // the inbox did not stop): no news.
+  if (!row) return undefined
   return {
-    seq: Number(inserted.seq),
+    seq: Number(row.seq),
     orderId: fact.orderId,
-    userId: changed.user_id,
+    userId: row.user_id,
     status: fact.status,
     cancellationReason: reason,
     at: at.toISOString(),
-    previousSeq: inserted.previous_seq === null ? null : Number(inserted.previous_seq),
+    previousSeq: row.previous_seq === null ? null : Number(row.previous_seq),
   }
 }

@@ -7,6 +7,10 @@ export interface OrderStatusTable {
   cancellation_reason: string | null
   rank: number
   updated_at: Date
+  /** The `seq` of the change this row shows; null in rows written before it was kept. */
+  seq: number | string | null
+  /** The `seq` of the order's change before that one (null: none, or not kept). */
+  previous_seq: number | string | null
 }
 
 export interface StatusChangesTable {
