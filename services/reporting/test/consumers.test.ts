@@ -17,14 +17,31 @@ function recording() {
     audit: [] as string[],
     carts: [] as CartFact[],
   }
+  const onTimeline = (
+    events: ReadonlyArray<{ envelope: EventEnvelope; fact: { orderId: string } }>,
+  ) =>
+    told.timeline.push(
+      ...events.map(({ envelope, fact }) => ({ id: envelope.id, orderId: fact.orderId })),
+    )
   const projections: Projections = {
-    recordEvent: async (envelope, orderId) => void told.timeline.push({ id: envelope.id, orderId }),
-    orderPlaced: async () => {},
-    orderConfirmed: async (order) => void told.confirmed.push(order),
-    orderCancelled: async () => {},
-    cartStarted: async (cart) => void told.carts.push(cart),
-    payment: async (fact) => void told.payments.push(fact),
-    audit: async (envelope) => void told.audit.push(envelope.id),
+    timeline: async (events) => void onTimeline(events),
+    ordersPlaced: async (events) => void onTimeline(events),
+    ordersConfirmed: async (events) => {
+      onTimeline(events)
+      told.confirmed.push(...events.map((event) => event.fact))
+    },
+    ordersCancelled: async (events) => void onTimeline(events),
+    cartsStarted: async (carts) => void told.carts.push(...carts),
+    payments: async (events) => {
+      onTimeline(events)
+      told.payments.push(...events.map((event) => event.fact))
+    },
+    audit: async (events) => {
+      told.audit.push(...events.map((event) => event.envelope.id))
+      for (const { envelope, orderId } of events) {
+        if (orderId !== null) told.timeline.push({ id: envelope.id, orderId })
+      }
+    },
   }
   return { told, projectionsIn: () => projections }
 }

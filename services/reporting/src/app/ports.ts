@@ -21,6 +21,13 @@ export interface OrderFact {
   at: Date
 }
 
+/** An order as its `order.cancelled` told it. */
+export interface CancelledOrderFact {
+  orderId: string
+  userId: string
+  at: Date
+}
+
 /** A capture or a refund, once each (its key: the payment's or the refund's id). */
 export interface PaymentFact {
   key: string
@@ -39,21 +46,34 @@ export interface CartFact {
   at: Date
 }
 
+/** An event as received, with the fact it tells: it goes on the timeline of `fact.orderId`. */
+export interface Told<F> {
+  envelope: EventEnvelope
+  fact: F
+}
+
+/** A staff action (`audit.recorded`), on the timeline of `orderId` when it acted on an order. */
+export interface ToldAction extends Told<audit.AuditRecordedData> {
+  orderId: string | null
+}
+
 /**
  * What the consumers write, in the inbox's transaction. Each fact is written once: a redelivery
  * (or the same fact told by two events) changes nothing, and any order of arrival gives the
- * same rows.
+ * same rows. Each call takes a run of events of one type (in delivery order) and has the effect
+ * of taking them one at a time, in one statement: an event's timeline row with its facts.
  */
 export interface Projections {
-  /** An event naming `orderId`, kept as received for the order's timeline. */
-  recordEvent(envelope: EventEnvelope, orderId: string): Promise<void>
-  orderPlaced(order: OrderFact): Promise<void>
-  orderConfirmed(order: OrderFact): Promise<void>
-  orderCancelled(order: { orderId: string; userId: string; at: Date }): Promise<void>
-  cartStarted(cart: CartFact): Promise<void>
-  payment(fact: PaymentFact): Promise<void>
-  /** A staff action, appended to the trail (once per event id). */
-  audit(envelope: EventEnvelope, data: audit.AuditRecordedData): Promise<void>
+  /** Events that only go on their order's timeline, kept as received. */
+  timeline(events: readonly Told<{ orderId: string }>[]): Promise<void>
+  ordersPlaced(events: readonly Told<OrderFact>[]): Promise<void>
+  ordersConfirmed(events: readonly Told<OrderFact>[]): Promise<void>
+  ordersCancelled(events: readonly Told<CancelledOrderFact>[]): Promise<void>
+  /** Carts started (on no timeline). */
+  cartsStarted(carts: readonly CartFact[]): Promise<void>
+  payments(events: readonly Told<PaymentFact>[]): Promise<void>
+  /** Staff actions, appended to the trail (once per event id). */
+  audit(events: readonly ToldAction[]): Promise<void>
 }
 
 export type ProjectionsIn = (trx: HandlerContext['trx']) => Projections

@@ -1,6 +1,6 @@
 import { orders, type EventData } from '@emporium/contracts'
-import { handler } from '@emporium/platform'
 import type { OrderFact, ProjectionsIn } from '../app/ports.js'
+import { projected } from './projected.js'
 
 type Deps = { projectionsIn: ProjectionsIn }
 type OrderWithLines = EventData<typeof orders.OrderPlaced>
@@ -25,34 +25,25 @@ function factOf(data: OrderWithLines): OrderFact {
 
 /** `order.placed`: a cart reached checkout (the conversion's denominator); on the timeline. */
 export const onOrderPlaced = (deps: Deps) =>
-  handler(orders.OrderPlaced, {
-    adapters: deps.projectionsIn,
-    async handle(data, projections, { envelope }) {
-      await projections.recordEvent(envelope, data.orderId)
-      await projections.orderPlaced(factOf(data))
-    },
-  })
+  projected(orders.OrderPlaced, deps, (run, projections) =>
+    projections.ordersPlaced(run.map(({ data, envelope }) => ({ envelope, fact: factOf(data) }))),
+  )
 
 /** `order.confirmed`: the order was paid; its lines count for the top products. */
 export const onOrderConfirmed = (deps: Deps) =>
-  handler(orders.OrderConfirmed, {
-    adapters: deps.projectionsIn,
-    async handle(data, projections, { envelope }) {
-      await projections.recordEvent(envelope, data.orderId)
-      await projections.orderConfirmed(factOf(data))
-    },
-  })
+  projected(orders.OrderConfirmed, deps, (run, projections) =>
+    projections.ordersConfirmed(
+      run.map(({ data, envelope }) => ({ envelope, fact: factOf(data) })),
+    ),
+  )
 
 /** `order.cancelled`: its lines no longer count for the top products (its refund is payments'). */
 export const onOrderCancelled = (deps: Deps) =>
-  handler(orders.OrderCancelled, {
-    adapters: deps.projectionsIn,
-    async handle(data, projections, { envelope }) {
-      await projections.recordEvent(envelope, data.orderId)
-      await projections.orderCancelled({
-        orderId: data.orderId,
-        userId: data.userId,
-        at: new Date(data.at),
-      })
-    },
-  })
+  projected(orders.OrderCancelled, deps, (run, projections) =>
+    projections.ordersCancelled(
+      run.map(({ data, envelope }) => ({
+        envelope,
+        fact: { orderId: data.orderId, userId: data.userId, at: new Date(data.at) },
+      })),
+    ),
+  )

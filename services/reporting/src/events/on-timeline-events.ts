@@ -1,6 +1,7 @@
 import { orders, payments, shipping, type EventDefinition } from '@emporium/contracts'
-import { handler, type EventHandler } from '@emporium/platform'
-import type { Projections, ProjectionsIn } from '../app/ports.js'
+import type { EventHandler } from '@emporium/platform'
+import type { ProjectionsIn } from '../app/ports.js'
+import { projected } from './projected.js'
 
 /**
  * The events that only go on their order's timeline (no figure counts them): the saga's other
@@ -26,11 +27,10 @@ const timelineOnly = [
 export function onTimelineEvents(deps: { projectionsIn: ProjectionsIn }): EventHandler[] {
   return timelineOnly.map(
     (event) =>
-      handler<{ orderId: string }, Projections, { orderId: string }>(event, {
-        adapters: deps.projectionsIn,
-        async handle(data, projections, { envelope }) {
-          await projections.recordEvent(envelope, data.orderId)
-        },
-      }) as EventHandler,
+      projected(event, deps, (run, projections) =>
+        projections.timeline(
+          run.map(({ data, envelope }) => ({ envelope, fact: { orderId: data.orderId } })),
+        ),
+      ) as EventHandler,
   )
 }
