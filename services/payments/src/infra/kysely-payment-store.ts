@@ -1,5 +1,6 @@
 import {
   sql,
+  type ExpressionBuilder,
   type Kysely,
   type RawBuilder,
   type Selectable,
@@ -15,7 +16,6 @@ import type {
   DeclineSubject,
   PaymentMethodStore,
   PaymentQueries,
-  PaymentRecord,
   ProcessorStore,
 } from '../app/ports.js'
 import { methodRow, toRecord } from './rows.js'
@@ -218,14 +218,16 @@ export function createKyselyPaymentStore(deps: {
 
     async transition(id, at, decide, token) {
       return database.transaction(async (trx) => {
-        const row = await trx
+        // The payment locked, and whether it must not take money, in one statement.
+        const { stopped, ...row } = await trx
           .selectFrom('payments')
-          .selectAll()
+          .selectAll('payments')
+          .select((eb) => stoppedExpression(eb).as('stopped'))
           .where('id', '=', id)
           .forUpdate()
           .executeTakeFirstOrThrow()
         const current = toRecord(row)
-        const cancelled = await stopped(trx, current)
+        const cancelled = stopped === true
         const change = decide(current, cancelled)
         if (!change) return { payment: current, cancelled, released: false }
         // Finished: the lease ends with the change (only ours: another processor's stays).
@@ -375,21 +377,24 @@ function ofSubject<Q extends SelectQueryBuilder<PaymentsTables, 'payments', any>
 
 /**
  * Whether the payment must not take money: its order was cancelled, or another attempt of the
- * order holds a capture already (an order is captured at most once, issue 18).
+ * order holds a capture already (an order is captured at most once, issue 18). A column of a
+ * select from `payments`.
  */
-async function stopped(executor: Executor, payment: PaymentRecord): Promise<boolean> {
-  const cancellation = await executor
-    .selectFrom('order_cancellations')
-    .select('order_id')
-    .where('order_id', '=', payment.orderId)
-    .executeTakeFirst()
-  if (cancellation) return true
-  const captured = await executor
-    .selectFrom('payments')
-    .select('id')
-    .where('order_id', '=', payment.orderId)
-    .where('id', '<>', payment.id)
-    .where('capture_id', 'is not', null)
-    .executeTakeFirst()
-  return captured !== undefined
+function stoppedExpression(eb: ExpressionBuilder<PaymentsTables, 'payments'>) {
+  return eb.or([
+    eb.exists(
+      eb
+        .selectFrom('order_cancellations')
+        .select('order_cancellations.order_id')
+        .whereRef('order_cancellations.order_id', '=', 'payments.order_id'),
+    ),
+    eb.exists(
+      eb
+        .selectFrom('payments as other')
+        .select('other.id')
+        .whereRef('other.order_id', '=', 'payments.order_id')
+        .whereRef('other.id', '<>', 'payments.id')
+        .where('other.capture_id', 'is not', null),
+    ),
+  ])
 }
