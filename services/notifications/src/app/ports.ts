@@ -69,8 +69,15 @@ export interface NotificationWriter {
   saveRecipient(recipient: Recipient, registeredAt: Date): Promise<void>
   /** Queues a message; a second one for the same event and template is ignored. */
   enqueue(message: NewMessage): Promise<void>
-  /** Keeps the copy of a confirmed order (a second save of one order replaces the first). */
-  saveOrder(copy: Omit<OrderCopy, 'shipmentsMailed'>, confirmedAt: Date): Promise<void>
+  /**
+   * Keeps the copy of a confirmed order (a second save of one order replaces the first), and
+   * returns its owner's recipient if known, as `recipient` would (read in the same round trip:
+   * the confirmation mail is addressed next).
+   */
+  saveOrder(
+    copy: Omit<OrderCopy, 'shipmentsMailed'>,
+    confirmedAt: Date,
+  ): Promise<Recipient | undefined>
   /** The copy of an order, if its `order.confirmed` arrived. */
   order(orderId: string): Promise<OrderCopy | undefined>
   /** Counts a shipment e-mail queued for the order (nothing when no copy is kept). */

@@ -1,9 +1,12 @@
 import type { RenderedMessage } from '../domain/message-templates.js'
 import type { StatusFact } from '../domain/order-status.js'
-import type { CommittedChange, NotificationWriter } from './ports.js'
+import type { CommittedChange, NotificationWriter, Recipient } from './ports.js'
 
 /** Renders a message for a recipient whose name may not be known yet. */
 export type Render = (name: string | undefined) => RenderedMessage
+
+/** The user's recipient when the caller read it already (null: the user has none yet). */
+export type KnownRecipient = Recipient | null
 
 /**
  * An order event: the projection moves forward if the status is ahead of the current one, and
@@ -13,7 +16,13 @@ export type Render = (name: string | undefined) => RenderedMessage
  */
 export async function recordOrderFact(
   writer: NotificationWriter,
-  input: { eventId: string; fact: StatusFact; render?: Render; to?: string },
+  input: {
+    eventId: string
+    fact: StatusFact
+    render?: Render
+    to?: string
+    recipient?: KnownRecipient
+  },
 ): Promise<CommittedChange | undefined> {
   const changed = await writer.applyStatus(input.fact, input.eventId)
   if (input.render) {
@@ -23,6 +32,7 @@ export async function recordOrderFact(
       orderId: input.fact.orderId,
       render: input.render,
       ...(input.to !== undefined && { to: input.to }),
+      ...(input.recipient !== undefined && { recipient: input.recipient }),
     })
   }
   return changed
@@ -32,13 +42,23 @@ export async function recordOrderFact(
  * Queues the shopper's message, addressed to `to` when given (a guest's address from the event),
  * else to the account's e-mail if it is known already, else to the address of a guest's order
  * kept from its `order.confirmed`; else `user:<id>`, which the dispatcher resolves at each
- * attempt.
+ * attempt. The account's recipient is read unless the caller read it already.
  */
 export async function queueMessage(
   writer: NotificationWriter,
-  input: { eventId: string; userId: string; orderId: string | null; render: Render; to?: string },
+  input: {
+    eventId: string
+    userId: string
+    orderId: string | null
+    render: Render
+    to?: string
+    recipient?: KnownRecipient
+  },
 ): Promise<void> {
-  const recipient = await writer.recipient(input.userId)
+  const recipient =
+    input.recipient === undefined
+      ? await writer.recipient(input.userId)
+      : (input.recipient ?? undefined)
   const guest =
     input.to || recipient || !input.orderId ? undefined : (await writer.order(input.orderId))?.email
   await writer.enqueue({

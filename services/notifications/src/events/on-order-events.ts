@@ -1,7 +1,7 @@
 import { orders, type EventData, type EventDefinition } from '@emporium/contracts'
 import { handler } from '@emporium/platform'
 import type { ConsumerPortsIn, NotificationWriter } from '../app/ports.js'
-import { recordOrderFact, type Render } from '../app/record-events.js'
+import { recordOrderFact, type KnownRecipient, type Render } from '../app/record-events.js'
 import {
   orderCancelledMessage,
   orderConfirmedMessage,
@@ -22,6 +22,12 @@ interface Described {
   to?: string
 }
 
+/** What `prepare` decided: whether the message goes, and the recipient if it read it already. */
+interface Prepared {
+  message: boolean
+  recipient?: KnownRecipient
+}
+
 /**
  * One order event: the status it means, and the shopper's message if it has one. `prepare` runs
  * first, in the same transaction, and may keep what the event brings or drop the message.
@@ -31,12 +37,12 @@ function orderEvent<D extends OrderFact>(
   deps: { portsIn: ConsumerPortsIn },
   status: OrderStatus,
   describe: (data: D) => Described = () => ({}),
-  prepare?: (data: D, writer: NotificationWriter) => Promise<{ message: boolean }>,
+  prepare?: (data: D, writer: NotificationWriter) => Promise<Prepared>,
 ) {
   return handler(event, {
     adapters: deps.portsIn,
     async handle(data, { writer, changedAfterCommit }, { envelope }) {
-      const prepared = prepare ? await prepare(data, writer) : { message: true }
+      const prepared: Prepared = prepare ? await prepare(data, writer) : { message: true }
       const { reason, render, attempt, to } = describe(data)
       const changed = await recordOrderFact(writer, {
         eventId: envelope.id,
@@ -50,6 +56,7 @@ function orderEvent<D extends OrderFact>(
         },
         render: prepared.message ? render : undefined,
         ...(to !== undefined && { to }),
+        ...(prepared.recipient !== undefined && { recipient: prepared.recipient }),
       })
       if (changed) changedAfterCommit(changed)
     },
@@ -90,7 +97,7 @@ export const onOrderConfirmed = (deps: { portsIn: ConsumerPortsIn; publicUrl: st
       ...(data.email && { to: data.email }),
     }),
     async (data, writer) => {
-      await writer.saveOrder(
+      const recipient = await writer.saveOrder(
         {
           orderId: data.orderId,
           userId: data.userId,
@@ -105,7 +112,7 @@ export const onOrderConfirmed = (deps: { portsIn: ConsumerPortsIn; publicUrl: st
         },
         new Date(data.at),
       )
-      return { message: true }
+      return { message: true, recipient: recipient ?? null }
     },
   )
 

@@ -69,11 +69,19 @@ export function createSqlNotificationWriter(
         lines: JSON.stringify(copy.lines),
         confirmed_at: confirmedAt,
       }
-      await trx
-        .insertInto('order_copies')
-        .values({ order_id: copy.orderId, ...values })
-        .onConflict((oc) => oc.column('order_id').doUpdateSet(values))
-        .execute()
+      // The owner's address is read in the same statement: the confirmation mail needs it next.
+      const row = await trx
+        .with('saved', (db) =>
+          db
+            .insertInto('order_copies')
+            .values({ order_id: copy.orderId, ...values })
+            .onConflict((oc) => oc.column('order_id').doUpdateSet(values)),
+        )
+        .selectFrom('recipients')
+        .select(['user_id', 'email', 'name'])
+        .where('user_id', '=', copy.userId)
+        .executeTakeFirst()
+      return row && { userId: row.user_id, email: row.email, name: row.name }
     },
     async order(orderId) {
       const row = await trx
