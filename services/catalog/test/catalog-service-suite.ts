@@ -584,6 +584,43 @@ export function catalogSuite(kind: DatabaseKind): void {
         expect(await stockOf(b.id)).toEqual({ onHand: 100, reserved: 20 })
       })
 
+      it('commits, releases and holds lines given in opposite orders at once, without deadlock', async () => {
+        // A commit or a release moves every line's stock in one statement, which locks the
+        // rows in the one order first: two-line orders in both orders, all at once.
+        const a = await createProduct({ onHand: 100 })
+        const b = await createProduct({ onHand: 100 })
+        const linesOf = (i: number, quantity = 1) =>
+          i % 2
+            ? [
+                { productId: a.id, quantity },
+                { productId: b.id, quantity: quantity + 1 },
+              ]
+            : [
+                { productId: b.id, quantity: quantity + 1 },
+                { productId: a.id, quantity },
+              ]
+        const held = Array.from({ length: 16 }, () => randomUUID())
+        for (const [i, orderId] of held.entries()) await reserve(orderId, linesOf(i))
+        expect(await stockOf(a.id)).toEqual({ onHand: 100, reserved: 16 })
+        expect(await stockOf(b.id)).toEqual({ onHand: 100, reserved: 32 })
+        const replies = await Promise.all([
+          ...held.map((orderId, i) =>
+            useCase(() =>
+              i % 4 < 2 ? service.commitReservation(orderId) : service.releaseReservation(orderId),
+            ),
+          ),
+          ...Array.from({ length: 8 }, (_, i) => reserve(randomUUID(), linesOf(i, 2))),
+        ])
+        expect(replies.map((r) => r.status)).toEqual(Array(24).fill(200))
+        expect(replies.map((r) => r.body.status)).toEqual([
+          ...held.map((_, i) => (i % 4 < 2 ? 'committed' : 'released')),
+          ...Array(8).fill('held'),
+        ])
+        // 8 orders committed (1 of a, 2 of b each), 8 new holds (2 of a, 3 of b each).
+        expect(await stockOf(a.id)).toEqual({ onHand: 92, reserved: 16 })
+        expect(await stockOf(b.id)).toEqual({ onHand: 84, reserved: 24 })
+      })
+
       it('holds all lines or none', async () => {
         const plenty = await createProduct({ onHand: 5 })
         const scarce = await createProduct({ onHand: 1 })

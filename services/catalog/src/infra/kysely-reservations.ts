@@ -19,6 +19,13 @@ import type {
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the store's transactions and its callers' (any tables)
 type Trx = Transaction<any>
 
+/** A reservation line as the reservation's read returns it (JSON: numbers may be strings). */
+interface LineRow {
+  product_id: string
+  variant_id: string
+  quantity: number | string
+}
+
 /** A reservation row (short_lines is JSON: text on some drivers). */
 interface ReservationRow {
   order_id: string
@@ -53,31 +60,81 @@ export function createKyselyReservations(deps: {
 }): KyselyReservations {
   const { database, outbox } = deps
 
+  /** The reservation with its lines (as a JSON array), in one statement. */
   async function load(
     trx: Trx,
     orderId: string,
     forUpdate = false,
   ): Promise<StoredReservation | undefined> {
-    const { rows } = await sql<ReservationRow>`
-      select order_id, status, short_lines, expires_at from reservations
-      where order_id = ${orderId} ${forUpdate ? sql`for update` : sql``}`.execute(trx)
+    const { rows } = await sql<ReservationRow & { lines: string | LineRow[] }>`
+      select r.order_id, r.status, r.short_lines, r.expires_at,
+        (select coalesce(json_agg(json_build_object('product_id', l.product_id,
+            'variant_id', l.variant_id, 'quantity', l.quantity)
+            order by l.variant_id collate "C"), '[]')
+         from reservation_lines l where l.order_id = r.order_id) as lines
+      from reservations r
+      where r.order_id = ${orderId} ${forUpdate ? sql`for update of r` : sql``}`.execute(trx)
     const row = rows[0]
     if (!row) return undefined
-    const lines = await sql<{ product_id: string; variant_id: string; quantity: number | string }>`
-      select product_id, variant_id, quantity from reservation_lines where order_id = ${orderId}
-      order by variant_id collate "C"`.execute(trx)
+    const lines: LineRow[] = typeof row.lines === 'string' ? JSON.parse(row.lines) : row.lines
     return {
       orderId: row.order_id,
       status: row.status,
       shortLines:
         typeof row.short_lines === 'string' ? JSON.parse(row.short_lines) : row.short_lines,
       expiresAt: row.expires_at ? new Date(row.expires_at) : null,
-      lines: lines.rows.map((l) => ({
+      lines: lines.map((l) => ({
         productId: l.product_id,
         ...(l.variant_id !== l.product_id ? { variantId: l.variant_id } : {}),
         quantity: Number(l.quantity),
       })),
     }
+  }
+
+  /**
+   * Moves the stock of `lines`' variants by one statement (it was one per line): `reserved` and
+   * `onHand` each change by the sign given times the variant's quantity. With `ifAvailable`, a row
+   * changes only while it has the quantity available, and the variants that did not are returned.
+   * Rows not locked yet (`locked: false`) are locked first, in the one order (a materialized
+   * `for update` ordered as everywhere else, which the update reads before it writes a row), so
+   * that the update's own scan order cannot deadlock it with another's.
+   */
+  async function moveStock(
+    trx: Trx,
+    lines: readonly StockLine[],
+    change: { reserved: -1 | 0 | 1; onHand: -1 | 0 | 1; ifAvailable?: boolean; locked: boolean },
+  ): Promise<string[]> {
+    // One row per variant (a variant twice would be updated once): quantities summed, which
+    // checks availability as the per-line updates one after the other did.
+    const byVariant = new Map<string, number>()
+    for (const line of lines) {
+      byVariant.set(variantOf(line), (byVariant.get(variantOf(line)) ?? 0) + line.quantity)
+    }
+    if (byVariant.size === 0) return []
+    const values = sql.join(
+      [...byVariant].map(([variant, quantity]) => sql`(${variant}::text, ${quantity}::integer)`),
+    )
+    const variants = sql.join([...byVariant.keys()])
+    // One row needs no order to lock it in.
+    const inOrder = !change.locked && byVariant.size > 1
+    const { rows } = await sql<{ variant_id: string }>`
+      ${
+        inOrder
+          ? sql`with locked as materialized (
+              select variant_id from stock where variant_id in (${variants})
+              order by variant_id collate "C" for update)`
+          : sql``
+      }
+      update stock s set
+        reserved = s.reserved + ${change.reserved}::integer * v.quantity,
+        on_hand = s.on_hand + ${change.onHand}::integer * v.quantity
+      from (values ${values}) as v (variant_id, quantity)
+      where s.variant_id = v.variant_id
+        ${inOrder ? sql`and s.variant_id in (select variant_id from locked)` : sql``}
+        ${change.ifAvailable ? sql`and s.on_hand - s.reserved >= v.quantity` : sql``}
+      returning s.variant_id`.execute(trx)
+    const moved = new Set(rows.map((r) => r.variant_id))
+    return [...byVariant.keys()].filter((variant) => !moved.has(variant))
   }
 
   /**
@@ -162,15 +219,15 @@ export function createKyselyReservations(deps: {
       await outbox.add(trx, events.StockRejected, { orderId, shortLines: short })
       return outcome
     }
-    for (const line of lines) {
-      // The rows are locked and were checked; the condition stays as a belt behind the lock.
-      const updated = await sql`
-        update stock set reserved = reserved + ${line.quantity}
-        where variant_id = ${variantOf(line)} and on_hand - reserved >= ${line.quantity}
-        returning variant_id`.execute(trx)
-      if (updated.rows.length !== 1) {
-        throw new Error(`stock of ${variantOf(line)} changed under its lock (order ${orderId})`)
-      }
+    // The rows are locked and were checked; the condition stays as a belt behind the lock.
+    const unmoved = await moveStock(trx, lines, {
+      reserved: 1,
+      onHand: 0,
+      ifAvailable: true,
+      locked: true,
+    })
+    if (unmoved.length > 0) {
+      throw new Error(`stock of ${unmoved.join(', ')} changed under its lock (order ${orderId})`)
     }
     await outbox.add(trx, events.StockReserved, {
       orderId,
@@ -186,11 +243,7 @@ export function createKyselyReservations(deps: {
     const action = commitAction(reservation.status)
     if (action === 'noop') return reservation
     if (action === 'refuse') return 'not_held' as const
-    for (const line of reservation.lines) {
-      await sql`
-        update stock set on_hand = on_hand - ${line.quantity}, reserved = reserved - ${line.quantity}
-        where variant_id = ${variantOf(line)}`.execute(trx)
-    }
+    await moveStock(trx, reservation.lines, { reserved: -1, onHand: -1, locked: false })
     await setStatus(trx, orderId, 'committed', now)
     await outbox.add(trx, events.StockCommitted, { orderId, lines: reservation.lines })
     return { ...reservation, status: 'committed' as const }
@@ -204,11 +257,7 @@ export function createKyselyReservations(deps: {
     now: Date,
   ): Promise<StoredReservation> {
     const { orderId, lines } = reservation
-    for (const line of lines) {
-      await sql`
-        update stock set reserved = reserved - ${line.quantity}
-        where variant_id = ${variantOf(line)}`.execute(trx)
-    }
+    await moveStock(trx, lines, { reserved: -1, onHand: 0, locked: false })
     const status = reason === 'expired' ? ('expired' as const) : ('released' as const)
     await setStatus(trx, orderId, status, now)
     await outbox.add(trx, events.StockReleased, { orderId, reason, lines })
@@ -245,11 +294,7 @@ export function createKyselyReservations(deps: {
         return { action, reservation: await applyRelease(trx, reservation!, 'cancelled', now) }
       }
       // Committed units left the stock: a confirmed order cancelled brings them back.
-      for (const line of reservation!.lines) {
-        await sql`
-          update stock set on_hand = on_hand + ${line.quantity}
-          where variant_id = ${variantOf(line)}`.execute(trx)
-      }
+      await moveStock(trx, reservation!.lines, { reserved: 0, onHand: 1, locked: false })
       await setStatus(trx, orderId, 'restocked', now)
       await outbox.add(trx, events.StockRestocked, { orderId, lines: reservation!.lines })
       return { action, reservation: { ...reservation!, status: 'restocked' } }
