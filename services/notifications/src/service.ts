@@ -107,14 +107,20 @@ export async function createNotificationsService(
   let dispatcher: PeriodicJob | undefined
   const portsIn: ConsumerPortsIn = (trx) => {
     const writer = createSqlNotificationWriter(trx as Kysely<NotificationTables>, now)
+    // A message queued: the dispatcher looks once the transaction commits (its idle wait may
+    // have grown to seconds).
+    const queued = () => afterCommit(trx, () => dispatcher?.wake())
     return {
       writer: {
         ...writer,
-        // A message queued: the dispatcher looks once the transaction commits (its idle wait
-        // may have grown to seconds).
         enqueue: async (message) => {
           await writer.enqueue(message)
-          afterCommit(trx, () => dispatcher?.wake())
+          queued()
+        },
+        applyStatus: async (fact, eventId, message) => {
+          const changed = await writer.applyStatus(fact, eventId, message)
+          if (message) queued()
+          return changed
         },
       },
       changedAfterCommit: (change) => afterCommit(trx, () => feed.notify(change)),

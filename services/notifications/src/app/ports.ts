@@ -62,9 +62,14 @@ export interface NewMessage extends RenderedMessage {
 export interface NotificationWriter {
   /**
    * Applies a status fact to the projection if it moves the order forward, recording the
-   * change under the event's id. Returns the change, or undefined when the order did not change.
+   * change under the event's id, and queues `message` (as `enqueue`) in the same write whether
+   * or not the order moved. Returns the change, or undefined when the order did not change.
    */
-  applyStatus(fact: StatusFact, eventId: string): Promise<CommittedChange | undefined>
+  applyStatus(
+    fact: StatusFact,
+    eventId: string,
+    message?: NewMessage,
+  ): Promise<CommittedChange | undefined>
   recipient(userId: string): Promise<Recipient | undefined>
   saveRecipient(recipient: Recipient, registeredAt: Date): Promise<void>
   /** Queues a message; a second one for the same event and template is ignored. */

@@ -1,6 +1,6 @@
 import type { RenderedMessage } from '../domain/message-templates.js'
 import type { StatusFact } from '../domain/order-status.js'
-import type { CommittedChange, NotificationWriter, Recipient } from './ports.js'
+import type { CommittedChange, NewMessage, NotificationWriter, Recipient } from './ports.js'
 
 /** Renders a message for a recipient whose name may not be known yet. */
 export type Render = (name: string | undefined) => RenderedMessage
@@ -12,7 +12,8 @@ export type KnownRecipient = Recipient | null
  * An order event: the projection moves forward if the status is ahead of the current one, and
  * the shopper's message (if the event has one) is queued either way: every order event is a
  * fact the orders service committed, so a message for it is due even when it arrives after a
- * later status. Returns the change, when the projection changed.
+ * later status. The message is addressed first, so that it is queued with the status in one
+ * write. Returns the change, when the projection changed.
  */
 export async function recordOrderFact(
   writer: NotificationWriter,
@@ -24,48 +25,51 @@ export async function recordOrderFact(
     recipient?: KnownRecipient
   },
 ): Promise<CommittedChange | undefined> {
-  const changed = await writer.applyStatus(input.fact, input.eventId)
-  if (input.render) {
-    await queueMessage(writer, {
+  const message =
+    input.render &&
+    (await addressed(writer, {
       eventId: input.eventId,
       userId: input.fact.userId,
       orderId: input.fact.orderId,
       render: input.render,
       ...(input.to !== undefined && { to: input.to }),
       ...(input.recipient !== undefined && { recipient: input.recipient }),
-    })
-  }
-  return changed
+    }))
+  return writer.applyStatus(input.fact, input.eventId, message)
+}
+
+interface MessageFor {
+  eventId: string
+  userId: string
+  orderId: string | null
+  render: Render
+  to?: string
+  recipient?: KnownRecipient
+}
+
+/** Queues the shopper's message (addressed as `addressed` says). */
+export async function queueMessage(writer: NotificationWriter, input: MessageFor): Promise<void> {
+  await writer.enqueue(await addressed(writer, input))
 }
 
 /**
- * Queues the shopper's message, addressed to `to` when given (a guest's address from the event),
- * else to the account's e-mail if it is known already, else to the address of a guest's order
- * kept from its `order.confirmed`; else `user:<id>`, which the dispatcher resolves at each
- * attempt. The account's recipient is read unless the caller read it already.
+ * The shopper's message, addressed to `to` when given (a guest's address from the event), else
+ * to the account's e-mail if it is known already, else to the address of a guest's order kept
+ * from its `order.confirmed`; else `user:<id>`, which the dispatcher resolves at each attempt.
+ * The account's recipient is read unless the caller read it already.
  */
-export async function queueMessage(
-  writer: NotificationWriter,
-  input: {
-    eventId: string
-    userId: string
-    orderId: string | null
-    render: Render
-    to?: string
-    recipient?: KnownRecipient
-  },
-): Promise<void> {
+async function addressed(writer: NotificationWriter, input: MessageFor): Promise<NewMessage> {
   const recipient =
     input.recipient === undefined
       ? await writer.recipient(input.userId)
       : (input.recipient ?? undefined)
   const guest =
     input.to || recipient || !input.orderId ? undefined : (await writer.order(input.orderId))?.email
-  await writer.enqueue({
+  return {
     ...input.render(recipient?.name),
     eventId: input.eventId,
     userId: input.userId,
     orderId: input.orderId,
     to: input.to || recipient?.email || guest || `user:${input.userId}`,
-  })
+  }
 }

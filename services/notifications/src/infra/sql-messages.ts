@@ -1,10 +1,32 @@
 import { randomUUID } from 'node:crypto'
 import { sql, type Kysely } from 'kysely'
-import type { MessageQueue, NotificationWriter } from '../app/ports.js'
+import type { MessageQueue, NewMessage, NotificationWriter } from '../app/ports.js'
 import type { Template } from '../domain/message-templates.js'
 import type { CopiedLine } from '../domain/order-copy.js'
 import { applyStatusFact } from './sql-projection.js'
 import type { NotificationTables } from './tables.js'
+
+/** A message's insert; a second one for the same event and template is ignored. */
+function messageInsert(trx: Kysely<NotificationTables>, message: NewMessage, at: Date) {
+  return trx
+    .insertInto('messages')
+    .values({
+      id: randomUUID(),
+      event_id: message.eventId,
+      template: message.template,
+      user_id: message.userId,
+      order_id: message.orderId,
+      to_address: message.to,
+      subject: message.subject,
+      body: message.text,
+      status: 'pending',
+      next_attempt_at: at,
+      created_at: at,
+      sent_at: null,
+      last_error: null,
+    })
+    .onConflict((oc) => oc.columns(['event_id', 'template']).doNothing())
+}
 
 /** The consumer's writes, bound to its transaction. */
 export function createSqlNotificationWriter(
@@ -12,7 +34,8 @@ export function createSqlNotificationWriter(
   now: () => Date,
 ): NotificationWriter {
   return {
-    applyStatus: (fact, eventId) => applyStatusFact(trx, fact, eventId),
+    applyStatus: (fact, eventId, message) =>
+      applyStatusFact(trx, fact, eventId, message && messageInsert(trx, message, now())),
     async recipient(userId) {
       const row = await trx
         .selectFrom('recipients')
@@ -40,26 +63,7 @@ export function createSqlNotificationWriter(
         .execute()
     },
     async enqueue(message) {
-      const at = now()
-      await trx
-        .insertInto('messages')
-        .values({
-          id: randomUUID(),
-          event_id: message.eventId,
-          template: message.template,
-          user_id: message.userId,
-          order_id: message.orderId,
-          to_address: message.to,
-          subject: message.subject,
-          body: message.text,
-          status: 'pending',
-          next_attempt_at: at,
-          created_at: at,
-          sent_at: null,
-          last_error: null,
-        })
-        .onConflict((oc) => oc.columns(['event_id', 'template']).doNothing())
-        .execute()
+      await messageInsert(trx, message, now()).execute()
     },
     async saveOrder(copy, confirmedAt) {
       const values = {

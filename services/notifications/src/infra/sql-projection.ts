@@ -1,4 +1,4 @@
-import { sql, type Kysely } from 'kysely'
+import { sql, type Kysely, type OperationNodeSource } from 'kysely'
 import type { CommittedChange, Opening, StatusChange, StatusReader } from '../app/ports.js'
 import { rankOf, type OrderStatus, type StatusFact } from '../domain/order-status.js'
 import type { NotificationTables } from './tables.js'
@@ -95,12 +95,16 @@ export function createSqlStatusReader(db: Kysely<NotificationTables>): StatusRea
  * order's last change whoever wrote it), where a subquery would read the statement's snapshot and
  * miss a change another replica committed while this one waited. The change log's latest is read
  * too, for rows written before `seq` was kept (or, during an upgrade, by a replica that does not
- * keep it). A number drawn and not used (the values' one of an update) is a gap, as there were.
+ * keep it). Numbers drawn and not used (the values' one of an update) leave gaps in `seq`, as
+ * rolled-back inserts always did.
+ * `alongside`, a data-modifying statement (the event's message), runs in the same statement
+ * whether or not the order moved.
  */
 export async function applyStatusFact(
   trx: Kysely<NotificationTables>,
   fact: StatusFact,
   eventId: string,
+  alongside?: OperationNodeSource,
 ): Promise<CommittedChange | undefined> {
   const at = new Date(fact.at)
   const reason = fact.status === 'cancelled' ? fact.cancellationReason : null
@@ -131,7 +135,7 @@ export async function applyStatusFact(
       select seq, order_id, status, cancellation_reason, updated_at, ${eventId} from advanced
       on conflict (event_id) do nothing
       returning seq
-    )
+    )${alongside ? sql`, alongside as (${alongside})` : sql``}
     select change.seq, advanced.user_id, advanced.previous_seq
     from change, advanced`.execute(trx)
   const row = rows[0]
