@@ -158,6 +158,36 @@ describe.each(['postgres', 'pglite'] as const)(
       })
     })
 
+    it('links the first change after an upgrade to the last one a previous version recorded', async () => {
+      const orderId = `o-${randomUUID()}`
+      // As the previous version wrote them: no seq in the order's row.
+      await db()
+        .insertInto('order_status')
+        .values({
+          order_id: orderId,
+          user_id: 'u1',
+          status: 'pending',
+          cancellation_reason: null,
+          rank: 0,
+          updated_at: new Date(),
+        })
+        .execute()
+      const { seq } = await db()
+        .insertInto('status_changes')
+        .values({
+          order_id: orderId,
+          status: 'pending',
+          cancellation_reason: null,
+          at: new Date(),
+          event_id: randomUUID(),
+        })
+        .returning('seq')
+        .executeTakeFirstOrThrow()
+      const paying = await apply(orderId, 'awaiting_payment')
+      expect(paying).toMatchObject({ status: 'awaiting_payment', previousSeq: Number(seq) })
+      expect(await apply(orderId, 'confirmed')).toMatchObject({ previousSeq: paying!.seq })
+    })
+
     // Two replicas applying events of one order at once: the second waits for the row, and then
     // sees the first's change although it committed after the second's statement began.
     it.runIf(kind === 'postgres')(
