@@ -152,54 +152,58 @@ export function createSqlOrderTx(trx: Transaction<any>, outbox: Outbox): OrderTx
     lock: (orderId) => loadWhole(tx, orderId, { forUpdate: true }),
 
     async insert(order, cartIdentity) {
+      // The order and its lines in one statement (a data-modifying WITH runs whether or not the
+      // lines read it); a cart another order holds fails it whole.
       try {
         await tx
-          .insertInto('orders')
-          .values({
-            id: order.id,
-            user_id: order.userId,
-            status: order.status,
-            currency: order.total.currency,
-            total_amount: order.total.amount,
-            shipping_address: JSON.stringify(order.shippingAddress),
-            payment_method_id: order.paymentMethod.id,
-            card_last4: order.paymentMethod.last4,
-            card_brand: order.paymentMethod.brand,
-            payment_status: order.payment?.status ?? null,
-            cancellation_reason: order.cancellationReason,
-            deadline_at: order.deadlineAt,
-            payment_attempt: order.paymentAttempt,
-            payment_due_by: order.paymentDueBy,
-            created_at: order.createdAt,
-            updated_at: order.updatedAt,
-            cart_identity: cartIdentity ?? null,
-            ...(order.number !== undefined && { number: order.number }),
-            ...pricingColumns(order),
-          })
+          .with('placed', (db) =>
+            db
+              .insertInto('orders')
+              .values({
+                id: order.id,
+                user_id: order.userId,
+                status: order.status,
+                currency: order.total.currency,
+                total_amount: order.total.amount,
+                shipping_address: JSON.stringify(order.shippingAddress),
+                payment_method_id: order.paymentMethod.id,
+                card_last4: order.paymentMethod.last4,
+                card_brand: order.paymentMethod.brand,
+                payment_status: order.payment?.status ?? null,
+                cancellation_reason: order.cancellationReason,
+                deadline_at: order.deadlineAt,
+                payment_attempt: order.paymentAttempt,
+                payment_due_by: order.paymentDueBy,
+                created_at: order.createdAt,
+                updated_at: order.updatedAt,
+                cart_identity: cartIdentity ?? null,
+                ...(order.number !== undefined && { number: order.number }),
+                ...pricingColumns(order),
+              })
+              .returning('id'),
+          )
+          .insertInto('order_lines')
+          .values(
+            order.lines.map((line, position) => ({
+              order_id: order.id,
+              position,
+              product_id: line.productId,
+              // Null for the product's first variant, as lines were before variants.
+              variant_id: line.variantId === line.productId ? null : line.variantId,
+              variant_label: line.variantLabel ?? null,
+              name: line.name,
+              unit_amount: line.unitPrice.amount,
+              quantity: line.quantity,
+              discount_amount: line.discount ?? null,
+              tax_amount: line.tax ?? null,
+              tax_rate_bp: line.taxRateBasisPoints ?? null,
+            })),
+          )
           .execute()
       } catch (error) {
         if (isCartHeld(error)) return false
         throw error
       }
-      await tx
-        .insertInto('order_lines')
-        .values(
-          order.lines.map((line, position) => ({
-            order_id: order.id,
-            position,
-            product_id: line.productId,
-            // Null for the product's first variant, as lines were before variants.
-            variant_id: line.variantId === line.productId ? null : line.variantId,
-            variant_label: line.variantLabel ?? null,
-            name: line.name,
-            unit_amount: line.unitPrice.amount,
-            quantity: line.quantity,
-            discount_amount: line.discount ?? null,
-            tax_amount: line.tax ?? null,
-            tax_rate_bp: line.taxRateBasisPoints ?? null,
-          })),
-        )
-        .execute()
       return true
     },
 
