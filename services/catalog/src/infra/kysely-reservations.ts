@@ -163,29 +163,32 @@ export function createKyselyReservations(deps: {
     )
   }
 
-  async function insertLines(trx: Trx, orderId: string, lines: StockLine[]) {
-    if (lines.length === 0) return
-    await trx
-      .insertInto('reservation_lines')
-      .values(
-        lines.map((l) => ({
-          order_id: orderId,
-          product_id: l.productId,
-          variant_id: variantOf(l),
-          quantity: l.quantity,
-        })),
-      )
-      .execute()
-  }
-
-  /** Inserts the order's reservation row; false when one exists (a concurrent writer won). */
-  async function claim(trx: Trx, r: Omit<StoredReservation, 'lines'>, now: Date): Promise<boolean> {
+  /**
+   * Inserts the order's reservation row with its lines, in one statement; false when one exists
+   * (a concurrent writer won, or the order was reserved or cancelled before), and then no line
+   * is written either.
+   */
+  async function claim(trx: Trx, r: StoredReservation, now: Date): Promise<boolean> {
+    const lines =
+      r.lines.length === 0
+        ? sql``
+        : sql`, with_lines as (
+            insert into reservation_lines (order_id, product_id, variant_id, quantity)
+            select c.order_id, v.product_id, v.variant_id, v.quantity
+            from claimed c cross join (values ${sql.join(
+              r.lines.map(
+                (l) => sql`(${l.productId}::text, ${variantOf(l)}::text, ${l.quantity}::integer)`,
+              ),
+            )}) as v (product_id, variant_id, quantity))`
     const inserted = await sql<{ order_id: string }>`
-      insert into reservations (order_id, status, short_lines, created_at, updated_at, expires_at)
-      values (${r.orderId}, ${r.status}, ${JSON.stringify(r.shortLines)}::jsonb, ${now}, ${now},
-              ${r.expiresAt})
-      on conflict (order_id) do nothing
-      returning order_id`.execute(trx)
+      with claimed as (
+        insert into reservations (order_id, status, short_lines, created_at, updated_at, expires_at)
+        values (${r.orderId}, ${r.status}, ${JSON.stringify(r.shortLines)}::jsonb, ${now}, ${now},
+                ${r.expiresAt})
+        on conflict (order_id) do nothing
+        returning order_id)
+      ${lines}
+      select order_id from claimed`.execute(trx)
     return inserted.rows.length === 1
   }
 
@@ -204,17 +207,15 @@ export function createKyselyReservations(deps: {
     now: Date,
     expiresAt: Date,
   ): Promise<StoredReservation> {
-    const existing = await load(trx, orderId)
-    if (existing) return existing
     // Every line's stock row is locked before deciding: all or none, with no partial hold to undo.
+    // An order reserved (or cancelled) before keeps what it has: its claim below finds it.
     const short = shortLines(lines, await lockAvailable(trx, lines))
     const outcome: StoredReservation =
       short.length === 0
         ? { orderId, status: 'held', lines, shortLines: [], expiresAt }
         : { orderId, status: 'rejected', lines, shortLines: short, expiresAt: null }
-    // A concurrent reserve of the same order won: its outcome is ours.
+    // Reserved before, or a concurrent reserve of the same order won: that outcome is ours.
     if (!(await claim(trx, outcome, now))) return (await load(trx, orderId))!
-    await insertLines(trx, orderId, lines)
     if (outcome.status === 'rejected') {
       await outbox.add(trx, events.StockRejected, { orderId, shortLines: short })
       return outcome
