@@ -594,6 +594,42 @@ export function paymentsSuite(kind: DatabaseKind): void {
         const dead = await h.bus.deadLetters.list('payments')
         expect(dead.some((d) => (d.envelope.data as any).orderId === orderId)).toBe(true)
       })
+
+      it("a payment request with another user's card is dead-lettered, nothing recorded", async () => {
+        const owner = randomUUID()
+        const { paymentMethodId, last4, brand } = await tokenize(cards.approved, owner)
+        const orderId = `ord-${randomUUID()}`
+        await h.bus.publish(
+          envelope('order.payment-requested', {
+            orderId,
+            userId: randomUUID(),
+            amount: { amount: 100, currency: 'USD' },
+            paymentMethodId,
+            at: new Date().toISOString(),
+          }),
+        )
+        expect(await paymentOf(orderId)).toBeUndefined()
+        const dead = await h.bus.deadLetters.list('payments')
+        expect(dead.some((d) => (d.envelope.data as any).orderId === orderId)).toBe(true)
+        // The owner's own request with it is taken.
+        const own = `ord-${randomUUID()}`
+        await h.bus.publish(
+          envelope('order.payment-requested', {
+            orderId: own,
+            userId: owner,
+            amount: { amount: 100, currency: 'USD' },
+            paymentMethodId,
+            at: new Date().toISOString(),
+          }),
+        )
+        // Its card's details come with the insert.
+        expect(await paymentOf(own)).toMatchObject({
+          user_id: owner,
+          payment_method_id: paymentMethodId,
+          last4,
+          brand,
+        })
+      })
     })
 
     describe('reading payments', () => {

@@ -159,12 +159,15 @@ export interface DeclineHistory {
 
 /** The consumers' writes, inside their inbox transaction (service.ts binds it). */
 export interface PaymentWriter {
-  findMethod(id: string): Promise<StoredPaymentMethod | undefined>
   /**
-   * Inserts a `pending` payment; false (and nothing written) when the order has one for this
-   * attempt already.
+   * Inserts a `pending` payment with the card of its payment method (its token, last4 and brand
+   * read in the same statement): `inserted`; `exists` (nothing written) when the order has one
+   * for this attempt already; `unknown_method` (nothing written) when the method is not there or
+   * not the payment's user's.
    */
-  insertPending(payment: NewPayment): Promise<boolean>
+  insertPending(
+    payment: Omit<NewPayment, 'providerToken' | 'last4' | 'brand'>,
+  ): Promise<'inserted' | 'exists' | 'unknown_method'>
   /**
    * Leases a payment just inserted in this transaction to the processor of this replica (as
    * `claimDue` would), so that the processor can start on it once the transaction commits.

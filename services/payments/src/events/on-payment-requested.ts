@@ -34,30 +34,26 @@ export function onPaymentRequested(deps: {
       handOver: async (paymentId: string) => (await deps.handOver?.(trx, paymentId)) ?? false,
     }),
     async handle(data, { writer, kick, handOver }, { envelope }) {
-      const method = await writer.findMethod(data.paymentMethodId)
-      if (!method || method.userId !== data.userId) {
-        throw new PermanentError(
-          `payment method ${data.paymentMethodId} of order ${data.orderId} is unknown or not the buyer's`,
-        )
-      }
       const now = deps.now()
       const id = randomUUID()
-      const inserted = await writer.insertPending({
+      const outcome = await writer.insertPending({
         id,
         orderId: data.orderId,
         attempt: data.attempt ?? 1,
         userId: data.userId,
-        paymentMethodId: method.id,
-        providerToken: method.providerToken,
+        paymentMethodId: data.paymentMethodId,
         amount: data.amount,
-        last4: method.last4,
-        brand: method.brand,
         correlationId: envelope.correlationId,
         causationId: envelope.id,
         createdAt: now,
         updatedAt: now,
       })
-      if (!inserted) return
+      if (outcome === 'unknown_method') {
+        throw new PermanentError(
+          `payment method ${data.paymentMethodId} of order ${data.orderId} is unknown or not the buyer's`,
+        )
+      }
+      if (outcome === 'exists') return
       if (!(await handOver(id))) kick()
     },
   })

@@ -1,44 +1,36 @@
 import { sql, type Transaction } from 'kysely'
 import type { PaymentWriter } from '../app/ports.js'
 import { claimWhere } from './kysely-payment-store.js'
-import { toMethod, toRecord } from './rows.js'
+import { toRecord } from './rows.js'
 import type { PaymentsTables } from './tables.js'
 
 /** The consumers' writes within their inbox transaction. */
 export function createSqlPaymentWriter(trx: Transaction<PaymentsTables>): PaymentWriter {
   return {
-    async findMethod(id) {
-      const row = await trx
-        .selectFrom('payment_methods')
-        .selectAll()
-        .where('id', '=', id)
-        .executeTakeFirst()
-      return row && toMethod(row)
-    },
-
     async insertPending(payment) {
-      const result = await trx
-        .insertInto('payments')
-        .values({
-          id: payment.id,
-          order_id: payment.orderId,
-          attempt: payment.attempt,
-          user_id: payment.userId,
-          payment_method_id: payment.paymentMethodId,
-          provider_token: payment.providerToken,
-          amount: payment.amount.amount,
-          currency: payment.amount.currency,
-          last4: payment.last4,
-          brand: payment.brand,
-          state: 'pending',
-          correlation_id: payment.correlationId,
-          causation_id: payment.causationId,
-          created_at: payment.createdAt,
-          updated_at: payment.updatedAt,
-        })
-        .onConflict((oc) => oc.columns(['order_id', 'attempt']).doNothing())
-        .executeTakeFirst()
-      return Number(result.numInsertedOrUpdatedRows ?? 0) === 1
+      // The method's card and the insert in one statement: `method` says whether the card is
+      // there (and the user's), `inserted` whether the order's attempt was new.
+      const { rows } = await sql<{ method: boolean; inserted: boolean }>`
+        with method as (
+          select provider_token, last4, brand from payment_methods
+          where id = ${payment.paymentMethodId} and user_id = ${payment.userId}
+        ), inserted as (
+          insert into payments (id, order_id, attempt, user_id, payment_method_id, provider_token,
+            amount, currency, last4, brand, state, correlation_id, causation_id, created_at,
+            updated_at)
+          select ${payment.id}, ${payment.orderId}, ${payment.attempt}, ${payment.userId},
+            ${payment.paymentMethodId}, m.provider_token, ${payment.amount.amount},
+            ${payment.amount.currency}, m.last4, m.brand, 'pending', ${payment.correlationId},
+            ${payment.causationId}, ${payment.createdAt}, ${payment.updatedAt}
+          from method m
+          on conflict (order_id, attempt) do nothing
+          returning id
+        )
+        select exists (select 1 from method) as method,
+          exists (select 1 from inserted) as inserted`.execute(trx)
+      const row = rows[0]!
+      if (row.method !== true) return 'unknown_method'
+      return row.inserted === true ? 'inserted' : 'exists'
     },
 
     async claim(paymentId, terms) {
