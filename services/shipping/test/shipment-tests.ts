@@ -181,6 +181,40 @@ export function shipmentTests(harness: () => Harness) {
       expect(await eventsOf(h, 'shipment.created', orderId)).toHaveLength(1)
     })
 
+    it('takes a ship-all heard before the confirmation: the confirmed lines come shipped', async () => {
+      const orderId = `order-${randomUUID()}`
+      const userId = `user-${randomUUID()}`
+      // A retried confirmation comes back after the order was shipped whole.
+      await h.publish('order.shipped', { orderId, userId, at: new Date().toISOString() })
+      await h.publish(
+        'order.confirmed',
+        confirmed(orderId, userId, [
+          { productId: 'p1', quantity: 3 },
+          { productId: 'p2', quantity: 1 },
+        ]),
+      )
+      const lines = () =>
+        h.db
+          .selectFrom('shipping_order_lines')
+          .select(['variant_id', 'quantity', 'shipped'])
+          .where('order_id', '=', orderId)
+          .orderBy('variant_id')
+          .execute()
+      await h.until(async () => (await lines()).length === 2, 'the confirmed lines')
+      expect(
+        (await lines()).map((l) => [l.variant_id, Number(l.quantity), Number(l.shipped)]),
+      ).toEqual([
+        ['p1', 3, 3],
+        ['p2', 1, 1],
+      ])
+      const after = await h.call(
+        'POST',
+        '/shipping/shipments',
+        ship(orderId, [{ variantId: 'p1', quantity: 1 }]),
+      )
+      expect(after.body.code).toBe('SHIPPING.NOTHING_TO_SHIP')
+    })
+
     it('applies a confirmation heard twice (two event ids) once', async () => {
       const { orderId, userId } = await confirmOrder(h, [{ productId: 'p1', quantity: 2 }])
       await h.publish(

@@ -12,8 +12,8 @@ export function createSqlOrderCopies(trx: Transaction<ShippingTables>): OrderCop
   async function upsert(
     order: { orderId: string; userId: string; at: Date },
     flag: 'confirmed' | 'cancelled' | 'shipped_whole',
-  ) {
-    await trx
+  ): Promise<{ shippedWhole: boolean }> {
+    const row = await trx
       .insertInto('shipping_orders')
       .values({
         order_id: order.orderId,
@@ -24,7 +24,10 @@ export function createSqlOrderCopies(trx: Transaction<ShippingTables>): OrderCop
         updated_at: order.at,
       })
       .onConflict((oc) => oc.column('order_id').doUpdateSet({ [flag]: true, updated_at: order.at }))
-      .execute()
+      // The row as it stands now: a whole shipment heard before the confirmation shows here.
+      .returning('shipped_whole')
+      .executeTakeFirstOrThrow()
+    return { shippedWhole: row.shipped_whole }
   }
 
   /** Every line not shipped yet is shipped (once the order is shipped whole). */
@@ -38,7 +41,7 @@ export function createSqlOrderCopies(trx: Transaction<ShippingTables>): OrderCop
 
   return {
     async confirmed(order) {
-      await upsert(order, 'confirmed')
+      const { shippedWhole } = await upsert(order, 'confirmed')
       // One line per variant (the orders service has one already; summed to be sure).
       const lines = new Map<string, { productId: string; quantity: number }>()
       for (const line of order.lines) {
@@ -64,15 +67,12 @@ export function createSqlOrderCopies(trx: Transaction<ShippingTables>): OrderCop
           .onConflict((oc) => oc.columns(['order_id', 'variant_id']).doNothing())
           .execute()
       }
-      const row = await trx
-        .selectFrom('shipping_orders')
-        .select('shipped_whole')
-        .where('order_id', '=', order.orderId)
-        .executeTakeFirstOrThrow()
-      if (row.shipped_whole) await shipRemaining(order.orderId)
+      if (shippedWhole) await shipRemaining(order.orderId)
     },
 
-    cancelled: (order) => upsert(order, 'cancelled'),
+    async cancelled(order) {
+      await upsert(order, 'cancelled')
+    },
 
     async shippedWhole(order) {
       await upsert(order, 'shipped_whole')
