@@ -579,49 +579,37 @@ export function paymentsSuite(kind: DatabaseKind): void {
         expect(await paymentOf(orderId)).toMatchObject({ state: 'refunded' })
       })
 
-      it('a payment request for an unknown card is dead-lettered, nothing recorded', async () => {
+      /** Publishes a payment request of a new order with `paymentMethodId` for `userId`. */
+      async function requestWith(paymentMethodId: string, userId: string): Promise<string> {
         const orderId = `ord-${randomUUID()}`
         await h.bus.publish(
           envelope('order.payment-requested', {
             orderId,
-            userId: randomUUID(),
+            userId,
             amount: { amount: 100, currency: 'USD' },
-            paymentMethodId: randomUUID(),
+            paymentMethodId,
             at: new Date().toISOString(),
           }),
         )
+        return orderId
+      }
+
+      async function expectDeadLettered(orderId: string) {
         expect(await paymentOf(orderId)).toBeUndefined()
         const dead = await h.bus.deadLetters.list('payments')
         expect(dead.some((d) => (d.envelope.data as any).orderId === orderId)).toBe(true)
+      }
+
+      it('a payment request for an unknown card is dead-lettered, nothing recorded', async () => {
+        await expectDeadLettered(await requestWith(randomUUID(), randomUUID()))
       })
 
       it("a payment request with another user's card is dead-lettered, nothing recorded", async () => {
         const owner = randomUUID()
         const { paymentMethodId, last4, brand } = await tokenize(cards.approved, owner)
-        const orderId = `ord-${randomUUID()}`
-        await h.bus.publish(
-          envelope('order.payment-requested', {
-            orderId,
-            userId: randomUUID(),
-            amount: { amount: 100, currency: 'USD' },
-            paymentMethodId,
-            at: new Date().toISOString(),
-          }),
-        )
-        expect(await paymentOf(orderId)).toBeUndefined()
-        const dead = await h.bus.deadLetters.list('payments')
-        expect(dead.some((d) => (d.envelope.data as any).orderId === orderId)).toBe(true)
+        await expectDeadLettered(await requestWith(paymentMethodId, randomUUID()))
         // The owner's own request with it is taken.
-        const own = `ord-${randomUUID()}`
-        await h.bus.publish(
-          envelope('order.payment-requested', {
-            orderId: own,
-            userId: owner,
-            amount: { amount: 100, currency: 'USD' },
-            paymentMethodId,
-            at: new Date().toISOString(),
-          }),
-        )
+        const own = await requestWith(paymentMethodId, owner)
         // Its card's details come with the insert.
         expect(await paymentOf(own)).toMatchObject({
           user_id: owner,
