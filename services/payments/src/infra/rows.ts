@@ -1,7 +1,7 @@
 import type { Selectable } from 'kysely'
 import type { PaymentState } from '../domain/payment.js'
 import type { PaymentRecord, StoredPaymentMethod } from '../app/ports.js'
-import type { PaymentsTable, PaymentsTables } from './tables.js'
+import type { PaymentsTable } from './tables.js'
 
 /* Rows to records and back. */
 
@@ -16,19 +16,6 @@ export function methodRow(method: StoredPaymentMethod) {
     exp_year: method.expYear,
     created_at: method.createdAt,
     card_fingerprint: method.cardFingerprint ?? null,
-  }
-}
-
-export function toMethod(row: Selectable<PaymentsTables['payment_methods']>): StoredPaymentMethod {
-  return {
-    id: row.id,
-    userId: row.user_id,
-    providerToken: row.provider_token,
-    last4: row.last4.trim(),
-    brand: row.brand,
-    expMonth: Number(row.exp_month),
-    expYear: Number(row.exp_year),
-    createdAt: new Date(row.created_at),
   }
 }
 
