@@ -133,6 +133,12 @@ export const SharedConfig = {
    * (PgBouncer in transaction mode before 1.21, or without `max_prepared_statements`).
    */
   DATABASE_NAMED_STATEMENTS: Type.Boolean({ default: true }),
+  /**
+   * PostgreSQL: a transaction's `begin` is kept until its first statement and written with it on
+   * a pipelined connection, one round trip less per transaction (the default). `false` sends
+   * `begin` on its own, waiting for its answer, as before.
+   */
+  DATABASE_DEFER_BEGIN: Type.Boolean({ default: true }),
   /** Seconds to finish in-flight work after SIGTERM before the process exits anyway. */
   SHUTDOWN_TIMEOUT_SECONDS: Type.Number({ minimum: 1, maximum: 600, default: 20 }),
   /**

@@ -95,6 +95,7 @@ export async function createCartService(
     (await openDatabase(config.CART_DATABASE_URL, {
       name: 'cart',
       namedStatements: config.DATABASE_NAMED_STATEMENTS,
+      deferBegin: config.DATABASE_DEFER_BEGIN,
     }))
   const idleTtlMs = config.CART_IDLE_TTL_DAYS * 86_400_000
 

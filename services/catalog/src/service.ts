@@ -105,6 +105,7 @@ export async function createCatalogService(
     (await openDatabase(config.CATALOG_DATABASE_URL, {
       name: 'catalog',
       namedStatements: config.DATABASE_NAMED_STATEMENTS,
+      deferBegin: config.DATABASE_DEFER_BEGIN,
     }))
   const verifier =
     deps.verifier ??

@@ -87,6 +87,7 @@ export async function createNotificationsService(
     (await openDatabase(config.NOTIFICATIONS_DATABASE_URL, {
       name: 'notifications',
       namedStatements: config.DATABASE_NAMED_STATEMENTS,
+      deferBegin: config.DATABASE_DEFER_BEGIN,
     }))
   const { database, afterCommit } = withAfterCommit(opened)
   const db = database.db as Kysely<NotificationTables>

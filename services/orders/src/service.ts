@@ -115,6 +115,7 @@ export async function createOrdersService(
     (await openDatabase(config.ORDERS_DATABASE_URL, {
       name: 'orders',
       namedStatements: config.DATABASE_NAMED_STATEMENTS,
+      deferBegin: config.DATABASE_DEFER_BEGIN,
     }))
   const outbox = createOutbox({ source: 'orders', now })
   const verifier =

@@ -98,6 +98,7 @@ export async function createPaymentsService(
       (await openDatabase(config.PAYMENTS_DATABASE_URL, {
         name: 'payments',
         namedStatements: config.DATABASE_NAMED_STATEMENTS,
+        deferBegin: config.DATABASE_DEFER_BEGIN,
       }))) as Database<PaymentsTables>,
   )
   const verifier =
@@ -115,6 +116,7 @@ export async function createPaymentsService(
         name: 'acquirer',
         poolSize: 4,
         namedStatements: config.DATABASE_NAMED_STATEMENTS,
+        deferBegin: config.DATABASE_DEFER_BEGIN,
       })) as Database<PaymentsTables>)
     : undefined
   if (acquirerDatabase) await createAcquirerTable(acquirerDatabase.db)

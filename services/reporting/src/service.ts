@@ -58,6 +58,7 @@ export async function createReportingService(
     (await openDatabase(config.REPORTING_DATABASE_URL, {
       name: 'reporting',
       namedStatements: config.DATABASE_NAMED_STATEMENTS,
+      deferBegin: config.DATABASE_DEFER_BEGIN,
     }))) as Database<ReportingTables>
   const verifier =
     deps.verifier ??

@@ -69,6 +69,7 @@ export async function createShippingService(
     (await openDatabase(config.SHIPPING_DATABASE_URL, {
       name: 'shipping',
       namedStatements: config.DATABASE_NAMED_STATEMENTS,
+      deferBegin: config.DATABASE_DEFER_BEGIN,
     }))) as Database<ShippingTables>
   const verifier =
     deps.verifier ??

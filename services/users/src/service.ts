@@ -85,6 +85,7 @@ export async function createUsersService(
     (await openDatabase(config.USERS_DATABASE_URL, {
       name: 'users',
       namedStatements: config.DATABASE_NAMED_STATEMENTS,
+      deferBegin: config.DATABASE_DEFER_BEGIN,
     }))
 
   const outbox = createOutbox({ source: 'users', now })

@@ -76,6 +76,7 @@ export async function createWebhooksService(
     (await openDatabase(config.WEBHOOKS_DATABASE_URL, {
       name: 'webhooks',
       namedStatements: config.DATABASE_NAMED_STATEMENTS,
+      deferBegin: config.DATABASE_DEFER_BEGIN,
     }))) as Database<WebhooksTables>
   // The consumers' transactions run on this one: a fan-out that stored deliveries wakes the
   // dispatcher once it commits.

@@ -17,6 +17,11 @@ export interface OpenDatabaseOptions {
    */
   namedStatements?: boolean
   /**
+   * PostgreSQL: defer each transaction's `begin` to its first statement, both written at once on
+   * a pipelined connection (named-statements.ts). On by default.
+   */
+  deferBegin?: boolean
+  /**
    * PostgreSQL: what the connections' `application_name` begins with (default `emporium`); a
    * random suffix makes it this opening's own (`Database.applicationName`).
    */
@@ -39,10 +44,15 @@ export async function openDatabase(
   const poolSize = options.poolSize ?? 10
   const kind = kindOf(url)
   const listeners: Array<() => void> = []
+  const deferBegin = kind === 'postgres' && options.deferBegin !== false
   const watch = (dialect: Dialect) =>
-    withCommitSignal(dialect, () => {
-      for (const listener of listeners) listener()
-    })
+    withCommitSignal(
+      dialect,
+      () => {
+        for (const listener of listeners) listener()
+      },
+      { pipelined: deferBegin },
+    )
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the service's tables are its own; `Database` hands them on as any
   let db: Kysely<any>
   let schema: string | undefined
@@ -56,7 +66,15 @@ export async function openDatabase(
       connectionString: url,
       max: poolSize,
       application_name: applicationName,
-      Client: namingClient(pg, options.namedStatements !== false),
+      Client: namingClient(pg, {
+        named: options.namedStatements !== false,
+        deferBegin,
+      }),
+    })
+    // A connection handed back with a `begin` no statement followed must not open a transaction
+    // for its next user (named-statements.ts).
+    pool.on('release', (_error, client) => {
+      ;(client as { discardPendingBegin?: () => void }).discardPendingBegin?.()
     })
     postgres = {
       applicationName,

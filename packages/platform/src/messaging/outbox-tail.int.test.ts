@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto'
 import { sql } from 'kysely'
 import { pino } from 'pino'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -16,14 +17,29 @@ describe('outbox tail on postgres', () => {
   const outbox = createOutbox({ source: 'widgets' })
   const add = (n: number) => test.database.transaction((trx) => outbox.add(trx, WidgetMade, { n }))
 
-  /** A transaction that has written its row (its seq taken) and commits when told. */
+  /**
+   * A transaction that has written its row (its seq taken) and commits when told. `outbox.add`
+   * writes its row with the commit; the row is inserted here on the spot, so that the number is
+   * taken long before the commit, as a row written right before a slow commit takes it.
+   */
   async function held(n: number) {
     let commit: () => void = () => {}
     const release = new Promise<void>((resolve) => (commit = resolve))
     let written: () => void = () => {}
     const wrote = new Promise<void>((resolve) => (written = resolve))
     const done = test.database.transaction(async (trx) => {
-      await outbox.add(trx, WidgetMade, { n })
+      const id = randomUUID()
+      await trx
+        .insertInto('outbox')
+        .values({
+          id,
+          type: WidgetMade.type,
+          version: WidgetMade.version,
+          payload: JSON.stringify({ id, type: WidgetMade.type, version: 1, data: { n } }),
+          created_at: new Date(),
+          sent_at: null,
+        })
+        .execute()
       written()
       await release
     })

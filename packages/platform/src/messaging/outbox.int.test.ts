@@ -155,6 +155,51 @@ describe.each<DatabaseKind>(['postgres', 'mysql', 'pglite'])(
         expect(await rowCount('outbox')).toBe(0)
       })
 
+      it('a rollback drops the rows it held for the commit: later transactions do not write them', async () => {
+        await expect(
+          database.transaction(async (trx) => {
+            await outbox.add(trx, WidgetMade, { n: 1 })
+            throw new Error('rolled back')
+          }),
+        ).rejects.toThrow('rolled back')
+        // The pool hands the same connection back (its most recently released).
+        for (let i = 0; i < 3; i++) {
+          await database.transaction(async (trx) => {
+            await trx
+              .insertInto('effects')
+              .values({ event_id: `e-${i}`, consumer: 'c' })
+              .execute()
+          })
+        }
+        expect(await rowCount('effects')).toBe(3)
+        expect(await rowCount('outbox')).toBe(0)
+      })
+
+      it('an event the commit cannot write (its id already written) fails the whole transaction', async () => {
+        await database.transaction((trx) =>
+          outbox.add(trx, WidgetMade, { n: 1 }, { id: 'evt-once' }),
+        )
+        const failed = database.transaction(async (trx) => {
+          await trx.insertInto('effects').values({ event_id: 'state', consumer: 'c' }).execute()
+          await outbox.add(trx, WidgetMade, { n: 2 }, { id: 'evt-once' })
+          await outbox.add(trx, WidgetMade, { n: 3 })
+        })
+        // The duplicate key's own error (PostgreSQL 23505, MySQL ER_DUP_ENTRY).
+        await expect(failed).rejects.toSatisfy((error: { code?: string }) =>
+          ['23505', 'ER_DUP_ENTRY'].includes(String(error.code)),
+        )
+        expect(await rowCount('effects')).toBe(0)
+        expect(await rowCount('outbox')).toBe(1)
+        // The connection is fine afterwards.
+        await addWidgets(2, 2)
+        expect(await rowCount('outbox')).toBe(3)
+      })
+
+      it('writes the events of one transaction in the order they were added', async () => {
+        const added = await addWidgets(4, 4)
+        expect(await unsentIds()).toEqual(added.map((event) => event.id))
+      })
+
       it('refuses data that does not match the schema, and writes nothing', async () => {
         await database.transaction(async (trx) => {
           await expect(outbox.add(trx, WidgetMade, { n: 'seven' } as never)).rejects.toMatchObject({

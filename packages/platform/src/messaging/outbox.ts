@@ -5,7 +5,7 @@ import { EventEnvelope, type EventDefinition } from '@emporium/contracts'
 import { currentContext } from '../context.js'
 import { AppError } from '../errors.js'
 import { currentTraceparent } from '../tracing.js'
-import { signalOnCommit } from '../db/commit-signal.js'
+import { writeAtCommit } from '../db/commit-signal.js'
 import type { PlatformTables } from '../db/platform-migrations.js'
 import type { SerializedEvent } from './bus.js'
 
@@ -80,7 +80,7 @@ export function createOutbox(deps: OutboxDeps): Outbox {
           { details: { problems } },
         )
       }
-      await (trx as unknown as Transaction<PlatformTables>)
+      const insert = (trx as unknown as Transaction<PlatformTables>)
         .insertInto('outbox')
         .values({
           id,
@@ -90,9 +90,11 @@ export function createOutbox(deps: OutboxDeps): Outbox {
           created_at: occurredAt,
           sent_at: null,
         })
-        .execute()
-      // The relay hears of the commit and publishes at once (it polls only as a fallback).
-      await signalOnCommit(trx)
+        .compile()
+      // Written with the commit (one round trip for the row and the commit on PostgreSQL; an
+      // insert that fails fails the transaction there); the relay hears of the commit and
+      // publishes at once (it polls only as a fallback).
+      await writeAtCommit(trx, insert)
       return envelope
     },
   }
