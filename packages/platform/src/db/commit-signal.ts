@@ -19,7 +19,8 @@ export async function signalOnCommit(trx: Transaction<any>): Promise<void> {
 
 /**
  * Has the transaction `trx` send `statement` (a write whose result nobody reads: an outbox row)
- * just before its commit, and signals the commit as `signalOnCommit` does. On a pipelined
+ * just before its commit, and signals the commit as `signalOnCommit` does (unless `signal` is
+ * false: the relay marking rows sent wakes nobody). On a pipelined
  * PostgreSQL connection the statements and the `commit` are written together, one round trip for
  * all; elsewhere they run one after the other before it. Should one fail, the transaction rolls
  * back (PostgreSQL answers the `commit` of an aborted transaction with a rollback) and its caller
@@ -29,9 +30,10 @@ export async function writeAtCommit(
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- as signalOnCommit's
   trx: Transaction<any>,
   statement: CompiledQuery,
+  options: { signal?: boolean } = {},
 ): Promise<void> {
   await trx.getExecutor().provideConnection(async (connection) => {
-    marked.add(connection)
+    if (options.signal !== false) marked.add(connection)
     const queued = atCommit.get(connection)
     if (queued) queued.push(statement)
     else atCommit.set(connection, [statement])

@@ -88,6 +88,8 @@ export function namingClient(driver: typeof pg, options: ClientOptions = {}): ty
     #inTransaction = false
     /** The `begin` kept for the transaction's first statement (deferBegin). */
     #pendingBegin: string | undefined
+    /** The socket is corked until the end of this tick (deferBegin). */
+    #corked = false
 
     // eslint-disable-next-line @typescript-eslint/no-explicit-any -- node-postgres' config, passed on
     constructor(config?: any) {
@@ -132,30 +134,36 @@ export function namingClient(driver: typeof pg, options: ClientOptions = {}): ty
           return Promise.resolve(emptyResult(command === 'commit' ? 'COMMIT' : 'ROLLBACK'))
         }
       }
+      if (deferBegin) this.#corkForThisTick()
       const begin = this.#pendingBegin
       if (begin === undefined) return this.#send(config, values, callback)
       this.#pendingBegin = undefined
-      // Both in one write: the statement's own cork (extended protocol) nests inside this one.
-      const stream = (
-        this as unknown as {
-          connection: { stream: NodeJS.WritableStream & { cork?: () => void; uncork?: () => void } }
-        }
-      ).connection.stream
-      stream.cork?.()
-      let opened: Promise<unknown>
-      let result: unknown
-      try {
-        opened = super.query(begin) as Promise<unknown>
-        result = this.#send(config, values, callback)
-      } finally {
-        stream.uncork?.()
-      }
+      const opened = super.query(begin) as Promise<unknown>
+      const result: unknown = this.#send(config, values, callback)
       if (!(result instanceof Promise)) {
         // A callback or a submittable: its own answer tells a broken connection.
         opened.catch(() => {})
         return result
       }
       return Promise.all([opened, result]).then(([, answer]) => answer)
+    }
+
+    /**
+     * Holds the socket's writes until the end of this tick: the statements sent in one go (a
+     * `begin` and its first statement, outbox rows and their `commit`) leave in one write, one
+     * system call instead of one each (a loopback write costs tens of µs on a VM).
+     */
+    #corkForThisTick() {
+      if (this.#corked) return
+      const stream = (this as unknown as { connection?: { stream?: CorkableStream } }).connection
+        ?.stream
+      if (!stream?.cork || !stream.uncork) return
+      stream.cork()
+      this.#corked = true
+      process.nextTick(() => {
+        this.#corked = false
+        stream.uncork!()
+      })
     }
 
     // eslint-disable-next-line @typescript-eslint/no-explicit-any -- as query's
@@ -219,6 +227,11 @@ function commandOf(text: string): 'begin' | 'commit' | 'rollback' | undefined {
   if (command.startsWith('commit') || command.startsWith('end')) return 'commit'
   if (command.startsWith('rollback') && !command.startsWith('rollback to')) return 'rollback'
   return undefined
+}
+
+interface CorkableStream {
+  cork?: () => void
+  uncork?: () => void
 }
 
 function emptyResult(command: string): pg.QueryResult {

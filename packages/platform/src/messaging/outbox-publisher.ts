@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely'
 import type { EventEnvelope } from '@emporium/contracts'
+import { writeAtCommit } from '../db/commit-signal.js'
 import type { Database } from '../db/database.js'
 import type { PlatformTables } from '../db/platform-migrations.js'
 import type { EventBus } from './bus.js'
@@ -58,7 +59,10 @@ export function createOutboxPublisher(deps: OutboxPublisherDeps): OutboxPublishe
       .setIsolationLevel('read committed')
       .execute(async (trx) => {
         const rows = await unsentRows(trx).forUpdate().skipLocked().execute()
-        return publishRows(rows, (ids) => markSent(trx, ids))
+        // Marked with the commit: one round trip for both on PostgreSQL.
+        return publishRows(rows, (ids) =>
+          writeAtCommit(trx, markSentQuery(trx, ids).compile(), { signal: false }),
+        )
       })
     if (error !== undefined) throw error
     return taken
@@ -127,11 +131,11 @@ export function createOutboxPublisher(deps: OutboxPublisherDeps): OutboxPublishe
   }
 
   async function markSent(executor: Kysely<PlatformTables>, ids: string[]): Promise<void> {
-    await executor
-      .updateTable('outbox')
-      .set({ sent_at: new Date() })
-      .where('id', 'in', ids)
-      .execute()
+    await markSentQuery(executor, ids).execute()
+  }
+
+  function markSentQuery(executor: Kysely<PlatformTables>, ids: string[]) {
+    return executor.updateTable('outbox').set({ sent_at: new Date() }).where('id', 'in', ids)
   }
 
   async function anyUnsent(): Promise<boolean> {
