@@ -1,9 +1,16 @@
-import type { CompiledQuery, DatabaseConnection, Dialect, Driver, Transaction } from 'kysely'
+import type {
+  CompiledQuery,
+  DatabaseConnection,
+  Dialect,
+  Driver,
+  QueryResult,
+  Transaction,
+} from 'kysely'
 
 // Connections whose open transaction wrote something another party waits for (outbox rows).
 const marked = new WeakSet<DatabaseConnection>()
-// Statements a connection's open transaction sends with its commit (writeAtCommit).
-const atCommit = new WeakMap<DatabaseConnection, CompiledQuery[]>()
+// Writes a connection's open transaction sends with its next statement (deferWrite).
+const deferred = new WeakMap<DatabaseConnection, CompiledQuery[]>()
 
 /**
  * Asks for a signal when the transaction `trx` commits (the outbox calls it for each row it
@@ -18,25 +25,30 @@ export async function signalOnCommit(trx: Transaction<any>): Promise<void> {
 }
 
 /**
- * Has the transaction `trx` send `statement` (a write whose result nobody reads: an outbox row)
- * just before its commit, and signals the commit as `signalOnCommit` does (unless `signal` is
- * false: the relay marking rows sent wakes nobody). On a pipelined
- * PostgreSQL connection the statements and the `commit` are written together, one round trip for
- * all; elsewhere they run one after the other before it. Should one fail, the transaction rolls
- * back (PostgreSQL answers the `commit` of an aborted transaction with a rollback) and its caller
- * gets that statement's error, as it would have from the statement run on the spot.
+ * Has the transaction `trx` send `statement` — a write whose result nobody reads: an outbox row,
+ * an aggregate's new state after its row was locked — with its next statement, or with its
+ * commit when none follows. Every later statement of the transaction sees the write, as if it
+ * had run on the spot; on a pipelined PostgreSQL connection the deferred writes and that
+ * statement are written at once, one round trip for all (elsewhere they run one after the other
+ * before it). Should a deferred write fail, the statement it went with fails with the write's
+ * error, and so does the transaction (PostgreSQL answers the `commit` of an aborted transaction
+ * with a rollback). A rollback drops the writes still held.
+ *
+ * The commit is signalled as `signalOnCommit` does, when `signal` is true (the outbox's rows).
  */
-export async function writeAtCommit(
+export async function deferWrite(
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- as signalOnCommit's
   trx: Transaction<any>,
   statement: CompiledQuery,
   options: { signal?: boolean } = {},
 ): Promise<void> {
+  // Outside a transaction the connection goes back to the pool before any next statement.
+  if (!trx.isTransaction) throw new Error('deferWrite needs a transaction')
   await trx.getExecutor().provideConnection(async (connection) => {
-    if (options.signal !== false) marked.add(connection)
-    const queued = atCommit.get(connection)
+    if (options.signal === true) marked.add(connection)
+    const queued = deferred.get(connection)
     if (queued) queued.push(statement)
-    else atCommit.set(connection, [statement])
+    else deferred.set(connection, [statement])
   })
 }
 
@@ -47,8 +59,9 @@ export interface CommitSignalOptions {
 
 /**
  * The dialect with its driver watched: `onCommit` runs after each commit of a transaction that
- * asked for it (`signalOnCommit`, `writeAtCommit`). Listeners must not throw and should be cheap:
- * they run on the committing caller's path.
+ * asked for it (`signalOnCommit`, `deferWrite`). Listeners must not throw and should be cheap:
+ * they run on the committing caller's path. Its connections send deferred writes (`deferWrite`)
+ * with their next statement.
  */
 export function withCommitSignal(
   dialect: Dialect,
@@ -64,37 +77,81 @@ export function withCommitSignal(
 }
 
 function watched(driver: Driver, onCommit: () => void, pipelined: boolean): Driver {
-  const commit = async (connection: DatabaseConnection) => {
-    const queued = atCommit.get(connection)
-    if (!queued) return driver.commitTransaction(connection)
-    atCommit.delete(connection)
-    if (!pipelined) {
-      for (const statement of queued) await connection.executeQuery(statement)
-      return driver.commitTransaction(connection)
+  // The driver's own connection behind each connection handed out, and back.
+  const raws = new WeakMap<DatabaseConnection, DatabaseConnection>()
+  const wrappers = new WeakMap<DatabaseConnection, DatabaseConnection>()
+
+  function wrap(raw: DatabaseConnection): DatabaseConnection {
+    let wrapper = wrappers.get(raw)
+    if (wrapper) return wrapper
+    const connection: DatabaseConnection = {
+      executeQuery: (query) => execute(connection, raw, query),
+      async *streamQuery(query, chunkSize) {
+        await flush(connection, raw)
+        yield* raw.streamQuery(query, chunkSize)
+      },
     }
-    // Each call writes its statement before its first await: all of them and the commit leave
-    // in one go, and the answers come back in that order.
-    const outcomes = await Promise.allSettled([
-      ...queued.map((statement) => connection.executeQuery(statement)),
-      driver.commitTransaction(connection),
-    ])
-    const failed = outcomes.find((outcome) => outcome.status === 'rejected')
-    if (failed) throw failed.reason
+    wrapper = connection
+    wrappers.set(raw, wrapper)
+    raws.set(wrapper, raw)
+    return wrapper
   }
+
+  async function flush(connection: DatabaseConnection, raw: DatabaseConnection): Promise<void> {
+    const queued = deferred.get(connection)
+    if (!queued) return
+    deferred.delete(connection)
+    for (const statement of queued) await raw.executeQuery(statement)
+  }
+
+  async function execute<R>(
+    connection: DatabaseConnection,
+    raw: DatabaseConnection,
+    query: CompiledQuery,
+  ): Promise<QueryResult<R>> {
+    const queued = deferred.get(connection)
+    if (!queued) return raw.executeQuery(query)
+    deferred.delete(connection)
+    if (!pipelined) {
+      for (const statement of queued) await raw.executeQuery(statement)
+      return raw.executeQuery(query)
+    }
+    // Each call writes its statement before its first await: all of them leave in one go, and
+    // the answers come back in that order. The first failure is the one to tell (the statements
+    // after it fail only because the transaction is aborted).
+    const writes = Promise.allSettled(queued.map((statement) => raw.executeQuery(statement)))
+    const [written, answer] = await Promise.allSettled([writes, raw.executeQuery<R>(query)])
+    const failed =
+      written.status === 'fulfilled' && written.value.find((w) => w.status === 'rejected')
+    if (failed) throw failed.reason
+    if (answer.status === 'rejected') throw answer.reason
+    return answer.value
+  }
+
+  const rawOf = (connection: DatabaseConnection) => raws.get(connection) ?? connection
+
   return new Proxy(driver, {
     get(target, property) {
-      if (property === 'commitTransaction') {
-        return async (connection: DatabaseConnection) => {
-          await commit(connection)
-          if (marked.delete(connection)) onCommit()
-        }
-      }
-      if (property === 'rollbackTransaction') {
-        return async (connection: DatabaseConnection) => {
-          marked.delete(connection)
-          atCommit.delete(connection)
-          await target.rollbackTransaction(connection)
-        }
+      switch (property) {
+        case 'acquireConnection':
+          return async () => wrap(await target.acquireConnection())
+        case 'releaseConnection':
+          return (connection: DatabaseConnection) => {
+            deferred.delete(connection)
+            return target.releaseConnection(rawOf(connection))
+          }
+        case 'commitTransaction':
+          // The driver's commit goes through the wrapper: deferred writes go with it.
+          return async (connection: DatabaseConnection) => {
+            await target.commitTransaction(connection)
+            if (marked.delete(connection)) onCommit()
+          }
+        case 'rollbackTransaction':
+          return async (connection: DatabaseConnection) => {
+            marked.delete(connection)
+            deferred.delete(connection)
+            await target.rollbackTransaction(connection)
+          }
       }
       const value: unknown = Reflect.get(target, property, target)
       return typeof value === 'function' ? value.bind(target) : value

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely'
 import type { EventEnvelope } from '@emporium/contracts'
-import { writeAtCommit } from '../db/commit-signal.js'
+import { deferWrite } from '../db/commit-signal.js'
 import type { Database } from '../db/database.js'
 import type { PlatformTables } from '../db/platform-migrations.js'
 import type { EventBus } from './bus.js'
@@ -61,7 +61,7 @@ export function createOutboxPublisher(deps: OutboxPublisherDeps): OutboxPublishe
         const rows = await unsentRows(trx).forUpdate().skipLocked().execute()
         // Marked with the commit: one round trip for both on PostgreSQL.
         return publishRows(rows, (ids) =>
-          writeAtCommit(trx, markSentQuery(trx, ids).compile(), { signal: false }),
+          deferWrite(trx, markSentQuery(trx, ids).compile()),
         )
       })
     if (error !== undefined) throw error

@@ -5,7 +5,7 @@ import { EventEnvelope, type EventDefinition } from '@emporium/contracts'
 import { currentContext } from '../context.js'
 import { AppError } from '../errors.js'
 import { currentTraceparent } from '../tracing.js'
-import { writeAtCommit } from '../db/commit-signal.js'
+import { deferWrite } from '../db/commit-signal.js'
 import type { PlatformTables } from '../db/platform-migrations.js'
 import type { SerializedEvent } from './bus.js'
 
@@ -94,7 +94,7 @@ export function createOutbox(deps: OutboxDeps): Outbox {
       // Written with the commit (one round trip for the row and the commit on PostgreSQL; an
       // insert that fails fails the transaction there); the relay hears of the commit and
       // publishes at once (it polls only as a fallback).
-      await writeAtCommit(trx, insert)
+      await deferWrite(trx, insert, { signal: true })
       return envelope
     },
   }

@@ -1,6 +1,6 @@
 import { sql, type Transaction } from 'kysely'
 import { catalog as events } from '@emporium/contracts'
-import type { Database, Outbox } from '@emporium/platform'
+import { deferWrite, type Database, type Outbox } from '@emporium/platform'
 import {
   cancelAction,
   commitAction,
@@ -102,7 +102,17 @@ export function createKyselyReservations(deps: {
   async function moveStock(
     trx: Trx,
     lines: readonly StockLine[],
-    change: { reserved: -1 | 0 | 1; onHand: -1 | 0 | 1; ifAvailable?: boolean; locked: boolean },
+    change: {
+      reserved: -1 | 0 | 1
+      onHand: -1 | 0 | 1
+      ifAvailable?: boolean
+      locked: boolean
+      /**
+       * Nobody reads which lines fell short (a commit, release or restock moves what the
+       * reservation holds): the update goes with the transaction's next statement or its commit.
+       */
+      deferred?: boolean
+    },
   ): Promise<string[]> {
     // One row per variant (a variant twice would be updated once): quantities summed, which
     // checks availability as the per-line updates one after the other did.
@@ -117,7 +127,7 @@ export function createKyselyReservations(deps: {
     const variants = sql.join([...byVariant.keys()])
     // One row needs no order to lock it in.
     const inOrder = !change.locked && byVariant.size > 1
-    const { rows } = await sql<{ variant_id: string }>`
+    const statement = sql<{ variant_id: string }>`
       ${
         inOrder
           ? sql`with locked as materialized (
@@ -132,7 +142,12 @@ export function createKyselyReservations(deps: {
       where s.variant_id = v.variant_id
         ${inOrder ? sql`and s.variant_id in (select variant_id from locked)` : sql``}
         ${change.ifAvailable ? sql`and s.on_hand - s.reserved >= v.quantity` : sql``}
-      returning s.variant_id`.execute(trx)
+      returning s.variant_id`
+    if (change.deferred) {
+      await deferWrite(trx, statement.compile(trx))
+      return []
+    }
+    const { rows } = await statement.execute(trx)
     const moved = new Set(rows.map((r) => r.variant_id))
     return [...byVariant.keys()].filter((variant) => !moved.has(variant))
   }
@@ -192,12 +207,16 @@ export function createKyselyReservations(deps: {
     return inserted.rows.length === 1
   }
 
+  /** Of a locked reservation; nobody reads the update's result: it goes with the next statement. */
   async function setStatus(trx: Trx, orderId: string, status: string, now: Date) {
-    await trx
-      .updateTable('reservations')
-      .set({ status, updated_at: now })
-      .where('order_id', '=', orderId)
-      .execute()
+    await deferWrite(
+      trx,
+      trx
+        .updateTable('reservations')
+        .set({ status, updated_at: now })
+        .where('order_id', '=', orderId)
+        .compile(),
+    )
   }
 
   async function reserve(
@@ -244,7 +263,12 @@ export function createKyselyReservations(deps: {
     const action = commitAction(reservation.status)
     if (action === 'noop') return reservation
     if (action === 'refuse') return 'not_held' as const
-    await moveStock(trx, reservation.lines, { reserved: -1, onHand: -1, locked: false })
+    await moveStock(trx, reservation.lines, {
+      reserved: -1,
+      onHand: -1,
+      locked: false,
+      deferred: true,
+    })
     await setStatus(trx, orderId, 'committed', now)
     await outbox.add(trx, events.StockCommitted, { orderId, lines: reservation.lines })
     return { ...reservation, status: 'committed' as const }
@@ -258,7 +282,7 @@ export function createKyselyReservations(deps: {
     now: Date,
   ): Promise<StoredReservation> {
     const { orderId, lines } = reservation
-    await moveStock(trx, lines, { reserved: -1, onHand: 0, locked: false })
+    await moveStock(trx, lines, { reserved: -1, onHand: 0, locked: false, deferred: true })
     const status = reason === 'expired' ? ('expired' as const) : ('released' as const)
     await setStatus(trx, orderId, status, now)
     await outbox.add(trx, events.StockReleased, { orderId, reason, lines })
@@ -295,7 +319,12 @@ export function createKyselyReservations(deps: {
         return { action, reservation: await applyRelease(trx, reservation!, 'cancelled', now) }
       }
       // Committed units left the stock: a confirmed order cancelled brings them back.
-      await moveStock(trx, reservation!.lines, { reserved: 0, onHand: 1, locked: false })
+      await moveStock(trx, reservation!.lines, {
+        reserved: 0,
+        onHand: 1,
+        locked: false,
+        deferred: true,
+      })
       await setStatus(trx, orderId, 'restocked', now)
       await outbox.add(trx, events.StockRestocked, { orderId, lines: reservation!.lines })
       return { action, reservation: { ...reservation!, status: 'restocked' } }

@@ -1,5 +1,5 @@
 import { sql, type Kysely, type Transaction } from 'kysely'
-import type { Database, Logger, Outbox } from '@emporium/platform'
+import { deferWrite, type Database, type Logger, type Outbox } from '@emporium/platform'
 import type { OrderStatus } from '../domain/order.js'
 import type { ListCriteria, OrderStore, OrderTx } from '../app/ports.js'
 import { loadWhole, pricingColumns, withLines } from './order-rows.js'
@@ -208,7 +208,10 @@ export function createSqlOrderTx(trx: Transaction<any>, outbox: Outbox): OrderTx
     },
 
     async save(order) {
-      await tx
+      // The order's row is locked (or new) in this transaction and nobody reads what the update
+      // returns: it goes with the transaction's next statement or its commit (with the outbox
+      // row that usually follows), one round trip for both.
+      const update = tx
         .updateTable('orders')
         .set({
           status: order.status,
@@ -226,7 +229,7 @@ export function createSqlOrderTx(trx: Transaction<any>, outbox: Outbox): OrderTx
           updated_at: order.updatedAt,
         })
         .where('id', '=', order.id)
-        .execute()
+      await deferWrite(tx, update.compile())
     },
 
     async orderLinkKey() {

@@ -8,7 +8,7 @@ import {
   type Transaction,
 } from 'kysely'
 import type { payments } from '@emporium/contracts'
-import type { Database, Outbox } from '@emporium/platform'
+import { deferWrite, type Database, type Outbox } from '@emporium/platform'
 import { DeclineReason, dueStates } from '../domain/payment.js'
 import type {
   ClaimedPayment,
@@ -264,8 +264,9 @@ export function createKyselyPaymentStore(deps: {
           .returningAll()
           .executeTakeFirstOrThrow()
         if (change.ledger?.length) {
-          // Unique per payment and kind: a replayed provider answer adds nothing.
-          await trx
+          // Unique per payment and kind: a replayed provider answer adds nothing. Nobody reads
+          // the insert's result: it goes with the outbox rows and the commit.
+          const insert = trx
             .insertInto('ledger_entries')
             .values(
               change.ledger.map((entry) => ({
@@ -282,7 +283,7 @@ export function createKyselyPaymentStore(deps: {
             .onConflict((oc) =>
               oc.columns(['payment_id', 'kind']).where('refund_id', 'is', null).doNothing(),
             )
-            .execute()
+          await deferWrite(trx, insert.compile())
         }
         for (const pending of change.events ?? []) {
           await outbox.add(trx, pending.event, pending.data, {
