@@ -1,4 +1,5 @@
-import { sql, type Transaction } from 'kysely'
+import { sql, type RawBuilder, type Transaction } from 'kysely'
+import { deferWrite } from '@emporium/platform'
 import type { OrderFact, Projections, Told } from '../app/ports.js'
 import { dayOf } from '../domain/days.js'
 import { columnList, firstOf, insertRows, recordset } from './insert-rows.js'
@@ -119,6 +120,10 @@ function upsertOrders(rows: readonly OrderRow[], updated: readonly OrderColumn[]
 
 /** The read models' writes, in an event consumer's transaction (ports.ts: `Projections`). */
 export function createSqlProjections(trx: Transaction<ReportingTables>): Projections {
+  // Nobody reads what a projection's write returns: each goes with the transaction's next
+  // statement or its commit (the last of a batch with the commit, one round trip for both).
+  const write = (statement: RawBuilder<unknown>) => deferWrite(trx, statement.compile(trx))
+
   /** An order's placement or confirmation: on the timeline, the order's row and its lines. */
   async function orderStep(events: readonly Told<OrderFact>[], step: 'placed' | 'confirmed') {
     if (events.length === 0) return
@@ -130,15 +135,15 @@ export function createSqlProjections(trx: Transaction<ReportingTables>): Project
       [`${step}_at`]: fact.at,
       [`${step}_day`]: dayOf(fact.at),
     }))
-    await sql`with timeline as (${onTimelines(events)}),
+    await write(sql`with timeline as (${onTimelines(events)}),
       lines as (${insertLines(events.map((event) => event.fact))})
-      ${upsertOrders(rows, ['currency', 'total', `${step}_at`, `${step}_day`])}`.execute(trx)
+      ${upsertOrders(rows, ['currency', 'total', `${step}_at`, `${step}_day`])}`)
   }
 
   return {
     async timeline(events) {
       if (events.length === 0) return
-      await onTimelines(events).execute(trx)
+      await write(onTimelines(events))
     },
 
     ordersPlaced: (events) => orderStep(events, 'placed'),
@@ -153,7 +158,7 @@ export function createSqlProjections(trx: Transaction<ReportingTables>): Project
         cancelled_at: fact.at,
       }))
       const orders = upsertOrders(rows, ['cancelled_at'])
-      await sql`with timeline as (${onTimelines(events)}) ${orders}`.execute(trx)
+      await write(sql`with timeline as (${onTimelines(events)}) ${orders}`)
     },
 
     async cartsStarted(carts) {
@@ -164,12 +169,14 @@ export function createSqlProjections(trx: Transaction<ReportingTables>): Project
         day: dayOf(cart.at),
         guest: cart.guest,
       }))
-      await insertRows(
-        'reporting_carts',
-        firstOf(rows, (row) => JSON.stringify([row.cart_id, row.started_at.getTime()])),
-        { cart_id: 'text', started_at: 'timestamptz', day: 'text', guest: 'boolean' },
-        sql`on conflict (cart_id, started_at) do nothing`,
-      ).execute(trx)
+      await write(
+        insertRows(
+          'reporting_carts',
+          firstOf(rows, (row) => JSON.stringify([row.cart_id, row.started_at.getTime()])),
+          { cart_id: 'text', started_at: 'timestamptz', day: 'text', guest: 'boolean' },
+          sql`on conflict (cart_id, started_at) do nothing`,
+        ),
+      )
     },
 
     async payments(events) {
@@ -199,7 +206,7 @@ export function createSqlProjections(trx: Transaction<ReportingTables>): Project
         },
         sql`on conflict (key) do nothing`,
       )
-      await sql`with timeline as (${onTimelines(events)}) ${payments}`.execute(trx)
+      await write(sql`with timeline as (${onTimelines(events)}) ${payments}`)
     },
 
     async audit(events) {
@@ -237,7 +244,7 @@ export function createSqlProjections(trx: Transaction<ReportingTables>): Project
       const onOrders = events.flatMap((event) =>
         event.orderId === null ? [] : [{ ...event, orderId: event.orderId }],
       )
-      await sql`with trail as (${trail}) ${insertTimeline(onOrders)}`.execute(trx)
+      await write(sql`with trail as (${trail}) ${insertTimeline(onOrders)}`)
     },
   }
 }

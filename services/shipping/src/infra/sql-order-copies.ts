@@ -1,4 +1,5 @@
 import { sql, type Transaction } from 'kysely'
+import { deferWrite } from '@emporium/platform'
 import type { OrderCopies } from '../app/ports.js'
 import type { ShippingTables } from './tables.js'
 
@@ -32,11 +33,14 @@ export function createSqlOrderCopies(trx: Transaction<ShippingTables>): OrderCop
 
   /** Every line not shipped yet is shipped (once the order is shipped whole). */
   async function shipRemaining(orderId: string) {
-    await trx
-      .updateTable('shipping_order_lines')
-      .set({ shipped: sql<number>`quantity` })
-      .where('order_id', '=', orderId)
-      .execute()
+    await deferWrite(
+      trx,
+      trx
+        .updateTable('shipping_order_lines')
+        .set({ shipped: sql<number>`quantity` })
+        .where('order_id', '=', orderId)
+        .compile(),
+    )
   }
 
   return {
@@ -52,7 +56,8 @@ export function createSqlOrderCopies(trx: Transaction<ShippingTables>): OrderCop
         })
       }
       if (lines.size > 0) {
-        await trx
+        // Nobody reads the insert's result: it goes with the next statement or the commit.
+        const insert = trx
           .insertInto('shipping_order_lines')
           .values(
             [...lines].map(([variantId, line]) => ({
@@ -65,7 +70,7 @@ export function createSqlOrderCopies(trx: Transaction<ShippingTables>): OrderCop
           )
           // A second confirmation of one order (a new event id) changes nothing.
           .onConflict((oc) => oc.columns(['order_id', 'variant_id']).doNothing())
-          .execute()
+        await deferWrite(trx, insert.compile())
       }
       if (shippedWhole) await shipRemaining(order.orderId)
     },
