@@ -1,8 +1,10 @@
-// What a saga step's transaction costs with `begin` sent on its own and its outbox row inserted on
-// the spot (DATABASE_DEFER_BEGIN=false), against `begin` going with the first statement and the
-// outbox row with the commit (the default), side by side on one PostgreSQL. The step is a
-// consumer's: claim the event in the inbox, lock the aggregate's row, update it, add an event to
-// the outbox, commit — four statements a checkout runs about ten times per order.
+// What a saga step's transaction costs with every statement on its own round trip — `begin`,
+// the inbox claim, the lock, the update, the outbox row, `commit` (DATABASE_DEFER_BEGIN=false and
+// the update run on the spot, as before) — against `begin` going with the first statement and the
+// update and outbox row with the commit (the default, `deferWrite`): six round trips against
+// three, side by side on one PostgreSQL. The step is a consumer's: claim the event in the inbox,
+// lock the aggregate's row, update it, add an event to the outbox, commit — what a checkout runs
+// about ten times per order.
 //
 //   npx tsx scripts/bench/transaction-trips.ts [--blocks 6] [--transactions 1000]
 //
@@ -15,7 +17,14 @@ import { parseArgs } from 'node:util'
 import { sql, type Transaction } from 'kysely'
 import Type from 'typebox'
 import { defineEvent } from '@emporium/contracts'
-import { createInbox, createOutbox, migrate, openDatabase, type Database } from '@emporium/platform'
+import {
+  createInbox,
+  createOutbox,
+  deferWrite,
+  migrate,
+  openDatabase,
+  type Database,
+} from '@emporium/platform'
 import { createTestDatabase } from '@emporium/platform/testing'
 
 const { values: args } = parseArgs({
@@ -45,6 +54,7 @@ interface Way {
   name: string
   database: Database
   backendPid: number
+  deferred: boolean
   wallMs: number
   nodeCpuMs: number
   backendCpuMs: number
@@ -58,6 +68,7 @@ async function way(url: string, name: string, deferBegin: boolean): Promise<Way>
     name,
     database,
     backendPid: rows[0]!.pid,
+    deferred: deferBegin,
     wallMs: 0,
     nodeCpuMs: 0,
     backendCpuMs: 0,
@@ -74,7 +85,10 @@ async function step(w: Way, id: number, n: number): Promise<void> {
   const inbox = createInbox<Tables>({ database: w.database as Database<Tables>, consumer: 'bench' })
   await inbox.handleOnce({ id: randomUUID() }, async (trx: Transaction<Tables>) => {
     await trx.selectFrom('steps').select('n').where('id', '=', id).forUpdate().executeTakeFirst()
-    await trx.updateTable('steps').set({ n }).where('id', '=', id).execute()
+    const update = trx.updateTable('steps').set({ n }).where('id', '=', id)
+    // As the services' steps write their state: deferred (the default) or on the spot.
+    if (w.deferred) await deferWrite(trx, update.compile())
+    else await update.execute()
     await outbox.add(trx, StepDone, { id, n })
   })
 }
@@ -96,10 +110,10 @@ try {
   await migrate(test.database)
   await sql`create table steps (id int primary key, n int not null)`.execute(test.database.db)
   await sql`insert into steps select g, 0 from generate_series(1, 100) g`.execute(test.database.db)
-  const before = await way(test.url, 'begin on its own, outbox row on the spot', false)
+  const before = await way(test.url, 'six round trips: each statement on its own', false)
   const after = await way(
     test.url,
-    'begin with the first statement, outbox row with the commit',
+    'three: begin with the claim; update and outbox row with the commit',
     true,
   )
   // Warm both (plans, named statements), then alternate.
