@@ -60,9 +60,7 @@ export function createOutboxPublisher(deps: OutboxPublisherDeps): OutboxPublishe
       .execute(async (trx) => {
         const rows = await unsentRows(trx).forUpdate().skipLocked().execute()
         // Marked with the commit: one round trip for both on PostgreSQL.
-        return publishRows(rows, (ids) =>
-          deferWrite(trx, markSentQuery(trx, ids).compile()),
-        )
+        return publishRows(rows, (ids) => deferWrite(trx, markSentQuery(trx, ids).compile()))
       })
     if (error !== undefined) throw error
     return taken
