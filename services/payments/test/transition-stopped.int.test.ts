@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto'
+import { sql } from 'kysely'
 import { createOutbox, type Database } from '@emporium/platform'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createKyselyPaymentStore } from '../src/infra/kysely-payment-store.js'
+import { toRecord } from '../src/infra/rows.js'
 import type { PaymentsTables } from '../src/infra/tables.js'
 import { createHarness, envelope, type Harness } from './payments-harness.js'
 
@@ -89,6 +91,63 @@ describe.each(['postgres', 'pglite'] as const)('a transition sees a stopped orde
       .execute()
     expect(await seen(second)).toBe(true)
     expect(await seen(first)).toBe(false)
+  })
+
+  it('returns the payment as the transition stored it, its ledger and lease written with it', async () => {
+    const { first: model } = await twoAttempts()
+    const store = createKyselyPaymentStore({
+      database: h.testDb.database as Database<PaymentsTables>,
+      outbox: createOutbox({ source: 'payments' }),
+    })
+    // A copy of it for an order of its own, leased to this test, so that the service's own
+    // processor leaves it alone.
+    const first = `pay-${randomUUID()}`
+    await sql`insert into payments
+      select (jsonb_populate_record(null::payments, to_jsonb(p) || jsonb_build_object(
+        'id', ${first}::text, 'order_id', ${`ord-${randomUUID()}`}::text, 'state', 'pending',
+        'claim_token', 'lease-1', 'claimed_until', now() + interval '10 minutes',
+        'failures', 2, 'capture_id', null, 'authorization_id', null))).*
+      from payments p where p.id = ${model}`.execute(db())
+    const at = new Date('2026-12-06T18:30:00.123Z')
+    const result = await store.transition(
+      first,
+      at,
+      () => ({
+        state: 'captured',
+        authorizationId: 'auth_1',
+        captureId: 'cap_1',
+        ledger: [
+          { kind: 'authorization', reference: 'auth_1' },
+          { kind: 'capture', reference: 'cap_1' },
+        ],
+      }),
+      'lease-1',
+    )
+    const stored = await db()
+      .selectFrom('payments')
+      .selectAll()
+      .where('id', '=', first)
+      .executeTakeFirstOrThrow()
+    expect(result.released).toBe(true)
+    expect(result.payment).toEqual(toRecord(stored))
+    expect(result.payment).toMatchObject({
+      state: 'captured',
+      authorizationId: 'auth_1',
+      captureId: 'cap_1',
+      failures: 0,
+      updatedAt: at,
+    })
+    expect(stored).toMatchObject({ claim_token: null, claimed_until: null })
+    const ledger = await db()
+      .selectFrom('ledger_entries')
+      .select(['kind', 'provider_reference'])
+      .where('payment_id', '=', first)
+      .orderBy('kind')
+      .execute()
+    expect(ledger).toEqual([
+      { kind: 'authorization', provider_reference: 'auth_1' },
+      { kind: 'capture', provider_reference: 'cap_1' },
+    ])
   })
 
   it('a cancelled order stops every attempt', async () => {

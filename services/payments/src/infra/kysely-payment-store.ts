@@ -232,7 +232,10 @@ export function createKyselyPaymentStore(deps: {
         if (!change) return { payment: current, cancelled, released: false }
         // Finished: the lease ends with the change (only ours: another processor's stays).
         const release = token !== undefined && !dueStates.includes(change.state)
-        const updated = await trx
+        // The row is locked: what the update makes of it is known here, and the update goes with
+        // the ledger, the outbox rows and the commit (one round trip for all). The lease's
+        // columns are not part of the record.
+        const update = trx
           .updateTable('payments')
           .set((eb) => ({
             state: change.state,
@@ -261,8 +264,19 @@ export function createKyselyPaymentStore(deps: {
             ...(change.refundId !== undefined && { refund_id: change.refundId }),
           }))
           .where('id', '=', id)
-          .returningAll()
-          .executeTakeFirstOrThrow()
+        await deferWrite(trx, update.compile())
+        const updated: typeof row = {
+          ...row,
+          state: change.state,
+          updated_at: at,
+          ...(release && { failures: 0 }),
+          ...(change.declineReason !== undefined && { decline_reason: change.declineReason }),
+          ...(change.authorizationId !== undefined && {
+            authorization_id: change.authorizationId,
+          }),
+          ...(change.captureId !== undefined && { capture_id: change.captureId }),
+          ...(change.refundId !== undefined && { refund_id: change.refundId }),
+        }
         if (change.ledger?.length) {
           // Unique per payment and kind: a replayed provider answer adds nothing. Nobody reads
           // the insert's result: it goes with the outbox rows and the commit.
