@@ -13,18 +13,6 @@ const marked = new WeakSet<DatabaseConnection>()
 const deferred = new WeakMap<DatabaseConnection, CompiledQuery[]>()
 
 /**
- * Asks for a signal when the transaction `trx` commits (the outbox calls it for each row it
- * writes, so the relay publishes at once instead of at its next poll). Nothing is signalled
- * when the transaction rolls back.
- */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- any service's transaction (Kysely<DB> is invariant in DB)
-export async function signalOnCommit(trx: Transaction<any>): Promise<void> {
-  await trx.getExecutor().provideConnection(async (connection) => {
-    marked.add(connection)
-  })
-}
-
-/**
  * Has the transaction `trx` send `statement` — a write whose result nobody reads: an outbox row,
  * an aggregate's new state after its row was locked — with its next statement, or with its
  * commit when none follows. Every later statement of the transaction sees the write, as if it
@@ -34,10 +22,12 @@ export async function signalOnCommit(trx: Transaction<any>): Promise<void> {
  * error, and so does the transaction (PostgreSQL answers the `commit` of an aborted transaction
  * with a rollback). A rollback drops the writes still held.
  *
- * The commit is signalled as `signalOnCommit` does, when `signal` is true (the outbox's rows).
+ * With `signal` true (the outbox's rows), the commit is signalled to the database's
+ * `onOutboxCommit` listeners (the relay publishes at once instead of at its next poll); nothing is
+ * signalled when the transaction rolls back.
  */
 export async function deferWrite(
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- as signalOnCommit's
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- any service's transaction (Kysely<DB> is invariant in DB)
   trx: Transaction<any>,
   statement: CompiledQuery,
   options: { signal?: boolean } = {},
@@ -59,7 +49,7 @@ export interface CommitSignalOptions {
 
 /**
  * The dialect with its driver watched: `onCommit` runs after each commit of a transaction that
- * asked for it (`signalOnCommit`, `deferWrite`). Listeners must not throw and should be cheap:
+ * asked for it (`deferWrite` with `signal`). Listeners must not throw and should be cheap:
  * they run on the committing caller's path. Its connections send deferred writes (`deferWrite`)
  * with their next statement.
  */

@@ -91,6 +91,16 @@ describe.each<DatabaseKind>(['postgres', 'mysql', 'pglite'])('deferred writes on
     expect(await valueOf(1)).toBe(1)
   })
 
+  it('refuses a write outside a transaction (it would be dropped with the connection)', async () => {
+    await expect(
+      deferWrite(
+        db as never,
+        db.updateTable('counters').set({ n: 8 }).where('id', '=', 1).compile(),
+      ),
+    ).rejects.toThrow('deferWrite needs a transaction')
+    expect(await valueOf(1)).toBe(0)
+  })
+
   it('drops the writes still held when the transaction rolls back', async () => {
     await expect(
       database.transaction(async (trx) => {

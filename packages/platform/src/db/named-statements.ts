@@ -41,7 +41,7 @@ function isNamedConfig(config: unknown): boolean {
   )
 }
 
-/** How a client opens transactions: `begin` on its own round trip, or deferred (see `namingClient`). */
+/** How the platform's client sends statements (see `namingClient`). */
 export interface ClientOptions {
   /** Send statements with parameters as named statements (default true). */
   named?: boolean

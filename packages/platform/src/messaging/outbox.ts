@@ -28,7 +28,8 @@ export interface EventMeta {
 export interface Outbox {
   /**
    * Writes an event in the caller's transaction; the relay publishes it after commit, so the
-   * event exists exactly when the state change does. Throws (publishing nothing) when `data`
+   * event exists exactly when the state change does. The row goes with the transaction's next
+   * statement or its commit (`deferWrite`). Throws (publishing nothing) when `data`
    * does not match the definition's schema.
    */
   add<DB, D>(
