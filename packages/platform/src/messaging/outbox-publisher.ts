@@ -71,7 +71,9 @@ export function createOutboxPublisher(deps: OutboxPublisherDeps): OutboxPublishe
   // the in-process bus waits for (a service consuming its own events would wait for itself).
   async function publishBatchUnlocked(): Promise<number> {
     const rows = await unsentRows(db).execute()
-    const { taken, error } = await publishRows(rows, (ids) => markSent(db, ids))
+    const { taken, error } = await publishRows(rows, async (ids) => {
+      await markSentQuery(db, ids).execute()
+    })
     if (error !== undefined) throw error
     return taken
   }
@@ -126,10 +128,6 @@ export function createOutboxPublisher(deps: OutboxPublisherDeps): OutboxPublishe
   async function publish(row: Row): Promise<void> {
     if (bus.publishSerialized) await bus.publishSerialized(storedEvent(row))
     else await bus.publish(JSON.parse(row.payload) as EventEnvelope)
-  }
-
-  async function markSent(executor: Kysely<PlatformTables>, ids: string[]): Promise<void> {
-    await markSentQuery(executor, ids).execute()
   }
 
   function markSentQuery(executor: Kysely<PlatformTables>, ids: string[]) {
