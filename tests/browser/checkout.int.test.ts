@@ -341,6 +341,33 @@ describe('checkout with shipping, tax and a promotion, as a guest, in a browser'
   )
 
   it(
+    'moves on once paid though its live updates keep failing: it reads the order instead',
+    async () => {
+      const item = await product(1200)
+      const page = await newPage()
+      await addAsGuest(page, item, 1)
+      // Every status stream refused, as a proxy that cuts them or a shop shedding them would.
+      let refused = 0
+      await page.route(/\/api\/v1\/orders\/[^/]+\/events/, (route) => {
+        refused++
+        return route.fulfill({ status: 503, body: '' })
+      })
+      await page.goto('/checkout')
+      await page
+        .getByLabel('Email')
+        .fill(`unstreamed-${randomBytes(4).toString('hex')}@browser.example`)
+      await fillAddress(page)
+      await page.getByRole('radio', { name: 'Standard (DHL) · $4.95' }).waitFor(slow)
+      await fillCard(page, cards.approved)
+      await page.getByRole('button', { name: /^Place order/ }).click()
+      await page.waitForURL(/\/orders\/[^/?]+$/, slow)
+      await page.locator('[data-status="confirmed"]').waitFor(slow)
+      expect(refused).toBeGreaterThan(0)
+    },
+    perTest,
+  )
+
+  it(
     "merges a guest's cart at sign-in, and says what did not fit",
     async () => {
       const nearlyFull = await product(700)

@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Browser, BrowserContext, Page } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { repoRoot, reserveEmbeddedPorts, type Started } from '../e2e/process.js'
 import { fetchRetryingShed, verificationToken } from '../e2e/shop-client.js'
 import {
@@ -23,7 +23,7 @@ const embeddedPorts = await reserveEmbeddedPorts()
 // shoppers register, search, fill a cart and check out; the admin runs the back office.
 const artifacts = join(repoRoot, 'tests/browser/artifacts')
 const adminEmail = 'admin@browser.example'
-const slow = { timeout: 30_000 }
+const slow = { timeout: 60_000 }
 const usd = new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD' })
 
 describe('the storefront in a browser', () => {
@@ -53,11 +53,26 @@ describe('the storefront in a browser', () => {
     rmSync(dataDir, { recursive: true, force: true })
   }, 60_000)
 
+  // A failure on CI leaves no screenshot behind: what the page said and the platform's last
+  // warnings go to the test's output.
+  let current: Page | undefined
+  afterEach(async ({ task }) => {
+    if (task.result?.state !== 'fail') return
+    const said = await current
+      ?.locator('main')
+      .innerText({ timeout: 2_000 })
+      .catch((error: unknown) => `(unread: ${String(error)})`)
+    console.error(
+      `page ${current?.url()} said:\n${said}\nplatform output (last 4 kB):\n${started.output().slice(-4096)}`,
+    )
+  })
+
   async function newPage(viewport = { width: 1280, height: 900 }): Promise<Page> {
     const context = await browser.newContext({ viewport, baseURL: base })
     contexts.push(context)
     const page = await context.newPage()
     page.setDefaultTimeout(20_000)
+    current = page
     return page
   }
 

@@ -47,7 +47,12 @@ export function PlacedOrder({ id }: { id: string }) {
         // A failed payment brings its reason and its deadline: read the order whole.
         if (event.status === 'payment_failed') order.reload()
       },
-      setStreamError,
+      // While the live updates fail (a busy shop, a proxy that cuts streams), each failure reads
+      // the order whole instead: the payment's outcome still moves the page on.
+      (error) => {
+        setStreamError(error)
+        order.reload()
+      },
       controller.signal,
     )
     return () => controller.abort()
