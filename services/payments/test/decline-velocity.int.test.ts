@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto'
+import { sql } from 'kysely'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import type { DatabaseKind } from '@emporium/platform'
 import { createHarness, envelope, type Harness } from './payments-harness.js'
@@ -135,6 +136,28 @@ for (const kind of ['pglite', 'postgres'] as DatabaseKind[]) {
       expectRefused(await tokenize(cards.declined, stranger), windowSeconds / 2)
       h.shift((windowSeconds / 2) * 1000 + 1000)
       expect((await tokenize(cards.declined, stranger)).status).toBe(201)
+    })
+
+    it("counts a card's payments written without its fingerprint (a replica of the version before)", async () => {
+      // Each payment keeps its card's fingerprint (migration 006); a replica still on the
+      // version before inserts payments without it, and the trigger fills it from the method.
+      expect(await pay(cards.declined, randomUUID())).toBe('declined')
+      const db = h.testDb.database.db
+      const [model] = await db.selectFrom('payments').selectAll().execute()
+      expect(model!.card_fingerprint).toMatch(/^[0-9a-f]{64}$/)
+      for (let i = 0; i < 2; i++) {
+        await sql`insert into payments
+          select (jsonb_populate_record(null::payments, to_jsonb(p) || jsonb_build_object(
+            'id', ${`pay-${randomUUID()}`}::text, 'order_id', ${`ord-${randomUUID()}`}::text,
+            'card_fingerprint', null))).*
+          from payments p where p.id = ${model!.id}`.execute(db)
+      }
+      const rows = await db.selectFrom('payments').select('card_fingerprint').execute()
+      expect(rows.map((row) => row.card_fingerprint)).toEqual(
+        Array(3).fill(model!.card_fingerprint),
+      )
+      // Three declines of the card: a stranger's tokenization of it is refused.
+      expectRefused(await tokenize(cards.declined, randomUUID()), windowSeconds)
     })
 
     it('charges of a card tokenized together: the provider is asked no more than the limit allows', async () => {

@@ -12,14 +12,14 @@ export function createSqlPaymentWriter(trx: Transaction<PaymentsTables>): Paymen
       // there (and the user's), `inserted` whether the order's attempt was new.
       const { rows } = await sql<{ method: boolean; inserted: boolean }>`
         with method as (
-          select provider_token, last4, brand from payment_methods
+          select provider_token, last4, brand, card_fingerprint from payment_methods
           where id = ${payment.paymentMethodId} and user_id = ${payment.userId}
         ), inserted as (
-          insert into payments (id, order_id, attempt, user_id, payment_method_id, provider_token,
-            amount, currency, last4, brand, state, correlation_id, causation_id, created_at,
+          insert into payments (id, order_id, attempt, user_id, payment_method_id, card_fingerprint,
+            provider_token, amount, currency, last4, brand, state, correlation_id, causation_id, created_at,
             updated_at)
           select ${payment.id}, ${payment.orderId}, ${payment.attempt}, ${payment.userId},
-            ${payment.paymentMethodId}, m.provider_token, ${payment.amount.amount},
+            ${payment.paymentMethodId}, m.card_fingerprint, m.provider_token, ${payment.amount.amount},
             ${payment.amount.currency}, m.last4, m.brand, 'pending', ${payment.correlationId},
             ${payment.causationId}, ${payment.createdAt}, ${payment.updatedAt}
           from method m

@@ -24,6 +24,8 @@ export interface PaymentsTable {
   attempt: Generated<number>
   user_id: string
   payment_method_id: string
+  /** The method's card fingerprint, kept on the payment for the card's counts (migration 006). */
+  card_fingerprint: Generated<string | null>
   provider_token: string
   amount: BigInt
   currency: string
