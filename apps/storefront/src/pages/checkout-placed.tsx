@@ -15,6 +15,9 @@ import { NotFoundPage } from './not-found'
 /** Where the checkout hands over to the order page: the payment's outcome is known. */
 const settled: OrderStatus[] = ['confirmed', 'shipped', 'cancelled']
 
+/** How often the page reads the order while its payment is under way, whatever the stream says. */
+const orderReadEveryMs = 5_000
+
 const orderPage = (id: string) => `/orders/${encodeURIComponent(id)}`
 
 /**
@@ -32,6 +35,14 @@ export function PlacedOrder({ id }: { id: string }) {
   useEffect(() => {
     if (known !== undefined && settled.includes(known)) navigate(orderPage(id), { replace: true })
   }, [known, id])
+
+  // The stream is the fast way; a slow read of the order is the floor, should its events lag
+  // or a proxy hold them back. Not while a failed payment's form is shown (it keeps its input).
+  useEffect(() => {
+    if (known === undefined || known === 'payment_failed' || settled.includes(known)) return
+    const timer = setInterval(order.reload, orderReadEveryMs)
+    return () => clearInterval(timer)
+  }, [known])
 
   useEffect(() => {
     const controller = new AbortController()
