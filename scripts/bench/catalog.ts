@@ -7,8 +7,8 @@ import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import pg from 'pg'
 import { registerShopper, startDistributed, startEmbedded } from './lib/platform.js'
-import { hotSummary, profilingArgs } from './lib/profile.js'
-import { freePort, scratchDir, spawnTsx, treeCpu, waitForHttp } from './lib/processes.js'
+import { hotSummary, profilesDir, profilingArgs } from './lib/profile.js'
+import { freePort, spawnTsx, treeCpu, waitForHttp } from './lib/processes.js'
 import { fmt, type Ratio, type Section } from './lib/report.js'
 import { ensurePackage } from './lib/tools.js'
 import { wrk, type WrkResult } from './lib/wrk.js'
@@ -304,7 +304,7 @@ export async function catalogBenchmark(options: CatalogBenchOptions): Promise<Se
   const large = options.largeProducts > 0
   const largeLabel = (n: number) => `${Math.round(n / 1000)}k`
 
-  const profiles = options.profile ? scratchDir('profiles') : undefined
+  const profiles = options.profile ? profilesDir() : undefined
   let embedded = await startEmbedded({
     env: unlimited,
     nodeArgs: profilingArgs(profiles, 'all-in-one'),

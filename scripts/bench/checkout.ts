@@ -27,7 +27,7 @@ import {
 } from './lib/processes.js'
 import { ensurePackage } from './lib/tools.js'
 import { wrk } from './lib/wrk.js'
-import { hotSummary, profilingArgs } from './lib/profile.js'
+import { hotSummary, profilesDir, profilingArgs } from './lib/profile.js'
 import { percentile, type Section } from './lib/report.js'
 
 export interface CheckoutBenchOptions {
@@ -50,7 +50,7 @@ export async function checkoutBenchmark(options: CheckoutBenchOptions): Promise<
   // pgbench's clients: PostgreSQL allows 100 connections, and the services hold pools too.
   const pgClients = Math.min(concurrency, 32)
   const all = everyService
-  const profiles = options.profile ? scratchDir('profiles') : undefined
+  const profiles = options.profile ? profilesDir() : undefined
   const platform = await startDistributed(
     [...all],
     {

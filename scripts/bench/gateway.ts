@@ -6,15 +6,8 @@ import { onCleanup } from './lib/cleanup.js'
 import { startNginx } from './lib/nginx.js'
 import { atRate, type RateResult } from './lib/open-load.js'
 import { deleteRedisKeys, registerShopper, startDistributed } from './lib/platform.js'
-import { hotSummary, profilingArgs } from './lib/profile.js'
-import {
-  freePort,
-  scratchDir,
-  spawnTsx,
-  treeCpu,
-  waitForHttp,
-  type Child,
-} from './lib/processes.js'
+import { hotSummary, profilesDir, profilingArgs } from './lib/profile.js'
+import { freePort, spawnTsx, treeCpu, waitForHttp, type Child } from './lib/processes.js'
 import { fmt, percentile, type Ratio, type Section } from './lib/report.js'
 import { ensurePackage } from './lib/tools.js'
 import { wrk, type WrkResult } from './lib/wrk.js'
@@ -58,7 +51,7 @@ export async function gatewayBenchmark(options: GatewayBenchOptions): Promise<Se
   const bareOrigin = `http://127.0.0.1:${barePort}`
   await waitForHttp(`${bareOrigin}/healthz`, { child: bare })
 
-  const profiles = options.profile ? scratchDir('profiles') : undefined
+  const profiles = options.profile ? profilesDir() : undefined
   const profiled = (service: string) => profilingArgs(profiles, service)
   const platform = await startDistributed(
     ['users', 'catalog', 'cart', 'gateway'],

@@ -1,7 +1,8 @@
 // Reading `node --cpu-prof` output: the functions with the most self time, which is what the
 // performance notes quote ("what bounds it").
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs'
 import { join } from 'node:path'
+import { scratchDir } from './processes.js'
 
 interface ProfileNode {
   id: number
@@ -59,6 +60,17 @@ export function topSelfTime(
     .sort((a, b) => b[1] - a[1])
     .slice(0, top)
     .map(([name, t]) => ({ name, self: t / total }))
+}
+
+/**
+ * Where a benchmark's `--profile` writes its CPU profiles: EMPORIUM_BENCH_PROFILES keeps them
+ * there (for DevTools or a closer look), else a scratch folder removed at the end.
+ */
+export function profilesDir(): string {
+  const kept = process.env.EMPORIUM_BENCH_PROFILES
+  if (!kept) return scratchDir('profiles')
+  mkdirSync(kept, { recursive: true })
+  return mkdtempSync(join(kept, 'run-'))
 }
 
 /** Node options that write a CPU profile of `name` under `root` (none when not profiling). */
