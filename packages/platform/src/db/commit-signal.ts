@@ -11,6 +11,8 @@ import type {
 const marked = new WeakSet<DatabaseConnection>()
 // Writes a connection's open transaction sends with its next statement (deferWrite).
 const deferred = new WeakMap<DatabaseConnection, CompiledQuery[]>()
+// The first deferred write that failed in a connection's open transaction: its commit fails too.
+const failures = new WeakMap<DatabaseConnection, unknown>()
 
 /**
  * Has the transaction `trx` send `statement` — a write whose result nobody reads: an outbox row,
@@ -19,8 +21,9 @@ const deferred = new WeakMap<DatabaseConnection, CompiledQuery[]>()
  * had run on the spot; on a pipelined PostgreSQL connection the deferred writes and that
  * statement are written at once, one round trip for all (elsewhere they run one after the other
  * before it). Should a deferred write fail, the statement it went with fails with the write's
- * error, and so does the transaction (PostgreSQL answers the `commit` of an aborted transaction
- * with a rollback). A rollback drops the writes still held.
+ * error, and so does the transaction: its commit fails with that error even when the caller
+ * caught the statement's (PostgreSQL would answer the `commit` of the aborted transaction with a
+ * rollback, MariaDB would commit the rest). A rollback drops the writes still held.
  *
  * With `signal` true (the outbox's rows), the commit is signalled to the database's
  * `onOutboxCommit` listeners (the relay publishes at once instead of at its next poll); nothing is
@@ -91,7 +94,21 @@ function watched(driver: Driver, onCommit: () => void, pipelined: boolean): Driv
     const queued = deferred.get(connection)
     if (!queued) return
     deferred.delete(connection)
-    for (const statement of queued) await raw.executeQuery(statement)
+    await inOrder(connection, raw, queued)
+  }
+
+  /** Runs the deferred writes one by one; the first to fail is kept for the commit. */
+  async function inOrder(
+    connection: DatabaseConnection,
+    raw: DatabaseConnection,
+    queued: CompiledQuery[],
+  ): Promise<void> {
+    try {
+      for (const statement of queued) await raw.executeQuery(statement)
+    } catch (error) {
+      if (!failures.has(connection)) failures.set(connection, error)
+      throw error
+    }
   }
 
   async function execute<R>(
@@ -103,7 +120,7 @@ function watched(driver: Driver, onCommit: () => void, pipelined: boolean): Driv
     if (!queued) return raw.executeQuery(query)
     deferred.delete(connection)
     if (!pipelined) {
-      for (const statement of queued) await raw.executeQuery(statement)
+      await inOrder(connection, raw, queued)
       return raw.executeQuery(query)
     }
     // Each call writes its statement before its first await: all of them leave in one go, and
@@ -113,7 +130,10 @@ function watched(driver: Driver, onCommit: () => void, pipelined: boolean): Driv
     const [written, answer] = await Promise.allSettled([writes, raw.executeQuery<R>(query)])
     const failed =
       written.status === 'fulfilled' && written.value.find((w) => w.status === 'rejected')
-    if (failed) throw failed.reason
+    if (failed) {
+      if (!failures.has(connection)) failures.set(connection, failed.reason)
+      throw failed.reason
+    }
     if (answer.status === 'rejected') throw answer.reason
     return answer.value
   }
@@ -128,11 +148,14 @@ function watched(driver: Driver, onCommit: () => void, pipelined: boolean): Driv
         case 'releaseConnection':
           return (connection: DatabaseConnection) => {
             deferred.delete(connection)
+            failures.delete(connection)
             return target.releaseConnection(rawOf(connection))
           }
         case 'commitTransaction':
           // The driver's commit goes through the wrapper: deferred writes go with it.
           return async (connection: DatabaseConnection) => {
+            // A deferred write failed and the caller went on: no commit (Kysely rolls back).
+            if (failures.has(connection)) throw failures.get(connection)
             await target.commitTransaction(connection)
             if (marked.delete(connection)) onCommit()
           }
@@ -140,6 +163,7 @@ function watched(driver: Driver, onCommit: () => void, pipelined: boolean): Driv
           return async (connection: DatabaseConnection) => {
             marked.delete(connection)
             deferred.delete(connection)
+            failures.delete(connection)
             await target.rollbackTransaction(connection)
           }
       }

@@ -91,6 +91,31 @@ describe.each<DatabaseKind>(['postgres', 'mysql', 'pglite'])('deferred writes on
     expect(await valueOf(1)).toBe(1)
   })
 
+  it('fails the commit of a transaction whose code caught the failed write, and keeps nothing', async () => {
+    // Code that catches the error of the statement a deferred write went with (thinking it its
+    // own) must not commit the rest as if the write had been made: PostgreSQL would answer the
+    // commit of the aborted transaction with a rollback, and MariaDB would commit without it.
+    const failed = database.transaction(async (trx) => {
+      await trx.updateTable('counters').set({ n: 7 }).where('id', '=', 1).execute()
+      await deferWrite(trx, trx.insertInto('counters').values({ id: 1, n: 9 }).compile())
+      await trx
+        .insertInto('counters')
+        .values({ id: 3, n: 3 })
+        .execute()
+        .catch(() => undefined)
+    })
+    await expect(failed).rejects.toSatisfy((error: { code?: string }) =>
+      ['23505', 'ER_DUP_ENTRY'].includes(String(error.code)),
+    )
+    expect(await valueOf(1)).toBe(0)
+    expect(await valueOf(3)).toBeUndefined()
+    // The connection is fine afterwards.
+    await database.transaction(async (trx) => {
+      await deferWrite(trx, trx.updateTable('counters').set({ n: 1 }).where('id', '=', 1).compile())
+    })
+    expect(await valueOf(1)).toBe(1)
+  })
+
   it('refuses a write outside a transaction (it would be dropped with the connection)', async () => {
     await expect(
       deferWrite(
