@@ -235,11 +235,21 @@ export function createKyselyPaymentStore(deps: {
         // The row is locked: what the update makes of it is known here, and the update goes with
         // the ledger, the outbox rows and the commit (one round trip for all). The lease's
         // columns are not part of the record.
+        const values = {
+          state: change.state,
+          updated_at: at,
+          ...(release && { failures: 0 }),
+          ...(change.declineReason !== undefined && { decline_reason: change.declineReason }),
+          ...(change.authorizationId !== undefined && {
+            authorization_id: change.authorizationId,
+          }),
+          ...(change.captureId !== undefined && { capture_id: change.captureId }),
+          ...(change.refundId !== undefined && { refund_id: change.refundId }),
+        }
         const update = trx
           .updateTable('payments')
           .set((eb) => ({
-            state: change.state,
-            updated_at: at,
+            ...values,
             ...(release && {
               claim_token: eb
                 .case()
@@ -254,29 +264,11 @@ export function createKyselyPaymentStore(deps: {
                 .then(sql<Date | null>`null`)
                 .else(eb.ref('claimed_until'))
                 .end(),
-              failures: 0,
             }),
-            ...(change.declineReason !== undefined && { decline_reason: change.declineReason }),
-            ...(change.authorizationId !== undefined && {
-              authorization_id: change.authorizationId,
-            }),
-            ...(change.captureId !== undefined && { capture_id: change.captureId }),
-            ...(change.refundId !== undefined && { refund_id: change.refundId }),
           }))
           .where('id', '=', id)
         await deferWrite(trx, update.compile())
-        const updated: typeof row = {
-          ...row,
-          state: change.state,
-          updated_at: at,
-          ...(release && { failures: 0 }),
-          ...(change.declineReason !== undefined && { decline_reason: change.declineReason }),
-          ...(change.authorizationId !== undefined && {
-            authorization_id: change.authorizationId,
-          }),
-          ...(change.captureId !== undefined && { capture_id: change.captureId }),
-          ...(change.refundId !== undefined && { refund_id: change.refundId }),
-        }
+        const updated: typeof row = { ...row, ...values }
         if (change.ledger?.length) {
           // Unique per payment and kind: a replayed provider answer adds nothing. Nobody reads
           // the insert's result: it goes with the outbox rows and the commit.
