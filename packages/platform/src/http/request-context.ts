@@ -14,7 +14,8 @@ import { RPCType, setRPCMetadata } from '@opentelemetry/core'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { runWithContext } from '../context.js'
 import { sampledTraceId } from '../metrics.js'
-import { extractContext, inService, setupTracing } from '../tracing.js'
+import { fastifyInstrumentation } from '../instrument.js'
+import { extractContext, inService, isExportingTraces, setupTracing } from '../tracing.js'
 import { requestSlot } from './request-slot.js'
 
 /** What a client may send as a request or correlation id; anything else is replaced. */
@@ -65,6 +66,8 @@ export function installRequestContext(
   setupTracing()
   const tracer = trace.getTracer('emporium-http')
   const spans = requestSlot<Span>('emporium.span')
+  // Whether fastify's instrumentation runs in this server (createHttpServer registers it then).
+  const instrumented = fastifyInstrumentation() !== undefined
 
   app.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id)
@@ -81,8 +84,9 @@ export function installRequestContext(
       }
     }
     const root = linking ? ROOT_CONTEXT : incoming
-    // The server span and every span under it belong to this service (its `service.name`).
-    const parent = options.service ? inService(root, options.service) : root
+    // The server span and every span under it belong to this service (its `service.name`): a
+    // label for exported spans only (each value set copies the context).
+    const parent = options.service && isExportingTraces() ? inService(root, options.service) : root
     const span = tracer.startSpan(
       `${request.method} ${route}`,
       {
@@ -103,7 +107,8 @@ export function installRequestContext(
     // contexts (fastify carries the async context across body parsing with an AsyncResource).
     // The RPC metadata tells fastify's instrumentation (instrument.ts) that this is the server
     // span: its own request span is then an internal one under it.
-    const active = setRPCMetadata(trace.setSpan(parent, span), { type: RPCType.HTTP, span })
+    const spanned = trace.setSpan(parent, span)
+    const active = instrumented ? setRPCMetadata(spanned, { type: RPCType.HTTP, span }) : spanned
     runWithContext(work, () => context.with(active, done))
   })
 

@@ -20,6 +20,7 @@ import { operationalRoutes, registerOperationalRoutes, type ReadinessCheck } fro
 import { handleFrameworkError, installProblemHandling } from './problem.js'
 import { createClientErrorHandler, installProtocolChecks } from './protocol-errors.js'
 import { installRequestContext, requestIdOf, type IncomingTrace } from './request-context.js'
+import { requestLoggerFactory } from './request-logger.js'
 import { installRequestMetrics } from './request-metrics.js'
 import { buildValidator } from './validation.js'
 
@@ -100,6 +101,8 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
       requestIdLogLabel: 'requestId',
       disableRequestLogging: true,
     }),
+    // A request's child logger is made when it first logs (request-logger.ts).
+    childLoggerFactory: requestLoggerFactory,
     genReqId: requestIdOf,
     // The id comes from genReqId, which vets the header first.
     requestIdHeader: false,
