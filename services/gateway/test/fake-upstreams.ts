@@ -79,7 +79,8 @@ export interface Echo {
 /**
  * An upstream that echoes what it received, and behaves by the last path segment: `slow`
  * answers after 2 s, `boom` is a 500 with a stack trace in text, `problem` a 500 problem
- * document, `missing` a 404 problem, `unavailable` a 503, `events` a slow event stream
+ * document, `missing` a 404 problem, `cut` half its body before the connection ends,
+ * `unavailable` a 503, `events` a slow event stream
  * (the first event at once, the other four once `releaseEvents()` is called, or after 20 s),
  * `large` a JSON answer of about 3 kB, `gzipped` the same gzip-encoded as the upstream sends it.
  * `GET /openapi.json` serves `document` when set.
@@ -126,6 +127,13 @@ export async function startEchoUpstream(
         problem(404, 'CATALOG.NOT_FOUND', 'No such product.'),
         'application/problem+json',
       )
+    }
+    if (last === 'cut') {
+      // Half the announced body, then the connection is gone.
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': '100' })
+      res.write('{"partial":"')
+      await delay(20)
+      return res.destroy()
     }
     if (last === 'unavailable') {
       res.writeHead(503, { 'content-type': 'text/html' })

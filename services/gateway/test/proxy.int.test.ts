@@ -224,6 +224,15 @@ describe('proxying', () => {
     expect(missing.json()).toMatchObject({ code: 'CATALOG.NOT_FOUND' })
   })
 
+  it('answers 502 when the upstream connection ends in the middle of a body', async () => {
+    const cut = await call(`${gateway.url}/api/v1/products/cut`)
+    expect(cut.status).toBe(502)
+    expect(cut.headers['content-type']).toContain('application/problem+json')
+    expect(cut.text).not.toContain('partial')
+    // The gateway goes on answering.
+    expect((await call(`${gateway.url}/api/v1/categories`)).status).toBe(200)
+  })
+
   it('closes the upstream request when the client goes away', async () => {
     const agent = new Agent()
     const controller = new AbortController()
@@ -247,6 +256,16 @@ describe('edge hygiene', () => {
     expect(plain.headers['referrer-policy']).toBeDefined()
     expect(plain.headers['content-security-policy']).toContain("default-src 'none'")
     expect(plain.headers['strict-transport-security']).toBeUndefined()
+    // Errors of the edge and of upstreams carry them too.
+    for (const failed of [
+      await call(`${gateway.url}/api/v1/no-such-route`),
+      await call(`${gateway.url}/api/v1/cart`),
+      await call(`${gateway.url}/api/v1/products/boom`),
+    ]) {
+      expect(failed.status).toBeGreaterThanOrEqual(400)
+      expect(failed.headers['x-content-type-options']).toBe('nosniff')
+      expect(failed.headers['content-security-policy']).toContain("default-src 'none'")
+    }
     const tls = await call(`${gateway.url}/api/v1/categories`, {
       headers: { 'x-forwarded-proto': 'https' },
     })

@@ -318,10 +318,26 @@ function hostOf(base: string): string {
   return host
 }
 
-async function readAll(stream: Readable): Promise<Buffer> {
-  const chunks: Buffer[] = []
-  for await (const chunk of stream) {
-    chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as string))
-  }
-  return Buffer.concat(chunks)
+/**
+ * The whole body, by the stream's events: an async iterator per answer was the costliest part of
+ * reading one (a small answer comes in one chunk). A stream that closes before its end (the
+ * upstream's connection cut) is an error, as it is to `for await`.
+ */
+function readAll(stream: Readable): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = []
+    let ended = false
+    stream.on('data', (chunk: Buffer | string) => {
+      chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk)
+    })
+    stream.once('end', () => {
+      ended = true
+      resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks))
+    })
+    stream.once('error', reject)
+    stream.once('close', () => {
+      if (!ended)
+        reject(Object.assign(new Error('Premature close'), { code: 'ERR_STREAM_PREMATURE_CLOSE' }))
+    })
+  })
 }
