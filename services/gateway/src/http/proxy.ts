@@ -20,7 +20,8 @@ import {
   type UpstreamFault,
 } from '../domain/upstream-faults.js'
 import { edgeStateOf } from './edge.js'
-import { clientResponseHeaders, upstreamRequestHeaders } from './forward-headers.js'
+import { upstreamRequestHeaders } from './forward-headers.js'
+import { UpstreamAnswer } from './upstream-answer.js'
 import type { GatewayMetrics } from './gateway-metrics.js'
 import {
   classify,
@@ -84,13 +85,20 @@ export function createProxy(deps: {
   ) {
     return new Promise<UpstreamResponse>((resolve, reject) => {
       let settled = false
+      let onGone = () => {}
       const settle = (fn: () => void) => {
         if (settled) return
         settled = true
         reply.raw.off('close', onClose)
         fn()
       }
-      const onClose = () => settle(() => reject(new ClientGone()))
+      // The client left before the answer came (a small one: before its end): the upstream's
+      // request is given up.
+      const onClose = () =>
+        settle(() => {
+          onGone()
+          reject(new ClientGone())
+        })
       reply.raw.once('close', onClose)
       const url = request.raw.url ?? ''
       const query = url.indexOf('?')
@@ -104,33 +112,25 @@ export function createProxy(deps: {
       } else if (request.body instanceof Stream) {
         body = request.body as Readable
       }
-      const options: Dispatcher.RequestOptions = {
+      const options: Dispatcher.DispatchOptions = {
         origin: base,
         path: query === -1 ? target.path : target.path + url.slice(query),
         method: request.method as Dispatcher.HttpMethod,
         headers: headers as Record<string, string | string[]>,
         body: body ?? null,
       }
-      deps.dispatcher.request(options, (error, res) => {
+      const answer = new UpstreamAnswer(request.method, (error, response) => {
         if (error) {
+          // As undici's own request() does: the client's body stream is not read any further.
+          if (body instanceof Stream) body.on('error', () => undefined).destroy(error)
           settle(() => reject(classify(target.upstream, error)))
-          return
         }
-        const stream = res.body
-        // Nobody waits for it any more (the client left, or was answered at a deadline):
-        // read it to the end, so the upstream's connection is free again.
-        if (settled) discard(stream)
-        else {
-          settle(() =>
-            resolve({
-              statusCode: res.statusCode,
-              headers: clientResponseHeaders(res.headers),
-              stream,
-              surrogate: surrogateOf(res.headers['surrogate-control']),
-            }),
-          )
-        }
+        // Nobody waits for it any more (the client left, or was answered at a deadline).
+        else if (settled) discard(response!)
+        else settle(() => resolve(response!))
       })
+      onGone = () => answer.abort(new ClientGone())
+      deps.dispatcher.dispatch(options, answer)
     })
   }
 
@@ -183,7 +183,7 @@ export function createProxy(deps: {
         metrics.upstreamShed.inc({ upstream: upstream.name })
         const notStarted = response.headers[shedHeader] === 'admission'
         if (notStarted && resendable && tried.size < upstream.instances) {
-          discard(response.stream)
+          discard(response)
           continue
         }
         return response
@@ -192,7 +192,7 @@ export function createProxy(deps: {
         upstream.markDown(base)
         last = new ServerFault(upstream.name, response, 503)
         if (resendable && idempotent.has(request.method) && tried.size < upstream.instances) {
-          discard(response.stream)
+          discard(response)
           continue
         }
       } else {
@@ -243,7 +243,7 @@ export function createProxy(deps: {
 
     if (reply.sent) {
       // Answered already, at the route's deadline (admission): the late answer goes nowhere.
-      if (response) discard(response.stream)
+      if (response) discard(response)
       return
     }
     if (failure instanceof ClientGone) {
@@ -259,7 +259,7 @@ export function createProxy(deps: {
       )
     }
     if (response.statusCode >= 500 && !isProblem(response.headers)) {
-      discard(response.stream)
+      discard(response)
       throw replacement(response, upstream)
     }
     // An HTTP/1 connection cannot take the client's next request until this one's body has been
@@ -269,41 +269,30 @@ export function createProxy(deps: {
       target.inspect && response.statusCode < 300 && !response.headers['content-encoding']
         ? target.inspect
         : undefined
-    if (!inspect && !isSmall(request.method, response)) {
+    if (response.body === undefined && !inspect) {
       reply.headers(response.headers).code(response.statusCode).send(response.stream)
       return
     }
-    // Read whole, then sent on as read: a small answer goes out in one write, with none of a
-    // stream's piping (most answers are a few kilobytes of JSON); the routes that inspect answer
-    // a few hundred bytes.
-    let body: Buffer
-    try {
-      body = await readAll(response.stream)
-    } catch (error) {
-      // The upstream's connection broke, or went silent past the idle timeout, mid-body.
-      throw clientError(classify(target.upstream, error), upstream)
+    // A small answer was read whole (upstream-answer.ts) and goes out in one write, with none of
+    // a stream's piping (most answers are a few kilobytes of JSON); the routes that inspect read
+    // theirs whole (a few hundred bytes).
+    let body = response.body
+    if (body === undefined) {
+      try {
+        body = await readAll(response.stream!)
+      } catch (error) {
+        // The upstream's connection broke, or went silent past the idle timeout, mid-body.
+        throw clientError(classify(target.upstream, error), upstream)
+      }
+      if (reply.sent) return
     }
-    if (reply.sent) return
     if (inspect && body.length <= inspectLimit) inspect(response.statusCode, body)
     // Small answers only (a larger one streams past the cache).
-    if (response.surrogate !== undefined && isSmall(request.method, response)) {
+    if (response.surrogate !== undefined && response.body !== undefined) {
       target.keep?.(response, body)
     }
     reply.headers(response.headers).code(response.statusCode).send(body)
   }
-}
-
-/** Answers read whole before they are passed on: those with a body of a known small length. */
-const bufferLimit = 64 * 1024
-
-function isSmall(method: string, response: UpstreamResponse): boolean {
-  if (method === 'HEAD' || response.statusCode === 204 || response.statusCode === 304) return false
-  const length = Number(response.headers['content-length'])
-  return length > 0 && length <= bufferLimit
-}
-
-function surrogateOf(value: string | string[] | undefined): string | undefined {
-  return Array.isArray(value) ? value.join(', ') : value
 }
 
 const hosts = new Map<string, string>()

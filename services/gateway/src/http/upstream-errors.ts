@@ -4,12 +4,15 @@ import type { Upstream } from '../app/ports.js'
 import { ClientGone, ConnectFault, SocketFault, TimeoutFault } from '../domain/upstream-faults.js'
 import { isBodyTooLarge } from './body.js'
 
-/** An upstream's answer, its body not read yet. */
+/** An upstream's answer: a small body read whole, any other still to read (upstream-answer.ts). */
 export interface UpstreamResponse {
   statusCode: number
   /** As the client gets them (forward-headers.ts). */
   headers: Record<string, string | string[] | number | undefined>
-  stream: Readable
+  /** The whole body of a small answer. */
+  body?: Buffer
+  /** The body of any other (an event stream, a large or bodiless answer), as it comes. */
+  stream?: Readable
   /** The upstream's `surrogate-control`, meant for the gateway's read cache alone. */
   surrogate?: string
 }
@@ -18,12 +21,15 @@ export function isProblem(headers: UpstreamResponse['headers']): boolean {
   return String(headers['content-type'] ?? '').startsWith('application/problem+json')
 }
 
-/** Drops a body that will not be passed on (reading a little keeps the connection). */
-export function discard(stream: Readable): void {
+/**
+ * Drops an answer that will not be passed on: a small one was read already; a stream is given up
+ * (its upstream connection closed unless it had ended: an event stream never would).
+ */
+export function discard(response: UpstreamResponse): void {
+  const stream = response.stream
+  if (!stream) return
   stream.on('error', () => undefined)
-  const body = stream as Readable & { dump?: (options?: { limit: number }) => Promise<void> }
-  if (body.dump) body.dump({ limit: 64 * 1024 }).catch(() => undefined)
-  else stream.resume()
+  stream.destroy()
 }
 
 const connectCodes = new Set([
