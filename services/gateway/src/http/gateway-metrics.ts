@@ -26,7 +26,7 @@ export function createGatewayMetrics(registry: Registry): GatewayMetrics {
     }),
     upstreamDuration: new Histogram({
       name: 'gateway_upstream_duration_seconds',
-      help: 'Time until an upstream answered (its headers), by upstream and route rule',
+      help: 'Time until an upstream answered (its headers; a small answer, its whole body), by upstream and route rule',
       labelNames: ['upstream', 'route'],
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
       registers: [registry],
