@@ -85,21 +85,12 @@ export function createProxy(deps: {
   ) {
     return new Promise<UpstreamResponse>((resolve, reject) => {
       let settled = false
-      let onGone = () => {}
       const settle = (fn: () => void) => {
         if (settled) return
         settled = true
         reply.raw.off('close', onClose)
         fn()
       }
-      // The client left before the answer came (a small one: before its end): the upstream's
-      // request is given up.
-      const onClose = () =>
-        settle(() => {
-          onGone()
-          reject(new ClientGone())
-        })
-      reply.raw.once('close', onClose)
       const url = request.raw.url ?? ''
       const query = url.indexOf('?')
       const headers = upstreamRequestHeaders(request.raw.headers, forwardContext(request))
@@ -129,7 +120,14 @@ export function createProxy(deps: {
         else if (settled) discard(response!)
         else settle(() => resolve(response!))
       })
-      onGone = () => answer.abort(new ClientGone())
+      // The client left before the answer came (a small one: before its end): the upstream's
+      // request is given up.
+      const onClose = () =>
+        settle(() => {
+          answer.abort(new ClientGone())
+          reject(new ClientGone())
+        })
+      reply.raw.once('close', onClose)
       deps.dispatcher.dispatch(options, answer)
     })
   }
@@ -307,26 +305,11 @@ function hostOf(base: string): string {
   return host
 }
 
-/**
- * The whole body, by the stream's events: an async iterator per answer was the costliest part of
- * reading one (a small answer comes in one chunk). A stream that closes before its end (the
- * upstream's connection cut) is an error, as it is to `for await`.
- */
-function readAll(stream: Readable): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = []
-    let ended = false
-    stream.on('data', (chunk: Buffer | string) => {
-      chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk)
-    })
-    stream.once('end', () => {
-      ended = true
-      resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks))
-    })
-    stream.once('error', reject)
-    stream.once('close', () => {
-      if (!ended)
-        reject(Object.assign(new Error('Premature close'), { code: 'ERR_STREAM_PREMATURE_CLOSE' }))
-    })
-  })
+/** The whole body of an answer that was not read already (a route that inspects a large one). */
+async function readAll(stream: Readable): Promise<Buffer> {
+  const chunks: Buffer[] = []
+  for await (const chunk of stream) {
+    chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as string))
+  }
+  return Buffer.concat(chunks)
 }
