@@ -6,7 +6,12 @@ import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import pg from 'pg'
-import { registerShopper, startDistributed, startEmbedded } from './lib/platform.js'
+import {
+  postgresBackendsCpu,
+  registerShopper,
+  startDistributed,
+  startEmbedded,
+} from './lib/platform.js'
 import { hotSummary, profilesDir, profilingArgs } from './lib/profile.js'
 import { freePort, spawnTsx, treeCpu, waitForHttp } from './lib/processes.js'
 import { fmt, type Ratio, type Section } from './lib/report.js'
@@ -206,6 +211,9 @@ export async function catalogBenchmark(options: CatalogBenchOptions): Promise<Se
   // CPU per request of the processes serving a row (issue 20: what bounds the listing's ratio,
   // less swayed by a busy machine than the throughput): measured around the whole wrk run.
   let watched: Array<{ name: string; pid: number }> = []
+  // The distributed rows also count the PostgreSQL backends of the run's databases: an uncached
+  // search costs the database about as much CPU as it costs the catalog or the gateway.
+  let watchPostgres = false
   const cpuRows: Array<Array<string | number>> = []
   // Enough new URLs for a cold scenario's run at 5,000 req/s: none comes twice.
   const newPaths = (seconds: number) => seconds * 5000
@@ -216,6 +224,7 @@ export async function catalogBenchmark(options: CatalogBenchOptions): Promise<Se
     headers: Record<string, string> = {},
   ): Promise<void> => {
     const before = watched.map((w) => treeCpu(w.pid))
+    const postgresBefore = watchPostgres ? await postgresBackendsCpu() : undefined
     // The warm-up on paths of its own: a cold scenario's measured run must not repeat them.
     const common = { headers, connections: options.connections }
     await wrk(origin, { ...common, paths: scenario(newPaths(1)), seconds: 1 })
@@ -230,6 +239,14 @@ export async function catalogBenchmark(options: CatalogBenchOptions): Promise<Se
       const us = ((treeCpu(w.pid) - before[i]!) * 1e6) / Math.max(1, served)
       cpuRows.push([labels.mode, labels.products, labels.scenario, w.name, Math.round(us)])
     })
+    if (postgresBefore) {
+      let seconds = 0
+      for (const [pid, cpu] of await postgresBackendsCpu()) {
+        seconds += cpu - (postgresBefore.get(pid) ?? 0)
+      }
+      const us = (seconds * 1e6) / Math.max(1, served)
+      cpuRows.push([labels.mode, labels.products, labels.scenario, 'PostgreSQL', Math.round(us)])
+    }
     rows.push({ ...labels, ...result })
     console.error(`  ${labels.mode} ${labels.products} ${labels.scenario}: ${result.rps} req/s`)
   }
@@ -329,6 +346,7 @@ export async function catalogBenchmark(options: CatalogBenchOptions): Promise<Se
     name,
     pid: distributed.children[name]!.pid,
   }))
+  watchPostgres = true
   const shopper = await registerShopper(distributed.urls.users!)
   await listings(
     'distributed',
@@ -350,6 +368,7 @@ export async function catalogBenchmark(options: CatalogBenchOptions): Promise<Se
     )
   }
   watched = []
+  watchPostgres = false
   await distributed.stop()
   await peers.measureVendure() // alone, as Emporium's rows ran
   if (profiles) {
@@ -404,7 +423,9 @@ export async function catalogBenchmark(options: CatalogBenchOptions): Promise<Se
         rows: rows.map((r) => [r.mode, r.products, r.scenario, r.rps, r.p50, r.p99, r.errors]),
       },
       {
-        title: 'CPU per request (µs, user + system; the warm-up at the measured rate)',
+        title:
+          'CPU per request (µs, user + system; the warm-up at the measured rate; distributed: ' +
+          "PostgreSQL is the backends of the run's catalog database)",
         columns: ['mode', 'products', 'scenario', 'process', 'µs'],
         rows: cpuRows,
       },
