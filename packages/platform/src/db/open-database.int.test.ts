@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createHttpServer } from '../http/server.js'
 import { createMetricsRegistry } from '../metrics.js'
 import { createTestDatabase, type TestDatabase } from '../testing/test-databases.js'
-import { openDatabase } from './open-database.js'
+import { idleConnectionMs, openDatabase } from './open-database.js'
 
 // A PostgreSQL restart (the chaos runner does one) drops every idle connection of every pool:
 // the process must survive it and the next query must work on a new connection.
@@ -111,4 +111,34 @@ describe('a PostgreSQL pool whose idle connections the server drops', () => {
       await killer.close()
     }
   })
+})
+
+// A new connection costs PostgreSQL its start, its text-search dictionaries and the plans of its
+// named statements: a lull of a few seconds between bursts must not close the pool's connections
+// (node-postgres closes them after 10 s idle unless told otherwise).
+describe('a PostgreSQL pool between bursts', () => {
+  let testDb: TestDatabase
+
+  beforeAll(async () => {
+    testDb = await createTestDatabase('postgres')
+  })
+
+  afterAll(async () => {
+    await testDb?.drop()
+  })
+
+  it('keeps an idle connection past node-postgres’ 10 s default', async () => {
+    const database = await openDatabase(testDb.url, { poolSize: 1 })
+    try {
+      const pid = async () =>
+        (await sql<{ pid: number }>`select pg_backend_pid() as pid`.execute(database.db)).rows[0]!
+          .pid
+      const first = await pid()
+      await new Promise((r) => setTimeout(r, 11_500))
+      expect(await pid()).toBe(first)
+      expect(idleConnectionMs).toBeGreaterThanOrEqual(60_000)
+    } finally {
+      await database.close()
+    }
+  }, 30_000)
 })

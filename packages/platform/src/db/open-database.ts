@@ -37,6 +37,9 @@ export interface OpenDatabaseOptions {
  * PGlite has a single connection that kysely-pglite-dialect serializes: never use `db` while a
  * transaction on the same database is open in the same flow, or it waits for itself.
  */
+/** How long a pooled PostgreSQL connection may stay unused before it is closed. */
+export const idleConnectionMs = 5 * 60_000
+
 export async function openDatabase(
   url: string,
   options: OpenDatabaseOptions = {},
@@ -65,6 +68,11 @@ export async function openDatabase(
     const pool = new pg.Pool({
       connectionString: url,
       max: poolSize,
+      // A connection unused for 5 minutes is closed (node-postgres' default is 10 s). A new one
+      // costs PostgreSQL its start, its text-search dictionaries on the first search (10–20 ms),
+      // and five planned runs of each named statement before the generic plan: closed after 10 s,
+      // every lull between bursts paid that again (docs/performance.md, "Pooled connections kept").
+      idleTimeoutMillis: idleConnectionMs,
       application_name: applicationName,
       Client: namingClient(pg, {
         named: options.namedStatements !== false,
