@@ -212,7 +212,7 @@ export async function catalogBenchmark(options: CatalogBenchOptions): Promise<Se
   // less swayed by a busy machine than the throughput): measured around the whole wrk run.
   let watched: Array<{ name: string; pid: number }> = []
   // The distributed rows also count the PostgreSQL backends of the run's databases: an uncached
-  // search costs the database about as much CPU as it costs the catalog or the gateway.
+  // search costs the database as much CPU as the catalog or the gateway, or more (at 100k).
   let watchPostgres = false
   const cpuRows: Array<Array<string | number>> = []
   // Enough new URLs for a cold scenario's run at 5,000 req/s: none comes twice.

@@ -28,6 +28,9 @@ export interface OpenDatabaseOptions {
   name?: string
 }
 
+/** How long a pooled PostgreSQL connection may stay unused before it is closed. */
+export const idleConnectionMs = 5 * 60_000
+
 /**
  * Opens a database from a URL: `postgres://…` (pg), `mysql://…` (mysql2) or `pglite:<folder>` /
  * `pglite:memory` (embedded PGlite). Drivers are loaded lazily so a service only loads its own.
@@ -37,9 +40,6 @@ export interface OpenDatabaseOptions {
  * PGlite has a single connection that kysely-pglite-dialect serializes: never use `db` while a
  * transaction on the same database is open in the same flow, or it waits for itself.
  */
-/** How long a pooled PostgreSQL connection may stay unused before it is closed. */
-export const idleConnectionMs = 5 * 60_000
-
 export async function openDatabase(
   url: string,
   options: OpenDatabaseOptions = {},
