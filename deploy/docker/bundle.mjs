@@ -22,7 +22,7 @@ import {
 import { builtinModules, createRequire } from 'node:module'
 import path from 'node:path'
 import { build } from 'esbuild'
-import { trimSourceMap } from './trim-source-map.mjs'
+import { ownSourceOf, trimSourceMap } from './trim-source-map.mjs'
 
 // The deployables and their ports, as declared (packages/contracts/src/services.ts).
 const { serviceDeclarations, gatewayDeclaration, deployableNames } = await declaration()
@@ -97,7 +97,8 @@ for (const name of wanted.length > 0 ? wanted : SERVICES) {
   })
   // The maps keep our code's mappings only (trim-source-map.mjs: ~60 MB of each process's heap).
   for (const file of Object.keys(main.metafile.outputs).filter((f) => f.endsWith('.map'))) {
-    writeFileSync(file, JSON.stringify(trimSourceMap(JSON.parse(readFileSync(file, 'utf8')))))
+    const map = JSON.parse(readFileSync(file, 'utf8'))
+    writeFileSync(file, JSON.stringify(trimSourceMap(map, ownSourceOf(file, root, map.sourceRoot))))
   }
   const migrationsDir = `services/${name}/migrations`
   const migrations = existsSync(migrationsDir)

@@ -1,8 +1,21 @@
 // A bundle's source map without the mappings of the npm packages bundled into it.
+import path from 'node:path'
 import { decode, encode } from '@jridgewell/sourcemap-codec'
 
 /** Whether a source of a bundle's map is the project's own (not an npm package's). */
 export const isOwnSource = (source) => !/(^|\/)node_modules\//.test(source)
+
+/**
+ * `isOwnSource` for the map written at `mapFile`, whose sources are paths relative to it (after
+ * `sourceRoot`): each is resolved and taken relative to `root`, the repository. A bundle written
+ * inside a `node_modules` folder (the tests' cache, `node_modules/.cache/emporium/`) names a
+ * package's file `../../../pino/lib/x.js`, without `node_modules/`: taken as it stands, every
+ * package's mappings were kept there.
+ */
+export function ownSourceOf(mapFile, root, sourceRoot = '') {
+  const base = path.resolve(path.dirname(mapFile), sourceRoot)
+  return (source) => isOwnSource(path.relative(root, path.resolve(base, source)))
+}
 
 /**
  * Keeps the mappings (and sources) for which `keep(source)` holds and maps the rest to nothing.

@@ -6,7 +6,7 @@ import { decode, encode } from '@jridgewell/sourcemap-codec'
 import { build } from 'esbuild'
 import { afterAll, describe, expect, it } from 'vitest'
 // @ts-expect-error: a plain ES module of the image build (deploy/docker), without types
-import { trimSourceMap } from '../../deploy/docker/trim-source-map.mjs'
+import { ownSourceOf, trimSourceMap } from '../../deploy/docker/trim-source-map.mjs'
 
 interface SourceMap {
   version: number
@@ -16,7 +16,12 @@ interface SourceMap {
   mappings: string
   ignoreList?: number[]
 }
-const trim = trimSourceMap as (map: SourceMap) => SourceMap
+const trim = trimSourceMap as (map: SourceMap, keep?: (source: string) => boolean) => SourceMap
+const ownOf = ownSourceOf as (
+  mapFile: string,
+  root: string,
+  sourceRoot?: string,
+) => (source: string) => boolean
 
 // The images' bundles keep source maps for our code only (deploy/docker/bundle.mjs): Node parses
 // a whole map into memory the first time it maps a stack, and the npm packages' mappings were nine
@@ -96,8 +101,16 @@ describe('trimming a bundle source map to our own code', () => {
       ].join('\n'),
     )
 
-    async function stackOf(trimmed: boolean): Promise<string[]> {
-      const outfile = join(dir, trimmed ? 'trimmed/main.mjs' : 'full/main.mjs')
+    /** `cached`: written where the tests' bundles are, inside node_modules, trimmed with ownSourceOf. */
+    async function stackOf(trimmed: boolean, cached = false): Promise<string[]> {
+      const outfile = join(
+        dir,
+        cached
+          ? 'node_modules/.cache/bundles/trimmed/main.mjs'
+          : trimmed
+            ? 'trimmed/main.mjs'
+            : 'full/main.mjs',
+      )
       await build({
         entryPoints: [join(dir, 'src/main.ts')],
         bundle: true,
@@ -109,7 +122,10 @@ describe('trimming a bundle source map to our own code', () => {
       })
       if (trimmed) {
         const map = JSON.parse(readFileSync(`${outfile}.map`, 'utf8')) as SourceMap
-        writeFileSync(`${outfile}.map`, JSON.stringify(trim(map)))
+        const keep = cached
+          ? ownOf(`${outfile}.map`, dir, (map as { sourceRoot?: string }).sourceRoot)
+          : undefined
+        writeFileSync(`${outfile}.map`, JSON.stringify(trim(map, keep)))
       }
       const output = execFileSync(process.execPath, ['--enable-source-maps', outfile], {
         encoding: 'utf8',
@@ -122,6 +138,12 @@ describe('trimming a bundle source map to our own code', () => {
       expect(thrower).toContain(`${join(dir, 'src/main.ts')}:3:`)
       expect(library).toMatch(/at each\S* \(file:\/\/.*\/trimmed\/main\.mjs:\d+:\d+\)/)
       expect(caller).toContain(`${join(dir, 'src/main.ts')}:7:`)
+    })
+
+    it("trims a bundle written inside node_modules too (its packages' paths are ../lib/…)", async () => {
+      const [thrower, library] = await stackOf(true, true)
+      expect(thrower).toContain(`${join(dir, 'src/main.ts')}:3:`)
+      expect(library).toMatch(/at each\S* \(file:\/\/.*\/bundles\/trimmed\/main\.mjs:\d+:\d+\)/)
     })
 
     it('(the same bundle untrimmed maps the package frame to its own file)', async () => {

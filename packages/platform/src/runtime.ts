@@ -17,6 +17,7 @@ import type { EventHandler } from './messaging/consumer.js'
 import { createOutboxRelay, type OutboxRelay } from './messaging/outbox-relay.js'
 import { createConsumerSubscription } from './messaging/subscription.js'
 import { createMetricsRegistry, type Registry } from './metrics.js'
+import { warmSourceMaps } from './source-maps.js'
 import { startTraceExport, type TraceExportConfig } from './trace-export.js'
 import { flushTracing } from './tracing.js'
 
@@ -316,6 +317,8 @@ export async function runStandalone<
   })
   startTraceExport(config, { log, service: options.name })
   const service = await orExit(() => options.create(config, { log }))
+  // Every chunk of the bundle is loaded now: map parsing is paid here, not by a request.
+  warmSourceMaps()
   // One registry for the service and its bus, so `/metrics` shows the bus_* series too.
   const registry = (service.registry ??= createMetricsRegistry(options.name))
   const openBus = (): EventBus =>
