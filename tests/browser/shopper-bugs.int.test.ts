@@ -274,6 +274,31 @@ describe('the bugs a shopper found (issue 17)', () => {
     // screen, both taken as the click lands: the click itself may scroll a little, and on a busy
     // machine the page may still settle between a measurement made before it and the click
     // (CI once saw the card 46 px from a position read before the click).
+    // With them, the page's blocks above the grid (where each begins in the document, and its
+    // height): if the product is elsewhere after Back, the failure says which of them moved.
+    const layoutOf = () =>
+      page.evaluate((name) => {
+        const box = (selector: string) => {
+          const element = document.querySelector(selector)
+          if (!element) return null
+          const rect = element.getBoundingClientRect()
+          return [Math.round(rect.top + window.scrollY), Math.round(rect.height)]
+        }
+        const card = [...document.querySelectorAll('.grid .card')].find(
+          (c) => c.querySelector('h2, h3')?.textContent === name,
+        )
+        return {
+          scrollY: window.scrollY,
+          header: box('header'),
+          main: box('main'),
+          h1: box('main h1'),
+          filters: box('.filters'),
+          facets: box('.facets'),
+          grid: box('.grid'),
+          card: card ? Math.round(card.getBoundingClientRect().top + window.scrollY) : null,
+          notices: [...document.querySelectorAll('.notice, .loading')].map((n) => n.textContent),
+        }
+      }, name)
     await page.evaluate(() => {
       const w = window as unknown as { leftAt?: number; seenAt?: number }
       const record = (event: Event) => {
@@ -283,6 +308,7 @@ describe('the bugs a shopper found (issue 17)', () => {
       window.addEventListener('click', record, { capture: true })
     })
     const name = await target.getByRole('heading').innerText()
+    const before = await layoutOf()
     await target.getByRole('link').click()
     await page.getByRole('heading', { level: 1, name }).waitFor()
     const { leftAt, seenAt } = await page.evaluate(() => {
@@ -305,6 +331,13 @@ describe('the bugs a shopper found (issue 17)', () => {
     await expect
       .poll(async () => Math.abs((await card.boundingBox())!.y - seenAt), slow)
       .toBeLessThan(40)
+      .catch(async (error: Error) => {
+        const after = await layoutOf()
+        throw new Error(
+          `${error.message}: seen at ${seenAt}, scrolled to ${leftAt}; before the click ` +
+            `${JSON.stringify(before)}, after Back ${JSON.stringify(after)}`,
+        )
+      })
     expect(Math.abs((await page.evaluate(() => window.scrollY)) - leftAt)).toBeLessThan(40)
     await page.screenshot({ path: join(artifacts, 'bugs-back-to-listing.png') })
 
@@ -392,6 +425,46 @@ describe('the bugs a shopper found (issue 17)', () => {
     release()
     await page.getByRole('heading', { level: 1, name }).waitFor()
     expect(await page.getByTestId('product-skeleton').count()).toBe(0)
+  }, 240_000)
+
+  it('gives a card’s picture the same box before it loads and after: nothing moves when it comes', async () => {
+    const page = await newPage()
+    // The pictures wait until the cards have been measured without them.
+    let release = () => {}
+    const gate = new Promise<void>((resolve) => (release = resolve))
+    await page.route(/\/api\/v1\/products\/[^/?]+\/image$/, async (route) => {
+      await gate
+      await route.continue()
+    })
+    await page.goto('/products')
+    // The listing's cards, not its skeleton's.
+    const pictures = page.locator('.grid .card img')
+    await expect.poll(() => pictures.count(), slow).toBeGreaterThanOrEqual(4)
+    // The first row's cards and pictures, and how many of those pictures have come.
+    const measure = () =>
+      pictures.evaluateAll((all) =>
+        all.slice(0, 4).map((element) => {
+          const img = element as HTMLImageElement
+          const picture = img.getBoundingClientRect()
+          return {
+            card: Math.round(img.closest('.card')!.getBoundingClientRect().height),
+            width: Math.round(picture.width),
+            height: Math.round(picture.height),
+            loaded: img.complete && img.naturalWidth > 0,
+          }
+        }),
+      )
+    const before = await measure()
+    expect(before).toHaveLength(4)
+    expect(before.filter((p) => p.loaded)).toEqual([])
+    release()
+    await expect.poll(async () => (await measure()).every((p) => p.loaded), slow).toBe(true)
+    const after = await measure()
+    expect(after.map(({ loaded: _, ...box }) => box)).toEqual(
+      before.map(({ loaded: _, ...box }) => box),
+    )
+    // Square, the shape of the shop's own pictures: shown whole, not cut or stretched.
+    for (const picture of after) expect(picture.height).toBe(picture.width)
   }, 240_000)
 
   it('offers a few other products of the same category on a product page', async () => {

@@ -8,7 +8,8 @@ export function ProductCard({ product }: { product: Product }) {
   const varied = range !== undefined && range.max.amount > range.min.amount
   return (
     <li class="card">
-      <img src={product.imageUrl} alt="" width={240} height={180} loading="lazy" />
+      {/* A square box whatever the picture (styles.css): one that loads later moves nothing. */}
+      <img src={product.imageUrl} alt="" width={240} height={240} loading="lazy" />
       <h3>
         <Link href={`/products/${encodeURIComponent(product.id)}`}>{product.name}</Link>
       </h3>

@@ -21,7 +21,13 @@ export function ProductGallery({ product }: { product: Product }) {
   const zoom = useRef<HTMLDialogElement>(null)
   if (media.length === 0) {
     return (
-      <img src={product.imageUrl} alt={`Picture of ${product.name}`} width={480} height={360} />
+      <img
+        class="picture"
+        src={product.imageUrl}
+        alt={`Picture of ${product.name}`}
+        width={480}
+        height={480}
+      />
     )
   }
   const index = Math.min(chosen, media.length - 1)
