@@ -18,11 +18,11 @@ import {
   guestTokenPath,
   issuedCartToken,
 } from '../domain/cart-token.js'
-import { mergeOpenApi } from '../domain/openapi-merge.js'
 import { createRouteMatcher } from '../domain/route-match.js'
 import { routeTable, type SpecialLimit } from '../domain/route-table.js'
 import { apiDocs } from './api-docs.js'
 import { passThroughBodies } from './body.js'
+import { publicDocument } from './public-document.js'
 import { edgeHook, edgeStateOf } from './edge.js'
 import { registerCompression } from './compression.js'
 import { createGatewayMetrics } from './gateway-metrics.js'
@@ -258,8 +258,7 @@ export function gatewayRoutes(options: GatewayRoutesOptions): FastifyPluginAsync
     } else {
       app.get('/', { schema: hidden }, index)
     }
-    const publicDocument = async () => mergeOpenApi(await options.openapi.documents(), match)
-    app.get('/api/v1/openapi.json', { schema: hidden }, publicDocument)
+    app.get('/api/v1/openapi.json', { schema: hidden }, publicDocument(options.openapi, match))
     // Its routes (`/api/v1/docs`, its files under `/api/v1/docs/static/`) are more specific than
     // the proxied `/api/v1/*`, so they are answered here; any other `/api/v1/docs/…` is the edge's
     // 404, as before.
