@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { brotliDecompressSync, gunzipSync } from 'node:zlib'
+import { brotliCompressSync, brotliDecompressSync, gunzipSync, gzipSync } from 'node:zlib'
 import { Agent, request } from 'undici'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { largeItems, startEchoUpstream, startFakeUsers, type FakeUsers } from './fake-upstreams.js'
@@ -13,6 +13,8 @@ const script = Array.from({ length: 400 }, (_, i) => `export const item${i} = "s
   '\n',
 )
 const agent = new Agent({ keepAliveTimeout: 10 })
+const builtCopy = `${script}\n// the build's copy`
+const built = { br: brotliCompressSync(builtCopy), gz: gzipSync(builtCopy) }
 
 /** One call, its body kept as bytes (undici's request does not decode content-encoding). */
 async function raw(url: string, headers: Record<string, string> = {}, method = 'GET') {
@@ -34,6 +36,11 @@ describe('compression at the gateway', () => {
     writeFileSync(join(dir, 'index.html'), '<!doctype html><title>Emporium</title>')
     writeFileSync(join(dir, 'assets', 'app-1a2b3c.js'), script)
     writeFileSync(join(dir, 'assets', 'tiny-000.css'), 'body{margin:0}')
+    // A file with the build's copies (apps/storefront/vite.config.ts); marked, so that a copy
+    // sent as it is can be told from one compressed here.
+    writeFileSync(join(dir, 'assets', 'built-4d5e6f.js'), script)
+    writeFileSync(join(dir, 'assets', 'built-4d5e6f.js.br'), built.br)
+    writeFileSync(join(dir, 'assets', 'built-4d5e6f.js.gz'), built.gz)
     ;[users, catalog, notifications] = await Promise.all([
       startFakeUsers(),
       startEchoUpstream({ name: 'catalog' }),
@@ -104,6 +111,42 @@ describe('compression at the gateway', () => {
     // The GET's length, unencoded: nothing is encoded for a body that is not sent.
     expect(head.headers['content-encoding']).toBeUndefined()
     expect(head.headers['content-length']).toBe(String(Buffer.byteLength(script)))
+  })
+
+  it("sends the build's .br and .gz copies as they are, and the file itself to the others", async () => {
+    const url = `${gateway.url}/assets/built-4d5e6f.js`
+    const br = await raw(url, { 'accept-encoding': 'gzip, deflate, br' })
+    expect(br.status).toBe(200)
+    expect(br.headers['content-encoding']).toBe('br')
+    expect(br.headers['vary']).toMatch(/accept-encoding/i)
+    expect(br.headers['content-type']).toMatch(/javascript/)
+    expect(br.headers['cache-control']).toBe('public, max-age=31536000, immutable')
+    expect(br.headers['content-length']).toBe(String(built.br.length))
+    expect(br.body.equals(built.br)).toBe(true)
+    expect(brotliDecompressSync(br.body).toString()).toBe(builtCopy)
+
+    const gz = await raw(url, { 'accept-encoding': 'gzip' })
+    expect(gz.headers['content-encoding']).toBe('gzip')
+    expect(gz.body.equals(built.gz)).toBe(true)
+
+    const plain = await raw(url)
+    expect(plain.headers['content-encoding']).toBeUndefined()
+    expect(plain.headers['vary']).toMatch(/accept-encoding/i)
+    expect(plain.body.toString()).toBe(script)
+
+    // HEAD: the GET's headers (its encoding and length), no body.
+    const head = await raw(url, { 'accept-encoding': 'br' }, 'HEAD')
+    expect(head.status).toBe(200)
+    expect(head.body.length).toBe(0)
+    expect(head.headers['content-encoding']).toBe('br')
+    expect(head.headers['content-length']).toBe(String(built.br.length))
+
+    const again = await raw(url, {
+      'accept-encoding': 'br',
+      'if-none-match': br.headers['etag'] as string,
+    })
+    expect(again.status).toBe(304)
+    expect(again.body.length).toBe(0)
   })
 
   it('leaves files under the threshold as they are', async () => {

@@ -64,9 +64,12 @@ export async function serveStorefront(
     root,
     serve: false,
     cacheControl: false,
-    setHeaders(res, path) {
+    // The build's `.br` and `.gz` copies (apps/storefront/vite.config.ts), sent as they are to a
+    // client that accepts them; a file without one is compressed as before (compression.ts).
+    preCompressed: true,
+    setHeaders(reply, path) {
       const hashed = relative(root, path).startsWith(`assets${sep}`)
-      res.setHeader('cache-control', hashed ? 'public, max-age=31536000, immutable' : 'no-cache')
+      reply.header('cache-control', hashed ? 'public, max-age=31536000, immutable' : 'no-cache')
     },
   })
 
