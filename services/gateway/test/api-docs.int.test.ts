@@ -3,6 +3,8 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
+import { brotliDecompressSync, gunzipSync } from 'node:zlib'
+import { request } from 'undici'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { apiDocsContentSecurityPolicy, swaggerUiInlineStyleHashes } from '../src/http/api-docs.js'
 import { startEchoUpstream } from './fake-upstreams.js'
@@ -178,6 +180,30 @@ describe('the interactive API reference at /api/v1/docs', () => {
     expect(again.status).toBe(304)
     expect(again.text).toBe('')
     expect(again.headers['content-encoding']).toBeUndefined()
+  })
+
+  it("sends its files encoded once, from memory: the package's bytes, under the reference's policy", async () => {
+    const folder = join(dirname(createRequire(import.meta.url).resolve('@fastify/swagger-ui')))
+    const file = readFileSync(join(folder, 'static', 'swagger-ui-bundle.js'))
+    const url = `${gateway.url}/api/v1/docs/static/swagger-ui-bundle.js`
+    for (const [encoding, decode] of [
+      ['br', brotliDecompressSync],
+      ['gzip', gunzipSync],
+    ] as const) {
+      const answers = await Promise.all(
+        [1, 2].map(async () => {
+          const response = await request(url, { headers: { 'accept-encoding': encoding } })
+          return { headers: response.headers, body: Buffer.from(await response.body.arrayBuffer()) }
+        }),
+      )
+      for (const { headers, body } of answers) {
+        expect(headers['content-encoding']).toBe(encoding)
+        expect(headers['content-type']).toMatch(/javascript/)
+        expect(headers['content-security-policy']).toBe(apiDocsContentSecurityPolicy)
+        expect(decode(body).equals(file)).toBe(true)
+      }
+      expect(answers[1]!.headers.etag).toBe(answers[0]!.headers.etag)
+    }
   })
 
   it('keeps /api/v1/docs/* out of the proxy and the storefront', async () => {

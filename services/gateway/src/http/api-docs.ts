@@ -1,5 +1,14 @@
+import { createRequire } from 'node:module'
+import { dirname, join } from 'node:path'
 import swaggerUi from '@fastify/swagger-ui'
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
+import { encodedFiles } from './encoded-files.js'
+
+/** The folder of Swagger UI's files in `@fastify/swagger-ui`, which its plugin serves. */
+const swaggerUiFiles = join(
+  dirname(createRequire(import.meta.url).resolve('@fastify/swagger-ui')),
+  'static',
+)
 
 /**
  * The `<style>` elements Swagger UI's scripts render, by hash: one, in the standalone preset's
@@ -54,6 +63,11 @@ export interface ApiDocsOptions {
 export function apiDocs(options: ApiDocsOptions): FastifyPluginAsync {
   const documentRoutes = new Set([`${options.prefix}/json`, `${options.prefix}/yaml`])
   return async (app) => {
+    // Its files, brotli or gzip, encoded once (encoded-files.ts): not for every request.
+    app.addHook(
+      'onRequest',
+      encodedFiles({ dir: swaggerUiFiles, prefix: `${options.prefix}/static/` }),
+    )
     await app.register(swaggerUi, {
       routePrefix: options.prefix,
       staticCSP: apiDocsContentSecurityPolicy,
