@@ -14,9 +14,17 @@ const types: Record<string, string> = {
   '.json': 'application/json; charset=utf-8',
   '.svg': 'image/svg+xml',
 }
-type Encoding = 'br' | 'gzip'
+export type Encoding = 'br' | 'gzip'
 const encodings: Encoding[] = ['br', 'gzip']
-const encode: Record<Encoding, (bytes: Buffer) => Promise<Buffer>> = {
+
+/** The encoding this request accepts that the gateway prefers (brotli, then gzip), if any. */
+export function acceptedEncoding(request: FastifyRequest): Encoding | undefined {
+  const accepted = request.headers['accept-encoding']
+  return (accepted ? negotiate(accepted, encodings) : null) ?? undefined
+}
+
+/** `bytes` encoded (brotli quality 9, gzip level 9), in zlib's threads. */
+export const encode: Record<Encoding, (bytes: Buffer) => Promise<Buffer>> = {
   br: (bytes) =>
     promisify(brotliCompress)(bytes, {
       params: {
@@ -69,9 +77,8 @@ export function encodedFiles(options: { dir: string; prefix: string }) {
     if (request.method !== 'GET' && request.method !== 'HEAD') return
     const file = files.get(request.url.split('?', 1)[0]!)
     if (file === undefined) return
-    const accepted = request.headers['accept-encoding']
-    const encoding = accepted ? negotiate(accepted, encodings) : null
-    if (encoding === null) return
+    const encoding = acceptedEncoding(request)
+    if (encoding === undefined) return
     const answer = await encoded(file.path, encoding).catch(() => undefined)
     if (answer === undefined) return
     reply

@@ -1,3 +1,4 @@
+import { brotliDecompressSync, gunzipSync } from 'node:zlib'
 import Fastify from 'fastify'
 import { afterAll, describe, expect, it } from 'vitest'
 import type { OpenApiSource, ServiceDocument } from '../app/ports.js'
@@ -56,6 +57,33 @@ describe('the public OpenAPI document (GET /api/v1/openapi.json)', () => {
     expect(held.headers.etag).toBe(headers.etag)
     expect((await get({ 'if-none-match': `W/${headers.etag as string}` })).statusCode).toBe(304)
     expect((await get({ 'if-none-match': '"other"' })).statusCode).toBe(200)
+  })
+
+  it('sends brotli or gzip, encoded once per version, under the weak form of the tag', async () => {
+    const plain = await get()
+    const merged = lookups
+    for (const [encoding, decode] of [
+      ['br', brotliDecompressSync],
+      ['gzip', gunzipSync],
+    ] as const) {
+      const first = await get({ 'accept-encoding': encoding })
+      expect(first.statusCode).toBe(200)
+      expect(first.headers['content-encoding']).toBe(encoding)
+      expect(first.headers['content-type']).toBe('application/json; charset=utf-8')
+      expect(first.headers.vary).toBe('accept-encoding')
+      expect(first.headers.etag).toBe(`W/${plain.headers.etag as string}`)
+      expect(decode(first.rawPayload).toString()).toBe(plain.body)
+      const again = await get({ 'accept-encoding': encoding })
+      expect(again.rawPayload.equals(first.rawPayload)).toBe(true)
+      // Either tag earns a 304, which carries the one a 200 would.
+      const held = await get({
+        'accept-encoding': encoding,
+        'if-none-match': plain.headers.etag as string,
+      })
+      expect(held.statusCode).toBe(304)
+      expect(held.headers.etag).toBe(first.headers.etag)
+    }
+    expect(lookups).toBe(merged)
   })
 
   it('merges anew when a service document is fetched anew, with a new ETag', async () => {
