@@ -50,15 +50,17 @@ export interface ApiDocsOptions {
  * The interactive API reference (Swagger UI with try-it-out) at `prefix`, from
  * `@fastify/swagger-ui`, which ships Swagger UI's files in its package and serves them with
  * `@fastify/static` (ETag and Last-Modified, so a browser revalidates with a 304): nothing comes
- * from a CDN. The plugin points the UI at its own `<prefix>/json`, which serves the document
- * `@fastify/swagger` builds of this server's routes — the gateway's own, with every route hidden.
- * The public document is merged at request time from the services' documents, so the UI is given
- * it through `urls` instead (which Swagger UI loads in place of `url`), and `<prefix>/json` and
- * `<prefix>/yaml` redirect to it (JSON is YAML too). Registered inside the gateway's routes, the
- * reference passes the same edge (limits included), compression and security headers as every
- * route there, its own policy replacing helmet's; its routes are hidden from every OpenAPI
- * document. (Not swagger-ui-dist with our own page: the plugin works with a merged document as it
- * is, and keeps the page, initializer and files of one Swagger UI release together.)
+ * from a CDN. To a client that accepts brotli or gzip the gateway sends those files encoded once,
+ * from memory (encoded-files.ts). The plugin points the UI at its own `<prefix>/json`, which
+ * serves the document `@fastify/swagger` builds of this server's routes — the gateway's own,
+ * with every route hidden. The public document is merged from the services' documents
+ * (public-document.ts), so the UI is given it through `urls` instead (which Swagger UI loads in
+ * place of `url`), and `<prefix>/json` and `<prefix>/yaml` redirect to it (JSON is YAML too).
+ * Registered inside the gateway's routes, the reference passes the same edge (limits included),
+ * compression and security headers as every route there, its own policy replacing helmet's; its
+ * routes are hidden from every OpenAPI document. (Not swagger-ui-dist with our own page: the
+ * plugin works with a merged document as it is, and keeps the page, initializer and files of one
+ * Swagger UI release together.)
  */
 export function apiDocs(options: ApiDocsOptions): FastifyPluginAsync {
   const documentRoutes = new Set([`${options.prefix}/json`, `${options.prefix}/yaml`])
