@@ -48,8 +48,8 @@ interface Encoded {
  * files under 1 KB pass on to the route. Swagger UI's script is 1.7 MB: encoded for every
  * request, it cost ~50 ms of CPU each, so that a few clients asking for it again and again (each
  * within its rate limit) could take the gateway's cores from everyone else. The answer carries
- * the file's type, `vary: accept-encoding`, `cache-control: public, max-age=0` and the encoded
- * bytes' ETag (304 to a client that holds them).
+ * the file's type, `vary: accept-encoding`, `cache-control: public, max-age=0` and the weak form
+ * of the file's ETag (304 to a client that holds it).
  */
 export function encodedFiles(options: { dir: string; prefix: string }) {
   const files = new Map<string, { path: string; type: string }>()
@@ -63,9 +63,12 @@ export function encodedFiles(options: { dir: string; prefix: string }) {
     const key = `${encoding}:${path}`
     let pending = cache.get(key)
     if (pending === undefined) {
-      pending = readFile(path)
-        .then((bytes) => encode[encoding](bytes))
-        .then((body) => ({ body, etag: etagOf(body) }))
+      // The tag is the weak form of the file's own (compression.ts: an encoded body is other
+      // bytes than the file's), the same for both encodings and on a 304.
+      pending = readFile(path).then(async (bytes) => ({
+        body: await encode[encoding](bytes),
+        etag: `W/${etagOf(bytes)}`,
+      }))
       // A failure is not kept: the next request tries again (and this one is served as before).
       pending.catch(() => cache.delete(key))
       cache.set(key, pending)
