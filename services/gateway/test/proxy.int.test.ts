@@ -272,6 +272,32 @@ describe('edge hygiene', () => {
     expect(tls.headers['strict-transport-security']).toContain('max-age=')
   })
 
+  it("gives the API's answers the headers that mean something for them, pages all of helmet's", async () => {
+    const forAnswers = {
+      'content-security-policy': expect.stringContaining("frame-ancestors 'none'"),
+      'cross-origin-opener-policy': 'same-origin',
+      'cross-origin-resource-policy': 'same-origin',
+      'referrer-policy': 'no-referrer',
+      'x-content-type-options': 'nosniff',
+      'x-frame-options': 'SAMEORIGIN',
+    }
+    const forPages = ['x-dns-prefetch-control', 'origin-agent-cluster', 'x-download-options']
+    for (const answer of [
+      await call(`${gateway.url}/api/v1/categories`),
+      await call(`${gateway.url}/api/v1/categories`), // from the read cache
+      await call(`${gateway.url}/api/v1/no-such-route`),
+    ]) {
+      expect(answer.headers).toMatchObject(forAnswers)
+      for (const name of [...forPages, 'x-xss-protection', 'x-permitted-cross-domain-policies']) {
+        expect(answer.headers[name], name).toBeUndefined()
+      }
+    }
+    // The gateway's own pages (here its index, without a storefront build) keep the whole set.
+    const page = await call(`${gateway.url}/`)
+    expect(page.headers).toMatchObject(forAnswers)
+    for (const name of forPages) expect(page.headers[name], name).toBeDefined()
+  })
+
   it('answers CORS preflights for configured origins only', async () => {
     const preflight = (origin: string) =>
       call(`${gateway.url}/api/v1/cart/items`, {

@@ -12,7 +12,6 @@ import {
 } from '@emporium/platform'
 import { hasPermission, isStaff } from '@emporium/contracts'
 import type { FastifyReply, FastifyRequest } from 'fastify'
-import { LRUCache } from 'lru-cache'
 import type { RateLimitStore } from '../app/ports.js'
 import {
   clientAddress,
@@ -44,6 +43,7 @@ const states = requestSlot<EdgeState>('emporium.edge')
 
 /** Longer paths are matched each time (the matches kept stay small). */
 const maxKeptPath = 256
+const maxKeptMatches = 1_000
 
 export function edgeStateOf(request: FastifyRequest): EdgeState {
   const state = states.get(request)
@@ -87,13 +87,16 @@ export function edgeHook(options: EdgeOptions) {
   // The rule of the paths asked most (listings, a cart), found once rather than per request:
   // decoding and matching the segments was ~3 % of a cached read's samples in a profile. A path
   // that is not valid throws, and is never kept.
-  const matches = new LRUCache<string, { match: RouteMatch | undefined }>({ max: 1_000 })
+  const matches = new Map<string, { match: RouteMatch | undefined }>()
   const matchOf = (method: string, path: string): RouteMatch | undefined => {
     if (path.length > maxKeptPath) return options.match(method, canonicalSegments(path))
     const key = `${method} ${path}`
     let kept = matches.get(key)
     if (kept === undefined) {
       kept = { match: options.match(method, canonicalSegments(path)) }
+      // Forgotten all at once when full (a crawler's distinct paths): cheaper per request than
+      // an LRU's bookkeeping, and the paths asked most are kept again at their next request.
+      if (matches.size >= maxKeptMatches) matches.clear()
       matches.set(key, kept)
     }
     return kept.match
