@@ -1,5 +1,5 @@
 import Type from 'typebox'
-import Value from 'typebox/value'
+import { validatorOf } from './validators.js'
 
 /**
  * The envelope every domain event travels in, on any bus. A consumer validates `data` against
@@ -58,11 +58,11 @@ export function defineEvent<T extends string, S extends Type.TSchema>(
         }
       }
       // Clean a copy: consumers tolerate unknown fields but must not act on them.
-      if (Value.Check(schema, envelope.data))
-        return { ok: true, data: envelope.data as Type.Static<S> }
-      const errors = [...Value.Errors(schema, envelope.data)].map(
-        (e) => `${e.instancePath || '/'} ${e.message}`,
-      )
+      const validator = validatorOf(schema)
+      if (validator.Check(envelope.data)) return { ok: true, data: envelope.data as Type.Static<S> }
+      const errors = validator
+        .Errors(envelope.data)
+        .map((e) => `${e.instancePath || '/'} ${e.message}`)
       return { ok: false, errors }
     },
   }

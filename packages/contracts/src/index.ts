@@ -1,4 +1,5 @@
 export * from './events.js'
+export * from './validators.js'
 export * from './money.js'
 export * from './text.js'
 export * from './problem.js'

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import type { Transaction } from 'kysely'
-import Value from 'typebox/value'
-import { EventEnvelope, type EventDefinition } from '@emporium/contracts'
+import { EventEnvelope, validatorOf, type EventDefinition } from '@emporium/contracts'
 import { currentContext } from '../context.js'
 import { AppError } from '../errors.js'
 import { currentTraceparent } from '../tracing.js'
@@ -69,7 +68,9 @@ export function createOutbox(deps: OutboxDeps): Outbox {
         data,
       }
       const parsed = definition.parse(envelope)
-      const errors = parsed.ok ? [...Value.Errors(EventEnvelope, envelope)] : []
+      const envelopeRules = validatorOf(EventEnvelope)
+      const errors =
+        parsed.ok && !envelopeRules.Check(envelope) ? envelopeRules.Errors(envelope) : []
       if (!parsed.ok || errors.length > 0) {
         const problems = parsed.ok
           ? errors.map((e) => `${e.instancePath || '/'} ${e.message}`)

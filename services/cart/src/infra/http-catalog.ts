@@ -1,5 +1,4 @@
-import Value from 'typebox/value'
-import { catalog as contracts } from '@emporium/contracts'
+import { catalog as contracts, validatorOf } from '@emporium/contracts'
 import { AppError, isAppError, type ServiceClient } from '@emporium/platform'
 import type { Catalog } from '../app/ports.js'
 
@@ -58,7 +57,7 @@ export function createHttpCatalog(options: HttpCatalogOptions): Catalog {
       }
       up = true
       if (response.status === 404 || response.status === 400) return undefined
-      if (response.status !== 200 || !Value.Check(contracts.Product, response.body)) {
+      if (response.status !== 200 || !validatorOf(contracts.Product).Check(response.body)) {
         failed(
           new AppError(
             'unavailable',

@@ -1,6 +1,5 @@
 import Type from 'typebox'
-import Value from 'typebox/value'
-import { Money } from '@emporium/contracts'
+import { Money, validatorOf } from '@emporium/contracts'
 import { AppError, isAppError, type ServiceClient } from '@emporium/platform'
 import type { ShippingPort, ShippingQuote } from '../app/ports.js'
 
@@ -61,7 +60,7 @@ export function createHttpShipping(client: ServiceClient | undefined): ShippingP
       }
       // A destination the shipping service cannot read (a country it refuses): nothing offered.
       if (response.status === 400 || response.status === 422) return []
-      if (response.status !== 200 || !Value.Check(Quotes, response.body)) {
+      if (response.status !== 200 || !validatorOf(Quotes).Check(response.body)) {
         throw shippingUnavailable()
       }
       return (response.body as { quotes: ShippingQuote[] }).quotes

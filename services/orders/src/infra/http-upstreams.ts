@@ -1,5 +1,4 @@
-import Value from 'typebox/value'
-import { cart, catalog, payments, type Problem } from '@emporium/contracts'
+import { cart, catalog, payments, validatorOf, type Problem } from '@emporium/contracts'
 import { AppError, isAppError, type ServiceClient } from '@emporium/platform'
 import type { CartPort, PaymentsPort } from '../app/ports.js'
 import type { CatalogProductPrices } from './catalog-prices.js'
@@ -57,7 +56,7 @@ export function createHttpCart(client: ServiceClient): CartPort {
       if (response.status === 401) {
         throw new AppError('unauthorized', 'AUTH.INVALID_TOKEN', 'The cart refused the token.')
       }
-      if (response.status !== 200 || !Value.Check(cart.Cart, response.body)) {
+      if (response.status !== 200 || !validatorOf(cart.Cart).Check(response.body)) {
         unavailable('cart', unexpected('cart', response.status))
       }
       const body = response.body as cart.Cart
@@ -92,7 +91,7 @@ export function createHttpCatalog(client: ServiceClient) {
         unavailable('catalog', error)
       }
       if (response.status === 404) return undefined
-      if (response.status !== 200 || !Value.Check(catalog.Product, response.body)) {
+      if (response.status !== 200 || !validatorOf(catalog.Product).Check(response.body)) {
         unavailable('catalog', unexpected('catalog', response.status))
       }
       const product = response.body as catalog.Product
@@ -162,7 +161,7 @@ export function createHttpPayments(client: ServiceClient): PaymentsPort {
       }
       if (
         (response.status !== 200 && response.status !== 201) ||
-        !Value.Check(payments.PaymentMethod, response.body)
+        !validatorOf(payments.PaymentMethod).Check(response.body)
       ) {
         unavailable('payments', unexpected('payments', response.status))
       }
