@@ -94,9 +94,9 @@ export function edgeHook(options: EdgeOptions) {
     let kept = matches.get(key)
     if (kept === undefined) {
       kept = { match: options.match(method, canonicalSegments(path)) }
-      // Forgotten all at once when full (a crawler's distinct paths): cheaper per request than
-      // an LRU's bookkeeping, and the paths asked most are kept again at their next request.
-      if (matches.size >= maxKeptMatches) matches.clear()
+      // The oldest goes when full (a crawler's distinct paths), as the platform's other bounded
+      // maps do: a Map keeps insertion order, and a hit costs no LRU bookkeeping.
+      if (matches.size >= maxKeptMatches) matches.delete(matches.keys().next().value!)
       matches.set(key, kept)
     }
     return kept.match
