@@ -206,16 +206,25 @@ async function whileRestarting(work: () => Promise<void>): Promise<void> {
 /**
  * CPU time so far of the PostgreSQL backends serving this run's databases, by backend pid
  * (backends run on this machine; the server is shared, its other backends are left out).
+ * `services` keeps the backends of the databases whose service name (the database's name
+ * without the run's prefix) it accepts: all of them when absent.
  */
-export async function postgresBackendsCpu(): Promise<Map<number, number>> {
+export async function postgresBackendsCpu(
+  services: (service: string) => boolean = () => true,
+): Promise<Map<number, number>> {
+  const prefix = `${scratchPrefix}${runId}_`
   const client = new pg.Client(servers.postgresAdmin)
   await client.connect()
   try {
-    const { rows } = await client.query<{ pid: number }>(
-      'select pid from pg_stat_activity where datname like $1',
-      [`${scratchPrefix}${runId}_%`],
+    const { rows } = await client.query<{ pid: number; datname: string }>(
+      'select pid, datname from pg_stat_activity where datname like $1',
+      [`${prefix}%`],
     )
-    return new Map(rows.map((row) => [row.pid, processCpu(row.pid)]))
+    return new Map(
+      rows
+        .filter((row) => services(row.datname.slice(prefix.length)))
+        .map((row) => [row.pid, processCpu(row.pid)]),
+    )
   } finally {
     await client.end()
   }
