@@ -479,6 +479,22 @@ export default defineConfig(
       ],
     },
   },
+  {
+    // Medusa's project files for the benchmark's peer rows: Medusa loads its configuration and
+    // `medusa exec` scripts with `require`, so they are CommonJS (scripts/bench/peers/medusa.ts).
+    name: 'emporium/medusa-project',
+    files: ['scripts/bench/peers/medusa-project/*.cjs'],
+    languageOptions: {
+      sourceType: 'commonjs',
+      globals: {
+        require: 'readonly',
+        exports: 'writable',
+        module: 'writable',
+        process: 'readonly',
+      },
+    },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
   ...importRuleBlocks,
   infraAppTypesOnly,
   ...depthBlocks,

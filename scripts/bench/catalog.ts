@@ -371,6 +371,7 @@ export async function catalogBenchmark(options: CatalogBenchOptions): Promise<Se
   watchPostgres = false
   await distributed.stop()
   await peers.measureVendure() // alone, as Emporium's rows ran
+  await peers.measureMedusa()
   if (profiles) {
     notes.push(hotSummary(profiles, 'all-in-one', 12, 15))
     notes.push(hotSummary(profiles, 'catalog', 12, 10))

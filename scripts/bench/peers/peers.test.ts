@@ -35,17 +35,20 @@ describe('peers report', () => {
       },
     ])
     const rows = report.tables[0]!.rows
-    expect(rows.map((row) => row[0])).toEqual(['Vendure 3.7.3', 'Medusa'])
-    expect(rows[0]![2]).toBe('skipped (--skip-peers)')
+    expect(rows.map((row) => row[0])).toEqual(['Vendure 3.7.3', 'Medusa 2.21.2'])
+    expect(rows.map((row) => row[2])).toEqual(['skipped (--skip-peers)', 'skipped (--skip-peers)'])
   })
 
-  it('says why when Vendure cannot be set up, and measures nothing', async () => {
+  it('says why when the peers cannot be set up, and measures nothing', async () => {
     const errors = vi.spyOn(console, 'error').mockImplementation(() => undefined)
     const peers = createPeers({ enabled: true, seconds: 3, connections: 50 })
     await peers.measureVendure()
+    await peers.measureMedusa()
     const report = peers.report(listings)
     errors.mockRestore()
-    expect(report.tables[0]!.rows[0]![2]).toMatch(/^could not be set up or measured: ENOTDIR/)
+    const rows = report.tables[0]!.rows
+    expect(rows.map((row) => row[0])).toEqual(['Vendure 3.7.3', 'Medusa 2.21.2'])
+    for (const row of rows) expect(row[2]).toMatch(/^could not be set up or measured: ENOTDIR/)
     expect(report.ratios).toHaveLength(1)
     expect(report.ratios[0]!.note).toMatch(/quoted figure, not measured here: Vendure could not/)
     expect(report.notes).toEqual([])

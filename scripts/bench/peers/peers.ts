@@ -1,11 +1,12 @@
-// Peers of the catalog benchmark (issue 20): Vendure measured in the same run, with the same
-// load tool, listing 20 products and reading one product through its Shop API (GraphQL POST),
-// next to Emporium's listing and product read through the gateway. Vendure runs after
-// Emporium's processes stopped, alone with PostgreSQL, as Emporium's rows do. When Vendure
-// cannot be set up, its rows say why and the issue's quoted figure stands in, labelled so.
-// Medusa: not set up (see `medusaSkipped`).
+// Peers of the catalog benchmark (issue 20): Vendure and Medusa measured in the same run, with
+// the same load tool, listing 20 products and reading one product (Vendure through its Shop API,
+// GraphQL POST; Medusa through its Store API), next to Emporium's listing and product read
+// through the gateway. Each peer runs after Emporium's processes stopped, alone with
+// PostgreSQL, as Emporium's rows do. A peer that cannot be set up has a row that says why; for
+// Vendure the issue's quoted figure then stands in, labelled so.
 import type { Ratio, Table } from '../lib/report.js'
 import { wrk, type WrkResult } from '../lib/wrk.js'
+import { medusaVersion, startMedusa } from './medusa.js'
 import { startVendure, vendureVersion } from './vendure.js'
 
 export interface PeerOptions {
@@ -20,9 +21,14 @@ const vendureQuotedRps = 48
 /** The listing target of issues 8 and 20: Emporium's listing ≥ 50× Vendure's. */
 const listingTarget: Ratio['target'] = { op: '>=', value: 50 }
 
-const medusaSkipped =
-  'not set up: a Medusa project starts from `create-medusa-app`, which clones its starter (and ' +
-  'the seed script that is its sample data) with git from a host this machine cannot reach'
+/** Medusa's Store API: its listing as is, and as its storefront starter asks it (a region's prices). */
+const medusaListings = {
+  'list 20': () => '/store/products?limit=20',
+  'list 20 (prices for a region)': (regionId: string) =>
+    `/store/products?limit=20&region_id=${regionId}&fields=*variants.calculated_price`,
+}
+const medusaProduct = (id: string, regionId: string) =>
+  `/store/products/${id}?region_id=${regionId}&fields=*variants.calculated_price`
 
 const listQuery = `{ products(options: { take: 20 }) { items { id name slug description
   variants { id name sku price priceWithTax currencyCode } } } }`
@@ -68,6 +74,7 @@ export function createPeers(options: PeerOptions) {
   const rows: PeerRow[] = []
   const notes: string[] = []
   let vendureSkipped: string | undefined = options.enabled ? undefined : 'skipped (--skip-peers)'
+  let medusaSkipped: string | undefined = options.enabled ? undefined : 'skipped (--skip-peers)'
   // A peer a hundred times slower would time out under 50 connections: fewer, and longer rows.
   const peerLoad = {
     connections: Math.min(options.connections, 8),
@@ -128,10 +135,46 @@ export function createPeers(options: PeerOptions) {
       }
     },
 
+    /** Sets Medusa up (install, migrations and catalog once) and measures it; a failure is a note. */
+    async measureMedusa(): Promise<void> {
+      if (medusaSkipped) return
+      const peer = `Medusa ${medusaVersion}`
+      try {
+        const medusa = await startMedusa()
+        const headers = { 'x-publishable-api-key': medusa.publishableKey }
+        const listed = await fetch(`${medusa.origin}${medusaListings['list 20']()}`, { headers })
+        const body = (await listed.json()) as { products?: Array<{ id: string }> }
+        if (!listed.ok || !body.products?.length) {
+          throw new Error(`its listing answered ${listed.status}: ${JSON.stringify(body)}`)
+        }
+        const load = (paths: string[]) => ({ paths, headers, ...peerLoad, warmupSeconds: 2 })
+        const products = String(medusa.products)
+        for (const [scenario, path] of Object.entries(medusaListings)) {
+          await measure({ peer, products, scenario }, () =>
+            wrk(medusa.origin, load([path(medusa.regionId)])),
+          )
+        }
+        const ids = body.products.map((p) => p.id)
+        await measure({ peer, products, scenario: 'one product' }, () =>
+          wrk(medusa.origin, load(ids.map((id) => medusaProduct(id, medusa.regionId)))),
+        )
+        await medusa.stop()
+      } catch (error) {
+        medusaSkipped = `could not be set up or measured: ${(error as Error).message.split('\n')[0]}`
+        console.error(`bench: Medusa ${medusaSkipped}`, error)
+      }
+    },
+
     /** The peers' table, the ratios of Emporium's rows to them, and notes. */
     report(listings: ListingRow[]): { tables: Table[]; ratios: Ratio[]; notes: string[] } {
       const vendure = (scenario: string) =>
         rows.find((r) => r.peer.startsWith('Vendure') && r.scenario === scenario)
+      const medusa = (scenario: string) =>
+        rows.find((r) => r.peer.startsWith('Medusa') && r.scenario === scenario)
+      const medusaLists = Object.keys(medusaListings).flatMap((scenario) => {
+        const row = medusa(scenario)
+        return row ? [row] : []
+      })
       const vendureLists = Object.keys(vendureListings).flatMap((scenario) => {
         const row = vendure(scenario)
         return row ? [row] : []
@@ -145,6 +188,14 @@ export function createPeers(options: PeerOptions) {
             value: row.rps / peer.rps,
             unit: '×',
             target: listingTarget,
+          })
+        }
+        for (const peer of medusaLists) {
+          ratios.push({
+            name: `${row.mode} ${row.products}: list 20 newest (gateway) / Medusa ${peer.scenario}`,
+            value: row.rps / peer.rps,
+            unit: '×',
+            note: 'no target in the issue',
           })
         }
         if (vendureLists.length === 0) {
@@ -167,6 +218,15 @@ export function createPeers(options: PeerOptions) {
           note: 'no target in the issue',
         })
       }
+      const medusaProductRow = medusa('one product')
+      if (emporiumProduct && medusaProductRow) {
+        ratios.push({
+          name: `distributed ${emporiumProduct.products}: one product (gateway) / Medusa one product`,
+          value: emporiumProduct.rps / medusaProductRow.rps,
+          unit: '×',
+          note: 'no target in the issue',
+        })
+      }
       const tableRows = rows.map((r) => [
         r.peer,
         r.products,
@@ -178,13 +238,24 @@ export function createPeers(options: PeerOptions) {
       ])
       if (vendureSkipped)
         tableRows.push([`Vendure ${vendureVersion}`, '-', vendureSkipped, '', '', '', ''])
-      tableRows.push(['Medusa', '-', medusaSkipped, '', '', '', ''])
+      if (medusaSkipped)
+        tableRows.push([`Medusa ${medusaVersion}`, '-', medusaSkipped, '', '', '', ''])
       if (vendureLists.length > 0) {
         notes.push(
           `Peers: Vendure ${vendureVersion} from npm on PostgreSQL with @vendure/create's sample ` +
             `data (images skipped), its Shop API by GraphQL POST, alone after Emporium stopped; ` +
             `wrk with ${peerLoad.connections} connections, ${peerLoad.seconds} s per row ` +
             `(Emporium's product row: the catalog's connections and seconds).`,
+        )
+      }
+      if (medusaLists.length > 0) {
+        notes.push(
+          `Medusa ${medusaVersion} from npm on PostgreSQL (no Redis: its events, cache and locks ` +
+            `in memory, as one instance may; no admin dashboard), its Store API with a ` +
+            `publishable key; its catalog made by scripts/bench/peers/medusa-project/seed.cjs ` +
+            `through Medusa's workflows (its own sample data is its starter's seed script, not ` +
+            `on npm): products of four size variants priced in EUR and USD. "prices for a ` +
+            `region" asks each variant's calculated price, as its storefront starter does.`,
         )
       }
       return {

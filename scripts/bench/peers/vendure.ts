@@ -6,8 +6,8 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import pg from 'pg'
 import { servers } from '../lib/platform.js'
+import { admin } from './peer-database.js'
 import {
   benchCache,
   freePort,
@@ -47,18 +47,6 @@ export async function installVendure(): Promise<string> {
   })
   writeFileSync(marker, manifest)
   return dir
-}
-
-async function admin<T>(work: (client: pg.Client) => Promise<T>, db?: string): Promise<T> {
-  const url = new URL(servers.postgresAdmin)
-  if (db) url.pathname = `/${db}`
-  const client = new pg.Client(url.toString())
-  await client.connect()
-  try {
-    return await work(client)
-  } finally {
-    await client.end()
-  }
 }
 
 /** Products in the cached database; 0 when it is missing or its population did not finish. */
