@@ -60,8 +60,9 @@ const usage = `npm run bench -- [options]
   --large-products <n>   size of the large catalog (default 100000; 0 skips it)
   --large-embedded       catalog: the large catalog in the embedded mode too (PGlite: the
                          bulk insert alone takes a minute or two)
-  --skip-peers           catalog: no Vendure rows (set up from npm into ~/.cache/emporium-bench
-                         on first use, its sample data in a database of its own, both kept)
+  --skip-peers           catalog: no Vendure or Medusa rows (each set up from npm into
+                         ~/.cache/emporium-bench on first use, its catalog in a database of its
+                         own, both kept)
   --messages <n>         events of the messaging benchmark (default 30000: shorter runs swing with the machine)
   --shoppers <n>         checkout: shoppers checking out at once (default 32)
   --json <file>          also write the results (and the machine) as JSON`
