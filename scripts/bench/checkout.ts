@@ -137,7 +137,10 @@ export async function checkoutBenchmark(options: CheckoutBenchOptions): Promise<
   }))
   let pgSeconds = 0
   for (const [pid, cpu] of pgAfter) pgSeconds += cpu - (pgBefore.get(pid) ?? 0)
-  cpuPerOrder.push({ name: 'PostgreSQL backends (the platform’s databases)', ms: perOrder(pgSeconds) })
+  cpuPerOrder.push({
+    name: 'PostgreSQL backends (the platform’s databases)',
+    ms: perOrder(pgSeconds),
+  })
   let acquirerPgSeconds = 0
   for (const [pid, cpu] of acquirerPgAfter) {
     acquirerPgSeconds += cpu - (acquirerPgBefore.get(pid) ?? 0)
