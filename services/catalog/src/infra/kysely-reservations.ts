@@ -336,7 +336,9 @@ export function createKyselyReservations(deps: {
     const rows = await executor
       .selectFrom('reservations')
       .select('order_id')
-      .where('status', '=', 'held')
+      // A literal, as the partial index of held reservations says it (`where status = 'held'`):
+      // a named statement's generic plan can use that index only then.
+      .where('status', '=', sql.lit('held'))
       .where('expires_at', '<=', now)
       .orderBy('expires_at')
       .limit(limit)

@@ -129,7 +129,9 @@ export function createSqlMessageQueue(db: Kysely<NotificationTables>): MessageQu
           eb
             .selectFrom('messages')
             .select('id')
-            .where('status', '=', 'pending')
+            // A literal, as the partial index of due messages says it (`where status =
+            // 'pending'`): a named statement's generic plan can use that index only then.
+            .where('status', '=', sql.lit('pending'))
             .where('next_attempt_at', '<=', now)
             .orderBy('next_attempt_at')
             .limit(limit)

@@ -7,6 +7,7 @@ import type {
   KeyClaimRequest,
   PricedVariant,
 } from '../app/ports.js'
+import { heldCartStatus } from './order-rows.js'
 import { claimKeyInsert } from './sql-idempotency-store.js'
 import type { OrdersTables } from './tables.js'
 
@@ -179,7 +180,7 @@ export function createCatalogPriceCopy(deps: {
           .select([...blank, 'id as holder', sql<Part>`'holder'`.as('part')])
           .where('user_id', '=', holding.userId)
           .where('cart_identity', '=', holding.cartIdentity)
-          .where('status', '<>', 'cancelled'),
+          .where('status', '<>', heldCartStatus),
       )
     }
     if (claim) {

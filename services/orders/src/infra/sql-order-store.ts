@@ -2,7 +2,7 @@ import { sql, type Kysely, type Transaction } from 'kysely'
 import { deferWrite, type Database, type Logger, type Outbox } from '@emporium/platform'
 import type { OrderStatus } from '../domain/order.js'
 import type { ListCriteria, OrderStore, OrderTx } from '../app/ports.js'
-import { loadWhole, pricingColumns, withLines } from './order-rows.js'
+import { heldCartStatus, loadWhole, pricingColumns, withLines } from './order-rows.js'
 import { promotionUsesIn } from './sql-promotions.js'
 import { refundRowsIn } from './refund-rows.js'
 import type { OrdersTables } from './tables.js'
@@ -11,6 +11,9 @@ import type { OrdersTables } from './tables.js'
 const cartHeldIndex = 'orders_cart_held_uq'
 
 const dueStatuses: OrderStatus[] = ['pending', 'awaiting_payment', 'payment_failed']
+// The same as literals of the statement, as the partial index of deadlines says them (migration
+// 006): a named statement's generic plan can use that index only then.
+const dueStatusLiterals = dueStatuses.map((status) => sql.lit(status))
 /** Orders taken per look at the due list; a sweep looks a bounded number of times. */
 const dueBatch = 100
 const dueBatchesPerSweep = 20
@@ -33,7 +36,7 @@ export function createSqlOrderStore(deps: {
     const rows = await db
       .selectFrom('orders')
       .select('id')
-      .where('status', 'in', dueStatuses)
+      .where('status', 'in', dueStatusLiterals)
       .where('deadline_at', '<=', now)
       .orderBy('deadline_at')
       .limit(limit)
@@ -52,7 +55,7 @@ export function createSqlOrderStore(deps: {
         .select('id')
         .where('user_id', '=', userId)
         .where('cart_identity', '=', cartIdentity)
-        .where('status', '<>', 'cancelled')
+        .where('status', '<>', heldCartStatus)
         .executeTakeFirst()
       return row?.id
     },

@@ -9,7 +9,7 @@ import {
 } from 'kysely'
 import type { payments } from '@emporium/contracts'
 import { deferWrite, type Database, type Outbox } from '@emporium/platform'
-import { DeclineReason, dueStates } from '../domain/payment.js'
+import { DeclineReason, dueStates, type PaymentState } from '../domain/payment.js'
 import type {
   ClaimedPayment,
   DeclineHistory,
@@ -49,7 +49,9 @@ export function createKyselyPaymentStore(deps: {
               db
                 .selectFrom('payments')
                 .select('payments.updated_at')
-                .where('payments.state', '=', 'declined')
+                // A literal, not a parameter: the partial index on declines (state =
+                // 'declined') serves the generic plan too (see partialIndexState).
+                .where('payments.state', '=', partialIndexState('declined'))
                 // A cancelled order's stopped charge is no decline of the card, nor is a charge
                 // refused by these limits (the provider was not asked).
                 .where('payments.decline_reason', 'not in', [
@@ -77,7 +79,10 @@ export function createKyselyPaymentStore(deps: {
       const q = db
         .selectFrom('payments')
         .select((eb) => eb.fn.countAll<number | string>().as('n'))
-        .where('payments.state', 'in', ['pending', 'authorized'])
+        .where('payments.state', 'in', [
+          partialIndexState('pending'),
+          partialIndexState('authorized'),
+        ])
         .where('payments.created_at', '>=', since)
         .where((eb) =>
           eb.or([
@@ -170,7 +175,7 @@ export function createKyselyPaymentStore(deps: {
         declinesSince,
         which: sql`id in (
           select id from payments
-          where state in (${sql.join(dueStates)})
+          where state in (${sql.join(dueStates.map(partialIndexState))})
             and (claimed_until is null or claimed_until <= ${now})
           order by created_at, id
           limit ${limit}
@@ -371,6 +376,17 @@ function ofSubject<Q extends SelectQueryBuilder<PaymentsTables, 'payments', any>
       .select('m.card_fingerprint')
       .where('m.id', '=', subject.cardOfMethod),
   ) as Q
+}
+
+/**
+ * A state as a literal of the statement rather than a parameter, where a partial index's
+ * predicate names it (`where state = 'declined'`): a named statement's generic plan, which
+ * PostgreSQL uses from its sixth run, can only use a partial index whose predicate it can prove
+ * from the statement's text. With a parameter PostgreSQL planned the statement at every run (its
+ * custom plan was the only one with the index): ~0.3 ms of planning per order.
+ */
+function partialIndexState(state: PaymentState): RawBuilder<PaymentState> {
+  return sql.lit(state)
 }
 
 /**

@@ -1,0 +1,61 @@
+import type { Kysely } from 'kysely'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createOutbox, migrate, type Database, type Logger } from '@emporium/platform'
+import { createTestDatabase, genericPlans, type TestDatabase } from '@emporium/platform/testing'
+import { createCatalogPriceCopy } from './catalog-prices.js'
+import { createSqlOrderStore } from './sql-order-store.js'
+import type { OrdersTables } from './tables.js'
+
+const silent = { warn: () => {}, info: () => {}, error: () => {} } as unknown as Logger
+
+// Orders' reads served by a partial index (migrations 002 and 006: `where status …`) name the
+// statuses in their text, so that the generic plan PostgreSQL keeps for a named statement after
+// its fifth run uses the index too; with the statuses as parameters it could not, and every run
+// was planned again (the placement's read: ~0.5 ms of planning each).
+describe("orders' reads by status: their generic plans use the partial indexes", () => {
+  let test: TestDatabase
+  let db: Kysely<OrdersTables>
+
+  beforeAll(async () => {
+    test = await createTestDatabase('postgres')
+    await migrate(test.database, { migrations: new URL('../../migrations/', import.meta.url) })
+    db = test.database.db as Kysely<OrdersTables>
+  })
+  afterAll(async () => {
+    await test?.drop()
+  })
+
+  const storeOn = (spy: Kysely<OrdersTables>) =>
+    createSqlOrderStore({
+      database: { ...test.database, db: spy } as unknown as Database,
+      outbox: createOutbox({ source: 'orders' }),
+      log: silent,
+    })
+
+  it("the placement's read finds the order holding the cart by the index of held carts", async () => {
+    const plans = await genericPlans(db, (spy) =>
+      createCatalogPriceCopy({
+        db: spy,
+        fallback: () => Promise.resolve(undefined),
+        log: silent,
+      }).products([{ productId: 'lamp', variantId: 'lamp' }], {
+        userId: 'u1',
+        cartIdentity: 'c1',
+      }),
+    )
+    expect(plans.join('\n')).toContain('orders_cart_held_uq')
+  })
+
+  it('the order holding a cart', async () => {
+    const plans = await genericPlans(db, (spy) => storeOn(spy).orderHoldingCart('u1', 'c1'))
+    expect(plans).toHaveLength(1)
+    expect(plans[0]).toContain('orders_cart_held_uq')
+  })
+
+  it("the sweeper's due orders", async () => {
+    const plans = await genericPlans(db, (spy) =>
+      storeOn(spy).forEachDue(new Date(), () => Promise.resolve(false)),
+    )
+    expect(plans[0]).toContain('orders_deadline_idx')
+  })
+})
