@@ -9,9 +9,8 @@ import type { OrdersTables } from './tables.js'
 const silent = { warn: () => {}, info: () => {}, error: () => {} } as unknown as Logger
 
 // Orders' reads served by a partial index (migrations 002 and 006: `where status …`) name the
-// statuses in their text, so that the generic plan PostgreSQL keeps for a named statement after
-// its fifth run uses the index too; with the statuses as parameters it could not, and every run
-// was planned again (the placement's read: ~0.5 ms of planning each).
+// statuses in their text, so that the generic plan PostgreSQL may keep for a named statement after
+// its fifth run uses the index too; with the statuses as parameters it could not.
 describe("orders' reads by status: their generic plans use the partial indexes", () => {
   let test: TestDatabase
   let db: Kysely<OrdersTables>

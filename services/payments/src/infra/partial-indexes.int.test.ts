@@ -6,9 +6,8 @@ import { createKyselyPaymentStore } from './kysely-payment-store.js'
 import type { PaymentsTables } from './tables.js'
 
 // Payments' reads served by a partial index (migrations 001, 002, 006: `where state = …`) name
-// the states in their text, so that the generic plan PostgreSQL keeps for a named statement
-// after its fifth run uses the index too; with the states as parameters it could not, and every
-// run was planned again.
+// the states in their text, so that the generic plan PostgreSQL may keep for a named statement
+// after its fifth run uses the index too; with the states as parameters it could not.
 describe("payments' reads by state: their generic plans use the partial indexes", () => {
   let test: TestDatabase
   let db: Kysely<PaymentsTables>
