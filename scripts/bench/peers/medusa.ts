@@ -4,20 +4,20 @@
 // of its own migrated and filled once through Medusa's own CLI (`medusa db:migrate`, `medusa
 // exec`), and `medusa start` on a spare port. Both caches are kept between runs, keyed by the
 // version; `dropdb bench_medusa_<version>` or removing the directory sets them up again.
-import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { copyFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { servers } from '../lib/platform.js'
+import { freePort, runtimeNode, spawnChild, type Child } from '../lib/processes.js'
 import {
-  benchCache,
-  freePort,
-  run,
-  runtimeNode,
-  spawnChild,
-  waitForHttp,
-  type Child,
-} from '../lib/processes.js'
-import { admin } from './peer-database.js'
+  admin,
+  finished,
+  installPeer,
+  isPopulated,
+  markPopulated,
+  recreateDatabase,
+  servePeer,
+} from './peer-setup.js'
 
 export const medusaVersion = '2.21.2'
 const packages = {
@@ -30,22 +30,13 @@ const project = fileURLToPath(new URL('./medusa-project/', import.meta.url))
 
 /** The cache directory with Medusa's packages and the project's two files. */
 export async function installMedusa(): Promise<string> {
-  const dir = join(benchCache(), `medusa-${medusaVersion}`)
-  const manifest = JSON.stringify(
-    { name: 'emporium-bench-medusa', private: true, dependencies: packages },
-    null,
-    2,
-  )
-  const marker = join(dir, 'installed.json')
-  if (!existsSync(marker) || readFileSync(marker, 'utf8') !== manifest) {
-    console.error(`bench: installing Medusa ${medusaVersion} from npm into ${dir}`)
-    mkdirSync(dir, { recursive: true })
-    writeFileSync(join(dir, 'package.json'), manifest)
-    await run('npm', ['install', '--prefix', dir, '--no-audit', '--no-fund', '--loglevel=error'], {
-      timeoutMs: 900_000,
-    })
-    writeFileSync(marker, manifest)
-  }
+  const dir = await installPeer({
+    id: 'medusa',
+    label: 'Medusa',
+    version: medusaVersion,
+    packages,
+    timeoutMs: 900_000,
+  })
   // CommonJS in the project (its package.json has no "type"), as Medusa loads them.
   copyFileSync(join(project, 'medusa-config.cjs'), join(dir, 'medusa-config.js'))
   copyFileSync(join(project, 'seed.cjs'), join(dir, 'seed.js'))
@@ -73,13 +64,7 @@ function medusaCli(dir: string, args: string[], port: number): Child {
 }
 
 async function runToEnd(dir: string, args: string[]): Promise<void> {
-  const child = medusaCli(dir, args, await freePort())
-  const timeout = setTimeout(() => void child.stop(), 600_000)
-  await child.exited
-  clearTimeout(timeout)
-  if (child.process.exitCode !== 0) {
-    throw new Error(`medusa ${args.join(' ')} failed:\n${child.tail(30)}`)
-  }
+  await finished(medusaCli(dir, args, await freePort()), `medusa ${args.join(' ')}`)
 }
 
 /** What the Store API needs from the cached database; undefined when it is not ready. */
@@ -90,15 +75,8 @@ interface Storefront {
 }
 
 async function storefront(): Promise<Storefront | undefined> {
-  const exists = await admin((c) =>
-    c.query('select 1 from pg_database where datname = $1', [database]),
-  )
-  if (exists.rowCount === 0) return undefined
+  if (!(await isPopulated(database))) return undefined
   return admin(async (c) => {
-    const { rows } = await c.query<{ ready: boolean }>(
-      `select to_regclass('public.bench_populated') is not null as ready`,
-    )
-    if (!rows[0]!.ready) return undefined
     const found = await c.query<Storefront>(
       `select (select token from api_key where title = 'emporium-bench' and revoked_at is null
                 limit 1) as "publishableKey",
@@ -116,11 +94,10 @@ async function ensureDatabase(dir: string): Promise<Storefront> {
   const ready = await storefront()
   if (ready) return ready
   console.error(`bench: migrating and filling ${database} through Medusa's CLI`)
-  await admin((c) => c.query(`drop database if exists ${database} with (force)`))
-  await admin((c) => c.query(`create database ${database}`))
+  await recreateDatabase(database)
   await runToEnd(dir, ['db:migrate'])
   await runToEnd(dir, ['exec', './seed.js'])
-  await admin((c) => c.query('create table bench_populated (at timestamptz)'), database)
+  await markPopulated(database)
   const filled = await storefront()
   if (!filled) throw new Error(`${database}: no publishable key or region after the seed`)
   return filled
@@ -135,9 +112,6 @@ export interface RunningMedusa extends Storefront {
 export async function startMedusa(): Promise<RunningMedusa> {
   const dir = await installMedusa()
   const ready = await ensureDatabase(dir)
-  const port = await freePort()
-  const child = medusaCli(dir, ['start'], port)
-  const origin = `http://127.0.0.1:${port}`
-  await waitForHttp(`${origin}/health`, { child, timeoutMs: 180_000 })
+  const { origin, child } = await servePeer((port) => medusaCli(dir, ['start'], port))
   return { ...ready, origin, stop: () => child.stop() }
 }

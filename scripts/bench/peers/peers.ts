@@ -209,20 +209,12 @@ export function createPeers(options: PeerOptions) {
         }
       }
       const emporiumProduct = rows.find((r) => r.peer.startsWith('Emporium'))
-      const vendureProduct = vendure('one product')
-      if (emporiumProduct && vendureProduct) {
+      for (const peerProduct of [vendure('one product'), medusa('one product')]) {
+        if (!emporiumProduct || !peerProduct) continue
+        const peer = peerProduct.peer.split(' ')[0]
         ratios.push({
-          name: `distributed ${emporiumProduct.products}: one product (gateway) / Vendure one product`,
-          value: emporiumProduct.rps / vendureProduct.rps,
-          unit: '×',
-          note: 'no target in the issue',
-        })
-      }
-      const medusaProductRow = medusa('one product')
-      if (emporiumProduct && medusaProductRow) {
-        ratios.push({
-          name: `distributed ${emporiumProduct.products}: one product (gateway) / Medusa one product`,
-          value: emporiumProduct.rps / medusaProductRow.rps,
+          name: `distributed ${emporiumProduct.products}: one product (gateway) / ${peer} one product`,
+          value: emporiumProduct.rps / peerProduct.rps,
           unit: '×',
           note: 'no target in the issue',
         })

@@ -3,20 +3,18 @@
 // PostgreSQL database of its own filled once with the sample data `@vendure/create` ships, and
 // its server started on a spare port. Both caches are kept between runs, keyed by the version;
 // `dropdb bench_vendure_<version>` or removing the directory sets them up again.
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
-import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { servers } from '../lib/platform.js'
-import { admin } from './peer-database.js'
+import { freePort, runtimeNode, spawnChild, type Child } from '../lib/processes.js'
 import {
-  benchCache,
-  freePort,
-  run,
-  runtimeNode,
-  spawnChild,
-  waitForHttp,
-  type Child,
-} from '../lib/processes.js'
+  admin,
+  finished,
+  installPeer,
+  isPopulated,
+  markPopulated,
+  recreateDatabase,
+  servePeer,
+} from './peer-setup.js'
 
 export const vendureVersion = '3.7.3'
 const packages = {
@@ -24,42 +22,25 @@ const packages = {
   '@vendure/create': vendureVersion, // for its sample data (assets/) only
   pg: '8.16.3',
 }
-const cacheRoot = benchCache()
 const database = `bench_vendure_${vendureVersion.replace(/\W/g, '_')}`
 const entry = fileURLToPath(new URL('./vendure-server.ts', import.meta.url))
 const tsx = import.meta.resolve('tsx')
 
 /** The cache directory with Vendure's packages, installed with npm when missing or outdated. */
-export async function installVendure(): Promise<string> {
-  const dir = join(cacheRoot, `vendure-${vendureVersion}`)
-  const manifest = JSON.stringify(
-    { name: 'emporium-bench-vendure', private: true, dependencies: packages },
-    null,
-    2,
-  )
-  const marker = join(dir, 'installed.json')
-  if (existsSync(marker) && readFileSync(marker, 'utf8') === manifest) return dir
-  console.error(`bench: installing Vendure ${vendureVersion} from npm into ${dir}`)
-  mkdirSync(dir, { recursive: true })
-  writeFileSync(join(dir, 'package.json'), manifest)
-  await run('npm', ['install', '--prefix', dir, '--no-audit', '--no-fund', '--loglevel=error'], {
+export function installVendure(): Promise<string> {
+  return installPeer({
+    id: 'vendure',
+    label: 'Vendure',
+    version: vendureVersion,
+    packages,
     timeoutMs: 600_000,
   })
-  writeFileSync(marker, manifest)
-  return dir
 }
 
 /** Products in the cached database; 0 when it is missing or its population did not finish. */
 async function populatedProducts(): Promise<number> {
-  const exists = await admin((c) =>
-    c.query('select 1 from pg_database where datname = $1', [database]),
-  )
-  if (exists.rowCount === 0) return 0
+  if (!(await isPopulated(database))) return 0
   return admin(async (c) => {
-    const { rows } = await c.query<{ ready: boolean }>(
-      `select to_regclass('public.bench_populated') is not null as ready`,
-    )
-    if (!rows[0]!.ready) return 0
     const count = await c.query<{ n: number }>('select count(*)::int as n from product')
     return count.rows[0]!.n
   }, database)
@@ -93,16 +74,9 @@ async function ensureDatabase(dir: string): Promise<number> {
   const ready = await populatedProducts()
   if (ready > 0) return ready
   console.error(`bench: populating ${database} with Vendure's sample data`)
-  await admin((c) => c.query(`drop database if exists ${database} with (force)`))
-  await admin((c) => c.query(`create database ${database}`))
-  const child = await runVendure(dir, 'populate', await freePort())
-  const timeout = setTimeout(() => void child.stop(), 600_000)
-  await child.exited
-  clearTimeout(timeout)
-  if (child.process.exitCode !== 0) {
-    throw new Error(`Vendure's populate failed:\n${child.tail(30)}`)
-  }
-  await admin((c) => c.query('create table bench_populated (at timestamptz)'), database)
+  await recreateDatabase(database)
+  await finished(await runVendure(dir, 'populate', await freePort()), "Vendure's populate")
+  await markPopulated(database)
   return populatedProducts()
 }
 
@@ -118,9 +92,6 @@ export interface RunningVendure {
 export async function startVendure(): Promise<RunningVendure> {
   const dir = await installVendure()
   const products = await ensureDatabase(dir)
-  const port = await freePort()
-  const child = await runVendure(dir, 'serve', port)
-  const origin = `http://127.0.0.1:${port}`
-  await waitForHttp(`${origin}/health`, { child, timeoutMs: 180_000 })
+  const { origin, child } = await servePeer((port) => runVendure(dir, 'serve', port))
   return { origin, shopApi: '/shop-api', products, stop: () => child.stop() }
 }
