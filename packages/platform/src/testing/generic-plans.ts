@@ -3,10 +3,10 @@ import { sql, type CompiledQuery, type Kysely, type KyselyPlugin, type QueryId }
 /**
  * The generic plans (PostgreSQL's `EXPLAIN`, text) of the statements `run` sends through the
  * Kysely it is given, in order. The platform names its statements (db/named-statements.ts):
- * PostgreSQL plans a named statement for its values five times, then keeps one generic plan for
- * any values when that costs no more. A generic plan can use a partial index only when the
- * statement's own text proves the index's predicate (`where status = 'pending'` needs the literal,
- * not a parameter), else the statement is planned again at every run. Tests assert with this
+ * PostgreSQL plans a named statement for its values five times, then may keep one generic plan
+ * for any values when its estimate costs no more. A generic plan can use a partial index only when
+ * the statement's own text proves the index's predicate (`where status = 'pending'` needs the
+ * literal, not a parameter), else it reads without that index. Tests assert with this
  * which index a statement's generic plan uses (sequential scans discouraged: a test's tables are
  * nearly empty).
  */

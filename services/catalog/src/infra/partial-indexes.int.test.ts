@@ -4,7 +4,7 @@ import { createTestDatabase, genericPlans, type TestDatabase } from '@emporium/p
 import { createKyselyReservations } from './kysely-reservations.js'
 
 // The expiry sweep's read of held reservations names the status its partial index serves
-// (migration 001: `where status = 'held'`), so that the generic plan PostgreSQL keeps for a named
+// (migration 001: `where status = 'held'`), so that the generic plan PostgreSQL may keep for a named
 // statement after its fifth run uses the index too (with a parameter it could not).
 describe('the expiry sweep: its generic plan uses the index of held reservations', () => {
   let test: TestDatabase

@@ -6,7 +6,7 @@ import { createSqlMessageQueue } from './sql-messages.js'
 import type { NotificationTables } from './tables.js'
 
 // The dispatcher's claim of due messages names the status its partial index serves (migration
-// 001: `where status = 'pending'`), so that the generic plan PostgreSQL keeps for a named
+// 001: `where status = 'pending'`), so that the generic plan PostgreSQL may keep for a named
 // statement after its fifth run uses the index too (with a parameter it could not).
 describe("the dispatcher's claim: its generic plan uses the index of due messages", () => {
   let test: TestDatabase
