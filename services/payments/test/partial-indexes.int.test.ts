@@ -2,8 +2,8 @@ import type { Kysely } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createOutbox, migrate, type Database } from '@emporium/platform'
 import { createTestDatabase, genericPlans, type TestDatabase } from '@emporium/platform/testing'
-import { createKyselyPaymentStore } from './kysely-payment-store.js'
-import type { PaymentsTables } from './tables.js'
+import { createKyselyPaymentStore } from '../src/infra/kysely-payment-store.js'
+import type { PaymentsTables } from '../src/infra/tables.js'
 
 // Payments' reads served by a partial index (migrations 001, 002, 006: `where state = …`) name
 // the states in their text, so that the generic plan PostgreSQL may keep for a named statement
@@ -15,7 +15,7 @@ describe("payments' reads by state: their generic plans use the partial indexes"
 
   beforeAll(async () => {
     test = await createTestDatabase('postgres')
-    await migrate(test.database, { migrations: new URL('../../migrations/', import.meta.url) })
+    await migrate(test.database, { migrations: new URL('../migrations/', import.meta.url) })
     db = test.database.db as Kysely<PaymentsTables>
   })
   afterAll(async () => {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createOutbox, migrate, type Database } from '@emporium/platform'
 import { createTestDatabase, genericPlans, type TestDatabase } from '@emporium/platform/testing'
-import { createKyselyReservations } from './kysely-reservations.js'
+import { createKyselyReservations } from '../src/infra/kysely-reservations.js'
 
 // The expiry sweep's read of held reservations names the status its partial index serves
 // (migration 001: `where status = 'held'`), so that the generic plan PostgreSQL may keep for a named
@@ -11,7 +11,7 @@ describe('the expiry sweep: its generic plan uses the index of held reservations
 
   beforeAll(async () => {
     test = await createTestDatabase('postgres')
-    await migrate(test.database, { migrations: new URL('../../migrations/', import.meta.url) })
+    await migrate(test.database, { migrations: new URL('../migrations/', import.meta.url) })
   })
   afterAll(async () => {
     await test?.drop()

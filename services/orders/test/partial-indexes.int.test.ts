@@ -2,9 +2,9 @@ import type { Kysely } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createOutbox, migrate, type Database, type Logger } from '@emporium/platform'
 import { createTestDatabase, genericPlans, type TestDatabase } from '@emporium/platform/testing'
-import { createCatalogPriceCopy } from './catalog-prices.js'
-import { createSqlOrderStore } from './sql-order-store.js'
-import type { OrdersTables } from './tables.js'
+import { createCatalogPriceCopy } from '../src/infra/catalog-prices.js'
+import { createSqlOrderStore } from '../src/infra/sql-order-store.js'
+import type { OrdersTables } from '../src/infra/tables.js'
 
 const silent = { warn: () => {}, info: () => {}, error: () => {} } as unknown as Logger
 
@@ -17,7 +17,7 @@ describe("orders' reads by status: their generic plans use the partial indexes",
 
   beforeAll(async () => {
     test = await createTestDatabase('postgres')
-    await migrate(test.database, { migrations: new URL('../../migrations/', import.meta.url) })
+    await migrate(test.database, { migrations: new URL('../migrations/', import.meta.url) })
     db = test.database.db as Kysely<OrdersTables>
   })
   afterAll(async () => {

@@ -2,8 +2,8 @@ import type { Kysely } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { migrate } from '@emporium/platform'
 import { createTestDatabase, genericPlans, type TestDatabase } from '@emporium/platform/testing'
-import { createSqlMessageQueue } from './sql-messages.js'
-import type { NotificationTables } from './tables.js'
+import { createSqlMessageQueue } from '../src/infra/sql-messages.js'
+import type { NotificationTables } from '../src/infra/tables.js'
 
 // The dispatcher's claim of due messages names the status its partial index serves (migration
 // 001: `where status = 'pending'`), so that the generic plan PostgreSQL may keep for a named
@@ -14,7 +14,7 @@ describe("the dispatcher's claim: its generic plan uses the index of due message
 
   beforeAll(async () => {
     test = await createTestDatabase('postgres')
-    await migrate(test.database, { migrations: new URL('../../migrations/', import.meta.url) })
+    await migrate(test.database, { migrations: new URL('../migrations/', import.meta.url) })
     db = test.database.db as Kysely<NotificationTables>
   })
   afterAll(async () => {
