@@ -1,5 +1,6 @@
 import { createServer, type Server } from 'node:http'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { Socket } from 'node:net'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { createHttp, newThrottle, type Send } from './http.js'
 import { createRecorder } from './stats.js'
 
@@ -15,6 +16,16 @@ describe('createHttp', () => {
   beforeAll(async () => {
     server = createServer((request, response) => {
       if (request.url === '/api/v1/products/slow') return // never answers
+      if (request.url?.startsWith('/api/v1/orders/')) {
+        response.writeHead(200, { 'content-type': 'text/event-stream' })
+        const frame = (status: string) => `event: status\ndata: {"status":"${status}"}\n\n`
+        response.write(frame('pending'))
+        // `ends`: the server ends the stream after the outcome; `open`: it goes on.
+        // (a moment after its last event, as the end may come in a packet of its own).
+        response.write(frame('confirmed'))
+        if (request.url.includes('/ends/')) setTimeout(() => response.end(), 50)
+        return
+      }
       if (Date.now() < openAt) {
         response.writeHead(429, { 'retry-after': retryAfter, 'content-type': 'application/json' })
         response.end(JSON.stringify({ code: 'RATE_LIMIT.EXCEEDED', status: 429 }))
@@ -50,6 +61,40 @@ describe('createHttp', () => {
     })
     return { http, recorder, stop }
   }
+
+  it('reads a stream to its end after the outcome (its connection kept), or closes it a moment later', async () => {
+    const { http, recorder } = client()
+    // Sockets the client closed: a stream left mid-way costs its connection.
+    let closed = 0
+    const onConnection = (socket: Socket) => socket.on('close', () => closed++)
+    server.on('connection', onConnection)
+    try {
+      const confirmed = (event: { data: string }) => event.data.includes('confirmed')
+      const follow = (id: string) =>
+        http.stream(
+          'orders.stream',
+          (api) =>
+            api.GET('/api/v1/orders/{id}/events', {
+              params: { path: { id } },
+              parseAs: 'stream',
+            }),
+          {},
+          10_000,
+          confirmed,
+        )
+      expect(await follow('ends')).toBe('done')
+      expect(await follow('ends')).toBe('done')
+      await new Promise((resolve) => setTimeout(resolve, 200))
+      expect(closed).toBe(0)
+      const started = Date.now()
+      expect(await follow('open')).toBe('done')
+      expect(Date.now() - started).toBeLessThan(5_000) // not the 10 s deadline
+      await vi.waitFor(() => expect(closed).toBe(1))
+      expect(recorder.totals()).toMatchObject({ requests: 3, errors: 0 })
+    } finally {
+      server.off('connection', onConnection)
+    }
+  })
 
   it('waits out retry-after, then lets one request probe the quota before the others', async () => {
     const { http, recorder } = client()

@@ -49,6 +49,9 @@ export function apiBase(baseUrl: string): { origin: string; prefix: string } {
 
 const throttledAttempts = 3
 
+/** How long a stream may take to end once its outcome came before it is closed. */
+const streamEndGraceMs = 1_000
+
 /**
  * The public API through @emporium/sdk over one undici connection pool, every request timed
  * and recorded by operation name, each shopper's quota respected (throttle.ts).
@@ -159,11 +162,18 @@ export function createHttp(options: HttpOptions) {
     const permit = await acquire(throttle, options.maxRetryWaitMs, stop)
     if (!permit) return 'failed'
     const deadline = AbortSignal.timeout(deadlineMs)
+    // Once `onEvent` is done, the stream is read to its end (a server asked to end it there
+    // does: its connection is kept), but for a moment only.
+    const grace = new AbortController()
+    let timer: NodeJS.Timeout | undefined
     const started = performance.now()
     let headersMs = 0
     let answered = false
+    let done = false
     try {
-      const { response, error } = await send(clientFor(init, AbortSignal.any([stop, deadline])))
+      const { response, error } = await send(
+        clientFor(init, AbortSignal.any([stop, deadline, grace.signal])),
+      )
       headersMs = performance.now() - started
       answered = true
       permit.settle(newsOf(response.status, response.headers))
@@ -171,16 +181,19 @@ export function createHttp(options: HttpOptions) {
         recorder.record(operation, headersMs, classifyAnswer(response.status, error, init.expect))
         return 'failed'
       }
-      let done = false
       for await (const event of readServerSentEvents(response)) {
-        if (onEvent(event)) {
-          done = true
-          break // leaving the loop closes the stream
-        }
+        if (done || !onEvent(event)) continue
+        done = true
+        timer = setTimeout(() => grace.abort(), streamEndGraceMs)
       }
       recorder.record(operation, headersMs, { kind: 'ok' })
       return done ? 'done' : 'ended'
     } catch (error) {
+      if (done && !stop.aborted) {
+        // The stream did not end in time (closed by us) or broke after the outcome came.
+        recorder.record(operation, headersMs, { kind: 'ok' })
+        return 'done'
+      }
       if (!answered) permit.settle(undefined)
       if (deadline.aborted && !stop.aborted) {
         // Our own deadline for the order: the request itself was fine.
@@ -191,6 +204,8 @@ export function createHttp(options: HttpOptions) {
       const outcome = classifyFailure(error, stop.aborted)
       recorder.record(operation, answered ? headersMs : performance.now() - started, outcome)
       return 'failed'
+    } finally {
+      clearTimeout(timer)
     }
   }
 

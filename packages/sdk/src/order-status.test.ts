@@ -48,6 +48,22 @@ describe('orderStatusEvents', () => {
     })
   })
 
+  it('asks the server to end the stream after the statuses `until` names', async () => {
+    const client = await clientOf((request, response) => {
+      response.writeHead(200, { 'content-type': 'text/event-stream' })
+      response.end(frame(1, status('confirmed')))
+    })
+    const seen: OrderStatusEvent[] = []
+    const events = orderStatusEvents(client, 'o1', { until: ['confirmed', 'payment_failed'] })
+    for await (const event of events) seen.push(event)
+    expect(seen).toEqual([status('confirmed')])
+    for await (const event of orderStatusEvents(client, 'o1', { until: [] })) seen.push(event)
+    expect(server!.received.map((request) => request.url)).toEqual([
+      '/api/v1/orders/o1/events?until=confirmed%2Cpayment_failed',
+      '/api/v1/orders/o1/events',
+    ])
+  })
+
   it('fails with the problem of a refused stream, and ends at once on 204', async () => {
     const client = await clientOf((request, response) => {
       if (request.url.endsWith('/gone/events')) {

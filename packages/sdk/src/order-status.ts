@@ -23,19 +23,22 @@ export const terminalOrderStatuses: readonly OrderStatusEvent['status'][] = ['sh
 
 /**
  * The order's `status` events: the current status first, then one per change, until the
- * stream ends after a terminal status (shipped or cancelled). A caller that only waits for the
- * checkout's outcome leaves the loop at a final status (`finalOrderStatuses`). Fails with an EmporiumProblem when the stream is refused;
- * leaving the loop early closes it, and so does aborting `signal` (the loop then throws).
+ * stream ends after a terminal status (shipped or cancelled), or after one of `until`: a caller
+ * that only waits for the checkout's outcome asks `until: ['confirmed', 'payment_failed']` (the
+ * server then ends the stream, which keeps its connection for the next request). Fails with an
+ * EmporiumProblem when the stream is refused; leaving the loop early closes it, and so does
+ * aborting `signal` (the loop then throws).
  * (To resume after a dropped connection with Last-Event-ID, read the stream with
  * readServerSentEvents, which gives each event's id.)
  */
 export async function* orderStatusEvents(
   client: EmporiumClient,
   orderId: string,
-  options: { signal?: AbortSignal } = {},
+  options: { signal?: AbortSignal; until?: readonly OrderStatusEvent['status'][] } = {},
 ): AsyncGenerator<OrderStatusEvent, void, undefined> {
+  const until = options.until?.length ? { until: options.until.join(',') } : undefined
   const { error, response } = await client.GET('/api/v1/orders/{id}/events', {
-    params: { path: { id: orderId } },
+    params: { path: { id: orderId }, ...(until ? { query: until } : {}) },
     headers: { accept: 'text/event-stream' },
     parseAs: 'stream',
     ...(options.signal ? { signal: options.signal } : {}),

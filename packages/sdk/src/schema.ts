@@ -1241,7 +1241,7 @@ export interface paths {
     }
     /**
      * Follow an order’s status (server-sent events) until it ships or is cancelled
-     * @description Event `status` with an OrderStatusEvent: the current status first (or every change after Last-Event-ID), then one per change; the stream ends after shipped or cancelled (a confirmed order is still followed: it ships, or is cancelled and refunded). 204 when Last-Event-ID is a shipped or cancelled status already.
+     * @description Event `status` with an OrderStatusEvent: the current status first (or every change after Last-Event-ID), then one per change; the stream ends after shipped or cancelled (a confirmed order is still followed: it ships, or is cancelled and refunded), or after a status `until` names. 204 when Last-Event-ID is a shipped or cancelled status already.
      *
      *     Requires a bearer token.
      */
@@ -8975,7 +8975,13 @@ export interface operations {
   }
   getOrdersByIdEvents: {
     parameters: {
-      query?: never
+      query?: {
+        /**
+         * @description Comma-separated order statuses: the stream also ends after an event of one of them (e.g. `confirmed,payment_failed`). It always ends after shipped or cancelled.
+         * @example confirmed,payment_failed
+         */
+        until?: string
+      }
       header?: {
         /** @description Resume after this id. No control characters. */
         'last-event-id'?: string

@@ -43,6 +43,9 @@ const shippingAddress = {
 }
 const isFinal = (status: OrderStatus) => finalOrderStatuses.includes(status)
 
+/** How long a status stream may take to end after the outcome before it is closed. */
+const streamEndGraceMs = 1_000
+
 // Quiet between status changes, a status stream's body has no idle timeout (its deadline ends
 // it); every other request must be answered whole within requestTimeoutMs.
 export const agent = new Agent({
@@ -155,13 +158,26 @@ async function followStream(
   orderId: string,
   deadline: number,
 ): Promise<string | undefined> {
-  const signal = AbortSignal.timeout(Math.max(0, Math.ceil(deadline - performance.now())))
+  const timeout = AbortSignal.timeout(Math.max(0, Math.ceil(deadline - performance.now())))
+  // The server ends the stream after the outcome (`until`): read to its end, which keeps the
+  // connection (leaving the loop early would close it); given up a moment after the outcome.
+  const grace = new AbortController()
+  let final: string | undefined
+  let timer: NodeJS.Timeout | undefined
   try {
-    for await (const event of orderStatusEvents(api, orderId, { signal })) {
-      if (isFinal(event.status)) return event.status // leaving the loop closes the stream
+    for await (const event of orderStatusEvents(api, orderId, {
+      signal: AbortSignal.any([timeout, grace.signal]),
+      until: finalOrderStatuses,
+    })) {
+      if (final === undefined && isFinal(event.status)) {
+        final = event.status
+        timer = setTimeout(() => grace.abort(), streamEndGraceMs)
+      }
     }
-    return undefined
+    return final
   } catch {
-    return undefined
+    return final
+  } finally {
+    clearTimeout(timer)
   }
 }

@@ -477,6 +477,61 @@ export function notificationsSuite(kind: DatabaseKind): void {
         ])
       })
 
+      it('ends the stream itself after a status `until` names, past the ones before it', async () => {
+        const userId = `u-${randomUUID()}`
+        const o = orderEvents(`o-${randomUUID()}`, userId)
+        const orderId = o.placed().orderId
+        await publish(bus, orders.OrderPlaced, o.placed())
+        const stream = await openStream(
+          http,
+          `${streamUrl(orderId)}?until=confirmed,payment_failed`,
+          bearer(userId),
+        )
+        expect(stream.status).toBe(200)
+        expect(await stream.next()).toEqual({ retry: '2000' })
+        expect(statuses([(await stream.next())!]).map((e) => e.status)).toEqual(['pending'])
+        await publish(bus, orders.OrderPaymentRequested, o.paymentRequested())
+        await publish(bus, orders.OrderConfirmed, o.confirmed())
+        // The server ends the response after confirmed: no heartbeat, no wait for shipped.
+        const rest = statuses(await stream.rest(5_000))
+        expect(rest.map((e) => e.status)).toEqual(['awaiting_payment', 'confirmed'])
+      })
+
+      it('ends at once after the current status when `until` names it', async () => {
+        const userId = `u-${randomUUID()}`
+        const o = orderEvents(`o-${randomUUID()}`, userId)
+        await publish(bus, orders.OrderPlaced, o.placed())
+        await publish(bus, orders.OrderConfirmed, o.confirmed())
+        const stream = await openStream(
+          http,
+          `${streamUrl(o.placed().orderId)}?until=confirmed`,
+          bearer(userId),
+        )
+        expect(statuses(await stream.rest(5_000)).map((e) => e.status)).toEqual(['confirmed'])
+      })
+
+      it('refuses an `until` that is not a list of order statuses with a 400 problem', async () => {
+        const userId = `u-${randomUUID()}`
+        const o = orderEvents(`o-${randomUUID()}`, userId)
+        await publish(bus, orders.OrderPlaced, o.placed())
+        for (const until of [
+          'paid',
+          'confirmed,',
+          ',confirmed',
+          'confirmed;shipped',
+          '',
+          'CONFIRMED',
+        ]) {
+          const res = await http.fetch(
+            `${streamUrl(o.placed().orderId)}?until=${encodeURIComponent(until)}`,
+            { headers: bearer(userId) },
+          )
+          expect(res.status, until).toBe(400)
+          expect(res.headers.get('content-type')).toMatch(/problem\+json/)
+          await res.body?.cancel()
+        }
+      })
+
       it('resumes after Last-Event-ID, and answers 204 when nothing more can come', async () => {
         const userId = `u-${randomUUID()}`
         const o = orderEvents(`o-${randomUUID()}`, userId)

@@ -37,7 +37,12 @@ export async function followOrder(
           'orders.stream',
           (api) =>
             api.GET('/api/v1/orders/{id}/events', {
-              ...order,
+              // The server ends the stream at the outcome (its connection is kept). After a
+              // step of the shopper's, a payment_failed from before it may come first: not then.
+              params: {
+                ...order.params,
+                query: { until: after ? 'confirmed' : 'confirmed,payment_failed' },
+              },
               headers: { accept: 'text/event-stream' },
               parseAs: 'stream',
             }),

@@ -327,6 +327,35 @@ export type OrderPage = Type.Static<typeof OrderPage>
 export const OrderParams = Type.Object({ id: Id })
 export type OrderParams = Type.Static<typeof OrderParams>
 
+/** Every order status, for patterns that list them. */
+const orderStatusNames = OrderStatus.anyOf.map((literal) => literal.const as string)
+const statusName = `(?:${orderStatusNames.join('|')})`
+
+/**
+ * Query of `GET /orders/{id}/events`. `until`: statuses after which the stream ends too (a
+ * client that only waits for the checkout's outcome asks `until=confirmed,payment_failed`), so
+ * the server ends the response and its connection stays open for the next request; without it
+ * the stream ends after shipped or cancelled only.
+ */
+export const OrderEventsQuery = Type.Object({
+  until: Type.Optional(
+    Type.String({
+      pattern: `^${statusName}(?:,${statusName}){0,5}$`,
+      maxLength: 100,
+      description:
+        'Comma-separated order statuses: the stream also ends after an event of one of them ' +
+        '(e.g. `confirmed,payment_failed`). It always ends after shipped or cancelled.',
+      examples: ['confirmed,payment_failed'],
+    }),
+  ),
+})
+export type OrderEventsQuery = Type.Static<typeof OrderEventsQuery>
+
+/** The statuses an `until` names (validated by OrderEventsQuery's pattern). */
+export function untilStatuses(until: string | undefined): ReadonlySet<OrderStatus> {
+  return new Set(until === undefined ? [] : (until.split(',') as OrderStatus[]))
+}
+
 /**
  * One server-sent event of `GET /orders/{id}/events` (event name `status`): the order's status
  * when the stream opens, then one per change; the stream ends after a final status.

@@ -63,8 +63,10 @@ export function notificationsRoutes(deps: NotificationsRoutesDeps): HttpRoutes {
             'Event `status` with an OrderStatusEvent: the current status first (or every change ' +
             'after Last-Event-ID), then one per change; the stream ends after shipped or ' +
             'cancelled (a confirmed order is still followed: it ships, or is cancelled and ' +
-            'refunded). 204 when Last-Event-ID is a shipped or cancelled status already.',
+            'refunded), or after a status `until` names. 204 when Last-Event-ID is a shipped or ' +
+            'cancelled status already.',
           params: orders.OrderParams,
+          querystring: orders.OrderEventsQuery,
           headers: Type.Object({
             'last-event-id': Type.Optional(Text({ description: 'Resume after this id.' })),
           }),
@@ -83,10 +85,16 @@ export function notificationsRoutes(deps: NotificationsRoutesDeps): HttpRoutes {
           },
         },
       },
-      async (request, reply) => stream(request, reply, request.params.id),
+      async (request, reply) =>
+        stream(request, reply, request.params.id, orders.untilStatuses(request.query.until)),
     )
 
-    async function stream(request: FastifyRequest, reply: FastifyReply, orderId: string) {
+    async function stream(
+      request: FastifyRequest,
+      reply: FastifyReply,
+      orderId: string,
+      until: ReadonlySet<orders.OrderStatus>,
+    ) {
       const identity = identityOf(request)!
       // Ends on client disconnect or service shutdown.
       const ended = new AbortController()
@@ -157,7 +165,13 @@ export function notificationsRoutes(deps: NotificationsRoutesDeps): HttpRoutes {
       write(retryFrame)
       void (async () => {
         try {
-          for await (const change of changes) write(statusFrame(change))
+          for await (const change of changes) {
+            write(statusFrame(change))
+            // The client asked for nothing past it: ended here, the response completes and its
+            // connection is kept, where a client leaving mid-stream costs the connection (and a
+            // proxy's connection to us).
+            if (until.has(change.status)) break
+          }
         } catch (error) {
           // The client reconnects with Last-Event-ID and resumes.
           request.log.warn({ err: error }, 'status stream failed')
