@@ -4,6 +4,7 @@ import { createOutbox, migrate, type Database, type Logger } from '@emporium/pla
 import { createTestDatabase, genericPlans, type TestDatabase } from '@emporium/platform/testing'
 import { createCatalogPriceCopy } from '../src/infra/catalog-prices.js'
 import { createSqlOrderStore } from '../src/infra/sql-order-store.js'
+import { createSqlPromotionCatalog } from '../src/infra/sql-promotions.js'
 import type { OrdersTables } from '../src/infra/tables.js'
 
 const silent = { warn: () => {}, info: () => {}, error: () => {} } as unknown as Logger
@@ -49,6 +50,41 @@ describe("orders' reads by status: their generic plans use the partial indexes",
     const plans = await genericPlans(db, (spy) => storeOn(spy).orderHoldingCart('u1', 'c1'))
     expect(plans).toHaveLength(1)
     expect(plans[0]).toContain('orders_cart_held_uq')
+  })
+
+  it("a promotion's uses held, counted for a preview and for the admins' list", async () => {
+    const catalog = (on: Kysely<OrdersTables>) =>
+      createSqlPromotionCatalog({ db: on }, createOutbox({ source: 'orders' }))
+    const at = new Date()
+    const promotion = await catalog(db).create(
+      {
+        code: 'PLAN10',
+        offer: { kind: 'percentage', percent: 10 },
+        minSubtotal: null,
+        startsAt: null,
+        endsAt: null,
+        usageLimit: null,
+        perCustomerLimit: null,
+        active: true,
+      },
+      at,
+    )
+    const preview = await genericPlans(db, (spy) =>
+      catalog(spy).preview({
+        code: 'PLAN10',
+        customerId: 'u1',
+        subtotal: { amount: 10_000, currency: 'USD' },
+        now: at,
+      }),
+    )
+    expect(preview.find((plan) => plan.includes('promotion_uses'))).toContain(
+      'promotion_uses_held_idx',
+    )
+    const list = await genericPlans(db, (spy) => catalog(spy).list({ limit: 10 }))
+    expect(list.find((plan) => plan.includes('promotion_uses'))).toContain(
+      'promotion_uses_held_idx',
+    )
+    expect(promotion.code).toBe('PLAN10')
   })
 
   it("the sweeper's due orders", async () => {
