@@ -51,6 +51,20 @@ async function gateway(catalogUrls: string): Promise<TestGateway> {
   return started
 }
 
+/**
+ * `call` sent again while it is shed: an instance frees its turn once its answer is sent, which
+ * the client may read a moment before, so a call sent at once may still find the turn taken.
+ * Counts the sheds it met.
+ */
+async function callOnceFree(url: string, init: Parameters<typeof call>[1], sheds = { count: 0 }) {
+  for (let attempt = 0; ; attempt++) {
+    const answer = await call(url, init)
+    if (answer.status !== 503 || attempt === 100) return answer
+    sheds.count++
+    await new Promise((resolve) => setTimeout(resolve, 10))
+  }
+}
+
 const metricValue = (text: string, name: string, upstream: string) =>
   Number(
     new RegExp(`^${name}\\{[^}]*upstream="${upstream}"[^}]*\\} (\\S+)$`, 'm').exec(text)?.[1] ??
@@ -83,13 +97,18 @@ describe('an upstream that sheds load', () => {
     expect((await held).status).toBe(200)
 
     // Closed and in the rotation: the next call is served (an open circuit would refuse it).
-    const next = call(`${g.url}/api/v1/products/p1`, { headers: from('198.51.100.32') })
+    const late = { count: 0 }
+    const next = callOnceFree(
+      `${g.url}/api/v1/products/p1`,
+      { headers: from('198.51.100.32') },
+      late,
+    )
     await until(() => catalog.started() === 2)
     catalog.release.shift()!()
     expect((await next).status).toBe(200)
     const metrics = (await call(`${g.managementUrl}/metrics`)).text
     expect(metricValue(metrics, 'gateway_upstream_breaker_state', 'catalog')).toBe(0)
-    expect(metricValue(metrics, 'gateway_upstream_shed_total', 'catalog')).toBe(10)
+    expect(metricValue(metrics, 'gateway_upstream_shed_total', 'catalog')).toBe(10 + late.count)
     expect(metrics).toMatch(/gateway_upstream_instance_up\{[^}]*upstream="catalog"[^}]*\} 1/)
   })
 
@@ -104,7 +123,7 @@ describe('an upstream that sheds load', () => {
     await until(() => busy.started() === 1 && free.started() === 1)
     free.release.shift()!()
     await Promise.race([first, second])
-    const third = call(`${g.url}/api/v1/products/p1`, { headers: from('198.51.100.34') })
+    const third = callOnceFree(`${g.url}/api/v1/products/p1`, { headers: from('198.51.100.34') })
     await until(() => free.started() === 2)
     free.release.shift()!()
     expect((await third).status).toBe(200)
