@@ -218,6 +218,33 @@ export function checkoutSuite(platform: () => CheckoutPlatform) {
     }
   })
 
+  it('a line taken out and added again before the confirmation stays in the cart; the ordered ones go', async () => {
+    // The slow card holds the order for 5 s before it is paid: time for the shopper's edits.
+    // Where the payment deadline is shorter than that, the order is cancelled, nothing settles.
+    if (platform().slowCardEnds !== 'confirmed') return
+    const { client, adminToken } = platform()
+    const kept = await client.createProduct(adminToken, 900, 10)
+    const control = await client.createProduct(adminToken, 400, 10)
+    const shopper = await client.register()
+    await client.addToCart(shopper.token, kept.id, 2)
+    await client.addToCart(shopper.token, control.id, 1)
+    const placed = await client.placeOrder(shopper.token, cards.slow)
+    expect(placed.status, JSON.stringify(placed.body)).toBe(202)
+    const removed = await client.call(`/cart/items/${kept.id}`, {
+      method: 'DELETE',
+      token: shopper.token,
+    })
+    expect(removed.status).toBe(200)
+    await client.addToCart(shopper.token, kept.id, 1) // wanted again, for a next order
+    expect((await client.waitForOrder(shopper.token, placed.body.id)).status).toBe('confirmed')
+    // The control line goes once the cart settled the order; the line added again stays whole.
+    const lines = async () =>
+      (await client.call('/cart', { token: shopper.token })).body.items.map(
+        (i: { productId: string; quantity: number }) => [i.productId, i.quantity],
+      )
+    await expect.poll(lines, { timeout: 20_000 }).toEqual([[kept.id, 1]])
+  })
+
   it('customer cancel after confirmation: refunded and stock restored; ship needs admin and a confirmed order', async () => {
     const { client, adminToken, product, shopper, order } = await buy(cards.approved, 4)
     await client.waitForOrder(shopper.token, order.id)

@@ -3199,6 +3199,8 @@ export interface components {
        * @description When the cart last changed.
        */
       updatedAt: string
+      /** @description How many times the cart was written (one more with each change; 0: never written). An order records the version it was placed from. */
+      version?: number
       /** @description True when some price shown could not be confirmed just now. */
       stale?: boolean
       /** @description True when some unit price changed since it was added. */
@@ -3253,6 +3255,8 @@ export interface components {
        * @description When the cart last changed.
        */
       updatedAt: string
+      /** @description How many times the cart was written (one more with each change; 0: never written). An order records the version it was placed from. */
+      version?: number
       /** @description True when some price shown could not be confirmed just now. */
       stale?: boolean
       /** @description True when some unit price changed since it was added. */
@@ -3299,6 +3303,8 @@ export interface components {
        * @description When the cart last changed.
        */
       updatedAt: string
+      /** @description How many times the cart was written (one more with each change; 0: never written). An order records the version it was placed from. */
+      version?: number
       /** @description True when some price shown could not be confirmed just now. */
       stale?: boolean
       /** @description True when some unit price changed since it was added. */
@@ -3349,6 +3355,8 @@ export interface components {
        * @description When the cart last changed.
        */
       updatedAt: string
+      /** @description How many times the cart was written (one more with each change; 0: never written). An order records the version it was placed from. */
+      version?: number
       /** @description True when some price shown could not be confirmed just now. */
       stale?: boolean
       /** @description True when some unit price changed since it was added. */
@@ -3395,6 +3403,8 @@ export interface components {
        * @description When the cart last changed.
        */
       updatedAt: string
+      /** @description How many times the cart was written (one more with each change; 0: never written). An order records the version it was placed from. */
+      version?: number
       /** @description True when some price shown could not be confirmed just now. */
       stale?: boolean
       /** @description True when some unit price changed since it was added. */

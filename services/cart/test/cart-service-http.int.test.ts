@@ -132,6 +132,7 @@ describe('cart service over HTTP', () => {
       items: [],
       subtotal: { amount: 0, currency: 'USD' },
       itemCount: 0,
+      version: 0,
     })
   })
 
@@ -159,11 +160,15 @@ describe('cart service over HTTP', () => {
   })
 
   it('merges quantities, refuses more than available (409) and unknown products (404)', async () => {
+    const before = (await call('GET', '/cart')).body.version as number
     const res = await call('POST', '/cart/items', { productId: 'lamp', quantity: 3 })
     expect(res.body).toMatchObject({ itemCount: 5, subtotal: { amount: 9995 } })
+    // Each write counts one version (an order records the one it was placed from).
+    expect(res.body.version).toBe(before + 1)
     const over = await call('POST', '/cart/items', { productId: 'lamp', quantity: 6 })
     expect(over.status).toBe(409)
     expect(over.body.code).toBe('CART.NOT_ENOUGH_STOCK')
+    expect((await call('GET', '/cart')).body.version).toBe(before + 1)
     expect((await call('POST', '/cart/items', { productId: 'ghost', quantity: 1 })).status).toBe(
       404,
     )

@@ -121,6 +121,9 @@ export interface FakeCartLine {
 /** When each fake cart (each array of lines) last changed: a new array is a cart written anew. */
 const cartWrites = new WeakMap<FakeCartLine[], string>()
 let lastWrite = Date.parse('2026-01-01T00:00:00.000Z')
+/** Each fake cart's version (the real cart's count of writes): distinct per array. */
+const cartVersions = new WeakMap<FakeCartLine[], number>()
+let lastVersion = 100
 
 /**
  * A cart as the cart service answers it (its prices may be stale; the catalog's rule). Its
@@ -129,6 +132,7 @@ let lastWrite = Date.parse('2026-01-01T00:00:00.000Z')
  */
 export function cartOf(lines: FakeCartLine[]) {
   if (!cartWrites.has(lines)) cartWrites.set(lines, new Date(++lastWrite).toISOString())
+  if (!cartVersions.has(lines)) cartVersions.set(lines, ++lastVersion)
   const items = lines.map((line) => {
     const unitPrice = { amount: line.unitPrice ?? 1, currency: 'USD' }
     return {
@@ -149,6 +153,7 @@ export function cartOf(lines: FakeCartLine[]) {
     subtotal: { amount: items.reduce((sum, i) => sum + i.lineTotal.amount, 0), currency: 'USD' },
     itemCount: lines.filter((l) => !l.unavailable).reduce((sum, l) => sum + l.quantity, 0),
     updatedAt: cartWrites.get(lines)!,
+    version: cartVersions.get(lines)!,
   }
 }
 

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
+import { cartOf } from './fake-upstreams.js'
 import type { Harness } from './harness.js'
 
 /** The saga's consumers and the deadline sweeper. */
@@ -51,6 +52,8 @@ export function sagaCases(h: Harness): void {
         userId: who.userId,
         total: { amount: 3998 },
         lines: [{ productId: 'lamp', quantity: 2 }],
+        // The cart's version the order was placed from: the cart settles only what it held then.
+        cartVersion: cartOf(h.carts.get(who.userId)!).version,
       })
       expect(confirmations[0].causationId).toBe(captured.id)
       expect(confirmations[0].correlationId).toBe(captured.correlationId)

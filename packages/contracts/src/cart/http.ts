@@ -123,6 +123,19 @@ export const Cart = Type.Object({
   itemCount: Type.Integer({ minimum: 0, description: 'Sum of the quantities of the lines.' }),
   /** When the cart last changed, RFC 3339 UTC (now for an empty cart never written). */
   updatedAt: Type.String({ format: 'date-time', description: 'When the cart last changed.' }),
+  /**
+   * How many times the cart was written: one more with each change, 0 for a cart never written.
+   * An order placed from the cart records it, so that settling the order leaves alone the lines
+   * added after it (optional for carts served before it existed).
+   */
+  version: Type.Optional(
+    Type.Integer({
+      minimum: 0,
+      description:
+        'How many times the cart was written (one more with each change; 0: never written). ' +
+        'An order records the version it was placed from.',
+    }),
+  ),
   /** Present (true) when some price could not be confirmed (see `items[].stale`). */
   stale: Type.Optional(
     Type.Boolean({ description: 'True when some price shown could not be confirmed just now.' }),

@@ -115,6 +115,11 @@ export const OrderConfirmed = defineEvent(
      * notifications mails to `email`: the guest's only way back to the order.
      */
     orderLink: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+    /**
+     * The version of the cart the order was placed from (`GET /cart`'s `version`): the cart
+     * settles only lines it held then. Absent for orders placed before orders recorded it.
+     */
+    cartVersion: Type.Optional(Type.Integer({ minimum: 0 })),
     at: At,
   }),
 )

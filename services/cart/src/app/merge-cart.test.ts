@@ -41,6 +41,12 @@ describe('mergeCart', () => {
     expect(merged).toMatchObject({ mergedLines: 2, notMerged: [], itemCount: 6 })
     expect((await s.getCart('guest_1')).items).toEqual([])
     const version = s.store.carts.get('u1')!.version
+    // The account's line keeps the version that put it there; the guest's new line is the
+    // merge's own (an order placed from the account's cart before the merge settles a only).
+    expect(s.store.carts.get('u1')!.lines.map((l) => [l.productId, l.since])).toEqual([
+      ['a', 1],
+      ['b', version],
+    ])
     // Again: the guest's cart is empty, nothing is written, the account's cart is answered.
     const again = await s.merge('u1', 'cart:guest_1')
     expect(again).toMatchObject({ mergedLines: 0, notMerged: [], itemCount: 6 })

@@ -1,6 +1,6 @@
 import type { cart } from '@emporium/contracts'
 import { AppError } from '@emporium/platform/app'
-import { emptyCart, type StoredCart } from '../domain/cart.js'
+import { emptyCart, stampSince, type StoredCart } from '../domain/cart.js'
 import { mergeLines, type NotMergedLine } from '../domain/merge-carts.js'
 import type { CartStore, GuestTokens } from './ports.js'
 import type { ShowCart } from './show-cart.js'
@@ -33,7 +33,13 @@ export function createMergeCart(deps: MergeCartDeps) {
       if (!guest || guest.lines.length === 0) return answer(target, 0, [])
       const { lines, mergedLines, notMerged } = mergeLines(target, guest)
       const updatedAt = deps.now().toISOString()
-      const merged: StoredCart = { ...target, lines, updatedAt, version: target.version + 1 }
+      const version = target.version + 1
+      const merged: StoredCart = {
+        ...target,
+        lines: stampSince(target.lines, lines, version),
+        updatedAt,
+        version,
+      }
       const emptied: StoredCart = { ...guest, lines: [], updatedAt, version: guest.version + 1 }
       const written = await deps.store.saveAll([
         { cart: merged, expectedVersion: target.version },

@@ -1,5 +1,5 @@
 import { AppError, guestIdPrefix } from '@emporium/platform/app'
-import { emptyCart, type CartLine, type StoredCart } from '../domain/cart.js'
+import { emptyCart, stampSince, type CartLine, type StoredCart } from '../domain/cart.js'
 import type { CartStart, CartWriter } from './ports.js'
 
 const attempts = 5
@@ -37,13 +37,13 @@ export async function mutateCart(
     const current = (await store.get(userId)) ?? emptyCart(userId)
     const changed = change(current)
     if (changed === undefined) return current
+    const version = current.version + 1
     const next: StoredCart = {
       userId,
-      ...(Array.isArray(changed)
-        ? { lines: changed, settledOrderIds: current.settledOrderIds }
-        : { lines: changed.lines, settledOrderIds: changed.settledOrderIds }),
+      lines: stampSince(current.lines, Array.isArray(changed) ? changed : changed.lines, version),
+      settledOrderIds: Array.isArray(changed) ? current.settledOrderIds : changed.settledOrderIds,
       updatedAt: now().toISOString(),
-      version: current.version + 1,
+      version,
     }
     // Decided on the cart this attempt read: of two racing first adds, only the one whose
     // compare-and-set wins found the cart empty and tells it.

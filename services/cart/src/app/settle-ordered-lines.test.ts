@@ -23,6 +23,37 @@ describe('settleOrderedLines', () => {
     expect(s.store.carts.has('u2')).toBe(false)
   })
 
+  it('leaves whole a line added again after the order was placed (the cart version it was placed from)', async () => {
+    const s = setup()
+    await s.addItem('u1', { productId: 'a', quantity: 1 })
+    const placedFrom = (await s.getCart('u1')).version // the order's snapshot
+    // Before the confirmation is settled, the shopper takes the line out and adds it again.
+    await s.removeItem('u1', 'a')
+    await s.addItem('u1', { productId: 'a', quantity: 1 })
+    const order = {
+      orderId: 'o1',
+      userId: 'u1',
+      lines: [{ productId: 'a', quantity: 1 }],
+      cartVersion: placedFrom,
+    }
+    expect(await s.settle(order)).toBe('nothing_to_settle')
+    expect(s.store.carts.get('u1')!.lines.map((l) => [l.productId, l.quantity])).toEqual([['a', 1]])
+    // An order that does not tell its cart version settles that line, as before.
+    expect(await s.settle({ ...order, orderId: 'o2', cartVersion: undefined })).toBe('settled')
+    expect(s.store.carts.get('u1')!.lines).toEqual([])
+  })
+
+  it('still takes the ordered units out of a line the shopper added to after placing', async () => {
+    const s = setup()
+    await s.addItem('u1', { productId: 'a', quantity: 2 })
+    const placedFrom = (await s.getCart('u1')).version
+    await s.addItem('u1', { productId: 'a', quantity: 1 }) // the same line, one more unit
+    await s.updateItem('u1', 'a', 4) // and a quantity set: still that line
+    const order = { orderId: 'o1', userId: 'u1', lines: [{ productId: 'a', quantity: 2 }] }
+    expect(await s.settle({ ...order, cartVersion: placedFrom })).toBe('settled')
+    expect(s.store.carts.get('u1')!.lines.map((l) => [l.productId, l.quantity])).toEqual([['a', 2]])
+  })
+
   it('settles on the newer cart when the shopper adds at the same moment', async () => {
     const s = setup()
     await s.addItem('u1', { productId: 'a', quantity: 2 })

@@ -7,6 +7,8 @@ export interface ConfirmedOrder {
   orderId: string
   userId: string
   lines: readonly OrderedLine[]
+  /** The cart's version the order was placed from (absent for orders placed before it was). */
+  cartVersion?: number
 }
 
 /**
@@ -21,7 +23,7 @@ export function createSettleOrderedLines(deps: { store: CartWriter; now: () => D
   return async function settleOrderedLines(order: ConfirmedOrder): Promise<Settlement['kind']> {
     let outcome: Settlement['kind'] = 'nothing_to_settle'
     await mutateCart(deps.store, order.userId, deps.now, (cart) => {
-      const settlement = settleOrder(cart, order.orderId, order.lines)
+      const settlement = settleOrder(cart, order.orderId, order.lines, order.cartVersion)
       outcome = settlement.kind
       return settlement.kind === 'settled' ? settlement : undefined
     })

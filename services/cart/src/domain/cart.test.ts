@@ -6,6 +6,8 @@ import {
   lineOfProduct,
   removeLine,
   setLineQuantity,
+  stampSince,
+  type CartLine,
   type StoredCart,
 } from './cart.js'
 import { priceCart, type PriceEntry } from './pricing.js'
@@ -238,6 +240,37 @@ describe('pricing', () => {
       subtotal: { amount: 0, currency: 'USD' },
       itemCount: 0,
       updatedAt: t0.toISOString(),
+      version: 0,
     })
+  })
+})
+
+describe('stampSince', () => {
+  const at = (productId: string, quantity: number, since?: number): CartLine => ({
+    productId,
+    name: productId,
+    unitPrice: { amount: 100, currency: 'USD' },
+    quantity,
+    pricedAt: '2026-01-01T00:00:00.000Z',
+    ...(since !== undefined && { since }),
+  })
+
+  it("gives a line new to the cart this write's version; a held line keeps its own", () => {
+    const before = [at('a', 1, 2), at('old', 1)]
+    // The change rebuilt a's line (a quantity set) and added b; old is a line from before versions.
+    const after = [at('a', 3), at('old', 2), at('b', 1)]
+    expect(stampSince(before, after, 5)).toEqual([at('a', 3, 2), at('old', 2), at('b', 1, 5)])
+  })
+
+  it('starts a line taken out and added again anew', () => {
+    const removed = stampSince([at('a', 1, 1)], [], 2)
+    expect(stampSince(removed, [at('a', 1)], 3)).toEqual([at('a', 1, 3)])
+  })
+
+  it("never keeps a since the change brought from elsewhere (a guest's line merged in)", () => {
+    expect(stampSince([at('a', 1)], [at('a', 2, 9), at('b', 1, 9)], 4)).toEqual([
+      at('a', 2),
+      at('b', 1, 4),
+    ])
   })
 })

@@ -24,6 +24,12 @@ export interface CartLine {
   quantity: number
   /** When the catalog confirmed `unitPrice` (RFC 3339); a newer price copy takes over. */
   pricedAt: string
+  /**
+   * The cart version whose write put this line in the cart (a line taken out and added again
+   * starts anew): settling an order placed from an earlier version leaves the line alone (see
+   * settle-order.ts). Absent in lines stored before it existed, which read as 0.
+   */
+  since?: number
 }
 
 /** A customer's cart as stored. `version` counts writes (optimistic concurrency); 0 = none. */
@@ -43,6 +49,27 @@ export interface StoredCart {
 /** The variant a line is of: its own id, or the product's (its first variant) for older lines. */
 export function lineKey(line: { productId: string; variantId?: string }): string {
   return line.variantId ?? line.productId
+}
+
+/**
+ * Each line's `since`: a line of a variant the cart held before this write keeps the version
+ * that put it there (older lines have none: 0), one new to the cart gets this write's
+ * `version`, whichever change made it (an add, a merge). The changes build lines afresh, so it
+ * is set here, for all of them.
+ */
+export function stampSince(before: CartLine[], after: CartLine[], version: number): CartLine[] {
+  const held = new Map(before.map((line) => [lineKey(line), line.since ?? 0]))
+  return after.map((line) => {
+    const since = held.get(lineKey(line))
+    if (since === undefined) return { ...line, since: version }
+    if ((line.since ?? 0) === since) return line
+    return since === 0 ? withoutSince(line) : { ...line, since }
+  })
+}
+
+function withoutSince(line: CartLine): CartLine {
+  const { since: _since, ...rest } = line
+  return rest
 }
 
 /** One variant of a product, as the catalog tells it. */

@@ -36,6 +36,8 @@ export interface PricedCart {
   subtotal: Money
   itemCount: number
   updatedAt: string
+  /** The stored cart's version (0: never written). */
+  version: number
   stale?: true
   priceChanged?: true
 }
@@ -65,6 +67,7 @@ export function priceCart(
     subtotal: { amount: counted.reduce((sum, i) => sum + i.lineTotal.amount, 0), currency },
     itemCount: counted.reduce((sum, i) => sum + i.quantity, 0),
     updatedAt: cart.version === 0 ? options.now.toISOString() : cart.updatedAt,
+    version: cart.version,
   }
   if (items.some((i) => i.stale)) result.stale = true
   if (items.some((i) => i.previousUnitPrice)) result.priceChanged = true

@@ -55,6 +55,32 @@ describe('settling a confirmed order in the cart', () => {
     expect(settlement).toEqual({ kind: 'settled', lines: [line('a', 3)], settledOrderIds: ['o1'] })
   })
 
+  it('leaves alone a line put in the cart after the version the order was placed from', () => {
+    const since = (l: CartLine, v: number): CartLine => ({ ...l, since: v })
+    const ordered = [
+      { productId: 'a', quantity: 1 },
+      { productId: 'b', quantity: 2 },
+      { productId: 'c', quantity: 1 },
+    ]
+    // a: held at the order's version 2 (since 2); b: added again at 3, after the order; c: a
+    // line from before lines had a version (reads as 0).
+    const lines = [since(line('a', 3), 2), since(line('b', 2), 3), line('c', 1)]
+    expect(settleOrder(cart(lines), 'o1', ordered, 2)).toEqual({
+      kind: 'settled',
+      lines: [since(line('a', 2), 2), since(line('b', 2), 3)],
+      settledOrderIds: ['o1'],
+    })
+    // Only re-added lines left: nothing to settle, and the order is not remembered.
+    expect(settleOrder(cart([since(line('b', 2), 3)]), 'o1', ordered, 2)).toEqual({
+      kind: 'nothing_to_settle',
+    })
+    // Without the order's cart version every line of an ordered variant settles, as before.
+    expect(settleOrder(cart(lines), 'o1', ordered)).toMatchObject({
+      kind: 'settled',
+      lines: [since(line('a', 2), 2)],
+    })
+  })
+
   it('adds up an order listing one product twice', () => {
     const settlement = settleOrder(cart([line('a', 5)]), 'o1', [
       { productId: 'a', quantity: 1 },

@@ -26,7 +26,11 @@ export type Settlement =
 /**
  * Takes out of the cart what a confirmed order bought, and only that: each ordered quantity is
  * subtracted from the cart's line of that variant, a line reaching 0 is dropped, and anything
- * else (a product added since the order, units added to an ordered line) stays. An order the
+ * else (a product added since the order, units added to an ordered line) stays. `cartVersion` is
+ * the cart's version the order was placed from: a line put in the cart by a later write (the
+ * shopper took the ordered line out and added the product again before the confirmation came)
+ * is not the ordered one and stays whole; without it (an order placed before orders recorded
+ * it) every line of an ordered variant is settled, as before. An order the
  * cart already settled changes nothing, so that applying the same confirmation twice subtracts
  * once. The order id joins the settled list (the last `settledOrdersKept`) only when something
  * was subtracted: when nothing was, a second application has nothing to repeat either.
@@ -35,6 +39,7 @@ export function settleOrder(
   cart: StoredCart,
   orderId: string,
   ordered: readonly OrderedLine[],
+  cartVersion?: number,
 ): Settlement {
   if (cart.settledOrderIds.includes(orderId)) return { kind: 'already_settled' }
   const bought = new Map<string, number>()
@@ -45,7 +50,8 @@ export function settleOrder(
   const lines: CartLine[] = []
   for (const line of cart.lines) {
     const take = bought.get(lineKey(line))
-    if (take === undefined || take <= 0) {
+    const addedSince = cartVersion !== undefined && (line.since ?? 0) > cartVersion
+    if (take === undefined || take <= 0 || addedSince) {
       lines.push(line)
       continue
     }

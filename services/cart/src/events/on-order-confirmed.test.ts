@@ -70,4 +70,32 @@ describe('order.confirmed consumer', () => {
       lines: [line('p1', 1), line('p2', 1)],
     })
   })
+
+  it('settles only the lines the cart held at the version the order tells (cartVersion)', async () => {
+    const placed = { ...event, data: { ...(event.data as object), cartVersion: 4 } }
+    const parsed = orders.OrderConfirmed.parse(placed)
+    if (!parsed.ok) throw new Error(parsed.errors.join())
+    const at = new Date('2026-05-01T12:00:01.000Z')
+    const store = fakeCartStore()
+    // p1 was taken out and added again at version 6, after the order's snapshot at 4.
+    store.carts.set('u1', {
+      userId: 'u1',
+      version: 6,
+      updatedAt: '2026-05-01T11:59:59.000Z',
+      lines: [
+        {
+          productId: 'p1',
+          name: 'p1',
+          unitPrice: { amount: 1200, currency: 'USD' },
+          quantity: 2,
+          pricedAt: '2026-05-01T11:59:59.000Z',
+          since: 6,
+        },
+      ],
+      settledOrderIds: [],
+    })
+    const handle = onOrderConfirmed({ cartsIn: () => store, now: () => at })
+    await handle(parsed.data, { trx: {} as never, envelope: placed })
+    expect(store.carts.get('u1')).toMatchObject({ version: 6, lines: [{ quantity: 2, since: 6 }] })
+  })
 })

@@ -63,6 +63,8 @@ export const variantOf = (line: { productId: string; variantId?: string }) =>
 /** What a placement reads of the cart: its orderable lines, its identity, their variants. */
 interface CartRead {
   cartLines: CartSnapshot['lines']
+  /** The cart's version, when it told it. */
+  version: number | undefined
   identity: string
   variants: VariantRef[]
 }
@@ -115,7 +117,7 @@ export function createPlaceOrder(deps: PlaceOrderDeps) {
       productId: l.productId,
       variantId: variantOf(l),
     }))
-    return { cartLines, identity, variants }
+    return { cartLines, version: cart.version, identity, variants }
   }
 
   async function place(
@@ -123,7 +125,7 @@ export function createPlaceOrder(deps: PlaceOrderDeps) {
     claim: KeyClaim,
     read?: { cart: CartRead; prices: PricesRead },
   ): Promise<StoredResponse> {
-    const { cartLines, identity, variants } = read?.cart ?? (await readCart(request))
+    const { cartLines, version, identity, variants } = read?.cart ?? (await readCart(request))
     if (cartLines.length === 0) {
       throw new AppError(
         'invalid',
@@ -166,6 +168,7 @@ export function createPlaceOrder(deps: PlaceOrderDeps) {
       deadlineAt: new Date(at.getTime() + deps.stockDeadlineMs),
       paymentAttempt: 1,
       paymentDueBy: null,
+      cartVersion: version ?? null,
       createdAt: at,
       updatedAt: at,
     }

@@ -130,6 +130,7 @@ export function createSagaSteps(deps: SagaStepsDeps) {
           deps.orderLinks && {
             orderLink: await deps.orderLinks.issue(order.id, now, () => tx.orderLinkKey()),
           }),
+        ...(order.cartVersion != null && { cartVersion: order.cartVersion }),
         at: now.toISOString(),
       })
     },

@@ -4,6 +4,8 @@ import { createHash } from 'node:crypto'
 export interface CartSnapshot {
   /** The cart's `updatedAt` (RFC 3339): it moves on every write, the shopper's or the cart's own. */
   updatedAt: string
+  /** The cart's version (its count of writes), when the cart tells it; not in the identity. */
+  version?: number
   lines: ReadonlyArray<{
     productId: string
     /** The line's variant; the product's id for its first variant. */

@@ -144,6 +144,12 @@ export interface OrderRecord {
   customerEmail?: string | null
   /** A staff member's note on the order's cancellation (issue 19). */
   cancellationNote?: string | null
+  /**
+   * The version of the cart the order was placed from (the cart's `version`): told with
+   * `order.confirmed`, so that the cart settles only the lines it held then. Null for orders
+   * placed before orders recorded it, or from a cart that did not tell it.
+   */
+  cartVersion?: number | null
   createdAt: Date
   updatedAt: Date
 }

@@ -62,6 +62,7 @@ export function createHttpCart(client: ServiceClient): CartPort {
       const body = response.body as cart.Cart
       return {
         updatedAt: body.updatedAt,
+        ...(body.version !== undefined && { version: body.version }),
         lines: body.items.map((item) => ({
           productId: item.productId,
           // A cart from before variants names none: the product's first, of the product's id.

@@ -195,6 +195,10 @@ function recordOf(
       number: Number(row.number),
       customerEmail: row.customer_email ?? null,
       cancellationNote: row.cancellation_note ?? null,
+      cartVersion:
+        row.cart_version === null || row.cart_version === undefined
+          ? null
+          : Number(row.cart_version),
       shipments,
       refunds,
       createdAt: new Date(row.created_at),

@@ -180,6 +180,7 @@ export function createSqlOrderTx(trx: Transaction<any>, outbox: Outbox): OrderTx
                 created_at: order.createdAt,
                 updated_at: order.updatedAt,
                 cart_identity: cartIdentity ?? null,
+                cart_version: order.cartVersion ?? null,
                 ...(order.number !== undefined && { number: order.number }),
                 ...pricingColumns(order),
               })

@@ -19,6 +19,8 @@ export interface OrdersTable {
   updated_at: Date
   /** The cart the order was placed from (domain/cart-identity.ts); null for older orders. */
   cart_identity: string | null
+  /** The cart's version the order was placed from (migration 014); null for older orders. */
+  cart_version: number | null
   /** The provider's precise reason of a declined or failed payment (admins only); migration 003. */
   decline_reason: string | null
   /** The payment attempt payments charges (migration 006). */
