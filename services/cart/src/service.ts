@@ -144,7 +144,7 @@ export async function createCartService(
     now,
   })
   const itemDeps = { store, catalog: catalogPort, showCart, now }
-  const clearCart = createClearCart({ store })
+  const clearCart = createClearCart({ store, now })
   const sweep = createSweepIdleCarts({ store, idleTtlMs, now })
   const pricesIn = (trx: Parameters<typeof createSqlPriceCopyWriter>[0]) =>
     createSqlPriceCopyWriter(trx)

@@ -30,7 +30,6 @@ export function fakeCartStore(): CartStore & {
       for (const w of writes) carts.set(w.cart.userId, structuredClone(w.cart))
       return true
     },
-    delete: async (userId) => void carts.delete(userId),
     async sweepIdle(idleSince) {
       let n = 0
       for (const [id, cart] of carts)

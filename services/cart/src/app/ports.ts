@@ -20,16 +20,12 @@ export interface CartStore {
    * nothing written) when another write came first to any of them. Refreshes their idle TTL.
    */
   saveAll(writes: ReadonlyArray<{ cart: StoredCart; expectedVersion: number }>): Promise<boolean>
-  delete(userId: string): Promise<void>
   /** Deletes carts untouched since `idleSince`; a store with its own expiry (Redis TTL) returns 0. */
   sweepIdle(idleSince: Date): Promise<number>
 }
 
 /** What `cart.started` tells of a cart whose first line was just added. */
 export type CartStart = cart.CartStartedData
-
-/** Emptying a cart (`DELETE /cart`). */
-export type CartClear = Pick<CartStore, 'delete'>
 
 /**
  * Reading and compare-and-set writing of carts, bound to where the caller's effect commits: for

@@ -32,7 +32,7 @@ export function setup() {
     addItem: createAddItem(deps),
     updateItem: createUpdateItem(deps),
     removeItem: createRemoveItem({ store, showCart, now }),
-    clearCart: createClearCart({ store }),
+    clearCart: createClearCart({ store, now }),
     settle: createSettleOrderedLines({ store, now }),
     sweep: createSweepIdleCarts({ store, idleTtlMs: 30 * 86_400_000, now }),
   }

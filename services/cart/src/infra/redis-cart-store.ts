@@ -96,9 +96,6 @@ export function createRedisCartStore(options: RedisCartStoreOptions): CartStore 
       )
       return result === 1
     },
-    async delete(userId) {
-      await redis.del(key(userId))
-    },
     async sweepIdle() {
       return 0
     },

@@ -29,9 +29,6 @@ export function createSqlCartStore(database: Database<CartTables>, outbox?: Outb
           throw error
         })
     },
-    async delete(userId) {
-      await db.deleteFrom('carts').where('user_id', '=', userId).execute()
-    },
     async sweepIdle(idleSince) {
       const result = await db
         .deleteFrom('carts')
