@@ -35,6 +35,7 @@ const { values } = parseArgs({
     'skip-peers': { type: 'boolean', default: false },
     messages: { type: 'string', default: '30000' },
     shoppers: { type: 'string' },
+    warmup: { type: 'string' },
     json: { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   },
@@ -65,6 +66,8 @@ const usage = `npm run bench -- [options]
                          own, both kept)
   --messages <n>         events of the messaging benchmark (default 30000: shorter runs swing with the machine)
   --shoppers <n>         checkout: shoppers checking out at once (default 32)
+  --warmup <n>           checkout: seconds of back-to-back load before anything is measured
+                         (default 20; 0 measures the services' code cold)
   --json <file>          also write the results (and the machine) as JSON`
 
 if (values.help) {
@@ -73,6 +76,10 @@ if (values.help) {
 }
 
 const seconds = values.seconds ? Number(values.seconds) : undefined
+if (values.warmup !== undefined && !(Number(values.warmup) >= 0)) {
+  console.error(`--warmup takes a number of seconds, 0 or more (not ${values.warmup})\n\n${usage}`)
+  process.exit(2)
+}
 const benchmarks: Record<string, () => Promise<Section>> = {
   gateway: () =>
     gatewayBenchmark({
@@ -97,6 +104,7 @@ const benchmarks: Record<string, () => Promise<Section>> = {
       seconds: seconds ?? 20,
       concurrency: values.shoppers ? Number(values.shoppers) : undefined,
       profile: values.profile,
+      warmupSeconds: values.warmup === undefined ? undefined : Number(values.warmup),
     }),
   messaging: () => messagingBenchmark({ messages: Number(values.messages) }),
   start: () => startBenchmark({ loadSeconds: seconds ?? 15, profile: values.profile }),
