@@ -124,11 +124,20 @@ export async function checkoutBenchmark(options: CheckoutBenchOptions): Promise<
     (services.reduce((sum, [, child], i) => sum + treeCpu(child.pid) - idleCpuBefore[i]!, 0) *
       1000) /
     idleSeconds
-  const idleCommits = [...(await postgresCommitsByService())]
+  const idleByDatabase = [...(await postgresCommitsByService())]
     .filter(([name]) => name !== 'acquirer')
-    .reduce((sum, [name, n]) => sum + n - (idleCommitsBefore.get(name) ?? 0), 0)
+    .map(([name, n]) => ({
+      name,
+      perSecond: (n - (idleCommitsBefore.get(name) ?? 0)) / idleSeconds,
+    }))
+    .sort((a, b) => b.perSecond - a.perSecond)
+  const idleCommits = idleByDatabase.reduce((sum, d) => sum + d.perSecond * idleSeconds, 0)
+  const idleLargest = idleByDatabase
+    .filter((d) => d.perSecond >= 0.5)
+    .map((d) => `${d.name} ${d.perSecond.toFixed(1)}`)
+    .join(', ')
   console.error(
-    `  at rest: ${idleCpuMs.toFixed(1)} ms of CPU a second, ${(idleCommits / idleSeconds).toFixed(1)} transactions a second`,
+    `  at rest: ${idleCpuMs.toFixed(1)} ms of CPU a second, ${(idleCommits / idleSeconds).toFixed(1)} transactions a second (${idleLargest})`,
   )
   const cpuBefore = services.map(([, child]) => treeCpu(child.pid))
   // The simulated acquirer stands for an external PSP: its database's backends are counted
@@ -200,7 +209,7 @@ export async function checkoutBenchmark(options: CheckoutBenchOptions): Promise<
     warmup
       ? `Warm-up: ${warmupSeconds} s of the back-to-back load before anything was measured (${warmup.confirmed} orders confirmed; the services, PostgreSQL not counted, spent ${warmup.cpuMs.toFixed(1)} ms of CPU per order while V8 compiled their code, against ${servicesCpuMs.toFixed(1)} ms in the measured run).`
       : `No warm-up load (--warmup 0): the measured run starts with the services' code cold.`,
-    `At rest (${idleSeconds} s after the warm-up, before the runs): the services ${idleCpuMs.toFixed(1)} ms of CPU a second together, the platform's databases ${(idleCommits / idleSeconds).toFixed(1)} transactions a second (pg_stat_database; reported within a second, so approximate).`,
+    `At rest (${idleSeconds} s after the warm-up, before the runs): the services ${idleCpuMs.toFixed(1)} ms of CPU a second together, the platform's databases ${(idleCommits / idleSeconds).toFixed(1)} transactions a second (pg_stat_database; reported within a second, so approximate${idleLargest ? `; ${idleLargest}` : ''}).`,
   ]
   if (report.totals.errors > 0) notes.push(`The load generator saw ${report.totals.errors} errors.`)
   if (shed.retried > 0) {
