@@ -113,9 +113,10 @@ export async function checkoutBenchmark(options: CheckoutBenchOptions): Promise<
       `  warm-up: ${loop.confirmed} confirmed in ${loop.seconds.toFixed(1)} s, the services ${warmup.cpuMs.toFixed(1)} ms of CPU per order`,
     )
   }
-  // The platform at rest (after the warm-up's last events settle): what its timers, polls and
-  // heartbeats cost every second whatever the load; at a low order rate it weighs on each order.
-  await new Promise((r) => setTimeout(r, 3_000))
+  // The platform at rest (once the warm-up's last transactions are reported): what its timers,
+  // polls and heartbeats cost every second whatever the load; at a low order rate it weighs on
+  // each order.
+  await new Promise((r) => setTimeout(r, statsLagMs))
   const idleSeconds = 10
   const idleCpuBefore = services.map(([, child]) => treeCpu(child.pid))
   const idleCommitsBefore = await postgresCommitsByService()
@@ -150,7 +151,9 @@ export async function checkoutBenchmark(options: CheckoutBenchOptions): Promise<
   const throughput = await closedLoop(gateway, shoppers, productIds, options.seconds)
   const pgAfter = await postgresBackendsCpu(platformDatabases)
   const acquirerPgAfter = await postgresBackendsCpu(acquirerDatabase)
-  await new Promise((r) => setTimeout(r, 1_500)) // backends report their counts within a second
+  // The loop's last transactions reach pg_stat_database only when their backends report, up to
+  // 10 s later (the counts of the rest's seconds in between are counted with the loop's).
+  await new Promise((r) => setTimeout(r, statsLagMs))
   const commitsAfter = await postgresCommitsByService()
   const commitsByService = [...commitsAfter].map(([name, n]) => ({
     name,
@@ -209,7 +212,7 @@ export async function checkoutBenchmark(options: CheckoutBenchOptions): Promise<
     warmup
       ? `Warm-up: ${warmupSeconds} s of the back-to-back load before anything was measured (${warmup.confirmed} orders confirmed; the services, PostgreSQL not counted, spent ${warmup.cpuMs.toFixed(1)} ms of CPU per order while V8 compiled their code, against ${servicesCpuMs.toFixed(1)} ms in the measured run).`
       : `No warm-up load (--warmup 0): the measured run starts with the services' code cold.`,
-    `At rest (${idleSeconds} s after the warm-up, before the runs): the services ${idleCpuMs.toFixed(1)} ms of CPU a second together, the platform's databases ${(idleCommits / idleSeconds).toFixed(1)} transactions a second (pg_stat_database; reported within a second, so approximate${idleLargest ? `; ${idleLargest}` : ''}).`,
+    `At rest (${idleSeconds} s, from 11 s after the warm-up, before the runs): the services ${idleCpuMs.toFixed(1)} ms of CPU a second together, the platform's databases ${(idleCommits / idleSeconds).toFixed(1)} transactions a second (pg_stat_database${idleLargest ? `: ${idleLargest}` : ''}).`,
   ]
   if (report.totals.errors > 0) notes.push(`The load generator saw ${report.totals.errors} errors.`)
   if (shed.retried > 0) {
@@ -353,6 +356,15 @@ export async function checkoutBenchmark(options: CheckoutBenchOptions): Promise<
     notes,
   }
 }
+
+/**
+ * How long after a load the platform's databases' counts in pg_stat_database are complete:
+ * PostgreSQL 15's backends report their transactions at most every 10 s while busy, and an idle
+ * backend reports its last ones 10 s after its last report (PGSTAT_MIN_INTERVAL and the idle
+ * timeout of src/backend/utils/activity/pgstat.c). Read sooner, a load's last second or so is
+ * missing from its count and lands in whatever window comes next.
+ */
+const statsLagMs = 11_000
 
 async function listUserIds(url: string): Promise<string[]> {
   const mysql = await import('mysql2/promise')
