@@ -138,7 +138,7 @@ export async function checkoutBenchmark(options: CheckoutBenchOptions): Promise<
     .map((d) => `${d.name} ${d.perSecond.toFixed(1)}`)
     .join(', ')
   console.error(
-    `  at rest: ${idleCpuMs.toFixed(1)} ms of CPU a second, ${(idleCommits / idleSeconds).toFixed(1)} transactions a second (${idleLargest})`,
+    `  at rest: ${idleCpuMs.toFixed(1)} ms of CPU a second, ${(idleCommits / idleSeconds).toFixed(1)} transactions a second${idleLargest ? ` (${idleLargest})` : ''}`,
   )
   const cpuBefore = services.map(([, child]) => treeCpu(child.pid))
   // The simulated acquirer stands for an external PSP: its database's backends are counted
@@ -239,7 +239,8 @@ export async function checkoutBenchmark(options: CheckoutBenchOptions): Promise<
     title: 'Checkout throughput',
     method:
       `Distributed mode, every service its own process (LOG_LEVEL=warn, stock raised so nothing ` +
-      `sells out). Warm-up: ${warmupSeconds} s of the back-to-back load, not measured. Throughput: ${concurrency} shoppers checking out back to back for ` +
+      `sells out). Warm-up: ${warmupSeconds} s of the back-to-back load, not measured. ` +
+      `Throughput: ${concurrency} shoppers checking out back to back for ` +
       `${options.seconds} s (add one product, place the order with an approved card, follow its ` +
       `status stream to the end). Latency: the load generator, checkout only, approved cards, ` +
       `${rate} checkouts/s for ${options.seconds} s (open model). Ceiling: pgbench, one INSERT ` +
