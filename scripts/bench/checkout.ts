@@ -104,10 +104,7 @@ export async function checkoutBenchmark(options: CheckoutBenchOptions): Promise<
   if (warmupSeconds > 0) {
     const before = services.map(([, child]) => treeCpu(child.pid))
     const loop = await closedLoop(gateway, shoppers, productIds, warmupSeconds)
-    const cpuSeconds = services.reduce(
-      (sum, [, child], i) => sum + treeCpu(child.pid) - before[i]!,
-      0,
-    )
+    const cpuSeconds = cpuSince(services, before)
     warmup = { confirmed: loop.confirmed, cpuMs: (cpuSeconds * 1000) / Math.max(1, loop.confirmed) }
     console.error(
       `  warm-up: ${loop.confirmed} confirmed in ${loop.seconds.toFixed(1)} s, the services ${warmup.cpuMs.toFixed(1)} ms of CPU per order`,
@@ -121,10 +118,7 @@ export async function checkoutBenchmark(options: CheckoutBenchOptions): Promise<
   const idleCpuBefore = services.map(([, child]) => treeCpu(child.pid))
   const idleCommitsBefore = await postgresCommitsByService()
   await new Promise((r) => setTimeout(r, idleSeconds * 1000))
-  const idleCpuMs =
-    (services.reduce((sum, [, child], i) => sum + treeCpu(child.pid) - idleCpuBefore[i]!, 0) *
-      1000) /
-    idleSeconds
+  const idleCpuMs = (cpuSince(services, idleCpuBefore) * 1000) / idleSeconds
   const idleByDatabase = [...(await postgresCommitsByService())]
     .filter(([name]) => name !== 'acquirer')
     .map(([name, n]) => ({
@@ -366,6 +360,11 @@ export async function checkoutBenchmark(options: CheckoutBenchOptions): Promise<
  * missing from its count and lands in whatever window comes next.
  */
 const statsLagMs = 11_000
+
+/** CPU seconds the services spent together since `before` (their `treeCpu`, in order). */
+function cpuSince(services: ReadonlyArray<[string, Child]>, before: readonly number[]): number {
+  return services.reduce((sum, [, child], i) => sum + treeCpu(child.pid) - before[i]!, 0)
+}
 
 async function listUserIds(url: string): Promise<string[]> {
   const mysql = await import('mysql2/promise')
