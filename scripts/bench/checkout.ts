@@ -142,7 +142,9 @@ export async function checkoutBenchmark(options: CheckoutBenchOptions): Promise<
   const pgBefore = await postgresBackendsCpu(platformDatabases)
   const acquirerPgBefore = await postgresBackendsCpu(acquirerDatabase)
   const commitsBefore = await postgresCommitsByService()
+  const driverBefore = process.cpuUsage()
   const throughput = await closedLoop(gateway, shoppers, productIds, options.seconds)
+  const driverCpu = process.cpuUsage(driverBefore)
   const pgAfter = await postgresBackendsCpu(platformDatabases)
   const acquirerPgAfter = await postgresBackendsCpu(acquirerDatabase)
   // The loop's last transactions reach pg_stat_database only when their backends report, up to
@@ -291,6 +293,10 @@ export async function checkoutBenchmark(options: CheckoutBenchOptions): Promise<
         rows: [
           ...cpuPerOrder.sort((a, b) => b.ms - a.ms).map((c) => [c.name, c.ms]),
           ['all of the above', cpuTotalMs],
+          [
+            'the benchmark’s own process (the shoppers’ HTTP clients; shares the cores, not in the total)',
+            perOrder((driverCpu.user + driverCpu.system) / 1e6),
+          ],
           [
             'the simulated acquirer’s PostgreSQL backends (stands for the external PSP; not in the total)',
             acquirerPgMs,
