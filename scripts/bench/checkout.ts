@@ -126,13 +126,13 @@ export async function checkoutBenchmark(options: CheckoutBenchOptions): Promise<
       perSecond: (n - (idleCommitsBefore.get(name) ?? 0)) / idleSeconds,
     }))
     .sort((a, b) => b.perSecond - a.perSecond)
-  const idleCommits = idleByDatabase.reduce((sum, d) => sum + d.perSecond * idleSeconds, 0)
+  const idlePerSecond = idleByDatabase.reduce((sum, d) => sum + d.perSecond, 0)
   const idleLargest = idleByDatabase
     .filter((d) => d.perSecond >= 0.5)
     .map((d) => `${d.name} ${d.perSecond.toFixed(1)}`)
     .join(', ')
   console.error(
-    `  at rest: ${idleCpuMs.toFixed(1)} ms of CPU a second, ${(idleCommits / idleSeconds).toFixed(1)} transactions a second${idleLargest ? ` (${idleLargest})` : ''}`,
+    `  at rest: ${idleCpuMs.toFixed(1)} ms of CPU a second, ${idlePerSecond.toFixed(1)} transactions a second${idleLargest ? ` (${idleLargest})` : ''}`,
   )
   const cpuBefore = services.map(([, child]) => treeCpu(child.pid))
   // The simulated acquirer stands for an external PSP: its database's backends are counted
@@ -208,7 +208,7 @@ export async function checkoutBenchmark(options: CheckoutBenchOptions): Promise<
     warmup
       ? `Warm-up: ${warmupSeconds} s of the back-to-back load before anything was measured (${warmup.confirmed} orders confirmed; the services, PostgreSQL not counted, spent ${warmup.cpuMs.toFixed(1)} ms of CPU per order while V8 compiled their code, against ${servicesCpuMs.toFixed(1)} ms in the measured run).`
       : `No warm-up load (--warmup 0): the measured run starts with the services' code cold.`,
-    `At rest (${idleSeconds} s, from 11 s after the warm-up, before the runs): the services ${idleCpuMs.toFixed(1)} ms of CPU a second together, the platform's databases ${(idleCommits / idleSeconds).toFixed(1)} transactions a second (pg_stat_database${idleLargest ? `: ${idleLargest}` : ''}).`,
+    `At rest (${idleSeconds} s, from 11 s after the warm-up, before the runs): the services ${idleCpuMs.toFixed(1)} ms of CPU a second together, the platform's databases ${idlePerSecond.toFixed(1)} transactions a second (pg_stat_database${idleLargest ? `: ${idleLargest}` : ''}).`,
   ]
   if (report.totals.errors > 0) notes.push(`The load generator saw ${report.totals.errors} errors.`)
   if (shed.retried > 0) {
@@ -449,8 +449,8 @@ async function closedLoop(
 
 /**
  * CPU seconds a bare fastify JSON route spends per request, under wrk, in this run: the median of
- * three windows (one window's figure swung 25–37 µs between runs of one hour, which moved the
- * checkout's ratio more than its code did), with every window's figure.
+ * three windows, with every window's figure (a window can be a disturbed one: one read 45 µs
+ * beside two of 31–33 right after a CI run).
  */
 async function bareRequestCpuMs(seconds: number): Promise<{ median: number; windows: number[] }> {
   const port = await freePort()
