@@ -24,6 +24,8 @@ const integration = ['**/*.int.test.ts', 'tests/**/*.test.ts']
 // observability stack: they run after the rest, so that none of them shares the cores with the
 // adapter suites' timed cases.
 const system = ['tests/**/*.test.ts', 'apps/loadgen/**/*.int.test.ts']
+// Of those, the storefront in Chromium: a project of their own, for the platform they share.
+const browser = ['tests/browser/**/*.test.ts']
 // How many test files run at once: one fewer than the cores, and at least two (the two-core CI
 // machine). One at a time left a third of its cores idle while a file waited on its servers or a
 // platform started on one thread (2026-12-05, one worker: the unit and adapter suites 540 s, the
@@ -81,7 +83,23 @@ export default defineConfig({
           // (vitest.load.config.ts): they run alone.
           name: 'system',
           include: system,
+          exclude: [...notHere, ...browser],
+          maxWorkers: systemWorkers,
+          sequence: { groupOrder: 1 },
+        },
+      },
+      {
+        extends: true,
+        test: {
+          // The browser suites, with the system suites (the same group shares their workers).
+          // Most of them share one embedded platform, which the global setup starts when the first
+          // of them asks and stops after the run (tests/browser/shared-platform.ts). Each started
+          // one of its own before (2026-12-07, two workers: 14 platforms and 245 s; now 3 and
+          // 172 s).
+          name: 'browser',
+          include: browser,
           exclude: notHere,
+          globalSetup: ['tests/browser/global-setup.ts'],
           maxWorkers: systemWorkers,
           sequence: { groupOrder: 1 },
         },

@@ -1,27 +1,17 @@
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
+import { mkdirSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { repoRoot, reserveEmbeddedPorts, type Started } from '../e2e/process.js'
+import { repoRoot } from '../e2e/process.js'
 import { ShopClient } from '../e2e/shop-client.js'
-import {
-  launchChromium,
-  productsInStock,
-  startPlatform,
-  stopPlatform,
-  type ProductSummary,
-} from './shop-browser.js'
-
-// This file's own ports, claimed against every other test on the machine.
-const embeddedPorts = await reserveEmbeddedPorts()
+import { useSharedPlatform } from './shared-platform.js'
+import { launchChromium, productsInStock, type ProductSummary } from './shop-browser.js'
 
 // A shopper's account in the storefront (issue 18), in Debian's headless Chromium against the
 // embedded platform: a forgotten password reset through the e-mailed link, the address book,
 // and the checkout choosing a saved address or keeping a new one as a draft across a reload.
 const artifacts = join(repoRoot, 'tests/browser/artifacts')
-const adminEmail = 'admin@accounts-browser.example'
 const password = 'correct horse battery staple' // ShopClient's
 // The machine is shared: a test's steps may each take seconds.
 const slow = { timeout: 240_000 }
@@ -50,7 +40,9 @@ async function resetToken(mailbox: string, email: string, seen = 0): Promise<str
   const deadline = Date.now() + 60_000
   for (;;) {
     const text = await readFile(mailbox, 'utf8').catch(() => '')
+    // Whole lines only: the sender may be halfway through appending the last one.
     const tokens = text
+      .slice(0, text.lastIndexOf('\n') + 1)
       .split('\n')
       .filter((line) => line.trim() !== '')
       .map((line) => JSON.parse(line) as Mail)
@@ -64,13 +56,9 @@ async function resetToken(mailbox: string, email: string, seen = 0): Promise<str
 }
 
 describe("a shopper's account in the storefront", () => {
-  const port = embeddedPorts
-  const base = `http://127.0.0.1:${port}`
-  const dataDir = mkdtempSync(join(tmpdir(), 'emporium-accounts-'))
-  const mailbox = join(dataDir, 'mailbox.jsonl')
+  const { base, mailbox } = useSharedPlatform()
   const run = Date.now().toString(36)
   const client = new ShopClient(`${base}/api/v1`)
-  let started: Started
   let browser: Browser
   const contexts: BrowserContext[] = []
   let current: Page | undefined
@@ -78,10 +66,6 @@ describe("a shopper's account in the storefront", () => {
 
   beforeAll(async () => {
     mkdirSync(artifacts, { recursive: true })
-    started = await startPlatform(port, dataDir, adminEmail, {
-      // Not what this test looks at: a busy machine would shed pages while the catalog seeds.
-      GATEWAY_MAX_EVENT_LOOP_DELAY_MS: '0',
-    })
     browser = await launchChromium()
     const books = await productsInStock(base, 'category=books&sort=price_asc')
     product = books[0]!
@@ -98,8 +82,6 @@ describe("a shopper's account in the storefront", () => {
   afterAll(async () => {
     for (const context of contexts) await context.close().catch(() => undefined)
     await browser?.close().catch(() => undefined)
-    if (started) await stopPlatform(started)
-    rmSync(dataDir, { recursive: true, force: true })
   }, 60_000)
 
   async function newPage(): Promise<Page> {

@@ -1,22 +1,19 @@
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { randomBytes } from 'node:crypto'
 import type { Browser } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { repoRoot, reserveEmbeddedPorts, type Started } from '../e2e/process.js'
+import { repoRoot } from '../e2e/process.js'
 import { fetchRetryingShed, ShopClient } from '../e2e/shop-client.js'
-import { launchChromium, startPlatform, stopPlatform } from './shop-browser.js'
-
-// This file's own ports, claimed against every other test on the machine.
-const embeddedPorts = await reserveEmbeddedPorts()
+import { adminEmails, useSharedPlatform } from './shared-platform.js'
+import { launchChromium } from './shop-browser.js'
 
 // Catalogue tools of the back office (issue 17) in Debian's headless Chromium against the
 // embedded platform (its ~1,000 demo products): an admin creates a category, a draft product in
 // it that the shop does not show, publishes it so that it does, and pages the product list past
 // its first 50. The shop's side is read as a shopper reads it: through the gateway, no token.
 const artifacts = join(repoRoot, 'tests/browser/artifacts')
-const adminEmail = 'admin@back-office-catalogue.example'
+const adminEmail = adminEmails.backOfficeCatalogue
 const password = 'correct horse battery staple' // ShopClient's (registerAdmin)
 
 interface Listed {
@@ -25,12 +22,10 @@ interface Listed {
 }
 
 describe('catalogue tools of the back office in a browser', () => {
-  const port = embeddedPorts
-  const base = `http://127.0.0.1:${port}`
-  const dataDir = mkdtempSync(join(tmpdir(), 'emporium-back-office-'))
+  const { base, mailbox } = useSharedPlatform()
   const client = new ShopClient(`${base}/api/v1`)
-  let started: Started
   let browser: Browser
+  let adminToken = ''
 
   /** What a shopper finds: the category's list and the product's own read. */
   async function shopperSees(slug: string, name: string) {
@@ -49,15 +44,12 @@ describe('catalogue tools of the back office in a browser', () => {
 
   beforeAll(async () => {
     mkdirSync(artifacts, { recursive: true })
-    started = await startPlatform(port, dataDir, adminEmail)
     browser = await launchChromium()
-    await client.registerAdmin(adminEmail, join(dataDir, 'mailbox.jsonl'))
+    adminToken = (await client.registerAdmin(adminEmail, mailbox)).token
   }, 300_000)
 
   afterAll(async () => {
     await browser?.close().catch(() => undefined)
-    if (started) await stopPlatform(started)
-    rmSync(dataDir, { recursive: true, force: true })
   }, 60_000)
 
   it('creates a category and a draft in it, publishes it, and pages past 50 products', async () => {
@@ -135,7 +127,27 @@ describe('catalogue tools of the back office in a browser', () => {
     await page.getByText('Showing 100 products.').waitFor()
     const skus = await page.locator('.admin-row > span:first-child > .muted').allInnerTexts()
     expect(new Set(skus).size).toBe(100)
-    expect(skus[0]).toBe(`BO-${run}`.toUpperCase())
+    // Newest first, this product among them. Other suites on the shared platform make products
+    // at any time, so it need not be the first: each product listed is no newer than the one
+    // above it (when each was made, as the API has it now; one deleted since is passed over).
+    expect(skus).toContain(`BO-${run}`.toUpperCase())
+    const madeAt = new Map<string, number>()
+    let cursor = ''
+    // The API's newest 200: the 100 listed, and up to as many made since.
+    for (let round = 0; round < 2; round++) {
+      const newest = await client.call<{
+        items: { sku: string; createdAt: string }[]
+        nextCursor: string | null
+      }>(`/products?status=all&limit=100${cursor && `&cursor=${encodeURIComponent(cursor)}`}`, {
+        token: adminToken,
+      })
+      expect(newest.status, JSON.stringify(newest.body)).toBe(200)
+      for (const p of newest.body.items) madeAt.set(p.sku, Date.parse(p.createdAt))
+      cursor = newest.body.nextCursor ?? ''
+    }
+    const times = skus.flatMap((sku) => madeAt.get(sku) ?? [])
+    expect(times.length).toBeGreaterThan(90)
+    expect(times).toEqual([...times].sort((a, b) => b - a))
     await context.close()
   }, 300_000)
 })

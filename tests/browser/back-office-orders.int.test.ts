@@ -1,15 +1,12 @@
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { randomBytes } from 'node:crypto'
 import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { repoRoot, reserveEmbeddedPorts, type Started } from '../e2e/process.js'
+import { repoRoot } from '../e2e/process.js'
 import { cards, ShopClient } from '../e2e/shop-client.js'
-import { launchChromium, startPlatform, stopPlatform } from './shop-browser.js'
-
-// This file's own ports, claimed against every other test on the machine.
-const embeddedPorts = await reserveEmbeddedPorts()
+import { adminEmails, useSharedPlatform } from './shared-platform.js'
+import { launchChromium } from './shop-browser.js'
 
 // The back office's orders (issue 19) in Debian's headless Chromium against the embedded
 // platform: staff search a shopper's orders by e-mail, open one, add an internal note, refund
@@ -17,16 +14,13 @@ const embeddedPorts = await reserveEmbeddedPorts()
 // office and for the shopper in the shop (never "You cancelled" to staff, never a suspicion to
 // the shopper); a shopper asks to return an item of a shipped order and staff receive it.
 const artifacts = join(repoRoot, 'tests/browser/artifacts')
-const adminEmail = 'admin@back-office-orders.example'
+const adminEmail = adminEmails.backOfficeOrders
 const password = 'correct horse battery staple' // ShopClient's
 
 describe('orders in the back office, in a browser', () => {
-  const port = embeddedPorts
-  const base = `http://127.0.0.1:${port}`
-  const dataDir = mkdtempSync(join(tmpdir(), 'emporium-back-office-orders-'))
+  const { base, mailbox } = useSharedPlatform()
   const client = new ShopClient(`${base}/api/v1`)
   const shopperEmail = `shopper-${randomBytes(4).toString('hex')}@back-office-orders.example`
-  let started: Started
   let browser: Browser
   let admin: { token: string }
   let shopper: { token: string }
@@ -63,12 +57,8 @@ describe('orders in the back office, in a browser', () => {
 
   beforeAll(async () => {
     mkdirSync(artifacts, { recursive: true })
-    // A busy machine sheds page loads (503) while the demo catalog seeds: not what this tests.
-    started = await startPlatform(port, dataDir, adminEmail, {
-      GATEWAY_MAX_EVENT_LOOP_DELAY_MS: '0',
-    })
     browser = await launchChromium()
-    admin = await client.registerAdmin(adminEmail, join(dataDir, 'mailbox.jsonl'))
+    admin = await client.registerAdmin(adminEmail, mailbox)
     shopper = await client.register(shopperEmail)
     product = await client.createProduct(admin.token, 2500, 50)
   }, 300_000)
@@ -79,8 +69,6 @@ describe('orders in the back office, in a browser', () => {
 
   afterAll(async () => {
     await browser?.close().catch(() => undefined)
-    if (started) await stopPlatform(started)
-    rmSync(dataDir, { recursive: true, force: true })
   }, 60_000)
 
   it('finds orders by e-mail, notes and refunds one, and words cancellations for each side', async () => {

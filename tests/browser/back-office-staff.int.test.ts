@@ -10,7 +10,9 @@ import { cards, ShopClient } from '../e2e/shop-client.js'
 import { axeViolations } from './axe.js'
 import { launchChromium, startPlatform, stopPlatform } from './shop-browser.js'
 
-// This file's own ports, claimed against every other test on the machine.
+// This file's own ports, claimed against every other test on the machine. Its own platform, not
+// the browser suites' shared one (shared-platform.ts): it shows that the shop's only owner cannot
+// give the role up, and on the shared platform every suite's admin is an owner too.
 const embeddedPorts = await reserveEmbeddedPorts()
 
 // Staff, audit trail and dashboard of the back office (issue 19) in Debian's headless Chromium
@@ -27,7 +29,9 @@ async function invitationToken(mailbox: string, email: string): Promise<string> 
   const deadline = Date.now() + 60_000
   for (;;) {
     const text = await readFile(mailbox, 'utf8').catch(() => '')
+    // Whole lines only: the sender may be halfway through appending the last one.
     const token = text
+      .slice(0, text.lastIndexOf('\n') + 1)
       .split('\n')
       .filter((line) => line.trim() !== '')
       .map((line) => JSON.parse(line) as { to: string; text: string })

@@ -11,7 +11,10 @@ import { ShopClient } from '../e2e/shop-client.js'
 import { axeViolations } from './axe.js'
 import { launchChromium, startPlatform, stopPlatform } from './shop-browser.js'
 
-// This file's own ports, claimed against every other test on the machine.
+// This file's own ports, claimed against every other test on the machine. Its own platform, not
+// the browser suites' shared one (shared-platform.ts): its endpoint takes order.placed, so there
+// every suite's orders would be delivered to it beside the test events it counts and replays, and
+// it expects no endpoint left once it deleted its own.
 const embeddedPorts = await reserveEmbeddedPorts()
 
 // The back office's webhooks pages (issue 21) in Debian's headless Chromium against the embedded

@@ -1,15 +1,12 @@
 import { randomBytes } from 'node:crypto'
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { mkdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Browser, BrowserContext, Page, Route } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { repoRoot, reserveEmbeddedPorts, type Started } from '../e2e/process.js'
+import { repoRoot } from '../e2e/process.js'
 import { cards, ShopClient } from '../e2e/shop-client.js'
-import { launchChromium, startPlatform, stopPlatform } from './shop-browser.js'
-
-// This file's own ports, claimed against every other test on the machine.
-const embeddedPorts = await reserveEmbeddedPorts()
+import { adminEmails, useSharedPlatform } from './shared-platform.js'
+import { launchChromium } from './shop-browser.js'
 
 // Checkout as shops need it (issue 18), in a browser: a signed-out shopper buys as a guest with
 // an e-mail address; shipping methods come from live quotes for the address typed; a promotion
@@ -17,7 +14,7 @@ const embeddedPorts = await reserveEmbeddedPorts()
 // reload keeps what was chosen; a declined card is paid again on the checkout itself; a guest's
 // order opens by its mailed link with its shipment; signing in merges the guest's cart.
 const artifacts = join(repoRoot, 'tests/browser/artifacts')
-const adminEmail = 'admin@checkout.example'
+const adminEmail = adminEmails.checkout
 // Generous: the machine is shared, and each step crosses the saga.
 const slow = { timeout: 120_000 }
 const perTest = 300_000
@@ -40,12 +37,10 @@ interface PlacedOrder {
 }
 
 describe('checkout with shipping, tax and a promotion, as a guest, in a browser', () => {
-  const port = embeddedPorts
-  const base = `http://127.0.0.1:${port}`
-  const dataDir = mkdtempSync(join(tmpdir(), 'emporium-checkout-'))
-  const mailbox = join(dataDir, 'mailbox.jsonl')
+  // The shop's one shipping zone and Germany's tax rate are this suite's: no other suite sets
+  // either, and the one other that ships to Germany (accounts) checks addresses, not prices.
+  const { base, mailbox } = useSharedPlatform()
   const client = new ShopClient(`${base}/api/v1`)
-  let started: Started
   let browser: Browser
   let adminToken = ''
   const contexts: BrowserContext[] = []
@@ -53,10 +48,6 @@ describe('checkout with shipping, tax and a promotion, as a guest, in a browser'
 
   beforeAll(async () => {
     mkdirSync(artifacts, { recursive: true })
-    started = await startPlatform(port, dataDir, adminEmail, {
-      // Each test declines the same test card at most once; the default limit is not the point.
-      PAYMENTS_MAX_DECLINES_PER_CARD: '100',
-    })
     browser = await launchChromium()
     adminToken = (await client.registerAdmin(adminEmail, mailbox)).token
     // The shop ships to Germany by two DHL methods and taxes it at 19 %.
@@ -94,8 +85,6 @@ describe('checkout with shipping, tax and a promotion, as a guest, in a browser'
   afterAll(async () => {
     for (const context of contexts) await context.close().catch(() => undefined)
     await browser?.close().catch(() => undefined)
-    if (started) await stopPlatform(started)
-    rmSync(dataDir, { recursive: true, force: true })
   }, 60_000)
 
   async function newPage(): Promise<Page> {

@@ -1,28 +1,22 @@
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { repoRoot, reserveEmbeddedPorts, type Started } from '../e2e/process.js'
+import { repoRoot } from '../e2e/process.js'
 import { cards, ShopClient } from '../e2e/shop-client.js'
+import { useSharedPlatform } from './shared-platform.js'
 import {
   addToCart,
   fillCheckout,
   launchChromium,
   productsInStock,
   register,
-  startPlatform,
-  stopPlatform,
 } from './shop-browser.js'
-
-// This file's own ports, claimed against every other test on the machine.
-const embeddedPorts = await reserveEmbeddedPorts()
 
 // A decline is not the end (issue 18): the order page of an order whose card was declined says
 // why and until when the order is held, and takes another card without the address again; the
 // order then confirms live. An attempt is made once, however often the shopper's browser sends it.
 const artifacts = join(repoRoot, 'tests/browser/artifacts')
-const adminEmail = 'admin@payment-retry.example'
 // Generous: the machine is shared, and each step crosses the saga.
 const slow = { timeout: 120_000 }
 const perTest = 240_000
@@ -31,29 +25,23 @@ const locale = 'de-DE'
 const timezoneId = 'Europe/Berlin'
 
 describe('paying again after a decline, in a browser', () => {
-  const port = embeddedPorts
-  const base = `http://127.0.0.1:${port}`
-  const dataDir = mkdtempSync(join(tmpdir(), 'emporium-retry-'))
+  // Every test here declines the same test card, more often than payments' default 3 an hour:
+  // the shared platform allows 100 (global-setup.ts). The limit per shopper, which the last test
+  // meets, is the default.
+  const { base } = useSharedPlatform()
   const run = Date.now().toString(36)
   const client = new ShopClient(`${base}/api/v1`)
-  let started: Started
   let browser: Browser
   const contexts: BrowserContext[] = []
 
   beforeAll(async () => {
     mkdirSync(artifacts, { recursive: true })
-    started = await startPlatform(port, dataDir, adminEmail, {
-      // Every test here declines the same test card: more than payments' default 3 an hour.
-      PAYMENTS_MAX_DECLINES_PER_CARD: '100',
-    })
     browser = await launchChromium()
   }, 300_000)
 
   afterAll(async () => {
     for (const context of contexts) await context.close().catch(() => undefined)
     await browser?.close().catch(() => undefined)
-    if (started) await stopPlatform(started)
-    rmSync(dataDir, { recursive: true, force: true })
   }, 60_000)
 
   async function newPage(): Promise<Page> {

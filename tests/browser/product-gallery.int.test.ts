@@ -4,19 +4,17 @@ import { join } from 'node:path'
 import type { Browser, Page } from 'playwright-core'
 import sharp from 'sharp'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { repoRoot, reserveEmbeddedPorts, type Started } from '../e2e/process.js'
+import { repoRoot } from '../e2e/process.js'
 import { fetchRetryingShed, ShopClient } from '../e2e/shop-client.js'
-import { launchChromium, startPlatform, stopPlatform } from './shop-browser.js'
-
-// This file's own ports, claimed against every other test on the machine.
-const embeddedPorts = await reserveEmbeddedPorts()
+import { adminEmails, useSharedPlatform } from './shared-platform.js'
+import { launchChromium } from './shop-browser.js'
 
 // Product media (issue 17) in Debian's headless Chromium against the embedded platform: an admin
 // uploads pictures in the back office, orders them and gives them alt text; the product page
 // shows them as a gallery whose chosen picture opens enlarged in a dialog. Everything goes
 // through the gateway, the pictures' files included.
 const artifacts = join(repoRoot, 'tests/browser/artifacts')
-const adminEmail = 'admin@product-gallery.example'
+const adminEmail = adminEmails.productGallery
 const password = 'correct horse battery staple' // ShopClient's (registerAdmin)
 const slow = { timeout: 60_000 }
 
@@ -35,31 +33,28 @@ const loadedWidth = (page: Page, selector: string) =>
   page.locator(selector).evaluate((img: HTMLImageElement) => (img.complete ? img.naturalWidth : 0))
 
 describe('product pictures in a browser', () => {
-  const port = embeddedPorts
-  const base = `http://127.0.0.1:${port}`
-  const dataDir = mkdtempSync(join(tmpdir(), 'emporium-gallery-'))
+  const { base, mailbox } = useSharedPlatform()
+  // The pictures' files, before they are uploaded.
+  const pictures = mkdtempSync(join(tmpdir(), 'emporium-gallery-'))
   const client = new ShopClient(`${base}/api/v1`)
-  let started: Started
   let browser: Browser
   let adminToken = ''
 
   beforeAll(async () => {
     mkdirSync(artifacts, { recursive: true })
-    started = await startPlatform(port, dataDir, adminEmail)
     browser = await launchChromium()
-    adminToken = (await client.registerAdmin(adminEmail, join(dataDir, 'mailbox.jsonl'))).token
+    adminToken = (await client.registerAdmin(adminEmail, mailbox)).token
   }, 300_000)
 
   afterAll(async () => {
     await browser?.close().catch(() => undefined)
-    if (started) await stopPlatform(started)
-    rmSync(dataDir, { recursive: true, force: true })
+    rmSync(pictures, { recursive: true, force: true })
   }, 60_000)
 
   it('lets an admin upload and order pictures, and a shopper zoom into them', async () => {
     const { id, name } = await client.createProduct(adminToken, 3900, 5)
-    const wide = join(dataDir, 'lamp-wide.png')
-    const narrow = join(dataDir, 'lamp-narrow.jpg')
+    const wide = join(pictures, 'lamp-wide.png')
+    const narrow = join(pictures, 'lamp-narrow.jpg')
     await drawPicture(wide, 'png', 1600, 1200)
     await drawPicture(narrow, 'jpeg', 900, 600)
 

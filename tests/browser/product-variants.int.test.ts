@@ -1,20 +1,11 @@
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { repoRoot, reserveEmbeddedPorts, type Started } from '../e2e/process.js'
-import {
-  fillCheckout,
-  launchChromium,
-  register,
-  startPlatform,
-  stopPlatform,
-} from './shop-browser.js'
+import { repoRoot } from '../e2e/process.js'
+import { useSharedPlatform } from './shared-platform.js'
+import { fillCheckout, launchChromium, register } from './shop-browser.js'
 import { fetchRetryingShed } from '../e2e/shop-client.js'
-
-// This file's own ports, claimed against every other test on the machine.
-const embeddedPorts = await reserveEmbeddedPorts()
 
 // Issue 17 in the storefront, in headless Chromium against the embedded platform: a shopper
 // picks a variant of the demo catalog's T-shirt (price, stock and SKU follow the choice), buys
@@ -31,24 +22,20 @@ interface Variant {
 }
 
 describe('choosing and buying a variant in the storefront', () => {
-  const port = embeddedPorts
-  const base = `http://127.0.0.1:${port}`
-  const dataDir = mkdtempSync(join(tmpdir(), 'emporium-variants-browser-'))
-  let started: Started
+  // No other suite buys the T-shirt (accessibility's shoppers only put one in their carts), so
+  // its stock moves by this suite's order alone.
+  const { base } = useSharedPlatform()
   let browser: Browser
   let context: BrowserContext | undefined
 
   beforeAll(async () => {
     mkdirSync(artifacts, { recursive: true })
-    started = await startPlatform(port, dataDir, 'admin@variants.example')
     browser = await launchChromium()
   }, 300_000)
 
   afterAll(async () => {
     await context?.close().catch(() => undefined)
     await browser?.close().catch(() => undefined)
-    if (started) await stopPlatform(started)
-    rmSync(dataDir, { recursive: true, force: true })
   }, 60_000)
 
   /** The demo catalog's T-shirt (sizes and colours, XL dearer, XL / White sold out). */

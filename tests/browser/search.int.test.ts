@@ -1,19 +1,16 @@
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { repoRoot, reserveEmbeddedPorts, type Started } from '../e2e/process.js'
-import { launchChromium, startPlatform, stopPlatform } from './shop-browser.js'
+import { repoRoot } from '../e2e/process.js'
+import { useSharedPlatform } from './shared-platform.js'
+import { launchChromium } from './shop-browser.js'
 import { fetchRetryingShed } from '../e2e/shop-client.js'
-
-// This file's own ports, claimed against every other test on the machine.
-const embeddedPorts = await reserveEmbeddedPorts()
 
 // Issue 17's search that forgives, as a shopper types it into the storefront's search field,
 // in Debian's headless Chromium against the embedded platform (`npm start`, PGlite with
 // pg_trgm): suggestions of a prefix as they type, a search with a typo (and suggestions for a
-// misspelling), the facet counts. One platform for the file: it takes a while to start.
+// misspelling), the facet counts.
 const artifacts = join(repoRoot, 'tests/browser/artifacts')
 const slow = { timeout: 60_000 }
 
@@ -23,24 +20,18 @@ interface Suggestion {
 }
 
 describe('search that forgives in the storefront (issue 17)', () => {
-  const port = embeddedPorts
-  const base = `http://127.0.0.1:${port}`
-  const dataDir = mkdtempSync(join(tmpdir(), 'emporium-search-'))
-  let started: Started
+  const { base } = useSharedPlatform()
   let browser: Browser
   const contexts: BrowserContext[] = []
 
   beforeAll(async () => {
     mkdirSync(artifacts, { recursive: true })
-    started = await startPlatform(port, dataDir, 'admin@search.example')
     browser = await launchChromium()
   }, 300_000)
 
   afterAll(async () => {
     for (const context of contexts) await context.close().catch(() => undefined)
     await browser?.close().catch(() => undefined)
-    if (started) await stopPlatform(started)
-    rmSync(dataDir, { recursive: true, force: true })
   }, 60_000)
 
   async function newPage(): Promise<Page> {

@@ -51,7 +51,13 @@ export async function startPlatform(
   })
   // Generous: the machine is shared, and PGlite migrations take a while on a busy one.
   // The gateway's management server answers readiness.
-  await waitForOk(`http://127.0.0.1:${embeddedManagementPort(port + 1)}/readyz`, started, 240_000)
+  try {
+    await waitForOk(`http://127.0.0.1:${embeddedManagementPort(port + 1)}/readyz`, started, 240_000)
+  } catch (error) {
+    // The caller never gets a platform that did not come up, so it cannot stop one either.
+    await stopPlatform(started)
+    throw error
+  }
   return started
 }
 

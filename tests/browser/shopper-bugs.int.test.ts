@@ -1,56 +1,45 @@
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { repoRoot, reserveEmbeddedPorts, type Started } from '../e2e/process.js'
+import { repoRoot } from '../e2e/process.js'
 import { cards, fetchRetryingShed, ShopClient } from '../e2e/shop-client.js'
+import { adminEmails, useSharedPlatform } from './shared-platform.js'
 import {
   addToCart,
   fillCheckout,
   launchChromium,
   productsInStock,
   register,
-  startPlatform,
-  stopPlatform,
   type ProductSummary,
 } from './shop-browser.js'
 
-// This file's own ports, claimed against every other test on the machine.
-const embeddedPorts = await reserveEmbeddedPorts()
-
 // Issue 17: what a shopper found wrong in the storefront, each bug as a shopper meets it, in
 // Debian's headless Chromium against the embedded platform (`npm start`). Each test fails with
-// its fix reverted. One platform for the file: it takes a while to start.
+// its fix reverted.
 const artifacts = join(repoRoot, 'tests/browser/artifacts')
-const adminEmail = 'admin@shopper-bugs.example'
+const adminEmail = adminEmails.shopperBugs
 const password = 'correct horse battery staple' // ShopClient's (registerAdmin)
 const slow = { timeout: 90_000 }
 const phone = { width: 375, height: 740 }
 
 describe('the bugs a shopper found (issue 17)', () => {
-  const port = embeddedPorts
-  const base = `http://127.0.0.1:${port}`
-  const dataDir = mkdtempSync(join(tmpdir(), 'emporium-shopper-bugs-'))
+  const { base, mailbox } = useSharedPlatform()
   const run = Date.now().toString(36)
   const client = new ShopClient(`${base}/api/v1`)
-  let started: Started
   let browser: Browser
   let adminToken = ''
   const contexts: BrowserContext[] = []
 
   beforeAll(async () => {
     mkdirSync(artifacts, { recursive: true })
-    started = await startPlatform(port, dataDir, adminEmail)
     browser = await launchChromium()
-    adminToken = (await client.registerAdmin(adminEmail, join(dataDir, 'mailbox.jsonl'))).token
+    adminToken = (await client.registerAdmin(adminEmail, mailbox)).token
   }, 300_000)
 
   afterAll(async () => {
     for (const context of contexts) await context.close().catch(() => undefined)
     await browser?.close().catch(() => undefined)
-    if (started) await stopPlatform(started)
-    rmSync(dataDir, { recursive: true, force: true })
   }, 60_000)
 
   async function newPage(viewport = { width: 1280, height: 900 }): Promise<Page> {
@@ -80,16 +69,18 @@ describe('the bugs a shopper found (issue 17)', () => {
     return decodeURIComponent(page.url().split('/').pop()!)
   }
 
+  let others = 0
   /** A confirmed order placed through the API by a new shopper (not signed in anywhere). */
-  async function confirmedOrderOfAnother(): Promise<string> {
-    const shopper = await client.register()
+  async function confirmedOrderOfAnother(): Promise<{ id: string; email: string }> {
+    const email = `another-${++others}-${run}@shopper-bugs.example`
+    const shopper = await client.register(email)
     const [product] = await inStock('sort=price_asc')
     await client.addToCart(shopper.token, product!.id, 1)
     const placed = await client.placeOrder(shopper.token, cards.approved)
     expect(placed.status).toBe(202)
     const order = await client.waitForOrder(shopper.token, placed.body.id)
     expect(order.status).toBe('confirmed')
-    return order.id
+    return { id: order.id, email }
   }
 
   it('shows a cancelled paid order’s payment as refunded once the refund lands', async () => {
@@ -364,7 +355,7 @@ describe('the bugs a shopper found (issue 17)', () => {
   }, 240_000)
 
   it('answers a missing product and someone else’s order with a not-found page and ways on', async () => {
-    const theirs = await confirmedOrderOfAnother()
+    const { id: theirs } = await confirmedOrderOfAnother()
     const page = await newPage()
     await page.goto('/products/00000000-0000-4000-8000-000000000000')
     await page.getByRole('heading', { level: 1, name: 'Product not found' }).waitFor()
@@ -429,13 +420,17 @@ describe('the bugs a shopper found (issue 17)', () => {
 
   it('gives a card’s picture the same box before it loads and after: nothing moves when it comes', async () => {
     const page = await newPage()
-    // The pictures wait until the cards have been measured without them.
+    // The pictures wait until the cards have been measured without them: the drawn ones, and the
+    // uploaded ones of products other suites gave a gallery (the newest are listed first).
     let release = () => {}
     const gate = new Promise<void>((resolve) => (release = resolve))
-    await page.route(/\/api\/v1\/products\/[^/?]+\/image$/, async (route) => {
-      await gate
-      await route.continue()
-    })
+    await page.route(
+      /\/api\/v1\/(products\/[^/?]+\/image|media\/[^/?]+\/\d+\.webp)$/,
+      async (route) => {
+        await gate
+        await route.continue()
+      },
+    )
     await page.goto('/products')
     // The listing's cards, not its skeleton's.
     const pictures = page.locator('.grid .card img')
@@ -495,7 +490,7 @@ describe('the bugs a shopper found (issue 17)', () => {
   }, 240_000)
 
   it('keeps Ship and Cancel in sight on a phone in the back office', async () => {
-    const orderId = await confirmedOrderOfAnother()
+    const { id: orderId, email } = await confirmedOrderOfAnother()
     const page = await newPage(phone)
     await page.goto('/signin')
     await page.getByLabel('Email').fill(adminEmail)
@@ -504,6 +499,8 @@ describe('the bugs a shopper found (issue 17)', () => {
     await page.getByRole('button', { name: /Sign out/ }).waitFor()
     await page.goto('/admin/orders')
     await page.getByRole('heading', { name: 'Orders', level: 2 }).waitFor()
+    // That shopper's confirmed orders: the list shows 20, and other suites' orders are newer.
+    await page.getByLabel('Customer e-mail').fill(email)
     await page.getByLabel('Status').selectOption('confirmed')
     const ship = page.getByRole('button', { name: `Ship order ${orderId}` })
     const cancel = page.getByRole('button', { name: `Cancel order ${orderId}` })

@@ -211,7 +211,7 @@ export class ShopClient {
       this.as(adminToken).POST('/api/v1/products', {
         body: {
           sku: `E2E-${randomBytes(5).toString('hex')}`,
-          name: `E2E product ${randomBytes(2).toString('hex')}`,
+          name: `E2E product ${randomBytes(4).toString('hex')}`,
           description: 'made by an end-to-end test',
           price: { amount: price, currency: 'USD' },
           categoryId,
@@ -383,7 +383,9 @@ export async function verificationToken(
   const deadline = Date.now() + timeoutMs
   for (;;) {
     const text = await readFile(mailbox, 'utf8').catch(() => '')
+    // Whole lines only: the sender may be halfway through appending the last one.
     const token = text
+      .slice(0, text.lastIndexOf('\n') + 1)
       .split('\n')
       .filter((line) => line.trim() !== '')
       .map((line) => JSON.parse(line) as { to: string; template: string; text: string })
