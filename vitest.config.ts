@@ -10,13 +10,18 @@ const notHere = [
   '**/*.load.test.ts',
   '**/*.containers.test.ts',
 ]
-// Unit tests that change what a process holds for every file after them: OpenTelemetry's
-// global tracer provider (tracing, metrics) and the environment (peers). They get a process of
-// their own, as the integration suites do.
+// Tests that change what a process holds for every file after them: OpenTelemetry's global
+// tracer provider (tracing, metrics, a span processor of their own) and the environment (peers,
+// the OTLP exporter's settings). Every other file shares its worker's modules with the files
+// run there before it (`isolate: false`); these get a process each (the `isolated` project).
 const processWide = [
   'packages/platform/src/tracing.test.ts',
   'packages/platform/src/metrics.test.ts',
   'scripts/bench/peers/peers.test.ts',
+  // Integration suites that add a span processor to the process-wide tracer (every span of the
+  // files after them would be recorded) or set OTEL_* settings.
+  'packages/platform/src/trace-export.int.test.ts',
+  'services/gateway/test/protocol-edges.int.test.ts',
 ]
 // Suites that start servers, databases or browsers (and every file under tests/).
 const integration = ['**/*.int.test.ts', 'tests/**/*.test.ts']
@@ -66,11 +71,26 @@ export default defineConfig({
       {
         extends: true,
         test: {
-          // Each in a process of its own: the adapters against the machine's servers, and the
-          // services' HTTP suites. Alongside the unit tests, `workers` at a time.
+          // The adapters against the machine's servers and the services' HTTP suites, alongside
+          // the unit tests, `workers` at a time. They share their workers' modules too: each file
+          // in a fresh process spent 2–3 s importing the platform, its drivers and fastify before
+          // its first test (2026-12-08, a slow machine: 388 s of imports over 123 files, the
+          // group 0 of the run 580 s).
           name: 'integration',
-          include: [...integration, ...processWide],
-          exclude: [...notHere, ...system],
+          include: integration,
+          exclude: [...notHere, ...system, ...processWide],
+          isolate: false,
+          maxWorkers: workers,
+          sequence: { groupOrder: 0 },
+        },
+      },
+      {
+        extends: true,
+        test: {
+          // Each in a process of its own: the files that leave process-wide state behind.
+          name: 'isolated',
+          include: processWide,
+          exclude: notHere,
           maxWorkers: workers,
           sequence: { groupOrder: 0 },
         },
@@ -84,6 +104,9 @@ export default defineConfig({
           name: 'system',
           include: system,
           exclude: [...notHere, ...browser],
+          // Their platforms run in processes of their own; the files share their workers' modules
+          // (a file's imports took ~5 s of a fresh process on a slow machine).
+          isolate: false,
           maxWorkers: systemWorkers,
           sequence: { groupOrder: 1 },
         },
@@ -100,6 +123,7 @@ export default defineConfig({
           include: browser,
           exclude: notHere,
           globalSetup: ['tests/browser/global-setup.ts'],
+          isolate: false,
           maxWorkers: systemWorkers,
           sequence: { groupOrder: 1 },
         },
