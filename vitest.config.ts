@@ -14,7 +14,7 @@ const notHere = [
 // tracer provider (tracing, metrics, a span processor of their own) and the environment (peers,
 // the OTLP exporter's settings). Every other file shares its worker's modules with the files
 // run there before it (`isolate: false`); these get a process each (the `isolated` project).
-const processWide = [
+export const processWide = [
   'packages/platform/src/tracing.test.ts',
   'packages/platform/src/metrics.test.ts',
   'scripts/bench/peers/peers.test.ts',
